@@ -1,0 +1,135 @@
+//! The registry of diagnostic codes. Every code the compiler can emit is
+//! listed here with a title and an explanation; `pipec explain` and the
+//! docs are generated from this table, and a test checks that every code
+//! has a case that produces it.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A registered diagnostic code such as `P0001`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Code(&'static str);
+
+impl Code {
+    /// The code as written in messages, e.g. `P0001`.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The registry entry of this code.
+    pub fn doc(self) -> Option<&'static CodeDoc> {
+        ALL_CODES.iter().find(|doc| doc.code == self)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.0)
+    }
+}
+
+/// What the registry knows about a code.
+#[derive(Debug)]
+pub struct CodeDoc {
+    /// The code.
+    pub code: Code,
+    /// A short kebab-case name.
+    pub name: &'static str,
+    /// A one-line summary.
+    pub summary: &'static str,
+    /// A paragraph on what it means and how to fix it.
+    pub explanation: &'static str,
+}
+
+macro_rules! codes {
+    ($($ident:ident = $code:literal, $name:literal, $summary:literal, $explanation:literal;)*) => {
+        impl Code {
+            $(
+                #[doc = $summary]
+                pub const $ident: Code = Code($code);
+            )*
+        }
+
+        /// Every registered code, in order.
+        pub static ALL_CODES: &[CodeDoc] = &[
+            $(CodeDoc { code: Code::$ident, name: $name, summary: $summary, explanation: $explanation },)*
+        ];
+    };
+}
+
+codes! {
+    SYNTAX = "P0001", "syntax-error",
+        "The text does not follow the grammar.",
+        "The parser expected something else at this place. The message lists what \
+         would have been accepted. Each top-level declaration is parsed on its own, \
+         so one error per declaration is reported and the other declarations are \
+         still checked.";
+    UNCLOSED_DELIMITER = "P0002", "unclosed-delimiter",
+        "A `(`, `[` or `{` is never closed.",
+        "Every opening bracket needs its closing partner before the next top-level \
+         declaration starts. The label points at the opening bracket; the closing \
+         one is usually missing at the end of the block it starts.";
+    UNEXPECTED_CLOSER = "P0003", "unexpected-closing-delimiter",
+        "A closing bracket does not match any opening one.",
+        "A `)`, `]` or `}` appears where no bracket of that kind is open, or where a \
+         different kind of bracket should be closed first. Remove it, or close the \
+         inner bracket first.";
+    UNTERMINATED_STRING = "P0004", "unterminated-string",
+        "A string has no closing quote on its line.",
+        "Strings are written on one line between double quotes. Add the closing \
+         `\"`; write a quote inside a string as `\\\"`.";
+    INVALID_ESCAPE = "P0005", "invalid-escape",
+        "A string contains an unknown escape sequence.",
+        "The escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, and `\\$` \
+         (a literal dollar sign). Any other character after a backslash is an error, so \
+         that a typo never changes a command silently.";
+    INVALID_LITERAL = "P0006", "invalid-literal",
+        "A number, duration, percent, time or date is malformed.",
+        "Durations are whole numbers with units `w`, `d`, `h`, `m`, `s` from the \
+         largest to the smallest (`1h30m`); percents have at most two decimals \
+         (`2.5%`); times are `HH:MM` from `00:00` to `24:00`; dates are real \
+         calendar dates `YYYY-MM-DD`. Values must fit the compiler's range (a \
+         count up to 2^53, a duration up to 100 years).";
+    NESTING_TOO_DEEP = "P0007", "nesting-too-deep",
+        "Brackets or `not`s are nested deeper than the limit.",
+        "A declaration may nest brackets (`(`, `[`, `{`) at most 64 levels deep, \
+         and chain at most 64 `not`s. Real pipelines never come close; the limit \
+         keeps the compiler's memory and stack bounded on any input.";
+    FILE_TOO_LARGE = "P0008", "file-too-large",
+        "The file is larger than the 8 MiB limit.",
+        "A `.pipe` file may be at most 8 MiB. Split a large file into several \
+         files and import them.";
+    NOT_UTF8 = "P0009", "not-utf8",
+        "The file is not valid UTF-8.",
+        "`.pipe` files are UTF-8 text. The label points at the first byte that is \
+         not valid UTF-8; re-save the file as UTF-8.";
+    YAML_HABIT = "P0010", "yaml-habit",
+        "Syntax from YAML or a CI workflow file.",
+        "`.pipe` is not YAML: fields are assigned with `=` (`zone = \"UTC\"`), lists \
+         are written in brackets (`[a, b]`), and nesting uses braces, not \
+         indentation. A GitHub Actions workflow can be produced from a pipeline \
+         with `pipec compile --target github-actions`.";
+    MEMBER_NOT_ALLOWED = "P0101", "member-not-allowed",
+        "A member is written in a body that cannot hold it.",
+        "Each body accepts its own members: waves live in `production`, regions \
+         in a `registry`, holidays in a `calendar`, and so on. The message names \
+         the body and what it accepts; move the member, or check the braces \
+         around it.";
+    INVALID_MODIFIER = "P0102", "invalid-modifier",
+        "A modifier (`abstract`, `final`, `new`) is misused.",
+        "`abstract` declares a member without a value, so it cannot have one and \
+         cannot be `final`; top-level declarations and collection statements \
+         (`block`, `require`, `exclude`, `wait for`) take no modifiers; a \
+         modifier may appear once per member.";
+    DUPLICATE_DEFINITION = "P0103", "duplicate-definition",
+        "The same name is declared twice in one scope.",
+        "Top-level declarations of a file, and named members of one body, must \
+         have distinct names. To change an inherited member, write the override \
+         in the child declaration instead.";
+    UNKNOWN_SCOPE = "P0104", "unknown-scope",
+        "`by` names something other than `az` or `cell`.",
+        "Inside a region a wave deploys the whole region at once (the default), \
+         one availability zone at a time (`by az`) or one cell at a time \
+         (`by cell`).";
+}

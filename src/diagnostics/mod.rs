@@ -1,0 +1,139 @@
+//! One diagnostic type for every problem the compiler finds in `.pipe`
+//! source, independent of how it is shown. [`render`] turns it into text
+//! through codespan-reporting; nothing else builds codespan types.
+
+mod codes;
+pub mod render;
+
+pub use codes::{Code, CodeDoc, ALL_CODES};
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input is wrong; no plan is produced.
+    Error,
+    /// Suspicious, but a plan can still be produced.
+    Warning,
+    /// Extra information.
+    Note,
+}
+
+/// A span in a file with a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// The file the span is in.
+    pub file: FileId,
+    /// The bytes the label points at.
+    pub span: Span,
+    /// What is wrong there (primary) or why that place matters (secondary).
+    pub message: String,
+    /// Whether this is the place the diagnostic is about.
+    pub primary: bool,
+}
+
+/// A problem found in the source, with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The registered code, e.g. `P0001`.
+    pub code: Code,
+    /// Error, warning or note.
+    pub severity: Severity,
+    /// A short title.
+    pub message: String,
+    /// Places in the source; the first primary label is the main location.
+    pub labels: Vec<Label>,
+    /// Extra facts, each a sentence.
+    pub notes: Vec<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with a code and a title; add labels and help with the
+    /// builder methods.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A warning with a code and a title.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Adds the primary label.
+    pub fn primary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+            primary: true,
+        });
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+            primary: false,
+        });
+        self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this diagnostic stops compilation.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The main location: the first primary label, else the first label.
+    pub fn primary_label(&self) -> Option<&Label> {
+        self.labels
+            .iter()
+            .find(|label| label.primary)
+            .or_else(|| self.labels.first())
+    }
+}
+
+/// Sorts diagnostics by file, position and code so that output does not
+/// depend on the order in which passes found them.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|left, right| {
+        let key = |diagnostic: &Diagnostic| {
+            diagnostic
+                .primary_label()
+                .map(|label| (label.file, label.span.start, label.span.end))
+        };
+        key(left)
+            .cmp(&key(right))
+            .then_with(|| left.code.cmp(&right.code))
+            .then_with(|| left.message.cmp(&right.message))
+    });
+}

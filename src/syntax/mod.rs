@@ -1,0 +1,177 @@
+//! Syntax: from bytes to a syntax tree with diagnostics. pest is used only
+//! inside this module.
+//!
+//! The entry point is [`parse_file`]. It never fails and never panics: it
+//! returns every declaration it could parse and a diagnostic for each
+//! problem, so later passes can check what did parse.
+
+pub mod ast;
+mod literal;
+mod lower;
+mod parser;
+pub mod scan;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use scan::ScanProblem;
+
+/// The largest file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A parsed file and the problems found on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The syntax tree of what parsed.
+    pub file: ast::File,
+    /// Syntax diagnostics, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks that raw bytes are a UTF-8 file within the size limit, and turns
+/// them into text. On failure the text is a lossy copy (for showing the
+/// error in context) and the diagnostic says what is wrong.
+pub fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
+    if bytes.len() > MAX_FILE_BYTES {
+        return (String::new(), Some(DecodeError::TooLarge { size: bytes.len() }));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), None),
+        Err(error) => (
+            String::from_utf8_lossy(bytes).into_owned(),
+            Some(DecodeError::NotUtf8 {
+                offset: error.valid_up_to(),
+            }),
+        ),
+    }
+}
+
+/// Why bytes could not be read as a `.pipe` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Larger than [`MAX_FILE_BYTES`].
+    TooLarge {
+        /// The file's size in bytes.
+        size: usize,
+    },
+    /// Not UTF-8 from this byte on.
+    NotUtf8 {
+        /// The first bad byte.
+        offset: usize,
+    },
+}
+
+impl DecodeError {
+    /// The diagnostic for this error in `file`.
+    pub fn to_diagnostic(self, file: FileId) -> Diagnostic {
+        match self {
+            DecodeError::TooLarge { size } => Diagnostic::error(
+                Code::FILE_TOO_LARGE,
+                format!("file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes (8 MiB)"),
+            )
+            .primary(file, Span::at(0), "this file is too large to compile")
+            .help("split it into several files and import them"),
+            DecodeError::NotUtf8 { offset } => Diagnostic::error(
+                Code::NOT_UTF8,
+                format!("file is not valid UTF-8 (first bad byte at offset {offset})"),
+            )
+            .primary(file, Span::new(offset, offset + 1), "this byte is not UTF-8")
+            .help("save the file as UTF-8"),
+        }
+    }
+}
+
+/// Parses a whole file. Each top-level declaration is parsed on its own, so
+/// a syntax error in one is reported and the others still parse.
+pub fn parse_file(text: &str, file: FileId) -> Parsed {
+    let scanned = scan::scan(text);
+    let mut parsed = Parsed {
+        file: ast::File {
+            items: Vec::new(),
+            comments: scanned.comments,
+        },
+        diagnostics: Vec::new(),
+    };
+    for chunk in &scanned.chunks {
+        if !chunk.has_tokens {
+            continue;
+        }
+        if !chunk.problems.is_empty() {
+            parsed
+                .diagnostics
+                .extend(chunk.problems.iter().map(|problem| scan_diagnostic(problem, file)));
+            continue;
+        }
+        let chunk_text = text.get(chunk.span.start()..chunk.span.end()).unwrap_or("");
+        let more_follows = chunk.span.end() < text.len();
+        match parser::parse(parser::Rule::item_entry, chunk_text, file, chunk.span.start(), more_follows) {
+            Ok(pairs) => {
+                let mut lowerer = lower::Lowerer::new(file, chunk.span.start());
+                parsed.file.items.extend(lowerer.lower_entry(pairs));
+                parsed.diagnostics.extend(lowerer.diagnostics);
+            }
+            Err(diagnostic) => parsed.diagnostics.push(diagnostic),
+        }
+    }
+    parsed
+}
+
+fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
+    match problem {
+        ScanProblem::UnterminatedString { span } => {
+            Diagnostic::error(Code::UNTERMINATED_STRING, "unterminated string")
+                .primary(file, *span, "this string has no closing `\"` on its line")
+                .help("add the closing `\"`; strings cannot span lines, and `\\\"` writes a quote")
+        }
+        ScanProblem::Unclosed {
+            open,
+            delimiter,
+            next_item,
+        } => {
+            let diagnostic = Diagnostic::error(
+                Code::UNCLOSED_DELIMITER,
+                format!("unclosed `{delimiter}`"),
+            )
+            .primary(file, *open, "this delimiter is never closed");
+            let closer = closing(*delimiter);
+            match next_item {
+                Some(next) => diagnostic
+                    .secondary(file, *next, "the next declaration starts here")
+                    .help(format!("add `{closer}` before the next declaration")),
+                None => diagnostic.help(format!("add `{closer}` before the end of the file")),
+            }
+        }
+        ScanProblem::UnexpectedCloser {
+            span,
+            delimiter,
+            open,
+        } => {
+            let diagnostic = Diagnostic::error(
+                Code::UNEXPECTED_CLOSER,
+                format!("unexpected closing `{delimiter}`"),
+            );
+            match open {
+                Some((open_span, open_delimiter)) => diagnostic
+                    .primary(file, *span, format!("expected `{}` first", closing(*open_delimiter)))
+                    .secondary(file, *open_span, "this is the innermost open delimiter")
+                    .help("close the inner delimiter first, or remove this one"),
+                None => diagnostic
+                    .primary(file, *span, "nothing is open here")
+                    .help("remove it, or add the opening delimiter it closes"),
+            }
+        }
+        ScanProblem::TooDeep { span } => Diagnostic::error(
+            Code::NESTING_TOO_DEEP,
+            format!("nesting deeper than {} levels", scan::MAX_NESTING),
+        )
+        .primary(file, *span, "this bracket is one level too deep")
+        .help("flatten the expression; the declaration is skipped"),
+    }
+}
+
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}

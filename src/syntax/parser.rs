@@ -1,0 +1,386 @@
+//! The pest parser generated from `grammar/pipe.pest`, and the translation
+//! of its errors into diagnostics with human phrases. Nothing outside
+//! `syntax` sees a pest type.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pairs;
+use std::collections::BTreeSet;
+
+/// The generated parser.
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/pipe.pest"]
+pub struct PipeParser;
+
+/// Parses `text` (which starts at byte `offset` of file `file`) with the
+/// entry rule `rule`, or explains why it does not parse.
+///
+/// `more_follows` says whether more of the file comes after `text`, so that
+/// running out of text reads as "the end of the declaration" rather than
+/// "the end of the file".
+pub fn parse(
+    rule: Rule,
+    text: &str,
+    file: FileId,
+    offset: usize,
+    more_follows: bool,
+) -> Result<Pairs<'_, Rule>, Diagnostic> {
+    match PipeParser::parse(rule, text) {
+        Ok(pairs) => Ok(pairs),
+        Err(_) => {
+            // Parse again with pest's detailed tracking of what was tried;
+            // it costs time, so only failing input pays for it.
+            pest::set_error_detail(true);
+            let detailed = PipeParser::parse(rule, text);
+            pest::set_error_detail(false);
+            match detailed {
+                Ok(pairs) => Ok(pairs),
+                Err(error) => Err(describe(&error, text, file, offset, more_follows)),
+            }
+        }
+    }
+}
+
+fn describe(error: &pest::error::Error<Rule>, text: &str, file: FileId, offset: usize, more_follows: bool) -> Diagnostic {
+    let mut pos = match error.location {
+        InputLocation::Pos(pos) => pos,
+        InputLocation::Span((start, _)) => start,
+    };
+    // At the end of a declaration, point just after its last token rather
+    // than at the next declaration.
+    let at_end = text.get(pos..).is_none_or(|rest| rest.trim().is_empty());
+    if at_end {
+        pos = text.trim_end().len().min(pos);
+    }
+    let positives: Vec<Rule> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let literals: Vec<String> = error
+        .parse_attempts()
+        .map(|attempts| {
+            attempts
+                .expected_tokens()
+                .into_iter()
+                .map(|token| token.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let found = if at_end && more_follows {
+        Found {
+            description: "the end of the declaration".to_string(),
+            len: 0,
+        }
+    } else {
+        found_token(text, pos)
+    };
+    let found_span = Span::new(offset + pos, offset + pos + found.len);
+
+    if let Some(habit) = yaml_habit(text, pos) {
+        return Diagnostic::error(Code::YAML_HABIT, habit.title)
+            .primary(file, Span::new(offset + habit.span.0, offset + habit.span.1), habit.label)
+            .help(habit.help);
+    }
+
+    let expected = expected_phrases(&positives, &literals);
+    let message = match &expected {
+        Some(expected) => format!("expected {expected}, found {}", found.description),
+        None => format!("unexpected {}", found.description),
+    };
+    let label = match &expected {
+        Some(expected) => format!("expected {expected}"),
+        None => "not expected here".to_string(),
+    };
+    let mut diagnostic = Diagnostic::error(Code::SYNTAX, message).primary(file, found_span, label);
+    diagnostic = match hint(&positives, text, pos) {
+        Some(help) => diagnostic.help(help),
+        None => diagnostic.help("see docs/language.md for the syntax of each construct"),
+    };
+    diagnostic
+}
+
+struct Found {
+    description: String,
+    len: usize,
+}
+
+fn found_token(text: &str, pos: usize) -> Found {
+    let rest = text.get(pos..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return Found {
+            description: "the end of the file".to_string(),
+            len: 0,
+        };
+    };
+    if first.is_ascii_alphanumeric() || first == '_' {
+        let len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.' || ch == ':' || ch == '%'))
+            .unwrap_or(rest.len());
+        let word = rest.get(..len).unwrap_or("");
+        let word = word.trim_end_matches([':', '.', '-']);
+        return Found {
+            description: format!("`{word}`"),
+            len: word.len(),
+        };
+    }
+    if first == '"' {
+        let len = rest.get(1..).and_then(|s| s.find(['"', '\n'])).map_or(rest.len(), |idx| idx + 2);
+        return Found {
+            description: "a string".to_string(),
+            len: len.min(rest.len()),
+        };
+    }
+    if first == '\n' || first == '\r' {
+        return Found {
+            description: "the end of the line".to_string(),
+            len: 0,
+        };
+    }
+    Found {
+        description: format!("`{first}`"),
+        len: first.len_utf8(),
+    }
+}
+
+/// Turns what pest tried into one phrase, such as "a member or `}`".
+fn expected_phrases(positives: &[Rule], literals: &[String]) -> Option<String> {
+    let mut phrases: BTreeSet<(u8, String)> = BTreeSet::new();
+    let has_member = positives.iter().any(|rule| is_member_rule(*rule));
+    let has_item = positives.iter().any(|rule| is_item_rule(*rule));
+    if has_item {
+        phrases.insert((
+            0,
+            "a declaration (`import`, `registry`, `calendar`, `window`, `alarm`, `template`, `pipeline` or `policy`)"
+                .to_string(),
+        ));
+    }
+    if has_member {
+        phrases.insert((1, "a member".to_string()));
+    }
+    for rule in positives {
+        if is_member_rule(*rule) || is_item_rule(*rule) {
+            continue;
+        }
+        if let Some(phrase) = rule_phrase(*rule) {
+            phrases.insert((2, phrase.to_string()));
+        }
+    }
+    for literal in literals {
+        // Keywords are described by their rules; only punctuation is
+        // listed as a token.
+        // Punctuation only: keywords are described by their rules, and
+        // whitespace, comments and the insides of tokens are noise.
+        let punctuation = matches!(
+            literal.as_str(),
+            "{" | "}" | "(" | ")" | "[" | "]" | "," | ";" | "=" | "+=" | "-=" | ":" | "==" | "!=" | "<="
+        );
+        let phrase = format!("`{literal}`");
+        if punctuation && !phrases.iter().any(|(_, existing)| *existing == phrase) {
+            phrases.insert((3, phrase));
+        }
+    }
+    let has_value = phrases.iter().any(|(_, phrase)| phrase == "a value");
+    let phrases: Vec<String> = phrases
+        .into_iter()
+        .map(|(_, phrase)| phrase)
+        // A value can start with `(` or `[`; saying both is noise.
+        .filter(|phrase| !(has_value && (phrase == "`(`" || phrase == "`[`")))
+        .collect();
+    match phrases.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [init @ .., last] => Some(format!("{} or {last}", init.join(", "))),
+    }
+}
+
+fn is_item_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::import_decl
+            | Rule::registry_decl
+            | Rule::calendar_decl
+            | Rule::window_decl
+            | Rule::template_decl
+            | Rule::pipeline_decl
+            | Rule::policy_decl
+            | Rule::kw_import
+            | Rule::kw_registry
+            | Rule::kw_calendar
+            | Rule::kw_template
+            | Rule::kw_pipeline
+            | Rule::kw_policy
+    )
+}
+
+fn is_member_rule(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::member
+            | Rule::modifier
+            | Rule::source_decl
+            | Rule::build_decl
+            | Rule::stage_decl
+            | Rule::production_decl
+            | Rule::wave_decl
+            | Rule::onebox_decl
+            | Rule::test_decl
+            | Rule::deploy_decl
+            | Rule::profile_decl
+            | Rule::rollback_stmt
+            | Rule::block_stmt
+            | Rule::window_member
+            | Rule::require_stmt
+            | Rule::wait_stmt
+            | Rule::scope_stmt
+            | Rule::exclude_stmt
+            | Rule::bake_scale_stmt
+            | Rule::traffic_stmt
+            | Rule::region_decl
+            | Rule::holiday_stmt
+            | Rule::include_stmt
+            | Rule::level_stmt
+            | Rule::exempt_stmt
+            | Rule::floor_stmt
+            | Rule::remove_stmt
+            | Rule::field_decl
+            | Rule::field_assign
+    )
+}
+
+fn rule_phrase(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ident => "a name",
+        Rule::path | Rule::interp_path => "a name",
+        Rule::string => "a string",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::set_expr
+        | Rule::postfix_expr
+        | Rule::list
+        | Rule::call
+        | Rule::paren
+        | Rule::boolean
+        | Rule::weekday_slot
+        | Rule::weekday
+        | Rule::time_range
+        | Rule::date_range
+        | Rule::kw_rest
+        | Rule::arg => "a value",
+        Rule::quantity => "a number",
+        Rule::date => "a date",
+        Rule::time => "a time",
+        Rule::condition | Rule::cond_and | Rule::cond_not | Rule::comparison => "a condition",
+        Rule::compare_op => "`==`, `!=` or `in`",
+        Rule::type_expr | Rule::list_type => "a type",
+        Rule::block => "`{`",
+        Rule::assign_op => "`=`",
+        Rule::level => "`deny`, `warn` or `allow`",
+        Rule::artifact_kind => "`package` or `git`",
+        Rule::member_keyword => "a member kind (`stage`, `wave`, `test`, `alarm`, ...)",
+        Rule::extends_clause | Rule::kw_extends => "`extends`",
+        Rule::kw_as => "`as`",
+        Rule::kw_on => "`on`",
+        Rule::kw_for => "`for`",
+        Rule::kw_from => "`from`",
+        Rule::kw_because => "`because`",
+        Rule::kw_containing => "`containing`",
+        Rule::kw_artifacts => "`artifacts`",
+        Rule::kw_scale => "`scale`",
+        Rule::kw_overridable => "`overridable`",
+        Rule::EOI => "the end of the file",
+        // Operators that could continue a complete expression are left
+        // out: listing them after every value would drown the message.
+        _ => return None,
+    })
+}
+
+/// A targeted suggestion for common mistakes.
+fn hint(positives: &[Rule], text: &str, pos: usize) -> Option<String> {
+    let before = text.get(..pos).unwrap_or("").trim_end();
+    let rest = text.get(pos..).unwrap_or("");
+    let word_len = rest
+        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .unwrap_or(rest.len());
+    let word = rest.get(..word_len).unwrap_or("");
+    if positives.contains(&Rule::ident) && RESERVED.contains(&word) {
+        return Some(format!("`{word}` is a reserved word and cannot be used as a name"));
+    }
+    if positives.contains(&Rule::assign_op) && rest.starts_with(':') {
+        return Some("fields are assigned with `=`, e.g. `bake = 1h`".to_string());
+    }
+    if rest.starts_with(',') && positives.iter().any(|rule| is_member_rule(*rule)) {
+        return Some("members are separated by new lines or `;`, not commas".to_string());
+    }
+    if before.ends_with('=') && rest.trim_start().starts_with('\'') {
+        return Some("strings use double quotes: \"...\"".to_string());
+    }
+    None
+}
+
+/// The words `ident` refuses (see `reserved` in the grammar).
+const RESERVED: &[&str] = &[
+    "and", "or", "not", "where", "take", "union", "intersect", "minus", "in", "true", "false",
+    "overridable", "because", "extends",
+];
+
+struct Habit {
+    title: &'static str,
+    label: &'static str,
+    help: &'static str,
+    span: (usize, usize),
+}
+
+/// Recognises YAML and CI-workflow habits at the error position.
+fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
+    let line_start = text.get(..pos).and_then(|before| before.rfind('\n')).map_or(0, |idx| idx + 1);
+    let line_end = text.get(pos..).and_then(|rest| rest.find('\n')).map_or(text.len(), |idx| pos + idx);
+    let line = text.get(line_start..line_end).unwrap_or("");
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    if trimmed.starts_with("- ") || trimmed == "-" {
+        return Some(Habit {
+            title: "YAML list bullets are not `.pipe` syntax",
+            label: "a `-` bullet",
+            help: "write lists in brackets, e.g. `regions = [us-east-1, eu-west-1]`",
+            span: (line_start + indent, line_start + indent + 1),
+        });
+    }
+    let key_len = trimmed
+        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+        .unwrap_or(trimmed.len());
+    let after_key = trimmed.get(key_len..).unwrap_or("");
+    let is_key_colon = key_len > 0
+        && after_key.starts_with(':')
+        && !after_key.starts_with("::")
+        && after_key.get(1..).is_none_or(|value| {
+            let value = value.trim_start();
+            value.is_empty() || value.starts_with(['"', '\'', '[', '-']) || value.starts_with(|ch: char| ch.is_ascii_digit())
+        });
+    let error_on_key_line = pos >= line_start + indent && pos <= line_start + indent + key_len + 2 + after_key.len();
+    if is_key_colon && error_on_key_line {
+        let key = trimmed.get(..key_len).unwrap_or("");
+        let workflow_key = matches!(key, "on" | "jobs" | "steps" | "runs-on" | "uses" | "with" | "env" | "name");
+        let colon = line_start + indent + key_len;
+        return Some(if workflow_key && indent == 0 {
+            Habit {
+                title: "this looks like a CI workflow file, not a `.pipe` file",
+                label: "a YAML key",
+                help: "`.pipe` declares `template` and `pipeline` blocks; see docs/language.md. \
+                       A workflow can be generated from a pipeline instead of written by hand",
+                span: (line_start + indent, colon + 1),
+            }
+        } else {
+            Habit {
+                title: "`key: value` is YAML; `.pipe` assigns with `=`",
+                label: "a YAML-style key",
+                help: "write `name = value`; `name : type` declares a field's type",
+                span: (colon, colon + 1),
+            }
+        });
+    }
+    None
+}

@@ -1,0 +1,323 @@
+//! A fast pre-pass over the text, before pest sees it. It
+//!
+//! - splits the file into top-level declarations, so that each is parsed on
+//!   its own and a syntax error in one never hides errors in the others;
+//! - collects comments, which the grammar skips, for the formatter and
+//!   editors;
+//! - finds what pest would report badly or not survive: unterminated
+//!   strings, unbalanced brackets, and nesting deep enough to exhaust the
+//!   parser's stack.
+//!
+//! It is a loop over bytes with an explicit bracket stack, so it cannot
+//! overflow on any input.
+
+use super::ast::Comment;
+use crate::source::Span;
+
+/// How deep brackets may nest inside one declaration.
+pub const MAX_NESTING: usize = 64;
+
+/// Keywords that start a top-level declaration.
+const ITEM_KEYWORDS: &[&str] = &[
+    "import", "registry", "calendar", "window", "alarm", "template", "pipeline", "policy",
+];
+
+/// The text of one top-level declaration, with what the scan found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Where the declaration's text is.
+    pub span: Span,
+    /// Whether it holds anything but whitespace and comments.
+    pub has_tokens: bool,
+    /// Problems that make parsing it pointless.
+    pub problems: Vec<ScanProblem>,
+}
+
+/// A problem found by the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanProblem {
+    /// A string with no closing quote before the end of its line.
+    UnterminatedString {
+        /// From the opening quote to the end of the line.
+        span: Span,
+    },
+    /// An opening bracket never closed before the declaration ends.
+    Unclosed {
+        /// The bracket.
+        open: Span,
+        /// Which bracket.
+        delimiter: char,
+        /// Where the next declaration starts, if one does.
+        next_item: Option<Span>,
+    },
+    /// A closing bracket with no matching opening one.
+    UnexpectedCloser {
+        /// The bracket.
+        span: Span,
+        /// Which bracket.
+        delimiter: char,
+        /// The bracket that is open at that point, if any.
+        open: Option<(Span, char)>,
+    },
+    /// Brackets nested deeper than [`MAX_NESTING`].
+    TooDeep {
+        /// The first bracket past the limit.
+        span: Span,
+    },
+}
+
+/// Everything the scan found.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// Top-level declarations, in order, covering the whole file.
+    pub chunks: Vec<Chunk>,
+    /// Every comment.
+    pub comments: Vec<Comment>,
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    stack: Vec<(usize, u8)>,
+    chunk_start: usize,
+    chunk_has_tokens: bool,
+    problems: Vec<ScanProblem>,
+    too_deep_reported: bool,
+    line_start: usize,
+    scan: Scan,
+}
+
+/// Scans a whole file.
+pub fn scan(text: &str) -> Scan {
+    let mut scanner = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        stack: Vec::new(),
+        chunk_start: 0,
+        chunk_has_tokens: false,
+        problems: Vec::new(),
+        too_deep_reported: false,
+        line_start: 0,
+        scan: Scan::default(),
+    };
+    scanner.run();
+    scanner.scan
+}
+
+impl Scanner<'_> {
+    fn peek(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
+    }
+
+    fn run(&mut self) {
+        while let Some(byte) = self.peek(0) {
+            match byte {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line_start = self.pos;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'/' if self.peek(1) == Some(b'/') => self.comment(),
+                b'"' => {
+                    self.chunk_has_tokens = true;
+                    self.string();
+                }
+                b'(' | b'[' | b'{' => {
+                    self.chunk_has_tokens = true;
+                    self.open(byte);
+                }
+                b')' | b']' | b'}' => {
+                    self.chunk_has_tokens = true;
+                    self.close(byte);
+                }
+                byte if byte.is_ascii_alphabetic() || byte == b'_' => self.word(),
+                _ => {
+                    self.chunk_has_tokens = true;
+                    self.pos += 1;
+                }
+            }
+        }
+        self.finish_chunk(self.bytes.len(), None);
+    }
+
+    fn line_end(&self, from: usize) -> usize {
+        self.bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
+            .map_or(self.bytes.len(), |idx| from + idx)
+    }
+
+    fn comment(&mut self) {
+        let end = self.line_end(self.pos);
+        let text = self.text.get(self.pos + 2..end).unwrap_or("");
+        self.scan.comments.push(Comment {
+            span: Span::new(self.pos, end),
+            text: text.trim_end_matches('\r').to_string(),
+        });
+        self.pos = end;
+    }
+
+    fn string(&mut self) {
+        let start = self.pos;
+        let mut idx = start + 1;
+        loop {
+            match self.bytes.get(idx) {
+                Some(b'"') => {
+                    self.pos = idx + 1;
+                    return;
+                }
+                Some(b'\\') if self.bytes.get(idx + 1).is_some_and(|&next| next != b'\n') => {
+                    idx += 2;
+                }
+                Some(b'\n') | None => break,
+                Some(_) => idx += 1,
+            }
+        }
+        let end = self.line_end(start);
+        let end_trimmed = if end > start && self.bytes.get(end - 1) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        };
+        self.problems.push(ScanProblem::UnterminatedString {
+            span: Span::new(start, end_trimmed),
+        });
+        self.pos = end;
+    }
+
+    fn open(&mut self, byte: u8) {
+        self.stack.push((self.pos, byte));
+        if self.stack.len() > MAX_NESTING && !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.problems.push(ScanProblem::TooDeep {
+                span: Span::new(self.pos, self.pos + 1),
+            });
+        }
+        self.pos += 1;
+    }
+
+    fn close(&mut self, byte: u8) {
+        let opener = match byte {
+            b')' => b'(',
+            b']' => b'[',
+            _ => b'{',
+        };
+        let span = Span::new(self.pos, self.pos + 1);
+        match self.stack.last() {
+            Some(&(_, top)) if top == opener => {
+                self.stack.pop();
+            }
+            top => {
+                let open = top.map(|&(pos, top)| (Span::new(pos, pos + 1), char::from(top)));
+                self.problems.push(ScanProblem::UnexpectedCloser {
+                    span,
+                    delimiter: char::from(byte),
+                    open,
+                });
+                // A closer that matches a bracket further out closes it and
+                // everything inside, which is how the author most likely
+                // meant it; otherwise the stray closer is ignored.
+                if let Some(depth) = self.stack.iter().rposition(|&(_, open)| open == opener) {
+                    self.stack.truncate(depth);
+                }
+            }
+        }
+        self.pos += 1;
+    }
+
+    fn word(&mut self) {
+        let start = self.pos;
+        let mut end = start;
+        while let Some(&byte) = self.bytes.get(end) {
+            let continues = byte.is_ascii_alphanumeric()
+                || byte == b'_'
+                || (byte == b'-'
+                    && self
+                        .bytes
+                        .get(end + 1)
+                        .is_some_and(|next| next.is_ascii_alphanumeric() || *next == b'_'));
+            if !continues {
+                break;
+            }
+            end += 1;
+        }
+        let word = self.text.get(start..end).unwrap_or("");
+        let at_column_zero = start == self.line_start;
+        let starts_item = ITEM_KEYWORDS.contains(&word)
+            && self.chunk_has_tokens
+            && (self.stack.is_empty() || at_column_zero);
+        if starts_item {
+            self.finish_chunk(start, Some(Span::new(start, end)));
+            self.chunk_start = start;
+        }
+        self.chunk_has_tokens = true;
+        self.pos = end;
+    }
+
+    fn finish_chunk(&mut self, end: usize, next_item: Option<Span>) {
+        if let Some(&(pos, delimiter)) = self.stack.first() {
+            self.problems.push(ScanProblem::Unclosed {
+                open: Span::new(pos, pos + 1),
+                delimiter: char::from(delimiter),
+                next_item,
+            });
+        }
+        self.stack.clear();
+        self.scan.chunks.push(Chunk {
+            span: Span::new(self.chunk_start, end),
+            has_tokens: self.chunk_has_tokens,
+            problems: std::mem::take(&mut self.problems),
+        });
+        self.chunk_has_tokens = false;
+        self.too_deep_reported = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_at_top_level_keywords() {
+        let scan = scan("import \"std/aws\"\nalarm a = ALARM(\"x\")\n");
+        let starts: Vec<u32> = scan.chunks.iter().map(|chunk| chunk.span.start).collect();
+        assert_eq!(starts, vec![0, 17]);
+    }
+
+    #[test]
+    fn keyword_inside_braces_does_not_split_unless_at_column_zero() {
+        let text = "template T {\n  window w\n}\ntemplate U {\nwindow w\n";
+        let scan = scan(text);
+        let starts: Vec<u32> = scan.chunks.iter().map(|chunk| chunk.span.start).collect();
+        let second = text.find("template U").unwrap() as u32;
+        let third = text.rfind("window").unwrap() as u32;
+        // `window w` indented stays inside T; at column zero inside U's
+        // unclosed brace it starts a new declaration.
+        assert_eq!(starts, vec![0, second, third]);
+        assert!(matches!(
+            scan.chunks[1].problems.as_slice(),
+            [ScanProblem::Unclosed { delimiter: '{', .. }]
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_is_reported_once() {
+        let text = "alarm a = ".to_string() + &"(".repeat(100_000);
+        let scan = scan(&text);
+        let deep = scan.chunks[0]
+            .problems
+            .iter()
+            .filter(|problem| matches!(problem, ScanProblem::TooDeep { .. }))
+            .count();
+        assert_eq!(deep, 1);
+    }
+
+    #[test]
+    fn comments_are_collected_and_strings_hide_slashes() {
+        let scan = scan("// a\nimport \"http://x\" // b\n");
+        let texts: Vec<&str> = scan.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec![" a", " b"]);
+    }
+}

@@ -1,0 +1,67 @@
+//! Data-driven cases: every `tests/cases/**/*.pipe` is checked; its
+//! `// expect:` header must match the codes and places produced, and the
+//! rendered diagnostics are snapshotted next to the source.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+#[test]
+fn cases() {
+    insta::glob!("cases/**/*.pipe", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let checked = support::check_fixture(&name, &text);
+        let expected = support::expectations(&text);
+        assert!(
+            !expected.is_empty(),
+            "{} has no `// expect:` line (write `// expect: ok` for a valid case)",
+            path.display()
+        );
+        let produced = support::produced(&checked);
+        assert_eq!(produced, expected, "diagnostics of {}:\n{}", path.display(), support::rendered(&checked));
+        let rendered = support::rendered(&checked);
+        let shown = if rendered.is_empty() { "(no diagnostics)\n".to_string() } else { rendered };
+        let snapshot = format!("{text}\n~~~~ diagnostics ~~~~\n{shown}");
+        insta::with_settings!({ omit_expression => true }, {
+            insta::assert_snapshot!(snapshot);
+        });
+    });
+}
+
+/// Every registered code is expected by at least one case, so every code
+/// is known to be reachable and its message is on record.
+#[test]
+fn every_code_has_a_case() {
+    let mut expected_codes = BTreeSet::new();
+    for entry in walk(std::path::Path::new("tests/cases")) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        for expectation in support::expectations(&text) {
+            if let Some(code) = expectation.split_whitespace().next() {
+                expected_codes.insert(code.to_string());
+            }
+        }
+    }
+    let missing: Vec<&str> = pipec::diagnostics::ALL_CODES
+        .iter()
+        .map(|doc| doc.code.as_str())
+        .filter(|code| !expected_codes.contains(*code))
+        .collect();
+    assert!(missing.is_empty(), "codes without a case in tests/cases: {missing:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else if path.extension().is_some_and(|ext| ext == "pipe") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}

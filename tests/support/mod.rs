@@ -1,0 +1,76 @@
+//! Shared helpers for the integration tests.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use pipec::diagnostics::render;
+use pipec::workspace::{self, Checked, Input};
+
+/// Splits a fixture into files. A fixture whose first line is
+/// `//- NAME.pipe` holds several files, each starting at such a line;
+/// otherwise the whole text is one file called `name`.
+pub fn split_fixture(name: &str, text: &str) -> Vec<(String, String)> {
+    if !text.starts_with("//- ") {
+        return vec![(name.to_string(), text.to_string())];
+    }
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(file_name) = line.strip_prefix("//- ") {
+            files.push((file_name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = files.last_mut() {
+            body.push_str(line);
+        }
+    }
+    files
+}
+
+/// Checks a fixture's files.
+pub fn check_fixture(name: &str, text: &str) -> Checked {
+    let inputs = split_fixture(name, text)
+        .into_iter()
+        .map(|(name, body)| Input {
+            name,
+            bytes: body.into_bytes(),
+        })
+        .collect();
+    workspace::check_inputs(inputs)
+}
+
+/// The `// expect:` lines of a fixture: `ok`, or `CODE LINE:COL` (the
+/// primary label's start, in the file named first or the only file),
+/// optionally prefixed by a file name: `CODE file.pipe:LINE:COL`.
+pub fn expectations(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("// expect:"))
+        .map(|rest| rest.trim().to_string())
+        .collect()
+}
+
+/// What a check produced, in the same notation as the expectations.
+pub fn produced(checked: &Checked) -> Vec<String> {
+    let many_files = checked.sources.iter().count() > 1;
+    let mut found: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let Some(label) = diagnostic.primary_label() else {
+                return diagnostic.code.to_string();
+            };
+            let file = checked.sources.get(label.file).unwrap();
+            let (line, col) = file.line_col(label.span.start());
+            if many_files {
+                format!("{} {}:{line}:{col}", diagnostic.code, file.name)
+            } else {
+                format!("{} {line}:{col}", diagnostic.code)
+            }
+        })
+        .collect();
+    if found.is_empty() {
+        found.push("ok".to_string());
+    }
+    found
+}
+
+/// Diagnostics rendered without colour.
+pub fn rendered(checked: &Checked) -> String {
+    render::to_plain_string(&checked.diagnostics, &checked.sources)
+}

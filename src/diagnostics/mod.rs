@@ -113,6 +113,15 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// Moves every label to `file`: for diagnostics of a single file found
+    /// before the file had its final id.
+    pub fn in_file(mut self, file: FileId) -> Diagnostic {
+        for label in &mut self.labels {
+            label.file = file;
+        }
+        self
+    }
+
     /// The main location: the first primary label, else the first label.
     pub fn primary_label(&self) -> Option<&Label> {
         self.labels

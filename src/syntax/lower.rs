@@ -21,8 +21,73 @@ pub struct Lowerer {
 
 type P<'i> = Pair<'i, Rule>;
 
+/// Whether a rule is a keyword token (`kw_*` in the grammar), which the
+/// tree does not keep.
 fn is_keyword(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("kw_")
+    matches!(
+        rule,
+        Rule::kw_import
+            | Rule::kw_as
+            | Rule::kw_registry
+            | Rule::kw_calendar
+            | Rule::kw_window
+            | Rule::kw_template
+            | Rule::kw_pipeline
+            | Rule::kw_policy
+            | Rule::kw_extends
+            | Rule::kw_abstract
+            | Rule::kw_final
+            | Rule::kw_new
+            | Rule::kw_alarm
+            | Rule::kw_source
+            | Rule::kw_build
+            | Rule::kw_from
+            | Rule::kw_stage
+            | Rule::kw_production
+            | Rule::kw_wave
+            | Rule::kw_onebox
+            | Rule::kw_test
+            | Rule::kw_deploy
+            | Rule::kw_profile
+            | Rule::kw_rollback
+            | Rule::kw_on
+            | Rule::kw_block
+            | Rule::kw_artifacts
+            | Rule::kw_containing
+            | Rule::kw_package
+            | Rule::kw_git
+            | Rule::kw_overridable
+            | Rule::kw_require
+            | Rule::kw_wait
+            | Rule::kw_for
+            | Rule::kw_by
+            | Rule::kw_exclude
+            | Rule::kw_because
+            | Rule::kw_bake
+            | Rule::kw_scale
+            | Rule::kw_traffic
+            | Rule::kw_region
+            | Rule::kw_holiday
+            | Rule::kw_include
+            | Rule::kw_deny
+            | Rule::kw_warn
+            | Rule::kw_allow
+            | Rule::kw_exempt
+            | Rule::kw_floor
+            | Rule::kw_remove
+            | Rule::kw_or
+            | Rule::kw_and
+            | Rule::kw_not
+            | Rule::kw_where
+            | Rule::kw_take
+            | Rule::kw_union
+            | Rule::kw_intersect
+            | Rule::kw_minus
+            | Rule::kw_in
+            | Rule::kw_rest
+            | Rule::kw_true
+            | Rule::kw_false
+    )
 }
 
 /// The children of a pair without keyword tokens.

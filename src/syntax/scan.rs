@@ -112,6 +112,10 @@ impl Scanner<'_> {
     }
 
     fn run(&mut self) {
+        // A byte-order mark is not a token.
+        if self.text.starts_with('\u{FEFF}') {
+            self.pos = '\u{FEFF}'.len_utf8();
+        }
         while let Some(byte) = self.peek(0) {
             match byte {
                 b'\n' => {

@@ -1,0 +1,116 @@
+//! The `pipec` binary as users run it: exit codes, inputs, colour.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn pipec(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipec-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_examples_succeeds() {
+    let output = pipec(&["check", "examples"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no errors"));
+}
+
+#[test]
+fn errors_exit_1_with_code_and_location() {
+    let output = pipec(
+        &["check", "-", "--stdin-filename", "broken.pipe", "--color", "never"],
+        Some("window w {\n  zone = = \"UTC\"\n}\n"),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("error[P0001]"), "{text}");
+    assert!(text.contains("broken.pipe:2:10"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour was asked for: {text}");
+}
+
+#[test]
+fn colour_always_colours_and_never_does_not() {
+    let bad = Some("alarm a = \n");
+    let coloured = stderr(&pipec(&["check", "-", "--color", "always"], bad));
+    assert!(coloured.contains('\u{1b}'), "{coloured}");
+    // stderr is a pipe here, so `auto` means no colour.
+    let auto = stderr(&pipec(&["check", "-"], bad));
+    assert!(!auto.contains('\u{1b}'), "{auto}");
+}
+
+#[test]
+fn missing_paths_and_bad_flags_exit_2() {
+    let missing = pipec(&["check", "does/not/exist.pipe"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no such file or directory"), "{}", stderr(&missing));
+    let bad_flag = pipec(&["check", "--no-such-flag"], None);
+    assert_eq!(bad_flag.status.code(), Some(2));
+    let bad_color = pipec(&["check", "--color", "sometimes"], None);
+    assert_eq!(bad_color.status.code(), Some(2));
+}
+
+#[test]
+fn version_and_help() {
+    let version = pipec(&["--version"], None);
+    assert_eq!(version.status.code(), Some(0));
+    let stdout = String::from_utf8(version.stdout).unwrap();
+    assert_eq!(stdout.trim(), format!("pipec {}", env!("CARGO_PKG_VERSION")));
+    let help = pipec(&["help"], None);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8(help.stdout).unwrap().contains("check"));
+}
+
+#[test]
+fn directories_are_searched_recursively_in_a_stable_order() {
+    let dir = scratch_dir("dirs");
+    std::fs::create_dir_all(dir.join("b/nested")).unwrap();
+    std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+    std::fs::write(dir.join("b/nested/z.pipe"), "alarm z = \n").unwrap();
+    std::fs::write(dir.join("a.pipe"), "alarm a = \n").unwrap();
+    std::fs::write(dir.join("notes.txt"), "alarm ignored = \n").unwrap();
+    std::fs::write(dir.join(".hidden/h.pipe"), "alarm hidden = \n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    let first = text.find("a.pipe").unwrap();
+    let second = text.find("z.pipe").unwrap();
+    assert!(first < second, "{text}");
+    assert!(!text.contains("h.pipe") && !text.contains("notes.txt"), "{text}");
+    assert!(text.contains("checked 2 files"), "{text}");
+}
+
+#[test]
+fn default_path_is_the_current_directory() {
+    let dir = scratch_dir("default");
+    std::fs::write(dir.join("ok.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .arg("check")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("checked 1 file"));
+}

@@ -1,0 +1,117 @@
+//! Everything the project shows users compiles: every example, every
+//! stdlib module, and every ```pipe block in the docs and the README.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+fn files_with_extension(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_with_extension(&path, extension, out);
+        } else if path.extension().is_some_and(|ext| ext == extension) {
+            out.push(path);
+        }
+    }
+    out.sort();
+}
+
+fn assert_clean(name: &str, text: &str) {
+    let checked = support::check_fixture(name, text);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{name} should check cleanly:\n{}",
+        support::rendered(&checked)
+    );
+}
+
+#[test]
+fn every_example_checks_cleanly() {
+    let mut files = Vec::new();
+    files_with_extension(Path::new("examples"), "pipe", &mut files);
+    assert!(files.len() >= 10, "expected the sample workspace and one example per concept, found {}", files.len());
+    for path in files {
+        assert_clean(&path.display().to_string(), &std::fs::read_to_string(&path).unwrap());
+    }
+}
+
+#[test]
+fn every_stdlib_module_checks_cleanly() {
+    for (name, text) in pipec::stdlib::MODULES {
+        assert_clean(name, text);
+    }
+}
+
+#[test]
+fn the_stdlib_registry_covers_the_commercial_regions() {
+    let (_, text) = pipec::stdlib::MODULES.iter().find(|(name, _)| *name == "std/aws").unwrap();
+    let checked = support::check_fixture("aws.pipe", text);
+    let registry = checked.trees[0]
+        .1
+        .items
+        .iter()
+        .find_map(|item| match &item.kind {
+            pipec::syntax::ast::ItemKind::Registry(decl) if decl.name.name == "aws" => Some(decl),
+            _ => None,
+        })
+        .expect("std/aws declares `registry aws`");
+    let regions: Vec<&str> = registry
+        .body
+        .members
+        .iter()
+        .filter_map(|member| match &member.kind {
+            pipec::syntax::ast::MemberKind::Region { name, .. } => Some(name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(regions.len(), 34, "{regions:?}");
+    for region in ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "eu-south-2", "mx-central-1"] {
+        assert!(regions.contains(&region), "{region} missing");
+    }
+}
+
+/// The ```pipe blocks of a Markdown file, with the line each starts on.
+fn pipe_blocks(markdown: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (idx, line) in markdown.lines().enumerate() {
+        let fence = line.trim_start();
+        match &mut current {
+            None if fence == "```pipe" => current = Some((idx + 1, String::new())),
+            Some(_) if fence.starts_with("```") => blocks.extend(current.take()),
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_pipe_block_in_the_docs_checks_cleanly() {
+    let mut docs = vec![PathBuf::from("README.md")];
+    files_with_extension(Path::new("docs"), "md", &mut docs);
+    let mut block_count = 0;
+    for doc in docs {
+        let text = std::fs::read_to_string(&doc).unwrap();
+        for (line, block) in pipe_blocks(&text) {
+            block_count += 1;
+            assert_clean(&format!("{}:{line}", doc.display()), &block);
+        }
+    }
+    assert!(block_count >= 20, "expected the reference to show many examples, found {block_count}");
+}
+
+#[test]
+fn every_code_is_documented_in_the_reference() {
+    let reference = std::fs::read_to_string("docs/language.md").unwrap();
+    for doc in pipec::diagnostics::ALL_CODES {
+        assert!(!doc.explanation.is_empty(), "{} has no explanation", doc.code);
+        assert!(reference.contains(doc.code.as_str()), "{} is missing from docs/language.md", doc.code);
+    }
+}

@@ -1,0 +1,235 @@
+//! No input makes the front end panic or overflow its stack: deep nesting,
+//! bytes that are not UTF-8, random bytes, every prefix of real files, and
+//! thousands of mutations of them. Each run happens on a thread with a
+//! 2 MiB stack, the size of a test thread, so a recursion that only
+//! survives on a big main-thread stack still fails here.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use pipec::diagnostics::Code;
+use pipec::workspace::{self, Checked, Input};
+
+const STACK: usize = 2 * 1024 * 1024;
+
+fn check_bytes_on_small_stack(bytes: Vec<u8>) -> Checked {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            workspace::check_inputs(vec![Input {
+                name: "input.pipe".to_string(),
+                bytes,
+            }])
+        })
+        .unwrap()
+        .join()
+        .expect("the checker panicked or overflowed")
+}
+
+fn codes(checked: &Checked) -> Vec<Code> {
+    checked.diagnostics.iter().map(|diagnostic| diagnostic.code).collect()
+}
+
+#[test]
+fn deep_brackets_are_a_diagnostic_not_a_crash() {
+    for depth in [10_000, 100_000] {
+        for (open, close) in [("[", "]"), ("(", ")"), ("{", "}")] {
+            let text = format!("alarm deep = {}x{}", open.repeat(depth), close.repeat(depth));
+            let checked = check_bytes_on_small_stack(text.into_bytes());
+            assert_eq!(codes(&checked), vec![Code::NESTING_TOO_DEEP], "depth {depth} of {open}");
+            let label = checked.diagnostics[0].primary_label().unwrap();
+            // The label sits on the first bracket past the limit.
+            assert_eq!(label.span.start as usize, "alarm deep = ".len() + 64);
+        }
+    }
+}
+
+#[test]
+fn unclosed_deep_brackets_are_reported_too() {
+    let text = format!("template T {{ x = {}", "[".repeat(100_000));
+    let checked = check_bytes_on_small_stack(text.into_bytes());
+    assert_eq!(codes(&checked), vec![Code::UNCLOSED_DELIMITER, Code::NESTING_TOO_DEEP]);
+}
+
+#[test]
+fn nesting_at_the_limit_still_parses() {
+    // 64 levels in all: the alarm's 63 parentheses plus the template's brace.
+    let text = format!(
+        "template T {{ alarm a = {}ALARM(\"x\"){} }}",
+        "(".repeat(62),
+        ")".repeat(62)
+    );
+    let checked = check_bytes_on_small_stack(text.into_bytes());
+    assert_eq!(codes(&checked), Vec::<Code>::new(), "{}", support::rendered(&checked));
+}
+
+#[test]
+fn long_chains_of_operators_do_not_recurse() {
+    let nots = format!("alarm a = {}ALARM(\"x\")", "not ".repeat(100_000));
+    let checked = check_bytes_on_small_stack(nots.into_bytes());
+    assert_eq!(codes(&checked), vec![Code::NESTING_TOO_DEEP]);
+
+    let ors = format!("alarm a = ALARM(\"x\"){}", " or ALARM(\"y\")".repeat(50_000));
+    let checked = check_bytes_on_small_stack(ors.into_bytes());
+    assert_eq!(codes(&checked), Vec::<Code>::new());
+
+    let filters = format!("alarm a = aws{}", " where traffic == low take 1".repeat(20_000));
+    let checked = check_bytes_on_small_stack(filters.into_bytes());
+    assert_eq!(codes(&checked), Vec::<Code>::new());
+}
+
+#[test]
+fn non_utf8_names_the_byte_offset() {
+    let mut bytes = b"alarm a = ALARM(\"caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\")\n");
+    let checked = check_bytes_on_small_stack(bytes);
+    assert_eq!(codes(&checked), vec![Code::NOT_UTF8]);
+    let diagnostic = &checked.diagnostics[0];
+    assert!(diagnostic.message.contains("offset 20"), "{}", diagnostic.message);
+    assert_eq!(diagnostic.primary_label().unwrap().span.start, 20);
+    // The rendering shows the line with the bad byte replaced.
+    assert!(support::rendered(&checked).contains("ALARM(\"caf\u{FFFD}\")"));
+}
+
+#[test]
+fn empty_and_comment_only_files_are_valid() {
+    for text in ["", "\n\n", "// only a comment\n", "\u{FEFF}", ";;;"] {
+        let checked = check_bytes_on_small_stack(text.as_bytes().to_vec());
+        assert_eq!(codes(&checked), Vec::<Code>::new(), "{text:?}");
+    }
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let mut text = "// padding\n".repeat(pipec::syntax::MAX_FILE_BYTES / 11 + 1);
+    text.push_str("alarm a = ALARM(\"x\")\n");
+    let checked = check_bytes_on_small_stack(text.into_bytes());
+    assert_eq!(codes(&checked), vec![Code::FILE_TOO_LARGE]);
+}
+
+/// A small deterministic generator, so that failures reproduce.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let mut files = Vec::new();
+    for dir in ["examples", "stdlib", "tests/cases"] {
+        collect(std::path::Path::new(dir), &mut files);
+    }
+    files.sort();
+    files.into_iter().map(|path| std::fs::read(path).unwrap()).collect()
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "pipe") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every input gives either no errors or at least one diagnostic with a
+/// code and a label inside the file.
+fn assert_well_formed(checked: &Checked, what: &str) {
+    for diagnostic in &checked.diagnostics {
+        let label = diagnostic.primary_label().unwrap_or_else(|| panic!("{what}: diagnostic without a label"));
+        let len = checked.sources.get(label.file).unwrap().text.len() as u32;
+        assert!(label.span.start <= label.span.end && label.span.end <= len, "{what}: label out of bounds");
+    }
+}
+
+#[test]
+fn every_prefix_of_real_files() {
+    let files = corpus();
+    assert!(files.len() >= 3, "the corpus is missing");
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            // The three largest files, cut at every byte.
+            let mut largest = files.clone();
+            largest.sort_by_key(|bytes| std::cmp::Reverse(bytes.len()));
+            for bytes in largest.iter().take(3) {
+                let step = (bytes.len() / 4_000).max(1);
+                for cut in (0..=bytes.len()).step_by(step) {
+                    let checked = workspace::check_inputs(vec![Input {
+                        name: "prefix.pipe".to_string(),
+                        bytes: bytes[..cut].to_vec(),
+                    }]);
+                    assert_well_formed(&checked, "prefix");
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("a prefix made the checker panic");
+}
+
+#[test]
+fn thousands_of_mutations_and_random_bytes() {
+    let files = corpus();
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+            let interesting = b"{}[]()\"\\/:;,=.-%$\n \x00\xff\xc3";
+            for round in 0..6_000 {
+                let mut bytes = files[rng.below(files.len())].clone();
+                match round % 4 {
+                    0 => {
+                        // Flip a few bytes.
+                        for _ in 0..1 + rng.below(4) {
+                            if !bytes.is_empty() {
+                                let idx = rng.below(bytes.len());
+                                bytes[idx] ^= 1 << rng.below(8);
+                            }
+                        }
+                    }
+                    1 => {
+                        // Insert punctuation that the grammar cares about.
+                        for _ in 0..1 + rng.below(4) {
+                            let idx = rng.below(bytes.len() + 1);
+                            bytes.insert(idx, interesting[rng.below(interesting.len())]);
+                        }
+                    }
+                    2 => {
+                        // Delete a range.
+                        if !bytes.is_empty() {
+                            let start = rng.below(bytes.len());
+                            let end = (start + rng.below(64)).min(bytes.len());
+                            bytes.drain(start..end);
+                        }
+                    }
+                    _ => {
+                        // Pure random bytes.
+                        bytes = (0..rng.below(512)).map(|_| rng.next() as u8).collect();
+                    }
+                }
+                let checked = workspace::check_inputs(vec![Input {
+                    name: "mutant.pipe".to_string(),
+                    bytes,
+                }]);
+                assert_well_formed(&checked, "mutant");
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("a mutation made the checker panic");
+}

@@ -4,6 +4,8 @@
 //! several runs and the throughput in lines and megabytes per second.
 //! It is a measurement, not a test: nothing here fails on a slow machine.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 use pipec::workspace::{self, Input};
 use std::time::{Duration, Instant};
 
@@ -122,7 +124,10 @@ fn workspace() -> Vec<Input> {
 
 fn main() {
     let inputs = workspace();
-    let lines: usize = inputs.iter().map(|input| input.bytes.iter().filter(|&&b| b == b'\n').count()).sum();
+    let lines: usize = inputs
+        .iter()
+        .map(|input| input.bytes.iter().filter(|&&b| b == b'\n').count())
+        .sum();
     let bytes: usize = inputs.iter().map(|input| input.bytes.len()).sum();
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..RUNS {
@@ -130,7 +135,10 @@ fn main() {
         let start = Instant::now();
         let checked = workspace::check_inputs(copy);
         times.push(start.elapsed());
-        assert!(!checked.has_errors(), "the generated workspace must be valid");
+        assert!(
+            !checked.has_errors(),
+            "the generated workspace must be valid"
+        );
     }
     times.sort();
     let median = times[RUNS / 2];

@@ -38,7 +38,9 @@ impl Checked {
 /// stage, so they are spread over the machine's cores; the result does not
 /// depend on how (files keep their input order, diagnostics are sorted).
 pub fn check_inputs(inputs: Vec<Input>) -> Checked {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(inputs.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(inputs.len().max(1));
     let per_thread = inputs.len().div_ceil(threads).max(1);
     let mut batches: Vec<Vec<(usize, Input)>> = Vec::new();
     for (idx, input) in inputs.into_iter().enumerate() {
@@ -50,18 +52,31 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
         }
     }
     let mut results: Vec<FileResult> = if batches.len() <= 1 {
-        batches.into_iter().flatten().map(|(idx, input)| check_one(idx, input)).collect()
+        batches
+            .into_iter()
+            .flatten()
+            .map(|(idx, input)| check_one(idx, input))
+            .collect()
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = batches
                 .into_iter()
                 .map(|batch| {
-                    scope.spawn(move || batch.into_iter().map(|(idx, input)| check_one(idx, input)).collect::<Vec<_>>())
+                    scope.spawn(move || {
+                        batch
+                            .into_iter()
+                            .map(|(idx, input)| check_one(idx, input))
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .flat_map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         })
     };
@@ -70,7 +85,12 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
     let mut checked = Checked::default();
     for result in results {
         let file = checked.sources.add(result.source);
-        checked.diagnostics.extend(result.diagnostics.into_iter().map(|diagnostic| diagnostic.in_file(file)));
+        checked.diagnostics.extend(
+            result
+                .diagnostics
+                .into_iter()
+                .map(|diagnostic| diagnostic.in_file(file)),
+        );
         if let Some(tree) = result.tree {
             checked.trees.push((file, tree));
         }

@@ -41,7 +41,14 @@ fn check_examples_succeeds() {
 #[test]
 fn errors_exit_1_with_code_and_location() {
     let output = pipec(
-        &["check", "-", "--stdin-filename", "broken.pipe", "--color", "never"],
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "broken.pipe",
+            "--color",
+            "never",
+        ],
         Some("window w {\n  zone = = \"UTC\"\n}\n"),
     );
     assert_eq!(output.status.code(), Some(1));
@@ -65,7 +72,11 @@ fn colour_always_colours_and_never_does_not() {
 fn missing_paths_and_bad_flags_exit_2() {
     let missing = pipec(&["check", "does/not/exist.pipe"], None);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no such file or directory"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no such file or directory"),
+        "{}",
+        stderr(&missing)
+    );
     let bad_flag = pipec(&["check", "--no-such-flag"], None);
     assert_eq!(bad_flag.status.code(), Some(2));
     let bad_color = pipec(&["check", "--color", "sometimes"], None);
@@ -77,7 +88,10 @@ fn version_and_help() {
     let version = pipec(&["--version"], None);
     assert_eq!(version.status.code(), Some(0));
     let stdout = String::from_utf8(version.stdout).unwrap();
-    assert_eq!(stdout.trim(), format!("pipec {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout.trim(),
+        format!("pipec {}", env!("CARGO_PKG_VERSION"))
+    );
     let help = pipec(&["help"], None);
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8(help.stdout).unwrap().contains("check"));
@@ -98,7 +112,10 @@ fn directories_are_searched_recursively_in_a_stable_order() {
     let first = text.find("a.pipe").unwrap();
     let second = text.find("z.pipe").unwrap();
     assert!(first < second, "{text}");
-    assert!(!text.contains("h.pipe") && !text.contains("notes.txt"), "{text}");
+    assert!(
+        !text.contains("h.pipe") && !text.contains("notes.txt"),
+        "{text}"
+    );
     assert!(text.contains("checked 2 files"), "{text}");
 }
 

@@ -32,9 +32,16 @@ fn assert_clean(name: &str, text: &str) {
 fn every_example_checks_cleanly() {
     let mut files = Vec::new();
     files_with_extension(Path::new("examples"), "pipe", &mut files);
-    assert!(files.len() >= 10, "expected the sample workspace and one example per concept, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "expected the sample workspace and one example per concept, found {}",
+        files.len()
+    );
     for path in files {
-        assert_clean(&path.display().to_string(), &std::fs::read_to_string(&path).unwrap());
+        assert_clean(
+            &path.display().to_string(),
+            &std::fs::read_to_string(&path).unwrap(),
+        );
     }
 }
 
@@ -47,7 +54,10 @@ fn every_stdlib_module_checks_cleanly() {
 
 #[test]
 fn the_stdlib_registry_covers_the_commercial_regions() {
-    let (_, text) = pipec::stdlib::MODULES.iter().find(|(name, _)| *name == "std/aws").unwrap();
+    let (_, text) = pipec::stdlib::MODULES
+        .iter()
+        .find(|(name, _)| *name == "std/aws")
+        .unwrap();
     let checked = support::check_fixture("aws.pipe", text);
     let registry = checked.trees[0]
         .1
@@ -68,7 +78,14 @@ fn the_stdlib_registry_covers_the_commercial_regions() {
         })
         .collect();
     assert_eq!(regions.len(), 34, "{regions:?}");
-    for region in ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "eu-south-2", "mx-central-1"] {
+    for region in [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-northeast-1",
+        "eu-south-2",
+        "mx-central-1",
+    ] {
         assert!(regions.contains(&region), "{region} missing");
     }
 }
@@ -104,14 +121,25 @@ fn every_pipe_block_in_the_docs_checks_cleanly() {
             assert_clean(&format!("{}:{line}", doc.display()), &block);
         }
     }
-    assert!(block_count >= 20, "expected the reference to show many examples, found {block_count}");
+    assert!(
+        block_count >= 20,
+        "expected the reference to show many examples, found {block_count}"
+    );
 }
 
 #[test]
 fn every_code_is_documented_in_the_reference() {
     let reference = std::fs::read_to_string("docs/language.md").unwrap();
     for doc in pipec::diagnostics::ALL_CODES {
-        assert!(!doc.explanation.is_empty(), "{} has no explanation", doc.code);
-        assert!(reference.contains(doc.code.as_str()), "{} is missing from docs/language.md", doc.code);
+        assert!(
+            !doc.explanation.is_empty(),
+            "{} has no explanation",
+            doc.code
+        );
+        assert!(
+            reference.contains(doc.code.as_str()),
+            "{} is missing from docs/language.md",
+            doc.code
+        );
     }
 }

@@ -28,16 +28,28 @@ fn check_bytes_on_small_stack(bytes: Vec<u8>) -> Checked {
 }
 
 fn codes(checked: &Checked) -> Vec<Code> {
-    checked.diagnostics.iter().map(|diagnostic| diagnostic.code).collect()
+    checked
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code)
+        .collect()
 }
 
 #[test]
 fn deep_brackets_are_a_diagnostic_not_a_crash() {
     for depth in [10_000, 100_000] {
         for (open, close) in [("[", "]"), ("(", ")"), ("{", "}")] {
-            let text = format!("alarm deep = {}x{}", open.repeat(depth), close.repeat(depth));
+            let text = format!(
+                "alarm deep = {}x{}",
+                open.repeat(depth),
+                close.repeat(depth)
+            );
             let checked = check_bytes_on_small_stack(text.into_bytes());
-            assert_eq!(codes(&checked), vec![Code::NESTING_TOO_DEEP], "depth {depth} of {open}");
+            assert_eq!(
+                codes(&checked),
+                vec![Code::NESTING_TOO_DEEP],
+                "depth {depth} of {open}"
+            );
             let label = checked.diagnostics[0].primary_label().unwrap();
             // The label sits on the first bracket past the limit.
             assert_eq!(label.span.start as usize, "alarm deep = ".len() + 64);
@@ -49,7 +61,10 @@ fn deep_brackets_are_a_diagnostic_not_a_crash() {
 fn unclosed_deep_brackets_are_reported_too() {
     let text = format!("template T {{ x = {}", "[".repeat(100_000));
     let checked = check_bytes_on_small_stack(text.into_bytes());
-    assert_eq!(codes(&checked), vec![Code::UNCLOSED_DELIMITER, Code::NESTING_TOO_DEEP]);
+    assert_eq!(
+        codes(&checked),
+        vec![Code::UNCLOSED_DELIMITER, Code::NESTING_TOO_DEEP]
+    );
 }
 
 #[test]
@@ -61,7 +76,12 @@ fn nesting_at_the_limit_still_parses() {
         ")".repeat(62)
     );
     let checked = check_bytes_on_small_stack(text.into_bytes());
-    assert_eq!(codes(&checked), Vec::<Code>::new(), "{}", support::rendered(&checked));
+    assert_eq!(
+        codes(&checked),
+        Vec::<Code>::new(),
+        "{}",
+        support::rendered(&checked)
+    );
 }
 
 #[test]
@@ -70,11 +90,17 @@ fn long_chains_of_operators_do_not_recurse() {
     let checked = check_bytes_on_small_stack(nots.into_bytes());
     assert_eq!(codes(&checked), vec![Code::NESTING_TOO_DEEP]);
 
-    let ors = format!("alarm a = ALARM(\"x\"){}", " or ALARM(\"y\")".repeat(50_000));
+    let ors = format!(
+        "alarm a = ALARM(\"x\"){}",
+        " or ALARM(\"y\")".repeat(50_000)
+    );
     let checked = check_bytes_on_small_stack(ors.into_bytes());
     assert_eq!(codes(&checked), Vec::<Code>::new());
 
-    let filters = format!("alarm a = aws{}", " where traffic == low take 1".repeat(20_000));
+    let filters = format!(
+        "alarm a = aws{}",
+        " where traffic == low take 1".repeat(20_000)
+    );
     let checked = check_bytes_on_small_stack(filters.into_bytes());
     assert_eq!(codes(&checked), Vec::<Code>::new());
 }
@@ -87,7 +113,11 @@ fn non_utf8_names_the_byte_offset() {
     let checked = check_bytes_on_small_stack(bytes);
     assert_eq!(codes(&checked), vec![Code::NOT_UTF8]);
     let diagnostic = &checked.diagnostics[0];
-    assert!(diagnostic.message.contains("offset 20"), "{}", diagnostic.message);
+    assert!(
+        diagnostic.message.contains("offset 20"),
+        "{}",
+        diagnostic.message
+    );
     assert_eq!(diagnostic.primary_label().unwrap().span.start, 20);
     // The rendering shows the line with the bad byte replaced.
     assert!(support::rendered(&checked).contains("ALARM(\"caf\u{FFFD}\")"));
@@ -131,11 +161,16 @@ fn corpus() -> Vec<Vec<u8>> {
         collect(std::path::Path::new(dir), &mut files);
     }
     files.sort();
-    files.into_iter().map(|path| std::fs::read(path).unwrap()).collect()
+    files
+        .into_iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect()
 }
 
 fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -150,9 +185,14 @@ fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 /// code and a label inside the file.
 fn assert_well_formed(checked: &Checked, what: &str) {
     for diagnostic in &checked.diagnostics {
-        let label = diagnostic.primary_label().unwrap_or_else(|| panic!("{what}: diagnostic without a label"));
+        let label = diagnostic
+            .primary_label()
+            .unwrap_or_else(|| panic!("{what}: diagnostic without a label"));
         let len = checked.sources.get(label.file).unwrap().text.len() as u32;
-        assert!(label.span.start <= label.span.end && label.span.end <= len, "{what}: label out of bounds");
+        assert!(
+            label.span.start <= label.span.end && label.span.end <= len,
+            "{what}: label out of bounds"
+        );
     }
 }
 

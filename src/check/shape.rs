@@ -98,7 +98,7 @@ impl Form {
 
     fn syntax(self) -> &'static str {
         match self {
-            Form::Field => "fields (`name = value`)",
+            Form::Field => "fields",
             Form::Alarm => "`alarm`",
             Form::Source => "`source`",
             Form::Build => "`build`",
@@ -125,6 +125,35 @@ impl Form {
             Form::Exempt => "`exempt`",
             Form::Floor => "`floor`",
             Form::Remove => "`remove`",
+        }
+    }
+
+    /// Where this kind of member belongs, for the help line.
+    fn home(self) -> &'static str {
+        match self {
+            Form::Field => "fields belong to the body they configure",
+            Form::Alarm => "alarms are declared at the top level or in a template or pipeline",
+            Form::Source | Form::Build | Form::Stage | Form::Production => {
+                "this belongs directly in a template or pipeline"
+            }
+            Form::Profile => "profiles belong directly in a template or pipeline",
+            Form::Wave => "waves go in `production { ... }`",
+            Form::Onebox => "a one-box goes in a stage, `production` or a wave",
+            Form::Test | Form::Deploy => "this goes in a stage or `production`",
+            Form::Rollback => "`rollback on` goes in a stage, `production`, a wave or a one-box",
+            Form::Block | Form::Window => "blockers and windows go in a stage or `production`",
+            Form::Require => {
+                "`require` goes in a source, a stage, `production`, a wave or a profile"
+            }
+            Form::Wait => "`wait for` goes in a stage, a wave, a one-box or a `by` scope",
+            Form::Scope => "`by az` and `by cell` go in a wave",
+            Form::Exclude => "`exclude` goes in `production`",
+            Form::BakeScale => "`bake scale` goes in a profile",
+            Form::Traffic => "`traffic <=` goes in a one-box",
+            Form::Region => "regions are declared in a registry",
+            Form::Holiday | Form::Include => "holidays and includes go in a calendar",
+            Form::Level | Form::Exempt | Form::Floor => "this goes in a `policy`",
+            Form::Remove => "`remove` goes in the body that inherited the member",
         }
     }
 
@@ -178,13 +207,16 @@ impl Body {
             Body::Registry => &[Field, Region, Remove],
             Body::Calendar => &[Holiday, Include],
             Body::Policy => &[Level, Exempt, Floor],
-            Body::Region | Body::Window | Body::Exempt | Body::Build | Body::Test | Body::Deploy => {
-                &[Field]
-            }
+            Body::Region
+            | Body::Window
+            | Body::Exempt
+            | Body::Build
+            | Body::Test
+            | Body::Deploy => &[Field],
             Body::Source => &[Field, Require],
-            Body::Template | Body::Pipeline => {
-                &[Field, Alarm, Source, Build, Stage, Production, Profile, Remove]
-            }
+            Body::Template | Body::Pipeline => &[
+                Field, Alarm, Source, Build, Stage, Production, Profile, Remove,
+            ],
             Body::Profile => &[
                 Field, Alarm, Source, Build, Stage, Production, Remove, BakeScale, Require,
             ],
@@ -192,7 +224,8 @@ impl Body {
                 Field, Deploy, Test, Onebox, Require, Wait, Rollback, Block, Window, Remove,
             ],
             Body::Production => &[
-                Field, Deploy, Test, Onebox, Require, Rollback, Block, Window, Wave, Exclude, Remove,
+                Field, Deploy, Test, Onebox, Require, Rollback, Block, Window, Wave, Exclude,
+                Remove,
             ],
             Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Test, Require, Remove],
             Body::Onebox => &[Field, Traffic, Rollback, Wait, Test],
@@ -272,6 +305,12 @@ impl ShapeChecker {
     }
 
     fn check_block(&mut self, block: &Block, body: Body) {
+        self.check_block_in(block, body, body == Body::Template);
+    }
+
+    /// Checks a body; `abstract_allowed` says whether members may be
+    /// abstract here (anywhere inside a template, outside its profiles).
+    fn check_block_in(&mut self, block: &Block, body: Body, abstract_allowed: bool) {
         let mut seen: BTreeMap<(Form, &str), &Member> = BTreeMap::new();
         for member in &block.members {
             let form = Form::of(&member.kind);
@@ -279,91 +318,164 @@ impl ShapeChecker {
                 self.not_allowed(member, form, body);
                 continue;
             }
-            self.check_modifiers(member, form, body);
+            self.check_modifiers(member, form, abstract_allowed);
             if let Some(key) = identity(&member.kind) {
                 let key = (form, key);
                 if let Some(first) = seen.get(&key) {
-                    self.duplicate_member(member, first);
+                    self.duplicate_member(member, first, body);
                 } else {
                     seen.insert(key, member);
                 }
             }
-            if let MemberKind::Scope { unit, .. } = &member.kind {
-                if unit.name != "az" && unit.name != "cell" {
-                    self.diagnostics.push(
-                        Diagnostic::error(Code::UNKNOWN_SCOPE, format!("unknown scope `{}`", unit.name))
-                            .primary(self.file, unit.span, "expected `az` or `cell`")
-                            .help("write `by az` or `by cell`; without `by`, a wave deploys each region whole"),
-                    );
-                }
+            if let MemberKind::Scope { unit, .. } = &member.kind
+                && unit.name != "az"
+                && unit.name != "cell"
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::UNKNOWN_SCOPE, format!("unknown scope `{}`", unit.name))
+                        .primary(self.file, unit.span, "expected `az` or `cell`")
+                        .help("write `by az` or `by cell`; without `by`, a wave deploys each region whole"),
+                );
             }
-            if let (Some(child), Some(child_block)) = (Body::child(&member.kind), member.kind.body()) {
-                self.check_block(child_block, child);
+            if let (Some(child), Some(child_block)) =
+                (Body::child(&member.kind), member.kind.body())
+            {
+                let child_abstract = abstract_allowed && child != Body::Profile;
+                self.check_block_in(child_block, child, child_abstract);
             }
         }
     }
 
-    fn check_modifiers(&mut self, member: &Member, form: Form, body: Body) {
+    fn check_modifiers(&mut self, member: &Member, form: Form, abstract_allowed: bool) {
         let mut seen: Vec<ModifierKind> = Vec::new();
         for modifier in &member.modifiers {
             if seen.contains(&modifier.kind) {
-                self.bad_modifier(modifier.span, format!("`{}` is written twice", modifier.kind.keyword()), "remove one");
+                self.bad_modifier(
+                    modifier.span,
+                    format!("`{}` is written twice", modifier.kind.keyword()),
+                    "written again here",
+                    "remove one",
+                );
+                return;
             }
             seen.push(modifier.kind);
         }
-        if let Some(modifier) = member.modifiers.first() {
-            if form.is_collection() {
-                self.bad_modifier(
-                    modifier.span,
-                    format!("`{}` has no meaning on {}", modifier.kind.keyword(), member.kind.describe()),
-                    "collection statements are added to what is inherited; remove the modifier",
-                );
-            }
-        }
-        let is_abstract = seen.contains(&ModifierKind::Abstract);
-        if is_abstract && seen.contains(&ModifierKind::Final) {
+        if let (Some(modifier), true) = (member.modifiers.first(), form.is_collection()) {
             self.bad_modifier(
-                member.span,
-                "a member cannot be both `abstract` and `final`".to_string(),
-                "an abstract member must be bound by a descendant, which `final` forbids",
+                modifier.span,
+                format!("`{}` has no meaning on {}", modifier.kind.keyword(), member.kind.describe()),
+                "remove this modifier",
+                "statements like `block`, `require`, `exclude` and `remove` have no identity to mark; \
+                 they add to what is inherited",
             );
+            return;
         }
-        if is_abstract && body == Body::Pipeline {
-            self.bad_modifier(
-                member.span,
-                "a pipeline cannot declare abstract members".to_string(),
-                "give the member a value, or move it to a template",
-            );
+        let abstract_modifier = member
+            .modifiers
+            .iter()
+            .find(|m| m.kind == ModifierKind::Abstract);
+        if let Some(modifier) = abstract_modifier {
+            self.check_abstract(member, modifier, &seen, abstract_allowed);
+            return;
         }
-        let has_value = match &member.kind {
-            MemberKind::FieldDecl { value, .. } => Some(value.is_some()),
-            MemberKind::Alarm(alarm) => Some(alarm.value.is_some()),
+        let missing_value = match &member.kind {
+            MemberKind::FieldDecl {
+                value: None,
+                name,
+                ty,
+            } => Some((name, Some(ty))),
+            MemberKind::Alarm(AlarmDecl { value: None, name }) => Some((name, None)),
             _ => None,
         };
-        match (is_abstract, has_value) {
-            (true, Some(true)) => self.bad_modifier(
-                member.span,
-                "an abstract member cannot have a value".to_string(),
-                "remove `abstract` to give a default, or remove the value",
-            ),
-            (true, None) => self.bad_modifier(
-                member.span,
-                format!("{} cannot be abstract", member.kind.describe()),
-                "only fields (`abstract name : type`) and alarms (`abstract alarm name`) can be abstract",
-            ),
-            (false, Some(false)) => self.bad_modifier(
-                member.span,
-                format!("{} without a value must be `abstract`", member.kind.describe()),
-                "add `abstract` in front, or give it a value",
-            ),
-            _ => {}
+        if let Some((name, ty)) = missing_value {
+            if let Some(TypeExpr::Named(type_name)) = ty
+                && !KNOWN_TYPES.contains(&type_name.name.as_str())
+            {
+                // `zone: UTC` reads as a declaration of type `UTC`; it is far
+                // more likely a YAML habit.
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::YAML_HABIT,
+                        "`key: value` is YAML; `.pipe` assigns with `=`",
+                    )
+                    .primary(
+                        self.file,
+                        name.span.to(type_name.span),
+                        "read as a field declaration",
+                    )
+                    .help(format!("write `{} = {}`", name.name, type_name.name)),
+                );
+                return;
+            }
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::INVALID_MODIFIER,
+                    format!("{} `{}` has no value and is not abstract", member.kind.describe(), name.name),
+                )
+                .primary(self.file, member.span, "no value given")
+                .help("give it a value with `= ...`, or write `abstract` in front to make descendants bind it"),
+            );
         }
     }
 
-    fn bad_modifier(&mut self, span: Span, message: String, help: &str) {
+    fn check_abstract(
+        &mut self,
+        member: &Member,
+        modifier: &Modifier,
+        seen: &[ModifierKind],
+        allowed: bool,
+    ) {
+        let value_span = match &member.kind {
+            MemberKind::FieldDecl { value, .. } => value.as_ref().map(|value| value.span),
+            MemberKind::Alarm(alarm) => alarm.value.as_ref().map(|value| value.span),
+            MemberKind::FieldAssign { value, .. } => Some(value.span),
+            _ => None,
+        };
+        let title = if !allowed {
+            "abstract members are declared in templates only".to_string()
+        } else if seen.contains(&ModifierKind::Final) {
+            "a member cannot be both `abstract` and `final`".to_string()
+        } else if let MemberKind::FieldAssign { name, .. } = &member.kind {
+            format!(
+                "an abstract field is declared with its type, not a value: `abstract {} : TYPE`",
+                name.name
+            )
+        } else if value_span.is_some() {
+            "an abstract member cannot have a value".to_string()
+        } else if !matches!(
+            member.kind,
+            MemberKind::FieldDecl { .. } | MemberKind::Alarm(_)
+        ) {
+            format!("{} cannot be abstract", member.kind.describe())
+        } else {
+            return;
+        };
+        let help = if !allowed {
+            "give the member a value here, or declare it abstract in the template this extends"
+        } else if seen.contains(&ModifierKind::Final) {
+            "an abstract member must be bound by a descendant, which `final` forbids"
+        } else if matches!(member.kind, MemberKind::FieldAssign { .. }) {
+            "declare the type here and let each pipeline bind the value, e.g. `abstract bake : duration`"
+        } else if value_span.is_some() {
+            "remove `abstract` to give a default value, or remove the value"
+        } else {
+            "only fields (`abstract name : type`) and alarms (`abstract alarm name`) can be abstract"
+        };
+        let mut diagnostic = Diagnostic::error(Code::INVALID_MODIFIER, title).primary(
+            self.file,
+            modifier.span,
+            "`abstract` here",
+        );
+        if let (Some(span), true) = (value_span, allowed) {
+            diagnostic = diagnostic.secondary(self.file, span, "a value");
+        }
+        self.diagnostics.push(diagnostic.help(help));
+    }
+
+    fn bad_modifier(&mut self, span: Span, message: String, label: &str, help: &str) {
         self.diagnostics.push(
             Diagnostic::error(Code::INVALID_MODIFIER, message)
-                .primary(self.file, span, "modifier misused here")
+                .primary(self.file, span, label.to_string())
                 .help(help.to_string()),
         );
     }
@@ -373,44 +485,78 @@ impl ShapeChecker {
         self.diagnostics.push(
             Diagnostic::error(
                 Code::MEMBER_NOT_ALLOWED,
-                format!("{} cannot stand in {}", member.kind.describe(), body.describe()),
+                format!(
+                    "{} is not allowed in {}",
+                    member.kind.describe(),
+                    body.describe()
+                ),
             )
-            .primary(self.file, head_span(member), format!("{} is not allowed here", form.syntax()))
-            .help(format!("{} holds {}", capitalise(body.describe()), accepted.join(", "))),
+            .primary(
+                self.file,
+                head_span(member),
+                format!("not allowed in {}", body.describe()),
+            )
+            .note(format!(
+                "{} holds {}",
+                capitalise(body.describe()),
+                accepted.join(", ")
+            ))
+            .help(form.home()),
         );
     }
 
     fn duplicate(&mut self, again: &Ident, first: &Ident, what: &str) {
         self.diagnostics.push(
-            Diagnostic::error(Code::DUPLICATE_DEFINITION, format!("`{}` is declared twice", again.name))
-                .primary(self.file, again.span, format!("second {what} named `{}`", again.name))
-                .secondary(self.file, first.span, "first declared here")
-                .help("rename one of them, or merge them into one"),
+            Diagnostic::error(
+                Code::DUPLICATE_DEFINITION,
+                format!("`{}` is declared twice", again.name),
+            )
+            .primary(
+                self.file,
+                again.span,
+                format!("second {what} named `{}`", again.name),
+            )
+            .secondary(self.file, first.span, "first declared here")
+            .help("rename one of them, or merge them into one"),
         );
     }
 
-    fn duplicate_member(&mut self, again: &Member, first: &Member) {
+    fn duplicate_member(&mut self, again: &Member, first: &Member, body: Body) {
         let (again_span, first_span) = (head_span(again), head_span(first));
         let what = again.kind.describe();
         let title = match again.kind.name() {
-            Some(name) => format!("`{}` is declared twice in one body", name.name),
-            None => format!("{what} is written twice in one body"),
+            Some(name) => format!(
+                "{what} named `{}` is declared twice in {}",
+                name.name,
+                body.describe()
+            ),
+            None => format!("{what} is written twice in {}", body.describe()),
         };
         self.diagnostics.push(
             Diagnostic::error(Code::DUPLICATE_DEFINITION, title)
-                .primary(self.file, again_span, format!("{what} again"))
-                .secondary(self.file, first_span, "first written here")
-                .help("keep one; to change an inherited member, override it in a child declaration"),
+                .primary(self.file, again_span, "declared again here")
+                .secondary(self.file, first_span, "first declared here")
+                .help(
+                    "keep one; to change an inherited member, override it in a child declaration",
+                ),
         );
     }
 }
+
+/// Type names a field declaration may use.
+const KNOWN_TYPES: &[&str] = &[
+    "string", "duration", "percent", "count", "bool", "time", "date", "weekday", "platform",
+    "region", "az", "cell", "strategy", "alarm", "registry", "window", "calendar", "artifact",
+];
 
 /// The key under which a member must be unique in its body: its name for
 /// named members, the empty string for singletons, none for collections
 /// and for list edits (`+=`, `-=`) that may repeat.
 fn identity(kind: &MemberKind) -> Option<&str> {
     match kind {
-        MemberKind::FieldAssign { op, name, .. } => (*op == AssignOp::Replace).then_some(name.name.as_str()),
+        MemberKind::FieldAssign { op, name, .. } => {
+            (*op == AssignOp::Replace).then_some(name.name.as_str())
+        }
         MemberKind::FieldDecl { name, .. } => Some(name.name.as_str()),
         MemberKind::Production { .. }
         | MemberKind::Onebox { .. }
@@ -425,10 +571,9 @@ fn identity(kind: &MemberKind) -> Option<&str> {
 
 /// The part of a member worth underlining: its first line.
 fn head_span(member: &Member) -> Span {
-    let end = member
-        .kind
-        .body()
-        .map_or(member.span.end, |body| body.span.start.max(member.span.start));
+    let end = member.kind.body().map_or(member.span.end, |body| {
+        body.span.start.max(member.span.start)
+    });
     Span {
         start: member.span.start,
         end,

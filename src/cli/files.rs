@@ -9,9 +9,16 @@ use std::path::{Path, PathBuf};
 /// `*.pipe` (skipping hidden directories), `-` as standard input. Files are
 /// returned in a stable order: arguments in order, directory contents
 /// sorted by path.
-pub fn collect_inputs(paths: &[PathBuf], stdin_filename: Option<&str>) -> miette::Result<Vec<Input>> {
+pub fn collect_inputs(
+    paths: &[PathBuf],
+    stdin_filename: Option<&str>,
+) -> miette::Result<Vec<Input>> {
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {

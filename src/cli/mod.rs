@@ -82,7 +82,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run_check(paths: Vec<PathBuf>, stdin_filename: Option<String>, color: ColorChoice) -> miette::Result<u8> {
+fn run_check(
+    paths: Vec<PathBuf>,
+    stdin_filename: Option<String>,
+    color: ColorChoice,
+) -> miette::Result<u8> {
     let inputs = files::collect_inputs(&paths, stdin_filename.as_deref())?;
     let file_count = inputs.len();
     let checked = workspace::check_inputs(inputs);
@@ -91,7 +95,9 @@ fn run_check(paths: Vec<PathBuf>, stdin_filename: Option<String>, color: ColorCh
     let warnings = checked.diagnostics.len() - errors;
     let files_word = if file_count == 1 { "file" } else { "files" };
     if errors > 0 {
-        eprintln!("error: checked {file_count} {files_word}: {errors} error(s), {warnings} warning(s)");
+        eprintln!(
+            "error: checked {file_count} {files_word}: {errors} error(s), {warnings} warning(s)"
+        );
         Ok(EXIT_ERRORS)
     } else {
         eprintln!("checked {file_count} {files_word}: no errors, {warnings} warning(s)");

@@ -108,8 +108,8 @@ codes! {
         "Syntax from YAML or a CI workflow file.",
         "`.pipe` is not YAML: fields are assigned with `=` (`zone = \"UTC\"`), lists \
          are written in brackets (`[a, b]`), and nesting uses braces, not \
-         indentation. A GitHub Actions workflow can be produced from a pipeline \
-         with `pipec compile --target github-actions`.";
+         indentation. A `.pipe` file declares templates and pipelines; CI workflow \
+         files are a different format.";
     MEMBER_NOT_ALLOWED = "P0101", "member-not-allowed",
         "A member is written in a body that cannot hold it.",
         "Each body accepts its own members: waves live in `production`, regions \

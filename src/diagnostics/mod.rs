@@ -5,7 +5,7 @@
 mod codes;
 pub mod render;
 
-pub use codes::{Code, CodeDoc, ALL_CODES};
+pub use codes::{ALL_CODES, Code, CodeDoc};
 
 use crate::source::{FileId, Span};
 use serde::Serialize;

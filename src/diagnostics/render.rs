@@ -49,7 +49,10 @@ impl<'a> Files<'a> for SourceMap {
             given: line_index,
             max: starts.len().saturating_sub(1),
         })?;
-        let end = starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+        let end = starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

@@ -46,7 +46,11 @@ pub struct Path {
 impl Path {
     /// The path as written, with dots.
     pub fn to_dotted(&self) -> String {
-        let names: Vec<&str> = self.segments.iter().map(|ident| ident.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .segments
+            .iter()
+            .map(|ident| ident.name.as_str())
+            .collect();
         names.join(".")
     }
 }

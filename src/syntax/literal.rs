@@ -10,20 +10,29 @@ pub const MAX_COUNT: u64 = 1 << 53;
 pub const MAX_DURATION_SECONDS: u64 = 3_155_760_000;
 
 /// Duration units, largest first, with their length in seconds.
-const UNITS: &[(&str, u64)] = &[("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)];
+const UNITS: &[(&str, u64)] = &[
+    ("w", 604_800),
+    ("d", 86_400),
+    ("h", 3_600),
+    ("m", 60),
+    ("s", 1),
+];
 
 /// Why a literal could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiteralError {
     /// What is wrong.
     pub message: String,
+    /// What is wrong at the literal, in a few words.
+    pub label: &'static str,
     /// What to write instead.
     pub help: String,
 }
 
-fn error(message: impl Into<String>, help: impl Into<String>) -> LiteralError {
+fn error(message: impl Into<String>, label: &'static str, help: impl Into<String>) -> LiteralError {
     LiteralError {
         message: message.into(),
+        label,
         help: help.into(),
     }
 }
@@ -42,6 +51,7 @@ pub fn quantity(text: &str) -> Result<LiteralValue, LiteralError> {
                 .ok_or_else(|| {
                     error(
                         format!("the number `{text}` is too large"),
+                        "too large",
                         "counts go up to 9007199254740992 (2^53)",
                     )
                 })?;
@@ -56,9 +66,13 @@ fn split_pieces(text: &str) -> Vec<(&str, &str)> {
     let mut pieces = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let digits_end = rest.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(rest.len());
+        let digits_end = rest
+            .find(|ch: char| !ch.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (digits, after) = rest.split_at(digits_end);
-        let unit_end = after.find(|ch: char| ch.is_ascii_digit()).unwrap_or(after.len());
+        let unit_end = after
+            .find(|ch: char| ch.is_ascii_digit())
+            .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_end);
         pieces.push((digits, unit));
         rest = next;
@@ -83,11 +97,24 @@ fn duration(pieces: &[(&str, &str)], text: &str) -> Result<LiteralValue, Literal
                     unit_hint(unit)
                 )
             };
-            return Err(error(format!("unknown unit `{unit}` in `{text}`"), help));
+            return Err(if unit.is_empty() {
+                error(
+                    format!("`{text}` ends in a number without a unit"),
+                    "a number without a unit",
+                    help,
+                )
+            } else {
+                error(
+                    format!("unknown unit `{unit}` in `{text}`"),
+                    "not a duration unit",
+                    help,
+                )
+            });
         };
         if previous_rank.is_some_and(|previous| previous >= rank) {
             return Err(error(
                 format!("the units of `{text}` are out of order"),
+                "units out of order",
                 "write each unit once, from the largest to the smallest, e.g. `1h30m`",
             ));
         }
@@ -100,6 +127,7 @@ fn duration(pieces: &[(&str, &str)], text: &str) -> Result<LiteralValue, Literal
         total = amount.ok_or_else(|| {
             error(
                 format!("the duration `{text}` is too long"),
+                "too long",
                 "durations go up to 100 years",
             )
         })?;
@@ -127,22 +155,28 @@ fn percent(number: &str, text: &str) -> Result<LiteralValue, LiteralError> {
     if fraction.len() > 2 {
         return Err(error(
             format!("`{text}` has more than two decimals"),
+            "too many decimals",
             "percents are written with at most two decimals, e.g. `2.5%` or `0.25%`",
         ));
     }
-    let whole = parse_u64(whole).filter(|&value| value <= 1_000_000).ok_or_else(|| {
-        error(
-            format!("the percent `{text}` is too large"),
-            "percents go up to 1000000%",
-        )
-    })?;
+    let whole = parse_u64(whole)
+        .filter(|&value| value <= 1_000_000)
+        .ok_or_else(|| {
+            error(
+                format!("the percent `{text}` is too large"),
+                "too large",
+                "percents go up to 1000000%",
+            )
+        })?;
     let fraction_hundredths = match fraction.len() {
         0 => 0,
         1 => parse_u64(fraction).unwrap_or(0) * 10,
         _ => parse_u64(fraction).unwrap_or(0),
     };
     let hundredths = whole * 100 + fraction_hundredths;
-    Ok(LiteralValue::Percent(u32::try_from(hundredths).unwrap_or(u32::MAX)))
+    Ok(LiteralValue::Percent(
+        u32::try_from(hundredths).unwrap_or(u32::MAX),
+    ))
 }
 
 /// Reads `HH:MM`, `00:00` to `24:00`.
@@ -150,6 +184,7 @@ pub fn time(text: &str) -> Result<TimeOfDay, LiteralError> {
     let bad = || {
         error(
             format!("`{text}` is not a time of day"),
+            "not a time of day",
             "times are `HH:MM` on a 24-hour clock, from `00:00` to `24:00`",
         )
     };
@@ -169,11 +204,13 @@ pub fn date(text: &str) -> Result<Date, LiteralError> {
     let bad = |why: &str| {
         error(
             format!("`{text}` is not a calendar date{why}"),
+            "not a calendar date",
             "dates are `YYYY-MM-DD`, e.g. `2026-12-25`",
         )
     };
     let mut parts = text.split('-');
-    let (Some(year), Some(month), Some(day), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(year), Some(month), Some(day), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(bad(""));
     };
@@ -201,7 +238,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Reads a weekday abbreviation such as `mon`.
@@ -231,6 +268,7 @@ pub fn escape(after_backslash: char) -> Option<char> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -246,9 +284,24 @@ mod tests {
         let unknown = quantity("5y").unwrap_err();
         assert!(unknown.message.contains("unknown unit `y`"), "{unknown:?}");
         assert!(unknown.help.contains("write days"), "{unknown:?}");
-        assert!(quantity("30m1h").unwrap_err().message.contains("out of order"));
-        assert!(quantity("1h1h").unwrap_err().message.contains("out of order"));
-        assert!(quantity("200000w").unwrap_err().message.contains("too long"));
+        assert!(
+            quantity("30m1h")
+                .unwrap_err()
+                .message
+                .contains("out of order")
+        );
+        assert!(
+            quantity("1h1h")
+                .unwrap_err()
+                .message
+                .contains("out of order")
+        );
+        assert!(
+            quantity("200000w")
+                .unwrap_err()
+                .message
+                .contains("too long")
+        );
     }
 
     #[test]

@@ -12,9 +12,13 @@ use crate::source::{FileId, Span};
 use pest::iterators::{Pair, Pairs};
 
 /// Lowers the pairs of one chunk, whose text starts at `offset` in the file.
-pub struct Lowerer {
+pub struct Lowerer<'t> {
     file: FileId,
     offset: usize,
+    /// The whole file's text, for trimming spans.
+    text: &'t str,
+    /// `(end, start)` of every comment, sorted, for trimming spans.
+    comment_ends: Vec<(usize, usize)>,
     /// Problems found while lowering (bad literals, too many `not`s).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -92,28 +96,60 @@ fn is_keyword(rule: Rule) -> bool {
 
 /// The children of a pair without keyword tokens.
 fn parts(pair: P<'_>) -> impl Iterator<Item = P<'_>> {
-    pair.into_inner().filter(|child| !is_keyword(child.as_rule()))
+    pair.into_inner()
+        .filter(|child| !is_keyword(child.as_rule()))
 }
 
-impl Lowerer {
-    /// A lowerer for a chunk of `file` that starts at byte `offset`.
-    pub fn new(file: FileId, offset: usize) -> Lowerer {
+impl<'t> Lowerer<'t> {
+    /// A lowerer for a chunk of `file` that starts at byte `offset` of
+    /// `text`, whose comments are `comments`.
+    pub fn new(file: FileId, offset: usize, text: &'t str, comments: &[Comment]) -> Lowerer<'t> {
+        let mut comment_ends: Vec<(usize, usize)> = comments
+            .iter()
+            .map(|comment| (comment.span.end(), comment.span.start()))
+            .collect();
+        comment_ends.sort_unstable();
         Lowerer {
             file,
             offset,
+            text,
+            comment_ends,
             diagnostics: Vec::new(),
         }
     }
 
+    /// The span of a pair in the file. A rule that ends in an optional part
+    /// that is absent has swallowed the whitespace and comments before it;
+    /// they are trimmed off, so labels end at the last token.
     fn span(&self, pair: &P<'_>) -> Span {
         let span = pair.as_span();
-        Span::new(self.offset + span.start(), self.offset + span.end())
+        let start = self.offset + span.start();
+        let mut end = self.offset + span.end();
+        let bytes = self.text.as_bytes();
+        loop {
+            while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+                end -= 1;
+            }
+            match self
+                .comment_ends
+                .binary_search_by_key(&end, |&(comment_end, _)| comment_end)
+            {
+                Ok(idx) => match self.comment_ends.get(idx) {
+                    Some(&(_, comment_start)) if comment_start >= start && comment_start < end => {
+                        end = comment_start;
+                    }
+                    _ => break,
+                },
+                Err(_) => break,
+            }
+        }
+        Span::new(start, end)
     }
 
     fn invalid_literal(&mut self, span: Span, error: literal::LiteralError) {
         self.diagnostics.push(
             Diagnostic::error(Code::INVALID_LITERAL, error.message)
-                .primary(self.file, span, "cannot be read")
+                .primary(self.file, span, error.label)
                 .help(error.help),
         );
     }
@@ -162,7 +198,9 @@ impl Lowerer {
         for child in parts(pair) {
             match child.as_rule() {
                 Rule::ident => name = Some(self.lower_ident(child)),
-                Rule::extends_clause => extends = parts(child).next().map(|path| self.lower_path(path)),
+                Rule::extends_clause => {
+                    extends = parts(child).next().map(|path| self.lower_path(path))
+                }
                 Rule::block => body = Some(self.lower_block(child)),
                 _ => {}
             }
@@ -479,7 +517,9 @@ impl Lowerer {
             Rule::postfix_expr => return self.lower_postfix(pair, span),
             Rule::comparison => return self.lower_comparison(pair, span),
             Rule::list => {
-                let items = parts(pair).filter_map(|item| self.lower_expr(item)).collect();
+                let items = parts(pair)
+                    .filter_map(|item| self.lower_expr(item))
+                    .collect();
                 ExprKind::List(items)
             }
             Rule::call => {
@@ -501,7 +541,9 @@ impl Lowerer {
         span: Span,
         build: fn(Vec<Expr>) -> ExprKind,
     ) -> Option<Expr> {
-        let mut operands: Vec<Expr> = parts(pair).filter_map(|child| self.lower_expr(child)).collect();
+        let mut operands: Vec<Expr> = parts(pair)
+            .filter_map(|child| self.lower_expr(child))
+            .collect();
         if operands.len() == 1 {
             return operands.pop();
         }
@@ -659,7 +701,9 @@ impl Lowerer {
                 let mut hours = None;
                 for child in pair.into_inner() {
                     match child.as_rule() {
-                        Rule::weekday if first.is_none() => first = literal::weekday(child.as_str()),
+                        Rule::weekday if first.is_none() => {
+                            first = literal::weekday(child.as_str())
+                        }
                         Rule::weekday => last = literal::weekday(child.as_str()),
                         _ => hours = Some(self.lower_time_range(child)?),
                     }

@@ -32,7 +32,10 @@ pub struct Parsed {
 /// error in context) and the diagnostic says what is wrong.
 pub fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
     if bytes.len() > MAX_FILE_BYTES {
-        return (String::new(), Some(DecodeError::TooLarge { size: bytes.len() }));
+        return (
+            String::new(),
+            Some(DecodeError::TooLarge { size: bytes.len() }),
+        );
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_string(), None),
@@ -74,7 +77,11 @@ impl DecodeError {
                 Code::NOT_UTF8,
                 format!("file is not valid UTF-8 (first bad byte at offset {offset})"),
             )
-            .primary(file, Span::new(offset, offset + 1), "this byte is not UTF-8")
+            .primary(
+                file,
+                Span::new(offset, offset + 1),
+                "this byte is not UTF-8",
+            )
             .help("save the file as UTF-8"),
         }
     }
@@ -96,16 +103,26 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
             continue;
         }
         if !chunk.problems.is_empty() {
-            parsed
-                .diagnostics
-                .extend(chunk.problems.iter().map(|problem| scan_diagnostic(problem, file)));
+            parsed.diagnostics.extend(
+                chunk
+                    .problems
+                    .iter()
+                    .map(|problem| scan_diagnostic(problem, file)),
+            );
             continue;
         }
         let chunk_text = text.get(chunk.span.start()..chunk.span.end()).unwrap_or("");
         let more_follows = chunk.span.end() < text.len();
-        match parser::parse(parser::Rule::item_entry, chunk_text, file, chunk.span.start(), more_follows) {
+        match parser::parse(
+            parser::Rule::item_entry,
+            chunk_text,
+            file,
+            chunk.span.start(),
+            more_follows,
+        ) {
             Ok(pairs) => {
-                let mut lowerer = lower::Lowerer::new(file, chunk.span.start());
+                let mut lowerer =
+                    lower::Lowerer::new(file, chunk.span.start(), text, &parsed.file.comments);
                 parsed.file.items.extend(lowerer.lower_entry(pairs));
                 parsed.diagnostics.extend(lowerer.diagnostics);
             }
@@ -127,11 +144,9 @@ fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
             delimiter,
             next_item,
         } => {
-            let diagnostic = Diagnostic::error(
-                Code::UNCLOSED_DELIMITER,
-                format!("unclosed `{delimiter}`"),
-            )
-            .primary(file, *open, "this delimiter is never closed");
+            let diagnostic =
+                Diagnostic::error(Code::UNCLOSED_DELIMITER, format!("unclosed `{delimiter}`"))
+                    .primary(file, *open, "this delimiter is never closed");
             let closer = closing(*delimiter);
             match next_item {
                 Some(next) => diagnostic
@@ -151,7 +166,11 @@ fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
             );
             match open {
                 Some((open_span, open_delimiter)) => diagnostic
-                    .primary(file, *span, format!("expected `{}` first", closing(*open_delimiter)))
+                    .primary(
+                        file,
+                        *span,
+                        format!("expected `{}` first", closing(*open_delimiter)),
+                    )
                     .secondary(file, *open_span, "this is the innermost open delimiter")
                     .help("close the inner delimiter first, or remove this one"),
                 None => diagnostic

@@ -43,7 +43,13 @@ pub fn parse(
     }
 }
 
-fn describe(error: &pest::error::Error<Rule>, text: &str, file: FileId, offset: usize, more_follows: bool) -> Diagnostic {
+fn describe(
+    error: &pest::error::Error<Rule>,
+    text: &str,
+    file: FileId,
+    offset: usize,
+    more_follows: bool,
+) -> Diagnostic {
     let mut pos = match error.location {
         InputLocation::Pos(pos) => pos,
         InputLocation::Span((start, _)) => start,
@@ -68,6 +74,7 @@ fn describe(error: &pest::error::Error<Rule>, text: &str, file: FileId, offset: 
                 .collect()
         })
         .unwrap_or_default();
+    let first_token = first_token_offset(text);
     let found = if at_end && more_follows {
         Found {
             description: "the end of the declaration".to_string(),
@@ -76,15 +83,47 @@ fn describe(error: &pest::error::Error<Rule>, text: &str, file: FileId, offset: 
     } else {
         found_token(text, pos)
     };
-    let found_span = Span::new(offset + pos, offset + pos + found.len);
+    // A label on a token of the next line reads as blaming that line; when
+    // the error is only "something is missing here", point just after the
+    // previous token instead.
+    let previous_end = text.get(..pos).map_or(0, |before| before.trim_end().len());
+    // When the declaration was complete (the end could come), the token
+    // found is the one to blame; otherwise something is missing.
+    let something_missing = !positives.contains(&Rule::EOI)
+        && text.get(pos..).is_none_or(|rest| {
+            rest.is_empty()
+                || rest.starts_with(|ch: char| ch.is_alphanumeric() || "})]\"".contains(ch))
+        });
+    let label_pos = if something_missing
+        && pos > first_token
+        && text
+            .get(previous_end..pos)
+            .is_some_and(|gap| gap.contains('\n'))
+    {
+        previous_end
+    } else {
+        pos
+    };
+    let label_len = if label_pos == pos { found.len } else { 0 };
+    let found_span = Span::new(offset + label_pos, offset + label_pos + label_len);
 
     if let Some(habit) = yaml_habit(text, pos) {
         return Diagnostic::error(Code::YAML_HABIT, habit.title)
-            .primary(file, Span::new(offset + habit.span.0, offset + habit.span.1), habit.label)
+            .primary(
+                file,
+                Span::new(offset + habit.span.0, offset + habit.span.1),
+                habit.label,
+            )
             .help(habit.help);
     }
 
-    let expected = expected_phrases(&positives, &literals);
+    // Nothing of the declaration parsed: what was expected is a
+    // declaration, whatever pest's bookkeeping says at offset zero.
+    let expected = if pos == first_token {
+        Some(DECLARATION_PHRASE.to_string())
+    } else {
+        expected_phrases(&positives, &literals)
+    };
     let message = match &expected {
         Some(expected) => format!("expected {expected}, found {}", found.description),
         None => format!("unexpected {}", found.description),
@@ -94,11 +133,29 @@ fn describe(error: &pest::error::Error<Rule>, text: &str, file: FileId, offset: 
         None => "not expected here".to_string(),
     };
     let mut diagnostic = Diagnostic::error(Code::SYNTAX, message).primary(file, found_span, label);
-    diagnostic = match hint(&positives, text, pos) {
+    diagnostic = match hint(&positives, text, pos, pos == first_token) {
         Some(help) => diagnostic.help(help),
         None => diagnostic.help("see docs/language.md for the syntax of each construct"),
     };
     diagnostic
+}
+
+const DECLARATION_PHRASE: &str = "a declaration (`import`, `registry`, `calendar`, `window`, `alarm`, `template`, `pipeline` or `policy`)";
+
+/// The offset of the first token, after whitespace and comments.
+fn first_token_offset(text: &str) -> usize {
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start_matches(|ch: char| ch.is_whitespace() || ch == '\u{FEFF}');
+        match trimmed.strip_prefix("//") {
+            Some(comment) => {
+                rest = comment
+                    .find('\n')
+                    .map_or("", |idx| comment.get(idx..).unwrap_or(""))
+            }
+            None => return text.len() - trimmed.len(),
+        }
+    }
 }
 
 struct Found {
@@ -116,7 +173,14 @@ fn found_token(text: &str, pos: usize) -> Found {
     };
     if first.is_ascii_alphanumeric() || first == '_' {
         let len = rest
-            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.' || ch == ':' || ch == '%'))
+            .find(|ch: char| {
+                !(ch.is_ascii_alphanumeric()
+                    || ch == '_'
+                    || ch == '-'
+                    || ch == '.'
+                    || ch == ':'
+                    || ch == '%')
+            })
             .unwrap_or(rest.len());
         let word = rest.get(..len).unwrap_or("");
         let word = word.trim_end_matches([':', '.', '-']);
@@ -126,7 +190,10 @@ fn found_token(text: &str, pos: usize) -> Found {
         };
     }
     if first == '"' {
-        let len = rest.get(1..).and_then(|s| s.find(['"', '\n'])).map_or(rest.len(), |idx| idx + 2);
+        let len = rest
+            .get(1..)
+            .and_then(|s| s.find(['"', '\n']))
+            .map_or(rest.len(), |idx| idx + 2);
         return Found {
             description: "a string".to_string(),
             len: len.min(rest.len()),
@@ -150,11 +217,7 @@ fn expected_phrases(positives: &[Rule], literals: &[String]) -> Option<String> {
     let has_member = positives.iter().any(|rule| is_member_rule(*rule));
     let has_item = positives.iter().any(|rule| is_item_rule(*rule));
     if has_item {
-        phrases.insert((
-            0,
-            "a declaration (`import`, `registry`, `calendar`, `window`, `alarm`, `template`, `pipeline` or `policy`)"
-                .to_string(),
-        ));
+        phrases.insert((0, DECLARATION_PHRASE.to_string()));
     }
     if has_member {
         phrases.insert((1, "a member".to_string()));
@@ -163,7 +226,13 @@ fn expected_phrases(positives: &[Rule], literals: &[String]) -> Option<String> {
         if is_member_rule(*rule) || is_item_rule(*rule) {
             continue;
         }
-        if let Some(phrase) = rule_phrase(*rule) {
+        if *rule == Rule::EOI {
+            // A declaration is parsed on its own, so its "end of input" is
+            // the end of the file only if nothing follows.
+            // The scanner splits the file before every declaration, so the
+            // end of this text is where the next declaration may start.
+            phrases.insert((2, "the end of the declaration".to_string()));
+        } else if let Some(phrase) = rule_phrase(*rule) {
             phrases.insert((2, phrase.to_string()));
         }
     }
@@ -174,7 +243,20 @@ fn expected_phrases(positives: &[Rule], literals: &[String]) -> Option<String> {
         // whitespace, comments and the insides of tokens are noise.
         let punctuation = matches!(
             literal.as_str(),
-            "{" | "}" | "(" | ")" | "[" | "]" | "," | ";" | "=" | "+=" | "-=" | ":" | "==" | "!=" | "<="
+            "{" | "}"
+                | "("
+                | ")"
+                | "["
+                | "]"
+                | ","
+                | ";"
+                | "="
+                | "+="
+                | "-="
+                | ":"
+                | "=="
+                | "!="
+                | "<="
         );
         let phrase = format!("`{literal}`");
         if punctuation && !phrases.iter().any(|(_, existing)| *existing == phrase) {
@@ -246,6 +328,10 @@ fn is_member_rule(rule: Rule) -> bool {
             | Rule::remove_stmt
             | Rule::field_decl
             | Rule::field_assign
+            | Rule::level
+            | Rule::kw_deny
+            | Rule::kw_warn
+            | Rule::kw_allow
     )
 }
 
@@ -278,7 +364,6 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::type_expr | Rule::list_type => "a type",
         Rule::block => "`{`",
         Rule::assign_op => "`=`",
-        Rule::level => "`deny`, `warn` or `allow`",
         Rule::artifact_kind => "`package` or `git`",
         Rule::member_keyword => "a member kind (`stage`, `wave`, `test`, `alarm`, ...)",
         Rule::extends_clause | Rule::kw_extends => "`extends`",
@@ -291,7 +376,6 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
         Rule::kw_artifacts => "`artifacts`",
         Rule::kw_scale => "`scale`",
         Rule::kw_overridable => "`overridable`",
-        Rule::EOI => "the end of the file",
         // Operators that could continue a complete expression are left
         // out: listing them after every value would drown the message.
         _ => return None,
@@ -299,7 +383,7 @@ fn rule_phrase(rule: Rule) -> Option<&'static str> {
 }
 
 /// A targeted suggestion for common mistakes.
-fn hint(positives: &[Rule], text: &str, pos: usize) -> Option<String> {
+fn hint(positives: &[Rule], text: &str, pos: usize, at_first_token: bool) -> Option<String> {
     let before = text.get(..pos).unwrap_or("").trim_end();
     let rest = text.get(pos..).unwrap_or("");
     let word_len = rest
@@ -307,24 +391,78 @@ fn hint(positives: &[Rule], text: &str, pos: usize) -> Option<String> {
         .unwrap_or(rest.len());
     let word = rest.get(..word_len).unwrap_or("");
     if positives.contains(&Rule::ident) && RESERVED.contains(&word) {
-        return Some(format!("`{word}` is a reserved word and cannot be used as a name"));
+        return Some(format!(
+            "`{word}` is a reserved word and cannot be used as a name"
+        ));
+    }
+    if (at_first_token || positives.contains(&Rule::EOI)) && MEMBER_WORDS.contains(&word) {
+        return Some(format!(
+            "`{word}` is a member: it goes inside a `template` or `pipeline` (or, for `region` and \
+             `holiday`, inside a `registry` or `calendar`)"
+        ));
+    }
+    if rest.starts_with("||") || rest.starts_with("&&") {
+        return Some("alarm and filter logic is written with `or`, `and` and `not`".to_string());
+    }
+    if rest.starts_with('#') {
+        return Some("comments start with `//`".to_string());
+    }
+    if rest.starts_with('\'') {
+        return Some("strings use double quotes: \"...\"".to_string());
+    }
+    if rest.starts_with('=') && !rest.starts_with("==") && positives.contains(&Rule::compare_op) {
+        return Some("comparisons are written `==`, `!=` or `in`".to_string());
+    }
+    if rest.starts_with("==") && positives.contains(&Rule::assign_op) {
+        return Some("fields are assigned with a single `=`".to_string());
     }
     if positives.contains(&Rule::assign_op) && rest.starts_with(':') {
         return Some("fields are assigned with `=`, e.g. `bake = 1h`".to_string());
     }
+    if before.ends_with("traffic") && rest.starts_with('<') {
+        return Some("a one-box's share of traffic is written `traffic <= 10%`".to_string());
+    }
     if rest.starts_with(',') && positives.iter().any(|rule| is_member_rule(*rule)) {
         return Some("members are separated by new lines or `;`, not commas".to_string());
-    }
-    if before.ends_with('=') && rest.trim_start().starts_with('\'') {
-        return Some("strings use double quotes: \"...\"".to_string());
     }
     None
 }
 
+/// Words that start members, for "this belongs inside a declaration".
+const MEMBER_WORDS: &[&str] = &[
+    "stage",
+    "production",
+    "wave",
+    "source",
+    "build",
+    "test",
+    "deploy",
+    "onebox",
+    "profile",
+    "region",
+    "holiday",
+    "rollback",
+    "block",
+    "require",
+    "exclude",
+];
+
 /// The words `ident` refuses (see `reserved` in the grammar).
 const RESERVED: &[&str] = &[
-    "and", "or", "not", "where", "take", "union", "intersect", "minus", "in", "true", "false",
-    "overridable", "because", "extends",
+    "and",
+    "or",
+    "not",
+    "where",
+    "take",
+    "union",
+    "intersect",
+    "minus",
+    "in",
+    "true",
+    "false",
+    "overridable",
+    "because",
+    "extends",
 ];
 
 struct Habit {
@@ -336,8 +474,14 @@ struct Habit {
 
 /// Recognises YAML and CI-workflow habits at the error position.
 fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
-    let line_start = text.get(..pos).and_then(|before| before.rfind('\n')).map_or(0, |idx| idx + 1);
-    let line_end = text.get(pos..).and_then(|rest| rest.find('\n')).map_or(text.len(), |idx| pos + idx);
+    let line_start = text
+        .get(..pos)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |idx| idx + 1);
+    let line_end = text
+        .get(pos..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |idx| pos + idx);
     let line = text.get(line_start..line_end).unwrap_or("");
     let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
@@ -358,19 +502,25 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
         && !after_key.starts_with("::")
         && after_key.get(1..).is_none_or(|value| {
             let value = value.trim_start();
-            value.is_empty() || value.starts_with(['"', '\'', '[', '-']) || value.starts_with(|ch: char| ch.is_ascii_digit())
+            value.is_empty()
+                || value.starts_with(['"', '\'', '[', '-'])
+                || value.starts_with(|ch: char| ch.is_ascii_digit())
         });
-    let error_on_key_line = pos >= line_start + indent && pos <= line_start + indent + key_len + 2 + after_key.len();
+    let key = trimmed.get(..key_len).unwrap_or("");
+    let workflow_key = matches!(
+        key,
+        "on" | "jobs" | "steps" | "runs-on" | "uses" | "with" | "env" | "name"
+    );
+    let is_key_colon = is_key_colon || (workflow_key && indent == 0 && after_key.starts_with(':'));
+    let error_on_key_line =
+        pos >= line_start + indent && pos <= line_start + indent + key_len + 2 + after_key.len();
     if is_key_colon && error_on_key_line {
-        let key = trimmed.get(..key_len).unwrap_or("");
-        let workflow_key = matches!(key, "on" | "jobs" | "steps" | "runs-on" | "uses" | "with" | "env" | "name");
         let colon = line_start + indent + key_len;
         return Some(if workflow_key && indent == 0 {
             Habit {
                 title: "this looks like a CI workflow file, not a `.pipe` file",
                 label: "a YAML key",
-                help: "`.pipe` declares `template` and `pipeline` blocks; see docs/language.md. \
-                       A workflow can be generated from a pipeline instead of written by hand",
+                help: "a `.pipe` file declares `template` and `pipeline` blocks; see docs/language.md",
                 span: (line_start + indent, colon + 1),
             }
         } else {
@@ -382,5 +532,25 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
             }
         });
     }
-    None
+    colon_before(text, pos)
+}
+
+/// `key: "value"` in the middle of a line: the error sits on a value right
+/// after `name:`.
+fn colon_before(text: &str, pos: usize) -> Option<Habit> {
+    let before = text.get(..pos)?.trim_end_matches([' ', '\t']);
+    let colon = before.len().checked_sub(1)?;
+    let name_char_before = before.get(..colon)?.chars().next_back()?;
+    let value_follows = text
+        .get(pos..)?
+        .starts_with(|ch: char| ch == '"' || ch == '[' || ch.is_ascii_digit());
+    (before.ends_with(':')
+        && (name_char_before.is_ascii_alphanumeric() || name_char_before == '_')
+        && value_follows)
+        .then_some(Habit {
+            title: "`key: value` is YAML; `.pipe` assigns with `=`",
+            label: "a YAML-style key",
+            help: "write `name = value`; `name : type` declares a field's type",
+            span: (colon, colon + 1),
+        })
 }

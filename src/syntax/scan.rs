@@ -22,6 +22,15 @@ const ITEM_KEYWORDS: &[&str] = &[
     "import", "registry", "calendar", "window", "alarm", "template", "pipeline", "policy",
 ];
 
+/// Top-level keywords that are never members, so that one at column zero
+/// inside an open bracket almost surely starts a new declaration after a
+/// missing `}`. `window` and `alarm` are members too: one at column zero
+/// starts a new declaration only if the open brackets are not closed
+/// before the next of these keywords (see [`Scanner::closes_later`]).
+const RECOVERY_KEYWORDS: &[&str] = &[
+    "import", "registry", "calendar", "template", "pipeline", "policy",
+];
+
 /// The text of one top-level declaration, with what the scan found in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
@@ -85,6 +94,9 @@ struct Scanner<'a> {
     problems: Vec<ScanProblem>,
     too_deep_reported: bool,
     line_start: usize,
+    /// Where the open brackets were last found to close, so that a run of
+    /// unindented members is looked ahead over once, not once per member.
+    balanced_until: usize,
     scan: Scan,
 }
 
@@ -100,6 +112,7 @@ pub fn scan(text: &str) -> Scan {
         problems: Vec::new(),
         too_deep_reported: false,
         line_start: 0,
+        balanced_until: 0,
         scan: Scan::default(),
     };
     scanner.run();
@@ -154,13 +167,19 @@ impl Scanner<'_> {
     }
 
     fn comment(&mut self) {
-        let end = self.line_end(self.pos);
+        let line_end = self.line_end(self.pos);
+        // A CRLF line's `\r` is not part of the comment.
+        let end = if line_end > self.pos && self.bytes.get(line_end - 1) == Some(&b'\r') {
+            line_end - 1
+        } else {
+            line_end
+        };
         let text = self.text.get(self.pos + 2..end).unwrap_or("");
         self.scan.comments.push(Comment {
             span: Span::new(self.pos, end),
-            text: text.trim_end_matches('\r').to_string(),
+            text: text.to_string(),
         });
-        self.pos = end;
+        self.pos = line_end;
     }
 
     fn string(&mut self) {
@@ -221,10 +240,14 @@ impl Scanner<'_> {
                     open,
                 });
                 // A closer that matches a bracket further out closes it and
-                // everything inside, which is how the author most likely
-                // meant it; otherwise the stray closer is ignored.
-                if let Some(depth) = self.stack.iter().rposition(|&(_, open)| open == opener) {
-                    self.stack.truncate(depth);
+                // everything inside; one of the wrong kind closes the
+                // innermost bracket (`ALARM("x"]`). Either way one mistake
+                // makes one diagnostic.
+                match self.stack.iter().rposition(|&(_, open)| open == opener) {
+                    Some(depth) => self.stack.truncate(depth),
+                    None => {
+                        self.stack.pop();
+                    }
                 }
             }
         }
@@ -249,9 +272,16 @@ impl Scanner<'_> {
         }
         let word = self.text.get(start..end).unwrap_or("");
         let at_column_zero = start == self.line_start;
-        let starts_item = ITEM_KEYWORDS.contains(&word)
-            && self.chunk_has_tokens
-            && (self.stack.is_empty() || at_column_zero);
+        let starts_item = self.chunk_has_tokens
+            && if self.stack.is_empty() {
+                ITEM_KEYWORDS.contains(&word)
+            } else if !at_column_zero || !ITEM_KEYWORDS.contains(&word) {
+                false
+            } else if RECOVERY_KEYWORDS.contains(&word) {
+                true
+            } else {
+                start >= self.balanced_until && !self.closes_later(end)
+            };
         if starts_item {
             self.finish_chunk(start, Some(Span::new(start, end)));
             self.chunk_start = start;
@@ -260,8 +290,80 @@ impl Scanner<'_> {
         self.pos = end;
     }
 
+    /// Whether the brackets open now close after `from` before the next
+    /// declaration keyword at column zero: then a member written at column
+    /// zero is just unindented, not the start of a new declaration.
+    fn closes_later(&mut self, from: usize) -> bool {
+        let mut depth = self.stack.len();
+        let mut idx = from;
+        let mut at_line_start = false;
+        while let Some(&byte) = self.bytes.get(idx) {
+            match byte {
+                b'\n' => {
+                    at_line_start = true;
+                    idx += 1;
+                    continue;
+                }
+                b'/' if self.bytes.get(idx + 1) == Some(&b'/') => {
+                    idx = self.line_end(idx);
+                    continue;
+                }
+                b'"' => {
+                    idx += 1;
+                    while let Some(&inner) = self.bytes.get(idx) {
+                        idx += 1;
+                        match inner {
+                            b'\\' => idx += 1,
+                            b'"' | b'\n' => break,
+                            _ => {}
+                        }
+                    }
+                }
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    idx += 1;
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    idx += 1;
+                    if depth == 0 {
+                        self.balanced_until = idx;
+                        return true;
+                    }
+                }
+                _ => {
+                    if at_line_start
+                        && RECOVERY_KEYWORDS.iter().any(|keyword| {
+                            self.text
+                                .get(idx..)
+                                .is_some_and(|rest| starts_with_word(rest, keyword))
+                        })
+                    {
+                        return false;
+                    }
+                    idx += 1;
+                }
+            }
+            at_line_start = false;
+        }
+        false
+    }
+
     fn finish_chunk(&mut self, end: usize, next_item: Option<Span>) {
-        if let Some(&(pos, delimiter)) = self.stack.first() {
+        let has_unterminated_string = self
+            .problems
+            .iter()
+            .any(|problem| matches!(problem, ScanProblem::UnterminatedString { .. }));
+        if has_unterminated_string {
+            // The rest of the line was swallowed by the string, brackets
+            // included: bracket problems would only echo that mistake.
+            self.problems.retain(|problem| {
+                matches!(
+                    problem,
+                    ScanProblem::UnterminatedString { .. } | ScanProblem::TooDeep { .. }
+                )
+            });
+        } else if let Some(&(pos, delimiter)) = self.stack.first() {
             self.problems.push(ScanProblem::Unclosed {
                 open: Span::new(pos, pos + 1),
                 delimiter: char::from(delimiter),
@@ -279,7 +381,18 @@ impl Scanner<'_> {
     }
 }
 
+/// Whether `text` starts with `word` followed by a non-identifier character.
+fn starts_with_word(text: &str, word: &str) -> bool {
+    text.strip_prefix(word).is_some_and(|rest| {
+        !rest
+            .bytes()
+            .next()
+            .is_some_and(|next| next.is_ascii_alphanumeric() || next == b'_' || next == b'-')
+    })
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -303,6 +416,25 @@ mod tests {
         assert!(matches!(
             scan.chunks[1].problems.as_slice(),
             [ScanProblem::Unclosed { delimiter: '{', .. }]
+        ));
+    }
+
+    #[test]
+    fn unindented_members_do_not_split_their_declaration() {
+        let text = "template T {\nalarm a = ALARM(\"a\")\nalarm b = ALARM(\"b\")\nwindow w\n}\n";
+        let scan = scan(text);
+        assert_eq!(scan.chunks.len(), 1);
+        assert!(scan.chunks[0].problems.is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_body_ends_at_a_column_zero_alarm() {
+        let text = "template T {\n  stage s {}\n\nalarm a = ALARM(\"a\")\n";
+        let scan = scan(text);
+        assert_eq!(scan.chunks.len(), 2);
+        assert!(matches!(
+            scan.chunks[0].problems.as_slice(),
+            [ScanProblem::Unclosed { .. }]
         ));
     }
 

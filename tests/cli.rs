@@ -131,3 +131,20 @@ fn default_path_is_the_current_directory() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("checked 1 file"));
 }
+
+/// The README shows the output for `tests/fixtures/broken.pipe`; it must
+/// be what `pipec` really prints.
+#[test]
+fn the_readme_example_output_is_real() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let marker = "```text\n$ pipec check broken.pipe\n";
+    let start = readme.find(marker).unwrap() + marker.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(["check", "broken.pipe", "--color", "never"])
+        .current_dir("tests/fixtures")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), shown);
+}

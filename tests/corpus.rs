@@ -143,3 +143,58 @@ fn every_code_is_documented_in_the_reference() {
         );
     }
 }
+
+/// Day of the week, 0 = Sunday (Sakamoto's method).
+fn weekday(year: i32, month: i32, day: i32) -> i32 {
+    let offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let year = if month < 3 { year - 1 } else { year };
+    (year + year / 4 - year / 100 + year / 400 + offsets[(month - 1) as usize] + day) % 7
+}
+
+#[test]
+fn the_holiday_calendar_lists_observed_federal_holidays() {
+    use pipec::syntax::ast::{ItemKind, LiteralValue, MemberKind};
+    let text = pipec::stdlib::module("std/calendars").unwrap();
+    let checked = support::check_fixture("calendars.pipe", text);
+    let calendar = checked.trees[0]
+        .1
+        .items
+        .iter()
+        .find_map(|item| match &item.kind {
+            ItemKind::Calendar(decl) if decl.name.name == "us_holidays" => Some(decl),
+            _ => None,
+        })
+        .expect("std/calendars declares `calendar us_holidays`");
+    let holidays: Vec<((i32, i32, i32), String)> = calendar
+        .body
+        .members
+        .iter()
+        .filter_map(|member| match &member.kind {
+            MemberKind::Holiday { date, label } => match date.value {
+                LiteralValue::Date(date) => Some((
+                    (i32::from(date.year), i32::from(date.month), i32::from(date.day)),
+                    label.as_plain().unwrap(),
+                )),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    // 11 holidays a year for three years; New Year's Day 2028 (a Saturday)
+    // is observed on Friday 2027-12-31.
+    assert_eq!(holidays.len(), 33);
+    for ((year, month, day), name) in &holidays {
+        let dow = weekday(*year, *month, *day);
+        assert!((1..=5).contains(&dow), "{name} on {year}-{month}-{day} is not a weekday");
+    }
+    let on = |date: (i32, i32, i32)| holidays.iter().find(|(d, _)| *d == date).map(|(_, name)| name.as_str());
+    assert_eq!(on((2026, 11, 26)), Some("Thanksgiving Day"));
+    assert_eq!(on((2027, 11, 25)), Some("Thanksgiving Day"));
+    assert_eq!(on((2028, 11, 23)), Some("Thanksgiving Day"));
+    assert_eq!(on((2026, 7, 3)), Some("Independence Day (observed)"));
+    assert_eq!(on((2027, 6, 18)), Some("Juneteenth National Independence Day (observed)"));
+    assert_eq!(on((2027, 12, 24)), Some("Christmas Day (observed)"));
+    assert_eq!(on((2027, 12, 31)), Some("New Year's Day (observed)"));
+    assert_eq!(on((2028, 11, 10)), Some("Veterans Day (observed)"));
+    assert_eq!(on((2026, 1, 19)), Some("Birthday of Martin Luther King, Jr."));
+}

@@ -554,3 +554,68 @@ fn colon_before(text: &str, pos: usize) -> Option<Habit> {
             span: (colon, colon + 1),
         })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn parses_whole(rule: Rule, text: &str) -> bool {
+        PipeParser::parse(rule, text).is_ok()
+    }
+
+    #[test]
+    fn each_construct_parses_alone_through_its_entry_rule() {
+        assert!(parses_whole(
+            Rule::expr_entry,
+            "aws where traffic == low take 1"
+        ));
+        assert!(parses_whole(
+            Rule::expr_entry,
+            "(aws where geo in [eu, na]) minus [eu-west-1] union rest"
+        ));
+        assert!(parses_whole(
+            Rule::expr_entry,
+            "ALARM(\"A\") or not (b and c)"
+        ));
+        assert!(parses_whole(
+            Rule::expr_entry,
+            "[mon..thu 09:00..16:00, fri 09:00..12:00]"
+        ));
+        assert!(parses_whole(
+            Rule::expr_entry,
+            "rolling(batch: 33%, min_healthy: 66%)"
+        ));
+        assert!(parses_whole(Rule::type_entry, "[region]"));
+        assert!(parses_whole(
+            Rule::member_entry,
+            "wave first { regions = rest; by az { bake = 1h }; bake = 12h }"
+        ));
+        assert!(parses_whole(
+            Rule::member_entry,
+            "block artifacts containing package \"libjson@2.3.1\" overridable"
+        ));
+        assert!(parses_whole(
+            Rule::member_entry,
+            "exempt orders_api from onebox-first { reason = \"x\" }"
+        ));
+        assert!(parses_whole(
+            Rule::item_entry,
+            "policy org { deny onebox-first, signed-artifacts }"
+        ));
+    }
+
+    #[test]
+    fn entry_rules_reject_what_their_construct_does_not_allow() {
+        // `take` belongs to the region set, not to the filter's value.
+        assert!(!parses_whole(
+            Rule::expr_entry,
+            "aws where traffic == take 1"
+        ));
+        assert!(!parses_whole(Rule::member_entry, "wave { bake = 1h }"));
+        assert!(!parses_whole(Rule::type_entry, "[region"));
+        assert!(!parses_whole(Rule::item_entry, "stage beta { }"));
+        // Reserved words are not names.
+        assert!(!parses_whole(Rule::member_entry, "stage and { }"));
+    }
+}

@@ -172,7 +172,11 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
         .filter_map(|member| match &member.kind {
             MemberKind::Holiday { date, label } => match date.value {
                 LiteralValue::Date(date) => Some((
-                    (i32::from(date.year), i32::from(date.month), i32::from(date.day)),
+                    (
+                        i32::from(date.year),
+                        i32::from(date.month),
+                        i32::from(date.day),
+                    ),
                     label.as_plain().unwrap(),
                 )),
                 _ => None,
@@ -185,16 +189,30 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
     assert_eq!(holidays.len(), 33);
     for ((year, month, day), name) in &holidays {
         let dow = weekday(*year, *month, *day);
-        assert!((1..=5).contains(&dow), "{name} on {year}-{month}-{day} is not a weekday");
+        assert!(
+            (1..=5).contains(&dow),
+            "{name} on {year}-{month}-{day} is not a weekday"
+        );
     }
-    let on = |date: (i32, i32, i32)| holidays.iter().find(|(d, _)| *d == date).map(|(_, name)| name.as_str());
+    let on = |date: (i32, i32, i32)| {
+        holidays
+            .iter()
+            .find(|(d, _)| *d == date)
+            .map(|(_, name)| name.as_str())
+    };
     assert_eq!(on((2026, 11, 26)), Some("Thanksgiving Day"));
     assert_eq!(on((2027, 11, 25)), Some("Thanksgiving Day"));
     assert_eq!(on((2028, 11, 23)), Some("Thanksgiving Day"));
     assert_eq!(on((2026, 7, 3)), Some("Independence Day (observed)"));
-    assert_eq!(on((2027, 6, 18)), Some("Juneteenth National Independence Day (observed)"));
+    assert_eq!(
+        on((2027, 6, 18)),
+        Some("Juneteenth National Independence Day (observed)")
+    );
     assert_eq!(on((2027, 12, 24)), Some("Christmas Day (observed)"));
     assert_eq!(on((2027, 12, 31)), Some("New Year's Day (observed)"));
     assert_eq!(on((2028, 11, 10)), Some("Veterans Day (observed)"));
-    assert_eq!(on((2026, 1, 19)), Some("Birthday of Martin Luther King, Jr."));
+    assert_eq!(
+        on((2026, 1, 19)),
+        Some("Birthday of Martin Luther King, Jr.")
+    );
 }

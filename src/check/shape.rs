@@ -328,13 +328,18 @@ impl ShapeChecker {
                 }
             }
             if let MemberKind::Scope { unit, .. } = &member.kind
-                && unit.name != "az"
-                && unit.name != "cell"
+                && !matches!(unit.name.as_str(), "az" | "cell" | "region")
             {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::UNKNOWN_SCOPE, format!("unknown scope `{}`", unit.name))
-                        .primary(self.file, unit.span, "expected `az` or `cell`")
-                        .help("write `by az` or `by cell`; without `by`, a wave deploys each region whole"),
+                    Diagnostic::error(
+                        Code::UNKNOWN_SCOPE,
+                        format!("unknown scope `{}`", unit.name),
+                    )
+                    .primary(self.file, unit.span, "expected `az`, `cell` or `region`")
+                    .help(
+                        "write `by az`, `by cell`, or `by region` (each region whole, the default, \
+                             which overrides an inherited `by az`)",
+                    ),
                 );
             }
             if let (Some(child), Some(child_block)) =

@@ -128,8 +128,9 @@ codes! {
          have distinct names. To change an inherited member, write the override \
          in the child declaration instead.";
     UNKNOWN_SCOPE = "P0104", "unknown-scope",
-        "`by` names something other than `az` or `cell`.",
-        "Inside a region a wave deploys the whole region at once (the default), \
-         one availability zone at a time (`by az`) or one cell at a time \
+        "`by` names something other than `az`, `cell` or `region`.",
+        "Inside a region a wave deploys the whole region at once (`by region`, \
+         the default, which also overrides an inherited scope), one \
+         availability zone at a time (`by az`) or one cell at a time \
          (`by cell`).";
 }

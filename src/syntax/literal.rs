@@ -43,6 +43,14 @@ pub fn quantity(text: &str) -> Result<LiteralValue, LiteralError> {
     if let Some(number) = digits_only.strip_suffix('%') {
         return percent(number, text);
     }
+    if digits_only.contains('.') {
+        return Err(error(
+            format!("`{text}` has a decimal point"),
+            "not a whole number",
+            "only percents have decimals; write durations in smaller units (`1h30m`, not `1.5h`) \
+             and counts as whole numbers",
+        ));
+    }
     let pieces = split_pieces(&digits_only);
     match pieces.as_slice() {
         [(number, "")] => {

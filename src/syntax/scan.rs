@@ -278,7 +278,15 @@ impl Scanner<'_> {
             } else if !at_column_zero || !ITEM_KEYWORDS.contains(&word) {
                 false
             } else if RECOVERY_KEYWORDS.contains(&word) {
-                true
+                // `registry = aws` is a field; `registry aws {` a declaration.
+                self.text
+                    .get(end..)
+                    .map(|rest| rest.trim_start_matches([' ', '\t']))
+                    .is_some_and(|rest| {
+                        rest.starts_with(|ch: char| {
+                            ch.is_ascii_alphabetic() || ch == '_' || ch == '"'
+                        })
+                    })
             } else {
                 start >= self.balanced_until && !self.closes_later(end)
             };

@@ -1,5 +1,19 @@
 //! `pipec`: the compiler for `.pipe`, a language for safe, multi-region
 //! deployment pipelines. See `ARCHITECTURE.md` for the stages.
+//!
+//! Checking source held in memory:
+//!
+//! ```
+//! use pipec::diagnostics::Code;
+//! use pipec::workspace::check_text;
+//!
+//! let checked = check_text("orders.pipe", "window w {\n  zone: \"UTC\"\n}\n");
+//! let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+//! assert_eq!(codes, vec![Code::YAML_HABIT]);
+//!
+//! let checked = check_text("ok.pipe", "alarm a = ALARM(\"A\") or ALARM(\"B\")\n");
+//! assert!(!checked.has_errors());
+//! ```
 
 pub mod check;
 pub mod diagnostics;

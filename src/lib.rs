@@ -17,6 +17,9 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod loader;
+pub mod modules;
+pub mod names;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -8,6 +8,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FileId(pub u32);
 
+impl From<FileId> for usize {
+    fn from(file: FileId) -> usize {
+        file.0 as usize
+    }
+}
+
+impl From<usize> for FileId {
+    fn from(idx: usize) -> FileId {
+        FileId(u32::try_from(idx).unwrap_or(u32::MAX))
+    }
+}
+
 /// A half-open byte range `start..end` in one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Span {

@@ -34,56 +34,29 @@ impl Checked {
     }
 }
 
-/// Parses and checks each input on its own. Files are independent at this
-/// stage, so they are spread over the machine's cores; the result does not
-/// depend on how (files keep their input order, diagnostics are sorted).
-pub fn check_inputs(inputs: Vec<Input>) -> Checked {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(inputs.len().max(1));
-    let per_thread = inputs.len().div_ceil(threads).max(1);
-    let mut batches: Vec<Vec<(usize, Input)>> = Vec::new();
-    for (idx, input) in inputs.into_iter().enumerate() {
-        if batches.last().is_none_or(|batch| batch.len() >= per_thread) {
-            batches.push(Vec::new());
-        }
-        if let Some(batch) = batches.last_mut() {
-            batch.push((idx, input));
-        }
-    }
-    let mut results: Vec<FileResult> = if batches.len() <= 1 {
-        batches
+/// Loads the entries and everything they import, and runs every check.
+pub fn check_workspace(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+) -> Checked {
+    let workspace = crate::modules::load(entries, loader);
+    let mut diagnostics = workspace.diagnostics;
+    diagnostics::sort(&mut diagnostics);
+    Checked {
+        sources: workspace.sources,
+        trees: workspace
+            .modules
             .into_iter()
-            .flatten()
-            .map(|(idx, input)| check_one(idx, input))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = batches
-                .into_iter()
-                .map(|batch| {
-                    scope.spawn(move || {
-                        batch
-                            .into_iter()
-                            .map(|(idx, input)| check_one(idx, input))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
-    results.sort_by_key(|result| result.idx);
+            .map(|module| (module.file, module.tree))
+            .collect(),
+        diagnostics,
+    }
+}
 
+/// Parses and checks each input on its own, without following imports.
+pub fn check_inputs(inputs: Vec<Input>) -> Checked {
     let mut checked = Checked::default();
-    for result in results {
+    for result in parse_and_shape(inputs) {
         let file = checked.sources.add(result.source);
         checked.diagnostics.extend(
             result
@@ -99,22 +72,59 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
     checked
 }
 
-struct FileResult {
-    idx: usize,
-    source: SourceFile,
-    tree: Option<ast::File>,
-    diagnostics: Vec<Diagnostic>,
+/// One parsed file, before it has its final id: its diagnostics carry a
+/// placeholder file that [`Diagnostic::in_file`] replaces.
+#[derive(Debug)]
+pub struct FileResult {
+    /// The file's name and text.
+    pub source: SourceFile,
+    /// Its tree, unless it could not be decoded.
+    pub tree: Option<ast::File>,
+    /// Syntax and shape diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one file. Its id is not known yet, so diagnostics use a
-/// placeholder that [`Diagnostic::in_file`] replaces.
-fn check_one(idx: usize, input: Input) -> FileResult {
+/// Parses and shape-checks inputs. Files are independent at this stage, so
+/// they are spread over the machine's cores; results keep the input order.
+pub fn parse_and_shape(inputs: Vec<Input>) -> Vec<FileResult> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(inputs.len().max(1));
+    let per_thread = inputs.len().div_ceil(threads).max(1);
+    let mut batches: Vec<Vec<Input>> = Vec::new();
+    for input in inputs {
+        if batches.last().is_none_or(|batch| batch.len() >= per_thread) {
+            batches.push(Vec::new());
+        }
+        if let Some(batch) = batches.last_mut() {
+            batch.push(input);
+        }
+    }
+    if batches.len() <= 1 {
+        return batches.into_iter().flatten().map(check_one).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batches
+            .into_iter()
+            .map(|batch| scope.spawn(move || batch.into_iter().map(check_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+fn check_one(input: Input) -> FileResult {
     let placeholder = FileId(u32::MAX);
     let (text, decode_error) = syntax::decode(&input.bytes);
     let source = SourceFile::new(input.name, text);
     if let Some(error) = decode_error {
         return FileResult {
-            idx,
             source,
             tree: None,
             diagnostics: vec![error.to_diagnostic(placeholder)],
@@ -124,7 +134,6 @@ fn check_one(idx: usize, input: Input) -> FileResult {
     let mut diagnostics = parsed.diagnostics;
     diagnostics.extend(check::check_shape(&parsed.file, placeholder));
     FileResult {
-        idx,
         source,
         tree: Some(parsed.file),
         diagnostics,

@@ -148,3 +148,51 @@ fn the_readme_example_output_is_real() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), shown);
 }
+
+/// A symbolic link inside the workspace that points outside it does not
+/// let an import escape: links are resolved before the root check.
+#[test]
+fn imports_through_symlinks_cannot_escape_the_workspace() {
+    let dir = scratch_dir("symlink");
+    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    std::fs::write(dir.join("ws/pipec.toml"), "").unwrap();
+    std::fs::write(dir.join("outside.pipe"), "alarm outside = ALARM(\"O\")\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("outside.pipe"), dir.join("ws/link.pipe")).unwrap();
+    std::fs::write(dir.join("ws/main.pipe"), "import \"./link.pipe\"\n").unwrap();
+    let output = pipec(
+        &[
+            "check",
+            dir.join("ws/main.pipe").to_str().unwrap(),
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[P0202]"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The same import from a file next to the target is fine.
+    std::fs::write(dir.join("ws/ok.pipe"), "import \"./main2.pipe\"\n").unwrap();
+    std::fs::write(dir.join("ws/main2.pipe"), "alarm inside = ALARM(\"I\")\n").unwrap();
+    let output = pipec(&["check", dir.join("ws/ok.pipe").to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn standard_input_imports_resolve_from_its_file_name() {
+    let dir = scratch_dir("stdin-imports");
+    std::fs::write(dir.join("team.pipe"), "alarm team = ALARM(\"T\")\n").unwrap();
+    let name = dir.join("service.pipe");
+    let output = pipec(
+        &["check", "-", "--stdin-filename", name.to_str().unwrap()],
+        Some("import \"./team.pipe\"\nimport \"./missing.pipe\"\n"),
+    );
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("cannot find `./missing.pipe`"), "{text}");
+    assert!(!text.contains("team.pipe`"), "{text}");
+}

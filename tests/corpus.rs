@@ -5,6 +5,7 @@
 
 mod support;
 
+use pipec::modules::Entry;
 use std::path::{Path, PathBuf};
 
 fn files_with_extension(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
@@ -37,12 +38,30 @@ fn every_example_checks_cleanly() {
         "expected the sample workspace and one example per concept, found {}",
         files.len()
     );
-    for path in files {
-        assert_clean(
-            &path.display().to_string(),
-            &std::fs::read_to_string(&path).unwrap(),
-        );
-    }
+    let entries = files
+        .into_iter()
+        .map(|path| Entry {
+            path,
+            bytes: None,
+            name: None,
+        })
+        .collect();
+    let checked = pipec::workspace::check_workspace(entries, &support::FsLoader);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        support::rendered(&checked)
+    );
+    // The sample's imports were followed, the standard library included.
+    let names: Vec<&str> = checked
+        .sources
+        .iter()
+        .map(|(_, file)| file.name.as_str())
+        .collect();
+    assert!(
+        names.contains(&"std/aws") && names.contains(&"std/calendars"),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -90,25 +109,45 @@ fn the_stdlib_registry_covers_the_commercial_regions() {
     }
 }
 
-/// The ```pipe blocks of a Markdown file, with the line each starts on.
-fn pipe_blocks(markdown: &str) -> Vec<(usize, String)> {
+/// A ```pipe block of a Markdown file: the line it starts on, the file it
+/// stands for (```` ```pipe file=team/service.pipe ````), and its text.
+struct Block {
+    line: usize,
+    file: Option<String>,
+    text: String,
+}
+
+fn pipe_blocks(markdown: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut current: Option<(usize, String)> = None;
+    let mut current: Option<Block> = None;
     for (idx, line) in markdown.lines().enumerate() {
         let fence = line.trim_start();
         match &mut current {
-            None if fence == "```pipe" => current = Some((idx + 1, String::new())),
-            Some(_) if fence.starts_with("```") => blocks.extend(current.take()),
-            Some((_, body)) => {
-                body.push_str(line);
-                body.push('\n');
+            None => {
+                if let Some(info) = fence.strip_prefix("```pipe") {
+                    let info = info.trim();
+                    if info.is_empty() || info.starts_with("file=") {
+                        current = Some(Block {
+                            line: idx + 1,
+                            file: info.strip_prefix("file=").map(str::to_string),
+                            text: String::new(),
+                        });
+                    }
+                }
             }
-            None => {}
+            Some(_) if fence.starts_with("```") => blocks.extend(current.take()),
+            Some(block) => {
+                block.text.push_str(line);
+                block.text.push('\n');
+            }
         }
     }
     blocks
 }
 
+/// Every ```pipe block checks cleanly: alone, or, when blocks name their
+/// files, together with the other named blocks of the same document as one
+/// workspace (so that their imports resolve).
 #[test]
 fn every_pipe_block_in_the_docs_checks_cleanly() {
     let mut docs = vec![PathBuf::from("README.md")];
@@ -116,9 +155,16 @@ fn every_pipe_block_in_the_docs_checks_cleanly() {
     let mut block_count = 0;
     for doc in docs {
         let text = std::fs::read_to_string(&doc).unwrap();
-        for (line, block) in pipe_blocks(&text) {
+        let mut workspace = String::new();
+        for block in pipe_blocks(&text) {
             block_count += 1;
-            assert_clean(&format!("{}:{line}", doc.display()), &block);
+            match &block.file {
+                Some(file) => workspace.push_str(&format!("//- {file}\n{}", block.text)),
+                None => assert_clean(&format!("{}:{}", doc.display(), block.line), &block.text),
+            }
+        }
+        if !workspace.is_empty() {
+            assert_clean(&doc.display().to_string(), &workspace);
         }
     }
     assert!(

@@ -1,25 +1,44 @@
-//! Finding and reading the files named on the command line.
+//! Finding the files named on the command line, and the file-system loader.
 
 use miette::{IntoDiagnostic, WrapErr, miette};
-use pipec::workspace::Input;
+use pipec::loader::Loader;
+use pipec::modules::Entry;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Reads every input: files as named, directories searched recursively for
-/// `*.pipe` (skipping hidden directories), `-` as standard input. Files are
-/// returned in a stable order: arguments in order, directory contents
-/// sorted by path.
-pub fn collect_inputs(
+/// The file system, as the compiler's loader.
+pub struct FsLoader;
+
+impl Loader for FsLoader {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+}
+
+/// Finds every entry: files as named, directories searched recursively for
+/// `*.pipe` (skipping hidden directories), `-` as standard input. Entries
+/// come in a stable order: arguments in order, directory contents sorted by
+/// path. Entry files are read here, so that an unreadable one is an I/O
+/// error of the command rather than a diagnostic.
+pub fn collect_entries(
     paths: &[PathBuf],
     stdin_filename: Option<&str>,
-) -> miette::Result<Vec<Input>> {
+) -> miette::Result<Vec<Entry>> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
     } else {
         paths
     };
-    let mut inputs = Vec::new();
+    let mut entries = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
@@ -27,17 +46,22 @@ pub fn collect_inputs(
                 .read_to_end(&mut bytes)
                 .into_diagnostic()
                 .wrap_err("could not read standard input")?;
-            let name = stdin_filename.unwrap_or("<stdin>").to_string();
-            inputs.push(Input { name, bytes });
+            // Imports from standard input resolve as if the text were the
+            // file it is named after (or one in the current directory).
+            entries.push(Entry {
+                path: PathBuf::from(stdin_filename.unwrap_or("stdin.pipe")),
+                bytes: Some(bytes),
+                name: Some(stdin_filename.unwrap_or("<stdin>").to_string()),
+            });
         } else if path.is_dir() {
             let mut found = Vec::new();
             find_pipe_files(path, &mut found)?;
             found.sort();
             for file in found {
-                inputs.push(read_input(&file)?);
+                entries.push(read_entry(&file)?);
             }
         } else if path.exists() {
-            inputs.push(read_input(path)?);
+            entries.push(read_entry(path)?);
         } else {
             return Err(miette!(
                 help = "pass a .pipe file, a directory to search, or - for standard input",
@@ -46,7 +70,7 @@ pub fn collect_inputs(
             ));
         }
     }
-    Ok(inputs)
+    Ok(entries)
 }
 
 fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>) -> miette::Result<()> {
@@ -67,17 +91,13 @@ fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>) -> miette::Result<()> {
     Ok(())
 }
 
-fn read_input(path: &Path) -> miette::Result<Input> {
+fn read_entry(path: &Path) -> miette::Result<Entry> {
     let bytes = std::fs::read(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
-    let name = display_name(path);
-    Ok(Input { name, bytes })
-}
-
-/// The path as the user wrote it, without a leading `./`, with `/`
-/// separators so that output is the same on every platform.
-fn display_name(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map_or(text.clone(), str::to_string)
+    Ok(Entry {
+        path: path.to_path_buf(),
+        bytes: Some(bytes),
+        name: None,
+    })
 }

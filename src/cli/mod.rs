@@ -87,9 +87,9 @@ fn run_check(
     stdin_filename: Option<String>,
     color: ColorChoice,
 ) -> miette::Result<u8> {
-    let inputs = files::collect_inputs(&paths, stdin_filename.as_deref())?;
-    let file_count = inputs.len();
-    let checked = workspace::check_inputs(inputs);
+    let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
+    let file_count = entries.len();
+    let checked = workspace::check_workspace(entries, &files::FsLoader);
     render::to_stderr(&checked.diagnostics, &checked.sources, color);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;

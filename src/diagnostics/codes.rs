@@ -133,4 +133,21 @@ codes! {
          the default, which also overrides an inherited scope), one \
          availability zone at a time (`by az`) or one cell at a time \
          (`by cell`).";
+    IMPORT_NOT_FOUND = "P0201", "import-not-found",
+        "An imported file or standard module does not exist.",
+        "`import \"std/NAME\"` names a module of the standard library; any other \
+         path is resolved from the directory of the importing file. Check the \
+         spelling and the number of `../`.";
+    IMPORT_ESCAPES_ROOT = "P0202", "import-escapes-root",
+        "An import leads outside the workspace root.",
+        "Imports stay inside the workspace: the nearest directory above the \
+         entry file that holds a `pipec.toml`, else the entry file's own \
+         directory. `..` and symbolic links are resolved before the check, so \
+         neither can reach outside. Move the file in, or mark a directory that \
+         holds both files with `pipec.toml`.";
+    IMPORT_CYCLE = "P0203", "import-cycle",
+        "Files import each other in a cycle.",
+        "Imports form a tree: a file cannot import, directly or through other \
+         files, a file that imports it. Move what both need into a third file \
+         that both import.";
 }

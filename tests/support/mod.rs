@@ -3,6 +3,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use pipec::diagnostics::render;
+use pipec::loader::MemoryLoader;
+use pipec::modules::Entry;
 use pipec::workspace::{self, Checked, Input};
 
 /// Splits a fixture into files. A fixture whose first line is
@@ -23,16 +25,32 @@ pub fn split_fixture(name: &str, text: &str) -> Vec<(String, String)> {
     files
 }
 
-/// Checks a fixture's files.
+/// Checks a fixture's files as a workspace: every file is an entry, in a
+/// directory with a `pipec.toml`, and imports between them resolve.
 pub fn check_fixture(name: &str, text: &str) -> Checked {
-    let inputs = split_fixture(name, text)
+    let files = split_fixture(name, text);
+    let mut loader = MemoryLoader::in_dir("/workspace");
+    loader.add("pipec.toml", "");
+    for (name, body) in &files {
+        loader.add(name, body.as_bytes());
+    }
+    let entries = files
         .into_iter()
-        .map(|(name, body)| Input {
-            name,
-            bytes: body.into_bytes(),
+        .map(|(name, _)| Entry {
+            path: name.into(),
+            bytes: None,
+            name: None,
         })
         .collect();
-    workspace::check_inputs(inputs)
+    workspace::check_workspace(entries, &loader)
+}
+
+/// Checks a single text on its own, without following imports.
+pub fn check_alone(name: &str, text: &str) -> Checked {
+    workspace::check_inputs(vec![Input {
+        name: name.to_string(),
+        bytes: text.as_bytes().to_vec(),
+    }])
 }
 
 /// The `// expect:` lines of a fixture: `ok`, or `CODE LINE:COL` (the
@@ -47,7 +65,12 @@ pub fn expectations(text: &str) -> Vec<String> {
 
 /// What a check produced, in the same notation as the expectations.
 pub fn produced(checked: &Checked) -> Vec<String> {
-    let many_files = checked.sources.iter().count() > 1;
+    let many_files = checked
+        .sources
+        .iter()
+        .filter(|(_, file)| !file.name.starts_with("std/"))
+        .count()
+        > 1;
     let mut found: Vec<String> = checked
         .diagnostics
         .iter()
@@ -73,4 +96,21 @@ pub fn produced(checked: &Checked) -> Vec<String> {
 /// Diagnostics rendered without colour.
 pub fn rendered(checked: &Checked) -> String {
     render::to_plain_string(&checked.diagnostics, &checked.sources)
+}
+
+/// The file system as a loader, for tests over the repository's files.
+pub struct FsLoader;
+
+impl pipec::loader::Loader for FsLoader {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn canonicalize(&self, path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn is_file(&self, path: &std::path::Path) -> bool {
+        path.is_file()
+    }
 }

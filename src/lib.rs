@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod loader;
 pub mod modules;
 pub mod names;
+pub mod semantics;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -39,7 +39,9 @@ pub fn check_workspace(
     entries: Vec<crate::modules::Entry>,
     loader: &dyn crate::loader::Loader,
 ) -> Checked {
-    let workspace = crate::modules::load(entries, loader);
+    let mut workspace = crate::modules::load(entries, loader);
+    let semantic = crate::semantics::analyze(&workspace);
+    workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
     Checked {

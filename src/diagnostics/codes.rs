@@ -150,4 +150,30 @@ codes! {
         "Imports form a tree: a file cannot import, directly or through other \
          files, a file that imports it. Move what both need into a third file \
          that both import.";
+    UNKNOWN_NAME = "P0204", "unknown-name",
+        "A name does not refer to any declaration in scope.",
+        "A file sees its own top-level declarations and those of the files it \
+         imports (not what they import in turn). Check the spelling, import the \
+         file that declares the name, or write it qualified as `module.name`.";
+    AMBIGUOUS_NAME = "P0205", "ambiguous-name",
+        "An unqualified name is declared by several imported files.",
+        "When two imported files declare the same name, an unqualified use could \
+         mean either. Write it qualified, as `module.name`, where module is the \
+         file's stem or its `as` alias.";
+    WRONG_KIND = "P0206", "wrong-kind",
+        "A name refers to a declaration of another kind than expected here.",
+        "Each place expects one kind of declaration: `extends` in a template or \
+         pipeline names a template, in a registry a registry; `window` names a \
+         window; `include` a calendar. A pipeline is a leaf: nothing extends it.";
+    INHERITANCE_CYCLE = "P0301", "inheritance-cycle",
+        "Declarations extend each other in a cycle.",
+        "Following `extends` from a declaration must end at a root. The cycle is \
+         reported once, at the `extends` of the declaration that comes first, \
+         with every other `extends` of the cycle labelled; declarations in or \
+         below the cycle are not checked further.";
+    INHERITANCE_TOO_DEEP = "P0302", "inheritance-too-deep",
+        "A declaration has more than ten ancestors.",
+        "Chains of `extends` are limited to ten ancestors (RFC 0001, R3), which \
+         is far more than an organisation, a team and a service need. Merge \
+         intermediate templates.";
 }

@@ -1,0 +1,19 @@
+//! Checks across files: names, inheritance, and (as they land) types,
+//! regions and policies. Runs on a loaded [`Workspace`] after every file
+//! parsed; reports every independent problem.
+
+pub mod chains;
+pub mod refs;
+pub mod scope;
+
+use crate::diagnostics::Diagnostic;
+use crate::modules::Workspace;
+
+/// Runs every cross-file check and returns what it found.
+pub fn analyze(workspace: &Workspace) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let scopes = scope::Scopes::new(workspace);
+    refs::check(workspace, &scopes, &mut diagnostics);
+    let _chains = chains::resolve(&scopes, &mut diagnostics);
+    diagnostics
+}

@@ -1,0 +1,85 @@
+//! References to top-level declarations written as members: `window NAME`,
+//! `include CALENDAR` and `exempt PIPELINE`. Each is resolved where it is
+//! written (an inherited member keeps the meaning it had in its file).
+
+use super::scope::{DeclKind, Scopes};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::modules::Workspace;
+use crate::names::closest;
+use crate::source::FileId;
+use crate::syntax::ast::{Block, ItemKind, MemberKind, WindowUse};
+
+/// Resolves every member reference of the workspace.
+pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let pipelines: Vec<&str> = scopes
+        .all()
+        .filter(|(_, kind, _)| *kind == DeclKind::Pipeline)
+        .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.as_str()))
+        .collect();
+    for module in &workspace.modules {
+        for item in &module.tree.items {
+            let body = match &item.kind {
+                ItemKind::Registry(decl)
+                | ItemKind::Calendar(decl)
+                | ItemKind::Window(decl)
+                | ItemKind::Template(decl)
+                | ItemKind::Pipeline(decl)
+                | ItemKind::Policy(decl) => &decl.body,
+                ItemKind::Import(_) | ItemKind::Alarm(_) => continue,
+            };
+            walk(body, module.file, scopes, &pipelines, diagnostics);
+        }
+    }
+}
+
+fn walk(
+    block: &Block,
+    file: FileId,
+    scopes: &Scopes<'_>,
+    pipelines: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // Explicit stack: blocks nest at most 64 deep, but no recursion is needed.
+    let mut pending = vec![block];
+    while let Some(block) = pending.pop() {
+        for member in &block.members {
+            match &member.kind {
+                MemberKind::WindowUse(WindowUse::Named { window, .. }) => {
+                    if let Err(unresolved) = scopes.resolve(file, window, &[DeclKind::Window]) {
+                        diagnostics.push(*unresolved.diagnostic);
+                    }
+                }
+                MemberKind::Include { calendar } => {
+                    if let Err(unresolved) = scopes.resolve(file, calendar, &[DeclKind::Calendar]) {
+                        diagnostics.push(*unresolved.diagnostic);
+                    }
+                }
+                MemberKind::Exempt { pipeline, .. } => {
+                    // Policies apply to the whole workspace, and a policy's
+                    // file cannot import the services that extend it, so an
+                    // exemption names any pipeline of the workspace.
+                    let name = pipeline.to_dotted();
+                    if !pipelines.contains(&name.as_str()) {
+                        let mut diagnostic = Diagnostic::error(
+                            Code::UNKNOWN_NAME,
+                            format!("no pipeline `{name}` in the workspace"),
+                        )
+                        .primary(file, pipeline.span, "exempts nothing");
+                        diagnostic = match closest(&name, pipelines.iter().copied()) {
+                            Some(suggestion) => {
+                                diagnostic.help(format!("did you mean `{suggestion}`?"))
+                            }
+                            None => diagnostic
+                                .help("name a pipeline declared in one of the files checked"),
+                        };
+                        diagnostics.push(diagnostic);
+                    }
+                }
+                _ => {}
+            }
+            if let Some(body) = member.kind.body() {
+                pending.push(body);
+            }
+        }
+    }
+}

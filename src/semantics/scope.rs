@@ -1,0 +1,320 @@
+//! Which declaration a name means. Every file sees its own top-level
+//! declarations and, through each import, the declarations of the imported
+//! file: unqualified when exactly one import provides the name, and always
+//! as `module.name`. Imports are not transitive.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::modules::Workspace;
+use crate::names::closest;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{Item, ItemKind, Path};
+use std::collections::BTreeMap;
+
+/// The kinds of top-level declaration a name can refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeclKind {
+    /// `registry`
+    Registry,
+    /// `calendar`
+    Calendar,
+    /// `window`
+    Window,
+    /// `alarm`
+    Alarm,
+    /// `template`
+    Template,
+    /// `pipeline`
+    Pipeline,
+    /// `policy`
+    Policy,
+}
+
+impl DeclKind {
+    /// "a template", for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DeclKind::Registry => "a registry",
+            DeclKind::Calendar => "a calendar",
+            DeclKind::Window => "a window",
+            DeclKind::Alarm => "an alarm",
+            DeclKind::Template => "a template",
+            DeclKind::Pipeline => "a pipeline",
+            DeclKind::Policy => "a policy",
+        }
+    }
+
+    fn of(kind: &ItemKind) -> Option<DeclKind> {
+        Some(match kind {
+            ItemKind::Import(_) => return None,
+            ItemKind::Registry(_) => DeclKind::Registry,
+            ItemKind::Calendar(_) => DeclKind::Calendar,
+            ItemKind::Window(_) => DeclKind::Window,
+            ItemKind::Alarm(_) => DeclKind::Alarm,
+            ItemKind::Template(_) => DeclKind::Template,
+            ItemKind::Pipeline(_) => DeclKind::Pipeline,
+            ItemKind::Policy(_) => DeclKind::Policy,
+        })
+    }
+}
+
+/// A top-level declaration: the file it is in and its index there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeclId {
+    /// The file.
+    pub file: FileId,
+    /// The index of the item in the file's tree.
+    pub item: usize,
+}
+
+/// Why a name did not resolve to what was wanted.
+#[derive(Debug)]
+pub struct Unresolved {
+    /// The diagnostic to report.
+    pub diagnostic: Box<Diagnostic>,
+    /// The kind of declaration the name does mean, when it means one.
+    pub found: Option<DeclKind>,
+}
+
+impl From<Diagnostic> for Unresolved {
+    fn from(diagnostic: Diagnostic) -> Unresolved {
+        Unresolved {
+            diagnostic: Box::new(diagnostic),
+            found: None,
+        }
+    }
+}
+
+/// The names every file can see.
+pub struct Scopes<'w> {
+    workspace: &'w Workspace,
+    /// Per file: its own declarations by name (the first, if duplicated).
+    locals: Vec<BTreeMap<&'w str, (DeclId, DeclKind)>>,
+}
+
+impl<'w> Scopes<'w> {
+    /// Builds the scopes of every file.
+    pub fn new(workspace: &'w Workspace) -> Scopes<'w> {
+        let locals = workspace
+            .modules
+            .iter()
+            .map(|module| {
+                let mut names = BTreeMap::new();
+                for (idx, item) in module.tree.items.iter().enumerate() {
+                    if let (Some(name), Some(kind)) = (item.kind.name(), DeclKind::of(&item.kind)) {
+                        names.entry(name.name.as_str()).or_insert((
+                            DeclId {
+                                file: module.file,
+                                item: idx,
+                            },
+                            kind,
+                        ));
+                    }
+                }
+                names
+            })
+            .collect();
+        Scopes { workspace, locals }
+    }
+
+    /// The item of a declaration.
+    pub fn item(&self, decl: DeclId) -> Option<&'w Item> {
+        self.workspace.module(decl.file)?.tree.items.get(decl.item)
+    }
+
+    /// Every declaration of the workspace, in file order.
+    pub fn all(&self) -> impl Iterator<Item = (DeclId, DeclKind, &'w Item)> + '_ {
+        self.workspace.modules.iter().flat_map(|module| {
+            module
+                .tree
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(move |(idx, item)| {
+                    DeclKind::of(&item.kind)
+                        .map(|kind| {
+                            (
+                                DeclId {
+                                    file: module.file,
+                                    item: idx,
+                                },
+                                kind,
+                            )
+                        })
+                        .map(|(decl, kind)| (decl, kind, item))
+                })
+        })
+    }
+
+    /// Resolves `path`, written in `file`, to a declaration of one of the
+    /// `wanted` kinds, or explains why it does not resolve.
+    pub fn resolve(
+        &self,
+        file: FileId,
+        path: &Path,
+        wanted: &[DeclKind],
+    ) -> Result<(DeclId, DeclKind), Unresolved> {
+        let wanted_text = describe_kinds(wanted);
+        let found = match path.segments.as_slice() {
+            [name] => self.resolve_unqualified(file, &name.name, path.span, &wanted_text)?,
+            [module, name] => {
+                self.resolve_qualified(file, &module.name, &name.name, path, &wanted_text)?
+            }
+            _ => {
+                return Err(Diagnostic::error(
+                    Code::UNKNOWN_NAME,
+                    format!("`{}` is not a name", path.to_dotted()),
+                )
+                .primary(file, path.span, format!("expected {wanted_text}"))
+                .help("names are `name` or `module.name`")
+                .into());
+            }
+        };
+        if wanted.contains(&found.1) {
+            return Ok(found);
+        }
+        let mut diagnostic = Diagnostic::error(
+            Code::WRONG_KIND,
+            format!(
+                "`{}` is {}, not {wanted_text}",
+                path.to_dotted(),
+                found.1.describe()
+            ),
+        )
+        .primary(file, path.span, format!("expected {wanted_text}"));
+        if let Some(item) = self.item(found.0)
+            && let Some(name) = item.kind.name()
+        {
+            diagnostic = diagnostic.secondary(
+                found.0.file,
+                name.span,
+                format!("{} declared here", found.1.describe()),
+            );
+        }
+        Err(Unresolved {
+            diagnostic: Box::new(diagnostic.help(format!("name {wanted_text} here"))),
+            found: Some(found.1),
+        })
+    }
+
+    fn resolve_unqualified(
+        &self,
+        file: FileId,
+        name: &str,
+        span: Span,
+        wanted: &str,
+    ) -> Result<(DeclId, DeclKind), Diagnostic> {
+        if let Some(&found) = self
+            .locals
+            .get(file.0 as usize)
+            .and_then(|locals| locals.get(name))
+        {
+            return Ok(found);
+        }
+        let module = self.workspace.module(file);
+        let imports = module.map_or(&[][..], |module| module.imports.as_slice());
+        let providers: Vec<(&str, (DeclId, DeclKind))> = imports
+            .iter()
+            .filter_map(|import| {
+                self.locals
+                    .get(import.target.0 as usize)
+                    .and_then(|locals| locals.get(name))
+                    .map(|&found| (import.alias.as_str(), found))
+            })
+            .collect();
+        match providers.as_slice() {
+            [(_, found)] => Ok(*found),
+            [] => {
+                let mut visible: Vec<&str> = self
+                    .locals
+                    .get(file.0 as usize)
+                    .map_or(Vec::new(), |locals| locals.keys().copied().collect());
+                for import in imports {
+                    if let Some(locals) = self.locals.get(import.target.0 as usize) {
+                        visible.extend(locals.keys().copied());
+                    }
+                }
+                let mut diagnostic =
+                    Diagnostic::error(Code::UNKNOWN_NAME, format!("cannot find `{name}`")).primary(
+                        file,
+                        span,
+                        format!("expected {wanted}; nothing of this name is in scope"),
+                    );
+                diagnostic = match closest(name, visible) {
+                    Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                    None => diagnostic
+                        .help("declare it in this file, or import the file that declares it"),
+                };
+                Err(diagnostic)
+            }
+            many => {
+                let modules: Vec<String> = many
+                    .iter()
+                    .map(|(alias, _)| format!("`{alias}.{name}`"))
+                    .collect();
+                Err(Diagnostic::error(
+                    Code::AMBIGUOUS_NAME,
+                    format!("`{name}` is declared by several imports"),
+                )
+                .primary(file, span, "could mean either")
+                .help(format!("write it qualified: {}", modules.join(" or "))))
+            }
+        }
+    }
+
+    fn resolve_qualified(
+        &self,
+        file: FileId,
+        module_name: &str,
+        name: &str,
+        path: &Path,
+        wanted: &str,
+    ) -> Result<(DeclId, DeclKind), Diagnostic> {
+        let imports = self
+            .workspace
+            .module(file)
+            .map_or(&[][..], |module| module.imports.as_slice());
+        let Some(import) = imports.iter().find(|import| import.alias == module_name) else {
+            let aliases: Vec<&str> = imports.iter().map(|import| import.alias.as_str()).collect();
+            let mut diagnostic = Diagnostic::error(
+                Code::UNKNOWN_NAME,
+                format!("no imported module `{module_name}`"),
+            )
+            .primary(file, path.span, format!("expected {wanted}"));
+            diagnostic = match closest(module_name, aliases.iter().copied()) {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}.{name}`?")),
+                None => diagnostic.help(format!(
+                    "import the module first, e.g. `import \"std/{module_name}\"`"
+                )),
+            };
+            return Err(diagnostic);
+        };
+        let locals = self.locals.get(import.target.0 as usize);
+        if let Some(&found) = locals.and_then(|locals| locals.get(name)) {
+            return Ok(found);
+        }
+        let mut diagnostic = Diagnostic::error(
+            Code::UNKNOWN_NAME,
+            format!("`{module_name}` has no `{name}`"),
+        )
+        .primary(file, path.span, format!("expected {wanted}"));
+        diagnostic = match closest(
+            name,
+            locals.into_iter().flat_map(|locals| locals.keys().copied()),
+        ) {
+            Some(suggestion) => {
+                diagnostic.help(format!("did you mean `{module_name}.{suggestion}`?"))
+            }
+            None => diagnostic.help(format!("`{module_name}` declares no such name")),
+        };
+        Err(diagnostic)
+    }
+}
+
+fn describe_kinds(kinds: &[DeclKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|kind| kind.describe()).collect();
+    match names.as_slice() {
+        [] => "a declaration".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

@@ -66,8 +66,13 @@ impl Loader for MemoryLoader {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         let normal = self.absolute(path);
-        let is_dir = self.files.keys().any(|file| file.starts_with(&normal));
-        if is_dir {
+        // A file, or a directory: the first key at or after it lies inside.
+        let exists = self
+            .files
+            .range(normal.clone()..)
+            .next()
+            .is_some_and(|(file, _)| file.starts_with(&normal));
+        if exists {
             Ok(normal)
         } else {
             Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))

@@ -3,4 +3,4 @@
 
 mod shape;
 
-pub use shape::check_shape;
+pub use shape::{Body, check_shape};

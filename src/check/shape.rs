@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 /// The kinds of body, for saying what a body may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Body {
+#[allow(missing_docs)]
+pub enum Body {
     Registry,
     Region,
     Calendar,
@@ -178,7 +179,8 @@ impl Form {
 }
 
 impl Body {
-    fn describe(self) -> &'static str {
+    /// "a registry", for messages.
+    pub fn describe(self) -> &'static str {
         match self {
             Body::Registry => "a registry",
             Body::Region => "a region",
@@ -199,6 +201,29 @@ impl Body {
             Body::Scope => "a `by` scope",
             Body::Profile => "a profile",
         }
+    }
+
+    /// The fields every body of this kind has, whether or not a declaration
+    /// writes them (RFC 0001, R8); `None` where any field is allowed
+    /// (region attributes, profiles, which override a whole pipeline).
+    pub fn builtin_fields(self) -> Option<&'static [&'static str]> {
+        Some(match self {
+            Body::Template | Body::Pipeline => &["platform"],
+            Body::Registry => &["partition"],
+            Body::Region | Body::Profile => return None,
+            Body::Window => &["zone", "allow", "except", "blackout"],
+            Body::Build => &["run", "sign"],
+            Body::Test => &["run", "timeout", "kind"],
+            Body::Deploy => &["strategy", "run"],
+            Body::Stage => &["regions", "bake", "strategy", "environment"],
+            Body::Production => &["registry", "strategy"],
+            Body::Wave => &["regions", "bake", "parallel", "strategy"],
+            Body::Onebox => &["bake", "traffic"],
+            Body::Scope => &["bake"],
+            Body::Exempt => &["reason", "expires"],
+            Body::Source => &["branch"],
+            Body::Calendar | Body::Policy => &[],
+        })
     }
 
     fn allowed(self) -> &'static [Form] {
@@ -234,7 +259,8 @@ impl Body {
     }
 
     /// The body of a member of this body, if the member has one.
-    fn child(member: &MemberKind) -> Option<Body> {
+    /// The kind of body a member opens, if it has one.
+    pub fn child(member: &MemberKind) -> Option<Body> {
         Some(match member {
             MemberKind::Source { .. } => Body::Source,
             MemberKind::Build { .. } => Body::Build,

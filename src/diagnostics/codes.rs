@@ -176,4 +176,48 @@ codes! {
         "Chains of `extends` are limited to ten ancestors (RFC 0001, R3), which \
          is far more than an organisation, a team and a service need. Merge \
          intermediate templates.";
+    OVERRIDE_OF_NOTHING = "P0303", "override-of-nothing",
+        "A member in a child declaration matches nothing it inherits.",
+        "Under `extends`, every member must override something the parent has \
+         (RFC 0001, R23), so that a misspelt override is an error instead of a \
+         member nobody reads. The message suggests the closest inherited member. \
+         To add a member the parent lacks, write `new` in front of it.";
+    NEW_SHADOWS_INHERITED = "P0304", "new-shadows-inherited",
+        "A member marked `new` already exists in the parent.",
+        "`new` says a member is added on purpose; on a member the parent already \
+         has (built-in fields included) it would hide the override (R24). Remove \
+         `new` to override, or rename the member.";
+    OVERRIDE_OF_FINAL = "P0305", "override-of-final",
+        "A descendant changes a member declared `final`.",
+        "A final member, and everything inside a final block, cannot be \
+         assigned, appended to, removed from, merged into or removed by any \
+         descendant or profile, even to restate its value (R32–R34). The \
+         inherited value is kept.";
+    UNBOUND_ABSTRACT = "P0306", "unbound-abstract",
+        "A pipeline leaves abstract members without a value.",
+        "Every `abstract` member of a pipeline's chain must be given a value \
+         by the pipeline or a template between (R29). One diagnostic lists them \
+         all, each labelled at its declaration.";
+    REMOVAL_OF_NOTHING = "P0307", "removal-of-nothing",
+        "`remove` names a member that is not inherited.",
+        "`remove KIND NAME` drops a member inherited from the parent (R36); \
+         there is none of that kind and name. The message suggests the closest \
+         one.";
+    DUPLICATE_LIST_ITEM = "P0308", "duplicate-list-item",
+        "`+=` appends an item the list already has.",
+        "Appending an item that is already present does nothing, which is \
+         almost always a mistake (R17). The label points at both occurrences, \
+         possibly in different files.";
+    LIST_REMOVAL_OF_ABSENT = "P0309", "list-removal-of-absent",
+        "`-=` removes an item the list does not have.",
+        "Removing an absent item does nothing, which is almost always a mistake \
+         (R18): check the spelling against the inherited list.";
+    LIST_OPERATOR_WITHOUT_LIST = "P0310", "list-operator-without-list",
+        "`+=` or `-=` on a field that has no inherited value.",
+        "The list operators change an inherited list (R19). Where nothing is \
+         inherited, assign the whole list with `=`.";
+    ABSTRACT_REDECLARATION = "P0311", "abstract-redeclaration",
+        "A member with an inherited value is declared `abstract` again.",
+        "An abstract member is one a descendant must bind; a member that already \
+         has a value cannot go back to being unbound (R30).";
 }

@@ -3,6 +3,7 @@
 //! parsed; reports every independent problem.
 
 pub mod chains;
+pub mod merge;
 pub mod refs;
 pub mod scope;
 
@@ -14,6 +15,7 @@ pub fn analyze(workspace: &Workspace) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let scopes = scope::Scopes::new(workspace);
     refs::check(workspace, &scopes, &mut diagnostics);
-    let _chains = chains::resolve(&scopes, &mut diagnostics);
+    let chains = chains::resolve(&scopes, &mut diagnostics);
+    let _resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
     diagnostics
 }

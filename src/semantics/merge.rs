@@ -1,0 +1,855 @@
+//! Merging an inheritance chain into one resolved body (RFC 0001, R5–R36).
+//!
+//! Every template, pipeline and registry is resolved once, root first, by
+//! applying its body to a copy of its parent's resolved body; so a mistake
+//! in a template is reported once, however many pipelines extend it (R14).
+//! Each resolved member remembers who set it and what it replaced
+//! (provenance, R44), whether it is final, and whether it is still abstract.
+
+use super::chains::{Chains, decl_of};
+use super::scope::{DeclId, DeclKind, Scopes};
+use crate::check::Body;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::modules::Workspace;
+use crate::names::closest;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{
+    AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, WindowUse,
+};
+use std::collections::BTreeMap;
+
+/// What a member is merged by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    /// A field of its block, by name.
+    Field(String),
+    /// A named member: its kind (`stage`, `wave`, ...) and name.
+    Named(&'static str, String),
+    /// A member of which a block has at most one: `production`, `onebox`,
+    /// `window`, `rollback on`, `by`, `bake scale`.
+    Single(&'static str),
+    /// `deploy`, by the set of artifacts it deploys.
+    Deploy(Vec<String>),
+}
+
+impl Key {
+    /// How the key reads in messages: "stage `gamma`", "field `bake`".
+    pub fn describe(&self) -> String {
+        match self {
+            Key::Field(name) => format!("field `{name}`"),
+            Key::Named(kind, name) => format!("{kind} `{name}`"),
+            Key::Single(kind) => format!("`{kind}`"),
+            Key::Deploy(artifacts) => format!("`deploy {}`", artifacts.join(", ")),
+        }
+    }
+
+    /// How the key is written in source, for suggestions.
+    fn written(&self) -> String {
+        match self {
+            Key::Field(name) => name.clone(),
+            Key::Named(kind, name) => format!("{kind} {name}"),
+            Key::Single(kind) => (*kind).to_string(),
+            Key::Deploy(artifacts) => format!("deploy {}", artifacts.join(", ")),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Key::Field(name) | Key::Named(_, name) => name,
+            Key::Single(kind) => kind,
+            Key::Deploy(_) => "deploy",
+        }
+    }
+}
+
+/// How a value came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Written with a value.
+    Set,
+    /// A value given to an abstract member.
+    Bind,
+    /// Items appended with `+=`.
+    Append,
+    /// Items removed with `-=`.
+    Remove,
+    /// Declared without a value (`abstract`), or a block merged into.
+    Declared,
+}
+
+/// Where a value was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// The file.
+    pub file: FileId,
+    /// The member that set it.
+    pub span: Span,
+    /// How.
+    pub how: How,
+}
+
+/// A member after merging.
+#[derive(Debug, Clone)]
+pub struct Resolved<'w> {
+    /// The member that last wrote it (its value is the resolved one).
+    pub member: &'w Member,
+    /// Who set the current value.
+    pub origin: Origin,
+    /// The values it replaced, newest first (R44).
+    pub history: Vec<Origin>,
+    /// The `final` keyword that froze it.
+    pub final_at: Option<(FileId, Span)>,
+    /// The `abstract` declaration, while the member is unbound.
+    pub abstract_at: Option<(FileId, Span)>,
+    /// Its merged body.
+    pub body: Option<ResolvedBlock<'w>>,
+    /// List items after `+=` and `-=`, when the list is literal.
+    pub items: Option<Vec<(String, FileId, Span)>>,
+}
+
+/// A body after merging: keyed members in order, then collection items.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedBlock<'w> {
+    /// Keyed members, inherited ones first (R12).
+    pub members: Vec<(Key, Resolved<'w>)>,
+    /// Collection statements (`block`, `require`, `exclude`, `wait for`),
+    /// each with every place that contributed it (R22).
+    pub collection: Vec<(&'w Member, Vec<(FileId, Span)>)>,
+}
+
+impl<'w> ResolvedBlock<'w> {
+    /// The member with this key.
+    pub fn get(&self, key: &Key) -> Option<&Resolved<'w>> {
+        self.members
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, member)| member)
+    }
+
+    fn get_mut(&mut self, key: &Key) -> Option<&mut Resolved<'w>> {
+        self.members
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, member)| member)
+    }
+}
+
+/// The key of a keyed member; `None` for collection statements and
+/// `remove`.
+pub fn key_of(kind: &MemberKind) -> Option<Key> {
+    Some(match kind {
+        MemberKind::FieldDecl { name, .. } | MemberKind::FieldAssign { name, .. } => {
+            Key::Field(name.name.clone())
+        }
+        MemberKind::TrafficLimit { .. } => Key::Field("traffic".to_string()),
+        MemberKind::Alarm(alarm) => Key::Named("alarm", alarm.name.name.clone()),
+        MemberKind::Source { name, .. } => Key::Named("source", name.name.clone()),
+        MemberKind::Build { name, .. } => Key::Named("build", name.name.clone()),
+        MemberKind::Stage { name, .. } => Key::Named("stage", name.name.clone()),
+        MemberKind::Wave { name, .. } => Key::Named("wave", name.name.clone()),
+        MemberKind::Test { name, .. } => Key::Named("test", name.name.clone()),
+        MemberKind::Profile { name, .. } => Key::Named("profile", name.name.clone()),
+        MemberKind::Region { name, .. } => Key::Named("region", name.name.clone()),
+        MemberKind::Production { .. } => Key::Single("production"),
+        MemberKind::Onebox { .. } => Key::Single("onebox"),
+        MemberKind::WindowUse(_) => Key::Single("window"),
+        MemberKind::Rollback { .. } => Key::Single("rollback on"),
+        MemberKind::Scope { .. } => Key::Single("by"),
+        MemberKind::BakeScale { .. } => Key::Single("bake scale"),
+        MemberKind::Deploy { artifacts, .. } => {
+            let mut names: Vec<String> = artifacts.iter().map(|path| path.to_dotted()).collect();
+            names.sort();
+            Key::Deploy(names)
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a member writes a value of its own (as opposed to only opening a
+/// body to merge into).
+fn writes_value(kind: &MemberKind) -> bool {
+    match kind {
+        MemberKind::FieldDecl { value, .. } => value.is_some(),
+        MemberKind::Alarm(alarm) => alarm.value.is_some(),
+        MemberKind::FieldAssign { .. }
+        | MemberKind::TrafficLimit { .. }
+        | MemberKind::Source { .. }
+        | MemberKind::Rollback { .. }
+        | MemberKind::BakeScale { .. } => true,
+        MemberKind::Build { inputs, .. } => !inputs.is_empty(),
+        _ => false,
+    }
+}
+
+fn has_modifier(member: &Member, kind: ModifierKind) -> Option<Span> {
+    member
+        .modifiers
+        .iter()
+        .find(|m| m.kind == kind)
+        .map(|m| m.span)
+}
+
+/// The first line of a member, up to its body: what labels underline.
+pub fn head_span(member: &Member) -> Span {
+    let end = member.kind.body().map_or(member.span.end, |body| {
+        body.span.start.max(member.span.start)
+    });
+    Span {
+        start: member.span.start,
+        end,
+    }
+}
+
+/// How a body is being applied.
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    /// Members must match something inherited unless marked `new` (R23):
+    /// inside a declaration with `extends`, outside `new` members and
+    /// profiles.
+    checks: bool,
+    /// The kind of body, for built-in fields (R8).
+    body: Body,
+    /// Inside a template (outside its profiles), where `abstract` means
+    /// something; elsewhere the shape check has already refused it.
+    in_template: bool,
+    /// Inside a profile, whose members are checked when the profile is
+    /// applied to a resolved pipeline (R40), not against the parent.
+    in_profile: bool,
+}
+
+/// Resolves every template, pipeline and registry of the workspace.
+pub struct Merger<'w, 'd> {
+    workspace: &'w Workspace,
+    diagnostics: &'d mut Vec<Diagnostic>,
+    resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
+}
+
+impl<'w, 'd> Merger<'w, 'd> {
+    /// A merger that reports into `diagnostics`.
+    pub fn new(workspace: &'w Workspace, diagnostics: &'d mut Vec<Diagnostic>) -> Merger<'w, 'd> {
+        Merger {
+            workspace,
+            diagnostics,
+            resolved: BTreeMap::new(),
+        }
+    }
+
+    /// Resolves every declaration with a chain, then checks that each
+    /// pipeline binds every abstract member (R29).
+    pub fn run(
+        mut self,
+        scopes: &Scopes<'w>,
+        chains: &Chains,
+    ) -> BTreeMap<DeclId, ResolvedBlock<'w>> {
+        let decls: Vec<(DeclId, DeclKind)> = scopes
+            .all()
+            .filter(|(_, kind, _)| {
+                matches!(
+                    kind,
+                    DeclKind::Template | DeclKind::Pipeline | DeclKind::Registry
+                )
+            })
+            .map(|(decl, kind, _)| (decl, kind))
+            .collect();
+        for &(decl, _) in &decls {
+            let Some(chain) = chains.chain(decl) else {
+                continue;
+            };
+            for (idx, &link) in chain.iter().enumerate() {
+                if self.resolved.contains_key(&link) {
+                    continue;
+                }
+                let parent = idx
+                    .checked_sub(1)
+                    .and_then(|parent_idx| chain.get(parent_idx));
+                let inherited = parent
+                    .and_then(|parent| self.resolved.get(parent))
+                    .cloned()
+                    .unwrap_or_default();
+                let Some(item) = scopes.item(link) else {
+                    continue;
+                };
+                let Some(decl_ast) = decl_of(&item.kind) else {
+                    continue;
+                };
+                let body_kind = match item.kind {
+                    crate::syntax::ast::ItemKind::Registry(_) => Body::Registry,
+                    crate::syntax::ast::ItemKind::Pipeline(_) => Body::Pipeline,
+                    _ => Body::Template,
+                };
+                let mut block = inherited;
+                let ctx = Ctx {
+                    checks: parent.is_some(),
+                    body: body_kind,
+                    in_template: body_kind == Body::Template,
+                    in_profile: false,
+                };
+                self.apply(&mut block, &decl_ast.body, link.file, ctx);
+                self.resolved.insert(link, block);
+            }
+        }
+        for &(decl, kind) in &decls {
+            if kind == DeclKind::Pipeline {
+                self.check_bound(scopes, decl);
+            }
+        }
+        self.resolved
+    }
+
+    fn apply(&mut self, block: &mut ResolvedBlock<'w>, body: &'w Block, file: FileId, ctx: Ctx) {
+        // Removals first (R10). A profile's removals apply to the pipeline
+        // the profile is selected for; a `remove` with a modifier was
+        // already refused by the shape check.
+        for member in &body.members {
+            if ctx.in_profile || !member.modifiers.is_empty() {
+                continue;
+            }
+            if let MemberKind::Remove { keyword, name } = &member.kind {
+                self.remove(block, member, keyword.name.as_str(), &name.name, file);
+            }
+        }
+        for member in &body.members {
+            if matches!(member.kind, MemberKind::Remove { .. }) {
+                continue;
+            }
+            match key_of(&member.kind) {
+                Some(key) => self.apply_keyed(block, key, member, file, ctx),
+                None => add_collection_item(block, member, file, self.text(file, member.span)),
+            }
+        }
+    }
+
+    fn text(&self, file: FileId, span: Span) -> String {
+        self.workspace
+            .sources
+            .get(file)
+            .and_then(|source| source.text.get(span.start()..span.end()))
+            .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    }
+
+    fn remove(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        member: &'w Member,
+        keyword: &str,
+        name: &str,
+        file: FileId,
+    ) {
+        let kind = static_kind(keyword);
+        let key = Key::Named(kind, name.to_string());
+        let Some(position) = block.members.iter().position(|(k, _)| *k == key) else {
+            let candidates: Vec<String> = block
+                .members
+                .iter()
+                .filter(|(k, _)| matches!(k, Key::Named(k_kind, _) if *k_kind == kind))
+                .map(|(k, _)| k.name().to_string())
+                .collect();
+            let mut diagnostic = Diagnostic::error(
+                Code::REMOVAL_OF_NOTHING,
+                format!("nothing to remove: no inherited {}", key.describe()),
+            )
+            .primary(file, member.span, "removes nothing");
+            diagnostic = match closest(name, candidates.iter().map(String::as_str)) {
+                Some(suggestion) => {
+                    diagnostic.help(format!("did you mean `remove {keyword} {suggestion}`?"))
+                }
+                None => diagnostic
+                    .help("`remove` drops a member inherited from the parent; delete this line"),
+            };
+            self.diagnostics.push(diagnostic);
+            return;
+        };
+        if let Some((_, existing)) = block.members.get(position)
+            && let Some(final_at) = find_final(existing)
+        {
+            self.final_violation(file, member.span, final_at, &key, "removes");
+            return;
+        }
+        block.members.remove(position);
+    }
+
+    fn apply_keyed(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        key: Key,
+        member: &'w Member,
+        file: FileId,
+        ctx: Ctx,
+    ) {
+        let is_new = has_modifier(member, ModifierKind::New).is_some();
+        let builtin = match (&key, ctx.body.builtin_fields()) {
+            (Key::Field(name), Some(fields)) => fields.contains(&name.as_str()),
+            (Key::Field(_), None) => true,
+            _ => false,
+        };
+        let Some(existing) = block.get_mut(&key) else {
+            self.add_new(block, key, member, file, ctx, is_new, builtin);
+            return;
+        };
+        if is_new && ctx.checks {
+            let diagnostic = Diagnostic::error(
+                Code::NEW_SHADOWS_INHERITED,
+                format!("{} is marked `new` but is inherited", key.describe()),
+            )
+            .primary(file, head_span(member), "declared `new` here")
+            .secondary(existing.origin.file, existing.origin.span, "inherited from here")
+            .help("remove `new` to override the inherited member, or choose another name for a new one");
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        if let Some(final_at) = existing.final_at {
+            let verb = if writes_value(&member.kind) {
+                "overrides"
+            } else {
+                "changes"
+            };
+            self.final_violation(file, head_span(member), final_at, &key, verb);
+            return;
+        }
+        if let Some(abstract_span) =
+            has_modifier(member, ModifierKind::Abstract).filter(|_| ctx.in_template)
+        {
+            if existing.abstract_at.is_none() {
+                let diagnostic = Diagnostic::error(
+                    Code::ABSTRACT_REDECLARATION,
+                    format!("{} already has a value and cannot become abstract", key.describe()),
+                )
+                .primary(file, abstract_span, "`abstract` here")
+                .secondary(existing.origin.file, existing.origin.span, "the value it inherits")
+                .help("remove `abstract`; to require each pipeline to choose, make it abstract in the template that declares it");
+                self.diagnostics.push(diagnostic);
+            }
+            return;
+        }
+        if replaces_wholesale(existing.member, member) {
+            if let Some(final_at) = find_final(existing) {
+                self.final_violation(file, head_span(member), final_at, &key, "replaces");
+                return;
+            }
+            let fresh = self.fresh(member, file, ctx, true);
+            *existing = fresh;
+            return;
+        }
+        // Merge into the inherited member (R11).
+        let origin_file = existing.origin.file;
+        let op = match &member.kind {
+            MemberKind::FieldAssign { op, .. } => *op,
+            _ => AssignOp::Replace,
+        };
+        if op != AssignOp::Replace {
+            let previous_items = existing.items.clone();
+            let items = self.list_op(previous_items, member, op, file, existing);
+            let how = if op == AssignOp::Append {
+                How::Append
+            } else {
+                How::Remove
+            };
+            existing.history.insert(0, existing.origin);
+            existing.origin = Origin {
+                file,
+                span: member.span,
+                how,
+            };
+            existing.items = items;
+            existing.member = member;
+            return;
+        }
+        if writes_value(&member.kind) {
+            let how = if existing.abstract_at.is_some() {
+                How::Bind
+            } else {
+                How::Set
+            };
+            existing.history.insert(0, existing.origin);
+            existing.origin = Origin {
+                file,
+                span: member.span,
+                how,
+            };
+            existing.abstract_at = None;
+            existing.items =
+                literal_items(member, file, |span| self_text(self.workspace, file, span));
+            existing.member = member;
+        } else {
+            // A block merged into: the block's own writer stays, but the
+            // member remembers this body touched it.
+            let _ = origin_file;
+        }
+        if let Some(final_span) = has_modifier(member, ModifierKind::Final) {
+            existing.final_at = Some((file, final_span));
+        }
+        if let (Some(child_body), Some(child_kind)) =
+            (member.kind.body(), Body::child(&member.kind))
+        {
+            let mut merged = existing.body.take().unwrap_or_default();
+            let child_ctx = Ctx {
+                checks: ctx.checks && child_kind != Body::Profile && !ctx.in_profile,
+                body: child_kind,
+                in_template: ctx.in_template && child_kind != Body::Profile,
+                in_profile: ctx.in_profile || child_kind == Body::Profile,
+            };
+            self.apply(&mut merged, child_body, file, child_ctx);
+            if let Some(existing) = block.get_mut(&key) {
+                existing.body = Some(merged);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_new(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        key: Key,
+        member: &'w Member,
+        file: FileId,
+        ctx: Ctx,
+        is_new: bool,
+        builtin: bool,
+    ) {
+        if let MemberKind::FieldAssign { op, name, .. } = &member.kind
+            && *op != AssignOp::Replace
+        {
+            let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::LIST_OPERATOR_WITHOUT_LIST,
+                    format!(
+                        "`{symbol}` on `{}`, which has no inherited value",
+                        name.name
+                    ),
+                )
+                .primary(
+                    file,
+                    member.span,
+                    format!(
+                        "nothing to {}",
+                        if *op == AssignOp::Append {
+                            "append to"
+                        } else {
+                            "remove from"
+                        }
+                    ),
+                )
+                .help(format!(
+                    "assign the whole list with `{} = [...]`",
+                    name.name
+                )),
+            );
+            return;
+        }
+        if ctx.checks && builtin && is_new {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NEW_SHADOWS_INHERITED,
+                    format!("{} is built in; it cannot be `new`", key.describe()),
+                )
+                .primary(file, head_span(member), "declared `new` here")
+                .help("remove `new`: every such block already has this field"),
+            );
+            return;
+        }
+        if ctx.checks && !is_new && !builtin {
+            let candidates: Vec<String> = block.members.iter().map(|(k, _)| k.written()).collect();
+            let mut diagnostic = Diagnostic::error(
+                Code::OVERRIDE_OF_NOTHING,
+                format!("{} overrides nothing", key.describe()),
+            )
+            .primary(file, head_span(member), "nothing inherited has this name");
+            let written = key.written();
+            let by_name = block
+                .members
+                .iter()
+                .map(|(k, _)| (k.name().to_string(), k.written()));
+            let suggestion = closest(&written, candidates.iter().map(String::as_str))
+                .map(str::to_string)
+                .or_else(|| {
+                    let names: Vec<(String, String)> = by_name.collect();
+                    closest(key.name(), names.iter().map(|(name, _)| name.as_str()))
+                        .and_then(|name| {
+                            names
+                                .iter()
+                                .find(|(n, _)| n == name)
+                                .map(|(_, w)| w.clone())
+                        })
+                        .or_else(|| {
+                            names
+                                .iter()
+                                .find(|(n, w)| n == key.name() && *w != written)
+                                .map(|(_, w)| w.clone())
+                        })
+                });
+            diagnostic = match suggestion {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`? To add a member the parent does not have, write `new` in front")),
+                None => diagnostic.help("to add a member the parent does not have, write `new` in front"),
+            };
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        let fresh = self.fresh(member, file, ctx, false);
+        block.members.push((key, fresh));
+    }
+
+    /// A member as declared, with its body applied to an empty block;
+    /// members nested in it are new implicitly (R25).
+    fn fresh(
+        &mut self,
+        member: &'w Member,
+        file: FileId,
+        ctx: Ctx,
+        _replacing: bool,
+    ) -> Resolved<'w> {
+        let abstract_at = has_modifier(member, ModifierKind::Abstract)
+            .filter(|_| ctx.in_template)
+            .map(|_| (file, member.span));
+        let how = if abstract_at.is_some() || !writes_value(&member.kind) {
+            How::Declared
+        } else {
+            How::Set
+        };
+        let body = match (member.kind.body(), Body::child(&member.kind)) {
+            (Some(child_body), Some(child_kind)) => {
+                let mut block = ResolvedBlock::default();
+                let child_ctx = Ctx {
+                    checks: false,
+                    body: child_kind,
+                    in_template: ctx.in_template && child_kind != Body::Profile,
+                    in_profile: ctx.in_profile || child_kind == Body::Profile,
+                };
+                self.apply(&mut block, child_body, file, child_ctx);
+                Some(block)
+            }
+            _ => None,
+        };
+        Resolved {
+            member,
+            origin: Origin {
+                file,
+                span: member.span,
+                how,
+            },
+            history: Vec::new(),
+            final_at: has_modifier(member, ModifierKind::Final).map(|span| (file, span)),
+            abstract_at,
+            body,
+            items: literal_items(member, file, |span| self_text(self.workspace, file, span)),
+        }
+    }
+
+    /// Applies `+=` or `-=` to a literal inherited list (R17, R18). When the
+    /// inherited value is not a literal list (a region expression), the
+    /// operation is kept for region resolution to apply (R20).
+    fn list_op(
+        &mut self,
+        previous: Option<Vec<(String, FileId, Span)>>,
+        member: &'w Member,
+        op: AssignOp,
+        file: FileId,
+        existing: &Resolved<'w>,
+    ) -> Option<Vec<(String, FileId, Span)>> {
+        let mut items = previous?;
+        let MemberKind::FieldAssign { value, name, .. } = &member.kind else {
+            return Some(items);
+        };
+        let ExprKind::List(operands) = &value.kind else {
+            return None;
+        };
+        for operand in operands {
+            let text = self_text(self.workspace, file, operand.span);
+            let found = items.iter().position(|(item, _, _)| *item == text);
+            match (op, found) {
+                (AssignOp::Append, Some(idx)) => {
+                    let mut diagnostic = Diagnostic::error(
+                        Code::DUPLICATE_LIST_ITEM,
+                        format!("`{text}` is already in `{}`", name.name),
+                    )
+                    .primary(file, operand.span, "appended again");
+                    if let Some((_, item_file, item_span)) = items.get(idx) {
+                        diagnostic = diagnostic.secondary(*item_file, *item_span, "already here");
+                    }
+                    self.diagnostics
+                        .push(diagnostic.help("remove it from the `+=` list"));
+                }
+                (AssignOp::Append, None) => items.push((text, file, operand.span)),
+                (_, Some(idx)) => {
+                    items.remove(idx);
+                }
+                (_, None) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::LIST_REMOVAL_OF_ABSENT,
+                            format!("`{text}` is not in `{}`", name.name),
+                        )
+                        .primary(file, operand.span, "removes nothing")
+                        .secondary(
+                            existing.origin.file,
+                            existing.origin.span,
+                            "the inherited list",
+                        )
+                        .help("remove it from the `-=` list"),
+                    );
+                }
+            }
+        }
+        Some(items)
+    }
+
+    fn final_violation(
+        &mut self,
+        file: FileId,
+        span: Span,
+        final_at: (FileId, Span),
+        key: &Key,
+        verb: &str,
+    ) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::OVERRIDE_OF_FINAL, format!("this {verb} a final member ({})", key.describe()))
+                .primary(file, span, format!("{verb} a frozen member"))
+                .secondary(final_at.0, final_at.1, "declared `final` here")
+                .note("a final member, and everything inside a final block, cannot change in descendants or profiles (RFC 0001, R32–R34)")
+                .help("remove this change; the inherited value is kept"),
+        );
+    }
+
+    fn check_bound(&mut self, scopes: &Scopes<'w>, decl: DeclId) {
+        let Some(block) = self.resolved.get(&decl) else {
+            return;
+        };
+        let mut unbound: Vec<(FileId, Span, String)> = Vec::new();
+        let mut pending: Vec<(&ResolvedBlock<'w>, String)> = vec![(block, String::new())];
+        while let Some((block, prefix)) = pending.pop() {
+            for (key, member) in &block.members {
+                if matches!(key, Key::Named("profile", _)) {
+                    continue;
+                }
+                if let Some((file, span)) = member.abstract_at {
+                    unbound.push((file, span, format!("{prefix}{}", key.describe())));
+                }
+                if let Some(body) = &member.body {
+                    pending.push((body, format!("{prefix}{} / ", key.describe())));
+                }
+            }
+        }
+        if unbound.is_empty() {
+            return;
+        }
+        unbound.sort();
+        let Some(name) = scopes.item(decl).and_then(|item| item.kind.name()) else {
+            return;
+        };
+        let names: Vec<&str> = unbound.iter().map(|(_, _, what)| what.as_str()).collect();
+        let mut diagnostic = Diagnostic::error(
+            Code::UNBOUND_ABSTRACT,
+            format!(
+                "pipeline `{}` does not bind {}",
+                name.name,
+                names.join(", ")
+            ),
+        )
+        .primary(decl.file, name.span, "abstract members left unbound");
+        for (file, span, what) in &unbound {
+            diagnostic =
+                diagnostic.secondary(*file, *span, format!("{what} is declared abstract here"));
+        }
+        self.diagnostics.push(diagnostic.help("give each a value in the pipeline, e.g. `service = \"orders-api\"` or `alarm NAME = ...`"));
+    }
+}
+
+fn self_text(workspace: &Workspace, file: FileId, span: Span) -> String {
+    workspace
+        .sources
+        .get(file)
+        .and_then(|source| source.text.get(span.start()..span.end()))
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The items of a literal list written by a field, for list operators.
+fn literal_items(
+    member: &Member,
+    file: FileId,
+    text: impl Fn(Span) -> String,
+) -> Option<Vec<(String, FileId, Span)>> {
+    let value: &Expr = match &member.kind {
+        MemberKind::FieldAssign {
+            op: AssignOp::Replace,
+            value,
+            ..
+        } => value,
+        MemberKind::FieldDecl {
+            value: Some(value), ..
+        } => value,
+        _ => return None,
+    };
+    match &value.kind {
+        ExprKind::List(items) => Some(
+            items
+                .iter()
+                .map(|item| (text(item.span), file, item.span))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// Collection statements accumulate; an identical one is merged (R21, R22).
+fn add_collection_item<'w>(
+    block: &mut ResolvedBlock<'w>,
+    member: &'w Member,
+    file: FileId,
+    text: String,
+) {
+    let _ = text;
+    let same = block
+        .collection
+        .iter_mut()
+        .find(|(existing, _)| existing.kind == member.kind);
+    match same {
+        Some((_, places)) => places.push((file, member.span)),
+        None => block.collection.push((member, vec![(file, member.span)])),
+    }
+}
+
+/// `by az` over `by cell`, or an inline window over a named one, replaces
+/// the inherited member instead of merging into it (R11).
+fn replaces_wholesale(inherited: &Member, new: &Member) -> bool {
+    match (&inherited.kind, &new.kind) {
+        (MemberKind::Scope { unit: old, .. }, MemberKind::Scope { unit: new, .. }) => {
+            old.name != new.name
+        }
+        (MemberKind::WindowUse(old), MemberKind::WindowUse(new)) => {
+            matches!(old, WindowUse::Inline(_)) != matches!(new, WindowUse::Inline(_))
+        }
+        _ => false,
+    }
+}
+
+/// The first `final` at or inside a member (R34).
+fn find_final(member: &Resolved<'_>) -> Option<(FileId, Span)> {
+    if member.final_at.is_some() {
+        return member.final_at;
+    }
+    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.iter().collect();
+    while let Some(block) = pending.pop() {
+        for (_, inner) in &block.members {
+            if inner.final_at.is_some() {
+                return inner.final_at;
+            }
+            pending.extend(inner.body.iter());
+        }
+    }
+    None
+}
+
+fn static_kind(keyword: &str) -> &'static str {
+    match keyword {
+        "stage" => "stage",
+        "wave" => "wave",
+        "test" => "test",
+        "alarm" => "alarm",
+        "source" => "source",
+        "build" => "build",
+        "profile" => "profile",
+        _ => "region",
+    }
+}

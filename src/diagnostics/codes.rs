@@ -220,4 +220,24 @@ codes! {
         "A member with an inherited value is declared `abstract` again.",
         "An abstract member is one a descendant must bind; a member that already \
          has a value cannot go back to being unbound (R30).";
+    UNKNOWN_TIME_ZONE = "P0501", "unknown-time-zone",
+        "A window's `zone` is not an IANA time zone.",
+        "Windows are evaluated in a real time zone from the IANA database \
+         (bundled with `pipec`, so results do not depend on the machine), such \
+         as `America/Los_Angeles` or `Europe/Dublin`; `UTC` is allowed too. \
+         Abbreviations like `PST` are ambiguous and refused.";
+    INVALID_WINDOW_SLOT = "P0502", "invalid-window-slot",
+        "A window's `allow` entry, `except` or `blackout` is malformed.",
+        "`allow` lists weekday slots such as `mon..thu 09:00..16:00`: the time \
+         range must be non-empty (start before end; `24:00` ends a day), a \
+         weekday range runs forward (`mon..fri`, or wraps like `fri..mon`), \
+         `except` names calendars and `blackout` dates or date ranges (first \
+         day not after the last).";
+    EMPTY_WINDOW = "P0503", "empty-window",
+        "A window never opens.",
+        "Every window must open at least once: its `allow` slots, minus the \
+         holidays of its `except` calendars and its `blackout` days, must leave \
+         some time in the coming year (checked from the compile date over 366 \
+         days in the window's zone). A window that never opens would block \
+         every deployment forever.";
 }

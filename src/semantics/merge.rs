@@ -105,6 +105,11 @@ pub struct Resolved<'w> {
     pub body: Option<ResolvedBlock<'w>>,
     /// List items after `+=` and `-=`, when the list is literal.
     pub items: Option<Vec<(String, FileId, Span)>>,
+    /// The member that last wrote the whole value (`=`), with its file.
+    pub base: Option<(&'w Member, FileId)>,
+    /// `+=` and `-=` applied since, in order, with their files; on a
+    /// region set they are applied when regions resolve (R20).
+    pub list_ops: Vec<(&'w Member, FileId)>,
 }
 
 /// A body after merging: keyed members in order, then collection items.
@@ -453,6 +458,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             };
             existing.items = items;
             existing.member = member;
+            existing.list_ops.push((member, file));
             return;
         }
         if writes_value(&member.kind) {
@@ -633,6 +639,8 @@ impl<'w, 'd> Merger<'w, 'd> {
             abstract_at,
             body,
             items: literal_items(member, file, |span| self_text(self.workspace, file, span)),
+            base: writes_value(&member.kind).then_some((member, file)),
+            list_ops: Vec::new(),
         }
     }
 

@@ -240,4 +240,44 @@ codes! {
          some time in the coming year (checked from the compile date over 366 \
          days in the window's zone). A window that never opens would block \
          every deployment forever.";
+    UNKNOWN_REGION = "P0401", "unknown-region",
+        "A region name is not in the target registry.",
+        "Waves, stages and exclusions name regions of the production registry \
+         (`registry = aws`). The message suggests the closest region code; a \
+         team that needs a region the registry lacks declares a registry that \
+         extends it with `new region ...`.";
+    REGION_PLACED_TWICE = "P0402", "region-placed-twice",
+        "Two waves deploy the same region.",
+        "Each production region is deployed exactly once. Literal lists name \
+         regions explicitly, so naming one that an earlier wave placed is an \
+         error with labels at both waves; filters and `take` skip regions earlier \
+         waves placed. Only one wave may take `rest`.";
+    EMPTY_WAVE = "P0403", "empty-wave",
+        "A wave deploys no region.",
+        "A wave must select at least one region. A filter can come up empty \
+         when earlier waves took every region it matches, and `rest` is empty \
+         when earlier waves placed every region.";
+    EXCLUDED_REGION_PLACED = "P0404", "excluded-region-placed",
+        "A wave deploys a region that production excludes.",
+        "`exclude [...] because \"...\"` takes regions out of production before \
+         waves resolve; a literal list that names one anyway contradicts it.";
+    REGION_NOT_DEPLOYED = "P0405", "region-not-deployed",
+        "Some regions of the registry are in no wave and not excluded.",
+        "Every region of the target registry is deployed exactly once in \
+         production unless excluded with a reason, so that a region added to the \
+         registry is never silently skipped. Add a `rest` wave, or exclude the \
+         regions with a reason.";
+    UNKNOWN_REGION_ATTRIBUTE = "P0406", "unknown-region-attribute",
+        "A filter tests an attribute no region has.",
+        "Filters test attributes declared in the registry's regions (for \
+         `std/aws`: `traffic`, `geo`, `opt_in`, `name`, `partition`, `code`).";
+    REGISTRY_REQUIRED = "P0407", "registry-required",
+        "A pipeline's production names no registry.",
+        "Production waves choose regions from a registry: write `registry = aws` \
+         (after `import \"std/aws\"`) in `production`, or inherit it.";
+    INVALID_REGION_EXPRESSION = "P0408", "invalid-region-expression",
+        "An expression is not a region set where one is expected.",
+        "Region sets are literal lists of region codes, the registry with \
+         `where` filters and `take N`, set operations (`union`, `intersect`, \
+         `minus`) and `rest`.";
 }

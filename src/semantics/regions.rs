@@ -1,0 +1,553 @@
+//! Regions: the registry a pipeline deploys to, and the regions of each
+//! production wave. Waves resolve in order: a literal list names regions,
+//! filters (`where`) and `take N` choose among the regions earlier waves have
+//! not placed, in registry order, and `rest` takes every region no other
+//! wave places. Every region of the registry is deployed exactly once in
+//! production unless excluded with a reason.
+
+use super::merge::{Key, Resolved, ResolvedBlock};
+use super::scope::{DeclId, DeclKind, Scopes};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::names::closest;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{
+    AssignOp, CompareOp, Expr, ExprKind, LiteralValue, Member, MemberKind, PostfixOp, SetOp,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One region of a registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// Its code, e.g. `us-east-1`.
+    pub code: String,
+    /// Attributes for filters (`traffic`, `geo`, ...), as text.
+    pub attributes: BTreeMap<String, String>,
+    /// Availability-zone ids, in order.
+    pub azs: Vec<String>,
+    /// Cell ids, in order.
+    pub cells: Vec<String>,
+    /// Where the region is declared.
+    pub file: FileId,
+    /// Its `region` member.
+    pub span: Span,
+}
+
+/// A resolved registry: its regions in registry order.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// The registry's name.
+    pub name: String,
+    /// Regions, in registry order.
+    pub regions: Vec<Region>,
+}
+
+impl Registry {
+    /// Builds a registry from its resolved body.
+    pub fn from_resolved(name: &str, block: &ResolvedBlock<'_>, text: &dyn Fn(FileId, Span) -> String) -> Registry {
+        let partition = block
+            .get(&Key::Field("partition".to_string()))
+            .and_then(|field| field_expr(field))
+            .map(|expr| value_text(expr, text, field_file(block, "partition")));
+        let mut regions = Vec::new();
+        for (key, member) in &block.members {
+            let Key::Named("region", code) = key else { continue };
+            let mut region = Region {
+                code: code.clone(),
+                attributes: BTreeMap::new(),
+                azs: Vec::new(),
+                cells: Vec::new(),
+                file: member.origin.file,
+                span: member.origin.span,
+            };
+            region.attributes.insert("code".to_string(), code.clone());
+            if let Some(partition) = &partition {
+                region.attributes.insert("partition".to_string(), partition.clone());
+            }
+            if let Some(body) = &member.body {
+                for (field_key, field) in &body.members {
+                    let Key::Field(field_name) = field_key else { continue };
+                    let Some(expr) = field_expr(field) else { continue };
+                    let file = field.base.map_or(field.origin.file, |(_, file)| file);
+                    match (field_name.as_str(), &expr.kind) {
+                        ("azs", ExprKind::List(items)) => {
+                            region.azs = items.iter().map(|item| value_text(item, text, file)).collect();
+                        }
+                        ("cells", ExprKind::List(items)) => {
+                            region.cells = items.iter().map(|item| value_text(item, text, file)).collect();
+                        }
+                        _ => {
+                            region.attributes.insert(field_name.clone(), value_text(expr, text, file));
+                        }
+                    }
+                }
+            }
+            regions.push(region);
+        }
+        Registry {
+            name: name.to_string(),
+            regions,
+        }
+    }
+
+    /// The region with this code.
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|region| region.code == code)
+    }
+}
+
+fn field_file(block: &ResolvedBlock<'_>, name: &str) -> FileId {
+    block
+        .get(&Key::Field(name.to_string()))
+        .map_or(FileId(0), |field| field.base.map_or(field.origin.file, |(_, file)| file))
+}
+
+/// The value expression a field was last set to with `=`.
+pub fn field_expr<'w>(field: &Resolved<'w>) -> Option<&'w Expr> {
+    let (member, _) = field.base?;
+    field_value(member)
+}
+
+fn field_value(member: &Member) -> Option<&Expr> {
+    match &member.kind {
+        MemberKind::FieldAssign { value, .. } => Some(value),
+        MemberKind::FieldDecl { value, .. } => value.as_ref(),
+        MemberKind::TrafficLimit { share } => Some(share),
+        _ => None,
+    }
+}
+
+/// An expression's value as text: a name, a string's text, a number.
+fn value_text(expr: &Expr, text: &dyn Fn(FileId, Span) -> String, file: FileId) -> String {
+    match &expr.kind {
+        ExprKind::Path(path) => path.to_dotted(),
+        ExprKind::Literal(literal) => match &literal.value {
+            LiteralValue::String(string) => string.as_plain().unwrap_or_else(|| text(file, expr.span)),
+            LiteralValue::Bool(value) => value.to_string(),
+            LiteralValue::Count(value) => value.to_string(),
+            _ => text(file, expr.span),
+        },
+        _ => text(file, expr.span),
+    }
+}
+
+/// The regions of one wave, with where its `regions` were written.
+#[derive(Debug, Clone)]
+pub struct WaveRegions {
+    /// The wave's name.
+    pub wave: String,
+    /// The regions, in registry order (literal lists keep their order).
+    pub regions: Vec<String>,
+    /// The file and span of the `regions` field (for provenance).
+    pub origin: Option<(FileId, Span)>,
+}
+
+/// The result of placing a pipeline's regions.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The target registry.
+    pub registry: Registry,
+    /// Each wave, in order.
+    pub waves: Vec<WaveRegions>,
+    /// Regions excluded, with the reason.
+    pub excluded: Vec<(String, String)>,
+}
+
+/// Places the regions of one pipeline's production waves.
+pub struct Placer<'a, 'w> {
+    /// Names.
+    pub scopes: &'a Scopes<'w>,
+    /// Every resolved registry.
+    pub registries: &'a BTreeMap<DeclId, Registry>,
+    /// Reads source text.
+    pub text: &'a dyn Fn(FileId, Span) -> String,
+    /// Where problems go.
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+/// A set of regions in registry order (or written order for lists).
+type Set = Vec<String>;
+
+impl Placer<'_, '_> {
+    /// Places a pipeline's regions; `None` if the pipeline has no
+    /// production or its registry does not resolve (already reported).
+    pub fn place(&mut self, pipeline_name: (FileId, Span), block: &ResolvedBlock<'_>) -> Option<Placement> {
+        let production = block.get(&Key::Single("production"))?;
+        let body = production.body.as_ref()?;
+        let Some(registry_field) = body.get(&Key::Field("registry".to_string())) else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::REGISTRY_REQUIRED, "production has no registry")
+                    .primary(production.origin.file, head(production), "no `registry = ...` here or inherited")
+                    .secondary(pipeline_name.0, pipeline_name.1, "in this pipeline")
+                    .help("name the registry of regions to deploy to, e.g. `registry = aws` after `import \"std/aws\"`"),
+            );
+            return None;
+        };
+        let registry = self.registry_of(registry_field)?;
+        let mut placement = Placement {
+            registry: registry.clone(),
+            ..Placement::default()
+        };
+        // Exclusions apply before waves resolve.
+        let mut excluded: BTreeSet<String> = BTreeSet::new();
+        for (member, places) in &body.collection {
+            if let MemberKind::Exclude { regions, reason } = &member.kind {
+                let file = places.first().map_or(FileId(0), |(file, _)| *file);
+                let set = self.eval(regions, file, &registry, &BTreeSet::new(), &BTreeSet::new(), false)?;
+                for code in set {
+                    if excluded.insert(code.clone()) {
+                        placement.excluded.push((code, reason.as_plain().unwrap_or_default()));
+                    }
+                }
+            }
+        }
+        let waves: Vec<(&String, &Resolved<'_>)> = body
+            .members
+            .iter()
+            .filter_map(|(key, member)| match key {
+                Key::Named("wave", name) => Some((name, member)),
+                _ => None,
+            })
+            .collect();
+        let mut placed: BTreeMap<String, (String, FileId, Span)> = BTreeMap::new();
+        let mut rest_wave: Option<usize> = None;
+        for (wave_idx, (name, wave)) in waves.iter().enumerate() {
+            let regions_field = wave.body.as_ref().and_then(|body| body.get(&Key::Field("regions".to_string())));
+            let Some(field) = regions_field else {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
+                        .primary(wave.origin.file, head(wave), "no `regions = ...` here or inherited")
+                        .help("give the wave regions: a list, a filter such as `aws where traffic == low take 1`, or `rest`"),
+                );
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: None,
+                });
+                continue;
+            };
+            let Some((base, base_file)) = field.base else { continue };
+            let Some(expr) = field_value(base) else { continue };
+            if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
+                if let Some(first_rest) = rest_wave {
+                    let first_name = waves.get(first_rest).map_or("", |(name, _)| name.as_str());
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("waves `{first_name}` and `{name}` both take `rest`"))
+                            .primary(base_file, expr.span, "a second `rest`")
+                            .help("only one wave can take every region not placed elsewhere"),
+                    );
+                    continue;
+                }
+                rest_wave = Some(wave_idx);
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: Some((base_file, base.span)),
+                });
+                continue;
+            }
+            let placed_set: BTreeSet<String> = placed.keys().cloned().collect();
+            let Some(mut set) = self.eval(expr, base_file, &registry, &placed_set, &excluded, true) else {
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: Some((base_file, base.span)),
+                });
+                continue;
+            };
+            for (op_member, op_file) in &field.list_ops {
+                let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else { continue };
+                let Some(operand) = self.eval(value, *op_file, &registry, &BTreeSet::new(), &excluded, false) else { continue };
+                for code in operand {
+                    let present = set.contains(&code);
+                    match (op, present) {
+                        (AssignOp::Append, false) => set.push(code),
+                        (AssignOp::Remove, true) => set.retain(|existing| *existing != code),
+                        (AssignOp::Append, true) => self.diagnostics.push(
+                            Diagnostic::error(Code::DUPLICATE_LIST_ITEM, format!("`{code}` is already in wave `{name}`"))
+                                .primary(*op_file, value.span, "appended again")
+                                .help("remove it from the `+=` list"),
+                        ),
+                        _ => self.diagnostics.push(
+                            Diagnostic::error(Code::LIST_REMOVAL_OF_ABSENT, format!("`{code}` is not in wave `{name}`"))
+                                .primary(*op_file, value.span, "removes nothing")
+                                .help("check the inherited wave's regions"),
+                        ),
+                    }
+                }
+            }
+            let origin = (base_file, base.span);
+            for code in &set {
+                if excluded.contains(code) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::EXCLUDED_REGION_PLACED, format!("`{code}` is excluded but wave `{name}` deploys it"))
+                            .primary(origin.0, expr.span, "places an excluded region")
+                            .help("remove it from the wave, or drop the exclusion"),
+                    );
+                } else if let Some((other_wave, file, span)) = placed.get(code) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{other_wave}` and `{name}`"))
+                            .primary(origin.0, origin.1, format!("wave `{name}` places it again"))
+                            .secondary(*file, *span, format!("wave `{other_wave}` places it first"))
+                            .help("each production region is deployed exactly once: remove it from one wave"),
+                    );
+                } else {
+                    placed.insert(code.clone(), ((*name).clone(), origin.0, origin.1));
+                }
+            }
+            set.retain(|code| !excluded.contains(code));
+            if set.is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
+                        .primary(origin.0, expr.span, "selects no region")
+                        .help("earlier waves may have taken every region this filter matches; loosen the filter or drop the wave"),
+                );
+            }
+            placement.waves.push(WaveRegions {
+                wave: (*name).clone(),
+                regions: set,
+                origin: Some(origin),
+            });
+        }
+        let rest: Vec<String> = registry
+            .regions
+            .iter()
+            .map(|region| region.code.clone())
+            .filter(|code| !placed.contains_key(code) && !excluded.contains(code))
+            .collect();
+        match rest_wave {
+            Some(idx) => {
+                let name = waves.get(idx).map_or_else(String::new, |(name, _)| (*name).clone());
+                if let Some(wave) = placement.waves.iter_mut().find(|wave| wave.wave == name) {
+                    if rest.is_empty()
+                        && let Some((file, span)) = wave.origin
+                    {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
+                                .primary(file, span, "`rest` is empty: earlier waves place every region")
+                                .help("drop this wave, or take fewer regions in earlier waves"),
+                        );
+                    }
+                    wave.regions = rest;
+                }
+            }
+            None if !rest.is_empty() && !waves.is_empty() => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::REGION_NOT_DEPLOYED,
+                        format!("{} region(s) of `{}` are never deployed: {}", rest.len(), registry.name, rest.join(", ")),
+                    )
+                    .primary(production.origin.file, head(production), "no wave places them")
+                    .help("add a wave with `regions = rest`, or `exclude [...] because \"...\"` the regions this service does not run in"),
+                );
+            }
+            None => {}
+        }
+        Some(placement)
+    }
+
+    fn registry_of(&mut self, field: &Resolved<'_>) -> Option<Registry> {
+        let (member, file) = field.base?;
+        let expr = field_value(member)?;
+        let ExprKind::Path(path) = &expr.kind else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::INVALID_REGION_EXPRESSION, "`registry` must name a registry")
+                    .primary(file, expr.span, "not a registry name")
+                    .help("write `registry = aws` after `import \"std/aws\"`"),
+            );
+            return None;
+        };
+        match self.scopes.resolve(file, path, &[DeclKind::Registry]) {
+            Ok((decl, _)) => self.registries.get(&decl).cloned(),
+            Err(unresolved) => {
+                self.diagnostics.push(*unresolved.diagnostic);
+                None
+            }
+        }
+    }
+
+    /// Evaluates a region expression. `placed` are regions earlier waves
+    /// took: filters and `take` skip them; `excluded` are never chosen by a
+    /// filter. Literal lists keep every region they name.
+    fn eval(
+        &mut self,
+        expr: &Expr,
+        file: FileId,
+        registry: &Registry,
+        placed: &BTreeSet<String>,
+        excluded: &BTreeSet<String>,
+        in_wave: bool,
+    ) -> Option<Set> {
+        match &expr.kind {
+            ExprKind::List(items) => {
+                let mut set = Vec::new();
+                for item in items {
+                    let ExprKind::Path(path) = &item.kind else {
+                        self.invalid(file, item.span, "a region name");
+                        return None;
+                    };
+                    let code = path.to_dotted();
+                    if registry.region(&code).is_none() {
+                        self.unknown_region(file, item.span, &code, registry);
+                        continue;
+                    }
+                    if !set.contains(&code) {
+                        set.push(code);
+                    }
+                }
+                Some(set)
+            }
+            ExprKind::Path(path) => {
+                let name = path.to_dotted();
+                if name == registry.name || path.segments.last().is_some_and(|last| last.name == registry.name) {
+                    return Some(self.available(registry, placed, excluded, in_wave));
+                }
+                if registry.region(&name).is_some() {
+                    return Some(vec![name]);
+                }
+                self.unknown_region(file, expr.span, &name, registry);
+                None
+            }
+            ExprKind::Rest => Some(self.available(registry, placed, excluded, true)),
+            ExprKind::Postfix { base, ops } => {
+                let mut set = self.eval(base, file, registry, placed, excluded, in_wave)?;
+                for op in ops {
+                    match op {
+                        PostfixOp::Where(condition) => {
+                            let mut kept = Vec::new();
+                            for code in set {
+                                let region = registry.region(&code)?;
+                                if self.test(condition, region, file, registry)? {
+                                    kept.push(code);
+                                }
+                            }
+                            set = kept;
+                        }
+                        PostfixOp::Take(count) => {
+                            let LiteralValue::Count(count) = count.value else {
+                                self.invalid(file, count.span, "a count, e.g. `take 3`");
+                                return None;
+                            };
+                            set.retain(|code| !placed.contains(code) && !excluded.contains(code));
+                            set.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+                        }
+                    }
+                }
+                Some(set)
+            }
+            ExprKind::SetOps { first, rest } => {
+                let mut set = self.eval(first, file, registry, placed, excluded, in_wave)?;
+                for (op, operand) in rest {
+                    let other = self.eval(operand, file, registry, placed, excluded, in_wave)?;
+                    match op {
+                        SetOp::Union => {
+                            for code in other {
+                                if !set.contains(&code) {
+                                    set.push(code);
+                                }
+                            }
+                        }
+                        SetOp::Intersect => set.retain(|code| other.contains(code)),
+                        SetOp::Minus => set.retain(|code| !other.contains(code)),
+                    }
+                }
+                Some(set)
+            }
+            _ => {
+                self.invalid(file, expr.span, "a region set: a list, a registry filter, or `rest`");
+                None
+            }
+        }
+    }
+
+    /// Every region of the registry a filter may choose from.
+    fn available(&self, registry: &Registry, placed: &BTreeSet<String>, excluded: &BTreeSet<String>, skip_placed: bool) -> Set {
+        registry
+            .regions
+            .iter()
+            .map(|region| region.code.clone())
+            .filter(|code| !excluded.contains(code) && !(skip_placed && placed.contains(code)))
+            .collect()
+    }
+
+    /// Evaluates a filter condition on one region.
+    fn test(&mut self, condition: &Expr, region: &Region, file: FileId, registry: &Registry) -> Option<bool> {
+        match &condition.kind {
+            ExprKind::Or(operands) => {
+                let mut any = false;
+                for operand in operands {
+                    any |= self.test(operand, region, file, registry)?;
+                }
+                Some(any)
+            }
+            ExprKind::And(operands) => {
+                let mut all = true;
+                for operand in operands {
+                    all &= self.test(operand, region, file, registry)?;
+                }
+                Some(all)
+            }
+            ExprKind::Not(inner) => self.test(inner, region, file, registry).map(|value| !value),
+            ExprKind::Compare { op, lhs, rhs } => {
+                let ExprKind::Path(attribute) = &lhs.kind else {
+                    self.invalid(file, lhs.span, "a region attribute such as `traffic`");
+                    return None;
+                };
+                let attribute = attribute.to_dotted();
+                let Some(actual) = region.attributes.get(&attribute) else {
+                    let known: BTreeSet<&str> = registry
+                        .regions
+                        .iter()
+                        .flat_map(|region| region.attributes.keys().map(String::as_str))
+                        .collect();
+                    if known.contains(attribute.as_str()) {
+                        return Some(false);
+                    }
+                    let mut diagnostic = Diagnostic::error(
+                        Code::UNKNOWN_REGION_ATTRIBUTE,
+                        format!("regions of `{}` have no attribute `{attribute}`", registry.name),
+                    )
+                    .primary(file, lhs.span, "not an attribute of any region");
+                    diagnostic = match closest(&attribute, known.iter().copied()) {
+                        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                        None => diagnostic.help(format!("the attributes are {}", known.iter().copied().collect::<Vec<_>>().join(", "))),
+                    };
+                    self.diagnostics.push(diagnostic);
+                    return None;
+                };
+                let wanted: Vec<String> = match (&rhs.kind, op) {
+                    (ExprKind::List(items), CompareOp::In) => items.iter().map(|item| value_text(item, self.text, file)).collect(),
+                    _ => vec![value_text(rhs, self.text, file)],
+                };
+                let matches = wanted.iter().any(|value| value == actual);
+                Some(if *op == CompareOp::Ne { !matches } else { matches })
+            }
+            ExprKind::Path(attribute) => Some(region.attributes.get(&attribute.to_dotted()).is_some_and(|value| value == "true")),
+            _ => {
+                self.invalid(file, condition.span, "a condition such as `traffic == low`");
+                None
+            }
+        }
+    }
+
+    fn unknown_region(&mut self, file: FileId, span: Span, code: &str, registry: &Registry) {
+        let mut diagnostic = Diagnostic::error(Code::UNKNOWN_REGION, format!("`{code}` is not a region of `{}`", registry.name))
+            .primary(file, span, "unknown region");
+        diagnostic = match closest(code, registry.regions.iter().map(|region| region.code.as_str())) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.help(format!("`{}` lists {} regions; add this one to a registry that extends it", registry.name, registry.regions.len())),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn invalid(&mut self, file: FileId, span: Span, expected: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::INVALID_REGION_EXPRESSION, format!("expected {expected}"))
+                .primary(file, span, "not a region expression")
+                .help("region sets are lists (`[us-east-1, eu-west-1]`), filters (`aws where traffic == low take 1`), set operations (`union`, `intersect`, `minus`) and `rest`"),
+        );
+    }
+}
+
+fn head(member: &Resolved<'_>) -> Span {
+    super::merge::head_span(member.member)
+}

@@ -44,6 +44,9 @@ pub fn check_workspace(
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
+    // A template's problem found through each pipeline that extends it is
+    // reported once (RFC 0001, R14).
+    diagnostics.dedup();
     Checked {
         sources: workspace.sources,
         trees: workspace

@@ -276,6 +276,7 @@ impl Placer<'_, '_> {
                 }
             }
             let origin = (base_file, base.span);
+            let mut reported = false;
             for code in &set {
                 if excluded.contains(code) {
                     self.diagnostics.push(
@@ -283,6 +284,7 @@ impl Placer<'_, '_> {
                             .primary(origin.0, expr.span, "places an excluded region")
                             .help("remove it from the wave, or drop the exclusion"),
                     );
+                    reported = true;
                 } else if let Some((other_wave, file, span)) = placed.get(code) {
                     self.diagnostics.push(
                         Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{other_wave}` and `{name}`"))
@@ -290,12 +292,13 @@ impl Placer<'_, '_> {
                             .secondary(*file, *span, format!("wave `{other_wave}` places it first"))
                             .help("each production region is deployed exactly once: remove it from one wave"),
                     );
+                    reported = true;
                 } else {
                     placed.insert(code.clone(), ((*name).clone(), origin.0, origin.1));
                 }
             }
             set.retain(|code| !excluded.contains(code));
-            if set.is_empty() {
+            if set.is_empty() && !reported {
                 self.diagnostics.push(
                     Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
                         .primary(origin.0, expr.span, "selects no region")

@@ -40,13 +40,17 @@ pub fn check_workspace(
     loader: &dyn crate::loader::Loader,
 ) -> Checked {
     let mut workspace = crate::modules::load(entries, loader);
-    let semantic = crate::semantics::analyze(&workspace);
+    let semantic = crate::semantics::analyze(&workspace).diagnostics;
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
     // A template's problem found through each pipeline that extends it is
     // reported once (RFC 0001, R14).
-    diagnostics.dedup();
+    diagnostics.dedup_by(|later, earlier| {
+        later.code == earlier.code
+            && later.message == earlier.message
+            && later.primary_label() == earlier.primary_label()
+    });
     Checked {
         sources: workspace.sources,
         trees: workspace

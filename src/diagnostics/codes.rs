@@ -280,4 +280,14 @@ codes! {
         "Region sets are literal lists of region codes, the registry with \
          `where` filters and `take N`, set operations (`union`, `intersect`, \
          `minus`) and `rest`.";
+    INVALID_ALARM_EXPRESSION = "P0601", "invalid-alarm-expression",
+        "An expression is not a well-formed alarm expression.",
+        "Alarm expressions combine `ALARM(\"Name\")` (one CloudWatch alarm, \
+         named by a plain string) and names of other alarms with `or`, `and`, \
+         `not` and parentheses, like CloudWatch composite alarm rules.";
+    ALARM_RECURSION = "P0602", "alarm-recursion",
+        "An alarm refers to itself, directly or through other alarms.",
+        "An aggregate alarm may OR together other alarms, but following the \
+         references must never lead back to the alarm being defined: such an \
+         alarm would have no meaning. The note shows the cycle.";
 }

@@ -437,7 +437,6 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         // Merge into the inherited member (R11).
-        let origin_file = existing.origin.file;
         let op = match &member.kind {
             MemberKind::FieldAssign { op, .. } => *op,
             _ => AssignOp::Replace,
@@ -477,10 +476,8 @@ impl<'w, 'd> Merger<'w, 'd> {
             existing.items =
                 literal_items(member, file, |span| self_text(self.workspace, file, span));
             existing.member = member;
-        } else {
-            // A block merged into: the block's own writer stays, but the
-            // member remembers this body touched it.
-            let _ = origin_file;
+            existing.base = Some((member, file));
+            existing.list_ops.clear();
         }
         if let Some(final_span) = has_modifier(member, ModifierKind::Final) {
             existing.final_at = Some((file, final_span));

@@ -1,7 +1,9 @@
-//! Checks across files: names, inheritance, and (as they land) types,
-//! regions and policies. Runs on a loaded [`Workspace`] after every file
-//! parsed; reports every independent problem.
+//! Checks across files: names, inheritance, regions, alarms, and (as they
+//! land) types and policies. Runs on a loaded [`Workspace`] after every file
+//! parsed; reports every independent problem, and keeps what the plan is
+//! built from.
 
+pub mod alarms;
 pub mod chains;
 pub mod merge;
 pub mod refs;
@@ -10,43 +12,73 @@ pub mod scope;
 
 use crate::diagnostics::Diagnostic;
 use crate::modules::Workspace;
+use crate::source::{FileId, Span};
+use merge::{Key, ResolvedBlock};
+use scope::{DeclId, DeclKind, Scopes};
+use std::collections::BTreeMap;
 
-/// Runs every cross-file check and returns what it found.
-pub fn analyze(workspace: &Workspace) -> Vec<Diagnostic> {
+/// Everything the checks learnt about a workspace.
+pub struct Analysis<'w> {
+    /// Names.
+    pub scopes: Scopes<'w>,
+    /// Every template, pipeline and registry, resolved.
+    pub resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
+    /// Every pipeline's production regions.
+    pub placements: BTreeMap<DeclId, regions::Placement>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every cross-file check.
+pub fn analyze(workspace: &Workspace) -> Analysis<'_> {
     let mut diagnostics = Vec::new();
-    let scopes = scope::Scopes::new(workspace);
+    let scopes = Scopes::new(workspace);
     refs::check(workspace, &scopes, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
     let resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
-    let _placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
-    diagnostics
+    let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
+    check_alarms(&scopes, &resolved, &mut diagnostics);
+    Analysis {
+        scopes,
+        resolved,
+        placements,
+        diagnostics,
+    }
+}
+
+/// The text of a span, for values compared or shown as written.
+pub fn source_text(workspace: &Workspace, file: FileId, span: Span) -> String {
+    workspace
+        .sources
+        .get(file)
+        .and_then(|source| source.text.get(span.start()..span.end()))
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Resolves every registry, then places the production regions of every
 /// pipeline.
 fn place_regions(
     workspace: &Workspace,
-    scopes: &scope::Scopes<'_>,
-    resolved: &std::collections::BTreeMap<scope::DeclId, merge::ResolvedBlock<'_>>,
+    scopes: &Scopes<'_>,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> std::collections::BTreeMap<scope::DeclId, regions::Placement> {
-    let text = |file: crate::source::FileId, span: crate::source::Span| {
-        workspace
-            .sources
-            .get(file)
-            .and_then(|source| source.text.get(span.start()..span.end()))
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut registries = std::collections::BTreeMap::new();
+) -> BTreeMap<DeclId, regions::Placement> {
+    let text = |file: FileId, span: Span| source_text(workspace, file, span);
+    let mut registries = BTreeMap::new();
     let mut pipelines = Vec::new();
     for (decl, kind, item) in scopes.all() {
-        let (Some(block), Some(name)) = (resolved.get(&decl), item.kind.name()) else { continue };
+        let (Some(block), Some(name)) = (resolved.get(&decl), item.kind.name()) else {
+            continue;
+        };
         match kind {
-            scope::DeclKind::Registry => {
-                registries.insert(decl, regions::Registry::from_resolved(&name.name, block, &text));
+            DeclKind::Registry => {
+                registries.insert(
+                    decl,
+                    regions::Registry::from_resolved(&name.name, block, &text),
+                );
             }
-            scope::DeclKind::Pipeline => pipelines.push((decl, name, block)),
+            DeclKind::Pipeline => pipelines.push((decl, name, block)),
             _ => {}
         }
     }
@@ -56,11 +88,72 @@ fn place_regions(
         text: &text,
         diagnostics,
     };
-    let mut placements = std::collections::BTreeMap::new();
+    let mut placements = BTreeMap::new();
     for (decl, name, block) in pipelines {
         if let Some(placement) = placer.place((decl.file, name.span), block) {
             placements.insert(decl, placement);
         }
     }
     placements
+}
+
+/// Every alarm expression of every pipeline resolves and is not recursive:
+/// its alarm members, `rollback on` and `block on` items anywhere in it.
+fn check_alarms(
+    scopes: &Scopes<'_>,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (decl, kind, _) in scopes.all() {
+        if kind != DeclKind::Pipeline {
+            continue;
+        }
+        let Some(block) = resolved.get(&decl) else {
+            continue;
+        };
+        let mut renderer = alarms::AlarmRenderer {
+            scopes,
+            pipeline: block,
+            diagnostics,
+            reported_cycles: std::collections::BTreeSet::new(),
+        };
+        for (expr, file) in alarm_expressions(block) {
+            let _ = renderer.render(expr, file);
+        }
+    }
+}
+
+/// Every alarm expression in a resolved body, with the file it is written
+/// in, in a stable order. Profiles are skipped: they are checked when
+/// applied.
+pub fn alarm_expressions<'w>(
+    block: &ResolvedBlock<'w>,
+) -> Vec<(&'w crate::syntax::ast::Expr, FileId)> {
+    use crate::syntax::ast::MemberKind;
+    let mut found = Vec::new();
+    let mut pending = vec![block];
+    while let Some(block) = pending.pop() {
+        for (key, member) in &block.members {
+            if matches!(key, Key::Named("profile", _)) {
+                continue;
+            }
+            if let Some((base, file)) = member.base {
+                match &base.kind {
+                    MemberKind::Alarm(alarm) => {
+                        found.extend(alarm.value.as_ref().map(|value| (value, file)))
+                    }
+                    MemberKind::Rollback { alarm } => found.push((alarm, file)),
+                    _ => {}
+                }
+            }
+            pending.extend(member.body.iter());
+        }
+        for (member, places) in &block.collection {
+            if let MemberKind::BlockOn { blockers } = &member.kind {
+                let file = places.first().map_or(FileId(0), |(file, _)| *file);
+                found.extend(blockers.iter().map(|blocker| (&blocker.alarm, file)));
+            }
+        }
+    }
+    found
 }

@@ -43,14 +43,20 @@ pub struct Registry {
 
 impl Registry {
     /// Builds a registry from its resolved body.
-    pub fn from_resolved(name: &str, block: &ResolvedBlock<'_>, text: &dyn Fn(FileId, Span) -> String) -> Registry {
+    pub fn from_resolved(
+        name: &str,
+        block: &ResolvedBlock<'_>,
+        text: &dyn Fn(FileId, Span) -> String,
+    ) -> Registry {
         let partition = block
             .get(&Key::Field("partition".to_string()))
             .and_then(|field| field_expr(field))
             .map(|expr| value_text(expr, text, field_file(block, "partition")));
         let mut regions = Vec::new();
         for (key, member) in &block.members {
-            let Key::Named("region", code) = key else { continue };
+            let Key::Named("region", code) = key else {
+                continue;
+            };
             let mut region = Region {
                 code: code.clone(),
                 attributes: BTreeMap::new(),
@@ -61,22 +67,36 @@ impl Registry {
             };
             region.attributes.insert("code".to_string(), code.clone());
             if let Some(partition) = &partition {
-                region.attributes.insert("partition".to_string(), partition.clone());
+                region
+                    .attributes
+                    .insert("partition".to_string(), partition.clone());
             }
             if let Some(body) = &member.body {
                 for (field_key, field) in &body.members {
-                    let Key::Field(field_name) = field_key else { continue };
-                    let Some(expr) = field_expr(field) else { continue };
+                    let Key::Field(field_name) = field_key else {
+                        continue;
+                    };
+                    let Some(expr) = field_expr(field) else {
+                        continue;
+                    };
                     let file = field.base.map_or(field.origin.file, |(_, file)| file);
                     match (field_name.as_str(), &expr.kind) {
                         ("azs", ExprKind::List(items)) => {
-                            region.azs = items.iter().map(|item| value_text(item, text, file)).collect();
+                            region.azs = items
+                                .iter()
+                                .map(|item| value_text(item, text, file))
+                                .collect();
                         }
                         ("cells", ExprKind::List(items)) => {
-                            region.cells = items.iter().map(|item| value_text(item, text, file)).collect();
+                            region.cells = items
+                                .iter()
+                                .map(|item| value_text(item, text, file))
+                                .collect();
                         }
                         _ => {
-                            region.attributes.insert(field_name.clone(), value_text(expr, text, file));
+                            region
+                                .attributes
+                                .insert(field_name.clone(), value_text(expr, text, file));
                         }
                     }
                 }
@@ -98,7 +118,9 @@ impl Registry {
 fn field_file(block: &ResolvedBlock<'_>, name: &str) -> FileId {
     block
         .get(&Key::Field(name.to_string()))
-        .map_or(FileId(0), |field| field.base.map_or(field.origin.file, |(_, file)| file))
+        .map_or(FileId(0), |field| {
+            field.base.map_or(field.origin.file, |(_, file)| file)
+        })
 }
 
 /// The value expression a field was last set to with `=`.
@@ -121,7 +143,9 @@ fn value_text(expr: &Expr, text: &dyn Fn(FileId, Span) -> String, file: FileId) 
     match &expr.kind {
         ExprKind::Path(path) => path.to_dotted(),
         ExprKind::Literal(literal) => match &literal.value {
-            LiteralValue::String(string) => string.as_plain().unwrap_or_else(|| text(file, expr.span)),
+            LiteralValue::String(string) => {
+                string.as_plain().unwrap_or_else(|| text(file, expr.span))
+            }
             LiteralValue::Bool(value) => value.to_string(),
             LiteralValue::Count(value) => value.to_string(),
             _ => text(file, expr.span),
@@ -170,7 +194,11 @@ type Set = Vec<String>;
 impl Placer<'_, '_> {
     /// Places a pipeline's regions; `None` if the pipeline has no
     /// production or its registry does not resolve (already reported).
-    pub fn place(&mut self, pipeline_name: (FileId, Span), block: &ResolvedBlock<'_>) -> Option<Placement> {
+    pub fn place(
+        &mut self,
+        pipeline_name: (FileId, Span),
+        block: &ResolvedBlock<'_>,
+    ) -> Option<Placement> {
         let production = block.get(&Key::Single("production"))?;
         let body = production.body.as_ref()?;
         let Some(registry_field) = body.get(&Key::Field("registry".to_string())) else {
@@ -192,10 +220,19 @@ impl Placer<'_, '_> {
         for (member, places) in &body.collection {
             if let MemberKind::Exclude { regions, reason } = &member.kind {
                 let file = places.first().map_or(FileId(0), |(file, _)| *file);
-                let set = self.eval(regions, file, &registry, &BTreeSet::new(), &BTreeSet::new(), false)?;
+                let set = self.eval(
+                    regions,
+                    file,
+                    &registry,
+                    &BTreeSet::new(),
+                    &BTreeSet::new(),
+                    false,
+                )?;
                 for code in set {
                     if excluded.insert(code.clone()) {
-                        placement.excluded.push((code, reason.as_plain().unwrap_or_default()));
+                        placement
+                            .excluded
+                            .push((code, reason.as_plain().unwrap_or_default()));
                     }
                 }
             }
@@ -211,7 +248,10 @@ impl Placer<'_, '_> {
         let mut placed: BTreeMap<String, (String, FileId, Span)> = BTreeMap::new();
         let mut rest_wave: Option<usize> = None;
         for (wave_idx, (name, wave)) in waves.iter().enumerate() {
-            let regions_field = wave.body.as_ref().and_then(|body| body.get(&Key::Field("regions".to_string())));
+            let regions_field = wave
+                .body
+                .as_ref()
+                .and_then(|body| body.get(&Key::Field("regions".to_string())));
             let Some(field) = regions_field else {
                 self.diagnostics.push(
                     Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
@@ -225,15 +265,22 @@ impl Placer<'_, '_> {
                 });
                 continue;
             };
-            let Some((base, base_file)) = field.base else { continue };
-            let Some(expr) = field_value(base) else { continue };
+            let Some((base, base_file)) = field.base else {
+                continue;
+            };
+            let Some(expr) = field_value(base) else {
+                continue;
+            };
             if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
                 if let Some(first_rest) = rest_wave {
                     let first_name = waves.get(first_rest).map_or("", |(name, _)| name.as_str());
                     self.diagnostics.push(
-                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("waves `{first_name}` and `{name}` both take `rest`"))
-                            .primary(base_file, expr.span, "a second `rest`")
-                            .help("only one wave can take every region not placed elsewhere"),
+                        Diagnostic::error(
+                            Code::REGION_PLACED_TWICE,
+                            format!("waves `{first_name}` and `{name}` both take `rest`"),
+                        )
+                        .primary(base_file, expr.span, "a second `rest`")
+                        .help("only one wave can take every region not placed elsewhere"),
                     );
                     continue;
                 }
@@ -246,7 +293,8 @@ impl Placer<'_, '_> {
                 continue;
             }
             let placed_set: BTreeSet<String> = placed.keys().cloned().collect();
-            let Some(mut set) = self.eval(expr, base_file, &registry, &placed_set, &excluded, true) else {
+            let Some(mut set) = self.eval(expr, base_file, &registry, &placed_set, &excluded, true)
+            else {
                 placement.waves.push(WaveRegions {
                     wave: (*name).clone(),
                     regions: Vec::new(),
@@ -255,22 +303,39 @@ impl Placer<'_, '_> {
                 continue;
             };
             for (op_member, op_file) in &field.list_ops {
-                let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else { continue };
-                let Some(operand) = self.eval(value, *op_file, &registry, &BTreeSet::new(), &excluded, false) else { continue };
+                let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
+                    continue;
+                };
+                let Some(operand) = self.eval(
+                    value,
+                    *op_file,
+                    &registry,
+                    &BTreeSet::new(),
+                    &excluded,
+                    false,
+                ) else {
+                    continue;
+                };
                 for code in operand {
                     let present = set.contains(&code);
                     match (op, present) {
                         (AssignOp::Append, false) => set.push(code),
                         (AssignOp::Remove, true) => set.retain(|existing| *existing != code),
                         (AssignOp::Append, true) => self.diagnostics.push(
-                            Diagnostic::error(Code::DUPLICATE_LIST_ITEM, format!("`{code}` is already in wave `{name}`"))
-                                .primary(*op_file, value.span, "appended again")
-                                .help("remove it from the `+=` list"),
+                            Diagnostic::error(
+                                Code::DUPLICATE_LIST_ITEM,
+                                format!("`{code}` is already in wave `{name}`"),
+                            )
+                            .primary(*op_file, value.span, "appended again")
+                            .help("remove it from the `+=` list"),
                         ),
                         _ => self.diagnostics.push(
-                            Diagnostic::error(Code::LIST_REMOVAL_OF_ABSENT, format!("`{code}` is not in wave `{name}`"))
-                                .primary(*op_file, value.span, "removes nothing")
-                                .help("check the inherited wave's regions"),
+                            Diagnostic::error(
+                                Code::LIST_REMOVAL_OF_ABSENT,
+                                format!("`{code}` is not in wave `{name}`"),
+                            )
+                            .primary(*op_file, value.span, "removes nothing")
+                            .help("check the inherited wave's regions"),
                         ),
                     }
                 }
@@ -280,9 +345,12 @@ impl Placer<'_, '_> {
             for code in &set {
                 if excluded.contains(code) {
                     self.diagnostics.push(
-                        Diagnostic::error(Code::EXCLUDED_REGION_PLACED, format!("`{code}` is excluded but wave `{name}` deploys it"))
-                            .primary(origin.0, expr.span, "places an excluded region")
-                            .help("remove it from the wave, or drop the exclusion"),
+                        Diagnostic::error(
+                            Code::EXCLUDED_REGION_PLACED,
+                            format!("`{code}` is excluded but wave `{name}` deploys it"),
+                        )
+                        .primary(origin.0, expr.span, "places an excluded region")
+                        .help("remove it from the wave, or drop the exclusion"),
                     );
                     reported = true;
                 } else if let Some((other_wave, file, span)) = placed.get(code) {
@@ -319,15 +387,24 @@ impl Placer<'_, '_> {
             .collect();
         match rest_wave {
             Some(idx) => {
-                let name = waves.get(idx).map_or_else(String::new, |(name, _)| (*name).clone());
+                let name = waves
+                    .get(idx)
+                    .map_or_else(String::new, |(name, _)| (*name).clone());
                 if let Some(wave) = placement.waves.iter_mut().find(|wave| wave.wave == name) {
                     if rest.is_empty()
                         && let Some((file, span)) = wave.origin
                     {
                         self.diagnostics.push(
-                            Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
-                                .primary(file, span, "`rest` is empty: earlier waves place every region")
-                                .help("drop this wave, or take fewer regions in earlier waves"),
+                            Diagnostic::error(
+                                Code::EMPTY_WAVE,
+                                format!("wave `{name}` has no regions"),
+                            )
+                            .primary(
+                                file,
+                                span,
+                                "`rest` is empty: earlier waves place every region",
+                            )
+                            .help("drop this wave, or take fewer regions in earlier waves"),
                         );
                     }
                     wave.regions = rest;
@@ -353,9 +430,12 @@ impl Placer<'_, '_> {
         let expr = field_value(member)?;
         let ExprKind::Path(path) = &expr.kind else {
             self.diagnostics.push(
-                Diagnostic::error(Code::INVALID_REGION_EXPRESSION, "`registry` must name a registry")
-                    .primary(file, expr.span, "not a registry name")
-                    .help("write `registry = aws` after `import \"std/aws\"`"),
+                Diagnostic::error(
+                    Code::INVALID_REGION_EXPRESSION,
+                    "`registry` must name a registry",
+                )
+                .primary(file, expr.span, "not a registry name")
+                .help("write `registry = aws` after `import \"std/aws\"`"),
             );
             return None;
         };
@@ -401,7 +481,12 @@ impl Placer<'_, '_> {
             }
             ExprKind::Path(path) => {
                 let name = path.to_dotted();
-                if name == registry.name || path.segments.last().is_some_and(|last| last.name == registry.name) {
+                if name == registry.name
+                    || path
+                        .segments
+                        .last()
+                        .is_some_and(|last| last.name == registry.name)
+                {
                     return Some(self.available(registry, placed, excluded, in_wave));
                 }
                 if registry.region(&name).is_some() {
@@ -456,24 +541,40 @@ impl Placer<'_, '_> {
                 Some(set)
             }
             _ => {
-                self.invalid(file, expr.span, "a region set: a list, a registry filter, or `rest`");
+                self.invalid(
+                    file,
+                    expr.span,
+                    "a region set: a list, a registry filter, or `rest`",
+                );
                 None
             }
         }
     }
 
     /// Every region of the registry a filter may choose from.
-    fn available(&self, registry: &Registry, placed: &BTreeSet<String>, excluded: &BTreeSet<String>, skip_placed: bool) -> Set {
+    fn available(
+        &self,
+        registry: &Registry,
+        placed: &BTreeSet<String>,
+        excluded: &BTreeSet<String>,
+        skip_placed: bool,
+    ) -> Set {
         registry
             .regions
             .iter()
             .map(|region| region.code.clone())
-            .filter(|code| !excluded.contains(code) && !(skip_placed && placed.contains(code)))
+            .filter(|code| !(excluded.contains(code) || (skip_placed && placed.contains(code))))
             .collect()
     }
 
     /// Evaluates a filter condition on one region.
-    fn test(&mut self, condition: &Expr, region: &Region, file: FileId, registry: &Registry) -> Option<bool> {
+    fn test(
+        &mut self,
+        condition: &Expr,
+        region: &Region,
+        file: FileId,
+        registry: &Registry,
+    ) -> Option<bool> {
         match &condition.kind {
             ExprKind::Or(operands) => {
                 let mut any = false;
@@ -507,24 +608,44 @@ impl Placer<'_, '_> {
                     }
                     let mut diagnostic = Diagnostic::error(
                         Code::UNKNOWN_REGION_ATTRIBUTE,
-                        format!("regions of `{}` have no attribute `{attribute}`", registry.name),
+                        format!(
+                            "regions of `{}` have no attribute `{attribute}`",
+                            registry.name
+                        ),
                     )
                     .primary(file, lhs.span, "not an attribute of any region");
                     diagnostic = match closest(&attribute, known.iter().copied()) {
-                        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-                        None => diagnostic.help(format!("the attributes are {}", known.iter().copied().collect::<Vec<_>>().join(", "))),
+                        Some(suggestion) => {
+                            diagnostic.help(format!("did you mean `{suggestion}`?"))
+                        }
+                        None => diagnostic.help(format!(
+                            "the attributes are {}",
+                            known.iter().copied().collect::<Vec<_>>().join(", ")
+                        )),
                     };
                     self.diagnostics.push(diagnostic);
                     return None;
                 };
                 let wanted: Vec<String> = match (&rhs.kind, op) {
-                    (ExprKind::List(items), CompareOp::In) => items.iter().map(|item| value_text(item, self.text, file)).collect(),
+                    (ExprKind::List(items), CompareOp::In) => items
+                        .iter()
+                        .map(|item| value_text(item, self.text, file))
+                        .collect(),
                     _ => vec![value_text(rhs, self.text, file)],
                 };
                 let matches = wanted.iter().any(|value| value == actual);
-                Some(if *op == CompareOp::Ne { !matches } else { matches })
+                Some(if *op == CompareOp::Ne {
+                    !matches
+                } else {
+                    matches
+                })
             }
-            ExprKind::Path(attribute) => Some(region.attributes.get(&attribute.to_dotted()).is_some_and(|value| value == "true")),
+            ExprKind::Path(attribute) => Some(
+                region
+                    .attributes
+                    .get(&attribute.to_dotted())
+                    .is_some_and(|value| value == "true"),
+            ),
             _ => {
                 self.invalid(file, condition.span, "a condition such as `traffic == low`");
                 None
@@ -533,11 +654,21 @@ impl Placer<'_, '_> {
     }
 
     fn unknown_region(&mut self, file: FileId, span: Span, code: &str, registry: &Registry) {
-        let mut diagnostic = Diagnostic::error(Code::UNKNOWN_REGION, format!("`{code}` is not a region of `{}`", registry.name))
-            .primary(file, span, "unknown region");
-        diagnostic = match closest(code, registry.regions.iter().map(|region| region.code.as_str())) {
+        let mut diagnostic = Diagnostic::error(
+            Code::UNKNOWN_REGION,
+            format!("`{code}` is not a region of `{}`", registry.name),
+        )
+        .primary(file, span, "unknown region");
+        diagnostic = match closest(
+            code,
+            registry.regions.iter().map(|region| region.code.as_str()),
+        ) {
             Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-            None => diagnostic.help(format!("`{}` lists {} regions; add this one to a registry that extends it", registry.name, registry.regions.len())),
+            None => diagnostic.help(format!(
+                "`{}` lists {} regions; add this one to a registry that extends it",
+                registry.name,
+                registry.regions.len()
+            )),
         };
         self.diagnostics.push(diagnostic);
     }

@@ -17,9 +17,11 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod export;
 pub mod loader;
 pub mod modules;
 pub mod names;
+pub mod plan;
 pub mod semantics;
 pub mod source;
 pub mod stdlib;

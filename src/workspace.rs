@@ -44,13 +44,7 @@ pub fn check_workspace(
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
-    // A template's problem found through each pipeline that extends it is
-    // reported once (RFC 0001, R14).
-    diagnostics.dedup_by(|later, earlier| {
-        later.code == earlier.code
-            && later.message == earlier.message
-            && later.primary_label() == earlier.primary_label()
-    });
+    dedup(&mut diagnostics);
     Checked {
         sources: workspace.sources,
         trees: workspace
@@ -155,4 +149,69 @@ pub fn check_text(name: &str, text: &str) -> Checked {
         name: name.to_string(),
         bytes: text.as_bytes().to_vec(),
     }])
+}
+
+/// The plans of a workspace's entry pipelines, with everything needed to
+/// report problems.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Every problem found, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The plans of the pipelines declared in the entry files, in
+    /// declaration order.
+    pub plans: Vec<crate::plan::Plan>,
+}
+
+impl Compiled {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks a workspace and builds the plans of the pipelines its entry
+/// files declare.
+pub fn compile_workspace(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+) -> Compiled {
+    let mut workspace = crate::modules::load(entries, loader);
+    let analysis = crate::semantics::analyze(&workspace);
+    let mut plans = Vec::new();
+    for module in workspace.modules.iter().filter(|module| module.is_entry) {
+        for (idx, item) in module.tree.items.iter().enumerate() {
+            if !matches!(item.kind, ast::ItemKind::Pipeline(_)) {
+                continue;
+            }
+            let decl = crate::semantics::scope::DeclId {
+                file: module.file,
+                item: idx,
+            };
+            if let Some(plan) = analysis.plans.get(&decl) {
+                plans.push(plan.clone());
+            }
+        }
+    }
+    let semantic = analysis.diagnostics;
+    workspace.diagnostics.extend(semantic);
+    let mut diagnostics = workspace.diagnostics;
+    diagnostics::sort(&mut diagnostics);
+    dedup(&mut diagnostics);
+    Compiled {
+        sources: workspace.sources,
+        diagnostics,
+        plans,
+    }
+}
+
+/// A template's problem found through each pipeline that extends it is
+/// reported once (RFC 0001, R14).
+fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.dedup_by(|later, earlier| {
+        later.code == earlier.code
+            && later.message == earlier.message
+            && later.primary_label() == earlier.primary_label()
+    });
 }

@@ -5,6 +5,7 @@
 mod files;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
 use std::path::PathBuf;
@@ -49,6 +50,21 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
     },
+    /// Check a file and write the execution plan of its pipelines as JSON.
+    ///
+    /// With one pipeline (or `--pipeline NAME`) the output is one plan
+    /// object; with several, a JSON array of plans in declaration order.
+    Compile {
+        /// The `.pipe` file declaring the pipeline(s).
+        file: PathBuf,
+        /// Compile only this pipeline.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// Write the plan here instead of standard output (atomically: the
+        /// file is replaced only by a complete plan).
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Runs the CLI and returns its exit code.
@@ -72,6 +88,11 @@ pub fn main() -> ExitCode {
             paths,
             stdin_filename,
         } => run_check(paths, stdin_filename, color),
+        Command::Compile {
+            file,
+            pipeline,
+            output,
+        } => run_compile(&file, pipeline.as_deref(), output.as_deref(), color),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -103,4 +124,105 @@ fn run_check(
         eprintln!("checked {file_count} {files_word}: no errors, {warnings} warning(s)");
         Ok(0)
     }
+}
+
+fn run_compile(
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    output: Option<&std::path::Path>,
+    color: ColorChoice,
+) -> miette::Result<u8> {
+    let entries = files::collect_entries(&[file.to_path_buf()], None)?;
+    let compiled = workspace::compile_workspace(entries, &files::FsLoader);
+    render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
+    if compiled.has_errors() {
+        let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "error: could not compile {}: {errors} error(s)",
+            file.display()
+        );
+        return Ok(EXIT_ERRORS);
+    }
+    let names: Vec<&str> = compiled
+        .plans
+        .iter()
+        .map(|plan| plan.pipeline.as_str())
+        .collect();
+    let chosen: Vec<&pipec::plan::Plan> = match pipeline {
+        Some(wanted) => {
+            let Some(plan) = compiled.plans.iter().find(|plan| plan.pipeline == wanted) else {
+                return Err(miette::miette!(
+                    help = format!(
+                        "the pipelines of {} are: {}",
+                        file.display(),
+                        names.join(", ")
+                    ),
+                    "no pipeline `{wanted}` in {}",
+                    file.display()
+                ));
+            };
+            vec![plan]
+        }
+        None => compiled.plans.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err(miette::miette!(
+            help =
+                "`compile` builds the plans of the pipelines a file declares; templates have none",
+            "{} declares no pipeline",
+            file.display()
+        ));
+    }
+    let exported: Vec<pipec::export::plan_v1::PlanV1> = chosen
+        .iter()
+        .map(|plan| pipec::export::convert::to_v1(plan, &compiled.sources))
+        .collect();
+    let json = match exported.as_slice() {
+        [one] => pipec::export::plan_v1::to_json(one),
+        many => {
+            let mut text = serde_json::to_string_pretty(many).into_diagnostic()?;
+            text.push('\n');
+            text
+        }
+    };
+    match output {
+        Some(path) => write_atomically(path, json.as_bytes())?,
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(json.as_bytes())
+                .into_diagnostic()?;
+        }
+    }
+    Ok(0)
+}
+
+/// Writes a file so that readers see the old content or the whole new one:
+/// a temporary file beside it, synced, then renamed over it.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "plan".into(), |name| name.to_string_lossy().into_owned());
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        if let Ok(dir) = std::fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+        .into_diagnostic()
+        .wrap_err_with(|| format!("could not write {}", path.display()))
 }

@@ -290,4 +290,23 @@ codes! {
         "An aggregate alarm may OR together other alarms, but following the \
          references must never lead back to the alarm being defined: such an \
          alarm would have no meaning. The note shows the cycle.";
+    TYPE_MISMATCH = "P0701", "type-mismatch",
+        "A value has the wrong type for where it stands.",
+        "Every field has a type: `bake` is a duration (`12h`), `traffic` a \
+         percent (`10%`), `run` a string, `regions` a region set, `platform` one \
+         of `ecs`, `lambda`, `ec2`, `on_premises`. The message says what was \
+         expected and what was found; `bake = 33%` is the classic.";
+    INVALID_STRATEGY = "P0702", "invalid-strategy",
+        "A deployment strategy is unknown or its parameters cannot work.",
+        "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \
+         rollback_batch: P)`, `blue_green`, `canary(P, wait: D)`, `linear(P, \
+         every: D)` and `all_at_once`. A rolling batch must be more than 0%, and \
+         batch plus minimum healthy at most 100%, so that replacing a batch \
+         leaves the healthy minimum standing.";
+    STRATEGY_PLATFORM = "P0703", "strategy-platform",
+        "A deployment strategy is not supported on the compute platform.",
+        "ECS supports every strategy; Lambda shifts traffic (in place, \
+         blue/green, canary, linear, all at once) and has no boxes to roll; EC2 \
+         supports in place, rolling and blue/green; on-premises servers in place \
+         and rolling (blue/green needs EC2 instances).";
 }

@@ -68,6 +68,8 @@ impl AlarmRenderer<'_, '_> {
                 Some((format!("ALARM(\"{escaped}\")"), Precedence::Atom))
             }
             ExprKind::Path(path) => self.reference(path, expr, file, stack),
+            // Already reported where it was read.
+            ExprKind::Invalid => None,
             ExprKind::Or(operands) => self.join(operands, " OR ", Precedence::Or, file, stack),
             ExprKind::And(operands) => self.join(operands, " AND ", Precedence::And, file, stack),
             ExprKind::Not(inner) => {

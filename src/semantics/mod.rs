@@ -25,6 +25,8 @@ pub struct Analysis<'w> {
     pub resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
     /// Every pipeline's production regions.
     pub placements: BTreeMap<DeclId, regions::Placement>,
+    /// Every pipeline's plan, by declaration.
+    pub plans: BTreeMap<DeclId, crate::plan::Plan>,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -38,10 +40,29 @@ pub fn analyze(workspace: &Workspace) -> Analysis<'_> {
     let resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
     let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
+    let mut plans = BTreeMap::new();
+    for (decl, kind, item) in scopes.all() {
+        let (DeclKind::Pipeline, Some(block), Some(name)) =
+            (kind, resolved.get(&decl), item.kind.name())
+        else {
+            continue;
+        };
+        let mut lowerer = crate::plan::lower::Lowerer {
+            workspace,
+            scopes: &scopes,
+            diagnostics: &mut diagnostics,
+            fields: BTreeMap::new(),
+        };
+        plans.insert(
+            decl,
+            lowerer.lower(&name.name, block, placements.get(&decl)),
+        );
+    }
     Analysis {
         scopes,
         resolved,
         placements,
+        plans,
         diagnostics,
     }
 }

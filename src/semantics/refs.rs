@@ -57,12 +57,15 @@ fn walk(
                 MemberKind::Exempt { pipeline, .. } => {
                     // Policies apply to the whole workspace, and a policy's
                     // file cannot import the services that extend it, so an
-                    // exemption names any pipeline of the workspace.
+                    // exemption names any pipeline of the workspace. Only the
+                    // files being checked are known here (compiling one
+                    // service does not read its siblings), so an unknown
+                    // name is a warning: the exemption exempts nothing.
                     let name = pipeline.to_dotted();
                     if !pipelines.contains(&name.as_str()) {
-                        let mut diagnostic = Diagnostic::error(
+                        let mut diagnostic = Diagnostic::warning(
                             Code::UNKNOWN_NAME,
-                            format!("no pipeline `{name}` in the workspace"),
+                            format!("no pipeline `{name}` among the files checked"),
                         )
                         .primary(file, pipeline.span, "exempts nothing");
                         diagnostic = match closest(&name, pipelines.iter().copied()) {

@@ -428,6 +428,9 @@ impl Placer<'_, '_> {
     fn registry_of(&mut self, field: &Resolved<'_>) -> Option<Registry> {
         let (member, file) = field.base?;
         let expr = field_value(member)?;
+        if matches!(expr.kind, ExprKind::Invalid) {
+            return None;
+        }
         let ExprKind::Path(path) = &expr.kind else {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -540,6 +543,8 @@ impl Placer<'_, '_> {
                 }
                 Some(set)
             }
+            // Already reported where it was read.
+            ExprKind::Invalid => None,
             _ => {
                 self.invalid(
                     file,

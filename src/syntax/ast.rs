@@ -581,6 +581,9 @@ pub enum ExprKind {
         /// Each further operator with its operand.
         rest: Vec<(SetOp, Expr)>,
     },
+    /// A value that could not be read; its problem is already reported,
+    /// so later passes accept it silently.
+    Invalid,
     /// `base where cond take n ...`
     Postfix {
         /// The set filtered.

@@ -215,7 +215,7 @@ impl<'t> Lowerer<'t> {
     fn lower_alarm(&mut self, pair: P<'_>) -> Option<AlarmDecl> {
         let mut inner = parts(pair);
         let name = self.lower_ident(inner.next()?);
-        let value = inner.next().and_then(|expr| self.lower_expr(expr));
+        let value = inner.next().map(|expr| self.lower_value(expr));
         Some(AlarmDecl { name, value })
     }
 
@@ -269,12 +269,12 @@ impl<'t> Lowerer<'t> {
         let kind = match rule {
             Rule::alarm_decl => {
                 let name = self.lower_ident(inner.next()?);
-                let value = inner.next().and_then(|expr| self.lower_expr(expr));
+                let value = inner.next().map(|expr| self.lower_value(expr));
                 MemberKind::Alarm(AlarmDecl { name, value })
             }
             Rule::source_decl => MemberKind::Source {
                 name: self.lower_ident(inner.next()?),
-                origin: self.lower_expr(inner.next()?)?,
+                origin: self.lower_value(inner.next()?),
                 body: self.lower_optional_block(inner.next()),
             },
             Rule::build_decl => {
@@ -325,7 +325,7 @@ impl<'t> Lowerer<'t> {
                 body: self.lower_block(inner.next()?),
             },
             Rule::rollback_stmt => MemberKind::Rollback {
-                alarm: self.lower_expr(inner.next()?)?,
+                alarm: self.lower_value(inner.next()?),
             },
             Rule::block_stmt => self.lower_block_stmt(inner.next()?)?,
             Rule::window_member => {
@@ -341,25 +341,25 @@ impl<'t> Lowerer<'t> {
                 }
             }
             Rule::require_stmt => MemberKind::Require {
-                requirement: self.lower_expr(inner.next()?)?,
+                requirement: self.lower_value(inner.next()?),
             },
             Rule::wait_stmt => MemberKind::WaitFor {
                 count: self.lower_literal_pair(inner.next()?)?,
-                metric: self.lower_expr(inner.next()?)?,
+                metric: self.lower_value(inner.next()?),
             },
             Rule::scope_stmt => MemberKind::Scope {
                 unit: self.lower_ident(inner.next()?),
                 body: self.lower_optional_block(inner.next()),
             },
             Rule::exclude_stmt => MemberKind::Exclude {
-                regions: self.lower_expr(inner.next()?)?,
+                regions: self.lower_value(inner.next()?),
                 reason: self.lower_string(inner.next()?),
             },
             Rule::bake_scale_stmt => MemberKind::BakeScale {
                 factor: self.lower_literal_pair(inner.next()?)?,
             },
             Rule::traffic_stmt => MemberKind::TrafficLimit {
-                share: self.lower_expr(inner.next()?)?,
+                share: self.lower_value(inner.next()?),
             },
             Rule::region_decl => MemberKind::Region {
                 name: self.lower_ident(inner.next()?),
@@ -388,7 +388,7 @@ impl<'t> Lowerer<'t> {
             },
             Rule::floor_stmt => MemberKind::Floor {
                 name: self.lower_ident(inner.next()?),
-                value: self.lower_expr(inner.next()?)?,
+                value: self.lower_value(inner.next()?),
             },
             Rule::remove_stmt => {
                 let keyword_pair = inner.next()?;
@@ -404,7 +404,7 @@ impl<'t> Lowerer<'t> {
             Rule::field_decl => MemberKind::FieldDecl {
                 name: self.lower_ident(inner.next()?),
                 ty: self.lower_type(inner.next()?)?,
-                value: inner.next().and_then(|expr| self.lower_expr(expr)),
+                value: inner.next().map(|expr| self.lower_value(expr)),
             },
             Rule::field_assign => {
                 let name = self.lower_ident(inner.next()?);
@@ -416,7 +416,7 @@ impl<'t> Lowerer<'t> {
                 MemberKind::FieldAssign {
                     name,
                     op,
-                    value: self.lower_expr(inner.next()?)?,
+                    value: self.lower_value(inner.next()?),
                 }
             }
             _ => return None,
@@ -451,7 +451,7 @@ impl<'t> Lowerer<'t> {
                         .clone()
                         .into_inner()
                         .any(|child| child.as_rule() == Rule::kw_overridable);
-                    if let Some(alarm) = parts(item).next().and_then(|expr| self.lower_expr(expr)) {
+                    if let Some(alarm) = parts(item).next().map(|expr| self.lower_value(expr)) {
                         blockers.push(Blocker {
                             alarm,
                             overridable,
@@ -500,6 +500,17 @@ impl<'t> Lowerer<'t> {
 
     // --- Expressions -----------------------------------------------------
 
+    /// Lowers the value of a member. A value that could not be read (its
+    /// problem is already reported) becomes an invalid expression, so the
+    /// member survives and later passes do not report it missing.
+    fn lower_value(&mut self, pair: P<'_>) -> Expr {
+        let span = self.span(&pair);
+        self.lower_expr(pair).unwrap_or(Expr {
+            kind: ExprKind::Invalid,
+            span,
+        })
+    }
+
     /// Lowers any expression-level pair.
     pub fn lower_expr(&mut self, pair: P<'_>) -> Option<Expr> {
         let span = self.span(&pair);
@@ -544,7 +555,9 @@ impl<'t> Lowerer<'t> {
         let mut operands: Vec<Expr> = parts(pair)
             .filter_map(|child| self.lower_expr(child))
             .collect();
-        if operands.len() == 1 {
+        // A failed operand was reported where it failed; a chain left with
+        // none is dropped rather than kept as an empty `or`.
+        if operands.len() <= 1 {
             return operands.pop();
         }
         Some(Expr {
@@ -779,10 +792,17 @@ impl<'t> Lowerer<'t> {
                 _ => {
                     if let Some(path) = piece.into_inner().next() {
                         let path_span = self.span(&path);
-                        let segments = path
-                            .into_inner()
-                            .map(|ident| self.lower_ident(ident))
-                            .collect();
+                        // `interp_path` is atomic, so its names are read
+                        // from its text rather than from inner pairs.
+                        let mut offset = path_span.start();
+                        let mut segments = Vec::new();
+                        for name in path.as_str().split('.') {
+                            segments.push(Ident {
+                                name: name.to_string(),
+                                span: Span::new(offset, offset + name.len()),
+                            });
+                            offset += name.len() + 1;
+                        }
                         parts.push(StringPart::Interpolation(Path {
                             segments,
                             span: path_span,

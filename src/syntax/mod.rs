@@ -7,6 +7,7 @@
 
 pub mod ast;
 mod literal;
+pub use literal::days_in_month;
 mod lower;
 mod parser;
 pub mod scan;

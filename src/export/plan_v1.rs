@@ -1,0 +1,599 @@
+//! The execution plan, format version 1 (`format_version` `"1.0"`).
+//!
+//! A plan is what an engine runs: the artifacts, and a DAG of steps, each
+//! with its target, its parameters, the alarm that rolls it back, the gates
+//! before it and its provenance. Everything is explicit: an engine needs no
+//! knowledge of inheritance, registries, profiles or defaults.
+//!
+//! These types are the producer's side of a contract. The JSON they
+//! serialize to is described in `docs/plan-format.md` and constrained by
+//! `schemas/plan-v1.schema.json`; `tests/plan_contract.rs` validates output
+//! against the schema and round-trips it through independent mirror types.
+//! So a change here is a change of the format: additions need a schema and
+//! doc change, and anything an engine could trip over needs a new version.
+//!
+//! Output is deterministic: objects keep the field order of these structs,
+//! lists keep the order the compiler gives them, absent options are left
+//! out, and [`to_json`] always formats the same way.
+
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+/// The value of `format_version` for plans of this module.
+pub const FORMAT_VERSION: &str = "1.0";
+
+/// Renders a plan as pretty JSON: two-space indent, fields in struct order,
+/// and a trailing newline. The same plan always gives the same bytes.
+pub fn to_json(plan: &PlanV1) -> String {
+    match serde_json::to_string_pretty(plan) {
+        Ok(mut json) => {
+            json.push('\n');
+            json
+        }
+        // The plan holds only strings, integers, finite numbers, lists and
+        // objects with string keys, and writes into memory: serde_json has
+        // nothing to refuse.
+        Err(error) => unreachable!("a plan always serializes: {error}"),
+    }
+}
+
+/// A whole execution plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanV1 {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: String,
+    /// The name of the compiled pipeline.
+    pub pipeline: String,
+    /// The compiler that wrote the plan.
+    pub compiler: Compiler,
+    /// The profile the pipeline was compiled with (`--profile`), or `null`.
+    /// Always present, so that a plan says explicitly that no profile applied.
+    pub profile: Option<String>,
+    /// Every artifact a build step produces, in the order of the builds.
+    pub artifacts: Vec<Artifact>,
+    /// Every step, in an order where each step comes after all the steps it
+    /// needs.
+    pub steps: Vec<Step>,
+}
+
+/// The compiler that wrote a plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Compiler {
+    /// `pipec`.
+    pub name: String,
+    /// The compiler's version, e.g. `0.1.0`.
+    pub version: String,
+}
+
+impl Compiler {
+    /// This compiler: `pipec` at the crate's version.
+    pub fn pipec() -> Compiler {
+        Compiler {
+            name: "pipec".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// An artifact a build produces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Artifact {
+    /// The artifact's name, as deploy steps refer to it.
+    pub name: String,
+    /// The id of the build step that produces it.
+    pub produced_by: String,
+    /// Whether the build signs it.
+    pub signed: bool,
+    /// Where the build is declared.
+    pub provenance: Provenance,
+}
+
+/// One step of the DAG.
+///
+/// Serialized as `id`, `kind`, `needs`, `target`, then one object holding
+/// the kind's parameters under the kind's name (`"bake": {...}` for a
+/// bake), then `rollback_alarm` (when there is one), `gates` and
+/// `provenance`. The kind is not stored: it is the kind of [`Step::params`],
+/// so the two cannot disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// A stable path naming the step, unique in the plan, such as
+    /// `production/first/eu-south-2/az/eus2-az1/deploy`.
+    pub id: String,
+    /// Ids of the steps that must finish before this one starts.
+    pub needs: Vec<String>,
+    /// Where the step acts.
+    pub target: Target,
+    /// What the step does; decides its kind.
+    pub params: Params,
+    /// The alarm that rolls the step back while it runs, as a CloudWatch
+    /// composite expression with every named alarm expanded, e.g.
+    /// `ALARM("A") OR ALARM("B")`. Only deploy, test and bake steps have one.
+    pub rollback_alarm: Option<String>,
+    /// What must pass before the step starts, in the order they are checked.
+    pub gates: Vec<Gate>,
+    /// Where the step comes from.
+    pub provenance: Provenance,
+}
+
+impl Step {
+    /// The step's kind, which is its parameters' kind.
+    pub fn kind(&self) -> StepKind {
+        self.params.kind()
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let field_count = if self.rollback_alarm.is_some() { 8 } else { 7 };
+        let mut step = serializer.serialize_struct("Step", field_count)?;
+        step.serialize_field("id", &self.id)?;
+        step.serialize_field("kind", &self.kind())?;
+        step.serialize_field("needs", &self.needs)?;
+        step.serialize_field("target", &self.target)?;
+        match &self.params {
+            Params::Source(params) => step.serialize_field("source", params)?,
+            Params::Build(params) => step.serialize_field("build", params)?,
+            Params::Test(params) => step.serialize_field("test", params)?,
+            Params::Deploy(params) => step.serialize_field("deploy", params)?,
+            Params::Bake(params) => step.serialize_field("bake", params)?,
+            Params::Approval(params) => step.serialize_field("approval", params)?,
+            Params::Gate(params) => step.serialize_field("gate", params)?,
+        }
+        if let Some(alarm) = &self.rollback_alarm {
+            step.serialize_field("rollback_alarm", alarm)?;
+        }
+        step.serialize_field("gates", &self.gates)?;
+        step.serialize_field("provenance", &self.provenance)?;
+        step.end()
+    }
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Picks up a revision from a source.
+    Source,
+    /// Builds and packages an artifact.
+    Build,
+    /// Runs a test.
+    Test,
+    /// Deploys artifacts.
+    Deploy,
+    /// Waits while watching the rollback alarm, and for data points.
+    Bake,
+    /// Waits for a person's approval.
+    Approval,
+    /// Does nothing but wait for its gates.
+    Gate,
+}
+
+/// Where a step acts. Fields that do not apply are left out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Target {
+    /// `source` for source steps, `build` for build steps, the stage's name
+    /// for pre-production steps, `production` for production steps.
+    pub stage: String,
+    /// The production wave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wave: Option<String>,
+    /// The region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The availability zone (AZ id), in `by az` waves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub az: Option<String>,
+    /// The cell, in `by cell` waves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    /// Whether the step acts on the one-box only; written only when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub onebox: bool,
+}
+
+// serde's `skip_serializing_if` passes a reference.
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The kind-specific parameters of a step; the variant is the step's kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Params {
+    /// A source step.
+    Source(SourceParams),
+    /// A build step.
+    Build(BuildParams),
+    /// A test step.
+    Test(TestParams),
+    /// A deploy step.
+    Deploy(DeployParams),
+    /// A bake step.
+    Bake(BakeParams),
+    /// An approval step.
+    Approval(ApprovalParams),
+    /// A gate step.
+    Gate(GateParams),
+}
+
+impl Params {
+    /// The kind of step these parameters belong to.
+    pub fn kind(&self) -> StepKind {
+        match self {
+            Params::Source(_) => StepKind::Source,
+            Params::Build(_) => StepKind::Build,
+            Params::Test(_) => StepKind::Test,
+            Params::Deploy(_) => StepKind::Deploy,
+            Params::Bake(_) => StepKind::Bake,
+            Params::Approval(_) => StepKind::Approval,
+            Params::Gate(_) => StepKind::Gate,
+        }
+    }
+}
+
+/// Parameters of a source step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceParams {
+    /// The source's name, as build steps refer to it.
+    pub name: String,
+    /// Where revisions come from; serialized inline as `type`, `url` and,
+    /// for git, `branch`.
+    #[serde(flatten)]
+    pub origin: SourceOrigin,
+    /// Whether commits without an approved code review are refused.
+    pub require_review: bool,
+}
+
+/// Where a source's revisions come from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SourceOrigin {
+    /// A branch of a git repository.
+    Git {
+        /// The repository's URL.
+        url: String,
+        /// The branch.
+        branch: String,
+    },
+    /// A location in an artifact store.
+    ArtifactStore {
+        /// The location, such as `s3://bucket/path/`.
+        url: String,
+    },
+}
+
+/// Parameters of a build step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BuildParams {
+    /// The artifact the build produces (listed in the plan's `artifacts`).
+    pub artifact: String,
+    /// Names of the sources it builds from.
+    pub sources: Vec<String>,
+    /// The build command.
+    pub command: String,
+    /// Whether the artifact is signed.
+    pub sign: bool,
+}
+
+/// Parameters of a test step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TestParams {
+    /// The test's name: `integration`, `canary`, `load`, or any other.
+    pub name: String,
+    /// The command; absent when the test names a suite the environment
+    /// already runs, such as a continuous canary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The longest the test may run before it fails, in seconds.
+    pub timeout_seconds: u64,
+}
+
+/// Parameters of a deploy step.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeployParams {
+    /// Names of the artifacts deployed.
+    pub artifacts: Vec<String>,
+    /// The compute platform.
+    pub platform: Platform,
+    /// How the artifacts replace what runs.
+    pub strategy: Strategy,
+    /// For a production one-box: the largest share of the target's traffic
+    /// it may take.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_percent: Option<Percent>,
+}
+
+/// A compute platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// Amazon ECS.
+    Ecs,
+    /// AWS Lambda.
+    Lambda,
+    /// Amazon EC2.
+    Ec2,
+    /// On-premises hosts.
+    OnPremises,
+}
+
+/// A deployment strategy with every parameter resolved; serialized as an
+/// object whose `type` names the strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Strategy {
+    /// Stop, install, start and validate the whole fleet.
+    InPlace,
+    /// In place, a batch at a time.
+    Rolling {
+        /// Share of the fleet replaced at once.
+        batch_percent: Percent,
+        /// Share of the fleet that must stay healthy.
+        min_healthy_percent: Percent,
+        /// Share of the fleet rolled back at once.
+        rollback_batch_percent: Percent,
+    },
+    /// Bring up a second environment and shift traffic to it.
+    BlueGreen,
+    /// Shift a share of the traffic, wait, then shift the rest.
+    Canary {
+        /// Share of the traffic shifted first.
+        canary_percent: Percent,
+        /// The wait before the rest, in seconds.
+        wait_seconds: u64,
+    },
+    /// Shift an equal share every interval.
+    Linear {
+        /// Share of the traffic shifted each time.
+        step_percent: Percent,
+        /// Time between shifts, in seconds.
+        interval_seconds: u64,
+    },
+    /// Shift all traffic at once.
+    AllAtOnce,
+}
+
+/// Parameters of a bake step. A bake ends when its duration has passed and
+/// every data-point requirement is met, with its rollback alarm quiet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BakeParams {
+    /// The shortest bake, in seconds (after profiles and floors).
+    pub duration_seconds: u64,
+    /// Data points the bake waits for, all of them.
+    pub data_points: Vec<DataPoints>,
+}
+
+/// A data-point requirement: `wait for 100 requests("CreateApi")`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DataPoints {
+    /// How many data points, at least.
+    pub count: u64,
+    /// What is counted.
+    #[serde(rename = "type")]
+    pub measure: Measure,
+    /// The API (for requests) or metric (for data points).
+    pub name: String,
+}
+
+/// What a data-point requirement counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Requests served by an API: `requests(API)`.
+    Requests,
+    /// Data points of a metric: `datapoints(METRIC)`.
+    Datapoints,
+}
+
+/// Parameters of an approval step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApprovalParams {
+    /// The role whose holder approves.
+    pub role: String,
+}
+
+/// Parameters of a gate step, which only waits for its gates.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GateParams {
+    /// Why the pipeline waits here, for people: "production entry".
+    pub reason: String,
+}
+
+/// A condition that must hold before a step starts; serialized as an object
+/// whose `type` names the kind of gate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Gate {
+    /// A time window.
+    Window(WindowGate),
+    /// An alarm blocker.
+    Alarm(AlarmGate),
+    /// An artifact blocker.
+    Artifact(ArtifactGate),
+    /// A manual approval.
+    Approval(ApprovalGate),
+}
+
+/// The step starts only inside this window.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WindowGate {
+    /// The window declaration's name as written (`business_hours`,
+    /// `shared.business_hours`); absent for an inline window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// The IANA time zone the slots are in.
+    pub zone: String,
+    /// When a step may start.
+    pub allow: Vec<WindowSlot>,
+    /// Days (`YYYY-MM-DD`, in the zone) when nothing starts: every calendar
+    /// holiday and blackout day, ascending, without repeats.
+    pub closed_dates: Vec<String>,
+    /// Whether an operator may override the gate.
+    pub overridable: bool,
+    /// Where the window is applied.
+    pub provenance: Provenance,
+}
+
+/// Some weekdays, each from a start time until just before an end time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WindowSlot {
+    /// The days, Monday first.
+    pub days: Vec<Weekday>,
+    /// First minute, `HH:MM`.
+    pub start: String,
+    /// End, excluded, `HH:MM`; `24:00` is the end of the day.
+    pub end: String,
+}
+
+/// A day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    /// Monday.
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday.
+    Sun,
+}
+
+/// The step does not start while this alarm is in alarm.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AlarmGate {
+    /// The alarm's name as written (`high_severity`,
+    /// `aws.large_scale_event`); absent for an inline expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The expression, CloudWatch composite syntax, names expanded.
+    pub alarm: String,
+    /// Whether an operator may override the blocker.
+    pub overridable: bool,
+    /// Where the blocker is declared.
+    pub provenance: Provenance,
+}
+
+/// The step does not start for an artifact containing this.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ArtifactGate {
+    /// What is blocked; serialized inline as `package` or `git_ref`.
+    #[serde(flatten)]
+    pub blocked: Blocked,
+    /// Whether an operator may override the blocker.
+    pub overridable: bool,
+    /// Where the blocker is declared.
+    pub provenance: Provenance,
+}
+
+/// What an artifact blocker stops.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Blocked {
+    /// A package version, `NAME@VERSION`.
+    Package(String),
+    /// A git ref, such as `refs/tags/v4.2.0`.
+    GitRef(String),
+}
+
+/// The step starts only after someone holding the role approves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApprovalGate {
+    /// The role.
+    pub role: String,
+    /// Whether an operator may override the gate.
+    pub overridable: bool,
+    /// Where the approval is required.
+    pub provenance: Provenance,
+}
+
+/// Where a value was set, and what it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    /// The file, relative to the workspace root, with `/` separators;
+    /// standard-library modules are `std/NAME.pipe`.
+    pub file: String,
+    /// One-based line.
+    pub line: u32,
+    /// One-based column, in characters.
+    pub column: u32,
+    /// How the current value came to be.
+    pub how: How,
+    /// The values it replaced, newest first.
+    pub overrides: Vec<Override>,
+}
+
+/// A value that a later one replaced.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Override {
+    /// The file, as in [`Provenance::file`].
+    pub file: String,
+    /// One-based line.
+    pub line: u32,
+    /// One-based column, in characters.
+    pub column: u32,
+    /// How it was set.
+    pub how: How,
+    /// The value as written in source, e.g. `12h`, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// How a value was set (RFC 0001, R44).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// Written with `=`.
+    Set,
+    /// Given to an abstract member.
+    Bind,
+    /// Items appended with `+=`.
+    Append,
+    /// Items removed with `-=`.
+    Remove,
+    /// Overridden by the selected profile.
+    Profile,
+    /// Scaled by the profile's `bake scale`.
+    BakeScale,
+    /// Raised by a policy floor.
+    Floor,
+    /// A built-in default; the location is the member that took it.
+    Default,
+}
+
+/// A percentage with at most two decimals, held as hundredths of a percent
+/// (`2.5%` is 250), as `.pipe` literals are.
+///
+/// Serialized as a JSON number of percent: an integer when whole (`33`),
+/// otherwise with its one or two decimals (`2.5`, `0.25`). The shortest
+/// round-trip form of `hundredths / 100` is exactly that decimal, so the
+/// text never depends on floating-point noise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Percent(u32);
+
+impl Percent {
+    /// A percent from hundredths of a percent: `from_hundredths(3_300)` is 33%.
+    pub fn from_hundredths(hundredths: u32) -> Percent {
+        Percent(hundredths)
+    }
+
+    /// The percent in hundredths of a percent.
+    pub fn hundredths(self) -> u32 {
+        self.0
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_multiple_of(100) {
+            serializer.serialize_u32(self.0 / 100)
+        } else {
+            serializer.serialize_f64(f64::from(self.0) / 100.0)
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The execution plan, as the compiler builds it: every step spelled out,
+//! with explicit dependencies, gates, rollback alarms and provenance. It is
+//! not serializable: `export::plan_v1` converts it, once, to the versioned
+//! public format (turning spans into file, line and column).
+
+pub mod lower;
+
+use crate::semantics::merge::How;
+use crate::source::{FileId, Span};
+
+/// One pipeline's plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The pipeline's name.
+    pub pipeline: String,
+    /// The profile applied, if any.
+    pub profile: Option<String>,
+    /// Artifacts the builds produce.
+    pub artifacts: Vec<Artifact>,
+    /// Every step, in a stable order: dependencies before dependents.
+    pub steps: Vec<Step>,
+}
+
+/// Where a value came from and what it replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The member that set it.
+    pub at: Place,
+    /// How it was set.
+    pub how: How,
+    /// Values it replaced, newest first.
+    pub overrides: Vec<(Place, How, Option<String>)>,
+}
+
+/// A place in the sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// The file.
+    pub file: FileId,
+    /// The span.
+    pub span: Span,
+}
+
+/// A built artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    /// Its name.
+    pub name: String,
+    /// The build step that produces it.
+    pub produced_by: String,
+    /// Whether it is signed.
+    pub signed: bool,
+    /// Where the build is declared.
+    pub trace: Trace,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// A stable path, e.g. `production/first/ap-east-1/az/ape1-az1/deploy`.
+    pub id: String,
+    /// Steps that must finish first.
+    pub needs: Vec<String>,
+    /// Where it acts.
+    pub target: Target,
+    /// What it does.
+    pub params: Params,
+    /// The alarm expression (CloudWatch syntax) that rolls it back.
+    pub rollback_alarm: Option<String>,
+    /// What must hold before it starts.
+    pub gates: Vec<Gate>,
+    /// Where it comes from.
+    pub trace: Trace,
+}
+
+/// Where a step acts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    /// `source`, `build`, a stage's name or `production`.
+    pub stage: String,
+    /// The production wave.
+    pub wave: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+    /// The availability zone.
+    pub az: Option<String>,
+    /// The cell.
+    pub cell: Option<String>,
+    /// Whether this is a one-box step.
+    pub onebox: bool,
+}
+
+/// A step's kind and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Params {
+    /// A change enters: a repository and branch.
+    Source {
+        /// The source's name.
+        name: String,
+        /// `git` or `artifact_store`.
+        origin: SourceOrigin,
+        /// Whether unreviewed commits are refused.
+        require_review: bool,
+    },
+    /// A build producing one artifact.
+    Build {
+        /// The artifact.
+        artifact: String,
+        /// The sources or artifacts it reads.
+        sources: Vec<String>,
+        /// Its command.
+        command: String,
+        /// Whether the artifact is signed.
+        sign: bool,
+    },
+    /// A test run.
+    Test {
+        /// The test's name.
+        name: String,
+        /// Its command.
+        command: Option<String>,
+        /// How long it may run.
+        timeout_seconds: u64,
+    },
+    /// A deployment.
+    Deploy {
+        /// Artifacts deployed.
+        artifacts: Vec<String>,
+        /// The compute platform.
+        platform: Platform,
+        /// How the new version replaces the old.
+        strategy: Strategy,
+        /// A one-box's share of traffic, in hundredths of a percent.
+        traffic_hundredths: Option<u32>,
+    },
+    /// Waiting while watching alarms.
+    Bake {
+        /// At least this long.
+        duration_seconds: u64,
+        /// And until these data points were seen.
+        data_points: Vec<DataPoints>,
+    },
+    /// A person approves.
+    Approval {
+        /// Who.
+        role: String,
+    },
+    /// A step that only waits for its gates.
+    Gate {
+        /// Why it exists.
+        reason: String,
+    },
+}
+
+/// Where a source's changes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceOrigin {
+    /// A git repository and branch.
+    Git {
+        /// Repository URL or name.
+        url: String,
+        /// Branch.
+        branch: String,
+    },
+    /// An artifact store location.
+    ArtifactStore {
+        /// The location.
+        url: String,
+    },
+}
+
+/// A compute platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Platform {
+    /// Amazon ECS.
+    Ecs,
+    /// AWS Lambda.
+    Lambda,
+    /// EC2 instances.
+    Ec2,
+    /// On-premises servers.
+    OnPremises,
+}
+
+impl Platform {
+    /// The platform named by a symbol.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Some(match name {
+            "ecs" => Platform::Ecs,
+            "lambda" => Platform::Lambda,
+            "ec2" => Platform::Ec2,
+            "on_premises" => Platform::OnPremises,
+            _ => return None,
+        })
+    }
+
+    /// Its symbol.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Ecs => "ecs",
+            Platform::Lambda => "lambda",
+            Platform::Ec2 => "ec2",
+            Platform::OnPremises => "on_premises",
+        }
+    }
+}
+
+/// A deployment strategy; percents in hundredths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Stop, install, start, validate.
+    InPlace,
+    /// In place, a batch at a time.
+    Rolling {
+        /// Share replaced at once.
+        batch: u32,
+        /// Share that must stay healthy.
+        min_healthy: u32,
+        /// Share rolled back at once.
+        rollback_batch: u32,
+    },
+    /// A second environment, traffic shifted at once.
+    BlueGreen,
+    /// A slice of traffic, then the rest.
+    Canary {
+        /// The slice.
+        percent: u32,
+        /// Wait before the rest.
+        wait_seconds: u64,
+    },
+    /// Equal increments at intervals.
+    Linear {
+        /// Each increment.
+        step: u32,
+        /// Between increments.
+        interval_seconds: u64,
+    },
+    /// Everything at once.
+    AllAtOnce,
+}
+
+impl Strategy {
+    /// The strategy's name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::InPlace => "in_place",
+            Strategy::Rolling { .. } => "rolling",
+            Strategy::BlueGreen => "blue_green",
+            Strategy::Canary { .. } => "canary",
+            Strategy::Linear { .. } => "linear",
+            Strategy::AllAtOnce => "all_at_once",
+        }
+    }
+}
+
+/// A data-point requirement of a bake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataPoints {
+    /// How many.
+    pub count: u64,
+    /// `requests` or `datapoints`.
+    pub measure: String,
+    /// Of what (an API, a metric).
+    pub name: String,
+}
+
+/// A condition checked before a step starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// What is checked.
+    pub kind: GateKind,
+    /// Whether a person may override it.
+    pub overridable: bool,
+    /// Where it is declared.
+    pub trace: Trace,
+}
+
+/// The kinds of gate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GateKind {
+    /// A time window.
+    Window {
+        /// The window's name, if it has one.
+        name: Option<String>,
+        /// Its IANA zone.
+        zone: String,
+        /// Open slots: days (0 = Monday) and minutes of the day.
+        allow: Vec<(Vec<u8>, u16, u16)>,
+        /// Days it stays closed, `YYYY-MM-DD`, sorted.
+        closed_dates: Vec<String>,
+    },
+    /// An alarm that must not be firing.
+    Alarm {
+        /// The alarm's name, when it is a named alarm.
+        name: Option<String>,
+        /// The expression.
+        alarm: String,
+    },
+    /// A package version that must not be in the artifact.
+    Package(String),
+    /// A git ref that must not be in the artifact.
+    GitRef(String),
+    /// A person must approve.
+    Approval {
+        /// Who.
+        role: String,
+    },
+}

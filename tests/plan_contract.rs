@@ -1,0 +1,1290 @@
+//! The plan format's contract: what `pipec::export::plan_v1` writes is
+//! valid against the committed schema (`schemas/plan-v1.schema.json`),
+//! reads back through independent mirror types that reject unknown fields,
+//! and is byte-for-byte deterministic; the schema rejects what the format
+//! forbids; and the example in `docs/plan-format.md` is a valid plan in the
+//! exact form `to_json` writes.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use pipec::export::plan_v1::{
+    AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate, BakeParams, Blocked,
+    BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateParams, How,
+    Measure, Override, Params, Percent, PlanV1, Platform, Provenance, SourceOrigin, SourceParams,
+    Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot, to_json,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+// ---------------------------------------------------------------------------
+// A realistic plan, built by hand: `orders_api` compiled with the
+// `emergency` profile (bakes scaled to 25%, a floor of 30m, an approval).
+
+const ORG: &str = "org.pipe";
+const TEAM: &str = "team/service.pipe";
+const SERVICE: &str = "services/orders_api.pipe";
+
+const HIGH_SEVERITY: &str =
+    r#"ALARM("OrdersApi_High_Fault_Rate") OR ALARM("OrdersApi_High_P99_Latency")"#;
+const ONEBOX: &str = r#"ALARM("OrdersApi_High_Fault_Rate") OR ALARM("OrdersApi_High_P99_Latency") OR ALARM("OrdersApi_OneBox_High_Fault_Rate")"#;
+
+fn at(file: &str, line: u32, column: u32) -> Provenance {
+    Provenance {
+        file: file.to_string(),
+        line,
+        column,
+        how: How::Set,
+        overrides: Vec::new(),
+    }
+}
+
+fn replaced(file: &str, line: u32, column: u32, how: How, value: &str) -> Override {
+    Override {
+        file: file.to_string(),
+        line,
+        column,
+        how,
+        value: Some(value.to_string()),
+    }
+}
+
+fn target(stage: &str) -> Target {
+    Target {
+        stage: stage.to_string(),
+        wave: None,
+        region: None,
+        az: None,
+        cell: None,
+        onebox: false,
+    }
+}
+
+fn in_region(stage: &str, region: &str) -> Target {
+    Target {
+        region: Some(region.to_string()),
+        ..target(stage)
+    }
+}
+
+fn in_wave(wave: &str, region: Option<&str>) -> Target {
+    Target {
+        wave: Some(wave.to_string()),
+        region: region.map(str::to_string),
+        ..target("production")
+    }
+}
+
+fn in_az(wave: &str, region: &str, az: &str, onebox: bool) -> Target {
+    Target {
+        az: Some(az.to_string()),
+        onebox,
+        ..in_wave(wave, Some(region))
+    }
+}
+
+fn step(id: &str, needs: &[&str], target: Target, params: Params, provenance: Provenance) -> Step {
+    Step {
+        id: id.to_string(),
+        needs: needs.iter().map(|need| need.to_string()).collect(),
+        target,
+        params,
+        rollback_alarm: None,
+        gates: Vec::new(),
+        provenance,
+    }
+}
+
+fn watched(mut step: Step, alarm: &str) -> Step {
+    step.rollback_alarm = Some(alarm.to_string());
+    step
+}
+
+fn gated(mut step: Step, gates: Vec<Gate>) -> Step {
+    step.gates = gates;
+    step
+}
+
+fn percent(hundredths: u32) -> Percent {
+    Percent::from_hundredths(hundredths)
+}
+
+fn bake(duration_seconds: u64, data_points: Vec<DataPoints>) -> Params {
+    Params::Bake(BakeParams {
+        duration_seconds,
+        data_points,
+    })
+}
+
+fn requests(count: u64, api: &str) -> DataPoints {
+    DataPoints {
+        count,
+        measure: Measure::Requests,
+        name: api.to_string(),
+    }
+}
+
+fn deploy(strategy: Strategy, traffic_percent: Option<Percent>) -> Params {
+    Params::Deploy(DeployParams {
+        artifacts: vec!["bundle".to_string()],
+        platform: Platform::Ecs,
+        strategy,
+        traffic_percent,
+    })
+}
+
+fn production_rolling() -> Strategy {
+    Strategy::Rolling {
+        batch_percent: percent(1_250),
+        min_healthy_percent: percent(8_750),
+        rollback_batch_percent: percent(3_300),
+    }
+}
+
+fn window_gate() -> Gate {
+    Gate::Window(WindowGate {
+        window: Some("business_hours".to_string()),
+        zone: "America/Los_Angeles".to_string(),
+        allow: vec![
+            WindowSlot {
+                days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu],
+                start: "09:00".to_string(),
+                end: "16:00".to_string(),
+            },
+            WindowSlot {
+                days: vec![Weekday::Fri],
+                start: "09:00".to_string(),
+                end: "12:00".to_string(),
+            },
+        ],
+        closed_dates: vec![
+            "2026-11-26".to_string(),
+            "2026-12-25".to_string(),
+            "2027-01-01".to_string(),
+        ],
+        overridable: true,
+        provenance: at(ORG, 31, 5),
+    })
+}
+
+fn blockers() -> Vec<Gate> {
+    vec![
+        window_gate(),
+        Gate::Alarm(AlarmGate {
+            name: Some("high_severity".to_string()),
+            alarm: HIGH_SEVERITY.to_string(),
+            overridable: false,
+            provenance: at(ORG, 29, 5),
+        }),
+        Gate::Alarm(AlarmGate {
+            name: Some("aws.large_scale_event".to_string()),
+            alarm: r#"ALARM("AWS_Large_Scale_Event")"#.to_string(),
+            overridable: true,
+            provenance: at(ORG, 29, 24),
+        }),
+        Gate::Artifact(ArtifactGate {
+            blocked: Blocked::Package("libjson@2.3.1".to_string()),
+            overridable: false,
+            provenance: at(SERVICE, 14, 5),
+        }),
+        Gate::Artifact(ArtifactGate {
+            blocked: Blocked::GitRef("refs/tags/v4.2.0".to_string()),
+            overridable: true,
+            provenance: at(TEAM, 22, 5),
+        }),
+    ]
+}
+
+fn scaled_bake(file: &str, line: u32, column: u32, overrides: Vec<Override>) -> Provenance {
+    Provenance {
+        file: file.to_string(),
+        line,
+        column,
+        how: How::BakeScale,
+        overrides,
+    }
+}
+
+fn sample_plan() -> PlanV1 {
+    let source = step(
+        "source/code",
+        &[],
+        target("source"),
+        Params::Source(SourceParams {
+            name: "code".to_string(),
+            origin: SourceOrigin::Git {
+                url: "https://git.example.com/shop/orders-api.git".to_string(),
+                branch: "mainline".to_string(),
+            },
+            require_review: true,
+        }),
+        Provenance {
+            how: How::Bind,
+            ..at(TEAM, 8, 3)
+        },
+    );
+    let build = step(
+        "build/bundle",
+        &["source/code"],
+        target("build"),
+        Params::Build(BuildParams {
+            artifact: "bundle".to_string(),
+            sources: vec!["code".to_string()],
+            command: "make release".to_string(),
+            sign: true,
+        }),
+        at(TEAM, 9, 3),
+    );
+    let gamma_onebox = watched(
+        step(
+            "gamma/us-east-1/onebox/deploy",
+            &["build/bundle"],
+            Target {
+                onebox: true,
+                ..in_region("gamma", "us-east-1")
+            },
+            deploy(Strategy::InPlace, None),
+            at(TEAM, 13, 5),
+        ),
+        ONEBOX,
+    );
+    // 30m scaled to 25% is 7m30s; the policy floor raises it back to 30m.
+    let gamma_onebox_bake = watched(
+        step(
+            "gamma/us-east-1/onebox/bake",
+            &["gamma/us-east-1/onebox/deploy"],
+            Target {
+                onebox: true,
+                ..in_region("gamma", "us-east-1")
+            },
+            bake(1_800, Vec::new()),
+            Provenance {
+                how: How::Floor,
+                overrides: vec![
+                    replaced(TEAM, 40, 3, How::BakeScale, "7m30s"),
+                    replaced(TEAM, 13, 14, How::Set, "30m"),
+                ],
+                ..at("policies/release.pipe", 6, 3)
+            },
+        ),
+        ONEBOX,
+    );
+    let gamma_deploy = watched(
+        step(
+            "gamma/us-east-1/deploy",
+            &["gamma/us-east-1/onebox/bake"],
+            in_region("gamma", "us-east-1"),
+            deploy(
+                Strategy::Canary {
+                    canary_percent: percent(1_000),
+                    wait_seconds: 600,
+                },
+                None,
+            ),
+            at(TEAM, 14, 5),
+        ),
+        HIGH_SEVERITY,
+    );
+    let canary = watched(
+        step(
+            "gamma/us-east-1/test/canary",
+            &["gamma/us-east-1/deploy"],
+            in_region("gamma", "us-east-1"),
+            Params::Test(TestParams {
+                name: "canary".to_string(),
+                command: None,
+                timeout_seconds: 3_600,
+            }),
+            Provenance {
+                how: How::Default,
+                ..at(TEAM, 15, 5)
+            },
+        ),
+        HIGH_SEVERITY,
+    );
+    let load = step(
+        "gamma/us-east-1/test/load",
+        &["gamma/us-east-1/deploy"],
+        in_region("gamma", "us-east-1"),
+        Params::Test(TestParams {
+            name: "load".to_string(),
+            command: Some("make load-test RATE=2x-peak".to_string()),
+            timeout_seconds: 1_800,
+        }),
+        at(TEAM, 16, 5),
+    );
+    let gamma_bake = watched(
+        step(
+            "gamma/bake",
+            &["gamma/us-east-1/test/canary", "gamma/us-east-1/test/load"],
+            target("gamma"),
+            bake(
+                900,
+                vec![DataPoints {
+                    count: 3_000,
+                    measure: Measure::Datapoints,
+                    name: "Canary_Success".to_string(),
+                }],
+            ),
+            scaled_bake(TEAM, 40, 3, vec![replaced(TEAM, 17, 5, How::Set, "1h")]),
+        ),
+        HIGH_SEVERITY,
+    );
+    let approval = step(
+        "production/approval/senior-engineer",
+        &["gamma/bake"],
+        target("production"),
+        Params::Approval(ApprovalParams {
+            role: "senior-engineer".to_string(),
+        }),
+        Provenance {
+            how: How::Profile,
+            ..at(TEAM, 41, 3)
+        },
+    );
+    let entry = gated(
+        step(
+            "production/gate",
+            &["production/approval/senior-engineer"],
+            target("production"),
+            Params::Gate(GateParams {
+                reason: "production entry".to_string(),
+            }),
+            at(ORG, 24, 3),
+        ),
+        vec![Gate::Approval(ApprovalGate {
+            role: "release-manager".to_string(),
+            overridable: false,
+            provenance: at(ORG, 30, 5),
+        })],
+    );
+    let az1 = "production/first/ap-east-1/az/ape1-az1";
+    let onebox_deploy = gated(
+        watched(
+            step(
+                &format!("{az1}/onebox/deploy"),
+                &["production/gate"],
+                in_az("first", "ap-east-1", "ape1-az1", true),
+                deploy(Strategy::InPlace, Some(percent(250))),
+                at(ORG, 32, 5),
+            ),
+            ONEBOX,
+        ),
+        blockers(),
+    );
+    let onebox_bake = watched(
+        step(
+            &format!("{az1}/onebox/bake"),
+            &[&format!("{az1}/onebox/deploy")],
+            in_az("first", "ap-east-1", "ape1-az1", true),
+            bake(900, Vec::new()),
+            scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 32, 35, How::Set, "1h")]),
+        ),
+        ONEBOX,
+    );
+    let az_deploy = watched(
+        step(
+            &format!("{az1}/deploy"),
+            &[&format!("{az1}/onebox/bake")],
+            in_az("first", "ap-east-1", "ape1-az1", false),
+            deploy(production_rolling(), None),
+            at(ORG, 34, 5),
+        ),
+        HIGH_SEVERITY,
+    );
+    let az_bake = watched(
+        step(
+            &format!("{az1}/bake"),
+            &[&format!("{az1}/deploy")],
+            in_az("first", "ap-east-1", "ape1-az1", false),
+            bake(900, vec![requests(50, "CreateOrder")]),
+            scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 34, 62, How::Set, "1h")]),
+        ),
+        HIGH_SEVERITY,
+    );
+    let az2_deploy = gated(
+        watched(
+            step(
+                "production/first/ap-east-1/az/ape1-az2/deploy",
+                &[&format!("{az1}/bake")],
+                in_az("first", "ap-east-1", "ape1-az2", false),
+                deploy(production_rolling(), None),
+                at(ORG, 34, 5),
+            ),
+            HIGH_SEVERITY,
+        ),
+        blockers(),
+    );
+    // The wave's bake: 12h in the org template, 18h in the team's, 24h in
+    // the service, then scaled to 25% by the emergency profile.
+    let wave_bake = watched(
+        step(
+            "production/first/bake",
+            &["production/first/ap-east-1/az/ape1-az2/deploy"],
+            in_wave("first", None),
+            bake(21_600, vec![requests(100, "CreateApi")]),
+            scaled_bake(
+                TEAM,
+                40,
+                3,
+                vec![
+                    replaced(SERVICE, 12, 24, How::Set, "24h"),
+                    replaced(TEAM, 20, 18, How::Set, "18h"),
+                    replaced(ORG, 34, 73, How::Set, "12h"),
+                ],
+            ),
+        ),
+        HIGH_SEVERITY,
+    );
+    let cell_deploy = gated(
+        watched(
+            step(
+                "production/second/us-east-2/cell/use2-cell1/deploy",
+                &["production/first/bake"],
+                Target {
+                    cell: Some("use2-cell1".to_string()),
+                    ..in_wave("second", Some("us-east-2"))
+                },
+                deploy(
+                    Strategy::Linear {
+                        step_percent: percent(1_000),
+                        interval_seconds: 60,
+                    },
+                    None,
+                ),
+                at(ORG, 36, 5),
+            ),
+            HIGH_SEVERITY,
+        ),
+        blockers(),
+    );
+    let region_deploy = gated(
+        watched(
+            step(
+                "production/rest/eu-west-1/deploy",
+                &["production/second/us-east-2/cell/use2-cell1/deploy"],
+                in_wave("rest", Some("eu-west-1")),
+                deploy(Strategy::BlueGreen, None),
+                at(ORG, 38, 5),
+            ),
+            HIGH_SEVERITY,
+        ),
+        blockers(),
+    );
+    PlanV1 {
+        format_version: FORMAT_VERSION.to_string(),
+        pipeline: "orders_api".to_string(),
+        compiler: Compiler::pipec(),
+        profile: Some("emergency".to_string()),
+        artifacts: vec![Artifact {
+            name: "bundle".to_string(),
+            produced_by: "build/bundle".to_string(),
+            signed: true,
+            provenance: at(TEAM, 9, 3),
+        }],
+        steps: vec![
+            source,
+            build,
+            gamma_onebox,
+            gamma_onebox_bake,
+            gamma_deploy,
+            canary,
+            load,
+            gamma_bake,
+            approval,
+            entry,
+            onebox_deploy,
+            onebox_bake,
+            az_deploy,
+            az_bake,
+            az2_deploy,
+            wave_bake,
+            cell_deploy,
+            region_deploy,
+        ],
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mirror types: written from the documented format, not from the producer,
+// and strict: an unknown field, kind or enum value fails to deserialize.
+
+mod mirror {
+    use serde::{Deserialize, Serialize};
+    use serde_json::Number;
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Plan {
+        pub format_version: String,
+        pub pipeline: String,
+        pub compiler: Compiler,
+        pub profile: Option<String>,
+        pub artifacts: Vec<Artifact>,
+        pub steps: Vec<Step>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Compiler {
+        pub name: String,
+        pub version: String,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Artifact {
+        pub name: String,
+        pub produced_by: String,
+        pub signed: bool,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Kind {
+        Source,
+        Build,
+        Test,
+        Deploy,
+        Bake,
+        Approval,
+        Gate,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Step {
+        pub id: String,
+        pub kind: Kind,
+        pub needs: Vec<String>,
+        pub target: Target,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub source: Option<Source>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub build: Option<Build>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub test: Option<Test>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub deploy: Option<Deploy>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub bake: Option<Bake>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub approval: Option<Approval>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub gate: Option<GateStep>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub rollback_alarm: Option<String>,
+        pub gates: Vec<Gate>,
+        pub provenance: Provenance,
+    }
+
+    impl Step {
+        /// The kinds whose parameter objects the step holds.
+        pub fn param_kinds(&self) -> Vec<Kind> {
+            [
+                (self.source.is_some(), Kind::Source),
+                (self.build.is_some(), Kind::Build),
+                (self.test.is_some(), Kind::Test),
+                (self.deploy.is_some(), Kind::Deploy),
+                (self.bake.is_some(), Kind::Bake),
+                (self.approval.is_some(), Kind::Approval),
+                (self.gate.is_some(), Kind::Gate),
+            ]
+            .into_iter()
+            .filter(|(present, _)| *present)
+            .map(|(_, kind)| kind)
+            .collect()
+        }
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Target {
+        pub stage: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub wave: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub region: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub az: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub cell: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub onebox: Option<bool>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Source {
+        pub name: String,
+        #[serde(rename = "type")]
+        pub origin: SourceType,
+        pub url: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub branch: Option<String>,
+        pub require_review: bool,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SourceType {
+        Git,
+        ArtifactStore,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Build {
+        pub artifact: String,
+        pub sources: Vec<String>,
+        pub command: String,
+        pub sign: bool,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Test {
+        pub name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub command: Option<String>,
+        pub timeout_seconds: u64,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Deploy {
+        pub artifacts: Vec<String>,
+        pub platform: Platform,
+        pub strategy: Strategy,
+        // Percents are numbers that keep their written form: `33` stays an
+        // integer and `2.5` a decimal, so re-serializing gives the same text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub traffic_percent: Option<Number>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Platform {
+        Ecs,
+        Lambda,
+        Ec2,
+        OnPremises,
+    }
+
+    // Struct variants, even empty ones, so that unknown fields are refused.
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Strategy {
+        InPlace {},
+        Rolling {
+            batch_percent: Number,
+            min_healthy_percent: Number,
+            rollback_batch_percent: Number,
+        },
+        BlueGreen {},
+        Canary {
+            canary_percent: Number,
+            wait_seconds: u64,
+        },
+        Linear {
+            step_percent: Number,
+            interval_seconds: u64,
+        },
+        AllAtOnce {},
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Bake {
+        pub duration_seconds: u64,
+        pub data_points: Vec<DataPoints>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DataPoints {
+        pub count: u64,
+        #[serde(rename = "type")]
+        pub measure: Measure,
+        pub name: String,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Measure {
+        Requests,
+        Datapoints,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Approval {
+        pub role: String,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GateStep {
+        pub reason: String,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum Gate {
+        Window(WindowGate),
+        Alarm(AlarmGate),
+        Artifact(ArtifactGate),
+        Approval(ApprovalGate),
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WindowGate {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub window: Option<String>,
+        pub zone: String,
+        pub allow: Vec<WindowSlot>,
+        pub closed_dates: Vec<String>,
+        pub overridable: bool,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WindowSlot {
+        pub days: Vec<Weekday>,
+        pub start: String,
+        pub end: String,
+    }
+
+    #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Weekday {
+        Mon,
+        Tue,
+        Wed,
+        Thu,
+        Fri,
+        Sat,
+        Sun,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AlarmGate {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        pub alarm: String,
+        pub overridable: bool,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ArtifactGate {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub package: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub git_ref: Option<String>,
+        pub overridable: bool,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ApprovalGate {
+        pub role: String,
+        pub overridable: bool,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Provenance {
+        pub file: String,
+        pub line: u32,
+        pub column: u32,
+        pub how: How,
+        pub overrides: Vec<Override>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Override {
+        pub file: String,
+        pub line: u32,
+        pub column: u32,
+        pub how: How,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub value: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum How {
+        Set,
+        Bind,
+        Append,
+        Remove,
+        Profile,
+        BakeScale,
+        Floor,
+        Default,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers.
+
+fn schema() -> Value {
+    let text = std::fs::read_to_string("schemas/plan-v1.schema.json").unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn validator() -> jsonschema::Validator {
+    jsonschema::draft202012::new(&schema()).unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, plan: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(plan)
+        .map(|error| format!("{}: {error}", error.instance_path().as_str()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} should be valid:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Parses through the mirror types and writes the result as `to_json`
+/// does; the text must come back unchanged.
+fn assert_mirror_round_trip(json: &str, what: &str) -> mirror::Plan {
+    let plan: mirror::Plan = match serde_json::from_str(json) {
+        Ok(plan) => plan,
+        Err(error) => panic!("{what} does not read through the mirror types: {error}"),
+    };
+    let again = serde_json::to_string_pretty(&plan).unwrap() + "\n";
+    assert_eq!(again, json, "{what} changed through the mirror types");
+    plan
+}
+
+/// What the schema cannot say: ids are unique, every step comes after the
+/// steps it needs, the parameter object matches the kind, artifacts are
+/// produced by the build steps that say so and exist where deployed, and
+/// windows list their days and dates in order and their slots forward.
+fn assert_consistent(plan: &mirror::Plan, what: &str) {
+    assert_eq!(plan.format_version, FORMAT_VERSION, "{what}");
+    let mut seen = BTreeSet::new();
+    for step in &plan.steps {
+        for need in &step.needs {
+            assert!(
+                seen.contains(need.as_str()),
+                "{what}: {} needs {need}, which is not an earlier step",
+                step.id
+            );
+        }
+        assert!(seen.insert(step.id.as_str()), "{what}: {} twice", step.id);
+        assert_eq!(step.param_kinds(), vec![step.kind], "{what}: {}", step.id);
+    }
+    let artifacts: BTreeSet<&str> = plan.artifacts.iter().map(|a| a.name.as_str()).collect();
+    for artifact in &plan.artifacts {
+        let producer = plan
+            .steps
+            .iter()
+            .find(|step| step.id == artifact.produced_by)
+            .unwrap_or_else(|| panic!("{what}: no step {}", artifact.produced_by));
+        let build = producer.build.as_ref().unwrap();
+        assert_eq!(build.artifact, artifact.name, "{what}");
+        assert_eq!(build.sign, artifact.signed, "{what}");
+    }
+    for step in &plan.steps {
+        if let Some(deploy) = &step.deploy {
+            for name in &deploy.artifacts {
+                assert!(artifacts.contains(name.as_str()), "{what}: {name} unknown");
+            }
+        }
+        for gate in &step.gates {
+            if let mirror::Gate::Window(window) = gate {
+                assert!(
+                    window.closed_dates.is_sorted_by(|a, b| a < b),
+                    "{what}: {} closed dates out of order",
+                    step.id
+                );
+                for slot in &window.allow {
+                    assert!(
+                        slot.days.is_sorted_by(|a, b| a < b),
+                        "{what}: {} days not Monday first",
+                        step.id
+                    );
+                    assert!(slot.start < slot.end, "{what}: {} empty slot", step.id);
+                }
+            }
+        }
+    }
+}
+
+fn step_index(plan: &Value, id: &str) -> usize {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|step| step["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
+/// The schema must refuse `plan`, with an error at `pointer`.
+fn assert_rejected(validator: &jsonschema::Validator, plan: &Value, pointer: &str, what: &str) {
+    let errors: Vec<(String, String)> = validator
+        .iter_errors(plan)
+        .map(|error| {
+            (
+                error.instance_path().as_str().to_string(),
+                error.to_string(),
+            )
+        })
+        .collect();
+    assert!(!errors.is_empty(), "the schema accepts {what}");
+    assert!(
+        errors.iter().any(|(path, _)| path == pointer),
+        "{what}: expected an error at `{pointer}`, got:\n{errors:#?}"
+    );
+}
+
+fn docs_json_blocks() -> Vec<String> {
+    let text = std::fs::read_to_string("docs/plan-format.md").unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match &mut current {
+            None if line.trim_end() == "```json" => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_end() == "```" => blocks.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    assert!(current.is_none(), "an unclosed ```json block");
+    blocks
+}
+
+// ---------------------------------------------------------------------------
+// The contract.
+
+#[test]
+fn the_schema_is_a_valid_draft_2020_12_schema() {
+    let schema = schema();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    if let Err(error) = jsonschema::meta::validate(&schema) {
+        panic!("the schema is not a valid JSON Schema: {error}");
+    }
+}
+
+#[test]
+fn a_plan_is_valid_against_the_schema() {
+    let json = to_json(&sample_plan());
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_valid(&validator(), &value, "the sample plan");
+}
+
+#[test]
+fn a_plan_round_trips_through_strict_mirror_types() {
+    let json = to_json(&sample_plan());
+    let plan = assert_mirror_round_trip(&json, "the sample plan");
+    assert_consistent(&plan, "the sample plan");
+    assert_eq!(plan.compiler.name, "pipec");
+    assert_eq!(plan.compiler.version, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn serializing_is_deterministic() {
+    let plan = sample_plan();
+    let first = to_json(&plan);
+    assert_eq!(first, to_json(&plan));
+    assert_eq!(first, to_json(&sample_plan()));
+    assert!(first.ends_with("}\n"), "one trailing newline");
+    assert!(!first.contains('\t') && !first.contains("\r"));
+    // Two-space indent, fields in struct order.
+    assert!(first.starts_with(
+        "{\n  \"format_version\": \"1.0\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
+    ));
+}
+
+#[test]
+fn steps_are_written_in_the_documented_shape() {
+    let plan = sample_plan();
+    let json = to_json(&plan);
+    let value: Value = serde_json::from_str(&json).unwrap();
+
+    // The keys of one step, in the order written (a `Value` would sort them).
+    let lines: Vec<&str> = json.lines().collect();
+    let first = lines
+        .iter()
+        .position(|line| *line == "      \"id\": \"production/first/bake\",")
+        .unwrap();
+    let keys: Vec<&str> = lines[first..]
+        .iter()
+        .take_while(|line| !line.starts_with("    }"))
+        .filter_map(|line| line.strip_prefix("      \""))
+        .filter_map(|line| line.split('"').next())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "kind",
+            "needs",
+            "target",
+            "bake",
+            "rollback_alarm",
+            "gates",
+            "provenance"
+        ]
+    );
+
+    let wave_bake = &value["steps"][step_index(&value, "production/first/bake")];
+    assert_eq!(
+        wave_bake["bake"],
+        json!({
+            "duration_seconds": 21600,
+            "data_points": [{ "count": 100, "type": "requests", "name": "CreateApi" }]
+        })
+    );
+    assert_eq!(
+        wave_bake["target"],
+        json!({ "stage": "production", "wave": "first" })
+    );
+    assert_eq!(wave_bake["provenance"]["how"], "bake_scale");
+    assert_eq!(wave_bake["provenance"]["overrides"][0]["value"], "24h");
+
+    // No rollback alarm on a build; `onebox` only when true.
+    let build = &value["steps"][step_index(&value, "build/bundle")];
+    assert!(build.get("rollback_alarm").is_none());
+    assert_eq!(build["target"], json!({ "stage": "build" }));
+    let onebox = "production/first/ap-east-1/az/ape1-az1/onebox/deploy";
+    let onebox = &value["steps"][step_index(&value, onebox)];
+    assert_eq!(onebox["target"]["onebox"], true);
+    assert_eq!(onebox["deploy"]["traffic_percent"], json!(2.5));
+    assert_eq!(
+        onebox["gates"][3],
+        json!({
+            "type": "artifact",
+            "package": "libjson@2.3.1",
+            "overridable": false,
+            "provenance": { "file": "services/orders_api.pipe", "line": 14, "column": 5, "how": "set", "overrides": [] }
+        })
+    );
+
+    assert_eq!(value["profile"], "emergency");
+    let no_profile = PlanV1 {
+        profile: None,
+        ..plan.clone()
+    };
+    assert!(to_json(&no_profile).contains("\n  \"profile\": null,\n"));
+
+    for step in &plan.steps {
+        assert_eq!(
+            value["steps"][step_index(&value, &step.id)]["kind"],
+            serde_json::to_value(step.kind()).unwrap()
+        );
+    }
+    assert_eq!(plan.steps[0].kind(), StepKind::Source);
+}
+
+#[test]
+fn percents_are_numbers_with_at_most_two_decimals() {
+    let written = |hundredths: u32| serde_json::to_string(&percent(hundredths)).unwrap();
+    assert_eq!(written(3_300), "33");
+    assert_eq!(written(250), "2.5");
+    assert_eq!(written(25), "0.25");
+    assert_eq!(written(7), "0.07");
+    assert_eq!(written(0), "0");
+    assert_eq!(written(10_000), "100");
+    assert_eq!(written(100_000_000), "1000000");
+    assert_eq!(written(99_999_999), "999999.99");
+    // Every value of the two-decimal grid prints as its exact decimal.
+    for hundredths in (0..=20_000).chain(99_990_000..=100_000_000) {
+        let whole = hundredths / 100;
+        let fraction = hundredths % 100;
+        let expected = match fraction {
+            0 => whole.to_string(),
+            f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+            f => format!("{whole}.{f:02}"),
+        };
+        assert_eq!(written(hundredths), expected);
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_the_format_forbids() {
+    let validator = validator();
+    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let bake = step_index(&valid, "production/first/bake");
+    let entry = step_index(&valid, "production/gate");
+    let onebox = step_index(
+        &valid,
+        "production/first/ap-east-1/az/ape1-az1/onebox/deploy",
+    );
+    let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az1/deploy");
+    let steps = |index: usize, rest: &str| format!("/steps/{index}{rest}");
+
+    let mut plan = valid.clone();
+    plan["generated_at"] = json!("2026-05-01T10:00:00Z");
+    assert_rejected(&validator, &plan, "", "an unknown top-level field");
+
+    let mut plan = valid.clone();
+    plan["format_version"] = json!("2.0");
+    assert_rejected(&validator, &plan, "/format_version", "format_version 2.0");
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["kind"] = json!("soak");
+    assert_rejected(&validator, &plan, &steps(bake, "/kind"), "an unknown kind");
+
+    let mut plan = valid.clone();
+    plan["steps"][bake].as_object_mut().unwrap().remove("bake");
+    assert_rejected(&validator, &plan, &steps(bake, ""), "a bake without `bake`");
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["deploy"] = valid["steps"][az]["deploy"].clone();
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(bake, "/kind"),
+        "a bake holding `deploy`",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][entry]["gates"][0]["type"] = json!("weather");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(entry, "/gates/0"),
+        "a gate of an unknown type",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["priority"] = json!(1);
+    assert_rejected(&validator, &plan, &steps(bake, ""), "an unknown step field");
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["bake"]["jitter_seconds"] = json!(5);
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(bake, "/bake"),
+        "an unknown bake field",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][0]["rollback_alarm"] = json!("ALARM(\"X\")");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/steps/0/kind",
+        "a rollback alarm on a source",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][az]["target"]["onebox"] = json!(false);
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/target/onebox"),
+        "`onebox: false` written out",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][az]["target"]
+        .as_object_mut()
+        .unwrap()
+        .remove("region");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/target"),
+        "an AZ without a region",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][az]["deploy"]["strategy"]["batch_percent"] = json!("33%");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/deploy/strategy"),
+        "a percent written as a string",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][onebox]["gates"][3]["git_ref"] = json!("refs/heads/main");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(onebox, "/gates/3"),
+        "an artifact blocker with a package and a git ref",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][0]["source"]
+        .as_object_mut()
+        .unwrap()
+        .remove("branch");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/steps/0/source",
+        "a git source without a branch",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["provenance"]["file"] = json!("/home/ci/shop/org.pipe");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(bake, "/provenance/file"),
+        "an absolute path",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["provenance"]["overrides"][0]["file"] = json!("../org.pipe");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(bake, "/provenance/overrides/0/file"),
+        "a path leaving the workspace",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][bake]["provenance"]["how"] = json!("guess");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(bake, "/provenance/how"),
+        "an unknown `how`",
+    );
+
+    let mut plan = valid;
+    plan["steps"][bake]["id"] = json!("production/first bake");
+    assert_rejected(&validator, &plan, &steps(bake, "/id"), "an id with a space");
+}
+
+#[test]
+fn the_documented_example_is_a_valid_plan_in_canonical_form() {
+    let blocks = docs_json_blocks();
+    assert_eq!(
+        blocks.len(),
+        1,
+        "docs/plan-format.md has one ```json example"
+    );
+    let validator = validator();
+    for block in &blocks {
+        let value: Value = serde_json::from_str(block).unwrap();
+        assert_valid(&validator, &value, "the example in docs/plan-format.md");
+        let plan = assert_mirror_round_trip(block, "the example in docs/plan-format.md");
+        assert_consistent(&plan, "the example in docs/plan-format.md");
+    }
+}

@@ -196,3 +196,65 @@ fn standard_input_imports_resolve_from_its_file_name() {
     assert!(text.contains("cannot find `./missing.pipe`"), "{text}");
     assert!(!text.contains("team.pipe`"), "{text}");
 }
+
+#[test]
+fn compile_writes_the_plan_and_refuses_broken_input() {
+    let dir = scratch_dir("compile");
+    let out = dir.join("plan.json");
+    let output = pipec(
+        &[
+            "compile",
+            "examples/sample/services/orders_api.pipe",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(plan["pipeline"], "orders_api");
+    assert_eq!(plan["format_version"], "1.0");
+
+    // A broken file: exit 1, diagnostics, and the previous plan untouched.
+    std::fs::write(
+        dir.join("broken.pipe"),
+        "pipeline p { stage beta { bake = 33% } }\n",
+    )
+    .unwrap();
+    let broken = pipec(
+        &[
+            "compile",
+            dir.join("broken.pipe").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("error[P0701]"),
+        "{}",
+        stderr(&broken)
+    );
+    let still: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(still, plan);
+
+    // An unknown pipeline name is a usage error that lists the real ones.
+    let unknown = pipec(
+        &[
+            "compile",
+            "examples/sample/services/orders_api.pipe",
+            "--pipeline",
+            "order_api",
+        ],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("orders_api"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -1,0 +1,278 @@
+//! Compiling real pipelines: every example's plan validates against the
+//! committed schema, the sample's plan has the shape its source says, the
+//! output is deterministic, and a region added to the registry lands only
+//! in the `rest` wave.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use pipec::export::{convert, plan_v1};
+use pipec::loader::MemoryLoader;
+use pipec::modules::Entry;
+use pipec::workspace::{self, Compiled};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn compile_file(path: &str) -> Compiled {
+    let entries = vec![Entry {
+        path: PathBuf::from(path),
+        bytes: None,
+        name: None,
+    }];
+    workspace::compile_workspace(entries, &support::FsLoader)
+}
+
+fn plan_json(compiled: &Compiled, name: &str) -> Value {
+    assert!(
+        !compiled.has_errors(),
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    let plan = compiled
+        .plans
+        .iter()
+        .find(|plan| plan.pipeline == name)
+        .unwrap();
+    serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/plan-v1.schema.json").unwrap())
+            .unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+fn steps(plan: &Value) -> &Vec<Value> {
+    plan["steps"].as_array().unwrap()
+}
+
+#[test]
+fn every_example_pipeline_compiles_to_a_valid_plan() {
+    let validator = validator();
+    let mut files = Vec::new();
+    for dir in ["examples/sample/services", "examples/concepts"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    files.sort();
+    let mut compiled_plans = 0;
+    for file in files {
+        let compiled = compile_file(file.to_str().unwrap());
+        assert!(
+            !compiled.has_errors(),
+            "{}",
+            pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+        );
+        for plan in &compiled.plans {
+            let json: Value =
+                serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
+                    .unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|error| format!("{} at {}", error, error.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{} ({}): {errors:#?}",
+                file.display(),
+                plan.pipeline
+            );
+            compiled_plans += 1;
+        }
+    }
+    assert!(
+        compiled_plans >= 4,
+        "expected the sample's services and the concept pipelines, got {compiled_plans}"
+    );
+}
+
+#[test]
+fn the_sample_plan_has_five_waves_over_every_region_once() {
+    let compiled = compile_file("examples/sample/services/orders_api.pipe");
+    let plan = plan_json(&compiled, "orders_api");
+    let mut waves: Vec<String> = Vec::new();
+    let mut region_wave: BTreeMap<String, String> = BTreeMap::new();
+    for step in steps(&plan) {
+        let target = &step["target"];
+        let (Some(wave), Some(region)) = (target["wave"].as_str(), target["region"].as_str())
+        else {
+            continue;
+        };
+        if !waves.contains(&wave.to_string()) {
+            waves.push(wave.to_string());
+        }
+        let previous = region_wave.insert(region.to_string(), wave.to_string());
+        assert!(
+            previous.is_none() || previous.as_deref() == Some(wave),
+            "{region} in two waves"
+        );
+    }
+    assert_eq!(waves, ["first", "second", "third", "fourth", "rest"]);
+    // All 34 regions of std/aws are deployed, each in exactly one wave.
+    assert_eq!(region_wave.len(), 34);
+    let per_wave = |wave: &str| region_wave.values().filter(|w| *w == wave).count();
+    assert_eq!(
+        (
+            per_wave("first"),
+            per_wave("second"),
+            per_wave("third"),
+            per_wave("fourth")
+        ),
+        (1, 1, 3, 12)
+    );
+    // Every production region starts with a one-box deploy and its bake.
+    for region in region_wave.keys() {
+        let wave = &region_wave[region];
+        for suffix in ["onebox/deploy", "onebox/bake"] {
+            let id = format!("production/{wave}/{region}/{suffix}");
+            assert!(
+                steps(&plan).iter().any(|step| step["id"] == id.as_str()),
+                "missing {id}"
+            );
+        }
+    }
+    // The first two waves go one AZ at a time: ap-east-1 has three AZs.
+    let first_azs: Vec<&str> = steps(&plan)
+        .iter()
+        .filter(|step| step["target"]["wave"] == "first" && step["kind"] == "deploy")
+        .filter_map(|step| step["target"]["az"].as_str())
+        .collect();
+    assert_eq!(first_azs, ["ape1-az1", "ape1-az2", "ape1-az3"]);
+    // Each wave waits for the previous wave's bake.
+    let second_onebox = steps(&plan)
+        .iter()
+        .find(|step| step["id"] == "production/second/us-east-1/onebox/deploy")
+        .unwrap();
+    assert_eq!(
+        second_onebox["needs"],
+        serde_json::json!(["production/first/bake"])
+    );
+}
+
+#[test]
+fn the_childs_bake_override_carries_its_provenance() {
+    let compiled = compile_file("examples/sample/services/orders_api.pipe");
+    let plan = plan_json(&compiled, "orders_api");
+    let bake = steps(&plan)
+        .iter()
+        .find(|step| step["id"] == "production/first/bake")
+        .unwrap();
+    assert_eq!(bake["bake"]["duration_seconds"], 24 * 3600);
+    assert_eq!(bake["bake"]["data_points"][0]["count"], 100);
+    let provenance = &bake["provenance"];
+    assert_eq!(
+        provenance["file"],
+        "examples/sample/services/orders_api.pipe"
+    );
+    let overridden = &provenance["overrides"][0];
+    assert_eq!(overridden["file"], "examples/sample/team/service.pipe");
+    assert_eq!(overridden["value"], "12h");
+    // The line really holds the parent's 12h bake.
+    let team = std::fs::read_to_string("examples/sample/team/service.pipe").unwrap();
+    let line = team
+        .lines()
+        .nth(overridden["line"].as_u64().unwrap() as usize - 1)
+        .unwrap();
+    assert!(line.contains("bake = 12h"), "{line}");
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes() {
+    let first = compile_file("examples/sample/services/payments_worker.pipe");
+    let second = compile_file("examples/sample/services/payments_worker.pipe");
+    let render = |compiled: &Compiled| {
+        compiled
+            .plans
+            .iter()
+            .map(|plan| plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
+            .collect::<String>()
+    };
+    assert!(!render(&first).is_empty());
+    assert_eq!(render(&first), render(&second));
+    assert!(
+        !render(&first).contains("/work/"),
+        "no absolute paths in the plan"
+    );
+}
+
+/// A workspace with the sample's waves over the standard registry, or over
+/// a registry that extends it with one more region.
+fn waves_workspace(extra_region: bool) -> Compiled {
+    let registry = if extra_region {
+        "registry target extends aws {\n  new region xx-new-1 { traffic = low; geo = eu; azs = [xxn1-az1, xxn1-az2] }\n}\n"
+    } else {
+        // Same number of lines, so that provenance lines stay put.
+        "registry target extends aws {\n  // no new region\n}\n"
+    };
+    let text = format!(
+        r#"import "std/aws"
+{registry}
+pipeline orders_api {{
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code {{ run = "make" }}
+  production {{
+    registry = target
+    deploy bundle
+    onebox {{ traffic <= 10%; bake = 1h }}
+    wave first  {{ regions = target where traffic == low take 1; by az; bake = 12h }}
+    wave second {{ regions = target where traffic == high take 1; by az; bake = 4h }}
+    wave third  {{ regions = [us-west-2, eu-west-1, ap-northeast-1]; bake = 4h }}
+    wave fourth {{ regions = target where traffic in [high, medium] take 12; bake = 2h }}
+    wave rest   {{ regions = rest; bake = 2h }}
+  }}
+}}
+"#
+    );
+    let mut loader = MemoryLoader::in_dir("/ws");
+    loader.add("pipec.toml", "");
+    loader.add("main.pipe", text);
+    workspace::compile_workspace(
+        vec![Entry {
+            path: PathBuf::from("main.pipe"),
+            bytes: None,
+            name: None,
+        }],
+        &loader,
+    )
+}
+
+#[test]
+fn a_new_region_changes_only_the_rest_wave() {
+    let before = plan_json(&waves_workspace(false), "orders_api");
+    let after = plan_json(&waves_workspace(true), "orders_api");
+    let by_id = |plan: &Value| -> BTreeMap<String, Value> {
+        steps(plan)
+            .iter()
+            .map(|step| (step["id"].as_str().unwrap().to_string(), step.clone()))
+            .collect()
+    };
+    let (before, after) = (by_id(&before), by_id(&after));
+    let added: BTreeSet<&String> = after
+        .keys()
+        .filter(|id| !before.contains_key(*id))
+        .collect();
+    let removed: BTreeSet<&String> = before
+        .keys()
+        .filter(|id| !after.contains_key(*id))
+        .collect();
+    assert!(removed.is_empty(), "{removed:?}");
+    assert!(!added.is_empty());
+    for id in &added {
+        assert!(
+            id.starts_with("production/rest/xx-new-1/"),
+            "{id} added outside the rest wave"
+        );
+    }
+    for (id, step) in &before {
+        let changed = after[id] != *step;
+        if changed {
+            // Only the rest wave's bake, which now also waits for the new region.
+            assert_eq!(id, "production/rest/bake", "{id} changed");
+        }
+    }
+    assert!(Path::new("schemas/plan-v1.schema.json").exists());
+}

@@ -258,3 +258,27 @@ fn compile_writes_the_plan_and_refuses_broken_input() {
         stderr(&unknown)
     );
 }
+
+/// The provenance the README shows for the sample's first-wave bake is
+/// what `pipec compile` really writes.
+#[test]
+fn the_readme_provenance_example_is_real() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let marker = "select(.id == \"production/first/bake\") | .provenance'\n";
+    let start = readme.find(marker).unwrap() + marker.len();
+    let shown: serde_json::Value =
+        serde_json::from_str(&readme[start..start + readme[start..].find("```").unwrap()]).unwrap();
+    let output = pipec(
+        &["compile", "examples/sample/services/orders_api.pipe"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let bake = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["id"] == "production/first/bake")
+        .unwrap();
+    assert_eq!(bake["provenance"], shown);
+}

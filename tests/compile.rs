@@ -112,6 +112,8 @@ fn the_sample_plan_has_five_waves_over_every_region_once() {
         );
     }
     assert_eq!(waves, ["first", "second", "third", "fourth", "rest"]);
+    // The figure the README gives.
+    assert_eq!(steps(&plan).len(), 126);
     // All 34 regions of std/aws are deployed, each in exactly one wave.
     assert_eq!(region_wave.len(), 34);
     let per_wave = |wave: &str| region_wave.values().filter(|w| *w == wave).count();

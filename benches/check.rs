@@ -163,7 +163,8 @@ fn main() {
         })
         .collect();
     let median = time(|| {
-        let checked = workspace::check_workspace(entries.clone(), &loader);
+        let checked =
+            workspace::check_workspace(entries.clone(), &loader, jiff::civil::date(2026, 11, 22));
         assert!(
             !checked.has_errors(),
             "{}",

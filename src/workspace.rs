@@ -35,12 +35,15 @@ impl Checked {
 }
 
 /// Loads the entries and everything they import, and runs every check.
+///
+/// `today` is the date checks that depend on the calendar are made from.
 pub fn check_workspace(
     entries: Vec<crate::modules::Entry>,
     loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
 ) -> Checked {
     let mut workspace = crate::modules::load(entries, loader);
-    let semantic = crate::semantics::analyze(&workspace).diagnostics;
+    let semantic = crate::semantics::analyze(&workspace, today).diagnostics;
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
@@ -176,9 +179,10 @@ impl Compiled {
 pub fn compile_workspace(
     entries: Vec<crate::modules::Entry>,
     loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
 ) -> Compiled {
     let mut workspace = crate::modules::load(entries, loader);
-    let analysis = crate::semantics::analyze(&workspace);
+    let analysis = crate::semantics::analyze(&workspace, today);
     let mut plans = Vec::new();
     for module in workspace.modules.iter().filter(|module| module.is_entry) {
         for (idx, item) in module.tree.items.iter().enumerate() {

@@ -21,7 +21,7 @@ fn compile_file(path: &str) -> Compiled {
         bytes: None,
         name: None,
     }];
-    workspace::compile_workspace(entries, &support::FsLoader)
+    workspace::compile_workspace(entries, &support::FsLoader, support::TODAY)
 }
 
 fn plan_json(compiled: &Compiled, name: &str) -> Value {
@@ -239,6 +239,7 @@ pipeline orders_api {{
             name: None,
         }],
         &loader,
+        support::TODAY,
     )
 }
 

@@ -46,7 +46,7 @@ fn every_example_checks_cleanly() {
             name: None,
         })
         .collect();
-    let checked = pipec::workspace::check_workspace(entries, &support::FsLoader);
+    let checked = pipec::workspace::check_workspace(entries, &support::FsLoader, support::TODAY);
     assert!(
         checked.diagnostics.is_empty(),
         "{}",

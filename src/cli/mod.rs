@@ -28,6 +28,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
 
+    /// The date checks are made from, `YYYY-MM-DD` (windows must open
+    /// within a year of it). Default: today's date in UTC.
+    #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -83,16 +88,21 @@ pub fn main() -> ExitCode {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
     };
+    let today = cli.today.unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+    });
     let result = match cli.command {
         Command::Check {
             paths,
             stdin_filename,
-        } => run_check(paths, stdin_filename, color),
+        } => run_check(paths, stdin_filename, color, today),
         Command::Compile {
             file,
             pipeline,
             output,
-        } => run_compile(&file, pipeline.as_deref(), output.as_deref(), color),
+        } => run_compile(&file, pipeline.as_deref(), output.as_deref(), color, today),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -103,14 +113,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse::<jiff::civil::Date>()
+        .map_err(|error| format!("expected a date such as 2026-11-22: {error}"))
+}
+
 fn run_check(
     paths: Vec<PathBuf>,
     stdin_filename: Option<String>,
     color: ColorChoice,
+    today: jiff::civil::Date,
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
-    let checked = workspace::check_workspace(entries, &files::FsLoader);
+    let checked = workspace::check_workspace(entries, &files::FsLoader, today);
     render::to_stderr(&checked.diagnostics, &checked.sources, color);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
@@ -131,9 +147,10 @@ fn run_compile(
     pipeline: Option<&str>,
     output: Option<&std::path::Path>,
     color: ColorChoice,
+    today: jiff::civil::Date,
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled = workspace::compile_workspace(entries, &files::FsLoader);
+    let compiled = workspace::compile_workspace(entries, &files::FsLoader, today);
     render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
     if compiled.has_errors() {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();

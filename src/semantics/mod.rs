@@ -9,6 +9,7 @@ pub mod merge;
 pub mod refs;
 pub mod regions;
 pub mod scope;
+pub mod windows;
 
 use crate::diagnostics::Diagnostic;
 use crate::modules::Workspace;
@@ -31,11 +32,14 @@ pub struct Analysis<'w> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Runs every cross-file check.
-pub fn analyze(workspace: &Workspace) -> Analysis<'_> {
+/// Runs every cross-file check. `today` is the date windows are checked
+/// from (a window must open within a year of it) and, later, the date
+/// exemptions expire against.
+pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> {
     let mut diagnostics = Vec::new();
     let scopes = Scopes::new(workspace);
     refs::check(workspace, &scopes, &mut diagnostics);
+    windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
     let resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
     let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);

@@ -7,6 +7,10 @@ use pipec::loader::MemoryLoader;
 use pipec::modules::Entry;
 use pipec::workspace::{self, Checked, Input};
 
+/// The date tests check from, so that calendar-dependent results (windows
+/// that must open within a year) never change with the day they run.
+pub const TODAY: jiff::civil::Date = jiff::civil::date(2026, 11, 22);
+
 /// Splits a fixture into files. A fixture whose first line is
 /// `//- NAME.pipe` holds several files, each starting at such a line;
 /// otherwise the whole text is one file called `name`.
@@ -42,7 +46,7 @@ pub fn check_fixture(name: &str, text: &str) -> Checked {
             name: None,
         })
         .collect();
-    workspace::check_workspace(entries, &loader)
+    workspace::check_workspace(entries, &loader, TODAY)
 }
 
 /// Checks a single text on its own, without following imports.

@@ -282,3 +282,67 @@ fn the_readme_provenance_example_is_real() {
         .unwrap();
     assert_eq!(bake["provenance"], shown);
 }
+
+/// An exemption counts through its `expires` day and not after: `--today`
+/// flips the policy result, reproducibly.
+#[test]
+fn today_decides_whether_an_exemption_still_counts() {
+    let dir = scratch_dir("today");
+    std::fs::write(dir.join("pipec.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("service.pipe"),
+        r#"policy org {
+  deny signed-artifacts
+  exempt orders_api from signed-artifacts { reason = "vendor binary"; expires = 2027-03-31 }
+}
+pipeline orders_api {
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make release" }
+}
+"#,
+    )
+    .unwrap();
+    let file = dir.join("service.pipe");
+    let on_last_day = pipec(
+        &[
+            "check",
+            file.to_str().unwrap(),
+            "--today",
+            "2027-03-31",
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(
+        on_last_day.status.code(),
+        Some(0),
+        "{}",
+        stderr(&on_last_day)
+    );
+    assert!(
+        !stderr(&on_last_day).contains("signed-artifacts]"),
+        "{}",
+        stderr(&on_last_day)
+    );
+    let day_after = pipec(
+        &[
+            "check",
+            file.to_str().unwrap(),
+            "--today",
+            "2027-04-01",
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(day_after.status.code(), Some(1), "{}", stderr(&day_after));
+    let text = stderr(&day_after);
+    assert!(text.contains("error[P0801]: [signed-artifacts]"), "{text}");
+    assert!(text.contains("warning[P0804]"), "{text}");
+    let bad_date = pipec(
+        &["check", file.to_str().unwrap(), "--today", "2027-02-30"],
+        None,
+    );
+    assert_eq!(bad_date.status.code(), Some(2));
+}

@@ -214,10 +214,11 @@ fn waves_workspace(extra_region: bool) -> Compiled {
         r#"import "std/aws"
 {registry}
 pipeline orders_api {{
-  source code = git("orders-api", branch: "mainline")
+  source code = git("orders-api", branch: "mainline") {{ require review }}
   build bundle from code {{ run = "make" }}
   production {{
     registry = target
+    rollback on ALARM("OrdersApi_High_Severity")
     deploy bundle
     onebox {{ traffic <= 10%; bake = 1h }}
     wave first  {{ regions = target where traffic == low take 1; by az; bake = 12h }}

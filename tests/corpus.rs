@@ -20,8 +20,13 @@ fn files_with_extension(dir: &Path, extension: &str, out: &mut Vec<PathBuf>) {
     out.sort();
 }
 
+/// No diagnostic at all, but for policy warnings: a snippet shows one
+/// construct, not a complete release process.
 fn assert_clean(name: &str, text: &str) {
-    let checked = support::check_fixture(name, text);
+    let mut checked = support::check_fixture(name, text);
+    checked.diagnostics.retain(|diagnostic| {
+        !(diagnostic.code == pipec::diagnostics::Code::POLICY && !diagnostic.is_error())
+    });
     assert!(
         checked.diagnostics.is_empty(),
         "{name} should check cleanly:\n{}",
@@ -47,11 +52,21 @@ fn every_example_checks_cleanly() {
         })
         .collect();
     let checked = pipec::workspace::check_workspace(entries, &support::FsLoader, support::TODAY);
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{}",
-        support::rendered(&checked)
-    );
+    // Concept examples show one idea each, so default-level policy rules
+    // may warn about what they leave out; nothing may be an error, and the
+    // sample workspace, a complete pipeline, must be spotless.
+    assert!(!checked.has_errors(), "{}", support::rendered(&checked));
+    let sample_findings: Vec<&pipec::diagnostics::Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic
+                .primary_label()
+                .and_then(|label| checked.sources.get(label.file))
+                .is_some_and(|file| file.name.contains("examples/sample"))
+        })
+        .collect();
+    assert!(sample_findings.is_empty(), "{sample_findings:#?}");
     // The sample's imports were followed, the standard library included.
     let names: Vec<&str> = checked
         .sources

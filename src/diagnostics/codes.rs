@@ -309,4 +309,26 @@ codes! {
          blue/green, canary, linear, all at once) and has no boxes to roll; EC2 \
          supports in place, rolling and blue/green; on-premises servers in place \
          and rolling (blue/green needs EC2 instances).";
+    POLICY = "P0801", "policy",
+        "A pipeline breaks a best-practice rule.",
+        "Policies turn an organisation's release practices into checks: the \
+         rule's name is in brackets at the start of the message, and `pipec` \
+         lists the catalogue in docs/language.md. A `deny` rule makes the \
+         finding an error, `warn` a warning; `allow` turns it off. A pipeline \
+         that has a good reason can be exempted by name in a policy, with a \
+         reason and, ideally, an expiry date.";
+    UNKNOWN_POLICY_RULE = "P0802", "unknown-policy-rule",
+        "A policy names a rule that is not in the catalogue.",
+        "Levels and exemptions name rules by their kebab-case names, such as \
+         `onebox-first` or `first-wave-bake`; the message suggests the closest.";
+    EXEMPTION_WITHOUT_REASON = "P0803", "exemption-without-reason",
+        "An exemption has no reason.",
+        "Every exemption says why the rule does not apply (`reason = \"...\"`), \
+         so that reviewers can judge it and tell when it should end.";
+    EXEMPTION_EXPIRED = "P0804", "exemption-expired",
+        "An exemption's `expires` day has passed.",
+        "An exemption counts up to and including its `expires` day (compared \
+         with `--today`, by default today's date); after it, the rule applies \
+         again and this warning says so. Fix what the rule asks, or renew the \
+         exemption.";
 }

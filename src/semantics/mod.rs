@@ -6,6 +6,7 @@
 pub mod alarms;
 pub mod chains;
 pub mod merge;
+pub mod policies;
 pub mod refs;
 pub mod regions;
 pub mod scope;
@@ -62,6 +63,15 @@ pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> 
             lowerer.lower(&name.name, block, placements.get(&decl)),
         );
     }
+    let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
+    let reach = import_reach(workspace);
+    for (decl, plan) in &plans {
+        if let Some(name) = scopes.item(*decl).and_then(|item| item.kind.name()) {
+            let reachable = reach.get(decl.file.0 as usize);
+            let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
+            policies.check(plan, (decl.file, name.span), &governed_by, &mut diagnostics);
+        }
+    }
     Analysis {
         scopes,
         resolved,
@@ -69,6 +79,30 @@ pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> 
         plans,
         diagnostics,
     }
+}
+
+/// For each file, the files it can see: itself and everything it imports,
+/// directly or through other imports.
+fn import_reach(workspace: &Workspace) -> Vec<std::collections::BTreeSet<FileId>> {
+    workspace
+        .modules
+        .iter()
+        .map(|module| {
+            let mut seen = std::collections::BTreeSet::from([module.file]);
+            let mut pending = vec![module.file];
+            while let Some(file) = pending.pop() {
+                for import in workspace
+                    .module(file)
+                    .map_or(&[][..], |module| module.imports.as_slice())
+                {
+                    if seen.insert(import.target) {
+                        pending.push(import.target);
+                    }
+                }
+            }
+            seen
+        })
+        .collect()
 }
 
 /// The text of a span, for values compared or shown as written.

@@ -1,0 +1,643 @@
+//! Best-practice policies: a catalogue of rules over each pipeline's plan,
+//! the levels organisations set for them (`deny`, `warn`, `allow`), and
+//! exemptions, which stop counting after their `expires` day. A finding is
+//! a diagnostic like any other: an error under `deny`, a warning under
+//! `warn`, nothing under `allow`.
+
+use super::scope::{DeclKind, Scopes};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::names::closest;
+use crate::plan::{Gate, GateKind, Params, Plan, Step, Strategy};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{ItemKind, LiteralValue, MemberKind, PolicyLevel};
+
+/// A rule of the catalogue.
+#[derive(Debug)]
+pub struct Rule {
+    /// Its kebab-case name, used in `deny`, `warn`, `allow` and `exempt`.
+    pub name: &'static str,
+    /// Its level where no policy mentions it.
+    pub default: PolicyLevel,
+    /// What it asks, in one line.
+    pub summary: &'static str,
+    /// Why, and what to do.
+    pub explanation: &'static str,
+}
+
+/// Every rule, in the order findings are reported.
+pub static RULES: &[Rule] = &[
+    Rule {
+        name: "code-review",
+        default: PolicyLevel::Deny,
+        summary: "every source requires review",
+        explanation: "A change starts as a code review approved by a team member; the pipeline refuses unreviewed commits. Write `require review` in every source.",
+    },
+    Rule {
+        name: "signed-artifacts",
+        default: PolicyLevel::Warn,
+        summary: "every build signs its artifact",
+        explanation: "Packages are immutable and integrity-checked; a signed artifact proves it is the one the build produced. Write `sign = true` in every build.",
+    },
+    Rule {
+        name: "onebox-first",
+        default: PolicyLevel::Warn,
+        summary: "every production wave starts with a one-box",
+        explanation: "A one-box takes a small share of traffic first; if it misbehaves the deployment rolls back before the fleet is touched. Give `production` (or each wave) a `onebox`.",
+    },
+    Rule {
+        name: "onebox-bake",
+        default: PolicyLevel::Warn,
+        summary: "every production one-box bakes at least 1h",
+        explanation: "A one-box serves little traffic; problems take time to show. Bake it at least an hour: `onebox { bake = 1h }`.",
+    },
+    Rule {
+        name: "first-wave-bake",
+        default: PolicyLevel::Warn,
+        summary: "the first production wave bakes at least 12h",
+        explanation: "The first region is where slow-burning problems must surface before they spread. Bake it 12 hours or more.",
+    },
+    Rule {
+        name: "later-wave-bake",
+        default: PolicyLevel::Warn,
+        summary: "every later production wave bakes at least 2h",
+        explanation: "Each wave should watch its alarms before the next, larger one starts. Bake every wave after the first at least two hours.",
+    },
+    Rule {
+        name: "small-first-waves",
+        default: PolicyLevel::Warn,
+        summary: "the first two production waves deploy one region each",
+        explanation: "A problem that reaches production should hurt one region at a time while confidence is lowest: one small region, then one large one.",
+    },
+    Rule {
+        name: "first-wave-by-az",
+        default: PolicyLevel::Warn,
+        summary: "the first two production waves deploy one AZ (or cell) at a time",
+        explanation: "Inside the first regions, deploy `by az` (or `by cell`) so that no deployment hurts several availability zones of a region at once. (Lambda, which has no AZ targets, is exempt.)",
+    },
+    Rule {
+        name: "growing-waves",
+        default: PolicyLevel::Warn,
+        summary: "production waves never shrink",
+        explanation: "Waves grow as confidence grows; a wave smaller than the one before it usually means a region list went wrong.",
+    },
+    Rule {
+        name: "rollback-alarm",
+        default: PolicyLevel::Deny,
+        summary: "every production deploy and bake rolls back on an alarm",
+        explanation: "Without a rollback alarm a bad deployment stays until a person notices. Write `rollback on ALARM` in `production` (and for one-box metrics in `onebox`).",
+    },
+    Rule {
+        name: "weekend-window",
+        default: PolicyLevel::Warn,
+        summary: "production deploys start only in a window that excludes weekends",
+        explanation: "Deployments should start when the team is there to watch them: give production a `window` whose `allow` slots leave out Saturday and Sunday.",
+    },
+    Rule {
+        name: "gamma-multi-region",
+        default: PolicyLevel::Warn,
+        summary: "a `gamma` stage deploys to at least two regions",
+        explanation: "Gamma mirrors production; deploying it in several regions catches regional differences before production does.",
+    },
+    Rule {
+        name: "integration-tests",
+        default: PolicyLevel::Warn,
+        summary: "integration tests run before production",
+        explanation: "Some pre-production stage should run a `test integration` so that end-to-end behaviour is proven before customers see it.",
+    },
+    Rule {
+        name: "load-test",
+        default: PolicyLevel::Warn,
+        summary: "a load test runs before production",
+        explanation: "A short load test in a pre-production stage (`test load`) catches capacity regressions.",
+    },
+    Rule {
+        name: "rolling-healthy",
+        default: PolicyLevel::Warn,
+        summary: "rolling deployments keep at least 66% healthy",
+        explanation: "Every service is sized to survive the loss of one AZ; a rolling deployment must not take down more than a third at once: `rolling(batch: 33%, min_healthy: 66%)`.",
+    },
+    Rule {
+        name: "manual-approval",
+        default: PolicyLevel::Allow,
+        summary: "production requires a manual approval",
+        explanation: "Continuous delivery keeps a person's approval before production (`require approval(\"role\")`); continuous deployment does not, so the rule is off unless a policy turns it on.",
+    },
+];
+
+/// The rule with this name.
+pub fn rule(name: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|rule| rule.name == name)
+}
+
+fn strictness(level: PolicyLevel) -> u8 {
+    match level {
+        PolicyLevel::Allow => 0,
+        PolicyLevel::Warn => 1,
+        PolicyLevel::Deny => 2,
+    }
+}
+
+/// A rule's level as one policy sets it.
+struct Level {
+    rule: &'static str,
+    level: PolicyLevel,
+    file: FileId,
+}
+
+/// An exemption that still counts.
+struct Exemption {
+    pipeline: String,
+    rule: &'static str,
+    file: FileId,
+}
+
+/// The levels and exemptions of every policy in the workspace. A policy
+/// governs the pipelines of its own file and of every file that imports
+/// its file, directly or through other imports: an organisation's policy
+/// sits beside the template every service extends.
+pub struct Policies {
+    levels: Vec<Level>,
+    exemptions: Vec<Exemption>,
+}
+
+impl Policies {
+    /// Reads every `policy` of the workspace; reports unknown rules,
+    /// exemptions without a reason, and expired exemptions.
+    pub fn collect(
+        scopes: &Scopes<'_>,
+        today: jiff::civil::Date,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Policies {
+        let mut policies = Policies {
+            levels: Vec::new(),
+            exemptions: Vec::new(),
+        };
+        for (decl, kind, item) in scopes.all() {
+            let (DeclKind::Policy, ItemKind::Policy(policy)) = (kind, &item.kind) else {
+                continue;
+            };
+            let file = decl.file;
+            for member in &policy.body.members {
+                match &member.kind {
+                    MemberKind::Level { level, rules } => {
+                        for name in rules {
+                            let Some(rule) = known_rule(&name.name, file, name.span, diagnostics)
+                            else {
+                                continue;
+                            };
+                            policies.levels.push(Level {
+                                rule: rule.name,
+                                level: *level,
+                                file,
+                            });
+                        }
+                    }
+                    MemberKind::Exempt {
+                        pipeline,
+                        rule: rule_name,
+                        body,
+                    } => {
+                        let Some(rule) =
+                            known_rule(&rule_name.name, file, rule_name.span, diagnostics)
+                        else {
+                            continue;
+                        };
+                        let mut reason = None;
+                        let mut expires = None;
+                        for field in &body.members {
+                            let MemberKind::FieldAssign { name, value, .. } = &field.kind else {
+                                continue;
+                            };
+                            let crate::syntax::ast::ExprKind::Literal(literal) = &value.kind else {
+                                continue;
+                            };
+                            match (name.name.as_str(), &literal.value) {
+                                ("reason", LiteralValue::String(text)) => {
+                                    reason = text.as_plain().filter(|text| !text.trim().is_empty())
+                                }
+                                ("expires", LiteralValue::Date(date)) => {
+                                    expires = Some((*date, field.span))
+                                }
+                                _ => {}
+                            }
+                        }
+                        if reason.is_none() {
+                            diagnostics.push(
+                                Diagnostic::error(Code::EXEMPTION_WITHOUT_REASON, "an exemption needs a reason")
+                                    .primary(file, member.span, "no `reason = \"...\"`")
+                                    .help("say why the rule does not apply, so that reviewers can tell when it will"),
+                            );
+                            continue;
+                        }
+                        if let Some((date, span)) = expires {
+                            let last_day = jiff::civil::date(
+                                i16::try_from(date.year).unwrap_or(i16::MAX),
+                                i8::try_from(date.month).unwrap_or(12),
+                                i8::try_from(date.day).unwrap_or(28),
+                            );
+                            if last_day < today {
+                                diagnostics.push(
+                                    Diagnostic::warning(
+                                        Code::EXEMPTION_EXPIRED,
+                                        format!("the exemption of `{}` from `{}` expired", pipeline.to_dotted(), rule.name),
+                                    )
+                                    .primary(file, span, format!("its last day was {last_day}; today is {today}"))
+                                    .help("fix what the rule asks for, or renew the exemption with a new date and a reason"),
+                                );
+                                continue;
+                            }
+                        }
+                        policies.exemptions.push(Exemption {
+                            pipeline: pipeline.to_dotted(),
+                            rule: rule.name,
+                            file,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        policies
+    }
+
+    /// Checks one pipeline's plan; `pipeline_at` labels findings about the
+    /// pipeline as a whole, and `governed_by` says whether a policy in a
+    /// given file governs this pipeline. Where policies disagree the
+    /// strictest level wins; a rule no policy mentions has its default.
+    pub fn check(
+        &self,
+        plan: &Plan,
+        pipeline_at: (FileId, Span),
+        governed_by: &dyn Fn(FileId) -> bool,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let mut findings: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
+        evaluate(plan, pipeline_at, &mut findings);
+        for (rule_name, message, (file, span)) in findings {
+            let level = self
+                .levels
+                .iter()
+                .filter(|level| level.rule == rule_name && governed_by(level.file))
+                .map(|level| level.level)
+                .max_by_key(|level| strictness(*level))
+                .or_else(|| rule(rule_name).map(|rule| rule.default))
+                .unwrap_or(PolicyLevel::Warn);
+            let exempt = self.exemptions.iter().any(|exemption| {
+                exemption.rule == rule_name
+                    && exemption.pipeline == plan.pipeline
+                    && governed_by(exemption.file)
+            });
+            if exempt || level == PolicyLevel::Allow {
+                continue;
+            }
+            let summary = rule(rule_name).map_or("", |rule| rule.summary);
+            let title = format!("[{rule_name}] {message}");
+            let diagnostic = if level == PolicyLevel::Deny {
+                Diagnostic::error(Code::POLICY, title)
+            } else {
+                Diagnostic::warning(Code::POLICY, title)
+            };
+            diagnostics.push(
+                diagnostic
+                    .primary(file, span, format!("pipeline `{}`: {summary}", plan.pipeline))
+                    .help(format!(
+                        "`pipec` rule `{rule_name}`; fix it, or `exempt {} from {rule_name} {{ reason = \"...\" }}` in a policy",
+                        plan.pipeline
+                    )),
+            );
+        }
+    }
+}
+
+fn known_rule(
+    name: &str,
+    file: FileId,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'static Rule> {
+    if let Some(rule) = rule(name) {
+        return Some(rule);
+    }
+    let mut diagnostic = Diagnostic::error(
+        Code::UNKNOWN_POLICY_RULE,
+        format!("no policy rule `{name}`"),
+    )
+    .primary(file, span, "not in the catalogue");
+    diagnostic = match closest(name, RULES.iter().map(|rule| rule.name)) {
+        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic.help(format!(
+            "the rules are {}",
+            RULES
+                .iter()
+                .map(|rule| rule.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    };
+    diagnostics.push(diagnostic);
+    None
+}
+
+/// The gates a step must pass.
+fn gates<'p>(plan: &'p Plan, step: &'p Step) -> impl Iterator<Item = &'p Gate> {
+    let _ = plan;
+    step.gates.iter()
+}
+
+fn at(step: &Step) -> (FileId, Span) {
+    (step.trace.at.file, step.trace.at.span)
+}
+
+fn bake_seconds(step: &Step) -> Option<u64> {
+    match step.params {
+        Params::Bake {
+            duration_seconds, ..
+        } => Some(duration_seconds),
+        _ => None,
+    }
+}
+
+/// Every rule's findings for one plan: (rule, message, place).
+fn evaluate(
+    plan: &Plan,
+    pipeline_at: (FileId, Span),
+    findings: &mut Vec<(&'static str, String, (FileId, Span))>,
+) {
+    for step in &plan.steps {
+        match &step.params {
+            Params::Source {
+                name,
+                require_review: false,
+                ..
+            } => {
+                findings.push((
+                    "code-review",
+                    format!("source `{name}` does not require review"),
+                    at(step),
+                ));
+            }
+            Params::Build {
+                artifact,
+                sign: false,
+                ..
+            } => {
+                findings.push((
+                    "signed-artifacts",
+                    format!("build `{artifact}` does not sign its artifact"),
+                    at(step),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let production: Vec<&Step> = plan
+        .steps
+        .iter()
+        .filter(|step| step.target.stage == "production")
+        .collect();
+    // Waves in order, with their steps.
+    let mut waves: Vec<(&str, Vec<&Step>)> = Vec::new();
+    for step in &production {
+        let Some(wave) = step.target.wave.as_deref() else {
+            continue;
+        };
+        match waves.iter_mut().find(|(name, _)| *name == wave) {
+            Some((_, steps)) => steps.push(step),
+            None => waves.push((wave, vec![step])),
+        }
+    }
+    let is_lambda = production.iter().any(|step| {
+        matches!(
+            step.params,
+            Params::Deploy {
+                platform: crate::plan::Platform::Lambda,
+                ..
+            }
+        )
+    });
+    let mut previous_size = 0;
+    for (idx, (wave, steps)) in waves.iter().enumerate() {
+        let Some(first) = steps.first() else { continue };
+        let mut regions: Vec<&str> = steps
+            .iter()
+            .filter_map(|step| step.target.region.as_deref())
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        let deploys: Vec<&&Step> = steps
+            .iter()
+            .filter(|step| matches!(step.params, Params::Deploy { .. }))
+            .collect();
+        if !steps.iter().any(|step| step.target.onebox) {
+            findings.push((
+                "onebox-first",
+                format!("wave `{wave}` does not start with a one-box"),
+                at(first),
+            ));
+        }
+        // The wave's first one-box speaks for the wave: one finding is enough.
+        if let Some(step) = steps
+            .iter()
+            .find(|step| step.target.onebox && matches!(step.params, Params::Deploy { .. }))
+        {
+            let bake = steps.iter().find(|other| {
+                other.target.onebox
+                    && other.target.region == step.target.region
+                    && bake_seconds(other).is_some()
+            });
+            match bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
+                Some((_, seconds)) if seconds >= 3_600 => {}
+                Some((bake, seconds)) => findings.push((
+                    "onebox-bake",
+                    format!(
+                        "the one-box of wave `{wave}` bakes {}, less than 1h",
+                        human(seconds)
+                    ),
+                    at(bake),
+                )),
+                None => findings.push((
+                    "onebox-bake",
+                    format!("the one-box of wave `{wave}` does not bake"),
+                    at(step),
+                )),
+            }
+        }
+        let wave_bake = steps
+            .iter()
+            .find(|step| step.target.region.is_none() && bake_seconds(step).is_some());
+        let (rule, minimum) = if idx == 0 {
+            ("first-wave-bake", 43_200)
+        } else {
+            ("later-wave-bake", 7_200)
+        };
+        match wave_bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
+            Some((_, seconds)) if seconds >= minimum => {}
+            Some((bake, seconds)) => findings.push((
+                rule,
+                format!(
+                    "wave `{wave}` bakes {}, less than {}",
+                    human(seconds),
+                    human(minimum)
+                ),
+                at(bake),
+            )),
+            None => findings.push((rule, format!("wave `{wave}` does not bake"), at(first))),
+        }
+        if idx < 2 && regions.len() > 1 {
+            findings.push((
+                "small-first-waves",
+                format!("wave `{wave}` deploys {} regions at once", regions.len()),
+                at(first),
+            ));
+        }
+        let whole_region = deploys.iter().any(|step| {
+            !step.target.onebox && step.target.az.is_none() && step.target.cell.is_none()
+        });
+        if idx < 2 && whole_region && !is_lambda {
+            findings.push((
+                "first-wave-by-az",
+                format!("wave `{wave}` deploys whole regions, not one AZ or cell at a time"),
+                at(first),
+            ));
+        }
+        if regions.len() < previous_size {
+            findings.push((
+                "growing-waves",
+                format!(
+                    "wave `{wave}` has {} regions, fewer than the wave before ({previous_size})",
+                    regions.len()
+                ),
+                at(first),
+            ));
+        }
+        previous_size = regions.len();
+    }
+    for step in &production {
+        let rolls = matches!(step.params, Params::Deploy { .. } | Params::Bake { .. });
+        if rolls && step.rollback_alarm.is_none() {
+            findings.push((
+                "rollback-alarm",
+                format!("`{}` has no rollback alarm", step.id),
+                at(step),
+            ));
+            break;
+        }
+    }
+    for step in &production {
+        if let Params::Deploy {
+            strategy: Strategy::Rolling { min_healthy, .. },
+            ..
+        } = step.params
+            && min_healthy < 6_600
+        {
+            findings.push((
+                "rolling-healthy",
+                format!(
+                    "the rolling deployment keeps only {}% healthy",
+                    min_healthy / 100
+                ),
+                at(step),
+            ));
+            break;
+        }
+    }
+    let production_deploys: Vec<&&Step> = production
+        .iter()
+        .filter(|step| matches!(step.params, Params::Deploy { .. }))
+        .collect();
+    if let Some(first_deploy) = production_deploys.first() {
+        let window = gates(plan, first_deploy).find_map(|gate| match &gate.kind {
+            GateKind::Window { allow, .. } => Some(allow.clone()),
+            _ => None,
+        });
+        match window {
+            None => findings.push((
+                "weekend-window",
+                "production deploys start at any time: no window".to_string(),
+                at(first_deploy),
+            )),
+            Some(allow)
+                if allow
+                    .iter()
+                    .any(|(days, _, _)| days.iter().any(|day| *day >= 5)) =>
+            {
+                findings.push((
+                    "weekend-window",
+                    "the production window opens on weekends".to_string(),
+                    at(first_deploy),
+                ));
+            }
+            Some(_) => {}
+        }
+        let approved = plan
+            .steps
+            .iter()
+            .any(|step| matches!(step.params, Params::Approval { .. }))
+            || gates(plan, first_deploy).any(|gate| matches!(gate.kind, GateKind::Approval { .. }));
+        if !approved {
+            findings.push((
+                "manual-approval",
+                "production starts without a manual approval".to_string(),
+                at(first_deploy),
+            ));
+        }
+    }
+    let preproduction_tests: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.target.stage != "production")
+        .filter_map(|step| match &step.params {
+            Params::Test { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !production.is_empty() {
+        if !preproduction_tests
+            .iter()
+            .any(|name| name.contains("integration"))
+        {
+            findings.push((
+                "integration-tests",
+                "no integration test runs before production".to_string(),
+                pipeline_at,
+            ));
+        }
+        if !preproduction_tests.iter().any(|name| name.contains("load")) {
+            findings.push((
+                "load-test",
+                "no load test runs before production".to_string(),
+                pipeline_at,
+            ));
+        }
+    }
+    let gamma: Vec<&Step> = plan
+        .steps
+        .iter()
+        .filter(|step| step.target.stage == "gamma" && matches!(step.params, Params::Deploy { .. }))
+        .collect();
+    if let Some(first) = gamma.first() {
+        let mut regions: Vec<&str> = gamma
+            .iter()
+            .filter_map(|step| step.target.region.as_deref())
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        if regions.len() < 2 {
+            findings.push((
+                "gamma-multi-region",
+                format!("gamma deploys to {} region", regions.len()),
+                at(first),
+            ));
+        }
+    }
+}
+
+fn human(seconds: u64) -> String {
+    if seconds.is_multiple_of(3_600) {
+        format!("{}h", seconds / 3_600)
+    } else if seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
+}

@@ -1,7 +1,8 @@
 //! Compiling real pipelines: every example's plan validates against the
-//! committed schema, the sample's plan has the shape its source says, the
-//! output is deterministic, and a region added to the registry lands only
-//! in the `rest` wave.
+//! committed schema and lists each gate once, the sample's plan has the
+//! shape its source says, the output is deterministic, provenance files
+//! are relative however the entry file is named, and a region added to the
+//! registry lands only in the `rest` wave.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -49,6 +50,31 @@ fn steps(plan: &Value) -> &Vec<Value> {
     plan["steps"].as_array().unwrap()
 }
 
+/// What the schema cannot check about gates: the table's ids are unique,
+/// every id a step lists is in it, and it holds exactly the gates steps
+/// list, in the order they are first listed.
+fn assert_gate_table(plan: &Value, what: &str) {
+    let table: Vec<&str> = plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|gate| gate["id"].as_str().unwrap())
+        .collect();
+    let unique: BTreeSet<&str> = table.iter().copied().collect();
+    assert_eq!(unique.len(), table.len(), "{what}: a gate id twice");
+    let mut first_used: Vec<&str> = Vec::new();
+    for step in steps(plan) {
+        for id in step["gates"].as_array().unwrap() {
+            let id = id.as_str().unwrap();
+            assert!(unique.contains(id), "{what}: {} lists {id}", step["id"]);
+            if !first_used.contains(&id) {
+                first_used.push(id);
+            }
+        }
+    }
+    assert_eq!(first_used, table, "{what}: gates not in first-use order");
+}
+
 #[test]
 fn every_example_pipeline_compiles_to_a_valid_plan() {
     let validator = validator();
@@ -81,6 +107,7 @@ fn every_example_pipeline_compiles_to_a_valid_plan() {
                 file.display(),
                 plan.pipeline
             );
+            assert_gate_table(&json, &format!("{} ({})", file.display(), plan.pipeline));
             compiled_plans += 1;
         }
     }
@@ -114,6 +141,28 @@ fn the_sample_plan_has_five_waves_over_every_region_once() {
     assert_eq!(waves, ["first", "second", "third", "fourth", "rest"]);
     // The figure the README gives.
     assert_eq!(steps(&plan).len(), 126);
+    // Each gate is written once and named by every production deploy: the
+    // org's blockers and window, and the service's artifact blocker.
+    let gate_ids: Vec<&str> = plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|gate| gate["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        gate_ids,
+        [
+            "alarm:high_severity",
+            "alarm:aws.large_scale_event",
+            "package:libjson@2.3.1",
+            "window:business_hours"
+        ]
+    );
+    for step in steps(&plan) {
+        if step["target"]["stage"] == "production" && step["kind"] == "deploy" {
+            assert_eq!(step["gates"], serde_json::json!(gate_ids), "{}", step["id"]);
+        }
+    }
     // All 34 regions of std/aws are deployed, each in exactly one wave.
     assert_eq!(region_wave.len(), 34);
     let per_wave = |wave: &str| region_wave.values().filter(|w| *w == wave).count();
@@ -199,6 +248,41 @@ fn compiling_twice_gives_identical_bytes() {
         !render(&first).contains("/work/"),
         "no absolute paths in the plan"
     );
+}
+
+/// The entry file named by an absolute path, or with `./`: the plan still
+/// names files relatively, as the format requires.
+#[test]
+fn provenance_files_are_relative_however_the_entry_is_named() {
+    let validator = validator();
+    let absolute = std::fs::canonicalize("examples/sample/services/orders_api.pipe").unwrap();
+    for path in [
+        absolute.to_str().unwrap(),
+        "./examples/sample/services/orders_api.pipe",
+    ] {
+        let compiled = compile_file(path);
+        let plan = plan_json(&compiled, "orders_api");
+        let errors: Vec<String> = validator
+            .iter_errors(&plan)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+        let text = plan.to_string();
+        assert!(!text.contains("\"file\":\"/"), "{path}: an absolute file");
+        assert!(!text.contains("\"file\":\"./"), "{path}: a `./` file");
+        let bake = steps(&plan)
+            .iter()
+            .find(|step| step["id"] == "production/first/bake")
+            .unwrap();
+        assert!(
+            bake["provenance"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("examples/sample/services/orders_api.pipe"),
+            "{path}: {}",
+            bake["provenance"]["file"]
+        );
+    }
 }
 
 /// A workspace with the sample's waves over the standard registry, or over

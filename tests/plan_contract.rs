@@ -9,9 +9,10 @@
 
 use pipec::export::plan_v1::{
     AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate, BakeParams, Blocked,
-    BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateParams, How,
-    Measure, Override, Params, Percent, PlanV1, Platform, Provenance, SourceOrigin, SourceParams,
-    Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot, to_json,
+    BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateEntry, GateParams,
+    How, Measure, Override, Params, Percent, PlanV1, Platform, Provenance, SourceOrigin,
+    SourceParams, Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot,
+    to_json,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -99,8 +100,8 @@ fn watched(mut step: Step, alarm: &str) -> Step {
     step
 }
 
-fn gated(mut step: Step, gates: Vec<Gate>) -> Step {
-    step.gates = gates;
+fn gated(mut step: Step, gates: &[&str]) -> Step {
+    step.gates = gates.iter().map(|id| id.to_string()).collect();
     step
 }
 
@@ -140,7 +141,7 @@ fn production_rolling() -> Strategy {
     }
 }
 
-fn window_gate() -> Gate {
+fn window_gate(overridable: bool, provenance: Provenance) -> Gate {
     Gate::Window(WindowGate {
         window: Some("business_hours".to_string()),
         zone: "America/Los_Angeles".to_string(),
@@ -161,38 +162,92 @@ fn window_gate() -> Gate {
             "2026-12-25".to_string(),
             "2027-01-01".to_string(),
         ],
-        overridable: true,
-        provenance: at(ORG, 31, 5),
+        overridable,
+        provenance,
     })
 }
 
-fn blockers() -> Vec<Gate> {
+fn entry(id: &str, gate: Gate) -> GateEntry {
+    GateEntry {
+        id: id.to_string(),
+        gate,
+    }
+}
+
+/// The plan's gate table, in the order steps first check the gates.
+fn gates() -> Vec<GateEntry> {
     vec![
-        window_gate(),
-        Gate::Alarm(AlarmGate {
-            name: Some("high_severity".to_string()),
-            alarm: HIGH_SEVERITY.to_string(),
-            overridable: false,
-            provenance: at(ORG, 29, 5),
-        }),
-        Gate::Alarm(AlarmGate {
-            name: Some("aws.large_scale_event".to_string()),
-            alarm: r#"ALARM("AWS_Large_Scale_Event")"#.to_string(),
-            overridable: true,
-            provenance: at(ORG, 29, 24),
-        }),
-        Gate::Artifact(ArtifactGate {
-            blocked: Blocked::Package("libjson@2.3.1".to_string()),
-            overridable: false,
-            provenance: at(SERVICE, 14, 5),
-        }),
-        Gate::Artifact(ArtifactGate {
-            blocked: Blocked::GitRef("refs/tags/v4.2.0".to_string()),
-            overridable: true,
-            provenance: at(TEAM, 22, 5),
-        }),
+        entry(
+            "approval:release-manager",
+            Gate::Approval(ApprovalGate {
+                role: "release-manager".to_string(),
+                overridable: false,
+                provenance: at(ORG, 30, 5),
+            }),
+        ),
+        entry("window:business_hours", window_gate(true, at(ORG, 31, 5))),
+        entry(
+            "alarm:high_severity",
+            Gate::Alarm(AlarmGate {
+                name: Some("high_severity".to_string()),
+                alarm: HIGH_SEVERITY.to_string(),
+                overridable: false,
+                provenance: at(ORG, 29, 5),
+            }),
+        ),
+        entry(
+            "alarm:aws.large_scale_event",
+            Gate::Alarm(AlarmGate {
+                name: Some("aws.large_scale_event".to_string()),
+                alarm: r#"ALARM("AWS_Large_Scale_Event")"#.to_string(),
+                overridable: true,
+                provenance: at(ORG, 29, 24),
+            }),
+        ),
+        entry(
+            "package:libjson@2.3.1",
+            Gate::Artifact(ArtifactGate {
+                blocked: Blocked::Package("libjson@2.3.1".to_string()),
+                overridable: false,
+                provenance: at(SERVICE, 14, 5),
+            }),
+        ),
+        entry(
+            "git:refs/tags/v4.2.0",
+            Gate::Artifact(ArtifactGate {
+                blocked: Blocked::GitRef("refs/tags/v4.2.0".to_string()),
+                overridable: true,
+                provenance: at(TEAM, 22, 5),
+            }),
+        ),
+        // The same window applied a second time, elsewhere and not
+        // overridable: a different gate with the same name, so its id is
+        // numbered.
+        entry(
+            "window:business_hours#2",
+            window_gate(false, at(SERVICE, 18, 5)),
+        ),
     ]
 }
+
+/// The production blockers, as deploy steps list them.
+const BLOCKERS: &[&str] = &[
+    "window:business_hours",
+    "alarm:high_severity",
+    "alarm:aws.large_scale_event",
+    "package:libjson@2.3.1",
+    "git:refs/tags/v4.2.0",
+];
+
+/// The blockers of the last deploy, checked against the second window (a
+/// format-level example: any step may list any of the plan's gates).
+const REST_BLOCKERS: &[&str] = &[
+    "alarm:high_severity",
+    "alarm:aws.large_scale_event",
+    "package:libjson@2.3.1",
+    "git:refs/tags/v4.2.0",
+    "window:business_hours#2",
+];
 
 fn scaled_bake(file: &str, line: u32, column: u32, overrides: Vec<Override>) -> Provenance {
     Provenance {
@@ -351,11 +406,7 @@ fn sample_plan() -> PlanV1 {
             }),
             at(ORG, 24, 3),
         ),
-        vec![Gate::Approval(ApprovalGate {
-            role: "release-manager".to_string(),
-            overridable: false,
-            provenance: at(ORG, 30, 5),
-        })],
+        &["approval:release-manager"],
     );
     let az1 = "production/first/ap-east-1/az/ape1-az1";
     let onebox_deploy = gated(
@@ -369,7 +420,7 @@ fn sample_plan() -> PlanV1 {
             ),
             ONEBOX,
         ),
-        blockers(),
+        BLOCKERS,
     );
     let onebox_bake = watched(
         step(
@@ -412,7 +463,7 @@ fn sample_plan() -> PlanV1 {
             ),
             HIGH_SEVERITY,
         ),
-        blockers(),
+        BLOCKERS,
     );
     // The wave's bake: 12h in the org template, 18h in the team's, 24h in
     // the service, then scaled to 25% by the emergency profile.
@@ -455,7 +506,7 @@ fn sample_plan() -> PlanV1 {
             ),
             HIGH_SEVERITY,
         ),
-        blockers(),
+        BLOCKERS,
     );
     let region_deploy = gated(
         watched(
@@ -468,7 +519,7 @@ fn sample_plan() -> PlanV1 {
             ),
             HIGH_SEVERITY,
         ),
-        blockers(),
+        REST_BLOCKERS,
     );
     PlanV1 {
         format_version: FORMAT_VERSION.to_string(),
@@ -481,6 +532,7 @@ fn sample_plan() -> PlanV1 {
             signed: true,
             provenance: at(TEAM, 9, 3),
         }],
+        gates: gates(),
         steps: vec![
             source,
             build,
@@ -520,7 +572,33 @@ mod mirror {
         pub compiler: Compiler,
         pub profile: Option<String>,
         pub artifacts: Vec<Artifact>,
+        pub gates: Vec<GateEntry>,
         pub steps: Vec<Step>,
+    }
+
+    /// A gate of the table: `id`, then the gate's fields. Read by hand
+    /// because serde cannot combine `flatten` with `deny_unknown_fields`:
+    /// `id` is taken out and the rest must read as a strict [`Gate`].
+    #[derive(Debug, Serialize)]
+    pub struct GateEntry {
+        pub id: String,
+        #[serde(flatten)]
+        pub gate: Gate,
+    }
+
+    impl<'de> Deserialize<'de> for GateEntry {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            use serde::de::Error;
+            let mut fields = serde_json::Map::deserialize(deserializer)?;
+            let id = match fields.remove("id") {
+                Some(serde_json::Value::String(id)) => id,
+                Some(_) => return Err(D::Error::custom("a gate's `id` is not a string")),
+                None => return Err(D::Error::missing_field("id")),
+            };
+            let gate =
+                Gate::deserialize(serde_json::Value::Object(fields)).map_err(D::Error::custom)?;
+            Ok(GateEntry { id, gate })
+        }
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -574,7 +652,7 @@ mod mirror {
         pub gate: Option<GateStep>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub rollback_alarm: Option<String>,
-        pub gates: Vec<Gate>,
+        pub gates: Vec<String>,
         pub provenance: Provenance,
     }
 
@@ -869,59 +947,110 @@ fn assert_mirror_round_trip(json: &str, what: &str) -> mirror::Plan {
     plan
 }
 
-/// What the schema cannot say: ids are unique, every step comes after the
-/// steps it needs, the parameter object matches the kind, artifacts are
-/// produced by the build steps that say so and exist where deployed, and
-/// windows list their days and dates in order and their slots forward.
-fn assert_consistent(plan: &mirror::Plan, what: &str) {
-    assert_eq!(plan.format_version, FORMAT_VERSION, "{what}");
+/// What the schema cannot say, as a list of violations (empty for a
+/// consistent plan): step ids are unique, every step comes after the steps
+/// it needs, the parameter object matches the kind, artifacts are produced
+/// by the build steps that say so and exist where deployed; gate ids are
+/// unique, every gate id a step lists is in `gates`, and `gates` lists
+/// exactly the gates steps use, in the order they are first used; windows
+/// list their days and dates in order and their slots forward.
+fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
+    let mut errors = Vec::new();
+    if plan.format_version != FORMAT_VERSION {
+        errors.push(format!("format_version {}", plan.format_version));
+    }
     let mut seen = BTreeSet::new();
     for step in &plan.steps {
         for need in &step.needs {
-            assert!(
-                seen.contains(need.as_str()),
-                "{what}: {} needs {need}, which is not an earlier step",
-                step.id
-            );
+            if !seen.contains(need.as_str()) {
+                errors.push(format!(
+                    "{} needs {need}, which is not an earlier step",
+                    step.id
+                ));
+            }
         }
-        assert!(seen.insert(step.id.as_str()), "{what}: {} twice", step.id);
-        assert_eq!(step.param_kinds(), vec![step.kind], "{what}: {}", step.id);
+        if !seen.insert(step.id.as_str()) {
+            errors.push(format!("step {} twice", step.id));
+        }
+        if step.param_kinds() != vec![step.kind] {
+            errors.push(format!("{}: parameters do not match its kind", step.id));
+        }
     }
     let artifacts: BTreeSet<&str> = plan.artifacts.iter().map(|a| a.name.as_str()).collect();
     for artifact in &plan.artifacts {
-        let producer = plan
+        let build = plan
             .steps
             .iter()
             .find(|step| step.id == artifact.produced_by)
-            .unwrap_or_else(|| panic!("{what}: no step {}", artifact.produced_by));
-        let build = producer.build.as_ref().unwrap();
-        assert_eq!(build.artifact, artifact.name, "{what}");
-        assert_eq!(build.sign, artifact.signed, "{what}");
+            .and_then(|step| step.build.as_ref());
+        match build {
+            Some(build) if build.artifact == artifact.name && build.sign == artifact.signed => {}
+            _ => errors.push(format!(
+                "{} is not a build of {} as listed",
+                artifact.produced_by, artifact.name
+            )),
+        }
     }
+    let mut gate_ids = BTreeSet::new();
+    for gate in &plan.gates {
+        if !gate_ids.insert(gate.id.as_str()) {
+            errors.push(format!("gate {} twice", gate.id));
+        }
+    }
+    // The gate ids in the order steps first use them.
+    let mut first_used: Vec<&str> = Vec::new();
     for step in &plan.steps {
         if let Some(deploy) = &step.deploy {
             for name in &deploy.artifacts {
-                assert!(artifacts.contains(name.as_str()), "{what}: {name} unknown");
+                if !artifacts.contains(name.as_str()) {
+                    errors.push(format!("{}: artifact {name} unknown", step.id));
+                }
             }
         }
-        for gate in &step.gates {
-            if let mirror::Gate::Window(window) = gate {
-                assert!(
-                    window.closed_dates.is_sorted_by(|a, b| a < b),
-                    "{what}: {} closed dates out of order",
-                    step.id
-                );
-                for slot in &window.allow {
-                    assert!(
-                        slot.days.is_sorted_by(|a, b| a < b),
-                        "{what}: {} days not Monday first",
-                        step.id
-                    );
-                    assert!(slot.start < slot.end, "{what}: {} empty slot", step.id);
+        for id in &step.gates {
+            if !gate_ids.contains(id.as_str()) {
+                errors.push(format!("{}: gate {id} is not in `gates`", step.id));
+            } else if !first_used.contains(&id.as_str()) {
+                first_used.push(id);
+            }
+        }
+    }
+    let listed: Vec<&str> = plan.gates.iter().map(|gate| gate.id.as_str()).collect();
+    if first_used != listed {
+        errors.push(format!(
+            "`gates` is {listed:?}, but steps first use {first_used:?}"
+        ));
+    }
+    for gate in &plan.gates {
+        if let mirror::Gate::Window(window) = &gate.gate {
+            if !window.closed_dates.is_sorted_by(|a, b| a < b) {
+                errors.push(format!("{}: closed dates out of order", gate.id));
+            }
+            for slot in &window.allow {
+                if !slot.days.is_sorted_by(|a, b| a < b) {
+                    errors.push(format!("{}: days not Monday first", gate.id));
+                }
+                if slot.start >= slot.end {
+                    errors.push(format!("{}: empty slot", gate.id));
                 }
             }
         }
     }
+    errors
+}
+
+fn assert_consistent(plan: &mirror::Plan, what: &str) {
+    let errors = inconsistencies(plan);
+    assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
+}
+
+fn gate_index(plan: &Value, id: &str) -> usize {
+    plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|gate| gate["id"] == id)
+        .unwrap_or_else(|| panic!("no gate {id}"))
 }
 
 fn step_index(plan: &Value, id: &str) -> usize {
@@ -1070,15 +1199,48 @@ fn steps_are_written_in_the_documented_shape() {
     let onebox = &value["steps"][step_index(&value, onebox)];
     assert_eq!(onebox["target"]["onebox"], true);
     assert_eq!(onebox["deploy"]["traffic_percent"], json!(2.5));
+
+    // Steps name their gates by id; each gate is written once, at the top.
+    assert_eq!(onebox["gates"], json!(BLOCKERS));
     assert_eq!(
-        onebox["gates"][3],
+        value["gates"][gate_index(&value, "package:libjson@2.3.1")],
         json!({
+            "id": "package:libjson@2.3.1",
             "type": "artifact",
             "package": "libjson@2.3.1",
             "overridable": false,
             "provenance": { "file": "services/orders_api.pipe", "line": 14, "column": 5, "how": "set", "overrides": [] }
         })
     );
+    assert_eq!(
+        json.matches("\"closed_dates\"").count(),
+        2,
+        "each window once"
+    );
+    // The top level's keys, and a gate's, in the order written: `gates`
+    // between `artifacts` and `steps`, a gate's `id` before its `type`.
+    let top: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.strip_prefix("  \""))
+        .filter_map(|line| line.split('"').next())
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "format_version",
+            "pipeline",
+            "compiler",
+            "profile",
+            "artifacts",
+            "gates",
+            "steps"
+        ]
+    );
+    let window = lines
+        .iter()
+        .position(|line| *line == "      \"id\": \"window:business_hours\",")
+        .unwrap();
+    assert_eq!(lines[window + 1], "      \"type\": \"window\",");
 
     assert_eq!(value["profile"], "emergency");
     let no_profile = PlanV1 {
@@ -1159,12 +1321,53 @@ fn the_schema_rejects_what_the_format_forbids() {
     );
 
     let mut plan = valid.clone();
-    plan["steps"][entry]["gates"][0]["type"] = json!("weather");
+    plan["gates"][0]["type"] = json!("weather");
+    assert_rejected(&validator, &plan, "/gates/0", "a gate of an unknown type");
+
+    let mut plan = valid.clone();
+    plan.as_object_mut().unwrap().remove("gates");
+    assert_rejected(&validator, &plan, "", "a plan without `gates`");
+
+    let mut plan = valid.clone();
+    plan["gates"][0].as_object_mut().unwrap().remove("id");
+    assert_rejected(&validator, &plan, "/gates/0", "a gate without an id");
+
+    for bad in [
+        "weather:storm",
+        "alarm:high severity",
+        "window:",
+        "alarm:x#1",
+        "git",
+    ] {
+        let mut plan = valid.clone();
+        plan["gates"][0]["id"] = json!(bad);
+        assert_rejected(
+            &validator,
+            &plan,
+            "/gates/0/id",
+            &format!("the gate id {bad:?}"),
+        );
+    }
+
+    // An id's kind is the gate's.
+    let window = gate_index(&valid, "window:business_hours");
+    let mut plan = valid.clone();
+    plan["gates"][window]["id"] = json!("alarm:business_hours");
+    assert_rejected(
+        &validator,
+        &plan,
+        &format!("/gates/{window}"),
+        "a window with an alarm's id",
+    );
+
+    // A step lists gate ids, not gates.
+    let mut plan = valid.clone();
+    plan["steps"][entry]["gates"][0] = valid["gates"][0].clone();
     assert_rejected(
         &validator,
         &plan,
         &steps(entry, "/gates/0"),
-        "a gate of an unknown type",
+        "a gate written into a step",
     );
 
     let mut plan = valid.clone();
@@ -1219,14 +1422,16 @@ fn the_schema_rejects_what_the_format_forbids() {
         "a percent written as a string",
     );
 
+    let package = gate_index(&valid, "package:libjson@2.3.1");
     let mut plan = valid.clone();
-    plan["steps"][onebox]["gates"][3]["git_ref"] = json!("refs/heads/main");
+    plan["gates"][package]["git_ref"] = json!("refs/heads/main");
     assert_rejected(
         &validator,
         &plan,
-        &steps(onebox, "/gates/3"),
+        &format!("/gates/{package}"),
         "an artifact blocker with a package and a git ref",
     );
+    assert_eq!(valid["steps"][onebox]["gates"][3], "package:libjson@2.3.1");
 
     let mut plan = valid.clone();
     plan["steps"][0]["source"]
@@ -1267,9 +1472,63 @@ fn the_schema_rejects_what_the_format_forbids() {
         "an unknown `how`",
     );
 
+    // The marker for a file the compiler lost track of is a valid file.
+    let mut plan = valid.clone();
+    plan["steps"][bake]["provenance"]["file"] = json!(pipec::export::plan_v1::UNKNOWN_FILE);
+    assert_valid(&validator, &plan, "a provenance in an unknown file");
+
     let mut plan = valid;
     plan["steps"][bake]["id"] = json!("production/first bake");
     assert_rejected(&validator, &plan, &steps(bake, "/id"), "an id with a space");
+}
+
+/// Whether a step's gate ids name gates of the plan is beyond JSON Schema;
+/// the consistency check catches what it lets through.
+#[test]
+fn the_consistency_check_catches_dangling_and_stray_gates() {
+    let validator = validator();
+    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let read = |plan: &Value| -> mirror::Plan { serde_json::from_value(plan.clone()).unwrap() };
+    assert_eq!(inconsistencies(&read(&valid)), Vec::<String>::new());
+    let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az2/deploy");
+
+    let mut plan = valid.clone();
+    plan["steps"][az]["gates"][1] = json!("alarm:no_such_alarm");
+    assert_valid(&validator, &plan, "a step naming an unknown gate");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.contains("gate alarm:no_such_alarm is not in `gates`")),
+        "{errors:#?}"
+    );
+
+    let mut plan = valid.clone();
+    let gates = plan["gates"].as_array_mut().unwrap();
+    let first = gates[0].clone();
+    gates.push(first);
+    assert_valid(&validator, &plan, "a gate listed twice");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error == "gate approval:release-manager twice"),
+        "{errors:#?}"
+    );
+
+    // A gate no step uses, and gates out of first-use order.
+    let mut plan = valid.clone();
+    let mut stray = valid["gates"][0].clone();
+    stray["id"] = json!("approval:nobody");
+    stray["role"] = json!("nobody");
+    plan["gates"].as_array_mut().unwrap().push(stray);
+    assert_valid(&validator, &plan, "a gate no step uses");
+    assert_eq!(inconsistencies(&read(&plan)).len(), 1);
+
+    let mut plan = valid.clone();
+    plan["gates"].as_array_mut().unwrap().swap(0, 1);
+    assert_valid(&validator, &plan, "gates out of order");
+    assert_eq!(inconsistencies(&read(&plan)).len(), 1);
 }
 
 #[test]

@@ -1,14 +1,18 @@
 //! The one conversion from the compiler's internal plan to the public plan
-//! format 1.0: spans become file, line and column; internal enums become
-//! the format's.
+//! format 1.0: spans become file, line and column; gate references become
+//! gate ids; internal enums become the format's.
 
 use super::plan_v1 as v1;
 use crate::plan::{self, GateKind, Params, Trace};
 use crate::semantics::merge::How;
 use crate::source::SourceMap;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// Converts a plan, resolving provenance through `sources`.
 pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
+    // `plan.gates` is in first-use order, so ids are numbered in that order.
+    let ids = gate_ids(&plan.gates);
     v1::PlanV1 {
         format_version: v1::FORMAT_VERSION.to_string(),
         pipeline: plan.pipeline.clone(),
@@ -24,15 +28,74 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
                 provenance: provenance(&artifact.trace, sources),
             })
             .collect(),
+        gates: plan
+            .gates
+            .iter()
+            .zip(&ids)
+            .map(|(gate, id)| v1::GateEntry {
+                id: id.clone(),
+                gate: convert_gate(gate, sources),
+            })
+            .collect(),
         steps: plan
             .steps
             .iter()
-            .map(|step| convert_step(step, sources))
+            .map(|step| convert_step(step, &ids, sources))
             .collect(),
     }
 }
 
-fn convert_step(step: &plan::Step, sources: &SourceMap) -> v1::Step {
+/// The id of each gate, by position: `KIND:KEY` (see
+/// [`v1::GateEntry`]), with `#2`, `#3`, ... on the second and later
+/// different gates that would share one.
+fn gate_ids(gates: &[plan::Gate]) -> Vec<String> {
+    // Gates sharing a base id so far. Keys hold no `#`, so a numbered id
+    // can never equal another gate's base id.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    gates
+        .iter()
+        .map(|gate| {
+            let base = base_id(&gate.kind);
+            let count = seen.entry(base.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                base
+            } else {
+                format!("{base}#{count}")
+            }
+        })
+        .collect()
+}
+
+/// `KIND:KEY` for a gate, before collisions are numbered.
+fn base_id(kind: &GateKind) -> String {
+    let (kind, key) = match kind {
+        GateKind::Window { name, .. } => ("window", name.as_deref().unwrap_or("inline")),
+        GateKind::Alarm { name, .. } => ("alarm", name.as_deref().unwrap_or("expr")),
+        GateKind::Package(package) => ("package", package.as_str()),
+        GateKind::GitRef(git_ref) => ("git", git_ref.as_str()),
+        GateKind::Approval { role } => ("approval", role.as_str()),
+    };
+    // Whitespace would make ids awkward to grep and quote, and `#` is the
+    // collision suffix's; a key that would be empty still needs a body.
+    let key: String = key
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || c == '#' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if key.is_empty() {
+        format!("{kind}:_")
+    } else {
+        format!("{kind}:{key}")
+    }
+}
+
+fn convert_step(step: &plan::Step, ids: &[String], sources: &SourceMap) -> v1::Step {
     v1::Step {
         id: step.id.clone(),
         needs: step.needs.clone(),
@@ -49,7 +112,7 @@ fn convert_step(step: &plan::Step, sources: &SourceMap) -> v1::Step {
         gates: step
             .gates
             .iter()
-            .map(|gate| convert_gate(gate, sources))
+            .filter_map(|gate| ids.get(gate.0).cloned())
             .collect(),
         provenance: provenance(&step.trace, sources),
     }
@@ -241,18 +304,68 @@ fn how(how: How) -> v1::How {
     }
 }
 
+/// The file, line and column of a place; line and column are one-based,
+/// so at least 1, as the format requires.
 fn location(place: plan::Place, sources: &SourceMap) -> (String, u32, u32) {
     match sources.get(place.file) {
         Some(file) => {
             let (line, column) = file.line_col(place.span.start());
             (
-                file.name.clone(),
-                u32::try_from(line).unwrap_or(u32::MAX),
-                u32::try_from(column).unwrap_or(u32::MAX),
+                plan_file(&file.name).into_owned(),
+                u32::try_from(line).unwrap_or(u32::MAX).max(1),
+                u32::try_from(column).unwrap_or(u32::MAX).max(1),
             )
         }
-        None => (String::new(), 0, 0),
+        // Every place the lowering records is in a loaded file; if one is
+        // not, the plan still says so in a valid form rather than with an
+        // empty name and a line 0.
+        None => (v1::UNKNOWN_FILE.to_string(), 1, 1),
     }
+}
+
+/// A source name as the plan writes it: relative, with `/` separators and
+/// no empty, `.` or `..` segments, as the format promises. Names are
+/// usually already in that form (relative to where `pipec` ran, or
+/// `std/NAME`) and are kept as they are; a name given as an absolute path,
+/// or as `./x.pipe`, loses its root, drive and dot segments, lexically
+/// (`..` drops the segment before it, and is dropped at the start); `:`,
+/// which the format keeps for no file, becomes `_`. A name left empty is
+/// [`v1::UNKNOWN_FILE`].
+fn plan_file(name: &str) -> Cow<'_, str> {
+    let clean = !name.is_empty()
+        && !name.contains(['\\', ':'])
+        && name
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."));
+    if clean {
+        return Cow::Borrowed(name);
+    }
+    let name = name.replace('\\', "/");
+    // A drive (`C:` before the root) goes with the root.
+    let name = match name.split_once(':') {
+        Some((drive, rest))
+            if drive.len() == 1
+                && drive.chars().all(|c| c.is_ascii_alphabetic())
+                && rest.starts_with('/') =>
+        {
+            rest
+        }
+        _ => name.as_str(),
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in name.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            segment => segments.push(segment),
+        }
+    }
+    if segments.is_empty() {
+        return Cow::Borrowed(v1::UNKNOWN_FILE);
+    }
+    Cow::Owned(segments.join("/").replace(':', "_"))
 }
 
 fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
@@ -276,5 +389,128 @@ fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
                 }
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::plan::{Gate, Place, Trace};
+    use crate::source::{FileId, Span};
+
+    fn gate(kind: GateKind, line: u32) -> Gate {
+        Gate {
+            kind,
+            overridable: false,
+            trace: Trace {
+                at: Place {
+                    file: FileId(0),
+                    span: Span::at(line as usize),
+                },
+                how: How::Set,
+                overrides: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn gate_ids_are_readable_and_numbered_on_collisions() {
+        let window = |name: Option<&str>, at| {
+            gate(
+                GateKind::Window {
+                    name: name.map(str::to_string),
+                    zone: "UTC".to_string(),
+                    allow: Vec::new(),
+                    closed_dates: Vec::new(),
+                },
+                at,
+            )
+        };
+        let alarm = |name: Option<&str>, at| {
+            gate(
+                GateKind::Alarm {
+                    name: name.map(str::to_string),
+                    alarm: "ALARM(\"A\")".to_string(),
+                },
+                at,
+            )
+        };
+        let gates = [
+            window(Some("business_hours"), 1),
+            alarm(Some("high_severity"), 2),
+            window(Some("business_hours"), 3),
+            window(None, 4),
+            alarm(None, 5),
+            alarm(None, 6),
+            gate(GateKind::Package("libjson@2.3.1".to_string()), 7),
+            gate(GateKind::GitRef("refs/tags/bad".to_string()), 8),
+            gate(
+                GateKind::Approval {
+                    role: "senior-engineer".to_string(),
+                },
+                9,
+            ),
+            gate(
+                GateKind::Approval {
+                    role: "release manager #1".to_string(),
+                },
+                10,
+            ),
+            window(Some("business_hours"), 11),
+            gate(GateKind::GitRef(String::new()), 12),
+        ];
+        assert_eq!(
+            gate_ids(&gates),
+            [
+                "window:business_hours",
+                "alarm:high_severity",
+                "window:business_hours#2",
+                "window:inline",
+                "alarm:expr",
+                "alarm:expr#2",
+                "package:libjson@2.3.1",
+                "git:refs/tags/bad",
+                "approval:senior-engineer",
+                "approval:release_manager__1",
+                "window:business_hours#3",
+                "git:_",
+            ]
+        );
+    }
+
+    #[test]
+    fn plan_files_are_relative_and_never_empty() {
+        for (name, expected) in [
+            ("examples/sample/org.pipe", "examples/sample/org.pipe"),
+            ("std/aws", "std/aws"),
+            ("<stdin>", "<stdin>"),
+            ("./org.pipe", "org.pipe"),
+            ("././team//service.pipe", "team/service.pipe"),
+            ("/home/ci/shop/org.pipe", "home/ci/shop/org.pipe"),
+            ("C:\\shop\\team\\service.pipe", "shop/team/service.pipe"),
+            ("../shared/org.pipe", "shared/org.pipe"),
+            ("team/../org.pipe", "org.pipe"),
+            ("a:b.pipe", "a_b.pipe"),
+            ("", "<unknown>"),
+            ("/", "<unknown>"),
+            ("./", "<unknown>"),
+        ] {
+            assert_eq!(plan_file(name), expected, "{name:?}");
+        }
+        // A clean name is not copied.
+        assert!(matches!(plan_file("org.pipe"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn an_unknown_file_is_marked_at_line_one() {
+        let place = Place {
+            file: FileId(7),
+            span: Span::at(0),
+        };
+        assert_eq!(
+            location(place, &SourceMap::new()),
+            (v1::UNKNOWN_FILE.to_string(), 1, 1)
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! The execution plan, format version 1 (`format_version` `"1.0"`).
 //!
-//! A plan is what an engine runs: the artifacts, and a DAG of steps, each
-//! with its target, its parameters, the alarm that rolls it back, the gates
-//! before it and its provenance. Everything is explicit: an engine needs no
-//! knowledge of inheritance, registries, profiles or defaults.
+//! A plan is what an engine runs: the artifacts, the gates, and a DAG of
+//! steps, each with its target, its parameters, the alarm that rolls it
+//! back, the ids of the gates before it and its provenance. Everything is
+//! explicit: an engine needs no knowledge of inheritance, registries,
+//! profiles or defaults. Gates are listed once, at the top, because one
+//! gate (a window with a year of closed dates) usually guards dozens of
+//! steps.
 //!
 //! These types are the producer's side of a contract. The JSON they
 //! serialize to is described in `docs/plan-format.md` and constrained by
@@ -20,6 +23,10 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// The value of `format_version` for plans of this module.
 pub const FORMAT_VERSION: &str = "1.0";
+
+/// The `file` of a provenance whose file is not known (with line and
+/// column 1); the compiler only writes it if it has lost track of a file.
+pub const UNKNOWN_FILE: &str = "<unknown>";
 
 /// Renders a plan as pretty JSON: two-space indent, fields in struct order,
 /// and a trailing newline. The same plan always gives the same bytes.
@@ -50,9 +57,29 @@ pub struct PlanV1 {
     pub profile: Option<String>,
     /// Every artifact a build step produces, in the order of the builds.
     pub artifacts: Vec<Artifact>,
+    /// Every gate some step checks, each once, with a unique id, in the
+    /// order steps first check them (see [`GateEntry`]).
+    pub gates: Vec<GateEntry>,
     /// Every step, in an order where each step comes after all the steps it
     /// needs.
     pub steps: Vec<Step>,
+}
+
+/// A gate of the plan's gate table: its id, then the gate's own fields.
+///
+/// Ids are `KIND:KEY`, readable and stable: `window:business_hours`
+/// (`window:inline` for an inline window), `alarm:high_severity`
+/// (`alarm:expr` for an unnamed expression), `package:libjson@2.3.1`,
+/// `git:refs/tags/bad`, `approval:senior-engineer`. The key has no
+/// whitespace or `#`. Different gates with the same id get `#2`, `#3`, ...
+/// appended, in the order of the table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GateEntry {
+    /// The gate's id, unique in the plan, as steps' `gates` refer to it.
+    pub id: String,
+    /// The gate; serialized inline after `id`, starting with its `type`.
+    #[serde(flatten)]
+    pub gate: Gate,
 }
 
 /// The compiler that wrote a plan.
@@ -91,7 +118,7 @@ pub struct Artifact {
 ///
 /// Serialized as `id`, `kind`, `needs`, `target`, then one object holding
 /// the kind's parameters under the kind's name (`"bake": {...}` for a
-/// bake), then `rollback_alarm` (when there is one), `gates` and
+/// bake), then `rollback_alarm` (when there is one), `gates` (gate ids) and
 /// `provenance`. The kind is not stored: it is the kind of [`Step::params`],
 /// so the two cannot disagree.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,8 +136,9 @@ pub struct Step {
     /// composite expression with every named alarm expanded, e.g.
     /// `ALARM("A") OR ALARM("B")`. Only deploy, test and bake steps have one.
     pub rollback_alarm: Option<String>,
-    /// What must pass before the step starts, in the order they are checked.
-    pub gates: Vec<Gate>,
+    /// The ids of the gates (in [`PlanV1::gates`]) that must pass before the
+    /// step starts, in the order they are checked.
+    pub gates: Vec<String>,
     /// Where the step comes from.
     pub provenance: Provenance,
 }
@@ -515,8 +543,10 @@ pub struct ApprovalGate {
 /// Where a value was set, and what it replaced.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Provenance {
-    /// The file, relative to the workspace root, with `/` separators;
-    /// standard-library modules are `std/NAME.pipe`.
+    /// The file, relative, with `/` separators and no `.` or `..` segments:
+    /// the name the file was loaded under, with any root, drive or leading
+    /// `./` stripped (see `docs/plan-format.md`); standard-library modules
+    /// are `std/NAME`; [`UNKNOWN_FILE`] if the file is not known.
     pub file: String,
     /// One-based line.
     pub line: u32,

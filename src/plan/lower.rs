@@ -30,10 +30,59 @@ pub struct Lowerer<'a, 'w> {
 }
 
 /// Gates and rollback that apply to a scope (a stage, production, a wave).
+///
+/// The gates are references into the plan's gate table, where each
+/// distinct gate is interned once: a scope's gates are copied to every
+/// deploy step in it, and copying references instead of gates (a window
+/// holds a year of closed dates) keeps that cheap.
 #[derive(Clone, Default)]
 struct Safety {
-    gates: Vec<Gate>,
+    gates: Vec<GateRef>,
     rollback: Option<String>,
+}
+
+/// The reference to `gate` in `plan.gates`, adding it if no equal gate is
+/// there yet. A plan has a handful of distinct gates, so a linear search is
+/// cheaper than hashing them (and `Gate` has no `Hash`).
+fn intern(plan: &mut Plan, gate: Gate) -> GateRef {
+    if let Some(index) = plan.gates.iter().position(|known| *known == gate) {
+        return GateRef(index);
+    }
+    plan.gates.push(gate);
+    GateRef(plan.gates.len() - 1)
+}
+
+/// Renumbers `plan.gates` in first-use order (walking the steps in order,
+/// each step's gates in order) and drops the gates no step uses: scopes
+/// intern their gates before knowing which of them become approval steps,
+/// and in an order that is not the steps' order.
+fn gates_in_first_use_order(plan: &mut Plan) {
+    // Old index to new index, for the gates seen so far.
+    let mut renumbered: Vec<Option<usize>> = vec![None; plan.gates.len()];
+    let mut order = Vec::new();
+    for step in &mut plan.steps {
+        // Every reference came from `intern`; one that did not would point
+        // at nothing, so it is dropped rather than renumbered.
+        step.gates.retain_mut(|gate| {
+            let Some(slot) = renumbered.get_mut(gate.0) else {
+                return false;
+            };
+            let new = *slot.get_or_insert_with(|| {
+                order.push(gate.0);
+                order.len() - 1
+            });
+            *gate = GateRef(new);
+            true
+        });
+    }
+    let mut old: Vec<Option<Gate>> = std::mem::take(&mut plan.gates)
+        .into_iter()
+        .map(Some)
+        .collect();
+    plan.gates = order
+        .into_iter()
+        .filter_map(|index| old.get_mut(index).and_then(Option::take))
+        .collect();
 }
 
 impl<'w> Lowerer<'_, 'w> {
@@ -48,6 +97,7 @@ impl<'w> Lowerer<'_, 'w> {
             pipeline: name.to_string(),
             profile: None,
             artifacts: Vec::new(),
+            gates: Vec::new(),
             steps: Vec::new(),
         };
         let platform = self.platform(block);
@@ -96,6 +146,7 @@ impl<'w> Lowerer<'_, 'w> {
         {
             self.production(&mut plan, block, production, placement, platform, previous);
         }
+        gates_in_first_use_order(&mut plan);
         plan
     }
 
@@ -407,8 +458,13 @@ impl<'w> Lowerer<'_, 'w> {
         artifacts
     }
 
+    /// The gates and rollback of a scope: `inherited` with the scope's own
+    /// blockers and approvals added (interned into `plan.gates`), its window
+    /// replacing any inherited one, and its rollback alarm replacing the
+    /// inherited one.
     fn safety(
         &mut self,
+        plan: &mut Plan,
         pipeline: &ResolvedBlock<'w>,
         body: &ResolvedBlock<'w>,
         inherited: &Safety,
@@ -444,11 +500,14 @@ impl<'w> Lowerer<'_, 'w> {
                                 ExprKind::Path(path) => Some(path.to_dotted()),
                                 _ => None,
                             };
-                            safety.gates.push(Gate {
-                                kind: GateKind::Alarm { name, alarm },
-                                overridable: blocker.overridable,
-                                trace: trace.clone(),
-                            });
+                            safety.gates.push(intern(
+                                plan,
+                                Gate {
+                                    kind: GateKind::Alarm { name, alarm },
+                                    overridable: blocker.overridable,
+                                    trace: trace.clone(),
+                                },
+                            ));
                         }
                     }
                 }
@@ -458,19 +517,25 @@ impl<'w> Lowerer<'_, 'w> {
                         ArtifactKind::Package => GateKind::Package(pattern),
                         ArtifactKind::Git => GateKind::GitRef(pattern),
                     };
-                    safety.gates.push(Gate {
-                        kind,
-                        overridable: blocker.overridable,
-                        trace,
-                    });
+                    safety.gates.push(intern(
+                        plan,
+                        Gate {
+                            kind,
+                            overridable: blocker.overridable,
+                            trace,
+                        },
+                    ));
                 }
                 MemberKind::Require { requirement } => {
                     if let Some(role) = approval_role(requirement) {
-                        safety.gates.push(Gate {
-                            kind: GateKind::Approval { role },
-                            overridable: false,
-                            trace,
-                        });
+                        safety.gates.push(intern(
+                            plan,
+                            Gate {
+                                kind: GateKind::Approval { role },
+                                overridable: false,
+                                trace,
+                            },
+                        ));
                     }
                 }
                 _ => {}
@@ -479,10 +544,14 @@ impl<'w> Lowerer<'_, 'w> {
         if let Some(window) = body.get(&Key::Single("window"))
             && let Some(gate) = self.window_gate(window)
         {
-            safety
-                .gates
-                .retain(|gate| !matches!(gate.kind, GateKind::Window { .. }));
-            safety.gates.push(gate);
+            // A scope has one window: its own replaces the inherited one.
+            safety.gates.retain(|known| {
+                !matches!(
+                    plan.gate(*known).map(|known| &known.kind),
+                    Some(GateKind::Window { .. })
+                )
+            });
+            safety.gates.push(intern(plan, gate));
         }
         safety
     }
@@ -605,12 +674,15 @@ impl<'w> Lowerer<'_, 'w> {
     ) -> Vec<String> {
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
-        let mut safety = self.safety(pipeline, body, &Safety::default());
+        let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         let entry = self.approvals(plan, &mut safety, name, None, previous, member);
         let regions = self.stage_regions(body, registry);
         let artifacts = self.deployed(body);
         let strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
-        let onebox = body.get(&Key::Single("onebox"));
+        let onebox = body.get(&Key::Single("onebox")).map(|onebox| {
+            let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
+            (onebox, onebox_safety)
+        });
         let mut terminals = Vec::new();
         for region in &regions {
             let prefix = match region {
@@ -623,10 +695,17 @@ impl<'w> Lowerer<'_, 'w> {
                 ..Target::default()
             };
             let mut chain = entry.clone();
-            if let Some(onebox) = onebox {
+            if let Some((onebox, onebox_safety)) = &onebox {
                 chain = self.onebox(
-                    plan, pipeline, onebox, &prefix, &target, &artifacts, platform, strategy,
-                    &safety, chain,
+                    plan,
+                    onebox,
+                    &prefix,
+                    &target,
+                    &artifacts,
+                    platform,
+                    strategy,
+                    onebox_safety,
+                    chain,
                 );
             }
             if !artifacts.is_empty() {
@@ -717,23 +796,24 @@ impl<'w> Lowerer<'_, 'w> {
         previous: Vec<String>,
         member: &Resolved<'w>,
     ) -> Vec<String> {
-        let approvals: Vec<Gate> = safety
-            .gates
-            .iter()
-            .filter(|gate| matches!(gate.kind, GateKind::Approval { .. }))
-            .cloned()
-            .collect();
-        safety
-            .gates
-            .retain(|gate| !matches!(gate.kind, GateKind::Approval { .. }));
+        // The role and where it is required, of each approval gate.
+        let mut approvals: Vec<(String, Trace)> = Vec::new();
+        safety.gates.retain(|gate| match plan.gate(*gate) {
+            Some(Gate {
+                kind: GateKind::Approval { role },
+                trace,
+                ..
+            }) => {
+                approvals.push((role.clone(), trace.clone()));
+                false
+            }
+            _ => true,
+        });
         if approvals.is_empty() {
             return previous;
         }
         let mut entry = Vec::new();
-        for gate in approvals {
-            let GateKind::Approval { role } = gate.kind else {
-                continue;
-            };
+        for (role, trace) in approvals {
             let id = format!("{stage}/approval/{role}");
             plan.steps.push(Step {
                 id: id.clone(),
@@ -746,7 +826,7 @@ impl<'w> Lowerer<'_, 'w> {
                 params: Params::Approval { role },
                 rollback_alarm: None,
                 gates: Vec::new(),
-                trace: gate.trace,
+                trace,
             });
             entry.push(id);
         }
@@ -856,23 +936,38 @@ impl<'w> Lowerer<'_, 'w> {
         points
     }
 
+    /// The safety of a one-box under `inherited`. It is the same in every
+    /// region of a stage or wave, so callers work it out once for all of
+    /// them rather than rendering its alarms again per region.
+    fn onebox_safety(
+        &mut self,
+        plan: &mut Plan,
+        pipeline: &ResolvedBlock<'w>,
+        onebox: &Resolved<'w>,
+        inherited: &Safety,
+    ) -> Safety {
+        let empty = ResolvedBlock::default();
+        let body = onebox.body.as_ref().unwrap_or(&empty);
+        self.safety(plan, pipeline, body, inherited)
+    }
+
+    /// The one-box steps of one region, with `onebox_safety` from
+    /// [`Self::onebox_safety`].
     #[allow(clippy::too_many_arguments)]
     fn onebox(
         &mut self,
         plan: &mut Plan,
-        pipeline: &ResolvedBlock<'w>,
         onebox: &Resolved<'w>,
         prefix: &str,
         target: &Target,
         artifacts: &[String],
         platform: Platform,
         strategy: Strategy,
-        safety: &Safety,
+        onebox_safety: &Safety,
         chain: Vec<String>,
     ) -> Vec<String> {
         let empty = ResolvedBlock::default();
         let body = onebox.body.as_ref().unwrap_or(&empty);
-        let onebox_safety = self.safety(pipeline, body, safety);
         let traffic = self
             .field(body, "traffic")
             .and_then(|field| self.value_of(field))
@@ -902,7 +997,7 @@ impl<'w> Lowerer<'_, 'w> {
             platform,
             strategy,
             traffic,
-            &onebox_safety,
+            onebox_safety,
             onebox,
         ));
         let mut chain = vec![deploy_id];
@@ -1080,7 +1175,7 @@ impl<'w> Lowerer<'_, 'w> {
     ) {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
-        let mut safety = self.safety(pipeline, body, &Safety::default());
+        let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         let mut chain = self.approvals(plan, &mut safety, "production", None, previous, production);
         let production_strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
         let artifacts = {
@@ -1099,13 +1194,17 @@ impl<'w> Lowerer<'_, 'w> {
                 continue;
             };
             let wave_body = wave_member.body.as_ref().unwrap_or(&empty);
-            let wave_safety = self.safety(pipeline, wave_body, &safety);
+            let wave_safety = self.safety(plan, pipeline, wave_body, &safety);
             let strategy = self
                 .strategy(wave_body, platform)
                 .unwrap_or(production_strategy);
             let onebox = wave_body
                 .get(&Key::Single("onebox"))
-                .or_else(|| body.get(&Key::Single("onebox")));
+                .or_else(|| body.get(&Key::Single("onebox")))
+                .map(|onebox| {
+                    let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &wave_safety);
+                    (onebox, onebox_safety)
+                });
             let scope = wave_body.get(&Key::Single("by"));
             let unit = scope.and_then(|scope| match &scope.member.kind {
                 MemberKind::Scope { unit, .. } => Some(unit.name.clone()),
@@ -1122,17 +1221,16 @@ impl<'w> Lowerer<'_, 'w> {
                     ..Target::default()
                 };
                 let mut region_chain = chain.clone();
-                if let Some(onebox) = onebox {
+                if let Some((onebox, onebox_safety)) = &onebox {
                     region_chain = self.onebox(
                         plan,
-                        pipeline,
                         onebox,
                         &prefix,
                         &target,
                         &artifacts,
                         platform,
                         strategy,
-                        &wave_safety,
+                        onebox_safety,
                         region_chain,
                     );
                 }

@@ -2,6 +2,13 @@
 //! with explicit dependencies, gates, rollback alarms and provenance. It is
 //! not serializable: `export::plan_v1` converts it, once, to the versioned
 //! public format (turning spans into file, line and column).
+//!
+//! Gates live once in [`Plan::gates`] and steps refer to them by
+//! [`GateRef`]: a production gate (a window with a year of closed dates,
+//! alarm expressions) applies to every deploy step of a scope, and copying
+//! it into each step made plans and compile times grow with the number of
+//! steps times the size of the gates. Read a step's gates with
+//! [`Plan::gates_of`].
 
 pub mod lower;
 
@@ -17,8 +24,36 @@ pub struct Plan {
     pub profile: Option<String>,
     /// Artifacts the builds produce.
     pub artifacts: Vec<Artifact>,
+    /// Every gate some step checks, each once (equal gates are one entry),
+    /// in first-use order: the order in which they first appear when
+    /// walking `steps` in order and each step's `gates` in order. Every
+    /// entry is used by at least one step. [`GateRef`]s index this list.
+    pub gates: Vec<Gate>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
+}
+
+/// A step's reference to one of its plan's gates: the index of the gate in
+/// [`Plan::gates`]. It means nothing without that plan; read the gate with
+/// [`Plan::gate`] or all of a step's gates with [`Plan::gates_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GateRef(pub usize);
+
+impl Plan {
+    /// The gate `gate` refers to; `None` only for a reference that is not
+    /// from this plan.
+    pub fn gate(&self, gate: GateRef) -> Option<&Gate> {
+        self.gates.get(gate.0)
+    }
+
+    /// The gates `step` (a step of this plan) must pass before it starts,
+    /// in the order they are checked.
+    pub fn gates_of(&self, step: &Step) -> impl Iterator<Item = &Gate> {
+        // Lowering only hands out references into `gates`, so none is
+        // skipped here; `filter_map` just keeps a foreign step from
+        // panicking.
+        step.gates.iter().filter_map(|gate| self.gate(*gate))
+    }
 }
 
 /// Where a value came from and what it replaced.
@@ -67,8 +102,9 @@ pub struct Step {
     pub params: Params,
     /// The alarm expression (CloudWatch syntax) that rolls it back.
     pub rollback_alarm: Option<String>,
-    /// What must hold before it starts.
-    pub gates: Vec<Gate>,
+    /// What must hold before it starts, in the order checked: references
+    /// into [`Plan::gates`].
+    pub gates: Vec<GateRef>,
     /// Where it comes from.
     pub trace: Trace,
 }

@@ -340,8 +340,7 @@ fn known_rule(
 
 /// The gates a step must pass.
 fn gates<'p>(plan: &'p Plan, step: &'p Step) -> impl Iterator<Item = &'p Gate> {
-    let _ = plan;
-    step.gates.iter()
+    plan.gates_of(step)
 }
 
 fn at(step: &Step) -> (FileId, Span) {

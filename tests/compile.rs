@@ -364,3 +364,39 @@ fn a_new_region_changes_only_the_rest_wave() {
     }
     assert!(Path::new("schemas/plan-v1.schema.json").exists());
 }
+
+/// An approval role is free text; its step id is still a path of plain
+/// names, so the plan stays valid.
+#[test]
+fn approval_roles_with_spaces_give_valid_step_ids() {
+    let text = r#"import "std/aws"
+pipeline orders_api {
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make"; sign = true }
+  stage gamma { deploy bundle; require approval("qa lead") }
+}
+"#;
+    let mut loader = MemoryLoader::in_dir("/ws");
+    loader.add("main.pipe", text);
+    let compiled = workspace::compile_workspace(
+        vec![Entry {
+            path: PathBuf::from("main.pipe"),
+            bytes: None,
+            name: None,
+        }],
+        &loader,
+        support::TODAY,
+    );
+    let plan = plan_json(&compiled, "orders_api");
+    let approval = steps(&plan)
+        .iter()
+        .find(|step| step["kind"] == "approval")
+        .unwrap();
+    assert_eq!(approval["id"], "gamma/approval/qa-lead");
+    assert_eq!(approval["approval"]["role"], "qa lead");
+    let errors: Vec<String> = validator()
+        .iter_errors(&plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -814,7 +814,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut entry = Vec::new();
         for (role, trace) in approvals {
-            let id = format!("{stage}/approval/{role}");
+            let id = format!("{stage}/approval/{}", id_segment(&role));
             plan.steps.push(Step {
                 id: id.clone(),
                 needs: previous.clone(),
@@ -1333,6 +1333,26 @@ impl<'w> Lowerer<'_, 'w> {
                 chain = terminals;
             }
         }
+    }
+}
+
+/// A free-text name (an approval role) as a step-id segment: characters
+/// outside `[A-Za-z0-9_.-]` become `-`, so ids stay paths of plain names.
+fn id_segment(text: &str) -> String {
+    let segment: String = text
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-') {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if segment.is_empty() {
+        "-".to_string()
+    } else {
+        segment
     }
 }
 

@@ -10,7 +10,9 @@
 //! steps times the size of the gates. Read a step's gates with
 //! [`Plan::gates_of`].
 
+mod gates;
 pub mod lower;
+mod values;
 
 use crate::semantics::merge::How;
 use crate::source::{FileId, Span};

@@ -1,0 +1,430 @@
+//! Gates and rollback alarms: what must hold before a step starts, interned
+//! once per plan, and the alarm that rolls a step back.
+
+use super::lower::{Lowerer, Safety};
+use super::values::*;
+use super::*;
+use crate::semantics::alarms::AlarmRenderer;
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::semantics::scope::DeclKind;
+use crate::syntax::ast::{
+    ArtifactKind, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
+};
+
+impl<'w> Lowerer<'_, 'w> {
+    /// The gates and rollback of a scope: `inherited` with the scope's own
+    /// blockers and approvals added (interned into `plan.gates`), its window
+    /// replacing any inherited one, and its rollback alarm replacing the
+    /// inherited one.
+    pub(super) fn safety(
+        &mut self,
+        plan: &mut Plan,
+        pipeline: &ResolvedBlock<'w>,
+        body: &ResolvedBlock<'w>,
+        inherited: &Safety,
+    ) -> Safety {
+        let mut safety = inherited.clone();
+        let mut renderer = AlarmRenderer {
+            scopes: self.scopes,
+            pipeline,
+            diagnostics: &mut Vec::new(),
+            reported_cycles: Default::default(),
+        };
+        if let Some(rollback) = body.get(&Key::Single("rollback on"))
+            && let Some((base, file)) = rollback.base
+            && let MemberKind::Rollback { alarm } = &base.kind
+        {
+            safety.rollback = renderer.render(alarm, file);
+        }
+        for (item, places) in &body.collection {
+            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let trace = Trace {
+                at: Place {
+                    file,
+                    span: item.span,
+                },
+                how: crate::semantics::merge::How::Set,
+                overrides: Vec::new(),
+            };
+            match &item.kind {
+                MemberKind::BlockOn { blockers } => {
+                    for blocker in blockers {
+                        if let Some(alarm) = renderer.render(&blocker.alarm, file) {
+                            let name = match &blocker.alarm.kind {
+                                ExprKind::Path(path) => Some(path.to_dotted()),
+                                _ => None,
+                            };
+                            safety.gates.push(intern(
+                                plan,
+                                Gate {
+                                    kind: GateKind::Alarm { name, alarm },
+                                    overridable: blocker.overridable,
+                                    trace: trace.clone(),
+                                },
+                            ));
+                        }
+                    }
+                }
+                MemberKind::BlockArtifact(blocker) => {
+                    let pattern = blocker.pattern.as_plain().unwrap_or_default();
+                    let kind = match blocker.kind {
+                        ArtifactKind::Package => GateKind::Package(pattern),
+                        ArtifactKind::Git => GateKind::GitRef(pattern),
+                    };
+                    safety.gates.push(intern(
+                        plan,
+                        Gate {
+                            kind,
+                            overridable: blocker.overridable,
+                            trace,
+                        },
+                    ));
+                }
+                MemberKind::Require { requirement } => {
+                    if let Some(role) = approval_role(requirement) {
+                        safety.gates.push(intern(
+                            plan,
+                            Gate {
+                                kind: GateKind::Approval { role },
+                                overridable: false,
+                                trace,
+                            },
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(window) = body.get(&Key::Single("window"))
+            && let Some(gate) = self.window_gate(window)
+        {
+            // A scope has one window: its own replaces the inherited one.
+            safety.gates.retain(|known| {
+                !matches!(
+                    plan.gate(*known).map(|known| &known.kind),
+                    Some(GateKind::Window { .. })
+                )
+            });
+            safety.gates.push(intern(plan, gate));
+        }
+        safety
+    }
+
+    pub(super) fn window_gate(&mut self, member: &Resolved<'w>) -> Option<Gate> {
+        let (base, file) = (member.member, member.origin.file);
+        let MemberKind::WindowUse(window_use) = &base.kind else {
+            return None;
+        };
+        let (name, overridable, block, block_file) = match window_use {
+            WindowUse::Named {
+                window,
+                overridable,
+            } => {
+                let (decl, _) = self
+                    .scopes
+                    .resolve(file, window, &[DeclKind::Window])
+                    .ok()?;
+                let item = self.scopes.item(decl)?;
+                let ItemKind::Window(window_decl) = &item.kind else {
+                    return None;
+                };
+                (
+                    Some(window_decl.name.name.clone()),
+                    *overridable,
+                    &window_decl.body,
+                    decl.file,
+                )
+            }
+            WindowUse::Inline(block) => (None, false, block, file),
+        };
+        let mut zone = String::new();
+        let mut allow = Vec::new();
+        let mut closed: Vec<String> = Vec::new();
+        for window_member in &block.members {
+            let MemberKind::FieldAssign {
+                name: field, value, ..
+            } = &window_member.kind
+            else {
+                continue;
+            };
+            match field.name.as_str() {
+                "zone" => {
+                    zone = string_literal(value)
+                        .and_then(|s| s.as_plain())
+                        .unwrap_or_default()
+                }
+                "allow" => allow = slots(value),
+                "except" => closed.extend(self.calendar_dates(value, block_file)),
+                "blackout" => closed.extend(dates(value)),
+                _ => {}
+            }
+        }
+        closed.sort();
+        closed.dedup();
+        Some(Gate {
+            kind: GateKind::Window {
+                name,
+                zone,
+                allow,
+                closed_dates: closed,
+            },
+            overridable,
+            trace: self.trace(member),
+        })
+    }
+
+    pub(super) fn calendar_dates(&self, value: &Expr, file: FileId) -> Vec<String> {
+        let paths: Vec<&crate::syntax::ast::Path> = match &value.kind {
+            ExprKind::Path(path) => vec![path],
+            ExprKind::List(items) => items
+                .iter()
+                .filter_map(|item| match &item.kind {
+                    ExprKind::Path(path) => Some(path),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut out = Vec::new();
+        let mut pending: Vec<(FileId, &crate::syntax::ast::Path)> =
+            paths.into_iter().map(|path| (file, path)).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((file, path)) = pending.pop() {
+            let Ok((decl, _)) = self.scopes.resolve(file, path, &[DeclKind::Calendar]) else {
+                continue;
+            };
+            if !seen.insert(decl) {
+                continue;
+            }
+            let Some(item) = self.scopes.item(decl) else {
+                continue;
+            };
+            let ItemKind::Calendar(calendar) = &item.kind else {
+                continue;
+            };
+            for member in &calendar.body.members {
+                match &member.kind {
+                    MemberKind::Holiday { date, .. } => out.extend(literal_dates(&date.value)),
+                    MemberKind::Include { calendar } => pending.push((decl.file, calendar)),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Approval gates of a scope become approval steps that its first steps
+    /// need; the remaining gates stay on the deploy steps.
+    pub(super) fn approvals(
+        &mut self,
+        plan: &mut Plan,
+        safety: &mut Safety,
+        stage: &str,
+        wave: Option<&str>,
+        previous: Vec<String>,
+        member: &Resolved<'w>,
+    ) -> Vec<String> {
+        // The role and where it is required, of each approval gate.
+        let mut approvals: Vec<(String, Trace)> = Vec::new();
+        safety.gates.retain(|gate| match plan.gate(*gate) {
+            Some(Gate {
+                kind: GateKind::Approval { role },
+                trace,
+                ..
+            }) => {
+                approvals.push((role.clone(), trace.clone()));
+                false
+            }
+            _ => true,
+        });
+        if approvals.is_empty() {
+            return previous;
+        }
+        let mut entry = Vec::new();
+        for (role, trace) in approvals {
+            let id = format!("{stage}/approval/{}", id_segment(&role));
+            plan.steps.push(Step {
+                id: id.clone(),
+                needs: previous.clone(),
+                target: Target {
+                    stage: stage.to_string(),
+                    wave: wave.map(str::to_string),
+                    ..Target::default()
+                },
+                params: Params::Approval { role },
+                rollback_alarm: None,
+                gates: Vec::new(),
+                trace,
+            });
+            entry.push(id);
+        }
+        let _ = member;
+        entry
+    }
+
+    /// The safety of a one-box under `inherited`. It is the same in every
+    /// region of a stage or wave, so callers work it out once for all of
+    /// them rather than rendering its alarms again per region.
+    pub(super) fn onebox_safety(
+        &mut self,
+        plan: &mut Plan,
+        pipeline: &ResolvedBlock<'w>,
+        onebox: &Resolved<'w>,
+        inherited: &Safety,
+    ) -> Safety {
+        let empty = ResolvedBlock::default();
+        let body = onebox.body.as_ref().unwrap_or(&empty);
+        self.safety(plan, pipeline, body, inherited)
+    }
+}
+
+/// The reference to `gate` in `plan.gates`, adding it if no equal gate is
+/// there yet. A plan has a handful of distinct gates, so a linear search is
+/// cheaper than hashing them (and `Gate` has no `Hash`).
+pub(super) fn intern(plan: &mut Plan, gate: Gate) -> GateRef {
+    if let Some(index) = plan.gates.iter().position(|known| *known == gate) {
+        return GateRef(index);
+    }
+    plan.gates.push(gate);
+    GateRef(plan.gates.len() - 1)
+}
+
+/// Renumbers `plan.gates` in first-use order (walking the steps in order,
+/// each step's gates in order) and drops the gates no step uses: scopes
+/// intern their gates before knowing which of them become approval steps,
+/// and in an order that is not the steps' order.
+pub(super) fn gates_in_first_use_order(plan: &mut Plan) {
+    // Old index to new index, for the gates seen so far.
+    let mut renumbered: Vec<Option<usize>> = vec![None; plan.gates.len()];
+    let mut order = Vec::new();
+    for step in &mut plan.steps {
+        // Every reference came from `intern`; one that did not would point
+        // at nothing, so it is dropped rather than renumbered.
+        step.gates.retain_mut(|gate| {
+            let Some(slot) = renumbered.get_mut(gate.0) else {
+                return false;
+            };
+            let new = *slot.get_or_insert_with(|| {
+                order.push(gate.0);
+                order.len() - 1
+            });
+            *gate = GateRef(new);
+            true
+        });
+    }
+    let mut old: Vec<Option<Gate>> = std::mem::take(&mut plan.gates)
+        .into_iter()
+        .map(Some)
+        .collect();
+    plan.gates = order
+        .into_iter()
+        .filter_map(|index| old.get_mut(index).and_then(Option::take))
+        .collect();
+}
+
+pub(super) fn is_requirement(member: &Member, what: &str) -> bool {
+    matches!(&member.kind, MemberKind::Require { requirement } if matches!(&requirement.kind, ExprKind::Path(path) if path.to_dotted() == what))
+}
+
+/// The role of `approval("role")`.
+pub(super) fn approval_role(expr: &Expr) -> Option<String> {
+    let ExprKind::Call { callee, args } = &expr.kind else {
+        return None;
+    };
+    if callee.to_dotted() != "approval" {
+        return None;
+    }
+    args.first()
+        .and_then(|arg| string_literal(&arg.value))
+        .and_then(|string| string.as_plain())
+}
+
+pub(super) fn slots(value: &Expr) -> Vec<(Vec<u8>, u16, u16)> {
+    let items: Vec<&Expr> = match &value.kind {
+        ExprKind::List(items) => items.iter().collect(),
+        _ => vec![value],
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match &item.kind {
+            ExprKind::Literal(literal) => match &literal.value {
+                LiteralValue::WeekdaySlot { first, last, hours } => {
+                    let first = *first as u8;
+                    let last = last.map_or(first, |last| last as u8);
+                    let mut days = Vec::new();
+                    let mut day = first;
+                    loop {
+                        days.push(day);
+                        if day == last || days.len() > 7 {
+                            break;
+                        }
+                        day = (day + 1) % 7;
+                    }
+                    let (start, end) =
+                        hours.map_or((0, 1_440), |(start, end)| (start.minutes, end.minutes));
+                    Some((days, start, end))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+pub(super) fn dates(value: &Expr) -> Vec<String> {
+    let items: Vec<&Expr> = match &value.kind {
+        ExprKind::List(items) => items.iter().collect(),
+        _ => vec![value],
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match &item.kind {
+            ExprKind::Literal(literal) => Some(literal_dates(&literal.value)),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// The days of a date or an inclusive date range, `YYYY-MM-DD`.
+pub(super) fn literal_dates(value: &LiteralValue) -> Vec<String> {
+    match value {
+        LiteralValue::Date(date) => vec![format_date(*date)],
+        LiteralValue::DateRange(first, last) => {
+            let mut out = Vec::new();
+            let mut day = *first;
+            while day <= *last && out.len() <= 3_660 {
+                out.push(format_date(day));
+                day = next_day(day);
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn format_date(date: crate::syntax::ast::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+}
+
+pub(super) fn next_day(date: crate::syntax::ast::Date) -> crate::syntax::ast::Date {
+    let days = crate::syntax::days_in_month(date.year, date.month);
+    if date.day < days {
+        crate::syntax::ast::Date {
+            day: date.day + 1,
+            ..date
+        }
+    } else if date.month < 12 {
+        crate::syntax::ast::Date {
+            month: date.month + 1,
+            day: 1,
+            ..date
+        }
+    } else {
+        crate::syntax::ast::Date {
+            year: date.year.saturating_add(1),
+            month: 1,
+            day: 1,
+        }
+    }
+}

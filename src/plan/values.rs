@@ -1,0 +1,427 @@
+//! Reading resolved values for the plan: typed field accessors that report
+//! type errors (P0701), strategies (P0702, P0703), data points, string
+//! interpolation, and provenance traces.
+
+use super::lower::Lowerer;
+use super::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
+
+impl<'w> Lowerer<'_, 'w> {
+    pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
+        Trace {
+            at: Place {
+                file: member.origin.file,
+                span: member.origin.span,
+            },
+            how: member.origin.how,
+            overrides: member
+                .history
+                .iter()
+                .map(|origin| {
+                    (
+                        Place {
+                            file: origin.file,
+                            span: origin.span,
+                        },
+                        origin.how,
+                        self.written_value(origin.file, origin.span),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The value a field member wrote, as written (`12h` of `bake = 12h`);
+    /// `None` for blocks.
+    pub(super) fn written_value(&self, file: FileId, span: Span) -> Option<String> {
+        let text = crate::semantics::source_text(self.workspace, file, span);
+        if text.contains('{') {
+            return None;
+        }
+        let (_, value) = text.split_once('=')?;
+        let value = value.trim();
+        (!value.is_empty()).then(|| value.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    pub(super) fn value_of<'b>(&self, member: &'b Resolved<'w>) -> Option<(&'w Expr, FileId)> {
+        let (base, file) = member.base?;
+        let expr = match &base.kind {
+            MemberKind::FieldAssign { value, .. } => value,
+            MemberKind::FieldDecl { value, .. } => value.as_ref()?,
+            MemberKind::TrafficLimit { share } => share,
+            _ => return None,
+        };
+        Some((expr, file))
+    }
+
+    pub(super) fn field<'b>(
+        &self,
+        block: &'b ResolvedBlock<'w>,
+        name: &str,
+    ) -> Option<&'b Resolved<'w>> {
+        block.get(&Key::Field(name.to_string()))
+    }
+
+    pub(super) fn mismatch(&mut self, file: FileId, expr: &Expr, expected: &str) {
+        // An unreadable value was reported where it was read.
+        if matches!(expr.kind, ExprKind::Invalid) {
+            return;
+        }
+        let found = describe_value(expr);
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("expected {expected}, found {found}"),
+            )
+            .primary(file, expr.span, format!("this is {found}"))
+            .help(type_help(expected)),
+        );
+    }
+
+    pub(super) fn duration<'b>(
+        &mut self,
+        block: &'b ResolvedBlock<'w>,
+        name: &str,
+    ) -> Option<(u64, &'b Resolved<'w>)> {
+        let member = block.get(&Key::Field(name.to_string()))?;
+        let (expr, file) = self.value_of(member)?;
+        if let ExprKind::Literal(literal) = &expr.kind {
+            match literal.value {
+                LiteralValue::Duration(seconds) if seconds > 0 => return Some((seconds, member)),
+                LiteralValue::Duration(_) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!("`{name}` must be longer than zero"),
+                        )
+                        .primary(file, expr.span, "a zero duration")
+                        .help(format!("remove `{name}` for none at all")),
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        self.mismatch(file, expr, "a duration");
+        None
+    }
+
+    pub(super) fn string(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<String> {
+        let member = self.field(block, name)?;
+        let (expr, file) = self.value_of(member)?;
+        if let ExprKind::Literal(literal) = &expr.kind
+            && let LiteralValue::String(string) = &literal.value
+        {
+            return Some(self.interpolate(string, file));
+        }
+        self.mismatch(file, expr, "a string");
+        None
+    }
+
+    pub(super) fn boolean(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<bool> {
+        let member = self.field(block, name)?;
+        let (expr, file) = self.value_of(member)?;
+        if let ExprKind::Literal(literal) = &expr.kind
+            && let LiteralValue::Bool(value) = literal.value
+        {
+            return Some(value);
+        }
+        self.mismatch(file, expr, "`true` or `false`");
+        None
+    }
+
+    /// The text of a string with `${name}` replaced by the pipeline's field
+    /// of that name; an unknown name is reported and left as written.
+    pub(super) fn interpolate(
+        &mut self,
+        string: &crate::syntax::ast::StringLit,
+        file: FileId,
+    ) -> String {
+        let mut out = String::new();
+        for part in &string.parts {
+            match part {
+                crate::syntax::ast::StringPart::Text(text) => out.push_str(text),
+                crate::syntax::ast::StringPart::Interpolation(path) => {
+                    let name = path.to_dotted();
+                    match self.fields.get(&name) {
+                        Some(value) => out.push_str(value),
+                        None => {
+                            let mut diagnostic = Diagnostic::error(
+                                Code::UNKNOWN_NAME,
+                                format!("no field `{name}` to interpolate"),
+                            )
+                            .primary(
+                                file,
+                                path.span,
+                                "not a field of the pipeline with a plain value",
+                            );
+                            diagnostic = match crate::names::closest(&name, self.fields.keys().map(String::as_str)) {
+                                Some(suggestion) => diagnostic.help(format!("did you mean `${{{suggestion}}}`?")),
+                                None => diagnostic.help("`${name}` inserts a top-level field of the pipeline, such as `service`; write `\\$` for a literal dollar sign"),
+                            };
+                            self.diagnostics.push(diagnostic);
+                            out.push_str("${");
+                            out.push_str(&name);
+                            out.push('}');
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn platform(&mut self, block: &ResolvedBlock<'w>) -> Platform {
+        let Some(member) = self.field(block, "platform") else {
+            return Platform::Ecs;
+        };
+        let Some((expr, file)) = self.value_of(member) else {
+            return Platform::Ecs;
+        };
+        if let ExprKind::Path(path) = &expr.kind
+            && let Some(platform) = Platform::from_name(&path.to_dotted())
+        {
+            return platform;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(Code::TYPE_MISMATCH, "expected a platform")
+                .primary(file, expr.span, "not a platform")
+                .help("the platforms are `ecs`, `lambda`, `ec2` and `on_premises`"),
+        );
+        Platform::Ecs
+    }
+
+    /// The strategy of a body, checked against the platform; `None` if the
+    /// body sets none (or it is wrong, which is reported).
+    pub(super) fn strategy(
+        &mut self,
+        body: &ResolvedBlock<'w>,
+        platform: Platform,
+    ) -> Option<Strategy> {
+        let field = self.field(body, "strategy")?;
+        let (expr, file) = self.value_of(field)?;
+        let strategy = self.parse_strategy(expr, file)?;
+        let supported = match platform {
+            Platform::Ecs => true,
+            Platform::Lambda => !matches!(strategy, Strategy::Rolling { .. }),
+            Platform::Ec2 => matches!(
+                strategy,
+                Strategy::InPlace | Strategy::Rolling { .. } | Strategy::BlueGreen
+            ),
+            Platform::OnPremises => {
+                matches!(strategy, Strategy::InPlace | Strategy::Rolling { .. })
+            }
+        };
+        if !supported {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::STRATEGY_PLATFORM,
+                    format!("`{}` deployments are not supported on `{}`", strategy.name(), platform.name()),
+                )
+                .primary(file, expr.span, format!("not available on {}", platform.name()))
+                .note("ECS supports every strategy; Lambda shifts traffic (in place, blue/green, canary, linear, all at once) and has no boxes to roll; EC2 supports in place, rolling and blue/green; on-premises servers in place and rolling")
+                .help("choose a strategy the platform supports"),
+            );
+            return None;
+        }
+        Some(strategy)
+    }
+
+    pub(super) fn parse_strategy(&mut self, expr: &Expr, file: FileId) -> Option<Strategy> {
+        let (name, args) = match &expr.kind {
+            ExprKind::Path(path) => (path.to_dotted(), &[][..]),
+            ExprKind::Call { callee, args } => (callee.to_dotted(), args.as_slice()),
+            _ => {
+                self.mismatch(file, expr, "a strategy");
+                return None;
+            }
+        };
+        let arg = |wanted: &str, position: usize| {
+            args.iter()
+                .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == wanted))
+                .or_else(|| args.iter().filter(|arg| arg.name.is_none()).nth(position))
+                .map(|arg| &arg.value)
+        };
+        let percent = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
+            Some(ExprKind::Literal(literal)) => match literal.value {
+                LiteralValue::Percent(hundredths) => Some(hundredths),
+                _ => None,
+            },
+            _ => None,
+        };
+        let duration = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
+            Some(ExprKind::Literal(literal)) => match literal.value {
+                LiteralValue::Duration(seconds) => Some(seconds),
+                _ => None,
+            },
+            _ => None,
+        };
+        let strategy = match name.as_str() {
+            "in_place" => Strategy::InPlace,
+            "blue_green" => Strategy::BlueGreen,
+            "all_at_once" => Strategy::AllAtOnce,
+            _ if matches!(expr.kind, ExprKind::Invalid) => return None,
+            "rolling" => {
+                let Some(batch) = percent(arg("batch", 0)) else {
+                    return self.bad_strategy(file, expr, "`rolling` needs `batch: P%`, e.g. `rolling(batch: 33%, min_healthy: 66%)`");
+                };
+                let min_healthy = percent(arg("min_healthy", 1)).unwrap_or(10_000u32.saturating_sub(batch));
+                let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
+                if batch == 0 || rollback_batch == 0 {
+                    return self.bad_strategy(file, expr, "a rolling batch must be more than 0%");
+                }
+                if batch + min_healthy > 10_000 {
+                    return self.bad_strategy(file, expr, "`batch` plus `min_healthy` must be at most 100%: replacing a batch must leave the healthy minimum standing");
+                }
+                Strategy::Rolling {
+                    batch,
+                    min_healthy,
+                    rollback_batch,
+                }
+            }
+            "canary" => match (percent(arg("percent", 0)), duration(arg("wait", 1))) {
+                (Some(percent), Some(wait)) if percent > 0 && percent < 10_000 => Strategy::Canary { percent, wait_seconds: wait },
+                _ => return self.bad_strategy(file, expr, "`canary` takes a share between 0% and 100% and a wait: `canary(10%, wait: 10m)`"),
+            },
+            "linear" => match (percent(arg("percent", 0)), duration(arg("every", 1))) {
+                (Some(step), Some(every)) if step > 0 && step <= 10_000 => Strategy::Linear { step, interval_seconds: every },
+                _ => return self.bad_strategy(file, expr, "`linear` takes a step and an interval: `linear(10%, every: 1m)`"),
+            },
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::INVALID_STRATEGY, format!("unknown strategy `{name}`"))
+                        .primary(file, expr.span, "not a deployment strategy")
+                        .help("the strategies are `in_place`, `rolling(...)`, `blue_green`, `canary(...)`, `linear(...)` and `all_at_once`"),
+                );
+                return None;
+            }
+        };
+        Some(strategy)
+    }
+
+    pub(super) fn bad_strategy(
+        &mut self,
+        file: FileId,
+        expr: &Expr,
+        help: &str,
+    ) -> Option<Strategy> {
+        self.diagnostics.push(
+            Diagnostic::error(Code::INVALID_STRATEGY, "invalid strategy parameters")
+                .primary(file, expr.span, "these parameters cannot work")
+                .help(help.to_string()),
+        );
+        None
+    }
+
+    pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<DataPoints> {
+        let mut points = Vec::new();
+        for (item, places) in &body.collection {
+            let MemberKind::WaitFor { count, metric } = &item.kind else {
+                continue;
+            };
+            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let LiteralValue::Count(count) = count.value else {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
+                        .primary(file, count.span, "not a count")
+                        .help("write a whole number: `wait for 100 requests(\"CreateApi\")`"),
+                );
+                continue;
+            };
+            let ExprKind::Call { callee, args } = &metric.kind else {
+                self.mismatch(
+                    file,
+                    metric,
+                    "`requests(\"Api\")` or `datapoints(\"Metric\")`",
+                );
+                continue;
+            };
+            let measure = callee.to_dotted();
+            let name = args
+                .first()
+                .and_then(|arg| string_literal(&arg.value))
+                .map(|string| self.interpolate(string, file));
+            match (measure.as_str(), name) {
+                ("requests" | "datapoints", Some(name)) => points.push(DataPoints {
+                    count,
+                    measure,
+                    name,
+                }),
+                _ => self.mismatch(
+                    file,
+                    metric,
+                    "`requests(\"Api\")` or `datapoints(\"Metric\")`",
+                ),
+            }
+        }
+        points
+    }
+}
+
+/// A free-text name (an approval role) as a step-id segment: characters
+/// outside `[A-Za-z0-9_.-]` become `-`, so ids stay paths of plain names.
+pub(super) fn id_segment(text: &str) -> String {
+    let segment: String = text
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-') {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if segment.is_empty() {
+        "-".to_string()
+    } else {
+        segment
+    }
+}
+
+pub(super) fn string_literal(expr: &Expr) -> Option<&crate::syntax::ast::StringLit> {
+    match &expr.kind {
+        ExprKind::Literal(literal) => match &literal.value {
+            LiteralValue::String(string) => Some(string),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// "a percent", "a string": what an expression is, for messages.
+pub fn describe_value(expr: &Expr) -> &'static str {
+    match &expr.kind {
+        ExprKind::Literal(literal) => match literal.value {
+            LiteralValue::String(_) => "a string",
+            LiteralValue::Count(_) => "a count",
+            LiteralValue::Percent(_) => "a percent",
+            LiteralValue::Duration(_) => "a duration",
+            LiteralValue::Bool(_) => "a boolean",
+            LiteralValue::Time(_) => "a time of day",
+            LiteralValue::TimeRange(..) => "a time range",
+            LiteralValue::Date(_) => "a date",
+            LiteralValue::DateRange(..) => "a date range",
+            LiteralValue::WeekdaySlot { .. } => "a weekday slot",
+        },
+        ExprKind::Path(_) => "a name",
+        ExprKind::List(_) => "a list",
+        ExprKind::Call { .. } => "a call",
+        ExprKind::Rest => "`rest`",
+        ExprKind::Or(_) | ExprKind::And(_) | ExprKind::Not(_) => "an alarm expression",
+        ExprKind::Compare { .. } => "a comparison",
+        ExprKind::SetOps { .. } | ExprKind::Postfix { .. } => "a region set",
+        ExprKind::Invalid => "an unreadable value",
+    }
+}
+
+pub(super) fn type_help(expected: &str) -> String {
+    match expected {
+        "a duration" => "durations are written with units: `30m`, `1h`, `12h`, `2d`".to_string(),
+        "a percent" => "percents are written `33%`".to_string(),
+        "a string" => "strings are written in double quotes: \"make release\"".to_string(),
+        "a count" => "counts are whole numbers: `3`, `100`".to_string(),
+        other => format!("write {other} here"),
+    }
+}

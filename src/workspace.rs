@@ -42,8 +42,18 @@ pub fn check_workspace(
     loader: &dyn crate::loader::Loader,
     today: jiff::civil::Date,
 ) -> Checked {
+    check_workspace_with(entries, loader, today, None)
+}
+
+/// [`check_workspace`] with a profile applied to every pipeline.
+pub fn check_workspace_with(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> Checked {
     let mut workspace = crate::modules::load(entries, loader);
-    let semantic = crate::semantics::analyze(&workspace, today).diagnostics;
+    let semantic = crate::semantics::analyze(&workspace, today, profile).diagnostics;
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
@@ -181,8 +191,18 @@ pub fn compile_workspace(
     loader: &dyn crate::loader::Loader,
     today: jiff::civil::Date,
 ) -> Compiled {
+    compile_workspace_with(entries, loader, today, None)
+}
+
+/// [`compile_workspace`] with a profile applied to every pipeline.
+pub fn compile_workspace_with(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> Compiled {
     let mut workspace = crate::modules::load(entries, loader);
-    let analysis = crate::semantics::analyze(&workspace, today);
+    let analysis = crate::semantics::analyze(&workspace, today, profile);
     let mut plans = Vec::new();
     for module in workspace.modules.iter().filter(|module| module.is_entry) {
         for (idx, item) in module.tree.items.iter().enumerate() {

@@ -71,10 +71,12 @@ fn every_code_has_a_case() {
             }
         }
     }
-    // Codes that need bytes a text fixture cannot hold; tests/robustness.rs
-    // asserts them (`non_utf8_names_the_byte_offset`,
-    // `files_over_the_size_limit_are_refused`).
-    let binary_only = [Code::NOT_UTF8, Code::FILE_TOO_LARGE];
+    // Codes that need bytes a text fixture cannot hold, asserted by
+    // tests/robustness.rs (`non_utf8_names_the_byte_offset`,
+    // `files_over_the_size_limit_are_refused`), and one that needs the
+    // `--profile` flag, asserted by tests/compile.rs
+    // (`the_emergency_profile_scales_bakes_and_adds_an_approval`).
+    let binary_only = [Code::NOT_UTF8, Code::FILE_TOO_LARGE, Code::UNKNOWN_PROFILE];
     let missing: Vec<&str> = pipec::diagnostics::ALL_CODES
         .iter()
         .map(|doc| doc.code)

@@ -400,3 +400,69 @@ pipeline orders_api {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// `--profile emergency` on the sample: bakes scaled to a quarter with the
+/// scale in their provenance, the final one-box bake kept, and the senior
+/// engineer's approval before production.
+#[test]
+fn the_emergency_profile_scales_bakes_and_adds_an_approval() {
+    let entries = vec![Entry {
+        path: PathBuf::from("examples/sample/services/orders_api.pipe"),
+        bytes: None,
+        name: None,
+    }];
+    let compiled = workspace::compile_workspace_with(
+        entries,
+        &support::FsLoader,
+        support::TODAY,
+        Some("emergency"),
+    );
+    let plan = plan_json(&compiled, "orders_api");
+    assert_eq!(plan["profile"], "emergency");
+    let step = |id: &str| {
+        steps(&plan)
+            .iter()
+            .find(|step| step["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let bake = step("production/first/bake");
+    assert_eq!(bake["bake"]["duration_seconds"], 6 * 3600);
+    assert_eq!(bake["provenance"]["how"], "bake_scale");
+    assert_eq!(bake["provenance"]["overrides"][0]["value"], "24h");
+    // The org declares the one-box final: `bake scale` leaves it alone.
+    assert_eq!(
+        step("production/first/ap-east-1/onebox/bake")["bake"]["duration_seconds"],
+        3600
+    );
+    let approval = step("production/approval/senior-engineer");
+    assert_eq!(approval["approval"]["role"], "senior-engineer");
+    let first_onebox = step("production/first/ap-east-1/onebox/deploy");
+    assert_eq!(
+        first_onebox["needs"],
+        serde_json::json!(["production/approval/senior-engineer"])
+    );
+    let errors: Vec<String> = validator()
+        .iter_errors(&plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let unknown = workspace::compile_workspace_with(
+        vec![Entry {
+            path: PathBuf::from("examples/sample/services/orders_api.pipe"),
+            bytes: None,
+            name: None,
+        }],
+        &support::FsLoader,
+        support::TODAY,
+        Some("emergncy"),
+    );
+    let codes: Vec<&str> = unknown
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["P0312"]);
+}

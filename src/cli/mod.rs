@@ -33,6 +33,10 @@ struct Cli {
     #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
     today: Option<jiff::civil::Date>,
 
+    /// Apply this profile (e.g. `emergency`) to every pipeline.
+    #[arg(long, value_name = "NAME", global = true)]
+    profile: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -97,12 +101,19 @@ pub fn main() -> ExitCode {
         Command::Check {
             paths,
             stdin_filename,
-        } => run_check(paths, stdin_filename, color, today),
+        } => run_check(paths, stdin_filename, color, today, cli.profile.as_deref()),
         Command::Compile {
             file,
             pipeline,
             output,
-        } => run_compile(&file, pipeline.as_deref(), output.as_deref(), color, today),
+        } => run_compile(
+            &file,
+            pipeline.as_deref(),
+            output.as_deref(),
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -123,10 +134,11 @@ fn run_check(
     stdin_filename: Option<String>,
     color: ColorChoice,
     today: jiff::civil::Date,
+    profile: Option<&str>,
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
-    let checked = workspace::check_workspace(entries, &files::FsLoader, today);
+    let checked = workspace::check_workspace_with(entries, &files::FsLoader, today, profile);
     render::to_stderr(&checked.diagnostics, &checked.sources, color);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
@@ -148,9 +160,10 @@ fn run_compile(
     output: Option<&std::path::Path>,
     color: ColorChoice,
     today: jiff::civil::Date,
+    profile: Option<&str>,
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled = workspace::compile_workspace(entries, &files::FsLoader, today);
+    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
     render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
     if compiled.has_errors() {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();

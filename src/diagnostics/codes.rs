@@ -216,6 +216,11 @@ codes! {
         "`+=` or `-=` on a field that has no inherited value.",
         "The list operators change an inherited list (R19). Where nothing is \
          inherited, assign the whole list with `=`.";
+    UNKNOWN_PROFILE = "P0312", "unknown-profile",
+        "`--profile` names a profile a pipeline does not have.",
+        "`--profile NAME` applies the profile `NAME` declared in a pipeline or \
+         in one of its templates (RFC 0001, R39); the message lists the \
+         pipeline's profiles or suggests the closest.";
     ABSTRACT_REDECLARATION = "P0311", "abstract-redeclaration",
         "A member with an inherited value is declared `abstract` again.",
         "An abstract member is one a descendant must bind; a member that already \

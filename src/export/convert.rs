@@ -301,6 +301,8 @@ fn how(how: How) -> v1::How {
         How::Bind => v1::How::Bind,
         How::Append => v1::How::Append,
         How::Remove => v1::How::Remove,
+        How::Profile => v1::How::Profile,
+        How::BakeScale => v1::How::BakeScale,
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Lowerer<'a, 'w> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
     /// The pipeline's top-level fields with plain values, for `${name}`.
     pub fields: std::collections::BTreeMap<String, String>,
+    /// The selected profile and what it does besides overriding members.
+    pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
 }
 
 /// Gates and rollback that apply to a scope (a stage, production, a wave).
@@ -50,7 +52,7 @@ impl<'w> Lowerer<'_, 'w> {
     ) -> Plan {
         let mut plan = Plan {
             pipeline: name.to_string(),
-            profile: None,
+            profile: self.profile.as_ref().map(|(name, _)| name.clone()),
             artifacts: Vec::new(),
             gates: Vec::new(),
             steps: Vec::new(),
@@ -337,9 +339,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut done = if tests.is_empty() { terminals } else { tests };
         let data_points = self.data_points(body);
-        let bake = self
-            .duration(body, "bake")
-            .map(|(seconds, field)| (seconds, self.trace(field)));
+        let bake = self.bake(body);
         if bake.is_some() || !data_points.is_empty() {
             let (seconds, trace) = bake.unwrap_or((0, self.trace(member)));
             let id = format!("{name}/bake");
@@ -471,8 +471,7 @@ impl<'w> Lowerer<'_, 'w> {
             onebox,
         ));
         let mut chain = vec![deploy_id];
-        if let Some((seconds, field)) = self.duration(body, "bake") {
-            let trace = self.trace(field);
+        if let Some((seconds, trace)) = self.bake(body) {
             let data_points = self.data_points(body);
             let id = format!("{prefix}/onebox/bake");
             plan.steps.push(Step {
@@ -533,6 +532,32 @@ impl<'w> Lowerer<'_, 'w> {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
+        // A profile's `require approval` gates production (R42).
+        let profile_approvals: Vec<(&crate::syntax::ast::Member, FileId)> = self
+            .profile
+            .as_ref()
+            .map_or_else(Vec::new, |(_, effects)| effects.approvals.clone());
+        for (member, file) in profile_approvals {
+            let MemberKind::Require { requirement } = &member.kind else {
+                continue;
+            };
+            let Some(role) = approval_role(requirement) else {
+                continue;
+            };
+            let gate = Gate {
+                kind: GateKind::Approval { role },
+                overridable: false,
+                trace: Trace {
+                    at: Place {
+                        file,
+                        span: member.span,
+                    },
+                    how: crate::semantics::merge::How::Profile,
+                    overrides: Vec::new(),
+                },
+            };
+            safety.gates.push(intern(plan, gate));
+        }
         let mut chain = self.approvals(plan, &mut safety, "production", None, previous, production);
         let production_strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
         let artifacts = {
@@ -641,7 +666,7 @@ impl<'w> Lowerer<'_, 'w> {
                     ));
                     region_chain = vec![id];
                     if let Some(scope_body) = scope_body
-                        && let Some((seconds, field)) = self.duration(scope_body, "bake")
+                        && let Some((seconds, trace)) = self.bake(scope_body)
                     {
                         let data_points = self.data_points(scope_body);
                         let bake_id = format!("{prefix}/{kind}/{part}/bake");
@@ -655,7 +680,7 @@ impl<'w> Lowerer<'_, 'w> {
                             },
                             rollback_alarm: wave_safety.rollback.clone(),
                             gates: Vec::new(),
-                            trace: self.trace(field),
+                            trace,
                         });
                         region_chain = vec![bake_id];
                     }
@@ -663,9 +688,7 @@ impl<'w> Lowerer<'_, 'w> {
                 terminals.extend(region_chain);
             }
             let data_points = self.data_points(wave_body);
-            let bake = self
-                .duration(wave_body, "bake")
-                .map(|(seconds, field)| (seconds, self.trace(field)));
+            let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
                 let (seconds, trace) = bake.unwrap_or((0, self.trace(wave_member)));
                 let id = format!("production/{}/bake", wave.wave);

@@ -5,10 +5,41 @@
 use super::lower::Lowerer;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::semantics::merge::{How, Key, Resolved, ResolvedBlock};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
 
 impl<'w> Lowerer<'_, 'w> {
+    /// A body's `bake`, with the selected profile's `bake scale` applied
+    /// (R41): rounded down to whole seconds, at least one; final bakes and
+    /// bakes the profile sets itself are not scaled.
+    pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>) -> Option<(u64, Trace)> {
+        let (seconds, field) = self.duration(block, "bake")?;
+        let mut trace = self.trace(field);
+        let scale = self
+            .profile
+            .as_ref()
+            .and_then(|(_, effects)| effects.bake_scale);
+        let Some((hundredths, file, span)) = scale else {
+            return Some((seconds, trace));
+        };
+        if field.final_at.is_some() || field.origin.how == How::Profile {
+            return Some((seconds, trace));
+        }
+        let scaled = (u128::from(seconds) * u128::from(hundredths) / 10_000).max(1);
+        let scaled = u64::try_from(scaled).unwrap_or(u64::MAX);
+        trace.overrides.insert(
+            0,
+            (
+                trace.at,
+                trace.how,
+                self.written_value(trace.at.file, trace.at.span),
+            ),
+        );
+        trace.at = Place { file, span };
+        trace.how = How::BakeScale;
+        Some((scaled, trace))
+    }
+
     pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
         Trace {
             at: Place {

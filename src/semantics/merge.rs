@@ -75,6 +75,10 @@ pub enum How {
     Remove,
     /// Declared without a value (`abstract`), or a block merged into.
     Declared,
+    /// Overridden by the selected profile.
+    Profile,
+    /// Scaled by the selected profile's `bake scale`.
+    BakeScale,
 }
 
 /// Where a value was set.
@@ -227,6 +231,17 @@ pub struct Merger<'w, 'd> {
     workspace: &'w Workspace,
     diagnostics: &'d mut Vec<Diagnostic>,
     resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
+    /// Set while a profile is applied, so that what it sets says so.
+    applying_profile: bool,
+}
+
+/// What a profile does besides overriding members.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileEffects<'w> {
+    /// `bake scale P`: hundredths of a percent, where it is written.
+    pub bake_scale: Option<(u32, FileId, Span)>,
+    /// `require approval(...)` at the top of the profile body.
+    pub approvals: Vec<(&'w Member, FileId)>,
 }
 
 impl<'w, 'd> Merger<'w, 'd> {
@@ -236,6 +251,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             workspace,
             diagnostics,
             resolved: BTreeMap::new(),
+            applying_profile: false,
         }
     }
 
@@ -461,7 +477,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         if writes_value(&member.kind) {
-            let how = if existing.abstract_at.is_some() {
+            let how = if self.applying_profile {
+                How::Profile
+            } else if existing.abstract_at.is_some() {
                 How::Bind
             } else {
                 How::Set
@@ -714,6 +732,107 @@ impl<'w, 'd> Merger<'w, 'd> {
                 .note("a final member, and everything inside a final block, cannot change in descendants or profiles (RFC 0001, R32–R34)")
                 .help("remove this change; the inherited value is kept"),
         );
+    }
+
+    /// Applies the profile `name` to a pipeline's resolved body (R39–R42):
+    /// the profile bodies of the chain, root first, are overrides of the
+    /// pipeline, checked like a child's (R40). `bake scale` and top-level
+    /// `require approval` are returned for the plan to apply. `None` when
+    /// no declaration of the chain has the profile.
+    pub fn apply_profile(
+        &mut self,
+        scopes: &Scopes<'w>,
+        chain: &[DeclId],
+        name: &str,
+        block: &mut ResolvedBlock<'w>,
+    ) -> Option<ProfileEffects<'w>> {
+        let mut effects = ProfileEffects::default();
+        let mut found = false;
+        self.applying_profile = true;
+        for &link in chain {
+            let Some(decl) = scopes.item(link).and_then(|item| decl_of(&item.kind)) else {
+                continue;
+            };
+            for member in &decl.body.members {
+                let MemberKind::Profile {
+                    name: profile,
+                    body,
+                } = &member.kind
+                else {
+                    continue;
+                };
+                if profile.name != name {
+                    continue;
+                }
+                found = true;
+                for inner in &body.members {
+                    match &inner.kind {
+                        MemberKind::BakeScale { factor } => {
+                            if let crate::syntax::ast::LiteralValue::Percent(hundredths) =
+                                factor.value
+                                && hundredths > 0
+                            {
+                                effects.bake_scale = Some((hundredths, link.file, inner.span));
+                            } else {
+                                self.diagnostics.push(
+                                    Diagnostic::error(Code::TYPE_MISMATCH, "`bake scale` needs a percent above 0%")
+                                        .primary(link.file, factor.span, "not a positive percent")
+                                        .help("write e.g. `bake scale 25%` to cut every bake to a quarter"),
+                                );
+                            }
+                        }
+                        MemberKind::Require { .. } => effects.approvals.push((inner, link.file)),
+                        _ => {}
+                    }
+                }
+                // Removals first, as in any body (R10).
+                let keep: Vec<&'w Member> = body
+                    .members
+                    .iter()
+                    .filter(|inner| {
+                        !matches!(
+                            inner.kind,
+                            MemberKind::BakeScale { .. } | MemberKind::Require { .. }
+                        )
+                    })
+                    .collect();
+                let ctx = Ctx {
+                    checks: true,
+                    body: Body::Pipeline,
+                    in_template: false,
+                    in_profile: false,
+                };
+                for inner in keep
+                    .iter()
+                    .filter(|inner| matches!(inner.kind, MemberKind::Remove { .. }))
+                {
+                    if let MemberKind::Remove {
+                        keyword,
+                        name: removed,
+                    } = &inner.kind
+                    {
+                        self.remove(
+                            block,
+                            inner,
+                            keyword.name.as_str(),
+                            &removed.name,
+                            link.file,
+                        );
+                    }
+                }
+                for inner in keep {
+                    if matches!(inner.kind, MemberKind::Remove { .. }) {
+                        continue;
+                    }
+                    match key_of(&inner.kind) {
+                        Some(key) => self.apply_keyed(block, key, inner, link.file, ctx),
+                        None => add_collection_item(block, inner, link.file, String::new()),
+                    }
+                }
+            }
+        }
+        self.applying_profile = false;
+        found.then_some(effects)
     }
 
     fn check_bound(&mut self, scopes: &Scopes<'w>, decl: DeclId) {

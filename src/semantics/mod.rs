@@ -36,13 +36,30 @@ pub struct Analysis<'w> {
 /// Runs every cross-file check. `today` is the date windows are checked
 /// from (a window must open within a year of it) and, later, the date
 /// exemptions expire against.
-pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> {
+///
+/// `profile` selects a profile to apply to every pipeline (`--profile`).
+pub fn analyze<'w>(
+    workspace: &'w Workspace,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> Analysis<'w> {
     let mut diagnostics = Vec::new();
     let scopes = Scopes::new(workspace);
     refs::check(workspace, &scopes, &mut diagnostics);
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
-    let resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
+    let mut resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
+    let effects = match profile {
+        Some(name) => apply_profile(
+            workspace,
+            &scopes,
+            &chains,
+            &mut resolved,
+            name,
+            &mut diagnostics,
+        ),
+        None => BTreeMap::new(),
+    };
     let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
     let mut plans = BTreeMap::new();
@@ -57,6 +74,9 @@ pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> 
             scopes: &scopes,
             diagnostics: &mut diagnostics,
             fields: BTreeMap::new(),
+            profile: profile
+                .zip(effects.get(&decl))
+                .map(|(name, effects)| (name.to_string(), effects.clone())),
         };
         plans.insert(
             decl,
@@ -79,6 +99,67 @@ pub fn analyze(workspace: &Workspace, today: jiff::civil::Date) -> Analysis<'_> 
         plans,
         diagnostics,
     }
+}
+
+/// Applies the selected profile to every pipeline that has it; a pipeline
+/// without it is an error naming the profiles it has (R39).
+fn apply_profile<'w>(
+    workspace: &'w Workspace,
+    scopes: &Scopes<'w>,
+    chains: &chains::Chains,
+    resolved: &mut BTreeMap<DeclId, ResolvedBlock<'w>>,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<DeclId, merge::ProfileEffects<'w>> {
+    let mut effects = BTreeMap::new();
+    let mut merger = merge::Merger::new(workspace, diagnostics);
+    let mut missing = Vec::new();
+    for (decl, kind, item) in scopes.all() {
+        if kind != DeclKind::Pipeline {
+            continue;
+        }
+        let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get_mut(&decl)) else {
+            continue;
+        };
+        let available: Vec<String> = block
+            .members
+            .iter()
+            .filter_map(|(key, _)| match key {
+                Key::Named("profile", profile) => Some(profile.clone()),
+                _ => None,
+            })
+            .collect();
+        match merger.apply_profile(scopes, &chain, name, block) {
+            Some(found) => {
+                effects.insert(decl, found);
+            }
+            None => missing.push((decl, item, available)),
+        }
+    }
+    drop(merger);
+    for (decl, item, available) in missing {
+        let Some(pipeline) = item.kind.name() else {
+            continue;
+        };
+        let mut diagnostic = crate::diagnostics::Diagnostic::error(
+            crate::diagnostics::Code::UNKNOWN_PROFILE,
+            format!("pipeline `{}` has no profile `{name}`", pipeline.name),
+        )
+        .primary(
+            decl.file,
+            pipeline.span,
+            format!("selected with `--profile {name}`"),
+        );
+        diagnostic = match crate::names::closest(name, available.iter().map(String::as_str)) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `--profile {suggestion}`?")),
+            None if available.is_empty() => {
+                diagnostic.help("this pipeline and its templates declare no profile")
+            }
+            None => diagnostic.help(format!("its profiles are {}", available.join(", "))),
+        };
+        diagnostics.push(diagnostic);
+    }
+    effects
 }
 
 /// For each file, the files it can see: itself and everything it imports,

@@ -336,4 +336,9 @@ codes! {
          with `--today`, by default today's date); after it, the rule applies \
          again and this warning says so. Fix what the rule asks, or renew the \
          exemption.";
+    UNSUPPORTED_FLOOR = "P0805", "unsupported-floor",
+        "A policy sets a floor for a field that cannot have one.",
+        "`floor bake = DURATION` raises every bake of the pipelines a policy \
+         governs to at least that duration, after profiles and final values \
+         included (RFC 0001, R43). Floors for other fields are not supported.";
 }

@@ -303,6 +303,7 @@ fn how(how: How) -> v1::How {
         How::Remove => v1::How::Remove,
         How::Profile => v1::How::Profile,
         How::BakeScale => v1::How::BakeScale,
+        How::Floor => v1::How::Floor,
     }
 }
 

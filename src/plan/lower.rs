@@ -28,6 +28,8 @@ pub struct Lowerer<'a, 'w> {
     pub fields: std::collections::BTreeMap<String, String>,
     /// The selected profile and what it does besides overriding members.
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
+    /// The bake floors of the policies that govern the pipeline.
+    pub floors: Vec<crate::semantics::policies::Floor>,
 }
 
 /// Gates and rollback that apply to a scope (a stage, production, a wave).

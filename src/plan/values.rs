@@ -13,31 +13,46 @@ impl<'w> Lowerer<'_, 'w> {
     /// (R41): rounded down to whole seconds, at least one; final bakes and
     /// bakes the profile sets itself are not scaled.
     pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>) -> Option<(u64, Trace)> {
-        let (seconds, field) = self.duration(block, "bake")?;
+        let (mut seconds, field) = self.duration(block, "bake")?;
         let mut trace = self.trace(field);
         let scale = self
             .profile
             .as_ref()
             .and_then(|(_, effects)| effects.bake_scale);
-        let Some((hundredths, file, span)) = scale else {
-            return Some((seconds, trace));
-        };
-        if field.final_at.is_some() || field.origin.how == How::Profile {
-            return Some((seconds, trace));
-        }
-        let scaled = (u128::from(seconds) * u128::from(hundredths) / 10_000).max(1);
-        let scaled = u64::try_from(scaled).unwrap_or(u64::MAX);
-        trace.overrides.insert(
-            0,
-            (
+        if let Some((hundredths, file, span)) = scale
+            && field.final_at.is_none()
+            && field.origin.how != How::Profile
+        {
+            let scaled = (u128::from(seconds) * u128::from(hundredths) / 10_000).max(1);
+            seconds = u64::try_from(scaled).unwrap_or(u64::MAX);
+            let replaced = (
                 trace.at,
                 trace.how,
                 self.written_value(trace.at.file, trace.at.span),
-            ),
-        );
-        trace.at = Place { file, span };
-        trace.how = How::BakeScale;
-        Some((scaled, trace))
+            );
+            trace.overrides.insert(0, replaced);
+            trace.at = Place { file, span };
+            trace.how = How::BakeScale;
+        }
+        // Floors come last and apply to final bakes too: they only make a
+        // pipeline safer (R35, R43).
+        if let Some(floor) = self
+            .floors
+            .iter()
+            .filter(|floor| floor.seconds > seconds)
+            .max_by_key(|floor| floor.seconds)
+        {
+            trace
+                .overrides
+                .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
+            trace.at = Place {
+                file: floor.file,
+                span: floor.span,
+            };
+            trace.how = How::Floor;
+            seconds = floor.seconds;
+        }
+        Some((seconds, trace))
     }
 
     pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
@@ -454,5 +469,22 @@ pub(super) fn type_help(expected: &str) -> String {
         "a string" => "strings are written in double quotes: \"make release\"".to_string(),
         "a count" => "counts are whole numbers: `3`, `100`".to_string(),
         other => format!("write {other} here"),
+    }
+}
+
+/// A duration as it would be written, e.g. `6h`, `1h30m`, `45s`.
+pub(super) fn format_seconds(seconds: u64) -> String {
+    let mut out = String::new();
+    let mut rest = seconds;
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= size {
+            out.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    if out.is_empty() {
+        "0s".to_string()
+    } else {
+        out
     }
 }

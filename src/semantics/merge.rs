@@ -79,6 +79,8 @@ pub enum How {
     Profile,
     /// Scaled by the selected profile's `bake scale`.
     BakeScale,
+    /// Raised to a policy's floor.
+    Floor,
 }
 
 /// Where a value was set.

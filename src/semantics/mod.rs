@@ -62,6 +62,8 @@ pub fn analyze<'w>(
     };
     let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
+    let reach = import_reach(workspace);
+    let floors = policies::floors(&scopes, &mut diagnostics);
     let mut plans = BTreeMap::new();
     for (decl, kind, item) in scopes.all() {
         let (DeclKind::Pipeline, Some(block), Some(name)) =
@@ -77,6 +79,15 @@ pub fn analyze<'w>(
             profile: profile
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
+            floors: floors
+                .iter()
+                .filter(|floor| {
+                    reach
+                        .get(decl.file.0 as usize)
+                        .is_some_and(|files| files.contains(&floor.file))
+                })
+                .cloned()
+                .collect(),
         };
         plans.insert(
             decl,
@@ -84,7 +95,6 @@ pub fn analyze<'w>(
         );
     }
     let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
-    let reach = import_reach(workspace);
     for (decl, plan) in &plans {
         if let Some(name) = scopes.item(*decl).and_then(|item| item.kind.name()) {
             let reachable = reach.get(decl.file.0 as usize);

@@ -640,3 +640,58 @@ fn human(seconds: u64) -> String {
         format!("{seconds}s")
     }
 }
+
+/// A policy's `floor bake = DURATION`: the shortest bake allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Floor {
+    /// The floor in seconds.
+    pub seconds: u64,
+    /// The policy's file (it governs the pipelines that import it).
+    pub file: FileId,
+    /// The `floor` member.
+    pub span: Span,
+}
+
+/// Every `floor` of every policy. Floors bound bakes (R43); a floor of
+/// another field, or a value that is not a duration, is reported.
+pub fn floors(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Floor> {
+    let mut found = Vec::new();
+    for (decl, kind, item) in scopes.all() {
+        let (DeclKind::Policy, ItemKind::Policy(policy)) = (kind, &item.kind) else {
+            continue;
+        };
+        for member in &policy.body.members {
+            let MemberKind::Floor { name, value } = &member.kind else {
+                continue;
+            };
+            let seconds = match &value.kind {
+                crate::syntax::ast::ExprKind::Literal(literal) => match literal.value {
+                    LiteralValue::Duration(seconds) => Some(seconds),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (name.name.as_str(), seconds) {
+                ("bake", Some(seconds)) => found.push(Floor {
+                    seconds,
+                    file: decl.file,
+                    span: member.span,
+                }),
+                ("bake", None) => diagnostics.push(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "a `bake` floor must be a duration")
+                        .primary(decl.file, value.span, "not a duration")
+                        .help("write e.g. `floor bake = 30m`"),
+                ),
+                _ => diagnostics.push(
+                    Diagnostic::error(
+                        Code::UNSUPPORTED_FLOOR,
+                        format!("no floor for `{}`", name.name),
+                    )
+                    .primary(decl.file, name.span, "floors bound `bake`")
+                    .help("write `floor bake = DURATION`; other fields cannot have floors yet"),
+                ),
+            }
+        }
+    }
+    found
+}

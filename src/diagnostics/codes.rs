@@ -308,6 +308,12 @@ codes! {
          every: D)` and `all_at_once`. A rolling batch must be more than 0%, and \
          batch plus minimum healthy at most 100%, so that replacing a batch \
          leaves the healthy minimum standing.";
+    UNKNOWN_ARTIFACT = "P0704", "unknown-artifact",
+        "A stage or production deploys an artifact no build produces.",
+        "Every artifact a `deploy` names is produced by a `build` of the \
+         pipeline (or its templates), which runs before any stage, so an \
+         artifact is always built before it is deployed. The message suggests \
+         the closest build.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

@@ -8,6 +8,7 @@ use super::values::*;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
+use crate::semantics::merge::head_span;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::regions::{Placement, Registry};
 use crate::semantics::scope::Scopes;
@@ -226,16 +227,38 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     /// The artifacts a body deploys, from its `deploy` members.
-    fn deployed(&self, body: &ResolvedBlock<'w>) -> Vec<String> {
-        let mut artifacts: Vec<String> = body
-            .members
-            .iter()
-            .filter_map(|(key, _)| match key {
-                Key::Deploy(names) => Some(names.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+    /// The artifacts a body deploys, from its `deploy` members. Each must
+    /// be produced by a build of the pipeline: builds come first in every
+    /// plan, so one that exists is produced before it is consumed.
+    fn deployed(&mut self, plan: &Plan, body: &ResolvedBlock<'w>) -> Vec<String> {
+        let mut artifacts = Vec::new();
+        for (key, member) in &body.members {
+            let Key::Deploy(names) = key else { continue };
+            for name in names {
+                if plan.artifacts.iter().any(|artifact| artifact.name == *name) {
+                    artifacts.push(name.clone());
+                    continue;
+                }
+                let mut diagnostic = Diagnostic::error(
+                    Code::UNKNOWN_ARTIFACT,
+                    format!("no build produces `{name}`"),
+                )
+                .primary(
+                    member.origin.file,
+                    head_span(member.member),
+                    "deploys an artifact nothing builds",
+                );
+                diagnostic = match crate::names::closest(
+                    name,
+                    plan.artifacts.iter().map(|artifact| artifact.name.as_str()),
+                ) {
+                    Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                    None => diagnostic
+                        .help("declare a `build` of that name, whose artifact this deploys"),
+                };
+                self.diagnostics.push(diagnostic);
+            }
+        }
         artifacts.sort();
         artifacts.dedup();
         artifacts
@@ -259,7 +282,7 @@ impl<'w> Lowerer<'_, 'w> {
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         let entry = self.approvals(plan, &mut safety, name, None, previous, member);
         let regions = self.stage_regions(body, registry);
-        let artifacts = self.deployed(body);
+        let artifacts = self.deployed(plan, body);
         let strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
         let onebox = body.get(&Key::Single("onebox")).map(|onebox| {
             let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
@@ -563,7 +586,7 @@ impl<'w> Lowerer<'_, 'w> {
         let mut chain = self.approvals(plan, &mut safety, "production", None, previous, production);
         let production_strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
         let artifacts = {
-            let own = self.deployed(body);
+            let own = self.deployed(plan, body);
             if own.is_empty() {
                 plan.artifacts
                     .iter()

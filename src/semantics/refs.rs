@@ -27,7 +27,14 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
                 | ItemKind::Policy(decl) => &decl.body,
                 ItemKind::Import(_) | ItemKind::Alarm(_) => continue,
             };
-            walk(body, module.file, scopes, &pipelines, diagnostics);
+            // An imported policy file's siblings (the services it governs)
+            // are not loaded, so its exemptions cannot be checked from here.
+            let known = if module.is_entry {
+                Some(pipelines.as_slice())
+            } else {
+                None
+            };
+            walk(body, module.file, scopes, known, diagnostics);
         }
     }
 }
@@ -36,7 +43,7 @@ fn walk(
     block: &Block,
     file: FileId,
     scopes: &Scopes<'_>,
-    pipelines: &[&str],
+    pipelines: Option<&[&str]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Explicit stack: blocks nest at most 64 deep, but no recursion is needed.
@@ -62,6 +69,7 @@ fn walk(
                     // service does not read its siblings), so an unknown
                     // name is a warning: the exemption exempts nothing.
                     let name = pipeline.to_dotted();
+                    let Some(pipelines) = pipelines else { continue };
                     if !pipelines.contains(&name.as_str()) {
                         let mut diagnostic = Diagnostic::warning(
                             Code::UNKNOWN_NAME,

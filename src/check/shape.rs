@@ -353,6 +353,14 @@ impl ShapeChecker {
                     seen.insert(key, member);
                 }
             }
+            if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =
+                &member.kind
+                && let Some(fields) = body.builtin_fields()
+                && !matches!(body, Body::Template | Body::Pipeline)
+                && !fields.contains(&name.name.as_str())
+            {
+                self.unknown_field(name, body, fields);
+            }
             if let MemberKind::Scope { unit, .. } = &member.kind
                 && !matches!(unit.name.as_str(), "az" | "cell" | "region")
             {
@@ -501,6 +509,31 @@ impl ShapeChecker {
             diagnostic = diagnostic.secondary(self.file, span, "a value");
         }
         self.diagnostics.push(diagnostic.help(help));
+    }
+
+    /// A field a body does not have (RFC 0001, R8): almost always a typo,
+    /// which would otherwise be silently ignored.
+    fn unknown_field(&mut self, name: &Ident, body: Body, fields: &[&str]) {
+        let mut diagnostic = Diagnostic::error(
+            Code::UNKNOWN_FIELD,
+            format!("{} has no field `{}`", body.describe(), name.name),
+        )
+        .primary(self.file, name.span, "unknown field");
+        diagnostic = match crate::names::closest(&name.name, fields.iter().copied()) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None if fields.is_empty() => {
+                diagnostic.help(format!("{} has no fields", body.describe()))
+            }
+            None => diagnostic.help(format!(
+                "its fields are {}",
+                fields
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     fn bad_modifier(&mut self, span: Span, message: String, label: &str, help: &str) {

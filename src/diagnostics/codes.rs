@@ -127,6 +127,13 @@ codes! {
         "Top-level declarations of a file, and named members of one body, must \
          have distinct names. To change an inherited member, write the override \
          in the child declaration instead.";
+    UNKNOWN_FIELD = "P0105", "unknown-field",
+        "A body sets a field it does not have.",
+        "Each body has a fixed set of fields (`bake`, `regions`, `strategy`, \
+         `run`, `zone`, ...; docs/language.md lists them per body); a misspelt \
+         one would otherwise be silently ignored (RFC 0001, R8). User fields \
+         are declared with `NAME : TYPE` at the top level of templates and \
+         pipelines; region attributes are free.";
     UNKNOWN_SCOPE = "P0104", "unknown-scope",
         "`by` names something other than `az`, `cell` or `region`.",
         "Inside a region a wave deploys the whole region at once (`by region`, \

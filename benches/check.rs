@@ -6,13 +6,15 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
+mod support;
+
 use pipec::loader::MemoryLoader;
 use pipec::modules::Entry;
 use pipec::workspace::{self, Input};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::{RUNS, time};
 
 const TARGET_LINES: usize = 100_000;
-const RUNS: usize = 7;
 
 fn template(idx: usize) -> String {
     format!(
@@ -176,22 +178,6 @@ fn main() {
         checked
     });
     report("full check", median, lines, bytes);
-}
-
-/// The median time of `run`; what it returns is dropped after the clock
-/// stops, as the CLI exits without freeing its trees.
-fn time<T>(mut run: impl FnMut() -> T) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let result = run();
-            let elapsed = start.elapsed();
-            drop(result);
-            elapsed
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
 }
 
 fn report(what: &str, median: Duration, lines: usize, bytes: usize) {

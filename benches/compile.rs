@@ -8,15 +8,17 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
+mod support;
+
 use pipec::export::{convert, plan_v1};
 use pipec::loader::MemoryLoader;
 use pipec::modules::Entry;
 use pipec::workspace;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::{RUNS, time};
 
 const SERVICES: usize = 1_000;
-const RUNS: usize = 7;
 
 fn main() {
     let org = std::fs::read_to_string("examples/sample/org.pipe").unwrap();
@@ -80,19 +82,4 @@ fn main() {
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
-}
-
-/// The median time of `run`; its result is dropped after the clock stops.
-fn time<T>(mut run: impl FnMut() -> T) -> Duration {
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let result = run();
-            let elapsed = start.elapsed();
-            drop(result);
-            elapsed
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
 }

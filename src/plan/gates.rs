@@ -220,9 +220,7 @@ impl<'w> Lowerer<'_, 'w> {
         plan: &mut Plan,
         safety: &mut Safety,
         stage: &str,
-        wave: Option<&str>,
         previous: Vec<String>,
-        member: &Resolved<'w>,
     ) -> Vec<String> {
         // The role and where it is required, of each approval gate.
         let mut approvals: Vec<(String, Trace)> = Vec::new();
@@ -248,7 +246,6 @@ impl<'w> Lowerer<'_, 'w> {
                 needs: previous.clone(),
                 target: Target {
                     stage: stage.to_string(),
-                    wave: wave.map(str::to_string),
                     ..Target::default()
                 },
                 params: Params::Approval { role },
@@ -258,7 +255,6 @@ impl<'w> Lowerer<'_, 'w> {
             });
             entry.push(id);
         }
-        let _ = member;
         entry
     }
 

@@ -280,7 +280,7 @@ impl<'w> Lowerer<'_, 'w> {
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
-        let entry = self.approvals(plan, &mut safety, name, None, previous, member);
+        let entry = self.approvals(plan, &mut safety, name, previous);
         let regions = self.stage_regions(body, registry);
         let artifacts = self.deployed(plan, body);
         let strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
@@ -583,7 +583,7 @@ impl<'w> Lowerer<'_, 'w> {
             };
             safety.gates.push(intern(plan, gate));
         }
-        let mut chain = self.approvals(plan, &mut safety, "production", None, previous, production);
+        let mut chain = self.approvals(plan, &mut safety, "production", previous);
         let production_strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
         let artifacts = {
             let own = self.deployed(plan, body);

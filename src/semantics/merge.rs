@@ -118,6 +118,15 @@ pub struct Resolved<'w> {
     pub list_ops: Vec<(&'w Member, FileId)>,
 }
 
+impl Resolved<'_> {
+    /// Records a new origin, keeping the one it replaces in the history
+    /// (newest first, R44).
+    fn supersede(&mut self, origin: Origin) {
+        self.history.insert(0, self.origin);
+        self.origin = origin;
+    }
+}
+
 /// A body after merging: keyed members in order, then collection items.
 #[derive(Debug, Clone, Default)]
 pub struct ResolvedBlock<'w> {
@@ -337,18 +346,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             match key_of(&member.kind) {
                 Some(key) => self.apply_keyed(block, key, member, file, ctx),
-                None => add_collection_item(block, member, file, self.text(file, member.span)),
+                None => add_collection_item(block, member, file),
             }
         }
-    }
-
-    fn text(&self, file: FileId, span: Span) -> String {
-        self.workspace
-            .sources
-            .get(file)
-            .and_then(|source| source.text.get(span.start()..span.end()))
-            .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default()
     }
 
     fn remove(
@@ -450,7 +450,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 self.final_violation(file, head_span(member), final_at, &key, "replaces");
                 return;
             }
-            let fresh = self.fresh(member, file, ctx, true);
+            let fresh = self.fresh(member, file, ctx);
             *existing = fresh;
             return;
         }
@@ -467,12 +467,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             } else {
                 How::Remove
             };
-            existing.history.insert(0, existing.origin);
-            existing.origin = Origin {
+            existing.supersede(Origin {
                 file,
                 span: member.span,
                 how,
-            };
+            });
             existing.items = items;
             existing.member = member;
             existing.list_ops.push((member, file));
@@ -486,12 +485,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             } else {
                 How::Set
             };
-            existing.history.insert(0, existing.origin);
-            existing.origin = Origin {
+            existing.supersede(Origin {
                 file,
                 span: member.span,
                 how,
-            };
+            });
             existing.abstract_at = None;
             existing.items =
                 literal_items(member, file, |span| self_text(self.workspace, file, span));
@@ -609,19 +607,13 @@ impl<'w, 'd> Merger<'w, 'd> {
             self.diagnostics.push(diagnostic);
             return;
         }
-        let fresh = self.fresh(member, file, ctx, false);
+        let fresh = self.fresh(member, file, ctx);
         block.members.push((key, fresh));
     }
 
     /// A member as declared, with its body applied to an empty block;
     /// members nested in it are new implicitly (R25).
-    fn fresh(
-        &mut self,
-        member: &'w Member,
-        file: FileId,
-        ctx: Ctx,
-        _replacing: bool,
-    ) -> Resolved<'w> {
+    fn fresh(&mut self, member: &'w Member, file: FileId, ctx: Ctx) -> Resolved<'w> {
         let abstract_at = has_modifier(member, ModifierKind::Abstract)
             .filter(|_| ctx.in_template)
             .map(|_| (file, member.span));
@@ -828,7 +820,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                     }
                     match key_of(&inner.kind) {
                         Some(key) => self.apply_keyed(block, key, inner, link.file, ctx),
-                        None => add_collection_item(block, inner, link.file, String::new()),
+                        None => add_collection_item(block, inner, link.file),
                     }
                 }
             }
@@ -882,12 +874,9 @@ impl<'w, 'd> Merger<'w, 'd> {
 }
 
 fn self_text(workspace: &Workspace, file: FileId, span: Span) -> String {
-    workspace
-        .sources
-        .get(file)
-        .and_then(|source| source.text.get(span.start()..span.end()))
-        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
+    // Whitespace-insensitive, so `[a,b]` and `[a, b]` items compare equal.
+    let text = crate::semantics::source_text(workspace, file, span);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The items of a literal list written by a field, for list operators.
@@ -919,13 +908,7 @@ fn literal_items(
 }
 
 /// Collection statements accumulate; an identical one is merged (R21, R22).
-fn add_collection_item<'w>(
-    block: &mut ResolvedBlock<'w>,
-    member: &'w Member,
-    file: FileId,
-    text: String,
-) {
-    let _ = text;
+fn add_collection_item<'w>(block: &mut ResolvedBlock<'w>, member: &'w Member, file: FileId) {
     let same = block
         .collection
         .iter_mut()

@@ -5,7 +5,7 @@
 use pipec::diagnostics::render;
 use pipec::loader::MemoryLoader;
 use pipec::modules::Entry;
-use pipec::workspace::{self, Checked, Input};
+use pipec::workspace::{self, Checked};
 
 /// The date tests check from, so that calendar-dependent results (windows
 /// that must open within a year) never change with the day they run.
@@ -47,14 +47,6 @@ pub fn check_fixture(name: &str, text: &str) -> Checked {
         })
         .collect();
     workspace::check_workspace(entries, &loader, TODAY)
-}
-
-/// Checks a single text on its own, without following imports.
-pub fn check_alone(name: &str, text: &str) -> Checked {
-    workspace::check_inputs(vec![Input {
-        name: name.to_string(),
-        bytes: text.as_bytes().to_vec(),
-    }])
 }
 
 /// The `// expect:` lines of a fixture: `ok`, or `CODE LINE:COL` (the

@@ -202,6 +202,47 @@ fn the_sample_plan_has_five_waves_over_every_region_once() {
         second_onebox["needs"],
         serde_json::json!(["production/first/bake"])
     );
+    // Two rollback alarms, each written once: one-box steps watch the
+    // org's one-box alarm, every other production deploy and bake the
+    // aggregate one.
+    let alarm_ids: Vec<&str> = plan["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|alarm| alarm["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(alarm_ids, ["onebox", "high_severity"]);
+    for step in steps(&plan) {
+        let target = &step["target"];
+        if target["stage"] == "production" && step["kind"] == "deploy" {
+            let expected = if target["onebox"] == true {
+                "onebox"
+            } else {
+                "high_severity"
+            };
+            assert_eq!(step["rollback_alarm"], expected, "{}", step["id"]);
+        }
+    }
+    // The regions table describes every region from the registry: the
+    // 34 production regions and the pre-production ones, each once.
+    let regions = plan["regions"].as_array().unwrap();
+    let codes: BTreeSet<&str> = regions
+        .iter()
+        .map(|region| region["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), regions.len(), "a region listed twice");
+    assert!(
+        region_wave
+            .keys()
+            .all(|region| codes.contains(region.as_str()))
+    );
+    let us_east_1 = regions
+        .iter()
+        .find(|region| region["code"] == "us-east-1")
+        .unwrap();
+    assert_eq!(us_east_1["registry"], "aws");
+    assert_eq!(us_east_1["attributes"]["traffic"], "high");
+    assert_eq!(us_east_1["azs"].as_array().unwrap().len(), 6);
 }
 
 #[test]

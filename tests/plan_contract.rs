@@ -8,11 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use pipec::export::plan_v1::{
-    AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate, BakeParams, Blocked,
-    BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateEntry, GateParams,
-    How, Measure, Override, Params, Percent, PlanV1, Platform, Provenance, SourceOrigin,
-    SourceParams, Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot,
-    to_json,
+    AlarmEntry, AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate, BakeParams,
+    Blocked, BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateEntry,
+    GateParams, How, Measure, Override, Params, Percent, PlanV1, Platform, Provenance, Region,
+    SourceOrigin, SourceParams, Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate,
+    WindowSlot, to_json,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -93,6 +93,38 @@ fn step(id: &str, needs: &[&str], target: Target, params: Params, provenance: Pr
         gates: Vec::new(),
         provenance,
     }
+}
+
+/// Code, traffic tier and AZ ids of the regions the sample plan targets, in
+/// the order its steps first target them.
+const REGIONS: &[(&str, &str, &[&str])] = &[
+    (
+        "us-east-1",
+        "high",
+        &[
+            "use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6",
+        ],
+    ),
+    ("ap-east-1", "low", &["ape1-az1", "ape1-az2", "ape1-az3"]),
+    ("us-east-2", "medium", &["use2-az1", "use2-az2", "use2-az3"]),
+    ("eu-west-1", "high", &["euw1-az1", "euw1-az2", "euw1-az3"]),
+];
+
+/// The regions of the plan's steps, in the order steps first target them.
+fn regions() -> Vec<Region> {
+    let listed = |code: &str, traffic: &str, azs: &[&str]| Region {
+        code: code.to_string(),
+        registry: Some("aws".to_string()),
+        attributes: [("partition", "aws"), ("traffic", traffic)]
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+        azs: azs.iter().map(|az| az.to_string()).collect(),
+    };
+    REGIONS
+        .iter()
+        .map(|(code, traffic, azs)| listed(code, traffic, azs))
+        .collect()
 }
 
 fn watched(mut step: Step, alarm: &str) -> Step {
@@ -300,7 +332,7 @@ fn sample_plan() -> PlanV1 {
             deploy(Strategy::InPlace, None),
             at(TEAM, 13, 5),
         ),
-        ONEBOX,
+        "onebox",
     );
     // 30m scaled to 25% is 7m30s; the policy floor raises it back to 30m.
     let gamma_onebox_bake = watched(
@@ -321,7 +353,7 @@ fn sample_plan() -> PlanV1 {
                 ..at("policies/release.pipe", 6, 3)
             },
         ),
-        ONEBOX,
+        "onebox",
     );
     let gamma_deploy = watched(
         step(
@@ -337,7 +369,7 @@ fn sample_plan() -> PlanV1 {
             ),
             at(TEAM, 14, 5),
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let canary = watched(
         step(
@@ -354,7 +386,7 @@ fn sample_plan() -> PlanV1 {
                 ..at(TEAM, 15, 5)
             },
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let load = step(
         "gamma/us-east-1/test/load",
@@ -382,7 +414,7 @@ fn sample_plan() -> PlanV1 {
             ),
             scaled_bake(TEAM, 40, 3, vec![replaced(TEAM, 17, 5, How::Set, "1h")]),
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let approval = step(
         "production/approval/senior-engineer",
@@ -418,7 +450,7 @@ fn sample_plan() -> PlanV1 {
                 deploy(Strategy::InPlace, Some(percent(250))),
                 at(ORG, 32, 5),
             ),
-            ONEBOX,
+            "onebox",
         ),
         BLOCKERS,
     );
@@ -430,7 +462,7 @@ fn sample_plan() -> PlanV1 {
             bake(900, Vec::new()),
             scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 32, 35, How::Set, "1h")]),
         ),
-        ONEBOX,
+        "onebox",
     );
     let az_deploy = watched(
         step(
@@ -440,7 +472,7 @@ fn sample_plan() -> PlanV1 {
             deploy(production_rolling(), None),
             at(ORG, 34, 5),
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let az_bake = watched(
         step(
@@ -450,7 +482,7 @@ fn sample_plan() -> PlanV1 {
             bake(900, vec![requests(50, "CreateOrder")]),
             scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 34, 62, How::Set, "1h")]),
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let az2_deploy = gated(
         watched(
@@ -461,7 +493,7 @@ fn sample_plan() -> PlanV1 {
                 deploy(production_rolling(), None),
                 at(ORG, 34, 5),
             ),
-            HIGH_SEVERITY,
+            "high_severity",
         ),
         BLOCKERS,
     );
@@ -484,7 +516,7 @@ fn sample_plan() -> PlanV1 {
                 ],
             ),
         ),
-        HIGH_SEVERITY,
+        "high_severity",
     );
     let cell_deploy = gated(
         watched(
@@ -504,7 +536,7 @@ fn sample_plan() -> PlanV1 {
                 ),
                 at(ORG, 36, 5),
             ),
-            HIGH_SEVERITY,
+            "high_severity",
         ),
         BLOCKERS,
     );
@@ -517,7 +549,7 @@ fn sample_plan() -> PlanV1 {
                 deploy(Strategy::BlueGreen, None),
                 at(ORG, 38, 5),
             ),
-            HIGH_SEVERITY,
+            "high_severity",
         ),
         REST_BLOCKERS,
     );
@@ -532,7 +564,22 @@ fn sample_plan() -> PlanV1 {
             signed: true,
             provenance: at(TEAM, 9, 3),
         }],
+        regions: regions(),
         gates: gates(),
+        alarms: vec![
+            AlarmEntry {
+                id: "onebox".to_string(),
+                name: Some("onebox".to_string()),
+                alarm: ONEBOX.to_string(),
+                provenance: at(ORG, 33, 7),
+            },
+            AlarmEntry {
+                id: "high_severity".to_string(),
+                name: Some("high_severity".to_string()),
+                alarm: HIGH_SEVERITY.to_string(),
+                provenance: at(ORG, 28, 5),
+            },
+        ],
         steps: vec![
             source,
             build,
@@ -572,8 +619,30 @@ mod mirror {
         pub compiler: Compiler,
         pub profile: Option<String>,
         pub artifacts: Vec<Artifact>,
+        pub regions: Vec<Region>,
         pub gates: Vec<GateEntry>,
+        pub alarms: Vec<AlarmEntry>,
         pub steps: Vec<Step>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Region {
+        pub code: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub registry: Option<String>,
+        pub attributes: std::collections::BTreeMap<String, String>,
+        pub azs: Vec<String>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AlarmEntry {
+        pub id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        pub alarm: String,
+        pub provenance: Provenance,
     }
 
     /// A gate of the table: `id`, then the gate's fields. Read by hand
@@ -1021,6 +1090,39 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
             "`gates` is {listed:?}, but steps first use {first_used:?}"
         ));
     }
+    // The same for rollback alarms and regions.
+    let alarm_ids: Vec<&str> = plan.alarms.iter().map(|alarm| alarm.id.as_str()).collect();
+    let mut first_watched: Vec<&str> = Vec::new();
+    let mut first_targeted: Vec<&str> = Vec::new();
+    for step in &plan.steps {
+        if let Some(id) = &step.rollback_alarm {
+            if !alarm_ids.contains(&id.as_str()) {
+                errors.push(format!("{}: alarm {id} is not in `alarms`", step.id));
+            } else if !first_watched.contains(&id.as_str()) {
+                first_watched.push(id);
+            }
+        }
+        if let Some(region) = &step.target.region
+            && !first_targeted.contains(&region.as_str())
+        {
+            first_targeted.push(region);
+        }
+    }
+    if first_watched != alarm_ids {
+        errors.push(format!(
+            "`alarms` is {alarm_ids:?}, but steps first watch {first_watched:?}"
+        ));
+    }
+    let region_codes: Vec<&str> = plan
+        .regions
+        .iter()
+        .map(|region| region.code.as_str())
+        .collect();
+    if first_targeted != region_codes {
+        errors.push(format!(
+            "`regions` is {region_codes:?}, but steps first target {first_targeted:?}"
+        ));
+    }
     for gate in &plan.gates {
         if let mirror::Gate::Window(window) = &gate.gate {
             if !window.closed_dates.is_sorted_by(|a, b| a < b) {
@@ -1217,8 +1319,8 @@ fn steps_are_written_in_the_documented_shape() {
         2,
         "each window once"
     );
-    // The top level's keys, and a gate's, in the order written: `gates`
-    // between `artifacts` and `steps`, a gate's `id` before its `type`.
+    // The top level's keys, and a gate's, in the order written: the
+    // tables between `artifacts` and `steps`, a gate's `id` before its `type`.
     let top: Vec<&str> = lines
         .iter()
         .filter_map(|line| line.strip_prefix("  \""))
@@ -1232,7 +1334,9 @@ fn steps_are_written_in_the_documented_shape() {
             "compiler",
             "profile",
             "artifacts",
+            "regions",
             "gates",
+            "alarms",
             "steps"
         ]
     );
@@ -1384,12 +1488,21 @@ fn the_schema_rejects_what_the_format_forbids() {
     );
 
     let mut plan = valid.clone();
-    plan["steps"][0]["rollback_alarm"] = json!("ALARM(\"X\")");
+    plan["steps"][0]["rollback_alarm"] = json!("high_severity");
     assert_rejected(
         &validator,
         &plan,
         "/steps/0/kind",
         "a rollback alarm on a source",
+    );
+
+    let mut plan = valid.clone();
+    plan["steps"][az]["rollback_alarm"] = json!("ALARM(\"X\") OR ALARM(\"Y\")");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/rollback_alarm"),
+        "an expression where an alarm id belongs",
     );
 
     let mut plan = valid.clone();
@@ -1485,7 +1598,7 @@ fn the_schema_rejects_what_the_format_forbids() {
 /// Whether a step's gate ids name gates of the plan is beyond JSON Schema;
 /// the consistency check catches what it lets through.
 #[test]
-fn the_consistency_check_catches_dangling_and_stray_gates() {
+fn the_consistency_check_catches_dangling_and_stray_table_entries() {
     let validator = validator();
     let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
     let read = |plan: &Value| -> mirror::Plan { serde_json::from_value(plan.clone()).unwrap() };
@@ -1529,6 +1642,32 @@ fn the_consistency_check_catches_dangling_and_stray_gates() {
     plan["gates"].as_array_mut().unwrap().swap(0, 1);
     assert_valid(&validator, &plan, "gates out of order");
     assert_eq!(inconsistencies(&read(&plan)).len(), 1);
+
+    // The same for rollback alarms and regions.
+    let mut plan = valid.clone();
+    plan["steps"][az]["rollback_alarm"] = json!("no_such_alarm");
+    assert_valid(&validator, &plan, "a step watching an unknown alarm");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.contains("alarm no_such_alarm is not in `alarms`")),
+        "{errors:#?}"
+    );
+
+    let mut plan = valid.clone();
+    plan["alarms"].as_array_mut().unwrap().swap(0, 1);
+    assert_valid(&validator, &plan, "alarms out of order");
+    assert_eq!(inconsistencies(&read(&plan)).len(), 1);
+
+    let mut plan = valid.clone();
+    plan["regions"].as_array_mut().unwrap().pop();
+    assert_valid(&validator, &plan, "a targeted region missing");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors.iter().any(|error| error.starts_with("`regions` is")),
+        "{errors:#?}"
+    );
 }
 
 #[test]

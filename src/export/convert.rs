@@ -11,8 +11,13 @@ use std::collections::BTreeMap;
 
 /// Converts a plan, resolving provenance through `sources`.
 pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
-    // `plan.gates` is in first-use order, so ids are numbered in that order.
-    let ids = gate_ids(&plan.gates);
+    // The tables are in first-use order, so ids are numbered in that order.
+    let ids = numbered_ids(plan.gates.iter().map(|gate| base_id(&gate.kind)));
+    let alarm_ids = numbered_ids(
+        plan.alarms
+            .iter()
+            .map(|alarm| sanitized_key(alarm.name.as_deref().unwrap_or("inline"))),
+    );
     v1::PlanV1 {
         format_version: v1::FORMAT_VERSION.to_string(),
         pipeline: plan.pipeline.clone(),
@@ -28,6 +33,7 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
                 provenance: provenance(&artifact.trace, sources),
             })
             .collect(),
+        regions: plan.regions.iter().map(convert_region).collect(),
         gates: plan
             .gates
             .iter()
@@ -37,25 +43,33 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
                 gate: convert_gate(gate, sources),
             })
             .collect(),
+        alarms: plan
+            .alarms
+            .iter()
+            .zip(&alarm_ids)
+            .map(|(alarm, id)| v1::AlarmEntry {
+                id: id.clone(),
+                name: alarm.name.clone(),
+                alarm: alarm.alarm.clone(),
+                provenance: provenance(&alarm.trace, sources),
+            })
+            .collect(),
         steps: plan
             .steps
             .iter()
-            .map(|step| convert_step(step, &ids, sources))
+            .map(|step| convert_step(step, &ids, &alarm_ids, sources))
             .collect(),
     }
 }
 
-/// The id of each gate, by position: `KIND:KEY` (see
-/// [`v1::GateEntry`]), with `#2`, `#3`, ... on the second and later
-/// different gates that would share one.
-fn gate_ids(gates: &[plan::Gate]) -> Vec<String> {
-    // Gates sharing a base id so far. Keys hold no `#`, so a numbered id
-    // can never equal another gate's base id.
+/// Ids from base ids, by position: the base id, with `#2`, `#3`, ... on
+/// the second and later entries that share one (see [`v1::GateEntry`]).
+fn numbered_ids(bases: impl Iterator<Item = String>) -> Vec<String> {
+    // Entries sharing a base id so far. Keys hold no `#`, so a numbered id
+    // can never equal another entry's base id.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    gates
-        .iter()
-        .map(|gate| {
-            let base = base_id(&gate.kind);
+    bases
+        .map(|base| {
             let count = seen.entry(base.clone()).or_insert(0);
             *count += 1;
             if *count == 1 {
@@ -76,8 +90,13 @@ fn base_id(kind: &GateKind) -> String {
         GateKind::GitRef(git_ref) => ("git", git_ref.as_str()),
         GateKind::Approval { role } => ("approval", role.as_str()),
     };
-    // Whitespace would make ids awkward to grep and quote, and `#` is the
-    // collision suffix's; a key that would be empty still needs a body.
+    format!("{kind}:{}", sanitized_key(key))
+}
+
+/// `key` made fit for an id: whitespace would make ids awkward to grep and
+/// quote, and `#` is the collision suffix's; a key that would be empty
+/// still needs a body.
+fn sanitized_key(key: &str) -> String {
     let key: String = key
         .chars()
         .map(|c| {
@@ -88,14 +107,31 @@ fn base_id(kind: &GateKind) -> String {
             }
         })
         .collect();
-    if key.is_empty() {
-        format!("{kind}:_")
-    } else {
-        format!("{kind}:{key}")
+    if key.is_empty() { "_".to_string() } else { key }
+}
+
+fn convert_region(region: &plan::PlanRegion) -> v1::Region {
+    v1::Region {
+        code: region.code.clone(),
+        registry: region.registry.clone(),
+        // The code is the region's own field; repeating it among the
+        // attributes would say it twice.
+        attributes: region
+            .attributes
+            .iter()
+            .filter(|(name, _)| name.as_str() != "code")
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+        azs: region.azs.clone(),
     }
 }
 
-fn convert_step(step: &plan::Step, ids: &[String], sources: &SourceMap) -> v1::Step {
+fn convert_step(
+    step: &plan::Step,
+    ids: &[String],
+    alarm_ids: &[String],
+    sources: &SourceMap,
+) -> v1::Step {
     v1::Step {
         id: step.id.clone(),
         needs: step.needs.clone(),
@@ -108,7 +144,9 @@ fn convert_step(step: &plan::Step, ids: &[String], sources: &SourceMap) -> v1::S
             onebox: step.target.onebox,
         },
         params: params(&step.params),
-        rollback_alarm: step.rollback_alarm.clone(),
+        rollback_alarm: step
+            .rollback_alarm
+            .and_then(|alarm| alarm_ids.get(alarm.0).cloned()),
         gates: step
             .gates
             .iter()
@@ -464,7 +502,7 @@ mod tests {
             gate(GateKind::GitRef(String::new()), 12),
         ];
         assert_eq!(
-            gate_ids(&gates),
+            numbered_ids(gates.iter().map(|gate| base_id(&gate.kind))),
             [
                 "window:business_hours",
                 "alarm:high_severity",

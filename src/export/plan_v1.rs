@@ -57,9 +57,15 @@ pub struct PlanV1 {
     pub profile: Option<String>,
     /// Every artifact a build step produces, in the order of the builds.
     pub artifacts: Vec<Artifact>,
+    /// Every region some step targets, each once, in the order steps first
+    /// target them, with what the region registry says of it.
+    pub regions: Vec<Region>,
     /// Every gate some step checks, each once, with a unique id, in the
     /// order steps first check them (see [`GateEntry`]).
     pub gates: Vec<GateEntry>,
+    /// Every rollback alarm some step watches, each once, in the order
+    /// steps first watch them (see [`AlarmEntry`]).
+    pub alarms: Vec<AlarmEntry>,
     /// Every step, in an order where each step comes after all the steps it
     /// needs.
     pub steps: Vec<Step>,
@@ -80,6 +86,43 @@ pub struct GateEntry {
     /// The gate; serialized inline after `id`, starting with its `type`.
     #[serde(flatten)]
     pub gate: Gate,
+}
+
+/// A rollback alarm of the plan's alarm table.
+///
+/// The id is the alarm's name as written (`high_severity`), or `inline` for
+/// an expression written in place, with `#2`, `#3`, ... appended to later
+/// different alarms that would share one, as for gates. Steps'
+/// `rollback_alarm` refers to it: one alarm usually guards every
+/// production step, and its expanded expression is long.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AlarmEntry {
+    /// The alarm's id, unique in the table.
+    pub id: String,
+    /// The alarm's name as written, absent for an inline expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The expression, CloudWatch composite syntax, every named alarm
+    /// expanded: `ALARM("A") OR ALARM("B")`.
+    pub alarm: String,
+    /// The `rollback on` that chose it.
+    pub provenance: Provenance,
+}
+
+/// A region some step targets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Region {
+    /// The region's code, as steps' targets name it: `us-east-1`.
+    pub code: String,
+    /// The registry listing it; absent for a region only a pre-production
+    /// stage names and the registry does not list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// The registry's attributes of the region (`traffic`, `geo`,
+    /// `partition`, ...), as text, by name; empty when not listed.
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// Its availability-zone ids, in registry order; empty when not listed.
+    pub azs: Vec<String>,
 }
 
 /// The compiler that wrote a plan.
@@ -118,7 +161,8 @@ pub struct Artifact {
 ///
 /// Serialized as `id`, `kind`, `needs`, `target`, then one object holding
 /// the kind's parameters under the kind's name (`"bake": {...}` for a
-/// bake), then `rollback_alarm` (when there is one), `gates` (gate ids) and
+/// bake), then `rollback_alarm` (an alarm id, when there is one), `gates`
+/// (gate ids) and
 /// `provenance`. The kind is not stored: it is the kind of [`Step::params`],
 /// so the two cannot disagree.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,9 +176,8 @@ pub struct Step {
     pub target: Target,
     /// What the step does; decides its kind.
     pub params: Params,
-    /// The alarm that rolls the step back while it runs, as a CloudWatch
-    /// composite expression with every named alarm expanded, e.g.
-    /// `ALARM("A") OR ALARM("B")`. Only deploy, test and bake steps have one.
+    /// The id (in [`PlanV1::alarms`]) of the alarm that rolls the step
+    /// back while it runs. Only deploy, test and bake steps have one.
     pub rollback_alarm: Option<String>,
     /// The ids of the gates (in [`PlanV1::gates`]) that must pass before the
     /// step starts, in the order they are checked.

@@ -34,7 +34,21 @@ impl<'w> Lowerer<'_, 'w> {
             && let Some((base, file)) = rollback.base
             && let MemberKind::Rollback { alarm } = &base.kind
         {
-            safety.rollback = renderer.render(alarm, file);
+            safety.rollback = renderer.render(alarm, file).map(|expression| {
+                let name = match &alarm.kind {
+                    ExprKind::Path(path) => Some(path.to_dotted()),
+                    _ => None,
+                };
+                let trace = self.trace(rollback);
+                intern_alarm(
+                    plan,
+                    RollbackAlarm {
+                        name,
+                        alarm: expression,
+                        trace,
+                    },
+                )
+            });
         }
         for (item, places) in &body.collection {
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
@@ -285,37 +299,54 @@ pub(super) fn intern(plan: &mut Plan, gate: Gate) -> GateRef {
     GateRef(plan.gates.len() - 1)
 }
 
-/// Renumbers `plan.gates` in first-use order (walking the steps in order,
-/// each step's gates in order) and drops the gates no step uses: scopes
-/// intern their gates before knowing which of them become approval steps,
-/// and in an order that is not the steps' order.
-pub(super) fn gates_in_first_use_order(plan: &mut Plan) {
-    // Old index to new index, for the gates seen so far.
-    let mut renumbered: Vec<Option<usize>> = vec![None; plan.gates.len()];
+/// Renumbers `plan.gates` and `plan.alarms` in first-use order (walking
+/// the steps in order, each step's gates in order) and drops the entries no
+/// step uses: scopes intern their gates and alarms before knowing which of
+/// them become steps, and in an order that is not the steps' order.
+pub(super) fn tables_in_first_use_order(plan: &mut Plan) {
+    let gate_refs = plan
+        .steps
+        .iter_mut()
+        .flat_map(|step| step.gates.iter_mut().map(|gate| &mut gate.0));
+    renumber_by_first_use(&mut plan.gates, gate_refs);
+    let alarm_refs = plan
+        .steps
+        .iter_mut()
+        .filter_map(|step| step.rollback_alarm.as_mut().map(|alarm| &mut alarm.0));
+    renumber_by_first_use(&mut plan.alarms, alarm_refs);
+}
+
+/// Reorders `table` so that entries come in the order `refs` first mention
+/// them, drops the entries no reference mentions, and rewrites the
+/// references. A reference past the end of the table (none is made) stays
+/// past the end, so it still points at nothing.
+fn renumber_by_first_use<'a, T>(table: &mut Vec<T>, refs: impl Iterator<Item = &'a mut usize>) {
+    // Old index to new index, for the entries seen so far.
+    let mut renumbered: Vec<Option<usize>> = vec![None; table.len()];
     let mut order = Vec::new();
-    for step in &mut plan.steps {
-        // Every reference came from `intern`; one that did not would point
-        // at nothing, so it is dropped rather than renumbered.
-        step.gates.retain_mut(|gate| {
-            let Some(slot) = renumbered.get_mut(gate.0) else {
-                return false;
-            };
-            let new = *slot.get_or_insert_with(|| {
-                order.push(gate.0);
-                order.len() - 1
-            });
-            *gate = GateRef(new);
-            true
+    for index in refs {
+        let Some(slot) = renumbered.get_mut(*index) else {
+            continue;
+        };
+        *index = *slot.get_or_insert_with(|| {
+            order.push(*index);
+            order.len() - 1
         });
     }
-    let mut old: Vec<Option<Gate>> = std::mem::take(&mut plan.gates)
-        .into_iter()
-        .map(Some)
-        .collect();
-    plan.gates = order
+    let mut old: Vec<Option<T>> = std::mem::take(table).into_iter().map(Some).collect();
+    *table = order
         .into_iter()
         .filter_map(|index| old.get_mut(index).and_then(Option::take))
         .collect();
+}
+
+/// The index of `alarm` in `plan.alarms`, adding it if it is new.
+pub(super) fn intern_alarm(plan: &mut Plan, alarm: RollbackAlarm) -> AlarmRef {
+    if let Some(index) = plan.alarms.iter().position(|known| *known == alarm) {
+        return AlarmRef(index);
+    }
+    plan.alarms.push(alarm);
+    AlarmRef(plan.alarms.len() - 1)
 }
 
 pub(super) fn is_requirement(member: &Member, what: &str) -> bool {

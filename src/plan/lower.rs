@@ -42,7 +42,7 @@ pub struct Lowerer<'a, 'w> {
 #[derive(Clone, Default)]
 pub(super) struct Safety {
     pub(super) gates: Vec<GateRef>,
-    pub(super) rollback: Option<String>,
+    pub(super) rollback: Option<AlarmRef>,
 }
 
 impl<'w> Lowerer<'_, 'w> {
@@ -58,6 +58,8 @@ impl<'w> Lowerer<'_, 'w> {
             profile: self.profile.as_ref().map(|(name, _)| name.clone()),
             artifacts: Vec::new(),
             gates: Vec::new(),
+            alarms: Vec::new(),
+            regions: Vec::new(),
             steps: Vec::new(),
         };
         let platform = self.platform(block);
@@ -106,7 +108,8 @@ impl<'w> Lowerer<'_, 'w> {
         {
             self.production(&mut plan, block, production, placement, platform, previous);
         }
-        gates_in_first_use_order(&mut plan);
+        tables_in_first_use_order(&mut plan);
+        plan.regions = regions_in_first_use_order(&plan.steps, registry);
         plan
     }
 
@@ -379,7 +382,7 @@ impl<'w> Lowerer<'_, 'w> {
                     duration_seconds: seconds,
                     data_points,
                 },
-                rollback_alarm: safety.rollback.clone(),
+                rollback_alarm: safety.rollback,
                 gates: Vec::new(),
                 trace,
             });
@@ -507,7 +510,7 @@ impl<'w> Lowerer<'_, 'w> {
                     duration_seconds: seconds,
                     data_points,
                 },
-                rollback_alarm: onebox_safety.rollback.clone(),
+                rollback_alarm: onebox_safety.rollback,
                 gates: Vec::new(),
                 trace,
             });
@@ -539,7 +542,7 @@ impl<'w> Lowerer<'_, 'w> {
                 strategy,
                 traffic_hundredths: traffic,
             },
-            rollback_alarm: safety.rollback.clone(),
+            rollback_alarm: safety.rollback,
             gates: safety.gates.clone(),
             trace: self.trace(member),
         }
@@ -703,7 +706,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 duration_seconds: seconds,
                                 data_points,
                             },
-                            rollback_alarm: wave_safety.rollback.clone(),
+                            rollback_alarm: wave_safety.rollback,
                             gates: Vec::new(),
                             trace,
                         });
@@ -729,7 +732,7 @@ impl<'w> Lowerer<'_, 'w> {
                         duration_seconds: seconds,
                         data_points,
                     },
-                    rollback_alarm: wave_safety.rollback.clone(),
+                    rollback_alarm: wave_safety.rollback,
                     gates: Vec::new(),
                     trace,
                 });
@@ -739,4 +742,38 @@ impl<'w> Lowerer<'_, 'w> {
             }
         }
     }
+}
+
+/// The regions `steps` target, each once, in the order steps first target
+/// them, with what `registry` says of those it lists. Pre-production stages
+/// may name regions outside the production registry; those carry only
+/// their code.
+fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Vec<PlanRegion> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut regions = Vec::new();
+    for code in steps.iter().filter_map(|step| step.target.region.as_ref()) {
+        if !seen.insert(code.as_str()) {
+            continue;
+        }
+        let listed = registry.and_then(|registry| {
+            registry
+                .region(code)
+                .map(|region| (registry.name.clone(), region))
+        });
+        regions.push(match listed {
+            Some((registry, region)) => PlanRegion {
+                code: code.clone(),
+                registry: Some(registry),
+                attributes: region.attributes.clone(),
+                azs: region.azs.clone(),
+            },
+            None => PlanRegion {
+                code: code.clone(),
+                registry: None,
+                attributes: Default::default(),
+                azs: Vec::new(),
+            },
+        });
+    }
+    regions
 }

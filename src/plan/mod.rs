@@ -31,8 +31,43 @@ pub struct Plan {
     /// walking `steps` in order and each step's `gates` in order. Every
     /// entry is used by at least one step. [`GateRef`]s index this list.
     pub gates: Vec<Gate>,
+    /// Every rollback alarm some step watches, each once, in first-use
+    /// order. [`AlarmRef`]s index this list.
+    pub alarms: Vec<RollbackAlarm>,
+    /// Every region some step targets, each once, in first-use order, with
+    /// what its registry says of it.
+    pub regions: Vec<PlanRegion>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
+}
+
+/// A step's reference to one of its plan's rollback alarms: the index in
+/// [`Plan::alarms`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AlarmRef(pub usize);
+
+/// An alarm that rolls steps back while they run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackAlarm {
+    /// The alarm's name when `rollback on` names one.
+    pub name: Option<String>,
+    /// The expression, CloudWatch composite syntax, names expanded.
+    pub alarm: String,
+    /// The `rollback on` member.
+    pub trace: Trace,
+}
+
+/// A region a plan deploys to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRegion {
+    /// Its code, e.g. `us-east-1`.
+    pub code: String,
+    /// The registry that lists it, when one does.
+    pub registry: Option<String>,
+    /// The registry's attributes for it (`traffic`, `geo`, ...), as text.
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// Its availability-zone ids, from the registry.
+    pub azs: Vec<String>,
 }
 
 /// A step's reference to one of its plan's gates: the index of the gate in
@@ -46,6 +81,12 @@ impl Plan {
     /// from this plan.
     pub fn gate(&self, gate: GateRef) -> Option<&Gate> {
         self.gates.get(gate.0)
+    }
+
+    /// The rollback alarm `step` (a step of this plan) watches.
+    pub fn rollback_of(&self, step: &Step) -> Option<&RollbackAlarm> {
+        step.rollback_alarm
+            .and_then(|alarm| self.alarms.get(alarm.0))
     }
 
     /// The gates `step` (a step of this plan) must pass before it starts,
@@ -102,8 +143,8 @@ pub struct Step {
     pub target: Target,
     /// What it does.
     pub params: Params,
-    /// The alarm expression (CloudWatch syntax) that rolls it back.
-    pub rollback_alarm: Option<String>,
+    /// The alarm that rolls it back: a reference into [`Plan::alarms`].
+    pub rollback_alarm: Option<AlarmRef>,
     /// What must hold before it starts, in the order checked: references
     /// into [`Plan::gates`].
     pub gates: Vec<GateRef>,

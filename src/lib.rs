@@ -21,6 +21,7 @@ pub mod export;
 pub mod loader;
 pub mod modules;
 pub mod names;
+pub mod parallel;
 pub mod plan;
 pub mod semantics;
 pub mod source;

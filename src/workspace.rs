@@ -103,36 +103,7 @@ pub struct FileResult {
 /// Parses and shape-checks inputs. Files are independent at this stage, so
 /// they are spread over the machine's cores; results keep the input order.
 pub fn parse_and_shape(inputs: Vec<Input>) -> Vec<FileResult> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(inputs.len().max(1));
-    let per_thread = inputs.len().div_ceil(threads).max(1);
-    let mut batches: Vec<Vec<Input>> = Vec::new();
-    for input in inputs {
-        if batches.last().is_none_or(|batch| batch.len() >= per_thread) {
-            batches.push(Vec::new());
-        }
-        if let Some(batch) = batches.last_mut() {
-            batch.push(input);
-        }
-    }
-    if batches.len() <= 1 {
-        return batches.into_iter().flatten().map(check_one).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batches
-            .into_iter()
-            .map(|batch| scope.spawn(move || batch.into_iter().map(check_one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    crate::parallel::map_in_order(inputs, check_one)
 }
 
 fn check_one(input: Input) -> FileResult {

@@ -506,3 +506,33 @@ fn the_emergency_profile_scales_bakes_and_adds_an_approval() {
         .collect();
     assert_eq!(codes, ["P0312"]);
 }
+
+#[test]
+fn several_plans_are_written_as_serde_writes_an_array_of_them() {
+    let entries = ["orders_api.pipe", "payments_worker.pipe"]
+        .iter()
+        .map(|file| Entry {
+            path: PathBuf::from(format!("examples/sample/services/{file}")),
+            bytes: None,
+            name: None,
+        })
+        .collect();
+    let compiled = workspace::compile_workspace(entries, &support::FsLoader, support::TODAY);
+    assert!(!compiled.has_errors());
+    let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
+    assert_eq!(plans.len(), 2);
+    let exported: Vec<plan_v1::PlanV1> = plans
+        .iter()
+        .map(|plan| convert::to_v1(plan, &compiled.sources))
+        .collect();
+    let expected = serde_json::to_string_pretty(&exported).unwrap() + "\n";
+    assert_eq!(
+        pipec::export::plans_to_json(&plans, &compiled.sources),
+        expected
+    );
+    // One plan is the plan object itself.
+    assert_eq!(
+        pipec::export::plans_to_json(&plans[..1], &compiled.sources),
+        plan_v1::to_json(&exported[0])
+    );
+}

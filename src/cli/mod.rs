@@ -203,18 +203,7 @@ fn run_compile(
             file.display()
         ));
     }
-    let exported: Vec<pipec::export::plan_v1::PlanV1> = chosen
-        .iter()
-        .map(|plan| pipec::export::convert::to_v1(plan, &compiled.sources))
-        .collect();
-    let json = match exported.as_slice() {
-        [one] => pipec::export::plan_v1::to_json(one),
-        many => {
-            let mut text = serde_json::to_string_pretty(many).into_diagnostic()?;
-            text.push('\n');
-            text
-        }
-    };
+    let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
     match output {
         Some(path) => write_atomically(path, json.as_bytes())?,
         None => {

@@ -11,3 +11,42 @@
 
 pub mod convert;
 pub mod plan_v1;
+
+use crate::plan::Plan;
+use crate::source::SourceMap;
+
+/// The JSON `pipec compile` writes for `plans`: one plan object when there
+/// is one plan, otherwise an array of plan objects in the given order, each
+/// exactly as [`plan_v1::to_json`] writes it, indented one level.
+///
+/// Plans are converted and serialized on all cores (the plans of a large
+/// workspace run to hundreds of megabytes); the text does not depend on
+/// how many there are.
+pub fn plans_to_json(plans: &[&Plan], sources: &SourceMap) -> String {
+    let texts = crate::parallel::map_in_order(plans.to_vec(), |plan| {
+        plan_v1::to_json(&convert::to_v1(plan, sources))
+    });
+    match texts.as_slice() {
+        [one] => one.clone(),
+        [] => "[]\n".to_string(),
+        many => {
+            // Pretty JSON never holds a raw newline inside a string, so
+            // indenting every line nests an object by one level.
+            let size: usize = many.iter().map(|text| text.len() * 9 / 8).sum();
+            let mut out = String::with_capacity(size + 4);
+            out.push('[');
+            for (index, text) in many.iter().enumerate() {
+                out.push_str(if index == 0 { "\n" } else { ",\n" });
+                for (line_index, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+                    if line_index > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str("  ");
+                    out.push_str(line);
+                }
+            }
+            out.push_str("\n]\n");
+            out
+        }
+    }
+}

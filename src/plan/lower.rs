@@ -95,7 +95,7 @@ impl<'w> Lowerer<'_, 'w> {
             .filter(|step| matches!(step.params, Params::Build { .. }))
             .map(|step| step.id.clone())
             .collect();
-        let registry = placement.map(|placement| &placement.registry);
+        let registry = placement.map(|placement| &*placement.registry);
         for (key, member) in &block.members {
             if let Key::Named("stage", stage) = key {
                 previous = self.stage(

@@ -18,6 +18,7 @@ use crate::source::{FileId, Span};
 use merge::{Key, ResolvedBlock};
 use scope::{DeclId, DeclKind, Scopes};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Everything the checks learnt about a workspace.
 pub struct Analysis<'w> {
@@ -60,47 +61,61 @@ pub fn analyze<'w>(
         ),
         None => BTreeMap::new(),
     };
-    let placements = place_regions(workspace, &scopes, &resolved, &mut diagnostics);
+    let registries = resolve_registries(workspace, &scopes, &resolved);
     check_alarms(&scopes, &resolved, &mut diagnostics);
     let reach = import_reach(workspace);
     let floors = policies::floors(&scopes, &mut diagnostics);
-    let mut plans = BTreeMap::new();
-    for (decl, kind, item) in scopes.all() {
-        let (DeclKind::Pipeline, Some(block), Some(name)) =
-            (kind, resolved.get(&decl), item.kind.name())
-        else {
-            continue;
-        };
-        let mut lowerer = crate::plan::lower::Lowerer {
+    let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
+    let pipelines: Vec<_> = scopes
+        .all()
+        .filter_map(
+            |(decl, kind, item)| match (kind, resolved.get(&decl), item.kind.name()) {
+                (DeclKind::Pipeline, Some(block), Some(name)) => Some((decl, block, name)),
+                _ => None,
+            },
+        )
+        .collect();
+    // From here on pipelines are independent: each is placed, lowered and
+    // held to the policies on its own, so they are spread over the cores.
+    // Diagnostics are sorted afterwards, so the split cannot show.
+    let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
+        let mut found = Vec::new();
+        let text = |file: FileId, span: Span| source_text(workspace, file, span);
+        let placement = regions::Placer {
+            scopes: &scopes,
+            registries: &registries,
+            text: &text,
+            diagnostics: &mut found,
+        }
+        .place((decl.file, name.span), block);
+        let reachable = reach.get(decl.file.0 as usize);
+        let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
+        let plan = crate::plan::lower::Lowerer {
             workspace,
             scopes: &scopes,
-            diagnostics: &mut diagnostics,
+            diagnostics: &mut found,
             fields: BTreeMap::new(),
             profile: profile
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
             floors: floors
                 .iter()
-                .filter(|floor| {
-                    reach
-                        .get(decl.file.0 as usize)
-                        .is_some_and(|files| files.contains(&floor.file))
-                })
+                .filter(|floor| governed_by(floor.file))
                 .cloned()
                 .collect(),
-        };
-        plans.insert(
-            decl,
-            lowerer.lower(&name.name, block, placements.get(&decl)),
-        );
-    }
-    let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
-    for (decl, plan) in &plans {
-        if let Some(name) = scopes.item(*decl).and_then(|item| item.kind.name()) {
-            let reachable = reach.get(decl.file.0 as usize);
-            let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
-            policies.check(plan, (decl.file, name.span), &governed_by, &mut diagnostics);
         }
+        .lower(&name.name, block, placement.as_ref());
+        policies.check(&plan, (decl.file, name.span), &governed_by, &mut found);
+        (decl, placement, plan, found)
+    });
+    let mut placements = BTreeMap::new();
+    let mut plans = BTreeMap::new();
+    for (decl, placement, plan, found) in per_pipeline {
+        if let Some(placement) = placement {
+            placements.insert(decl, placement);
+        }
+        plans.insert(decl, plan);
+        diagnostics.extend(found);
     }
     Analysis {
         scopes,
@@ -206,45 +221,22 @@ pub fn source_text(workspace: &Workspace, file: FileId, span: Span) -> String {
         .to_string()
 }
 
-/// Resolves every registry, then places the production regions of every
-/// pipeline.
-fn place_regions(
+/// Every registry of the workspace, resolved, by declaration.
+fn resolve_registries(
     workspace: &Workspace,
     scopes: &Scopes<'_>,
     resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<DeclId, regions::Placement> {
+) -> BTreeMap<DeclId, Arc<regions::Registry>> {
     let text = |file: FileId, span: Span| source_text(workspace, file, span);
-    let mut registries = BTreeMap::new();
-    let mut pipelines = Vec::new();
-    for (decl, kind, item) in scopes.all() {
-        let (Some(block), Some(name)) = (resolved.get(&decl), item.kind.name()) else {
-            continue;
-        };
-        match kind {
-            DeclKind::Registry => {
-                registries.insert(
-                    decl,
-                    regions::Registry::from_resolved(&name.name, block, &text),
-                );
-            }
-            DeclKind::Pipeline => pipelines.push((decl, name, block)),
-            _ => {}
-        }
-    }
-    let mut placer = regions::Placer {
-        scopes,
-        registries: &registries,
-        text: &text,
-        diagnostics,
-    };
-    let mut placements = BTreeMap::new();
-    for (decl, name, block) in pipelines {
-        if let Some(placement) = placer.place((decl.file, name.span), block) {
-            placements.insert(decl, placement);
-        }
-    }
-    placements
+    scopes
+        .all()
+        .filter(|(_, kind, _)| *kind == DeclKind::Registry)
+        .filter_map(|(decl, _, item)| {
+            let (block, name) = (resolved.get(&decl)?, item.kind.name()?);
+            let registry = regions::Registry::from_resolved(&name.name, block, &text);
+            Some((decl, Arc::new(registry)))
+        })
+        .collect()
 }
 
 /// Every alarm expression of every pipeline resolves and is not recursive:

@@ -14,6 +14,7 @@ use crate::syntax::ast::{
     AssignOp, CompareOp, Expr, ExprKind, LiteralValue, Member, MemberKind, PostfixOp, SetOp,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// One region of a registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,8 +169,9 @@ pub struct WaveRegions {
 /// The result of placing a pipeline's regions.
 #[derive(Debug, Clone, Default)]
 pub struct Placement {
-    /// The target registry.
-    pub registry: Registry,
+    /// The target registry, shared: every pipeline of a workspace usually
+    /// targets the same one.
+    pub registry: Arc<Registry>,
     /// Each wave, in order.
     pub waves: Vec<WaveRegions>,
     /// Regions excluded, with the reason.
@@ -181,7 +183,7 @@ pub struct Placer<'a, 'w> {
     /// Names.
     pub scopes: &'a Scopes<'w>,
     /// Every resolved registry.
-    pub registries: &'a BTreeMap<DeclId, Registry>,
+    pub registries: &'a BTreeMap<DeclId, Arc<Registry>>,
     /// Reads source text.
     pub text: &'a dyn Fn(FileId, Span) -> String,
     /// Where problems go.
@@ -212,7 +214,7 @@ impl Placer<'_, '_> {
         };
         let registry = self.registry_of(registry_field)?;
         let mut placement = Placement {
-            registry: registry.clone(),
+            registry: Arc::clone(&registry),
             ..Placement::default()
         };
         // Exclusions apply before waves resolve.
@@ -425,7 +427,7 @@ impl Placer<'_, '_> {
         Some(placement)
     }
 
-    fn registry_of(&mut self, field: &Resolved<'_>) -> Option<Registry> {
+    fn registry_of(&mut self, field: &Resolved<'_>) -> Option<Arc<Registry>> {
         let (member, file) = field.base?;
         let expr = field_value(member)?;
         if matches!(expr.kind, ExprKind::Invalid) {

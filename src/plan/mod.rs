@@ -14,6 +14,8 @@ mod gates;
 pub mod lower;
 mod values;
 
+pub use values::describe_value;
+
 use crate::semantics::merge::How;
 use crate::source::{FileId, Span};
 

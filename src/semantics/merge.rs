@@ -8,13 +8,14 @@
 
 use super::chains::{Chains, decl_of};
 use super::scope::{DeclId, DeclKind, Scopes};
+use super::types;
 use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
-    AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, WindowUse,
+    AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, TypeExpr, WindowUse,
 };
 use std::collections::BTreeMap;
 
@@ -116,6 +117,20 @@ pub struct Resolved<'w> {
     /// `+=` and `-=` applied since, in order, with their files; on a
     /// region set they are applied when regions resolve (R20).
     pub list_ops: Vec<(&'w Member, FileId)>,
+    /// For a declared field (`NAME : TYPE`), the type and where the first
+    /// declaration is; overrides are checked against it (R37, R38).
+    pub declared: Option<Declared<'w>>,
+}
+
+/// Where a field's type was declared.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'w> {
+    /// The declared type.
+    pub ty: &'w TypeExpr,
+    /// The declaring file.
+    pub file: FileId,
+    /// The declaring member.
+    pub span: Span,
 }
 
 impl Resolved<'_> {
@@ -454,6 +469,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             *existing = fresh;
             return;
         }
+        if let Some(declared) = existing.declared {
+            self.check_override_type(declared, member, file);
+        }
         // Merge into the inherited member (R11).
         let op = match &member.kind {
             MemberKind::FieldAssign { op, .. } => *op,
@@ -650,6 +668,108 @@ impl<'w, 'd> Merger<'w, 'd> {
             items: literal_items(member, file, |span| self_text(self.workspace, file, span)),
             base: writes_value(&member.kind).then_some((member, file)),
             list_ops: Vec::new(),
+            declared: self.declaration(member, file),
+        }
+    }
+
+    /// The type a member declares (`NAME : TYPE [= VALUE]`), after checking
+    /// the declaration's own value against it.
+    fn declaration(&mut self, member: &'w Member, file: FileId) -> Option<Declared<'w>> {
+        let MemberKind::FieldDecl { ty, value, .. } = &member.kind else {
+            return None;
+        };
+        if let Some(value) = value
+            && let Err(misfit) = types::check(ty, value)
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("expected {}, found {}", misfit.expected, misfit.found),
+                )
+                .primary(file, misfit.at, format!("this is {}", misfit.found))
+                .secondary(
+                    file,
+                    types::type_span(ty),
+                    format!("declared `{}` here", types::type_text(ty)),
+                )
+                .help("give a value of the declared type, or change the type"),
+            );
+        }
+        Some(Declared {
+            ty,
+            file,
+            span: member.span,
+        })
+    }
+
+    /// Checks an override of a declared field against the inherited
+    /// declaration (R37): a restatement keeps the type, a new value and
+    /// the operand of `+=` or `-=` (R38) fit it.
+    fn check_override_type(&mut self, declared: Declared<'w>, member: &'w Member, file: FileId) {
+        let inherited_label = format!("declared `{}` here", types::type_text(declared.ty));
+        let misfit = match &member.kind {
+            MemberKind::FieldDecl { ty, name, .. } => {
+                if !types::same_type(ty, declared.ty) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!(
+                                "`{}` is declared `{}` and cannot be restated as `{}`",
+                                name.name,
+                                types::type_text(declared.ty),
+                                types::type_text(ty)
+                            ),
+                        )
+                        .primary(file, types::type_span(ty), "a different type")
+                        .secondary(declared.file, declared.span, inherited_label)
+                        .help(format!(
+                            "write `{} = ...` to override the value; the type stays `{}`",
+                            name.name,
+                            types::type_text(declared.ty)
+                        )),
+                    );
+                }
+                return;
+            }
+            MemberKind::FieldAssign {
+                op: AssignOp::Replace,
+                value,
+                ..
+            } => types::check(declared.ty, value),
+            MemberKind::FieldAssign { op, value, name } => {
+                if !types::takes_list_edits(declared.ty) {
+                    let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
+                    let ty = types::type_text(declared.ty);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!(
+                                "`{symbol}` needs a list field, but `{}` is `{ty}`",
+                                name.name
+                            ),
+                        )
+                        .primary(file, member.span, format!("`{symbol}` on a `{ty}`"))
+                        .secondary(declared.file, declared.span, inherited_label)
+                        .help(format!("replace the value with `{} = ...`", name.name)),
+                    );
+                    return;
+                }
+                // `+=` and `-=` take a list of the element type; on a
+                // region set, any region set.
+                types::check(declared.ty, value)
+            }
+            _ => return,
+        };
+        if let Err(misfit) = misfit {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("expected {}, found {}", misfit.expected, misfit.found),
+                )
+                .primary(file, misfit.at, format!("this is {}", misfit.found))
+                .secondary(declared.file, declared.span, inherited_label)
+                .help("an override has the type of the member it overrides"),
+            );
         }
     }
 

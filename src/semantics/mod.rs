@@ -10,6 +10,7 @@ pub mod policies;
 pub mod refs;
 pub mod regions;
 pub mod scope;
+pub mod types;
 pub mod windows;
 
 use crate::diagnostics::Diagnostic;

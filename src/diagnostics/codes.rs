@@ -21,6 +21,21 @@ impl Code {
     pub fn doc(self) -> Option<&'static CodeDoc> {
         ALL_CODES.iter().find(|doc| doc.code == self)
     }
+
+    /// The severity findings with this code usually have, for reports that
+    /// describe a code before any finding (SARIF's rule levels). A finding
+    /// carries its own severity, which is what counts: policy findings
+    /// follow their rule's level, and an exemption naming an unknown
+    /// pipeline is only a warning.
+    pub fn default_severity(self) -> super::Severity {
+        // Most policy rules warn by default; an expired exemption is only
+        // a reminder. Everything else stops the plan being built.
+        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED {
+            super::Severity::Warning
+        } else {
+            super::Severity::Error
+        }
+    }
 }
 
 impl fmt::Display for Code {

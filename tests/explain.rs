@@ -1,14 +1,16 @@
 //! `pipec explain`: every code and every policy rule has an explanation
-//! and an example, and each example really produces what it illustrates.
+//! and an example, each example really produces what it illustrates, and
+//! the command finds, suggests and lists.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod support;
 
 use pipec::diagnostics::{ALL_CODES, Code};
-use pipec::explain;
+use pipec::explain::{self, Topic};
 use pipec::semantics::policies::RULES;
 use std::collections::BTreeSet;
+use std::process::Command;
 
 /// Codes whose example cannot be checked as one file's text, with why.
 /// Their examples are comments that describe the situation.
@@ -122,4 +124,123 @@ fn every_policy_rule_has_an_explanation_and_an_example_that_breaks_it() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn pipec(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn lookup_takes_codes_in_any_case_code_names_and_rule_names() {
+    for query in ["P0401", "p0401", "unknown-region"] {
+        let Ok(Topic::Code(doc)) = explain::lookup(query) else {
+            panic!("{query} is not found as a code");
+        };
+        assert_eq!(doc.code, Code::UNKNOWN_REGION);
+    }
+    let Ok(Topic::Rule(rule)) = explain::lookup("onebox-first") else {
+        panic!("onebox-first is not found as a rule");
+    };
+    assert_eq!(rule.name, "onebox-first");
+    let unknown = explain::lookup("onebox-frist").unwrap_err();
+    assert_eq!(unknown.suggestion, Some("onebox-first"));
+    assert_eq!(
+        explain::lookup("P04O1").unwrap_err().suggestion,
+        Some("P0401")
+    );
+    assert_eq!(explain::lookup("zzzzzz").unwrap_err().suggestion, None);
+}
+
+#[test]
+fn explain_prints_the_code_its_explanation_and_its_example() {
+    let output = pipec(&["explain", "P0401"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("P0401 unknown-region: A region name is not in the target registry.\n\nWaves, stages and exclusions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nExample:\n\n    import \"std/aws\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("us-esat-1"), "{text}");
+    assert!(
+        text.lines()
+            .all(|line| line.chars().count() <= 76 || line.starts_with("    ")),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_prints_a_policy_rule_with_its_code_and_level() {
+    let output = pipec(&["explain", "rollback-alarm"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "rollback-alarm: every production deploy and bake rolls back on an alarm\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("findings are P0801 (policy)"), "{text}");
+    assert!(text.contains("Its level is `deny`"), "{text}");
+    assert!(text.contains("Without a rollback alarm"), "{text}");
+    assert!(text.contains("    pipeline orders_api {"), "{text}");
+}
+
+#[test]
+fn unknown_topics_exit_2_with_a_suggestion() {
+    let output = pipec(&["explain", "onebox-frist"]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        error.contains("no diagnostic code or policy rule `onebox-frist`"),
+        "{error}"
+    );
+    assert!(error.contains("did you mean `onebox-first`?"), "{error}");
+    assert!(output.stdout.is_empty());
+
+    let far = pipec(&["explain", "zzzzzz"]);
+    assert_eq!(far.status.code(), Some(2));
+    let error = String::from_utf8(far.stderr).unwrap();
+    assert!(error.contains("pipec explain --list"), "{error}");
+
+    assert_eq!(pipec(&["explain"]).status.code(), Some(2));
+}
+
+#[test]
+fn list_has_one_line_per_code_and_rule() {
+    let output = pipec(&["explain", "--list"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), ALL_CODES.len() + RULES.len());
+    for (line, doc) in lines.iter().zip(ALL_CODES) {
+        assert!(line.starts_with(doc.code.as_str()), "{line}");
+        assert!(
+            line.contains(doc.name) && line.ends_with(doc.summary),
+            "{line}"
+        );
+    }
+    for (line, rule) in lines[ALL_CODES.len()..].iter().zip(RULES) {
+        assert!(line.starts_with(rule.name), "{line}");
+        assert!(line.ends_with(rule.summary), "{line}");
+    }
+    let manual = lines
+        .iter()
+        .find(|line| line.starts_with("manual-approval"))
+        .unwrap();
+    assert!(manual.contains("P0801 rule, allow"), "{manual}");
+    // Summaries start in one column.
+    let column = |line: &str| line.find(ALL_CODES[0].summary);
+    assert_eq!(
+        column(lines[0]),
+        lines
+            .last()
+            .and_then(|line| line.find(RULES.last().unwrap().summary))
+    );
 }

@@ -4,10 +4,12 @@
 
 mod files;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
+use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,9 +50,37 @@ enum Color {
     Never,
 }
 
+/// How `check` reports diagnostics.
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// Source excerpts with labels, on standard error.
+    Human,
+    /// `path:line:col: severity[CODE]: message`, one per line.
+    Short,
+    /// A versioned JSON document with every label, note and help.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations, then the human report.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+}
+
+/// A shell to complete `pipec` in.
+#[derive(Clone, Copy, ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and check `.pipe` files; directories are searched recursively.
+    ///
+    /// Machine formats are written to standard output; the human report
+    /// and the closing count go to standard error.
     Check {
         /// Files or directories; `-` reads standard input. Default: the
         /// current directory.
@@ -58,6 +88,25 @@ enum Command {
         /// The name to report for standard input.
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
+        /// How to report diagnostics (see docs/code-review.md).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Explain a diagnostic code (`P0401`) or a policy rule
+    /// (`onebox-first`), with an example.
+    Explain {
+        /// A code, a code's name or a policy rule's name.
+        #[arg(required_unless_present = "list")]
+        topic: Option<String>,
+        /// List every code and rule with a one-line summary.
+        #[arg(long, conflicts_with = "topic")]
+        list: bool,
+    },
+    /// Print a shell completion script for `pipec`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: CompletionShell,
     },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
@@ -101,7 +150,17 @@ pub fn main() -> ExitCode {
         Command::Check {
             paths,
             stdin_filename,
-        } => run_check(paths, stdin_filename, color, today, cli.profile.as_deref()),
+            format,
+        } => run_check(
+            paths,
+            stdin_filename,
+            format,
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
+        Command::Explain { topic, list } => run_explain(topic.as_deref(), list),
+        Command::Completions { shell } => run_completions(shell),
         Command::Compile {
             file,
             pipeline,
@@ -132,6 +191,7 @@ fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
 fn run_check(
     paths: Vec<PathBuf>,
     stdin_filename: Option<String>,
+    format: OutputFormat,
     color: ColorChoice,
     today: jiff::civil::Date,
     profile: Option<&str>,
@@ -139,7 +199,29 @@ fn run_check(
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
     let checked = workspace::check_workspace_with(entries, &files::FsLoader, today, profile);
-    render::to_stderr(&checked.diagnostics, &checked.sources, color);
+    let machine_format = match format {
+        OutputFormat::Human => None,
+        OutputFormat::Short => Some(Format::Short),
+        OutputFormat::Json => Some(Format::Json),
+        OutputFormat::Sarif => Some(Format::Sarif),
+        OutputFormat::Github => Some(Format::Github),
+        OutputFormat::Gitlab => Some(Format::Gitlab),
+    };
+    if let Some(machine_format) = machine_format {
+        // Paths in machine formats are relative to where the command runs.
+        let base_dir = std::env::current_dir().ok();
+        let report = formats::Report {
+            diagnostics: &checked.diagnostics,
+            sources: &checked.sources,
+            base_dir: base_dir.as_deref(),
+        };
+        write_stdout(&formats::render(machine_format, &report))?;
+    }
+    // GitHub shows only the first annotations of each kind, so the human
+    // report follows them with everything.
+    if matches!(format, OutputFormat::Human | OutputFormat::Github) {
+        render::to_stderr(&checked.diagnostics, &checked.sources, color);
+    }
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
     let files_word = if file_count == 1 { "file" } else { "files" };
@@ -152,6 +234,52 @@ fn run_check(
         eprintln!("checked {file_count} {files_word}: no errors, {warnings} warning(s)");
         Ok(0)
     }
+}
+
+fn write_stdout(text: &str) -> miette::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .into_diagnostic()
+        .wrap_err("could not write to standard output")
+}
+
+fn run_explain(topic: Option<&str>, list: bool) -> miette::Result<u8> {
+    if list {
+        write_stdout(&pipec::explain::list())?;
+        return Ok(0);
+    }
+    let query = topic.unwrap_or_default();
+    match pipec::explain::lookup(query) {
+        Ok(topic) => {
+            write_stdout(&pipec::explain::explain(topic))?;
+            Ok(0)
+        }
+        Err(unknown) => {
+            let help = match unknown.suggestion {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "`pipec explain --list` lists every code and rule".to_string(),
+            };
+            Err(miette::miette!(
+                help = help,
+                "no diagnostic code or policy rule `{query}`"
+            ))
+        }
+    }
+}
+
+fn run_completions(shell: CompletionShell) -> miette::Result<u8> {
+    let shell = match shell {
+        CompletionShell::Bash => clap_complete::Shell::Bash,
+        CompletionShell::Zsh => clap_complete::Shell::Zsh,
+        CompletionShell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pipec", &mut script);
+    let script = String::from_utf8(script).into_diagnostic()?;
+    write_stdout(&script)?;
+    Ok(0)
 }
 
 fn run_compile(
@@ -217,12 +345,7 @@ fn run_compile(
     };
     match output {
         Some(path) => write_atomically(path, json.as_bytes())?,
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(json.as_bytes())
-                .into_diagnostic()?;
-        }
+        None => write_stdout(&json)?,
     }
     Ok(0)
 }
@@ -230,7 +353,6 @@ fn run_compile(
 /// Writes a file so that readers see the old content or the whole new one:
 /// a temporary file beside it, synced, then renamed over it.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    use std::io::Write;
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())

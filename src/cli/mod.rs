@@ -2,14 +2,16 @@
 //! exit codes. Problems in `.pipe` source are diagnostics; problems outside
 //! it (unreadable files, bad flags) are reported with miette.
 
+mod completions;
+mod explain;
 mod files;
+mod output;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -69,7 +71,7 @@ enum OutputFormat {
 
 /// A shell to complete `pipec` in.
 #[derive(Clone, Copy, ValueEnum)]
-enum CompletionShell {
+pub(crate) enum CompletionShell {
     Bash,
     Zsh,
     Fish,
@@ -159,8 +161,8 @@ pub fn main() -> ExitCode {
             today,
             cli.profile.as_deref(),
         ),
-        Command::Explain { topic, list } => run_explain(topic.as_deref(), list),
-        Command::Completions { shell } => run_completions(shell),
+        Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
+        Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Compile {
             file,
             pipeline,
@@ -215,7 +217,7 @@ fn run_check(
             sources: &checked.sources,
             base_dir: base_dir.as_deref(),
         };
-        write_stdout(&formats::render(machine_format, &report))?;
+        output::write_stdout(&formats::render(machine_format, &report))?;
     }
     // GitHub shows only the first annotations of each kind, so the human
     // report follows them with everything.
@@ -234,52 +236,6 @@ fn run_check(
         eprintln!("checked {file_count} {files_word}: no errors, {warnings} warning(s)");
         Ok(0)
     }
-}
-
-fn write_stdout(text: &str) -> miette::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .into_diagnostic()
-        .wrap_err("could not write to standard output")
-}
-
-fn run_explain(topic: Option<&str>, list: bool) -> miette::Result<u8> {
-    if list {
-        write_stdout(&pipec::explain::list())?;
-        return Ok(0);
-    }
-    let query = topic.unwrap_or_default();
-    match pipec::explain::lookup(query) {
-        Ok(topic) => {
-            write_stdout(&pipec::explain::explain(topic))?;
-            Ok(0)
-        }
-        Err(unknown) => {
-            let help = match unknown.suggestion {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => "`pipec explain --list` lists every code and rule".to_string(),
-            };
-            Err(miette::miette!(
-                help = help,
-                "no diagnostic code or policy rule `{query}`"
-            ))
-        }
-    }
-}
-
-fn run_completions(shell: CompletionShell) -> miette::Result<u8> {
-    let shell = match shell {
-        CompletionShell::Bash => clap_complete::Shell::Bash,
-        CompletionShell::Zsh => clap_complete::Shell::Zsh,
-        CompletionShell::Fish => clap_complete::Shell::Fish,
-    };
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "pipec", &mut script);
-    let script = String::from_utf8(script).into_diagnostic()?;
-    write_stdout(&script)?;
-    Ok(0)
 }
 
 fn run_compile(
@@ -345,7 +301,7 @@ fn run_compile(
     };
     match output {
         Some(path) => write_atomically(path, json.as_bytes())?,
-        None => write_stdout(&json)?,
+        None => output::write_stdout(&json)?,
     }
     Ok(0)
 }
@@ -353,6 +309,7 @@ fn run_compile(
 /// Writes a file so that readers see the old content or the whole new one:
 /// a temporary file beside it, synced, then renamed over it.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
+    use std::io::Write;
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())

@@ -9,6 +9,7 @@
 
 use super::Report;
 use super::located::{Located, LocatedLabel, locate, severity_word};
+use crate::diagnostics::Severity;
 use crate::source::Position;
 use serde::Serialize;
 
@@ -104,7 +105,6 @@ pub fn to_document(report: &Report<'_>) -> JsonReport {
             .filter(|diagnostic| diagnostic.severity == severity)
             .count()
     };
-    use crate::diagnostics::Severity;
     JsonReport {
         format_version: FORMAT_VERSION,
         diagnostics: located.iter().map(to_json_diagnostic).collect(),

@@ -1,12 +1,36 @@
 #!/usr/bin/env bash
 # Runs every test of the project. This is the command the README gives and
 # the one CI runs: whatever a test needs is installed from here, pinned,
-# into .cache/ (nothing yet beyond the Rust toolchain and crates).
+# into .cache/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Snapshots are compared, never written, when run from here.
 export INSTA_UPDATE=no
+
+# The SARIF Multitool (npm package @microsoft/sarif-multitool, pinned by
+# tools/sarif/package-lock.json) validates `check --format sarif` output in
+# tests/sarif_validation.rs. It is installed into .cache/sarif/ and again
+# only when the lock file changes; a stamp written after a complete install
+# tells which lock file that was, so an interrupted install is redone.
+sarif_dir=.cache/sarif
+if ! cmp -s tools/sarif/package-lock.json "$sarif_dir/installed.lock.json"; then
+    echo "installing the SARIF Multitool into $sarif_dir" >&2
+    rm -rf "$sarif_dir"
+    mkdir -p "$sarif_dir"
+    cp tools/sarif/package.json tools/sarif/package-lock.json "$sarif_dir/"
+    npm ci --prefix "$sarif_dir" --no-audit --no-fund --loglevel=error
+    cp tools/sarif/package-lock.json "$sarif_dir/installed.lock.json"
+fi
+# The package resolves to the platform's self-contained binary; the test
+# runs it directly and fails if it is missing.
+PIPEC_SARIF_MULTITOOL="$(cd "$sarif_dir" && node -p "require('@microsoft/sarif-multitool')")"
+export PIPEC_SARIF_MULTITOOL
+# The package's own install script only sets the executable bit, which its
+# archive already carries; npm may skip such scripts, so make sure here.
+if [ -f "$PIPEC_SARIF_MULTITOOL" ] && [ ! -x "$PIPEC_SARIF_MULTITOOL" ]; then
+    chmod u+x "$PIPEC_SARIF_MULTITOOL"
+fi
 
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)

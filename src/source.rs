@@ -63,6 +63,23 @@ impl Span {
     }
 }
 
+/// A place in a file, in the units different consumers count in. Lines
+/// and columns are one-based; columns count from the start of the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// The byte offset from the start of the file (zero-based).
+    pub offset: usize,
+    /// The line number.
+    pub line: usize,
+    /// The column in characters (Unicode scalar values): what editors and
+    /// the human renderer show.
+    pub column: usize,
+    /// The column in UTF-16 code units: what SARIF and the Language Server
+    /// Protocol count in. A character outside the Basic Multilingual Plane
+    /// (an emoji such as `🚀`) is two units but one character.
+    pub utf16_column: usize,
+}
+
 /// One loaded file.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -100,14 +117,48 @@ impl SourceFile {
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let position = self.position(offset);
+        (position.line, position.column)
+    }
+
+    /// Where a byte offset is, in every unit an output format needs. This
+    /// is the one conversion from offsets to lines and columns: the human
+    /// renderer, the plan's provenance and every machine format agree
+    /// because they all come here.
+    ///
+    /// An offset past the end is taken as the end, and one inside a
+    /// multi-byte character as the start of that character, so that a stale
+    /// span can never make a caller panic.
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_index(offset);
         let line_start = self.line_starts.get(line).copied().unwrap_or(0);
-        let offset = offset.min(self.text.len());
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(0, |prefix| prefix.chars().count());
-        (line + 1, column + 1)
+        let prefix = self.text.get(line_start..offset).unwrap_or("");
+        Position {
+            offset,
+            line: line + 1,
+            column: prefix.chars().count() + 1,
+            utf16_column: prefix.encode_utf16().count() + 1,
+        }
+    }
+
+    /// The text of a zero-based line, without its line break.
+    pub fn line_text(&self, line_index: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line_index) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text.get(start..end).unwrap_or("");
+        line.strip_suffix('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line))
+            .unwrap_or(line)
     }
 
     /// The byte offsets where lines start.
@@ -146,5 +197,62 @@ impl SourceMap {
             .iter()
             .enumerate()
             .map(|(idx, file)| (FileId(idx as u32), file))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// `é` is 2 bytes, 1 character, 1 UTF-16 unit; `日` is 3 bytes, 1
+    /// character, 1 unit; `🚀` is 4 bytes, 1 character, 2 units. The three
+    /// column kinds drift apart after each.
+    #[test]
+    fn positions_count_bytes_characters_and_utf16_units_apart() {
+        let text = "first\n  x = \"é日🚀\" y\n";
+        let file = SourceFile::new("f.pipe", text);
+        let y = text.find('y').unwrap();
+        assert_eq!(
+            file.position(y),
+            Position {
+                offset: y,
+                line: 2,
+                column: 13,
+                utf16_column: 14,
+            }
+        );
+        // Bytes before it on its line: seven ASCII characters, 2 + 3 + 4 for
+        // `é日🚀`, then two more: 18, so a byte column would be 19. All
+        // three kinds of column differ.
+        assert_eq!(y - file.line_starts()[1] + 1, 19);
+        let rocket = text.find('🚀').unwrap();
+        assert_eq!(file.position(rocket).column, 10);
+        assert_eq!(file.position(rocket).utf16_column, 10);
+        // Just after the rocket: one more character, two more units.
+        assert_eq!(file.position(rocket + 4).column, 11);
+        assert_eq!(file.position(rocket + 4).utf16_column, 12);
+    }
+
+    #[test]
+    fn offsets_inside_a_character_or_past_the_end_are_clamped() {
+        let file = SourceFile::new("f.pipe", "a🚀\nb");
+        // Offsets 2, 3 and 4 are inside the rocket: they mean its start.
+        for inside in 2..5 {
+            let position = file.position(inside);
+            assert_eq!((position.offset, position.column), (1, 2), "{inside}");
+        }
+        let end = file.position(1000);
+        assert_eq!((end.offset, end.line, end.column), (7, 2, 2));
+        assert_eq!(file.line_col(6), (2, 1));
+    }
+
+    #[test]
+    fn line_text_drops_the_line_break() {
+        let file = SourceFile::new("f.pipe", "one\r\ntwo\nthree");
+        assert_eq!(file.line_text(0), "one");
+        assert_eq!(file.line_text(1), "two");
+        assert_eq!(file.line_text(2), "three");
+        assert_eq!(file.line_text(3), "");
     }
 }

@@ -346,3 +346,32 @@ pipeline orders_api {
     );
     assert_eq!(bad_date.status.code(), Some(2));
 }
+
+#[test]
+fn completions_for_each_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = pipec(&["completions", shell], None);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for subcommand in ["check", "compile", "explain", "completions"] {
+            assert!(script.contains(subcommand), "{shell}: {subcommand}");
+        }
+        // Flags of `check` are completed too, with their values.
+        assert!(script.contains("stdin-filename"), "{shell}");
+        assert!(script.contains("sarif"), "{shell}");
+    }
+    let zsh = pipec(&["completions", "zsh"], None);
+    assert!(
+        String::from_utf8(zsh.stdout)
+            .unwrap()
+            .starts_with("#compdef pipec")
+    );
+    let fish = pipec(&["completions", "fish"], None);
+    assert!(
+        String::from_utf8(fish.stdout)
+            .unwrap()
+            .contains("complete -c pipec")
+    );
+    let unknown = pipec(&["completions", "tcsh"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+}

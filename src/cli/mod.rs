@@ -2,10 +2,14 @@
 //! exit codes. Problems in `.pipe` source are diagnostics; problems outside
 //! it (unreadable files, bad flags) are reported with miette.
 
+mod completions;
+mod explain;
 mod files;
+mod output;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
+use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
 use std::path::PathBuf;
@@ -48,9 +52,37 @@ enum Color {
     Never,
 }
 
+/// How `check` reports diagnostics.
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// Source excerpts with labels, on standard error.
+    Human,
+    /// `path:line:col: severity[CODE]: message`, one per line.
+    Short,
+    /// A versioned JSON document with every label, note and help.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations, then the human report.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+}
+
+/// A shell to complete `pipec` in.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse and check `.pipe` files; directories are searched recursively.
+    ///
+    /// Machine formats are written to standard output; the human report
+    /// and the closing count go to standard error.
     Check {
         /// Files or directories; `-` reads standard input. Default: the
         /// current directory.
@@ -58,6 +90,25 @@ enum Command {
         /// The name to report for standard input.
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
+        /// How to report diagnostics (see docs/code-review.md).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Explain a diagnostic code (`P0401`) or a policy rule
+    /// (`onebox-first`), with an example.
+    Explain {
+        /// A code, a code's name or a policy rule's name.
+        #[arg(required_unless_present = "list")]
+        topic: Option<String>,
+        /// List every code and rule with a one-line summary.
+        #[arg(long, conflicts_with = "topic")]
+        list: bool,
+    },
+    /// Print a shell completion script for `pipec`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: CompletionShell,
     },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
@@ -101,7 +152,17 @@ pub fn main() -> ExitCode {
         Command::Check {
             paths,
             stdin_filename,
-        } => run_check(paths, stdin_filename, color, today, cli.profile.as_deref()),
+            format,
+        } => run_check(
+            paths,
+            stdin_filename,
+            format,
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
+        Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
+        Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Compile {
             file,
             pipeline,
@@ -132,6 +193,7 @@ fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
 fn run_check(
     paths: Vec<PathBuf>,
     stdin_filename: Option<String>,
+    format: OutputFormat,
     color: ColorChoice,
     today: jiff::civil::Date,
     profile: Option<&str>,
@@ -139,7 +201,29 @@ fn run_check(
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
     let checked = workspace::check_workspace_with(entries, &files::FsLoader, today, profile);
-    render::to_stderr(&checked.diagnostics, &checked.sources, color);
+    let machine_format = match format {
+        OutputFormat::Human => None,
+        OutputFormat::Short => Some(Format::Short),
+        OutputFormat::Json => Some(Format::Json),
+        OutputFormat::Sarif => Some(Format::Sarif),
+        OutputFormat::Github => Some(Format::Github),
+        OutputFormat::Gitlab => Some(Format::Gitlab),
+    };
+    if let Some(machine_format) = machine_format {
+        // Paths in machine formats are relative to where the command runs.
+        let base_dir = std::env::current_dir().ok();
+        let report = formats::Report {
+            diagnostics: &checked.diagnostics,
+            sources: &checked.sources,
+            base_dir: base_dir.as_deref(),
+        };
+        output::write_stdout(&formats::render(machine_format, &report))?;
+    }
+    // GitHub shows only the first annotations of each kind, so the human
+    // report follows them with everything.
+    if matches!(format, OutputFormat::Human | OutputFormat::Github) {
+        render::to_stderr(&checked.diagnostics, &checked.sources, color);
+    }
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = checked.diagnostics.len() - errors;
     let files_word = if file_count == 1 { "file" } else { "files" };
@@ -206,12 +290,7 @@ fn run_compile(
     let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
     match output {
         Some(path) => write_atomically(path, json.as_bytes())?,
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(json.as_bytes())
-                .into_diagnostic()?;
-        }
+        None => output::write_stdout(&json)?,
     }
     Ok(0)
 }

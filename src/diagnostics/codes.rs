@@ -21,6 +21,21 @@ impl Code {
     pub fn doc(self) -> Option<&'static CodeDoc> {
         ALL_CODES.iter().find(|doc| doc.code == self)
     }
+
+    /// The severity findings with this code usually have, for reports that
+    /// describe a code before any finding (SARIF's rule levels). A finding
+    /// carries its own severity, which is what counts: policy findings
+    /// follow their rule's level, and an exemption naming an unknown
+    /// pipeline is only a warning.
+    pub fn default_severity(self) -> super::Severity {
+        // Most policy rules warn by default; an expired exemption is only
+        // a reminder. Everything else stops the plan being built.
+        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED {
+            super::Severity::Warning
+        } else {
+            super::Severity::Error
+        }
+    }
 }
 
 impl fmt::Display for Code {
@@ -307,7 +322,10 @@ codes! {
         "Every field has a type: `bake` is a duration (`12h`), `traffic` a \
          percent (`10%`), `run` a string, `regions` a region set, `platform` one \
          of `ecs`, `lambda`, `ec2`, `on_premises`. The message says what was \
-         expected and what was found; `bake = 33%` is the classic.";
+         expected and what was found; `bake = 33%` is the classic. A declared \
+         field (`owner : string = \"shop\"`) keeps its type down the \
+         inheritance chain: its own value, every override, a restatement \
+         with `:` and the operand of `+=` or `-=` are checked against it.";
     INVALID_STRATEGY = "P0702", "invalid-strategy",
         "A deployment strategy is unknown or its parameters cannot work.",
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \

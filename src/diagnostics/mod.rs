@@ -1,8 +1,10 @@
 //! One diagnostic type for every problem the compiler finds in `.pipe`
 //! source, independent of how it is shown. [`render`] turns it into text
 //! through codespan-reporting; nothing else builds codespan types.
+//! [`formats`] writes the same values in machine-readable formats.
 
 mod codes;
+pub mod formats;
 pub mod render;
 
 pub use codes::{ALL_CODES, Code, CodeDoc};

@@ -1,0 +1,511 @@
+//! One short example per diagnostic code: `.pipe` text that produces the
+//! code when checked on its own (a test checks each one), for
+//! `pipec explain` and SARIF rule help. The few that need more than one
+//! file's text are comments describing the situation instead; the test
+//! lists them.
+
+use crate::diagnostics::Code;
+
+/// Every code's example, in registry order.
+pub(super) static CODE_EXAMPLES: &[(Code, &str)] = &[
+    (
+        Code::SYNTAX,
+        r#"window business_hours {
+  zone = = "UTC"
+}
+"#,
+    ),
+    (
+        Code::UNCLOSED_DELIMITER,
+        r#"template Service {
+  stage beta {
+    bake = 1h
+  }
+"#,
+    ),
+    (
+        Code::UNEXPECTED_CLOSER,
+        r#"template Service {
+  stage beta { bake = 1h }
+}
+}
+"#,
+    ),
+    (
+        Code::UNTERMINATED_STRING,
+        r#"template Service {
+  build bundle {
+    run = "make release
+  }
+}
+"#,
+    ),
+    (
+        Code::INVALID_ESCAPE,
+        r#"template Service {
+  build bundle { run = "grep -E \d+ VERSION" }
+}
+"#,
+    ),
+    (
+        Code::INVALID_LITERAL,
+        r#"template Service {
+  stage beta { bake = 1.5h }
+}
+"#,
+    ),
+    (
+        Code::NESTING_TOO_DEEP,
+        r#"alarm calm = ALARM("Calm")
+alarm paging = not not not not not not not not not not not not not
+  not not not not not not not not not not not not not not not not
+  not not not not not not not not not not not not not not not not
+  not not not not not not not not not not not not not not not not
+  not not not not calm
+"#,
+    ),
+    (
+        Code::FILE_TOO_LARGE,
+        r#"// Any `.pipe` file larger than 8 MiB (8,388,608 bytes), such as a
+// generated file listing every host of a fleet. Split it into files that
+// import each other.
+"#,
+    ),
+    (
+        Code::NOT_UTF8,
+        r#"// A file saved in Latin-1 rather than UTF-8: `café` written with the
+// single byte 0xE9 for `é`. Re-save the file as UTF-8.
+"#,
+    ),
+    (
+        Code::YAML_HABIT,
+        r#"window business_hours {
+  zone: "America/Los_Angeles"
+}
+"#,
+    ),
+    (
+        Code::MEMBER_NOT_ALLOWED,
+        r#"template Service {
+  stage gamma {
+    wave first { bake = 12h }
+  }
+}
+"#,
+    ),
+    (
+        Code::INVALID_MODIFIER,
+        r#"template Service {
+  abstract service : string = "orders-api"
+}
+"#,
+    ),
+    (
+        Code::DUPLICATE_DEFINITION,
+        r#"template Service {
+  stage beta { bake = 1h }
+  stage beta { bake = 2h }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_FIELD,
+        r#"template Service {
+  stage gamma { bake = 1h; regoins = [us-east-1] }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_SCOPE,
+        r#"template Service {
+  production {
+    wave first { regions = [us-east-1]; by zone }
+  }
+}
+"#,
+    ),
+    (
+        Code::IMPORT_NOT_FOUND,
+        r#"import "./shared/alarms.pipe"
+"#,
+    ),
+    (
+        Code::IMPORT_ESCAPES_ROOT,
+        r#"// In app/main.pipe, in a workspace whose `pipec.toml` is in app/:
+import "../../outside.pipe"
+"#,
+    ),
+    (
+        Code::IMPORT_CYCLE,
+        r#"// In a.pipe:
+import "./a.pipe"
+alarm a = ALARM("A")
+"#,
+    ),
+    (
+        Code::UNKNOWN_NAME,
+        r#"template Service { }
+template Team extends Servise { }
+"#,
+    ),
+    (
+        Code::AMBIGUOUS_NAME,
+        r#"// payments.pipe and shop.pipe both declare `template Service`.
+import "./payments.pipe"
+import "./shop.pipe"
+template Checkout extends Service { }
+"#,
+    ),
+    (
+        Code::WRONG_KIND,
+        r#"alarm high_severity = ALARM("High_Severity")
+template Team extends high_severity { }
+"#,
+    ),
+    (
+        Code::INHERITANCE_CYCLE,
+        r#"template A extends B { }
+template B extends A { }
+"#,
+    ),
+    (
+        Code::INHERITANCE_TOO_DEEP,
+        r#"template T0 { }
+template T1 extends T0 { }
+template T2 extends T1 { }
+template T3 extends T2 { }
+template T4 extends T3 { }
+template T5 extends T4 { }
+template T6 extends T5 { }
+template T7 extends T6 { }
+template T8 extends T7 { }
+template T9 extends T8 { }
+template T10 extends T9 { }
+template T11 extends T10 { }
+"#,
+    ),
+    (
+        Code::OVERRIDE_OF_NOTHING,
+        r#"template Service {
+  stage gamma { bake = 1h }
+}
+template Team extends Service {
+  stage gama { bake = 2h }
+}
+"#,
+    ),
+    (
+        Code::NEW_SHADOWS_INHERITED,
+        r#"template Service {
+  stage gamma { bake = 1h }
+}
+template Team extends Service {
+  new stage gamma { bake = 2h }
+}
+"#,
+    ),
+    (
+        Code::OVERRIDE_OF_FINAL,
+        r#"template Org {
+  stage gamma { final bake = 1h }
+}
+template Team extends Org {
+  stage gamma { bake = 30m }
+}
+"#,
+    ),
+    (
+        Code::UNBOUND_ABSTRACT,
+        r#"template Service {
+  abstract service : string
+}
+pipeline orders_api extends Service { }
+"#,
+    ),
+    (
+        Code::REMOVAL_OF_NOTHING,
+        r#"template Service {
+  stage beta { }
+}
+template Team extends Service {
+  remove stage betta
+}
+"#,
+    ),
+    (
+        Code::DUPLICATE_LIST_ITEM,
+        r#"template Service {
+  stage gamma { regions = [us-east-1, eu-west-1] }
+}
+template Team extends Service {
+  stage gamma { regions += [eu-west-1] }
+}
+"#,
+    ),
+    (
+        Code::LIST_REMOVAL_OF_ABSENT,
+        r#"template Service {
+  stage gamma { regions = [us-east-1, eu-west-1] }
+}
+template Team extends Service {
+  stage gamma { regions -= [us-west-2] }
+}
+"#,
+    ),
+    (
+        Code::LIST_OPERATOR_WITHOUT_LIST,
+        r#"template Service {
+  stage gamma { }
+}
+template Team extends Service {
+  stage gamma { regions += [us-east-1] }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_PROFILE,
+        r#"// Checked with `pipec check --profile emergancy service.pipe`:
+template Service {
+  profile emergency { bake scale 25% }
+}
+pipeline orders_api extends Service { }
+"#,
+    ),
+    (
+        Code::ABSTRACT_REDECLARATION,
+        r#"template Service {
+  platform = ecs
+}
+template Team extends Service {
+  abstract platform : platform
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_TIME_ZONE,
+        r#"window business_hours {
+  zone  = "PST"
+  allow = [mon..fri 09:00..17:00]
+}
+"#,
+    ),
+    (
+        Code::INVALID_WINDOW_SLOT,
+        r#"window business_hours {
+  zone  = "UTC"
+  allow = [mon..fri 17:00..09:00]
+}
+"#,
+    ),
+    (
+        Code::EMPTY_WINDOW,
+        r#"window never {
+  zone  = "UTC"
+  allow = []
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_REGION,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first { regions = [us-esat-1, us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::REGION_PLACED_TWICE,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first  { regions = [us-east-1] }
+    wave second { regions = [us-east-1, eu-west-1] }
+    wave rest   { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::EMPTY_WAVE,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first  { regions = aws where traffic == low }
+    wave second { regions = aws where traffic == low }
+    wave rest   { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::EXCLUDED_REGION_PLACED,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    exclude [me-south-1] because "not launched in the Middle East"
+    wave first { regions = [me-south-1] }
+    wave rest  { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::REGION_NOT_DEPLOYED,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first { regions = [us-east-1] }
+  }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_REGION_ATTRIBUTE,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first { regions = aws where tier == high }
+    wave rest  { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::REGISTRY_REQUIRED,
+        r#"pipeline orders_api {
+  production {
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first { regions = [us-east-1] }
+  }
+}
+"#,
+    ),
+    (
+        Code::INVALID_REGION_EXPRESSION,
+        r#"import "std/aws"
+pipeline orders_api {
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave first { regions = 33% }
+    wave rest  { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::INVALID_ALARM_EXPRESSION,
+        r#"pipeline orders_api {
+  alarm high_severity = ALARM(42)
+}
+"#,
+    ),
+    (
+        Code::ALARM_RECURSION,
+        r#"pipeline orders_api {
+  alarm paging = ALARM("Faults") or escalated
+  alarm escalated = ALARM("Latency") or paging
+}
+"#,
+    ),
+    (
+        Code::TYPE_MISMATCH,
+        r#"pipeline orders_api {
+  stage beta { bake = 33% }
+}
+"#,
+    ),
+    (
+        Code::INVALID_STRATEGY,
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  production {
+    registry = aws
+    strategy = rolling(batch: 50%, min_healthy: 66%)
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave all { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_ARTIFACT,
+        r#"pipeline orders_api {
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make release" }
+  stage beta { deploy bundel }
+}
+"#,
+    ),
+    (
+        Code::STRATEGY_PLATFORM,
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = lambda
+  production {
+    registry = aws
+    strategy = rolling(batch: 33%, min_healthy: 66%)
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave all { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::POLICY,
+        r#"pipeline orders_api {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make release" }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_POLICY_RULE,
+        r#"policy org {
+  deny onebox-frist
+}
+"#,
+    ),
+    (
+        Code::EXEMPTION_WITHOUT_REASON,
+        r#"policy org {
+  exempt orders_api from signed-artifacts { expires = 2027-01-01 }
+}
+pipeline orders_api { }
+"#,
+    ),
+    (
+        Code::EXEMPTION_EXPIRED,
+        r#"policy org {
+  exempt orders_api from signed-artifacts {
+    reason  = "vendor binary, verified on import"
+    expires = 2020-03-31
+  }
+}
+pipeline orders_api { }
+"#,
+    ),
+    (
+        Code::UNSUPPORTED_FLOOR,
+        r#"policy org {
+  floor traffic = 10%
+}
+"#,
+    ),
+];

@@ -334,11 +334,12 @@ codes! {
          batch plus minimum healthy at most 100%, so that replacing a batch \
          leaves the healthy minimum standing.";
     UNKNOWN_ARTIFACT = "P0704", "unknown-artifact",
-        "A stage or production deploys an artifact no build produces.",
+        "A deploy or a build consumes something nothing produces before it.",
         "Every artifact a `deploy` names is produced by a `build` of the \
          pipeline (or its templates), which runs before any stage, so an \
-         artifact is always built before it is deployed. The message suggests \
-         the closest build.";
+         artifact is always built before it is deployed. Likewise a build \
+         reads (`from`) a `source` or the artifact of a build declared before \
+         it. The message suggests the closest name.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

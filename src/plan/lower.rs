@@ -82,10 +82,18 @@ impl<'w> Lowerer<'_, 'w> {
             })
             .collect();
         // Sources and builds.
+        let builds: Vec<&str> = block
+            .members
+            .iter()
+            .filter_map(|(key, _)| match key {
+                Key::Named("build", build) => Some(build.as_str()),
+                _ => None,
+            })
+            .collect();
         for (key, member) in &block.members {
             match key {
                 Key::Named("source", source) => self.source(&mut plan, source, member),
-                Key::Named("build", build) => self.build(&mut plan, build, member),
+                Key::Named("build", build) => self.build(&mut plan, build, member, &builds),
                 _ => {}
             }
         }
@@ -183,7 +191,8 @@ impl<'w> Lowerer<'_, 'w> {
         });
     }
 
-    fn build(&mut self, plan: &mut Plan, name: &str, member: &Resolved<'w>) {
+    /// A build step; `builds` names every build of the pipeline, in order.
+    fn build(&mut self, plan: &mut Plan, name: &str, member: &Resolved<'w>, builds: &[&str]) {
         let MemberKind::Build { inputs, .. } = &member.member.kind else {
             return;
         };
@@ -192,17 +201,22 @@ impl<'w> Lowerer<'_, 'w> {
         let command = self.string(body, "run").unwrap_or_default();
         let sign = self.boolean(body, "sign").unwrap_or(false);
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
-        let needs = sources
-            .iter()
-            .filter_map(|input| {
-                let as_source = format!("source/{input}");
-                let as_build = format!("build/{input}");
-                plan.steps
-                    .iter()
-                    .find(|step| step.id == as_source || step.id == as_build)
-                    .map(|step| step.id.clone())
-            })
-            .collect();
+        let mut needs = Vec::new();
+        for (input, path) in sources.iter().zip(inputs) {
+            let as_source = format!("source/{input}");
+            let as_build = format!("build/{input}");
+            match plan
+                .steps
+                .iter()
+                .find(|step| step.id == as_source || step.id == as_build)
+            {
+                Some(step) => needs.push(step.id.clone()),
+                None => {
+                    let later = builds.contains(&input.as_str());
+                    self.unknown_build_input(plan, input, later, (member.origin.file, path.span));
+                }
+            }
+        }
         let id = format!("build/{name}");
         plan.artifacts.push(Artifact {
             name: name.to_string(),
@@ -229,7 +243,41 @@ impl<'w> Lowerer<'_, 'w> {
         });
     }
 
-    /// The artifacts a body deploys, from its `deploy` members.
+    /// A build reads something that is neither a source nor the artifact of
+    /// an earlier build: it would consume what nothing produced before it.
+    /// `later` says whether a build of that name follows.
+    fn unknown_build_input(
+        &mut self,
+        plan: &Plan,
+        input: &str,
+        later: bool,
+        (file, span): (FileId, Span),
+    ) {
+        let known = plan.steps.iter().filter_map(|step| match &step.params {
+            Params::Source { name, .. } => Some(name.as_str()),
+            Params::Build { artifact, .. } => Some(artifact.as_str()),
+            _ => None,
+        });
+        let diagnostic = Diagnostic::error(
+            Code::UNKNOWN_ARTIFACT,
+            format!("no source or earlier build named `{input}`"),
+        )
+        .primary(file, span, "builds from something nothing produces first");
+        if later {
+            self.diagnostics.push(diagnostic.help(format!(
+                "`{input}` is built further down: declare its build above this one"
+            )));
+            return;
+        }
+        self.diagnostics
+            .push(match crate::names::closest(input, known) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.help(
+                "build from a `source`, or from the artifact of a `build` declared above this one",
+            ),
+        });
+    }
+
     /// The artifacts a body deploys, from its `deploy` members. Each must
     /// be produced by a build of the pipeline: builds come first in every
     /// plan, so one that exists is produced before it is consumed.

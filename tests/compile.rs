@@ -536,3 +536,95 @@ fn several_plans_are_written_as_serde_writes_an_array_of_them() {
         plan_v1::to_json(&exported[0])
     );
 }
+
+/// The steps of `plan` by id.
+fn steps_by_id(plan: &Value) -> BTreeMap<String, &Value> {
+    steps(plan)
+        .iter()
+        .map(|step| (step["id"].as_str().unwrap().to_string(), step))
+        .collect()
+}
+
+#[test]
+fn parallel_limits_how_many_regions_of_a_wave_deploy_at_once() {
+    let text = |parallel: &str| {
+        format!(
+            r#"import "std/aws"
+pipeline orders_api {{
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code {{ run = "make" }}
+  production {{
+    registry = aws
+    deploy bundle
+    onebox {{ bake = 1h }}
+    wave first {{ regions = [us-east-1, us-west-2, eu-west-1, eu-central-1, ap-northeast-1]; {parallel} bake = 2h }}
+    wave rest {{ regions = rest }}
+  }}
+}}
+"#
+        )
+    };
+    let compile = |text: String| {
+        let entries = vec![Entry {
+            path: PathBuf::from("orders.pipe"),
+            bytes: Some(text.into_bytes()),
+            name: None,
+        }];
+        let loader = MemoryLoader::in_dir("/workspace");
+        workspace::compile_workspace(entries, &loader, support::TODAY)
+    };
+    // This small pipeline breaks best-practice policies (P0801), which do
+    // not concern `parallel`; any other problem fails the test.
+    let other_codes = |compiled: &Compiled| -> Vec<String> {
+        compiled
+            .diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.code.as_str().to_string())
+            .filter(|code| code != "P0801")
+            .collect()
+    };
+    let plan_of = |compiled: &Compiled| -> Value {
+        assert_eq!(other_codes(compiled), Vec::<String>::new());
+        let plan = compiled.plans.first().unwrap();
+        serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+    };
+    let regions = [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-northeast-1",
+    ];
+    // With `parallel = 2`, region i starts after region i - 2 has finished:
+    // two chains, so never more than two regions at once.
+    let limited = plan_of(&compile(text("parallel = 2;")));
+    let by_id = steps_by_id(&limited);
+    for (index, region) in regions.iter().enumerate() {
+        let first = by_id[&format!("production/first/{region}/onebox/deploy")];
+        let needs: Vec<&str> = first["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|need| need.as_str().unwrap())
+            .collect();
+        let earlier = index
+            .checked_sub(2)
+            .map(|earlier| format!("production/first/{}/deploy", regions[earlier]));
+        match earlier {
+            Some(earlier) => assert_eq!(needs, ["build/bundle", earlier.as_str()], "{region}"),
+            None => assert_eq!(needs, ["build/bundle"], "{region}"),
+        }
+    }
+    // Without it, every region of the wave starts together.
+    let unlimited = plan_of(&compile(text("")));
+    let by_id = steps_by_id(&unlimited);
+    for region in regions {
+        assert_eq!(
+            by_id[&format!("production/first/{region}/onebox/deploy")]["needs"],
+            serde_json::json!(["build/bundle"])
+        );
+    }
+    // Zero is no limit at all, and is refused.
+    assert_eq!(other_codes(&compile(text("parallel = 0;"))), ["P0701"]);
+    assert_eq!(other_codes(&compile(text("parallel = 2h;"))), ["P0701"]);
+}

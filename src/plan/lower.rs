@@ -669,8 +669,15 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => None,
             });
             let scope_body = scope.and_then(|scope| scope.body.as_ref());
-            let mut terminals = Vec::new();
-            for code in &wave.regions {
+            // `parallel = N` deploys at most N regions at once: the regions
+            // form N chains, each region waiting for the one N places
+            // before it.
+            let parallel = self
+                .positive_count(wave_body, "parallel")
+                .and_then(|count| usize::try_from(count).ok());
+            // Each region's last steps, by position in the wave.
+            let mut region_ends: Vec<Vec<String>> = Vec::new();
+            for (index, code) in wave.regions.iter().enumerate() {
                 let prefix = format!("production/{}/{code}", wave.wave);
                 let target = Target {
                     stage: "production".to_string(),
@@ -679,6 +686,12 @@ impl<'w> Lowerer<'_, 'w> {
                     ..Target::default()
                 };
                 let mut region_chain = chain.clone();
+                if let Some(earlier) = parallel
+                    .and_then(|parallel| index.checked_sub(parallel))
+                    .and_then(|earlier| region_ends.get(earlier))
+                {
+                    region_chain.extend(earlier.iter().cloned());
+                }
                 if let Some((onebox, onebox_safety)) = &onebox {
                     region_chain = self.onebox(
                         plan,
@@ -761,8 +774,9 @@ impl<'w> Lowerer<'_, 'w> {
                         region_chain = vec![bake_id];
                     }
                 }
-                terminals.extend(region_chain);
+                region_ends.push(region_chain);
             }
+            let terminals: Vec<String> = region_ends.into_iter().flatten().collect();
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {

@@ -178,6 +178,32 @@ impl<'w> Lowerer<'_, 'w> {
         None
     }
 
+    /// A count field that must be at least 1, such as a wave's `parallel`.
+    pub(super) fn positive_count(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<u64> {
+        let member = self.field(block, name)?;
+        let (expr, file) = self.value_of(member)?;
+        match &expr.kind {
+            ExprKind::Literal(literal) => match literal.value {
+                LiteralValue::Count(count) if count > 0 => return Some(count),
+                LiteralValue::Count(_) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!("`{name}` must be at least 1"),
+                        )
+                        .primary(file, expr.span, "zero")
+                        .help(format!("remove `{name}` for no limit")),
+                    );
+                    return None;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        self.mismatch(file, expr, "a count");
+        None
+    }
+
     /// The text of a string with `${name}` replaced by the pipeline's field
     /// of that name; an unknown name is reported and left as written.
     pub(super) fn interpolate(

@@ -182,23 +182,18 @@ impl<'w> Lowerer<'_, 'w> {
     pub(super) fn positive_count(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<u64> {
         let member = self.field(block, name)?;
         let (expr, file) = self.value_of(member)?;
-        match &expr.kind {
-            ExprKind::Literal(literal) => match literal.value {
-                LiteralValue::Count(count) if count > 0 => return Some(count),
-                LiteralValue::Count(_) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            format!("`{name}` must be at least 1"),
-                        )
-                        .primary(file, expr.span, "zero")
-                        .help(format!("remove `{name}` for no limit")),
-                    );
-                    return None;
-                }
-                _ => {}
-            },
-            _ => {}
+        if let ExprKind::Literal(literal) = &expr.kind
+            && let LiteralValue::Count(count) = literal.value
+        {
+            if count > 0 {
+                return Some(count);
+            }
+            self.diagnostics.push(
+                Diagnostic::error(Code::TYPE_MISMATCH, format!("`{name}` must be at least 1"))
+                    .primary(file, expr.span, "zero")
+                    .help(format!("remove `{name}` for no limit")),
+            );
+            return None;
         }
         self.mismatch(file, expr, "a count");
         None

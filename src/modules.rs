@@ -110,24 +110,34 @@ pub fn load(entries: Vec<Entry>, loader: &dyn Loader) -> Workspace {
         {
             continue;
         }
-        let bytes = match entry.bytes {
-            Some(bytes) => bytes,
-            None => loader.read(&entry.path).unwrap_or_default(),
+        // An unreadable entry is checked as an empty file and reported on
+        // it, so that a caller of the library cannot mistake it for a
+        // clean one. (The command line reads its files itself first.)
+        let (bytes, unreadable) = match entry.bytes {
+            Some(bytes) => (bytes, None),
+            None => match loader.read(&entry.path) {
+                Ok(bytes) => (bytes, None),
+                Err(error) => (Vec::new(), Some(error)),
+            },
         };
         let root = find_root(loader, &entry.path);
         inputs.push(Input { name, bytes });
-        entry_places.push((Place { display, root }, canonical));
+        entry_places.push((Place { display, root }, canonical, unreadable));
     }
     let parsed = parse_and_shape(inputs);
-    for (result, (place, canonical)) in parsed.into_iter().zip(entry_places) {
-        let file = load.add(
-            result.source,
-            result.tree,
-            result.diagnostics,
-            place,
-            true,
-            false,
-        );
+    for (result, (place, canonical, unreadable)) in parsed.into_iter().zip(entry_places) {
+        let mut diagnostics = result.diagnostics;
+        if let Some(error) = unreadable {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::IMPORT_NOT_FOUND,
+                    format!("cannot read `{}`: {error}", result.source.name),
+                )
+                .primary(FileId(u32::MAX), Span::new(0, 0), "this file")
+                .help("check the path given to pipec"),
+            );
+        }
+        let file = load.add(result.source, result.tree, diagnostics, place, true, false);
         if let Some(canonical) = canonical {
             load.by_canonical.insert(canonical, file);
         }

@@ -628,3 +628,31 @@ pipeline orders_api {{
     assert_eq!(other_codes(&compile(text("parallel = 0;"))), ["P0701"]);
     assert_eq!(other_codes(&compile(text("parallel = 2h;"))), ["P0701"]);
 }
+
+#[test]
+fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
+    let entries = vec![Entry {
+        path: PathBuf::from("services/missing.pipe"),
+        bytes: None,
+        name: None,
+    }];
+    let loader = MemoryLoader::in_dir("/workspace");
+    let compiled = workspace::compile_workspace(entries, &loader, support::TODAY);
+    let found: Vec<(&str, String)> = compiled
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let file = diagnostic.primary_label().map(|label| {
+                compiled
+                    .sources
+                    .get(label.file)
+                    .map(|source| source.name.clone())
+            });
+            (diagnostic.code.as_str(), format!("{file:?}"))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("P0201", "Some(Some(\"services/missing.pipe\"))".to_string())]
+    );
+}

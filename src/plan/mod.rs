@@ -13,6 +13,7 @@
 mod gates;
 pub mod lower;
 mod values;
+pub mod words;
 
 pub use values::describe_value;
 

@@ -62,6 +62,7 @@ enum Form {
     Exempt,
     Floor,
     Remove,
+    Env,
 }
 
 impl Form {
@@ -94,6 +95,7 @@ impl Form {
             MemberKind::Exempt { .. } => Form::Exempt,
             MemberKind::Floor { .. } => Form::Floor,
             MemberKind::Remove { .. } => Form::Remove,
+            MemberKind::Env { .. } => Form::Env,
         }
     }
 
@@ -126,6 +128,7 @@ impl Form {
             Form::Exempt => "`exempt`",
             Form::Floor => "`floor`",
             Form::Remove => "`remove`",
+            Form::Env => "`env`",
         }
     }
 
@@ -155,6 +158,7 @@ impl Form {
             Form::Holiday | Form::Include => "holidays and includes go in a calendar",
             Form::Level | Form::Exempt | Form::Floor => "this goes in a `policy`",
             Form::Remove => "`remove` goes in the body that inherited the member",
+            Form::Env => "`env` goes in a `build`, `test` or `deploy` body, next to its `run`",
         }
     }
 
@@ -212,11 +216,11 @@ impl Body {
             Body::Registry => &["partition"],
             Body::Region | Body::Profile => return None,
             Body::Window => &["zone", "allow", "except", "blackout"],
-            Body::Build => &["run", "sign"],
-            Body::Test => &["run", "timeout", "kind"],
-            Body::Deploy => &["strategy", "run"],
+            Body::Build => &["run", "sign", "shell"],
+            Body::Test => &["run", "timeout", "kind", "shell"],
+            Body::Deploy => &["strategy", "run", "rollback", "shell"],
             Body::Stage => &["regions", "bake", "strategy", "environment"],
-            Body::Production => &["registry", "strategy"],
+            Body::Production => &["registry", "strategy", "alarm_command"],
             Body::Wave => &["regions", "bake", "parallel", "strategy"],
             Body::Onebox => &["bake", "traffic"],
             Body::Scope => &["bake"],
@@ -232,12 +236,8 @@ impl Body {
             Body::Registry => &[Field, Region, Remove],
             Body::Calendar => &[Holiday, Include],
             Body::Policy => &[Level, Exempt, Floor],
-            Body::Region
-            | Body::Window
-            | Body::Exempt
-            | Body::Build
-            | Body::Test
-            | Body::Deploy => &[Field],
+            Body::Region | Body::Window | Body::Exempt => &[Field],
+            Body::Build | Body::Test | Body::Deploy => &[Field, Env],
             Body::Source => &[Field, Require],
             Body::Template | Body::Pipeline => &[
                 Field, Alarm, Source, Build, Stage, Production, Profile, Remove,

@@ -185,6 +185,7 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
         MemberKind::Test { name, .. } => Key::Named("test", name.name.clone()),
         MemberKind::Profile { name, .. } => Key::Named("profile", name.name.clone()),
         MemberKind::Region { name, .. } => Key::Named("region", name.name.clone()),
+        MemberKind::Env { name, .. } => Key::Named("env", name.name.clone()),
         MemberKind::Production { .. } => Key::Single("production"),
         MemberKind::Onebox { .. } => Key::Single("onebox"),
         MemberKind::WindowUse(_) => Key::Single("window"),
@@ -210,7 +211,8 @@ fn writes_value(kind: &MemberKind) -> bool {
         | MemberKind::TrafficLimit { .. }
         | MemberKind::Source { .. }
         | MemberKind::Rollback { .. }
-        | MemberKind::BakeScale { .. } => true,
+        | MemberKind::BakeScale { .. }
+        | MemberKind::Env { .. } => true,
         MemberKind::Build { inputs, .. } => !inputs.is_empty(),
         _ => false,
     }

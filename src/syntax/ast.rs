@@ -373,6 +373,14 @@ pub enum MemberKind {
         /// The lowest value allowed.
         value: Expr,
     },
+    /// `env NAME = VALUE`: an environment variable of a command, a string
+    /// or `secret("NAME")`.
+    Env {
+        /// The variable's name.
+        name: Ident,
+        /// Its value.
+        value: Expr,
+    },
     /// `remove KIND NAME`
     Remove {
         /// The kind of member removed, e.g. `stage`.
@@ -415,6 +423,7 @@ impl MemberKind {
             MemberKind::Exempt { .. } => "an exemption",
             MemberKind::Floor { .. } => "a floor",
             MemberKind::Remove { .. } => "a removal",
+            MemberKind::Env { .. } => "an environment variable",
         }
     }
 
@@ -429,7 +438,8 @@ impl MemberKind {
             | MemberKind::Wave { name, .. }
             | MemberKind::Test { name, .. }
             | MemberKind::Profile { name, .. }
-            | MemberKind::Region { name, .. } => Some(name),
+            | MemberKind::Region { name, .. }
+            | MemberKind::Env { name, .. } => Some(name),
             MemberKind::Alarm(alarm) => Some(&alarm.name),
             _ => None,
         }

@@ -79,6 +79,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_exempt
             | Rule::kw_floor
             | Rule::kw_remove
+            | Rule::kw_env
             | Rule::kw_or
             | Rule::kw_and
             | Rule::kw_not
@@ -387,6 +388,10 @@ impl<'t> Lowerer<'t> {
                 body: self.lower_block(inner.next()?),
             },
             Rule::floor_stmt => MemberKind::Floor {
+                name: self.lower_ident(inner.next()?),
+                value: self.lower_value(inner.next()?),
+            },
+            Rule::env_stmt => MemberKind::Env {
                 name: self.lower_ident(inner.next()?),
                 value: self.lower_value(inner.next()?),
             },

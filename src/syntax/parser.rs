@@ -326,6 +326,7 @@ fn is_member_rule(rule: Rule) -> bool {
             | Rule::exempt_stmt
             | Rule::floor_stmt
             | Rule::remove_stmt
+            | Rule::env_stmt
             | Rule::field_decl
             | Rule::field_assign
             | Rule::level

@@ -8,11 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use pipec::export::plan_v1::{
-    AlarmEntry, AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate, BakeParams,
-    Blocked, BuildParams, Compiler, DataPoints, DeployParams, FORMAT_VERSION, Gate, GateEntry,
-    GateParams, How, Measure, Override, Params, Percent, PlanV1, Platform, Provenance, Region,
-    SourceOrigin, SourceParams, Step, StepKind, Strategy, Target, TestParams, Weekday, WindowGate,
-    WindowSlot, to_json,
+    AlarmCommand, AlarmEntry, AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate,
+    BakeParams, Blocked, BuildParams, CommandLine, Compiler, DataPoints, DeployParams, Env,
+    EnvValue, FORMAT_VERSION, Gate, GateEntry, GateParams, How, Measure, Override, Params, Percent,
+    PlanV1, Platform, Provenance, Region, SecretRef, SourceOrigin, SourceParams, Step, StepKind,
+    Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot, to_json,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -162,7 +162,39 @@ fn deploy(strategy: Strategy, traffic_percent: Option<Percent>) -> Params {
         platform: Platform::Ecs,
         strategy,
         traffic_percent,
+        command: None,
+        argv: None,
+        shell: false,
+        env: Env::new(),
+        rollback: None,
     })
+}
+
+fn argv(words: &[&str]) -> Option<Vec<String>> {
+    Some(words.iter().map(|word| word.to_string()).collect())
+}
+
+fn secret(name: &str) -> EnvValue {
+    EnvValue::Secret(SecretRef {
+        secret: name.to_string(),
+    })
+}
+
+/// A deploy step that runs commands locally: a deploy script with a
+/// secret token in its environment, and a rollback script.
+fn with_commands(mut step: Step) -> Step {
+    if let Params::Deploy(deploy) = &mut step.params {
+        deploy.command = Some("./deploy.sh bundle".to_string());
+        deploy.argv = argv(&["./deploy.sh", "bundle"]);
+        deploy.env = [("DEPLOY_TOKEN".to_string(), secret("DEPLOY_TOKEN"))]
+            .into_iter()
+            .collect();
+        deploy.rollback = Some(CommandLine {
+            command: "./rollback.sh bundle".to_string(),
+            argv: argv(&["./rollback.sh", "bundle"]),
+        });
+    }
+    step
 }
 
 fn production_rolling() -> Strategy {
@@ -317,6 +349,17 @@ fn sample_plan() -> PlanV1 {
             artifact: "bundle".to_string(),
             sources: vec!["code".to_string()],
             command: "make release".to_string(),
+            argv: argv(&["make", "release"]),
+            shell: false,
+            env: [
+                ("SIGNING_KEY".to_string(), secret("RELEASE_SIGNING_KEY")),
+                (
+                    "SERVICE".to_string(),
+                    EnvValue::Text("orders-api".to_string()),
+                ),
+            ]
+            .into_iter()
+            .collect(),
             sign: true,
         }),
         at(TEAM, 9, 3),
@@ -379,6 +422,9 @@ fn sample_plan() -> PlanV1 {
             Params::Test(TestParams {
                 name: "canary".to_string(),
                 command: None,
+                argv: None,
+                shell: false,
+                env: Env::new(),
                 timeout_seconds: 3_600,
             }),
             Provenance {
@@ -394,7 +440,10 @@ fn sample_plan() -> PlanV1 {
         in_region("gamma", "us-east-1"),
         Params::Test(TestParams {
             name: "load".to_string(),
-            command: Some("make load-test RATE=2x-peak".to_string()),
+            command: Some("make load-test RATE=2x-peak | tee load.log".to_string()),
+            argv: None,
+            shell: true,
+            env: Env::new(),
             timeout_seconds: 1_800,
         }),
         at(TEAM, 16, 5),
@@ -465,13 +514,13 @@ fn sample_plan() -> PlanV1 {
         "onebox",
     );
     let az_deploy = watched(
-        step(
+        with_commands(step(
             &format!("{az1}/deploy"),
             &[&format!("{az1}/onebox/bake")],
             in_az("first", "ap-east-1", "ape1-az1", false),
             deploy(production_rolling(), None),
             at(ORG, 34, 5),
-        ),
+        )),
         "high_severity",
     );
     let az_bake = watched(
@@ -580,6 +629,11 @@ fn sample_plan() -> PlanV1 {
                 provenance: at(ORG, 28, 5),
             },
         ],
+        alarm_command: Some(AlarmCommand {
+            command: "./check-alarm.sh --service orders-api".to_string(),
+            argv: argv(&["./check-alarm.sh", "--service", "orders-api"]).unwrap(),
+            provenance: at(ORG, 26, 5),
+        }),
         steps: vec![
             source,
             build,
@@ -622,8 +676,41 @@ mod mirror {
         pub regions: Vec<Region>,
         pub gates: Vec<GateEntry>,
         pub alarms: Vec<AlarmEntry>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub alarm_command: Option<AlarmCommand>,
         pub steps: Vec<Step>,
     }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AlarmCommand {
+        pub command: String,
+        pub argv: Vec<String>,
+        pub provenance: Provenance,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CommandLine {
+        pub command: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub argv: Option<Vec<String>>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(untagged)]
+    pub enum EnvValue {
+        Text(String),
+        Secret(Secret),
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Secret {
+        pub secret: String,
+    }
+
+    pub type Env = std::collections::BTreeMap<String, EnvValue>;
 
     #[derive(Debug, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
@@ -785,6 +872,12 @@ mod mirror {
         pub artifact: String,
         pub sources: Vec<String>,
         pub command: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub argv: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub shell: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub env: Option<Env>,
         pub sign: bool,
     }
 
@@ -794,6 +887,12 @@ mod mirror {
         pub name: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub command: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub argv: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub shell: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub env: Option<Env>,
         pub timeout_seconds: u64,
     }
 
@@ -807,6 +906,16 @@ mod mirror {
         // integer and `2.5` a decimal, so re-serializing gives the same text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub traffic_percent: Option<Number>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub command: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub argv: Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub shell: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub env: Option<Env>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub rollback: Option<CommandLine>,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1044,6 +1153,7 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
         if step.param_kinds() != vec![step.kind] {
             errors.push(format!("{}: parameters do not match its kind", step.id));
         }
+        errors.extend(command_inconsistencies(step));
     }
     let artifacts: BTreeSet<&str> = plan.artifacts.iter().map(|a| a.name.as_str()).collect();
     for artifact in &plan.artifacts {
@@ -1137,6 +1247,65 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
                 }
             }
         }
+    }
+    errors
+}
+
+/// A command runs in a shell or from its `argv`, never both; `argv` and
+/// `env` go with a command; a rollback follows its step's `shell`; every
+/// environment variable and secret has a variable's name.
+fn command_inconsistencies(step: &mirror::Step) -> Vec<String> {
+    let mut errors = Vec::new();
+    let commands = [
+        step.build
+            .as_ref()
+            .map(|build| (Some(&build.command), &build.argv, build.shell, &build.env)),
+        step.test
+            .as_ref()
+            .map(|test| (test.command.as_ref(), &test.argv, test.shell, &test.env)),
+        step.deploy.as_ref().map(|deploy| {
+            (
+                deploy.command.as_ref(),
+                &deploy.argv,
+                deploy.shell,
+                &deploy.env,
+            )
+        }),
+    ];
+    let is_name = |name: &str| {
+        name.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with("PIPEC_")
+    };
+    for (command, argv, shell, env) in commands.into_iter().flatten() {
+        let shell = shell == Some(true);
+        if shell && argv.is_some() {
+            errors.push(format!("{}: both `shell` and `argv`", step.id));
+        }
+        if command.is_none() && argv.is_some() {
+            errors.push(format!("{}: `argv` without a command", step.id));
+        }
+        if argv.as_ref().is_some_and(|argv| argv.is_empty()) {
+            errors.push(format!("{}: an empty `argv`", step.id));
+        }
+        for (name, value) in env.iter().flatten() {
+            let secret_ok = match value {
+                mirror::EnvValue::Secret(secret) => is_name(&secret.secret),
+                mirror::EnvValue::Text(_) => true,
+            };
+            if !is_name(name) || !secret_ok {
+                errors.push(format!("{}: environment variable {name}", step.id));
+            }
+        }
+    }
+    if let Some(deploy) = &step.deploy
+        && let Some(rollback) = &deploy.rollback
+        && deploy.shell == Some(true)
+        && rollback.argv.is_some()
+    {
+        errors.push(format!("{}: a shell rollback with `argv`", step.id));
     }
     errors
 }
@@ -1337,6 +1506,7 @@ fn steps_are_written_in_the_documented_shape() {
             "regions",
             "gates",
             "alarms",
+            "alarm_command",
             "steps"
         ]
     );
@@ -1422,6 +1592,68 @@ fn the_schema_rejects_what_the_format_forbids() {
         &plan,
         &steps(bake, "/kind"),
         "a bake holding `deploy`",
+    );
+
+    // Commands: `argv` or `shell`, never both; `shell` only as `true`;
+    // environment variables and secrets by a variable's name; secrets by
+    // name only; an alarm command always with its `argv`.
+    let build = step_index(&valid, "build/bundle");
+    let load = step_index(&valid, "gamma/us-east-1/test/load");
+    let mut plan = valid.clone();
+    plan["steps"][build]["build"]["shell"] = json!(true);
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(build, "/build"),
+        "a build with both `shell` and `argv`",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][load]["test"]["shell"] = json!(false);
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(load, "/test/shell"),
+        "`shell: false`",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][build]["build"]["env"]["SIGNING_KEY"] =
+        json!({ "secret": "RELEASE_SIGNING_KEY", "value": "hunter2" });
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(build, "/build/env/SIGNING_KEY"),
+        "a secret with its value",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][build]["build"]["env"]["PIPEC_STEP_ID"] = json!("x");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(build, "/build/env"),
+        "an environment variable of the runner's own",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][az]["deploy"]["shell"] = json!(true);
+    plan["steps"][az]["deploy"]
+        .as_object_mut()
+        .unwrap()
+        .remove("argv");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/deploy/rollback"),
+        "a shell deploy whose rollback has `argv`",
+    );
+    let mut plan = valid.clone();
+    plan["alarm_command"]
+        .as_object_mut()
+        .unwrap()
+        .remove("argv");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/alarm_command",
+        "an alarm command without `argv`",
     );
 
     let mut plan = valid.clone();

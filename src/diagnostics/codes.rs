@@ -325,7 +325,11 @@ codes! {
          expected and what was found; `bake = 33%` is the classic. A declared \
          field (`owner : string = \"shop\"`) keeps its type down the \
          inheritance chain: its own value, every override, a restatement \
-         with `:` and the operand of `+=` or `-=` are checked against it.";
+         with `:` and the operand of `+=` or `-=` are checked against it. \
+         A command (`run`, `rollback`, `alarm_command`) must read as words: \
+         quotes closed, no shell operator outside quotes unless `shell = \
+         true`; an `env` entry has a variable's name and a string or \
+         `secret(\"NAME\")` value.";
     INVALID_STRATEGY = "P0702", "invalid-strategy",
         "A deployment strategy is unknown or its parameters cannot work.",
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \

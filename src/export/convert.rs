@@ -54,6 +54,14 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
                 provenance: provenance(&alarm.trace, sources),
             })
             .collect(),
+        alarm_command: plan
+            .alarm_command
+            .as_ref()
+            .map(|(line, trace)| v1::AlarmCommand {
+                command: line.command.clone(),
+                argv: line.argv.clone().unwrap_or_default(),
+                provenance: provenance(trace, sources),
+            }),
         steps: plan
             .steps
             .iter()
@@ -156,6 +164,52 @@ fn convert_step(
     }
 }
 
+/// The command fields a build, test or deploy step writes.
+struct RunFields {
+    command: Option<String>,
+    argv: Option<Vec<String>>,
+    shell: bool,
+    env: v1::Env,
+}
+
+impl RunFields {
+    fn of(run: Option<&plan::Run>) -> RunFields {
+        match run {
+            Some(run) => RunFields {
+                command: Some(run.line.command.clone()),
+                argv: run.line.argv.clone(),
+                shell: run.shell,
+                env: run
+                    .env
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = match value {
+                            plan::EnvValue::Text(text) => v1::EnvValue::Text(text.clone()),
+                            plan::EnvValue::Secret(secret) => v1::EnvValue::Secret(v1::SecretRef {
+                                secret: secret.clone(),
+                            }),
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect(),
+            },
+            None => RunFields {
+                command: None,
+                argv: None,
+                shell: false,
+                env: v1::Env::new(),
+            },
+        }
+    }
+}
+
+fn command_line(line: &plan::CommandLine) -> v1::CommandLine {
+    v1::CommandLine {
+        command: line.command.clone(),
+        argv: line.argv.clone(),
+    }
+}
+
 fn percent(hundredths: u32) -> v1::Percent {
     v1::Percent::from_hundredths(hundredths)
 }
@@ -182,66 +236,93 @@ fn params(params: &Params) -> v1::Params {
         Params::Build {
             artifact,
             sources,
-            command,
+            run,
             sign,
-        } => v1::Params::Build(v1::BuildParams {
-            artifact: artifact.clone(),
-            sources: sources.clone(),
-            command: command.clone(),
-            sign: *sign,
-        }),
+        } => {
+            let run = RunFields::of(run.as_ref());
+            v1::Params::Build(v1::BuildParams {
+                artifact: artifact.clone(),
+                sources: sources.clone(),
+                // A build without `run` has an empty command, as it always had.
+                command: run.command.unwrap_or_default(),
+                argv: run.argv,
+                shell: run.shell,
+                env: run.env,
+                sign: *sign,
+            })
+        }
         Params::Test {
             name,
-            command,
+            run,
             timeout_seconds,
-        } => v1::Params::Test(v1::TestParams {
-            name: name.clone(),
-            command: command.clone(),
-            timeout_seconds: *timeout_seconds,
-        }),
+        } => {
+            let run = RunFields::of(run.as_ref());
+            v1::Params::Test(v1::TestParams {
+                name: name.clone(),
+                command: run.command,
+                argv: run.argv,
+                shell: run.shell,
+                env: run.env,
+                timeout_seconds: *timeout_seconds,
+            })
+        }
         Params::Deploy {
             artifacts,
             platform,
             strategy,
             traffic_hundredths,
-        } => v1::Params::Deploy(v1::DeployParams {
-            artifacts: artifacts.clone(),
-            platform: match platform {
-                plan::Platform::Ecs => v1::Platform::Ecs,
-                plan::Platform::Lambda => v1::Platform::Lambda,
-                plan::Platform::Ec2 => v1::Platform::Ec2,
-                plan::Platform::OnPremises => v1::Platform::OnPremises,
-            },
-            strategy: match *strategy {
-                plan::Strategy::InPlace => v1::Strategy::InPlace,
-                plan::Strategy::Rolling {
-                    batch,
-                    min_healthy,
-                    rollback_batch,
-                } => v1::Strategy::Rolling {
-                    batch_percent: percent(batch),
-                    min_healthy_percent: percent(min_healthy),
-                    rollback_batch_percent: percent(rollback_batch),
+            run,
+            rollback,
+        } => {
+            let fields = RunFields::of(run.as_ref());
+            // Without a deploy command, the rollback says whether the
+            // step's commands are shell code.
+            let shell = fields.shell
+                || (run.is_none() && rollback.as_ref().is_some_and(|line| line.argv.is_none()));
+            v1::Params::Deploy(v1::DeployParams {
+                artifacts: artifacts.clone(),
+                platform: match platform {
+                    plan::Platform::Ecs => v1::Platform::Ecs,
+                    plan::Platform::Lambda => v1::Platform::Lambda,
+                    plan::Platform::Ec2 => v1::Platform::Ec2,
+                    plan::Platform::OnPremises => v1::Platform::OnPremises,
                 },
-                plan::Strategy::BlueGreen => v1::Strategy::BlueGreen,
-                plan::Strategy::Canary {
-                    percent: share,
-                    wait_seconds,
-                } => v1::Strategy::Canary {
-                    canary_percent: percent(share),
-                    wait_seconds,
+                strategy: match *strategy {
+                    plan::Strategy::InPlace => v1::Strategy::InPlace,
+                    plan::Strategy::Rolling {
+                        batch,
+                        min_healthy,
+                        rollback_batch,
+                    } => v1::Strategy::Rolling {
+                        batch_percent: percent(batch),
+                        min_healthy_percent: percent(min_healthy),
+                        rollback_batch_percent: percent(rollback_batch),
+                    },
+                    plan::Strategy::BlueGreen => v1::Strategy::BlueGreen,
+                    plan::Strategy::Canary {
+                        percent: share,
+                        wait_seconds,
+                    } => v1::Strategy::Canary {
+                        canary_percent: percent(share),
+                        wait_seconds,
+                    },
+                    plan::Strategy::Linear {
+                        step,
+                        interval_seconds,
+                    } => v1::Strategy::Linear {
+                        step_percent: percent(step),
+                        interval_seconds,
+                    },
+                    plan::Strategy::AllAtOnce => v1::Strategy::AllAtOnce,
                 },
-                plan::Strategy::Linear {
-                    step,
-                    interval_seconds,
-                } => v1::Strategy::Linear {
-                    step_percent: percent(step),
-                    interval_seconds,
-                },
-                plan::Strategy::AllAtOnce => v1::Strategy::AllAtOnce,
-            },
-            traffic_percent: traffic_hundredths.map(percent),
-        }),
+                traffic_percent: traffic_hundredths.map(percent),
+                command: fields.command,
+                argv: fields.argv,
+                shell,
+                env: fields.env,
+                rollback: rollback.as_ref().map(command_line),
+            })
+        }
         Params::Bake {
             duration_seconds,
             data_points,

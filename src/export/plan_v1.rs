@@ -75,6 +75,10 @@ pub struct PlanV1 {
     /// Every rollback alarm some step watches, each once, in the order
     /// steps first watch them (see [`AlarmEntry`]).
     pub alarms: Vec<AlarmEntry>,
+    /// The command that evaluates alarms when the plan is run locally
+    /// (`pipec run`); absent when the pipeline names none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alarm_command: Option<AlarmCommand>,
     /// Every step, in an order where each step comes after all the steps it
     /// needs.
     pub steps: Vec<Step>,
@@ -298,6 +302,66 @@ fn only_true<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Erro
     }
 }
 
+// `shell` is absent or `true`, like `onebox`.
+fn only_true_shell<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    if bool::deserialize(deserializer)? {
+        Ok(true)
+    } else {
+        Err(de::Error::custom(
+            "`shell` is `true` when present; leave it out otherwise",
+        ))
+    }
+}
+
+/// The command that evaluates alarms in local runs: run without a shell,
+/// exit status 0 for OK, 1 for ALARM (see `docs/execution.md`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmCommand {
+    /// The command as written, values put in, for people.
+    pub command: String,
+    /// The program and its arguments.
+    pub argv: Vec<String>,
+    /// Where `alarm_command` is set.
+    pub provenance: Provenance,
+}
+
+/// A command line: what people read, and what runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandLine {
+    /// Without a shell, the command as written with its values put in, for
+    /// people; with one, the shell code that runs, values quoted.
+    pub command: String,
+    /// The program and its arguments, each interpolated value inside one
+    /// argument; absent when the command runs in a shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+}
+
+/// The value of an environment variable of a command: a string, or
+/// `{"secret": "NAME"}`, a secret the runner reads from its own
+/// environment variable `NAME` (the plan never holds a secret's value).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum EnvValue {
+    /// A plain value.
+    Text(String),
+    /// A secret, by name.
+    Secret(SecretRef),
+}
+
+/// A secret, by the name of the environment variable that holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRef {
+    /// The environment variable's name.
+    pub secret: String,
+}
+
+/// Environment variables of a command, by name.
+pub type Env = std::collections::BTreeMap<String, EnvValue>;
+
 /// The kind-specific parameters of a step; the variant is the step's kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {
@@ -371,8 +435,23 @@ pub struct BuildParams {
     pub artifact: String,
     /// Names of the sources it builds from.
     pub sources: Vec<String>,
-    /// The build command.
+    /// The build command: for people when `argv` is present, the shell
+    /// code when `shell` is.
     pub command: String,
+    /// The program and its arguments, when the command runs without a
+    /// shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+    /// Whether the command runs as `sh -c COMMAND`; written only when true.
+    #[serde(
+        skip_serializing_if = "is_false",
+        default,
+        deserialize_with = "only_true_shell"
+    )]
+    pub shell: bool,
+    /// Environment variables of the command.
+    #[serde(skip_serializing_if = "Env::is_empty", default)]
+    pub env: Env,
     /// Whether the artifact is signed.
     pub sign: bool,
 }
@@ -387,6 +466,20 @@ pub struct TestParams {
     /// already runs, such as a continuous canary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The program and its arguments, when the command runs without a
+    /// shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+    /// Whether the command runs as `sh -c COMMAND`; written only when true.
+    #[serde(
+        skip_serializing_if = "is_false",
+        default,
+        deserialize_with = "only_true_shell"
+    )]
+    pub shell: bool,
+    /// Environment variables of the command.
+    #[serde(skip_serializing_if = "Env::is_empty", default)]
+    pub env: Env,
     /// The longest the test may run before it fails, in seconds.
     pub timeout_seconds: u64,
 }
@@ -405,6 +498,29 @@ pub struct DeployParams {
     /// it may take.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_percent: Option<Percent>,
+    /// The deploy command, for local runs (`pipec run`); absent when the
+    /// pipeline gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The program and its arguments, when the command runs without a
+    /// shell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+    /// Whether the deploy and rollback commands run as `sh -c COMMAND`;
+    /// written only when true.
+    #[serde(
+        skip_serializing_if = "is_false",
+        default,
+        deserialize_with = "only_true_shell"
+    )]
+    pub shell: bool,
+    /// Environment variables of the deploy and rollback commands.
+    #[serde(skip_serializing_if = "Env::is_empty", default)]
+    pub env: Env,
+    /// The command that undoes this deployment when its rollback alarm
+    /// fires, in the same shell setting and environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<CommandLine>,
 }
 
 /// A compute platform.

@@ -3,6 +3,7 @@
 //! one-box, then each AZ or cell, or the region whole), with bakes, gates
 //! and rollback alarms. Values of the wrong type are reported here.
 
+use super::commands::DeployCommands;
 use super::gates::*;
 use super::values::*;
 use super::*;
@@ -39,6 +40,14 @@ pub struct Lowerer<'a, 'w> {
 /// distinct gate is interned once: a scope's gates are copied to every
 /// deploy step in it, and copying references instead of gates (a window
 /// holds a year of closed dates) keeps that cheap.
+/// What the deploy steps of a scope deploy, how, and with which commands.
+struct Deployment {
+    artifacts: Vec<String>,
+    platform: Platform,
+    strategy: Strategy,
+    commands: DeployCommands,
+}
+
 #[derive(Clone, Default)]
 pub(super) struct Safety {
     pub(super) gates: Vec<GateRef>,
@@ -60,6 +69,7 @@ impl<'w> Lowerer<'_, 'w> {
             gates: Vec::new(),
             alarms: Vec::new(),
             regions: Vec::new(),
+            alarm_command: None,
             steps: Vec::new(),
         };
         let platform = self.platform(block);
@@ -198,7 +208,7 @@ impl<'w> Lowerer<'_, 'w> {
         };
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
-        let command = self.string(body, "run").unwrap_or_default();
+        let run = self.run(body);
         let sign = self.boolean(body, "sign").unwrap_or(false);
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
         let mut needs = Vec::new();
@@ -234,7 +244,7 @@ impl<'w> Lowerer<'_, 'w> {
             params: Params::Build {
                 artifact: name.to_string(),
                 sources,
-                command,
+                run,
                 sign,
             },
             rollback_alarm: None,
@@ -334,7 +344,14 @@ impl<'w> Lowerer<'_, 'w> {
         let entry = self.approvals(plan, &mut safety, name, previous);
         let regions = self.stage_regions(body, registry);
         let artifacts = self.deployed(plan, body);
+        let commands = self.deploy_commands(body);
         let strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
+        let deployment = Deployment {
+            artifacts,
+            platform,
+            strategy,
+            commands,
+        };
         let onebox = body.get(&Key::Single("onebox")).map(|onebox| {
             let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
             (onebox, onebox_safety)
@@ -357,22 +374,18 @@ impl<'w> Lowerer<'_, 'w> {
                     onebox,
                     &prefix,
                     &target,
-                    &artifacts,
-                    platform,
-                    strategy,
+                    &deployment,
                     onebox_safety,
                     chain,
                 );
             }
-            if !artifacts.is_empty() {
+            if !deployment.artifacts.is_empty() {
                 let id = format!("{prefix}/deploy");
                 plan.steps.push(self.deploy_step(
                     &id,
                     chain,
                     target.clone(),
-                    &artifacts,
-                    platform,
-                    strategy,
+                    &deployment,
                     None,
                     &safety,
                     member,
@@ -390,7 +403,7 @@ impl<'w> Lowerer<'_, 'w> {
                 continue;
             };
             let test_body = test.body.as_ref().unwrap_or(&empty);
-            let command = self.string(test_body, "run");
+            let run = self.run(test_body);
             let timeout = self
                 .duration(test_body, "timeout")
                 .map_or(DEFAULT_TEST_TIMEOUT_SECONDS, |(seconds, _)| seconds);
@@ -404,7 +417,7 @@ impl<'w> Lowerer<'_, 'w> {
                 },
                 params: Params::Test {
                     name: test_name.clone(),
-                    command,
+                    run,
                     timeout_seconds: timeout,
                 },
                 rollback_alarm: None,
@@ -506,9 +519,7 @@ impl<'w> Lowerer<'_, 'w> {
         onebox: &Resolved<'w>,
         prefix: &str,
         target: &Target,
-        artifacts: &[String],
-        platform: Platform,
-        strategy: Strategy,
+        deployment: &Deployment,
         onebox_safety: &Safety,
         chain: Vec<String>,
     ) -> Vec<String> {
@@ -539,9 +550,7 @@ impl<'w> Lowerer<'_, 'w> {
             &deploy_id,
             chain,
             target.clone(),
-            artifacts,
-            platform,
-            strategy,
+            deployment,
             traffic,
             onebox_safety,
             onebox,
@@ -573,9 +582,7 @@ impl<'w> Lowerer<'_, 'w> {
         id: &str,
         needs: Vec<String>,
         target: Target,
-        artifacts: &[String],
-        platform: Platform,
-        strategy: Strategy,
+        deployment: &Deployment,
         traffic: Option<u32>,
         safety: &Safety,
         member: &Resolved<'w>,
@@ -585,10 +592,12 @@ impl<'w> Lowerer<'_, 'w> {
             needs,
             target,
             params: Params::Deploy {
-                artifacts: artifacts.to_vec(),
-                platform,
-                strategy,
+                artifacts: deployment.artifacts.clone(),
+                platform: deployment.platform,
+                strategy: deployment.strategy,
                 traffic_hundredths: traffic,
+                run: deployment.commands.run.clone(),
+                rollback: deployment.commands.rollback.clone(),
             },
             rollback_alarm: safety.rollback,
             gates: safety.gates.clone(),
@@ -647,15 +656,22 @@ impl<'w> Lowerer<'_, 'w> {
                 own
             }
         };
+        let commands = self.deploy_commands(body);
+        plan.alarm_command = self.alarm_command(body);
         for wave in &placement.waves {
             let Some(wave_member) = body.get(&Key::Named("wave", wave.wave.clone())) else {
                 continue;
             };
             let wave_body = wave_member.body.as_ref().unwrap_or(&empty);
             let wave_safety = self.safety(plan, pipeline, wave_body, &safety);
-            let strategy = self
-                .strategy(wave_body, platform)
-                .unwrap_or(production_strategy);
+            let deployment = Deployment {
+                artifacts: artifacts.clone(),
+                platform,
+                strategy: self
+                    .strategy(wave_body, platform)
+                    .unwrap_or(production_strategy),
+                commands: commands.clone(),
+            };
             let onebox = wave_body
                 .get(&Key::Single("onebox"))
                 .or_else(|| body.get(&Key::Single("onebox")))
@@ -698,9 +714,7 @@ impl<'w> Lowerer<'_, 'w> {
                         onebox,
                         &prefix,
                         &target,
-                        &artifacts,
-                        platform,
-                        strategy,
+                        &deployment,
                         onebox_safety,
                         region_chain,
                     );
@@ -726,9 +740,7 @@ impl<'w> Lowerer<'_, 'w> {
                         &id,
                         region_chain,
                         target.clone(),
-                        &artifacts,
-                        platform,
-                        strategy,
+                        &deployment,
                         None,
                         &wave_safety,
                         wave_member,
@@ -746,9 +758,7 @@ impl<'w> Lowerer<'_, 'w> {
                         &id,
                         region_chain,
                         part_target.clone(),
-                        &artifacts,
-                        platform,
-                        strategy,
+                        &deployment,
                         None,
                         &wave_safety,
                         wave_member,

@@ -10,6 +10,7 @@
 //! steps times the size of the gates. Read a step's gates with
 //! [`Plan::gates_of`].
 
+mod commands;
 mod gates;
 pub mod lower;
 mod values;
@@ -40,8 +41,43 @@ pub struct Plan {
     /// Every region some step targets, each once, in first-use order, with
     /// what its registry says of it.
     pub regions: Vec<PlanRegion>,
+    /// The command that evaluates alarms in local runs
+    /// (`production { alarm_command = "..." }`), with where it is set.
+    pub alarm_command: Option<(CommandLine, Trace)>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
+}
+
+/// A command line: what people read, and what runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// Without a shell, the command as written with its values put in, for
+    /// people; with one, the shell code that runs, each value quoted.
+    pub command: String,
+    /// The program and its arguments, each value inside one argument
+    /// (see [`words`]); `None` for a command run by a shell.
+    pub argv: Option<Vec<String>>,
+}
+
+/// A command a step runs, with its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// The command.
+    pub line: CommandLine,
+    /// Whether it runs as `sh -c COMMAND` (`shell = true`).
+    pub shell: bool,
+    /// Environment variables set for it, by name.
+    pub env: std::collections::BTreeMap<String, EnvValue>,
+}
+
+/// The value of an environment variable of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A plain value, interpolated.
+    Text(String),
+    /// `secret("NAME")`: read from the runner's environment variable
+    /// `NAME` when the command runs; the plan holds only the name.
+    Secret(String),
 }
 
 /// A step's reference to one of its plan's rollback alarms: the index in
@@ -190,8 +226,8 @@ pub enum Params {
         artifact: String,
         /// The sources or artifacts it reads.
         sources: Vec<String>,
-        /// Its command.
-        command: String,
+        /// Its command (`None` when the build has no `run`).
+        run: Option<Run>,
         /// Whether the artifact is signed.
         sign: bool,
     },
@@ -199,8 +235,8 @@ pub enum Params {
     Test {
         /// The test's name.
         name: String,
-        /// Its command.
-        command: Option<String>,
+        /// Its command, if it has one.
+        run: Option<Run>,
         /// How long it may run.
         timeout_seconds: u64,
     },
@@ -214,6 +250,11 @@ pub enum Params {
         strategy: Strategy,
         /// A one-box's share of traffic, in hundredths of a percent.
         traffic_hundredths: Option<u32>,
+        /// The deploy command, for local runs (`deploy A { run = "..." }`).
+        run: Option<Run>,
+        /// The command that undoes the deployment (`rollback = "..."`),
+        /// run with the deploy command's shell setting and environment.
+        rollback: Option<CommandLine>,
     },
     /// Waiting while watching alarms.
     Bake {

@@ -97,6 +97,7 @@ impl<'w> Lowerer<'_, 'w> {
             MemberKind::FieldAssign { value, .. } => value,
             MemberKind::FieldDecl { value, .. } => value.as_ref()?,
             MemberKind::TrafficLimit { share } => share,
+            MemberKind::Env { value, .. } => value,
             _ => return None,
         };
         Some((expr, file))
@@ -154,18 +155,6 @@ impl<'w> Lowerer<'_, 'w> {
         None
     }
 
-    pub(super) fn string(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<String> {
-        let member = self.field(block, name)?;
-        let (expr, file) = self.value_of(member)?;
-        if let ExprKind::Literal(literal) = &expr.kind
-            && let LiteralValue::String(string) = &literal.value
-        {
-            return Some(self.interpolate(string, file));
-        }
-        self.mismatch(file, expr, "a string");
-        None
-    }
-
     pub(super) fn boolean(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<bool> {
         let member = self.field(block, name)?;
         let (expr, file) = self.value_of(member)?;
@@ -206,14 +195,28 @@ impl<'w> Lowerer<'_, 'w> {
         string: &crate::syntax::ast::StringLit,
         file: FileId,
     ) -> String {
-        let mut out = String::new();
+        self.interpolated_parts(string, file)
+            .into_iter()
+            .map(|(text, _)| text)
+            .collect()
+    }
+
+    /// A string's pieces with `${name}` replaced, each marked `true` when
+    /// it is an interpolated value (commands keep values whole); an unknown
+    /// name is reported and left as written, as text.
+    pub(super) fn interpolated_parts(
+        &mut self,
+        string: &crate::syntax::ast::StringLit,
+        file: FileId,
+    ) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
         for part in &string.parts {
             match part {
-                crate::syntax::ast::StringPart::Text(text) => out.push_str(text),
+                crate::syntax::ast::StringPart::Text(text) => out.push((text.clone(), false)),
                 crate::syntax::ast::StringPart::Interpolation(path) => {
                     let name = path.to_dotted();
                     match self.fields.get(&name) {
-                        Some(value) => out.push_str(value),
+                        Some(value) => out.push((value.clone(), true)),
                         None => {
                             let mut diagnostic = Diagnostic::error(
                                 Code::UNKNOWN_NAME,
@@ -229,9 +232,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 None => diagnostic.help("`${name}` inserts a top-level field of the pipeline, such as `service`; write `\\$` for a literal dollar sign"),
                             };
                             self.diagnostics.push(diagnostic);
-                            out.push_str("${");
-                            out.push_str(&name);
-                            out.push('}');
+                            out.push((format!("${{{name}}}"), false));
                         }
                     }
                 }

@@ -1,0 +1,250 @@
+//! Commands of the plan: `run` of builds, tests and deploys, a deploy's
+//! `rollback`, production's `alarm_command`, with `shell` and `env`.
+//! Values are put into commands so that they stay whole (see
+//! [`super::words`]); type and shape errors are P0701, at the value.
+
+use super::values::string_literal;
+use super::words::{self, Piece, WordsError};
+use super::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::syntax::ast::{Expr, ExprKind};
+use std::collections::BTreeMap;
+
+/// The commands of one body's deployments.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DeployCommands {
+    pub(super) run: Option<Run>,
+    pub(super) rollback: Option<CommandLine>,
+}
+
+impl<'w> super::lower::Lowerer<'_, 'w> {
+    /// The `run` of a build or test body, with its `shell` and `env`.
+    pub(super) fn run(&mut self, body: &ResolvedBlock<'w>) -> Option<Run> {
+        let shell = self.boolean(body, "shell").unwrap_or(false);
+        let env = self.env(body);
+        let line = self.command_line(body, "run", shell)?;
+        Some(Run { line, shell, env })
+    }
+
+    /// The commands of the `deploy` members of a body (a stage or
+    /// production). Several `deploy` members deploy together in one step,
+    /// which runs one command: at most one of them may give `run`, and at
+    /// most one `rollback`.
+    pub(super) fn deploy_commands(&mut self, body: &ResolvedBlock<'w>) -> DeployCommands {
+        let mut commands = DeployCommands::default();
+        let mut run_from: Option<&Resolved<'w>> = None;
+        let mut rollback_from: Option<&Resolved<'w>> = None;
+        for (key, member) in &body.members {
+            let (Key::Deploy(_), Some(deploy_body)) = (key, member.body.as_ref()) else {
+                continue;
+            };
+            let shell = self.boolean(deploy_body, "shell").unwrap_or(false);
+            // Read (and checked) even when the command is wrong.
+            let env = self.env(deploy_body);
+            if self.field(deploy_body, "run").is_some() {
+                if let Some(first) = run_from {
+                    self.second_command(member, first, "run");
+                } else {
+                    run_from = Some(member);
+                    if let Some(line) = self.command_line(deploy_body, "run", shell) {
+                        commands.run = Some(Run { line, shell, env });
+                    }
+                }
+            }
+            if self.field(deploy_body, "rollback").is_some() {
+                if let Some(first) = rollback_from {
+                    self.second_command(member, first, "rollback");
+                } else {
+                    rollback_from = Some(member);
+                    commands.rollback = self.command_line(deploy_body, "rollback", shell);
+                }
+            }
+        }
+        commands
+    }
+
+    /// `production { alarm_command = "..." }`: always run without a shell.
+    pub(super) fn alarm_command(
+        &mut self,
+        production: &ResolvedBlock<'w>,
+    ) -> Option<(CommandLine, Trace)> {
+        let trace = self.trace(self.field(production, "alarm_command")?);
+        let line = self.command_line(production, "alarm_command", false)?;
+        Some((line, trace))
+    }
+
+    /// A command field of `body` as a command line; `shell` says whether
+    /// it is shell code. Reports a value that is not a string, or a string
+    /// that is not a command.
+    fn command_line(
+        &mut self,
+        body: &ResolvedBlock<'w>,
+        name: &str,
+        shell: bool,
+    ) -> Option<CommandLine> {
+        let member = self.field(body, name)?;
+        let (expr, file) = self.value_of(member)?;
+        let Some(string) = string_literal(expr) else {
+            self.mismatch(file, expr, "a string");
+            return None;
+        };
+        let parts = self.interpolated_parts(string, file);
+        let pieces: Vec<Piece<'_>> = parts
+            .iter()
+            .map(|(text, is_value)| {
+                if *is_value {
+                    Piece::Value(text)
+                } else {
+                    Piece::Text(text)
+                }
+            })
+            .collect();
+        let line = if shell {
+            words::shell_text(&pieces).map(|command| CommandLine {
+                command,
+                argv: None,
+            })
+        } else {
+            words::split(&pieces).map(|argv| CommandLine {
+                command: parts.iter().map(|(text, _)| text.as_str()).collect(),
+                argv: Some(argv),
+            })
+        };
+        match line {
+            Ok(line) => Some(line),
+            Err(error) => {
+                self.bad_command(file, expr, name, error);
+                None
+            }
+        }
+    }
+
+    /// The `env NAME = VALUE` entries of a body.
+    fn env(&mut self, body: &ResolvedBlock<'w>) -> BTreeMap<String, EnvValue> {
+        let mut env = BTreeMap::new();
+        for (key, member) in &body.members {
+            let Key::Named("env", name) = key else {
+                continue;
+            };
+            let Some((expr, file)) = self.value_of(member) else {
+                continue;
+            };
+            let name_span = match &member.member.kind {
+                crate::syntax::ast::MemberKind::Env { name, .. } => name.span,
+                _ => expr.span,
+            };
+            if !is_env_name(name) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("`{name}` is not a name for an environment variable"),
+                    )
+                    .primary(member.origin.file, name_span, "not a variable name")
+                    .help(
+                        "environment variables are named with letters, digits and `_`, \
+                         not starting with a digit, and not starting with `PIPEC_` \
+                         (the runner's own)",
+                    ),
+                );
+                continue;
+            }
+            if let Some(value) = self.env_value(expr, file) {
+                env.insert(name.clone(), value);
+            }
+        }
+        env
+    }
+
+    fn env_value(&mut self, expr: &Expr, file: FileId) -> Option<EnvValue> {
+        if let Some(string) = string_literal(expr) {
+            return Some(EnvValue::Text(self.interpolate(string, file)));
+        }
+        if let ExprKind::Call { callee, args } = &expr.kind
+            && callee.to_dotted() == "secret"
+        {
+            let secret = match args.as_slice() {
+                [arg] if arg.name.is_none() => string_literal(&arg.value)
+                    .and_then(|string| string.as_plain())
+                    .filter(|name| is_env_name(name)),
+                _ => None,
+            };
+            if let Some(secret) = secret {
+                return Some(EnvValue::Secret(secret));
+            }
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    "`secret` takes the name of an environment variable",
+                )
+                .primary(file, expr.span, "not a secret's name")
+                .help(
+                    "write `secret(\"DEPLOY_TOKEN\")`: the runner reads the value from its \
+                     environment variable `DEPLOY_TOKEN`; the plan holds only the name",
+                ),
+            );
+            return None;
+        }
+        self.mismatch(file, expr, "a string or `secret(\"NAME\")`");
+        None
+    }
+
+    fn bad_command(&mut self, file: FileId, expr: &Expr, field: &str, error: WordsError) {
+        let help = match error {
+            WordsError::UnclosedQuote(_) => {
+                "close the quote; inside the string, a double quote is written `\\\"`".to_string()
+            }
+            WordsError::TrailingBackslash => {
+                "remove the backslash, or write `\\\\\\\\` for a backslash argument".to_string()
+            }
+            WordsError::ShellOperator(_) => "quote the character to pass it to the program, or \
+                 write `shell = true` next to it to run the command with `sh -c`"
+                .to_string(),
+            WordsError::Empty => format!("give a command, or remove `{field}`"),
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("`{field}` is not a command: {error}"),
+            )
+            .primary(file, expr.span, "this command")
+            .help(help),
+        );
+    }
+
+    /// Two `deploy` members of one body both give a command.
+    fn second_command(&mut self, again: &Resolved<'w>, first: &Resolved<'w>, field: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::DUPLICATE_DEFINITION,
+                format!("two `deploy` members give a `{field}` command for one deployment"),
+            )
+            .primary(
+                again.origin.file,
+                crate::semantics::merge::head_span(again.member),
+                format!("a second `{field}`"),
+            )
+            .secondary(
+                first.origin.file,
+                crate::semantics::merge::head_span(first.member),
+                "the first",
+            )
+            .help(
+                "the artifacts a body deploys go out in one step, which runs one command: \
+                 write them in one member, `deploy a, b { run = \"...\" }`",
+            ),
+        );
+    }
+}
+
+/// Whether `name` can name an environment variable the plan sets: a C
+/// identifier that is not one of the runner's own (`PIPEC_...`).
+pub fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_');
+    starts_well
+        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+        && !name.starts_with("PIPEC_")
+}

@@ -3,6 +3,7 @@
 
 use crate::check;
 use crate::diagnostics::{self, Diagnostic};
+use crate::semantics::Want;
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::syntax::{self, ast};
 
@@ -53,7 +54,8 @@ pub fn check_workspace_with(
     profile: Option<&str>,
 ) -> Checked {
     let mut workspace = crate::modules::load(entries, loader);
-    let semantic = crate::semantics::analyze(&workspace, today, profile).diagnostics;
+    let semantic =
+        crate::semantics::analyze(&workspace, today, profile, Want::Diagnostics).diagnostics;
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
@@ -173,7 +175,7 @@ pub fn compile_workspace_with(
     profile: Option<&str>,
 ) -> Compiled {
     let mut workspace = crate::modules::load(entries, loader);
-    let analysis = crate::semantics::analyze(&workspace, today, profile);
+    let mut analysis = crate::semantics::analyze(&workspace, today, profile, Want::Plans);
     let mut plans = Vec::new();
     for module in workspace.modules.iter().filter(|module| module.is_entry) {
         for (idx, item) in module.tree.items.iter().enumerate() {
@@ -184,8 +186,8 @@ pub fn compile_workspace_with(
                 file: module.file,
                 item: idx,
             };
-            if let Some(plan) = analysis.plans.get(&decl) {
-                plans.push(plan.clone());
+            if let Some(plan) = analysis.plans.remove(&decl) {
+                plans.push(plan);
             }
         }
     }

@@ -734,26 +734,25 @@ impl<'w> Lowerer<'_, 'w> {
                         .collect(),
                     _ => Vec::new(),
                 };
-                if parts.is_empty() {
-                    let id = format!("{prefix}/deploy");
-                    plan.steps.push(self.deploy_step(
-                        &id,
-                        region_chain,
-                        target.clone(),
-                        &deployment,
-                        None,
-                        &wave_safety,
-                        wave_member,
-                    ));
-                    region_chain = vec![id];
-                }
-                for (kind, part) in parts {
-                    let part_target = Target {
-                        az: (kind == "az").then(|| part.clone()),
-                        cell: (kind == "cell").then(|| part.clone()),
-                        ..target.clone()
-                    };
-                    let id = format!("{prefix}/{kind}/{part}/deploy");
+                // The region deploys whole, or one AZ or cell after another,
+                // each then baking with the `by` bake.
+                let units: Vec<(String, Target, bool)> = if parts.is_empty() {
+                    vec![(prefix.clone(), target.clone(), false)]
+                } else {
+                    parts
+                        .into_iter()
+                        .map(|(kind, part)| {
+                            let unit_target = Target {
+                                az: (kind == "az").then(|| part.clone()),
+                                cell: (kind == "cell").then(|| part.clone()),
+                                ..target.clone()
+                            };
+                            (format!("{prefix}/{kind}/{part}"), unit_target, true)
+                        })
+                        .collect()
+                };
+                for (unit, part_target, scoped) in units {
+                    let id = format!("{unit}/deploy");
                     plan.steps.push(self.deploy_step(
                         &id,
                         region_chain,
@@ -764,11 +763,12 @@ impl<'w> Lowerer<'_, 'w> {
                         wave_member,
                     ));
                     region_chain = vec![id];
-                    if let Some(scope_body) = scope_body
+                    if scoped
+                        && let Some(scope_body) = scope_body
                         && let Some((seconds, trace)) = self.bake(scope_body)
                     {
                         let data_points = self.data_points(scope_body);
-                        let bake_id = format!("{prefix}/{kind}/{part}/bake");
+                        let bake_id = format!("{unit}/bake");
                         plan.steps.push(Step {
                             id: bake_id.clone(),
                             needs: region_chain,

@@ -22,14 +22,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Everything the checks learnt about a workspace.
+/// What [`analyze`] returns besides diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// Only the diagnostics (`check`): plans are still built, since
+    /// lowering and the policies find problems, but dropped where they are
+    /// built, on the worker threads, instead of returned.
+    Diagnostics,
+    /// The plans too (`compile`).
+    Plans,
+}
+
+/// The result of [`analyze`].
 pub struct Analysis<'w> {
     /// Names.
     pub scopes: Scopes<'w>,
     /// Every template, pipeline and registry, resolved.
     pub resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
-    /// Every pipeline's production regions.
-    pub placements: BTreeMap<DeclId, regions::Placement>,
-    /// Every pipeline's plan, by declaration.
+    /// Every pipeline's plan, by declaration, when asked for ([`Want`]).
     pub plans: BTreeMap<DeclId, crate::plan::Plan>,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
@@ -44,6 +54,7 @@ pub fn analyze<'w>(
     workspace: &'w Workspace,
     today: jiff::civil::Date,
     profile: Option<&str>,
+    want: Want,
 ) -> Analysis<'w> {
     let mut diagnostics = Vec::new();
     let scopes = Scopes::new(workspace);
@@ -107,21 +118,18 @@ pub fn analyze<'w>(
         }
         .lower(&name.name, block, placement.as_ref());
         policies.check(&plan, (decl.file, name.span), &governed_by, &mut found);
-        (decl, placement, plan, found)
+        (decl, (want == Want::Plans).then_some(plan), found)
     });
-    let mut placements = BTreeMap::new();
     let mut plans = BTreeMap::new();
-    for (decl, placement, plan, found) in per_pipeline {
-        if let Some(placement) = placement {
-            placements.insert(decl, placement);
+    for (decl, plan, found) in per_pipeline {
+        if let Some(plan) = plan {
+            plans.insert(decl, plan);
         }
-        plans.insert(decl, plan);
         diagnostics.extend(found);
     }
     Analysis {
         scopes,
         resolved,
-        placements,
         plans,
         diagnostics,
     }

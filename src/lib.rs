@@ -24,6 +24,7 @@ pub mod modules;
 pub mod names;
 pub mod parallel;
 pub mod plan;
+pub mod run;
 pub mod semantics;
 pub mod source;
 pub mod stdlib;

@@ -1,0 +1,348 @@
+//! The journal: an append-only file of the run's transitions, one record
+//! per line, each line `CHECKSUM JSON` where `CHECKSUM` is the FNV-1a
+//! (64-bit) hash of the JSON text in 16 hex digits.
+//!
+//! Why it is safe to kill the runner at any moment: a record is appended
+//! with one `write` and then `fsync`ed before the runner acts on it (starts
+//! a process, starts a dependent step); so every record that some action
+//! relied on is on disk. A kill, or a power loss, can only leave the *last*
+//! line incomplete: without its newline, or with a checksum that does not
+//! match. Reading drops such a tail (and opening for append cuts it off);
+//! anything wrong before the last line is not a crash's trace, and is
+//! refused as corruption.
+
+use crate::diagnostics::formats::fingerprint::fnv1a64;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// The version of the journal's records.
+pub const JOURNAL_FORMAT: u32 = 1;
+
+/// One record of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Record {
+    /// The first record: which plan this state belongs to.
+    RunStarted {
+        /// [`JOURNAL_FORMAT`].
+        journal_format: u32,
+        /// The pipeline.
+        pipeline: String,
+        /// The plan's identity: FNV-1a of its canonical JSON, `fnv1a64:...`.
+        plan: String,
+        /// How many steps the plan has.
+        steps: usize,
+    },
+    /// A later invocation continues the run (`--resume`).
+    Resumed {
+        /// How many steps had finished.
+        finished: usize,
+    },
+    /// An approval given with `--approve ROLE`; it holds for the rest of
+    /// the run, resumes included.
+    Approved {
+        /// The role.
+        role: String,
+    },
+    /// A gate passed by `--override GATE`, before a step.
+    Overridden {
+        /// The step.
+        step: String,
+        /// The gate's id.
+        gate: String,
+    },
+    /// A step starts (its process is spawned only after this is on disk).
+    StepStarted {
+        /// The step.
+        step: String,
+        /// 1 for the first start, 2 after a crash or failure, ...
+        attempt: u32,
+    },
+    /// A step ends.
+    StepFinished {
+        /// The step.
+        step: String,
+        /// How.
+        outcome: StepOutcome,
+        /// Why, for people: an exit status, a timeout, an alarm.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// A rollback alarm fired while `step` ran: the change is rolled back
+    /// in `regions` of the step's stage (or wave) and promoted no further.
+    AlarmFired {
+        /// The watched step.
+        step: String,
+        /// The alarm's id and the alarms in alarm, for people.
+        alarm: String,
+        /// The regions rolled back (empty: the stage or wave had none).
+        regions: Vec<String>,
+    },
+    /// A deployment's rollback command starts.
+    UndoStarted {
+        /// The deploy step undone.
+        step: String,
+    },
+    /// A deployment's rollback command ends.
+    UndoFinished {
+        /// The deploy step undone.
+        step: String,
+        /// Whether the command succeeded (or there was none to run).
+        ok: bool,
+        /// Why, for people.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// An invocation stops; informative only.
+    RunStopped {
+        /// `completed`, `failed`, `rolled_back` or `halted`.
+        outcome: String,
+        /// Why, for people.
+        detail: String,
+    },
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// It did what it does.
+    Succeeded,
+    /// Its command failed or timed out; `--resume` runs it again.
+    Failed,
+    /// An alarm rolled it back (stopped while running, or undone).
+    RolledBack,
+}
+
+/// A record with its sequence number (from 1, without gaps) and the real
+/// time it was written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    /// 1, 2, 3, ...
+    pub seq: u64,
+    /// When, RFC 3339 in UTC.
+    pub at: String,
+    /// What.
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+/// Why a journal could not be read.
+#[derive(Debug)]
+pub enum JournalError {
+    /// The file could not be read or written.
+    Io(PathBuf, std::io::Error),
+    /// A record before the last one is damaged: not a crash's trace.
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+impl std::fmt::Display for JournalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JournalError::Io(path, error) => write!(f, "{}: {error}", path.display()),
+            JournalError::Corrupt { path, line, why } => write!(
+                f,
+                "{} is damaged at line {line} ({why}); a crash only ever damages the last line, so \
+                 the file was changed by something else",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JournalError {}
+
+/// A journal open for appending.
+#[derive(Debug)]
+pub struct Journal {
+    file: std::fs::File,
+    path: PathBuf,
+    next_seq: u64,
+}
+
+/// The records of a journal file, without a torn last line, and the byte
+/// length of the part that holds them.
+pub fn read(path: &Path) -> Result<(Vec<Entry>, u64), JournalError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(error) => return Err(JournalError::Io(path.to_path_buf(), error)),
+    };
+    let mut entries = Vec::new();
+    let mut good_length = 0u64;
+    let mut rest: &[u8] = &bytes;
+    let mut line_number = 0usize;
+    while !rest.is_empty() {
+        line_number += 1;
+        let (line, complete, after) = match rest.iter().position(|byte| *byte == b'\n') {
+            Some(end) => (
+                rest.get(..end).unwrap_or_default(),
+                true,
+                rest.get(end + 1..).unwrap_or_default(),
+            ),
+            None => (rest, false, &[][..]),
+        };
+        let is_last = after.is_empty();
+        let parsed = if complete {
+            parse_line(line, entries.len() as u64 + 1)
+        } else {
+            Err("no newline at its end".to_string())
+        };
+        match parsed {
+            Ok(entry) => {
+                entries.push(entry);
+                good_length += line.len() as u64 + 1;
+            }
+            // A torn tail: what a kill in the middle of an append leaves.
+            Err(_) if is_last => break,
+            Err(why) => {
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: line_number,
+                    why,
+                });
+            }
+        }
+        rest = after;
+    }
+    Ok((entries, good_length))
+}
+
+fn parse_line(line: &[u8], seq: u64) -> Result<Entry, String> {
+    let text = std::str::from_utf8(line).map_err(|_| "not UTF-8".to_string())?;
+    let (checksum, json) = text
+        .split_once(' ')
+        .ok_or_else(|| "no checksum".to_string())?;
+    if checksum != format!("{:016x}", fnv1a64(json.as_bytes())) {
+        return Err("checksum mismatch".to_string());
+    }
+    let entry: Entry =
+        serde_json::from_str(json).map_err(|error| format!("unreadable record: {error}"))?;
+    if entry.seq != seq {
+        return Err(format!("record {} where {seq} was due", entry.seq));
+    }
+    Ok(entry)
+}
+
+impl Journal {
+    /// Opens (creating) the journal at `path` for appending, after cutting
+    /// off a torn last line; returns it with the records already there.
+    pub fn open(path: &Path) -> Result<(Journal, Vec<Entry>), JournalError> {
+        let io = |error| JournalError::Io(path.to_path_buf(), error);
+        let (entries, good_length) = read(path)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(io)?;
+        if file.metadata().map_err(io)?.len() != good_length {
+            file.set_len(good_length).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        file.seek(SeekFrom::End(0)).map_err(io)?;
+        let next_seq = entries.len() as u64 + 1;
+        Ok((
+            Journal {
+                file,
+                path: path.to_path_buf(),
+                next_seq,
+            },
+            entries,
+        ))
+    }
+
+    /// Appends a record and waits until it is on disk.
+    pub fn append(&mut self, record: Record) -> Result<Entry, JournalError> {
+        let entry = Entry {
+            seq: self.next_seq,
+            at: jiff::Timestamp::now().to_string(),
+            record,
+        };
+        let json = serde_json::to_string(&entry)
+            .map_err(|error| JournalError::Io(self.path.clone(), std::io::Error::other(error)))?;
+        let line = format!("{:016x} {json}\n", fnv1a64(json.as_bytes()));
+        let io = |error| JournalError::Io(self.path.clone(), error);
+        // One write of the whole line: a kill leaves all of it or a prefix.
+        self.file.write_all(line.as_bytes()).map_err(io)?;
+        self.file.sync_data().map_err(io)?;
+        self.next_seq += 1;
+        Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pipec-journal-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("journal")
+    }
+
+    fn started(step: &str) -> Record {
+        Record::StepStarted {
+            step: step.to_string(),
+            attempt: 1,
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_a_torn_tail_is_dropped_and_cut_off() {
+        let path = scratch("torn");
+        {
+            let (mut journal, entries) = Journal::open(&path).unwrap();
+            assert!(entries.is_empty());
+            journal.append(started("a")).unwrap();
+            journal.append(started("b")).unwrap();
+        }
+        let whole = std::fs::read(&path).unwrap();
+        // Every prefix of the file reads as some prefix of the records.
+        for cut in 0..whole.len() {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            let (entries, _) = read(&path).unwrap();
+            let expected = whole[..cut].iter().filter(|byte| **byte == b'\n').count();
+            assert_eq!(entries.len(), expected, "cut at {cut}");
+        }
+        // Opening cuts the torn line off, and appending continues the count.
+        std::fs::write(&path, &whole[..whole.len() - 3]).unwrap();
+        let (mut journal, entries) = Journal::open(&path).unwrap();
+        assert_eq!(entries.len(), 1);
+        let entry = journal.append(started("c")).unwrap();
+        assert_eq!(entry.seq, 2);
+        let (entries, _) = read(&path).unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.record.clone()).collect::<Vec<_>>(),
+            vec![started("a"), started("c")]
+        );
+    }
+
+    #[test]
+    fn damage_before_the_last_line_is_corruption() {
+        let path = scratch("corrupt");
+        {
+            let (mut journal, _) = Journal::open(&path).unwrap();
+            journal.append(started("a")).unwrap();
+            journal.append(started("b")).unwrap();
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"a\"", "\"x\"", 1);
+        std::fs::write(&path, text).unwrap();
+        match read(&path) {
+            Err(JournalError::Corrupt { line: 1, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}

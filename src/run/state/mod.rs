@@ -1,0 +1,131 @@
+//! The state directory of a run:
+//!
+//! ```text
+//! DIR/lock            the lock (see `lock`); holder's pid and start time
+//! DIR/journal         every transition (see `journal`)
+//! DIR/plan.json       the plan being run, for people and tools
+//! DIR/logs/STEP.log   each step's output, secrets masked
+//! ```
+//!
+//! `STEP` is the step id with every character other than ASCII letters,
+//! digits, `_`, `-` and `.` written `%XX` (so `/` is `%2F`).
+
+pub mod journal;
+pub mod lock;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The paths of a state directory.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    root: PathBuf,
+}
+
+impl StateDir {
+    /// The state directory at `root`, created (with its `logs`) if missing.
+    pub fn create(root: &Path) -> std::io::Result<StateDir> {
+        std::fs::create_dir_all(root.join("logs"))?;
+        sync_dir(root)?;
+        if let Some(parent) = root
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            let _ = sync_dir(parent);
+        }
+        Ok(StateDir {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The lock file.
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join("lock")
+    }
+
+    /// The journal.
+    pub fn journal_path(&self) -> PathBuf {
+        self.root.join("journal")
+    }
+
+    /// The copy of the plan.
+    pub fn plan_path(&self) -> PathBuf {
+        self.root.join("plan.json")
+    }
+
+    /// The log of a step.
+    pub fn log_path(&self, step: &str) -> PathBuf {
+        self.root
+            .join("logs")
+            .join(format!("{}.log", file_name(step)))
+    }
+}
+
+/// A step id as a file name: see the module's documentation.
+pub fn file_name(step: &str) -> String {
+    let mut out = String::new();
+    for byte in step.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    // `.` and `..` would name directories.
+    if out.chars().all(|ch| ch == '.') {
+        out = out.replace('.', "%2E");
+    }
+    out
+}
+
+/// Replaces `path` with `bytes` so that a reader, even after a crash, sees
+/// the old file or the whole new one: a temporary file in the same
+/// directory, written and synced, renamed over `path`, then the directory
+/// synced so that the rename itself is on disk.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || "state".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Makes a directory's entries (created or renamed files) durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_ids_become_distinct_file_names() {
+        assert_eq!(
+            file_name("production/first/us-east-1/az/use1-az1/deploy"),
+            "production%2Ffirst%2Fus-east-1%2Faz%2Fuse1-az1%2Fdeploy"
+        );
+        assert_ne!(file_name("a/b"), file_name("a%2Fb"));
+        assert_eq!(file_name(".."), "%2E%2E");
+    }
+}

@@ -6,6 +6,7 @@ mod completions;
 mod explain;
 mod files;
 mod output;
+mod run;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
@@ -125,6 +126,14 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
+    /// Run a pipeline's commands as real processes, in dependency order,
+    /// crash-safely (see docs/execution.md).
+    ///
+    /// Progress goes to standard error; each step's output to its log in
+    /// the state directory. Exit status: 0 the change reached every target,
+    /// 1 a step failed, an alarm rolled the change back or the run halted,
+    /// 2 usage or state error.
+    Run(run::RunArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -175,6 +184,7 @@ pub fn main() -> ExitCode {
             today,
             cli.profile.as_deref(),
         ),
+        Command::Run(args) => run::run(args, color, today, cli.profile.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

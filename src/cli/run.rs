@@ -1,0 +1,179 @@
+//! `pipec run`: the plan of a `.pipe` file (compiled here) or a plan file,
+//! executed by `pipec::run`. Exit status 0 when the change reached every
+//! target; 1 when a step failed, an alarm rolled the change back, or the
+//! run halted (an approval, a blocker, a window); 2 for usage and state
+//! errors (nothing ran, or the state could not be kept).
+
+use super::{EXIT_ERRORS, EXIT_FAILURE, files};
+use pipec::diagnostics::render::{self, ColorChoice};
+use pipec::export::convert;
+use pipec::plan::words::{self, Piece};
+use pipec::run::{self, Options, Outcome, plan_source};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// The flags of `pipec run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// A `.pipe` file (compiled first) or a plan file (`PLAN.json`).
+    file: PathBuf,
+    /// The pipeline to run, when the file declares several.
+    #[arg(long, value_name = "NAME")]
+    pipeline: Option<String>,
+    /// The state directory (journal, logs, lock). Default:
+    /// `.pipec/PIPELINE/` in the workspace root of FILE, or next to
+    /// PLAN.json.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// Continue the run recorded in the state directory: finished steps
+    /// are not run again; steps that were running, or failed, run again.
+    #[arg(long)]
+    resume: bool,
+    /// Run time goes N times faster than real time: bakes, window waits
+    /// and alarm polling shrink N-fold (commands still take real time).
+    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    speed: f64,
+    /// The instant the run clock starts at (RFC 3339, e.g.
+    /// `2027-01-25T17:00:00Z`), for trying windows; default: now.
+    #[arg(long, value_name = "TIME")]
+    start_at: Option<jiff::Timestamp>,
+    /// The command that says whether an alarm is in alarm (exit 0 OK, 1
+    /// ALARM); replaces the plan's `alarm_command`. Run without a shell.
+    #[arg(long, value_name = "CMD")]
+    alarm_command: Option<String>,
+    /// How many commands run at once.
+    #[arg(long, value_name = "N", default_value_t = run::DEFAULT_JOBS, value_parser = positive)]
+    jobs: usize,
+    /// Approve for ROLE (repeatable); recorded, so it holds on resume.
+    #[arg(long = "approve", value_name = "ROLE")]
+    approve: Vec<String>,
+    /// Approve every approval, in this invocation only.
+    #[arg(long)]
+    auto_approve: bool,
+    /// Pass an overridable gate (a window, an alarm or artifact blocker) by
+    /// its id, such as `window:business_hours` (repeatable).
+    #[arg(long = "override", value_name = "GATE")]
+    overrides: Vec<String>,
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err("expected a whole number, at least 1".to_string()),
+    }
+}
+
+pub fn run(
+    args: RunArgs,
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> miette::Result<u8> {
+    let plan = if plan_source::is_plan_file(&args.file) {
+        if profile.is_some() {
+            return Err(miette::miette!(
+                help = "a plan file is already compiled; compile with `--profile` instead",
+                "--profile applies to `.pipe` files only"
+            ));
+        }
+        let plan =
+            plan_source::read_plan_file(&args.file).map_err(|error| miette::miette!("{error}"))?;
+        if let Some(wanted) = &args.pipeline
+            && *wanted != plan.pipeline
+        {
+            return Err(miette::miette!(
+                "{} is the plan of `{}`, not `{wanted}`",
+                args.file.display(),
+                plan.pipeline
+            ));
+        }
+        plan
+    } else {
+        let entries = files::collect_entries(std::slice::from_ref(&args.file), None)?;
+        let compiled =
+            pipec::workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
+        // Errors stop the run; warnings (policy findings, mostly) are
+        // `check`'s business and would bury the run's progress.
+        let errors: Vec<_> = compiled
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .cloned()
+            .collect();
+        render::to_stderr(&errors, &compiled.sources, color);
+        let warnings = compiled.diagnostics.len() - errors.len();
+        if warnings > 0 {
+            eprintln!(
+                "{} has {warnings} warning(s); `pipec check` shows them",
+                args.file.display()
+            );
+        }
+        if compiled.has_errors() {
+            return Err(miette::miette!(
+                "{} does not compile: nothing ran",
+                args.file.display()
+            ));
+        }
+        let plans = compiled
+            .plans
+            .iter()
+            .map(|plan| convert::to_v1(plan, &compiled.sources))
+            .collect();
+        plan_source::choose(plans, args.pipeline.as_deref(), &args.file)
+            .map_err(|error| miette::miette!("{error}"))?
+    };
+    let base_dir = plan_source::base_dir(&args.file).map_err(|error| miette::miette!("{error}"))?;
+    let alarm_command = match &args.alarm_command {
+        Some(text) => Some(words::split(&[Piece::Text(text)]).map_err(|error| {
+            miette::miette!(
+                help = "the alarm command runs without a shell; quote arguments with spaces",
+                "--alarm-command: {error}"
+            )
+        })?),
+        None => None,
+    };
+    let state_dir = args
+        .state
+        .clone()
+        .unwrap_or_else(|| plan_source::default_state_dir(&base_dir, &plan.pipeline));
+    let options = Options {
+        state_dir: state_dir.clone(),
+        resume: args.resume,
+        speed: args.speed,
+        start_at: args.start_at,
+        alarm_command,
+        jobs: args.jobs,
+        approve: args.approve,
+        auto_approve: args.auto_approve,
+        overrides: args.overrides,
+        base_dir,
+        terminal: std::io::stderr().is_terminal(),
+    };
+    match run::run(plan, &options) {
+        Ok(Outcome::Completed { steps }) => {
+            eprintln!("completed: {steps} steps; state in {}", state_dir.display());
+            Ok(0)
+        }
+        Ok(Outcome::Failed(why)) => {
+            eprintln!("failed: {why}; promoted no further (fix it, then `--resume`)");
+            Ok(EXIT_ERRORS)
+        }
+        Ok(Outcome::RolledBack(why)) => {
+            eprintln!("rolled back: {why}; promoted no further");
+            Ok(EXIT_ERRORS)
+        }
+        Ok(Outcome::Halted(why)) => {
+            eprintln!("halted: {why}");
+            Ok(EXIT_ERRORS)
+        }
+        Err(error) => {
+            // Plain lines, never wrapped: paths and step ids stay whole for
+            // people to copy and scripts to match.
+            eprintln!("error: {}", error.message);
+            if let Some(help) = &error.help {
+                eprintln!("help: {help}");
+            }
+            Ok(EXIT_FAILURE)
+        }
+    }
+}

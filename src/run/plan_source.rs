@@ -1,0 +1,75 @@
+//! Where the plan comes from: a plan file (`PLAN.json`, format 1.0) read
+//! here, or a `.pipe` file the CLI compiles; and the defaults that follow
+//! from it: the directory commands run in, and the state directory.
+
+use crate::export::plan_v1::{self, PlanV1};
+use std::path::{Path, PathBuf};
+
+/// Whether `path` names a plan file rather than `.pipe` source.
+pub fn is_plan_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "json")
+}
+
+/// Reads a plan file.
+pub fn read_plan_file(path: &Path) -> Result<PlanV1, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    plan_v1::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// The plan of pipeline `wanted` among `plans`, or the only one.
+pub fn choose(plans: Vec<PlanV1>, wanted: Option<&str>, file: &Path) -> Result<PlanV1, String> {
+    let names: Vec<String> = plans.iter().map(|plan| plan.pipeline.clone()).collect();
+    match wanted {
+        Some(wanted) => plans
+            .into_iter()
+            .find(|plan| plan.pipeline == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "no pipeline `{wanted}` in {} (it has: {})",
+                    file.display(),
+                    names.join(", ")
+                )
+            }),
+        None if plans.len() == 1 => plans
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{} declares no pipeline", file.display())),
+        None if plans.is_empty() => Err(format!("{} declares no pipeline", file.display())),
+        None => Err(format!(
+            "{} declares several pipelines ({}): choose one with --pipeline NAME",
+            file.display(),
+            names.join(", ")
+        )),
+    }
+}
+
+/// Where commands run and where the state goes by default: the workspace
+/// root of a `.pipe` file (the nearest directory above it holding
+/// `pipec.toml`, else its own directory), or the directory of a plan file.
+pub fn base_dir(path: &Path) -> Result<PathBuf, String> {
+    let absolute = std::fs::canonicalize(path)
+        .map_err(|error| format!("cannot find {}: {error}", path.display()))?;
+    let dir = absolute
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    if is_plan_file(path) {
+        return Ok(dir);
+    }
+    let mut candidate = Some(dir.as_path());
+    while let Some(current) = candidate {
+        if current.join(crate::modules::ROOT_MARKER).is_file() {
+            return Ok(current.to_path_buf());
+        }
+        candidate = current.parent();
+    }
+    Ok(dir)
+}
+
+/// The default state directory of a pipeline's runs: `.pipec/PIPELINE/`
+/// under the base directory, so that two pipelines of one workspace keep
+/// apart.
+pub fn default_state_dir(base_dir: &Path, pipeline: &str) -> PathBuf {
+    base_dir.join(".pipec").join(pipeline)
+}

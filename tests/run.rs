@@ -1,0 +1,595 @@
+//! `pipec run`: real processes in dependency order, exit codes, the lock,
+//! secrets, injection, alarms and rollback, `--speed`, windows, approvals,
+//! blockers, and plan files.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod run_support;
+
+use pipec::run::state::journal::{Record, StepOutcome};
+use run_support::*;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// A pipeline whose every command records its step in `effects.txt`: a
+/// build, a beta stage with a test, and production in two waves with
+/// one-hour bakes; `extra` goes into `production`.
+fn basic(extra: &str) -> String {
+    format!(
+        r#"{LAB}
+pipeline orders {{
+  service : string = "orders-api"
+  source code = git("orders", branch: "main") {{ require review }}
+  build bundle from code {{ run = "./scripts/effect.sh" }}
+  stage beta {{
+    regions = [lab-east-1]
+    deploy bundle {{ run = "./scripts/effect.sh" }}
+    test integration {{ run = "./scripts/effect.sh" }}
+  }}
+  production {{
+    registry = lab
+    rollback on ALARM("Orders_High_Severity")
+    deploy bundle {{ run = "./scripts/effect.sh"; rollback = "./scripts/effect.sh undo" }}
+    {extra}
+    wave first {{ regions = [lab-east-1]; bake = 1h }}
+    wave rest  {{ regions = rest; bake = 1h }}
+  }}
+}}
+"#
+    )
+}
+
+/// The commands of `basic`, as `effects.txt` records them.
+const BASIC_EFFECTS: &[&str] = &[
+    "build/bundle",
+    "beta/lab-east-1/deploy",
+    "beta/test/integration",
+    "production/first/lab-east-1/deploy",
+    "production/rest/lab-west-1/deploy",
+    "production/rest/lab-north-1/deploy",
+];
+
+fn set(lines: &[String]) -> BTreeSet<&str> {
+    lines.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn the_example_runs_end_to_end_in_dependency_order() {
+    let state = std::env::temp_dir().join(format!("pipec-run-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let started = Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args([
+            "run",
+            "examples/run/pipeline.pipe",
+            "--speed",
+            "36000",
+            "--state",
+        ])
+        .arg(&state)
+        .env("DEPLOY_TOKEN", "local-token")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    // Four one-hour bakes and a two-hour one take well under a second at
+    // 36000x; the bound only catches a run that waits in real time.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let entries = journal(&state);
+    let outcomes = outcomes(&entries);
+    assert_eq!(outcomes.len(), 16);
+    assert!(
+        outcomes
+            .values()
+            .all(|outcome| *outcome == StepOutcome::Succeeded)
+    );
+    assert_dependency_order(&state);
+    // Not a terminal: one plain line per transition, no escape codes.
+    let err = stderr(&output);
+    assert!(!err.contains('\x1b'), "{err}");
+    assert!(err.contains("succeeded  production/rest/bake"));
+    assert!(err.contains("completed: 16 steps"));
+    // The token is used, and masked.
+    let log =
+        std::fs::read_to_string(state.join("logs/production%2Frest%2Flab-west-1%2Fdeploy.log"))
+            .unwrap();
+    assert!(log.contains("using token ***"), "{log}");
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+#[test]
+fn a_failed_step_stops_promotion_and_resume_runs_it_again() {
+    let workspace = Workspace::new("failure");
+    workspace.file("pipeline.pipe", &basic(""));
+    // The test fails until `fixed` exists.
+    workspace.script(
+        "scripts/flaky.sh",
+        "#!/bin/sh\n./scripts/effect.sh\necho 'integration tests failed' >&2\n[ -e fixed ]\n",
+    );
+    let text = basic("").replace(
+        "test integration { run = \"./scripts/effect.sh\" }",
+        "test integration { run = \"./scripts/flaky.sh\" }",
+    );
+    workspace.file("pipeline.pipe", &text);
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("failed     beta/test/integration: exit status 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("integration tests failed"),
+        "the log's tail: {err}"
+    );
+    assert!(
+        err.contains("failed: `beta/test/integration` failed"),
+        "{err}"
+    );
+    let effects = workspace.effects();
+    assert!(!effects.iter().any(|line| line.starts_with("production/")));
+
+    workspace.file("fixed", "");
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000", "--resume"]);
+    assert_exit(&output, 0);
+    let effects = workspace.effects();
+    // Everything ran once, but the failed test, which ran twice.
+    for line in BASIC_EFFECTS {
+        let times = effects.iter().filter(|effect| effect == line).count();
+        let expected = if *line == "beta/test/integration" {
+            2
+        } else {
+            1
+        };
+        assert_eq!(times, expected, "{line}: {effects:?}");
+    }
+    assert_dependency_order(&workspace.state("orders"));
+}
+
+#[test]
+fn usage_and_state_errors_exit_with_2() {
+    let workspace = Workspace::new("errors");
+    workspace.file("pipeline.pipe", &basic(""));
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "pipeline.pipe", "--speed", "0"],
+            "--speed must be a positive number",
+        ),
+        (&["run", "pipeline.pipe", "--jobs", "0"], "at least 1"),
+        (&["run", "missing.pipe"], "missing.pipe"),
+        (
+            &["run", "pipeline.pipe", "--override", "window:nope"],
+            "no such gate",
+        ),
+        (
+            &["run", "pipeline.pipe", "--alarm-command", "./check 'x"],
+            "never closed",
+        ),
+        (
+            &["run", "pipeline.pipe", "--pipeline", "payments"],
+            "no pipeline `payments`",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = workspace.run(args);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // A plan file that is not a plan.
+    workspace.file("plan.json", "{\"format_version\": \"2.0\"}");
+    let output = workspace.run(&["run", "plan.json"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("plan format 1.0"),
+        "{}",
+        stderr(&output)
+    );
+    // A source with errors runs nothing.
+    workspace.file(
+        "broken.pipe",
+        "pipeline broken { stage beta { bake = 33% } }\n",
+    );
+    let output = workspace.run(&["run", "broken.pipe"]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("P0701"), "{}", stderr(&output));
+    assert!(!workspace.dir.join(".pipec/broken").exists());
+
+    // A finished run's state: not again without --resume, and not for a
+    // different plan.
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 2);
+    assert!(stderr(&output).contains("already holds a run of pipeline `orders`"));
+    assert!(stderr(&output).contains("--resume"));
+    workspace.file(
+        "pipeline.pipe",
+        &basic("").replace("bake = 1h }\n    wave rest", "bake = 2h }\n    wave rest"),
+    );
+    let output = workspace.run(&["run", "pipeline.pipe", "--resume"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("holds a run of a different plan"),
+        "{}",
+        stderr(&output)
+    );
+    // A damaged journal is refused, not repaired.
+    let journal_path = workspace.state("orders").join("journal");
+    let text = std::fs::read_to_string(&journal_path).unwrap();
+    std::fs::write(
+        &journal_path,
+        text.replacen("step_started", "step_startet", 1),
+    )
+    .unwrap();
+    workspace.file("pipeline.pipe", &basic(""));
+    let output = workspace.run(&["run", "pipeline.pipe", "--resume"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("is damaged at line"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_second_run_on_the_same_state_is_refused_and_a_killed_run_holds_no_lock() {
+    let workspace = Workspace::new("lock");
+    workspace.file("pipeline.pipe", &basic(""));
+    // At 1800x each one-hour bake takes two seconds: time to try a second run.
+    let mut first = workspace
+        .pipec()
+        .args(["run", "pipeline.pipe", "--speed", "1800"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let state = workspace.state("orders");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !started(&journal(&state)).contains(&"production/first/bake".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "the first run never reached its bake"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = workspace.run(&["run", "pipeline.pipe", "--resume", "--speed", "36000"]);
+    assert_exit(&second, 2);
+    let err = stderr(&second);
+    assert!(
+        err.contains("another `pipec run` is using this state"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("pid {}", first.id())), "{err}");
+
+    // SIGKILL: the operating system releases the lock with the process.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let resumed = workspace.run(&["run", "pipeline.pipe", "--resume", "--speed", "36000"]);
+    assert_exit(&resumed, 0);
+    let entries = journal(&state);
+    assert!(
+        entries.iter().any(|entry| matches!(
+            &entry.record,
+            Record::StepStarted { step, attempt: 2 } if step == "production/first/bake"
+        )),
+        "the bake that was running ran again"
+    );
+    assert_eq!(
+        set(&workspace.effects()),
+        BASIC_EFFECTS.iter().copied().collect()
+    );
+}
+
+#[test]
+fn a_secret_never_appears_in_output_logs_or_state() {
+    const CANARY: &str = "canary-5ecret-v4lue";
+    let workspace = Workspace::new("secrets");
+    let text = basic("").replace(
+        "build bundle from code { run = \"./scripts/effect.sh\" }",
+        "build bundle from code { run = \"./scripts/leak.sh\"; env TOKEN = secret(\"CANARY_TOKEN\") }",
+    );
+    workspace.file("pipeline.pipe", &text);
+    // The build uses the secret and prints it everywhere it can; the beta
+    // deploy, which does not name it, must not see it.
+    workspace.script(
+        "scripts/leak.sh",
+        "#!/bin/sh\n[ \"$TOKEN\" = canary-5ecret-v4lue ] && echo match > seen.txt\n\
+         echo \"token: $TOKEN\"\necho \"token on stderr: $TOKEN\" >&2\n\
+         echo \"twice $TOKEN$TOKEN\"\nexit 3\n",
+    );
+    workspace.script(
+        "scripts/effect.sh",
+        "#!/bin/sh\necho \"${CANARY_TOKEN:-unset}\" > inherited.txt\necho \"$PIPEC_STEP_ID\" >> effects.txt\n",
+    );
+    let output = workspace
+        .pipec()
+        .args(["run", "pipeline.pipe", "--speed", "36000"])
+        .env("CANARY_TOKEN", CANARY)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert_eq!(
+        std::fs::read_to_string(workspace.dir.join("seen.txt")).unwrap(),
+        "match\n"
+    );
+    let err = stderr(&output);
+    // The failure shows the log's tail, masked.
+    assert!(err.contains("token: ***"), "{err}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains(CANARY));
+    assert!(!err.contains(CANARY));
+    let state = workspace.state("orders");
+    let files = files_under(&state);
+    assert!(files.len() >= 4, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(CANARY),
+            "{} holds the secret",
+            file.display()
+        );
+    }
+    let log = std::fs::read_to_string(state.join("logs/build%2Fbundle.log")).unwrap();
+    assert!(
+        log.contains("token on stderr: ***") && log.contains("twice ******"),
+        "{log}"
+    );
+
+    // A step that does not name the secret does not inherit it.
+    let text = basic("");
+    workspace.file("pipeline.pipe", &text.replace(
+        "deploy bundle { run = \"./scripts/effect.sh\" }\n    test",
+        "deploy bundle { run = \"./scripts/effect.sh\"; env OTHER = secret(\"CANARY_TOKEN\") }\n    test",
+    ));
+    let output = workspace
+        .pipec()
+        .args([
+            "run",
+            "pipeline.pipe",
+            "--speed",
+            "36000",
+            "--state",
+            "other-state",
+        ])
+        .env("CANARY_TOKEN", CANARY)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(
+        std::fs::read_to_string(workspace.dir.join("inherited.txt")).unwrap(),
+        "unset\n"
+    );
+    // Without the secret in the environment, nothing runs.
+    let output = workspace.run(&["run", "pipeline.pipe", "--state", "third-state"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("CANARY_TOKEN missing"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn interpolated_values_cannot_inject_commands() {
+    const HOSTILE: &str = r#"x; touch pwned; $(touch pwned2) `touch pwned3` 'q" \ end"#;
+    let workspace = Workspace::new("injection");
+    let escaped = HOSTILE.replace('\\', "\\\\").replace('"', "\\\"");
+    let text = basic("")
+        .replace("service : string = \"orders-api\"", &format!("region_name : string = \"{escaped}\""))
+        .replace(
+            "build bundle from code { run = \"./scripts/effect.sh\" }",
+            "build bundle from code { run = \"./scripts/args.sh ${region_name} --name=${region_name}\" }",
+        );
+    workspace.file("pipeline.pipe", &text);
+    workspace.script(
+        "scripts/args.sh",
+        "#!/bin/sh\nfor arg in \"$@\"; do printf '[%s]\\n' \"$arg\"; done > args.txt\n",
+    );
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        std::fs::read_to_string(workspace.dir.join("args.txt")).unwrap(),
+        format!("[{HOSTILE}]\n[--name={HOSTILE}]\n")
+    );
+    for file in ["pwned", "pwned2", "pwned3"] {
+        assert!(!workspace.dir.join(file).exists(), "{file} was created");
+    }
+}
+
+#[test]
+fn an_alarm_during_a_bake_rolls_back_and_promotes_no_further() {
+    let workspace = Workspace::new("alarm");
+    workspace.file("pipeline.pipe", &basic(""));
+    // In alarm for the bake of the first wave (watched in lab-east-1).
+    workspace.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\necho \"$PIPEC_ALARM_PURPOSE $PIPEC_ALARM in ${PIPEC_REGION:-none} for $PIPEC_STEP_ID\" >> alarm-calls.txt\n\
+         if [ \"${PIPEC_REGION:-}\" = lab-east-1 ] && [ \"$PIPEC_STEP_KIND\" = bake ]; then exit 1; fi\nexit 0\n",
+    );
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "36000",
+        "--alarm-command",
+        "./scripts/check-alarm.sh",
+    ]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("rolled back: alarm `inline` during `production/first/bake`"),
+        "{err}"
+    );
+    let effects = workspace.effects();
+    assert!(
+        effects.contains(&"production/first/lab-east-1/deploy undo".to_string()),
+        "{effects:?}"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|line| line.starts_with("production/rest/")),
+        "{effects:?}"
+    );
+    let entries = journal(&workspace.state("orders"));
+    assert!(
+        !started(&entries)
+            .iter()
+            .any(|step| step.starts_with("production/rest/"))
+    );
+    assert_eq!(
+        outcomes(&entries)["production/first/bake"],
+        StepOutcome::RolledBack
+    );
+    assert!(entries.iter().any(|entry| matches!(
+        &entry.record,
+        Record::AlarmFired { step, regions, .. } if step == "production/first/bake" && regions == &["lab-east-1".to_string()]
+    )));
+    // The alarm command was asked with the alarm's name and region.
+    let calls = std::fs::read_to_string(workspace.dir.join("alarm-calls.txt")).unwrap();
+    assert!(
+        calls.contains("rollback Orders_High_Severity in lab-east-1 for production/first/bake"),
+        "{calls}"
+    );
+
+    // A rolled-back run is over: resuming starts nothing and undoes nothing twice.
+    let before = workspace.effects().len();
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--resume",
+        "--alarm-command",
+        "./scripts/check-alarm.sh",
+    ]);
+    assert_exit(&output, 1);
+    assert!(stderr(&output).contains("rolled back"));
+    assert_eq!(workspace.effects().len(), before);
+}
+
+#[test]
+fn speed_compresses_an_hour_of_bake() {
+    let workspace = Workspace::new("speed");
+    workspace.file("pipeline.pipe", &basic(""));
+    let started_at = Instant::now();
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    // Two one-hour bakes: a tenth of a second each at 36000x. Generous:
+    // only a run that waited for real hours fails this.
+    assert!(started_at.elapsed() < Duration::from_secs(30));
+    let entries = journal(&workspace.state("orders"));
+    let order = started(&entries);
+    let position = |step: &str| order.iter().position(|s| s == step).unwrap();
+    assert!(position("production/first/lab-east-1/deploy") < position("production/first/bake"));
+    assert!(position("production/first/bake") < position("production/rest/lab-west-1/deploy"));
+    let log = std::fs::read_to_string(
+        workspace
+            .state("orders")
+            .join("logs/production%2Ffirst%2Fbake.log"),
+    )
+    .unwrap();
+    assert!(log.contains("baking until"), "{log}");
+}
+
+#[test]
+fn a_closed_window_waits_in_run_time() {
+    let workspace = Workspace::new("window");
+    let text = basic("window { zone = \"UTC\"; allow = [mon..fri 09:00..17:00] }");
+    workspace.file("pipeline.pipe", &text);
+    // Saturday 10:00 UTC: production waits until Monday 09:00, 47 hours of
+    // run time, under two seconds at 100000x.
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "100000",
+        "--start-at",
+        "2027-01-23T10:00:00Z",
+    ]);
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains("window `window:inline` is closed; it opens Mon 2027-01-25 09:00 UTC"),
+        "{err}"
+    );
+    let log = std::fs::read_to_string(
+        workspace
+            .state("orders")
+            .join("logs/production%2Ffirst%2Flab-east-1%2Fdeploy.log"),
+    )
+    .unwrap();
+    assert!(
+        log.contains("gate window:inline: open at 2027-01-25T09:"),
+        "{log}"
+    );
+}
+
+#[test]
+fn approvals_and_blockers_halt_until_given() {
+    let workspace = Workspace::new("approval");
+    let text = basic(
+        "require approval(\"release-manager\")\n    block artifacts containing package \"libjson@2.3.1\" overridable",
+    );
+    workspace.file("pipeline.pipe", &text);
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("halted: waiting for approval by `release-manager` before `production/approval/release-manager`"),
+        "{err}"
+    );
+    assert!(err.contains("--approve release-manager"));
+    // Everything before production ran.
+    assert!(
+        workspace
+            .effects()
+            .contains(&"beta/test/integration".to_string())
+    );
+
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "36000",
+        "--resume",
+        "--approve",
+        "release-manager",
+    ]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains("artifact blocker `package:libjson@2.3.1`"),
+        "{err}"
+    );
+    assert!(err.contains("--override package:libjson@2.3.1"), "{err}");
+
+    // The approval was recorded: only the override is needed now.
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "36000",
+        "--resume",
+        "--override",
+        "package:libjson@2.3.1",
+    ]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        set(&workspace.effects()),
+        BASIC_EFFECTS.iter().copied().collect()
+    );
+}
+
+#[test]
+fn a_plan_file_runs_like_its_source() {
+    let workspace = Workspace::new("plan-file");
+    workspace.file("pipeline.pipe", &basic(""));
+    workspace.script("plans/scripts/effect.sh", EFFECT_SCRIPT);
+    let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plans/orders.json"]);
+    assert_exit(&output, 0);
+    let output = workspace.run(&["run", "plans/orders.json", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    // The state sits next to the plan file; commands run where it is.
+    assert!(workspace.dir.join("plans/.pipec/orders/journal").is_file());
+    assert!(workspace.dir.join("plans/effects.txt").is_file());
+}

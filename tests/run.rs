@@ -593,3 +593,29 @@ fn a_plan_file_runs_like_its_source() {
     assert!(workspace.dir.join("plans/.pipec/orders/journal").is_file());
     assert!(workspace.dir.join("plans/effects.txt").is_file());
 }
+
+#[test]
+fn a_test_past_its_timeout_is_killed_and_fails() {
+    let workspace = Workspace::new("timeout");
+    let text = basic("").replace(
+        "test integration { run = \"./scripts/effect.sh\" }",
+        "test integration { run = \"./scripts/hang.sh\"; timeout = 1s }",
+    );
+    workspace.file("pipeline.pipe", &text);
+    // `exec`, so that the process killed is the one that hangs.
+    workspace.script(
+        "scripts/hang.sh",
+        "#!/bin/sh\necho hanging\nexec sleep 30\n",
+    );
+    let started_at = Instant::now();
+    // The time limit is real time, whatever the speed.
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 1);
+    assert!(started_at.elapsed() < Duration::from_secs(20));
+    let err = stderr(&output);
+    assert!(
+        err.contains("failed     beta/test/integration: ran past its timeout of 1s"),
+        "{err}"
+    );
+    assert!(err.contains("hanging"), "{err}");
+}

@@ -14,6 +14,7 @@
 pub mod alarm_expr;
 pub mod alarms;
 pub mod clock;
+mod context;
 mod engine;
 pub mod plan_source;
 pub mod process;
@@ -144,7 +145,7 @@ impl Shared {
             .names()
             .map(str::to_string)
             .chain(
-                worker::CONTEXT_VARIABLES
+                context::CONTEXT_VARIABLES
                     .iter()
                     .map(|name| name.to_string()),
             )

@@ -1,0 +1,406 @@
+//! The engine: replays the journal, and runs the plan: starts each ready
+//! step's worker (in plan order, at most `--jobs` commands at once),
+//! records every transition before acting on it, rolls back on an alarm,
+//! and says how the run ended.
+
+mod replay;
+mod start;
+mod undo;
+
+pub use start::run;
+
+use super::progress::Progress;
+use super::scheduler::{Status, runs_command};
+use super::state::journal::{Journal, Record, StepOutcome};
+use super::worker::{self, Message, StepResult};
+use super::{Options, Outcome, RunError, Shared};
+use crate::export::plan_v1::{Gate, Params};
+use replay::{Replay, Rollback};
+use start::append;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+/// An active step: its worker's stop flag, whether it has begun, and
+/// whether it holds a job slot.
+struct Active {
+    stop: Arc<AtomicBool>,
+    begun: bool,
+    slot: bool,
+}
+
+struct Engine<'o> {
+    shared: Arc<Shared>,
+    journal: Journal,
+    replay: Replay,
+    options: &'o Options,
+    progress: Progress,
+    active: BTreeMap<usize, Active>,
+    sender: Sender<Message>,
+    receiver: Receiver<Message>,
+    /// Why nothing new may start, once something failed or rolled back.
+    stopping: Option<Outcome>,
+    /// Steps stopped for a rollback that have not reported yet: undoing
+    /// waits for them.
+    stopping_for_undo: BTreeSet<usize>,
+    blocked: Vec<String>,
+}
+
+impl<'o> Engine<'o> {
+    fn new(
+        shared: Arc<Shared>,
+        journal: Journal,
+        replay: Replay,
+        options: &'o Options,
+    ) -> Engine<'o> {
+        let (sender, receiver) = mpsc::channel();
+        Engine {
+            shared,
+            journal,
+            replay,
+            options,
+            progress: Progress::new(options.terminal),
+            active: BTreeMap::new(),
+            sender,
+            receiver,
+            stopping: None,
+            stopping_for_undo: BTreeSet::new(),
+            blocked: Vec::new(),
+        }
+    }
+
+    fn now(&self) -> String {
+        self.shared
+            .clock
+            .now()
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    }
+
+    fn say(&mut self, text: &str) {
+        let now = self.now();
+        let text = self.shared.secrets.mask(text);
+        self.progress.event(&now, &text);
+    }
+
+    fn id(&self, position: usize) -> String {
+        self.shared
+            .plan
+            .steps
+            .get(position)
+            .map_or_else(String::new, |step| step.id.clone())
+    }
+
+    fn drive(&mut self) -> Result<Outcome, RunError> {
+        if self.shared.alarm_command.is_none()
+            && (!self.shared.plan.alarms.is_empty()
+                || self
+                    .shared
+                    .plan
+                    .gates
+                    .iter()
+                    .any(|gate| matches!(gate.gate, Gate::Alarm(_))))
+        {
+            self.say("no alarm command (--alarm-command, or the plan's alarm_command): alarms are not checked");
+        }
+        if let Some(rollback) = self.replay.rollbacks.first().cloned() {
+            // The change was rolled back before: finish undoing, start
+            // nothing.
+            self.stopping = Some(Outcome::RolledBack(rollback.why));
+            self.undo()?;
+        }
+        loop {
+            if self.stopping.is_none() {
+                self.start_ready();
+            }
+            if self.active.is_empty() {
+                break;
+            }
+            let Ok(first) = self.receiver.recv_timeout(Duration::from_millis(200)) else {
+                self.progress.tick();
+                continue;
+            };
+            // What arrived together is handled in plan order.
+            let mut messages = vec![first];
+            messages.extend(self.receiver.try_iter());
+            messages.sort_by_key(message_position);
+            for message in messages {
+                self.handle(message)?;
+            }
+            if self.stopping_for_undo.is_empty() && self.undo_pending() {
+                self.undo()?;
+            }
+        }
+        Ok(self.outcome())
+    }
+
+    fn start_ready(&mut self) {
+        let ready = self.shared.topology.ready(&self.replay.statuses);
+        let mut commands = self.active.values().filter(|active| active.slot).count();
+        for position in ready {
+            let Some(step) = self.shared.plan.steps.get(position) else {
+                continue;
+            };
+            let slot = runs_command(step);
+            if slot && commands >= self.options.jobs.max(1) {
+                continue;
+            }
+            if slot {
+                commands += 1;
+            }
+            let stop = Arc::new(AtomicBool::new(false));
+            self.active.insert(
+                position,
+                Active {
+                    stop: stop.clone(),
+                    begun: false,
+                    slot,
+                },
+            );
+            if let Some(status) = self.replay.statuses.get_mut(position) {
+                *status = Status::Active;
+            }
+            let shared = self.shared.clone();
+            let sender = self.sender.clone();
+            std::thread::spawn(move || worker::work(shared, position, stop, sender));
+        }
+    }
+
+    fn handle(&mut self, message: Message) -> Result<(), RunError> {
+        match message {
+            Message::Waiting { position, why } => {
+                let id = self.id(position);
+                self.progress.status(position, &id, "waiting");
+                self.say(&format!("waiting    {id}: {why}"));
+            }
+            Message::Overridden { position, gate } => {
+                let step = self.id(position);
+                self.say(&format!("override   {step}: gate {gate}"));
+                append(&mut self.journal, Record::Overridden { step, gate })?;
+            }
+            Message::Begin { position, reply } => {
+                let attempt = if self.stopping.is_some() {
+                    None
+                } else {
+                    let attempt = self.replay.attempts.get(position).copied().unwrap_or(0) + 1;
+                    let step = self.id(position);
+                    append(
+                        &mut self.journal,
+                        Record::StepStarted {
+                            step: step.clone(),
+                            attempt,
+                        },
+                    )?;
+                    if let Some(slot) = self.replay.attempts.get_mut(position) {
+                        *slot = attempt;
+                    }
+                    if let Some(began) = self.replay.began.get_mut(position) {
+                        *began = true;
+                    }
+                    if let Some(active) = self.active.get_mut(&position) {
+                        active.begun = true;
+                    }
+                    let what = match self.shared.plan.steps.get(position).map(|s| &s.params) {
+                        Some(Params::Bake(_)) => "baking",
+                        _ => "running",
+                    };
+                    self.progress.status(position, &step, what);
+                    let again = if attempt > 1 {
+                        format!(" (attempt {attempt})")
+                    } else {
+                        String::new()
+                    };
+                    self.say(&format!("started    {step}{again}"));
+                    Some(attempt)
+                };
+                // A worker that is gone has nothing to start.
+                let _ = reply.send(attempt);
+            }
+            Message::Finished { position, result } => self.finished(position, result)?,
+        }
+        Ok(())
+    }
+
+    fn finished(&mut self, position: usize, result: StepResult) -> Result<(), RunError> {
+        self.active.remove(&position);
+        self.progress.done(position);
+        self.stopping_for_undo.remove(&position);
+        let step = self.id(position);
+        let (status, record) = match &result {
+            StepResult::Succeeded(note) => {
+                let note = note
+                    .as_ref()
+                    .map_or_else(String::new, |note| format!(" ({note})"));
+                self.say(&format!("succeeded  {step}{note}"));
+                (Status::Succeeded, Some((StepOutcome::Succeeded, None)))
+            }
+            StepResult::Failed(why) => {
+                self.say(&format!("failed     {step}: {why}"));
+                self.show_log_tail(&step);
+                if self.stopping.is_none() {
+                    self.stopping = Some(Outcome::Failed(format!("`{step}` failed: {why}")));
+                    self.stop_waiting_steps();
+                }
+                (
+                    Status::Failed,
+                    Some((StepOutcome::Failed, Some(why.clone()))),
+                )
+            }
+            StepResult::Alarm {
+                alarm,
+                regions,
+                detail,
+            } => {
+                self.say(&format!("alarm      {step}: `{alarm}` in alarm: {detail}"));
+                self.alarm(position, alarm, regions, detail)?;
+                (
+                    Status::RolledBack,
+                    Some((
+                        StepOutcome::RolledBack,
+                        Some(format!("alarm `{alarm}`: {detail}")),
+                    )),
+                )
+            }
+            StepResult::Stopped => {
+                self.say(&format!("stopped    {step}: rolled back"));
+                (
+                    Status::RolledBack,
+                    Some((
+                        StepOutcome::RolledBack,
+                        Some("stopped by a rollback".to_string()),
+                    )),
+                )
+            }
+            StepResult::Blocked(why) => {
+                self.say(&format!("blocked    {step}: {why}"));
+                self.blocked.push(why.clone());
+                (Status::Blocked(why.clone()), None)
+            }
+            StepResult::NotStarted => (Status::Pending, None),
+        };
+        if let Some((outcome, detail)) = record {
+            // The record of the alarm (if any) is written first: a resume
+            // must know the change was rolled back.
+            append(
+                &mut self.journal,
+                Record::StepFinished {
+                    step,
+                    outcome,
+                    detail,
+                },
+            )?;
+        }
+        if let Some(current) = self.replay.statuses.get_mut(position) {
+            *current = status;
+        }
+        Ok(())
+    }
+
+    /// A rollback alarm fired while the step at `position` ran: record it,
+    /// stop what runs in the same slot and regions, and stop promoting.
+    fn alarm(
+        &mut self,
+        position: usize,
+        alarm: &str,
+        fired_in: &[String],
+        detail: &str,
+    ) -> Result<(), RunError> {
+        let step = self.id(position);
+        let topology = &self.shared.topology;
+        let slot = topology.slot(position).cloned().unwrap_or_default();
+        // The step's region; for a step without one, every region of its
+        // slot (a wave's bake undoes the wave).
+        let regions: Vec<String> = match self.shared.plan.steps.get(position) {
+            Some(watched) if watched.target.region.is_some() => {
+                watched.target.region.iter().cloned().collect()
+            }
+            Some(watched) => topology
+                .watched_regions(watched)
+                .into_iter()
+                .flatten()
+                .collect(),
+            None => fired_in.to_vec(),
+        };
+        append(
+            &mut self.journal,
+            Record::AlarmFired {
+                step: step.clone(),
+                alarm: format!("{alarm}: {detail}"),
+                regions: regions.clone(),
+            },
+        )?;
+        let why = format!("alarm `{alarm}` during `{step}` ({detail})");
+        self.replay.rollbacks.push(Rollback {
+            slot: slot.clone(),
+            regions: regions.clone(),
+            why: why.clone(),
+        });
+        if !matches!(self.stopping, Some(Outcome::RolledBack(_))) {
+            self.stopping = Some(Outcome::RolledBack(why));
+        }
+        self.stop_waiting_steps();
+        for (&other, active) in &self.active {
+            if other != position
+                && active.begun
+                && topology.rolled_back_with(&self.shared.plan, other, &slot, &regions)
+            {
+                active.stop.store(true, Ordering::SeqCst);
+                self.stopping_for_undo.insert(other);
+            }
+        }
+        Ok(())
+    }
+
+    /// Once nothing more may start, steps still waiting for their gates
+    /// are told to give up; steps that began run to their end.
+    fn stop_waiting_steps(&self) {
+        for active in self.active.values() {
+            if !active.begun {
+                active.stop.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+
+    fn show_log_tail(&mut self, step: &str) {
+        let path = self.shared.state.log_path(step);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines
+            .get(lines.len().saturating_sub(10)..)
+            .unwrap_or_default();
+        let mut shown = format!("last lines of {}:", path.display());
+        for line in tail {
+            shown.push_str("\n    ");
+            shown.push_str(line);
+        }
+        self.say(&shown);
+    }
+
+    fn outcome(&self) -> Outcome {
+        if let Some(stopping) = &self.stopping {
+            return stopping.clone();
+        }
+        let total = self.replay.statuses.len();
+        if self.replay.finished() == total {
+            return Outcome::Completed { steps: total };
+        }
+        if self.blocked.is_empty() {
+            Outcome::Halted("steps remain that cannot start".to_string())
+        } else {
+            Outcome::Halted(self.blocked.join("; "))
+        }
+    }
+}
+
+fn message_position(message: &Message) -> usize {
+    match message {
+        Message::Waiting { position, .. }
+        | Message::Overridden { position, .. }
+        | Message::Begin { position, .. }
+        | Message::Finished { position, .. } => *position,
+    }
+}

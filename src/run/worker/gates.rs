@@ -1,0 +1,135 @@
+//! A step's gates, checked in order before it starts: windows waited for
+//! in run time, alarm blockers polled, artifact blockers and approvals
+//! halting unless overridden or given.
+
+use super::{Message, StepResult, Worker, approval_needed};
+use crate::export::plan_v1::{Gate, WindowGate};
+use crate::run::alarms::Question;
+use crate::run::context::context;
+use crate::run::process::Log;
+use crate::run::window::Window;
+
+impl Worker<'_> {
+    pub(super) fn pass_gates(&self, log: &Log) -> Result<(), StepResult> {
+        for gate_id in &self.step.gates {
+            let Some(entry) = self
+                .shared
+                .plan
+                .gates
+                .iter()
+                .find(|gate| gate.id == *gate_id)
+            else {
+                return Err(StepResult::Failed(format!(
+                    "its gate `{gate_id}` is not in the plan"
+                )));
+            };
+            if self.shared.overrides.contains(gate_id) {
+                log.line(&format!("gate {gate_id}: overridden (--override)"));
+                let _ = self.engine.send(Message::Overridden {
+                    position: self.position,
+                    gate: gate_id.clone(),
+                });
+                continue;
+            }
+            match &entry.gate {
+                Gate::Window(window) => self.wait_for_window(log, gate_id, window)?,
+                Gate::Alarm(alarm) => self.wait_for_alarm(log, gate_id, &alarm.alarm)?,
+                Gate::Artifact(artifact) => {
+                    let fix = if artifact.overridable {
+                        format!(
+                            "if the artifacts are known to be free of it, rerun with `--resume --override {gate_id}`"
+                        )
+                    } else {
+                        "the blocker is not overridable".to_string()
+                    };
+                    return Err(StepResult::Blocked(format!(
+                        "artifact blocker `{gate_id}`: `pipec run` cannot look inside artifacts; {fix}"
+                    )));
+                }
+                Gate::Approval(approval) => {
+                    if !self.shared.approved(&approval.role) {
+                        return Err(StepResult::Blocked(approval_needed(
+                            &approval.role,
+                            &self.step.id,
+                        )));
+                    }
+                    log.line(&format!("gate {gate_id}: approved"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn wait_for_window(
+        &self,
+        log: &Log,
+        gate_id: &str,
+        gate: &WindowGate,
+    ) -> Result<(), StepResult> {
+        let window = Window::from_gate(gate)
+            .map_err(|error| StepResult::Failed(format!("window `{gate_id}`: {error}")))?;
+        let clock = &self.shared.clock;
+        loop {
+            let now = clock.now();
+            if window.is_open(now) {
+                log.line(&format!("gate {gate_id}: open at {now} (run clock)"));
+                return Ok(());
+            }
+            let Some(opening) = window.next_opening(now) else {
+                return Err(StepResult::Blocked(format!(
+                    "window `{gate_id}` does not open in the next 400 days"
+                )));
+            };
+            let local = opening.to_zoned(
+                jiff::tz::TimeZone::get(window.zone_name()).unwrap_or(jiff::tz::TimeZone::UTC),
+            );
+            let why = format!(
+                "window `{gate_id}` is closed; it opens {} ({})",
+                local.strftime("%a %Y-%m-%d %H:%M %Z"),
+                opening
+            );
+            log.line(&why);
+            let _ = self.engine.send(Message::Waiting {
+                position: self.position,
+                why,
+            });
+            if !clock.sleep_until(opening, self.stop) {
+                return Err(StepResult::NotStarted);
+            }
+        }
+    }
+
+    fn wait_for_alarm(&self, log: &Log, gate_id: &str, expression: &str) -> Result<(), StepResult> {
+        let Some(command) = &self.shared.alarm_command else {
+            log.line(&format!("gate {gate_id}: no alarm command, not checked"));
+            return Ok(());
+        };
+        let regions = vec![self.step.target.region.clone()];
+        let context = context(self.shared, self.step, None);
+        let mut said = String::new();
+        loop {
+            let question = Question {
+                id: gate_id,
+                expression,
+                purpose: "blocker",
+                regions: &regions,
+                context: &context,
+            };
+            let answer = command.ask(&question, log).map_err(StepResult::Failed)?;
+            if !answer.in_alarm {
+                return Ok(());
+            }
+            let why = format!("alarm blocker `{gate_id}` is in alarm: {}", answer.detail);
+            if why != said {
+                let _ = self.engine.send(Message::Waiting {
+                    position: self.position,
+                    why: why.clone(),
+                });
+                said = why;
+            }
+            if !self.shared.clock.sleep(self.shared.alarm_poll, self.stop) {
+                return Err(StepResult::NotStarted);
+            }
+        }
+    }
+}

@@ -275,7 +275,10 @@ impl<'o> Engine<'o> {
             }
             StepResult::Blocked(why) => {
                 self.say(&format!("blocked    {step}: {why}"));
-                self.blocked.push(why.clone());
+                // One approval often gates many steps: say it once.
+                if !self.blocked.contains(why) {
+                    self.blocked.push(why.clone());
+                }
                 (Status::Blocked(why.clone()), None)
             }
             StepResult::NotStarted => (Status::Pending, None),
@@ -388,10 +391,19 @@ impl<'o> Engine<'o> {
         if self.replay.finished() == total {
             return Outcome::Completed { steps: total };
         }
-        if self.blocked.is_empty() {
-            Outcome::Halted("steps remain that cannot start".to_string())
-        } else {
-            Outcome::Halted(self.blocked.join("; "))
+        match self.blocked.len() {
+            0 => Outcome::Halted("steps remain that cannot start".to_string()),
+            1..=3 => Outcome::Halted(self.blocked.join("; ")),
+            more => Outcome::Halted(format!(
+                "{}; and {} more (see above)",
+                self.blocked
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                more - 3
+            )),
         }
     }
 }

@@ -79,19 +79,24 @@ pub enum StepResult {
 
 /// Runs the step at `position` and reports to `engine`.
 pub fn work(shared: Arc<Shared>, position: usize, stop: Arc<AtomicBool>, engine: Sender<Message>) {
-    let result = match shared.plan.steps.get(position) {
-        Some(step) => {
-            let worker = Worker {
-                shared: &shared,
-                step,
-                position,
-                stop: &stop,
-                engine: &engine,
-            };
-            worker.run()
+    // A worker that panicked (a bug) must still report, or the engine
+    // would wait for it forever.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match shared.plan.steps.get(position) {
+            Some(step) => {
+                let worker = Worker {
+                    shared: &shared,
+                    step,
+                    position,
+                    stop: &stop,
+                    engine: &engine,
+                };
+                worker.run()
+            }
+            None => StepResult::Failed(format!("no step at position {position}")),
         }
-        None => StepResult::Failed(format!("no step at position {position}")),
-    };
+    }))
+    .unwrap_or_else(|_| StepResult::Failed("internal error: its worker panicked".to_string()));
     let _ = engine.send(Message::Finished { position, result });
 }
 

@@ -18,7 +18,15 @@
 //! Output is deterministic: objects keep the field order of these structs,
 //! lists keep the order the compiler gives them, absent options are left
 //! out, and [`to_json`] always formats the same way.
+//!
+//! The same types are the consumer's side: [`from_json`] reads a plan back
+//! (the simulator reads nothing else). Reading is strict where the schema
+//! is: closed objects refuse unknown fields, a step holds exactly the
+//! parameter object its kind names, percents have at most two decimals,
+//! and a plan of another `format_version` is refused before anything else
+//! is read. `from_json(&to_json(plan))` is `plan`.
 
+use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// The value of `format_version` for plans of this module.
@@ -44,7 +52,8 @@ pub fn to_json(plan: &PlanV1) -> String {
 }
 
 /// A whole execution plan.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanV1 {
     /// Always [`FORMAT_VERSION`].
     pub format_version: String,
@@ -95,7 +104,8 @@ pub struct GateEntry {
 /// different alarms that would share one, as for gates. Steps'
 /// `rollback_alarm` refers to it: one alarm usually guards every
 /// production step, and its expanded expression is long.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlarmEntry {
     /// The alarm's id, unique in the table.
     pub id: String,
@@ -110,7 +120,8 @@ pub struct AlarmEntry {
 }
 
 /// A region some step targets.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     /// The region's code, as steps' targets name it: `us-east-1`.
     pub code: String,
@@ -126,7 +137,8 @@ pub struct Region {
 }
 
 /// The compiler that wrote a plan.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Compiler {
     /// `pipec`.
     pub name: String,
@@ -145,7 +157,8 @@ impl Compiler {
 }
 
 /// An artifact a build produces.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Artifact {
     /// The artifact's name, as deploy steps refer to it.
     pub name: String,
@@ -220,7 +233,9 @@ impl Serialize for Step {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// Picks up a revision from a source.
@@ -240,7 +255,8 @@ pub enum StepKind {
 }
 
 /// Where a step acts. Fields that do not apply are left out.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Target {
     /// `source` for source steps, `build` for build steps, the stage's name
     /// for pre-production steps, `production` for production steps.
@@ -258,13 +274,28 @@ pub struct Target {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
     /// Whether the step acts on the one-box only; written only when true.
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(
+        skip_serializing_if = "is_false",
+        default,
+        deserialize_with = "only_true"
+    )]
     pub onebox: bool,
 }
 
 // serde's `skip_serializing_if` passes a reference.
 fn is_false(value: &bool) -> bool {
     !*value
+}
+
+// `onebox` is absent or `true`: the format never writes `false`.
+fn only_true<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    if bool::deserialize(deserializer)? {
+        Ok(true)
+    } else {
+        Err(de::Error::custom(
+            "`onebox` is `true` when present; leave it out otherwise",
+        ))
+    }
 }
 
 /// The kind-specific parameters of a step; the variant is the step's kind.
@@ -333,7 +364,8 @@ pub enum SourceOrigin {
 }
 
 /// Parameters of a build step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BuildParams {
     /// The artifact the build produces (listed in the plan's `artifacts`).
     pub artifact: String,
@@ -346,7 +378,8 @@ pub struct BuildParams {
 }
 
 /// Parameters of a test step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TestParams {
     /// The test's name: `integration`, `canary`, `load`, or any other.
     pub name: String,
@@ -359,7 +392,8 @@ pub struct TestParams {
 }
 
 /// Parameters of a deploy step.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeployParams {
     /// Names of the artifacts deployed.
     pub artifacts: Vec<String>,
@@ -374,7 +408,9 @@ pub struct DeployParams {
 }
 
 /// A compute platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// Amazon ECS.
@@ -389,8 +425,8 @@ pub enum Platform {
 
 /// A deployment strategy with every parameter resolved; serialized as an
 /// object whose `type` names the strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Strategy {
     /// Stop, install, start and validate the whole fleet.
     InPlace,
@@ -425,7 +461,8 @@ pub enum Strategy {
 
 /// Parameters of a bake step. A bake ends when its duration has passed and
 /// every data-point requirement is met, with its rollback alarm quiet.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BakeParams {
     /// The shortest bake, in seconds (after profiles and floors).
     pub duration_seconds: u64,
@@ -434,7 +471,8 @@ pub struct BakeParams {
 }
 
 /// A data-point requirement: `wait for 100 requests("CreateApi")`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DataPoints {
     /// How many data points, at least.
     pub count: u64,
@@ -446,7 +484,9 @@ pub struct DataPoints {
 }
 
 /// What a data-point requirement counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Requests served by an API: `requests(API)`.
@@ -456,14 +496,16 @@ pub enum Measure {
 }
 
 /// Parameters of an approval step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApprovalParams {
     /// The role whose holder approves.
     pub role: String,
 }
 
 /// Parameters of a gate step, which only waits for its gates.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GateParams {
     /// Why the pipeline waits here, for people: "production entry".
     pub reason: String,
@@ -505,7 +547,8 @@ pub struct WindowGate {
 }
 
 /// Some weekdays, each from a start time until just before an end time.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowSlot {
     /// The days, Monday first.
     pub days: Vec<Weekday>,
@@ -516,7 +559,9 @@ pub struct WindowSlot {
 }
 
 /// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     /// Monday.
@@ -584,7 +629,8 @@ pub struct ApprovalGate {
 }
 
 /// Where a value was set, and what it replaced.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// The file, relative, with `/` separators and no `.` or `..` segments:
     /// the name the file was loaded under, with any root, drive or leading
@@ -602,7 +648,8 @@ pub struct Provenance {
 }
 
 /// A value that a later one replaced.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Override {
     /// The file, as in [`Provenance::file`].
     pub file: String,
@@ -618,7 +665,9 @@ pub struct Override {
 }
 
 /// How a value was set (RFC 0001, R44).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum How {
     /// Written with `=`.
@@ -668,5 +717,370 @@ impl Serialize for Percent {
         } else {
             serializer.serialize_f64(f64::from(self.0) / 100.0)
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading: the consumer's side of the contract.
+
+/// Why [`from_json`] could not read a plan.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The text is not JSON, or not a plan of format 1.0: the message says
+    /// what and where (line and column).
+    Json(serde_json::Error),
+    /// The document has no `format_version`, or one this module does not read.
+    Version {
+        /// The version found, as written (`"2.0"`), or `None` when absent.
+        found: Option<String>,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Json(error) => write!(f, "not a plan of format {FORMAT_VERSION}: {error}"),
+            ReadError::Version { found: Some(found) } => write!(
+                f,
+                "this pipec reads plan format {FORMAT_VERSION}; the file is {found}"
+            ),
+            ReadError::Version { found: None } => write!(
+                f,
+                "this pipec reads plan format {FORMAT_VERSION}; the file has no `format_version`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Json(error) => Some(error),
+            ReadError::Version { .. } => None,
+        }
+    }
+}
+
+/// Reads a plan written by [`to_json`] (or by any producer of format 1.0).
+///
+/// The version is checked first, so that a plan of another version is
+/// refused for what it is rather than for a field this version lacks.
+pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
+    /// Only the version; every other field is ignored at this point.
+    #[derive(serde::Deserialize)]
+    struct VersionProbe {
+        format_version: Option<serde_json::Value>,
+    }
+    let probe: VersionProbe = serde_json::from_str(json).map_err(ReadError::Json)?;
+    match probe.format_version {
+        Some(serde_json::Value::String(version)) if version == FORMAT_VERSION => {}
+        Some(serde_json::Value::String(version)) => {
+            return Err(ReadError::Version {
+                found: Some(version),
+            });
+        }
+        Some(other) => {
+            return Err(ReadError::Version {
+                found: Some(other.to_string()),
+            });
+        }
+        None => return Err(ReadError::Version { found: None }),
+    }
+    serde_json::from_str(json).map_err(ReadError::Json)
+}
+
+/// A step as written: one optional field per kind, checked against `kind`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: String,
+    kind: StepKind,
+    needs: Vec<String>,
+    target: Target,
+    source: Option<SourceParams>,
+    build: Option<BuildParams>,
+    test: Option<TestParams>,
+    deploy: Option<DeployParams>,
+    bake: Option<BakeParams>,
+    approval: Option<ApprovalParams>,
+    gate: Option<GateParams>,
+    rollback_alarm: Option<String>,
+    gates: Vec<String>,
+    provenance: Provenance,
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawStep::deserialize(deserializer)?;
+        let present = [
+            ("source", raw.source.is_some()),
+            ("build", raw.build.is_some()),
+            ("test", raw.test.is_some()),
+            ("deploy", raw.deploy.is_some()),
+            ("bake", raw.bake.is_some()),
+            ("approval", raw.approval.is_some()),
+            ("gate", raw.gate.is_some()),
+        ];
+        let kind_name = kind_name(raw.kind);
+        if let Some((other, _)) = present
+            .iter()
+            .find(|(name, present)| *present && *name != kind_name)
+        {
+            return Err(de::Error::custom(format!(
+                "step `{}` is a {kind_name} step but holds `{other}` parameters",
+                raw.id
+            )));
+        }
+        let params = match raw.kind {
+            StepKind::Source => raw.source.map(Params::Source),
+            StepKind::Build => raw.build.map(Params::Build),
+            StepKind::Test => raw.test.map(Params::Test),
+            StepKind::Deploy => raw.deploy.map(Params::Deploy),
+            StepKind::Bake => raw.bake.map(Params::Bake),
+            StepKind::Approval => raw.approval.map(Params::Approval),
+            StepKind::Gate => raw.gate.map(Params::Gate),
+        };
+        let Some(params) = params else {
+            return Err(de::Error::custom(format!(
+                "step `{}` is a {kind_name} step without its `{kind_name}` object",
+                raw.id
+            )));
+        };
+        Ok(Step {
+            id: raw.id,
+            needs: raw.needs,
+            target: raw.target,
+            params,
+            rollback_alarm: raw.rollback_alarm,
+            gates: raw.gates,
+            provenance: raw.provenance,
+        })
+    }
+}
+
+/// The name of a kind as written in `kind` and as its parameters' key.
+fn kind_name(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Source => "source",
+        StepKind::Build => "build",
+        StepKind::Test => "test",
+        StepKind::Deploy => "deploy",
+        StepKind::Bake => "bake",
+        StepKind::Approval => "approval",
+        StepKind::Gate => "gate",
+    }
+}
+
+/// Source parameters as written: the origin's fields inline.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSourceParams {
+    name: String,
+    #[serde(rename = "type")]
+    origin_type: RawOriginType,
+    url: String,
+    branch: Option<String>,
+    require_review: bool,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawOriginType {
+    Git,
+    ArtifactStore,
+}
+
+impl<'de> Deserialize<'de> for SourceParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawSourceParams::deserialize(deserializer)?;
+        let origin = match (raw.origin_type, raw.branch) {
+            (RawOriginType::Git, Some(branch)) => SourceOrigin::Git {
+                url: raw.url,
+                branch,
+            },
+            (RawOriginType::Git, None) => {
+                return Err(de::Error::custom(format!(
+                    "git source `{}` has no `branch`",
+                    raw.name
+                )));
+            }
+            (RawOriginType::ArtifactStore, None) => SourceOrigin::ArtifactStore { url: raw.url },
+            (RawOriginType::ArtifactStore, Some(_)) => {
+                return Err(de::Error::custom(format!(
+                    "artifact-store source `{}` has a `branch`, which only git sources have",
+                    raw.name
+                )));
+            }
+        };
+        Ok(SourceParams {
+            name: raw.name,
+            origin,
+            require_review: raw.require_review,
+        })
+    }
+}
+
+/// A gate-table entry as written: the id and the gate's fields side by
+/// side, the kind named by `type`.
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum RawGateEntry {
+    Window {
+        id: String,
+        window: Option<String>,
+        zone: String,
+        allow: Vec<WindowSlot>,
+        closed_dates: Vec<String>,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Alarm {
+        id: String,
+        name: Option<String>,
+        alarm: String,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Artifact {
+        id: String,
+        package: Option<String>,
+        git_ref: Option<String>,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Approval {
+        id: String,
+        role: String,
+        overridable: bool,
+        provenance: Provenance,
+    },
+}
+
+impl<'de> Deserialize<'de> for GateEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (id, gate) = match RawGateEntry::deserialize(deserializer)? {
+            RawGateEntry::Window {
+                id,
+                window,
+                zone,
+                allow,
+                closed_dates,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Window(WindowGate {
+                    window,
+                    zone,
+                    allow,
+                    closed_dates,
+                    overridable,
+                    provenance,
+                }),
+            ),
+            RawGateEntry::Alarm {
+                id,
+                name,
+                alarm,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Alarm(AlarmGate {
+                    name,
+                    alarm,
+                    overridable,
+                    provenance,
+                }),
+            ),
+            RawGateEntry::Artifact {
+                id,
+                package,
+                git_ref,
+                overridable,
+                provenance,
+            } => {
+                let blocked = match (package, git_ref) {
+                    (Some(package), None) => Blocked::Package(package),
+                    (None, Some(git_ref)) => Blocked::GitRef(git_ref),
+                    _ => {
+                        return Err(de::Error::custom(format!(
+                            "artifact gate `{id}` needs exactly one of `package` and `git_ref`"
+                        )));
+                    }
+                };
+                (
+                    id,
+                    Gate::Artifact(ArtifactGate {
+                        blocked,
+                        overridable,
+                        provenance,
+                    }),
+                )
+            }
+            RawGateEntry::Approval {
+                id,
+                role,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Approval(ApprovalGate {
+                    role,
+                    overridable,
+                    provenance,
+                }),
+            ),
+        };
+        Ok(GateEntry { id, gate })
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PercentVisitor)
+    }
+}
+
+/// Reads the number form [`Percent`] writes: an integer, or a number with
+/// one or two decimals, from 0 to 100.
+struct PercentVisitor;
+
+impl de::Visitor<'_> for PercentVisitor {
+    type Value = Percent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a percent: a number from 0 to 100 with at most two decimals")
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Percent, E> {
+        match u32::try_from(value) {
+            Ok(whole) if whole <= 100 => Ok(Percent(whole * 100)),
+            _ => Err(E::custom(format!("{value}% is over 100%"))),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Percent, E> {
+        match u64::try_from(value) {
+            Ok(value) => self.visit_u64(value),
+            Err(_) => Err(E::custom(format!("{value}% is negative"))),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Percent, E> {
+        if !(0.0..=100.0).contains(&value) {
+            return Err(E::custom(format!(
+                "{value}% is not a percent from 0 to 100"
+            )));
+        }
+        let hundredths = (value * 100.0).round();
+        // The writer prints the shortest form of `hundredths / 100`, which
+        // reads back to within far less than this of a whole hundredth.
+        if (value * 100.0 - hundredths).abs() > 1e-6 {
+            return Err(E::custom(format!("{value}% has more than two decimals")));
+        }
+        // In range: 0 <= hundredths <= 10,000.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(Percent(hundredths as u32))
     }
 }

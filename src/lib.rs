@@ -23,6 +23,7 @@ pub mod modules;
 pub mod names;
 pub mod plan;
 pub mod semantics;
+pub mod sim;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

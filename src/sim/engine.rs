@@ -1172,8 +1172,9 @@ impl Engine<'_> {
         }
     }
 
-    /// What each production region runs at the end: the newest change that
-    /// deployed it fully, else the newest that got there at all.
+    /// What each production region runs at the end: the newest change
+    /// that deployed there, fully or partly (a one-box runs it); where
+    /// every change that got there was rolled back, the newest rollback.
     fn region_summaries(&self) -> Vec<RegionSummary> {
         let plan = self.model.plan;
         self.model
@@ -1237,7 +1238,7 @@ impl Engine<'_> {
                             .filter(|_| status == RegionStatus::Deployed),
                         rolled_back_at,
                     };
-                    if status == RegionStatus::Deployed {
+                    if status != RegionStatus::RolledBack {
                         return summary;
                     }
                     fallback.get_or_insert(summary);

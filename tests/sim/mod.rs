@@ -11,6 +11,8 @@ use pipec::sim::report::{Event, EventKind, Simulation};
 use pipec::sim::{self, Options, scenario};
 use pipec::workspace;
 
+pub mod generate;
+
 /// A small pipeline over a two-region lab registry: wave `first` is
 /// lab-east-1 (low traffic, two AZs) by AZ with a 12h bake and 100
 /// requests; wave `rest` is lab-west-1 (high traffic) with a 2h bake. Every

@@ -222,7 +222,7 @@ fn a_one_box_alarm_rolls_the_region_back_and_stops_the_rollout() {
     );
     assert_eq!(
         events_of(&simulation, ONEBOX_BAKE)[1].reason,
-        "rollback alarm inline in alarm in lab-east-1 (Tiny_OneBox_Faults)"
+        "rollback alarm inline fires in lab-east-1: Tiny_OneBox_Faults"
     );
     assert_eq!(simulation.outcome, Outcome::RolledBack);
     let statuses: Vec<(&str, RegionStatus)> = simulation
@@ -266,7 +266,7 @@ fn an_alarm_in_a_wave_bake_rolls_back_every_deployment_of_the_wave() {
         [
             (
                 "2027-01-26T00:00:00Z".to_string(),
-                "rollback alarm high_severity in alarm in lab-east-1 (Tiny_High_Severity)"
+                "rollback alarm high_severity fires in lab-east-1: Tiny_High_Severity"
             ),
             (
                 "2027-01-26T00:00:00Z".to_string(),
@@ -298,7 +298,7 @@ fn an_alarm_blocker_holds_a_step_until_it_clears_unless_overridden() {
             (
                 "2027-01-25T18:26:00Z".to_string(),
                 EventKind::Blocked,
-                "blocker alarm:lab_event in alarm (Lab_Event) until 2027-01-25T19:00:00Z"
+                "blocker alarm:lab_event fires (Lab_Event) until 2027-01-25T19:00:00Z"
             ),
             (
                 "2027-01-25T19:00:00Z".to_string(),

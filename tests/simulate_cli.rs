@@ -86,7 +86,7 @@ fn the_three_formats_say_the_same_thing() {
     ));
     assert!(text.contains("  outcome    rolled_back\n"), "{text}");
     assert!(
-        text.contains("rolled_back production/second/us-east-1/onebox/bake  rollback alarm onebox in alarm in us-east-1 (OrdersApi_OneBox_High_Fault_Rate)"),
+        text.contains("rolled_back production/second/us-east-1/onebox/bake  rollback alarm onebox fires in us-east-1: OrdersApi_OneBox_High_Fault_Rate"),
         "{text}"
     );
 

@@ -891,7 +891,7 @@ impl Engine<'_> {
         let where_text = first_region
             .as_deref()
             .map_or(String::new(), |region| format!(" in {region}"));
-        let reason = format!("rollback alarm {alarm_id} in alarm{where_text} ({names})");
+        let reason = format!("rollback alarm {alarm_id} fires{where_text}: {names}");
         // A step on a region rolls back its region; a step on a whole wave
         // (its bake) rolls back every region of the wave.
         let regions: Vec<String> = match &plan_step.target.region {

@@ -118,13 +118,13 @@ pub fn check(
                         blocked = true;
                         waits.push((
                             clears,
-                            format!("blocker {} in alarm ({firing}) until {clears}", gate.id),
+                            format!("blocker {} fires ({firing}) until {clears}", gate.id),
                         ));
                     }
                     None => {
                         return Verdict::Halt {
                             reason: format!(
-                                "blocker {} in alarm ({firing}) for the rest of the scenario",
+                                "blocker {} fires ({firing}) for the rest of the scenario",
                                 gate.id
                             ),
                             blocked: true,

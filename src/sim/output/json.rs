@@ -63,7 +63,7 @@ pub fn render(simulation: &Simulation) -> String {
                     lead_time_seconds: summary.lead_time_seconds(),
                 })
                 .collect(),
-            deployments_per_day: simulation.deployments_per_day(),
+            deployments_per_day: simulation.deployments_per_day().filter(|_| several),
         },
     };
     match serde_json::to_string_pretty(&document) {

@@ -62,6 +62,9 @@ pub fn render(simulation: &Simulation) -> String {
 
 struct Bar {
     change: String,
+    /// The change's place in merge order, then the first step's place in
+    /// the plan: bars starting together keep the plan's order.
+    order: (usize, usize),
     label: String,
     start: Timestamp,
     end: Option<Timestamp>,
@@ -72,6 +75,13 @@ struct Bar {
 /// without a region, in the order they started.
 fn bars_of_slot(simulation: &Simulation, slot: usize) -> Vec<Bar> {
     let slot_name = simulation.slots.get(slot).cloned().unwrap_or_default();
+    let change_rank = |id: &str| {
+        simulation
+            .changes
+            .iter()
+            .position(|change| change.id == id)
+            .unwrap_or(usize::MAX)
+    };
     let mut by_region: BTreeMap<(String, String), Bar> = BTreeMap::new();
     let mut bars: Vec<Bar> = Vec::new();
     for run in &simulation.runs {
@@ -87,12 +97,14 @@ fn bars_of_slot(simulation: &Simulation, slot: usize) -> Vec<Bar> {
                     .entry((run.change.clone(), region.clone()))
                     .or_insert_with(|| Bar {
                         change: run.change.clone(),
+                        order: (change_rank(&run.change), run.step),
                         label: region.clone(),
                         start: run.start,
                         end: run.end,
                         ending: RunEnding::Finished,
                     });
                 bar.start = bar.start.min(run.start);
+                bar.order.1 = bar.order.1.min(run.step);
                 bar.end = match (bar.end, run.end) {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     _ => None,
@@ -107,6 +119,7 @@ fn bars_of_slot(simulation: &Simulation, slot: usize) -> Vec<Bar> {
                     .replace('/', " ");
                 bars.push(Bar {
                     change: run.change.clone(),
+                    order: (change_rank(&run.change), run.step),
                     label,
                     start: run.start,
                     end: run.end,
@@ -116,7 +129,7 @@ fn bars_of_slot(simulation: &Simulation, slot: usize) -> Vec<Bar> {
         }
     }
     bars.extend(by_region.into_values());
-    bars.sort_by(|a, b| (a.start, &a.change, &a.label).cmp(&(b.start, &b.change, &b.label)));
+    bars.sort_by_key(|bar| (bar.start, bar.order));
     bars
 }
 

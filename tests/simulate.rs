@@ -329,7 +329,7 @@ fn an_alarm_blocker_holds_a_step_until_it_clears_unless_overridden() {
     assert_eq!(started.at, at("2027-01-25T18:26:00Z"));
     assert_eq!(
         started.reason,
-        "needs finished, 4 gate(s) pass, alarm:lab_event overridden"
+        "needs finished, 3 gate(s) pass, alarm:lab_event overridden"
     );
 }
 

@@ -510,8 +510,9 @@ impl Engine<'_> {
         } else {
             "needs finished".to_string()
         };
-        if !info.gates.is_empty() {
-            reason.push_str(&format!(", {} gate(s) pass", info.gates.len()));
+        let passed = info.gates.len().saturating_sub(notes.len());
+        if passed > 0 {
+            reason.push_str(&format!(", {passed} gate(s) pass"));
         }
         for note in notes {
             reason.push_str(&format!(", {note}"));

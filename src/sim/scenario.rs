@@ -168,15 +168,74 @@ impl<'de> Deserialize<'de> for Time {
 /// Reads an instant: RFC 3339 with an offset (`Z` or `±HH:MM`), whole
 /// seconds. The message says what was expected.
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
-    let at: Timestamp = text.parse().map_err(|error| {
-        format!("`{text}` is not a time such as 2027-01-25T09:00:00-08:00: {error}")
-    })?;
+    let expected = "a time such as 2027-01-25T09:00:00-08:00";
+    if !has_rfc3339_shape(text) {
+        return Err(format!(
+            "`{text}` is not {expected} (RFC 3339: a date, `T`, a time, and `Z` or an offset)"
+        ));
+    }
+    let at: Timestamp = text
+        .parse()
+        .map_err(|error| format!("`{text}` is not {expected}: {error}"))?;
     if at.subsec_nanosecond() != 0 {
         return Err(format!(
             "`{text}` has a fraction of a second; times are whole seconds"
         ));
     }
     Ok(at)
+}
+
+/// Whether `text` is `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` (fractions are
+/// refused later, with their own message), the shape the schema allows.
+/// The time parser alone would also take a space for the `T`, lowercase
+/// letters and a bracketed zone name.
+fn has_rfc3339_shape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let at = |idx: usize, byte: u8| bytes.get(idx) == Some(&byte);
+    let date_time = digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && at(10, b'T')
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16);
+    if !date_time {
+        return false;
+    }
+    let mut rest = bytes.get(16..).unwrap_or_default();
+    if rest.first() == Some(&b':') {
+        let seconds = rest
+            .get(1..3)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit));
+        if !seconds {
+            return false;
+        }
+        rest = rest.get(3..).unwrap_or_default();
+        // A fraction is left to the parser, which reads it and is refused
+        // for it with a clearer message.
+        if rest.first() == Some(&b'.') {
+            let end = rest
+                .iter()
+                .skip(1)
+                .position(|byte| !byte.is_ascii_digit())
+                .map_or(rest.len(), |idx| idx + 1);
+            rest = rest.get(end..).unwrap_or_default();
+        }
+    }
+    match rest {
+        [b'Z'] => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// Why a scenario could not be read.

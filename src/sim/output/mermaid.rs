@@ -163,3 +163,15 @@ pub fn escape(text: &str) -> String {
     }
     escaped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn syntax_in_task_names_becomes_entity_codes() {
+        assert_eq!(escape("c1 us-east-1"), "c1 us-east-1");
+        assert_eq!(escape("a:b#c;d"), "a#58;b#35;c#59;d");
+        assert_eq!(escape("two\nlines"), "two lines");
+    }
+}

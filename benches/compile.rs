@@ -71,7 +71,8 @@ fn main() {
         steps = compiled.plans.iter().map(|plan| plan.steps.len()).sum();
         // What `pipec compile` writes for them: an array of the plans.
         let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
-        bytes = pipec::export::plans_to_json(&plans, &compiled.sources).len();
+        let exported = pipec::export::plans_to_v1(&plans, &compiled.sources);
+        bytes = pipec::export::plans_to_json(&exported).len();
         compiled
     });
     println!(

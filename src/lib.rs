@@ -25,6 +25,7 @@ pub mod names;
 pub mod parallel;
 pub mod plan;
 pub mod semantics;
+pub mod sim;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -527,12 +527,13 @@ fn several_plans_are_written_as_serde_writes_an_array_of_them() {
         .collect();
     let expected = serde_json::to_string_pretty(&exported).unwrap() + "\n";
     assert_eq!(
-        pipec::export::plans_to_json(&plans, &compiled.sources),
-        expected
+        pipec::export::plans_to_v1(&plans, &compiled.sources),
+        exported
     );
+    assert_eq!(pipec::export::plans_to_json(&exported), expected);
     // One plan is the plan object itself.
     assert_eq!(
-        pipec::export::plans_to_json(&plans[..1], &compiled.sources),
+        pipec::export::plans_to_json(&exported[..1]),
         plan_v1::to_json(&exported[0])
     );
 }

@@ -6,6 +6,7 @@ mod completions;
 mod explain;
 mod files;
 mod output;
+mod simulate;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
@@ -125,6 +126,34 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
+    /// Simulate a rollout of a plan on a virtual clock.
+    ///
+    /// Reads a plan as `compile` writes it (a `.json` file), or compiles a
+    /// `.pipe` file first; either way only the plan is simulated. Prints a
+    /// timeline and a summary.
+    Simulate {
+        /// A plan (`*.json`, as `compile -o` writes it) or a `.pipe` file.
+        input: PathBuf,
+        /// The pipeline to simulate, when the file holds several.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// When the first change is merged, RFC 3339 with an offset
+        /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
+        /// `merged_at`; one of the two is required.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+        start: Option<jiff::Timestamp>,
+        /// A scenario file (format 1.0): changes, alarms, approvals,
+        /// overrides, durations, traffic.
+        #[arg(long, value_name = "S.json")]
+        scenario: Option<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value_t = simulate::Format::Text)]
+        format: simulate::Format,
+        /// Approve every approval the scenario does not give as soon as it
+        /// is asked.
+        #[arg(long)]
+        auto_approve: bool,
+    },
 }
 
 /// Runs the CLI and returns its exit code.
@@ -175,6 +204,26 @@ pub fn main() -> ExitCode {
             today,
             cli.profile.as_deref(),
         ),
+        Command::Simulate {
+            input,
+            pipeline,
+            start,
+            scenario,
+            format,
+            auto_approve,
+        } => simulate::run(&simulate::Request {
+            input: &input,
+            pipeline: pipeline.as_deref(),
+            start,
+            scenario: scenario.as_deref(),
+            format,
+            auto_approve,
+            compile: Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -183,6 +232,10 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+fn parse_start(text: &str) -> Result<jiff::Timestamp, String> {
+    pipec::sim::scenario::parse_time(text)
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
@@ -238,6 +291,14 @@ fn run_check(
     }
 }
 
+/// How `.pipe` files are compiled: the global flags.
+#[derive(Clone, Copy)]
+struct Compilation<'a> {
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&'a str>,
+}
+
 fn run_compile(
     file: &std::path::Path,
     pipeline: Option<&str>,
@@ -246,16 +307,42 @@ fn run_compile(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> miette::Result<u8> {
+    let how = Compilation {
+        color,
+        today,
+        profile,
+    };
+    let exported = match compile_plans(file, pipeline, how)? {
+        Ok(plans) => plans,
+        Err(code) => return Ok(code),
+    };
+    let json = pipec::export::plans_to_json(&exported);
+    match output {
+        Some(path) => write_atomically(path, json.as_bytes())?,
+        None => output::write_stdout(&json)?,
+    }
+    Ok(0)
+}
+
+/// Compiles a `.pipe` file and exports the plans of its pipelines (or of
+/// the one `pipeline` names), rendering diagnostics. `Ok(Err(code))` when
+/// the source has errors.
+fn compile_plans(
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    how: Compilation<'_>,
+) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
-    render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
+    let compiled =
+        workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    render::to_stderr(&compiled.diagnostics, &compiled.sources, how.color);
     if compiled.has_errors() {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
             "error: could not compile {}: {errors} error(s)",
             file.display()
         );
-        return Ok(EXIT_ERRORS);
+        return Ok(Err(EXIT_ERRORS));
     }
     let names: Vec<&str> = compiled
         .plans
@@ -287,12 +374,7 @@ fn run_compile(
             file.display()
         ));
     }
-    let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
-    match output {
-        Some(path) => write_atomically(path, json.as_bytes())?,
-        None => output::write_stdout(&json)?,
-    }
-    Ok(0)
+    Ok(Ok(pipec::export::plans_to_v1(&chosen, &compiled.sources)))
 }
 
 /// Writes a file so that readers see the old content or the whole new one:

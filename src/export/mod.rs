@@ -12,20 +12,15 @@
 pub mod convert;
 pub mod plan_v1;
 
-use crate::plan::Plan;
-use crate::source::SourceMap;
-
 /// The JSON `pipec compile` writes for `plans`: one plan object when there
 /// is one plan, otherwise an array of plan objects in the given order, each
 /// exactly as [`plan_v1::to_json`] writes it, indented one level.
 ///
-/// Plans are converted and serialized on all cores (the plans of a large
-/// workspace run to hundreds of megabytes); the text does not depend on
-/// how many there are.
-pub fn plans_to_json(plans: &[&Plan], sources: &SourceMap) -> String {
-    let texts = crate::parallel::map_in_order(plans.to_vec(), |plan| {
-        plan_v1::to_json(&convert::to_v1(plan, sources))
-    });
+/// Plans are serialized on all cores (the plans of a large workspace run
+/// to hundreds of megabytes); the text does not depend on how many there
+/// are.
+pub fn plans_to_json(plans: &[plan_v1::PlanV1]) -> String {
+    let texts = crate::parallel::map_in_order(plans.iter().collect(), plan_v1::to_json);
     match texts.as_slice() {
         [one] => one.clone(),
         [] => "[]\n".to_string(),
@@ -49,4 +44,12 @@ pub fn plans_to_json(plans: &[&Plan], sources: &SourceMap) -> String {
             out
         }
     }
+}
+
+/// Converts plans to format 1.0 on all cores, in order.
+pub fn plans_to_v1(
+    plans: &[&crate::plan::Plan],
+    sources: &crate::source::SourceMap,
+) -> Vec<plan_v1::PlanV1> {
+    crate::parallel::map_in_order(plans.to_vec(), |plan| convert::to_v1(plan, sources))
 }

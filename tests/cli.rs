@@ -375,3 +375,85 @@ fn completions_for_each_shell_name_the_subcommands() {
     let unknown = pipec(&["completions", "tcsh"], None);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+const MESSY: &str = "template T {\nstage beta {deploy bundle\n}   // trailing\n}\n";
+const TIDY: &str = "template T {\n  stage beta {\n    deploy bundle\n  }  // trailing\n}\n";
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_changes_nothing() {
+    let dir = scratch_dir("fmt-check");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let messy = dir.join("nested/messy.pipe");
+    let tidy = dir.join("tidy.pipe");
+    std::fs::write(&messy, MESSY).unwrap();
+    std::fs::write(&tidy, TIDY).unwrap();
+
+    let output = pipec(&["fmt", "--check", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{}\n", messy.display()));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), MESSY);
+
+    let output = pipec(&["fmt", "--check", tidy.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn fmt_rewrites_files_in_place() {
+    let dir = scratch_dir("fmt-rewrite");
+    let messy = dir.join("messy.pipe");
+    std::fs::write(&messy, MESSY).unwrap();
+    let output = pipec(&["fmt", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), TIDY);
+    assert!(stderr(&output).contains("1 rewritten"), "{}", stderr(&output));
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(names.len(), 1);
+
+    let again = pipec(&["fmt", "--check", messy.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+#[test]
+fn fmt_reads_standard_input_and_writes_standard_output() {
+    let output = pipec(&["fmt", "-"], Some(MESSY));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), TIDY);
+
+    let check = pipec(&["fmt", "--check", "-"], Some(MESSY));
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), "<stdin>\n");
+
+    let tidy = pipec(&["fmt", "--check", "-"], Some(TIDY));
+    assert_eq!(tidy.status.code(), Some(0));
+
+    let mixed = pipec(&["fmt", "-", "examples"], Some(MESSY));
+    assert_eq!(mixed.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
+    let dir = scratch_dir("fmt-broken");
+    let broken = dir.join("broken.pipe");
+    let text = "window w {\n   zone: \"UTC\"\n}\n";
+    std::fs::write(&broken, text).unwrap();
+    let output = pipec(
+        &["fmt", broken.to_str().unwrap(), "--color", "never"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = stderr(&output);
+    assert!(report.contains("error[P0010]"), "{report}");
+    assert!(report.contains("broken.pipe:2:8"), "{report}");
+    assert!(report.contains("was not formatted"), "{report}");
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
+
+    let piped = pipec(&["fmt", "-"], Some(text));
+    assert_eq!(piped.status.code(), Some(1));
+    assert_eq!(stdout(&piped), "", "nothing is written for a broken input");
+}

@@ -5,10 +5,10 @@
 mod completions;
 mod explain;
 mod files;
+mod fmt;
 mod output;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code when the input has errors.
-const EXIT_ERRORS: u8 = 1;
+pub(crate) const EXIT_ERRORS: u8 = 1;
 /// Exit code for usage, I/O and internal errors.
-const EXIT_FAILURE: u8 = 2;
+pub(crate) const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -110,6 +110,20 @@ enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+    /// Rewrite `.pipe` files in the canonical layout; directories are
+    /// searched recursively.
+    ///
+    /// Files with syntax errors are reported and left alone. With
+    /// `--check`, nothing is written: the files that would change are
+    /// listed on standard output and the exit code is 1.
+    Fmt {
+        /// Files or directories; `-` alone formats standard input to
+        /// standard output. Default: the current directory.
+        paths: Vec<PathBuf>,
+        /// List the files that are not formatted instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
     /// With one pipeline (or `--pipeline NAME`) the output is one plan
@@ -163,6 +177,7 @@ pub fn main() -> ExitCode {
         ),
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
         Command::Compile {
             file,
             pipeline,
@@ -289,38 +304,8 @@ fn run_compile(
     }
     let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
     match output {
-        Some(path) => write_atomically(path, json.as_bytes())?,
+        Some(path) => output::write_atomically(path, json.as_bytes())?,
         None => output::write_stdout(&json)?,
     }
     Ok(0)
-}
-
-/// Writes a file so that readers see the old content or the whole new one:
-/// a temporary file beside it, synced, then renamed over it.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "plan".into(), |name| name.to_string_lossy().into_owned());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-        .into_diagnostic()
-        .wrap_err_with(|| format!("could not write {}", path.display()))
 }

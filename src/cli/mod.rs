@@ -6,6 +6,7 @@ mod completions;
 mod explain;
 mod files;
 mod fmt;
+mod graph;
 mod output;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -69,6 +70,15 @@ enum OutputFormat {
     Gitlab,
 }
 
+/// How `graph` draws.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
 /// A shell to complete `pipec` in.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum CompletionShell {
@@ -124,6 +134,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Draw a pipeline's plan as a Mermaid flowchart or a Graphviz digraph.
+    ///
+    /// Regions are collapsed to one node per wave, gates shown once per
+    /// stage or wave (see docs/graph.md).
+    Graph {
+        /// The `.pipe` file declaring the pipeline.
+        file: PathBuf,
+        /// The pipeline to draw; needed when the file declares several.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// The drawing format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
     /// With one pipeline (or `--pipeline NAME`) the output is one plan
@@ -178,6 +202,18 @@ pub fn main() -> ExitCode {
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Graph {
+            file,
+            pipeline,
+            format,
+        } => graph::run(
+            &file,
+            pipeline.as_deref(),
+            format,
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
         Command::Compile {
             file,
             pipeline,
@@ -261,6 +297,26 @@ fn run_compile(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> miette::Result<u8> {
+    let Some(compiled) = compile_file(file, color, today, profile)? else {
+        return Ok(EXIT_ERRORS);
+    };
+    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
+    let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
+    match output {
+        Some(path) => output::write_atomically(path, json.as_bytes())?,
+        None => output::write_stdout(&json)?,
+    }
+    Ok(0)
+}
+
+/// Compiles `file` and what it imports, reporting diagnostics on standard
+/// error; `None` when there are errors (already reported).
+pub(crate) fn compile_file(
+    file: &std::path::Path,
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> miette::Result<Option<workspace::Compiled>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
     let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
     render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
@@ -270,8 +326,19 @@ fn run_compile(
             "error: could not compile {}: {errors} error(s)",
             file.display()
         );
-        return Ok(EXIT_ERRORS);
+        return Ok(None);
     }
+    Ok(Some(compiled))
+}
+
+/// The plans `--pipeline` picks: the one named, or every plan; an unknown
+/// name, or a file without pipelines, is an error of `command`.
+pub(crate) fn select_plans<'c>(
+    compiled: &'c workspace::Compiled,
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    command: &str,
+) -> miette::Result<Vec<&'c pipec::plan::Plan>> {
     let names: Vec<&str> = compiled
         .plans
         .iter()
@@ -296,16 +363,12 @@ fn run_compile(
     };
     if chosen.is_empty() {
         return Err(miette::miette!(
-            help =
-                "`compile` builds the plans of the pipelines a file declares; templates have none",
+            help = format!(
+                "`{command}` works on the plans of the pipelines a file declares; templates have none"
+            ),
             "{} declares no pipeline",
             file.display()
         ));
     }
-    let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
-    match output {
-        Some(path) => output::write_atomically(path, json.as_bytes())?,
-        None => output::write_stdout(&json)?,
-    }
-    Ok(0)
+    Ok(chosen)
 }

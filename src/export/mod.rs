@@ -10,6 +10,7 @@
 //! together.
 
 pub mod convert;
+pub mod graph;
 pub mod plan_v1;
 
 use crate::plan::Plan;

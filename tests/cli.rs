@@ -410,7 +410,11 @@ fn fmt_rewrites_files_in_place() {
     let output = pipec(&["fmt", dir.to_str().unwrap()], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(std::fs::read_to_string(&messy).unwrap(), TIDY);
-    assert!(stderr(&output).contains("1 rewritten"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 rewritten"),
+        "{}",
+        stderr(&output)
+    );
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(names.len(), 1);
@@ -442,10 +446,7 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let broken = dir.join("broken.pipe");
     let text = "window w {\n   zone: \"UTC\"\n}\n";
     std::fs::write(&broken, text).unwrap();
-    let output = pipec(
-        &["fmt", broken.to_str().unwrap(), "--color", "never"],
-        None,
-    );
+    let output = pipec(&["fmt", broken.to_str().unwrap(), "--color", "never"], None);
     assert_eq!(output.status.code(), Some(1));
     let report = stderr(&output);
     assert!(report.contains("error[P0010]"), "{report}");
@@ -456,4 +457,46 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let piped = pipec(&["fmt", "-"], Some(text));
     assert_eq!(piped.status.code(), Some(1));
     assert_eq!(stdout(&piped), "", "nothing is written for a broken input");
+}
+
+#[test]
+fn graph_draws_the_sample_in_both_formats() {
+    let sample = "examples/sample/services/orders_api.pipe";
+    let mermaid = pipec(&["graph", sample], None);
+    assert_eq!(mermaid.status.code(), Some(0), "{}", stderr(&mermaid));
+    let text = stdout(&mermaid);
+    assert!(text.starts_with("flowchart LR\n"), "{text}");
+    assert!(text.contains("onebox, bake 1h → 3 AZs"), "{text}");
+
+    let dot = pipec(&["graph", sample, "--format", "dot"], None);
+    assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+    assert!(stdout(&dot).starts_with("digraph \"orders_api\" {\n"));
+
+    // The emergency profile's quarter bakes and approval are drawn.
+    let emergency = pipec(&["graph", sample, "--profile", "emergency"], None);
+    let text = stdout(&emergency);
+    assert!(text.contains("bake 6h<br/>"), "{text}");
+    assert!(text.contains("approval<br/>senior-engineer"), "{text}");
+}
+
+#[test]
+fn graph_needs_a_pipeline_name_when_a_file_declares_several() {
+    let file = "examples/concepts/strategies.pipe";
+    let several = pipec(&["graph", file, "--color", "never"], None);
+    assert_eq!(several.status.code(), Some(2));
+    let report = stderr(&several);
+    assert!(report.contains("declares 4 pipelines"), "{report}");
+    assert!(report.contains("catalog_api, search_indexer"), "{report}");
+    assert_eq!(stdout(&several), "");
+
+    let one = pipec(&["graph", file, "--pipeline", "image_resizer"], None);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert!(stdout(&one).contains("pipeline image_resizer"));
+
+    let broken = pipec(
+        &["graph", "-"],
+        Some("pipeline p { stage beta { bake = 33% } }\n"),
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
 }

@@ -461,3 +461,20 @@ fn a_file_with_a_syntax_error_is_refused_with_its_diagnostic() {
     let codes: Vec<String> = diagnostics.iter().map(|d| d.code.to_string()).collect();
     assert_eq!(codes, vec!["P0010"]);
 }
+
+/// The example under "Formatting" in docs/language.md is what `pipec fmt`
+/// does: its ```text block formats to the ```pipe block after it.
+#[test]
+fn the_formatting_example_in_the_reference_is_real() {
+    let reference = std::fs::read_to_string("docs/language.md").unwrap();
+    let section = &reference[reference.find("\n## Formatting\n").unwrap()..];
+    let block = |from: &str, fence: &str| -> (String, usize) {
+        let start = from.find(fence).unwrap() + fence.len();
+        let end = start + from[start..].find("```").unwrap();
+        (from[start..end].to_string(), end)
+    };
+    let (messy, after) = block(section, "```text\n");
+    let (tidy, _) = block(&section[after..], "```pipe\n");
+    assert_ne!(messy, tidy);
+    assert_eq!(format_text(&messy).unwrap(), tidy);
+}

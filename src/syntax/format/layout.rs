@@ -101,6 +101,18 @@ impl Layout<'_> {
             .is_some_and(|text| text.contains('\n'))
     }
 
+    /// Whether a comment starts inside `span` (comments are in order).
+    fn has_comment_inside(&self, span: Span) -> bool {
+        let first_after = self
+            .lexed
+            .comments
+            .partition_point(|comment| comment.start <= span.start());
+        self.lexed
+            .comments
+            .get(first_after)
+            .is_some_and(|comment| comment.start < span.end())
+    }
+
     fn item(&mut self, item: &Item) -> ItemLines {
         self.printer.skip_semicolons();
         let first = self.printer.cursor;
@@ -204,10 +216,7 @@ impl Layout<'_> {
 
     fn block_lines(&mut self, block: &Block, indent: usize) {
         let close = self.printer.token_at(block.span.end().saturating_sub(1));
-        let has_comments =
-            self.lexed.comments.iter().any(|comment| {
-                comment.start > block.span.start() && comment.start < block.span.end()
-            });
+        let has_comments = self.has_comment_inside(block.span);
         self.printer.cont = indent;
         if block.members.is_empty() && !has_comments {
             self.printer.place_next();
@@ -345,10 +354,7 @@ impl Layout<'_> {
             self.printer.emit_until(callee.span.end());
         }
         let close = self.printer.token_at(expr.span.end().saturating_sub(1));
-        let has_comments =
-            self.lexed.comments.iter().any(|comment| {
-                comment.start > expr.span.start() && comment.start < expr.span.end()
-            });
+        let has_comments = self.has_comment_inside(expr.span);
         if items.is_empty() && !has_comments {
             self.printer.emit_until(expr.span.end());
             return;

@@ -51,7 +51,11 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result
                     output::write_stdout(&format!("{name}\n"))?;
                     exit = exit.max(EXIT_ERRORS);
                 } else {
-                    output::write_atomically(&entry.path, text.as_bytes())?;
+                    // Through a symbolic link, the file it points to is
+                    // rewritten; the link stays.
+                    let target =
+                        std::fs::canonicalize(&entry.path).unwrap_or_else(|_| entry.path.clone());
+                    output::write_atomically(&target, text.as_bytes())?;
                 }
             }
             Outcome::Refused(code) => exit = exit.max(code),

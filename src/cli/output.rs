@@ -23,9 +23,10 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "plan".into(), |name| name.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || "output".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temporary)?;

@@ -241,10 +241,9 @@ impl<'s> Printer<'s> {
         }
     }
 
-    /// Places token `idx` (the cursor's token or one before it is a bug the
-    /// caller avoids): its leading comments, a line break if one is due,
-    /// canonical spacing, then its text. Its trailing comment will end the
-    /// line.
+    /// Places token `idx`: its leading comments, a line break if one is
+    /// due, canonical spacing, then its text. Its trailing comment will end
+    /// the line. Callers place tokens in source order.
     pub fn place(&mut self, idx: usize) {
         let Some(token) = self.token(idx) else {
             return;

@@ -500,3 +500,22 @@ fn graph_needs_a_pipeline_name_when_a_file_declares_several() {
     assert_eq!(broken.status.code(), Some(1));
     assert_eq!(stdout(&broken), "");
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_rewrites_what_a_symbolic_link_points_to_and_keeps_the_link() {
+    let dir = scratch_dir("fmt-link");
+    let target = dir.join("real.pipe");
+    let link = dir.join("link.pipe");
+    std::fs::write(&target, MESSY).unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = pipec(&["fmt", link.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
+}

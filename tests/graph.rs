@@ -116,7 +116,11 @@ fn the_sample_collapses_to_one_node_per_region_per_wave() {
 
     // Far fewer boxes than steps.
     assert_eq!(plan.steps.len(), 126);
-    assert_eq!(graph.nodes.len(), 48, "the README says 126 steps become 48 nodes");
+    assert_eq!(
+        graph.nodes.len(),
+        48,
+        "the README says 126 steps become 48 nodes"
+    );
 }
 
 #[test]

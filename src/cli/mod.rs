@@ -5,11 +5,12 @@
 mod completions;
 mod explain;
 mod files;
+mod fmt;
+mod graph;
 mod output;
 mod simulate;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
@@ -17,9 +18,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code when the input has errors.
-const EXIT_ERRORS: u8 = 1;
+pub(crate) const EXIT_ERRORS: u8 = 1;
 /// Exit code for usage, I/O and internal errors.
-const EXIT_FAILURE: u8 = 2;
+pub(crate) const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -70,6 +71,15 @@ enum OutputFormat {
     Gitlab,
 }
 
+/// How `graph` draws.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
 /// A shell to complete `pipec` in.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum CompletionShell {
@@ -110,6 +120,34 @@ enum Command {
         /// The shell.
         #[arg(value_enum)]
         shell: CompletionShell,
+    },
+    /// Rewrite `.pipe` files in the canonical layout; directories are
+    /// searched recursively.
+    ///
+    /// Files with syntax errors are reported and left alone. With
+    /// `--check`, nothing is written: the files that would change are
+    /// listed on standard output and the exit code is 1.
+    Fmt {
+        /// Files or directories; `-` alone formats standard input to
+        /// standard output. Default: the current directory.
+        paths: Vec<PathBuf>,
+        /// List the files that are not formatted instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Draw a pipeline's plan as a Mermaid flowchart or a Graphviz digraph.
+    ///
+    /// Regions are collapsed to one node per wave, gates shown once per
+    /// stage or wave (see docs/graph.md).
+    Graph {
+        /// The `.pipe` file declaring the pipeline.
+        file: PathBuf,
+        /// The pipeline to draw; needed when the file declares several.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// The drawing format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
     },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
@@ -192,6 +230,19 @@ pub fn main() -> ExitCode {
         ),
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Graph {
+            file,
+            pipeline,
+            format,
+        } => graph::run(
+            &file,
+            pipeline.as_deref(),
+            format,
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
         Command::Compile {
             file,
             pipeline,
@@ -318,7 +369,7 @@ fn run_compile(
     };
     let json = pipec::export::plans_to_json(&exported);
     match output {
-        Some(path) => write_atomically(path, json.as_bytes())?,
+        Some(path) => output::write_atomically(path, json.as_bytes())?,
         None => output::write_stdout(&json)?,
     }
     Ok(0)
@@ -332,18 +383,43 @@ fn compile_plans(
     pipeline: Option<&str>,
     how: Compilation<'_>,
 ) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
+    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
+        return Ok(Err(EXIT_ERRORS));
+    };
+    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
+    Ok(Ok(pipec::export::plans_to_v1(&chosen, &compiled.sources)))
+}
+
+/// Compiles `file` and what it imports, reporting diagnostics on standard
+/// error; `None` when there are errors (already reported).
+pub(crate) fn compile_file(
+    file: &std::path::Path,
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> miette::Result<Option<workspace::Compiled>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled =
-        workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
-    render::to_stderr(&compiled.diagnostics, &compiled.sources, how.color);
+    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
+    render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
     if compiled.has_errors() {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
             "error: could not compile {}: {errors} error(s)",
             file.display()
         );
-        return Ok(Err(EXIT_ERRORS));
+        return Ok(None);
     }
+    Ok(Some(compiled))
+}
+
+/// The plans `--pipeline` picks: the one named, or every plan; an unknown
+/// name, or a file without pipelines, is an error of `command`.
+pub(crate) fn select_plans<'c>(
+    compiled: &'c workspace::Compiled,
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    command: &str,
+) -> miette::Result<Vec<&'c pipec::plan::Plan>> {
     let names: Vec<&str> = compiled
         .plans
         .iter()
@@ -368,41 +444,12 @@ fn compile_plans(
     };
     if chosen.is_empty() {
         return Err(miette::miette!(
-            help =
-                "`compile` builds the plans of the pipelines a file declares; templates have none",
+            help = format!(
+                "`{command}` works on the plans of the pipelines a file declares; templates have none"
+            ),
             "{} declares no pipeline",
             file.display()
         ));
     }
-    Ok(Ok(pipec::export::plans_to_v1(&chosen, &compiled.sources)))
-}
-
-/// Writes a file so that readers see the old content or the whole new one:
-/// a temporary file beside it, synced, then renamed over it.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "plan".into(), |name| name.to_string_lossy().into_owned());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-        .into_diagnostic()
-        .wrap_err_with(|| format!("could not write {}", path.display()))
+    Ok(chosen)
 }

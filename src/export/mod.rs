@@ -10,6 +10,7 @@
 //! together.
 
 pub mod convert;
+pub mod graph;
 pub mod plan_v1;
 
 /// The JSON `pipec compile` writes for `plans`: one plan object when there

@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod loader;

@@ -239,8 +239,8 @@ fn compile_in_memory(files: &[(String, String)]) -> (Value, Vec<String>) {
         .map(|diagnostic| diagnostic.code.to_string())
         .collect();
     let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
-    let mut json: Value =
-        serde_json::from_str(&pipec::export::plans_to_json(&plans, &compiled.sources)).unwrap();
+    let exported = pipec::export::plans_to_v1(&plans, &compiled.sources);
+    let mut json: Value = serde_json::from_str(&pipec::export::plans_to_json(&exported)).unwrap();
     without_positions(&mut json);
     (json, codes)
 }

@@ -3,6 +3,7 @@
 //! it (unreadable files, bad flags) are reported with miette.
 
 mod completions;
+mod diff;
 mod explain;
 mod files;
 mod fmt;
@@ -164,6 +165,33 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
+    /// Compare the effective pipelines of two versions of a workspace.
+    ///
+    /// Compiles every concrete pipeline on both sides and reports steps
+    /// added or removed, regions moved between waves, changed bakes,
+    /// strategies, gates and alarms (each with the file and line of the new
+    /// value), policy results, and the change in simulated rollout time.
+    Diff {
+        /// The base: a file or directory (with `--git`, the path to
+        /// compare; default `.`).
+        base: Option<PathBuf>,
+        /// The head: a file or directory.
+        head: Option<PathBuf>,
+        /// Compare the path at this git revision with the working tree.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = diff::Format::Text)]
+        format: diff::Format,
+        /// Exit with 1 when there are changes (like `git diff --exit-code`).
+        #[arg(long)]
+        exit_code: bool,
+        /// When the simulated rollouts start, RFC 3339 with an offset.
+        /// Default: the first Monday on or after `--today`, 09:00 in the
+        /// zone of the pipeline's window.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+        start: Option<jiff::Timestamp>,
+    },
     /// Simulate a rollout of a plan on a virtual clock.
     ///
     /// Reads a plan as `compile` writes it (a `.json` file), or compiles a
@@ -231,6 +259,26 @@ pub fn main() -> ExitCode {
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Diff {
+            base,
+            head,
+            git,
+            format,
+            exit_code,
+            start,
+        } => diff::run(&diff::Request {
+            base: base.as_deref(),
+            head: head.as_deref(),
+            git: git.as_deref(),
+            format,
+            exit_code,
+            start,
+            compile: Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        }),
         Command::Graph {
             file,
             pipeline,

@@ -240,7 +240,11 @@ fn compile_in_memory(files: &[(String, String)]) -> (Value, Vec<String>) {
         .collect();
     let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
     let exported = pipec::export::plans_to_v1(&plans, &compiled.sources);
-    let mut json: Value = serde_json::from_str(&pipec::export::plans_to_json(&exported)).unwrap();
+    let mut json: Value = serde_json::from_str(&pipec::export::plans_to_json(
+        &exported,
+        pipec::export::Layout::Compact,
+    ))
+    .unwrap();
     without_positions(&mut json);
     (json, codes)
 }

@@ -200,14 +200,25 @@ fn a_start_is_required_and_must_have_an_offset() {
 fn plans_of_another_version_or_shape_exit_2() {
     let dir = scratch_dir("plans");
     let plan_path = dir.join("plan.json");
-    let output = pipec(&["compile", SAMPLE, "-o", plan_path.to_str().unwrap()]);
+    let output = pipec(&[
+        "compile",
+        SAMPLE,
+        "--pretty",
+        "-o",
+        plan_path.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let text = std::fs::read_to_string(&plan_path).unwrap();
+    // Each edit below must change the plan, or it would test nothing.
+    let edited = |from: &str, to: &str| {
+        assert!(text.contains(from), "the plan has no {from:?}");
+        text.replacen(from, to, 1)
+    };
 
     let future = dir.join("future.json");
     std::fs::write(
         &future,
-        text.replace("\"format_version\": \"1.0\"", "\"format_version\": \"2.0\""),
+        edited("\"format_version\": \"1.0\"", "\"format_version\": \"2.0\""),
     )
     .unwrap();
     let output = pipec(&["simulate", future.to_str().unwrap(), "--start", START]);
@@ -221,10 +232,9 @@ fn plans_of_another_version_or_shape_exit_2() {
     let dangling = dir.join("dangling.json");
     std::fs::write(
         &dangling,
-        text.replacen(
+        edited(
             "\"needs\": [\n        \"source/code\"",
             "\"needs\": [\n        \"source/kode\"",
-            1,
         ),
     )
     .unwrap();

@@ -12,6 +12,7 @@
 pub mod convert;
 pub mod graph;
 pub mod plan_v1;
+pub mod version;
 
 /// How plan JSON is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

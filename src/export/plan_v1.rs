@@ -781,25 +781,14 @@ impl std::error::Error for ReadError {
 /// The version is checked first, so that a plan of another version is
 /// refused for what it is rather than for a field this version lacks.
 pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
-    /// Only the version; every other field is ignored at this point.
-    #[derive(serde::Deserialize)]
-    struct VersionProbe {
-        format_version: Option<serde_json::Value>,
-    }
-    let probe: VersionProbe = serde_json::from_str(json).map_err(ReadError::Json)?;
-    match probe.format_version {
-        Some(serde_json::Value::String(version)) if version == FORMAT_VERSION => {}
-        Some(serde_json::Value::String(version)) => {
-            return Err(ReadError::Version {
-                found: Some(version),
-            });
+    match crate::export::version::check(json, FORMAT_VERSION) {
+        Ok(()) => {}
+        Err(crate::export::version::VersionMismatch::Json(error)) => {
+            return Err(ReadError::Json(error));
         }
-        Some(other) => {
-            return Err(ReadError::Version {
-                found: Some(other.to_string()),
-            });
+        Err(crate::export::version::VersionMismatch::Other(found)) => {
+            return Err(ReadError::Version { found });
         }
-        None => return Err(ReadError::Version { found: None }),
     }
     serde_json::from_str(json).map_err(ReadError::Json)
 }

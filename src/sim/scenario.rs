@@ -275,25 +275,14 @@ impl std::error::Error for ReadError {}
 /// Reads a scenario, checking its version first and then what the types
 /// cannot say (see [`Scenario::problems`]).
 pub fn from_json(json: &str) -> Result<Scenario, ReadError> {
-    /// Only the version; the rest is read once it is known.
-    #[derive(Deserialize)]
-    struct VersionProbe {
-        format_version: Option<serde_json::Value>,
-    }
-    let probe: VersionProbe = serde_json::from_str(json).map_err(ReadError::Json)?;
-    match probe.format_version {
-        Some(serde_json::Value::String(version)) if version == FORMAT_VERSION => {}
-        Some(serde_json::Value::String(version)) => {
-            return Err(ReadError::Version {
-                found: Some(version),
-            });
+    match crate::export::version::check(json, FORMAT_VERSION) {
+        Ok(()) => {}
+        Err(crate::export::version::VersionMismatch::Json(error)) => {
+            return Err(ReadError::Json(error));
         }
-        Some(other) => {
-            return Err(ReadError::Version {
-                found: Some(other.to_string()),
-            });
+        Err(crate::export::version::VersionMismatch::Other(found)) => {
+            return Err(ReadError::Version { found });
         }
-        None => return Err(ReadError::Version { found: None }),
     }
     let scenario: Scenario = serde_json::from_str(json).map_err(ReadError::Json)?;
     let problems = scenario.problems();

@@ -69,9 +69,11 @@ fn main() {
         assert!(!compiled.has_errors());
         assert_eq!(compiled.plans.len(), SERVICES);
         steps = compiled.plans.iter().map(|plan| plan.steps.len()).sum();
-        // What `pipec compile` writes for them: an array of the plans.
+        // What `pipec compile` writes for them by default: an array of the
+        // plans, compact.
         let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
-        bytes = pipec::export::plans_to_json(&plans, &compiled.sources).len();
+        let exported = pipec::export::plans_to_v1(&plans, &compiled.sources);
+        bytes = pipec::export::plans_to_json(&exported, pipec::export::Layout::Compact).len();
         compiled
     });
     println!(

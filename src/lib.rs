@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod loader;
@@ -26,6 +27,7 @@ pub mod parallel;
 pub mod plan;
 pub mod run;
 pub mod semantics;
+pub mod sim;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -375,3 +375,147 @@ fn completions_for_each_shell_name_the_subcommands() {
     let unknown = pipec(&["completions", "tcsh"], None);
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+const MESSY: &str = "template T {\nstage beta {deploy bundle\n}   // trailing\n}\n";
+const TIDY: &str = "template T {\n  stage beta {\n    deploy bundle\n  }  // trailing\n}\n";
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_changes_nothing() {
+    let dir = scratch_dir("fmt-check");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let messy = dir.join("nested/messy.pipe");
+    let tidy = dir.join("tidy.pipe");
+    std::fs::write(&messy, MESSY).unwrap();
+    std::fs::write(&tidy, TIDY).unwrap();
+
+    let output = pipec(&["fmt", "--check", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{}\n", messy.display()));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), MESSY);
+
+    let output = pipec(&["fmt", "--check", tidy.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn fmt_rewrites_files_in_place() {
+    let dir = scratch_dir("fmt-rewrite");
+    let messy = dir.join("messy.pipe");
+    std::fs::write(&messy, MESSY).unwrap();
+    let output = pipec(&["fmt", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), TIDY);
+    assert!(
+        stderr(&output).contains("1 rewritten"),
+        "{}",
+        stderr(&output)
+    );
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(names.len(), 1);
+
+    let again = pipec(&["fmt", "--check", messy.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+#[test]
+fn fmt_reads_standard_input_and_writes_standard_output() {
+    let output = pipec(&["fmt", "-"], Some(MESSY));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), TIDY);
+
+    let check = pipec(&["fmt", "--check", "-"], Some(MESSY));
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), "<stdin>\n");
+
+    let tidy = pipec(&["fmt", "--check", "-"], Some(TIDY));
+    assert_eq!(tidy.status.code(), Some(0));
+
+    let mixed = pipec(&["fmt", "-", "examples"], Some(MESSY));
+    assert_eq!(mixed.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
+    let dir = scratch_dir("fmt-broken");
+    let broken = dir.join("broken.pipe");
+    let text = "window w {\n   zone: \"UTC\"\n}\n";
+    std::fs::write(&broken, text).unwrap();
+    let output = pipec(&["fmt", broken.to_str().unwrap(), "--color", "never"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stderr(&output);
+    assert!(report.contains("error[P0010]"), "{report}");
+    assert!(report.contains("broken.pipe:2:8"), "{report}");
+    assert!(report.contains("was not formatted"), "{report}");
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
+
+    let piped = pipec(&["fmt", "-"], Some(text));
+    assert_eq!(piped.status.code(), Some(1));
+    assert_eq!(stdout(&piped), "", "nothing is written for a broken input");
+}
+
+#[test]
+fn graph_draws_the_sample_in_both_formats() {
+    let sample = "examples/sample/services/orders_api.pipe";
+    let mermaid = pipec(&["graph", sample], None);
+    assert_eq!(mermaid.status.code(), Some(0), "{}", stderr(&mermaid));
+    let text = stdout(&mermaid);
+    assert!(text.starts_with("flowchart LR\n"), "{text}");
+    assert!(text.contains("onebox, bake 1h → 3 AZs"), "{text}");
+
+    let dot = pipec(&["graph", sample, "--format", "dot"], None);
+    assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+    assert!(stdout(&dot).starts_with("digraph \"orders_api\" {\n"));
+
+    // The emergency profile's quarter bakes and approval are drawn.
+    let emergency = pipec(&["graph", sample, "--profile", "emergency"], None);
+    let text = stdout(&emergency);
+    assert!(text.contains("bake 6h<br/>"), "{text}");
+    assert!(text.contains("approval<br/>senior-engineer"), "{text}");
+}
+
+#[test]
+fn graph_needs_a_pipeline_name_when_a_file_declares_several() {
+    let file = "examples/concepts/strategies.pipe";
+    let several = pipec(&["graph", file, "--color", "never"], None);
+    assert_eq!(several.status.code(), Some(2));
+    let report = stderr(&several);
+    assert!(report.contains("declares 4 pipelines"), "{report}");
+    assert!(report.contains("catalog_api, search_indexer"), "{report}");
+    assert_eq!(stdout(&several), "");
+
+    let one = pipec(&["graph", file, "--pipeline", "image_resizer"], None);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert!(stdout(&one).contains("pipeline image_resizer"));
+
+    let broken = pipec(
+        &["graph", "-"],
+        Some("pipeline p { stage beta { bake = 33% } }\n"),
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    assert_eq!(stdout(&broken), "");
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_rewrites_what_a_symbolic_link_points_to_and_keeps_the_link() {
+    let dir = scratch_dir("fmt-link");
+    let target = dir.join("real.pipe");
+    let link = dir.join("link.pipe");
+    std::fs::write(&target, MESSY).unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = pipec(&["fmt", link.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
+}

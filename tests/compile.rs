@@ -525,16 +525,33 @@ fn several_plans_are_written_as_serde_writes_an_array_of_them() {
         .iter()
         .map(|plan| convert::to_v1(plan, &compiled.sources))
         .collect();
-    let expected = serde_json::to_string_pretty(&exported).unwrap() + "\n";
+    use pipec::export::Layout;
     assert_eq!(
-        pipec::export::plans_to_json(&plans, &compiled.sources),
-        expected
+        pipec::export::plans_to_v1(&plans, &compiled.sources),
+        exported
+    );
+    let pretty = serde_json::to_string_pretty(&exported).unwrap() + "\n";
+    assert_eq!(
+        pipec::export::plans_to_json(&exported, Layout::Pretty),
+        pretty
+    );
+    let compact = serde_json::to_string(&exported).unwrap() + "\n";
+    assert_eq!(
+        pipec::export::plans_to_json(&exported, Layout::Compact),
+        compact
     );
     // One plan is the plan object itself.
     assert_eq!(
-        pipec::export::plans_to_json(&plans[..1], &compiled.sources),
+        pipec::export::plans_to_json(&exported[..1], Layout::Pretty),
         plan_v1::to_json(&exported[0])
     );
+    assert_eq!(
+        pipec::export::plans_to_json(&exported[..1], Layout::Compact),
+        plan_v1::to_json_compact(&exported[0])
+    );
+    // Both layouts are the same JSON.
+    let read = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    assert_eq!(read(&pretty), read(&compact));
 }
 
 /// The steps of `plan` by id.

@@ -281,3 +281,99 @@ fn thousands_of_mutations_and_random_bytes() {
         .join()
         .expect("a mutation made the checker panic");
 }
+
+/// Formats `text` on a small stack; a file that parses must format
+/// (never be refused as unsafe), and its formatting must be stable.
+/// Returns whether it was formatted.
+fn format_on_small_stack(text: String) -> bool {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || {
+            let parses = pipec::syntax::parse_file(&text, pipec::source::FileId(0))
+                .diagnostics
+                .is_empty();
+            match pipec::syntax::format::format(&text, pipec::source::FileId(0)) {
+                Ok(once) => {
+                    let twice = pipec::syntax::format::format(&once, pipec::source::FileId(0));
+                    assert_eq!(twice.ok().as_ref(), Some(&once), "not idempotent:\n{text}");
+                    true
+                }
+                Err(pipec::syntax::format::FormatError::Syntax(_)) => {
+                    assert!(!parses, "a file that parses was refused:\n{text}");
+                    false
+                }
+                Err(pipec::syntax::format::FormatError::Unsafe(reason)) => {
+                    panic!("{reason}:\n{text}");
+                }
+            }
+        })
+        .unwrap()
+        .join()
+        .expect("the formatter panicked or overflowed")
+}
+
+#[test]
+fn the_formatter_survives_deep_nesting_at_the_limits() {
+    // The deepest nesting the parser accepts, written over many lines, so
+    // that the layout follows every level.
+    assert!(format_on_small_stack(format!(
+        "template T {{ alarm a = {}ALARM(\"x\"){}\n}}",
+        "not (\n".repeat(62),
+        ")".repeat(62)
+    )));
+    assert!(format_on_small_stack(format!(
+        "alarm a = {}ALARM(\"x\")",
+        "not\n".repeat(64)
+    )));
+    assert!(format_on_small_stack(format!(
+        "alarm a = ALARM(\"x\")\n{}",
+        " or ALARM(\"y\")\n".repeat(20_000)
+    )));
+}
+
+#[test]
+fn the_formatter_survives_thousands_of_mutations() {
+    let files: Vec<Vec<u8>> = corpus()
+        .into_iter()
+        .filter(|bytes| {
+            std::str::from_utf8(bytes).is_ok_and(|text| {
+                pipec::syntax::parse_file(text, pipec::source::FileId(0))
+                    .diagnostics
+                    .is_empty()
+            })
+        })
+        .collect();
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
+    // Whitespace, `;` and comments inserted next to existing whitespace
+    // keep most files parsing, so the formatter meets them in every
+    // position; `,` and `}` mostly break a file, which must then be refused.
+    let inserts: [&[u8]; 9] = [
+        b"\n", b" ", b";", b"\n\n", b"// c\n", b" // c\n", b"\t", b",", b"}",
+    ];
+    let mut mutants = Vec::new();
+    for _ in 0..1_000 {
+        let mut bytes = files[rng.below(files.len())].clone();
+        for _ in 0..1 + rng.below(6) {
+            let idx = rng.below(bytes.len() + 1);
+            let idx = (idx..bytes.len())
+                .find(|&at| bytes[at] == b' ' || bytes[at] == b'\n')
+                .unwrap_or(bytes.len());
+            let insert = inserts[rng.below(inserts.len())];
+            bytes.splice(idx..idx, insert.iter().copied());
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            mutants.push(text);
+        }
+    }
+    let count = mutants.len();
+    let formatted = mutants
+        .into_iter()
+        .filter(|text| format_on_small_stack(text.clone()))
+        .count();
+    eprintln!("{formatted} of {count} mutants formatted, the others refused");
+    // Both paths are exercised.
+    assert!(
+        formatted >= 200 && count - formatted >= 100,
+        "{formatted} of {count}"
+    );
+}

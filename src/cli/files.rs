@@ -23,6 +23,28 @@ impl Loader for FsLoader {
     }
 }
 
+/// The file system under another directory: relative paths are read from
+/// `root`, so that a copy of a workspace (a git revision unpacked
+/// elsewhere) is loaded under the same relative names as the original.
+pub struct RootedLoader {
+    /// Where relative paths start.
+    pub root: PathBuf,
+}
+
+impl Loader for RootedLoader {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.root.join(path))
+    }
+
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        std::fs::canonicalize(self.root.join(path))
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.root.join(path).is_file()
+    }
+}
+
 /// Finds every entry: files as named, directories searched recursively for
 /// `*.pipe` (skipping hidden directories), `-` as standard input. Entries
 /// come in a stable order: arguments in order, directory contents sorted by

@@ -3,13 +3,16 @@
 //! it (unreadable files, bad flags) are reported with miette.
 
 mod completions;
+mod diff;
 mod explain;
 mod files;
+mod fmt;
+mod graph;
 mod output;
 mod run;
+mod simulate;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::workspace;
@@ -17,9 +20,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code when the input has errors.
-const EXIT_ERRORS: u8 = 1;
+pub(crate) const EXIT_ERRORS: u8 = 1;
 /// Exit code for usage, I/O and internal errors.
-const EXIT_FAILURE: u8 = 2;
+pub(crate) const EXIT_FAILURE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -70,6 +73,15 @@ enum OutputFormat {
     Gitlab,
 }
 
+/// How `graph` draws.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
 /// A shell to complete `pipec` in.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum CompletionShell {
@@ -111,6 +123,34 @@ enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+    /// Rewrite `.pipe` files in the canonical layout; directories are
+    /// searched recursively.
+    ///
+    /// Files with syntax errors are reported and left alone. With
+    /// `--check`, nothing is written: the files that would change are
+    /// listed on standard output and the exit code is 1.
+    Fmt {
+        /// Files or directories; `-` alone formats standard input to
+        /// standard output. Default: the current directory.
+        paths: Vec<PathBuf>,
+        /// List the files that are not formatted instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Draw a pipeline's plan as a Mermaid flowchart or a Graphviz digraph.
+    ///
+    /// Regions are collapsed to one node per wave, gates shown once per
+    /// stage or wave (see docs/graph.md).
+    Graph {
+        /// The `.pipe` file declaring the pipeline.
+        file: PathBuf,
+        /// The pipeline to draw; needed when the file declares several.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// The drawing format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
     /// With one pipeline (or `--pipeline NAME`) the output is one plan
@@ -125,6 +165,65 @@ enum Command {
         /// file is replaced only by a complete plan).
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Indent the JSON for people to read (default: one line per plan,
+        /// half the size and faster to write and parse).
+        #[arg(long)]
+        pretty: bool,
+    },
+    /// Compare the effective pipelines of two versions of a workspace.
+    ///
+    /// Compiles every concrete pipeline on both sides and reports steps
+    /// added or removed, regions moved between waves, changed bakes,
+    /// strategies, gates and alarms (each with the file and line of the new
+    /// value), policy results, and the change in simulated rollout time.
+    Diff {
+        /// The base: a file or directory (with `--git`, the path to
+        /// compare; default `.`).
+        base: Option<PathBuf>,
+        /// The head: a file or directory.
+        head: Option<PathBuf>,
+        /// Compare the path at this git revision with the working tree.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = diff::Format::Text)]
+        format: diff::Format,
+        /// Exit with 1 when there are changes (like `git diff --exit-code`).
+        #[arg(long)]
+        exit_code: bool,
+        /// When the simulated rollouts start, RFC 3339 with an offset.
+        /// Default: the first Monday on or after `--today`, 09:00 in the
+        /// zone of the pipeline's window.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+        start: Option<jiff::Timestamp>,
+    },
+    /// Simulate a rollout of a plan on a virtual clock.
+    ///
+    /// Reads a plan as `compile` writes it (a `.json` file), or compiles a
+    /// `.pipe` file first; either way only the plan is simulated. Prints a
+    /// timeline and a summary.
+    Simulate {
+        /// A plan (`*.json`, as `compile -o` writes it) or a `.pipe` file.
+        input: PathBuf,
+        /// The pipeline to simulate, when the file holds several.
+        #[arg(long, value_name = "NAME")]
+        pipeline: Option<String>,
+        /// When the first change is merged, RFC 3339 with an offset
+        /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
+        /// `merged_at`; one of the two is required.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+        start: Option<jiff::Timestamp>,
+        /// A scenario file (format 1.0): changes, alarms, approvals,
+        /// overrides, durations, traffic.
+        #[arg(long, value_name = "S.json")]
+        scenario: Option<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value_t = simulate::Format::Text)]
+        format: simulate::Format,
+        /// Approve every approval the scenario does not give as soon as it
+        /// is asked.
+        #[arg(long)]
+        auto_approve: bool,
     },
     /// Run a pipeline's commands as real processes, in dependency order,
     /// crash-safely (see docs/execution.md).
@@ -172,18 +271,77 @@ pub fn main() -> ExitCode {
         ),
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
-        Command::Compile {
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Diff {
+            base,
+            head,
+            git,
+            format,
+            exit_code,
+            start,
+        } => diff::run(&diff::Request {
+            base: base.as_deref(),
+            head: head.as_deref(),
+            git: git.as_deref(),
+            format,
+            exit_code,
+            start,
+            compile: Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        }),
+        Command::Graph {
             file,
             pipeline,
-            output,
-        } => run_compile(
+            format,
+        } => graph::run(
             &file,
             pipeline.as_deref(),
-            output.as_deref(),
+            format,
             color,
             today,
             cli.profile.as_deref(),
         ),
+        Command::Compile {
+            file,
+            pipeline,
+            output,
+            pretty,
+        } => run_compile(
+            &file,
+            pipeline.as_deref(),
+            output.as_deref(),
+            if pretty {
+                pipec::export::Layout::Pretty
+            } else {
+                pipec::export::Layout::Compact
+            },
+            color,
+            today,
+            cli.profile.as_deref(),
+        ),
+        Command::Simulate {
+            input,
+            pipeline,
+            start,
+            scenario,
+            format,
+            auto_approve,
+        } => simulate::run(&simulate::Request {
+            input: &input,
+            pipeline: pipeline.as_deref(),
+            start,
+            scenario: scenario.as_deref(),
+            format,
+            auto_approve,
+            compile: Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        }),
         Command::Run(args) => run::run(args, color, today, cli.profile.as_deref()),
     };
     match result {
@@ -193,6 +351,10 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+fn parse_start(text: &str) -> Result<jiff::Timestamp, String> {
+    pipec::sim::scenario::parse_time(text)
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
@@ -248,14 +410,63 @@ fn run_check(
     }
 }
 
+/// How `.pipe` files are compiled: the global flags.
+#[derive(Clone, Copy)]
+struct Compilation<'a> {
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&'a str>,
+}
+
 fn run_compile(
     file: &std::path::Path,
     pipeline: Option<&str>,
     output: Option<&std::path::Path>,
+    layout: pipec::export::Layout,
     color: ColorChoice,
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> miette::Result<u8> {
+    let how = Compilation {
+        color,
+        today,
+        profile,
+    };
+    let exported = match compile_plans(file, pipeline, how)? {
+        Ok(plans) => plans,
+        Err(code) => return Ok(code),
+    };
+    let json = pipec::export::plans_to_json(&exported, layout);
+    match output {
+        Some(path) => output::write_atomically(path, json.as_bytes())?,
+        None => output::write_stdout(&json)?,
+    }
+    Ok(0)
+}
+
+/// Compiles a `.pipe` file and exports the plans of its pipelines (or of
+/// the one `pipeline` names), rendering diagnostics. `Ok(Err(code))` when
+/// the source has errors.
+fn compile_plans(
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    how: Compilation<'_>,
+) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
+    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
+        return Ok(Err(EXIT_ERRORS));
+    };
+    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
+    Ok(Ok(pipec::export::plans_to_v1(&chosen, &compiled.sources)))
+}
+
+/// Compiles `file` and what it imports, reporting diagnostics on standard
+/// error; `None` when there are errors (already reported).
+pub(crate) fn compile_file(
+    file: &std::path::Path,
+    color: ColorChoice,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> miette::Result<Option<workspace::Compiled>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
     let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
     render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
@@ -265,8 +476,19 @@ fn run_compile(
             "error: could not compile {}: {errors} error(s)",
             file.display()
         );
-        return Ok(EXIT_ERRORS);
+        return Ok(None);
     }
+    Ok(Some(compiled))
+}
+
+/// The plans `--pipeline` picks: the one named, or every plan; an unknown
+/// name, or a file without pipelines, is an error of `command`.
+pub(crate) fn select_plans<'c>(
+    compiled: &'c workspace::Compiled,
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    command: &str,
+) -> miette::Result<Vec<&'c pipec::plan::Plan>> {
     let names: Vec<&str> = compiled
         .plans
         .iter()
@@ -291,46 +513,12 @@ fn run_compile(
     };
     if chosen.is_empty() {
         return Err(miette::miette!(
-            help =
-                "`compile` builds the plans of the pipelines a file declares; templates have none",
+            help = format!(
+                "`{command}` works on the plans of the pipelines a file declares; templates have none"
+            ),
             "{} declares no pipeline",
             file.display()
         ));
     }
-    let json = pipec::export::plans_to_json(&chosen, &compiled.sources);
-    match output {
-        Some(path) => write_atomically(path, json.as_bytes())?,
-        None => output::write_stdout(&json)?,
-    }
-    Ok(0)
-}
-
-/// Writes a file so that readers see the old content or the whole new one:
-/// a temporary file beside it, synced, then renamed over it.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "plan".into(), |name| name.to_string_lossy().into_owned());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-        .into_diagnostic()
-        .wrap_err_with(|| format!("could not write {}", path.display()))
+    Ok(chosen)
 }

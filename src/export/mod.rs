@@ -10,26 +10,48 @@
 //! together.
 
 pub mod convert;
+pub mod graph;
 pub mod plan_v1;
+pub mod version;
 
-use crate::plan::Plan;
-use crate::source::SourceMap;
+/// How plan JSON is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One line per plan ([`plan_v1::to_json_compact`]), the default.
+    Compact,
+    /// Indented ([`plan_v1::to_json`]), for people: `compile --pretty`.
+    Pretty,
+}
 
 /// The JSON `pipec compile` writes for `plans`: one plan object when there
-/// is one plan, otherwise an array of plan objects in the given order, each
-/// exactly as [`plan_v1::to_json`] writes it, indented one level.
+/// is one plan, otherwise an array of plan objects in the given order,
+/// exactly as serde_json writes the array in that layout.
 ///
-/// Plans are converted and serialized on all cores (the plans of a large
-/// workspace run to hundreds of megabytes); the text does not depend on
-/// how many there are.
-pub fn plans_to_json(plans: &[&Plan], sources: &SourceMap) -> String {
-    let texts = crate::parallel::map_in_order(plans.to_vec(), |plan| {
-        plan_v1::to_json(&convert::to_v1(plan, sources))
-    });
-    match texts.as_slice() {
-        [one] => one.clone(),
-        [] => "[]\n".to_string(),
-        many => {
+/// Plans are serialized on all cores (the plans of a large workspace run
+/// to tens of megabytes); the text does not depend on how many there are.
+pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
+    let write = match layout {
+        Layout::Compact => plan_v1::to_json_compact,
+        Layout::Pretty => plan_v1::to_json,
+    };
+    let texts = crate::parallel::map_in_order(plans.iter().collect(), write);
+    match (texts.as_slice(), layout) {
+        ([one], _) => one.clone(),
+        ([], _) => "[]\n".to_string(),
+        (many, Layout::Compact) => {
+            let size: usize = many.iter().map(String::len).sum();
+            let mut out = String::with_capacity(size + 2);
+            out.push('[');
+            for (index, text) in many.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(text.trim_end_matches('\n'));
+            }
+            out.push_str("]\n");
+            out
+        }
+        (many, Layout::Pretty) => {
             // Pretty JSON never holds a raw newline inside a string, so
             // indenting every line nests an object by one level.
             let size: usize = many.iter().map(|text| text.len() * 9 / 8).sum();
@@ -49,4 +71,12 @@ pub fn plans_to_json(plans: &[&Plan], sources: &SourceMap) -> String {
             out
         }
     }
+}
+
+/// Converts plans to format 1.0 on all cores, in order.
+pub fn plans_to_v1(
+    plans: &[&crate::plan::Plan],
+    sources: &crate::source::SourceMap,
+) -> Vec<plan_v1::PlanV1> {
+    crate::parallel::map_in_order(plans.to_vec(), |plan| convert::to_v1(plan, sources))
 }

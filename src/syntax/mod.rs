@@ -8,6 +8,7 @@
 pub mod ast;
 mod literal;
 pub use literal::days_in_month;
+pub mod format;
 mod lower;
 mod parser;
 pub mod scan;

@@ -1,0 +1,303 @@
+//! `pipec diff`: compiles two versions of a workspace (two paths, or a git
+//! revision and the working tree) and reports what changes in the
+//! effective pipelines. The comparison itself lives in `pipec::diff`.
+
+use super::{Compilation, EXIT_ERRORS, EXIT_FAILURE, files};
+use clap::ValueEnum;
+use miette::{IntoDiagnostic, WrapErr, miette};
+use pipec::diagnostics::render;
+use pipec::diff::{self, Finding, Side};
+use pipec::export::plan_v1::{Gate, PlanV1};
+use pipec::loader::Loader;
+use pipec::modules::Entry;
+use pipec::workspace;
+use std::path::{Path, PathBuf};
+
+/// How the report is printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// One line per change.
+    Text,
+    /// A pull-request comment.
+    Markdown,
+    /// A versioned JSON document.
+    Json,
+}
+
+/// What `diff` was asked.
+pub struct Request<'a> {
+    /// BASE (or, with `--git`, the path to compare; default `.`).
+    pub base: Option<&'a Path>,
+    /// HEAD.
+    pub head: Option<&'a Path>,
+    /// `--git REV`.
+    pub git: Option<&'a str>,
+    pub format: Format,
+    pub exit_code: bool,
+    pub start: Option<jiff::Timestamp>,
+    pub compile: Compilation<'a>,
+}
+
+/// Runs `diff`: 0 when nothing changed (or changes without
+/// `--exit-code`), 1 for changes with `--exit-code`, 2 when a side does
+/// not compile or cannot be read.
+pub fn run(request: &Request<'_>) -> miette::Result<u8> {
+    let (base, head) = match request.git {
+        Some(rev) => {
+            let path = request.base.unwrap_or(Path::new("."));
+            if request.head.is_some() {
+                return Err(miette!(
+                    help = "`--git REV [PATH]` compares PATH at REV with the working tree",
+                    "`--git` takes one path"
+                ));
+            }
+            let unpacked = Unpacked::revision(rev, path)?;
+            let base = side(
+                "base",
+                &unpacked.entries(path)?,
+                &files::RootedLoader {
+                    root: unpacked.root.clone(),
+                },
+                request.compile,
+            )?;
+            let head = side(
+                "head",
+                &files::collect_entries(&[path.to_path_buf()], None)?,
+                &files::FsLoader,
+                request.compile,
+            )?;
+            (base, head)
+        }
+        None => {
+            let (Some(base_path), Some(head_path)) = (request.base, request.head) else {
+                return Err(miette!(
+                    help = "give two paths, `pipec diff BASE HEAD`, or a revision, `pipec diff --git origin/main`",
+                    "`diff` needs something to compare"
+                ));
+            };
+            let base = side(
+                "base",
+                &files::collect_entries(&[base_path.to_path_buf()], None)?,
+                &files::FsLoader,
+                request.compile,
+            )?;
+            let head = side(
+                "head",
+                &files::collect_entries(&[head_path.to_path_buf()], None)?,
+                &files::FsLoader,
+                request.compile,
+            )?;
+            (base, head)
+        }
+    };
+    let (Some(base), Some(head)) = (base, head) else {
+        return Ok(EXIT_FAILURE);
+    };
+    let today = request.compile.today;
+    let start = request.start;
+    let report = diff::compare(&base, &head, &|plan| rollout_seconds(plan, start, today));
+    let text = match request.format {
+        Format::Text => diff::render::text(&report),
+        Format::Markdown => diff::render::markdown(&report),
+        Format::Json => diff::render::json(&report),
+    };
+    super::output::write_stdout(&text)?;
+    Ok(if request.exit_code && report.has_changes() {
+        EXIT_ERRORS
+    } else {
+        0
+    })
+}
+
+/// Compiles one side; `None` when it has errors other than policy
+/// findings (reported on standard error).
+fn side(
+    name: &str,
+    entries: &[Entry],
+    loader: &dyn Loader,
+    how: Compilation<'_>,
+) -> miette::Result<Option<Side>> {
+    let compiled =
+        workspace::compile_workspace_with(entries.to_vec(), loader, how.today, how.profile);
+    let is_policy = |code: &str| code.starts_with("P08");
+    let broken = compiled
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.is_error() && !is_policy(diagnostic.code.as_str()));
+    if broken {
+        render::to_stderr(&compiled.diagnostics, &compiled.sources, how.color);
+        eprintln!("error: the {name} side does not compile");
+        return Ok(None);
+    }
+    let findings = compiled
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| is_policy(diagnostic.code.as_str()))
+        .map(|diagnostic| {
+            let at = diagnostic
+                .primary_label()
+                .and_then(|label| {
+                    let file = compiled.sources.get(label.file)?;
+                    let position = file.position(label.span.start as usize);
+                    Some(format!(
+                        "{}:{}:{}",
+                        file.name, position.line, position.column
+                    ))
+                })
+                .unwrap_or_default();
+            Finding {
+                code: diagnostic.code.as_str().to_string(),
+                severity: if diagnostic.is_error() {
+                    "error"
+                } else {
+                    "warning"
+                }
+                .to_string(),
+                message: diagnostic.message.clone(),
+                at,
+            }
+        })
+        .collect();
+    let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
+    Ok(Some(Side {
+        plans: pipec::export::plans_to_v1(&plans, &compiled.sources),
+        findings,
+    }))
+}
+
+/// The seconds from merge to the last event of a simulated rollout with no
+/// alarms and approvals given at once, from `start`, or by default from
+/// the first Monday on or after `today` at 09:00 in the zone of the plan's
+/// first window (UTC without one): both sides start at the same instant,
+/// so the difference is the change's.
+fn rollout_seconds(
+    plan: &PlanV1,
+    start: Option<jiff::Timestamp>,
+    today: jiff::civil::Date,
+) -> Option<i64> {
+    let start = match start {
+        Some(start) => start,
+        None => {
+            let zone = plan
+                .gates
+                .iter()
+                .find_map(|gate| match &gate.gate {
+                    Gate::Window(window) => Some(window.zone.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "UTC".to_string());
+            let zone = jiff::tz::TimeZone::get(&zone).ok()?;
+            let days = (7 - i32::from(today.weekday().to_monday_zero_offset())) % 7;
+            let monday = today.checked_add(jiff::Span::new().days(days)).ok()?;
+            monday.at(9, 0, 0, 0).to_zoned(zone).ok()?.timestamp()
+        }
+    };
+    let options = pipec::sim::Options {
+        start: Some(start),
+        auto_approve: true,
+    };
+    let simulation =
+        pipec::sim::simulate(plan, &pipec::sim::scenario::Scenario::empty(), &options).ok()?;
+    Some(simulation.finished_at.as_second() - simulation.started_at.as_second())
+}
+
+/// A git revision of the workspace, unpacked into a temporary directory
+/// that is removed when this is dropped.
+struct Unpacked {
+    /// The directory that stands for the current directory at the revision.
+    root: PathBuf,
+    /// The temporary directory.
+    temporary: PathBuf,
+}
+
+impl Unpacked {
+    /// Unpacks `rev` (`git archive` piped into `tar`) and finds, inside it,
+    /// the directory that corresponds to the current one.
+    fn revision(rev: &str, path: &Path) -> miette::Result<Unpacked> {
+        let git = |args: &[&str]| -> miette::Result<String> {
+            let output = std::process::Command::new("git")
+                .args(args)
+                .output()
+                .into_diagnostic()
+                .wrap_err("could not run git")?;
+            if !output.status.success() {
+                return Err(miette!(
+                    help = "`--git` needs a git work tree and a revision it knows, such as origin/main",
+                    "git {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+            }
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+        };
+        let top = git(&["rev-parse", "--show-toplevel"])?;
+        let prefix = git(&["rev-parse", "--show-prefix"])?;
+        git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])?;
+        let temporary = std::env::temp_dir().join(format!(
+            "pipec-diff-{}-{}",
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        ));
+        std::fs::create_dir_all(&temporary).into_diagnostic()?;
+        let unpacked = Unpacked {
+            root: temporary.join(&prefix),
+            temporary,
+        };
+        let archive = std::process::Command::new("git")
+            .args(["-C", &top, "archive", "--format=tar", rev])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .into_diagnostic()
+            .wrap_err("could not run git archive")?;
+        let status = match archive.stdout {
+            Some(stdout) => std::process::Command::new("tar")
+                .arg("-x")
+                .arg("-C")
+                .arg(&unpacked.temporary)
+                .stdin(stdout)
+                .status()
+                .into_diagnostic()
+                .wrap_err("could not run tar")?,
+            None => return Err(miette!("git archive gave no output")),
+        };
+        if !status.success() {
+            return Err(miette!("could not unpack {rev} (git archive | tar -x)"));
+        }
+        if !unpacked.root.join(path).exists() {
+            return Err(miette!(
+                help = "the path is looked up at the revision as it is in the working tree",
+                "{} does not exist at {rev}",
+                path.display()
+            ));
+        }
+        Ok(unpacked)
+    }
+
+    /// The entries under `path` at the revision, named by their paths
+    /// relative to [`Unpacked::root`], as the working tree's are.
+    fn entries(&self, path: &Path) -> miette::Result<Vec<Entry>> {
+        let entries = files::collect_entries(&[self.root.join(path)], None)?;
+        Ok(entries
+            .into_iter()
+            .map(|entry| Entry {
+                path: entry
+                    .path
+                    .strip_prefix(&self.root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or(entry.path),
+                ..entry
+            })
+            .collect())
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.temporary);
+    }
+}

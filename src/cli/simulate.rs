@@ -1,0 +1,151 @@
+//! `pipec simulate`: reads or compiles the plan, reads the scenario, runs
+//! the simulator and prints the result. Everything else lives in
+//! `pipec::sim`.
+
+use super::{Compilation, compile_plans};
+use clap::ValueEnum;
+use miette::{IntoDiagnostic, WrapErr, miette};
+use pipec::export::plan_v1::{self, PlanV1};
+use pipec::sim::{self, Options, scenario};
+use std::path::Path;
+
+/// How the result is printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A readable timeline, then a summary.
+    Text,
+    /// `events` and `summary` as JSON.
+    Json,
+    /// A Mermaid Gantt chart.
+    Mermaid,
+}
+
+/// What `simulate` was asked.
+pub struct Request<'a> {
+    pub input: &'a Path,
+    pub pipeline: Option<&'a str>,
+    pub start: Option<jiff::Timestamp>,
+    pub scenario: Option<&'a Path>,
+    pub format: Format,
+    pub auto_approve: bool,
+    pub compile: Compilation<'a>,
+}
+
+/// Runs `simulate`; the exit code is 0 whatever the rollout's outcome
+/// (the outcome is data), 1 when a `.pipe` file has errors, 2 for
+/// unreadable or invalid plans and scenarios.
+pub fn run(request: &Request<'_>) -> miette::Result<u8> {
+    let plan = match load_plan(request)? {
+        Ok(plan) => plan,
+        Err(code) => return Ok(code),
+    };
+    let scenario = match request.scenario {
+        Some(path) => read_scenario(path)?,
+        None => scenario::Scenario::empty(),
+    };
+    let options = Options {
+        start: request.start,
+        auto_approve: request.auto_approve,
+    };
+    let simulation = sim::simulate(&plan, &scenario, &options).map_err(|error| {
+        let help = match error {
+            sim::SimError::NoStart => "for example: --start 2027-01-25T09:00:00-08:00",
+            sim::SimError::Scenario(_) => "see docs/simulation.md for the scenario format",
+            sim::SimError::Plan(_) => "compile the plan again with this pipec",
+        };
+        miette!(help = help, "{error}")
+    })?;
+    let text = match request.format {
+        Format::Text => sim::output::text::render(&simulation),
+        Format::Json => sim::output::json::render(&simulation),
+        Format::Mermaid => sim::output::mermaid::render(&simulation),
+    };
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(0)
+}
+
+/// The plan to simulate: read from a `.json` file, or compiled from a
+/// `.pipe` file. `Ok(Err(code))` when the source has errors.
+fn load_plan(request: &Request<'_>) -> miette::Result<Result<PlanV1, u8>> {
+    let path = request.input;
+    let is_json = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let plans = if is_json {
+        read_plans(path)?
+    } else {
+        match compile_plans(path, request.pipeline, request.compile)? {
+            Ok(plans) => plans,
+            Err(code) => return Ok(Err(code)),
+        }
+    };
+    let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
+    let chosen = match request.pipeline {
+        Some(wanted) => plans.iter().find(|plan| plan.pipeline == wanted),
+        None if plans.len() == 1 => plans.first(),
+        None => {
+            return Err(miette!(
+                help = format!("pick one with --pipeline: {}", names.join(", ")),
+                "{} holds {} pipelines; simulate runs one",
+                path.display(),
+                plans.len()
+            ));
+        }
+    };
+    match chosen {
+        Some(plan) => Ok(Ok(plan.clone())),
+        None => Err(miette!(
+            help = format!(
+                "the pipelines of {} are: {}",
+                path.display(),
+                names.join(", ")
+            ),
+            "no pipeline `{}` in {}",
+            request.pipeline.unwrap_or_default(),
+            path.display()
+        )),
+    }
+}
+
+/// Reads a plan file: one plan, or an array of plans as `compile` writes
+/// for a file with several pipelines.
+fn read_plans(path: &Path) -> miette::Result<Vec<PlanV1>> {
+    let text = std::fs::read_to_string(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("could not read {}", path.display()))?;
+    let unreadable = |error: plan_v1::ReadError| {
+        miette!(
+            help = "pass a plan written by `pipec compile`, or the .pipe file itself",
+            "could not read the plan {}: {error}",
+            path.display()
+        )
+    };
+    if text.trim_start().starts_with('[') {
+        let items: Vec<serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|error| unreadable(plan_v1::ReadError::Json(error)))?;
+        items
+            .iter()
+            .map(|item| plan_v1::from_json(&item.to_string()).map_err(unreadable))
+            .collect()
+    } else {
+        plan_v1::from_json(&text)
+            .map(|plan| vec![plan])
+            .map_err(unreadable)
+    }
+}
+
+fn read_scenario(path: &Path) -> miette::Result<scenario::Scenario> {
+    let text = std::fs::read_to_string(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("could not read {}", path.display()))?;
+    scenario::from_json(&text).map_err(|error| {
+        miette!(
+            help = "the scenario format is described in docs/simulation.md and schemas/scenario-v1.schema.json",
+            "could not read the scenario {}: {error}",
+            path.display()
+        )
+    })
+}

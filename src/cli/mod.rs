@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod files;
 mod fmt;
+mod github_actions;
 mod graph;
 mod output;
 mod run;
@@ -80,6 +81,15 @@ pub(crate) enum GraphFormat {
     Mermaid,
     /// Graphviz DOT.
     Dot,
+}
+
+/// What `compile` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Target {
+    /// The execution plan (format 1.0).
+    Plan,
+    /// A GitHub Actions workflow (see docs/targets/github-actions.md).
+    GithubActions,
 }
 
 /// A shell to complete `pipec` in.
@@ -169,6 +179,13 @@ enum Command {
         /// half the size and faster to write and parse).
         #[arg(long)]
         pretty: bool,
+        /// What to write: the plan, or an export of it for another engine.
+        #[arg(long, value_enum, default_value_t = Target::Plan)]
+        target: Target,
+        /// Refuse an export that loses anything of the plan: every lossy
+        /// mapping is an error, and nothing is written.
+        #[arg(long)]
+        deny_lossy: bool,
     },
     /// Compare the effective pipelines of two versions of a workspace.
     ///
@@ -309,6 +326,29 @@ pub fn main() -> ExitCode {
             pipeline,
             output,
             pretty,
+            target: Target::GithubActions,
+            deny_lossy,
+        } => github_actions::run(
+            &file,
+            &github_actions::Request {
+                pipeline: pipeline.as_deref(),
+                output: output.as_deref(),
+                pretty,
+                deny_lossy,
+            },
+            Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        ),
+        Command::Compile {
+            file,
+            pipeline,
+            output,
+            pretty,
+            target: Target::Plan,
+            deny_lossy: _,
         } => run_compile(
             &file,
             pipeline.as_deref(),

@@ -30,7 +30,17 @@ impl Code {
     pub fn default_severity(self) -> super::Severity {
         // Most policy rules warn by default; an expired exemption is only
         // a reminder. Everything else stops the plan being built.
-        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED {
+        // Lossy mappings of an export warn unless `--deny-lossy`.
+        let exporter_warnings = [
+            Code::GHA_DATA_POINTS_DROPPED,
+            Code::GHA_ALARM_APPROXIMATED,
+            Code::GHA_TIMEOUT_SHORTENED,
+            Code::GHA_REVIEW_NOT_ENFORCED,
+        ];
+        if self == Code::POLICY
+            || self == Code::EXEMPTION_EXPIRED
+            || exporter_warnings.contains(&self)
+        {
             super::Severity::Warning
         } else {
             super::Severity::Error
@@ -377,4 +387,33 @@ codes! {
         "`floor bake = DURATION` raises every bake of the pipelines a policy \
          governs to at least that duration, after profiles and final values \
          included (RFC 0001, R43). Floors for other fields are not supported.";
+    GHA_DATA_POINTS_DROPPED = "P0951", "github-actions-data-points",
+        "A bake's data-point requirements are dropped from a GitHub Actions workflow.",
+        "`compile --target github-actions` bakes for the bake's duration while \
+         watching its rollback alarm, but a workflow cannot count the requests \
+         or metric data points a bake waits for, so it ends after the duration \
+         even if the traffic never came. Lengthen the bake to cover the traffic \
+         you need, or add a step to the hook that waits for the data points; \
+         `--deny-lossy` refuses the export instead.";
+    GHA_ALARM_APPROXIMATED = "P0952", "github-actions-alarm-approximated",
+        "An alarm blocker's expression is approximated in a GitHub Actions workflow.",
+        "The workflow evaluates a blocker's CloudWatch composite expression \
+         (`ALARM`, `OK`, `INSUFFICIENT_DATA`, `TRUE`, `FALSE`, `AND`, `OR`, `NOT`) \
+         against the alarms' states. An expression outside that syntax is \
+         approximated: the step waits while any alarm it names is in ALARM, \
+         which may wait when the plan would not. Write the blocker in the \
+         composite syntax, or accept the stricter check.";
+    GHA_TIMEOUT_SHORTENED = "P0953", "github-actions-timeout-shortened",
+        "A test's timeout is longer than a GitHub Actions job may run.",
+        "Jobs on GitHub-hosted runners stop after 6 hours, so a test that may \
+         run longer is given 350 minutes in the workflow and fails if it needs \
+         more. Split the test, shorten its timeout, or run the workflow on \
+         self-hosted runners and raise the limit by hand.";
+    GHA_REVIEW_NOT_ENFORCED = "P0954", "github-actions-review-not-enforced",
+        "A source requires reviewed commits, which a GitHub Actions workflow cannot enforce.",
+        "A workflow runs on every push to the branch it watches; it cannot \
+         refuse a commit that had no approved review. GitHub enforces reviews \
+         before a merge with branch protection (or a ruleset) on the source \
+         branch: require pull-request reviews there, then this warning is the \
+         reminder that the workflow relies on it.";
 }

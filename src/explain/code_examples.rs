@@ -508,4 +508,39 @@ pipeline orders_api { }
 }
 "#,
     ),
+    (
+        Code::GHA_DATA_POINTS_DROPPED,
+        r#"// `pipec compile --target github-actions` on a pipeline whose bake
+// waits for data points:
+//   wave first { bake = 24h  wait for 100 requests("CreateOrder") }
+// The workflow bakes 24 hours, watching the rollback alarm, then goes on
+// whether or not 100 requests came.
+"#,
+    ),
+    (
+        Code::GHA_ALARM_APPROXIMATED,
+        r#"// `pipec compile --target github-actions` on a plan (written by another
+// tool) whose alarm blocker is not in the CloudWatch composite syntax:
+//   "alarm": "ANOMALY(\"Orders_Latency\") > 3"
+// The workflow waits while `Orders_Latency` is in ALARM.
+"#,
+    ),
+    (
+        Code::GHA_TIMEOUT_SHORTENED,
+        r#"// `pipec compile --target github-actions` on a pipeline with a long test:
+//   test soak { run = "make soak"  timeout = 8h }
+// A job on a GitHub-hosted runner stops after 6 hours: the test gets 350
+// minutes.
+"#,
+    ),
+    (
+        Code::GHA_REVIEW_NOT_ENFORCED,
+        r#"// `pipec compile --target github-actions` on a pipeline whose source
+// requires reviews:
+//   source code = git("https://git.example.com/shop/orders.git", branch: "main") {
+//     require_review = true
+//   }
+// Require pull-request reviews with branch protection on `main`.
+"#,
+    ),
 ];

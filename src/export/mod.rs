@@ -10,6 +10,7 @@
 //! together.
 
 pub mod convert;
+pub mod github_actions;
 pub mod graph;
 pub mod plan_v1;
 pub mod version;

@@ -1,0 +1,571 @@
+//! Plan steps to jobs. Each step gets one main job (a bake a chain of
+//! jobs); a step's approval gates get a job each before it, and its other
+//! gates one job that waits for them just before it. `needs` are the
+//! plan's `needs`, each pointing at the last job of the step needed.
+
+use super::findings::Finding;
+use super::gates;
+use super::job_ids::JobIds;
+use super::workflow::{Job, JobStep, Jobs, PushTrigger, Triggers, literal};
+use super::{MAX_JOB_MINUTES, MAX_WAIT_SECONDS, Settings};
+use crate::diagnostics::Code;
+use crate::export::plan_v1::{Blocked, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The jobs built so far and what they could not express.
+pub struct Built {
+    /// Every step's jobs, in plan order.
+    pub jobs: Jobs,
+    /// Per step id, the jobs whose failure means the step's change must be
+    /// rolled back (its main job and every bake part; not its gate jobs:
+    /// a gate that stays closed stops the rollout, it does not undo it).
+    pub rollback_members: BTreeMap<String, Vec<String>>,
+    /// The lossy mappings, in plan order.
+    pub findings: Vec<Finding>,
+    /// Every job id handed out, for jobs added after the steps'.
+    pub ids: JobIds,
+}
+
+/// Builds jobs step by step, in plan order.
+pub struct Builder<'p> {
+    plan: &'p PlanV1,
+    settings: &'p Settings,
+    /// The job that finishes each step, by step id.
+    last_job: BTreeMap<String, String>,
+    gates_by_id: BTreeMap<&'p str, &'p GateEntry>,
+    /// Alarm blockers already reported as approximated.
+    reported_alarms: BTreeSet<String>,
+    built: Built,
+}
+
+impl<'p> Builder<'p> {
+    /// A builder for `plan`.
+    pub fn new(plan: &'p PlanV1, settings: &'p Settings) -> Builder<'p> {
+        Builder {
+            plan,
+            settings,
+            last_job: BTreeMap::new(),
+            gates_by_id: plan
+                .gates
+                .iter()
+                .map(|gate| (gate.id.as_str(), gate))
+                .collect(),
+            reported_alarms: BTreeSet::new(),
+            built: Built {
+                jobs: Jobs::default(),
+                rollback_members: BTreeMap::new(),
+                findings: Vec::new(),
+                ids: JobIds::default(),
+            },
+        }
+    }
+
+    /// The jobs and findings.
+    pub fn finish(self) -> Built {
+        self.built
+    }
+
+    /// Adds the jobs of one step. Steps come in plan order, so every step
+    /// needed has its jobs already; a need the plan does not list is
+    /// left out rather than named as an unknown job.
+    pub fn add_step(&mut self, step: &Step) {
+        let mut needs: Vec<String> = step
+            .needs
+            .iter()
+            .filter_map(|need| self.last_job.get(need).cloned())
+            .collect();
+        needs.dedup();
+        needs = self.add_approval_gates(step, needs);
+        needs = self.add_waiting_gates(step, needs);
+        let members = match &step.params {
+            Params::Bake(params) => self.add_bake(step, params, needs),
+            _ => {
+                let id = self.built.ids.allocate(&step.id);
+                let job = self.main_job(step, needs);
+                self.push(id.clone(), job);
+                vec![id]
+            }
+        };
+        if let Some(last) = members.last() {
+            self.last_job.insert(step.id.clone(), last.clone());
+        }
+        self.built.rollback_members.insert(step.id.clone(), members);
+    }
+
+    fn push(&mut self, id: String, job: Job) {
+        self.built.jobs.0.push((id, job));
+    }
+
+    fn job(&self, step: &Step, name: String, needs: Vec<String>) -> Job {
+        Job {
+            name: literal(&name),
+            needs,
+            condition: None,
+            runs_on: self.settings.runs_on.clone(),
+            environment: None,
+            timeout_minutes: MAX_JOB_MINUTES,
+            env: step_env(step),
+            steps: Vec::new(),
+        }
+    }
+
+    fn gates_of(&self, step: &Step) -> Vec<&'p GateEntry> {
+        step.gates
+            .iter()
+            .filter_map(|id| self.gates_by_id.get(id.as_str()).copied())
+            .collect()
+    }
+
+    /// One job per approval gate, each in the environment of its role,
+    /// one after the other in the plan's order.
+    fn add_approval_gates(&mut self, step: &Step, mut needs: Vec<String>) -> Vec<String> {
+        for entry in self.gates_of(step) {
+            let Gate::Approval(gate) = &entry.gate else {
+                continue;
+            };
+            let id = self.built.ids.allocate(&format!("{}/approval", step.id));
+            let mut job = self.job(
+                step,
+                format!("{} (approval: {})", step.id, gate.role),
+                needs,
+            );
+            job.environment = Some(approval_environment(&gate.role));
+            job.steps.push(JobStep::bash(
+                format!("Approved by a reviewer for {}", gate.role),
+                format!("echo {}", shell_quote(&format!("{} approved", entry.id))),
+            ));
+            self.push(id.clone(), job);
+            needs = vec![id];
+        }
+        needs
+    }
+
+    /// One job checking artifact blockers and waiting for windows and
+    /// alarm blockers, just before the step.
+    fn add_waiting_gates(&mut self, step: &Step, needs: Vec<String>) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut windows = Vec::new();
+        let mut alarms = Vec::new();
+        let mut blockers = Vec::new();
+        for entry in self.gates_of(step) {
+            match &entry.gate {
+                Gate::Approval(_) => continue,
+                Gate::Window(gate) => windows.push(gates::window(&entry.id, gate)),
+                Gate::Alarm(gate) => {
+                    let alarm = gates::alarm_gate(&entry.id, gate);
+                    if alarm.approximated && self.reported_alarms.insert(entry.id.clone()) {
+                        self.built.findings.push(alarm_finding(step, &entry.id));
+                    }
+                    alarms.push(alarm.config);
+                }
+                Gate::Artifact(gate) => blockers.push(artifact_check(&entry.id, &gate.blocked)),
+            }
+            ids.push(entry.id.clone());
+        }
+        if ids.is_empty() {
+            return needs;
+        }
+        let id = self.built.ids.allocate(&format!("{}/gates", step.id));
+        let mut job = self.job(step, format!("{} (gates)", step.id), needs);
+        if !blockers.is_empty() {
+            job.steps.push(JobStep::checkout());
+            job.steps.extend(blockers);
+        }
+        if !windows.is_empty() || !alarms.is_empty() {
+            if !alarms.is_empty() {
+                job.env.extend(aws_credentials());
+            }
+            let regions = self.alarm_regions(step);
+            job.steps.push(gates::wait_for_gates(
+                &ids,
+                windows,
+                alarms,
+                &regions,
+                MAX_WAIT_SECONDS,
+            ));
+        }
+        self.push(id.clone(), job);
+        vec![id]
+    }
+
+    /// The regions whose alarms guard a step: its own, or for a step of a
+    /// whole wave or stage, those its deploys target.
+    fn alarm_regions(&self, step: &Step) -> Vec<String> {
+        if let Some(region) = &step.target.region {
+            return vec![region.clone()];
+        }
+        let mut regions: Vec<String> = Vec::new();
+        for other in &self.plan.steps {
+            if other.target.stage == step.target.stage
+                && other.target.wave == step.target.wave
+                && let Some(region) = &other.target.region
+                && !regions.contains(region)
+            {
+                regions.push(region.clone());
+            }
+        }
+        regions
+    }
+
+    fn rollback_alarm(&self, step: &Step) -> Option<serde_json::Value> {
+        let id = step.rollback_alarm.as_ref()?;
+        let entry = self.plan.alarms.iter().find(|alarm| &alarm.id == id)?;
+        Some(gates::alarm(id, &entry.alarm).config)
+    }
+
+    fn main_job(&mut self, step: &Step, needs: Vec<String>) -> Job {
+        let mut job = self.job(step, step.id.clone(), needs);
+        let hook = "\"$PIPEC_HOOK\"";
+        match &step.params {
+            Params::Source(params) => {
+                job.steps.push(JobStep::checkout());
+                job.steps.push(JobStep::bash(
+                    format!("Revision of source {}", params.name),
+                    "git log -1 --format='%H %s'",
+                ));
+                if params.require_review {
+                    self.built.findings.push(Finding {
+                        code: Code::GHA_REVIEW_NOT_ENFORCED,
+                        step: step.id.clone(),
+                        message: format!(
+                            "step `{}`: the workflow cannot refuse commits without an approved review",
+                            step.id
+                        ),
+                        note: "GitHub enforces reviews before a merge with branch protection \
+                               on the source branch; configure it there"
+                            .to_string(),
+                        provenance: step.provenance.clone(),
+                    });
+                }
+            }
+            Params::Build(params) => {
+                job.steps.push(JobStep::checkout());
+                job.steps.push(JobStep::bash(
+                    format!("Build {}", params.artifact),
+                    &params.command,
+                ));
+                if params.sign {
+                    job.steps.push(JobStep::bash(
+                        format!("Sign {}", params.artifact),
+                        format!("{hook} sign {}", shell_quote(&params.artifact)),
+                    ));
+                }
+            }
+            Params::Test(params) => {
+                job.steps.push(JobStep::checkout());
+                let mut run = match &params.command {
+                    Some(command) => JobStep::bash(format!("Test {}", params.name), command),
+                    None => JobStep::bash(
+                        format!("Test {} (a suite the environment runs)", params.name),
+                        format!("{hook} suite {}", shell_quote(&params.name)),
+                    ),
+                };
+                let minutes = params.timeout_seconds.div_ceil(60).max(1);
+                if minutes > MAX_JOB_MINUTES - 10 {
+                    self.built.findings.push(Finding {
+                        code: Code::GHA_TIMEOUT_SHORTENED,
+                        step: step.id.clone(),
+                        message: format!(
+                            "step `{}`: its {minutes}-minute timeout is longer than a GitHub job may run",
+                            step.id
+                        ),
+                        note: format!(
+                            "the test is given {} minutes, the most a job on a hosted runner leaves it",
+                            MAX_JOB_MINUTES - 10
+                        ),
+                        provenance: step.provenance.clone(),
+                    });
+                }
+                run.timeout_minutes = Some(minutes.min(MAX_JOB_MINUTES - 10));
+                job.steps.push(run);
+                self.push_alarm_check(step, &mut job);
+            }
+            Params::Deploy(params) => {
+                job.environment = Some(deploy_environment(step));
+                job.env.extend(aws_credentials());
+                job.env.insert(
+                    "PIPEC_ARTIFACTS".into(),
+                    literal(&params.artifacts.join(",")),
+                );
+                job.env.insert(
+                    "PIPEC_PLATFORM".into(),
+                    serde_json::to_value(params.platform)
+                        .ok()
+                        .and_then(|value| value.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                );
+                job.env.insert(
+                    "PIPEC_STRATEGY".into(),
+                    literal(&serde_json::to_string(&params.strategy).unwrap_or_default()),
+                );
+                if let Some(percent) = params.traffic_percent {
+                    job.env.insert(
+                        "PIPEC_TRAFFIC_PERCENT".into(),
+                        serde_json::to_string(&percent).unwrap_or_default(),
+                    );
+                }
+                job.steps.push(JobStep::checkout());
+                job.steps
+                    .push(JobStep::bash("Deploy", format!("{hook} deploy")));
+                self.push_alarm_check(step, &mut job);
+            }
+            Params::Approval(params) => {
+                job.environment = Some(approval_environment(&params.role));
+                job.steps.push(JobStep::bash(
+                    format!("Approved by a reviewer for {}", params.role),
+                    format!("echo {}", shell_quote(&format!("{} approved", step.id))),
+                ));
+            }
+            Params::Gate(params) => {
+                job.steps.push(JobStep::bash(
+                    format!("Gates passed: {}", params.reason),
+                    format!("echo {}", shell_quote(&params.reason)),
+                ));
+            }
+            Params::Bake(_) => {}
+        }
+        job
+    }
+
+    /// After a deploy or test: the step's rollback alarm, once.
+    fn push_alarm_check(&self, step: &Step, job: &mut Job) {
+        if let Some(alarm) = self.rollback_alarm(step) {
+            job.env.extend(aws_credentials());
+            let regions = self.alarm_regions(step);
+            job.steps.push(gates::bake(
+                format!(
+                    "Rollback alarm {} is quiet",
+                    step.rollback_alarm.clone().unwrap_or_default()
+                ),
+                Some(alarm),
+                &regions,
+                0,
+            ));
+        }
+    }
+
+    /// A bake as a chain of jobs, each waiting at most
+    /// [`MAX_WAIT_SECONDS`] while watching the rollback alarm.
+    fn add_bake(
+        &mut self,
+        step: &Step,
+        params: &crate::export::plan_v1::BakeParams,
+        mut needs: Vec<String>,
+    ) -> Vec<String> {
+        if !params.data_points.is_empty() {
+            let wanted: Vec<String> = params
+                .data_points
+                .iter()
+                .map(|points| {
+                    let measure = match points.measure {
+                        crate::export::plan_v1::Measure::Requests => "requests",
+                        crate::export::plan_v1::Measure::Datapoints => "datapoints",
+                    };
+                    format!("{} {measure}(\"{}\")", points.count, points.name)
+                })
+                .collect();
+            self.built.findings.push(Finding {
+                code: Code::GHA_DATA_POINTS_DROPPED,
+                step: step.id.clone(),
+                message: format!(
+                    "step `{}`: the bake does not wait for {}",
+                    step.id,
+                    wanted.join(", ")
+                ),
+                note: "the workflow bakes for the duration only, watching the rollback alarm"
+                    .to_string(),
+                provenance: step.provenance.clone(),
+            });
+        }
+        let parts = bake_parts(params.duration_seconds);
+        let alarm = self.rollback_alarm(step);
+        let regions = self.alarm_regions(step);
+        let count = parts.len();
+        let mut members = Vec::new();
+        for (index, seconds) in parts.into_iter().enumerate() {
+            let (wanted, name) = if count == 1 {
+                (step.id.clone(), step.id.clone())
+            } else {
+                (
+                    format!("{}/part{}", step.id, index + 1),
+                    format!("{} (part {} of {count})", step.id, index + 1),
+                )
+            };
+            let id = self.built.ids.allocate(&wanted);
+            let mut job = self.job(step, name, needs);
+            job.timeout_minutes = seconds.div_ceil(60) + 10;
+            if alarm.is_some() {
+                job.env.extend(aws_credentials());
+            }
+            job.steps.push(gates::bake(
+                format!("Bake {} s", seconds),
+                alarm.clone(),
+                &regions,
+                seconds,
+            ));
+            self.push(id.clone(), job);
+            needs = vec![id.clone()];
+            members.push(id);
+        }
+        members
+    }
+}
+
+/// A bake's duration in parts of at most [`MAX_WAIT_SECONDS`], as equal
+/// as whole seconds allow; one part of 0 seconds for a zero bake.
+pub fn bake_parts(duration_seconds: u64) -> Vec<u64> {
+    let count = duration_seconds.div_ceil(MAX_WAIT_SECONDS).max(1);
+    let base = duration_seconds / count;
+    let extra = duration_seconds % count;
+    (0..count)
+        .map(|index| base + u64::from(index < extra))
+        .collect()
+}
+
+fn alarm_finding(step: &Step, gate_id: &str) -> Finding {
+    Finding {
+        code: Code::GHA_ALARM_APPROXIMATED,
+        step: step.id.clone(),
+        message: format!(
+            "step `{}`: the expression of alarm blocker `{gate_id}` cannot be evaluated on GitHub",
+            step.id
+        ),
+        note: "the workflow waits while any alarm the expression names is in ALARM".to_string(),
+        provenance: step.provenance.clone(),
+    }
+}
+
+/// A bash step failing when the revision contains what a blocker stops.
+fn artifact_check(id: &str, blocked: &Blocked) -> JobStep {
+    match blocked {
+        Blocked::GitRef(git_ref) => {
+            let quoted = shell_quote(git_ref);
+            JobStep::bash(
+                format!("Blocker {id}"),
+                format!(
+                    "if git rev-parse -q --verify {quoted}'^{{commit}}' >/dev/null \\\n  \
+                     && git merge-base --is-ancestor {quoted} HEAD; then\n  \
+                     echo {msg}\n  exit 1\nfi",
+                    msg = shell_quote(&format!("::error::the revision contains {git_ref}")),
+                ),
+            )
+        }
+        Blocked::Package(package) => JobStep::bash(
+            format!("Blocker {id}"),
+            format!(
+                "if \"$PIPEC_HOOK\" contains {quoted}; then\n  echo {msg}\n  exit 1\nfi",
+                quoted = shell_quote(package),
+                msg = shell_quote(&format!("::error::the artifact contains {package}")),
+            ),
+        ),
+    }
+}
+
+/// The variables every job of a step has: where it acts.
+fn step_env(step: &Step) -> BTreeMap<String, String> {
+    let target = &step.target;
+    let mut env = BTreeMap::new();
+    env.insert("PIPEC_STEP".to_string(), literal(&step.id));
+    env.insert("PIPEC_STAGE".to_string(), literal(&target.stage));
+    let optional = [
+        ("PIPEC_WAVE", &target.wave),
+        ("PIPEC_REGION", &target.region),
+        ("AWS_REGION", &target.region),
+        ("PIPEC_AZ", &target.az),
+        ("PIPEC_CELL", &target.cell),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            env.insert(name.to_string(), literal(value));
+        }
+    }
+    if target.onebox {
+        env.insert("PIPEC_ONEBOX".to_string(), "true".to_string());
+    }
+    env
+}
+
+/// AWS credentials from the repository's secrets, for jobs that read
+/// alarms or call the hook to deploy.
+pub fn aws_credentials() -> BTreeMap<String, String> {
+    [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+    .into_iter()
+    .map(|name| (name.to_string(), format!("${{{{ secrets.{name} }}}}")))
+    .collect()
+}
+
+/// The environment a deploy runs in: `STAGE-REGION` (`production-us-east-1`).
+pub fn deploy_environment(step: &Step) -> String {
+    let target = &step.target;
+    let name = match &target.region {
+        Some(region) => format!("{}-{region}", target.stage),
+        None => target.stage.clone(),
+    };
+    environment_name(&name)
+}
+
+/// The environment whose reviewers approve for a role.
+fn approval_environment(role: &str) -> String {
+    environment_name(&format!("approval-{role}"))
+}
+
+// Environment names: letters, digits, `-`, `_` and `.` are safe everywhere
+// GitHub shows them; anything else becomes `-`.
+fn environment_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Text as one bash word.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Push to every git source's branch, and runs started by hand.
+pub fn triggers(plan: &PlanV1) -> Triggers {
+    let mut branches: Vec<String> = Vec::new();
+    for step in &plan.steps {
+        if let Params::Source(params) = &step.params
+            && let SourceOrigin::Git { branch, .. } = &params.origin
+            && !branches.contains(branch)
+        {
+            branches.push(literal(branch));
+        }
+    }
+    Triggers {
+        push: (!branches.is_empty()).then_some(PushTrigger { branches }),
+        workflow_dispatch: BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bakes_are_split_into_parts_of_at_most_the_wait_limit() {
+        assert_eq!(bake_parts(0), [0]);
+        assert_eq!(bake_parts(3600), [3600]);
+        assert_eq!(bake_parts(MAX_WAIT_SECONDS), [MAX_WAIT_SECONDS]);
+        let day = bake_parts(86_400);
+        assert_eq!(day.len(), 5);
+        assert_eq!(day.iter().sum::<u64>(), 86_400);
+        assert!(day.iter().all(|part| *part <= MAX_WAIT_SECONDS));
+    }
+
+    #[test]
+    fn quoting_keeps_single_quotes() {
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}

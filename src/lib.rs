@@ -26,6 +26,7 @@ pub mod names;
 pub mod parallel;
 pub mod plan;
 pub mod semantics;
+pub mod settings;
 pub mod sim;
 pub mod source;
 pub mod stdlib;

@@ -5,6 +5,7 @@
 mod completions;
 mod diff;
 mod explain;
+mod export;
 mod files;
 mod fmt;
 mod graph;
@@ -79,6 +80,15 @@ pub(crate) enum GraphFormat {
     Mermaid,
     /// Graphviz DOT.
     Dot,
+}
+
+/// What `compile` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// The execution plan (format 1.0).
+    Plan,
+    /// An AWS CodePipeline `CreatePipeline` input (docs/targets/codepipeline.md).
+    Codepipeline,
 }
 
 /// A shell to complete `pipec` in.
@@ -168,6 +178,12 @@ enum Command {
         /// half the size and faster to write and parse).
         #[arg(long)]
         pretty: bool,
+        /// What to write: the plan, or the input of another engine.
+        #[arg(long, value_enum, default_value_t = Target::Plan)]
+        target: Target,
+        /// Make lossy mappings of an export errors (exit 1, nothing written).
+        #[arg(long)]
+        deny_lossy: bool,
     },
     /// Compare the effective pipelines of two versions of a workspace.
     ///
@@ -300,6 +316,27 @@ pub fn main() -> ExitCode {
             pipeline,
             output,
             pretty,
+            target: Target::Codepipeline,
+            deny_lossy,
+        } => export::run_codepipeline(
+            &file,
+            pipeline.as_deref(),
+            output.as_deref(),
+            pretty,
+            deny_lossy,
+            Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        ),
+        Command::Compile {
+            file,
+            pipeline,
+            output,
+            pretty,
+            target: Target::Plan,
+            deny_lossy: _,
         } => run_compile(
             &file,
             pipeline.as_deref(),

@@ -22,6 +22,15 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
         "needs a file outside the workspace",
     ),
     (Code::AMBIGUOUS_NAME, "needs two imported files"),
+    // Exporter findings come from `compile --target`, not from checking a
+    // file; tests/export_codepipeline.rs produces each.
+    (Code::CODEPIPELINE_SETTING_MISSING, "needs an export"),
+    (Code::CODEPIPELINE_WINDOW_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_BAKE_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_BLOCKER_DROPPED, "needs an export"),
+    (Code::CODEPIPELINE_ALARM_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_QUOTA, "needs an export"),
+    (Code::CODEPIPELINE_DEPLOY_APPROXIMATED, "needs an export"),
 ];
 
 /// Codes whose example needs a command-line flag: the profile to select.

@@ -1,7 +1,8 @@
 //! Account settings for exporters, read from the workspace's `pipec.toml`.
 //!
 //! `pipec.toml` marks the workspace root (see [`crate::modules`]); the
-//! compiler itself never reads it. Exporters need values that a pipeline
+//! compiler itself never reads it, and the CLI hands its text to [`parse`]
+//! (the core does no I/O). Exporters need values that a pipeline
 //! does not and should not hold — an IAM role, bucket names, the names of
 //! deploy applications — and they take them from one table per target.
 //! Each table is optional and read strictly (an unknown key is an error, so
@@ -9,7 +10,6 @@
 //! more field of [`Settings`].
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Everything `pipec.toml` can hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -62,16 +62,6 @@ pub struct CodePipelineSettings {
 /// usual root marker) has no settings.
 pub fn parse(text: &str) -> Result<Settings, String> {
     toml::from_str(text).map_err(|error| error.to_string())
-}
-
-/// Reads `pipec.toml` in `root`; a workspace without one has no settings.
-pub fn load(root: &Path) -> Result<Settings, String> {
-    let path = root.join(crate::modules::ROOT_MARKER);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text).map_err(|error| format!("{}: {error}", path.display())),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-        Err(error) => Err(format!("{}: {error}", path.display())),
-    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub(crate) fn run_codepipeline(
     let plans = pipec::export::plans_to_v1(&chosen, &compiled.sources);
     let root = pipec::modules::workspace_root(&files::FsLoader, file)
         .unwrap_or_else(|| Path::new(".").to_path_buf());
-    let settings = match pipec::settings::load(&root) {
+    let settings = match read_settings(&root) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error}");
@@ -62,4 +62,16 @@ pub(crate) fn run_codepipeline(
         None => output::write_stdout(&json)?,
     }
     Ok(0)
+}
+
+/// The settings in `root`'s `pipec.toml`; none when there is no such file.
+fn read_settings(root: &Path) -> Result<pipec::settings::Settings, String> {
+    let path = root.join(pipec::modules::ROOT_MARKER);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            pipec::settings::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
 }

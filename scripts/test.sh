@@ -63,6 +63,23 @@ fi
 PIPEC_CHECK_JSONSCHEMA="$PWD/$gha_venv/bin/check-jsonschema"
 export PIPEC_CHECK_JSONSCHEMA
 
+# botocore and cfn-lint (pinned, with their dependencies, by
+# tools/validators/requirements.txt) validate `compile --target codepipeline`
+# output in tests/export_codepipeline.rs, through
+# tools/validators/codepipeline_check.py. They are installed into a venv in
+# .cache/py/ and again only when the requirements change (same stamp logic).
+py_dir=.cache/py
+if ! cmp -s tools/validators/requirements.txt "$py_dir/installed.requirements.txt"; then
+    echo "installing the CodePipeline validators into $py_dir" >&2
+    rm -rf "$py_dir"
+    python3 -m venv "$py_dir"
+    "$py_dir/bin/pip" install --quiet --disable-pip-version-check -r tools/validators/requirements.txt
+    cp tools/validators/requirements.txt "$py_dir/installed.requirements.txt"
+fi
+# The test runs the script with this interpreter and fails if it is missing.
+PIPEC_VALIDATORS_PYTHON="$PWD/$py_dir/bin/python"
+export PIPEC_VALIDATORS_PYTHON
+
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)
 cargo test --locked

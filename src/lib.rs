@@ -27,6 +27,7 @@ pub mod parallel;
 pub mod plan;
 pub mod run;
 pub mod semantics;
+pub mod settings;
 pub mod sim;
 pub mod source;
 pub mod stdlib;

@@ -156,6 +156,13 @@ fn display_string(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// The workspace root of an entry file: the nearest ancestor directory
+/// holding `pipec.toml`, else the file's own directory. Exporters read
+/// their settings from the `pipec.toml` there.
+pub fn workspace_root(loader: &dyn Loader, path: &Path) -> Option<PathBuf> {
+    find_root(loader, path)
+}
+
 /// The nearest ancestor directory of `path` holding `pipec.toml`, else the
 /// file's own directory; canonical. `None` when the directory is not known
 /// to the loader (then no root check applies).

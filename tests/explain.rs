@@ -22,12 +22,20 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
         "needs a file outside the workspace",
     ),
     (Code::AMBIGUOUS_NAME, "needs two imported files"),
-    // Exporter codes come from `compile --target`, not from checking a
-    // file; tests/export_github_actions.rs produces each one.
-    (Code::GHA_DATA_POINTS_DROPPED, "an export finding"),
-    (Code::GHA_ALARM_APPROXIMATED, "an export finding"),
-    (Code::GHA_TIMEOUT_SHORTENED, "an export finding"),
-    (Code::GHA_REVIEW_NOT_ENFORCED, "an export finding"),
+    // Exporter findings come from `compile --target`, not from checking a
+    // file; tests/export_codepipeline.rs and tests/export_github_actions.rs
+    // produce each one.
+    (Code::GHA_DATA_POINTS_DROPPED, "needs an export"),
+    (Code::GHA_ALARM_APPROXIMATED, "needs an export"),
+    (Code::GHA_TIMEOUT_SHORTENED, "needs an export"),
+    (Code::GHA_REVIEW_NOT_ENFORCED, "needs an export"),
+    (Code::CODEPIPELINE_SETTING_MISSING, "needs an export"),
+    (Code::CODEPIPELINE_WINDOW_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_BAKE_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_BLOCKER_DROPPED, "needs an export"),
+    (Code::CODEPIPELINE_ALARM_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_QUOTA, "needs an export"),
+    (Code::CODEPIPELINE_DEPLOY_APPROXIMATED, "needs an export"),
 ];
 
 /// Codes whose example needs a command-line flag: the profile to select.

@@ -5,6 +5,7 @@
 mod completions;
 mod diff;
 mod explain;
+mod export;
 mod files;
 mod fmt;
 mod github_actions;
@@ -88,6 +89,8 @@ pub(crate) enum GraphFormat {
 pub(crate) enum Target {
     /// The execution plan (format 1.0).
     Plan,
+    /// An AWS CodePipeline `CreatePipeline` input (docs/targets/codepipeline.md).
+    Codepipeline,
     /// A GitHub Actions workflow (see docs/targets/github-actions.md).
     GithubActions,
 }
@@ -336,6 +339,25 @@ pub fn main() -> ExitCode {
                 pretty,
                 deny_lossy,
             },
+            Compilation {
+                color,
+                today,
+                profile: cli.profile.as_deref(),
+            },
+        ),
+        Command::Compile {
+            file,
+            pipeline,
+            output,
+            pretty,
+            target: Target::Codepipeline,
+            deny_lossy,
+        } => export::run_codepipeline(
+            &file,
+            pipeline.as_deref(),
+            output.as_deref(),
+            pretty,
+            deny_lossy,
             Compilation {
                 color,
                 today,

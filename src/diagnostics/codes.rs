@@ -30,21 +30,30 @@ impl Code {
     pub fn default_severity(self) -> super::Severity {
         // Most policy rules warn by default; an expired exemption is only
         // a reminder. Everything else stops the plan being built.
-        // Lossy mappings of an export warn unless `--deny-lossy`.
-        let exporter_warnings = [
-            Code::GHA_DATA_POINTS_DROPPED,
-            Code::GHA_ALARM_APPROXIMATED,
-            Code::GHA_TIMEOUT_SHORTENED,
-            Code::GHA_REVIEW_NOT_ENFORCED,
-        ];
-        if self == Code::POLICY
-            || self == Code::EXEMPTION_EXPIRED
-            || exporter_warnings.contains(&self)
-        {
+        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED || self.is_lossy_export() {
             super::Severity::Warning
         } else {
             super::Severity::Error
         }
+    }
+}
+
+impl Code {
+    /// Whether the code reports an export that loses meaning: a warning
+    /// that `compile --deny-lossy` makes an error.
+    pub fn is_lossy_export(self) -> bool {
+        [
+            Code::CODEPIPELINE_WINDOW_APPROXIMATED,
+            Code::CODEPIPELINE_BAKE_APPROXIMATED,
+            Code::CODEPIPELINE_BLOCKER_DROPPED,
+            Code::CODEPIPELINE_ALARM_APPROXIMATED,
+            Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+            Code::GHA_DATA_POINTS_DROPPED,
+            Code::GHA_ALARM_APPROXIMATED,
+            Code::GHA_TIMEOUT_SHORTENED,
+            Code::GHA_REVIEW_NOT_ENFORCED,
+        ]
+        .contains(&self)
     }
 }
 
@@ -416,4 +425,53 @@ codes! {
          before a merge with branch protection (or a ruleset) on the source \
          branch: require pull-request reviews there, then this warning is the \
          reminder that the workflow relies on it.";
+    // Exports for AWS CodePipeline (`compile --target codepipeline`).
+    CODEPIPELINE_SETTING_MISSING = "P0901", "codepipeline-setting-missing",
+        "The CodePipeline export needs a setting that pipec.toml does not give.",
+        "Account values (the service role, the pipeline's region, artifact \
+         buckets, the CodeConnections connection, CodeBuild projects, CodeDeploy \
+         applications and groups, ECS clusters and services) are never made up: \
+         they come from the `[codepipeline]` table of the workspace's \
+         `pipec.toml`. The message names the key to set; \
+         docs/targets/codepipeline.md lists every key and its placeholders.";
+    CODEPIPELINE_WINDOW_APPROXIMATED = "P0902", "codepipeline-window-approximated",
+        "A time window cannot be expressed exactly as a CodePipeline deployment window.",
+        "A `DeploymentWindow` rule holds one cron: one set of hours on a set of \
+         days, and no dates. A calendar's closed dates are dropped, and slots \
+         with different or partial hours are narrowed to whole hours that lie \
+         inside the window (never outside it). `--deny-lossy` makes this an error.";
+    CODEPIPELINE_BAKE_APPROXIMATED = "P0903", "codepipeline-bake-approximated",
+        "A bake cannot be expressed exactly as a CodePipeline stage condition.",
+        "CodePipeline waits only through a condition's `CloudWatchAlarm` rule \
+         (`WaitTime`): data-point requirements cannot be counted and are \
+         dropped, and a bake that watches no alarm cannot wait at all. Give the \
+         bake a rollback alarm and a duration long enough for its traffic. \
+         `--deny-lossy` makes this an error.";
+    CODEPIPELINE_BLOCKER_DROPPED = "P0904", "codepipeline-blocker-dropped",
+        "A blocker has no CodePipeline rule and is dropped.",
+        "Alarm blockers become `CloudWatchAlarm` rules before a stage, but \
+         CodePipeline has no rule that looks inside an artifact, so package and \
+         git-ref blockers are not enforced by the exported pipeline. Enforce them \
+         in the build instead. `--deny-lossy` makes this an error.";
+    CODEPIPELINE_ALARM_APPROXIMATED = "P0905", "codepipeline-alarm-approximated",
+        "An alarm cannot be watched exactly by a CodePipeline condition.",
+        "A condition holds at most five rules, each one CloudWatch alarm in one \
+         region, all of which must be quiet. An expression other than a plain \
+         OR of alarms, more than five alarms, or a stage spanning several \
+         regions (rules then check the pipeline's region) lose part of what the \
+         plan watches. Name composite alarms in `composite_alarms` of \
+         `[codepipeline]` to map an alarm to one rule. `--deny-lossy` makes this \
+         an error.";
+    CODEPIPELINE_QUOTA = "P0906", "codepipeline-quota",
+        "The export exceeds a CodePipeline quota or API limit.",
+        "CodePipeline allows 50 stages per pipeline, 50 actions per stage and \
+         `runOrder` up to 999. Waves become one stage per bake they hold, so a \
+         wave of more than 50 regions, or too many waves, do not fit: split the \
+         wave or the pipeline (docs/targets/codepipeline.md says how), or ask \
+         AWS for a quota increase.";
+    CODEPIPELINE_DEPLOY_APPROXIMATED = "P0907", "codepipeline-deploy-approximated",
+        "A deploy step cannot be expressed exactly as a CodePipeline deploy action.",
+        "CodePipeline's deploy actions take one input artifact: a step that \
+         deploys several artifacts deploys only the first. Package what is \
+         deployed together as one artifact. `--deny-lossy` makes this an error.";
 }

@@ -509,6 +509,54 @@ pipeline orders_api { }
 "#,
     ),
     (
+        Code::CODEPIPELINE_SETTING_MISSING,
+        r#"// `pipec compile FILE --target codepipeline` in a workspace whose pipec.toml
+// has no `[codepipeline]` table (or lacks `role_arn`, `region`, ...):
+// the export needs the service role, buckets and deploy target names.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_WINDOW_APPROXIMATED,
+        r#"// `--target codepipeline` of a pipeline whose production window is
+//   window business_hours { zone = "America/New_York"; calendar = us_holidays
+//     allow mon..thu 09:00-16:00; allow fri 09:00-12:00 }
+// The holidays are dropped and the slots narrowed to 09:00-12:00 Mon-Fri.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_BAKE_APPROXIMATED,
+        r#"// `--target codepipeline` of a pipeline with
+//   wave first { bake = 24h; wait for 100 requests("CreateOrder") }
+// CodePipeline keeps the 24h wait on the rollback alarm, not the count.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_BLOCKER_DROPPED,
+        r#"// `--target codepipeline` of a pipeline whose production has
+//   block artifacts containing package "libjson@2.3.1"
+// No CodePipeline rule inspects artifacts: the blocker is dropped.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_ALARM_APPROXIMATED,
+        r#"// `--target codepipeline` of a wave deploying to several regions, or
+// with an alarm such as `ALARM("A") and ALARM("B")`: condition rules
+// check one alarm each, in the pipeline's region, five at most.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_QUOTA,
+        r#"// `--target codepipeline` of a pipeline with a wave of more than 50
+// regions: the wave's stage would exceed 50 actions per stage.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+        r#"// `--target codepipeline` of a step `deploy [bundle, assets]`: deploy
+// actions take one input artifact, so only `bundle` is deployed.
+"#,
+    ),
+    (
         Code::GHA_DATA_POINTS_DROPPED,
         r#"// `pipec compile --target github-actions` on a pipeline whose bake
 // waits for data points:

@@ -9,7 +9,9 @@
 //! `schemas/plan-v1.schema.json`; `tests/plan_contract.rs` holds the three
 //! together.
 
+pub mod codepipeline;
 pub mod convert;
+pub mod findings;
 pub mod github_actions;
 pub mod graph;
 pub mod plan_v1;

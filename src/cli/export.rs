@@ -1,0 +1,77 @@
+//! `compile --target codepipeline`: compile, export the plans, report
+//! what the export lost, write the result.
+
+use super::{Compilation, EXIT_ERRORS, EXIT_FAILURE, compile_file, files, output, select_plans};
+use pipec::diagnostics::render;
+use pipec::export::codepipeline;
+use pipec::export::findings;
+use std::path::Path;
+
+/// Exports the plans of `file` for AWS CodePipeline. Findings are
+/// rendered against the compiled sources; errors among them (or lossy
+/// mappings, with `deny_lossy`) stop anything being written.
+pub(crate) fn run_codepipeline(
+    file: &Path,
+    pipeline: Option<&str>,
+    out: Option<&Path>,
+    pretty: bool,
+    deny_lossy: bool,
+    how: Compilation<'_>,
+) -> miette::Result<u8> {
+    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
+        return Ok(EXIT_ERRORS);
+    };
+    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
+    let plans = pipec::export::plans_to_v1(&chosen, &compiled.sources);
+    let root = pipec::modules::workspace_root(&files::FsLoader, file)
+        .unwrap_or_else(|| Path::new(".").to_path_buf());
+    let settings = match read_settings(&root) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(EXIT_FAILURE);
+        }
+    };
+    let mut values = Vec::new();
+    let mut found = Vec::new();
+    for plan in &plans {
+        let export = codepipeline::export(plan, &settings.codepipeline);
+        found.extend(export.findings);
+        values.push(export.value);
+    }
+    let diagnostics = findings::to_diagnostics(&found, &compiled.sources, deny_lossy);
+    render::to_stderr(&diagnostics, &compiled.sources, how.color);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!(
+            "error: could not export {} for CodePipeline: {errors} error(s)",
+            file.display()
+        );
+        return Ok(EXIT_ERRORS);
+    }
+    let json = match (values.as_slice(), pretty) {
+        ([one], true) => serde_json::to_string_pretty(one),
+        ([one], false) => serde_json::to_string(one),
+        (_, true) => serde_json::to_string_pretty(&values),
+        (_, false) => serde_json::to_string(&values),
+    }
+    .map_err(|error| miette::miette!("could not write the export: {error}"))?
+        + "\n";
+    match out {
+        Some(path) => output::write_atomically(path, json.as_bytes())?,
+        None => output::write_stdout(&json)?,
+    }
+    Ok(0)
+}
+
+/// The settings in `root`'s `pipec.toml`; none when there is no such file.
+fn read_settings(root: &Path) -> Result<pipec::settings::Settings, String> {
+    let path = root.join(pipec::modules::ROOT_MARKER);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            pipec::settings::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}

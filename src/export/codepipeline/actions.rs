@@ -1,0 +1,401 @@
+//! Actions: what each source, build, test, deploy and approval step runs.
+//!
+//! | step | action (category / provider) |
+//! |---|---|
+//! | git source | Source / `CodeStarSourceConnection` |
+//! | artifact-store source | Source / `S3` |
+//! | build, test | Build or Test / `CodeBuild`, the command in `PIPEC_COMMAND` |
+//! | deploy on ECS, in place, rolling, all at once | Deploy / `ECS` |
+//! | deploy on ECS, blue/green, canary, linear | Deploy / `CodeDeployToECS` |
+//! | deploy on EC2, on-premises, Lambda | Deploy / `CodeDeploy` |
+//! | approval | Approval / `Manual` |
+
+use super::model::{ActionDeclaration, ActionTypeId, ArtifactRef, StageDeclaration};
+use super::{Context, Placeholders, expand, names};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::export::plan_v1::{
+    DeployParams, Params, PlanV1, Platform, SourceOrigin, Step, Strategy,
+};
+use std::collections::BTreeMap;
+
+/// Artifact names the API accepts, unique in the pipeline: one per source
+/// and one per build artifact.
+#[derive(Debug, Default)]
+pub(crate) struct ArtifactNames {
+    sources: BTreeMap<String, String>,
+    builds: BTreeMap<String, String>,
+}
+
+impl ArtifactNames {
+    /// What a build's `from` names: a source, else a build artifact.
+    fn input(&self, name: &str) -> Option<&String> {
+        self.sources.get(name).or_else(|| self.builds.get(name))
+    }
+}
+
+/// Names every source and build artifact of the plan.
+pub(crate) fn artifact_names(plan: &PlanV1) -> ArtifactNames {
+    let mut unique = names::Unique::default();
+    let mut artifact_names = ArtifactNames::default();
+    for step in &plan.steps {
+        match &step.params {
+            Params::Source(source) => {
+                let name = unique.give(names::artifact_name(&source.name));
+                artifact_names.sources.insert(source.name.clone(), name);
+            }
+            Params::Build(build) => {
+                let name = unique.give(names::artifact_name(&build.artifact));
+                artifact_names.builds.insert(build.artifact.clone(), name);
+            }
+            _ => {}
+        }
+    }
+    artifact_names
+}
+
+/// Adds the actions of `steps` (plan indexes with run orders) to a stage,
+/// after one `Manual` approval per approval gate (`approvals`: role and
+/// gate id) when there are any.
+pub(crate) fn add(
+    context: &mut Context<'_>,
+    stage: &mut StageDeclaration,
+    steps: &[(usize, u32)],
+    approvals: Vec<(String, String)>,
+) {
+    let mut action_names = names::Unique::default();
+    let shift = u32::from(!approvals.is_empty());
+    for (gate_id, role) in approvals {
+        stage.actions.push(ActionDeclaration {
+            name: action_names.give(names::entity_name(&format!("approve.{role}"))),
+            action_type_id: ActionTypeId::aws("Approval", "Manual"),
+            run_order: 1,
+            configuration: BTreeMap::from([(
+                "CustomData".to_string(),
+                format!("Approval by the role `{role}` (gate `{gate_id}`)"),
+            )]),
+            output_artifacts: Vec::new(),
+            input_artifacts: Vec::new(),
+            region: None,
+        });
+    }
+    let plan = context.plan;
+    for (index, run_order) in steps {
+        let Some(step) = plan.steps.get(*index) else {
+            continue;
+        };
+        let name = action_names.give(names::entity_name(&local_name(step).replace('/', ".")));
+        let action = action(context, step, name, run_order + shift);
+        stage.actions.push(action);
+    }
+}
+
+/// The step's id without its stage and wave: `us-east-1/onebox/deploy`.
+fn local_name(step: &Step) -> &str {
+    let mut rest = step.id.as_str();
+    rest = rest
+        .strip_prefix(step.target.stage.as_str())
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(rest);
+    if let Some(wave) = &step.target.wave {
+        rest = rest
+            .strip_prefix(wave.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(rest);
+    }
+    rest
+}
+
+fn action(
+    context: &mut Context<'_>,
+    step: &Step,
+    name: String,
+    run_order: u32,
+) -> ActionDeclaration {
+    let mut action = ActionDeclaration {
+        name,
+        action_type_id: ActionTypeId::aws("Approval", "Manual"),
+        run_order,
+        configuration: BTreeMap::new(),
+        output_artifacts: Vec::new(),
+        input_artifacts: Vec::new(),
+        region: None,
+    };
+    let placeholders = placeholders(context.plan, step);
+    match &step.params {
+        Params::Source(source) => {
+            action.output_artifacts = artifact_refs(context.artifacts.sources.get(&source.name));
+            match &source.origin {
+                SourceOrigin::Git { url, branch } => {
+                    action.action_type_id = ActionTypeId::aws("Source", "CodeStarSourceConnection");
+                    let connection = context.setting(
+                        "connection_arn",
+                        context.settings.connection_arn.as_ref(),
+                        Some(step),
+                    );
+                    action.configuration = BTreeMap::from([
+                        ("ConnectionArn".to_string(), connection),
+                        ("FullRepositoryId".to_string(), repository_id(url)),
+                        ("BranchName".to_string(), branch.clone()),
+                        ("OutputArtifactFormat".to_string(), "CODE_ZIP".to_string()),
+                    ]);
+                }
+                SourceOrigin::ArtifactStore { url } => {
+                    action.action_type_id = ActionTypeId::aws("Source", "S3");
+                    let (bucket, key) = s3_location(url);
+                    action.configuration = BTreeMap::from([
+                        ("S3Bucket".to_string(), bucket),
+                        ("S3ObjectKey".to_string(), key),
+                    ]);
+                }
+            }
+        }
+        Params::Build(build) => {
+            action.action_type_id = ActionTypeId::aws("Build", "CodeBuild");
+            let inputs: Vec<String> = build
+                .sources
+                .iter()
+                .filter_map(|source| context.artifacts.input(source).cloned())
+                .collect();
+            action.configuration = codebuild(context, step, &placeholders, &build.command, &inputs);
+            action.input_artifacts = inputs
+                .into_iter()
+                .map(|name| ArtifactRef { name })
+                .collect();
+            action.output_artifacts = artifact_refs(context.artifacts.builds.get(&build.artifact));
+        }
+        Params::Test(test) => {
+            action.action_type_id = ActionTypeId::aws("Test", "CodeBuild");
+            // Tests run from the sources, as the plan's commands expect.
+            let inputs: Vec<String> = context.artifacts.sources.values().cloned().collect();
+            let command = test.command.clone().unwrap_or_default();
+            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
+            action.input_artifacts = inputs
+                .into_iter()
+                .map(|name| ArtifactRef { name })
+                .collect();
+        }
+        Params::Deploy(deploy) => deploy_action(context, step, deploy, &placeholders, &mut action),
+        Params::Approval(approval) => {
+            action.configuration = BTreeMap::from([(
+                "CustomData".to_string(),
+                format!(
+                    "Approval by the role `{}` (step `{}`)",
+                    approval.role, step.id
+                ),
+            )]);
+        }
+        // Layout never hands bakes or gates here; an approval-shaped
+        // action is the harmless fallback.
+        Params::Bake(_) | Params::Gate(_) => {}
+    }
+    action
+}
+
+fn deploy_action(
+    context: &mut Context<'_>,
+    step: &Step,
+    deploy: &DeployParams,
+    placeholders: &Placeholders,
+    action: &mut ActionDeclaration,
+) {
+    action.region = step.target.region.clone();
+    let inputs: Vec<String> = deploy
+        .artifacts
+        .iter()
+        .filter_map(|artifact| context.artifacts.builds.get(artifact).cloned())
+        .collect();
+    // Every deploy provider takes one input artifact.
+    if inputs.len() > 1 {
+        let diagnostic = Diagnostic::warning(
+            Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+            format!(
+                "step `{}` deploys {} artifacts; the CodePipeline deploy action takes only the first, `{}`",
+                step.id,
+                inputs.len(),
+                deploy.artifacts.first().map(String::as_str).unwrap_or_default()
+            ),
+        )
+        .help("package what is deployed together as one artifact");
+        context.report_once(format!("artifacts:{}", step.id), diagnostic, Some(step));
+    }
+    action.input_artifacts = inputs
+        .into_iter()
+        .take(1)
+        .map(|name| ArtifactRef { name })
+        .collect();
+    let shifts_traffic = matches!(
+        deploy.strategy,
+        Strategy::BlueGreen | Strategy::Canary { .. } | Strategy::Linear { .. }
+    );
+    let settings = context.settings;
+    match (deploy.platform, shifts_traffic) {
+        (Platform::Ecs, false) => {
+            action.action_type_id = ActionTypeId::aws("Deploy", "ECS");
+            let cluster = context.setting("ecs_cluster", settings.ecs_cluster.as_ref(), Some(step));
+            let service = context.setting("ecs_service", settings.ecs_service.as_ref(), Some(step));
+            action.configuration = BTreeMap::from([
+                ("ClusterName".to_string(), expand(&cluster, placeholders)),
+                ("ServiceName".to_string(), expand(&service, placeholders)),
+                ("FileName".to_string(), "imagedefinitions.json".to_string()),
+            ]);
+        }
+        (platform, _) => {
+            let provider = if platform == Platform::Ecs {
+                "CodeDeployToECS"
+            } else {
+                "CodeDeploy"
+            };
+            action.action_type_id = ActionTypeId::aws("Deploy", provider);
+            let application = context.setting(
+                "codedeploy_application",
+                settings.codedeploy_application.as_ref(),
+                Some(step),
+            );
+            let group = context.setting(
+                "codedeploy_deployment_group",
+                settings.codedeploy_deployment_group.as_ref(),
+                Some(step),
+            );
+            action.configuration = BTreeMap::from([
+                (
+                    "ApplicationName".to_string(),
+                    expand(&application, placeholders),
+                ),
+                (
+                    "DeploymentGroupName".to_string(),
+                    expand(&group, placeholders),
+                ),
+            ]);
+            if platform == Platform::Ecs {
+                let artifact = action
+                    .input_artifacts
+                    .first()
+                    .map(|artifact| artifact.name.clone())
+                    .unwrap_or_default();
+                action.configuration.insert(
+                    "TaskDefinitionTemplateArtifact".to_string(),
+                    artifact.clone(),
+                );
+                action
+                    .configuration
+                    .insert("AppSpecTemplateArtifact".to_string(), artifact);
+            }
+        }
+    }
+}
+
+/// A CodeBuild action's configuration: the project, the primary source
+/// when there are several inputs, and the plan's command for the
+/// project's buildspec to run.
+fn codebuild(
+    context: &mut Context<'_>,
+    step: &Step,
+    placeholders: &Placeholders,
+    command: &str,
+    inputs: &[String],
+) -> BTreeMap<String, String> {
+    let project = context.setting(
+        "codebuild_project",
+        context.settings.codebuild_project.as_ref(),
+        Some(step),
+    );
+    let variables = serde_json::json!([
+        {"name": "PIPEC_STEP", "value": step.id, "type": "PLAINTEXT"},
+        {"name": "PIPEC_COMMAND", "value": command, "type": "PLAINTEXT"},
+    ]);
+    let mut configuration = BTreeMap::from([
+        ("ProjectName".to_string(), expand(&project, placeholders)),
+        ("EnvironmentVariables".to_string(), variables.to_string()),
+    ]);
+    if inputs.len() > 1
+        && let Some(primary) = inputs.first()
+    {
+        configuration.insert("PrimarySource".to_string(), primary.clone());
+    }
+    configuration
+}
+
+fn artifact_refs(name: Option<&String>) -> Vec<ArtifactRef> {
+    name.map(|name| ArtifactRef { name: name.clone() })
+        .into_iter()
+        .collect()
+}
+
+/// The values of a step's name patterns.
+fn placeholders(plan: &PlanV1, step: &Step) -> Placeholders {
+    let target = &step.target;
+    let scope = if target.onebox {
+        "onebox".to_string()
+    } else if let Some(az) = &target.az {
+        az.clone()
+    } else if let Some(cell) = &target.cell {
+        cell.clone()
+    } else {
+        "fleet".to_string()
+    };
+    let step_name = match &step.params {
+        Params::Build(build) => build.artifact.clone(),
+        Params::Test(test) => test.name.clone(),
+        _ => local_name(step).replace('/', "-"),
+    };
+    Placeholders::pipeline(plan)
+        .region(target.region.as_deref().unwrap_or_default())
+        .set("stage", target.stage.clone())
+        .set(
+            "wave",
+            target.wave.clone().unwrap_or_else(|| target.stage.clone()),
+        )
+        .set("scope", scope)
+        .set("step", step_name)
+}
+
+/// `owner/name` of a repository URL: its last two path segments, without
+/// `.git`.
+fn repository_id(url: &str) -> String {
+    let path = url.trim_end_matches('/').trim_end_matches(".git");
+    let mut segments = path.rsplit(['/', ':']);
+    let name = segments.next().unwrap_or_default();
+    match segments.next() {
+        Some(owner) if !owner.is_empty() => format!("{owner}/{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// Bucket and key of an `s3://bucket/key` location; a location ending in
+/// `/` names the object `source.zip` under it.
+fn s3_location(url: &str) -> (String, String) {
+    let rest = url.strip_prefix("s3://").unwrap_or(url);
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    let key = if key.is_empty() || key.ends_with('/') {
+        format!("{key}source.zip")
+    } else {
+        key.to_string()
+    };
+    (bucket.to_string(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_ids_are_owner_and_name() {
+        assert_eq!(
+            repository_id("https://git.example.com/shop/orders-api.git"),
+            "shop/orders-api"
+        );
+        assert_eq!(repository_id("git@github.com:shop/api.git"), "shop/api");
+    }
+
+    #[test]
+    fn s3_locations_split_bucket_and_key() {
+        assert_eq!(
+            s3_location("s3://drops/app/"),
+            ("drops".to_string(), "app/source.zip".to_string())
+        );
+        assert_eq!(
+            s3_location("s3://drops/app.zip"),
+            ("drops".to_string(), "app.zip".to_string())
+        );
+    }
+}

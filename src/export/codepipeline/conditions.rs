@@ -1,0 +1,336 @@
+//! Stage conditions: gates before a stage starts, bakes after it ends.
+//!
+//! A stage holds one `beforeEntry` and one `onSuccess` condition of at most
+//! five rules, all of which must pass. Windows become `DeploymentWindow`
+//! rules and alarm blockers `CloudWatchAlarm` rules (result `FAIL`);
+//! approval gates become `Manual` approval actions at the head of the
+//! stage; artifact blockers have no rule and are reported. A bake becomes
+//! `CloudWatchAlarm` rules on its rollback alarm, waiting the bake's
+//! duration (`WaitTime`), with result `ROLLBACK`.
+
+use super::model::{Condition, Conditions, RuleDeclaration, StageDeclaration};
+use super::{Context, MAX_RULES, names, rules};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::export::plan_v1::{Gate, Params, Step};
+
+/// Sets the stage's `beforeEntry` from the gates of the `gated` steps and
+/// returns the approvals to run first (role and gate id).
+pub(crate) fn entry(
+    context: &mut Context<'_>,
+    stage: &mut StageDeclaration,
+    gated: &[usize],
+    actions: &[(usize, u32)],
+) -> Vec<(String, String)> {
+    let plan = context.plan;
+    let region = single_region(context, actions.iter().map(|(index, _)| *index));
+    let mut seen: Vec<&str> = Vec::new();
+    let mut owners: Vec<&Step> = Vec::new();
+    for step in gated.iter().filter_map(|index| plan.steps.get(*index)) {
+        for gate in &step.gates {
+            if !seen.contains(&gate.as_str()) {
+                seen.push(gate);
+                owners.push(step);
+            }
+        }
+    }
+    let mut rule_names = names::Unique::default();
+    let mut entry_rules: Vec<(RuleDeclaration, &Step)> = Vec::new();
+    let mut approvals = Vec::new();
+    for (gate_id, step) in seen.into_iter().zip(owners) {
+        let Some(entry) = plan.gates.iter().find(|entry| entry.id == gate_id) else {
+            continue;
+        };
+        match &entry.gate {
+            Gate::Window(window) => {
+                if !window.closed_dates.is_empty() {
+                    let diagnostic = Diagnostic::warning(
+                        Code::CODEPIPELINE_WINDOW_APPROXIMATED,
+                        format!(
+                            "window `{gate_id}` of step `{}` closes on {} dates (holidays, blackouts), \
+                             which a DeploymentWindow cron cannot express: they are dropped",
+                            step.id,
+                            window.closed_dates.len()
+                        ),
+                    )
+                    .note(format!(
+                        "first closed date dropped: {}",
+                        window.closed_dates.first().map(String::as_str).unwrap_or_default()
+                    ))
+                    .help("disable the stage transition by hand on those days, or accept the loss");
+                    context.report_once(format!("closed:{gate_id}"), diagnostic, Some(step));
+                }
+                match rules::window_cron(&window.allow) {
+                    Some((cron, exact)) => {
+                        if !exact {
+                            let diagnostic = Diagnostic::warning(
+                                Code::CODEPIPELINE_WINDOW_APPROXIMATED,
+                                format!(
+                                    "window `{gate_id}` of step `{}` has slots one cron cannot join; \
+                                     it is narrowed to `{cron}`, inside the window",
+                                    step.id
+                                ),
+                            )
+                            .help("use the same whole hours on every day of the window to map it exactly");
+                            context.report_once(format!("slots:{gate_id}"), diagnostic, Some(step));
+                        }
+                        let name =
+                            rule_names.give(names::entity_name(&format!("window.{gate_id}")));
+                        entry_rules.push((rules::window_rule(name, cron, &window.zone), step));
+                    }
+                    None => {
+                        let diagnostic = Diagnostic::warning(
+                            Code::CODEPIPELINE_WINDOW_APPROXIMATED,
+                            format!(
+                                "window `{gate_id}` of step `{}` has no whole hour a cron can hold: \
+                                 it is dropped",
+                                step.id
+                            ),
+                        );
+                        context.report_once(format!("slots:{gate_id}"), diagnostic, Some(step));
+                    }
+                }
+            }
+            Gate::Alarm(alarm) => {
+                let key = alarm.name.clone().unwrap_or_else(|| gate_id.to_string());
+                for name in alarm_names(context, &key, &alarm.alarm, step) {
+                    let rule_name = rule_names.give(names::entity_name(&format!("blocker.{name}")));
+                    let rule = rules::alarm_rule(rule_name, &name, None, region.clone());
+                    entry_rules.push((rule, step));
+                }
+            }
+            Gate::Artifact(_) => {
+                let diagnostic = Diagnostic::warning(
+                    Code::CODEPIPELINE_BLOCKER_DROPPED,
+                    format!(
+                        "blocker `{gate_id}` of step `{}` has no CodePipeline rule: it is dropped",
+                        step.id
+                    ),
+                )
+                .help(
+                    "stop such artifacts in the build (a CodeBuild check that fails), \
+                     which CodePipeline does enforce",
+                );
+                context.report_once(format!("blocker:{gate_id}"), diagnostic, Some(step));
+            }
+            Gate::Approval(approval) => {
+                approvals.push((gate_id.to_string(), approval.role.clone()))
+            }
+        }
+    }
+    if region.is_none() && entry_rules.iter().any(|(rule, _)| is_alarm(rule)) {
+        warn_home_region(context, stage, entry_rules.first().map(|(_, step)| *step));
+    }
+    let kept = keep_five(context, stage, entry_rules);
+    if !kept.is_empty() {
+        stage.before_entry = Some(Conditions {
+            conditions: vec![Condition {
+                result: "FAIL".to_string(),
+                rules: kept,
+            }],
+        });
+    }
+    approvals
+}
+
+/// Adds the bakes' waits to the stage's `onSuccess`: every rollback alarm
+/// the bakes watch, each waiting the longest bake.
+pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration, bakes: &[usize]) {
+    let plan = context.plan;
+    let bake_steps: Vec<&Step> = bakes
+        .iter()
+        .filter_map(|index| plan.steps.get(*index))
+        .collect();
+    let Some(first) = bake_steps.first().copied() else {
+        return;
+    };
+    let mut wait_seconds = 0u64;
+    let mut alarm_ids: Vec<&str> = Vec::new();
+    for step in &bake_steps {
+        let Params::Bake(bake) = &step.params else {
+            continue;
+        };
+        wait_seconds = wait_seconds.max(bake.duration_seconds);
+        if !bake.data_points.is_empty() {
+            let wanted: Vec<String> = bake
+                .data_points
+                .iter()
+                .map(|points| format!("{} {}", points.count, points.name))
+                .collect();
+            let diagnostic = Diagnostic::warning(
+                Code::CODEPIPELINE_BAKE_APPROXIMATED,
+                format!(
+                    "bake `{}` waits for data points ({}), which CodePipeline cannot count: \
+                     only its duration and alarms are kept",
+                    step.id,
+                    wanted.join(", ")
+                ),
+            )
+            .help("make the bake long enough for the traffic to arrive, or add an alarm on low traffic");
+            context.report_once(format!("points:{}", step.id), diagnostic, Some(step));
+        }
+        if let Some(alarm) = &step.rollback_alarm
+            && !alarm_ids.contains(&alarm.as_str())
+        {
+            alarm_ids.push(alarm);
+        }
+    }
+    let wait_minutes = wait_seconds.div_ceil(60).max(1);
+    if alarm_ids.is_empty() {
+        let diagnostic = Diagnostic::warning(
+            Code::CODEPIPELINE_BAKE_APPROXIMATED,
+            format!(
+                "bake `{}` watches no alarm; CodePipeline waits only through an alarm rule, \
+                 so the {wait_minutes}-minute wait is dropped",
+                first.id
+            ),
+        )
+        .help("give the stage a rollback alarm (`rollback on`)");
+        context.report_once(format!("no-alarm:{}", first.id), diagnostic, Some(first));
+        return;
+    }
+    // A bake of a whole wave has no region; the stage's actions tell.
+    let region = single_region(context, bakes.iter().copied()).or_else(|| stage_region(stage));
+    let mut rule_names = names::Unique::default();
+    let mut existing: Vec<(RuleDeclaration, &Step)> = Vec::new();
+    if let Some(success) = stage.on_success.take() {
+        for condition in success.conditions {
+            for rule in condition.rules {
+                rule_names.give(rule.name.clone());
+                existing.push((rule, first));
+            }
+        }
+    }
+    for alarm_id in alarm_ids {
+        let Some(entry) = plan.alarms.iter().find(|entry| entry.id == alarm_id) else {
+            continue;
+        };
+        let key = entry.name.clone().unwrap_or_else(|| alarm_id.to_string());
+        for name in alarm_names(context, &key, &entry.alarm, first) {
+            let rule_name = rule_names.give(names::entity_name(&format!("bake.{name}")));
+            existing.push((
+                rules::alarm_rule(rule_name, &name, Some(wait_minutes), region.clone()),
+                first,
+            ));
+        }
+    }
+    if region.is_none() {
+        warn_home_region(context, stage, Some(first));
+    }
+    let kept = keep_five(context, stage, existing);
+    if !kept.is_empty() {
+        stage.on_success = Some(Conditions {
+            conditions: vec![Condition {
+                result: "ROLLBACK".to_string(),
+                rules: kept,
+            }],
+        });
+    }
+}
+
+/// The region of every action of the stage, if they all have the same.
+fn stage_region(stage: &StageDeclaration) -> Option<String> {
+    let mut region: Option<&str> = None;
+    for action in &stage.actions {
+        let action_region = action.region.as_deref()?;
+        match region {
+            Some(seen) if seen != action_region => return None,
+            _ => region = Some(action_region),
+        }
+    }
+    region.map(str::to_string)
+}
+
+/// The CloudWatch alarm names standing for a plan alarm: its composite
+/// alarm from the settings, else the alarms of a plain disjunction; else
+/// nothing, reported.
+fn alarm_names(context: &mut Context<'_>, key: &str, expression: &str, step: &Step) -> Vec<String> {
+    if let Some(name) = context.settings.composite_alarms.get(key) {
+        return vec![name.clone()];
+    }
+    if let Some(names) = rules::disjunction_names(expression) {
+        return names;
+    }
+    let diagnostic = Diagnostic::warning(
+        Code::CODEPIPELINE_ALARM_APPROXIMATED,
+        format!(
+            "alarm `{key}` of step `{}` is not a plain OR of alarms, which CodePipeline rules \
+             cannot combine: it is not watched",
+            step.id
+        ),
+    )
+    .help(format!(
+        "create a CloudWatch composite alarm with this rule and name it in \
+         `composite_alarms.\"{key}\"` of `[codepipeline]` in pipec.toml"
+    ));
+    context.report_once(format!("expression:{key}"), diagnostic, Some(step));
+    Vec::new()
+}
+
+/// The first five rules; the rest are reported.
+fn keep_five(
+    context: &mut Context<'_>,
+    stage: &StageDeclaration,
+    all: Vec<(RuleDeclaration, &Step)>,
+) -> Vec<RuleDeclaration> {
+    if all.len() > MAX_RULES {
+        let dropped: Vec<String> = all
+            .iter()
+            .skip(MAX_RULES)
+            .map(|(rule, _)| rule.name.clone())
+            .collect();
+        let step = all.get(MAX_RULES).map(|(_, step)| *step);
+        let diagnostic = Diagnostic::warning(
+            Code::CODEPIPELINE_ALARM_APPROXIMATED,
+            format!(
+                "stage `{}` needs {} rules in one condition{}; CodePipeline allows {MAX_RULES}, \
+                 so {} are dropped",
+                stage.name,
+                all.len(),
+                step.map(|step| format!(" (for step `{}`)", step.id))
+                    .unwrap_or_default(),
+                dropped.join(", ")
+            ),
+        )
+        .help(
+            "combine alarms into a CloudWatch composite alarm and name it in \
+             `composite_alarms` of `[codepipeline]` in pipec.toml",
+        );
+        context.report_once(format!("rules:{}", stage.name), diagnostic, step);
+    }
+    all.into_iter()
+        .take(MAX_RULES)
+        .map(|(rule, _)| rule)
+        .collect()
+}
+
+fn warn_home_region(context: &mut Context<'_>, stage: &StageDeclaration, step: Option<&Step>) {
+    let diagnostic = Diagnostic::warning(
+        Code::CODEPIPELINE_ALARM_APPROXIMATED,
+        format!(
+            "stage `{}` deploys to several regions{}, but a condition's alarm rules are checked \
+             in the pipeline's region only: the alarms of the other regions are not watched",
+            stage.name,
+            step.map(|step| format!(" (step `{}`)", step.id))
+                .unwrap_or_default()
+        ),
+    )
+    .help("alarm on every region's metrics from the pipeline's region, or use one wave per region");
+    context.report_once(format!("home-region:{}", stage.name), diagnostic, step);
+}
+
+fn is_alarm(rule: &RuleDeclaration) -> bool {
+    rule.rule_type_id.provider == "CloudWatchAlarm"
+}
+
+/// The region every one of these steps targets, if there is exactly one.
+fn single_region(context: &Context<'_>, steps: impl Iterator<Item = usize>) -> Option<String> {
+    let mut region: Option<&str> = None;
+    for step in steps.filter_map(|index| context.plan.steps.get(index)) {
+        let step_region = step.target.region.as_deref()?;
+        match region {
+            Some(seen) if seen != step_region => return None,
+            _ => region = Some(step_region),
+        }
+    }
+    region.map(str::to_string)
+}

@@ -1,0 +1,108 @@
+//! What an exporter reports: diagnostics placed by plan provenance.
+//!
+//! Exporters read only the plan, which knows where each step comes from as
+//! file, line and column but holds no spans. They report
+//! [`Finding`]s: a diagnostic without labels and the provenance it is
+//! about. [`to_diagnostics`] places each one in the compiled sources
+//! when the file is among them (a label at that line and column), and
+//! otherwise says `file:line:column` in a note, so that a finding is never
+//! without its place.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::export::plan_v1::Provenance;
+use crate::source::{SourceMap, Span};
+
+/// A diagnostic about an export and the source position it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The diagnostic, without labels.
+    pub diagnostic: Diagnostic,
+    /// Where the step (or gate) concerned is declared.
+    pub at: Option<Position>,
+}
+
+/// A place in the source as the plan gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The file, as in the plan's provenance.
+    pub file: String,
+    /// One-based line.
+    pub line: u32,
+    /// One-based column, in characters.
+    pub column: u32,
+}
+
+impl Position {
+    /// The position of a provenance.
+    pub fn of(provenance: &Provenance) -> Position {
+        Position {
+            file: provenance.file.clone(),
+            line: provenance.line,
+            column: provenance.column,
+        }
+    }
+}
+
+impl Finding {
+    /// A finding about `provenance`.
+    pub fn at(diagnostic: Diagnostic, provenance: &Provenance) -> Finding {
+        Finding {
+            diagnostic,
+            at: Some(Position::of(provenance)),
+        }
+    }
+
+    /// Whether the finding reports a mapping that loses meaning (a warning),
+    /// as opposed to an export that cannot be made (an error).
+    pub fn is_lossy(&self) -> bool {
+        self.diagnostic.severity == Severity::Warning
+    }
+}
+
+/// The findings as diagnostics, placed in `sources` where their files are
+/// loaded. With `deny_lossy`, lossy mappings are errors.
+pub fn to_diagnostics(
+    findings: &[Finding],
+    sources: &SourceMap,
+    deny_lossy: bool,
+) -> Vec<Diagnostic> {
+    findings
+        .iter()
+        .map(|finding| {
+            let mut diagnostic = finding.diagnostic.clone();
+            if deny_lossy && finding.is_lossy() {
+                diagnostic.severity = Severity::Error;
+                diagnostic = diagnostic.note("`--deny-lossy` makes lossy mappings errors");
+            }
+            let Some(at) = &finding.at else {
+                return diagnostic;
+            };
+            match locate(at, sources) {
+                Some((file, span)) => diagnostic.primary(file, span, "declared here"),
+                None => diagnostic.note(format!("at {}:{}:{}", at.file, at.line, at.column)),
+            }
+        })
+        .collect()
+}
+
+/// The file and a one-character span at a position, when the file is
+/// loaded and the position inside it.
+fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::FileId, Span)> {
+    let (id, file) = sources
+        .iter()
+        .find(|(_, file)| file.name == at.file || file.name.trim_start_matches("./") == at.file)?;
+    let line_index = usize::try_from(at.line).ok()?.checked_sub(1)?;
+    let line_start = *file.line_starts().get(line_index)?;
+    let line = file.line_text(line_index);
+    let column = usize::try_from(at.column).ok()?.saturating_sub(1);
+    let offset = line
+        .char_indices()
+        .nth(column)
+        .map_or(line.len(), |(offset, _)| offset);
+    let start = line_start + offset;
+    let end = line
+        .get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(start, |c| start + c.len_utf8());
+    Some((id, Span::new(start, end)))
+}

@@ -1,0 +1,415 @@
+//! `compile --target codepipeline`: every example, under every profile,
+//! exports to a CreatePipeline input that botocore (its model and its
+//! validator) and cfn-lint accept; hand-broken inputs are refused by the
+//! validator that should refuse them, so each is known to be able to fail;
+//! lossy mappings warn with their codes, and `--deny-lossy` makes them
+//! errors.
+//!
+//! The validators are installed by `scripts/test.sh`, which passes the
+//! venv's interpreter in `PIPEC_VALIDATORS_PYTHON`. When it is set the
+//! interpreter must be there; when it is not (a plain `cargo test`), the
+//! validation tests say they did not run.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use pipec::diagnostics::Code;
+use pipec::export::codepipeline;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PYTHON_VARIABLE: &str = "PIPEC_VALIDATORS_PYTHON";
+const TODAY: &str = "2026-11-22";
+
+/// Settings for every example: the sample's `[codepipeline]` table.
+fn settings() -> pipec::settings::CodePipelineSettings {
+    let text = std::fs::read_to_string("examples/sample/pipec.toml").unwrap();
+    pipec::settings::parse(&text).unwrap().codepipeline
+}
+
+fn python() -> Option<PathBuf> {
+    let Some(path) = std::env::var_os(PYTHON_VARIABLE) else {
+        eprintln!(
+            "{PYTHON_VARIABLE} is not set: CodePipeline validation not run (scripts/test.sh sets it)"
+        );
+        return None;
+    };
+    let path = PathBuf::from(path);
+    assert!(
+        path.is_file(),
+        "{PYTHON_VARIABLE} names {}, which does not exist",
+        path.display()
+    );
+    Some(path)
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("pipec-codepipeline-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the validator on files; the problems it lists and its exit status.
+fn validate(python: &Path, files: &[PathBuf]) -> (Vec<Value>, bool) {
+    let output = Command::new(python)
+        .arg("tools/validators/codepipeline_check.py")
+        .args(files)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let problems: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|error| {
+        panic!(
+            "the validator wrote no JSON ({error}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (problems, output.status.success())
+}
+
+fn pipe_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            pipe_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "pipe") {
+            out.push(path);
+        }
+    }
+}
+
+/// The plans of every example file, under no profile and `emergency`, as
+/// `pipec compile` writes them.
+fn example_plans() -> Vec<(String, pipec::export::plan_v1::PlanV1)> {
+    let mut files = Vec::new();
+    pipe_files(Path::new("examples"), &mut files);
+    let mut plans = Vec::new();
+    for file in files {
+        for profile in [None, Some("emergency")] {
+            let file_arg = file.to_str().unwrap();
+            let mut args = vec!["--today", TODAY, "compile", file_arg];
+            if let Some(profile) = profile {
+                args.extend(["--profile", profile]);
+            }
+            let output = pipec(&args);
+            if !output.status.success() {
+                // Files without pipelines, and profiles a file does not
+                // declare, have no plans to export.
+                continue;
+            }
+            let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+            let list = match json {
+                Value::Array(list) => list,
+                one => vec![one],
+            };
+            for plan in list {
+                let plan = pipec::export::plan_v1::from_json(&plan.to_string()).unwrap();
+                let label = format!("{} ({})", file.display(), profile.unwrap_or("no profile"));
+                plans.push((label, plan));
+            }
+        }
+    }
+    plans
+}
+
+#[test]
+fn every_example_under_every_profile_exports_and_validates() {
+    let plans = example_plans();
+    assert!(
+        plans.len() >= 10,
+        "expected the examples to hold many pipelines, found {}",
+        plans.len()
+    );
+    let dir = scratch_dir("examples");
+    let mut files = Vec::new();
+    for (index, (label, plan)) in plans.iter().enumerate() {
+        let export = codepipeline::export(plan, &settings());
+        let errors: Vec<_> = export
+            .findings
+            .iter()
+            .filter(|f| f.diagnostic.is_error())
+            .collect();
+        assert!(errors.is_empty(), "{label}: {errors:#?}");
+        let path = dir.join(format!("{index}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&export.value).unwrap()).unwrap();
+        files.push(path);
+    }
+    let Some(python) = python() else { return };
+    let (problems, passed) = validate(&python, &files);
+    assert!(
+        problems.is_empty() && passed,
+        "{}",
+        serde_json::to_string_pretty(&problems).unwrap()
+    );
+}
+
+fn sample_plan() -> pipec::export::plan_v1::PlanV1 {
+    example_plans()
+        .into_iter()
+        .find(|(label, plan)| plan.pipeline == "orders_api" && label.ends_with("(no profile)"))
+        .map(|(_, plan)| plan)
+        .unwrap()
+}
+
+#[test]
+fn the_sample_fits_the_quotas_and_its_export_is_on_record() {
+    let export = codepipeline::export(&sample_plan(), &settings());
+    let stages = export.value.pipeline.stages.len();
+    assert!(stages <= codepipeline::MAX_STAGES, "{stages} stages");
+    for stage in &export.value.pipeline.stages {
+        assert!(stage.actions.len() <= codepipeline::MAX_ACTIONS_PER_STAGE);
+    }
+    let json = serde_json::to_string_pretty(&export.value).unwrap();
+    insta::assert_snapshot!("codepipeline_sample", json);
+}
+
+#[test]
+fn the_samples_calendar_and_data_points_warn_naming_their_steps() {
+    let export = codepipeline::export(&sample_plan(), &settings());
+    let messages = |code: Code| -> Vec<String> {
+        export
+            .findings
+            .iter()
+            .filter(|f| f.diagnostic.code == code)
+            .map(|f| f.diagnostic.message.clone())
+            .collect()
+    };
+    let window = messages(Code::CODEPIPELINE_WINDOW_APPROXIMATED);
+    assert!(
+        window
+            .iter()
+            .any(|m| m.contains("window:business_hours") && m.contains("closes on")),
+        "{window:?}"
+    );
+    assert!(
+        window.iter().any(|m| m.contains("step `production/first/")),
+        "{window:?}"
+    );
+    let points = messages(Code::CODEPIPELINE_BAKE_APPROXIMATED);
+    assert!(
+        points
+            .iter()
+            .any(|m| m.contains("`production/first/bake`") && m.contains("CreateOrder")),
+        "{points:?}"
+    );
+    assert!(
+        messages(Code::CODEPIPELINE_BLOCKER_DROPPED)
+            .iter()
+            .any(|m| m.contains("libjson@2.3.1"))
+    );
+    assert!(
+        export
+            .findings
+            .iter()
+            .filter(|f| f.is_lossy())
+            .all(|f| f.at.is_some())
+    );
+}
+
+fn pipec(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_exports_warns_and_deny_lossy_makes_the_warnings_errors() {
+    let sample = "examples/sample/services/orders_api.pipe";
+    let args = [
+        "--color",
+        "never",
+        "--today",
+        TODAY,
+        "compile",
+        sample,
+        "--target",
+        "codepipeline",
+    ];
+    let output = pipec(&args);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning[P0902]"), "{stderr}");
+    assert!(stderr.contains("warning[P0903]"), "{stderr}");
+    // Placed in the source by the step's provenance.
+    assert!(stderr.contains("services/orders_api.pipe:25:"), "{stderr}");
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["pipeline"]["pipelineType"], "V2");
+
+    let mut denied = args.to_vec();
+    denied.push("--deny-lossy");
+    let output = pipec(&denied);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("error[P0902]") && stderr.contains("error[P0903]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_settings_are_errors_naming_the_key() {
+    let export = codepipeline::export(&sample_plan(), &Default::default());
+    let missing: Vec<&str> = export
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == Code::CODEPIPELINE_SETTING_MISSING)
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    assert!(export.has_errors());
+    for key in [
+        "`role_arn`",
+        "`region`",
+        "`connection_arn`",
+        "`codebuild_project`",
+        "`ecs_cluster`",
+    ] {
+        assert!(
+            missing.iter().any(|m| m.contains(key)),
+            "{key} not in {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn a_plain_or_of_too_many_alarms_and_a_multi_artifact_deploy_are_reported() {
+    let mut plan = sample_plan();
+    let mut settings = settings();
+    // Without composite alarms, the one-box alarm is five alarms: with the
+    // window and the blockers, more rules than one condition holds.
+    settings.composite_alarms.clear();
+    for step in &mut plan.steps {
+        if let pipec::export::plan_v1::Params::Deploy(deploy) = &mut step.params {
+            deploy.artifacts.push(deploy.artifacts[0].clone());
+        }
+    }
+    let export = codepipeline::export(&plan, &settings);
+    let codes: Vec<Code> = export.findings.iter().map(|f| f.diagnostic.code).collect();
+    assert!(
+        codes.contains(&Code::CODEPIPELINE_ALARM_APPROXIMATED),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&Code::CODEPIPELINE_DEPLOY_APPROXIMATED),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_wave_wider_than_a_stage_allows_is_a_quota_error() {
+    let mut plan = sample_plan();
+    let template = plan
+        .steps
+        .iter()
+        .position(|s| s.id == "production/rest/eu-north-1/onebox/deploy")
+        .unwrap();
+    let mut extra = Vec::new();
+    for index in 0..40 {
+        let mut step = plan.steps[template].clone();
+        step.id = format!("production/rest/extra-{index}/onebox/deploy");
+        extra.push(step);
+    }
+    plan.steps.splice(template..template, extra);
+    let export = codepipeline::export(&plan, &settings());
+    assert!(
+        export
+            .findings
+            .iter()
+            .any(|f| f.diagnostic.code == Code::CODEPIPELINE_QUOTA && f.diagnostic.is_error()),
+        "{:#?}",
+        export.findings
+    );
+}
+
+/// A valid export of the sample, as JSON, for breaking by hand.
+fn valid_input() -> Value {
+    serde_json::to_value(codepipeline::export(&sample_plan(), &settings()).value).unwrap()
+}
+
+#[test]
+fn broken_exports_are_refused_by_the_right_validator() {
+    let Some(python) = python() else { return };
+    type Break = fn(&mut Value);
+    let cases: [(&str, Break, &str); 7] = [
+        (
+            "stage name with a space",
+            |v| v["pipeline"]["stages"][2]["name"] = json!("beta stage"),
+            "model",
+        ),
+        (
+            "runOrder 1000",
+            |v| v["pipeline"]["stages"][2]["actions"][0]["runOrder"] = json!(1000),
+            "model",
+        ),
+        (
+            "artifact name with a dot",
+            |v| {
+                v["pipeline"]["stages"][0]["actions"][0]["outputArtifacts"][0]["name"] =
+                    json!("code.zip")
+            },
+            "model",
+        ),
+        (
+            "six rules in a condition",
+            |v| {
+                let rules = &mut v["pipeline"]["stages"][5]["onSuccess"]["conditions"][0]["rules"];
+                let rule = rules[0].clone();
+                for index in 0..5 {
+                    let mut copy = rule.clone();
+                    copy["name"] = json!(format!("extra-{index}"));
+                    rules.as_array_mut().unwrap().push(copy);
+                }
+            },
+            "model",
+        ),
+        (
+            "an empty list of conditions",
+            |v| v["pipeline"]["stages"][5]["onSuccess"]["conditions"] = json!([]),
+            "botocore",
+        ),
+        (
+            "a missing action type",
+            |v| {
+                v["pipeline"]["stages"][2]["actions"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("actionTypeId");
+            },
+            "botocore",
+        ),
+        (
+            "a source action in the second stage",
+            |v| {
+                let source = v["pipeline"]["stages"][0]["actions"][0].clone();
+                let mut moved = source;
+                moved["name"] = json!("late-source");
+                moved["outputArtifacts"][0]["name"] = json!("late");
+                v["pipeline"]["stages"][1]["actions"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(moved);
+            },
+            "cfn-lint",
+        ),
+    ];
+    let dir = scratch_dir("broken");
+    for (what, break_it, validator) in cases {
+        let mut input = valid_input();
+        break_it(&mut input);
+        let path = dir.join("broken.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&input).unwrap()).unwrap();
+        let (problems, passed) = validate(&python, &[path]);
+        assert!(!passed, "{what}: accepted");
+        assert!(
+            problems.iter().any(|p| p["validator"] == validator),
+            "{what}: not refused by {validator}: {}",
+            serde_json::to_string_pretty(&problems).unwrap()
+        );
+    }
+}

@@ -1,0 +1,358 @@
+//! Reading plans: the consumer's side of the contract. As strict as the
+//! schema: closed objects, one parameter object per step kind, percents of
+//! at most two decimals, and another `format_version` refused by name
+//! before any field is read.
+
+use super::*;
+use serde::de::{self, Deserialize, Deserializer};
+
+/// Why [`from_json`] could not read a plan.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The text is not JSON, or not a plan of format 1.0: the message says
+    /// what and where (line and column).
+    Json(serde_json::Error),
+    /// The document has no `format_version`, or one this module does not read.
+    Version {
+        /// The version found, as written (`"2.0"`), or `None` when absent.
+        found: Option<String>,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Json(error) => write!(f, "not a plan of format {FORMAT_VERSION}: {error}"),
+            ReadError::Version { found: Some(found) } => write!(
+                f,
+                "this pipec reads plan format {FORMAT_VERSION}; the file is {found}"
+            ),
+            ReadError::Version { found: None } => write!(
+                f,
+                "this pipec reads plan format {FORMAT_VERSION}; the file has no `format_version`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Json(error) => Some(error),
+            ReadError::Version { .. } => None,
+        }
+    }
+}
+
+/// Reads a plan written by [`to_json`] (or by any producer of format 1.0).
+///
+/// The version is checked first, so that a plan of another version is
+/// refused for what it is rather than for a field this version lacks.
+pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
+    match crate::export::version::check(json, FORMAT_VERSION) {
+        Ok(()) => {}
+        Err(crate::export::version::VersionMismatch::Json(error)) => {
+            return Err(ReadError::Json(error));
+        }
+        Err(crate::export::version::VersionMismatch::Other(found)) => {
+            return Err(ReadError::Version { found });
+        }
+    }
+    serde_json::from_str(json).map_err(ReadError::Json)
+}
+
+/// A step as written: one optional field per kind, checked against `kind`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: String,
+    kind: StepKind,
+    needs: Vec<String>,
+    target: Target,
+    source: Option<SourceParams>,
+    build: Option<BuildParams>,
+    test: Option<TestParams>,
+    deploy: Option<DeployParams>,
+    bake: Option<BakeParams>,
+    approval: Option<ApprovalParams>,
+    gate: Option<GateParams>,
+    rollback_alarm: Option<String>,
+    gates: Vec<String>,
+    provenance: Provenance,
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawStep::deserialize(deserializer)?;
+        let present = [
+            ("source", raw.source.is_some()),
+            ("build", raw.build.is_some()),
+            ("test", raw.test.is_some()),
+            ("deploy", raw.deploy.is_some()),
+            ("bake", raw.bake.is_some()),
+            ("approval", raw.approval.is_some()),
+            ("gate", raw.gate.is_some()),
+        ];
+        let kind_name = kind_name(raw.kind);
+        if let Some((other, _)) = present
+            .iter()
+            .find(|(name, present)| *present && *name != kind_name)
+        {
+            return Err(de::Error::custom(format!(
+                "step `{}` is a {kind_name} step but holds `{other}` parameters",
+                raw.id
+            )));
+        }
+        let params = match raw.kind {
+            StepKind::Source => raw.source.map(Params::Source),
+            StepKind::Build => raw.build.map(Params::Build),
+            StepKind::Test => raw.test.map(Params::Test),
+            StepKind::Deploy => raw.deploy.map(Params::Deploy),
+            StepKind::Bake => raw.bake.map(Params::Bake),
+            StepKind::Approval => raw.approval.map(Params::Approval),
+            StepKind::Gate => raw.gate.map(Params::Gate),
+        };
+        let Some(params) = params else {
+            return Err(de::Error::custom(format!(
+                "step `{}` is a {kind_name} step without its `{kind_name}` object",
+                raw.id
+            )));
+        };
+        Ok(Step {
+            id: raw.id,
+            needs: raw.needs,
+            target: raw.target,
+            params,
+            rollback_alarm: raw.rollback_alarm,
+            gates: raw.gates,
+            provenance: raw.provenance,
+        })
+    }
+}
+
+/// The name of a kind as written in `kind` and as its parameters' key.
+fn kind_name(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Source => "source",
+        StepKind::Build => "build",
+        StepKind::Test => "test",
+        StepKind::Deploy => "deploy",
+        StepKind::Bake => "bake",
+        StepKind::Approval => "approval",
+        StepKind::Gate => "gate",
+    }
+}
+
+/// Source parameters as written: the origin's fields inline.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSourceParams {
+    name: String,
+    #[serde(rename = "type")]
+    origin_type: RawOriginType,
+    url: String,
+    branch: Option<String>,
+    require_review: bool,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawOriginType {
+    Git,
+    ArtifactStore,
+}
+
+impl<'de> Deserialize<'de> for SourceParams {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawSourceParams::deserialize(deserializer)?;
+        let origin = match (raw.origin_type, raw.branch) {
+            (RawOriginType::Git, Some(branch)) => SourceOrigin::Git {
+                url: raw.url,
+                branch,
+            },
+            (RawOriginType::Git, None) => {
+                return Err(de::Error::custom(format!(
+                    "git source `{}` has no `branch`",
+                    raw.name
+                )));
+            }
+            (RawOriginType::ArtifactStore, None) => SourceOrigin::ArtifactStore { url: raw.url },
+            (RawOriginType::ArtifactStore, Some(_)) => {
+                return Err(de::Error::custom(format!(
+                    "artifact-store source `{}` has a `branch`, which only git sources have",
+                    raw.name
+                )));
+            }
+        };
+        Ok(SourceParams {
+            name: raw.name,
+            origin,
+            require_review: raw.require_review,
+        })
+    }
+}
+
+/// A gate-table entry as written: the id and the gate's fields side by
+/// side, the kind named by `type`.
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum RawGateEntry {
+    Window {
+        id: String,
+        window: Option<String>,
+        zone: String,
+        allow: Vec<WindowSlot>,
+        closed_dates: Vec<String>,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Alarm {
+        id: String,
+        name: Option<String>,
+        alarm: String,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Artifact {
+        id: String,
+        package: Option<String>,
+        git_ref: Option<String>,
+        overridable: bool,
+        provenance: Provenance,
+    },
+    Approval {
+        id: String,
+        role: String,
+        overridable: bool,
+        provenance: Provenance,
+    },
+}
+
+impl<'de> Deserialize<'de> for GateEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (id, gate) = match RawGateEntry::deserialize(deserializer)? {
+            RawGateEntry::Window {
+                id,
+                window,
+                zone,
+                allow,
+                closed_dates,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Window(WindowGate {
+                    window,
+                    zone,
+                    allow,
+                    closed_dates,
+                    overridable,
+                    provenance,
+                }),
+            ),
+            RawGateEntry::Alarm {
+                id,
+                name,
+                alarm,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Alarm(AlarmGate {
+                    name,
+                    alarm,
+                    overridable,
+                    provenance,
+                }),
+            ),
+            RawGateEntry::Artifact {
+                id,
+                package,
+                git_ref,
+                overridable,
+                provenance,
+            } => {
+                let blocked = match (package, git_ref) {
+                    (Some(package), None) => Blocked::Package(package),
+                    (None, Some(git_ref)) => Blocked::GitRef(git_ref),
+                    _ => {
+                        return Err(de::Error::custom(format!(
+                            "artifact gate `{id}` needs exactly one of `package` and `git_ref`"
+                        )));
+                    }
+                };
+                (
+                    id,
+                    Gate::Artifact(ArtifactGate {
+                        blocked,
+                        overridable,
+                        provenance,
+                    }),
+                )
+            }
+            RawGateEntry::Approval {
+                id,
+                role,
+                overridable,
+                provenance,
+            } => (
+                id,
+                Gate::Approval(ApprovalGate {
+                    role,
+                    overridable,
+                    provenance,
+                }),
+            ),
+        };
+        Ok(GateEntry { id, gate })
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PercentVisitor)
+    }
+}
+
+/// Reads the number form [`Percent`] writes: an integer, or a number with
+/// one or two decimals, from 0 to 100.
+struct PercentVisitor;
+
+impl de::Visitor<'_> for PercentVisitor {
+    type Value = Percent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a percent: a number from 0 to 100 with at most two decimals")
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Percent, E> {
+        match u32::try_from(value) {
+            Ok(whole) if whole <= 100 => Ok(Percent(whole * 100)),
+            _ => Err(E::custom(format!("{value}% is over 100%"))),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Percent, E> {
+        match u64::try_from(value) {
+            Ok(value) => self.visit_u64(value),
+            Err(_) => Err(E::custom(format!("{value}% is negative"))),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Percent, E> {
+        if !(0.0..=100.0).contains(&value) {
+            return Err(E::custom(format!(
+                "{value}% is not a percent from 0 to 100"
+            )));
+        }
+        let hundredths = (value * 100.0).round();
+        // The writer prints the shortest form of `hundredths / 100`, which
+        // reads back to within far less than this of a whole hundredth.
+        if (value * 100.0 - hundredths).abs() > 1e-6 {
+            return Err(E::custom(format!("{value}% has more than two decimals")));
+        }
+        // In range: 0 <= hundredths <= 10,000.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(Percent(hundredths as u32))
+    }
+}

@@ -472,7 +472,8 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         if let Some(declared) = existing.declared {
-            self.check_override_type(declared, member, file);
+            self.diagnostics
+                .extend(types::override_problem(&declared, member, file));
         }
         // Merge into the inherited member (R11).
         let op = match &member.kind {
@@ -680,99 +681,15 @@ impl<'w, 'd> Merger<'w, 'd> {
         let MemberKind::FieldDecl { ty, value, .. } = &member.kind else {
             return None;
         };
-        if let Some(value) = value
-            && let Err(misfit) = types::check(ty, value)
-        {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::TYPE_MISMATCH,
-                    format!("expected {}, found {}", misfit.expected, misfit.found),
-                )
-                .primary(file, misfit.at, format!("this is {}", misfit.found))
-                .secondary(
-                    file,
-                    types::type_span(ty),
-                    format!("declared `{}` here", types::type_text(ty)),
-                )
-                .help("give a value of the declared type, or change the type"),
-            );
+        if let Some(value) = value {
+            self.diagnostics
+                .extend(types::declared_value_problem(ty, value, file));
         }
         Some(Declared {
             ty,
             file,
             span: member.span,
         })
-    }
-
-    /// Checks an override of a declared field against the inherited
-    /// declaration (R37): a restatement keeps the type, a new value and
-    /// the operand of `+=` or `-=` (R38) fit it.
-    fn check_override_type(&mut self, declared: Declared<'w>, member: &'w Member, file: FileId) {
-        let inherited_label = format!("declared `{}` here", types::type_text(declared.ty));
-        let misfit = match &member.kind {
-            MemberKind::FieldDecl { ty, name, .. } => {
-                if !types::same_type(ty, declared.ty) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            format!(
-                                "`{}` is declared `{}` and cannot be restated as `{}`",
-                                name.name,
-                                types::type_text(declared.ty),
-                                types::type_text(ty)
-                            ),
-                        )
-                        .primary(file, types::type_span(ty), "a different type")
-                        .secondary(declared.file, declared.span, inherited_label)
-                        .help(format!(
-                            "write `{} = ...` to override the value; the type stays `{}`",
-                            name.name,
-                            types::type_text(declared.ty)
-                        )),
-                    );
-                }
-                return;
-            }
-            MemberKind::FieldAssign {
-                op: AssignOp::Replace,
-                value,
-                ..
-            } => types::check(declared.ty, value),
-            MemberKind::FieldAssign { op, value, name } => {
-                if !types::takes_list_edits(declared.ty) {
-                    let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
-                    let ty = types::type_text(declared.ty);
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            format!(
-                                "`{symbol}` needs a list field, but `{}` is `{ty}`",
-                                name.name
-                            ),
-                        )
-                        .primary(file, member.span, format!("`{symbol}` on a `{ty}`"))
-                        .secondary(declared.file, declared.span, inherited_label)
-                        .help(format!("replace the value with `{} = ...`", name.name)),
-                    );
-                    return;
-                }
-                // `+=` and `-=` take a list of the element type; on a
-                // region set, any region set.
-                types::check(declared.ty, value)
-            }
-            _ => return,
-        };
-        if let Err(misfit) = misfit {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::TYPE_MISMATCH,
-                    format!("expected {}, found {}", misfit.expected, misfit.found),
-                )
-                .primary(file, misfit.at, format!("this is {}", misfit.found))
-                .secondary(declared.file, declared.span, inherited_label)
-                .help("an override has the type of the member it overrides"),
-            );
-        }
     }
 
     /// Applies `+=` or `-=` to a literal inherited list (R17, R18). When the

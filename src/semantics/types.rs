@@ -2,11 +2,14 @@
 //! its type, for the declaration's own value and for every override and
 //! list edit of it down the inheritance chain (RFC 0001, R37 and R38).
 //! Built-in fields (`bake`, `regions`, ...) have fixed types that lowering
-//! checks on the final value.
+//! checks on the final value. Merging (`merge`) calls in here for each
+//! declaration and each override of a declared field.
 
+use super::merge::Declared;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::describe_value;
-use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, LiteralValue, TypeExpr};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, LiteralValue, Member, MemberKind, TypeExpr};
 
 /// What went wrong with a value of a declared type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +38,98 @@ pub fn check(ty: &TypeExpr, value: &Expr) -> Result<(), Misfit> {
             at: value.span,
         })
     }
+}
+
+/// The problem with a declaration's own value (`NAME : TYPE = VALUE`), if
+/// it does not fit its type.
+pub fn declared_value_problem(ty: &TypeExpr, value: &Expr, file: FileId) -> Option<Diagnostic> {
+    let misfit = check(ty, value).err()?;
+    Some(
+        Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("expected {}, found {}", misfit.expected, misfit.found),
+        )
+        .primary(file, misfit.at, format!("this is {}", misfit.found))
+        .secondary(
+            file,
+            type_span(ty),
+            format!("declared `{}` here", type_text(ty)),
+        )
+        .help("give a value of the declared type, or change the type"),
+    )
+}
+
+/// The problem with an override of a declared field (R37), if any: a
+/// restatement must keep the type, a new value and the operand of `+=` or
+/// `-=` (R38) must fit it. Labels point at the new value and at the
+/// inherited declaration.
+pub fn override_problem(
+    declared: &Declared<'_>,
+    member: &Member,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let inherited_label = format!("declared `{}` here", type_text(declared.ty));
+    let misfit = match &member.kind {
+        MemberKind::FieldDecl { ty, name, .. } => {
+            if same_type(ty, declared.ty) {
+                return None;
+            }
+            return Some(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!(
+                        "`{}` is declared `{}` and cannot be restated as `{}`",
+                        name.name,
+                        type_text(declared.ty),
+                        type_text(ty)
+                    ),
+                )
+                .primary(file, type_span(ty), "a different type")
+                .secondary(declared.file, declared.span, inherited_label)
+                .help(format!(
+                    "write `{} = ...` to override the value; the type stays `{}`",
+                    name.name,
+                    type_text(declared.ty)
+                )),
+            );
+        }
+        MemberKind::FieldAssign {
+            op: AssignOp::Replace,
+            value,
+            ..
+        } => check(declared.ty, value).err()?,
+        MemberKind::FieldAssign { op, value, name } => {
+            if !takes_list_edits(declared.ty) {
+                let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
+                let ty = type_text(declared.ty);
+                return Some(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!(
+                            "`{symbol}` needs a list field, but `{}` is `{ty}`",
+                            name.name
+                        ),
+                    )
+                    .primary(file, member.span, format!("`{symbol}` on a `{ty}`"))
+                    .secondary(declared.file, declared.span, inherited_label)
+                    .help(format!("replace the value with `{} = ...`", name.name)),
+                );
+            }
+            // `+=` and `-=` take a list of the element type; on a region
+            // set, any region set.
+            check(declared.ty, value).err()?
+        }
+        _ => return None,
+    };
+    Some(
+        Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("expected {}, found {}", misfit.expected, misfit.found),
+        )
+        .primary(file, misfit.at, format!("this is {}", misfit.found))
+        .secondary(declared.file, declared.span, inherited_label)
+        .help("an override has the type of the member it overrides"),
+    )
 }
 
 /// Whether `ty` is a list type, or a type this compiler does not know

@@ -86,11 +86,14 @@ pub fn to_diagnostics(
 }
 
 /// The file and a one-character span at a position, when the file is
-/// loaded and the position inside it.
-fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::FileId, Span)> {
+/// loaded and the position inside it. Plan files are relative with `/`
+/// separators and no leading `./`; source names are as the files were
+/// loaded, so both are compared in the plan's form. Every exporter places
+/// its findings through here.
+pub fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::FileId, Span)> {
     let (id, file) = sources
         .iter()
-        .find(|(_, file)| file.name == at.file || file.name.trim_start_matches("./") == at.file)?;
+        .find(|(_, file)| plan_file_name(&file.name) == at.file)?;
     let line_index = usize::try_from(at.line).ok()?.checked_sub(1)?;
     let line_start = *file.line_starts().get(line_index)?;
     let line = file.line_text(line_index);
@@ -105,4 +108,15 @@ fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::FileId, 
         .and_then(|rest| rest.chars().next())
         .map_or(start, |c| start + c.len_utf8());
     Some((id, Span::new(start, end)))
+}
+
+/// A loaded file's name as the plan writes it: `/` separators, no leading
+/// `./`.
+fn plan_file_name(name: &str) -> String {
+    let name = name.replace('\\', "/");
+    let mut rest = name.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    rest.to_string()
 }

@@ -5,8 +5,9 @@
 //! sources, so that it renders like any other warning.
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::export::findings::Position;
 use crate::export::plan_v1::Provenance;
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 
 /// One lossy mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,38 +38,11 @@ pub fn to_diagnostic(finding: &Finding, sources: &SourceMap, deny_lossy: bool) -
     if deny_lossy {
         diagnostic.severity = Severity::Error;
     }
-    match locate(&finding.provenance, sources) {
+    match crate::export::findings::locate(&Position::of(&finding.provenance), sources) {
         Some((file, span)) => diagnostic.primary(file, span, format!("step `{}`", finding.step)),
         None => diagnostic.note(format!(
             "at {}:{}:{}",
             finding.provenance.file, finding.provenance.line, finding.provenance.column
         )),
     }
-}
-
-/// The file and the (empty) span a provenance points at. Provenance files
-/// are relative with `/` separators and no leading `./`; source names are
-/// as the files were loaded, so both are compared in that form.
-pub fn locate(
-    provenance: &Provenance,
-    sources: &SourceMap,
-) -> Option<(crate::source::FileId, Span)> {
-    let (id, file) = sources
-        .iter()
-        .find(|(_, file)| normalize(&file.name) == provenance.file)?;
-    let line_index = usize::try_from(provenance.line).ok()?.checked_sub(1)?;
-    let line_start = *file.line_starts().get(line_index)?;
-    let line = file.line_text(line_index);
-    let column = usize::try_from(provenance.column).ok()?.saturating_sub(1);
-    let within: usize = line.chars().take(column).map(char::len_utf8).sum();
-    Some((id, Span::at(line_start + within)))
-}
-
-fn normalize(name: &str) -> String {
-    let name = name.replace('\\', "/");
-    let mut rest = name.as_str();
-    while let Some(stripped) = rest.strip_prefix("./") {
-        rest = stripped;
-    }
-    rest.to_string()
 }

@@ -12,6 +12,7 @@
 pub mod render;
 
 use crate::export::plan_v1::{self, GateEntry, PlanV1, Provenance, Step};
+pub use crate::plan::format_seconds;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One side of a comparison: the plans of its concrete pipelines and its
@@ -506,20 +507,4 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
     }
-}
-
-/// A duration as `.pipe` writes it: `12h`, `1h30m`, `45s`.
-pub fn format_seconds(seconds: u64) -> String {
-    if seconds == 0 {
-        return "0s".to_string();
-    }
-    let mut out = String::new();
-    let mut rest = seconds;
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size {
-            out.push_str(&format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-    }
-    out
 }

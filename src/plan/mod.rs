@@ -16,7 +16,7 @@ pub mod lower;
 mod values;
 pub mod words;
 
-pub use values::describe_value;
+pub use values::{describe_value, format_seconds};
 
 use crate::semantics::merge::How;
 use crate::source::{FileId, Span};

@@ -495,7 +495,7 @@ pub(super) fn type_help(expected: &str) -> String {
 }
 
 /// A duration as it would be written, e.g. `6h`, `1h30m`, `45s`.
-pub(super) fn format_seconds(seconds: u64) -> String {
+pub fn format_seconds(seconds: u64) -> String {
     let mut out = String::new();
     let mut rest = seconds;
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {

@@ -182,6 +182,14 @@ fn policy_results_are_compared() {
         "{added:#?}"
     );
     assert_eq!(report["policy"]["removed"], serde_json::json!([]));
+    // The text report lists them under their own heading, once.
+    let output = pipec(&dir, &["diff", "base", "head"]);
+    let report = text(&output.stdout);
+    assert_eq!(report.matches("policy results\n").count(), 1, "{report}");
+    assert!(
+        report.contains("policy results\n  + warning[P0801] [small-first-waves]"),
+        "{report}"
+    );
 }
 
 #[test]

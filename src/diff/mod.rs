@@ -326,8 +326,8 @@ fn step_differences(old_plan: &PlanV1, old: &Step, new_plan: &PlanV1, new: &Step
             format_seconds(new_bake)
         ));
     }
-    if old_params != new_params && !(bake_seconds(old).is_some() && only_duration_differs(old, new))
-    {
+    // A bake whose duration alone changed was said above.
+    if old_params != new_params && !only_duration_differs(old, new) {
         out.push(format!(
             "{} {} → {}",
             kind_name(new),

@@ -33,7 +33,7 @@ pub fn text(report: &Report) -> String {
             out.push_str(&format!("  rollout: {}\n", rollout_text(rollout)));
         }
     }
-    findings_text(&mut out, report, |finding| {
+    findings_text(&mut out, report, Some("policy results\n"), |finding| {
         format!(
             "{}[{}] {} ({})",
             finding.severity, finding.code, finding.message, finding.at
@@ -79,7 +79,7 @@ pub fn markdown(report: &Report) -> String {
     }
     if !report.findings_added.is_empty() || !report.findings_removed.is_empty() {
         out.push_str("\n#### Policy results\n\n");
-        findings_text(&mut out, report, |finding| {
+        findings_text(&mut out, report, None, |finding| {
             format!(
                 "{} `{}` {} — `{}`",
                 finding.severity,
@@ -132,13 +132,18 @@ fn sign(change: &Change) -> &'static str {
     }
 }
 
-fn findings_text(out: &mut String, report: &Report, line: impl Fn(&Finding) -> String) {
+/// The policy findings added (`+`) and removed (`-`), one per line, after
+/// `header` when there are any.
+fn findings_text(
+    out: &mut String,
+    report: &Report,
+    header: Option<&str>,
+    line: impl Fn(&Finding) -> String,
+) {
     if report.findings_added.is_empty() && report.findings_removed.is_empty() {
         return;
     }
-    if !out.contains("#### Policy results") {
-        out.push_str("policy results\n");
-    }
+    out.push_str(header.unwrap_or_default());
     for finding in &report.findings_added {
         out.push_str(&format!("  + {}\n", line(finding)));
     }

@@ -523,3 +523,32 @@ fn fmt_rewrites_what_a_symbolic_link_points_to_and_keeps_the_link() {
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    // The pretty plan (about 126 KB) cannot fit in a pipe's buffer, so
+    // closing the pipe after a few bytes makes the write fail.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args([
+            "--today",
+            "2026-11-22",
+            "compile",
+            "--pretty",
+            "examples/sample/services/orders_api.pipe",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0_u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(&first[..1], b"{");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("could not write"),
+        "{}",
+        stderr(&output)
+    );
+}

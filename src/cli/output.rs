@@ -4,15 +4,22 @@
 use miette::{IntoDiagnostic, WrapErr};
 use std::io::Write;
 
-/// Writes all of `text` to standard output and flushes it; a failure (a
-/// closed pipe, a full disk) is an I/O error of the command.
+/// Writes all of `text` to standard output and flushes it. A reader that
+/// closed the pipe is not an error; any other failure (a full disk) is an
+/// I/O error of the command.
 pub fn write_stdout(text: &str) -> miette::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout
+    match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .into_diagnostic()
-        .wrap_err("could not write to standard output")
+    {
+        // A reader that stops early (`pipec compile ... | head`) wants no
+        // more; like other command-line tools, say nothing of it.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result
+            .into_diagnostic()
+            .wrap_err("could not write to standard output"),
+    }
 }
 
 /// Writes a file so that readers see the old content or the whole new one:

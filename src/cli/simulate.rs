@@ -60,10 +60,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         Format::Json => sim::output::json::render(&simulation),
         Format::Mermaid => sim::output::mermaid::render(&simulation),
     };
-    use std::io::Write;
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .into_diagnostic()?;
+    super::output::write_stdout(&text)?;
     Ok(0)
 }
 

@@ -300,6 +300,7 @@ fn today_decides_whether_an_exemption_still_counts() {
   exempt orders_api from signed-artifacts { reason = "vendor binary"; expires = 2027-03-31 }
 }
 pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline") { require review }
   build bundle from code { run = "make release" }
 }

@@ -66,6 +66,7 @@ fn pipeline(service: &str) -> String {
 }}
 
 pipeline orders {{
+  platform = ecs
   service : string = "{service}"
   source code = git("orders", branch: "main") {{ require review }}
   build bundle from code {{
@@ -198,7 +199,7 @@ fn every_deploy_of_a_scope_runs_its_commands() {
     let beta = &step(plan, "beta/lab-east-1/deploy")["deploy"];
     assert_eq!(beta["argv"], json!(["./beta-deploy.sh"]));
     assert!(beta.get("rollback").is_none() && beta.get("env").is_none());
-    assert_eq!(plan["alarm_command"]["provenance"]["line"], 20);
+    assert_eq!(plan["alarm_command"]["provenance"]["line"], 21);
 }
 
 #[test]
@@ -217,6 +218,7 @@ template Service {
 }
 
 pipeline orders extends Service {
+  platform = ecs
   build bundle { env MODE = "debug"; new env EXTRA = "1"; shell = true }
   production { deploy bundle { run = "./deploy.sh --fast" } }
 }

@@ -339,6 +339,7 @@ fn waves_workspace(extra_region: bool) -> Compiled {
         r#"import "std/aws"
 {registry}
 pipeline orders_api {{
+  platform = ecs
   source code = git("orders-api", branch: "mainline") {{ require review }}
   build bundle from code {{ run = "make" }}
   production {{
@@ -411,6 +412,7 @@ fn a_new_region_changes_only_the_rest_wave() {
 fn approval_roles_with_spaces_give_valid_step_ids() {
     let text = r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline") { require review }
   build bundle from code { run = "make"; sign = true }
   stage gamma { deploy bundle; require approval("qa lead") }
@@ -568,6 +570,7 @@ fn parallel_limits_how_many_regions_of_a_wave_deploy_at_once() {
         format!(
             r#"import "std/aws"
 pipeline orders_api {{
+  platform = ecs
   source code = git("orders-api", branch: "mainline")
   build bundle from code {{ run = "make" }}
   production {{
@@ -672,4 +675,92 @@ fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
         found,
         [("P0201", "Some(Some(\"services/missing.pipe\"))".to_string())]
     );
+}
+
+/// Compiles one in-memory file; only best-practice findings (P0801) are
+/// allowed besides the plan.
+fn compile_one(text: &str) -> Value {
+    let entries = vec![Entry {
+        path: PathBuf::from("orders.pipe"),
+        bytes: Some(text.as_bytes().to_vec()),
+        name: None,
+    }];
+    let loader = MemoryLoader::in_dir("/workspace");
+    let compiled = workspace::compile_workspace(entries, &loader, support::TODAY);
+    let others: Vec<&str> = compiled
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code.as_str())
+        .filter(|code| *code != "P0801")
+        .collect();
+    assert!(
+        others.is_empty(),
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    let plan = compiled.plans.first().unwrap();
+    serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+}
+
+#[test]
+fn a_stage_without_a_strategy_deploys_with_productions() {
+    let plan = compile_one(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage beta { regions = [us-east-1]; deploy bundle }
+  stage gamma { regions = [us-east-1]; strategy = all_at_once; deploy bundle }
+  production {
+    registry = aws
+    strategy = blue_green
+    deploy bundle
+    wave first { regions = [us-west-2]; strategy = canary(10%, wait: 10m) }
+    wave rest { regions = rest }
+  }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    let strategy = |id: &str| by_id[id]["deploy"]["strategy"]["type"].clone();
+    assert_eq!(strategy("beta/us-east-1/deploy"), "blue_green");
+    assert_eq!(strategy("gamma/us-east-1/deploy"), "all_at_once");
+    assert_eq!(strategy("production/first/us-west-2/deploy"), "canary");
+    assert_eq!(strategy("production/rest/eu-west-1/deploy"), "blue_green");
+}
+
+/// `check` without `--profile` reports what `--profile emergency` reports
+/// about that profile (R39: unselected profiles are checked), so a broken
+/// profile is found in review.
+#[test]
+fn unselected_profiles_report_what_selecting_them_reports() {
+    let text = std::fs::read_to_string("tests/cases/inheritance/profiles_checked_unselected.pipe")
+        .unwrap();
+    let check = |profile: Option<&str>| -> Vec<String> {
+        let entries = vec![Entry {
+            path: PathBuf::from("case.pipe"),
+            bytes: Some(text.clone().into_bytes()),
+            name: None,
+        }];
+        let loader = MemoryLoader::in_dir("/workspace");
+        let checked = workspace::check_workspace_with(entries, &loader, support::TODAY, profile);
+        checked
+            .diagnostics
+            .iter()
+            // Policy findings depend on the plan a profile produces (a
+            // scaled bake may break a floor rule), which only compiling
+            // under the profile builds.
+            .filter(|diagnostic| diagnostic.is_error() && diagnostic.code.as_str() != "P0801")
+            .map(|diagnostic| {
+                let label = diagnostic.primary_label().unwrap();
+                let file = checked.sources.get(label.file).unwrap();
+                let (line, column) = file.line_col(label.span.start());
+                format!("{} {line}:{column}", diagnostic.code)
+            })
+            .collect()
+    };
+    let unselected = check(None);
+    assert_eq!(unselected.len(), 5, "{unselected:?}");
+    assert_eq!(unselected, check(Some("emergency")));
 }

@@ -18,6 +18,7 @@ fn basic(extra: &str) -> String {
     format!(
         r#"{LAB}
 pipeline orders {{
+  platform = ecs
   service : string = "orders-api"
   source code = git("orders", branch: "main") {{ require review }}
   build bundle from code {{ run = "./scripts/effect.sh" }}

@@ -22,6 +22,7 @@ fn pipeline() -> String {
     format!(
         r#"{LAB}
 pipeline orders {{
+  platform = ecs
   source code = git("orders", branch: "main") {{ require review }}
   build bundle from code {{ run = "./scripts/slow-effect.sh" }}
   build assets from bundle {{ run = "./scripts/slow-effect.sh" }}

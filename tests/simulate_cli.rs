@@ -110,9 +110,9 @@ fn the_three_formats_say_the_same_thing() {
 
     let mermaid = stdout(&pipec(&[&args[..], &["--format", "mermaid"]].concat()));
     assert!(mermaid.starts_with("gantt\n    title orders_api rollout, times in UTC\n"));
-    assert!(mermaid.contains("    section production/first\n    ap-east-1 :t9, 2027-01-25 18:26:00, 2027-01-25 19:51:00\n    bake :t10, 2027-01-25 19:51:00, 2027-01-26 19:51:00\n"), "{mermaid}");
+    assert!(mermaid.contains("    section production/first\n    ap-east-1 :t9, 2027-01-25 18:56:00, 2027-01-25 20:21:00\n    bake :t10, 2027-01-25 20:21:00, 2027-01-26 20:21:00\n"), "{mermaid}");
     assert!(
-        mermaid.contains("    us-east-1 :crit, t11, 2027-01-26 19:51:00, 2027-01-26 20:30:00\n"),
+        mermaid.contains("    us-east-1 :crit, t11, 2027-01-26 20:21:00, 2027-01-26 20:30:00\n"),
         "{mermaid}"
     );
 }

@@ -340,11 +340,11 @@ fn the_seed_comparison_is_recomputed_from_the_sample() {
         current = previous;
     }
     let rows = [
-        (pre, "1h26m"),
+        (pre, "1h56m"),
         (deploys, "2h5m"),
         (onebox_bakes, "5h"),
         (wave_bakes, "34h"),
-        (waiting, "30h54m"),
+        (waiting, "30h24m"),
         (
             pre + deploys + onebox_bakes + wave_bakes + waiting,
             "73h25m",

@@ -361,6 +361,20 @@ impl ShapeChecker {
             {
                 self.unknown_field(name, body, fields);
             }
+            // A built-in field's value is checked where it is written, so a
+            // template no pipeline extends yet, or a profile nobody selected,
+            // gets every error it has.
+            if let MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                value,
+            } = &member.kind
+                && let Some(builtin) = builtin_type(body, &name.name)
+            {
+                self.diagnostics.extend(crate::plan::builtin_value_problem(
+                    builtin, &name.name, value, self.file,
+                ));
+            }
             if let MemberKind::Scope { unit, .. } = &member.kind
                 && !matches!(unit.name.as_str(), "az" | "cell" | "region")
             {
@@ -616,6 +630,30 @@ const KNOWN_TYPES: &[&str] = &[
 /// The key under which a member must be unique in its body: its name for
 /// named members, the empty string for singletons, none for collections
 /// and for list edits (`+=`, `-=`) that may repeat.
+/// The type of built-in field `name` of a body, where its value can be
+/// checked on its own. Fields whose values need the workspace (`regions`,
+/// `registry`, windows) or the pipeline (`${...}` in strings is checked
+/// where lowering resolves it) are checked later.
+fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
+    use crate::plan::Builtin;
+    Some(match (body, name) {
+        (Body::Template | Body::Pipeline | Body::Profile, "platform") => Builtin::Platform,
+        (Body::Build | Body::Test | Body::Deploy, "run")
+        | (Body::Deploy, "rollback")
+        | (Body::Stage, "environment")
+        | (Body::Production, "alarm_command")
+        | (Body::Source, "branch") => Builtin::String,
+        (Body::Build, "sign") | (Body::Build | Body::Test | Body::Deploy, "shell") => Builtin::Bool,
+        (Body::Test, "timeout")
+        | (Body::Stage | Body::Wave | Body::Onebox | Body::Scope, "bake") => Builtin::Duration,
+        (Body::Wave, "parallel") => Builtin::Count,
+        (Body::Stage | Body::Production | Body::Wave | Body::Deploy, "strategy") => {
+            Builtin::Strategy
+        }
+        _ => return None,
+    })
+}
+
 fn identity(kind: &MemberKind) -> Option<&str> {
     match kind {
         MemberKind::FieldAssign { op, name, .. } => {

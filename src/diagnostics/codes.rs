@@ -369,6 +369,14 @@ codes! {
          blue/green, canary, linear, all at once) and has no boxes to roll; EC2 \
          supports in place, rolling and blue/green; on-premises servers in place \
          and rolling (blue/green needs EC2 instances).";
+    REQUIRED_FIELD = "P0705", "required-field",
+        "A pipeline lacks a field it must have.",
+        "Some fields have no default because guessing would change what the \
+         compiler checks: a pipeline must say its `platform` (`ecs`, `lambda`, \
+         `ec2` or `on_premises`), since which strategies are allowed and whether \
+         AZ-by-AZ steps exist depend on it. Give the field a value in the pipeline \
+         or in a template it extends; an organisation's template can declare it \
+         `abstract` to make every pipeline choose.";
     POLICY = "P0801", "policy",
         "A pipeline breaks a best-practice rule.",
         "Policies turn an organisation's release practices into checks: the \

@@ -219,7 +219,7 @@ template Team extends Org {
         r#"template Service {
   abstract service : string
 }
-pipeline orders_api extends Service { }
+pipeline orders_api extends Service { platform = ecs }
 "#,
     ),
     (
@@ -268,7 +268,7 @@ template Team extends Service {
 template Service {
   profile emergency { bake scale 25% }
 }
-pipeline orders_api extends Service { }
+pipeline orders_api extends Service { platform = ecs }
 "#,
     ),
     (
@@ -309,6 +309,7 @@ template Team extends Service {
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -322,6 +323,7 @@ pipeline orders_api {
         Code::REGION_PLACED_TWICE,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -336,6 +338,7 @@ pipeline orders_api {
         Code::EMPTY_WAVE,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -350,6 +353,7 @@ pipeline orders_api {
         Code::EXCLUDED_REGION_PLACED,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -364,6 +368,7 @@ pipeline orders_api {
         Code::REGION_NOT_DEPLOYED,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -376,6 +381,7 @@ pipeline orders_api {
         Code::UNKNOWN_REGION_ATTRIBUTE,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -388,6 +394,7 @@ pipeline orders_api {
     (
         Code::REGISTRY_REQUIRED,
         r#"pipeline orders_api {
+  platform = ecs
   production {
     rollback on ALARM("OrdersApi_High_Severity")
     wave first { regions = [us-east-1] }
@@ -399,6 +406,7 @@ pipeline orders_api {
         Code::INVALID_REGION_EXPRESSION,
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -411,6 +419,7 @@ pipeline orders_api {
     (
         Code::INVALID_ALARM_EXPRESSION,
         r#"pipeline orders_api {
+  platform = ecs
   alarm high_severity = ALARM(42)
 }
 "#,
@@ -418,6 +427,7 @@ pipeline orders_api {
     (
         Code::ALARM_RECURSION,
         r#"pipeline orders_api {
+  platform = ecs
   alarm paging = ALARM("Faults") or escalated
   alarm escalated = ALARM("Latency") or paging
 }
@@ -426,6 +436,7 @@ pipeline orders_api {
     (
         Code::TYPE_MISMATCH,
         r#"pipeline orders_api {
+  platform = ecs
   stage beta { bake = 33% }
 }
 "#,
@@ -447,6 +458,7 @@ pipeline orders_api {
     (
         Code::UNKNOWN_ARTIFACT,
         r#"pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline") { require review }
   build bundle from code { run = "make release" }
   stage beta { deploy bundel }
@@ -468,8 +480,20 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::REQUIRED_FIELD,
+        r#"template Service {
+  build bundle { run = "make release" }
+  stage beta { deploy bundle }
+}
+
+pipeline orders_api extends Service {
+}
+"#,
+    ),
+    (
         Code::POLICY,
         r#"pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline")
   build bundle from code { run = "make release" }
 }
@@ -487,7 +511,7 @@ pipeline orders_api {
         r#"policy org {
   exempt orders_api from signed-artifacts { expires = 2027-01-01 }
 }
-pipeline orders_api { }
+pipeline orders_api { platform = ecs }
 "#,
     ),
     (
@@ -498,7 +522,7 @@ pipeline orders_api { }
     expires = 2020-03-31
   }
 }
-pipeline orders_api { }
+pipeline orders_api { platform = ecs }
 "#,
     ),
     (

@@ -7,6 +7,7 @@ pub(super) static RULE_EXAMPLES: &[(&str, &str)] = &[
     (
         "code-review",
         r#"pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline")
 }
 "#,
@@ -14,6 +15,7 @@ pub(super) static RULE_EXAMPLES: &[(&str, &str)] = &[
     (
         "signed-artifacts",
         r#"pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline") { require review }
   build bundle from code { run = "make release" }
 }
@@ -23,6 +25,7 @@ pub(super) static RULE_EXAMPLES: &[(&str, &str)] = &[
         "onebox-first",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -35,6 +38,7 @@ pipeline orders_api {
         "onebox-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -48,6 +52,7 @@ pipeline orders_api {
         "first-wave-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -61,6 +66,7 @@ pipeline orders_api {
         "later-wave-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -74,6 +80,7 @@ pipeline orders_api {
         "small-first-waves",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -87,6 +94,7 @@ pipeline orders_api {
         "first-wave-by-az",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -100,6 +108,7 @@ pipeline orders_api {
         "growing-waves",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -114,6 +123,7 @@ pipeline orders_api {
         "rollback-alarm",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     wave all { regions = rest }
@@ -125,6 +135,7 @@ pipeline orders_api {
         "weekend-window",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -137,6 +148,7 @@ pipeline orders_api {
     (
         "gamma-multi-region",
         r#"pipeline orders_api {
+  platform = ecs
   source code = git("orders-api", branch: "mainline") { require review }
   build bundle from code { run = "make release"; sign = true }
   stage gamma { regions = [us-east-1]; deploy bundle }
@@ -147,6 +159,7 @@ pipeline orders_api {
         "integration-tests",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   stage beta { test load }
   production {
     registry = aws
@@ -160,6 +173,7 @@ pipeline orders_api {
         "load-test",
         r#"import "std/aws"
 pipeline orders_api {
+  platform = ecs
   stage beta { test integration }
   production {
     registry = aws
@@ -191,6 +205,7 @@ policy release_rules {
   deny manual-approval
 }
 pipeline orders_api {
+  platform = ecs
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")

@@ -48,6 +48,16 @@ struct Deployment {
     commands: DeployCommands,
 }
 
+/// What a pipeline's stages and waves inherit unless they say otherwise.
+struct Defaults {
+    /// The platform, `ecs` standing in when none is given.
+    platform: Platform,
+    /// The platform as given, if it is.
+    known_platform: Option<Platform>,
+    /// Production's strategy, the default of every stage and wave.
+    strategy: Strategy,
+}
+
 #[derive(Clone, Default)]
 pub(super) struct Safety {
     pub(super) gates: Vec<GateRef>,
@@ -72,7 +82,22 @@ impl<'w> Lowerer<'_, 'w> {
             alarm_command: None,
             steps: Vec::new(),
         };
-        let platform = self.platform(block);
+        // An unknown platform (none given: reported where the pipeline is
+        // declared) skips the strategy × platform check instead of
+        // checking against a guess.
+        let known_platform = self.platform(block);
+        let platform = known_platform.unwrap_or(Platform::Ecs);
+        // Production's strategy is the default of every stage and wave.
+        let production_strategy = block
+            .get(&Key::Single("production"))
+            .and_then(|production| production.body.as_ref())
+            .and_then(|body| self.strategy(body, known_platform))
+            .unwrap_or(Strategy::InPlace);
+        let defaults = Defaults {
+            platform,
+            known_platform,
+            strategy: production_strategy,
+        };
         self.fields = block
             .members
             .iter()
@@ -117,14 +142,14 @@ impl<'w> Lowerer<'_, 'w> {
         for (key, member) in &block.members {
             if let Key::Named("stage", stage) = key {
                 previous = self.stage(
-                    &mut plan, block, stage, member, platform, registry, previous,
+                    &mut plan, block, stage, member, &defaults, registry, previous,
                 );
             }
         }
         if let (Some(production), Some(placement)) =
             (block.get(&Key::Single("production")), placement)
         {
-            self.production(&mut plan, block, production, placement, platform, previous);
+            self.production(&mut plan, block, production, placement, &defaults, previous);
         }
         tables_in_first_use_order(&mut plan);
         plan.regions = regions_in_first_use_order(&plan.steps, registry);
@@ -334,7 +359,7 @@ impl<'w> Lowerer<'_, 'w> {
         pipeline: &ResolvedBlock<'w>,
         name: &str,
         member: &Resolved<'w>,
-        platform: Platform,
+        defaults: &Defaults,
         registry: Option<&Registry>,
         previous: Vec<String>,
     ) -> Vec<String> {
@@ -345,10 +370,12 @@ impl<'w> Lowerer<'_, 'w> {
         let regions = self.stage_regions(body, registry);
         let artifacts = self.deployed(plan, body);
         let commands = self.deploy_commands(body);
-        let strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
+        let strategy = self
+            .strategy(body, defaults.known_platform)
+            .unwrap_or(defaults.strategy);
         let deployment = Deployment {
             artifacts,
-            platform,
+            platform: defaults.platform,
             strategy,
             commands,
         };
@@ -611,7 +638,7 @@ impl<'w> Lowerer<'_, 'w> {
         pipeline: &ResolvedBlock<'w>,
         production: &Resolved<'w>,
         placement: &Placement,
-        platform: Platform,
+        defaults: &Defaults,
         previous: Vec<String>,
     ) {
         let empty = ResolvedBlock::default();
@@ -644,7 +671,7 @@ impl<'w> Lowerer<'_, 'w> {
             safety.gates.push(intern(plan, gate));
         }
         let mut chain = self.approvals(plan, &mut safety, "production", previous);
-        let production_strategy = self.strategy(body, platform).unwrap_or(Strategy::InPlace);
+        let (platform, production_strategy) = (defaults.platform, defaults.strategy);
         let artifacts = {
             let own = self.deployed(plan, body);
             if own.is_empty() {
@@ -668,7 +695,7 @@ impl<'w> Lowerer<'_, 'w> {
                 artifacts: artifacts.clone(),
                 platform,
                 strategy: self
-                    .strategy(wave_body, platform)
+                    .strategy(wave_body, defaults.known_platform)
                     .unwrap_or(production_strategy),
                 commands: commands.clone(),
             };

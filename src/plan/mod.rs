@@ -16,7 +16,9 @@ pub mod lower;
 mod values;
 pub mod words;
 
-pub use values::{describe_value, format_seconds};
+pub use values::{
+    Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
+};
 
 use crate::semantics::merge::How;
 use crate::source::{FileId, Span};

@@ -112,19 +112,7 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     pub(super) fn mismatch(&mut self, file: FileId, expr: &Expr, expected: &str) {
-        // An unreadable value was reported where it was read.
-        if matches!(expr.kind, ExprKind::Invalid) {
-            return;
-        }
-        let found = describe_value(expr);
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::TYPE_MISMATCH,
-                format!("expected {expected}, found {found}"),
-            )
-            .primary(file, expr.span, format!("this is {found}"))
-            .help(type_help(expected)),
-        );
+        self.diagnostics.extend(mismatch(file, expr, expected));
     }
 
     pub(super) fn duration<'b>(
@@ -137,21 +125,11 @@ impl<'w> Lowerer<'_, 'w> {
         if let ExprKind::Literal(literal) = &expr.kind {
             match literal.value {
                 LiteralValue::Duration(seconds) if seconds > 0 => return Some((seconds, member)),
-                LiteralValue::Duration(_) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            format!("`{name}` must be longer than zero"),
-                        )
-                        .primary(file, expr.span, "a zero duration")
-                        .help(format!("remove `{name}` for none at all")),
-                    );
-                    return None;
-                }
                 _ => {}
             }
         }
-        self.mismatch(file, expr, "a duration");
+        self.diagnostics
+            .extend(builtin_value_problem(Builtin::Duration, name, expr, file));
         None
     }
 
@@ -163,7 +141,8 @@ impl<'w> Lowerer<'_, 'w> {
         {
             return Some(value);
         }
-        self.mismatch(file, expr, "`true` or `false`");
+        self.diagnostics
+            .extend(builtin_value_problem(Builtin::Bool, name, expr, file));
         None
     }
 
@@ -173,18 +152,12 @@ impl<'w> Lowerer<'_, 'w> {
         let (expr, file) = self.value_of(member)?;
         if let ExprKind::Literal(literal) = &expr.kind
             && let LiteralValue::Count(count) = literal.value
+            && count > 0
         {
-            if count > 0 {
-                return Some(count);
-            }
-            self.diagnostics.push(
-                Diagnostic::error(Code::TYPE_MISMATCH, format!("`{name}` must be at least 1"))
-                    .primary(file, expr.span, "zero")
-                    .help(format!("remove `{name}` for no limit")),
-            );
-            return None;
+            return Some(count);
         }
-        self.mismatch(file, expr, "a count");
+        self.diagnostics
+            .extend(builtin_value_problem(Builtin::Count, name, expr, file));
         None
     }
 
@@ -241,36 +214,39 @@ impl<'w> Lowerer<'_, 'w> {
         out
     }
 
-    pub(super) fn platform(&mut self, block: &ResolvedBlock<'w>) -> Platform {
-        let Some(member) = self.field(block, "platform") else {
-            return Platform::Ecs;
-        };
-        let Some((expr, file)) = self.value_of(member) else {
-            return Platform::Ecs;
-        };
+    /// The pipeline's platform; `None` when it has none (reported where
+    /// the pipeline is declared) or a wrong one (reported here).
+    pub(super) fn platform(&mut self, block: &ResolvedBlock<'w>) -> Option<Platform> {
+        let member = self.field(block, "platform")?;
+        let (expr, file) = self.value_of(member)?;
         if let ExprKind::Path(path) = &expr.kind
             && let Some(platform) = Platform::from_name(&path.to_dotted())
         {
-            return platform;
+            return Some(platform);
         }
-        self.diagnostics.push(
-            Diagnostic::error(Code::TYPE_MISMATCH, "expected a platform")
-                .primary(file, expr.span, "not a platform")
-                .help("the platforms are `ecs`, `lambda`, `ec2` and `on_premises`"),
-        );
-        Platform::Ecs
+        self.diagnostics.extend(builtin_value_problem(
+            Builtin::Platform,
+            "platform",
+            expr,
+            file,
+        ));
+        None
     }
 
-    /// The strategy of a body, checked against the platform; `None` if the
-    /// body sets none (or it is wrong, which is reported).
+    /// The strategy of a body, checked against the platform when it is
+    /// known; `None` if the body sets none (or it is wrong, which is
+    /// reported).
     pub(super) fn strategy(
         &mut self,
         body: &ResolvedBlock<'w>,
-        platform: Platform,
+        platform: Option<Platform>,
     ) -> Option<Strategy> {
         let field = self.field(body, "strategy")?;
         let (expr, file) = self.value_of(field)?;
         let strategy = self.parse_strategy(expr, file)?;
+        let Some(platform) = platform else {
+            return Some(strategy);
+        };
         let supported = match platform {
             Platform::Ecs => true,
             Platform::Lambda => !matches!(strategy, Strategy::Rolling { .. }),
@@ -298,89 +274,7 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     pub(super) fn parse_strategy(&mut self, expr: &Expr, file: FileId) -> Option<Strategy> {
-        let (name, args) = match &expr.kind {
-            ExprKind::Path(path) => (path.to_dotted(), &[][..]),
-            ExprKind::Call { callee, args } => (callee.to_dotted(), args.as_slice()),
-            _ => {
-                self.mismatch(file, expr, "a strategy");
-                return None;
-            }
-        };
-        let arg = |wanted: &str, position: usize| {
-            args.iter()
-                .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == wanted))
-                .or_else(|| args.iter().filter(|arg| arg.name.is_none()).nth(position))
-                .map(|arg| &arg.value)
-        };
-        let percent = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
-            Some(ExprKind::Literal(literal)) => match literal.value {
-                LiteralValue::Percent(hundredths) => Some(hundredths),
-                _ => None,
-            },
-            _ => None,
-        };
-        let duration = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
-            Some(ExprKind::Literal(literal)) => match literal.value {
-                LiteralValue::Duration(seconds) => Some(seconds),
-                _ => None,
-            },
-            _ => None,
-        };
-        let strategy = match name.as_str() {
-            "in_place" => Strategy::InPlace,
-            "blue_green" => Strategy::BlueGreen,
-            "all_at_once" => Strategy::AllAtOnce,
-            _ if matches!(expr.kind, ExprKind::Invalid) => return None,
-            "rolling" => {
-                let Some(batch) = percent(arg("batch", 0)) else {
-                    return self.bad_strategy(file, expr, "`rolling` needs `batch: P%`, e.g. `rolling(batch: 33%, min_healthy: 66%)`");
-                };
-                let min_healthy = percent(arg("min_healthy", 1)).unwrap_or(10_000u32.saturating_sub(batch));
-                let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
-                if batch == 0 || rollback_batch == 0 {
-                    return self.bad_strategy(file, expr, "a rolling batch must be more than 0%");
-                }
-                if batch + min_healthy > 10_000 {
-                    return self.bad_strategy(file, expr, "`batch` plus `min_healthy` must be at most 100%: replacing a batch must leave the healthy minimum standing");
-                }
-                Strategy::Rolling {
-                    batch,
-                    min_healthy,
-                    rollback_batch,
-                }
-            }
-            "canary" => match (percent(arg("percent", 0)), duration(arg("wait", 1))) {
-                (Some(percent), Some(wait)) if percent > 0 && percent < 10_000 => Strategy::Canary { percent, wait_seconds: wait },
-                _ => return self.bad_strategy(file, expr, "`canary` takes a share between 0% and 100% and a wait: `canary(10%, wait: 10m)`"),
-            },
-            "linear" => match (percent(arg("percent", 0)), duration(arg("every", 1))) {
-                (Some(step), Some(every)) if step > 0 && step <= 10_000 => Strategy::Linear { step, interval_seconds: every },
-                _ => return self.bad_strategy(file, expr, "`linear` takes a step and an interval: `linear(10%, every: 1m)`"),
-            },
-            _ => {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::INVALID_STRATEGY, format!("unknown strategy `{name}`"))
-                        .primary(file, expr.span, "not a deployment strategy")
-                        .help("the strategies are `in_place`, `rolling(...)`, `blue_green`, `canary(...)`, `linear(...)` and `all_at_once`"),
-                );
-                return None;
-            }
-        };
-        Some(strategy)
-    }
-
-    pub(super) fn bad_strategy(
-        &mut self,
-        file: FileId,
-        expr: &Expr,
-        help: &str,
-    ) -> Option<Strategy> {
-        self.diagnostics.push(
-            Diagnostic::error(Code::INVALID_STRATEGY, "invalid strategy parameters")
-                .primary(file, expr.span, "these parameters cannot work")
-                .help(help.to_string()),
-        );
-        None
+        parse_strategy(expr, file, self.diagnostics)
     }
 
     pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<DataPoints> {
@@ -425,6 +319,230 @@ impl<'w> Lowerer<'_, 'w> {
             }
         }
         points
+    }
+}
+
+/// Reads a strategy written as `rolling(batch: 33%, min_healthy: 66%)`,
+/// reporting a value that is not a strategy or parameters that cannot
+/// work. The platform is not known here: lowering checks it.
+pub fn parse_strategy(
+    expr: &Expr,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Strategy> {
+    let (name, args) = match &expr.kind {
+        ExprKind::Path(path) => (path.to_dotted(), &[][..]),
+        ExprKind::Call { callee, args } => (callee.to_dotted(), args.as_slice()),
+        _ => {
+            diagnostics.extend(mismatch(file, expr, "a strategy"));
+            return None;
+        }
+    };
+    // A parameter that could not be read was reported where it was read;
+    // the strategy it belongs to is not judged on a guess (one mistake,
+    // one error).
+    if args
+        .iter()
+        .any(|arg| matches!(arg.value.kind, ExprKind::Invalid))
+    {
+        return None;
+    }
+    let arg = |wanted: &str, position: usize| {
+        args.iter()
+            .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == wanted))
+            .or_else(|| args.iter().filter(|arg| arg.name.is_none()).nth(position))
+            .map(|arg| &arg.value)
+    };
+    let percent = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
+        Some(ExprKind::Literal(literal)) => match literal.value {
+            LiteralValue::Percent(hundredths) => Some(hundredths),
+            _ => None,
+        },
+        _ => None,
+    };
+    let duration = |expr: Option<&Expr>| match expr.map(|expr| &expr.kind) {
+        Some(ExprKind::Literal(literal)) => match literal.value {
+            LiteralValue::Duration(seconds) => Some(seconds),
+            _ => None,
+        },
+        _ => None,
+    };
+    let strategy = match name.as_str() {
+        "in_place" => Strategy::InPlace,
+        "blue_green" => Strategy::BlueGreen,
+        "all_at_once" => Strategy::AllAtOnce,
+        _ if matches!(expr.kind, ExprKind::Invalid) => return None,
+        "rolling" => {
+            let Some(batch) = percent(arg("batch", 0)) else {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`rolling` needs `batch: P%`, e.g. `rolling(batch: 33%, min_healthy: 66%)`",
+                );
+            };
+            let min_healthy =
+                percent(arg("min_healthy", 1)).unwrap_or(10_000u32.saturating_sub(batch));
+            let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
+            if batch == 0 || rollback_batch == 0 {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "a rolling batch must be more than 0%",
+                );
+            }
+            if batch + min_healthy > 10_000 {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`batch` plus `min_healthy` must be at most 100%: replacing a batch must leave the healthy minimum standing",
+                );
+            }
+            Strategy::Rolling {
+                batch,
+                min_healthy,
+                rollback_batch,
+            }
+        }
+        "canary" => match (percent(arg("percent", 0)), duration(arg("wait", 1))) {
+            (Some(percent), Some(wait)) if percent > 0 && percent < 10_000 => Strategy::Canary {
+                percent,
+                wait_seconds: wait,
+            },
+            _ => {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`canary` takes a share between 0% and 100% and a wait: `canary(10%, wait: 10m)`",
+                );
+            }
+        },
+        "linear" => match (percent(arg("percent", 0)), duration(arg("every", 1))) {
+            (Some(step), Some(every)) if step > 0 && step <= 10_000 => Strategy::Linear {
+                step,
+                interval_seconds: every,
+            },
+            _ => {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`linear` takes a step and an interval: `linear(10%, every: 1m)`",
+                );
+            }
+        },
+        _ => {
+            diagnostics.push(
+                Diagnostic::error(Code::INVALID_STRATEGY, format!("unknown strategy `{name}`"))
+                    .primary(file, expr.span, "not a deployment strategy")
+                    .help("the strategies are `in_place`, `rolling(...)`, `blue_green`, `canary(...)`, `linear(...)` and `all_at_once`"),
+            );
+            return None;
+        }
+    };
+    Some(strategy)
+}
+
+fn bad_strategy(
+    diagnostics: &mut Vec<Diagnostic>,
+    file: FileId,
+    expr: &Expr,
+    help: &str,
+) -> Option<Strategy> {
+    diagnostics.push(
+        Diagnostic::error(Code::INVALID_STRATEGY, "invalid strategy parameters")
+            .primary(file, expr.span, "these parameters cannot work")
+            .help(help.to_string()),
+    );
+    None
+}
+
+/// "expected a duration, found a percent", at the value; `None` for an
+/// unreadable value, which was reported where it was read.
+pub fn mismatch(file: FileId, expr: &Expr, expected: &str) -> Option<Diagnostic> {
+    if matches!(expr.kind, ExprKind::Invalid) {
+        return None;
+    }
+    let found = describe_value(expr);
+    Some(
+        Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("expected {expected}, found {found}"),
+        )
+        .primary(file, expr.span, format!("this is {found}"))
+        .help(type_help(expected)),
+    )
+}
+
+/// The type of a built-in field whose value is checked on its own,
+/// wherever it is written (a template no pipeline uses yet, a profile not
+/// selected) and again, with the same message, where lowering reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// A string.
+    String,
+    /// `true` or `false`.
+    Bool,
+    /// A duration longer than zero.
+    Duration,
+    /// A count of at least 1.
+    Count,
+    /// `ecs`, `lambda`, `ec2` or `on_premises`.
+    Platform,
+    /// A deployment strategy.
+    Strategy,
+}
+
+/// The problem with the value of built-in field `name`, if any.
+pub fn builtin_value_problem(
+    builtin: Builtin,
+    name: &str,
+    expr: &Expr,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let literal = match &expr.kind {
+        ExprKind::Literal(literal) => Some(&literal.value),
+        _ => None,
+    };
+    match (builtin, literal) {
+        (Builtin::String, Some(LiteralValue::String(_)))
+        | (Builtin::Bool, Some(LiteralValue::Bool(_))) => None,
+        (Builtin::Duration, Some(LiteralValue::Duration(0))) => Some(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("`{name}` must be longer than zero"),
+            )
+            .primary(file, expr.span, "a zero duration")
+            .help(format!("remove `{name}` for none at all")),
+        ),
+        (Builtin::Duration, Some(LiteralValue::Duration(_))) => None,
+        (Builtin::Count, Some(LiteralValue::Count(0))) => Some(
+            Diagnostic::error(Code::TYPE_MISMATCH, format!("`{name}` must be at least 1"))
+                .primary(file, expr.span, "zero")
+                .help(format!("remove `{name}` for no limit")),
+        ),
+        (Builtin::Count, Some(LiteralValue::Count(_))) => None,
+        (Builtin::Platform, _) => match &expr.kind {
+            ExprKind::Path(path) if Platform::from_name(&path.to_dotted()).is_some() => None,
+            ExprKind::Invalid => None,
+            _ => Some(
+                Diagnostic::error(Code::TYPE_MISMATCH, "expected a platform")
+                    .primary(file, expr.span, "not a platform")
+                    .help("the platforms are `ecs`, `lambda`, `ec2` and `on_premises`"),
+            ),
+        },
+        (Builtin::Strategy, _) => {
+            let mut found = Vec::new();
+            parse_strategy(expr, file, &mut found);
+            found.into_iter().next()
+        }
+        (Builtin::String, _) => mismatch(file, expr, "a string"),
+        (Builtin::Bool, _) => mismatch(file, expr, "`true` or `false`"),
+        (Builtin::Duration, _) => mismatch(file, expr, "a duration"),
+        (Builtin::Count, _) => mismatch(file, expr, "a count"),
     }
 }
 

@@ -20,6 +20,11 @@ pub struct Chains {
 }
 
 impl Chains {
+    /// Whether some declaration extends `decl`.
+    pub fn is_extended(&self, decl: DeclId) -> bool {
+        self.parents.values().any(|parent| *parent == decl)
+    }
+
     /// The declaration and its ancestors, root first; `None` for a
     /// declaration in or below a cycle, a too-deep chain, or an unresolved
     /// `extends`.

@@ -340,6 +340,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         for &(decl, kind) in &decls {
             if kind == DeclKind::Pipeline {
                 self.check_bound(scopes, decl);
+                self.check_platform(scopes, decl);
             }
         }
         self.resolved
@@ -481,6 +482,13 @@ impl<'w, 'd> Merger<'w, 'd> {
             _ => AssignOp::Replace,
         };
         if op != AssignOp::Replace {
+            // An abstract list has no items to edit yet (R19): the edit
+            // would be lost when a descendant binds it with `=`.
+            if let Some(abstract_at) = existing.abstract_at {
+                self.diagnostics
+                    .push(list_operator_on_abstract(member, op, file, abstract_at));
+                return;
+            }
             let previous_items = existing.items.clone();
             let items = self.list_op(previous_items, member, op, file, existing);
             let how = if op == AssignOp::Append {
@@ -868,6 +876,29 @@ impl<'w, 'd> Merger<'w, 'd> {
         found.then_some(effects)
     }
 
+    /// A pipeline says which platform it deploys to: strategies and
+    /// policies depend on it, so none is not taken to mean one.
+    fn check_platform(&mut self, scopes: &Scopes<'w>, decl: DeclId) {
+        let Some(block) = self.resolved.get(&decl) else {
+            return;
+        };
+        if block.get(&Key::Field("platform".to_string())).is_some() {
+            return;
+        }
+        let Some(name) = scopes.item(decl).and_then(|item| item.kind.name()) else {
+            return;
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::REQUIRED_FIELD,
+                format!("pipeline `{}` has no `platform`", name.name),
+            )
+            .primary(decl.file, name.span, "no platform given here or in its templates")
+            .note("which strategies a deployment may use, and how AZs are rolled, depend on the platform")
+            .help("add `platform = ecs` (or `lambda`, `ec2`, `on_premises`) to the pipeline or a template it extends"),
+        );
+    }
+
     fn check_bound(&mut self, scopes: &Scopes<'w>, decl: DeclId) {
         let Some(block) = self.resolved.get(&decl) else {
             return;
@@ -910,6 +941,29 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         self.diagnostics.push(diagnostic.help("give each a value in the pipeline, e.g. `service = \"orders-api\"` or `alarm NAME = ...`"));
     }
+}
+
+/// `+=` or `-=` on an inherited abstract list, which has no value (R19).
+fn list_operator_on_abstract(
+    member: &Member,
+    op: AssignOp,
+    file: FileId,
+    abstract_at: (FileId, Span),
+) -> Diagnostic {
+    let symbol = if op == AssignOp::Append { "+=" } else { "-=" };
+    let name = match &member.kind {
+        MemberKind::FieldAssign { name, .. } => name.name.as_str(),
+        _ => "the field",
+    };
+    Diagnostic::error(
+        Code::LIST_OPERATOR_WITHOUT_LIST,
+        format!("`{symbol}` on `{name}`, which is abstract and has no value yet"),
+    )
+    .primary(file, member.span, "no list to edit")
+    .secondary(abstract_at.0, abstract_at.1, "declared abstract here")
+    .help(format!(
+        "bind the whole list with `{name} = [...]`; `+=` and `-=` edit a list that has a value"
+    ))
 }
 
 fn self_text(workspace: &Workspace, file: FileId, span: Span) -> String {

@@ -73,6 +73,14 @@ pub fn analyze<'w>(
         ),
         None => BTreeMap::new(),
     };
+    check_unselected_profiles(
+        workspace,
+        &scopes,
+        &chains,
+        &resolved,
+        profile,
+        &mut diagnostics,
+    );
     let registries = resolve_registries(workspace, &scopes, &resolved);
     check_alarms(&scopes, &resolved, &mut diagnostics);
     let reach = import_reach(workspace);
@@ -196,6 +204,59 @@ fn apply_profile<'w>(
     effects
 }
 
+/// Checks every profile that is not applied (R39: "checked but not
+/// applied"), so that a mistake in `profile emergency` is found in review,
+/// not during the incident that selects it. Each is applied to a copy of
+/// every pipeline that has it, and of every template no declaration
+/// extends (so a template file checked alone gets its profiles' errors;
+/// a template with descendants is checked through them, since a profile's
+/// keys are checked against the pipeline, R40). What merging and alarm
+/// resolution report is kept; the copies are dropped. A mistake seen
+/// through several pipelines is the same diagnostic, reported once.
+fn check_unselected_profiles<'w>(
+    workspace: &'w Workspace,
+    scopes: &Scopes<'w>,
+    chains: &chains::Chains,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+    selected: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (decl, kind, _) in scopes.all() {
+        let applies_selected = match kind {
+            DeclKind::Pipeline => true,
+            DeclKind::Template if !chains.is_extended(decl) => false,
+            _ => continue,
+        };
+        let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {
+            continue;
+        };
+        let names: Vec<&str> = block
+            .members
+            .iter()
+            .filter_map(|(key, _)| match key {
+                Key::Named("profile", name) => Some(name.as_str()),
+                _ => None,
+            })
+            .filter(|name| !(applies_selected && Some(*name) == selected))
+            .collect();
+        for name in names {
+            let mut copy = block.clone();
+            let mut merger = merge::Merger::new(workspace, diagnostics);
+            let _ = merger.apply_profile(scopes, &chain, name, &mut copy);
+            drop(merger);
+            let mut renderer = alarms::AlarmRenderer {
+                scopes,
+                pipeline: &copy,
+                diagnostics,
+                reported_cycles: std::collections::BTreeSet::new(),
+            };
+            for (expr, file) in alarm_expressions(&copy) {
+                let _ = renderer.render(expr, file);
+            }
+        }
+    }
+}
+
 /// For each file, the files it can see: itself and everything it imports,
 /// directly or through other imports.
 fn import_reach(workspace: &Workspace) -> Vec<std::collections::BTreeSet<FileId>> {
@@ -248,15 +309,19 @@ fn resolve_registries(
         .collect()
 }
 
-/// Every alarm expression of every pipeline resolves and is not recursive:
-/// its alarm members, `rollback on` and `block on` items anywhere in it.
+/// Every alarm expression of every template and pipeline resolves and is
+/// not recursive: its alarm members, `rollback on` and `block on` items
+/// anywhere in it. Templates are checked on their own, so a template no
+/// pipeline extends yet gets its errors too; an abstract alarm is a name
+/// without an expression there. A problem met again through an extending
+/// pipeline is the same diagnostic, reported once.
 fn check_alarms(
     scopes: &Scopes<'_>,
     resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (decl, kind, _) in scopes.all() {
-        if kind != DeclKind::Pipeline {
+        if !matches!(kind, DeclKind::Pipeline | DeclKind::Template) {
             continue;
         }
         let Some(block) = resolved.get(&decl) else {

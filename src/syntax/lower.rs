@@ -676,13 +676,15 @@ impl<'t> Lowerer<'t> {
         let mut inner = pair.into_inner();
         let first = inner.next()?;
         match inner.next() {
+            // An unreadable value stays as an invalid argument, so that the
+            // call is not judged as if the argument were missing.
             Some(value) => Some(Arg {
                 name: Some(self.lower_ident(first)),
-                value: self.lower_expr(value)?,
+                value: self.lower_value(value),
             }),
             None => Some(Arg {
                 name: None,
-                value: self.lower_expr(first)?,
+                value: self.lower_value(first),
             }),
         }
     }

@@ -34,7 +34,9 @@ impl<'w> Lowerer<'_, 'w> {
             && let Some((base, file)) = rollback.base
             && let MemberKind::Rollback { alarm } = &base.kind
         {
-            safety.rollback = renderer.render(alarm, file).map(|expression| {
+            let rendered = renderer.render(alarm, file);
+            plan.rollback_unresolved |= rendered.is_none();
+            safety.rollback = rendered.map(|expression| {
                 let name = match &alarm.kind {
                     ExprKind::Path(path) => Some(path.to_dotted()),
                     _ => None,

@@ -28,6 +28,9 @@ pub struct Lowerer<'a, 'w> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
     /// The pipeline's top-level fields with plain values, for `${name}`.
     pub fields: std::collections::BTreeMap<String, String>,
+    /// The pipeline's abstract fields left unbound (reported once, at the
+    /// pipeline): `${...}` of one is that mistake's consequence, not another.
+    pub unbound_fields: std::collections::BTreeSet<String>,
     /// The selected profile and what it does besides overriding members.
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
     /// The bake floors of the policies that govern the pipeline.
@@ -81,6 +84,7 @@ impl<'w> Lowerer<'_, 'w> {
             regions: Vec::new(),
             alarm_command: None,
             steps: Vec::new(),
+            rollback_unresolved: false,
         };
         // An unknown platform (none given: reported where the pipeline is
         // declared) skips the strategy × platform check instead of
@@ -114,6 +118,14 @@ impl<'w> Lowerer<'_, 'w> {
                     _ => return None,
                 };
                 Some((name.clone(), value))
+            })
+            .collect();
+        self.unbound_fields = block
+            .members
+            .iter()
+            .filter_map(|(key, member)| match key {
+                Key::Field(name) if member.abstract_at.is_some() => Some(name.clone()),
+                _ => None,
             })
             .collect();
         // Sources and builds.

@@ -48,6 +48,10 @@ pub struct Plan {
     pub alarm_command: Option<(CommandLine, Trace)>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
+    /// Whether a `rollback on` expression failed to resolve (reported
+    /// where it is written): checks of rollback coverage stay silent, since
+    /// the missing alarm is that mistake's consequence.
+    pub rollback_unresolved: bool,
 }
 
 /// A command line: what people read, and what runs.

@@ -190,6 +190,9 @@ impl<'w> Lowerer<'_, 'w> {
                     let name = path.to_dotted();
                     match self.fields.get(&name) {
                         Some(value) => out.push((value.clone(), true)),
+                        None if self.unbound_fields.contains(&name) => {
+                            out.push((format!("${{{name}}}"), false));
+                        }
                         None => {
                             let mut diagnostic = Diagnostic::error(
                                 Code::UNKNOWN_NAME,

@@ -115,6 +115,7 @@ pub fn analyze<'w>(
             scopes: &scopes,
             diagnostics: &mut found,
             fields: BTreeMap::new(),
+            unbound_fields: Default::default(),
             profile: profile
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),

@@ -513,7 +513,7 @@ fn evaluate(
     }
     for step in &production {
         let rolls = matches!(step.params, Params::Deploy { .. } | Params::Bake { .. });
-        if rolls && step.rollback_alarm.is_none() {
+        if rolls && step.rollback_alarm.is_none() && !plan.rollback_unresolved {
             findings.push((
                 "rollback-alarm",
                 format!("`{}` has no rollback alarm", step.id),

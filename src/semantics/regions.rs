@@ -295,8 +295,13 @@ impl Placer<'_, '_> {
                 continue;
             }
             let placed_set: BTreeSet<String> = placed.keys().cloned().collect();
-            let Some(mut set) = self.eval(expr, base_file, &registry, &placed_set, &excluded, true)
-            else {
+            // A set that reported a problem while it resolved (a misspelt
+            // region, an unknown attribute) is poisoned: its emptiness is a
+            // consequence, not a second mistake.
+            let reported_before = self.diagnostics.len();
+            let evaluated = self.eval(expr, base_file, &registry, &placed_set, &excluded, true);
+            let poisoned = self.diagnostics.len() > reported_before;
+            let Some(mut set) = evaluated else {
                 placement.waves.push(WaveRegions {
                     wave: (*name).clone(),
                     regions: Vec::new(),
@@ -368,11 +373,16 @@ impl Placer<'_, '_> {
                 }
             }
             set.retain(|code| !excluded.contains(code));
-            if set.is_empty() && !reported {
+            if set.is_empty() && !reported && !poisoned {
+                let help = if matches!(expr.kind, ExprKind::List(_)) {
+                    "every region of this list is excluded or placed by an earlier wave; name others, or drop the wave"
+                } else {
+                    "earlier waves may have taken every region this filter matches; loosen the filter or drop the wave"
+                };
                 self.diagnostics.push(
                     Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
                         .primary(origin.0, expr.span, "selects no region")
-                        .help("earlier waves may have taken every region this filter matches; loosen the filter or drop the wave"),
+                        .help(help),
                 );
             }
             placement.waves.push(WaveRegions {

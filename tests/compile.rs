@@ -673,3 +673,121 @@ fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
         [("P0201", "Some(Some(\"services/missing.pipe\"))".to_string())]
     );
 }
+
+/// Compiles one in-memory file; any diagnostic but a policy finding (the
+/// small pipelines of these tests skip best practices) fails the test.
+fn compile_text(text: &str) -> Value {
+    let entries = vec![Entry {
+        path: PathBuf::from("main.pipe"),
+        bytes: Some(text.as_bytes().to_vec()),
+        name: None,
+    }];
+    let loader = MemoryLoader::in_dir("/workspace");
+    let compiled = workspace::compile_workspace(entries, &loader, support::TODAY);
+    let problems: Vec<&pipec::diagnostics::Diagnostic> = compiled
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code.as_str() != "P0801")
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    let plan = compiled.plans.first().unwrap();
+    let plan: Value =
+        serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap();
+    let errors: Vec<String> = validator()
+        .iter_errors(&plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_gate_table(&plan, "main.pipe");
+    plan
+}
+
+/// The alarm gates of a plan, by alarm expression.
+fn alarm_gates(plan: &Value) -> Vec<&Value> {
+    plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|gate| gate["type"] == "alarm")
+        .collect()
+}
+
+/// RFC 0001, R22: a blocker on the same alarm declared twice, in one body
+/// or along the chain, is one gate, overridable only if every declaration
+/// says so, with every declaration in its provenance.
+#[test]
+fn a_repeated_alarm_blocker_is_one_gate_with_the_strictest_override() {
+    let plan = compile_text(
+        r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    block on ALARM("Api_High_Severity") overridable
+    block on ALARM("OrdersDb_Lag")
+    block on ALARM("OrdersDb_Lag") overridable
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  production {
+    block on ALARM("Api_High_Severity")
+  }
+}
+"#,
+    );
+    let gates = alarm_gates(&plan);
+    let by_alarm = |alarm: &str| -> Vec<&Value> {
+        gates
+            .iter()
+            .copied()
+            .filter(|gate| gate["alarm"] == alarm)
+            .collect()
+    };
+    // Along the chain: the pipeline's repeat drops the template's
+    // `overridable`; its provenance is the pipeline's, then the template's.
+    let high = by_alarm("ALARM(\"Api_High_Severity\")");
+    assert_eq!(high.len(), 1, "{gates:#?}");
+    assert_eq!(high[0]["overridable"], false);
+    assert_eq!(high[0]["provenance"]["line"], 17);
+    let merged = high[0]["provenance"]["overrides"].as_array().unwrap();
+    assert_eq!(merged.len(), 1, "{merged:#?}");
+    assert_eq!(merged[0]["line"], 8);
+    assert_eq!(
+        merged[0]["value"],
+        "block on ALARM(\"Api_High_Severity\") overridable"
+    );
+    // In one body: one gate, not overridable since one declaration says so.
+    let lag = by_alarm("ALARM(\"OrdersDb_Lag\")");
+    assert_eq!(lag.len(), 1, "{gates:#?}");
+    assert_eq!(lag[0]["overridable"], false);
+    assert_eq!(lag[0]["provenance"]["line"], 10);
+    assert_eq!(lag[0]["provenance"]["overrides"][0]["line"], 9);
+    // Every step checks each alarm once.
+    for step in steps(&plan) {
+        let alarms: Vec<&str> = step["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap())
+            .filter(|id| id.starts_with("alarm:"))
+            .collect();
+        let distinct: BTreeSet<&str> = alarms
+            .iter()
+            .map(|id| {
+                gates.iter().find(|gate| gate["id"] == *id).unwrap()["alarm"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(distinct.len(), alarms.len(), "{}: {alarms:?}", step["id"]);
+    }
+    assert_eq!(gates.len(), 2, "{gates:#?}");
+}

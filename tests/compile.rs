@@ -791,3 +791,80 @@ pipeline orders_api extends Base {
     }
     assert_eq!(gates.len(), 2, "{gates:#?}");
 }
+
+/// A wave deploys its regions in its region set's order, which is the
+/// author's for a literal list, the set's for a filter or `take`, and the
+/// registry's for the registry, set operations and `rest`
+/// (docs/language.md, "Region sets").
+#[test]
+fn each_form_of_region_set_gives_its_documented_order() {
+    let plan = compile_text(
+        r#"registry lab {
+  region north-1 { tier = high }
+  region south-1 { tier = low }
+  region east-1  { tier = high }
+  region west-1  { tier = low }
+  region mid-1   { tier = medium }
+  region far-1   { tier = medium }
+  region edge-1  { tier = low }
+  region core-1  { tier = medium }
+  region deep-1  { tier = high }
+  region high-1  { tier = high }
+  region spare-1 { tier = low }
+  region extra-1 { tier = low }
+}
+pipeline orders_api {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    deploy bundle
+    wave list      { regions = [east-1, north-1] }
+    wave filter    { regions = [edge-1, west-1, mid-1] where tier == low }
+    wave joined    { regions = [far-1] union [south-1] }
+    wave taken     { regions = [deep-1, core-1, mid-1] take 2 }
+    wave mixed     { regions = [high-1] union (lab where tier == medium) }
+    wave rest      { regions = rest }
+  }
+}
+"#,
+    );
+    let mut waves: Vec<(String, Vec<String>)> = Vec::new();
+    for step in steps(&plan) {
+        let (Some(wave), Some(region)) = (
+            step["target"]["wave"].as_str(),
+            step["target"]["region"].as_str(),
+        ) else {
+            continue;
+        };
+        if waves.last().is_none_or(|(last, _)| last != wave) {
+            waves.push((wave.to_string(), Vec::new()));
+        }
+        let regions = &mut waves.last_mut().unwrap().1;
+        if !regions.iter().any(|known| known == region) {
+            regions.push(region.to_string());
+        }
+    }
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        // As written, though the registry lists north-1 first.
+        ("list", vec!["east-1", "north-1"]),
+        // A filter keeps the order of the list it filters.
+        ("filter", vec!["edge-1", "west-1"]),
+        // Set operations are in registry order, whatever their operands'.
+        ("joined", vec!["south-1", "far-1"]),
+        // `take` takes the first regions of its set, in its order.
+        ("taken", vec!["deep-1", "core-1"]),
+        ("mixed", vec!["mid-1", "high-1"]),
+        ("rest", vec!["spare-1", "extra-1"]),
+    ];
+    let found: Vec<(&str, Vec<&str>)> = waves
+        .iter()
+        .map(|(wave, regions)| {
+            (
+                wave.as_str(),
+                regions.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(found, expected);
+}

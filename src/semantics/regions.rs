@@ -1,5 +1,6 @@
 //! Regions: the registry a pipeline deploys to, and the regions of each
-//! production wave. Waves resolve in order: a literal list names regions,
+//! production wave, in rollout order (see `Set`). Waves resolve in order:
+//! a literal list names regions,
 //! filters (`where`) and `take N` choose among the regions earlier waves have
 //! not placed, in registry order, and `rest` takes every region no other
 //! wave places. Every region of the registry is deployed exactly once in
@@ -298,7 +299,9 @@ fn value_text(expr: &Expr, text: &dyn Fn(FileId, Span) -> String, file: FileId) 
 pub struct WaveRegions {
     /// The wave's name.
     pub wave: String,
-    /// The regions, in registry order (literal lists keep their order).
+    /// The regions, in rollout order: a literal list's as written, `where`
+    /// and `take` their operand's, set operations, the registry and `rest`
+    /// the registry's; regions added with `+=` follow.
     pub regions: Vec<String>,
     /// The file and span of the `regions` field (for provenance).
     pub origin: Option<(FileId, Span)>,
@@ -328,7 +331,8 @@ pub struct Placer<'a, 'w> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-/// A set of regions in registry order (or written order for lists).
+/// A set of regions in rollout order: as written for a literal list, else
+/// the registry's order or that of the set a filter or `take` applies to.
 type Set = Vec<String>;
 
 impl Placer<'_, '_> {
@@ -681,6 +685,15 @@ impl Placer<'_, '_> {
                         SetOp::Minus => set.retain(|code| !other.contains(code)),
                     }
                 }
+                // A set operation combines sets; no operand's order is the
+                // author's intent for the result, so it takes the
+                // registry's, like every expression over the registry.
+                set.sort_by_key(|code| {
+                    registry
+                        .regions
+                        .iter()
+                        .position(|region| region.code == *code)
+                });
                 Some(set)
             }
             // Already reported where it was read.

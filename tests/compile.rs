@@ -868,3 +868,76 @@ pipeline orders_api {
         .collect();
     assert_eq!(found, expected);
 }
+
+/// In a wave deployed `by az`, each region has one one-box, before its
+/// first AZ, and walks its own AZs one after another, side by side with
+/// the other regions and not in lockstep with them (docs/language.md,
+/// "Steps" and "by az").
+#[test]
+fn a_by_az_wave_has_one_onebox_per_region_and_each_region_walks_its_own_azs() {
+    let plan = compile_text(
+        r#"registry lab {
+  region lab-east-1 { azs = [labe1-az1, labe1-az2, labe1-az3] }
+  region lab-west-1 { azs = [labw1-az1, labw1-az2] }
+}
+pipeline orders_api {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    deploy bundle
+    onebox { traffic <= 10%; bake = 1h }
+    wave first { regions = rest; by az { bake = 30m }; bake = 12h }
+  }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    let needs = |id: &str| -> Vec<&str> {
+        by_id[id]["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|need| need.as_str().unwrap())
+            .collect()
+    };
+    let oneboxes: Vec<&str> = steps(&plan)
+        .iter()
+        .filter(|step| step["target"]["onebox"] == true && step["kind"] == "deploy")
+        .map(|step| step["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        oneboxes,
+        [
+            "production/first/lab-east-1/onebox/deploy",
+            "production/first/lab-west-1/onebox/deploy"
+        ]
+    );
+    for (region, azs) in [
+        ("lab-east-1", &["labe1-az1", "labe1-az2", "labe1-az3"][..]),
+        ("lab-west-1", &["labw1-az1", "labw1-az2"][..]),
+    ] {
+        let prefix = format!("production/first/{region}");
+        let onebox = &by_id[&format!("{prefix}/onebox/deploy")];
+        assert!(onebox["target"].get("az").is_none(), "{onebox}");
+        assert_eq!(needs(&format!("{prefix}/onebox/deploy")), ["build/bundle"]);
+        // The one-box and its bake, then each AZ after the previous one of
+        // the same region, and nothing of the other region.
+        let mut previous = format!("{prefix}/onebox/bake");
+        for az in azs {
+            let deploy = format!("{prefix}/az/{az}/deploy");
+            assert_eq!(needs(&deploy), [previous.as_str()], "{deploy}");
+            assert_eq!(by_id[&deploy]["target"]["az"], *az);
+            let bake = format!("{prefix}/az/{az}/bake");
+            assert_eq!(needs(&bake), [deploy.as_str()], "{bake}");
+            previous = bake;
+        }
+    }
+    assert_eq!(
+        needs("production/first/bake"),
+        [
+            "production/first/lab-east-1/az/labe1-az3/bake",
+            "production/first/lab-west-1/az/labw1-az2/bake"
+        ]
+    );
+}

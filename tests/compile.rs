@@ -677,34 +677,280 @@ fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
     );
 }
 
-/// Compiles one in-memory file; only best-practice findings (P0801) are
-/// allowed besides the plan.
-fn compile_one(text: &str) -> Value {
+/// Compiles one in-memory file; any diagnostic but a policy finding (the
+/// small pipelines of these tests skip best practices) fails the test.
+fn compile_text(text: &str) -> Value {
     let entries = vec![Entry {
-        path: PathBuf::from("orders.pipe"),
+        path: PathBuf::from("main.pipe"),
         bytes: Some(text.as_bytes().to_vec()),
         name: None,
     }];
     let loader = MemoryLoader::in_dir("/workspace");
     let compiled = workspace::compile_workspace(entries, &loader, support::TODAY);
-    let others: Vec<&str> = compiled
+    let problems: Vec<&pipec::diagnostics::Diagnostic> = compiled
         .diagnostics
         .iter()
-        .map(|diagnostic| diagnostic.code.as_str())
-        .filter(|code| *code != "P0801")
+        .filter(|diagnostic| diagnostic.code.as_str() != "P0801")
         .collect();
     assert!(
-        others.is_empty(),
+        problems.is_empty(),
         "{}",
         pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
     );
     let plan = compiled.plans.first().unwrap();
-    serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+    let plan: Value =
+        serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap();
+    let errors: Vec<String> = validator()
+        .iter_errors(&plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_gate_table(&plan, "main.pipe");
+    plan
+}
+
+/// The alarm gates of a plan, by alarm expression.
+fn alarm_gates(plan: &Value) -> Vec<&Value> {
+    plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|gate| gate["type"] == "alarm")
+        .collect()
+}
+
+/// RFC 0001, R22: a blocker on the same alarm declared twice, in one body
+/// or along the chain, is one gate, overridable only if every declaration
+/// says so, with every declaration in its provenance.
+#[test]
+fn a_repeated_alarm_blocker_is_one_gate_with_the_strictest_override() {
+    let plan = compile_text(
+        r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    block on ALARM("Api_High_Severity") overridable
+    block on ALARM("OrdersDb_Lag")
+    block on ALARM("OrdersDb_Lag") overridable
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  production {
+    block on ALARM("Api_High_Severity")
+  }
+  platform = ecs
+}
+"#,
+    );
+    let gates = alarm_gates(&plan);
+    let by_alarm = |alarm: &str| -> Vec<&Value> {
+        gates
+            .iter()
+            .copied()
+            .filter(|gate| gate["alarm"] == alarm)
+            .collect()
+    };
+    // Along the chain: the pipeline's repeat drops the template's
+    // `overridable`; its provenance is the pipeline's, then the template's.
+    let high = by_alarm("ALARM(\"Api_High_Severity\")");
+    assert_eq!(high.len(), 1, "{gates:#?}");
+    assert_eq!(high[0]["overridable"], false);
+    assert_eq!(high[0]["provenance"]["line"], 17);
+    let merged = high[0]["provenance"]["overrides"].as_array().unwrap();
+    assert_eq!(merged.len(), 1, "{merged:#?}");
+    assert_eq!(merged[0]["line"], 8);
+    assert_eq!(
+        merged[0]["value"],
+        "block on ALARM(\"Api_High_Severity\") overridable"
+    );
+    // In one body: one gate, not overridable since one declaration says so.
+    let lag = by_alarm("ALARM(\"OrdersDb_Lag\")");
+    assert_eq!(lag.len(), 1, "{gates:#?}");
+    assert_eq!(lag[0]["overridable"], false);
+    assert_eq!(lag[0]["provenance"]["line"], 10);
+    assert_eq!(lag[0]["provenance"]["overrides"][0]["line"], 9);
+    // Every step checks each alarm once.
+    for step in steps(&plan) {
+        let alarms: Vec<&str> = step["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap())
+            .filter(|id| id.starts_with("alarm:"))
+            .collect();
+        let distinct: BTreeSet<&str> = alarms
+            .iter()
+            .map(|id| {
+                gates.iter().find(|gate| gate["id"] == *id).unwrap()["alarm"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(distinct.len(), alarms.len(), "{}: {alarms:?}", step["id"]);
+    }
+    assert_eq!(gates.len(), 2, "{gates:#?}");
+}
+
+/// A wave deploys its regions in its region set's order, which is the
+/// author's for a literal list, the set's for a filter or `take`, and the
+/// registry's for the registry, set operations and `rest`
+/// (docs/language.md, "Region sets").
+#[test]
+fn each_form_of_region_set_gives_its_documented_order() {
+    let plan = compile_text(
+        r#"registry lab {
+  region north-1 { tier = high }
+  region south-1 { tier = low }
+  region east-1  { tier = high }
+  region west-1  { tier = low }
+  region mid-1   { tier = medium }
+  region far-1   { tier = medium }
+  region edge-1  { tier = low }
+  region core-1  { tier = medium }
+  region deep-1  { tier = high }
+  region high-1  { tier = high }
+  region spare-1 { tier = low }
+  region extra-1 { tier = low }
+}
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    deploy bundle
+    wave list      { regions = [east-1, north-1] }
+    wave filter    { regions = [edge-1, west-1, mid-1] where tier == low }
+    wave joined    { regions = [far-1] union [south-1] }
+    wave taken     { regions = [deep-1, core-1, mid-1] take 2 }
+    wave mixed     { regions = [high-1] union (lab where tier == medium) }
+    wave rest      { regions = rest }
+  }
+}
+"#,
+    );
+    let mut waves: Vec<(String, Vec<String>)> = Vec::new();
+    for step in steps(&plan) {
+        let (Some(wave), Some(region)) = (
+            step["target"]["wave"].as_str(),
+            step["target"]["region"].as_str(),
+        ) else {
+            continue;
+        };
+        if waves.last().is_none_or(|(last, _)| last != wave) {
+            waves.push((wave.to_string(), Vec::new()));
+        }
+        let regions = &mut waves.last_mut().unwrap().1;
+        if !regions.iter().any(|known| known == region) {
+            regions.push(region.to_string());
+        }
+    }
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        // As written, though the registry lists north-1 first.
+        ("list", vec!["east-1", "north-1"]),
+        // A filter keeps the order of the list it filters.
+        ("filter", vec!["edge-1", "west-1"]),
+        // Set operations are in registry order, whatever their operands'.
+        ("joined", vec!["south-1", "far-1"]),
+        // `take` takes the first regions of its set, in its order.
+        ("taken", vec!["deep-1", "core-1"]),
+        ("mixed", vec!["mid-1", "high-1"]),
+        ("rest", vec!["spare-1", "extra-1"]),
+    ];
+    let found: Vec<(&str, Vec<&str>)> = waves
+        .iter()
+        .map(|(wave, regions)| {
+            (
+                wave.as_str(),
+                regions.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(found, expected);
+}
+
+/// In a wave deployed `by az`, each region has one one-box, before its
+/// first AZ, and walks its own AZs one after another, side by side with
+/// the other regions and not in lockstep with them (docs/language.md,
+/// "Steps" and "by az").
+#[test]
+fn a_by_az_wave_has_one_onebox_per_region_and_each_region_walks_its_own_azs() {
+    let plan = compile_text(
+        r#"registry lab {
+  region lab-east-1 { azs = [labe1-az1, labe1-az2, labe1-az3] }
+  region lab-west-1 { azs = [labw1-az1, labw1-az2] }
+}
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    deploy bundle
+    onebox { traffic <= 10%; bake = 1h }
+    wave first { regions = rest; by az { bake = 30m }; bake = 12h }
+  }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    let needs = |id: &str| -> Vec<&str> {
+        by_id[id]["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|need| need.as_str().unwrap())
+            .collect()
+    };
+    let oneboxes: Vec<&str> = steps(&plan)
+        .iter()
+        .filter(|step| step["target"]["onebox"] == true && step["kind"] == "deploy")
+        .map(|step| step["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        oneboxes,
+        [
+            "production/first/lab-east-1/onebox/deploy",
+            "production/first/lab-west-1/onebox/deploy"
+        ]
+    );
+    for (region, azs) in [
+        ("lab-east-1", &["labe1-az1", "labe1-az2", "labe1-az3"][..]),
+        ("lab-west-1", &["labw1-az1", "labw1-az2"][..]),
+    ] {
+        let prefix = format!("production/first/{region}");
+        let onebox = &by_id[&format!("{prefix}/onebox/deploy")];
+        assert!(onebox["target"].get("az").is_none(), "{onebox}");
+        assert_eq!(needs(&format!("{prefix}/onebox/deploy")), ["build/bundle"]);
+        // The one-box and its bake, then each AZ after the previous one of
+        // the same region, and nothing of the other region.
+        let mut previous = format!("{prefix}/onebox/bake");
+        for az in azs {
+            let deploy = format!("{prefix}/az/{az}/deploy");
+            assert_eq!(needs(&deploy), [previous.as_str()], "{deploy}");
+            assert_eq!(by_id[&deploy]["target"]["az"], *az);
+            let bake = format!("{prefix}/az/{az}/bake");
+            assert_eq!(needs(&bake), [deploy.as_str()], "{bake}");
+            previous = bake;
+        }
+    }
+    assert_eq!(
+        needs("production/first/bake"),
+        [
+            "production/first/lab-east-1/az/labe1-az3/bake",
+            "production/first/lab-west-1/az/labw1-az2/bake"
+        ]
+    );
 }
 
 #[test]
 fn a_stage_without_a_strategy_deploys_with_productions() {
-    let plan = compile_one(
+    let plan = compile_text(
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs

@@ -124,6 +124,62 @@ fn the_stdlib_registry_covers_the_commercial_regions() {
     }
 }
 
+/// Every AZ id of std/aws follows AWS's naming rule for its region
+/// (`use1-az1` under `us-east-1`, `apne1-az4` under `ap-northeast-1`), so
+/// the P0409 check, which trusts that rule, agrees with the registry AWS
+/// publishes.
+#[test]
+fn every_stdlib_az_id_is_named_after_its_region() {
+    use pipec::semantics::regions::az_id_prefix;
+    use pipec::syntax::ast::{ExprKind, ItemKind, MemberKind};
+    let (_, text) = pipec::stdlib::MODULES
+        .iter()
+        .find(|(name, _)| *name == "std/aws")
+        .unwrap();
+    let checked = support::check_fixture("aws.pipe", text);
+    let mut checked_ids = 0;
+    for item in &checked.trees[0].1.items {
+        let ItemKind::Registry(decl) = &item.kind else {
+            continue;
+        };
+        for member in &decl.body.members {
+            let MemberKind::Region { name, body } = &member.kind else {
+                continue;
+            };
+            let prefix = az_id_prefix(&name.name)
+                .unwrap_or_else(|| panic!("{} does not follow AWS's pattern", name.name));
+            let azs = body
+                .iter()
+                .flat_map(|body| &body.members)
+                .find_map(|field| match &field.kind {
+                    MemberKind::FieldAssign { name, value, .. } if name.name == "azs" => {
+                        Some(value)
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{} lists no AZs", name.name));
+            let ExprKind::List(items) = &azs.kind else {
+                panic!("{}: azs is not a list", name.name);
+            };
+            assert!(!items.is_empty(), "{} lists no AZs", name.name);
+            for az in items {
+                let az = &text[az.span.start()..az.span.end()];
+                let number = az
+                    .strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_prefix("-az"))
+                    .unwrap_or_else(|| panic!("{az} under {} is not {prefix}-azN", name.name));
+                assert!(
+                    !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+                    "{az} under {} is not {prefix}-azN",
+                    name.name
+                );
+                checked_ids += 1;
+            }
+        }
+    }
+    assert!(checked_ids > 100, "only {checked_ids} AZ ids checked");
+}
+
 /// A ```pipe block of a Markdown file: the line it starts on, the file it
 /// stands for (```` ```pipe file=team/service.pipe ````), and its text.
 struct Block {

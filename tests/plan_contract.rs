@@ -75,10 +75,17 @@ fn in_wave(wave: &str, region: Option<&str>) -> Target {
     }
 }
 
-fn in_az(wave: &str, region: &str, az: &str, onebox: bool) -> Target {
+fn in_az(wave: &str, region: &str, az: &str) -> Target {
     Target {
         az: Some(az.to_string()),
-        onebox,
+        ..in_wave(wave, Some(region))
+    }
+}
+
+/// A region's one-box in a wave: one per region, before its first AZ.
+fn onebox_in(wave: &str, region: &str) -> Target {
+    Target {
+        onebox: true,
         ..in_wave(wave, Some(region))
     }
 }
@@ -489,13 +496,14 @@ fn sample_plan() -> PlanV1 {
         ),
         &["approval:release-manager"],
     );
+    let region = "production/first/ap-east-1";
     let az1 = "production/first/ap-east-1/az/ape1-az1";
     let onebox_deploy = gated(
         watched(
             step(
-                &format!("{az1}/onebox/deploy"),
+                &format!("{region}/onebox/deploy"),
                 &["production/gate"],
-                in_az("first", "ap-east-1", "ape1-az1", true),
+                onebox_in("first", "ap-east-1"),
                 deploy(Strategy::InPlace, Some(percent(250))),
                 at(ORG, 32, 5),
             ),
@@ -505,9 +513,9 @@ fn sample_plan() -> PlanV1 {
     );
     let onebox_bake = watched(
         step(
-            &format!("{az1}/onebox/bake"),
-            &[&format!("{az1}/onebox/deploy")],
-            in_az("first", "ap-east-1", "ape1-az1", true),
+            &format!("{region}/onebox/bake"),
+            &[&format!("{region}/onebox/deploy")],
+            onebox_in("first", "ap-east-1"),
             bake(900, Vec::new()),
             scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 32, 35, How::Set, "1h")]),
         ),
@@ -516,8 +524,8 @@ fn sample_plan() -> PlanV1 {
     let az_deploy = watched(
         with_commands(step(
             &format!("{az1}/deploy"),
-            &[&format!("{az1}/onebox/bake")],
-            in_az("first", "ap-east-1", "ape1-az1", false),
+            &[&format!("{region}/onebox/bake")],
+            in_az("first", "ap-east-1", "ape1-az1"),
             deploy(production_rolling(), None),
             at(ORG, 34, 5),
         )),
@@ -527,7 +535,7 @@ fn sample_plan() -> PlanV1 {
         step(
             &format!("{az1}/bake"),
             &[&format!("{az1}/deploy")],
-            in_az("first", "ap-east-1", "ape1-az1", false),
+            in_az("first", "ap-east-1", "ape1-az1"),
             bake(900, vec![requests(50, "CreateOrder")]),
             scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 34, 62, How::Set, "1h")]),
         ),
@@ -538,7 +546,7 @@ fn sample_plan() -> PlanV1 {
             step(
                 "production/first/ap-east-1/az/ape1-az2/deploy",
                 &[&format!("{az1}/bake")],
-                in_az("first", "ap-east-1", "ape1-az2", false),
+                in_az("first", "ap-east-1", "ape1-az2"),
                 deploy(production_rolling(), None),
                 at(ORG, 34, 5),
             ),
@@ -1466,7 +1474,7 @@ fn steps_are_written_in_the_documented_shape() {
     let build = &value["steps"][step_index(&value, "build/bundle")];
     assert!(build.get("rollback_alarm").is_none());
     assert_eq!(build["target"], json!({ "stage": "build" }));
-    let onebox = "production/first/ap-east-1/az/ape1-az1/onebox/deploy";
+    let onebox = "production/first/ap-east-1/onebox/deploy";
     let onebox = &value["steps"][step_index(&value, onebox)];
     assert_eq!(onebox["target"]["onebox"], true);
     assert_eq!(onebox["deploy"]["traffic_percent"], json!(2.5));
@@ -1562,10 +1570,7 @@ fn the_schema_rejects_what_the_format_forbids() {
     let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
     let bake = step_index(&valid, "production/first/bake");
     let entry = step_index(&valid, "production/gate");
-    let onebox = step_index(
-        &valid,
-        "production/first/ap-east-1/az/ape1-az1/onebox/deploy",
-    );
+    let onebox = step_index(&valid, "production/first/ap-east-1/onebox/deploy");
     let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az1/deploy");
     let steps = |index: usize, rest: &str| format!("/steps/{index}{rest}");
 
@@ -1736,6 +1741,18 @@ fn the_schema_rejects_what_the_format_forbids() {
         &steps(az, "/rollback_alarm"),
         "an expression where an alarm id belongs",
     );
+
+    // A region's one-box comes before its first AZ or cell, never in one.
+    for unit in ["az", "cell"] {
+        let mut plan = valid.clone();
+        plan["steps"][onebox]["target"][unit] = json!("ape1-az1");
+        assert_rejected(
+            &validator,
+            &plan,
+            &steps(onebox, "/target"),
+            &format!("a one-box step with `{unit}`"),
+        );
+    }
 
     let mut plan = valid.clone();
     plan["steps"][az]["target"]["onebox"] = json!(false);

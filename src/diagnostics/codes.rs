@@ -326,6 +326,22 @@ codes! {
         "Region sets are literal lists of region codes, the registry with \
          `where` filters and `take N`, set operations (`union`, `intersect`, \
          `minus`) and `rest`.";
+    AZ_OF_ANOTHER_REGION = "P0409", "az-of-another-region",
+        "A registry lists an AZ id of another region.",
+        "AWS names every Availability Zone id after its region: the region's \
+         code shortened to its area, the initials of its direction words and \
+         its number, then `-az` and the zone's number (`us-east-1` has \
+         `use1-az1`, `ap-northeast-1` has `apne1-az1`). Under a region whose \
+         code follows that pattern, an id of the form `PREFIX-azN` must carry \
+         the region's own prefix; the help line says which region the id \
+         belongs to. Regions named otherwise (`dc-paris`) and ids in other \
+         forms are not checked: their conventions are the registry's own.";
+    DUPLICATE_AZ = "P0410", "duplicate-az",
+        "A registry lists the same AZ id twice.",
+        "An AZ id names one zone, so it is listed once in a registry: twice in \
+         one region would deploy to the zone twice, and in two regions would \
+         place one zone in both. Remove the repeat; the label shows the first \
+         listing.";
     INVALID_ALARM_EXPRESSION = "P0601", "invalid-alarm-expression",
         "An expression is not a well-formed alarm expression.",
         "Alarm expressions combine `ALARM(\"Name\")` (one CloudWatch alarm, \

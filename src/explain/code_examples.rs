@@ -417,6 +417,22 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::AZ_OF_ANOTHER_REGION,
+        r#"registry shop {
+  region us-east-1 { azs = [use1-az1, use1-az2] }
+  region us-west-2 { azs = [usw2-az1, use1-az1] }
+}
+"#,
+    ),
+    (
+        Code::DUPLICATE_AZ,
+        r#"registry datacenters {
+  region dc-paris { azs = [par-hall1, par-hall2] }
+  region dc-lyon  { azs = [lyo-hall1, par-hall2] }
+}
+"#,
+    ),
+    (
         Code::INVALID_ALARM_EXPRESSION,
         r#"pipeline orders_api {
   platform = ecs

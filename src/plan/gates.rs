@@ -70,14 +70,12 @@ impl<'w> Lowerer<'_, 'w> {
                                 ExprKind::Path(path) => Some(path.to_dotted()),
                                 _ => None,
                             };
-                            safety.gates.push(intern(
-                                plan,
-                                Gate {
-                                    kind: GateKind::Alarm { name, alarm },
-                                    overridable: blocker.overridable,
-                                    trace: trace.clone(),
-                                },
-                            ));
+                            let gate = Gate {
+                                kind: GateKind::Alarm { name, alarm },
+                                overridable: blocker.overridable,
+                                trace: trace.clone(),
+                            };
+                            self.add_alarm_blocker(plan, &mut safety, gate);
                         }
                     }
                 }
@@ -124,6 +122,61 @@ impl<'w> Lowerer<'_, 'w> {
             safety.gates.push(intern(plan, gate));
         }
         safety
+    }
+
+    /// Adds an alarm blocker to a scope's gates. A blocker on an alarm
+    /// expression the scope already checks (repeated in one body, along
+    /// the inheritance chain, or by the selected profile; names expanded,
+    /// so `high_severity` repeats the `ALARM(...)` it stands for) is merged into that gate instead of checked twice (RFC 0001, R22):
+    /// it keeps the first one's place in the order, is overridable only if
+    /// every declaration says so (a repeat can tighten a blocker, never
+    /// loosen it), and its provenance is the latest declaration, with the
+    /// earlier ones, newest first, as the values it merged, each with its
+    /// `block` member as written.
+    fn add_alarm_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
+        let repeated = match &gate.kind {
+            GateKind::Alarm { alarm, .. } => safety.gates.iter().enumerate().find_map(|(slot, known)| {
+                let known = plan.gate(*known)?;
+                matches!(&known.kind, GateKind::Alarm { alarm: earlier, .. } if earlier == alarm)
+                    .then(|| (slot, known.clone()))
+            }),
+            _ => None,
+        };
+        let Some((slot, earlier)) = repeated else {
+            safety.gates.push(intern(plan, gate));
+            return;
+        };
+        let (
+            GateKind::Alarm { name, alarm },
+            GateKind::Alarm {
+                name: earlier_name, ..
+            },
+        ) = (gate.kind, earlier.kind)
+        else {
+            return;
+        };
+        let at = earlier.trace.at;
+        let written = crate::semantics::source_text(self.workspace, at.file, at.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut overrides = vec![(at, earlier.trace.how, Some(written))];
+        overrides.extend(earlier.trace.overrides);
+        let merged = Gate {
+            kind: GateKind::Alarm {
+                name: name.or(earlier_name),
+                alarm,
+            },
+            overridable: earlier.overridable && gate.overridable,
+            trace: Trace {
+                overrides,
+                ..gate.trace
+            },
+        };
+        let reference = intern(plan, merged);
+        if let Some(known) = safety.gates.get_mut(slot) {
+            *known = reference;
+        }
     }
 
     pub(super) fn window_gate(&mut self, member: &Resolved<'w>) -> Option<Gate> {

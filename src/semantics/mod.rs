@@ -81,7 +81,7 @@ pub fn analyze<'w>(
         profile,
         &mut diagnostics,
     );
-    let registries = resolve_registries(workspace, &scopes, &resolved);
+    let registries = resolve_registries(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
     let reach = import_reach(workspace);
     let floors = policies::floors(&scopes, &mut diagnostics);
@@ -292,22 +292,37 @@ pub fn source_text(workspace: &Workspace, file: FileId, span: Span) -> String {
         .to_string()
 }
 
-/// Every registry of the workspace, resolved, by declaration.
+/// Every registry of the workspace, resolved, by declaration, with its AZ
+/// ids checked.
 fn resolve_registries(
     workspace: &Workspace,
     scopes: &Scopes<'_>,
     resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<DeclId, Arc<regions::Registry>> {
     let text = |file: FileId, span: Span| source_text(workspace, file, span);
-    scopes
+    let mut found = Vec::new();
+    let registries = scopes
         .all()
         .filter(|(_, kind, _)| *kind == DeclKind::Registry)
         .filter_map(|(decl, _, item)| {
             let (block, name) = (resolved.get(&decl)?, item.kind.name()?);
             let registry = regions::Registry::from_resolved(&name.name, block, &text);
+            registry.check_azs(&mut found);
             Some((decl, Arc::new(registry)))
         })
-        .collect()
+        .collect();
+    // A registry that extends another inherits its AZ lists, and with them
+    // their problems: each is reported once, where it is written.
+    let mut seen = std::collections::BTreeSet::new();
+    diagnostics.extend(found.into_iter().filter(|diagnostic| {
+        let place = diagnostic
+            .labels
+            .first()
+            .map(|label| (label.file, label.span.start(), label.span.end()));
+        seen.insert((diagnostic.code, place, diagnostic.message.clone()))
+    }));
+    registries
 }
 
 /// Every alarm expression of every template and pipeline resolves and is

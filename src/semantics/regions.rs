@@ -1,5 +1,6 @@
 //! Regions: the registry a pipeline deploys to, and the regions of each
-//! production wave. Waves resolve in order: a literal list names regions,
+//! production wave, in rollout order (see `Set`). Waves resolve in order:
+//! a literal list names regions,
 //! filters (`where`) and `take N` choose among the regions earlier waves have
 //! not placed, in registry order, and `rest` takes every region no other
 //! wave places. Every region of the registry is deployed exactly once in
@@ -25,6 +26,8 @@ pub struct Region {
     pub attributes: BTreeMap<String, String>,
     /// Availability-zone ids, in order.
     pub azs: Vec<String>,
+    /// Where each of `azs` is written, in the same order.
+    pub az_places: Vec<(FileId, Span)>,
     /// Cell ids, in order.
     pub cells: Vec<String>,
     /// Where the region is declared.
@@ -62,6 +65,7 @@ impl Registry {
                 code: code.clone(),
                 attributes: BTreeMap::new(),
                 azs: Vec::new(),
+                az_places: Vec::new(),
                 cells: Vec::new(),
                 file: member.origin.file,
                 span: member.origin.span,
@@ -87,6 +91,7 @@ impl Registry {
                                 .iter()
                                 .map(|item| value_text(item, text, file))
                                 .collect();
+                            region.az_places = items.iter().map(|item| (file, item.span)).collect();
                         }
                         ("cells", ExprKind::List(items)) => {
                             region.cells = items
@@ -114,6 +119,140 @@ impl Registry {
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|region| region.code == code)
     }
+
+    /// Checks the registry's AZ ids: under a region whose code follows
+    /// AWS's pattern, an id of AWS's form `PREFIX-azN` must carry that
+    /// region's prefix (`usw2-az1` under `us-west-2`, never `use1-az1`);
+    /// and no id is listed twice, in one region or in two. Regions named
+    /// otherwise (`dc-paris`) and ids in other forms (`par-hall1`) follow
+    /// the registry's own conventions, which the compiler cannot know, so
+    /// they are checked for repeats only.
+    pub fn check_azs(&self, diagnostics: &mut Vec<Diagnostic>) {
+        // The first listing of each id, to label a repeat with.
+        let mut listed: BTreeMap<&str, (&str, FileId, Span)> = BTreeMap::new();
+        for region in &self.regions {
+            let expected = az_id_prefix(&region.code);
+            for (az, &(file, span)) in region.azs.iter().zip(&region.az_places) {
+                if let (Some(expected), Some(prefix)) = (&expected, az_id_region_prefix(az))
+                    && prefix != expected
+                {
+                    // A misplaced id is not a listing of its zone here, so
+                    // the region it belongs to may still list it without
+                    // being reported as the repeat.
+                    diagnostics.push(self.misplaced_az(region, az, prefix, expected, file, span));
+                    continue;
+                }
+                match listed.get(az.as_str()) {
+                    Some(&(first_region, first_file, first_span)) => {
+                        let message = if first_region == region.code {
+                            format!("`{az}` is listed twice in region `{first_region}`")
+                        } else {
+                            format!(
+                                "`{az}` is listed in regions `{first_region}` and `{}`",
+                                region.code
+                            )
+                        };
+                        diagnostics.push(
+                            Diagnostic::error(Code::DUPLICATE_AZ, message)
+                                .primary(file, span, "listed again")
+                                .secondary(first_file, first_span, "first listed here")
+                                .help("an AZ id names one zone: list it once, in its own region"),
+                        );
+                    }
+                    None => {
+                        listed.insert(az, (&region.code, file, span));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `az`, whose prefix is `prefix`, listed under `region`, whose AZ ids
+    /// start with `expected`.
+    fn misplaced_az(
+        &self,
+        region: &Region,
+        az: &str,
+        prefix: &str,
+        expected: &str,
+        file: FileId,
+        span: Span,
+    ) -> Diagnostic {
+        let owner = self
+            .regions
+            .iter()
+            .find(|other| az_id_prefix(&other.code).as_deref() == Some(prefix));
+        let help = match owner {
+            Some(owner) => format!(
+                "`{az}` is an AZ of `{}`; the AZ ids of `{}` start with `{expected}-`",
+                owner.code, region.code
+            ),
+            None => format!(
+                "no region of `{}` has AZ ids starting with `{prefix}-`; those of `{}` start with `{expected}-`",
+                self.name, region.code
+            ),
+        };
+        Diagnostic::error(
+            Code::AZ_OF_ANOTHER_REGION,
+            format!("`{az}` is not an AZ of `{}`", region.code),
+        )
+        .primary(
+            file,
+            span,
+            format!("not an AZ id of `{}` (`{expected}-az...`)", region.code),
+        )
+        .help(help)
+    }
+}
+
+/// The prefix of the AZ ids of a region whose code follows AWS's pattern
+/// `AREA-DIRECTION-N` (`us-east-1`, `ap-northeast-1`, `us-gov-west-1`): the
+/// area, the initials of the direction words, the number (`use1`, `apne1`,
+/// `usgw1`). `None` for any other code (`dc-paris`, `eu-central`), whose
+/// AZ ids the compiler does not check.
+pub fn az_id_prefix(region: &str) -> Option<String> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let (area, rest) = parts.split_first()?;
+    let (number, words) = rest.split_last()?;
+    let is_area = area.len() == 2 && area.bytes().all(|byte| byte.is_ascii_lowercase());
+    let is_number = !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit());
+    if !is_area || !is_number || words.is_empty() {
+        return None;
+    }
+    let mut prefix = (*area).to_string();
+    for word in words {
+        prefix.push_str(match *word {
+            "north" => "n",
+            "south" => "s",
+            "east" => "e",
+            "west" => "w",
+            "central" => "c",
+            "northeast" => "ne",
+            "northwest" => "nw",
+            "southeast" => "se",
+            "southwest" => "sw",
+            // GovCloud: us-gov-west-1 has usgw1-az1.
+            "gov" => "g",
+            _ => return None,
+        });
+    }
+    prefix.push_str(number);
+    Some(prefix)
+}
+
+/// The region prefix of an AZ id of AWS's form `PREFIX-azN` (`use1` of
+/// `use1-az1`), where the prefix is letters then digits; `None` for an id
+/// of any other form (`us-east-1a`, an AZ name; `use1-bos1-az1`, a Local
+/// Zone; `par-hall1`).
+pub fn az_id_region_prefix(az: &str) -> Option<&str> {
+    let (prefix, number) = az.split_once("-az")?;
+    let letters = prefix.trim_end_matches(|c: char| c.is_ascii_digit());
+    let shaped = !number.is_empty()
+        && number.bytes().all(|byte| byte.is_ascii_digit())
+        && !letters.is_empty()
+        && letters.len() < prefix.len()
+        && letters.bytes().all(|byte| byte.is_ascii_lowercase());
+    shaped.then_some(prefix)
 }
 
 fn field_file(block: &ResolvedBlock<'_>, name: &str) -> FileId {
@@ -160,7 +299,9 @@ fn value_text(expr: &Expr, text: &dyn Fn(FileId, Span) -> String, file: FileId) 
 pub struct WaveRegions {
     /// The wave's name.
     pub wave: String,
-    /// The regions, in registry order (literal lists keep their order).
+    /// The regions, in rollout order: a literal list's as written, `where`
+    /// and `take` their operand's, set operations, the registry and `rest`
+    /// the registry's; regions added with `+=` follow.
     pub regions: Vec<String>,
     /// The file and span of the `regions` field (for provenance).
     pub origin: Option<(FileId, Span)>,
@@ -190,7 +331,8 @@ pub struct Placer<'a, 'w> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-/// A set of regions in registry order (or written order for lists).
+/// A set of regions in rollout order: as written for a literal list, else
+/// the registry's order or that of the set a filter or `take` applies to.
 type Set = Vec<String>;
 
 impl Placer<'_, '_> {
@@ -553,6 +695,15 @@ impl Placer<'_, '_> {
                         SetOp::Minus => set.retain(|code| !other.contains(code)),
                     }
                 }
+                // A set operation combines sets; no operand's order is the
+                // author's intent for the result, so it takes the
+                // registry's, like every expression over the registry.
+                set.sort_by_key(|code| {
+                    registry
+                        .regions
+                        .iter()
+                        .position(|region| region.code == *code)
+                });
                 Some(set)
             }
             // Already reported where it was read.
@@ -701,4 +852,70 @@ impl Placer<'_, '_> {
 
 fn head(member: &Resolved<'_>) -> Span {
     super::merge::head_span(member.member)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_region_codes_give_their_az_id_prefix() {
+        for (region, prefix) in [
+            ("us-east-1", "use1"),
+            ("us-west-2", "usw2"),
+            ("ap-northeast-1", "apne1"),
+            ("ap-southeast-3", "apse3"),
+            ("eu-central-1", "euc1"),
+            ("ca-central-1", "cac1"),
+            ("ap-south-2", "aps2"),
+            ("eu-north-1", "eun1"),
+            ("me-central-1", "mec1"),
+            ("il-central-1", "ilc1"),
+            ("sa-east-1", "sae1"),
+            ("af-south-1", "afs1"),
+            ("ca-west-1", "caw1"),
+            ("mx-central-1", "mxc1"),
+            ("us-gov-west-1", "usgw1"),
+            ("cn-northwest-1", "cnnw1"),
+        ] {
+            assert_eq!(az_id_prefix(region).as_deref(), Some(prefix), "{region}");
+        }
+    }
+
+    #[test]
+    fn other_region_codes_have_no_az_id_prefix() {
+        for region in [
+            "dc-paris",
+            "dc-ashburn",
+            "eu-central",
+            "lab-east-1",
+            "us-east-",
+            "us--1",
+            "u-east-1",
+            "US-east-1",
+            "us-east-1a",
+            "us-mid-1",
+            "",
+        ] {
+            assert_eq!(az_id_prefix(region), None, "{region}");
+        }
+    }
+
+    #[test]
+    fn az_ids_in_aws_form_give_their_region_prefix() {
+        assert_eq!(az_id_region_prefix("use1-az1"), Some("use1"));
+        assert_eq!(az_id_region_prefix("apse3-az12"), Some("apse3"));
+        for other in [
+            "us-east-1a",
+            "use1-bos1-az1",
+            "use1-az",
+            "use1-azx",
+            "use-az1",
+            "1-az1",
+            "par-hall1",
+            "Use1-az1",
+        ] {
+            assert_eq!(az_id_region_prefix(other), None, "{other}");
+        }
+    }
 }

@@ -2,17 +2,21 @@
 //! suggestions and cycle finding.
 
 /// The candidate closest to `name`, if one is close enough to be a likely
-/// typo. Ties go to the candidate that comes first.
+/// typo: at most one edit (a letter added, dropped, changed, or two
+/// swapped) per three letters of `name`, and at least one, as rustc
+/// allows; a far-fetched suggestion is worse than none. Case is ignored.
+/// Ties go to the candidate that comes first.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
+    let wanted = name.to_lowercase();
+    let allowed = wanted.chars().count().max(3) / 3;
+    let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         if candidate == name {
             continue;
         }
-        let score =
-            strsim::normalized_damerau_levenshtein(&name.to_lowercase(), &candidate.to_lowercase());
-        if score >= 0.6 && best.is_none_or(|(best_score, _)| score > best_score) {
-            best = Some((score, candidate));
+        let distance = strsim::damerau_levenshtein(&wanted, &candidate.to_lowercase());
+        if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance) {
+            best = Some((distance, candidate));
         }
     }
     best.map(|(_, candidate)| candidate)
@@ -191,6 +195,11 @@ mod tests {
         );
         assert_eq!(closest("zeta", ["alpha", "gamma", "beta"]), Some("beta"));
         assert_eq!(closest("completely_else", ["gamma"]), None);
+        // Far-fetched: more edits than one per three letters.
+        assert_eq!(closest("beat", ["bake", "wait"]), None);
+        assert_eq!(closest("rolback", ["rollback_batch"]), None);
+        assert_eq!(closest("traffic_share", ["traffic"]), None);
+        assert_eq!(closest("emergancy", ["emergency"]), Some("emergency"));
     }
 
     #[test]

@@ -263,7 +263,11 @@ fn missing_settings_are_errors_naming_the_key() {
         .map(|f| f.diagnostic.message.as_str())
         .collect();
     assert!(export.has_errors());
+    // One error names them all, and no placeholder stands in for a region.
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(!missing[0].contains("MISSING"), "{missing:?}");
     for key in [
+        "`artifact_bucket`",
         "`role_arn`",
         "`region`",
         "`connection_arn`",

@@ -172,7 +172,7 @@ fn github_prints_annotations_then_the_human_report() {
         "{human}"
     );
     assert!(
-        human.contains("error: checked 1 file: 3 error(s), 2 warning(s)"),
+        human.contains("error: checked 1 file: 3 errors, 2 warnings"),
         "{human}"
     );
 }

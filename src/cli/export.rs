@@ -44,8 +44,9 @@ pub(crate) fn run_codepipeline(
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         eprintln!(
-            "error: could not export {} for CodePipeline: {errors} error(s)",
-            file.display()
+            "error: could not export {} for CodePipeline: {}",
+            file.display(),
+            pipec::diagnostics::counted(errors, "error")
         );
         return Ok(EXIT_ERRORS);
     }

@@ -47,8 +47,8 @@ pub(crate) fn run(
     pipec::diagnostics::render::to_stderr(&diagnostics, &compiled.sources, how.color);
     if request.deny_lossy && !diagnostics.is_empty() {
         eprintln!(
-            "error: {} lossy mapping(s) in the GitHub Actions export of `{}`; nothing written",
-            diagnostics.len(),
+            "error: {} in the GitHub Actions export of `{}`; nothing written",
+            pipec::diagnostics::counted(diagnostics.len(), "lossy mapping"),
             plan.pipeline
         );
         return Ok(EXIT_ERRORS);

@@ -463,11 +463,16 @@ fn run_check(
     let files_word = if file_count == 1 { "file" } else { "files" };
     if errors > 0 {
         eprintln!(
-            "error: checked {file_count} {files_word}: {errors} error(s), {warnings} warning(s)"
+            "error: checked {file_count} {files_word}: {}, {}",
+            pipec::diagnostics::counted(errors, "error"),
+            pipec::diagnostics::counted(warnings, "warning")
         );
         Ok(EXIT_ERRORS)
     } else {
-        eprintln!("checked {file_count} {files_word}: no errors, {warnings} warning(s)");
+        eprintln!(
+            "checked {file_count} {files_word}: no errors, {}",
+            pipec::diagnostics::counted(warnings, "warning")
+        );
         Ok(0)
     }
 }
@@ -535,8 +540,9 @@ pub(crate) fn compile_file(
     if compiled.has_errors() {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
-            "error: could not compile {}: {errors} error(s)",
-            file.display()
+            "error: could not compile {}: {}",
+            file.display(),
+            pipec::diagnostics::counted(errors, "error")
         );
         return Ok(None);
     }

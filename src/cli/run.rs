@@ -104,8 +104,9 @@ pub fn run(
         let warnings = compiled.diagnostics.len() - errors.len();
         if warnings > 0 {
             eprintln!(
-                "{} has {warnings} warning(s); `pipec check` shows them",
-                args.file.display()
+                "{} has {}; `pipec check` shows them",
+                args.file.display(),
+                pipec::diagnostics::counted(warnings, "warning")
             );
         }
         if compiled.has_errors() {

@@ -141,9 +141,10 @@ codes! {
     YAML_HABIT = "P0010", "yaml-habit",
         "Syntax from YAML or a CI workflow file.",
         "`.pipe` is not YAML: fields are assigned with `=` (`zone = \"UTC\"`), lists \
-         are written in brackets (`[a, b]`), and nesting uses braces, not \
-         indentation. A `.pipe` file declares templates and pipelines; CI workflow \
-         files are a different format.";
+         are written in brackets (`[a, b]`), nesting uses braces, not \
+         indentation, and comments start with `//`, not `#` (a `#` line is read \
+         as a comment after it is reported). A `.pipe` file declares templates \
+         and pipelines; CI workflow files are a different format.";
     MEMBER_NOT_ALLOWED = "P0101", "member-not-allowed",
         "A member is written in a body that cannot hold it.",
         "Each body accepts its own members: waves live in `production`, regions \

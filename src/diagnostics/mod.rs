@@ -148,3 +148,12 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             .then_with(|| left.message.cmp(&right.message))
     });
 }
+
+/// `count` and the noun in the number it takes: "1 error", "3 regions".
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -31,6 +31,9 @@ pub struct Lowerer<'a, 'w> {
     /// The pipeline's abstract fields left unbound (reported once, at the
     /// pipeline): `${...}` of one is that mistake's consequence, not another.
     pub unbound_fields: std::collections::BTreeSet<String>,
+    /// The pipeline's top-level fields whose values cannot be interpolated
+    /// (a list, a duration), with what each is, for the message.
+    pub unplain_fields: std::collections::BTreeMap<String, &'static str>,
     /// The selected profile and what it does besides overriding members.
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
     /// The bake floors of the policies that govern the pipeline.
@@ -126,6 +129,18 @@ impl<'w> Lowerer<'_, 'w> {
             .filter_map(|(key, member)| match key {
                 Key::Field(name) if member.abstract_at.is_some() => Some(name.clone()),
                 _ => None,
+            })
+            .collect();
+        self.unplain_fields = block
+            .members
+            .iter()
+            .filter_map(|(key, member)| {
+                let Key::Field(name) = key else { return None };
+                if self.fields.contains_key(name) {
+                    return None;
+                }
+                let (expr, _) = self.value_of(member)?;
+                Some((name.clone(), describe_value(expr)))
             })
             .collect();
         // Sources and builds.

@@ -193,6 +193,18 @@ impl<'w> Lowerer<'_, 'w> {
                         None if self.unbound_fields.contains(&name) => {
                             out.push((format!("${{{name}}}"), false));
                         }
+                        None if self.unplain_fields.contains_key(&name) => {
+                            let what = self.unplain_fields.get(&name).copied().unwrap_or("a value");
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::TYPE_MISMATCH,
+                                    format!("`{name}` is {what}, which cannot be interpolated"),
+                                )
+                                .primary(file, path.span, format!("`{name}` is {what}"))
+                                .help("`${name}` inserts a string, a count or a name; write the value into the string, or declare a string field to insert"),
+                            );
+                            out.push((format!("${{{name}}}"), false));
+                        }
                         None => {
                             let mut diagnostic = Diagnostic::error(
                                 Code::UNKNOWN_NAME,

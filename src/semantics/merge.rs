@@ -45,6 +45,15 @@ impl Key {
     }
 
     /// How the key is written in source, for suggestions.
+    /// The kind as written before a name (`stage`), empty for fields.
+    fn kind_word(&self) -> &str {
+        match self {
+            Key::Field(_) => "",
+            Key::Named(kind, _) | Key::Single(kind) => kind,
+            Key::Deploy(_) => "deploy",
+        }
+    }
+
     fn written(&self) -> String {
         match self {
             Key::Field(name) => name.clone(),
@@ -600,34 +609,45 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         if ctx.checks && !is_new && !builtin {
-            let candidates: Vec<String> = block.members.iter().map(|(k, _)| k.written()).collect();
             let mut diagnostic = Diagnostic::error(
                 Code::OVERRIDE_OF_NOTHING,
                 format!("{} overrides nothing", key.describe()),
             )
             .primary(file, head_span(member), "nothing inherited has this name");
             let written = key.written();
-            let by_name = block
+            // Names are compared without their kind (`stage `), so that the
+            // typo threshold is the name's: `beta_canary` is not a typo of
+            // `gamma_canary`. A member of the same kind is preferred, then
+            // the same name of another kind (`high_severity = ...` for
+            // `alarm high_severity`), then a close name of any kind.
+            let names: Vec<(String, String)> = block
                 .members
                 .iter()
-                .map(|(k, _)| (k.name().to_string(), k.written()));
-            let suggestion = closest(&written, candidates.iter().map(String::as_str))
-                .map(str::to_string)
+                .map(|(k, _)| (k.name().to_string(), k.written()))
+                .collect();
+            let same_kind: Vec<(String, String)> = block
+                .members
+                .iter()
+                .filter(|(k, _)| {
+                    std::mem::discriminant(k) == std::mem::discriminant(&key)
+                        && k.kind_word() == key.kind_word()
+                })
+                .map(|(k, _)| (k.name().to_string(), k.written()))
+                .collect();
+            let written_of = |list: &[(String, String)], name: &str| {
+                list.iter().find(|(n, _)| n == name).map(|(_, w)| w.clone())
+            };
+            let suggestion = closest(key.name(), same_kind.iter().map(|(name, _)| name.as_str()))
+                .and_then(|name| written_of(&same_kind, name))
                 .or_else(|| {
-                    let names: Vec<(String, String)> = by_name.collect();
+                    names
+                        .iter()
+                        .find(|(n, w)| n == key.name() && *w != written)
+                        .map(|(_, w)| w.clone())
+                })
+                .or_else(|| {
                     closest(key.name(), names.iter().map(|(name, _)| name.as_str()))
-                        .and_then(|name| {
-                            names
-                                .iter()
-                                .find(|(n, _)| n == name)
-                                .map(|(_, w)| w.clone())
-                        })
-                        .or_else(|| {
-                            names
-                                .iter()
-                                .find(|(n, w)| n == key.name() && *w != written)
-                                .map(|(_, w)| w.clone())
-                        })
+                        .and_then(|name| written_of(&names, name))
                 });
             diagnostic = match suggestion {
                 Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`? To add a member the parent does not have, write `new` in front")),

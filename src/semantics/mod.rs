@@ -116,6 +116,7 @@ pub fn analyze<'w>(
             diagnostics: &mut found,
             fields: BTreeMap::new(),
             unbound_fields: Default::default(),
+            unplain_fields: Default::default(),
             profile: profile
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
@@ -136,12 +137,54 @@ pub fn analyze<'w>(
         }
         diagnostics.extend(found);
     }
+    drop_names_of_broken_declarations(workspace, &mut diagnostics);
     Analysis {
         scopes,
         resolved,
         plans,
         diagnostics,
     }
+}
+
+/// A name that cannot be found because its declaration did not parse, or
+/// (in a file with an import that did not resolve, `P0201`–`P0203`) one
+/// that import would most likely have brought, is not reported as a second
+/// mistake: it is checked again once the first one is fixed.
+fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
+    let broken_names: std::collections::BTreeSet<String> = workspace
+        .modules
+        .iter()
+        .flat_map(|module| module.tree.broken_names.iter())
+        .map(|name| format!("cannot find `{name}`"))
+        .collect();
+    let broken: std::collections::BTreeSet<FileId> = workspace
+        .modules
+        .iter()
+        .filter(|module| {
+            let written = module
+                .tree
+                .items
+                .iter()
+                .filter(|item| matches!(item.kind, crate::syntax::ast::ItemKind::Import(_)))
+                .count();
+            module.imports.len() < written
+        })
+        .map(|module| module.file)
+        .collect();
+    if broken.is_empty() && broken_names.is_empty() {
+        return;
+    }
+    diagnostics.retain(|diagnostic| {
+        if diagnostic.code != crate::diagnostics::Code::UNKNOWN_NAME {
+            return true;
+        }
+        let unresolved_name = diagnostic.message.starts_with("cannot find `")
+            || diagnostic.message.starts_with("no imported module `");
+        let in_broken_file = diagnostic
+            .primary_label()
+            .is_some_and(|label| broken.contains(&label.file));
+        !(broken_names.contains(&diagnostic.message) || unresolved_name && in_broken_file)
+    });
 }
 
 /// Applies the selected profile to every pipeline that has it; a pipeline

@@ -485,7 +485,10 @@ fn evaluate(
         if idx < 2 && regions.len() > 1 {
             findings.push((
                 "small-first-waves",
-                format!("wave `{wave}` deploys {} regions at once", regions.len()),
+                format!(
+                    "wave `{wave}` deploys {} at once",
+                    crate::diagnostics::counted(regions.len(), "region")
+                ),
                 at(first),
             ));
         }
@@ -503,8 +506,8 @@ fn evaluate(
             findings.push((
                 "growing-waves",
                 format!(
-                    "wave `{wave}` has {} regions, fewer than the wave before ({previous_size})",
-                    regions.len()
+                    "wave `{wave}` has {}, fewer than the wave before ({previous_size})",
+                    crate::diagnostics::counted(regions.len(), "region")
                 ),
                 at(first),
             ));

@@ -568,9 +568,9 @@ impl Placer<'_, '_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::REGION_NOT_DEPLOYED,
-                        format!("{} region(s) of `{}` are never deployed: {}", rest.len(), registry.name, rest.join(", ")),
+                        format!("{} of `{}` {} never deployed: {}", crate::diagnostics::counted(rest.len(), "region"), registry.name, if rest.len() == 1 { "is" } else { "are" }, rest.join(", ")),
                     )
-                    .primary(production.origin.file, head(production), "no wave places them")
+                    .primary(production.origin.file, head(production), if rest.len() == 1 { "no wave places it" } else { "no wave places them" })
                     .help("add a wave with `regions = rest`, or `exclude [...] because \"...\"` the regions this service does not run in"),
                 );
             }
@@ -667,11 +667,24 @@ impl Placer<'_, '_> {
                             }
                             set = kept;
                         }
-                        PostfixOp::Take(count) => {
+                        PostfixOp::Take(literal) => {
+                            let count = literal;
+                            let count_span = literal.span;
                             let LiteralValue::Count(count) = count.value else {
                                 self.invalid(file, count.span, "a count, e.g. `take 3`");
                                 return None;
                             };
+                            if count == 0 {
+                                self.diagnostics.push(
+                                    Diagnostic::error(
+                                        Code::INVALID_REGION_EXPRESSION,
+                                        "`take 0` takes no region",
+                                    )
+                                    .primary(file, count_span, "takes nothing")
+                                    .help("take at least 1, or drop the wave"),
+                                );
+                                return None;
+                            }
                             set.retain(|code| !placed.contains(code) && !excluded.contains(code));
                             set.truncate(usize::try_from(count).unwrap_or(usize::MAX));
                         }
@@ -822,6 +835,29 @@ impl Placer<'_, '_> {
     }
 
     fn unknown_region(&mut self, file: FileId, span: Span, code: &str, registry: &Registry) {
+        // Another registry's name (typically the parent the target extends):
+        // in a wave, only the target's own name stands for its regions.
+        if self
+            .registries
+            .values()
+            .any(|other| other.name == code && other.name != registry.name)
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UNKNOWN_REGION,
+                    format!(
+                        "`{code}` is a registry, not a region of `{}`",
+                        registry.name
+                    ),
+                )
+                .primary(file, span, format!("production deploys to `{}`", registry.name))
+                .help(format!(
+                    "write `{} where ...`: in a wave, the target registry's name stands for its regions, including those it inherits from `{code}`",
+                    registry.name
+                )),
+            );
+            return;
+        }
         let mut diagnostic = Diagnostic::error(
             Code::UNKNOWN_REGION,
             format!("`{code}` is not a region of `{}`", registry.name),

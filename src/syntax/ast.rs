@@ -14,6 +14,10 @@ pub struct File {
     pub items: Vec<Item>,
     /// Every comment, in source order, for the formatter and editors.
     pub comments: Vec<Comment>,
+    /// The names of top-level declarations that did not parse (their
+    /// syntax error is reported): a reference to one is not a second
+    /// mistake.
+    pub broken_names: Vec<String>,
 }
 
 /// A `//` comment.

@@ -97,14 +97,23 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
         file: ast::File {
             items: Vec::new(),
             comments: scanned.comments,
+            broken_names: Vec::new(),
         },
         diagnostics: Vec::new(),
     };
     for chunk in &scanned.chunks {
+        parsed.diagnostics.extend(
+            chunk
+                .hash_comments
+                .iter()
+                .map(|span| hash_comment_diagnostic(*span, file)),
+        );
         if !chunk.has_tokens {
             continue;
         }
+        let chunk_text = text.get(chunk.span.start()..chunk.span.end()).unwrap_or("");
         if !chunk.problems.is_empty() {
+            parsed.file.broken_names.extend(declared_name(chunk_text));
             parsed.diagnostics.extend(
                 chunk
                     .problems
@@ -113,11 +122,13 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
             );
             continue;
         }
-        let chunk_text = text.get(chunk.span.start()..chunk.span.end()).unwrap_or("");
+        // `#` lines, already reported, are blanked (same length, so every
+        // offset stays) for the parser to read the declaration around them.
+        let blanked = blank_spans(chunk_text, chunk.span.start(), &chunk.hash_comments);
         let more_follows = chunk.span.end() < text.len();
         match parser::parse(
             parser::Rule::item_entry,
-            chunk_text,
+            &blanked,
             file,
             chunk.span.start(),
             more_follows,
@@ -128,10 +139,67 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
                 parsed.file.items.extend(lowerer.lower_entry(pairs));
                 parsed.diagnostics.extend(lowerer.diagnostics);
             }
-            Err(diagnostic) => parsed.diagnostics.push(diagnostic),
+            Err(diagnostic) => {
+                parsed.file.broken_names.extend(declared_name(chunk_text));
+                parsed.diagnostics.push(diagnostic);
+            }
         }
     }
     parsed
+}
+
+/// The name a declaration's text declares (`window business_hours {` gives
+/// `business_hours`), read without the parser, for a declaration that did
+/// not parse.
+fn declared_name(text: &str) -> Option<String> {
+    let code = text
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with("//"))?;
+    let mut words = code.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'));
+    let keyword = words.next()?;
+    if !matches!(
+        keyword,
+        "window" | "template" | "pipeline" | "registry" | "calendar" | "alarm" | "policy"
+    ) {
+        return None;
+    }
+    words.find(|word| !word.is_empty()).map(str::to_string)
+}
+
+/// `text` (starting at file offset `start`) with the bytes of `spans`
+/// replaced by spaces.
+fn blank_spans<'t>(text: &'t str, start: usize, spans: &[Span]) -> std::borrow::Cow<'t, str> {
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (idx, ch) in text.char_indices() {
+        let at = start + idx;
+        let blank = spans
+            .iter()
+            .any(|span| span.start() <= at && at < span.end());
+        if blank {
+            out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+        } else {
+            out.push(ch);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn hash_comment_diagnostic(span: Span, file: FileId) -> Diagnostic {
+    Diagnostic::error(
+        Code::YAML_HABIT,
+        "`#` starts a comment in YAML and shell, not in `.pipe`",
+    )
+    .primary(
+        file,
+        Span::new(span.start(), span.start() + 1),
+        "a `#` comment",
+    )
+    .note("the rest of the file is checked as if this line were a comment")
+    .help("write `//` for a comment")
 }
 
 fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
@@ -161,11 +229,18 @@ fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
             span,
             delimiter,
             open,
+            premature,
         } => {
             let diagnostic = Diagnostic::error(
                 Code::UNEXPECTED_CLOSER,
                 format!("unexpected closing `{delimiter}`"),
             );
+            if let Some(premature) = premature {
+                return diagnostic
+                    .primary(file, *premature, "the declaration ends here, earlier than its indentation says")
+                    .secondary(file, *span, "so this `}` closes nothing")
+                    .help("a `}` too many, or an opening `{` missing, is likely near the first label: remove one `}` or add the missing `{`");
+            }
             match open {
                 Some((open_span, open_delimiter)) => diagnostic
                     .primary(

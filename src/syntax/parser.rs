@@ -117,6 +117,20 @@ fn describe(
             .help(habit.help);
     }
 
+    if let Some((start, end, short)) = full_weekday_near(text, pos) {
+        let word = text.get(start..end).unwrap_or("");
+        return Diagnostic::error(
+            Code::SYNTAX,
+            format!("`{word}` is not a day name in `.pipe`"),
+        )
+        .primary(
+            file,
+            Span::new(offset + start, offset + end),
+            format!("write `{short}`"),
+        )
+        .help("days are written `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`: `allow = [mon..thu 09:00..16:00]`");
+    }
+
     // Nothing of the declaration parsed: what was expected is a
     // declaration, whatever pest's bookkeeping says at offset zero.
     let expected = if pos == first_token {
@@ -138,6 +152,34 @@ fn describe(
         None => diagnostic.help("see docs/language.md for the syntax of each construct"),
     };
     diagnostic
+}
+
+/// A weekday written in full (`monday`) just before or at `pos`, where the
+/// parser gave up: the place and the day's `.pipe` name.
+fn full_weekday_near(text: &str, pos: usize) -> Option<(usize, usize, &'static str)> {
+    const DAYS: [(&str, &str); 7] = [
+        ("monday", "mon"),
+        ("tuesday", "tue"),
+        ("wednesday", "wed"),
+        ("thursday", "thu"),
+        ("friday", "fri"),
+        ("saturday", "sat"),
+        ("sunday", "sun"),
+    ];
+    let is_word = |ch: char| ch.is_ascii_alphanumeric() || ch == '_';
+    // `monday..thu` stops the parser at a dot after the word.
+    let before = text.get(..pos)?.trim_end_matches(['.', ' ']);
+    let end_before = before.len();
+    let start_before = before.trim_end_matches(is_word).len();
+    let after = text.get(pos..)?;
+    let end_after = pos + (after.len() - after.trim_start_matches(is_word).len());
+    let candidates = [(start_before, end_before), (pos, end_after)];
+    candidates.into_iter().find_map(|(start, end)| {
+        let word = text.get(start..end)?.to_ascii_lowercase();
+        DAYS.iter()
+            .find(|(full, _)| *full == word)
+            .map(|(_, short)| (start, end, *short))
+    })
 }
 
 const DECLARATION_PHRASE: &str = "a declaration (`import`, `registry`, `calendar`, `window`, `alarm`, `template`, `pipeline` or `policy`)";

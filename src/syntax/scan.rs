@@ -40,6 +40,10 @@ pub struct Chunk {
     pub has_tokens: bool,
     /// Problems that make parsing it pointless.
     pub problems: Vec<ScanProblem>,
+    /// Lines that start with `#`, a YAML or shell comment: each is an
+    /// error, and the declaration is parsed as if it were a comment, so
+    /// that one habit does not swallow the declaration around it.
+    pub hash_comments: Vec<Span>,
 }
 
 /// A problem found by the scan.
@@ -67,6 +71,10 @@ pub enum ScanProblem {
         delimiter: char,
         /// The bracket that is open at that point, if any.
         open: Option<(Span, char)>,
+        /// With nothing open: an earlier `}` that closed the declaration
+        /// while indented as if it closed an inner block, which is where
+        /// the depth first went wrong.
+        premature: Option<Span>,
     },
     /// Brackets nested deeper than [`MAX_NESTING`].
     TooDeep {
@@ -91,6 +99,10 @@ struct Scanner<'a> {
     stack: Vec<(usize, u8)>,
     chunk_start: usize,
     chunk_has_tokens: bool,
+    hash_comments: Vec<Span>,
+    /// The `}` that closed the declaration indented unlike the line that
+    /// opened it, if one did.
+    premature_close: Option<Span>,
     problems: Vec<ScanProblem>,
     too_deep_reported: bool,
     line_start: usize,
@@ -109,6 +121,8 @@ pub fn scan(text: &str) -> Scan {
         stack: Vec::new(),
         chunk_start: 0,
         chunk_has_tokens: false,
+        hash_comments: Vec::new(),
+        premature_close: None,
         problems: Vec::new(),
         too_deep_reported: false,
         line_start: 0,
@@ -137,6 +151,11 @@ impl Scanner<'_> {
                 }
                 b' ' | b'\t' | b'\r' => self.pos += 1,
                 b'/' if self.peek(1) == Some(b'/') => self.comment(),
+                b'#' if self.starts_line() => {
+                    let end = self.line_end(self.pos);
+                    self.hash_comments.push(Span::new(self.pos, end));
+                    self.pos = end;
+                }
                 b'"' => {
                     self.chunk_has_tokens = true;
                     self.string();
@@ -157,6 +176,36 @@ impl Scanner<'_> {
             }
         }
         self.finish_chunk(self.bytes.len(), None);
+    }
+
+    /// The indentation of the line holding `pos`, when only blanks precede
+    /// `pos` on it; `None` when a token does (a `}` after members on one
+    /// line says nothing about depth).
+    fn indentation(&self, pos: usize) -> Option<usize> {
+        let before = self.bytes.get(..pos)?;
+        let line_start = before
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |idx| idx + 1);
+        let line = self.bytes.get(line_start..)?;
+        let indent = line
+            .iter()
+            .take_while(|&&byte| matches!(byte, b' ' | b'\t'))
+            .count();
+        // The opener's line counts by its own indentation, whatever precedes
+        // the bracket on it (`template A {`).
+        if self.bytes.get(pos) == Some(&b'{') || line_start + indent == pos {
+            Some(indent)
+        } else {
+            None
+        }
+    }
+
+    /// Whether only blanks precede the current byte on its line.
+    fn starts_line(&self) -> bool {
+        self.bytes
+            .get(self.line_start..self.pos)
+            .is_some_and(|before| before.iter().all(|byte| matches!(byte, b' ' | b'\t')))
     }
 
     fn line_end(&self, from: usize) -> usize {
@@ -229,15 +278,30 @@ impl Scanner<'_> {
         };
         let span = Span::new(self.pos, self.pos + 1);
         match self.stack.last() {
-            Some(&(_, top)) if top == opener => {
+            Some(&(open_pos, top)) if top == opener => {
                 self.stack.pop();
+                if self.stack.is_empty()
+                    && byte == b'}'
+                    && self.premature_close.is_none()
+                    && self
+                        .indentation(self.pos)
+                        .is_some_and(|closing| Some(closing) != self.indentation(open_pos))
+                {
+                    self.premature_close = Some(span);
+                }
             }
             top => {
                 let open = top.map(|&(pos, top)| (Span::new(pos, pos + 1), char::from(top)));
+                let premature = if open.is_none() && byte == b'}' {
+                    self.premature_close.take()
+                } else {
+                    None
+                };
                 self.problems.push(ScanProblem::UnexpectedCloser {
                     span,
                     delimiter: char::from(byte),
                     open,
+                    premature,
                 });
                 // A closer that matches a bracket further out closes it and
                 // everything inside; one of the wrong kind closes the
@@ -383,9 +447,11 @@ impl Scanner<'_> {
             span: Span::new(self.chunk_start, end),
             has_tokens: self.chunk_has_tokens,
             problems: std::mem::take(&mut self.problems),
+            hash_comments: std::mem::take(&mut self.hash_comments),
         });
         self.chunk_has_tokens = false;
         self.too_deep_reported = false;
+        self.premature_close = None;
     }
 }
 

@@ -68,6 +68,8 @@ pub fn export(plan: &PlanV1, settings: &CodePipelineSettings) -> Export {
         findings: Vec::new(),
         reported: BTreeSet::new(),
         artifacts: actions::artifact_names(plan),
+        missing: Vec::new(),
+        missing_at: None,
     };
     let home_region = context.setting("region", settings.region.as_ref(), first_step(plan));
     let role_arn = context.setting("role_arn", settings.role_arn.as_ref(), first_step(plan));
@@ -134,6 +136,7 @@ pub fn export(plan: &PlanV1, settings: &CodePipelineSettings) -> Export {
         execution_mode: "QUEUED".to_string(),
         pipeline_type: "V2".to_string(),
     };
+    context.report_missing_settings();
     Export {
         value: CreatePipelineInput { pipeline },
         findings: context.findings,
@@ -222,6 +225,11 @@ pub(crate) struct Context<'p> {
     reported: BTreeSet<String>,
     /// Artifact names, by source name and by build artifact name.
     artifacts: actions::ArtifactNames,
+    /// Settings the export needs and `[codepipeline]` lacks, in the order
+    /// first needed, with the first step that needs any: one error names
+    /// them all (a bare table would otherwise give one per region).
+    missing: Vec<String>,
+    missing_at: Option<Provenance>,
 }
 
 impl Context<'_> {
@@ -244,26 +252,55 @@ impl Context<'_> {
         });
     }
 
-    /// A setting's value, or an error naming its key (once) and a
-    /// placeholder that cannot be mistaken for a real value.
+    /// A setting's value, or a placeholder that cannot be mistaken for a
+    /// real value, with its key recorded for the one error that names
+    /// every missing setting.
     fn setting(&mut self, key: &str, value: Option<&String>, step: Option<&Step>) -> String {
         if let Some(value) = value {
             return value.clone();
         }
+        if !self.missing.iter().any(|missing| missing == key) {
+            self.missing.push(key.to_string());
+        }
+        if self.missing_at.is_none() {
+            self.missing_at = step.map(|step| step.provenance.clone());
+        }
+        format!("MISSING-{key}")
+    }
+
+    /// One error naming every setting the export needs and lacks.
+    fn report_missing_settings(&mut self) {
+        if self.missing.is_empty() {
+            return;
+        }
+        let keys: Vec<String> = self
+            .missing
+            .iter()
+            .map(|key| match key.as_str() {
+                "artifact_bucket" => {
+                    "`artifact_bucket` (or `artifact_buckets` for each region)".to_string()
+                }
+                key => format!("`{key}`"),
+            })
+            .collect();
         let diagnostic = Diagnostic::error(
             Code::CODEPIPELINE_SETTING_MISSING,
             format!(
-                "the CodePipeline export needs `{key}`{}",
-                step.map(|step| format!(" (first for step `{}`)", step.id))
-                    .unwrap_or_default()
+                "the CodePipeline export needs {} in `[codepipeline]`: {}",
+                if keys.len() == 1 {
+                    "a setting"
+                } else {
+                    "settings"
+                },
+                keys.join(", ")
             ),
         )
-        .help(format!(
-            "set `{key}` in the `[codepipeline]` table of the workspace's pipec.toml \
-             (see docs/targets/codepipeline.md)"
-        ));
-        self.report_once(format!("setting:{key}"), diagnostic, step);
-        format!("MISSING-{key}")
+        .help(
+            "set them in the `[codepipeline]` table of the workspace's pipec.toml \
+             (see docs/targets/codepipeline.md); the sample's pipec.toml has one of each",
+        );
+        let at = self.missing_at.take();
+        self.report(diagnostic, at.as_ref());
     }
 
     /// The artifact bucket of a region: `artifact_buckets`, else the
@@ -276,11 +313,9 @@ impl Context<'_> {
         let plan = self.plan;
         match pattern {
             Some(pattern) => expand(&pattern, &Placeholders::pipeline(plan).region(region)),
-            None => self.setting(
-                &format!("artifact_buckets.\"{region}\"` or `artifact_bucket"),
-                None,
-                first_step(plan),
-            ),
+            // One key for every region: `artifact_bucket` is the pattern
+            // that covers them all.
+            None => self.setting("artifact_bucket", None, first_step(plan)),
         }
     }
 }

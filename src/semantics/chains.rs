@@ -20,9 +20,9 @@ pub struct Chains {
 }
 
 impl Chains {
-    /// Whether some declaration extends `decl`.
-    pub fn is_extended(&self, decl: DeclId) -> bool {
-        self.parents.values().any(|parent| *parent == decl)
+    /// Every declaration that another extends.
+    pub fn extended(&self) -> BTreeSet<DeclId> {
+        self.parents.values().copied().collect()
     }
 
     /// The declaration and its ancestors, root first; `None` for a

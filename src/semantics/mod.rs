@@ -265,10 +265,11 @@ fn check_unselected_profiles<'w>(
     selected: Option<&str>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let extended = chains.extended();
     for (decl, kind, _) in scopes.all() {
         let applies_selected = match kind {
             DeclKind::Pipeline => true,
-            DeclKind::Template if !chains.is_extended(decl) => false,
+            DeclKind::Template if !extended.contains(&decl) => false,
             _ => continue,
         };
         let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {

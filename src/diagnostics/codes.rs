@@ -363,6 +363,21 @@ codes! {
          artifact is always built before it is deployed. Likewise a build \
          reads (`from`) a `source` or the artifact of a build declared before \
          it. The message suggests the closest name.";
+    NOTHING_TO_DEPLOY = "P0706", "nothing-to-deploy",
+        "Production or a one-box deploys, but there is no artifact to deploy.",
+        "Production's waves deploy the artifacts of the pipeline's builds: \
+         the ones production's `deploy` names, else every artifact built. A \
+         pipeline without any `build` has nothing to roll out to its regions: \
+         declare a `build` in the pipeline or its template (`build bundle from \
+         code { run = \"make release\" }`). Likewise a stage's `onebox` \
+         deploys the stage's artifacts to one box first, so a stage with a \
+         one-box needs a `deploy`.";
+    BUILD_WITHOUT_COMMAND = "P0707", "build-without-command",
+        "A build has no `run` command.",
+        "A build produces its artifact by running a command on its sources, \
+         and the plan records that command for the engine to run. A build \
+         without `run` (in its body or inherited) would make nothing: give \
+         the command, e.g. `build bundle from code { run = \"make release\" }`.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

@@ -309,6 +309,7 @@ template Team extends Service {
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -322,6 +323,7 @@ pipeline orders_api {
         Code::REGION_PLACED_TWICE,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -336,6 +338,7 @@ pipeline orders_api {
         Code::EMPTY_WAVE,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -350,6 +353,7 @@ pipeline orders_api {
         Code::EXCLUDED_REGION_PLACED,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -364,6 +368,7 @@ pipeline orders_api {
         Code::REGION_NOT_DEPLOYED,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -376,6 +381,7 @@ pipeline orders_api {
         Code::UNKNOWN_REGION_ATTRIBUTE,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -399,6 +405,7 @@ pipeline orders_api {
         Code::INVALID_REGION_EXPRESSION,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -434,6 +441,7 @@ pipeline orders_api {
         Code::INVALID_STRATEGY,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = ecs
   production {
     registry = aws
@@ -454,9 +462,31 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::NOTHING_TO_DEPLOY,
+        r#"import "std/aws"
+pipeline orders_api {
+  source code = git("orders-api", branch: "mainline") { require review }
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave all { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::BUILD_WITHOUT_COMMAND,
+        r#"pipeline orders_api {
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { sign = true }
+}
+"#,
+    ),
+    (
         Code::STRATEGY_PLATFORM,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = lambda
   production {
     registry = aws

@@ -23,6 +23,7 @@ pub(super) static RULE_EXAMPLES: &[(&str, &str)] = &[
         "onebox-first",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -35,6 +36,7 @@ pipeline orders_api {
         "onebox-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -48,6 +50,7 @@ pipeline orders_api {
         "first-wave-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -61,6 +64,7 @@ pipeline orders_api {
         "later-wave-bake",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -74,6 +78,7 @@ pipeline orders_api {
         "small-first-waves",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -87,6 +92,7 @@ pipeline orders_api {
         "first-wave-by-az",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -100,6 +106,7 @@ pipeline orders_api {
         "growing-waves",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -114,6 +121,7 @@ pipeline orders_api {
         "rollback-alarm",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     wave all { regions = rest }
@@ -125,6 +133,7 @@ pipeline orders_api {
         "weekend-window",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -147,6 +156,7 @@ pipeline orders_api {
         "integration-tests",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   stage beta { test load }
   production {
     registry = aws
@@ -160,6 +170,7 @@ pipeline orders_api {
         "load-test",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   stage beta { test integration }
   production {
     registry = aws
@@ -173,6 +184,7 @@ pipeline orders_api {
         "rolling-healthy",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = ecs
   production {
     registry = aws
@@ -191,6 +203,7 @@ policy release_rules {
   deny manual-approval
 }
 pipeline orders_api {
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")

@@ -30,7 +30,11 @@ impl Code {
     pub fn default_severity(self) -> super::Severity {
         // Most policy rules warn by default; an expired exemption is only
         // a reminder. Everything else stops the plan being built.
-        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED || self.is_lossy_export() {
+        if self == Code::POLICY
+            || self == Code::EXEMPTION_EXPIRED
+            || self == Code::CALENDAR_COVERAGE_ENDS
+            || self.is_lossy_export()
+        {
             super::Severity::Warning
         } else {
             super::Severity::Error
@@ -286,6 +290,23 @@ codes! {
          some time in the coming year (checked from the compile date over 366 \
          days in the window's zone). A window that never opens would block \
          every deployment forever.";
+    CALENDAR_INCLUDE_CYCLE = "P0504", "calendar-include-cycle",
+        "Calendars include each other in a cycle.",
+        "A calendar's `include` adds another calendar's days; following the \
+         includes must never lead back to the calendar it starts from. Each \
+         cycle is reported once, at the `include` that closes it back to the \
+         cycle's first calendar, with the other includes labelled and the path \
+         in a note. Remove one of the includes.";
+    CALENDAR_COVERAGE_ENDS = "P0505", "calendar-coverage-ends",
+        "A window is checked past the last day a calendar's holidays cover.",
+        "A calendar may say through which day its holidays are complete \
+         (`covers_until = 2028-12-31`; `std/calendars` does). A window is \
+         checked, and the plan lists its closed days, for the year from \
+         `--today`: when that year runs past a calendar the window excepts \
+         (directly or through `include`), the calendar closes none of the days \
+         after it and the window would open on their holidays. The warning \
+         sits on the `except` entry; add the next year's holidays and move \
+         `covers_until`, or use a newer `pipec` for a standard calendar.";
     UNKNOWN_REGION = "P0401", "unknown-region",
         "A region name is not in the target registry.",
         "Waves, stages and exclusions name regions of the production registry \

@@ -306,6 +306,34 @@ template Team extends Service {
 "#,
     ),
     (
+        Code::CALENDAR_INCLUDE_CYCLE,
+        r#"calendar shop_holidays {
+  include release_freezes
+  holiday 2026-11-27 "Day after Thanksgiving"
+}
+
+calendar release_freezes {
+  include shop_holidays
+  holiday 2026-12-21..2027-01-04 "Year-end freeze"
+}
+"#,
+    ),
+    (
+        Code::CALENDAR_COVERAGE_ENDS,
+        r#"// Checked with `--today 2026-11-22`: the window's year runs to 2027-11-22.
+calendar release_freezes {
+  covers_until = 2027-06-30
+  holiday 2026-11-27 "Black Friday"
+}
+
+window business_hours {
+  zone   = "UTC"
+  allow  = [mon..fri 09:00..17:00]
+  except = [release_freezes]
+}
+"#,
+    ),
+    (
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {

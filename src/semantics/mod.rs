@@ -4,6 +4,7 @@
 //! built from.
 
 pub mod alarms;
+pub mod calendars;
 pub mod chains;
 pub mod merge;
 pub mod policies;

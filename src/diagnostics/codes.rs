@@ -362,7 +362,10 @@ codes! {
         "Every field has a type: `bake` is a duration (`12h`), `traffic` a \
          percent (`10%`), `run` a string, `regions` a region set, `platform` one \
          of `ecs`, `lambda`, `ec2`, `on_premises`. The message says what was \
-         expected and what was found; `bake = 33%` is the classic. A declared \
+         expected and what was found; `bake = 33%` is the classic. A value \
+         must also be in its field's range: a share of traffic (`traffic <=`) \
+         is 0% to 100%, `bake scale` above 0% and at most 10000%, and no \
+         profile may scale a bake past 100 years. A declared \
          field (`owner : string = \"shop\"`) keeps its type down the \
          inheritance chain: its own value, every override, a restatement \
          with `:` and the operand of `+=` or `-=` are checked against it. \
@@ -374,9 +377,10 @@ codes! {
         "A deployment strategy is unknown or its parameters cannot work.",
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \
          rollback_batch: P)`, `blue_green`, `canary(P, wait: D)`, `linear(P, \
-         every: D)` and `all_at_once`. A rolling batch must be more than 0%, and \
-         batch plus minimum healthy at most 100%, so that replacing a batch \
-         leaves the healthy minimum standing.";
+         every: D)` and `all_at_once`. Every `P` is a share of the traffic or \
+         of the fleet, at most 100%. A rolling batch (and rollback batch) must \
+         be more than 0%, and batch plus minimum healthy at most 100%, so that \
+         replacing a batch leaves the healthy minimum standing.";
     UNKNOWN_ARTIFACT = "P0704", "unknown-artifact",
         "A deploy or a build consumes something nothing produces before it.",
         "Every artifact a `deploy` names is produced by a `build` of the \

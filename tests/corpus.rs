@@ -333,3 +333,52 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
         Some("Birthday of Martin Luther King, Jr.")
     );
 }
+
+/// `us_holidays` lists holidays through 2028-12-31 (`covers_until`): a window
+/// excepting it warns once the year it is checked for, from `--today`, runs
+/// past that day, and not a day earlier.
+#[test]
+fn a_window_checked_past_the_holiday_calendar_warns() {
+    let text = r#"import "std/calendars"
+
+window business_hours {
+  zone   = "America/New_York"
+  allow  = [mon..fri 09:00..17:00]
+  except = [calendars.us_holidays]
+}
+"#;
+    let warnings = |today: jiff::civil::Date| {
+        let mut loader = pipec::loader::MemoryLoader::in_dir("/workspace");
+        loader.add("pipec.toml", "");
+        loader.add("main.pipe", text.as_bytes());
+        let entries = vec![pipec::modules::Entry {
+            path: "main.pipe".into(),
+            bytes: None,
+            name: None,
+        }];
+        let checked = pipec::workspace::check_workspace(entries, &loader, today);
+        checked
+            .diagnostics
+            .iter()
+            .map(|diagnostic| {
+                let label = diagnostic.primary_label().unwrap();
+                let file = checked.sources.get(label.file).unwrap();
+                let (line, col) = file.line_col(label.span.start());
+                format!("{} {line}:{col} {}", diagnostic.code, diagnostic.message)
+            })
+            .collect::<Vec<_>>()
+    };
+    // Checked from 2028-01-01, the year ends on 2028-12-31: covered.
+    assert_eq!(
+        warnings(jiff::civil::date(2028, 1, 1)),
+        Vec::<String>::new()
+    );
+    assert_eq!(warnings(support::TODAY), Vec::<String>::new());
+    // From 2028-01-02 it ends on 2029-01-01, a day past the calendar.
+    assert_eq!(
+        warnings(jiff::civil::date(2028, 1, 2)),
+        vec![
+            "P0505 6:13 calendar `us_holidays` lists holidays only through 2028-12-31".to_string()
+        ]
+    );
+}

@@ -226,7 +226,8 @@ impl Body {
             Body::Scope => &["bake"],
             Body::Exempt => &["reason", "expires"],
             Body::Source => &["branch"],
-            Body::Calendar | Body::Policy => &[],
+            Body::Calendar => &["covers_until"],
+            Body::Policy => &[],
         })
     }
 
@@ -234,7 +235,7 @@ impl Body {
         use Form::*;
         match self {
             Body::Registry => &[Field, Region, Remove],
-            Body::Calendar => &[Holiday, Include],
+            Body::Calendar => &[Field, Holiday, Include],
             Body::Policy => &[Level, Exempt, Floor],
             Body::Region | Body::Window | Body::Exempt => &[Field],
             Body::Build | Body::Test | Body::Deploy => &[Field, Env],

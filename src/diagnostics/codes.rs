@@ -30,7 +30,11 @@ impl Code {
     pub fn default_severity(self) -> super::Severity {
         // Most policy rules warn by default; an expired exemption is only
         // a reminder. Everything else stops the plan being built.
-        if self == Code::POLICY || self == Code::EXEMPTION_EXPIRED || self.is_lossy_export() {
+        if self == Code::POLICY
+            || self == Code::EXEMPTION_EXPIRED
+            || self == Code::CALENDAR_COVERAGE_ENDS
+            || self.is_lossy_export()
+        {
             super::Severity::Warning
         } else {
             super::Severity::Error
@@ -287,6 +291,23 @@ codes! {
          some time in the coming year (checked from the compile date over 366 \
          days in the window's zone). A window that never opens would block \
          every deployment forever.";
+    CALENDAR_INCLUDE_CYCLE = "P0504", "calendar-include-cycle",
+        "Calendars include each other in a cycle.",
+        "A calendar's `include` adds another calendar's days; following the \
+         includes must never lead back to the calendar it starts from. Each \
+         cycle is reported once, at the `include` that closes it back to the \
+         cycle's first calendar, with the other includes labelled and the path \
+         in a note. Remove one of the includes.";
+    CALENDAR_COVERAGE_ENDS = "P0505", "calendar-coverage-ends",
+        "A window is checked past the last day a calendar's holidays cover.",
+        "A calendar may say through which day its holidays are complete \
+         (`covers_until = 2028-12-31`; `std/calendars` does). A window is \
+         checked, and the plan lists its closed days, for the year from \
+         `--today`: when that year runs past a calendar the window excepts \
+         (directly or through `include`), the calendar closes none of the days \
+         after it and the window would open on their holidays. The warning \
+         sits on the `except` entry; add the next year's holidays and move \
+         `covers_until`, or use a newer `pipec` for a standard calendar.";
     UNKNOWN_REGION = "P0401", "unknown-region",
         "A region name is not in the target registry.",
         "Waves, stages and exclusions name regions of the production registry \
@@ -358,7 +379,10 @@ codes! {
         "Every field has a type: `bake` is a duration (`12h`), `traffic` a \
          percent (`10%`), `run` a string, `regions` a region set, `platform` one \
          of `ecs`, `lambda`, `ec2`, `on_premises`. The message says what was \
-         expected and what was found; `bake = 33%` is the classic. A declared \
+         expected and what was found; `bake = 33%` is the classic. A value \
+         must also be in its field's range: a share of traffic (`traffic <=`) \
+         is 0% to 100%, `bake scale` above 0% and at most 10000%, and no \
+         profile may scale a bake past 100 years. A declared \
          field (`owner : string = \"shop\"`) keeps its type down the \
          inheritance chain: its own value, every override, a restatement \
          with `:` and the operand of `+=` or `-=` are checked against it. \
@@ -370,9 +394,10 @@ codes! {
         "A deployment strategy is unknown or its parameters cannot work.",
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \
          rollback_batch: P)`, `blue_green`, `canary(P, wait: D)`, `linear(P, \
-         every: D)` and `all_at_once`. A rolling batch must be more than 0%, and \
-         batch plus minimum healthy at most 100%, so that replacing a batch \
-         leaves the healthy minimum standing.";
+         every: D)` and `all_at_once`. Every `P` is a share of the traffic or \
+         of the fleet, at most 100%. A rolling batch (and rollback batch) must \
+         be more than 0%, and batch plus minimum healthy at most 100%, so that \
+         replacing a batch leaves the healthy minimum standing.";
     UNKNOWN_ARTIFACT = "P0704", "unknown-artifact",
         "A deploy or a build consumes something nothing produces before it.",
         "Every artifact a `deploy` names is produced by a `build` of the \
@@ -380,6 +405,21 @@ codes! {
          artifact is always built before it is deployed. Likewise a build \
          reads (`from`) a `source` or the artifact of a build declared before \
          it. The message suggests the closest name.";
+    NOTHING_TO_DEPLOY = "P0706", "nothing-to-deploy",
+        "Production or a one-box deploys, but there is no artifact to deploy.",
+        "Production's waves deploy the artifacts of the pipeline's builds: \
+         the ones production's `deploy` names, else every artifact built. A \
+         pipeline without any `build` has nothing to roll out to its regions: \
+         declare a `build` in the pipeline or its template (`build bundle from \
+         code { run = \"make release\" }`). Likewise a stage's `onebox` \
+         deploys the stage's artifacts to one box first, so a stage with a \
+         one-box needs a `deploy`.";
+    BUILD_WITHOUT_COMMAND = "P0707", "build-without-command",
+        "A build has no `run` command.",
+        "A build produces its artifact by running a command on its sources, \
+         and the plan records that command for the engine to run. A build \
+         without `run` (in its body or inherited) would make nothing: give \
+         the command, e.g. `build bundle from code { run = \"make release\" }`.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

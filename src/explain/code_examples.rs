@@ -306,10 +306,39 @@ template Team extends Service {
 "#,
     ),
     (
+        Code::CALENDAR_INCLUDE_CYCLE,
+        r#"calendar shop_holidays {
+  include release_freezes
+  holiday 2026-11-27 "Day after Thanksgiving"
+}
+
+calendar release_freezes {
+  include shop_holidays
+  holiday 2026-12-21..2027-01-04 "Year-end freeze"
+}
+"#,
+    ),
+    (
+        Code::CALENDAR_COVERAGE_ENDS,
+        r#"// Checked with `--today 2026-11-22`: the window's year runs to 2027-11-22.
+calendar release_freezes {
+  covers_until = 2027-06-30
+  holiday 2026-11-27 "Black Friday"
+}
+
+window business_hours {
+  zone   = "UTC"
+  allow  = [mon..fri 09:00..17:00]
+  except = [release_freezes]
+}
+"#,
+    ),
+    (
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -324,6 +353,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -339,6 +369,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -354,6 +385,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -369,6 +401,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -382,6 +415,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -407,6 +441,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -461,6 +496,7 @@ pipeline orders_api {
         Code::INVALID_STRATEGY,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = ecs
   production {
     registry = aws
@@ -482,9 +518,33 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::NOTHING_TO_DEPLOY,
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline") { require review }
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave all { regions = rest }
+  }
+}
+"#,
+    ),
+    (
+        Code::BUILD_WITHOUT_COMMAND,
+        r#"pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { sign = true }
+}
+"#,
+    ),
+    (
         Code::STRATEGY_PLATFORM,
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = lambda
   production {
     registry = aws

@@ -26,6 +26,7 @@ pub(super) static RULE_EXAMPLES: &[(&str, &str)] = &[
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -39,6 +40,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -53,6 +55,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -67,6 +70,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -81,6 +85,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -95,6 +100,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -109,6 +115,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -124,6 +131,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     wave all { regions = rest }
@@ -136,6 +144,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")
@@ -160,6 +169,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   stage beta { test load }
   production {
     registry = aws
@@ -174,6 +184,7 @@ pipeline orders_api {
         r#"import "std/aws"
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   stage beta { test integration }
   production {
     registry = aws
@@ -187,6 +198,7 @@ pipeline orders_api {
         "rolling-healthy",
         r#"import "std/aws"
 pipeline orders_api {
+  build bundle { run = "make release" }
   platform = ecs
   production {
     registry = aws
@@ -206,6 +218,7 @@ policy release_rules {
 }
 pipeline orders_api {
   platform = ecs
+  build bundle { run = "make release" }
   production {
     registry = aws
     rollback on ALARM("OrdersApi_High_Severity")

@@ -261,6 +261,25 @@ impl<'w> Lowerer<'_, 'w> {
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
         let run = self.run(body);
+        // The artifact is what the command makes: a build without one
+        // would produce nothing, and the plan format needs its command. A
+        // `run` that is there but wrong is reported where it is read.
+        if self.field(body, "run").is_none() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::BUILD_WITHOUT_COMMAND,
+                    format!("build `{name}` has no `run` command"),
+                )
+                .primary(
+                    member.origin.file,
+                    head_span(member.member),
+                    "nothing says how the artifact is made",
+                )
+                .help(format!(
+                    "give the command that produces `{name}`, e.g. `build {name} {{ run = \"make release\" }}`"
+                )),
+            );
+        }
         let sign = self.boolean(body, "sign").unwrap_or(false);
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
         let mut needs = Vec::new();
@@ -406,7 +425,27 @@ impl<'w> Lowerer<'_, 'w> {
             strategy,
             commands,
         };
-        let onebox = body.get(&Key::Single("onebox")).map(|onebox| {
+        // A one-box deploys the stage's artifacts to one box first; in a
+        // stage that deploys nothing it would deploy nothing.
+        let onebox = body.get(&Key::Single("onebox")).filter(|onebox| {
+            if !deployment.artifacts.is_empty() {
+                return true;
+            }
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NOTHING_TO_DEPLOY,
+                    format!("the one-box of stage `{name}` has nothing to deploy"),
+                )
+                .primary(
+                    onebox.origin.file,
+                    head_span(onebox.member),
+                    "the stage deploys no artifact",
+                )
+                .help("add `deploy ARTIFACT` to the stage, or remove its `onebox`"),
+            );
+            false
+        });
+        let onebox = onebox.map(|onebox| {
             let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
             (onebox, onebox_safety)
         });
@@ -584,7 +623,20 @@ impl<'w> Lowerer<'_, 'w> {
             .and_then(|field| self.value_of(field))
             .and_then(|(expr, file)| match &expr.kind {
                 ExprKind::Literal(literal) => match literal.value {
-                    LiteralValue::Percent(hundredths) => Some(hundredths),
+                    LiteralValue::Percent(hundredths) if hundredths <= 10_000 => Some(hundredths),
+                    // A share of the traffic: more than all of it means
+                    // nothing, and the plan format holds 0% to 100%.
+                    LiteralValue::Percent(_) => {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::TYPE_MISMATCH,
+                                "a one-box's share of traffic is at most 100%",
+                            )
+                            .primary(file, expr.span, "more than all the traffic")
+                            .help("write a share from 0% to 100%, e.g. `traffic <= 10%`"),
+                        );
+                        None
+                    }
                     _ => {
                         self.mismatch(file, expr, "a percent");
                         None
@@ -710,6 +762,29 @@ impl<'w> Lowerer<'_, 'w> {
                 own
             }
         };
+        // Every production deploy step deploys at least one artifact: with
+        // no build there is nothing to roll out, and a plan that deploys
+        // nothing to every region is refused (the format needs an artifact).
+        if artifacts.is_empty() && placement.waves.iter().any(|wave| !wave.regions.is_empty()) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NOTHING_TO_DEPLOY,
+                    format!(
+                        "production deploys, but pipeline `{}` builds no artifact",
+                        plan.pipeline
+                    ),
+                )
+                .primary(
+                    production.origin.file,
+                    head_span(production.member),
+                    "its waves have nothing to deploy",
+                )
+                .help(
+                    "declare a `build` in the pipeline or its template, e.g. `build bundle from \
+                     code { run = \"make release\" }`: production deploys every artifact built",
+                ),
+            );
+        }
         let commands = self.deploy_commands(body);
         plan.alarm_command = self.alarm_command(body);
         for wave in &placement.waves {

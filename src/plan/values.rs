@@ -23,8 +23,10 @@ impl<'w> Lowerer<'_, 'w> {
             && field.final_at.is_none()
             && field.origin.how != How::Profile
         {
-            let scaled = (u128::from(seconds) * u128::from(hundredths) / 10_000).max(1);
-            seconds = u64::try_from(scaled).unwrap_or(u64::MAX);
+            // A bake scaled past the longest duration is reported at the
+            // `bake scale` (`semantics::profiles`); the plan is not written.
+            seconds = crate::semantics::profiles::scaled_bake(seconds, hundredths)
+                .unwrap_or(crate::syntax::MAX_DURATION_SECONDS);
             let replaced = (
                 trace.at,
                 trace.how,
@@ -399,6 +401,16 @@ pub fn parse_strategy(
             let min_healthy =
                 percent(arg("min_healthy", 1)).unwrap_or(10_000u32.saturating_sub(batch));
             let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
+            // Shares of the fleet: none may pass 100% (the sum check
+            // below covers `batch` and `min_healthy`).
+            if rollback_batch > 10_000 {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`rollback_batch` is a share of the fleet: at most 100%",
+                );
+            }
             if batch == 0 || rollback_batch == 0 {
                 return bad_strategy(
                     diagnostics,
@@ -445,7 +457,7 @@ pub fn parse_strategy(
                     diagnostics,
                     file,
                     expr,
-                    "`linear` takes a step and an interval: `linear(10%, every: 1m)`",
+                    "`linear` takes a share above 0% and at most 100%, and an interval: `linear(10%, every: 1m)`",
                 );
             }
         },

@@ -829,17 +829,13 @@ impl<'w, 'd> Merger<'w, 'd> {
                 for inner in &body.members {
                     match &inner.kind {
                         MemberKind::BakeScale { factor } => {
+                            // A factor out of range is reported for every
+                            // profile, selected or not (`profiles::check_scales`).
                             if let crate::syntax::ast::LiteralValue::Percent(hundredths) =
                                 factor.value
-                                && hundredths > 0
+                                && super::profiles::scale_in_range(hundredths)
                             {
                                 effects.bake_scale = Some((hundredths, link.file, inner.span));
-                            } else {
-                                self.diagnostics.push(
-                                    Diagnostic::error(Code::TYPE_MISMATCH, "`bake scale` needs a percent above 0%")
-                                        .primary(link.file, factor.span, "not a positive percent")
-                                        .help("write e.g. `bake scale 25%` to cut every bake to a quarter"),
-                                );
                             }
                         }
                         MemberKind::Require { .. } => effects.approvals.push((inner, link.file)),

@@ -4,9 +4,11 @@
 //! built from.
 
 pub mod alarms;
+pub mod calendars;
 pub mod chains;
 pub mod merge;
 pub mod policies;
+pub mod profiles;
 pub mod refs;
 pub mod regions;
 pub mod scope;
@@ -62,6 +64,9 @@ pub fn analyze<'w>(
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
     let mut resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
+    // Every profile, before the selected one changes the pipelines.
+    profiles::check_scales(workspace, &mut diagnostics);
+    profiles::check_overflows(workspace, &scopes, &chains, &resolved, &mut diagnostics);
     let effects = match profile {
         Some(name) => apply_profile(
             workspace,

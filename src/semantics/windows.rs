@@ -130,6 +130,12 @@ pub fn next_opening(spec: &WindowSpec, after: Timestamp) -> Option<Timestamp> {
 /// holiday ranges of every calendar. A window that does not open within
 /// [`HORIZON_DAYS`] from the start of `today` in its zone is P0503.
 pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, today: Date, out: &mut Vec<Diagnostic>) {
+    super::calendars::check_cycles(scopes, out);
+    // The last day of the year a window is checked for, and the plan lists
+    // closed days for: calendars must cover it.
+    let last_checked = today
+        .checked_add(jiff::Span::new().days(HORIZON_DAYS - 1))
+        .unwrap_or(today);
     for module in &workspace.modules {
         let file = module.file;
         for item in &module.tree.items {
@@ -137,9 +143,11 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, today: Date, out: &mut 
                 ItemKind::Window(decl) if !already_broken(workspace, file, item.span) => {
                     let result = window_spec(scopes, &decl.body, file, decl.name.span);
                     report(result, file, decl.name.span, today, out);
+                    coverage(scopes, &decl.body, file, last_checked, out);
                     continue;
                 }
                 ItemKind::Calendar(decl) => {
+                    super::calendars::check_covers_until(&decl.body, file, out);
                     for member in &decl.body.members {
                         if let MemberKind::Holiday { date, .. } = &member.kind
                             && let LiteralValue::DateRange(first, last) = date.value
@@ -173,6 +181,7 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, today: Date, out: &mut 
                             today,
                             out,
                         );
+                        coverage(scopes, body, file, last_checked, out);
                     }
                 }
             }
@@ -214,6 +223,24 @@ fn report(
             .note(reason)
             .help("allow more days or hours, or shorten the blackouts and excepted calendars"),
     );
+}
+
+/// Warns about the calendars a window's `except` reaches whose holidays
+/// end before `last_checked` (P0505).
+fn coverage(
+    scopes: &Scopes<'_>,
+    body: &Block,
+    file: FileId,
+    last_checked: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    for member in &body.members {
+        if let MemberKind::FieldAssign { name, value, .. } = &member.kind
+            && name.name == "except"
+        {
+            super::calendars::check_coverage(scopes, value, file, last_checked, out);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

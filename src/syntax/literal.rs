@@ -8,6 +8,10 @@ use super::ast::{Date, LiteralValue, TimeOfDay, Weekday};
 pub const MAX_COUNT: u64 = 1 << 53;
 /// The longest duration: 100 years of 365.25 days.
 pub const MAX_DURATION_SECONDS: u64 = 3_155_760_000;
+/// The largest percent, in hundredths: `1000000%`. The limit is on the
+/// value, decimals included, like every other literal's (`1000000.01%` is
+/// over it); what a field accepts is narrower and checked where it is read.
+pub const MAX_PERCENT_HUNDREDTHS: u64 = 100_000_000;
 
 /// Duration units, largest first, with their length in seconds.
 const UNITS: &[(&str, u64)] = &[
@@ -167,24 +171,27 @@ fn percent(number: &str, text: &str) -> Result<LiteralValue, LiteralError> {
             "percents are written with at most two decimals, e.g. `2.5%` or `0.25%`",
         ));
     }
-    let whole = parse_u64(whole)
-        .filter(|&value| value <= 1_000_000)
-        .ok_or_else(|| {
-            error(
-                format!("the percent `{text}` is too large"),
-                "too large",
-                "percents go up to 1000000%",
-            )
-        })?;
+    let too_large = || {
+        error(
+            format!("the percent `{text}` is too large"),
+            "too large",
+            "percents go up to 1000000%",
+        )
+    };
     let fraction_hundredths = match fraction.len() {
         0 => 0,
         1 => parse_u64(fraction).unwrap_or(0) * 10,
         _ => parse_u64(fraction).unwrap_or(0),
     };
-    let hundredths = whole * 100 + fraction_hundredths;
-    Ok(LiteralValue::Percent(
-        u32::try_from(hundredths).unwrap_or(u32::MAX),
-    ))
+    // The limit applies to the whole value, as for counts and durations,
+    // so that decimals cannot carry a percent past it.
+    let hundredths = parse_u64(whole)
+        .and_then(|whole| whole.checked_mul(100))
+        .and_then(|value| value.checked_add(fraction_hundredths))
+        .filter(|&value| value <= MAX_PERCENT_HUNDREDTHS)
+        .and_then(|value| u32::try_from(value).ok())
+        .ok_or_else(too_large)?;
+    Ok(LiteralValue::Percent(hundredths))
 }
 
 /// Reads `HH:MM`, `00:00` to `24:00`.
@@ -320,6 +327,15 @@ mod tests {
         assert_eq!(quantity("0.25%"), Ok(LiteralValue::Percent(25)));
         assert!(quantity("0.125%").is_err_and(|e| e.message.contains("two decimals")));
         assert!(quantity("99999999999999999999").is_err_and(|e| e.message.contains("too large")));
+        // One limit for the value, whatever its decimals.
+        assert_eq!(quantity("1000000%"), Ok(LiteralValue::Percent(100_000_000)));
+        assert_eq!(
+            quantity("1000000.00%"),
+            Ok(LiteralValue::Percent(100_000_000))
+        );
+        assert!(quantity("1000000.01%").is_err_and(|e| e.message.contains("too large")));
+        assert!(quantity("2000000%").is_err_and(|e| e.message.contains("too large")));
+        assert!(quantity("99999999999999999999%").is_err_and(|e| e.message.contains("too large")));
     }
 
     #[test]

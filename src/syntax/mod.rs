@@ -7,7 +7,7 @@
 
 pub mod ast;
 mod literal;
-pub use literal::days_in_month;
+pub use literal::{MAX_DURATION_SECONDS, days_in_month};
 pub mod format;
 mod lower;
 mod parser;

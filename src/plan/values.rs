@@ -19,9 +19,20 @@ impl<'w> Lowerer<'_, 'w> {
             .profile
             .as_ref()
             .and_then(|(_, effects)| effects.bake_scale);
+        // A bake the scale leaves alone says so, and which `bake scale`
+        // it escaped (R41).
+        let skipped = if field.final_at.is_some() {
+            Some(NotScaled::Final)
+        } else if field.origin.how == How::Profile {
+            Some(NotScaled::Profile)
+        } else {
+            None
+        };
+        if let (Some(reason), Some((_, file, span))) = (skipped, scale) {
+            trace.not_scaled = Some((reason, Place { file, span }));
+        }
         if let Some((hundredths, file, span)) = scale
-            && field.final_at.is_none()
-            && field.origin.how != How::Profile
+            && skipped.is_none()
         {
             let scaled = (u128::from(seconds) * u128::from(hundredths) / 10_000).max(1);
             seconds = u64::try_from(scaled).unwrap_or(u64::MAX);
@@ -55,8 +66,14 @@ impl<'w> Lowerer<'_, 'w> {
         Some((seconds, trace))
     }
 
+    /// Where field `name` of `body` is set, if it is.
+    pub(super) fn field_trace(&self, body: &ResolvedBlock<'w>, name: &str) -> Option<Trace> {
+        self.field(body, name).map(|member| self.trace(member))
+    }
+
     pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
         Trace {
+            not_scaled: None,
             at: Place {
                 file: member.origin.file,
                 span: member.origin.span,
@@ -280,13 +297,16 @@ impl<'w> Lowerer<'_, 'w> {
         parse_strategy(expr, file, self.diagnostics)
     }
 
-    pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<DataPoints> {
+    /// A body's `wait for` requirements, each with where it is written
+    /// ([`collection_trace`]).
+    pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<(DataPoints, Trace)> {
         let mut points = Vec::new();
         for (item, places) in &body.collection {
             let MemberKind::WaitFor { count, metric } = &item.kind else {
                 continue;
             };
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let trace = collection_trace(item, places);
             let LiteralValue::Count(count) = count.value else {
                 self.diagnostics.push(
                     Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
@@ -309,11 +329,14 @@ impl<'w> Lowerer<'_, 'w> {
                 .and_then(|arg| string_literal(&arg.value))
                 .map(|string| self.interpolate(string, file));
             match (measure.as_str(), name) {
-                ("requests" | "datapoints", Some(name)) => points.push(DataPoints {
-                    count,
-                    measure,
-                    name,
-                }),
+                ("requests" | "datapoints", Some(name)) => points.push((
+                    DataPoints {
+                        count,
+                        measure,
+                        name,
+                    },
+                    trace,
+                )),
                 _ => self.mismatch(
                     file,
                     metric,
@@ -322,6 +345,27 @@ impl<'w> Lowerer<'_, 'w> {
             }
         }
         points
+    }
+}
+
+/// Where a collection statement (`wait for`, `block`) is written: the
+/// latest of the places that wrote it, the earlier ones as what it
+/// replaced, newest first (as for merged alarm blockers, R22).
+pub(super) fn collection_trace(
+    item: &crate::syntax::ast::Member,
+    places: &[(FileId, Span)],
+) -> Trace {
+    let mut written = places.iter().rev().map(|(file, span)| Place {
+        file: *file,
+        span: *span,
+    });
+    let at = written.next().unwrap_or(Place {
+        file: FileId(0),
+        span: item.span,
+    });
+    Trace {
+        overrides: written.map(|place| (place, How::Set, None)).collect(),
+        ..Trace::at(at, How::Set)
     }
 }
 

@@ -218,7 +218,7 @@ fn compile_writes_the_plan_and_refuses_broken_input() {
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(plan["pipeline"], "orders_api");
-    assert_eq!(plan["format_version"], "1.0");
+    assert_eq!(plan["format_version"], "1.1");
 
     // A broken file: exit 1, diagnostics, and the previous plan untouched.
     std::fs::write(

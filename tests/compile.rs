@@ -680,13 +680,18 @@ fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
 /// Compiles one in-memory file; any diagnostic but a policy finding (the
 /// small pipelines of these tests skip best practices) fails the test.
 fn compile_text(text: &str) -> Value {
+    compile_text_with(text, None)
+}
+
+/// [`compile_text`] with a profile selected.
+fn compile_text_with(text: &str, profile: Option<&str>) -> Value {
     let entries = vec![Entry {
         path: PathBuf::from("main.pipe"),
         bytes: Some(text.as_bytes().to_vec()),
         name: None,
     }];
     let loader = MemoryLoader::in_dir("/workspace");
-    let compiled = workspace::compile_workspace(entries, &loader, support::TODAY);
+    let compiled = workspace::compile_workspace_with(entries, &loader, support::TODAY, profile);
     let problems: Vec<&pipec::diagnostics::Diagnostic> = compiled
         .diagnostics
         .iter()
@@ -1009,4 +1014,375 @@ fn unselected_profiles_report_what_selecting_them_reports() {
     let unselected = check(None);
     assert_eq!(unselected.len(), 5, "{unselected:?}");
     assert_eq!(unselected, check(Some("emergency")));
+}
+
+// ---------------------------------------------------------------------------
+// Provenance of each value (format 1.1): a template and a pipeline that
+// overrides, appends and removes, compiled with and without a profile.
+
+/// A template and a pipeline extending it, one member per line, so that
+/// each value's place is found by its text.
+const CHAIN: &str = r#"registry lab {
+  region lab-east-1 { azs = [labe1-az1, labe1-az2] }
+  region lab-west-1 { azs = [labw1-az1] }
+  region lab-north-1 { azs = [labn1-az1] }
+}
+template service {
+  abstract platform : platform
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma {
+    regions = [lab-east-1]
+    deploy bundle
+    test load { run = "make load"; timeout = 30m }
+  }
+  production {
+    registry = lab
+    strategy = canary(10%, wait: 10m)
+    deploy bundle
+    onebox {
+      traffic <= 10%
+      final bake = 1h
+    }
+    wave first {
+      regions = [lab-east-1, lab-west-1]
+      by az { bake = 30m; wait for 10 requests("Ping") }
+      bake = 12h
+    }
+    wave rest { regions = rest; parallel = 1; bake = 2h }
+  }
+  profile emergency { bake scale 50% }
+}
+pipeline orders_api extends service {
+  platform = PLATFORM
+  stage gamma {
+    regions += [lab-west-1]
+    test load { timeout = 45m }
+  }
+  production {
+    wave first {
+      regions += [lab-north-1]
+      regions -= [lab-west-1]
+    }
+  }
+}
+"#;
+
+/// The one-based line and column (in characters) of the first `needle`
+/// after the first `after` in `text`.
+fn place_of(text: &str, after: &str, needle: &str) -> (u64, u64) {
+    let from = text.find(after).unwrap();
+    let at = from + text[from..].find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    (line as u64, column as u64)
+}
+
+/// A provenance's (line, column, how).
+fn where_set(provenance: &Value) -> (u64, u64, &str) {
+    (
+        provenance["line"].as_u64().unwrap(),
+        provenance["column"].as_u64().unwrap(),
+        provenance["how"].as_str().unwrap(),
+    )
+}
+
+fn chain(platform: &str, profile: Option<&str>) -> (String, Value) {
+    let text = CHAIN.replace("PLATFORM", platform);
+    let plan = compile_text_with(&text, profile);
+    (text, plan)
+}
+
+#[test]
+fn an_overridden_test_timeout_says_where_each_value_was_set() {
+    let (text, plan) = chain("ecs", None);
+    let by_id = steps_by_id(&plan);
+    let load = by_id["gamma/test/load"];
+    assert_eq!(load["test"]["timeout_seconds"], 2_700);
+    let timeout = &load["field_provenance"]["/test/timeout_seconds"];
+    let (line, column) = place_of(&text, "test load { timeout", "timeout");
+    assert_eq!(where_set(timeout), (line, column, "set"));
+    let (line, column) = place_of(&text, "timeout = 30m", "timeout");
+    assert_eq!(where_set(&timeout["overrides"][0]), (line, column, "set"));
+    assert_eq!(timeout["overrides"][0]["value"], "30m");
+    // The command is the template's, and the step itself the pipeline's
+    // `test load`, which merged into the template's.
+    let (line, column) = place_of(&text, "run = \"make load\"", "run");
+    assert_eq!(
+        where_set(&load["field_provenance"]["/test/command"]),
+        (line, column, "set")
+    );
+    assert_eq!(
+        load["field_provenance"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["/test/command", "/test/timeout_seconds"]
+    );
+}
+
+#[test]
+fn strategy_platform_and_traffic_say_where_they_were_set() {
+    let (text, plan) = chain("ecs", None);
+    let by_id = steps_by_id(&plan);
+    let (strategy_line, strategy_column) = place_of(&text, "strategy = canary", "strategy");
+    let (platform_line, platform_column) = place_of(&text, "platform = ecs", "platform");
+    // Production's strategy is every stage's and wave's default: each
+    // deploy step points at it.
+    for id in [
+        "gamma/lab-east-1/deploy",
+        "production/first/lab-east-1/onebox/deploy",
+        "production/first/lab-east-1/az/labe1-az2/deploy",
+        "production/rest/lab-west-1/deploy",
+    ] {
+        let fields = &by_id[id]["field_provenance"];
+        assert_eq!(
+            where_set(&fields["/deploy/strategy"]),
+            (strategy_line, strategy_column, "set"),
+            "{id}"
+        );
+        // Bound where the template declared it abstract.
+        let platform = &fields["/deploy/platform"];
+        assert_eq!(
+            where_set(platform),
+            (platform_line, platform_column, "bind"),
+            "{id}"
+        );
+        let (line, column) = place_of(&text, "abstract platform", "abstract");
+        assert_eq!(where_set(&platform["overrides"][0]), (line, column, "set"));
+    }
+    let onebox = by_id["production/first/lab-east-1/onebox/deploy"];
+    let (line, column) = place_of(&text, "traffic <= 10%", "traffic");
+    assert_eq!(
+        where_set(&onebox["field_provenance"]["/deploy/traffic_percent"]),
+        (line, column, "set")
+    );
+    // The build's command; a default (the in-place strategy, a test's 1h)
+    // has no entry.
+    let (line, column) = place_of(&text, "run = \"make\"", "run");
+    assert_eq!(
+        where_set(&by_id["build/bundle"]["field_provenance"]["/build/command"]),
+        (line, column, "set")
+    );
+    assert!(by_id["source/code"].get("field_provenance").is_none());
+    // `parallel` orders the first step of each region of its wave.
+    let (line, column) = place_of(&text, "parallel = 1", "parallel");
+    assert_eq!(
+        where_set(&by_id["production/rest/lab-west-1/onebox/deploy"]["field_provenance"]["/needs"]),
+        (line, column, "set")
+    );
+    assert!(
+        by_id["production/rest/lab-west-1/deploy"]["field_provenance"]
+            .get("/needs")
+            .is_none()
+    );
+}
+
+#[test]
+fn regions_say_each_append_and_removal_that_made_them() {
+    let (text, plan) = chain("ecs", None);
+    let by_id = steps_by_id(&plan);
+    // A stage: the template's list, then the pipeline's `+=`.
+    let region = &by_id["gamma/lab-west-1/deploy"]["field_provenance"]["/target/region"];
+    let (line, column) = place_of(&text, "regions += [lab-west-1]", "regions");
+    assert_eq!(where_set(region), (line, column, "append"));
+    let (line, column) = place_of(&text, "regions = [lab-east-1]", "regions");
+    assert_eq!(where_set(&region["overrides"][0]), (line, column, "set"));
+    assert_eq!(region["overrides"][0]["value"], "[lab-east-1]");
+    assert_eq!(region["overrides"].as_array().unwrap().len(), 1);
+
+    // A wave: the template's `=`, the pipeline's `+=` and `-=`, newest
+    // first; every region of the wave carries the whole history.
+    let first: Vec<&str> = steps(&plan)
+        .iter()
+        .filter(|step| step["kind"] == "deploy" && step["target"]["wave"] == "first")
+        .map(|step| step["target"]["region"].as_str().unwrap())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(first, ["lab-east-1", "lab-north-1"]);
+    for id in [
+        "production/first/lab-east-1/az/labe1-az1/deploy",
+        "production/first/lab-north-1/onebox/deploy",
+        "production/first/lab-north-1/az/labn1-az1/deploy",
+    ] {
+        let region = &by_id[id]["field_provenance"]["/target/region"];
+        let (line, column) = place_of(&text, "regions -= [lab-west-1]", "regions");
+        assert_eq!(where_set(region), (line, column, "remove"), "{id}");
+        let edits: Vec<(u64, u64, &str)> = region["overrides"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(where_set)
+            .collect();
+        let (append_line, append_column) = place_of(&text, "regions += [lab-north-1]", "regions");
+        let (set_line, set_column) =
+            place_of(&text, "regions = [lab-east-1, lab-west-1]", "regions");
+        assert_eq!(
+            edits,
+            [
+                (append_line, append_column, "append"),
+                (set_line, set_column, "set")
+            ],
+            "{id}"
+        );
+        let values: Vec<&str> = region["overrides"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edit| edit["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(values, ["[lab-north-1]", "[lab-east-1, lab-west-1]"]);
+    }
+}
+
+#[test]
+fn a_final_bake_records_that_bake_scale_skipped_it() {
+    let (text, plan) = chain("ecs", Some("emergency"));
+    let by_id = steps_by_id(&plan);
+    let (scale_line, scale_column) = place_of(&text, "bake scale 50%", "bake scale");
+    // The one-box's bake is final: 1h, set where it is written, and the
+    // `bake scale` that did not apply, with why.
+    let onebox = by_id["production/first/lab-east-1/onebox/bake"];
+    assert_eq!(onebox["bake"]["duration_seconds"], 3_600);
+    let (line, column) = place_of(&text, "final bake = 1h", "final");
+    for provenance in [
+        &onebox["provenance"],
+        &onebox["field_provenance"]["/bake/duration_seconds"],
+    ] {
+        assert_eq!(where_set(provenance), (line, column, "set"));
+        assert_eq!(
+            provenance["not_scaled"],
+            serde_json::json!({
+                "reason": "final",
+                "file": "main.pipe",
+                "line": scale_line,
+                "column": scale_column
+            })
+        );
+    }
+    // A bake the scale did scale names it as its source instead.
+    let wave = by_id["production/first/bake"];
+    assert_eq!(wave["bake"]["duration_seconds"], 21_600);
+    assert_eq!(
+        where_set(&wave["provenance"]),
+        (scale_line, scale_column, "bake_scale")
+    );
+    assert!(wave["provenance"].get("not_scaled").is_none());
+    // Without the profile nothing was skipped.
+    let (_, plain) = chain("ecs", None);
+    let onebox = steps_by_id(&plain)["production/first/lab-east-1/onebox/bake"].clone();
+    assert!(onebox["provenance"].get("not_scaled").is_none());
+}
+
+#[test]
+fn a_bake_the_profile_sets_is_not_scaled_and_says_so() {
+    let text = CHAIN.replace("PLATFORM", "ecs").replace(
+        "profile emergency { bake scale 50% }",
+        "profile emergency {\n    bake scale 50%\n    production { wave rest { bake = 3h } }\n  }",
+    );
+    let plan = compile_text_with(&text, Some("emergency"));
+    let rest = steps_by_id(&plan)["production/rest/bake"].clone();
+    assert_eq!(rest["bake"]["duration_seconds"], 10_800);
+    let (line, column) = place_of(&text, "bake = 3h", "bake");
+    assert_eq!(where_set(&rest["provenance"]), (line, column, "profile"));
+    assert_eq!(rest["provenance"]["not_scaled"]["reason"], "profile");
+}
+
+#[test]
+fn by_az_on_lambda_is_recorded_as_dropped() {
+    let (text, plan) = chain("lambda", None);
+    let by_id = steps_by_id(&plan);
+    // No AZ steps and no AZ bake: each region deploys whole.
+    assert!(by_id.keys().all(|id| !id.contains("/az/")), "{by_id:#?}");
+    assert!(by_id.contains_key("production/first/lab-east-1/deploy"));
+    let dropped: Vec<(&str, &str, (u64, u64, &str))> = plan["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            assert_eq!(
+                entry["target"],
+                serde_json::json!({ "stage": "production", "wave": "first" })
+            );
+            (
+                entry["member"].as_str().unwrap(),
+                entry["reason"].as_str().unwrap(),
+                where_set(&entry["provenance"]),
+            )
+        })
+        .collect();
+    let (by_line, by_column) = place_of(&text, "by az {", "by az");
+    let (bake_line, bake_column) = place_of(&text, "by az {", "bake = 30m");
+    let (wait_line, wait_column) = place_of(&text, "by az {", "wait for");
+    let reason = "platform lambda has no AZs";
+    assert_eq!(
+        dropped,
+        [
+            ("by az", reason, (by_line, by_column, "set")),
+            ("bake", reason, (bake_line, bake_column, "set")),
+            ("wait for", reason, (wait_line, wait_column, "set")),
+        ]
+    );
+    // On ECS nothing is dropped, and the plan says nothing of it.
+    let (_, ecs) = chain("ecs", None);
+    assert!(ecs.get("dropped").is_none());
+    assert!(steps_by_id(&ecs).contains_key("production/first/lab-east-1/az/labe1-az1/bake"));
+}
+
+#[test]
+fn a_by_az_region_whose_registry_lists_no_azs_is_recorded_as_dropped() {
+    let text = CHAIN.replace("PLATFORM", "ecs").replace(
+        "region lab-north-1 { azs = [labn1-az1] }",
+        "region lab-north-1 { }",
+    );
+    let plan = compile_text_with(&text, None);
+    let dropped = plan["dropped"].as_array().unwrap();
+    let members: Vec<&str> = dropped
+        .iter()
+        .map(|entry| entry["member"].as_str().unwrap())
+        .collect();
+    assert_eq!(members, ["by az", "bake", "wait for"]);
+    for entry in dropped {
+        assert_eq!(entry["target"]["region"], "lab-north-1");
+        assert_eq!(entry["reason"], "region lab-north-1 lists no AZs");
+    }
+    assert!(steps_by_id(&plan).contains_key("production/first/lab-north-1/deploy"));
+}
+
+/// What an editor does with a plan: every place it names, indexed by
+/// (file, line), answers "what does this line do in the plan?".
+#[test]
+fn provenance_can_be_looked_up_by_source_line() {
+    let (text, plan) = chain("ecs", Some("emergency"));
+    let plan = plan_v1::from_json(&plan.to_string()).unwrap();
+    let mut by_line: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
+    for step in &plan.steps {
+        let mut index = |provenance: &plan_v1::Provenance, pointer: &str| {
+            for (file, line, _) in provenance.places() {
+                by_line
+                    .entry((file.to_string(), line))
+                    .or_default()
+                    .insert(format!("{}#{pointer}", step.id));
+            }
+        };
+        index(&step.provenance, "");
+        for (pointer, provenance) in &step.field_provenance {
+            index(provenance, pointer);
+        }
+    }
+    let line_of = |needle: &str| place_of(&text, needle, needle).0 as u32;
+    let at = |needle: &str| by_line[&("main.pipe".to_string(), line_of(needle))].clone();
+    assert!(at("timeout = 45m").contains("gamma/test/load#/test/timeout_seconds"));
+    assert!(at("timeout = 30m").contains("gamma/test/load#/test/timeout_seconds"));
+    assert!(
+        at("regions += [lab-north-1]")
+            .contains("production/first/lab-north-1/onebox/deploy#/target/region")
+    );
+    assert!(
+        at("bake scale 50%")
+            .contains("production/first/lab-east-1/onebox/bake#/bake/duration_seconds")
+    );
+    assert!(at("strategy = canary").contains("production/rest/lab-west-1/deploy#/deploy/strategy"));
 }

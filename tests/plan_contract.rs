@@ -9,10 +9,11 @@
 
 use pipec::export::plan_v1::{
     AlarmCommand, AlarmEntry, AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate,
-    BakeParams, Blocked, BuildParams, CommandLine, Compiler, DataPoints, DeployParams, Env,
-    EnvValue, FORMAT_VERSION, Gate, GateEntry, GateParams, How, Measure, Override, Params, Percent,
-    PlanV1, Platform, Provenance, Region, SecretRef, SourceOrigin, SourceParams, Step, StepKind,
-    Strategy, Target, TestParams, Weekday, WindowGate, WindowSlot, to_json,
+    BakeParams, Blocked, BuildParams, CommandLine, Compiler, DataPoints, DeployParams, Dropped,
+    Env, EnvValue, FORMAT_VERSION, Gate, GateEntry, GateParams, How, Measure, NotScaled,
+    NotScaledReason, Override, Params, Percent, PlanV1, Platform, Provenance, READ_VERSIONS,
+    Region, SecretRef, SourceOrigin, SourceParams, Step, StepKind, Strategy, Target, TestParams,
+    Weekday, WindowGate, WindowSlot, to_json,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -36,6 +37,7 @@ fn at(file: &str, line: u32, column: u32) -> Provenance {
         column,
         how: How::Set,
         overrides: Vec::new(),
+        not_scaled: None,
     }
 }
 
@@ -99,7 +101,17 @@ fn step(id: &str, needs: &[&str], target: Target, params: Params, provenance: Pr
         rollback_alarm: None,
         gates: Vec::new(),
         provenance,
+        field_provenance: Default::default(),
     }
+}
+
+/// A step with the provenance of some of its values (format 1.1).
+fn traced(mut step: Step, fields: &[(&str, Provenance)]) -> Step {
+    step.field_provenance = fields
+        .iter()
+        .map(|(pointer, provenance)| (pointer.to_string(), provenance.clone()))
+        .collect();
+    step
 }
 
 /// Code, traffic tier and AZ ids of the regions the sample plan targets, in
@@ -327,6 +339,7 @@ fn scaled_bake(file: &str, line: u32, column: u32, overrides: Vec<Override>) -> 
         column,
         how: How::BakeScale,
         overrides,
+        not_scaled: None,
     }
 }
 
@@ -405,19 +418,26 @@ fn sample_plan() -> PlanV1 {
         ),
         "onebox",
     );
+    // The stage's strategy and regions, each where it is written.
     let gamma_deploy = watched(
-        step(
-            "gamma/us-east-1/deploy",
-            &["gamma/us-east-1/onebox/bake"],
-            in_region("gamma", "us-east-1"),
-            deploy(
-                Strategy::Canary {
-                    canary_percent: percent(1_000),
-                    wait_seconds: 600,
-                },
-                None,
+        traced(
+            step(
+                "gamma/us-east-1/deploy",
+                &["gamma/us-east-1/onebox/bake"],
+                in_region("gamma", "us-east-1"),
+                deploy(
+                    Strategy::Canary {
+                        canary_percent: percent(1_000),
+                        wait_seconds: 600,
+                    },
+                    None,
+                ),
+                at(TEAM, 14, 5),
             ),
-            at(TEAM, 14, 5),
+            &[
+                ("/deploy/strategy", at(TEAM, 14, 16)),
+                ("/target/region", at(TEAM, 14, 52)),
+            ],
         ),
         "high_severity",
     );
@@ -441,19 +461,33 @@ fn sample_plan() -> PlanV1 {
         ),
         "high_severity",
     );
-    let load = step(
-        "gamma/us-east-1/test/load",
-        &["gamma/us-east-1/deploy"],
-        in_region("gamma", "us-east-1"),
-        Params::Test(TestParams {
-            name: "load".to_string(),
-            command: Some("make load-test RATE=2x-peak | tee load.log".to_string()),
-            argv: None,
-            shell: true,
-            env: Env::new(),
-            timeout_seconds: 1_800,
-        }),
-        at(TEAM, 16, 5),
+    // The service overrides the template's timeout.
+    let load = traced(
+        step(
+            "gamma/us-east-1/test/load",
+            &["gamma/us-east-1/deploy"],
+            in_region("gamma", "us-east-1"),
+            Params::Test(TestParams {
+                name: "load".to_string(),
+                command: Some("make load-test RATE=2x-peak | tee load.log".to_string()),
+                argv: None,
+                shell: true,
+                env: Env::new(),
+                timeout_seconds: 1_800,
+            }),
+            at(TEAM, 16, 5),
+        ),
+        &[
+            ("/test/command", at(TEAM, 16, 17)),
+            ("/test/shell", at(TEAM, 16, 70)),
+            (
+                "/test/timeout_seconds",
+                Provenance {
+                    overrides: vec![replaced(TEAM, 16, 84, How::Set, "1h")],
+                    ..at(SERVICE, 10, 20)
+                },
+            ),
+        ],
     );
     let gamma_bake = watched(
         step(
@@ -511,24 +545,55 @@ fn sample_plan() -> PlanV1 {
         ),
         BLOCKERS,
     );
+    // A final bake: the profile's `bake scale` leaves it at 1h, and says so.
+    let final_bake = Provenance {
+        not_scaled: Some(NotScaled {
+            reason: NotScaledReason::Final,
+            file: TEAM.to_string(),
+            line: 40,
+            column: 3,
+        }),
+        ..at(ORG, 32, 35)
+    };
     let onebox_bake = watched(
-        step(
-            &format!("{region}/onebox/bake"),
-            &[&format!("{region}/onebox/deploy")],
-            onebox_in("first", "ap-east-1"),
-            bake(900, Vec::new()),
-            scaled_bake(TEAM, 40, 3, vec![replaced(ORG, 32, 35, How::Set, "1h")]),
+        traced(
+            step(
+                &format!("{region}/onebox/bake"),
+                &[&format!("{region}/onebox/deploy")],
+                onebox_in("first", "ap-east-1"),
+                bake(3_600, Vec::new()),
+                final_bake.clone(),
+            ),
+            &[("/bake/duration_seconds", final_bake)],
         ),
         "onebox",
     );
+    // The wave's regions: the org's list, then the service's `+=`.
     let az_deploy = watched(
-        with_commands(step(
-            &format!("{az1}/deploy"),
-            &[&format!("{region}/onebox/bake")],
-            in_az("first", "ap-east-1", "ape1-az1"),
-            deploy(production_rolling(), None),
-            at(ORG, 34, 5),
-        )),
+        traced(
+            with_commands(step(
+                &format!("{az1}/deploy"),
+                &[&format!("{region}/onebox/bake")],
+                in_az("first", "ap-east-1", "ape1-az1"),
+                deploy(production_rolling(), None),
+                at(ORG, 34, 5),
+            )),
+            &[
+                ("/deploy/command", at(ORG, 27, 14)),
+                ("/deploy/env/DEPLOY_TOKEN", at(ORG, 27, 50)),
+                ("/deploy/platform", at(SERVICE, 6, 3)),
+                ("/deploy/rollback", at(ORG, 27, 80)),
+                ("/deploy/strategy", at(ORG, 25, 5)),
+                (
+                    "/target/region",
+                    Provenance {
+                        how: How::Append,
+                        overrides: vec![replaced(ORG, 34, 14, How::Set, "[us-east-1]")],
+                        ..at(SERVICE, 13, 20)
+                    },
+                ),
+            ],
+        ),
         "high_severity",
     );
     let az_bake = watched(
@@ -575,6 +640,16 @@ fn sample_plan() -> PlanV1 {
         ),
         "high_severity",
     );
+    let wave_bake = Step {
+        field_provenance: [
+            ("/bake/data_points/0", at(SERVICE, 12, 35)),
+            ("/bake/duration_seconds", wave_bake.provenance.clone()),
+        ]
+        .into_iter()
+        .map(|(pointer, provenance)| (pointer.to_string(), provenance))
+        .collect(),
+        ..wave_bake
+    };
     let cell_deploy = gated(
         watched(
             step(
@@ -662,6 +737,14 @@ fn sample_plan() -> PlanV1 {
             cell_deploy,
             region_deploy,
         ],
+        // The rest wave is written `by cell`, but eu-west-1 lists no cells:
+        // it deploys whole, and the `by cell` says why it is not in a step.
+        dropped: vec![Dropped {
+            target: in_wave("rest", Some("eu-west-1")),
+            member: "by cell".to_string(),
+            reason: "region eu-west-1 lists no cells".to_string(),
+            provenance: at(ORG, 39, 5),
+        }],
     }
 }
 
@@ -687,6 +770,17 @@ mod mirror {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub alarm_command: Option<AlarmCommand>,
         pub steps: Vec<Step>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub dropped: Option<Vec<Dropped>>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Dropped {
+        pub target: Target,
+        pub member: String,
+        pub reason: String,
+        pub provenance: Provenance,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -818,6 +912,9 @@ mod mirror {
         pub rollback_alarm: Option<String>,
         pub gates: Vec<String>,
         pub provenance: Provenance,
+        // A map keeps the keys sorted, as the format writes them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub field_provenance: Option<std::collections::BTreeMap<String, Provenance>>,
     }
 
     impl Step {
@@ -1070,6 +1167,24 @@ mod mirror {
         pub column: u32,
         pub how: How,
         pub overrides: Vec<Override>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub not_scaled: Option<NotScaled>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NotScaled {
+        pub reason: NotScaledReason,
+        pub file: String,
+        pub line: u32,
+        pub column: u32,
+    }
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum NotScaledReason {
+        Final,
+        Profile,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1160,6 +1275,16 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
         }
         if step.param_kinds() != vec![step.kind] {
             errors.push(format!("{}: parameters do not match its kind", step.id));
+        }
+        // Every field provenance is of a value the step holds.
+        let written = serde_json::to_value(step).unwrap();
+        for pointer in step.field_provenance.iter().flatten().map(|(key, _)| key) {
+            if written.pointer(pointer).is_none() {
+                errors.push(format!(
+                    "{}: field provenance of {pointer}, which the step lacks",
+                    step.id
+                ));
+            }
         }
         errors.extend(command_inconsistencies(step));
     }
@@ -1419,7 +1544,7 @@ fn serializing_is_deterministic() {
     assert!(!first.contains('\t') && !first.contains("\r"));
     // Two-space indent, fields in struct order.
     assert!(first.starts_with(
-        "{\n  \"format_version\": \"1.0\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
+        "{\n  \"format_version\": \"1.1\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
     ));
 }
 
@@ -1451,7 +1576,8 @@ fn steps_are_written_in_the_documented_shape() {
             "bake",
             "rollback_alarm",
             "gates",
-            "provenance"
+            "provenance",
+            "field_provenance"
         ]
     );
 
@@ -1515,7 +1641,8 @@ fn steps_are_written_in_the_documented_shape() {
             "gates",
             "alarms",
             "alarm_command",
-            "steps"
+            "steps",
+            "dropped"
         ]
     );
     let window = lines
@@ -1842,6 +1969,141 @@ fn the_schema_rejects_what_the_format_forbids() {
     let mut plan = valid;
     plan["steps"][bake]["id"] = json!("production/first bake");
     assert_rejected(&validator, &plan, &steps(bake, "/id"), "an id with a space");
+}
+
+/// Format 1.1's additions: field provenance by JSON Pointer, a bake's
+/// `not_scaled`, the plan's `dropped`; and a 1.0 plan, without them, still
+/// valid and read.
+#[test]
+fn the_schema_checks_the_provenance_added_in_1_1() {
+    let validator = validator();
+    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az1/deploy");
+    let onebox_bake = step_index(&valid, "production/first/ap-east-1/onebox/bake");
+    let steps = |index: usize, rest: &str| format!("/steps/{index}{rest}");
+    assert_eq!(
+        valid["steps"][az]["field_provenance"]["/target/region"]["how"],
+        "append"
+    );
+    assert_eq!(
+        valid["steps"][onebox_bake]["provenance"]["not_scaled"],
+        json!({ "reason": "final", "file": TEAM, "line": 40, "column": 3 })
+    );
+
+    for key in [
+        "strategy",
+        "/deploy/strategy/type",
+        "/deploy/colour",
+        "/target/az",
+        "/bake/data_points/01",
+    ] {
+        let mut plan = valid.clone();
+        plan["steps"][az]["field_provenance"][key] = json!(valid["steps"][az]["provenance"]);
+        assert_rejected(
+            &validator,
+            &plan,
+            &steps(az, "/field_provenance"),
+            &format!("a field provenance keyed {key:?}"),
+        );
+    }
+    let mut plan = valid.clone();
+    plan["steps"][az]["field_provenance"]["/deploy/strategy"]
+        .as_object_mut()
+        .unwrap()
+        .remove("how");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/field_provenance/~1deploy~1strategy"),
+        "a field provenance without `how`",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][az]["field_provenance"] = json!({});
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(az, "/field_provenance"),
+        "an empty field provenance written out",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][onebox_bake]["provenance"]["not_scaled"]["reason"] = json!("forgot");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(onebox_bake, "/provenance/not_scaled/reason"),
+        "an unknown reason not to scale",
+    );
+    let mut plan = valid.clone();
+    plan["steps"][onebox_bake]["provenance"]["not_scaled"]
+        .as_object_mut()
+        .unwrap()
+        .remove("line");
+    assert_rejected(
+        &validator,
+        &plan,
+        &steps(onebox_bake, "/provenance/not_scaled"),
+        "a skip without the `bake scale`'s line",
+    );
+    let mut plan = valid.clone();
+    plan["dropped"][0]["member"] = json!("regions");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/dropped/0/member",
+        "an unknown dropped member",
+    );
+    let mut plan = valid.clone();
+    plan["dropped"][0].as_object_mut().unwrap().remove("reason");
+    assert_rejected(&validator, &plan, "/dropped/0", "a drop without a reason");
+    let mut plan = valid.clone();
+    plan["dropped"] = json!([]);
+    assert_rejected(
+        &validator,
+        &plan,
+        "/dropped",
+        "an empty `dropped` written out",
+    );
+    let mut plan = valid.clone();
+    plan["format_version"] = json!("1.2");
+    assert_rejected(&validator, &plan, "/format_version", "format_version 1.2");
+
+    // A key naming a value the step does not hold is beyond the schema;
+    // the consistency check catches it.
+    let mut plan = valid.clone();
+    plan["steps"][az]["field_provenance"]["/deploy/traffic_percent"] =
+        valid["steps"][az]["provenance"].clone();
+    assert_valid(&validator, &plan, "a field provenance of an absent value");
+    let read: mirror::Plan = serde_json::from_value(plan).unwrap();
+    assert_eq!(
+        inconsistencies(&read),
+        [format!(
+            "{}: field provenance of /deploy/traffic_percent, which the step lacks",
+            valid["steps"][az]["id"].as_str().unwrap()
+        )]
+    );
+
+    // A 1.0 plan: the same without 1.1's fields. Valid, and read back.
+    let mut old = valid;
+    old["format_version"] = json!("1.0");
+    old.as_object_mut().unwrap().remove("dropped");
+    for step in old["steps"].as_array_mut().unwrap() {
+        let step = step.as_object_mut().unwrap();
+        step.remove("field_provenance");
+        step["provenance"]
+            .as_object_mut()
+            .unwrap()
+            .remove("not_scaled");
+    }
+    assert_valid(&validator, &old, "a plan of format 1.0");
+    assert_eq!(READ_VERSIONS, ["1.0", "1.1"]);
+    let read = pipec::export::plan_v1::from_json(&old.to_string()).unwrap();
+    assert_eq!(read.format_version, "1.0");
+    assert!(read.dropped.is_empty());
+    assert!(
+        read.steps
+            .iter()
+            .all(|step| step.field_provenance.is_empty())
+    );
 }
 
 /// Whether a step's gate ids name gates of the plan is beyond JSON Schema;

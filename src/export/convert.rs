@@ -1,9 +1,10 @@
 //! The one conversion from the compiler's internal plan to the public plan
-//! format 1.0: spans become file, line and column; gate references become
-//! gate ids; internal enums become the format's.
+//! format 1.1: spans become file, line and column; gate references become
+//! gate ids; internal enums become the format's; fields whose provenance a
+//! step records become JSON Pointers into the step.
 
 use super::plan_v1 as v1;
-use crate::plan::{self, GateKind, Params, Trace};
+use crate::plan::{self, Field, GateKind, NotScaled, Params, Trace};
 use crate::semantics::merge::How;
 use crate::source::SourceMap;
 use std::borrow::Cow;
@@ -67,6 +68,51 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
             .iter()
             .map(|step| convert_step(step, &ids, &alarm_ids, sources))
             .collect(),
+        dropped: plan
+            .dropped
+            .iter()
+            .map(|dropped| v1::Dropped {
+                target: convert_target(&dropped.target),
+                member: dropped.member.clone(),
+                reason: dropped.reason.clone(),
+                provenance: provenance(&dropped.trace, sources),
+            })
+            .collect(),
+    }
+}
+
+fn convert_target(target: &plan::Target) -> v1::Target {
+    v1::Target {
+        stage: target.stage.clone(),
+        wave: target.wave.clone(),
+        region: target.region.clone(),
+        az: target.az.clone(),
+        cell: target.cell.clone(),
+        onebox: target.onebox,
+    }
+}
+
+/// The JSON Pointer, in a step of kind `kind`, of the value `field` is
+/// the provenance of (RFC 6901: `~` and `/` in a key are escaped).
+fn pointer(kind: &str, field: &Field) -> String {
+    let param = |name: &str| format!("/{kind}/{name}");
+    match field {
+        Field::Platform => param("platform"),
+        Field::Strategy => param("strategy"),
+        Field::Traffic => param("traffic_percent"),
+        Field::Command => param("command"),
+        Field::Shell => param("shell"),
+        Field::Env(name) => param(&format!(
+            "env/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        )),
+        Field::Rollback => param("rollback"),
+        Field::Sign => param("sign"),
+        Field::Timeout => param("timeout_seconds"),
+        Field::Duration => param("duration_seconds"),
+        Field::DataPoints(index) => param(&format!("data_points/{index}")),
+        Field::Region => "/target/region".to_string(),
+        Field::Parallel => "/needs".to_string(),
     }
 }
 
@@ -143,14 +189,7 @@ fn convert_step(
     v1::Step {
         id: step.id.clone(),
         needs: step.needs.clone(),
-        target: v1::Target {
-            stage: step.target.stage.clone(),
-            wave: step.target.wave.clone(),
-            region: step.target.region.clone(),
-            az: step.target.az.clone(),
-            cell: step.target.cell.clone(),
-            onebox: step.target.onebox,
-        },
+        target: convert_target(&step.target),
         params: params(&step.params),
         rollback_alarm: step
             .rollback_alarm
@@ -161,6 +200,29 @@ fn convert_step(
             .filter_map(|gate| ids.get(gate.0).cloned())
             .collect(),
         provenance: provenance(&step.trace, sources),
+        field_provenance: step
+            .fields
+            .iter()
+            .map(|(field, trace)| {
+                (
+                    pointer(kind_name(&step.params), field),
+                    provenance(trace, sources),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The name of a step's kind, which is its parameter object's key.
+fn kind_name(params: &Params) -> &'static str {
+    match params {
+        Params::Source { .. } => "source",
+        Params::Build { .. } => "build",
+        Params::Test { .. } => "test",
+        Params::Deploy { .. } => "deploy",
+        Params::Bake { .. } => "bake",
+        Params::Approval { .. } => "approval",
+        Params::Gate { .. } => "gate",
     }
 }
 
@@ -492,6 +554,18 @@ fn plan_file(name: &str) -> Cow<'_, str> {
 
 fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
     let (file, line, column) = location(trace.at, sources);
+    let not_scaled = trace.not_scaled.map(|(reason, place)| {
+        let (file, line, column) = location(place, sources);
+        v1::NotScaled {
+            reason: match reason {
+                NotScaled::Final => v1::NotScaledReason::Final,
+                NotScaled::Profile => v1::NotScaledReason::Profile,
+            },
+            file,
+            line,
+            column,
+        }
+    });
     v1::Provenance {
         file,
         line,
@@ -511,6 +585,7 @@ fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
                 }
             })
             .collect(),
+        not_scaled,
     }
 }
 
@@ -532,6 +607,7 @@ mod tests {
                 },
                 how: How::Set,
                 overrides: Vec::new(),
+                not_scaled: None,
             },
         }
     }

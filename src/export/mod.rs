@@ -76,7 +76,7 @@ pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
     }
 }
 
-/// Converts plans to format 1.0 on all cores, in order.
+/// Converts plans to format 1.1 on all cores, in order.
 pub fn plans_to_v1(
     plans: &[&crate::plan::Plan],
     sources: &crate::source::SourceMap,

@@ -12,16 +12,16 @@ pub enum VersionMismatch {
     Other(Option<String>),
 }
 
-/// Checks that `json` has `"format_version": expected`; every other field
-/// is ignored here.
-pub fn check(json: &str, expected: &str) -> Result<(), VersionMismatch> {
+/// Checks that `json` has a `"format_version"` among `accepted`; every
+/// other field is ignored here.
+pub fn check(json: &str, accepted: &[&str]) -> Result<(), VersionMismatch> {
     #[derive(serde::Deserialize)]
     struct VersionProbe {
         format_version: Option<serde_json::Value>,
     }
     let probe: VersionProbe = serde_json::from_str(json).map_err(VersionMismatch::Json)?;
     match probe.format_version {
-        Some(serde_json::Value::String(version)) if version == expected => Ok(()),
+        Some(serde_json::Value::String(version)) if accepted.contains(&version.as_str()) => Ok(()),
         Some(serde_json::Value::String(version)) => Err(VersionMismatch::Other(Some(version))),
         Some(other) => Err(VersionMismatch::Other(Some(other.to_string()))),
         None => Err(VersionMismatch::Other(None)),

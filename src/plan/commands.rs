@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 pub(super) struct DeployCommands {
     pub(super) run: Option<Run>,
     pub(super) rollback: Option<CommandLine>,
+    /// Where the command, its `shell` and `env`, and the rollback are set.
+    pub(super) traces: Vec<(Field, Trace)>,
 }
 
 impl<'w> super::lower::Lowerer<'_, 'w> {
@@ -25,6 +27,35 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let env = self.env(body);
         let line = self.command_line(body, "run", shell)?;
         Some(Run { line, shell, env })
+    }
+
+    /// Where a command's fields are set: its `run` (when `run` is
+    /// `Some`), `shell` and each of its environment variables.
+    pub(super) fn run_traces(
+        &self,
+        body: &ResolvedBlock<'w>,
+        run: Option<&Run>,
+    ) -> Vec<(Field, Trace)> {
+        let Some(run) = run else {
+            return Vec::new();
+        };
+        let mut traces = Vec::new();
+        if let Some(member) = self.field(body, "run") {
+            traces.push((Field::Command, self.trace(member)));
+        }
+        // `shell` is written only when true: a `shell = false` leaves no
+        // value in the plan to trace.
+        if run.shell
+            && let Some(member) = self.field(body, "shell")
+        {
+            traces.push((Field::Shell, self.trace(member)));
+        }
+        for name in run.env.keys() {
+            if let Some(member) = body.get(&Key::Named("env", name.clone())) {
+                traces.push((Field::Env(name.clone()), self.trace(member)));
+            }
+        }
+        traces
     }
 
     /// The commands of the `deploy` members of a body (a stage or
@@ -48,7 +79,11 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                 } else {
                     run_from = Some(member);
                     if let Some(line) = self.command_line(deploy_body, "run", shell) {
-                        commands.run = Some(Run { line, shell, env });
+                        let run = Run { line, shell, env };
+                        commands
+                            .traces
+                            .extend(self.run_traces(deploy_body, Some(&run)));
+                        commands.run = Some(run);
                     }
                 }
             }
@@ -58,9 +93,17 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                 } else {
                     rollback_from = Some(member);
                     commands.rollback = self.command_line(deploy_body, "rollback", shell);
+                    if commands.rollback.is_some()
+                        && let Some(field) = self.field(deploy_body, "rollback")
+                    {
+                        commands.traces.push((Field::Rollback, self.trace(field)));
+                    }
                 }
             }
         }
+        // One entry per field, in field order, whichever member gave it.
+        commands.traces.sort_by(|(a, _), (b, _)| a.cmp(b));
+        commands.traces.dedup_by(|(a, _), (b, _)| a == b);
         commands
     }
 

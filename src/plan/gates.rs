@@ -54,14 +54,13 @@ impl<'w> Lowerer<'_, 'w> {
         }
         for (item, places) in &body.collection {
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
-            let trace = Trace {
-                at: Place {
+            let trace = Trace::at(
+                Place {
                     file,
                     span: item.span,
                 },
-                how: crate::semantics::merge::How::Set,
-                overrides: Vec::new(),
-            };
+                crate::semantics::merge::How::Set,
+            );
             match &item.kind {
                 MemberKind::BlockOn { blockers } => {
                     for blocker in blockers {
@@ -321,6 +320,7 @@ impl<'w> Lowerer<'_, 'w> {
                 rollback_alarm: None,
                 gates: Vec::new(),
                 trace,
+                fields: Vec::new(),
             });
             entry.push(id);
         }

@@ -52,6 +52,17 @@ struct Deployment {
     platform: Platform,
     strategy: Strategy,
     commands: DeployCommands,
+    /// Where the platform and strategy are set, when they are.
+    traces: Vec<(Field, Trace)>,
+}
+
+impl Deployment {
+    /// Where every value its deploy steps share is set.
+    fn traces(&self) -> Vec<(Field, Trace)> {
+        let mut traces = self.traces.clone();
+        traces.extend(self.commands.traces.iter().cloned());
+        traces
+    }
 }
 
 /// What a pipeline's stages and waves inherit unless they say otherwise.
@@ -62,6 +73,64 @@ struct Defaults {
     known_platform: Option<Platform>,
     /// Production's strategy, the default of every stage and wave.
     strategy: Strategy,
+    /// Where the platform is set.
+    platform_trace: Option<Trace>,
+    /// Where production's strategy is set, when it is.
+    strategy_trace: Option<Trace>,
+}
+
+impl Defaults {
+    /// Where a scope's platform and strategy are set (`strategy`: the
+    /// scope's own, or production's it fell back to).
+    fn traces(&self, strategy: Option<Trace>) -> Vec<(Field, Trace)> {
+        let platform = self
+            .platform_trace
+            .clone()
+            .map(|trace| (Field::Platform, trace));
+        let strategy = strategy.map(|trace| (Field::Strategy, trace));
+        platform.into_iter().chain(strategy).collect()
+    }
+}
+
+/// What a bake step waits for: `bake` (its duration and where it is set,
+/// if the body has one), its data points, and the step's trace when only
+/// data points are awaited (the scope's member).
+type BakeParts = (Option<(u64, Trace)>, Vec<(DataPoints, Trace)>, Trace);
+
+/// A bake step of [`BakeParts`].
+fn bake_step(
+    id: &str,
+    needs: Vec<String>,
+    target: Target,
+    (bake, points, fallback): BakeParts,
+    rollback_alarm: Option<AlarmRef>,
+) -> Step {
+    let mut fields = Vec::new();
+    let (duration_seconds, trace) = match bake {
+        Some((seconds, trace)) => {
+            fields.push((Field::Duration, trace.clone()));
+            (seconds, trace)
+        }
+        None => (0, fallback),
+    };
+    let mut data_points = Vec::new();
+    for (index, (points, trace)) in points.into_iter().enumerate() {
+        data_points.push(points);
+        fields.push((Field::DataPoints(index), trace));
+    }
+    Step {
+        id: id.to_string(),
+        needs,
+        target,
+        params: Params::Bake {
+            duration_seconds,
+            data_points,
+        },
+        rollback_alarm,
+        gates: Vec::new(),
+        trace,
+        fields,
+    }
 }
 
 #[derive(Clone, Default)]
@@ -87,6 +156,7 @@ impl<'w> Lowerer<'_, 'w> {
             regions: Vec::new(),
             alarm_command: None,
             steps: Vec::new(),
+            dropped: Vec::new(),
             rollback_unresolved: false,
         };
         // An unknown platform (none given: reported where the pipeline is
@@ -95,15 +165,19 @@ impl<'w> Lowerer<'_, 'w> {
         let known_platform = self.platform(block);
         let platform = known_platform.unwrap_or(Platform::Ecs);
         // Production's strategy is the default of every stage and wave.
-        let production_strategy = block
+        let production_body = block
             .get(&Key::Single("production"))
-            .and_then(|production| production.body.as_ref())
-            .and_then(|body| self.strategy(body, known_platform))
-            .unwrap_or(Strategy::InPlace);
+            .and_then(|production| production.body.as_ref());
+        let production_strategy =
+            production_body.and_then(|body| self.strategy(body, known_platform));
         let defaults = Defaults {
             platform,
             known_platform,
-            strategy: production_strategy,
+            strategy: production_strategy.unwrap_or(Strategy::InPlace),
+            platform_trace: known_platform.and_then(|_| self.field_trace(block, "platform")),
+            strategy_trace: production_strategy
+                .and(production_body)
+                .and_then(|body| self.field_trace(body, "strategy")),
         };
         self.fields = block
             .members
@@ -250,6 +324,7 @@ impl<'w> Lowerer<'_, 'w> {
             rollback_alarm: None,
             gates: Vec::new(),
             trace: self.trace(member),
+            fields: Vec::new(),
         });
     }
 
@@ -280,7 +355,18 @@ impl<'w> Lowerer<'_, 'w> {
                 )),
             );
         }
-        let sign = self.boolean(body, "sign").unwrap_or(false);
+        let mut fields = self.run_traces(body, run.as_ref());
+        let sign = match self.boolean(body, "sign") {
+            Some(sign) => {
+                fields.extend(
+                    self.field_trace(body, "sign")
+                        .map(|trace| (Field::Sign, trace)),
+                );
+                sign
+            }
+            None => false,
+        };
+        fields.sort_by(|(a, _), (b, _)| a.cmp(b));
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
         let mut needs = Vec::new();
         for (input, path) in sources.iter().zip(inputs) {
@@ -321,6 +407,7 @@ impl<'w> Lowerer<'_, 'w> {
             rollback_alarm: None,
             gates: Vec::new(),
             trace: self.trace(member),
+            fields,
         });
     }
 
@@ -414,16 +501,23 @@ impl<'w> Lowerer<'_, 'w> {
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         let entry = self.approvals(plan, &mut safety, name, previous);
         let regions = self.stage_regions(body, registry);
+        // The registry's first region stands in when the stage names none:
+        // a default, with no place of its own.
+        let region_trace = self
+            .field_trace(body, "regions")
+            .map(|trace| (Field::Region, trace));
         let artifacts = self.deployed(plan, body);
         let commands = self.deploy_commands(body);
-        let strategy = self
-            .strategy(body, defaults.known_platform)
-            .unwrap_or(defaults.strategy);
+        let (strategy, strategy_trace) = match self.strategy(body, defaults.known_platform) {
+            Some(strategy) => (strategy, self.field_trace(body, "strategy")),
+            None => (defaults.strategy, defaults.strategy_trace.clone()),
+        };
         let deployment = Deployment {
             artifacts,
             platform: defaults.platform,
             strategy,
             commands,
+            traces: defaults.traces(strategy_trace),
         };
         // A one-box deploys the stage's artifacts to one box first; in a
         // stage that deploys nothing it would deploy nothing.
@@ -460,6 +554,12 @@ impl<'w> Lowerer<'_, 'w> {
                 region: region.clone(),
                 ..Target::default()
             };
+            // A stage that names no region has steps without one.
+            let placed_by: Vec<(Field, Trace)> = region
+                .as_ref()
+                .and(region_trace.clone())
+                .into_iter()
+                .collect();
             let mut chain = entry.clone();
             if let Some((onebox, onebox_safety)) = &onebox {
                 chain = self.onebox(
@@ -470,6 +570,7 @@ impl<'w> Lowerer<'_, 'w> {
                     &deployment,
                     onebox_safety,
                     chain,
+                    placed_by.clone(),
                 );
             }
             if !deployment.artifacts.is_empty() {
@@ -482,6 +583,7 @@ impl<'w> Lowerer<'_, 'w> {
                     None,
                     &safety,
                     member,
+                    placed_by,
                 ));
                 chain = vec![id];
             }
@@ -497,9 +599,15 @@ impl<'w> Lowerer<'_, 'w> {
             };
             let test_body = test.body.as_ref().unwrap_or(&empty);
             let run = self.run(test_body);
-            let timeout = self
-                .duration(test_body, "timeout")
-                .map_or(DEFAULT_TEST_TIMEOUT_SECONDS, |(seconds, _)| seconds);
+            let mut fields = self.run_traces(test_body, run.as_ref());
+            let timeout = match self.duration(test_body, "timeout") {
+                Some((seconds, field)) => {
+                    fields.push((Field::Timeout, self.trace(field)));
+                    seconds
+                }
+                None => DEFAULT_TEST_TIMEOUT_SECONDS,
+            };
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
             let id = format!("{name}/test/{test_name}");
             plan.steps.push(Step {
                 id: id.clone(),
@@ -516,6 +624,7 @@ impl<'w> Lowerer<'_, 'w> {
                 rollback_alarm: None,
                 gates: Vec::new(),
                 trace: self.trace(test),
+                fields,
             });
             tests.push(id);
         }
@@ -523,23 +632,19 @@ impl<'w> Lowerer<'_, 'w> {
         let data_points = self.data_points(body);
         let bake = self.bake(body);
         if bake.is_some() || !data_points.is_empty() {
-            let (seconds, trace) = bake.unwrap_or((0, self.trace(member)));
             let id = format!("{name}/bake");
-            plan.steps.push(Step {
-                id: id.clone(),
-                needs: done,
-                target: Target {
-                    stage: name.to_string(),
-                    ..Target::default()
-                },
-                params: Params::Bake {
-                    duration_seconds: seconds,
-                    data_points,
-                },
-                rollback_alarm: safety.rollback,
-                gates: Vec::new(),
-                trace,
-            });
+            let target = Target {
+                stage: name.to_string(),
+                ..Target::default()
+            };
+            let fallback = self.trace(member);
+            plan.steps.push(bake_step(
+                &id,
+                done,
+                target,
+                (bake, data_points, fallback),
+                safety.rollback,
+            ));
             done = vec![id];
         }
         done
@@ -615,6 +720,7 @@ impl<'w> Lowerer<'_, 'w> {
         deployment: &Deployment,
         onebox_safety: &Safety,
         chain: Vec<String>,
+        mut fields: Vec<(Field, Trace)>,
     ) -> Vec<String> {
         let empty = ResolvedBlock::default();
         let body = onebox.body.as_ref().unwrap_or(&empty);
@@ -647,6 +753,12 @@ impl<'w> Lowerer<'_, 'w> {
                     None
                 }
             });
+        if traffic.is_some() {
+            fields.extend(
+                self.field_trace(body, "traffic")
+                    .map(|trace| (Field::Traffic, trace)),
+            );
+        }
         let target = Target {
             onebox: true,
             ..target.clone()
@@ -660,23 +772,20 @@ impl<'w> Lowerer<'_, 'w> {
             traffic,
             onebox_safety,
             onebox,
+            fields,
         ));
         let mut chain = vec![deploy_id];
-        if let Some((seconds, trace)) = self.bake(body) {
+        if let Some(bake) = self.bake(body) {
             let data_points = self.data_points(body);
             let id = format!("{prefix}/onebox/bake");
-            plan.steps.push(Step {
-                id: id.clone(),
-                needs: chain,
+            let fallback = bake.1.clone();
+            plan.steps.push(bake_step(
+                &id,
+                chain,
                 target,
-                params: Params::Bake {
-                    duration_seconds: seconds,
-                    data_points,
-                },
-                rollback_alarm: onebox_safety.rollback,
-                gates: Vec::new(),
-                trace,
-            });
+                (Some(bake), data_points, fallback),
+                onebox_safety.rollback,
+            ));
             chain = vec![id];
         }
         chain
@@ -692,7 +801,11 @@ impl<'w> Lowerer<'_, 'w> {
         traffic: Option<u32>,
         safety: &Safety,
         member: &Resolved<'w>,
+        own: Vec<(Field, Trace)>,
     ) -> Step {
+        let mut fields = deployment.traces();
+        fields.extend(own);
+        fields.sort_by(|(a, _), (b, _)| a.cmp(b));
         Step {
             id: id.to_string(),
             needs,
@@ -708,6 +821,81 @@ impl<'w> Lowerer<'_, 'w> {
             rollback_alarm: safety.rollback,
             gates: safety.gates.clone(),
             trace: self.trace(member),
+            fields,
+        }
+    }
+
+    /// Records what a wave's `by az` or `by cell` loses where there is no
+    /// AZ or cell to deploy to: on Lambda, which shifts traffic per region,
+    /// the whole `by` member of every region; elsewhere, for a region whose
+    /// registry entry lists none. The `by` member, its bake and its data
+    /// points each say where they were written and why nothing runs them.
+    fn record_dropped(
+        &self,
+        plan: &mut Plan,
+        wave: &crate::semantics::regions::WaveRegions,
+        unit: Option<&str>,
+        scope: Option<&Resolved<'w>>,
+        platform: Platform,
+        placement: &Placement,
+    ) {
+        let (Some(unit), Some(scope)) = (unit, scope) else {
+            return;
+        };
+        let units = match unit {
+            "az" => "AZs",
+            "cell" => "cells",
+            _ => return,
+        };
+        let target = Target {
+            stage: "production".to_string(),
+            wave: Some(wave.wave.clone()),
+            ..Target::default()
+        };
+        let mut lost: Vec<(Target, String)> = Vec::new();
+        if platform == Platform::Lambda {
+            lost.push((target, format!("platform lambda has no {units}")));
+        } else {
+            for code in &wave.regions {
+                let listed = placement.registry.region(code).map(|region| {
+                    if unit == "az" {
+                        region.azs.is_empty()
+                    } else {
+                        region.cells.is_empty()
+                    }
+                });
+                if listed == Some(true) {
+                    lost.push((
+                        Target {
+                            region: Some(code.clone()),
+                            ..target.clone()
+                        },
+                        format!("region {code} lists no {units}"),
+                    ));
+                }
+            }
+        }
+        for (target, reason) in lost {
+            let mut record = |member: String, trace: Trace| {
+                plan.dropped.push(Dropped {
+                    target: target.clone(),
+                    member,
+                    reason: reason.clone(),
+                    trace,
+                });
+            };
+            record(format!("by {unit}"), self.trace(scope));
+            let Some(body) = scope.body.as_ref() else {
+                continue;
+            };
+            if let Some(trace) = self.field_trace(body, "bake") {
+                record("bake".to_string(), trace);
+            }
+            for (item, places) in &body.collection {
+                if matches!(item.kind, MemberKind::WaitFor { .. }) {
+                    record("wait for".to_string(), collection_trace(item, places));
+                }
+            }
         }
     }
 
@@ -738,14 +926,13 @@ impl<'w> Lowerer<'_, 'w> {
             let gate = Gate {
                 kind: GateKind::Approval { role },
                 overridable: false,
-                trace: Trace {
-                    at: Place {
+                trace: Trace::at(
+                    Place {
                         file,
                         span: member.span,
                     },
-                    how: crate::semantics::merge::How::Profile,
-                    overrides: Vec::new(),
-                },
+                    crate::semantics::merge::How::Profile,
+                ),
             };
             safety.gates.push(intern(plan, gate));
         }
@@ -793,14 +980,24 @@ impl<'w> Lowerer<'_, 'w> {
             };
             let wave_body = wave_member.body.as_ref().unwrap_or(&empty);
             let wave_safety = self.safety(plan, pipeline, wave_body, &safety);
+            let (strategy, strategy_trace) = match self.strategy(wave_body, defaults.known_platform)
+            {
+                Some(strategy) => (strategy, self.field_trace(wave_body, "strategy")),
+                None => (production_strategy, defaults.strategy_trace.clone()),
+            };
             let deployment = Deployment {
                 artifacts: artifacts.clone(),
                 platform,
-                strategy: self
-                    .strategy(wave_body, defaults.known_platform)
-                    .unwrap_or(production_strategy),
+                strategy,
                 commands: commands.clone(),
+                traces: defaults.traces(strategy_trace),
             };
+            // The wave's `regions` (with every `+=` and `-=` since its `=`)
+            // placed each of its regions; `parallel` decides what each
+            // region's first step waits for.
+            let region_trace = self
+                .field_trace(wave_body, "regions")
+                .map(|trace| (Field::Region, trace));
             let onebox = wave_body
                 .get(&Key::Single("onebox"))
                 .or_else(|| body.get(&Key::Single("onebox")))
@@ -820,6 +1017,10 @@ impl<'w> Lowerer<'_, 'w> {
             let parallel = self
                 .positive_count(wave_body, "parallel")
                 .and_then(|count| usize::try_from(count).ok());
+            let parallel_trace = parallel
+                .and_then(|_| self.field_trace(wave_body, "parallel"))
+                .map(|trace| (Field::Parallel, trace));
+            self.record_dropped(plan, wave, unit.as_deref(), scope, platform, placement);
             // Each region's last steps, by position in the wave.
             let mut region_ends: Vec<Vec<String>> = Vec::new();
             for (index, code) in wave.regions.iter().enumerate() {
@@ -837,6 +1038,12 @@ impl<'w> Lowerer<'_, 'w> {
                 {
                     region_chain.extend(earlier.iter().cloned());
                 }
+                // The region's first step carries what placed and ordered it.
+                let mut first_fields: Vec<(Field, Trace)> = region_trace
+                    .iter()
+                    .chain(parallel_trace.iter())
+                    .cloned()
+                    .collect();
                 if let Some((onebox, onebox_safety)) = &onebox {
                     region_chain = self.onebox(
                         plan,
@@ -846,6 +1053,7 @@ impl<'w> Lowerer<'_, 'w> {
                         &deployment,
                         onebox_safety,
                         region_chain,
+                        std::mem::take(&mut first_fields),
                     );
                 }
                 let region = placement.registry.region(code);
@@ -882,6 +1090,14 @@ impl<'w> Lowerer<'_, 'w> {
                 };
                 for (unit, part_target, scoped) in units {
                     let id = format!("{unit}/deploy");
+                    // Every deploy step of the region was placed by the
+                    // wave's `regions`; only the first was ordered by
+                    // `parallel`.
+                    let own = if first_fields.is_empty() {
+                        region_trace.iter().cloned().collect()
+                    } else {
+                        std::mem::take(&mut first_fields)
+                    };
                     plan.steps.push(self.deploy_step(
                         &id,
                         region_chain,
@@ -890,26 +1106,23 @@ impl<'w> Lowerer<'_, 'w> {
                         None,
                         &wave_safety,
                         wave_member,
+                        own,
                     ));
                     region_chain = vec![id];
                     if scoped
                         && let Some(scope_body) = scope_body
-                        && let Some((seconds, trace)) = self.bake(scope_body)
+                        && let Some(bake) = self.bake(scope_body)
                     {
                         let data_points = self.data_points(scope_body);
                         let bake_id = format!("{unit}/bake");
-                        plan.steps.push(Step {
-                            id: bake_id.clone(),
-                            needs: region_chain,
-                            target: part_target,
-                            params: Params::Bake {
-                                duration_seconds: seconds,
-                                data_points,
-                            },
-                            rollback_alarm: wave_safety.rollback,
-                            gates: Vec::new(),
-                            trace,
-                        });
+                        let fallback = bake.1.clone();
+                        plan.steps.push(bake_step(
+                            &bake_id,
+                            region_chain,
+                            part_target,
+                            (Some(bake), data_points, fallback),
+                            wave_safety.rollback,
+                        ));
                         region_chain = vec![bake_id];
                     }
                 }
@@ -919,24 +1132,20 @@ impl<'w> Lowerer<'_, 'w> {
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
-                let (seconds, trace) = bake.unwrap_or((0, self.trace(wave_member)));
                 let id = format!("production/{}/bake", wave.wave);
-                plan.steps.push(Step {
-                    id: id.clone(),
-                    needs: terminals,
-                    target: Target {
-                        stage: "production".to_string(),
-                        wave: Some(wave.wave.clone()),
-                        ..Target::default()
-                    },
-                    params: Params::Bake {
-                        duration_seconds: seconds,
-                        data_points,
-                    },
-                    rollback_alarm: wave_safety.rollback,
-                    gates: Vec::new(),
-                    trace,
-                });
+                let target = Target {
+                    stage: "production".to_string(),
+                    wave: Some(wave.wave.clone()),
+                    ..Target::default()
+                };
+                let fallback = self.trace(wave_member);
+                plan.steps.push(bake_step(
+                    &id,
+                    terminals,
+                    target,
+                    (bake, data_points, fallback),
+                    wave_safety.rollback,
+                ));
                 chain = vec![id];
             } else if !terminals.is_empty() {
                 chain = terminals;

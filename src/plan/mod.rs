@@ -48,6 +48,10 @@ pub struct Plan {
     pub alarm_command: Option<(CommandLine, Trace)>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
+    /// Values written in source that no step carries, with why: a `by az`
+    /// wave's AZ steps and bake on a platform without AZs. Recorded so that
+    /// a value that vanished still says where it was and what became of it.
+    pub dropped: Vec<Dropped>,
     /// Whether a `rollback on` expression failed to resolve (reported
     /// where it is written): checks of rollback coverage stay silent, since
     /// the missing alarm is that mistake's consequence.
@@ -153,6 +157,79 @@ pub struct Trace {
     pub how: How,
     /// Values it replaced, newest first.
     pub overrides: Vec<(Place, How, Option<String>)>,
+    /// For a bake the selected profile's `bake scale` left as it was: why,
+    /// and the `bake scale` (R41 records the skip, so that an unscaled
+    /// final bake does not read like a bake nothing tried to scale).
+    pub not_scaled: Option<(NotScaled, Place)>,
+}
+
+impl Trace {
+    /// A value set at `at`, replacing nothing.
+    pub fn at(at: Place, how: How) -> Trace {
+        Trace {
+            at,
+            how,
+            overrides: Vec::new(),
+            not_scaled: None,
+        }
+    }
+}
+
+/// Why `bake scale` left a bake as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotScaled {
+    /// The bake is `final`.
+    Final,
+    /// The profile sets the bake itself.
+    Profile,
+}
+
+/// A step field whose value was set in source, besides the step itself:
+/// the key of one of [`Step::fields`]. The public format spells each as a
+/// path into the step (`export::convert`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    /// A deploy's `platform`, the pipeline's.
+    Platform,
+    /// A deploy's strategy, from the stage, wave or production.
+    Strategy,
+    /// A one-box deploy's share of traffic.
+    Traffic,
+    /// The command of a build, test or deploy (`run`).
+    Command,
+    /// Whether the command is shell code (`shell`).
+    Shell,
+    /// One environment variable of the command, by name.
+    Env(String),
+    /// A deploy's rollback command.
+    Rollback,
+    /// Whether a build signs its artifact.
+    Sign,
+    /// A test's `timeout`.
+    Timeout,
+    /// A bake's duration.
+    Duration,
+    /// A bake's data-point requirement, by position.
+    DataPoints(usize),
+    /// The `regions` that placed the step's region in its stage or wave.
+    Region,
+    /// The wave's `parallel`, which decides what the region's first step
+    /// waits for besides the wave's entry.
+    Parallel,
+}
+
+/// A value written in source that no step carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dropped {
+    /// The scope it was written for: stage and wave (and region, when only
+    /// one region lacks what it needs).
+    pub target: Target,
+    /// The member, as written: `by az`, `bake`, `wait for`.
+    pub member: String,
+    /// Why it was dropped, for people: `platform lambda has no AZs`.
+    pub reason: String,
+    /// Where it was set.
+    pub trace: Trace,
 }
 
 /// A place in the sources.
@@ -195,6 +272,9 @@ pub struct Step {
     pub gates: Vec<GateRef>,
     /// Where it comes from.
     pub trace: Trace,
+    /// Where each of its values set in source was set, when that is not
+    /// simply the step's own member: by field, in [`Field`] order.
+    pub fields: Vec<(Field, Trace)>,
 }
 
 /// Where a step acts.

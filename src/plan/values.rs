@@ -19,9 +19,20 @@ impl<'w> Lowerer<'_, 'w> {
             .profile
             .as_ref()
             .and_then(|(_, effects)| effects.bake_scale);
+        // A bake the scale leaves alone says so, and which `bake scale`
+        // it escaped (R41).
+        let skipped = if field.final_at.is_some() {
+            Some(NotScaled::Final)
+        } else if field.origin.how == How::Profile {
+            Some(NotScaled::Profile)
+        } else {
+            None
+        };
+        if let (Some(reason), Some((_, file, span))) = (skipped, scale) {
+            trace.not_scaled = Some((reason, Place { file, span }));
+        }
         if let Some((hundredths, file, span)) = scale
-            && field.final_at.is_none()
-            && field.origin.how != How::Profile
+            && skipped.is_none()
         {
             // A bake scaled past the longest duration is reported at the
             // `bake scale` (`semantics::profiles`); the plan is not written.
@@ -57,8 +68,14 @@ impl<'w> Lowerer<'_, 'w> {
         Some((seconds, trace))
     }
 
+    /// Where field `name` of `body` is set, if it is.
+    pub(super) fn field_trace(&self, body: &ResolvedBlock<'w>, name: &str) -> Option<Trace> {
+        self.field(body, name).map(|member| self.trace(member))
+    }
+
     pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
         Trace {
+            not_scaled: None,
             at: Place {
                 file: member.origin.file,
                 span: member.origin.span,
@@ -90,7 +107,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let (_, value) = text.split_once('=')?;
         let value = value.trim();
-        (!value.is_empty()).then(|| value.split_whitespace().collect::<Vec<_>>().join(" "))
+        (!value.is_empty()).then(|| canonical_value_text(value))
     }
 
     pub(super) fn value_of<'b>(&self, member: &'b Resolved<'w>) -> Option<(&'w Expr, FileId)> {
@@ -294,13 +311,16 @@ impl<'w> Lowerer<'_, 'w> {
         parse_strategy(expr, file, self.diagnostics)
     }
 
-    pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<DataPoints> {
+    /// A body's `wait for` requirements, each with where it is written
+    /// ([`collection_trace`]).
+    pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<(DataPoints, Trace)> {
         let mut points = Vec::new();
         for (item, places) in &body.collection {
             let MemberKind::WaitFor { count, metric } = &item.kind else {
                 continue;
             };
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let trace = collection_trace(item, places);
             let LiteralValue::Count(count) = count.value else {
                 self.diagnostics.push(
                     Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
@@ -323,11 +343,14 @@ impl<'w> Lowerer<'_, 'w> {
                 .and_then(|arg| string_literal(&arg.value))
                 .map(|string| self.interpolate(string, file));
             match (measure.as_str(), name) {
-                ("requests" | "datapoints", Some(name)) => points.push(DataPoints {
-                    count,
-                    measure,
-                    name,
-                }),
+                ("requests" | "datapoints", Some(name)) => points.push((
+                    DataPoints {
+                        count,
+                        measure,
+                        name,
+                    },
+                    trace,
+                )),
                 _ => self.mismatch(
                     file,
                     metric,
@@ -336,6 +359,27 @@ impl<'w> Lowerer<'_, 'w> {
             }
         }
         points
+    }
+}
+
+/// Where a collection statement (`wait for`, `block`) is written: the
+/// latest of the places that wrote it, the earlier ones as what it
+/// replaced, newest first (as for merged alarm blockers, R22).
+pub(super) fn collection_trace(
+    item: &crate::syntax::ast::Member,
+    places: &[(FileId, Span)],
+) -> Trace {
+    let mut written = places.iter().rev().map(|(file, span)| Place {
+        file: *file,
+        span: *span,
+    });
+    let at = written.next().unwrap_or(Place {
+        file: FileId(0),
+        span: item.span,
+    });
+    Trace {
+        overrides: written.map(|place| (place, How::Set, None)).collect(),
+        ..Trace::at(at, How::Set)
     }
 }
 
@@ -573,6 +617,50 @@ pub fn builtin_value_problem(
     }
 }
 
+/// A value's text in one layout, whatever the file's: whitespace runs are
+/// one space, none follows an opening bracket or precedes a closing one,
+/// and a trailing comma is dropped, so that formatting a file (which may
+/// break a call over lines with a trailing comma) never changes a value the
+/// plan quotes.
+pub(super) fn canonical_value_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut last_was_space = false;
+    for ch in text.trim().chars() {
+        // Strings keep their text exactly.
+        if in_string {
+            out.push(ch);
+            in_string = escaped || ch != '"';
+            escaped = !escaped && ch == '\\';
+            continue;
+        }
+        if ch.is_whitespace() {
+            last_was_space = true;
+            continue;
+        }
+        if std::mem::take(&mut last_was_space)
+            && !matches!(ch, ')' | ']')
+            && !out.ends_with(['(', '['])
+        {
+            out.push(' ');
+        }
+        match ch {
+            '"' => {
+                in_string = true;
+                out.push(ch);
+            }
+            ')' | ']' => {
+                while out.ends_with(' ') || out.ends_with(',') {
+                    out.pop();
+                }
+                out.push(ch);
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
 /// A free-text name (an approval role) as a step-id segment: characters
 /// outside `[A-Za-z0-9_.-]` become `-`, so ids stay paths of plain names.
 pub(super) fn id_segment(text: &str) -> String {
@@ -653,5 +741,22 @@ pub fn format_seconds(seconds: u64) -> String {
         "0s".to_string()
     } else {
         out
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::canonical_value_text;
+
+    #[test]
+    fn values_read_the_same_in_any_layout() {
+        let one_line = "rolling(batch: 33%, min_healthy: 66%)";
+        let broken = "rolling(\n    batch: 33%,\n    min_healthy: 66%,\n  )";
+        assert_eq!(canonical_value_text(one_line), one_line);
+        assert_eq!(canonical_value_text(broken), one_line);
+        assert_eq!(canonical_value_text("[ a,  b, ]"), "[a, b]");
+        // Strings are kept as written.
+        assert_eq!(canonical_value_text("\"make (x,  )\"  "), "\"make (x,  )\"");
+        assert_eq!(canonical_value_text("\"a \\\" ,)\""), "\"a \\\" ,)\"");
     }
 }

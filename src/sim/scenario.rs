@@ -275,7 +275,7 @@ impl std::error::Error for ReadError {}
 /// Reads a scenario, checking its version first and then what the types
 /// cannot say (see [`Scenario::problems`]).
 pub fn from_json(json: &str) -> Result<Scenario, ReadError> {
-    match crate::export::version::check(json, FORMAT_VERSION) {
+    match crate::export::version::check(json, &[FORMAT_VERSION]) {
         Ok(()) => {}
         Err(crate::export::version::VersionMismatch::Json(error)) => {
             return Err(ReadError::Json(error));

@@ -158,6 +158,7 @@ mod tests {
                 column: 1,
                 how: How::Set,
                 overrides: Vec::new(),
+                not_scaled: None,
             },
         })
         .unwrap()
@@ -216,6 +217,7 @@ mod tests {
                 column: 1,
                 how: How::Set,
                 overrides: Vec::new(),
+                not_scaled: None,
             },
         };
         assert!(

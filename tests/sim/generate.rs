@@ -77,6 +77,7 @@ fn provenance() -> Provenance {
         column: 1,
         how: How::Set,
         overrides: Vec::new(),
+        not_scaled: None,
     }
 }
 
@@ -108,6 +109,7 @@ impl Builder {
             rollback_alarm: None,
             gates: Vec::new(),
             provenance: provenance(),
+            field_provenance: Default::default(),
         });
         id
     }
@@ -567,6 +569,7 @@ pub fn plan(seed: u64) -> Generated {
         alarms: b.alarms,
         alarm_command: None,
         steps: b.steps,
+        dropped: Vec::new(),
     };
     Generated { plan, waves }
 }

@@ -1,4 +1,5 @@
-//! The execution plan, format version 1 (`format_version` `"1.0"`).
+//! The execution plan, format version 1 (`format_version` `"1.1"`; plans
+//! of `"1.0"`, which lack 1.1's optional fields, read the same).
 //!
 //! A plan is what an engine runs: the artifacts, the gates, and a DAG of
 //! steps, each with its target, its parameters, the alarm that rolls it
@@ -23,14 +24,19 @@
 //! (the simulator reads nothing else). Reading is strict where the schema
 //! is: closed objects refuse unknown fields, a step holds exactly the
 //! parameter object its kind names, percents have at most two decimals,
-//! and a plan of another `format_version` is refused before anything else
-//! is read. `from_json(&to_json(plan))` is `plan`.
+//! and a plan of a `format_version` other than [`READ_VERSIONS`] is refused
+//! before anything else is read. `from_json(&to_json(plan))` is `plan`.
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-/// The value of `format_version` for plans of this module.
-pub const FORMAT_VERSION: &str = "1.0";
+/// The value of `format_version` for plans this module writes.
+pub const FORMAT_VERSION: &str = "1.1";
+
+/// The values of `format_version` [`from_json`] reads: 1.1 only added
+/// optional fields (`field_provenance`, `not_scaled`, `dropped`), so a
+/// 1.0 plan is a 1.1 plan without them and means what it meant.
+pub const READ_VERSIONS: &[&str] = &["1.0", FORMAT_VERSION];
 
 /// The `file` of a provenance whose file is not known (with line and
 /// column 1); the compiler only writes it if it has lost track of a file.
@@ -97,6 +103,26 @@ pub struct PlanV1 {
     /// Every step, in an order where each step comes after all the steps it
     /// needs.
     pub steps: Vec<Step>,
+    /// Values written in source that no step carries, with why (such as a
+    /// `by az` on Lambda, which has no AZs); left out when there are none.
+    /// Since 1.1.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dropped: Vec<Dropped>,
+}
+
+/// A value written in source that no step carries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dropped {
+    /// The scope it was written for: the stage and wave, and the region
+    /// when only that region lacks what the value needs.
+    pub target: Target,
+    /// The member as written: `by az`, `by cell`, `bake`, `wait for`.
+    pub member: String,
+    /// Why nothing carries it, for people: `platform lambda has no AZs`.
+    pub reason: String,
+    /// Where it was written.
+    pub provenance: Provenance,
 }
 
 /// A gate of the plan's gate table: its id, then the gate's own fields.
@@ -216,7 +242,16 @@ pub struct Step {
     pub gates: Vec<String>,
     /// Where the step comes from.
     pub provenance: Provenance,
+    /// Where each of the step's values that was set in source was set, by
+    /// the value's JSON Pointer in the step (`/deploy/strategy`,
+    /// `/bake/data_points/0`, `/target/region`); empty (and left out) when
+    /// none was. Since 1.1.
+    pub field_provenance: FieldProvenance,
 }
+
+/// Provenance of a step's values, by JSON Pointer into the step, in
+/// pointer order.
+pub type FieldProvenance = std::collections::BTreeMap<String, Provenance>;
 
 impl Step {
     /// The step's kind, which is its parameters' kind.
@@ -227,7 +262,9 @@ impl Step {
 
 impl Serialize for Step {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let field_count = if self.rollback_alarm.is_some() { 8 } else { 7 };
+        let field_count = 7
+            + usize::from(self.rollback_alarm.is_some())
+            + usize::from(!self.field_provenance.is_empty());
         let mut step = serializer.serialize_struct("Step", field_count)?;
         step.serialize_field("id", &self.id)?;
         step.serialize_field("kind", &self.kind())?;
@@ -247,6 +284,9 @@ impl Serialize for Step {
         }
         step.serialize_field("gates", &self.gates)?;
         step.serialize_field("provenance", &self.provenance)?;
+        if !self.field_provenance.is_empty() {
+            step.serialize_field("field_provenance", &self.field_provenance)?;
+        }
         step.end()
     }
 }
@@ -776,6 +816,36 @@ pub struct Provenance {
     pub how: How,
     /// The values it replaced, newest first.
     pub overrides: Vec<Override>,
+    /// For a bake the profile's `bake scale` did not scale: why, and where
+    /// the `bake scale` is. Since 1.1.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub not_scaled: Option<NotScaled>,
+}
+
+/// A bake that `bake scale` left as it was (RFC 0001, R41).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotScaled {
+    /// Why: the bake is `final`, or the profile sets it itself.
+    pub reason: NotScaledReason,
+    /// The file of the `bake scale`, as in [`Provenance::file`].
+    pub file: String,
+    /// One-based line of the `bake scale`.
+    pub line: u32,
+    /// One-based column of the `bake scale`, in characters.
+    pub column: u32,
+}
+
+/// Why `bake scale` left a bake as it was.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NotScaledReason {
+    /// The bake is `final`.
+    Final,
+    /// The selected profile sets the bake itself.
+    Profile,
 }
 
 /// A value that a later one replaced.
@@ -854,3 +924,23 @@ impl Serialize for Percent {
 mod read;
 
 pub use read::{ReadError, from_json};
+
+impl Provenance {
+    /// Every place this provenance names, with how it was used there: the
+    /// current value's, each replaced value's, and the `bake scale` a bake
+    /// escaped. What a tool indexes to answer "what does this line do in
+    /// the plan" (see `docs/plan-format.md`).
+    pub fn places(&self) -> impl Iterator<Item = (&str, u32, u32)> {
+        std::iter::once((self.file.as_str(), self.line, self.column))
+            .chain(
+                self.overrides
+                    .iter()
+                    .map(|old| (old.file.as_str(), old.line, old.column)),
+            )
+            .chain(
+                self.not_scaled
+                    .iter()
+                    .map(|skip| (skip.file.as_str(), skip.line, skip.column)),
+            )
+    }
+}

@@ -9,7 +9,7 @@ use serde::de::{self, Deserialize, Deserializer};
 /// Why [`from_json`] could not read a plan.
 #[derive(Debug)]
 pub enum ReadError {
-    /// The text is not JSON, or not a plan of format 1.0: the message says
+    /// The text is not JSON, or not a plan of format 1.1 (or 1.0): the message says
     /// what and where (line and column).
     Json(serde_json::Error),
     /// The document has no `format_version`, or one this module does not read.
@@ -25,11 +25,13 @@ impl std::fmt::Display for ReadError {
             ReadError::Json(error) => write!(f, "not a plan of format {FORMAT_VERSION}: {error}"),
             ReadError::Version { found: Some(found) } => write!(
                 f,
-                "this pipec reads plan format {FORMAT_VERSION}; the file is {found}"
+                "this pipec reads plan formats {}; the file is {found}",
+                READ_VERSIONS.join(" and ")
             ),
             ReadError::Version { found: None } => write!(
                 f,
-                "this pipec reads plan format {FORMAT_VERSION}; the file has no `format_version`"
+                "this pipec reads plan formats {}; the file has no `format_version`",
+                READ_VERSIONS.join(" and ")
             ),
         }
     }
@@ -44,12 +46,13 @@ impl std::error::Error for ReadError {
     }
 }
 
-/// Reads a plan written by [`to_json`] (or by any producer of format 1.0).
+/// Reads a plan written by [`to_json`] (or by any producer of format 1.1,
+/// or of 1.0, whose plans are 1.1 plans without 1.1's optional fields).
 ///
 /// The version is checked first, so that a plan of another version is
 /// refused for what it is rather than for a field this version lacks.
 pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
-    match crate::export::version::check(json, FORMAT_VERSION) {
+    match crate::export::version::check(json, READ_VERSIONS) {
         Ok(()) => {}
         Err(crate::export::version::VersionMismatch::Json(error)) => {
             return Err(ReadError::Json(error));
@@ -79,6 +82,8 @@ struct RawStep {
     rollback_alarm: Option<String>,
     gates: Vec<String>,
     provenance: Provenance,
+    #[serde(default)]
+    field_provenance: FieldProvenance,
 }
 
 impl<'de> Deserialize<'de> for Step {
@@ -126,6 +131,7 @@ impl<'de> Deserialize<'de> for Step {
             rollback_alarm: raw.rollback_alarm,
             gates: raw.gates,
             provenance: raw.provenance,
+            field_provenance: raw.field_provenance,
         })
     }
 }

@@ -83,6 +83,7 @@ impl<'w> Lowerer<'_, 'w> {
             alarms: Vec::new(),
             regions: Vec::new(),
             alarm_command: None,
+            production: None,
             steps: Vec::new(),
             rollback_unresolved: false,
         };
@@ -655,6 +656,13 @@ impl<'w> Lowerer<'_, 'w> {
     ) {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
+        // Its first line: a label over the whole block would underline
+        // every line of it.
+        let mut production_at = self.trace(production).at;
+        if production.member.span == production_at.span {
+            production_at.span = crate::semantics::merge::head_span(production.member);
+        }
+        plan.production = Some(production_at);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         // A profile's `require approval` gates production (R42).
         let profile_approvals: Vec<(&crate::syntax::ast::Member, FileId)> = self

@@ -416,7 +416,17 @@ fn evaluate(
     });
     let mut previous_size = 0;
     for (idx, (wave, steps)) in waves.iter().enumerate() {
-        let Some(first) = steps.first() else { continue };
+        // A finding about the wave points at the wave: its first step may
+        // be a one-box deploy, whose place is the one-box it inherits
+        // (often production's), which says nothing about this wave. Its
+        // deploys (outside the one-box) carry the wave member's place.
+        let Some(first) = steps
+            .iter()
+            .find(|step| !step.target.onebox && matches!(step.params, Params::Deploy { .. }))
+            .or_else(|| steps.first())
+        else {
+            continue;
+        };
         let mut regions: Vec<&str> = steps
             .iter()
             .filter_map(|step| step.target.region.as_deref())
@@ -545,17 +555,22 @@ fn evaluate(
         .filter(|step| matches!(step.params, Params::Deploy { .. }))
         .collect();
     if let Some(first_deploy) = production_deploys.first() {
+        // Findings about production as a whole point at its block (or its
+        // window), not at its first deploy, which is often the one-box.
+        let production_at = plan
+            .production
+            .map_or_else(|| at(first_deploy), |place| (place.file, place.span));
         let window = gates(plan, first_deploy).find_map(|gate| match &gate.kind {
-            GateKind::Window { allow, .. } => Some(allow.clone()),
+            GateKind::Window { allow, .. } => Some((allow.clone(), gate)),
             _ => None,
         });
         match window {
             None => findings.push((
                 "weekend-window",
                 "production deploys start at any time: no window".to_string(),
-                at(first_deploy),
+                production_at,
             )),
-            Some(allow)
+            Some((allow, gate))
                 if allow
                     .iter()
                     .any(|(days, _, _)| days.iter().any(|day| *day >= 5)) =>
@@ -563,7 +578,7 @@ fn evaluate(
                 findings.push((
                     "weekend-window",
                     "the production window opens on weekends".to_string(),
-                    at(first_deploy),
+                    (gate.trace.at.file, gate.trace.at.span),
                 ));
             }
             Some(_) => {}
@@ -577,7 +592,7 @@ fn evaluate(
             findings.push((
                 "manual-approval",
                 "production starts without a manual approval".to_string(),
-                at(first_deploy),
+                production_at,
             ));
         }
     }

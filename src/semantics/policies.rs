@@ -264,16 +264,19 @@ impl Policies {
     /// pipeline as a whole, and `governed_by` says whether a policy in a
     /// given file governs this pipeline. Where policies disagree the
     /// strictest level wins; a rule no policy mentions has its default.
+    /// Findings come back unrendered: [`report`] renders them once every
+    /// pipeline is checked, so that one place seen through several
+    /// pipelines is one diagnostic.
     pub fn check(
         &self,
         plan: &Plan,
         pipeline_at: (FileId, Span),
         governed_by: &dyn Fn(FileId) -> bool,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        let mut findings: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
-        evaluate(plan, pipeline_at, &mut findings);
-        for (rule_name, message, (file, span)) in findings {
+    ) -> Vec<Finding> {
+        let mut found: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
+        evaluate(plan, pipeline_at, &mut found);
+        let mut findings = Vec::new();
+        for (rule_name, message, (file, span)) in found {
             let level = self
                 .levels
                 .iter()
@@ -290,23 +293,91 @@ impl Policies {
             if exempt || level == PolicyLevel::Allow {
                 continue;
             }
+            findings.push(Finding {
+                rule: rule_name,
+                deny: level == PolicyLevel::Deny,
+                message,
+                file,
+                span,
+                pipeline: plan.pipeline.clone(),
+            });
+        }
+        findings
+    }
+}
+
+/// One pipeline's finding, before it is rendered.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    rule: &'static str,
+    deny: bool,
+    message: String,
+    file: FileId,
+    span: Span,
+    pipeline: String,
+}
+
+/// Renders every pipeline's findings. The same finding at the same place
+/// (a template's line, seen through each pipeline that extends it) is one
+/// diagnostic naming every pipeline it affects, as a template's other
+/// problems are reported once (RFC 0001, R14); the pipelines are listed in
+/// name order, so the output does not depend on the order of checking.
+pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
+    type Place = (FileId, u32, u32, &'static str, bool, String);
+    let mut grouped: std::collections::BTreeMap<Place, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for finding in findings {
+        grouped
+            .entry((
+                finding.file,
+                finding.span.start,
+                finding.span.end,
+                finding.rule,
+                finding.deny,
+                finding.message,
+            ))
+            .or_default()
+            .push(finding.pipeline);
+    }
+    grouped
+        .into_iter()
+        .map(|((file, start, end, rule_name, deny, message), mut pipelines)| {
+            pipelines.sort();
+            pipelines.dedup();
+            let span = Span { start, end };
             let summary = rule(rule_name).map_or("", |rule| rule.summary);
             let title = format!("[{rule_name}] {message}");
-            let diagnostic = if level == PolicyLevel::Deny {
+            let diagnostic = if deny {
                 Diagnostic::error(Code::POLICY, title)
             } else {
                 Diagnostic::warning(Code::POLICY, title)
             };
-            diagnostics.push(
-                diagnostic
-                    .primary(file, span, format!("pipeline `{}`: {summary}", plan.pipeline))
+            match pipelines.as_slice() {
+                [pipeline] => diagnostic
+                    .primary(file, span, format!("pipeline `{pipeline}`: {summary}"))
                     .help(format!(
-                        "`pipec` rule `{rule_name}`; fix it, or `exempt {} from {rule_name} {{ reason = \"...\" }}` in a policy",
-                        plan.pipeline
+                        "`pipec` rule `{rule_name}`; fix it, or `exempt {pipeline} from {rule_name} {{ reason = \"...\" }}` in a policy"
                     )),
-            );
-        }
-    }
+                _ => {
+                    let names = pipelines
+                        .iter()
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    diagnostic
+                        .primary(
+                            file,
+                            span,
+                            format!("in {} pipelines: {names}", pipelines.len()),
+                        )
+                        .note(format!("`{rule_name}`: {summary}"))
+                        .help(format!(
+                            "`pipec` rule `{rule_name}`; fix it here for all of them, or exempt one in a policy: `exempt PIPELINE from {rule_name} {{ reason = \"...\" }}`"
+                        ))
+                }
+            }
+        })
+        .collect()
 }
 
 fn known_rule(

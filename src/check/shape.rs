@@ -20,6 +20,7 @@ pub enum Body {
     Pipeline,
     Policy,
     Exempt,
+    Under,
     Source,
     Build,
     Stage,
@@ -60,6 +61,7 @@ enum Form {
     Include,
     Level,
     Exempt,
+    Under,
     Floor,
     Remove,
     Env,
@@ -93,6 +95,7 @@ impl Form {
             MemberKind::Include { .. } => Form::Include,
             MemberKind::Level { .. } => Form::Level,
             MemberKind::Exempt { .. } => Form::Exempt,
+            MemberKind::Under { .. } => Form::Under,
             MemberKind::Floor { .. } => Form::Floor,
             MemberKind::Remove { .. } => Form::Remove,
             MemberKind::Env { .. } => Form::Env,
@@ -126,6 +129,7 @@ impl Form {
             Form::Include => "`include`",
             Form::Level => "`deny`/`warn`/`allow`",
             Form::Exempt => "`exempt`",
+            Form::Under => "`under`",
             Form::Floor => "`floor`",
             Form::Remove => "`remove`",
             Form::Env => "`env`",
@@ -156,7 +160,7 @@ impl Form {
             Form::Traffic => "`traffic <=` goes in a one-box",
             Form::Region => "regions are declared in a registry",
             Form::Holiday | Form::Include => "holidays and includes go in a calendar",
-            Form::Level | Form::Exempt | Form::Floor => "this goes in a `policy`",
+            Form::Level | Form::Exempt | Form::Under | Form::Floor => "this goes in a `policy`",
             Form::Remove => "`remove` goes in the body that inherited the member",
             Form::Env => "`env` goes in a `build`, `test` or `deploy` body, next to its `run`",
         }
@@ -173,6 +177,7 @@ impl Form {
                 | Form::Wait
                 | Form::Level
                 | Form::Exempt
+                | Form::Under
                 | Form::Floor
                 | Form::Holiday
                 | Form::Include
@@ -194,6 +199,7 @@ impl Body {
             Body::Pipeline => "a pipeline",
             Body::Policy => "a policy",
             Body::Exempt => "an exemption",
+            Body::Under => "an `under` block",
             Body::Source => "a source",
             Body::Build => "a build",
             Body::Stage => "a stage",
@@ -224,7 +230,7 @@ impl Body {
             Body::Wave => &["regions", "bake", "parallel", "strategy"],
             Body::Onebox => &["bake", "traffic"],
             Body::Scope => &["bake"],
-            Body::Exempt => &["reason", "expires"],
+            Body::Exempt | Body::Under => &["reason", "expires"],
             Body::Source => &["branch"],
             Body::Calendar | Body::Policy => &[],
         })
@@ -235,7 +241,8 @@ impl Body {
         match self {
             Body::Registry => &[Field, Region, Remove],
             Body::Calendar => &[Holiday, Include],
-            Body::Policy => &[Level, Exempt, Floor],
+            Body::Policy => &[Level, Exempt, Under, Floor],
+            Body::Under => &[Level, Field],
             Body::Region | Body::Window | Body::Exempt => &[Field],
             Body::Build | Body::Test | Body::Deploy => &[Field, Env],
             Body::Source => &[Field, Require],
@@ -274,6 +281,7 @@ impl Body {
             MemberKind::Scope { .. } => Body::Scope,
             MemberKind::Region { .. } => Body::Region,
             MemberKind::Exempt { .. } => Body::Exempt,
+            MemberKind::Under { .. } => Body::Under,
             MemberKind::WindowUse(WindowUse::Inline(_)) => Body::Window,
             _ => return None,
         })

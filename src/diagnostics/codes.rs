@@ -406,20 +406,29 @@ codes! {
         "Levels and exemptions name rules by their kebab-case names, such as \
          `onebox-first` or `first-wave-bake`; the message suggests the closest.";
     EXEMPTION_WITHOUT_REASON = "P0803", "exemption-without-reason",
-        "An exemption has no reason.",
+        "An exemption, or a policy's `under` block, has no reason.",
         "Every exemption says why the rule does not apply (`reason = \"...\"`), \
-         so that reviewers can judge it and tell when it should end.";
+         and every `under PROFILE { ... }` block why the profile changes its \
+         rules, so that reviewers can judge it and tell when it should end.";
     EXEMPTION_EXPIRED = "P0804", "exemption-expired",
-        "An exemption's `expires` day has passed.",
-        "An exemption counts up to and including its `expires` day (compared \
-         with `--today`, by default today's date); after it, the rule applies \
-         again and this warning says so. Fix what the rule asks, or renew the \
-         exemption.";
+        "An exemption's or `under` block's `expires` day has passed.",
+        "An exemption, or a policy's `under PROFILE` levels, count up to and \
+         including their `expires` day (compared with `--today`, by default \
+         today's date); after it, the rule applies again at its usual level \
+         and this warning says so. Fix what the rule asks, or renew the \
+         exemption or the levels.";
     UNSUPPORTED_FLOOR = "P0805", "unsupported-floor",
         "A policy sets a floor for a field that cannot have one.",
         "`floor bake = DURATION` raises every bake of the pipelines a policy \
          governs to at least that duration, after profiles and final values \
          included (RFC 0001, R43). Floors for other fields are not supported.";
+    UNKNOWN_POLICY_PROFILE = "P0806", "unknown-policy-profile",
+        "A policy's `under` names a profile no template or pipeline declares.",
+        "`under PROFILE { ... }` in a policy sets rule levels that apply only \
+         when a pipeline is compiled with `--profile PROFILE`. The profile must \
+         be declared (`profile NAME { ... }`) in some template or pipeline of \
+         the workspace; the message suggests the closest name. Its levels are \
+         ignored until the name is fixed.";
     GHA_DATA_POINTS_DROPPED = "P0951", "github-actions-data-points",
         "A bake's data-point requirements are dropped from a GitHub Actions workflow.",
         "`compile --target github-actions` bakes for the bake's duration while \

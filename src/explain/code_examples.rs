@@ -549,6 +549,20 @@ pipeline orders_api { platform = ecs }
 "#,
     ),
     (
+        Code::UNKNOWN_POLICY_PROFILE,
+        r#"policy org {
+  deny first-wave-bake
+  under emergncy {
+    warn first-wave-bake
+    reason = "security fixes ship after review (SEC-12)"
+  }
+}
+template Service {
+  profile emergency { bake scale 25% }
+}
+"#,
+    ),
+    (
         Code::CODEPIPELINE_SETTING_MISSING,
         r#"// `pipec compile FILE --target codepipeline` in a workspace whose pipec.toml
 // has no `[codepipeline]` table (or lacks `role_arn`, `region`, ...):

@@ -366,6 +366,14 @@ pub enum MemberKind {
         /// `reason` and `expires`.
         body: Block,
     },
+    /// `under PROFILE { LEVEL RULE, ...; reason = "..."; expires = DATE }`:
+    /// levels that apply only while the profile is selected.
+    Under {
+        /// The profile.
+        profile: Ident,
+        /// Its levels, `reason` and `expires`.
+        body: Block,
+    },
     /// `floor NAME = EXPR`
     Floor {
         /// The quantity bounded, e.g. `bake`.
@@ -421,6 +429,7 @@ impl MemberKind {
             MemberKind::Include { .. } => "an include",
             MemberKind::Level { .. } => "a policy level",
             MemberKind::Exempt { .. } => "an exemption",
+            MemberKind::Under { .. } => "levels under a profile",
             MemberKind::Floor { .. } => "a floor",
             MemberKind::Remove { .. } => "a removal",
             MemberKind::Env { .. } => "an environment variable",
@@ -459,7 +468,8 @@ impl MemberKind {
             | MemberKind::Production { body }
             | MemberKind::Wave { body, .. }
             | MemberKind::Profile { body, .. }
-            | MemberKind::Exempt { body, .. } => Some(body),
+            | MemberKind::Exempt { body, .. }
+            | MemberKind::Under { body, .. } => Some(body),
             MemberKind::WindowUse(WindowUse::Inline(body)) => Some(body),
             _ => None,
         }

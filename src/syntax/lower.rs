@@ -78,6 +78,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_allow
             | Rule::kw_exempt
             | Rule::kw_floor
+            | Rule::kw_under
             | Rule::kw_remove
             | Rule::kw_env
             | Rule::kw_or
@@ -385,6 +386,10 @@ impl<'t> Lowerer<'t> {
             Rule::exempt_stmt => MemberKind::Exempt {
                 pipeline: self.lower_path(inner.next()?),
                 rule: self.lower_ident(inner.next()?),
+                body: self.lower_block(inner.next()?),
+            },
+            Rule::under_stmt => MemberKind::Under {
+                profile: self.lower_ident(inner.next()?),
                 body: self.lower_block(inner.next()?),
             },
             Rule::floor_stmt => MemberKind::Floor {

@@ -50,6 +50,7 @@ enum Form {
     Rollback,
     Block,
     Window,
+    ProfileWindow,
     Require,
     Wait,
     Scope,
@@ -84,6 +85,7 @@ impl Form {
             MemberKind::Rollback { .. } => Form::Rollback,
             MemberKind::BlockOn { .. } | MemberKind::BlockArtifact(_) => Form::Block,
             MemberKind::WindowUse(_) => Form::Window,
+            MemberKind::ProfileWindow { .. } => Form::ProfileWindow,
             MemberKind::Require { .. } => Form::Require,
             MemberKind::WaitFor { .. } => Form::Wait,
             MemberKind::Scope { .. } => Form::Scope,
@@ -118,6 +120,7 @@ impl Form {
             Form::Rollback => "`rollback on`",
             Form::Block => "`block`",
             Form::Window => "`window`",
+            Form::ProfileWindow => "`window ... for profile`",
             Form::Require => "`require`",
             Form::Wait => "`wait for`",
             Form::Scope => "`by`",
@@ -149,7 +152,9 @@ impl Form {
             Form::Onebox => "a one-box goes in a stage, `production` or a wave",
             Form::Test | Form::Deploy => "this goes in a stage or `production`",
             Form::Rollback => "`rollback on` goes in a stage, `production`, a wave or a one-box",
-            Form::Block | Form::Window => "blockers and windows go in a stage or `production`",
+            Form::Block | Form::Window | Form::ProfileWindow => {
+                "blockers and windows go in a stage or `production`"
+            }
             Form::Require => {
                 "`require` goes in a source, a stage, `production`, a wave or a profile"
             }
@@ -253,10 +258,30 @@ impl Body {
                 Field, Alarm, Source, Build, Stage, Production, Remove, BakeScale, Require,
             ],
             Body::Stage => &[
-                Field, Deploy, Test, Onebox, Require, Wait, Rollback, Block, Window, Remove,
+                Field,
+                Deploy,
+                Test,
+                Onebox,
+                Require,
+                Wait,
+                Rollback,
+                Block,
+                Window,
+                ProfileWindow,
+                Remove,
             ],
             Body::Production => &[
-                Field, Deploy, Test, Onebox, Require, Rollback, Block, Window, Wave, Exclude,
+                Field,
+                Deploy,
+                Test,
+                Onebox,
+                Require,
+                Rollback,
+                Block,
+                Window,
+                ProfileWindow,
+                Wave,
+                Exclude,
                 Remove,
             ],
             Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Test, Require, Remove],
@@ -291,6 +316,9 @@ impl Body {
 struct ShapeChecker {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
+    /// How many profile bodies enclose the body being checked: a profile
+    /// may not approve windows, or it could widen a final one itself.
+    in_profile: usize,
 }
 
 /// Checks one file's tree and returns what it found.
@@ -298,6 +326,7 @@ pub fn check_shape(tree: &File, file: FileId) -> Vec<Diagnostic> {
     let mut checker = ShapeChecker {
         file,
         diagnostics: Vec::new(),
+        in_profile: 0,
     };
     checker.check_items(&tree.items);
     checker.diagnostics
@@ -353,6 +382,21 @@ impl ShapeChecker {
                 continue;
             }
             self.check_modifiers(member, form, abstract_allowed);
+            if let (MemberKind::ProfileWindow { profile, .. }, true) =
+                (&member.kind, self.in_profile > 0)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::PROFILE_WINDOW_IN_PROFILE,
+                        "a profile cannot approve a window",
+                    )
+                    .primary(self.file, head_span(member), "inside a profile")
+                    .help(format!(
+                        "approve the window where production's window is set, outside any profile: `window NAME for profile {}`",
+                        profile.name
+                    )),
+                );
+            }
             if let Some(key) = identity(&member.kind) {
                 let key = (form, key);
                 if let Some(first) = seen.get(&key) {
@@ -402,7 +446,10 @@ impl ShapeChecker {
                 (Body::child(&member.kind), member.kind.body())
             {
                 let child_abstract = abstract_allowed && child != Body::Profile;
+                let profile = usize::from(child == Body::Profile);
+                self.in_profile += profile;
                 self.check_block_in(child_block, child, child_abstract);
+                self.in_profile -= profile;
             }
         }
     }
@@ -675,6 +722,7 @@ fn identity(kind: &MemberKind) -> Option<&str> {
         | MemberKind::Scope { .. }
         | MemberKind::TrafficLimit { .. }
         | MemberKind::BakeScale { .. } => Some(""),
+        MemberKind::ProfileWindow { profile, .. } => Some(profile.name.as_str()),
         other => other.name().map(|name| name.name.as_str()),
     }
 }

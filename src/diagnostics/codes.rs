@@ -286,6 +286,19 @@ codes! {
          some time in the coming year (checked from the compile date over 366 \
          days in the window's zone). A window that never opens would block \
          every deployment forever.";
+    PROFILE_WINDOW_IN_PROFILE = "P0510", "profile-window-in-profile",
+        "A profile approves a window for itself.",
+        "`window NAME for profile PROFILE` lets the declaration that sets a \
+         stage's or production's window (an organisation's template, often \
+         with `final window`) approve another window for a profile. A profile \
+         body cannot do it: a profile that chose its own window could widen a \
+         final one, which only the declaration that froze it may do.";
+    UNKNOWN_WINDOW_PROFILE = "P0511", "unknown-window-profile",
+        "A window is approved for a profile no template or pipeline declares.",
+        "`window NAME for profile PROFILE` gates the body with NAME instead of \
+         its own window when `--profile PROFILE` is selected. The profile must \
+         be declared (`profile PROFILE { ... }`) in some template or pipeline \
+         of the workspace; the message suggests the closest name.";
     UNKNOWN_REGION = "P0401", "unknown-region",
         "A region name is not in the target registry.",
         "Waves, stages and exclusions name regions of the production registry \

@@ -306,6 +306,32 @@ template Team extends Service {
 "#,
     ),
     (
+        Code::PROFILE_WINDOW_IN_PROFILE,
+        r#"window on_call {
+  zone  = "UTC"
+  allow = [mon..sun]
+}
+template Service {
+  production { window on_call }
+  profile emergency {
+    production { new window on_call for profile emergency }
+  }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_WINDOW_PROFILE,
+        r#"window on_call {
+  zone  = "UTC"
+  allow = [mon..sun]
+}
+template Service {
+  production { window on_call for profile emergncy }
+  profile emergency { bake scale 25% }
+}
+"#,
+    ),
+    (
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {

@@ -416,7 +416,7 @@ impl Policies {
 
 /// The name of every profile declared in a template or pipeline of the
 /// workspace: what `under PROFILE` may name.
-fn profile_names(scopes: &Scopes<'_>) -> std::collections::BTreeSet<String> {
+pub(crate) fn profile_names(scopes: &Scopes<'_>) -> std::collections::BTreeSet<String> {
     scopes
         .all()
         .filter_map(|(_, _, item)| match &item.kind {

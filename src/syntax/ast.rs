@@ -295,6 +295,16 @@ pub enum MemberKind {
     BlockArtifact(ArtifactBlocker),
     /// `window NAME [overridable]` or `window { ... }`
     WindowUse(WindowUse),
+    /// `window NAME [overridable] for profile PROFILE`: the window that
+    /// gates the body instead of its own while `PROFILE` is selected.
+    ProfileWindow {
+        /// The window declaration.
+        window: Path,
+        /// Whether a person may override it.
+        overridable: bool,
+        /// The profile it is approved for.
+        profile: Ident,
+    },
     /// `require EXPR`, e.g. `require review`
     Require {
         /// What is required.
@@ -418,6 +428,7 @@ impl MemberKind {
             MemberKind::BlockOn { .. } => "an alarm blocker",
             MemberKind::BlockArtifact(_) => "an artifact blocker",
             MemberKind::WindowUse(_) => "a window",
+            MemberKind::ProfileWindow { .. } => "a window approved for a profile",
             MemberKind::Require { .. } => "a requirement",
             MemberKind::WaitFor { .. } => "a data-point wait",
             MemberKind::Scope { .. } => "a `by` scope",

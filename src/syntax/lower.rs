@@ -336,10 +336,17 @@ impl<'t> Lowerer<'t> {
                     MemberKind::WindowUse(WindowUse::Inline(self.lower_block(first)))
                 } else {
                     let window = self.lower_path(first);
-                    MemberKind::WindowUse(WindowUse::Named {
-                        window,
-                        overridable,
-                    })
+                    match inner.next() {
+                        Some(profile) => MemberKind::ProfileWindow {
+                            window,
+                            overridable,
+                            profile: self.lower_ident(profile),
+                        },
+                        None => MemberKind::WindowUse(WindowUse::Named {
+                            window,
+                            overridable,
+                        }),
+                    }
                 }
             }
             Rule::require_stmt => MemberKind::Require {

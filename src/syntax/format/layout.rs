@@ -439,6 +439,7 @@ fn member_children(kind: &MemberKind) -> Vec<Child<'_>> {
         | MemberKind::WindowUse(WindowUse::Inline(body)) => children.push(Child::Block(body)),
         MemberKind::BlockArtifact(_)
         | MemberKind::WindowUse(WindowUse::Named { .. })
+        | MemberKind::ProfileWindow { .. }
         | MemberKind::BakeScale { .. }
         | MemberKind::Holiday { .. }
         | MemberKind::Include { .. }

@@ -1386,3 +1386,109 @@ fn provenance_can_be_looked_up_by_source_line() {
     );
     assert!(at("strategy = canary").contains("production/rest/lab-west-1/deploy#/deploy/strategy"));
 }
+
+/// A policy's `under emergency { ... }` levels apply only when the
+/// pipeline is compiled with `--profile emergency`: the same finding is an
+/// error without the profile, a warning that says why with it, and an
+/// error again once the levels expire.
+#[test]
+fn policy_levels_under_a_profile_apply_only_with_it() {
+    let text = r#"import "std/aws"
+
+policy org {
+  deny  first-wave-bake
+  allow integration-tests, load-test, weekend-window, code-review, signed-artifacts
+  allow small-first-waves, first-wave-by-az, later-wave-bake, onebox-bake
+  under emergency {
+    warn first-wave-bake
+    reason  = "security fixes ship after review (SEC-12)"
+    expires = 2027-06-30
+  }
+}
+
+pipeline orders_api {
+  platform = ecs
+  build bundle { run = "make release" }
+  production {
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    onebox { traffic <= 5%; bake = 1h }
+    wave first { regions = aws where traffic == low take 1; by az; bake = 8h }
+    wave rest  { regions = rest; bake = 2h }
+  }
+  profile emergency { bake scale 25% }
+}
+"#;
+    let check = |profile: Option<&str>, today: jiff::civil::Date| {
+        let entries = vec![Entry {
+            path: PathBuf::from("case.pipe"),
+            bytes: Some(text.as_bytes().to_vec()),
+            name: None,
+        }];
+        let loader = MemoryLoader::in_dir("/workspace");
+        let checked = workspace::check_workspace_with(entries, &loader, today, profile);
+        let findings: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.message.starts_with("[first-wave-bake]"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            checked.diagnostics.len(),
+            findings.len(),
+            "{}",
+            pipec::diagnostics::render::to_plain_string(&checked.diagnostics, &checked.sources)
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        findings.into_iter().next().unwrap()
+    };
+    let normal = check(None, support::TODAY);
+    assert!(normal.is_error(), "{normal:?}");
+    assert!(normal.notes.is_empty(), "{normal:?}");
+    assert_eq!(
+        normal.message,
+        "[first-wave-bake] wave `first` bakes 8h, less than 12h"
+    );
+
+    let relaxed = check(Some("emergency"), support::TODAY);
+    assert!(!relaxed.is_error(), "{relaxed:?}");
+    assert_eq!(
+        relaxed.message,
+        "[first-wave-bake] wave `first` bakes 2h, less than 12h"
+    );
+    assert_eq!(
+        relaxed.notes,
+        vec![
+            "under profile `emergency` a policy makes `first-wave-bake` a warning: \
+             security fixes ship after review (SEC-12)"
+                .to_string()
+        ]
+    );
+
+    // After its last day the levels stop counting (and P0804 says so).
+    let expired = {
+        let entries = vec![Entry {
+            path: PathBuf::from("case.pipe"),
+            bytes: Some(text.as_bytes().to_vec()),
+            name: None,
+        }];
+        let loader = MemoryLoader::in_dir("/workspace");
+        workspace::check_workspace_with(
+            entries,
+            &loader,
+            jiff::civil::date(2027, 7, 1),
+            Some("emergency"),
+        )
+    };
+    let codes: Vec<(String, bool)> = expired
+        .diagnostics
+        .iter()
+        .map(|diagnostic| (diagnostic.code.to_string(), diagnostic.is_error()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![("P0804".to_string(), false), ("P0801".to_string(), true)],
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&expired.diagnostics, &expired.sources)
+    );
+}

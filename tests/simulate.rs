@@ -9,7 +9,10 @@
 mod sim;
 
 use pipec::sim::report::{EventKind, Outcome, RegionStatus};
-use sim::{TINY, at, compile, events_of, first, first_of, simulate, simulate_with, timeline};
+use sim::{
+    TINY, at, compile, compile_with_profile, events_of, first, first_of, simulate, simulate_with,
+    timeline,
+};
 
 const ONEBOX_DEPLOY: &str = "production/first/lab-east-1/onebox/deploy";
 const ONEBOX_BAKE: &str = "production/first/lab-east-1/onebox/bake";
@@ -596,4 +599,89 @@ fn absurd_durations_stop_at_the_horizon() {
         simulation.changes[0].reason.as_deref(),
         Some("the simulation stops at its horizon, 366 days after the start")
     );
+}
+
+/// The org's template keeps its final office window and approves a wider
+/// one for the emergency profile. The same Saturday merge waits for Monday
+/// without the profile and starts production at once with it: the plan's
+/// window gate is the approved window, and the simulator follows the plan.
+#[test]
+fn an_approved_emergency_window_starts_production_when_the_normal_one_is_closed() {
+    let source = r#"registry lab {
+  region lab-east-1 { traffic = low; azs = [labe1-az1] }
+}
+
+window office {
+  zone  = "America/Los_Angeles"
+  allow = [mon..thu 09:00..16:00, fri 09:00..12:00]
+}
+
+window on_call {
+  zone  = "America/Los_Angeles"
+  allow = [mon..sun 06:00..22:00]
+}
+
+template Org {
+  production {
+    registry = lab
+    rollback on ALARM("High_Severity")
+    final window office
+    window on_call for profile emergency
+  }
+  profile emergency { bake scale 25% }
+}
+
+pipeline tiny extends Org {
+  platform = ecs
+  new source code = git("https://git.example.com/tiny.git", branch: "main") { require review }
+  new build bundle from code { run = "make"; sign = true }
+  production {
+    new wave first { regions = [lab-east-1]; bake = 4h }
+  }
+}
+"#;
+    const DEPLOY: &str = "production/first/lab-east-1/deploy";
+    // Saturday 2027-01-30 10:00 PST is 18:00Z; source and build take 11m.
+    let saturday = "2027-01-30T10:00:00-08:00";
+    let normal = compile_with_profile(source, None);
+    let emergency = compile_with_profile(source, Some("emergency"));
+    // Monday 2027-02-01 09:00 PST, when the office opens.
+    assert_eq!(
+        first(
+            &simulate(&normal, None, saturday),
+            DEPLOY,
+            EventKind::Started
+        ),
+        at("2027-02-01T17:00:00Z")
+    );
+    assert_eq!(
+        first(
+            &simulate(&emergency, None, saturday),
+            DEPLOY,
+            EventKind::Started
+        ),
+        at("2027-01-30T18:11:00Z")
+    );
+    // The plan says why: the gate is `on_call`, set for the profile, in
+    // place of the final `office` window.
+    let window = |plan: &pipec::export::plan_v1::PlanV1| -> serde_json::Value {
+        let json: serde_json::Value =
+            serde_json::from_str(&pipec::export::plan_v1::to_json(plan)).unwrap();
+        json["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|gate| gate["type"] == "window")
+            .cloned()
+            .unwrap()
+    };
+    let (usual, approved) = (window(&normal), window(&emergency));
+    assert_eq!(usual["window"], "office");
+    assert_eq!(usual["provenance"]["how"], "set");
+    assert_eq!(approved["window"], "on_call");
+    assert_eq!(approved["provenance"]["how"], "profile");
+    assert_eq!(approved["provenance"]["line"], 20);
+    let replaced = &approved["provenance"]["overrides"][0];
+    assert_eq!(replaced["line"], 19);
+    assert_eq!(replaced["value"], "final window office");
 }

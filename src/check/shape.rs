@@ -20,6 +20,7 @@ pub enum Body {
     Pipeline,
     Policy,
     Exempt,
+    Under,
     Source,
     Build,
     Stage,
@@ -49,6 +50,7 @@ enum Form {
     Rollback,
     Block,
     Window,
+    ProfileWindow,
     Require,
     Wait,
     Scope,
@@ -60,6 +62,7 @@ enum Form {
     Include,
     Level,
     Exempt,
+    Under,
     Floor,
     Remove,
     Env,
@@ -82,6 +85,7 @@ impl Form {
             MemberKind::Rollback { .. } => Form::Rollback,
             MemberKind::BlockOn { .. } | MemberKind::BlockArtifact(_) => Form::Block,
             MemberKind::WindowUse(_) => Form::Window,
+            MemberKind::ProfileWindow { .. } => Form::ProfileWindow,
             MemberKind::Require { .. } => Form::Require,
             MemberKind::WaitFor { .. } => Form::Wait,
             MemberKind::Scope { .. } => Form::Scope,
@@ -93,6 +97,7 @@ impl Form {
             MemberKind::Include { .. } => Form::Include,
             MemberKind::Level { .. } => Form::Level,
             MemberKind::Exempt { .. } => Form::Exempt,
+            MemberKind::Under { .. } => Form::Under,
             MemberKind::Floor { .. } => Form::Floor,
             MemberKind::Remove { .. } => Form::Remove,
             MemberKind::Env { .. } => Form::Env,
@@ -115,6 +120,7 @@ impl Form {
             Form::Rollback => "`rollback on`",
             Form::Block => "`block`",
             Form::Window => "`window`",
+            Form::ProfileWindow => "`window ... for profile`",
             Form::Require => "`require`",
             Form::Wait => "`wait for`",
             Form::Scope => "`by`",
@@ -126,6 +132,7 @@ impl Form {
             Form::Include => "`include`",
             Form::Level => "`deny`/`warn`/`allow`",
             Form::Exempt => "`exempt`",
+            Form::Under => "`under`",
             Form::Floor => "`floor`",
             Form::Remove => "`remove`",
             Form::Env => "`env`",
@@ -145,7 +152,9 @@ impl Form {
             Form::Onebox => "a one-box goes in a stage, `production` or a wave",
             Form::Test | Form::Deploy => "this goes in a stage or `production`",
             Form::Rollback => "`rollback on` goes in a stage, `production`, a wave or a one-box",
-            Form::Block | Form::Window => "blockers and windows go in a stage or `production`",
+            Form::Block | Form::Window | Form::ProfileWindow => {
+                "blockers and windows go in a stage or `production`"
+            }
             Form::Require => {
                 "`require` goes in a source, a stage, `production`, a wave or a profile"
             }
@@ -156,7 +165,7 @@ impl Form {
             Form::Traffic => "`traffic <=` goes in a one-box",
             Form::Region => "regions are declared in a registry",
             Form::Holiday | Form::Include => "holidays and includes go in a calendar",
-            Form::Level | Form::Exempt | Form::Floor => "this goes in a `policy`",
+            Form::Level | Form::Exempt | Form::Under | Form::Floor => "this goes in a `policy`",
             Form::Remove => "`remove` goes in the body that inherited the member",
             Form::Env => "`env` goes in a `build`, `test` or `deploy` body, next to its `run`",
         }
@@ -173,6 +182,7 @@ impl Form {
                 | Form::Wait
                 | Form::Level
                 | Form::Exempt
+                | Form::Under
                 | Form::Floor
                 | Form::Holiday
                 | Form::Include
@@ -194,6 +204,7 @@ impl Body {
             Body::Pipeline => "a pipeline",
             Body::Policy => "a policy",
             Body::Exempt => "an exemption",
+            Body::Under => "an `under` block",
             Body::Source => "a source",
             Body::Build => "a build",
             Body::Stage => "a stage",
@@ -224,7 +235,7 @@ impl Body {
             Body::Wave => &["regions", "bake", "parallel", "strategy"],
             Body::Onebox => &["bake", "traffic"],
             Body::Scope => &["bake"],
-            Body::Exempt => &["reason", "expires"],
+            Body::Exempt | Body::Under => &["reason", "expires"],
             Body::Source => &["branch"],
             Body::Calendar => &["covers_until"],
             Body::Policy => &[],
@@ -236,7 +247,8 @@ impl Body {
         match self {
             Body::Registry => &[Field, Region, Remove],
             Body::Calendar => &[Field, Holiday, Include],
-            Body::Policy => &[Level, Exempt, Floor],
+            Body::Policy => &[Level, Exempt, Under, Floor],
+            Body::Under => &[Level, Field],
             Body::Region | Body::Window | Body::Exempt => &[Field],
             Body::Build | Body::Test | Body::Deploy => &[Field, Env],
             Body::Source => &[Field, Require],
@@ -247,10 +259,30 @@ impl Body {
                 Field, Alarm, Source, Build, Stage, Production, Remove, BakeScale, Require,
             ],
             Body::Stage => &[
-                Field, Deploy, Test, Onebox, Require, Wait, Rollback, Block, Window, Remove,
+                Field,
+                Deploy,
+                Test,
+                Onebox,
+                Require,
+                Wait,
+                Rollback,
+                Block,
+                Window,
+                ProfileWindow,
+                Remove,
             ],
             Body::Production => &[
-                Field, Deploy, Test, Onebox, Require, Rollback, Block, Window, Wave, Exclude,
+                Field,
+                Deploy,
+                Test,
+                Onebox,
+                Require,
+                Rollback,
+                Block,
+                Window,
+                ProfileWindow,
+                Wave,
+                Exclude,
                 Remove,
             ],
             Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Test, Require, Remove],
@@ -275,6 +307,7 @@ impl Body {
             MemberKind::Scope { .. } => Body::Scope,
             MemberKind::Region { .. } => Body::Region,
             MemberKind::Exempt { .. } => Body::Exempt,
+            MemberKind::Under { .. } => Body::Under,
             MemberKind::WindowUse(WindowUse::Inline(_)) => Body::Window,
             _ => return None,
         })
@@ -284,6 +317,9 @@ impl Body {
 struct ShapeChecker {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
+    /// How many profile bodies enclose the body being checked: a profile
+    /// may not approve windows, or it could widen a final one itself.
+    in_profile: usize,
 }
 
 /// Checks one file's tree and returns what it found.
@@ -291,6 +327,7 @@ pub fn check_shape(tree: &File, file: FileId) -> Vec<Diagnostic> {
     let mut checker = ShapeChecker {
         file,
         diagnostics: Vec::new(),
+        in_profile: 0,
     };
     checker.check_items(&tree.items);
     checker.diagnostics
@@ -346,6 +383,21 @@ impl ShapeChecker {
                 continue;
             }
             self.check_modifiers(member, form, abstract_allowed);
+            if let (MemberKind::ProfileWindow { profile, .. }, true) =
+                (&member.kind, self.in_profile > 0)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::PROFILE_WINDOW_IN_PROFILE,
+                        "a profile cannot approve a window",
+                    )
+                    .primary(self.file, head_span(member), "inside a profile")
+                    .help(format!(
+                        "approve the window where production's window is set, outside any profile: `window NAME for profile {}`",
+                        profile.name
+                    )),
+                );
+            }
             if let Some(key) = identity(&member.kind) {
                 let key = (form, key);
                 if let Some(first) = seen.get(&key) {
@@ -395,7 +447,10 @@ impl ShapeChecker {
                 (Body::child(&member.kind), member.kind.body())
             {
                 let child_abstract = abstract_allowed && child != Body::Profile;
+                let profile = usize::from(child == Body::Profile);
+                self.in_profile += profile;
                 self.check_block_in(child_block, child, child_abstract);
+                self.in_profile -= profile;
             }
         }
     }
@@ -668,6 +723,7 @@ fn identity(kind: &MemberKind) -> Option<&str> {
         | MemberKind::Scope { .. }
         | MemberKind::TrafficLimit { .. }
         | MemberKind::BakeScale { .. } => Some(""),
+        MemberKind::ProfileWindow { profile, .. } => Some(profile.name.as_str()),
         other => other.name().map(|name| name.name.as_str()),
     }
 }

@@ -308,6 +308,19 @@ codes! {
          after it and the window would open on their holidays. The warning \
          sits on the `except` entry; add the next year's holidays and move \
          `covers_until`, or use a newer `pipec` for a standard calendar.";
+    PROFILE_WINDOW_IN_PROFILE = "P0510", "profile-window-in-profile",
+        "A profile approves a window for itself.",
+        "`window NAME for profile PROFILE` lets the declaration that sets a \
+         stage's or production's window (an organisation's template, often \
+         with `final window`) approve another window for a profile. A profile \
+         body cannot do it: a profile that chose its own window could widen a \
+         final one, which only the declaration that froze it may do.";
+    UNKNOWN_WINDOW_PROFILE = "P0511", "unknown-window-profile",
+        "A window is approved for a profile no template or pipeline declares.",
+        "`window NAME for profile PROFILE` gates the body with NAME instead of \
+         its own window when `--profile PROFILE` is selected. The profile must \
+         be declared (`profile PROFILE { ... }`) in some template or pipeline \
+         of the workspace; the message suggests the closest name.";
     UNKNOWN_REGION = "P0401", "unknown-region",
         "A region name is not in the target registry.",
         "Waves, stages and exclusions name regions of the production registry \
@@ -447,20 +460,29 @@ codes! {
         "Levels and exemptions name rules by their kebab-case names, such as \
          `onebox-first` or `first-wave-bake`; the message suggests the closest.";
     EXEMPTION_WITHOUT_REASON = "P0803", "exemption-without-reason",
-        "An exemption has no reason.",
+        "An exemption, or a policy's `under` block, has no reason.",
         "Every exemption says why the rule does not apply (`reason = \"...\"`), \
-         so that reviewers can judge it and tell when it should end.";
+         and every `under PROFILE { ... }` block why the profile changes its \
+         rules, so that reviewers can judge it and tell when it should end.";
     EXEMPTION_EXPIRED = "P0804", "exemption-expired",
-        "An exemption's `expires` day has passed.",
-        "An exemption counts up to and including its `expires` day (compared \
-         with `--today`, by default today's date); after it, the rule applies \
-         again and this warning says so. Fix what the rule asks, or renew the \
-         exemption.";
+        "An exemption's or `under` block's `expires` day has passed.",
+        "An exemption, or a policy's `under PROFILE` levels, count up to and \
+         including their `expires` day (compared with `--today`, by default \
+         today's date); after it, the rule applies again at its usual level \
+         and this warning says so. Fix what the rule asks, or renew the \
+         exemption or the levels.";
     UNSUPPORTED_FLOOR = "P0805", "unsupported-floor",
         "A policy sets a floor for a field that cannot have one.",
         "`floor bake = DURATION` raises every bake of the pipelines a policy \
          governs to at least that duration, after profiles and final values \
          included (RFC 0001, R43). Floors for other fields are not supported.";
+    UNKNOWN_POLICY_PROFILE = "P0806", "unknown-policy-profile",
+        "A policy's `under` names a profile no template or pipeline declares.",
+        "`under PROFILE { ... }` in a policy sets rule levels that apply only \
+         when a pipeline is compiled with `--profile PROFILE`. The profile must \
+         be declared (`profile NAME { ... }`) in some template or pipeline of \
+         the workspace; the message suggests the closest name. Its levels are \
+         ignored until the name is fixed.";
     GHA_DATA_POINTS_DROPPED = "P0951", "github-actions-data-points",
         "A bake's data-point requirements are dropped from a GitHub Actions workflow.",
         "`compile --target github-actions` bakes for the bake's duration while \

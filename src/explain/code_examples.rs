@@ -334,6 +334,32 @@ window business_hours {
 "#,
     ),
     (
+        Code::PROFILE_WINDOW_IN_PROFILE,
+        r#"window on_call {
+  zone  = "UTC"
+  allow = [mon..sun]
+}
+template Service {
+  production { window on_call }
+  profile emergency {
+    production { new window on_call for profile emergency }
+  }
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_WINDOW_PROFILE,
+        r#"window on_call {
+  zone  = "UTC"
+  allow = [mon..sun]
+}
+template Service {
+  production { window on_call for profile emergncy }
+  profile emergency { bake scale 25% }
+}
+"#,
+    ),
+    (
         Code::UNKNOWN_REGION,
         r#"import "std/aws"
 pipeline orders_api {
@@ -605,6 +631,20 @@ pipeline orders_api { platform = ecs }
         Code::UNSUPPORTED_FLOOR,
         r#"policy org {
   floor traffic = 10%
+}
+"#,
+    ),
+    (
+        Code::UNKNOWN_POLICY_PROFILE,
+        r#"policy org {
+  deny first-wave-bake
+  under emergncy {
+    warn first-wave-bake
+    reason = "security fixes ship after review (SEC-12)"
+  }
+}
+template Service {
+  profile emergency { bake scale 25% }
 }
 "#,
     ),

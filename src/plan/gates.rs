@@ -108,9 +108,7 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        if let Some(window) = body.get(&Key::Single("window"))
-            && let Some(gate) = self.window_gate(window)
-        {
+        if let Some(gate) = self.scope_window(body) {
             // A scope has one window: its own replaces the inherited one.
             safety.gates.retain(|known| {
                 !matches!(
@@ -178,16 +176,53 @@ impl<'w> Lowerer<'_, 'w> {
         }
     }
 
+    /// The window gate of a scope: the window approved for the selected
+    /// profile (`window NAME for profile PROFILE`) when the scope has one,
+    /// else its own. An approved window's provenance says `profile` and
+    /// lists the window it stands in for, so the plan tells why production
+    /// opens at other hours under the profile.
+    fn scope_window(&mut self, body: &ResolvedBlock<'w>) -> Option<Gate> {
+        let own = body.get(&Key::Single("window"));
+        let approved = self
+            .profile
+            .as_ref()
+            .and_then(|(name, _)| body.get(&Key::Named("window for profile", name.clone())));
+        let Some(approved) = approved else {
+            return own.and_then(|window| self.window_gate(window));
+        };
+        let mut gate = self.window_gate(approved)?;
+        gate.trace.how = crate::semantics::merge::How::Profile;
+        if let Some(own) = own {
+            let replaced = self.trace(own);
+            let written = crate::semantics::source_text(
+                self.workspace,
+                replaced.at.file,
+                crate::semantics::merge::head_span(own.member),
+            );
+            gate.trace
+                .overrides
+                .insert(0, (replaced.at, replaced.how, Some(written)));
+        }
+        Some(gate)
+    }
+
     pub(super) fn window_gate(&mut self, member: &Resolved<'w>) -> Option<Gate> {
         let (base, file) = (member.member, member.origin.file);
-        let MemberKind::WindowUse(window_use) = &base.kind else {
-            return None;
-        };
-        let (name, overridable, block, block_file) = match window_use {
-            WindowUse::Named {
+        let named = match &base.kind {
+            MemberKind::WindowUse(WindowUse::Named {
                 window,
                 overridable,
-            } => {
+            })
+            | MemberKind::ProfileWindow {
+                window,
+                overridable,
+                ..
+            } => Some((window, overridable)),
+            MemberKind::WindowUse(WindowUse::Inline(_)) => None,
+            _ => return None,
+        };
+        let (name, overridable, block, block_file) = match (named, &base.kind) {
+            (Some((window, overridable)), _) => {
                 let (decl, _) = self
                     .scopes
                     .resolve(file, window, &[DeclKind::Window])
@@ -203,7 +238,8 @@ impl<'w> Lowerer<'_, 'w> {
                     decl.file,
                 )
             }
-            WindowUse::Inline(block) => (None, false, block, file),
+            (None, MemberKind::WindowUse(WindowUse::Inline(block))) => (None, false, block, file),
+            (None, _) => return None,
         };
         let mut zone = String::new();
         let mut allow = Vec::new();

@@ -155,6 +155,7 @@ impl<'w> Lowerer<'_, 'w> {
             alarms: Vec::new(),
             regions: Vec::new(),
             alarm_command: None,
+            production: None,
             steps: Vec::new(),
             dropped: Vec::new(),
             rollback_unresolved: false,
@@ -910,6 +911,13 @@ impl<'w> Lowerer<'_, 'w> {
     ) {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
+        // Its first line: a label over the whole block would underline
+        // every line of it.
+        let mut production_at = self.trace(production).at;
+        if production.member.span == production_at.span {
+            production_at.span = crate::semantics::merge::head_span(production.member);
+        }
+        plan.production = Some(production_at);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         // A profile's `require approval` gates production (R42).
         let profile_approvals: Vec<(&crate::syntax::ast::Member, FileId)> = self
@@ -956,10 +964,9 @@ impl<'w> Lowerer<'_, 'w> {
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::NOTHING_TO_DEPLOY,
-                    format!(
-                        "production deploys, but pipeline `{}` builds no artifact",
-                        plan.pipeline
-                    ),
+                    // Not naming the pipeline: at a template's line the
+                    // same mistake is one error for every pipeline (R14).
+                    "production deploys, but no build makes an artifact",
                 )
                 .primary(
                     production.origin.file,

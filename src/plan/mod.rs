@@ -46,6 +46,9 @@ pub struct Plan {
     /// The command that evaluates alarms in local runs
     /// (`production { alarm_command = "..." }`), with where it is set.
     pub alarm_command: Option<(CommandLine, Trace)>,
+    /// The `production` block that resolved last, so that findings about
+    /// production as a whole point at it rather than at its first step.
+    pub production: Option<Place>,
     /// Every step, in a stable order: dependencies before dependents.
     pub steps: Vec<Step>,
     /// Values written in source that no step carries, with why: a `by az`

@@ -198,6 +198,9 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
         MemberKind::Production { .. } => Key::Single("production"),
         MemberKind::Onebox { .. } => Key::Single("onebox"),
         MemberKind::WindowUse(_) => Key::Single("window"),
+        MemberKind::ProfileWindow { profile, .. } => {
+            Key::Named("window for profile", profile.name.clone())
+        }
         MemberKind::Rollback { .. } => Key::Single("rollback on"),
         MemberKind::Scope { .. } => Key::Single("by"),
         MemberKind::BakeScale { .. } => Key::Single("bake scale"),
@@ -369,6 +372,27 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         for member in &body.members {
             if matches!(member.kind, MemberKind::Remove { .. }) {
+                continue;
+            }
+            // A final window stays final: only the body that froze it may
+            // approve other windows for profiles, or a descendant could
+            // widen it by approving a window of its own.
+            if let MemberKind::ProfileWindow { .. } = &member.kind
+                && let Some(final_at) = block
+                    .get(&Key::Single("window"))
+                    .and_then(|window| window.final_at)
+                && !body.members.iter().any(|sibling| {
+                    final_at.0 == file
+                        && has_modifier(sibling, ModifierKind::Final) == Some(final_at.1)
+                })
+            {
+                self.final_violation(
+                    file,
+                    head_span(member),
+                    final_at,
+                    &Key::Single("window"),
+                    "approves another window for",
+                );
                 continue;
             }
             match key_of(&member.kind) {

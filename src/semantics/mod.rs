@@ -132,16 +132,21 @@ pub fn analyze<'w>(
                 .collect(),
         }
         .lower(&name.name, block, placement.as_ref());
-        policies.check(&plan, (decl.file, name.span), &governed_by, &mut found);
-        (decl, (want == Want::Plans).then_some(plan), found)
+        let findings = policies.check(&plan, (decl.file, name.span), &governed_by);
+        (decl, (want == Want::Plans).then_some(plan), found, findings)
     });
     let mut plans = BTreeMap::new();
-    for (decl, plan, found) in per_pipeline {
+    let mut findings = Vec::new();
+    for (decl, plan, found, pipeline_findings) in per_pipeline {
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
         diagnostics.extend(found);
+        findings.extend(pipeline_findings);
     }
+    // Rendered after every pipeline is checked, so that a template's line
+    // is one finding naming the pipelines it affects (R14).
+    diagnostics.extend(policies::report(findings));
     drop_names_of_broken_declarations(workspace, &mut diagnostics);
     Analysis {
         scopes,

@@ -142,6 +142,12 @@ struct Level {
     rule: &'static str,
     level: PolicyLevel,
     file: FileId,
+    /// The policy that sets it (its declaration's place), so that a level
+    /// under a profile replaces only that policy's own level.
+    policy: (FileId, Span),
+    /// `Some` for a level inside `under PROFILE { ... }`: the profile, and
+    /// the block's reason, which findings under it quote.
+    under: Option<(String, String)>,
 }
 
 /// An exemption that still counts.
@@ -172,11 +178,13 @@ impl Policies {
             levels: Vec::new(),
             exemptions: Vec::new(),
         };
+        let profiles = profile_names(scopes);
         for (decl, kind, item) in scopes.all() {
             let (DeclKind::Policy, ItemKind::Policy(policy)) = (kind, &item.kind) else {
                 continue;
             };
             let file = decl.file;
+            let policy_at = (file, policy.name.span);
             for member in &policy.body.members {
                 match &member.kind {
                     MemberKind::Level { level, rules } => {
@@ -189,8 +197,19 @@ impl Policies {
                                 rule: rule.name,
                                 level: *level,
                                 file,
+                                policy: policy_at,
+                                under: None,
                             });
                         }
+                    }
+                    MemberKind::Under { profile, body } => {
+                        policies.collect_under(
+                            (profile, body, member.span),
+                            policy_at,
+                            &profiles,
+                            today,
+                            diagnostics,
+                        );
                     }
                     MemberKind::Exempt {
                         pipeline,
@@ -202,25 +221,7 @@ impl Policies {
                         else {
                             continue;
                         };
-                        let mut reason = None;
-                        let mut expires = None;
-                        for field in &body.members {
-                            let MemberKind::FieldAssign { name, value, .. } = &field.kind else {
-                                continue;
-                            };
-                            let crate::syntax::ast::ExprKind::Literal(literal) = &value.kind else {
-                                continue;
-                            };
-                            match (name.name.as_str(), &literal.value) {
-                                ("reason", LiteralValue::String(text)) => {
-                                    reason = text.as_plain().filter(|text| !text.trim().is_empty())
-                                }
-                                ("expires", LiteralValue::Date(date)) => {
-                                    expires = Some((*date, field.span))
-                                }
-                                _ => {}
-                            }
-                        }
+                        let (reason, expires) = reason_and_expiry(body);
                         if reason.is_none() {
                             diagnostics.push(
                                 Diagnostic::error(Code::EXEMPTION_WITHOUT_REASON, "an exemption needs a reason")
@@ -229,23 +230,18 @@ impl Policies {
                             );
                             continue;
                         }
-                        if let Some((date, span)) = expires {
-                            let last_day = jiff::civil::date(
-                                i16::try_from(date.year).unwrap_or(i16::MAX),
-                                i8::try_from(date.month).unwrap_or(12),
-                                i8::try_from(date.day).unwrap_or(28),
+                        if let Some((last_day, span)) = expires
+                            && last_day < today
+                        {
+                            diagnostics.push(
+                                Diagnostic::warning(
+                                    Code::EXEMPTION_EXPIRED,
+                                    format!("the exemption of `{}` from `{}` expired", pipeline.to_dotted(), rule.name),
+                                )
+                                .primary(file, span, format!("its last day was {last_day}; today is {today}"))
+                                .help("fix what the rule asks for, or renew the exemption with a new date and a reason"),
                             );
-                            if last_day < today {
-                                diagnostics.push(
-                                    Diagnostic::warning(
-                                        Code::EXEMPTION_EXPIRED,
-                                        format!("the exemption of `{}` from `{}` expired", pipeline.to_dotted(), rule.name),
-                                    )
-                                    .primary(file, span, format!("its last day was {last_day}; today is {today}"))
-                                    .help("fix what the rule asks for, or renew the exemption with a new date and a reason"),
-                                );
-                                continue;
-                            }
+                            continue;
                         }
                         policies.exemptions.push(Exemption {
                             pipeline: pipeline.to_dotted(),
@@ -260,28 +256,103 @@ impl Policies {
         policies
     }
 
+    /// Reads `under PROFILE { ... }`: its profile must be declared
+    /// somewhere in the workspace, it needs a reason, and after its
+    /// `expires` day its levels stop counting.
+    fn collect_under(
+        &mut self,
+        (profile, body, span): (&crate::syntax::ast::Ident, &crate::syntax::ast::Block, Span),
+        policy_at: (FileId, Span),
+        profiles: &std::collections::BTreeSet<String>,
+        today: jiff::civil::Date,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let file = policy_at.0;
+        let mut usable = true;
+        if !profiles.contains(&profile.name) {
+            let mut diagnostic = Diagnostic::error(
+                Code::UNKNOWN_POLICY_PROFILE,
+                format!("no profile `{}` in the workspace", profile.name),
+            )
+            .primary(file, profile.span, "no template or pipeline declares it");
+            diagnostic = match closest(&profile.name, profiles.iter().map(String::as_str)) {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                None if profiles.is_empty() => diagnostic.help(
+                    "declare the profile in a template or pipeline (`profile NAME { ... }`) first",
+                ),
+                None => diagnostic.help(format!(
+                    "the profiles are {}",
+                    profiles.iter().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            diagnostics.push(diagnostic);
+            usable = false;
+        }
+        let (reason, expires) = reason_and_expiry(body);
+        let Some(reason) = reason else {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::EXEMPTION_WITHOUT_REASON,
+                    format!("the levels under profile `{}` need a reason", profile.name),
+                )
+                .primary(file, head_span(span, body), "no `reason = \"...\"`")
+                .help("say why the profile changes these rules, so that reviewers can judge it"),
+            );
+            return;
+        };
+        if let Some((last_day, expires_at)) = expires
+            && last_day < today
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::EXEMPTION_EXPIRED,
+                    format!("the levels under profile `{}` expired", profile.name),
+                )
+                .primary(file, expires_at, format!("its last day was {last_day}; today is {today}"))
+                .help("the policy's own levels apply under the profile again; renew it with a new date and a reason, or remove it"),
+            );
+            return;
+        }
+        for member in &body.members {
+            let MemberKind::Level { level, rules } = &member.kind else {
+                continue;
+            };
+            for name in rules {
+                let Some(rule) = known_rule(&name.name, file, name.span, diagnostics) else {
+                    continue;
+                };
+                if !usable {
+                    continue;
+                }
+                self.levels.push(Level {
+                    rule: rule.name,
+                    level: *level,
+                    file,
+                    policy: policy_at,
+                    under: Some((profile.name.clone(), reason.clone())),
+                });
+            }
+        }
+    }
+
     /// Checks one pipeline's plan; `pipeline_at` labels findings about the
     /// pipeline as a whole, and `governed_by` says whether a policy in a
     /// given file governs this pipeline. Where policies disagree the
     /// strictest level wins; a rule no policy mentions has its default.
+    /// Findings come back unrendered: [`report`] renders them once every
+    /// pipeline is checked, so that one place seen through several
+    /// pipelines is one diagnostic.
     pub fn check(
         &self,
         plan: &Plan,
         pipeline_at: (FileId, Span),
         governed_by: &dyn Fn(FileId) -> bool,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) {
-        let mut findings: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
-        evaluate(plan, pipeline_at, &mut findings);
-        for (rule_name, message, (file, span)) in findings {
-            let level = self
-                .levels
-                .iter()
-                .filter(|level| level.rule == rule_name && governed_by(level.file))
-                .map(|level| level.level)
-                .max_by_key(|level| strictness(*level))
-                .or_else(|| rule(rule_name).map(|rule| rule.default))
-                .unwrap_or(PolicyLevel::Warn);
+    ) -> Vec<Finding> {
+        let mut found: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
+        evaluate(plan, pipeline_at, &mut found);
+        let mut findings = Vec::new();
+        for (rule_name, message, (file, span)) in found {
+            let (level, relaxed) = self.level(rule_name, plan.profile.as_deref(), governed_by);
             let exempt = self.exemptions.iter().any(|exemption| {
                 exemption.rule == rule_name
                     && exemption.pipeline == plan.pipeline
@@ -290,23 +361,208 @@ impl Policies {
             if exempt || level == PolicyLevel::Allow {
                 continue;
             }
+            findings.push(Finding {
+                rule: rule_name,
+                deny: level == PolicyLevel::Deny,
+                message,
+                file,
+                span,
+                pipeline: plan.pipeline.clone(),
+                under: relaxed,
+            });
+        }
+        findings
+    }
+
+    /// A rule's level for a pipeline compiled under `profile`: each
+    /// governing policy's level, its `under PROFILE` level replacing its
+    /// own where it has one; the strictest of them; or the rule's default
+    /// when no policy mentions it. The second value is the profile and
+    /// reason when an `under` level decided it, for the finding to say so.
+    fn level(
+        &self,
+        rule_name: &str,
+        profile: Option<&str>,
+        governed_by: &dyn Fn(FileId) -> bool,
+    ) -> (PolicyLevel, Option<(String, String)>) {
+        let governing: Vec<&Level> = self
+            .levels
+            .iter()
+            .filter(|level| level.rule == rule_name && governed_by(level.file))
+            .collect();
+        let under_profile = |level: &Level| {
+            level
+                .under
+                .as_ref()
+                .is_some_and(|(name, _)| Some(name.as_str()) == profile)
+        };
+        let replaced: Vec<(FileId, Span)> = governing
+            .iter()
+            .filter(|level| under_profile(level))
+            .map(|level| level.policy)
+            .collect();
+        governing
+            .into_iter()
+            .filter(|level| match level.under {
+                Some(_) => under_profile(level),
+                None => !replaced.contains(&level.policy),
+            })
+            .max_by_key(|level| (strictness(level.level), level.under.is_none()))
+            .map(|level| (level.level, level.under.clone()))
+            .or_else(|| rule(rule_name).map(|rule| (rule.default, None)))
+            .unwrap_or((PolicyLevel::Warn, None))
+    }
+}
+
+/// The name of every profile declared in a template or pipeline of the
+/// workspace: what `under PROFILE` may name.
+pub(crate) fn profile_names(scopes: &Scopes<'_>) -> std::collections::BTreeSet<String> {
+    scopes
+        .all()
+        .filter_map(|(_, _, item)| match &item.kind {
+            ItemKind::Template(decl) | ItemKind::Pipeline(decl) => Some(decl),
+            _ => None,
+        })
+        .flat_map(|decl| decl.body.members.iter())
+        .filter_map(|member| match &member.kind {
+            MemberKind::Profile { name, .. } => Some(name.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first line of a member with a body: what a label underlines.
+fn head_span(span: Span, body: &crate::syntax::ast::Block) -> Span {
+    Span {
+        start: span.start,
+        end: body.span.start.max(span.start),
+    }
+}
+
+/// An exemption's or `under` block's `reason` (not blank) and `expires`
+/// (the last day it counts, with its place).
+fn reason_and_expiry(
+    body: &crate::syntax::ast::Block,
+) -> (Option<String>, Option<(jiff::civil::Date, Span)>) {
+    let mut reason = None;
+    let mut expires = None;
+    for field in &body.members {
+        let MemberKind::FieldAssign { name, value, .. } = &field.kind else {
+            continue;
+        };
+        let crate::syntax::ast::ExprKind::Literal(literal) = &value.kind else {
+            continue;
+        };
+        match (name.name.as_str(), &literal.value) {
+            ("reason", LiteralValue::String(text)) => {
+                reason = text.as_plain().filter(|text| !text.trim().is_empty())
+            }
+            ("expires", LiteralValue::Date(date)) => {
+                let last_day = jiff::civil::date(
+                    i16::try_from(date.year).unwrap_or(i16::MAX),
+                    i8::try_from(date.month).unwrap_or(12),
+                    i8::try_from(date.day).unwrap_or(28),
+                );
+                expires = Some((last_day, field.span));
+            }
+            _ => {}
+        }
+    }
+    (reason, expires)
+}
+
+/// One pipeline's finding, before it is rendered.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    rule: &'static str,
+    deny: bool,
+    message: String,
+    file: FileId,
+    span: Span,
+    pipeline: String,
+    /// The profile and reason of the `under` level that decided it.
+    under: Option<(String, String)>,
+}
+
+/// Renders every pipeline's findings. The same finding at the same place
+/// (a template's line, seen through each pipeline that extends it) is one
+/// diagnostic naming every pipeline it affects, as a template's other
+/// problems are reported once (RFC 0001, R14); the pipelines are listed in
+/// name order, so the output does not depend on the order of checking.
+pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
+    type Place = (
+        FileId,
+        u32,
+        u32,
+        &'static str,
+        bool,
+        String,
+        Option<(String, String)>,
+    );
+    let mut grouped: std::collections::BTreeMap<Place, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for finding in findings {
+        grouped
+            .entry((
+                finding.file,
+                finding.span.start,
+                finding.span.end,
+                finding.rule,
+                finding.deny,
+                finding.message,
+                finding.under,
+            ))
+            .or_default()
+            .push(finding.pipeline);
+    }
+    grouped
+        .into_iter()
+        .map(|((file, start, end, rule_name, deny, message, under), mut pipelines)| {
+            pipelines.sort();
+            pipelines.dedup();
+            let span = Span { start, end };
             let summary = rule(rule_name).map_or("", |rule| rule.summary);
             let title = format!("[{rule_name}] {message}");
-            let diagnostic = if level == PolicyLevel::Deny {
+            let mut diagnostic = if deny {
                 Diagnostic::error(Code::POLICY, title)
             } else {
                 Diagnostic::warning(Code::POLICY, title)
             };
-            diagnostics.push(
-                diagnostic
-                    .primary(file, span, format!("pipeline `{}`: {summary}", plan.pipeline))
+            // Say why the level differs from the usual one: a reader of a
+            // warning under `--profile emergency` should know that the
+            // same finding is an error without it.
+            if let Some((profile, reason)) = under {
+                let level = if deny { "an error" } else { "a warning" };
+                diagnostic = diagnostic.note(format!(
+                    "under profile `{profile}` a policy makes `{rule_name}` {level}: {reason}"
+                ));
+            }
+            match pipelines.as_slice() {
+                [pipeline] => diagnostic
+                    .primary(file, span, format!("pipeline `{pipeline}`: {summary}"))
                     .help(format!(
-                        "`pipec` rule `{rule_name}`; fix it, or `exempt {} from {rule_name} {{ reason = \"...\" }}` in a policy",
-                        plan.pipeline
+                        "`pipec` rule `{rule_name}`; fix it, or `exempt {pipeline} from {rule_name} {{ reason = \"...\" }}` in a policy"
                     )),
-            );
-        }
-    }
+                _ => {
+                    let names = pipelines
+                        .iter()
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    diagnostic
+                        .primary(
+                            file,
+                            span,
+                            format!("in {} pipelines: {names}", pipelines.len()),
+                        )
+                        .note(format!("`{rule_name}`: {summary}"))
+                        .help(format!(
+                            "`pipec` rule `{rule_name}`; fix it here for all of them, or exempt one in a policy: `exempt PIPELINE from {rule_name} {{ reason = \"...\" }}`"
+                        ))
+                }
+            }
+        })
+        .collect()
 }
 
 fn known_rule(
@@ -416,7 +672,17 @@ fn evaluate(
     });
     let mut previous_size = 0;
     for (idx, (wave, steps)) in waves.iter().enumerate() {
-        let Some(first) = steps.first() else { continue };
+        // A finding about the wave points at the wave: its first step may
+        // be a one-box deploy, whose place is the one-box it inherits
+        // (often production's), which says nothing about this wave. Its
+        // deploys (outside the one-box) carry the wave member's place.
+        let Some(first) = steps
+            .iter()
+            .find(|step| !step.target.onebox && matches!(step.params, Params::Deploy { .. }))
+            .or_else(|| steps.first())
+        else {
+            continue;
+        };
         let mut regions: Vec<&str> = steps
             .iter()
             .filter_map(|step| step.target.region.as_deref())
@@ -548,17 +814,22 @@ fn evaluate(
         .filter(|step| matches!(step.params, Params::Deploy { .. }))
         .collect();
     if let Some(first_deploy) = production_deploys.first() {
+        // Findings about production as a whole point at its block (or its
+        // window), not at its first deploy, which is often the one-box.
+        let production_at = plan
+            .production
+            .map_or_else(|| at(first_deploy), |place| (place.file, place.span));
         let window = gates(plan, first_deploy).find_map(|gate| match &gate.kind {
-            GateKind::Window { allow, .. } => Some(allow.clone()),
+            GateKind::Window { allow, .. } => Some((allow.clone(), gate)),
             _ => None,
         });
         match window {
             None => findings.push((
                 "weekend-window",
                 "production deploys start at any time: no window".to_string(),
-                at(first_deploy),
+                production_at,
             )),
-            Some(allow)
+            Some((allow, gate))
                 if allow
                     .iter()
                     .any(|(days, _, _)| days.iter().any(|day| *day >= 5)) =>
@@ -566,7 +837,7 @@ fn evaluate(
                 findings.push((
                     "weekend-window",
                     "the production window opens on weekends".to_string(),
-                    at(first_deploy),
+                    (gate.trace.at.file, gate.trace.at.span),
                 ));
             }
             Some(_) => {}
@@ -580,7 +851,7 @@ fn evaluate(
             findings.push((
                 "manual-approval",
                 "production starts without a manual approval".to_string(),
-                at(first_deploy),
+                production_at,
             ));
         }
     }

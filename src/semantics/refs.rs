@@ -16,6 +16,7 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
         .filter(|(_, kind, _)| *kind == DeclKind::Pipeline)
         .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.as_str()))
         .collect();
+    let profiles = super::policies::profile_names(scopes);
     for module in &workspace.modules {
         for item in &module.tree.items {
             let body = match &item.kind {
@@ -35,6 +36,7 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
                 None
             };
             walk(body, module.file, scopes, known, diagnostics);
+            approved_profiles(body, module.file, &profiles, diagnostics);
         }
     }
 }
@@ -51,7 +53,8 @@ fn walk(
     while let Some(block) = pending.pop() {
         for member in &block.members {
             match &member.kind {
-                MemberKind::WindowUse(WindowUse::Named { window, .. }) => {
+                MemberKind::WindowUse(WindowUse::Named { window, .. })
+                | MemberKind::ProfileWindow { window, .. } => {
                     if let Err(unresolved) = scopes.resolve(file, window, &[DeclKind::Window]) {
                         diagnostics.push(*unresolved.diagnostic);
                     }
@@ -91,6 +94,38 @@ fn walk(
             if let Some(body) = member.kind.body() {
                 pending.push(body);
             }
+        }
+    }
+}
+
+/// Every `window NAME for profile PROFILE` names a profile some template or
+/// pipeline declares; a misspelt one would never apply.
+fn approved_profiles(
+    block: &Block,
+    file: FileId,
+    profiles: &std::collections::BTreeSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut pending = vec![block];
+    while let Some(block) = pending.pop() {
+        for member in &block.members {
+            if let MemberKind::ProfileWindow { profile, .. } = &member.kind
+                && !profiles.contains(&profile.name)
+            {
+                let mut diagnostic = Diagnostic::error(
+                    Code::UNKNOWN_WINDOW_PROFILE,
+                    format!("no profile `{}` in the workspace", profile.name),
+                )
+                .primary(file, profile.span, "no template or pipeline declares it");
+                diagnostic = match closest(&profile.name, profiles.iter().map(String::as_str)) {
+                    Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                    None => diagnostic.help(
+                        "declare the profile in a template or pipeline (`profile NAME { ... }`)",
+                    ),
+                };
+                diagnostics.push(diagnostic);
+            }
+            pending.extend(member.kind.body());
         }
     }
 }

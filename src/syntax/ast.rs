@@ -299,6 +299,16 @@ pub enum MemberKind {
     BlockArtifact(ArtifactBlocker),
     /// `window NAME [overridable]` or `window { ... }`
     WindowUse(WindowUse),
+    /// `window NAME [overridable] for profile PROFILE`: the window that
+    /// gates the body instead of its own while `PROFILE` is selected.
+    ProfileWindow {
+        /// The window declaration.
+        window: Path,
+        /// Whether a person may override it.
+        overridable: bool,
+        /// The profile it is approved for.
+        profile: Ident,
+    },
     /// `require EXPR`, e.g. `require review`
     Require {
         /// What is required.
@@ -370,6 +380,14 @@ pub enum MemberKind {
         /// `reason` and `expires`.
         body: Block,
     },
+    /// `under PROFILE { LEVEL RULE, ...; reason = "..."; expires = DATE }`:
+    /// levels that apply only while the profile is selected.
+    Under {
+        /// The profile.
+        profile: Ident,
+        /// Its levels, `reason` and `expires`.
+        body: Block,
+    },
     /// `floor NAME = EXPR`
     Floor {
         /// The quantity bounded, e.g. `bake`.
@@ -414,6 +432,7 @@ impl MemberKind {
             MemberKind::BlockOn { .. } => "an alarm blocker",
             MemberKind::BlockArtifact(_) => "an artifact blocker",
             MemberKind::WindowUse(_) => "a window",
+            MemberKind::ProfileWindow { .. } => "a window approved for a profile",
             MemberKind::Require { .. } => "a requirement",
             MemberKind::WaitFor { .. } => "a data-point wait",
             MemberKind::Scope { .. } => "a `by` scope",
@@ -425,6 +444,7 @@ impl MemberKind {
             MemberKind::Include { .. } => "an include",
             MemberKind::Level { .. } => "a policy level",
             MemberKind::Exempt { .. } => "an exemption",
+            MemberKind::Under { .. } => "levels under a profile",
             MemberKind::Floor { .. } => "a floor",
             MemberKind::Remove { .. } => "a removal",
             MemberKind::Env { .. } => "an environment variable",
@@ -463,7 +483,8 @@ impl MemberKind {
             | MemberKind::Production { body }
             | MemberKind::Wave { body, .. }
             | MemberKind::Profile { body, .. }
-            | MemberKind::Exempt { body, .. } => Some(body),
+            | MemberKind::Exempt { body, .. }
+            | MemberKind::Under { body, .. } => Some(body),
             MemberKind::WindowUse(WindowUse::Inline(body)) => Some(body),
             _ => None,
         }

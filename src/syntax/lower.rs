@@ -78,6 +78,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_allow
             | Rule::kw_exempt
             | Rule::kw_floor
+            | Rule::kw_under
             | Rule::kw_remove
             | Rule::kw_env
             | Rule::kw_or
@@ -335,10 +336,17 @@ impl<'t> Lowerer<'t> {
                     MemberKind::WindowUse(WindowUse::Inline(self.lower_block(first)))
                 } else {
                     let window = self.lower_path(first);
-                    MemberKind::WindowUse(WindowUse::Named {
-                        window,
-                        overridable,
-                    })
+                    match inner.next() {
+                        Some(profile) => MemberKind::ProfileWindow {
+                            window,
+                            overridable,
+                            profile: self.lower_ident(profile),
+                        },
+                        None => MemberKind::WindowUse(WindowUse::Named {
+                            window,
+                            overridable,
+                        }),
+                    }
                 }
             }
             Rule::require_stmt => MemberKind::Require {
@@ -385,6 +393,10 @@ impl<'t> Lowerer<'t> {
             Rule::exempt_stmt => MemberKind::Exempt {
                 pipeline: self.lower_path(inner.next()?),
                 rule: self.lower_ident(inner.next()?),
+                body: self.lower_block(inner.next()?),
+            },
+            Rule::under_stmt => MemberKind::Under {
+                profile: self.lower_ident(inner.next()?),
                 body: self.lower_block(inner.next()?),
             },
             Rule::floor_stmt => MemberKind::Floor {

@@ -56,6 +56,11 @@ pipeline tiny {
 
 /// Compiles one pipeline file (with `pipec.toml` beside it) to its plan.
 pub fn compile(source: &str) -> PlanV1 {
+    compile_with_profile(source, None)
+}
+
+/// As [`compile`], with `--profile`.
+pub fn compile_with_profile(source: &str, profile: Option<&str>) -> PlanV1 {
     let mut loader = MemoryLoader::in_dir("/workspace");
     loader.add("pipec.toml", "");
     loader.add("pipeline.pipe", source);
@@ -64,7 +69,12 @@ pub fn compile(source: &str) -> PlanV1 {
         bytes: None,
         name: None,
     }];
-    let compiled = workspace::compile_workspace(entries, &loader, jiff::civil::date(2026, 11, 22));
+    let compiled = workspace::compile_workspace_with(
+        entries,
+        &loader,
+        jiff::civil::date(2026, 11, 22),
+        profile,
+    );
     let errors: Vec<String> = compiled
         .diagnostics
         .iter()

@@ -435,9 +435,11 @@ fn member_children(kind: &MemberKind) -> Vec<Child<'_>> {
         | MemberKind::Wave { body, .. }
         | MemberKind::Profile { body, .. }
         | MemberKind::Exempt { body, .. }
+        | MemberKind::Under { body, .. }
         | MemberKind::WindowUse(WindowUse::Inline(body)) => children.push(Child::Block(body)),
         MemberKind::BlockArtifact(_)
         | MemberKind::WindowUse(WindowUse::Named { .. })
+        | MemberKind::ProfileWindow { .. }
         | MemberKind::BakeScale { .. }
         | MemberKind::Holiday { .. }
         | MemberKind::Include { .. }

@@ -67,6 +67,14 @@ pub fn analyze<'w>(
     // Every profile, before the selected one changes the pipelines.
     profiles::check_scales(workspace, &mut diagnostics);
     profiles::check_overflows(workspace, &scopes, &chains, &resolved, &mut diagnostics);
+    check_unselected_profiles(
+        workspace,
+        &scopes,
+        &chains,
+        &resolved,
+        profile,
+        &mut diagnostics,
+    );
     let effects = match profile {
         Some(name) => apply_profile(
             workspace,
@@ -78,14 +86,6 @@ pub fn analyze<'w>(
         ),
         None => BTreeMap::new(),
     };
-    check_unselected_profiles(
-        workspace,
-        &scopes,
-        &chains,
-        &resolved,
-        profile,
-        &mut diagnostics,
-    );
     let registries = resolve_registries(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
     let reach = import_reach(workspace);
@@ -132,7 +132,61 @@ pub fn analyze<'w>(
                 .collect(),
         }
         .lower(&name.name, block, placement.as_ref());
-        let findings = policies.check(&plan, (decl.file, name.span), &governed_by);
+        let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
+        // Every other profile of the pipeline is lowered and held to the
+        // policies too (R39), so that `check` reports the errors that
+        // `--profile NAME` would: a bake scaled below a denied rule's
+        // minimum, a strategy the platform lacks. Only errors are kept;
+        // the profile's merge errors were reported already.
+        // With `--profile` selected, the pipeline is that profile's.
+        let Some(chain) = chains.chain(decl).filter(|_| profile.is_none()) else {
+            return (decl, (want == Want::Plans).then_some(plan), found, findings);
+        };
+        for other in profile_names(block) {
+            let mut copy = block.clone();
+            let mut ignored = Vec::new();
+            let Some(other_effects) = merge::Merger::new(workspace, &mut ignored)
+                .apply_profile(&scopes, &chain, other, &mut copy)
+            else {
+                continue;
+            };
+            let mut under = Vec::new();
+            let placement = regions::Placer {
+                scopes: &scopes,
+                registries: &registries,
+                text: &text,
+                diagnostics: &mut under,
+            }
+            .place((decl.file, name.span), &copy);
+            let other_plan = crate::plan::lower::Lowerer {
+                workspace,
+                scopes: &scopes,
+                diagnostics: &mut under,
+                fields: BTreeMap::new(),
+                unbound_fields: Default::default(),
+                unplain_fields: Default::default(),
+                profile: Some((other.to_string(), other_effects)),
+                floors: floors
+                    .iter()
+                    .filter(|floor| governed_by(floor.file))
+                    .cloned()
+                    .collect(),
+            }
+            .lower(&name.name, &copy, placement.as_ref());
+            found.extend(
+                under
+                    .into_iter()
+                    .filter(Diagnostic::is_error)
+                    .map(|diagnostic| diagnostic.note(format!("with `--profile {other}`"))),
+            );
+            findings.extend(
+                policies
+                    .check(&other_plan, (decl.file, name.span), &governed_by)
+                    .into_iter()
+                    .filter(policies::Finding::is_error)
+                    .map(|finding| finding.under_profile(other)),
+            );
+        }
         (decl, (want == Want::Plans).then_some(plan), found, findings)
     });
     let mut plans = BTreeMap::new();
@@ -154,6 +208,14 @@ pub fn analyze<'w>(
         plans,
         diagnostics,
     }
+}
+
+/// The profiles a resolved pipeline or template has.
+fn profile_names<'b>(block: &'b ResolvedBlock<'_>) -> impl Iterator<Item = &'b str> {
+    block.members.iter().filter_map(|(key, _)| match key {
+        Key::Named("profile", name) => Some(name.as_str()),
+        _ => None,
+    })
 }
 
 /// A name that cannot be found because its declaration did not parse, or

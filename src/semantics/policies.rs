@@ -484,6 +484,20 @@ pub struct Finding {
     under: Option<(String, String)>,
 }
 
+impl Finding {
+    /// Whether the finding is an error (its rule is denied).
+    pub fn is_error(&self) -> bool {
+        self.deny
+    }
+
+    /// The finding as met in the plan of profile `profile`, which `check`
+    /// builds without `--profile`: the message says so.
+    pub fn under_profile(mut self, profile: &str) -> Finding {
+        self.message = format!("with `--profile {profile}`: {}", self.message);
+        self
+    }
+}
+
 /// Renders every pipeline's findings. The same finding at the same place
 /// (a template's line, seen through each pipeline that extends it) is one
 /// diagnostic naming every pipeline it affects, as a template's other

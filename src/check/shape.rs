@@ -428,6 +428,14 @@ impl ShapeChecker {
                     builtin, &name.name, value, self.file,
                 ));
             }
+            if let MemberKind::TrafficLimit { share } = &member.kind {
+                self.diagnostics.extend(crate::plan::builtin_value_problem(
+                    crate::plan::Builtin::Share,
+                    "traffic",
+                    share,
+                    self.file,
+                ));
+            }
             if let MemberKind::Scope { unit, .. } = &member.kind
                 && !matches!(unit.name.as_str(), "az" | "cell" | "region")
             {

@@ -731,26 +731,23 @@ impl<'w> Lowerer<'_, 'w> {
             .and_then(|(expr, file)| match &expr.kind {
                 ExprKind::Literal(literal) => match literal.value {
                     LiteralValue::Percent(hundredths) if hundredths <= 10_000 => Some(hundredths),
-                    // A share of the traffic: more than all of it means
-                    // nothing, and the plan format holds 0% to 100%.
-                    LiteralValue::Percent(_) => {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                Code::TYPE_MISMATCH,
-                                "a one-box's share of traffic is at most 100%",
-                            )
-                            .primary(file, expr.span, "more than all the traffic")
-                            .help("write a share from 0% to 100%, e.g. `traffic <= 10%`"),
-                        );
-                        None
-                    }
                     _ => {
-                        self.mismatch(file, expr, "a percent");
+                        self.diagnostics.extend(builtin_value_problem(
+                            Builtin::Share,
+                            "traffic",
+                            expr,
+                            file,
+                        ));
                         None
                     }
                 },
                 _ => {
-                    self.mismatch(file, expr, "a percent");
+                    self.diagnostics.extend(builtin_value_problem(
+                        Builtin::Share,
+                        "traffic",
+                        expr,
+                        file,
+                    ));
                     None
                 }
             });

@@ -565,6 +565,8 @@ pub enum Builtin {
     Platform,
     /// A deployment strategy.
     Strategy,
+    /// A one-box's share of traffic: a percent from 0% to 100%.
+    Share,
 }
 
 /// The problem with the value of built-in field `name`, if any.
@@ -596,6 +598,18 @@ pub fn builtin_value_problem(
                 .help(format!("remove `{name}` for no limit")),
         ),
         (Builtin::Count, Some(LiteralValue::Count(_))) => None,
+        // A share of the traffic: more than all of it means nothing, and
+        // the plan format holds 0% to 100%.
+        (Builtin::Share, Some(LiteralValue::Percent(hundredths))) if *hundredths <= 10_000 => None,
+        (Builtin::Share, Some(LiteralValue::Percent(_))) => Some(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                "a one-box's share of traffic is at most 100%",
+            )
+            .primary(file, expr.span, "more than all the traffic")
+            .help("write a share from 0% to 100%, e.g. `traffic <= 10%`"),
+        ),
+        (Builtin::Share, _) => mismatch(file, expr, "a percent"),
         (Builtin::Platform, _) => match &expr.kind {
             ExprKind::Path(path) if Platform::from_name(&path.to_dotted()).is_some() => None,
             ExprKind::Invalid => None,

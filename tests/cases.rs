@@ -63,7 +63,7 @@ fn cases() {
 #[test]
 fn every_code_has_a_case() {
     let mut expected_codes = BTreeSet::new();
-    for entry in walk(std::path::Path::new("tests/cases")) {
+    for entry in support::pipe_files_below(std::path::Path::new("tests/cases")) {
         let text = std::fs::read_to_string(&entry).unwrap();
         for expectation in support::expectations(&text) {
             if let Some(code) = expectation.split_whitespace().next() {
@@ -107,18 +107,4 @@ fn every_code_has_a_case() {
         missing.is_empty(),
         "codes without a case in tests/cases: {missing:?}"
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else if path.extension().is_some_and(|ext| ext == "pipe") {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
 }

@@ -25,20 +25,6 @@ fn validator() -> jsonschema::Validator {
     jsonschema::draft202012::new(&schema).unwrap()
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else if path.extension().is_some_and(|ext| ext == "pipe") {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
-}
-
 /// One workspace to compile: its entries and the loader that reads them.
 struct Workspace {
     name: String,
@@ -84,7 +70,7 @@ impl Workspace {
 }
 
 fn examples() -> Vec<Workspace> {
-    walk(Path::new("examples"))
+    support::pipe_files_below(Path::new("examples"))
         .into_iter()
         .map(|path| Workspace {
             name: path.display().to_string(),
@@ -95,7 +81,7 @@ fn examples() -> Vec<Workspace> {
 }
 
 fn cases() -> Vec<Workspace> {
-    walk(Path::new("tests/cases"))
+    support::pipe_files_below(Path::new("tests/cases"))
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();

@@ -110,3 +110,18 @@ impl pipec::loader::Loader for FsLoader {
         path.is_file()
     }
 }
+
+/// Every `.pipe` file below `dir`, in path order.
+pub fn pipe_files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(pipe_files_below(&path));
+        } else if path.extension().is_some_and(|ext| ext == "pipe") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}

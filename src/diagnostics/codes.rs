@@ -320,7 +320,9 @@ codes! {
         "`window NAME for profile PROFILE` gates the body with NAME instead of \
          its own window when `--profile PROFILE` is selected. The profile must \
          be declared (`profile PROFILE { ... }`) in some template or pipeline \
-         of the workspace; the message suggests the closest name.";
+         of the workspace. A name close to a declared profile is an error that \
+         suggests it; a name close to none is a warning, because the profile \
+         may be declared in a file not checked this time (check them together).";
     UNKNOWN_REGION = "P0401", "unknown-region",
         "A region name is not in the target registry.",
         "Waves, stages and exclusions name regions of the production registry \
@@ -481,8 +483,10 @@ codes! {
         "`under PROFILE { ... }` in a policy sets rule levels that apply only \
          when a pipeline is compiled with `--profile PROFILE`. The profile must \
          be declared (`profile NAME { ... }`) in some template or pipeline of \
-         the workspace; the message suggests the closest name. Its levels are \
-         ignored until the name is fixed.";
+         the workspace. A name close to a declared profile is an error that \
+         suggests it; a name close to none is a warning, because the profile \
+         may be declared in a file not checked this time (check them together). \
+         Its levels are ignored until the name is fixed.";
     GHA_DATA_POINTS_DROPPED = "P0951", "github-actions-data-points",
         "A bake's data-point requirements are dropped from a GitHub Actions workflow.",
         "`compile --target github-actions` bakes for the bake's duration while \

@@ -270,22 +270,12 @@ impl Policies {
         let file = policy_at.0;
         let mut usable = true;
         if !profiles.contains(&profile.name) {
-            let mut diagnostic = Diagnostic::error(
+            diagnostics.push(unknown_profile(
                 Code::UNKNOWN_POLICY_PROFILE,
-                format!("no profile `{}` in the workspace", profile.name),
-            )
-            .primary(file, profile.span, "no template or pipeline declares it");
-            diagnostic = match closest(&profile.name, profiles.iter().map(String::as_str)) {
-                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-                None if profiles.is_empty() => diagnostic.help(
-                    "declare the profile in a template or pipeline (`profile NAME { ... }`) first",
-                ),
-                None => diagnostic.help(format!(
-                    "the profiles are {}",
-                    profiles.iter().cloned().collect::<Vec<_>>().join(", ")
-                )),
-            };
-            diagnostics.push(diagnostic);
+                profile,
+                file,
+                profiles,
+            ));
             usable = false;
         }
         let (reason, expires) = reason_and_expiry(body);
@@ -495,6 +485,29 @@ impl Finding {
     pub fn under_profile(mut self, profile: &str) -> Finding {
         self.message = format!("with `--profile {profile}`: {}", self.message);
         self
+    }
+}
+
+/// A profile name that no template or pipeline among the files checked
+/// declares. Close to one that is declared, it is a typo: an error with the
+/// suggestion. Otherwise the profile may be declared in a file not checked
+/// this time (an organisation's policy file reviewed on its own names the
+/// profiles of services it does not import): a warning, which says so.
+pub(crate) fn unknown_profile(
+    code: Code,
+    profile: &crate::syntax::ast::Ident,
+    file: FileId,
+    profiles: &std::collections::BTreeSet<String>,
+) -> Diagnostic {
+    let message = format!("no profile `{}` among the files checked", profile.name);
+    match closest(&profile.name, profiles.iter().map(String::as_str)) {
+        Some(suggestion) => Diagnostic::error(code, message)
+            .primary(file, profile.span, "no template or pipeline declares it")
+            .help(format!("did you mean `{suggestion}`?")),
+        None => Diagnostic::warning(code, message)
+            .primary(file, profile.span, "no template or pipeline checked here declares it")
+            .note("it applies only to pipelines that declare `profile NAME { ... }`")
+            .help("check this file together with the templates or pipelines that declare the profile, or correct the name"),
     }
 }
 

@@ -112,18 +112,12 @@ fn approved_profiles(
             if let MemberKind::ProfileWindow { profile, .. } = &member.kind
                 && !profiles.contains(&profile.name)
             {
-                let mut diagnostic = Diagnostic::error(
+                diagnostics.push(super::policies::unknown_profile(
                     Code::UNKNOWN_WINDOW_PROFILE,
-                    format!("no profile `{}` in the workspace", profile.name),
-                )
-                .primary(file, profile.span, "no template or pipeline declares it");
-                diagnostic = match closest(&profile.name, profiles.iter().map(String::as_str)) {
-                    Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-                    None => diagnostic.help(
-                        "declare the profile in a template or pipeline (`profile NAME { ... }`)",
-                    ),
-                };
-                diagnostics.push(diagnostic);
+                    profile,
+                    file,
+                    profiles,
+                ));
             }
             pending.extend(member.kind.body());
         }

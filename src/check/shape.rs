@@ -150,7 +150,8 @@ impl Form {
             Form::Profile => "profiles belong directly in a template or pipeline",
             Form::Wave => "waves go in `production { ... }`",
             Form::Onebox => "a one-box goes in a stage, `production` or a wave",
-            Form::Test | Form::Deploy => "this goes in a stage or `production`",
+            Form::Deploy => "this goes in a stage or `production`",
+            Form::Test => "tests run in a stage (`beta`, `gamma`, `zeta`); production is watched by its alarms, bakes and `wait for` data points",
             Form::Rollback => "`rollback on` goes in a stage, `production`, a wave or a one-box",
             Form::Block | Form::Window | Form::ProfileWindow => {
                 "blockers and windows go in a stage or `production`"
@@ -271,10 +272,11 @@ impl Body {
                 ProfileWindow,
                 Remove,
             ],
+            // Tests run in stages: production is watched by alarms, bakes and
+            // data points, and a test there would not become a step.
             Body::Production => &[
                 Field,
                 Deploy,
-                Test,
                 Onebox,
                 Require,
                 Rollback,
@@ -285,8 +287,8 @@ impl Body {
                 Exclude,
                 Remove,
             ],
-            Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Test, Require, Remove],
-            Body::Onebox => &[Field, Traffic, Rollback, Wait, Test],
+            Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Require, Remove],
+            Body::Onebox => &[Field, Traffic, Rollback, Wait],
             Body::Scope => &[Field, Wait],
         }
     }

@@ -1492,3 +1492,43 @@ pipeline orders_api {
         pipec::diagnostics::render::to_plain_string(&expired.diagnostics, &expired.sources)
     );
 }
+
+/// RFC 0001, R22 for artifact blockers: the same package blocked by a
+/// template and again by its pipeline is one gate, overridable only if both
+/// say so, with both declarations in its provenance.
+#[test]
+fn a_repeated_artifact_blocker_is_one_gate() {
+    let plan = compile_text(
+        r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    block artifacts containing package "libjson@2.3.1" overridable
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  production {
+    block artifacts containing package "libjson@2.3.1"
+  }
+  platform = ecs
+}
+"#,
+    );
+    let packages: Vec<&Value> = plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|gate| gate["type"] == "artifact")
+        .collect();
+    assert_eq!(packages.len(), 1, "{packages:#?}");
+    assert_eq!(packages[0]["overridable"], false);
+    assert_eq!(packages[0]["provenance"]["line"], 15);
+    let merged = packages[0]["provenance"]["overrides"].as_array().unwrap();
+    assert_eq!(merged.len(), 1, "{merged:#?}");
+    assert_eq!(merged[0]["line"], 8);
+}

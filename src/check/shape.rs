@@ -151,7 +151,9 @@ impl Form {
             Form::Wave => "waves go in `production { ... }`",
             Form::Onebox => "a one-box goes in a stage, `production` or a wave",
             Form::Deploy => "this goes in a stage or `production`",
-            Form::Test => "tests run in a stage (`beta`, `gamma`, `zeta`); production is watched by its alarms, bakes and `wait for` data points",
+            Form::Test => {
+                "tests run in a stage (`beta`, `gamma`, `zeta`); production is watched by its alarms, bakes and `wait for` data points"
+            }
             Form::Rollback => "`rollback on` goes in a stage, `production`, a wave or a one-box",
             Form::Block | Form::Window | Form::ProfileWindow => {
                 "blockers and windows go in a stage or `production`"

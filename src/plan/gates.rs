@@ -74,7 +74,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 overridable: blocker.overridable,
                                 trace: trace.clone(),
                             };
-                            self.add_alarm_blocker(plan, &mut safety, gate);
+                            self.add_blocker(plan, &mut safety, gate);
                         }
                     }
                 }
@@ -84,14 +84,12 @@ impl<'w> Lowerer<'_, 'w> {
                         ArtifactKind::Package => GateKind::Package(pattern),
                         ArtifactKind::Git => GateKind::GitRef(pattern),
                     };
-                    safety.gates.push(intern(
-                        plan,
-                        Gate {
-                            kind,
-                            overridable: blocker.overridable,
-                            trace,
-                        },
-                    ));
+                    let gate = Gate {
+                        kind,
+                        overridable: blocker.overridable,
+                        trace,
+                    };
+                    self.add_blocker(plan, &mut safety, gate);
                 }
                 MemberKind::Require { requirement } => {
                     if let Some(role) = approval_role(requirement) {
@@ -121,36 +119,42 @@ impl<'w> Lowerer<'_, 'w> {
         safety
     }
 
-    /// Adds an alarm blocker to a scope's gates. A blocker on an alarm
-    /// expression the scope already checks (repeated in one body, along
-    /// the inheritance chain, or by the selected profile; names expanded,
-    /// so `high_severity` repeats the `ALARM(...)` it stands for) is merged into that gate instead of checked twice (RFC 0001, R22):
+    /// Adds a blocker to a scope's gates. A blocker on an alarm expression
+    /// the scope already checks (repeated in one body, along the
+    /// inheritance chain, or by the selected profile; names expanded, so
+    /// `high_severity` repeats the `ALARM(...)` it stands for), or on an
+    /// artifact pattern it already blocks, is merged into that gate
+    /// instead of checked twice (RFC 0001, R22):
     /// it keeps the first one's place in the order, is overridable only if
     /// every declaration says so (a repeat can tighten a blocker, never
     /// loosen it), and its provenance is the latest declaration, with the
     /// earlier ones, newest first, as the values it merged, each with its
     /// `block` member as written.
-    fn add_alarm_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
+    fn add_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
         let repeated = match &gate.kind {
-            GateKind::Alarm { alarm, .. } => safety.gates.iter().enumerate().find_map(|(slot, known)| {
-                let known = plan.gate(*known)?;
-                matches!(&known.kind, GateKind::Alarm { alarm: earlier, .. } if earlier == alarm)
-                    .then(|| (slot, known.clone()))
-            }),
+            GateKind::Alarm { .. } | GateKind::Package(_) | GateKind::GitRef(_) => {
+                safety.gates.iter().enumerate().find_map(|(slot, known)| {
+                    let known = plan.gate(*known)?;
+                    same_blocker(&known.kind, &gate.kind).then(|| (slot, known.clone()))
+                })
+            }
             _ => None,
         };
         let Some((slot, earlier)) = repeated else {
             safety.gates.push(intern(plan, gate));
             return;
         };
-        let (
-            GateKind::Alarm { name, alarm },
-            GateKind::Alarm {
-                name: earlier_name, ..
+        let kind = match (gate.kind, earlier.kind) {
+            (
+                GateKind::Alarm { name, alarm },
+                GateKind::Alarm {
+                    name: earlier_name, ..
+                },
+            ) => GateKind::Alarm {
+                name: name.or(earlier_name),
+                alarm,
             },
-        ) = (gate.kind, earlier.kind)
-        else {
-            return;
+            (kind, _) => kind,
         };
         let at = earlier.trace.at;
         let written = crate::semantics::source_text(self.workspace, at.file, at.span)
@@ -160,10 +164,7 @@ impl<'w> Lowerer<'_, 'w> {
         let mut overrides = vec![(at, earlier.trace.how, Some(written))];
         overrides.extend(earlier.trace.overrides);
         let merged = Gate {
-            kind: GateKind::Alarm {
-                name: name.or(earlier_name),
-                alarm,
-            },
+            kind,
             overridable: earlier.overridable && gate.overridable,
             trace: Trace {
                 overrides,
@@ -544,5 +545,18 @@ pub(super) fn next_day(date: crate::syntax::ast::Date) -> crate::syntax::ast::Da
             month: 1,
             day: 1,
         }
+    }
+}
+
+/// Whether two blockers block on the same thing: the same alarm expression
+/// (names expanded), or the same artifact pattern of the same kind.
+fn same_blocker(left: &GateKind, right: &GateKind) -> bool {
+    match (left, right) {
+        (GateKind::Alarm { alarm: left, .. }, GateKind::Alarm { alarm: right, .. }) => {
+            left == right
+        }
+        (GateKind::Package(left), GateKind::Package(right))
+        | (GateKind::GitRef(left), GateKind::GitRef(right)) => left == right,
+        _ => false,
     }
 }

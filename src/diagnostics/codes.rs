@@ -295,9 +295,10 @@ codes! {
         "Calendars include each other in a cycle.",
         "A calendar's `include` adds another calendar's days; following the \
          includes must never lead back to the calendar it starts from. Each \
-         cycle is reported once, at the `include` that closes it back to the \
-         cycle's first calendar, with the other includes labelled and the path \
-         in a note. Remove one of the includes.";
+         group of calendars that include one another is reported once, with \
+         one of its cycles: at the `include` that closes it back to the group's \
+         first calendar, with the other includes labelled and the path in a \
+         note. Remove one of the includes, and check again for another.";
     CALENDAR_COVERAGE_ENDS = "P0505", "calendar-coverage-ends",
         "A window is checked past the last day a calendar's holidays cover.",
         "A calendar may say through which day its holidays are complete \

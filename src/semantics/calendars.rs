@@ -59,55 +59,45 @@ fn name(scopes: &Scopes<'_>, decl: DeclId) -> String {
         .map_or_else(|| "?".to_string(), |name| name.name.clone())
 }
 
-/// Reports each cycle of `include`s once: from the calendar of the cycle
-/// declared first, at the `include` that leads back to it, with the other
-/// includes of the cycle labelled and its path in a note. Windows still
-/// read such calendars (every day once), so the cycle is only an error to
-/// fix, not a loop.
+/// Reports the cycles of `include`s, one per group of calendars that
+/// include each other: from the calendar of the group declared first, at
+/// the `include` that leads back to it, with the other includes of the
+/// cycle labelled and its path in a note. One walk of the whole graph
+/// (strongly connected components), so a long chain of includes costs its
+/// length, not its square. Windows still read such calendars (every day
+/// once), so a cycle is only an error to fix, not a loop.
 pub fn check_cycles(scopes: &Scopes<'_>, out: &mut Vec<Diagnostic>) {
     let graph = includes(scopes);
-    for &start in graph.keys() {
-        // Only calendars declared after `start` are walked, so a cycle is
-        // found from its first calendar and from no other.
-        let mut visited = BTreeSet::new();
-        let mut path: Vec<&Include> = Vec::new();
-        if let Some(closing) = find_cycle(&graph, start, &mut visited, &mut path) {
-            out.push(cycle_diagnostic(scopes, start, &path, closing));
+    let decls: Vec<DeclId> = graph.keys().copied().collect();
+    let index: BTreeMap<DeclId, usize> = decls
+        .iter()
+        .enumerate()
+        .map(|(idx, decl)| (*decl, idx))
+        .collect();
+    let all_includes: Vec<&Include> = graph.values().flatten().collect();
+    let mut edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); decls.len()];
+    let mut label = 0;
+    for (from, includes) in graph.values().enumerate() {
+        for include in includes {
+            if let (Some(to), Some(slot)) = (index.get(&include.target), edges.get_mut(from)) {
+                slot.push((*to, label));
+            }
+            label += 1;
         }
     }
-}
-
-/// Depth first from `start` back to it, over calendars declared after it;
-/// on success `path` holds the includes from `start` up to the one before
-/// the closing include, which is returned. An explicit stack rather than
-/// recursion: a chain of includes may be as long as the file allows.
-fn find_cycle<'g>(
-    graph: &'g BTreeMap<DeclId, Vec<Include>>,
-    start: DeclId,
-    visited: &mut BTreeSet<DeclId>,
-    path: &mut Vec<&'g Include>,
-) -> Option<&'g Include> {
-    let edges = |decl: DeclId| graph.get(&decl).map_or(&[][..], Vec::as_slice);
-    visited.insert(start);
-    // Each frame: a calendar's includes and the next one to follow.
-    let mut stack: Vec<(&'g [Include], usize)> = vec![(edges(start), 0)];
-    while let Some((includes, next)) = stack.last_mut() {
-        let Some(include) = includes.get(*next) else {
-            stack.pop();
-            path.pop();
+    for cycle in crate::names::cycles(&edges) {
+        let Some(&start) = cycle.first().and_then(|(first, _)| decls.get(*first)) else {
             continue;
         };
-        *next += 1;
-        if include.target == start {
-            return Some(include);
-        }
-        if include.target < start || !visited.insert(include.target) {
+        let mut taken: Vec<&Include> = cycle
+            .iter()
+            .filter_map(|(_, label)| all_includes.get(*label).copied())
+            .collect();
+        let Some(closing) = taken.pop() else {
             continue;
-        }
-        path.push(include);
-        stack.push((edges(include.target), 0));
+        };
+        out.push(cycle_diagnostic(scopes, start, &taken, closing));
     }
-    None
 }
 
 fn cycle_diagnostic(

@@ -44,7 +44,6 @@ impl Key {
         }
     }
 
-    /// How the key is written in source, for suggestions.
     /// The kind as written before a name (`stage`), empty for fields.
     fn kind_word(&self) -> &str {
         match self {
@@ -54,6 +53,7 @@ impl Key {
         }
     }
 
+    /// How the key is written in source, for suggestions.
     fn written(&self) -> String {
         match self {
             Key::Field(name) => name.clone(),
@@ -372,6 +372,13 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         for member in &body.members {
             if matches!(member.kind, MemberKind::Remove { .. }) {
+                continue;
+            }
+            // A profile body approving a window is refused where it is
+            // written (P0510); it is not also a change to a final one.
+            if (ctx.in_profile || self.applying_profile)
+                && matches!(member.kind, MemberKind::ProfileWindow { .. })
+            {
                 continue;
             }
             // A final window stays final: only the body that froze it may

@@ -179,13 +179,16 @@ pub fn analyze<'w>(
                     .filter(Diagnostic::is_error)
                     .map(|diagnostic| diagnostic.note(format!("with `--profile {other}`"))),
             );
-            findings.extend(
-                policies
-                    .check(&other_plan, (decl.file, name.span), &governed_by)
-                    .into_iter()
-                    .filter(policies::Finding::is_error)
-                    .map(|finding| finding.under_profile(other)),
-            );
+            // A finding the pipeline has without the profile too is not
+            // the profile's: it is reported once, as it is.
+            let without: std::collections::BTreeSet<_> =
+                findings.iter().map(policies::Finding::identity).collect();
+            let own: Vec<policies::Finding> = policies
+                .check(&other_plan, (decl.file, name.span), &governed_by)
+                .into_iter()
+                .filter(|finding| finding.is_error() && !without.contains(&finding.identity()))
+                .collect();
+            findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
         }
         (decl, (want == Want::Plans).then_some(plan), found, findings)
     });
@@ -218,18 +221,25 @@ fn profile_names<'b>(block: &'b ResolvedBlock<'_>) -> impl Iterator<Item = &'b s
     })
 }
 
-/// A name that cannot be found because its declaration did not parse, or
-/// (in a file with an import that did not resolve, `P0201`–`P0203`) one
-/// that import would most likely have brought, is not reported as a second
-/// mistake: it is checked again once the first one is fixed.
+/// A name that cannot be found because its declaration did not parse (in
+/// the file of the reference or one it imports), or, in a file with an
+/// import that did not resolve (`P0201`–`P0203`), one that import would
+/// most likely have brought, is not reported as a second mistake: it is
+/// checked again once the first one is fixed.
 fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
-    let broken_names: std::collections::BTreeSet<String> = workspace
+    // The messages a broken declaration explains, by the file declaring it.
+    let broken_names: Vec<(FileId, String)> = workspace
         .modules
         .iter()
-        .flat_map(|module| module.tree.broken_names.iter())
-        .map(|name| format!("cannot find `{name}`"))
+        .flat_map(|module| {
+            module
+                .tree
+                .broken_names
+                .iter()
+                .map(|name| (module.file, format!("cannot find `{name}`")))
+        })
         .collect();
-    let broken: std::collections::BTreeSet<FileId> = workspace
+    let broken_imports: std::collections::BTreeSet<FileId> = workspace
         .modules
         .iter()
         .filter(|module| {
@@ -243,19 +253,32 @@ fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Ve
         })
         .map(|module| module.file)
         .collect();
-    if broken.is_empty() && broken_names.is_empty() {
+    if broken_imports.is_empty() && broken_names.is_empty() {
         return;
     }
+    let reach = if broken_names.is_empty() {
+        Vec::new()
+    } else {
+        import_reach(workspace)
+    };
     diagnostics.retain(|diagnostic| {
         if diagnostic.code != crate::diagnostics::Code::UNKNOWN_NAME {
             return true;
         }
+        let Some(file) = diagnostic.primary_label().map(|label| label.file) else {
+            return true;
+        };
         let unresolved_name = diagnostic.message.starts_with("cannot find `")
             || diagnostic.message.starts_with("no imported module `");
-        let in_broken_file = diagnostic
-            .primary_label()
-            .is_some_and(|label| broken.contains(&label.file));
-        !(broken_names.contains(&diagnostic.message) || unresolved_name && in_broken_file)
+        let sees = |declaring: FileId| {
+            reach
+                .get(file.0 as usize)
+                .is_some_and(|files| files.contains(&declaring))
+        };
+        let explained_by_broken_declaration = broken_names
+            .iter()
+            .any(|(declaring, message)| *message == diagnostic.message && sees(*declaring));
+        !(explained_by_broken_declaration || unresolved_name && broken_imports.contains(&file))
     });
 }
 
@@ -279,14 +302,7 @@ fn apply_profile<'w>(
         let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get_mut(&decl)) else {
             continue;
         };
-        let available: Vec<String> = block
-            .members
-            .iter()
-            .filter_map(|(key, _)| match key {
-                Key::Named("profile", profile) => Some(profile.clone()),
-                _ => None,
-            })
-            .collect();
+        let available: Vec<String> = profile_names(block).map(str::to_string).collect();
         match merger.apply_profile(scopes, &chain, name, block) {
             Some(found) => {
                 effects.insert(decl, found);
@@ -347,13 +363,7 @@ fn check_unselected_profiles<'w>(
         let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {
             continue;
         };
-        let names: Vec<&str> = block
-            .members
-            .iter()
-            .filter_map(|(key, _)| match key {
-                Key::Named("profile", name) => Some(name.as_str()),
-                _ => None,
-            })
+        let names: Vec<&str> = profile_names(block)
             .filter(|name| !(applies_selected && Some(*name) == selected))
             .collect();
         for name in names {

@@ -448,12 +448,16 @@ fn reason_and_expiry(
                 reason = text.as_plain().filter(|text| !text.trim().is_empty())
             }
             ("expires", LiteralValue::Date(date)) => {
-                let last_day = jiff::civil::date(
-                    i16::try_from(date.year).unwrap_or(i16::MAX),
-                    i8::try_from(date.month).unwrap_or(12),
-                    i8::try_from(date.day).unwrap_or(28),
-                );
-                expires = Some((last_day, field.span));
+                // The reader only makes real dates; one that is not a
+                // civil date is left without an expiry rather than guessed.
+                let last_day = i16::try_from(date.year).ok().and_then(|year| {
+                    let month = i8::try_from(date.month).ok()?;
+                    let day = i8::try_from(date.day).ok()?;
+                    jiff::civil::Date::new(year, month, day).ok()
+                });
+                if let Some(last_day) = last_day {
+                    expires = Some((last_day, field.span));
+                }
             }
             _ => {}
         }
@@ -478,6 +482,12 @@ impl Finding {
     /// Whether the finding is an error (its rule is denied).
     pub fn is_error(&self) -> bool {
         self.deny
+    }
+
+    /// What makes two findings the same finding: the rule, the place and
+    /// the message.
+    pub fn identity(&self) -> (&'static str, FileId, Span, &str) {
+        (self.rule, self.file, self.span, &self.message)
     }
 
     /// The finding as met in the plan of profile `profile`, which `check`

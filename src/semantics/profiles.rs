@@ -91,8 +91,12 @@ pub fn check_overflows<'w>(
     resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // Pipelines, and templates nothing extends: a template file checked
+    // on its own gets its profiles' overflows too (R39).
+    let extended = chains.extended();
     for (decl, kind, _) in scopes.all() {
-        if kind != DeclKind::Pipeline {
+        let leaf_template = kind == DeclKind::Template && !extended.contains(&decl);
+        if kind != DeclKind::Pipeline && !leaf_template {
             continue;
         }
         let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {

@@ -668,10 +668,9 @@ impl Placer<'_, '_> {
                             set = kept;
                         }
                         PostfixOp::Take(literal) => {
-                            let count = literal;
                             let count_span = literal.span;
-                            let LiteralValue::Count(count) = count.value else {
-                                self.invalid(file, count.span, "a count, e.g. `take 3`");
+                            let LiteralValue::Count(count) = literal.value else {
+                                self.invalid(file, count_span, "a count, e.g. `take 3`");
                                 return None;
                             };
                             if count == 0 {

@@ -173,16 +173,16 @@ fn blank_spans<'t>(text: &'t str, start: usize, spans: &[Span]) -> std::borrow::
     if spans.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    for (idx, ch) in text.char_indices() {
-        let at = start + idx;
-        let blank = spans
-            .iter()
-            .any(|span| span.start() <= at && at < span.end());
-        if blank {
-            out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
-        } else {
-            out.push(ch);
+    let mut out = text.to_string();
+    for span in spans {
+        // A `#` line runs from an ASCII `#` to the end of its line, so its
+        // bytes are whole characters, and spaces of the same length keep
+        // every offset.
+        let range = span.start().saturating_sub(start)..span.end().saturating_sub(start);
+        if out.is_char_boundary(range.start) && out.is_char_boundary(range.end.min(out.len())) {
+            let end = range.end.min(out.len());
+            let start = range.start.min(end);
+            out.replace_range(start..end, &" ".repeat(end - start));
         }
     }
     std::borrow::Cow::Owned(out)

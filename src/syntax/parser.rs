@@ -175,6 +175,18 @@ fn full_weekday_near(text: &str, pos: usize) -> Option<(usize, usize, &'static s
     let end_after = pos + (after.len() - after.trim_start_matches(is_word).len());
     let candidates = [(start_before, end_before), (pos, end_after)];
     candidates.into_iter().find_map(|(start, end)| {
+        // Only where a day is written: in a range (`monday..thu`,
+        // `mon..thursday`) or first in a slot list (`[friday 09:00..`);
+        // `wave sunday` is a name, not a day.
+        let after = text.get(end..)?.trim_start_matches(' ');
+        let before = text.get(..start)?.trim_end_matches(' ');
+        let in_a_day_range = after.starts_with("..")
+            || before.ends_with("..")
+            || ((before.ends_with('[') || before.ends_with(','))
+                && after.starts_with(|ch: char| ch.is_ascii_digit()));
+        if !in_a_day_range {
+            return None;
+        }
         let word = text.get(start..end)?.to_ascii_lowercase();
         DAYS.iter()
             .find(|(full, _)| *full == word)

@@ -103,6 +103,10 @@ struct Scanner<'a> {
     /// The `}` that closed the declaration indented unlike the line that
     /// opened it, if one did.
     premature_close: Option<Span>,
+    /// The indentation of the line that opened the outermost `{`.
+    outer_indent: usize,
+    /// The current line's start and indentation, once counted.
+    line_indent: Option<(usize, usize)>,
     problems: Vec<ScanProblem>,
     too_deep_reported: bool,
     line_start: usize,
@@ -123,6 +127,8 @@ pub fn scan(text: &str) -> Scan {
         chunk_has_tokens: false,
         hash_comments: Vec::new(),
         premature_close: None,
+        outer_indent: 0,
+        line_indent: None,
         problems: Vec::new(),
         too_deep_reported: false,
         line_start: 0,
@@ -178,34 +184,27 @@ impl Scanner<'_> {
         self.finish_chunk(self.bytes.len(), None);
     }
 
-    /// The indentation of the line holding `pos`, when only blanks precede
-    /// `pos` on it; `None` when a token does (a `}` after members on one
-    /// line says nothing about depth).
-    fn indentation(&self, pos: usize) -> Option<usize> {
-        let before = self.bytes.get(..pos)?;
-        let line_start = before
-            .iter()
-            .rposition(|&byte| byte == b'\n')
-            .map_or(0, |idx| idx + 1);
-        let line = self.bytes.get(line_start..)?;
-        let indent = line
-            .iter()
-            .take_while(|&&byte| matches!(byte, b' ' | b'\t'))
-            .count();
-        // The opener's line counts by its own indentation, whatever precedes
-        // the bracket on it (`template A {`).
-        if self.bytes.get(pos) == Some(&b'{') || line_start + indent == pos {
-            Some(indent)
-        } else {
-            None
+    /// The indentation of the current line: its leading blanks, counted
+    /// once per line (a long line of brackets must not be walked again for
+    /// each of them).
+    fn line_indentation(&mut self) -> usize {
+        if let Some((line_start, indent)) = self.line_indent
+            && line_start == self.line_start
+        {
+            return indent;
         }
+        let indent = self.bytes.get(self.line_start..).map_or(0, |line| {
+            line.iter()
+                .take_while(|&&byte| matches!(byte, b' ' | b'\t'))
+                .count()
+        });
+        self.line_indent = Some((self.line_start, indent));
+        indent
     }
 
     /// Whether only blanks precede the current byte on its line.
-    fn starts_line(&self) -> bool {
-        self.bytes
-            .get(self.line_start..self.pos)
-            .is_some_and(|before| before.iter().all(|byte| matches!(byte, b' ' | b'\t')))
+    fn starts_line(&mut self) -> bool {
+        self.line_start + self.line_indentation() == self.pos
     }
 
     fn line_end(&self, from: usize) -> usize {
@@ -260,6 +259,11 @@ impl Scanner<'_> {
     }
 
     fn open(&mut self, byte: u8) {
+        if self.stack.is_empty() && byte == b'{' {
+            // The opener's line counts by its own indentation, whatever
+            // precedes the bracket on it (`template A {`).
+            self.outer_indent = self.line_indentation();
+        }
         self.stack.push((self.pos, byte));
         if self.stack.len() > MAX_NESTING && !self.too_deep_reported {
             self.too_deep_reported = true;
@@ -278,14 +282,15 @@ impl Scanner<'_> {
         };
         let span = Span::new(self.pos, self.pos + 1);
         match self.stack.last() {
-            Some(&(open_pos, top)) if top == opener => {
+            Some(&(_, top)) if top == opener => {
                 self.stack.pop();
+                // A `}` that starts its line says how deep it thinks it is;
+                // one after other tokens on its line says nothing.
                 if self.stack.is_empty()
                     && byte == b'}'
                     && self.premature_close.is_none()
-                    && self
-                        .indentation(self.pos)
-                        .is_some_and(|closing| Some(closing) != self.indentation(open_pos))
+                    && self.starts_line()
+                    && self.line_indentation() != self.outer_indent
                 {
                     self.premature_close = Some(span);
                 }

@@ -22,7 +22,11 @@ pub enum ReadError {
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ReadError::Json(error) => write!(f, "not a plan of format {FORMAT_VERSION}: {error}"),
+            ReadError::Json(error) => write!(
+                f,
+                "not a plan of format {}: {error}",
+                READ_VERSIONS.join(" or ")
+            ),
             ReadError::Version { found: Some(found) } => write!(
                 f,
                 "this pipec reads plan formats {}; the file is {found}",

@@ -133,6 +133,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_comment_after_a_comma_of_a_rule_list_stays_after_it() {
+        let messy = "policy org {\n  allow ab, cd,// c\n// d\n ef\n}\n";
+        let once = format(messy, FileId(0)).expect("formats");
+        assert_eq!(
+            once,
+            "policy org {\n  allow ab, cd,  // c\n    // d\n    ef\n}\n"
+        );
+        assert_eq!(format(&once, FileId(0)).expect("formats"), once);
+    }
+
+    #[test]
     fn spans_are_stripped_and_nothing_else() {
         assert_eq!(
             without_spans("Ident { name: \"a\", span: Span { start: 3, end: 4 } }"),

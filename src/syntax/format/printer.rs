@@ -250,6 +250,14 @@ impl<'s> Printer<'s> {
         };
         self.lead_comments(idx);
         let text = token.text(self.source);
+        // A comma of the source (a policy's list of rules) after a token
+        // whose trailing comment is still pending stays with that token:
+        // the comment belongs after it, at the end of the line.
+        if text == "," && self.pending.is_some() && !self.needs_newline {
+            self.current.push(',');
+            self.previous = Previous::Token(idx);
+            return;
+        }
         if self.pending.is_some() || self.needs_newline {
             let is_closer = matches!(text, "}" | "]" | ")");
             self.newline(self.cont, token.blank_before && !is_closer);

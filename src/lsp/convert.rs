@@ -94,8 +94,8 @@ mod tests {
         let y = file.text.find('y').unwrap_or(0);
         let utf16 = position(&file, y, Encoding::Utf16);
         let utf8 = position(&file, y, Encoding::Utf8);
-        assert_eq!((utf16.line, utf16.character), (0, 9));
-        assert_eq!((utf8.line, utf8.character), (0, 12));
+        assert_eq!((utf16.line, utf16.character), (0, 10));
+        assert_eq!((utf8.line, utf8.character), (0, 13));
         assert_eq!(offset(&file, utf16, Encoding::Utf16), y);
         assert_eq!(offset(&file, utf8, Encoding::Utf8), y);
     }

@@ -72,7 +72,7 @@ mod tests {
         assert_eq!(to_path(&local).unwrap(), Path::new("/a.pipe"));
         let untitled = Uri::from_str("untitled:Untitled-1").unwrap();
         assert!(to_path(&untitled).is_none());
-        let broken = Uri::from_str("file:///a%2").unwrap();
-        assert!(to_path(&broken).is_none());
+        let not_utf8 = Uri::from_str("file:///a%FF").unwrap();
+        assert!(to_path(&not_utf8).is_none());
     }
 }

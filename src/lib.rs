@@ -21,6 +21,7 @@ pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod loader;
+pub mod lsp;
 pub mod modules;
 pub mod names;
 pub mod parallel;

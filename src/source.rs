@@ -80,6 +80,17 @@ pub struct Position {
     pub utf16_column: usize,
 }
 
+/// What a column counts, for [`SourceFile::offset_at`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// Bytes of UTF-8.
+    Utf8,
+    /// UTF-16 code units (the Language Server Protocol's default).
+    Utf16,
+    /// Characters (Unicode scalar values).
+    Char,
+}
+
 /// One loaded file.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -145,6 +156,34 @@ impl SourceFile {
         }
     }
 
+    /// The byte offset of a place given as a zero-based line and a
+    /// zero-based column counted in `unit`: the inverse of
+    /// [`SourceFile::position`], for editors that send places back. A line
+    /// past the end is the end of the text; a column past the end of its
+    /// line is the end of the line; a column inside a character (half of a
+    /// UTF-16 surrogate pair, a byte inside a multi-byte character) is the
+    /// start of that character. So no place a client sends can make a
+    /// caller slice out of bounds.
+    pub fn offset_at(&self, line: usize, column: usize, unit: ColumnUnit) -> usize {
+        let Some(&start) = self.line_starts.get(line) else {
+            return self.text.len();
+        };
+        let line_text = self.line_text(line);
+        let mut counted = 0;
+        for (idx, ch) in line_text.char_indices() {
+            let width = match unit {
+                ColumnUnit::Utf8 => ch.len_utf8(),
+                ColumnUnit::Utf16 => ch.len_utf16(),
+                ColumnUnit::Char => 1,
+            };
+            if counted + width > column {
+                return start + idx;
+            }
+            counted += width;
+        }
+        start + line_text.len()
+    }
+
     /// The text of a zero-based line, without its line break.
     pub fn line_text(&self, line_index: usize) -> &str {
         let Some(&start) = self.line_starts.get(line_index) else {
@@ -204,6 +243,31 @@ impl SourceMap {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    /// `offset_at` undoes `position` in every unit, and clamps what a
+    /// client may send past a line or inside a character.
+    #[test]
+    fn offset_at_inverts_position() {
+        let file = SourceFile::new("t", "a\u{e9}\u{1F680}b\r\nxy");
+        for offset in [0, 1, 3, 7, 8] {
+            let position = file.position(offset);
+            let line = position.line - 1;
+            assert_eq!(
+                file.offset_at(line, position.utf16_column - 1, ColumnUnit::Utf16),
+                offset
+            );
+            assert_eq!(
+                file.offset_at(line, position.column - 1, ColumnUnit::Char),
+                offset
+            );
+        }
+        assert_eq!(file.offset_at(0, 4, ColumnUnit::Utf8), 3);
+        // Inside the surrogate pair: the start of the emoji.
+        assert_eq!(file.offset_at(0, 3, ColumnUnit::Utf16), 3);
+        assert_eq!(file.offset_at(0, 99, ColumnUnit::Utf16), 8);
+        assert_eq!(file.offset_at(1, 1, ColumnUnit::Utf16), 11);
+        assert_eq!(file.offset_at(7, 0, ColumnUnit::Utf16), 12);
+    }
 
     /// `é` is 2 bytes, 1 character, 1 UTF-16 unit; `日` is 3 bytes, 1
     /// character, 1 unit; `🚀` is 4 bytes, 1 character, 2 units. The three

@@ -253,6 +253,13 @@ enum Command {
     /// 1 a step failed, an alarm rolled the change back or the run halted,
     /// 2 usage or state error.
     Run(run::RunArgs),
+    /// Serve the Language Server Protocol over standard input and output
+    /// (see docs/editors.md).
+    ///
+    /// Diagnostics as `check` reports them, hover, go to definition,
+    /// document symbols and formatting. `--today` and `--profile` are the
+    /// defaults of the `today` and `profile` settings.
+    Lsp,
 }
 
 /// Runs the CLI and returns its exit code.
@@ -405,6 +412,11 @@ pub fn main() -> ExitCode {
             },
         }),
         Command::Run(args) => run::run(args, color, today, cli.profile.as_deref()),
+        Command::Lsp => Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
+            today: cli.today,
+            profile: cli.profile.clone(),
+            docs_url: None,
+        })),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,147 @@
+//! Hover: what a member resolves to after inheritance and where each value
+//! came from (the provenance the plan carries), a built-in field's or a
+//! keyword's reference, a policy rule's explanation.
+
+use super::locate::{self, At};
+use super::reference;
+use super::resolve::{self, Place};
+use crate::explain::{self, Topic};
+use crate::semantics::merge::{How, Resolved};
+use crate::syntax::ast::{ItemKind, Member, MemberKind};
+use std::fmt::Write;
+
+/// The Markdown of a hover at `offset` of the file, or `None` when there is
+/// nothing to say.
+pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
+    let tree = &place.workspace.module(place.file)?.tree;
+    let text = &place.workspace.sources.get(place.file)?.text;
+    let at = locate::at(tree, offset);
+    if let Some(rule) = at.as_ref().and_then(|at| rule_at(at, offset)) {
+        return rule_text(rule);
+    }
+    let word = locate::word_at(text, offset).map(|(word, _)| word);
+    let mut out = String::new();
+    if let Some(at) = &at
+        && let Some(member) = at.member()
+        && on_member_head(member, offset)
+    {
+        if let Some(resolved) = resolve::member(place, at) {
+            provenance(place, member, resolved, &mut out);
+        }
+        if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =
+            &member.kind
+            && let Some(text) = reference::field(&body_word(at), &name.name)
+        {
+            push_paragraph(&mut out, &text);
+        }
+    }
+    if let Some(text) = word.and_then(reference::keyword) {
+        push_paragraph(&mut out, text);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn push_paragraph(out: &mut String, text: &str) {
+    if !out.is_empty() {
+        out.push_str("\n\n---\n\n");
+    }
+    out.push_str(text);
+}
+
+/// Whether the offset is on the member's first line: its keyword, name or
+/// value, not inside its body.
+fn on_member_head(member: &Member, offset: usize) -> bool {
+    let head = crate::semantics::merge::head_span(member);
+    head.start() <= offset && offset <= head.end()
+}
+
+/// The word naming the body a member is written in, as the built-in fields
+/// table names bodies.
+fn body_word(at: &At<'_>) -> String {
+    let parent = at
+        .members
+        .len()
+        .checked_sub(2)
+        .and_then(|idx| at.members.get(idx));
+    match parent {
+        Some(member) => match &member.kind {
+            MemberKind::Stage { .. } => "stage",
+            MemberKind::Wave { .. } => "wave",
+            MemberKind::Production { .. } => "production",
+            MemberKind::Onebox { .. } => "onebox",
+            MemberKind::Test { .. } => "test",
+            MemberKind::Deploy { .. } => "deploy",
+            MemberKind::Build { .. } => "build",
+            MemberKind::Source { .. } => "source",
+            MemberKind::Scope { .. } => "by",
+            MemberKind::Region { .. } => "region",
+            MemberKind::Exempt { .. } => "exempt",
+            MemberKind::WindowUse(_) => "window",
+            _ => "",
+        }
+        .to_string(),
+        None => at.item.kind.keyword().to_string(),
+    }
+}
+
+fn provenance(place: &Place<'_, '_>, member: &Member, resolved: &Resolved<'_>, out: &mut String) {
+    let key = crate::semantics::merge::key_of(&member.kind)
+        .map(|key| key.describe())
+        .unwrap_or_default();
+    let _ = writeln!(out, "**{key}**\n");
+    let _ = writeln!(
+        out,
+        "effective value: `{}`  \nset at {} ({})",
+        place.snippet(resolved.origin.file, resolved.origin.span),
+        place.where_is(resolved.origin.file, resolved.origin.span),
+        how_word(resolved.origin.how)
+    );
+    if !resolved.history.is_empty() {
+        out.push_str("\noverrides:\n");
+        for origin in &resolved.history {
+            let _ = writeln!(
+                out,
+                "- `{}` at {} ({})",
+                place.snippet(origin.file, origin.span),
+                place.where_is(origin.file, origin.span),
+                how_word(origin.how)
+            );
+        }
+    }
+}
+
+fn how_word(how: How) -> &'static str {
+    match how {
+        How::Set => "set",
+        How::Bind => "bound",
+        How::Append => "appended",
+        How::Remove => "removed",
+        How::Declared => "declared",
+        How::Profile => "by the selected profile",
+        How::BakeScale => "scaled by the profile's bake scale",
+        How::Floor => "raised to a policy floor",
+    }
+}
+
+/// The policy rule named at the offset, in a policy's levels or exemptions.
+fn rule_at<'a>(at: &At<'a>, offset: usize) -> Option<&'a str> {
+    if !matches!(at.item.kind, ItemKind::Policy(_)) {
+        return None;
+    }
+    let within = |span: crate::source::Span| span.start() <= offset && offset <= span.end();
+    at.members.iter().find_map(|member| match &member.kind {
+        MemberKind::Level { rules, .. } => rules
+            .iter()
+            .find(|rule| within(rule.span))
+            .map(|rule| rule.name.as_str()),
+        MemberKind::Exempt { rule, .. } if within(rule.span) => Some(rule.name.as_str()),
+        _ => None,
+    })
+}
+
+fn rule_text(rule: &str) -> Option<String> {
+    match explain::lookup(rule) {
+        Ok(topic @ Topic::Rule(_)) => Some(format!("```text\n{}```", explain::explain(topic))),
+        _ => None,
+    }
+}

@@ -1,0 +1,90 @@
+//! The language server (`pipec lsp`): LSP 3.17 over standard input and
+//! output, through the same library entry points as the command line.
+//!
+//! The server keeps the open documents and gives the compiler a loader that
+//! overlays them on the files on disk ([`documents::Overlay`]). Every change
+//! re-checks the workspace of the changed document (the nearest directory
+//! holding `pipec.toml`, or the document alone) and publishes diagnostics for
+//! every file of it, so an edit to a template re-publishes the pipelines
+//! that extend it. Like the runner, this module does I/O by design (it reads
+//! the workspace's files and talks on stdio); the core it calls does none.
+
+pub mod convert;
+mod definition;
+pub mod diagnostics;
+pub mod documents;
+mod formatting;
+mod hover;
+mod locate;
+mod reference;
+mod resolve;
+mod server;
+mod symbols;
+pub mod uri;
+
+pub use server::run;
+
+/// What the client can set, in `initializationOptions` or with
+/// `workspace/didChangeConfiguration` (either at the top level or under a
+/// `pipec` key).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The date checks are made from; the real date (UTC) when unset, as
+    /// the command line does.
+    pub today: Option<jiff::civil::Date>,
+    /// The profile applied to every pipeline.
+    pub profile: Option<String>,
+    /// Where `docs/language.md` is, for links from diagnostic codes.
+    pub docs_url: Option<String>,
+}
+
+impl Settings {
+    /// Reads settings from JSON, keeping the current value of any setting
+    /// the JSON does not mention; `null` unsets one. A malformed date is
+    /// ignored, with a message on standard error.
+    pub fn update(&mut self, value: &serde_json::Value) {
+        let value = value.get("pipec").unwrap_or(value);
+        if let Some(today) = value.get("today") {
+            match today.as_str().map(str::parse::<jiff::civil::Date>) {
+                Some(Ok(date)) => self.today = Some(date),
+                Some(Err(error)) => eprintln!("pipec lsp: ignoring `today`: {error}"),
+                None => self.today = None,
+            }
+        }
+        if let Some(profile) = value.get("profile") {
+            self.profile = profile.as_str().map(str::to_string);
+        }
+        if let Some(url) = value.get("docsUrl") {
+            self.docs_url = url.as_str().map(str::to_string);
+        }
+    }
+
+    /// The date to check from.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.today.unwrap_or_else(|| {
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+        })
+    }
+
+    /// The base of links to the documentation of codes.
+    pub fn docs_url(&self) -> String {
+        self.docs_url
+            .clone()
+            .unwrap_or_else(diagnostics::default_docs_url)
+    }
+}
+
+/// Serves on standard input and output until the client exits. The exit
+/// status is 0 after `shutdown` then `exit`, 1 otherwise, as the protocol
+/// asks.
+pub fn serve_stdio(settings: Settings) -> u8 {
+    let (connection, io_threads) = lsp_server::Connection::stdio();
+    let status = run(&connection, settings);
+    drop(connection);
+    if let Err(error) = io_threads.join() {
+        eprintln!("pipec lsp: {error}");
+    }
+    status
+}

@@ -1,0 +1,463 @@
+//! The language server, in process: a client on one end of
+//! `Connection::memory()`, `pipec::lsp::run` on a thread at the other.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+struct Client {
+    connection: Connection,
+    server: Option<JoinHandle<u8>>,
+    next_id: i32,
+}
+
+impl Client {
+    fn start(initialize: Value) -> (Client, Value) {
+        let (server, client) = Connection::memory();
+        let handle =
+            std::thread::spawn(move || pipec::lsp::run(&server, pipec::lsp::Settings::default()));
+        let mut client = Client {
+            connection: client,
+            server: Some(handle),
+            next_id: 0,
+        };
+        let result = client.request("initialize", initialize);
+        client.notify("initialized", json!({}));
+        (client, result)
+    }
+
+    fn default() -> Client {
+        Client::start(json!({
+            "capabilities": {},
+            "initializationOptions": { "today": "2026-12-01" }
+        }))
+        .0
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.connection
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+    }
+
+    fn request_raw(&mut self, method: &str, params: Value) -> Response {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.connection
+            .sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+        loop {
+            match self.recv() {
+                Message::Response(response) if response.id == id => return response,
+                _ => {}
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request_raw(method, params);
+        assert!(response.error.is_none(), "{:?}", response.error);
+        response.result.unwrap_or(Value::Null)
+    }
+
+    fn recv(&self) -> Message {
+        self.connection
+            .receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server answers")
+    }
+
+    /// The next diagnostics published for `uri`, skipping other messages.
+    fn diagnostics_for(&self, uri: &str) -> Value {
+        loop {
+            if let Message::Notification(note) = self.recv()
+                && note.method == "textDocument/publishDiagnostics"
+                && note.params["uri"] == uri
+            {
+                return note.params;
+            }
+        }
+    }
+
+    fn open(&self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "pipe", "version": 1, "text": text } }),
+        );
+    }
+
+    fn change(&self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
+    fn shutdown(mut self) -> u8 {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        self.server.take().unwrap().join().unwrap()
+    }
+}
+
+fn position(uri: &str, line: u32, character: u32) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+}
+
+const BASE: &str = r#"import "std/aws"
+
+alarm errors = ALARM("Errors")
+
+template Base {
+  platform = ecs
+  source app = git("org/app")
+  build bundle from app { run = "make" }
+  stage beta {
+    deploy bundle
+    bake = 1h
+  }
+  production {
+    registry = aws
+    rollback on errors
+    wave first { regions = [us-east-1]; bake = 2h }
+  }
+}
+"#;
+
+const SVC: &str = r#"import "base.pipe"
+
+pipeline Svc extends Base {
+  stage beta {
+    bake = 30m
+  }
+}
+"#;
+
+/// A workspace on disk (a directory with `pipec.toml`) with the two files.
+fn workspace(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipec-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pipec.toml"), "").unwrap();
+    std::fs::write(dir.join("base.pipe"), BASE).unwrap();
+    std::fs::write(dir.join("svc.pipe"), SVC).unwrap();
+    std::fs::canonicalize(dir).unwrap()
+}
+
+fn uri(path: &Path) -> String {
+    pipec::lsp::uri::from_path(path)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+fn codes(published: &Value) -> Vec<String> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn initialize_advertises_what_is_implemented_and_shutdown_exits_zero() {
+    let (client, result) = Client::start(json!({ "capabilities": {} }));
+    let caps = &result["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(caps["definitionProvider"], true);
+    assert_eq!(caps["documentSymbolProvider"], true);
+    assert_eq!(caps["documentFormattingProvider"], true);
+    assert!(caps.get("completionProvider").is_none());
+    assert_eq!(result["serverInfo"]["name"], "pipec");
+    client.notify("$/cancelRequest", json!({ "id": 99 }));
+    assert_eq!(client.shutdown(), 0);
+}
+
+#[test]
+fn exit_without_shutdown_is_status_one() {
+    let mut client = Client::default();
+    client.notify("exit", Value::Null);
+    assert_eq!(client.server.take().unwrap().join().unwrap(), 1);
+}
+
+#[test]
+fn diagnostics_of_the_workspace_with_codes_ranges_and_links() {
+    let dir = workspace("diagnostics");
+    let client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&svc, SVC);
+    // Everything `pipec check` reports for the workspace, by file; the
+    // template's own file has the missing regions.
+    let published = client.diagnostics_for(&base);
+    let missing = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "P0405")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        missing["range"],
+        json!({ "start": { "line": 12, "character": 2 }, "end": { "line": 12, "character": 13 } })
+    );
+    assert_eq!(missing["severity"], 1);
+    assert!(
+        missing["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("language.md#diagnostics")
+    );
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("help: add a wave")
+    );
+    let own = client.diagnostics_for(&svc);
+    assert_eq!(own["version"], 1);
+    assert!(codes(&own).iter().all(|code| code == "P0801"));
+    client.shutdown();
+}
+
+#[test]
+fn editing_a_template_republishes_and_clears() {
+    let dir = workspace("republish");
+    let client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&svc, SVC);
+    assert!(codes(&client.diagnostics_for(&base)).contains(&"P0405".to_string()));
+    client.open(&base, BASE);
+    assert!(codes(&client.diagnostics_for(&base)).contains(&"P0405".to_string()));
+    // The fix, unsaved: every region placed.
+    let fixed = BASE.replace(
+        "bake = 2h }\n",
+        "bake = 2h }\n    wave others { regions = rest; bake = 2h }\n",
+    );
+    client.change(&base, 2, &fixed);
+    let published = client.diagnostics_for(&base);
+    assert_eq!(published["version"], 2);
+    assert!(!codes(&published).contains(&"P0405".to_string()));
+    // A broken parent is reported again, through the pipeline's workspace.
+    client.change(
+        &base,
+        3,
+        &BASE.replace("template Base {", "template Base {\n  bake = 12"),
+    );
+    let published = client.diagnostics_for(&base);
+    assert_eq!(published["version"], 3);
+    assert!(codes(&published).iter().any(|code| code != "P0801"));
+    client.shutdown();
+}
+
+#[test]
+fn related_information_points_into_other_files() {
+    let dir = workspace("related");
+    let client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    // `final` in the parent, overridden in the child: the child's error
+    // names the parent's member.
+    std::fs::write(
+        dir.join("base.pipe"),
+        BASE.replace("    bake = 1h", "    final bake = 1h"),
+    )
+    .unwrap();
+    client.open(&svc, SVC);
+    let published = client.diagnostics_for(&svc);
+    let with_related = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["relatedInformation"].is_array())
+        .cloned()
+        .unwrap_or_else(|| panic!("no related information in {published}"));
+    let related = &with_related["relatedInformation"][0];
+    assert!(
+        related["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("base.pipe")
+    );
+    client.shutdown();
+}
+
+const ALONE: &str = "template T { source s = git(\"é🚀\"); stage b { bake = 12 } }\n";
+
+fn nope_range(initialize: Value) -> (Value, String) {
+    let dir = std::env::temp_dir().join(format!("pipec-lsp-alone-{}", std::process::id()));
+    let (client, result) = Client::start(initialize);
+    let file = uri(&dir.join("alone.pipe"));
+    client.open(&file, ALONE);
+    let published = client.diagnostics_for(&file);
+    let range = published["diagnostics"][0]["range"].clone();
+    client.shutdown();
+    (
+        range,
+        result["capabilities"]["positionEncoding"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+#[test]
+fn columns_count_utf16_units_by_default_and_bytes_when_negotiated() {
+    let prefix = ALONE.split("12").next().unwrap();
+    let (range, encoding) = nope_range(json!({ "capabilities": {} }));
+    assert_eq!(encoding, "utf-16");
+    assert_eq!(range["start"]["character"], prefix.encode_utf16().count());
+    assert_eq!(range["end"]["character"], prefix.encode_utf16().count() + 2);
+    let (range, encoding) = nope_range(json!({
+        "capabilities": { "general": { "positionEncodings": ["utf-8", "utf-16"] } }
+    }));
+    assert_eq!(encoding, "utf-8");
+    assert_eq!(range["start"]["character"], prefix.len());
+}
+
+#[test]
+fn hover_shows_an_overridden_bake_with_both_values_and_places() {
+    let dir = workspace("hover");
+    let mut client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    client.open(&svc, SVC);
+    let hover = client.request("textDocument/hover", position(&svc, 4, 5));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("bake = 30m") && text.contains("svc.pipe:5"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bake = 1h") && text.contains("base.pipe:11"),
+        "{text}"
+    );
+    assert!(text.contains("duration"), "{text}");
+    client.shutdown();
+}
+
+#[test]
+fn hover_on_a_policy_rule_explains_it() {
+    let mut client = Client::default();
+    let file = "untitled:policy";
+    client.open(file, "policy p {\n  deny onebox-first\n}\n");
+    let hover = client.request("textDocument/hover", position(file, 1, 10));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("onebox-first:")
+    );
+    client.shutdown();
+}
+
+#[test]
+fn definitions_of_extends_alarms_deploys_and_overrides() {
+    let dir = workspace("definition");
+    let mut client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&svc, SVC);
+    client.open(&base, BASE);
+    let at =
+        |line: u32, character: u32| json!({ "start": { "line": line, "character": character } });
+    let found = client.request("textDocument/definition", position(&svc, 2, 23));
+    assert_eq!(found["uri"], base.as_str());
+    assert_eq!(found["range"]["start"], at(4, 9)["start"]);
+    let found = client.request("textDocument/definition", position(&base, 14, 17));
+    assert_eq!(found["range"]["start"], at(2, 6)["start"]);
+    let found = client.request("textDocument/definition", position(&base, 9, 12));
+    assert_eq!(found["range"]["start"], at(7, 2)["start"]);
+    // The override of `bake` in the pipeline: the template's `bake`.
+    let found = client.request("textDocument/definition", position(&svc, 4, 5));
+    assert_eq!(found["uri"], base.as_str());
+    assert_eq!(found["range"]["start"], at(10, 4)["start"]);
+    // The import: the file.
+    let found = client.request("textDocument/definition", position(&svc, 0, 9));
+    assert_eq!(found["uri"], base.as_str());
+    client.shutdown();
+}
+
+#[test]
+fn symbols_outline_declarations_stages_and_waves() {
+    let mut client = Client::default();
+    let file = "untitled:base";
+    client.open(file, BASE);
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["import std/aws", "errors", "Base"]);
+    let base = &symbols[2];
+    let children: Vec<&str> = base["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["app", "bundle", "beta", "production"]);
+    assert_eq!(base["children"][3]["children"][0]["name"], "first");
+    client.shutdown();
+}
+
+#[test]
+fn formatting_edits_a_messy_buffer_and_refuses_a_broken_one() {
+    let mut client = Client::default();
+    let file = "untitled:fmt";
+    client.open(file, "alarm   a=ALARM(\"A\")\n");
+    let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": file }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert_eq!(edits[0]["newText"], "alarm a = ALARM(\"A\")\n");
+    client.change(file, 2, "template T {\n");
+    let response = client.request_raw("textDocument/formatting", json!({ "textDocument": { "uri": file }, "options": { "tabSize": 2, "insertSpaces": true } }));
+    assert!(response.result.is_none());
+    assert!(response.error.unwrap().message.contains("not formatted"));
+    client.shutdown();
+}
+
+#[test]
+fn hostile_buffers_get_diagnostics_not_a_crash() {
+    let mut client = Client::default();
+    let file = "untitled:hostile";
+    let deep = format!("alarm a = {}{}\n", "(".repeat(200), ")".repeat(200));
+    let long = format!("alarm b = ALARM(\"{}\")\n", "x".repeat(1 << 20));
+    for (version, text) in [deep, "\0\0template \0 {".to_string(), long]
+        .into_iter()
+        .enumerate()
+    {
+        if version == 0 {
+            client.open(file, &text);
+        } else {
+            client.change(file, version as i32 + 1, &text);
+        }
+        let published = client.diagnostics_for(file);
+        assert!(!published["diagnostics"].as_array().unwrap().is_empty() || version == 2);
+        // Requests at any place still answer.
+        client.request("textDocument/hover", position(file, 0, 12));
+        client.request("textDocument/definition", position(file, 5, 500));
+        client.request(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": file } }),
+        );
+    }
+    assert_eq!(client.shutdown(), 0);
+}

@@ -143,13 +143,16 @@ pub fn analyze<'w>(
             return (decl, (want == Want::Plans).then_some(plan), found, findings);
         };
         for other in profile_names(block) {
+            // One copy per profile serves both checks: what applying the
+            // profile reports (its merge and its alarms, R39), and the
+            // errors of the plan it gives.
             let mut copy = block.clone();
-            let mut ignored = Vec::new();
-            let Some(other_effects) = merge::Merger::new(workspace, &mut ignored)
+            let Some(other_effects) = merge::Merger::new(workspace, &mut found)
                 .apply_profile(&scopes, &chain, other, &mut copy)
             else {
                 continue;
             };
+            check_alarms_of(&scopes, &copy, &mut found);
             let mut under = Vec::new();
             let placement = regions::Placer {
                 scopes: &scopes,
@@ -356,6 +359,9 @@ fn check_unselected_profiles<'w>(
     let extended = chains.extended();
     for (decl, kind, _) in scopes.all() {
         let applies_selected = match kind {
+            // Without `--profile`, a pipeline's profiles are applied where
+            // its plan is built (`analyze`), once for both checks.
+            DeclKind::Pipeline if selected.is_none() => continue,
             DeclKind::Pipeline => true,
             DeclKind::Template if !extended.contains(&decl) => false,
             _ => continue,
@@ -371,16 +377,26 @@ fn check_unselected_profiles<'w>(
             let mut merger = merge::Merger::new(workspace, diagnostics);
             let _ = merger.apply_profile(scopes, &chain, name, &mut copy);
             drop(merger);
-            let mut renderer = alarms::AlarmRenderer {
-                scopes,
-                pipeline: &copy,
-                diagnostics,
-                reported_cycles: std::collections::BTreeSet::new(),
-            };
-            for (expr, file) in alarm_expressions(&copy) {
-                let _ = renderer.render(expr, file);
-            }
+            check_alarms_of(scopes, &copy, diagnostics);
         }
+    }
+}
+
+/// Resolves every alarm expression of one resolved body (see
+/// [`alarm_expressions`]), reporting what does not resolve.
+fn check_alarms_of(
+    scopes: &Scopes<'_>,
+    block: &ResolvedBlock<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut renderer = alarms::AlarmRenderer {
+        scopes,
+        pipeline: block,
+        diagnostics,
+        reported_cycles: std::collections::BTreeSet::new(),
+    };
+    for (expr, file) in alarm_expressions(block) {
+        let _ = renderer.render(expr, file);
     }
 }
 
@@ -466,17 +482,8 @@ fn check_alarms(
         if !matches!(kind, DeclKind::Pipeline | DeclKind::Template) {
             continue;
         }
-        let Some(block) = resolved.get(&decl) else {
-            continue;
-        };
-        let mut renderer = alarms::AlarmRenderer {
-            scopes,
-            pipeline: block,
-            diagnostics,
-            reported_cycles: std::collections::BTreeSet::new(),
-        };
-        for (expr, file) in alarm_expressions(block) {
-            let _ = renderer.render(expr, file);
+        if let Some(block) = resolved.get(&decl) {
+            check_alarms_of(scopes, block, diagnostics);
         }
     }
 }

@@ -16,6 +16,9 @@ async def test_initialize_advertises_what_is_implemented(client: LanguageClient)
     assert caps.definition_provider is True
     assert caps.document_symbol_provider is True
     assert caps.document_formatting_provider is True
+    assert caps.references_provider is True
+    assert caps.folding_range_provider is True
+    assert caps.completion_provider is not None
     # Nothing is offered that the server does not answer.
     assert caps.rename_provider is None
     assert caps.code_action_provider is None

@@ -600,3 +600,35 @@ fn folding_ranges_cover_declarations_and_blocks() {
     assert_eq!(ranges, [(4, 17), (8, 11), (12, 16)]);
     client.shutdown();
 }
+
+#[test]
+fn hover_on_a_wave_lists_its_regions_in_rollout_order_bake_and_scope() {
+    let dir = workspace("wave");
+    // Two regions out of alphabetical order, zone by zone.
+    let base = BASE.replace(
+        "wave first { regions = [us-east-1]; bake = 2h }",
+        "wave first { regions = [us-west-2, us-east-1]; by az; bake = 2h }\n    wave others { regions = rest; bake = 2h }",
+    );
+    std::fs::write(dir.join("base.pipe"), &base).unwrap();
+    let mut client = Client::default();
+    let base_uri = uri(&dir.join("base.pipe"));
+    client.open(&base_uri, &base);
+    let hover = client.request("textDocument/hover", position(&base_uri, 15, 10));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("**wave `first`**"), "{text}");
+    assert!(
+        text.contains("in `Svc`: `us-west-2` → `us-east-1`, one availability zone at a time"),
+        "{text}"
+    );
+    assert!(text.contains("bake: `bake = 2h` (base.pipe:16)"), "{text}");
+    assert!(text.contains("scope: `by az`"), "{text}");
+    // The other wave takes the rest of the registry, without `by az`.
+    let hover = client.request("textDocument/hover", position(&base_uri, 16, 10));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("in `Svc`: `"), "{text}");
+    assert!(
+        !text.contains("us-west-2`") && !text.contains("availability zone"),
+        "{text}"
+    );
+    client.shutdown();
+}

@@ -24,6 +24,7 @@ mod resolve;
 mod server;
 mod symbols;
 pub mod uri;
+mod wave;
 
 pub use server::run;
 

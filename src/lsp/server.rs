@@ -314,7 +314,8 @@ impl Server<'_> {
             &workspace,
             self.settings.today(),
             self.settings.profile.as_deref(),
-            Want::Diagnostics,
+            // Lowering runs either way; hover on a wave reads the plans.
+            Want::Plans,
         );
         let name = document.name();
         let (file, source) = workspace

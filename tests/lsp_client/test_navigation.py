@@ -91,3 +91,22 @@ async def test_formatting_edits_a_messy_buffer_and_refuses_a_broken_one(
         raise AssertionError("a broken buffer was formatted")
     # And the editor is told why.
     assert any("not formatted" in m.message for m in client.messages)
+
+
+async def test_hover_on_a_wave_lists_regions_in_rollout_order(
+    client: LanguageClient, workspace
+):
+    base_text = BASE.replace(
+        "wave first { regions = [us-east-1]; bake = 2h }",
+        "wave first { regions = [us-west-2, us-east-1]; by az; bake = 2h }\n"
+        "    wave others { regions = rest; bake = 2h }",
+    )
+    (workspace / "base.pipe").write_text(base_text)
+    base = uri(workspace / "base.pipe")
+    open_doc(client, base, base_text)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(**where(base, 15, 10))
+    )
+    text = hover.contents.value
+    assert "in `Svc`: `us-west-2` → `us-east-1`, one availability zone at a time" in text, text
+    assert "bake: `bake = 2h`" in text and "scope: `by az`" in text, text

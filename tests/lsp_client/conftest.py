@@ -114,8 +114,3 @@ async def published(client: LanguageClient, uri: str):
 
     return await asyncio.wait_for(poll(), TIMEOUT)
 
-
-def at(uri: str, line: int, character: int):
-    return types.TextDocumentIdentifier(uri=uri), types.Position(
-        line=line, character=character
-    )

@@ -1,6 +1,6 @@
 """Hover, go to definition and the outline, as a client asks for them."""
 
-from conftest import BASE, SVC, open_doc, published, uri
+from conftest import BASE, SVC, change_doc, open_doc, published, uri
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -71,8 +71,6 @@ async def test_document_symbols_outline_declarations_stages_and_waves(
 async def test_formatting_edits_a_messy_buffer_and_refuses_a_broken_one(
     client: LanguageClient, tmp_path
 ):
-    from conftest import change_doc
-
     file = uri(tmp_path / "fmt.pipe")
     open_doc(client, file, 'alarm   a=ALARM("A")\n')
     options = types.FormattingOptions(tab_size=2, insert_spaces=True)

@@ -80,6 +80,32 @@ fi
 PIPEC_VALIDATORS_PYTHON="$PWD/$py_dir/bin/python"
 export PIPEC_VALIDATORS_PYTHON
 
+# pytest-lsp (pinned, with pygls and pytest, by tools/lsp/requirements.txt)
+# drives `pipec lsp` over stdio in tests/lsp_clients.rs, which runs the
+# suite in tests/lsp_client/ with this pytest. Same venv and stamp logic.
+lsp_venv=.cache/py-lsp
+if ! cmp -s tools/lsp/requirements.txt "$lsp_venv/installed.requirements.txt"; then
+    echo "installing pytest-lsp into $lsp_venv" >&2
+    rm -rf "$lsp_venv"
+    python3 -m venv "$lsp_venv"
+    "$lsp_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/lsp/requirements.txt
+    cp tools/lsp/requirements.txt "$lsp_venv/installed.requirements.txt"
+fi
+PIPEC_LSP_PYTEST="$PWD/$lsp_venv/bin/pytest"
+export PIPEC_LSP_PYTEST
+
+# Headless Neovim (0.7 or newer, from the system's packages; .ci/run
+# installs it) is the second client of tests/lsp_clients.rs. Without it the
+# test says so and passes, except on CI, where a missing editor must not
+# pass unnoticed.
+if command -v nvim >/dev/null; then
+    PIPEC_NVIM="$(command -v nvim)"
+    export PIPEC_NVIM
+elif [ "${CI:-}" = true ]; then
+    echo "nvim is missing: .ci/run installs it" >&2
+    exit 1
+fi
+
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)
 cargo test --locked

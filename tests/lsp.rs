@@ -182,7 +182,10 @@ fn initialize_advertises_what_is_implemented_and_shutdown_exits_zero() {
     assert_eq!(caps["definitionProvider"], true);
     assert_eq!(caps["documentSymbolProvider"], true);
     assert_eq!(caps["documentFormattingProvider"], true);
-    assert!(caps.get("completionProvider").is_none());
+    assert_eq!(caps["referencesProvider"], true);
+    assert_eq!(caps["foldingRangeProvider"], true);
+    assert!(caps["completionProvider"].is_object());
+    assert!(caps.get("renameProvider").is_none());
     assert_eq!(result["serverInfo"]["name"], "pipec");
     client.notify("$/cancelRequest", json!({ "id": 99 }));
     assert_eq!(client.shutdown(), 0);
@@ -460,4 +463,172 @@ fn hostile_buffers_get_diagnostics_not_a_crash() {
         );
     }
     assert_eq!(client.shutdown(), 0);
+}
+
+#[test]
+fn references_of_a_template_are_its_extenders_transitively() {
+    let dir = workspace("references");
+    // A second level: a pipeline extending a template that extends Base.
+    std::fs::write(
+        dir.join("mid.pipe"),
+        "import \"base.pipe\"\n\ntemplate Mid extends Base {\n}\n\npipeline Deep extends Mid {\n}\n",
+    )
+    .unwrap();
+    let mut client = Client::default();
+    let base = uri(&dir.join("base.pipe"));
+    let mid = uri(&dir.join("mid.pipe"));
+    let svc = uri(&dir.join("svc.pipe"));
+    client.open(&base, BASE);
+    client.open(
+        &mid,
+        &std::fs::read_to_string(dir.join("mid.pipe")).unwrap(),
+    );
+    let found = client.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": base }, "position": { "line": 4, "character": 10 },
+                "context": { "includeDeclaration": true } }),
+    );
+    let places: Vec<(String, u64, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["uri"].as_str().unwrap().to_string(),
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["range"]["start"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected = vec![
+        // Mid's and Svc's `extends Base`, and Deep, which extends Mid.
+        (mid.clone(), 2, 21),
+        (mid.clone(), 5, 9),
+        (svc.clone(), 2, 21),
+    ];
+    expected.sort();
+    let mut rest = places[1..].to_vec();
+    rest.sort();
+    // The declaration itself first, as asked.
+    assert_eq!(places[0], (base.clone(), 4, 9));
+    assert_eq!(rest, expected);
+    // From an `extends`, the template it names; Mid has only Deep.
+    let found = client.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": mid }, "position": { "line": 5, "character": 23 },
+                "context": { "includeDeclaration": false } }),
+    );
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(
+        found[0]["range"]["start"],
+        json!({ "line": 5, "character": 22 })
+    );
+    client.shutdown();
+}
+
+fn labels(found: &Value) -> Vec<String> {
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn completion_offers_what_the_body_may_hold() {
+    let mut client = Client::default();
+    let file = "untitled:complete";
+    // The cursor on a half-typed line in a stage, then in a wave.
+    let text =
+        "template T {\n  stage beta {\n    ba\n  }\n  production {\n    wave w {\n    }\n  }\n}\n";
+    client.open(file, text);
+    let in_stage = labels(&client.request("textDocument/completion", position(file, 2, 6)));
+    client.change(
+        file,
+        2,
+        &text
+            .replace("    ba\n", "")
+            .replace("wave w {\n", "wave w {\n      ba\n"),
+    );
+    let in_wave = labels(&client.request("textDocument/completion", position(file, 5, 8)));
+    for word in ["bake", "deploy", "test", "rollback on"] {
+        assert!(
+            in_stage.contains(&word.to_string()),
+            "{word} in {in_stage:?}"
+        );
+    }
+    for word in ["bake", "parallel", "by az", "onebox"] {
+        assert!(in_wave.contains(&word.to_string()), "{word} in {in_wave:?}");
+    }
+    // `check` rejects tests and deploys in a wave and waves in a stage.
+    for word in ["test", "deploy", "stage"] {
+        assert!(
+            !in_wave.contains(&word.to_string()),
+            "{word} in {in_wave:?}"
+        );
+    }
+    assert!(!in_stage.contains(&"wave".to_string()));
+    // Outside every declaration: the declarations.
+    let top = labels(&client.request("textDocument/completion", position(file, 10, 0)));
+    assert!(top.contains(&"pipeline".to_string()) && !top.contains(&"bake".to_string()));
+    client.shutdown();
+}
+
+#[test]
+fn folding_ranges_cover_declarations_and_blocks() {
+    let mut client = Client::default();
+    let file = "untitled:fold";
+    client.open(file, BASE);
+    let found = client.request(
+        "textDocument/foldingRange",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    let ranges: Vec<(u64, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["startLine"].as_u64().unwrap(),
+                r["endLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Base, its build (one line: none), stage beta, production; the wave
+    // is on one line and does not fold.
+    assert_eq!(ranges, [(4, 17), (8, 11), (12, 16)]);
+    client.shutdown();
+}
+
+#[test]
+fn hover_on_a_wave_lists_its_regions_in_rollout_order_bake_and_scope() {
+    let dir = workspace("wave");
+    // Two regions out of alphabetical order, zone by zone.
+    let base = BASE.replace(
+        "wave first { regions = [us-east-1]; bake = 2h }",
+        "wave first { regions = [us-west-2, us-east-1]; by az; bake = 2h }\n    wave others { regions = rest; bake = 2h }",
+    );
+    std::fs::write(dir.join("base.pipe"), &base).unwrap();
+    let mut client = Client::default();
+    let base_uri = uri(&dir.join("base.pipe"));
+    client.open(&base_uri, &base);
+    let hover = client.request("textDocument/hover", position(&base_uri, 15, 10));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("**wave `first`**"), "{text}");
+    assert!(
+        text.contains("in `Svc`: `us-west-2` → `us-east-1`, one availability zone at a time"),
+        "{text}"
+    );
+    assert!(text.contains("bake: `bake = 2h` (base.pipe:16)"), "{text}");
+    assert!(text.contains("scope: `by az`"), "{text}");
+    // The other wave takes the rest of the registry, without `by az`.
+    let hover = client.request("textDocument/hover", position(&base_uri, 16, 10));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("in `Svc`: `"), "{text}");
+    assert!(
+        !text.contains("us-west-2`") && !text.contains("availability zone"),
+        "{text}"
+    );
+    client.shutdown();
 }

@@ -139,6 +139,41 @@ impl Form {
         }
     }
 
+    /// How a member of this form begins, as written in source.
+    fn keywords(self) -> &'static [&'static str] {
+        match self {
+            Form::Field => &[],
+            Form::Alarm => &["alarm"],
+            Form::Source => &["source"],
+            Form::Build => &["build"],
+            Form::Stage => &["stage"],
+            Form::Production => &["production"],
+            Form::Wave => &["wave"],
+            Form::Onebox => &["onebox"],
+            Form::Test => &["test"],
+            Form::Deploy => &["deploy"],
+            Form::Profile => &["profile"],
+            Form::Rollback => &["rollback on"],
+            Form::Block => &["block"],
+            Form::Window | Form::ProfileWindow => &["window"],
+            Form::Require => &["require"],
+            Form::Wait => &["wait for"],
+            Form::Scope => &["by az", "by cell"],
+            Form::Exclude => &["exclude"],
+            Form::BakeScale => &["bake scale"],
+            Form::Traffic => &["traffic <="],
+            Form::Region => &["region"],
+            Form::Holiday => &["holiday"],
+            Form::Include => &["include"],
+            Form::Level => &["deny", "warn", "allow"],
+            Form::Exempt => &["exempt"],
+            Form::Under => &["under"],
+            Form::Floor => &["floor"],
+            Form::Remove => &["remove"],
+            Form::Env => &["env"],
+        }
+    }
+
     /// Where this kind of member belongs, for the help line.
     fn home(self) -> &'static str {
         match self {
@@ -243,6 +278,26 @@ impl Body {
             Body::Calendar => &["covers_until"],
             Body::Policy => &[],
         })
+    }
+
+    /// The words that begin each member this body may hold, in the order
+    /// of its table: its built-in fields, then the keywords of the other
+    /// members. Completion offers exactly these, so it never offers what
+    /// this check would reject as misplaced.
+    pub fn member_keywords(self) -> Vec<&'static str> {
+        let mut words: Vec<&'static str> = Vec::new();
+        for form in self.allowed() {
+            let written: &[&'static str] = match form {
+                Form::Field => self.builtin_fields().unwrap_or(&[]),
+                other => other.keywords(),
+            };
+            for word in written {
+                if !words.contains(word) {
+                    words.push(word);
+                }
+            }
+        }
+        words
     }
 
     fn allowed(self) -> &'static [Form] {

@@ -25,7 +25,9 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
         && let Some(member) = at.member()
         && on_member_head(member, offset)
     {
-        if let Some(resolved) = resolve::member(place, at) {
+        if let Some(text) = super::wave::wave(place, at) {
+            push_paragraph(&mut out, &text);
+        } else if let Some(resolved) = resolve::member(place, at) {
             provenance(place, member, resolved, &mut out);
         }
         if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =

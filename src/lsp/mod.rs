@@ -9,18 +9,22 @@
 //! that extend it. Like the runner, this module does I/O by design (it reads
 //! the workspace's files and talks on stdio); the core it calls does none.
 
+mod completion;
 pub mod convert;
 mod definition;
 pub mod diagnostics;
 pub mod documents;
+mod folding;
 mod formatting;
 mod hover;
 mod locate;
 mod reference;
+mod references;
 mod resolve;
 mod server;
 mod symbols;
 pub mod uri;
+mod wave;
 
 pub use server::run;
 

@@ -10,7 +10,9 @@
 use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
-use super::{Settings, definition, diagnostics, formatting, hover, symbols};
+use super::{
+    Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
+};
 use crate::modules;
 use crate::semantics::{self, Want};
 use crate::source::FileId;
@@ -87,6 +89,9 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(lsp_types::CompletionOptions::default()),
+        folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -225,6 +230,42 @@ impl Server<'_> {
                     self.encoding,
                 )))
             }
+            req::Completion::METHOD => {
+                let params: lsp_types::CompletionParams = parse(params)?;
+                let at = params.text_document_position;
+                let document = self.document(&at.text_document.uri)?;
+                let source = crate::source::SourceFile::new(document.name(), document.text.clone());
+                let offset = convert::offset(&source, at.position, self.encoding);
+                to_value(completion::items(completion::offer(&source.text, offset)))
+            }
+            req::FoldingRangeRequest::METHOD => {
+                let params: lsp_types::FoldingRangeParams = parse(params)?;
+                let document = self.document(&params.text_document.uri)?;
+                let source = crate::source::SourceFile::new(document.name(), document.text.clone());
+                let parsed = crate::syntax::parse_file(&source.text, FileId(0));
+                to_value(folding::ranges(&parsed.file, &source, self.encoding))
+            }
+            req::References::METHOD => {
+                let params: lsp_types::ReferenceParams = parse(params)?;
+                let at = params.text_document_position;
+                let include_declaration = params.context.include_declaration;
+                let encoding = self.encoding;
+                let locations = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        references::references(place, offset, include_declaration)
+                            .into_iter()
+                            .filter_map(|(file, span)| {
+                                let source = place.workspace.sources.get(file)?;
+                                Some(Location {
+                                    uri: diagnostics::uri_of(&source.name)?,
+                                    range: convert::range(source, span, encoding),
+                                })
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                to_value(locations)
+            }
             req::Formatting::METHOD => {
                 let params: lsp_types::DocumentFormattingParams = parse(params)?;
                 let document = self.document(&params.text_document.uri)?;
@@ -273,7 +314,8 @@ impl Server<'_> {
             &workspace,
             self.settings.today(),
             self.settings.profile.as_deref(),
-            Want::Diagnostics,
+            // Lowering runs either way; hover on a wave reads the plans.
+            Want::Plans,
         );
         let name = document.name();
         let (file, source) = workspace

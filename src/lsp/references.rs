@@ -1,0 +1,83 @@
+//! Find references of a template (or pipeline, or registry): every
+//! declaration that extends it, directly or through others, across the
+//! workspace.
+
+use super::resolve::Place;
+use crate::semantics::chains::{self, Chains};
+use crate::semantics::scope::DeclId;
+use crate::source::{FileId, Span};
+
+/// The places that refer to the declaration named at `offset` (on its
+/// name, or on an `extends` naming it): a direct child's `extends`, and
+/// the name of every declaration below that. With `include_declaration`,
+/// the declaration's own name first. Sorted by file and offset after it.
+pub fn references(
+    place: &Place<'_, '_>,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<(FileId, Span)> {
+    let scopes = &place.analysis.scopes;
+    // The chains are cheap to rebuild and their problems were reported by
+    // the check already.
+    let chains = chains::resolve(scopes, &mut Vec::new());
+    let Some(target) = target(place, &chains, offset) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (decl, _, item) in scopes.all() {
+        let Some(written) = chains::decl_of(&item.kind) else {
+            continue;
+        };
+        let Some(chain) = chains.chain(decl) else {
+            continue;
+        };
+        // Root first: the declaration itself is last, its parent before it.
+        let Some(depth) = chain.iter().rev().position(|&up| up == target) else {
+            continue;
+        };
+        match (depth, &written.extends) {
+            (0, _) => {}
+            (1, Some(parent)) => found.push((decl.file, parent.span)),
+            _ => found.push((decl.file, written.name.span)),
+        }
+    }
+    found.sort_by_key(|(file, span)| (*file, span.start()));
+    if include_declaration
+        && let Some(decl) = scopes
+            .item(target)
+            .and_then(|item| chains::decl_of(&item.kind))
+    {
+        found.insert(0, (target.file, decl.name.span));
+    }
+    found
+}
+
+/// The declaration whose name, or an `extends` naming it, is at `offset`.
+fn target(place: &Place<'_, '_>, chains: &Chains, offset: usize) -> Option<DeclId> {
+    let module = place.workspace.module(place.file)?;
+    let within = |span: Span| span.start() <= offset && offset <= span.end();
+    let (idx, item) = module
+        .tree
+        .items
+        .iter()
+        .enumerate()
+        .find(|(_, item)| within(item.span))?;
+    let decl = chains::decl_of(&item.kind)?;
+    let here = DeclId {
+        file: place.file,
+        item: idx,
+    };
+    if within(decl.name.span) {
+        return Some(here);
+    }
+    if decl.extends.as_ref().is_some_and(|path| within(path.span)) {
+        // The parent is the one before the declaration in its chain.
+        let chain = chains.chain(here)?;
+        return chain
+            .len()
+            .checked_sub(2)
+            .and_then(|idx| chain.get(idx))
+            .copied();
+    }
+    None
+}

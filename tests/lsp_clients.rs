@@ -1,0 +1,144 @@
+//! `pipec lsp` driven by real clients over stdio, as editors drive it:
+//! pytest-lsp (tests/lsp_client/, a pygls client) and headless Neovim
+//! (tests/lsp_client/nvim/client.lua). tests/lsp.rs covers the server in
+//! process; these catch what only a real client sees: framing on stdio,
+//! the JSON a client library parses, the exit status of the process.
+//!
+//! `PIPEC_LSP_PYTEST` names the pytest of the virtualenv scripts/test.sh
+//! installs from tools/lsp/requirements.txt; when it is unset (a plain
+//! `cargo test`) the pytest suite is skipped with a message. Neovim runs
+//! when `PIPEC_NVIM` names it or `nvim` is on the PATH. scripts/test.sh
+//! sets both, so CI runs both.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+const PIPEC: &str = env!("CARGO_BIN_EXE_pipec");
+
+/// Waits for a child, killing it after `limit`: a client that hangs
+/// fails the test instead of the whole run.
+fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pipec-lsp-client-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::canonicalize(dir).unwrap()
+}
+
+#[test]
+fn pytest_lsp_suite() {
+    let Some(pytest) = std::env::var_os("PIPEC_LSP_PYTEST") else {
+        println!("pytest-lsp suite: skipped (PIPEC_LSP_PYTEST unset; ./scripts/test.sh sets it)");
+        return;
+    };
+    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp_client");
+    let child = Command::new(&pytest)
+        // No cache directory written into the source tree.
+        .args(["-p", "no:cacheprovider", "-q", "-rA"])
+        .arg(&suite)
+        .current_dir(&suite)
+        .env("PIPEC_BIN", PIPEC)
+        // Nor bytecode.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", Path::new(&pytest).display()));
+    let status = wait_bounded(child, Duration::from_secs(300), "pytest");
+    assert!(status.success(), "the pytest-lsp suite failed: {status}");
+}
+
+/// The Neovim to run: `PIPEC_NVIM`, which must then exist, else `nvim` if
+/// it is on the PATH.
+fn nvim() -> Option<PathBuf> {
+    if let Some(program) = std::env::var_os("PIPEC_NVIM") {
+        return Some(PathBuf::from(program));
+    }
+    let found = Command::new("nvim")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    found.then(|| PathBuf::from("nvim"))
+}
+
+/// Runs tests/lsp_client/nvim/client.lua on `file` and returns its report.
+fn run_nvim(nvim: &Path, file: &Path, hover: (u32, u32)) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp_client/nvim/client.lua");
+    let out = file.with_extension("report.json");
+    let child = Command::new(nvim)
+        // No user configuration, plugins, shada or swap file.
+        .args(["--headless", "--clean", "-n", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .arg(file)
+        .current_dir(file.parent().unwrap())
+        .env("PIPEC_BIN", PIPEC)
+        .env("PIPEC_NVIM_OUT", &out)
+        .env("PIPEC_NVIM_HOVER_LINE", hover.0.to_string())
+        .env("PIPEC_NVIM_HOVER_CHARACTER", hover.1.to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", nvim.display()));
+    let status = wait_bounded(child, Duration::from_secs(120), "nvim");
+    let report = std::fs::read_to_string(&out)
+        .unwrap_or_else(|error| panic!("nvim ({status}) wrote no report: {error}"));
+    serde_json::from_str(&report).unwrap()
+}
+
+#[test]
+fn neovim_shows_diagnostics_and_hover() {
+    let Some(nvim) = nvim() else {
+        println!("Neovim client: skipped (no `nvim` on the PATH)");
+        return;
+    };
+    let dir = scratch("nvim");
+    let file = dir.join("mistake.pipe");
+    // A count where a duration belongs: P0701 at the `12`.
+    std::fs::write(
+        &file,
+        "template T {\n  stage beta {\n    bake = 12\n  }\n}\n",
+    )
+    .unwrap();
+    let report = run_nvim(&nvim, &file, (2, 5));
+    assert_eq!(report["errors"], serde_json::json!([]), "{report:#}");
+    assert_eq!(report["diagnostics_arrived"], true, "{report:#}");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{report:#}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic["code"], "P0701");
+    // Neovim counts from zero; the `12` is at line 3, column 12.
+    assert_eq!(
+        (diagnostic["lnum"].as_u64(), diagnostic["col"].as_u64()),
+        (Some(2), Some(11))
+    );
+    assert!(
+        diagnostic["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected a duration")
+    );
+    let hover = report["hover"][0].as_str().unwrap_or_default();
+    assert!(hover.contains("effective value: `bake = 12`"), "{report:#}");
+    assert!(hover.contains("**duration**"), "{report:#}");
+    // Neovim's stop sends shutdown then exit: a clean end.
+    assert_eq!(report["stopped"], true, "{report:#}");
+    assert_eq!(report["exit_code"], 0, "{report:#}");
+    let _ = std::fs::remove_dir_all(dir);
+}

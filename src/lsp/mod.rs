@@ -9,6 +9,7 @@
 //! that extend it. Like the runner, this module does I/O by design (it reads
 //! the workspace's files and talks on stdio); the core it calls does none.
 
+mod client_watch;
 mod completion;
 pub mod convert;
 mod definition;
@@ -85,7 +86,7 @@ impl Settings {
 /// asks.
 pub fn serve_stdio(settings: Settings) -> u8 {
     let (connection, io_threads) = lsp_server::Connection::stdio();
-    let status = run(&connection, settings);
+    let status = server::run_for_client(&connection, settings, true);
     drop(connection);
     if let Err(error) = io_threads.join() {
         eprintln!("pipec lsp: {error}");

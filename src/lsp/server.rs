@@ -32,7 +32,18 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Runs the server on a connection until `exit`; returns the exit status
 /// (0 after `shutdown`, 1 otherwise).
-pub fn run(connection: &Connection, mut settings: Settings) -> u8 {
+pub fn run(connection: &Connection, settings: Settings) -> u8 {
+    run_for_client(connection, settings, false)
+}
+
+/// [`run`]; with `watch_client`, the process ends when the client process
+/// named in `initialize` has gone (a server on stdio; an in-memory
+/// connection has no such process).
+pub(super) fn run_for_client(
+    connection: &Connection,
+    mut settings: Settings,
+    watch_client: bool,
+) -> u8 {
     let (id, params) = match connection.initialize_start() {
         Ok(start) => start,
         Err(error) => {
@@ -50,6 +61,9 @@ pub fn run(connection: &Connection, mut settings: Settings) -> u8 {
     );
     if let Some(options) = &params.initialization_options {
         settings.update(options);
+    }
+    if let Some(pid) = params.process_id.filter(|_| watch_client) {
+        super::client_watch::watch(pid);
     }
     let result = serde_json::json!({
         "capabilities": capabilities(encoding),

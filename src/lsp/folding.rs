@@ -3,23 +3,16 @@
 
 use super::convert::{self, Encoding};
 use crate::source::{SourceFile, Span};
-use crate::syntax::ast::{Block, File, ItemKind};
+use crate::syntax::ast::{Block, File};
 use lsp_types::FoldingRange;
 
 /// The document's folding ranges, outermost first, in source order.
 pub fn ranges(tree: &File, source: &SourceFile, encoding: Encoding) -> Vec<FoldingRange> {
     let mut out = Vec::new();
     for item in &tree.items {
-        let body = match &item.kind {
-            ItemKind::Registry(decl)
-            | ItemKind::Calendar(decl)
-            | ItemKind::Window(decl)
-            | ItemKind::Template(decl)
-            | ItemKind::Pipeline(decl)
-            | ItemKind::Policy(decl) => &decl.body,
-            ItemKind::Import(_) | ItemKind::Alarm(_) => continue,
-        };
-        push(item.span, body, source, encoding, &mut out);
+        if let Some(body) = item.kind.body() {
+            push(item.span, body, source, encoding, &mut out);
+        }
     }
     out
 }

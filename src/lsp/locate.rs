@@ -3,7 +3,7 @@
 
 use crate::source::Span;
 use crate::syntax::ast::{
-    Expr, ExprKind, File, Item, ItemKind, Member, MemberKind, Path, PostfixOp, WindowUse,
+    Expr, ExprKind, File, Item, Member, MemberKind, Path, PostfixOp, WindowUse,
 };
 
 /// The syntax around an offset.
@@ -36,15 +36,7 @@ pub fn at(file: &File, offset: usize) -> Option<At<'_>> {
         .enumerate()
         .find(|(_, item)| contains(item.span, offset))?;
     let mut members = Vec::new();
-    let mut block = match &item.kind {
-        ItemKind::Registry(decl)
-        | ItemKind::Calendar(decl)
-        | ItemKind::Window(decl)
-        | ItemKind::Template(decl)
-        | ItemKind::Pipeline(decl)
-        | ItemKind::Policy(decl) => Some(&decl.body),
-        ItemKind::Import(_) | ItemKind::Alarm(_) => None,
-    };
+    let mut block = item.kind.body();
     while let Some(current) = block {
         let Some(member) = current
             .members

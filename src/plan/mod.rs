@@ -13,6 +13,7 @@
 mod commands;
 mod gates;
 pub mod lower;
+mod steps;
 mod values;
 pub mod words;
 

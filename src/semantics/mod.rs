@@ -115,22 +115,20 @@ pub fn analyze<'w>(
         .place((decl.file, name.span), block);
         let reachable = reach.get(decl.file.0 as usize);
         let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
-        let plan = crate::plan::lower::Lowerer {
+        let governing_floors: Vec<policies::Floor> = floors
+            .iter()
+            .filter(|floor| governed_by(floor.file))
+            .cloned()
+            .collect();
+        let plan = crate::plan::lower::Lowerer::new(
             workspace,
-            scopes: &scopes,
-            diagnostics: &mut found,
-            fields: BTreeMap::new(),
-            unbound_fields: Default::default(),
-            unplain_fields: Default::default(),
-            profile: profile
+            &scopes,
+            &mut found,
+            profile
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
-            floors: floors
-                .iter()
-                .filter(|floor| governed_by(floor.file))
-                .cloned()
-                .collect(),
-        }
+            governing_floors.clone(),
+        )
         .lower(&name.name, block, placement.as_ref());
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         // Every other profile of the pipeline is lowered and held to the
@@ -142,6 +140,11 @@ pub fn analyze<'w>(
         let Some(chain) = chains.chain(decl).filter(|_| profile.is_none()) else {
             return (decl, (want == Want::Plans).then_some(plan), found, findings);
         };
+        // A finding the pipeline has without the profile too is not the
+        // profile's: it is reported once, as it is.
+        let without: std::collections::BTreeSet<_> =
+            findings.iter().map(policies::Finding::identity).collect();
+        let mut profile_findings = Vec::new();
         for other in profile_names(block) {
             // One copy per profile serves both checks: what applying the
             // profile reports (its merge and its alarms, R39), and the
@@ -161,20 +164,13 @@ pub fn analyze<'w>(
                 diagnostics: &mut under,
             }
             .place((decl.file, name.span), &copy);
-            let other_plan = crate::plan::lower::Lowerer {
+            let other_plan = crate::plan::lower::Lowerer::new(
                 workspace,
-                scopes: &scopes,
-                diagnostics: &mut under,
-                fields: BTreeMap::new(),
-                unbound_fields: Default::default(),
-                unplain_fields: Default::default(),
-                profile: Some((other.to_string(), other_effects)),
-                floors: floors
-                    .iter()
-                    .filter(|floor| governed_by(floor.file))
-                    .cloned()
-                    .collect(),
-            }
+                &scopes,
+                &mut under,
+                Some((other.to_string(), other_effects)),
+                governing_floors.clone(),
+            )
             .lower(&name.name, &copy, placement.as_ref());
             found.extend(
                 under
@@ -182,17 +178,14 @@ pub fn analyze<'w>(
                     .filter(Diagnostic::is_error)
                     .map(|diagnostic| diagnostic.note(format!("with `--profile {other}`"))),
             );
-            // A finding the pipeline has without the profile too is not
-            // the profile's: it is reported once, as it is.
-            let without: std::collections::BTreeSet<_> =
-                findings.iter().map(policies::Finding::identity).collect();
             let own: Vec<policies::Finding> = policies
                 .check(&other_plan, (decl.file, name.span), &governed_by)
                 .into_iter()
                 .filter(|finding| finding.is_error() && !without.contains(&finding.identity()))
                 .collect();
-            findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
+            profile_findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
         }
+        findings.extend(profile_findings);
         (decl, (want == Want::Plans).then_some(plan), found, findings)
     });
     let mut plans = BTreeMap::new();

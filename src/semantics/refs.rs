@@ -7,7 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
 use crate::source::FileId;
-use crate::syntax::ast::{Block, ItemKind, MemberKind, WindowUse};
+use crate::syntax::ast::{Block, MemberKind, WindowUse};
 
 /// Resolves every member reference of the workspace.
 pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) {
@@ -19,14 +19,8 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
     let profiles = super::policies::profile_names(scopes);
     for module in &workspace.modules {
         for item in &module.tree.items {
-            let body = match &item.kind {
-                ItemKind::Registry(decl)
-                | ItemKind::Calendar(decl)
-                | ItemKind::Window(decl)
-                | ItemKind::Template(decl)
-                | ItemKind::Pipeline(decl)
-                | ItemKind::Policy(decl) => &decl.body,
-                ItemKind::Import(_) | ItemKind::Alarm(_) => continue,
+            let Some(body) = item.kind.body() else {
+                continue;
             };
             // An imported policy file's siblings (the services it governs)
             // are not loaded, so its exemptions cannot be checked from here.

@@ -117,6 +117,19 @@ impl ItemKind {
             | ItemKind::Policy(decl) => Some(&decl.name),
         }
     }
+
+    /// The declaration's body, for everything but imports and alarms.
+    pub fn body(&self) -> Option<&Block> {
+        match self {
+            ItemKind::Import(_) | ItemKind::Alarm(_) => None,
+            ItemKind::Registry(decl)
+            | ItemKind::Calendar(decl)
+            | ItemKind::Window(decl)
+            | ItemKind::Template(decl)
+            | ItemKind::Pipeline(decl)
+            | ItemKind::Policy(decl) => Some(&decl.body),
+        }
+    }
 }
 
 /// `import "path" as alias`

@@ -1,0 +1,688 @@
+//! Lowering stages and production to steps: each stage per region (one-box
+//! first), then production wave by wave (per region, one-box, then each AZ
+//! or cell, or the region whole), with bakes, gates and rollback alarms.
+
+use super::gates::*;
+use super::lower::{
+    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, Safety, bake_step,
+};
+use super::values::*;
+use super::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::semantics::merge::head_span;
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::semantics::regions::{Placement, Registry};
+use crate::syntax::ast::{ExprKind, LiteralValue, MemberKind};
+
+impl<'w> Lowerer<'_, 'w> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn stage(
+        &mut self,
+        plan: &mut Plan,
+        pipeline: &ResolvedBlock<'w>,
+        name: &str,
+        member: &Resolved<'w>,
+        defaults: &Defaults,
+        registry: Option<&Registry>,
+        previous: Vec<String>,
+    ) -> Vec<String> {
+        let empty = ResolvedBlock::default();
+        let body = member.body.as_ref().unwrap_or(&empty);
+        let mut safety = self.safety(plan, pipeline, body, &Safety::default());
+        let entry = self.approvals(plan, &mut safety, name, previous);
+        let regions = self.stage_regions(body, registry);
+        // The registry's first region stands in when the stage names none:
+        // a default, with no place of its own.
+        let region_trace = self
+            .field_trace(body, "regions")
+            .map(|trace| (Field::Region, trace));
+        let artifacts = self.deployed(plan, body);
+        let commands = self.deploy_commands(body);
+        let (strategy, strategy_trace) = match self.strategy(body, defaults.known_platform) {
+            Some(strategy) => (strategy, self.field_trace(body, "strategy")),
+            None => (defaults.strategy, defaults.strategy_trace.clone()),
+        };
+        let deployment = Deployment {
+            artifacts,
+            platform: defaults.platform,
+            strategy,
+            commands,
+            traces: defaults.traces(strategy_trace),
+        };
+        // A one-box deploys the stage's artifacts to one box first; in a
+        // stage that deploys nothing it would deploy nothing.
+        let onebox = body.get(&Key::Single("onebox")).filter(|onebox| {
+            if !deployment.artifacts.is_empty() {
+                return true;
+            }
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NOTHING_TO_DEPLOY,
+                    format!("the one-box of stage `{name}` has nothing to deploy"),
+                )
+                .primary(
+                    onebox.origin.file,
+                    head_span(onebox.member),
+                    "the stage deploys no artifact",
+                )
+                .help("add `deploy ARTIFACT` to the stage, or remove its `onebox`"),
+            );
+            false
+        });
+        let onebox = onebox.map(|onebox| {
+            let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
+            (onebox, onebox_safety)
+        });
+        let mut terminals = Vec::new();
+        for region in &regions {
+            let prefix = match region {
+                Some(region) => format!("{name}/{region}"),
+                None => name.to_string(),
+            };
+            let target = Target {
+                stage: name.to_string(),
+                region: region.clone(),
+                ..Target::default()
+            };
+            // A stage that names no region has steps without one.
+            let placed_by: Vec<(Field, Trace)> = region
+                .as_ref()
+                .and(region_trace.clone())
+                .into_iter()
+                .collect();
+            let mut chain = entry.clone();
+            if let Some((onebox, onebox_safety)) = &onebox {
+                chain = self.onebox(
+                    plan,
+                    onebox,
+                    &prefix,
+                    &target,
+                    &deployment,
+                    onebox_safety,
+                    chain,
+                    placed_by.clone(),
+                );
+            }
+            if !deployment.artifacts.is_empty() {
+                let id = format!("{prefix}/deploy");
+                plan.steps.push(self.deploy_step(
+                    &id,
+                    chain,
+                    target.clone(),
+                    &deployment,
+                    None,
+                    &safety,
+                    member,
+                    placed_by,
+                ));
+                chain = vec![id];
+            }
+            terminals.extend(chain);
+        }
+        terminals.sort();
+        terminals.dedup();
+        // Tests run once the stage's deployments are done.
+        let mut tests = Vec::new();
+        for (key, test) in &body.members {
+            let Key::Named("test", test_name) = key else {
+                continue;
+            };
+            let test_body = test.body.as_ref().unwrap_or(&empty);
+            let run = self.run(test_body);
+            let mut fields = self.run_traces(test_body, run.as_ref());
+            let timeout = match self.duration(test_body, "timeout") {
+                Some((seconds, field)) => {
+                    fields.push((Field::Timeout, self.trace(field)));
+                    seconds
+                }
+                None => DEFAULT_TEST_TIMEOUT_SECONDS,
+            };
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+            let id = format!("{name}/test/{test_name}");
+            plan.steps.push(Step {
+                id: id.clone(),
+                needs: terminals.clone(),
+                target: Target {
+                    stage: name.to_string(),
+                    ..Target::default()
+                },
+                params: Params::Test {
+                    name: test_name.clone(),
+                    run,
+                    timeout_seconds: timeout,
+                },
+                rollback_alarm: None,
+                gates: Vec::new(),
+                trace: self.trace(test),
+                fields,
+            });
+            tests.push(id);
+        }
+        let mut done = if tests.is_empty() { terminals } else { tests };
+        let data_points = self.data_points(body);
+        let bake = self.bake(body);
+        if bake.is_some() || !data_points.is_empty() {
+            let id = format!("{name}/bake");
+            let target = Target {
+                stage: name.to_string(),
+                ..Target::default()
+            };
+            let fallback = self.trace(member);
+            plan.steps.push(bake_step(
+                &id,
+                done,
+                target,
+                (bake, data_points, fallback),
+                safety.rollback,
+            ));
+            done = vec![id];
+        }
+        done
+    }
+
+    pub(super) fn stage_regions(
+        &mut self,
+        body: &ResolvedBlock<'w>,
+        registry: Option<&Registry>,
+    ) -> Vec<Option<String>> {
+        let Some(field) = self.field(body, "regions") else {
+            return vec![
+                registry
+                    .and_then(|registry| registry.regions.first())
+                    .map(|region| region.code.clone()),
+            ];
+        };
+        let Some((expr, file)) = self.value_of(field) else {
+            return vec![None];
+        };
+        let ExprKind::List(items) = &expr.kind else {
+            self.mismatch(file, expr, "a list of regions");
+            return vec![None];
+        };
+        let mut regions = Vec::new();
+        for item in items {
+            let ExprKind::Path(path) = &item.kind else {
+                self.mismatch(file, item, "a region name");
+                continue;
+            };
+            let code = path.to_dotted();
+            if let Some(registry) = registry
+                && registry.region(&code).is_none()
+            {
+                let mut diagnostic = Diagnostic::error(
+                    Code::UNKNOWN_REGION,
+                    format!("`{code}` is not a region of `{}`", registry.name),
+                )
+                .primary(file, item.span, "unknown region");
+                if let Some(suggestion) = crate::names::closest(
+                    &code,
+                    registry.regions.iter().map(|region| region.code.as_str()),
+                ) {
+                    diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
+                }
+                self.diagnostics.push(diagnostic);
+                continue;
+            }
+            regions.push(Some(code));
+        }
+        // Items added or removed below are applied on top.
+        if let Some(items) = &field.items {
+            let listed: Vec<Option<String>> = items
+                .iter()
+                .map(|(text, _, _)| Some(text.clone()))
+                .collect();
+            if !listed.is_empty() {
+                regions = listed;
+            }
+        }
+        regions
+    }
+
+    /// The one-box steps of one region, with `onebox_safety` from
+    /// [`Self::onebox_safety`].
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn onebox(
+        &mut self,
+        plan: &mut Plan,
+        onebox: &Resolved<'w>,
+        prefix: &str,
+        target: &Target,
+        deployment: &Deployment,
+        onebox_safety: &Safety,
+        chain: Vec<String>,
+        mut fields: Vec<(Field, Trace)>,
+    ) -> Vec<String> {
+        let empty = ResolvedBlock::default();
+        let body = onebox.body.as_ref().unwrap_or(&empty);
+        let traffic = self
+            .field(body, "traffic")
+            .and_then(|field| self.value_of(field))
+            .and_then(|(expr, file)| match &expr.kind {
+                ExprKind::Literal(literal) => match literal.value {
+                    LiteralValue::Percent(hundredths) if hundredths <= 10_000 => Some(hundredths),
+                    _ => {
+                        self.diagnostics.extend(builtin_value_problem(
+                            Builtin::Share,
+                            "traffic",
+                            expr,
+                            file,
+                        ));
+                        None
+                    }
+                },
+                _ => {
+                    self.diagnostics.extend(builtin_value_problem(
+                        Builtin::Share,
+                        "traffic",
+                        expr,
+                        file,
+                    ));
+                    None
+                }
+            });
+        if traffic.is_some() {
+            fields.extend(
+                self.field_trace(body, "traffic")
+                    .map(|trace| (Field::Traffic, trace)),
+            );
+        }
+        let target = Target {
+            onebox: true,
+            ..target.clone()
+        };
+        let deploy_id = format!("{prefix}/onebox/deploy");
+        plan.steps.push(self.deploy_step(
+            &deploy_id,
+            chain,
+            target.clone(),
+            deployment,
+            traffic,
+            onebox_safety,
+            onebox,
+            fields,
+        ));
+        let mut chain = vec![deploy_id];
+        if let Some(bake) = self.bake(body) {
+            let data_points = self.data_points(body);
+            let id = format!("{prefix}/onebox/bake");
+            let fallback = bake.1.clone();
+            plan.steps.push(bake_step(
+                &id,
+                chain,
+                target,
+                (Some(bake), data_points, fallback),
+                onebox_safety.rollback,
+            ));
+            chain = vec![id];
+        }
+        chain
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn deploy_step(
+        &self,
+        id: &str,
+        needs: Vec<String>,
+        target: Target,
+        deployment: &Deployment,
+        traffic: Option<u32>,
+        safety: &Safety,
+        member: &Resolved<'w>,
+        own: Vec<(Field, Trace)>,
+    ) -> Step {
+        let mut fields = deployment.traces();
+        fields.extend(own);
+        fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+        Step {
+            id: id.to_string(),
+            needs,
+            target,
+            params: Params::Deploy {
+                artifacts: deployment.artifacts.clone(),
+                platform: deployment.platform,
+                strategy: deployment.strategy,
+                traffic_hundredths: traffic,
+                run: deployment.commands.run.clone(),
+                rollback: deployment.commands.rollback.clone(),
+            },
+            rollback_alarm: safety.rollback,
+            gates: safety.gates.clone(),
+            trace: self.trace(member),
+            fields,
+        }
+    }
+
+    /// Records what a wave's `by az` or `by cell` loses where there is no
+    /// AZ or cell to deploy to: on Lambda, which shifts traffic per region,
+    /// the whole `by` member of every region; elsewhere, for a region whose
+    /// registry entry lists none. The `by` member, its bake and its data
+    /// points each say where they were written and why nothing runs them.
+    pub(super) fn record_dropped(
+        &self,
+        plan: &mut Plan,
+        wave: &crate::semantics::regions::WaveRegions,
+        unit: Option<&str>,
+        scope: Option<&Resolved<'w>>,
+        platform: Platform,
+        placement: &Placement,
+    ) {
+        let (Some(unit), Some(scope)) = (unit, scope) else {
+            return;
+        };
+        let units = match unit {
+            "az" => "AZs",
+            "cell" => "cells",
+            _ => return,
+        };
+        let target = Target {
+            stage: "production".to_string(),
+            wave: Some(wave.wave.clone()),
+            ..Target::default()
+        };
+        let mut lost: Vec<(Target, String)> = Vec::new();
+        if platform == Platform::Lambda {
+            lost.push((target, format!("platform lambda has no {units}")));
+        } else {
+            for code in &wave.regions {
+                let listed = placement.registry.region(code).map(|region| {
+                    if unit == "az" {
+                        region.azs.is_empty()
+                    } else {
+                        region.cells.is_empty()
+                    }
+                });
+                if listed == Some(true) {
+                    lost.push((
+                        Target {
+                            region: Some(code.clone()),
+                            ..target.clone()
+                        },
+                        format!("region {code} lists no {units}"),
+                    ));
+                }
+            }
+        }
+        for (target, reason) in lost {
+            let mut record = |member: String, trace: Trace| {
+                plan.dropped.push(Dropped {
+                    target: target.clone(),
+                    member,
+                    reason: reason.clone(),
+                    trace,
+                });
+            };
+            record(format!("by {unit}"), self.trace(scope));
+            let Some(body) = scope.body.as_ref() else {
+                continue;
+            };
+            if let Some(trace) = self.field_trace(body, "bake") {
+                record("bake".to_string(), trace);
+            }
+            for (item, places) in &body.collection {
+                if matches!(item.kind, MemberKind::WaitFor { .. }) {
+                    record("wait for".to_string(), collection_trace(item, places));
+                }
+            }
+        }
+    }
+
+    pub(super) fn production(
+        &mut self,
+        plan: &mut Plan,
+        pipeline: &ResolvedBlock<'w>,
+        production: &Resolved<'w>,
+        placement: &Placement,
+        defaults: &Defaults,
+        previous: Vec<String>,
+    ) {
+        let empty = ResolvedBlock::default();
+        let body = production.body.as_ref().unwrap_or(&empty);
+        // Its first line: a label over the whole block would underline
+        // every line of it.
+        let mut production_at = self.trace(production).at;
+        if production.member.span == production_at.span {
+            production_at.span = crate::semantics::merge::head_span(production.member);
+        }
+        plan.production = Some(production_at);
+        let mut safety = self.safety(plan, pipeline, body, &Safety::default());
+        // A profile's `require approval` gates production (R42).
+        let profile_approvals: Vec<(&crate::syntax::ast::Member, FileId)> = self
+            .profile
+            .as_ref()
+            .map_or_else(Vec::new, |(_, effects)| effects.approvals.clone());
+        for (member, file) in profile_approvals {
+            let MemberKind::Require { requirement } = &member.kind else {
+                continue;
+            };
+            let Some(role) = approval_role(requirement) else {
+                continue;
+            };
+            let gate = Gate {
+                kind: GateKind::Approval { role },
+                overridable: false,
+                trace: Trace::at(
+                    Place {
+                        file,
+                        span: member.span,
+                    },
+                    crate::semantics::merge::How::Profile,
+                ),
+            };
+            safety.gates.push(intern(plan, gate));
+        }
+        let mut chain = self.approvals(plan, &mut safety, "production", previous);
+        let (platform, production_strategy) = (defaults.platform, defaults.strategy);
+        let artifacts = {
+            let own = self.deployed(plan, body);
+            if own.is_empty() {
+                plan.artifacts
+                    .iter()
+                    .map(|artifact| artifact.name.clone())
+                    .collect()
+            } else {
+                own
+            }
+        };
+        // Every production deploy step deploys at least one artifact: with
+        // no build there is nothing to roll out, and a plan that deploys
+        // nothing to every region is refused (the format needs an artifact).
+        if artifacts.is_empty() && placement.waves.iter().any(|wave| !wave.regions.is_empty()) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NOTHING_TO_DEPLOY,
+                    // Not naming the pipeline: at a template's line the
+                    // same mistake is one error for every pipeline (R14).
+                    "production deploys, but no build makes an artifact",
+                )
+                .primary(
+                    production.origin.file,
+                    head_span(production.member),
+                    "its waves have nothing to deploy",
+                )
+                .help(
+                    "declare a `build` in the pipeline or its template, e.g. `build bundle from \
+                     code { run = \"make release\" }`: production deploys every artifact built",
+                ),
+            );
+        }
+        let commands = self.deploy_commands(body);
+        plan.alarm_command = self.alarm_command(body);
+        for wave in &placement.waves {
+            let Some(wave_member) = body.get(&Key::Named("wave", wave.wave.clone())) else {
+                continue;
+            };
+            let wave_body = wave_member.body.as_ref().unwrap_or(&empty);
+            let wave_safety = self.safety(plan, pipeline, wave_body, &safety);
+            let (strategy, strategy_trace) = match self.strategy(wave_body, defaults.known_platform)
+            {
+                Some(strategy) => (strategy, self.field_trace(wave_body, "strategy")),
+                None => (production_strategy, defaults.strategy_trace.clone()),
+            };
+            let deployment = Deployment {
+                artifacts: artifacts.clone(),
+                platform,
+                strategy,
+                commands: commands.clone(),
+                traces: defaults.traces(strategy_trace),
+            };
+            // The wave's `regions` (with every `+=` and `-=` since its `=`)
+            // placed each of its regions; `parallel` decides what each
+            // region's first step waits for.
+            let region_trace = self
+                .field_trace(wave_body, "regions")
+                .map(|trace| (Field::Region, trace));
+            let onebox = wave_body
+                .get(&Key::Single("onebox"))
+                .or_else(|| body.get(&Key::Single("onebox")))
+                .map(|onebox| {
+                    let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &wave_safety);
+                    (onebox, onebox_safety)
+                });
+            let scope = wave_body.get(&Key::Single("by"));
+            let unit = scope.and_then(|scope| match &scope.member.kind {
+                MemberKind::Scope { unit, .. } => Some(unit.name.clone()),
+                _ => None,
+            });
+            let scope_body = scope.and_then(|scope| scope.body.as_ref());
+            // `parallel = N` deploys at most N regions at once: the regions
+            // form N chains, each region waiting for the one N places
+            // before it.
+            let parallel = self
+                .positive_count(wave_body, "parallel")
+                .and_then(|count| usize::try_from(count).ok());
+            let parallel_trace = parallel
+                .and_then(|_| self.field_trace(wave_body, "parallel"))
+                .map(|trace| (Field::Parallel, trace));
+            self.record_dropped(plan, wave, unit.as_deref(), scope, platform, placement);
+            // Each region's last steps, by position in the wave.
+            let mut region_ends: Vec<Vec<String>> = Vec::new();
+            for (index, code) in wave.regions.iter().enumerate() {
+                let prefix = format!("production/{}/{code}", wave.wave);
+                let target = Target {
+                    stage: "production".to_string(),
+                    wave: Some(wave.wave.clone()),
+                    region: Some(code.clone()),
+                    ..Target::default()
+                };
+                let mut region_chain = chain.clone();
+                if let Some(earlier) = parallel
+                    .and_then(|parallel| index.checked_sub(parallel))
+                    .and_then(|earlier| region_ends.get(earlier))
+                {
+                    region_chain.extend(earlier.iter().cloned());
+                }
+                // The region's first step carries what placed and ordered it.
+                let mut first_fields: Vec<(Field, Trace)> = region_trace
+                    .iter()
+                    .chain(parallel_trace.iter())
+                    .cloned()
+                    .collect();
+                if let Some((onebox, onebox_safety)) = &onebox {
+                    region_chain = self.onebox(
+                        plan,
+                        onebox,
+                        &prefix,
+                        &target,
+                        &deployment,
+                        onebox_safety,
+                        region_chain,
+                        std::mem::take(&mut first_fields),
+                    );
+                }
+                let region = placement.registry.region(code);
+                // Lambda shifts traffic per region: AZs and cells are not
+                // deployment targets there.
+                let parts: Vec<(&str, String)> = match (unit.as_deref(), region, platform) {
+                    (_, _, Platform::Lambda) => Vec::new(),
+                    (Some("az"), Some(region), _) => {
+                        region.azs.iter().map(|az| ("az", az.clone())).collect()
+                    }
+                    (Some("cell"), Some(region), _) => region
+                        .cells
+                        .iter()
+                        .map(|cell| ("cell", cell.clone()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                // The region deploys whole, or one AZ or cell after another,
+                // each then baking with the `by` bake.
+                let units: Vec<(String, Target, bool)> = if parts.is_empty() {
+                    vec![(prefix.clone(), target.clone(), false)]
+                } else {
+                    parts
+                        .into_iter()
+                        .map(|(kind, part)| {
+                            let unit_target = Target {
+                                az: (kind == "az").then(|| part.clone()),
+                                cell: (kind == "cell").then(|| part.clone()),
+                                ..target.clone()
+                            };
+                            (format!("{prefix}/{kind}/{part}"), unit_target, true)
+                        })
+                        .collect()
+                };
+                for (unit, part_target, scoped) in units {
+                    let id = format!("{unit}/deploy");
+                    // Every deploy step of the region was placed by the
+                    // wave's `regions`; only the first was ordered by
+                    // `parallel`.
+                    let own = if first_fields.is_empty() {
+                        region_trace.iter().cloned().collect()
+                    } else {
+                        std::mem::take(&mut first_fields)
+                    };
+                    plan.steps.push(self.deploy_step(
+                        &id,
+                        region_chain,
+                        part_target.clone(),
+                        &deployment,
+                        None,
+                        &wave_safety,
+                        wave_member,
+                        own,
+                    ));
+                    region_chain = vec![id];
+                    if scoped
+                        && let Some(scope_body) = scope_body
+                        && let Some(bake) = self.bake(scope_body)
+                    {
+                        let data_points = self.data_points(scope_body);
+                        let bake_id = format!("{unit}/bake");
+                        let fallback = bake.1.clone();
+                        plan.steps.push(bake_step(
+                            &bake_id,
+                            region_chain,
+                            part_target,
+                            (Some(bake), data_points, fallback),
+                            wave_safety.rollback,
+                        ));
+                        region_chain = vec![bake_id];
+                    }
+                }
+                region_ends.push(region_chain);
+            }
+            let terminals: Vec<String> = region_ends.into_iter().flatten().collect();
+            let data_points = self.data_points(wave_body);
+            let bake = self.bake(wave_body);
+            if bake.is_some() || !data_points.is_empty() {
+                let id = format!("production/{}/bake", wave.wave);
+                let target = Target {
+                    stage: "production".to_string(),
+                    wave: Some(wave.wave.clone()),
+                    ..Target::default()
+                };
+                let fallback = self.trace(wave_member);
+                plan.steps.push(bake_step(
+                    &id,
+                    terminals,
+                    target,
+                    (bake, data_points, fallback),
+                    wave_safety.rollback,
+                ));
+                chain = vec![id];
+            } else if !terminals.is_empty() {
+                chain = terminals;
+            }
+        }
+    }
+}

@@ -3,119 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+mod lsp_harness;
+
+use lsp_harness::{Client, TempWorkspace, position, uri};
+use lsp_server::Message;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::thread::JoinHandle;
-use std::time::Duration;
-
-struct Client {
-    connection: Connection,
-    server: Option<JoinHandle<u8>>,
-    next_id: i32,
-}
-
-impl Client {
-    fn start(initialize: Value) -> (Client, Value) {
-        let (server, client) = Connection::memory();
-        let handle =
-            std::thread::spawn(move || pipec::lsp::run(&server, pipec::lsp::Settings::default()));
-        let mut client = Client {
-            connection: client,
-            server: Some(handle),
-            next_id: 0,
-        };
-        let result = client.request("initialize", initialize);
-        client.notify("initialized", json!({}));
-        (client, result)
-    }
-
-    fn default() -> Client {
-        Client::start(json!({
-            "capabilities": {},
-            "initializationOptions": { "today": "2026-12-01" }
-        }))
-        .0
-    }
-
-    fn notify(&self, method: &str, params: Value) {
-        self.connection
-            .sender
-            .send(Message::Notification(Notification::new(
-                method.to_string(),
-                params,
-            )))
-            .unwrap();
-    }
-
-    fn request_raw(&mut self, method: &str, params: Value) -> Response {
-        self.next_id += 1;
-        let id = RequestId::from(self.next_id);
-        self.connection
-            .sender
-            .send(Message::Request(Request::new(
-                id.clone(),
-                method.to_string(),
-                params,
-            )))
-            .unwrap();
-        loop {
-            match self.recv() {
-                Message::Response(response) if response.id == id => return response,
-                _ => {}
-            }
-        }
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let response = self.request_raw(method, params);
-        assert!(response.error.is_none(), "{:?}", response.error);
-        response.result.unwrap_or(Value::Null)
-    }
-
-    fn recv(&self) -> Message {
-        self.connection
-            .receiver
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server answers")
-    }
-
-    /// The next diagnostics published for `uri`, skipping other messages.
-    fn diagnostics_for(&self, uri: &str) -> Value {
-        loop {
-            if let Message::Notification(note) = self.recv()
-                && note.method == "textDocument/publishDiagnostics"
-                && note.params["uri"] == uri
-            {
-                return note.params;
-            }
-        }
-    }
-
-    fn open(&self, uri: &str, text: &str) {
-        self.notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "pipe", "version": 1, "text": text } }),
-        );
-    }
-
-    fn change(&self, uri: &str, version: i32, text: &str) {
-        self.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
-        );
-    }
-
-    fn shutdown(mut self) -> u8 {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        self.server.take().unwrap().join().unwrap()
-    }
-}
-
-fn position(uri: &str, line: u32, character: u32) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
-}
 
 const BASE: &str = r#"import "std/aws"
 
@@ -147,21 +39,11 @@ pipeline Svc extends Base {
 "#;
 
 /// A workspace on disk (a directory with `pipec.toml`) with the two files.
-fn workspace(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pipec-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("pipec.toml"), "").unwrap();
-    std::fs::write(dir.join("base.pipe"), BASE).unwrap();
-    std::fs::write(dir.join("svc.pipe"), SVC).unwrap();
-    std::fs::canonicalize(dir).unwrap()
-}
-
-fn uri(path: &Path) -> String {
-    pipec::lsp::uri::from_path(path)
-        .unwrap()
-        .as_str()
-        .to_string()
+fn workspace(name: &str) -> TempWorkspace {
+    TempWorkspace::new(
+        name,
+        &[("pipec.toml", ""), ("base.pipe", BASE), ("svc.pipe", SVC)],
+    )
 }
 
 fn codes(published: &Value) -> Vec<String> {

@@ -6,7 +6,6 @@
 mod lsp_harness;
 
 use lsp_harness::{Client, TempWorkspace, position, uri};
-use lsp_server::Message;
 use serde_json::{Value, json};
 
 const BASE: &str = r#"import "std/aws"

@@ -8,7 +8,7 @@ use crate::loader::{Loader, normalize};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
 use crate::syntax::ast::{self, ItemKind};
-use crate::workspace::{Input, parse_and_shape};
+use crate::workspace::{FileResult, Input, parse_and_shape};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -78,8 +78,54 @@ struct Place {
     root: Option<PathBuf>,
 }
 
+/// Files already parsed and shape-checked, by name and bytes, so that a
+/// caller who checks the same workspace again and again (the language
+/// server, after every edit) parses only the files that changed. A file's
+/// parse depends on nothing but its name and bytes, so a hit is exactly
+/// what parsing again would give. One entry is kept per name; shared
+/// between threads.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, FileResult)>>,
+}
+
+impl ParseCache {
+    /// The parse of an input, when it was cached with the same bytes.
+    fn get(&self, input: &Input) -> Option<FileResult> {
+        let files = self.files.lock().ok()?;
+        let (bytes, result) = files.get(&input.name)?;
+        (*bytes == input.bytes).then(|| result.clone())
+    }
+
+    fn put(&self, bytes: Vec<u8>, result: &FileResult) {
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(result.source.name.clone(), (bytes, result.clone()));
+        }
+    }
+
+    /// Forgets every file whose name `keep` refuses (files deleted or no
+    /// longer part of any workspace), so the cache stays as large as the
+    /// workspaces it serves.
+    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
+        if let Ok(mut files) = self.files.lock() {
+            files.retain(|name, _| keep(name));
+        }
+    }
+
+    /// How many files are held.
+    pub fn len(&self) -> usize {
+        self.files.lock().map_or(0, |files| files.len())
+    }
+
+    /// Whether no file is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 struct Load<'l> {
     loader: &'l dyn Loader,
+    cache: Option<&'l ParseCache>,
     workspace: Workspace,
     places: Vec<Place>,
     by_canonical: BTreeMap<PathBuf, FileId>,
@@ -88,8 +134,19 @@ struct Load<'l> {
 
 /// Loads the entries and everything they import.
 pub fn load(entries: Vec<Entry>, loader: &dyn Loader) -> Workspace {
+    load_with(entries, loader, None)
+}
+
+/// [`load`], taking unchanged files' parses from `cache` and keeping the
+/// new ones there.
+pub fn load_cached(entries: Vec<Entry>, loader: &dyn Loader, cache: &ParseCache) -> Workspace {
+    load_with(entries, loader, Some(cache))
+}
+
+fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache>) -> Workspace {
     let mut load = Load {
         loader,
+        cache,
         workspace: Workspace::default(),
         places: Vec::new(),
         by_canonical: BTreeMap::new(),
@@ -124,7 +181,7 @@ pub fn load(entries: Vec<Entry>, loader: &dyn Loader) -> Workspace {
         inputs.push(Input { name, bytes });
         entry_places.push((Place { display, root }, canonical, unreadable));
     }
-    let parsed = parse_and_shape(inputs);
+    let parsed = load.parse(inputs);
     for (result, (place, canonical, unreadable)) in parsed.into_iter().zip(entry_places) {
         let mut diagnostics = result.diagnostics;
         if let Some(error) = unreadable {
@@ -183,6 +240,35 @@ fn find_root(loader: &dyn Loader, path: &Path) -> Option<PathBuf> {
 }
 
 impl Load<'_> {
+    /// Parses and shape-checks inputs, through the cache when there is one.
+    fn parse(&self, inputs: Vec<Input>) -> Vec<FileResult> {
+        let Some(cache) = self.cache else {
+            return parse_and_shape(inputs);
+        };
+        let mut results: Vec<Option<FileResult>> = Vec::with_capacity(inputs.len());
+        let mut misses = Vec::new();
+        let mut miss_bytes = Vec::new();
+        for input in inputs {
+            let hit = cache.get(&input);
+            if hit.is_none() {
+                miss_bytes.push(input.bytes.clone());
+                misses.push(input);
+            }
+            results.push(hit);
+        }
+        let mut parsed = parse_and_shape(misses).into_iter().zip(miss_bytes);
+        results
+            .into_iter()
+            .filter_map(|hit| {
+                hit.or_else(|| {
+                    let (result, bytes) = parsed.next()?;
+                    cache.put(bytes, &result);
+                    Some(result)
+                })
+            })
+            .collect()
+    }
+
     fn add(
         &mut self,
         source: SourceFile,
@@ -281,7 +367,7 @@ impl Load<'_> {
         if let Some(&file) = self.by_std.get(std_name) {
             return Some(file);
         }
-        let mut results = parse_and_shape(vec![Input {
+        let mut results = self.parse(vec![Input {
             name: (*std_name).to_string(),
             bytes: text.as_bytes().to_vec(),
         }]);
@@ -351,7 +437,7 @@ impl Load<'_> {
                 return None;
             }
         };
-        let mut results = parse_and_shape(vec![Input {
+        let mut results = self.parse(vec![Input {
             name: display_string(&display),
             bytes,
         }]);

@@ -53,7 +53,16 @@ pub fn check_workspace_with(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> Checked {
-    let mut workspace = crate::modules::load(entries, loader);
+    check_loaded(crate::modules::load(entries, loader), today, profile)
+}
+
+/// Runs every check on a workspace already loaded (by
+/// [`crate::modules::load_cached`], say).
+pub fn check_loaded(
+    mut workspace: crate::modules::Workspace,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> Checked {
     let semantic =
         crate::semantics::analyze(&workspace, today, profile, Want::Diagnostics).diagnostics;
     workspace.diagnostics.extend(semantic);
@@ -92,7 +101,7 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
 
 /// One parsed file, before it has its final id: its diagnostics carry a
 /// placeholder file that [`Diagnostic::in_file`] replaces.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FileResult {
     /// The file's name and text.
     pub source: SourceFile,

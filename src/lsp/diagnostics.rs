@@ -8,8 +8,8 @@ use super::uri;
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::source::SourceMap;
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    Uri,
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location,
+    NumberOrString, Uri,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -115,7 +115,23 @@ fn convert_one(
         source: Some("pipec".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),
-        tags: None,
+        tags: tags(diagnostic.code),
         data: None,
     }
+}
+
+/// The tags of a code: `Unnecessary` (shown faded) where what the range
+/// covers has no effect and can be deleted: a list item given twice, a
+/// removal of something absent, an exemption that has expired.
+fn tags(code: crate::diagnostics::Code) -> Option<Vec<DiagnosticTag>> {
+    use crate::diagnostics::Code;
+    let unnecessary = [
+        Code::DUPLICATE_LIST_ITEM,
+        Code::REMOVAL_OF_NOTHING,
+        Code::LIST_REMOVAL_OF_ABSENT,
+        Code::EXEMPTION_EXPIRED,
+    ];
+    unnecessary
+        .contains(&code)
+        .then(|| vec![DiagnosticTag::UNNECESSARY])
 }

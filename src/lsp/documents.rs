@@ -5,10 +5,12 @@
 //! saved. This is the server's I/O, kept here so that the core still reads
 //! nothing itself.
 
+use super::convert::{self, Encoding};
 use super::uri;
 use crate::loader::{Loader, normalize};
 use crate::modules::{Entry, ROOT_MARKER};
-use lsp_types::Uri;
+use crate::source::SourceFile;
+use lsp_types::{TextDocumentContentChangeEvent, Uri};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -56,13 +58,23 @@ impl Documents {
         self.open.insert(uri.as_str().to_string(), document);
     }
 
-    /// Replaces a document's text. A change for a document that is not
-    /// open, or older than the text held, is ignored: it cannot be newer.
-    pub fn change(&mut self, uri: &Uri, version: i32, text: String) -> bool {
+    /// Applies a client's changes, in order: a change with a range
+    /// replaces that range (incremental sync), one without replaces the
+    /// whole text. A change for a document that is not open, or older than
+    /// the text held, is ignored: it cannot be newer.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+        encoding: Encoding,
+    ) -> bool {
         match self.open.get_mut(uri.as_str()) {
             Some(document) if version >= document.version => {
                 document.version = version;
-                document.text = text;
+                for change in changes {
+                    apply(&mut document.text, change, encoding);
+                }
                 true
             }
             _ => false,
@@ -98,6 +110,22 @@ impl Documents {
                 .collect(),
         }
     }
+}
+
+/// Applies one change to a text. Positions are converted as every other
+/// position is ([`convert::offset`]); one past the end is clamped to it, as
+/// the protocol asks.
+fn apply(text: &mut String, change: TextDocumentContentChangeEvent, encoding: Encoding) {
+    let Some(range) = change.range else {
+        *text = change.text;
+        return;
+    };
+    let source = SourceFile::new("", std::mem::take(text));
+    let start = convert::offset(&source, range.start, encoding);
+    let end = convert::offset(&source, range.end, encoding).max(start);
+    let mut edited = source.text;
+    edited.replace_range(start..end, &change.text);
+    *text = edited;
 }
 
 /// The form a path is known by: normalized, with its directory's symlinks
@@ -239,5 +267,73 @@ fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
         } else if file_type.is_file() && path.extension().is_some_and(|ext| ext == "pipe") {
             found.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::{Position, Range};
+
+    fn edit(text: &str, from: (u32, u32), to: (u32, u32), new: &str, encoding: Encoding) -> String {
+        let mut text = text.to_string();
+        apply(
+            &mut text,
+            TextDocumentContentChangeEvent {
+                range: Some(Range::new(
+                    Position::new(from.0, from.1),
+                    Position::new(to.0, to.1),
+                )),
+                range_length: None,
+                text: new.to_string(),
+            },
+            encoding,
+        );
+        text
+    }
+
+    #[test]
+    fn ranged_changes_edit_in_place_counting_the_negotiated_units() {
+        let text = "a = \"é🚀\" b\nc = 1\n";
+        // `b` is after 9 UTF-16 units (the rocket takes two) or 12 bytes.
+        assert_eq!(
+            edit(text, (0, 10), (0, 11), "bee", Encoding::Utf16),
+            "a = \"é🚀\" bee\nc = 1\n"
+        );
+        assert_eq!(
+            edit(text, (0, 13), (0, 14), "bee", Encoding::Utf8),
+            "a = \"é🚀\" bee\nc = 1\n"
+        );
+        // Across a line break, and an insertion at the very end.
+        assert_eq!(
+            edit(text, (0, 10), (1, 1), "", Encoding::Utf16),
+            "a = \"é🚀\"  = 1\n"
+        );
+        assert_eq!(
+            edit(text, (2, 0), (2, 0), "d", Encoding::Utf16),
+            format!("{text}d")
+        );
+        // A range past the end is clamped, not a panic.
+        assert_eq!(
+            edit(text, (9, 9), (12, 0), "!", Encoding::Utf16),
+            format!("{text}!")
+        );
+        // A reversed range inserts at its start.
+        assert_eq!(edit("abc", (0, 2), (0, 1), "X", Encoding::Utf16), "abXc");
+    }
+
+    #[test]
+    fn a_change_without_range_replaces_everything() {
+        let mut text = "old".to_string();
+        apply(
+            &mut text,
+            TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "new".to_string(),
+            },
+            Encoding::Utf16,
+        );
+        assert_eq!(text, "new");
     }
 }

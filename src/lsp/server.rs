@@ -7,6 +7,7 @@
 //! run in order on the newest text, no result computed for an older version
 //! of a document is ever published after a newer one.
 
+use super::checking::{Changed, Checker, Options};
 use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
@@ -29,6 +30,18 @@ use lsp_types::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The clients' way of saying what they support, as far as the server
+/// cares.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClientSupport {
+    /// `textDocument/diagnostic`: then the server answers pulls and
+    /// publishes nothing (a client given both would show both).
+    pull_diagnostics: bool,
+    /// `workspace/diagnostic/refresh`: how a pulling client learns that
+    /// files it did not ask about have new diagnostics.
+    diagnostic_refresh: bool,
+}
 
 /// Runs the server on a connection until `exit`; returns the exit status
 /// (0 after `shutdown`, 1 otherwise).
@@ -62,11 +75,25 @@ pub(super) fn run_for_client(
     if let Some(options) = &params.initialization_options {
         settings.update(options);
     }
+    let support = ClientSupport {
+        pull_diagnostics: params
+            .capabilities
+            .text_document
+            .as_ref()
+            .is_some_and(|text| text.diagnostic.is_some()),
+        diagnostic_refresh: params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.diagnostic.as_ref())
+            .and_then(|diagnostic| diagnostic.refresh_support)
+            .unwrap_or(false),
+    };
     if let Some(pid) = params.process_id.filter(|_| watch_client) {
         super::client_watch::watch(pid);
     }
     let result = serde_json::json!({
-        "capabilities": capabilities(encoding),
+        "capabilities": capabilities(encoding, support),
         "serverInfo": ServerInfo {
             name: "pipec".to_string(),
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -81,20 +108,29 @@ pub(super) fn run_for_client(
         documents: Documents::default(),
         encoding,
         settings,
-        dirty: BTreeSet::new(),
-        published: BTreeMap::new(),
+        support,
+        dirty: BTreeMap::new(),
+        checker: Checker::default(),
         shut_down: false,
     };
     server.serve()
 }
 
-fn capabilities(encoding: Encoding) -> ServerCapabilities {
+fn capabilities(encoding: Encoding, support: ClientSupport) -> ServerCapabilities {
     ServerCapabilities {
+        diagnostic_provider: support.pull_diagnostics.then(|| {
+            lsp_types::DiagnosticServerCapabilities::Options(lsp_types::DiagnosticOptions {
+                identifier: Some("pipec".to_string()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                ..lsp_types::DiagnosticOptions::default()
+            })
+        }),
         position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
@@ -115,11 +151,11 @@ struct Server<'c> {
     documents: Documents,
     encoding: Encoding,
     settings: Settings,
-    /// Scopes to re-check once the waiting messages are handled.
-    dirty: BTreeSet<Scope>,
-    /// Per scope, the URIs last given a non-empty list, to clear them when
-    /// they become clean.
-    published: BTreeMap<Scope, BTreeSet<String>>,
+    support: ClientSupport,
+    /// What changed in each scope since its last check, to re-check once
+    /// the waiting messages are handled.
+    dirty: BTreeMap<Scope, Changed>,
+    checker: Checker,
     shut_down: bool,
 }
 
@@ -128,21 +164,66 @@ type Failure = (ErrorCode, String);
 
 impl Server<'_> {
     fn serve(&mut self) -> u8 {
+        let finished_checks = self.checker.finished_checks();
         loop {
-            let Ok(message) = self.connection.receiver.recv() else {
-                // The client went away without `exit`.
-                return 1;
-            };
-            if let Some(status) = self.handle(message) {
-                return status;
-            }
-            while let Ok(message) = self.connection.receiver.try_recv() {
-                if let Some(status) = self.handle(message) {
-                    return status;
+            crossbeam_channel::select! {
+                recv(self.connection.receiver) -> message => {
+                    // The client went away without `exit`.
+                    let Ok(message) = message else { return 1 };
+                    if let Some(status) = self.handle_waiting(message) {
+                        return status;
+                    }
+                }
+                recv(finished_checks) -> finished => {
+                    if let Ok(finished) = finished {
+                        let options = self.options();
+                        let publish = self.checker.finish(finished, &self.documents, &options);
+                        self.publish_all(publish);
+                    }
                 }
             }
             self.recheck();
         }
+    }
+
+    /// Handles `first` and every message already waiting after it, in
+    /// order, so that a burst of edits costs one check. A request the
+    /// client cancelled in the same burst is answered as cancelled without
+    /// being run.
+    fn handle_waiting(&mut self, first: Message) -> Option<u8> {
+        let mut waiting = vec![first];
+        while let Ok(message) = self.connection.receiver.try_recv() {
+            waiting.push(message);
+        }
+        let cancelled: BTreeSet<RequestId> = waiting
+            .iter()
+            .filter_map(|message| match message {
+                Message::Notification(note) if note.method == note::Cancel::METHOD => {
+                    parse::<lsp_types::CancelParams>(note.params.clone())
+                        .ok()
+                        .map(|params| match params.id {
+                            lsp_types::NumberOrString::Number(id) => RequestId::from(id),
+                            lsp_types::NumberOrString::String(id) => RequestId::from(id),
+                        })
+                }
+                _ => None,
+            })
+            .collect();
+        for message in waiting {
+            if let Message::Request(request) = &message
+                && cancelled.contains(&request.id)
+            {
+                self.respond(
+                    request.id.clone(),
+                    Err((ErrorCode::RequestCanceled, "cancelled".to_string())),
+                );
+                continue;
+            }
+            if let Some(status) = self.handle(message) {
+                return Some(status);
+            }
+        }
+        None
     }
 
     /// Handles one message; `Some(status)` on `exit`.
@@ -280,6 +361,7 @@ impl Server<'_> {
                     .unwrap_or_default();
                 to_value(locations)
             }
+            req::DocumentDiagnosticRequest::METHOD => self.pull_diagnostics(params),
             req::Formatting::METHOD => {
                 let params: lsp_types::DocumentFormattingParams = parse(params)?;
                 let document = self.document(&params.text_document.uri)?;
@@ -321,9 +403,11 @@ impl Server<'_> {
     ) -> Option<R> {
         let document = self.documents.get(uri)?;
         let scope = documents::scope_of(document);
-        let entries = documents::entries(&scope, &self.documents);
+        let entries = self
+            .checker
+            .request_entries(&scope, &document.name(), &self.documents);
         let overlay = self.documents.overlay();
-        let workspace = modules::load(entries, &overlay);
+        let workspace = modules::load_cached(entries, &overlay, self.checker.cache());
         let analysis = semantics::analyze(
             &workspace,
             self.settings.today(),
@@ -359,13 +443,13 @@ impl Server<'_> {
             }
             note::DidChangeTextDocument::METHOD => {
                 if let Ok(params) = parse::<lsp_types::DidChangeTextDocumentParams>(params) {
-                    // Full sync: the last change holds the whole text.
                     let uri = params.text_document.uri;
-                    if let Some(change) = params.content_changes.into_iter().last()
-                        && self
-                            .documents
-                            .change(&uri, params.text_document.version, change.text)
-                    {
+                    if self.documents.change(
+                        &uri,
+                        params.text_document.version,
+                        params.content_changes,
+                        self.encoding,
+                    ) {
                         self.mark(&uri);
                     }
                 }
@@ -381,15 +465,19 @@ impl Server<'_> {
                     if let Some(document) = self.documents.close(&uri) {
                         let scope = documents::scope_of(&document);
                         match scope {
-                            // The file on disk is what the workspace holds now.
+                            // The file on disk is what the workspace holds
+                            // now (or nothing, for a buffer never saved).
                             Scope::Root(_) => {
-                                self.dirty.insert(scope);
+                                self.dirty
+                                    .entry(scope)
+                                    .or_insert(Changed::Everything)
+                                    .add(Changed::Everything);
                             }
                             // Nothing is shown for a closed file of its own.
                             Scope::Alone(_) => {
-                                let uris = self.published.remove(&scope).unwrap_or_default();
-                                for uri in uris {
-                                    self.publish(&uri, Vec::new());
+                                self.dirty.remove(&scope);
+                                for uri in self.checker.forget(&scope) {
+                                    self.publish_to(uri, Vec::new());
                                 }
                             }
                         }
@@ -401,7 +489,9 @@ impl Server<'_> {
                     self.settings.update(&params.settings);
                     let scopes: Vec<Scope> =
                         self.documents.iter().map(documents::scope_of).collect();
-                    self.dirty.extend(scopes);
+                    for scope in scopes {
+                        self.dirty.insert(scope, Changed::Everything);
+                    }
                 }
             }
             // `$/cancelRequest` and anything else: requests are answered in
@@ -412,66 +502,91 @@ impl Server<'_> {
 
     fn mark(&mut self, uri: &Uri) {
         if let Some(document) = self.documents.get(uri) {
-            self.dirty.insert(documents::scope_of(document));
+            let changed = Changed::Files(BTreeSet::from([document.name()]));
+            self.dirty
+                .entry(documents::scope_of(document))
+                .or_insert_with(|| Changed::Files(BTreeSet::new()))
+                .add(changed);
         }
     }
 
-    /// Checks every scope touched since the last check and publishes its
-    /// diagnostics: every file with some, and an empty list for every file
-    /// that had some before or is open.
+    fn options(&self) -> Options {
+        Options {
+            today: self.settings.today(),
+            profile: self.settings.profile.clone(),
+            encoding: self.encoding,
+            docs_url: self.settings.docs_url(),
+        }
+    }
+
+    /// Checks every scope touched since the last check and publishes what
+    /// changed (see [`super::checking`]).
     fn recheck(&mut self) {
-        let scopes = std::mem::take(&mut self.dirty);
-        for scope in scopes {
-            let outcome = catch_unwind(AssertUnwindSafe(|| self.check(&scope)));
-            if outcome.is_err() {
-                eprintln!("pipec lsp: internal error while checking");
+        let dirty = std::mem::take(&mut self.dirty);
+        let options = self.options();
+        for (scope, changed) in dirty {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                self.checker
+                    .recheck(&scope, changed, &self.documents, &options)
+            }));
+            match outcome {
+                Ok(publish) => self.publish_all(publish),
+                Err(_) => eprintln!("pipec lsp: internal error while checking"),
             }
         }
     }
 
-    fn check(&mut self, scope: &Scope) {
-        let entries = documents::entries(scope, &self.documents);
-        let overlay = self.documents.overlay();
-        let checked = crate::workspace::check_workspace_with(
-            entries,
-            &overlay,
-            self.settings.today(),
-            self.settings.profile.as_deref(),
-        );
-        let mut lists = diagnostics::by_uri(
-            &checked.diagnostics,
-            &checked.sources,
-            self.encoding,
-            &self.settings.docs_url(),
-        );
-        // Open documents of the scope get a list even when it is empty.
-        for document in self.documents.iter() {
-            if documents::scope_of(document) == *scope {
-                lists
-                    .entry(document.uri.as_str().to_string())
-                    .or_insert_with(|| (document.uri.clone(), Vec::new()));
+    fn publish_all(&self, publish: Vec<(Uri, Vec<lsp_types::Diagnostic>)>) {
+        if self.support.pull_diagnostics {
+            // The client asks for each document's list itself; it is told
+            // to ask again when a list it may hold changed.
+            if !publish.is_empty() && self.support.diagnostic_refresh {
+                self.send(Message::Request(Request::new(
+                    RequestId::from(format!("pipec-refresh-{}", self.next_refresh())),
+                    req::WorkspaceDiagnosticRefresh::METHOD.to_string(),
+                    Value::Null,
+                )));
             }
+            return;
         }
-        let before = self.published.remove(scope).unwrap_or_default();
-        for uri in before {
-            if !lists.contains_key(&uri) {
-                self.publish(&uri, Vec::new());
-            }
-        }
-        let mut now = BTreeSet::new();
-        for (key, (uri, list)) in lists {
-            if !list.is_empty() {
-                now.insert(key);
-            }
+        for (uri, list) in publish {
             self.publish_to(uri, list);
         }
-        self.published.insert(scope.clone(), now);
     }
 
-    fn publish(&self, uri: &str, list: Vec<lsp_types::Diagnostic>) {
-        if let Ok(uri) = uri.parse::<Uri>() {
-            self.publish_to(uri, list);
-        }
+    fn next_refresh(&self) -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static REFRESHES: AtomicU64 = AtomicU64::new(0);
+        REFRESHES.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Answers `textDocument/diagnostic` from the lists of the last check,
+    /// made first for whatever is still waiting to be checked.
+    fn pull_diagnostics(&mut self, params: Value) -> Result<Value, Failure> {
+        let params: lsp_types::DocumentDiagnosticParams = parse(params)?;
+        self.recheck();
+        let items = self.checker.list(params.text_document.uri.as_str());
+        let result_id = list_id(&items);
+        let report = if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            lsp_types::DocumentDiagnosticReport::Unchanged(
+                lsp_types::RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report:
+                        lsp_types::UnchangedDocumentDiagnosticReport { result_id },
+                },
+            )
+        } else {
+            lsp_types::DocumentDiagnosticReport::Full(
+                lsp_types::RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: lsp_types::FullDocumentDiagnosticReport {
+                        result_id: Some(result_id),
+                        items,
+                    },
+                },
+            )
+        };
+        to_value(report)
     }
 
     fn publish_to(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) {
@@ -482,6 +597,17 @@ impl Server<'_> {
             version,
         });
     }
+}
+
+/// An identifier of a list's content, the same for the same list: what a
+/// pulling client sends back to hear that nothing changed.
+fn list_id(items: &[lsp_types::Diagnostic]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(items)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 /// Runs a handler; a panic in it (a bug) becomes an error answer, so that

@@ -1,0 +1,474 @@
+//! Re-checking after edits, as little as is exact, and the rest in the
+//! background.
+//!
+//! A file's diagnostics depend on the file, the files it imports
+//! (transitively), and the files that import it (whose uses of it may be
+//! reported there, as a template's problem found through a pipeline is):
+//! names resolve only through imports, and policies govern only the files
+//! that reach them by import. So after an edit to some files, the *subset*
+//! made of those files and every file that imports them, directly or not,
+//! is checked at once, with those files as entries and their imports loaded
+//! as usual; the diagnostics of every file in the subset are then exactly
+//! what a check of the whole workspace gives them.
+//!
+//! The files the subset only imports (a template an edited pipeline
+//! extends) may owe a finding to the edited file too, so the whole
+//! workspace is checked again on a worker thread. Its result is used only
+//! if nothing was edited in the meantime (its generation is still the
+//! scope's); otherwise it is dropped, and a new one starts when it ends.
+//!
+//! Every check reads unchanged files' parses from a [`ParseCache`] shared
+//! with the worker, so an edit costs the parse of the edited file.
+
+use super::convert::Encoding;
+use super::diagnostics;
+use super::documents::{self, Documents, Overlay, Scope};
+use crate::modules::{self, Entry, ParseCache, Workspace};
+use crossbeam_channel::{Receiver, Sender};
+use lsp_types::Uri;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The protocol's diagnostics of each file, by URI.
+pub type Lists = BTreeMap<String, (Uri, Vec<lsp_types::Diagnostic>)>;
+
+/// What changed in a scope since it was last checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// Anything (settings, a closed document): check it all.
+    Everything,
+    /// These files, by the name the compiler knows them by.
+    Files(BTreeSet<String>),
+}
+
+impl Changed {
+    /// Adds another change to this one.
+    pub fn add(&mut self, other: Changed) {
+        match (&mut *self, other) {
+            (Changed::Everything, _) => {}
+            (_, Changed::Everything) => *self = Changed::Everything,
+            (Changed::Files(files), Changed::Files(more)) => files.extend(more),
+        }
+    }
+}
+
+/// What a check is made with, besides the files.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The date checks are made from.
+    pub today: jiff::civil::Date,
+    /// The profile applied to every pipeline.
+    pub profile: Option<String>,
+    /// How positions are counted.
+    pub encoding: Encoding,
+    /// Where codes are explained.
+    pub docs_url: String,
+}
+
+/// A whole-workspace check finished on the worker thread.
+pub struct Finished {
+    scope: Scope,
+    generation: u64,
+    lists: Lists,
+    imports: Imports,
+}
+
+/// Per file name, the names of the files it imports.
+type Imports = BTreeMap<String, BTreeSet<String>>;
+
+#[derive(Debug, Default)]
+struct ScopeState {
+    /// The import graph of the last check of everything, updated by each
+    /// subset check for the files it checked.
+    imports: Imports,
+    /// Whether the scope was ever checked whole (until then, the import
+    /// graph is unknown and every check is whole).
+    known: bool,
+    /// The lists last published, non-empty ones only.
+    lists: Lists,
+    /// Bumped by every check, so that an older background result is known.
+    generation: u64,
+    /// Whether a background check is running.
+    running: bool,
+    /// Whether files outside the last subset may be out of date.
+    behind: bool,
+}
+
+/// The lists to publish after a check: every file whose list changed, and
+/// every file that changed (a client wants an answer per version).
+pub type Publish = Vec<(Uri, Vec<lsp_types::Diagnostic>)>;
+
+/// The checker of every scope the server serves.
+pub struct Checker {
+    cache: Arc<ParseCache>,
+    states: BTreeMap<Scope, ScopeState>,
+    sender: Sender<Finished>,
+    receiver: Receiver<Finished>,
+}
+
+impl Default for Checker {
+    fn default() -> Checker {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        Checker {
+            cache: Arc::default(),
+            states: BTreeMap::new(),
+            sender,
+            receiver,
+        }
+    }
+}
+
+impl Checker {
+    /// Where finished background checks arrive.
+    pub fn finished_checks(&self) -> Receiver<Finished> {
+        self.receiver.clone()
+    }
+
+    /// The parses the checks share.
+    pub fn cache(&self) -> &ParseCache {
+        &self.cache
+    }
+
+    /// The diagnostics last published for a file.
+    pub fn list(&self, uri: &str) -> Vec<lsp_types::Diagnostic> {
+        self.states
+            .values()
+            .find_map(|state| state.lists.get(uri))
+            .map(|(_, list)| list.clone())
+            .unwrap_or_default()
+    }
+
+    /// The files to load for a request about `name`: the file and every
+    /// file that imports it (they are what its references and hovers can
+    /// reach), or every file of the scope while its graph is unknown.
+    pub fn request_entries(&self, scope: &Scope, name: &str, documents: &Documents) -> Vec<Entry> {
+        let all = documents::entries(scope, documents);
+        match self.states.get(scope) {
+            Some(state) if state.known => {
+                let wanted = importers_closure(&state.imports, [name.to_string()]);
+                all.into_iter()
+                    .filter(|entry| wanted.contains(&entry_name(entry)))
+                    .collect()
+            }
+            _ => all,
+        }
+    }
+
+    /// Checks what `changed` makes necessary in `scope` and returns what to
+    /// publish. Starts a background check of the rest when the subset was
+    /// not all of it.
+    pub fn recheck(
+        &mut self,
+        scope: &Scope,
+        changed: Changed,
+        documents: &Documents,
+        options: &Options,
+    ) -> Publish {
+        let all = documents::entries(scope, documents);
+        let state = self.states.entry(scope.clone()).or_default();
+        state.generation += 1;
+        let touched = match &changed {
+            Changed::Files(files) => files.clone(),
+            Changed::Everything => BTreeSet::new(),
+        };
+        let subset = match changed {
+            Changed::Files(files) if state.known => Some(importers_closure(&state.imports, files)),
+            _ => None,
+        };
+        let entries: Vec<Entry> = match &subset {
+            Some(names) => all
+                .iter()
+                .filter(|entry| names.contains(&entry_name(entry)))
+                .cloned()
+                .collect(),
+            None => all.clone(),
+        };
+        // The names the subset gives exact lists for: its entries, and a
+        // changed file that is not one (an untitled buffer, named by URI).
+        let mut exact: BTreeSet<String> = entries.iter().map(entry_name).collect();
+        exact.extend(touched.iter().cloned());
+        let whole = entries.len() == all.len();
+        let overlay = documents.overlay();
+        let workspace = modules::load_cached(entries, &overlay, &self.cache);
+        let imports = import_graph(&workspace);
+        let lists = check(workspace, options);
+        let touched_uris = uris(&touched);
+        let state = self.states.entry(scope.clone()).or_default();
+        if whole {
+            state.imports = imports;
+            state.known = true;
+            state.behind = false;
+            let publish = replace(state, lists, None, &touched_uris);
+            self.forget_unused();
+            return publish;
+        }
+        for name in &exact {
+            state.imports.remove(name);
+        }
+        for (name, targets) in imports {
+            if exact.contains(&name) {
+                state.imports.insert(name, targets);
+            }
+        }
+        let publish = replace(state, lists, Some(&uris(&exact)), &touched_uris);
+        state.behind = true;
+        if !state.running {
+            self.start_background(scope, all, overlay, options);
+        }
+        publish
+    }
+
+    /// Applies a background check's result, when it is still the newest
+    /// state of its scope; otherwise starts another if one is owed.
+    pub fn finish(
+        &mut self,
+        finished: Finished,
+        documents: &Documents,
+        options: &Options,
+    ) -> Publish {
+        let Some(state) = self.states.get_mut(&finished.scope) else {
+            return Vec::new();
+        };
+        state.running = false;
+        if finished.generation != state.generation {
+            if state.behind {
+                let all = documents::entries(&finished.scope, documents);
+                let overlay = documents.overlay();
+                self.start_background(&finished.scope, all, overlay, options);
+            }
+            return Vec::new();
+        }
+        state.imports = finished.imports;
+        state.behind = false;
+        let publish = replace(state, finished.lists, None, &BTreeSet::new());
+        self.forget_unused();
+        publish
+    }
+
+    /// Forgets a scope (its last document closed); the URIs it had
+    /// published, to clear.
+    pub fn forget(&mut self, scope: &Scope) -> Vec<Uri> {
+        self.states
+            .remove(scope)
+            .map(|state| state.lists.into_values().map(|(uri, _)| uri).collect())
+            .unwrap_or_default()
+    }
+
+    fn start_background(
+        &mut self,
+        scope: &Scope,
+        entries: Vec<Entry>,
+        overlay: Overlay,
+        options: &Options,
+    ) {
+        let Some(state) = self.states.get_mut(scope) else {
+            return;
+        };
+        state.running = true;
+        let generation = state.generation;
+        let for_thread = scope.clone();
+        let cache = Arc::clone(&self.cache);
+        let sender = self.sender.clone();
+        let options = options.clone();
+        let spawned = std::thread::Builder::new()
+            .name("pipec-check".to_string())
+            .spawn(move || {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let workspace = modules::load_cached(entries, &overlay, &cache);
+                    let imports = import_graph(&workspace);
+                    (check(workspace, &options), imports)
+                }));
+                let (lists, imports) = outcome.unwrap_or_else(|_| {
+                    eprintln!("pipec lsp: internal error while checking in the background");
+                    Default::default()
+                });
+                // A server that has ended no longer listens; nothing to do.
+                let _ = sender.send(Finished {
+                    scope: for_thread,
+                    generation,
+                    lists,
+                    imports,
+                });
+            });
+        if spawned.is_err()
+            && let Some(state) = self.states.get_mut(scope)
+        {
+            // No thread: the next edit tries again.
+            state.running = false;
+        }
+    }
+
+    /// After a whole check of a scope: forget parses of files that no scope
+    /// holds any more (deleted, renamed), keeping every scope's files.
+    fn forget_unused(&self) {
+        let known: BTreeSet<&String> = self
+            .states
+            .values()
+            .flat_map(|state| {
+                state
+                    .imports
+                    .iter()
+                    .flat_map(|(name, targets)| std::iter::once(name).chain(targets))
+            })
+            .collect();
+        self.cache.retain(|name| known.contains(&name.to_string()));
+    }
+}
+
+/// The name the compiler gives an entry's file.
+fn entry_name(entry: &Entry) -> String {
+    entry.name.clone().unwrap_or_else(|| {
+        crate::loader::normalize(&entry.path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    })
+}
+
+/// `names` and every file that imports one of them, directly or not.
+fn importers_closure(
+    imports: &Imports,
+    names: impl IntoIterator<Item = String>,
+) -> BTreeSet<String> {
+    let mut importers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (file, targets) in imports {
+        for target in targets {
+            importers.entry(target).or_default().push(file);
+        }
+    }
+    let mut found: BTreeSet<String> = names.into_iter().collect();
+    let mut pending: Vec<String> = found.iter().cloned().collect();
+    while let Some(name) = pending.pop() {
+        for importer in importers.get(name.as_str()).into_iter().flatten() {
+            if found.insert((*importer).to_string()) {
+                pending.push((*importer).to_string());
+            }
+        }
+    }
+    found
+}
+
+fn import_graph(workspace: &Workspace) -> Imports {
+    let name = |file: crate::source::FileId| {
+        workspace
+            .sources
+            .get(file)
+            .map(|source| source.name.clone())
+    };
+    workspace
+        .modules
+        .iter()
+        .filter(|module| !module.is_std)
+        .filter_map(|module| {
+            let targets = module
+                .imports
+                .iter()
+                .filter_map(|import| name(import.target))
+                .collect();
+            Some((name(module.file)?, targets))
+        })
+        .collect()
+}
+
+fn check(workspace: Workspace, options: &Options) -> Lists {
+    let checked =
+        crate::workspace::check_loaded(workspace, options.today, options.profile.as_deref());
+    diagnostics::by_uri(
+        &checked.diagnostics,
+        &checked.sources,
+        options.encoding,
+        &options.docs_url,
+    )
+}
+
+fn uris(names: &BTreeSet<String>) -> BTreeSet<String> {
+    names
+        .iter()
+        .filter_map(|name| diagnostics::uri_of(name))
+        .map(|uri| uri.as_str().to_string())
+        .collect()
+}
+
+/// Puts new lists in place: of the files in `only` (every file when
+/// `None`), and returns what changed, plus every `touched` file.
+fn replace(
+    state: &mut ScopeState,
+    lists: Lists,
+    only: Option<&BTreeSet<String>>,
+    touched: &BTreeSet<String>,
+) -> Publish {
+    let covered = |uri: &str| only.is_none_or(|only| only.contains(uri));
+    let mut publish = Vec::new();
+    let before: Vec<String> = state
+        .lists
+        .keys()
+        .filter(|uri| covered(uri))
+        .cloned()
+        .collect();
+    for uri in before {
+        if !lists.contains_key(&uri)
+            && let Some((uri, _)) = state.lists.remove(&uri)
+        {
+            publish.push((uri, Vec::new()));
+        }
+    }
+    let mut answered = BTreeSet::new();
+    for (key, (uri, list)) in lists {
+        if !covered(&key) || list.is_empty() {
+            continue;
+        }
+        let changed = state.lists.get(&key).is_none_or(|(_, old)| *old != list);
+        if changed || touched.contains(&key) {
+            publish.push((uri.clone(), list.clone()));
+            answered.insert(key.clone());
+        }
+        state.lists.insert(key, (uri, list));
+    }
+    for key in touched {
+        let already = answered.contains(key) || publish.iter().any(|(uri, _)| uri.as_str() == key);
+        if !already && let Ok(uri) = key.parse::<Uri>() {
+            publish.push((uri, Vec::new()));
+        }
+    }
+    publish
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subset_is_the_changed_files_and_their_importers() {
+        let mut imports = Imports::new();
+        let set = |names: &[&str]| names.iter().map(|name| name.to_string()).collect();
+        imports.insert("svc1".into(), set(&["team"]));
+        imports.insert("svc2".into(), set(&["team"]));
+        imports.insert("team".into(), set(&["org"]));
+        imports.insert("org".into(), set(&[]));
+        imports.insert("other".into(), set(&["org"]));
+        assert_eq!(
+            importers_closure(&imports, ["svc1".to_string()]),
+            set(&["svc1"])
+        );
+        assert_eq!(
+            importers_closure(&imports, ["team".to_string()]),
+            set(&["team", "svc1", "svc2"])
+        );
+        assert_eq!(
+            importers_closure(&imports, ["org".to_string()]),
+            set(&["org", "team", "svc1", "svc2", "other"])
+        );
+    }
+
+    #[test]
+    fn changes_add_up_and_everything_absorbs_them() {
+        let mut changed = Changed::Files(["a".to_string()].into());
+        changed.add(Changed::Files(["b".to_string()].into()));
+        assert_eq!(
+            changed,
+            Changed::Files(["a".to_string(), "b".to_string()].into())
+        );
+        changed.add(Changed::Everything);
+        changed.add(Changed::Files(["c".to_string()].into()));
+        assert_eq!(changed, Changed::Everything);
+    }
+}

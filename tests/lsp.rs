@@ -513,3 +513,169 @@ fn hover_on_a_wave_lists_its_regions_in_rollout_order_bake_and_scope() {
     );
     client.shutdown();
 }
+
+/// Sends `textDocument/didChange` with ranged (incremental) changes.
+fn change_ranges(client: &Client, uri: &str, version: i32, changes: Value) {
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
+    );
+}
+
+fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
+    json!({ "start": { "line": l1, "character": c1 }, "end": { "line": l2, "character": c2 } })
+}
+
+#[test]
+fn incremental_changes_edit_the_buffer_in_place() {
+    let dir = workspace("incremental");
+    let client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    client.open(&svc, SVC);
+    assert!(codes(&client.diagnostics_for(&svc)).iter().all(|c| c == "P0801"));
+    // `bake = 30m` (line 4) becomes `bake = 12`, in two ranged changes
+    // applied in order: the second counts positions in the first's result.
+    change_ranges(
+        &client,
+        &svc,
+        2,
+        json!([
+            { "range": range(4, 11, 4, 14), "text": "1" },
+            { "range": range(4, 12, 4, 12), "text": "2" },
+        ]),
+    );
+    let published = client.diagnostics_for(&svc);
+    assert_eq!(published["version"], 2);
+    let mismatch = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "P0701")
+        .unwrap_or_else(|| panic!("no type mismatch in {published}"));
+    assert_eq!(mismatch["range"], range(4, 11, 4, 13));
+    client.shutdown();
+}
+
+#[test]
+fn an_edit_to_a_pipeline_reaches_its_template_through_the_background_check() {
+    let dir = workspace("background");
+    let client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&svc, SVC);
+    // The template's production leaves regions out for this pipeline.
+    assert!(codes(&client.diagnostics_for(&base)).contains(&"P0405".to_string()));
+    assert_eq!(client.diagnostics_for(&svc)["version"], 1);
+    // The pipeline places the rest; only the whole workspace's check (the
+    // template is not in the edited file's subset) can clear the template.
+    let fixed = SVC.replace(
+        "    bake = 30m\n  }\n",
+        "    bake = 30m\n  }\n  production { new wave others { regions = rest } }\n",
+    );
+    client.change(&svc, 2, &fixed);
+    let own = client.diagnostics_for(&svc);
+    assert_eq!(own["version"], 2);
+    let published = client.diagnostics_for(&base);
+    assert!(
+        !codes(&published).contains(&"P0405".to_string()),
+        "{published}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn pulling_clients_ask_for_diagnostics_and_hear_unchanged_lists() {
+    let dir = workspace("pull");
+    let (mut client, result) = Client::start(json!({
+        "capabilities": { "textDocument": { "diagnostic": {} } },
+        "initializationOptions": { "today": "2026-12-01" }
+    }));
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&base, BASE);
+    let params = json!({ "textDocument": { "uri": base } });
+    let report = client.request("textDocument/diagnostic", params.clone());
+    assert_eq!(report["kind"], "full");
+    assert!(
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "P0405")
+    );
+    let id = report["resultId"].clone();
+    let again = client.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": base }, "previousResultId": id }),
+    );
+    assert_eq!(again["kind"], "unchanged");
+    assert_eq!(again["resultId"], id);
+    // An edit, then a pull: the answer is of the new text, at once.
+    client.change(&base, 2, &BASE.replace("bake = 1h", "bake = 12"));
+    let edited = client.request("textDocument/diagnostic", params);
+    assert_eq!(edited["kind"], "full");
+    assert!(
+        edited["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "P0701")
+    );
+    // Nothing was pushed to a pulling client.
+    while let Ok(message) = client.connection.receiver.try_recv() {
+        if let lsp_server::Message::Notification(note) = message {
+            assert_ne!(note.method, "textDocument/publishDiagnostics");
+        }
+    }
+    client.shutdown();
+}
+
+#[test]
+fn a_request_cancelled_before_it_runs_is_answered_as_cancelled() {
+    use lsp_server::{Connection, Message, Notification, Request, RequestId};
+    let (server, client) = Connection::memory();
+    let send = |message: Message| client.sender.send(message).unwrap();
+    // Everything is queued before the server reads anything, so the
+    // cancellation is waiting when the request is handled.
+    send(Message::Request(Request::new(
+        RequestId::from(1),
+        "initialize".into(),
+        json!({ "capabilities": {} }),
+    )));
+    send(Message::Notification(Notification::new(
+        "initialized".into(),
+        json!({}),
+    )));
+    send(Message::Request(Request::new(
+        RequestId::from(2),
+        "textDocument/hover".into(),
+        position("file:///nowhere.pipe", 0, 0),
+    )));
+    send(Message::Notification(Notification::new(
+        "$/cancelRequest".into(),
+        json!({ "id": 2 }),
+    )));
+    send(Message::Request(Request::new(
+        RequestId::from(3),
+        "shutdown".into(),
+        Value::Null,
+    )));
+    send(Message::Notification(Notification::new(
+        "exit".into(),
+        Value::Null,
+    )));
+    let status = pipec::lsp::run(&server, pipec::lsp::Settings::default());
+    assert_eq!(status, 0);
+    let mut answers = Vec::new();
+    while let Ok(Message::Response(response)) = client.receiver.try_recv() {
+        answers.push(response);
+    }
+    let hover = answers
+        .iter()
+        .find(|response| response.id == RequestId::from(2))
+        .unwrap();
+    assert_eq!(hover.error.as_ref().unwrap().code, -32800);
+}

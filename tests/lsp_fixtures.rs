@@ -23,7 +23,8 @@
 //! `textDocument/codeAction` the published diagnostics that touch the range
 //! are sent as the request's context, as editors do.
 //!
-//! In snapshots, URIs are shown relative to the workspace and every range
+//! In snapshots, URIs are shown relative to the workspace (and to `<repo>`,
+//! the source tree, for links to the docs) and every range
 //! as `line:character..line:character` (0-based, as the protocol counts),
 //! followed by the text it covers.
 
@@ -316,7 +317,10 @@ impl Render<'_> {
 
     fn value_in(&self, value: Value, uri: &str) -> Value {
         match value {
-            Value::String(text) => Value::String(text.replace(&self.prefix, "")),
+            Value::String(text) => Value::String(
+                text.replace(&self.prefix, "")
+                    .replace(concat!("file://", env!("CARGO_MANIFEST_DIR")), "<repo>"),
+            ),
             Value::Array(items) => Value::Array(
                 items
                     .into_iter()

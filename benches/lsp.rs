@@ -188,7 +188,11 @@ fn sample_requests() {
     in_stage["position"]["character"] = json!(4);
     for (name, method, params) in [
         ("hover on an overriding bake", "textDocument/hover", bake),
-        ("definition of `extends`", "textDocument/definition", extends),
+        (
+            "definition of `extends`",
+            "textDocument/definition",
+            extends,
+        ),
         ("completion in a stage", "textDocument/completion", in_stage),
     ] {
         let times: Vec<Duration> = (0..100)

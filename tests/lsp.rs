@@ -532,7 +532,11 @@ fn incremental_changes_edit_the_buffer_in_place() {
     let client = Client::default();
     let svc = uri(&dir.join("svc.pipe"));
     client.open(&svc, SVC);
-    assert!(codes(&client.diagnostics_for(&svc)).iter().all(|c| c == "P0801"));
+    assert!(
+        codes(&client.diagnostics_for(&svc))
+            .iter()
+            .all(|c| c == "P0801")
+    );
     // `bake = 30m` (line 4) becomes `bake = 12`, in two ranged changes
     // applied in order: the second counts positions in the first's result.
     change_ranges(

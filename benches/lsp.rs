@@ -70,7 +70,7 @@ fn main() {
         big.lines().count()
     );
 
-    let mut client = Client::default();
+    let client = Client::default();
     let big_uri = workspace.uri("services/big.pipe");
     let start = Instant::now();
     client.open(&big_uri, &big);

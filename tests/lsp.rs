@@ -683,3 +683,40 @@ fn a_request_cancelled_before_it_runs_is_answered_as_cancelled() {
         .unwrap();
     assert_eq!(hover.error.as_ref().unwrap().code, -32800);
 }
+
+#[test]
+fn files_changed_on_disk_are_watched_and_checked() {
+    let dir = workspace("watched");
+    let (client, _) = Client::start(json!({
+        "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } },
+        "initializationOptions": { "today": "2026-12-01" }
+    }));
+    // The server asks to hear of `.pipe` files and `pipec.toml`.
+    let registration = loop {
+        if let lsp_server::Message::Request(request) = client.recv() {
+            break request;
+        }
+    };
+    assert_eq!(registration.method, "client/registerCapability");
+    let watchers = &registration.params["registrations"][0]["registerOptions"]["watchers"];
+    assert_eq!(watchers[0]["globPattern"], "**/*.pipe");
+    let svc = uri(&dir.join("svc.pipe"));
+    client.open(&svc, SVC);
+    client.diagnostics_for(&svc);
+    // A file written by another program: checked once the client says so.
+    std::fs::write(dir.join("other.pipe"), "template Broken {\n").unwrap();
+    let other = uri(&dir.join("other.pipe"));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": other, "type": 1 }] }),
+    );
+    assert!(codes(&client.diagnostics_for(&other)).contains(&"P0002".to_string()));
+    // Deleted: its diagnostics are cleared.
+    std::fs::remove_file(dir.join("other.pipe")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": other, "type": 3 }] }),
+    );
+    assert!(codes(&client.diagnostics_for(&other)).is_empty());
+    client.shutdown();
+}

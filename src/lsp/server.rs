@@ -41,6 +41,10 @@ struct ClientSupport {
     /// `workspace/diagnostic/refresh`: how a pulling client learns that
     /// files it did not ask about have new diagnostics.
     diagnostic_refresh: bool,
+    /// Registering `workspace/didChangeWatchedFiles` at run time: how the
+    /// server hears of files created, changed or deleted outside the
+    /// editor.
+    watch_files: bool,
 }
 
 /// Runs the server on a connection until `exit`; returns the exit status
@@ -88,6 +92,13 @@ pub(super) fn run_for_client(
             .and_then(|workspace| workspace.diagnostic.as_ref())
             .and_then(|diagnostic| diagnostic.refresh_support)
             .unwrap_or(false),
+        watch_files: params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false),
     };
     if let Some(pid) = params.process_id.filter(|_| watch_client) {
         super::client_watch::watch(pid);
@@ -113,6 +124,9 @@ pub(super) fn run_for_client(
         checker: Checker::default(),
         shut_down: false,
     };
+    if support.watch_files {
+        server.watch_files();
+    }
     server.serve()
 }
 
@@ -484,6 +498,11 @@ impl Server<'_> {
                     }
                 }
             }
+            note::DidChangeWatchedFiles::METHOD => {
+                if let Ok(params) = parse::<lsp_types::DidChangeWatchedFilesParams>(params) {
+                    self.files_changed(params);
+                }
+            }
             note::DidChangeConfiguration::METHOD => {
                 if let Ok(params) = parse::<lsp_types::DidChangeConfigurationParams>(params) {
                     self.settings.update(&params.settings);
@@ -497,6 +516,54 @@ impl Server<'_> {
             // `$/cancelRequest` and anything else: requests are answered in
             // order as they come, so there is nothing to cancel.
             _ => {}
+        }
+    }
+
+    /// Asks the client to report `.pipe` files and `pipec.toml` created,
+    /// changed or deleted outside the editor.
+    fn watch_files(&self) {
+        let watchers: Vec<lsp_types::FileSystemWatcher> = ["**/*.pipe", "**/pipec.toml"]
+            .into_iter()
+            .map(|glob| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let registration = lsp_types::Registration {
+            id: "pipec-watched-files".to_string(),
+            method: note::DidChangeWatchedFiles::METHOD.to_string(),
+            register_options: serde_json::to_value(
+                lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers },
+            )
+            .ok(),
+        };
+        self.send(Message::Request(Request::new(
+            RequestId::from("pipec-watch".to_string()),
+            req::RegisterCapability::METHOD.to_string(),
+            serde_json::json!({ "registrations": [registration] }),
+        )));
+    }
+
+    /// Files changed on disk: every scope with an open document that holds
+    /// one of them is checked again, whole (a new file, a deleted one or a
+    /// moved `pipec.toml` changes what the workspace is).
+    fn files_changed(&mut self, params: lsp_types::DidChangeWatchedFilesParams) {
+        let paths: Vec<std::path::PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|change| super::uri::to_path(&change.uri))
+            .map(|path| documents::key(&path))
+            .collect();
+        let scopes: BTreeSet<Scope> = self.documents.iter().map(documents::scope_of).collect();
+        for scope in scopes {
+            let touched = match &scope {
+                Scope::Root(root) => paths.iter().any(|path| path.starts_with(root)),
+                // A file alone depends on its imports, wherever they are.
+                Scope::Alone(_) => true,
+            };
+            if touched {
+                self.dirty.insert(scope, Changed::Everything);
+            }
         }
     }
 

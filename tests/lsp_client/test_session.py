@@ -11,7 +11,7 @@ async def test_initialize_advertises_what_is_implemented(client: LanguageClient)
     assert caps.position_encoding == types.PositionEncodingKind.Utf16
     sync = caps.text_document_sync
     assert sync.open_close is True
-    assert sync.change == types.TextDocumentSyncKind.Full
+    assert sync.change == types.TextDocumentSyncKind.Incremental
     assert caps.hover_provider is True
     assert caps.definition_provider is True
     assert caps.document_symbol_provider is True
@@ -19,6 +19,8 @@ async def test_initialize_advertises_what_is_implemented(client: LanguageClient)
     assert caps.references_provider is True
     assert caps.folding_range_provider is True
     assert caps.completion_provider is not None
+    # Published, not pulled, for a client that did not offer to pull.
+    assert caps.diagnostic_provider is None
     # Nothing is offered that the server does not answer.
     assert caps.rename_provider is None
     assert caps.code_action_provider is None

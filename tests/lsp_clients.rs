@@ -93,6 +93,9 @@ fn run_nvim(nvim: &Path, file: &Path, hover: (u32, u32)) -> Value {
         .env("PIPEC_NVIM_OUT", &out)
         .env("PIPEC_NVIM_HOVER_LINE", hover.0.to_string())
         .env("PIPEC_NVIM_HOVER_CHARACTER", hover.1.to_string())
+        // After the `12` of the mistake, where the fix is typed.
+        .env("PIPEC_NVIM_EDIT_LINE", "2")
+        .env("PIPEC_NVIM_EDIT_COLUMN", "13")
         .stdin(Stdio::null())
         .spawn()
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", nvim.display()));
@@ -137,6 +140,10 @@ fn neovim_shows_diagnostics_and_hover() {
     let hover = report["hover"][0].as_str().unwrap_or_default();
     assert!(hover.contains("effective value: `bake = 12`"), "{report:#}");
     assert!(hover.contains("**duration**"), "{report:#}");
+    // The fix typed in the buffer reached the server as a ranged change
+    // (sync kind 2) and cleared the diagnostic.
+    assert_eq!(report["sync_change"], 2, "{report:#}");
+    assert_eq!(report["cleared_after_edit"], true, "{report:#}");
     // Neovim's stop sends shutdown then exit: a clean end.
     assert_eq!(report["stopped"], true, "{report:#}");
     assert_eq!(report["exit_code"], 0, "{report:#}");

@@ -60,6 +60,18 @@ local ok, err = pcall(function()
     end
   end
 
+  -- An edit, as typing makes it: `12` becomes `12h`. Neovim sends it as
+  -- a ranged change (the server asks for incremental sync); the mistake's
+  -- diagnostic must go.
+  local edit_line = tonumber(os.getenv("PIPEC_NVIM_EDIT_LINE"))
+  local edit_column = tonumber(os.getenv("PIPEC_NVIM_EDIT_COLUMN"))
+  vim.api.nvim_buf_set_text(buf, edit_line, edit_column, edit_line, edit_column, { "h" })
+  report.cleared_after_edit = vim.wait(30000, function()
+    return #vim.diagnostic.get(buf) == 0
+  end, 20)
+  local client_sync = vim.lsp.get_client_by_id(id).server_capabilities.textDocumentSync
+  report.sync_change = client_sync and client_sync.change
+
   -- Ends the session as an editor does on quit.
   local client = vim.lsp.get_client_by_id(id)
   client.stop()

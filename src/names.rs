@@ -8,10 +8,18 @@
 /// Ties go to the candidate that comes first.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = name.to_lowercase();
-    let allowed = wanted.chars().count().max(3) / 3;
+    let length = wanted.chars().count();
+    let allowed = length.max(3) / 3;
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         if candidate == name {
+            continue;
+        }
+        // The distance is at least the difference in length: most
+        // candidates are ruled out without computing it, which keeps many
+        // unknown names against many declarations from being quadratic in
+        // the names' lengths too.
+        if candidate.chars().count().abs_diff(length) > allowed {
             continue;
         }
         let distance = strsim::damerau_levenshtein(&wanted, &candidate.to_lowercase());

@@ -17,10 +17,10 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, TypeExpr, WindowUse,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What a member is merged by.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Key {
     /// A field of its block, by name.
     Field(String),
@@ -159,22 +159,51 @@ pub struct ResolvedBlock<'w> {
     /// Collection statements (`block`, `require`, `exclude`, `wait for`),
     /// each with every place that contributed it (R22).
     pub collection: Vec<(&'w Member, Vec<(FileId, Span)>)>,
+    /// Where each key is in `members`, so that merging a body of n members
+    /// costs n look-ups, not n² comparisons. Kept by [`Self::push`] and
+    /// [`Self::remove_at`], the only ways the merge changes `members`.
+    index: HashMap<Key, usize>,
 }
 
 impl<'w> ResolvedBlock<'w> {
     /// The member with this key.
     pub fn get(&self, key: &Key) -> Option<&Resolved<'w>> {
-        self.members
-            .iter()
-            .find(|(k, _)| k == key)
+        self.position(key)
+            .and_then(|at| self.members.get(at))
             .map(|(_, member)| member)
     }
 
     fn get_mut(&mut self, key: &Key) -> Option<&mut Resolved<'w>> {
-        self.members
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, member)| member)
+        let at = self.position(key)?;
+        self.members.get_mut(at).map(|(_, member)| member)
+    }
+
+    /// The index of a key in `members`. A block whose `members` were
+    /// filled without the index (there is none outside this module today)
+    /// is searched instead.
+    fn position(&self, key: &Key) -> Option<usize> {
+        if self.index.len() == self.members.len() {
+            self.index.get(key).copied()
+        } else {
+            self.members.iter().position(|(k, _)| k == key)
+        }
+    }
+
+    fn push(&mut self, key: Key, member: Resolved<'w>) {
+        self.index.insert(key.clone(), self.members.len());
+        self.members.push((key, member));
+    }
+
+    fn remove_at(&mut self, position: usize) {
+        if position < self.members.len() {
+            self.members.remove(position);
+            self.index = self
+                .members
+                .iter()
+                .enumerate()
+                .map(|(at, (key, _))| (key.clone(), at))
+                .collect();
+        }
     }
 }
 
@@ -419,7 +448,7 @@ impl<'w, 'd> Merger<'w, 'd> {
     ) {
         let kind = static_kind(keyword);
         let key = Key::Named(kind, name.to_string());
-        let Some(position) = block.members.iter().position(|(k, _)| *k == key) else {
+        let Some(position) = block.position(&key) else {
             let candidates: Vec<String> = block
                 .members
                 .iter()
@@ -447,7 +476,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             self.final_violation(file, member.span, final_at, &key, "removes");
             return;
         }
-        block.members.remove(position);
+        block.remove_at(position);
     }
 
     fn apply_keyed(
@@ -688,7 +717,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         let fresh = self.fresh(member, file, ctx);
-        block.members.push((key, fresh));
+        block.push(key, fresh);
     }
 
     /// A member as declared, with its body applied to an empty block;

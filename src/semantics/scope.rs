@@ -89,6 +89,10 @@ pub struct Scopes<'w> {
     workspace: &'w Workspace,
     /// Per file: its own declarations by name (the first, if duplicated).
     locals: Vec<BTreeMap<&'w str, (DeclId, DeclKind)>>,
+    /// The did-you-mean answer for an unknown name in a file, found once:
+    /// the same unknown name used n times would otherwise cost n searches
+    /// of every visible name.
+    suggestions: std::sync::Mutex<std::collections::HashMap<(FileId, String), Option<String>>>,
 }
 
 impl<'w> Scopes<'w> {
@@ -113,7 +117,11 @@ impl<'w> Scopes<'w> {
                 names
             })
             .collect();
-        Scopes { workspace, locals }
+        Scopes {
+            workspace,
+            locals,
+            suggestions: std::sync::Mutex::default(),
+        }
     }
 
     /// The item of a declaration.
@@ -239,7 +247,20 @@ impl<'w> Scopes<'w> {
                         span,
                         format!("expected {wanted}; nothing of this name is in scope"),
                     );
-                diagnostic = match closest(name, visible) {
+                let key = (file, name.to_string());
+                let known = self
+                    .suggestions
+                    .lock()
+                    .ok()
+                    .and_then(|memo| memo.get(&key).cloned());
+                let suggestion = known.unwrap_or_else(|| {
+                    let found = closest(name, visible).map(str::to_string);
+                    if let Ok(mut memo) = self.suggestions.lock() {
+                        memo.insert(key, found.clone());
+                    }
+                    found
+                });
+                diagnostic = match suggestion {
                     Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
                     None => diagnostic
                         .help("declare it in this file, or import the file that declares it"),

@@ -18,7 +18,7 @@ pub struct Lowerer<'t> {
     /// The whole file's text, for trimming spans.
     text: &'t str,
     /// `(end, start)` of every comment, sorted, for trimming spans.
-    comment_ends: Vec<(usize, usize)>,
+    comment_ends: &'t [(usize, usize)],
     /// Problems found while lowering (bad literals, too many `not`s).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -97,6 +97,17 @@ fn is_keyword(rule: Rule) -> bool {
 }
 
 /// The children of a pair without keyword tokens.
+/// The comments of a file as (end, start) pairs sorted by end: what
+/// [`Lowerer::span`] searches to trim comments off a span's end.
+pub fn comment_ends(comments: &[Comment]) -> Vec<(usize, usize)> {
+    let mut ends: Vec<(usize, usize)> = comments
+        .iter()
+        .map(|comment| (comment.span.end(), comment.span.start()))
+        .collect();
+    ends.sort_unstable();
+    ends
+}
+
 fn parts(pair: P<'_>) -> impl Iterator<Item = P<'_>> {
     pair.into_inner()
         .filter(|child| !is_keyword(child.as_rule()))
@@ -104,13 +115,15 @@ fn parts(pair: P<'_>) -> impl Iterator<Item = P<'_>> {
 
 impl<'t> Lowerer<'t> {
     /// A lowerer for a chunk of `file` that starts at byte `offset` of
-    /// `text`, whose comments are `comments`.
-    pub fn new(file: FileId, offset: usize, text: &'t str, comments: &[Comment]) -> Lowerer<'t> {
-        let mut comment_ends: Vec<(usize, usize)> = comments
-            .iter()
-            .map(|comment| (comment.span.end(), comment.span.start()))
-            .collect();
-        comment_ends.sort_unstable();
+    /// `text`, whose comments' ends are `comment_ends` (from
+    /// [`comment_ends`], made once per file: one sort per chunk would make
+    /// a file of n commented declarations cost n² log n).
+    pub fn new(
+        file: FileId,
+        offset: usize,
+        text: &'t str,
+        comment_ends: &'t [(usize, usize)],
+    ) -> Lowerer<'t> {
         Lowerer {
             file,
             offset,

@@ -101,6 +101,7 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
         },
         diagnostics: Vec::new(),
     };
+    let comment_ends = lower::comment_ends(&parsed.file.comments);
     for chunk in &scanned.chunks {
         parsed.diagnostics.extend(
             chunk
@@ -135,7 +136,7 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
         ) {
             Ok(pairs) => {
                 let mut lowerer =
-                    lower::Lowerer::new(file, chunk.span.start(), text, &parsed.file.comments);
+                    lower::Lowerer::new(file, chunk.span.start(), text, &comment_ends);
                 parsed.file.items.extend(lowerer.lower_entry(pairs));
                 parsed.diagnostics.extend(lowerer.diagnostics);
             }

@@ -26,6 +26,7 @@ mod server;
 mod symbols;
 pub mod uri;
 mod wave;
+mod workspace_symbols;
 
 pub use server::run;
 

@@ -12,6 +12,7 @@ use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
     Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
+    workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -106,6 +107,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -279,6 +281,14 @@ impl Server<'_> {
                     })
                     .unwrap_or_default();
                 to_value(locations)
+            }
+            req::WorkspaceSymbolRequest::METHOD => {
+                let params: lsp_types::WorkspaceSymbolParams = parse(params)?;
+                to_value(workspace_symbols::symbols(
+                    &self.documents,
+                    &params.query,
+                    self.encoding,
+                ))
             }
             req::Formatting::METHOD => {
                 let params: lsp_types::DocumentFormattingParams = parse(params)?;

@@ -19,12 +19,14 @@ mod folding;
 mod formatting;
 mod hover;
 mod locate;
+mod overrides;
 mod reference;
 mod references;
 mod resolve;
 mod server;
 mod symbols;
 pub mod uri;
+mod uses;
 mod wave;
 mod workspace_symbols;
 

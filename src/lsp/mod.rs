@@ -23,6 +23,7 @@ mod overrides;
 mod reference;
 mod references;
 mod resolve;
+mod semantic_tokens;
 mod server;
 mod symbols;
 pub mod uri;

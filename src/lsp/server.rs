@@ -11,8 +11,8 @@ use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
-    Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
-    workspace_symbols,
+    Settings, completion, definition, diagnostics, folding, formatting, hover, references,
+    semantic_tokens, symbols, workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -108,6 +108,16 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: semantic_tokens::legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: Some(true),
+                    ..lsp_types::SemanticTokensOptions::default()
+                },
+            ),
+        ),
         ..ServerCapabilities::default()
     }
 }
@@ -290,6 +300,14 @@ impl Server<'_> {
                     self.encoding,
                 ))
             }
+            req::SemanticTokensFullRequest::METHOD => {
+                let params: lsp_types::SemanticTokensParams = parse(params)?;
+                self.semantic_tokens(&params.text_document.uri, None)
+            }
+            req::SemanticTokensRangeRequest::METHOD => {
+                let params: lsp_types::SemanticTokensRangeParams = parse(params)?;
+                self.semantic_tokens(&params.text_document.uri, Some(params.range))
+            }
             req::Formatting::METHOD => {
                 let params: lsp_types::DocumentFormattingParams = parse(params)?;
                 let document = self.document(&params.text_document.uri)?;
@@ -310,6 +328,24 @@ impl Server<'_> {
                 format!("unsupported request {method}"),
             )),
         }
+    }
+
+    /// The semantic tokens of a document, all or those in `range`.
+    fn semantic_tokens(
+        &self,
+        uri: &Uri,
+        range: Option<lsp_types::Range>,
+    ) -> Result<Value, Failure> {
+        let encoding = self.encoding;
+        let data = self
+            .with_place(uri, lsp_types::Position::default(), |place, _| {
+                semantic_tokens::tokens(place, range, encoding)
+            })
+            .unwrap_or_default();
+        to_value(lsp_types::SemanticTokens {
+            result_id: None,
+            data,
+        })
     }
 
     fn document(&self, uri: &Uri) -> Result<&documents::Document, Failure> {

@@ -18,6 +18,7 @@ pub mod documents;
 mod folding;
 mod formatting;
 mod hover;
+mod inlay_hints;
 mod locate;
 mod overrides;
 mod reference;

@@ -11,8 +11,8 @@ use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
-    Settings, completion, definition, diagnostics, folding, formatting, hover, references,
-    semantic_tokens, symbols, workspace_symbols,
+    Settings, completion, definition, diagnostics, folding, formatting, hover, inlay_hints,
+    references, semantic_tokens, symbols, workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -108,6 +108,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         semantic_tokens_provider: Some(
             lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
                 lsp_types::SemanticTokensOptions {
@@ -299,6 +300,16 @@ impl Server<'_> {
                     &params.query,
                     self.encoding,
                 ))
+            }
+            req::InlayHintRequest::METHOD => {
+                let params: lsp_types::InlayHintParams = parse(params)?;
+                let (range, encoding) = (params.range, self.encoding);
+                let hints = self
+                    .with_place(&params.text_document.uri, range.start, |place, _| {
+                        inlay_hints::hints(place, range, encoding)
+                    })
+                    .unwrap_or_default();
+                to_value(hints)
             }
             req::SemanticTokensFullRequest::METHOD => {
                 let params: lsp_types::SemanticTokensParams = parse(params)?;

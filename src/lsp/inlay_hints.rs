@@ -221,7 +221,7 @@ mod tests {
         let (label, tooltip) = regions_label(&regions);
         assert_eq!(label, "→ a, b, c +2");
         assert_eq!(tooltip.as_deref(), Some("a → b → c → d → e"));
-        let (label, tooltip) = regions_label(&regions[..3]);
+        let (label, tooltip) = regions_label(regions.get(..3).unwrap_or_default());
         assert_eq!((label.as_str(), tooltip), ("→ a, b, c", None));
         assert_eq!(regions_label(&[]).0, "→ no regions");
     }

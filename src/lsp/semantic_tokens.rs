@@ -53,7 +53,7 @@ const TYPES: &[SemanticTokenType] = &[
 
 /// A token type: its index in [`TYPES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Type {
+enum Kind {
     Namespace = 0,
     Type = 1,
     Enum = 2,
@@ -216,7 +216,7 @@ pub fn tokens(
 }
 
 /// Every token by start offset: its end, type and modifiers.
-type Tokens = BTreeMap<usize, (usize, Type, u32)>;
+type Tokens = BTreeMap<usize, (usize, Kind, u32)>;
 
 fn classify(place: &Place<'_, '_>, source: &SourceFile) -> Tokens {
     let mut names = Classifier {
@@ -248,20 +248,20 @@ fn classify(place: &Place<'_, '_>, source: &SourceFile) -> Tokens {
             .find(|(span, _)| span.start() <= token.start && token.end <= span.end());
         let first = word.chars().next().unwrap_or(' ');
         let ty = if first == '"' {
-            Type::String
+            Kind::String
         } else if first.is_ascii_digit() {
-            Type::Number
+            Kind::Number
         } else if OPERATORS.contains(&word) {
-            Type::Operator
+            Kind::Operator
         } else if let Some((_, is_bool)) = literal {
             // A weekday of a slot (`mon..fri`), or `true`/`false`.
             if *is_bool {
-                Type::Keyword
+                Kind::Keyword
             } else {
-                Type::EnumMember
+                Kind::EnumMember
             }
         } else if KEYWORDS.contains(&word) {
-            Type::Keyword
+            Kind::Keyword
         } else {
             continue;
         };
@@ -269,7 +269,7 @@ fn classify(place: &Place<'_, '_>, source: &SourceFile) -> Tokens {
     }
     if let Some(module) = place.workspace.module(place.file) {
         for comment in &module.tree.comments {
-            found.insert(comment.span.start(), (comment.span.end(), Type::Comment, 0));
+            found.insert(comment.span.start(), (comment.span.end(), Kind::Comment, 0));
         }
     }
     found
@@ -299,7 +299,7 @@ enum Context {
 }
 
 impl Classifier<'_, '_, '_> {
-    fn put(&mut self, span: Span, ty: Type, modifiers: u32) {
+    fn put(&mut self, span: Span, ty: Kind, modifiers: u32) {
         if span.end() > span.start() {
             self.found.insert(span.start(), (span.end(), ty, modifiers));
         }
@@ -314,11 +314,11 @@ impl Classifier<'_, '_, '_> {
         match kind {
             ItemKind::Import(import) => {
                 if let Some(alias) = &import.alias {
-                    self.put(alias.span, Type::Namespace, DECLARATION);
+                    self.put(alias.span, Kind::Namespace, DECLARATION);
                 }
             }
             ItemKind::Alarm(alarm) => {
-                self.put(alarm.name.span, Type::Function, declared);
+                self.put(alarm.name.span, Kind::Function, declared);
                 if let Some(value) = &alarm.value {
                     self.expr(value, Context::Alarm, None);
                 }
@@ -330,9 +330,9 @@ impl Classifier<'_, '_, '_> {
             | ItemKind::Pipeline(d)
             | ItemKind::Policy(d) => {
                 let (ty, extra) = match kind {
-                    ItemKind::Registry(_) => (Type::Enum, 0),
-                    ItemKind::Calendar(_) | ItemKind::Window(_) => (Type::Variable, READONLY),
-                    _ => (Type::Type, 0),
+                    ItemKind::Registry(_) => (Kind::Enum, 0),
+                    ItemKind::Calendar(_) | ItemKind::Window(_) => (Kind::Variable, READONLY),
+                    _ => (Kind::Type, 0),
                 };
                 self.put(d.name.span, ty, declared | extra);
                 if let Some(parent) = &d.extends {
@@ -395,35 +395,35 @@ impl Classifier<'_, '_, '_> {
         }
         match &member.kind {
             MemberKind::FieldDecl { name, ty, value } => {
-                self.put(name.span, Type::Property, modifiers | DEFINITION);
+                self.put(name.span, Kind::Property, modifiers | DEFINITION);
                 self.type_expr(ty);
                 if let Some(value) = value {
                     self.expr(value, Context::Value, Some(decl));
                 }
             }
             MemberKind::FieldAssign { name, value, .. } => {
-                self.put(name.span, Type::Property, modifiers & !DECLARATION);
+                self.put(name.span, Kind::Property, modifiers & !DECLARATION);
                 self.expr(value, Context::Value, Some(decl));
             }
             MemberKind::Alarm(alarm) => {
-                self.put(alarm.name.span, Type::Function, modifiers);
+                self.put(alarm.name.span, Kind::Function, modifiers);
                 if let Some(value) = &alarm.value {
                     self.expr(value, Context::Alarm, Some(decl));
                 }
             }
             MemberKind::Source { name, origin, .. } => {
-                self.put(name.span, Type::Variable, modifiers);
+                self.put(name.span, Kind::Variable, modifiers);
                 self.expr(origin, Context::Value, Some(decl));
             }
             MemberKind::Build { name, inputs, .. } => {
-                self.put(name.span, Type::Variable, modifiers);
+                self.put(name.span, Kind::Variable, modifiers);
                 for input in inputs {
-                    self.put(input.span, Type::Variable, 0);
+                    self.put(input.span, Kind::Variable, 0);
                 }
             }
             MemberKind::Deploy { artifacts, .. } => {
                 for artifact in artifacts {
-                    self.put(artifact.span, Type::Variable, 0);
+                    self.put(artifact.span, Kind::Variable, 0);
                 }
             }
             MemberKind::Stage { name, .. }
@@ -431,12 +431,12 @@ impl Classifier<'_, '_, '_> {
             | MemberKind::Test { name, .. }
             | MemberKind::Profile { name, .. }
             | MemberKind::Env { name, .. } => {
-                self.put(name.span, Type::Variable, modifiers);
+                self.put(name.span, Kind::Variable, modifiers);
                 if let MemberKind::Env { value, .. } = &member.kind {
                     self.expr(value, Context::Value, Some(decl));
                 }
             }
-            MemberKind::Region { name, .. } => self.put(name.span, Type::EnumMember, modifiers),
+            MemberKind::Region { name, .. } => self.put(name.span, Kind::EnumMember, modifiers),
             MemberKind::Rollback { alarm } => self.expr(alarm, Context::Alarm, Some(decl)),
             MemberKind::BlockOn { blockers } => {
                 for blocker in blockers {
@@ -450,31 +450,31 @@ impl Classifier<'_, '_, '_> {
                 window, profile, ..
             } => {
                 self.path(window, Context::Value, Some(decl));
-                self.put(profile.span, Type::Variable, 0);
+                self.put(profile.span, Kind::Variable, 0);
             }
             MemberKind::Include { calendar } => self.path(calendar, Context::Value, Some(decl)),
             MemberKind::Exempt { pipeline, rule, .. } => {
                 self.path(pipeline, Context::Value, Some(decl));
-                self.put(rule.span, Type::EnumMember, 0);
+                self.put(rule.span, Kind::EnumMember, 0);
             }
             MemberKind::Level { rules, .. } => {
                 for rule in rules {
-                    self.put(rule.span, Type::EnumMember, 0);
+                    self.put(rule.span, Kind::EnumMember, 0);
                 }
             }
-            MemberKind::Under { profile, .. } => self.put(profile.span, Type::Variable, 0),
+            MemberKind::Under { profile, .. } => self.put(profile.span, Kind::Variable, 0),
             MemberKind::Floor { name, value } => {
-                self.put(name.span, Type::Property, 0);
+                self.put(name.span, Kind::Property, 0);
                 self.expr(value, Context::Value, Some(decl));
             }
             MemberKind::Require { requirement } => {
                 self.expr(requirement, Context::Value, Some(decl));
             }
             MemberKind::WaitFor { metric, .. } => self.expr(metric, Context::Value, Some(decl)),
-            MemberKind::Scope { unit, .. } => self.put(unit.span, Type::EnumMember, 0),
+            MemberKind::Scope { unit, .. } => self.put(unit.span, Kind::EnumMember, 0),
             MemberKind::Exclude { regions, .. } => self.expr(regions, Context::Value, Some(decl)),
             MemberKind::TrafficLimit { share } => self.expr(share, Context::Value, Some(decl)),
-            MemberKind::Remove { name, .. } => self.put(name.span, Type::Variable, 0),
+            MemberKind::Remove { name, .. } => self.put(name.span, Kind::Variable, 0),
             MemberKind::Holiday { date, .. } => self.literal_span(date.span, false),
             MemberKind::BakeScale { .. }
             | MemberKind::BlockArtifact(_)
@@ -489,7 +489,7 @@ impl Classifier<'_, '_, '_> {
 
     fn type_expr(&mut self, ty: &TypeExpr) {
         match ty {
-            TypeExpr::Named(ident) => self.put(ident.span, Type::Type, DEFAULT_LIBRARY),
+            TypeExpr::Named(ident) => self.put(ident.span, Kind::Type, DEFAULT_LIBRARY),
             TypeExpr::List(inner, _) => self.type_expr(inner),
         }
     }
@@ -513,10 +513,10 @@ impl Classifier<'_, '_, '_> {
                 }
             }
             ExprKind::Call { callee, args } => {
-                self.put(callee.span, Type::Function, DEFAULT_LIBRARY);
+                self.put(callee.span, Kind::Function, DEFAULT_LIBRARY);
                 for arg in args {
                     if let Some(name) = &arg.name {
-                        self.put(name.span, Type::Parameter, 0);
+                        self.put(name.span, Kind::Parameter, 0);
                     }
                     self.expr(&arg.value, Context::Value, decl);
                 }
@@ -570,7 +570,7 @@ impl Classifier<'_, '_, '_> {
                 .module(self.file)
                 .is_some_and(|module| module.imports.iter().any(|i| i.alias == alias.name))
         {
-            self.put(alias.span, Type::Namespace, 0);
+            self.put(alias.span, Kind::Namespace, 0);
         }
         let (ty, modifiers) = match resolved {
             Some((found, kind)) => {
@@ -585,9 +585,9 @@ impl Classifier<'_, '_, '_> {
             }
             // Every name in an alarm expression is an alarm, known or not.
             None => match context {
-                Context::Alarm => (Type::Function, 0),
-                Context::Attribute => (Type::Property, 0),
-                Context::Value => (Type::EnumMember, 0),
+                Context::Alarm => (Kind::Function, 0),
+                Context::Attribute => (Kind::Property, 0),
+                Context::Value => (Kind::EnumMember, 0),
             },
         };
         self.put(ident_or_path(path, last), ty, modifiers);
@@ -615,12 +615,12 @@ const ALL: &[DeclKind] = &[
     DeclKind::Policy,
 ];
 
-fn kind_type(kind: DeclKind) -> (Type, u32) {
+fn kind_type(kind: DeclKind) -> (Kind, u32) {
     match kind {
-        DeclKind::Alarm => (Type::Function, 0),
-        DeclKind::Window | DeclKind::Calendar => (Type::Variable, READONLY),
-        DeclKind::Registry => (Type::Enum, 0),
-        DeclKind::Template | DeclKind::Pipeline | DeclKind::Policy => (Type::Type, 0),
+        DeclKind::Alarm => (Kind::Function, 0),
+        DeclKind::Window | DeclKind::Calendar => (Kind::Variable, READONLY),
+        DeclKind::Registry => (Kind::Enum, 0),
+        DeclKind::Template | DeclKind::Pipeline | DeclKind::Policy => (Kind::Type, 0),
     }
 }
 
@@ -640,16 +640,16 @@ mod tests {
     #[test]
     fn the_legend_matches_the_type_indices() {
         let legend = legend();
-        let name = |ty: Type| {
+        let name = |ty: Kind| {
             legend
                 .token_types
                 .get(ty as usize)
                 .map(|t| t.as_str().to_string())
         };
-        assert_eq!(name(Type::Namespace).as_deref(), Some("namespace"));
-        assert_eq!(name(Type::EnumMember).as_deref(), Some("enumMember"));
-        assert_eq!(name(Type::Operator).as_deref(), Some("operator"));
-        assert_eq!(legend.token_types.len(), Type::Operator as usize + 1);
+        assert_eq!(name(Kind::Namespace).as_deref(), Some("namespace"));
+        assert_eq!(name(Kind::EnumMember).as_deref(), Some("enumMember"));
+        assert_eq!(name(Kind::Operator).as_deref(), Some("operator"));
+        assert_eq!(legend.token_types.len(), Kind::Operator as usize + 1);
         let modifier = |bit: u32| {
             legend
                 .token_modifiers

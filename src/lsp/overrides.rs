@@ -9,10 +9,13 @@
 //! same path inside a `profile` counts too. The declarations searched are
 //! the one the cursor is in, its ancestors (what the member overrides) and
 //! every declaration whose chain passes through it (what overrides it);
-//! siblings are not: a pipeline does not override another pipeline.
+//! siblings are not: a pipeline does not override another pipeline. An
+//! alarm member's uses (its bare name in alarm expressions of those
+//! declarations, which the compiler reads as the member) come with it.
 
 use super::locate::At;
 use super::resolve::Place;
+use super::uses;
 use crate::semantics::chains::{self, Chains};
 use crate::semantics::merge::{Key, head_span, key_of};
 use crate::semantics::scope::DeclId;
@@ -50,20 +53,44 @@ pub fn references(
         file: place.file,
         item: at.item_idx,
     };
-    chains::decl_of(&at.item.kind)?;
+    family(place, here, &keys, include_declaration)
+}
+
+/// The writes of the member at `keys` in `here`, as [`references`] lists
+/// them. An alarm member's uses (bare names in alarm expressions of the
+/// same declarations) are listed with its overrides, in file order.
+pub fn family(
+    place: &Place<'_, '_>,
+    here: DeclId,
+    keys: &[Key],
+    include_declaration: bool,
+) -> Option<Vec<(FileId, Span)>> {
+    chains::decl_of(&place.analysis.scopes.item(here)?.kind)?;
     let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
     let chain = chains.chain(here)?;
+    let alarm = match keys {
+        [Key::Named("alarm", name)] => Some(name.as_str()),
+        _ => None,
+    };
     let mut found = Vec::new();
     if include_declaration {
         for &decl in &chain {
-            found.extend(writes(place, decl, &keys));
+            found.extend(writes(place, decl, keys));
         }
     }
-    let mut below: Vec<(FileId, Span)> = descendants(place, &chains, here)
-        .into_iter()
-        .flat_map(|decl| writes(place, decl, &keys))
+    let below_decls = descendants(place, &chains, here);
+    let mut below: Vec<(FileId, Span)> = below_decls
+        .iter()
+        .flat_map(|&decl| writes(place, decl, keys))
         .collect();
+    if let Some(name) = alarm {
+        for &decl in chain.iter().chain(&below_decls) {
+            below.extend(uses::member_alarm_uses(place, decl, name));
+        }
+    }
     below.sort_by_key(|(file, span)| (*file, span.start()));
+    below.dedup();
+    below.retain(|place| !found.contains(place));
     found.extend(below);
     Some(found)
 }

@@ -20,6 +20,10 @@ pub fn references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<(FileId, Span)> {
+    if let Some((decl, name)) = uses::member_alarm_at(place, offset) {
+        let keys = [crate::semantics::merge::Key::Named("alarm", name)];
+        return overrides::family(place, decl, &keys, include_declaration).unwrap_or_default();
+    }
     if let Some(target) = uses::target(place, offset) {
         let mut found = uses::uses(place, target);
         if include_declaration

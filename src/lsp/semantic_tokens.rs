@@ -197,9 +197,9 @@ pub fn tokens(
         {
             continue;
         }
-        let delta_line = from.line - line;
+        let delta_line = from.line.saturating_sub(line);
         let delta_start = if delta_line == 0 {
-            from.character - column
+            from.character.saturating_sub(column)
         } else {
             from.character
         };

@@ -21,6 +21,51 @@ use crate::syntax::ast::{Block, Expr, ExprKind, ItemKind, MemberKind, Path, Post
 /// The kinds whose uses are listed.
 const KINDS: &[DeclKind] = &[DeclKind::Alarm, DeclKind::Window, DeclKind::Calendar];
 
+/// The alarm member a bare name at `offset` means, in an alarm expression
+/// of a template or pipeline: the declaration and the alarm's name.
+pub fn member_alarm_at(place: &Place<'_, '_>, offset: usize) -> Option<(DeclId, String)> {
+    let module = place.workspace.module(place.file)?;
+    let at = locate::at(&module.tree, offset)?;
+    let member = at.member()?;
+    if !is_alarm_context(&member.kind) {
+        return None;
+    }
+    let path = locate::path_in_member(member, offset)?;
+    let [name] = path.segments.as_slice() else {
+        return None;
+    };
+    let decl = DeclId {
+        file: place.file,
+        item: at.item_idx,
+    };
+    let block = place.analysis.resolved.get(&decl)?;
+    block.get(&Key::Named("alarm", name.name.clone()))?;
+    Some((decl, name.name.clone()))
+}
+
+/// The bare names of alarm `name` in the alarm expressions written in
+/// `decl`'s body: uses of its alarm member of that name.
+pub fn member_alarm_uses(place: &Place<'_, '_>, decl: DeclId, name: &str) -> Vec<(FileId, Span)> {
+    let Some(body) = place
+        .analysis
+        .scopes
+        .item(decl)
+        .and_then(|item| item.kind.body())
+    else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    paths_in_block(body, &mut paths);
+    paths
+        .into_iter()
+        .filter(|(_, in_alarm)| *in_alarm)
+        .filter_map(|(path, _)| match path.segments.as_slice() {
+            [only] if only.name == name => Some((decl.file, only.span)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The alarm, window or calendar at `offset`: on its declared name, or on
 /// a name that resolves to it.
 pub fn target(place: &Place<'_, '_>, offset: usize) -> Option<DeclId> {

@@ -23,6 +23,8 @@ mod locate;
 mod overrides;
 mod reference;
 mod references;
+#[cfg(test)]
+mod requests_robustness;
 mod resolve;
 mod semantic_tokens;
 mod server;

@@ -21,6 +21,7 @@ use super::resolve::Place;
 use super::wave;
 use crate::semantics::merge::{How, Origin, ResolvedBlock, key_of};
 use crate::semantics::scope::DeclId;
+use crate::semantics::source_text;
 use crate::source::SourceFile;
 use crate::syntax::ast::{Block, ItemKind, Member, MemberKind};
 use lsp_types::{InlayHint, InlayHintLabel, InlayHintTooltip, Range};
@@ -126,7 +127,10 @@ impl Hinter<'_, '_, '_, '_> {
             How::Bind => "binds",
             _ => "overrides",
         };
-        let snippet = self.place.snippet(previous.file, previous.span);
+        // The whole member on one line: a list written over several lines
+        // reads as one value.
+        let written = source_text(self.place.workspace, previous.file, previous.span);
+        let snippet = written.split_whitespace().collect::<Vec<_>>().join(" ");
         // `bake = 1h` shows as `1h`; a member without `=` as written.
         let value = match snippet.split_once("= ") {
             Some((_, value)) if !matches!(previous.how, How::Declared) => value.trim().to_string(),

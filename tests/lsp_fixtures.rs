@@ -26,7 +26,9 @@
 //! In snapshots, URIs are shown relative to the workspace (and to `<repo>`,
 //! the source tree, for links to the docs) and every range
 //! as `line:character..line:character` (0-based, as the protocol counts),
-//! followed by the text it covers.
+//! followed by the text it covers. The `data` of semantic tokens is decoded
+//! with the legend the server announced, one row per token:
+//! `line:character length type [modifiers] `text``.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -119,7 +121,7 @@ fn run(name: &str, text: &str) -> String {
     if fixture.utf8 {
         capabilities = json!({ "general": { "positionEncodings": ["utf-8"] } });
     }
-    let (mut client, _) = Client::start(json!({
+    let (mut client, initialized) = Client::start(json!({
         "capabilities": capabilities,
         "initializationOptions": options,
     }));
@@ -162,6 +164,12 @@ fn run(name: &str, text: &str) -> String {
         }
     };
     client.shutdown();
+    let answer = if fixture.request.starts_with("textDocument/semanticTokens") {
+        let legend = &initialized["capabilities"]["semanticTokensProvider"]["legend"];
+        decode_semantic_tokens(answer, legend, &render, &target_uri)
+    } else {
+        answer
+    };
     let mut long_texts = Vec::new();
     let answer = lift_long_texts(render.value(answer), &mut long_texts);
     let mut shown = format!(
@@ -204,6 +212,50 @@ fn lift_long_texts(value: Value, texts: &mut Vec<String>) -> Value {
         ),
         other => other,
     }
+}
+
+/// Replaces the encoded `data` of semantic tokens by one row per token, each
+/// with its absolute place, type and modifiers named by `legend`, and the
+/// text it covers.
+fn decode_semantic_tokens(mut answer: Value, legend: &Value, render: &Render, uri: &str) -> Value {
+    let Some(data) = answer["data"].as_array().cloned() else {
+        return answer;
+    };
+    let numbers: Vec<u64> = data.iter().map(|n| n.as_u64().unwrap()).collect();
+    assert_eq!(numbers.len() % 5, 0, "tokens come in fives");
+    let (mut line, mut character) = (0, 0);
+    let mut rows = Vec::new();
+    for token in numbers.chunks(5) {
+        let [delta_line, delta_start, length, ty, modifiers] = token else {
+            unreachable!()
+        };
+        if *delta_line > 0 {
+            line += delta_line;
+            character = *delta_start;
+        } else {
+            character += delta_start;
+        }
+        let ty = legend["tokenTypes"][*ty as usize].as_str().unwrap();
+        let names: Vec<&str> = (0..32)
+            .filter(|bit| modifiers & (1 << bit) != 0)
+            .map(|bit| legend["tokenModifiers"][bit].as_str().unwrap())
+            .collect();
+        let range = json!({
+            "start": { "line": line, "character": character },
+            "end": { "line": line, "character": character + length },
+        });
+        let text = render.covered(uri, &range).unwrap_or_default();
+        let modifiers = if names.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", names.join(", "))
+        };
+        rows.push(Value::String(format!(
+            "{line}:{character} {length} {ty}{modifiers} `{text}`"
+        )));
+    }
+    answer["data"] = Value::Array(rows);
+    answer
 }
 
 /// Merges `extra` into `base`, object by object.

@@ -19,14 +19,21 @@ pub mod documents;
 mod folding;
 mod formatting;
 mod hover;
+mod inlay_hints;
 mod locate;
+mod overrides;
 mod reference;
 mod references;
+#[cfg(test)]
+mod requests_robustness;
 mod resolve;
+mod semantic_tokens;
 mod server;
 mod symbols;
 pub mod uri;
+mod uses;
 mod wave;
+mod workspace_symbols;
 
 pub use server::run;
 

@@ -1,8 +1,12 @@
-//! Find references of a template (or pipeline, or registry): every
-//! declaration that extends it, directly or through others, across the
-//! workspace.
+//! Find references. On a template's (or pipeline's, or registry's) name
+//! or an `extends` naming it: every declaration that extends it, directly
+//! or through others, across the workspace. On an alarm, window or
+//! calendar, or a name meaning one: its uses ([`uses`](super::uses)). On
+//! the first line of a member: every write of it along the inheritance
+//! chain ([`overrides`](super::overrides)).
 
 use super::resolve::Place;
+use super::{locate, overrides, uses};
 use crate::semantics::chains::{self, Chains};
 use crate::semantics::scope::DeclId;
 use crate::source::{FileId, Span};
@@ -16,12 +20,34 @@ pub fn references(
     offset: usize,
     include_declaration: bool,
 ) -> Vec<(FileId, Span)> {
+    if let Some((decl, name)) = uses::member_alarm_at(place, offset) {
+        let keys = [crate::semantics::merge::Key::Named("alarm", name)];
+        return overrides::family(place, decl, &keys, include_declaration).unwrap_or_default();
+    }
+    if let Some(target) = uses::target(place, offset) {
+        let mut found = uses::uses(place, target);
+        if include_declaration
+            && let Some(name) = place
+                .analysis
+                .scopes
+                .item(target)
+                .and_then(|item| item.kind.name())
+        {
+            found.insert(0, (target.file, name.span));
+        }
+        return found;
+    }
     let scopes = &place.analysis.scopes;
     // The chains are cheap to rebuild and their problems were reported by
     // the check already.
     let chains = chains::resolve(scopes, &mut Vec::new());
     let Some(target) = target(place, &chains, offset) else {
-        return Vec::new();
+        return place
+            .workspace
+            .module(place.file)
+            .and_then(|module| locate::at(&module.tree, offset))
+            .and_then(|at| overrides::references(place, &at, offset, include_declaration))
+            .unwrap_or_default();
     };
     let mut found = Vec::new();
     for (decl, _, item) in scopes.all() {

@@ -12,7 +12,8 @@ use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
-    Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
+    Settings, completion, definition, diagnostics, folding, formatting, hover, inlay_hints,
+    references, semantic_tokens, symbols, workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -156,6 +157,18 @@ fn capabilities(encoding: Encoding, support: ClientSupport) -> ServerCapabilitie
         references_provider: Some(OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: semantic_tokens::legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: Some(true),
+                    ..lsp_types::SemanticTokensOptions::default()
+                },
+            ),
+        ),
         ..ServerCapabilities::default()
     }
 }
@@ -359,7 +372,7 @@ impl Server<'_> {
                 let at = params.text_document_position;
                 let include_declaration = params.context.include_declaration;
                 let encoding = self.encoding;
-                let locations = self
+                let mut locations = self
                     .with_place(&at.text_document.uri, at.position, |place, offset| {
                         references::references(place, offset, include_declaration)
                             .into_iter()
@@ -373,9 +386,44 @@ impl Server<'_> {
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();
+                // In file and position order, whichever order the files
+                // were loaded in.
+                locations.sort_by(|a, b| {
+                    (a.uri.as_str(), a.range.start.line, a.range.start.character).cmp(&(
+                        b.uri.as_str(),
+                        b.range.start.line,
+                        b.range.start.character,
+                    ))
+                });
                 to_value(locations)
             }
             req::DocumentDiagnosticRequest::METHOD => self.pull_diagnostics(params),
+            req::WorkspaceSymbolRequest::METHOD => {
+                let params: lsp_types::WorkspaceSymbolParams = parse(params)?;
+                to_value(workspace_symbols::symbols(
+                    &self.documents,
+                    &params.query,
+                    self.encoding,
+                ))
+            }
+            req::InlayHintRequest::METHOD => {
+                let params: lsp_types::InlayHintParams = parse(params)?;
+                let (range, encoding) = (params.range, self.encoding);
+                let hints = self
+                    .with_place(&params.text_document.uri, range.start, |place, _| {
+                        inlay_hints::hints(place, range, encoding)
+                    })
+                    .unwrap_or_default();
+                to_value(hints)
+            }
+            req::SemanticTokensFullRequest::METHOD => {
+                let params: lsp_types::SemanticTokensParams = parse(params)?;
+                self.semantic_tokens(&params.text_document.uri, None)
+            }
+            req::SemanticTokensRangeRequest::METHOD => {
+                let params: lsp_types::SemanticTokensRangeParams = parse(params)?;
+                self.semantic_tokens(&params.text_document.uri, Some(params.range))
+            }
             req::Formatting::METHOD => {
                 let params: lsp_types::DocumentFormattingParams = parse(params)?;
                 let document = self.document(&params.text_document.uri)?;
@@ -396,6 +444,24 @@ impl Server<'_> {
                 format!("unsupported request {method}"),
             )),
         }
+    }
+
+    /// The semantic tokens of a document, all or those in `range`.
+    fn semantic_tokens(
+        &self,
+        uri: &Uri,
+        range: Option<lsp_types::Range>,
+    ) -> Result<Value, Failure> {
+        let encoding = self.encoding;
+        let data = self
+            .with_place(uri, lsp_types::Position::default(), |place, _| {
+                semantic_tokens::tokens(place, range, encoding)
+            })
+            .unwrap_or_default();
+        to_value(lsp_types::SemanticTokens {
+            result_id: None,
+            data,
+        })
     }
 
     fn document(&self, uri: &Uri) -> Result<&documents::Document, Failure> {

@@ -50,7 +50,8 @@ pub fn symbols(tree: &File, source: &SourceFile, encoding: Encoding) -> Vec<Docu
         .collect()
 }
 
-fn item_kind(kind: &ItemKind) -> SymbolKind {
+/// The symbol kind of a declaration, shared with workspace symbols.
+pub fn item_kind(kind: &ItemKind) -> SymbolKind {
     match kind {
         ItemKind::Template(_) => SymbolKind::CLASS,
         ItemKind::Pipeline(_) => SymbolKind::MODULE,

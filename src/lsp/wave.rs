@@ -40,41 +40,11 @@ pub fn wave(place: &Place<'_, '_>, at: &At<'_>) -> Option<String> {
         file: place.file,
         item: at.item_idx,
     };
-    let pipelines: Vec<DeclId> = match &at.item.kind {
-        ItemKind::Pipeline(_) => vec![here],
-        ItemKind::Template(_) => {
-            let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
-            place
-                .analysis
-                .plans
-                .keys()
-                .copied()
-                .filter(|decl| {
-                    chains
-                        .chain(*decl)
-                        .is_some_and(|chain| chain.contains(&here))
-                })
-                .collect()
-        }
-        _ => return None,
-    };
-    for decl in pipelines {
+    for decl in pipelines_of(place, here, &at.item.kind)? {
         let Some(plan) = place.analysis.plans.get(&decl) else {
             continue;
         };
-        let mut regions: Vec<String> = Vec::new();
-        let mut by_az = false;
-        for step in &plan.steps {
-            if step.target.wave.as_deref() != Some(name.name.as_str()) {
-                continue;
-            }
-            by_az |= step.target.az.is_some();
-            if let Some(region) = &step.target.region
-                && !regions.contains(region)
-            {
-                regions.push(region.clone());
-            }
-        }
+        let (regions, by_az) = regions_of(plan, &name.name);
         let listed = if regions.is_empty() {
             "no regions".to_string()
         } else {
@@ -91,4 +61,48 @@ pub fn wave(place: &Place<'_, '_>, at: &At<'_>) -> Option<String> {
         out.push('\n');
     }
     Some(out)
+}
+
+/// The pipelines a declaration's waves roll out in: a pipeline's own, or
+/// every pipeline extending a template; `None` for other declarations.
+pub fn pipelines_of(place: &Place<'_, '_>, here: DeclId, kind: &ItemKind) -> Option<Vec<DeclId>> {
+    match kind {
+        ItemKind::Pipeline(_) => Some(vec![here]),
+        ItemKind::Template(_) => {
+            let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
+            Some(
+                place
+                    .analysis
+                    .plans
+                    .keys()
+                    .copied()
+                    .filter(|decl| {
+                        chains
+                            .chain(*decl)
+                            .is_some_and(|chain| chain.contains(&here))
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// The regions a wave of a plan deploys to, in the order its steps run,
+/// and whether it goes one availability zone at a time.
+pub fn regions_of(plan: &crate::plan::Plan, wave: &str) -> (Vec<String>, bool) {
+    let mut regions: Vec<String> = Vec::new();
+    let mut by_az = false;
+    for step in &plan.steps {
+        if step.target.wave.as_deref() != Some(wave) {
+            continue;
+        }
+        by_az |= step.target.az.is_some();
+        if let Some(region) = &step.target.region
+            && !regions.contains(region)
+        {
+            regions.push(region.clone());
+        }
+    }
+    (regions, by_az)
 }

@@ -19,7 +19,7 @@
 mod align;
 mod layout;
 mod printer;
-mod tokens;
+pub(crate) mod tokens;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::FileId;

@@ -1,5 +1,6 @@
 //! The formatter's view of the text: tokens with their places, and every
-//! comment attached to the token it belongs with.
+//! comment attached to the token it belongs with. The language server's
+//! semantic tokens start from the same tokens.
 //!
 //! The formatter only re-lays text that parsed without a diagnostic, so the
 //! lexing here can be simple: it never decides what the text means, only
@@ -7,7 +8,7 @@
 
 /// One token of the text.
 #[derive(Debug, Clone)]
-pub(super) struct Token {
+pub(crate) struct Token {
     /// Its first byte.
     pub start: usize,
     /// One past its last byte.
@@ -22,7 +23,7 @@ pub(super) struct Token {
 
 /// One `//` comment.
 #[derive(Debug, Clone)]
-pub(super) struct CommentToken {
+pub(crate) struct CommentToken {
     /// Its `//`.
     pub start: usize,
     /// The end of its text, before the line break (and any `\r`).
@@ -33,7 +34,7 @@ pub(super) struct CommentToken {
 
 /// A lexed file.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Lexed {
+pub(crate) struct Lexed {
     /// Whether the text starts with a byte-order mark.
     pub has_bom: bool,
     /// Every token, in order.
@@ -67,7 +68,7 @@ impl CommentToken {
 /// Splits `source` into tokens and comments, and attaches each comment: a
 /// comment on the same line as the token before it trails that token;
 /// any other comment leads the token after it (or ends the file).
-pub(super) fn lex(source: &str) -> Lexed {
+pub(crate) fn lex(source: &str) -> Lexed {
     let mut lexed = Lexed::default();
     let bytes = source.as_bytes();
     let mut pos = 0;

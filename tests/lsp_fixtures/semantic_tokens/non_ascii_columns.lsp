@@ -1,0 +1,4 @@
+// request: textDocument/semanticTokens/full
+//- pipec.toml
+//- svc.pipe
+alarm first = ALARM("Ünïcödé 🚀") alarm next = first // ça

@@ -19,12 +19,15 @@ mod folding;
 mod formatting;
 mod hover;
 mod locate;
+mod names;
 mod reference;
 mod references;
 mod resolve;
 mod server;
 mod symbols;
 pub mod uri;
+mod value_context;
+mod values;
 mod wave;
 
 pub use server::run;

@@ -12,6 +12,7 @@ use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
     Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
+    values,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -247,6 +248,17 @@ impl Server<'_> {
             req::Completion::METHOD => {
                 let params: lsp_types::CompletionParams = parse(params)?;
                 let at = params.text_document_position;
+                let encoding = self.encoding;
+                // A value or a name after a keyword, where one is being
+                // written; else the words that begin a member.
+                if let Some(items) = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        values::complete(place, offset, encoding)
+                    })
+                    .flatten()
+                {
+                    return to_value(items);
+                }
                 let document = self.document(&at.text_document.uri)?;
                 let source = crate::source::SourceFile::new(document.name(), document.text.clone());
                 let offset = convert::offset(&source, at.position, self.encoding);

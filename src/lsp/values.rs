@@ -1,0 +1,555 @@
+//! Completion of values and names: what may follow `field =`, `stage`,
+//! `rollback on`, `window`, `import "`, `deny` and the like. Every
+//! candidate comes from what the compiler checks against: the type of a
+//! built-in field from `check::builtin_type` (platforms from
+//! `plan::Platform::ALL`, duration units from the literal reader), names
+//! from the scopes, regions and their attributes from the registry in use,
+//! inherited members from the parent's resolved body, rules from the
+//! policy catalogue. The body the statement is in comes from the tree of
+//! the text without the statement being typed.
+
+use super::convert::{self, Encoding};
+use super::names::{self, Visible};
+use super::resolve::Place;
+use super::value_context::{self, Context, Spot};
+use crate::check::Body;
+use crate::plan::{Builtin, Platform};
+use crate::semantics::merge::{Key, ResolvedBlock, key_of};
+use crate::semantics::regions::Registry;
+use crate::semantics::scope::{DeclId, DeclKind};
+use crate::source::Span;
+use crate::syntax::ast::{File, Item, ItemKind, Member, MemberKind};
+use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, TextEdit};
+use std::collections::BTreeSet;
+
+/// Strategies as they are written, with the parameters each needs; a test
+/// checks that `check` accepts every one.
+pub const STRATEGIES: &[(&str, &str)] = &[
+    ("in_place", "in_place"),
+    ("rolling", "rolling(batch: 25%, min_healthy: 75%)"),
+    ("blue_green", "blue_green"),
+    ("canary", "canary(10%, wait: 10m)"),
+    ("linear", "linear(10%, every: 1m)"),
+    ("all_at_once", "all_at_once"),
+];
+
+/// One thing to offer: the label, what is inserted, and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Shown in the list.
+    pub label: String,
+    /// Written into the document.
+    pub insert: String,
+    /// Shown beside the label.
+    pub detail: Option<String>,
+    /// What kind of thing it is.
+    pub kind: CompletionItemKind,
+    /// The offset the insertion replaces from, up to the cursor.
+    pub start: usize,
+    /// What the client filters by, when not the label.
+    pub filter: Option<String>,
+}
+
+/// The completion items for a value at `offset`, or `None` where no value
+/// is being written there (a member's first word: see `completion`).
+pub fn complete(
+    place: &Place<'_, '_>,
+    offset: usize,
+    encoding: Encoding,
+) -> Option<Vec<CompletionItem>> {
+    let source = place.workspace.sources.get(place.file)?;
+    let found = candidates(place, &source.text, offset)?;
+    Some(
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(idx, candidate)| {
+                let range = convert::range(source, Span::new(candidate.start, offset), encoding);
+                CompletionItem {
+                    label: candidate.label,
+                    kind: Some(candidate.kind),
+                    detail: candidate.detail,
+                    sort_text: Some(format!("{idx:04}")),
+                    filter_text: candidate.filter,
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range,
+                        new_text: candidate.insert,
+                    })),
+                    ..CompletionItem::default()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The candidates at `offset` of `text` (the document's text), in the
+/// order they are offered.
+pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Vec<Candidate>> {
+    let (context, start) = value_context::context(text, offset)?;
+    let blanked = value_context::blank_statement(text, offset);
+    let parsed = crate::syntax::parse_file(&blanked, place.file);
+    let around = Around::find(&parsed.file, offset);
+    let typed = text.get(start..offset).unwrap_or("");
+    let simple = |label: &str, kind| Candidate {
+        label: label.to_string(),
+        insert: label.to_string(),
+        detail: None,
+        kind,
+        start,
+        filter: None,
+    };
+    let mut out = Vec::new();
+    match (context, around.as_ref()) {
+        (Context::ImportPath, None) => {
+            for path in import_paths(place) {
+                out.push(simple(&path, CompletionItemKind::FILE));
+            }
+        }
+        (Context::ImportPath, Some(_)) => {}
+        (
+            Context::MemberName {
+                keyword,
+                member_start,
+                has_new,
+            },
+            Some(around),
+        ) => {
+            if has_new || !around.body.member_keywords().contains(&keyword) {
+                return Some(out);
+            }
+            let Some(parent) = around.parent_body(place) else {
+                return Some(out);
+            };
+            let written = around.written_names(keyword);
+            let inherited: Vec<&String> = parent
+                .members
+                .iter()
+                .filter_map(|(key, _)| match key {
+                    Key::Named(kind, name) if *kind == keyword => Some(name),
+                    _ => None,
+                })
+                .collect();
+            for name in &inherited {
+                if !written.contains(name.as_str()) {
+                    let mut candidate = simple(name, CompletionItemKind::FIELD);
+                    candidate.detail = Some(format!("overrides the inherited {keyword}"));
+                    out.push(candidate);
+                }
+            }
+            let is_name = typed
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+            if !typed.is_empty() && is_name && !inherited.iter().any(|name| *name == typed) {
+                out.push(Candidate {
+                    label: format!("new {keyword} {typed}"),
+                    insert: format!("new {keyword} {typed}"),
+                    detail: Some(format!("a {keyword} the parent does not have")),
+                    kind: CompletionItemKind::KEYWORD,
+                    start: member_start,
+                    filter: text.get(member_start..offset).map(str::to_string),
+                });
+            }
+        }
+        (Context::FieldValue { field, spot }, Some(around)) => {
+            field_value(place, around, &field, &spot, typed, &simple, &mut out);
+        }
+        (Context::Exclude(spot), Some(around)) if around.body == Body::Production => {
+            regions(place, around, &spot, false, &simple, &mut out);
+        }
+        (Context::Alarm, around) => {
+            let mut labels: BTreeSet<String> = BTreeSet::new();
+            if let Some(around) = around {
+                labels.extend(around.member_names(place, "alarm"));
+            }
+            for visible in names::visible(place, &[DeclKind::Alarm]) {
+                labels.insert(visible.name);
+            }
+            for label in labels {
+                out.push(simple(&label, CompletionItemKind::VARIABLE));
+            }
+        }
+        (Context::Window, Some(around)) if around.body.member_keywords().contains(&"window") => {
+            declarations(place, DeclKind::Window, &simple, &mut out);
+        }
+        (Context::Calendar, Some(around)) if around.body == Body::Calendar => {
+            declarations(place, DeclKind::Calendar, &simple, &mut out);
+        }
+        (Context::Profile, Some(around)) => {
+            let labels = if around.body == Body::Policy {
+                all_profiles(place)
+            } else {
+                around.member_names(place, "profile")
+            };
+            for label in labels {
+                out.push(simple(&label, CompletionItemKind::MODULE));
+            }
+        }
+        (Context::Rule, Some(around)) if matches!(around.body, Body::Policy | Body::Under) => {
+            for rule in crate::semantics::policies::RULES {
+                let mut candidate = simple(rule.name, CompletionItemKind::ENUM_MEMBER);
+                candidate.detail = Some(rule.summary.to_string());
+                out.push(candidate);
+            }
+        }
+        (Context::Pipeline, Some(around)) if around.body == Body::Policy => {
+            declarations(place, DeclKind::Pipeline, &simple, &mut out);
+        }
+        _ => {}
+    }
+    Some(out)
+}
+
+type Simple<'a> = dyn Fn(&str, CompletionItemKind) -> Candidate + 'a;
+
+fn declarations(place: &Place<'_, '_>, kind: DeclKind, simple: &Simple<'_>, out: &mut Vec<Candidate>) {
+    for Visible { name, .. } in names::visible(place, &[kind]) {
+        out.push(simple(&name, CompletionItemKind::REFERENCE));
+    }
+}
+
+/// The values of a field, by the type `check` gives it in this body.
+fn field_value(
+    place: &Place<'_, '_>,
+    around: &Around<'_>,
+    field: &str,
+    spot: &Spot,
+    typed: &str,
+    simple: &Simple<'_>,
+    out: &mut Vec<Candidate>,
+) {
+    let operand = matches!(spot, Spot::Operand { first: true });
+    match crate::check::builtin_type(around.body, field) {
+        Some(Builtin::Platform) if operand => {
+            for platform in Platform::ALL {
+                out.push(simple(platform.name(), CompletionItemKind::ENUM_MEMBER));
+            }
+        }
+        Some(Builtin::Bool) if operand => {
+            for value in ["true", "false"] {
+                out.push(simple(value, CompletionItemKind::VALUE));
+            }
+        }
+        Some(Builtin::Strategy) if operand => {
+            for (name, written) in STRATEGIES {
+                let mut candidate = simple(name, CompletionItemKind::ENUM_MEMBER);
+                candidate.insert = (*written).to_string();
+                if name != written {
+                    candidate.detail = Some((*written).to_string());
+                }
+                out.push(candidate);
+            }
+        }
+        Some(Builtin::Duration) if *spot == Spot::AfterNumber => {
+            // Units after the last one written, largest first: `1h3` goes
+            // on with minutes or seconds.
+            let written_rank = typed.char_indices().rev().find_map(|(_, ch)| {
+                crate::syntax::DURATION_UNITS
+                    .iter()
+                    .position(|(unit, _)| unit.starts_with(ch))
+            });
+            for (rank, (unit, _)) in crate::syntax::DURATION_UNITS.iter().enumerate() {
+                if written_rank.is_none_or(|written| rank > written) {
+                    let mut candidate = simple(&format!("{typed}{unit}"), CompletionItemKind::UNIT);
+                    candidate.detail = Some(unit_word(unit).to_string());
+                    out.push(candidate);
+                }
+            }
+        }
+        Some(_) => {}
+        None => match (around.body, field) {
+            (Body::Production, "registry") if operand => {
+                declarations(place, DeclKind::Registry, simple, out);
+            }
+            (Body::Stage | Body::Wave, "regions") => {
+                regions(place, around, spot, around.body == Body::Wave, simple, out);
+            }
+            (Body::Window, "except") if operand || *spot == (Spot::Operand { first: false }) => {
+                declarations(place, DeclKind::Calendar, simple, out);
+            }
+            _ => {}
+        },
+    }
+}
+
+fn unit_word(unit: &str) -> &'static str {
+    match unit {
+        "w" => "weeks",
+        "d" => "days",
+        "h" => "hours",
+        "m" => "minutes",
+        _ => "seconds",
+    }
+}
+
+/// Region codes, registries, attributes and attribute values of a region
+/// set, from the registry the production deploys to (else every registry
+/// the document can name).
+fn regions(
+    place: &Place<'_, '_>,
+    around: &Around<'_>,
+    spot: &Spot,
+    in_wave: bool,
+    simple: &Simple<'_>,
+    out: &mut Vec<Candidate>,
+) {
+    let registries: Vec<(String, Registry)> = match around.registry(place) {
+        Some((decl, registry)) => {
+            let name = names::visible(place, &[DeclKind::Registry])
+                .into_iter()
+                .find(|visible| visible.decl == decl)
+                .map_or_else(|| registry.name.clone(), |visible| visible.name);
+            vec![(name, registry)]
+        }
+        None => names::visible_registries(place)
+            .into_iter()
+            .map(|(visible, registry)| (visible.name, registry))
+            .collect(),
+    };
+    match spot {
+        Spot::Operand { first } => {
+            if *first && in_wave {
+                let mut candidate = simple("rest", CompletionItemKind::KEYWORD);
+                candidate.detail = Some("every region no other wave places".to_string());
+                out.push(candidate);
+            }
+            for (name, _) in &registries {
+                out.push(simple(name, CompletionItemKind::MODULE));
+            }
+            let mut seen = BTreeSet::new();
+            for (_, registry) in &registries {
+                for region in &registry.regions {
+                    if seen.insert(region.code.clone()) {
+                        let mut candidate = simple(&region.code, CompletionItemKind::ENUM_MEMBER);
+                        candidate.detail = region.attributes.get("name").cloned();
+                        out.push(candidate);
+                    }
+                }
+            }
+        }
+        Spot::Attribute => {
+            let attributes: BTreeSet<&String> = registries
+                .iter()
+                .flat_map(|(_, registry)| &registry.regions)
+                .flat_map(|region| region.attributes.keys())
+                .collect();
+            for attribute in attributes {
+                out.push(simple(attribute, CompletionItemKind::PROPERTY));
+            }
+        }
+        Spot::AttributeValue(attribute) => {
+            let values: BTreeSet<&String> = registries
+                .iter()
+                .flat_map(|(_, registry)| &registry.regions)
+                .filter_map(|region| region.attributes.get(attribute))
+                .collect();
+            for value in values {
+                // Strings and names with spaces are not symbols to write.
+                if value.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+                    out.push(simple(value, CompletionItemKind::ENUM_MEMBER));
+                }
+            }
+        }
+        Spot::AfterNumber | Spot::Other => {}
+    }
+}
+
+/// Every profile declared in the workspace's templates and pipelines, for
+/// `under` in a policy (which governs any pipeline).
+fn all_profiles(place: &Place<'_, '_>) -> Vec<String> {
+    let mut found = BTreeSet::new();
+    for block in place.analysis.resolved.values() {
+        for (key, _) in &block.members {
+            if let Key::Named("profile", name) = key {
+                found.insert(name.clone());
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Import paths: the workspace's other `.pipe` files relative to the
+/// document's directory, then the standard modules.
+fn import_paths(place: &Place<'_, '_>) -> Vec<String> {
+    let mut files = BTreeSet::new();
+    if let Some(dir) = place.base_dir {
+        for (file, source) in place.workspace.sources.iter() {
+            let is_std = place.workspace.module(file).is_some_and(|module| module.is_std);
+            if file == place.file || is_std {
+                continue;
+            }
+            if let Some(relative) = relative_path(dir, std::path::Path::new(&source.name)) {
+                files.insert(relative);
+            }
+        }
+    }
+    let mut out: Vec<String> = files.into_iter().collect();
+    out.extend(crate::stdlib::MODULES.iter().map(|(name, _)| (*name).to_string()));
+    out
+}
+
+/// `to` relative to the directory `from`, with `/` and `..`; `None` when
+/// either is not absolute.
+fn relative_path(from: &std::path::Path, to: &std::path::Path) -> Option<String> {
+    use std::path::Component;
+    if !from.is_absolute() || !to.is_absolute() {
+        return None;
+    }
+    let from: Vec<Component<'_>> = from.components().collect();
+    let to: Vec<Component<'_>> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to)
+        .take_while(|(left, right)| left == right)
+        .count();
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len().saturating_sub(common)).collect();
+    parts.extend(
+        to.iter()
+            .skip(common)
+            .map(|part| part.as_os_str().to_string_lossy().to_string()),
+    );
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The body around the statement being typed, in the tree of the text
+/// without it.
+pub struct Around<'f> {
+    item: &'f Item,
+    /// Members around the cursor, outermost first.
+    members: Vec<&'f Member>,
+    /// The innermost body's kind.
+    body: Body,
+}
+
+impl<'f> Around<'f> {
+    /// The innermost body holding `offset`; `None` at the top level or in
+    /// a declaration's header.
+    pub fn find(file: &'f File, offset: usize) -> Option<Around<'f>> {
+        let inside = |span: Span| span.start() < offset && offset < span.end();
+        let item = file
+            .items
+            .iter()
+            .find(|item| item.span.start() <= offset && offset <= item.span.end())?;
+        let (mut body, mut block) = match &item.kind {
+            ItemKind::Registry(decl) => (Body::Registry, &decl.body),
+            ItemKind::Calendar(decl) => (Body::Calendar, &decl.body),
+            ItemKind::Window(decl) => (Body::Window, &decl.body),
+            ItemKind::Template(decl) => (Body::Template, &decl.body),
+            ItemKind::Pipeline(decl) => (Body::Pipeline, &decl.body),
+            ItemKind::Policy(decl) => (Body::Policy, &decl.body),
+            ItemKind::Import(_) | ItemKind::Alarm(_) => return None,
+        };
+        if !inside(block.span) {
+            return None;
+        }
+        let mut members = Vec::new();
+        while let Some((member, child, child_block)) = block.members.iter().find_map(|member| {
+            let child_block = member.kind.body().filter(|b| inside(b.span))?;
+            Some((member, Body::child(&member.kind)?, child_block))
+        }) {
+            members.push(member);
+            body = child;
+            block = child_block;
+        }
+        Some(Around {
+            item,
+            members,
+            body,
+        })
+    }
+
+    /// The innermost block's members.
+    fn block_members(&self) -> &'f [Member] {
+        let block = match self.members.last() {
+            Some(member) => member.kind.body(),
+            None => self.item.kind.body(),
+        };
+        block.map_or(&[], |block| block.members.as_slice())
+    }
+
+    /// Names of members of this kind written in the innermost block.
+    fn written_names(&self, keyword: &str) -> BTreeSet<&'f str> {
+        self.block_members()
+            .iter()
+            .filter_map(|member| match key_of(&member.kind) {
+                Some(Key::Named(kind, _)) if kind == keyword => {
+                    member.kind.name().map(|name| name.name.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The resolved body of the declaration's parent (`extends`), followed
+    /// down the members around the cursor.
+    fn parent_body<'p>(&self, place: &'p Place<'_, '_>) -> Option<&'p ResolvedBlock<'p>> {
+        let decl = self.parent(place)?;
+        let mut block = place.analysis.resolved.get(&decl)?;
+        for member in &self.members {
+            block = block.get(&key_of(&member.kind)?)?.body.as_ref()?;
+        }
+        Some(block)
+    }
+
+    fn parent(&self, place: &Place<'_, '_>) -> Option<DeclId> {
+        let parent = match &self.item.kind {
+            ItemKind::Template(decl) | ItemKind::Pipeline(decl) | ItemKind::Registry(decl) => {
+                decl.extends.as_ref()?
+            }
+            _ => return None,
+        };
+        let kinds = [DeclKind::Template, DeclKind::Pipeline, DeclKind::Registry];
+        let (decl, _) = place.analysis.scopes.resolve(place.file, parent, &kinds).ok()?;
+        Some(decl)
+    }
+
+    /// Names of the declaration's members of a kind (`alarm`, `profile`),
+    /// written in it or inherited, sorted.
+    fn member_names(&self, place: &Place<'_, '_>, keyword: &str) -> Vec<String> {
+        let mut found = BTreeSet::new();
+        if let Some(block) = self.item.kind.body() {
+            for member in &block.members {
+                if let Some(Key::Named(kind, name)) = key_of(&member.kind)
+                    && kind == keyword
+                {
+                    found.insert(name);
+                }
+            }
+        }
+        if let Some(parent) = self.parent(place).and_then(|decl| place.analysis.resolved.get(&decl)) {
+            for (key, _) in &parent.members {
+                if let Key::Named(kind, name) = key
+                    && *kind == keyword
+                {
+                    found.insert(name.clone());
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+
+    /// The registry the declaration's production names: written here, or
+    /// inherited from the parent.
+    fn registry(&self, place: &Place<'_, '_>) -> Option<(DeclId, Registry)> {
+        let own = self.item.kind.body().and_then(|block| {
+            block.members.iter().find_map(|member| match &member.kind {
+                MemberKind::Production { body } => body.members.iter().find_map(|field| {
+                    match &field.kind {
+                        MemberKind::FieldAssign { name, value, .. } if name.name == "registry" => {
+                            match &value.kind {
+                                crate::syntax::ast::ExprKind::Path(path) => Some(path),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    }
+                }),
+                _ => None,
+            })
+        });
+        if let Some(path) = own {
+            return names::registry_named(place, place.file, path);
+        }
+        let parent = place.analysis.resolved.get(&self.parent(place)?)?;
+        names::production_registry(place, parent)
+    }
+}

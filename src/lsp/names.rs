@@ -110,7 +110,8 @@ pub fn registry_named(
 pub fn read_registry(place: &Place<'_, '_>, decl: DeclId) -> Option<Registry> {
     let item = place.analysis.scopes.item(decl)?;
     let block = place.analysis.resolved.get(&decl)?;
-    let text = |file: FileId, span: Span| crate::semantics::source_text(place.workspace, file, span);
+    let text =
+        |file: FileId, span: Span| crate::semantics::source_text(place.workspace, file, span);
     Some(Registry::from_resolved(
         &item.kind.name()?.name,
         block,

@@ -149,7 +149,9 @@ pub fn context(text: &str, offset: usize) -> Option<(Context, usize)> {
 }
 
 /// Member keywords followed by a name that may be inherited.
-const NAMED: &[&str] = &["stage", "wave", "build", "test", "source", "profile", "alarm"];
+const NAMED: &[&str] = &[
+    "stage", "wave", "build", "test", "source", "profile", "alarm",
+];
 
 const ASSIGN: &[&str] = &["=", "+=", "-="];
 
@@ -186,9 +188,9 @@ fn spot(value: &[Token<'_>], typed: &str) -> Spot {
     if in_condition {
         return match last {
             Some("where" | "and" | "or" | "not" | "(") => Spot::Attribute,
-            Some("==" | "!=") => before(2).map_or(Spot::Other, |attr| {
-                Spot::AttributeValue(attr.to_string())
-            }),
+            Some("==" | "!=") => {
+                before(2).map_or(Spot::Other, |attr| Spot::AttributeValue(attr.to_string()))
+            }
             Some("[" | ",") => {
                 // `ATTR in [a, |`
                 let open = brackets.last().copied();
@@ -325,7 +327,8 @@ fn statement_start(text: &str, offset: usize) -> usize {
 }
 
 /// Where the statement holding `offset` ends: before the next `}` or the
-/// line's end, or after the next `;`, outside strings.
+/// line's end, or after the next `;`, outside strings; a body the
+/// statement opens (`stage | { ... }`) ends it after its closing brace.
 fn statement_end(text: &str, offset: usize) -> usize {
     let offset = floor_boundary(text, offset);
     let mut in_string = text
@@ -340,6 +343,31 @@ fn statement_end(text: &str, offset: usize) -> usize {
             (_, '"') => in_string = !in_string,
             (false, '}') => return offset + idx,
             (false, ';') => return offset + idx + 1,
+            (false, '{') => return closing_brace(text, offset + idx),
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The offset after the brace that closes the one at `open`, outside
+/// strings; the text's end when it never closes.
+fn closing_brace(text: &str, open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (idx, ch) in text.get(open..).unwrap_or("").char_indices() {
+        match (in_string, ch) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (_, '"') => in_string = !in_string,
+            (false, '{') => depth += 1,
+            (false, '}') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return open + idx + 1;
+                }
+            }
             _ => {}
         }
     }
@@ -358,10 +386,7 @@ fn floor_boundary(text: &str, offset: usize) -> usize {
 /// for byte (line breaks kept), so that the declaration around it parses
 /// and every other offset keeps its meaning.
 pub fn blank_statement(text: &str, offset: usize) -> String {
-    let (start, end) = (
-        statement_start(text, offset),
-        statement_end(text, offset),
-    );
+    let (start, end) = (statement_start(text, offset), statement_end(text, offset));
     let mut out = String::with_capacity(text.len());
     for (idx, ch) in text.char_indices() {
         if (start..end).contains(&idx) && ch != '\r' && ch != '\n' {
@@ -392,14 +417,23 @@ mod tests {
 
     #[test]
     fn reads_field_values_and_region_sets() {
-        assert_eq!(at("  platform = |"), field("platform", Spot::Operand { first: true }));
-        assert_eq!(at("  platform = ec|"), field("platform", Spot::Operand { first: true }));
+        assert_eq!(
+            at("  platform = |"),
+            field("platform", Spot::Operand { first: true })
+        );
+        assert_eq!(
+            at("  platform = ec|"),
+            field("platform", Spot::Operand { first: true })
+        );
         assert_eq!(at("  bake = 30|"), field("bake", Spot::AfterNumber));
         assert_eq!(
             at("wave w { regions = [us-east-1, us-w|"),
             field("regions", Spot::Operand { first: false })
         );
-        assert_eq!(at("  regions = aws where |"), field("regions", Spot::Attribute));
+        assert_eq!(
+            at("  regions = aws where |"),
+            field("regions", Spot::Attribute)
+        );
         assert_eq!(
             at("  regions = aws where geo == eu and traffic == |"),
             field("regions", Spot::AttributeValue("traffic".to_string()))
@@ -408,8 +442,14 @@ mod tests {
             at("  regions = aws where traffic in [low, |"),
             field("regions", Spot::AttributeValue("traffic".to_string()))
         );
-        assert_eq!(at("  regions = aws where geo == eu take |"), field("regions", Spot::Other));
-        assert_eq!(at("  x : bool = |"), field("x", Spot::Operand { first: true }));
+        assert_eq!(
+            at("  regions = aws where geo == eu take |"),
+            field("regions", Spot::Other)
+        );
+        assert_eq!(
+            at("  x : bool = |"),
+            field("x", Spot::Operand { first: true })
+        );
     }
 
     #[test]

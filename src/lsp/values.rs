@@ -201,7 +201,12 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
 
 type Simple<'a> = dyn Fn(&str, CompletionItemKind) -> Candidate + 'a;
 
-fn declarations(place: &Place<'_, '_>, kind: DeclKind, simple: &Simple<'_>, out: &mut Vec<Candidate>) {
+fn declarations(
+    place: &Place<'_, '_>,
+    kind: DeclKind,
+    simple: &Simple<'_>,
+    out: &mut Vec<Candidate>,
+) {
     for Visible { name, .. } in names::visible(place, &[kind]) {
         out.push(simple(&name, CompletionItemKind::REFERENCE));
     }
@@ -344,7 +349,10 @@ fn regions(
                 .collect();
             for value in values {
                 // Strings and names with spaces are not symbols to write.
-                if value.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
+                if value
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+                {
                     out.push(simple(value, CompletionItemKind::ENUM_MEMBER));
                 }
             }
@@ -373,7 +381,10 @@ fn import_paths(place: &Place<'_, '_>) -> Vec<String> {
     let mut files = BTreeSet::new();
     if let Some(dir) = place.base_dir {
         for (file, source) in place.workspace.sources.iter() {
-            let is_std = place.workspace.module(file).is_some_and(|module| module.is_std);
+            let is_std = place
+                .workspace
+                .module(file)
+                .is_some_and(|module| module.is_std);
             if file == place.file || is_std {
                 continue;
             }
@@ -383,7 +394,11 @@ fn import_paths(place: &Place<'_, '_>) -> Vec<String> {
         }
     }
     let mut out: Vec<String> = files.into_iter().collect();
-    out.extend(crate::stdlib::MODULES.iter().map(|(name, _)| (*name).to_string()));
+    out.extend(
+        crate::stdlib::MODULES
+            .iter()
+            .map(|(name, _)| (*name).to_string()),
+    );
     out
 }
 
@@ -401,7 +416,8 @@ fn relative_path(from: &std::path::Path, to: &std::path::Path) -> Option<String>
         .zip(&to)
         .take_while(|(left, right)| left == right)
         .count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), from.len().saturating_sub(common)).collect();
+    let mut parts: Vec<String> =
+        std::iter::repeat_n("..".to_string(), from.len().saturating_sub(common)).collect();
     parts.extend(
         to.iter()
             .skip(common)
@@ -498,7 +514,11 @@ impl<'f> Around<'f> {
             _ => return None,
         };
         let kinds = [DeclKind::Template, DeclKind::Pipeline, DeclKind::Registry];
-        let (decl, _) = place.analysis.scopes.resolve(place.file, parent, &kinds).ok()?;
+        let (decl, _) = place
+            .analysis
+            .scopes
+            .resolve(place.file, parent, &kinds)
+            .ok()?;
         Some(decl)
     }
 
@@ -515,7 +535,10 @@ impl<'f> Around<'f> {
                 }
             }
         }
-        if let Some(parent) = self.parent(place).and_then(|decl| place.analysis.resolved.get(&decl)) {
+        if let Some(parent) = self
+            .parent(place)
+            .and_then(|decl| place.analysis.resolved.get(&decl))
+        {
             for (key, _) in &parent.members {
                 if let Key::Named(kind, name) = key
                     && *kind == keyword
@@ -532,8 +555,8 @@ impl<'f> Around<'f> {
     fn registry(&self, place: &Place<'_, '_>) -> Option<(DeclId, Registry)> {
         let own = self.item.kind.body().and_then(|block| {
             block.members.iter().find_map(|member| match &member.kind {
-                MemberKind::Production { body } => body.members.iter().find_map(|field| {
-                    match &field.kind {
+                MemberKind::Production { body } => {
+                    body.members.iter().find_map(|field| match &field.kind {
                         MemberKind::FieldAssign { name, value, .. } if name.name == "registry" => {
                             match &value.kind {
                                 crate::syntax::ast::ExprKind::Path(path) => Some(path),
@@ -541,8 +564,8 @@ impl<'f> Around<'f> {
                             }
                         }
                         _ => None,
-                    }
-                }),
+                    })
+                }
                 _ => None,
             })
         });
@@ -551,5 +574,155 @@ impl<'f> Around<'f> {
         }
         let parent = place.analysis.resolved.get(&self.parent(place)?)?;
         names::production_registry(place, parent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::MemoryLoader;
+    use crate::modules::Entry;
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+
+    const BASE: &str = "import \"std/aws\"\n\nalarm errors = ALARM(\"Errors\")\nwindow weekdays { zone = \"UTC\"; allow = [mon..fri 09:00..17:00] }\n\ntemplate T {\n  platform = ecs\n  source app = git(\"org/app\")\n  build bundle from app { run = \"make\" }\n  stage beta { deploy bundle }\n  production {\n    registry = aws\n    wave first { regions = [us-east-1] }\n  }\n}\n";
+
+    fn today() -> jiff::civil::Date {
+        jiff::civil::date(2026, 12, 1)
+    }
+
+    fn loader(files: &[(&str, &str)]) -> (MemoryLoader, Vec<Entry>) {
+        let mut loader = MemoryLoader::in_dir("/w");
+        let mut entries = Vec::new();
+        for (name, text) in files {
+            loader.add(*name, text.as_bytes().to_vec());
+            entries.push(Entry {
+                path: PathBuf::from(format!("/w/{name}")),
+                bytes: None,
+                name: None,
+            });
+        }
+        (loader, entries)
+    }
+
+    /// Error codes of a workspace where `svc.pipe` holds `text`.
+    fn errors(text: &str) -> BTreeSet<String> {
+        let (loader, entries) = loader(&[("base.pipe", BASE), ("svc.pipe", text)]);
+        crate::workspace::check_workspace(entries, &loader, today())
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .map(|diagnostic| diagnostic.code.as_str().to_string())
+            .collect()
+    }
+
+    /// The candidates at `|` in `svc.pipe`.
+    fn offered(marked: &str) -> (String, usize, Vec<Candidate>) {
+        let offset = marked.find('|').unwrap_or(0);
+        let text = marked.replacen('|', "", 1);
+        let (loader, entries) = loader(&[("base.pipe", BASE), ("svc.pipe", &text)]);
+        let workspace = crate::modules::load(entries, &loader);
+        let analysis =
+            crate::semantics::analyze(&workspace, today(), None, crate::semantics::Want::Plans);
+        let file = workspace
+            .sources
+            .iter()
+            .find(|(_, source)| source.name.ends_with("svc.pipe"))
+            .map(|(file, _)| file)
+            .unwrap_or(crate::source::FileId(0));
+        let dir = std::path::Path::new("/w");
+        let place = Place {
+            workspace: &workspace,
+            analysis: &analysis,
+            file,
+            base_dir: Some(dir),
+        };
+        let found = candidates(&place, &text, offset).unwrap_or_default();
+        (text, offset, found)
+    }
+
+    fn labels(marked: &str) -> Vec<String> {
+        offered(marked).2.into_iter().map(|c| c.label).collect()
+    }
+
+    /// Every candidate, inserted, adds no error to the text without the
+    /// statement being typed.
+    fn all_accepted(marked: &str) -> usize {
+        let (text, offset, found) = offered(marked);
+        assert!(!found.is_empty(), "nothing offered in {marked}");
+        let baseline = errors(&value_context::blank_statement(&text, offset));
+        for candidate in &found {
+            let mut written = text.clone();
+            written.replace_range(candidate.start..offset, &candidate.insert);
+            let new: Vec<String> = errors(&written).difference(&baseline).cloned().collect();
+            assert!(new.is_empty(), "{written}\nadds {new:?}");
+        }
+        found.len()
+    }
+
+    #[test]
+    fn every_offered_value_is_accepted_by_check() {
+        let pipeline =
+            |body: &str| format!("import \"base.pipe\"\n\npipeline Svc extends T {{\n{body}\n}}\n");
+        let samples = [
+            pipeline("  platform = |"),
+            pipeline("  build bundle { sign = | }"),
+            pipeline("  production { strategy = | }"),
+            pipeline("  stage beta { bake = 30| }"),
+            // Not under `extends`, where these would need `new`.
+            "import \"base.pipe\"\n\ntemplate U {\n  stage s { rollback on | }\n}\n".to_string(),
+            "import \"base.pipe\"\n\ntemplate U {\n  stage s { window | }\n}\n".to_string(),
+            pipeline("  production {\n    wave first { regions = aws where traffic == | }\n  }"),
+            pipeline("  stage | {}"),
+            pipeline("  production {\n    wave | {}\n  }"),
+            "import \"|\"\n".to_string(),
+            "policy p {\n  deny |\n}\n".to_string(),
+        ];
+        for sample in &samples {
+            assert!(all_accepted(sample) > 0);
+        }
+    }
+
+    #[test]
+    fn offers_what_each_context_expects() {
+        let pipeline = |body: &str| {
+            format!(
+                "import \"base.pipe\"\nimport \"std/aws\"\n\npipeline Svc extends T {{\n{body}\n}}\n"
+            )
+        };
+        assert_eq!(
+            labels(&pipeline("  platform = |")),
+            ["ecs", "lambda", "ec2", "on_premises"]
+        );
+        assert_eq!(labels(&pipeline("  stage | {}")), ["beta"]);
+        // The name the parent lacks is offered as `new`.
+        assert_eq!(
+            labels(&pipeline("  stage gamma|")),
+            ["beta", "new stage gamma"]
+        );
+        assert_eq!(
+            labels(&pipeline("  stage beta { bake = 1h3| }")),
+            ["1h3m", "1h3s"]
+        );
+        assert_eq!(
+            labels(&pipeline("  stage beta { rollback on | }")),
+            ["errors", "large_scale_event"]
+        );
+        let regions = labels(&pipeline("  production { wave w { regions = [|] } }"));
+        assert_eq!(regions.first().map(String::as_str), Some("aws"));
+        assert!(regions.contains(&"us-east-1".to_string()) && regions.len() == 35);
+        let attributes = labels(&pipeline(
+            "  production { wave w { regions = aws where | } }",
+        ));
+        assert!(
+            attributes.contains(&"traffic".to_string()) && attributes.contains(&"geo".to_string())
+        );
+        let imports = labels("import \"|\"\n");
+        assert_eq!(imports, ["base.pipe", "std/aws", "std/calendars"]);
+        // A value where none is typed: no member keywords, nothing.
+        assert_eq!(
+            labels(&pipeline("  stage beta { environment = | }")),
+            Vec::<String>::new()
+        );
     }
 }

@@ -22,6 +22,9 @@ pub struct Place<'w, 'a> {
     /// Where paths in hover text are shown relative to: the document's
     /// directory.
     pub base_dir: Option<&'a Path>,
+    /// The date checks are made from (the `today` setting): windows'
+    /// openings in hover are counted from it.
+    pub today: jiff::civil::Date,
 }
 
 impl Place<'_, '_> {

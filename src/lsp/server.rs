@@ -226,8 +226,11 @@ impl Server<'_> {
                     .with_place(&at.text_document.uri, at.position, |place, offset| {
                         let (file, span) = definition::definition(place, offset)?;
                         let source = place.workspace.sources.get(file)?;
+                        // The standard library has no file: a read-only copy.
+                        let uri = diagnostics::uri_of(&source.name)
+                            .or_else(|| super::std_copy::uri(&source.name))?;
                         Some(Location {
-                            uri: diagnostics::uri_of(&source.name)?,
+                            uri,
                             range: convert::range(source, span, encoding),
                         })
                     })
@@ -355,6 +358,7 @@ impl Server<'_> {
             analysis: &analysis,
             file,
             base_dir,
+            today: self.settings.today(),
         };
         Some(f(&place, offset))
     }

@@ -42,16 +42,20 @@ pub enum Context {
     Rule,
     /// The pipeline an `exempt` names.
     Pipeline,
+    /// Inside a string other than an import's path: nothing to offer.
+    InString,
 }
 
 /// Where in a value the cursor is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Spot {
-    /// Where a value, a list item or a set operand begins.
+    /// Where a value or a set operand begins.
     Operand {
         /// Whether this is the start of the whole value.
         first: bool,
     },
+    /// Where an item of a list begins (`[a, |`).
+    ListItem,
     /// After `where`, `and`, `or`, `not`, `(` in a condition: an attribute.
     Attribute,
     /// After `ATTR ==`, `ATTR !=` or in `ATTR in [`: a value of `ATTR`.
@@ -74,7 +78,11 @@ pub fn context(text: &str, offset: usize) -> Option<(Context, usize)> {
         && last.kind == Kind::OpenString
     {
         let first = tokens.first()?;
-        return (first.text == "import").then_some((Context::ImportPath, last.start + 1));
+        return Some(if first.text == "import" {
+            (Context::ImportPath, last.start + 1)
+        } else {
+            (Context::InString, offset)
+        });
     }
     let (typed_start, done): (usize, &[Token<'_>]) = match tokens.split_last() {
         Some((last, rest)) if last.kind == Kind::Word && last.start + last.text.len() == offset => {
@@ -209,9 +217,14 @@ fn spot(value: &[Token<'_>], typed: &str) -> Spot {
             _ => Spot::Other,
         };
     }
+    let in_list = brackets
+        .last()
+        .and_then(|idx| value.get(*idx))
+        .is_some_and(|token| token.text == "[");
     match last {
         None => Spot::Operand { first: true },
-        Some("[" | "," | "(" | "union" | "intersect" | "minus") => Spot::Operand { first: false },
+        Some("[" | ",") if in_list => Spot::ListItem,
+        Some("(" | "union" | "intersect" | "minus") => Spot::Operand { first: false },
         _ => Spot::Other,
     }
 }
@@ -428,7 +441,7 @@ mod tests {
         assert_eq!(at("  bake = 30|"), field("bake", Spot::AfterNumber));
         assert_eq!(
             at("wave w { regions = [us-east-1, us-w|"),
-            field("regions", Spot::Operand { first: false })
+            field("regions", Spot::ListItem)
         );
         assert_eq!(
             at("  regions = aws where |"),
@@ -474,7 +487,7 @@ mod tests {
         );
         // The first word of a member, or inside a string: not a value.
         assert_eq!(at("  pla|"), None);
-        assert_eq!(at("  run = \"make |"), None);
+        assert_eq!(at("  run = \"make |"), Some(Context::InString));
         assert_eq!(at("  rollback on a |"), None);
     }
 

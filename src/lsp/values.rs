@@ -268,7 +268,7 @@ fn field_value(
             (Body::Stage | Body::Wave, "regions") => {
                 regions(place, around, spot, around.body == Body::Wave, simple, out);
             }
-            (Body::Window, "except") if operand || *spot == (Spot::Operand { first: false }) => {
+            (Body::Window, "except") if operand || *spot == Spot::ListItem => {
                 declarations(place, DeclKind::Calendar, simple, out);
             }
             _ => {}
@@ -320,17 +320,9 @@ fn regions(
             for (name, _) in &registries {
                 out.push(simple(name, CompletionItemKind::MODULE));
             }
-            let mut seen = BTreeSet::new();
-            for (_, registry) in &registries {
-                for region in &registry.regions {
-                    if seen.insert(region.code.clone()) {
-                        let mut candidate = simple(&region.code, CompletionItemKind::ENUM_MEMBER);
-                        candidate.detail = region.attributes.get("name").cloned();
-                        out.push(candidate);
-                    }
-                }
-            }
+            region_codes(&registries, simple, out);
         }
+        Spot::ListItem => region_codes(&registries, simple, out),
         Spot::Attribute => {
             let attributes: BTreeSet<&String> = registries
                 .iter()
@@ -358,6 +350,20 @@ fn regions(
             }
         }
         Spot::AfterNumber | Spot::Other => {}
+    }
+}
+
+/// Every region code of the registries, in registry order, each once.
+fn region_codes(registries: &[(String, Registry)], simple: &Simple<'_>, out: &mut Vec<Candidate>) {
+    let mut seen = BTreeSet::new();
+    for (_, registry) in registries {
+        for region in &registry.regions {
+            if seen.insert(region.code.clone()) {
+                let mut candidate = simple(&region.code, CompletionItemKind::ENUM_MEMBER);
+                candidate.detail = region.attributes.get("name").cloned();
+                out.push(candidate);
+            }
+        }
     }
 }
 
@@ -636,6 +642,7 @@ mod tests {
             analysis: &analysis,
             file,
             base_dir: Some(dir),
+            today: today(),
         };
         let found = candidates(&place, &text, offset).unwrap_or_default();
         (text, offset, found)
@@ -673,6 +680,8 @@ mod tests {
             "import \"base.pipe\"\n\ntemplate U {\n  stage s { rollback on | }\n}\n".to_string(),
             "import \"base.pipe\"\n\ntemplate U {\n  stage s { window | }\n}\n".to_string(),
             pipeline("  production {\n    wave first { regions = aws where traffic == | }\n  }"),
+            pipeline("  production {\n    wave first { regions = [|] }\n  }"),
+            pipeline("  production {\n    wave first { regions = | }\n  }"),
             pipeline("  stage | {}"),
             pipeline("  production {\n    wave | {}\n  }"),
             "import \"|\"\n".to_string(),
@@ -680,6 +689,22 @@ mod tests {
         ];
         for sample in &samples {
             assert!(all_accepted(sample) > 0);
+        }
+        // The comparison sees what check rejects: a platform that is none,
+        // an unknown region, an unknown alarm.
+        let baseline = errors(&pipeline(""));
+        for wrong in [
+            "  platform = nope",
+            "  production {\n    wave first { regions = [nowhere-1] }\n  }",
+            "  stage beta { rollback on nothing }",
+        ] {
+            assert!(
+                errors(&pipeline(wrong))
+                    .difference(&baseline)
+                    .next()
+                    .is_some(),
+                "{wrong}"
+            );
         }
     }
 
@@ -709,8 +734,14 @@ mod tests {
             ["errors", "large_scale_event"]
         );
         let regions = labels(&pipeline("  production { wave w { regions = [|] } }"));
-        assert_eq!(regions.first().map(String::as_str), Some("aws"));
-        assert!(regions.contains(&"us-east-1".to_string()) && regions.len() == 35);
+        // In a list, regions only: a registry is no list item.
+        assert_eq!(regions.first().map(String::as_str), Some("us-east-1"));
+        assert_eq!(regions.len(), 34);
+        let operands = labels(&pipeline("  production { wave w { regions = | } }"));
+        assert_eq!(
+            operands.get(..2),
+            Some(&["rest".to_string(), "aws".to_string()][..])
+        );
         let attributes = labels(&pipeline(
             "  production { wave w { regions = aws where | } }",
         ));

@@ -86,8 +86,7 @@ pub fn complete(
 /// order they are offered.
 pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Vec<Candidate>> {
     let (context, start) = value_context::context(text, offset)?;
-    let blanked = value_context::blank_statement(text, offset);
-    let parsed = crate::syntax::parse_file(&blanked, place.file);
+    let parsed = parse_around(text, offset, place.file);
     let around = Around::find(&parsed.file, offset);
     let typed = text.get(start..offset).unwrap_or("");
     let simple = |label: &str, kind| Candidate {
@@ -197,6 +196,65 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
         _ => {}
     }
     Some(out)
+}
+
+/// The tree of the text without the statement being typed. When the
+/// declaration around it still does not parse (another line is being
+/// written too), the line of each syntax error is blanked as well (its
+/// braces kept unless they balance), a few times at most, so one
+/// unfinished line elsewhere does not take completion away.
+fn parse_around(text: &str, offset: usize, file: crate::source::FileId) -> crate::syntax::Parsed {
+    let mut blanked = value_context::blank_statement(text, offset);
+    let cursor_line = line_bounds(text, offset);
+    let mut parsed = crate::syntax::parse_file(&blanked, file);
+    for _ in 0..8 {
+        let holds = |item: &Item| item.span.start() <= offset && offset <= item.span.end();
+        if parsed.file.items.iter().any(holds) {
+            break;
+        }
+        let error_at = parsed
+            .diagnostics
+            .iter()
+            .find_map(|diagnostic| diagnostic.labels.first().map(|label| label.span.start()));
+        let Some(error_at) = error_at else { break };
+        let (start, end) = line_bounds(&blanked, error_at);
+        if (start, end) == cursor_line {
+            break;
+        }
+        let line = blanked.get(start..end).unwrap_or("");
+        let balanced = line.matches('{').count() == line.matches('}').count();
+        // Byte for byte: a cleared character becomes as many spaces.
+        let cleared: String = line
+            .chars()
+            .map(|ch| {
+                if matches!(ch, '{' | '}') && !balanced {
+                    ch.to_string()
+                } else {
+                    " ".repeat(ch.len_utf8())
+                }
+            })
+            .collect();
+        if cleared == line {
+            break;
+        }
+        blanked.replace_range(start..end, &cleared);
+        parsed = crate::syntax::parse_file(&blanked, file);
+    }
+    parsed
+}
+
+/// The start and end of the line holding `offset`, without its break.
+fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let start = text
+        .get(..offset)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |idx| idx + 1);
+    let end = text
+        .get(offset..)
+        .and_then(|after| after.find('\n'))
+        .map_or(text.len(), |idx| offset + idx);
+    (start, end)
 }
 
 type Simple<'a> = dyn Fn(&str, CompletionItemKind) -> Candidate + 'a;
@@ -750,6 +808,13 @@ mod tests {
         );
         let imports = labels("import \"|\"\n");
         assert_eq!(imports, ["base.pipe", "std/aws", "std/calendars"]);
+        // Another unfinished line in the declaration takes nothing away.
+        assert_eq!(
+            labels(&pipeline(
+                "  platform = |\n  stage\n  stage beta { bake = }"
+            )),
+            ["ecs", "lambda", "ec2", "on_premises"]
+        );
         // A value where none is typed: no member keywords, nothing.
         assert_eq!(
             labels(&pipeline("  stage beta { environment = | }")),

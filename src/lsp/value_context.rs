@@ -287,12 +287,14 @@ fn tokens(text: &str, base: usize) -> Vec<Token<'_>> {
         if is_word(ch) {
             let mut end = start + ch.len_utf8();
             while let Some(&(idx, next)) = chars.peek() {
-                // `-` joins words (`us-east-1`, `code-review`) but not `-=`.
+                // `-` joins words (`us-east-1`, `code-review`, and `us-`
+                // being typed at the cursor) but not `-=`.
                 let joins = next == '-'
-                    && text
-                        .get(idx + 1..)
-                        .and_then(|rest| rest.chars().next())
-                        .is_some_and(|after| after.is_ascii_alphanumeric());
+                    && text.get(idx + 1..).is_some_and(|rest| {
+                        rest.chars()
+                            .next()
+                            .is_none_or(|after| after.is_ascii_alphanumeric())
+                    });
                 if !is_word(next) && !joins {
                     break;
                 }
@@ -439,6 +441,8 @@ mod tests {
             field("platform", Spot::Operand { first: true })
         );
         assert_eq!(at("  bake = 30|"), field("bake", Spot::AfterNumber));
+        let text = "  regions = [us-";
+        assert_eq!(context(text, text.len()).map(|(_, start)| start), Some(13));
         assert_eq!(
             at("wave w { regions = [us-east-1, us-w|"),
             field("regions", Spot::ListItem)

@@ -767,6 +767,26 @@ mod tests {
     }
 
     #[test]
+    fn any_offset_of_any_statement_answers_without_panicking() {
+        let text = "import \"base.pipe\"\nimport \"std/\n\npipeline Svc extends T {\n  platform = é🚀 la\n  stage beta { bake = 1h3; rollback on errors or \"x }\n  production { wave first { regions = aws where traffic in [low, } }\n  profile p { window w for profile }\n}\npolicy q { deny a-, ; exempt Svc from\n  under \n}\n";
+        let (loader, entries) = loader(&[("base.pipe", BASE), ("svc.pipe", text)]);
+        let workspace = crate::modules::load(entries, &loader);
+        let analysis =
+            crate::semantics::analyze(&workspace, today(), None, crate::semantics::Want::Plans);
+        let place = Place {
+            workspace: &workspace,
+            analysis: &analysis,
+            file: crate::source::FileId(1),
+            base_dir: Some(std::path::Path::new("/w")),
+            today: today(),
+        };
+        for offset in 0..=text.len() + 2 {
+            let _ = candidates(&place, text, offset);
+            let _ = value_context::blank_statement(text, offset);
+        }
+    }
+
+    #[test]
     fn offers_what_each_context_expects() {
         let pipeline = |body: &str| {
             format!(

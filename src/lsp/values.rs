@@ -766,6 +766,101 @@ mod tests {
         }
     }
 
+    /// A whole member beginning with `word`, to insert where completion
+    /// offered the word.
+    fn member_from(word: &str) -> String {
+        let tail = match word {
+            "alarm" => " a1 = ALARM(\"x\")",
+            "source" => " s1 = git(\"o/r\")",
+            "build" => " b1 { run = \"x\" }",
+            "stage" => " s1 {}",
+            "production" => " {}",
+            "wave" => " w1 {}",
+            "onebox" | "by az" | "by cell" => "",
+            "test" => " t1",
+            "deploy" => " x",
+            "profile" => " p1 {}",
+            "rollback on" => " a",
+            "block" => " on a",
+            "window" => " w",
+            "require" => " review",
+            "wait for" => " 10 requests(\"x\")",
+            "exclude" => " [x] because \"y\"",
+            "bake scale" => " 50%",
+            "traffic <=" => " 10%",
+            "region" => " r1",
+            "holiday" => " 2026-12-25 \"x\"",
+            "include" => " c",
+            "deny" | "warn" | "allow" => " code-review",
+            "exempt" => " P from code-review { reason = \"x\" }",
+            "under" => " p { deny code-review }",
+            "floor" => " bake = 1h",
+            "remove" => " stage x",
+            "env" => " X = \"y\"",
+            _ => " = 1",
+        };
+        format!("{word}{tail}")
+    }
+
+    #[test]
+    fn every_offered_member_keyword_is_accepted_where_offered() {
+        let samples = [
+            "registry r {\n  |\n  region a { |\n  }\n}\n",
+            "calendar c {\n  |\n}\n",
+            "window w {\n  |\n}\n",
+            "policy q {\n  |\n  exempt P from code-review {\n    |\n  }\n  under p {\n    |\n  }\n}\n",
+            "template T {\n  |\n  source s = git(\"o/r\") {\n    |\n  }\n  build b {\n    |\n  }\n  stage beta {\n    |\n    test t {\n      |\n    }\n    deploy b {\n      |\n    }\n  }\n  production {\n    |\n    onebox {\n      |\n    }\n    wave w {\n      |\n      by az {\n        |\n      }\n    }\n  }\n  profile p {\n    |\n  }\n}\n",
+        ];
+        let codes = |text: &str| -> Vec<String> {
+            let input = crate::workspace::Input {
+                name: "t.pipe".to_string(),
+                bytes: text.as_bytes().to_vec(),
+            };
+            crate::workspace::check_inputs(vec![input])
+                .diagnostics
+                .iter()
+                .map(|diagnostic| diagnostic.code.as_str().to_string())
+                .collect()
+        };
+        let mut tried = 0;
+        for sample in samples {
+            let text = sample.replace('|', "");
+            for (removed, (marker, _)) in sample.match_indices('|').enumerate() {
+                let offset = marker - removed;
+                let Some(super::super::completion::Offer::Members(words)) =
+                    super::super::completion::offer(&text, offset)
+                else {
+                    panic!("no members offered at {offset} of {text}");
+                };
+                for word in words {
+                    // `allow` is a window's field and a policy's level: the
+                    // word is accepted if either member it begins is.
+                    let refused = ["P0001", "P0101", "P0105"];
+                    let outcomes: Vec<(String, Vec<String>)> =
+                        [member_from(word), format!("{word} = 1")]
+                            .into_iter()
+                            .map(|member| {
+                                let mut written = text.clone();
+                                written.insert_str(offset, &member);
+                                let found = codes(&written);
+                                (written, found)
+                            })
+                            .collect();
+                    let accepted = outcomes.iter().any(|(_, found)| {
+                        !found.iter().any(|code| refused.contains(&code.as_str()))
+                    });
+                    assert!(accepted, "{outcomes:?}");
+                    tried += 1;
+                }
+            }
+        }
+        assert!(tried > 90, "{tried}");
+        // What a misplaced member would show.
+        let misplaced =
+            codes("template T {\n  production {\n    wave w {\n      stage s1 {}\n    }\n  }\n}\n");
+        assert!(misplaced.contains(&"P0101".to_string()), "{misplaced:?}");
+    }
+
     #[test]
     fn any_offset_of_any_statement_answers_without_panicking() {
         let text = "import \"base.pipe\"\nimport \"std/\n\npipeline Svc extends T {\n  platform = é🚀 la\n  stage beta { bake = 1h3; rollback on errors or \"x }\n  production { wave first { regions = aws where traffic in [low, } }\n  profile p { window w for profile }\n}\npolicy q { deny a-, ; exempt Svc from\n  under \n}\n";

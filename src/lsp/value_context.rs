@@ -44,6 +44,15 @@ pub enum Context {
     Pipeline,
     /// Inside a string other than an import's path: nothing to offer.
     InString,
+    /// The artifacts a `deploy` names: builds.
+    Artifact,
+    /// The inputs of `build NAME from`: sources and builds.
+    BuildInput,
+    /// After the first word of a member that has no value context: the
+    /// rest of a keyword of two words (`rollback` → `on`).
+    KeywordRest(String),
+    /// Past a member's first words where nothing is known to be expected.
+    Nothing,
 }
 
 /// Where in a value the cursor is.
@@ -116,16 +125,18 @@ pub fn context(text: &str, offset: usize) -> Option<(Context, usize)> {
             has_new,
         },
         ("rollback", [on, ..]) | ("block", [on, ..]) if on.text == "on" => {
-            if !matches!(last, Some("on" | "or" | "and" | "not" | "(" | ",")) {
-                return None;
+            if matches!(last, Some("on" | "or" | "and" | "not" | "(" | ",")) {
+                Context::Alarm
+            } else {
+                Context::Nothing
             }
-            Context::Alarm
         }
         ("alarm", [_, eq, ..]) if eq.text == "=" => {
-            if !matches!(last, Some("=" | "or" | "and" | "not" | "(")) {
-                return None;
+            if matches!(last, Some("=" | "or" | "and" | "not" | "(")) {
+                Context::Alarm
+            } else {
+                Context::Nothing
             }
-            Context::Alarm
         }
         ("window", []) => Context::Window,
         ("window", [_, .., profile]) if profile.text == "profile" => Context::Profile,
@@ -137,6 +148,10 @@ pub fn context(text: &str, offset: usize) -> Option<(Context, usize)> {
         ("exempt", []) => Context::Pipeline,
         ("exempt", [_, from]) if from.text == "from" => Context::Rule,
         ("exclude", value) => Context::Exclude(spot(value, typed)),
+        ("deploy", _) if matches!(last, Some("deploy" | ",")) => Context::Artifact,
+        ("build", [_, from, ..]) if from.text == "from" && matches!(last, Some("from" | ",")) => {
+            Context::BuildInput
+        }
         (_, [eq, value @ ..]) if ASSIGN.contains(&eq.text) && first.kind == Kind::Word => {
             Context::FieldValue {
                 field: first.text.to_string(),
@@ -145,13 +160,19 @@ pub fn context(text: &str, offset: usize) -> Option<(Context, usize)> {
         }
         // `NAME : TYPE = value`
         (_, [colon, after @ ..]) if colon.text == ":" => {
-            let eq = after.iter().position(|token| token.text == "=")?;
-            Context::FieldValue {
-                field: first.text.to_string(),
-                spot: spot(after.get(eq + 1..).unwrap_or(&[]), typed),
+            match after.iter().position(|token| token.text == "=") {
+                Some(eq) => Context::FieldValue {
+                    field: first.text.to_string(),
+                    spot: spot(after.get(eq + 1..).unwrap_or(&[]), typed),
+                },
+                None => Context::Nothing,
             }
         }
-        _ => return None,
+        // The second word of a keyword of two (`rollback on`, `by az`).
+        (word, []) => Context::KeywordRest(word.to_string()),
+        // Past the words a member begins with, member keywords would be
+        // wrong: nothing is offered where no value is known.
+        _ => Context::Nothing,
     };
     Some((found, typed_start))
 }
@@ -492,7 +513,10 @@ mod tests {
         // The first word of a member, or inside a string: not a value.
         assert_eq!(at("  pla|"), None);
         assert_eq!(at("  run = \"make |"), Some(Context::InString));
-        assert_eq!(at("  rollback on a |"), None);
+        assert_eq!(at("  rollback on a |"), Some(Context::Nothing));
+        assert_eq!(at("  by |"), Some(Context::KeywordRest("by".to_string())));
+        assert_eq!(at("  deploy a, |"), Some(Context::Artifact));
+        assert_eq!(at("  build b from s, |"), Some(Context::BuildInput));
     }
 
     #[test]

@@ -190,6 +190,26 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
                 out.push(candidate);
             }
         }
+        (Context::Artifact, Some(around)) => {
+            for label in around.member_names(place, "build") {
+                out.push(simple(&label, CompletionItemKind::REFERENCE));
+            }
+        }
+        (Context::BuildInput, Some(around)) => {
+            let mut labels = around.member_names(place, "source");
+            labels.extend(around.member_names(place, "build"));
+            for label in labels {
+                out.push(simple(&label, CompletionItemKind::REFERENCE));
+            }
+        }
+        (Context::KeywordRest(word), Some(around)) => {
+            let prefix = format!("{word} ");
+            for keyword in around.body.member_keywords() {
+                if let Some(rest) = keyword.strip_prefix(&prefix) {
+                    out.push(simple(rest, CompletionItemKind::KEYWORD));
+                }
+            }
+        }
         (Context::Pipeline, Some(around)) if around.body == Body::Policy => {
             declarations(place, DeclKind::Pipeline, &simple, &mut out);
         }
@@ -741,6 +761,8 @@ mod tests {
             pipeline("  production {\n    wave first { regions = [|] }\n  }"),
             pipeline("  production {\n    wave first { regions = | }\n  }"),
             pipeline("  stage | {}"),
+            pipeline("  stage beta { deploy | }"),
+            pipeline("  production {\n    wave first { new by | }\n  }"),
             pipeline("  production {\n    wave | {}\n  }"),
             "import \"|\"\n".to_string(),
             "policy p {\n  deny |\n}\n".to_string(),
@@ -930,6 +952,11 @@ mod tests {
             )),
             ["ecs", "lambda", "ec2", "on_premises"]
         );
+        assert_eq!(
+            labels(&pipeline("  production { wave w { by | } }")),
+            ["az", "cell"]
+        );
+        assert_eq!(labels(&pipeline("  stage beta { deploy | }")), ["bundle"]);
         // A value where none is typed: no member keywords, nothing.
         assert_eq!(
             labels(&pipeline("  stage beta { environment = | }")),

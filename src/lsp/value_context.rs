@@ -63,8 +63,9 @@ pub enum Spot {
         /// Whether this is the start of the whole value.
         first: bool,
     },
-    /// Where an item of a list begins (`[a, |`).
-    ListItem,
+    /// Where an item of a list begins (`[a, |`), with the words already
+    /// in the list.
+    ListItem(Vec<String>),
     /// After `where`, `and`, `or`, `not`, `(` in a condition: an attribute.
     Attribute,
     /// After `ATTR ==`, `ATTR !=` or in `ATTR in [`: a value of `ATTR`.
@@ -244,7 +245,16 @@ fn spot(value: &[Token<'_>], typed: &str) -> Spot {
         .is_some_and(|token| token.text == "[");
     match last {
         None => Spot::Operand { first: true },
-        Some("[" | ",") if in_list => Spot::ListItem,
+        Some("[" | ",") if in_list => {
+            let open = brackets.last().copied().unwrap_or(0);
+            let written = value
+                .iter()
+                .skip(open + 1)
+                .filter(|token| token.kind == Kind::Word)
+                .map(|token| token.text.to_string())
+                .collect();
+            Spot::ListItem(written)
+        }
         Some("(" | "union" | "intersect" | "minus") => Spot::Operand { first: false },
         _ => Spot::Other,
     }
@@ -466,7 +476,7 @@ mod tests {
         assert_eq!(context(text, text.len()).map(|(_, start)| start), Some(13));
         assert_eq!(
             at("wave w { regions = [us-east-1, us-w|"),
-            field("regions", Spot::ListItem)
+            field("regions", Spot::ListItem(vec!["us-east-1".to_string()]))
         );
         assert_eq!(
             at("  regions = aws where |"),

@@ -346,7 +346,7 @@ fn field_value(
             (Body::Stage | Body::Wave, "regions") => {
                 regions(place, around, spot, around.body == Body::Wave, simple, out);
             }
-            (Body::Window, "except") if operand || *spot == Spot::ListItem => {
+            (Body::Window, "except") if operand || matches!(spot, Spot::ListItem(_)) => {
                 declarations(place, DeclKind::Calendar, simple, out);
             }
             _ => {}
@@ -398,9 +398,9 @@ fn regions(
             for (name, _) in &registries {
                 out.push(simple(name, CompletionItemKind::MODULE));
             }
-            region_codes(&registries, simple, out);
+            region_codes(&registries, &[], simple, out);
         }
-        Spot::ListItem => region_codes(&registries, simple, out),
+        Spot::ListItem(written) => region_codes(&registries, written, simple, out),
         Spot::Attribute => {
             let attributes: BTreeSet<&String> = registries
                 .iter()
@@ -431,9 +431,15 @@ fn regions(
     }
 }
 
-/// Every region code of the registries, in registry order, each once.
-fn region_codes(registries: &[(String, Registry)], simple: &Simple<'_>, out: &mut Vec<Candidate>) {
-    let mut seen = BTreeSet::new();
+/// Every region code of the registries, in registry order, each once,
+/// but those already `written` in the list.
+fn region_codes(
+    registries: &[(String, Registry)],
+    written: &[String],
+    simple: &Simple<'_>,
+    out: &mut Vec<Candidate>,
+) {
+    let mut seen: BTreeSet<String> = written.iter().cloned().collect();
     for (_, registry) in registries {
         for region in &registry.regions {
             if seen.insert(region.code.clone()) {

@@ -9,6 +9,7 @@
 //! that extend it. Like the runner, this module does I/O by design (it reads
 //! the workspace's files and talks on stdio); the core it calls does none.
 
+mod around;
 mod client_watch;
 mod completion;
 pub mod convert;

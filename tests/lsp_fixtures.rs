@@ -23,12 +23,13 @@
 //! `textDocument/codeAction` the published diagnostics that touch the range
 //! are sent as the request's context, as editors do.
 //!
-//! In snapshots, URIs are shown relative to the workspace (and to `<repo>`,
-//! the source tree, for links to the docs) and every range
-//! as `line:character..line:character` (0-based, as the protocol counts),
-//! followed by the text it covers. The `data` of semantic tokens is decoded
-//! with the legend the server announced, one row per token:
-//! `line:character length type [modifiers] `text``.
+//! In snapshots, URIs are shown relative to the workspace (the read-only
+//! copy of a standard module, which lives in the user's cache, as
+//! `<std>/NAME.pipe`; the source tree, for links to the docs, as `<repo>`)
+//! and every range as `line:character..line:character` (0-based, as the
+//! protocol counts), followed by the text it covers. The `data` of semantic
+//! tokens is decoded with the legend the server announced, one row per
+//! token: `line:character length type [modifiers] `text``.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -316,9 +317,12 @@ impl Render<'_> {
         format!("{}:{}", position["line"], position["character"])
     }
 
-    /// The text a range covers in a file, when it is one of the fixture's.
+    /// The text a range covers in a file, when it is one of the fixture's
+    /// or a copy of a standard module (read from where the server wrote it).
     fn covered(&self, uri: &str, range: &Value) -> Option<String> {
-        let text = self.texts.get(uri)?;
+        let copy = std_copy_name(uri)
+            .and_then(|_| std::fs::read_to_string(uri.strip_prefix("file://")?).ok());
+        let text = self.texts.get(uri).or(copy.as_ref())?;
         let offset = |position: &Value| -> Option<usize> {
             let line = usize::try_from(position["line"].as_u64()?).ok()?;
             let character = usize::try_from(position["character"].as_u64()?).ok()?;
@@ -369,10 +373,13 @@ impl Render<'_> {
 
     fn value_in(&self, value: Value, uri: &str) -> Value {
         match value {
-            Value::String(text) => Value::String(
-                text.replace(&self.prefix, "")
-                    .replace(concat!("file://", env!("CARGO_MANIFEST_DIR")), "<repo>"),
-            ),
+            Value::String(text) => match std_copy_name(&text) {
+                Some(name) => Value::String(format!("<std>/{name}")),
+                None => Value::String(
+                    text.replace(&self.prefix, "")
+                        .replace(concat!("file://", env!("CARGO_MANIFEST_DIR")), "<repo>"),
+                ),
+            },
             Value::Array(items) => Value::Array(
                 items
                     .into_iter()
@@ -405,6 +412,15 @@ impl Render<'_> {
             other => other,
         }
     }
+}
+
+/// The file name of a URI of a standard module's read-only copy
+/// (`.../pipec/std-VERSION-HASH/aws.pipe`).
+fn std_copy_name(uri: &str) -> Option<&str> {
+    let path = uri.strip_prefix("file://")?;
+    let (dir, name) = path.rsplit_once('/')?;
+    let (_, last_dir) = dir.rsplit_once('/')?;
+    (dir.contains("/pipec/") && last_dir.starts_with("std-")).then_some(name)
 }
 
 fn is_range(object: &Map<String, Value>) -> bool {

@@ -750,14 +750,11 @@ const KNOWN_TYPES: &[&str] = &[
     "region", "az", "cell", "strategy", "alarm", "registry", "window", "calendar", "artifact",
 ];
 
-/// The key under which a member must be unique in its body: its name for
-/// named members, the empty string for singletons, none for collections
-/// and for list edits (`+=`, `-=`) that may repeat.
 /// The type of built-in field `name` of a body, where its value can be
 /// checked on its own. Fields whose values need the workspace (`regions`,
 /// `registry`, windows) or the pipeline (`${...}` in strings is checked
 /// where lowering resolves it) are checked later.
-fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
+pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
     use crate::plan::Builtin;
     Some(match (body, name) {
         (Body::Template | Body::Pipeline | Body::Profile, "platform") => Builtin::Platform,
@@ -777,6 +774,9 @@ fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
     })
 }
 
+/// The key under which a member must be unique in its body: its name for
+/// named members, the empty string for singletons, none for collections
+/// and for list edits (`+=`, `-=`) that may repeat.
 fn identity(kind: &MemberKind) -> Option<&str> {
     match kind {
         MemberKind::FieldAssign { op, name, .. } => {

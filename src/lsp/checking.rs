@@ -138,11 +138,11 @@ impl Checker {
             .unwrap_or_default()
     }
 
-    /// The files to load for a request about `name`: the file and every
-    /// file that imports it (they are what its references and hovers can
-    /// reach), or every file of the scope while its graph is unknown.
-    pub fn request_entries(&self, scope: &Scope, name: &str, documents: &Documents) -> Vec<Entry> {
-        let all = documents::entries(scope, documents);
+    /// Of the entries `all` of a scope, those to load for a request about
+    /// `name`: the file and every file that imports it (they are what its
+    /// references and hovers can reach), or all of them while the scope's
+    /// graph is unknown.
+    pub fn request_entries(&self, scope: &Scope, name: &str, all: Vec<Entry>) -> Vec<Entry> {
         match self.states.get(scope) {
             Some(state) if state.known => {
                 let wanted = importers_closure(&state.imports, [name.to_string()]);

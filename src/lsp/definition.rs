@@ -1,6 +1,8 @@
 //! Go to definition: an `extends` target, an import's file, a declaration
-//! named in a value (alarm, window, calendar, registry), the build a
-//! `deploy` deploys, and the inherited member an override replaces.
+//! named in a value (alarm, window, calendar, registry), a region (its
+//! entry in the registry), a profile, the build a `deploy` deploys, and the
+//! inherited member an override replaces. Targets in the standard library
+//! open as read-only copies (`std_copy`).
 
 use super::locate;
 use super::resolve::{self, Place};
@@ -52,6 +54,9 @@ pub fn definition(place: &Place<'_, '_>, offset: usize) -> Option<(FileId, Span)
         _ => {}
     }
     let member = at.member()?;
+    if let Some(found) = super::places::profile(place, &at, member, offset) {
+        return Some(found);
+    }
     if let Some(path) = locate::path_in_member(member, offset) {
         if let MemberKind::Deploy { .. } | MemberKind::Build { .. } = &member.kind {
             let name = path.segments.last()?.name.clone();
@@ -64,6 +69,9 @@ pub fn definition(place: &Place<'_, '_>, offset: usize) -> Option<(FileId, Span)
             return None;
         }
         if let Some(found) = declaration(place, path) {
+            return Some(found);
+        }
+        if let Some(found) = super::places::region(place, &at, path) {
             return Some(found);
         }
         // An alarm declared inside the template or pipeline.

@@ -1,6 +1,7 @@
 //! Hover: what a member resolves to after inheritance and where each value
 //! came from (the provenance the plan carries), a built-in field's or a
-//! keyword's reference, a policy rule's explanation.
+//! keyword's reference, a policy rule's explanation; regions, alarms and
+//! windows in `hover_values`.
 
 use super::locate::{self, At};
 use super::reference;
@@ -36,6 +37,11 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
         {
             push_paragraph(&mut out, &text);
         }
+    }
+    if let Some(at) = &at
+        && let Some(text) = super::hover_values::hover(place, at, offset)
+    {
+        push_paragraph(&mut out, &text);
     }
     if let Some(text) = word.and_then(reference::keyword) {
         push_paragraph(&mut out, text);

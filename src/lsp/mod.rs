@@ -9,6 +9,7 @@
 //! that extend it. Like the runner, this module does I/O by design (it reads
 //! the workspace's files and talks on stdio); the core it calls does none.
 
+mod around;
 mod checking;
 mod client_watch;
 mod completion;
@@ -19,9 +20,12 @@ pub mod documents;
 mod folding;
 mod formatting;
 mod hover;
+mod hover_values;
 mod inlay_hints;
 mod locate;
+mod names;
 mod overrides;
+mod places;
 mod reference;
 mod references;
 #[cfg(test)]
@@ -29,9 +33,12 @@ mod requests_robustness;
 mod resolve;
 mod semantic_tokens;
 mod server;
+mod std_copy;
 mod symbols;
 pub mod uri;
 mod uses;
+mod value_context;
+mod values;
 mod wave;
 mod workspace_symbols;
 

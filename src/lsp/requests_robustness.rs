@@ -76,6 +76,8 @@ fn exercise(svc: &str) -> (usize, usize, usize) {
         analysis: &analysis,
         file,
         base_dir: None,
+        today,
+        scope_files: &[],
     };
     for offset in (0..=source.text.len()).filter(|&at| source.text.is_char_boundary(at)) {
         for include in [false, true] {

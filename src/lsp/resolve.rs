@@ -22,6 +22,14 @@ pub struct Place<'w, 'a> {
     /// Where paths in hover text are shown relative to: the document's
     /// directory.
     pub base_dir: Option<&'a Path>,
+    /// The date checks are made from (the `today` setting): windows'
+    /// openings in hover are counted from it.
+    pub today: jiff::civil::Date,
+    /// Every `.pipe` file of the document's workspace on disk or open,
+    /// loaded for the request or not (a request loads only the document
+    /// and the files that import it, with their imports): what an
+    /// `import "` may name.
+    pub scope_files: &'a [std::path::PathBuf],
 }
 
 impl Place<'_, '_> {

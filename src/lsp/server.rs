@@ -13,7 +13,7 @@ use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
     Settings, completion, definition, diagnostics, folding, formatting, hover, inlay_hints,
-    references, semantic_tokens, symbols, workspace_symbols,
+    references, semantic_tokens, symbols, values, workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -333,8 +333,11 @@ impl Server<'_> {
                     .with_place(&at.text_document.uri, at.position, |place, offset| {
                         let (file, span) = definition::definition(place, offset)?;
                         let source = place.workspace.sources.get(file)?;
+                        // The standard library has no file: a read-only copy.
+                        let uri = diagnostics::uri_of(&source.name)
+                            .or_else(|| super::std_copy::uri(&source.name))?;
                         Some(Location {
-                            uri: diagnostics::uri_of(&source.name)?,
+                            uri,
                             range: convert::range(source, span, encoding),
                         })
                     })
@@ -355,6 +358,17 @@ impl Server<'_> {
             req::Completion::METHOD => {
                 let params: lsp_types::CompletionParams = parse(params)?;
                 let at = params.text_document_position;
+                let encoding = self.encoding;
+                // A value or a name after a keyword, where one is being
+                // written; else the words that begin a member.
+                if let Some(items) = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        values::complete(place, offset, encoding)
+                    })
+                    .flatten()
+                {
+                    return to_value(items);
+                }
                 let document = self.document(&at.text_document.uri)?;
                 let source = crate::source::SourceFile::new(document.name(), document.text.clone());
                 let offset = convert::offset(&source, at.position, self.encoding);
@@ -483,9 +497,10 @@ impl Server<'_> {
     ) -> Option<R> {
         let document = self.documents.get(uri)?;
         let scope = documents::scope_of(document);
-        let entries = self
-            .checker
-            .request_entries(&scope, &document.name(), &self.documents);
+        let all = documents::entries(&scope, &self.documents);
+        let scope_files: Vec<std::path::PathBuf> =
+            all.iter().map(|entry| entry.path.clone()).collect();
+        let entries = self.checker.request_entries(&scope, &document.name(), all);
         let overlay = self.documents.overlay();
         let workspace = modules::load_cached(entries, &overlay, self.checker.cache());
         let analysis = semantics::analyze(
@@ -507,6 +522,8 @@ impl Server<'_> {
             analysis: &analysis,
             file,
             base_dir,
+            today: self.settings.today(),
+            scope_files: &scope_files,
         };
         Some(f(&place, offset))
     }

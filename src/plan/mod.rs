@@ -396,6 +396,14 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// Every platform, in the order the language reference lists them.
+    pub const ALL: [Platform; 4] = [
+        Platform::Ecs,
+        Platform::Lambda,
+        Platform::Ec2,
+        Platform::OnPremises,
+    ];
+
     /// The platform named by a symbol.
     pub fn from_name(name: &str) -> Option<Platform> {
         Some(match name {

@@ -14,7 +14,7 @@ pub const MAX_DURATION_SECONDS: u64 = 3_155_760_000;
 pub const MAX_PERCENT_HUNDREDTHS: u64 = 100_000_000;
 
 /// Duration units, largest first, with their length in seconds.
-const UNITS: &[(&str, u64)] = &[
+pub const UNITS: &[(&str, u64)] = &[
     ("w", 604_800),
     ("d", 86_400),
     ("h", 3_600),

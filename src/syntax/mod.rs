@@ -7,6 +7,9 @@
 
 pub mod ast;
 mod literal;
+/// Duration units, largest first, with their length in seconds: the units
+/// the literal reader accepts (editors offer them after a number).
+pub use literal::UNITS as DURATION_UNITS;
 pub use literal::{MAX_DURATION_SECONDS, days_in_month};
 pub mod format;
 mod lower;

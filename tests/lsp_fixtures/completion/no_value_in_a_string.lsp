@@ -1,0 +1,6 @@
+// request: textDocument/completion
+//- pipec.toml
+//- svc.pipe
+template Base {
+  build bundle { run = "make $0" }
+}

@@ -1,0 +1,6 @@
+// request: textDocument/completion
+//- pipec.toml
+//- svc.pipe
+template Base {
+  stage beta { environment = "prod-é🚀"; bake = 12$0 }
+}

@@ -1,0 +1,6 @@
+// request: textDocument/completion
+//- pipec.toml
+//- svc.pipe
+pipeline Svc {
+  platform = $0
+}

@@ -1,0 +1,6 @@
+// request: textDocument/completion
+//- pipec.toml
+//- policy.pipe
+policy acme {
+  deny code-review, $0
+}

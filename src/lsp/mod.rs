@@ -10,6 +10,7 @@
 //! the workspace's files and talks on stdio); the core it calls does none.
 
 mod client_watch;
+mod code_actions;
 mod completion;
 pub mod convert;
 mod definition;

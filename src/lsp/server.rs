@@ -11,7 +11,8 @@ use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
-    Settings, completion, definition, diagnostics, folding, formatting, hover, references, symbols,
+    Settings, code_actions, completion, definition, diagnostics, folding, formatting, hover,
+    references, symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -106,6 +107,12 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
+                ..lsp_types::CodeActionOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -294,6 +301,37 @@ impl Server<'_> {
                         Err((ErrorCode::RequestFailed, message))
                     }
                 }
+            }
+            req::CodeActionRequest::METHOD => {
+                let params: lsp_types::CodeActionParams = parse(params)?;
+                let wanted = params.context.only.as_ref().is_none_or(|only| {
+                    only.iter().any(|kind| {
+                        lsp_types::CodeActionKind::QUICKFIX
+                            .as_str()
+                            .starts_with(kind.as_str())
+                    })
+                });
+                if !wanted {
+                    return to_value(Vec::<lsp_types::CodeActionOrCommand>::new());
+                }
+                let document = self.document(&params.text_document.uri)?;
+                let scope = documents::scope_of(document);
+                let entries = documents::entries(&scope, &self.documents);
+                let overlay = self.documents.overlay();
+                let checked = crate::workspace::check_workspace_with(
+                    entries,
+                    &overlay,
+                    self.settings.today(),
+                    self.settings.profile.as_deref(),
+                );
+                to_value(code_actions::actions(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    &document.name(),
+                    params.range,
+                    &params.context.diagnostics,
+                    self.encoding,
+                ))
             }
             _ => Err((
                 ErrorCode::MethodNotFound,

@@ -22,6 +22,7 @@ mod hover;
 mod locate;
 mod reference;
 mod references;
+mod rename;
 mod resolve;
 mod server;
 mod symbols;

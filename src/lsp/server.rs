@@ -12,7 +12,7 @@ use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
     Settings, code_actions, completion, definition, diagnostics, folding, formatting, hover,
-    references, symbols,
+    references, rename, symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -107,6 +107,10 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         completion_provider: Some(lsp_types::CompletionOptions::default()),
         folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp_types::WorkDoneProgressOptions::default(),
+        })),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
             lsp_types::CodeActionOptions {
                 code_action_kinds: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
@@ -300,6 +304,48 @@ impl Server<'_> {
                         });
                         Err((ErrorCode::RequestFailed, message))
                     }
+                }
+            }
+            req::PrepareRenameRequest::METHOD => {
+                let at: lsp_types::TextDocumentPositionParams = parse(params)?;
+                let encoding = self.encoding;
+                let answer = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        let found = rename::prepare(place, offset)?;
+                        let Some(source) = place.workspace.sources.get(place.file) else {
+                            return Ok(None);
+                        };
+                        Ok(found.map(|(span, placeholder)| {
+                            lsp_types::PrepareRenameResponse::RangeWithPlaceholder {
+                                range: convert::range(source, span, encoding),
+                                placeholder,
+                            }
+                        }))
+                    })
+                    .unwrap_or(Ok(None));
+                match answer {
+                    Ok(response) => to_value(response),
+                    Err(reason) => Err((ErrorCode::RequestFailed, reason)),
+                }
+            }
+            req::Rename::METHOD => {
+                let params: lsp_types::RenameParams = parse(params)?;
+                let at = params.text_document_position;
+                let encoding = self.encoding;
+                let new_name = params.new_name;
+                let answer = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        let Some(places) = rename::rename(place, offset, &new_name)? else {
+                            return Ok(None);
+                        };
+                        Ok(Some(rename::workspace_edit(
+                            place, &places, &new_name, encoding,
+                        )))
+                    })
+                    .unwrap_or(Ok(None));
+                match answer {
+                    Ok(edit) => to_value(edit),
+                    Err(reason) => Err((ErrorCode::RequestFailed, reason)),
                 }
             }
             req::CodeActionRequest::METHOD => {

@@ -284,9 +284,13 @@ fn target(
     match &member.kind {
         MemberKind::Stage { name, .. } | MemberKind::Wave { name, .. } if within(name.span) => {
             let keys: Option<Vec<Key>> = at.members.iter().map(|m| key_of(&m.kind)).collect();
-            let Some(keys) = keys else {
+            let Some(mut keys) = keys else {
                 return Ok(None);
             };
+            // A profile's stage overrides the declaration's own.
+            if matches!(keys.first(), Some(Key::Named("profile", _))) {
+                keys.remove(0);
+            }
             let origin = origin_of(place, chains, here, &keys);
             refuse_std(place, origin, &name.name)?;
             return Ok(Some((

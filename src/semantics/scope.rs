@@ -380,12 +380,15 @@ impl Scopes<'_> {
         let Some(std_module) = std_module_declaring(&name.name, wanted) else {
             return diagnostic;
         };
-        if module.imports.iter().any(|import| {
+        // Imported under another name already: the name is `alias.name`,
+        // which is not this fix.
+        let imported = module.imports.iter().any(|import| {
             self.workspace
-                .module(import.target)
-                .is_some_and(|m| m.is_std)
-                && import.alias == std_module.trim_start_matches("std/")
-        }) {
+                .sources
+                .get(import.target)
+                .is_some_and(|source| source.name == std_module)
+        });
+        if imported {
             return diagnostic;
         }
         let (span, text) = match module.imports.iter().map(|import| import.span.end()).max() {

@@ -1137,3 +1137,49 @@ pub fn floors(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Flo
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Host;
+    use crate::source::{FileId, Span};
+
+    /// The text with the exemption fix of the policy whose body is the
+    /// first `{` to the last `}` applied.
+    fn with_exemption(text: &str) -> String {
+        let start = text.find('{').unwrap_or(0);
+        let end = text.rfind('}').map_or(0, |idx| idx + 1);
+        let body = Span {
+            start: u32::try_from(start).unwrap_or(0),
+            end: u32::try_from(end).unwrap_or(0),
+        };
+        let Some(host) = Host::of(text, FileId(0), body) else {
+            return String::from("no host");
+        };
+        let fix = host.exemption("svc", "load-test");
+        let mut out = text.to_string();
+        out.replace_range(fix.span.start()..fix.span.end(), &fix.replacement);
+        out
+    }
+
+    #[test]
+    fn an_exemption_goes_before_a_brace_on_its_own_line() {
+        assert_eq!(
+            with_exemption("policy p {\n  deny load-test\n}\n"),
+            "policy p {\n  deny load-test\n  exempt svc from load-test {\n    reason = \"TODO: why svc is exempt\"\n  }\n}\n"
+        );
+        // Indented: one step deeper than the brace.
+        assert_eq!(
+            with_exemption("  policy p {\n  }"),
+            "  policy p {\n    exempt svc from load-test {\n      reason = \"TODO: why svc is exempt\"\n    }\n  }"
+        );
+    }
+
+    #[test]
+    fn a_brace_sharing_its_line_gets_a_line_of_its_own() {
+        assert_eq!(
+            with_exemption("policy p { deny load-test }"),
+            "policy p { deny load-test\n  exempt svc from load-test {\n    reason = \"TODO: why svc is exempt\"\n  }\n}"
+        );
+        assert_eq!(with_exemption("policy p { deny load-test ]"), "no host");
+    }
+}

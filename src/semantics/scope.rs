@@ -451,20 +451,30 @@ fn proposed(diagnostic: &Diagnostic) -> Option<String> {
 }
 
 /// The module of the standard library (`std/aws`) that declares `name`
-/// as one of the `wanted` kinds, if one does.
+/// as one of the `wanted` kinds, if one does. The library is parsed once,
+/// the first time a name is not found.
 fn std_module_declaring(name: &str, wanted: &[DeclKind]) -> Option<&'static str> {
-    crate::stdlib::MODULES.iter().find_map(|(module, text)| {
-        let parsed = crate::syntax::parse_file(text, FileId(0));
-        parsed
-            .file
-            .items
+    static DECLARED: std::sync::OnceLock<Vec<(&'static str, String, DeclKind)>> =
+        std::sync::OnceLock::new();
+    let declared = DECLARED.get_or_init(|| {
+        crate::stdlib::MODULES
             .iter()
-            .any(|item| {
-                item.kind.name().is_some_and(|ident| ident.name == name)
-                    && DeclKind::of(&item.kind).is_some_and(|kind| wanted.contains(&kind))
+            .flat_map(|(module, text)| {
+                crate::syntax::parse_file(text, FileId(0))
+                    .file
+                    .items
+                    .into_iter()
+                    .filter_map(move |item| {
+                        let kind = DeclKind::of(&item.kind)?;
+                        Some((*module, item.kind.name()?.name.clone(), kind))
+                    })
             })
-            .then_some(*module)
-    })
+            .collect()
+    });
+    declared
+        .iter()
+        .find(|(_, declared, kind)| declared == name && wanted.contains(kind))
+        .map(|(module, _, _)| *module)
 }
 
 fn describe_kinds(kinds: &[DeclKind]) -> String {

@@ -20,7 +20,7 @@ async def test_initialize_advertises_what_is_implemented(client: LanguageClient)
     assert caps.folding_range_provider is True
     assert caps.completion_provider is not None
     assert caps.rename_provider.prepare_provider is True
-    assert caps.code_action_provider.code_action_kinds == [
+    assert list(caps.code_action_provider.code_action_kinds) == [
         types.CodeActionKind.QuickFix
     ]
 

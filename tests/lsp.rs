@@ -66,7 +66,11 @@ fn initialize_advertises_what_is_implemented_and_shutdown_exits_zero() {
     assert_eq!(caps["referencesProvider"], true);
     assert_eq!(caps["foldingRangeProvider"], true);
     assert!(caps["completionProvider"].is_object());
-    assert!(caps.get("renameProvider").is_none());
+    assert_eq!(caps["renameProvider"], json!({ "prepareProvider": true }));
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
     assert_eq!(result["serverInfo"]["name"], "pipec");
     client.notify("$/cancelRequest", json!({ "id": 99 }));
     assert_eq!(client.shutdown(), 0);

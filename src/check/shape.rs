@@ -579,7 +579,13 @@ impl ShapeChecker {
                         name.span.to(type_name.span),
                         "read as a field declaration",
                     )
-                    .help(format!("write `{} = {}`", name.name, type_name.name)),
+                    .help(format!("write `{} = {}`", name.name, type_name.name))
+                    .suggest(
+                        "Change `:` to `=`",
+                        self.file,
+                        name.span.to(type_name.span),
+                        format!("{} = {}", name.name, type_name.name),
+                    ),
                 );
                 return;
             }

@@ -52,6 +52,28 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// Edits that fix it, for editors (the language server's quick fixes).
+    /// Never rendered: the help line says the same in words. Boxed, since
+    /// few diagnostics have any and a diagnostic is the error of many
+    /// `Result`s; read it with [`Diagnostic::suggestions`].
+    #[serde(skip)]
+    pub fixes: Option<Box<Vec<Suggestion>>>,
+}
+
+/// A fix a tool can apply without asking: replace the bytes of `span` in
+/// `file` with `replacement`. Only attached where the fix is certain to
+/// remove the diagnostic it belongs to (a name that resolves, an operator
+/// the grammar accepts), so that an editor may offer it as a quick fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// What the fix does, as a command: "Change to `beta`".
+    pub message: String,
+    /// The file the edit is in (not always the diagnostic's).
+    pub file: FileId,
+    /// The bytes replaced; empty to insert.
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -65,6 +87,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            fixes: None,
         }
     }
 
@@ -110,6 +133,33 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a machine-applicable fix.
+    pub fn suggest(
+        mut self,
+        message: impl Into<String>,
+        file: FileId,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Diagnostic {
+        self.add_suggestion(Suggestion {
+            message: message.into(),
+            file,
+            span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// Adds a machine-applicable fix built elsewhere.
+    pub fn add_suggestion(&mut self, suggestion: Suggestion) {
+        self.fixes.get_or_insert_default().push(suggestion);
+    }
+
+    /// The machine-applicable fixes, in the order they were added.
+    pub fn suggestions(&self) -> &[Suggestion] {
+        self.fixes.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     /// Whether this diagnostic stops compilation.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -120,6 +170,9 @@ impl Diagnostic {
     pub fn in_file(mut self, file: FileId) -> Diagnostic {
         for label in &mut self.labels {
             label.file = file;
+        }
+        for suggestion in self.fixes.iter_mut().flat_map(|fixes| fixes.iter_mut()) {
+            suggestion.file = file;
         }
         self
     }

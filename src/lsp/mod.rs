@@ -12,6 +12,7 @@
 mod around;
 mod checking;
 mod client_watch;
+mod code_actions;
 mod completion;
 pub mod convert;
 mod definition;
@@ -28,6 +29,7 @@ mod overrides;
 mod places;
 mod reference;
 mod references;
+mod rename;
 #[cfg(test)]
 mod requests_robustness;
 mod resolve;

@@ -12,8 +12,8 @@ use super::convert::{self, Encoding};
 use super::documents::{self, Documents, Scope};
 use super::resolve::Place;
 use super::{
-    Settings, completion, definition, diagnostics, folding, formatting, hover, inlay_hints,
-    references, semantic_tokens, symbols, values, workspace_symbols,
+    Settings, code_actions, completion, definition, diagnostics, folding, formatting, hover,
+    inlay_hints, references, rename, semantic_tokens, symbols, values, workspace_symbols,
 };
 use crate::modules;
 use crate::semantics::{self, Want};
@@ -169,6 +169,16 @@ fn capabilities(encoding: Encoding, support: ClientSupport) -> ServerCapabilitie
                 },
             ),
         ),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp_types::WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp_types::CodeActionKind::QUICKFIX]),
+                ..lsp_types::CodeActionOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -452,6 +462,79 @@ impl Server<'_> {
                         Err((ErrorCode::RequestFailed, message))
                     }
                 }
+            }
+            req::PrepareRenameRequest::METHOD => {
+                let at: lsp_types::TextDocumentPositionParams = parse(params)?;
+                let encoding = self.encoding;
+                let answer = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        let found = rename::prepare(place, offset)?;
+                        let Some(source) = place.workspace.sources.get(place.file) else {
+                            return Ok(None);
+                        };
+                        Ok(found.map(|(span, placeholder)| {
+                            lsp_types::PrepareRenameResponse::RangeWithPlaceholder {
+                                range: convert::range(source, span, encoding),
+                                placeholder,
+                            }
+                        }))
+                    })
+                    .unwrap_or(Ok(None));
+                match answer {
+                    Ok(response) => to_value(response),
+                    Err(reason) => Err((ErrorCode::RequestFailed, reason)),
+                }
+            }
+            req::Rename::METHOD => {
+                let params: lsp_types::RenameParams = parse(params)?;
+                let at = params.text_document_position;
+                let encoding = self.encoding;
+                let new_name = params.new_name;
+                let answer = self
+                    .with_place(&at.text_document.uri, at.position, |place, offset| {
+                        let Some(places) = rename::rename(place, offset, &new_name)? else {
+                            return Ok(None);
+                        };
+                        Ok(Some(rename::workspace_edit(
+                            place, &places, &new_name, encoding,
+                        )))
+                    })
+                    .unwrap_or(Ok(None));
+                match answer {
+                    Ok(edit) => to_value(edit),
+                    Err(reason) => Err((ErrorCode::RequestFailed, reason)),
+                }
+            }
+            req::CodeActionRequest::METHOD => {
+                let params: lsp_types::CodeActionParams = parse(params)?;
+                let wanted = params.context.only.as_ref().is_none_or(|only| {
+                    only.iter().any(|kind| {
+                        lsp_types::CodeActionKind::QUICKFIX
+                            .as_str()
+                            .starts_with(kind.as_str())
+                    })
+                });
+                if !wanted {
+                    return to_value(Vec::<lsp_types::CodeActionOrCommand>::new());
+                }
+                let document = self.document(&params.text_document.uri)?;
+                let scope = documents::scope_of(document);
+                let entries = documents::entries(&scope, &self.documents);
+                let overlay = self.documents.overlay();
+                let checked = crate::workspace::check_workspace_with(
+                    entries,
+                    &overlay,
+                    self.settings.today(),
+                    self.settings.profile.as_deref(),
+                );
+                to_value(code_actions::actions(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    &document.name(),
+                    params.range,
+                    &params.context.diagnostics,
+                    self.encoding,
+                ))
             }
             _ => Err((
                 ErrorCode::MethodNotFound,

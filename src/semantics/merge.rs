@@ -709,6 +709,24 @@ impl<'w, 'd> Merger<'w, 'd> {
                     closest(key.name(), names.iter().map(|(name, _)| name.as_str()))
                         .and_then(|name| written_of(&names, name))
                 });
+            // The fixes: the closest inherited member of the same kind, by
+            // its name, and `new` in front.
+            if let Some(name) = member.kind.name()
+                && let Some(close) =
+                    closest(key.name(), same_kind.iter().map(|(name, _)| name.as_str()))
+            {
+                diagnostic =
+                    diagnostic.suggest(format!("Change to `{close}`"), file, name.span, close);
+            }
+            diagnostic = diagnostic.suggest(
+                "Add `new`: declare a member the parent does not have",
+                file,
+                Span {
+                    start: member.span.start,
+                    end: member.span.start,
+                },
+                "new ",
+            );
             diagnostic = match suggestion {
                 Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`? To add a member the parent does not have, write `new` in front")),
                 None => diagnostic.help("to add a member the parent does not have, write `new` in front"),

@@ -164,6 +164,77 @@ struct Exemption {
 pub struct Policies {
     levels: Vec<Level>,
     exemptions: Vec<Exemption>,
+    /// Where an exemption can be added to each policy, by the policy's
+    /// place: for the fix that exempts a pipeline from a finding.
+    hosts: Vec<((FileId, Span), Host)>,
+}
+
+/// Where a new member goes in a policy's body: before its closing brace,
+/// on a line of its own, indented one step deeper than the brace.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Host {
+    file: FileId,
+    /// The bytes the member replaces: nothing before a brace on its own
+    /// line, else the blanks between the last member and the brace.
+    at: usize,
+    end: usize,
+    /// The brace's indentation.
+    indent: String,
+    /// Whether the brace shares its line with other text, so the member
+    /// starts a new line.
+    newline: bool,
+}
+
+impl Host {
+    fn of(text: &str, file: FileId, body: Span) -> Option<Host> {
+        let brace = body.end.checked_sub(1)? as usize;
+        if text.get(brace..=brace)? != "}" {
+            return None;
+        }
+        let line_start = text.get(..brace)?.rfind('\n').map_or(0, |idx| idx + 1);
+        let before = text.get(line_start..brace)?;
+        if before.trim().is_empty() {
+            Some(Host {
+                file,
+                at: line_start,
+                end: line_start,
+                indent: before.to_string(),
+                newline: false,
+            })
+        } else {
+            let indent: String = before
+                .chars()
+                .take_while(|ch| *ch == ' ' || *ch == '\t')
+                .collect();
+            let at = line_start + before.trim_end().len();
+            Some(Host {
+                file,
+                at,
+                end: brace,
+                indent,
+                newline: true,
+            })
+        }
+    }
+
+    /// The fix that exempts `pipeline` from `rule` here.
+    fn exemption(&self, pipeline: &str, rule: &str) -> crate::diagnostics::Suggestion {
+        let outer = &self.indent;
+        let inner = format!("{outer}  ");
+        let start = if self.newline { "\n" } else { "" };
+        let end = if self.newline { outer.as_str() } else { "" };
+        crate::diagnostics::Suggestion {
+            message: format!("Exempt `{pipeline}` from `{rule}` (give the reason)"),
+            file: self.file,
+            span: Span {
+                start: u32::try_from(self.at).unwrap_or(u32::MAX),
+                end: u32::try_from(self.end).unwrap_or(u32::MAX),
+            },
+            replacement: format!(
+                "{start}{inner}exempt {pipeline} from {rule} {{\n{inner}  reason = \"TODO: why {pipeline} is exempt\"\n{inner}}}\n{end}"
+            ),
+        }
+    }
 }
 
 impl Policies {
@@ -177,6 +248,7 @@ impl Policies {
         let mut policies = Policies {
             levels: Vec::new(),
             exemptions: Vec::new(),
+            hosts: Vec::new(),
         };
         let profiles = profile_names(scopes);
         for (decl, kind, item) in scopes.all() {
@@ -185,6 +257,14 @@ impl Policies {
             };
             let file = decl.file;
             let policy_at = (file, policy.name.span);
+            if let Some(host) = scopes
+                .workspace()
+                .sources
+                .get(file)
+                .and_then(|source| Host::of(&source.text, file, policy.body.span))
+            {
+                policies.hosts.push((policy_at, host));
+            }
             for member in &policy.body.members {
                 match &member.kind {
                     MemberKind::Level { level, rules } => {
@@ -351,6 +431,9 @@ impl Policies {
             if exempt || level == PolicyLevel::Allow {
                 continue;
             }
+            let exempt_in = self
+                .host(rule_name, level, governed_by)
+                .map(|host| host.exemption(&plan.pipeline, rule_name));
             findings.push(Finding {
                 rule: rule_name,
                 deny: level == PolicyLevel::Deny,
@@ -359,9 +442,41 @@ impl Policies {
                 span,
                 pipeline: plan.pipeline.clone(),
                 under: relaxed,
+                exempt_in,
             });
         }
         findings
+    }
+
+    /// The policy an exemption from a finding goes in: one that gives the
+    /// rule the level it has, else (a rule at its default level) the first
+    /// policy governing the pipeline, by place.
+    fn host(
+        &self,
+        rule_name: &str,
+        level: PolicyLevel,
+        governed_by: &dyn Fn(FileId) -> bool,
+    ) -> Option<&Host> {
+        let deciding = self
+            .levels
+            .iter()
+            .filter(|found| {
+                found.rule == rule_name && found.level == level && governed_by(found.file)
+            })
+            .map(|found| found.policy)
+            .min();
+        let governing = || {
+            self.hosts
+                .iter()
+                .filter(|(_, host)| governed_by(host.file))
+                .map(|(policy, _)| *policy)
+                .min()
+        };
+        let policy = deciding.or_else(governing)?;
+        self.hosts
+            .iter()
+            .find(|(at, _)| *at == policy)
+            .map(|(_, host)| host)
     }
 
     /// A rule's level for a pipeline compiled under `profile`: each
@@ -476,6 +591,9 @@ pub struct Finding {
     pipeline: String,
     /// The profile and reason of the `under` level that decided it.
     under: Option<(String, String)>,
+    /// The fix that exempts the pipeline, in the policy that decided the
+    /// level (or one that governs it).
+    exempt_in: Option<crate::diagnostics::Suggestion>,
 }
 
 impl Finding {
@@ -536,7 +654,8 @@ pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
         String,
         Option<(String, String)>,
     );
-    let mut grouped: std::collections::BTreeMap<Place, Vec<String>> =
+    type Affected = (String, Option<crate::diagnostics::Suggestion>);
+    let mut grouped: std::collections::BTreeMap<Place, Vec<Affected>> =
         std::collections::BTreeMap::new();
     for finding in findings {
         grouped
@@ -550,13 +669,20 @@ pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
                 finding.under,
             ))
             .or_default()
-            .push(finding.pipeline);
+            .push((finding.pipeline, finding.exempt_in));
     }
     grouped
         .into_iter()
-        .map(|((file, start, end, rule_name, deny, message, under), mut pipelines)| {
-            pipelines.sort();
-            pipelines.dedup();
+        .map(|((file, start, end, rule_name, deny, message, under), mut exemptions)| {
+            exemptions.sort_by(|left, right| left.0.cmp(&right.0));
+            exemptions.dedup_by(|left, right| left.0 == right.0);
+            let pipelines: Vec<String> = exemptions.iter().map(|(name, _)| name.clone()).collect();
+            // Exempting one of several pipelines would leave the finding
+            // for the others: only a finding of one pipeline gets the fix.
+            let fix = match exemptions.as_slice() {
+                [(_, fix)] => fix.clone(),
+                _ => None,
+            };
             let span = Span { start, end };
             let summary = rule(rule_name).map_or("", |rule| rule.summary);
             let title = format!("[{rule_name}] {message}");
@@ -573,6 +699,9 @@ pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
                 diagnostic = diagnostic.note(format!(
                     "under profile `{profile}` a policy makes `{rule_name}` {level}: {reason}"
                 ));
+            }
+            if let Some(fix) = fix {
+                diagnostic.add_suggestion(fix);
             }
             match pipelines.as_slice() {
                 [pipeline] => diagnostic
@@ -617,7 +746,9 @@ fn known_rule(
     )
     .primary(file, span, "not in the catalogue");
     diagnostic = match closest(name, RULES.iter().map(|rule| rule.name)) {
-        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+        Some(suggestion) => diagnostic
+            .help(format!("did you mean `{suggestion}`?"))
+            .suggest(format!("Change to `{suggestion}`"), file, span, suggestion),
         None => diagnostic.help(format!(
             "the rules are {}",
             RULES
@@ -1005,4 +1136,50 @@ pub fn floors(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Flo
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Host;
+    use crate::source::{FileId, Span};
+
+    /// The text with the exemption fix of the policy whose body is the
+    /// first `{` to the last `}` applied.
+    fn with_exemption(text: &str) -> String {
+        let start = text.find('{').unwrap_or(0);
+        let end = text.rfind('}').map_or(0, |idx| idx + 1);
+        let body = Span {
+            start: u32::try_from(start).unwrap_or(0),
+            end: u32::try_from(end).unwrap_or(0),
+        };
+        let Some(host) = Host::of(text, FileId(0), body) else {
+            return String::from("no host");
+        };
+        let fix = host.exemption("svc", "load-test");
+        let mut out = text.to_string();
+        out.replace_range(fix.span.start()..fix.span.end(), &fix.replacement);
+        out
+    }
+
+    #[test]
+    fn an_exemption_goes_before_a_brace_on_its_own_line() {
+        assert_eq!(
+            with_exemption("policy p {\n  deny load-test\n}\n"),
+            "policy p {\n  deny load-test\n  exempt svc from load-test {\n    reason = \"TODO: why svc is exempt\"\n  }\n}\n"
+        );
+        // Indented: one step deeper than the brace.
+        assert_eq!(
+            with_exemption("  policy p {\n  }"),
+            "  policy p {\n    exempt svc from load-test {\n      reason = \"TODO: why svc is exempt\"\n    }\n  }"
+        );
+    }
+
+    #[test]
+    fn a_brace_sharing_its_line_gets_a_line_of_its_own() {
+        assert_eq!(
+            with_exemption("policy p { deny load-test }"),
+            "policy p { deny load-test\n  exempt svc from load-test {\n    reason = \"TODO: why svc is exempt\"\n  }\n}"
+        );
+        assert_eq!(with_exemption("policy p { deny load-test ]"), "no host");
+    }
 }

@@ -74,9 +74,14 @@ fn walk(
                         )
                         .primary(file, pipeline.span, "exempts nothing");
                         diagnostic = match closest(&name, pipelines.iter().copied()) {
-                            Some(suggestion) => {
-                                diagnostic.help(format!("did you mean `{suggestion}`?"))
-                            }
+                            Some(suggestion) => diagnostic
+                                .help(format!("did you mean `{suggestion}`?"))
+                                .suggest(
+                                    format!("Change to `{suggestion}`"),
+                                    file,
+                                    pipeline.span,
+                                    suggestion,
+                                ),
                             None => diagnostic
                                 .help("name a pipeline declared in one of the files checked"),
                         };

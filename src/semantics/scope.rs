@@ -124,6 +124,11 @@ impl<'w> Scopes<'w> {
         }
     }
 
+    /// The workspace the scopes are of.
+    pub fn workspace(&self) -> &'w Workspace {
+        self.workspace
+    }
+
     /// The item of a declaration.
     pub fn item(&self, decl: DeclId) -> Option<&'w Item> {
         self.workspace.module(decl.file)?.tree.items.get(decl.item)
@@ -163,10 +168,20 @@ impl<'w> Scopes<'w> {
     ) -> Result<(DeclId, DeclKind), Unresolved> {
         let wanted_text = describe_kinds(wanted);
         let found = match path.segments.as_slice() {
-            [name] => self.resolve_unqualified(file, &name.name, path.span, &wanted_text)?,
-            [module, name] => {
-                self.resolve_qualified(file, &module.name, &name.name, path, &wanted_text)?
-            }
+            [name] => self
+                .resolve_unqualified(file, &name.name, path.span, &wanted_text)
+                .map_err(|diagnostic| self.suggest_unqualified(*diagnostic, file, path, wanted))?,
+            [module, name] => self
+                .resolve_qualified(file, &module.name, &name.name, path, &wanted_text)
+                .map_err(|diagnostic| {
+                    self.suggest_qualified(
+                        *diagnostic,
+                        file,
+                        (&module.name, &name.name),
+                        path,
+                        wanted,
+                    )
+                })?,
             _ => {
                 return Err(Diagnostic::error(
                     Code::UNKNOWN_NAME,
@@ -210,7 +225,7 @@ impl<'w> Scopes<'w> {
         name: &str,
         span: Span,
         wanted: &str,
-    ) -> Result<(DeclId, DeclKind), Diagnostic> {
+    ) -> Result<(DeclId, DeclKind), Box<Diagnostic>> {
         if let Some(&found) = self
             .locals
             .get(file.0 as usize)
@@ -265,19 +280,21 @@ impl<'w> Scopes<'w> {
                     None => diagnostic
                         .help("declare it in this file, or import the file that declares it"),
                 };
-                Err(diagnostic)
+                Err(Box::new(diagnostic))
             }
             many => {
                 let modules: Vec<String> = many
                     .iter()
                     .map(|(alias, _)| format!("`{alias}.{name}`"))
                     .collect();
-                Err(Diagnostic::error(
-                    Code::AMBIGUOUS_NAME,
-                    format!("`{name}` is declared by several imports"),
-                )
-                .primary(file, span, "could mean either")
-                .help(format!("write it qualified: {}", modules.join(" or "))))
+                Err(Box::new(
+                    Diagnostic::error(
+                        Code::AMBIGUOUS_NAME,
+                        format!("`{name}` is declared by several imports"),
+                    )
+                    .primary(file, span, "could mean either")
+                    .help(format!("write it qualified: {}", modules.join(" or "))),
+                ))
             }
         }
     }
@@ -289,7 +306,7 @@ impl<'w> Scopes<'w> {
         name: &str,
         path: &Path,
         wanted: &str,
-    ) -> Result<(DeclId, DeclKind), Diagnostic> {
+    ) -> Result<(DeclId, DeclKind), Box<Diagnostic>> {
         let imports = self
             .workspace
             .module(file)
@@ -307,7 +324,7 @@ impl<'w> Scopes<'w> {
                     "import the module first, e.g. `import \"std/{module_name}\"`"
                 )),
             };
-            return Err(diagnostic);
+            return Err(Box::new(diagnostic));
         };
         let locals = self.locals.get(import.target.0 as usize);
         if let Some(&found) = locals.and_then(|locals| locals.get(name)) {
@@ -327,8 +344,158 @@ impl<'w> Scopes<'w> {
             }
             None => diagnostic.help(format!("`{module_name}` declares no such name")),
         };
-        Err(diagnostic)
+        Err(Box::new(diagnostic))
     }
+}
+
+impl Scopes<'_> {
+    /// The declaration an unqualified name means in `file`, if it means
+    /// exactly one.
+    fn lookup(&self, file: FileId, name: &str) -> Option<(DeclId, DeclKind)> {
+        if let Some(&found) = self.locals.get(file.0 as usize)?.get(name) {
+            return Some(found);
+        }
+        let imports = self.workspace.module(file)?.imports.as_slice();
+        let mut providers = imports.iter().filter_map(|import| {
+            self.locals
+                .get(import.target.0 as usize)
+                .and_then(|locals| locals.get(name))
+        });
+        match (providers.next(), providers.next()) {
+            (Some(&found), None) => Some(found),
+            _ => None,
+        }
+    }
+
+    /// Adds the fix of an unknown unqualified name: the name the help line
+    /// proposes, when it resolves to a wanted kind; else, when a module of
+    /// the standard library declares the name with a wanted kind, its
+    /// import.
+    fn suggest_unqualified(
+        &self,
+        diagnostic: Diagnostic,
+        file: FileId,
+        path: &Path,
+        wanted: &[DeclKind],
+    ) -> Diagnostic {
+        if diagnostic.code != Code::UNKNOWN_NAME {
+            return diagnostic;
+        }
+        if let Some(suggestion) = proposed(&diagnostic)
+            && let Some((_, kind)) = self.lookup(file, &suggestion)
+            && wanted.contains(&kind)
+        {
+            return diagnostic.suggest(
+                format!("Change to `{suggestion}`"),
+                file,
+                path.span,
+                suggestion,
+            );
+        }
+        let Some(module) = self.workspace.module(file) else {
+            return diagnostic;
+        };
+        let Some(name) = path.segments.first() else {
+            return diagnostic;
+        };
+        let Some(std_module) = std_module_declaring(&name.name, wanted) else {
+            return diagnostic;
+        };
+        // Imported under another name already: the name is `alias.name`,
+        // which is not this fix.
+        let imported = module.imports.iter().any(|import| {
+            self.workspace
+                .sources
+                .get(import.target)
+                .is_some_and(|source| source.name == std_module)
+        });
+        if imported {
+            return diagnostic;
+        }
+        let (span, text) = match module.imports.iter().map(|import| import.span.end()).max() {
+            Some(end) => (Span::new(end, end), format!("\nimport \"{std_module}\"")),
+            None => (Span::new(0, 0), format!("import \"{std_module}\"\n\n")),
+        };
+        diagnostic.suggest(format!("Add `import \"{std_module}\"`"), file, span, text)
+    }
+
+    /// Adds the fix of an unknown qualified name: `module.name` as the help
+    /// line proposes it, when it resolves to a wanted kind.
+    fn suggest_qualified(
+        &self,
+        diagnostic: Diagnostic,
+        file: FileId,
+        (_, name): (&str, &str),
+        path: &Path,
+        wanted: &[DeclKind],
+    ) -> Diagnostic {
+        if diagnostic.code != Code::UNKNOWN_NAME {
+            return diagnostic;
+        }
+        let Some(suggestion) = proposed(&diagnostic) else {
+            return diagnostic;
+        };
+        let Some((alias, suggested_name)) = suggestion.split_once('.') else {
+            return diagnostic;
+        };
+        let Some(module) = self.workspace.module(file) else {
+            return diagnostic;
+        };
+        let resolves = module
+            .imports
+            .iter()
+            .find(|import| import.alias == alias)
+            .and_then(|import| {
+                self.locals
+                    .get(import.target.0 as usize)?
+                    .get(suggested_name)
+            })
+            .is_some_and(|(_, kind)| wanted.contains(kind));
+        if !resolves || (suggested_name != name && path.segments.len() != 2) {
+            return diagnostic;
+        }
+        diagnostic.suggest(
+            format!("Change to `{suggestion}`"),
+            file,
+            path.span,
+            suggestion,
+        )
+    }
+}
+
+/// The name a "did you mean `NAME`?" help line proposes.
+fn proposed(diagnostic: &Diagnostic) -> Option<String> {
+    let help = diagnostic.help.as_deref()?;
+    let rest = help.strip_prefix("did you mean `")?;
+    let (name, _) = rest.split_once("`?")?;
+    Some(name.to_string())
+}
+
+/// The module of the standard library (`std/aws`) that declares `name`
+/// as one of the `wanted` kinds, if one does. The library is parsed once,
+/// the first time a name is not found.
+fn std_module_declaring(name: &str, wanted: &[DeclKind]) -> Option<&'static str> {
+    static DECLARED: std::sync::OnceLock<Vec<(&'static str, String, DeclKind)>> =
+        std::sync::OnceLock::new();
+    let declared = DECLARED.get_or_init(|| {
+        crate::stdlib::MODULES
+            .iter()
+            .flat_map(|(module, text)| {
+                crate::syntax::parse_file(text, FileId(0))
+                    .file
+                    .items
+                    .into_iter()
+                    .filter_map(move |item| {
+                        let kind = DeclKind::of(&item.kind)?;
+                        Some((*module, item.kind.name()?.name.clone(), kind))
+                    })
+            })
+            .collect()
+    });
+    declared
+        .iter()
+        .find(|(_, declared, kind)| declared == name && wanted.contains(kind))
+        .map(|(module, _, _)| *module)
 }
 
 fn describe_kinds(kinds: &[DeclKind]) -> String {

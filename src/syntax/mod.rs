@@ -145,7 +145,7 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
             }
             Err(diagnostic) => {
                 parsed.file.broken_names.extend(declared_name(chunk_text));
-                parsed.diagnostics.push(diagnostic);
+                parsed.diagnostics.push(*diagnostic);
             }
         }
     }

@@ -26,7 +26,7 @@ pub fn parse(
     file: FileId,
     offset: usize,
     more_follows: bool,
-) -> Result<Pairs<'_, Rule>, Diagnostic> {
+) -> Result<Pairs<'_, Rule>, Box<Diagnostic>> {
     match PipeParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
         Err(_) => {
@@ -37,7 +37,7 @@ pub fn parse(
             pest::set_error_detail(false);
             match detailed {
                 Ok(pairs) => Ok(pairs),
-                Err(error) => Err(describe(&error, text, file, offset, more_follows)),
+                Err(error) => Err(Box::new(describe(&error, text, file, offset, more_follows))),
             }
         }
     }
@@ -108,13 +108,23 @@ fn describe(
     let found_span = Span::new(offset + label_pos, offset + label_pos + label_len);
 
     if let Some(habit) = yaml_habit(text, pos) {
-        return Diagnostic::error(Code::YAML_HABIT, habit.title)
-            .primary(
-                file,
-                Span::new(offset + habit.span.0, offset + habit.span.1),
-                habit.label,
-            )
+        let span = Span::new(offset + habit.span.0, offset + habit.span.1);
+        let diagnostic = Diagnostic::error(Code::YAML_HABIT, habit.title)
+            .primary(file, span, habit.label)
             .help(habit.help);
+        if !habit.colon {
+            return diagnostic;
+        }
+        // `key: value` becomes `key = value`.
+        let spaced = text
+            .get(..habit.span.0)
+            .is_some_and(|before| before.ends_with([' ', '\t']));
+        return diagnostic.suggest(
+            "Change `:` to `=`",
+            file,
+            span,
+            if spaced { "=" } else { " =" },
+        );
     }
 
     if let Some((start, end, short)) = full_weekday_near(text, pos) {
@@ -525,6 +535,8 @@ struct Habit {
     label: &'static str,
     help: &'static str,
     span: (usize, usize),
+    /// Whether `span` is a `:` written for `=`.
+    colon: bool,
 }
 
 /// Recognises YAML and CI-workflow habits at the error position.
@@ -546,6 +558,7 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
             label: "a `-` bullet",
             help: "write lists in brackets, e.g. `regions = [us-east-1, eu-west-1]`",
             span: (line_start + indent, line_start + indent + 1),
+            colon: false,
         });
     }
     let key_len = trimmed
@@ -577,6 +590,7 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
                 label: "a YAML key",
                 help: "a `.pipe` file declares `template` and `pipeline` blocks; see docs/language.md",
                 span: (line_start + indent, colon + 1),
+                colon: false,
             }
         } else {
             Habit {
@@ -584,6 +598,7 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
                 label: "a YAML-style key",
                 help: "write `name = value`; `name : type` declares a field's type",
                 span: (colon, colon + 1),
+                colon: true,
             }
         });
     }
@@ -607,6 +622,7 @@ fn colon_before(text: &str, pos: usize) -> Option<Habit> {
             label: "a YAML-style key",
             help: "write `name = value`; `name : type` declares a field's type",
             span: (colon, colon + 1),
+            colon: true,
         })
 }
 

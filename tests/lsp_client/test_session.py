@@ -21,9 +21,10 @@ async def test_initialize_advertises_what_is_implemented(client: LanguageClient)
     assert caps.completion_provider is not None
     # Published, not pulled, for a client that did not offer to pull.
     assert caps.diagnostic_provider is None
-    # Nothing is offered that the server does not answer.
-    assert caps.rename_provider is None
-    assert caps.code_action_provider is None
+    assert caps.rename_provider.prepare_provider is True
+    assert list(caps.code_action_provider.code_action_kinds) == [
+        types.CodeActionKind.QuickFix
+    ]
 
 
 async def test_shutdown_then_exit_is_status_zero(client: LanguageClient):

@@ -1,0 +1,6 @@
+// request: textDocument/prepareRename
+//- pipec.toml
+//- base.pipe
+template Base {
+  plat$0form = ecs
+}

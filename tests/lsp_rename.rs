@@ -1,0 +1,191 @@
+//! Renames, applied: the edits are made to the files, and the workspace
+//! must check exactly as before (no diagnostic gained or lost) while the
+//! old name is gone from every place the rename was about.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod lsp_harness;
+
+use lsp_harness::{Client, TODAY, TempWorkspace};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const BASE: &str = r#"import "std/aws"
+import "alarms.pipe" as shared
+
+template Base {
+  platform = ecs
+  source app = git("org/app") { require review }
+  build bundle from app { run = "make"; sign = true }
+  stage beta {
+    deploy bundle
+    bake = 1h
+  }
+  production {
+    registry = aws
+    rollback on shared.errors
+    wave first { regions = [us-east-1]; bake = 12h }
+  }
+}
+"#;
+
+const ALARMS: &str =
+    "alarm errors = ALARM(\"Errors\")\nalarm paging = errors or ALARM(\"Latency\")\n";
+
+const SVC: &str = r#"import "base.pipe"
+
+pipeline Svc extends Base {
+  stage beta {
+    bake = 2h
+  }
+  production {
+    wave first { bake = 13h }
+  }
+}
+
+pipeline Other extends base.Base {
+  remove stage beta
+}
+"#;
+
+fn client() -> Client {
+    Client::start(json!({
+        "capabilities": { "general": { "positionEncodings": ["utf-8"] } },
+        "initializationOptions": { "today": TODAY },
+    }))
+    .0
+}
+
+fn files() -> BTreeMap<String, String> {
+    [
+        ("pipec.toml", ""),
+        ("alarms.pipe", ALARMS),
+        ("base.pipe", BASE),
+        ("svc.pipe", SVC),
+    ]
+    .into_iter()
+    .map(|(path, text)| (path.to_string(), text.to_string()))
+    .collect()
+}
+
+/// The codes and messages of the whole workspace's diagnostics, with
+/// `old` written as `new` in them, sorted.
+fn checked(files: &BTreeMap<String, String>, name: &str, old: &str, new: &str) -> Vec<String> {
+    let list: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let workspace = TempWorkspace::new(name, &list);
+    let client = client();
+    let mut found = Vec::new();
+    for path in files.keys().filter(|path| path.ends_with(".pipe")) {
+        let uri = workspace.uri(path);
+        client.open(&uri, &files[path]);
+        for diagnostic in client.diagnostics_for(&uri)["diagnostics"]
+            .as_array()
+            .unwrap()
+        {
+            found.push(format!(
+                "{path} {} {}",
+                diagnostic["code"],
+                diagnostic["message"].as_str().unwrap().replace(old, new)
+            ));
+        }
+    }
+    client.shutdown();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// A UTF-8 position as a byte offset.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + character
+}
+
+/// Renames what is at the first `at` in `path` to `new`, applies the edit
+/// and returns the files and how many places changed.
+fn rename(name: &str, path: &str, at: &str, new: &str) -> (BTreeMap<String, String>, usize) {
+    let mut files = files();
+    let list: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let workspace = TempWorkspace::new(name, &list);
+    let prefix = format!("{}/", workspace.uri("").trim_end_matches('/'));
+    let mut client = client();
+    let uri = workspace.uri(path);
+    let text = files[path].clone();
+    client.open(&uri, &text);
+    let cursor = text.find(at).unwrap() + at.len() - 1;
+    let line = text[..cursor].matches('\n').count();
+    let character = cursor - text[..cursor].rfind('\n').map_or(0, |idx| idx + 1);
+    let edit = client.request(
+        "textDocument/rename",
+        json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": line, "character": character },
+            "newName": new,
+        }),
+    );
+    client.shutdown();
+    let mut count = 0;
+    for (edited, edits) in edit["changes"].as_object().unwrap() {
+        let text = files
+            .get_mut(edited.strip_prefix(&prefix).unwrap())
+            .unwrap();
+        let mut edits = edits.as_array().unwrap().clone();
+        edits.sort_by_key(|edit| std::cmp::Reverse(offset(text, &edit["range"]["start"])));
+        for edit in edits {
+            let start = offset(text, &edit["range"]["start"]);
+            let end = offset(text, &edit["range"]["end"]);
+            text.replace_range(start..end, edit["newText"].as_str().unwrap());
+            count += 1;
+        }
+    }
+    (files, count)
+}
+
+#[test]
+fn renaming_a_stage_from_its_template_keeps_the_workspace_as_it_was() {
+    let before = checked(&files(), "rename-stage-before", "beta", "preprod");
+    let (after_files, count) = rename("rename-stage", "base.pipe", "stage b", "preprod");
+    assert_eq!(count, 3, "{after_files:#?}");
+    assert!(after_files.values().all(|text| !text.contains("beta")));
+    let after = checked(&after_files, "rename-stage-after", "beta", "preprod");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn renaming_a_wave_from_an_override_keeps_the_workspace_as_it_was() {
+    let before = checked(&files(), "rename-wave-before", "first", "pilot");
+    let (after_files, count) = rename("rename-wave", "svc.pipe", "wave f", "pilot");
+    assert_eq!(count, 2, "{after_files:#?}");
+    assert!(after_files.values().all(|text| !text.contains("first")));
+    let after = checked(&after_files, "rename-wave-after", "first", "pilot");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn renaming_a_template_and_an_alarm_keeps_the_workspace_as_it_was() {
+    let before = checked(&files(), "rename-decl-before", "Base", "Foundation");
+    let (after_files, count) = rename("rename-decl", "svc.pipe", "extends B", "Foundation");
+    assert_eq!(count, 3, "{after_files:#?}");
+    assert!(after_files.values().all(|text| !text.contains("Base")));
+    assert_eq!(
+        before,
+        checked(&after_files, "rename-decl-after", "Base", "Foundation")
+    );
+
+    let before = checked(&files(), "rename-alarm-before", "errors", "faults");
+    let (after_files, count) = rename("rename-alarm", "base.pipe", "shared.e", "faults");
+    assert_eq!(count, 3, "{after_files:#?}");
+    assert!(after_files.values().all(|text| !text.contains("errors")));
+    assert_eq!(
+        before,
+        checked(&after_files, "rename-alarm-after", "errors", "faults")
+    );
+}

@@ -38,7 +38,8 @@ function isExecutable(file: string): boolean {
 
 /**
  * The `pipec` to run: `pipec.path` when set (`~` and `${workspaceFolder}`
- * expanded), else the first `pipec` on the PATH. Undefined when there is
+ * expanded, a relative path taken from the first workspace folder), else the
+ * first `pipec` on the PATH. Undefined when there is
  * none, so that the user is told instead of seeing a failed spawn.
  */
 function findPipec(): { command?: string; looked: string } {
@@ -49,9 +50,10 @@ function findPipec(): { command?: string; looked: string } {
     const expanded = configured
       .replace(/^~(?=$|[\\/])/, home)
       .replace(/\$\{workspaceFolder\}/g, folder);
+    const resolved = path.isAbsolute(expanded) ? expanded : path.resolve(folder, expanded);
     return {
-      command: isExecutable(expanded) ? expanded : undefined,
-      looked: `pipec.path (${expanded})`,
+      command: isExecutable(resolved) ? resolved : undefined,
+      looked: `pipec.path (${resolved})`,
     };
   }
   const names = process.platform === "win32" ? ["pipec.exe", "pipec.cmd", "pipec"] : ["pipec"];

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Snapshots are compared, never written, when run from here.
 export INSTA_UPDATE=no
+unset PIPEC_UPDATE_GRAMMAR_SNAPSHOTS
 
 # Installs pinned Python packages into a venv of their own under .cache/,
 # again only when the requirements file changes: a stamp, copied after a
@@ -89,6 +90,24 @@ lsp_venv=.cache/py-lsp
 install_venv "$lsp_venv" tools/lsp/requirements.txt "pytest-lsp"
 PIPEC_LSP_PYTEST="$PWD/$lsp_venv/bin/pytest"
 export PIPEC_LSP_PYTEST
+
+# The VS Code extension (editors/vscode/) is type-checked, bundled with
+# esbuild, packaged into a .vsix with vsce, and its TextMate grammar tested
+# with vscode-tmgrammar-test, all pinned by editors/vscode/package-lock.json,
+# in tests/editor_vscode.rs. They are installed where the extension's build
+# resolves them, editors/vscode/node_modules/, again only when the lock file
+# changes (same stamp logic). Install scripts are skipped: the only one that
+# matters, esbuild's, checks a binary that its platform package already
+# brings, and the optional keytar's would download a prebuilt binary.
+vscode_dir=editors/vscode
+if ! cmp -s "$vscode_dir/package-lock.json" "$vscode_dir/node_modules/.installed.lock.json"; then
+    echo "installing the VS Code extension's tools into $vscode_dir/node_modules" >&2
+    rm -rf "$vscode_dir/node_modules"
+    npm ci --prefix "$vscode_dir" --ignore-scripts --no-audit --no-fund --loglevel=error
+    cp "$vscode_dir/package-lock.json" "$vscode_dir/node_modules/.installed.lock.json"
+fi
+PIPEC_VSCODE_MODULES="$PWD/$vscode_dir/node_modules"
+export PIPEC_VSCODE_MODULES
 
 # Headless Neovim (0.7 or newer, from the system's packages; .ci/run
 # installs it) is the second client of tests/lsp_clients.rs. Without it the

@@ -1,6 +1,6 @@
 //! The Neovim package of editors/neovim/ in a real Neovim: the parser built
-//! from editors/tree-sitter-pipe/src, the filetype detection and the
-//! highlight query, on the sample workspace.
+//! from editors/tree-sitter-pipe/, the filetype detection, the highlight
+//! query and the start of `pipec lsp`, on the sample workspace.
 //!
 //! Runs when `PIPEC_NVIM` names Neovim (scripts/test.sh sets it; CI
 //! installs Debian's 0.7.2) or `nvim` is on the PATH, and needs the
@@ -165,6 +165,7 @@ fn neovim_highlights_the_sample_with_the_parser_and_queries() {
             root().join("tests/editor_neovim/highlight.lua").display()
         ))
         .arg(&sample)
+        .env("PIPEC_BIN", env!("CARGO_BIN_EXE_pipec"))
         .env("PIPEC_NVIM_PARSER", &library)
         .env("PIPEC_NVIM_RUNTIME", root().join("editors/neovim"))
         .env("PIPEC_NVIM_PROBES", probe_arg.join(","))
@@ -184,6 +185,14 @@ fn neovim_highlights_the_sample_with_the_parser_and_queries() {
     assert_eq!(report["has_error"], false, "{report:#}");
     assert_eq!(report["query_loaded"], true, "{report:#}");
     assert_eq!(report["highlighter_active"], true, "{report:#}");
+    // lua/pipec/init.lua started `pipec lsp`, rooted at the sample's
+    // pipec.toml.
+    assert_eq!(report["lsp_attached"], true, "{report:#}");
+    assert_eq!(
+        report["lsp_root"].as_str().map(Path::new),
+        Some(root().join("examples/sample").as_path()),
+        "{report:#}"
+    );
     for ((_, word, capture), probe) in probes.iter().zip(&probe_arg) {
         let seen = &report["probes"][probe.as_str()];
         assert_eq!(

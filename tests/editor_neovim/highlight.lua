@@ -9,6 +9,8 @@ local report = { errors = {}, probes = {} }
 
 local function run()
   vim.opt.runtimepath:prepend(os.getenv("PIPEC_NVIM_RUNTIME"))
+  -- The package's own setup: `pipec lsp` for every pipe buffer.
+  require("pipec").setup({ cmd = { os.getenv("PIPEC_BIN"), "lsp" } })
   local parser_path = os.getenv("PIPEC_NVIM_PARSER")
   if vim.treesitter.language and vim.treesitter.language.add then
     vim.treesitter.language.add("pipe", { path = parser_path })
@@ -52,6 +54,20 @@ local function run()
     end
     report.probes[probe] = { capture = best or vim.NIL, text = best_text or vim.NIL }
   end
+
+  -- The language server the FileType autocmd started.
+  local attached = vim.wait(20000, function()
+    for _, client in pairs(vim.lsp.buf_get_clients(0)) do
+      if client.name == "pipec" and client.initialized then
+        return true
+      end
+    end
+    return false
+  end, 50)
+  report.lsp_attached = attached
+  for _, client in pairs(vim.lsp.buf_get_clients(0)) do
+    report.lsp_root = client.config.root_dir
+  end
 end
 
 local ok, err = pcall(run)
@@ -61,4 +77,8 @@ end
 local file = io.open(os.getenv("PIPEC_NVIM_OUT"), "w")
 file:write(vim.fn.json_encode(report))
 file:close()
+vim.lsp.stop_client(vim.lsp.get_active_clients())
+vim.wait(5000, function()
+  return #vim.lsp.get_active_clients() == 0
+end, 50)
 vim.cmd("qall!")

@@ -1,7 +1,8 @@
 -- Run by tests/editor_neovim.rs in headless Neovim (0.7 or newer) with the
 -- sample file as argument: loads the parser built from
 -- editors/tree-sitter-pipe/src, the queries of editors/neovim, highlights
--- the buffer, and writes what it saw as JSON to PIPEC_NVIM_OUT.
+-- the buffer, starts `pipec lsp` through lua/pipec, and writes what it saw
+-- as JSON to PIPEC_NVIM_OUT.
 --
 -- PIPEC_NVIM_PARSER: the compiled parser. PIPEC_NVIM_RUNTIME: editors/neovim.
 -- PIPEC_NVIM_PROBES: "row:col,row:col,..." (from zero) whose captures to report.

@@ -30,6 +30,12 @@ const MEMBER_KEYWORDS = [
   'warn', 'allow', 'exempt', 'under', 'floor', 'remove', 'env',
 ];
 
+// Keywords that may continue a member whose last part is optional, and
+// may also name a field that follows it: after `build bundle`, `from`
+// starts either `from code` or a field `from = ...`. Both are tried
+// (a conflict below), as pest backtracks.
+const CLAUSE_KEYWORDS = ['from', 'for'];
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/;
@@ -60,6 +66,11 @@ module.exports = grammar({
   extras: $ => [/[ \t\r\n\uFEFF]/, $.comment],
 
   word: $ => $.identifier,
+
+  conflicts: $ => [
+    [$.build_declaration],
+    [$.window_statement],
+  ],
 
   reserved: {
     global: _ => RESERVED,
@@ -147,7 +158,10 @@ module.exports = grammar({
     ),
 
     // A field's name: any name, member keywords included.
-    _field_name: $ => choice($.identifier, alias(choice(...MEMBER_KEYWORDS), $.identifier)),
+    _field_name: $ => choice(
+      $.identifier,
+      alias(choice(...MEMBER_KEYWORDS, ...CLAUSE_KEYWORDS), $.identifier),
+    ),
 
     // `bake = 12h`, `regions += [eu-west-3]`, `regions -= [me-south-1]`
     field_assignment: $ => seq(

@@ -59,7 +59,6 @@ function M.register_parser(url)
       url = url,
       files = { "src/parser.c" },
       location = "editors/tree-sitter-pipe",
-      branch = "main",
       requires_generate_from_grammar = false,
     },
     filetype = "pipe",

@@ -166,6 +166,7 @@ fn neovim_highlights_the_sample_with_the_parser_and_queries() {
         ))
         .arg(&sample)
         .env("PIPEC_BIN", env!("CARGO_BIN_EXE_pipec"))
+        .env("PIPEC_REPOSITORY", root())
         .env("PIPEC_NVIM_PARSER", &library)
         .env("PIPEC_NVIM_RUNTIME", root().join("editors/neovim"))
         .env("PIPEC_NVIM_PROBES", probe_arg.join(","))
@@ -193,6 +194,25 @@ fn neovim_highlights_the_sample_with_the_parser_and_queries() {
         Some(root().join("examples/sample").as_path()),
         "{report:#}"
     );
+    // What nvim-treesitter is told: build src/parser.c of the grammar's
+    // directory in this repository, both of which exist.
+    let install = &report["parser_config"]["install_info"];
+    assert_eq!(
+        install["url"].as_str().map(Path::new),
+        Some(root()),
+        "{report:#}"
+    );
+    let location = install["location"].as_str().unwrap();
+    assert_eq!(location, "editors/tree-sitter-pipe");
+    let files = install["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{report:#}");
+    assert!(
+        root()
+            .join(location)
+            .join(files[0].as_str().unwrap())
+            .is_file()
+    );
+    assert_eq!(report["parser_config"]["filetype"], "pipe", "{report:#}");
     for ((_, word, capture), probe) in probes.iter().zip(&probe_arg) {
         let seen = &report["probes"][probe.as_str()];
         assert_eq!(

@@ -10,8 +10,23 @@ local report = { errors = {}, probes = {} }
 
 local function run()
   vim.opt.runtimepath:prepend(os.getenv("PIPEC_NVIM_RUNTIME"))
-  -- The package's own setup: `pipec lsp` for every pipe buffer.
-  require("pipec").setup({ cmd = { os.getenv("PIPEC_BIN"), "lsp" } })
+  -- nvim-treesitter is not installed here: a stand-in of its parser
+  -- table records what the package registers.
+  local parser_configs = {}
+  package.preload["nvim-treesitter.parsers"] = function()
+    return {
+      get_parser_configs = function()
+        return parser_configs
+      end,
+    }
+  end
+  -- The package's own setup: `pipec lsp` for every pipe buffer, and the
+  -- parser for nvim-treesitter.
+  require("pipec").setup({
+    cmd = { os.getenv("PIPEC_BIN"), "lsp" },
+    parser_url = os.getenv("PIPEC_REPOSITORY"),
+  })
+  report.parser_config = parser_configs.pipe or vim.NIL
   local parser_path = os.getenv("PIPEC_NVIM_PARSER")
   if vim.treesitter.language and vim.treesitter.language.add then
     vim.treesitter.language.add("pipe", { path = parser_path })

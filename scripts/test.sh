@@ -121,6 +121,21 @@ elif [ "${CI:-}" = true ]; then
     exit 1
 fi
 
+# The tree-sitter CLI, pinned, checks editors/tree-sitter-pipe against the
+# real grammar (tests/editor_tree_sitter.rs) and builds the parser Neovim
+# loads (tests/editor_neovim.rs). It is built from crates.io once per
+# machine, into the user's cache directory (a build takes minutes), and
+# again only for another version: `cargo install` leaves the binary only
+# after a complete build, so an interrupted one is redone.
+tree_sitter_version=0.27.1
+tree_sitter_root="${XDG_CACHE_HOME:-$HOME/.cache}/pipec/tree-sitter-cli-$tree_sitter_version"
+if [ ! -x "$tree_sitter_root/bin/tree-sitter" ]; then
+    echo "building tree-sitter-cli $tree_sitter_version into $tree_sitter_root" >&2
+    cargo install --locked --quiet tree-sitter-cli --version "$tree_sitter_version" --root "$tree_sitter_root"
+fi
+PIPEC_TREE_SITTER="$tree_sitter_root/bin/tree-sitter"
+export PIPEC_TREE_SITTER
+
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)
 cargo test --locked

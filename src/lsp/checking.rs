@@ -13,9 +13,10 @@
 //!
 //! The files the subset only imports (a template an edited pipeline
 //! extends) may owe a finding to the edited file too, so the whole
-//! workspace is checked again on a worker thread. Its result is used only
-//! if nothing was edited in the meantime (its generation is still the
-//! scope's); otherwise it is dropped, and a new one starts when it ends.
+//! workspace is checked again on a worker thread, once the client has
+//! paused. Its result is used only if nothing was edited in the meantime
+//! (its generation is still the scope's); otherwise it is dropped, and the
+//! check stays owed until the next pause.
 //!
 //! Every check reads unchanged files' parses from a [`ParseCache`] shared
 //! with the worker, so an edit costs the parse of the edited file.
@@ -211,31 +212,45 @@ impl Checker {
             }
         }
         let publish = replace(state, lists, Some(&uris(&exact)), &touched_uris);
+        // Owed, and started once the client pauses ([`Self::start_owed`]).
         state.behind = true;
-        if !state.running {
-            self.start_background(scope, all, overlay, options);
-        }
         publish
     }
 
+    /// Whether a scope owes a check of the whole workspace that is not
+    /// running.
+    pub fn owes_background(&self) -> bool {
+        self.states
+            .values()
+            .any(|state| state.behind && !state.running)
+    }
+
+    /// Starts the owed checks of whole workspaces. The server calls this
+    /// once no message came for a while: started during a burst of typing,
+    /// a check would be dropped at the next keystroke and would only take
+    /// the edits' processor time.
+    pub fn start_owed(&mut self, documents: &Documents, options: &Options) {
+        let owed: Vec<Scope> = self
+            .states
+            .iter()
+            .filter(|(_, state)| state.behind && !state.running)
+            .map(|(scope, _)| scope.clone())
+            .collect();
+        for scope in owed {
+            let all = documents::entries(&scope, documents);
+            self.start_background(&scope, all, documents.overlay(), options);
+        }
+    }
+
     /// Applies a background check's result, when it is still the newest
-    /// state of its scope; otherwise starts another if one is owed.
-    pub fn finish(
-        &mut self,
-        finished: Finished,
-        documents: &Documents,
-        options: &Options,
-    ) -> Publish {
+    /// state of its scope; a stale one is dropped, and the check stays
+    /// owed.
+    pub fn finish(&mut self, finished: Finished) -> Publish {
         let Some(state) = self.states.get_mut(&finished.scope) else {
             return Vec::new();
         };
         state.running = false;
         if finished.generation != state.generation {
-            if state.behind {
-                let all = documents::entries(&finished.scope, documents);
-                let overlay = documents.overlay();
-                self.start_background(&finished.scope, all, overlay, options);
-            }
             return Vec::new();
         }
         state.imports = finished.imports;

@@ -31,6 +31,11 @@ use lsp_types::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+/// How long the client must send nothing before the server checks a whole
+/// workspace in the background: a pause in typing.
+const PAUSE_BEFORE_BACKGROUND: Duration = Duration::from_millis(200);
 
 /// The clients' way of saying what they support, as far as the server
 /// cares.
@@ -203,6 +208,13 @@ impl Server<'_> {
     fn serve(&mut self) -> u8 {
         let finished_checks = self.checker.finished_checks();
         loop {
+            // How long the client must be quiet before an owed check of a
+            // whole workspace starts (see `checking`).
+            let pause = if self.checker.owes_background() {
+                PAUSE_BEFORE_BACKGROUND
+            } else {
+                Duration::from_secs(3600)
+            };
             crossbeam_channel::select! {
                 recv(self.connection.receiver) -> message => {
                     // The client went away without `exit`.
@@ -213,10 +225,13 @@ impl Server<'_> {
                 }
                 recv(finished_checks) -> finished => {
                     if let Ok(finished) = finished {
-                        let options = self.options();
-                        let publish = self.checker.finish(finished, &self.documents, &options);
+                        let publish = self.checker.finish(finished);
                         self.publish_all(publish);
                     }
+                }
+                default(pause) => {
+                    let options = self.options();
+                    self.checker.start_owed(&self.documents, &options);
                 }
             }
             self.recheck();

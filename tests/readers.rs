@@ -186,3 +186,32 @@ fn compile_output_does_not_follow_a_planted_link() {
             .is_symlink()
     );
 }
+
+/// Standard input named after a file in a directory that does not exist
+/// is still confined: its root is the current directory, and an import
+/// that climbs out of it is `P0202`, its target never read.
+#[test]
+fn standard_input_in_a_missing_directory_stays_confined() {
+    let dir = scratch_dir("stdin-root");
+    std::fs::create_dir_all(dir.join("ws")).unwrap();
+    std::fs::create_dir_all(dir.join("outside")).unwrap();
+    std::fs::write(
+        dir.join("outside/secret.pipe"),
+        format!("{CANARY} = 1\nmore\n"),
+    )
+    .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pipec"));
+    command.current_dir(dir.join("ws")).args([
+        "check",
+        "--color",
+        "never",
+        "-",
+        "--stdin-filename",
+        "nowhere/deeper/service.pipe",
+    ]);
+    let output = run(command, "import \"../../../outside/secret.pipe\"\n");
+    let shown = all_output(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("error[P0202]"), "{shown}");
+    assert!(!shown.contains(CANARY), "{shown}");
+}

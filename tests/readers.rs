@@ -215,3 +215,49 @@ fn standard_input_in_a_missing_directory_stays_confined() {
     assert!(shown.contains("error[P0202]"), "{shown}");
     assert!(!shown.contains(CANARY), "{shown}");
 }
+
+/// An error in `pipec.toml` names it relative to the current directory, as
+/// every other path is named, never by an absolute path nobody typed.
+#[test]
+fn a_broken_settings_file_is_named_relative_to_the_current_directory() {
+    let dir = scratch_dir("settings");
+    let ws = dir.join("ws");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample"),
+        &ws,
+    );
+    std::fs::write(ws.join("pipec.toml"), "[codepipeline\n").unwrap();
+    for (cwd, entry, shown_as) in [
+        (ws.clone(), "services/orders_api.pipe", "pipec.toml"),
+        (ws.join("services"), "orders_api.pipe", "../pipec.toml"),
+    ] {
+        let output = pipec_in(
+            &cwd,
+            &[
+                "--today",
+                "2026-11-22",
+                "compile",
+                "--target",
+                "codepipeline",
+                entry,
+            ],
+        );
+        let shown = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{shown}");
+        assert!(shown.contains(&format!("error: {shown_as}:")), "{shown}");
+        assert!(!shown.contains(dir.to_str().unwrap()), "{shown}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

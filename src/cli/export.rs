@@ -66,13 +66,14 @@ pub(crate) fn run_codepipeline(
 }
 
 /// The settings in `root`'s `pipec.toml`; none when there is no such file.
+/// Errors name the file relative to the current directory: the root is
+/// found (and made absolute) by `pipec`, not typed by the user.
 fn read_settings(root: &Path) -> Result<pipec::settings::Settings, String> {
     let path = root.join(pipec::modules::ROOT_MARKER);
+    let shown = || files::relative_to_current_dir(&path);
     match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            pipec::settings::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
-        }
+        Ok(text) => pipec::settings::parse(&text).map_err(|error| format!("{}: {error}", shown())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(error) => Err(format!("{}: {error}", path.display())),
+        Err(error) => Err(format!("{}: {error}", shown())),
     }
 }

@@ -164,3 +164,73 @@ pub fn read_stdin() -> miette::Result<Vec<u8>> {
         .wrap_err("could not read standard input")?;
     Ok(bytes)
 }
+
+/// How to name an absolute path the user never typed (a workspace root's
+/// `pipec.toml`): relative to the current directory, climbing with `..`
+/// when it lies above, with `/` separators. A path the current directory
+/// shares no root with, or a current directory that cannot be resolved,
+/// leaves the path as it is.
+pub fn relative_to_current_dir(path: &Path) -> String {
+    let Some(cwd) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+    else {
+        return path.display().to_string();
+    };
+    relative_path(path, &cwd).unwrap_or_else(|| path.display().to_string())
+}
+
+/// `path` relative to the directory `base` (both absolute), or `None`
+/// when they share no root.
+fn relative_path(path: &Path, base: &Path) -> Option<String> {
+    if !path.is_absolute() || !base.is_absolute() {
+        return None;
+    }
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let shared = path
+        .iter()
+        .zip(&base)
+        .take_while(|(left, right)| left == right)
+        .count();
+    if shared == 0 {
+        return None;
+    }
+    let ups = base.len().saturating_sub(shared);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.iter()
+            .skip(shared)
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_named_from_the_base_directory() {
+        let shown = |path: &str, base: &str| relative_path(Path::new(path), Path::new(base));
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws").as_deref(),
+            Some("pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws/services/api").as_deref(),
+            Some("../../pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/other").as_deref(),
+            Some("../ws/pipec.toml")
+        );
+        assert_eq!(shown("/ws", "/ws").as_deref(), Some("."));
+        assert_eq!(shown("relative/pipec.toml", "/ws"), None);
+    }
+}

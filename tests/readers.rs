@@ -261,3 +261,75 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A file of one 5 MB token: the report is a few lines, the token elided
+/// in the message and the line shown as a window, and the position in the
+/// header is the real one. In every format the report is at most 10 KB
+/// longer than the same mistake's with a one-byte token (SARIF alone
+/// describes every code, some 130 KB).
+#[test]
+fn a_five_megabyte_token_gives_a_short_report() {
+    let dir = scratch_dir("long-token");
+    std::fs::write(dir.join("big.pipe"), "a".repeat(5_000_000)).unwrap();
+    std::fs::write(dir.join("small.pipe"), "a").unwrap();
+    for format in ["human", "json", "sarif", "short"] {
+        let check = |file: &str| {
+            pipec_in(
+                &dir,
+                &["check", "--color", "never", "--format", format, file],
+            )
+        };
+        let small = all_output(&check("small.pipe")).len();
+        let started = Instant::now();
+        let output = check("big.pipe");
+        let elapsed = started.elapsed();
+        let shown = all_output(&output);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        assert!(
+            shown.len() < small + 10_000,
+            "{format}: {} bytes, against {small}",
+            shown.len()
+        );
+        assert!(shown.contains("(5,000,000 bytes)"), "{format}: {shown}");
+        assert!(elapsed < Duration::from_secs(20), "{format}: {elapsed:?}");
+    }
+    let output = pipec_in(&dir, &["check", "--color", "never", "big.pipe"]);
+    let shown = text(&output.stderr);
+    assert!(shown.contains("big.pipe:1:1"), "{shown}");
+    assert!(shown.contains("`aaaaaaaa…` (5,000,000 bytes)"), "{shown}");
+    assert!(shown.contains('…'), "{shown}");
+}
+
+/// A mistake far along a long line is shown in a window around it, with
+/// its real line and column in the header and the cut marked `…`.
+#[test]
+fn a_mistake_far_along_a_long_line_is_shown_in_a_window() {
+    let dir = scratch_dir("long-line");
+    let padding = "b".repeat(200_000);
+    let source = format!("alarm ok = ALARM(\"A\")\nalarm x = ALARM(\"{padding}\\q\")\n");
+    std::fs::write(dir.join("mid.pipe"), &source).unwrap();
+    let output = pipec_in(&dir, &["check", "--color", "never", "mid.pipe"]);
+    let shown = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    let column = "alarm x = ALARM(\"".len() + padding.len() + 1;
+    assert!(
+        shown.contains(&format!("mid.pipe:2:{column}")),
+        "{column}: {shown}"
+    );
+    assert!(shown.len() < 10_000, "{} bytes", shown.len());
+    // The window holds the mistake and its caret, not the start of the line.
+    let line = shown
+        .lines()
+        .find(|line| line.starts_with("2 │"))
+        .unwrap_or_else(|| panic!("no line 2 in {shown}"));
+    assert!(line.contains("\\q\")"), "{line}");
+    assert!(line.contains('…'), "{line}");
+    assert!(!line.contains("alarm x"), "{line}");
+    let carets = shown
+        .lines()
+        .find(|line| line.contains("^^"))
+        .unwrap_or_else(|| panic!("no caret in {shown}"));
+    let line_chars: Vec<char> = line.chars().collect();
+    let caret_at = carets.chars().position(|ch| ch == '^').unwrap();
+    assert_eq!(line_chars[caret_at..caret_at + 2], ['\\', 'q'], "{shown}");
+}

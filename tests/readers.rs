@@ -249,6 +249,39 @@ fn a_broken_settings_file_is_named_relative_to_the_current_directory() {
     }
 }
 
+/// A `pipec.toml` that is a link to `/proc/self/environ` is refused, not
+/// parsed: a TOML error quotes the line it failed on.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_settings_file_linked_to_the_environment_is_refused() {
+    let dir = scratch_dir("settings-environ");
+    let ws = dir.join("ws");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample"),
+        &ws,
+    );
+    std::fs::remove_file(ws.join("pipec.toml")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", ws.join("pipec.toml")).unwrap();
+    let output = pipec_in(
+        &ws,
+        &[
+            "--today",
+            "2026-11-22",
+            "compile",
+            "--target",
+            "codepipeline",
+            "services/orders_api.pipe",
+        ],
+    );
+    let shown = all_output(&output);
+    assert_eq!(output.status.code(), Some(2), "{shown}");
+    assert!(!shown.contains(CANARY), "{shown}");
+    assert!(
+        shown.contains("pipec.toml: leads outside the workspace root"),
+        "{shown}"
+    );
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -364,11 +364,7 @@ mod tests {
     #[test]
     fn any_labels_on_long_lines_render_with_real_positions() {
         use crate::diagnostics::{Code, Diagnostic};
-        let text = format!(
-            "short\n{}\n{}x\nend",
-            "é".repeat(400),
-            "ab".repeat(300)
-        );
+        let text = format!("short\n{}\n{}x\nend", "é".repeat(400), "ab".repeat(300));
         let (sources, id) = one_file(&text);
         let file = sources.get(id).unwrap();
         let len = text.len();

@@ -18,6 +18,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod diff;
+pub mod disk;
 pub mod explain;
 pub mod export;
 pub mod loader;

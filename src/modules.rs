@@ -75,6 +75,9 @@ impl Workspace {
 #[derive(Debug, Clone)]
 struct Place {
     display: PathBuf,
+    /// `None` for the standard library (which imports only `std/`
+    /// modules), or when no root could be found: then relative imports
+    /// are refused.
     root: Option<PathBuf>,
 }
 
@@ -221,14 +224,20 @@ pub fn workspace_root(loader: &dyn Loader, path: &Path) -> Option<PathBuf> {
 }
 
 /// The nearest ancestor directory of `path` holding `pipec.toml`, else the
-/// file's own directory; canonical. `None` when the directory is not known
-/// to the loader (then no root check applies).
+/// file's own directory; canonical. A directory the loader does not know
+/// (standard input named after a file in a directory that does not exist)
+/// counts as the current directory, so that confinement never lapses.
+/// `None` only when not even the current directory can be resolved; then
+/// every relative import is refused.
 fn find_root(loader: &dyn Loader, path: &Path) -> Option<PathBuf> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let start = loader.canonicalize(dir).ok()?;
+    let start = loader
+        .canonicalize(dir)
+        .or_else(|_| loader.canonicalize(Path::new(".")))
+        .ok()?;
     let mut candidate = Some(start.as_path());
     while let Some(dir) = candidate {
         if loader.is_file(&dir.join(ROOT_MARKER)) {
@@ -414,8 +423,12 @@ impl Load<'_> {
             self.error(not_found("cannot be resolved"));
             return None;
         };
-        if let Some(root) = &place.root
-            && !canonical.starts_with(root)
+        // A file without a known root (only when not even the current
+        // directory resolves) imports nothing: confinement fails closed.
+        if place
+            .root
+            .as_ref()
+            .is_none_or(|root| !canonical.starts_with(root))
         {
             self.error(
                 Diagnostic::error(Code::IMPORT_ESCAPES_ROOT, format!("`{path}` is outside the workspace"))

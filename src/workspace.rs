@@ -69,6 +69,7 @@ pub fn check_loaded(
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
     dedup(&mut diagnostics);
+    diagnostics::shorten(&mut diagnostics);
     Checked {
         sources: workspace.sources,
         trees: workspace
@@ -96,6 +97,7 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
         }
     }
     diagnostics::sort(&mut checked.diagnostics);
+    diagnostics::shorten(&mut checked.diagnostics);
     checked
 }
 
@@ -205,6 +207,7 @@ pub fn compile_workspace_with(
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
     dedup(&mut diagnostics);
+    diagnostics::shorten(&mut diagnostics);
     Compiled {
         sources: workspace.sources,
         diagnostics,

@@ -73,10 +73,16 @@ fn every_code_has_a_case() {
     }
     // Codes that need bytes a text fixture cannot hold, asserted by
     // tests/robustness.rs (`non_utf8_names_the_byte_offset`,
-    // `files_over_the_size_limit_are_refused`), and one that needs the
+    // `files_over_the_size_limit_are_refused`,
+    // `a_nul_byte_in_a_string_is_an_error_at_the_byte`), and one that needs the
     // `--profile` flag, asserted by tests/compile.rs
     // (`the_emergency_profile_scales_bakes_and_adds_an_approval`).
-    let binary_only = [Code::NOT_UTF8, Code::FILE_TOO_LARGE, Code::UNKNOWN_PROFILE];
+    let binary_only = [
+        Code::NOT_UTF8,
+        Code::FILE_TOO_LARGE,
+        Code::NUL_IN_STRING,
+        Code::UNKNOWN_PROFILE,
+    ];
     // Findings of `compile --target`, which `check` never makes:
     // tests/export_codepipeline.rs and tests/export_github_actions.rs
     // produce each one.

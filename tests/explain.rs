@@ -18,6 +18,10 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
     (Code::FILE_TOO_LARGE, "needs a file over 8 MiB"),
     (Code::NOT_UTF8, "needs bytes that are not UTF-8"),
     (
+        Code::NUL_IN_STRING,
+        "needs a NUL byte, which an example cannot show",
+    ),
+    (
         Code::IMPORT_ESCAPES_ROOT,
         "needs a file outside the workspace",
     ),

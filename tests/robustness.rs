@@ -139,6 +139,36 @@ fn files_over_the_size_limit_are_refused() {
     assert_eq!(codes(&checked), vec![Code::FILE_TOO_LARGE]);
 }
 
+/// A NUL byte cannot be part of a command's argument or environment, so a
+/// string holding one is an error where it is written (`P0011`), not a
+/// failure when the runner spawns the command. Each NUL is reported once,
+/// at its own byte, in commands and in every other string alike.
+#[test]
+fn a_nul_byte_in_a_string_is_an_error_at_the_byte() {
+    let text = "template Service {\n  build bundle { run = \"make a\0b\" }\n}\nalarm a = ALARM(\"x\0y\0\")\n";
+    let checked = check_bytes_on_small_stack(text.as_bytes().to_vec());
+    let found: Vec<(&str, usize)> = checked
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let label = diagnostic.primary_label().unwrap();
+            (diagnostic.code.as_str(), label.span.start as usize)
+        })
+        .collect();
+    let nuls: Vec<usize> = text.match_indices('\0').map(|(at, _)| at).collect();
+    assert_eq!(nuls.len(), 3);
+    assert_eq!(
+        found,
+        nuls.iter().map(|&at| ("P0011", at)).collect::<Vec<_>>()
+    );
+    // The string without the NUL is fine.
+    let clean = text.replace('\0', "");
+    assert_eq!(
+        codes(&check_bytes_on_small_stack(clean.into_bytes())),
+        vec![]
+    );
+}
+
 /// A small deterministic generator, so that failures reproduce.
 struct XorShift(u64);
 

@@ -11,7 +11,7 @@ pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+        pipec::disk::read_source_file(path)
     }
 
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -33,7 +33,7 @@ pub struct RootedLoader {
 
 impl Loader for RootedLoader {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.root.join(path))
+        pipec::disk::read_source_file(&self.root.join(path))
     }
 
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -63,11 +63,7 @@ pub fn collect_entries(
     let mut entries = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .into_diagnostic()
-                .wrap_err("could not read standard input")?;
+            let bytes = read_stdin()?;
             // Imports from standard input resolve as if the text were the
             // file it is named after (or one in the current directory).
             entries.push(Entry {
@@ -82,7 +78,7 @@ pub fn collect_entries(
             for file in found {
                 entries.push(read_entry(&file)?);
             }
-        } else if path.exists() {
+        } else if path.exists() || path.is_symlink() {
             entries.push(read_entry(path)?);
         } else {
             return Err(miette!(
@@ -113,13 +109,128 @@ fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>) -> miette::Result<()> {
     Ok(())
 }
 
+/// Reads an entry file named on the command line or found in a directory.
+/// Like an import, it must be a regular file inside its workspace root
+/// once links are followed: a link named `x.pipe` that leads to
+/// `/proc/self/environ` or to a device is refused before anything is read,
+/// so that its contents never reach a diagnostic.
 fn read_entry(path: &Path) -> miette::Result<Entry> {
-    let bytes = std::fs::read(path)
+    let cannot_read = || format!("could not read {}", path.display());
+    let metadata = std::fs::metadata(path)
         .into_diagnostic()
-        .wrap_err_with(|| format!("could not read {}", path.display()))?;
+        .wrap_err_with(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(miette!(
+            help = "name a .pipe file, a directory to search, or - for standard input",
+            "could not read {}: not a regular file",
+            path.display()
+        ));
+    }
+    let canonical = std::fs::canonicalize(path)
+        .into_diagnostic()
+        .wrap_err_with(cannot_read)?;
+    if let Some(root) = pipec::modules::workspace_root(&FsLoader, path)
+        && !canonical.starts_with(&root)
+    {
+        return Err(miette!(
+            help = format!(
+                "the workspace root is the nearest directory above with a `{}`, else the file's own directory; name the file itself",
+                pipec::modules::ROOT_MARKER
+            ),
+            "refusing {}: it leads to {}, outside the workspace root {}",
+            path.display(),
+            canonical.display(),
+            root.display()
+        ));
+    }
+    let bytes = pipec::disk::read_source_file(path)
+        .into_diagnostic()
+        .wrap_err_with(cannot_read)?;
     Ok(Entry {
         path: path.to_path_buf(),
         bytes: Some(bytes),
         name: None,
     })
+}
+
+/// Reads standard input, at most one byte over the size limit: enough for
+/// the decoder to report a file too large (`P0008`), however much is piped.
+pub fn read_stdin() -> miette::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(pipec::syntax::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .into_diagnostic()
+        .wrap_err("could not read standard input")?;
+    Ok(bytes)
+}
+
+/// How to name an absolute path the user never typed (a workspace root's
+/// `pipec.toml`): relative to the current directory, climbing with `..`
+/// when it lies above, with `/` separators. A path the current directory
+/// shares no root with, or a current directory that cannot be resolved,
+/// leaves the path as it is.
+pub fn relative_to_current_dir(path: &Path) -> String {
+    let Some(cwd) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+    else {
+        return path.display().to_string();
+    };
+    relative_path(path, &cwd).unwrap_or_else(|| path.display().to_string())
+}
+
+/// `path` relative to the directory `base` (both absolute), or `None`
+/// when they share no root.
+fn relative_path(path: &Path, base: &Path) -> Option<String> {
+    if !path.is_absolute() || !base.is_absolute() {
+        return None;
+    }
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let shared = path
+        .iter()
+        .zip(&base)
+        .take_while(|(left, right)| left == right)
+        .count();
+    if shared == 0 {
+        return None;
+    }
+    let ups = base.len().saturating_sub(shared);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.iter()
+            .skip(shared)
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_named_from_the_base_directory() {
+        let shown = |path: &str, base: &str| relative_path(Path::new(path), Path::new(base));
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws").as_deref(),
+            Some("pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws/services/api").as_deref(),
+            Some("../../pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/other").as_deref(),
+            Some("../ws/pipec.toml")
+        );
+        assert_eq!(shown("/ws", "/ws").as_deref(), Some("."));
+        assert_eq!(shown("relative/pipec.toml", "/ws"), None);
+    }
 }

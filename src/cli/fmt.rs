@@ -2,11 +2,9 @@
 //! `--check` lists those that are not in it.
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, files, output};
-use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::source::{SourceFile, SourceMap};
 use pipec::syntax::{self, format::FormatError};
-use std::io::Read;
 use std::path::PathBuf;
 
 /// What became of one file.
@@ -71,11 +69,7 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result
 }
 
 fn run_stdin(check: bool, color: ColorChoice) -> miette::Result<u8> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .into_diagnostic()
-        .wrap_err("could not read standard input")?;
+    let bytes = files::read_stdin()?;
     match format_bytes("<stdin>", &bytes, color) {
         Outcome::Refused(code) => Ok(code),
         Outcome::Formatted { changed, .. } if check => {

@@ -22,37 +22,12 @@ pub fn write_stdout(text: &str) -> miette::Result<()> {
     }
 }
 
-/// Writes a file so that readers see the old content or the whole new one:
-/// a temporary file beside it, synced, then renamed over it. A file
-/// replaced keeps its permissions.
+/// Writes a file so that readers see the old content or the whole new one
+/// (see [`pipec::disk::write_atomically`]: a temporary file of an
+/// unpredictable name beside it, created new, synced, then renamed over
+/// it). A file replaced keeps its permissions.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "output".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        // A file replaced keeps its permissions.
-        if let Ok(metadata) = std::fs::metadata(path) {
-            file.set_permissions(metadata.permissions())?;
-        }
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    pipec::disk::write_atomically(path, bytes)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not write {}", path.display()))
 }

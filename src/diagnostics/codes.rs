@@ -149,6 +149,13 @@ codes! {
          indentation, and comments start with `//`, not `#` (a `#` line is read \
          as a comment after it is reported). A `.pipe` file declares templates \
          and pipelines; CI workflow files are a different format.";
+    NUL_IN_STRING = "P0011", "nul-in-string",
+        "A string contains a NUL byte.",
+        "A string may hold any UTF-8 text except the NUL byte (code point 0): \
+         commands, their arguments and their environment cannot carry one, so a \
+         NUL would only fail when the command is started. It is reported where \
+         it is written, in every string; it is usually a sign of a file written \
+         by a broken tool. Delete the byte.";
     MEMBER_NOT_ALLOWED = "P0101", "member-not-allowed",
         "A member is written in a body that cannot hold it.",
         "Each body accepts its own members: waves live in `production`, regions \

@@ -4,10 +4,12 @@
 //! [`formats`] writes the same values in machine-readable formats.
 
 mod codes;
+mod elide;
 pub mod formats;
 pub mod render;
 
 pub use codes::{ALL_CODES, Code, CodeDoc};
+pub use elide::thousands;
 
 use crate::source::{FileId, Span};
 use serde::Serialize;
@@ -200,6 +202,15 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             .then_with(|| left.code.cmp(&right.code))
             .then_with(|| left.message.cmp(&right.message))
     });
+}
+
+/// Cuts long quotes of source text out of every diagnostic's texts (see
+/// `elide`), so that a report's size depends on the number of problems
+/// rather than on the length of a token.
+pub fn shorten(diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics {
+        elide::shorten(diagnostic);
+    }
 }
 
 /// `count` and the noun in the number it takes: "1 error", "3 regions".

@@ -85,6 +85,13 @@ alarm paging = not not not not not not not not not not not not not
 "#,
     ),
     (
+        Code::NUL_IN_STRING,
+        r#"// A string holding the byte 0x00, often left by a tool that wrote the
+// file badly: `run = "make build"` with a NUL between `make` and ` build`.
+// Editors rarely show it; delete the byte.
+"#,
+    ),
+    (
         Code::MEMBER_NOT_ALLOWED,
         r#"template Service {
   stage gamma {

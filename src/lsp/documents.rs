@@ -152,7 +152,7 @@ impl Loader for Overlay {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.files.get(&key(path)) {
             Some(bytes) => Ok(bytes.clone()),
-            None => std::fs::read(path),
+            None => crate::disk::read_source_file(path),
         }
     }
 

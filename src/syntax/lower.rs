@@ -791,6 +791,25 @@ impl<'t> Lowerer<'t> {
         Some((first, last))
     }
 
+    /// Reports each NUL byte in a string's text (`P0011`): no command,
+    /// argument or environment variable can hold one, so it is an error
+    /// here rather than a failure when the runner starts the command.
+    fn report_nul_bytes(&mut self, text: &P<'_>) {
+        let start = self.span(text).start();
+        for (at, _) in text.as_str().match_indices('\0') {
+            self.diagnostics.push(
+                Diagnostic::error(Code::NUL_IN_STRING, "a NUL byte in a string")
+                    .primary(
+                        self.file,
+                        Span::new(start + at, start + at + 1),
+                        "this byte is NUL (0x00)",
+                    )
+                    .note("commands, their arguments and their environment cannot hold a NUL byte")
+                    .help("delete it; it is invisible in most editors"),
+            );
+        }
+    }
+
     fn lower_string(&mut self, pair: P<'_>) -> StringLit {
         let span = self.span(&pair);
         let mut parts: Vec<StringPart> = Vec::new();
@@ -800,7 +819,10 @@ impl<'t> Lowerer<'t> {
         };
         for piece in pair.into_inner() {
             match piece.as_rule() {
-                Rule::text => push_text(&mut parts, piece.as_str()),
+                Rule::text => {
+                    self.report_nul_bytes(&piece);
+                    push_text(&mut parts, piece.as_str());
+                }
                 Rule::escape => {
                     let after = piece.as_str().chars().nth(1).unwrap_or('\\');
                     match literal::escape(after) {

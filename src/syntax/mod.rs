@@ -58,7 +58,8 @@ pub fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
 pub enum DecodeError {
     /// Larger than [`MAX_FILE_BYTES`].
     TooLarge {
-        /// The file's size in bytes.
+        /// The bytes given: past the limit, but not necessarily the whole
+        /// file, which readers stop reading one byte past the limit.
         size: usize,
     },
     /// Not UTF-8 from this byte on.
@@ -72,9 +73,11 @@ impl DecodeError {
     /// The diagnostic for this error in `file`.
     pub fn to_diagnostic(self, file: FileId) -> Diagnostic {
         match self {
-            DecodeError::TooLarge { size } => Diagnostic::error(
+            // The size is not shown: readers stop one byte past the limit,
+            // so a file's whole length is usually not known.
+            DecodeError::TooLarge { .. } => Diagnostic::error(
                 Code::FILE_TOO_LARGE,
-                format!("file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes (8 MiB)"),
+                format!("file is over the limit of {MAX_FILE_BYTES} bytes (8 MiB)"),
             )
             .primary(file, Span::at(0), "this file is too large to compile")
             .help("split it into several files and import them"),

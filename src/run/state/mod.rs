@@ -13,7 +13,6 @@
 pub mod journal;
 pub mod lock;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The paths of a state directory.
@@ -83,31 +82,11 @@ pub fn file_name(step: &str) -> String {
     out
 }
 
-/// Replaces `path` with `bytes` so that a reader, even after a crash, sees
-/// the old file or the whole new one: a temporary file in the same
-/// directory, written and synced, renamed over `path`, then the directory
-/// synced so that the rename itself is on disk.
+/// Replaces `path` with `bytes` atomically, never through a link planted
+/// at the temporary name: see [`crate::disk::write_atomically`], the one
+/// helper every output of `pipec` goes through.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "state".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
+    crate::disk::write_atomically(path, bytes)
 }
 
 /// Makes a directory's entries (created or renamed files) durable.

@@ -1,11 +1,17 @@
 //! Rendering diagnostics as text with codespan-reporting. This is the only
-//! module that knows codespan's types.
+//! module that knows codespan's types. Long quotes in messages are cut
+//! (`super::elide`), and long lines are shown as a window around their
+//! labels (`excerpt`), so that a report stays short whatever the input.
 
+mod excerpt;
+
+use super::elide::shortened;
 use super::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor};
+use excerpt::{Excerpts, Place};
 use std::ops::Range;
 
 /// Whether to colour the output.
@@ -57,38 +63,66 @@ impl<'a> Files<'a> for SourceMap {
     }
 }
 
-fn to_codespan(diagnostic: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<FileId> {
+/// A diagnostic in codespan's terms, with the excerpts its labels point
+/// into when one of their lines is too long to show whole (then the
+/// labels' ranges are the excerpts' offsets).
+fn to_codespan<'s>(
+    diagnostic: &Diagnostic,
+    sources: &'s SourceMap,
+) -> (cs::Diagnostic<FileId>, Option<Excerpts<'s>>) {
     let severity = match diagnostic.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
     };
-    let labels = diagnostic
+    let places: Vec<Place> = diagnostic
         .labels
         .iter()
         .map(|label| {
-            let style = if label.primary {
-                cs::LabelStyle::Primary
-            } else {
-                cs::LabelStyle::Secondary
-            };
             // Clamp to the file so that a stale span can never make the
             // renderer fail.
             let len = sources.get(label.file).map_or(0, |file| file.text.len());
             let start = label.span.start().min(len);
             let end = label.span.end().clamp(start, len);
-            cs::Label::new(style, label.file, start..end).with_message(label.message.clone())
+            Place {
+                file: label.file,
+                range: start..end,
+                primary: label.primary,
+            }
         })
         .collect();
-    let mut notes = diagnostic.notes.clone();
+    let excerpts = Excerpts::new(sources, &places);
+    let labels = diagnostic
+        .labels
+        .iter()
+        .zip(places)
+        .map(|(label, place)| {
+            let style = if label.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
+            let range = match &excerpts {
+                Some(excerpts) => excerpts.map(place.file, place.range),
+                None => place.range,
+            };
+            cs::Label::new(style, label.file, range).with_message(shortened(&label.message))
+        })
+        .collect();
+    let mut notes: Vec<String> = diagnostic
+        .notes
+        .iter()
+        .map(|note| shortened(note))
+        .collect();
     if let Some(help) = &diagnostic.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", shortened(help)));
     }
-    cs::Diagnostic::new(severity)
+    let rendered = cs::Diagnostic::new(severity)
         .with_code(diagnostic.code.as_str())
-        .with_message(diagnostic.message.clone())
+        .with_message(shortened(&diagnostic.message))
         .with_labels(labels)
-        .with_notes(notes)
+        .with_notes(notes);
+    (rendered, excerpts)
 }
 
 /// Renders diagnostics as plain text, without colour: what tests snapshot.
@@ -96,14 +130,18 @@ pub fn to_plain_string(diagnostics: &[Diagnostic], sources: &SourceMap) -> Strin
     let config = term::Config::default();
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let rendered = term::emit_into_string(&config, sources, &to_codespan(diagnostic, sources));
+        let (cs_diagnostic, excerpts) = to_codespan(diagnostic, sources);
+        let rendered = match &excerpts {
+            Some(excerpts) => term::emit_into_string(&config, excerpts, &cs_diagnostic),
+            None => term::emit_into_string(&config, sources, &cs_diagnostic),
+        };
         match rendered {
             Ok(text) => out.push_str(&text),
             Err(error) => out.push_str(&format!(
                 "{}[{}]: {} (could not show the source: {error})\n",
                 severity_word(diagnostic.severity),
                 diagnostic.code,
-                diagnostic.message
+                shortened(&diagnostic.message)
             )),
         }
     }
@@ -128,9 +166,14 @@ pub fn to_stderr(diagnostics: &[Diagnostic], sources: &SourceMap, choice: ColorC
     let mut lock = stream.lock();
     let config = term::Config::default();
     for diagnostic in diagnostics {
-        let cs_diagnostic = to_codespan(diagnostic, sources);
+        let (cs_diagnostic, excerpts) = to_codespan(diagnostic, sources);
         // A failure to write to stderr leaves nothing better to report to.
-        let _ = term::emit_to_write_style(&mut lock, &config, sources, &cs_diagnostic);
+        let _ = match &excerpts {
+            Some(excerpts) => {
+                term::emit_to_write_style(&mut lock, &config, excerpts, &cs_diagnostic)
+            }
+            None => term::emit_to_write_style(&mut lock, &config, sources, &cs_diagnostic),
+        };
     }
 }
 

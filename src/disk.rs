@@ -1,0 +1,203 @@
+//! The file-system reads and writes that the command line, the language
+//! server and the runner share. The compiler's core never calls these (it
+//! reaches files through a [`crate::loader::Loader`]); they live in the
+//! library so that every front end reads source files with the same limits
+//! and writes results with the same care.
+//!
+//! `.pipe` files may come from people the user does not trust (a pull
+//! request checked in CI), so reading is defensive: only regular files,
+//! never more than the size limit plus one byte. Writing never follows a
+//! link someone planted beside the output.
+
+use crate::syntax::MAX_FILE_BYTES;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Reads a source file: a regular file (after following links), of which
+/// at most [`MAX_FILE_BYTES`] + 1 bytes are read, enough for the decoder to
+/// report a file over the limit (`P0008`) without reading all of it.
+///
+/// The type is checked before the file is opened, because opening a FIFO
+/// blocks until a writer comes, and a device such as `/dev/zero` never
+/// ends. Files of `/proc` report as regular files of size 0; the bounded
+/// read is what keeps those finite.
+pub fn read_source_file(path: &Path) -> io::Result<Vec<u8>> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    let file = File::open(path)?;
+    // The path may have been swapped for something else since.
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    let limit = MAX_FILE_BYTES as u64 + 1;
+    let capacity = usize::try_from(metadata.len().min(limit)).unwrap_or(MAX_FILE_BYTES);
+    let mut bytes = Vec::with_capacity(capacity);
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The error for a path that names a directory, a device, a FIFO or a
+/// socket: none of them is a source file, and reading some never ends.
+fn not_regular() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
+}
+
+/// Replaces `path` with `bytes` so that a reader, even after a crash, sees
+/// the old file or the whole new one: a new temporary file in the same
+/// directory, written and synced, renamed over `path`, then the directory
+/// synced so that the rename itself is on disk. A file replaced keeps its
+/// permissions.
+///
+/// The temporary file has an unpredictable name and is created only if
+/// nothing (not even a dangling link) is there yet, so a link planted in a
+/// shared directory can never redirect the write.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || "output".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let (mut file, temporary) = create_temporary(dir, &name)?;
+    let result = (|| {
+        if let Ok(metadata) = std::fs::metadata(path) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// Creates a new file `.NAME.RANDOM.tmp` in `dir`, trying other names
+/// while one is taken.
+fn create_temporary(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
+    const ATTEMPTS: usize = 64;
+    let mut last = io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary name");
+    for _ in 0..ATTEMPTS {
+        let temporary = dir.join(format!(".{name}.{:016x}.tmp", unpredictable()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temporary)
+        {
+            Ok(file) => return Ok((file, temporary)),
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => last = error,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last)
+}
+
+/// A number another process cannot guess in advance: the clock's
+/// nanoseconds, the process id, a per-process counter and the address of
+/// a stack value, mixed (splitmix64) so that every bit depends on all of
+/// them. Not cryptographic; `create_new` is what makes the write safe, the
+/// randomness only makes planting a file at the name pointless.
+fn unpredictable() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos() as u64);
+    let local = 0_u8;
+    let address = std::ptr::addr_of!(local) as u64;
+    let mut state = nanos
+        ^ u64::from(std::process::id()).rotate_left(32)
+        ^ COUNTER
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ address.rotate_left(17);
+    for _ in 0..2 {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        state = (state ^ (state >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        state = (state ^ (state >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        state ^= state >> 31;
+    }
+    state
+}
+
+/// Makes a directory's entries (created or renamed files) durable.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pipec-disk-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A link planted at the name the temporary file once had
+    /// (`.NAME.PID.tmp`) is neither followed nor replaced.
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_is_not_followed() {
+        let dir = scratch("planted");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        let planted = dir.join(format!(".plan.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        write_atomically(&dir.join("plan.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("plan.json")).unwrap(),
+            "{}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&planted)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn temporary_names_differ_and_are_cleaned_up() {
+        let dir = scratch("names");
+        assert_ne!(unpredictable(), unpredictable());
+        for round in 0..3 {
+            write_atomically(&dir.join("out"), format!("{round}").as_bytes()).unwrap();
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out"]);
+        assert_eq!(std::fs::read_to_string(dir.join("out")).unwrap(), "2");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read_and_only_up_to_the_limit() {
+        let error = read_source_file(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        let dir = scratch("bounded");
+        let big = dir.join("big.pipe");
+        File::create(&big)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES as u64 * 4)
+            .unwrap();
+        assert_eq!(read_source_file(&big).unwrap().len(), MAX_FILE_BYTES + 1);
+        assert!(read_source_file(&dir).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

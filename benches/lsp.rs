@@ -210,23 +210,31 @@ fn sample_requests() {
 }
 
 /// 10,000 edits to one service file; the resident memory of the process
-/// after the first 500 and at the end.
+/// after the first 500 and then every 1,900, to tell growth from a
+/// plateau.
 fn soak(workspace: &TempWorkspace, text: &str) {
     let mut client = Client::default();
     let uri = workspace.uri("services/service_0501.pipe");
     client.open(&uri, text);
     client.diagnostics_for(&uri);
     let warm = edits(&client, &uri, 1, 2, 500);
-    let before = resident_kib();
+    let mut samples = vec![resident_kib() / 1024];
     let start = Instant::now();
-    let rest = edits(&client, &uri, 1, 502, SOAK_EDITS - warm.len());
-    let after = resident_kib();
+    let mut rest = Vec::new();
+    let mut version = 2 + warm.len() as i32;
+    while rest.len() < SOAK_EDITS - warm.len() {
+        let batch = edits(&client, &uri, 1, version, 1_900);
+        version += batch.len() as i32;
+        rest.extend(batch);
+        samples.push(resident_kib() / 1024);
+    }
     report("soak edits (after warm-up)", &rest);
+    let shown: Vec<String> = samples.iter().map(|mib| format!("{mib}")).collect();
     println!(
-        "memory over {SOAK_EDITS} edits ({:.0} s): {} MiB after 500, {} MiB after all",
+        "memory over {} edits ({:.0} s), MiB after 500 then every 1,900: {}",
+        warm.len() + rest.len(),
         start.elapsed().as_secs_f64(),
-        before / 1024,
-        after / 1024
+        shown.join(", ")
     );
     // The server still answers.
     client.request("textDocument/hover", lsp_harness::position(&uri, 5, 3));

@@ -4,7 +4,7 @@
 //! as `module.name`. Imports are not transitive.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::modules::Workspace;
+use crate::modules::{ModuleImport, Workspace};
 use crate::names::closest;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Item, ItemKind, Path};
@@ -93,9 +93,79 @@ pub struct Scopes<'w> {
     /// the same unknown name used n times would otherwise cost n searches
     /// of every visible name.
     suggestions: std::sync::Mutex<std::collections::HashMap<(FileId, String), Option<String>>>,
+    /// Per file, the names visible in it by length, for did-you-mean
+    /// (owned: a borrowed name in a mutex would tie the scopes' lifetime).
+    visible: VisibleIndex,
 }
 
+type VisibleIndex = std::sync::Mutex<
+    std::collections::HashMap<FileId, std::sync::Arc<BTreeMap<usize, Vec<String>>>>,
+>;
+
 impl<'w> Scopes<'w> {
+    /// The did-you-mean for an unknown `name` in `file`: the closest name
+    /// declared in the file or an import, found once per name and file,
+    /// among the visible names of about its length (indexed once per
+    /// file), so that n unknown names against n declarations stay near
+    /// linear.
+    fn suggestion(&self, file: FileId, name: &str, imports: &[ModuleImport]) -> Option<String> {
+        let key = (file, name.to_string());
+        if let Some(known) = self
+            .suggestions
+            .lock()
+            .ok()
+            .and_then(|memo| memo.get(&key).cloned())
+        {
+            return known;
+        }
+        let by_length = self.visible_by_length(file, imports);
+        let length = name.chars().count();
+        let allowed = length.max(3) / 3;
+        let candidates = by_length
+            .range(length.saturating_sub(allowed)..=length + allowed)
+            .flat_map(|(_, names)| names.iter().map(String::as_str));
+        let found = closest(name, candidates).map(str::to_string);
+        if let Ok(mut memo) = self.suggestions.lock() {
+            memo.insert(key, found.clone());
+        }
+        found
+    }
+
+    /// The names visible in a file, by length in characters, in the order
+    /// the file's own declarations and then its imports list them.
+    fn visible_by_length(
+        &self,
+        file: FileId,
+        imports: &[ModuleImport],
+    ) -> std::sync::Arc<BTreeMap<usize, Vec<String>>> {
+        if let Some(index) = self
+            .visible
+            .lock()
+            .ok()
+            .and_then(|index| index.get(&file).cloned())
+        {
+            return index;
+        }
+        let mut by_length: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let own = self.locals.get(file.0 as usize).into_iter();
+        let imported = imports
+            .iter()
+            .filter_map(|import| self.locals.get(import.target.0 as usize));
+        for locals in own.chain(imported) {
+            for name in locals.keys() {
+                by_length
+                    .entry(name.chars().count())
+                    .or_default()
+                    .push((*name).to_string());
+            }
+        }
+        let index = std::sync::Arc::new(by_length);
+        if let Ok(mut visible) = self.visible.lock() {
+            visible.insert(file, std::sync::Arc::clone(&index));
+        }
+        index
+    }
+
     /// Builds the scopes of every file.
     pub fn new(workspace: &'w Workspace) -> Scopes<'w> {
         let locals = workspace
@@ -121,6 +191,7 @@ impl<'w> Scopes<'w> {
             workspace,
             locals,
             suggestions: std::sync::Mutex::default(),
+            visible: std::sync::Mutex::default(),
         }
     }
 
@@ -247,34 +318,13 @@ impl<'w> Scopes<'w> {
         match providers.as_slice() {
             [(_, found)] => Ok(*found),
             [] => {
-                let mut visible: Vec<&str> = self
-                    .locals
-                    .get(file.0 as usize)
-                    .map_or(Vec::new(), |locals| locals.keys().copied().collect());
-                for import in imports {
-                    if let Some(locals) = self.locals.get(import.target.0 as usize) {
-                        visible.extend(locals.keys().copied());
-                    }
-                }
                 let mut diagnostic =
                     Diagnostic::error(Code::UNKNOWN_NAME, format!("cannot find `{name}`")).primary(
                         file,
                         span,
                         format!("expected {wanted}; nothing of this name is in scope"),
                     );
-                let key = (file, name.to_string());
-                let known = self
-                    .suggestions
-                    .lock()
-                    .ok()
-                    .and_then(|memo| memo.get(&key).cloned());
-                let suggestion = known.unwrap_or_else(|| {
-                    let found = closest(name, visible).map(str::to_string);
-                    if let Ok(mut memo) = self.suggestions.lock() {
-                        memo.insert(key, found.clone());
-                    }
-                    found
-                });
+                let suggestion = self.suggestion(file, name, imports);
                 diagnostic = match suggestion {
                     Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
                     None => diagnostic

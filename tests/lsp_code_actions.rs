@@ -7,7 +7,7 @@
 
 mod lsp_harness;
 
-use lsp_harness::{Client, TODAY, TempWorkspace};
+use lsp_harness::{TempWorkspace, client_utf8, offset_utf8};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -31,14 +31,6 @@ template Base {
 }
 "#;
 
-fn client() -> Client {
-    Client::start(json!({
-        "capabilities": { "general": { "positionEncodings": ["utf-8"] } },
-        "initializationOptions": { "today": TODAY },
-    }))
-    .0
-}
-
 /// The diagnostics published for `target` when it is opened in a
 /// workspace of `files`.
 fn published(name: &str, files: &BTreeMap<String, String>, target: &str) -> (Vec<Value>, String) {
@@ -47,7 +39,7 @@ fn published(name: &str, files: &BTreeMap<String, String>, target: &str) -> (Vec
         .map(|(path, text)| (path.as_str(), text.as_str()))
         .collect();
     let workspace = TempWorkspace::new(name, &list);
-    let client = client();
+    let client = client_utf8();
     let uri = workspace.uri(target);
     client.open(&uri, &files[target]);
     let diagnostics = client.diagnostics_for(&uri)["diagnostics"]
@@ -60,13 +52,6 @@ fn published(name: &str, files: &BTreeMap<String, String>, target: &str) -> (Vec
 }
 
 /// A UTF-8 position as a byte offset.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    start + character
-}
-
 /// Asks for the fixes of the first diagnostic with `code` in `target`,
 /// applies each to the files in turn and checks that the diagnostic is
 /// gone: its code, or, when the file had several of that code, its
@@ -82,7 +67,7 @@ fn check_fixes(name: &str, files: &[(&str, &str)], target: &str, code: &str) -> 
         .collect();
     let workspace = TempWorkspace::new(name, &list);
     let prefix = format!("{}/", workspace.uri("").trim_end_matches('/'));
-    let mut client = client();
+    let mut client = client_utf8();
     let uri = workspace.uri(target);
     client.open(&uri, &files[target]);
     let diagnostics = client.diagnostics_for(&uri)["diagnostics"].clone();
@@ -121,10 +106,10 @@ fn check_fixes(name: &str, files: &[(&str, &str)], target: &str, code: &str) -> 
             let path = edited_uri.strip_prefix(&prefix).unwrap().to_string();
             let text = fixed.get_mut(&path).unwrap();
             let mut edits = edits.as_array().unwrap().clone();
-            edits.sort_by_key(|edit| std::cmp::Reverse(offset(text, &edit["range"]["start"])));
+            edits.sort_by_key(|edit| std::cmp::Reverse(offset_utf8(text, &edit["range"]["start"])));
             for edit in edits {
-                let start = offset(text, &edit["range"]["start"]);
-                let end = offset(text, &edit["range"]["end"]);
+                let start = offset_utf8(text, &edit["range"]["start"]);
+                let end = offset_utf8(text, &edit["range"]["end"]);
                 text.replace_range(start..end, edit["newText"].as_str().unwrap());
             }
         }

@@ -6,8 +6,8 @@
 
 mod lsp_harness;
 
-use lsp_harness::{Client, TODAY, TempWorkspace};
-use serde_json::{Value, json};
+use lsp_harness::{TempWorkspace, client_utf8, offset_utf8};
+use serde_json::json;
 use std::collections::BTreeMap;
 
 const BASE: &str = r#"import "std/aws"
@@ -48,14 +48,6 @@ pipeline Other extends base.Base {
 }
 "#;
 
-fn client() -> Client {
-    Client::start(json!({
-        "capabilities": { "general": { "positionEncodings": ["utf-8"] } },
-        "initializationOptions": { "today": TODAY },
-    }))
-    .0
-}
-
 fn files() -> BTreeMap<String, String> {
     [
         ("pipec.toml", ""),
@@ -76,7 +68,7 @@ fn checked(files: &BTreeMap<String, String>, name: &str, old: &str, new: &str) -
         .map(|(path, text)| (path.as_str(), text.as_str()))
         .collect();
     let workspace = TempWorkspace::new(name, &list);
-    let client = client();
+    let client = client_utf8();
     let mut found = Vec::new();
     for path in files.keys().filter(|path| path.ends_with(".pipe")) {
         let uri = workspace.uri(path);
@@ -99,13 +91,6 @@ fn checked(files: &BTreeMap<String, String>, name: &str, old: &str, new: &str) -
 }
 
 /// A UTF-8 position as a byte offset.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    start + character
-}
-
 /// Renames what is at the first `at` in `path` to `new`, applies the edit
 /// and returns the files and how many places changed.
 fn rename(name: &str, path: &str, at: &str, new: &str) -> (BTreeMap<String, String>, usize) {
@@ -116,7 +101,7 @@ fn rename(name: &str, path: &str, at: &str, new: &str) -> (BTreeMap<String, Stri
         .collect();
     let workspace = TempWorkspace::new(name, &list);
     let prefix = format!("{}/", workspace.uri("").trim_end_matches('/'));
-    let mut client = client();
+    let mut client = client_utf8();
     let uri = workspace.uri(path);
     let text = files[path].clone();
     client.open(&uri, &text);
@@ -138,10 +123,10 @@ fn rename(name: &str, path: &str, at: &str, new: &str) -> (BTreeMap<String, Stri
             .get_mut(edited.strip_prefix(&prefix).unwrap())
             .unwrap();
         let mut edits = edits.as_array().unwrap().clone();
-        edits.sort_by_key(|edit| std::cmp::Reverse(offset(text, &edit["range"]["start"])));
+        edits.sort_by_key(|edit| std::cmp::Reverse(offset_utf8(text, &edit["range"]["start"])));
         for edit in edits {
-            let start = offset(text, &edit["range"]["start"]);
-            let end = offset(text, &edit["range"]["end"]);
+            let start = offset_utf8(text, &edit["range"]["start"]);
+            let end = offset_utf8(text, &edit["range"]["end"]);
             text.replace_range(start..end, edit["newText"].as_str().unwrap());
             count += 1;
         }

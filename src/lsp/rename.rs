@@ -36,74 +36,6 @@ const ANY: &[DeclKind] = &[
     DeclKind::Policy,
 ];
 
-/// Words that can never be names (the grammar's `reserved`) and the
-/// keywords that start declarations and members: a name spelt like one
-/// would be read as the keyword, or at least confuse a reader.
-const KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "not",
-    "where",
-    "take",
-    "union",
-    "intersect",
-    "minus",
-    "in",
-    "true",
-    "false",
-    "overridable",
-    "because",
-    "extends",
-    "import",
-    "as",
-    "registry",
-    "calendar",
-    "window",
-    "template",
-    "pipeline",
-    "policy",
-    "abstract",
-    "final",
-    "new",
-    "alarm",
-    "source",
-    "build",
-    "from",
-    "stage",
-    "production",
-    "wave",
-    "onebox",
-    "test",
-    "deploy",
-    "profile",
-    "rollback",
-    "on",
-    "block",
-    "artifacts",
-    "containing",
-    "package",
-    "git",
-    "require",
-    "wait",
-    "for",
-    "by",
-    "exclude",
-    "bake",
-    "scale",
-    "traffic",
-    "region",
-    "holiday",
-    "include",
-    "deny",
-    "warn",
-    "allow",
-    "exempt",
-    "floor",
-    "under",
-    "remove",
-    "env",
-];
-
 /// What a rename changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
@@ -222,7 +154,7 @@ fn check_name(name: &str) -> Result<(), String> {
             "`{name}` is not a name: a name starts with a letter or `_` and goes on with letters, digits, `_` or single `-`"
         ));
     }
-    if KEYWORDS.contains(&name) {
+    if crate::syntax::KEYWORDS.contains(&name) {
         return Err(format!("`{name}` is a keyword of the language"));
     }
     Ok(())

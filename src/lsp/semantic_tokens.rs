@@ -86,74 +86,6 @@ const ABSTRACT: u32 = 1 << 3;
 const DEFAULT_LIBRARY: u32 = 1 << 4;
 const MODIFICATION: u32 = 1 << 5;
 
-/// Words that are keywords wherever the tree does not use them as a name:
-/// the reserved and contextual keywords of `docs/language.md`.
-const KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "not",
-    "where",
-    "take",
-    "union",
-    "intersect",
-    "minus",
-    "in",
-    "true",
-    "false",
-    "overridable",
-    "because",
-    "extends",
-    "import",
-    "as",
-    "registry",
-    "calendar",
-    "window",
-    "template",
-    "pipeline",
-    "policy",
-    "abstract",
-    "final",
-    "new",
-    "alarm",
-    "source",
-    "build",
-    "from",
-    "stage",
-    "production",
-    "wave",
-    "onebox",
-    "test",
-    "deploy",
-    "profile",
-    "rollback",
-    "on",
-    "block",
-    "artifacts",
-    "containing",
-    "package",
-    "git",
-    "require",
-    "wait",
-    "for",
-    "by",
-    "exclude",
-    "bake",
-    "scale",
-    "traffic",
-    "region",
-    "holiday",
-    "include",
-    "deny",
-    "warn",
-    "allow",
-    "exempt",
-    "under",
-    "floor",
-    "remove",
-    "env",
-    "rest",
-];
-
 /// Punctuation shown as operators; brackets and separators are not.
 const OPERATORS: &[&str] = &["=", "+=", "-=", "==", "!=", "<=", ".."];
 
@@ -260,7 +192,7 @@ fn classify(place: &Place<'_, '_>, source: &SourceFile) -> Tokens {
             } else {
                 Kind::EnumMember
             }
-        } else if KEYWORDS.contains(&word) {
+        } else if crate::syntax::KEYWORDS.contains(&word) {
             Kind::Keyword
         } else {
             continue;

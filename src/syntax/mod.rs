@@ -12,6 +12,76 @@ mod literal;
 pub use literal::UNITS as DURATION_UNITS;
 pub use literal::{MAX_DURATION_SECONDS, days_in_month};
 pub mod format;
+
+/// Every keyword of the language: the words the grammar's `kw_` rules
+/// match, in the grammar's order. Some are reserved (never names); the
+/// others are keywords only where a construct may start with them, but an
+/// editor colours them, and a rename refuses them, everywhere.
+pub const KEYWORDS: &[&str] = &[
+    "import",
+    "as",
+    "registry",
+    "calendar",
+    "window",
+    "template",
+    "pipeline",
+    "policy",
+    "extends",
+    "abstract",
+    "final",
+    "new",
+    "alarm",
+    "source",
+    "build",
+    "from",
+    "stage",
+    "production",
+    "wave",
+    "onebox",
+    "test",
+    "deploy",
+    "profile",
+    "rollback",
+    "on",
+    "block",
+    "artifacts",
+    "containing",
+    "package",
+    "git",
+    "overridable",
+    "require",
+    "wait",
+    "for",
+    "by",
+    "exclude",
+    "because",
+    "bake",
+    "scale",
+    "traffic",
+    "region",
+    "holiday",
+    "include",
+    "deny",
+    "warn",
+    "allow",
+    "exempt",
+    "floor",
+    "under",
+    "remove",
+    "env",
+    "or",
+    "and",
+    "not",
+    "where",
+    "take",
+    "union",
+    "intersect",
+    "minus",
+    "in",
+    "rest",
+    "true",
+    "false",
+];
 mod lower;
 mod parser;
 pub mod scan;
@@ -276,5 +346,22 @@ fn closing(open: char) -> char {
         '(' => ')',
         '[' => ']',
         _ => '}',
+    }
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    #[test]
+    fn the_keyword_list_is_the_grammars() {
+        let grammar = include_str!("../../grammar/pipe.pest");
+        let mut from_grammar: Vec<&str> = grammar
+            .lines()
+            .filter(|line| line.starts_with("kw_"))
+            .filter_map(|line| line.split('"').nth(1))
+            .collect();
+        let mut listed = super::KEYWORDS.to_vec();
+        from_grammar.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, from_grammar);
     }
 }

@@ -127,6 +127,26 @@ impl Client {
     }
 }
 
+/// A server that counts columns in UTF-8 bytes, checking from [`TODAY`]:
+/// what tests that apply edits to text use, so that a protocol column is
+/// a byte offset in the line.
+pub fn client_utf8() -> Client {
+    Client::start(json!({
+        "capabilities": { "general": { "positionEncodings": ["utf-8"] } },
+        "initializationOptions": { "today": TODAY },
+    }))
+    .0
+}
+
+/// The byte offset of a protocol position counted in UTF-8 (see
+/// [`client_utf8`]).
+pub fn offset_utf8(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    start + character
+}
+
 pub fn position(uri: &str, line: u32, character: u32) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
 }

@@ -654,3 +654,56 @@ fn the_grammars_own_tests_pass() {
     // Every construct of docs/language.md has its corpus case.
     assert!(stdout.matches('✓').count() >= 20, "{stdout}");
 }
+
+/// `tree-sitter highlight` of every sample file, as HTML whose classes are
+/// the highlight names: what an editor reading `highlights.scm` colours,
+/// snapshotted so that a change to the query or the grammar is seen. The
+/// theme given to the CLI names every capture of the query (a name missing
+/// from the theme would not be shown).
+#[test]
+fn tree_sitter_highlight_of_the_sample() {
+    let Some(cli) = tree_sitter("tree-sitter highlight") else {
+        return;
+    };
+    let query = read(&format!("{QUERIES}/highlights.scm"));
+    let theme: serde_json::Map<String, serde_json::Value> = captures(&query)
+        .into_iter()
+        .map(|name| (name, serde_json::Value::from("#000000")))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("pipec-ts-highlight-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        serde_json::json!({ "parser-directories": [], "theme": theme }).to_string(),
+    )
+    .unwrap();
+    let mut shown = String::new();
+    for file in sample_files() {
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "highlight".as_ref(),
+            "--grammar-path".as_ref(),
+            ".".as_ref(),
+            "--config-path".as_ref(),
+            config.as_os_str(),
+            "--html".as_ref(),
+            "--layout".as_ref(),
+            "fragment".as_ref(),
+            "--style".as_ref(),
+            "minimal".as_ref(),
+            file.as_os_str(),
+        ];
+        let output = run(&cli, &args);
+        let html = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && html.contains("<span class='keyword'>"),
+            "tree-sitter highlight {}: {}\n{html}{}",
+            file.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        shown.push_str(&format!("== {} ==\n{html}\n", relative(&file)));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    insta::assert_snapshot!(shown);
+}

@@ -397,6 +397,16 @@ codes! {
         "An aggregate alarm may OR together other alarms, but following the \
          references must never lead back to the alarm being defined: such an \
          alarm would have no meaning. The note shows the cycle.";
+    ALARM_RULE_TOO_LONG = "P0603", "alarm-rule-too-long",
+        "An alarm expression expands to more than CloudWatch's 10,240 characters.",
+        "An alarm that names other alarms is written out in full, every \
+         reference replaced by its expression, because that is the composite \
+         alarm rule CloudWatch evaluates, and CloudWatch takes a rule of at \
+         most 10,240 characters. Alarms that each name another more than once \
+         double in length with every level, so a short file can describe a rule \
+         no alarm service would accept; expanding stops at the limit. Name fewer \
+         alarms, or build the aggregate as a composite alarm in CloudWatch and \
+         name it with `ALARM(\"...\")`.";
     TYPE_MISMATCH = "P0701", "type-mismatch",
         "A value has the wrong type for where it stands.",
         "Every field has a type: `bake` is a duration (`12h`), `traffic` a \

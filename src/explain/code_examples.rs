@@ -518,6 +518,25 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::ALARM_RULE_TOO_LONG,
+        r#"alarm a0 = ALARM("OrdersApi_High_Fault_Rate")
+alarm a1 = a0 or a0
+alarm a2 = a1 or a1
+alarm a3 = a2 or a2
+alarm a4 = a3 or a3
+alarm a5 = a4 or a4
+alarm a6 = a5 or a5
+alarm a7 = a6 or a6
+alarm a8 = a7 or a7
+alarm a9 = a8 or a8
+
+pipeline orders_api {
+  platform = ecs
+  stage beta { rollback on a9 }
+}
+"#,
+    ),
+    (
         Code::TYPE_MISMATCH,
         r#"pipeline orders_api {
   platform = ecs

@@ -7,7 +7,7 @@ use super::merge::{Key, ResolvedBlock};
 use super::scope::{DeclKind, Scopes};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::closest;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, ItemKind, LiteralValue, MemberKind};
 
 /// Renders alarm expressions of one pipeline.
@@ -31,18 +31,87 @@ enum Precedence {
     Atom,
 }
 
+/// The longest alarm rule CloudWatch accepts, in characters: a composite
+/// alarm's `AlarmRule` is at most 10,240. It also bounds the work of
+/// expanding references: alarms that each name another twice double with
+/// every line, and rendering stops as soon as the text passes this.
+pub const MAX_RULE_LENGTH: usize = 10_240;
+
+/// The state of one [`AlarmRenderer::render`]: the alarms being expanded,
+/// innermost last, with where each one's expression is (for cycles, and to
+/// blame the right alarm); and, once the text has grown past
+/// [`MAX_RULE_LENGTH`], the expression that did it.
+struct Walk {
+    stack: Vec<(String, FileId, Span)>,
+    too_long: Option<(FileId, Span)>,
+}
+
+impl Walk {
+    /// Marks the text too long, blaming the alarm being expanded (whose own
+    /// expression is too long, and is reported there, once, however many
+    /// alarms name it), or the expression rendered when none is.
+    fn overflow(&mut self, file: FileId, span: Span) {
+        if self.too_long.is_none() {
+            self.too_long = Some(
+                self.stack
+                    .last()
+                    .map_or((file, span), |&(_, file, span)| (file, span)),
+            );
+        }
+    }
+}
+
 impl AlarmRenderer<'_, '_> {
     /// Renders `expr`, written in `file`; `None` after reporting a problem.
     pub fn render(&mut self, expr: &Expr, file: FileId) -> Option<String> {
-        let mut stack = Vec::new();
-        self.render_in(expr, file, &mut stack).map(|(text, _)| text)
+        let mut walk = Walk {
+            stack: Vec::new(),
+            too_long: None,
+        };
+        let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
+        if let Some((file, span)) = walk.too_long {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::ALARM_RULE_TOO_LONG,
+                    format!(
+                        "this alarm expands to more than {} characters",
+                        crate::diagnostics::thousands(MAX_RULE_LENGTH)
+                    ),
+                )
+                .primary(file, span, "expands past CloudWatch's limit")
+                .note(format!(
+                    "every alarm it names is written out in full; CloudWatch takes a composite alarm rule of at most {} characters",
+                    crate::diagnostics::thousands(MAX_RULE_LENGTH)
+                ))
+                .help("name fewer alarms, or combine them in CloudWatch and name the composite alarm with `ALARM(\"...\")`"),
+            );
+            return None;
+        }
+        rendered
     }
 
     fn render_in(
         &mut self,
         expr: &Expr,
         file: FileId,
-        stack: &mut Vec<String>,
+        walk: &mut Walk,
+    ) -> Option<(String, Precedence)> {
+        if walk.too_long.is_some() {
+            return None;
+        }
+        let rendered = self.render_expr(expr, file, walk)?;
+        if rendered.0.len() > MAX_RULE_LENGTH {
+            walk.overflow(file, expr.span);
+            return None;
+        }
+        Some(rendered)
+    }
+
+    fn render_expr(
+        &mut self,
+        expr: &Expr,
+        file: FileId,
+        walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
         match &expr.kind {
             ExprKind::Call { callee, args } if callee.to_dotted() == "ALARM" => {
@@ -67,13 +136,13 @@ impl AlarmRenderer<'_, '_> {
                 let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
                 Some((format!("ALARM(\"{escaped}\")"), Precedence::Atom))
             }
-            ExprKind::Path(path) => self.reference(path, expr, file, stack),
+            ExprKind::Path(path) => self.reference(path, expr, file, walk),
             // Already reported where it was read.
             ExprKind::Invalid => None,
-            ExprKind::Or(operands) => self.join(operands, " OR ", Precedence::Or, file, stack),
-            ExprKind::And(operands) => self.join(operands, " AND ", Precedence::And, file, stack),
+            ExprKind::Or(operands) => self.join(operands, " OR ", Precedence::Or, file, walk),
+            ExprKind::And(operands) => self.join(operands, " AND ", Precedence::And, file, walk),
             ExprKind::Not(inner) => {
-                let (text, precedence) = self.render_in(inner, file, stack)?;
+                let (text, precedence) = self.render_in(inner, file, walk)?;
                 let text = if precedence == Precedence::Atom {
                     text
                 } else {
@@ -98,19 +167,30 @@ impl AlarmRenderer<'_, '_> {
         separator: &str,
         own: Precedence,
         file: FileId,
-        stack: &mut Vec<String>,
+        walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
-        // Every operand is rendered, so that each problem is reported.
+        // Every operand is rendered, so that each problem is reported,
+        // until the text is too long to be an alarm rule.
         let mut parts = Vec::new();
         let mut failed = false;
+        let mut length = 0;
         for operand in operands {
-            match self.render_in(operand, file, stack) {
-                Some((text, precedence)) => parts.push(if precedence < own {
-                    format!("({text})")
-                } else {
-                    text
-                }),
+            match self.render_in(operand, file, walk) {
+                Some((text, precedence)) => {
+                    length += text.len() + separator.len();
+                    parts.push(if precedence < own {
+                        format!("({text})")
+                    } else {
+                        text
+                    });
+                }
                 None => failed = true,
+            }
+            if length > MAX_RULE_LENGTH {
+                walk.overflow(file, operand.span);
+            }
+            if walk.too_long.is_some() {
+                return None;
             }
         }
         (!failed).then(|| (parts.join(separator), own))
@@ -121,11 +201,12 @@ impl AlarmRenderer<'_, '_> {
         path: &crate::syntax::ast::Path,
         expr: &Expr,
         file: FileId,
-        stack: &mut Vec<String>,
+        walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
         let dotted = path.to_dotted();
-        if stack.contains(&dotted) {
-            let mut cycle = stack.clone();
+        if walk.stack.iter().any(|(name, _, _)| *name == dotted) {
+            let mut cycle: Vec<String> =
+                walk.stack.iter().map(|(name, _, _)| name.clone()).collect();
             cycle.push(dotted.clone());
             let start = cycle.iter().position(|name| *name == dotted).unwrap_or(0);
             let shown: Vec<&str> = cycle.iter().skip(start).map(String::as_str).collect();
@@ -157,9 +238,9 @@ impl AlarmRenderer<'_, '_> {
                 return None;
             };
             let value = alarm.value.as_ref()?;
-            stack.push(dotted);
-            let rendered = self.render_in(value, alarm_file, stack);
-            stack.pop();
+            walk.stack.push((dotted, alarm_file, value.span));
+            let rendered = self.render_in(value, alarm_file, walk);
+            walk.stack.pop();
             return rendered;
         }
         match self.scopes.resolve(file, path, &[DeclKind::Alarm]) {
@@ -169,9 +250,9 @@ impl AlarmRenderer<'_, '_> {
                     return None;
                 };
                 let value = alarm.value.as_ref()?;
-                stack.push(dotted);
-                let rendered = self.render_in(value, decl.file, stack);
-                stack.pop();
+                walk.stack.push((dotted, decl.file, value.span));
+                let rendered = self.render_in(value, decl.file, walk);
+                walk.stack.pop();
                 rendered
             }
             Err(unresolved) => {

@@ -5,7 +5,8 @@
 //!
 //! It measures, from the client's side of the connection:
 //! - a one-character edit (incremental sync) to its `publishDiagnostics`,
-//!   in the 5,000-line file and in one service file;
+//!   in the 5,000-line file (inside a pipeline, and between declarations)
+//!   and in one service file;
 //! - an edit to the template every pipeline extends, against a whole
 //!   `check` of the workspace through the library;
 //! - hover, definition and completion on the sample;
@@ -88,8 +89,19 @@ fn main() {
         ms(start.elapsed())
     );
 
-    let times = edits(&client, &big_uri, 2, 2, EDITS);
-    report("edit -> diagnostics, 5,000-line file", &times);
+    // Line 5 is inside the first pipeline's body: the edit is checked by
+    // that pipeline alone. Line 1 is between declarations: the file is
+    // checked whole.
+    let times = edits(&client, &big_uri, 5, 2, EDITS);
+    report(
+        "edit -> diagnostics, 5,000-line file, inside a pipeline",
+        &times,
+    );
+    let times = edits(&client, &big_uri, 1, 2 + EDITS as i32, 20);
+    report(
+        "edit -> diagnostics, 5,000-line file, between declarations",
+        &times,
+    );
 
     let service_uri = workspace.uri("services/service_0500.pipe");
     client.open(&service_uri, &named(500));

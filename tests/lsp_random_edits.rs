@@ -205,3 +205,122 @@ fn comparable(list: &[Value]) -> Vec<(Value, Value, Value)> {
         .map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone()))
         .collect()
 }
+
+/// A file large enough for the server to check an edit inside one
+/// pipeline by that pipeline alone: 400 pipelines, some with mistakes
+/// before and after the one edited.
+fn large_file() -> String {
+    let mut text = String::from(
+        "import \"std/aws\"\n\ntemplate T {\n  platform = ecs\n  source app = git(\"org/app\")\n  build bundle from app { run = \"make\" }\n  stage beta {\n    deploy bundle\n    bake = 1h\n  }\n  production {\n    registry = aws\n    wave first { regions = [us-east-1]; bake = 2h }\n    wave others { regions = rest; bake = 1h }\n  }\n}\n",
+    );
+    for index in 0..400 {
+        let bake = if index % 37 == 5 { "12" } else { "30m" };
+        text.push_str(&format!(
+            "\n// Pipeline {index}: é🚀.\npipeline p{index} extends T {{\n  stage beta {{\n    bake = {bake}\n  }}\n}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn edits_inside_one_pipeline_of_a_large_file_are_exact_there_at_once_and_everywhere_after_a_pause()
+{
+    let text = large_file();
+    assert!(text.len() > 32 * 1024, "{} bytes", text.len());
+    let workspace = lsp_harness::TempWorkspace::new("large", &[("large.pipe", text.as_str())]);
+    let path = workspace.path("large.pipe");
+    let uri = workspace.uri("large.pipe");
+    let client = Client::default();
+    client.open(&uri, &text);
+    published_for_version(&client, &uri, 1);
+    let mut random = Random(0x5EED_1A26_E0F1_1E00);
+    let mut current = text;
+    let mut last = (Vec::new(), Vec::new());
+    for version in 2..40 {
+        // Somewhere inside `p60`'s body, which pipelines 5, 42, 79 and 116
+        // (with mistakes) surround.
+        let start = current.find("pipeline p60 ").unwrap();
+        let end = start + current[start..].find("\n}\n").unwrap();
+        let at = start + 28 + random.below(end - start - 28);
+        let at = (at..=end).find(|&at| current.is_char_boundary(at)).unwrap();
+        let insert = match version % 4 {
+            0 => "\n    bake = 12",
+            1 => "\n  // a note\n",
+            2 => "x",
+            _ => "",
+        };
+        let remove = if insert.is_empty() { 1 } else { 0 };
+        let stop = (at + remove..=end)
+            .find(|&at| current.is_char_boundary(at))
+            .unwrap();
+        let change = json!({
+            "range": { "start": position(&current, at), "end": position(&current, stop) },
+            "text": insert,
+        });
+        current.replace_range(at..stop, insert);
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }),
+        );
+        // At every version, p60's own diagnostics are exact.
+        let p60 = lines_of(&current, "pipeline p60 ");
+        let published = published_for_version(&client, &uri, version);
+        let expected = fresh_check(&path, &current);
+        assert_eq!(
+            comparable(&within(&published, &p60)),
+            comparable(&within(&expected, &p60)),
+            "version {version}; the text of p60:\n{}",
+            &current[start..(end + 2).min(current.len())]
+        );
+        // Elsewhere, every diagnostic but the policy findings that count
+        // pipelines across the file is where a fresh check puts it: moved
+        // with the lines the edits added or removed.
+        let own = |list: &[Value]| -> Vec<Value> {
+            list.iter()
+                .filter(|d| d["code"] != "P0801")
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            comparable(&own(&published)),
+            comparable(&own(&expected)),
+            "version {version}"
+        );
+        last = (published, expected);
+    }
+    // Once the edits pause, the check of the whole file brings every other
+    // declaration's diagnostics up to date (a template's finding counts
+    // the pipelines that parse, for one).
+    let (mut published, expected) = last;
+    while comparable(&published) != comparable(&expected) {
+        published = next_published(&client, &uri);
+    }
+    client.shutdown();
+}
+
+/// The lines of the declaration starting with `head`: from its line to the
+/// line of its closing brace, inclusive.
+fn lines_of(text: &str, head: &str) -> std::ops::RangeInclusive<u64> {
+    let start = text.find(head).unwrap();
+    let end = start + text[start..].find("\n}\n").unwrap() + 2;
+    let line = |offset: usize| text[..offset].matches('\n').count() as u64;
+    line(start)..=line(end)
+}
+
+fn within(list: &[Value], lines: &std::ops::RangeInclusive<u64>) -> Vec<Value> {
+    list.iter()
+        .filter(|d| lines.contains(&d["range"]["start"]["line"].as_u64().unwrap()))
+        .cloned()
+        .collect()
+}
+
+fn next_published(client: &Client, uri: &str) -> Vec<Value> {
+    loop {
+        if let Message::Notification(note) = client.recv()
+            && note.method == "textDocument/publishDiagnostics"
+            && note.params["uri"] == uri
+        {
+            return note.params["diagnostics"].as_array().unwrap().clone();
+        }
+    }
+}

@@ -93,7 +93,14 @@ struct ScopeState {
     running: bool,
     /// Whether files outside the last subset may be out of date.
     behind: bool,
+    /// The text each large open document had at its last check, to find
+    /// what an edit changed (see [`super::incremental`]).
+    texts: BTreeMap<String, String>,
 }
+
+/// Files at least this large have an edit inside one pipeline checked by
+/// that pipeline alone; smaller ones are checked whole, which costs little.
+const LARGE_FILE: usize = 32 * 1024;
 
 /// The lists to publish after a check: every file whose list changed, and
 /// every file that changed (a client wants an answer per version).
@@ -159,6 +166,101 @@ impl Checker {
     /// publish. Starts a background check of the rest when the subset was
     /// not all of it.
     pub fn recheck(
+        &mut self,
+        scope: &Scope,
+        changed: Changed,
+        documents: &Documents,
+        options: &Options,
+    ) -> Publish {
+        let one = match &changed {
+            Changed::Files(files) if files.len() == 1 => files.first().cloned(),
+            _ => None,
+        };
+        let publish = one
+            .and_then(|name| self.recheck_pipeline(scope, &name, documents, options))
+            .unwrap_or_else(|| self.recheck_files(scope, changed.clone(), documents, options));
+        if let (Changed::Files(files), Some(state)) = (&changed, self.states.get_mut(scope)) {
+            for name in files {
+                match documents.iter().find(|document| document.name() == *name) {
+                    Some(document) if document.text.len() >= LARGE_FILE => {
+                        state.texts.insert(name.clone(), document.text.clone());
+                    }
+                    _ => {
+                        state.texts.remove(name);
+                    }
+                }
+            }
+        }
+        publish
+    }
+
+    /// An edit inside one pipeline of a large file that nothing imports:
+    /// that pipeline checked alone, the rest of the file's diagnostics
+    /// moved with the text, and the whole workspace owed (see
+    /// [`super::incremental`]). `None` when the edit is not of that kind.
+    fn recheck_pipeline(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        documents: &Documents,
+        options: &Options,
+    ) -> Option<Publish> {
+        let state = self.states.get(scope)?;
+        if !state.known || importers_closure(&state.imports, [name.to_string()]).len() != 1 {
+            return None;
+        }
+        let document = documents.iter().find(|document| document.name() == name)?;
+        let path = document.path.clone()?;
+        let old = state.texts.get(name)?;
+        if document.text.len() < LARGE_FILE {
+            return None;
+        }
+        let edit = super::incremental::pipeline_edit(old, &document.text)?;
+        let entries = vec![Entry {
+            path: path.clone(),
+            bytes: None,
+            name: None,
+        }];
+        let overlay = documents
+            .overlay()
+            .with_file(&path, edit.reduced.into_bytes());
+        let workspace = modules::load_cached(entries, &overlay, &self.cache);
+        let mut lists = check(workspace, options);
+        let uri = document.uri.clone();
+        let key = uri.as_str().to_string();
+        let fresh = lists.remove(&key).map(|(_, list)| list).unwrap_or_default();
+        let state = self.states.get_mut(scope)?;
+        state.generation += 1;
+        state.behind = true;
+        let old_list = state
+            .lists
+            .remove(&key)
+            .map(|(_, list)| list)
+            .unwrap_or_default();
+        let moved = i64::from(edit.new_lines.end) - i64::from(edit.old_lines.end);
+        let mut list: Vec<lsp_types::Diagnostic> = old_list
+            .iter()
+            .filter(|diagnostic| diagnostic.range.start.line < edit.old_lines.start)
+            .cloned()
+            .collect();
+        list.extend(
+            fresh
+                .into_iter()
+                .filter(|diagnostic| edit.new_lines.contains(&diagnostic.range.start.line)),
+        );
+        list.extend(
+            old_list
+                .into_iter()
+                .filter(|diagnostic| diagnostic.range.start.line >= edit.old_lines.end)
+                .map(|diagnostic| moved_by(diagnostic, &uri, edit.old_lines.end, moved)),
+        );
+        if !list.is_empty() {
+            state.lists.insert(key, (uri.clone(), list.clone()));
+        }
+        Some(vec![(uri, list)])
+    }
+
+    fn recheck_files(
         &mut self,
         scope: &Scope,
         changed: Changed,
@@ -337,6 +439,30 @@ fn entry_name(entry: &Entry) -> String {
             .to_string_lossy()
             .replace('\\', "/")
     })
+}
+
+/// A diagnostic of `uri` with every place in `uri` from line `from` on
+/// moved by `lines`.
+fn moved_by(
+    mut diagnostic: lsp_types::Diagnostic,
+    uri: &Uri,
+    from: u32,
+    lines: i64,
+) -> lsp_types::Diagnostic {
+    let shift = |range: &mut lsp_types::Range| {
+        for position in [&mut range.start, &mut range.end] {
+            if position.line >= from {
+                position.line = u32::try_from(i64::from(position.line) + lines).unwrap_or(0);
+            }
+        }
+    };
+    shift(&mut diagnostic.range);
+    for related in diagnostic.related_information.iter_mut().flatten() {
+        if related.location.uri == *uri {
+            shift(&mut related.location.range);
+        }
+    }
+    diagnostic
 }
 
 /// `names` and every file that imports one of them, directly or not.

@@ -148,6 +148,14 @@ pub struct Overlay {
     files: BTreeMap<PathBuf, Vec<u8>>,
 }
 
+impl Overlay {
+    /// This overlay with `path` read as `bytes` instead.
+    pub fn with_file(mut self, path: &Path, bytes: Vec<u8>) -> Overlay {
+        self.files.insert(key(path), bytes);
+        self
+    }
+}
+
 impl Loader for Overlay {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.files.get(&key(path)) {

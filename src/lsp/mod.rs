@@ -22,6 +22,7 @@ mod folding;
 mod formatting;
 mod hover;
 mod hover_values;
+mod incremental;
 mod inlay_hints;
 mod locate;
 mod names;

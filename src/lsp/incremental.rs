@@ -33,7 +33,7 @@ pub struct PipelineEdit {
 /// as it was; `None` otherwise (the caller checks the file whole).
 pub fn pipeline_edit(old: &str, new: &str) -> Option<PipelineEdit> {
     let prefix = common_prefix(old, new);
-    let suffix = common_suffix(&old[prefix..], &new[prefix..]);
+    let suffix = common_suffix(old.get(prefix..)?, new.get(prefix..)?);
     let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
     let old_chunks = scan::scan(old).chunks;
     let new_chunks = scan::scan(new).chunks;
@@ -67,7 +67,9 @@ pub fn pipeline_edit(old: &str, new: &str) -> Option<PipelineEdit> {
     }
     // The declaration ends where a line ends, so that what follows only
     // moves by whole lines.
-    let ends_a_line = |text: &str, end: usize| end == text.len() || text[..end].ends_with('\n');
+    let ends_a_line = |text: &str, end: usize| {
+        end == text.len() || text.get(..end).is_some_and(|before| before.ends_with('\n'))
+    };
     if !ends_a_line(old, old_chunk.span.end()) || !ends_a_line(new, new_chunk.span.end()) {
         return None;
     }
@@ -87,7 +89,10 @@ pub fn pipeline_edit(old: &str, new: &str) -> Option<PipelineEdit> {
         at = chunk.span.end();
     }
     reduced.push_str(new.get(at..)?);
-    let line = |text: &str, offset: usize| text[..offset].matches('\n').count() as u32;
+    let line = |text: &str, offset: usize| {
+        let before = text.get(..offset).unwrap_or(text);
+        u32::try_from(before.matches('\n').count()).unwrap_or(u32::MAX)
+    };
     Some(PipelineEdit {
         reduced,
         new_lines: line(new, new_chunk.span.start())..line(new, new_chunk.span.end()),

@@ -1,5 +1,5 @@
 //! Benchmark: how `check` and `fmt` grow with the size of shapes that were
-//! once quadratic. For each shape it times an input of n items and one of
+//! once quadratic (or worse), a chain of imported files among them. For each shape it times an input of n items and one of
 //! 8n, and prints the ratio: about 8 is linear, about 64 quadratic.
 //!
 //! Run with `cargo bench --bench growth`. It is a measurement, not a test.
@@ -70,6 +70,34 @@ fn check(text: &str) -> Duration {
     })
 }
 
+/// A chain of `n` files, each importing the next.
+fn check_chain(n: usize) -> Duration {
+    let mut loader = MemoryLoader::in_dir("/growth");
+    for index in 0..n {
+        let import = if index + 1 < n {
+            format!("import \"f{}.pipe\"\n", index + 1)
+        } else {
+            String::new()
+        };
+        loader.add(
+            format!("f{index}.pipe"),
+            format!("{import}alarm a{index} = ALARM(\"x{index}\")\n"),
+        );
+    }
+    let entries = vec![Entry {
+        path: PathBuf::from("f0.pipe"),
+        bytes: None,
+        name: None,
+    }];
+    time(|| {
+        pipec::workspace::check_workspace(
+            entries.clone(),
+            &loader,
+            jiff::civil::date(2026, 12, 1),
+        )
+    })
+}
+
 fn format(text: &str) -> Duration {
     time(|| pipec::syntax::format::format(text, pipec::source::FileId(0)))
 }
@@ -86,6 +114,13 @@ fn main() {
             b.as_secs_f64() / a.as_secs_f64()
         );
     }
+    let (a, b) = (check_chain(N), check_chain(8 * N));
+    println!(
+        "check, a chain of imported files: {:.1} ms, {:.1} ms, ratio {:.1}",
+        a.as_secs_f64() * 1e3,
+        b.as_secs_f64() * 1e3,
+        b.as_secs_f64() / a.as_secs_f64()
+    );
     let make = SHAPES[3].1;
     let (a, b) = (format(&make(N)), format(&make(8 * N)));
     println!(

@@ -109,7 +109,7 @@ where
 
 /// Tarjan's algorithm without recursion. Components come out with their
 /// nodes sorted.
-fn strongly_connected<N, L>(graph: &[Vec<(N, L)>]) -> Vec<Vec<usize>>
+pub(crate) fn strongly_connected<N, L>(graph: &[Vec<(N, L)>]) -> Vec<Vec<usize>>
 where
     N: Copy + Into<usize>,
 {

@@ -88,7 +88,21 @@ pub fn analyze<'w>(
     };
     let registries = resolve_registries(workspace, &scopes, &resolved, &mut diagnostics);
     check_alarms(&scopes, &resolved, &mut diagnostics);
-    let reach = import_reach(workspace);
+    let policy_files: std::collections::BTreeSet<FileId> = workspace
+        .modules
+        .iter()
+        .filter(|module| {
+            module
+                .tree
+                .items
+                .iter()
+                .any(|item| matches!(item.kind, crate::syntax::ast::ItemKind::Policy(_)))
+        })
+        .map(|module| module.file)
+        .collect();
+    // Policies (their floors, levels and exemptions) govern the pipelines
+    // of the files that see them.
+    let reach = import_reach(workspace, &policy_files);
     let floors = policies::floors(&scopes, &mut diagnostics);
     let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
     let pipelines: Vec<_> = scopes
@@ -255,7 +269,8 @@ fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Ve
     let reach = if broken_names.is_empty() {
         Vec::new()
     } else {
-        import_reach(workspace)
+        let declaring = broken_names.iter().map(|(file, _)| *file).collect();
+        import_reach(workspace, &declaring)
     };
     diagnostics.retain(|diagnostic| {
         if diagnostic.code != crate::diagnostics::Code::UNKNOWN_NAME {
@@ -393,28 +408,51 @@ fn check_alarms_of(
     }
 }
 
-/// For each file, the files it can see: itself and everything it imports,
-/// directly or through other imports.
-fn import_reach(workspace: &Workspace) -> Vec<std::collections::BTreeSet<FileId>> {
-    workspace
+/// For each file, which of the `targets` it can see: itself and everything
+/// it imports, directly or through other imports, kept to the files asked
+/// about (those declaring policies, say), so that a chain of n imports
+/// costs n steps and not n² (each file seeing all the files below it).
+/// Files importing each other (a cycle, already an error) see alike.
+fn import_reach(
+    workspace: &Workspace,
+    targets: &std::collections::BTreeSet<FileId>,
+) -> Vec<std::collections::BTreeSet<FileId>> {
+    let graph: Vec<Vec<(usize, ())>> = workspace
         .modules
         .iter()
         .map(|module| {
-            let mut seen = std::collections::BTreeSet::from([module.file]);
-            let mut pending = vec![module.file];
-            while let Some(file) = pending.pop() {
-                for import in workspace
-                    .module(file)
-                    .map_or(&[][..], |module| module.imports.as_slice())
+            module
+                .imports
+                .iter()
+                .map(|import| (import.target.0 as usize, ()))
+                .collect()
+        })
+        .collect();
+    let mut reach = vec![std::collections::BTreeSet::new(); graph.len()];
+    // Components come out of Tarjan's algorithm after every component they
+    // reach, so what a component imports is known when it is reached.
+    for component in crate::names::strongly_connected(&graph) {
+        let mut seen: std::collections::BTreeSet<FileId> = component
+            .iter()
+            .map(|&file| FileId(file as u32))
+            .filter(|file| targets.contains(file))
+            .collect();
+        for &file in &component {
+            for &(target, ()) in graph.get(file).map_or(&[][..], Vec::as_slice) {
+                if component.binary_search(&target).is_err()
+                    && let Some(below) = reach.get(target)
                 {
-                    if seen.insert(import.target) {
-                        pending.push(import.target);
-                    }
+                    seen.extend(below.iter().copied());
                 }
             }
-            seen
-        })
-        .collect()
+        }
+        for &file in &component {
+            if let Some(slot) = reach.get_mut(file) {
+                slot.clone_from(&seen);
+            }
+        }
+    }
+    reach
 }
 
 /// The text of a span, for values compared or shown as written.

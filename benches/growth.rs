@@ -90,11 +90,7 @@ fn check_chain(n: usize) -> Duration {
         name: None,
     }];
     time(|| {
-        pipec::workspace::check_workspace(
-            entries.clone(),
-            &loader,
-            jiff::civil::date(2026, 12, 1),
-        )
+        pipec::workspace::check_workspace(entries.clone(), &loader, jiff::civil::date(2026, 12, 1))
     })
 }
 

@@ -620,3 +620,45 @@ fn a_test_past_its_timeout_is_killed_and_fails() {
     );
     assert!(err.contains("hanging"), "{err}");
 }
+
+#[test]
+fn resume_without_a_journal_is_an_error_not_a_fresh_start() {
+    let workspace = Workspace::new("resume-nothing");
+    workspace.file("pipeline.pipe", &basic(""));
+    workspace.script("scripts/effect.sh", EFFECT_SCRIPT);
+    let output = workspace.run(&["run", "pipeline.pipe", "--resume", "--speed", "36000"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("nothing to resume"),
+        "{}",
+        stderr(&output)
+    );
+    // Nothing ran.
+    assert!(!workspace.dir.join("effects.txt").exists());
+}
+
+#[test]
+fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
+    let workspace = Workspace::new("plan-name");
+    workspace.file("pipeline.pipe", &basic(""));
+    workspace.script("plans/scripts/effect.sh", EFFECT_SCRIPT);
+    let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plans/orders.json"]);
+    assert_exit(&output, 0);
+    let plan = std::fs::read_to_string(workspace.dir.join("plans/orders.json")).unwrap();
+    let hostile = plan.replacen(
+        "\"pipeline\":\"orders\"",
+        "\"pipeline\":\"../../escaped\"",
+        1,
+    );
+    assert_ne!(plan, hostile, "the plan names its pipeline");
+    workspace.file("plans/hostile.json", &hostile);
+    let output = workspace.run(&["run", "plans/hostile.json", "--speed", "36000"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("`../../escaped` is not an"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!workspace.dir.join("escaped").exists());
+    assert!(!workspace.dir.join("plans/.pipec").exists());
+}

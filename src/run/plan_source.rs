@@ -11,11 +11,42 @@ pub fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|extension| extension == "json")
 }
 
-/// Reads a plan file.
+/// Reads a plan file. Its pipeline's name must be an identifier, as the
+/// schema says: it names the state directory (`.pipec/PIPELINE/`), and a
+/// name like `../../x` would put the journal, lock and logs elsewhere.
 pub fn read_plan_file(path: &Path) -> Result<PlanV1, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    plan_v1::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))
+    let plan = plan_v1::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+    if !is_identifier(&plan.pipeline) {
+        return Err(format!(
+            "{}: the pipeline's name `{}` is not an identifier (letters, digits and `_`, with single `-` between them)",
+            path.display(),
+            plan.pipeline.escape_debug()
+        ));
+    }
+    Ok(plan)
+}
+
+/// Whether a name is a `.pipe` identifier: `^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$`.
+fn is_identifier(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let first_ok = parts.next().is_some_and(|first| {
+        first
+            .chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_')
+            && first
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    });
+    first_ok
+        && parts.all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+        })
 }
 
 /// The plan of pipeline `wanted` among `plans`, or the only one.
@@ -72,4 +103,19 @@ pub fn base_dir(path: &Path) -> Result<PathBuf, String> {
 /// apart.
 pub fn default_state_dir(base_dir: &Path, pipeline: &str) -> PathBuf {
     base_dir.join(".pipec").join(pipeline)
+}
+
+#[cfg(test)]
+mod identifier_tests {
+    #[test]
+    fn names_that_could_leave_the_state_directory_are_not_identifiers() {
+        for good in ["orders_api", "orders-api", "_x", "a1-b2-c3"] {
+            assert!(super::is_identifier(good), "{good}");
+        }
+        for bad in [
+            "../../x", "/etc", "a/b", "", "-a", "a-", "a--b", "1a", ".", "a b", "é",
+        ] {
+            assert!(!super::is_identifier(bad), "{bad}");
+        }
+    }
 }

@@ -58,6 +58,16 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
     let identity = plan_identity(&plan);
     let mut replay = Replay::new(&plan, &topology);
     match entries.first().map(|entry| &entry.record) {
+        // `--resume` of a run whose journal is gone (a step that cleaned
+        // the work tree, a wrong `--state`) must not start again from the
+        // first step: deploys that succeeded would run twice.
+        None if options.resume => {
+            return Err(RunError::new(format!(
+                "nothing to resume: {} holds no journal",
+                state.root().display()
+            ))
+            .help("start the run without `--resume`, or name the state directory it ran with in `--state DIR`"));
+        }
         None => {
             crate::run::state::write_atomically(
                 &state.plan_path(),

@@ -108,8 +108,21 @@ where
 }
 
 /// Tarjan's algorithm without recursion. Components come out with their
-/// nodes sorted.
-pub(crate) fn strongly_connected<N, L>(graph: &[Vec<(N, L)>]) -> Vec<Vec<usize>>
+/// nodes sorted, in the order of their smallest node.
+fn strongly_connected<N, L>(graph: &[Vec<(N, L)>]) -> Vec<Vec<usize>>
+where
+    N: Copy + Into<usize>,
+{
+    let mut components = components_sinks_first(graph);
+    components.sort();
+    components
+}
+
+/// The strongly connected components of a graph, each with its nodes
+/// sorted, every component after all the components it reaches (the order
+/// Tarjan's algorithm finishes them in): what a pass that needs what lies
+/// below a node walks.
+pub(crate) fn components_sinks_first<N, L>(graph: &[Vec<(N, L)>]) -> Vec<Vec<usize>>
 where
     N: Copy + Into<usize>,
 {
@@ -176,7 +189,6 @@ where
             }
         }
     }
-    components.sort();
     components
 }
 
@@ -190,6 +202,22 @@ fn set<T>(values: &mut [T], at: usize, value: T) {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn components_come_after_what_they_reach() {
+        // 0 → 1 → {2 ⇄ 3} → 4, and 0 → 4.
+        let graph: Vec<Vec<(usize, ())>> = vec![
+            vec![(1, ()), (4, ())],
+            vec![(2, ())],
+            vec![(3, ())],
+            vec![(2, ()), (4, ())],
+            vec![],
+        ];
+        assert_eq!(
+            components_sinks_first(&graph),
+            vec![vec![4], vec![2, 3], vec![1], vec![0]]
+        );
+    }
 
     #[test]
     fn suggestions_catch_typos_only() {

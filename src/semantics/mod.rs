@@ -429,9 +429,9 @@ fn import_reach(
         })
         .collect();
     let mut reach = vec![std::collections::BTreeSet::new(); graph.len()];
-    // Components come out of Tarjan's algorithm after every component they
-    // reach, so what a component imports is known when it is reached.
-    for component in crate::names::strongly_connected(&graph) {
+    // Every component comes after the components it reaches, so what a
+    // component imports is known when it is reached.
+    for component in crate::names::components_sinks_first(&graph) {
         let mut seen: std::collections::BTreeSet<FileId> = component
             .iter()
             .map(|&file| FileId(file as u32))

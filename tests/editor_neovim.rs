@@ -9,10 +9,13 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
+use processes::{nvim, wait_bounded};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,35 +23,6 @@ fn root() -> &'static Path {
 
 fn on_ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
-}
-
-/// The Neovim to run: `PIPEC_NVIM`, else `nvim` if it is on the PATH.
-fn nvim() -> Option<PathBuf> {
-    if let Some(program) = std::env::var_os("PIPEC_NVIM") {
-        return Some(PathBuf::from(program));
-    }
-    let found = Command::new("nvim")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    found.then(|| PathBuf::from("nvim"))
-}
-
-fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn checked(command: &mut Command, what: &str) {

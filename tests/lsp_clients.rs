@@ -12,29 +12,15 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
+use processes::{nvim, wait_bounded};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 const PIPEC: &str = env!("CARGO_BIN_EXE_pipec");
-
-/// Waits for a child, killing it after `limit`: a client that hangs
-/// fails the test instead of the whole run.
-fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pipec-lsp-client-{name}-{}", std::process::id()));
@@ -62,21 +48,6 @@ fn pytest_lsp_suite() {
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", Path::new(&pytest).display()));
     let status = wait_bounded(child, Duration::from_secs(300), "pytest");
     assert!(status.success(), "the pytest-lsp suite failed: {status}");
-}
-
-/// The Neovim to run: `PIPEC_NVIM`, which must then exist, else `nvim` if
-/// it is on the PATH.
-fn nvim() -> Option<PathBuf> {
-    if let Some(program) = std::env::var_os("PIPEC_NVIM") {
-        return Some(PathBuf::from(program));
-    }
-    let found = Command::new("nvim")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    found.then(|| PathBuf::from("nvim"))
 }
 
 /// Runs tests/lsp_client/nvim/client.lua on `file` and returns its report.

@@ -65,7 +65,7 @@ pub fn parse_around(
 }
 
 /// The start and end of the line holding `offset`, without its break.
-fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
+pub(super) fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let start = text
         .get(..offset)

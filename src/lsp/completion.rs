@@ -114,24 +114,8 @@ fn inside(block: &Block, offset: usize) -> bool {
 /// The text with the line holding `offset` turned into spaces, byte for
 /// byte, so every other offset keeps its meaning.
 fn blank_line(text: &str, offset: usize) -> String {
-    let offset = offset.min(text.len());
-    let start = text
-        .get(..offset)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |idx| idx + 1);
-    let end = text
-        .get(offset..)
-        .and_then(|after| after.find('\n'))
-        .map_or(text.len(), |idx| offset + idx);
-    let mut out = String::with_capacity(text.len());
-    for (idx, ch) in text.char_indices() {
-        if (start..end).contains(&idx) && ch != '\r' {
-            out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    let (start, end) = super::around::line_bounds(text, offset);
+    super::value_context::blanked(text, start..end)
 }
 
 #[cfg(test)]

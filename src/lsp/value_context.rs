@@ -432,10 +432,19 @@ fn floor_boundary(text: &str, offset: usize) -> usize {
 /// for byte (line breaks kept), so that the declaration around it parses
 /// and every other offset keeps its meaning.
 pub fn blank_statement(text: &str, offset: usize) -> String {
-    let (start, end) = (statement_start(text, offset), statement_end(text, offset));
+    blanked(
+        text,
+        statement_start(text, offset)..statement_end(text, offset),
+    )
+}
+
+/// `text` with every character in the byte range `range` but line breaks
+/// turned into as many spaces as it has bytes, so that every offset and
+/// position keeps its meaning.
+pub fn blanked(text: &str, range: std::ops::Range<usize>) -> String {
     let mut out = String::with_capacity(text.len());
     for (idx, ch) in text.char_indices() {
-        if (start..end).contains(&idx) && ch != '\r' && ch != '\n' {
+        if range.contains(&idx) && ch != '\r' && ch != '\n' {
             out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
         } else {
             out.push(ch);
@@ -447,6 +456,13 @@ pub fn blank_statement(text: &str, offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanking_keeps_bytes_and_line_breaks() {
+        assert_eq!(blanked("é🚀\r\nxy", 0..10), "      \r\n  ");
+        assert_eq!(blanked("é🚀\r\nxy", 0..8), "      \r\nxy");
+        assert_eq!(blanked("abc", 1..2), "a c");
+    }
 
     fn at(text: &str) -> Option<Context> {
         let offset = text.find('|').unwrap_or(text.len());

@@ -114,16 +114,6 @@ impl ParseCache {
             files.retain(|name, _| keep(name));
         }
     }
-
-    /// How many files are held.
-    pub fn len(&self) -> usize {
-        self.files.lock().map_or(0, |files| files.len())
-    }
-
-    /// Whether no file is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 struct Load<'l> {
@@ -212,7 +202,8 @@ fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache
     load.workspace
 }
 
-fn display_string(path: &Path) -> String {
+/// How a path is shown and names its file: `/` between its parts.
+pub(crate) fn display_string(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 

@@ -434,11 +434,10 @@ impl Checker {
 
 /// The name the compiler gives an entry's file.
 fn entry_name(entry: &Entry) -> String {
-    entry.name.clone().unwrap_or_else(|| {
-        crate::loader::normalize(&entry.path)
-            .to_string_lossy()
-            .replace('\\', "/")
-    })
+    entry
+        .name
+        .clone()
+        .unwrap_or_else(|| modules::display_string(&crate::loader::normalize(&entry.path)))
 }
 
 /// A diagnostic of `uri` with every place in `uri` from line `from` on

@@ -128,6 +128,7 @@ pub(super) fn run_for_client(
         support,
         dirty: BTreeMap::new(),
         checker: Checker::default(),
+        refreshes: std::cell::Cell::new(0),
         shut_down: false,
     };
     if support.watch_files {
@@ -198,6 +199,8 @@ struct Server<'c> {
     /// the waiting messages are handled.
     dirty: BTreeMap<Scope, Changed>,
     checker: Checker,
+    /// Refresh requests sent, for their ids.
+    refreshes: std::cell::Cell<u64>,
     shut_down: bool,
 }
 
@@ -803,9 +806,9 @@ impl Server<'_> {
     }
 
     fn next_refresh(&self) -> u64 {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static REFRESHES: AtomicU64 = AtomicU64::new(0);
-        REFRESHES.fetch_add(1, Ordering::Relaxed)
+        let next = self.refreshes.get();
+        self.refreshes.set(next + 1);
+        next
     }
 
     /// Answers `textDocument/diagnostic` from the lists of the last check,

@@ -34,4 +34,5 @@ pub mod sim;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod walk;
 pub mod workspace;

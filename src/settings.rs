@@ -1,4 +1,5 @@
-//! Account settings for exporters, read from the workspace's `pipec.toml`.
+//! Settings read from the workspace's `pipec.toml`: account values for
+//! exporters, and what a directory walk leaves out.
 //!
 //! `pipec.toml` marks the workspace root (see [`crate::modules`]); the
 //! compiler itself never reads it, and the CLI hands its text to [`parse`]
@@ -18,6 +19,41 @@ pub struct Settings {
     /// `[codepipeline]`: settings of `compile --target codepipeline`.
     #[serde(default)]
     pub codepipeline: CodePipelineSettings,
+    /// `[check]`: which files a directory walk leaves out.
+    #[serde(default)]
+    pub check: CheckSettings,
+}
+
+/// `[check]`: what `pipec check DIR` (and every command that searches a
+/// directory, and the language server) leaves out of a walk of the
+/// workspace, beyond what `.gitignore` and hidden names already hide.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// Globs to leave out, in place of [`DEFAULT_EXCLUDES`].
+    pub exclude: Option<Vec<String>>,
+    /// Globs to leave out in addition to `exclude` (or the defaults).
+    #[serde(default, rename = "extend-exclude")]
+    pub extend_exclude: Vec<String>,
+}
+
+/// What a walk leaves out unless `exclude` says otherwise: directories
+/// that hold other tools' copies of files (dependencies, build output),
+/// which are never a workspace's own pipelines.
+pub const DEFAULT_EXCLUDES: &[&str] = &["node_modules", "target"];
+
+impl CheckSettings {
+    /// Every glob to leave out: `exclude` (or the defaults), then
+    /// `extend-exclude`.
+    pub fn effective_excludes(&self) -> Vec<String> {
+        let base: Vec<String> = match &self.exclude {
+            Some(exclude) => exclude.clone(),
+            None => DEFAULT_EXCLUDES.iter().map(|glob| glob.to_string()).collect(),
+        };
+        base.into_iter()
+            .chain(self.extend_exclude.iter().cloned())
+            .collect()
+    }
 }
 
 /// `[codepipeline]`: the account values an AWS CodePipeline export needs.
@@ -87,5 +123,25 @@ mod tests {
             Some(&"b".to_string())
         );
         assert!(parse("[codepipeline]\nrole = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn check_excludes_replace_or_extend_the_defaults() {
+        let defaults = parse("").map(|settings| settings.check.effective_excludes());
+        assert_eq!(defaults, Ok(vec!["node_modules".into(), "target".into()]));
+        let extended = parse("[check]\nextend-exclude = [\"tests/cases\"]\n")
+            .map(|settings| settings.check.effective_excludes());
+        assert_eq!(
+            extended,
+            Ok(vec![
+                "node_modules".into(),
+                "target".into(),
+                "tests/cases".into()
+            ])
+        );
+        let replaced = parse("[check]\nexclude = [\"a\"]\nextend-exclude = [\"b\"]\n")
+            .map(|settings| settings.check.effective_excludes());
+        assert_eq!(replaced, Ok(vec!["a".into(), "b".into()]));
+        assert!(parse("[check]\nextend_exclude = []\n").is_err());
     }
 }

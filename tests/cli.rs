@@ -124,6 +124,75 @@ fn directories_are_searched_recursively_in_a_stable_order() {
 }
 
 #[test]
+fn a_directory_walk_skips_ignored_and_excluded_files_but_not_named_ones() {
+    let dir = scratch_dir("walk");
+    for sub in ["generated", "drafts", "node_modules/pkg", "team/fixtures", "team/api"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let broken = "alarm broken = \n";
+    std::fs::write(dir.join(".gitignore"), "generated/\n").unwrap();
+    std::fs::write(
+        dir.join("pipec.toml"),
+        "[check]\nextend-exclude = [\"drafts\", \"fixtures\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("generated/g.pipe"), broken).unwrap();
+    std::fs::write(dir.join("drafts/d.pipe"), broken).unwrap();
+    std::fs::write(dir.join("node_modules/pkg/n.pipe"), broken).unwrap();
+    std::fs::write(dir.join("team/fixtures/f.pipe"), broken).unwrap();
+    std::fs::write(dir.join("team/api/ok.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 1 file:"), "{text}");
+
+    // A file named on the command line is checked even where a walk
+    // would leave it out.
+    let named = dir.join("drafts/d.pipe");
+    let output = pipec(&["check", named.to_str().unwrap(), "--color", "never"], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+
+    // `exclude` replaces the defaults: `node_modules` is walked again.
+    std::fs::write(dir.join("pipec.toml"), "[check]\nexclude = [\"drafts\", \"fixtures\"]\n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("n.pipe") && text.contains("checked 2 files"), "{text}");
+
+    // A bad glob is the settings file's error, not a silent full walk.
+    std::fs::write(dir.join("pipec.toml"), "[check]\nexclude = [\"a[\"]\n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("pipec.toml") && text.contains("`a[`"), "{text}");
+}
+
+#[test]
+fn a_directory_without_pipe_files_is_a_warning() {
+    let dir = scratch_dir("no-pipe-files");
+    std::fs::write(dir.join("notes.txt"), "nothing here").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning: no .pipe files in"), "{text}");
+}
+
+/// From the repository's root, as the README's commands run, a walk checks
+/// the examples and the standard library and leaves the intentionally
+/// broken fixtures out.
+#[test]
+fn the_repository_root_checks_without_errors() {
+    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(["check", "--color", "never"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("tests/"), "{text}");
+}
+
+#[test]
 fn default_path_is_the_current_directory() {
     let dir = scratch_dir("default");
     std::fs::write(dir.join("ok.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();

@@ -25,7 +25,7 @@ pub(crate) fn run_codepipeline(
     let plans = pipec::export::plans_to_v1(&chosen, &compiled.sources);
     let root = pipec::modules::workspace_root(&files::FsLoader, file)
         .unwrap_or_else(|| Path::new(".").to_path_buf());
-    let settings = match read_settings(&root) {
+    let settings = match pipec::walk::read_settings(&root) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error}");
@@ -65,33 +65,3 @@ pub(crate) fn run_codepipeline(
     Ok(0)
 }
 
-/// The settings in `root`'s `pipec.toml`; none when there is no such file.
-/// Errors name the file relative to the current directory: the root is
-/// found (and made absolute) by `pipec`, not typed by the user. Like a
-/// source file, it is read only if it is a regular file inside the root
-/// (a link to `/proc/self/environ` would otherwise be quoted by the TOML
-/// error), and only up to the size limit.
-fn read_settings(root: &Path) -> Result<pipec::settings::Settings, String> {
-    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let path = root.join(pipec::modules::ROOT_MARKER);
-    let shown = || files::relative_to_current_dir(&path);
-    let bytes = match std::fs::canonicalize(&path) {
-        Ok(canonical) if !canonical.starts_with(&root) => {
-            return Err(format!("{}: leads outside the workspace root", shown()));
-        }
-        Ok(_) => pipec::disk::read_source_file(&path),
-        Err(error) => Err(error),
-    };
-    match bytes {
-        Ok(bytes) if bytes.len() > pipec::syntax::MAX_FILE_BYTES => {
-            Err(format!("{}: larger than 8 MiB", shown()))
-        }
-        Ok(bytes) => {
-            let text =
-                String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", shown()))?;
-            pipec::settings::parse(&text).map_err(|error| format!("{}: {error}", shown()))
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(error) => Err(format!("{}: {error}", shown())),
-    }
-}

@@ -46,7 +46,8 @@ impl Loader for RootedLoader {
 }
 
 /// Finds every entry: files as named, directories searched recursively for
-/// `*.pipe` (skipping hidden directories), `-` as standard input. Entries
+/// `*.pipe` (see [`pipec::walk`]: git-ignored, hidden and `[check]`
+/// excluded files are skipped), `-` as standard input. Entries
 /// come in a stable order: arguments in order, directory contents sorted by
 /// path. Entry files are read here, so that an unreadable one is an I/O
 /// error of the command rather than a diagnostic.
@@ -72,9 +73,26 @@ pub fn collect_entries(
                 name: Some(stdin_filename.unwrap_or("<stdin>").to_string()),
             });
         } else if path.is_dir() {
-            let mut found = Vec::new();
-            find_pipe_files(path, &mut found)?;
-            found.sort();
+            let excludes = pipec::walk::excludes_for(path).map_err(|error| {
+                miette!(
+                    help = "see the `[check]` table in docs/language.md",
+                    "{error}"
+                )
+            })?;
+            let found = pipec::walk::pipe_files(path, &excludes).map_err(|error| {
+                miette!(
+                    help = "check the directory's permissions, or name the files to check",
+                    "could not read directory {}: {}",
+                    error.path.display(),
+                    error.message
+                )
+            })?;
+            if found.is_empty() {
+                eprintln!(
+                    "warning: no .pipe files in {} (hidden, git-ignored and excluded files are skipped)",
+                    path.display()
+                );
+            }
             for file in found {
                 entries.push(read_entry(&file)?);
             }
@@ -89,24 +107,6 @@ pub fn collect_entries(
         }
     }
     Ok(entries)
-}
-
-fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>) -> miette::Result<()> {
-    let entries = std::fs::read_dir(dir)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("could not read directory {}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.into_diagnostic()?;
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let file_type = entry.file_type().into_diagnostic()?;
-        if file_type.is_dir() && !hidden {
-            find_pipe_files(&path, found)?;
-        } else if file_type.is_file() && path.extension().is_some_and(|ext| ext == "pipe") {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Reads an entry file named on the command line or found in a directory.
@@ -163,74 +163,4 @@ pub fn read_stdin() -> miette::Result<Vec<u8>> {
         .into_diagnostic()
         .wrap_err("could not read standard input")?;
     Ok(bytes)
-}
-
-/// How to name an absolute path the user never typed (a workspace root's
-/// `pipec.toml`): relative to the current directory, climbing with `..`
-/// when it lies above, with `/` separators. A path the current directory
-/// shares no root with, or a current directory that cannot be resolved,
-/// leaves the path as it is.
-pub fn relative_to_current_dir(path: &Path) -> String {
-    let Some(cwd) = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
-    else {
-        return path.display().to_string();
-    };
-    relative_path(path, &cwd).unwrap_or_else(|| path.display().to_string())
-}
-
-/// `path` relative to the directory `base` (both absolute), or `None`
-/// when they share no root.
-fn relative_path(path: &Path, base: &Path) -> Option<String> {
-    if !path.is_absolute() || !base.is_absolute() {
-        return None;
-    }
-    let path: Vec<_> = path.components().collect();
-    let base: Vec<_> = base.components().collect();
-    let shared = path
-        .iter()
-        .zip(&base)
-        .take_while(|(left, right)| left == right)
-        .count();
-    if shared == 0 {
-        return None;
-    }
-    let ups = base.len().saturating_sub(shared);
-    let mut parts: Vec<String> = vec!["..".to_string(); ups];
-    parts.extend(
-        path.iter()
-            .skip(shared)
-            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
-    );
-    Some(if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::relative_path;
-    use std::path::Path;
-
-    #[test]
-    fn paths_are_named_from_the_base_directory() {
-        let shown = |path: &str, base: &str| relative_path(Path::new(path), Path::new(base));
-        assert_eq!(
-            shown("/ws/pipec.toml", "/ws").as_deref(),
-            Some("pipec.toml")
-        );
-        assert_eq!(
-            shown("/ws/pipec.toml", "/ws/services/api").as_deref(),
-            Some("../../pipec.toml")
-        );
-        assert_eq!(
-            shown("/ws/pipec.toml", "/other").as_deref(),
-            Some("../ws/pipec.toml")
-        );
-        assert_eq!(shown("/ws", "/ws").as_deref(), Some("."));
-        assert_eq!(shown("relative/pipec.toml", "/ws"), None);
-    }
 }

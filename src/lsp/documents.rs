@@ -204,13 +204,16 @@ pub fn scope_of(document: &Document) -> Scope {
 }
 
 /// The entries `pipec check` would check for a scope: every `.pipe` file
-/// under a root (hidden directories skipped, sorted by path) and the open
-/// documents in it that are not saved yet; or the one document.
+/// under a root, found as `pipec check ROOT` finds them (see
+/// [`crate::walk`]), and the open documents in it that are not saved yet;
+/// or the one document. A root whose `pipec.toml` cannot be read is
+/// walked without its excludes: the editor still shows every file.
 pub fn entries(scope: &Scope, documents: &Documents) -> Vec<Entry> {
     match scope {
         Scope::Root(root) => {
-            let mut found = Vec::new();
-            find_pipe_files(root, &mut found, 0);
+            let excludes =
+                crate::walk::excludes_for(root).unwrap_or_else(|_| crate::walk::Excludes::none());
+            let mut found = crate::walk::pipe_files(root, &excludes).unwrap_or_default();
             for document in documents.iter() {
                 if let Some(path) = &document.path
                     && path.starts_with(root)
@@ -250,31 +253,6 @@ pub fn entries(scope: &Scope, documents: &Documents) -> Vec<Entry> {
             })
             .into_iter()
             .collect(),
-    }
-}
-
-/// How deep a workspace is searched: deep enough for any real layout, and a
-/// bound on a symlink loop.
-const MAX_DEPTH: usize = 32;
-
-fn find_pipe_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() && !hidden {
-            find_pipe_files(&path, found, depth + 1);
-        } else if file_type.is_file() && path.extension().is_some_and(|ext| ext == "pipe") {
-            found.push(path);
-        }
     }
 }
 

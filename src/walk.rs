@@ -1,0 +1,321 @@
+//! Finding the `.pipe` files of a directory, as `pipec check DIR`, the
+//! other commands that take a directory, and the language server's
+//! whole-workspace check all do: the same files for all of them.
+//!
+//! The walk honours `.gitignore` (and `.ignore`, `.git/info/exclude`, the
+//! global git excludes), skips hidden files and directories and does not
+//! follow links, as ripgrep does; on top of that come the `[check]`
+//! `exclude` and `extend-exclude` globs of the workspace's `pipec.toml`.
+//! A file named on the command line is never excluded: naming it is
+//! asking for it.
+
+use crate::settings::{CheckSettings, Settings};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// How deep a directory is searched: deep enough for any real layout.
+const MAX_DEPTH: usize = 64;
+
+/// The globs a walk leaves out, relative to the workspace root that
+/// declares them.
+#[derive(Debug, Clone)]
+pub struct Excludes {
+    /// The directory the globs are relative to (canonical).
+    root: PathBuf,
+    globs: GlobSet,
+}
+
+impl Excludes {
+    /// The excludes of `[check]` in the `pipec.toml` of `root` (the
+    /// directory holding it): `exclude` in place of the defaults when
+    /// given, then `extend-exclude`. A glob without `/` matches a file or
+    /// directory of that name at any depth; one with `/` is relative to
+    /// the root. An excluded directory is not entered.
+    pub fn new(root: &Path, settings: &CheckSettings) -> Result<Excludes, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in settings.effective_excludes() {
+            let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
+            let anchored = if trimmed.contains('/') {
+                trimmed.to_string()
+            } else {
+                format!("**/{trimmed}")
+            };
+            let glob = GlobBuilder::new(&anchored)
+                .literal_separator(true)
+                .build()
+                .map_err(|error| format!("exclude pattern `{pattern}`: {}", error.kind()))?;
+            builder.add(glob);
+        }
+        let globs = builder
+            .build()
+            .map_err(|error| format!("exclude patterns: {error}"))?;
+        Ok(Excludes {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            globs,
+        })
+    }
+
+    /// No globs at all: a directory outside any workspace.
+    pub fn none() -> Excludes {
+        Excludes {
+            root: PathBuf::new(),
+            globs: GlobSet::empty(),
+        }
+    }
+
+    /// Whether the absolute path `path` is left out.
+    fn excludes(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.root)
+            .is_ok_and(|relative| self.globs.is_match(relative))
+    }
+}
+
+/// Why a directory could not be searched.
+#[derive(Debug)]
+pub struct WalkError {
+    /// The path that failed.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Every regular `*.pipe` file under `dir`, sorted by path, with paths
+/// starting with `dir` as given. The directory is searched in parallel;
+/// the order is the same whatever the scheduling.
+pub fn pipe_files(dir: &Path, excludes: &Excludes) -> Result<Vec<PathBuf>, WalkError> {
+    // Globs match absolute paths, while the walk yields paths that start
+    // with `dir` as written: one prefix, resolved once, turns the second
+    // into the first.
+    let absolute_dir = std::fs::canonicalize(dir).map_err(|error| WalkError {
+        path: dir.to_path_buf(),
+        message: error.to_string(),
+    })?;
+    let found = Mutex::new(Vec::new());
+    let failure: Mutex<Option<WalkError>> = Mutex::new(None);
+    let filter_excludes = excludes.clone();
+    let filter_dir = dir.to_path_buf();
+    ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .follow_links(false)
+        .require_git(false)
+        .max_depth(Some(MAX_DEPTH))
+        .filter_entry(move |entry| {
+            let absolute = match entry.path().strip_prefix(&filter_dir) {
+                Ok(relative) => absolute_dir.join(relative),
+                Err(_) => entry.path().to_path_buf(),
+            };
+            !filter_excludes.excludes(&absolute)
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|result| {
+                match result {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                        if is_file && entry.path().extension().is_some_and(|ext| ext == "pipe") {
+                            lock(&found).push(entry.into_path());
+                        }
+                    }
+                    Err(error) => {
+                        let mut failure = lock(&failure);
+                        if failure.is_none() {
+                            *failure = Some(walk_error(dir, error));
+                        }
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    if let Some(error) = lock(&failure).take() {
+        return Err(error);
+    }
+    let mut found = std::mem::take(&mut *lock(&found));
+    found.sort();
+    Ok(found)
+}
+
+/// The excludes that apply to a walk of `dir`: those of the workspace it
+/// lies in (the nearest directory at or above it holding `pipec.toml`);
+/// none outside a workspace.
+pub fn excludes_for(dir: &Path) -> Result<Excludes, String> {
+    match root_of_directory(dir) {
+        Some(root) => {
+            let settings = read_settings(&root)?;
+            Excludes::new(&root, &settings.check)
+                .map_err(|error| format!("{}: {error}", settings_path_shown(&root)))
+        }
+        None => Ok(Excludes::none()),
+    }
+}
+
+/// The nearest directory at or above `dir` holding `pipec.toml`.
+pub fn root_of_directory(dir: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(dir).ok()?;
+    start
+        .ancestors()
+        .find(|candidate| candidate.join(crate::modules::ROOT_MARKER).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// The settings in `root`'s `pipec.toml`; none when there is no such file.
+/// Errors name the file relative to the current directory: the root is
+/// found (and made absolute) by `pipec`, not typed by the user. Like a
+/// source file, it is read only if it is a regular file inside the root
+/// (a link to `/proc/self/environ` would otherwise be quoted by the TOML
+/// error), and only up to the size limit.
+pub fn read_settings(root: &Path) -> Result<Settings, String> {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let path = root.join(crate::modules::ROOT_MARKER);
+    let shown = || settings_path_shown(&root);
+    let bytes = match std::fs::canonicalize(&path) {
+        Ok(canonical) if !canonical.starts_with(&root) => {
+            return Err(format!("{}: leads outside the workspace root", shown()));
+        }
+        Ok(_) => crate::disk::read_source_file(&path),
+        Err(error) => Err(error),
+    };
+    match bytes {
+        Ok(bytes) if bytes.len() > crate::syntax::MAX_FILE_BYTES => {
+            Err(format!("{}: larger than 8 MiB", shown()))
+        }
+        Ok(bytes) => {
+            let text =
+                String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", shown()))?;
+            crate::settings::parse(&text).map_err(|error| format!("{}: {error}", shown()))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+        Err(error) => Err(format!("{}: {error}", shown())),
+    }
+}
+
+fn settings_path_shown(root: &Path) -> String {
+    relative_to_current_dir(&root.join(crate::modules::ROOT_MARKER))
+}
+
+fn walk_error(dir: &Path, error: ignore::Error) -> WalkError {
+    let path = walk_error_path(&error).unwrap_or_else(|| dir.to_path_buf());
+    let message = match error.io_error() {
+        Some(io) => io.to_string(),
+        None => error.to_string(),
+    };
+    WalkError { path, message }
+}
+
+fn walk_error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How to name an absolute path the user never typed (a workspace root's
+/// `pipec.toml`): relative to the current directory, climbing with `..`
+/// when it lies above, with `/` separators. A path the current directory
+/// shares no root with, or a current directory that cannot be resolved,
+/// leaves the path as it is.
+pub fn relative_to_current_dir(path: &Path) -> String {
+    let Some(cwd) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+    else {
+        return path.display().to_string();
+    };
+    relative_path(path, &cwd).unwrap_or_else(|| path.display().to_string())
+}
+
+/// `path` relative to the directory `base` (both absolute), or `None`
+/// when they share no root.
+fn relative_path(path: &Path, base: &Path) -> Option<String> {
+    if !path.is_absolute() || !base.is_absolute() {
+        return None;
+    }
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let shared = path
+        .iter()
+        .zip(&base)
+        .take_while(|(left, right)| left == right)
+        .count();
+    if shared == 0 {
+        return None;
+    }
+    let ups = base.len().saturating_sub(shared);
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        path.iter()
+            .skip(shared)
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn paths_are_named_from_the_base_directory() {
+        let shown = |path: &str, base: &str| relative_path(Path::new(path), Path::new(base));
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws").as_deref(),
+            Some("pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/ws/services/api").as_deref(),
+            Some("../../pipec.toml")
+        );
+        assert_eq!(
+            shown("/ws/pipec.toml", "/other").as_deref(),
+            Some("../ws/pipec.toml")
+        );
+        assert_eq!(shown("/ws", "/ws").as_deref(), Some("."));
+        assert_eq!(shown("relative/pipec.toml", "/ws"), None);
+    }
+
+    fn excludes(patterns: &[&str]) -> Excludes {
+        let settings = CheckSettings {
+            exclude: Some(patterns.iter().map(|p| p.to_string()).collect()),
+            extend_exclude: Vec::new(),
+        };
+        let mut excludes = Excludes::new(Path::new("/"), &settings).unwrap();
+        excludes.root = PathBuf::from("/ws");
+        excludes
+    }
+
+    #[test]
+    fn a_glob_without_a_slash_matches_at_any_depth_and_one_with_a_slash_from_the_root() {
+        let names = excludes(&["fixtures", "tests/cases/", "*.draft.pipe"]);
+        assert!(names.excludes(Path::new("/ws/fixtures")));
+        assert!(names.excludes(Path::new("/ws/a/b/fixtures")));
+        assert!(names.excludes(Path::new("/ws/tests/cases")));
+        assert!(!names.excludes(Path::new("/ws/other/tests/cases")));
+        assert!(names.excludes(Path::new("/ws/x/y.draft.pipe")));
+        assert!(!names.excludes(Path::new("/ws/x/y.pipe")));
+        assert!(!names.excludes(Path::new("/elsewhere/fixtures")));
+    }
+
+    #[test]
+    fn a_bad_glob_is_an_error_naming_it() {
+        let settings = CheckSettings {
+            exclude: None,
+            extend_exclude: vec!["a[".to_string()],
+        };
+        let error = Excludes::new(Path::new("/"), &settings).unwrap_err();
+        assert!(error.contains("`a[`"), "{error}");
+    }
+}

@@ -622,3 +622,141 @@ fn a_reader_that_stops_early_is_not_an_error() {
         stderr(&output)
     );
 }
+
+/// A file with one error and policy warnings about two pipelines.
+fn noisy_workspace(name: &str) -> std::path::PathBuf {
+    let dir = scratch_dir(name);
+    let pipelines = r#"import "std/aws"
+
+template Service {
+  platform = ecs
+  stage beta { regions = [us-east-1]; deploy app }
+  build app { run = "make" }
+  source code = git("x") { require review }
+  production {
+    registry = aws
+    rollback on ALARM("Faults")
+    wave all { regions = aws }
+  }
+}
+
+pipeline alpha extends Service {}
+pipeline beta_svc extends Service {
+  production { wave all { bake = 1h } }
+}
+"#;
+    std::fs::write(dir.join("svc.pipe"), pipelines).unwrap();
+    dir
+}
+
+fn warning_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| line.starts_with("warning["))
+        .collect()
+}
+
+#[test]
+fn quiet_select_ignore_and_deny_warnings_choose_what_is_reported() {
+    let dir = noisy_workspace("noise");
+    let file = dir.join("svc.pipe");
+    let file = file.to_str().unwrap();
+    let all = pipec(&["check", file, "--color", "never"], None);
+    let text = stderr(&all);
+    assert_eq!(all.status.code(), Some(0), "{text}");
+    let everything = warning_lines(&text).len();
+    assert!(everything > 3, "{text}");
+
+    let quiet = pipec(&["check", "-q", file, "--color", "never"], None);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(stderr(&quiet), "", "quiet prints nothing without errors");
+
+    let selected = pipec(&["check", file, "--select", "onebox-first"], None);
+    let text = stderr(&selected);
+    assert!(!warning_lines(&text).is_empty());
+    assert!(
+        warning_lines(&text)
+            .iter()
+            .all(|line| line.contains("[onebox-first]")),
+        "{text}"
+    );
+
+    let ignored = pipec(&["check", file, "--ignore", "onebox-first,load-test"], None);
+    let text = stderr(&ignored);
+    assert!(
+        !text.contains("[onebox-first]") && !text.contains("[load-test]"),
+        "{text}"
+    );
+    assert!(warning_lines(&text).len() < everything, "{text}");
+
+    let denied = pipec(&["check", file, "--deny-warnings", "--select", "load-test"], None);
+    let text = stderr(&denied);
+    assert_eq!(denied.status.code(), Some(1), "{text}");
+    assert!(text.contains("denied by --deny-warnings"), "{text}");
+
+    let unknown = pipec(&["check", file, "--select", "onebox-frist"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `onebox-first`?"));
+}
+
+#[test]
+fn compile_and_graph_of_one_pipeline_report_only_its_findings() {
+    let dir = noisy_workspace("focus");
+    let file = dir.join("svc.pipe");
+    let file = file.to_str().unwrap();
+    let one = pipec(&["compile", file, "-p", "alpha", "--color", "never"], None);
+    let text = stderr(&one);
+    assert_eq!(one.status.code(), Some(0), "{text}");
+    assert!(!warning_lines(&text).is_empty(), "{text}");
+    // Findings of `beta_svc` alone are left out; those about both stay.
+    assert!(!text.contains("bakes 1h"), "{text}");
+    assert!(!text.contains("pipeline `beta_svc`"), "{text}");
+    assert!(text.contains("in 2 pipelines"), "{text}");
+    let other = pipec(&["compile", file, "-p", "beta_svc", "--color", "never"], None);
+    assert!(stderr(&other).contains("bakes 1h"), "{}", stderr(&other));
+
+    // Without a pipeline, `graph` says so before any finding.
+    let graph = pipec(&["graph", file, "--color", "never"], None);
+    let text = stderr(&graph);
+    assert_eq!(graph.status.code(), Some(2), "{text}");
+    assert!(warning_lines(&text).is_empty(), "{text}");
+    assert!(text.contains("--pipeline"), "{text}");
+
+    // A denied warning writes nothing.
+    let out = dir.join("plan.json");
+    let denied = pipec(
+        &["compile", file, "-p", "alpha", "--deny-warnings", "-o", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert!(!out.exists());
+}
+
+#[test]
+fn errors_are_reported_before_warnings() {
+    let dir = noisy_workspace("order");
+    std::fs::write(dir.join("zz_broken.pipe"), "alarm broken = \n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let first_error = text.find("error[").unwrap();
+    let first_warning = text.find("warning[").unwrap();
+    assert!(first_error < first_warning, "{text}");
+}
+
+#[test]
+fn today_and_profile_belong_to_the_commands_that_compile() {
+    let fmt_help = pipec(&["fmt", "--help"], None);
+    assert!(!String::from_utf8(fmt_help.stdout).unwrap().contains("--today"));
+    let check_help = pipec(&["check", "--help"], None);
+    let help = String::from_utf8(check_help.stdout).unwrap();
+    assert!(help.contains("--today") && help.contains("--profile"), "{help}");
+    let refused = pipec(&["fmt", "--today", "2026-11-22", "-"], Some(""));
+    assert_eq!(refused.status.code(), Some(2));
+    // Written before the subcommand, as scripts for earlier versions do,
+    // they are still read.
+    let leading = pipec(
+        &["--today", "2027-02-30", "check", "examples/sample"],
+        None,
+    );
+    assert_eq!(leading.status.code(), Some(2), "an invalid date is still checked");
+}

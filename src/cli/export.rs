@@ -1,8 +1,7 @@
 //! `compile --target codepipeline`: compile, export the plans, report
 //! what the export lost, write the result.
 
-use super::{Compilation, EXIT_ERRORS, EXIT_FAILURE, compile_file, files, output, select_plans};
-use pipec::diagnostics::render;
+use super::{Compilation, EXIT_ERRORS, EXIT_FAILURE, compile_file, files, output};
 use pipec::export::codepipeline;
 use pipec::export::findings;
 use std::path::Path;
@@ -18,11 +17,12 @@ pub(crate) fn run_codepipeline(
     deny_lossy: bool,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
-        return Ok(EXIT_ERRORS);
+    let chosen = match compile_file(file, pipeline, "compile", how)? {
+        Ok(chosen) => chosen,
+        Err(code) => return Ok(code),
     };
-    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
-    let plans = pipec::export::plans_to_v1(&chosen, &compiled.sources);
+    let compiled = &chosen.compiled;
+    let plans = pipec::export::plans_to_v1(&chosen.plans(), &compiled.sources);
     let root = pipec::modules::workspace_root(&files::FsLoader, file)
         .unwrap_or_else(|| Path::new(".").to_path_buf());
     let settings = match pipec::walk::read_settings(&root) {
@@ -40,13 +40,13 @@ pub(crate) fn run_codepipeline(
         values.push(export.value);
     }
     let diagnostics = findings::to_diagnostics(&found, &compiled.sources, deny_lossy);
-    render::to_stderr(&diagnostics, &compiled.sources, how.color);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
+    let reported = how.filter.apply(&diagnostics, None);
+    reported.to_stderr(&compiled.sources, how.color);
+    if reported.failed() {
         eprintln!(
             "error: could not export {} for CodePipeline: {}",
             file.display(),
-            pipec::diagnostics::counted(errors, "error")
+            reported.counts()
         );
         return Ok(EXIT_ERRORS);
     }

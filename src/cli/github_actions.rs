@@ -3,7 +3,7 @@
 //! as warnings at the source of the steps concerned (errors with
 //! `--deny-lossy`, and then nothing is written).
 
-use super::{Compilation, EXIT_ERRORS, compile_file, output, select_plans};
+use super::{Compilation, EXIT_ERRORS, compile_file, output};
 use pipec::export::github_actions::{self, Settings};
 
 /// The flags of the command.
@@ -19,20 +19,12 @@ pub(crate) fn run(
     request: &Request<'_>,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
-        return Ok(EXIT_ERRORS);
+    let chosen = match compile_file(file, request.pipeline, "compile --target github-actions", how)? {
+        Ok(chosen) => chosen,
+        Err(code) => return Ok(code),
     };
-    let chosen = select_plans(&compiled, file, request.pipeline, "compile")?;
-    let [plan] = chosen.as_slice() else {
-        let names: Vec<&str> = chosen.iter().map(|plan| plan.pipeline.as_str()).collect();
-        return Err(miette::miette!(
-            help = format!("choose one with --pipeline: {}", names.join(", ")),
-            "a workflow runs one pipeline, and {} declares {}",
-            file.display(),
-            chosen.len()
-        ));
-    };
-    let plans = pipec::export::plans_to_v1(&[*plan], &compiled.sources);
+    let compiled = &chosen.compiled;
+    let plans = pipec::export::plans_to_v1(&chosen.plans(), &compiled.sources);
     let Some(plan) = plans.first() else {
         return Ok(EXIT_ERRORS);
     };
@@ -44,12 +36,21 @@ pub(crate) fn run(
             github_actions::to_diagnostic(finding, &compiled.sources, request.deny_lossy)
         })
         .collect();
-    pipec::diagnostics::render::to_stderr(&diagnostics, &compiled.sources, how.color);
+    let reported = how.filter.apply(&diagnostics, None);
+    reported.to_stderr(&compiled.sources, how.color);
     if request.deny_lossy && !diagnostics.is_empty() {
         eprintln!(
             "error: {} in the GitHub Actions export of `{}`; nothing written",
             pipec::diagnostics::counted(diagnostics.len(), "lossy mapping"),
             plan.pipeline
+        );
+        return Ok(EXIT_ERRORS);
+    }
+    if reported.failed() {
+        eprintln!(
+            "error: the GitHub Actions export of `{}`: {}; nothing written",
+            plan.pipeline,
+            reported.counts()
         );
         return Ok(EXIT_ERRORS);
     }

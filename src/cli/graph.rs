@@ -1,7 +1,6 @@
 //! `pipec graph`: a pipeline's plan drawn for people.
 
-use super::{EXIT_ERRORS, GraphFormat, compile_file, output, select_plans};
-use pipec::diagnostics::render::ColorChoice;
+use super::{Compilation, EXIT_ERRORS, GraphFormat, compile_file, output};
 use pipec::export::{convert, graph};
 
 /// Compiles `file` and draws the plan of its pipeline (the one `pipeline`
@@ -10,24 +9,16 @@ pub fn run(
     file: &std::path::Path,
     pipeline: Option<&str>,
     format: GraphFormat,
-    color: ColorChoice,
-    today: jiff::civil::Date,
-    profile: Option<&str>,
+    how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let Some(compiled) = compile_file(file, color, today, profile)? else {
+    let chosen = match compile_file(file, pipeline, "graph", how)? {
+        Ok(chosen) => chosen,
+        Err(code) => return Ok(code),
+    };
+    let [plan] = chosen.plans()[..] else {
         return Ok(EXIT_ERRORS);
     };
-    let plans = select_plans(&compiled, file, pipeline, "graph")?;
-    let [plan] = plans.as_slice() else {
-        let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
-        return Err(miette::miette!(
-            help = format!("choose one with --pipeline: {}", names.join(", ")),
-            "{} declares {} pipelines and `graph` draws one",
-            file.display(),
-            plans.len()
-        ));
-    };
-    let drawing = graph::from_plan(&convert::to_v1(plan, &compiled.sources));
+    let drawing = graph::from_plan(&convert::to_v1(plan, &chosen.compiled.sources));
     let format = match format {
         GraphFormat::Mermaid => graph::Format::Mermaid,
         GraphFormat::Dot => graph::Format::Dot,

@@ -11,12 +11,13 @@ mod fmt;
 mod github_actions;
 mod graph;
 mod output;
+mod report;
 mod run;
 mod simulate;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use pipec::diagnostics::formats::{self, Format};
-use pipec::diagnostics::render::{self, ColorChoice};
+use pipec::diagnostics::render::ColorChoice;
 use pipec::workspace;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,17 +39,48 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
 
-    /// The date checks are made from, `YYYY-MM-DD` (windows must open
-    /// within a year of it). Default: today's date in UTC.
-    #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
-    today: Option<jiff::civil::Date>,
-
-    /// Apply this profile (e.g. `emergency`) to every pipeline.
-    #[arg(long, value_name = "NAME", global = true)]
-    profile: Option<String>,
+    /// `--today` and `--profile` written before the subcommand, as
+    /// earlier versions took them everywhere: still read, not shown in
+    /// help; the subcommand's own flags win.
+    #[command(flatten)]
+    leading: LeadingMeaningArgs,
 
     #[command(subcommand)]
     command: Command,
+}
+
+/// [`MeaningArgs`] before the subcommand, hidden.
+#[derive(clap::Args, Debug, Clone, Default)]
+struct LeadingMeaningArgs {
+    #[arg(long = "today", id = "leading_today", hide = true, value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+    #[arg(long = "profile", id = "leading_profile", hide = true)]
+    profile: Option<String>,
+}
+
+/// The flags that change what a `.pipe` file means: only the commands
+/// that compile one take them.
+#[derive(clap::Args, Debug, Clone, Default)]
+struct MeaningArgs {
+    /// The date checks are made from, `YYYY-MM-DD` (windows must open
+    /// within a year of it). Default: today's date in UTC.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
+
+    /// Apply this profile (e.g. `emergency`) to every pipeline.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+impl MeaningArgs {
+    /// `--today`, or today's date in UTC.
+    fn today(&self) -> jiff::civil::Date {
+        self.today.unwrap_or_else(|| {
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -61,8 +93,9 @@ enum Color {
 /// How `check` reports diagnostics.
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
-    /// Source excerpts with labels, on standard error.
-    Human,
+    /// Source excerpts with labels, on standard error (also `human`).
+    #[value(alias = "human")]
+    Text,
     /// `path:line:col: severity[CODE]: message`, one per line.
     Short,
     /// A versioned JSON document with every label, note and help.
@@ -117,8 +150,12 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
         /// How to report diagnostics (see docs/code-review.md).
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
+        #[command(flatten)]
+        meaning: MeaningArgs,
+        #[command(flatten)]
+        report: report::ReportArgs,
     },
     /// Explain a diagnostic code (`P0401`) or a policy rule
     /// (`onebox-first`), with an example.
@@ -158,11 +195,15 @@ enum Command {
         /// The `.pipe` file declaring the pipeline.
         file: PathBuf,
         /// The pipeline to draw; needed when the file declares several.
-        #[arg(long, value_name = "NAME")]
+        #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
         /// The drawing format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        #[command(flatten)]
+        meaning: MeaningArgs,
+        #[command(flatten)]
+        report: report::ReportArgs,
     },
     /// Check a file and write the execution plan of its pipelines as JSON.
     ///
@@ -172,7 +213,7 @@ enum Command {
         /// The `.pipe` file declaring the pipeline(s).
         file: PathBuf,
         /// Compile only this pipeline.
-        #[arg(long, value_name = "NAME")]
+        #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
         /// Write the plan here instead of standard output (atomically: the
         /// file is replaced only by a complete plan).
@@ -189,6 +230,10 @@ enum Command {
         /// mapping is an error, and nothing is written.
         #[arg(long)]
         deny_lossy: bool,
+        #[command(flatten)]
+        meaning: MeaningArgs,
+        #[command(flatten)]
+        report: report::ReportArgs,
     },
     /// Compare the effective pipelines of two versions of a workspace.
     ///
@@ -216,6 +261,8 @@ enum Command {
         /// zone of the pipeline's window.
         #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
         start: Option<jiff::Timestamp>,
+        #[command(flatten)]
+        meaning: MeaningArgs,
     },
     /// Simulate a rollout of a plan on a virtual clock.
     ///
@@ -226,7 +273,7 @@ enum Command {
         /// A plan (`*.json`, as `compile -o` writes it) or a `.pipe` file.
         input: PathBuf,
         /// The pipeline to simulate, when the file holds several.
-        #[arg(long, value_name = "NAME")]
+        #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
         /// When the first change is merged, RFC 3339 with an offset
         /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
@@ -244,6 +291,10 @@ enum Command {
         /// is asked.
         #[arg(long)]
         auto_approve: bool,
+        #[command(flatten)]
+        meaning: MeaningArgs,
+        #[command(flatten)]
+        report: report::ReportArgs,
     },
     /// Run a pipeline's commands as real processes, in dependency order,
     /// crash-safely (see docs/execution.md).
@@ -252,14 +303,22 @@ enum Command {
     /// the state directory. Exit status: 0 the change reached every target,
     /// 1 a step failed, an alarm rolled the change back or the run halted,
     /// 2 usage or state error.
-    Run(run::RunArgs),
+    Run {
+        #[command(flatten)]
+        args: run::RunArgs,
+        #[command(flatten)]
+        meaning: MeaningArgs,
+    },
     /// Serve the Language Server Protocol over standard input and output
     /// (see docs/editors.md).
     ///
     /// Diagnostics as `check` reports them, hover, go to definition,
     /// document symbols and formatting. `--today` and `--profile` are the
     /// defaults of the `today` and `profile` settings.
-    Lsp,
+    Lsp {
+        #[command(flatten)]
+        meaning: MeaningArgs,
+    },
 }
 
 /// Runs the CLI and returns its exit code.
@@ -278,24 +337,60 @@ pub fn main() -> ExitCode {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
     };
-    let today = cli.today.unwrap_or_else(|| {
-        jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()
-    });
-    let result = match cli.command {
+    let result = dispatch(cli.command, color, &cli.leading);
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+impl Command {
+    /// The `--today` and `--profile` of a command that compiles.
+    fn meaning_mut(&mut self) -> Option<&mut MeaningArgs> {
+        match self {
+            Command::Check { meaning, .. }
+            | Command::Diff { meaning, .. }
+            | Command::Graph { meaning, .. }
+            | Command::Compile { meaning, .. }
+            | Command::Simulate { meaning, .. }
+            | Command::Run { meaning, .. }
+            | Command::Lsp { meaning } => Some(meaning),
+            Command::Explain { .. } | Command::Completions { .. } | Command::Fmt { .. } => None,
+        }
+    }
+}
+
+/// Runs one subcommand.
+fn dispatch(
+    mut command: Command,
+    color: ColorChoice,
+    leading: &LeadingMeaningArgs,
+) -> miette::Result<u8> {
+    if let Some(meaning) = command.meaning_mut() {
+        meaning.today = meaning.today.or(leading.today);
+        if meaning.profile.is_none() {
+            meaning.profile.clone_from(&leading.profile);
+        }
+    }
+    match command {
         Command::Check {
             paths,
             stdin_filename,
             format,
-        } => run_check(
-            paths,
-            stdin_filename,
-            format,
-            color,
-            today,
-            cli.profile.as_deref(),
-        ),
+            meaning,
+            report,
+        } => {
+            let filter = report::Filter::new(&report)?;
+            run_check(
+                paths,
+                stdin_filename,
+                format,
+                Compilation::new(color, &meaning, &filter),
+            )
+        }
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
@@ -306,91 +401,78 @@ pub fn main() -> ExitCode {
             format,
             exit_code,
             start,
-        } => diff::run(&diff::Request {
-            base: base.as_deref(),
-            head: head.as_deref(),
-            git: git.as_deref(),
-            format,
-            exit_code,
-            start,
-            compile: Compilation {
-                color,
-                today,
-                profile: cli.profile.as_deref(),
-            },
-        }),
+            meaning,
+        } => {
+            let filter = report::Filter::default();
+            diff::run(&diff::Request {
+                base: base.as_deref(),
+                head: head.as_deref(),
+                git: git.as_deref(),
+                format,
+                exit_code,
+                start,
+                compile: Compilation::new(color, &meaning, &filter),
+            })
+        }
         Command::Graph {
             file,
             pipeline,
             format,
-        } => graph::run(
-            &file,
-            pipeline.as_deref(),
-            format,
-            color,
-            today,
-            cli.profile.as_deref(),
-        ),
+            meaning,
+            report,
+        } => {
+            let filter = report::Filter::new(&report)?;
+            graph::run(
+                &file,
+                pipeline.as_deref(),
+                format,
+                Compilation::new(color, &meaning, &filter),
+            )
+        }
         Command::Compile {
             file,
             pipeline,
             output,
             pretty,
-            target: Target::GithubActions,
+            target,
             deny_lossy,
-        } => github_actions::run(
-            &file,
-            &github_actions::Request {
-                pipeline: pipeline.as_deref(),
-                output: output.as_deref(),
-                pretty,
-                deny_lossy,
-            },
-            Compilation {
-                color,
-                today,
-                profile: cli.profile.as_deref(),
-            },
-        ),
-        Command::Compile {
-            file,
-            pipeline,
-            output,
-            pretty,
-            target: Target::Codepipeline,
-            deny_lossy,
-        } => export::run_codepipeline(
-            &file,
-            pipeline.as_deref(),
-            output.as_deref(),
-            pretty,
-            deny_lossy,
-            Compilation {
-                color,
-                today,
-                profile: cli.profile.as_deref(),
-            },
-        ),
-        Command::Compile {
-            file,
-            pipeline,
-            output,
-            pretty,
-            target: Target::Plan,
-            deny_lossy: _,
-        } => run_compile(
-            &file,
-            pipeline.as_deref(),
-            output.as_deref(),
-            if pretty {
-                pipec::export::Layout::Pretty
-            } else {
-                pipec::export::Layout::Compact
-            },
-            color,
-            today,
-            cli.profile.as_deref(),
-        ),
+            meaning,
+            report,
+        } => {
+            let filter = report::Filter::new(&report)?;
+            let how = Compilation::new(color, &meaning, &filter);
+            match target {
+                Target::GithubActions => github_actions::run(
+                    &file,
+                    &github_actions::Request {
+                        pipeline: pipeline.as_deref(),
+                        output: output.as_deref(),
+                        pretty,
+                        deny_lossy,
+                    },
+                    how,
+                ),
+                Target::Codepipeline => export::run_codepipeline(
+                    &file,
+                    pipeline.as_deref(),
+                    output.as_deref(),
+                    pretty,
+                    deny_lossy,
+                    how,
+                ),
+                Target::Plan => run_compile(
+                    &file,
+                    pipeline.as_deref(),
+                    output.as_deref(),
+                    if pretty {
+                        pipec::export::Layout::Pretty
+                    } else {
+                        pipec::export::Layout::Compact
+                    },
+                    how,
+                ),
+            }
+        }
         Command::Simulate {
             input,
             pipeline,
@@ -398,32 +480,28 @@ pub fn main() -> ExitCode {
             scenario,
             format,
             auto_approve,
-        } => simulate::run(&simulate::Request {
-            input: &input,
-            pipeline: pipeline.as_deref(),
-            start,
-            scenario: scenario.as_deref(),
-            format,
-            auto_approve,
-            compile: Compilation {
-                color,
-                today,
-                profile: cli.profile.as_deref(),
-            },
-        }),
-        Command::Run(args) => run::run(args, color, today, cli.profile.as_deref()),
-        Command::Lsp => Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
-            today: cli.today,
-            profile: cli.profile.clone(),
+            meaning,
+            report,
+        } => {
+            let filter = report::Filter::new(&report)?;
+            simulate::run(&simulate::Request {
+                input: &input,
+                pipeline: pipeline.as_deref(),
+                start,
+                scenario: scenario.as_deref(),
+                format,
+                auto_approve,
+                compile: Compilation::new(color, &meaning, &filter),
+            })
+        }
+        Command::Run { args, meaning } => {
+            run::run(args, color, meaning.today(), meaning.profile.as_deref())
+        }
+        Command::Lsp { meaning } => Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
+            today: meaning.today,
+            profile: meaning.profile.clone(),
             docs_url: None,
         })),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(report) => {
-            eprintln!("{report:?}");
-            ExitCode::from(EXIT_FAILURE)
-        }
     }
 }
 
@@ -440,15 +518,14 @@ fn run_check(
     paths: Vec<PathBuf>,
     stdin_filename: Option<String>,
     format: OutputFormat,
-    color: ColorChoice,
-    today: jiff::civil::Date,
-    profile: Option<&str>,
+    how: Compilation<'_>,
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
-    let checked = workspace::check_workspace_with(entries, &files::FsLoader, today, profile);
+    let checked = workspace::check_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    let reported = how.filter.apply(&checked.diagnostics, None);
     let machine_format = match format {
-        OutputFormat::Human => None,
+        OutputFormat::Text => None,
         OutputFormat::Short => Some(Format::Short),
         OutputFormat::Json => Some(Format::Json),
         OutputFormat::Sarif => Some(Format::Sarif),
@@ -458,8 +535,11 @@ fn run_check(
     if let Some(machine_format) = machine_format {
         // Paths in machine formats are relative to where the command runs.
         let base_dir = std::env::current_dir().ok();
+        // Machine formats keep place order: tools sort as they like.
+        let mut diagnostics = reported.owned();
+        pipec::diagnostics::sort(&mut diagnostics);
         let report = formats::Report {
-            diagnostics: &checked.diagnostics,
+            diagnostics: &diagnostics,
             sources: &checked.sources,
             base_dir: base_dir.as_deref(),
         };
@@ -467,34 +547,46 @@ fn run_check(
     }
     // GitHub shows only the first annotations of each kind, so the human
     // report follows them with everything.
-    if matches!(format, OutputFormat::Human | OutputFormat::Github) {
-        render::to_stderr(&checked.diagnostics, &checked.sources, color);
+    if matches!(format, OutputFormat::Text | OutputFormat::Github) {
+        reported.to_stderr(&checked.sources, how.color);
     }
-    let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = checked.diagnostics.len() - errors;
     let files_word = if file_count == 1 { "file" } else { "files" };
-    if errors > 0 {
+    if reported.failed() {
         eprintln!(
-            "error: checked {file_count} {files_word}: {}, {}",
-            pipec::diagnostics::counted(errors, "error"),
-            pipec::diagnostics::counted(warnings, "warning")
+            "error: checked {file_count} {files_word}: {}",
+            reported.counts()
         );
         Ok(EXIT_ERRORS)
     } else {
-        eprintln!(
-            "checked {file_count} {files_word}: no errors, {}",
-            pipec::diagnostics::counted(warnings, "warning")
-        );
+        if !how.filter.quiet() {
+            eprintln!(
+                "checked {file_count} {files_word}: no errors, {}",
+                pipec::diagnostics::counted(reported.warnings, "warning")
+            );
+        }
         Ok(0)
     }
 }
 
-/// How `.pipe` files are compiled: the global flags.
+/// How `.pipe` files are compiled and their diagnostics reported: the
+/// flags of the command.
 #[derive(Clone, Copy)]
-struct Compilation<'a> {
+pub(crate) struct Compilation<'a> {
     color: ColorChoice,
     today: jiff::civil::Date,
     profile: Option<&'a str>,
+    filter: &'a report::Filter,
+}
+
+impl<'a> Compilation<'a> {
+    fn new(color: ColorChoice, meaning: &'a MeaningArgs, filter: &'a report::Filter) -> Self {
+        Compilation {
+            color,
+            today: meaning.today(),
+            profile: meaning.profile.as_deref(),
+            filter,
+        }
+    }
 }
 
 fn run_compile(
@@ -502,15 +594,8 @@ fn run_compile(
     pipeline: Option<&str>,
     output: Option<&std::path::Path>,
     layout: pipec::export::Layout,
-    color: ColorChoice,
-    today: jiff::civil::Date,
-    profile: Option<&str>,
+    how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let how = Compilation {
-        color,
-        today,
-        profile,
-    };
     let exported = match compile_plans(file, pipeline, how)? {
         Ok(plans) => plans,
         Err(code) => return Ok(code),
@@ -524,59 +609,103 @@ fn run_compile(
 }
 
 /// Compiles a `.pipe` file and exports the plans of its pipelines (or of
-/// the one `pipeline` names), rendering diagnostics. `Ok(Err(code))` when
-/// the source has errors.
+/// the one `pipeline` names), reporting diagnostics. `Ok(Err(code))` when
+/// the source has errors, or warnings that `--deny-warnings` refuses.
 fn compile_plans(
     file: &std::path::Path,
     pipeline: Option<&str>,
     how: Compilation<'_>,
 ) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
-    let Some(compiled) = compile_file(file, how.color, how.today, how.profile)? else {
-        return Ok(Err(EXIT_ERRORS));
+    let chosen = match compile_file(file, pipeline, "compile", how)? {
+        Ok(chosen) => chosen,
+        Err(code) => return Ok(Err(code)),
     };
-    let chosen = select_plans(&compiled, file, pipeline, "compile")?;
-    Ok(Ok(pipec::export::plans_to_v1(&chosen, &compiled.sources)))
+    Ok(Ok(pipec::export::plans_to_v1(
+        &chosen.plans(),
+        &chosen.compiled.sources,
+    )))
 }
 
-/// Compiles `file` and what it imports, reporting diagnostics on standard
-/// error; `None` when there are errors (already reported).
-pub(crate) fn compile_file(
-    file: &std::path::Path,
-    color: ColorChoice,
-    today: jiff::civil::Date,
-    profile: Option<&str>,
-) -> miette::Result<Option<workspace::Compiled>> {
-    let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
-    render::to_stderr(&compiled.diagnostics, &compiled.sources, color);
-    if compiled.has_errors() {
-        let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "error: could not compile {}: {}",
-            file.display(),
-            pipec::diagnostics::counted(errors, "error")
-        );
-        return Ok(None);
+/// A compiled file and the plans a command works on.
+pub(crate) struct Chosen {
+    /// Everything compiled.
+    pub compiled: workspace::Compiled,
+    /// Indices into `compiled.plans` of the plans chosen.
+    pub chosen: Vec<usize>,
+}
+
+impl Chosen {
+    /// The chosen plans.
+    pub fn plans(&self) -> Vec<&pipec::plan::Plan> {
+        self.chosen
+            .iter()
+            .filter_map(|&index| self.compiled.plans.get(index))
+            .collect()
     }
-    Ok(Some(compiled))
 }
 
-/// The plans `--pipeline` picks: the one named, or every plan; an unknown
-/// name, or a file without pipelines, is an error of `command`.
-pub(crate) fn select_plans<'c>(
-    compiled: &'c workspace::Compiled,
+/// Compiles `file` and what it imports, picks the plans `pipeline` names
+/// (all, without it) and reports the diagnostics on standard error: every
+/// error, and the warnings about the chosen pipelines that the flags let
+/// through, errors first. `Ok(Err(code))` when there are errors, or
+/// warnings that `--deny-warnings` refuses (already reported).
+pub(crate) fn compile_file(
     file: &std::path::Path,
     pipeline: Option<&str>,
     command: &str,
-) -> miette::Result<Vec<&'c pipec::plan::Plan>> {
+    how: Compilation<'_>,
+) -> miette::Result<Result<Chosen, u8>> {
+    let entries = files::collect_entries(&[file.to_path_buf()], None)?;
+    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    if compiled.has_errors() {
+        let reported = how.filter.apply(&compiled.diagnostics, None);
+        reported.to_stderr(&compiled.sources, how.color);
+        eprintln!(
+            "error: could not compile {}: {}",
+            file.display(),
+            pipec::diagnostics::counted(reported.errors, "error")
+        );
+        return Ok(Err(EXIT_ERRORS));
+    }
+    // The choice is made before warnings are shown: a command that
+    // cannot go on says so first, not after a screenful of findings.
+    let chosen = select_plans(&compiled, file, pipeline, command)?;
+    let names: Vec<&str> = chosen
+        .iter()
+        .filter_map(|&index| compiled.plans.get(index))
+        .map(|plan| plan.pipeline.as_str())
+        .collect();
+    let reported = how.filter.apply(&compiled.diagnostics, Some(&names));
+    reported.to_stderr(&compiled.sources, how.color);
+    if reported.failed() {
+        eprintln!(
+            "error: could not compile {}: {}",
+            file.display(),
+            reported.counts()
+        );
+        return Ok(Err(EXIT_ERRORS));
+    }
+    drop(reported);
+    Ok(Ok(Chosen { compiled, chosen }))
+}
+
+/// The plans `--pipeline` picks, as indices into `compiled.plans`: the
+/// one named, or every plan; an unknown name, or a file without
+/// pipelines, is an error of `command`.
+pub(crate) fn select_plans(
+    compiled: &workspace::Compiled,
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    command: &str,
+) -> miette::Result<Vec<usize>> {
     let names: Vec<&str> = compiled
         .plans
         .iter()
         .map(|plan| plan.pipeline.as_str())
         .collect();
-    let chosen: Vec<&pipec::plan::Plan> = match pipeline {
+    let chosen: Vec<usize> = match pipeline {
         Some(wanted) => {
-            let Some(plan) = compiled.plans.iter().find(|plan| plan.pipeline == wanted) else {
+            let Some(index) = names.iter().position(|name| *name == wanted) else {
                 return Err(miette::miette!(
                     help = format!(
                         "the pipelines of {} are: {}",
@@ -587,9 +716,9 @@ pub(crate) fn select_plans<'c>(
                     file.display()
                 ));
             };
-            vec![plan]
+            vec![index]
         }
-        None => compiled.plans.iter().collect(),
+        None => (0..names.len()).collect(),
     };
     if chosen.is_empty() {
         return Err(miette::miette!(
@@ -598,6 +727,15 @@ pub(crate) fn select_plans<'c>(
             ),
             "{} declares no pipeline",
             file.display()
+        ));
+    }
+    // These draw or run one pipeline.
+    if matches!(command, "graph" | "compile --target github-actions") && chosen.len() > 1 {
+        return Err(miette::miette!(
+            help = format!("choose one with --pipeline: {}", names.join(", ")),
+            "{} declares {} pipelines and `{command}` takes one",
+            file.display(),
+            chosen.len()
         ));
     }
     Ok(chosen)

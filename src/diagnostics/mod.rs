@@ -60,6 +60,20 @@ pub struct Diagnostic {
     /// `Result`s; read it with [`Diagnostic::suggestions`].
     #[serde(skip)]
     pub fixes: Option<Box<Vec<Suggestion>>>,
+    /// For a policy finding, its rule and the pipelines it is about, so
+    /// that the CLI can select findings by rule and by pipeline. Never
+    /// rendered (the message names both); boxed like `fixes`.
+    #[serde(skip)]
+    pub finding: Option<Box<Finding>>,
+}
+
+/// What a policy finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's name, such as `onebox-first`.
+    pub rule: &'static str,
+    /// The pipelines the finding holds for, sorted.
+    pub pipelines: Vec<String>,
 }
 
 /// A fix a tool can apply without asking: replace the bytes of `span` in
@@ -90,6 +104,7 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             fixes: None,
+            finding: None,
         }
     }
 

@@ -703,6 +703,10 @@ pub fn report(findings: Vec<Finding>) -> Vec<Diagnostic> {
             if let Some(fix) = fix {
                 diagnostic.add_suggestion(fix);
             }
+            diagnostic.finding = Some(Box::new(crate::diagnostics::Finding {
+                rule: rule_name,
+                pipelines: pipelines.clone(),
+            }));
             match pipelines.as_slice() {
                 [pipeline] => diagnostic
                     .primary(file, span, format!("pipeline `{pipeline}`: {summary}"))

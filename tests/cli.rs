@@ -520,17 +520,51 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let broken = dir.join("broken.pipe");
     let text = "window w {\n   zone: \"UTC\"\n}\n";
     std::fs::write(&broken, text).unwrap();
-    let output = pipec(&["fmt", broken.to_str().unwrap(), "--color", "never"], None);
-    assert_eq!(output.status.code(), Some(1));
+    std::fs::write(dir.join("ok.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    let output = pipec(&["fmt", dir.to_str().unwrap(), "--color", "never"], None);
+    // 1 would mean "needs formatting": a file that cannot be read as
+    // `.pipe` is a failure, 2.
+    assert_eq!(output.status.code(), Some(2));
     let report = stderr(&output);
     assert!(report.contains("error[P0010]"), "{report}");
     assert!(report.contains("broken.pipe:2:8"), "{report}");
     assert!(report.contains("was not formatted"), "{report}");
+    assert!(
+        report.contains("formatted 2 files: 0 rewritten, 1 skipped (1 with syntax errors)"),
+        "{report}"
+    );
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
 
-    let piped = pipec(&["fmt", "-"], Some(text));
-    assert_eq!(piped.status.code(), Some(1));
+    let piped = pipec(
+        &["fmt", "-", "--stdin-filename", "services/w.pipe", "--color", "never"],
+        Some(text),
+    );
+    assert_eq!(piped.status.code(), Some(2));
     assert_eq!(stdout(&piped), "", "nothing is written for a broken input");
+    assert!(stderr(&piped).contains("services/w.pipe:2:8"), "{}", stderr(&piped));
+}
+
+#[test]
+fn fmt_diff_prints_a_unified_diff_and_changes_nothing() {
+    let dir = scratch_dir("fmt-diff");
+    let file = dir.join("a.pipe");
+    let text = "alarm a = ALARM(\"A\")\nalarm   b=ALARM(\"B\")\n";
+    std::fs::write(&file, text).unwrap();
+    let output = pipec(&["fmt", "--diff", file.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let diff = stdout(&output);
+    let name = file.display().to_string();
+    assert!(diff.starts_with(&format!("--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,2 @@\n")), "{diff}");
+    assert!(diff.contains("\n-alarm   b=ALARM(\"B\")\n+alarm b = ALARM(\"B\")\n"), "{diff}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    let piped = pipec(&["fmt", "--diff", "-", "--stdin-filename", "x.pipe"], Some(text));
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(stdout(&piped).starts_with("--- a/x.pipe\n"), "{}", stdout(&piped));
+
+    let clean = pipec(&["fmt", "--diff", "-"], Some("alarm a = ALARM(\"A\")\n"));
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(stdout(&clean), "");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `pipec fmt`: rewrites `.pipe` files in the canonical layout, or with
-//! `--check` lists those that are not in it.
+//! `--check` lists those that are not in it, or with `--diff` shows how
+//! they would change.
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, files, output};
 use pipec::diagnostics::render::{self, ColorChoice};
@@ -12,16 +13,41 @@ enum Outcome {
     /// The file in the canonical layout, and whether that differs from
     /// the file as it is.
     Formatted { text: String, changed: bool },
-    /// Not formatted, for a reason already reported; the exit code says
-    /// how bad.
-    Refused(u8),
+    /// Not formatted, for a reason already reported.
+    Refused(Refusal),
+}
+
+/// Why a file was not formatted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// It is not UTF-8, or does not parse.
+    Syntax,
+    /// Formatting it could not be proved safe.
+    Unsafe,
+}
+
+/// What `pipec fmt` is asked to do.
+pub(crate) struct Request<'a> {
+    /// Files, directories, or `-` alone.
+    pub paths: &'a [PathBuf],
+    /// Change nothing; list the files that would change.
+    pub check: bool,
+    /// Change nothing; print a unified diff of each change.
+    pub diff: bool,
+    /// The name standard input is reported under.
+    pub stdin_filename: Option<&'a str>,
+    pub color: ColorChoice,
 }
 
 /// Formats `paths` (files, directories, or `-` alone for standard input
 /// to standard output). Exit code: 0 when every file is (now) formatted,
-/// 1 when `--check` found files to reformat or a file has syntax errors,
-/// 2 for I/O problems and files the formatter could not format safely.
-pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result<u8> {
+/// 1 when `--check` or `--diff` found files to reformat, 2 for files with
+/// syntax errors, I/O problems and files the formatter could not format
+/// safely.
+pub fn run(request: &Request<'_>) -> miette::Result<u8> {
+    let paths = request.paths;
+    let color = request.color;
+    let check = request.check || request.diff;
     if paths.iter().any(|path| path.as_os_str() == "-") {
         if paths.len() > 1 {
             return Err(miette::miette!(
@@ -29,12 +55,14 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result
                 "`-` formats standard input to standard output and cannot be combined with paths"
             ));
         }
-        return run_stdin(check, color);
+        return run_stdin(request);
     }
     let entries = files::collect_entries(paths, None)?;
     let total = entries.len();
     let mut exit = 0;
     let mut changed = 0;
+    let mut refused_syntax = 0;
+    let mut refused_unsafe = 0;
     for entry in entries {
         let name = entry.path.display().to_string();
         let bytes = entry.bytes.unwrap_or_default();
@@ -45,7 +73,11 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result
                 changed: true,
             } => {
                 changed += 1;
-                if check {
+                if request.diff {
+                    let before = String::from_utf8_lossy(&bytes);
+                    output::write_stdout(&unified_diff(&name, &before, &text))?;
+                    exit = exit.max(EXIT_ERRORS);
+                } else if check {
                     output::write_stdout(&format!("{name}\n"))?;
                     exit = exit.max(EXIT_ERRORS);
                 } else {
@@ -56,25 +88,57 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorChoice) -> miette::Result
                     output::write_atomically(&target, text.as_bytes())?;
                 }
             }
-            Outcome::Refused(code) => exit = exit.max(code),
+            Outcome::Refused(refusal) => {
+                exit = EXIT_FAILURE;
+                match refusal {
+                    Refusal::Syntax => refused_syntax += 1,
+                    Refusal::Unsafe => refused_unsafe += 1,
+                }
+            }
         }
     }
     let files_word = if total == 1 { "file" } else { "files" };
-    if check {
-        eprintln!("checked {total} {files_word}: {changed} would be reformatted");
+    let summary = if check {
+        format!("checked {total} {files_word}: {changed} would be reformatted")
     } else {
-        eprintln!("formatted {total} {files_word}: {changed} rewritten");
+        format!("formatted {total} {files_word}: {changed} rewritten")
+    };
+    let mut skipped = Vec::new();
+    if refused_syntax > 0 {
+        skipped.push(format!("{refused_syntax} with syntax errors"));
+    }
+    if refused_unsafe > 0 {
+        skipped.push(format!("{refused_unsafe} not provably safe to format"));
+    }
+    if skipped.is_empty() {
+        eprintln!("{summary}");
+    } else {
+        eprintln!(
+            "error: {summary}, {} skipped ({})",
+            refused_syntax + refused_unsafe,
+            skipped.join(", ")
+        );
     }
     Ok(exit)
 }
 
-fn run_stdin(check: bool, color: ColorChoice) -> miette::Result<u8> {
+fn run_stdin(request: &Request<'_>) -> miette::Result<u8> {
     let bytes = files::read_stdin()?;
-    match format_bytes("<stdin>", &bytes, color) {
-        Outcome::Refused(code) => Ok(code),
-        Outcome::Formatted { changed, .. } if check => {
+    let name = request.stdin_filename.unwrap_or("<stdin>");
+    match format_bytes(name, &bytes, request.color) {
+        Outcome::Refused(_) => Ok(EXIT_FAILURE),
+        Outcome::Formatted { changed, text } if request.diff => {
             if changed {
-                output::write_stdout("<stdin>\n")?;
+                let before = String::from_utf8_lossy(&bytes);
+                output::write_stdout(&unified_diff(name, &before, &text))?;
+                Ok(EXIT_ERRORS)
+            } else {
+                Ok(0)
+            }
+        }
+        Outcome::Formatted { changed, .. } if request.check => {
+            if changed {
+                output::write_stdout(&format!("{name}\n"))?;
                 Ok(EXIT_ERRORS)
             } else {
                 Ok(0)
@@ -87,6 +151,16 @@ fn run_stdin(check: bool, color: ColorChoice) -> miette::Result<u8> {
     }
 }
 
+/// A unified diff from the file as it is to its canonical layout, with
+/// three lines of context, as `diff -u` and `git diff` print it.
+fn unified_diff(name: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}
+
 /// Formats one file's bytes, reporting why when it cannot.
 fn format_bytes(name: &str, bytes: &[u8], color: ColorChoice) -> Outcome {
     let (text, decode_error) = syntax::decode(bytes);
@@ -94,7 +168,7 @@ fn format_bytes(name: &str, bytes: &[u8], color: ColorChoice) -> Outcome {
     let file = sources.add(SourceFile::new(name, text.clone()));
     if let Some(error) = decode_error {
         render::to_stderr(&[error.to_diagnostic(file)], &sources, color);
-        return Outcome::Refused(EXIT_ERRORS);
+        return Outcome::Refused(Refusal::Syntax);
     }
     match syntax::format::format(&text, file) {
         Ok(formatted) => Outcome::Formatted {
@@ -104,13 +178,13 @@ fn format_bytes(name: &str, bytes: &[u8], color: ColorChoice) -> Outcome {
         Err(FormatError::Syntax(diagnostics)) => {
             render::to_stderr(&diagnostics, &sources, color);
             eprintln!("error: {name} has syntax errors and was not formatted");
-            Outcome::Refused(EXIT_ERRORS)
+            Outcome::Refused(Refusal::Syntax)
         }
         Err(FormatError::Unsafe(reason)) => {
             eprintln!(
                 "error: {name} was left unchanged: {reason} (a bug in `pipec fmt`; please report it with the file)"
             );
-            Outcome::Refused(EXIT_FAILURE)
+            Outcome::Refused(Refusal::Unsafe)
         }
     }
 }

@@ -176,9 +176,10 @@ enum Command {
     /// Rewrite `.pipe` files in the canonical layout; directories are
     /// searched recursively.
     ///
-    /// Files with syntax errors are reported and left alone. With
-    /// `--check`, nothing is written: the files that would change are
-    /// listed on standard output and the exit code is 1.
+    /// Files with syntax errors are reported and left alone (exit status
+    /// 2). With `--check`, nothing is written: the files that would change
+    /// are listed on standard output and the exit status is 1; `--diff`
+    /// prints how they would change instead.
     Fmt {
         /// Files or directories; `-` alone formats standard input to
         /// standard output. Default: the current directory.
@@ -186,6 +187,13 @@ enum Command {
         /// List the files that are not formatted instead of rewriting them.
         #[arg(long)]
         check: bool,
+        /// Print a unified diff of each change instead of rewriting
+        /// (exit status 1 when there is one).
+        #[arg(long)]
+        diff: bool,
+        /// The name to report standard input under (`fmt -`).
+        #[arg(long, value_name = "NAME")]
+        stdin_filename: Option<String>,
     },
     /// Draw a pipeline's plan as a Mermaid flowchart or a Graphviz digraph.
     ///
@@ -393,7 +401,18 @@ fn dispatch(
         }
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
-        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Fmt {
+            paths,
+            check,
+            diff,
+            stdin_filename,
+        } => fmt::run(&fmt::Request {
+            paths: &paths,
+            check,
+            diff,
+            stdin_filename: stdin_filename.as_deref(),
+            color,
+        }),
         Command::Diff {
             base,
             head,

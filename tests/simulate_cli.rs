@@ -179,14 +179,30 @@ fn bad_scenarios_exit_2_and_say_why() {
 }
 
 #[test]
-fn a_start_is_required_and_must_have_an_offset() {
-    let output = pipec(&["simulate", SAMPLE]);
-    assert_eq!(output.status.code(), Some(2));
+fn the_default_start_is_diffs_and_a_start_must_have_an_offset() {
+    // `pipec()` passes `--today 2026-11-22`, a Sunday: the rollout starts
+    // the next day at 09:00 in the sample's window zone, as `diff` does,
+    // and says so.
+    let output = pipec(&["simulate", SAMPLE, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("no start time: give --start"),
+        stderr(&output).contains(
+            "simulating from 2026-11-23T09:00:00-08:00 (America/Los_Angeles): the first Monday on or after 2026-11-22"
+        ),
         "{}",
         stderr(&output)
     );
+    let defaulted: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let explicit = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--format",
+        "json",
+        "--start",
+        "2026-11-23T09:00:00-08:00",
+    ]);
+    let explicit: serde_json::Value = serde_json::from_slice(&explicit.stdout).unwrap();
+    assert_eq!(defaulted, explicit);
     let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(

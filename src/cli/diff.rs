@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use miette::{IntoDiagnostic, WrapErr, miette};
 use pipec::diagnostics::render;
 use pipec::diff::{self, Finding, Side};
-use pipec::export::plan_v1::{Gate, PlanV1};
+use pipec::export::plan_v1::PlanV1;
 use pipec::loader::Loader;
 use pipec::modules::Entry;
 use pipec::workspace;
@@ -177,20 +177,7 @@ fn rollout_seconds(
 ) -> Option<i64> {
     let start = match start {
         Some(start) => start,
-        None => {
-            let zone = plan
-                .gates
-                .iter()
-                .find_map(|gate| match &gate.gate {
-                    Gate::Window(window) => Some(window.zone.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| "UTC".to_string());
-            let zone = jiff::tz::TimeZone::get(&zone).ok()?;
-            let days = (7 - i32::from(today.weekday().to_monday_zero_offset())) % 7;
-            let monday = today.checked_add(jiff::Span::new().days(days)).ok()?;
-            monday.at(9, 0, 0, 0).to_zoned(zone).ok()?.timestamp()
-        }
+        None => pipec::sim::default_start(plan, today)?.0,
     };
     let options = pipec::sim::Options {
         start: Some(start),

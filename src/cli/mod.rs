@@ -285,7 +285,8 @@ enum Command {
         pipeline: Option<String>,
         /// When the first change is merged, RFC 3339 with an offset
         /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
-        /// `merged_at`; one of the two is required.
+        /// `merged_at`, else the first Monday on or after `--today`, 09:00
+        /// in the zone of the pipeline's window (as `diff`).
         #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
         start: Option<jiff::Timestamp>,
         /// A scenario file (format 1.0): changes, alarms, approvals,

@@ -43,8 +43,29 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         Some(path) => read_scenario(path)?,
         None => scenario::Scenario::empty(),
     };
+    // Without `--start` or a merge time, the rollout starts where `diff`
+    // starts it, and says so: a timeline is read against its start.
+    let start = match request.start {
+        None if !sim::scenario_has_start(&scenario) => {
+            let Some((start, zone)) = sim::default_start(&plan, request.compile.today) else {
+                return Err(miette!(
+                    help = "give --start, such as --start 2027-01-25T09:00:00-08:00",
+                    "the plan's window zone is not in the time-zone database"
+                ));
+            };
+            let local = start
+                .to_zoned(jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC))
+                .strftime("%Y-%m-%dT%H:%M:%S%:z");
+            eprintln!(
+                "simulating from {local} ({zone}): the first Monday on or after {}, 09:00; --start changes it",
+                request.compile.today
+            );
+            Some(start)
+        }
+        start => start,
+    };
     let options = Options {
-        start: request.start,
+        start,
         auto_approve: request.auto_approve,
     };
     let simulation = sim::simulate(&plan, &scenario, &options).map_err(|error| {

@@ -94,6 +94,33 @@ pub fn simulate(
     ))
 }
 
+/// Where a rollout starts when nothing says: the first Monday on or after
+/// `today`, 09:00 in the zone of the plan's first window (UTC without
+/// one), so that a default run meets the working week as people plan it.
+/// Returns the instant and the zone's name; `None` only for a zone the
+/// time-zone database does not know.
+pub fn default_start(plan: &PlanV1, today: jiff::civil::Date) -> Option<(Timestamp, String)> {
+    let zone_name = plan
+        .gates
+        .iter()
+        .find_map(|gate| match &gate.gate {
+            crate::export::plan_v1::Gate::Window(window) => Some(window.zone.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "UTC".to_string());
+    let zone = jiff::tz::TimeZone::get(&zone_name).ok()?;
+    let days = (7 - i32::from(today.weekday().to_monday_zero_offset())) % 7;
+    let monday = today.checked_add(jiff::Span::new().days(days)).ok()?;
+    let start = monday.at(9, 0, 0, 0).to_zoned(zone).ok()?.timestamp();
+    Some((start, zone_name))
+}
+
+/// Whether a scenario says when its first change is merged (then that is
+/// the start when `--start` is not given).
+pub fn scenario_has_start(scenario: &Scenario) -> bool {
+    scenario.changes.iter().any(|change| change.merged_at.is_some())
+}
+
 /// The start and the changes in merge order (ties in scenario order).
 fn resolve_changes(
     scenario: &Scenario,

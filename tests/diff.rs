@@ -242,5 +242,9 @@ fn git_compares_a_revision_with_the_working_tree() {
     // An unknown revision is an error.
     let output = pipec(&repo, &["diff", "--git", "no-such-revision"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("no-such-revision"));
+    assert!(
+        text(&output.stderr).contains("revision `no-such-revision` not found"),
+        "{}",
+        text(&output.stderr)
+    );
 }

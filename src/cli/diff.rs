@@ -219,12 +219,20 @@ impl Unpacked {
         };
         let top = git(&["rev-parse", "--show-toplevel"])?;
         let prefix = git(&["rev-parse", "--show-prefix"])?;
+        // `--quiet` leaves git with nothing to say about a revision it
+        // does not know: say it here.
         git(&[
             "rev-parse",
             "--verify",
             "--quiet",
             &format!("{rev}^{{commit}}"),
-        ])?;
+        ])
+        .map_err(|_| {
+            miette!(
+                help = "name a branch, tag or commit this repository has (`git fetch` first for a remote one such as origin/main)",
+                "revision `{rev}` not found in {top}"
+            )
+        })?;
         let temporary = std::env::temp_dir().join(format!(
             "pipec-diff-{}-{}",
             std::process::id(),

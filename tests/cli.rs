@@ -794,3 +794,44 @@ fn today_and_profile_belong_to_the_commands_that_compile() {
     );
     assert_eq!(leading.status.code(), Some(2), "an invalid date is still checked");
 }
+
+#[test]
+fn init_scaffolds_a_workspace_that_checks_clean_and_never_overwrites() {
+    let parent = scratch_dir("init");
+    let dir = parent.join("orders-api");
+    let output = pipec(&["init", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let service = dir.join("services/orders_api.pipe");
+    for file in ["pipec.toml", ".gitignore", "org.pipe"] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    let check = pipec(
+        &["check", "--deny-warnings", dir.to_str().unwrap(), "--color", "never"],
+        None,
+    );
+    let text = stderr(&check);
+    assert_eq!(check.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 2 files: no errors, 0 warnings"), "{text}");
+    let fmt = pipec(&["fmt", "--check", dir.to_str().unwrap()], None);
+    assert_eq!(fmt.status.code(), Some(0), "{}", stdout(&fmt));
+    let compile = pipec(&["compile", service.to_str().unwrap()], None);
+    assert_eq!(compile.status.code(), Some(0), "{}", stderr(&compile));
+    let plan: serde_json::Value = serde_json::from_slice(&compile.stdout).unwrap();
+    assert_eq!(plan["pipeline"], "orders_api");
+
+    // A second init refuses and changes nothing.
+    std::fs::write(&service, "// mine\n").unwrap();
+    let again = pipec(&["init", dir.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("refusing to overwrite"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&service).unwrap(), "// mine\n");
+
+    // One existing file is enough: nothing else is written either.
+    let other = parent.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join(".gitignore"), "target/\n").unwrap();
+    let refused = pipec(&["init", other.to_str().unwrap()], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!other.join("pipec.toml").exists());
+    assert!(!other.join("org.pipe").exists());
+}

@@ -10,6 +10,7 @@ mod files;
 mod fmt;
 mod github_actions;
 mod graph;
+mod init;
 mod output;
 mod report;
 mod run;
@@ -166,6 +167,17 @@ enum Command {
         /// List every code and rule with a one-line summary.
         #[arg(long, conflicts_with = "topic")]
         list: bool,
+    },
+    /// Create a new workspace: `pipec.toml`, an organisation template
+    /// with its policy, a service pipeline and a `.gitignore`.
+    ///
+    /// The pipeline is named after the directory. Nothing is overwritten:
+    /// when any of the files exists, nothing is written (exit status 2).
+    Init {
+        /// Where to create it (created when missing). Default: the
+        /// current directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// Print a shell completion script for `pipec`.
     Completions {
@@ -367,7 +379,10 @@ impl Command {
             | Command::Simulate { meaning, .. }
             | Command::Run { meaning, .. }
             | Command::Lsp { meaning } => Some(meaning),
-            Command::Explain { .. } | Command::Completions { .. } | Command::Fmt { .. } => None,
+            Command::Explain { .. }
+            | Command::Completions { .. }
+            | Command::Fmt { .. }
+            | Command::Init { .. } => None,
         }
     }
 }
@@ -402,6 +417,7 @@ fn dispatch(
         }
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
+        Command::Init { dir } => init::run(&dir),
         Command::Fmt {
             paths,
             check,

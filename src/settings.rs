@@ -48,7 +48,10 @@ impl CheckSettings {
     pub fn effective_excludes(&self) -> Vec<String> {
         let base: Vec<String> = match &self.exclude {
             Some(exclude) => exclude.clone(),
-            None => DEFAULT_EXCLUDES.iter().map(|glob| glob.to_string()).collect(),
+            None => DEFAULT_EXCLUDES
+                .iter()
+                .map(|glob| glob.to_string())
+                .collect(),
         };
         base.into_iter()
             .chain(self.extend_exclude.iter().cloned())

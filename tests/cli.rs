@@ -126,7 +126,13 @@ fn directories_are_searched_recursively_in_a_stable_order() {
 #[test]
 fn a_directory_walk_skips_ignored_and_excluded_files_but_not_named_ones() {
     let dir = scratch_dir("walk");
-    for sub in ["generated", "drafts", "node_modules/pkg", "team/fixtures", "team/api"] {
+    for sub in [
+        "generated",
+        "drafts",
+        "node_modules/pkg",
+        "team/fixtures",
+        "team/api",
+    ] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     let broken = "alarm broken = \n";
@@ -149,22 +155,35 @@ fn a_directory_walk_skips_ignored_and_excluded_files_but_not_named_ones() {
     // A file named on the command line is checked even where a walk
     // would leave it out.
     let named = dir.join("drafts/d.pipe");
-    let output = pipec(&["check", named.to_str().unwrap(), "--color", "never"], None);
+    let output = pipec(
+        &["check", named.to_str().unwrap(), "--color", "never"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 
     // `exclude` replaces the defaults: `node_modules` is walked again.
-    std::fs::write(dir.join("pipec.toml"), "[check]\nexclude = [\"drafts\", \"fixtures\"]\n").unwrap();
+    std::fs::write(
+        dir.join("pipec.toml"),
+        "[check]\nexclude = [\"drafts\", \"fixtures\"]\n",
+    )
+    .unwrap();
     let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("n.pipe") && text.contains("checked 2 files"), "{text}");
+    assert!(
+        text.contains("n.pipe") && text.contains("checked 2 files"),
+        "{text}"
+    );
 
     // A bad glob is the settings file's error, not a silent full walk.
     std::fs::write(dir.join("pipec.toml"), "[check]\nexclude = [\"a[\"]\n").unwrap();
     let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
-    assert!(text.contains("pipec.toml") && text.contains("`a[`"), "{text}");
+    assert!(
+        text.contains("pipec.toml") && text.contains("`a[`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -536,12 +555,23 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), text);
 
     let piped = pipec(
-        &["fmt", "-", "--stdin-filename", "services/w.pipe", "--color", "never"],
+        &[
+            "fmt",
+            "-",
+            "--stdin-filename",
+            "services/w.pipe",
+            "--color",
+            "never",
+        ],
         Some(text),
     );
     assert_eq!(piped.status.code(), Some(2));
     assert_eq!(stdout(&piped), "", "nothing is written for a broken input");
-    assert!(stderr(&piped).contains("services/w.pipe:2:8"), "{}", stderr(&piped));
+    assert!(
+        stderr(&piped).contains("services/w.pipe:2:8"),
+        "{}",
+        stderr(&piped)
+    );
 }
 
 #[test]
@@ -554,13 +584,26 @@ fn fmt_diff_prints_a_unified_diff_and_changes_nothing() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let diff = stdout(&output);
     let name = file.display().to_string();
-    assert!(diff.starts_with(&format!("--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,2 @@\n")), "{diff}");
-    assert!(diff.contains("\n-alarm   b=ALARM(\"B\")\n+alarm b = ALARM(\"B\")\n"), "{diff}");
+    assert!(
+        diff.starts_with(&format!("--- a/{name}\n+++ b/{name}\n@@ -1,2 +1,2 @@\n")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-alarm   b=ALARM(\"B\")\n+alarm b = ALARM(\"B\")\n"),
+        "{diff}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 
-    let piped = pipec(&["fmt", "--diff", "-", "--stdin-filename", "x.pipe"], Some(text));
+    let piped = pipec(
+        &["fmt", "--diff", "-", "--stdin-filename", "x.pipe"],
+        Some(text),
+    );
     assert_eq!(piped.status.code(), Some(1));
-    assert!(stdout(&piped).starts_with("--- a/x.pipe\n"), "{}", stdout(&piped));
+    assert!(
+        stdout(&piped).starts_with("--- a/x.pipe\n"),
+        "{}",
+        stdout(&piped)
+    );
 
     let clean = pipec(&["fmt", "--diff", "-"], Some("alarm a = ALARM(\"A\")\n"));
     assert_eq!(clean.status.code(), Some(0));
@@ -722,7 +765,10 @@ fn quiet_select_ignore_and_deny_warnings_choose_what_is_reported() {
     );
     assert!(warning_lines(&text).len() < everything, "{text}");
 
-    let denied = pipec(&["check", file, "--deny-warnings", "--select", "load-test"], None);
+    let denied = pipec(
+        &["check", file, "--deny-warnings", "--select", "load-test"],
+        None,
+    );
     let text = stderr(&denied);
     assert_eq!(denied.status.code(), Some(1), "{text}");
     assert!(text.contains("denied by --deny-warnings"), "{text}");
@@ -745,7 +791,10 @@ fn compile_and_graph_of_one_pipeline_report_only_its_findings() {
     assert!(!text.contains("bakes 1h"), "{text}");
     assert!(!text.contains("pipeline `beta_svc`"), "{text}");
     assert!(text.contains("in 2 pipelines"), "{text}");
-    let other = pipec(&["compile", file, "-p", "beta_svc", "--color", "never"], None);
+    let other = pipec(
+        &["compile", file, "-p", "beta_svc", "--color", "never"],
+        None,
+    );
     assert!(stderr(&other).contains("bakes 1h"), "{}", stderr(&other));
 
     // Without a pipeline, `graph` says so before any finding.
@@ -758,7 +807,15 @@ fn compile_and_graph_of_one_pipeline_report_only_its_findings() {
     // A denied warning writes nothing.
     let out = dir.join("plan.json");
     let denied = pipec(
-        &["compile", file, "-p", "alpha", "--deny-warnings", "-o", out.to_str().unwrap()],
+        &[
+            "compile",
+            file,
+            "-p",
+            "alpha",
+            "--deny-warnings",
+            "-o",
+            out.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
@@ -780,19 +837,27 @@ fn errors_are_reported_before_warnings() {
 #[test]
 fn today_and_profile_belong_to_the_commands_that_compile() {
     let fmt_help = pipec(&["fmt", "--help"], None);
-    assert!(!String::from_utf8(fmt_help.stdout).unwrap().contains("--today"));
+    assert!(
+        !String::from_utf8(fmt_help.stdout)
+            .unwrap()
+            .contains("--today")
+    );
     let check_help = pipec(&["check", "--help"], None);
     let help = String::from_utf8(check_help.stdout).unwrap();
-    assert!(help.contains("--today") && help.contains("--profile"), "{help}");
+    assert!(
+        help.contains("--today") && help.contains("--profile"),
+        "{help}"
+    );
     let refused = pipec(&["fmt", "--today", "2026-11-22", "-"], Some(""));
     assert_eq!(refused.status.code(), Some(2));
     // Written before the subcommand, as scripts for earlier versions do,
     // they are still read.
-    let leading = pipec(
-        &["--today", "2027-02-30", "check", "examples/sample"],
-        None,
+    let leading = pipec(&["--today", "2027-02-30", "check", "examples/sample"], None);
+    assert_eq!(
+        leading.status.code(),
+        Some(2),
+        "an invalid date is still checked"
     );
-    assert_eq!(leading.status.code(), Some(2), "an invalid date is still checked");
 }
 
 #[test]
@@ -806,12 +871,21 @@ fn init_scaffolds_a_workspace_that_checks_clean_and_never_overwrites() {
         assert!(dir.join(file).is_file(), "{file}");
     }
     let check = pipec(
-        &["check", "--deny-warnings", dir.to_str().unwrap(), "--color", "never"],
+        &[
+            "check",
+            "--deny-warnings",
+            dir.to_str().unwrap(),
+            "--color",
+            "never",
+        ],
         None,
     );
     let text = stderr(&check);
     assert_eq!(check.status.code(), Some(0), "{text}");
-    assert!(text.contains("checked 2 files: no errors, 0 warnings"), "{text}");
+    assert!(
+        text.contains("checked 2 files: no errors, 0 warnings"),
+        "{text}"
+    );
     let fmt = pipec(&["fmt", "--check", dir.to_str().unwrap()], None);
     assert_eq!(fmt.status.code(), Some(0), "{}", stdout(&fmt));
     let compile = pipec(&["compile", service.to_str().unwrap()], None);
@@ -823,7 +897,11 @@ fn init_scaffolds_a_workspace_that_checks_clean_and_never_overwrites() {
     std::fs::write(&service, "// mine\n").unwrap();
     let again = pipec(&["init", dir.to_str().unwrap()], None);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("refusing to overwrite"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("refusing to overwrite"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(std::fs::read_to_string(&service).unwrap(), "// mine\n");
 
     // One existing file is enough: nothing else is written either.
@@ -834,4 +912,77 @@ fn init_scaffolds_a_workspace_that_checks_clean_and_never_overwrites() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(!other.join("pipec.toml").exists());
     assert!(!other.join("org.pipe").exists());
+}
+
+/// Every error of the command line itself reads like a source diagnostic:
+/// `error[CODE]: message`, a `= help:` line, exit status 2.
+#[test]
+fn command_line_errors_have_codes_and_help_lines() {
+    let dir = scratch_dir("cli-errors");
+    std::fs::write(dir.join("pipec.toml"), "[check]\nextend_exclude = []\n").unwrap();
+    let outside = scratch_dir("cli-errors-outside");
+    std::fs::write(outside.join("secret.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(inner.join("pipec.toml"), "").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.pipe"), inner.join("link.pipe")).unwrap();
+    std::fs::write(dir.join("plan.json"), "{}").unwrap();
+    let repo = scratch_dir("cli-errors-git");
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .unwrap();
+    assert!(git.success());
+    let initialised = dir.join("ws");
+    assert_eq!(
+        pipec(&["init", initialised.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let sample = "examples/sample/services/orders_api.pipe";
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("P1001", vec!["check".into(), "no/such/file.pipe".into()]),
+        ("P1002", vec!["check".into(), "/dev/null".into()]),
+        (
+            "P1003",
+            vec!["compile".into(), sample.into(), "-p".into(), "nope".into()],
+        ),
+        (
+            "P1003",
+            vec!["fmt".into(), "--today".into(), "2027-01-04".into()],
+        ),
+        ("P1004", vec!["check".into(), path(&dir)]),
+        (
+            "P1006",
+            vec!["simulate".into(), path(&dir.join("plan.json"))],
+        ),
+        (
+            "P1007",
+            vec!["check".into(), path(&inner.join("link.pipe"))],
+        ),
+        ("P1008", vec!["init".into(), path(&initialised)]),
+    ];
+    for (code, args) in cases {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--color", "never"]);
+        let output = pipec(&args, None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+        assert!(
+            text.starts_with(&format!("error[{code}]: ")),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains(" = help: "), "{args:?}: {text}");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(["diff", "--git", "no-such-revision", "--color", "never"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.starts_with("error[P1005]: "), "{text}");
 }

@@ -40,6 +40,16 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
     (Code::CODEPIPELINE_ALARM_APPROXIMATED, "needs an export"),
     (Code::CODEPIPELINE_QUOTA, "needs an export"),
     (Code::CODEPIPELINE_DEPLOY_APPROXIMATED, "needs an export"),
+    // Errors of the command line come from running `pipec`, not from a
+    // file; tests/cli.rs produces them.
+    (Code::CLI_NO_SUCH_FILE, "needs a command line"),
+    (Code::CLI_CANNOT_READ_OR_WRITE, "needs a command line"),
+    (Code::CLI_USAGE, "needs a command line"),
+    (Code::CLI_SETTINGS_INVALID, "needs a command line"),
+    (Code::CLI_GIT_FAILED, "needs a command line"),
+    (Code::CLI_INPUT_INVALID, "needs a command line"),
+    (Code::CLI_OUTSIDE_WORKSPACE, "needs a command line"),
+    (Code::CLI_WOULD_OVERWRITE, "needs a command line"),
 ];
 
 /// Codes whose example needs a command-line flag: the profile to select.

@@ -244,7 +244,10 @@ fn a_broken_settings_file_is_named_relative_to_the_current_directory() {
         );
         let shown = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{shown}");
-        assert!(shown.contains(&format!("error: {shown_as}:")), "{shown}");
+        assert!(
+            shown.contains(&format!("error[P1004]: {shown_as}:")),
+            "{shown}"
+        );
         assert!(!shown.contains(dir.to_str().unwrap()), "{shown}");
     }
 }

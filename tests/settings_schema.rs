@@ -115,7 +115,13 @@ fn what_the_schema_refuses_pipec_refuses() {
         "[codepipeline]\nrole = \"x\"\n",
         "[checks]\n",
     ] {
-        assert!(!validator.is_valid(&as_json(text)), "schema accepts {text:?}");
-        assert!(pipec::settings::parse(text).is_err(), "pipec accepts {text:?}");
+        assert!(
+            !validator.is_valid(&as_json(text)),
+            "schema accepts {text:?}"
+        );
+        assert!(
+            pipec::settings::parse(text).is_err(),
+            "pipec accepts {text:?}"
+        );
     }
 }

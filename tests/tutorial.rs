@@ -169,8 +169,12 @@ fn the_tutorial_runs_as_written() {
 
 #[test]
 fn elided_lines_match_any_run_and_nothing_else() {
-    let expected = |lines: &[&str]| -> Vec<String> { lines.iter().map(|l| l.to_string()).collect() };
-    assert!(matches(&expected(&["a", "...", "d"]), &["a", "b", "c", "d"]));
+    let expected =
+        |lines: &[&str]| -> Vec<String> { lines.iter().map(|l| l.to_string()).collect() };
+    assert!(matches(
+        &expected(&["a", "...", "d"]),
+        &["a", "b", "c", "d"]
+    ));
     assert!(matches(&expected(&["a", "...", "d"]), &["a", "d"]));
     assert!(!matches(&expected(&["a", "...", "d"]), &["a", "b", "c"]));
     assert!(!matches(&expected(&["a", "b"]), &["a", "b", "c"]));

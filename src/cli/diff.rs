@@ -47,6 +47,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
             let path = request.base.unwrap_or(Path::new("."));
             if request.head.is_some() {
                 return Err(miette!(
+                    code = "P1003",
                     help = "`--git REV [PATH]` compares PATH at REV with the working tree",
                     "`--git` takes one path"
                 ));
@@ -71,6 +72,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         None => {
             let (Some(base_path), Some(head_path)) = (request.base, request.head) else {
                 return Err(miette!(
+                    code = "P1003",
                     help = "give two paths, `pipec diff BASE HEAD`, or a revision, `pipec diff --git origin/main`",
                     "`diff` needs something to compare"
                 ));
@@ -209,6 +211,7 @@ impl Unpacked {
                 .wrap_err("could not run git")?;
             if !output.status.success() {
                 return Err(miette!(
+                    code = "P1005",
                     help = "`--git` needs a git work tree and a revision it knows, such as origin/main",
                     "git {}: {}",
                     args.join(" "),
@@ -229,6 +232,7 @@ impl Unpacked {
         ])
         .map_err(|_| {
             miette!(
+ code = "P1005",
                 help = "name a branch, tag or commit this repository has (`git fetch` first for a remote one such as origin/main)",
                 "revision `{rev}` not found in {top}"
             )
@@ -258,13 +262,17 @@ impl Unpacked {
                 .status()
                 .into_diagnostic()
                 .wrap_err("could not run tar")?,
-            None => return Err(miette!("git archive gave no output")),
+            None => return Err(miette!(code = "P1005", "git archive gave no output")),
         };
         if !status.success() {
-            return Err(miette!("could not unpack {rev} (git archive | tar -x)"));
+            return Err(miette!(
+                code = "P1005",
+                "could not unpack {rev} (git archive | tar -x)"
+            ));
         }
         if !unpacked.root.join(path).exists() {
             return Err(miette!(
+                code = "P1001",
                 help = "the path is looked up at the revision as it is in the working tree",
                 "{} does not exist at {rev}",
                 path.display()

@@ -22,6 +22,7 @@ pub fn run(topic: Option<&str>, list: bool) -> miette::Result<u8> {
                 None => "`pipec explain --list` lists every code and rule".to_string(),
             };
             Err(miette::miette!(
+                code = "P1003",
                 help = help,
                 "no diagnostic code or policy rule `{query}`"
             ))

@@ -1,7 +1,7 @@
 //! `compile --target codepipeline`: compile, export the plans, report
 //! what the export lost, write the result.
 
-use super::{Compilation, EXIT_ERRORS, EXIT_FAILURE, compile_file, files, output};
+use super::{Compilation, EXIT_ERRORS, compile_file, files, output};
 use pipec::export::codepipeline;
 use pipec::export::findings;
 use std::path::Path;
@@ -28,8 +28,11 @@ pub(crate) fn run_codepipeline(
     let settings = match pipec::walk::read_settings(&root) {
         Ok(settings) => settings,
         Err(error) => {
-            eprintln!("error: {error}");
-            return Ok(EXIT_FAILURE);
+            return Err(miette::miette!(
+                code = "P1004",
+                help = "docs/language.md lists every key of pipec.toml",
+                "{error}"
+            ));
         }
     };
     let mut values = Vec::new();
@@ -56,7 +59,7 @@ pub(crate) fn run_codepipeline(
         (_, true) => serde_json::to_string_pretty(&values),
         (_, false) => serde_json::to_string(&values),
     }
-    .map_err(|error| miette::miette!("could not write the export: {error}"))?
+    .map_err(|error| miette::miette!(code = "P1002", "could not write the export: {error}"))?
         + "\n";
     match out {
         Some(path) => output::write_atomically(path, json.as_bytes())?,
@@ -64,4 +67,3 @@ pub(crate) fn run_codepipeline(
     }
     Ok(0)
 }
-

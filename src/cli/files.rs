@@ -75,12 +75,14 @@ pub fn collect_entries(
         } else if path.is_dir() {
             let excludes = pipec::walk::excludes_for(path).map_err(|error| {
                 miette!(
+                    code = "P1004",
                     help = "see the `[check]` table in docs/language.md",
                     "{error}"
                 )
             })?;
             let found = pipec::walk::pipe_files(path, &excludes).map_err(|error| {
                 miette!(
+                    code = "P1002",
                     help = "check the directory's permissions, or name the files to check",
                     "could not read directory {}: {}",
                     error.path.display(),
@@ -100,6 +102,7 @@ pub fn collect_entries(
             entries.push(read_entry(path)?);
         } else {
             return Err(miette!(
+                code = "P1001",
                 help = "pass a .pipe file, a directory to search, or - for standard input",
                 "no such file or directory: {}",
                 path.display()
@@ -121,6 +124,7 @@ fn read_entry(path: &Path) -> miette::Result<Entry> {
         .wrap_err_with(cannot_read)?;
     if !metadata.is_file() {
         return Err(miette!(
+            code = "P1002",
             help = "name a .pipe file, a directory to search, or - for standard input",
             "could not read {}: not a regular file",
             path.display()
@@ -133,6 +137,7 @@ fn read_entry(path: &Path) -> miette::Result<Entry> {
         && !canonical.starts_with(&root)
     {
         return Err(miette!(
+            code = "P1007",
             help = format!(
                 "the workspace root is the nearest directory above with a `{}`, else the file's own directory; name the file itself",
                 pipec::modules::ROOT_MARKER

@@ -51,6 +51,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
     if paths.iter().any(|path| path.as_os_str() == "-") {
         if paths.len() > 1 {
             return Err(miette::miette!(
+                code = "P1003",
                 help = "run `pipec fmt -` alone, or name the files",
                 "`-` formats standard input to standard output and cannot be combined with paths"
             ));

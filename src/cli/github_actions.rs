@@ -19,7 +19,12 @@ pub(crate) fn run(
     request: &Request<'_>,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let chosen = match compile_file(file, request.pipeline, "compile --target github-actions", how)? {
+    let chosen = match compile_file(
+        file,
+        request.pipeline,
+        "compile --target github-actions",
+        how,
+    )? {
         Ok(chosen) => chosen,
         Err(code) => return Ok(code),
     };

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const PIPEC_TOML: &str = include_str!("init/pipec.toml");
 const GITIGNORE: &str = include_str!("init/gitignore");
 const ORG: &str = include_str!("init/org.pipe");
-const SERVICE: &str = include_str!("init/service.pipe");
+const SERVICE: &str = include_str!("init/service.pipe.in");
 
 /// The files of a new workspace, with their contents.
 fn scaffold(name: &str) -> Vec<(PathBuf, String)> {
@@ -35,10 +35,7 @@ fn scaffold(name: &str) -> Vec<(PathBuf, String)> {
         (PathBuf::from("pipec.toml"), PIPEC_TOML.to_string()),
         (PathBuf::from(".gitignore"), GITIGNORE.to_string()),
         (PathBuf::from("org.pipe"), ORG.to_string()),
-        (
-            Path::new("services").join(format!("{name}.pipe")),
-            pipeline,
-        ),
+        (Path::new("services").join(format!("{name}.pipe")), pipeline),
     ]
 }
 
@@ -83,6 +80,7 @@ pub fn run(dir: &Path) -> miette::Result<u8> {
         .collect();
     if !existing.is_empty() {
         return Err(miette!(
+            code = "P1008",
             help = "run `pipec init` in a new or empty directory, or move these files away",
             "refusing to overwrite {}",
             existing.join(", ")
@@ -113,10 +111,11 @@ pub fn run(dir: &Path) -> miette::Result<u8> {
     for (path, _) in &files {
         eprintln!("  {}", shown(path));
     }
+    let service = Path::new("services").join(format!("{name}.pipe"));
     eprintln!(
         "next: `pipec check {}`, then `pipec compile --pretty {}`",
         dir.display(),
-        shown(&files[3].0)
+        shown(&service)
     );
     Ok(0)
 }

@@ -4,6 +4,7 @@
 
 mod completions;
 mod diff;
+mod errors;
 mod explain;
 mod export;
 mod files;
@@ -346,11 +347,14 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(error) if error.use_stderr() => {
+            errors::print_clap_error(&error, color_from_args());
+            return ExitCode::from(EXIT_FAILURE);
+        }
         Err(error) => {
-            let code = if error.use_stderr() { EXIT_FAILURE } else { 0 };
-            // Help and version go to stdout, usage errors to stderr.
+            // Help and version go to standard output.
             let _ = error.print();
-            return ExitCode::from(code);
+            return ExitCode::from(0);
         }
     };
     let color = match cli.color {
@@ -362,7 +366,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(report) => {
-            eprintln!("{report:?}");
+            errors::print_report(&report, color);
             ExitCode::from(EXIT_FAILURE)
         }
     }
@@ -541,6 +545,24 @@ fn dispatch(
     }
 }
 
+/// `--color` as written, for an error found before the flags could be
+/// parsed: the flag parser's own error is coloured as asked.
+fn color_from_args() -> ColorChoice {
+    let args: Vec<String> = std::env::args().collect();
+    let value = args.iter().enumerate().find_map(|(index, arg)| {
+        arg.strip_prefix("--color=")
+            .map(str::to_string)
+            .or_else(|| {
+                (arg == "--color").then(|| args.get(index + 1).cloned().unwrap_or_default())
+            })
+    });
+    match value.as_deref() {
+        Some("always") => ColorChoice::Always,
+        Some("never") => ColorChoice::Never,
+        _ => ColorChoice::Auto,
+    }
+}
+
 fn parse_start(text: &str) -> Result<jiff::Timestamp, String> {
     pipec::sim::scenario::parse_time(text)
 }
@@ -558,7 +580,8 @@ fn run_check(
 ) -> miette::Result<u8> {
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
-    let checked = workspace::check_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    let checked =
+        workspace::check_workspace_with(entries, &files::FsLoader, how.today, how.profile);
     let reported = how.filter.apply(&checked.diagnostics, None);
     let machine_format = match format {
         OutputFormat::Text => None,
@@ -692,7 +715,8 @@ pub(crate) fn compile_file(
     how: Compilation<'_>,
 ) -> miette::Result<Result<Chosen, u8>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled = workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    let compiled =
+        workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
     if compiled.has_errors() {
         let reported = how.filter.apply(&compiled.diagnostics, None);
         reported.to_stderr(&compiled.sources, how.color);
@@ -743,6 +767,7 @@ pub(crate) fn select_plans(
         Some(wanted) => {
             let Some(index) = names.iter().position(|name| *name == wanted) else {
                 return Err(miette::miette!(
+                    code = "P1003",
                     help = format!(
                         "the pipelines of {} are: {}",
                         file.display(),
@@ -758,6 +783,7 @@ pub(crate) fn select_plans(
     };
     if chosen.is_empty() {
         return Err(miette::miette!(
+            code = "P1003",
             help = format!(
                 "`{command}` works on the plans of the pipelines a file declares; templates have none"
             ),
@@ -768,6 +794,7 @@ pub(crate) fn select_plans(
     // These draw or run one pipeline.
     if matches!(command, "graph" | "compile --target github-actions") && chosen.len() > 1 {
         return Err(miette::miette!(
+            code = "P1003",
             help = format!("choose one with --pipeline: {}", names.join(", ")),
             "{} declares {} pipelines and `{command}` takes one",
             file.display(),

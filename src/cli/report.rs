@@ -42,8 +42,11 @@ impl Selector {
             .iter()
             .find(|doc| doc.code.as_str().eq_ignore_ascii_case(wanted) || doc.name == wanted)
         {
-            if flag == "--ignore" && doc.code.default_severity() == pipec::diagnostics::Severity::Error {
+            if flag == "--ignore"
+                && doc.code.default_severity() == pipec::diagnostics::Severity::Error
+            {
                 return Err(miette!(
+                    code = "P1003",
                     help = "fix the error; `--ignore` leaves out warnings only",
                     "`{}` ({}) is an error, and errors are always reported",
                     doc.code.as_str(),
@@ -64,6 +67,7 @@ impl Selector {
             None => "`pipec explain --list` lists every code and policy rule".to_string(),
         };
         Err(miette!(
+            code = "P1003",
             help = help,
             "{flag} {wanted}: not a diagnostic code or a policy rule"
         ))
@@ -242,7 +246,7 @@ mod tests {
         assert_eq!(reported.warnings, 0);
         let filter = Filter::new(&args(&[], &[])).unwrap();
         let reported = filter.apply(&diagnostics, None);
-        assert!(reported.shown[0].is_error());
+        assert!(reported.shown.first().is_some_and(|first| first.is_error()));
         assert_eq!(reported.warnings, 2);
     }
 
@@ -267,7 +271,10 @@ mod tests {
 
     #[test]
     fn findings_about_other_pipelines_are_left_out() {
-        let diagnostics = vec![finding("onebox-first", &["a", "b"]), finding("load-test", &["c"])];
+        let diagnostics = vec![
+            finding("onebox-first", &["a", "b"]),
+            finding("load-test", &["c"]),
+        ];
         let filter = Filter::new(&ReportArgs::default()).unwrap();
         assert_eq!(filter.apply(&diagnostics, Some(&["b"])).warnings, 1);
         assert_eq!(filter.apply(&diagnostics, Some(&["c"])).warnings, 1);

@@ -49,6 +49,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         None if !sim::scenario_has_start(&scenario) => {
             let Some((start, zone)) = sim::default_start(&plan, request.compile.today) else {
                 return Err(miette!(
+                    code = "P1006",
                     help = "give --start, such as --start 2027-01-25T09:00:00-08:00",
                     "the plan's window zone is not in the time-zone database"
                 ));
@@ -74,7 +75,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
             sim::SimError::Scenario(_) => "see docs/simulation.md for the scenario format",
             sim::SimError::Plan(_) => "compile the plan again with this pipec",
         };
-        miette!(help = help, "{error}")
+        miette!(code = "P1006", help = help, "{error}")
     })?;
     let text = match request.format {
         Format::Text => sim::output::text::render(&simulation),
@@ -106,6 +107,7 @@ fn load_plan(request: &Request<'_>) -> miette::Result<Result<PlanV1, u8>> {
         None if plans.len() == 1 => plans.first(),
         None => {
             return Err(miette!(
+                code = "P1003",
                 help = format!("pick one with --pipeline: {}", names.join(", ")),
                 "{} holds {} pipelines; simulate runs one",
                 path.display(),
@@ -116,6 +118,7 @@ fn load_plan(request: &Request<'_>) -> miette::Result<Result<PlanV1, u8>> {
     match chosen {
         Some(plan) => Ok(Ok(plan.clone())),
         None => Err(miette!(
+            code = "P1003",
             help = format!(
                 "the pipelines of {} are: {}",
                 path.display(),
@@ -136,6 +139,7 @@ fn read_plans(path: &Path) -> miette::Result<Vec<PlanV1>> {
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
     let unreadable = |error: plan_v1::ReadError| {
         miette!(
+            code = "P1006",
             help = "pass a plan written by `pipec compile`, or the .pipe file itself",
             "could not read the plan {}: {error}",
             path.display()
@@ -161,6 +165,7 @@ fn read_scenario(path: &Path) -> miette::Result<scenario::Scenario> {
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
     scenario::from_json(&text).map_err(|error| {
         miette!(
+ code = "P1006",
             help = "the scenario format is described in docs/simulation.md and schemas/scenario-v1.schema.json",
             "could not read the scenario {}: {error}",
             path.display()

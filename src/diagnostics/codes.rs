@@ -583,4 +583,29 @@ codes! {
         "CodePipeline's deploy actions take one input artifact: a step that \
          deploys several artifacts deploys only the first. Package what is \
          deployed together as one artifact. `--deny-lossy` makes this an error.";
+    // Errors of the command line itself: no source location.
+    CLI_NO_SUCH_FILE = "P1001", "no-such-file",
+        "A path named on the command line does not exist.",
+        "The file or directory named as an argument (or, for `diff --git REV PATH`, the path at that revision) is not there. Check the spelling and the current directory; `-` reads standard input.";
+    CLI_CANNOT_READ_OR_WRITE = "P1002", "cannot-read-or-write",
+        "A file or directory could not be read or written.",
+        "The operating system refused or failed: no permission, a path that is not a regular file (a device, a FIFO, a link to one), a directory that cannot be listed, or a failed write (a full disk). The message names the path and the reason; nothing is half-written, since output files are replaced atomically.";
+    CLI_USAGE = "P1003", "usage",
+        "The command line asks for something that cannot be done.",
+        "Flags or arguments that do not go together, a flag's value that is not valid, or a name that names nothing: an unknown pipeline for `--pipeline`, an unknown code or rule for `--select`, `explain`, a file with several pipelines given to a command that takes one. The help line says what would work; `pipec COMMAND --help` lists every flag.";
+    CLI_SETTINGS_INVALID = "P1004", "settings-invalid",
+        "The workspace's pipec.toml cannot be used.",
+        "`pipec.toml` is read strictly: TOML syntax, a key that is not in the file's schema (a typo is never ignored), a value of the wrong type, or an exclude glob that is not a glob. The message names the file and the line; docs/language.md lists every key, and schemas/pipec-toml.schema.json lets an editor check the file.";
+    CLI_GIT_FAILED = "P1005", "git-failed",
+        "`diff --git` could not get the revision.",
+        "`pipec diff --git REV` runs git to find the work tree, check the revision and unpack it. The revision may not exist (fetch it first for a remote branch), the directory may not be in a git work tree, or git may not be installed.";
+    CLI_INPUT_INVALID = "P1006", "input-invalid",
+        "A plan or scenario file is not valid.",
+        "`simulate` and `run` read plans as `pipec compile` writes them, and `simulate --scenario` reads scenarios (format 1.0). A file that is not JSON, does not follow the schema, or holds values that cannot be simulated is refused as a whole with the reason; nothing is guessed.";
+    CLI_OUTSIDE_WORKSPACE = "P1007", "outside-workspace",
+        "A file named on the command line leads outside its workspace.",
+        "An entry file must lie inside its workspace root (the nearest directory above it with `pipec.toml`, else its own directory) once links are resolved, as imports must. A link that leads elsewhere (to `/proc/self/environ`, to another checkout) is refused before anything is read, so its contents can never reach a diagnostic.";
+    CLI_WOULD_OVERWRITE = "P1008", "would-overwrite",
+        "`pipec init` would overwrite a file.",
+        "`pipec init` writes a new workspace and never replaces a file: when any file it would create exists already, it writes nothing and names them. Run it in a new or empty directory, or move the files away.";
 }

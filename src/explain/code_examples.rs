@@ -723,6 +723,47 @@ template Service {
 "#,
     ),
     (
+        Code::CLI_NO_SUCH_FILE,
+        r#"// `pipec check services/ordres_api.pipe`: no such file.
+"#,
+    ),
+    (
+        Code::CLI_CANNOT_READ_OR_WRITE,
+        r#"// `pipec compile orders.pipe -o /read-only/plan.json`: permission denied.
+"#,
+    ),
+    (
+        Code::CLI_USAGE,
+        r#"// `pipec compile services.pipe --pipeline ordres_api`: no such pipeline.
+"#,
+    ),
+    (
+        Code::CLI_SETTINGS_INVALID,
+        r#"// pipec.toml holding `[check]` with `extend_exclude = ["tests"]`
+// (the key is `extend-exclude`).
+"#,
+    ),
+    (
+        Code::CLI_GIT_FAILED,
+        r#"// `pipec diff --git origin/mian`: no such revision.
+"#,
+    ),
+    (
+        Code::CLI_INPUT_INVALID,
+        r#"// `pipec simulate plan.json` where plan.json is not a plan.
+"#,
+    ),
+    (
+        Code::CLI_OUTSIDE_WORKSPACE,
+        r#"// `pipec check link.pipe` where link.pipe -> /proc/self/environ.
+"#,
+    ),
+    (
+        Code::CLI_WOULD_OVERWRITE,
+        r#"// `pipec init` in a directory that has a pipec.toml already.
+"#,
+    ),
+    (
         Code::GHA_DATA_POINTS_DROPPED,
         r#"// `pipec compile --target github-actions` on a pipeline whose bake
 // waits for data points:

@@ -118,7 +118,10 @@ pub fn default_start(plan: &PlanV1, today: jiff::civil::Date) -> Option<(Timesta
 /// Whether a scenario says when its first change is merged (then that is
 /// the start when `--start` is not given).
 pub fn scenario_has_start(scenario: &Scenario) -> bool {
-    scenario.changes.iter().any(|change| change.merged_at.is_some())
+    scenario
+        .changes
+        .iter()
+        .any(|change| change.merged_at.is_some())
 }
 
 /// The start and the changes in merge order (ties in scenario order).

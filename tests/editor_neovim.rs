@@ -76,7 +76,7 @@ fn build_parser(cli: &Path, dir: &Path) -> PathBuf {
 fn neovim_highlights_the_sample_with_the_parser_and_queries() {
     let Some(nvim) = nvim() else {
         assert!(!on_ci(), "nvim is missing on CI");
-        println!("Neovim tree-sitter: skipped (no `nvim` on the PATH)");
+        processes::not_run("Neovim tree-sitter", "no `nvim` on the PATH");
         return;
     };
     let Some(cli) = std::env::var_os("PIPEC_TREE_SITTER").map(PathBuf::from) else {

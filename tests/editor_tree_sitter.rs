@@ -20,6 +20,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
 use pipec::diagnostics::Diagnostic;
 use pipec::source::FileId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,7 +71,7 @@ fn tree_sitter(test: &str) -> Option<PathBuf> {
         std::env::var("CI").as_deref() != Ok("true"),
         "PIPEC_TREE_SITTER is unset on CI; ./scripts/test.sh builds the tree-sitter CLI and sets it"
     );
-    println!("{test}: skipped (PIPEC_TREE_SITTER unset; ./scripts/test.sh sets it)");
+    processes::not_run(test, "PIPEC_TREE_SITTER unset");
     None
 }
 

@@ -15,6 +15,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
 mod support;
 
 use serde_json::Value;
@@ -42,7 +44,7 @@ fn node_modules(test: &str) -> Option<PathBuf> {
             std::env::var("CI").as_deref() != Ok("true"),
             "{TOOLS_VARIABLE} is unset on CI: scripts/test.sh installs the extension's tools"
         );
-        eprintln!("{test}: skipped ({TOOLS_VARIABLE} unset; ./scripts/test.sh sets it)");
+        processes::not_run(test, &format!("{TOOLS_VARIABLE} unset"));
         return None;
     };
     let dir = PathBuf::from(dir);

@@ -12,6 +12,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
 use pipec::diagnostics::Code;
 use pipec::export::codepipeline;
 use serde_json::{Value, json};
@@ -29,8 +31,9 @@ fn settings() -> pipec::settings::CodePipelineSettings {
 
 fn python() -> Option<PathBuf> {
     let Some(path) = std::env::var_os(PYTHON_VARIABLE) else {
-        eprintln!(
-            "{PYTHON_VARIABLE} is not set: CodePipeline validation not run (scripts/test.sh sets it)"
+        processes::not_run(
+            "CodePipeline validation",
+            &format!("{PYTHON_VARIABLE} unset"),
         );
         return None;
     };

@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
 mod support;
 
 use pipec::diagnostics::Code;
@@ -199,7 +201,7 @@ fn every_example_exports_a_workflow_both_validators_accept() {
         "the sample's services and the concepts, twice"
     );
     match actionlint(&files) {
-        None => println!("actionlint: not run (PIPEC_ACTIONLINT unset)"),
+        None => processes::not_run("actionlint", "PIPEC_ACTIONLINT unset"),
         Some(results) => {
             let problems: Vec<_> = results
                 .iter()
@@ -209,7 +211,7 @@ fn every_example_exports_a_workflow_both_validators_accept() {
         }
     }
     match check_jsonschema(&files) {
-        None => println!("check-jsonschema: not run (PIPEC_CHECK_JSONSCHEMA unset)"),
+        None => processes::not_run("check-jsonschema", "PIPEC_CHECK_JSONSCHEMA unset"),
         Some(errors) => assert!(errors.is_empty(), "check-jsonschema: {errors:#?}"),
     }
 }
@@ -511,7 +513,7 @@ fn each_validator_rejects_broken_workflows() {
         })
         .collect();
     match actionlint(&files) {
-        None => println!("actionlint: not run (PIPEC_ACTIONLINT unset)"),
+        None => processes::not_run("actionlint", "PIPEC_ACTIONLINT unset"),
         Some(results) => {
             for ((name, _, wanted, _), file) in cases.iter().zip(&files) {
                 let found = &results[file.to_str().unwrap()];
@@ -526,7 +528,7 @@ fn each_validator_rejects_broken_workflows() {
         }
     }
     match check_jsonschema(&files) {
-        None => println!("check-jsonschema: not run (PIPEC_CHECK_JSONSCHEMA unset)"),
+        None => processes::not_run("check-jsonschema", "PIPEC_CHECK_JSONSCHEMA unset"),
         Some(errors) => {
             for ((name, _, _, wanted), file) in cases.iter().zip(&files) {
                 let found = errors

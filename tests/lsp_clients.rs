@@ -32,7 +32,7 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn pytest_lsp_suite() {
     let Some(pytest) = std::env::var_os("PIPEC_LSP_PYTEST") else {
-        println!("pytest-lsp suite: skipped (PIPEC_LSP_PYTEST unset; ./scripts/test.sh sets it)");
+        processes::not_run("pytest-lsp suite", "PIPEC_LSP_PYTEST unset");
         return;
     };
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp_client");
@@ -79,7 +79,7 @@ fn run_nvim(nvim: &Path, file: &Path, hover: (u32, u32)) -> Value {
 #[test]
 fn neovim_shows_diagnostics_and_hover() {
     let Some(nvim) = nvim() else {
-        println!("Neovim client: skipped (no `nvim` on the PATH)");
+        processes::not_run("Neovim client", "no `nvim` on the PATH");
         return;
     };
     let dir = scratch("nvim");

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod processes;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +19,7 @@ const TOOL_VARIABLE: &str = "PIPEC_SARIF_MULTITOOL";
 
 fn multitool() -> Option<PathBuf> {
     let Some(path) = std::env::var_os(TOOL_VARIABLE) else {
-        eprintln!("{TOOL_VARIABLE} is not set: SARIF validation not run (scripts/test.sh sets it)");
+        processes::not_run("SARIF validation", &format!("{TOOL_VARIABLE} unset"));
         return None;
     };
     let path = PathBuf::from(path);

@@ -37,3 +37,15 @@ pub fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> ExitStatus
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Says that a check was not run because what it needs is missing, where
+/// people see it: straight to the standard error stream, which the test
+/// harness does not capture (it captures only `print!` and `eprint!`), so
+/// that a plain `cargo test` shows every skipped validation.
+pub fn not_run(what: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: {what}: not run ({why}; ./scripts/test.sh sets it)"
+    );
+}

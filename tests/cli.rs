@@ -72,6 +72,31 @@ fn colour_always_colours_and_never_does_not() {
     assert!(!auto.contains('\u{1b}'), "{auto}");
 }
 
+/// `--color auto` with the environment's colour variables: `FORCE_COLOR`
+/// and `CLICOLOR_FORCE` colour a pipe, a non-empty `NO_COLOR` wins over
+/// them, and an empty `NO_COLOR` counts as unset.
+#[test]
+fn colour_follows_force_color_and_no_color() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pipec"));
+        command
+            .args(["check", "tests/fixtures/broken.pipe"])
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        stderr(&command.output().unwrap()).contains('\u{1b}')
+    };
+    assert!(run(&[("FORCE_COLOR", "1")]));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[("FORCE_COLOR", "0")]));
+    assert!(!run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
+    assert!(run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "")]));
+    assert!(!run(&[]));
+}
+
 #[test]
 fn missing_paths_and_bad_flags_exit_2() {
     let missing = pipec(&["check", "does/not/exist.pipe"], None);

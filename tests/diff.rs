@@ -248,3 +248,32 @@ fn git_compares_a_revision_with_the_working_tree() {
         text(&output.stderr)
     );
 }
+
+/// With colour, the text report colours lines as `git diff` does: a
+/// change yellow, and the pipeline heading bold; without, no escapes.
+#[test]
+fn the_text_report_is_coloured_when_asked() {
+    let dir = two_samples("colour");
+    edit(
+        &dir.join("head/team/service.pipe"),
+        "new wave second { regions = aws where traffic == high take 1; by az; bake = 4h }",
+        "new wave second { regions = aws where traffic == high take 1; by az; bake = 6h }",
+    );
+    let run = |color: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+            .current_dir(&dir)
+            .args(["diff", "base", "head", "--today", "2026-11-22", "--color", color])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let coloured = run("always");
+    assert!(
+        coloured.contains("\u{1b}[33m  ~ production/second/bake: bake 4h → 6h"),
+        "{coloured}"
+    );
+    assert!(coloured.contains("\u{1b}[1mpipeline orders_api (changed)\u{1b}[0m"), "{coloured}");
+    let plain = run("never");
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+}

@@ -99,7 +99,15 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
     let start = request.start;
     let report = diff::compare(&base, &head, &|plan| rollout_seconds(plan, start, today));
     let text = match request.format {
-        Format::Text => diff::render::text(&report),
+        Format::Text => {
+            let text = diff::render::text(&report);
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            if pipec::diagnostics::render::colour_enabled(request.compile.color, terminal) {
+                coloured(&text)
+            } else {
+                text
+            }
+        }
         Format::Markdown => diff::render::markdown(&report),
         Format::Json => diff::render::json(&report),
     };
@@ -165,6 +173,30 @@ fn side(
         plans: pipec::export::plans_to_v1(&plans, &compiled.sources),
         findings,
     }))
+}
+
+/// The text report with ANSI colours, as `git diff` colours: what is
+/// added green, removed red, changed yellow, pipeline headings bold.
+fn coloured(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let colour = if line.starts_with("pipeline ") {
+                Some("1")
+            } else if line.starts_with("  + ") {
+                Some("32")
+            } else if line.starts_with("  - ") {
+                Some("31")
+            } else if line.starts_with("  ~ ") {
+                Some("33")
+            } else {
+                None
+            };
+            match colour {
+                Some(colour) => format!("\x1b[{colour}m{line}\x1b[0m\n"),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect()
 }
 
 /// The seconds from merge to the last event of a simulated rollout with no

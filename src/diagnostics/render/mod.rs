@@ -17,7 +17,8 @@ use std::ops::Range;
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    /// Colour when writing to a terminal, unless `NO_COLOR` says not to
+    /// (or `FORCE_COLOR` says to): see [`colour_enabled`].
     Auto,
     /// Always colour.
     Always,
@@ -148,19 +149,40 @@ pub fn to_plain_string(diagnostics: &[Diagnostic], sources: &SourceMap) -> Strin
     out
 }
 
-/// Writes diagnostics to standard error, coloured as `choice` says.
-pub fn to_stderr(diagnostics: &[Diagnostic], sources: &SourceMap, choice: ColorChoice) {
-    let color = match choice {
-        ColorChoice::Always => termcolor::ColorChoice::Always,
-        ColorChoice::Never => termcolor::ColorChoice::Never,
+/// Whether output to a stream is coloured: `--color always` or `never`
+/// as said; with `auto`, not when `NO_COLOR` is set to anything but the
+/// empty string (no-color.org), else always when `FORCE_COLOR` or
+/// `CLICOLOR_FORCE` is set to anything but the empty string or `0` (a CI
+/// log that shows colours), else when the stream is a terminal whose
+/// `TERM` is not `dumb`.
+pub fn colour_enabled(choice: ColorChoice, stream_is_terminal: bool) -> bool {
+    let set = |name: &str| {
+        std::env::var_os(name).is_some_and(|value| !value.is_empty() && value != "0")
+    };
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
         ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-            if no_color || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                termcolor::ColorChoice::Never
+            if std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()) {
+                false
+            } else if set("FORCE_COLOR") || set("CLICOLOR_FORCE") {
+                true
             } else {
-                termcolor::ColorChoice::Auto
+                stream_is_terminal && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
             }
         }
+    }
+}
+
+/// Writes diagnostics to standard error, coloured as `choice` says.
+pub fn to_stderr(diagnostics: &[Diagnostic], sources: &SourceMap, choice: ColorChoice) {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Once decided here, colour is forced on or off: termcolor's own
+    // `Auto` would turn it off again for an empty `NO_COLOR`.
+    let color = if colour_enabled(choice, terminal) {
+        termcolor::ColorChoice::Always
+    } else {
+        termcolor::ColorChoice::Never
     };
     let stream = termcolor::StandardStream::stderr(color);
     let mut lock = stream.lock();

@@ -262,7 +262,15 @@ fn the_text_report_is_coloured_when_asked() {
     let run = |color: &str| {
         let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
             .current_dir(&dir)
-            .args(["diff", "base", "head", "--today", "2026-11-22", "--color", color])
+            .args([
+                "diff",
+                "base",
+                "head",
+                "--today",
+                "2026-11-22",
+                "--color",
+                color,
+            ])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -273,7 +281,10 @@ fn the_text_report_is_coloured_when_asked() {
         coloured.contains("\u{1b}[33m  ~ production/second/bake: bake 4h → 6h"),
         "{coloured}"
     );
-    assert!(coloured.contains("\u{1b}[1mpipeline orders_api (changed)\u{1b}[0m"), "{coloured}");
+    assert!(
+        coloured.contains("\u{1b}[1mpipeline orders_api (changed)\u{1b}[0m"),
+        "{coloured}"
+    );
     let plain = run("never");
     assert!(!plain.contains('\u{1b}'), "{plain}");
 }

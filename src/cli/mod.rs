@@ -136,6 +136,8 @@ pub(crate) enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+    Powershell,
+    Elvish,
 }
 
 #[derive(Subcommand)]
@@ -168,6 +170,13 @@ enum Command {
         /// List every code and rule with a one-line summary.
         #[arg(long, conflicts_with = "topic")]
         list: bool,
+    },
+    /// Print the man page `pipec(1)`, or write it and one page per
+    /// subcommand into a directory.
+    Man {
+        /// Where to write `pipec.1` and `pipec-SUBCOMMAND.1`; without it,
+        /// `pipec(1)` goes to standard output.
+        dir: Option<PathBuf>,
     },
     /// Create a new workspace: `pipec.toml`, an organisation template
     /// with its policy, a service pipeline and a `.gitignore`.
@@ -386,7 +395,8 @@ impl Command {
             Command::Explain { .. }
             | Command::Completions { .. }
             | Command::Fmt { .. }
-            | Command::Init { .. } => None,
+            | Command::Init { .. }
+            | Command::Man { .. } => None,
         }
     }
 }
@@ -422,6 +432,7 @@ fn dispatch(
         Command::Explain { topic, list } => explain::run(topic.as_deref(), list),
         Command::Completions { shell } => completions::run(shell, Cli::command()),
         Command::Init { dir } => init::run(&dir),
+        Command::Man { dir } => completions::man(Cli::command(), dir.as_deref()),
         Command::Fmt {
             paths,
             check,

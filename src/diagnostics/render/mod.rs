@@ -156,9 +156,8 @@ pub fn to_plain_string(diagnostics: &[Diagnostic], sources: &SourceMap) -> Strin
 /// log that shows colours), else when the stream is a terminal whose
 /// `TERM` is not `dumb`.
 pub fn colour_enabled(choice: ColorChoice, stream_is_terminal: bool) -> bool {
-    let set = |name: &str| {
-        std::env::var_os(name).is_some_and(|value| !value.is_empty() && value != "0")
-    };
+    let set =
+        |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty() && value != "0");
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1057,3 +1057,29 @@ fn command_line_errors_have_codes_and_help_lines() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.starts_with("error[P1005]: "), "{text}");
 }
+
+/// `graph` draws a plan file exactly as the `.pipe` file it was compiled
+/// from; `graph` and `simulate` take a file, not a directory.
+#[test]
+fn graph_draws_a_plan_file_as_its_source_and_refuses_directories() {
+    let dir = scratch_dir("graph-plan");
+    let plan = dir.join("orders.json");
+    let sample = "examples/sample/services/orders_api.pipe";
+    let compiled = pipec(&["compile", sample, "-o", plan.to_str().unwrap()], None);
+    assert_eq!(compiled.status.code(), Some(0), "{}", stderr(&compiled));
+    for format in ["mermaid", "dot"] {
+        let from_source = pipec(&["graph", sample, "--format", format], None);
+        let from_plan = pipec(&["graph", plan.to_str().unwrap(), "--format", format], None);
+        assert_eq!(from_plan.status.code(), Some(0), "{}", stderr(&from_plan));
+        assert_eq!(stdout(&from_plan), stdout(&from_source), "{format}");
+    }
+    for command in ["graph", "simulate"] {
+        let output = pipec(&[command, "examples/sample", "--color", "never"], None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(
+            text.starts_with(&format!("error[P1003]: `{command}` takes a file")),
+            "{text}"
+        );
+    }
+}

@@ -3,22 +3,32 @@
 use super::{Compilation, EXIT_ERRORS, GraphFormat, compile_file, output};
 use pipec::export::{convert, graph};
 
-/// Compiles `file` and draws the plan of its pipeline (the one `pipeline`
-/// names, when it declares several) on standard output.
+/// Compiles `file` (or reads it, a plan file) and draws the plan of its
+/// pipeline (the one `pipeline` names, when it holds several) on standard
+/// output.
 pub fn run(
     file: &std::path::Path,
     pipeline: Option<&str>,
     format: GraphFormat,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let chosen = match compile_file(file, pipeline, "graph", how)? {
-        Ok(chosen) => chosen,
-        Err(code) => return Ok(code),
+    super::simulate::refuse_directory(file, "graph")?;
+    // A plan file draws as the `.pipe` file it was compiled from does.
+    let drawing = if super::simulate::is_plan_file(file) {
+        match super::simulate::load_plan(file, pipeline, how, "graph")? {
+            Ok(plan) => graph::from_plan(&plan),
+            Err(code) => return Ok(code),
+        }
+    } else {
+        let chosen = match compile_file(file, pipeline, "graph", how)? {
+            Ok(chosen) => chosen,
+            Err(code) => return Ok(code),
+        };
+        let [plan] = chosen.plans()[..] else {
+            return Ok(EXIT_ERRORS);
+        };
+        graph::from_plan(&convert::to_v1(plan, &chosen.compiled.sources))
     };
-    let [plan] = chosen.plans()[..] else {
-        return Ok(EXIT_ERRORS);
-    };
-    let drawing = graph::from_plan(&convert::to_v1(plan, &chosen.compiled.sources));
     let format = match format {
         GraphFormat::Mermaid => graph::Format::Mermaid,
         GraphFormat::Dot => graph::Format::Dot,

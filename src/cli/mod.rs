@@ -222,7 +222,8 @@ enum Command {
     /// Regions are collapsed to one node per wave, gates shown once per
     /// stage or wave (see docs/graph.md).
     Graph {
-        /// The `.pipe` file declaring the pipeline.
+        /// The `.pipe` file declaring the pipeline, or a plan file
+        /// (`*.json`, as `compile` writes it).
         file: PathBuf,
         /// The pipeline to draw; needed when the file declares several.
         #[arg(short, long, value_name = "NAME")]
@@ -240,7 +241,9 @@ enum Command {
     /// With one pipeline (or `--pipeline NAME`) the output is one plan
     /// object; with several, a JSON array of plans in declaration order.
     Compile {
-        /// The `.pipe` file declaring the pipeline(s).
+        /// The `.pipe` file declaring the pipeline(s); a directory
+        /// compiles every pipeline its `.pipe` files declare (found as
+        /// `check` finds them), as one array.
         file: PathBuf,
         /// Compile only this pipeline.
         #[arg(short, long, value_name = "NAME")]

@@ -35,7 +35,12 @@ pub struct Request<'a> {
 /// (the outcome is data), 1 when a `.pipe` file has errors, 2 for
 /// unreadable or invalid plans and scenarios.
 pub fn run(request: &Request<'_>) -> miette::Result<u8> {
-    let plan = match load_plan(request)? {
+    let plan = match load_plan(
+        request.input,
+        request.pipeline,
+        request.compile,
+        "simulate",
+    )? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -86,30 +91,34 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
     Ok(0)
 }
 
-/// The plan to simulate: read from a `.json` file, or compiled from a
-/// `.pipe` file. `Ok(Err(code))` when the source has errors.
-fn load_plan(request: &Request<'_>) -> miette::Result<Result<PlanV1, u8>> {
-    let path = request.input;
-    let is_json = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-    let plans = if is_json {
+/// The one plan `command` works on: read from a `.json` file (one plan,
+/// or the array `compile` writes), or compiled from a `.pipe` file, and
+/// picked by `pipeline` when there are several. `Ok(Err(code))` when the
+/// source has errors.
+pub(crate) fn load_plan(
+    path: &Path,
+    pipeline: Option<&str>,
+    compile: Compilation<'_>,
+    command: &str,
+) -> miette::Result<Result<PlanV1, u8>> {
+    refuse_directory(path, command)?;
+    let plans = if is_plan_file(path) {
         read_plans(path)?
     } else {
-        match compile_plans(path, request.pipeline, request.compile)? {
+        match compile_plans(path, pipeline, compile)? {
             Ok(plans) => plans,
             Err(code) => return Ok(Err(code)),
         }
     };
     let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
-    let chosen = match request.pipeline {
+    let chosen = match pipeline {
         Some(wanted) => plans.iter().find(|plan| plan.pipeline == wanted),
         None if plans.len() == 1 => plans.first(),
         None => {
             return Err(miette!(
                 code = "P1003",
                 help = format!("pick one with --pipeline: {}", names.join(", ")),
-                "{} holds {} pipelines; simulate runs one",
+                "{} holds {} pipelines; `{command}` takes one",
                 path.display(),
                 plans.len()
             ));
@@ -125,10 +134,33 @@ fn load_plan(request: &Request<'_>) -> miette::Result<Result<PlanV1, u8>> {
                 names.join(", ")
             ),
             "no pipeline `{}` in {}",
-            request.pipeline.unwrap_or_default(),
+            pipeline.unwrap_or_default(),
             path.display()
         )),
     }
+}
+
+/// A command that works on one pipeline takes the file that declares it,
+/// not a directory of them.
+pub(crate) fn refuse_directory(path: &Path, command: &str) -> miette::Result<()> {
+    if path.is_dir() {
+        return Err(miette!(
+            code = "P1003",
+            help = format!(
+                "name the .pipe file that declares the pipeline (or a plan file); `pipec check {}` checks the whole directory",
+                path.display()
+            ),
+            "`{command}` takes a file, and {} is a directory",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `path` names a plan (`*.json`) rather than `.pipe` source.
+pub(crate) fn is_plan_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
 }
 
 /// Reads a plan file: one plan, or an array of plans as `compile` writes

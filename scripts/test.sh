@@ -91,6 +91,15 @@ install_venv "$lsp_venv" tools/lsp/requirements.txt "pytest-lsp"
 PIPEC_LSP_PYTEST="$PWD/$lsp_venv/bin/pytest"
 export PIPEC_LSP_PYTEST
 
+# pre-commit (pinned by tools/pre-commit/requirements.txt) runs this
+# repository's .pre-commit-hooks.yaml against a scratch repository in
+# tests/pre_commit.rs. Same venv and stamp logic; its own cache (the hook's
+# build of pipec) lives in .cache/pre-commit-home.
+pre_commit_venv=.cache/py-pre-commit
+install_venv "$pre_commit_venv" tools/pre-commit/requirements.txt "pre-commit"
+PIPEC_PRE_COMMIT="$PWD/$pre_commit_venv/bin/pre-commit"
+export PIPEC_PRE_COMMIT
+
 # The VS Code extension (editors/vscode/) is type-checked, bundled with
 # esbuild, packaged into a .vsix with vsce, and its TextMate grammar tested
 # with vscode-tmgrammar-test, all pinned by editors/vscode/package-lock.json,

@@ -35,12 +35,7 @@ pub struct Request<'a> {
 /// (the outcome is data), 1 when a `.pipe` file has errors, 2 for
 /// unreadable or invalid plans and scenarios.
 pub fn run(request: &Request<'_>) -> miette::Result<u8> {
-    let plan = match load_plan(
-        request.input,
-        request.pipeline,
-        request.compile,
-        "simulate",
-    )? {
+    let plan = match load_plan(request.input, request.pipeline, request.compile, "simulate")? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };

@@ -3,6 +3,8 @@
 //! against a scratch git repository: pre-commit builds `pipec` from this
 //! repository with cargo, as it does for its users, and runs each hook.
 
+#![allow(clippy::unwrap_used)]
+
 mod processes;
 
 use std::path::{Path, PathBuf};

@@ -69,6 +69,30 @@ impl AlarmRenderer<'_, '_> {
             too_long: None,
         };
         let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
+        self.finish(&walk, rendered)
+    }
+
+    /// Renders the top-level alarm `decl` as a reference to it renders,
+    /// so that its problems are reported (once, at the same places) even
+    /// when no pipeline names it.
+    pub fn render_declared(&mut self, decl: super::scope::DeclId) -> Option<String> {
+        let item = self.scopes.item(decl)?;
+        let ItemKind::Alarm(alarm) = &item.kind else {
+            return None;
+        };
+        let value = alarm.value.as_ref()?;
+        let mut walk = Walk {
+            stack: vec![(alarm.name.name.clone(), decl.file, value.span)],
+            too_long: None,
+        };
+        let rendered = self
+            .render_in(value, decl.file, &mut walk)
+            .map(|(text, _)| text);
+        self.finish(&walk, rendered)
+    }
+
+    /// Reports an expansion that grew past CloudWatch's limit.
+    fn finish(&mut self, walk: &Walk, rendered: Option<String>) -> Option<String> {
         if let Some((file, span)) = walk.too_long {
             self.diagnostics.push(
                 Diagnostic::error(

@@ -498,9 +498,9 @@ fn resolve_registries(
     registries
 }
 
-/// Every alarm expression of every template and pipeline resolves and is
-/// not recursive: its alarm members, `rollback on` and `block on` items
-/// anywhere in it. Templates are checked on their own, so a template no
+/// Every alarm expression of every template and pipeline, and every
+/// top-level alarm, resolves and is not recursive: alarm members,
+/// `rollback on` and `block on` items anywhere. Templates are checked on their own, so a template no
 /// pipeline extends yet gets its errors too; an abstract alarm is a name
 /// without an expression there. A problem met again through an extending
 /// pipeline is the same diagnostic, reported once.
@@ -509,13 +509,31 @@ fn check_alarms(
     resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let mut top_level = Vec::new();
     for (decl, kind, _) in scopes.all() {
-        if !matches!(kind, DeclKind::Pipeline | DeclKind::Template) {
-            continue;
+        match kind {
+            DeclKind::Pipeline | DeclKind::Template => {
+                if let Some(block) = resolved.get(&decl) {
+                    check_alarms_of(scopes, block, diagnostics);
+                }
+            }
+            DeclKind::Alarm => top_level.push(decl),
+            _ => {}
         }
-        if let Some(block) = resolved.get(&decl) {
-            check_alarms_of(scopes, block, diagnostics);
-        }
+    }
+    // A top-level alarm no pipeline names is still checked: an unknown
+    // name in it is a mistake waiting for its first user. Rendered as a
+    // reference renders it, a problem also met through a pipeline is the
+    // same diagnostic, reported once.
+    let no_members = ResolvedBlock::default();
+    let mut renderer = alarms::AlarmRenderer {
+        scopes,
+        pipeline: &no_members,
+        diagnostics,
+        reported_cycles: std::collections::BTreeSet::new(),
+    };
+    for decl in top_level {
+        let _ = renderer.render_declared(decl);
     }
 }
 

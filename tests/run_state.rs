@@ -6,6 +6,8 @@
 
 mod run_support;
 
+use pipec::diagnostics::formats::fingerprint::fnv1a64;
+use pipec::run::state::journal::{Entry, Record, StepOutcome};
 use run_support::*;
 
 /// A build and a deploy after it, each recording itself in `effects.txt`;
@@ -96,4 +98,195 @@ fn a_step_that_deletes_the_state_stops_the_run_before_anything_else_starts() {
     assert!(!err.contains("succeeded  build/bundle"), "{err}");
     assert!(!err.contains("beta/lab-east-1/deploy"), "{err}");
     assert_eq!(workspace.effects(), vec!["build/bundle"]);
+}
+
+/// Writes `records` as the journal of `state`, numbered from 1, each line
+/// with its correct checksum: what someone who can write the state
+/// directory can do.
+fn write_journal(state: &std::path::Path, records: &[Record]) {
+    let mut text = String::new();
+    for (index, record) in records.iter().enumerate() {
+        let entry = Entry {
+            seq: index as u64 + 1,
+            at: "2027-01-25T17:00:00Z".to_string(),
+            record: record.clone(),
+        };
+        let json = serde_json::to_string(&entry).unwrap();
+        text.push_str(&format!("{:016x} {json}\n", fnv1a64(json.as_bytes())));
+    }
+    std::fs::write(state.join("journal"), text).unwrap();
+}
+
+fn started(step: &str, attempt: u32) -> Record {
+    Record::StepStarted {
+        step: step.to_string(),
+        attempt,
+    }
+}
+
+fn finished(step: &str, outcome: StepOutcome) -> Record {
+    Record::StepFinished {
+        step: step.to_string(),
+        outcome,
+        detail: None,
+    }
+}
+
+#[test]
+fn resume_refuses_a_journal_whose_records_do_not_add_up() {
+    let workspace = Workspace::new("inconsistent");
+    // The build fails until `fixed` exists.
+    workspace.script(
+        "scripts/flaky.sh",
+        "#!/bin/sh\n./scripts/effect.sh\n[ -e fixed ]\n",
+    );
+    workspace.file("pipeline.pipe", &two_steps("./scripts/flaky.sh"));
+    let output = workspace.run(&["run", "pipeline.pipe"]);
+    assert_exit(&output, 1);
+    let state = workspace.state("orders");
+    let recorded: Vec<Record> = journal(&state).into_iter().map(|e| e.record).collect();
+    assert_eq!(
+        recorded[..5],
+        [
+            recorded[0].clone(),
+            started("source/code", 1),
+            finished("source/code", StepOutcome::Succeeded),
+            started("build/bundle", 1),
+            Record::StepFinished {
+                step: "build/bundle".to_string(),
+                outcome: StepOutcome::Failed,
+                detail: Some("exit status 1".to_string()),
+            },
+        ]
+    );
+    assert!(matches!(recorded[5], Record::RunStopped { .. }));
+    let resumed = Record::Resumed { finished: 1 };
+    let deploy = "beta/lab-east-1/deploy";
+    let with = |extra: &[Record]| [&recorded[..], extra].concat();
+    let cases: Vec<(Vec<Record>, usize, &str)> = vec![
+        // The failed build marked succeeded by a record appended by hand.
+        (
+            with(&[
+                resumed.clone(),
+                finished("build/bundle", StepOutcome::Succeeded),
+            ]),
+            8,
+            "`build/bundle` finishes, but it is not running",
+        ),
+        // Without `resumed` after `run_stopped`.
+        (
+            with(&[finished("build/bundle", StepOutcome::Succeeded)]),
+            7,
+            "a record after `run_stopped` that is not `resumed`",
+        ),
+        (
+            with(&[resumed.clone(), recorded[0].clone()]),
+            8,
+            "a second `run_started`",
+        ),
+        (
+            with(&[resumed.clone(), started("build/elsewhere", 1)]),
+            8,
+            "`build/elsewhere` is not a step of the plan",
+        ),
+        (
+            with(&[resumed.clone(), started("build/bundle", 3)]),
+            8,
+            "`build/bundle` starts attempt 3 where attempt 2 was due",
+        ),
+        (
+            with(&[resumed.clone(), started(deploy, 1)]),
+            8,
+            "`beta/lab-east-1/deploy` starts before `build/bundle`, which it needs, succeeded",
+        ),
+        (
+            with(&[resumed.clone(), started("source/code", 2)]),
+            8,
+            "`source/code` starts again after it succeeded",
+        ),
+        (
+            with(&[
+                resumed.clone(),
+                started("build/bundle", 2),
+                started("build/bundle", 3),
+            ]),
+            9,
+            "`build/bundle` starts while it runs",
+        ),
+        (
+            with(&[
+                resumed.clone(),
+                Record::UndoFinished {
+                    step: deploy.to_string(),
+                    ok: true,
+                    detail: None,
+                },
+            ]),
+            8,
+            "finishes an undo that did not start",
+        ),
+        (
+            with(&[
+                resumed.clone(),
+                Record::UndoStarted {
+                    step: deploy.to_string(),
+                },
+            ]),
+            8,
+            "is undone, but no alarm fired",
+        ),
+        (
+            with(&[
+                resumed.clone(),
+                started("build/bundle", 2),
+                Record::RunStopped {
+                    outcome: "completed".to_string(),
+                    detail: String::new(),
+                },
+            ]),
+            9,
+            "the run stops while `build/bundle` runs",
+        ),
+    ];
+    for (records, line, why) in cases {
+        write_journal(&state, &records);
+        workspace.file("fixed", "");
+        let output = workspace.run(&["run", "pipeline.pipe", "--resume"]);
+        assert_exit(&output, 2);
+        let err = stderr(&output);
+        assert!(
+            err.contains(&format!("journal does not add up at line {line}: ")),
+            "{why}: {err}"
+        );
+        assert!(err.contains(why), "{why}: {err}");
+        // Nothing ran, nothing was appended.
+        assert!(!workspace.effects().iter().any(|e| e == deploy), "{err}");
+        assert_eq!(journal(&state).len(), records.len());
+    }
+    // Sequence numbers with a gap are damage, named by line too.
+    write_journal(&state, &recorded);
+    let text = std::fs::read_to_string(state.join("journal")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let json = r#"{"seq":7,"at":"2027-01-25T17:00:00Z","event":"resumed","finished":1}"#;
+    let skipped = format!("{:016x} {json}\n", fnv1a64(json.as_bytes()));
+    let mut gap = lines[..4].join("\n") + "\n" + &skipped;
+    gap.push_str(&(lines[4..].join("\n") + "\n"));
+    std::fs::write(state.join("journal"), gap).unwrap();
+    let output = workspace.run(&["run", "pipeline.pipe", "--resume"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("damaged at line 5 (record 7 where 5 was due)"),
+        "{}",
+        stderr(&output)
+    );
+    // The journal as the runner wrote it still resumes: the build runs
+    // again, then the deploy.
+    write_journal(&state, &recorded);
+    let output = workspace.run(&["run", "pipeline.pipe", "--resume"]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        workspace.effects(),
+        vec!["build/bundle", "build/bundle", deploy]
+    );
+    assert_dependency_order(&state);
 }

@@ -3,6 +3,7 @@
 //! records every transition before acting on it, rolls back on an alarm,
 //! and says how the run ended.
 
+mod consistency;
 mod replay;
 mod start;
 mod undo;

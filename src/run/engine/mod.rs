@@ -4,6 +4,8 @@
 //! and says how the run ended.
 
 mod consistency;
+#[cfg(test)]
+mod disk_full_tests;
 mod replay;
 mod start;
 mod undo;

@@ -203,10 +203,13 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
 }
 
 pub(super) fn append(journal: &mut Journal, record: Record) -> Result<(), RunError> {
-    journal
-        .append(record)
-        .map(|_| ())
-        .map_err(|error| RunError::new(format!("cannot record the run's progress: {error}")))
+    journal.append(record).map(|_| ()).map_err(|error| {
+        RunError::new(format!("cannot record the run's progress: {error}")).help(
+            "the run stopped its steps, since what is not recorded would be run again or \
+                 lost; make room (or restore the state directory), then `--resume`: a step not \
+                 recorded as finished runs again",
+        )
+    })
 }
 
 /// `--override` names gates of the plan that may be overridden.

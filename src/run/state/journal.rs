@@ -177,6 +177,17 @@ pub struct Journal {
     /// The opened file's device and inode, to tell whether the path
     /// still names it.
     identity: Option<(u64, u64)>,
+    /// A write failed: the file may end in part of a line, and nothing
+    /// more may be appended after it (opening it again cuts it off).
+    failed: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The one seam for tests of a full disk: the sequence number whose
+    /// append fails (on this thread, the engine's) as `ENOSPC` would.
+    pub(crate) static FAIL_AT_SEQ: std::cell::Cell<Option<u64>> =
+        const { std::cell::Cell::new(None) };
 }
 
 /// A file's device and inode, where the platform has them.
@@ -283,6 +294,7 @@ impl Journal {
                 path: path.to_path_buf(),
                 next_seq,
                 identity: identity(&metadata),
+                failed: false,
             },
             entries,
         ))
@@ -299,12 +311,29 @@ impl Journal {
         let json = serde_json::to_string(&entry)
             .map_err(|error| JournalError::Io(self.path.clone(), std::io::Error::other(error)))?;
         let line = format!("{:016x} {json}\n", fnv1a64(json.as_bytes()));
-        let io = |error| JournalError::Io(self.path.clone(), error);
+        if self.failed {
+            return Err(JournalError::Io(
+                self.path.clone(),
+                std::io::Error::other("an earlier write to the journal failed"),
+            ));
+        }
         // One write of the whole line: a kill leaves all of it or a prefix.
-        self.file.write_all(line.as_bytes()).map_err(io)?;
-        self.file.sync_data().map_err(io)?;
+        let written = self.write_line(line.as_bytes());
+        if let Err(error) = written {
+            self.failed = true;
+            return Err(JournalError::Io(self.path.clone(), error));
+        }
         self.next_seq += 1;
         Ok(entry)
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
+        #[cfg(test)]
+        if FAIL_AT_SEQ.with(std::cell::Cell::get) == Some(self.next_seq) {
+            return Err(std::io::ErrorKind::StorageFull.into());
+        }
+        self.file.write_all(line)?;
+        self.file.sync_data()
     }
 
     /// Whether the path still names the file this journal writes: a step
@@ -391,6 +420,22 @@ mod tests {
             journal.append(started("b")),
             Err(JournalError::Replaced(_))
         ));
+    }
+
+    #[test]
+    fn after_a_failed_write_nothing_more_is_appended() {
+        let path = scratch("full");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.append(started("a")).unwrap();
+        FAIL_AT_SEQ.with(|cell| cell.set(Some(2)));
+        let full = journal.append(started("b"));
+        FAIL_AT_SEQ.with(|cell| cell.set(None));
+        assert!(matches!(full, Err(JournalError::Io(..))), "{full:?}");
+        // The file may end in part of a line now: appending after it
+        // would bury that damage before the last line.
+        assert!(journal.append(started("c")).is_err());
+        let (entries, _) = read(&path).unwrap();
+        assert_eq!(entries.len(), 1);
     }
 
     #[test]

@@ -290,3 +290,58 @@ fn resume_refuses_a_journal_whose_records_do_not_add_up() {
     );
     assert_dependency_order(&state);
 }
+
+#[test]
+fn resume_refuses_a_plan_file_whose_command_was_edited_but_not_one_only_reformatted() {
+    let workspace = Workspace::new("edited-plan");
+    workspace.script(
+        "plans/scripts/flaky.sh",
+        "#!/bin/sh\n./scripts/effect.sh\n[ -e fixed ]\n",
+    );
+    workspace.script("plans/scripts/effect.sh", EFFECT_SCRIPT);
+    workspace.file("pipeline.pipe", &two_steps("./scripts/flaky.sh"));
+    let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plans/orders.json"]);
+    assert_exit(&output, 0);
+    let output = workspace.run(&["run", "plans/orders.json"]);
+    assert_exit(&output, 1);
+    let path = workspace.dir.join("plans/orders.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Reformatted by hand: the same plan, whose identity is that of its
+    // canonical form (as a `.pipe` file and its compiled plan share one).
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let output = workspace.run(&["run", "plans/orders.json", "--resume"]);
+    assert_exit(&output, 1);
+    assert!(
+        stderr(&output).contains("failed     build/bundle"),
+        "{}",
+        stderr(&output)
+    );
+    // The build's command edited, in its text and its words: another plan.
+    let edited = text.replace("./scripts/flaky.sh", "./scripts/effect.sh");
+    assert_ne!(edited, text);
+    std::fs::write(&path, &edited).unwrap();
+    let output = workspace.run(&["run", "plans/orders.json", "--resume"]);
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("holds a run of a different plan (pipeline `orders`, fnv1a64:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("resume with the plan the run started with"),
+        "{err}"
+    );
+    // Only the argv edited (the text left as it was) is another plan too.
+    let words_only = text.replace(
+        "\"argv\":[\"./scripts/flaky.sh\"]",
+        "\"argv\":[\"./scripts/effect.sh\"]",
+    );
+    assert_ne!(words_only, text);
+    std::fs::write(&path, &words_only).unwrap();
+    let output = workspace.run(&["run", "plans/orders.json", "--resume"]);
+    assert_exit(&output, 2);
+    // The build ran in the first run and the reformatted resume only.
+    let effects = std::fs::read_to_string(workspace.dir.join("plans/effects.txt")).unwrap();
+    assert_eq!(effects, "build/bundle\nbuild/bundle\n");
+}

@@ -345,3 +345,46 @@ fn resume_refuses_a_plan_file_whose_command_was_edited_but_not_one_only_reformat
     let effects = std::fs::read_to_string(workspace.dir.join("plans/effects.txt")).unwrap();
     assert_eq!(effects, "build/bundle\nbuild/bundle\n");
 }
+
+#[test]
+fn a_command_whose_text_and_argv_disagree_is_warned_about_before_it_runs() {
+    let workspace = Workspace::new("argv");
+    workspace.script("plans/scripts/effect.sh", EFFECT_SCRIPT);
+    // A value with a blank and a quote: the text shows it unquoted, argv
+    // keeps it one word; they agree.
+    let source = two_steps("./scripts/effect.sh ${note}").replace(
+        "  platform = ecs\n",
+        "  platform = ecs\n  note : string = \"it's done\"\n",
+    );
+    workspace.file("pipeline.pipe", &source);
+    let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plans/orders.json"]);
+    assert_exit(&output, 0);
+    let text = std::fs::read_to_string(workspace.dir.join("plans/orders.json")).unwrap();
+    assert!(
+        text.contains(r#""command":"./scripts/effect.sh it's done","argv":["./scripts/effect.sh","it's done"]"#),
+        "{text}"
+    );
+    workspace.file("plans/agreeing.json", &text);
+    let output = workspace.run(&["run", "plans/agreeing.json", "--state", "agreeing"]);
+    assert_exit(&output, 0);
+    assert!(!stderr(&output).contains("warning:"), "{}", stderr(&output));
+    // argv edited by hand, the text left as it was: what runs is argv.
+    let edited = text.replace(
+        r#""argv":["./scripts/effect.sh","it's done"]"#,
+        r#""argv":["./scripts/effect.sh","injected"]"#,
+    );
+    assert_ne!(edited, text);
+    workspace.file("plans/edited.json", &edited);
+    let output = workspace.run(&["run", "plans/edited.json", "--state", "edited"]);
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    let warning = "warning: step `build/bundle`: its command does not say what runs\n  \
+                   command: ./scripts/effect.sh it's done\n  \
+                   argv:    [\"./scripts/effect.sh\", \"injected\"]\n\
+                   help: what runs is argv";
+    let at = err.find(warning).unwrap_or_else(|| panic!("{err}"));
+    assert!(at < err.find("started    build/bundle").unwrap(), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    let effects = std::fs::read_to_string(workspace.dir.join("plans/effects.txt")).unwrap();
+    assert!(effects.contains("build/bundle injected\n"), "{effects}");
+}

@@ -143,6 +143,13 @@ pub fn run(
     };
     // One line, so that people find the journal and the logs.
     eprintln!("state: {}", state_dir.display());
+    // What runs is argv: say so when a command's text shows other words.
+    for disagreement in run::command_text::disagreements(&plan) {
+        eprintln!("warning: {disagreement}");
+        eprintln!(
+            "help: what runs is argv; a plan file is trusted like code, so read what it runs before running it"
+        );
+    }
     let options = Options {
         state_dir: state_dir.clone(),
         resume: args.resume,

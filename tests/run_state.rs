@@ -388,3 +388,65 @@ fn a_command_whose_text_and_argv_disagree_is_warned_about_before_it_runs() {
     let effects = std::fs::read_to_string(workspace.dir.join("plans/effects.txt")).unwrap();
     assert!(effects.contains("build/bundle injected\n"), "{effects}");
 }
+
+#[test]
+fn a_step_that_deletes_the_state_stops_the_steps_running_beside_it() {
+    let workspace = Workspace::new("wipe-parallel");
+    // Two regions deploy at once: one deletes the state once the other
+    // has started; the other would record itself only much later.
+    workspace.script(
+        "scripts/region.sh",
+        r#"#!/bin/sh
+set -eu
+case "$PIPEC_REGION" in
+  lab-east-1) ./scripts/effect.sh ;;
+  lab-west-1)
+    tries=0
+    while [ ! -e north-started ] && [ "$tries" -lt 200 ]; do sleep 0.05; tries=$((tries + 1)); done
+    rm -rf "$STATE_TO_WIPE" ;;
+  *)
+    touch north-started
+    sleep 5
+    ./scripts/effect.sh ;;
+esac
+"#,
+    );
+    workspace.file(
+        "pipeline.pipe",
+        &format!(
+            r#"{LAB}
+pipeline orders {{
+  platform = ecs
+  source code = git("orders", branch: "main") {{ require review }}
+  build bundle from code {{ run = "./scripts/effect.sh" }}
+  production {{
+    registry = lab
+    rollback on ALARM("Orders_High_Severity")
+    deploy bundle {{ run = "./scripts/region.sh" }}
+    wave first {{ regions = [lab-east-1]; bake = 1h }}
+    wave rest  {{ regions = rest; bake = 1h }}
+  }}
+}}
+"#
+        ),
+    );
+    let state = workspace.state("orders");
+    let output = workspace
+        .pipec()
+        .args(["run", "pipeline.pipe", "--speed", "36000"])
+        .env("STATE_TO_WIPE", &state)
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    let err = stderr(&output);
+    assert!(err.contains("was deleted or replaced"), "{err}");
+    assert!(workspace.dir.join("north-started").exists(), "{err}");
+    // The north deploy was stopped, not waited for: it never recorded
+    // itself (it would have, five seconds in).
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert_eq!(
+        workspace.effects(),
+        vec!["build/bundle", "production/first/lab-east-1/deploy"],
+        "{err}"
+    );
+}

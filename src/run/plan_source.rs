@@ -147,3 +147,56 @@ mod identifier_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod state_dir_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::default_state_dir;
+    use std::path::Path;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn the_default_is_under_the_state_home_keyed_by_pipeline_and_base_directory() {
+        let base = Path::new("/work/repo");
+        let dir = default_state_dir(
+            base,
+            "orders",
+            env(&[("XDG_STATE_HOME", "/s"), ("HOME", "/h")]),
+        )
+        .unwrap();
+        assert!(dir.starts_with("/s/pipec/runs"), "{}", dir.display());
+        let key = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            key.starts_with("orders-") && key.len() == "orders-".len() + 16,
+            "{key}"
+        );
+        // A relative XDG_STATE_HOME is ignored, as the specification says.
+        let from_home = default_state_dir(
+            base,
+            "orders",
+            env(&[("XDG_STATE_HOME", "s"), ("HOME", "/h")]),
+        )
+        .unwrap();
+        assert_eq!(
+            from_home,
+            Path::new("/h/.local/state/pipec/runs").join(&key)
+        );
+        // Another checkout, another pipeline: another directory.
+        let other =
+            default_state_dir(Path::new("/work/repo2"), "orders", env(&[("HOME", "/h")])).unwrap();
+        assert_ne!(other, from_home);
+        let pipeline = default_state_dir(base, "billing", env(&[("HOME", "/h")])).unwrap();
+        assert_ne!(pipeline, from_home);
+        // Nowhere to put it: `--state` is needed.
+        let none = default_state_dir(base, "orders", env(&[])).unwrap_err();
+        assert!(none.contains("--state DIR"), "{none}");
+    }
+}

@@ -196,7 +196,7 @@ fn usage_and_state_errors_exit_with_2() {
     let output = workspace.run(&["run", "broken.pipe"]);
     assert_exit(&output, 2);
     assert!(stderr(&output).contains("P0701"), "{}", stderr(&output));
-    assert!(!workspace.dir.join(".pipec/broken").exists());
+    assert!(!workspace.state("broken").exists());
 
     // A finished run's state: not again without --resume, and not for a
     // different plan.
@@ -590,8 +590,14 @@ fn a_plan_file_runs_like_its_source() {
     assert_exit(&output, 0);
     let output = workspace.run(&["run", "plans/orders.json", "--speed", "36000"]);
     assert_exit(&output, 0);
-    // The state sits next to the plan file; commands run where it is.
-    assert!(workspace.dir.join("plans/.pipec/orders/journal").is_file());
+    // The state is keyed by the plan file's directory, where commands run.
+    assert!(
+        workspace
+            .state_of(&workspace.dir.join("plans"), "orders")
+            .join("journal")
+            .is_file()
+    );
+    assert!(!workspace.state("orders").exists());
     assert!(workspace.dir.join("plans/effects.txt").is_file());
 }
 
@@ -661,4 +667,8 @@ fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
     );
     assert!(!workspace.dir.join("escaped").exists());
     assert!(!workspace.dir.join("plans/.pipec").exists());
+    assert!(
+        !workspace.state_home().exists(),
+        "no state was created anywhere"
+    );
 }

@@ -21,8 +21,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pipeline: Option<String>,
     /// The state directory (journal, logs, lock). Default:
-    /// `.pipec/PIPELINE/` in the workspace root of FILE, or next to
-    /// PLAN.json.
+    /// `$XDG_STATE_HOME/pipec/runs/PIPELINE-HASH/` (or under
+    /// `~/.local/state`), HASH naming the workspace root of FILE or the
+    /// directory of PLAN.json: outside the work tree, which steps may clean.
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
     /// Continue the run recorded in the state directory: finished steps
@@ -133,10 +134,22 @@ pub fn run(
         })?),
         None => None,
     };
-    let state_dir = args
-        .state
-        .clone()
-        .unwrap_or_else(|| plan_source::default_state_dir(&base_dir, &plan.pipeline));
+    let state_dir = match args.state.clone() {
+        Some(dir) => dir,
+        None => plan_source::default_state_dir(&base_dir, &plan.pipeline, |name| {
+            std::env::var(name).ok()
+        })
+        .map_err(|error| miette::miette!("{error}"))?,
+    };
+    // One line, so that people find the journal and the logs.
+    eprintln!("state: {}", state_dir.display());
+    // What runs is argv: say so when a command's text shows other words.
+    for disagreement in run::command_text::disagreements(&plan) {
+        eprintln!("warning: {disagreement}");
+        eprintln!(
+            "help: what runs is argv; a plan file is trusted like code, so read what it runs before running it"
+        );
+    }
     let options = Options {
         state_dir: state_dir.clone(),
         resume: args.resume,

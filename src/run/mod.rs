@@ -13,6 +13,7 @@
 
 pub mod alarms;
 pub mod clock;
+pub mod command_text;
 mod context;
 mod engine;
 pub mod plan_source;

@@ -12,7 +12,7 @@ pub fn is_plan_file(path: &Path) -> bool {
 }
 
 /// Reads a plan file. Its pipeline's name must be an identifier, as the
-/// schema says: it names the state directory (`.pipec/PIPELINE/`), and a
+/// schema says: it names the state directory (`.../runs/PIPELINE-HASH/`), and a
 /// name like `../../x` would put the journal, lock and logs elsewhere.
 pub fn read_plan_file(path: &Path) -> Result<PlanV1, String> {
     let text = std::fs::read_to_string(path)
@@ -98,11 +98,39 @@ pub fn base_dir(path: &Path) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// The default state directory of a pipeline's runs: `.pipec/PIPELINE/`
-/// under the base directory, so that two pipelines of one workspace keep
-/// apart.
-pub fn default_state_dir(base_dir: &Path, pipeline: &str) -> PathBuf {
-    base_dir.join(".pipec").join(pipeline)
+/// The default state directory of a pipeline's runs:
+/// `$XDG_STATE_HOME/pipec/runs/KEY/` (or `~/.local/state/pipec/runs/KEY/`),
+/// where `KEY` is the pipeline's name and a hash of the canonical base
+/// directory. It lies outside the work tree on purpose: a step that cleans
+/// the work tree (`git clean -fdx`) must not delete the journal of the run
+/// it is part of. `var` reads the environment (`XDG_STATE_HOME`, `HOME`).
+pub fn default_state_dir(
+    base_dir: &Path,
+    pipeline: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<PathBuf, String> {
+    // The XDG specification ignores a relative `XDG_STATE_HOME`.
+    let absolute = |value: String| Some(PathBuf::from(value)).filter(|path| path.is_absolute());
+    let state_home = var("XDG_STATE_HOME")
+        .and_then(absolute)
+        .or_else(|| var("HOME").and_then(absolute).map(|home| home.join(".local").join("state")))
+        .ok_or_else(|| {
+            "neither XDG_STATE_HOME nor HOME is set to an absolute path, so there is no default state directory: give one with `--state DIR`".to_string()
+        })?;
+    Ok(state_home
+        .join("pipec")
+        .join("runs")
+        .join(state_key(base_dir, pipeline)))
+}
+
+/// `PIPELINE-HASH`: the pipeline (an identifier, so a safe file name) and
+/// 16 hex digits of FNV-1a of the base directory's path, so that two
+/// checkouts of one repository, or two pipelines of one workspace, keep
+/// apart. The hash only tells directories apart; the state is no secret.
+pub fn state_key(base_dir: &Path, pipeline: &str) -> String {
+    let path = base_dir.to_string_lossy();
+    let hash = crate::diagnostics::formats::fingerprint::fnv1a64(path.as_bytes());
+    format!("{pipeline}-{hash:016x}")
 }
 
 #[cfg(test)]
@@ -117,5 +145,58 @@ mod identifier_tests {
         ] {
             assert!(!super::is_identifier(bad), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod state_dir_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::default_state_dir;
+    use std::path::Path;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        }
+    }
+
+    #[test]
+    fn the_default_is_under_the_state_home_keyed_by_pipeline_and_base_directory() {
+        let base = Path::new("/work/repo");
+        let dir = default_state_dir(
+            base,
+            "orders",
+            env(&[("XDG_STATE_HOME", "/s"), ("HOME", "/h")]),
+        )
+        .unwrap();
+        assert!(dir.starts_with("/s/pipec/runs"), "{}", dir.display());
+        let key = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            key.starts_with("orders-") && key.len() == "orders-".len() + 16,
+            "{key}"
+        );
+        // A relative XDG_STATE_HOME is ignored, as the specification says.
+        let from_home = default_state_dir(
+            base,
+            "orders",
+            env(&[("XDG_STATE_HOME", "s"), ("HOME", "/h")]),
+        )
+        .unwrap();
+        assert_eq!(
+            from_home,
+            Path::new("/h/.local/state/pipec/runs").join(&key)
+        );
+        // Another checkout, another pipeline: another directory.
+        let other =
+            default_state_dir(Path::new("/work/repo2"), "orders", env(&[("HOME", "/h")])).unwrap();
+        assert_ne!(other, from_home);
+        let pipeline = default_state_dir(base, "billing", env(&[("HOME", "/h")])).unwrap();
+        assert_ne!(pipeline, from_home);
+        // Nowhere to put it: `--state` is needed.
+        let none = default_state_dir(base, "orders", env(&[])).unwrap_err();
+        assert!(none.contains("--state DIR"), "{none}");
     }
 }

@@ -66,16 +66,39 @@ impl Workspace {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 
-    /// The workspace's default state directory for `pipeline`.
+    /// Where the runs of this workspace keep their state by default: a
+    /// directory of its own outside the work tree (`XDG_STATE_HOME`).
+    pub fn state_home(&self) -> PathBuf {
+        let mut name = self.dir.as_os_str().to_owned();
+        name.push(".state");
+        PathBuf::from(name)
+    }
+
+    /// The workspace's default state directory for `pipeline`, of a run
+    /// whose base directory is the workspace.
     pub fn state(&self, pipeline: &str) -> PathBuf {
-        self.dir.join(".pipec").join(pipeline)
+        self.state_of(&self.dir, pipeline)
+    }
+
+    /// The default state directory for `pipeline` run from `base_dir`.
+    pub fn state_of(&self, base_dir: &Path, pipeline: &str) -> PathBuf {
+        let home = self.state_home();
+        pipec::run::plan_source::default_state_dir(
+            &std::fs::canonicalize(base_dir).unwrap(),
+            pipeline,
+            |name| (name == "XDG_STATE_HOME").then(|| home.to_string_lossy().into_owned()),
+        )
+        .unwrap()
     }
 
     /// `pipec` in the workspace, with a clean environment for the runner's
     /// own variables.
     pub fn pipec(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pipec"));
-        command.current_dir(&self.dir).env("NO_COLOR", "1");
+        command
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .env("XDG_STATE_HOME", self.state_home());
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("PIPEC_") {
                 command.env_remove(name);
@@ -102,6 +125,7 @@ impl Workspace {
 impl Drop for Workspace {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(self.state_home());
     }
 }
 

@@ -3,6 +3,9 @@
 //! records every transition before acting on it, rolls back on an alarm,
 //! and says how the run ended.
 
+mod consistency;
+#[cfg(test)]
+mod disk_full_tests;
 mod replay;
 mod start;
 mod undo;
@@ -126,11 +129,17 @@ impl<'o> Engine<'o> {
             let mut messages = vec![first];
             messages.extend(self.receiver.try_iter());
             messages.sort_by_key(message_position);
-            for message in messages {
-                self.handle(message)?;
+            let mut messages = messages.into_iter();
+            while let Some(message) = messages.next() {
+                if let Err(error) = self.handle(message) {
+                    return Err(self.abandon(error, messages.collect()));
+                }
             }
-            if self.stopping_for_undo.is_empty() && self.undo_pending() {
-                self.undo()?;
+            if self.stopping_for_undo.is_empty()
+                && self.undo_pending()
+                && let Err(error) = self.undo()
+            {
+                return Err(self.abandon(error, Vec::new()));
             }
         }
         Ok(self.outcome())
@@ -177,8 +186,9 @@ impl<'o> Engine<'o> {
             }
             Message::Overridden { position, gate } => {
                 let step = self.id(position);
-                self.say(&format!("override   {step}: gate {gate}"));
+                let shown = format!("override   {step}: gate {gate}");
                 append(&mut self.journal, Record::Overridden { step, gate })?;
+                self.say(&shown);
             }
             Message::Begin { position, reply } => {
                 let attempt = if self.stopping.is_some() {
@@ -228,17 +238,20 @@ impl<'o> Engine<'o> {
         self.progress.done(position);
         self.stopping_for_undo.remove(&position);
         let step = self.id(position);
-        let (status, record) = match &result {
+        // What progress shows is shown only once its record is on disk: a
+        // step shown `succeeded` is never run again by `--resume`.
+        let (status, record, shown) = match &result {
             StepResult::Succeeded(note) => {
                 let note = note
                     .as_ref()
                     .map_or_else(String::new, |note| format!(" ({note})"));
-                self.say(&format!("succeeded  {step}{note}"));
-                (Status::Succeeded, Some((StepOutcome::Succeeded, None)))
+                (
+                    Status::Succeeded,
+                    Some((StepOutcome::Succeeded, None)),
+                    format!("succeeded  {step}{note}"),
+                )
             }
             StepResult::Failed(why) => {
-                self.say(&format!("failed     {step}: {why}"));
-                self.show_log_tail(&step);
                 if self.stopping.is_none() {
                     self.stopping = Some(Outcome::Failed(format!("`{step}` failed: {why}")));
                     self.stop_waiting_steps();
@@ -246,6 +259,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Failed,
                     Some((StepOutcome::Failed, Some(why.clone()))),
+                    format!("failed     {step}: {why}"),
                 )
             }
             StepResult::Alarm {
@@ -253,7 +267,6 @@ impl<'o> Engine<'o> {
                 regions,
                 detail,
             } => {
-                self.say(&format!("alarm      {step}: `{alarm}` in alarm: {detail}"));
                 self.alarm(position, alarm, regions, detail)?;
                 (
                     Status::RolledBack,
@@ -261,27 +274,34 @@ impl<'o> Engine<'o> {
                         StepOutcome::RolledBack,
                         Some(format!("alarm `{alarm}`: {detail}")),
                     )),
+                    format!("alarm      {step}: `{alarm}` in alarm: {detail}"),
                 )
             }
-            StepResult::Stopped => {
-                self.say(&format!("stopped    {step}: rolled back"));
-                (
-                    Status::RolledBack,
-                    Some((
-                        StepOutcome::RolledBack,
-                        Some("stopped by a rollback".to_string()),
-                    )),
-                )
-            }
+            StepResult::Stopped => (
+                Status::RolledBack,
+                Some((
+                    StepOutcome::RolledBack,
+                    Some("stopped by a rollback".to_string()),
+                )),
+                format!("stopped    {step}: rolled back"),
+            ),
             StepResult::Blocked(why) => {
-                self.say(&format!("blocked    {step}: {why}"));
                 // One approval often gates many steps: say it once.
                 if !self.blocked.contains(why) {
                     self.blocked.push(why.clone());
                 }
-                (Status::Blocked(why.clone()), None)
+                (
+                    Status::Blocked(why.clone()),
+                    None,
+                    format!("blocked    {step}: {why}"),
+                )
             }
-            StepResult::NotStarted => (Status::Pending, None),
+            StepResult::NotStarted => {
+                if let Some(current) = self.replay.statuses.get_mut(position) {
+                    *current = Status::Pending;
+                }
+                return Ok(());
+            }
         };
         if let Some((outcome, detail)) = record {
             // The record of the alarm (if any) is written first: a resume
@@ -289,11 +309,15 @@ impl<'o> Engine<'o> {
             append(
                 &mut self.journal,
                 Record::StepFinished {
-                    step,
+                    step: step.clone(),
                     outcome,
                     detail,
                 },
             )?;
+        }
+        self.say(&shown);
+        if matches!(result, StepResult::Failed(_)) {
+            self.show_log_tail(&step);
         }
         if let Some(current) = self.replay.statuses.get_mut(position) {
             *current = status;
@@ -354,6 +378,41 @@ impl<'o> Engine<'o> {
             }
         }
         Ok(())
+    }
+
+    /// The journal cannot be written (a full disk, the state directory
+    /// deleted): nothing more may happen that a `--resume` would not know
+    /// of. Every active step is stopped (a running command is killed, as
+    /// a rollback stops it), and the engine waits for every worker before
+    /// giving up with `error`. `pending` are messages already received.
+    fn abandon(&mut self, error: RunError, pending: Vec<Message>) -> RunError {
+        for active in self.active.values() {
+            active.stop.store(true, Ordering::SeqCst);
+        }
+        let mut pending = pending.into_iter();
+        while !self.active.is_empty() {
+            let message = match pending.next() {
+                Some(message) => message,
+                None => match self.receiver.recv_timeout(Duration::from_millis(200)) {
+                    Ok(message) => message,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+            };
+            match message {
+                // Nothing may start: its start could not be recorded.
+                Message::Begin { reply, .. } => {
+                    let _ = reply.send(None);
+                }
+                Message::Finished { position, .. } => {
+                    self.active.remove(&position);
+                    self.progress.done(position);
+                }
+                Message::Waiting { .. } | Message::Overridden { .. } => {}
+            }
+        }
+        self.progress.finish();
+        error
     }
 
     /// Once nothing more may start, steps still waiting for their gates

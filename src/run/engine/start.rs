@@ -111,6 +111,17 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
                 ))
                 .help("add `--resume` to continue it, or give a new run another `--state DIR`"));
             }
+            // A checksum shows a line was written whole, not that the
+            // runner wrote it: believe only records that add up.
+            if let Err(inconsistency) = super::consistency::check(&plan, &entries) {
+                return Err(RunError::new(format!(
+                    "{} does not add up at line {}: {}",
+                    state.journal_path().display(),
+                    inconsistency.line,
+                    inconsistency.why
+                ))
+                .help("`pipec run` never writes such a record: the journal was changed by something else; keep the state directory as safe as the plan, and start again with another `--state DIR` if its story cannot be trusted"));
+            }
             for entry in &entries {
                 replay.apply(&entry.record);
             }
@@ -192,10 +203,13 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
 }
 
 pub(super) fn append(journal: &mut Journal, record: Record) -> Result<(), RunError> {
-    journal
-        .append(record)
-        .map(|_| ())
-        .map_err(|error| RunError::new(format!("cannot record the run's progress: {error}")))
+    journal.append(record).map(|_| ()).map_err(|error| {
+        RunError::new(format!("cannot record the run's progress: {error}")).help(
+            "the run stopped its steps, since what is not recorded would be run again or \
+                 lost; make room (or restore the state directory), then `--resume`: a step not \
+                 recorded as finished runs again",
+        )
+    })
 }
 
 /// `--override` names gates of the plan that may be overridden.

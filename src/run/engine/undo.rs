@@ -54,13 +54,15 @@ impl Engine<'_> {
                 Record::UndoStarted { step: step.clone() },
             )?;
             let (ok, detail) = self.undo_one(position);
-            self.say(&format!(
+            let shown = format!(
                 "undone     {step}{}",
                 detail
                     .as_ref()
                     .map_or_else(String::new, |why| format!(": {why}"))
-            ));
+            );
+            // Shown once on disk, as every transition.
             append(&mut self.journal, Record::UndoFinished { step, ok, detail })?;
+            self.say(&shown);
             self.replay.undone.insert(position);
             if let Some(status) = self.replay.statuses.get_mut(position) {
                 *status = Status::RolledBack;

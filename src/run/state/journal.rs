@@ -141,6 +141,9 @@ pub enum JournalError {
         /// What is wrong.
         why: String,
     },
+    /// The file was deleted or replaced while the run had it open: what
+    /// it appends would go nowhere a later `--resume` looks.
+    Replaced(PathBuf),
 }
 
 impl std::fmt::Display for JournalError {
@@ -151,6 +154,12 @@ impl std::fmt::Display for JournalError {
                 f,
                 "{} is damaged at line {line} ({why}); a crash only ever damages the last line, so \
                  the file was changed by something else",
+                path.display()
+            ),
+            JournalError::Replaced(path) => write!(
+                f,
+                "{} was deleted or replaced while this run was using it (did a step clean the \
+                 state directory?); the run's progress can no longer be recorded",
                 path.display()
             ),
         }
@@ -165,6 +174,34 @@ pub struct Journal {
     file: std::fs::File,
     path: PathBuf,
     next_seq: u64,
+    /// The opened file's device and inode, to tell whether the path
+    /// still names it.
+    identity: Option<(u64, u64)>,
+    /// A write failed: the file may end in part of a line, and nothing
+    /// more may be appended after it (opening it again cuts it off).
+    failed: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The one seam for tests of a full disk: the sequence number whose
+    /// append fails (on this thread, the engine's) as `ENOSPC` would.
+    pub(crate) static FAIL_AT_SEQ: std::cell::Cell<Option<u64>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// A file's device and inode, where the platform has them.
+fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
 }
 
 /// The records of a journal file, without a torn last line, and the byte
@@ -244,7 +281,8 @@ impl Journal {
             .write(true)
             .open(path)
             .map_err(io)?;
-        if file.metadata().map_err(io)?.len() != good_length {
+        let metadata = file.metadata().map_err(io)?;
+        if metadata.len() != good_length {
             file.set_len(good_length).map_err(io)?;
             file.sync_all().map_err(io)?;
         }
@@ -255,6 +293,8 @@ impl Journal {
                 file,
                 path: path.to_path_buf(),
                 next_seq,
+                identity: identity(&metadata),
+                failed: false,
             },
             entries,
         ))
@@ -262,6 +302,7 @@ impl Journal {
 
     /// Appends a record and waits until it is on disk.
     pub fn append(&mut self, record: Record) -> Result<Entry, JournalError> {
+        self.check_still_there()?;
         let entry = Entry {
             seq: self.next_seq,
             at: jiff::Timestamp::now().to_string(),
@@ -270,12 +311,47 @@ impl Journal {
         let json = serde_json::to_string(&entry)
             .map_err(|error| JournalError::Io(self.path.clone(), std::io::Error::other(error)))?;
         let line = format!("{:016x} {json}\n", fnv1a64(json.as_bytes()));
-        let io = |error| JournalError::Io(self.path.clone(), error);
+        if self.failed {
+            return Err(JournalError::Io(
+                self.path.clone(),
+                std::io::Error::other("an earlier write to the journal failed"),
+            ));
+        }
         // One write of the whole line: a kill leaves all of it or a prefix.
-        self.file.write_all(line.as_bytes()).map_err(io)?;
-        self.file.sync_data().map_err(io)?;
+        let written = self.write_line(line.as_bytes());
+        if let Err(error) = written {
+            self.failed = true;
+            return Err(JournalError::Io(self.path.clone(), error));
+        }
         self.next_seq += 1;
         Ok(entry)
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
+        #[cfg(test)]
+        if FAIL_AT_SEQ.with(std::cell::Cell::get) == Some(self.next_seq) {
+            return Err(std::io::ErrorKind::StorageFull.into());
+        }
+        self.file.write_all(line)?;
+        self.file.sync_data()
+    }
+
+    /// Whether the path still names the file this journal writes: a step
+    /// that deleted the state directory (or a person who replaced the
+    /// journal) would otherwise leave the run recording into a file no
+    /// one will read, and a later `--resume` would find nothing or
+    /// something else.
+    fn check_still_there(&self) -> Result<(), JournalError> {
+        let replaced = || JournalError::Replaced(self.path.clone());
+        let on_path = match std::fs::metadata(&self.path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(replaced()),
+            Err(error) => return Err(JournalError::Io(self.path.clone(), error)),
+        };
+        if self.identity.is_some() && identity(&on_path) != self.identity {
+            return Err(replaced());
+        }
+        Ok(())
     }
 }
 
@@ -326,6 +402,40 @@ mod tests {
             entries.iter().map(|e| e.record.clone()).collect::<Vec<_>>(),
             vec![started("a"), started("c")]
         );
+    }
+
+    #[test]
+    fn a_journal_deleted_or_replaced_under_the_run_refuses_appends() {
+        let path = scratch("replaced");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.append(started("a")).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            journal.append(started("b")),
+            Err(JournalError::Replaced(_))
+        ));
+        // A new file at the same path is not the journal either.
+        std::fs::write(&path, "").unwrap();
+        assert!(matches!(
+            journal.append(started("b")),
+            Err(JournalError::Replaced(_))
+        ));
+    }
+
+    #[test]
+    fn after_a_failed_write_nothing_more_is_appended() {
+        let path = scratch("full");
+        let (mut journal, _) = Journal::open(&path).unwrap();
+        journal.append(started("a")).unwrap();
+        FAIL_AT_SEQ.with(|cell| cell.set(Some(2)));
+        let full = journal.append(started("b"));
+        FAIL_AT_SEQ.with(|cell| cell.set(None));
+        assert!(matches!(full, Err(JournalError::Io(..))), "{full:?}");
+        // The file may end in part of a line now: appending after it
+        // would bury that damage before the last line.
+        assert!(journal.append(started("c")).is_err());
+        let (entries, _) = read(&path).unwrap();
+        assert_eq!(entries.len(), 1);
     }
 
     #[test]

@@ -55,6 +55,24 @@ pub struct RunArgs {
     /// its id, such as `window:business_hours` (repeatable).
     #[arg(long = "override", value_name = "GATE")]
     overrides: Vec<String>,
+    /// How long a rollback command may run (real time) before it is
+    /// stopped, such as `10m`; the undo is then recorded as failed.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration)]
+    rollback_timeout: std::time::Duration,
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let span: jiff::Span = text
+        .parse()
+        .map_err(|error| format!("expected a duration such as 30m or 1h30m: {error}"))?;
+    let seconds = span
+        .total((jiff::Unit::Second, jiff::civil::date(2000, 1, 1)))
+        .map_err(|error| error.to_string())?;
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(std::time::Duration::from_secs_f64(seconds))
+    } else {
+        Err("expected a positive duration".to_string())
+    }
 }
 
 fn positive(text: &str) -> Result<usize, String> {
@@ -162,7 +180,17 @@ pub fn run(
         overrides: args.overrides,
         base_dir,
         terminal: std::io::stderr().is_terminal(),
+        rollback_timeout: args.rollback_timeout,
     };
+    // Ctrl-C and SIGTERM stop the run through the engine, which records
+    // them; without the handlers they would kill the runner and leave its
+    // commands running.
+    if let Err(error) = run::signals::install() {
+        return Err(miette::miette!(
+            code = "P1002",
+            "cannot handle SIGINT and SIGTERM: {error}"
+        ));
+    }
     match run::run(plan, &options) {
         Ok(Outcome::Completed { steps }) => {
             eprintln!("completed: {steps} steps; state in {}", state_dir.display());
@@ -179,6 +207,24 @@ pub fn run(
         Ok(Outcome::Halted(why)) => {
             eprintln!("halted: {why}");
             Ok(EXIT_ERRORS)
+        }
+        Ok(Outcome::Interrupted { signal, running }) => {
+            let stopped = if running.is_empty() {
+                "nothing was running".to_string()
+            } else {
+                format!("stopped {}", running.join(", "))
+            };
+            eprintln!(
+                "interrupted by {}: {stopped}; recorded in {}",
+                signal.name(),
+                state_dir.display()
+            );
+            eprintln!(
+                "help: `pipec run {} --state {} --resume` continues: the stopped steps run again",
+                args.file.display(),
+                state_dir.display()
+            );
+            Ok(signal.exit_status())
         }
         Err(error) => {
             // Plain lines, never wrapped: paths and step ids stay whole for

@@ -21,6 +21,7 @@ pub mod process;
 mod progress;
 pub mod scheduler;
 pub mod secrets;
+pub mod signals;
 pub mod state;
 mod worker;
 
@@ -35,6 +36,10 @@ pub use engine::run;
 /// How often a rollback alarm or an alarm blocker is checked, in run time
 /// (so `--speed` shortens it).
 pub const ALARM_POLL: Duration = Duration::from_secs(60);
+
+/// How long a rollback command may run by default: a rollback that hangs
+/// must not hold the run (and the region's state) forever.
+pub const DEFAULT_ROLLBACK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The default number of commands that run at once.
 pub const DEFAULT_JOBS: usize = 4;
@@ -64,6 +69,9 @@ pub struct Options {
     pub base_dir: PathBuf,
     /// Whether standard error is a terminal (status lines) or not.
     pub terminal: bool,
+    /// How long a rollback command may run (real time) before it is
+    /// stopped and the undo recorded as failed.
+    pub rollback_timeout: Duration,
 }
 
 /// How a run ended.
@@ -81,6 +89,15 @@ pub enum Outcome {
     /// Steps cannot start in this invocation (an approval, a blocker, a
     /// window); `--resume` continues once that changes.
     Halted(String),
+    /// A signal stopped the run: the commands running were stopped (their
+    /// whole process groups) and recorded as failed, so that `--resume`
+    /// runs them again.
+    Interrupted {
+        /// The signal.
+        signal: signals::Interruption,
+        /// The steps that were running.
+        running: Vec<String>,
+    },
 }
 
 /// A problem with the run's inputs or its state: nothing ran, or the

@@ -1,11 +1,14 @@
 //! Running one command: spawned without a shell (unless the plan says
-//! `shell`), with the step's environment, its output captured line by
-//! line into the step's log with secrets masked, and stopped early when a
-//! time limit passes or a watcher asks.
+//! `shell`), in a process group of its own, with the step's environment,
+//! its output captured line by line into the step's log with secrets
+//! masked, and stopped early when a time limit passes or a watcher asks.
+//! Stopping stops the whole group (SIGTERM, a grace period, SIGKILL) and
+//! waits for it: a wrapper script's children stop with it, before any
+//! rollback starts.
 
 use super::secrets::Secrets;
 use crate::plan::words::{self, Piece, WordsError};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -104,6 +107,11 @@ impl Log {
         }
     }
 
+    /// The secrets the log masks.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
     /// Flushes the log to disk.
     pub fn sync(&self) {
         if let Ok(file) = self.file.lock() {
@@ -158,6 +166,10 @@ pub fn run(spec: &Spec, log: &Log, mut watch: impl FnMut() -> Option<String>) ->
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // A group of its own: what the command starts can be stopped with it,
+    // and a Ctrl-C at the terminal reaches the runner, which decides.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     for name in &spec.remove {
         command.env_remove(name);
     }
@@ -210,10 +222,94 @@ pub fn run(spec: &Spec, log: &Log, mut watch: impl FnMut() -> Option<String>) ->
     ended
 }
 
+/// How long a stopped command's process group has to end after SIGTERM
+/// before it is killed with SIGKILL.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How long the rest of a group is waited for once its leader is gone and
+/// SIGKILL sent: orphans are reaped by the system, and a zombie that no
+/// one reaps still counts as a member.
+const GROUP_GONE_WAIT: Duration = Duration::from_secs(2);
+
+/// Stops the command and everything in its process group: SIGTERM to the
+/// group, up to [`STOP_GRACE`] for all of it to end, then SIGKILL; and
+/// waits until the group is gone, so that nothing of it runs on into a
+/// rollback.
 fn kill(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
+    #[cfg(unix)]
+    {
+        let group = child.id();
+        groups::signal(group, groups::Signal::Terminate);
+        let deadline = Instant::now() + STOP_GRACE;
+        loop {
+            let leader_done = matches!(child.try_wait(), Ok(Some(_)));
+            if leader_done && !groups::alive(group) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(TICK);
+        }
+        groups::signal(group, groups::Signal::Kill);
+        let _ = child.wait();
+        let deadline = Instant::now() + GROUP_GONE_WAIT;
+        while groups::alive(group) && Instant::now() < deadline {
+            std::thread::sleep(TICK);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
+
+/// Signals to process groups.
+#[cfg(unix)]
+mod groups {
+    use nix::sys::signal::{self, Signal as Sig};
+    use nix::unistd::Pid;
+
+    /// What to send.
+    #[derive(Clone, Copy)]
+    pub enum Signal {
+        Terminate,
+        Kill,
+    }
+
+    fn pid(group: u32) -> Option<Pid> {
+        i32::try_from(group).ok().map(Pid::from_raw)
+    }
+
+    /// Sends `signal` to every process of the group `group` (the id of
+    /// its leader, which `process_group(0)` made a group of its own, so
+    /// no other process is hit).
+    pub fn signal(group: u32, signal: Signal) {
+        let number = match signal {
+            Signal::Terminate => Sig::SIGTERM,
+            Signal::Kill => Sig::SIGKILL,
+        };
+        if let Some(group) = pid(group) {
+            let _ = signal::killpg(group, number);
+        }
+    }
+
+    /// Whether any process of the group is left (a zombie counts).
+    pub fn alive(group: u32) -> bool {
+        pid(group).is_some_and(|group| {
+            !matches!(signal::killpg(group, None), Err(nix::errno::Errno::ESRCH))
+        })
+    }
+}
+
+/// The longest line written to a log as one line: a longer one (output
+/// without newlines) is written in pieces, so that the runner's memory
+/// stays bounded whatever a command prints.
+pub const MAX_LOG_LINE: usize = 64 * 1024;
+
+/// What ends a piece of a line that was split.
+pub const CONTINUED: &str = "…";
 
 /// Copies lines from `source` into `log` on a thread of its own, then
 /// says so on `done`.
@@ -223,26 +319,125 @@ fn copy_lines(
     done: std::sync::mpsc::Sender<()>,
 ) {
     std::thread::spawn(move || {
-        let mut reader = BufReader::new(source);
-        let mut buffer = Vec::new();
+        let mut splitter = LineSplitter::new(log.secrets().longest());
+        let mut source = source;
+        let mut chunk = [0_u8; 8192];
         loop {
-            buffer.clear();
-            match reader.read_until(b'\n', &mut buffer) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let text = String::from_utf8_lossy(&buffer);
-                    log.line(text.trim_end_matches(['\n', '\r']));
+            match source.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => {
+                    for piece in splitter.push(chunk.get(..read).unwrap_or_default(), log.secrets())
+                    {
+                        log.line(&piece);
+                    }
                 }
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
             }
+        }
+        if let Some(last) = splitter.finish() {
+            log.line(&last);
         }
         let _ = done.send(());
     });
+}
+
+/// Cuts a byte stream into log lines: at newlines, and in pieces of at
+/// most [`MAX_LOG_LINE`] bytes when a line is longer, never inside a
+/// UTF-8 character nor inside a secret (which would leave each half
+/// unmasked).
+#[derive(Debug)]
+struct LineSplitter {
+    buffer: Vec<u8>,
+    /// The longest secret, in bytes: a piece is cut only once this much
+    /// follows the cut, so a secret across it is seen whole.
+    lookahead: usize,
+}
+
+impl LineSplitter {
+    fn new(longest_secret: usize) -> LineSplitter {
+        LineSplitter {
+            buffer: Vec::new(),
+            lookahead: longest_secret,
+        }
+    }
+
+    /// Takes bytes; returns the lines (and pieces) now complete.
+    fn push(&mut self, bytes: &[u8], secrets: &Secrets) -> Vec<String> {
+        let mut lines = Vec::new();
+        self.buffer.extend_from_slice(bytes);
+        loop {
+            if let Some(end) = self.buffer.iter().position(|&byte| byte == b'\n')
+                && end <= MAX_LOG_LINE
+            {
+                let line: Vec<u8> = self.buffer.drain(..=end).collect();
+                lines.push(text_of(&line));
+                continue;
+            }
+            // A byte past the cut, and the longest secret, must be in:
+            // the character and the secret across the cut are then whole.
+            if self.buffer.len() <= MAX_LOG_LINE + self.lookahead {
+                break;
+            }
+            let cut = piece_end(&self.buffer, MAX_LOG_LINE, secrets);
+            let piece: Vec<u8> = self.buffer.drain(..cut).collect();
+            lines.push(text_of(&piece) + CONTINUED);
+        }
+        lines
+    }
+
+    /// What is left at the end of the output: a last line without a
+    /// newline, if any.
+    fn finish(&mut self) -> Option<String> {
+        let rest = std::mem::take(&mut self.buffer);
+        (!rest.is_empty()).then(|| text_of(&rest))
+    }
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .trim_end_matches(['\n', '\r'])
+        .to_string()
+}
+
+/// Where to end a piece of `buffer` of at most about `limit` bytes: moved
+/// back to the start of a secret the cut would split, and to the start of
+/// a UTF-8 character; forward to the end of a secret that starts the
+/// buffer and is longer than the limit (which is then a piece alone).
+fn piece_end(buffer: &[u8], limit: usize, secrets: &Secrets) -> usize {
+    let mut cut = limit.min(buffer.len());
+    loop {
+        let before = cut;
+        if let Some(start) = secrets.straddling(buffer, cut) {
+            if start == 0 {
+                return secrets
+                    .occurrence_end(buffer, 0)
+                    .unwrap_or(cut)
+                    .min(buffer.len());
+            }
+            cut = start;
+        }
+        while cut > 0
+            && buffer
+                .get(cut)
+                .is_some_and(|byte| byte & 0b1100_0000 == 0b1000_0000)
+        {
+            cut -= 1;
+        }
+        if cut == 0 {
+            return limit.min(buffer.len());
+        }
+        if cut == before {
+            return cut;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::run::secrets::MASK;
 
     #[test]
     fn plan_commands_become_invocations() {
@@ -260,5 +455,74 @@ mod tests {
             Invocation::Argv(argv)
         );
         assert!(Invocation::of("echo 'a", None, false).is_err());
+    }
+
+    /// Feeds `bytes` to a splitter in chunks of `chunk` bytes and returns
+    /// the log lines, masked as the log masks them.
+    fn split(bytes: &[u8], chunk: usize, secrets: &Secrets) -> Vec<String> {
+        let mut splitter = LineSplitter::new(secrets.longest());
+        let mut lines = Vec::new();
+        for piece in bytes.chunks(chunk) {
+            lines.extend(splitter.push(piece, secrets));
+        }
+        lines.extend(splitter.finish());
+        lines.iter().map(|line| secrets.mask(line)).collect()
+    }
+
+    #[test]
+    fn long_lines_are_cut_into_bounded_pieces_that_keep_every_byte() {
+        let secrets = Secrets::default();
+        let text = "y".repeat(3 * MAX_LOG_LINE + 17) + "\nshort\n";
+        let lines = split(text.as_bytes(), 4096, &secrets);
+        assert_eq!(
+            lines.len(),
+            5,
+            "{:?}",
+            lines.iter().map(String::len).collect::<Vec<_>>()
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|line| line.len() <= MAX_LOG_LINE + CONTINUED.len())
+        );
+        assert!(lines[..3].iter().all(|line| line.ends_with(CONTINUED)));
+        let ys: usize = lines.iter().map(|line| line.matches('y').count()).sum();
+        assert_eq!(ys, 3 * MAX_LOG_LINE + 17);
+        assert_eq!(lines[4], "short");
+    }
+
+    #[test]
+    fn a_secret_across_any_cut_is_still_masked() {
+        let secret = "s3cr3t-t0ken-value";
+        let secrets = Secrets::of_values(&[secret]);
+        for offset in 0..=secret.len() + 1 {
+            let start = MAX_LOG_LINE - offset;
+            let text = "a".repeat(start) + secret + &"b".repeat(MAX_LOG_LINE);
+            for chunk in [1000, 4096, 65_537] {
+                let lines = split(text.as_bytes(), chunk, &secrets);
+                let joined = lines.concat();
+                assert!(!joined.contains(secret), "offset {offset}, chunk {chunk}");
+                assert_eq!(
+                    joined.matches(MASK).count(),
+                    1,
+                    "offset {offset}, chunk {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_character() {
+        let secrets = Secrets::default();
+        // `é` is two bytes: an odd count of `a` puts a character across
+        // the limit.
+        let text = "a".repeat(MAX_LOG_LINE - 1) + &"é".repeat(10);
+        let lines = split(text.as_bytes(), 8192, &secrets);
+        assert!(
+            lines.iter().all(|line| !line.contains('\u{fffd}')),
+            "{:?}",
+            lines.last()
+        );
+        assert_eq!(lines.concat().matches('é').count(), 10);
     }
 }

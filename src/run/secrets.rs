@@ -75,6 +75,50 @@ impl Secrets {
     }
 }
 
+impl Secrets {
+    /// Secrets with these values, for tests of what masks them.
+    #[cfg(test)]
+    pub fn of_values(values: &[&str]) -> Secrets {
+        let mut masked: Vec<String> = values.iter().map(|value| value.to_string()).collect();
+        masked.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Secrets {
+            values: BTreeMap::new(),
+            masked,
+        }
+    }
+
+    /// The length of the longest text masked, in bytes.
+    pub fn longest(&self) -> usize {
+        self.masked.iter().map(String::len).max().unwrap_or(0)
+    }
+
+    /// The start of a masked text in `bytes` that a cut at `cut` would
+    /// split (begins before it and ends after it), if any: the earliest.
+    pub fn straddling(&self, bytes: &[u8], cut: usize) -> Option<usize> {
+        self.masked
+            .iter()
+            .filter_map(|secret| {
+                let secret = secret.as_bytes();
+                let first = cut.saturating_sub(secret.len().saturating_sub(1));
+                (first..cut).find(|&start| {
+                    start + secret.len() > cut
+                        && bytes.get(start..start + secret.len()) == Some(secret)
+                })
+            })
+            .min()
+    }
+
+    /// The end of the longest masked text that starts at `start`.
+    pub fn occurrence_end(&self, bytes: &[u8], start: usize) -> Option<usize> {
+        self.masked
+            .iter()
+            .map(String::as_bytes)
+            .filter(|secret| bytes.get(start..start + secret.len()) == Some(*secret))
+            .map(|secret| start + secret.len())
+            .max()
+    }
+}
+
 /// The names of the secrets a plan's commands use, sorted, each once.
 pub fn secret_names(plan: &PlanV1) -> Vec<String> {
     let mut names: Vec<String> = plan

@@ -41,6 +41,7 @@ fn options(dir: &Path, resume: bool) -> Options {
         overrides: Vec::new(),
         base_dir: dir.to_path_buf(),
         terminal: false,
+        rollback_timeout: crate::run::DEFAULT_ROLLBACK_TIMEOUT,
     }
 }
 

@@ -6,6 +6,7 @@
 mod consistency;
 #[cfg(test)]
 mod disk_full_tests;
+mod interrupt;
 mod replay;
 mod start;
 mod undo;
@@ -115,6 +116,9 @@ impl<'o> Engine<'o> {
             self.undo()?;
         }
         loop {
+            if let Some(signal) = super::signals::received() {
+                return self.interrupt(signal);
+            }
             if self.stopping.is_none() {
                 self.start_ready();
             }

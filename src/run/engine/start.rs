@@ -191,6 +191,10 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
         Outcome::Failed(why) => ("failed", why.clone()),
         Outcome::RolledBack(why) => ("rolled_back", why.clone()),
         Outcome::Halted(why) => ("halted", why.clone()),
+        Outcome::Interrupted { signal, running } => (
+            "interrupted",
+            format!("{}; stopped: {}", signal.name(), running.join(", ")),
+        ),
     };
     append(
         &mut engine.journal,

@@ -101,7 +101,7 @@ impl Engine<'_> {
             dir: shared.base_dir.clone(),
             set,
             remove: shared.removed_env(),
-            timeout: None,
+            timeout: Some(self.options.rollback_timeout),
         };
         let ended = process::run(&spec, &log, || None);
         log.sync();
@@ -115,6 +115,14 @@ impl Engine<'_> {
                         || "a signal".to_string(),
                         |code| format!("exit status {code}")
                     )
+                )),
+            ),
+            Ended::TimedOut => (
+                false,
+                Some(format!(
+                    "its rollback ran past its timeout of {} and was stopped",
+                    jiff::SignedDuration::try_from(self.options.rollback_timeout)
+                        .map_or_else(|_| "?".to_string(), |limit| format!("{limit:#}"))
                 )),
             ),
             other => (false, Some(format!("its rollback failed: {other:?}"))),

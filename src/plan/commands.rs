@@ -28,7 +28,10 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let env = self.env(body);
         let mut values = Values::default();
         let mut line = self.command_line(body, "run", shell, &mut values)?;
-        line.values = values.variables().map(|(name, value)| (name, value.to_string())).collect();
+        line.values = values
+            .variables()
+            .map(|(name, value)| (name, value.to_string()))
+            .collect();
         Some(Run { line, shell, env })
     }
 
@@ -207,12 +210,12 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let help = match refusal {
             Refusal::Reevaluated(_) => {
                 "keep values out of code that is read again: pass the value as an argument \
-                 of a script, or use `env NAME = \"${...}\"` and write \"$NAME\" where \
-                 the code reads it"
+                 of a script, or set `env NAME = \"${...}\"` and let the code that is \
+                 read again write `\"$NAME\"`"
             }
             _ => {
-                "pass it as an argument, or use `env NAME = \"${...}\"` and write \
-                 \"$NAME\" (in the shell code, where it is read as you mean)"
+                "pass it as an argument of a script, or set `env NAME = \"${...}\"` and \
+                 write `$NAME` in the shell code where it is read as you mean"
             }
         };
         self.diagnostics.push(

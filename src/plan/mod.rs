@@ -13,8 +13,8 @@
 mod commands;
 mod gates;
 pub mod lower;
-mod steps;
 pub mod shell;
+mod steps;
 mod values;
 pub mod words;
 

@@ -211,7 +211,12 @@ impl Command {
             return;
         }
         // An assignment word may hold values and expansions after its `=`.
-        if !self.plain && self.word.split_once('=').is_some_and(|(name, _)| is_name(name)) {
+        if !self.plain
+            && self
+                .word
+                .split_once('=')
+                .is_some_and(|(name, _)| is_name(name))
+        {
             return;
         }
         self.expect_name = false;
@@ -854,5 +859,147 @@ fn char_at(tokens: &[Token<'_>], at: usize) -> Option<char> {
     match tokens.get(at) {
         Some(Token::Char(ch)) => Some(*ch),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The code for `text`, where `@` stands for the value `v`.
+    fn code(text: &str) -> Result<String, ShellError> {
+        let mut pieces = Vec::new();
+        for (index, part) in text.split('@').enumerate() {
+            if index > 0 {
+                pieces.push(Piece::Value("v"));
+            }
+            pieces.push(Piece::Text(part));
+        }
+        shell_text(&pieces, &mut Values::default())
+    }
+
+    fn refusal(text: &str) -> Option<Refusal> {
+        match code(text) {
+            Err(ShellError::Refused { refusal, .. }) => Some(refusal),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn references_fit_where_the_value_stands() {
+        let cases = [
+            ("echo @", "echo \"${PIPEC_VALUE_1}\""),
+            ("echo '@'", "echo ''\"${PIPEC_VALUE_1}\"''"),
+            ("echo \"@\"", "echo \"${PIPEC_VALUE_1}\""),
+            (
+                "echo \"$(echo @)\"",
+                "echo \"$(echo \"${PIPEC_VALUE_1}\")\"",
+            ),
+            ("echo `echo @`", "echo `echo \"${PIPEC_VALUE_1}\"`"),
+            (
+                "echo \"$(a \"$(b '@')\")\"",
+                "echo \"$(a \"$(b ''\"${PIPEC_VALUE_1}\"'')\")\"",
+            ),
+            (
+                "cat <<EOF\n@ '@'\nEOF",
+                "cat <<EOF\n${PIPEC_VALUE_1} '${PIPEC_VALUE_1}'\nEOF",
+            ),
+            (
+                "cat <<-EOF\n\t$(x @)\n\tEOF\necho @",
+                "cat <<-EOF\n\t$(x \"${PIPEC_VALUE_1}\")\n\tEOF\necho \"${PIPEC_VALUE_1}\"",
+            ),
+            (
+                "true # it's @\necho '@'",
+                "true # it's ${PIPEC_VALUE_1}\necho ''\"${PIPEC_VALUE_1}\"''",
+            ),
+            ("echo \\@", "echo \\\\\"${PIPEC_VALUE_1}\""),
+            ("echo $#@", "echo $#\"${PIPEC_VALUE_1}\""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(code(text).unwrap(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn values_share_a_variable_by_text_and_are_numbered_in_order() {
+        let mut values = Values::default();
+        let first = shell_text(
+            &[
+                Piece::Value("a"),
+                Piece::Text(" "),
+                Piece::Value("b"),
+                Piece::Value("a"),
+            ],
+            &mut values,
+        )
+        .unwrap();
+        let second = shell_text(&[Piece::Text("x "), Piece::Value("b")], &mut values).unwrap();
+        assert_eq!(
+            first,
+            "\"${PIPEC_VALUE_1}\" \"${PIPEC_VALUE_2}\"\"${PIPEC_VALUE_1}\""
+        );
+        assert_eq!(second, "x \"${PIPEC_VALUE_2}\"");
+        assert_eq!(
+            values.variables().collect::<Vec<_>>(),
+            [
+                ("PIPEC_VALUE_1".to_string(), "a"),
+                ("PIPEC_VALUE_2".to_string(), "b")
+            ]
+        );
+    }
+
+    #[test]
+    fn places_without_a_safe_reference_are_refused() {
+        let cases = [
+            ("echo $((@ + 1))", Refusal::Arithmetic),
+            ("echo \"$(( $(x @) ))\"", Refusal::Arithmetic),
+            ("cat <<'EOF'\n@\nEOF", Refusal::QuotedHereDocument),
+            ("cat <<\"EOF\"\nx\n@\nEOF", Refusal::QuotedHereDocument),
+            ("cat <<\\EOF\n@\nEOF", Refusal::QuotedHereDocument),
+            ("cat <<@\nx\n", Refusal::HereDocumentDelimiter),
+            ("echo \"${X:-@}\"", Refusal::ParameterExpansion),
+            ("eval echo @", Refusal::Reevaluated("eval")),
+            ("X=1 command eval \"@\"", Refusal::Reevaluated("eval")),
+            (
+                "true; if true; then eval \"$(echo @)\"; fi",
+                Refusal::Reevaluated("eval"),
+            ),
+            ("trap 'echo @' EXIT", Refusal::Reevaluated("trap")),
+            ("alias x=@", Refusal::Reevaluated("alias")),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(refusal(text), Some(expected), "{text:?}");
+        }
+        // Not a command named `eval`: an argument, a quoted body, after `;`.
+        for text in [
+            "echo eval @",
+            "cat <<'EOF'\neval\nEOF\necho @",
+            "eval true; echo @",
+            "echo $((1 + 2)) @",
+            "echo \"${X:-a}\" @",
+        ] {
+            assert!(code(text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn broken_code_is_still_refused_as_before() {
+        assert_eq!(
+            code("echo '@"),
+            Err(ShellError::Words(WordsError::UnclosedQuote('\'')))
+        );
+        assert_eq!(
+            code("echo \"$(echo '@)\""),
+            Err(ShellError::Words(WordsError::UnclosedQuote('\'')))
+        );
+        assert_eq!(
+            code("echo a\\"),
+            Err(ShellError::Words(WordsError::TrailingBackslash))
+        );
+        assert_eq!(
+            shell_text(&[Piece::Text("  ")], &mut Values::default()),
+            Err(ShellError::Words(WordsError::Empty))
+        );
     }
 }

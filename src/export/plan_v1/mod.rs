@@ -417,6 +417,18 @@ pub struct SecretRef {
 /// Environment variables of a command, by name.
 pub type Env = std::collections::BTreeMap<String, EnvValue>;
 
+/// The entries of `env` that carry a shell command's interpolated values
+/// (`PIPEC_VALUE_1`, ...), which the command's code refers to: whatever
+/// runs the command elsewhere must set them.
+pub fn value_variables(env: &Env) -> impl Iterator<Item = (&str, &str)> {
+    env.iter().filter_map(|(name, value)| match value {
+        EnvValue::Text(text) if name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX) => {
+            Some((name.as_str(), text.as_str()))
+        }
+        _ => None,
+    })
+}
+
 /// The kind-specific parameters of a step; the variant is the step's kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {

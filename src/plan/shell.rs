@@ -320,9 +320,12 @@ pub fn shell_text(pieces: &[Piece<'_>], values: &mut Values) -> Result<String, S
 }
 
 impl Scanner<'_> {
-    fn top(&mut self) -> &mut Frame {
-        let last = self.stack.len() - 1;
-        &mut self.stack[last]
+    /// Replaces the innermost frame (the command's own frame is never
+    /// popped, so there is one).
+    fn replace_top(&mut self, frame: Frame) {
+        if let Some(top) = self.stack.last_mut() {
+            *top = frame;
+        }
     }
 
     /// The simple command of the nearest code frame.
@@ -354,8 +357,8 @@ impl Scanner<'_> {
 
     fn scan(&mut self, tokens: &[Token<'_>]) -> Result<(), ShellError> {
         let mut at = 0;
-        while at < tokens.len() {
-            at = match tokens[at] {
+        while let Some(token) = tokens.get(at) {
+            at = match *token {
                 Token::Value(piece, value) => {
                     self.value(piece, value)?;
                     at + 1
@@ -370,7 +373,9 @@ impl Scanner<'_> {
     /// to go on.
     fn char(&mut self, tokens: &[Token<'_>], at: usize, ch: char) -> Result<usize, ShellError> {
         let next = char_at(tokens, at + 1);
-        let top = self.top().clone();
+        let Some(top) = self.stack.last().cloned() else {
+            return Ok(at + 1);
+        };
         match top {
             Frame::Single => {
                 self.out.push(ch);
@@ -428,7 +433,7 @@ impl Scanner<'_> {
                 }
                 '}' | '{' => {
                     self.out.push(ch);
-                    *self.top() = Frame::Brace(if ch == '{' { depth + 1 } else { depth - 1 });
+                    self.replace_top(Frame::Brace(if ch == '{' { depth + 1 } else { depth - 1 }));
                     Ok(at + 1)
                 }
                 '\\' => self.backslash(tokens, at, |_| true),
@@ -453,7 +458,7 @@ impl Scanner<'_> {
                     } else {
                         depth.saturating_sub(1)
                     };
-                    *self.top() = Frame::Arithmetic(depth);
+                    self.replace_top(Frame::Arithmetic(depth));
                     Ok(at + 1)
                 }
                 '\\' => self.backslash(tokens, at, |_| true),
@@ -521,7 +526,7 @@ impl Scanner<'_> {
             }
             '(' => {
                 self.out.push(ch);
-                if let Frame::Code(CodeKind::Substitution(depth), _) = self.top() {
+                if let Some(Frame::Code(CodeKind::Substitution(depth), _)) = self.stack.last_mut() {
                     *depth += 1;
                 }
                 if let Some(command) = self.command() {
@@ -537,7 +542,9 @@ impl Scanner<'_> {
                         self.taint_word();
                     }
                     _ => {
-                        if let Frame::Code(CodeKind::Substitution(depth), _) = self.top() {
+                        if let Some(Frame::Code(CodeKind::Substitution(depth), _)) =
+                            self.stack.last_mut()
+                        {
                             *depth -= 1;
                         }
                         if let Some(command) = self.command() {
@@ -753,11 +760,11 @@ impl Scanner<'_> {
                 return Ok(BodyEnd::Open(at));
             }
             let end = (at..tokens.len())
-                .find(|index| matches!(tokens[*index], Token::Char('\n')))
+                .find(|index| matches!(tokens.get(*index), Some(Token::Char('\n'))))
                 .unwrap_or(tokens.len());
             let mut text = String::new();
             let mut value = None;
-            for token in &tokens[at..end] {
+            for token in tokens.get(at..end).unwrap_or_default() {
                 match *token {
                     Token::Char(ch) => text.push(ch),
                     Token::Value(piece, _) => {

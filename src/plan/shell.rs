@@ -991,6 +991,34 @@ mod tests {
     }
 
     #[test]
+    fn no_value_is_ever_written_into_the_code() {
+        // Every arrangement of three fragments of shell syntax around two
+        // values: scanning ends without a panic, and the code holds
+        // references only, never a value's text.
+        let fragments = [
+            "", " ", "'", "\"", "\\", "$(", ")", "`", "$((", "))", "${", "}", "#", "\n", "<<EOF\n",
+            "<<'E'\n", "<<-", "EOF", "eval ", ";", "|", "(", "<", "\t",
+        ];
+        let value = "CANARY\n'\"`$(x)";
+        for a in fragments {
+            for b in fragments {
+                for c in fragments {
+                    let pieces = [
+                        Piece::Text(a),
+                        Piece::Value(value),
+                        Piece::Text(b),
+                        Piece::Value(value),
+                        Piece::Text(c),
+                    ];
+                    if let Ok(code) = shell_text(&pieces, &mut Values::default()) {
+                        assert!(!code.contains("CANARY"), "{pieces:?}: {code}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn broken_code_is_still_refused_as_before() {
         assert_eq!(
             code("echo '@"),

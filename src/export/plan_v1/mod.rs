@@ -386,7 +386,8 @@ pub struct AlarmCommand {
 #[serde(deny_unknown_fields)]
 pub struct CommandLine {
     /// Without a shell, the command as written with its values put in, for
-    /// people; with one, the shell code that runs, values quoted.
+    /// people; with one, the shell code that runs, which refers to its
+    /// values in the step's `env` (`PIPEC_VALUE_1`, ...).
     pub command: String,
     /// The program and its arguments, each interpolated value inside one
     /// argument; absent when the command runs in a shell.

@@ -460,8 +460,8 @@ codes! {
          gets a reference to it, so no value is ever read as code. Some places \
          have no safe reference: inside `$((...))` (shells evaluate a \
          variable's text as arithmetic, and bash runs code from `a[$(cmd)]`), \
-         in the body or delimiter of a here-document whose delimiter is quoted \
-         (nothing expands there), inside a `${...}` expansion of the shell \
+         in a here-document's delimiter or in the body of one whose delimiter \
+         is quoted (nothing expands there), inside a `${...}` expansion of the shell \
          (the value would be a pattern), and in a command `eval`, `trap` or \
          `alias`, which read their arguments as code again. Pass the value as \
          an argument of a script, or set it with `env NAME = \"${...}\"` and \

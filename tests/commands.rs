@@ -1,8 +1,8 @@
 //! Commands in the plan: `run` of builds, tests and deploys, a deploy's
 //! `rollback`, `shell`, `env` with secrets, and production's
-//! `alarm_command`. Interpolated values stay inside one argument, or are
-//! quoted so that a shell reads them back exactly; secrets appear only by
-//! name.
+//! `alarm_command`. Interpolated values stay inside one argument, or reach
+//! shell code in environment variables it refers to; secrets appear only
+//! by name.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -124,12 +124,14 @@ fn interpolated_values_stay_inside_one_argument() {
 }
 
 #[test]
-fn shell_commands_quote_values_so_the_shell_reads_them_back() {
+fn shell_commands_refer_to_values_in_their_environment() {
     let plan = &plans(&pipeline(HOSTILE))[0];
     let test = &step(plan, "beta/test/smoke")["test"];
     assert_eq!(test["shell"], true);
     assert!(test.get("argv").is_none());
     let code = test["command"].as_str().unwrap();
+    assert_eq!(code, "echo \"${PIPEC_VALUE_1}\" | tee smoke.log");
+    assert_eq!(test["env"], json!({ "PIPEC_VALUE_1": HOSTILE }));
     // Run the shell code with `tee` swapped for `cat`, in a scratch
     // directory: the shell must print the value, and run nothing of it.
     let dir = std::env::temp_dir().join(format!("pipec-shell-quoting-{}", std::process::id()));
@@ -137,6 +139,7 @@ fn shell_commands_quote_values_so_the_shell_reads_them_back() {
     let output = std::process::Command::new("sh")
         .arg("-c")
         .arg(code.replace("| tee smoke.log", "| cat"))
+        .env("PIPEC_VALUE_1", HOSTILE)
         .current_dir(&dir)
         .output()
         .unwrap();

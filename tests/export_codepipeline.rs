@@ -420,3 +420,80 @@ fn broken_exports_are_refused_by_the_right_validator() {
         );
     }
 }
+
+/// A value a shell would run, were it in the code.
+const HOSTILE_VALUE: &str = "$(touch CANARY) `touch CANARY` '\" \\ #{codebuild.x}";
+
+#[test]
+fn shell_commands_carry_their_values_in_the_actions_variables() {
+    let dir = scratch_dir("shell-values");
+    let value = HOSTILE_VALUE
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$");
+    let text = format!(
+        r#"pipeline shell {{
+  platform = ecs
+  v : string = "{value}"
+  source code = git("code", branch: "main") {{ require review }}
+  build bundle from code {{ run = "printf '%s' ${{v}} > build.out"; shell = true; sign = true }}
+  stage beta {{
+    deploy bundle {{ run = "./deploy.sh" }}
+    test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
+  }}
+}}
+"#
+    );
+    let pipe = dir.join("shell.pipe");
+    std::fs::write(&pipe, text).unwrap();
+    let output = pipec(&["--today", TODAY, "compile", pipe.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let plan = pipec::export::plan_v1::from_json(&String::from_utf8_lossy(&output.stdout)).unwrap();
+    let export = codepipeline::export(&plan, &settings());
+    let value = serde_json::to_value(&export.value).unwrap();
+    let mut ran = 0;
+    for stage in value["pipeline"]["stages"].as_array().unwrap() {
+        for action in stage["actions"].as_array().unwrap() {
+            let Some(variables) = action["configuration"]["EnvironmentVariables"].as_str() else {
+                continue;
+            };
+            let variables: Vec<Value> = serde_json::from_str(variables).unwrap();
+            let variable = |name: &str| {
+                variables
+                    .iter()
+                    .find(|variable| variable["name"] == name)
+                    .map(|variable| variable["value"].as_str().unwrap().to_string())
+            };
+            let command = variable("PIPEC_COMMAND").unwrap();
+            assert_eq!(variable("PIPEC_VALUE_1").as_deref(), Some(HOSTILE_VALUE));
+            assert!(!command.contains("CANARY"), "{command}");
+            // The project's buildspec runs the command with the action's
+            // variables in its environment.
+            let output = Command::new("sh")
+                .args(["-c", &command])
+                .env("PIPEC_VALUE_1", HOSTILE_VALUE)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 2, "the build and the test");
+    for file in ["build.out", "test.out"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            HOSTILE_VALUE
+        );
+    }
+    assert!(!dir.join("CANARY").exists(), "a value ran");
+    let Some(python) = python() else { return };
+    let path = dir.join("shell.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&export.value).unwrap()).unwrap();
+    let (problems, passed) = validate(&python, &[path]);
+    assert!(
+        problems.is_empty() && passed,
+        "{}",
+        serde_json::to_string_pretty(&problems).unwrap()
+    );
+}

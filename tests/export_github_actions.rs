@@ -659,3 +659,82 @@ fn the_command_warns_and_deny_lossy_refuses() {
     let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(plan["format_version"], plan_v1::FORMAT_VERSION);
 }
+
+/// A value that GitHub would evaluate (`${{ ... }}`) and a shell would run,
+/// were it in the code.
+const HOSTILE_VALUE: &str = "${{ github.token }} $(touch CANARY) `touch CANARY` '\" \\";
+
+/// A pipeline whose build and test are shell code with a hostile value.
+fn shell_values_pipe(dir: &Path) -> PathBuf {
+    let value = HOSTILE_VALUE
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$");
+    let text = format!(
+        r#"pipeline shell {{
+  platform = ecs
+  v : string = "{value}"
+  source code = git("code", branch: "main") {{ require review }}
+  build bundle from code {{ run = "printf '%s' ${{v}} > build.out"; shell = true; sign = true }}
+  stage beta {{
+    deploy bundle {{ run = "./deploy.sh" }}
+    test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
+  }}
+}}
+"#
+    );
+    let path = dir.join("shell.pipe");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn shell_commands_carry_their_values_in_the_steps_env() {
+    let dir = scratch_dir("github-actions-shell-values");
+    let compiled = compile(shell_values_pipe(&dir).to_str().unwrap(), None);
+    let plan = plans(&compiled).remove(0);
+    let export = github_actions::export(&plan, &Settings::default());
+    let workflow = workflow_json(&export);
+    let mut ran = Vec::new();
+    for job in workflow["jobs"].as_object().unwrap().values() {
+        for step in job["steps"].as_array().unwrap() {
+            let Some(env) = step["env"].get("PIPEC_VALUE_1") else {
+                continue;
+            };
+            // GitHub evaluates expressions in `env`: the value is written so
+            // that what it evaluates to is the value itself.
+            assert_eq!(
+                env.as_str().unwrap(),
+                HOSTILE_VALUE.replace("${{", "${{ '${{' }}")
+            );
+            let run = step["run"].as_str().unwrap();
+            assert!(!run.contains("CANARY"), "{run}");
+            // Run the step as GitHub would, its one expression evaluated.
+            let output = Command::new("bash")
+                .args(["-e", "-c", run])
+                .env("PIPEC_VALUE_1", HOSTILE_VALUE)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            ran.push(run.to_string());
+        }
+    }
+    assert_eq!(ran.len(), 2, "the build and the test: {ran:?}");
+    for file in ["build.out", "test.out"] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(file)).unwrap(),
+            HOSTILE_VALUE
+        );
+    }
+    assert!(!dir.join("CANARY").exists(), "a value ran");
+    let path = dir.join("shell.yml");
+    std::fs::write(&path, export.to_json(true)).unwrap();
+    if let Some(results) = actionlint(std::slice::from_ref(&path)) {
+        let problems: Vec<_> = results.values().flatten().collect();
+        assert!(problems.is_empty(), "actionlint: {problems:#?}");
+    }
+    if let Some(errors) = check_jsonschema(&[path]) {
+        assert!(errors.is_empty(), "check-jsonschema: {errors:#?}");
+    }
+}

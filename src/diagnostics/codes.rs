@@ -453,6 +453,19 @@ codes! {
          and the plan records that command for the engine to run. A build \
          without `run` (in its body or inherited) would make nothing: give \
          the command, e.g. `build bundle from code { run = \"make release\" }`.";
+    SHELL_VALUE_PLACE = "P0708", "shell-value-place",
+        "A value stands where shell code cannot take it safely.",
+        "In a command with `shell = true`, each `${...}` value reaches the \
+         shell in an environment variable (`PIPEC_VALUE_1`, ...) and the code \
+         gets a reference to it, so no value is ever read as code. Some places \
+         have no safe reference: inside `$((...))` (shells evaluate a \
+         variable's text as arithmetic, and bash runs code from `a[$(cmd)]`), \
+         in a here-document's delimiter or in the body of one whose delimiter \
+         is quoted (nothing expands there), inside a `${...}` expansion of the shell \
+         (the value would be a pattern), and in a command `eval`, `trap` or \
+         `alias`, which read their arguments as code again. Pass the value as \
+         an argument of a script, or set it with `env NAME = \"${...}\"` and \
+         write `\"$NAME\"` in the code where it is read as meant.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

@@ -593,6 +593,20 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::SHELL_VALUE_PLACE,
+        r#"pipeline orders_api {
+  platform = ecs
+  service : string = "orders"
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code {
+    run = "eval \"make release NAME=${service}\""
+    shell = true
+    sign = true
+  }
+}
+"#,
+    ),
+    (
         Code::STRATEGY_PLATFORM,
         r#"import "std/aws"
 pipeline orders_api {

@@ -253,6 +253,7 @@ impl RunFields {
                         };
                         (name.clone(), value)
                     })
+                    .chain(value_variables(&run.line))
                     .collect(),
             },
             None => RunFields {
@@ -263,6 +264,14 @@ impl RunFields {
             },
         }
     }
+}
+
+/// The variables carrying a shell command's values (`PIPEC_VALUE_N`),
+/// which go into its step's `env`.
+fn value_variables(line: &plan::CommandLine) -> impl Iterator<Item = (String, v1::EnvValue)> + '_ {
+    line.values
+        .iter()
+        .map(|(name, value)| (name.clone(), v1::EnvValue::Text(value.clone())))
 }
 
 fn command_line(line: &plan::CommandLine) -> v1::CommandLine {
@@ -381,7 +390,12 @@ fn params(params: &Params) -> v1::Params {
                 command: fields.command,
                 argv: fields.argv,
                 shell,
-                env: fields.env,
+                // A rollback without a deploy command still needs its values.
+                env: fields
+                    .env
+                    .into_iter()
+                    .chain(rollback.iter().flat_map(value_variables))
+                    .collect(),
                 rollback: rollback.as_ref().map(command_line),
             })
         }

@@ -3,6 +3,7 @@
 //! Values are put into commands so that they stay whole (see
 //! [`super::words`]); type and shape errors are P0701, at the value.
 
+use super::shell::{self, Refusal, ShellError, Values};
 use super::values::string_literal;
 use super::words::{self, Piece, WordsError};
 use super::*;
@@ -25,7 +26,12 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
     pub(super) fn run(&mut self, body: &ResolvedBlock<'w>) -> Option<Run> {
         let shell = self.boolean(body, "shell").unwrap_or(false);
         let env = self.env(body);
-        let line = self.command_line(body, "run", shell)?;
+        let mut values = Values::default();
+        let mut line = self.command_line(body, "run", shell, &mut values)?;
+        line.values = values
+            .variables()
+            .map(|(name, value)| (name, value.to_string()))
+            .collect();
         Some(Run { line, shell, env })
     }
 
@@ -66,6 +72,8 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let mut commands = DeployCommands::default();
         let mut run_from: Option<&Resolved<'w>> = None;
         let mut rollback_from: Option<&Resolved<'w>> = None;
+        // The run and the rollback share one environment, so one numbering.
+        let mut values = Values::default();
         for (key, member) in &body.members {
             let (Key::Deploy(_), Some(deploy_body)) = (key, member.body.as_ref()) else {
                 continue;
@@ -78,7 +86,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                     self.second_command(member, first, "run");
                 } else {
                     run_from = Some(member);
-                    if let Some(line) = self.command_line(deploy_body, "run", shell) {
+                    if let Some(line) = self.command_line(deploy_body, "run", shell, &mut values) {
                         let run = Run { line, shell, env };
                         commands
                             .traces
@@ -92,7 +100,8 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                     self.second_command(member, first, "rollback");
                 } else {
                     rollback_from = Some(member);
-                    commands.rollback = self.command_line(deploy_body, "rollback", shell);
+                    commands.rollback =
+                        self.command_line(deploy_body, "rollback", shell, &mut values);
                     if commands.rollback.is_some()
                         && let Some(field) = self.field(deploy_body, "rollback")
                     {
@@ -100,6 +109,19 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                     }
                 }
             }
+        }
+        let variables: Vec<(String, String)> = values
+            .variables()
+            .map(|(name, value)| (name, value.to_string()))
+            .collect();
+        for line in commands
+            .run
+            .as_mut()
+            .map(|run| &mut run.line)
+            .into_iter()
+            .chain(commands.rollback.as_mut())
+        {
+            line.values.clone_from(&variables);
         }
         // One entry per field, in field order, whichever member gave it.
         commands.traces.sort_by(|(a, _), (b, _)| a.cmp(b));
@@ -113,18 +135,20 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         production: &ResolvedBlock<'w>,
     ) -> Option<(CommandLine, Trace)> {
         let trace = self.trace(self.field(production, "alarm_command")?);
-        let line = self.command_line(production, "alarm_command", false)?;
+        let line = self.command_line(production, "alarm_command", false, &mut Values::default())?;
         Some((line, trace))
     }
 
     /// A command field of `body` as a command line; `shell` says whether
-    /// it is shell code. Reports a value that is not a string, or a string
-    /// that is not a command.
+    /// it is shell code, whose values are numbered in `values`. Reports a
+    /// value that is not a string, a string that is not a command, or a
+    /// value that stands where shell code cannot take it.
     fn command_line(
         &mut self,
         body: &ResolvedBlock<'w>,
         name: &str,
         shell: bool,
+        values: &mut Values,
     ) -> Option<CommandLine> {
         let member = self.field(body, name)?;
         let (expr, file) = self.value_of(member)?;
@@ -135,8 +159,8 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let parts = self.interpolated_parts(string, file);
         let pieces: Vec<Piece<'_>> = parts
             .iter()
-            .map(|(text, is_value)| {
-                if *is_value {
+            .map(|(text, value)| {
+                if value.is_some() {
                     Piece::Value(text)
                 } else {
                     Piece::Text(text)
@@ -144,23 +168,64 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             })
             .collect();
         let line = if shell {
-            words::shell_text(&pieces).map(|command| CommandLine {
+            shell::shell_text(&pieces, values).map(|command| CommandLine {
                 command,
                 argv: None,
+                values: Vec::new(),
             })
         } else {
-            words::split(&pieces).map(|argv| CommandLine {
-                command: parts.iter().map(|(text, _)| text.as_str()).collect(),
-                argv: Some(argv),
-            })
+            words::split(&pieces)
+                .map(|argv| CommandLine {
+                    command: parts.iter().map(|(text, _)| text.as_str()).collect(),
+                    argv: Some(argv),
+                    values: Vec::new(),
+                })
+                .map_err(ShellError::Words)
         };
         match line {
             Ok(line) => Some(line),
-            Err(error) => {
+            Err(ShellError::Words(error)) => {
                 self.bad_command(file, expr, name, error);
                 None
             }
+            Err(ShellError::Refused { piece, refusal }) => {
+                let span = parts
+                    .get(piece)
+                    .and_then(|(_, span)| *span)
+                    .unwrap_or(expr.span);
+                self.refused_value(file, span, name, refusal);
+                None
+            }
         }
+    }
+
+    /// A value stands where no reference to it is safe in shell code.
+    fn refused_value(
+        &mut self,
+        file: FileId,
+        span: crate::source::Span,
+        field: &str,
+        refusal: Refusal,
+    ) {
+        let help = match refusal {
+            Refusal::Reevaluated(_) => {
+                "keep values out of code that is read again: pass the value as an argument \
+                 of a script, or set `env NAME = \"${...}\"` and let the code that is \
+                 read again write `\"$NAME\"`"
+            }
+            _ => {
+                "pass it as an argument of a script, or set `env NAME = \"${...}\"` and \
+                 write `$NAME` in the shell code where it is read as you mean"
+            }
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::SHELL_VALUE_PLACE,
+                format!("a value cannot stand here in the shell code of `{field}`: {refusal}"),
+            )
+            .primary(file, span, "this value")
+            .help(help),
+        );
     }
 
     /// The `env NAME = VALUE` entries of a body.

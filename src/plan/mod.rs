@@ -13,6 +13,7 @@
 mod commands;
 mod gates;
 pub mod lower;
+pub mod shell;
 mod steps;
 mod values;
 pub mod words;
@@ -66,11 +67,17 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {
     /// Without a shell, the command as written with its values put in, for
-    /// people; with one, the shell code that runs, each value quoted.
+    /// people; with one, the shell code that runs, each value replaced by
+    /// a reference to the variable that carries it (see [`shell`]).
     pub command: String,
     /// The program and its arguments, each value inside one argument
     /// (see [`words`]); `None` for a command run by a shell.
     pub argv: Option<Vec<String>>,
+    /// For shell code, the variables that carry its values
+    /// (`PIPEC_VALUE_1`, ...) and their values, to be set in the command's
+    /// environment; empty without a shell. A deploy's `run` and `rollback`
+    /// share one numbering, so each carries the variables of both.
+    pub values: Vec<(String, String)>,
 }
 
 /// A command a step runs, with its environment.

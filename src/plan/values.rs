@@ -193,24 +193,31 @@ impl<'w> Lowerer<'_, 'w> {
             .collect()
     }
 
-    /// A string's pieces with `${name}` replaced, each marked `true` when
-    /// it is an interpolated value (commands keep values whole); an unknown
-    /// name is reported and left as written, as text.
+    /// A string's pieces with `${name}` replaced, each interpolated value
+    /// marked with the span of its `${...}` (commands keep values whole);
+    /// an unknown name is reported and left as written, as text.
     pub(super) fn interpolated_parts(
         &mut self,
         string: &crate::syntax::ast::StringLit,
         file: FileId,
-    ) -> Vec<(String, bool)> {
+    ) -> Vec<(String, Option<crate::source::Span>)> {
         let mut out = Vec::new();
         for part in &string.parts {
             match part {
-                crate::syntax::ast::StringPart::Text(text) => out.push((text.clone(), false)),
+                crate::syntax::ast::StringPart::Text(text) => out.push((text.clone(), None)),
                 crate::syntax::ast::StringPart::Interpolation(path) => {
                     let name = path.to_dotted();
                     match self.fields.get(&name) {
-                        Some(value) => out.push((value.clone(), true)),
+                        Some(value) => {
+                            // `${` and `}` stand right around the path.
+                            let span = crate::source::Span {
+                                start: path.span.start.saturating_sub(2),
+                                end: path.span.end.saturating_add(1),
+                            };
+                            out.push((value.clone(), Some(span)));
+                        }
                         None if self.unbound_fields.contains(&name) => {
-                            out.push((format!("${{{name}}}"), false));
+                            out.push((format!("${{{name}}}"), None));
                         }
                         None if self.unplain_fields.contains_key(&name) => {
                             let what = self.unplain_fields.get(&name).copied().unwrap_or("a value");
@@ -222,7 +229,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 .primary(file, path.span, format!("`{name}` is {what}"))
                                 .help("`${name}` inserts a string, a count or a name; write the value into the string, or declare a string field to insert"),
                             );
-                            out.push((format!("${{{name}}}"), false));
+                            out.push((format!("${{{name}}}"), None));
                         }
                         None => {
                             let mut diagnostic = Diagnostic::error(
@@ -239,7 +246,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 None => diagnostic.help("`${name}` inserts a top-level field of the pipeline, such as `service`; write `\\$` for a literal dollar sign"),
                             };
                             self.diagnostics.push(diagnostic);
-                            out.push((format!("${{{name}}}"), false));
+                            out.push((format!("${{{name}}}"), None));
                         }
                     }
                 }

@@ -8,10 +8,9 @@
 //! in, character for character, so no value can split a word, end a
 //! quote or start a command, whatever it holds.
 //!
-//! A command that asks for a shell (`shell = true`) is shell code; there,
-//! each value is quoted for the place it stands in (outside quotes, in
-//! double quotes, in single quotes), so that the shell reads back exactly
-//! the value.
+//! A command that asks for a shell (`shell = true`) is shell code; its
+//! values never enter the code but reach it in environment variables (see
+//! [`super::shell`]).
 //!
 //! Nothing else of the shell is interpreted: no `$VAR`, no globs, no `~`.
 //! Without a shell those characters reach the program as written.
@@ -137,70 +136,6 @@ pub fn split(pieces: &[Piece<'_>]) -> Result<Vec<String>, WordsError> {
     Ok(words)
 }
 
-/// Shell code for a command that asks for a shell: the text as written,
-/// each value quoted for the quoting in force where it stands, so that the
-/// shell reads the value back exactly and nothing in it is code.
-pub fn shell_text(pieces: &[Piece<'_>]) -> Result<String, WordsError> {
-    let mut out = String::new();
-    let mut quoting = Quoting::Outside;
-    // Whether the last text character was an unquoted (or, in double
-    // quotes, a pending) backslash that escapes what follows.
-    let mut escaped = false;
-    for piece in pieces {
-        match piece {
-            Piece::Text(text) => {
-                for ch in text.chars() {
-                    out.push(ch);
-                    if escaped {
-                        escaped = false;
-                        continue;
-                    }
-                    match (quoting, ch) {
-                        (Quoting::Outside | Quoting::Double, '\\') => escaped = true,
-                        (Quoting::Outside, '\'') => quoting = Quoting::Single,
-                        (Quoting::Outside, '"') => quoting = Quoting::Double,
-                        (Quoting::Single, '\'') | (Quoting::Double, '"') => {
-                            quoting = Quoting::Outside;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Piece::Value(value) => {
-                if escaped {
-                    // A backslash right before a value would escape the
-                    // value's first character (or the quoting added for
-                    // it): write it as an escaped backslash instead, which
-                    // is what a literal backslash there must mean.
-                    out.push('\\');
-                    escaped = false;
-                }
-                match quoting {
-                    Quoting::Outside => out.push_str(&quote(value)),
-                    Quoting::Double => {
-                        for ch in value.chars() {
-                            if matches!(ch, '$' | '`' | '"' | '\\') {
-                                out.push('\\');
-                            }
-                            out.push(ch);
-                        }
-                    }
-                    // Inside single quotes nothing is special but `'`,
-                    // which is written as: close, escaped quote, reopen.
-                    Quoting::Single => out.push_str(&value.replace('\'', "'\\''")),
-                }
-            }
-        }
-    }
-    match quoting {
-        Quoting::Single => Err(WordsError::UnclosedQuote('\'')),
-        Quoting::Double => Err(WordsError::UnclosedQuote('"')),
-        Quoting::Outside if escaped => Err(WordsError::TrailingBackslash),
-        Quoting::Outside if out.trim().is_empty() => Err(WordsError::Empty),
-        Quoting::Outside => Ok(out),
-    }
-}
-
 /// One word as the shell would read it back unchanged: bare when it holds
 /// only characters no shell treats specially, otherwise in single quotes.
 pub fn quote(word: &str) -> String {
@@ -314,25 +249,6 @@ mod tests {
             ["find", ".", "-exec", "true", "{}", ";"]
         );
         assert_eq!(words("echo 'a|b'"), ["echo", "a|b"]);
-    }
-
-    #[test]
-    fn shell_text_quotes_values_for_where_they_stand() {
-        let value = "x; rm -rf / $(id) 'q\" \\";
-        let text = shell_text(&[
-            Piece::Text("echo "),
-            Piece::Value(value),
-            Piece::Text(" \""),
-            Piece::Value(value),
-            Piece::Text("\" '"),
-            Piece::Value(value),
-            Piece::Text("' | cat"),
-        ])
-        .unwrap();
-        // Reading the text back with the same rules (the pipe aside) gives
-        // the value three times.
-        let (command, _pipe) = text.rsplit_once(" | ").unwrap();
-        assert_eq!(words(command), ["echo", value, value, value]);
     }
 
     #[test]

@@ -156,7 +156,13 @@ fn action(
                 .iter()
                 .filter_map(|source| context.artifacts.input(source).cloned())
                 .collect();
-            action.configuration = codebuild(context, step, &placeholders, &build.command, &inputs);
+            action.configuration = codebuild(
+                context,
+                step,
+                &placeholders,
+                (&build.command, &build.env),
+                &inputs,
+            );
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -168,7 +174,8 @@ fn action(
             // Tests run from the sources, as the plan's commands expect.
             let inputs: Vec<String> = context.artifacts.sources.values().cloned().collect();
             let command = test.command.clone().unwrap_or_default();
-            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
+            action.configuration =
+                codebuild(context, step, &placeholders, (&command, &test.env), &inputs);
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -286,12 +293,12 @@ fn deploy_action(
 
 /// A CodeBuild action's configuration: the project, the primary source
 /// when there are several inputs, and the plan's command for the
-/// project's buildspec to run.
+/// project's buildspec to run, with the variables carrying its values.
 fn codebuild(
     context: &mut Context<'_>,
     step: &Step,
     placeholders: &Placeholders,
-    command: &str,
+    (command, env): (&str, &crate::export::plan_v1::Env),
     inputs: &[String],
 ) -> BTreeMap<String, String> {
     let project = context.setting(
@@ -299,10 +306,14 @@ fn codebuild(
         context.settings.codebuild_project.as_ref(),
         Some(step),
     );
-    let variables = serde_json::json!([
-        {"name": "PIPEC_STEP", "value": step.id, "type": "PLAINTEXT"},
-        {"name": "PIPEC_COMMAND", "value": command, "type": "PLAINTEXT"},
-    ]);
+    let mut variables = vec![
+        serde_json::json!({"name": "PIPEC_STEP", "value": step.id, "type": "PLAINTEXT"}),
+        serde_json::json!({"name": "PIPEC_COMMAND", "value": command, "type": "PLAINTEXT"}),
+    ];
+    variables.extend(crate::export::plan_v1::value_variables(env).map(
+        |(name, value)| serde_json::json!({"name": name, "value": value, "type": "PLAINTEXT"}),
+    ));
+    let variables = serde_json::Value::Array(variables);
     let mut configuration = BTreeMap::from([
         ("ProjectName".to_string(), expand(&project, placeholders)),
         ("EnvironmentVariables".to_string(), variables.to_string()),

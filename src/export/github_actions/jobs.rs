@@ -240,10 +240,10 @@ impl<'p> Builder<'p> {
             }
             Params::Build(params) => {
                 job.steps.push(JobStep::checkout());
-                job.steps.push(JobStep::bash(
-                    format!("Build {}", params.artifact),
-                    &params.command,
-                ));
+                let mut build =
+                    JobStep::bash(format!("Build {}", params.artifact), &params.command);
+                build.env = value_env(&params.env);
+                job.steps.push(build);
                 if params.sign {
                     job.steps.push(JobStep::bash(
                         format!("Sign {}", params.artifact),
@@ -277,6 +277,7 @@ impl<'p> Builder<'p> {
                     });
                 }
                 run.timeout_minutes = Some(minutes.min(MAX_JOB_MINUTES - 10));
+                run.env = value_env(&params.env);
                 job.steps.push(run);
                 self.push_alarm_check(step, &mut job);
             }
@@ -483,6 +484,14 @@ fn step_env(step: &Step) -> BTreeMap<String, String> {
         env.insert("PIPEC_ONEBOX".to_string(), "true".to_string());
     }
     env
+}
+
+/// The variables carrying a shell command's values, for the step that runs
+/// it, written so that GitHub evaluates no `${{` in them.
+fn value_env(env: &crate::export::plan_v1::Env) -> BTreeMap<String, String> {
+    crate::export::plan_v1::value_variables(env)
+        .map(|(name, value)| (name.to_string(), literal(value)))
+        .collect()
 }
 
 /// AWS credentials from the repository's secrets, for jobs that read

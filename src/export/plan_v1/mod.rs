@@ -386,7 +386,8 @@ pub struct AlarmCommand {
 #[serde(deny_unknown_fields)]
 pub struct CommandLine {
     /// Without a shell, the command as written with its values put in, for
-    /// people; with one, the shell code that runs, values quoted.
+    /// people; with one, the shell code that runs, which refers to its
+    /// values in the step's `env` (`PIPEC_VALUE_1`, ...).
     pub command: String,
     /// The program and its arguments, each interpolated value inside one
     /// argument; absent when the command runs in a shell.
@@ -416,6 +417,18 @@ pub struct SecretRef {
 
 /// Environment variables of a command, by name.
 pub type Env = std::collections::BTreeMap<String, EnvValue>;
+
+/// The entries of `env` that carry a shell command's interpolated values
+/// (`PIPEC_VALUE_1`, ...), which the command's code refers to: whatever
+/// runs the command elsewhere must set them.
+pub fn value_variables(env: &Env) -> impl Iterator<Item = (&str, &str)> {
+    env.iter().filter_map(|(name, value)| match value {
+        EnvValue::Text(text) if name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX) => {
+            Some((name.as_str(), text.as_str()))
+        }
+        _ => None,
+    })
+}
 
 /// The kind-specific parameters of a step; the variant is the step's kind.
 #[derive(Debug, Clone, PartialEq)]

@@ -440,12 +440,19 @@ fn shell_commands_carry_their_values_in_the_actions_variables() {
   stage beta {{
     deploy bundle {{ run = "./deploy.sh" }}
     test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
+    test argv {{ run = "./write.sh argv.out ${{v}}" }}
   }}
 }}
 "#
     );
     let pipe = dir.join("shell.pipe");
     std::fs::write(&pipe, text).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = dir.join("write.sh");
+        std::fs::write(&script, "#!/bin/sh\nprintf '%s' \"$2\" > \"$1\"\n").unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let output = pipec(&["--today", TODAY, "compile", pipe.to_str().unwrap()]);
     assert!(output.status.success(), "{output:?}");
     let plan = pipec::export::plan_v1::from_json(&String::from_utf8_lossy(&output.stdout)).unwrap();
@@ -465,13 +472,15 @@ fn shell_commands_carry_their_values_in_the_actions_variables() {
                     .map(|variable| variable["value"].as_str().unwrap().to_string())
             };
             let command = variable("PIPEC_COMMAND").unwrap();
-            assert_eq!(variable("PIPEC_VALUE_1").as_deref(), Some(HOSTILE_VALUE));
+            let carried = variable("PIPEC_VALUE_1").or_else(|| variable("PIPEC_ARG_1"));
+            assert_eq!(carried.as_deref(), Some(HOSTILE_VALUE), "{command}");
             assert!(!command.contains("CANARY"), "{command}");
             // The project's buildspec runs the command with the action's
             // variables in its environment.
             let output = Command::new("sh")
                 .args(["-c", &command])
                 .env("PIPEC_VALUE_1", HOSTILE_VALUE)
+                .env("PIPEC_ARG_1", HOSTILE_VALUE)
                 .current_dir(&dir)
                 .output()
                 .unwrap();
@@ -479,8 +488,8 @@ fn shell_commands_carry_their_values_in_the_actions_variables() {
             ran += 1;
         }
     }
-    assert_eq!(ran, 2, "the build and the test");
-    for file in ["build.out", "test.out"] {
+    assert_eq!(ran, 3, "the build and the two tests");
+    for file in ["build.out", "test.out", "argv.out"] {
         assert_eq!(
             std::fs::read_to_string(dir.join(file)).unwrap(),
             HOSTILE_VALUE

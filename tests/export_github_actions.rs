@@ -679,13 +679,24 @@ fn shell_values_pipe(dir: &Path) -> PathBuf {
   stage beta {{
     deploy bundle {{ run = "./deploy.sh" }}
     test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
+    test argv {{ run = "./write.sh argv.out ${{v}}" }}
   }}
 }}
 "#
     );
     let path = dir.join("shell.pipe");
     std::fs::write(&path, text).unwrap();
+    write_script(dir);
     path
+}
+
+/// `./write.sh FILE TEXT` writes TEXT into FILE: a command without a
+/// shell that receives a value as one argument.
+fn write_script(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("write.sh");
+    std::fs::write(&script, "#!/bin/sh\nprintf '%s' \"$2\" > \"$1\"\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]
@@ -698,7 +709,10 @@ fn shell_commands_carry_their_values_in_the_steps_env() {
     let mut ran = Vec::new();
     for job in workflow["jobs"].as_object().unwrap().values() {
         for step in job["steps"].as_array().unwrap() {
-            let Some(env) = step["env"].get("PIPEC_VALUE_1") else {
+            let Some(env) = step["env"]
+                .get("PIPEC_VALUE_1")
+                .or_else(|| step["env"].get("PIPEC_ARG_1"))
+            else {
                 continue;
             };
             // GitHub evaluates expressions in `env`: the value is written so
@@ -713,6 +727,7 @@ fn shell_commands_carry_their_values_in_the_steps_env() {
             let output = Command::new("bash")
                 .args(["-e", "-c", run])
                 .env("PIPEC_VALUE_1", HOSTILE_VALUE)
+                .env("PIPEC_ARG_1", HOSTILE_VALUE)
                 .current_dir(&dir)
                 .output()
                 .unwrap();
@@ -720,8 +735,13 @@ fn shell_commands_carry_their_values_in_the_steps_env() {
             ran.push(run.to_string());
         }
     }
-    assert_eq!(ran.len(), 2, "the build and the test: {ran:?}");
-    for file in ["build.out", "test.out"] {
+    assert_eq!(ran.len(), 3, "the build and the two tests: {ran:?}");
+    // The command without a shell is its words, the value's a variable.
+    assert!(
+        ran.contains(&"./write.sh argv.out \"${PIPEC_ARG_1}\"".to_string()),
+        "{ran:?}"
+    );
+    for file in ["build.out", "test.out", "argv.out"] {
         assert_eq!(
             std::fs::read_to_string(dir.join(file)).unwrap(),
             HOSTILE_VALUE

@@ -156,13 +156,13 @@ fn action(
                 .iter()
                 .filter_map(|source| context.artifacts.input(source).cloned())
                 .collect();
-            action.configuration = codebuild(
-                context,
-                step,
-                &placeholders,
-                (&build.command, &build.env),
-                &inputs,
+            let command = crate::export::plan_v1::exported_command(
+                &build.command,
+                build.argv.as_ref(),
+                build.shell,
+                &build.env,
             );
+            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -173,9 +173,19 @@ fn action(
             action.action_type_id = ActionTypeId::aws("Test", "CodeBuild");
             // Tests run from the sources, as the plan's commands expect.
             let inputs: Vec<String> = context.artifacts.sources.values().cloned().collect();
-            let command = test.command.clone().unwrap_or_default();
-            action.configuration =
-                codebuild(context, step, &placeholders, (&command, &test.env), &inputs);
+            let command = match &test.command {
+                Some(command) => crate::export::plan_v1::exported_command(
+                    command,
+                    test.argv.as_ref(),
+                    test.shell,
+                    &test.env,
+                ),
+                None => crate::export::plan_v1::ExportedCommand {
+                    script: String::new(),
+                    variables: Vec::new(),
+                },
+            };
+            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -298,7 +308,7 @@ fn codebuild(
     context: &mut Context<'_>,
     step: &Step,
     placeholders: &Placeholders,
-    (command, env): (&str, &crate::export::plan_v1::Env),
+    command: &crate::export::plan_v1::ExportedCommand,
     inputs: &[String],
 ) -> BTreeMap<String, String> {
     let project = context.setting(
@@ -308,9 +318,9 @@ fn codebuild(
     );
     let mut variables = vec![
         serde_json::json!({"name": "PIPEC_STEP", "value": step.id, "type": "PLAINTEXT"}),
-        serde_json::json!({"name": "PIPEC_COMMAND", "value": command, "type": "PLAINTEXT"}),
+        serde_json::json!({"name": "PIPEC_COMMAND", "value": command.script, "type": "PLAINTEXT"}),
     ];
-    variables.extend(crate::export::plan_v1::value_variables(env).map(
+    variables.extend(command.variables.iter().map(
         |(name, value)| serde_json::json!({"name": name, "value": value, "type": "PLAINTEXT"}),
     ));
     let variables = serde_json::Value::Array(variables);

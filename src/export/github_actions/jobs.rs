@@ -9,7 +9,9 @@ use super::job_ids::JobIds;
 use super::workflow::{Job, JobStep, Jobs, PushTrigger, Triggers, literal};
 use super::{MAX_JOB_MINUTES, MAX_WAIT_SECONDS, Settings};
 use crate::diagnostics::Code;
-use crate::export::plan_v1::{Blocked, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step};
+use crate::export::plan_v1::{
+    Blocked, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step, exported_command,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The jobs built so far and what they could not express.
@@ -240,9 +242,15 @@ impl<'p> Builder<'p> {
             }
             Params::Build(params) => {
                 job.steps.push(JobStep::checkout());
+                let command = exported_command(
+                    &params.command,
+                    params.argv.as_ref(),
+                    params.shell,
+                    &params.env,
+                );
                 let mut build =
-                    JobStep::bash(format!("Build {}", params.artifact), &params.command);
-                build.env = value_env(&params.env);
+                    JobStep::bash(format!("Build {}", params.artifact), &command.script);
+                build.env = literal_env(&command.variables);
                 job.steps.push(build);
                 if params.sign {
                     job.steps.push(JobStep::bash(
@@ -253,8 +261,13 @@ impl<'p> Builder<'p> {
             }
             Params::Test(params) => {
                 job.steps.push(JobStep::checkout());
-                let mut run = match &params.command {
-                    Some(command) => JobStep::bash(format!("Test {}", params.name), command),
+                let command = params.command.as_ref().map(|command| {
+                    exported_command(command, params.argv.as_ref(), params.shell, &params.env)
+                });
+                let mut run = match &command {
+                    Some(command) => {
+                        JobStep::bash(format!("Test {}", params.name), &command.script)
+                    }
                     None => JobStep::bash(
                         format!("Test {} (a suite the environment runs)", params.name),
                         format!("{hook} suite {}", shell_quote(&params.name)),
@@ -277,7 +290,9 @@ impl<'p> Builder<'p> {
                     });
                 }
                 run.timeout_minutes = Some(minutes.min(MAX_JOB_MINUTES - 10));
-                run.env = value_env(&params.env);
+                run.env = command
+                    .map(|command| literal_env(&command.variables))
+                    .unwrap_or_default();
                 job.steps.push(run);
                 self.push_alarm_check(step, &mut job);
             }
@@ -488,9 +503,10 @@ fn step_env(step: &Step) -> BTreeMap<String, String> {
 
 /// The variables carrying a shell command's values, for the step that runs
 /// it, written so that GitHub evaluates no `${{` in them.
-fn value_env(env: &crate::export::plan_v1::Env) -> BTreeMap<String, String> {
-    crate::export::plan_v1::value_variables(env)
-        .map(|(name, value)| (name.to_string(), literal(value)))
+fn literal_env(variables: &[(String, String)]) -> BTreeMap<String, String> {
+    variables
+        .iter()
+        .map(|(name, value)| (name.clone(), literal(value)))
         .collect()
 }
 

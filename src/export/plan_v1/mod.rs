@@ -430,6 +430,65 @@ pub fn value_variables(env: &Env) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// A step's command as shell code another engine runs (a workflow's
+/// `run`, a buildspec's command), with the variables it needs set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedCommand {
+    /// The shell code.
+    pub script: String,
+    /// Environment variables the code refers to, by name.
+    pub variables: Vec<(String, String)>,
+}
+
+/// The prefix of the variables that carry the words of a command run
+/// without a shell, in an export (`PIPEC_ARG_1`, ...).
+pub const ARG_VARIABLE_PREFIX: &str = "PIPEC_ARG_";
+
+/// How another engine runs a step's command, which it runs in a shell.
+/// Shell code stays as it is, its values in their `PIPEC_VALUE_N`
+/// variables. A command without a shell becomes its words: a word that no
+/// shell or engine reads specially (letters, digits, `-_./:,+=@%`) as it
+/// is, any other in a variable of its own, referred to quoted. So neither
+/// the shell nor the engine's own expressions (`${{ ... }}` in a GitHub
+/// workflow, `#{...}` in CodePipeline) ever see a value's text as code.
+pub fn exported_command(
+    command: &str,
+    argv: Option<&Vec<String>>,
+    shell: bool,
+    env: &Env,
+) -> ExportedCommand {
+    if shell {
+        return ExportedCommand {
+            script: command.to_string(),
+            variables: value_variables(env)
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+        };
+    }
+    let words = match argv {
+        Some(argv) if !argv.is_empty() => argv.clone(),
+        _ => crate::plan::words::split(&[crate::plan::words::Piece::Text(command)])
+            .unwrap_or_else(|_| vec![command.to_string()]),
+    };
+    let mut variables = Vec::new();
+    let script = words
+        .iter()
+        .map(|word| {
+            let quoted = crate::plan::words::quote(word);
+            if quoted == *word {
+                quoted
+            } else {
+                let name = format!("{ARG_VARIABLE_PREFIX}{}", variables.len() + 1);
+                let reference = format!("\"${{{name}}}\"");
+                variables.push((name, word.clone()));
+                reference
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    ExportedCommand { script, variables }
+}
+
 /// The kind-specific parameters of a step; the variant is the step's kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Params {

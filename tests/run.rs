@@ -91,8 +91,7 @@ fn the_example_runs_end_to_end_in_dependency_order() {
     assert!(err.contains("completed: 16 steps"));
     // The token is used, and masked.
     let log =
-        std::fs::read_to_string(state.join("logs/production%2Frest%2Flab-west-1%2Fdeploy.log"))
-            .unwrap();
+        std::fs::read_to_string(state.join("logs/production/rest/lab-west-1/deploy.log")).unwrap();
     assert!(log.contains("using token ***"), "{log}");
     std::fs::remove_dir_all(&state).unwrap();
 }
@@ -331,7 +330,7 @@ fn a_secret_never_appears_in_output_logs_or_state() {
             file.display()
         );
     }
-    let log = std::fs::read_to_string(state.join("logs/build%2Fbundle.log")).unwrap();
+    let log = std::fs::read_to_string(state.join("logs/build/bundle.log")).unwrap();
     assert!(
         log.contains("token on stderr: ***") && log.contains("twice ******"),
         "{log}"
@@ -486,7 +485,7 @@ fn speed_compresses_an_hour_of_bake() {
     let log = std::fs::read_to_string(
         workspace
             .state("orders")
-            .join("logs/production%2Ffirst%2Fbake.log"),
+            .join("logs/production/first/bake.log"),
     )
     .unwrap();
     assert!(log.contains("baking until"), "{log}");
@@ -516,7 +515,7 @@ fn a_closed_window_waits_in_run_time() {
     let log = std::fs::read_to_string(
         workspace
             .state("orders")
-            .join("logs/production%2Ffirst%2Flab-east-1%2Fdeploy.log"),
+            .join("logs/production/first/lab-east-1/deploy.log"),
     )
     .unwrap();
     assert!(
@@ -671,4 +670,41 @@ fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
         !workspace.state_home().exists(),
         "no state was created anywhere"
     );
+}
+
+/// A secret that is also part of the runner's own step ids (`lab`, in
+/// `production/first/lab-east-1/deploy`) leaves those ids whole in the
+/// progress lines, is still masked in what commands print, and, being
+/// short, is warned about.
+#[test]
+fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
+    let workspace = Workspace::new("short-secret");
+    let text = basic("").replace(
+        "build bundle from code { run = \"./scripts/effect.sh\" }",
+        "build bundle from code { run = \"./scripts/say.sh\"; env TOKEN = secret(\"LAB_TOKEN\") }",
+    );
+    workspace.file("pipeline.pipe", &text);
+    workspace.script(
+        "scripts/say.sh",
+        "#!/bin/sh\necho \"the token is $TOKEN\"\necho \"$PIPEC_STEP_ID\" >> effects.txt\n",
+    );
+    let output = workspace
+        .pipec()
+        .args(["run", "pipeline.pipe", "--speed", "36000"])
+        .env("LAB_TOKEN", "lab")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains("succeeded  production/first/lab-east-1/deploy"),
+        "{err}"
+    );
+    assert!(
+        err.contains("secret `LAB_TOKEN` is shorter than 4 characters"),
+        "{err}"
+    );
+    let log =
+        std::fs::read_to_string(workspace.state("orders").join("logs/build/bundle.log")).unwrap();
+    assert!(log.contains("the token is ***"), "{log}");
 }

@@ -322,7 +322,7 @@ fn output_without_newlines_costs_bounded_memory() {
     let log = std::fs::read_to_string(
         workspace
             .state("orders")
-            .join("logs/beta%2Ftest%2Fintegration.log"),
+            .join("logs/beta/test/integration.log"),
     )
     .unwrap();
     let xs: usize = log.lines().map(|line| line.matches('x').count()).sum();

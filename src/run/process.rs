@@ -81,6 +81,10 @@ pub struct Log {
 impl Log {
     /// Opens `path` for appending.
     pub fn open(path: &Path, secrets: Arc<Secrets>) -> std::io::Result<Log> {
+        // A step's log lives in directories named after its id's segments.
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -85,7 +85,14 @@ impl<'o> Engine<'o> {
 
     fn say(&mut self, text: &str) {
         let now = self.now();
-        let text = self.shared.secrets.mask(text);
+        // The runner's own step ids stay whole; anything else a progress
+        // line quotes (an alarm command's answer, a failure's reason) is
+        // masked.
+        let ids = &self.shared.step_ids;
+        let text = self
+            .shared
+            .secrets
+            .mask_keeping(text, |word| ids.contains(word));
         self.progress.event(&now, &text);
     }
 
@@ -108,6 +115,19 @@ impl<'o> Engine<'o> {
                     .any(|gate| matches!(gate.gate, Gate::Alarm(_))))
         {
             self.say("no alarm command (--alarm-command, or the plan's alarm_command): alarms are not checked");
+        }
+        let short: Vec<String> = self
+            .shared
+            .secrets
+            .short()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for name in short {
+            self.say(&format!(
+                "warning: secret `{name}` is shorter than {} characters: every occurrence in command output is masked, which garbles the logs; use a longer secret",
+                super::secrets::SHORT_SECRET
+            ));
         }
         if let Some(rollback) = self.replay.rollbacks.first().cloned() {
             // The change was rolled back before: finish undoing, start

@@ -7,8 +7,11 @@
 //! DIR/logs/STEP.log   each step's output, secrets masked
 //! ```
 //!
-//! `STEP` is the step id with every character other than ASCII letters,
-//! digits, `_`, `-` and `.` written `%XX` (so `/` is `%2F`).
+//! `STEP` is the step id as a path, one directory per segment
+//! (`logs/production/first/bake.log`), each segment with every character
+//! other than ASCII letters, digits, `_`, `-` and `.` written `%XX`; a
+//! segment of dots only has them written `%2E`, an empty one is `%`, so no
+//! id leads outside `logs/` and two ids never share a file.
 
 pub mod journal;
 pub mod lock;
@@ -59,9 +62,15 @@ impl StateDir {
 
     /// The log of a step.
     pub fn log_path(&self, step: &str) -> PathBuf {
-        self.root
-            .join("logs")
-            .join(format!("{}.log", file_name(step)))
+        let mut path = self.root.join("logs");
+        let segments: Vec<String> = step.split('/').map(file_name).collect();
+        if let Some((last, parents)) = segments.split_last() {
+            for parent in parents {
+                path.push(parent);
+            }
+            path.push(format!("{last}.log"));
+        }
+        path
     }
 }
 
@@ -75,8 +84,10 @@ pub fn file_name(step: &str) -> String {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    // `.` and `..` would name directories.
-    if out.chars().all(|ch| ch == '.') {
+    // `.` and `..` would name directories, and an empty name none.
+    if out.is_empty() {
+        out.push('%');
+    } else if out.chars().all(|ch| ch == '.') {
         out = out.replace('.', "%2E");
     }
     out
@@ -106,5 +117,23 @@ mod tests {
         );
         assert_ne!(file_name("a/b"), file_name("a%2Fb"));
         assert_eq!(file_name(".."), "%2E%2E");
+        assert_eq!(file_name(""), "%");
+    }
+
+    #[test]
+    fn logs_are_a_directory_per_segment_and_stay_under_logs() {
+        let state = StateDir {
+            root: PathBuf::from("/s"),
+        };
+        assert_eq!(
+            state.log_path("production/first/bake"),
+            Path::new("/s/logs/production/first/bake.log")
+        );
+        assert_eq!(
+            state.log_path("../../etc/x"),
+            Path::new("/s/logs/%2E%2E/%2E%2E/etc/x.log")
+        );
+        assert_eq!(state.log_path("a//b"), Path::new("/s/logs/a/%/b.log"));
+        assert_ne!(state.log_path("a/b"), state.log_path("a%2Fb"));
     }
 }

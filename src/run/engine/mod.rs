@@ -60,12 +60,13 @@ impl<'o> Engine<'o> {
         options: &'o Options,
     ) -> Engine<'o> {
         let (sender, receiver) = mpsc::channel();
+        let clock = shared.clock;
         Engine {
             shared,
             journal,
             replay,
             options,
-            progress: Progress::new(options.terminal),
+            progress: Progress::new(options.terminal, clock),
             active: BTreeMap::new(),
             sender,
             receiver,
@@ -205,7 +206,7 @@ impl<'o> Engine<'o> {
         match message {
             Message::Waiting { position, why } => {
                 let id = self.id(position);
-                self.progress.status(position, &id, "waiting");
+                self.progress.status(position, &id, "waiting", None);
                 self.say(&format!("waiting    {id}: {why}"));
             }
             Message::Overridden { position, gate } => {
@@ -236,11 +237,14 @@ impl<'o> Engine<'o> {
                     if let Some(active) = self.active.get_mut(&position) {
                         active.begun = true;
                     }
-                    let what = match self.shared.plan.steps.get(position).map(|s| &s.params) {
-                        Some(Params::Bake(_)) => "baking",
-                        _ => "running",
-                    };
-                    self.progress.status(position, &step, what);
+                    let (what, lasts) =
+                        match self.shared.plan.steps.get(position).map(|s| &s.params) {
+                            Some(Params::Bake(bake)) => {
+                                ("baking", Some(Duration::from_secs(bake.duration_seconds)))
+                            }
+                            _ => ("running", None),
+                        };
+                    self.progress.status(position, &step, what, lasts);
                     let again = if attempt > 1 {
                         format!(" (attempt {attempt})")
                     } else {

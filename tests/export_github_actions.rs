@@ -758,3 +758,89 @@ fn shell_commands_carry_their_values_in_the_steps_env() {
         assert!(errors.is_empty(), "check-jsonschema: {errors:#?}");
     }
 }
+
+/// The sample's workflow writes each window and alarm once, in the
+/// workflow's `PIPEC_WAIT_DATA`; every wait step names them by id, and
+/// the program the workflow carries resolves them: run here with a
+/// stand-in `aws`, a rollback-alarm check passes while the alarm is OK
+/// and fails while it is in ALARM.
+#[test]
+fn waits_name_shared_alarms_and_the_program_resolves_them() {
+    let compiled = compile("examples/sample/services/orders_api.pipe", None);
+    let plan = plans(&compiled).remove(0);
+    let export = github_actions::export(&plan, &Settings::default());
+    let workflow = workflow_json(&export);
+    let data: Value =
+        serde_json::from_str(workflow["env"]["PIPEC_WAIT_DATA"].as_str().unwrap()).unwrap();
+    let program = workflow["env"]["PIPEC_WAIT_PROGRAM"].as_str().unwrap();
+    let mut checks = Vec::new();
+    for job in workflow["jobs"].as_object().unwrap().values() {
+        for step in job["steps"].as_array().unwrap() {
+            let Some(config) = step["env"].as_object().and_then(github_actions::config_of) else {
+                continue;
+            };
+            for id in config["alarms"].as_array().unwrap() {
+                assert!(data["alarms"].get(id.as_str().unwrap()).is_some(), "{id}");
+            }
+            for id in config["windows"].as_array().unwrap() {
+                assert!(data["windows"].get(id.as_str().unwrap()).is_some(), "{id}");
+            }
+            if config["mode"] == "bake"
+                && config["seconds"] == 0
+                && !config["alarms"].as_array().unwrap().is_empty()
+            {
+                checks.push(config);
+            }
+        }
+    }
+    assert!(!checks.is_empty());
+    // Every alarm's expression is written once, whatever the number of jobs.
+    let text = export.to_json(false);
+    assert_eq!(
+        text.matches("OrdersApi_OneBox_High_Fault_Rate").count(),
+        2,
+        "in `names` and in `tree`, once"
+    );
+
+    let dir = scratch_dir("github-actions-wait-program");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // `aws cloudwatch describe-alarms ... --alarm-names A B ...`: every
+    // alarm named in the state in `STATE`.
+    let aws = bin.join("aws");
+    std::fs::write(
+        &aws,
+        "#!/usr/bin/env python3\nimport json, os, sys\nargs = sys.argv[1:]\n\
+         names = args[args.index('--alarm-names') + 1:]\nnames = names[:names.index('--region')] if '--region' in names else names\n\
+         print(json.dumps({'MetricAlarms': [{'AlarmName': n, 'StateValue': os.environ['STATE']} for n in names]}))\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let check = &checks[0];
+    // The interpreter itself, not a version manager's shim that would put
+    // its own directories (and perhaps a real `aws`) first on the PATH.
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+    for (state, passes) in [("OK", true), ("ALARM", false)] {
+        let output = Command::new(&python)
+            .args(["-c", program])
+            .env("PIPEC_WAIT_CONFIG", check.to_string())
+            .env("PIPEC_WAIT_DATA", data.to_string())
+            .env("STATE", state)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.success(), passes, "{state}: {output:?}");
+    }
+}

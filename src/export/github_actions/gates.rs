@@ -2,13 +2,16 @@
 //! ([`WAIT_PROGRAM`], run by the runner's own Python with its AWS CLI)
 //! that waits for windows and alarm blockers, or bakes while watching a
 //! rollback alarm. The program is written once, in the workflow's
-//! `PIPEC_WAIT_PROGRAM`; each step gives it its data as JSON in the step's
-//! `PIPEC_WAIT_CONFIG`, so the workflow carries no code taken from the
-//! plan.
+//! `PIPEC_WAIT_PROGRAM`, and so is every window and alarm it may watch, in
+//! the workflow's `PIPEC_WAIT_DATA` ([`wait_data`]); each step gives it
+//! what to do as JSON in the step's `PIPEC_WAIT_CONFIG`, naming windows
+//! and alarms by id. So the workflow carries no code taken from the plan,
+//! and one alarm that guards every production step is written once, not
+//! in every job.
 
 use super::alarm_expr::{self, AlarmTree};
 use super::workflow::JobStep;
-use crate::export::plan_v1::{AlarmGate, Weekday, WindowGate};
+use crate::export::plan_v1::{AlarmGate, Gate, PlanV1, Weekday, WindowGate};
 use serde_json::{Value, json};
 
 /// The program, for the workflow's `env`.
@@ -16,6 +19,33 @@ pub const WAIT_PROGRAM: &str = include_str!("wait_program.py");
 
 /// The step variable holding a step's data.
 pub const CONFIG_VARIABLE: &str = "PIPEC_WAIT_CONFIG";
+
+/// The workflow variable holding every window and alarm, by id.
+pub const DATA_VARIABLE: &str = "PIPEC_WAIT_DATA";
+
+/// Every window gate, alarm blocker and rollback alarm of the plan, each
+/// once, by id: `{"windows": {ID: WINDOW}, "alarms": {ID: ALARM}}`. Gate
+/// ids (`alarm:NAME`) and rollback alarm ids (`NAME`, no colon) do not
+/// meet.
+pub fn wait_data(plan: &PlanV1) -> Value {
+    let mut windows = serde_json::Map::new();
+    let mut alarms = serde_json::Map::new();
+    for entry in &plan.gates {
+        match &entry.gate {
+            Gate::Window(gate) => {
+                windows.insert(entry.id.clone(), window(&entry.id, gate));
+            }
+            Gate::Alarm(gate) => {
+                alarms.insert(entry.id.clone(), alarm_gate(&entry.id, gate).config);
+            }
+            Gate::Artifact(_) | Gate::Approval(_) => {}
+        }
+    }
+    for entry in &plan.alarms {
+        alarms.insert(entry.id.clone(), alarm(&entry.id, &entry.alarm).config);
+    }
+    json!({"windows": windows, "alarms": alarms})
+}
 
 /// An alarm as the program reads it, and whether it had to be
 /// approximated (the expression could not be read).
@@ -70,11 +100,12 @@ fn iso_weekday(day: Weekday) -> u8 {
 }
 
 /// A step waiting up to `seconds` until every window is open and every
-/// alarm blocker quiet at once. Its name lists the gate ids.
+/// alarm blocker quiet at once (each named by its id in [`wait_data`]).
+/// Its name lists the gate ids.
 pub fn wait_for_gates(
     gate_ids: &[String],
-    windows: Vec<Value>,
-    alarms: Vec<Value>,
+    windows: Vec<String>,
+    alarms: Vec<String>,
     regions: &[String],
     seconds: u64,
 ) -> JobStep {
@@ -85,9 +116,10 @@ pub fn wait_for_gates(
     run_program(format!("Wait for gates: {}", gate_ids.join(", ")), &config)
 }
 
-/// A step baking for `seconds` while watching `alarm` (none: only
-/// waiting); with 0 seconds, one check of the alarm.
-pub fn bake(name: String, alarm: Option<Value>, regions: &[String], seconds: u64) -> JobStep {
+/// A step baking for `seconds` while watching `alarm` (its id in
+/// [`wait_data`]; none: only waiting); with 0 seconds, one check of the
+/// alarm.
+pub fn bake(name: String, alarm: Option<String>, regions: &[String], seconds: u64) -> JobStep {
     let config = json!({
         "mode": "bake", "seconds": seconds, "regions": regions,
         "windows": [], "alarms": alarm.into_iter().collect::<Vec<_>>(),

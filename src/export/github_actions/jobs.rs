@@ -152,13 +152,13 @@ impl<'p> Builder<'p> {
         for entry in self.gates_of(step) {
             match &entry.gate {
                 Gate::Approval(_) => continue,
-                Gate::Window(gate) => windows.push(gates::window(&entry.id, gate)),
+                Gate::Window(_) => windows.push(entry.id.clone()),
                 Gate::Alarm(gate) => {
                     let alarm = gates::alarm_gate(&entry.id, gate);
                     if alarm.approximated && self.reported_alarms.insert(entry.id.clone()) {
                         self.built.findings.push(alarm_finding(step, &entry.id));
                     }
-                    alarms.push(alarm.config);
+                    alarms.push(entry.id.clone());
                 }
                 Gate::Artifact(gate) => blockers.push(artifact_check(&entry.id, &gate.blocked)),
             }
@@ -209,10 +209,14 @@ impl<'p> Builder<'p> {
         regions
     }
 
-    fn rollback_alarm(&self, step: &Step) -> Option<serde_json::Value> {
+    /// The id of the step's rollback alarm, in the workflow's wait data.
+    fn rollback_alarm(&self, step: &Step) -> Option<String> {
         let id = step.rollback_alarm.as_ref()?;
-        let entry = self.plan.alarms.iter().find(|alarm| &alarm.id == id)?;
-        Some(gates::alarm(id, &entry.alarm).config)
+        self.plan
+            .alarms
+            .iter()
+            .any(|alarm| &alarm.id == id)
+            .then(|| id.clone())
     }
 
     fn main_job(&mut self, step: &Step, needs: Vec<String>) -> Job {

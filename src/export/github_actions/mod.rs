@@ -116,6 +116,10 @@ pub fn export(plan: &PlanV1, settings: &Settings) -> Export {
                 "PIPEC_WAIT_PROGRAM".to_string(),
                 gates::WAIT_PROGRAM.to_string(),
             ),
+            (
+                gates::DATA_VARIABLE.to_string(),
+                workflow::literal(&gates::wait_data(plan).to_string()),
+            ),
         ]
         .into(),
         jobs,

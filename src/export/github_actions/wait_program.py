@@ -1,12 +1,16 @@
 # Written by pipec once into a workflow's env (PIPEC_WAIT_PROGRAM) and run by
 # steps as `python3 -c "$PIPEC_WAIT_PROGRAM"` with their data in the step's
-# PIPEC_WAIT_CONFIG (JSON).
+# PIPEC_WAIT_CONFIG (JSON), which names windows and alarms by id; each is
+# written once, in the workflow's PIPEC_WAIT_DATA (JSON).
 # mode "gates": wait until every window is open and every blocker alarm is
 # quiet at the same moment, failing after "seconds". mode "bake": for
 # "seconds", fail as soon as a rollback alarm fires (0 seconds: check once).
 import datetime, json, os, subprocess, sys, time, zoneinfo
 
 C = json.loads(os.environ["PIPEC_WAIT_CONFIG"])
+DATA = json.loads(os.environ["PIPEC_WAIT_DATA"])
+C["windows"] = [DATA["windows"][i] for i in C["windows"]]
+C["alarms"] = [DATA["alarms"][i] for i in C["alarms"]]
 
 
 def states(names, region):

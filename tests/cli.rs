@@ -1059,7 +1059,7 @@ fn command_line_errors_have_codes_and_help_lines() {
 }
 
 /// `graph` draws a plan file exactly as the `.pipe` file it was compiled
-/// from; `graph` and `simulate` take a file, not a directory.
+/// from; `graph`, `simulate` and `run` take a file, not a directory.
 #[test]
 fn graph_draws_a_plan_file_as_its_source_and_refuses_directories() {
     let dir = scratch_dir("graph-plan");
@@ -1073,7 +1073,7 @@ fn graph_draws_a_plan_file_as_its_source_and_refuses_directories() {
         assert_eq!(from_plan.status.code(), Some(0), "{}", stderr(&from_plan));
         assert_eq!(stdout(&from_plan), stdout(&from_source), "{format}");
     }
-    for command in ["graph", "simulate"] {
+    for command in ["graph", "simulate", "run"] {
         let output = pipec(&[command, "examples/sample", "--color", "never"], None);
         let text = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{text}");

@@ -109,6 +109,7 @@ fn every_code_has_a_case() {
         Code::CLI_INPUT_INVALID,
         Code::CLI_OUTSIDE_WORKSPACE,
         Code::CLI_WOULD_OVERWRITE,
+        Code::CLI_RUN_REFUSED,
     ];
     let missing: Vec<&str> = pipec::diagnostics::ALL_CODES
         .iter()

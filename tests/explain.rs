@@ -50,6 +50,7 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
     (Code::CLI_INPUT_INVALID, "needs a command line"),
     (Code::CLI_OUTSIDE_WORKSPACE, "needs a command line"),
     (Code::CLI_WOULD_OVERWRITE, "needs a command line"),
+    (Code::CLI_RUN_REFUSED, "needs a command line"),
 ];
 
 /// Codes whose example needs a command-line flag: the profile to select.

@@ -177,7 +177,22 @@ fn usage_and_state_errors_exit_with_2() {
             "{args:?}: {}",
             stderr(&output)
         );
+        // Every one reads as the command line's errors do: a code first.
+        assert!(
+            stderr(&output)
+                .lines()
+                .any(|line| line.starts_with("error[P10")),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
+    // The runner's own refusal has its code.
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "0"]);
+    assert!(
+        stderr(&output).contains("error[P1009]: --speed must be a positive number"),
+        "{}",
+        stderr(&output)
+    );
     // A plan file that is not a plan.
     workspace.file("plan.json", "{\"format_version\": \"2.0\"}");
     let output = workspace.run(&["run", "plan.json"]);

@@ -14,6 +14,15 @@ pub(crate) fn print_report(report: &miette::Report, color: ColorChoice) {
     render::to_stderr(&[report_diagnostic(report)], &SourceMap::new(), color);
 }
 
+/// Prints an error with a code, a message and a help line.
+pub(crate) fn print_error(code: Code, message: &str, help: Option<&str>, color: ColorChoice) {
+    let mut diagnostic = Diagnostic::error(code, message);
+    if let Some(help) = help {
+        diagnostic = diagnostic.help(help.to_string());
+    }
+    render::to_stderr(&[diagnostic], &SourceMap::new(), color);
+}
+
 /// Prints a usage error found by the flag parser.
 pub(crate) fn print_clap_error(error: &clap::Error, color: ColorChoice) {
     let text = error.to_string();

@@ -92,16 +92,18 @@ pub fn run(
     let plan = if plan_source::is_plan_file(&args.file) {
         if profile.is_some() {
             return Err(miette::miette!(
+                code = "P1003",
                 help = "a plan file is already compiled; compile with `--profile` instead",
                 "--profile applies to `.pipe` files only"
             ));
         }
-        let plan =
-            plan_source::read_plan_file(&args.file).map_err(|error| miette::miette!("{error}"))?;
+        let plan = plan_source::read_plan_file(&args.file)
+            .map_err(|error| miette::miette!(code = "P1006", "{error}"))?;
         if let Some(wanted) = &args.pipeline
             && *wanted != plan.pipeline
         {
             return Err(miette::miette!(
+                code = "P1003",
                 "{} is the plan of `{}`, not `{wanted}`",
                 args.file.display(),
                 plan.pipeline
@@ -131,6 +133,7 @@ pub fn run(
         }
         if compiled.has_errors() {
             return Err(miette::miette!(
+                code = "P1009",
                 "{} does not compile: nothing ran",
                 args.file.display()
             ));
@@ -141,12 +144,14 @@ pub fn run(
             .map(|plan| convert::to_v1(plan, &compiled.sources))
             .collect();
         plan_source::choose(plans, args.pipeline.as_deref(), &args.file)
-            .map_err(|error| miette::miette!("{error}"))?
+            .map_err(|error| miette::miette!(code = "P1003", "{error}"))?
     };
-    let base_dir = plan_source::base_dir(&args.file).map_err(|error| miette::miette!("{error}"))?;
+    let base_dir = plan_source::base_dir(&args.file)
+        .map_err(|error| miette::miette!(code = "P1002", "{error}"))?;
     let alarm_command = match &args.alarm_command {
         Some(text) => Some(words::split(&[Piece::Text(text)]).map_err(|error| {
             miette::miette!(
+                code = "P1003",
                 help = "the alarm command runs without a shell; quote arguments with spaces",
                 "--alarm-command: {error}"
             )
@@ -158,7 +163,7 @@ pub fn run(
         None => plan_source::default_state_dir(&base_dir, &plan.pipeline, |name| {
             std::env::var(name).ok()
         })
-        .map_err(|error| miette::miette!("{error}"))?,
+        .map_err(|error| miette::miette!(code = "P1009", "{error}"))?,
     };
     // One line, so that people find the journal and the logs.
     eprintln!("state: {}", state_dir.display());
@@ -228,12 +233,15 @@ pub fn run(
             Ok(signal.exit_status())
         }
         Err(error) => {
-            // Plain lines, never wrapped: paths and step ids stay whole for
-            // people to copy and scripts to match.
-            eprintln!("error: {}", error.message);
-            if let Some(help) = &error.help {
-                eprintln!("help: {help}");
-            }
+            // As every error the command line prints; never wrapped, so
+            // paths and step ids stay whole for people to copy and scripts
+            // to match.
+            super::errors::print_error(
+                pipec::diagnostics::Code::CLI_RUN_REFUSED,
+                &error.message,
+                error.help.as_deref(),
+                color,
+            );
             Ok(EXIT_FAILURE)
         }
     }

@@ -621,4 +621,12 @@ codes! {
     CLI_WOULD_OVERWRITE = "P1008", "would-overwrite",
         "`pipec init` would overwrite a file.",
         "`pipec init` writes a new workspace and never replaces a file: when any file it would create exists already, it writes nothing and names them. Run it in a new or empty directory, or move the files away.";
+    CLI_RUN_REFUSED = "P1009", "run-refused",
+        "`pipec run` cannot start, or cannot go on keeping its state.",
+        "A run needs its inputs and its state to be sound before a command runs: \
+         every secret the plan names set, a state directory no other run holds \
+         (the lock), a journal that belongs to this plan and whose records add \
+         up, and a journal it can keep writing. The message says which failed and \
+         the help line what to do; nothing ran, or the run stopped its commands \
+         before anything went unrecorded. See docs/execution.md.";
 }

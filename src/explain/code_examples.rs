@@ -778,6 +778,11 @@ template Service {
 "#,
     ),
     (
+        Code::CLI_RUN_REFUSED,
+        r#"// `pipec run pipeline.pipe` while another run holds the same state's lock.
+"#,
+    ),
+    (
         Code::GHA_DATA_POINTS_DROPPED,
         r#"// `pipec compile --target github-actions` on a pipeline whose bake
 // waits for data points:

@@ -72,6 +72,10 @@ pub fn run(
     }
     let budget = budget();
     let mut rng = Rng::new(seed(name));
+    let dir = findings_dir(name);
+    // The input being run, written first: an abort (a stack overflow, an
+    // allocation refused under `ulimit -v`) leaves it behind.
+    let current = dir.join("current");
     let start = Instant::now();
     let mut stats = Stats::default();
     while start.elapsed() < budget {
@@ -85,6 +89,7 @@ pub fn run(
             None => mutate(&mut rng, seeds),
         };
         stats.executions += 1;
+        std::fs::write(&current, &input).unwrap();
         match catch_unwind(AssertUnwindSafe(|| check(&input))) {
             Ok(true) => stats.accepted += 1,
             Ok(false) => {}
@@ -92,6 +97,7 @@ pub fn run(
         }
     }
     stats.elapsed = start.elapsed();
+    let _ = std::fs::remove_file(&current);
     eprintln!(
         "fuzz {name}: {} executions ({} accepted) in {:.1} s, no findings",
         stats.executions,
@@ -117,22 +123,32 @@ fn report(
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
         .unwrap_or_default();
+    // Shrinking runs the failing check many times: one report is enough.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let small = shrink(input, |candidate| fails(check, candidate));
+    std::panic::set_hook(hook);
+    let dir = findings_dir(name);
+    let path = dir.join(format!("finding-{:016x}", fingerprint(&small)));
+    std::fs::write(&path, &small).unwrap();
+    std::fs::write(path.with_extension("original"), input).unwrap();
+    panic!(
+        "fuzz {name}: {message}\nshrunk input ({} bytes) saved to {path}; replay with \
+         PIPEC_FUZZ_REPLAY={path} cargo test --test fuzz {name}\n{shown:?}",
+        small.len(),
+        path = path.display(),
+        shown = String::from_utf8_lossy(&small)
+    );
+}
+
+/// `target/fuzz/NAME/`, created.
+fn findings_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("..")
         .join("fuzz")
         .join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("finding-{:016x}", fingerprint(&small)));
-    std::fs::write(&path, &small).unwrap();
-    std::fs::write(path.with_extension("original"), input).unwrap();
-    panic!(
-        "fuzz {name}: {message}\nshrunk input ({} bytes) saved to {}; replay with \
-         PIPEC_FUZZ_REPLAY={0} cargo test --test fuzz {name}\n{:?}",
-        small.len(),
-        path.display(),
-        String::from_utf8_lossy(&small)
-    );
+    dir
 }
 
 fn fingerprint(bytes: &[u8]) -> u64 {

@@ -31,6 +31,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 impl NameIndex {
+    /// Indexes `names`; their order breaks ties.
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NameIndex {
         let mut index = NameIndex { nodes: Vec::new() };
         for (position, name) in names.into_iter().enumerate() {

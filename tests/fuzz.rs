@@ -172,3 +172,31 @@ fn scenario_reader() {
         }
     });
 }
+
+/// A sample of mutants through the binary: `check` and `fmt --check` end
+/// with an exit status of 0, 1 or 2 (never a signal or a panic's 101).
+#[test]
+fn the_cli_exits_0_1_or_2_on_mutants() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let seeds = corpus::sources();
+    let mut rng = sim::generate::Rng::new(11);
+    for index in 0..24 {
+        let path = dir.join(format!("mutant{index}.pipe"));
+        std::fs::write(&path, mutate::bytes(&mut rng, &seeds)).unwrap();
+        for args in [&["check"][..], &["fmt", "--check"][..]] {
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"))
+                .args(args)
+                .arg(&path)
+                .current_dir(&dir)
+                .output()
+                .unwrap()
+                .status;
+            assert!(
+                matches!(status.code(), Some(0..=2)),
+                "pipec {args:?} {} ended with {status}",
+                path.display()
+            );
+        }
+    }
+}

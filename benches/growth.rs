@@ -2,7 +2,9 @@
 //! once quadratic (or worse), a chain of imported files among them. For each shape it times an input of n items and one of
 //! 8n, and prints the ratio: about 8 is linear, about 64 quadratic.
 //!
-//! Run with `cargo bench --bench growth`. It is a measurement, not a test.
+//! Run with `cargo bench --bench growth`, or `cargo bench --bench growth --
+//! WORDS` for only the shapes whose name contains WORDS (e.g. `distinct`).
+//! It is a measurement, not a test.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, missing_docs)]
 
@@ -99,8 +101,14 @@ fn format(text: &str) -> Duration {
 }
 
 fn main() {
+    // Cargo passes `--bench` itself; the words after `--` choose shapes.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    let chosen = |name: &str| filter.is_empty() || filter.iter().any(|word| name.contains(word));
     println!("n = {N}, 8n = {}", 8 * N);
-    for (name, make) in SHAPES {
+    for (name, make) in SHAPES.iter().filter(|(name, _)| chosen(name)) {
         let (small, large) = (make(N), make(8 * N));
         let (a, b) = (check(&small), check(&large));
         println!(
@@ -110,13 +118,18 @@ fn main() {
             b.as_secs_f64() / a.as_secs_f64()
         );
     }
-    let (a, b) = (check_chain(N), check_chain(8 * N));
-    println!(
-        "check, a chain of imported files: {:.1} ms, {:.1} ms, ratio {:.1}",
-        a.as_secs_f64() * 1e3,
-        b.as_secs_f64() * 1e3,
-        b.as_secs_f64() / a.as_secs_f64()
-    );
+    if chosen("a chain of imported files") {
+        let (a, b) = (check_chain(N), check_chain(8 * N));
+        println!(
+            "check, a chain of imported files: {:.1} ms, {:.1} ms, ratio {:.1}",
+            a.as_secs_f64() * 1e3,
+            b.as_secs_f64() * 1e3,
+            b.as_secs_f64() / a.as_secs_f64()
+        );
+    }
+    if !chosen("fmt, alarms") {
+        return;
+    }
     let make = SHAPES[3].1;
     let (a, b) = (format(&make(N)), format(&make(8 * N)));
     println!(

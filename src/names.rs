@@ -1,6 +1,10 @@
 //! Small helpers shared by the passes that resolve names: "did you mean"
 //! suggestions and cycle finding.
 
+mod index;
+
+pub use index::NameIndex;
+
 /// The candidate closest to `name`, if one is close enough to be a likely
 /// typo: at most one edit (a letter added, dropped, changed, or two
 /// swapped) per three letters of `name`, and at least one, as rustc

@@ -452,6 +452,17 @@ fn empty_files_stay_empty_and_a_byte_order_mark_is_kept() {
 }
 
 #[test]
+fn a_byte_order_mark_after_the_start_is_whitespace_and_dropped() {
+    // The grammar reads U+FEFF anywhere as whitespace; the formatter once
+    // took one after the start for a token and refused the file as unsafe.
+    assert_eq!(format_text("\n\u{FEFF}").unwrap(), "");
+    assert_eq!(
+        format_text("alarm a = \u{FEFF}ALARM(\"A\")\n\u{FEFF}\nalarm b = a").unwrap(),
+        "alarm a = ALARM(\"A\")\n\nalarm b = a\n"
+    );
+}
+
+#[test]
 fn literals_and_strings_are_kept_as_written() {
     let text = "template T {\n  stage s {\n    bake = 1h30m\n    wait for 3_000 requests(\"Get \\\"all\\\" \\${x}\")\n    onebox { traffic <= 2.50% }\n  }\n}\n";
     assert_eq!(format_text(text).unwrap(), text);

@@ -44,6 +44,14 @@ pub const MAX_RULE_LENGTH: usize = 10_240;
 struct Walk {
     stack: Vec<(String, FileId, Span)>,
     too_long: Option<(FileId, Span)>,
+    /// Alarms (by where their expression is) that failed to render for a
+    /// reason of their own, reported already: named again, they fail
+    /// without being walked again. Alarms that each name a broken one twice
+    /// would otherwise double the walk, and its diagnostics, with every line.
+    failed: std::collections::HashSet<(FileId, Span)>,
+    /// How many references led back into the stack: a failure that met
+    /// one depends on the path, and is not remembered in `failed`.
+    cycles: usize,
 }
 
 impl Walk {
@@ -67,6 +75,8 @@ impl AlarmRenderer<'_, '_> {
         let mut walk = Walk {
             stack: Vec::new(),
             too_long: None,
+            failed: std::collections::HashSet::new(),
+            cycles: 0,
         };
         let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
@@ -220,6 +230,28 @@ impl AlarmRenderer<'_, '_> {
         (!failed).then(|| (parts.join(separator), own))
     }
 
+    /// Renders the expression of the alarm named `dotted`, written in
+    /// `file`, in place of the name; once only, if it fails.
+    fn expand(
+        &mut self,
+        dotted: String,
+        value: &Expr,
+        file: FileId,
+        walk: &mut Walk,
+    ) -> Option<(String, Precedence)> {
+        if walk.failed.contains(&(file, value.span)) {
+            return None;
+        }
+        let cycles = walk.cycles;
+        walk.stack.push((dotted, file, value.span));
+        let rendered = self.render_in(value, file, walk);
+        walk.stack.pop();
+        if rendered.is_none() && walk.cycles == cycles {
+            walk.failed.insert((file, value.span));
+        }
+        rendered
+    }
+
     fn reference(
         &mut self,
         path: &crate::syntax::ast::Path,
@@ -229,6 +261,7 @@ impl AlarmRenderer<'_, '_> {
     ) -> Option<(String, Precedence)> {
         let dotted = path.to_dotted();
         if walk.stack.iter().any(|(name, _, _)| *name == dotted) {
+            walk.cycles += 1;
             let mut cycle: Vec<String> =
                 walk.stack.iter().map(|(name, _, _)| name.clone()).collect();
             cycle.push(dotted.clone());
@@ -262,10 +295,7 @@ impl AlarmRenderer<'_, '_> {
                 return None;
             };
             let value = alarm.value.as_ref()?;
-            walk.stack.push((dotted, alarm_file, value.span));
-            let rendered = self.render_in(value, alarm_file, walk);
-            walk.stack.pop();
-            return rendered;
+            return self.expand(dotted, value, alarm_file, walk);
         }
         match self.scopes.resolve(file, path, &[DeclKind::Alarm]) {
             Ok((decl, _)) => {
@@ -274,10 +304,7 @@ impl AlarmRenderer<'_, '_> {
                     return None;
                 };
                 let value = alarm.value.as_ref()?;
-                walk.stack.push((dotted, decl.file, value.span));
-                let rendered = self.render_in(value, decl.file, walk);
-                walk.stack.pop();
-                rendered
+                self.expand(dotted, value, decl.file, walk)
             }
             Err(unresolved) => {
                 let mut diagnostic = *unresolved.diagnostic;

@@ -93,21 +93,19 @@ pub struct Scopes<'w> {
     /// the same unknown name used n times would otherwise cost n searches
     /// of every visible name.
     suggestions: std::sync::Mutex<std::collections::HashMap<(FileId, String), Option<String>>>,
-    /// Per file, the names visible in it by length, for did-you-mean
+    /// Per file, the names visible in it indexed for did-you-mean
     /// (owned: a borrowed name in a mutex would tie the scopes' lifetime).
     visible: VisibleIndex,
 }
 
-type VisibleIndex = std::sync::Mutex<
-    std::collections::HashMap<FileId, std::sync::Arc<BTreeMap<usize, Vec<String>>>>,
->;
+type VisibleIndex =
+    std::sync::Mutex<std::collections::HashMap<FileId, std::sync::Arc<crate::names::NameIndex>>>;
 
 impl<'w> Scopes<'w> {
     /// The did-you-mean for an unknown `name` in `file`: the closest name
-    /// declared in the file or an import, found once per name and file,
-    /// among the visible names of about its length (indexed once per
-    /// file), so that n unknown names against n declarations stay near
-    /// linear.
+    /// declared in the file or an import, found once per name and file, in
+    /// an index of the visible names built once per file, so that n
+    /// unknown names against n declarations stay near linear.
     fn suggestion(&self, file: FileId, name: &str, imports: &[ModuleImport]) -> Option<String> {
         let key = (file, name.to_string());
         if let Some(known) = self
@@ -118,26 +116,24 @@ impl<'w> Scopes<'w> {
         {
             return known;
         }
-        let by_length = self.visible_by_length(file, imports);
-        let length = name.chars().count();
-        let allowed = length.max(3) / 3;
-        let candidates = by_length
-            .range(length.saturating_sub(allowed)..=length + allowed)
-            .flat_map(|(_, names)| names.iter().map(String::as_str));
-        let found = closest(name, candidates).map(str::to_string);
+        let found = self
+            .visible_names(file, imports)
+            .closest(name)
+            .map(str::to_string);
         if let Ok(mut memo) = self.suggestions.lock() {
             memo.insert(key, found.clone());
         }
         found
     }
 
-    /// The names visible in a file, by length in characters, in the order
-    /// the file's own declarations and then its imports list them.
-    fn visible_by_length(
+    /// The names visible in a file, indexed. They go in shortest first,
+    /// and of one length in the order the file's own declarations and then
+    /// its imports list them: the order ties have always been broken in.
+    fn visible_names(
         &self,
         file: FileId,
         imports: &[ModuleImport],
-    ) -> std::sync::Arc<BTreeMap<usize, Vec<String>>> {
+    ) -> std::sync::Arc<crate::names::NameIndex> {
         if let Some(index) = self
             .visible
             .lock()
@@ -159,7 +155,9 @@ impl<'w> Scopes<'w> {
                     .push((*name).to_string());
             }
         }
-        let index = std::sync::Arc::new(by_length);
+        let index = std::sync::Arc::new(crate::names::NameIndex::new(
+            by_length.values().flatten().map(String::as_str),
+        ));
         if let Ok(mut visible) = self.visible.lock() {
             visible.insert(file, std::sync::Arc::clone(&index));
         }

@@ -85,6 +85,15 @@ pub(crate) fn lex(source: &str) -> Lexed {
                 pos += 1;
                 continue;
             }
+            // The grammar reads a byte order mark anywhere as whitespace;
+            // after the start it is dropped like any other.
+            0xEF if source
+                .get(pos..)
+                .is_some_and(|rest| rest.starts_with('\u{FEFF}')) =>
+            {
+                pos += '\u{FEFF}'.len_utf8();
+                continue;
+            }
             b'/' if bytes.get(pos + 1) == Some(&b'/') => {
                 let line_end = bytes
                     .get(pos..)

@@ -94,6 +94,8 @@ impl AlarmRenderer<'_, '_> {
         let mut walk = Walk {
             stack: vec![(alarm.name.name.clone(), decl.file, value.span)],
             too_long: None,
+            failed: std::collections::HashSet::new(),
+            cycles: 0,
         };
         let rendered = self
             .render_in(value, decl.file, &mut walk)

@@ -10,9 +10,21 @@ where
     T: Send,
     R: Send,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len().max(1));
+    map_in_order_on(cores(), items, work)
+}
+
+/// How many cores the machine has (1 when it cannot say).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// [`map_in_order`] on at most `threads` threads (at least one).
+pub fn map_in_order_on<T, R>(threads: usize, items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+{
+    let threads = threads.max(1).min(items.len().max(1));
     let per_thread = items.len().div_ceil(threads).max(1);
     let mut batches: Vec<Vec<T>> = Vec::new();
     for item in items {

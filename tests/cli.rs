@@ -1083,3 +1083,99 @@ fn graph_draws_a_plan_file_as_its_source_and_refuses_directories() {
         );
     }
 }
+
+/// `compile DIR -o OUTDIR` writes one plan per pipeline, each the bytes
+/// `compile FILE -p NAME` writes, whatever `--jobs`; nothing when the
+/// workspace has an error; and refuses two pipelines of one name.
+#[test]
+fn compile_of_a_directory_writes_a_plan_per_pipeline() {
+    let dir = scratch_dir("compile-dir");
+    let sample = "examples/sample";
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2", "7"] {
+        let out = dir.join(format!("out-{jobs}"));
+        let output = pipec(
+            &[
+                "compile",
+                sample,
+                "-o",
+                out.to_str().unwrap(),
+                "--jobs",
+                jobs,
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["orders_api.json", "payments_worker.json"]);
+        outputs.push(
+            names
+                .iter()
+                .map(|name| std::fs::read(out.join(name)).unwrap())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(outputs.windows(2).all(|pair| pair[0] == pair[1]));
+    let alone = pipec(
+        &["compile", "examples/sample/services/payments_worker.pipe"],
+        None,
+    );
+    assert_eq!(outputs[0][1], alone.stdout);
+
+    let broken = dir.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(
+        broken.join("ok.pipe"),
+        "pipeline a {\n  platform = ecs\n}\n",
+    )
+    .unwrap();
+    std::fs::write(broken.join("bad.pipe"), "alarm x = \n").unwrap();
+    let out = dir.join("out-broken");
+    let output = pipec(
+        &[
+            "compile",
+            broken.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        !out.exists(),
+        "nothing is written for a workspace with an error"
+    );
+
+    let twins = dir.join("twins");
+    std::fs::create_dir_all(&twins).unwrap();
+    for file in ["a.pipe", "b.pipe"] {
+        std::fs::write(
+            twins.join(file),
+            "pipeline same {\n  platform = ecs\n  build b { run = \"make\" }\n}\n",
+        )
+        .unwrap();
+    }
+    let out = dir.join("out-twins");
+    let output = pipec(
+        &[
+            "compile",
+            twins.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--color",
+            "never",
+        ],
+        None,
+    );
+    assert!(!out.join("same.json").exists());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("named `same`"),
+        "{}",
+        stderr(&output)
+    );
+}

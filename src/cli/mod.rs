@@ -2,6 +2,7 @@
 //! exit codes. Problems in `.pipe` source are diagnostics; problems outside
 //! it (unreadable files, bad flags) are reported with miette.
 
+mod compile_dir;
 mod completions;
 mod diff;
 mod errors;
@@ -243,15 +244,22 @@ enum Command {
     Compile {
         /// The `.pipe` file declaring the pipeline(s); a directory
         /// compiles every pipeline its `.pipe` files declare (found as
-        /// `check` finds them), as one array.
+        /// `check` finds them): as one array, or with `-o OUTDIR` one file
+        /// per pipeline.
         file: PathBuf,
         /// Compile only this pipeline.
         #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
         /// Write the plan here instead of standard output (atomically: the
-        /// file is replaced only by a complete plan).
+        /// file is replaced only by a complete plan). For a directory
+        /// FILE, a directory to write one plan per pipeline into
+        /// (`OUT/PIPELINE.json`), once the whole workspace compiles.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
+        /// How many plans a directory's compile writes at once. Default:
+        /// the machine's cores; the files are the same for any number.
+        #[arg(long, value_name = "N", value_parser = positive_jobs)]
+        jobs: Option<usize>,
         /// Indent the JSON for people to read (default: one line per plan,
         /// half the size and faster to write and parse).
         #[arg(long)]
@@ -487,6 +495,7 @@ fn dispatch(
             file,
             pipeline,
             output,
+            jobs,
             pretty,
             target,
             deny_lossy,
@@ -514,17 +523,26 @@ fn dispatch(
                     deny_lossy,
                     how,
                 ),
-                Target::Plan => run_compile(
-                    &file,
-                    pipeline.as_deref(),
-                    output.as_deref(),
-                    if pretty {
+                Target::Plan => {
+                    let layout = if pretty {
                         pipec::export::Layout::Pretty
                     } else {
                         pipec::export::Layout::Compact
-                    },
-                    how,
-                ),
+                    };
+                    match output.as_deref() {
+                        Some(out) if file.is_dir() => compile_dir::run(
+                            &file,
+                            pipeline.as_deref(),
+                            out,
+                            layout,
+                            jobs.unwrap_or_else(pipec::parallel::cores),
+                            how,
+                        ),
+                        _ => {
+                            run_compile(&file, pipeline.as_deref(), output.as_deref(), layout, how)
+                        }
+                    }
+                }
             }
         }
         Command::Simulate {
@@ -574,6 +592,13 @@ fn color_from_args() -> ColorChoice {
         Some("always") => ColorChoice::Always,
         Some("never") => ColorChoice::Never,
         _ => ColorChoice::Auto,
+    }
+}
+
+fn positive_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err("expected a whole number, at least 1".to_string()),
     }
 }
 

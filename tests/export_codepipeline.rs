@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod processes;
+mod support;
 
 use pipec::diagnostics::Code;
 use pipec::export::codepipeline;
@@ -427,32 +428,7 @@ const HOSTILE_VALUE: &str = "$(touch CANARY) `touch CANARY` '\" \\ #{codebuild.x
 #[test]
 fn shell_commands_carry_their_values_in_the_actions_variables() {
     let dir = scratch_dir("shell-values");
-    let value = HOSTILE_VALUE
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('$', "\\$");
-    let text = format!(
-        r#"pipeline shell {{
-  platform = ecs
-  v : string = "{value}"
-  source code = git("code", branch: "main") {{ require review }}
-  build bundle from code {{ run = "printf '%s' ${{v}} > build.out"; shell = true; sign = true }}
-  stage beta {{
-    deploy bundle {{ run = "./deploy.sh" }}
-    test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
-    test argv {{ run = "./write.sh argv.out ${{v}}" }}
-  }}
-}}
-"#
-    );
-    let pipe = dir.join("shell.pipe");
-    std::fs::write(&pipe, text).unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let script = dir.join("write.sh");
-        std::fs::write(&script, "#!/bin/sh\nprintf '%s' \"$2\" > \"$1\"\n").unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let pipe = support::shell_values_pipe(&dir, HOSTILE_VALUE);
     let output = pipec(&["--today", TODAY, "compile", pipe.to_str().unwrap()]);
     assert!(output.status.success(), "{output:?}");
     let plan = pipec::export::plan_v1::from_json(&String::from_utf8_lossy(&output.stdout)).unwrap();

@@ -664,45 +664,15 @@ fn the_command_warns_and_deny_lossy_refuses() {
 /// were it in the code.
 const HOSTILE_VALUE: &str = "${{ github.token }} $(touch CANARY) `touch CANARY` '\" \\";
 
-/// A pipeline whose build and test are shell code with a hostile value.
-fn shell_values_pipe(dir: &Path) -> PathBuf {
-    let value = HOSTILE_VALUE
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('$', "\\$");
-    let text = format!(
-        r#"pipeline shell {{
-  platform = ecs
-  v : string = "{value}"
-  source code = git("code", branch: "main") {{ require review }}
-  build bundle from code {{ run = "printf '%s' ${{v}} > build.out"; shell = true; sign = true }}
-  stage beta {{
-    deploy bundle {{ run = "./deploy.sh" }}
-    test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
-    test argv {{ run = "./write.sh argv.out ${{v}}" }}
-  }}
-}}
-"#
-    );
-    let path = dir.join("shell.pipe");
-    std::fs::write(&path, text).unwrap();
-    write_script(dir);
-    path
-}
-
-/// `./write.sh FILE TEXT` writes TEXT into FILE: a command without a
-/// shell that receives a value as one argument.
-fn write_script(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let script = dir.join("write.sh");
-    std::fs::write(&script, "#!/bin/sh\nprintf '%s' \"$2\" > \"$1\"\n").unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn shell_commands_carry_their_values_in_the_steps_env() {
     let dir = scratch_dir("github-actions-shell-values");
-    let compiled = compile(shell_values_pipe(&dir).to_str().unwrap(), None);
+    let compiled = compile(
+        support::shell_values_pipe(&dir, HOSTILE_VALUE)
+            .to_str()
+            .unwrap(),
+        None,
+    );
     let plan = plans(&compiled).remove(0);
     let export = github_actions::export(&plan, &Settings::default());
     let workflow = workflow_json(&export);

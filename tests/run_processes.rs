@@ -41,6 +41,16 @@ pipeline orders {{
     )
 }
 
+/// A scratch workspace named `name` holding `pipeline.pipe` with these
+/// test and deploy commands, and a rollback that does nothing (tests that
+/// need another write their own over it).
+fn workspace_with(name: &str, test: &str, deploy: &str) -> Workspace {
+    let workspace = Workspace::new(name);
+    workspace.file("pipeline.pipe", &pipeline(test, deploy));
+    workspace.script("scripts/rollback.sh", "#!/bin/sh\n");
+    workspace
+}
+
 /// A wrapper that leaves a child behind: the child writes `marker` after
 /// `delay` seconds unless it is stopped first; the wrapper itself waits.
 fn wrapper(marker: &str, delay: &str) -> String {
@@ -57,16 +67,12 @@ fn appears_within(workspace: &Workspace, path: &str, delay: Duration) -> bool {
 
 #[test]
 fn a_timeout_stops_the_children_of_a_wrapper_script_too() {
-    let workspace = Workspace::new("group-timeout");
-    workspace.file(
-        "pipeline.pipe",
-        &pipeline(
-            r#"run = "./scripts/wrapper.sh"; timeout = 1s"#,
-            r#"run = "./scripts/effect.sh""#,
-        ),
+    let workspace = workspace_with(
+        "group-timeout",
+        r#"run = "./scripts/wrapper.sh"; timeout = 1s"#,
+        r#"run = "./scripts/effect.sh""#,
     );
     workspace.script("scripts/wrapper.sh", &wrapper("late-child.txt", "3"));
-    workspace.script("scripts/rollback.sh", "#!/bin/sh\n");
     let begun = Instant::now();
     let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
     assert_exit(&output, 1);
@@ -85,13 +91,10 @@ fn a_timeout_stops_the_children_of_a_wrapper_script_too() {
 
 #[test]
 fn an_alarm_stops_the_deploys_whole_group_before_the_rollback_runs() {
-    let workspace = Workspace::new("group-alarm");
-    workspace.file(
-        "pipeline.pipe",
-        &pipeline(
-            r#"run = "./scripts/effect.sh""#,
-            r#"run = "./scripts/deploy.sh""#,
-        ),
+    let workspace = workspace_with(
+        "group-alarm",
+        r#"run = "./scripts/effect.sh""#,
+        r#"run = "./scripts/deploy.sh""#,
     );
     // The deploy's own child would finish the deployment 2 s in: after
     // the rollback, had it survived.
@@ -128,13 +131,10 @@ fn an_alarm_stops_the_deploys_whole_group_before_the_rollback_runs() {
 
 #[test]
 fn a_rollback_that_hangs_is_stopped_by_its_timeout() {
-    let workspace = Workspace::new("rollback-timeout");
-    workspace.file(
-        "pipeline.pipe",
-        &pipeline(
-            r#"run = "./scripts/effect.sh""#,
-            r#"run = "./scripts/effect.sh""#,
-        ),
+    let workspace = workspace_with(
+        "rollback-timeout",
+        r#"run = "./scripts/effect.sh""#,
+        r#"run = "./scripts/effect.sh""#,
     );
     workspace.script("scripts/rollback.sh", &wrapper("rolled-late.txt", "3"));
     // In alarm during the production bake.
@@ -180,17 +180,15 @@ fn a_rollback_that_hangs_is_stopped_by_its_timeout() {
 }
 
 /// Starts a run whose test hangs in a wrapper, waits until the test has
-/// started, sends `signal`, and returns the finished run's output.
-fn interrupted_run(workspace: &Workspace, signal: &str) -> std::process::Output {
-    workspace.file(
-        "pipeline.pipe",
-        &pipeline(
-            r#"run = "./scripts/wrapper.sh""#,
-            r#"run = "./scripts/effect.sh""#,
-        ),
+/// started, sends `signal`, and returns the workspace and the finished
+/// run's output.
+fn interrupted_run(name: &str, signal: &str) -> (Workspace, std::process::Output) {
+    let workspace = workspace_with(
+        name,
+        r#"run = "./scripts/wrapper.sh""#,
+        r#"run = "./scripts/effect.sh""#,
     );
     workspace.script("scripts/wrapper.sh", &wrapper("late-child.txt", "3"));
-    workspace.script("scripts/rollback.sh", "#!/bin/sh\n");
     let child = workspace
         .pipec()
         .args(["run", "pipeline.pipe", "--speed", "36000"])
@@ -214,13 +212,12 @@ fn interrupted_run(workspace: &Workspace, signal: &str) -> std::process::Output 
         begun.elapsed() < Duration::from_secs(15),
         "the runner did not stop"
     );
-    output
+    (workspace, output)
 }
 
 #[test]
 fn sigint_stops_the_running_groups_records_it_and_resume_continues() {
-    let workspace = Workspace::new("sigint");
-    let output = interrupted_run(&workspace, "-INT");
+    let (workspace, output) = interrupted_run("sigint", "-INT");
     assert_exit(&output, 130);
     let err = stderr(&output);
     assert!(
@@ -267,8 +264,7 @@ fn sigint_stops_the_running_groups_records_it_and_resume_continues() {
 
 #[test]
 fn sigterm_is_recorded_and_exits_143() {
-    let workspace = Workspace::new("sigterm");
-    let output = interrupted_run(&workspace, "-TERM");
+    let (workspace, output) = interrupted_run("sigterm", "-TERM");
     assert_exit(&output, 143);
     assert!(
         stderr(&output).contains("interrupted by SIGTERM"),
@@ -290,19 +286,15 @@ fn output_without_newlines_costs_bounded_memory() {
         processes::not_run("peak memory of a run", "no /usr/bin/time");
         return;
     };
-    let workspace = Workspace::new("long-line");
-    workspace.file(
-        "pipeline.pipe",
-        &pipeline(
-            r#"run = "./scripts/flood.sh""#,
-            r#"run = "./scripts/effect.sh""#,
-        ),
+    let workspace = workspace_with(
+        "long-line",
+        r#"run = "./scripts/flood.sh""#,
+        r#"run = "./scripts/effect.sh""#,
     );
     workspace.script(
         "scripts/flood.sh",
         "#!/bin/sh\nhead -c 67108864 /dev/zero | tr '\\0' 'x'\n",
     );
-    workspace.script("scripts/rollback.sh", "#!/bin/sh\n");
     let output = std::process::Command::new(time)
         .args(["-f", "peak=%M"])
         .arg(env!("CARGO_BIN_EXE_pipec"))

@@ -8,7 +8,7 @@
 //! thread, not every plan at once; each file is written atomically, and
 //! its bytes do not depend on the number of threads.
 
-use super::{Compilation, EXIT_ERRORS, compile_file, output};
+use super::{Compilation, EXIT_ERRORS, Takes, compile_file, output};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,7 +21,7 @@ pub fn run(
     jobs: usize,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let chosen = match compile_file(dir, pipeline, "compile", how)? {
+    let chosen = match compile_file(dir, pipeline, ("compile", Takes::Every), how)? {
         Ok(chosen) => chosen,
         Err(code) => return Ok(code),
     };

@@ -1,7 +1,7 @@
 //! `compile --target codepipeline`: compile, export the plans, report
 //! what the export lost, write the result.
 
-use super::{Compilation, EXIT_ERRORS, compile_file, files, output};
+use super::{Compilation, EXIT_ERRORS, Takes, compile_file, files, output};
 use pipec::export::codepipeline;
 use pipec::export::findings;
 use std::path::Path;
@@ -17,7 +17,7 @@ pub(crate) fn run_codepipeline(
     deny_lossy: bool,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let chosen = match compile_file(file, pipeline, "compile", how)? {
+    let chosen = match compile_file(file, pipeline, ("compile", Takes::Every), how)? {
         Ok(chosen) => chosen,
         Err(code) => return Ok(code),
     };

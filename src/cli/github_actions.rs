@@ -3,7 +3,7 @@
 //! as warnings at the source of the steps concerned (errors with
 //! `--deny-lossy`, and then nothing is written).
 
-use super::{Compilation, EXIT_ERRORS, compile_file, output};
+use super::{Compilation, EXIT_ERRORS, Takes, compile_file, output};
 use pipec::export::github_actions::{self, Settings};
 
 /// The flags of the command.
@@ -22,7 +22,7 @@ pub(crate) fn run(
     let chosen = match compile_file(
         file,
         request.pipeline,
-        "compile --target github-actions",
+        ("compile --target github-actions", Takes::One),
         how,
     )? {
         Ok(chosen) => chosen,

@@ -1,6 +1,6 @@
 //! `pipec graph`: a pipeline's plan drawn for people.
 
-use super::{Compilation, EXIT_ERRORS, GraphFormat, compile_file, output};
+use super::{Compilation, EXIT_ERRORS, GraphFormat, Takes, compile_file, output};
 use pipec::export::{convert, graph};
 
 /// Compiles `file` (or reads it, a plan file) and draws the plan of its
@@ -14,13 +14,13 @@ pub fn run(
 ) -> miette::Result<u8> {
     super::simulate::refuse_directory(file, "graph")?;
     // A plan file draws as the `.pipe` file it was compiled from does.
-    let drawing = if super::simulate::is_plan_file(file) {
+    let drawing = if pipec::run::plan_source::is_plan_file(file) {
         match super::simulate::load_plan(file, pipeline, how, "graph")? {
             Ok(plan) => graph::from_plan(&plan),
             Err(code) => return Ok(code),
         }
     } else {
-        let chosen = match compile_file(file, pipeline, "graph", how)? {
+        let chosen = match compile_file(file, pipeline, ("graph", Takes::One), how)? {
             Ok(chosen) => chosen,
             Err(code) => return Ok(code),
         };

@@ -258,7 +258,7 @@ enum Command {
         output: Option<PathBuf>,
         /// How many plans a directory's compile writes at once. Default:
         /// the machine's cores; the files are the same for any number.
-        #[arg(long, value_name = "N", value_parser = positive_jobs)]
+        #[arg(long, value_name = "N", value_parser = run::positive)]
         jobs: Option<usize>,
         /// Indent the JSON for people to read (default: one line per plan,
         /// half the size and faster to write and parse).
@@ -595,13 +595,6 @@ fn color_from_args() -> ColorChoice {
     }
 }
 
-fn positive_jobs(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(count) if count > 0 => Ok(count),
-        _ => Err("expected a whole number, at least 1".to_string()),
-    }
-}
-
 fn parse_start(text: &str) -> Result<jiff::Timestamp, String> {
     pipec::sim::scenario::parse_time(text)
 }
@@ -714,7 +707,7 @@ fn compile_plans(
     pipeline: Option<&str>,
     how: Compilation<'_>,
 ) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
-    let chosen = match compile_file(file, pipeline, "compile", how)? {
+    let chosen = match compile_file(file, pipeline, ("compile", Takes::Every), how)? {
         Ok(chosen) => chosen,
         Err(code) => return Ok(Err(code)),
     };
@@ -750,7 +743,7 @@ impl Chosen {
 pub(crate) fn compile_file(
     file: &std::path::Path,
     pipeline: Option<&str>,
-    command: &str,
+    (command, takes): (&str, Takes),
     how: Compilation<'_>,
 ) -> miette::Result<Result<Chosen, u8>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
@@ -768,7 +761,7 @@ pub(crate) fn compile_file(
     }
     // The choice is made before warnings are shown: a command that
     // cannot go on says so first, not after a screenful of findings.
-    let chosen = select_plans(&compiled, file, pipeline, command)?;
+    let chosen = select_plans(&compiled, file, pipeline, (command, takes))?;
     let names: Vec<&str> = chosen
         .iter()
         .filter_map(|&index| compiled.plans.get(index))
@@ -788,6 +781,15 @@ pub(crate) fn compile_file(
     Ok(Ok(Chosen { compiled, chosen }))
 }
 
+/// How many pipelines a command works on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Takes {
+    /// Every pipeline of the file, or the one `--pipeline` names.
+    Every,
+    /// One: a file declaring several needs `--pipeline`.
+    One,
+}
+
 /// The plans `--pipeline` picks, as indices into `compiled.plans`: the
 /// one named, or every plan; an unknown name, or a file without
 /// pipelines, is an error of `command`.
@@ -795,7 +797,7 @@ pub(crate) fn select_plans(
     compiled: &workspace::Compiled,
     file: &std::path::Path,
     pipeline: Option<&str>,
-    command: &str,
+    (command, takes): (&str, Takes),
 ) -> miette::Result<Vec<usize>> {
     let names: Vec<&str> = compiled
         .plans
@@ -830,8 +832,7 @@ pub(crate) fn select_plans(
             file.display()
         ));
     }
-    // These draw or run one pipeline.
-    if matches!(command, "graph" | "compile --target github-actions") && chosen.len() > 1 {
+    if takes == Takes::One && chosen.len() > 1 {
         return Err(miette::miette!(
             code = "P1003",
             help = format!("choose one with --pipeline: {}", names.join(", ")),

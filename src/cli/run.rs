@@ -75,7 +75,7 @@ fn duration(text: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-fn positive(text: &str) -> Result<usize, String> {
+pub(crate) fn positive(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(count) if count > 0 => Ok(count),
         _ => Err("expected a whole number, at least 1".to_string()),

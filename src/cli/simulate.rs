@@ -97,7 +97,7 @@ pub(crate) fn load_plan(
     command: &str,
 ) -> miette::Result<Result<PlanV1, u8>> {
     refuse_directory(path, command)?;
-    let plans = if is_plan_file(path) {
+    let plans = if pipec::run::plan_source::is_plan_file(path) {
         read_plans(path)?
     } else {
         match compile_plans(path, pipeline, compile)? {
@@ -150,12 +150,6 @@ pub(crate) fn refuse_directory(path: &Path, command: &str) -> miette::Result<()>
         ));
     }
     Ok(())
-}
-
-/// Whether `path` names a plan (`*.json`) rather than `.pipe` source.
-pub(crate) fn is_plan_file(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
 }
 
 /// Reads a plan file: one plan, or an array of plans as `compile` writes

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// Whether `path` names a plan file rather than `.pipe` source.
 pub fn is_plan_file(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|extension| extension == "json")
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
 }
 
 /// Reads a plan file. Its pipeline's name must be an identifier, as the

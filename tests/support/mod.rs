@@ -125,3 +125,36 @@ pub fn pipe_files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found.sort();
     found
 }
+
+/// Writes `dir/shell.pipe`, a pipeline whose build and test are shell code
+/// and whose second test runs without a shell, each handed `value`:
+/// `build.out`, `test.out` and `argv.out` receive it when the steps run
+/// (the last through `dir/write.sh FILE TEXT`, also written here). For the
+/// exporters' tests that run exported commands with hostile values.
+pub fn shell_values_pipe(dir: &std::path::Path, value: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let value = value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$");
+    let text = format!(
+        r#"pipeline shell {{
+  platform = ecs
+  v : string = "{value}"
+  source code = git("code", branch: "main") {{ require review }}
+  build bundle from code {{ run = "printf '%s' ${{v}} > build.out"; shell = true; sign = true }}
+  stage beta {{
+    deploy bundle {{ run = "./deploy.sh" }}
+    test smoke {{ run = "printf '%s' \"${{v}}\" > test.out"; shell = true }}
+    test argv {{ run = "./write.sh argv.out ${{v}}" }}
+  }}
+}}
+"#
+    );
+    let path = dir.join("shell.pipe");
+    std::fs::write(&path, text).unwrap();
+    let script = dir.join("write.sh");
+    std::fs::write(&script, "#!/bin/sh\nprintf '%s' \"$2\" > \"$1\"\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}

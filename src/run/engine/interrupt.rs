@@ -6,11 +6,7 @@
 use super::{Engine, append};
 use crate::run::signals::Interruption;
 use crate::run::state::journal::{Record, StepOutcome};
-use crate::run::worker::Message;
 use crate::run::{Outcome, RunError};
-use std::sync::atomic::Ordering;
-use std::sync::mpsc;
-use std::time::Duration;
 
 impl Engine<'_> {
     pub(super) fn interrupt(&mut self, signal: Interruption) -> Result<Outcome, RunError> {
@@ -29,44 +25,22 @@ impl Engine<'_> {
                 running.join(", ")
             }
         ));
-        for active in self.active.values() {
-            active.stop.store(true, Ordering::SeqCst);
-        }
-        while !self.active.is_empty() {
-            let message = match self.receiver.recv_timeout(Duration::from_millis(200)) {
-                Ok(message) => message,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    self.progress.tick();
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            match message {
-                Message::Begin { reply, .. } => {
-                    let _ = reply.send(None);
-                }
-                Message::Finished { position, .. } => {
-                    let begun = self
-                        .active
-                        .remove(&position)
-                        .is_some_and(|active| active.begun);
-                    self.progress.done(position);
-                    if begun {
-                        let step = self.id(position);
-                        append(
-                            &mut self.journal,
-                            Record::StepFinished {
-                                step: step.clone(),
-                                outcome: StepOutcome::Failed,
-                                detail: Some(format!("stopped by {}", signal.name())),
-                            },
-                        )?;
-                        self.say(&format!("stopped    {step}: {}", signal.name()));
-                    }
-                }
-                Message::Waiting { .. } | Message::Overridden { .. } => {}
+        self.stop_all_and_wait(Vec::new(), |engine, position, begun| {
+            if !begun {
+                return Ok(());
             }
-        }
+            let step = engine.id(position);
+            append(
+                &mut engine.journal,
+                Record::StepFinished {
+                    step: step.clone(),
+                    outcome: StepOutcome::Failed,
+                    detail: Some(format!("stopped by {}", signal.name())),
+                },
+            )?;
+            engine.say(&format!("stopped    {step}: {}", signal.name()));
+            Ok(())
+        })?;
         Ok(Outcome::Interrupted { signal, running })
     }
 }

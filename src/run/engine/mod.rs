@@ -414,33 +414,60 @@ impl<'o> Engine<'o> {
     /// a rollback stops it), and the engine waits for every worker before
     /// giving up with `error`. `pending` are messages already received.
     fn abandon(&mut self, error: RunError, pending: Vec<Message>) -> RunError {
+        // Whatever a step's end, nothing more can be recorded.
+        let _ = self.stop_all_and_wait(pending, |_, _, _| Ok(()));
+        self.progress.finish();
+        error
+    }
+
+    /// Stops every active step (a running command's whole process group,
+    /// as a rollback stops it) and waits for every worker: a step asking
+    /// to begin is told not to, and each step that ends is handed to
+    /// `ended` with whether it had begun. `pending` are messages already
+    /// received. The first error of `ended` is returned once all are
+    /// waited for: no worker outlives the engine's decision.
+    fn stop_all_and_wait(
+        &mut self,
+        pending: Vec<Message>,
+        mut ended: impl FnMut(&mut Self, usize, bool) -> Result<(), RunError>,
+    ) -> Result<(), RunError> {
         for active in self.active.values() {
             active.stop.store(true, Ordering::SeqCst);
         }
+        let mut first_error = None;
         let mut pending = pending.into_iter();
         while !self.active.is_empty() {
             let message = match pending.next() {
                 Some(message) => message,
                 None => match self.receiver.recv_timeout(Duration::from_millis(200)) {
                     Ok(message) => message,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        self.progress.tick();
+                        continue;
+                    }
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 },
             };
             match message {
-                // Nothing may start: its start could not be recorded.
                 Message::Begin { reply, .. } => {
                     let _ = reply.send(None);
                 }
                 Message::Finished { position, .. } => {
-                    self.active.remove(&position);
+                    let begun = self
+                        .active
+                        .remove(&position)
+                        .is_some_and(|active| active.begun);
                     self.progress.done(position);
+                    if first_error.is_none()
+                        && let Err(error) = ended(self, position, begun)
+                    {
+                        first_error = Some(error);
+                    }
                 }
                 Message::Waiting { .. } | Message::Overridden { .. } => {}
             }
         }
-        self.progress.finish();
-        error
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Once nothing more may start, steps still waiting for their gates

@@ -56,38 +56,124 @@ fn not_regular() -> io::Error {
 /// nothing (not even a dangling link) is there yet, so a link planted in a
 /// shared directory can never redirect the write.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "output".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let (mut file, temporary) = create_temporary(dir, &name)?;
-    let result = (|| {
-        if let Ok(metadata) = std::fs::metadata(path) {
+    let mut pending = Pending::create(path)?;
+    pending.write_all(bytes)?;
+    let dir = pending.dir.clone();
+    pending.commit()?;
+    sync_dir(&dir)
+}
+
+/// A file written under a temporary name beside `path` (as
+/// [`write_atomically`] does), that takes its place only on
+/// [`Pending::commit`]: until then readers see the old file, and a
+/// `Pending` dropped without a commit leaves nothing behind. `compile`
+/// writes each plan this way as it is built, and commits them all only
+/// once the whole workspace has compiled.
+#[derive(Debug)]
+pub struct Pending {
+    /// Open while being written; closed by [`Pending::close`], so that
+    /// thousands of finished files can wait without holding descriptors.
+    file: Option<File>,
+    temporary: PathBuf,
+    path: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Pending {
+    /// Creates the temporary file for `path`, with the permissions of the
+    /// file it will replace, if any.
+    pub fn create(path: &Path) -> io::Result<Pending> {
+        let dir = path
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let name = path.file_name().map_or_else(
+            || "output".into(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let (file, temporary) = create_temporary(&dir, &name, false)?;
+        let pending = Pending {
+            file: Some(file),
+            temporary,
+            path: path.to_path_buf(),
+            dir,
+            committed: false,
+        };
+        if let (Ok(metadata), Some(file)) = (std::fs::metadata(path), &pending.file) {
             file.set_permissions(metadata.permissions())?;
         }
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+        Ok(pending)
     }
-    result
+
+    /// The file it will become.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Syncs the written bytes to disk and closes the file.
+    pub fn close(&mut self) -> io::Result<()> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the file (see [`Pending::close`]) and renames it over
+    /// `path`. The directory is not synced: a caller committing many files
+    /// syncs it once, with [`sync_dir`].
+    pub fn commit(mut self) -> io::Result<()> {
+        self.close()?;
+        std::fs::rename(&self.temporary, &self.path)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Write for Pending {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.write(bytes),
+            None => Err(io::Error::other("the file was closed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.committed {
+            drop(self.file.take());
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// A new file for scratch data, readable and writable, in the system's
+/// temporary directory. Its name is removed at once, so the data lives as
+/// long as the handle and nothing is left behind, whatever happens.
+pub fn scratch_file() -> io::Result<File> {
+    let (file, path) = create_temporary(&std::env::temp_dir(), "pipec-scratch", true)?;
+    std::fs::remove_file(&path)?;
+    Ok(file)
 }
 
 /// Creates a new file `.NAME.RANDOM.tmp` in `dir`, trying other names
 /// while one is taken.
-fn create_temporary(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
+fn create_temporary(dir: &Path, name: &str, readable: bool) -> io::Result<(File, PathBuf)> {
     const ATTEMPTS: usize = 64;
     let mut last = io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary name");
     for _ in 0..ATTEMPTS {
         let temporary = dir.join(format!(".{name}.{:016x}.tmp", unpredictable()));
         match OpenOptions::new()
+            .read(readable)
             .write(true)
             .create_new(true)
             .open(&temporary)
@@ -128,7 +214,7 @@ fn unpredictable() -> u64 {
 }
 
 /// Makes a directory's entries (created or renamed files) durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 

@@ -3,7 +3,7 @@
 //! scheduling.
 
 /// `work` applied to every item, on up to as many threads as the machine
-/// has cores, in contiguous batches; the results keep the items' order. A
+/// has cores; the results keep the items' order. A
 /// panic in `work` is re-raised on the calling thread.
 pub fn map_in_order<T, R>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R>
 where
@@ -13,36 +13,61 @@ where
     map_in_order_on(cores(), items, work)
 }
 
-/// How many cores the machine has (1 when it cannot say).
+/// How many threads [`map_in_order`] uses: the machine's cores (1 when it
+/// cannot say), or what [`with_threads`] set for the calling thread.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+    THREADS
+        .with(std::cell::Cell::get)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+std::thread_local! {
+    /// The number of threads [`with_threads`] set on this thread.
+    static THREADS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `work` with [`map_in_order`] on this thread using at most
+/// `threads` threads (`compile --jobs`).
+pub fn with_threads<R>(threads: usize, work: impl FnOnce() -> R) -> R {
+    let before = THREADS.with(|cell| cell.replace(Some(threads.max(1))));
+    let result = work();
+    THREADS.with(|cell| cell.set(before));
+    result
 }
 
 /// [`map_in_order`] on at most `threads` threads (at least one).
+///
+/// Threads take the next item as they come free, so the work proceeds in
+/// about the items' order: a caller that streams results out in order (as
+/// `compile` writes plans) holds only the few that finished early.
 pub fn map_in_order_on<T, R>(threads: usize, items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R>
 where
     T: Send,
     R: Send,
 {
     let threads = threads.max(1).min(items.len().max(1));
-    let per_thread = items.len().div_ceil(threads).max(1);
-    let mut batches: Vec<Vec<T>> = Vec::new();
-    for item in items {
-        if batches.last().is_none_or(|batch| batch.len() >= per_thread) {
-            batches.push(Vec::new());
-        }
-        if let Some(batch) = batches.last_mut() {
-            batch.push(item);
-        }
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
     }
-    if batches.len() <= 1 {
-        return batches.into_iter().flatten().map(work).collect();
-    }
+    let count = items.len();
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    let next = || match queue.lock() {
+        Ok(mut queue) => queue.next(),
+        Err(poisoned) => poisoned.into_inner().next(),
+    };
     let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batches
-            .into_iter()
-            .map(|batch| scope.spawn(move || batch.into_iter().map(work).collect::<Vec<_>>()))
+    let next = &next;
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    while let Some((index, item)) = next() {
+                        mine.push((index, work(item)));
+                    }
+                    mine
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -52,7 +77,10 @@ where
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    })
+    });
+    debug_assert_eq!(done.len(), count);
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 #[cfg(test)]

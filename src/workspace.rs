@@ -157,8 +157,12 @@ pub struct Compiled {
     /// Every problem found, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// The plans of the pipelines declared in the entry files, in
-    /// declaration order.
+    /// declaration order (empty from [`compile_workspace_into`]).
     pub plans: Vec<crate::plan::Plan>,
+    /// The names of those pipelines, in the same order: with
+    /// [`compile_workspace_into`], the pipelines whose plans went to the
+    /// sink, by rank.
+    pub pipelines: Vec<String>,
 }
 
 impl Compiled {
@@ -185,24 +189,94 @@ pub fn compile_workspace_with(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> Compiled {
-    let mut workspace = crate::modules::load(entries, loader);
+    let workspace = crate::modules::load(entries, loader);
+    let entry_pipelines = entry_pipelines(&workspace);
     let mut analysis = crate::semantics::analyze(&workspace, today, profile, Want::Plans);
-    let mut plans = Vec::new();
+    let plans: Vec<crate::plan::Plan> = entry_pipelines
+        .iter()
+        .filter_map(|(decl, _)| analysis.plans.remove(decl))
+        .collect();
+    let pipelines = plans.iter().map(|plan| plan.pipeline.clone()).collect();
+    let diagnostics = std::mem::take(&mut analysis.diagnostics);
+    drop(analysis);
+    finish(workspace, diagnostics, plans, pipelines)
+}
+
+/// Receives the plans of a workspace's entry pipelines one at a time, as
+/// [`compile_workspace_into`] builds them, on the threads that build them.
+pub trait PlanSink: Sync {
+    /// Called once, before any plan, with the names of the entry
+    /// pipelines in order ([`Compiled::pipelines`]), so that the sink
+    /// knows how many plans may come.
+    fn expect(&self, pipelines: &[String]);
+
+    /// The plan of the entry pipeline at `rank` (its place in
+    /// [`Compiled::pipelines`]), with the sources its provenance points
+    /// into.
+    fn accept(&self, rank: usize, plan: crate::plan::Plan, sources: &SourceMap);
+}
+
+/// [`compile_workspace_with`] that hands each entry pipeline's plan to
+/// `sink` as soon as it is built and keeps none: the returned
+/// [`Compiled::plans`] is empty, and memory holds the workspace and the
+/// few plans being built, however many pipelines there are. The sink
+/// sees every plan before the diagnostics are known, so it must be ready
+/// to throw them away.
+pub fn compile_workspace_into(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+    sink: &dyn PlanSink,
+) -> Compiled {
+    let workspace = crate::modules::load(entries, loader);
+    let entry_pipelines = entry_pipelines(&workspace);
+    let ranks: std::collections::BTreeMap<crate::semantics::scope::DeclId, usize> = entry_pipelines
+        .iter()
+        .enumerate()
+        .map(|(rank, (decl, _))| (*decl, rank))
+        .collect();
+    let names: Vec<String> = entry_pipelines
+        .iter()
+        .map(|(_, name)| name.clone())
+        .collect();
+    sink.expect(&names);
+    let hand_over = |decl, plan| {
+        if let Some(&rank) = ranks.get(&decl) {
+            sink.accept(rank, plan, &workspace.sources);
+        }
+    };
+    let diagnostics =
+        crate::semantics::analyze(&workspace, today, profile, Want::Stream(&hand_over)).diagnostics;
+    finish(workspace, diagnostics, Vec::new(), names)
+}
+
+/// The pipelines the entry files declare, in file and declaration order.
+fn entry_pipelines(
+    workspace: &crate::modules::Workspace,
+) -> Vec<(crate::semantics::scope::DeclId, String)> {
+    let mut pipelines = Vec::new();
     for module in workspace.modules.iter().filter(|module| module.is_entry) {
         for (idx, item) in module.tree.items.iter().enumerate() {
-            if !matches!(item.kind, ast::ItemKind::Pipeline(_)) {
-                continue;
-            }
-            let decl = crate::semantics::scope::DeclId {
-                file: module.file,
-                item: idx,
-            };
-            if let Some(plan) = analysis.plans.remove(&decl) {
-                plans.push(plan);
+            if let (ast::ItemKind::Pipeline(_), Some(name)) = (&item.kind, item.kind.name()) {
+                let decl = crate::semantics::scope::DeclId {
+                    file: module.file,
+                    item: idx,
+                };
+                pipelines.push((decl, name.name.clone()));
             }
         }
     }
-    let semantic = analysis.diagnostics;
+    pipelines
+}
+
+/// The workspace's and the analysis's diagnostics, sorted, with the plans.
+fn finish(
+    mut workspace: crate::modules::Workspace,
+    semantic: Vec<Diagnostic>,
+    plans: Vec<crate::plan::Plan>,
+    pipelines: Vec<String>,
+) -> Compiled {
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
@@ -212,6 +286,7 @@ pub fn compile_workspace_with(
         sources: workspace.sources,
         diagnostics,
         plans,
+        pipelines,
     }
 }
 

@@ -1149,6 +1149,50 @@ fn compile_of_a_directory_writes_a_plan_per_pipeline() {
         !out.exists(),
         "nothing is written for a workspace with an error"
     );
+    // Plans are written as they are built, under temporary names: an
+    // error elsewhere leaves an existing output as it was, with nothing
+    // beside it, in both directory and file mode.
+    let kept = dir.join("out-kept");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join("a.json"), "old").unwrap();
+    let single = kept.join("single.json");
+    std::fs::write(&single, "old").unwrap();
+    // One pipeline compiles (and its plan is written, to a temporary
+    // file), the other has an error.
+    let two = dir.join("two.pipe");
+    std::fs::write(
+        &two,
+        "pipeline a {\n  platform = ecs\n  build b { run = \"make\" }\n}\n\
+         pipeline c {\n  platform = nonsense\n}\n",
+    )
+    .unwrap();
+    for args in [
+        vec![
+            "compile",
+            broken.to_str().unwrap(),
+            "-o",
+            kept.to_str().unwrap(),
+        ],
+        vec![
+            "compile",
+            two.to_str().unwrap(),
+            "-o",
+            single.to_str().unwrap(),
+        ],
+        vec!["compile", two.to_str().unwrap()],
+    ] {
+        let output = pipec(&args, None);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(output.stdout.is_empty(), "nothing on standard output");
+        let mut names: Vec<String> = std::fs::read_dir(&kept)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.json", "single.json"], "{args:?}");
+        assert_eq!(std::fs::read_to_string(kept.join("a.json")).unwrap(), "old");
+        assert_eq!(std::fs::read_to_string(&single).unwrap(), "old");
+    }
 
     let twins = dir.join("twins");
     std::fs::create_dir_all(&twins).unwrap();

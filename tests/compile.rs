@@ -1532,3 +1532,65 @@ pipeline orders_api extends Base {
     assert_eq!(merged.len(), 1, "{merged:#?}");
     assert_eq!(merged[0]["line"], 8);
 }
+
+/// Collects what `compile_workspace_into` hands over.
+struct Collect(
+    std::sync::Mutex<BTreeMap<usize, String>>,
+    std::sync::OnceLock<usize>,
+);
+
+impl workspace::PlanSink for Collect {
+    fn expect(&self, pipelines: &[String]) {
+        self.1.set(pipelines.len()).unwrap();
+    }
+
+    fn accept(&self, rank: usize, plan: pipec::plan::Plan, sources: &pipec::source::SourceMap) {
+        let text = plan_v1::to_json_compact(&convert::to_v1(&plan, sources));
+        assert!(self.0.lock().unwrap().insert(rank, text).is_none());
+    }
+}
+
+/// Streaming compilation hands over, one by one and by rank, exactly the
+/// plans the kept compilation returns, and keeps none itself.
+#[test]
+fn streamed_plans_are_the_kept_plans() {
+    let entries = || {
+        ["examples/sample/services", "examples/concepts"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).unwrap())
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "pipe"))
+            .map(|path| Entry {
+                path,
+                bytes: None,
+                name: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let kept = workspace::compile_workspace(entries(), &support::FsLoader, support::TODAY);
+    let sink = Collect(Default::default(), Default::default());
+    let streamed = workspace::compile_workspace_into(
+        entries(),
+        &support::FsLoader,
+        support::TODAY,
+        None,
+        &sink,
+    );
+    assert!(streamed.plans.is_empty());
+    assert_eq!(streamed.diagnostics, kept.diagnostics);
+    let names: Vec<&str> = kept
+        .plans
+        .iter()
+        .map(|plan| plan.pipeline.as_str())
+        .collect();
+    assert!(names.len() > 3, "{names:?}");
+    assert_eq!(streamed.pipelines, names);
+    assert_eq!(sink.1.get(), Some(&names.len()));
+    let handed: Vec<String> = sink.0.into_inner().unwrap().into_values().collect();
+    let expected: Vec<String> = kept
+        .plans
+        .iter()
+        .map(|plan| plan_v1::to_json_compact(&convert::to_v1(plan, &kept.sources)))
+        .collect();
+    assert_eq!(handed, expected);
+}

@@ -1,14 +1,16 @@
 //! `pipec compile DIR -o OUTDIR`: every pipeline of a workspace compiled in
 //! one process, one plan file per pipeline (`OUTDIR/PIPELINE.json`).
 //!
-//! Nothing is written unless the whole workspace compiles (its errors, and
-//! warnings under `--deny-warnings`, are reported first). Then each plan is
-//! converted, serialized and written by one of `--jobs` threads and
-//! dropped before the next, so memory holds the workspace and a plan per
-//! thread, not every plan at once; each file is written atomically, and
-//! its bytes do not depend on the number of threads.
+//! Nothing is put in place unless the whole workspace compiles (its
+//! errors, and warnings under `--deny-warnings`, are reported first). Each
+//! plan is converted, serialized and written to a temporary file in
+//! `OUTDIR` by the thread that built it, then dropped, so memory holds the
+//! workspace and a plan per thread, not every plan at once; once all have
+//! compiled, the files are renamed into place. Their bytes do not depend
+//! on the number of threads.
 
-use super::{Compilation, EXIT_ERRORS, Takes, compile_file, output};
+use super::plan_writer::EachToDir;
+use super::{Compilation, EXIT_ERRORS, Takes, compile_file_into};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,16 +23,42 @@ pub fn run(
     jobs: usize,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let chosen = match compile_file(dir, pipeline, ("compile", Takes::Every), how)? {
-        Ok(chosen) => chosen,
-        Err(code) => return Ok(code),
-    };
-    let plans = chosen.plans();
+    let created = !out.is_dir();
+    std::fs::create_dir_all(out).map_err(|error| {
+        miette::miette!(
+            code = "P1002",
+            "could not create {}: {error}",
+            out.display()
+        )
+    })?;
+    let result = compile_into(dir, pipeline, out, (layout, jobs), how);
+    if created && !matches!(result, Ok(0)) {
+        // Only if it is still empty: nothing of anyone else's is removed.
+        let _ = std::fs::remove_dir(out);
+    }
+    result
+}
+
+fn compile_into(
+    dir: &Path,
+    pipeline: Option<&str>,
+    out: &Path,
+    (layout, jobs): (pipec::export::Layout, usize),
+    how: Compilation<'_>,
+) -> miette::Result<u8> {
+    let writer = EachToDir::new(out, layout, pipeline);
+    let compiled = pipec::parallel::with_threads(jobs, || {
+        compile_file_into(dir, pipeline, ("compile", Takes::Every), how, Some(&writer))
+    })?;
+    if let Err(code) = compiled {
+        return Ok(code);
+    }
+    let staged = writer.finish()?;
     // Two files may declare pipelines of one name; their plans would share
     // a file.
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for plan in &plans {
-        *seen.entry(plan.pipeline.as_str()).or_default() += 1;
+    for name in staged.names() {
+        *seen.entry(name).or_default() += 1;
     }
     if let Some((name, _)) = seen.iter().find(|(_, count)| **count > 1) {
         return Err(miette::miette!(
@@ -40,28 +68,7 @@ pub fn run(
             dir.display()
         ));
     }
-    std::fs::create_dir_all(out).map_err(|error| {
-        miette::miette!(
-            code = "P1002",
-            "could not create {}: {error}",
-            out.display()
-        )
-    })?;
-    let write = match layout {
-        pipec::export::Layout::Compact => pipec::export::plan_v1::to_json_compact,
-        pipec::export::Layout::Pretty => pipec::export::plan_v1::to_json,
-    };
-    let sources = &chosen.compiled.sources;
-    let results = pipec::parallel::map_in_order_on(jobs, plans, |plan| {
-        let exported = pipec::export::convert::to_v1(plan, sources);
-        let text = write(&exported);
-        let path = out.join(format!("{}.json", plan.pipeline));
-        output::write_atomically(&path, text.as_bytes())
-    });
-    let written = results.len();
-    for result in results {
-        result?;
-    }
+    let written = staged.commit()?;
     if !how.filter.quiet() {
         eprintln!(
             "compiled {}: {} written to {}",

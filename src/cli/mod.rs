@@ -14,6 +14,7 @@ mod github_actions;
 mod graph;
 mod init;
 mod output;
+mod plan_writer;
 mod report;
 mod run;
 mod simulate;
@@ -680,6 +681,8 @@ impl<'a> Compilation<'a> {
     }
 }
 
+/// `compile FILE`: the plans written as they are built, one JSON document
+/// put in place only once the whole file has compiled.
 fn run_compile(
     file: &std::path::Path,
     pipeline: Option<&str>,
@@ -687,14 +690,11 @@ fn run_compile(
     layout: pipec::export::Layout,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let exported = match compile_plans(file, pipeline, how)? {
-        Ok(plans) => plans,
+    let document = plan_writer::OneDocument::new(output, layout, pipeline)?;
+    let request = ("compile", Takes::Every);
+    match compile_file_into(file, pipeline, request, how, Some(&document))? {
+        Ok(_) => document.finish()?,
         Err(code) => return Ok(code),
-    };
-    let json = pipec::export::plans_to_json(&exported, layout);
-    match output {
-        Some(path) => output::write_atomically(path, json.as_bytes())?,
-        None => output::write_stdout(&json)?,
     }
     Ok(0)
 }
@@ -721,7 +721,8 @@ fn compile_plans(
 pub(crate) struct Chosen {
     /// Everything compiled.
     pub compiled: workspace::Compiled,
-    /// Indices into `compiled.plans` of the plans chosen.
+    /// Indices into `compiled.pipelines` (and `compiled.plans`, when the
+    /// plans were kept) of the plans chosen.
     pub chosen: Vec<usize>,
 }
 
@@ -743,12 +744,34 @@ impl Chosen {
 pub(crate) fn compile_file(
     file: &std::path::Path,
     pipeline: Option<&str>,
-    (command, takes): (&str, Takes),
+    request: (&str, Takes),
     how: Compilation<'_>,
 ) -> miette::Result<Result<Chosen, u8>> {
+    compile_file_into(file, pipeline, request, how, None)
+}
+
+/// [`compile_file`] that hands the plans to `sink` as they are built
+/// instead of keeping them, when there is one.
+pub(crate) fn compile_file_into(
+    file: &std::path::Path,
+    pipeline: Option<&str>,
+    (command, takes): (&str, Takes),
+    how: Compilation<'_>,
+    sink: Option<&dyn workspace::PlanSink>,
+) -> miette::Result<Result<Chosen, u8>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
-    let compiled =
-        workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+    let compiled = match sink {
+        Some(sink) => workspace::compile_workspace_into(
+            entries,
+            &files::FsLoader,
+            how.today,
+            how.profile,
+            sink,
+        ),
+        None => {
+            workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile)
+        }
+    };
     if compiled.has_errors() {
         let reported = how.filter.apply(&compiled.diagnostics, None);
         reported.to_stderr(&compiled.sources, how.color);
@@ -764,8 +787,8 @@ pub(crate) fn compile_file(
     let chosen = select_plans(&compiled, file, pipeline, (command, takes))?;
     let names: Vec<&str> = chosen
         .iter()
-        .filter_map(|&index| compiled.plans.get(index))
-        .map(|plan| plan.pipeline.as_str())
+        .filter_map(|&index| compiled.pipelines.get(index))
+        .map(String::as_str)
         .collect();
     let reported = how.filter.apply(&compiled.diagnostics, Some(&names));
     reported.to_stderr(&compiled.sources, how.color);
@@ -799,11 +822,7 @@ pub(crate) fn select_plans(
     pipeline: Option<&str>,
     (command, takes): (&str, Takes),
 ) -> miette::Result<Vec<usize>> {
-    let names: Vec<&str> = compiled
-        .plans
-        .iter()
-        .map(|plan| plan.pipeline.as_str())
-        .collect();
+    let names: Vec<&str> = compiled.pipelines.iter().map(String::as_str).collect();
     let chosen: Vec<usize> = match pipeline {
         Some(wanted) => {
             let Some(index) = names.iter().position(|name| *name == wanted) else {

@@ -37,42 +37,61 @@ pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
         Layout::Compact => plan_v1::to_json_compact,
         Layout::Pretty => plan_v1::to_json,
     };
-    let texts = crate::parallel::map_in_order(plans.iter().collect(), write);
-    match (texts.as_slice(), layout) {
-        ([one], _) => one.clone(),
-        ([], _) => "[]\n".to_string(),
-        (many, Layout::Compact) => {
-            let size: usize = many.iter().map(String::len).sum();
-            let mut out = String::with_capacity(size + 2);
-            out.push('[');
-            for (index, text) in many.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push_str(text.trim_end_matches('\n'));
-            }
-            out.push_str("]\n");
+    let count = plans.len();
+    let texts =
+        crate::parallel::map_in_order(plans.iter().enumerate().collect(), |(index, plan)| {
+            plan_piece(&write(plan), index, count, layout)
+        });
+    let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 4);
+    for text in &texts {
+        out.push_str(text);
+    }
+    out.push_str(plans_end(count, layout));
+    out
+}
+
+/// The text plan `index` of `count` takes in [`plans_to_json`]'s output,
+/// given its own JSON `text` in that layout: the text itself when it is
+/// the only plan, otherwise an element of the array, with what comes
+/// before it. Written one after another, then [`plans_end`], the pieces
+/// make the whole document, so a caller can write plans out as they are
+/// built instead of holding them all.
+pub fn plan_piece(text: &str, index: usize, count: usize, layout: Layout) -> String {
+    if count == 1 {
+        return text.to_string();
+    }
+    let text = text.trim_end_matches('\n');
+    match layout {
+        Layout::Compact => {
+            let mut out = String::with_capacity(text.len() + 1);
+            out.push(if index == 0 { '[' } else { ',' });
+            out.push_str(text);
             out
         }
-        (many, Layout::Pretty) => {
+        Layout::Pretty => {
             // Pretty JSON never holds a raw newline inside a string, so
             // indenting every line nests an object by one level.
-            let size: usize = many.iter().map(|text| text.len() * 9 / 8).sum();
-            let mut out = String::with_capacity(size + 4);
-            out.push('[');
-            for (index, text) in many.iter().enumerate() {
-                out.push_str(if index == 0 { "\n" } else { ",\n" });
-                for (line_index, line) in text.trim_end_matches('\n').split('\n').enumerate() {
-                    if line_index > 0 {
-                        out.push('\n');
-                    }
-                    out.push_str("  ");
-                    out.push_str(line);
+            let mut out = String::with_capacity(text.len() * 9 / 8 + 2);
+            out.push_str(if index == 0 { "[\n" } else { ",\n" });
+            for (line_index, line) in text.split('\n').enumerate() {
+                if line_index > 0 {
+                    out.push('\n');
                 }
+                out.push_str("  ");
+                out.push_str(line);
             }
-            out.push_str("\n]\n");
             out
         }
+    }
+}
+
+/// What ends [`plans_to_json`]'s output after the pieces of `count` plans.
+pub fn plans_end(count: usize, layout: Layout) -> &'static str {
+    match (count, layout) {
+        (0, _) => "[]\n",
+        (1, _) => "",
+        (_, Layout::Compact) => "]\n",
+        (_, Layout::Pretty) => "\n]\n",
     }
 }
 

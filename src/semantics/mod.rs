@@ -23,16 +23,34 @@ use scope::{DeclId, DeclKind, Scopes};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Everything the checks learnt about a workspace.
-/// What [`analyze`] returns besides diagnostics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Want {
+/// What [`analyze`] does with the plans it builds, besides diagnostics.
+#[derive(Clone, Copy)]
+pub enum Want<'a> {
     /// Only the diagnostics (`check`): plans are still built, since
     /// lowering and the policies find problems, but dropped where they are
     /// built, on the worker threads, instead of returned.
     Diagnostics,
-    /// The plans too (`compile`).
+    /// The plans too, returned in [`Analysis::plans`].
     Plans,
+    /// Each plan handed over on the worker thread that built it, as soon
+    /// as the policies have seen it, and not kept: `compile` writes plans
+    /// out one at a time so that its memory does not grow with their
+    /// number.
+    Stream(&'a (dyn Fn(DeclId, crate::plan::Plan) + Sync)),
+}
+
+impl Want<'_> {
+    /// Where a freshly built plan goes: kept, handed over, or dropped.
+    fn take(self, decl: DeclId, plan: crate::plan::Plan) -> Option<crate::plan::Plan> {
+        match self {
+            Want::Plans => Some(plan),
+            Want::Stream(sink) => {
+                sink(decl, plan);
+                None
+            }
+            Want::Diagnostics => None,
+        }
+    }
 }
 
 /// The result of [`analyze`].
@@ -56,7 +74,7 @@ pub fn analyze<'w>(
     workspace: &'w Workspace,
     today: jiff::civil::Date,
     profile: Option<&str>,
-    want: Want,
+    want: Want<'_>,
 ) -> Analysis<'w> {
     let mut diagnostics = Vec::new();
     let scopes = Scopes::new(workspace);
@@ -145,6 +163,7 @@ pub fn analyze<'w>(
         )
         .lower(&name.name, block, placement.as_ref());
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
+        let plan = want.take(decl, plan);
         // Every other profile of the pipeline is lowered and held to the
         // policies too (R39), so that `check` reports the errors that
         // `--profile NAME` would: a bake scaled below a denied rule's
@@ -152,7 +171,7 @@ pub fn analyze<'w>(
         // the profile's merge errors were reported already.
         // With `--profile` selected, the pipeline is that profile's.
         let Some(chain) = chains.chain(decl).filter(|_| profile.is_none()) else {
-            return (decl, (want == Want::Plans).then_some(plan), found, findings);
+            return (decl, plan, found, findings);
         };
         // A finding the pipeline has without the profile too is not the
         // profile's: it is reported once, as it is.
@@ -200,7 +219,7 @@ pub fn analyze<'w>(
             profile_findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
         }
         findings.extend(profile_findings);
-        (decl, (want == Want::Plans).then_some(plan), found, findings)
+        (decl, plan, found, findings)
     });
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();

@@ -1,0 +1,338 @@
+//! Writing plans as `compile` builds them, so that its memory holds the
+//! workspace and a few plans, not every plan (and every plan's JSON) at
+//! once.
+//!
+//! The compiler hands each entry pipeline's plan over on the thread that
+//! built it ([`pipec::workspace::PlanSink`]); the plan is converted to the
+//! plan format, serialized, written and dropped there. Nothing reaches its
+//! destination before the whole workspace has compiled: plans go to
+//! temporary files (or, for standard output, a scratch file), committed
+//! only by `finish`; dropped unfinished, a writer leaves nothing behind.
+
+use pipec::disk::Pending;
+use pipec::export::{Layout, plan_v1};
+use pipec::source::SourceMap;
+use std::collections::BTreeMap;
+use std::io::{self, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// The JSON of one plan in `layout`.
+fn serialize(plan: &pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> String {
+    let exported = pipec::export::convert::to_v1(plan, sources);
+    match layout {
+        Layout::Compact => plan_v1::to_json_compact(&exported),
+        Layout::Pretty => plan_v1::to_json(&exported),
+    }
+}
+
+/// Locks a mutex, whether or not a thread panicked while holding it (a
+/// panic is re-raised on the main thread anyway).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The ranks of the plans wanted: the first pipeline `pipeline` names, or
+/// every one.
+fn wanted_ranks(pipelines: &[String], pipeline: Option<&str>) -> Vec<usize> {
+    match pipeline {
+        Some(wanted) => pipelines
+            .iter()
+            .position(|name| name == wanted)
+            .into_iter()
+            .collect(),
+        None => (0..pipelines.len()).collect(),
+    }
+}
+
+/// Where one document of plans goes.
+enum Destination {
+    /// A file, replaced atomically.
+    File(Pending),
+    /// Standard output, through a scratch file.
+    Stdout(std::fs::File),
+}
+
+impl Write for Destination {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::File(file) => file.write(bytes),
+            Destination::Stdout(file) => file.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::File(file) => file.flush(),
+            Destination::Stdout(file) => file.flush(),
+        }
+    }
+}
+
+/// The plans written so far, in order: a plan that is ready before those
+/// before it waits (threads take pipelines in order, so few ever wait).
+struct InOrder {
+    next: usize,
+    waiting: BTreeMap<usize, String>,
+    out: io::BufWriter<Destination>,
+    error: Option<io::Error>,
+}
+
+impl InOrder {
+    fn put(&mut self, position: usize, piece: String) {
+        self.waiting.insert(position, piece);
+        while let Some(piece) = self.waiting.remove(&self.next) {
+            if self.error.is_none()
+                && let Err(error) = self.out.write_all(piece.as_bytes())
+            {
+                self.error = Some(error);
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// `compile FILE`: the plans of a file's pipelines as one JSON document
+/// ([`pipec::export::plans_to_json`]'s), to a file or standard output.
+pub(crate) struct OneDocument<'a> {
+    layout: Layout,
+    pipeline: Option<&'a str>,
+    /// Position in the document by rank, once the pipelines are known.
+    positions: OnceLock<BTreeMap<usize, usize>>,
+    state: Mutex<InOrder>,
+}
+
+impl<'a> OneDocument<'a> {
+    /// A writer to `output`, or to standard output without one.
+    pub fn new(
+        output: Option<&Path>,
+        layout: Layout,
+        pipeline: Option<&'a str>,
+    ) -> miette::Result<Self> {
+        let destination = match output {
+            Some(path) => Pending::create(path).map(Destination::File),
+            None => pipec::disk::scratch_file().map(Destination::Stdout),
+        }
+        .map_err(|error| {
+            let what = output.map_or_else(
+                || "a scratch file for standard output".to_string(),
+                |path| path.display().to_string(),
+            );
+            miette::miette!(code = "P1002", "could not write {what}: {error}")
+        })?;
+        Ok(OneDocument {
+            layout,
+            pipeline,
+            positions: OnceLock::new(),
+            state: Mutex::new(InOrder {
+                next: 0,
+                waiting: BTreeMap::new(),
+                out: io::BufWriter::with_capacity(1 << 16, destination),
+                error: None,
+            }),
+        })
+    }
+
+    /// Ends the document and puts it in place, once the workspace has
+    /// compiled without errors.
+    pub fn finish(self) -> miette::Result<()> {
+        let count = self.positions.get().map_or(0, BTreeMap::len);
+        let state = self
+            .state
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let InOrder {
+            next,
+            out,
+            error,
+            waiting,
+        } = state;
+        if next != count || !waiting.is_empty() {
+            return Err(miette::miette!(
+                "internal error: {next} of {count} plans were built; nothing was written"
+            ));
+        }
+        let written = match error {
+            Some(error) => Err(error),
+            None => finish_document(out, pipec::export::plans_end(count, self.layout)),
+        };
+        written
+            .map_err(|error| miette::miette!(code = "P1002", "could not write the plan: {error}"))
+    }
+}
+
+/// Writes the end of the document and puts it in place: renames the file,
+/// or copies the scratch file to standard output.
+fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result<()> {
+    out.write_all(end.as_bytes())?;
+    match out.into_inner().map_err(io::IntoInnerError::into_error)? {
+        Destination::File(pending) => {
+            let dir = pending
+                .path()
+                .parent()
+                .filter(|dir| !dir.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            pending.commit()?;
+            pipec::disk::sync_dir(&dir)
+        }
+        Destination::Stdout(mut scratch) => {
+            scratch.rewind()?;
+            let mut stdout = io::stdout().lock();
+            match io::copy(&mut scratch, &mut stdout).and_then(|_| stdout.flush()) {
+                // A reader that stops early (`| head`) wants no more.
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                result => result,
+            }
+        }
+    }
+}
+
+impl pipec::workspace::PlanSink for OneDocument<'_> {
+    fn expect(&self, pipelines: &[String]) {
+        let positions = wanted_ranks(pipelines, self.pipeline)
+            .into_iter()
+            .enumerate()
+            .map(|(position, rank)| (rank, position))
+            .collect();
+        let _ = self.positions.set(positions);
+    }
+
+    fn accept(&self, rank: usize, plan: pipec::plan::Plan, sources: &SourceMap) {
+        let Some(positions) = self.positions.get() else {
+            return;
+        };
+        let Some(&position) = positions.get(&rank) else {
+            return;
+        };
+        let text = serialize(&plan, sources, self.layout);
+        drop(plan);
+        let piece = pipec::export::plan_piece(&text, position, positions.len(), self.layout);
+        drop(text);
+        lock(&self.state).put(position, piece);
+    }
+}
+
+/// `compile DIR -o OUTDIR`: one file per pipeline, `OUTDIR/PIPELINE.json`.
+pub(crate) struct EachToDir<'a> {
+    out: PathBuf,
+    layout: Layout,
+    pipeline: Option<&'a str>,
+    wanted: OnceLock<Vec<usize>>,
+    /// Each plan written to its temporary file and closed, by rank.
+    written: Mutex<BTreeMap<usize, (String, Pending)>>,
+    error: Mutex<Option<(PathBuf, io::Error)>>,
+}
+
+impl<'a> EachToDir<'a> {
+    /// A writer into `out`, which exists.
+    pub fn new(out: &Path, layout: Layout, pipeline: Option<&'a str>) -> Self {
+        EachToDir {
+            out: out.to_path_buf(),
+            layout,
+            pipeline,
+            wanted: OnceLock::new(),
+            written: Mutex::new(BTreeMap::new()),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// The plans written, by pipeline name, in order; each is put in place
+    /// by [`EachToDir::commit`].
+    pub fn finish(self) -> miette::Result<Staged> {
+        if let Some((path, error)) = lock(&self.error).take() {
+            return Err(miette::miette!(
+                code = "P1002",
+                "could not write {}: {error}",
+                path.display()
+            ));
+        }
+        let expected = self.wanted.get().map_or(0, Vec::len);
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if written.len() != expected {
+            return Err(miette::miette!(
+                "internal error: {} of {expected} plans were built; nothing was written",
+                written.len()
+            ));
+        }
+        Ok(Staged {
+            out: self.out,
+            plans: written.into_values().collect(),
+        })
+    }
+}
+
+/// Plans written to temporary files in the output directory, waiting to
+/// be put in place.
+pub(crate) struct Staged {
+    out: PathBuf,
+    plans: Vec<(String, Pending)>,
+}
+
+impl Staged {
+    /// The pipelines' names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.plans.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// Renames every plan into place, then makes the renames durable.
+    pub fn commit(self) -> miette::Result<usize> {
+        let count = self.plans.len();
+        for (_, pending) in self.plans {
+            let path = pending.path().to_path_buf();
+            pending.commit().map_err(|error| {
+                miette::miette!(
+                    code = "P1002",
+                    "could not write {}: {error}",
+                    path.display()
+                )
+            })?;
+        }
+        pipec::disk::sync_dir(&self.out).map_err(|error| {
+            miette::miette!(
+                code = "P1002",
+                "could not write {}: {error}",
+                self.out.display()
+            )
+        })?;
+        Ok(count)
+    }
+}
+
+impl pipec::workspace::PlanSink for EachToDir<'_> {
+    fn expect(&self, pipelines: &[String]) {
+        let _ = self.wanted.set(wanted_ranks(pipelines, self.pipeline));
+    }
+
+    fn accept(&self, rank: usize, plan: pipec::plan::Plan, sources: &SourceMap) {
+        if self
+            .wanted
+            .get()
+            .is_none_or(|wanted| wanted.binary_search(&rank).is_err())
+        {
+            return;
+        }
+        let path = self.out.join(format!("{}.json", plan.pipeline));
+        let name = plan.pipeline.clone();
+        let text = serialize(&plan, sources, self.layout);
+        drop(plan);
+        let written = Pending::create(&path).and_then(|mut pending| {
+            pending.write_all(text.as_bytes())?;
+            pending.close()?;
+            Ok(pending)
+        });
+        match written {
+            Ok(pending) => {
+                lock(&self.written).insert(rank, (name, pending));
+            }
+            Err(error) => {
+                lock(&self.error).get_or_insert((path, error));
+            }
+        }
+    }
+}

@@ -9,68 +9,16 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+#[path = "support/services.rs"]
+mod services;
+
+use std::time::Instant;
 
 const SERVICES: usize = 1_000;
 
-fn workspace(root: &Path) -> Vec<PathBuf> {
-    let _ = std::fs::remove_dir_all(root);
-    std::fs::create_dir_all(root.join("team")).unwrap();
-    std::fs::create_dir_all(root.join("services")).unwrap();
-    std::fs::write(root.join("pipec.toml"), "").unwrap();
-    std::fs::copy("examples/sample/org.pipe", root.join("org.pipe")).unwrap();
-    std::fs::copy(
-        "examples/sample/team/service.pipe",
-        root.join("team/service.pipe"),
-    )
-    .unwrap();
-    let service = std::fs::read_to_string("examples/sample/services/orders_api.pipe").unwrap();
-    (0..SERVICES)
-        .map(|idx| {
-            let path = root.join(format!("services/service_{idx:04}.pipe"));
-            let text = service
-                .replace("pipeline orders_api", &format!("pipeline service_{idx:04}"))
-                .replace("orders-api", &format!("service-{idx:04}"))
-                .replace("OrdersApi_", &format!("Service{idx:04}_"));
-            std::fs::write(&path, text).unwrap();
-            path
-        })
-        .collect()
-}
-
-/// Runs `pipec ARGS`, returning the wall time and the peak memory in KiB
-/// (when `/usr/bin/time` can say).
-fn run(args: &[&str]) -> (Duration, Option<u64>) {
-    let time = Path::new("/usr/bin/time");
-    let mut command = if time.is_file() {
-        let mut command = Command::new(time);
-        command
-            .args(["-f", "peak=%M"])
-            .arg(env!("CARGO_BIN_EXE_pipec"));
-        command
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_pipec"))
-    };
-    let begun = Instant::now();
-    let output = command
-        .args(args)
-        .args(["--today", "2026-11-22", "--quiet"])
-        .output()
-        .unwrap();
-    let elapsed = begun.elapsed();
-    assert!(output.status.success(), "{output:?}");
-    let peak = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .find_map(|line| line.strip_prefix("peak="))
-        .and_then(|value| value.trim().parse().ok());
-    (elapsed, peak)
-}
-
 fn main() {
     let root = std::env::temp_dir().join(format!("pipec-bench-compile-dir-{}", std::process::id()));
-    let files = workspace(&root);
+    let files = services::workspace(&root, SERVICES);
     let dir = root.to_str().unwrap();
     let mut one_process = Vec::new();
     for jobs in ["1", "0"] {
@@ -84,18 +32,18 @@ fn main() {
         }
         let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (wall, peak) = run(&args);
+        let services::Run { wall, peak_kib, .. } = services::pipec(&args);
         let written = std::fs::read_dir(&out).unwrap().count();
         assert_eq!(written, SERVICES);
         println!(
-            "compile DIR -o OUTDIR, {SERVICES} pipelines, --jobs {}: {:.2} s, peak {}",
+            "compile DIR -o OUTDIR, {SERVICES} pipelines, --jobs {}: {:.2} s, peak {} MiB",
             if jobs == "1" {
                 "1".to_string()
             } else {
                 pipec::parallel::cores().to_string()
             },
             wall.as_secs_f64(),
-            peak.map_or_else(|| "?".to_string(), |kib| format!("{} MiB", kib / 1024))
+            services::mib(peak_kib)
         );
         one_process.push(wall);
     }
@@ -105,13 +53,13 @@ fn main() {
     let mut peak_each = 0;
     for file in &files {
         let target = out.join(file.file_stem().unwrap()).with_extension("json");
-        let (_, peak) = run(&[
+        let run = services::pipec(&[
             "compile",
             file.to_str().unwrap(),
             "-o",
             target.to_str().unwrap(),
         ]);
-        peak_each = peak_each.max(peak.unwrap_or(0));
+        peak_each = peak_each.max(run.peak_kib.unwrap_or(0));
     }
     let each = begun.elapsed();
     println!(

@@ -100,6 +100,15 @@ install_venv "$pre_commit_venv" tools/pre-commit/requirements.txt "pre-commit"
 PIPEC_PRE_COMMIT="$PWD/$pre_commit_venv/bin/pre-commit"
 export PIPEC_PRE_COMMIT
 
+# go-jsonnet and C++ jsonnet (PyPI `gojsonnet` and `jsonnet`, pinned by
+# benches/peers/requirements.txt) run the Jsonnet side of the race in
+# benches/peers/; tests/peers.rs checks that both sides give the same
+# steps. Same venv and stamp logic (benches/peers/run uses this venv too).
+peers_venv=.cache/py-peers
+install_venv "$peers_venv" benches/peers/requirements.txt "go-jsonnet and C++ jsonnet"
+PIPEC_PEERS_PYTHON="$PWD/$peers_venv/bin/python"
+export PIPEC_PEERS_PYTHON
+
 # The VS Code extension (editors/vscode/) is type-checked, bundled with
 # esbuild, packaged into a .vsix with vsce, and its TextMate grammar tested
 # with vscode-tmgrammar-test, all pinned by editors/vscode/package-lock.json,

@@ -333,7 +333,7 @@ fn compile_writes_the_plan_and_refuses_broken_input() {
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(plan["pipeline"], "orders_api");
-    assert_eq!(plan["format_version"], "1.1");
+    assert_eq!(plan["format_version"], "1.2");
 
     // A broken file: exit 1, diagnostics, and the previous plan untouched.
     std::fs::write(
@@ -383,7 +383,7 @@ fn compile_writes_the_plan_and_refuses_broken_input() {
 #[test]
 fn the_readme_provenance_example_is_real() {
     let readme = std::fs::read_to_string("README.md").unwrap();
-    let marker = "select(.id == \"production/first/bake\") | .provenance'\n";
+    let marker = "select(.id == \"production/first/bake\") | .provenance]'\n";
     let start = readme.find(marker).unwrap() + marker.len();
     let shown: serde_json::Value =
         serde_json::from_str(&readme[start..start + readme[start..].find("```").unwrap()]).unwrap();
@@ -399,7 +399,8 @@ fn the_readme_provenance_example_is_real() {
         .iter()
         .find(|step| step["id"] == "production/first/bake")
         .unwrap();
-    assert_eq!(bake["provenance"], shown);
+    let number = usize::try_from(bake["provenance"].as_u64().unwrap()).unwrap();
+    assert_eq!(plan["provenances"][number], shown);
 }
 
 /// An exemption counts through its `expires` day and not after: `--today`

@@ -41,8 +41,7 @@ fn plans(text: &str) -> Vec<Value> {
         .plans
         .iter()
         .map(|plan| {
-            serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
-                .unwrap()
+            support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
         })
         .collect()
 }

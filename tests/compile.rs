@@ -36,7 +36,7 @@ fn plan_json(compiled: &Compiled, name: &str) -> Value {
         .iter()
         .find(|plan| plan.pipeline == name)
         .unwrap();
-    serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+    support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
 }
 
 fn validator() -> jsonschema::Validator {
@@ -95,8 +95,7 @@ fn every_example_pipeline_compiles_to_a_valid_plan() {
         );
         for plan in &compiled.plans {
             let json: Value =
-                serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
-                    .unwrap();
+                support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)));
             let errors: Vec<String> = validator
                 .iter_errors(&json)
                 .map(|error| format!("{} at {}", error, error.instance_path()))
@@ -552,7 +551,7 @@ fn several_plans_are_written_as_serde_writes_an_array_of_them() {
         plan_v1::to_json_compact(&exported[0])
     );
     // Both layouts are the same JSON.
-    let read = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    let read = support::plan_value;
     assert_eq!(read(&pretty), read(&compact));
 }
 
@@ -606,7 +605,7 @@ pipeline orders_api {{
     let plan_of = |compiled: &Compiled| -> Value {
         assert_eq!(other_codes(compiled), Vec::<String>::new());
         let plan = compiled.plans.first().unwrap();
-        serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap()
+        support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
     };
     let regions = [
         "us-east-1",
@@ -704,7 +703,7 @@ fn compile_text_with(text: &str, profile: Option<&str>) -> Value {
     );
     let plan = compiled.plans.first().unwrap();
     let plan: Value =
-        serde_json::from_str(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources))).unwrap();
+        support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)));
     let errors: Vec<String> = validator()
         .iter_errors(&plan)
         .map(|error| error.to_string())

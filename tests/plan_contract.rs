@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod support;
+
 use pipec::export::plan_v1::{
     AlarmCommand, AlarmEntry, AlarmGate, ApprovalGate, ApprovalParams, Artifact, ArtifactGate,
     BakeParams, Blocked, BuildParams, CommandLine, Compiler, DataPoints, DeployParams, Dropped,
@@ -772,6 +774,17 @@ mod mirror {
         pub steps: Vec<Step>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub dropped: Option<Vec<Dropped>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub provenances: Option<Vec<Provenance>>,
+    }
+
+    /// A provenance where it applies: its number in `provenances` (1.2),
+    /// or the provenance itself (1.0, 1.1).
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(untagged)]
+    pub enum ProvenanceRef {
+        Number(u32),
+        Whole(Provenance),
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -780,7 +793,7 @@ mod mirror {
         pub target: Target,
         pub member: String,
         pub reason: String,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -788,7 +801,7 @@ mod mirror {
     pub struct AlarmCommand {
         pub command: String,
         pub argv: Vec<String>,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -831,7 +844,7 @@ mod mirror {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         pub alarm: String,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     /// A gate of the table: `id`, then the gate's fields. Read by hand
@@ -872,7 +885,7 @@ mod mirror {
         pub name: String,
         pub produced_by: String,
         pub signed: bool,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -911,10 +924,10 @@ mod mirror {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub rollback_alarm: Option<String>,
         pub gates: Vec<String>,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
         // A map keeps the keys sorted, as the format writes them.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub field_provenance: Option<std::collections::BTreeMap<String, Provenance>>,
+        pub field_provenance: Option<std::collections::BTreeMap<String, ProvenanceRef>>,
     }
 
     impl Step {
@@ -1107,7 +1120,7 @@ mod mirror {
         pub allow: Vec<WindowSlot>,
         pub closed_dates: Vec<String>,
         pub overridable: bool,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1137,7 +1150,7 @@ mod mirror {
         pub name: Option<String>,
         pub alarm: String,
         pub overridable: bool,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1148,7 +1161,7 @@ mod mirror {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub git_ref: Option<String>,
         pub overridable: bool,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1156,7 +1169,7 @@ mod mirror {
     pub struct ApprovalGate {
         pub role: String,
         pub overridable: bool,
-        pub provenance: Provenance,
+        pub provenance: ProvenanceRef,
     }
 
     #[derive(Debug, Deserialize, Serialize)]
@@ -1260,6 +1273,7 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
     if plan.format_version != FORMAT_VERSION {
         errors.push(format!("format_version {}", plan.format_version));
     }
+    errors.extend(provenance_inconsistencies(plan));
     let mut seen = BTreeSet::new();
     for step in &plan.steps {
         for need in &step.needs {
@@ -1443,6 +1457,69 @@ fn command_inconsistencies(step: &mirror::Step) -> Vec<String> {
     errors
 }
 
+/// The provenance table (1.2): every provenance is a number, each number
+/// is in `provenances`, and `provenances` holds exactly the provenances
+/// the document refers to, each once, in the order the document first
+/// refers to them (artifacts, gates, alarms, `alarm_command`, steps with
+/// each step's `provenance` before its `field_provenance`, `dropped`).
+fn provenance_inconsistencies(plan: &mirror::Plan) -> Vec<String> {
+    use mirror::ProvenanceRef;
+    let gate_refs: Vec<ProvenanceRef> = plan
+        .gates
+        .iter()
+        .map(|entry| {
+            let gate = serde_json::to_value(&entry.gate).unwrap();
+            serde_json::from_value(gate["provenance"].clone()).unwrap()
+        })
+        .collect();
+    let mut refs: Vec<&ProvenanceRef> = Vec::new();
+    refs.extend(plan.artifacts.iter().map(|artifact| &artifact.provenance));
+    refs.extend(&gate_refs);
+    refs.extend(plan.alarms.iter().map(|alarm| &alarm.provenance));
+    refs.extend(plan.alarm_command.iter().map(|command| &command.provenance));
+    for step in &plan.steps {
+        refs.push(&step.provenance);
+        refs.extend(step.field_provenance.iter().flat_map(|map| map.values()));
+    }
+    refs.extend(
+        plan.dropped
+            .iter()
+            .flatten()
+            .map(|dropped| &dropped.provenance),
+    );
+    let table = plan.provenances.as_deref().unwrap_or_default();
+    let mut errors = Vec::new();
+    let mut first_seen: Vec<u32> = Vec::new();
+    for reference in refs {
+        match reference {
+            ProvenanceRef::Whole(_) => {
+                errors.push("a provenance written whole in a 1.2 plan".into())
+            }
+            ProvenanceRef::Number(number) => {
+                if *number as usize >= table.len() {
+                    errors.push(format!("provenance {number} is not in `provenances`"));
+                } else if !first_seen.contains(number) {
+                    first_seen.push(*number);
+                }
+            }
+        }
+    }
+    let in_order: Vec<u32> = (0..u32::try_from(table.len()).unwrap()).collect();
+    if first_seen != in_order {
+        errors.push(format!(
+            "`provenances` is not the provenances in order of first use: first uses {first_seen:?}"
+        ));
+    }
+    let distinct: BTreeSet<String> = table
+        .iter()
+        .map(|entry| serde_json::to_string(entry).unwrap())
+        .collect();
+    if distinct.len() != table.len() {
+        errors.push("`provenances` holds a provenance twice".into());
+    }
+    errors
+}
+
 fn assert_consistent(plan: &mirror::Plan, what: &str) {
     let errors = inconsistencies(plan);
     assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
@@ -1544,7 +1621,7 @@ fn serializing_is_deterministic() {
     assert!(!first.contains('\t') && !first.contains("\r"));
     // Two-space indent, fields in struct order.
     assert!(first.starts_with(
-        "{\n  \"format_version\": \"1.1\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
+        "{\n  \"format_version\": \"1.2\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
     ));
 }
 
@@ -1552,7 +1629,7 @@ fn serializing_is_deterministic() {
 fn steps_are_written_in_the_documented_shape() {
     let plan = sample_plan();
     let json = to_json(&plan);
-    let value: Value = serde_json::from_str(&json).unwrap();
+    let value: Value = support::plan_value(&json);
 
     // The keys of one step, in the order written (a `Value` would sort them).
     let lines: Vec<&str> = json.lines().collect();
@@ -1623,7 +1700,8 @@ fn steps_are_written_in_the_documented_shape() {
         "each window once"
     );
     // The top level's keys, and a gate's, in the order written: the
-    // tables between `artifacts` and `steps`, a gate's `id` before its `type`.
+    // tables between `artifacts` and `steps`, the provenance table last, a
+    // gate's `id` before its `type`.
     let top: Vec<&str> = lines
         .iter()
         .filter_map(|line| line.strip_prefix("  \""))
@@ -1642,7 +1720,8 @@ fn steps_are_written_in_the_documented_shape() {
             "alarms",
             "alarm_command",
             "steps",
-            "dropped"
+            "dropped",
+            "provenances"
         ]
     );
     let window = lines
@@ -1694,7 +1773,7 @@ fn percents_are_numbers_with_at_most_two_decimals() {
 #[test]
 fn the_schema_rejects_what_the_format_forbids() {
     let validator = validator();
-    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let valid: Value = support::plan_value(&to_json(&sample_plan()));
     let bake = step_index(&valid, "production/first/bake");
     let entry = step_index(&valid, "production/gate");
     let onebox = step_index(&valid, "production/first/ap-east-1/onebox/deploy");
@@ -1977,7 +2056,7 @@ fn the_schema_rejects_what_the_format_forbids() {
 #[test]
 fn the_schema_checks_the_provenance_added_in_1_1() {
     let validator = validator();
-    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let valid: Value = support::plan_value(&to_json(&sample_plan()));
     let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az1/deploy");
     let onebox_bake = step_index(&valid, "production/first/ap-east-1/onebox/bake");
     let steps = |index: usize, rest: &str| format!("/steps/{index}{rest}");
@@ -2064,14 +2143,14 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
         "an empty `dropped` written out",
     );
     let mut plan = valid.clone();
-    plan["format_version"] = json!("1.2");
-    assert_rejected(&validator, &plan, "/format_version", "format_version 1.2");
+    plan["format_version"] = json!("1.3");
+    assert_rejected(&validator, &plan, "/format_version", "format_version 1.3");
 
     // A key naming a value the step does not hold is beyond the schema;
     // the consistency check catches it.
-    let mut plan = valid.clone();
+    let mut plan: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
     plan["steps"][az]["field_provenance"]["/deploy/traffic_percent"] =
-        valid["steps"][az]["provenance"].clone();
+        plan["steps"][az]["provenance"].clone();
     assert_valid(&validator, &plan, "a field provenance of an absent value");
     let read: mirror::Plan = serde_json::from_value(plan).unwrap();
     assert_eq!(
@@ -2095,7 +2174,7 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
             .remove("not_scaled");
     }
     assert_valid(&validator, &old, "a plan of format 1.0");
-    assert_eq!(READ_VERSIONS, ["1.0", "1.1"]);
+    assert_eq!(READ_VERSIONS, ["1.0", "1.1", "1.2"]);
     let read = pipec::export::plan_v1::from_json(&old.to_string()).unwrap();
     assert_eq!(read.format_version, "1.0");
     assert!(read.dropped.is_empty());
@@ -2103,6 +2182,60 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
         read.steps
             .iter()
             .all(|step| step.field_provenance.is_empty())
+    );
+}
+
+/// A 1.2 plan written with every provenance whole and called 1.1 is a
+/// valid 1.1 plan that reads as the same plan, and writes back the same
+/// way; a number in a 1.1 plan, or one past the table, is refused.
+#[test]
+fn a_plan_of_1_1_writes_provenances_whole_and_reads_as_the_same_plan() {
+    use pipec::export::plan_v1::from_json;
+    let plan = sample_plan();
+    let numbered = to_json(&plan);
+    let mut whole = support::plan_value(&numbered);
+    whole["format_version"] = json!("1.1");
+    assert_valid(&validator(), &whole, "the plan written as 1.1");
+    let read = from_json(&whole.to_string()).unwrap();
+    let mut expected = plan.clone();
+    expected.format_version = "1.1".to_string();
+    assert_eq!(read, expected);
+    let again: Value = serde_json::from_str(&to_json(&read)).unwrap();
+    assert_eq!(again, whole);
+    // Numbered, the plan is smaller.
+    let compact = pipec::export::plan_v1::to_json_compact;
+    assert!(compact(&plan).len() < compact(&read).len());
+
+    let mut old_with_numbers: Value = serde_json::from_str(&numbered).unwrap();
+    old_with_numbers["format_version"] = json!("1.1");
+    let error = from_json(&old_with_numbers.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`provenances` is a field of format 1.2 and later"),
+        "{error}"
+    );
+    old_with_numbers
+        .as_object_mut()
+        .unwrap()
+        .remove("provenances");
+    let error = from_json(&old_with_numbers.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("plans of format 1.1 write provenances whole"),
+        "{error}"
+    );
+
+    let mut dangling: Value = serde_json::from_str(&numbered).unwrap();
+    let len = dangling["provenances"].as_array().unwrap().len();
+    dangling["steps"][0]["provenance"] = json!(len);
+    let error = from_json(&dangling.to_string()).unwrap_err().to_string();
+    assert!(
+        error.contains(&format!(
+            "provenance {len} is not in the plan's `provenances`"
+        )),
+        "{error}"
     );
 }
 
@@ -2149,10 +2282,19 @@ fn the_consistency_check_catches_dangling_and_stray_table_entries() {
     assert_valid(&validator, &plan, "a gate no step uses");
     assert_eq!(inconsistencies(&read(&plan)).len(), 1);
 
+    // (The gates' provenances, numbered in the order of first use, are
+    // then out of order too.)
     let mut plan = valid.clone();
     plan["gates"].as_array_mut().unwrap().swap(0, 1);
     assert_valid(&validator, &plan, "gates out of order");
-    assert_eq!(inconsistencies(&read(&plan)).len(), 1);
+    let errors = inconsistencies(&read(&plan));
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.starts_with("`provenances` is not the provenances in order")),
+        "{errors:#?}"
+    );
 
     // The same for rollback alarms and regions.
     let mut plan = valid.clone();
@@ -2166,10 +2308,58 @@ fn the_consistency_check_catches_dangling_and_stray_table_entries() {
         "{errors:#?}"
     );
 
+    // (Their provenances are then out of order too.)
     let mut plan = valid.clone();
     plan["alarms"].as_array_mut().unwrap().swap(0, 1);
     assert_valid(&validator, &plan, "alarms out of order");
-    assert_eq!(inconsistencies(&read(&plan)).len(), 1);
+    assert_eq!(inconsistencies(&read(&plan)).len(), 2);
+
+    // The provenance table: a number past its end, an entry no one
+    // refers to, an entry twice, and a provenance written whole in a 1.2
+    // plan.
+    let table_len = valid["provenances"].as_array().unwrap().len();
+    let mut plan = valid.clone();
+    plan["steps"][az]["provenance"] = json!(table_len);
+    assert_valid(&validator, &plan, "a provenance number past the table");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error == &format!("provenance {table_len} is not in `provenances`")),
+        "{errors:#?}"
+    );
+    let mut plan = valid.clone();
+    let first = plan["provenances"][0].clone();
+    plan["provenances"].as_array_mut().unwrap().push(first);
+    assert_valid(&validator, &plan, "a provenance no one refers to");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error == "`provenances` holds a provenance twice")
+            && errors
+                .iter()
+                .any(|error| error.starts_with("`provenances` is not the provenances in order")),
+        "{errors:#?}"
+    );
+    let mut plan = valid.clone();
+    plan["steps"][az]["provenance"] = valid["provenances"][0].clone();
+    assert_valid(&validator, &plan, "a provenance written whole");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error == "a provenance written whole in a 1.2 plan"),
+        "{errors:#?}"
+    );
+    let mut plan = valid.clone();
+    plan["steps"][az]["provenance"] = json!(-1);
+    assert_rejected(
+        &validator,
+        &plan,
+        &format!("/steps/{az}/provenance"),
+        "a negative provenance number",
+    );
 
     let mut plan = valid.clone();
     plan["regions"].as_array_mut().unwrap().pop();

@@ -76,12 +76,12 @@ fn another_format_version_is_refused_by_name() {
     assert!(matches!(error, ReadError::Version { .. }));
     assert_eq!(
         error.to_string(),
-        "this pipec reads plan formats 1.0 and 1.1; the file is 2.0"
+        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0"
     );
     plan.as_object_mut().unwrap().remove("format_version");
     assert_eq!(
         read_error(&plan),
-        "this pipec reads plan formats 1.0 and 1.1; the file has no `format_version`"
+        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file has no `format_version`"
     );
 }
 

@@ -665,8 +665,14 @@ pipeline tiny extends Org {
     // The plan says why: the gate is `on_call`, set for the profile, in
     // place of the final `office` window.
     let window = |plan: &pipec::export::plan_v1::PlanV1| -> serde_json::Value {
-        let json: serde_json::Value =
+        let mut json: serde_json::Value =
             serde_json::from_str(&pipec::export::plan_v1::to_json(plan)).unwrap();
+        // The gate's provenance is its number in the plan's table.
+        let table = json["provenances"].clone();
+        for gate in json["gates"].as_array_mut().unwrap() {
+            let number = usize::try_from(gate["provenance"].as_u64().unwrap()).unwrap();
+            gate["provenance"] = table[number].clone();
+        }
         json["gates"]
             .as_array()
             .unwrap()

@@ -158,3 +158,65 @@ pub fn shell_values_pipe(dir: &std::path::Path, value: &str) -> std::path::PathB
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
+
+/// Puts every provenance of a plan's JSON (or of each plan of an array)
+/// back in place: each number becomes its entry of the plan's
+/// `provenances` table, and the table is removed. What the plan says,
+/// written as format 1.1 did, for tests that look at a provenance where
+/// it applies.
+pub fn provenances_inline(json: &mut serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Array(plans) = json {
+        plans.iter_mut().for_each(provenances_inline);
+        return;
+    }
+    let Some(Value::Array(table)) = json
+        .as_object_mut()
+        .and_then(|plan| plan.remove("provenances"))
+    else {
+        return;
+    };
+    fn walk(value: &mut Value, table: &[Value]) {
+        let entry = |value: &Value| {
+            value
+                .as_u64()
+                .map(|number| table[usize::try_from(number).unwrap()].clone())
+        };
+        match value {
+            Value::Object(object) => {
+                for (key, field) in object.iter_mut() {
+                    match key.as_str() {
+                        "provenance" => {
+                            if let Some(whole) = entry(field) {
+                                *field = whole;
+                            }
+                        }
+                        "field_provenance" => {
+                            for each in field
+                                .as_object_mut()
+                                .into_iter()
+                                .flat_map(|map| map.values_mut())
+                            {
+                                if let Some(whole) = entry(each) {
+                                    *each = whole;
+                                }
+                            }
+                        }
+                        _ => walk(field, table),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| walk(item, table)),
+            _ => {}
+        }
+    }
+    walk(json, &table);
+}
+
+/// A plan's JSON text as a value, provenances in place
+/// ([`provenances_inline`]).
+pub fn plan_value(text: &str) -> serde_json::Value {
+    let mut value = serde_json::from_str(text).unwrap();
+    provenances_inline(&mut value);
+    value
+}

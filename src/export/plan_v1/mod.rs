@@ -1,5 +1,6 @@
-//! The execution plan, format version 1 (`format_version` `"1.1"`; plans
-//! of `"1.0"`, which lack 1.1's optional fields, read the same).
+//! The execution plan, format version 1 (`format_version` `"1.2"`; plans
+//! of `"1.1"`, which write every provenance whole, and of `"1.0"`, which
+//! also lack 1.1's optional fields, read the same).
 //!
 //! A plan is what an engine runs: the artifacts, the gates, and a DAG of
 //! steps, each with its target, its parameters, the alarm that rolls it
@@ -31,12 +32,14 @@ use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// The value of `format_version` for plans this module writes.
-pub const FORMAT_VERSION: &str = "1.1";
+pub const FORMAT_VERSION: &str = "1.2";
 
 /// The values of `format_version` [`from_json`] reads: 1.1 only added
 /// optional fields (`field_provenance`, `not_scaled`, `dropped`), so a
-/// 1.0 plan is a 1.1 plan without them and means what it meant.
-pub const READ_VERSIONS: &[&str] = &["1.0", FORMAT_VERSION];
+/// 1.0 plan is a 1.1 plan without them and means what it meant; 1.2 only
+/// lets a provenance be written as its number in the plan's
+/// `provenances` table, and reads back to the same plan.
+pub const READ_VERSIONS: &[&str] = &["1.0", "1.1", FORMAT_VERSION];
 
 /// The `file` of a provenance whose file is not known (with line and
 /// column 1); the compiler only writes it if it has lost track of a file.
@@ -73,8 +76,11 @@ pub fn to_json(plan: &PlanV1) -> String {
 }
 
 /// A whole execution plan.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Serialized in field order; from format 1.2 on (as [`FORMAT_VERSION`]
+/// is), each provenance is written as its number in a `provenances`
+/// table that ends the document (see `table`). Read back by [`from_json`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanV1 {
     /// Always [`FORMAT_VERSION`].
     pub format_version: String,
@@ -98,7 +104,6 @@ pub struct PlanV1 {
     pub alarms: Vec<AlarmEntry>,
     /// The command that evaluates alarms when the plan is run locally
     /// (`pipec run`); absent when the pipeline names none.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub alarm_command: Option<AlarmCommand>,
     /// Every step, in an order where each step comes after all the steps it
     /// needs.
@@ -106,7 +111,6 @@ pub struct PlanV1 {
     /// Values written in source that no step carries, with why (such as a
     /// `by az` on Lambda, which has no AZs); left out when there are none.
     /// Since 1.1.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub dropped: Vec<Dropped>,
 }
 
@@ -872,8 +876,10 @@ pub struct ApprovalGate {
 }
 
 /// Where a value was set, and what it replaced.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Serialized whole, or, while its plan is written with a provenance
+/// table (format 1.2), as its number in the table; read either way.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Provenance {
     /// The file, relative, with `/` separators and no `.` or `..` segments:
     /// the name the file was loaded under, with any root, drive or leading
@@ -890,12 +896,11 @@ pub struct Provenance {
     pub overrides: Vec<Override>,
     /// For a bake the profile's `bake scale` did not scale: why, and where
     /// the `bake scale` is. Since 1.1.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub not_scaled: Option<NotScaled>,
 }
 
 /// A bake that `bake scale` left as it was (RFC 0001, R41).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotScaled {
     /// Why: the bake is `final`, or the profile sets it itself.
@@ -921,7 +926,7 @@ pub enum NotScaledReason {
 }
 
 /// A value that a later one replaced.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
     /// The file, as in [`Provenance::file`].
@@ -994,8 +999,166 @@ impl Serialize for Percent {
 }
 
 mod read;
+mod table;
 
 pub use read::{ReadError, from_json};
+
+/// A provenance's fields, as a whole provenance is written and read.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvenanceFields<F, O, N> {
+    file: F,
+    line: u32,
+    column: u32,
+    how: How,
+    overrides: O,
+    #[serde(skip_serializing_if = "Option::is_none", default = "Option::default")]
+    not_scaled: Option<N>,
+}
+
+impl Serialize for table::Whole<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let provenance = self.0;
+        ProvenanceFields {
+            file: provenance.file.as_str(),
+            line: provenance.line,
+            column: provenance.column,
+            how: provenance.how,
+            overrides: provenance.overrides.as_slice(),
+            not_scaled: provenance.not_scaled.as_ref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for Provenance {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match table::number_of(self) {
+            Some(number) => serializer.serialize_u32(number),
+            None => table::Whole(self).serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Provenance {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ProvenanceVisitor)
+    }
+}
+
+/// Reads a whole provenance, or (format 1.2) a number in the plan's table,
+/// kept as a placeholder until the table is read.
+struct ProvenanceVisitor;
+
+impl<'de> de::Visitor<'de> for ProvenanceVisitor {
+    type Value = Provenance;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a provenance, or its number in the plan's `provenances`")
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Provenance, E> {
+        u32::try_from(number)
+            .map(table::placeholder)
+            .map_err(|_| E::custom(format!("provenance number {number} is out of range")))
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Provenance, E> {
+        match u64::try_from(number) {
+            Ok(number) => self.visit_u64(number),
+            Err(_) => Err(E::custom(format!("provenance number {number} is negative"))),
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Provenance, A::Error> {
+        let fields: ProvenanceFields<String, Vec<Override>, NotScaled> =
+            Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        // Column 0 would read as a number of the table; no source has it.
+        if fields.line == 0 || fields.column == 0 {
+            return Err(de::Error::custom(
+                "a provenance's line and column are one-based",
+            ));
+        }
+        Ok(Provenance {
+            file: fields.file,
+            line: fields.line,
+            column: fields.column,
+            how: fields.how,
+            overrides: fields.overrides,
+            not_scaled: fields.not_scaled,
+        })
+    }
+}
+
+impl Serialize for PlanV1 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !table::has_table(&self.format_version) {
+            return self.serialize_fields(serializer, None);
+        }
+        // A plan without provenances (no steps, say) has no table.
+        table::numbered(self, |table| {
+            self.serialize_fields(serializer, Some(table).filter(|table| !table.is_empty()))
+        })
+    }
+}
+
+impl PlanV1 {
+    /// The plan's fields in order, then the provenance table if there is
+    /// one.
+    fn serialize_fields<S: Serializer>(
+        &self,
+        serializer: S,
+        table: Option<&[&Provenance]>,
+    ) -> Result<S::Ok, S::Error> {
+        let count = 10
+            + usize::from(self.alarm_command.is_some())
+            + usize::from(!self.dropped.is_empty())
+            + usize::from(table.is_some());
+        let mut plan = serializer.serialize_struct("PlanV1", count)?;
+        plan.serialize_field("format_version", &self.format_version)?;
+        plan.serialize_field("pipeline", &self.pipeline)?;
+        plan.serialize_field("compiler", &self.compiler)?;
+        plan.serialize_field("profile", &self.profile)?;
+        plan.serialize_field("artifacts", &self.artifacts)?;
+        plan.serialize_field("regions", &self.regions)?;
+        plan.serialize_field("gates", &self.gates)?;
+        plan.serialize_field("alarms", &self.alarms)?;
+        if let Some(command) = &self.alarm_command {
+            plan.serialize_field("alarm_command", command)?;
+        }
+        plan.serialize_field("steps", &self.steps)?;
+        if !self.dropped.is_empty() {
+            plan.serialize_field("dropped", &self.dropped)?;
+        }
+        if let Some(table) = table {
+            let whole: Vec<table::Whole<'_>> =
+                table.iter().map(|entry| table::Whole(entry)).collect();
+            plan.serialize_field("provenances", &whole)?;
+        }
+        plan.end()
+    }
+}
+
+impl Gate {
+    /// Where the gate is applied or declared.
+    pub fn provenance(&self) -> &Provenance {
+        match self {
+            Gate::Window(gate) => &gate.provenance,
+            Gate::Alarm(gate) => &gate.provenance,
+            Gate::Artifact(gate) => &gate.provenance,
+            Gate::Approval(gate) => &gate.provenance,
+        }
+    }
+
+    fn provenance_mut(&mut self) -> &mut Provenance {
+        match self {
+            Gate::Window(gate) => &mut gate.provenance,
+            Gate::Alarm(gate) => &mut gate.provenance,
+            Gate::Artifact(gate) => &mut gate.provenance,
+            Gate::Approval(gate) => &mut gate.provenance,
+        }
+    }
+}
 
 impl Provenance {
     /// Every place this provenance names, with how it was used there: the

@@ -9,7 +9,7 @@ use serde::de::{self, Deserialize, Deserializer};
 /// Why [`from_json`] could not read a plan.
 #[derive(Debug)]
 pub enum ReadError {
-    /// The text is not JSON, or not a plan of format 1.1 (or 1.0): the message says
+    /// The text is not JSON, or not a plan of a format it reads: the message says
     /// what and where (line and column).
     Json(serde_json::Error),
     /// The document has no `format_version`, or one this module does not read.
@@ -22,22 +22,27 @@ pub enum ReadError {
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ReadError::Json(error) => write!(
-                f,
-                "not a plan of format {}: {error}",
-                READ_VERSIONS.join(" or ")
-            ),
+            ReadError::Json(error) => write!(f, "not a plan of format {}: {error}", versions("or")),
             ReadError::Version { found: Some(found) } => write!(
                 f,
                 "this pipec reads plan formats {}; the file is {found}",
-                READ_VERSIONS.join(" and ")
+                versions("and")
             ),
             ReadError::Version { found: None } => write!(
                 f,
                 "this pipec reads plan formats {}; the file has no `format_version`",
-                READ_VERSIONS.join(" and ")
+                versions("and")
             ),
         }
+    }
+}
+
+/// The versions read, for people: `1.0, 1.1 and 1.2`.
+fn versions(last: &str) -> String {
+    match READ_VERSIONS.split_last() {
+        Some((newest, [])) => (*newest).to_string(),
+        Some((newest, older)) => format!("{} {last} {newest}", older.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -50,8 +55,9 @@ impl std::error::Error for ReadError {
     }
 }
 
-/// Reads a plan written by [`to_json`] (or by any producer of format 1.1,
-/// or of 1.0, whose plans are 1.1 plans without 1.1's optional fields).
+/// Reads a plan written by [`to_json`] (or by any producer of format 1.2,
+/// 1.1 or 1.0: 1.0 plans are 1.1 plans without 1.1's optional fields, and
+/// 1.1 plans are 1.2 plans that write every provenance whole).
 ///
 /// The version is checked first, so that a plan of another version is
 /// refused for what it is rather than for a field this version lacks.
@@ -66,6 +72,50 @@ pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
         }
     }
     serde_json::from_str(json).map_err(ReadError::Json)
+}
+
+/// A plan as written: the fields of [`PlanV1`], and from format 1.2 on the
+/// provenance table its provenances may refer to by number.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    format_version: String,
+    pipeline: String,
+    compiler: Compiler,
+    profile: Option<String>,
+    artifacts: Vec<Artifact>,
+    regions: Vec<Region>,
+    gates: Vec<GateEntry>,
+    alarms: Vec<AlarmEntry>,
+    #[serde(default)]
+    alarm_command: Option<AlarmCommand>,
+    steps: Vec<Step>,
+    #[serde(default)]
+    dropped: Vec<Dropped>,
+    #[serde(default)]
+    provenances: Vec<Provenance>,
+}
+
+impl<'de> Deserialize<'de> for PlanV1 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawPlan::deserialize(deserializer)?;
+        let mut plan = PlanV1 {
+            format_version: raw.format_version,
+            pipeline: raw.pipeline,
+            compiler: raw.compiler,
+            profile: raw.profile,
+            artifacts: raw.artifacts,
+            regions: raw.regions,
+            gates: raw.gates,
+            alarms: raw.alarms,
+            alarm_command: raw.alarm_command,
+            steps: raw.steps,
+            dropped: raw.dropped,
+        };
+        let version = plan.format_version.clone();
+        super::table::resolve(&mut plan, raw.provenances, &version).map_err(de::Error::custom)?;
+        Ok(plan)
+    }
 }
 
 /// A step as written: one optional field per kind, checked against `kind`.

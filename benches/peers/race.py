@@ -425,11 +425,16 @@ def pipe_inputs(work):
     return sorted(found)
 
 
-def same(work, pipec, python):
+MODULES = {"go-jsonnet": "_gojsonnet", "C++ jsonnet": "_jsonnet"}
+
+
+def same(work, pipec, python, skip=()):
     contenders = Contenders(pipec, python, work)
     contenders.pipec_compile()
     ours = json.load(open(os.path.join(work, "pipec.json"), encoding="utf-8"))
-    for module in ("_gojsonnet", "_jsonnet"):
+    for name, module in MODULES.items():
+        if name in skip:
+            continue
         contenders.jsonnet(module)
         theirs = json.load(open(os.path.join(work, f"{module}.json"), encoding="utf-8"))
         problems = compare(ours, theirs)
@@ -437,7 +442,8 @@ def same(work, pipec, python):
             sys.exit(f"{module} and pipec differ:\n" + "\n".join(problems[:10]))
     count = len(ours) if isinstance(ours, list) else 1
     steps = sum(len(plan["steps"]) for plan in (ours if isinstance(ours, list) else [ours]))
-    print(f"same steps: {count} pipelines, {steps} steps, pipec = go-jsonnet = C++ jsonnet")
+    peers = " = ".join(name for name in MODULES if name not in skip)
+    print(f"same steps: {count} pipelines, {steps} steps, pipec = {peers}", flush=True)
 
 
 def race(args):
@@ -447,7 +453,7 @@ def race(args):
         work = tempfile.mkdtemp(prefix=f"pipec-peers-{n}-")
         try:
             generate(n, work)
-            same(work, pipec, args.python)
+            same(work, pipec, args.python, set(args.skip or []))
             contenders = Contenders(pipec, args.python, work)
             inputs = pipe_inputs(work)
             runs = {
@@ -473,6 +479,7 @@ def race(args):
 
 
 def report(n, results, plan_bytes):
+    sys.stdout.flush()
     print(f"\n{n} pipelines, {plan_bytes / n / 1000:.1f} KB of plan per pipeline, "
           f"{len(next(iter(results.values())))} alternating rounds (medians)")
     print(f"{'':16}{'wall s':>9}{'cpu s':>9}{'peak MiB':>10}")

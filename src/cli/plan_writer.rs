@@ -280,9 +280,19 @@ impl Staged {
         self.plans.iter().map(|(name, _)| name.as_str())
     }
 
-    /// Renames every plan into place, then makes the renames durable.
+    /// Makes every plan durable, renames each into place, then makes the
+    /// renames durable.
     pub fn commit(self) -> miette::Result<usize> {
         let count = self.plans.len();
+        if pipec::disk::BATCH_SYNC {
+            pipec::disk::sync_filesystem(&self.out).map_err(|error| {
+                miette::miette!(
+                    code = "P1002",
+                    "could not write {}: {error}",
+                    self.out.display()
+                )
+            })?;
+        }
         for (_, pending) in self.plans {
             let path = pending.path().to_path_buf();
             pending.commit().map_err(|error| {
@@ -323,7 +333,12 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
         drop(plan);
         let written = Pending::create(&path).and_then(|mut pending| {
             pending.write_all(text.as_bytes())?;
-            pending.close()?;
+            // Synced all at once before the commit, where the system can.
+            if pipec::disk::BATCH_SYNC {
+                pending.close_unsynced();
+            } else {
+                pending.close()?;
+            }
             Ok(pending)
         });
         match written {

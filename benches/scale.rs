@@ -3,15 +3,15 @@
 //!
 //! Each size is a workspace of the sample's org → team → service chain
 //! with that many services (126 steps each, over the 34 commercial
-//! regions). `check DIR` and `compile DIR -o OUTDIR` run the release
-//! binary, timed with `/usr/bin/time` (wall, CPU, peak memory) when it is
-//! there. `simulate` runs in this process: the workspace is compiled
+//! regions). `check DIR` and `compile` of the services into one JSON
+//! document run the release binary, timed with `/usr/bin/time` (wall,
+//! CPU, peak memory) when it is there. `simulate` runs in this process: the workspace is compiled
 //! streaming, each plan simulated from a Monday morning as it is built
 //! and dropped, and only the simulations are timed.
 //!
 //! Run with `cargo bench --bench scale`; `PIPEC_SCALE_SIZES=100,1000`
 //! picks the sizes (default 100, 1,000, 10,000 and 100,000; the largest
-//! writes about 6 GB of plans, removed afterwards). It prints a table and
+//! writes about 7.6 GB of plans, removed afterwards). It prints a table and
 //! the spread of each column (largest cost per pipeline over smallest);
 //! it is a measurement, not a test.
 
@@ -107,10 +107,15 @@ fn main() {
         let files = services::workspace(&root, count);
         let dir = root.to_str().unwrap();
         let check = services::pipec(&["check", dir]);
-        let out = root.join("plans");
-        let compile = services::pipec(&["compile", dir, "-o", out.to_str().unwrap()]);
-        assert_eq!(std::fs::read_dir(&out).unwrap().count(), count);
-        std::fs::remove_dir_all(&out).unwrap();
+        // One document of every plan, as `compile FILE > plans.json`
+        // writes: the compiler's cost, not the file system's cost of
+        // creating a file per plan (see `cargo bench --bench compile_dir`).
+        let out =
+            std::env::temp_dir().join(format!("pipec-bench-scale-{}.json", std::process::id()));
+        let services_dir = root.join("services");
+        let compile = services::pipec_to(&["compile", services_dir.to_str().unwrap()], Some(&out));
+        assert!(std::fs::metadata(&out).unwrap().len() > count as u64 * 1000);
+        std::fs::remove_file(&out).unwrap();
         let simulate = simulate_all(&files);
         let cpu = |run: &services::Run| run.cpu.map_or(f64::NAN, |cpu| per_pipeline(cpu, count));
         let row = [

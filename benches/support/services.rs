@@ -49,6 +49,11 @@ pub struct Run {
 
 /// Runs `pipec ARGS --today 2026-11-22 --quiet`, which must succeed.
 pub fn pipec(args: &[&str]) -> Run {
+    pipec_to(args, None)
+}
+
+/// [`pipec`] with standard output written to `stdout` when given.
+pub fn pipec_to(args: &[&str], stdout: Option<&Path>) -> Run {
     let time = Path::new("/usr/bin/time");
     let mut command = if time.is_file() {
         let mut command = Command::new(time);
@@ -59,6 +64,9 @@ pub fn pipec(args: &[&str]) -> Run {
     } else {
         Command::new(env!("CARGO_BIN_EXE_pipec"))
     };
+    if let Some(path) = stdout {
+        command.stdout(std::fs::File::create(path).unwrap());
+    }
     let begun = Instant::now();
     let output = command
         .args(args)

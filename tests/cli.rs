@@ -1224,3 +1224,21 @@ fn compile_of_a_directory_writes_a_plan_per_pipeline() {
         stderr(&output)
     );
 }
+
+/// Plans for standard output wait in a scratch file until the workspace
+/// has compiled; where none can be made (an unwritable temporary
+/// directory), they wait in memory, and the output is the same.
+#[test]
+fn compile_to_standard_output_needs_no_temporary_directory() {
+    let args = ["compile", "examples/sample/services"];
+    let usual = pipec(&args, None);
+    let without = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(args)
+        .env("TMPDIR", "/nonexistent/pipec-no-such-dir")
+        .output()
+        .unwrap();
+    assert_eq!(usual.status.code(), Some(0), "{}", stderr(&usual));
+    assert_eq!(without.status.code(), Some(0), "{}", stderr(&without));
+    assert!(usual.stdout.starts_with(b"[{\"format_version\":\"1.2\""));
+    assert_eq!(usual.stdout, without.stdout);
+}

@@ -53,6 +53,8 @@ enum Destination {
     File(Pending),
     /// Standard output, through a scratch file.
     Stdout(std::fs::File),
+    /// Standard output, through memory, where no scratch file can be made.
+    Memory(Vec<u8>),
 }
 
 impl Write for Destination {
@@ -60,6 +62,7 @@ impl Write for Destination {
         match self {
             Destination::File(file) => file.write(bytes),
             Destination::Stdout(file) => file.write(bytes),
+            Destination::Memory(buffer) => buffer.write(bytes),
         }
     }
 
@@ -67,6 +70,7 @@ impl Write for Destination {
         match self {
             Destination::File(file) => file.flush(),
             Destination::Stdout(file) => file.flush(),
+            Destination::Memory(_) => Ok(()),
         }
     }
 }
@@ -113,7 +117,8 @@ impl<'a> OneDocument<'a> {
     ) -> miette::Result<Self> {
         let destination = match output {
             Some(path) => Pending::create(path).map(Destination::File),
-            None => pipec::disk::scratch_file().map(Destination::Stdout),
+            None => Ok(pipec::disk::scratch_file()
+                .map_or_else(|_| Destination::Memory(Vec::new()), Destination::Stdout)),
         }
         .map_err(|error| {
             let what = output.map_or_else(
@@ -180,13 +185,19 @@ fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result
         }
         Destination::Stdout(mut scratch) => {
             scratch.rewind()?;
-            let mut stdout = io::stdout().lock();
-            match io::copy(&mut scratch, &mut stdout).and_then(|_| stdout.flush()) {
-                // A reader that stops early (`| head`) wants no more.
-                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                result => result,
-            }
+            to_stdout(|stdout| io::copy(&mut scratch, stdout).map(drop))
         }
+        Destination::Memory(buffer) => to_stdout(|stdout| stdout.write_all(&buffer)),
+    }
+}
+
+/// Writes to standard output and flushes it; a reader that stops early
+/// (`| head`) wants no more, which is no error.
+fn to_stdout(write: impl FnOnce(&mut io::StdoutLock<'_>) -> io::Result<()>) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
     }
 }
 

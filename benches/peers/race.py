@@ -279,37 +279,27 @@ def generate(n, root):
 # The same steps
 
 
+def steps(plan, alarm=lambda step: step.get("rollback_alarm")):
+    """What the race compares of each step; `alarm` gives a step's rollback
+    alarm expression (pipec's plans name it by id in their `alarms`)."""
+    return [
+        (
+            step["id"],
+            step["kind"],
+            step["target"].get("region"),
+            step["target"].get("az"),
+            step["target"].get("onebox", False),
+            step.get("bake", {}).get("duration_seconds"),
+            alarm(step),
+            tuple(sorted(step["needs"])),
+        )
+        for step in plan["steps"]
+    ]
+
+
 def pipec_steps(plan):
     alarms = {alarm["id"]: alarm["alarm"] for alarm in plan["alarms"]}
-    return [
-        (
-            step["id"],
-            step["kind"],
-            step["target"].get("region"),
-            step["target"].get("az"),
-            step["target"].get("onebox", False),
-            step.get("bake", {}).get("duration_seconds"),
-            alarms.get(step.get("rollback_alarm")),
-            tuple(sorted(step["needs"])),
-        )
-        for step in plan["steps"]
-    ]
-
-
-def jsonnet_steps(plan):
-    return [
-        (
-            step["id"],
-            step["kind"],
-            step["target"].get("region"),
-            step["target"].get("az"),
-            step["target"].get("onebox", False),
-            step.get("bake", {}).get("duration_seconds"),
-            step.get("rollback_alarm"),
-            tuple(sorted(step["needs"])),
-        )
-        for step in plan["steps"]
-    ]
+    return steps(plan, lambda step: alarms.get(step.get("rollback_alarm")))
 
 
 def compare(pipec_plans, jsonnet_plans):
@@ -323,7 +313,7 @@ def compare(pipec_plans, jsonnet_plans):
         if ours["pipeline"] != theirs["pipeline"]:
             problems.append(f"pipeline {ours['pipeline']} against {theirs['pipeline']}")
             continue
-        a, b = pipec_steps(ours), jsonnet_steps(theirs)
+        a, b = pipec_steps(ours), steps(theirs)
         if a != b:
             for x, y in zip(a, b):
                 if x != y:

@@ -10,7 +10,7 @@
 //! only by `finish`; dropped unfinished, a writer leaves nothing behind.
 
 use pipec::disk::Pending;
-use pipec::export::{Layout, plan_v1};
+use pipec::export::Layout;
 use pipec::source::SourceMap;
 use std::collections::BTreeMap;
 use std::io::{self, Seek, Write};
@@ -19,11 +19,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// The JSON of one plan in `layout`.
 fn serialize(plan: &pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> String {
-    let exported = pipec::export::convert::to_v1(plan, sources);
-    match layout {
-        Layout::Compact => plan_v1::to_json_compact(&exported),
-        Layout::Pretty => plan_v1::to_json(&exported),
-    }
+    layout.write(&pipec::export::convert::to_v1(plan, sources))
 }
 
 /// Locks a mutex, whether or not a thread panicked while holding it (a

@@ -26,6 +26,16 @@ pub enum Layout {
     Pretty,
 }
 
+impl Layout {
+    /// The JSON of one plan in this layout.
+    pub fn write(self, plan: &plan_v1::PlanV1) -> String {
+        match self {
+            Layout::Compact => plan_v1::to_json_compact(plan),
+            Layout::Pretty => plan_v1::to_json(plan),
+        }
+    }
+}
+
 /// The JSON `pipec compile` writes for `plans`: one plan object when there
 /// is one plan, otherwise an array of plan objects in the given order,
 /// exactly as serde_json writes the array in that layout.
@@ -33,14 +43,10 @@ pub enum Layout {
 /// Plans are serialized on all cores (the plans of a large workspace run
 /// to tens of megabytes); the text does not depend on how many there are.
 pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
-    let write = match layout {
-        Layout::Compact => plan_v1::to_json_compact,
-        Layout::Pretty => plan_v1::to_json,
-    };
     let count = plans.len();
     let texts =
         crate::parallel::map_in_order(plans.iter().enumerate().collect(), |(index, plan)| {
-            plan_piece(&write(plan), index, count, layout)
+            plan_piece(&layout.write(plan), index, count, layout)
         });
     let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 4);
     for text in &texts {

@@ -10,8 +10,12 @@
 //! provenance in document order, each distinct one numbered at its first
 //! use), then serializes the plan while a provenance known to the table
 //! writes its number; reading puts each numbered provenance back whole.
+//! So this module holds how a [`Provenance`] and a [`PlanV1`] are
+//! serialized, and how a provenance is read.
 
-use super::{PlanV1, Provenance};
+use super::{How, NotScaled, Override, PlanV1, Provenance};
+use serde::de::{self, Deserialize, Deserializer};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -140,7 +144,7 @@ pub(super) fn placeholder(number: u32) -> Provenance {
         file: String::new(),
         line: number,
         column: 0,
-        how: super::How::Set,
+        how: How::Set,
         overrides: Vec::new(),
         not_scaled: None,
     }
@@ -193,4 +197,139 @@ pub(super) fn resolve(
         provenance.clone_from(entry);
     }
     Ok(())
+}
+
+/// A provenance's fields, as a whole provenance is written and read.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvenanceFields<F, O, N> {
+    file: F,
+    line: u32,
+    column: u32,
+    how: How,
+    overrides: O,
+    #[serde(skip_serializing_if = "Option::is_none", default = "Option::default")]
+    not_scaled: Option<N>,
+}
+
+impl Serialize for Whole<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let provenance = self.0;
+        ProvenanceFields {
+            file: provenance.file.as_str(),
+            line: provenance.line,
+            column: provenance.column,
+            how: provenance.how,
+            overrides: provenance.overrides.as_slice(),
+            not_scaled: provenance.not_scaled.as_ref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Serialize for Provenance {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match number_of(self) {
+            Some(number) => serializer.serialize_u32(number),
+            None => Whole(self).serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Provenance {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ProvenanceVisitor)
+    }
+}
+
+/// Reads a whole provenance, or (format 1.2) a number in the plan's table,
+/// kept as a placeholder until the table is read.
+struct ProvenanceVisitor;
+
+impl<'de> de::Visitor<'de> for ProvenanceVisitor {
+    type Value = Provenance;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a provenance, or its number in the plan's `provenances`")
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Provenance, E> {
+        u32::try_from(number)
+            .map(placeholder)
+            .map_err(|_| E::custom(format!("provenance number {number} is out of range")))
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Provenance, E> {
+        match u64::try_from(number) {
+            Ok(number) => self.visit_u64(number),
+            Err(_) => Err(E::custom(format!("provenance number {number} is negative"))),
+        }
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Provenance, A::Error> {
+        let fields: ProvenanceFields<String, Vec<Override>, NotScaled> =
+            Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        // Column 0 would read as a number of the table; no source has it.
+        if fields.line == 0 || fields.column == 0 {
+            return Err(de::Error::custom(
+                "a provenance's line and column are one-based",
+            ));
+        }
+        Ok(Provenance {
+            file: fields.file,
+            line: fields.line,
+            column: fields.column,
+            how: fields.how,
+            overrides: fields.overrides,
+            not_scaled: fields.not_scaled,
+        })
+    }
+}
+
+impl Serialize for PlanV1 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !has_table(&self.format_version) {
+            return self.serialize_fields(serializer, None);
+        }
+        // A plan without provenances (no steps, say) has no table.
+        numbered(self, |table| {
+            self.serialize_fields(serializer, Some(table).filter(|table| !table.is_empty()))
+        })
+    }
+}
+
+impl PlanV1 {
+    /// The plan's fields in order, then the provenance table if there is
+    /// one.
+    fn serialize_fields<S: Serializer>(
+        &self,
+        serializer: S,
+        table: Option<&[&Provenance]>,
+    ) -> Result<S::Ok, S::Error> {
+        let count = 10
+            + usize::from(self.alarm_command.is_some())
+            + usize::from(!self.dropped.is_empty())
+            + usize::from(table.is_some());
+        let mut plan = serializer.serialize_struct("PlanV1", count)?;
+        plan.serialize_field("format_version", &self.format_version)?;
+        plan.serialize_field("pipeline", &self.pipeline)?;
+        plan.serialize_field("compiler", &self.compiler)?;
+        plan.serialize_field("profile", &self.profile)?;
+        plan.serialize_field("artifacts", &self.artifacts)?;
+        plan.serialize_field("regions", &self.regions)?;
+        plan.serialize_field("gates", &self.gates)?;
+        plan.serialize_field("alarms", &self.alarms)?;
+        if let Some(command) = &self.alarm_command {
+            plan.serialize_field("alarm_command", command)?;
+        }
+        plan.serialize_field("steps", &self.steps)?;
+        if !self.dropped.is_empty() {
+            plan.serialize_field("dropped", &self.dropped)?;
+        }
+        if let Some(table) = table {
+            let whole: Vec<Whole<'_>> = table.iter().map(|entry| Whole(entry)).collect();
+            plan.serialize_field("provenances", &whole)?;
+        }
+        plan.end()
+    }
 }

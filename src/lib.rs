@@ -15,18 +15,24 @@
 //! assert!(!checked.has_errors());
 //! ```
 
+// The modules behind `native` read and write files, spawn processes or
+// serve the language server; the rest is the compiler core, which does no
+// I/O and also builds for WebAssembly (web/wasm/).
 pub mod check;
 pub mod diagnostics;
 pub mod diff;
+#[cfg(feature = "native")]
 pub mod disk;
 pub mod explain;
 pub mod export;
 pub mod loader;
+#[cfg(feature = "native")]
 pub mod lsp;
 pub mod modules;
 pub mod names;
 pub mod parallel;
 pub mod plan;
+#[cfg(feature = "native")]
 pub mod run;
 pub mod semantics;
 pub mod settings;
@@ -34,5 +40,6 @@ pub mod sim;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+#[cfg(feature = "native")]
 pub mod walk;
 pub mod workspace;

@@ -1,0 +1,350 @@
+//! The playground's WebAssembly build (web/wasm/, built by web/build.sh)
+//! against the native command line: the same plans, byte for byte, for
+//! every example; the same `check` text; the same end of a simulated
+//! rollout. Then the page itself in headless Chromium (web/tests/).
+//!
+//! `PIPEC_WEB_PKG` names the wasm-bindgen output (web/pkg/) and
+//! `PIPEC_WEB_DIST` the built site; `PIPEC_WEB_PYTEST` the pytest of the
+//! virtualenv with Playwright and `PIPEC_CHROMIUM` the browser.
+//! scripts/test.sh builds the site and sets them all; a plain `cargo
+//! test` says which part it did not run.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod processes;
+
+use processes::wait_bounded;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const PIPEC: &str = env!("CARGO_BIN_EXE_pipec");
+const TODAY: &str = "2027-01-20";
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Answers `jobs` with the wasm module under Node (web/tests/wasm_answers.mjs).
+fn wasm_answers(pkg: &Path, jobs: &[Value]) -> Vec<Value> {
+    let mut child = Command::new("node")
+        .arg(repo().join("web/tests/wasm_answers.mjs"))
+        .arg(pkg)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs the wasm module");
+    let input = serde_json::to_vec(jobs).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(&input).unwrap();
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(output.status.success(), "node failed: {}", output.status);
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A workspace of the examples: its directory and every `.pipe` file and
+/// `pipec.toml` in it, named relative to it.
+struct Example {
+    dir: PathBuf,
+    files: Vec<(String, String)>,
+}
+
+fn example(dir: &str) -> Example {
+    let dir = repo().join(dir);
+    let mut files = Vec::new();
+    let mut pending = vec![dir.clone()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "pipe")
+                || path.file_name().is_some_and(|name| name == "pipec.toml")
+            {
+                let name = path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    Example { dir, files }
+}
+
+impl Example {
+    fn request(&self) -> Value {
+        let files: Vec<Value> = self
+            .files
+            .iter()
+            .map(|(name, text)| json!({ "name": name, "text": text }))
+            .collect();
+        json!({ "files": files, "today": TODAY })
+    }
+
+    fn pipe_files(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| name.ends_with(".pipe"))
+    }
+
+    /// `pipec ARGS` run in the example's directory.
+    fn native(&self, args: &[&str]) -> std::process::Output {
+        Command::new(PIPEC)
+            .args(args)
+            .args(["--today", TODAY])
+            .current_dir(&self.dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+}
+
+fn pkg() -> Option<PathBuf> {
+    let pkg = std::env::var_os("PIPEC_WEB_PKG").map(PathBuf::from);
+    if pkg.is_none() {
+        processes::not_run("the playground's wasm module", "PIPEC_WEB_PKG unset");
+    }
+    pkg
+}
+
+const EXAMPLES: [&str; 3] = ["examples/sample", "examples/run", "examples/concepts"];
+
+#[test]
+fn wasm_and_native_plans_are_byte_identical_for_every_example() {
+    let Some(pkg) = pkg() else { return };
+    let mut compared = 0;
+    for dir in EXAMPLES {
+        let example = example(dir);
+        let mut jobs = Vec::new();
+        let mut expected = Vec::new();
+        for file in example.pipe_files() {
+            let document = example.native(&["compile", file]);
+            if !document.status.success() {
+                // A file of templates only: the module refuses it too.
+                let mut request = example.request();
+                request["file"] = json!(file);
+                jobs.push(json!({ "op": "compile", "request": request }));
+                expected.push((file.to_string(), None, None));
+                continue;
+            }
+            let plans: Value = serde_json::from_slice(&document.stdout).unwrap();
+            let plans = match plans {
+                Value::Array(plans) => plans,
+                plan => vec![plan],
+            };
+            for plan in plans {
+                let pipeline = plan["pipeline"].as_str().unwrap().to_string();
+                let pretty =
+                    example.native(&["compile", file, "--pipeline", &pipeline, "--pretty"]);
+                assert!(pretty.status.success());
+                let mut request = example.request();
+                request["file"] = json!(file);
+                request["pipeline"] = json!(pipeline);
+                jobs.push(json!({ "op": "compile", "request": request }));
+                expected.push((
+                    format!("{file} --pipeline {pipeline}"),
+                    Some(String::from_utf8(document.stdout.clone()).unwrap()),
+                    Some(String::from_utf8(pretty.stdout).unwrap()),
+                ));
+            }
+        }
+        let answers = wasm_answers(&pkg, &jobs);
+        for ((what, document, plan), answer) in expected.into_iter().zip(answers) {
+            match (document, plan) {
+                (Some(document), Some(plan)) => {
+                    assert_eq!(answer["ok"], json!(true), "{dir}: {what}: {answer}");
+                    assert!(
+                        answer["document"].as_str() == Some(document.as_str()),
+                        "{dir}: {what}: `pipec compile` and the wasm module differ"
+                    );
+                    assert!(
+                        answer["plan"].as_str() == Some(plan.as_str()),
+                        "{dir}: {what}: `pipec compile --pretty` and the wasm module differ"
+                    );
+                    compared += 1;
+                }
+                _ => assert_eq!(answer["ok"], json!(false), "{dir}: {what}: {answer}"),
+            }
+        }
+    }
+    // The sample's two services, the runnable example, and the concepts.
+    assert!(compared >= 10, "only {compared} plans compared");
+}
+
+#[test]
+fn wasm_check_prints_what_pipec_check_prints() {
+    let Some(pkg) = pkg() else { return };
+    let clean = example("examples/sample");
+    // Two mistakes in the template: two errors, and two policy warnings
+    // about the waves that no longer bake.
+    let mut broken = example("examples/sample");
+    let scratch = std::env::temp_dir().join(format!("pipec-playground-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for (name, text) in &mut broken.files {
+        if name == "team/service.pipe" {
+            assert!(text.contains("bake = 4h }"));
+            *text = text.replace("bake = 4h }", "bake = 4hx }");
+        }
+        let path = scratch.join(&*name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &*text).unwrap();
+    }
+    broken.dir = scratch.clone();
+    let jobs = [
+        json!({ "op": "check", "request": clean.request() }),
+        json!({ "op": "check", "request": broken.request() }),
+    ];
+    let answers = wasm_answers(&pkg, &jobs);
+    for (example, answer) in [&clean, &broken].into_iter().zip(&answers) {
+        let native = example.native(&["check"]);
+        let printed = String::from_utf8(native.stderr).unwrap();
+        let from_wasm = format!(
+            "{}{}\n",
+            answer["text"].as_str().unwrap(),
+            answer["summary"].as_str().unwrap()
+        );
+        assert_eq!(from_wasm, printed);
+    }
+    let codes: Vec<&str> = answers[1]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["P0006", "P0006", "P0801", "P0801"]);
+    let first = &answers[1]["diagnostics"][0];
+    assert_eq!(first["file"], json!("team/service.pipe"));
+    assert_eq!(
+        (first["line"].clone(), first["column"].clone()),
+        (json!(55), json!(81))
+    );
+    // UTF-16 offsets of `hx`'s number, as the editor counts.
+    let text = &broken
+        .files
+        .iter()
+        .find(|(name, _)| name == "team/service.pipe")
+        .unwrap()
+        .1;
+    let from = first["from"].as_u64().unwrap() as usize;
+    let units: Vec<u16> = text.encode_utf16().collect();
+    assert_eq!(String::from_utf16(&units[from..from + 3]).unwrap(), "4hx");
+    assert_eq!(answers[0]["pipelines"].as_array().unwrap().len(), 2);
+    assert_eq!(answers[0]["profiles"], json!(["emergency"]));
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn wasm_timeline_ends_where_pipec_simulate_ends() {
+    let Some(pkg) = pkg() else { return };
+    let sample = example("examples/sample");
+    let mut jobs = Vec::new();
+    let starts = [
+        None,
+        Some("2027-01-22T15:30:00-08:00"),
+        Some("2027-01-22T15:30"),
+    ];
+    for start in starts {
+        let mut request = sample.request();
+        request["file"] = json!("services/orders_api.pipe");
+        request["start"] = json!(start);
+        jobs.push(json!({ "op": "simulate", "request": request }));
+    }
+    let answers = wasm_answers(&pkg, &jobs);
+    for (start, answer) in starts.iter().zip(&answers) {
+        let mut args = vec!["simulate", "services/orders_api.pipe", "--format", "json"];
+        // A local time in the window's zone is that instant.
+        let start = start.map(|start| {
+            if start.len() == 16 {
+                "2027-01-22T15:30:00-08:00"
+            } else {
+                start
+            }
+        });
+        if let Some(start) = start {
+            args.extend(["--start", start]);
+        }
+        let native = sample.native(&args);
+        assert!(native.status.success());
+        let native: Value = serde_json::from_slice(&native.stdout).unwrap();
+        assert_eq!(answer["ok"], json!(true), "{answer}");
+        assert_eq!(answer["start"], native["summary"]["started_at"]);
+        assert_eq!(answer["end"], native["summary"]["finished_at"]);
+        assert_eq!(answer["total_seconds"], native["summary"]["total_seconds"]);
+        let last_bar_end = answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row["bars"].as_array().unwrap())
+            .map(|bar| bar["end"].as_str().unwrap().to_string())
+            .max()
+            .unwrap();
+        assert_eq!(json!(last_bar_end), native["summary"]["finished_at"]);
+        // Every production region has a row.
+        for region in native["summary"]["regions"].as_array().unwrap() {
+            let name = region["region"].as_str().unwrap();
+            assert!(
+                answer["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|row| row["region"] == json!(name)),
+                "no row for {name}"
+            );
+        }
+    }
+    // Starting on a Friday afternoon, the rollout waits out the weekend:
+    // Saturday and Sunday are shaded, and closed spans cover them.
+    let friday = &answers[1];
+    let weekend: Vec<&Value> = friday["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|day| day["weekend"] == json!(true))
+        .collect();
+    assert_eq!(weekend.len(), 2, "{}", friday["days"]);
+    assert!(!friday["closed"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn page_in_headless_chromium() {
+    let (Some(pytest), Some(dist), Some(chromium)) = (
+        std::env::var_os("PIPEC_WEB_PYTEST"),
+        std::env::var_os("PIPEC_WEB_DIST"),
+        std::env::var_os("PIPEC_CHROMIUM"),
+    ) else {
+        processes::not_run(
+            "the playground's browser tests",
+            "PIPEC_WEB_PYTEST, PIPEC_WEB_DIST or PIPEC_CHROMIUM unset",
+        );
+        return;
+    };
+    let suite = repo().join("web/tests");
+    let artifacts = repo().join("target/web-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let child = Command::new(&pytest)
+        .args(["-p", "no:cacheprovider", "-q", "-rA", "-s"])
+        .arg(&suite)
+        .current_dir(&suite)
+        .env("PIPEC_BIN", PIPEC)
+        .env("PIPEC_REPO", repo())
+        .env("PIPEC_WEB_DIST", dist)
+        .env("PIPEC_CHROMIUM", chromium)
+        .env("PIPEC_WEB_ARTIFACTS", &artifacts)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", Path::new(&pytest).display()));
+    let status = wait_bounded(child, Duration::from_secs(600), "pytest");
+    assert!(
+        status.success(),
+        "the playground's browser tests failed: {status}"
+    );
+}

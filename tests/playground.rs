@@ -348,3 +348,21 @@ fn page_in_headless_chromium() {
         "the playground's browser tests failed: {status}"
     );
 }
+
+#[test]
+fn wasm_module_is_at_most_one_and_a_half_megabytes_gzipped() {
+    let Some(pkg) = pkg() else { return };
+    let module = pkg.join("pipec_wasm_bg.wasm");
+    let raw = std::fs::metadata(&module).unwrap().len();
+    let gzip = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(&module)
+        .output()
+        .expect("gzip runs");
+    assert!(gzip.status.success());
+    let gzipped = gzip.stdout.len();
+    eprintln!("the wasm module: {raw} bytes, {gzipped} gzipped");
+    assert!(gzipped <= 1_500_000, "{gzipped} bytes gzipped");
+    // A real module, not an empty one.
+    assert!(gzipped > 100_000, "{gzipped} bytes gzipped");
+}

@@ -74,3 +74,97 @@ fn answer<T: serde::Serialize>(
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use serde_json::{Value, json};
+
+    fn call(function: fn(&str) -> String, request: Value) -> Value {
+        serde_json::from_str(&function(&request.to_string())).unwrap()
+    }
+
+    fn workspace(text: &str) -> Value {
+        json!({ "files": [{ "name": "app.pipe", "text": text }], "today": "2027-01-20" })
+    }
+
+    const PIPELINE: &str = "pipeline app {\n  platform = ecs\n  source code = git(\"https://git.example.com/app.git\", branch: \"main\") { require review }\n  build bundle from code { run = \"make\"; sign = true }\n}\n";
+
+    #[test]
+    fn requests_the_page_never_sends_are_refused_not_trapped() {
+        for bad in [
+            "",
+            "null",
+            "[]",
+            "{\"files\": 3}",
+            "{\"files\": [], \"today\": \"soon\"}",
+        ] {
+            let answer: Value = serde_json::from_str(&super::check(bad)).unwrap();
+            assert_eq!(answer["ok"], json!(false), "{bad}");
+            assert!(answer["text"].as_str().unwrap().len() > 10, "{bad}");
+        }
+        let no_file = call(super::compile, workspace(PIPELINE));
+        assert_eq!(no_file["text"], json!("no file chosen"));
+        let mut unknown = workspace(PIPELINE);
+        unknown["file"] = json!("app.pipe");
+        unknown["pipeline"] = json!("other");
+        let answer = call(super::compile, unknown.clone());
+        assert!(
+            answer["text"]
+                .as_str()
+                .unwrap()
+                .contains("it declares: app"),
+            "{answer}"
+        );
+        unknown["pipeline"] = json!("app");
+        unknown["start"] = json!("next tuesday");
+        let answer = call(super::simulate, unknown);
+        assert!(
+            answer["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("start `next tuesday`"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_compile_answers_with_the_diagnostics_text() {
+        let mut request = workspace("pipeline app {\n  platform = ecs\n  bake = 1hx\n}\n");
+        request["file"] = json!("app.pipe");
+        let answer = call(super::compile, request);
+        assert_eq!(answer["ok"], json!(false));
+        let text = answer["text"].as_str().unwrap();
+        assert!(text.contains("error[P0006]"), "{text}");
+        assert!(
+            text.ends_with("error: could not compile app.pipe: 1 error\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn diagnostics_count_utf16_units_for_the_editor() {
+        // `é` is two bytes and one UTF-16 unit; `𝄞` four bytes and two.
+        let answer = call(
+            super::check,
+            workspace("// é𝄞\nwindow w {\n  zone: \"UTC\"\n}\n"),
+        );
+        let found = &answer["diagnostics"][0];
+        assert_eq!(found["code"], json!("P0010"), "{answer}");
+        let text = "// é𝄞\nwindow w {\n  zone: \"UTC\"\n}\n";
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let from = found["from"].as_u64().unwrap() as usize;
+        let to = found["to"].as_u64().unwrap() as usize;
+        let shown = String::from_utf16(&units[from..to]).unwrap();
+        assert_eq!(shown, ":");
+        assert_eq!(found["column"], json!(7));
+        assert_eq!(found["line"], json!(3));
+    }
+
+    #[test]
+    fn explain_gives_the_command_line_text() {
+        assert!(super::explain("P0006").starts_with("P0006 "));
+        assert!(super::explain(" P0006\n").starts_with("P0006 "));
+        assert!(super::explain("P9999").starts_with("no diagnostic code or policy rule"));
+    }
+}

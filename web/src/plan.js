@@ -1,0 +1,92 @@
+// The plan JSON as a tree that folds; an object with a `provenance`
+// index shows, on hover, the source place the plan's provenance table
+// gives for it.
+
+function place(provenance) {
+  if (!provenance) return "";
+  const parts = [`${provenance.file}:${provenance.line}:${provenance.column}`];
+  if (provenance.how) parts.push(provenance.how);
+  if (provenance.profile) parts.push(`profile ${provenance.profile}`);
+  if (Array.isArray(provenance.overrides) && provenance.overrides.length > 0) {
+    const overridden = provenance.overrides.map((o) => `${o.file}:${o.line}:${o.column}`);
+    parts.push(`overrides ${overridden.join(", ")}`);
+  }
+  return parts.join(" · ");
+}
+
+function scalar(value) {
+  const span = document.createElement("span");
+  if (typeof value === "string") {
+    span.className = "string";
+    span.textContent = JSON.stringify(value);
+  } else if (typeof value === "number") {
+    span.className = "number";
+    span.textContent = String(value);
+  } else {
+    span.className = "literal";
+    span.textContent = String(value);
+  }
+  return span;
+}
+
+function summaryText(value) {
+  if (Array.isArray(value)) return `[${value.length}]`;
+  if (value && typeof value.id === "string") return `{ ${value.id} }`;
+  if (value && typeof value.code === "string") return `{ ${value.code} }`;
+  return "{…}";
+}
+
+function node(key, value, provenances, depth) {
+  if (value === null || typeof value !== "object") {
+    const line = document.createElement("div");
+    line.className = "entry";
+    if (key !== null) {
+      const k = document.createElement("span");
+      k.className = "key";
+      k.textContent = `${key}: `;
+      line.append(k);
+    }
+    line.append(scalar(value));
+    return line;
+  }
+  const details = document.createElement("details");
+  details.open = depth < 1;
+  const summary = document.createElement("summary");
+  if (key !== null) {
+    const k = document.createElement("span");
+    k.className = "key";
+    k.textContent = `${key}: `;
+    summary.append(k);
+  }
+  summary.append(summaryText(value));
+  if (!Array.isArray(value) && typeof value.provenance === "number") {
+    const where = place(provenances[value.provenance]);
+    details.dataset.provenance = where;
+    summary.title = where;
+    const hint = document.createElement("span");
+    hint.className = "prov";
+    hint.textContent = where.split(" · ")[0];
+    summary.append(hint);
+  }
+  details.append(summary);
+  // Children are built when first opened: a plan has thousands of values.
+  const fill = () => {
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [childKey, child] of entries) {
+      details.append(node(childKey, child, provenances, depth + 1));
+    }
+  };
+  if (details.open) {
+    fill();
+  } else {
+    details.addEventListener("toggle", fill, { once: true });
+  }
+  return details;
+}
+
+/** Draws `text` (the plan JSON) into `container`. */
+export function renderPlan(container, text) {
+  const plan = JSON.parse(text);
+  const provenances = Array.isArray(plan.provenances) ? plan.provenances : [];
+  container.replaceChildren(node(null, plan, provenances, 0));
+}

@@ -154,6 +154,36 @@ fi
 PIPEC_TREE_SITTER="$tree_sitter_root/bin/tree-sitter"
 export PIPEC_TREE_SITTER
 
+# The playground (web/): web/build.sh builds the compiler core for
+# WebAssembly, its bindings (wasm-bindgen-cli, built once per machine into
+# the user's cache directory, like the tree-sitter CLI) and the page
+# (esbuild and CodeMirror, pinned by web/package-lock.json) into web/dist/.
+# tests/playground.rs compares the module with the native build, then
+# drives the page in headless Chromium with Playwright for Python (pinned
+# by web/tests/requirements.txt, same venv and stamp logic), pointed at
+# the system's browser (.ci/run installs Debian's `chromium`). Without
+# the browser the page's tests say so and pass, except on CI.
+./web/build.sh
+PIPEC_WEB_PKG="$PWD/web/pkg"
+PIPEC_WEB_DIST="$PWD/web/dist"
+export PIPEC_WEB_PKG PIPEC_WEB_DIST
+web_venv=.cache/py-web
+install_venv "$web_venv" web/tests/requirements.txt "Playwright"
+PIPEC_WEB_PYTEST="$PWD/$web_venv/bin/pytest"
+export PIPEC_WEB_PYTEST
+if command -v chromium >/dev/null; then
+    PIPEC_CHROMIUM="$(command -v chromium)"
+    export PIPEC_CHROMIUM
+elif [ "${CI:-}" = true ]; then
+    echo "chromium is missing: .ci/run installs it" >&2
+    exit 1
+else
+    echo "chromium is missing: the playground's browser tests will not run (apt-get install chromium)" >&2
+fi
+
+# The playground crate's own tests (requests it refuses, UTF-16 places).
+cargo test --locked -p pipec-wasm
+
 # Unit, integration and doc tests. (The benchmark is built by CI's clippy
 # run and run on demand with `cargo bench`.)
 cargo test --locked

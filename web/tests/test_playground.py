@@ -137,7 +137,7 @@ def test_the_graph_has_a_group_per_wave_of_the_plan(page, site, tmp_path):
     assert path.read_text() == native
 
 
-def test_the_timeline_ends_where_pipec_simulate_ends(page, site):
+def test_the_timeline_ends_where_pipec_simulate_ends(page, site, artifacts):
     ready(page, site)
     after_views(page, lambda: page.fill("#today", "2027-01-20"))
     page.click("#tab-timeline")
@@ -158,6 +158,7 @@ def test_the_timeline_ends_where_pipec_simulate_ends(page, site):
     regions = {region["region"] for region in summary["regions"]}
     labels = set(page.eval_on_selector_all("#timeline .row-label", "ts => ts.map(t => t.textContent)"))
     assert regions <= labels
+    page.locator("#views").screenshot(path=str(Path(artifacts) / "timeline-friday.png"))
     # A profile redraws it: the emergency profile's bakes are shorter.
     total = int(page.get_attribute("#lead-time", "data-total-seconds"))
     after_views(page, lambda: page.select_option("#profile", "emergency"))

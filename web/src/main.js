@@ -22,6 +22,7 @@ const timings = (window.__pipecTimings = { scriptStartMs: performance.now() });
 window.__pipec = {
   files: () => workspaceFiles(),
   current: () => state.current,
+  edits: () => editCount,
 };
 
 // ---- the worker ------------------------------------------------------
@@ -139,7 +140,10 @@ function drawTabs() {
       count.textContent = `●${counts.get(name)}`;
       tab.append(count);
     }
-    tab.onclick = () => openFile(name);
+    tab.onclick = () => {
+      openFile(name);
+      saveToAddressSoon();
+    };
     return tab;
   });
   $("file-tabs").replaceChildren(...tabs);
@@ -150,8 +154,11 @@ function drawTabs() {
 let checking = false;
 let checkWanted = false;
 let lastEditAt = null;
+// Edits so far; the address says which it holds (`data-saved-edits`).
+let editCount = 0;
 
 function edited() {
+  editCount += 1;
   lastEditAt = performance.now();
   requestCheck();
   saveToAddressSoon();
@@ -477,6 +484,7 @@ let addressTimer = null;
 function saveToAddressSoon() {
   clearTimeout(addressTimer);
   addressTimer = setTimeout(async () => {
+    const edits = editCount;
     const encoded = await encodeState({
       files: workspaceFiles(),
       current: state.current,
@@ -486,6 +494,7 @@ function saveToAddressSoon() {
       start: state.start,
     });
     window.history.replaceState(null, "", `#w=${encoded}`);
+    document.body.dataset.savedEdits = String(edits);
   }, 300);
 }
 

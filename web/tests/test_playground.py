@@ -174,17 +174,11 @@ def test_the_address_keeps_the_workspace(page, site, browser):
     page.click("#add-file")
     page.keyboard.type("// a new file\n")
     page.wait_for_function(
-        "location.hash.startsWith('#w=') && window.__pipec.files().length === 6", timeout=5000
+        "window.__pipec.files().length === 6"
+        " && document.body.dataset.savedEdits === String(window.__pipec.edits())",
+        timeout=5000,
     )
     files = page.evaluate("window.__pipec.files()")
-    page.wait_for_function(
-        """async (files) => {
-            const other = await (async () => location.hash)();
-            return other.length > 3;
-        }""",
-        arg=files,
-    )
-    page.wait_for_timeout(700)
     url = page.url
     assert "#w=" in url
     other = browser.new_page()
@@ -207,4 +201,29 @@ def test_a_screenshot_of_each_panel(page, site, artifacts):
         assert path.stat().st_size > 10_000
     findings = page.locator("#github-actions-json").text_content()
     assert json.loads(findings)["name"]
+    assert page.problems == []
+
+
+def test_files_are_added_renamed_and_deleted(page, site):
+    ready(page, site)
+
+    def answer(value):
+        page.once("dialog", lambda dialog: dialog.accept(value) if value is not None else dialog.accept())
+
+    tabs = lambda: page.eval_on_selector_all(".file-tab", "tabs => tabs.map(t => t.dataset.file)")
+    answer("extra.pipe")
+    page.click("#add-file")
+    assert "extra.pipe" in tabs()
+    assert page.evaluate("window.__pipec.current()") == "extra.pipe"
+    page.keyboard.type("window w {\n  zone: \"UTC\"\n}\n")
+    page.locator('#problems li.diagnostic[data-file="extra.pipe"]').wait_for(timeout=1000)
+    answer("more/renamed.pipe")
+    page.click("#rename-file")
+    assert "extra.pipe" not in tabs() and "more/renamed.pipe" in tabs()
+    page.locator('#problems li.diagnostic[data-file="more/renamed.pipe"]').wait_for(timeout=1000)
+    answer(None)
+    page.click("#delete-file")
+    assert "more/renamed.pipe" not in tabs()
+    page.locator("#problems li.diagnostic").first.wait_for(state="detached", timeout=1000)
+    assert len(page.evaluate("window.__pipec.files()")) == 5
     assert page.problems == []

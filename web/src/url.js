@@ -31,7 +31,17 @@ export async function decodeState(hash) {
   try {
     const bytes = await pipe(fromBase64Url(match[1]), new DecompressionStream("deflate-raw"));
     const state = JSON.parse(new TextDecoder().decode(bytes));
-    return Array.isArray(state.files) ? state : null;
+    if (!state || !Array.isArray(state.files)) return null;
+    // Only what the page itself writes: names and texts as strings.
+    const text = (value) => (typeof value === "string" ? value : "");
+    return {
+      files: state.files.filter((f) => f && typeof f.name === "string" && f.name && typeof f.text === "string"),
+      current: text(state.current),
+      pipeline: text(state.pipeline) || null,
+      today: /^\d{4}-\d{2}-\d{2}$/.test(state.today) ? state.today : "",
+      profile: text(state.profile),
+      start: text(state.start),
+    };
   } catch {
     return null;
   }

@@ -227,3 +227,10 @@ def test_files_are_added_renamed_and_deleted(page, site):
     page.locator("#problems li.diagnostic").first.wait_for(state="detached", timeout=1000)
     assert len(page.evaluate("window.__pipec.files()")) == 5
     assert page.problems == []
+
+
+def test_a_broken_address_loads_the_sample(page, site):
+    ready(page, site, site + "#w=not-deflate-at-all")
+    assert page.evaluate("window.__pipec.current()") == ORDERS
+    assert len(page.evaluate("window.__pipec.files()")) == 5
+    assert page.problems == []

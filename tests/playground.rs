@@ -366,3 +366,64 @@ fn wasm_module_is_at_most_one_and_a_half_megabytes_gzipped() {
     // A real module, not an empty one.
     assert!(gzipped > 100_000, "{gzipped} bytes gzipped");
 }
+
+#[test]
+fn wasm_survives_hostile_input_as_the_native_build_does() {
+    // The module's stack is smaller than a native thread's: the inputs
+    // tests/robustness.rs uses against deep recursion, through the whole
+    // check, must give the command line's answer, not a trap.
+    let Some(pkg) = pkg() else { return };
+    let texts = [
+        format!(
+            "alarm deep = {}x{}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        format!("template T {{ x = {}", "[".repeat(100_000)),
+        format!(
+            "template T {{ alarm a = {}ALARM(\"x\"){} }}",
+            "(".repeat(62),
+            ")".repeat(62)
+        ),
+        format!("alarm a = {}ALARM(\"x\")", "not ".repeat(100_000)),
+        format!(
+            "alarm a = ALARM(\"x\"){}",
+            " or ALARM(\"y\")".repeat(50_000)
+        ),
+        format!(
+            "alarm a = aws{}",
+            " where traffic == low take 1".repeat(20_000)
+        ),
+    ];
+    let scratch =
+        std::env::temp_dir().join(format!("pipec-playground-hostile-{}", std::process::id()));
+    let jobs: Vec<Value> = texts
+        .iter()
+        .map(|text| {
+            json!({ "op": "check", "request": { "files": [{ "name": "a.pipe", "text": text }], "today": TODAY } })
+        })
+        .collect();
+    let answers = wasm_answers(&pkg, &jobs);
+    for (text, answer) in texts.iter().zip(&answers) {
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap();
+        std::fs::write(scratch.join("a.pipe"), text).unwrap();
+        let native = Example {
+            dir: scratch.clone(),
+            files: Vec::new(),
+        }
+        .native(&["check", "a.pipe"]);
+        let printed = String::from_utf8(native.stderr).unwrap();
+        let from_wasm = format!(
+            "{}{}\n",
+            answer["text"].as_str().unwrap(),
+            answer["summary"].as_str().unwrap()
+        );
+        assert!(
+            from_wasm == printed,
+            "{}…: the module and `pipec check` differ",
+            &text[..40]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}

@@ -209,7 +209,7 @@ function applyCheck(result, editAt) {
   showDiagnostics();
   drawProblems();
   drawTabs();
-  choosePipeline(result.pipelines);
+  choosePipeline(result.pipelines, result.ok);
   chooseProfiles(result.profiles);
   $("check-text").textContent = `${result.text}${result.summary}\n`;
   const status = $("status");
@@ -290,16 +290,25 @@ async function explain(code) {
 
 // ---- controls --------------------------------------------------------
 
-function choosePipeline(pipelines) {
+// The chosen pipeline stays chosen while an edit in progress hides it
+// (its file does not parse for a moment): the panels say it is missing,
+// and it comes back with the fix. Once the workspace has no errors, a
+// name no longer declared gives way to the first pipeline.
+function choosePipeline(pipelines, clean) {
   const select = $("pipeline");
   const names = pipelines.map((p) => p.name);
-  if (!names.includes(state.pipeline)) state.pipeline = names[0] ?? null;
-  const options = pipelines.map((p) => {
-    const option = document.createElement("option");
-    option.value = p.name;
-    option.textContent = `${p.name} (${p.file})`;
-    return option;
-  });
+  // Without errors, a pipeline no longer declared was renamed or removed.
+  if (state.pipeline === null || (clean && !names.includes(state.pipeline))) state.pipeline = names[0] ?? null;
+  const option = (value, text) => {
+    const element = document.createElement("option");
+    element.value = value;
+    element.textContent = text;
+    return element;
+  };
+  const options = pipelines.map((p) => option(p.name, `${p.name} (${p.file})`));
+  if (state.pipeline !== null && !names.includes(state.pipeline)) {
+    options.unshift(option(state.pipeline, `${state.pipeline} (not declared now)`));
+  }
   const same = select.options.length === options.length
     && [...select.options].every((o, i) => o.textContent === options[i].textContent);
   if (!same) select.replaceChildren(...options);
@@ -403,7 +412,11 @@ async function refreshViews() {
   const mine = ++viewGeneration;
   const file = pipelineFile();
   if (!file) {
-    showCompileError("No pipeline is declared yet: write `pipeline NAME extends ... { ... }` in a file.");
+    showCompileError(
+      state.pipeline === null
+        ? "No pipeline is declared yet: write `pipeline NAME extends ... { ... }` in a file."
+        : `No pipeline \`${state.pipeline}\` is declared now: the file that declared it has an error, or it was renamed.`,
+    );
     return;
   }
   const request = { ...baseRequest(), file, pipeline: state.pipeline };
@@ -415,6 +428,7 @@ async function refreshViews() {
       return;
     }
     $("compile-error").hidden = true;
+    $("views").classList.remove("stale");
     lastCompiled = compiled;
     renderPlan($("plan-tree"), compiled.plan);
     renderGraph($("graph"), compiled.graph);
@@ -445,6 +459,7 @@ function showCompileError(text) {
   const box = $("compile-error");
   box.textContent = text;
   box.hidden = false;
+  $("views").classList.add("stale");
 }
 
 function drawExport(id, exported) {

@@ -78,6 +78,10 @@ def test_typing_a_mistake_shows_its_code_at_its_line_and_fixing_it_clears_it(pag
     assert mistake.get_attribute("data-file") == ORDERS
     assert mistake.get_attribute("data-line") == str(line)
     assert page.locator(".cm-lintRange-error").count() >= 1
+    # The panels say the chosen pipeline does not compile, and keep it.
+    page.locator("#compile-error").wait_for(state="visible", timeout=2000)
+    assert "error[P0010]" in page.locator("#compile-error").text_content()
+    assert page.input_value("#pipeline") == "orders_api"
     # The fix: undo the typing.
     for _ in range(20):
         if page.evaluate("window.__pipec.files().find(f => f.name === 'services/orders_api.pipe').text") == original:
@@ -86,6 +90,7 @@ def test_typing_a_mistake_shows_its_code_at_its_line_and_fixing_it_clears_it(pag
     assert page.evaluate("window.__pipec.files().find(f => f.name === 'services/orders_api.pipe').text") == original
     page.locator("#problems li.diagnostic").first.wait_for(state="detached", timeout=1000)
     assert page.locator("#problems li.diagnostic").count() == 0
+    page.locator("#compile-error").wait_for(state="hidden", timeout=2000)
     # One keystroke, then its diagnostics: the budget's figure.
     samples = []
     for key in ["Enter", "Backspace"] * 5:

@@ -4,7 +4,7 @@
 // to WebAssembly; this file only asks it and draws what it answers.
 import { EditorState } from "@codemirror/state";
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { pipeLanguage } from "./language.js";
@@ -93,7 +93,8 @@ function editorState(text) {
       pipeLanguage,
       syntaxHighlighting(defaultHighlightStyle),
       lintGutter(),
-      keymap.of([...defaultKeymap, ...historyKeymap]),
+      // Tab indents, as in any code editor; Escape then Tab leaves the editor.
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) {
           state.files.set(state.current, update.state);

@@ -45,9 +45,14 @@ export function renderTimeline(container, timeline) {
     if (Date.parse(day.start) >= start) {
       svg.append(el("line", { class: "gridline", x1: at, x2: at, y1: TOP - 12, y2: height - 20 }));
     }
-    const label = new Date(`${day.date}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+    const noon = new Date(`${day.date}T12:00:00Z`);
+    const room = x(day.end) - Math.max(x(day.start), LEFT);
+    // The whole date where it fits, the weekday where only that does.
+    const label = room > 64
+      ? noon.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" })
+      : noon.toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" });
     const middle = (Math.max(x(day.start), LEFT) + x(day.end)) / 2;
-    if (x(day.end) - Math.max(x(day.start), LEFT) > 40) {
+    if (room > 22) {
       svg.append(el("text", { class: "axis", x: middle, y: TOP - 16, "text-anchor": "middle" }, label));
     }
   }

@@ -239,3 +239,20 @@ def test_a_broken_address_loads_the_sample(page, site):
     assert page.evaluate("window.__pipec.current()") == ORDERS
     assert len(page.evaluate("window.__pipec.files()")) == 5
     assert page.problems == []
+
+
+def test_hovering_over_a_step_shows_where_it_was_set(page, site):
+    ready(page, site)
+    plan = json.loads(
+        subprocess.run(
+            [os.environ["PIPEC_BIN"], "compile", ORDERS, "--pipeline", "orders_api",
+             "--today", page.input_value("#today")],
+            cwd=SAMPLE, capture_output=True, text=True, check=True,
+        ).stdout
+    )
+    page.locator("#plan-tree summary", has_text="steps:").click()
+    first = plan["steps"][0]
+    where = plan["provenances"][first["provenance"]]
+    summary = page.locator("#plan-tree summary", has_text=first["id"]).first
+    title = summary.get_attribute("title")
+    assert title.startswith(f"{where['file']}:{where['line']}:{where['column']}"), title

@@ -18,6 +18,7 @@ use crate::syntax::ast::{
     AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, TypeExpr, WindowUse,
 };
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// What a member is merged by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -154,8 +155,11 @@ impl Resolved<'_> {
 /// A body after merging: keyed members in order, then collection items.
 #[derive(Debug, Clone, Default)]
 pub struct ResolvedBlock<'w> {
-    /// Keyed members, inherited ones first (R12).
-    pub members: Vec<(Key, Resolved<'w>)>,
+    /// Keyed members, inherited ones first (R12). Shared: a pipeline's
+    /// block starts as its template's, and only the members it changes
+    /// are copied (`Arc::make_mut`), so ten thousand pipelines of one
+    /// template hold one copy of what they inherit unchanged.
+    pub members: Vec<(Key, Arc<Resolved<'w>>)>,
     /// Collection statements (`block`, `require`, `exclude`, `wait for`),
     /// each with every place that contributed it (R22).
     pub collection: Vec<(&'w Member, Vec<(FileId, Span)>)>,
@@ -170,12 +174,14 @@ impl<'w> ResolvedBlock<'w> {
     pub fn get(&self, key: &Key) -> Option<&Resolved<'w>> {
         self.position(key)
             .and_then(|at| self.members.get(at))
-            .map(|(_, member)| member)
+            .map(|(_, member)| &**member)
     }
 
     fn get_mut(&mut self, key: &Key) -> Option<&mut Resolved<'w>> {
         let at = self.position(key)?;
-        self.members.get_mut(at).map(|(_, member)| member)
+        self.members
+            .get_mut(at)
+            .map(|(_, member)| Arc::make_mut(member))
     }
 
     /// The index of a key in `members`. A block whose `members` were
@@ -191,7 +197,7 @@ impl<'w> ResolvedBlock<'w> {
 
     fn push(&mut self, key: Key, member: Resolved<'w>) {
         self.index.insert(key.clone(), self.members.len());
-        self.members.push((key, member));
+        self.members.push((key, Arc::new(member)));
     }
 
     fn remove_at(&mut self, position: usize) {

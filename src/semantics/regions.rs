@@ -385,7 +385,7 @@ impl Placer<'_, '_> {
             .members
             .iter()
             .filter_map(|(key, member)| match key {
-                Key::Named("wave", name) => Some((name, member)),
+                Key::Named("wave", name) => Some((name, &**member)),
                 _ => None,
             })
             .collect();

@@ -22,6 +22,17 @@ use std::time::Duration;
 const PIPEC: &str = env!("CARGO_BIN_EXE_pipec");
 const TODAY: &str = "2027-01-20";
 
+/// The tests of this file run one at a time: the browser's are bounded
+/// in time (a mistake shows within a second), and on two cores the
+/// others' compiles would eat that second.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -120,6 +131,7 @@ const EXAMPLES: [&str; 3] = ["examples/sample", "examples/run", "examples/concep
 
 #[test]
 fn wasm_and_native_plans_are_byte_identical_for_every_example() {
+    let _serial = one_at_a_time();
     let Some(pkg) = pkg() else { return };
     let mut compared = 0;
     for dir in EXAMPLES {
@@ -182,6 +194,7 @@ fn wasm_and_native_plans_are_byte_identical_for_every_example() {
 
 #[test]
 fn wasm_check_prints_what_pipec_check_prints() {
+    let _serial = one_at_a_time();
     let Some(pkg) = pkg() else { return };
     let clean = example("examples/sample");
     // Two mistakes in the template: two errors, and two policy warnings
@@ -244,6 +257,7 @@ fn wasm_check_prints_what_pipec_check_prints() {
 
 #[test]
 fn wasm_timeline_ends_where_pipec_simulate_ends() {
+    let _serial = one_at_a_time();
     let Some(pkg) = pkg() else { return };
     let sample = example("examples/sample");
     let mut jobs = Vec::new();
@@ -316,6 +330,7 @@ fn wasm_timeline_ends_where_pipec_simulate_ends() {
 
 #[test]
 fn page_in_headless_chromium() {
+    let _serial = one_at_a_time();
     let (Some(pytest), Some(dist), Some(chromium)) = (
         std::env::var_os("PIPEC_WEB_PYTEST"),
         std::env::var_os("PIPEC_WEB_DIST"),
@@ -351,6 +366,7 @@ fn page_in_headless_chromium() {
 
 #[test]
 fn wasm_module_is_at_most_one_and_a_half_megabytes_gzipped() {
+    let _serial = one_at_a_time();
     let Some(pkg) = pkg() else { return };
     let module = pkg.join("pipec_wasm_bg.wasm");
     let raw = std::fs::metadata(&module).unwrap().len();
@@ -369,6 +385,7 @@ fn wasm_module_is_at_most_one_and_a_half_megabytes_gzipped() {
 
 #[test]
 fn wasm_survives_hostile_input_as_the_native_build_does() {
+    let _serial = one_at_a_time();
     // The module's stack is smaller than a native thread's: the inputs
     // tests/robustness.rs uses against deep recursion, through the whole
     // check, must give the command line's answer, not a trap.

@@ -84,14 +84,7 @@ pub fn check(request: &Request) -> Result<Checked, Refusal> {
             }
         }
     }
-    // Errors first, then the rest, each in place order: as the command
-    // reports them.
-    let (mut reported, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = checked
-        .diagnostics
-        .iter()
-        .cloned()
-        .partition(Diagnostic::is_error);
-    reported.extend(rest);
+    let reported = errors_first(&checked.diagnostics);
     Ok(Checked {
         ok: !checked.has_errors(),
         diagnostics: shown(&reported, &checked.sources),
@@ -100,6 +93,15 @@ pub fn check(request: &Request) -> Result<Checked, Refusal> {
         pipelines,
         profiles: profiles.into_iter().collect(),
     })
+}
+
+/// Errors first, then the rest, each in place order: as the command line
+/// reports them.
+pub fn errors_first(found: &[Diagnostic]) -> Vec<Diagnostic> {
+    let (mut reported, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        found.iter().cloned().partition(Diagnostic::is_error);
+    reported.extend(rest);
+    reported
 }
 
 /// The closing line of `pipec check`.

@@ -1,6 +1,6 @@
 //! `compile`: the plan document, the chosen plan, its graph and exports.
 
-use crate::check::{Shown, shown};
+use crate::check::{Shown, errors_first, shown};
 use crate::request::{Refusal, Request};
 use pipec::diagnostics::{Diagnostic, render};
 use pipec::export::graph::{self, Shape};
@@ -118,7 +118,7 @@ pub fn plans(request: &Request) -> Result<Planned, Refusal> {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         return Err(Refusal::new(format!(
             "{}error: could not compile {file}: {}\n",
-            render::to_plain_string(&compiled.diagnostics, &compiled.sources),
+            render::to_plain_string(&errors_first(&compiled.diagnostics), &compiled.sources),
             pipec::diagnostics::counted(errors, "error")
         )));
     }

@@ -283,7 +283,12 @@ function drawProblems() {
 }
 
 async function explain(code) {
-  const text = await ask("explain", code);
+  let text;
+  try {
+    text = await ask("explain", code);
+  } catch (error) {
+    text = `${code}: no explanation (${error.message ?? error})`;
+  }
   $("explain-text").textContent = text;
   $("explain").dataset.code = code;
   $("explain").showModal();

@@ -11,6 +11,12 @@ function place(provenance) {
     const overridden = provenance.overrides.map((o) => `${o.file}:${o.line}:${o.column}`);
     parts.push(`overrides ${overridden.join(", ")}`);
   }
+  // Whatever else the entry says (an origin, say), as it says it.
+  const known = new Set(["file", "line", "column", "how", "profile", "overrides"]);
+  for (const [key, value] of Object.entries(provenance)) {
+    if (known.has(key) || value === null || value === undefined) continue;
+    parts.push(`${key} ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
   return parts.join(" · ");
 }
 

@@ -2,7 +2,7 @@
 //! rollback and the alarm command.
 
 use super::Shared;
-use crate::export::plan_v1::{Env, EnvValue, Params, Step, StepKind};
+use crate::export::plan_v1::{Env, EnvValue, Params, Step};
 
 /// The step's context, as environment variables for its commands:
 /// `PIPEC_PIPELINE`, `PIPEC_STEP_ID`, `PIPEC_STEP_KIND`, `PIPEC_STAGE`,
@@ -16,7 +16,7 @@ pub(super) fn context(shared: &Shared, step: &Step, attempt: Option<u32>) -> Vec
         ("PIPEC_STEP_ID".to_string(), step.id.clone()),
         (
             "PIPEC_STEP_KIND".to_string(),
-            kind_name(step.kind()).to_string(),
+            step.kind().name().to_string(),
         ),
         ("PIPEC_STAGE".to_string(), target.stage.clone()),
     ];
@@ -86,16 +86,4 @@ pub(super) fn command_env(
         set.push((name.clone(), value));
     }
     set
-}
-
-fn kind_name(kind: StepKind) -> &'static str {
-    match kind {
-        StepKind::Source => "source",
-        StepKind::Build => "build",
-        StepKind::Test => "test",
-        StepKind::Deploy => "deploy",
-        StepKind::Bake => "bake",
-        StepKind::Approval => "approval",
-        StepKind::Gate => "gate",
-    }
 }

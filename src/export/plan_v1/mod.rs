@@ -317,6 +317,22 @@ pub enum StepKind {
     Gate,
 }
 
+impl StepKind {
+    /// The kind as the plan writes it (`kind`, and the key of its
+    /// parameters).
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Source => "source",
+            StepKind::Build => "build",
+            StepKind::Test => "test",
+            StepKind::Deploy => "deploy",
+            StepKind::Bake => "bake",
+            StepKind::Approval => "approval",
+            StepKind::Gate => "gate",
+        }
+    }
+}
+
 /// Where a step acts. Fields that do not apply are left out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -152,7 +152,7 @@ impl<'de> Deserialize<'de> for Step {
             ("approval", raw.approval.is_some()),
             ("gate", raw.gate.is_some()),
         ];
-        let kind_name = kind_name(raw.kind);
+        let kind_name = raw.kind.name();
         if let Some((other, _)) = present
             .iter()
             .find(|(name, present)| *present && *name != kind_name)
@@ -187,19 +187,6 @@ impl<'de> Deserialize<'de> for Step {
             provenance: raw.provenance,
             field_provenance: raw.field_provenance,
         })
-    }
-}
-
-/// The name of a kind as written in `kind` and as its parameters' key.
-fn kind_name(kind: StepKind) -> &'static str {
-    match kind {
-        StepKind::Source => "source",
-        StepKind::Build => "build",
-        StepKind::Test => "test",
-        StepKind::Deploy => "deploy",
-        StepKind::Bake => "bake",
-        StepKind::Approval => "approval",
-        StepKind::Gate => "gate",
     }
 }
 

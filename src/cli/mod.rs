@@ -642,19 +642,12 @@ fn run_check(
     if matches!(format, OutputFormat::Text | OutputFormat::Github) {
         reported.to_stderr(&checked.sources, how.color);
     }
-    let files_word = if file_count == 1 { "file" } else { "files" };
     if reported.failed() {
-        eprintln!(
-            "error: checked {file_count} {files_word}: {}",
-            reported.counts()
-        );
+        eprintln!("{}", reported.check_closing_line(file_count));
         Ok(EXIT_ERRORS)
     } else {
         if !how.filter.quiet() {
-            eprintln!(
-                "checked {file_count} {files_word}: no errors, {}",
-                pipec::diagnostics::counted(reported.warnings, "warning")
-            );
+            eprintln!("{}", reported.check_closing_line(file_count));
         }
         Ok(0)
     }

@@ -145,10 +145,8 @@ impl Filter {
                 _ => true,
             }
         };
-        let (mut shown, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-            diagnostics.iter().filter(kept).partition(|d| d.is_error());
-        let errors = shown.len();
-        shown.extend(warnings);
+        let shown = pipec::diagnostics::errors_first(diagnostics.iter().filter(kept));
+        let errors = shown.iter().take_while(|d| d.is_error()).count();
         Reported {
             warnings: shown.len() - errors,
             errors,
@@ -176,11 +174,6 @@ impl Reported<'_> {
         self.errors > 0 || (self.deny_warnings && self.warnings > 0)
     }
 
-    /// Whether warnings alone make it fail.
-    pub fn denied_warnings(&self) -> bool {
-        self.errors == 0 && self.failed()
-    }
-
     /// The reported diagnostics, owned, for the machine formats.
     pub fn owned(&self) -> Vec<Diagnostic> {
         self.shown.iter().map(|d| (*d).clone()).collect()
@@ -193,16 +186,17 @@ impl Reported<'_> {
 
     /// The counts, as the closing line says them.
     pub fn counts(&self) -> String {
-        let counts = format!(
-            "{}, {}",
-            pipec::diagnostics::counted(self.errors, "error"),
-            pipec::diagnostics::counted(self.warnings, "warning")
-        );
-        if self.denied_warnings() {
-            format!("{counts} (denied by --deny-warnings)")
-        } else {
-            counts
-        }
+        pipec::diagnostics::counts(self.errors, self.warnings, self.deny_warnings)
+    }
+
+    /// The line `pipec check` closes with.
+    pub fn check_closing_line(&self, file_count: usize) -> String {
+        pipec::diagnostics::check_closing_line(
+            file_count,
+            self.errors,
+            self.warnings,
+            self.deny_warnings,
+        )
     }
 }
 

@@ -228,6 +228,53 @@ pub fn shorten(diagnostics: &mut [Diagnostic]) {
     }
 }
 
+/// Errors first, then the rest, each in the order given: the order the
+/// command line reports diagnostics in.
+pub fn errors_first<'d>(
+    diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+) -> Vec<&'d Diagnostic> {
+    let (mut errors, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diagnostics.into_iter().partition(|d| d.is_error());
+    errors.extend(rest);
+    errors
+}
+
+/// What was found, as closing lines say it: `2 errors, 1 warning`, and
+/// why it failed when warnings alone made it (`--deny-warnings`).
+pub fn counts(errors: usize, warnings: usize, warnings_denied: bool) -> String {
+    let counts = format!(
+        "{}, {}",
+        counted(errors, "error"),
+        counted(warnings, "warning")
+    );
+    if warnings_denied && errors == 0 && warnings > 0 {
+        format!("{counts} (denied by --deny-warnings)")
+    } else {
+        counts
+    }
+}
+
+/// The line `pipec check` closes with (the playground prints it too).
+pub fn check_closing_line(
+    file_count: usize,
+    errors: usize,
+    warnings: usize,
+    warnings_denied: bool,
+) -> String {
+    let files = counted(file_count, "file");
+    if errors > 0 || (warnings_denied && warnings > 0) {
+        format!(
+            "error: checked {files}: {}",
+            counts(errors, warnings, warnings_denied)
+        )
+    } else {
+        format!(
+            "checked {files}: no errors, {}",
+            counted(warnings, "warning")
+        )
+    }
+}
+
 /// `count` and the noun in the number it takes: "1 error", "3 regions".
 pub fn counted(count: usize, noun: &str) -> String {
     if count == 1 {

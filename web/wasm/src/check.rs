@@ -85,43 +85,29 @@ pub fn check(request: &Request) -> Result<Checked, Refusal> {
         }
     }
     let reported = errors_first(&checked.diagnostics);
+    let errors = reported.iter().filter(|d| d.is_error()).count();
     Ok(Checked {
         ok: !checked.has_errors(),
         diagnostics: shown(&reported, &checked.sources),
         text: diagnostics::render::to_plain_string(&reported, &checked.sources),
-        summary: summary(files.len(), &reported),
+        // Notes count with the warnings, as the command counts them.
+        summary: diagnostics::check_closing_line(
+            files.len(),
+            errors,
+            reported.len() - errors,
+            false,
+        ),
         pipelines,
         profiles: profiles.into_iter().collect(),
     })
 }
 
-/// Errors first, then the rest, each in place order: as the command line
-/// reports them.
+/// The diagnostics in the order the command line reports them.
 pub fn errors_first(found: &[Diagnostic]) -> Vec<Diagnostic> {
-    let (mut reported, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
-        found.iter().cloned().partition(Diagnostic::is_error);
-    reported.extend(rest);
-    reported
-}
-
-/// The closing line of `pipec check`.
-fn summary(file_count: usize, found: &[Diagnostic]) -> String {
-    let files_word = if file_count == 1 { "file" } else { "files" };
-    let errors = found.iter().filter(|d| d.is_error()).count();
-    // Notes count with the warnings, as the command counts them.
-    let warnings = found.len() - errors;
-    if errors > 0 {
-        format!(
-            "error: checked {file_count} {files_word}: {}, {}",
-            diagnostics::counted(errors, "error"),
-            diagnostics::counted(warnings, "warning")
-        )
-    } else {
-        format!(
-            "checked {file_count} {files_word}: no errors, {}",
-            diagnostics::counted(warnings, "warning")
-        )
-    }
+    diagnostics::errors_first(found)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 /// Diagnostics with their main place in the editor's terms.

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod processes;
+mod support;
 
 use processes::wait_bounded;
 use serde_json::{Value, json};
@@ -58,8 +59,8 @@ fn wasm_answers(pkg: &Path, jobs: &[Value]) -> Vec<Value> {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// A workspace of the examples: its directory and every `.pipe` file and
-/// `pipec.toml` in it, named relative to it.
+/// A workspace of the examples: its directory, every `.pipe` file below
+/// it and its `pipec.toml`, named relative to it.
 struct Example {
     dir: PathBuf,
     files: Vec<(String, String)>,
@@ -67,25 +68,22 @@ struct Example {
 
 fn example(dir: &str) -> Example {
     let dir = repo().join(dir);
-    let mut files = Vec::new();
-    let mut pending = vec![dir.clone()];
-    while let Some(next) = pending.pop() {
-        for entry in std::fs::read_dir(&next).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "pipe")
-                || path.file_name().is_some_and(|name| name == "pipec.toml")
-            {
-                let name = path
-                    .strip_prefix(&dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
+    let marker = dir.join("pipec.toml");
+    let mut paths = support::pipe_files_below(&dir);
+    if marker.is_file() {
+        paths.push(marker);
     }
+    let mut files: Vec<(String, String)> = paths
+        .iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
     files.sort();
     Example { dir, files }
 }
@@ -261,29 +259,26 @@ fn wasm_timeline_ends_where_pipec_simulate_ends() {
     let Some(pkg) = pkg() else { return };
     let sample = example("examples/sample");
     let mut jobs = Vec::new();
+    // The module's start, and the same start for `pipec simulate`: a
+    // local time is read in the zone of the plan's window (Los Angeles).
     let starts = [
-        None,
-        Some("2027-01-22T15:30:00-08:00"),
-        Some("2027-01-22T15:30"),
+        (None, None),
+        (
+            Some("2027-01-22T15:30:00-08:00"),
+            Some("2027-01-22T15:30:00-08:00"),
+        ),
+        (Some("2027-01-22T15:30"), Some("2027-01-22T15:30:00-08:00")),
     ];
-    for start in starts {
+    for (start, _) in starts {
         let mut request = sample.request();
         request["file"] = json!("services/orders_api.pipe");
         request["start"] = json!(start);
         jobs.push(json!({ "op": "simulate", "request": request }));
     }
     let answers = wasm_answers(&pkg, &jobs);
-    for (start, answer) in starts.iter().zip(&answers) {
+    for ((_, native_start), answer) in starts.iter().zip(&answers) {
         let mut args = vec!["simulate", "services/orders_api.pipe", "--format", "json"];
-        // A local time in the window's zone is that instant.
-        let start = start.map(|start| {
-            if start.len() == 16 {
-                "2027-01-22T15:30:00-08:00"
-            } else {
-                start
-            }
-        });
-        if let Some(start) = start {
+        if let Some(start) = native_start {
             args.extend(["--start", start]);
         }
         let native = sample.native(&args);

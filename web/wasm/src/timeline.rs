@@ -5,7 +5,7 @@ use crate::compile::{Planned, plans};
 use crate::request::{Refusal, Request};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pipec::export::plan_v1::{Gate, PlanV1, StepKind, WindowGate};
+use pipec::export::plan_v1::{Gate, PlanV1, WindowGate};
 use pipec::sim::report::{RunEnding, Simulation};
 use pipec::sim::{self, Options, scenario::Scenario, window::Window};
 
@@ -82,18 +82,17 @@ pub fn simulate(request: &Request) -> Result<Timeline, Refusal> {
         return Err(Refusal::new("no plan"));
     };
     let window = first_window(plan);
-    let (zone_name, zone) = match sim::default_start(plan, request.today()?) {
-        Some((_, name)) => {
-            let zone = TimeZone::get(&name).unwrap_or(TimeZone::UTC);
-            (name, zone)
-        }
-        None => {
-            return Err(Refusal::new(
-                "the plan's window zone is not in the time-zone database",
-            ));
-        }
+    // Where `pipec simulate` starts, and the zone it shows local times in.
+    let Some((default_start, zone_name)) = sim::default_start(plan, request.today()?) else {
+        return Err(Refusal::new(
+            "the plan's window zone is not in the time-zone database",
+        ));
     };
-    let start = start_of(request, plan, &zone)?;
+    let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
+    let start = match request.start.as_deref().filter(|text| !text.is_empty()) {
+        Some(text) => start_at(text, &zone)?,
+        None => default_start,
+    };
     let simulation = sim::simulate(
         plan,
         &Scenario::empty(),
@@ -127,16 +126,8 @@ pub fn simulate(request: &Request) -> Result<Timeline, Refusal> {
     })
 }
 
-/// The start asked for: an instant, or a local time in the plan's zone;
-/// without one, where `pipec simulate` starts.
-fn start_of(request: &Request, plan: &PlanV1, zone: &TimeZone) -> Result<Timestamp, Refusal> {
-    let Some(text) = request.start.as_deref().filter(|text| !text.is_empty()) else {
-        return sim::default_start(plan, request.today()?)
-            .map(|(start, _)| start)
-            .ok_or_else(|| {
-                Refusal::new("the plan's window zone is not in the time-zone database")
-            });
-    };
+/// The start asked for: an instant, or a local time in the plan's zone.
+fn start_at(text: &str, zone: &TimeZone) -> Result<Timestamp, Refusal> {
     if let Ok(at) = sim::scenario::parse_time(text) {
         return Ok(at);
     }
@@ -198,15 +189,7 @@ fn rows(plan: &PlanV1, simulation: &Simulation) -> Vec<Row> {
             row.order = row.order.min(run.step);
             row.bars.push(Bar {
                 step: step.id.clone(),
-                kind: match plan_step.kind() {
-                    StepKind::Source => "source",
-                    StepKind::Build => "build",
-                    StepKind::Test => "test",
-                    StepKind::Deploy => "deploy",
-                    StepKind::Bake => "bake",
-                    StepKind::Approval => "approval",
-                    StepKind::Gate => "other",
-                },
+                kind: plan_step.kind().name(),
                 start: run.start.to_string(),
                 end: run
                     .end

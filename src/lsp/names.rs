@@ -84,7 +84,7 @@ pub fn production_registry(
     body: &ResolvedBlock<'_>,
 ) -> Option<(DeclId, Registry)> {
     let production = body.get(&Key::Single("production"))?.body.as_ref()?;
-    let field = production.get(&Key::Field("registry".to_string()))?;
+    let field = production.get_field("registry")?;
     let file = field.base.map_or(field.origin.file, |(_, file)| file);
     let ExprKind::Path(path) = &field_expr(field)?.kind else {
         return None;

@@ -39,6 +39,11 @@ pub struct Lowerer<'a, 'w> {
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
     /// The bake floors of the policies that govern the pipeline.
     pub floors: Vec<crate::semantics::policies::Floor>,
+    /// Whether steps record the values their provenance replaced and where
+    /// each of their fields is set. Only an exported plan shows these, so a
+    /// plan built to be checked and dropped goes without
+    /// ([`Lowerer::without_provenance`]).
+    pub(super) provenance: bool,
 }
 
 impl<'a, 'w> Lowerer<'a, 'w> {
@@ -60,16 +65,32 @@ impl<'a, 'w> Lowerer<'a, 'w> {
             unplain_fields: Default::default(),
             profile,
             floors,
+            provenance: true,
         }
+    }
+
+    /// A lowerer for a plan that is only checked (by the policies, for
+    /// the errors lowering finds) and then dropped: its steps keep where
+    /// they come from, which is all a diagnostic or a finding points at,
+    /// but not what each value replaced or where each field is set, which
+    /// cost an allocation or more per step and only an exported plan shows.
+    pub fn without_provenance(mut self) -> Self {
+        self.provenance = false;
+        self
     }
 }
 
-/// Gates and rollback that apply to a scope (a stage, production, a wave).
-///
-/// The gates are references into the plan's gate table, where each
-/// distinct gate is interned once: a scope's gates are copied to every
-/// deploy step in it, and copying references instead of gates (a window
-/// holds a year of closed dates) keeps that cheap.
+/// What a one-box's steps are the same in, in every region of its stage or
+/// wave ([`Lowerer::onebox_parts`]).
+pub(super) struct OneboxParts {
+    /// Its share of traffic, in hundredths of a percent.
+    pub(super) traffic: Option<u32>,
+    /// Where the share is set, when it is valid.
+    pub(super) traffic_trace: Option<Trace>,
+    /// Its bake, and the data points it waits for.
+    pub(super) bake: Option<((u64, Trace), Vec<(DataPoints, Trace)>)>,
+}
+
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {
     pub(super) artifacts: Vec<String>,
@@ -157,6 +178,12 @@ pub(super) fn bake_step(
     }
 }
 
+/// Gates and rollback that apply to a scope (a stage, production, a wave).
+///
+/// The gates are references into the plan's gate table, where each
+/// distinct gate is interned once: a scope's gates are copied to every
+/// deploy step in it, and copying references instead of gates (a window
+/// holds a year of closed dates) keeps that cheap.
 #[derive(Clone, Default)]
 pub(super) struct Safety {
     pub(super) gates: Vec<GateRef>,

@@ -4,7 +4,7 @@
 
 use super::gates::*;
 use super::lower::{
-    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, Safety, bake_step,
+    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, bake_step,
 };
 use super::values::*;
 use super::*;
@@ -73,6 +73,7 @@ impl<'w> Lowerer<'_, 'w> {
             let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &safety);
             (onebox, onebox_safety)
         });
+        let mut onebox_parts = None;
         let mut terminals = Vec::new();
         for region in &regions {
             let prefix = match region {
@@ -92,9 +93,11 @@ impl<'w> Lowerer<'_, 'w> {
                 .collect();
             let mut chain = entry.clone();
             if let Some((onebox, onebox_safety)) = &onebox {
+                let parts = onebox_parts.get_or_insert_with(|| self.onebox_parts(onebox));
                 chain = self.onebox(
                     plan,
                     onebox,
+                    parts,
                     &prefix,
                     &target,
                     &deployment,
@@ -241,17 +244,11 @@ impl<'w> Lowerer<'_, 'w> {
     /// The one-box steps of one region, with `onebox_safety` from
     /// [`Self::onebox_safety`].
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn onebox(
-        &mut self,
-        plan: &mut Plan,
-        onebox: &Resolved<'w>,
-        prefix: &str,
-        target: &Target,
-        deployment: &Deployment,
-        onebox_safety: &Safety,
-        chain: Vec<String>,
-        mut fields: Vec<(Field, Trace)>,
-    ) -> Vec<String> {
+    /// What a one-box's steps are the same in, in every region of its
+    /// stage or wave: read once, at the first region, rather than once per
+    /// region (its problems were reported once per region and then
+    /// deduplicated; they are now reported once).
+    pub(super) fn onebox_parts(&mut self, onebox: &Resolved<'w>) -> OneboxParts {
         let empty = ResolvedBlock::default();
         let body = onebox.body.as_ref().unwrap_or(&empty);
         let traffic = self
@@ -280,11 +277,30 @@ impl<'w> Lowerer<'_, 'w> {
                     None
                 }
             });
-        if traffic.is_some() {
-            fields.extend(
-                self.field_trace(body, "traffic")
-                    .map(|trace| (Field::Traffic, trace)),
-            );
+        let traffic_trace = traffic.and_then(|_| self.field_trace(body, "traffic"));
+        let bake = self.bake(body).map(|bake| (bake, self.data_points(body)));
+        OneboxParts {
+            traffic,
+            traffic_trace,
+            bake,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn onebox(
+        &mut self,
+        plan: &mut Plan,
+        onebox: &Resolved<'w>,
+        parts: &OneboxParts,
+        prefix: &str,
+        target: &Target,
+        deployment: &Deployment,
+        onebox_safety: &Safety,
+        chain: Vec<String>,
+        mut fields: Vec<(Field, Trace)>,
+    ) -> Vec<String> {
+        if let Some(trace) = &parts.traffic_trace {
+            fields.push((Field::Traffic, trace.clone()));
         }
         let target = Target {
             onebox: true,
@@ -296,21 +312,20 @@ impl<'w> Lowerer<'_, 'w> {
             chain,
             target.clone(),
             deployment,
-            traffic,
+            parts.traffic,
             onebox_safety,
             onebox,
             fields,
         ));
         let mut chain = vec![deploy_id];
-        if let Some(bake) = self.bake(body) {
-            let data_points = self.data_points(body);
+        if let Some((bake, data_points)) = &parts.bake {
             let id = format!("{prefix}/onebox/bake");
             let fallback = bake.1.clone();
             plan.steps.push(bake_step(
                 &id,
                 chain,
                 target,
-                (Some(bake), data_points, fallback),
+                (Some(bake.clone()), data_points.clone(), fallback),
                 onebox_safety.rollback,
             ));
             chain = vec![id];
@@ -330,9 +345,14 @@ impl<'w> Lowerer<'_, 'w> {
         member: &Resolved<'w>,
         own: Vec<(Field, Trace)>,
     ) -> Step {
-        let mut fields = deployment.traces();
-        fields.extend(own);
-        fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let fields = if self.provenance {
+            let mut fields = deployment.traces();
+            fields.extend(own);
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+            fields
+        } else {
+            Vec::new()
+        };
         Step {
             id: id.to_string(),
             needs,
@@ -554,6 +574,9 @@ impl<'w> Lowerer<'_, 'w> {
                 .and_then(|_| self.field_trace(wave_body, "parallel"))
                 .map(|trace| (Field::Parallel, trace));
             self.record_dropped(plan, wave, unit.as_deref(), scope, platform, placement);
+            // Read at the first region that needs them, once for the wave.
+            let mut onebox_parts = None;
+            let mut unit_bake = None;
             // Each region's last steps, by position in the wave.
             let mut region_ends: Vec<Vec<String>> = Vec::new();
             for (index, code) in wave.regions.iter().enumerate() {
@@ -578,9 +601,11 @@ impl<'w> Lowerer<'_, 'w> {
                     .cloned()
                     .collect();
                 if let Some((onebox, onebox_safety)) = &onebox {
+                    let parts = onebox_parts.get_or_insert_with(|| self.onebox_parts(onebox));
                     region_chain = self.onebox(
                         plan,
                         onebox,
+                        parts,
                         &prefix,
                         &target,
                         &deployment,
@@ -644,16 +669,18 @@ impl<'w> Lowerer<'_, 'w> {
                     region_chain = vec![id];
                     if scoped
                         && let Some(scope_body) = scope_body
-                        && let Some(bake) = self.bake(scope_body)
+                        && let Some((bake, data_points)) = unit_bake.get_or_insert_with(|| {
+                            self.bake(scope_body)
+                                .map(|bake| (bake, self.data_points(scope_body)))
+                        })
                     {
-                        let data_points = self.data_points(scope_body);
                         let bake_id = format!("{unit}/bake");
                         let fallback = bake.1.clone();
                         plan.steps.push(bake_step(
                             &bake_id,
                             region_chain,
                             part_target,
-                            (Some(bake), data_points, fallback),
+                            (Some(bake.clone()), data_points.clone(), fallback),
                             wave_safety.rollback,
                         ));
                         region_chain = vec![bake_id];

@@ -5,7 +5,7 @@
 use super::lower::Lowerer;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::semantics::merge::{How, Key, Resolved, ResolvedBlock};
+use crate::semantics::merge::{How, Resolved, ResolvedBlock};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
 
 impl<'w> Lowerer<'_, 'w> {
@@ -38,12 +38,14 @@ impl<'w> Lowerer<'_, 'w> {
             // `bake scale` (`semantics::profiles`); the plan is not written.
             seconds = crate::semantics::profiles::scaled_bake(seconds, hundredths)
                 .unwrap_or(crate::syntax::MAX_DURATION_SECONDS);
-            let replaced = (
-                trace.at,
-                trace.how,
-                self.written_value(trace.at.file, trace.at.span),
-            );
-            trace.overrides.insert(0, replaced);
+            if self.provenance {
+                let replaced = (
+                    trace.at,
+                    trace.how,
+                    self.written_value(trace.at.file, trace.at.span),
+                );
+                trace.overrides.insert(0, replaced);
+            }
             trace.at = Place { file, span };
             trace.how = How::BakeScale;
         }
@@ -55,9 +57,11 @@ impl<'w> Lowerer<'_, 'w> {
             .filter(|floor| floor.seconds > seconds)
             .max_by_key(|floor| floor.seconds)
         {
-            trace
-                .overrides
-                .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
+            if self.provenance {
+                trace
+                    .overrides
+                    .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
+            }
             trace.at = Place {
                 file: floor.file,
                 span: floor.span,
@@ -84,6 +88,7 @@ impl<'w> Lowerer<'_, 'w> {
             overrides: member
                 .history
                 .iter()
+                .take(if self.provenance { usize::MAX } else { 0 })
                 .map(|origin| {
                     (
                         Place {
@@ -127,7 +132,7 @@ impl<'w> Lowerer<'_, 'w> {
         block: &'b ResolvedBlock<'w>,
         name: &str,
     ) -> Option<&'b Resolved<'w>> {
-        block.get(&Key::Field(name.to_string()))
+        block.get_field(name)
     }
 
     pub(super) fn mismatch(&mut self, file: FileId, expr: &Expr, expected: &str) {
@@ -139,7 +144,7 @@ impl<'w> Lowerer<'_, 'w> {
         block: &'b ResolvedBlock<'w>,
         name: &str,
     ) -> Option<(u64, &'b Resolved<'w>)> {
-        let member = block.get(&Key::Field(name.to_string()))?;
+        let member = block.get_field(name)?;
         let (expr, file) = self.value_of(member)?;
         if let ExprKind::Literal(literal) = &expr.kind {
             match literal.value {

@@ -152,6 +152,11 @@ impl Resolved<'_> {
     }
 }
 
+/// Blocks of at most this many members are searched rather than looked
+/// up in their index: comparing a few keys costs less than hashing one,
+/// and most bodies (a wave, a one-box, a stage) hold a handful.
+const SEARCHED: usize = 16;
+
 /// A body after merging: keyed members in order, then collection items.
 #[derive(Debug, Clone, Default)]
 pub struct ResolvedBlock<'w> {
@@ -184,11 +189,41 @@ impl<'w> ResolvedBlock<'w> {
             .map(|(_, member)| Arc::make_mut(member))
     }
 
-    /// The index of a key in `members`. A block whose `members` were
-    /// filled without the index (there is none outside this module today)
-    /// is searched instead.
+    /// Whether this block and `other` hold the member at `key` as one
+    /// shared value: neither has changed it since one was copied from the
+    /// other (a profile applied to a copy of a pipeline, say).
+    pub fn shares(&self, other: &ResolvedBlock<'w>, key: &Key) -> bool {
+        fn member<'b, 'w>(
+            block: &'b ResolvedBlock<'w>,
+            key: &Key,
+        ) -> Option<&'b Arc<Resolved<'w>>> {
+            let at = block.position(key)?;
+            block.members.get(at).map(|(_, member)| member)
+        }
+        match (member(self, key), member(other, key)) {
+            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
+            _ => false,
+        }
+    }
+
+    /// The field `name`: what [`Self::get`] of `Key::Field(name)` gives,
+    /// without making the key.
+    pub fn get_field(&self, name: &str) -> Option<&Resolved<'w>> {
+        if self.members.len() <= SEARCHED {
+            return self
+                .members
+                .iter()
+                .find(|(key, _)| matches!(key, Key::Field(field) if field == name))
+                .map(|(_, member)| &**member);
+        }
+        self.get(&Key::Field(name.to_string()))
+    }
+
+    /// The index of a key in `members`. A small block, or one whose
+    /// `members` were filled without the index (there is none outside
+    /// this module today), is searched instead.
     fn position(&self, key: &Key) -> Option<usize> {
-        if self.index.len() == self.members.len() {
+        if self.members.len() > SEARCHED && self.index.len() == self.members.len() {
             self.index.get(key).copied()
         } else {
             self.members.iter().position(|(k, _)| k == key)
@@ -982,7 +1017,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         let Some(block) = self.resolved.get(&decl) else {
             return;
         };
-        if block.get(&Key::Field("platform".to_string())).is_some() {
+        if block.get_field("platform").is_some() {
             return;
         }
         let Some(name) = scopes.item(decl).and_then(|item| item.kind.name()) else {

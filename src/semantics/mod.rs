@@ -136,15 +136,16 @@ pub fn analyze<'w>(
     // held to the policies on its own, so they are spread over the cores.
     // Diagnostics are sorted afterwards, so the split cannot show.
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
-        let mut found = Vec::new();
         let text = |file: FileId, span: Span| source_text(workspace, file, span);
+        let mut placed = Vec::new();
         let placement = regions::Placer {
             scopes: &scopes,
             registries: &registries,
             text: &text,
-            diagnostics: &mut found,
+            diagnostics: &mut placed,
         }
         .place((decl.file, name.span), block);
+        let mut found = placed.clone();
         let reachable = reach.get(decl.file.0 as usize);
         let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
         let governing_floors: Vec<policies::Floor> = floors
@@ -152,7 +153,7 @@ pub fn analyze<'w>(
             .filter(|floor| governed_by(floor.file))
             .cloned()
             .collect();
-        let plan = crate::plan::lower::Lowerer::new(
+        let lowerer = crate::plan::lower::Lowerer::new(
             workspace,
             &scopes,
             &mut found,
@@ -160,8 +161,12 @@ pub fn analyze<'w>(
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
             governing_floors.clone(),
-        )
-        .lower(&name.name, block, placement.as_ref());
+        );
+        let mut lowerer = match want {
+            Want::Diagnostics => lowerer.without_provenance(),
+            Want::Plans | Want::Stream(_) => lowerer,
+        };
+        let plan = lowerer.lower(&name.name, block, placement.as_ref());
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let plan = want.take(decl, plan);
         // Every other profile of the pipeline is lowered and held to the
@@ -189,14 +194,22 @@ pub fn analyze<'w>(
                 continue;
             };
             check_alarms_of(&scopes, &copy, &mut found);
-            let mut under = Vec::new();
-            let placement = regions::Placer {
-                scopes: &scopes,
-                registries: &registries,
-                text: &text,
-                diagnostics: &mut under,
-            }
-            .place((decl.file, name.span), &copy);
+            // Placing reads only `production`: a profile that leaves it as
+            // the pipeline has it (shared, not copied) places the same.
+            let own_placement;
+            let (placement, mut under) = if copy.shares(block, &Key::Single("production")) {
+                (placement.as_ref(), placed.clone())
+            } else {
+                let mut under = Vec::new();
+                own_placement = regions::Placer {
+                    scopes: &scopes,
+                    registries: &registries,
+                    text: &text,
+                    diagnostics: &mut under,
+                }
+                .place((decl.file, name.span), &copy);
+                (own_placement.as_ref(), under)
+            };
             let other_plan = crate::plan::lower::Lowerer::new(
                 workspace,
                 &scopes,
@@ -204,7 +217,8 @@ pub fn analyze<'w>(
                 Some((other.to_string(), other_effects)),
                 governing_floors.clone(),
             )
-            .lower(&name.name, &copy, placement.as_ref());
+            .without_provenance()
+            .lower(&name.name, &copy, placement);
             found.extend(
                 under
                     .into_iter()

@@ -53,7 +53,7 @@ impl Registry {
         text: &dyn Fn(FileId, Span) -> String,
     ) -> Registry {
         let partition = block
-            .get(&Key::Field("partition".to_string()))
+            .get_field("partition")
             .and_then(|field| field_expr(field))
             .map(|expr| value_text(expr, text, field_file(block, "partition")));
         let mut regions = Vec::new();
@@ -256,11 +256,9 @@ pub fn az_id_region_prefix(az: &str) -> Option<&str> {
 }
 
 fn field_file(block: &ResolvedBlock<'_>, name: &str) -> FileId {
-    block
-        .get(&Key::Field(name.to_string()))
-        .map_or(FileId(0), |field| {
-            field.base.map_or(field.origin.file, |(_, file)| file)
-        })
+    block.get_field(name).map_or(FileId(0), |field| {
+        field.base.map_or(field.origin.file, |(_, file)| file)
+    })
 }
 
 /// The value expression a field was last set to with `=`.
@@ -345,7 +343,7 @@ impl Placer<'_, '_> {
     ) -> Option<Placement> {
         let production = block.get(&Key::Single("production"))?;
         let body = production.body.as_ref()?;
-        let Some(registry_field) = body.get(&Key::Field("registry".to_string())) else {
+        let Some(registry_field) = body.get_field("registry") else {
             self.diagnostics.push(
                 Diagnostic::error(Code::REGISTRY_REQUIRED, "production has no registry")
                     .primary(production.origin.file, head(production), "no `registry = ...` here or inherited")
@@ -395,7 +393,7 @@ impl Placer<'_, '_> {
             let regions_field = wave
                 .body
                 .as_ref()
-                .and_then(|body| body.get(&Key::Field("regions".to_string())));
+                .and_then(|body| body.get_field("regions"));
             let Some(field) = regions_field else {
                 self.diagnostics.push(
                     Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))

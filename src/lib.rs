@@ -25,6 +25,7 @@ pub mod diff;
 pub mod disk;
 pub mod explain;
 pub mod export;
+pub(crate) mod hashing;
 pub mod loader;
 #[cfg(feature = "native")]
 pub mod lsp;

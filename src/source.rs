@@ -126,10 +126,27 @@ impl SourceFile {
         }
     }
 
-    /// One-based line and column (in characters) of a byte offset.
+    /// One-based line and column (in characters) of a byte offset: those
+    /// of [`Self::position`], without counting UTF-16 units.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let position = self.position(offset);
-        (position.line, position.column)
+        let (_, line, prefix) = self.line_prefix(offset);
+        (line + 1, prefix.chars().count() + 1)
+    }
+
+    /// A byte offset made safe (see [`Self::position`]), its zero-based
+    /// line, and the text of that line before it.
+    fn line_prefix(&self, offset: usize) -> (usize, usize, &str) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_index(offset);
+        let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        (
+            offset,
+            line,
+            self.text.get(line_start..offset).unwrap_or(""),
+        )
     }
 
     /// Where a byte offset is, in every unit an output format needs. This
@@ -141,13 +158,7 @@ impl SourceFile {
     /// multi-byte character as the start of that character, so that a stale
     /// span can never make a caller panic.
     pub fn position(&self, offset: usize) -> Position {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.line_index(offset);
-        let line_start = self.line_starts.get(line).copied().unwrap_or(0);
-        let prefix = self.text.get(line_start..offset).unwrap_or("");
+        let (offset, line, prefix) = self.line_prefix(offset);
         Position {
             offset,
             line: line + 1,

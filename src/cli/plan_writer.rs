@@ -214,10 +214,11 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
         let Some(&position) = positions.get(&rank) else {
             return;
         };
-        let text = serialize(&plan, sources, self.layout);
+        let converted = pipec::export::convert::to_v1(&plan, sources);
         drop(plan);
-        let piece = pipec::export::plan_piece(&text, position, positions.len(), self.layout);
-        drop(text);
+        let piece =
+            pipec::export::plan_piece_of(&converted, position, positions.len(), self.layout);
+        drop(converted);
         lock(&self.state).put(position, piece);
     }
 }

@@ -46,7 +46,7 @@ pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
     let count = plans.len();
     let texts =
         crate::parallel::map_in_order(plans.iter().enumerate().collect(), |(index, plan)| {
-            plan_piece(&layout.write(plan), index, count, layout)
+            plan_piece_of(plan, index, count, layout)
         });
     let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 4);
     for text in &texts {
@@ -89,6 +89,23 @@ pub fn plan_piece(text: &str, index: usize, count: usize, layout: Layout) -> Str
             out
         }
     }
+}
+
+/// [`plan_piece`] of `plan`'s JSON. A compact element of an array, the
+/// common case of a large workspace, is serialized straight after its
+/// `[` or `,` into a buffer sized for a plan, rather than into a growing
+/// string that is then copied.
+pub fn plan_piece_of(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> String {
+    if count == 1 || layout == Layout::Pretty {
+        return plan_piece(&layout.write(plan), index, count, layout);
+    }
+    // A service's plan is about 76 KB of compact JSON.
+    let mut out = Vec::with_capacity(128 << 10);
+    out.push(if index == 0 { b'[' } else { b',' });
+    plan_v1::write_compact(&mut out, plan);
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// What ends [`plans_to_json`]'s output after the pieces of `count` plans.

@@ -39,11 +39,11 @@ pub struct Lowerer<'a, 'w> {
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
     /// The bake floors of the policies that govern the pipeline.
     pub floors: Vec<crate::semantics::policies::Floor>,
-    /// Whether steps record the values their provenance replaced and where
-    /// each of their fields is set. Only an exported plan shows these, so a
-    /// plan built to be checked and dropped goes without
-    /// ([`Lowerer::without_provenance`]).
-    pub(super) provenance: bool,
+    /// Whether the plan is to be written out (or shown), and not only
+    /// checked: only a written plan shows what each value replaced, where
+    /// each field of a step is set and the regions it deploys to, so a plan
+    /// built to be checked and dropped goes without ([`Lowerer::for_checking`]).
+    pub(super) written: bool,
 }
 
 impl<'a, 'w> Lowerer<'a, 'w> {
@@ -65,17 +65,18 @@ impl<'a, 'w> Lowerer<'a, 'w> {
             unplain_fields: Default::default(),
             profile,
             floors,
-            provenance: true,
+            written: true,
         }
     }
 
     /// A lowerer for a plan that is only checked (by the policies, for
-    /// the errors lowering finds) and then dropped: its steps keep where
+    /// the errors lowering finds) and then dropped. Its steps keep where
     /// they come from, which is all a diagnostic or a finding points at,
-    /// but not what each value replaced or where each field is set, which
-    /// cost an allocation or more per step and only an exported plan shows.
-    pub fn without_provenance(mut self) -> Self {
-        self.provenance = false;
+    /// and its gates and alarms; it leaves out what each value replaced,
+    /// where each field is set and the regions table, which cost
+    /// allocations per step and only a written plan shows.
+    pub fn for_checking(mut self) -> Self {
+        self.written = false;
         self
     }
 }
@@ -305,7 +306,9 @@ impl<'w> Lowerer<'_, 'w> {
             self.production(&mut plan, block, production, placement, &defaults, previous);
         }
         tables_in_first_use_order(&mut plan);
-        plan.regions = regions_in_first_use_order(&plan.steps, registry);
+        if self.written {
+            plan.regions = regions_in_first_use_order(&plan.steps, registry);
+        }
         plan
     }
 

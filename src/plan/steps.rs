@@ -345,7 +345,7 @@ impl<'w> Lowerer<'_, 'w> {
         member: &Resolved<'w>,
         own: Vec<(Field, Trace)>,
     ) -> Step {
-        let fields = if self.provenance {
+        let fields = if self.written {
             let mut fields = deployment.traces();
             fields.extend(own);
             fields.sort_by(|(a, _), (b, _)| a.cmp(b));

@@ -38,7 +38,7 @@ impl<'w> Lowerer<'_, 'w> {
             // `bake scale` (`semantics::profiles`); the plan is not written.
             seconds = crate::semantics::profiles::scaled_bake(seconds, hundredths)
                 .unwrap_or(crate::syntax::MAX_DURATION_SECONDS);
-            if self.provenance {
+            if self.written {
                 let replaced = (
                     trace.at,
                     trace.how,
@@ -57,7 +57,7 @@ impl<'w> Lowerer<'_, 'w> {
             .filter(|floor| floor.seconds > seconds)
             .max_by_key(|floor| floor.seconds)
         {
-            if self.provenance {
+            if self.written {
                 trace
                     .overrides
                     .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
@@ -88,7 +88,7 @@ impl<'w> Lowerer<'_, 'w> {
             overrides: member
                 .history
                 .iter()
-                .take(if self.provenance { usize::MAX } else { 0 })
+                .take(if self.written { usize::MAX } else { 0 })
                 .map(|origin| {
                     (
                         Place {

@@ -17,7 +17,7 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     AssignOp, Block, Expr, ExprKind, Member, MemberKind, ModifierKind, TypeExpr, WindowUse,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a member is merged by.
@@ -171,7 +171,7 @@ pub struct ResolvedBlock<'w> {
     /// Where each key is in `members`, so that merging a body of n members
     /// costs n look-ups, not n² comparisons. Kept by [`Self::push`] and
     /// [`Self::remove_at`], the only ways the merge changes `members`.
-    index: HashMap<Key, usize>,
+    index: crate::hashing::FastHashMap<Key, usize>,
 }
 
 impl<'w> ResolvedBlock<'w> {

@@ -163,7 +163,7 @@ pub fn analyze<'w>(
             governing_floors.clone(),
         );
         let mut lowerer = match want {
-            Want::Diagnostics => lowerer.without_provenance(),
+            Want::Diagnostics => lowerer.for_checking(),
             Want::Plans | Want::Stream(_) => lowerer,
         };
         let plan = lowerer.lower(&name.name, block, placement.as_ref());
@@ -217,7 +217,7 @@ pub fn analyze<'w>(
                 Some((other.to_string(), other_effects)),
                 governing_floors.clone(),
             )
-            .without_provenance()
+            .for_checking()
             .lower(&name.name, &copy, placement);
             found.extend(
                 under

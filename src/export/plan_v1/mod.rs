@@ -60,6 +60,14 @@ pub fn to_json_compact(plan: &PlanV1) -> String {
     }
 }
 
+/// Appends a plan's compact JSON, without the newline, to `out`.
+pub fn write_compact(out: &mut Vec<u8>, plan: &PlanV1) {
+    if let Err(error) = serde_json::to_writer(out, plan) {
+        // As for `to_json`: nothing for serde_json to refuse.
+        unreachable!("a plan always serializes: {error}")
+    }
+}
+
 /// Renders a plan as pretty JSON: two-space indent, fields in struct order,
 /// and a trailing newline. The same plan always gives the same bytes.
 pub fn to_json(plan: &PlanV1) -> String {

@@ -14,10 +14,10 @@
 //! serialized, and how a provenance is read.
 
 use super::{How, NotScaled, Override, PlanV1, Provenance};
+use crate::hashing::FastHashMap;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// The first format version that writes the table.
 pub(super) const SINCE: &str = "1.2";
@@ -83,7 +83,7 @@ thread_local! {
     /// provenances, by address. Addresses are stable while the plan is
     /// borrowed for writing, and a number is only looked up for a
     /// provenance of that plan.
-    static NUMBERS: RefCell<Option<HashMap<usize, u32>>> = const { RefCell::new(None) };
+    static NUMBERS: RefCell<Option<FastHashMap<usize, u32>>> = const { RefCell::new(None) };
 }
 
 fn address(provenance: &Provenance) -> usize {
@@ -109,9 +109,11 @@ pub(super) fn number_of(provenance: &Provenance) -> Option<u32> {
 /// through [`Whole`].
 pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R) -> R {
     let all = in_order(plan);
-    let mut distinct: HashMap<&Provenance, u32> = HashMap::with_capacity(all.len() / 4);
+    let mut distinct: FastHashMap<&Provenance, u32> =
+        FastHashMap::with_capacity_and_hasher(all.len() / 4, Default::default());
     let mut table: Vec<&Provenance> = Vec::new();
-    let mut numbers: HashMap<usize, u32> = HashMap::with_capacity(all.len());
+    let mut numbers: FastHashMap<usize, u32> =
+        FastHashMap::with_capacity_and_hasher(all.len(), Default::default());
     for provenance in all {
         let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
         let number = *distinct.entry(provenance).or_insert_with(|| {
@@ -121,7 +123,7 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
         numbers.insert(address(provenance), number);
     }
     /// Clears the numbers however `write` ends, a panic included.
-    struct Reset(Option<HashMap<usize, u32>>);
+    struct Reset(Option<FastHashMap<usize, u32>>);
     impl Drop for Reset {
         fn drop(&mut self) {
             let before = self.0.take();

@@ -206,6 +206,26 @@ impl<'w> ResolvedBlock<'w> {
         }
     }
 
+    /// Whether this block and `other` hold the same members, each shared
+    /// (see [`Self::shares`]), and the same collection statements from the
+    /// same places: a copy of `other` that nothing has changed since.
+    pub fn unchanged_from(&self, other: &ResolvedBlock<'w>) -> bool {
+        self.members.len() == other.members.len()
+            && self
+                .members
+                .iter()
+                .zip(&other.members)
+                .all(|((key, mine), (their_key, theirs))| {
+                    key == their_key && Arc::ptr_eq(mine, theirs)
+                })
+            && self.collection.len() == other.collection.len()
+            && self.collection.iter().zip(&other.collection).all(
+                |((member, places), (their_member, their_places))| {
+                    std::ptr::eq(*member, *their_member) && places == their_places
+                },
+            )
+    }
+
     /// The field `name`: what [`Self::get`] of `Key::Field(name)` gives,
     /// without making the key.
     pub fn get_field(&self, name: &str) -> Option<&Resolved<'w>> {

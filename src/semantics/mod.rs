@@ -193,7 +193,11 @@ pub fn analyze<'w>(
             else {
                 continue;
             };
-            check_alarms_of(&scopes, &copy, &mut found);
+            // A profile that changes no member leaves the alarms as
+            // `check_alarms` found them in the pipeline.
+            if !copy.unchanged_from(block) {
+                check_alarms_of(&scopes, &copy, &mut found);
+            }
             // Placing reads only `production`: a profile that leaves it as
             // the pipeline has it (shared, not copied) places the same.
             let own_placement;

@@ -14,6 +14,13 @@ pub trait Loader: Sync {
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     /// Whether a regular file exists at the path.
     fn is_file(&self, path: &Path) -> bool;
+    /// Whether the path itself (not what it leads to) is a symbolic link;
+    /// `None` when the loader cannot tell cheaply. A path that is not one
+    /// is canonical where its directory is, which saves resolving every
+    /// component of it again ([`crate::modules::load`] asks this).
+    fn is_symlink(&self, _path: &Path) -> Option<bool> {
+        None
+    }
 }
 
 /// Files held in memory, keyed by absolute path. Relative paths are taken
@@ -107,6 +114,101 @@ pub fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// A loader's answers about paths, remembered for the length of one load.
+/// A thousand service files in one directory, each importing the same team
+/// template, ask the same questions a thousand times (the workspace root
+/// above the directory, where the import leads), and each answer from the
+/// file system costs a system call per component of the path. Files do
+/// not change meaning during a load, so the first answer stands.
+pub struct Remembering<'l> {
+    loader: &'l dyn Loader,
+    canonical:
+        std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, Result<PathBuf, io::ErrorKind>>>,
+    files: std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, bool>>,
+}
+
+impl<'l> Remembering<'l> {
+    /// Remembers what `loader` says.
+    pub fn new(loader: &'l dyn Loader) -> Self {
+        Remembering {
+            loader,
+            canonical: Default::default(),
+            files: Default::default(),
+        }
+    }
+
+    /// The canonical form of `path`: its directory's, then its name, when
+    /// the loader says the path is no link (and its last component is a
+    /// name, not `.` or `..`); else asked of the loader whole.
+    fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
+        let written = path.as_os_str().as_encoded_bytes();
+        let ends_in_name = !(written.ends_with(b"/")
+            || written.ends_with(b"\\")
+            || written.ends_with(b"/.")
+            || written == b".");
+        if ends_in_name
+            && let (Some(dir), Some(name)) = (path.parent(), path.file_name())
+            && self.loader.is_symlink(path) == Some(false)
+        {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(dir) = self.canonicalize(dir) {
+                return Ok(dir.join(name));
+            }
+        }
+        self.loader.canonicalize(path)
+    }
+}
+
+impl Loader for Remembering<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.loader.read(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let known = self
+            .canonical
+            .lock()
+            .ok()
+            .and_then(|known| known.get(path).cloned());
+        let answer = match known {
+            Some(answer) => answer,
+            None => {
+                let answer = self.resolve(path).map_err(|error| error.kind());
+                if let Ok(mut known) = self.canonical.lock() {
+                    known.insert(path.to_path_buf(), answer.clone());
+                }
+                answer
+            }
+        };
+        answer.map_err(io::Error::from)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        if let Some(&known) = self
+            .files
+            .lock()
+            .ok()
+            .and_then(|known| known.get(path).copied())
+            .as_ref()
+        {
+            return known;
+        }
+        let answer = self.loader.is_file(path);
+        if let Ok(mut known) = self.files.lock() {
+            known.insert(path.to_path_buf(), answer);
+        }
+        answer
+    }
+
+    fn is_symlink(&self, path: &Path) -> Option<bool> {
+        self.loader.is_symlink(path)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -138,5 +240,79 @@ mod tests {
             PathBuf::from("/ws/a.pipe")
         );
         assert!(relative.is_file(Path::new("/ws/a.pipe")));
+    }
+
+    /// The file system, answering whether a path is a link.
+    struct Disk;
+
+    impl Loader for Disk {
+        fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+            std::fs::read(path)
+        }
+        fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+            std::fs::canonicalize(path)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            path.is_file()
+        }
+        fn is_symlink(&self, path: &Path) -> Option<bool> {
+            Some(
+                std::fs::symlink_metadata(path)
+                    .ok()?
+                    .file_type()
+                    .is_symlink(),
+            )
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn remembered_canonical_forms_follow_links_as_the_file_system_does() {
+        let dir = std::env::temp_dir().join(format!("pipec-remembering-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real/inner")).unwrap();
+        std::fs::create_dir_all(dir.join("ws")).unwrap();
+        std::fs::write(dir.join("real/inner/a.pipe"), "").unwrap();
+        std::fs::write(dir.join("ws/b.pipe"), "").unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("ws/linked_dir")).unwrap();
+        std::os::unix::fs::symlink(dir.join("real/inner/a.pipe"), dir.join("ws/linked.pipe"))
+            .unwrap();
+        let remembering = Remembering::new(&Disk);
+        let paths = [
+            "ws/b.pipe",
+            "ws/linked.pipe",
+            "ws/linked_dir/inner/a.pipe",
+            "ws/linked_dir/inner/../inner/a.pipe",
+            "ws/linked_dir/inner",
+            "ws/linked_dir/",
+            "ws/.",
+            "ws/missing.pipe",
+        ];
+        // Twice: the second answer is the remembered one.
+        for _ in 0..2 {
+            for path in paths {
+                let path = dir.join(path);
+                assert_eq!(
+                    remembering.canonicalize(&path).ok(),
+                    std::fs::canonicalize(&path).ok(),
+                    "{}",
+                    path.display()
+                );
+                assert_eq!(
+                    remembering.is_file(&path),
+                    path.is_file(),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+        // Through a link the target's form, not the link's.
+        assert_eq!(
+            remembering
+                .canonicalize(&dir.join("ws/linked_dir/inner/a.pipe"))
+                .unwrap(),
+            std::fs::canonicalize(dir.join("real/inner/a.pipe")).unwrap()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -21,6 +21,11 @@ impl Loader for FsLoader {
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
     }
+
+    fn is_symlink(&self, path: &Path) -> Option<bool> {
+        let metadata = std::fs::symlink_metadata(path).ok()?;
+        Some(metadata.file_type().is_symlink())
+    }
 }
 
 /// The file system under another directory: relative paths are read from
@@ -43,6 +48,10 @@ impl Loader for RootedLoader {
     fn is_file(&self, path: &Path) -> bool {
         self.root.join(path).is_file()
     }
+
+    fn is_symlink(&self, path: &Path) -> Option<bool> {
+        FsLoader.is_symlink(&self.root.join(path))
+    }
 }
 
 /// Finds every entry: files as named, directories searched recursively for
@@ -61,6 +70,9 @@ pub fn collect_entries(
     } else {
         paths
     };
+    // Entries found in one directory share their directory's canonical
+    // form and workspace root.
+    let loader = pipec::loader::Remembering::new(&FsLoader);
     let mut entries = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -96,10 +108,10 @@ pub fn collect_entries(
                 );
             }
             for file in found {
-                entries.push(read_entry(&file)?);
+                entries.push(read_entry(&file, &loader)?);
             }
         } else if path.exists() || path.is_symlink() {
-            entries.push(read_entry(path)?);
+            entries.push(read_entry(path, &loader)?);
         } else {
             return Err(miette!(
                 code = "P1001",
@@ -117,7 +129,7 @@ pub fn collect_entries(
 /// once links are followed: a link named `x.pipe` that leads to
 /// `/proc/self/environ` or to a device is refused before anything is read,
 /// so that its contents never reach a diagnostic.
-fn read_entry(path: &Path) -> miette::Result<Entry> {
+fn read_entry(path: &Path, loader: &dyn Loader) -> miette::Result<Entry> {
     let cannot_read = || format!("could not read {}", path.display());
     let metadata = std::fs::metadata(path)
         .into_diagnostic()
@@ -130,10 +142,11 @@ fn read_entry(path: &Path) -> miette::Result<Entry> {
             path.display()
         ));
     }
-    let canonical = std::fs::canonicalize(path)
+    let canonical = loader
+        .canonicalize(path)
         .into_diagnostic()
         .wrap_err_with(cannot_read)?;
-    if let Some(root) = pipec::modules::workspace_root(&FsLoader, path)
+    if let Some(root) = pipec::modules::workspace_root(loader, path)
         && !canonical.starts_with(&root)
     {
         return Err(miette!(

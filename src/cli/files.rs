@@ -107,8 +107,11 @@ pub fn collect_entries(
                     path.display()
                 );
             }
-            for file in found {
-                entries.push(read_entry(&file, &loader)?);
+            // Read on every core; the first error, in path order, is the one
+            // reported, as if they were read one after another.
+            let read = pipec::parallel::map_in_order(found, |file| read_entry(&file, &loader));
+            for entry in read {
+                entries.push(entry?);
             }
         } else if path.exists() || path.is_symlink() {
             entries.push(read_entry(path, &loader)?);

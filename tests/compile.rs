@@ -1,8 +1,9 @@
 //! Compiling real pipelines: every example's plan validates against the
 //! committed schema and lists each gate once, the sample's plan has the
 //! shape its source says, the output is deterministic, provenance files
-//! are relative however the entry file is named, and a region added to the
-//! registry lands only in the `rest` wave.
+//! are relative however the entry file is named, a region added to the
+//! registry lands only in the `rest` wave, and pipelines of one template
+//! place their own regions when they change them.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -403,6 +404,90 @@ fn a_new_region_changes_only_the_rest_wave() {
             assert_eq!(id, "production/rest/bake", "{id} changed");
         }
     }
+}
+
+/// The regions of each production wave of a plan, by wave, in order.
+fn wave_regions(plan: &Value) -> Vec<(String, Vec<String>)> {
+    let mut waves: Vec<(String, Vec<String>)> = Vec::new();
+    for step in steps(plan) {
+        let target = &step["target"];
+        let (Some(wave), Some(region)) = (target["wave"].as_str(), target["region"].as_str())
+        else {
+            continue;
+        };
+        if waves.last().is_none_or(|(last, _)| last != wave) {
+            waves.push((wave.to_string(), Vec::new()));
+        }
+        let regions = &mut waves.last_mut().unwrap().1;
+        if !regions.iter().any(|known| known == region) {
+            regions.push(region.to_string());
+        }
+    }
+    waves
+}
+
+/// Pipelines of one template that read the same wave regions place
+/// alike, and one that changes a wave's regions places on its own, in
+/// whatever order they are placed: placements are shared between
+/// pipelines only when they read the very same members.
+#[test]
+fn pipelines_place_their_own_regions_when_they_change_them() {
+    let text = r#"import "std/aws"
+template Service {
+  platform = ecs
+  source code = git("svc", branch: "mainline") { require review }
+  build bundle from code { run = "make"; sign = true }
+  production {
+    registry = aws
+    rollback on ALARM("Svc_High_Severity")
+    deploy bundle
+    wave first { regions = aws where traffic == low take 1; bake = 12h }
+    wave third { regions = [us-west-2, eu-west-1, ap-northeast-1]; bake = 4h }
+    wave rest  { regions = rest; bake = 2h }
+  }
+}
+pipeline same_a extends Service { production { wave first { bake = 24h } } }
+pipeline moved extends Service { production { wave third { regions -= [eu-west-1] } } }
+pipeline same_b extends Service { production { wave third { bake = 6h } } }
+"#;
+    let mut loader = MemoryLoader::in_dir("/ws");
+    loader.add("main.pipe", text);
+    let compiled = workspace::compile_workspace(
+        vec![Entry {
+            path: PathBuf::from("main.pipe"),
+            bytes: None,
+            name: None,
+        }],
+        &loader,
+        support::TODAY,
+    );
+    let same_a = wave_regions(&plan_json(&compiled, "same_a"));
+    let moved = wave_regions(&plan_json(&compiled, "moved"));
+    let same_b = wave_regions(&plan_json(&compiled, "same_b"));
+    assert_eq!(same_a, same_b);
+    let third = |waves: &[(String, Vec<String>)]| {
+        waves
+            .iter()
+            .find(|(wave, _)| wave == "third")
+            .unwrap()
+            .1
+            .clone()
+    };
+    let rest = |waves: &[(String, Vec<String>)]| {
+        waves
+            .iter()
+            .find(|(wave, _)| wave == "rest")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_eq!(third(&same_a), ["us-west-2", "eu-west-1", "ap-northeast-1"]);
+    assert_eq!(third(&moved), ["us-west-2", "ap-northeast-1"]);
+    assert!(rest(&moved).contains(&"eu-west-1".to_string()), "{moved:?}");
+    assert!(
+        !rest(&same_b).contains(&"eu-west-1".to_string()),
+        "{same_b:?}"
+    );
 }
 
 /// An approval role is free text; its step id is still a path of plain

@@ -7,6 +7,7 @@ pub mod alarms;
 pub mod calendars;
 pub mod chains;
 pub mod merge;
+pub mod placements;
 pub mod policies;
 pub mod profiles;
 pub mod refs;
@@ -135,16 +136,21 @@ pub fn analyze<'w>(
     // From here on pipelines are independent: each is placed, lowered and
     // held to the policies on its own, so they are spread over the cores.
     // Diagnostics are sorted afterwards, so the split cannot show.
+    // Pipelines that read the same production members place alike.
+    let placements = placements::Placements::default();
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
         let text = |file: FileId, span: Span| source_text(workspace, file, span);
         let mut placed = Vec::new();
-        let placement = regions::Placer {
-            scopes: &scopes,
-            registries: &registries,
-            text: &text,
-            diagnostics: &mut placed,
-        }
-        .place((decl.file, name.span), block);
+        let placement = placements.place(
+            &mut regions::Placer {
+                scopes: &scopes,
+                registries: &registries,
+                text: &text,
+                diagnostics: &mut placed,
+            },
+            (decl.file, name.span),
+            block,
+        );
         let mut found = placed.clone();
         let reachable = reach.get(decl.file.0 as usize);
         let governed_by = |file: FileId| reachable.is_some_and(|files| files.contains(&file));
@@ -166,7 +172,7 @@ pub fn analyze<'w>(
             Want::Diagnostics => lowerer.for_checking(),
             Want::Plans | Want::Stream(_) => lowerer,
         };
-        let plan = lowerer.lower(&name.name, block, placement.as_ref());
+        let plan = lowerer.lower(&name.name, block, placement.as_deref());
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let plan = want.take(decl, plan);
         // Every other profile of the pipeline is lowered and held to the
@@ -202,7 +208,7 @@ pub fn analyze<'w>(
             // the pipeline has it (shared, not copied) places the same.
             let own_placement;
             let (placement, mut under) = if copy.shares(block, &Key::Single("production")) {
-                (placement.as_ref(), placed.clone())
+                (placement.as_deref(), placed.clone())
             } else {
                 let mut under = Vec::new();
                 own_placement = regions::Placer {

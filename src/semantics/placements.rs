@@ -1,0 +1,90 @@
+//! Placements shared between pipelines. Placing reads only a pipeline's
+//! `production`: its `registry`, its `exclude`s and each wave's `regions`.
+//! Merged members are shared along inheritance (`merge::ResolvedBlock`),
+//! so the services of one template usually read the very same members,
+//! however much else of production each overrides (a wave's bake, a
+//! blocker), and place alike. A placement found without a problem is kept
+//! under the identity of those members and reused; one with a problem is
+//! always worked out again, so that each pipeline reports its own.
+
+use super::merge::{Key, Resolved, ResolvedBlock};
+use super::regions::{Placement, Placer};
+use crate::hashing::FastHashMap;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::MemberKind;
+use std::sync::{Arc, Mutex};
+
+/// What placing a pipeline reads, by identity: each member an address
+/// that stays put while the resolved blocks live (they outlive the
+/// analysis that places), and each wave by name, in order.
+#[derive(PartialEq, Eq, Hash)]
+enum Read {
+    Registry(usize),
+    Exclude(usize, FileId),
+    Wave(String, Option<usize>),
+}
+
+/// Placements found without a problem, by what they read.
+#[derive(Default)]
+pub struct Placements {
+    known: Mutex<FastHashMap<Vec<Read>, Arc<Placement>>>,
+}
+
+fn address(member: &Resolved<'_>) -> usize {
+    std::ptr::from_ref(member) as usize
+}
+
+/// What placing `block` reads; `None` without a production body.
+fn reads(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
+    let body = block.get(&Key::Single("production"))?.body.as_ref()?;
+    let mut reads = vec![Read::Registry(
+        body.get_field("registry").map_or(0, address),
+    )];
+    for (member, places) in &body.collection {
+        if matches!(member.kind, MemberKind::Exclude { .. }) {
+            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            reads.push(Read::Exclude(std::ptr::from_ref(*member) as usize, file));
+        }
+    }
+    for (key, wave) in &body.members {
+        if let Key::Named("wave", name) = key {
+            let regions = wave
+                .body
+                .as_ref()
+                .and_then(|body| body.get_field("regions"));
+            reads.push(Read::Wave(name.clone(), regions.map(address)));
+        }
+    }
+    Some(reads)
+}
+
+impl Placements {
+    /// [`Placer::place`] of `block`, or the placement of a pipeline placed
+    /// before from the same members without a problem.
+    pub fn place(
+        &self,
+        placer: &mut Placer<'_, '_>,
+        pipeline_name: (FileId, Span),
+        block: &ResolvedBlock<'_>,
+    ) -> Option<Arc<Placement>> {
+        let reads = reads(block);
+        if let Some(reads) = &reads
+            && let Some(known) = self
+                .known
+                .lock()
+                .ok()
+                .and_then(|known| known.get(reads).cloned())
+        {
+            return Some(known);
+        }
+        let before = placer.diagnostics.len();
+        let placement = Arc::new(placer.place(pipeline_name, block)?);
+        if placer.diagnostics.len() == before
+            && let Some(reads) = reads
+            && let Ok(mut known) = self.known.lock()
+        {
+            known.insert(reads, Arc::clone(&placement));
+        }
+        Some(placement)
+    }
+}

@@ -89,8 +89,12 @@ pub(super) struct OneboxParts {
     /// Where the share is set, when it is valid.
     pub(super) traffic_trace: Option<Trace>,
     /// Its bake, and the data points it waits for.
-    pub(super) bake: Option<((u64, Trace), Vec<(DataPoints, Trace)>)>,
+    pub(super) bake: Option<BakeAndPoints>,
 }
+
+/// A bake (its seconds, and where they are set) and the data points it
+/// waits for.
+pub(super) type BakeAndPoints = ((u64, Trace), Vec<(DataPoints, Trace)>);
 
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {

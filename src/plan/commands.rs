@@ -269,7 +269,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             return Some(EnvValue::Text(self.interpolate(string, file)));
         }
         if let ExprKind::Call { callee, args } = &expr.kind
-            && callee.to_dotted() == "secret"
+            && callee.is_dotted("secret")
         {
             let secret = match args.as_slice() {
                 [arg] if arg.name.is_none() => string_literal(&arg.value)

@@ -24,17 +24,11 @@ impl<'w> Lowerer<'_, 'w> {
         inherited: &Safety,
     ) -> Safety {
         let mut safety = inherited.clone();
-        let mut renderer = AlarmRenderer {
-            scopes: self.scopes,
-            pipeline,
-            diagnostics: &mut Vec::new(),
-            reported_cycles: Default::default(),
-        };
         if let Some(rollback) = body.get(&Key::Single("rollback on"))
             && let Some((base, file)) = rollback.base
             && let MemberKind::Rollback { alarm } = &base.kind
         {
-            let rendered = renderer.render(alarm, file);
+            let rendered = self.alarm_text(pipeline, alarm, file);
             plan.rollback_unresolved |= rendered.is_none();
             safety.rollback = rendered.map(|expression| {
                 let name = match &alarm.kind {
@@ -64,7 +58,7 @@ impl<'w> Lowerer<'_, 'w> {
             match &item.kind {
                 MemberKind::BlockOn { blockers } => {
                     for blocker in blockers {
-                        if let Some(alarm) = renderer.render(&blocker.alarm, file) {
+                        if let Some(alarm) = self.alarm_text(pipeline, &blocker.alarm, file) {
                             let name = match &blocker.alarm.kind {
                                 ExprKind::Path(path) => Some(path.to_dotted()),
                                 _ => None,
@@ -117,6 +111,36 @@ impl<'w> Lowerer<'_, 'w> {
             safety.gates.push(intern(plan, gate));
         }
         safety
+    }
+
+    /// `alarm`, written in `file`, in CloudWatch's syntax; `None` if it
+    /// does not render (reported where the pipeline's alarms are checked).
+    /// Rendered once per pipeline: a one-box's rollback alarm is the same
+    /// in every wave, and expanding the alarms it names is most of the
+    /// cost of a scope's safety.
+    fn alarm_text(
+        &mut self,
+        pipeline: &ResolvedBlock<'w>,
+        alarm: &Expr,
+        file: FileId,
+    ) -> Option<String> {
+        let key = (
+            std::ptr::from_ref(pipeline) as usize,
+            std::ptr::from_ref(alarm) as usize,
+            file,
+        );
+        if let Some(known) = self.alarm_texts.get(&key) {
+            return known.clone();
+        }
+        let rendered = AlarmRenderer {
+            scopes: self.scopes,
+            pipeline,
+            diagnostics: &mut Vec::new(),
+            reported_cycles: Default::default(),
+        }
+        .render(alarm, file);
+        self.alarm_texts.insert(key, rendered.clone());
+        rendered
     }
 
     /// Adds a blocker to a scope's gates. A blocker on an alarm expression
@@ -442,7 +466,7 @@ pub(super) fn intern_alarm(plan: &mut Plan, alarm: RollbackAlarm) -> AlarmRef {
 }
 
 pub(super) fn is_requirement(member: &Member, what: &str) -> bool {
-    matches!(&member.kind, MemberKind::Require { requirement } if matches!(&requirement.kind, ExprKind::Path(path) if path.to_dotted() == what))
+    matches!(&member.kind, MemberKind::Require { requirement } if matches!(&requirement.kind, ExprKind::Path(path) if path.is_dotted(what)))
 }
 
 /// The role of `approval("role")`.
@@ -450,7 +474,7 @@ pub(super) fn approval_role(expr: &Expr) -> Option<String> {
     let ExprKind::Call { callee, args } = &expr.kind else {
         return None;
     };
-    if callee.to_dotted() != "approval" {
+    if !callee.is_dotted("approval") {
         return None;
     }
     args.first()

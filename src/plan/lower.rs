@@ -44,6 +44,9 @@ pub struct Lowerer<'a, 'w> {
     /// each field of a step is set and the regions it deploys to, so a plan
     /// built to be checked and dropped goes without ([`Lowerer::for_checking`]).
     pub(super) written: bool,
+    /// Alarm expressions rendered so far, by the pipeline and the
+    /// expression (their addresses) and its file ([`Lowerer::alarm_text`]).
+    pub(super) alarm_texts: crate::hashing::FastHashMap<(usize, usize, FileId), Option<String>>,
 }
 
 impl<'a, 'w> Lowerer<'a, 'w> {
@@ -66,6 +69,7 @@ impl<'a, 'w> Lowerer<'a, 'w> {
             profile,
             floors,
             written: true,
+            alarm_texts: Default::default(),
         }
     }
 
@@ -203,6 +207,8 @@ impl<'w> Lowerer<'_, 'w> {
         block: &ResolvedBlock<'w>,
         placement: Option<&Placement>,
     ) -> Plan {
+        // Addresses are only known to mean the same thing within a call.
+        self.alarm_texts.clear();
         let mut plan = Plan {
             pipeline: name.to_string(),
             profile: self.profile.as_ref().map(|(name, _)| name.clone()),

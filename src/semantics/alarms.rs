@@ -150,7 +150,7 @@ impl AlarmRenderer<'_, '_> {
         walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
         match &expr.kind {
-            ExprKind::Call { callee, args } if callee.to_dotted() == "ALARM" => {
+            ExprKind::Call { callee, args } if callee.is_dotted("ALARM") => {
                 let name = match args.as_slice() {
                     [arg] if arg.name.is_none() => match &arg.value.kind {
                         ExprKind::Literal(literal) => match &literal.value {

@@ -50,12 +50,33 @@ pub struct Path {
 impl Path {
     /// The path as written, with dots.
     pub fn to_dotted(&self) -> String {
-        let names: Vec<&str> = self
-            .segments
-            .iter()
-            .map(|ident| ident.name.as_str())
-            .collect();
-        names.join(".")
+        let mut dotted = String::new();
+        for (index, ident) in self.segments.iter().enumerate() {
+            if index > 0 {
+                dotted.push('.');
+            }
+            dotted.push_str(&ident.name);
+        }
+        dotted
+    }
+
+    /// Whether the path, with dots, is `dotted`: [`Self::to_dotted`]
+    /// compared, without building the string.
+    pub fn is_dotted(&self, dotted: &str) -> bool {
+        let mut rest = dotted;
+        for (index, ident) in self.segments.iter().enumerate() {
+            if index > 0 {
+                let Some(after) = rest.strip_prefix('.') else {
+                    return false;
+                };
+                rest = after;
+            }
+            let Some(after) = rest.strip_prefix(ident.name.as_str()) else {
+                return false;
+            };
+            rest = after;
+        }
+        rest.is_empty()
     }
 }
 
@@ -789,4 +810,56 @@ pub enum StringPart {
     Text(String),
     /// `${path}`
     Interpolation(Path),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(names: &[&str]) -> Path {
+        Path {
+            segments: names
+                .iter()
+                .map(|name| Ident {
+                    name: (*name).to_string(),
+                    span: Span::at(0),
+                })
+                .collect(),
+            span: Span::at(0),
+        }
+    }
+
+    #[test]
+    fn a_path_is_the_dotted_string_it_writes_and_no_other() {
+        let cases: [&[&str]; 4] = [
+            &["ALARM"],
+            &["aws", "large_scale_event"],
+            &["a", "b", "c"],
+            &[],
+        ];
+        let candidates = [
+            "ALARM",
+            "ALARMS",
+            "ALAR",
+            "aws.large_scale_event",
+            "aws.large_scale_event.x",
+            "aws",
+            "awslarge_scale_event",
+            "a.b.c",
+            "a.b",
+            "a..b.c",
+            "",
+            ".",
+        ];
+        for names in cases {
+            let path = path(names);
+            for candidate in candidates {
+                assert_eq!(
+                    path.is_dotted(candidate),
+                    path.to_dotted() == candidate,
+                    "{names:?} against {candidate:?}"
+                );
+            }
+        }
+    }
 }

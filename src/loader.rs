@@ -188,13 +188,12 @@ impl Loader for Remembering<'_> {
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        if let Some(&known) = self
+        let known = self
             .files
             .lock()
             .ok()
-            .and_then(|known| known.get(path).copied())
-            .as_ref()
-        {
+            .and_then(|known| known.get(path).copied());
+        if let Some(known) = known {
             return known;
         }
         let answer = self.loader.is_file(path);

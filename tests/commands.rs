@@ -9,29 +9,14 @@
 mod support;
 
 use pipec::export::{convert, plan_v1};
-use pipec::loader::MemoryLoader;
-use pipec::modules::Entry;
-use pipec::workspace;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 /// A value no command should ever run: a shell would split it, end its
 /// quotes, run `rm` and substitute `$(...)` and backticks.
 const HOSTILE: &str = "x; rm -rf / $(touch pwned) `id` 'q\" \\ end";
 
 fn plans(text: &str) -> Vec<Value> {
-    let mut loader = MemoryLoader::in_dir("/ws");
-    loader.add("pipec.toml", "");
-    loader.add("main.pipe", text);
-    let compiled = workspace::compile_workspace(
-        vec![Entry {
-            path: PathBuf::from("main.pipe"),
-            bytes: None,
-            name: None,
-        }],
-        &loader,
-        support::TODAY,
-    );
+    let compiled = support::compile_main(text, true);
     assert!(
         !compiled.has_errors(),
         "{}",

@@ -356,18 +356,7 @@ pipeline orders_api {{
 }}
 "#
     );
-    let mut loader = MemoryLoader::in_dir("/ws");
-    loader.add("pipec.toml", "");
-    loader.add("main.pipe", text);
-    workspace::compile_workspace(
-        vec![Entry {
-            path: PathBuf::from("main.pipe"),
-            bytes: None,
-            name: None,
-        }],
-        &loader,
-        support::TODAY,
-    )
+    support::compile_main(&text, true)
 }
 
 #[test]
@@ -406,21 +395,17 @@ fn a_new_region_changes_only_the_rest_wave() {
     }
 }
 
-/// The regions of each production wave of a plan, by wave, in order.
-fn wave_regions(plan: &Value) -> Vec<(String, Vec<String>)> {
-    let mut waves: Vec<(String, Vec<String>)> = Vec::new();
+/// The regions of each production wave of a plan, in rollout order, by
+/// wave.
+fn wave_regions(plan: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut waves: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for step in steps(plan) {
         let target = &step["target"];
-        let (Some(wave), Some(region)) = (target["wave"].as_str(), target["region"].as_str())
-        else {
-            continue;
-        };
-        if waves.last().is_none_or(|(last, _)| last != wave) {
-            waves.push((wave.to_string(), Vec::new()));
-        }
-        let regions = &mut waves.last_mut().unwrap().1;
-        if !regions.iter().any(|known| known == region) {
-            regions.push(region.to_string());
+        if let (Some(wave), Some(region)) = (target["wave"].as_str(), target["region"].as_str()) {
+            let regions = waves.entry(wave.to_string()).or_default();
+            if !regions.iter().any(|known| known == region) {
+                regions.push(region.to_string());
+            }
         }
     }
     waves
@@ -450,42 +435,22 @@ pipeline same_a extends Service { production { wave first { bake = 24h } } }
 pipeline moved extends Service { production { wave third { regions -= [eu-west-1] } } }
 pipeline same_b extends Service { production { wave third { bake = 6h } } }
 "#;
-    let mut loader = MemoryLoader::in_dir("/ws");
-    loader.add("main.pipe", text);
-    let compiled = workspace::compile_workspace(
-        vec![Entry {
-            path: PathBuf::from("main.pipe"),
-            bytes: None,
-            name: None,
-        }],
-        &loader,
-        support::TODAY,
-    );
+    let compiled = support::compile_main(text, false);
     let same_a = wave_regions(&plan_json(&compiled, "same_a"));
     let moved = wave_regions(&plan_json(&compiled, "moved"));
     let same_b = wave_regions(&plan_json(&compiled, "same_b"));
     assert_eq!(same_a, same_b);
-    let third = |waves: &[(String, Vec<String>)]| {
-        waves
-            .iter()
-            .find(|(wave, _)| wave == "third")
-            .unwrap()
-            .1
-            .clone()
-    };
-    let rest = |waves: &[(String, Vec<String>)]| {
-        waves
-            .iter()
-            .find(|(wave, _)| wave == "rest")
-            .unwrap()
-            .1
-            .clone()
-    };
-    assert_eq!(third(&same_a), ["us-west-2", "eu-west-1", "ap-northeast-1"]);
-    assert_eq!(third(&moved), ["us-west-2", "ap-northeast-1"]);
-    assert!(rest(&moved).contains(&"eu-west-1".to_string()), "{moved:?}");
+    assert_eq!(
+        same_a["third"],
+        ["us-west-2", "eu-west-1", "ap-northeast-1"]
+    );
+    assert_eq!(moved["third"], ["us-west-2", "ap-northeast-1"]);
     assert!(
-        !rest(&same_b).contains(&"eu-west-1".to_string()),
+        moved["rest"].iter().any(|region| region == "eu-west-1"),
+        "{moved:?}"
+    );
+    assert!(
+        !same_b["rest"].iter().any(|region| region == "eu-west-1"),
         "{same_b:?}"
     );
 }
@@ -502,17 +467,7 @@ pipeline orders_api {
   stage gamma { deploy bundle; require approval("qa lead") }
 }
 "#;
-    let mut loader = MemoryLoader::in_dir("/ws");
-    loader.add("main.pipe", text);
-    let compiled = workspace::compile_workspace(
-        vec![Entry {
-            path: PathBuf::from("main.pipe"),
-            bytes: None,
-            name: None,
-        }],
-        &loader,
-        support::TODAY,
-    );
+    let compiled = support::compile_main(text, false);
     let plan = plan_json(&compiled, "orders_api");
     let approval = steps(&plan)
         .iter()

@@ -5,7 +5,7 @@
 use pipec::diagnostics::render;
 use pipec::loader::MemoryLoader;
 use pipec::modules::Entry;
-use pipec::workspace::{self, Checked};
+use pipec::workspace::{self, Checked, Compiled};
 
 /// The date tests check from, so that calendar-dependent results (windows
 /// that must open within a year) never change with the day they run.
@@ -47,6 +47,22 @@ pub fn check_fixture(name: &str, text: &str) -> Checked {
         })
         .collect();
     workspace::check_workspace(entries, &loader, TODAY)
+}
+
+/// Compiles `main.pipe` with `text`, in `/ws` in memory, with a
+/// `pipec.toml` beside it when `root` says so.
+pub fn compile_main(text: &str, root: bool) -> Compiled {
+    let mut loader = MemoryLoader::in_dir("/ws");
+    if root {
+        loader.add("pipec.toml", "");
+    }
+    loader.add("main.pipe", text);
+    let entry = Entry {
+        path: "main.pipe".into(),
+        bytes: None,
+        name: None,
+    };
+    workspace::compile_workspace(vec![entry], &loader, TODAY)
 }
 
 /// The `// expect:` lines of a fixture: `ok`, or `CODE LINE:COL` (the

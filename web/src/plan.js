@@ -42,28 +42,26 @@ function summaryText(value) {
   return "{…}";
 }
 
+/** The `key: ` before a value in the tree. */
+function keyLabel(key) {
+  const label = document.createElement("span");
+  label.className = "key";
+  label.textContent = `${key}: `;
+  return label;
+}
+
 function node(key, value, provenances, depth) {
   if (value === null || typeof value !== "object") {
     const line = document.createElement("div");
     line.className = "entry";
-    if (key !== null) {
-      const k = document.createElement("span");
-      k.className = "key";
-      k.textContent = `${key}: `;
-      line.append(k);
-    }
+    if (key !== null) line.append(keyLabel(key));
     line.append(scalar(value));
     return line;
   }
   const details = document.createElement("details");
   details.open = depth < 1;
   const summary = document.createElement("summary");
-  if (key !== null) {
-    const k = document.createElement("span");
-    k.className = "key";
-    k.textContent = `${key}: `;
-    summary.append(k);
-  }
+  if (key !== null) summary.append(keyLabel(key));
   summary.append(summaryText(value));
   if (!Array.isArray(value) && typeof value.provenance === "number") {
     const where = place(provenances[value.provenance]);

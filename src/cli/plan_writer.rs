@@ -216,8 +216,7 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
         };
         let converted = pipec::export::convert::to_v1(&plan, sources);
         drop(plan);
-        let piece =
-            pipec::export::plan_piece_of(&converted, position, positions.len(), self.layout);
+        let piece = pipec::export::plan_piece(&converted, position, positions.len(), self.layout);
         drop(converted);
         lock(&self.state).put(position, piece);
     }

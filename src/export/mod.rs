@@ -46,7 +46,7 @@ pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
     let count = plans.len();
     let texts =
         crate::parallel::map_in_order(plans.iter().enumerate().collect(), |(index, plan)| {
-            plan_piece_of(plan, index, count, layout)
+            plan_piece(plan, index, count, layout)
         });
     let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 4);
     for text in &texts {
@@ -56,25 +56,30 @@ pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
     out
 }
 
-/// The text plan `index` of `count` takes in [`plans_to_json`]'s output,
-/// given its own JSON `text` in that layout: the text itself when it is
-/// the only plan, otherwise an element of the array, with what comes
-/// before it. Written one after another, then [`plans_end`], the pieces
-/// make the whole document, so a caller can write plans out as they are
-/// built instead of holding them all.
-pub fn plan_piece(text: &str, index: usize, count: usize, layout: Layout) -> String {
+/// The text plan `index` of `count` takes in [`plans_to_json`]'s output:
+/// its JSON in that layout when it is the only plan, otherwise an element
+/// of the array, with what comes before it. Written one after another,
+/// then [`plans_end`], the pieces make the whole document, so a caller can
+/// write plans out as they are built instead of holding them all.
+pub fn plan_piece(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> String {
     if count == 1 {
-        return text.to_string();
+        return layout.write(plan);
     }
-    let text = text.trim_end_matches('\n');
     match layout {
         Layout::Compact => {
-            let mut out = String::with_capacity(text.len() + 1);
-            out.push(if index == 0 { '[' } else { ',' });
-            out.push_str(text);
-            out
+            // Serialized straight after its `[` or `,` into a buffer sized
+            // for a plan (a service's is about 76 KB), rather than into a
+            // growing string that is then copied.
+            let mut out = Vec::with_capacity(128 << 10);
+            out.push(if index == 0 { b'[' } else { b',' });
+            plan_v1::write_compact(&mut out, plan);
+            // serde_json writes UTF-8 only.
+            String::from_utf8(out)
+                .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
         }
         Layout::Pretty => {
+            let text = layout.write(plan);
+            let text = text.trim_end_matches('\n');
             // Pretty JSON never holds a raw newline inside a string, so
             // indenting every line nests an object by one level.
             let mut out = String::with_capacity(text.len() * 9 / 8 + 2);
@@ -89,23 +94,6 @@ pub fn plan_piece(text: &str, index: usize, count: usize, layout: Layout) -> Str
             out
         }
     }
-}
-
-/// [`plan_piece`] of `plan`'s JSON. A compact element of an array, the
-/// common case of a large workspace, is serialized straight after its
-/// `[` or `,` into a buffer sized for a plan, rather than into a growing
-/// string that is then copied.
-pub fn plan_piece_of(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> String {
-    if count == 1 || layout == Layout::Pretty {
-        return plan_piece(&layout.write(plan), index, count, layout);
-    }
-    // A service's plan is about 76 KB of compact JSON.
-    let mut out = Vec::with_capacity(128 << 10);
-    out.push(if index == 0 { b'[' } else { b',' });
-    plan_v1::write_compact(&mut out, plan);
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// What ends [`plans_to_json`]'s output after the pieces of `count` plans.

@@ -85,21 +85,25 @@ impl<'w> Lowerer<'_, 'w> {
                 span: member.origin.span,
             },
             how: member.origin.how,
-            overrides: member
-                .history
-                .iter()
-                .take(if self.written { usize::MAX } else { 0 })
-                .map(|origin| {
-                    (
-                        Place {
-                            file: origin.file,
-                            span: origin.span,
-                        },
-                        origin.how,
-                        self.written_value(origin.file, origin.span),
-                    )
-                })
-                .collect(),
+            // Only a written plan shows what a value replaced.
+            overrides: if self.written {
+                member
+                    .history
+                    .iter()
+                    .map(|origin| {
+                        (
+                            Place {
+                                file: origin.file,
+                                span: origin.span,
+                            },
+                            origin.how,
+                            self.written_value(origin.file, origin.span),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -82,6 +82,7 @@ pub const KEYWORDS: &[&str] = &[
     "true",
     "false",
 ];
+mod direct;
 mod lower;
 mod parser;
 pub mod scan;
@@ -168,6 +169,20 @@ impl DecodeError {
 /// Parses a whole file. Each top-level declaration is parsed on its own, so
 /// a syntax error in one is reported and the others still parse.
 pub fn parse_file(text: &str, file: FileId) -> Parsed {
+    parse_file_with(text, file, Reader::Direct)
+}
+
+/// Which reader tries a declaration first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// The hand-written reader ([`direct`]), then pest where it gives up.
+    Direct,
+    /// pest alone: what the direct reader is compared with in tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Pest,
+}
+
+fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
     let scanned = scan::scan(text);
     let mut parsed = Parsed {
         file: ast::File {
@@ -197,6 +212,16 @@ pub fn parse_file(text: &str, file: FileId) -> Parsed {
                     .iter()
                     .map(|problem| scan_diagnostic(problem, file)),
             );
+            continue;
+        }
+        // Most declarations are read by the direct reader. It gives up on
+        // anything that is not plainly right, and on `#` lines (the blanked
+        // text below would change where pest's spans end).
+        if reader == Reader::Direct
+            && chunk.hash_comments.is_empty()
+            && let Some(items) = direct::item_entry(chunk_text, chunk.span.start())
+        {
+            parsed.file.items.extend(items);
             continue;
         }
         // `#` lines, already reported, are blanked (same length, so every

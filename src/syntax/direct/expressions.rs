@@ -1,0 +1,329 @@
+//! Expressions and `where` conditions, from `or` down to a primary.
+
+use super::{Reader, literal_expr, path_expr};
+use crate::syntax::ast::*;
+use crate::syntax::scan::MAX_NESTING;
+
+impl Reader<'_> {
+    /// `expr = or_expr`: a chain of `and_expr` joined by `or`.
+    pub(super) fn expr(&mut self) -> Option<Expr> {
+        self.chain("or", Self::and_expr, ExprKind::Or)
+    }
+
+    pub(super) fn and_expr(&mut self) -> Option<Expr> {
+        self.chain("and", Self::not_expr, ExprKind::And)
+    }
+
+    /// `operand ~ (kw_<joiner> ~ operand)*`: one operand is itself, more
+    /// are a node spanning them.
+    pub(super) fn chain(
+        &mut self,
+        joiner: &str,
+        mut operand: impl FnMut(&mut Self) -> Option<Expr>,
+        build: fn(Vec<Expr>) -> ExprKind,
+    ) -> Option<Expr> {
+        let start = self.pos;
+        let mut operands = vec![operand(self)?];
+        loop {
+            let before = self.pos;
+            self.skip();
+            if !self.keyword(joiner) {
+                self.pos = before;
+                break;
+            }
+            self.skip();
+            match operand(self) {
+                Some(next) => operands.push(next),
+                None => {
+                    self.pos = before;
+                    break;
+                }
+            }
+        }
+        if operands.len() == 1 {
+            return operands.pop();
+        }
+        Some(Expr {
+            kind: build(operands),
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `kw_not* ~ inner`: each `not` wraps the operand in a node with the
+    /// whole rule's span.
+    pub(super) fn nots(&mut self, inner: impl FnOnce(&mut Self) -> Option<Expr>) -> Option<Expr> {
+        let start = self.pos;
+        let mut count = 0usize;
+        while self.keyword("not") {
+            count += 1;
+            self.skip();
+        }
+        let mut expr = inner(self)?;
+        if count > MAX_NESTING {
+            self.gave_up = true;
+            return None;
+        }
+        let span = self.span(start, self.pos);
+        for _ in 0..count {
+            expr = Expr {
+                kind: ExprKind::Not(Box::new(expr)),
+                span,
+            };
+        }
+        Some(expr)
+    }
+
+    pub(super) fn not_expr(&mut self) -> Option<Expr> {
+        self.nots(Self::set_expr)
+    }
+
+    /// `postfix_expr ~ (set_op ~ postfix_expr)*`.
+    pub(super) fn set_expr(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let first = self.postfix_expr()?;
+        let mut rest = Vec::new();
+        loop {
+            let before = self.pos;
+            self.skip();
+            let op = if self.keyword("union") {
+                SetOp::Union
+            } else if self.keyword("intersect") {
+                SetOp::Intersect
+            } else if self.keyword("minus") {
+                SetOp::Minus
+            } else {
+                self.pos = before;
+                break;
+            };
+            self.skip();
+            match self.postfix_expr() {
+                Some(next) => rest.push((op, next)),
+                None => {
+                    self.pos = before;
+                    break;
+                }
+            }
+        }
+        if rest.is_empty() {
+            return Some(first);
+        }
+        Some(Expr {
+            kind: ExprKind::SetOps {
+                first: Box::new(first),
+                rest,
+            },
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `primary ~ (where_clause | take_clause)*`.
+    pub(super) fn postfix_expr(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let base = self.primary()?;
+        let mut ops = Vec::new();
+        loop {
+            let before = self.pos;
+            self.skip();
+            let op = if self.keyword("where") {
+                self.skip();
+                self.condition().map(PostfixOp::Where)
+            } else if self.keyword("take") {
+                self.skip();
+                self.quantity().map(PostfixOp::Take)
+            } else {
+                None
+            };
+            match op {
+                Some(op) => ops.push(op),
+                None => {
+                    self.pos = before;
+                    break;
+                }
+            }
+        }
+        if ops.is_empty() {
+            return Some(base);
+        }
+        Some(Expr {
+            kind: ExprKind::Postfix {
+                base: Box::new(base),
+                ops,
+            },
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `cond_and ~ (kw_or ~ cond_and)*`.
+    pub(super) fn condition(&mut self) -> Option<Expr> {
+        self.chain("or", Self::cond_and, ExprKind::Or)
+    }
+
+    pub(super) fn cond_and(&mut self) -> Option<Expr> {
+        self.chain("and", Self::cond_not, ExprKind::And)
+    }
+
+    /// `kw_not* ~ ("(" ~ condition ~ ")" | comparison)`.
+    pub(super) fn cond_not(&mut self) -> Option<Expr> {
+        self.nots(|this| {
+            let parenthesized = this.attempt(|this| {
+                if !this.eat("(") {
+                    return None;
+                }
+                this.skip();
+                let inner = this.condition()?;
+                this.skip();
+                this.eat(")").then_some(inner)
+            });
+            match parenthesized {
+                Some(inner) => Some(inner),
+                None => this.comparison(),
+            }
+        })
+    }
+
+    /// `operand ~ (compare_op ~ operand)?`, with `operand = literal | list
+    /// | path`.
+    pub(super) fn comparison(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let lhs = self.operand()?;
+        let rest = self.optional(|this| {
+            let op = if this.eat("==") {
+                CompareOp::Eq
+            } else if this.eat("!=") {
+                CompareOp::Ne
+            } else if this.keyword("in") {
+                CompareOp::In
+            } else {
+                return None;
+            };
+            this.skip();
+            Some((op, this.operand()?))
+        });
+        let Some((op, rhs)) = rest else {
+            return Some(lhs);
+        };
+        Some(Expr {
+            kind: ExprKind::Compare {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            span: self.span(start, self.pos),
+        })
+    }
+
+    pub(super) fn operand(&mut self) -> Option<Expr> {
+        if let Some(literal) = self.attempt(Self::literal) {
+            return Some(literal_expr(literal));
+        }
+        if let Some(list) = self.attempt(Self::list) {
+            return Some(list);
+        }
+        let path = self.path()?;
+        Some(path_expr(path))
+    }
+
+    /// `literal | list | call | kw_rest | path | paren`.
+    pub(super) fn primary(&mut self) -> Option<Expr> {
+        if let Some(literal) = self.attempt(Self::literal) {
+            return Some(literal_expr(literal));
+        }
+        if let Some(list) = self.attempt(Self::list) {
+            return Some(list);
+        }
+        if let Some(call) = self.attempt(Self::call) {
+            return Some(call);
+        }
+        let start = self.pos;
+        if self.keyword("rest") {
+            return Some(Expr {
+                kind: ExprKind::Rest,
+                span: self.span(start, self.pos),
+            });
+        }
+        if let Some(path) = self.attempt(Self::path) {
+            return Some(path_expr(path));
+        }
+        // `paren`: the expression inside, with its own span.
+        if !self.eat("(") {
+            return None;
+        }
+        self.skip();
+        let inner = self.expr()?;
+        self.skip();
+        self.eat(")").then_some(inner)
+    }
+
+    /// `"[" ~ (expr ~ ("," ~ expr)* ~ ","?)? ~ "]"`.
+    pub(super) fn list(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        if !self.eat("[") {
+            return None;
+        }
+        let items = self.comma_list(Self::expr);
+        self.skip();
+        if !self.eat("]") {
+            return None;
+        }
+        Some(Expr {
+            kind: ExprKind::List(items),
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// After an opening bracket: `~ (item ~ ("," ~ item)* ~ ","?)?`.
+    pub(super) fn comma_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Vec<T> {
+        let mut items = Vec::new();
+        let before = self.pos;
+        self.skip();
+        match item(self) {
+            Some(first) => items.push(first),
+            None => {
+                self.pos = before;
+                return items;
+            }
+        }
+        self.repeat_after(",", item, &mut items);
+        let before_comma = self.pos;
+        self.skip();
+        if !self.eat(",") {
+            self.pos = before_comma;
+        }
+        items
+    }
+
+    /// `path ~ "(" ~ (arg ~ ("," ~ arg)* ~ ","?)? ~ ")"`.
+    pub(super) fn call(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let callee = self.path()?;
+        self.skip();
+        if !self.eat("(") {
+            return None;
+        }
+        let args = self.comma_list(Self::arg);
+        self.skip();
+        if !self.eat(")") {
+            return None;
+        }
+        Some(Expr {
+            kind: ExprKind::Call { callee, args },
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `(ident ~ ":")? ~ expr`.
+    pub(super) fn arg(&mut self) -> Option<Arg> {
+        let name = self.attempt(|this| {
+            let name = this.ident()?;
+            this.skip();
+            this.eat(":").then_some(name)
+        });
+        if name.is_some() {
+            self.skip();
+        }
+        Some(Arg {
+            name,
+            value: self.expr()?,
+        })
+    }
+}

@@ -8,7 +8,7 @@ use crate::semantics::alarms::AlarmRenderer;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::DeclKind;
 use crate::syntax::ast::{
-    ArtifactKind, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
+    ArtifactKind, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
 };
 
 impl<'w> Lowerer<'_, 'w> {
@@ -268,7 +268,9 @@ impl<'w> Lowerer<'_, 'w> {
         };
         let mut zone = String::new();
         let mut allow = Vec::new();
-        let mut closed: Vec<String> = Vec::new();
+        // Sorted as dates and written once: `YYYY-MM-DD` sorts as the dates
+        // do, and a calendar of holidays is hundreds of them.
+        let mut closed: Vec<Date> = Vec::new();
         for window_member in &block.members {
             let MemberKind::FieldAssign {
                 name: field, value, ..
@@ -288,21 +290,21 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        closed.sort();
+        closed.sort_unstable();
         closed.dedup();
         Some(Gate {
             kind: GateKind::Window {
                 name,
                 zone,
                 allow,
-                closed_dates: closed,
+                closed_dates: closed.into_iter().map(format_date).collect(),
             },
             overridable,
             trace: self.trace(member),
         })
     }
 
-    pub(super) fn calendar_dates(&self, value: &Expr, file: FileId) -> Vec<String> {
+    pub(super) fn calendar_dates(&self, value: &Expr, file: FileId) -> Vec<Date> {
         let paths: Vec<&crate::syntax::ast::Path> = match &value.kind {
             ExprKind::Path(path) => vec![path],
             ExprKind::List(items) => items
@@ -514,7 +516,7 @@ pub(super) fn slots(value: &Expr) -> Vec<(Vec<u8>, u16, u16)> {
         .collect()
 }
 
-pub(super) fn dates(value: &Expr) -> Vec<String> {
+pub(super) fn dates(value: &Expr) -> Vec<Date> {
     let items: Vec<&Expr> = match &value.kind {
         ExprKind::List(items) => items.iter().collect(),
         _ => vec![value],
@@ -529,15 +531,15 @@ pub(super) fn dates(value: &Expr) -> Vec<String> {
         .collect()
 }
 
-/// The days of a date or an inclusive date range, `YYYY-MM-DD`.
-pub(super) fn literal_dates(value: &LiteralValue) -> Vec<String> {
+/// The days of a date or an inclusive date range.
+pub(super) fn literal_dates(value: &LiteralValue) -> Vec<Date> {
     match value {
-        LiteralValue::Date(date) => vec![format_date(*date)],
+        LiteralValue::Date(date) => vec![*date],
         LiteralValue::DateRange(first, last) => {
             let mut out = Vec::new();
             let mut day = *first;
             while day <= *last && out.len() <= 3_660 {
-                out.push(format_date(day));
+                out.push(day);
                 day = next_day(day);
             }
             out
@@ -546,8 +548,27 @@ pub(super) fn literal_dates(value: &LiteralValue) -> Vec<String> {
     }
 }
 
-pub(super) fn format_date(date: crate::syntax::ast::Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+/// `YYYY-MM-DD`, as `format!("{:04}-{:02}-{:02}")` writes it (a year
+/// past 9999 with all its digits), without the formatting machinery.
+pub(super) fn format_date(date: Date) -> String {
+    let mut out = String::with_capacity(10);
+    push_padded(&mut out, u32::from(date.year), 4);
+    out.push('-');
+    push_padded(&mut out, u32::from(date.month), 2);
+    out.push('-');
+    push_padded(&mut out, u32::from(date.day), 2);
+    out
+}
+
+/// `number` in decimal, with zeros in front up to `width` digits.
+fn push_padded(out: &mut String, number: u32, width: usize) {
+    let digits = number.checked_ilog10().map_or(1, |log| log as usize + 1);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
+    let mut divisor = 10u32.pow(digits as u32 - 1);
+    while divisor > 0 {
+        out.push(char::from(b'0' + (number / divisor % 10) as u8));
+        divisor /= 10;
+    }
 }
 
 pub(super) fn next_day(date: crate::syntax::ast::Date) -> crate::syntax::ast::Date {
@@ -582,5 +603,31 @@ fn same_blocker(left: &GateKind, right: &GateKind) -> bool {
         (GateKind::Package(left), GateKind::Package(right))
         | (GateKind::GitRef(left), GateKind::GitRef(right)) => left == right,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_the_formatter_writes_them() {
+        for (year, month, day) in [
+            (2026, 1, 1),
+            (2026, 12, 31),
+            (999, 7, 4),
+            (5, 10, 9),
+            (0, 0, 0),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (u16::MAX, 99, 255),
+        ] {
+            let date = Date { year, month, day };
+            assert_eq!(
+                format_date(date),
+                format!("{year:04}-{month:02}-{day:02}"),
+                "{date:?}"
+            );
+        }
     }
 }

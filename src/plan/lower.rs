@@ -151,6 +151,20 @@ impl Defaults {
 /// data points are awaited (the scope's member).
 type BakeParts = (Option<(u64, Trace)>, Vec<(DataPoints, Trace)>, Trace);
 
+/// A step id: `parts` joined with `/` (`production/first/ap-east-1/deploy`).
+/// Written without the formatting machinery: every step has one.
+pub(super) fn step_id(parts: &[&str]) -> String {
+    let len = parts.iter().map(|part| part.len() + 1).sum::<usize>();
+    let mut id = String::with_capacity(len.saturating_sub(1));
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            id.push('/');
+        }
+        id.push_str(part);
+    }
+    id
+}
+
 /// A bake step of [`BakeParts`].
 pub(super) fn bake_step(
     id: &str,
@@ -375,7 +389,7 @@ impl<'w> Lowerer<'_, 'w> {
                 .any(|(item, _)| is_requirement(item, "review"))
         });
         plan.steps.push(Step {
-            id: format!("source/{name}"),
+            id: step_id(&["source", name]),
             needs: Vec::new(),
             target: Target {
                 stage: "source".to_string(),
@@ -435,8 +449,8 @@ impl<'w> Lowerer<'_, 'w> {
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
         let mut needs = Vec::new();
         for (input, path) in sources.iter().zip(inputs) {
-            let as_source = format!("source/{input}");
-            let as_build = format!("build/{input}");
+            let as_source = step_id(&["source", input]);
+            let as_build = step_id(&["build", input]);
             match plan
                 .steps
                 .iter()
@@ -449,7 +463,7 @@ impl<'w> Lowerer<'_, 'w> {
                 }
             }
         }
-        let id = format!("build/{name}");
+        let id = step_id(&["build", name]);
         plan.artifacts.push(Artifact {
             name: name.to_string(),
             produced_by: id.clone(),

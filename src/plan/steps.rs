@@ -5,6 +5,7 @@
 use super::gates::*;
 use super::lower::{
     DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, bake_step,
+    step_id,
 };
 use super::values::*;
 use super::*;
@@ -77,7 +78,7 @@ impl<'w> Lowerer<'_, 'w> {
         let mut terminals = Vec::new();
         for region in &regions {
             let prefix = match region {
-                Some(region) => format!("{name}/{region}"),
+                Some(region) => step_id(&[name, region]),
                 None => name.to_string(),
             };
             let target = Target {
@@ -107,7 +108,7 @@ impl<'w> Lowerer<'_, 'w> {
                 );
             }
             if !deployment.artifacts.is_empty() {
-                let id = format!("{prefix}/deploy");
+                let id = step_id(&[&prefix, "deploy"]);
                 plan.steps.push(self.deploy_step(
                     &id,
                     chain,
@@ -141,7 +142,7 @@ impl<'w> Lowerer<'_, 'w> {
                 None => DEFAULT_TEST_TIMEOUT_SECONDS,
             };
             fields.sort_by(|(a, _), (b, _)| a.cmp(b));
-            let id = format!("{name}/test/{test_name}");
+            let id = step_id(&[name, "test", test_name]);
             plan.steps.push(Step {
                 id: id.clone(),
                 needs: terminals.clone(),
@@ -165,7 +166,7 @@ impl<'w> Lowerer<'_, 'w> {
         let data_points = self.data_points(body);
         let bake = self.bake(body);
         if bake.is_some() || !data_points.is_empty() {
-            let id = format!("{name}/bake");
+            let id = step_id(&[name, "bake"]);
             let target = Target {
                 stage: name.to_string(),
                 ..Target::default()
@@ -306,7 +307,7 @@ impl<'w> Lowerer<'_, 'w> {
             onebox: true,
             ..target.clone()
         };
-        let deploy_id = format!("{prefix}/onebox/deploy");
+        let deploy_id = step_id(&[prefix, "onebox", "deploy"]);
         plan.steps.push(self.deploy_step(
             &deploy_id,
             chain,
@@ -319,7 +320,7 @@ impl<'w> Lowerer<'_, 'w> {
         ));
         let mut chain = vec![deploy_id];
         if let Some((bake, data_points)) = &parts.bake {
-            let id = format!("{prefix}/onebox/bake");
+            let id = step_id(&[prefix, "onebox", "bake"]);
             let fallback = bake.1.clone();
             plan.steps.push(bake_step(
                 &id,
@@ -580,7 +581,7 @@ impl<'w> Lowerer<'_, 'w> {
             // Each region's last steps, by position in the wave.
             let mut region_ends: Vec<Vec<String>> = Vec::new();
             for (index, code) in wave.regions.iter().enumerate() {
-                let prefix = format!("production/{}/{code}", wave.wave);
+                let prefix = step_id(&["production", &wave.wave, code]);
                 let target = Target {
                     stage: "production".to_string(),
                     wave: Some(wave.wave.clone()),
@@ -642,12 +643,12 @@ impl<'w> Lowerer<'_, 'w> {
                                 cell: (kind == "cell").then(|| part.clone()),
                                 ..target.clone()
                             };
-                            (format!("{prefix}/{kind}/{part}"), unit_target, true)
+                            (step_id(&[&prefix, kind, &part]), unit_target, true)
                         })
                         .collect()
                 };
                 for (unit, part_target, scoped) in units {
-                    let id = format!("{unit}/deploy");
+                    let id = step_id(&[&unit, "deploy"]);
                     // Every deploy step of the region was placed by the
                     // wave's `regions`; only the first was ordered by
                     // `parallel`.
@@ -674,7 +675,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 .map(|bake| (bake, self.data_points(scope_body)))
                         })
                     {
-                        let bake_id = format!("{unit}/bake");
+                        let bake_id = step_id(&[&unit, "bake"]);
                         let fallback = bake.1.clone();
                         plan.steps.push(bake_step(
                             &bake_id,
@@ -692,7 +693,7 @@ impl<'w> Lowerer<'_, 'w> {
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
-                let id = format!("production/{}/bake", wave.wave);
+                let id = step_id(&["production", &wave.wave, "bake"]);
                 let target = Target {
                     stage: "production".to_string(),
                     wave: Some(wave.wave.clone()),

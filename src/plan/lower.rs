@@ -232,7 +232,18 @@ impl<'w> Lowerer<'_, 'w> {
             regions: Vec::new(),
             alarm_command: None,
             production: None,
-            steps: Vec::new(),
+            // Room for a deploy and a bake or two per region placed, so
+            // that the steps are rarely moved as the list grows.
+            steps: Vec::with_capacity(
+                placement.map_or(0, |placement| {
+                    placement
+                        .waves
+                        .iter()
+                        .map(|wave| wave.regions.len())
+                        .sum::<usize>()
+                }) * 4
+                    + 16,
+            ),
             dropped: Vec::new(),
             rollback_unresolved: false,
         };

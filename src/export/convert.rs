@@ -95,7 +95,15 @@ fn convert_target(target: &plan::Target) -> v1::Target {
 /// The JSON Pointer, in a step of kind `kind`, of the value `field` is
 /// the provenance of (RFC 6901: `~` and `/` in a key are escaped).
 fn pointer(kind: &str, field: &Field) -> String {
-    let param = |name: &str| format!("/{kind}/{name}");
+    // Made for every field of every step: joined by hand, not formatted.
+    let param = |name: &str| {
+        let mut pointer = String::with_capacity(kind.len() + name.len() + 2);
+        pointer.push('/');
+        pointer.push_str(kind);
+        pointer.push('/');
+        pointer.push_str(name);
+        pointer
+    };
     match field {
         Field::Platform => param("platform"),
         Field::Strategy => param("strategy"),

@@ -553,17 +553,23 @@ fn check_alarms(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut top_level = Vec::new();
+    let mut blocks = Vec::new();
     for (decl, kind, _) in scopes.all() {
         match kind {
-            DeclKind::Pipeline | DeclKind::Template => {
-                if let Some(block) = resolved.get(&decl) {
-                    check_alarms_of(scopes, block, diagnostics);
-                }
-            }
+            DeclKind::Pipeline | DeclKind::Template => blocks.extend(resolved.get(&decl)),
             DeclKind::Alarm => top_level.push(decl),
             _ => {}
         }
     }
+    // Each body's alarms are checked on their own (a renderer per body),
+    // on every core; their diagnostics are joined in the bodies' order, as
+    // if checked one after another.
+    let per_block = crate::parallel::map_in_order(blocks, |block| {
+        let mut found = Vec::new();
+        check_alarms_of(scopes, block, &mut found);
+        found
+    });
+    diagnostics.extend(per_block.into_iter().flatten());
     // A top-level alarm no pipeline names is still checked: an unknown
     // name in it is a mistake waiting for its first user. Rendered as a
     // reference renders it, a problem also met through a pipeline is the

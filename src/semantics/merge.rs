@@ -402,43 +402,63 @@ impl<'w, 'd> Merger<'w, 'd> {
             })
             .map(|(decl, kind, _)| (decl, kind))
             .collect();
+        // Every link of every chain, root first, the first time a chain
+        // names it, with its parent and its depth below the chain's root.
+        let mut order: Vec<(DeclId, Option<DeclId>, usize)> = Vec::new();
+        let mut depths: BTreeMap<DeclId, usize> = BTreeMap::new();
         for &(decl, _) in &decls {
             let Some(chain) = chains.chain(decl) else {
                 continue;
             };
             for (idx, &link) in chain.iter().enumerate() {
-                if self.resolved.contains_key(&link) {
+                if depths.contains_key(&link) {
                     continue;
                 }
                 let parent = idx
                     .checked_sub(1)
-                    .and_then(|parent_idx| chain.get(parent_idx));
-                let inherited = parent
-                    .and_then(|parent| self.resolved.get(parent))
-                    .cloned()
-                    .unwrap_or_default();
-                let Some(item) = scopes.item(link) else {
-                    continue;
-                };
-                let Some(decl_ast) = decl_of(&item.kind) else {
-                    continue;
-                };
-                let body_kind = match item.kind {
-                    crate::syntax::ast::ItemKind::Registry(_) => Body::Registry,
-                    crate::syntax::ast::ItemKind::Pipeline(_) => Body::Pipeline,
-                    _ => Body::Template,
-                };
-                let mut block = inherited;
-                let ctx = Ctx {
-                    checks: parent.is_some(),
-                    body: body_kind,
-                    in_template: body_kind == Body::Template,
-                    in_profile: false,
-                };
-                self.apply(&mut block, &decl_ast.body, link.file, ctx);
-                self.resolved.insert(link, block);
+                    .and_then(|parent_idx| chain.get(parent_idx))
+                    .copied();
+                let depth = parent
+                    .and_then(|parent| depths.get(&parent))
+                    .map_or(0, |depth| depth + 1);
+                depths.insert(link, depth);
+                order.push((link, parent, depth));
             }
         }
+        // The links of one depth read only their parents, one depth up:
+        // they are resolved together, on every core, each reporting into its
+        // own list; the lists are joined in `order`, as if the links had
+        // been resolved one after another.
+        let mut reported: Vec<Vec<Diagnostic>> = vec![Vec::new(); order.len()];
+        let deepest = order.iter().map(|&(_, _, depth)| depth).max().unwrap_or(0);
+        for depth in 0..=deepest {
+            let level: Vec<(usize, DeclId, Option<DeclId>)> = order
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, _, at))| *at == depth)
+                .map(|(index, &(link, parent, _))| (index, link, parent))
+                .collect();
+            let resolved = &self.resolved;
+            let workspace = self.workspace;
+            let done = crate::parallel::map_in_order(level, |(index, link, parent)| {
+                let mut found = Vec::new();
+                let block = Merger::new(workspace, &mut found).resolve_link(
+                    scopes,
+                    link,
+                    parent.map(|parent| resolved.get(&parent)),
+                );
+                (index, link, block, found)
+            });
+            for (index, link, block, found) in done {
+                if let Some(block) = block {
+                    self.resolved.insert(link, block);
+                }
+                if let Some(slot) = reported.get_mut(index) {
+                    *slot = found;
+                }
+            }
+        }
+        self.diagnostics.extend(reported.into_iter().flatten());
         for &(decl, kind) in &decls {
             if kind == DeclKind::Pipeline {
                 self.check_bound(scopes, decl);
@@ -446,6 +466,34 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
         }
         self.resolved
+    }
+
+    /// One link of a chain: its body applied to its parent's resolved
+    /// block, or `None` for a declaration that is not a body. `parent` is
+    /// `None` for a chain's root, and `Some(None)` for a parent that did
+    /// not resolve: the link starts empty, but is checked as a child.
+    fn resolve_link(
+        &mut self,
+        scopes: &Scopes<'w>,
+        link: DeclId,
+        parent: Option<Option<&ResolvedBlock<'w>>>,
+    ) -> Option<ResolvedBlock<'w>> {
+        let item = scopes.item(link)?;
+        let decl_ast = decl_of(&item.kind)?;
+        let body_kind = match item.kind {
+            crate::syntax::ast::ItemKind::Registry(_) => Body::Registry,
+            crate::syntax::ast::ItemKind::Pipeline(_) => Body::Pipeline,
+            _ => Body::Template,
+        };
+        let mut block = parent.flatten().cloned().unwrap_or_default();
+        let ctx = Ctx {
+            checks: parent.is_some(),
+            body: body_kind,
+            in_template: body_kind == Body::Template,
+            in_profile: false,
+        };
+        self.apply(&mut block, &decl_ast.body, link.file, ctx);
+        Some(block)
     }
 
     fn apply(&mut self, block: &mut ResolvedBlock<'w>, body: &'w Block, file: FileId, ctx: Ctx) {

@@ -145,17 +145,18 @@ impl<'t> Lowerer<'t> {
             while end > start && bytes.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
                 end -= 1;
             }
-            match self
+            // The comment the end falls in, if any: a comment's span runs
+            // to the end of its line, spaces after its text included, so
+            // the end left by trimming those spaces is inside it, not at
+            // its end.
+            let idx = self
                 .comment_ends
-                .binary_search_by_key(&end, |&(comment_end, _)| comment_end)
-            {
-                Ok(idx) => match self.comment_ends.get(idx) {
-                    Some(&(_, comment_start)) if comment_start >= start && comment_start < end => {
-                        end = comment_start;
-                    }
-                    _ => break,
-                },
-                Err(_) => break,
+                .partition_point(|&(comment_end, _)| comment_end < end);
+            match self.comment_ends.get(idx) {
+                Some(&(_, comment_start)) if comment_start >= start && comment_start < end => {
+                    end = comment_start;
+                }
+                _ => break,
             }
         }
         Span::new(start, end)

@@ -14,6 +14,9 @@ use std::collections::BTreeSet;
 #[grammar = "grammar/pipe.pest"]
 pub struct PipeParser;
 
+/// Held while pest's process-wide error detail is on.
+static DETAILED_PARSE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Parses `text` (which starts at byte `offset` of file `file`) with the
 /// entry rule `rule`, or explains why it does not parse.
 ///
@@ -31,10 +34,20 @@ pub fn parse(
         Ok(pairs) => Ok(pairs),
         Err(_) => {
             // Parse again with pest's detailed tracking of what was tried;
-            // it costs time, so only failing input pays for it.
-            pest::set_error_detail(true);
-            let detailed = PipeParser::parse(rule, text);
-            pest::set_error_detail(false);
+            // it costs time, so only failing input pays for it. The switch
+            // is one for the whole process: without the lock, another
+            // thread's failing file could turn it off in the middle of this
+            // parse, and the message would depend on timing. (A thread's
+            // first parse meanwhile only runs slower with it on.)
+            let detailed = {
+                let _only_one = DETAILED_PARSE
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                pest::set_error_detail(true);
+                let detailed = PipeParser::parse(rule, text);
+                pest::set_error_detail(false);
+                detailed
+            };
             match detailed {
                 Ok(pairs) => Ok(pairs),
                 Err(error) => Err(Box::new(describe(&error, text, file, offset, more_follows))),

@@ -1,9 +1,9 @@
 //! A hand-written reader of one declaration (the grammar's `item_entry`)
 //! for the common case: a declaration that parses and whose literals are
 //! all valid. It builds the same tree as pest and [`super::lower`] would,
-//! about ten times faster, and gives up on anything else (a syntax error,
-//! a bad literal, a `#` line, a byte-order mark), which the pest path then
-//! reads and explains.
+//! four times faster or more, and gives up on anything else (a syntax error,
+//! a bad literal, a `#` line, a byte-order mark past the start), which the
+//! pest path then reads and explains.
 //!
 //! Each function follows its grammar rule as a parsing expression: ordered
 //! choice takes the first alternative that matches and never comes back,

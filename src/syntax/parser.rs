@@ -526,7 +526,7 @@ const MEMBER_WORDS: &[&str] = &[
 ];
 
 /// The words `ident` refuses (see `reserved` in the grammar).
-const RESERVED: &[&str] = &[
+pub(super) const RESERVED: &[&str] = &[
     "and",
     "or",
     "not",

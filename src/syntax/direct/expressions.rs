@@ -24,21 +24,11 @@ impl Reader<'_> {
     ) -> Option<Expr> {
         let start = self.pos;
         let mut operands = vec![operand(self)?];
-        loop {
-            let before = self.pos;
-            self.skip();
-            if !self.keyword(joiner) {
-                self.pos = before;
-                break;
-            }
-            self.skip();
-            match operand(self) {
-                Some(next) => operands.push(next),
-                None => {
-                    self.pos = before;
-                    break;
-                }
-            }
+        while let Some(next) = self.optional(|this| {
+            this.then_keyword(joiner)?;
+            operand(this)
+        }) {
+            operands.push(next);
         }
         if operands.len() == 1 {
             return operands.pop();
@@ -82,27 +72,19 @@ impl Reader<'_> {
         let start = self.pos;
         let first = self.postfix_expr()?;
         let mut rest = Vec::new();
-        loop {
-            let before = self.pos;
-            self.skip();
-            let op = if self.keyword("union") {
-                SetOp::Union
-            } else if self.keyword("intersect") {
-                SetOp::Intersect
-            } else if self.keyword("minus") {
-                SetOp::Minus
-            } else {
-                self.pos = before;
-                break;
-            };
-            self.skip();
-            match self.postfix_expr() {
-                Some(next) => rest.push((op, next)),
-                None => {
-                    self.pos = before;
-                    break;
-                }
-            }
+        while let Some(next) = self.optional(|this| {
+            let op = [
+                ("union", SetOp::Union),
+                ("intersect", SetOp::Intersect),
+                ("minus", SetOp::Minus),
+            ]
+            .into_iter()
+            .find(|(word, _)| this.keyword(word))?
+            .1;
+            this.skip();
+            Some((op, this.postfix_expr()?))
+        }) {
+            rest.push(next);
         }
         if rest.is_empty() {
             return Some(first);
@@ -121,25 +103,18 @@ impl Reader<'_> {
         let start = self.pos;
         let base = self.primary()?;
         let mut ops = Vec::new();
-        loop {
-            let before = self.pos;
-            self.skip();
-            let op = if self.keyword("where") {
-                self.skip();
-                self.condition().map(PostfixOp::Where)
-            } else if self.keyword("take") {
-                self.skip();
-                self.quantity().map(PostfixOp::Take)
+        while let Some(op) = self.optional(|this| {
+            if this.keyword("where") {
+                this.skip();
+                this.condition().map(PostfixOp::Where)
+            } else if this.keyword("take") {
+                this.skip();
+                this.quantity().map(PostfixOp::Take)
             } else {
                 None
-            };
-            match op {
-                Some(op) => ops.push(op),
-                None => {
-                    self.pos = before;
-                    break;
-                }
             }
+        }) {
+            ops.push(op);
         }
         if ops.is_empty() {
             return Some(base);
@@ -274,21 +249,12 @@ impl Reader<'_> {
     /// After an opening bracket: `~ (item ~ ("," ~ item)* ~ ","?)?`.
     pub(super) fn comma_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Vec<T> {
         let mut items = Vec::new();
-        let before = self.pos;
-        self.skip();
-        match item(self) {
-            Some(first) => items.push(first),
-            None => {
-                self.pos = before;
-                return items;
-            }
-        }
+        let Some(first) = self.optional(&mut item) else {
+            return items;
+        };
+        items.push(first);
         self.repeat_after(",", item, &mut items);
-        let before_comma = self.pos;
-        self.skip();
-        if !self.eat(",") {
-            self.pos = before_comma;
-        }
+        self.optional(|this| this.eat(",").then_some(()));
         items
     }
 

@@ -94,11 +94,7 @@ impl Reader<'_> {
     /// `date ~ ".." ~ date`.
     pub(super) fn date_range(&mut self) -> Option<Literal> {
         let (first, start) = self.date()?;
-        self.skip();
-        if !self.eat("..") {
-            return None;
-        }
-        self.skip();
+        self.then("..")?;
         let (last, _) = self.date()?;
         Some(Literal {
             value: LiteralValue::DateRange(first, last),
@@ -136,11 +132,7 @@ impl Reader<'_> {
     /// `time ~ ".." ~ time`.
     pub(super) fn hours(&mut self) -> Option<(TimeOfDay, TimeOfDay)> {
         let first = self.time()?;
-        self.skip();
-        if !self.eat("..") {
-            return None;
-        }
-        self.skip();
+        self.then("..")?;
         Some((first, self.time()?))
     }
 
@@ -164,10 +156,7 @@ impl Reader<'_> {
         let start = self.pos;
         let first = self.weekday()?;
         let last = self.optional(|this| {
-            if !this.eat("..") {
-                return None;
-            }
-            this.skip();
+            this.then("..")?;
             this.weekday()
         });
         let hours = self.optional(Self::hours);

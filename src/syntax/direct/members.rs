@@ -84,10 +84,7 @@ impl Reader<'_> {
                 })
             }
             "rollback" => {
-                if !self.keyword("on") {
-                    return None;
-                }
-                self.skip();
+                self.then_keyword("on")?;
                 Some(MemberKind::Rollback {
                     alarm: self.expr()?,
                 })
@@ -100,10 +97,7 @@ impl Reader<'_> {
                 requirement: self.expr()?,
             }),
             "wait" => {
-                if !self.keyword("for") {
-                    return None;
-                }
-                self.skip();
+                self.then_keyword("for")?;
                 let count = self.quantity()?;
                 self.skip();
                 Some(MemberKind::WaitFor {
@@ -131,11 +125,7 @@ impl Reader<'_> {
             }
             "source" => {
                 let name = self.ident()?;
-                self.skip();
-                if !self.eat("=") {
-                    return None;
-                }
-                self.skip();
+                self.then("=")?;
                 Some(MemberKind::Source {
                     name,
                     origin: self.expr()?,
@@ -146,10 +136,7 @@ impl Reader<'_> {
                 let name = self.ident()?;
                 let inputs = self
                     .optional(|this| {
-                        if !this.keyword("from") {
-                            return None;
-                        }
-                        this.skip();
+                        this.then_keyword("from")?;
                         let mut inputs = vec![this.path()?];
                         this.repeat_after(",", Self::path, &mut inputs);
                         Some(inputs)
@@ -170,30 +157,20 @@ impl Reader<'_> {
             }),
             "exclude" => {
                 let regions = self.expr()?;
-                self.skip();
-                if !self.keyword("because") {
-                    return None;
-                }
-                self.skip();
+                self.then_keyword("because")?;
                 Some(MemberKind::Exclude {
                     regions,
                     reason: self.string()?,
                 })
             }
             "bake" => {
-                if !self.keyword("scale") {
-                    return None;
-                }
-                self.skip();
+                self.then_keyword("scale")?;
                 Some(MemberKind::BakeScale {
                     factor: self.quantity()?,
                 })
             }
             "traffic" => {
-                if !self.eat("<=") {
-                    return None;
-                }
-                self.skip();
+                self.then("<=")?;
                 Some(MemberKind::TrafficLimit {
                     share: self.expr()?,
                 })
@@ -213,11 +190,7 @@ impl Reader<'_> {
             }
             "exempt" => {
                 let pipeline = self.path()?;
-                self.skip();
-                if !self.keyword("from") {
-                    return None;
-                }
-                self.skip();
+                self.then_keyword("from")?;
                 Some(MemberKind::Exempt {
                     pipeline,
                     rule: self.ident()?,
@@ -230,11 +203,7 @@ impl Reader<'_> {
             }),
             "floor" | "env" => {
                 let name = self.ident()?;
-                self.skip();
-                if !self.eat("=") {
-                    return None;
-                }
-                self.skip();
+                self.then("=")?;
                 let value = self.expr()?;
                 Some(if word == "floor" {
                     MemberKind::Floor { name, value }
@@ -296,17 +265,10 @@ impl Reader<'_> {
     /// `ident ~ ":" ~ type_expr ~ ("=" ~ expr)?`.
     pub(super) fn field_decl(&mut self) -> Option<MemberKind> {
         let name = self.ident()?;
-        self.skip();
-        if !self.eat(":") {
-            return None;
-        }
-        self.skip();
+        self.then(":")?;
         let ty = self.type_expr()?;
         let value = self.optional(|this| {
-            if !this.eat("=") {
-                return None;
-            }
-            this.skip();
+            this.then("=")?;
             this.expr()
         });
         Some(MemberKind::FieldDecl { name, ty, value })
@@ -333,14 +295,8 @@ impl Reader<'_> {
     /// After `block`: `kw_artifacts ~ kw_containing ~ artifact_kind ~
     /// string ~ kw_overridable?`.
     pub(super) fn artifact_blocker(&mut self) -> Option<MemberKind> {
-        if !self.keyword("artifacts") {
-            return None;
-        }
-        self.skip();
-        if !self.keyword("containing") {
-            return None;
-        }
-        self.skip();
+        self.then_keyword("artifacts")?;
+        self.then_keyword("containing")?;
         let kind = if self.keyword("package") {
             ArtifactKind::Package
         } else if self.keyword("git") {
@@ -366,10 +322,7 @@ impl Reader<'_> {
 
     /// After `block`: `kw_on ~ blocker_item ~ ("," ~ blocker_item)*`.
     pub(super) fn alarm_blockers(&mut self) -> Option<MemberKind> {
-        if !self.keyword("on") {
-            return None;
-        }
-        self.skip();
+        self.then_keyword("on")?;
         let mut blockers = vec![self.blocker_item()?];
         self.repeat_after(",", Self::blocker_item, &mut blockers);
         Some(MemberKind::BlockOn { blockers })
@@ -396,14 +349,8 @@ impl Reader<'_> {
         let window = self.path()?;
         let overridable = self.overridable();
         let profile = self.optional(|this| {
-            if !this.keyword("for") {
-                return None;
-            }
-            this.skip();
-            if !this.keyword("profile") {
-                return None;
-            }
-            this.skip();
+            this.then_keyword("for")?;
+            this.then_keyword("profile")?;
             this.ident()
         });
         Some(match profile {

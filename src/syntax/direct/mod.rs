@@ -23,6 +23,7 @@ mod members;
 mod tests;
 
 use super::ast::*;
+use super::parser::RESERVED;
 use crate::source::Span;
 
 /// Reads `text`, one declaration that starts at byte `offset` of its file,
@@ -38,24 +39,6 @@ pub(super) fn item_entry(text: &str, offset: usize) -> Option<Vec<Item>> {
     let items = reader.entry();
     if reader.gave_up { None } else { items }
 }
-
-/// The words `ident` refuses: `reserved` in the grammar.
-const RESERVED: [&str; 14] = [
-    "and",
-    "or",
-    "not",
-    "where",
-    "take",
-    "union",
-    "intersect",
-    "minus",
-    "in",
-    "true",
-    "false",
-    "overridable",
-    "because",
-    "extends",
-];
 
 fn is_ident_char(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
@@ -220,29 +203,37 @@ impl<'t> Reader<'t> {
         result
     }
 
-    /// `~ (rule)*` with `rule` starting with `separator`.
+    /// `~ (separator ~ rule)*`: each repetition is an optional part.
     fn repeat_after<T>(
         &mut self,
         separator: &str,
         mut rule: impl FnMut(&mut Self) -> Option<T>,
         into: &mut Vec<T>,
     ) {
-        loop {
-            let before = self.pos;
-            self.skip();
-            if !self.eat(separator) {
-                self.pos = before;
-                return;
-            }
-            self.skip();
-            match rule(self) {
-                Some(value) => into.push(value),
-                None => {
-                    self.pos = before;
-                    return;
-                }
-            }
+        while let Some(value) = self.optional(|this| {
+            this.then(separator)?;
+            rule(this)
+        }) {
+            into.push(value);
         }
+    }
+
+    /// `~ literal ~` in the middle of a rule: the token, with the spaces
+    /// before it and after it (the next part's) skipped.
+    fn then(&mut self, literal: &str) -> Option<()> {
+        self.then_matching(|this| this.eat(literal))
+    }
+
+    /// `~ kw_<word> ~` in the middle of a rule, as [`Self::then`].
+    fn then_keyword(&mut self, word: &str) -> Option<()> {
+        self.then_matching(|this| this.keyword(word))
+    }
+
+    fn then_matching(&mut self, token: impl FnOnce(&mut Self) -> bool) -> Option<()> {
+        self.skip();
+        token(self).then_some(())?;
+        self.skip();
+        Some(())
     }
 
     // --- Declarations ----------------------------------------------------
@@ -280,10 +271,7 @@ impl<'t> Reader<'t> {
                 self.skip();
                 let path = self.string()?;
                 let alias = self.optional(|this| {
-                    if !this.keyword("as") {
-                        return None;
-                    }
-                    this.skip();
+                    this.then_keyword("as")?;
                     this.ident()
                 });
                 ItemKind::Import(Import { path, alias })
@@ -310,10 +298,7 @@ impl<'t> Reader<'t> {
         let name = self.ident()?;
         let extends = if may_extend {
             self.optional(|this| {
-                if !this.keyword("extends") {
-                    return None;
-                }
-                this.skip();
+                this.then_keyword("extends")?;
                 this.path()
             })
         } else {
@@ -333,10 +318,7 @@ impl<'t> Reader<'t> {
         self.skip();
         let name = self.ident()?;
         let value = self.optional(|this| {
-            if !this.eat("=") {
-                return None;
-            }
-            this.skip();
+            this.then("=")?;
             this.expr()
         });
         Some(AlarmDecl { name, value })

@@ -83,11 +83,11 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
 
 fn convert_target(target: &plan::Target) -> v1::Target {
     v1::Target {
-        stage: target.stage.clone(),
-        wave: target.wave.clone(),
-        region: target.region.clone(),
-        az: target.az.clone(),
-        cell: target.cell.clone(),
+        stage: target.stage.to_string(),
+        wave: target.wave.as_deref().map(str::to_string),
+        region: target.region.as_deref().map(str::to_string),
+        az: target.az.as_deref().map(str::to_string),
+        cell: target.cell.as_deref().map(str::to_string),
         onebox: target.onebox,
     }
 }
@@ -195,8 +195,8 @@ fn convert_step(
     sources: &SourceMap,
 ) -> v1::Step {
     v1::Step {
-        id: step.id.clone(),
-        needs: step.needs.clone(),
+        id: step.id.to_string(),
+        needs: step.needs.iter().map(|need| need.to_string()).collect(),
         target: convert_target(&step.target),
         params: params(&step.params),
         rollback_alarm: step

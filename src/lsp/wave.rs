@@ -99,9 +99,9 @@ pub fn regions_of(plan: &crate::plan::Plan, wave: &str) -> (Vec<String>, bool) {
         }
         by_az |= step.target.az.is_some();
         if let Some(region) = &step.target.region
-            && !regions.contains(region)
+            && !regions.iter().any(|known| **known == **region)
         {
-            regions.push(region.clone());
+            regions.push(region.to_string());
         }
     }
     (regions, by_az)

@@ -1,7 +1,7 @@
 //! Gates and rollback alarms: what must hold before a step starts, interned
 //! once per plan, and the alarm that rolls a step back.
 
-use super::lower::{Lowerer, Safety};
+use super::lower::{Lowerer, Safety, step_id};
 use super::values::*;
 use super::*;
 use crate::semantics::alarms::AlarmRenderer;
@@ -351,8 +351,8 @@ impl<'w> Lowerer<'_, 'w> {
         plan: &mut Plan,
         safety: &mut Safety,
         stage: &str,
-        previous: Vec<String>,
-    ) -> Vec<String> {
+        previous: Vec<Name>,
+    ) -> Vec<Name> {
         // The role and where it is required, of each approval gate.
         let mut approvals: Vec<(String, Trace)> = Vec::new();
         safety.gates.retain(|gate| match plan.gate(*gate) {
@@ -371,12 +371,12 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut entry = Vec::new();
         for (role, trace) in approvals {
-            let id = format!("{stage}/approval/{}", id_segment(&role));
+            let id = step_id(&[stage, "approval", &id_segment(&role)]);
             plan.steps.push(Step {
                 id: id.clone(),
                 needs: previous.clone(),
                 target: Target {
-                    stage: stage.to_string(),
+                    stage: stage.into(),
                     ..Target::default()
                 },
                 params: Params::Approval { role },

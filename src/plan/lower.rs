@@ -152,23 +152,29 @@ impl Defaults {
 type BakeParts = (Option<(u64, Trace)>, Vec<(DataPoints, Trace)>, Trace);
 
 /// A step id: `parts` joined with `/` (`production/first/ap-east-1/deploy`).
-/// Written without the formatting machinery: every step has one.
-pub(super) fn step_id(parts: &[&str]) -> String {
-    let len = parts.iter().map(|part| part.len() + 1).sum::<usize>();
-    let mut id = String::with_capacity(len.saturating_sub(1));
-    for (index, part) in parts.iter().enumerate() {
-        if index > 0 {
-            id.push('/');
-        }
-        id.push_str(part);
+/// Written without the formatting machinery (every step has one), in a
+/// buffer of the thread's, so that the id costs the one allocation of its
+/// shared copy.
+pub(super) fn step_id(parts: &[&str]) -> Name {
+    thread_local! {
+        static ID: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    id
+    ID.with_borrow_mut(|id| {
+        id.clear();
+        for (index, part) in parts.iter().enumerate() {
+            if index > 0 {
+                id.push('/');
+            }
+            id.push_str(part);
+        }
+        Name::from(id.as_str())
+    })
 }
 
 /// A bake step of [`BakeParts`].
 pub(super) fn bake_step(
-    id: &str,
-    needs: Vec<String>,
+    id: &Name,
+    needs: Vec<Name>,
     target: Target,
     (bake, points, fallback): BakeParts,
     rollback_alarm: Option<AlarmRef>,
@@ -187,7 +193,7 @@ pub(super) fn bake_step(
         fields.push((Field::DataPoints(index), trace));
     }
     Step {
-        id: id.to_string(),
+        id: Name::clone(id),
         needs,
         target,
         params: Params::Bake {
@@ -321,7 +327,7 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        let mut previous: Vec<String> = plan
+        let mut previous: Vec<Name> = plan
             .steps
             .iter()
             .filter(|step| matches!(step.params, Params::Build { .. }))
@@ -403,7 +409,7 @@ impl<'w> Lowerer<'_, 'w> {
             id: step_id(&["source", name]),
             needs: Vec::new(),
             target: Target {
-                stage: "source".to_string(),
+                stage: "source".into(),
                 ..Target::default()
             },
             params: Params::Source {
@@ -477,7 +483,7 @@ impl<'w> Lowerer<'_, 'w> {
         let id = step_id(&["build", name]);
         plan.artifacts.push(Artifact {
             name: name.to_string(),
-            produced_by: id.clone(),
+            produced_by: id.to_string(),
             signed: sign,
             trace: self.trace(member),
         });
@@ -485,7 +491,7 @@ impl<'w> Lowerer<'_, 'w> {
             id,
             needs,
             target: Target {
-                stage: "build".to_string(),
+                stage: "build".into(),
                 ..Target::default()
             },
             params: Params::Build {
@@ -581,8 +587,11 @@ impl<'w> Lowerer<'_, 'w> {
 fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Vec<PlanRegion> {
     let mut seen = std::collections::BTreeSet::new();
     let mut regions = Vec::new();
-    for code in steps.iter().filter_map(|step| step.target.region.as_ref()) {
-        if !seen.insert(code.as_str()) {
+    for code in steps
+        .iter()
+        .filter_map(|step| step.target.region.as_deref())
+    {
+        if !seen.insert(code) {
             continue;
         }
         let listed = registry.and_then(|registry| {
@@ -592,13 +601,13 @@ fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Ve
         });
         regions.push(match listed {
             Some((registry, region)) => PlanRegion {
-                code: code.clone(),
+                code: code.to_string(),
                 registry: Some(registry),
                 attributes: region.attributes.clone(),
                 azs: region.azs.clone(),
             },
             None => PlanRegion {
-                code: code.clone(),
+                code: code.to_string(),
                 registry: None,
                 attributes: Default::default(),
                 azs: Vec::new(),

@@ -265,13 +265,19 @@ pub struct Artifact {
     pub trace: Trace,
 }
 
+/// A step's id, or a name in its target: shared, not copied, by the
+/// many steps that hold it (a region's name is in every step of the
+/// region, a step's id in the `needs` of every step after it), so that a
+/// plan of a hundred steps does not allocate each name again per step.
+pub type Name = std::sync::Arc<str>;
+
 /// One step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// A stable path, e.g. `production/first/ap-east-1/az/ape1-az1/deploy`.
-    pub id: String,
+    pub id: Name,
     /// Steps that must finish first.
-    pub needs: Vec<String>,
+    pub needs: Vec<Name>,
     /// Where it acts.
     pub target: Target,
     /// What it does.
@@ -292,15 +298,15 @@ pub struct Step {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     /// `source`, `build`, a stage's name or `production`.
-    pub stage: String,
+    pub stage: Name,
     /// The production wave.
-    pub wave: Option<String>,
+    pub wave: Option<Name>,
     /// The region.
-    pub region: Option<String>,
+    pub region: Option<Name>,
     /// The availability zone.
-    pub az: Option<String>,
+    pub az: Option<Name>,
     /// The cell.
-    pub cell: Option<String>,
+    pub cell: Option<Name>,
     /// Whether this is a one-box step.
     pub onebox: bool,
 }

@@ -25,8 +25,8 @@ impl<'w> Lowerer<'_, 'w> {
         member: &Resolved<'w>,
         defaults: &Defaults,
         registry: Option<&Registry>,
-        previous: Vec<String>,
-    ) -> Vec<String> {
+        previous: Vec<Name>,
+    ) -> Vec<Name> {
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
@@ -76,13 +76,14 @@ impl<'w> Lowerer<'_, 'w> {
         });
         let mut onebox_parts = None;
         let mut terminals = Vec::new();
+        let stage_name = Name::from(name);
         for region in &regions {
             let prefix = match region {
                 Some(region) => step_id(&[name, region]),
-                None => name.to_string(),
+                None => Name::clone(&stage_name),
             };
             let target = Target {
-                stage: name.to_string(),
+                stage: Name::clone(&stage_name),
                 region: region.clone(),
                 ..Target::default()
             };
@@ -108,7 +109,7 @@ impl<'w> Lowerer<'_, 'w> {
                 );
             }
             if !deployment.artifacts.is_empty() {
-                let id = step_id(&[&prefix, "deploy"]);
+                let id = step_id(&[&*prefix, "deploy"]);
                 plan.steps.push(self.deploy_step(
                     &id,
                     chain,
@@ -147,7 +148,7 @@ impl<'w> Lowerer<'_, 'w> {
                 id: id.clone(),
                 needs: terminals.clone(),
                 target: Target {
-                    stage: name.to_string(),
+                    stage: Name::clone(&stage_name),
                     ..Target::default()
                 },
                 params: Params::Test {
@@ -168,7 +169,7 @@ impl<'w> Lowerer<'_, 'w> {
         if bake.is_some() || !data_points.is_empty() {
             let id = step_id(&[name, "bake"]);
             let target = Target {
-                stage: name.to_string(),
+                stage: stage_name,
                 ..Target::default()
             };
             let fallback = self.trace(member);
@@ -188,12 +189,12 @@ impl<'w> Lowerer<'_, 'w> {
         &mut self,
         body: &ResolvedBlock<'w>,
         registry: Option<&Registry>,
-    ) -> Vec<Option<String>> {
+    ) -> Vec<Option<Name>> {
         let Some(field) = self.field(body, "regions") else {
             return vec![
                 registry
                     .and_then(|registry| registry.regions.first())
-                    .map(|region| region.code.clone()),
+                    .map(|region| Name::from(region.code.as_str())),
             ];
         };
         let Some((expr, file)) = self.value_of(field) else {
@@ -227,13 +228,13 @@ impl<'w> Lowerer<'_, 'w> {
                 self.diagnostics.push(diagnostic);
                 continue;
             }
-            regions.push(Some(code));
+            regions.push(Some(Name::from(code)));
         }
         // Items added or removed below are applied on top.
         if let Some(items) = &field.items {
-            let listed: Vec<Option<String>> = items
+            let listed: Vec<Option<Name>> = items
                 .iter()
-                .map(|(text, _, _)| Some(text.clone()))
+                .map(|(text, _, _)| Some(Name::from(text.as_str())))
                 .collect();
             if !listed.is_empty() {
                 regions = listed;
@@ -297,9 +298,9 @@ impl<'w> Lowerer<'_, 'w> {
         target: &Target,
         deployment: &Deployment,
         onebox_safety: &Safety,
-        chain: Vec<String>,
+        chain: Vec<Name>,
         mut fields: Vec<(Field, Trace)>,
-    ) -> Vec<String> {
+    ) -> Vec<Name> {
         if let Some(trace) = &parts.traffic_trace {
             fields.push((Field::Traffic, trace.clone()));
         }
@@ -337,8 +338,8 @@ impl<'w> Lowerer<'_, 'w> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn deploy_step(
         &self,
-        id: &str,
-        needs: Vec<String>,
+        id: &Name,
+        needs: Vec<Name>,
         target: Target,
         deployment: &Deployment,
         traffic: Option<u32>,
@@ -355,7 +356,7 @@ impl<'w> Lowerer<'_, 'w> {
             Vec::new()
         };
         Step {
-            id: id.to_string(),
+            id: Name::clone(id),
             needs,
             target,
             params: Params::Deploy {
@@ -396,8 +397,8 @@ impl<'w> Lowerer<'_, 'w> {
             _ => return,
         };
         let target = Target {
-            stage: "production".to_string(),
-            wave: Some(wave.wave.clone()),
+            stage: "production".into(),
+            wave: Some(wave.wave.as_str().into()),
             ..Target::default()
         };
         let mut lost: Vec<(Target, String)> = Vec::new();
@@ -415,7 +416,7 @@ impl<'w> Lowerer<'_, 'w> {
                 if listed == Some(true) {
                     lost.push((
                         Target {
-                            region: Some(code.clone()),
+                            region: Some(code.as_str().into()),
                             ..target.clone()
                         },
                         format!("region {code} lists no {units}"),
@@ -454,7 +455,7 @@ impl<'w> Lowerer<'_, 'w> {
         production: &Resolved<'w>,
         placement: &Placement,
         defaults: &Defaults,
-        previous: Vec<String>,
+        previous: Vec<Name>,
     ) {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
@@ -528,6 +529,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let commands = self.deploy_commands(body);
         plan.alarm_command = self.alarm_command(body);
+        let stage = Name::from("production");
         for wave in &placement.waves {
             let Some(wave_member) = body.get(&Key::Named("wave", wave.wave.clone())) else {
                 continue;
@@ -579,13 +581,14 @@ impl<'w> Lowerer<'_, 'w> {
             let mut onebox_parts = None;
             let mut unit_bake = None;
             // Each region's last steps, by position in the wave.
-            let mut region_ends: Vec<Vec<String>> = Vec::new();
+            let mut region_ends: Vec<Vec<Name>> = Vec::new();
+            let wave_name = Name::from(wave.wave.as_str());
             for (index, code) in wave.regions.iter().enumerate() {
                 let prefix = step_id(&["production", &wave.wave, code]);
                 let target = Target {
-                    stage: "production".to_string(),
-                    wave: Some(wave.wave.clone()),
-                    region: Some(code.clone()),
+                    stage: Name::clone(&stage),
+                    wave: Some(Name::clone(&wave_name)),
+                    region: Some(Name::from(code.as_str())),
                     ..Target::default()
                 };
                 let mut region_chain = chain.clone();
@@ -618,32 +621,33 @@ impl<'w> Lowerer<'_, 'w> {
                 let region = placement.registry.region(code);
                 // Lambda shifts traffic per region: AZs and cells are not
                 // deployment targets there.
-                let parts: Vec<(&str, String)> = match (unit.as_deref(), region, platform) {
+                let parts: Vec<(&str, &str)> = match (unit.as_deref(), region, platform) {
                     (_, _, Platform::Lambda) => Vec::new(),
                     (Some("az"), Some(region), _) => {
-                        region.azs.iter().map(|az| ("az", az.clone())).collect()
+                        region.azs.iter().map(|az| ("az", az.as_str())).collect()
                     }
                     (Some("cell"), Some(region), _) => region
                         .cells
                         .iter()
-                        .map(|cell| ("cell", cell.clone()))
+                        .map(|cell| ("cell", cell.as_str()))
                         .collect(),
                     _ => Vec::new(),
                 };
                 // The region deploys whole, or one AZ or cell after another,
                 // each then baking with the `by` bake.
-                let units: Vec<(String, Target, bool)> = if parts.is_empty() {
+                let units: Vec<(Name, Target, bool)> = if parts.is_empty() {
                     vec![(prefix.clone(), target.clone(), false)]
                 } else {
                     parts
                         .into_iter()
                         .map(|(kind, part)| {
+                            let part_name = Name::from(part);
                             let unit_target = Target {
-                                az: (kind == "az").then(|| part.clone()),
-                                cell: (kind == "cell").then(|| part.clone()),
+                                az: (kind == "az").then(|| Name::clone(&part_name)),
+                                cell: (kind == "cell").then_some(part_name),
                                 ..target.clone()
                             };
-                            (step_id(&[&prefix, kind, &part]), unit_target, true)
+                            (step_id(&[&prefix, kind, part]), unit_target, true)
                         })
                         .collect()
                 };
@@ -689,14 +693,14 @@ impl<'w> Lowerer<'_, 'w> {
                 }
                 region_ends.push(region_chain);
             }
-            let terminals: Vec<String> = region_ends.into_iter().flatten().collect();
+            let terminals: Vec<Name> = region_ends.into_iter().flatten().collect();
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
                 let id = step_id(&["production", &wave.wave, "bake"]);
                 let target = Target {
-                    stage: "production".to_string(),
-                    wave: Some(wave.wave.clone()),
+                    stage: Name::clone(&stage),
+                    wave: Some(wave_name),
                     ..Target::default()
                 };
                 let fallback = self.trace(wave_member);

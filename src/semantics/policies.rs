@@ -820,7 +820,7 @@ fn evaluate(
     let production: Vec<&Step> = plan
         .steps
         .iter()
-        .filter(|step| step.target.stage == "production")
+        .filter(|step| &*step.target.stage == "production")
         .collect();
     // Waves in order, with their steps.
     let mut waves: Vec<(&str, Vec<&Step>)> = Vec::new();
@@ -1030,7 +1030,7 @@ fn evaluate(
     let preproduction_tests: Vec<&str> = plan
         .steps
         .iter()
-        .filter(|step| step.target.stage != "production")
+        .filter(|step| &*step.target.stage != "production")
         .filter_map(|step| match &step.params {
             Params::Test { name, .. } => Some(name.as_str()),
             _ => None,
@@ -1058,7 +1058,9 @@ fn evaluate(
     let gamma: Vec<&Step> = plan
         .steps
         .iter()
-        .filter(|step| step.target.stage == "gamma" && matches!(step.params, Params::Deploy { .. }))
+        .filter(|step| {
+            &*step.target.stage == "gamma" && matches!(step.params, Params::Deploy { .. })
+        })
         .collect();
     if let Some(first) = gamma.first() {
         let mut regions: Vec<&str> = gamma

@@ -359,7 +359,10 @@ fn params(params: &Params) -> v1::Params {
             let shell = fields.shell
                 || (run.is_none() && rollback.as_ref().is_some_and(|line| line.argv.is_none()));
             v1::Params::Deploy(v1::DeployParams {
-                artifacts: artifacts.clone(),
+                artifacts: artifacts
+                    .iter()
+                    .map(|artifact| artifact.to_string())
+                    .collect(),
                 platform: match platform {
                     plan::Platform::Ecs => v1::Platform::Ecs,
                     plan::Platform::Lambda => v1::Platform::Lambda,

@@ -102,7 +102,7 @@ pub(super) type BakeAndPoints = ((u64, Trace), Vec<(DataPoints, Trace)>);
 
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {
-    pub(super) artifacts: Vec<String>,
+    pub(super) artifacts: Vec<Name>,
     pub(super) platform: Platform,
     pub(super) strategy: Strategy,
     pub(super) commands: DeployCommands,
@@ -545,13 +545,13 @@ impl<'w> Lowerer<'_, 'w> {
     /// The artifacts a body deploys, from its `deploy` members. Each must
     /// be produced by a build of the pipeline: builds come first in every
     /// plan, so one that exists is produced before it is consumed.
-    pub(super) fn deployed(&mut self, plan: &Plan, body: &ResolvedBlock<'w>) -> Vec<String> {
+    pub(super) fn deployed(&mut self, plan: &Plan, body: &ResolvedBlock<'w>) -> Vec<Name> {
         let mut artifacts = Vec::new();
         for (key, member) in &body.members {
             let Key::Deploy(names) = key else { continue };
             for name in names {
                 if plan.artifacts.iter().any(|artifact| artifact.name == *name) {
-                    artifacts.push(name.clone());
+                    artifacts.push(Name::from(name.as_str()));
                     continue;
                 }
                 let mut diagnostic = Diagnostic::error(

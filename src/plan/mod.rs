@@ -345,8 +345,8 @@ pub enum Params {
     },
     /// A deployment.
     Deploy {
-        /// Artifacts deployed.
-        artifacts: Vec<String>,
+        /// Artifacts deployed: the same names in every deploy step.
+        artifacts: Vec<Name>,
         /// The compute platform.
         platform: Platform,
         /// How the new version replaces the old.

@@ -499,7 +499,7 @@ impl<'w> Lowerer<'_, 'w> {
             if own.is_empty() {
                 plan.artifacts
                     .iter()
-                    .map(|artifact| artifact.name.clone())
+                    .map(|artifact| Name::from(artifact.name.as_str()))
                     .collect()
             } else {
                 own

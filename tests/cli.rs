@@ -1242,3 +1242,62 @@ fn compile_to_standard_output_needs_no_temporary_directory() {
     assert!(usual.stdout.starts_with(b"[{\"format_version\":\"1.2\""));
     assert_eq!(usual.stdout, without.stdout);
 }
+
+/// Standard output that is a regular file the shell opened at its end
+/// (`> FILE`) is written as plans are built, not through a scratch file;
+/// when a later pipeline turns out to have an error, the file is cut back
+/// to what it held before the run. A file opened to append to
+/// (`>> FILE`) goes through the scratch file. Either way the bytes are
+/// those written to a pipe.
+#[test]
+fn compile_to_a_file_on_standard_output_writes_all_or_nothing() {
+    use std::io::{Seek, SeekFrom};
+    let dir = scratch_dir("compile-stdout-file");
+    // Pipeline `a` compiles, so its plan is written before `c`'s lowering
+    // finds that nothing builds `nope`.
+    let two = dir.join("two.pipe");
+    std::fs::write(
+        &two,
+        "pipeline a {\n  platform = ecs\n  build b { run = \"make\" }\n}\n\
+         pipeline c {\n  platform = ecs\n  build b { run = \"make\" }\n  \
+         stage beta { deploy nope }\n}\n",
+    )
+    .unwrap();
+    let good = ["compile", "examples/sample/services"];
+    let bad = ["compile", two.to_str().unwrap()];
+    let piped = pipec(&good, None);
+    assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
+    let out = dir.join("out.json");
+    let run = |args: &[&str], before: &str, append: bool| {
+        std::fs::write(&out, before).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .write(!append)
+            .append(append)
+            .open(&out)
+            .unwrap();
+        if !append {
+            file.seek(SeekFrom::End(0)).unwrap();
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+            .args(args)
+            .stdout(Stdio::from(file))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        (output.status.code(), std::fs::read(&out).unwrap())
+    };
+    let with = |before: &str| [before.as_bytes(), piped.stdout.as_slice()].concat();
+    for append in [false, true] {
+        for before in ["", "kept\n"] {
+            let what = format!("append {append}, {before:?} before");
+            assert_eq!(
+                run(&good, before, append),
+                (Some(0), with(before)),
+                "{what}"
+            );
+            let (code, after) = run(&bad, before, append);
+            assert_eq!(code, Some(1), "{what}");
+            assert_eq!(String::from_utf8(after).unwrap(), before, "{what}");
+        }
+    }
+}

@@ -8,6 +8,11 @@
 //! destination before the whole workspace has compiled: plans go to
 //! temporary files (or, for standard output, a scratch file), committed
 //! only by `finish`; dropped unfinished, a writer leaves nothing behind.
+//! Standard output that is a regular file opened at its end (`> FILE`) is
+//! the exception: plans go straight to it, and a writer dropped unfinished
+//! cuts it back to the length it had, which leaves it as it found it
+//! without copying the whole document once more at the end (for 1,000
+//! services, 76 MB and about a tenth of `compile`'s wall time).
 
 use pipec::disk::Pending;
 use pipec::export::Layout;
@@ -47,6 +52,8 @@ fn wanted_ranks(pipelines: &[String], pipeline: Option<&str>) -> Vec<usize> {
 enum Destination {
     /// A file, replaced atomically.
     File(Pending),
+    /// Standard output that is a regular file, written at its end.
+    Appended(Appended),
     /// Standard output, through a scratch file.
     Stdout(std::fs::File),
     /// Standard output, through memory, where no scratch file can be made.
@@ -57,6 +64,7 @@ impl Write for Destination {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
             Destination::File(file) => file.write(bytes),
+            Destination::Appended(appended) => appended.file.write(bytes),
             Destination::Stdout(file) => file.write(bytes),
             Destination::Memory(buffer) => buffer.write(bytes),
         }
@@ -65,6 +73,7 @@ impl Write for Destination {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Destination::File(file) => file.flush(),
+            Destination::Appended(appended) => appended.file.flush(),
             Destination::Stdout(file) => file.flush(),
             Destination::Memory(_) => Ok(()),
         }
@@ -113,8 +122,13 @@ impl<'a> OneDocument<'a> {
     ) -> miette::Result<Self> {
         let destination = match output {
             Some(path) => Pending::create(path).map(Destination::File),
-            None => Ok(pipec::disk::scratch_file()
-                .map_or_else(|_| Destination::Memory(Vec::new()), Destination::Stdout)),
+            None => Ok(Appended::to_stdout().map_or_else(
+                || {
+                    pipec::disk::scratch_file()
+                        .map_or_else(|_| Destination::Memory(Vec::new()), Destination::Stdout)
+                },
+                Destination::Appended,
+            )),
         }
         .map_err(|error| {
             let what = output.map_or_else(
@@ -179,11 +193,57 @@ fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result
             pending.commit()?;
             pipec::disk::sync_dir(&dir)
         }
+        Destination::Appended(mut appended) => {
+            appended.file.flush()?;
+            appended.finished = true;
+            Ok(())
+        }
         Destination::Stdout(mut scratch) => {
             scratch.rewind()?;
             to_stdout(|stdout| io::copy(&mut scratch, stdout).map(drop))
         }
         Destination::Memory(buffer) => to_stdout(|stdout| stdout.write_all(&buffer)),
+    }
+}
+
+/// Standard output when it is a regular file written from its end
+/// (`> FILE`): the document is written into it as it is built, and cut
+/// off again unless it is finished.
+struct Appended {
+    file: std::fs::File,
+    /// Its length before the document.
+    start: u64,
+    finished: bool,
+}
+
+impl Appended {
+    /// Standard output, if it is such a file. Through a pipe or a
+    /// terminal, `None`; and for a file whose offset is not its end: one
+    /// opened to be overwritten from the middle (`1<> FILE`), where
+    /// cutting back would not restore it, or to append to (`>> FILE`),
+    /// whose offset is only moved to the end by the first write.
+    fn to_stdout() -> Option<Self> {
+        use std::os::fd::AsFd;
+        let mut file = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned().ok()?);
+        let metadata = file.metadata().ok()?;
+        let start = metadata.len();
+        let at_end = file.stream_position().ok()? == start;
+        (metadata.file_type().is_file() && at_end).then_some(Appended {
+            file,
+            start,
+            finished: false,
+        })
+    }
+}
+
+impl Drop for Appended {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Best effort: a file that cannot be cut back is left as the
+            // failed run wrote it, and the run has already said why.
+            let _ = self.file.set_len(self.start);
+            let _ = self.file.seek(io::SeekFrom::Start(self.start));
+        }
     }
 }
 

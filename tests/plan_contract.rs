@@ -34,7 +34,7 @@ const ONEBOX: &str = r#"ALARM("OrdersApi_High_Fault_Rate") OR ALARM("OrdersApi_H
 
 fn at(file: &str, line: u32, column: u32) -> Provenance {
     Provenance {
-        file: file.to_string(),
+        file: file.into(),
         line,
         column,
         how: How::Set,
@@ -336,7 +336,7 @@ const REST_BLOCKERS: &[&str] = &[
 
 fn scaled_bake(file: &str, line: u32, column: u32, overrides: Vec<Override>) -> Provenance {
     Provenance {
-        file: file.to_string(),
+        file: file.into(),
         line,
         column,
         how: How::BakeScale,

@@ -52,7 +52,7 @@ pub struct Place {
 impl Place {
     fn of(provenance: &Provenance) -> Place {
         Place {
-            file: provenance.file.clone(),
+            file: provenance.file.to_string(),
             line: provenance.line,
             column: provenance.column,
         }

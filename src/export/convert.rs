@@ -4,14 +4,19 @@
 //! step records become JSON Pointers into the step.
 
 use super::plan_v1 as v1;
+use crate::hashing::FastHashMap;
 use crate::plan::{self, Field, GateKind, NotScaled, Params, Trace};
 use crate::semantics::merge::How;
+use crate::source::FileId;
 use crate::source::SourceMap;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Converts a plan, resolving provenance through `sources`.
 pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
+    let sources = &Locator::new(sources);
     // The tables are in first-use order, so ids are numbered in that order.
     let ids = numbered_ids(plan.gates.iter().map(|gate| base_id(&gate.kind)));
     let alarm_ids = numbered_ids(
@@ -192,7 +197,7 @@ fn convert_step(
     step: &plan::Step,
     ids: &[String],
     alarm_ids: &[String],
-    sources: &SourceMap,
+    sources: &Locator<'_>,
 ) -> v1::Step {
     v1::Step {
         id: step.id.to_string(),
@@ -453,7 +458,7 @@ fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-fn convert_gate(gate: &plan::Gate, sources: &SourceMap) -> v1::Gate {
+fn convert_gate(gate: &plan::Gate, sources: &Locator<'_>) -> v1::Gate {
     let provenance = provenance(&gate.trace, sources);
     let overridable = gate.overridable;
     match &gate.kind {
@@ -513,22 +518,57 @@ fn how(how: How) -> v1::How {
     }
 }
 
-/// The file, line and column of a place; line and column are one-based,
-/// so at least 1, as the format requires.
-fn location(place: plan::Place, sources: &SourceMap) -> (String, u32, u32) {
-    match sources.get(place.file) {
-        Some(file) => {
-            let (line, column) = file.line_col(place.span.start());
-            (
-                plan_file(&file.name).into_owned(),
-                u32::try_from(line).unwrap_or(u32::MAX).max(1),
-                u32::try_from(column).unwrap_or(u32::MAX).max(1),
-            )
+/// Places in source as a plan's provenances give them, worked out once
+/// per conversion: a plan's hundreds of provenances name a handful of
+/// files and a few dozen places, so each file's name is made once and
+/// shared, and each place's line and column counted once.
+struct Locator<'s> {
+    sources: &'s SourceMap,
+    files: RefCell<Vec<(FileId, Arc<str>)>>,
+    positions: RefCell<FastHashMap<(FileId, usize), (u32, u32)>>,
+}
+
+impl<'s> Locator<'s> {
+    fn new(sources: &'s SourceMap) -> Self {
+        Locator {
+            sources,
+            files: RefCell::new(Vec::new()),
+            positions: RefCell::new(FastHashMap::default()),
         }
+    }
+
+    /// The file, line and column of a place; line and column are
+    /// one-based, so at least 1, as the format requires.
+    fn locate(&self, place: plan::Place) -> (Arc<str>, u32, u32) {
         // Every place the lowering records is in a loaded file; if one is
         // not, the plan still says so in a valid form rather than with an
         // empty name and a line 0.
-        None => (v1::UNKNOWN_FILE.to_string(), 1, 1),
+        let Some(file) = self.sources.get(place.file) else {
+            return (Arc::from(v1::UNKNOWN_FILE), 1, 1);
+        };
+        let name = {
+            let mut files = self.files.borrow_mut();
+            match files.iter().find(|(id, _)| *id == place.file) {
+                Some((_, name)) => Arc::clone(name),
+                None => {
+                    let name: Arc<str> = Arc::from(plan_file(&file.name));
+                    files.push((place.file, Arc::clone(&name)));
+                    name
+                }
+            }
+        };
+        let (line, column) = *self
+            .positions
+            .borrow_mut()
+            .entry((place.file, place.span.start()))
+            .or_insert_with(|| {
+                let (line, column) = file.line_col(place.span.start());
+                (
+                    u32::try_from(line).unwrap_or(u32::MAX).max(1),
+                    u32::try_from(column).unwrap_or(u32::MAX).max(1),
+                )
+            });
+        (name, line, column)
     }
 }
 
@@ -577,10 +617,11 @@ fn plan_file(name: &str) -> Cow<'_, str> {
     Cow::Owned(segments.join("/").replace(':', "_"))
 }
 
-fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
-    let (file, line, column) = location(trace.at, sources);
+fn provenance(trace: &Trace, sources: &Locator<'_>) -> v1::Provenance {
+    let (file, line, column) = sources.locate(trace.at);
     let not_scaled = trace.not_scaled.map(|(reason, place)| {
-        let (file, line, column) = location(place, sources);
+        let (file, line, column) = sources.locate(place);
+        let file = file.to_string();
         v1::NotScaled {
             reason: match reason {
                 NotScaled::Final => v1::NotScaledReason::Final,
@@ -600,7 +641,8 @@ fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
             .overrides
             .iter()
             .map(|(place, override_how, value)| {
-                let (file, line, column) = location(*place, sources);
+                let (file, line, column) = sources.locate(*place);
+                let file = file.to_string();
                 v1::Override {
                     file,
                     line,
@@ -619,7 +661,7 @@ fn provenance(trace: &Trace, sources: &SourceMap) -> v1::Provenance {
 mod tests {
     use super::*;
     use crate::plan::{Gate, Place, Trace};
-    use crate::source::{FileId, Span};
+    use crate::source::{FileId, SourceFile, Span};
 
     fn gate(kind: GateKind, line: u32) -> Gate {
         Gate {
@@ -732,8 +774,38 @@ mod tests {
             span: Span::at(0),
         };
         assert_eq!(
-            location(place, &SourceMap::new()),
-            (v1::UNKNOWN_FILE.to_string(), 1, 1)
+            Locator::new(&SourceMap::new()).locate(place),
+            (Arc::from(v1::UNKNOWN_FILE), 1, 1)
         );
+    }
+
+    /// The place cache is by file and offset: two places at the same
+    /// offset of different files, and two offsets of one file, are told
+    /// apart, and a place asked for again gets the same answer.
+    #[test]
+    fn places_are_located_once_and_told_apart() {
+        let mut sources = SourceMap::new();
+        let first = sources.add(SourceFile::new("a.pipe", "one\ntwo\n  three\n"));
+        let second = sources.add(SourceFile::new("./b.pipe", "x\n\ny\n"));
+        let locator = Locator::new(&sources);
+        let at = |file, offset| Place {
+            file,
+            span: Span::at(offset),
+        };
+        let expected: [(FileId, usize, &str, u32, u32); 6] = [
+            (first, 10, "a.pipe", 3, 3),
+            (second, 3, "b.pipe", 3, 1),
+            (first, 4, "a.pipe", 2, 1),
+            (second, 4, "b.pipe", 3, 2),
+            (first, 10, "a.pipe", 3, 3),
+            (second, 0, "b.pipe", 1, 1),
+        ];
+        for (file, offset, name, line, column) in expected {
+            assert_eq!(
+                locator.locate(at(file, offset)),
+                (Arc::from(name), line, column),
+                "{file:?} at {offset}"
+            );
+        }
     }
 }

@@ -36,7 +36,7 @@ impl Position {
     /// The position of a provenance.
     pub fn of(provenance: &Provenance) -> Position {
         Position {
-            file: provenance.file.clone(),
+            file: provenance.file.to_string(),
             line: provenance.line,
             column: provenance.column,
         }

@@ -859,6 +859,8 @@ fn evaluate(
             .iter()
             .filter_map(|step| step.target.region.as_deref())
             .collect();
+        // A region's steps are consecutive: most repeats go before sorting.
+        regions.dedup();
         regions.sort_unstable();
         regions.dedup();
         let deploys: Vec<&&Step> = steps

@@ -153,7 +153,7 @@ mod tests {
             closed_dates: closed.iter().map(|day| day.to_string()).collect(),
             overridable: true,
             provenance: Provenance {
-                file: "org.pipe".to_string(),
+                file: "org.pipe".into(),
                 line: 1,
                 column: 1,
                 how: How::Set,
@@ -212,7 +212,7 @@ mod tests {
             closed_dates: Vec::new(),
             overridable: false,
             provenance: Provenance {
-                file: "x.pipe".to_string(),
+                file: "x.pipe".into(),
                 line: 1,
                 column: 1,
                 how: How::Set,

@@ -72,7 +72,7 @@ pub fn base() -> Timestamp {
 
 fn provenance() -> Provenance {
     Provenance {
-        file: "generated.pipe".to_string(),
+        file: "generated.pipe".into(),
         line: 1,
         column: 1,
         how: How::Set,

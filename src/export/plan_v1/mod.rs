@@ -908,8 +908,9 @@ pub struct Provenance {
     /// The file, relative, with `/` separators and no `.` or `..` segments:
     /// the name the file was loaded under, with any root, drive or leading
     /// `./` stripped (see `docs/plan-format.md`); standard-library modules
-    /// are `std/NAME`; [`UNKNOWN_FILE`] if the file is not known.
-    pub file: String,
+    /// are `std/NAME`; [`UNKNOWN_FILE`] if the file is not known. Shared:
+    /// a plan's hundreds of provenances name a handful of files.
+    pub file: std::sync::Arc<str>,
     /// One-based line.
     pub line: u32,
     /// One-based column, in characters.
@@ -1054,7 +1055,7 @@ impl Provenance {
     /// escaped. What a tool indexes to answer "what does this line do in
     /// the plan" (see `docs/plan-format.md`).
     pub fn places(&self) -> impl Iterator<Item = (&str, u32, u32)> {
-        std::iter::once((self.file.as_str(), self.line, self.column))
+        std::iter::once((&*self.file, self.line, self.column))
             .chain(
                 self.overrides
                     .iter()

@@ -143,7 +143,7 @@ pub(super) struct Whole<'a>(pub &'a Provenance);
 /// number, in a provenance no source can have (column 0).
 pub(super) fn placeholder(number: u32) -> Provenance {
     Provenance {
-        file: String::new(),
+        file: "".into(),
         line: number,
         column: 0,
         how: How::Set,
@@ -218,7 +218,7 @@ impl Serialize for Whole<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let provenance = self.0;
         ProvenanceFields {
-            file: provenance.file.as_str(),
+            file: &*provenance.file,
             line: provenance.line,
             column: provenance.column,
             how: provenance.how,
@@ -278,7 +278,7 @@ impl<'de> de::Visitor<'de> for ProvenanceVisitor {
             ));
         }
         Ok(Provenance {
-            file: fields.file,
+            file: fields.file.into(),
             line: fields.line,
             column: fields.column,
             how: fields.how,

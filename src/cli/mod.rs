@@ -242,6 +242,8 @@ enum Command {
     ///
     /// With one pipeline (or `--pipeline NAME`) the output is one plan
     /// object; with several, a JSON array of plans in declaration order.
+    /// A file with errors writes nothing: a file that standard output is
+    /// redirected to (`> FILE`) is cut back to its length before the run.
     Compile {
         /// The `.pipe` file declaring the pipeline(s); a directory
         /// compiles every pipeline its `.pipe` files declare (found as

@@ -222,6 +222,7 @@ impl Appended {
     /// opened to be overwritten from the middle (`1<> FILE`), where
     /// cutting back would not restore it, or to append to (`>> FILE`),
     /// whose offset is only moved to the end by the first write.
+    #[cfg(unix)]
     fn to_stdout() -> Option<Self> {
         use std::os::fd::AsFd;
         let mut file = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned().ok()?);
@@ -233,6 +234,12 @@ impl Appended {
             start,
             finished: false,
         })
+    }
+
+    /// Elsewhere standard output always goes through the scratch file.
+    #[cfg(not(unix))]
+    fn to_stdout() -> Option<Self> {
+        None
     }
 }
 

@@ -56,15 +56,43 @@ pub fn check_workspace_with(
     check_loaded(crate::modules::load(entries, loader), today, profile)
 }
 
-/// Runs every check on a workspace already loaded (by
-/// [`crate::modules::load_cached`], say).
-pub fn check_loaded(
-    mut workspace: crate::modules::Workspace,
+/// [`check_workspace_with`] for a process that ends once it has reported:
+/// the analysis (every pipeline merged, with its templates) is left to the
+/// operating system, which takes a process's memory back at once, instead
+/// of being freed node by node on one thread before the report.
+pub fn check_workspace_before_exit(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> Checked {
-    let semantic =
-        crate::semantics::analyze(&workspace, today, profile, Want::Diagnostics).diagnostics;
+    let workspace = crate::modules::load(entries, loader);
+    check_loaded_then(workspace, today, profile, |analysis| {
+        std::mem::forget(analysis)
+    })
+}
+
+/// Runs every check on a workspace already loaded (by
+/// [`crate::modules::load_cached`], say).
+pub fn check_loaded(
+    workspace: crate::modules::Workspace,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+) -> Checked {
+    check_loaded_then(workspace, today, profile, |analysis| drop(analysis))
+}
+
+/// [`check_loaded`], with `dispose` given the analysis once its
+/// diagnostics are taken.
+fn check_loaded_then(
+    mut workspace: crate::modules::Workspace,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+    dispose: fn(crate::semantics::Analysis<'_>),
+) -> Checked {
+    let mut analysis = crate::semantics::analyze(&workspace, today, profile, Want::Diagnostics);
+    let semantic = std::mem::take(&mut analysis.diagnostics);
+    dispose(analysis);
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);

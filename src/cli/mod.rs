@@ -616,7 +616,7 @@ fn run_check(
     let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
     let file_count = entries.len();
     let checked =
-        workspace::check_workspace_with(entries, &files::FsLoader, how.today, how.profile);
+        workspace::check_workspace_before_exit(entries, &files::FsLoader, how.today, how.profile);
     let reported = how.filter.apply(&checked.diagnostics, None);
     let machine_format = match format {
         OutputFormat::Text => None,

@@ -258,6 +258,33 @@ pub fn compile_workspace_into(
     sink: &dyn PlanSink,
 ) -> Compiled {
     let workspace = crate::modules::load(entries, loader);
+    compile_into_then(workspace, (today, profile), sink, |analysis| drop(analysis))
+}
+
+/// [`compile_workspace_into`] for a process that ends once the plans are
+/// written: the analysis is left to the operating system, as
+/// [`check_workspace_before_exit`] leaves it.
+pub fn compile_workspace_into_before_exit(
+    entries: Vec<crate::modules::Entry>,
+    loader: &dyn crate::loader::Loader,
+    today: jiff::civil::Date,
+    profile: Option<&str>,
+    sink: &dyn PlanSink,
+) -> Compiled {
+    let workspace = crate::modules::load(entries, loader);
+    compile_into_then(workspace, (today, profile), sink, |analysis| {
+        std::mem::forget(analysis);
+    })
+}
+
+/// [`compile_workspace_into`] of a loaded workspace, with `dispose` given
+/// the analysis once its diagnostics are taken.
+fn compile_into_then(
+    workspace: crate::modules::Workspace,
+    (today, profile): (jiff::civil::Date, Option<&str>),
+    sink: &dyn PlanSink,
+    dispose: fn(crate::semantics::Analysis<'_>),
+) -> Compiled {
     let entry_pipelines = entry_pipelines(&workspace);
     let ranks: std::collections::BTreeMap<crate::semantics::scope::DeclId, usize> = entry_pipelines
         .iter()
@@ -274,8 +301,10 @@ pub fn compile_workspace_into(
             sink.accept(rank, plan, &workspace.sources);
         }
     };
-    let diagnostics =
-        crate::semantics::analyze(&workspace, today, profile, Want::Stream(&hand_over)).diagnostics;
+    let mut analysis =
+        crate::semantics::analyze(&workspace, today, profile, Want::Stream(&hand_over));
+    let diagnostics = std::mem::take(&mut analysis.diagnostics);
+    dispose(analysis);
     finish(workspace, diagnostics, Vec::new(), names)
 }
 

@@ -770,7 +770,8 @@ pub(crate) fn compile_file_into(
 ) -> miette::Result<Result<Chosen, u8>> {
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
     let compiled = match sink {
-        Some(sink) => workspace::compile_workspace_into(
+        // Only `compile` streams its plans, and it ends once they are written.
+        Some(sink) => workspace::compile_workspace_into_before_exit(
             entries,
             &files::FsLoader,
             how.today,

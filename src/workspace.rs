@@ -67,9 +67,26 @@ pub fn check_workspace_before_exit(
     profile: Option<&str>,
 ) -> Checked {
     let workspace = crate::modules::load(entries, loader);
-    check_loaded_then(workspace, today, profile, |analysis| {
-        std::mem::forget(analysis)
-    })
+    check_loaded_then(workspace, today, profile, Afterwards::Leave)
+}
+
+/// What becomes of the analysis (every pipeline merged, with its
+/// templates) once its diagnostics are taken.
+#[derive(Clone, Copy)]
+enum Afterwards {
+    /// Freed, as a long-lived caller (the language server) needs.
+    Free,
+    /// Left to the operating system by a process about to end.
+    Leave,
+}
+
+impl Afterwards {
+    fn dispose(self, analysis: crate::semantics::Analysis<'_>) {
+        match self {
+            Afterwards::Free => drop(analysis),
+            Afterwards::Leave => std::mem::forget(analysis),
+        }
+    }
 }
 
 /// Runs every check on a workspace already loaded (by
@@ -79,20 +96,19 @@ pub fn check_loaded(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> Checked {
-    check_loaded_then(workspace, today, profile, |analysis| drop(analysis))
+    check_loaded_then(workspace, today, profile, Afterwards::Free)
 }
 
-/// [`check_loaded`], with `dispose` given the analysis once its
-/// diagnostics are taken.
+/// [`check_loaded`], with the analysis disposed of as `afterwards` says.
 fn check_loaded_then(
     mut workspace: crate::modules::Workspace,
     today: jiff::civil::Date,
     profile: Option<&str>,
-    dispose: fn(crate::semantics::Analysis<'_>),
+    afterwards: Afterwards,
 ) -> Checked {
     let mut analysis = crate::semantics::analyze(&workspace, today, profile, Want::Diagnostics);
     let semantic = std::mem::take(&mut analysis.diagnostics);
-    dispose(analysis);
+    afterwards.dispose(analysis);
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
     diagnostics::sort(&mut diagnostics);
@@ -258,7 +274,7 @@ pub fn compile_workspace_into(
     sink: &dyn PlanSink,
 ) -> Compiled {
     let workspace = crate::modules::load(entries, loader);
-    compile_into_then(workspace, (today, profile), sink, |analysis| drop(analysis))
+    compile_into_then(workspace, (today, profile), sink, Afterwards::Free)
 }
 
 /// [`compile_workspace_into`] for a process that ends once the plans are
@@ -272,18 +288,16 @@ pub fn compile_workspace_into_before_exit(
     sink: &dyn PlanSink,
 ) -> Compiled {
     let workspace = crate::modules::load(entries, loader);
-    compile_into_then(workspace, (today, profile), sink, |analysis| {
-        std::mem::forget(analysis);
-    })
+    compile_into_then(workspace, (today, profile), sink, Afterwards::Leave)
 }
 
-/// [`compile_workspace_into`] of a loaded workspace, with `dispose` given
-/// the analysis once its diagnostics are taken.
+/// [`compile_workspace_into`] of a loaded workspace, with the analysis
+/// disposed of as `afterwards` says.
 fn compile_into_then(
     workspace: crate::modules::Workspace,
     (today, profile): (jiff::civil::Date, Option<&str>),
     sink: &dyn PlanSink,
-    dispose: fn(crate::semantics::Analysis<'_>),
+    afterwards: Afterwards,
 ) -> Compiled {
     let entry_pipelines = entry_pipelines(&workspace);
     let ranks: std::collections::BTreeMap<crate::semantics::scope::DeclId, usize> = entry_pipelines
@@ -304,7 +318,7 @@ fn compile_into_then(
     let mut analysis =
         crate::semantics::analyze(&workspace, today, profile, Want::Stream(&hand_over));
     let diagnostics = std::mem::take(&mut analysis.diagnostics);
-    dispose(analysis);
+    afterwards.dispose(analysis);
     finish(workspace, diagnostics, Vec::new(), names)
 }
 

@@ -193,8 +193,8 @@ fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result
             pending.commit()?;
             pipec::disk::sync_dir(&dir)
         }
+        // `into_inner` has flushed the buffer into the file.
         Destination::Appended(mut appended) => {
-            appended.file.flush()?;
             appended.finished = true;
             Ok(())
         }

@@ -74,6 +74,7 @@ fn simulate_all(files: &[std::path::PathBuf]) -> Duration {
         jiff::civil::date(2026, 11, 22),
         None,
         &sink,
+        pipec::workspace::Afterwards::Free,
     );
     assert!(!compiled.has_errors());
     assert_eq!(sink.plans.load(Ordering::Relaxed), files.len() as u64);

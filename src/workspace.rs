@@ -73,7 +73,7 @@ pub fn check_workspace_before_exit(
 /// What becomes of the analysis (every pipeline merged, with its
 /// templates) once its diagnostics are taken.
 #[derive(Clone, Copy)]
-enum Afterwards {
+pub enum Afterwards {
     /// Freed, as a long-lived caller (the language server) needs.
     Free,
     /// Left to the operating system by a process about to end.
@@ -265,40 +265,17 @@ pub trait PlanSink: Sync {
 /// [`Compiled::plans`] is empty, and memory holds the workspace and the
 /// few plans being built, however many pipelines there are. The sink
 /// sees every plan before the diagnostics are known, so it must be ready
-/// to throw them away.
+/// to throw them away. A process that ends once the plans are written
+/// passes [`Afterwards::Leave`].
 pub fn compile_workspace_into(
     entries: Vec<crate::modules::Entry>,
     loader: &dyn crate::loader::Loader,
     today: jiff::civil::Date,
     profile: Option<&str>,
     sink: &dyn PlanSink,
-) -> Compiled {
-    let workspace = crate::modules::load(entries, loader);
-    compile_into_then(workspace, (today, profile), sink, Afterwards::Free)
-}
-
-/// [`compile_workspace_into`] for a process that ends once the plans are
-/// written: the analysis is left to the operating system, as
-/// [`check_workspace_before_exit`] leaves it.
-pub fn compile_workspace_into_before_exit(
-    entries: Vec<crate::modules::Entry>,
-    loader: &dyn crate::loader::Loader,
-    today: jiff::civil::Date,
-    profile: Option<&str>,
-    sink: &dyn PlanSink,
-) -> Compiled {
-    let workspace = crate::modules::load(entries, loader);
-    compile_into_then(workspace, (today, profile), sink, Afterwards::Leave)
-}
-
-/// [`compile_workspace_into`] of a loaded workspace, with the analysis
-/// disposed of as `afterwards` says.
-fn compile_into_then(
-    workspace: crate::modules::Workspace,
-    (today, profile): (jiff::civil::Date, Option<&str>),
-    sink: &dyn PlanSink,
     afterwards: Afterwards,
 ) -> Compiled {
+    let workspace = crate::modules::load(entries, loader);
     let entry_pipelines = entry_pipelines(&workspace);
     let ranks: std::collections::BTreeMap<crate::semantics::scope::DeclId, usize> = entry_pipelines
         .iter()

@@ -1614,6 +1614,7 @@ fn streamed_plans_are_the_kept_plans() {
         support::TODAY,
         None,
         &sink,
+        workspace::Afterwards::Free,
     );
     assert!(streamed.plans.is_empty());
     assert_eq!(streamed.diagnostics, kept.diagnostics);

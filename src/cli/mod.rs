@@ -771,12 +771,13 @@ pub(crate) fn compile_file_into(
     let entries = files::collect_entries(&[file.to_path_buf()], None)?;
     let compiled = match sink {
         // Only `compile` streams its plans, and it ends once they are written.
-        Some(sink) => workspace::compile_workspace_into_before_exit(
+        Some(sink) => workspace::compile_workspace_into(
             entries,
             &files::FsLoader,
             how.today,
             how.profile,
             sink,
+            workspace::Afterwards::Leave,
         ),
         None => {
             workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile)

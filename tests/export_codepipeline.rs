@@ -315,12 +315,12 @@ fn a_wave_wider_than_a_stage_allows_is_a_quota_error() {
     let template = plan
         .steps
         .iter()
-        .position(|s| s.id == "production/rest/eu-north-1/onebox/deploy")
+        .position(|s| &*s.id == "production/rest/eu-north-1/onebox/deploy")
         .unwrap();
     let mut extra = Vec::new();
     for index in 0..40 {
         let mut step = plan.steps[template].clone();
-        step.id = format!("production/rest/extra-{index}/onebox/deploy");
+        step.id = format!("production/rest/extra-{index}/onebox/deploy").into();
         extra.push(step);
     }
     plan.steps.splice(template..template, extra);

@@ -19,7 +19,7 @@ mod support;
 
 use pipec::diagnostics::Code;
 use pipec::export::github_actions::{self, Export, Settings};
-use pipec::export::plan_v1::{Gate, Params, PlanV1};
+use pipec::export::plan_v1::{Gate, Name, Params, PlanV1};
 use pipec::export::{convert, plan_v1};
 use pipec::modules::Entry;
 use pipec::workspace::{self, Compiled};
@@ -275,9 +275,9 @@ fn assert_needs_mirror_the_dag(plan: &PlanV1, workflow: &Value, what: &str) {
         job_of_step.insert(&step.id, jobs.iter().map(|(id, _)| (*id).clone()).collect());
     }
     for step in &plan.steps {
-        let first = &job_of_step[step.id.as_str()][0];
+        let first = &job_of_step[step.id.as_ref()][0];
         for need in &step.needs {
-            let last = job_of_step[need.as_str()].last().unwrap();
+            let last = job_of_step[need.as_ref()].last().unwrap();
             assert!(
                 reach[first].contains(last),
                 "{what}: {} does not wait for {need}",
@@ -288,7 +288,7 @@ fn assert_needs_mirror_the_dag(plan: &PlanV1, workflow: &Value, what: &str) {
             if other.id == step.id || plan_reach[&step.id].contains(&other.id) {
                 continue;
             }
-            for job in &job_of_step[other.id.as_str()] {
+            for job in &job_of_step[other.id.as_ref()] {
                 assert!(
                     !reach[first].contains(job),
                     "{what}: {} waits for {} which the plan does not order before it",
@@ -300,8 +300,8 @@ fn assert_needs_mirror_the_dag(plan: &PlanV1, workflow: &Value, what: &str) {
     }
 }
 
-fn plan_ancestors(plan: &PlanV1) -> BTreeMap<String, BTreeSet<String>> {
-    let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+fn plan_ancestors(plan: &PlanV1) -> BTreeMap<Name, BTreeSet<Name>> {
+    let mut reach: BTreeMap<Name, BTreeSet<Name>> = BTreeMap::new();
     for step in &plan.steps {
         let mut set = BTreeSet::new();
         for need in &step.needs {
@@ -357,8 +357,8 @@ fn assert_gates_precede_their_steps(plan: &PlanV1, workflow: &Value, what: &str)
             for job_step in job["steps"].as_array().unwrap() {
                 let label = job_step["name"].as_str().unwrap();
                 for gate in &step.gates {
-                    if label.contains(gate.as_str()) || name.contains("(approval") {
-                        checked.insert(gate.clone());
+                    if label.contains(gate.as_ref()) || name.contains("(approval") {
+                        checked.insert(gate.to_string());
                     }
                 }
             }
@@ -370,7 +370,7 @@ fn assert_gates_precede_their_steps(plan: &PlanV1, workflow: &Value, what: &str)
                     .map(|n| n.as_str().unwrap()),
             );
         }
-        let wanted: BTreeSet<String> = step.gates.iter().cloned().collect();
+        let wanted: BTreeSet<String> = step.gates.iter().map(|gate| gate.to_string()).collect();
         assert_eq!(checked, wanted, "{what}: gates before {}", step.id);
     }
 }
@@ -555,14 +555,14 @@ fn each_lossy_mapping_warns_naming_the_step() {
     // job may run, and a blocker outside the composite syntax.
     for step in &mut plan.steps {
         if let Params::Test(params) = &mut step.params
-            && step.id == "beta/test/integration"
+            && &*step.id == "beta/test/integration"
         {
             params.timeout_seconds = 8 * 3600;
         }
     }
     for entry in &mut plan.gates {
         if let Gate::Alarm(gate) = &mut entry.gate
-            && entry.id == "alarm:aws.large_scale_event"
+            && &*entry.id == "alarm:aws.large_scale_event"
         {
             gate.alarm = "ANOMALY(\"AWS_Large_Scale_Event\") > 3".to_string();
         }

@@ -92,9 +92,12 @@ fn the_sample_collapses_to_one_node_per_region_per_wave() {
         if let Some(region) = &step.target.region {
             let scope = match &step.target.wave {
                 Some(wave) => format!("{}/{wave}", step.target.stage),
-                None => step.target.stage.clone(),
+                None => step.target.stage.to_string(),
             };
-            expected.entry(scope).or_default().insert(region.clone());
+            expected
+                .entry(scope)
+                .or_default()
+                .insert(region.to_string());
         }
     }
     let drawn = regions_by_scope(&graph);

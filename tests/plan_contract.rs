@@ -55,7 +55,7 @@ fn replaced(file: &str, line: u32, column: u32, how: How, value: &str) -> Overri
 
 fn target(stage: &str) -> Target {
     Target {
-        stage: stage.to_string(),
+        stage: stage.into(),
         wave: None,
         region: None,
         az: None,
@@ -66,22 +66,22 @@ fn target(stage: &str) -> Target {
 
 fn in_region(stage: &str, region: &str) -> Target {
     Target {
-        region: Some(region.to_string()),
+        region: Some(region.into()),
         ..target(stage)
     }
 }
 
 fn in_wave(wave: &str, region: Option<&str>) -> Target {
     Target {
-        wave: Some(wave.to_string()),
-        region: region.map(str::to_string),
+        wave: Some(wave.into()),
+        region: region.map(Into::into),
         ..target("production")
     }
 }
 
 fn in_az(wave: &str, region: &str, az: &str) -> Target {
     Target {
-        az: Some(az.to_string()),
+        az: Some(az.into()),
         ..in_wave(wave, Some(region))
     }
 }
@@ -96,8 +96,8 @@ fn onebox_in(wave: &str, region: &str) -> Target {
 
 fn step(id: &str, needs: &[&str], target: Target, params: Params, provenance: Provenance) -> Step {
     Step {
-        id: id.to_string(),
-        needs: needs.iter().map(|need| need.to_string()).collect(),
+        id: id.into(),
+        needs: needs.iter().map(|need| (*need).into()).collect(),
         target,
         params,
         rollback_alarm: None,
@@ -149,12 +149,12 @@ fn regions() -> Vec<Region> {
 }
 
 fn watched(mut step: Step, alarm: &str) -> Step {
-    step.rollback_alarm = Some(alarm.to_string());
+    step.rollback_alarm = Some(alarm.into());
     step
 }
 
 fn gated(mut step: Step, gates: &[&str]) -> Step {
-    step.gates = gates.iter().map(|id| id.to_string()).collect();
+    step.gates = gates.iter().map(|id| (*id).into()).collect();
     step
 }
 
@@ -179,7 +179,7 @@ fn requests(count: u64, api: &str) -> DataPoints {
 
 fn deploy(strategy: Strategy, traffic_percent: Option<Percent>) -> Params {
     Params::Deploy(DeployParams {
-        artifacts: vec!["bundle".to_string()],
+        artifacts: vec!["bundle".into()],
         platform: Platform::Ecs,
         strategy,
         traffic_percent,
@@ -254,7 +254,7 @@ fn window_gate(overridable: bool, provenance: Provenance) -> Gate {
 
 fn entry(id: &str, gate: Gate) -> GateEntry {
     GateEntry {
-        id: id.to_string(),
+        id: id.into(),
         gate,
     }
 }
@@ -658,7 +658,7 @@ fn sample_plan() -> PlanV1 {
                 "production/second/us-east-2/cell/use2-cell1/deploy",
                 &["production/first/bake"],
                 Target {
-                    cell: Some("use2-cell1".to_string()),
+                    cell: Some("use2-cell1".into()),
                     ..in_wave("second", Some("us-east-2"))
                 },
                 deploy(
@@ -702,13 +702,13 @@ fn sample_plan() -> PlanV1 {
         gates: gates(),
         alarms: vec![
             AlarmEntry {
-                id: "onebox".to_string(),
+                id: "onebox".into(),
                 name: Some("onebox".to_string()),
                 alarm: ONEBOX.to_string(),
                 provenance: at(ORG, 33, 7),
             },
             AlarmEntry {
-                id: "high_severity".to_string(),
+                id: "high_severity".into(),
                 name: Some("high_severity".to_string()),
                 alarm: HIGH_SEVERITY.to_string(),
                 provenance: at(ORG, 28, 5),

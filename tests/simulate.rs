@@ -468,7 +468,7 @@ fn approvals_wait_for_the_scenario_or_auto_approve_or_end_the_run_waiting() {
         .find(|step| step.kind() == pipec::export::plan_v1::StepKind::Approval)
         .map(|step| step.id.clone())
         .unwrap();
-    assert_eq!(approval_step, "production/approval/release-manager");
+    assert_eq!(&*approval_step, "production/approval/release-manager");
 
     // No approval given: the run ends waiting, with nothing in production.
     let simulation = simulate(&plan, None, "2027-01-25T09:00:00-08:00");

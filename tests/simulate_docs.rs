@@ -300,7 +300,7 @@ fn the_seed_comparison_is_recomputed_from_the_sample() {
         })
         .collect();
     let merged = simulation.changes[0].merged_at.as_second();
-    let index = |id: &str| plan.steps.iter().position(|step| step.id == id).unwrap();
+    let index = |id: &str| plan.steps.iter().position(|step| *step.id == *id).unwrap();
 
     // Walk back from the last production deploy along the need that
     // finished last, and sort the time into the table's rows.
@@ -308,7 +308,7 @@ fn the_seed_comparison_is_recomputed_from_the_sample() {
         .iter()
         .filter(|(step, _)| {
             let step = &plan.steps[**step];
-            step.target.stage == "production"
+            &*step.target.stage == "production"
                 && matches!(step.params, pipec::export::plan_v1::Params::Deploy(_))
         })
         .max_by_key(|(step, (_, end))| (*end, std::cmp::Reverse(**step)))
@@ -325,7 +325,7 @@ fn the_seed_comparison_is_recomputed_from_the_sample() {
             .map(|need| index(need))
             .max_by_key(|need| (runs[need].1, std::cmp::Reverse(*need)));
         let ready = previous.map_or(merged, |need| runs[&need].1);
-        let production = step.target.stage == "production";
+        let production = &*step.target.stage == "production";
         match (&step.params, production) {
             (_, false) => pre += end - ready,
             (pipec::export::plan_v1::Params::Bake(_), true) if step.target.onebox => {

@@ -49,7 +49,7 @@ fn case(seed: u64) -> Case {
 }
 
 fn step_index(plan: &PlanV1, id: &str) -> usize {
-    plan.steps.iter().position(|step| step.id == id).unwrap()
+    plan.steps.iter().position(|step| *step.id == *id).unwrap()
 }
 
 /// Whether a window gate admits a start at `at`, from its fields alone.
@@ -114,16 +114,16 @@ fn expression_true(
 /// of its stage and wave, or (none) globally.
 fn watched(plan: &PlanV1, step: &Step) -> Vec<Option<String>> {
     if let Some(region) = &step.target.region {
-        return vec![Some(region.clone())];
+        return vec![Some(region.to_string())];
     }
     let mut regions: Vec<Option<String>> = Vec::new();
     for other in &plan.steps {
         if other.target.stage == step.target.stage
             && other.target.wave == step.target.wave
             && let Some(region) = &other.target.region
-            && !regions.contains(&Some(region.clone()))
+            && !regions.contains(&Some(region.to_string()))
         {
-            regions.push(Some(region.clone()));
+            regions.push(Some(region.to_string()));
         }
     }
     if regions.is_empty() {
@@ -160,12 +160,12 @@ fn no_gated_step_starts_outside_its_windows() {
             .plan
             .gates
             .iter()
-            .map(|entry| (entry.id.as_str(), &entry.gate))
+            .map(|entry| (entry.id.as_ref(), &entry.gate))
             .collect();
         for run in &case.simulation.runs {
             let step = &case.plan.steps[run.step];
             for id in &step.gates {
-                if let Gate::Window(window) = gates[id.as_str()] {
+                if let Gate::Window(window) = gates[id.as_ref()] {
                     assert!(
                         window_admits(window, run.start),
                         "seed {seed}: {} started at {} outside {id}",
@@ -289,7 +289,7 @@ fn every_bake_lasts_its_duration_and_until_its_data_points() {
                 .scenario
                 .durations
                 .steps
-                .get(&step.id)
+                .get(&*step.id)
                 .copied()
                 .unwrap_or(bake.duration_seconds);
             // The one-box's share, and the AZ's.
@@ -312,7 +312,7 @@ fn every_bake_lasts_its_duration_and_until_its_data_points() {
                     .plan
                     .regions
                     .iter()
-                    .find(|r| &r.code == region)
+                    .find(|r| *r.code == **region)
                     .unwrap()
                     .azs
                     .len() as u128,
@@ -352,7 +352,7 @@ fn an_alarm_during_a_deploy_or_bake_rolls_back_and_stops_promotion() {
             .plan
             .alarms
             .iter()
-            .map(|a| (a.id.as_str(), a.alarm.as_str()))
+            .map(|a| (a.id.as_ref(), a.alarm.as_str()))
             .collect();
         for run in &case.simulation.runs {
             let step = &case.plan.steps[run.step];
@@ -368,7 +368,7 @@ fn an_alarm_during_a_deploy_or_bake_rolls_back_and_stops_promotion() {
                     places.iter().any(|place| {
                         expression_true(
                             &case.scenario,
-                            alarms[alarm.as_str()],
+                            alarms[alarm.as_ref()],
                             place.as_deref(),
                             *at,
                         )
@@ -411,20 +411,20 @@ fn an_alarm_during_a_deploy_or_bake_rolls_back_and_stops_promotion() {
                         );
                     }
                     if let (Some(region), true) =
-                        (&step.target.region, step.target.stage == "production")
+                        (&step.target.region, &*step.target.stage == "production")
                     {
                         assert!(
                             case.simulation
                                 .rolled_back
                                 .iter()
-                                .any(|r| &r.region == region && r.change == run.change),
+                                .any(|r| *r.region == **region && r.change == run.change),
                             "seed {seed}: {region} not reported rolled back"
                         );
                         let summary = case
                             .simulation
                             .regions
                             .iter()
-                            .find(|r| &r.region == region)
+                            .find(|r| *r.region == **region)
                             .unwrap();
                         assert!(
                             summary.status == RegionStatus::RolledBack

@@ -103,9 +103,9 @@ fn plans_that_break_cross_references_are_refused_with_every_problem() {
     let plan = compile(TINY);
 
     let mut broken = plan.clone();
-    broken.steps[1].needs = vec!["production/rest/bake".to_string(), "nowhere".to_string()];
-    broken.steps[2].gates.push("window:elsewhere".to_string());
-    broken.steps[3].rollback_alarm = Some("missing".to_string());
+    broken.steps[1].needs = vec!["production/rest/bake".into(), "nowhere".into()];
+    broken.steps[2].gates.push("window:elsewhere".into());
+    broken.steps[3].rollback_alarm = Some("missing".into());
     let message = refused(&broken);
     for expected in [
         "step `build/bundle` needs `production/rest/bake`, which comes after it",
@@ -117,7 +117,7 @@ fn plans_that_break_cross_references_are_refused_with_every_problem() {
     }
 
     let mut broken = plan.clone();
-    broken.steps[1].id = "source/code".to_string();
+    broken.steps[1].id = "source/code".into();
     broken.alarms[0].alarm = "ALARM(\"A\") OR".to_string();
     for entry in &mut broken.gates {
         if let Gate::Window(window) = &mut entry.gate {

@@ -224,16 +224,16 @@ fn plan_changes(old: &PlanV1, new: &PlanV1) -> Vec<Change> {
         step.target
             .region
             .as_ref()
-            .is_some_and(|region| moved.contains(region))
+            .is_some_and(|region| moved.contains(&**region))
     };
-    let old_steps: BTreeMap<&str, &Step> = old.steps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let new_ids: BTreeSet<&str> = new.steps.iter().map(|s| s.id.as_str()).collect();
+    let old_steps: BTreeMap<&str, &Step> = old.steps.iter().map(|s| (s.id.as_ref(), s)).collect();
+    let new_ids: BTreeSet<&str> = new.steps.iter().map(|s| s.id.as_ref()).collect();
     for step in &new.steps {
-        match old_steps.get(step.id.as_str()) {
+        match old_steps.get(step.id.as_ref()) {
             None if in_moved_region(step) => {}
             None => changes.push(Change {
                 kind: "step-added",
-                subject: step.id.clone(),
+                subject: step.id.to_string(),
                 what: format!("{} step added", kind_name(step)),
                 provenance: Some(Place::of(&step.provenance)),
             }),
@@ -241,7 +241,7 @@ fn plan_changes(old: &PlanV1, new: &PlanV1) -> Vec<Change> {
                 for what in step_differences(old, before, new, step) {
                     changes.push(Change {
                         kind: "step-changed",
-                        subject: step.id.clone(),
+                        subject: step.id.to_string(),
                         what,
                         provenance: Some(Place::of(&step.provenance)),
                     });
@@ -250,10 +250,10 @@ fn plan_changes(old: &PlanV1, new: &PlanV1) -> Vec<Change> {
         }
     }
     for step in &old.steps {
-        if !new_ids.contains(step.id.as_str()) && !in_moved_region(step) {
+        if !new_ids.contains(step.id.as_ref()) && !in_moved_region(step) {
             changes.push(Change {
                 kind: "step-removed",
-                subject: step.id.clone(),
+                subject: step.id.to_string(),
                 what: format!("{} step removed", kind_name(step)),
                 provenance: None,
             });
@@ -273,8 +273,8 @@ fn region_waves(plan: &PlanV1) -> BTreeMap<&str, (&str, &Step)> {
     for step in &plan.steps {
         if let (Some(wave), Some(region)) = (&step.target.wave, &step.target.region) {
             waves
-                .entry(region.as_str())
-                .or_insert((wave.as_str(), step));
+                .entry(region.as_ref())
+                .or_insert((wave.as_ref(), step));
         }
     }
     waves
@@ -367,16 +367,16 @@ fn step_differences(old_plan: &PlanV1, old: &Step, new_plan: &PlanV1, new: &Step
 }
 
 /// `needs +a -b`, or the order when only the order changed.
-fn list_change(what: &str, old: &[String], new: &[String]) -> String {
+fn list_change(what: &str, old: &[plan_v1::Name], new: &[plan_v1::Name]) -> String {
     let added: Vec<&str> = new
         .iter()
         .filter(|item| !old.contains(item))
-        .map(String::as_str)
+        .map(|item| &**item)
         .collect();
     let removed: Vec<&str> = old
         .iter()
         .filter(|item| !new.contains(item))
-        .map(String::as_str)
+        .map(|item| &**item)
         .collect();
     if added.is_empty() && removed.is_empty() {
         return format!("{what} reordered: {}", new.join(", "));
@@ -406,7 +406,7 @@ fn only_duration_differs(old: &Step, new: &Step) -> bool {
 fn alarm_expression<'p>(plan: &'p PlanV1, id: &str) -> Option<&'p str> {
     plan.alarms
         .iter()
-        .find(|alarm| alarm.id == id)
+        .find(|alarm| *alarm.id == *id)
         .map(|alarm| alarm.alarm.as_str())
 }
 
@@ -414,14 +414,14 @@ fn alarm_expression<'p>(plan: &'p PlanV1, id: &str) -> Option<&'p str> {
 /// (provenance aside), with the provenance of the new one.
 fn table_changes(old: &PlanV1, new: &PlanV1, changes: &mut Vec<Change>) {
     let old_gates: BTreeMap<&str, &GateEntry> =
-        old.gates.iter().map(|g| (g.id.as_str(), g)).collect();
+        old.gates.iter().map(|g| (g.id.as_ref(), g)).collect();
     for gate in &new.gates {
-        if let Some(before) = old_gates.get(gate.id.as_str()) {
+        if let Some(before) = old_gates.get(gate.id.as_ref()) {
             let (old_text, new_text) = (gate_json(before), gate_json(gate));
             if old_text != new_text {
                 changes.push(Change {
                     kind: "gate-changed",
-                    subject: gate.id.clone(),
+                    subject: gate.id.to_string(),
                     what: format!("{old_text} → {new_text}"),
                     provenance: gate_provenance(gate).map(Place::of),
                 });
@@ -431,15 +431,15 @@ fn table_changes(old: &PlanV1, new: &PlanV1, changes: &mut Vec<Change>) {
     let old_alarms: BTreeMap<&str, &str> = old
         .alarms
         .iter()
-        .map(|alarm| (alarm.id.as_str(), alarm.alarm.as_str()))
+        .map(|alarm| (alarm.id.as_ref(), alarm.alarm.as_str()))
         .collect();
     for alarm in &new.alarms {
-        if let Some(before) = old_alarms.get(alarm.id.as_str())
+        if let Some(before) = old_alarms.get(alarm.id.as_ref())
             && *before != alarm.alarm
         {
             changes.push(Change {
                 kind: "alarm-changed",
-                subject: alarm.id.clone(),
+                subject: alarm.id.to_string(),
                 what: format!("{before} → {}", alarm.alarm),
                 provenance: Some(Place::of(&alarm.provenance)),
             });

@@ -88,11 +88,11 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
 
 fn convert_target(target: &plan::Target) -> v1::Target {
     v1::Target {
-        stage: target.stage.to_string(),
-        wave: target.wave.as_deref().map(str::to_string),
-        region: target.region.as_deref().map(str::to_string),
-        az: target.az.as_deref().map(str::to_string),
-        cell: target.cell.as_deref().map(str::to_string),
+        stage: target.stage.clone(),
+        wave: target.wave.clone(),
+        region: target.region.clone(),
+        az: target.az.clone(),
+        cell: target.cell.clone(),
         onebox: target.onebox,
     }
 }
@@ -131,7 +131,7 @@ fn pointer(kind: &str, field: &Field) -> String {
 
 /// Ids from base ids, by position: the base id, with `#2`, `#3`, ... on
 /// the second and later entries that share one (see [`v1::GateEntry`]).
-fn numbered_ids(bases: impl Iterator<Item = String>) -> Vec<String> {
+fn numbered_ids(bases: impl Iterator<Item = String>) -> Vec<v1::Name> {
     // Entries sharing a base id so far. Keys hold no `#`, so a numbered id
     // can never equal another entry's base id.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -140,9 +140,9 @@ fn numbered_ids(bases: impl Iterator<Item = String>) -> Vec<String> {
             let count = seen.entry(base.clone()).or_insert(0);
             *count += 1;
             if *count == 1 {
-                base
+                v1::Name::from(base)
             } else {
-                format!("{base}#{count}")
+                v1::Name::from(format!("{base}#{count}"))
             }
         })
         .collect()
@@ -195,13 +195,13 @@ fn convert_region(region: &plan::PlanRegion) -> v1::Region {
 
 fn convert_step(
     step: &plan::Step,
-    ids: &[String],
-    alarm_ids: &[String],
+    ids: &[v1::Name],
+    alarm_ids: &[v1::Name],
     sources: &Locator<'_>,
 ) -> v1::Step {
     v1::Step {
-        id: step.id.to_string(),
-        needs: step.needs.iter().map(|need| need.to_string()).collect(),
+        id: step.id.clone(),
+        needs: step.needs.clone(),
         target: convert_target(&step.target),
         params: params(&step.params),
         rollback_alarm: step
@@ -364,10 +364,7 @@ fn params(params: &Params) -> v1::Params {
             let shell = fields.shell
                 || (run.is_none() && rollback.as_ref().is_some_and(|line| line.argv.is_none()));
             v1::Params::Deploy(v1::DeployParams {
-                artifacts: artifacts
-                    .iter()
-                    .map(|artifact| artifact.to_string())
-                    .collect(),
+                artifacts: artifacts.clone(),
                 platform: match platform {
                     plan::Platform::Ecs => v1::Platform::Ecs,
                     plan::Platform::Lambda => v1::Platform::Lambda,
@@ -725,8 +722,9 @@ mod tests {
             window(Some("business_hours"), 11),
             gate(GateKind::GitRef(String::new()), 12),
         ];
+        let ids = numbered_ids(gates.iter().map(|gate| base_id(&gate.kind)));
         assert_eq!(
-            numbered_ids(gates.iter().map(|gate| base_id(&gate.kind))),
+            ids.iter().map(|id| &**id).collect::<Vec<_>>(),
             [
                 "window:business_hours",
                 "alarm:high_severity",

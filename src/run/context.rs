@@ -13,18 +13,18 @@ pub(super) fn context(shared: &Shared, step: &Step, attempt: Option<u32>) -> Vec
     let target = &step.target;
     let mut context = vec![
         ("PIPEC_PIPELINE".to_string(), shared.plan.pipeline.clone()),
-        ("PIPEC_STEP_ID".to_string(), step.id.clone()),
+        ("PIPEC_STEP_ID".to_string(), step.id.to_string()),
         (
             "PIPEC_STEP_KIND".to_string(),
             step.kind().name().to_string(),
         ),
-        ("PIPEC_STAGE".to_string(), target.stage.clone()),
+        ("PIPEC_STAGE".to_string(), target.stage.to_string()),
     ];
     let optional = [
-        ("PIPEC_WAVE", target.wave.clone()),
-        ("PIPEC_REGION", target.region.clone()),
-        ("PIPEC_AZ", target.az.clone()),
-        ("PIPEC_CELL", target.cell.clone()),
+        ("PIPEC_WAVE", target.wave.as_deref().map(str::to_string)),
+        ("PIPEC_REGION", target.region.as_deref().map(str::to_string)),
+        ("PIPEC_AZ", target.az.as_deref().map(str::to_string)),
+        ("PIPEC_CELL", target.cell.as_deref().map(str::to_string)),
         ("PIPEC_ONEBOX", target.onebox.then(|| "true".to_string())),
         (
             "PIPEC_ARTIFACTS",

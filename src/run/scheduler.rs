@@ -47,7 +47,7 @@ impl Topology {
         for (position, step) in plan.steps.iter().enumerate() {
             let mut step_needs = Vec::new();
             for need in &step.needs {
-                match index.get(need) {
+                match index.get(&**need) {
                     Some(&earlier) => step_needs.push(earlier),
                     None => {
                         return Err(format!(
@@ -57,15 +57,15 @@ impl Topology {
                     }
                 }
             }
-            if index.insert(step.id.clone(), position).is_some() {
+            if index.insert(step.id.to_string(), position).is_some() {
                 return Err(format!("step `{}` appears twice in the plan", step.id));
             }
             needs.push(step_needs);
             let slot = slot_of(step);
             if let Some(region) = &step.target.region {
                 let regions = slot_regions.entry(slot.clone()).or_default();
-                if !regions.contains(region) {
-                    regions.push(region.clone());
+                if !regions.iter().any(|known| **known == **region) {
+                    regions.push(region.to_string());
                 }
             }
             slots.push(slot);
@@ -108,7 +108,7 @@ impl Topology {
     /// (`None`) for a slot without regions.
     pub fn watched_regions(&self, step: &Step) -> Vec<Option<String>> {
         if let Some(region) = &step.target.region {
-            return vec![Some(region.clone())];
+            return vec![Some(region.to_string())];
         }
         match self.slot_regions.get(&slot_of(step)) {
             Some(regions) if !regions.is_empty() => regions.iter().cloned().map(Some).collect(),
@@ -133,13 +133,16 @@ impl Topology {
                 .target
                 .region
                 .as_ref()
-                .is_none_or(|region| regions.contains(region))
+                .is_none_or(|region| regions.iter().any(|known| **known == **region))
     }
 }
 
 /// A step's slot.
 pub fn slot_of(step: &Step) -> Slot {
-    (step.target.stage.clone(), step.target.wave.clone())
+    (
+        step.target.stage.to_string(),
+        step.target.wave.as_deref().map(str::to_string),
+    )
 }
 
 /// Whether a step runs a command, and so holds one of the `--jobs` slots

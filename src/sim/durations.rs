@@ -48,7 +48,7 @@ pub struct Estimate {
 /// have no kind default: a bake lasts its `duration_seconds` (or the
 /// step's entry), approvals last until approved, gates take no time.
 pub fn estimate(step: &Step, scope: Scope, overrides: &Durations) -> Estimate {
-    if let Some(&seconds) = overrides.steps.get(&step.id) {
+    if let Some(&seconds) = overrides.steps.get(&*step.id) {
         return Estimate {
             seconds,
             why: "scenario duration of the step".to_string(),

@@ -11,7 +11,7 @@ use super::alarm_expr::{self, Expr};
 use super::durations::Scope;
 use super::traffic::Share;
 use super::window::Window;
-use crate::export::plan_v1::{Blocked, Gate, Params, PlanV1, Step, StepKind};
+use crate::export::plan_v1::{Blocked, Gate, Name, Params, PlanV1, Step, StepKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The one-box share of traffic when the plan gives none (a pre-production
@@ -37,7 +37,7 @@ pub struct Model<'p> {
     pub gate_ids: BTreeMap<String, usize>,
     /// The regions production deploy steps target, in plan order, with
     /// their wave.
-    pub production_regions: Vec<(String, Option<String>)>,
+    pub production_regions: Vec<(Name, Option<Name>)>,
 }
 
 /// What the engine needs of one step.
@@ -56,7 +56,7 @@ pub struct StepModel {
     /// Where its rollback alarm is watched and its data points counted:
     /// its own region, or for a step without one every region of its slot
     /// (empty: globally).
-    pub watch: Vec<String>,
+    pub watch: Vec<Name>,
     /// How much of its region it deploys to.
     pub scope: Scope,
     /// How much of its region's traffic it sees.
@@ -71,13 +71,13 @@ pub struct StepModel {
 #[derive(Debug, Clone)]
 pub struct Slot {
     /// `target.stage`.
-    pub stage: String,
+    pub stage: Name,
     /// `target.wave`, for production waves.
-    pub wave: Option<String>,
+    pub wave: Option<Name>,
     /// Its steps, in plan order.
     pub steps: Vec<usize>,
     /// The regions its steps target, in plan order, once.
-    pub regions: Vec<String>,
+    pub regions: Vec<Name>,
 }
 
 impl Slot {
@@ -85,7 +85,7 @@ impl Slot {
     pub fn name(&self) -> String {
         match &self.wave {
             Some(wave) => format!("{}/{wave}", self.stage),
-            None => self.stage.clone(),
+            None => self.stage.to_string(),
         }
     }
 }
@@ -118,17 +118,17 @@ pub enum GateCheck {
 pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
     let mut problems = Vec::new();
     let step_ids = index_ids(
-        plan.steps.iter().map(|step| step.id.as_str()),
+        plan.steps.iter().map(|step| step.id.as_ref()),
         "step",
         &mut problems,
     );
     let gate_ids = index_ids(
-        plan.gates.iter().map(|gate| gate.id.as_str()),
+        plan.gates.iter().map(|gate| gate.id.as_ref()),
         "gate",
         &mut problems,
     );
     let alarm_ids = index_ids(
-        plan.alarms.iter().map(|alarm| alarm.id.as_str()),
+        plan.alarms.iter().map(|alarm| alarm.id.as_ref()),
         "alarm",
         &mut problems,
     );
@@ -159,7 +159,7 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
             };
             match check {
                 Ok(check) => Some(GateModel {
-                    id: entry.id.clone(),
+                    id: entry.id.to_string(),
                     overridable,
                     check,
                 }),
@@ -194,7 +194,7 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
     for (idx, step) in plan.steps.iter().enumerate() {
         let mut needs = Vec::new();
         for need in &step.needs {
-            match step_ids.get(need) {
+            match step_ids.get(&**need) {
                 Some(&found) if found < idx => needs.push(found),
                 Some(_) => problems.push(format!(
                     "step `{}` needs `{need}`, which comes after it: steps must be in an order where each comes after what it needs",
@@ -209,7 +209,7 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
             .gates
             .iter()
             .filter_map(|id| {
-                let found = gate_ids.get(id).copied();
+                let found = gate_ids.get(&**id).copied();
                 if found.is_none() {
                     problems.push(format!(
                         "step `{}` checks gate `{id}`, which is not in `gates`",
@@ -220,7 +220,7 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
             })
             .collect();
         let rollback = step.rollback_alarm.as_ref().and_then(|id| {
-            let found = alarm_ids.get(id).copied();
+            let found = alarm_ids.get(&**id).copied();
             if found.is_none() {
                 problems.push(format!(
                     "step `{}` rolls back on alarm `{id}`, which is not in `alarms`",
@@ -257,7 +257,8 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
             watch,
             scope,
             share: Share { parts, hundredths },
-            production_deploy: step.target.stage == "production" && step.kind() == StepKind::Deploy,
+            production_deploy: &*step.target.stage == "production"
+                && step.kind() == StepKind::Deploy,
         });
     }
     for idx in 0..steps.len() {
@@ -274,7 +275,7 @@ pub fn prepare(plan: &PlanV1) -> Result<Model<'_>, Vec<String>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut production_regions: Vec<(String, Option<String>)> = Vec::new();
+    let mut production_regions: Vec<(Name, Option<Name>)> = Vec::new();
     for (step, info) in plan.steps.iter().zip(&steps) {
         if let (true, Some(region)) = (info.production_deploy, &step.target.region)
             && !production_regions.iter().any(|(known, _)| known == region)
@@ -340,10 +341,10 @@ fn build_slots(plan: &PlanV1) -> Vec<Slot> {
 
 /// For each (stage, wave, region): the distinct AZs and cells its steps
 /// name, for regions whose AZ list the plan does not give.
-type PartKey = (String, Option<String>, String);
+type PartKey = (Name, Option<Name>, Name);
 
-fn part_counts(plan: &PlanV1) -> BTreeMap<PartKey, (BTreeSet<String>, BTreeSet<String>)> {
-    let mut counts: BTreeMap<PartKey, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+fn part_counts(plan: &PlanV1) -> BTreeMap<PartKey, (BTreeSet<Name>, BTreeSet<Name>)> {
+    let mut counts: BTreeMap<PartKey, (BTreeSet<Name>, BTreeSet<Name>)> = BTreeMap::new();
     for step in &plan.steps {
         let Some(region) = &step.target.region else {
             continue;
@@ -365,7 +366,7 @@ fn part_counts(plan: &PlanV1) -> BTreeMap<PartKey, (BTreeSet<String>, BTreeSet<S
 /// cells the plan names there for a cell step, 1 otherwise.
 fn part_count(
     step: &Step,
-    counts: &BTreeMap<PartKey, (BTreeSet<String>, BTreeSet<String>)>,
+    counts: &BTreeMap<PartKey, (BTreeSet<Name>, BTreeSet<Name>)>,
     plan: &PlanV1,
 ) -> u64 {
     let Some(region) = &step.target.region else {
@@ -381,7 +382,7 @@ fn part_count(
         let listed = plan
             .regions
             .iter()
-            .find(|known| &known.code == region)
+            .find(|known| *known.code == **region)
             .map_or(0, |known| known.azs.len());
         if listed > 0 {
             listed

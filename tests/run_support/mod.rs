@@ -209,10 +209,10 @@ pub fn assert_dependency_order(state: &Path) {
     for entry in &entries {
         match &entry.record {
             Record::StepStarted { step, .. } => {
-                let needs = &plan.steps.iter().find(|s| s.id == *step).unwrap().needs;
+                let needs = &plan.steps.iter().find(|s| *s.id == **step).unwrap().needs;
                 for need in needs {
                     assert!(
-                        succeeded.contains(need),
+                        succeeded.contains(&**need),
                         "{step} started before {need} succeeded"
                     );
                 }

@@ -83,9 +83,9 @@ fn provenance() -> Provenance {
 
 fn target(stage: &str, wave: Option<&str>, region: Option<&str>) -> Target {
     Target {
-        stage: stage.to_string(),
-        wave: wave.map(str::to_string),
-        region: region.map(str::to_string),
+        stage: stage.into(),
+        wave: wave.map(Name::from),
+        region: region.map(Name::from),
         az: None,
         cell: None,
         onebox: false,
@@ -102,8 +102,8 @@ struct Builder {
 impl Builder {
     fn step(&mut self, id: String, needs: Vec<String>, target: Target, params: Params) -> String {
         self.steps.push(Step {
-            id: id.clone(),
-            needs,
+            id: id.as_str().into(),
+            needs: needs.iter().map(|need| Name::from(need.as_str())).collect(),
             target,
             params,
             rollback_alarm: None,
@@ -133,16 +133,16 @@ impl Builder {
     }
 
     /// A rollback alarm, new or one already in the table.
-    fn rollback_alarm(&mut self) -> String {
+    fn rollback_alarm(&mut self) -> Name {
         if !self.alarms.is_empty() && self.rng.chance(60) {
             let idx = self.rng.below(self.alarms.len() as u64) as usize;
             return self.alarms[idx].id.clone();
         }
-        let id = format!("rollback{}", self.alarms.len() + 1);
+        let id = Name::from(format!("rollback{}", self.alarms.len() + 1));
         let alarm = self.expression(0);
         self.alarms.push(AlarmEntry {
             id: id.clone(),
-            name: Some(id.clone()),
+            name: Some(id.to_string()),
             alarm,
             provenance: provenance(),
         });
@@ -189,11 +189,11 @@ impl Builder {
         })
     }
 
-    fn gate(&mut self, gate: Gate, base_id: &str) -> String {
+    fn gate(&mut self, gate: Gate, base_id: &str) -> Name {
         if let Some(known) = self.gates.iter().find(|entry| entry.gate == gate) {
             return known.id.clone();
         }
-        let id = format!("{base_id}#{}", self.gates.len() + 1);
+        let id = Name::from(format!("{base_id}#{}", self.gates.len() + 1));
         self.gates.push(GateEntry {
             id: id.clone(),
             gate,
@@ -202,7 +202,7 @@ impl Builder {
     }
 
     /// Gates for a production deploy (or a gate step).
-    fn production_gates(&mut self, windows: &[Gate], approvals: bool) -> Vec<String> {
+    fn production_gates(&mut self, windows: &[Gate], approvals: bool) -> Vec<Name> {
         let mut ids = Vec::new();
         if !windows.is_empty() && self.rng.chance(80) {
             let window = self.rng.pick(windows).clone();
@@ -268,7 +268,7 @@ impl Builder {
 
     fn deploy(&mut self, traffic_percent: Option<Percent>) -> Params {
         Params::Deploy(DeployParams {
-            artifacts: vec!["bundle".to_string()],
+            artifacts: vec!["bundle".into()],
             platform: Platform::Ecs,
             strategy: self.strategy(),
             traffic_percent,
@@ -491,7 +491,7 @@ pub fn plan(seed: u64) -> Generated {
             if b.rng.chance(50) {
                 for az in &region.azs {
                     let mut at_az = target("production", Some(wave), Some(code));
-                    at_az.az = Some(az.clone());
+                    at_az.az = Some(az.as_str().into());
                     let params = b.deploy(None);
                     let deploy = b.step(
                         format!("production/{wave}/{code}/az/{az}/deploy"),
@@ -550,7 +550,7 @@ pub fn plan(seed: u64) -> Generated {
         .filter(|region| {
             b.steps
                 .iter()
-                .any(|step| step.target.region.as_ref() == Some(&region.code))
+                .any(|step| step.target.region.as_deref() == Some(region.code.as_str()))
         })
         .collect();
     let plan = PlanV1 {
@@ -643,7 +643,7 @@ pub fn scenario(seed: u64, plan: &PlanV1) -> (String, Timestamp, bool) {
     let mut steps = serde_json::Map::new();
     if rng.chance(30) {
         let step = rng.pick(&plan.steps);
-        steps.insert(step.id.clone(), rng.below(36_000).into());
+        steps.insert(step.id.to_string(), rng.below(36_000).into());
     }
     let mut tiers = serde_json::Map::new();
     if rng.chance(30) {

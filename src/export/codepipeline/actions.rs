@@ -91,14 +91,14 @@ pub(crate) fn add(
 
 /// The step's id without its stage and wave: `us-east-1/onebox/deploy`.
 fn local_name(step: &Step) -> &str {
-    let mut rest = step.id.as_str();
+    let mut rest = step.id.as_ref();
     rest = rest
-        .strip_prefix(step.target.stage.as_str())
+        .strip_prefix(step.target.stage.as_ref())
         .and_then(|rest| rest.strip_prefix('/'))
         .unwrap_or(rest);
     if let Some(wave) = &step.target.wave {
         rest = rest
-            .strip_prefix(wave.as_str())
+            .strip_prefix(wave.as_ref())
             .and_then(|rest| rest.strip_prefix('/'))
             .unwrap_or(rest);
     }
@@ -215,11 +215,11 @@ fn deploy_action(
     placeholders: &Placeholders,
     action: &mut ActionDeclaration,
 ) {
-    action.region = step.target.region.clone();
+    action.region = step.target.region.as_deref().map(str::to_string);
     let inputs: Vec<String> = deploy
         .artifacts
         .iter()
-        .filter_map(|artifact| context.artifacts.builds.get(artifact).cloned())
+        .filter_map(|artifact| context.artifacts.builds.get(&**artifact).cloned())
         .collect();
     // Every deploy provider takes one input artifact.
     if inputs.len() > 1 {
@@ -229,7 +229,7 @@ fn deploy_action(
                 "step `{}` deploys {} artifacts; the CodePipeline deploy action takes only the first, `{}`",
                 step.id,
                 inputs.len(),
-                deploy.artifacts.first().map(String::as_str).unwrap_or_default()
+                deploy.artifacts.first().map(|artifact| &**artifact).unwrap_or_default()
             ),
         )
         .help("package what is deployed together as one artifact");
@@ -348,9 +348,9 @@ fn placeholders(plan: &PlanV1, step: &Step) -> Placeholders {
     let scope = if target.onebox {
         "onebox".to_string()
     } else if let Some(az) = &target.az {
-        az.clone()
+        az.to_string()
     } else if let Some(cell) = &target.cell {
-        cell.clone()
+        cell.to_string()
     } else {
         "fleet".to_string()
     };
@@ -361,10 +361,10 @@ fn placeholders(plan: &PlanV1, step: &Step) -> Placeholders {
     };
     Placeholders::pipeline(plan)
         .region(target.region.as_deref().unwrap_or_default())
-        .set("stage", target.stage.clone())
+        .set("stage", target.stage.to_string())
         .set(
             "wave",
-            target.wave.clone().unwrap_or_else(|| target.stage.clone()),
+            target.wave.as_deref().unwrap_or(&target.stage).to_string(),
         )
         .set("scope", scope)
         .set("step", step_name)

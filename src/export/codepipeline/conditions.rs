@@ -27,7 +27,7 @@ pub(crate) fn entry(
     let mut owners: Vec<&Step> = Vec::new();
     for step in gated.iter().filter_map(|index| plan.steps.get(*index)) {
         for gate in &step.gates {
-            if !seen.contains(&gate.as_str()) {
+            if !seen.contains(&gate.as_ref()) {
                 seen.push(gate);
                 owners.push(step);
             }
@@ -37,7 +37,7 @@ pub(crate) fn entry(
     let mut entry_rules: Vec<(RuleDeclaration, &Step)> = Vec::new();
     let mut approvals = Vec::new();
     for (gate_id, step) in seen.into_iter().zip(owners) {
-        let Some(entry) = plan.gates.iter().find(|entry| entry.id == gate_id) else {
+        let Some(entry) = plan.gates.iter().find(|entry| *entry.id == *gate_id) else {
             continue;
         };
         match &entry.gate {
@@ -169,7 +169,7 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
             context.report_once(format!("points:{}", step.id), diagnostic, Some(step));
         }
         if let Some(alarm) = &step.rollback_alarm
-            && !alarm_ids.contains(&alarm.as_str())
+            && !alarm_ids.contains(&alarm.as_ref())
         {
             alarm_ids.push(alarm);
         }
@@ -201,7 +201,7 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
         }
     }
     for alarm_id in alarm_ids {
-        let Some(entry) = plan.alarms.iter().find(|entry| entry.id == alarm_id) else {
+        let Some(entry) = plan.alarms.iter().find(|entry| *entry.id == *alarm_id) else {
             continue;
         };
         let key = entry.name.clone().unwrap_or_else(|| alarm_id.to_string());

@@ -38,7 +38,7 @@ pub fn layout(plan: &PlanV1) -> Vec<StageLayout> {
         .steps
         .iter()
         .enumerate()
-        .map(|(index, step)| (step.id.as_str(), index))
+        .map(|(index, step)| (step.id.as_ref(), index))
         .collect();
     // Group keys in order of first appearance; sources and builds have
     // their own groups, wherever the plan lists them.
@@ -50,7 +50,7 @@ pub fn layout(plan: &PlanV1) -> Vec<StageLayout> {
             StepKind::Build => "Build".to_string(),
             _ => match &step.target.wave {
                 Some(wave) => format!("{}-{wave}", step.target.stage),
-                None => step.target.stage.clone(),
+                None => step.target.stage.to_string(),
             },
         };
         if !group_order.contains(&key) {
@@ -66,7 +66,7 @@ pub fn layout(plan: &PlanV1) -> Vec<StageLayout> {
         let same_group: Vec<usize> = step
             .needs
             .iter()
-            .filter_map(|need| index_of.get(need.as_str()).copied())
+            .filter_map(|need| index_of.get(need.as_ref()).copied())
             .filter(|need| *need < index && group_of.get(*need) == group)
             .collect();
         let my_phase = same_group

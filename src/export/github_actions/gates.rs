@@ -11,7 +11,7 @@
 
 use super::alarm_expr::{self, AlarmTree};
 use super::workflow::JobStep;
-use crate::export::plan_v1::{AlarmGate, Gate, PlanV1, Weekday, WindowGate};
+use crate::export::plan_v1::{AlarmGate, Gate, Name, PlanV1, Weekday, WindowGate};
 use serde_json::{Value, json};
 
 /// The program, for the workflow's `env`.
@@ -33,16 +33,16 @@ pub fn wait_data(plan: &PlanV1) -> Value {
     for entry in &plan.gates {
         match &entry.gate {
             Gate::Window(gate) => {
-                windows.insert(entry.id.clone(), window(&entry.id, gate));
+                windows.insert(entry.id.to_string(), window(&entry.id, gate));
             }
             Gate::Alarm(gate) => {
-                alarms.insert(entry.id.clone(), alarm_gate(&entry.id, gate).config);
+                alarms.insert(entry.id.to_string(), alarm_gate(&entry.id, gate).config);
             }
             Gate::Artifact(_) | Gate::Approval(_) => {}
         }
     }
     for entry in &plan.alarms {
-        alarms.insert(entry.id.clone(), alarm(&entry.id, &entry.alarm).config);
+        alarms.insert(entry.id.to_string(), alarm(&entry.id, &entry.alarm).config);
     }
     json!({"windows": windows, "alarms": alarms})
 }
@@ -103,9 +103,9 @@ fn iso_weekday(day: Weekday) -> u8 {
 /// alarm blocker quiet at once (each named by its id in [`wait_data`]).
 /// Its name lists the gate ids.
 pub fn wait_for_gates(
-    gate_ids: &[String],
-    windows: Vec<String>,
-    alarms: Vec<String>,
+    gate_ids: &[Name],
+    windows: Vec<Name>,
+    alarms: Vec<Name>,
     regions: &[String],
     seconds: u64,
 ) -> JobStep {

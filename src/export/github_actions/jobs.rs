@@ -50,7 +50,7 @@ impl<'p> Builder<'p> {
             gates_by_id: plan
                 .gates
                 .iter()
-                .map(|gate| (gate.id.as_str(), gate))
+                .map(|gate| (gate.id.as_ref(), gate))
                 .collect(),
             reported_alarms: BTreeSet::new(),
             built: Built {
@@ -74,7 +74,7 @@ impl<'p> Builder<'p> {
         let mut needs: Vec<String> = step
             .needs
             .iter()
-            .filter_map(|need| self.last_job.get(need).cloned())
+            .filter_map(|need| self.last_job.get(&**need).cloned())
             .collect();
         needs.dedup();
         needs = self.add_approval_gates(step, needs);
@@ -89,9 +89,11 @@ impl<'p> Builder<'p> {
             }
         };
         if let Some(last) = members.last() {
-            self.last_job.insert(step.id.clone(), last.clone());
+            self.last_job.insert(step.id.to_string(), last.clone());
         }
-        self.built.rollback_members.insert(step.id.clone(), members);
+        self.built
+            .rollback_members
+            .insert(step.id.to_string(), members);
     }
 
     fn push(&mut self, id: String, job: Job) {
@@ -114,7 +116,7 @@ impl<'p> Builder<'p> {
     fn gates_of(&self, step: &Step) -> Vec<&'p GateEntry> {
         step.gates
             .iter()
-            .filter_map(|id| self.gates_by_id.get(id.as_str()).copied())
+            .filter_map(|id| self.gates_by_id.get(id.as_ref()).copied())
             .collect()
     }
 
@@ -155,7 +157,7 @@ impl<'p> Builder<'p> {
                 Gate::Window(_) => windows.push(entry.id.clone()),
                 Gate::Alarm(gate) => {
                     let alarm = gates::alarm_gate(&entry.id, gate);
-                    if alarm.approximated && self.reported_alarms.insert(entry.id.clone()) {
+                    if alarm.approximated && self.reported_alarms.insert(entry.id.to_string()) {
                         self.built.findings.push(alarm_finding(step, &entry.id));
                     }
                     alarms.push(entry.id.clone());
@@ -194,16 +196,16 @@ impl<'p> Builder<'p> {
     /// whole wave or stage, those its deploys target.
     fn alarm_regions(&self, step: &Step) -> Vec<String> {
         if let Some(region) = &step.target.region {
-            return vec![region.clone()];
+            return vec![region.to_string()];
         }
         let mut regions: Vec<String> = Vec::new();
         for other in &self.plan.steps {
             if other.target.stage == step.target.stage
                 && other.target.wave == step.target.wave
                 && let Some(region) = &other.target.region
-                && !regions.contains(region)
+                && !regions.iter().any(|known| **known == **region)
             {
-                regions.push(region.clone());
+                regions.push(region.to_string());
             }
         }
         regions
@@ -216,11 +218,11 @@ impl<'p> Builder<'p> {
             .alarms
             .iter()
             .any(|alarm| &alarm.id == id)
-            .then(|| id.clone())
+            .then(|| id.to_string())
     }
 
     fn main_job(&mut self, step: &Step, needs: Vec<String>) -> Job {
-        let mut job = self.job(step, step.id.clone(), needs);
+        let mut job = self.job(step, step.id.to_string(), needs);
         let hook = "\"$PIPEC_HOOK\"";
         match &step.params {
             Params::Source(params) => {
@@ -232,7 +234,7 @@ impl<'p> Builder<'p> {
                 if params.require_review {
                     self.built.findings.push(Finding {
                         code: Code::GHA_REVIEW_NOT_ENFORCED,
-                        step: step.id.clone(),
+                        step: step.id.to_string(),
                         message: format!(
                             "step `{}`: the workflow cannot refuse commits without an approved review",
                             step.id
@@ -281,7 +283,7 @@ impl<'p> Builder<'p> {
                 if minutes > MAX_JOB_MINUTES - 10 {
                     self.built.findings.push(Finding {
                         code: Code::GHA_TIMEOUT_SHORTENED,
-                        step: step.id.clone(),
+                        step: step.id.to_string(),
                         message: format!(
                             "step `{}`: its {minutes}-minute timeout is longer than a GitHub job may run",
                             step.id
@@ -386,7 +388,7 @@ impl<'p> Builder<'p> {
                 .collect();
             self.built.findings.push(Finding {
                 code: Code::GHA_DATA_POINTS_DROPPED,
-                step: step.id.clone(),
+                step: step.id.to_string(),
                 message: format!(
                     "step `{}`: the bake does not wait for {}",
                     step.id,
@@ -404,7 +406,7 @@ impl<'p> Builder<'p> {
         let mut members = Vec::new();
         for (index, seconds) in parts.into_iter().enumerate() {
             let (wanted, name) = if count == 1 {
-                (step.id.clone(), step.id.clone())
+                (step.id.to_string(), step.id.to_string())
             } else {
                 (
                     format!("{}/part{}", step.id, index + 1),
@@ -445,7 +447,7 @@ pub fn bake_parts(duration_seconds: u64) -> Vec<u64> {
 fn alarm_finding(step: &Step, gate_id: &str) -> Finding {
     Finding {
         code: Code::GHA_ALARM_APPROXIMATED,
-        step: step.id.clone(),
+        step: step.id.to_string(),
         message: format!(
             "step `{}`: the expression of alarm blocker `{gate_id}` cannot be evaluated on GitHub",
             step.id
@@ -532,7 +534,7 @@ pub fn deploy_environment(step: &Step) -> String {
     let target = &step.target;
     let name = match &target.region {
         Some(region) => format!("{}-{region}", target.stage),
-        None => target.stage.clone(),
+        None => target.stage.to_string(),
     };
     environment_name(&name)
 }

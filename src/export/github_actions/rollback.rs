@@ -36,7 +36,7 @@ pub fn jobs(
         let Some(region) = target.region.as_deref() else {
             continue;
         };
-        let key = (target.stage.as_str(), target.wave.as_deref(), region);
+        let key = (target.stage.as_ref(), target.wave.as_deref(), region);
         if seen.contains(&key) {
             continue;
         }
@@ -52,7 +52,7 @@ pub fn jobs(
                     && step.target.wave == target.wave
                     && step.target.region.as_deref().is_none_or(|r| r == region)
             })
-            .flat_map(|step| members.get(&step.id).cloned().unwrap_or_default())
+            .flat_map(|step| members.get(&*step.id).cloned().unwrap_or_default())
             .collect();
         let scope = match &target.wave {
             Some(wave) => format!("{}/{wave}/{region}", target.stage),

@@ -23,12 +23,12 @@ pub fn from_plan(plan: &PlanV1) -> Graph {
     let mut node_of_step: BTreeMap<&str, usize> = BTreeMap::new();
     for step in &plan.steps {
         let node = builder.node_for(step);
-        node_of_step.insert(step.id.as_str(), node);
+        node_of_step.insert(step.id.as_ref(), node);
     }
     let steps_by_id: BTreeMap<&str, &Step> = plan
         .steps
         .iter()
-        .map(|step| (step.id.as_str(), step))
+        .map(|step| (step.id.as_ref(), step))
         .collect();
     for node in &mut builder.graph.nodes {
         let steps: Vec<&Step> = node
@@ -48,11 +48,11 @@ pub fn from_plan(plan: &PlanV1) -> Graph {
     builder.label_waves();
     let mut seen = BTreeSet::new();
     for step in &plan.steps {
-        let Some(&to) = node_of_step.get(step.id.as_str()) else {
+        let Some(&to) = node_of_step.get(step.id.as_ref()) else {
             continue;
         };
         for need in &step.needs {
-            if let Some(&from) = node_of_step.get(need.as_str())
+            if let Some(&from) = node_of_step.get(need.as_ref())
                 && from != to
                 && seen.insert((from, to))
             {
@@ -80,11 +80,11 @@ impl Builder {
                 Some(wave) => format!("{}/{wave}/{region}", target.stage),
                 None => format!("{}/{region}", target.stage),
             },
-            None => step.id.clone(),
+            None => step.id.to_string(),
         };
         if let Some(&idx) = self.node_by_key.get(&key) {
             if let Some(node) = self.graph.nodes.get_mut(idx) {
-                node.steps.push(step.id.clone());
+                node.steps.push(step.id.to_string());
             }
             return idx;
         }
@@ -95,8 +95,8 @@ impl Builder {
             lines: Vec::new(),
             shape: Shape::Step,
             cluster,
-            region: target.region.clone(),
-            steps: vec![step.id.clone()],
+            region: target.region.as_deref().map(str::to_string),
+            steps: vec![step.id.to_string()],
         });
         self.node_by_key.insert(key, idx);
         idx
@@ -104,10 +104,10 @@ impl Builder {
 
     /// The innermost box for `target`: its wave's, else its stage's.
     fn cluster_for(&mut self, target: &Target) -> Option<usize> {
-        if UNBOXED_STAGES.contains(&target.stage.as_str()) {
+        if UNBOXED_STAGES.contains(&target.stage.as_ref()) {
             return None;
         }
-        let stage = self.cluster(target.stage.clone(), target.stage.clone(), None);
+        let stage = self.cluster(target.stage.to_string(), target.stage.to_string(), None);
         match &target.wave {
             Some(wave) => Some(self.cluster(
                 format!("{}/{wave}", target.stage),

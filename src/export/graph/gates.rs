@@ -12,7 +12,7 @@ pub(super) fn place(graph: &mut Graph, plan: &PlanV1, steps: &BTreeMap<&str, &St
     let describe = |id: &str| {
         plan.gates
             .iter()
-            .find(|entry| entry.id == id)
+            .find(|entry| *entry.id == *id)
             .map_or_else(|| id.to_string(), |entry| labels::gate(&entry.gate))
     };
     // Gates shown at a box's entry, by step id.
@@ -49,9 +49,9 @@ pub(super) fn place(graph: &mut Graph, plan: &PlanV1, steps: &BTreeMap<&str, &St
                 continue;
             };
             for gate in &step.gates {
-                let shown = covered.get(id).is_some_and(|gates| gates.contains(gate));
-                if !shown && !left.contains(gate) {
-                    left.push(gate.clone());
+                let shown = covered.get(id).is_some_and(|gates| gates.contains(&**gate));
+                if !shown && !left.iter().any(|known| **known == **gate) {
+                    left.push(gate.to_string());
                 }
             }
         }
@@ -89,15 +89,15 @@ fn add_scope(
     let common: Vec<String> = first
         .gates
         .iter()
-        .filter(|gate| !outer.contains(*gate))
+        .filter(|gate| !outer.contains(&***gate))
         .filter(|gate| rest.iter().all(|step| step.gates.contains(gate)))
-        .cloned()
+        .map(|gate| gate.to_string())
         .collect();
     let mut shown = outer.clone();
     shown.extend(common.iter().cloned());
     for step in &deploys {
         covered
-            .entry(step.id.clone())
+            .entry(step.id.to_string())
             .or_default()
             .extend(shown.iter().cloned());
     }

@@ -81,9 +81,12 @@ pub(super) fn region(region: &str, steps: &[&Step]) -> Vec<String> {
         (
             "AZ",
             "AZs",
-            (|step: &Step| step.target.az.clone()) as fn(&Step) -> Option<String>,
+            (|step: &Step| step.target.az.as_deref().map(str::to_string))
+                as fn(&Step) -> Option<String>,
         ),
-        ("cell", "cells", |step: &Step| step.target.cell.clone()),
+        ("cell", "cells", |step: &Step| {
+            step.target.cell.as_deref().map(str::to_string)
+        }),
     ] {
         let mut names: Vec<String> = Vec::new();
         for name in steps.iter().filter_map(|step| part(step)) {

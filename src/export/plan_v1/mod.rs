@@ -34,6 +34,12 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 /// The value of `format_version` for plans this module writes.
 pub const FORMAT_VERSION: &str = "1.2";
 
+/// An id or a name that many places of a plan repeat (a step's id in the
+/// `needs` of the steps after it, a region in every step of it, a gate's
+/// id in every step it guards): shared, not copied, and written as a
+/// plain string.
+pub type Name = std::sync::Arc<str>;
+
 /// The values of `format_version` [`from_json`] reads: 1.1 only added
 /// optional fields (`field_provenance`, `not_scaled`, `dropped`), so a
 /// 1.0 plan is a 1.1 plan without them and means what it meant; 1.2 only
@@ -148,7 +154,7 @@ pub struct Dropped {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GateEntry {
     /// The gate's id, unique in the plan, as steps' `gates` refer to it.
-    pub id: String,
+    pub id: Name,
     /// The gate; serialized inline after `id`, starting with its `type`.
     #[serde(flatten)]
     pub gate: Gate,
@@ -165,7 +171,7 @@ pub struct GateEntry {
 #[serde(deny_unknown_fields)]
 pub struct AlarmEntry {
     /// The alarm's id, unique in the table.
-    pub id: String,
+    pub id: Name,
     /// The alarm's name as written, absent for an inline expression.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -239,19 +245,19 @@ pub struct Artifact {
 pub struct Step {
     /// A stable path naming the step, unique in the plan, such as
     /// `production/first/eu-south-2/az/eus2-az1/deploy`.
-    pub id: String,
+    pub id: Name,
     /// Ids of the steps that must finish before this one starts.
-    pub needs: Vec<String>,
+    pub needs: Vec<Name>,
     /// Where the step acts.
     pub target: Target,
     /// What the step does; decides its kind.
     pub params: Params,
     /// The id (in [`PlanV1::alarms`]) of the alarm that rolls the step
     /// back while it runs. Only deploy, test and bake steps have one.
-    pub rollback_alarm: Option<String>,
+    pub rollback_alarm: Option<Name>,
     /// The ids of the gates (in [`PlanV1::gates`]) that must pass before the
     /// step starts, in the order they are checked.
-    pub gates: Vec<String>,
+    pub gates: Vec<Name>,
     /// Where the step comes from.
     pub provenance: Provenance,
     /// Where each of the step's values that was set in source was set, by
@@ -347,19 +353,19 @@ impl StepKind {
 pub struct Target {
     /// `source` for source steps, `build` for build steps, the stage's name
     /// for pre-production steps, `production` for production steps.
-    pub stage: String,
+    pub stage: Name,
     /// The production wave.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wave: Option<String>,
+    pub wave: Option<Name>,
     /// The region.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Name>,
     /// The availability zone (AZ id), in `by az` waves.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub az: Option<String>,
+    pub az: Option<Name>,
     /// The cell, in `by cell` waves.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cell: Option<String>,
+    pub cell: Option<Name>,
     /// Whether the step acts on the one-box only; written only when true.
     #[serde(
         skip_serializing_if = "is_false",
@@ -644,7 +650,7 @@ pub struct TestParams {
 #[serde(deny_unknown_fields)]
 pub struct DeployParams {
     /// Names of the artifacts deployed.
-    pub artifacts: Vec<String>,
+    pub artifacts: Vec<Name>,
     /// The compute platform.
     pub platform: Platform,
     /// How the artifacts replace what runs.

@@ -122,9 +122,9 @@ impl<'de> Deserialize<'de> for PlanV1 {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStep {
-    id: String,
+    id: Name,
     kind: StepKind,
-    needs: Vec<String>,
+    needs: Vec<Name>,
     target: Target,
     source: Option<SourceParams>,
     build: Option<BuildParams>,
@@ -133,8 +133,8 @@ struct RawStep {
     bake: Option<BakeParams>,
     approval: Option<ApprovalParams>,
     gate: Option<GateParams>,
-    rollback_alarm: Option<String>,
-    gates: Vec<String>,
+    rollback_alarm: Option<Name>,
+    gates: Vec<Name>,
     provenance: Provenance,
     #[serde(default)]
     field_provenance: FieldProvenance,
@@ -245,7 +245,7 @@ impl<'de> Deserialize<'de> for SourceParams {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum RawGateEntry {
     Window {
-        id: String,
+        id: Name,
         window: Option<String>,
         zone: String,
         allow: Vec<WindowSlot>,
@@ -254,21 +254,21 @@ enum RawGateEntry {
         provenance: Provenance,
     },
     Alarm {
-        id: String,
+        id: Name,
         name: Option<String>,
         alarm: String,
         overridable: bool,
         provenance: Provenance,
     },
     Artifact {
-        id: String,
+        id: Name,
         package: Option<String>,
         git_ref: Option<String>,
         overridable: bool,
         provenance: Provenance,
     },
     Approval {
-        id: String,
+        id: Name,
         role: String,
         overridable: bool,
         provenance: Provenance,

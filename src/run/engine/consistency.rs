@@ -60,7 +60,7 @@ pub(super) fn check(plan: &PlanV1, entries: &[Entry]) -> Result<(), Inconsistenc
             .steps
             .iter()
             .enumerate()
-            .map(|(position, step)| (step.id.as_str(), position))
+            .map(|(position, step)| (step.id.as_ref(), position))
             .collect(),
         steps: vec![StepStory::default(); plan.steps.len()],
         alarmed: false,
@@ -151,7 +151,7 @@ impl Story<'_> {
         self.plan
             .steps
             .get(position)
-            .map_or("", |step| step.id.as_str())
+            .map_or("", |step| step.id.as_ref())
     }
 
     fn position(&self, step: &str) -> Result<usize, String> {

@@ -102,7 +102,7 @@ impl<'o> Engine<'o> {
             .plan
             .steps
             .get(position)
-            .map_or_else(String::new, |step| step.id.clone())
+            .map_or_else(String::new, |step| step.id.to_string())
     }
 
     fn drive(&mut self) -> Result<Outcome, RunError> {
@@ -368,9 +368,12 @@ impl<'o> Engine<'o> {
         // The step's region; for a step without one, every region of its
         // slot (a wave's bake undoes the wave).
         let regions: Vec<String> = match self.shared.plan.steps.get(position) {
-            Some(watched) if watched.target.region.is_some() => {
-                watched.target.region.iter().cloned().collect()
-            }
+            Some(watched) if watched.target.region.is_some() => watched
+                .target
+                .region
+                .iter()
+                .map(|region| region.to_string())
+                .collect(),
             Some(watched) => topology
                 .watched_regions(watched)
                 .into_iter()

@@ -41,7 +41,7 @@ impl Replay {
                 .steps
                 .iter()
                 .enumerate()
-                .map(|(position, step)| (step.id.clone(), position))
+                .map(|(position, step)| (step.id.to_string(), position))
                 .collect(),
             slots: (0..count)
                 .map(|position| topology.slot(position).cloned().unwrap_or_default())

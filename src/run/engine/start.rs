@@ -181,7 +181,7 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
         approvals: replay.approvals.clone(),
         auto_approve: options.auto_approve,
         overrides: options.overrides.iter().cloned().collect(),
-        step_ids: plan.steps.iter().map(|step| step.id.clone()).collect(),
+        step_ids: plan.steps.iter().map(|step| step.id.to_string()).collect(),
         plan,
     });
     let mut engine = Engine::new(shared, journal, replay, options);
@@ -220,8 +220,8 @@ pub(super) fn append(journal: &mut Journal, record: Record) -> Result<(), RunErr
 /// `--override` names gates of the plan that may be overridden.
 fn check_overrides(plan: &PlanV1, overrides: &[String]) -> Result<(), RunError> {
     for id in overrides {
-        let Some(entry) = plan.gates.iter().find(|gate| gate.id == *id) else {
-            let ids: Vec<&str> = plan.gates.iter().map(|gate| gate.id.as_str()).collect();
+        let Some(entry) = plan.gates.iter().find(|gate| *gate.id == **id) else {
+            let ids: Vec<&str> = plan.gates.iter().map(|gate| gate.id.as_ref()).collect();
             return Err(
                 RunError::new(format!("--override {id}: the plan has no such gate"))
                     .help(format!("the plan's gates are: {}", ids.join(", "))),

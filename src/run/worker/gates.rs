@@ -23,11 +23,11 @@ impl Worker<'_> {
                     "its gate `{gate_id}` is not in the plan"
                 )));
             };
-            if self.shared.overrides.contains(gate_id) {
+            if self.shared.overrides.contains(&**gate_id) {
                 log.line(&format!("gate {gate_id}: overridden (--override)"));
                 let _ = self.engine.send(Message::Overridden {
                     position: self.position,
-                    gate: gate_id.clone(),
+                    gate: gate_id.to_string(),
                 });
                 continue;
             }
@@ -102,7 +102,7 @@ impl Worker<'_> {
             log.line(&format!("gate {gate_id}: no alarm command, not checked"));
             return Ok(());
         };
-        let regions = vec![self.step.target.region.clone()];
+        let regions = vec![self.step.target.region.as_deref().map(str::to_string)];
         let context = context(self.shared, self.step, None);
         let mut said = String::new();
         loop {

@@ -110,7 +110,7 @@ impl<'a, 'w> Watch<'a, 'w> {
         if let Some(answer) = self.fired.take() {
             let alarm = self
                 .alarm
-                .map_or_else(String::new, |alarm| alarm.id.clone());
+                .map_or_else(String::new, |alarm| alarm.id.to_string());
             return StepResult::Alarm {
                 alarm,
                 regions: answer.regions,

@@ -295,7 +295,7 @@ impl Engine<'_> {
             .plan
             .steps
             .get(step)
-            .map_or("", |step| step.id.as_str())
+            .map_or("", |step| step.id.as_ref())
     }
 
     pub(super) fn state(&self, change: usize, step: usize) -> Option<&StepState> {

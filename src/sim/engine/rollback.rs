@@ -48,7 +48,7 @@ impl Engine<'_> {
                 .filter(|region| timeline.is_true(expr, Place::Region(region), self.now))
                 .map(|region| {
                     (
-                        Some(region.clone()),
+                        Some(region.to_string()),
                         gates::firing_names(timeline, expr, Place::Region(region), self.now),
                     )
                 })
@@ -64,8 +64,8 @@ impl Engine<'_> {
         // A step on a region rolls back its region; a step on a whole wave
         // (its bake) rolls back every region of the wave.
         let regions: Vec<String> = match &plan_step.target.region {
-            Some(region) => vec![region.clone()],
-            None => info.watch.clone(),
+            Some(region) => vec![region.to_string()],
+            None => info.watch.iter().map(|region| region.to_string()).collect(),
         };
         self.roll_back(change, step, &regions, reason);
     }
@@ -94,7 +94,7 @@ impl Engine<'_> {
                 s.target
                     .region
                     .as_ref()
-                    .is_none_or(|region| regions.contains(region))
+                    .is_none_or(|region| regions.iter().any(|known| **known == **region))
             })
         };
         for &step in &slot_steps {
@@ -113,7 +113,7 @@ impl Engine<'_> {
                 .filter(|&step| {
                     let is_deploy = self.model.plan.steps.get(step).is_some_and(|s| {
                         matches!(s.params, Params::Deploy(_))
-                            && s.target.region.as_ref() == Some(region)
+                            && s.target.region.as_deref() == Some(region.as_str())
                     });
                     is_deploy
                         && matches!(

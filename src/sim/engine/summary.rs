@@ -113,9 +113,9 @@ impl Engine<'_> {
                 .iter()
                 .zip(&self.model.steps)
                 .map(|(step, info)| StepSummary {
-                    id: step.id.clone(),
+                    id: step.id.to_string(),
                     slot: info.slot,
-                    region: step.target.region.clone(),
+                    region: step.target.region.as_deref().map(str::to_string),
                 })
                 .collect(),
             local_zone,
@@ -210,12 +210,12 @@ impl Engine<'_> {
                         .iter()
                         .find(|(change, slot, known, _)| {
                             *change == idx
-                                && known == region
+                                && **known == **region
                                 && self
                                     .model
                                     .slots
                                     .get(*slot)
-                                    .is_some_and(|slot| slot.stage == "production")
+                                    .is_some_and(|slot| &*slot.stage == "production")
                         })
                         .map(|(.., at)| *at);
                     let finished: Vec<Timestamp> = deploys
@@ -239,8 +239,8 @@ impl Engine<'_> {
                         continue;
                     };
                     let summary = RegionSummary {
-                        region: region.clone(),
-                        wave: wave.clone(),
+                        region: region.to_string(),
+                        wave: wave.as_deref().map(str::to_string),
                         status,
                         change: Some(run.input.id.clone()),
                         deployed_at: finished
@@ -256,8 +256,8 @@ impl Engine<'_> {
                     fallback.get_or_insert(summary);
                 }
                 fallback.unwrap_or(RegionSummary {
-                    region: region.clone(),
-                    wave: wave.clone(),
+                    region: region.to_string(),
+                    wave: wave.as_deref().map(str::to_string),
                     status: RegionStatus::NotReached,
                     change: None,
                     deployed_at: None,

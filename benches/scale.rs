@@ -5,15 +5,24 @@
 //! with that many services (126 steps each, over the 34 commercial
 //! regions). `check DIR` and `compile` of the services into one JSON
 //! document run the release binary, timed with `/usr/bin/time` (wall,
-//! CPU, peak memory) when it is there. `simulate` runs in this process: the workspace is compiled
-//! streaming, each plan simulated from a Monday morning as it is built
-//! and dropped, and only the simulations are timed.
+//! CPU, peak memory) when it is there: each figure is the median of
+//! `PIPEC_SCALE_RUNS` samples (default 5), and a sample runs the command
+//! enough times over for 2,000 pipelines, since `/usr/bin/time` reads CPU
+//! time in hundredths of a second. `simulate` runs in this process: the
+//! workspace is compiled streaming, each plan simulated from a Monday
+//! morning as it is built and dropped, and only the simulations are timed
+//! (the median of as many samples, one at 100,000).
+//!
+//! A process has a fixed start (itself, the standard library's modules,
+//! the templates, its threads), measured on a workspace of two services;
+//! the last four columns are the cost per pipeline beyond it, which is
+//! what grows or does not with the workspace.
 //!
 //! Run with `cargo bench --bench scale`; `PIPEC_SCALE_SIZES=100,1000`
 //! picks the sizes (default 100, 1,000, 10,000 and 100,000; the largest
-//! writes about 7.6 GB of plans, removed afterwards). It prints a table and
-//! the spread of each column (largest cost per pipeline over smallest);
-//! it is a measurement, not a test.
+//! writes about 7.6 GB of plans per run, removed afterwards). It prints a
+//! table and the spread of each column (largest cost per pipeline over
+//! smallest); it is a measurement, not a test.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
@@ -85,15 +94,50 @@ fn per_pipeline(time: Duration, count: usize) -> f64 {
     time.as_secs_f64() * 1e6 / count as f64
 }
 
+/// Microseconds per pipeline beyond the fixed start: what `count`
+/// pipelines cost over what [`FIXED`] cost (`fixed`), per pipeline added.
+fn beyond(time: Duration, fixed: Duration, count: usize) -> f64 {
+    (time.as_secs_f64() - fixed.as_secs_f64()) * 1e6 / (count - FIXED) as f64
+}
+
+/// The services of the workspace that measures the fixed start: two, so
+/// that it starts the threads a larger workspace starts.
+const FIXED: usize = 2;
+
+fn cpu_of(run: &services::Run) -> Duration {
+    run.cpu.unwrap_or(Duration::ZERO)
+}
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("PIPEC_SCALE_SIZES")
         .unwrap_or_else(|_| "100,1000,10000,100000".to_string())
         .split(',')
         .map(|size| size.trim().parse().unwrap())
         .collect();
+    let runs: usize =
+        std::env::var("PIPEC_SCALE_RUNS").map_or(5, |runs| runs.trim().parse().unwrap());
     let root = std::env::temp_dir().join(format!("pipec-bench-scale-{}", std::process::id()));
+    let out = std::env::temp_dir().join(format!("pipec-bench-scale-{}.json", std::process::id()));
+    // The fixed start: the process, the standard library's modules, the
+    // org and team templates and the threads, on a workspace of two
+    // services, averaged over many runs.
+    services::workspace(&root, FIXED);
+    let dir = root.to_str().unwrap().to_string();
+    let services_dir = root.join("services").to_str().unwrap().to_string();
+    let fixed_check = services::pipec_median(&["check", &dir], None, runs, 50);
+    let fixed_compile = services::pipec_median(&["compile", &services_dir], Some(&out), runs, 50);
     println!(
-        "{:>8} | {:>10} {:>10} {:>9} | {:>10} {:>10} {:>9} | {:>10}",
+        "fixed start ({FIXED} services, 50 runs): check {:.1} ms ({:.1} ms CPU), compile {:.1} ms ({:.1} ms CPU)",
+        fixed_check.wall.as_secs_f64() * 1e3,
+        cpu_of(&fixed_check).as_secs_f64() * 1e3,
+        fixed_compile.wall.as_secs_f64() * 1e3,
+        cpu_of(&fixed_compile).as_secs_f64() * 1e3,
+    );
+    println!(
+        "check and compile: the median of {runs} samples, each of enough runs for 2,000 pipelines; µs per pipeline, then beyond the fixed start"
+    );
+    println!(
+        "{:>8} | {:>10} {:>10} {:>9} | {:>12} {:>10} {:>9} | {:>13} | {:>11} {:>11} {:>13} {:>11}",
         "services",
         "check µs/p",
         "cpu µs/p",
@@ -101,23 +145,34 @@ fn main() {
         "compile µs/p",
         "cpu µs/p",
         "peak MiB",
-        "simulate µs/p"
+        "simulate µs/p",
+        "check+",
+        "cpu+",
+        "compile+",
+        "cpu+"
     );
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); 5];
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); 9];
     for &count in &sizes {
         let files = services::workspace(&root, count);
-        let dir = root.to_str().unwrap();
-        let check = services::pipec(&["check", dir]);
+        // Enough runs per sample for 2,000 pipelines: CPU time is read in
+        // hundredths of a second.
+        let times = (2_000 / count).max(1);
+        let check = services::pipec_median(&["check", &dir], None, runs, times);
         // One document of every plan, as `compile FILE > plans.json`
         // writes: the compiler's cost, not the file system's cost of
         // creating a file per plan (see `cargo bench --bench compile_dir`).
-        let out =
-            std::env::temp_dir().join(format!("pipec-bench-scale-{}.json", std::process::id()));
-        let services_dir = root.join("services");
-        let compile = services::pipec_to(&["compile", services_dir.to_str().unwrap()], Some(&out));
+        let compile = services::pipec_median(&["compile", &services_dir], Some(&out), runs, times);
         assert!(std::fs::metadata(&out).unwrap().len() > count as u64 * 1000);
         std::fs::remove_file(&out).unwrap();
-        let simulate = simulate_all(&files);
+        // In this process, so the first sample also loads what every
+        // later one finds loaded (time zones); the median of a few is
+        // the steady cost. One at 100,000, where a sample compiles the
+        // whole workspace again.
+        let samples = if count <= 10_000 { runs } else { 1 };
+        let mut simulations: Vec<Duration> =
+            (0..samples.max(1)).map(|_| simulate_all(&files)).collect();
+        simulations.sort();
+        let simulate = simulations[simulations.len() / 2];
         let cpu = |run: &services::Run| run.cpu.map_or(f64::NAN, |cpu| per_pipeline(cpu, count));
         let row = [
             per_pipeline(check.wall, count),
@@ -125,12 +180,16 @@ fn main() {
             per_pipeline(compile.wall, count),
             cpu(&compile),
             per_pipeline(simulate, count),
+            beyond(check.wall, fixed_check.wall, count),
+            beyond(cpu_of(&check), cpu_of(&fixed_check), count),
+            beyond(compile.wall, fixed_compile.wall, count),
+            beyond(cpu_of(&compile), cpu_of(&fixed_compile), count),
         ];
         for (column, value) in columns.iter_mut().zip(row) {
             column.push(value);
         }
         println!(
-            "{count:>8} | {:>10.0} {:>10.0} {:>9} | {:>12.0} {:>10.0} {:>9} | {:>13.0}",
+            "{count:>8} | {:>10.0} {:>10.0} {:>9} | {:>12.0} {:>10.0} {:>9} | {:>13.0} | {:>11.0} {:>11.0} {:>13.0} {:>11.0}",
             row[0],
             row[1],
             services::mib(check.peak_kib),
@@ -138,6 +197,10 @@ fn main() {
             row[3],
             services::mib(compile.peak_kib),
             row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
         );
     }
     let spread = |column: &[f64]| {
@@ -152,6 +215,13 @@ fn main() {
         spread(&columns[2]),
         spread(&columns[3]),
         spread(&columns[4]),
+    );
+    println!(
+        "spread beyond the fixed start: check {:.2} (cpu {:.2}), compile {:.2} (cpu {:.2})",
+        spread(&columns[5]),
+        spread(&columns[6]),
+        spread(&columns[7]),
+        spread(&columns[8]),
     );
     let _ = std::fs::remove_dir_all(&root);
 }

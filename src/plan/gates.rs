@@ -376,8 +376,7 @@ impl<'w> Lowerer<'_, 'w> {
                 id: id.clone(),
                 needs: previous.clone(),
                 target: Target {
-                    stage: stage.into(),
-                    ..Target::default()
+                    ..Target::in_stage(stage.into())
                 },
                 params: Params::Approval { role },
                 rollback_alarm: None,

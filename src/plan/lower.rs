@@ -409,8 +409,7 @@ impl<'w> Lowerer<'_, 'w> {
             id: step_id(&["source", name]),
             needs: Vec::new(),
             target: Target {
-                stage: "source".into(),
-                ..Target::default()
+                ..Target::in_stage("source".into())
             },
             params: Params::Source {
                 name: name.to_string(),
@@ -491,8 +490,7 @@ impl<'w> Lowerer<'_, 'w> {
             id,
             needs,
             target: Target {
-                stage: "build".into(),
-                ..Target::default()
+                ..Target::in_stage("build".into())
             },
             params: Params::Build {
                 artifact: name.to_string(),

@@ -295,7 +295,7 @@ pub struct Step {
 }
 
 /// Where a step acts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// `source`, `build`, a stage's name or `production`.
     pub stage: Name,
@@ -309,6 +309,24 @@ pub struct Target {
     pub cell: Option<Name>,
     /// Whether this is a one-box step.
     pub onebox: bool,
+}
+
+impl Target {
+    /// A step of `stage` with no wave, region, AZ or cell (yet).
+    ///
+    /// `Target` has no `Default`: an empty `Arc<str>` is one static
+    /// allocation whose count every thread would increment and decrement
+    /// for each step built, a cache line the cores pass back and forth.
+    pub fn in_stage(stage: Name) -> Target {
+        Target {
+            stage,
+            wave: None,
+            region: None,
+            az: None,
+            cell: None,
+            onebox: false,
+        }
+    }
 }
 
 /// A step's kind and parameters.

@@ -83,9 +83,8 @@ impl<'w> Lowerer<'_, 'w> {
                 None => Name::clone(&stage_name),
             };
             let target = Target {
-                stage: Name::clone(&stage_name),
                 region: region.clone(),
-                ..Target::default()
+                ..Target::in_stage(Name::clone(&stage_name))
             };
             // A stage that names no region has steps without one.
             let placed_by: Vec<(Field, Trace)> = region
@@ -148,8 +147,7 @@ impl<'w> Lowerer<'_, 'w> {
                 id: id.clone(),
                 needs: terminals.clone(),
                 target: Target {
-                    stage: Name::clone(&stage_name),
-                    ..Target::default()
+                    ..Target::in_stage(Name::clone(&stage_name))
                 },
                 params: Params::Test {
                     name: test_name.clone(),
@@ -169,8 +167,7 @@ impl<'w> Lowerer<'_, 'w> {
         if bake.is_some() || !data_points.is_empty() {
             let id = step_id(&[name, "bake"]);
             let target = Target {
-                stage: stage_name,
-                ..Target::default()
+                ..Target::in_stage(stage_name)
             };
             let fallback = self.trace(member);
             plan.steps.push(bake_step(
@@ -397,9 +394,8 @@ impl<'w> Lowerer<'_, 'w> {
             _ => return,
         };
         let target = Target {
-            stage: "production".into(),
             wave: Some(wave.wave.as_str().into()),
-            ..Target::default()
+            ..Target::in_stage("production".into())
         };
         let mut lost: Vec<(Target, String)> = Vec::new();
         if platform == Platform::Lambda {
@@ -586,10 +582,9 @@ impl<'w> Lowerer<'_, 'w> {
             for (index, code) in wave.regions.iter().enumerate() {
                 let prefix = step_id(&["production", &wave.wave, code]);
                 let target = Target {
-                    stage: Name::clone(&stage),
                     wave: Some(Name::clone(&wave_name)),
                     region: Some(Name::from(code.as_str())),
-                    ..Target::default()
+                    ..Target::in_stage(Name::clone(&stage))
                 };
                 let mut region_chain = chain.clone();
                 if let Some(earlier) = parallel
@@ -699,9 +694,8 @@ impl<'w> Lowerer<'_, 'w> {
             if bake.is_some() || !data_points.is_empty() {
                 let id = step_id(&["production", &wave.wave, "bake"]);
                 let target = Target {
-                    stage: Name::clone(&stage),
                     wave: Some(wave_name),
-                    ..Target::default()
+                    ..Target::in_stage(Name::clone(&stage))
                 };
                 let fallback = self.trace(wave_member);
                 plan.steps.push(bake_step(

@@ -43,6 +43,9 @@ pub struct Run {
     pub wall: Duration,
     /// User plus system time, when `/usr/bin/time` can say.
     pub cpu: Option<Duration>,
+    /// User time alone: the program's own work, without what the kernel
+    /// does for it (zeroing pages, writing to the page cache).
+    pub user: Option<Duration>,
     /// Peak resident memory in KiB, when `/usr/bin/time` can say.
     pub peak_kib: Option<u64>,
 }
@@ -91,9 +94,11 @@ pub fn pipec_median(args: &[&str], stdout: Option<&Path>, runs: usize, times: us
         values[values.len() / 2]
     };
     let cpus: Option<Vec<Duration>> = samples.iter().map(|run| run.cpu).collect();
+    let users: Option<Vec<Duration>> = samples.iter().map(|run| run.user).collect();
     Run {
         wall: median(samples.iter().map(|run| run.wall).collect()),
         cpu: cpus.map(median),
+        user: users.map(median),
         peak_kib: samples.iter().filter_map(|run| run.peak_kib).max(),
     }
 }
@@ -139,6 +144,7 @@ pub fn pipec_repeated(args: &[&str], stdout: Option<&Path>, times: usize) -> Run
     Run {
         wall: each(run.wall),
         cpu: run.cpu.map(each),
+        user: run.user.map(each),
         peak_kib: run.peak_kib,
     }
 }
@@ -153,14 +159,14 @@ fn parse_time(stderr: &str, wall: Duration) -> Run {
             .map(str::to_string)
     };
     let peak_kib = field("peak=").and_then(|value| value.parse().ok());
-    let cpu = field("cpu=").and_then(|value| {
+    let times = field("cpu=").and_then(|value| {
         let (user, system) = value.split_once('+')?;
-        let seconds = user.parse::<f64>().ok()? + system.parse::<f64>().ok()?;
-        Some(Duration::from_secs_f64(seconds))
+        Some((user.parse::<f64>().ok()?, system.parse::<f64>().ok()?))
     });
     Run {
         wall,
-        cpu,
+        cpu: times.map(|(user, system)| Duration::from_secs_f64(user + system)),
+        user: times.map(|(user, _)| Duration::from_secs_f64(user)),
         peak_kib,
     }
 }

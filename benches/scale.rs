@@ -98,22 +98,25 @@ fn per_pipeline(time: Duration, count: usize) -> f64 {
 }
 
 /// Microseconds per pipeline beyond the fixed start: what `count`
-/// pipelines cost over what [`FIXED`] cost (`fixed`), per pipeline added.
-fn beyond(time: Duration, fixed: Duration, count: usize) -> f64 {
-    (time.as_secs_f64() - fixed.as_secs_f64()) * 1e6 / (count - FIXED) as f64
+/// pipelines cost over what [`FIXED`] cost (`fixed`), per pipeline added;
+/// not a number when either is unknown.
+fn beyond(time: Option<Duration>, fixed: Option<Duration>, count: usize) -> f64 {
+    match (time, fixed) {
+        (Some(time), Some(fixed)) => {
+            (time.as_secs_f64() - fixed.as_secs_f64()) * 1e6 / (count - FIXED) as f64
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// Milliseconds, or not a number when unknown.
+fn millis(time: Option<Duration>) -> f64 {
+    time.map_or(f64::NAN, |time| time.as_secs_f64() * 1e3)
 }
 
 /// The services of the workspace that measures the fixed start: two, so
 /// that it starts the threads a larger workspace starts.
 const FIXED: usize = 2;
-
-fn cpu_of(run: &services::Run) -> Duration {
-    run.cpu.unwrap_or(Duration::ZERO)
-}
-
-fn user_of(run: &services::Run) -> Duration {
-    run.user.unwrap_or(Duration::ZERO)
-}
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("PIPEC_SCALE_SIZES")
@@ -135,10 +138,10 @@ fn main() {
     let fixed_compile = services::pipec_median(&["compile", &services_dir], Some(&out), runs, 50);
     println!(
         "fixed start ({FIXED} services, 50 runs): check {:.1} ms ({:.1} ms CPU), compile {:.1} ms ({:.1} ms CPU)",
-        fixed_check.wall.as_secs_f64() * 1e3,
-        cpu_of(&fixed_check).as_secs_f64() * 1e3,
-        fixed_compile.wall.as_secs_f64() * 1e3,
-        cpu_of(&fixed_compile).as_secs_f64() * 1e3,
+        millis(Some(fixed_check.wall)),
+        millis(fixed_check.cpu),
+        millis(Some(fixed_compile.wall)),
+        millis(fixed_compile.cpu),
     );
     println!(
         "check and compile: the median of {runs} samples, each of enough runs for 2,000 pipelines; µs per pipeline, then beyond the fixed start"
@@ -189,12 +192,12 @@ fn main() {
             per_pipeline(compile.wall, count),
             cpu(&compile),
             per_pipeline(simulate, count),
-            beyond(check.wall, fixed_check.wall, count),
-            beyond(cpu_of(&check), cpu_of(&fixed_check), count),
-            beyond(user_of(&check), user_of(&fixed_check), count),
-            beyond(compile.wall, fixed_compile.wall, count),
-            beyond(cpu_of(&compile), cpu_of(&fixed_compile), count),
-            beyond(user_of(&compile), user_of(&fixed_compile), count),
+            beyond(Some(check.wall), Some(fixed_check.wall), count),
+            beyond(check.cpu, fixed_check.cpu, count),
+            beyond(check.user, fixed_check.user, count),
+            beyond(Some(compile.wall), Some(fixed_compile.wall), count),
+            beyond(compile.cpu, fixed_compile.cpu, count),
+            beyond(compile.user, fixed_compile.user, count),
         ];
         for (column, value) in columns.iter_mut().zip(row) {
             column.push(value);

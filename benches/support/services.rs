@@ -57,16 +57,7 @@ pub fn pipec(args: &[&str]) -> Run {
 
 /// [`pipec`] with standard output written to `stdout` when given.
 pub fn pipec_to(args: &[&str], stdout: Option<&Path>) -> Run {
-    let time = Path::new("/usr/bin/time");
-    let mut command = if time.is_file() {
-        let mut command = Command::new(time);
-        command
-            .args(["-f", "peak=%M cpu=%U+%S"])
-            .arg(env!("CARGO_BIN_EXE_pipec"));
-        command
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_pipec"))
-    };
+    let mut command = timed(env!("CARGO_BIN_EXE_pipec"));
     if let Some(path) = stdout {
         command.stdout(std::fs::File::create(path).unwrap());
     }
@@ -124,17 +115,8 @@ pub fn pipec_repeated(args: &[&str], stdout: Option<&Path>, times: usize) -> Run
         None => line.push_str(" >/dev/null"),
     }
     line.push_str(" || exit 1; done");
-    let time = Path::new("/usr/bin/time");
-    let mut command = if time.is_file() {
-        let mut command = Command::new(time);
-        command.args(["-f", "peak=%M cpu=%U+%S", "sh", "-c"]);
-        command
-    } else {
-        let mut command = Command::new("sh");
-        command.arg("-c");
-        command
-    };
-    command.arg(line).arg(env!("CARGO_BIN_EXE_pipec"));
+    let mut command = timed("sh");
+    command.arg("-c").arg(line).arg(env!("CARGO_BIN_EXE_pipec"));
     let begun = Instant::now();
     let output = command.output().unwrap();
     let wall = begun.elapsed();
@@ -149,8 +131,25 @@ pub fn pipec_repeated(args: &[&str], stdout: Option<&Path>, times: usize) -> Run
     }
 }
 
-/// What `/usr/bin/time -f "peak=%M cpu=%U+%S"` wrote to standard error,
-/// with the wall time measured here.
+/// What `/usr/bin/time` is asked to write: the peak resident memory, then
+/// user and system time.
+const TIME_FORMAT: &str = "peak=%M cpu=%U+%S";
+
+/// A command running `program` under `/usr/bin/time -f TIME_FORMAT` when
+/// it is there, else `program` alone (then only wall time is known).
+fn timed(program: &str) -> Command {
+    let time = Path::new("/usr/bin/time");
+    if time.is_file() {
+        let mut command = Command::new(time);
+        command.args(["-f", TIME_FORMAT, program]);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// What `/usr/bin/time -f TIME_FORMAT` wrote to standard error, with the
+/// wall time measured here.
 fn parse_time(stderr: &str, wall: Duration) -> Run {
     let field = |name: &str| {
         stderr

@@ -124,12 +124,16 @@ impl<'w> Lowerer<'_, 'w> {
         alarm: &Expr,
         file: FileId,
     ) -> Option<String> {
-        let key = (
-            std::ptr::from_ref(pipeline) as usize,
-            std::ptr::from_ref(alarm) as usize,
-            file,
-        );
-        if let Some(known) = self.alarm_texts.get(&key) {
+        // Texts are kept for the pipeline being lowered only.
+        let of = std::ptr::from_ref(pipeline) as usize;
+        if self.alarm_texts.pipeline != of {
+            self.alarm_texts = super::lower::RenderedAlarms {
+                pipeline: of,
+                texts: Default::default(),
+            };
+        }
+        let key = (std::ptr::from_ref(alarm) as usize, file);
+        if let Some(known) = self.alarm_texts.texts.get(&key) {
             return known.clone();
         }
         let rendered = AlarmRenderer {
@@ -139,7 +143,7 @@ impl<'w> Lowerer<'_, 'w> {
             reported_cycles: Default::default(),
         }
         .render(alarm, file);
-        self.alarm_texts.insert(key, rendered.clone());
+        self.alarm_texts.texts.insert(key, rendered.clone());
         rendered
     }
 
@@ -375,9 +379,7 @@ impl<'w> Lowerer<'_, 'w> {
             plan.steps.push(Step {
                 id: id.clone(),
                 needs: previous.clone(),
-                target: Target {
-                    ..Target::in_stage(stage.into())
-                },
+                target: Arc::new(Target::in_stage(stage.into())),
                 params: Params::Approval { role },
                 rollback_alarm: None,
                 gates: Vec::new(),

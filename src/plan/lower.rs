@@ -44,9 +44,22 @@ pub struct Lowerer<'a, 'w> {
     /// each field of a step is set and the regions it deploys to, so a plan
     /// built to be checked and dropped goes without ([`Lowerer::for_checking`]).
     pub(super) written: bool,
-    /// Alarm expressions rendered so far, by the pipeline and the
-    /// expression (their addresses) and its file ([`Lowerer::alarm_text`]).
-    pub(super) alarm_texts: crate::hashing::FastHashMap<(usize, usize, FileId), Option<String>>,
+    /// Alarm expressions of the pipeline rendered so far
+    /// ([`Lowerer::alarm_text`]).
+    pub(super) alarm_texts: RenderedAlarms,
+}
+
+/// The alarm expressions rendered while lowering one pipeline, by the
+/// expression (its address) and the file it is written in. A text depends
+/// only on the pipeline's `alarm` members and the workspace's top-level
+/// alarms, so a copy of the pipeline that nothing has changed (a profile
+/// that only scales bakes or adds approvals) renders them alike
+/// ([`Lowerer::lower_unchanged_copy`]).
+#[derive(Clone, Default)]
+pub struct RenderedAlarms {
+    /// The address of the pipeline's block they were rendered for.
+    pub(super) pipeline: usize,
+    pub(super) texts: crate::hashing::FastHashMap<(usize, FileId), Option<String>>,
 }
 
 impl<'a, 'w> Lowerer<'a, 'w> {
@@ -171,39 +184,48 @@ pub(super) fn step_id(parts: &[&str]) -> Name {
     })
 }
 
-/// A bake step of [`BakeParts`].
-pub(super) fn bake_step(
-    id: &Name,
-    needs: Vec<Name>,
-    target: Target,
-    (bake, points, fallback): BakeParts,
-    rollback_alarm: Option<AlarmRef>,
-) -> Step {
-    let mut fields = Vec::new();
-    let (duration_seconds, trace) = match bake {
-        Some((seconds, trace)) => {
-            fields.push((Field::Duration, trace.clone()));
-            (seconds, trace)
+impl Lowerer<'_, '_> {
+    /// A bake step of [`BakeParts`]. Where its duration and data points
+    /// are set is kept only in a plan to be written, as for a deploy step
+    /// ([`Self::deploy_step`]): the policies read none of it.
+    pub(super) fn bake_step(
+        &self,
+        id: &Name,
+        needs: Vec<Name>,
+        target: Arc<Target>,
+        (bake, points, fallback): BakeParts,
+        rollback_alarm: Option<AlarmRef>,
+    ) -> Step {
+        let mut fields = Vec::new();
+        let (duration_seconds, trace) = match bake {
+            Some((seconds, trace)) => {
+                if self.written {
+                    fields.push((Field::Duration, trace.clone()));
+                }
+                (seconds, trace)
+            }
+            None => (0, fallback),
+        };
+        let mut data_points = Vec::new();
+        for (index, (points, trace)) in points.into_iter().enumerate() {
+            data_points.push(points);
+            if self.written {
+                fields.push((Field::DataPoints(index), trace));
+            }
         }
-        None => (0, fallback),
-    };
-    let mut data_points = Vec::new();
-    for (index, (points, trace)) in points.into_iter().enumerate() {
-        data_points.push(points);
-        fields.push((Field::DataPoints(index), trace));
-    }
-    Step {
-        id: Name::clone(id),
-        needs,
-        target,
-        params: Params::Bake {
-            duration_seconds,
-            data_points,
-        },
-        rollback_alarm,
-        gates: Vec::new(),
-        trace,
-        fields,
+        Step {
+            id: Name::clone(id),
+            needs,
+            target,
+            params: Params::Bake {
+                duration_seconds,
+                data_points,
+            },
+            rollback_alarm,
+            gates: Vec::new(),
+            trace,
+            fields,
+        }
     }
 }
 
@@ -228,7 +250,43 @@ impl<'w> Lowerer<'_, 'w> {
         placement: Option<&Placement>,
     ) -> Plan {
         // Addresses are only known to mean the same thing within a call.
-        self.alarm_texts.clear();
+        self.alarm_texts = RenderedAlarms {
+            pipeline: std::ptr::from_ref(block) as usize,
+            texts: Default::default(),
+        };
+        self.lower_block(name, block, placement)
+    }
+
+    /// The plan of `copy`, a copy of a pipeline that nothing has changed
+    /// since ([`ResolvedBlock::unchanged_from`]), given the alarms
+    /// rendered while lowering the pipeline ([`Self::rendered_alarms`]):
+    /// their members are the pipeline's own, shared, so they render the
+    /// same, and are not rendered again.
+    pub fn lower_unchanged_copy(
+        &mut self,
+        name: &str,
+        copy: &ResolvedBlock<'w>,
+        placement: Option<&Placement>,
+        rendered: RenderedAlarms,
+    ) -> Plan {
+        self.alarm_texts = RenderedAlarms {
+            pipeline: std::ptr::from_ref(copy) as usize,
+            texts: rendered.texts,
+        };
+        self.lower_block(name, copy, placement)
+    }
+
+    /// The alarms rendered by the last [`Self::lower`], taken out.
+    pub fn rendered_alarms(&mut self) -> RenderedAlarms {
+        std::mem::take(&mut self.alarm_texts)
+    }
+
+    fn lower_block(
+        &mut self,
+        name: &str,
+        block: &ResolvedBlock<'w>,
+        placement: Option<&Placement>,
+    ) -> Plan {
         let mut plan = Plan {
             pipeline: name.to_string(),
             profile: self.profile.as_ref().map(|(name, _)| name.clone()),
@@ -408,9 +466,7 @@ impl<'w> Lowerer<'_, 'w> {
         plan.steps.push(Step {
             id: step_id(&["source", name]),
             needs: Vec::new(),
-            target: Target {
-                ..Target::in_stage("source".into())
-            },
+            target: Arc::new(Target::in_stage("source".into())),
             params: Params::Source {
                 name: name.to_string(),
                 origin,
@@ -489,9 +545,7 @@ impl<'w> Lowerer<'_, 'w> {
         plan.steps.push(Step {
             id,
             needs,
-            target: Target {
-                ..Target::in_stage("build".into())
-            },
+            target: Arc::new(Target::in_stage("build".into())),
             params: Params::Build {
                 artifact: name.to_string(),
                 sources,

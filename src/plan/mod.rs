@@ -24,6 +24,7 @@ pub use values::{
 
 use crate::semantics::merge::How;
 use crate::source::{FileId, Span};
+use std::sync::Arc;
 
 /// One pipeline's plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,8 +279,10 @@ pub struct Step {
     pub id: Name,
     /// Steps that must finish first.
     pub needs: Vec<Name>,
-    /// Where it acts.
-    pub target: Target,
+    /// Where it acts: shared by the steps that act in the same place (a
+    /// region's or an AZ's deploy and bake), so that building and dropping
+    /// a step counts one reference, not one per name in its target.
+    pub target: Arc<Target>,
     /// What it does.
     pub params: Params,
     /// The alarm that rolls it back: a reference into [`Plan::alarms`].

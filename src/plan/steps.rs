@@ -4,8 +4,7 @@
 
 use super::gates::*;
 use super::lower::{
-    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, bake_step,
-    step_id,
+    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, step_id,
 };
 use super::values::*;
 use super::*;
@@ -82,10 +81,10 @@ impl<'w> Lowerer<'_, 'w> {
                 Some(region) => step_id(&[name, region]),
                 None => Name::clone(&stage_name),
             };
-            let target = Target {
+            let target = Arc::new(Target {
                 region: region.clone(),
                 ..Target::in_stage(Name::clone(&stage_name))
-            };
+            });
             // A stage that names no region has steps without one.
             let placed_by: Vec<(Field, Trace)> = region
                 .as_ref()
@@ -112,7 +111,7 @@ impl<'w> Lowerer<'_, 'w> {
                 plan.steps.push(self.deploy_step(
                     &id,
                     chain,
-                    target.clone(),
+                    Arc::clone(&target),
                     &deployment,
                     None,
                     &safety,
@@ -146,9 +145,7 @@ impl<'w> Lowerer<'_, 'w> {
             plan.steps.push(Step {
                 id: id.clone(),
                 needs: terminals.clone(),
-                target: Target {
-                    ..Target::in_stage(Name::clone(&stage_name))
-                },
+                target: Arc::new(Target::in_stage(Name::clone(&stage_name))),
                 params: Params::Test {
                     name: test_name.clone(),
                     run,
@@ -166,11 +163,9 @@ impl<'w> Lowerer<'_, 'w> {
         let bake = self.bake(body);
         if bake.is_some() || !data_points.is_empty() {
             let id = step_id(&[name, "bake"]);
-            let target = Target {
-                ..Target::in_stage(stage_name)
-            };
+            let target = Arc::new(Target::in_stage(stage_name));
             let fallback = self.trace(member);
-            plan.steps.push(bake_step(
+            plan.steps.push(self.bake_step(
                 &id,
                 done,
                 target,
@@ -301,15 +296,15 @@ impl<'w> Lowerer<'_, 'w> {
         if let Some(trace) = &parts.traffic_trace {
             fields.push((Field::Traffic, trace.clone()));
         }
-        let target = Target {
+        let target = Arc::new(Target {
             onebox: true,
             ..target.clone()
-        };
+        });
         let deploy_id = step_id(&[prefix, "onebox", "deploy"]);
         plan.steps.push(self.deploy_step(
             &deploy_id,
             chain,
-            target.clone(),
+            Arc::clone(&target),
             deployment,
             parts.traffic,
             onebox_safety,
@@ -320,7 +315,7 @@ impl<'w> Lowerer<'_, 'w> {
         if let Some((bake, data_points)) = &parts.bake {
             let id = step_id(&[prefix, "onebox", "bake"]);
             let fallback = bake.1.clone();
-            plan.steps.push(bake_step(
+            plan.steps.push(self.bake_step(
                 &id,
                 chain,
                 target,
@@ -337,7 +332,7 @@ impl<'w> Lowerer<'_, 'w> {
         &self,
         id: &Name,
         needs: Vec<Name>,
-        target: Target,
+        target: Arc<Target>,
         deployment: &Deployment,
         traffic: Option<u32>,
         safety: &Safety,
@@ -581,11 +576,11 @@ impl<'w> Lowerer<'_, 'w> {
             let wave_name = Name::from(wave.wave.as_str());
             for (index, code) in wave.regions.iter().enumerate() {
                 let prefix = step_id(&["production", &wave.wave, code]);
-                let target = Target {
+                let target = Arc::new(Target {
                     wave: Some(Name::clone(&wave_name)),
                     region: Some(Name::from(code.as_str())),
                     ..Target::in_stage(Name::clone(&stage))
-                };
+                });
                 let mut region_chain = chain.clone();
                 if let Some(earlier) = parallel
                     .and_then(|parallel| index.checked_sub(parallel))
@@ -630,18 +625,18 @@ impl<'w> Lowerer<'_, 'w> {
                 };
                 // The region deploys whole, or one AZ or cell after another,
                 // each then baking with the `by` bake.
-                let units: Vec<(Name, Target, bool)> = if parts.is_empty() {
-                    vec![(prefix.clone(), target.clone(), false)]
+                let units: Vec<(Name, Arc<Target>, bool)> = if parts.is_empty() {
+                    vec![(prefix.clone(), Arc::clone(&target), false)]
                 } else {
                     parts
                         .into_iter()
                         .map(|(kind, part)| {
                             let part_name = Name::from(part);
-                            let unit_target = Target {
+                            let unit_target = Arc::new(Target {
                                 az: (kind == "az").then(|| Name::clone(&part_name)),
                                 cell: (kind == "cell").then_some(part_name),
-                                ..target.clone()
-                            };
+                                ..Target::clone(&target)
+                            });
                             (step_id(&[&prefix, kind, part]), unit_target, true)
                         })
                         .collect()
@@ -659,7 +654,7 @@ impl<'w> Lowerer<'_, 'w> {
                     plan.steps.push(self.deploy_step(
                         &id,
                         region_chain,
-                        part_target.clone(),
+                        Arc::clone(&part_target),
                         &deployment,
                         None,
                         &wave_safety,
@@ -676,7 +671,7 @@ impl<'w> Lowerer<'_, 'w> {
                     {
                         let bake_id = step_id(&[&unit, "bake"]);
                         let fallback = bake.1.clone();
-                        plan.steps.push(bake_step(
+                        plan.steps.push(self.bake_step(
                             &bake_id,
                             region_chain,
                             part_target,
@@ -693,12 +688,12 @@ impl<'w> Lowerer<'_, 'w> {
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
                 let id = step_id(&["production", &wave.wave, "bake"]);
-                let target = Target {
+                let target = Arc::new(Target {
                     wave: Some(wave_name),
                     ..Target::in_stage(Name::clone(&stage))
-                };
+                });
                 let fallback = self.trace(wave_member);
-                plan.steps.push(bake_step(
+                plan.steps.push(self.bake_step(
                     &id,
                     terminals,
                     target,

@@ -173,6 +173,7 @@ pub fn analyze<'w>(
             Want::Plans | Want::Stream(_) => lowerer,
         };
         let plan = lowerer.lower(&name.name, block, placement.as_deref());
+        let rendered_alarms = lowerer.rendered_alarms();
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let plan = want.take(decl, plan);
         // Every other profile of the pipeline is lowered and held to the
@@ -200,8 +201,10 @@ pub fn analyze<'w>(
                 continue;
             };
             // A profile that changes no member leaves the alarms as
-            // `check_alarms` found them in the pipeline.
-            if !copy.unchanged_from(block) {
+            // `check_alarms` found them in the pipeline, and as lowering
+            // rendered them.
+            let unchanged = copy.unchanged_from(block);
+            if !unchanged {
                 check_alarms_of(&scopes, &copy, &mut found);
             }
             // Placing reads only `production`: a profile that leaves it as
@@ -220,15 +223,24 @@ pub fn analyze<'w>(
                 .place((decl.file, name.span), &copy);
                 (own_placement.as_ref(), under)
             };
-            let other_plan = crate::plan::lower::Lowerer::new(
+            let mut other_lowerer = crate::plan::lower::Lowerer::new(
                 workspace,
                 &scopes,
                 &mut under,
                 Some((other.to_string(), other_effects)),
                 governing_floors.clone(),
             )
-            .for_checking()
-            .lower(&name.name, &copy, placement);
+            .for_checking();
+            let other_plan = if unchanged {
+                other_lowerer.lower_unchanged_copy(
+                    &name.name,
+                    &copy,
+                    placement,
+                    rendered_alarms.clone(),
+                )
+            } else {
+                other_lowerer.lower(&name.name, &copy, placement)
+            };
             found.extend(
                 under
                     .into_iter()

@@ -24,13 +24,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// ends. Files of `/proc` report as regular files of size 0; the bounded
 /// read is what keeps those finite.
 pub fn read_source_file(path: &Path) -> io::Result<Vec<u8>> {
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_file() {
+    if !std::fs::metadata(path)?.is_file() {
         return Err(not_regular());
     }
+    read_checked_source_file(path)
+}
+
+/// [`read_source_file`] of a path the caller has just found to be a
+/// regular file (after following links), without asking the file system
+/// that again: the file opened is checked once more, since the path may
+/// have been swapped for something else since.
+pub fn read_checked_source_file(path: &Path) -> io::Result<Vec<u8>> {
     let file = File::open(path)?;
-    // The path may have been swapped for something else since.
-    if !file.metadata()?.is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
         return Err(not_regular());
     }
     let limit = MAX_FILE_BYTES as u64 + 1;

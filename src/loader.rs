@@ -125,6 +125,7 @@ pub struct Remembering<'l> {
     canonical:
         std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, Result<PathBuf, io::ErrorKind>>>,
     files: std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, bool>>,
+    links: std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, Option<bool>>>,
 }
 
 impl<'l> Remembering<'l> {
@@ -134,6 +135,7 @@ impl<'l> Remembering<'l> {
             loader,
             canonical: Default::default(),
             files: Default::default(),
+            links: Default::default(),
         }
     }
 
@@ -148,7 +150,7 @@ impl<'l> Remembering<'l> {
             || written == b".");
         if ends_in_name
             && let (Some(dir), Some(name)) = (path.parent(), path.file_name())
-            && self.loader.is_symlink(path) == Some(false)
+            && self.is_symlink(path) == Some(false)
         {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")
@@ -204,7 +206,22 @@ impl Loader for Remembering<'_> {
     }
 
     fn is_symlink(&self, path: &Path) -> Option<bool> {
-        self.loader.is_symlink(path)
+        // Remembered too, so that a load through a `Remembering` that
+        // wraps this one (the command line finds and reads its entries
+        // first, then loads them) asks the file system nothing twice.
+        let known = self
+            .links
+            .lock()
+            .ok()
+            .and_then(|known| known.get(path).copied());
+        if let Some(known) = known {
+            return known;
+        }
+        let answer = self.loader.is_symlink(path);
+        if let Ok(mut known) = self.links.lock() {
+            known.insert(path.to_path_buf(), answer);
+        }
+        answer
     }
 }
 

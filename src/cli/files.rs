@@ -1,7 +1,7 @@
 //! Finding the files named on the command line, and the file-system loader.
 
 use miette::{IntoDiagnostic, WrapErr, miette};
-use pipec::loader::Loader;
+use pipec::loader::{Loader, Remembering};
 use pipec::modules::Entry;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,17 @@ pub fn collect_entries(
     paths: &[PathBuf],
     stdin_filename: Option<&str>,
 ) -> miette::Result<Vec<Entry>> {
+    collect_entries_with(paths, stdin_filename, &Remembering::new(&FsLoader))
+}
+
+/// [`collect_entries`] asking `loader`, which then knows each entry's
+/// canonical path and workspace root when the entries are loaded through
+/// it: a thousand entries are not resolved twice.
+pub fn collect_entries_with(
+    paths: &[PathBuf],
+    stdin_filename: Option<&str>,
+    loader: &Remembering<'_>,
+) -> miette::Result<Vec<Entry>> {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -72,7 +83,6 @@ pub fn collect_entries(
     };
     // Entries found in one directory share their directory's canonical
     // form and workspace root.
-    let loader = pipec::loader::Remembering::new(&FsLoader);
     let mut entries = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -109,12 +119,12 @@ pub fn collect_entries(
             }
             // Read on every core; the first error, in path order, is the one
             // reported, as if they were read one after another.
-            let read = pipec::parallel::map_in_order(found, |file| read_entry(&file, &loader));
+            let read = pipec::parallel::map_in_order(found, |file| read_entry(&file, loader));
             for entry in read {
                 entries.push(entry?);
             }
         } else if path.exists() || path.is_symlink() {
-            entries.push(read_entry(path, &loader)?);
+            entries.push(read_entry(path, loader)?);
         } else {
             return Err(miette!(
                 code = "P1001",
@@ -164,7 +174,8 @@ fn read_entry(path: &Path, loader: &dyn Loader) -> miette::Result<Entry> {
             root.display()
         ));
     }
-    let bytes = pipec::disk::read_source_file(path)
+    // Found to be a regular file above.
+    let bytes = pipec::disk::read_checked_source_file(path)
         .into_diagnostic()
         .wrap_err_with(cannot_read)?;
     Ok(Entry {

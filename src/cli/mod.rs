@@ -613,10 +613,10 @@ fn run_check(
     format: OutputFormat,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    let entries = files::collect_entries(&paths, stdin_filename.as_deref())?;
+    let loader = pipec::loader::Remembering::new(&files::FsLoader);
+    let entries = files::collect_entries_with(&paths, stdin_filename.as_deref(), &loader)?;
     let file_count = entries.len();
-    let checked =
-        workspace::check_workspace_before_exit(entries, &files::FsLoader, how.today, how.profile);
+    let checked = workspace::check_workspace_before_exit(entries, &loader, how.today, how.profile);
     let reported = how.filter.apply(&checked.diagnostics, None);
     let machine_format = match format {
         OutputFormat::Text => None,
@@ -768,20 +768,19 @@ pub(crate) fn compile_file_into(
     how: Compilation<'_>,
     sink: Option<&dyn workspace::PlanSink>,
 ) -> miette::Result<Result<Chosen, u8>> {
-    let entries = files::collect_entries(&[file.to_path_buf()], None)?;
+    let loader = pipec::loader::Remembering::new(&files::FsLoader);
+    let entries = files::collect_entries_with(&[file.to_path_buf()], None, &loader)?;
     let compiled = match sink {
         // Only `compile` streams its plans, and it ends once they are written.
         Some(sink) => workspace::compile_workspace_into(
             entries,
-            &files::FsLoader,
+            &loader,
             how.today,
             how.profile,
             sink,
             workspace::Afterwards::Leave,
         ),
-        None => {
-            workspace::compile_workspace_with(entries, &files::FsLoader, how.today, how.profile)
-        }
+        None => workspace::compile_workspace_with(entries, &loader, how.today, how.profile),
     };
     if compiled.has_errors() {
         let reported = how.filter.apply(&compiled.diagnostics, None);

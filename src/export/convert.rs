@@ -98,9 +98,27 @@ fn convert_target(target: &plan::Target) -> v1::Target {
 }
 
 /// The JSON Pointer, in a step of kind `kind`, of the value `field` is
-/// the provenance of (RFC 6901: `~` and `/` in a key are escaped).
-fn pointer(kind: &str, field: &Field) -> String {
-    // Made for every field of every step: joined by hand, not formatted.
+/// the provenance of (RFC 6901: `~` and `/` in a key are escaped). Those
+/// of nearly every deploy and bake step are written out, not made for
+/// each ([`joined_pointer`] is the rule).
+fn pointer(kind: &str, field: &Field) -> Cow<'static, str> {
+    let fixed = match (kind, field) {
+        (_, Field::Region) => "/target/region",
+        (_, Field::Parallel) => "/needs",
+        ("deploy", Field::Platform) => "/deploy/platform",
+        ("deploy", Field::Strategy) => "/deploy/strategy",
+        ("deploy", Field::Traffic) => "/deploy/traffic_percent",
+        ("deploy", Field::Command) => "/deploy/command",
+        ("deploy", Field::Rollback) => "/deploy/rollback",
+        ("bake", Field::Duration) => "/bake/duration_seconds",
+        _ => return Cow::Owned(joined_pointer(kind, field)),
+    };
+    Cow::Borrowed(fixed)
+}
+
+/// [`pointer`], made: `/KIND/NAME` for a parameter of the step's kind.
+fn joined_pointer(kind: &str, field: &Field) -> String {
+    // Joined by hand, not formatted.
     let param = |name: &str| {
         let mut pointer = String::with_capacity(kind.len() + name.len() + 2);
         pointer.push('/');
@@ -657,6 +675,38 @@ fn provenance(trace: &Trace, sources: &Locator<'_>) -> v1::Provenance {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_out_pointers_are_the_joined_ones() {
+        let kinds = [
+            "source", "build", "test", "deploy", "bake", "approval", "gate",
+        ];
+        let fields = [
+            Field::Platform,
+            Field::Strategy,
+            Field::Traffic,
+            Field::Command,
+            Field::Shell,
+            Field::Env("A/B~C".to_string()),
+            Field::Rollback,
+            Field::Sign,
+            Field::Timeout,
+            Field::Duration,
+            Field::DataPoints(2),
+            Field::Region,
+            Field::Parallel,
+        ];
+        let mut written_out = 0;
+        for kind in kinds {
+            for field in &fields {
+                let pointer = pointer(kind, field);
+                written_out += usize::from(matches!(pointer, Cow::Borrowed(_)));
+                assert_eq!(pointer, joined_pointer(kind, field), "{kind} {field:?}");
+            }
+        }
+        // Region and parallel for each kind, six deploy and bake ones.
+        assert_eq!(written_out, 2 * kinds.len() + 6);
+    }
     use crate::plan::{Gate, Place, Trace};
     use crate::source::{FileId, SourceFile, Span};
 

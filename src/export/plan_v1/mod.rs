@@ -267,10 +267,6 @@ pub struct Step {
     pub field_provenance: FieldProvenance,
 }
 
-/// Provenance of a step's values, by JSON Pointer into the step, in
-/// pointer order.
-pub type FieldProvenance = std::collections::BTreeMap<String, Provenance>;
-
 impl Step {
     /// The step's kind, which is its parameters' kind.
     pub fn kind(&self) -> StepKind {
@@ -1029,8 +1025,11 @@ impl Serialize for Percent {
     }
 }
 
+mod fields;
 mod read;
 mod table;
+
+pub use fields::FieldProvenance;
 
 pub use read::{ReadError, from_json};
 

@@ -675,6 +675,8 @@ fn provenance(trace: &Trace, sources: &Locator<'_>) -> v1::Provenance {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::plan::{Gate, Place, Trace};
+    use crate::source::{FileId, SourceFile, Span};
 
     #[test]
     fn written_out_pointers_are_the_joined_ones() {
@@ -707,8 +709,6 @@ mod tests {
         // Region and parallel for each kind, six deploy and bake ones.
         assert_eq!(written_out, 2 * kinds.len() + 6);
     }
-    use crate::plan::{Gate, Place, Trace};
-    use crate::source::{FileId, SourceFile, Span};
 
     fn gate(kind: GateKind, line: u32) -> Gate {
         Gate {

@@ -59,6 +59,7 @@ pub struct Lowerer<'a, 'w> {
 pub struct RenderedAlarms {
     /// The address of the pipeline's block they were rendered for.
     pub(super) pipeline: usize,
+    /// Each expression's text, `None` where it does not render.
     pub(super) texts: crate::hashing::FastHashMap<(usize, FileId), Option<String>>,
 }
 

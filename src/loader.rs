@@ -165,63 +165,46 @@ impl<'l> Remembering<'l> {
     }
 }
 
+/// The answer `known` holds for `path`, else `ask`'s, remembered there. The
+/// lock is not held while asking: two threads may ask the same question
+/// once each, and agree.
+fn remembered<T: Clone>(
+    known: &std::sync::Mutex<crate::hashing::FastHashMap<PathBuf, T>>,
+    path: &Path,
+    ask: impl FnOnce() -> T,
+) -> T {
+    let found = known.lock().ok().and_then(|known| known.get(path).cloned());
+    if let Some(found) = found {
+        return found;
+    }
+    let answer = ask();
+    if let Ok(mut known) = known.lock() {
+        known.insert(path.to_path_buf(), answer.clone());
+    }
+    answer
+}
+
 impl Loader for Remembering<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         self.loader.read(path)
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
-        let known = self
-            .canonical
-            .lock()
-            .ok()
-            .and_then(|known| known.get(path).cloned());
-        let answer = match known {
-            Some(answer) => answer,
-            None => {
-                let answer = self.resolve(path).map_err(|error| error.kind());
-                if let Ok(mut known) = self.canonical.lock() {
-                    known.insert(path.to_path_buf(), answer.clone());
-                }
-                answer
-            }
-        };
-        answer.map_err(io::Error::from)
+        remembered(&self.canonical, path, || {
+            self.resolve(path).map_err(|error| error.kind())
+        })
+        .map_err(io::Error::from)
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        let known = self
-            .files
-            .lock()
-            .ok()
-            .and_then(|known| known.get(path).copied());
-        if let Some(known) = known {
-            return known;
-        }
-        let answer = self.loader.is_file(path);
-        if let Ok(mut known) = self.files.lock() {
-            known.insert(path.to_path_buf(), answer);
-        }
-        answer
+        remembered(&self.files, path, || self.loader.is_file(path))
     }
 
     fn is_symlink(&self, path: &Path) -> Option<bool> {
         // Remembered too, so that a load through a `Remembering` that
         // wraps this one (the command line finds and reads its entries
         // first, then loads them) asks the file system nothing twice.
-        let known = self
-            .links
-            .lock()
-            .ok()
-            .and_then(|known| known.get(path).copied());
-        if let Some(known) = known {
-            return known;
-        }
-        let answer = self.loader.is_symlink(path);
-        if let Ok(mut known) = self.links.lock() {
-            known.insert(path.to_path_buf(), answer);
-        }
-        answer
+        remembered(&self.links, path, || self.loader.is_symlink(path))
     }
 }
 

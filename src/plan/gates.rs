@@ -124,16 +124,9 @@ impl<'w> Lowerer<'_, 'w> {
         alarm: &Expr,
         file: FileId,
     ) -> Option<String> {
-        // Texts are kept for the pipeline being lowered only.
-        let of = std::ptr::from_ref(pipeline) as usize;
-        if self.alarm_texts.pipeline != of {
-            self.alarm_texts = super::lower::RenderedAlarms {
-                pipeline: of,
-                texts: Default::default(),
-            };
-        }
+        // `pipeline` is the block being lowered, whose texts these are.
         let key = (std::ptr::from_ref(alarm) as usize, file);
-        if let Some(known) = self.alarm_texts.texts.get(&key) {
+        if let Some(known) = self.alarm_texts.0.get(&key) {
             return known.clone();
         }
         let rendered = AlarmRenderer {
@@ -143,7 +136,7 @@ impl<'w> Lowerer<'_, 'w> {
             reported_cycles: Default::default(),
         }
         .render(alarm, file);
-        self.alarm_texts.texts.insert(key, rendered.clone());
+        self.alarm_texts.0.insert(key, rendered.clone());
         rendered
     }
 

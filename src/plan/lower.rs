@@ -49,19 +49,15 @@ pub struct Lowerer<'a, 'w> {
     pub(super) alarm_texts: RenderedAlarms,
 }
 
-/// The alarm expressions rendered while lowering one pipeline, by the
-/// expression (its address) and the file it is written in. A text depends
-/// only on the pipeline's `alarm` members and the workspace's top-level
-/// alarms, so a copy of the pipeline that nothing has changed (a profile
-/// that only scales bakes or adds approvals) renders them alike
-/// ([`Lowerer::lower_unchanged_copy`]).
+/// The alarm expressions rendered while lowering one pipeline (the block
+/// of one [`Lowerer::lower`]), by the expression (its address) and the
+/// file it is written in; `None` where one does not render. A text
+/// depends only on the pipeline's `alarm` members and the workspace's
+/// top-level alarms, so a copy of the pipeline that nothing has changed
+/// (a profile that only scales bakes or adds approvals) renders them
+/// alike ([`Lowerer::lower_unchanged_copy`]).
 #[derive(Clone, Default)]
-pub struct RenderedAlarms {
-    /// The address of the pipeline's block they were rendered for.
-    pub(super) pipeline: usize,
-    /// Each expression's text, `None` where it does not render.
-    pub(super) texts: crate::hashing::FastHashMap<(usize, FileId), Option<String>>,
-}
+pub struct RenderedAlarms(pub(super) crate::hashing::FastHashMap<(usize, FileId), Option<String>>);
 
 impl<'a, 'w> Lowerer<'a, 'w> {
     /// A lowerer for one pipeline, with the profile applied to it (if
@@ -251,10 +247,7 @@ impl<'w> Lowerer<'_, 'w> {
         placement: Option<&Placement>,
     ) -> Plan {
         // Addresses are only known to mean the same thing within a call.
-        self.alarm_texts = RenderedAlarms {
-            pipeline: std::ptr::from_ref(block) as usize,
-            texts: Default::default(),
-        };
+        self.alarm_texts = RenderedAlarms::default();
         self.lower_block(name, block, placement)
     }
 
@@ -270,10 +263,7 @@ impl<'w> Lowerer<'_, 'w> {
         placement: Option<&Placement>,
         rendered: RenderedAlarms,
     ) -> Plan {
-        self.alarm_texts = RenderedAlarms {
-            pipeline: std::ptr::from_ref(copy) as usize,
-            texts: rendered.texts,
-        };
+        self.alarm_texts = rendered;
         self.lower_block(name, copy, placement)
     }
 

@@ -28,11 +28,6 @@ impl FieldProvenance {
         self.0.is_empty()
     }
 
-    /// How many values have one.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     /// The provenance of the value at `pointer`.
     pub fn get(&self, pointer: &str) -> Option<&Provenance> {
         self.0
@@ -47,11 +42,6 @@ impl FieldProvenance {
         self.0
             .iter()
             .map(|(pointer, provenance)| (pointer, provenance))
-    }
-
-    /// The pointers, in order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(pointer, _)| &**pointer)
     }
 
     /// The provenances, in pointer order.
@@ -141,7 +131,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let pointers: Vec<&str> = fields.keys().collect();
+        let pointers: Vec<&str> = fields.iter().map(|(pointer, _)| pointer).collect();
         assert_eq!(pointers, ["/deploy/strategy", "/target/region"]);
         assert_eq!(fields.get("/target/region").unwrap().line, 3);
         assert_eq!(fields.get("/deploy/platform"), None);

@@ -125,8 +125,7 @@ impl<'w> Lowerer<'_, 'w> {
         file: FileId,
     ) -> Option<String> {
         // `pipeline` is the block being lowered, whose texts these are.
-        let key = (std::ptr::from_ref(alarm) as usize, file);
-        if let Some(known) = self.alarm_texts.0.get(&key) {
+        if let Some(known) = self.alarm_texts.get(alarm, file) {
             return known.clone();
         }
         let rendered = AlarmRenderer {
@@ -136,7 +135,7 @@ impl<'w> Lowerer<'_, 'w> {
             reported_cycles: Default::default(),
         }
         .render(alarm, file);
-        self.alarm_texts.0.insert(key, rendered.clone());
+        self.alarm_texts.insert(alarm, file, rendered.clone());
         rendered
     }
 

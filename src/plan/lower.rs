@@ -49,15 +49,37 @@ pub struct Lowerer<'a, 'w> {
     pub(super) alarm_texts: RenderedAlarms,
 }
 
-/// The alarm expressions rendered while lowering one pipeline (the block
-/// of one [`Lowerer::lower`]), by the expression (its address) and the
-/// file it is written in; `None` where one does not render. A text
-/// depends only on the pipeline's `alarm` members and the workspace's
-/// top-level alarms, so a copy of the pipeline that nothing has changed
-/// (a profile that only scales bakes or adds approvals) renders them
-/// alike ([`Lowerer::lower_unchanged_copy`]).
+/// Alarm expressions of one pipeline's body rendered (by the expression's
+/// address and the file it is written in; `None` where one does not
+/// render): by the check of the body's alarms
+/// ([`crate::semantics::check_alarms_of`]), then by lowering it. A text
+/// depends only on the body's `alarm` members and the workspace's
+/// top-level alarms, so texts rendered for a body serve the lowering of
+/// that body, and of a copy of it that nothing has changed since (a
+/// profile that only scales bakes or adds approvals,
+/// [`Lowerer::lower_rendered`]).
 #[derive(Clone, Default)]
 pub struct RenderedAlarms(pub(super) crate::hashing::FastHashMap<(usize, FileId), Option<String>>);
+
+impl RenderedAlarms {
+    /// Records what `expr`, written in `file`, renders to.
+    pub fn insert(&mut self, expr: &crate::syntax::ast::Expr, file: FileId, text: Option<String>) {
+        self.0.insert(Self::key(expr, file), text);
+    }
+
+    /// What `expr`, written in `file`, was recorded to render to.
+    pub(super) fn get(
+        &self,
+        expr: &crate::syntax::ast::Expr,
+        file: FileId,
+    ) -> Option<&Option<String>> {
+        self.0.get(&Self::key(expr, file))
+    }
+
+    fn key(expr: &crate::syntax::ast::Expr, file: FileId) -> (usize, FileId) {
+        (std::ptr::from_ref(expr) as usize, file)
+    }
+}
 
 impl<'a, 'w> Lowerer<'a, 'w> {
     /// A lowerer for one pipeline, with the profile applied to it (if
@@ -100,7 +122,7 @@ impl<'a, 'w> Lowerer<'a, 'w> {
 pub(super) struct OneboxParts {
     /// Its share of traffic, in hundredths of a percent.
     pub(super) traffic: Option<u32>,
-    /// Where the share is set, when it is valid.
+    /// Where the share is set, when it is valid (in a plan to be written).
     pub(super) traffic_trace: Option<Trace>,
     /// Its bake, and the data points it waits for.
     pub(super) bake: Option<BakeAndPoints>,
@@ -246,28 +268,28 @@ impl<'w> Lowerer<'_, 'w> {
         block: &ResolvedBlock<'w>,
         placement: Option<&Placement>,
     ) -> Plan {
-        // Addresses are only known to mean the same thing within a call.
-        self.alarm_texts = RenderedAlarms::default();
-        self.lower_block(name, block, placement)
+        self.lower_rendered(name, block, placement, RenderedAlarms::default())
     }
 
-    /// The plan of `copy`, a copy of a pipeline that nothing has changed
-    /// since ([`ResolvedBlock::unchanged_from`]), given the alarms
-    /// rendered while lowering the pipeline ([`Self::rendered_alarms`]):
-    /// their members are the pipeline's own, shared, so they render the
-    /// same, and are not rendered again.
-    pub fn lower_unchanged_copy(
+    /// The plan of one pipeline, given alarm texts already rendered for
+    /// `block`, or for the body `block` is an unchanged copy of
+    /// ([`ResolvedBlock::unchanged_from`]: its members are that body's
+    /// own, shared, so they render the same). Addresses are only known to
+    /// mean the same thing for such a body, so texts rendered for any
+    /// other must not be given.
+    pub fn lower_rendered(
         &mut self,
         name: &str,
-        copy: &ResolvedBlock<'w>,
+        block: &ResolvedBlock<'w>,
         placement: Option<&Placement>,
         rendered: RenderedAlarms,
     ) -> Plan {
         self.alarm_texts = rendered;
-        self.lower_block(name, copy, placement)
+        self.lower_block(name, block, placement)
     }
 
-    /// The alarms rendered by the last [`Self::lower`], taken out.
+    /// The alarms rendered by the last [`Self::lower`] or
+    /// [`Self::lower_rendered`], taken out.
     pub fn rendered_alarms(&mut self) -> RenderedAlarms {
         std::mem::take(&mut self.alarm_texts)
     }

@@ -34,7 +34,7 @@ impl<'w> Lowerer<'_, 'w> {
         // The registry's first region stands in when the stage names none:
         // a default, with no place of its own.
         let region_trace = self
-            .field_trace(body, "regions")
+            .step_field_trace(body, "regions")
             .map(|trace| (Field::Region, trace));
         let artifacts = self.deployed(plan, body);
         let commands = self.deploy_commands(body);
@@ -271,7 +271,7 @@ impl<'w> Lowerer<'_, 'w> {
                     None
                 }
             });
-        let traffic_trace = traffic.and_then(|_| self.field_trace(body, "traffic"));
+        let traffic_trace = traffic.and_then(|_| self.step_field_trace(body, "traffic"));
         let bake = self.bake(body).map(|bake| (bake, self.data_points(body)));
         OneboxParts {
             traffic,
@@ -543,7 +543,7 @@ impl<'w> Lowerer<'_, 'w> {
             // placed each of its regions; `parallel` decides what each
             // region's first step waits for.
             let region_trace = self
-                .field_trace(wave_body, "regions")
+                .step_field_trace(wave_body, "regions")
                 .map(|trace| (Field::Region, trace));
             let onebox = wave_body
                 .get(&Key::Single("onebox"))
@@ -565,7 +565,7 @@ impl<'w> Lowerer<'_, 'w> {
                 .positive_count(wave_body, "parallel")
                 .and_then(|count| usize::try_from(count).ok());
             let parallel_trace = parallel
-                .and_then(|_| self.field_trace(wave_body, "parallel"))
+                .and_then(|_| self.step_field_trace(wave_body, "parallel"))
                 .map(|trace| (Field::Parallel, trace));
             self.record_dropped(plan, wave, unit.as_deref(), scope, platform, placement);
             // Read at the first region that needs them, once for the wave.

@@ -77,6 +77,17 @@ impl<'w> Lowerer<'_, 'w> {
         self.field(body, name).map(|member| self.trace(member))
     }
 
+    /// Where the field `name` of `body` is set, for a step's
+    /// [`Step::fields`]: kept only in a plan to be written (a plan only
+    /// checked keeps none), so not looked up for one that is not.
+    pub(super) fn step_field_trace(&self, body: &ResolvedBlock<'w>, name: &str) -> Option<Trace> {
+        if self.written {
+            self.field_trace(body, name)
+        } else {
+            None
+        }
+    }
+
     pub(super) fn trace(&self, member: &Resolved<'_>) -> Trace {
         Trace {
             not_scaled: None,

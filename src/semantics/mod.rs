@@ -106,7 +106,18 @@ pub fn analyze<'w>(
         None => BTreeMap::new(),
     };
     let registries = resolve_registries(workspace, &scopes, &resolved, &mut diagnostics);
-    check_alarms(&scopes, &resolved, &mut diagnostics);
+    // The pipelines lowered below have their alarms checked there.
+    let pipelines: Vec<_> = scopes
+        .all()
+        .filter_map(
+            |(decl, kind, item)| match (kind, resolved.get(&decl), item.kind.name()) {
+                (DeclKind::Pipeline, Some(block), Some(name)) => Some((decl, block, name)),
+                _ => None,
+            },
+        )
+        .collect();
+    let lowered = pipelines.iter().map(|(decl, _, _)| *decl).collect();
+    let alarm_checks = check_alarms(&scopes, &resolved, &lowered, diagnostics.len());
     let policy_files: std::collections::BTreeSet<FileId> = workspace
         .modules
         .iter()
@@ -124,21 +135,16 @@ pub fn analyze<'w>(
     let reach = import_reach(workspace, &policy_files);
     let floors = policies::floors(&scopes, &mut diagnostics);
     let policies = policies::Policies::collect(&scopes, today, &mut diagnostics);
-    let pipelines: Vec<_> = scopes
-        .all()
-        .filter_map(
-            |(decl, kind, item)| match (kind, resolved.get(&decl), item.kind.name()) {
-                (DeclKind::Pipeline, Some(block), Some(name)) => Some((decl, block, name)),
-                _ => None,
-            },
-        )
-        .collect();
     // From here on pipelines are independent: each is placed, lowered and
     // held to the policies on its own, so they are spread over the cores.
     // Diagnostics are sorted afterwards, so the split cannot show.
     // Pipelines that read the same production members place alike.
     let placements = placements::Placements::default();
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
+        // The pipeline's share of `check_alarms`, whose texts lowering
+        // takes instead of rendering them again.
+        let mut alarm_found = Vec::new();
+        let rendered = check_alarms_of(&scopes, block, &mut alarm_found);
         let text = |file: FileId, span: Span| source_text(workspace, file, span);
         let mut placed = Vec::new();
         let placement = placements.place(
@@ -172,7 +178,7 @@ pub fn analyze<'w>(
             Want::Diagnostics => lowerer.for_checking(),
             Want::Plans | Want::Stream(_) => lowerer,
         };
-        let plan = lowerer.lower(&name.name, block, placement.as_deref());
+        let plan = lowerer.lower_rendered(&name.name, block, placement.as_deref(), rendered);
         let rendered_alarms = lowerer.rendered_alarms();
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let plan = want.take(decl, plan);
@@ -183,7 +189,7 @@ pub fn analyze<'w>(
         // the profile's merge errors were reported already.
         // With `--profile` selected, the pipeline is that profile's.
         let Some(chain) = chains.chain(decl).filter(|_| profile.is_none()) else {
-            return (decl, plan, found, findings);
+            return (decl, plan, found, findings, alarm_found);
         };
         // A finding the pipeline has without the profile too is not the
         // profile's: it is reported once, as it is.
@@ -200,13 +206,16 @@ pub fn analyze<'w>(
             else {
                 continue;
             };
-            // A profile that changes no member leaves the alarms as
-            // `check_alarms` found them in the pipeline, and as lowering
-            // rendered them.
+            // A profile that changes no member leaves the alarms as the
+            // pipeline's check found them, and as lowering rendered them;
+            // one that does has its own checked, and lowering takes those
+            // texts.
             let unchanged = copy.unchanged_from(block);
-            if !unchanged {
-                check_alarms_of(&scopes, &copy, &mut found);
-            }
+            let copy_rendered = if unchanged {
+                rendered_alarms.clone()
+            } else {
+                check_alarms_of(&scopes, &copy, &mut found)
+            };
             // Placing reads only `production`: a profile that leaves it as
             // the pipeline has it (shared, not copied) places the same.
             let own_placement;
@@ -231,16 +240,8 @@ pub fn analyze<'w>(
                 governing_floors.clone(),
             )
             .for_checking();
-            let other_plan = if unchanged {
-                other_lowerer.lower_unchanged_copy(
-                    &name.name,
-                    &copy,
-                    placement,
-                    rendered_alarms.clone(),
-                )
-            } else {
-                other_lowerer.lower(&name.name, &copy, placement)
-            };
+            let other_plan =
+                other_lowerer.lower_rendered(&name.name, &copy, placement, copy_rendered);
             found.extend(
                 under
                     .into_iter()
@@ -255,17 +256,20 @@ pub fn analyze<'w>(
             profile_findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
         }
         findings.extend(profile_findings);
-        (decl, plan, found, findings)
+        (decl, plan, found, findings, alarm_found)
     });
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
-    for (decl, plan, found, pipeline_findings) in per_pipeline {
+    let mut alarms_of_pipelines = BTreeMap::new();
+    for (decl, plan, found, pipeline_findings, alarm_found) in per_pipeline {
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
         diagnostics.extend(found);
         findings.extend(pipeline_findings);
+        alarms_of_pipelines.insert(decl, alarm_found);
     }
+    alarm_checks.finish(&mut diagnostics, alarms_of_pipelines);
     // Rendered after every pipeline is checked, so that a template's line
     // is one finding naming the pipelines it affects (R14).
     diagnostics.extend(policies::report(findings));
@@ -446,21 +450,25 @@ fn check_unselected_profiles<'w>(
 }
 
 /// Resolves every alarm expression of one resolved body (see
-/// [`alarm_expressions`]), reporting what does not resolve.
-fn check_alarms_of(
+/// [`alarm_expressions`]), reporting what does not resolve, and returns
+/// the texts, for lowering the body without rendering them again.
+pub(crate) fn check_alarms_of(
     scopes: &Scopes<'_>,
     block: &ResolvedBlock<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> crate::plan::lower::RenderedAlarms {
     let mut renderer = alarms::AlarmRenderer {
         scopes,
         pipeline: block,
         diagnostics,
         reported_cycles: std::collections::BTreeSet::new(),
     };
+    let mut rendered = crate::plan::lower::RenderedAlarms::default();
     for (expr, file) in alarm_expressions(block) {
-        let _ = renderer.render(expr, file);
+        let text = renderer.render(expr, file);
+        rendered.insert(expr, file, text);
     }
+    rendered
 }
 
 /// For each file, which of the `targets` it can see: itself and everything
@@ -559,42 +567,93 @@ fn resolve_registries(
 /// pipeline extends yet gets its errors too; an abstract alarm is a name
 /// without an expression there. A problem met again through an extending
 /// pipeline is the same diagnostic, reported once.
+///
+/// The pipelines in `lowered` are checked where they are lowered (their
+/// texts serve the lowering): what they report goes in place when
+/// [`PendingAlarmChecks::finish`] is given it, at `at` in the diagnostics,
+/// in the order checking every body here would have given.
 fn check_alarms(
     scopes: &Scopes<'_>,
     resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+    lowered: &std::collections::BTreeSet<DeclId>,
+    at: usize,
+) -> PendingAlarmChecks {
     let mut top_level = Vec::new();
     let mut blocks = Vec::new();
     for (decl, kind, _) in scopes.all() {
         match kind {
-            DeclKind::Pipeline | DeclKind::Template => blocks.extend(resolved.get(&decl)),
+            DeclKind::Pipeline | DeclKind::Template => {
+                blocks.extend(resolved.get(&decl).map(|block| (decl, block)))
+            }
             DeclKind::Alarm => top_level.push(decl),
             _ => {}
         }
     }
     // Each body's alarms are checked on their own (a renderer per body),
     // on every core; their diagnostics are joined in the bodies' order, as
-    // if checked one after another.
-    let per_block = crate::parallel::map_in_order(blocks, |block| {
+    // if checked one after another. A pipeline that is lowered has its
+    // alarms checked there, where their texts serve the lowering.
+    let bodies = crate::parallel::map_in_order(blocks, |(decl, block)| {
+        if lowered.contains(&decl) {
+            return Err(decl);
+        }
         let mut found = Vec::new();
         check_alarms_of(scopes, block, &mut found);
-        found
+        Ok(found)
     });
-    diagnostics.extend(per_block.into_iter().flatten());
     // A top-level alarm no pipeline names is still checked: an unknown
     // name in it is a mistake waiting for its first user. Rendered as a
     // reference renders it, a problem also met through a pipeline is the
     // same diagnostic, reported once.
     let no_members = ResolvedBlock::default();
+    let mut found = Vec::new();
     let mut renderer = alarms::AlarmRenderer {
         scopes,
         pipeline: &no_members,
-        diagnostics,
+        diagnostics: &mut found,
         reported_cycles: std::collections::BTreeSet::new(),
     };
     for decl in top_level {
         let _ = renderer.render_declared(decl);
+    }
+    PendingAlarmChecks {
+        at,
+        bodies,
+        top_level: found,
+    }
+}
+
+/// What [`check_alarms`] found, waiting for the alarms of the pipelines
+/// that are checked where they are lowered, to be put where checking
+/// every body in turn would have put them.
+struct PendingAlarmChecks {
+    /// Where in the diagnostics they go.
+    at: usize,
+    /// Each body's diagnostics, in order, or the pipeline whose are to come.
+    bodies: Vec<Result<Vec<Diagnostic>, DeclId>>,
+    /// The top-level alarms', after every body's.
+    top_level: Vec<Diagnostic>,
+}
+
+impl PendingAlarmChecks {
+    /// Puts every body's diagnostics in place, given those of the pipelines
+    /// checked where they were lowered.
+    fn finish(
+        self,
+        diagnostics: &mut Vec<Diagnostic>,
+        mut of_pipelines: BTreeMap<DeclId, Vec<Diagnostic>>,
+    ) {
+        let ordered: Vec<Diagnostic> = self
+            .bodies
+            .into_iter()
+            .flat_map(|body| match body {
+                Ok(found) => found,
+                Err(decl) => of_pipelines.remove(&decl).unwrap_or_default(),
+            })
+            .chain(self.top_level)
+            .collect();
+        let at = self.at.min(diagnostics.len());
+        diagnostics.splice(at..at, ordered);
     }
 }
 

@@ -219,7 +219,7 @@ fn convert_step(
 ) -> v1::Step {
     v1::Step {
         id: step.id.clone(),
-        needs: step.needs.clone(),
+        needs: step.needs.to_vec(),
         target: convert_target(&step.target),
         params: params(&step.params),
         rollback_alarm: step
@@ -341,7 +341,7 @@ fn params(params: &Params) -> v1::Params {
             run,
             sign,
         } => {
-            let run = RunFields::of(run.as_ref());
+            let run = RunFields::of(run.as_deref());
             v1::Params::Build(v1::BuildParams {
                 artifact: artifact.clone(),
                 sources: sources.clone(),
@@ -358,7 +358,7 @@ fn params(params: &Params) -> v1::Params {
             run,
             timeout_seconds,
         } => {
-            let run = RunFields::of(run.as_ref());
+            let run = RunFields::of(run.as_deref());
             v1::Params::Test(v1::TestParams {
                 name: name.clone(),
                 command: run.command,
@@ -376,13 +376,13 @@ fn params(params: &Params) -> v1::Params {
             run,
             rollback,
         } => {
-            let fields = RunFields::of(run.as_ref());
+            let fields = RunFields::of(run.as_deref());
             // Without a deploy command, the rollback says whether the
             // step's commands are shell code.
             let shell = fields.shell
                 || (run.is_none() && rollback.as_ref().is_some_and(|line| line.argv.is_none()));
             v1::Params::Deploy(v1::DeployParams {
-                artifacts: artifacts.clone(),
+                artifacts: artifacts.to_vec(),
                 platform: match platform {
                     plan::Platform::Ecs => v1::Platform::Ecs,
                     plan::Platform::Lambda => v1::Platform::Lambda,
@@ -425,9 +425,9 @@ fn params(params: &Params) -> v1::Params {
                 env: fields
                     .env
                     .into_iter()
-                    .chain(rollback.iter().flat_map(value_variables))
+                    .chain(rollback.as_deref().into_iter().flat_map(value_variables))
                     .collect(),
-                rollback: rollback.as_ref().map(command_line),
+                rollback: rollback.as_deref().map(command_line),
             })
         }
         Params::Bake {

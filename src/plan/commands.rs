@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 /// The commands of one body's deployments.
 #[derive(Debug, Clone, Default)]
 pub(super) struct DeployCommands {
-    pub(super) run: Option<Run>,
-    pub(super) rollback: Option<CommandLine>,
+    /// Boxed as the deploy steps hold them, each a copy.
+    pub(super) run: Option<Box<Run>>,
+    pub(super) rollback: Option<Box<CommandLine>>,
     /// Where the command, its `shell` and `env`, and the rollback are set.
     pub(super) traces: Vec<(Field, Trace)>,
 }
@@ -91,7 +92,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                         commands
                             .traces
                             .extend(self.run_traces(deploy_body, Some(&run)));
-                        commands.run = Some(run);
+                        commands.run = Some(Box::new(run));
                     }
                 }
             }
@@ -100,8 +101,9 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                     self.second_command(member, first, "rollback");
                 } else {
                     rollback_from = Some(member);
-                    commands.rollback =
-                        self.command_line(deploy_body, "rollback", shell, &mut values);
+                    commands.rollback = self
+                        .command_line(deploy_body, "rollback", shell, &mut values)
+                        .map(Box::new);
                     if commands.rollback.is_some()
                         && let Some(field) = self.field(deploy_body, "rollback")
                     {
@@ -119,7 +121,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             .as_mut()
             .map(|run| &mut run.line)
             .into_iter()
-            .chain(commands.rollback.as_mut())
+            .chain(commands.rollback.as_deref_mut())
         {
             line.values.clone_from(&variables);
         }

@@ -347,8 +347,8 @@ impl<'w> Lowerer<'_, 'w> {
         plan: &mut Plan,
         safety: &mut Safety,
         stage: &str,
-        previous: Vec<Name>,
-    ) -> Vec<Name> {
+        previous: Needs,
+    ) -> Needs {
         // The role and where it is required, of each approval gate.
         let mut approvals: Vec<(String, Trace)> = Vec::new();
         safety.gates.retain(|gate| match plan.gate(*gate) {
@@ -365,7 +365,7 @@ impl<'w> Lowerer<'_, 'w> {
         if approvals.is_empty() {
             return previous;
         }
-        let mut entry = Vec::new();
+        let mut entry = Needs::new();
         for (role, trace) in approvals {
             let id = step_id(&[stage, "approval", &id_segment(&role)]);
             plan.steps.push(Step {
@@ -374,7 +374,7 @@ impl<'w> Lowerer<'_, 'w> {
                 target: Arc::new(Target::in_stage(stage.into())),
                 params: Params::Approval { role },
                 rollback_alarm: None,
-                gates: Vec::new(),
+                gates: GateRefs::new(),
                 trace,
                 fields: Vec::new(),
             });

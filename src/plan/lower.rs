@@ -134,7 +134,7 @@ pub(super) type BakeAndPoints = ((u64, Trace), Vec<(DataPoints, Trace)>);
 
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {
-    pub(super) artifacts: Vec<Name>,
+    pub(super) artifacts: Artifacts,
     pub(super) platform: Platform,
     pub(super) strategy: Strategy,
     pub(super) commands: DeployCommands,
@@ -210,7 +210,7 @@ impl Lowerer<'_, '_> {
     pub(super) fn bake_step(
         &self,
         id: &Name,
-        needs: Vec<Name>,
+        needs: Needs,
         target: Arc<Target>,
         (bake, points, fallback): BakeParts,
         rollback_alarm: Option<AlarmRef>,
@@ -241,7 +241,7 @@ impl Lowerer<'_, '_> {
                 data_points,
             },
             rollback_alarm,
-            gates: Vec::new(),
+            gates: GateRefs::new(),
             trace,
             fields,
         }
@@ -256,7 +256,7 @@ impl Lowerer<'_, '_> {
 /// holds a year of closed dates) keeps that cheap.
 #[derive(Clone, Default)]
 pub(super) struct Safety {
-    pub(super) gates: Vec<GateRef>,
+    pub(super) gates: GateRefs,
     pub(super) rollback: Option<AlarmRef>,
 }
 
@@ -398,7 +398,7 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        let mut previous: Vec<Name> = plan
+        let mut previous: Needs = plan
             .steps
             .iter()
             .filter(|step| matches!(step.params, Params::Build { .. }))
@@ -478,7 +478,7 @@ impl<'w> Lowerer<'_, 'w> {
         });
         plan.steps.push(Step {
             id: step_id(&["source", name]),
-            needs: Vec::new(),
+            needs: Needs::new(),
             target: Arc::new(Target::in_stage("source".into())),
             params: Params::Source {
                 name: name.to_string(),
@@ -486,7 +486,7 @@ impl<'w> Lowerer<'_, 'w> {
                 require_review,
             },
             rollback_alarm: None,
-            gates: Vec::new(),
+            gates: GateRefs::new(),
             trace: self.trace(member),
             fields: Vec::new(),
         });
@@ -532,7 +532,7 @@ impl<'w> Lowerer<'_, 'w> {
         };
         fields.sort_by(|(a, _), (b, _)| a.cmp(b));
         let sources: Vec<String> = inputs.iter().map(|path| path.to_dotted()).collect();
-        let mut needs = Vec::new();
+        let mut needs = Needs::new();
         for (input, path) in sources.iter().zip(inputs) {
             let as_source = step_id(&["source", input]);
             let as_build = step_id(&["build", input]);
@@ -562,11 +562,11 @@ impl<'w> Lowerer<'_, 'w> {
             params: Params::Build {
                 artifact: name.to_string(),
                 sources,
-                run,
+                run: run.map(Box::new),
                 sign,
             },
             rollback_alarm: None,
-            gates: Vec::new(),
+            gates: GateRefs::new(),
             trace: self.trace(member),
             fields,
         });
@@ -610,8 +610,8 @@ impl<'w> Lowerer<'_, 'w> {
     /// The artifacts a body deploys, from its `deploy` members. Each must
     /// be produced by a build of the pipeline: builds come first in every
     /// plan, so one that exists is produced before it is consumed.
-    pub(super) fn deployed(&mut self, plan: &Plan, body: &ResolvedBlock<'w>) -> Vec<Name> {
-        let mut artifacts = Vec::new();
+    pub(super) fn deployed(&mut self, plan: &Plan, body: &ResolvedBlock<'w>) -> Artifacts {
+        let mut artifacts = Artifacts::new();
         for (key, member) in &body.members {
             let Key::Deploy(names) = key else { continue };
             for name in names {

@@ -272,13 +272,25 @@ pub struct Artifact {
 /// plan of a hundred steps does not allocate each name again per step.
 pub type Name = std::sync::Arc<str>;
 
+/// The ids a step needs. Most steps need one (the step before them), a
+/// wave's first steps the last of the wave before: up to two are held in
+/// the step, without an allocation of their own.
+pub type Needs = smallvec::SmallVec<[Name; 2]>;
+
+/// A step's gates, as references into [`Plan::gates`]: a deploy step has a
+/// few (its scope's blockers and window), held in the step up to four.
+pub type GateRefs = smallvec::SmallVec<[GateRef; 4]>;
+
+/// The artifacts a deploy step deploys: usually one, held in the step.
+pub type Artifacts = smallvec::SmallVec<[Name; 1]>;
+
 /// One step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// A stable path, e.g. `production/first/ap-east-1/az/ape1-az1/deploy`.
     pub id: Name,
     /// Steps that must finish first.
-    pub needs: Vec<Name>,
+    pub needs: Needs,
     /// Where it acts: shared by the steps that act in the same place (a
     /// region's or an AZ's deploy and bake), so that building and dropping
     /// a step counts one reference, not one per name in its target.
@@ -289,7 +301,7 @@ pub struct Step {
     pub rollback_alarm: Option<AlarmRef>,
     /// What must hold before it starts, in the order checked: references
     /// into [`Plan::gates`].
-    pub gates: Vec<GateRef>,
+    pub gates: GateRefs,
     /// Where it comes from.
     pub trace: Trace,
     /// Where each of its values set in source was set, when that is not
@@ -351,7 +363,7 @@ pub enum Params {
         /// The sources or artifacts it reads.
         sources: Vec<String>,
         /// Its command (`None` when the build has no `run`).
-        run: Option<Run>,
+        run: Option<Box<Run>>,
         /// Whether the artifact is signed.
         sign: bool,
     },
@@ -360,14 +372,14 @@ pub enum Params {
         /// The test's name.
         name: String,
         /// Its command, if it has one.
-        run: Option<Run>,
+        run: Option<Box<Run>>,
         /// How long it may run.
         timeout_seconds: u64,
     },
     /// A deployment.
     Deploy {
         /// Artifacts deployed: the same names in every deploy step.
-        artifacts: Vec<Name>,
+        artifacts: Artifacts,
         /// The compute platform.
         platform: Platform,
         /// How the new version replaces the old.
@@ -375,10 +387,10 @@ pub enum Params {
         /// A one-box's share of traffic, in hundredths of a percent.
         traffic_hundredths: Option<u32>,
         /// The deploy command, for local runs (`deploy A { run = "..." }`).
-        run: Option<Run>,
+        run: Option<Box<Run>>,
         /// The command that undoes the deployment (`rollback = "..."`),
         /// run with the deploy command's shell setting and environment.
-        rollback: Option<CommandLine>,
+        rollback: Option<Box<CommandLine>>,
     },
     /// Waiting while watching alarms.
     Bake {

@@ -24,8 +24,8 @@ impl<'w> Lowerer<'_, 'w> {
         member: &Resolved<'w>,
         defaults: &Defaults,
         registry: Option<&Registry>,
-        previous: Vec<Name>,
-    ) -> Vec<Name> {
+        previous: Needs,
+    ) -> Needs {
         let empty = ResolvedBlock::default();
         let body = member.body.as_ref().unwrap_or(&empty);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
@@ -74,7 +74,7 @@ impl<'w> Lowerer<'_, 'w> {
             (onebox, onebox_safety)
         });
         let mut onebox_parts = None;
-        let mut terminals = Vec::new();
+        let mut terminals = Needs::new();
         let stage_name = Name::from(name);
         for region in &regions {
             let prefix = match region {
@@ -118,14 +118,14 @@ impl<'w> Lowerer<'_, 'w> {
                     member,
                     placed_by,
                 ));
-                chain = vec![id];
+                chain = smallvec::smallvec![id];
             }
             terminals.extend(chain);
         }
         terminals.sort();
         terminals.dedup();
         // Tests run once the stage's deployments are done.
-        let mut tests = Vec::new();
+        let mut tests = Needs::new();
         for (key, test) in &body.members {
             let Key::Named("test", test_name) = key else {
                 continue;
@@ -148,11 +148,11 @@ impl<'w> Lowerer<'_, 'w> {
                 target: Arc::new(Target::in_stage(Name::clone(&stage_name))),
                 params: Params::Test {
                     name: test_name.clone(),
-                    run,
+                    run: run.map(Box::new),
                     timeout_seconds: timeout,
                 },
                 rollback_alarm: None,
-                gates: Vec::new(),
+                gates: GateRefs::new(),
                 trace: self.trace(test),
                 fields,
             });
@@ -172,7 +172,7 @@ impl<'w> Lowerer<'_, 'w> {
                 (bake, data_points, fallback),
                 safety.rollback,
             ));
-            done = vec![id];
+            done = smallvec::smallvec![id];
         }
         done
     }
@@ -290,9 +290,9 @@ impl<'w> Lowerer<'_, 'w> {
         target: &Target,
         deployment: &Deployment,
         onebox_safety: &Safety,
-        chain: Vec<Name>,
+        chain: Needs,
         mut fields: Vec<(Field, Trace)>,
-    ) -> Vec<Name> {
+    ) -> Needs {
         if let Some(trace) = &parts.traffic_trace {
             fields.push((Field::Traffic, trace.clone()));
         }
@@ -311,7 +311,7 @@ impl<'w> Lowerer<'_, 'w> {
             onebox,
             fields,
         ));
-        let mut chain = vec![deploy_id];
+        let mut chain = smallvec::smallvec![deploy_id];
         if let Some((bake, data_points)) = &parts.bake {
             let id = step_id(&[prefix, "onebox", "bake"]);
             let fallback = bake.1.clone();
@@ -322,7 +322,7 @@ impl<'w> Lowerer<'_, 'w> {
                 (Some(bake.clone()), data_points.clone(), fallback),
                 onebox_safety.rollback,
             ));
-            chain = vec![id];
+            chain = smallvec::smallvec![id];
         }
         chain
     }
@@ -331,7 +331,7 @@ impl<'w> Lowerer<'_, 'w> {
     pub(super) fn deploy_step(
         &self,
         id: &Name,
-        needs: Vec<Name>,
+        needs: Needs,
         target: Arc<Target>,
         deployment: &Deployment,
         traffic: Option<u32>,
@@ -446,7 +446,7 @@ impl<'w> Lowerer<'_, 'w> {
         production: &Resolved<'w>,
         placement: &Placement,
         defaults: &Defaults,
-        previous: Vec<Name>,
+        previous: Needs,
     ) {
         let empty = ResolvedBlock::default();
         let body = production.body.as_ref().unwrap_or(&empty);
@@ -572,7 +572,7 @@ impl<'w> Lowerer<'_, 'w> {
             let mut onebox_parts = None;
             let mut unit_bake = None;
             // Each region's last steps, by position in the wave.
-            let mut region_ends: Vec<Vec<Name>> = Vec::new();
+            let mut region_ends: Vec<Needs> = Vec::new();
             let wave_name = Name::from(wave.wave.as_str());
             for (index, code) in wave.regions.iter().enumerate() {
                 let prefix = step_id(&["production", &wave.wave, code]);
@@ -661,7 +661,7 @@ impl<'w> Lowerer<'_, 'w> {
                         wave_member,
                         own,
                     ));
-                    region_chain = vec![id];
+                    region_chain = smallvec::smallvec![id];
                     if scoped
                         && let Some(scope_body) = scope_body
                         && let Some((bake, data_points)) = unit_bake.get_or_insert_with(|| {
@@ -678,12 +678,12 @@ impl<'w> Lowerer<'_, 'w> {
                             (Some(bake.clone()), data_points.clone(), fallback),
                             wave_safety.rollback,
                         ));
-                        region_chain = vec![bake_id];
+                        region_chain = smallvec::smallvec![bake_id];
                     }
                 }
                 region_ends.push(region_chain);
             }
-            let terminals: Vec<Name> = region_ends.into_iter().flatten().collect();
+            let terminals: Needs = region_ends.into_iter().flatten().collect();
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
@@ -700,7 +700,7 @@ impl<'w> Lowerer<'_, 'w> {
                     (bake, data_points, fallback),
                     wave_safety.rollback,
                 ));
-                chain = vec![id];
+                chain = smallvec::smallvec![id];
             } else if !terminals.is_empty() {
                 chain = terminals;
             }

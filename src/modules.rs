@@ -121,7 +121,9 @@ struct Load<'l> {
     cache: Option<&'l ParseCache>,
     workspace: Workspace,
     places: Vec<Place>,
-    by_canonical: BTreeMap<PathBuf, FileId>,
+    /// Hashed, not sorted: a sorted map compares paths component by
+    /// component, and is only ever asked for one.
+    by_canonical: crate::hashing::FastHashMap<PathBuf, FileId>,
     by_std: BTreeMap<&'static str, FileId>,
 }
 
@@ -144,7 +146,7 @@ fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache
         cache,
         workspace: Workspace::default(),
         places: Vec::new(),
-        by_canonical: BTreeMap::new(),
+        by_canonical: Default::default(),
         by_std: BTreeMap::new(),
     };
     // Entries are parsed together, on all cores.

@@ -291,6 +291,45 @@ fn compiling_twice_gives_identical_bytes() {
     );
 }
 
+/// Every pipeline a window gates reads it alike: the plans of the
+/// sample's two services share one list of the window's closed days (read
+/// once for the workspace), and it is the window's, calendar included.
+#[test]
+fn pipelines_gated_by_one_window_share_its_days() {
+    let entries = ["orders_api", "payments_worker"]
+        .into_iter()
+        .map(|service| Entry {
+            path: PathBuf::from(format!("examples/sample/services/{service}.pipe")),
+            bytes: None,
+            name: None,
+        })
+        .collect();
+    let compiled = workspace::compile_workspace(entries, &support::FsLoader, support::TODAY);
+    assert!(!compiled.has_errors());
+    let closed: Vec<&std::sync::Arc<[String]>> = compiled
+        .plans
+        .iter()
+        .map(|plan| {
+            plan.gates
+                .iter()
+                .find_map(|gate| match &gate.kind {
+                    pipec::plan::GateKind::Window { closed_dates, .. } => Some(closed_dates),
+                    _ => None,
+                })
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(closed.len(), 2);
+    assert!(std::sync::Arc::ptr_eq(closed[0], closed[1]));
+    // The holidays of `std/calendars` the window excepts, sorted.
+    assert!(
+        closed[0].contains(&"2026-11-26".to_string()),
+        "{:?}",
+        closed[0]
+    );
+    assert!(closed[0].windows(2).all(|pair| pair[0] < pair[1]));
+}
+
 /// The entry file named by an absolute path, or with `./`: the plan still
 /// names files relatively, as the format requires.
 #[test]

@@ -493,7 +493,7 @@ fn convert_gate(gate: &plan::Gate, sources: &Locator<'_>) -> v1::Gate {
                     end: clock(*end),
                 })
                 .collect(),
-            closed_dates: closed_dates.clone(),
+            closed_dates: closed_dates.to_vec(),
             overridable,
             provenance,
         }),
@@ -733,8 +733,8 @@ mod tests {
                 GateKind::Window {
                     name: name.map(str::to_string),
                     zone: "UTC".to_string(),
-                    allow: Vec::new(),
-                    closed_dates: Vec::new(),
+                    allow: Vec::new().into(),
+                    closed_dates: Vec::new().into(),
                 },
                 at,
             )

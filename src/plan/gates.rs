@@ -1,7 +1,7 @@
 //! Gates and rollback alarms: what must hold before a step starts, interned
 //! once per plan, and the alarm that rolls a step back.
 
-use super::lower::{Lowerer, Safety, step_id};
+use super::lower::{Lowerer, Safety, WindowTimes, step_id};
 use super::values::*;
 use super::*;
 use crate::semantics::alarms::AlarmRenderer;
@@ -262,6 +262,27 @@ impl<'w> Lowerer<'_, 'w> {
             (None, MemberKind::WindowUse(WindowUse::Inline(block))) => (None, false, block, file),
             (None, _) => return None,
         };
+        let times = match self.windows {
+            Some(windows) => {
+                windows.times(block, block_file, || self.window_times(block, block_file))
+            }
+            None => self.window_times(block, block_file),
+        };
+        Some(Gate {
+            kind: GateKind::Window {
+                name,
+                zone: times.zone,
+                allow: times.allow,
+                closed_dates: times.closed_dates,
+            },
+            overridable,
+            trace: self.trace(member),
+        })
+    }
+
+    /// The zone, open slots and closed days of the window `block`,
+    /// declared in `block_file`.
+    fn window_times(&self, block: &crate::syntax::ast::Block, block_file: FileId) -> WindowTimes {
         let mut zone = String::new();
         let mut allow = Vec::new();
         // Sorted as dates and written once: `YYYY-MM-DD` sorts as the dates
@@ -288,16 +309,11 @@ impl<'w> Lowerer<'_, 'w> {
         }
         closed.sort_unstable();
         closed.dedup();
-        Some(Gate {
-            kind: GateKind::Window {
-                name,
-                zone,
-                allow,
-                closed_dates: closed.into_iter().map(format_date).collect(),
-            },
-            overridable,
-            trace: self.trace(member),
-        })
+        WindowTimes {
+            zone,
+            allow: allow.into(),
+            closed_dates: closed.into_iter().map(format_date).collect(),
+        }
     }
 
     pub(super) fn calendar_dates(&self, value: &Expr, file: FileId) -> Vec<Date> {

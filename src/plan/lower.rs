@@ -47,6 +47,45 @@ pub struct Lowerer<'a, 'w> {
     /// Alarm expressions of the pipeline rendered so far
     /// ([`Lowerer::alarm_text`]).
     pub(super) alarm_texts: RenderedAlarms,
+    /// The times of the windows read so far, shared with the lowering of
+    /// every other pipeline of the workspace ([`Lowerer::sharing_windows`]).
+    pub(super) windows: Option<&'a Windows>,
+}
+
+/// A window's zone, open slots and closed days, as its block gives them.
+#[derive(Clone)]
+pub(super) struct WindowTimes {
+    pub(super) zone: String,
+    pub(super) allow: Arc<[(Vec<u8>, u16, u16)]>,
+    pub(super) closed_dates: Arc<[String]>,
+}
+
+/// The times of every window block read while lowering the pipelines of
+/// one workspace, by the block (its address) and the file it is written
+/// in: the same for every pipeline a window gates, whose plans share
+/// them instead of reading the window's calendars, sorting and writing
+/// its dates again. Only for blocks of one workspace, which outlives it.
+#[derive(Default)]
+pub struct Windows(std::sync::Mutex<crate::hashing::FastHashMap<(usize, FileId), WindowTimes>>);
+
+impl Windows {
+    /// The times of `block`, read by `read` the first time.
+    pub(super) fn times(
+        &self,
+        block: &crate::syntax::ast::Block,
+        file: FileId,
+        read: impl FnOnce() -> WindowTimes,
+    ) -> WindowTimes {
+        let key = (std::ptr::from_ref(block) as usize, file);
+        // Read under the lock, so that pipelines lowered at once on other
+        // cores wait for the one reading and then share what it read.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key)
+            .or_insert_with(read)
+            .clone()
+    }
 }
 
 /// Alarm expressions of one pipeline's body rendered (by the expression's
@@ -102,7 +141,15 @@ impl<'a, 'w> Lowerer<'a, 'w> {
             floors,
             written: true,
             alarm_texts: Default::default(),
+            windows: None,
         }
+    }
+
+    /// Shares the times of the windows it reads with the lowering of the
+    /// workspace's other pipelines, through `windows`.
+    pub fn sharing_windows(mut self, windows: &'a Windows) -> Self {
+        self.windows = Some(windows);
+        self
     }
 
     /// A lowerer for a plan that is only checked (by the policies, for

@@ -552,9 +552,10 @@ pub enum GateKind {
         /// Its IANA zone.
         zone: String,
         /// Open slots: days (0 = Monday) and minutes of the day.
-        allow: Vec<(Vec<u8>, u16, u16)>,
-        /// Days it stays closed, `YYYY-MM-DD`, sorted.
-        closed_dates: Vec<String>,
+        allow: Arc<[(Vec<u8>, u16, u16)]>,
+        /// Days it stays closed, `YYYY-MM-DD`, sorted: a calendar of
+        /// holidays is dozens, shared by every plan the window gates.
+        closed_dates: Arc<[String]>,
     },
     /// An alarm that must not be firing.
     Alarm {

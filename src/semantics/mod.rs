@@ -140,6 +140,8 @@ pub fn analyze<'w>(
     // Diagnostics are sorted afterwards, so the split cannot show.
     // Pipelines that read the same production members place alike.
     let placements = placements::Placements::default();
+    // A window reads alike for every pipeline it gates.
+    let windows = crate::plan::lower::Windows::default();
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
         // The pipeline's share of `check_alarms`, whose texts lowering
         // takes instead of rendering them again.
@@ -173,7 +175,8 @@ pub fn analyze<'w>(
                 .zip(effects.get(&decl))
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
             governing_floors.clone(),
-        );
+        )
+        .sharing_windows(&windows);
         let mut lowerer = match want {
             Want::Diagnostics => lowerer.for_checking(),
             Want::Plans | Want::Stream(_) => lowerer,
@@ -239,6 +242,7 @@ pub fn analyze<'w>(
                 Some((other.to_string(), other_effects)),
                 governing_floors.clone(),
             )
+            .sharing_windows(&windows)
             .for_checking();
             let other_plan =
                 other_lowerer.lower_rendered(&name.name, &copy, placement, copy_rendered);

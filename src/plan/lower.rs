@@ -91,7 +91,7 @@ impl Windows {
 /// Alarm expressions of one pipeline's body rendered (by the expression's
 /// address and the file it is written in; `None` where one does not
 /// render): by the check of the body's alarms
-/// ([`crate::semantics::check_alarms_of`]), then by lowering it. A text
+/// (`semantics::check_alarms_of`), then by lowering it. A text
 /// depends only on the body's `alarm` members and the workspace's
 /// top-level alarms, so texts rendered for a body serve the lowering of
 /// that body, and of a copy of it that nothing has changed since (a

@@ -18,12 +18,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 fn compile_file(path: &str) -> Compiled {
-    let entries = vec![Entry {
-        path: PathBuf::from(path),
-        bytes: None,
-        name: None,
-    }];
+    compile_files(&[path])
+}
+
+fn compile_files(paths: &[&str]) -> Compiled {
+    let entries = paths
+        .iter()
+        .map(|path| Entry {
+            path: PathBuf::from(path),
+            bytes: None,
+            name: None,
+        })
+        .collect();
     workspace::compile_workspace(entries, &support::FsLoader, support::TODAY)
+}
+
+/// The sample's two services, compiled together.
+fn compile_sample_services() -> Compiled {
+    compile_files(&[
+        "examples/sample/services/orders_api.pipe",
+        "examples/sample/services/payments_worker.pipe",
+    ])
 }
 
 fn plan_json(compiled: &Compiled, name: &str) -> Value {
@@ -296,15 +311,7 @@ fn compiling_twice_gives_identical_bytes() {
 /// once for the workspace), and it is the window's, calendar included.
 #[test]
 fn pipelines_gated_by_one_window_share_its_days() {
-    let entries = ["orders_api", "payments_worker"]
-        .into_iter()
-        .map(|service| Entry {
-            path: PathBuf::from(format!("examples/sample/services/{service}.pipe")),
-            bytes: None,
-            name: None,
-        })
-        .collect();
-    let compiled = workspace::compile_workspace(entries, &support::FsLoader, support::TODAY);
+    let compiled = compile_sample_services();
     assert!(!compiled.has_errors());
     let closed: Vec<&std::sync::Arc<[String]>> = compiled
         .plans
@@ -589,15 +596,7 @@ fn the_emergency_profile_scales_bakes_and_adds_an_approval() {
 
 #[test]
 fn several_plans_are_written_as_serde_writes_an_array_of_them() {
-    let entries = ["orders_api.pipe", "payments_worker.pipe"]
-        .iter()
-        .map(|file| Entry {
-            path: PathBuf::from(format!("examples/sample/services/{file}")),
-            bytes: None,
-            name: None,
-        })
-        .collect();
-    let compiled = workspace::compile_workspace(entries, &support::FsLoader, support::TODAY);
+    let compiled = compile_sample_services();
     assert!(!compiled.has_errors());
     let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
     assert_eq!(plans.len(), 2);

@@ -1106,6 +1106,11 @@ impl<'w, 'd> Merger<'w, 'd> {
         let Some(block) = self.resolved.get(&decl) else {
             return;
         };
+        // Almost every pipeline binds everything: find that out without
+        // naming each member on the way, on the one thread this runs on.
+        if !has_abstract(block) {
+            return;
+        }
         let mut unbound: Vec<(FileId, Span, String)> = Vec::new();
         let mut pending: Vec<(&ResolvedBlock<'w>, String)> = vec![(block, String::new())];
         while let Some((block, prefix)) = pending.pop() {
@@ -1144,6 +1149,27 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         self.diagnostics.push(diagnostic.help("give each a value in the pipeline, e.g. `service = \"orders-api\"` or `alarm NAME = ...`"));
     }
+}
+
+/// Whether a member of `block` or of a body in it (its profiles aside) is
+/// still abstract: what [`Merger::check_bound`] reports, found without
+/// naming anything.
+fn has_abstract(block: &ResolvedBlock<'_>) -> bool {
+    let mut pending = vec![block];
+    while let Some(block) = pending.pop() {
+        for (key, member) in &block.members {
+            if matches!(key, Key::Named("profile", _)) {
+                continue;
+            }
+            if member.abstract_at.is_some() {
+                return true;
+            }
+            if let Some(body) = &member.body {
+                pending.push(body);
+            }
+        }
+    }
+    false
 }
 
 /// `+=` or `-=` on an inherited abstract list, which has no value (R19).

@@ -26,12 +26,48 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if candidate.chars().count().abs_diff(length) > allowed {
             continue;
         }
+        // Nor can it be less than the letters one has and the other lacks:
+        // the same bound for names of the same length, without the table
+        // the distance fills in.
+        if letters_apart(&wanted, candidate).is_some_and(|apart| apart > allowed) {
+            continue;
+        }
         let distance = strsim::damerau_levenshtein(&wanted, &candidate.to_lowercase());
         if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance) {
             best = Some((distance, candidate));
         }
     }
     best.map(|(_, candidate)| candidate)
+}
+
+/// How many letters one of two ASCII names has that the other lacks (a
+/// letter counted as often as it occurs, case ignored), the more of the
+/// two counts: no edit changes it by more than one, and swapping two
+/// letters not at all, so it is at most the edit distance. `None` when a
+/// name is not ASCII.
+fn letters_apart(lowercase: &str, other: &str) -> Option<usize> {
+    if !lowercase.is_ascii() || !other.is_ascii() {
+        return None;
+    }
+    let mut counts = [0i32; 128];
+    for byte in lowercase.bytes() {
+        if let Some(count) = counts.get_mut(usize::from(byte)) {
+            *count += 1;
+        }
+    }
+    for byte in other.bytes() {
+        if let Some(count) = counts.get_mut(usize::from(byte.to_ascii_lowercase())) {
+            *count -= 1;
+        }
+    }
+    let (surplus, lack) = counts.iter().fold((0, 0), |(surplus, lack), &count| {
+        if count > 0 {
+            (surplus + count.unsigned_abs() as usize, lack)
+        } else {
+            (surplus, lack + count.unsigned_abs() as usize)
+        }
+    });
+    Some(surplus.max(lack))
 }
 
 /// The cycles of a directed graph given as adjacency lists with a label per
@@ -240,6 +276,37 @@ mod tests {
         assert_eq!(closest("rolback", ["rollback_batch"]), None);
         assert_eq!(closest("traffic_share", ["traffic"]), None);
         assert_eq!(closest("emergancy", ["emergency"]), Some("emergency"));
+    }
+
+    #[test]
+    fn letters_apart_never_exceeds_the_edit_distance() {
+        // Every pair of short names over a few letters (swaps, repeats and
+        // case included): the bound that rules candidates out must never
+        // rule out one within reach.
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|name| ["a", "B", "b", "c"].map(|letter| format!("{name}{letter}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        let mut ruled_out = 0;
+        for a in &names {
+            let lowercase = a.to_lowercase();
+            for b in &names {
+                let distance = strsim::damerau_levenshtein(&lowercase, &b.to_lowercase());
+                let apart = letters_apart(&lowercase, b).expect("ASCII");
+                assert!(apart <= distance, "{a:?} and {b:?}: {apart} > {distance}");
+                ruled_out += usize::from(apart > 1);
+            }
+        }
+        assert!(ruled_out > 0, "the bound rules nothing out");
+        assert_eq!(letters_apart("serivce", "service"), Some(0));
+        assert_eq!(letters_apart("payments_worker", "service_00000"), Some(10));
+        assert_eq!(letters_apart("zoné", "zone"), None);
     }
 
     #[test]

@@ -125,6 +125,11 @@ struct Load<'l> {
     /// component, and is only ever asked for one.
     by_canonical: crate::hashing::FastHashMap<PathBuf, FileId>,
     by_std: BTreeMap<&'static str, FileId>,
+    /// Relative imports already found, by the importing file's directory
+    /// as shown: the same path from the same directory, under the same
+    /// root, is the same file, so a thousand services that import their
+    /// template from one directory resolve it once.
+    found_imports: crate::hashing::FastHashMap<PathBuf, Vec<(Option<PathBuf>, String, FileId)>>,
 }
 
 /// Loads the entries and everything they import.
@@ -148,10 +153,13 @@ fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache
         places: Vec::new(),
         by_canonical: Default::default(),
         by_std: BTreeMap::new(),
+        found_imports: Default::default(),
     };
     // Entries are parsed together, on all cores.
     let mut inputs = Vec::new();
     let mut entry_places = Vec::new();
+    // Entries of one directory share its root, found once.
+    let mut roots: crate::hashing::FastHashMap<PathBuf, Option<PathBuf>> = Default::default();
     for entry in entries {
         let display = normalize(&entry.path);
         let name = entry
@@ -174,7 +182,15 @@ fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache
                 Err(error) => (Vec::new(), Some(error)),
             },
         };
-        let root = find_root(loader, &entry.path);
+        let dir = entry.path.parent().unwrap_or(Path::new(""));
+        let root = match roots.get(dir) {
+            Some(root) => root.clone(),
+            None => {
+                let root = find_root(loader, &entry.path);
+                roots.insert(dir.to_path_buf(), root.clone());
+                root
+            }
+        };
         inputs.push(Input { name, bytes });
         entry_places.push((Place { display, root }, canonical, unreadable));
     }
@@ -398,7 +414,33 @@ impl Load<'_> {
         path: &str,
         import: &ast::Import,
     ) -> Option<FileId> {
-        let place = self.places.get(importer.0 as usize)?.clone();
+        let place = self.places.get(importer.0 as usize)?;
+        let base = place.display.parent().unwrap_or(Path::new(""));
+        if let Some(&(_, _, file)) = self.found_imports.get(base).and_then(|found| {
+            found
+                .iter()
+                .find(|(root, found_path, _)| found_path == path && *root == place.root)
+        }) {
+            return Some(file);
+        }
+        let place = place.clone();
+        let base = place.display.parent().unwrap_or(Path::new(""));
+        let file = self.find_relative(importer, path, import, &place)?;
+        self.found_imports
+            .entry(base.to_path_buf())
+            .or_default()
+            .push((place.root.clone(), path.to_string(), file));
+        Some(file)
+    }
+
+    /// [`Self::load_relative`] for an import not found before.
+    fn find_relative(
+        &mut self,
+        importer: FileId,
+        path: &str,
+        import: &ast::Import,
+        place: &Place,
+    ) -> Option<FileId> {
         let base = place.display.parent().unwrap_or(Path::new(""));
         let display = normalize(&base.join(path));
         let not_found = |detail: &str| {

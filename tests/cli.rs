@@ -301,6 +301,39 @@ fn imports_through_symlinks_cannot_escape_the_workspace() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
+/// A file keeps the root of the entry that led to it: the same import from
+/// the same directory can be allowed under one root and refused under
+/// another, whichever was resolved first. With no `pipec.toml` anywhere,
+/// `ws/main.pipe` has `ws` as its root and `ws/sub/first.pipe` has
+/// `ws/sub`: `../shared.pipe` from `ws/sub` is inside the first, not the
+/// second.
+#[test]
+fn an_import_is_confined_to_the_root_it_was_reached_under() {
+    let dir = scratch_dir("two-roots");
+    for (path, text) in [
+        ("ws/shared.pipe", "alarm shared = ALARM(\"S\")\n"),
+        ("ws/main.pipe", "import \"./sub/lent.pipe\"\n"),
+        ("ws/sub/lent.pipe", "import \"../shared.pipe\"\n"),
+        ("ws/sub/first.pipe", "import \"./own.pipe\"\n"),
+        ("ws/sub/own.pipe", "import \"../shared.pipe\"\n"),
+    ] {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let main = dir.join("ws/main.pipe");
+    let first = dir.join("ws/sub/first.pipe");
+    for entries in [[&main, &first], [&first, &main]] {
+        let mut args = vec!["check", "--color", "never"];
+        args.extend(entries.iter().map(|path| path.to_str().unwrap()));
+        let output = pipec(&args, None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert_eq!(text.matches("error[P0202]").count(), 1, "{text}");
+        assert!(text.contains("ws/sub/own.pipe:1:8"), "{text}");
+    }
+}
+
 #[test]
 fn standard_input_imports_resolve_from_its_file_name() {
     let dir = scratch_dir("stdin-imports");

@@ -253,9 +253,9 @@ pub fn analyze<'w>(
                     .map(|diagnostic| diagnostic.note(format!("with `--profile {other}`"))),
             );
             let own: Vec<policies::Finding> = policies
-                .check(&other_plan, (decl.file, name.span), &governed_by)
+                .check_errors(&other_plan, (decl.file, name.span), &governed_by)
                 .into_iter()
-                .filter(|finding| finding.is_error() && !without.contains(&finding.identity()))
+                .filter(|finding| !without.contains(&finding.identity()))
                 .collect();
             profile_findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
         }

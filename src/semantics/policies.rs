@@ -418,19 +418,61 @@ impl Policies {
         pipeline_at: (FileId, Span),
         governed_by: &dyn Fn(FileId) -> bool,
     ) -> Vec<Finding> {
-        let mut found: Vec<(&'static str, String, (FileId, Span))> = Vec::new();
-        evaluate(plan, pipeline_at, &mut found);
-        let mut findings = Vec::new();
-        for (rule_name, message, (file, span)) in found {
+        self.check_at_least(plan, pipeline_at, governed_by, PolicyLevel::Warn)
+    }
+
+    /// [`Self::check`]'s errors alone: the findings of denied rules.
+    pub fn check_errors(
+        &self,
+        plan: &Plan,
+        pipeline_at: (FileId, Span),
+        governed_by: &dyn Fn(FileId) -> bool,
+    ) -> Vec<Finding> {
+        self.check_at_least(plan, pipeline_at, governed_by, PolicyLevel::Deny)
+    }
+
+    fn check_at_least(
+        &self,
+        plan: &Plan,
+        pipeline_at: (FileId, Span),
+        governed_by: &dyn Fn(FileId) -> bool,
+        least: PolicyLevel,
+    ) -> Vec<Finding> {
+        // Each rule's level for this plan, worked out when the rule first
+        // finds something; `None` for a rule whose findings are not kept
+        // (allowed, exempted, or below `least`).
+        type Decided = Option<(PolicyLevel, Option<(String, String)>)>;
+        let mut decided: Vec<(&'static str, Decided)> = Vec::new();
+        let mut keep = |rule_name: &'static str| {
+            if let Some((_, level)) = decided.iter().find(|(known, _)| *known == rule_name) {
+                return level.is_some();
+            }
             let (level, relaxed) = self.level(rule_name, plan.profile.as_deref(), governed_by);
             let exempt = self.exemptions.iter().any(|exemption| {
                 exemption.rule == rule_name
                     && exemption.pipeline == plan.pipeline
                     && governed_by(exemption.file)
             });
-            if exempt || level == PolicyLevel::Allow {
+            let kept =
+                !exempt && level != PolicyLevel::Allow && strictness(level) >= strictness(least);
+            decided.push((rule_name, kept.then_some((level, relaxed))));
+            kept
+        };
+        let mut found = Found {
+            keep: &mut keep,
+            list: Vec::new(),
+        };
+        evaluate(plan, pipeline_at, &mut found);
+        let found = found.list;
+        let mut findings = Vec::with_capacity(found.len());
+        for (rule_name, message, (file, span)) in found {
+            let Some((level, relaxed)) = decided
+                .iter()
+                .find(|(known, _)| *known == rule_name)
+                .and_then(|(_, level)| level.clone())
+            else {
                 continue;
-            }
+            };
             let exempt_in = self
                 .host(rule_name, level, governed_by)
                 .map(|host| host.exemption(&plan.pipeline, rule_name));
@@ -784,12 +826,24 @@ fn bake_seconds(step: &Step) -> Option<u64> {
     }
 }
 
-/// Every rule's findings for one plan: (rule, message, place).
-fn evaluate(
-    plan: &Plan,
-    pipeline_at: (FileId, Span),
-    findings: &mut Vec<(&'static str, String, (FileId, Span))>,
-) {
+/// What [`evaluate`] finds: (rule, message, place), only for the rules
+/// `keep` wants, so that no message is written for a finding nobody sees
+/// (a rule allowed, or only warning where only errors count).
+struct Found<'k> {
+    keep: &'k mut dyn FnMut(&'static str) -> bool,
+    list: Vec<(&'static str, String, (FileId, Span))>,
+}
+
+impl Found<'_> {
+    fn push(&mut self, rule: &'static str, message: impl FnOnce() -> String, at: (FileId, Span)) {
+        if (self.keep)(rule) {
+            self.list.push((rule, message(), at));
+        }
+    }
+}
+
+/// Every rule's findings for one plan.
+fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) {
     for step in &plan.steps {
         match &step.params {
             Params::Source {
@@ -797,22 +851,22 @@ fn evaluate(
                 require_review: false,
                 ..
             } => {
-                findings.push((
+                findings.push(
                     "code-review",
-                    format!("source `{name}` does not require review"),
+                    || format!("source `{name}` does not require review"),
                     at(step),
-                ));
+                );
             }
             Params::Build {
                 artifact,
                 sign: false,
                 ..
             } => {
-                findings.push((
+                findings.push(
                     "signed-artifacts",
-                    format!("build `{artifact}` does not sign its artifact"),
+                    || format!("build `{artifact}` does not sign its artifact"),
                     at(step),
-                ));
+                );
             }
             _ => {}
         }
@@ -868,11 +922,11 @@ fn evaluate(
             .filter(|step| matches!(step.params, Params::Deploy { .. }))
             .collect();
         if !steps.iter().any(|step| step.target.onebox) {
-            findings.push((
+            findings.push(
                 "onebox-first",
-                format!("wave `{wave}` does not start with a one-box"),
+                || format!("wave `{wave}` does not start with a one-box"),
                 at(first),
-            ));
+            );
         }
         // The wave's first one-box speaks for the wave: one finding is enough.
         if let Some(step) = steps
@@ -886,19 +940,21 @@ fn evaluate(
             });
             match bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
                 Some((_, seconds)) if seconds >= 3_600 => {}
-                Some((bake, seconds)) => findings.push((
+                Some((bake, seconds)) => findings.push(
                     "onebox-bake",
-                    format!(
-                        "the one-box of wave `{wave}` bakes {}, less than 1h",
-                        human(seconds)
-                    ),
+                    || {
+                        format!(
+                            "the one-box of wave `{wave}` bakes {}, less than 1h",
+                            human(seconds)
+                        )
+                    },
                     at(bake),
-                )),
-                None => findings.push((
+                ),
+                None => findings.push(
                     "onebox-bake",
-                    format!("the one-box of wave `{wave}` does not bake"),
+                    || format!("the one-box of wave `{wave}` does not bake"),
                     at(step),
-                )),
+                ),
             }
         }
         let wave_bake = steps
@@ -911,57 +967,63 @@ fn evaluate(
         };
         match wave_bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
             Some((_, seconds)) if seconds >= minimum => {}
-            Some((bake, seconds)) => findings.push((
+            Some((bake, seconds)) => findings.push(
                 rule,
-                format!(
-                    "wave `{wave}` bakes {}, less than {}",
-                    human(seconds),
-                    human(minimum)
-                ),
+                || {
+                    format!(
+                        "wave `{wave}` bakes {}, less than {}",
+                        human(seconds),
+                        human(minimum)
+                    )
+                },
                 at(bake),
-            )),
-            None => findings.push((rule, format!("wave `{wave}` does not bake"), at(first))),
+            ),
+            None => findings.push(rule, || format!("wave `{wave}` does not bake"), at(first)),
         }
         if idx < 2 && regions.len() > 1 {
-            findings.push((
+            findings.push(
                 "small-first-waves",
-                format!(
-                    "wave `{wave}` deploys {} at once",
-                    crate::diagnostics::counted(regions.len(), "region")
-                ),
+                || {
+                    format!(
+                        "wave `{wave}` deploys {} at once",
+                        crate::diagnostics::counted(regions.len(), "region")
+                    )
+                },
                 at(first),
-            ));
+            );
         }
         let whole_region = deploys.iter().any(|step| {
             !step.target.onebox && step.target.az.is_none() && step.target.cell.is_none()
         });
         if idx < 2 && whole_region && !is_lambda {
-            findings.push((
+            findings.push(
                 "first-wave-by-az",
-                format!("wave `{wave}` deploys whole regions, not one AZ or cell at a time"),
+                || format!("wave `{wave}` deploys whole regions, not one AZ or cell at a time"),
                 at(first),
-            ));
+            );
         }
         if regions.len() < previous_size {
-            findings.push((
+            findings.push(
                 "growing-waves",
-                format!(
-                    "wave `{wave}` has {}, fewer than the wave before ({previous_size})",
-                    crate::diagnostics::counted(regions.len(), "region")
-                ),
+                || {
+                    format!(
+                        "wave `{wave}` has {}, fewer than the wave before ({previous_size})",
+                        crate::diagnostics::counted(regions.len(), "region")
+                    )
+                },
                 at(first),
-            ));
+            );
         }
         previous_size = regions.len();
     }
     for step in &production {
         let rolls = matches!(step.params, Params::Deploy { .. } | Params::Bake { .. });
         if rolls && step.rollback_alarm.is_none() && !plan.rollback_unresolved {
-            findings.push((
+            findings.push(
                 "rollback-alarm",
-                format!("`{}` has no rollback alarm", step.id),
+                || format!("`{}` has no rollback alarm", step.id),
                 at(step),
-            ));
+            );
             break;
         }
     }
@@ -972,14 +1034,16 @@ fn evaluate(
         } = step.params
             && min_healthy < 6_600
         {
-            findings.push((
+            findings.push(
                 "rolling-healthy",
-                format!(
-                    "the rolling deployment keeps only {}% healthy",
-                    min_healthy / 100
-                ),
+                || {
+                    format!(
+                        "the rolling deployment keeps only {}% healthy",
+                        min_healthy / 100
+                    )
+                },
                 at(step),
-            ));
+            );
             break;
         }
     }
@@ -998,21 +1062,21 @@ fn evaluate(
             _ => None,
         });
         match window {
-            None => findings.push((
+            None => findings.push(
                 "weekend-window",
-                "production deploys start at any time: no window".to_string(),
+                || "production deploys start at any time: no window".to_string(),
                 production_at,
-            )),
+            ),
             Some((allow, gate))
                 if allow
                     .iter()
                     .any(|(days, _, _)| days.iter().any(|day| *day >= 5)) =>
             {
-                findings.push((
+                findings.push(
                     "weekend-window",
-                    "the production window opens on weekends".to_string(),
+                    || "the production window opens on weekends".to_string(),
                     (gate.trace.at.file, gate.trace.at.span),
-                ));
+                );
             }
             Some(_) => {}
         }
@@ -1022,11 +1086,11 @@ fn evaluate(
             .any(|step| matches!(step.params, Params::Approval { .. }))
             || gates(plan, first_deploy).any(|gate| matches!(gate.kind, GateKind::Approval { .. }));
         if !approved {
-            findings.push((
+            findings.push(
                 "manual-approval",
-                "production starts without a manual approval".to_string(),
+                || "production starts without a manual approval".to_string(),
                 production_at,
-            ));
+            );
         }
     }
     let preproduction_tests: Vec<&str> = plan
@@ -1043,18 +1107,18 @@ fn evaluate(
             .iter()
             .any(|name| name.contains("integration"))
         {
-            findings.push((
+            findings.push(
                 "integration-tests",
-                "no integration test runs before production".to_string(),
+                || "no integration test runs before production".to_string(),
                 pipeline_at,
-            ));
+            );
         }
         if !preproduction_tests.iter().any(|name| name.contains("load")) {
-            findings.push((
+            findings.push(
                 "load-test",
-                "no load test runs before production".to_string(),
+                || "no load test runs before production".to_string(),
                 pipeline_at,
-            ));
+            );
         }
     }
     let gamma: Vec<&Step> = plan
@@ -1072,11 +1136,11 @@ fn evaluate(
         regions.sort_unstable();
         regions.dedup();
         if regions.len() < 2 {
-            findings.push((
+            findings.push(
                 "gamma-multi-region",
-                format!("gamma deploys to {} region", regions.len()),
+                || format!("gamma deploys to {} region", regions.len()),
                 at(first),
-            ));
+            );
         }
     }
 }

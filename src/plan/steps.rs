@@ -360,7 +360,8 @@ impl<'w> Lowerer<'_, 'w> {
                 rollback: deployment.commands.rollback.clone(),
             },
             rollback_alarm: safety.rollback,
-            gates: safety.gates.clone(),
+            // Copied whole: `clone` would copy one reference at a time.
+            gates: GateRefs::from_slice(&safety.gates),
             trace: self.trace(member),
             fields,
         }

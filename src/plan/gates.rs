@@ -383,9 +383,8 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut entry = Needs::new();
         for (role, trace) in approvals {
-            let id = step_id(&[stage, "approval", &id_segment(&role)]);
-            plan.steps.push(Step {
-                id: id.clone(),
+            let step = Step {
+                id: step_id(&[stage, "approval", &id_segment(&role)]),
                 needs: previous.clone(),
                 target: Arc::new(Target::in_stage(stage.into())),
                 params: Params::Approval { role },
@@ -393,8 +392,9 @@ impl<'w> Lowerer<'_, 'w> {
                 gates: GateRefs::new(),
                 trace,
                 fields: Vec::new(),
-            });
-            entry.push(id);
+            };
+            entry.extend(self.needs_after(&step));
+            plan.steps.push(step);
         }
         entry
     }

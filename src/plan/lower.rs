@@ -41,8 +41,9 @@ pub struct Lowerer<'a, 'w> {
     pub floors: Vec<crate::semantics::policies::Floor>,
     /// Whether the plan is to be written out (or shown), and not only
     /// checked: only a written plan shows what each value replaced, where
-    /// each field of a step is set and the regions it deploys to, so a plan
-    /// built to be checked and dropped goes without ([`Lowerer::for_checking`]).
+    /// each field of a step is set, the regions it deploys to and what each
+    /// step needs, so a plan built to be checked and dropped goes without
+    /// ([`Lowerer::for_checking`]).
     pub(super) written: bool,
     /// Alarm expressions of the pipeline rendered so far
     /// ([`Lowerer::alarm_text`]).
@@ -157,7 +158,9 @@ impl<'a, 'w> Lowerer<'a, 'w> {
     /// they come from, which is all a diagnostic or a finding points at,
     /// and its gates and alarms; it leaves out what each value replaced,
     /// where each field is set and the regions table, which cost
-    /// allocations per step and only a written plan shows.
+    /// allocations per step and only a written plan shows, and what each
+    /// step needs, which no check reads and which counted every step's id
+    /// up and down once more.
     pub fn for_checking(mut self) -> Self {
         self.written = false;
         self
@@ -254,9 +257,19 @@ impl Lowerer<'_, '_> {
     /// A bake step of [`BakeParts`]. Where its duration and data points
     /// are set is kept only in a plan to be written, as for a deploy step
     /// ([`Self::deploy_step`]): the policies read none of it.
+    /// What the step after `step` needs: `step`'s id, in a plan to be
+    /// written; nothing in a plan only checked ([`Lowerer::for_checking`]).
+    pub(super) fn needs_after(&self, step: &Step) -> Needs {
+        if self.written {
+            smallvec::smallvec![Name::clone(&step.id)]
+        } else {
+            Needs::new()
+        }
+    }
+
     pub(super) fn bake_step(
         &self,
-        id: &Name,
+        id: Name,
         needs: Needs,
         target: Arc<Target>,
         (bake, points, fallback): BakeParts,
@@ -280,7 +293,7 @@ impl Lowerer<'_, '_> {
             }
         }
         Step {
-            id: Name::clone(id),
+            id,
             needs,
             target,
             params: Params::Bake {
@@ -449,7 +462,7 @@ impl<'w> Lowerer<'_, 'w> {
             .steps
             .iter()
             .filter(|step| matches!(step.params, Params::Build { .. }))
-            .map(|step| step.id.clone())
+            .flat_map(|step| self.needs_after(step))
             .collect();
         let registry = placement.map(|placement| &*placement.registry);
         for (key, member) in &block.members {
@@ -588,7 +601,7 @@ impl<'w> Lowerer<'_, 'w> {
                 .iter()
                 .find(|step| step.id == as_source || step.id == as_build)
             {
-                Some(step) => needs.push(step.id.clone()),
+                Some(step) => needs.extend(self.needs_after(step)),
                 None => {
                     let later = builds.contains(&input.as_str());
                     self.unknown_build_input(plan, input, later, (member.origin.file, path.span));

@@ -107,9 +107,8 @@ impl<'w> Lowerer<'_, 'w> {
                 );
             }
             if !deployment.artifacts.is_empty() {
-                let id = step_id(&[&*prefix, "deploy"]);
-                plan.steps.push(self.deploy_step(
-                    &id,
+                let step = self.deploy_step(
+                    step_id(&[&*prefix, "deploy"]),
                     chain,
                     Arc::clone(&target),
                     &deployment,
@@ -117,8 +116,9 @@ impl<'w> Lowerer<'_, 'w> {
                     &safety,
                     member,
                     placed_by,
-                ));
-                chain = smallvec::smallvec![id];
+                );
+                chain = self.needs_after(&step);
+                plan.steps.push(step);
             }
             terminals.extend(chain);
         }
@@ -141,9 +141,8 @@ impl<'w> Lowerer<'_, 'w> {
                 None => DEFAULT_TEST_TIMEOUT_SECONDS,
             };
             fields.sort_by(|(a, _), (b, _)| a.cmp(b));
-            let id = step_id(&[name, "test", test_name]);
-            plan.steps.push(Step {
-                id: id.clone(),
+            let step = Step {
+                id: step_id(&[name, "test", test_name]),
                 needs: terminals.clone(),
                 target: Arc::new(Target::in_stage(Name::clone(&stage_name))),
                 params: Params::Test {
@@ -155,24 +154,25 @@ impl<'w> Lowerer<'_, 'w> {
                 gates: GateRefs::new(),
                 trace: self.trace(test),
                 fields,
-            });
-            tests.push(id);
+            };
+            tests.extend(self.needs_after(&step));
+            plan.steps.push(step);
         }
         let mut done = if tests.is_empty() { terminals } else { tests };
         let data_points = self.data_points(body);
         let bake = self.bake(body);
         if bake.is_some() || !data_points.is_empty() {
-            let id = step_id(&[name, "bake"]);
             let target = Arc::new(Target::in_stage(stage_name));
             let fallback = self.trace(member);
-            plan.steps.push(self.bake_step(
-                &id,
+            let step = self.bake_step(
+                step_id(&[name, "bake"]),
                 done,
                 target,
                 (bake, data_points, fallback),
                 safety.rollback,
-            ));
-            done = smallvec::smallvec![id];
+            );
+            done = self.needs_after(&step);
+            plan.steps.push(step);
         }
         done
     }
@@ -300,9 +300,8 @@ impl<'w> Lowerer<'_, 'w> {
             onebox: true,
             ..target.clone()
         });
-        let deploy_id = step_id(&[prefix, "onebox", "deploy"]);
-        plan.steps.push(self.deploy_step(
-            &deploy_id,
+        let step = self.deploy_step(
+            step_id(&[prefix, "onebox", "deploy"]),
             chain,
             Arc::clone(&target),
             deployment,
@@ -310,19 +309,20 @@ impl<'w> Lowerer<'_, 'w> {
             onebox_safety,
             onebox,
             fields,
-        ));
-        let mut chain = smallvec::smallvec![deploy_id];
+        );
+        let mut chain = self.needs_after(&step);
+        plan.steps.push(step);
         if let Some((bake, data_points)) = &parts.bake {
-            let id = step_id(&[prefix, "onebox", "bake"]);
             let fallback = bake.1.clone();
-            plan.steps.push(self.bake_step(
-                &id,
+            let step = self.bake_step(
+                step_id(&[prefix, "onebox", "bake"]),
                 chain,
                 target,
                 (Some(bake.clone()), data_points.clone(), fallback),
                 onebox_safety.rollback,
-            ));
-            chain = smallvec::smallvec![id];
+            );
+            chain = self.needs_after(&step);
+            plan.steps.push(step);
         }
         chain
     }
@@ -330,7 +330,7 @@ impl<'w> Lowerer<'_, 'w> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn deploy_step(
         &self,
-        id: &Name,
+        id: Name,
         needs: Needs,
         target: Arc<Target>,
         deployment: &Deployment,
@@ -348,7 +348,7 @@ impl<'w> Lowerer<'_, 'w> {
             Vec::new()
         };
         Step {
-            id: Name::clone(id),
+            id,
             needs,
             target,
             params: Params::Deploy {
@@ -643,7 +643,6 @@ impl<'w> Lowerer<'_, 'w> {
                         .collect()
                 };
                 for (unit, part_target, scoped) in units {
-                    let id = step_id(&[&unit, "deploy"]);
                     // Every deploy step of the region was placed by the
                     // wave's `regions`; only the first was ordered by
                     // `parallel`.
@@ -652,8 +651,8 @@ impl<'w> Lowerer<'_, 'w> {
                     } else {
                         std::mem::take(&mut first_fields)
                     };
-                    plan.steps.push(self.deploy_step(
-                        &id,
+                    let step = self.deploy_step(
+                        step_id(&[&unit, "deploy"]),
                         region_chain,
                         Arc::clone(&part_target),
                         &deployment,
@@ -661,8 +660,9 @@ impl<'w> Lowerer<'_, 'w> {
                         &wave_safety,
                         wave_member,
                         own,
-                    ));
-                    region_chain = smallvec::smallvec![id];
+                    );
+                    region_chain = self.needs_after(&step);
+                    plan.steps.push(step);
                     if scoped
                         && let Some(scope_body) = scope_body
                         && let Some((bake, data_points)) = unit_bake.get_or_insert_with(|| {
@@ -670,16 +670,16 @@ impl<'w> Lowerer<'_, 'w> {
                                 .map(|bake| (bake, self.data_points(scope_body)))
                         })
                     {
-                        let bake_id = step_id(&[&unit, "bake"]);
                         let fallback = bake.1.clone();
-                        plan.steps.push(self.bake_step(
-                            &bake_id,
+                        let step = self.bake_step(
+                            step_id(&[&unit, "bake"]),
                             region_chain,
                             part_target,
                             (Some(bake.clone()), data_points.clone(), fallback),
                             wave_safety.rollback,
-                        ));
-                        region_chain = smallvec::smallvec![bake_id];
+                        );
+                        region_chain = self.needs_after(&step);
+                        plan.steps.push(step);
                     }
                 }
                 region_ends.push(region_chain);
@@ -688,20 +688,20 @@ impl<'w> Lowerer<'_, 'w> {
             let data_points = self.data_points(wave_body);
             let bake = self.bake(wave_body);
             if bake.is_some() || !data_points.is_empty() {
-                let id = step_id(&["production", &wave.wave, "bake"]);
                 let target = Arc::new(Target {
                     wave: Some(wave_name),
                     ..Target::in_stage(Name::clone(&stage))
                 });
                 let fallback = self.trace(wave_member);
-                plan.steps.push(self.bake_step(
-                    &id,
+                let step = self.bake_step(
+                    step_id(&["production", &wave.wave, "bake"]),
                     terminals,
                     target,
                     (bake, data_points, fallback),
                     wave_safety.rollback,
-                ));
-                chain = smallvec::smallvec![id];
+                );
+                chain = self.needs_after(&step);
+                plan.steps.push(step);
             } else if !terminals.is_empty() {
                 chain = terminals;
             }

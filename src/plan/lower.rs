@@ -41,8 +41,8 @@ pub struct Lowerer<'a, 'w> {
     pub floors: Vec<crate::semantics::policies::Floor>,
     /// Whether the plan is to be written out (or shown), and not only
     /// checked: only a written plan shows what each value replaced, where
-    /// each field of a step is set, the regions it deploys to and what each
-    /// step needs, so a plan built to be checked and dropped goes without
+    /// each field of a step is set, the regions it deploys to, what each
+    /// step needs and a deploy step's artifacts and commands, so a plan built to be checked and dropped goes without
     /// ([`Lowerer::for_checking`]).
     pub(super) written: bool,
     /// Alarm expressions of the pipeline rendered so far
@@ -159,8 +159,9 @@ impl<'a, 'w> Lowerer<'a, 'w> {
     /// and its gates and alarms; it leaves out what each value replaced,
     /// where each field is set and the regions table, which cost
     /// allocations per step and only a written plan shows, and what each
-    /// step needs, which no check reads and which counted every step's id
-    /// up and down once more.
+    /// step needs and what a deploy step deploys with which commands,
+    /// which no check reads and which counted every step's id and
+    /// artifacts up and down once more.
     pub fn for_checking(mut self) -> Self {
         self.written = false;
         self

@@ -347,17 +347,28 @@ impl<'w> Lowerer<'_, 'w> {
         } else {
             Vec::new()
         };
+        // What it deploys and with which commands no check reads: a plan
+        // only checked leaves them out.
+        let (artifacts, run, rollback) = if self.written {
+            (
+                deployment.artifacts.clone(),
+                deployment.commands.run.clone(),
+                deployment.commands.rollback.clone(),
+            )
+        } else {
+            (Artifacts::new(), None, None)
+        };
         Step {
             id,
             needs,
             target,
             params: Params::Deploy {
-                artifacts: deployment.artifacts.clone(),
+                artifacts,
                 platform: deployment.platform,
                 strategy: deployment.strategy,
                 traffic_hundredths: traffic,
-                run: deployment.commands.run.clone(),
-                rollback: deployment.commands.rollback.clone(),
+                run,
+                rollback,
             },
             rollback_alarm: safety.rollback,
             // Copied whole: `clone` would copy one reference at a time.

@@ -459,12 +459,20 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
         }
         self.diagnostics.extend(reported.into_iter().flatten());
-        for &(decl, kind) in &decls {
-            if kind == DeclKind::Pipeline {
-                self.check_bound(scopes, decl);
-                self.check_platform(scopes, decl);
-            }
-        }
+        // Each pipeline's own, on every core, reported in declaration order.
+        let pipelines: Vec<DeclId> = decls
+            .iter()
+            .filter(|(_, kind)| *kind == DeclKind::Pipeline)
+            .map(|&(decl, _)| decl)
+            .collect();
+        let resolved = &self.resolved;
+        let found = crate::parallel::map_in_order(pipelines, |decl| {
+            let mut found = Vec::new();
+            Merger::check_bound(resolved, scopes, decl, &mut found);
+            Merger::check_platform(resolved, scopes, decl, &mut found);
+            found
+        });
+        self.diagnostics.extend(found.into_iter().flatten());
         self.resolved
     }
 
@@ -1081,8 +1089,13 @@ impl<'w, 'd> Merger<'w, 'd> {
 
     /// A pipeline says which platform it deploys to: strategies and
     /// policies depend on it, so none is not taken to mean one.
-    fn check_platform(&mut self, scopes: &Scopes<'w>, decl: DeclId) {
-        let Some(block) = self.resolved.get(&decl) else {
+    fn check_platform(
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        scopes: &Scopes<'w>,
+        decl: DeclId,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(block) = resolved.get(&decl) else {
             return;
         };
         if block.get_field("platform").is_some() {
@@ -1091,7 +1104,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         let Some(name) = scopes.item(decl).and_then(|item| item.kind.name()) else {
             return;
         };
-        self.diagnostics.push(
+        diagnostics.push(
             Diagnostic::error(
                 Code::REQUIRED_FIELD,
                 format!("pipeline `{}` has no `platform`", name.name),
@@ -1102,12 +1115,17 @@ impl<'w, 'd> Merger<'w, 'd> {
         );
     }
 
-    fn check_bound(&mut self, scopes: &Scopes<'w>, decl: DeclId) {
-        let Some(block) = self.resolved.get(&decl) else {
+    fn check_bound(
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        scopes: &Scopes<'w>,
+        decl: DeclId,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(block) = resolved.get(&decl) else {
             return;
         };
         // Almost every pipeline binds everything: find that out without
-        // naming each member on the way, on the one thread this runs on.
+        // naming each member on the way.
         if !has_abstract(block) {
             return;
         }
@@ -1147,7 +1165,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             diagnostic =
                 diagnostic.secondary(*file, *span, format!("{what} is declared abstract here"));
         }
-        self.diagnostics.push(diagnostic.help("give each a value in the pipeline, e.g. `service = \"orders-api\"` or `alarm NAME = ...`"));
+        diagnostics.push(diagnostic.help("give each a value in the pipeline, e.g. `service = \"orders-api\"` or `alarm NAME = ...`"));
     }
 }
 

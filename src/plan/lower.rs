@@ -42,7 +42,8 @@ pub struct Lowerer<'a, 'w> {
     /// Whether the plan is to be written out (or shown), and not only
     /// checked: only a written plan shows what each value replaced, where
     /// each field of a step is set, the regions it deploys to, what each
-    /// step needs and a deploy step's artifacts and commands, so a plan built to be checked and dropped goes without
+    /// step needs and a deploy step's artifacts and commands, so a plan
+    /// built to be checked and dropped goes without
     /// ([`Lowerer::for_checking`]).
     pub(super) written: bool,
     /// Alarm expressions of the pipeline rendered so far
@@ -255,9 +256,6 @@ pub(super) fn step_id(parts: &[&str]) -> Name {
 }
 
 impl Lowerer<'_, '_> {
-    /// A bake step of [`BakeParts`]. Where its duration and data points
-    /// are set is kept only in a plan to be written, as for a deploy step
-    /// ([`Self::deploy_step`]): the policies read none of it.
     /// What the step after `step` needs: `step`'s id, in a plan to be
     /// written; nothing in a plan only checked ([`Lowerer::for_checking`]).
     pub(super) fn needs_after(&self, step: &Step) -> Needs {
@@ -268,6 +266,9 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// A bake step of [`BakeParts`]. Where its duration and data points
+    /// are set is kept only in a plan to be written, as for a deploy step
+    /// ([`Self::deploy_step`]): the policies read none of it.
     pub(super) fn bake_step(
         &self,
         id: Name,

@@ -423,13 +423,12 @@ impl Load<'_> {
         }) {
             return Some(file);
         }
-        let place = place.clone();
-        let base = place.display.parent().unwrap_or(Path::new(""));
+        let (dir, place) = (base.to_path_buf(), place.clone());
         let file = self.find_relative(importer, path, import, &place)?;
         self.found_imports
-            .entry(base.to_path_buf())
+            .entry(dir)
             .or_default()
-            .push((place.root.clone(), path.to_string(), file));
+            .push((place.root, path.to_string(), file));
         Some(file)
     }
 

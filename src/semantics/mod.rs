@@ -456,7 +456,7 @@ fn check_unselected_profiles<'w>(
 /// Resolves every alarm expression of one resolved body (see
 /// [`alarm_expressions`]), reporting what does not resolve, and returns
 /// the texts, for lowering the body without rendering them again.
-pub(crate) fn check_alarms_of(
+fn check_alarms_of(
     scopes: &Scopes<'_>,
     block: &ResolvedBlock<'_>,
     diagnostics: &mut Vec<Diagnostic>,

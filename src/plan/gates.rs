@@ -383,16 +383,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut entry = Needs::new();
         for (role, trace) in approvals {
-            let step = Step {
-                id: step_id(&[stage, "approval", &id_segment(&role)]),
-                needs: previous.clone(),
-                target: Arc::new(Target::in_stage(stage.into())),
-                params: Params::Approval { role },
-                rollback_alarm: None,
-                gates: GateRefs::new(),
-                trace,
-                fields: Vec::new(),
-            };
+            let step = approval_step(stage, role, trace, previous.clone());
             entry.extend(self.needs_after(&step));
             plan.steps.push(step);
         }
@@ -418,6 +409,45 @@ impl<'w> Lowerer<'_, 'w> {
 /// The reference to `gate` in `plan.gates`, adding it if no equal gate is
 /// there yet. A plan has a handful of distinct gates, so a linear search is
 /// cheaper than hashing them (and `Gate` has no `Hash`).
+/// The step that waits for `role`'s approval before `stage`.
+pub(super) fn approval_step(stage: &str, role: String, trace: Trace, needs: Needs) -> Step {
+    Step {
+        id: step_id(&[stage, "approval", &id_segment(&role)]),
+        needs,
+        target: Arc::new(Target::in_stage(stage.into())),
+        params: Params::Approval { role },
+        rollback_alarm: None,
+        gates: GateRefs::new(),
+        trace,
+        fields: Vec::new(),
+    }
+}
+
+/// The approvals a profile's `require approval(...)` members add to
+/// production (R42), each a role and where it is required; a requirement
+/// that is not an approval adds none.
+pub(super) fn profile_approvals(
+    effects: &crate::semantics::merge::ProfileEffects<'_>,
+) -> Vec<(String, Trace)> {
+    effects
+        .approvals
+        .iter()
+        .filter_map(|(member, file)| {
+            let MemberKind::Require { requirement } = &member.kind else {
+                return None;
+            };
+            let place = Place {
+                file: *file,
+                span: member.span,
+            };
+            Some((
+                approval_role(requirement)?,
+                Trace::at(place, crate::semantics::merge::How::Profile),
+            ))
+        })
+        .collect()
+}
+
 pub(super) fn intern(plan: &mut Plan, gate: Gate) -> GateRef {
     if let Some(index) = plan.gates.iter().position(|known| *known == gate) {
         return GateRef(index);

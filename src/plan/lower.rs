@@ -52,6 +52,9 @@ pub struct Lowerer<'a, 'w> {
     /// The times of the windows read so far, shared with the lowering of
     /// every other pipeline of the workspace ([`Lowerer::sharing_windows`]).
     pub(super) windows: Option<&'a Windows>,
+    /// Where the plan's bakes and production's approvals are, when they
+    /// are recorded ([`Lowerer::recording_profile_sites`]).
+    pub(super) profile_sites: Option<super::profile_view::ProfileSites>,
 }
 
 /// A window's zone, open slots and closed days, as its block gives them.
@@ -144,7 +147,22 @@ impl<'a, 'w> Lowerer<'a, 'w> {
             written: true,
             alarm_texts: Default::default(),
             windows: None,
+            profile_sites: None,
         }
+    }
+
+    /// Records where the plan's bakes and production's approvals are, so
+    /// that the plan under a profile that only scales bakes or requires
+    /// approvals can be had from it ([`Lowerer::take_profile_sites`]).
+    pub fn recording_profile_sites(mut self) -> Self {
+        self.profile_sites = Some(Default::default());
+        self
+    }
+
+    /// What [`Lowerer::recording_profile_sites`] recorded of the last
+    /// plan lowered, taken out.
+    pub fn take_profile_sites(&mut self) -> Option<super::profile_view::ProfileSites> {
+        self.profile_sites.take()
     }
 
     /// Shares the times of the windows it reads with the lowering of the
@@ -182,7 +200,7 @@ pub(super) struct OneboxParts {
 
 /// A bake (its seconds, and where they are set) and the data points it
 /// waits for.
-pub(super) type BakeAndPoints = ((u64, Trace), Vec<(DataPoints, Trace)>);
+pub(super) type BakeAndPoints = (Bake, Vec<(DataPoints, Trace)>);
 
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {
@@ -233,7 +251,7 @@ impl Defaults {
 /// What a bake step waits for: `bake` (its duration and where it is set,
 /// if the body has one), its data points, and the step's trace when only
 /// data points are awaited (the scope's member).
-type BakeParts = (Option<(u64, Trace)>, Vec<(DataPoints, Trace)>, Trace);
+type BakeParts = (Option<Bake>, Vec<(DataPoints, Trace)>, Trace);
 
 /// A step id: `parts` joined with `/` (`production/first/ap-east-1/deploy`).
 /// Written without the formatting machinery (every step has one), in a
@@ -266,24 +284,27 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// A bake step of [`BakeParts`]. Where its duration and data points
-    /// are set is kept only in a plan to be written, as for a deploy step
+    /// Adds a bake step of [`BakeParts`] to `plan`, and gives what the
+    /// step after it needs. Where its duration and data points are set is
+    /// kept only in a plan to be written, as for a deploy step
     /// ([`Self::deploy_step`]): the policies read none of it.
-    pub(super) fn bake_step(
-        &self,
-        id: Name,
-        needs: Needs,
-        target: Arc<Target>,
+    pub(super) fn push_bake_step(
+        &mut self,
+        plan: &mut Plan,
+        (id, needs, target): (Name, Needs, Arc<Target>),
         (bake, points, fallback): BakeParts,
         rollback_alarm: Option<AlarmRef>,
-    ) -> Step {
+    ) -> Needs {
         let mut fields = Vec::new();
         let (duration_seconds, trace) = match bake {
-            Some((seconds, trace)) => {
-                if self.written {
-                    fields.push((Field::Duration, trace.clone()));
+            Some(bake) => {
+                if let Some(sites) = &mut self.profile_sites {
+                    sites.bake(plan.steps.len(), bake.set);
                 }
-                (seconds, trace)
+                if self.written {
+                    fields.push((Field::Duration, bake.trace.clone()));
+                }
+                (bake.seconds, bake.trace)
             }
             None => (0, fallback),
         };
@@ -294,7 +315,7 @@ impl Lowerer<'_, '_> {
                 fields.push((Field::DataPoints(index), trace));
             }
         }
-        Step {
+        let step = Step {
             id,
             needs,
             target,
@@ -306,7 +327,10 @@ impl Lowerer<'_, '_> {
             gates: GateRefs::new(),
             trace,
             fields,
-        }
+        };
+        let after = self.needs_after(&step);
+        plan.steps.push(step);
+        after
     }
 }
 

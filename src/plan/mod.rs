@@ -13,6 +13,7 @@
 mod commands;
 mod gates;
 pub mod lower;
+pub mod profile_view;
 pub mod shell;
 mod steps;
 mod values;

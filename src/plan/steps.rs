@@ -164,15 +164,12 @@ impl<'w> Lowerer<'_, 'w> {
         if bake.is_some() || !data_points.is_empty() {
             let target = Arc::new(Target::in_stage(stage_name));
             let fallback = self.trace(member);
-            let step = self.bake_step(
-                step_id(&[name, "bake"]),
-                done,
-                target,
+            done = self.push_bake_step(
+                plan,
+                (step_id(&[name, "bake"]), done, target),
                 (bake, data_points, fallback),
                 safety.rollback,
             );
-            done = self.needs_after(&step);
-            plan.steps.push(step);
         }
         done
     }
@@ -313,16 +310,13 @@ impl<'w> Lowerer<'_, 'w> {
         let mut chain = self.needs_after(&step);
         plan.steps.push(step);
         if let Some((bake, data_points)) = &parts.bake {
-            let fallback = bake.1.clone();
-            let step = self.bake_step(
-                step_id(&[prefix, "onebox", "bake"]),
-                chain,
-                target,
+            let fallback = bake.trace.clone();
+            chain = self.push_bake_step(
+                plan,
+                (step_id(&[prefix, "onebox", "bake"]), chain, target),
                 (Some(bake.clone()), data_points.clone(), fallback),
                 onebox_safety.rollback,
             );
-            chain = self.needs_after(&step);
-            plan.steps.push(step);
         }
         chain
     }
@@ -471,31 +465,21 @@ impl<'w> Lowerer<'_, 'w> {
         plan.production = Some(production_at);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         // A profile's `require approval` gates production (R42).
-        let profile_approvals: Vec<(&crate::syntax::ast::Member, FileId)> = self
-            .profile
-            .as_ref()
-            .map_or_else(Vec::new, |(_, effects)| effects.approvals.clone());
-        for (member, file) in profile_approvals {
-            let MemberKind::Require { requirement } = &member.kind else {
-                continue;
-            };
-            let Some(role) = approval_role(requirement) else {
-                continue;
-            };
-            let gate = Gate {
-                kind: GateKind::Approval { role },
-                overridable: false,
-                trace: Trace::at(
-                    Place {
-                        file,
-                        span: member.span,
-                    },
-                    crate::semantics::merge::How::Profile,
-                ),
-            };
-            safety.gates.push(intern(plan, gate));
+        if let Some((_, effects)) = &self.profile {
+            for (role, trace) in profile_approvals(effects) {
+                let gate = Gate {
+                    kind: GateKind::Approval { role },
+                    overridable: false,
+                    trace,
+                };
+                safety.gates.push(intern(plan, gate));
+            }
         }
         let mut chain = self.approvals(plan, &mut safety, "production", previous);
+        // A profile's approvals would come next (`super::profile_view`).
+        if let Some(sites) = &mut self.profile_sites {
+            sites.production_entry(plan.steps.len());
+        }
         let (platform, production_strategy) = (defaults.platform, defaults.strategy);
         let artifacts = {
             let own = self.deployed(plan, body);
@@ -681,16 +665,14 @@ impl<'w> Lowerer<'_, 'w> {
                                 .map(|bake| (bake, self.data_points(scope_body)))
                         })
                     {
-                        let fallback = bake.1.clone();
-                        let step = self.bake_step(
-                            step_id(&[&unit, "bake"]),
-                            region_chain,
-                            part_target,
-                            (Some(bake.clone()), data_points.clone(), fallback),
+                        let fallback = bake.trace.clone();
+                        let (bake, data_points) = (bake.clone(), data_points.clone());
+                        region_chain = self.push_bake_step(
+                            plan,
+                            (step_id(&[&unit, "bake"]), region_chain, part_target),
+                            (Some(bake), data_points, fallback),
                             wave_safety.rollback,
                         );
-                        region_chain = self.needs_after(&step);
-                        plan.steps.push(step);
                     }
                 }
                 region_ends.push(region_chain);
@@ -704,15 +686,16 @@ impl<'w> Lowerer<'_, 'w> {
                     ..Target::in_stage(Name::clone(&stage))
                 });
                 let fallback = self.trace(wave_member);
-                let step = self.bake_step(
-                    step_id(&["production", &wave.wave, "bake"]),
-                    terminals,
-                    target,
+                chain = self.push_bake_step(
+                    plan,
+                    (
+                        step_id(&["production", &wave.wave, "bake"]),
+                        terminals,
+                        target,
+                    ),
                     (bake, data_points, fallback),
                     wave_safety.rollback,
                 );
-                chain = self.needs_after(&step);
-                plan.steps.push(step);
             } else if !terminals.is_empty() {
                 chain = terminals;
             }

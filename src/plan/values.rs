@@ -12,13 +12,9 @@ impl<'w> Lowerer<'_, 'w> {
     /// A body's `bake`, with the selected profile's `bake scale` applied
     /// (R41): rounded down to whole seconds, at least one; final bakes and
     /// bakes the profile sets itself are not scaled.
-    pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>) -> Option<(u64, Trace)> {
-        let (mut seconds, field) = self.duration(block, "bake")?;
-        let mut trace = self.trace(field);
-        let scale = self
-            .profile
-            .as_ref()
-            .and_then(|(_, effects)| effects.bake_scale);
+    pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>) -> Option<Bake> {
+        let (seconds, field) = self.duration(block, "bake")?;
+        let trace = self.trace(field);
         // A bake the scale leaves alone says so, and which `bake scale`
         // it escaped (R41).
         let skipped = if field.final_at.is_some() {
@@ -28,48 +24,25 @@ impl<'w> Lowerer<'_, 'w> {
         } else {
             None
         };
-        if let (Some(reason), Some((_, file, span))) = (skipped, scale) {
-            trace.not_scaled = Some((reason, Place { file, span }));
-        }
-        if let Some((hundredths, file, span)) = scale
-            && skipped.is_none()
-        {
-            // A bake scaled past the longest duration is reported at the
-            // `bake scale` (`semantics::profiles`); the plan is not written.
-            seconds = crate::semantics::profiles::scaled_bake(seconds, hundredths)
-                .unwrap_or(crate::syntax::MAX_DURATION_SECONDS);
-            if self.written {
-                let replaced = (
-                    trace.at,
-                    trace.how,
-                    self.written_value(trace.at.file, trace.at.span),
-                );
-                trace.overrides.insert(0, replaced);
-            }
-            trace.at = Place { file, span };
-            trace.how = How::BakeScale;
-        }
-        // Floors come last and apply to final bakes too: they only make a
-        // pipeline safer (R35, R43).
-        if let Some(floor) = self
-            .floors
-            .iter()
-            .filter(|floor| floor.seconds > seconds)
-            .max_by_key(|floor| floor.seconds)
-        {
-            if self.written {
-                trace
-                    .overrides
-                    .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
-            }
-            trace.at = Place {
-                file: floor.file,
-                span: floor.span,
-            };
-            trace.how = How::Floor;
-            seconds = floor.seconds;
-        }
-        Some((seconds, trace))
+        let set = BakeSource {
+            seconds,
+            at: trace.at,
+            how: trace.how,
+            skipped,
+        };
+        let scale = self
+            .profile
+            .as_ref()
+            .and_then(|(_, effects)| effects.bake_scale);
+        let written = |at: Place| self.written_value(at.file, at.span);
+        let written: Option<&dyn Fn(Place) -> Option<String>> =
+            if self.written { Some(&written) } else { None };
+        let (seconds, trace) = scale_and_floor(set, trace, scale, &self.floors, written);
+        Some(Bake {
+            seconds,
+            trace,
+            set,
+        })
     }
 
     /// Where field `name` of `body` is set, if it is.
@@ -783,6 +756,79 @@ pub fn format_seconds(seconds: u64) -> String {
     } else {
         out
     }
+}
+
+/// A body's bake as lowering read it: scaled and floored, with the value
+/// it had before either ([`BakeSource`]), from which the same bake under
+/// another profile is worked out ([`super::profile_view`]).
+#[derive(Debug, Clone)]
+pub(super) struct Bake {
+    /// The bake in seconds.
+    pub(super) seconds: u64,
+    /// Where those seconds come from.
+    pub(super) trace: Trace,
+    /// The bake as its body sets it.
+    pub(super) set: BakeSource,
+}
+
+/// A bake as its body sets it, before any `bake scale` or floor: its
+/// seconds, where they are set, and why a scale would leave them alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BakeSource {
+    pub(super) seconds: u64,
+    pub(super) at: Place,
+    pub(super) how: How,
+    pub(super) skipped: Option<NotScaled>,
+}
+
+/// The bake `set` (read with `trace`) under `scale` and `floors`: the
+/// scale first, unless the bake escapes it (R41), then the highest floor
+/// above it, which applies to final bakes too: floors only make a pipeline
+/// safer (R35, R43). `written` gives a value as written, for a plan that
+/// shows what each value replaced; `None` for one only checked.
+pub(super) fn scale_and_floor(
+    set: BakeSource,
+    mut trace: Trace,
+    scale: Option<(u32, FileId, Span)>,
+    floors: &[crate::semantics::policies::Floor],
+    written: Option<&dyn Fn(Place) -> Option<String>>,
+) -> (u64, Trace) {
+    let mut seconds = set.seconds;
+    if let (Some(reason), Some((_, file, span))) = (set.skipped, scale) {
+        trace.not_scaled = Some((reason, Place { file, span }));
+    }
+    if let Some((hundredths, file, span)) = scale
+        && set.skipped.is_none()
+    {
+        // A bake scaled past the longest duration is reported at the
+        // `bake scale` (`semantics::profiles`); the plan is not written.
+        seconds = crate::semantics::profiles::scaled_bake(seconds, hundredths)
+            .unwrap_or(crate::syntax::MAX_DURATION_SECONDS);
+        if let Some(written) = written {
+            let replaced = (trace.at, trace.how, written(trace.at));
+            trace.overrides.insert(0, replaced);
+        }
+        trace.at = Place { file, span };
+        trace.how = How::BakeScale;
+    }
+    if let Some(floor) = floors
+        .iter()
+        .filter(|floor| floor.seconds > seconds)
+        .max_by_key(|floor| floor.seconds)
+    {
+        if written.is_some() {
+            trace
+                .overrides
+                .insert(0, (trace.at, trace.how, Some(format_seconds(seconds))));
+        }
+        trace.at = Place {
+            file: floor.file,
+            span: floor.span,
+        };
+        trace.how = How::Floor;
+        seconds = floor.seconds;
+    }
+    (seconds, trace)
 }
 
 #[cfg(test)]

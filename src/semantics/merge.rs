@@ -374,6 +374,72 @@ pub struct ProfileEffects<'w> {
     pub approvals: Vec<(&'w Member, FileId)>,
 }
 
+impl<'w> ProfileEffects<'w> {
+    /// What profile `name` does besides overriding members, read from
+    /// every link of `chain` that declares it, and whether that is all it
+    /// does (it overrides no member); `None` when no link declares it.
+    /// Applying such a profile to a copy of a pipeline leaves the copy as
+    /// it was ([`Merger::apply_profile`]).
+    pub fn of_profile(
+        scopes: &Scopes<'w>,
+        chain: &[DeclId],
+        name: &str,
+    ) -> Option<(ProfileEffects<'w>, bool)> {
+        let mut effects = ProfileEffects::default();
+        let (mut found, mut only_effects) = (false, true);
+        for &link in chain {
+            let Some(decl) = scopes.item(link).and_then(|item| decl_of(&item.kind)) else {
+                continue;
+            };
+            for member in &decl.body.members {
+                let MemberKind::Profile {
+                    name: profile,
+                    body,
+                } = &member.kind
+                else {
+                    continue;
+                };
+                if profile.name != name {
+                    continue;
+                }
+                found = true;
+                effects.read(body, link.file);
+                only_effects &= body.members.iter().all(Self::is_effect);
+            }
+        }
+        found.then_some((effects, only_effects))
+    }
+
+    /// Whether a member of a profile's body is one of its effects rather
+    /// than a member it overrides.
+    fn is_effect(member: &Member) -> bool {
+        matches!(
+            member.kind,
+            MemberKind::BakeScale { .. } | MemberKind::Require { .. }
+        )
+    }
+
+    /// Adds the effects of a profile's body, written in `file`: a later
+    /// `bake scale` replaces an earlier one, approvals add up.
+    fn read(&mut self, body: &'w crate::syntax::ast::Block, file: FileId) {
+        for inner in &body.members {
+            match &inner.kind {
+                MemberKind::BakeScale { factor } => {
+                    // A factor out of range is reported for every
+                    // profile, selected or not (`profiles::check_scales`).
+                    if let crate::syntax::ast::LiteralValue::Percent(hundredths) = factor.value
+                        && super::profiles::scale_in_range(hundredths)
+                    {
+                        self.bake_scale = Some((hundredths, file, inner.span));
+                    }
+                }
+                MemberKind::Require { .. } => self.approvals.push((inner, file)),
+                _ => {}
+            }
+        }
+    }
+}
+
 impl<'w, 'd> Merger<'w, 'd> {
     /// A merger that reports into `diagnostics`.
     pub fn new(workspace: &'w Workspace, diagnostics: &'d mut Vec<Diagnostic>) -> Merger<'w, 'd> {
@@ -1021,32 +1087,12 @@ impl<'w, 'd> Merger<'w, 'd> {
                     continue;
                 }
                 found = true;
-                for inner in &body.members {
-                    match &inner.kind {
-                        MemberKind::BakeScale { factor } => {
-                            // A factor out of range is reported for every
-                            // profile, selected or not (`profiles::check_scales`).
-                            if let crate::syntax::ast::LiteralValue::Percent(hundredths) =
-                                factor.value
-                                && super::profiles::scale_in_range(hundredths)
-                            {
-                                effects.bake_scale = Some((hundredths, link.file, inner.span));
-                            }
-                        }
-                        MemberKind::Require { .. } => effects.approvals.push((inner, link.file)),
-                        _ => {}
-                    }
-                }
+                effects.read(body, link.file);
                 // Removals first, as in any body (R10).
                 let keep: Vec<&'w Member> = body
                     .members
                     .iter()
-                    .filter(|inner| {
-                        !matches!(
-                            inner.kind,
-                            MemberKind::BakeScale { .. } | MemberKind::Require { .. }
-                        )
-                    })
+                    .filter(|inner| !ProfileEffects::is_effect(inner))
                     .collect();
                 let ctx = Ctx {
                     checks: true,

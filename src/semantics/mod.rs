@@ -177,47 +177,45 @@ pub fn analyze<'w>(
             governing_floors.clone(),
         )
         .sharing_windows(&windows);
-        let mut lowerer = match want {
+        let lowerer = match want {
             Want::Diagnostics => lowerer.for_checking(),
             Want::Plans | Want::Stream(_) => lowerer,
         };
-        let plan = lowerer.lower_rendered(&name.name, block, placement.as_deref(), rendered);
-        let rendered_alarms = lowerer.rendered_alarms();
-        let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
-        let plan = want.take(decl, plan);
-        // Every other profile of the pipeline is lowered and held to the
-        // policies too (R39), so that `check` reports the errors that
-        // `--profile NAME` would: a bake scaled below a denied rule's
-        // minimum, a strategy the platform lacks. Only errors are kept;
-        // the profile's merge errors were reported already.
-        // With `--profile` selected, the pipeline is that profile's.
-        let Some(chain) = chains.chain(decl).filter(|_| profile.is_none()) else {
-            return (decl, plan, found, findings, alarm_found);
+        // Every other profile of the pipeline is held to the policies too
+        // (R39), so that `check` reports the errors that `--profile NAME`
+        // would: a bake scaled below a denied rule's minimum, a strategy
+        // the platform lacks. With `--profile` selected, the pipeline is
+        // that profile's.
+        let chain = chains.chain(decl).filter(|_| profile.is_none());
+        let mut lowerer = match &chain {
+            Some(_) if profile_names(block).next().is_some() => lowerer.recording_profile_sites(),
+            _ => lowerer,
         };
-        // A finding the pipeline has without the profile too is not the
-        // profile's: it is reported once, as it is.
-        let without: std::collections::BTreeSet<_> =
-            findings.iter().map(policies::Finding::identity).collect();
-        let mut profile_findings = Vec::new();
-        for other in profile_names(block) {
+        let mut plan = lowerer.lower_rendered(&name.name, block, placement.as_deref(), rendered);
+        let rendered_alarms = lowerer.rendered_alarms();
+        let sites = lowerer.take_profile_sites();
+        let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
+        let Some(chain) = chain else {
+            return (decl, want.take(decl, plan), found, findings, alarm_found);
+        };
+        // The plan of profile `other`, lowered from a copy of the pipeline
+        // with the profile applied. Only its errors are kept; the
+        // profile's merge errors were reported already.
+        let lower_under = |other: &str, found: &mut Vec<Diagnostic>| {
             // One copy per profile serves both checks: what applying the
             // profile reports (its merge and its alarms, R39), and the
             // errors of the plan it gives.
             let mut copy = block.clone();
-            let Some(other_effects) = merge::Merger::new(workspace, &mut found)
-                .apply_profile(&scopes, &chain, other, &mut copy)
-            else {
-                continue;
-            };
+            let other_effects = merge::Merger::new(workspace, found)
+                .apply_profile(&scopes, &chain, other, &mut copy)?;
             // A profile that changes no member leaves the alarms as the
             // pipeline's check found them, and as lowering rendered them;
             // one that does has its own checked, and lowering takes those
             // texts.
-            let unchanged = copy.unchanged_from(block);
-            let copy_rendered = if unchanged {
+            let copy_rendered = if copy.unchanged_from(block) {
                 rendered_alarms.clone()
             } else {
-                check_alarms_of(&scopes, &copy, &mut found)
+                check_alarms_of(&scopes, &copy, found)
             };
             // Placing reads only `production`: a profile that leaves it as
             // the pipeline has it (shared, not copied) places the same.
@@ -235,7 +233,7 @@ pub fn analyze<'w>(
                 .place((decl.file, name.span), &copy);
                 (own_placement.as_ref(), under)
             };
-            let mut other_lowerer = crate::plan::lower::Lowerer::new(
+            let other_plan = crate::plan::lower::Lowerer::new(
                 workspace,
                 &scopes,
                 &mut under,
@@ -243,24 +241,70 @@ pub fn analyze<'w>(
                 governing_floors.clone(),
             )
             .sharing_windows(&windows)
-            .for_checking();
-            let other_plan =
-                other_lowerer.lower_rendered(&name.name, &copy, placement, copy_rendered);
+            .for_checking()
+            .lower_rendered(&name.name, &copy, placement, copy_rendered);
             found.extend(
                 under
                     .into_iter()
                     .filter(Diagnostic::is_error)
                     .map(|diagnostic| diagnostic.note(format!("with `--profile {other}`"))),
             );
-            let own: Vec<policies::Finding> = policies
-                .check_errors(&other_plan, (decl.file, name.span), &governed_by)
-                .into_iter()
-                .filter(|finding| !without.contains(&finding.identity()))
-                .collect();
-            profile_findings.extend(own.into_iter().map(|finding| finding.under_profile(other)));
+            Some(other_plan)
+        };
+        // A finding the pipeline has without the profile too is not the
+        // profile's: it is reported once, as it is.
+        let without: std::collections::BTreeSet<_> =
+            findings.iter().map(policies::Finding::identity).collect();
+        let mut profile_findings = Vec::new();
+        for other in profile_names(block) {
+            let Some((other_effects, only_effects)) =
+                merge::ProfileEffects::of_profile(&scopes, &chain, other)
+            else {
+                continue;
+            };
+            let pipeline_at = (decl.file, name.span);
+            let own = match &sites {
+                // A profile that overrides no member (and for which no
+                // window is approved) leaves the pipeline's placement,
+                // alarms and lowering errors as they are: its plan is the
+                // pipeline's with its bakes and approvals, and what
+                // lowering would report again is the pipeline's own.
+                Some(sites) if only_effects && !approves_window_for(block, other) => {
+                    let checked = |plan: &crate::plan::Plan| {
+                        policies.check_errors(plan, pipeline_at, &governed_by)
+                    };
+                    let effects = (other, &other_effects);
+                    // In a debug build (every test run) the plan had so
+                    // is compared with the one lowering gives: a rule of
+                    // lowering it misses fails the test that meets it.
+                    if cfg!(debug_assertions) && matches!(want, Want::Diagnostics) {
+                        let lowered = lower_under(other, &mut Vec::new());
+                        let derived =
+                            sites.with_profile(&mut plan, effects, &governing_floors, Clone::clone);
+                        assert_eq!(
+                            lowered.as_ref(),
+                            Some(&derived),
+                            "profile `{other}` of `{}`",
+                            name.name
+                        );
+                    }
+                    sites.with_profile(&mut plan, effects, &governing_floors, checked)
+                }
+                _ => match lower_under(other, &mut found) {
+                    Some(other_plan) => {
+                        policies.check_errors(&other_plan, pipeline_at, &governed_by)
+                    }
+                    None => continue,
+                },
+            };
+            profile_findings.extend(
+                own.into_iter()
+                    .filter(|finding| !without.contains(&finding.identity()))
+                    .map(|finding| finding.under_profile(other)),
+            );
         }
         findings.extend(profile_findings);
-        (decl, plan, found, findings, alarm_found)
+        (decl, want.take(decl, plan), found, findings, alarm_found)
     });
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
@@ -284,6 +328,19 @@ pub fn analyze<'w>(
         plans,
         diagnostics,
     }
+}
+
+/// Whether a scope of `block` has a window approved for profile `name`
+/// (`window NAME for profile PROFILE`), which lowering under the profile
+/// reads in place of the scope's own.
+fn approves_window_for(block: &ResolvedBlock<'_>, name: &str) -> bool {
+    block.members.iter().any(|(key, member)| {
+        matches!(key, Key::Named("window for profile", profile) if profile == name)
+            || member
+                .body
+                .as_ref()
+                .is_some_and(|body| approves_window_for(body, name))
+    })
 }
 
 /// The profiles a resolved pipeline or template has.

@@ -844,6 +844,11 @@ impl Found<'_> {
 
 /// Every rule's findings for one plan.
 fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) {
+    // One pass sorts out the steps the rules read: production's, the tests
+    // before production and gamma's deploys.
+    let mut production: Vec<&Step> = Vec::with_capacity(plan.steps.len());
+    let mut preproduction_tests: Vec<&str> = Vec::new();
+    let mut gamma: Vec<&Step> = Vec::new();
     for step in &plan.steps {
         match &step.params {
             Params::Source {
@@ -870,19 +875,30 @@ fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) 
             }
             _ => {}
         }
+        let stage = &*step.target.stage;
+        if stage == "production" {
+            production.push(step);
+            continue;
+        }
+        match &step.params {
+            Params::Test { name, .. } => preproduction_tests.push(name.as_str()),
+            Params::Deploy { .. } if stage == "gamma" => gamma.push(step),
+            _ => {}
+        }
     }
-    let production: Vec<&Step> = plan
-        .steps
-        .iter()
-        .filter(|step| &*step.target.stage == "production")
-        .collect();
-    // Waves in order, with their steps.
+    // Waves in order, with their steps. A wave's steps come one after
+    // another and share its name: the last wave is looked at first, by
+    // address before by letters.
     let mut waves: Vec<(&str, Vec<&Step>)> = Vec::new();
     for step in &production {
         let Some(wave) = step.target.wave.as_deref() else {
             continue;
         };
-        match waves.iter_mut().find(|(name, _)| *name == wave) {
+        match waves
+            .iter_mut()
+            .rev()
+            .find(|(name, _)| std::ptr::eq(*name, wave) || *name == wave)
+        {
             Some((_, steps)) => steps.push(step),
             None => waves.push((wave, vec![step])),
         }
@@ -913,14 +929,11 @@ fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) 
             .iter()
             .filter_map(|step| step.target.region.as_deref())
             .collect();
-        // A region's steps are consecutive: most repeats go before sorting.
-        regions.dedup();
+        // A region's steps are consecutive and share its name: most
+        // repeats go before sorting, by address.
+        regions.dedup_by(|later, earlier| std::ptr::eq(*later, *earlier) || later == earlier);
         regions.sort_unstable();
         regions.dedup();
-        let deploys: Vec<&&Step> = steps
-            .iter()
-            .filter(|step| matches!(step.params, Params::Deploy { .. }))
-            .collect();
         if !steps.iter().any(|step| step.target.onebox) {
             findings.push(
                 "onebox-first",
@@ -992,8 +1005,11 @@ fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) 
                 at(first),
             );
         }
-        let whole_region = deploys.iter().any(|step| {
-            !step.target.onebox && step.target.az.is_none() && step.target.cell.is_none()
+        let whole_region = steps.iter().any(|step| {
+            matches!(step.params, Params::Deploy { .. })
+                && !step.target.onebox
+                && step.target.az.is_none()
+                && step.target.cell.is_none()
         });
         if idx < 2 && whole_region && !is_lambda {
             findings.push(
@@ -1093,15 +1109,6 @@ fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) 
             );
         }
     }
-    let preproduction_tests: Vec<&str> = plan
-        .steps
-        .iter()
-        .filter(|step| &*step.target.stage != "production")
-        .filter_map(|step| match &step.params {
-            Params::Test { name, .. } => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
     if !production.is_empty() {
         if !preproduction_tests
             .iter()
@@ -1121,13 +1128,6 @@ fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) 
             );
         }
     }
-    let gamma: Vec<&Step> = plan
-        .steps
-        .iter()
-        .filter(|step| {
-            &*step.target.stage == "gamma" && matches!(step.params, Params::Deploy { .. })
-        })
-        .collect();
     if let Some(first) = gamma.first() {
         let mut regions: Vec<&str> = gamma
             .iter()

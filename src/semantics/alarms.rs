@@ -154,7 +154,7 @@ impl AlarmRenderer<'_, '_> {
                 let name = match args.as_slice() {
                     [arg] if arg.name.is_none() => match &arg.value.kind {
                         ExprKind::Literal(literal) => match &literal.value {
-                            LiteralValue::String(string) => string.as_plain(),
+                            LiteralValue::String(string) => string.as_plain_str(),
                             _ => None,
                         },
                         _ => None,
@@ -169,8 +169,21 @@ impl AlarmRenderer<'_, '_> {
                     );
                     return None;
                 };
-                let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
-                Some((format!("ALARM(\"{escaped}\")"), Precedence::Atom))
+                // One allocation: a pipeline renders dozens of these.
+                let mut text = String::with_capacity(name.len() + 9);
+                text.push_str("ALARM(\"");
+                if name.contains(['\\', '"']) {
+                    for character in name.chars() {
+                        if matches!(character, '\\' | '"') {
+                            text.push('\\');
+                        }
+                        text.push(character);
+                    }
+                } else {
+                    text.push_str(&name);
+                }
+                text.push_str("\")");
+                Some((text, Precedence::Atom))
             }
             ExprKind::Path(path) => self.reference(path, expr, file, walk),
             // Already reported where it was read.
@@ -207,18 +220,24 @@ impl AlarmRenderer<'_, '_> {
     ) -> Option<(String, Precedence)> {
         // Every operand is rendered, so that each problem is reported,
         // until the text is too long to be an alarm rule.
-        let mut parts = Vec::new();
+        // Joined as they come: the text is only used if none fails.
+        let mut joined = String::new();
         let mut failed = false;
         let mut length = 0;
         for operand in operands {
             match self.render_in(operand, file, walk) {
                 Some((text, precedence)) => {
                     length += text.len() + separator.len();
-                    parts.push(if precedence < own {
-                        format!("({text})")
+                    if !joined.is_empty() {
+                        joined.push_str(separator);
+                    }
+                    if precedence < own {
+                        joined.push('(');
+                        joined.push_str(&text);
+                        joined.push(')');
                     } else {
-                        text
-                    });
+                        joined.push_str(&text);
+                    }
                 }
                 None => failed = true,
             }
@@ -229,7 +248,7 @@ impl AlarmRenderer<'_, '_> {
                 return None;
             }
         }
-        (!failed).then(|| (parts.join(separator), own))
+        (!failed).then_some((joined, own))
     }
 
     /// Renders the expression of the alarm named `dotted`, written in

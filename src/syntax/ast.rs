@@ -792,14 +792,26 @@ pub struct StringLit {
 impl StringLit {
     /// The text if the string has no interpolation.
     pub fn as_plain(&self) -> Option<String> {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                StringPart::Text(text) => out.push_str(text),
-                StringPart::Interpolation(_) => return None,
+        self.as_plain_str().map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`Self::as_plain`], borrowed when the string is one piece of text
+    /// (as almost every string is), so that reading it allocates nothing.
+    pub fn as_plain_str(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self.parts.as_slice() {
+            [] => Some(std::borrow::Cow::Borrowed("")),
+            [StringPart::Text(text)] => Some(std::borrow::Cow::Borrowed(text)),
+            parts => {
+                let mut out = String::new();
+                for part in parts {
+                    match part {
+                        StringPart::Text(text) => out.push_str(text),
+                        StringPart::Interpolation(_) => return None,
+                    }
+                }
+                Some(std::borrow::Cow::Owned(out))
             }
         }
-        Some(out)
     }
 }
 

@@ -374,6 +374,28 @@ pub struct ProfileEffects<'w> {
     pub approvals: Vec<(&'w Member, FileId)>,
 }
 
+/// The bodies of every `profile NAME { ... }` of `chain`, root first,
+/// each with the file it is written in.
+fn profile_bodies<'s, 'w>(
+    scopes: &'s Scopes<'w>,
+    chain: &'s [DeclId],
+    name: &'s str,
+) -> impl Iterator<Item = (&'w crate::syntax::ast::Block, FileId)> + 's {
+    chain.iter().flat_map(move |&link| {
+        let members = scopes
+            .item(link)
+            .and_then(|item| decl_of(&item.kind))
+            .map_or(&[][..], |decl| decl.body.members.as_slice());
+        members.iter().filter_map(move |member| match &member.kind {
+            MemberKind::Profile {
+                name: profile,
+                body,
+            } if profile.name == name => Some((body, link.file)),
+            _ => None,
+        })
+    })
+}
+
 impl<'w> ProfileEffects<'w> {
     /// What profile `name` does besides overriding members, read from
     /// every link of `chain` that declares it, and whether that is all it
@@ -387,25 +409,10 @@ impl<'w> ProfileEffects<'w> {
     ) -> Option<(ProfileEffects<'w>, bool)> {
         let mut effects = ProfileEffects::default();
         let (mut found, mut only_effects) = (false, true);
-        for &link in chain {
-            let Some(decl) = scopes.item(link).and_then(|item| decl_of(&item.kind)) else {
-                continue;
-            };
-            for member in &decl.body.members {
-                let MemberKind::Profile {
-                    name: profile,
-                    body,
-                } = &member.kind
-                else {
-                    continue;
-                };
-                if profile.name != name {
-                    continue;
-                }
-                found = true;
-                effects.read(body, link.file);
-                only_effects &= body.members.iter().all(Self::is_effect);
-            }
+        for (body, file) in profile_bodies(scopes, chain, name) {
+            found = true;
+            effects.read(body, file);
+            only_effects &= body.members.iter().all(Self::is_effect);
         }
         found.then_some((effects, only_effects))
     }
@@ -1071,61 +1078,40 @@ impl<'w, 'd> Merger<'w, 'd> {
         let mut effects = ProfileEffects::default();
         let mut found = false;
         self.applying_profile = true;
-        for &link in chain {
-            let Some(decl) = scopes.item(link).and_then(|item| decl_of(&item.kind)) else {
-                continue;
+        for (body, file) in profile_bodies(scopes, chain, name) {
+            found = true;
+            effects.read(body, file);
+            // Removals first, as in any body (R10).
+            let keep: Vec<&'w Member> = body
+                .members
+                .iter()
+                .filter(|inner| !ProfileEffects::is_effect(inner))
+                .collect();
+            let ctx = Ctx {
+                checks: true,
+                body: Body::Pipeline,
+                in_template: false,
+                in_profile: false,
             };
-            for member in &decl.body.members {
-                let MemberKind::Profile {
-                    name: profile,
-                    body,
-                } = &member.kind
-                else {
-                    continue;
-                };
-                if profile.name != name {
-                    continue;
-                }
-                found = true;
-                effects.read(body, link.file);
-                // Removals first, as in any body (R10).
-                let keep: Vec<&'w Member> = body
-                    .members
-                    .iter()
-                    .filter(|inner| !ProfileEffects::is_effect(inner))
-                    .collect();
-                let ctx = Ctx {
-                    checks: true,
-                    body: Body::Pipeline,
-                    in_template: false,
-                    in_profile: false,
-                };
-                for inner in keep
-                    .iter()
-                    .filter(|inner| matches!(inner.kind, MemberKind::Remove { .. }))
+            for inner in keep
+                .iter()
+                .filter(|inner| matches!(inner.kind, MemberKind::Remove { .. }))
+            {
+                if let MemberKind::Remove {
+                    keyword,
+                    name: removed,
+                } = &inner.kind
                 {
-                    if let MemberKind::Remove {
-                        keyword,
-                        name: removed,
-                    } = &inner.kind
-                    {
-                        self.remove(
-                            block,
-                            inner,
-                            keyword.name.as_str(),
-                            &removed.name,
-                            link.file,
-                        );
-                    }
+                    self.remove(block, inner, keyword.name.as_str(), &removed.name, file);
                 }
-                for inner in keep {
-                    if matches!(inner.kind, MemberKind::Remove { .. }) {
-                        continue;
-                    }
-                    match key_of(&inner.kind) {
-                        Some(key) => self.apply_keyed(block, key, inner, link.file, ctx),
-                        None => add_collection_item(block, inner, link.file),
-                    }
+            }
+            for inner in keep {
+                if matches!(inner.kind, MemberKind::Remove { .. }) {
+                    continue;
+                }
+                match key_of(&inner.kind) {
+                    Some(key) => self.apply_keyed(block, key, inner, file, ctx),
+                    None => add_collection_item(block, inner, file),
                 }
             }
         }

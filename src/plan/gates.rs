@@ -406,9 +406,6 @@ impl<'w> Lowerer<'_, 'w> {
     }
 }
 
-/// The reference to `gate` in `plan.gates`, adding it if no equal gate is
-/// there yet. A plan has a handful of distinct gates, so a linear search is
-/// cheaper than hashing them (and `Gate` has no `Hash`).
 /// The step that waits for `role`'s approval before `stage`.
 pub(super) fn approval_step(stage: &str, role: String, trace: Trace, needs: Needs) -> Step {
     Step {
@@ -448,6 +445,9 @@ pub(super) fn profile_approvals(
         .collect()
 }
 
+/// The reference to `gate` in `plan.gates`, adding it if no equal gate is
+/// there yet. A plan has a handful of distinct gates, so a linear search is
+/// cheaper than hashing them (and `Gate` has no `Hash`).
 pub(super) fn intern(plan: &mut Plan, gate: Gate) -> GateRef {
     if let Some(index) = plan.gates.iter().position(|known| *known == gate) {
         return GateRef(index);

@@ -39,10 +39,10 @@ impl ProfileSites {
     /// Gives `read` the plan these sites were recorded from (lowered
     /// without a profile, with `floors`) as lowering its pipeline under
     /// profile `name`, which does `effects` and overrides no member, gives
-    /// it; then puts the plan back as it was. What `read` sees of a plan
-    /// to be written differs from it in what only a written plan has (the
-    /// values a bake replaced, what each approval needs), which no check
-    /// reads.
+    /// it; then puts the plan back as it was. Of a plan to be written,
+    /// what only such a plan has (the values a bake replaced, what each
+    /// approval step needs) stays as lowered without the profile: no
+    /// check reads it.
     pub fn with_profile<R>(
         &self,
         plan: &mut Plan,

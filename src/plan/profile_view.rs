@@ -75,15 +75,16 @@ impl ProfileSites {
                 std::mem::replace(&mut step.trace, trace),
             ));
         }
-        let entry = self
-            .production_entry
-            .map_or(plan.steps.len(), |entry| entry.min(plan.steps.len()));
-        let approvals: Vec<Step> = match self.production_entry {
-            Some(_) => profile_approvals(effects)
-                .into_iter()
-                .map(|(role, trace)| approval_step("production", role, trace, Needs::new()))
-                .collect(),
-            None => Vec::new(),
+        // A plan without production gets no approval steps.
+        let (entry, approvals): (usize, Vec<Step>) = match self.production_entry {
+            Some(entry) => (
+                entry.min(plan.steps.len()),
+                profile_approvals(effects)
+                    .into_iter()
+                    .map(|(role, trace)| approval_step("production", role, trace, Needs::new()))
+                    .collect(),
+            ),
+            None => (plan.steps.len(), Vec::new()),
         };
         let added = approvals.len();
         plan.steps.splice(entry..entry, approvals);

@@ -1,0 +1,353 @@
+//! The rule catalogue's checks of one plan: which rule finds what, and
+//! where it points ([`evaluate`]); the levels, exemptions and reporting
+//! are the policies' (`super`).
+
+use crate::plan::{Gate, GateKind, Params, Plan, Step, Strategy};
+use crate::source::{FileId, Span};
+
+/// The gates a step must pass.
+fn gates<'p>(plan: &'p Plan, step: &'p Step) -> impl Iterator<Item = &'p Gate> {
+    plan.gates_of(step)
+}
+
+fn at(step: &Step) -> (FileId, Span) {
+    (step.trace.at.file, step.trace.at.span)
+}
+
+fn bake_seconds(step: &Step) -> Option<u64> {
+    match step.params {
+        Params::Bake {
+            duration_seconds, ..
+        } => Some(duration_seconds),
+        _ => None,
+    }
+}
+
+/// What [`evaluate`] finds: (rule, message, place), only for the rules
+/// `keep` wants, so that no message is written for a finding nobody sees
+/// (a rule allowed, or only warning where only errors count).
+pub(super) struct Found<'k> {
+    pub(super) keep: &'k mut dyn FnMut(&'static str) -> bool,
+    pub(super) list: Vec<(&'static str, String, (FileId, Span))>,
+}
+
+impl Found<'_> {
+    fn push(&mut self, rule: &'static str, message: impl FnOnce() -> String, at: (FileId, Span)) {
+        if (self.keep)(rule) {
+            self.list.push((rule, message(), at));
+        }
+    }
+}
+
+/// Every rule's findings for one plan.
+pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) {
+    // One pass sorts out the steps the rules read: production's, the tests
+    // before production and gamma's deploys.
+    let mut production: Vec<&Step> = Vec::with_capacity(plan.steps.len());
+    let mut preproduction_tests: Vec<&str> = Vec::new();
+    let mut gamma: Vec<&Step> = Vec::new();
+    for step in &plan.steps {
+        match &step.params {
+            Params::Source {
+                name,
+                require_review: false,
+                ..
+            } => {
+                findings.push(
+                    "code-review",
+                    || format!("source `{name}` does not require review"),
+                    at(step),
+                );
+            }
+            Params::Build {
+                artifact,
+                sign: false,
+                ..
+            } => {
+                findings.push(
+                    "signed-artifacts",
+                    || format!("build `{artifact}` does not sign its artifact"),
+                    at(step),
+                );
+            }
+            _ => {}
+        }
+        let stage = &*step.target.stage;
+        if stage == "production" {
+            production.push(step);
+            continue;
+        }
+        match &step.params {
+            Params::Test { name, .. } => preproduction_tests.push(name.as_str()),
+            Params::Deploy { .. } if stage == "gamma" => gamma.push(step),
+            _ => {}
+        }
+    }
+    // Waves in order, with their steps. A wave's steps come one after
+    // another and share its name: the last wave is looked at first, by
+    // address before by letters.
+    let mut waves: Vec<(&str, Vec<&Step>)> = Vec::new();
+    for step in &production {
+        let Some(wave) = step.target.wave.as_deref() else {
+            continue;
+        };
+        match waves
+            .iter_mut()
+            .rev()
+            .find(|(name, _)| std::ptr::eq(*name, wave) || *name == wave)
+        {
+            Some((_, steps)) => steps.push(step),
+            None => waves.push((wave, vec![step])),
+        }
+    }
+    let is_lambda = production.iter().any(|step| {
+        matches!(
+            step.params,
+            Params::Deploy {
+                platform: crate::plan::Platform::Lambda,
+                ..
+            }
+        )
+    });
+    let mut previous_size = 0;
+    for (idx, (wave, steps)) in waves.iter().enumerate() {
+        // A finding about the wave points at the wave: its first step may
+        // be a one-box deploy, whose place is the one-box it inherits
+        // (often production's), which says nothing about this wave. Its
+        // deploys (outside the one-box) carry the wave member's place.
+        let Some(first) = steps
+            .iter()
+            .find(|step| !step.target.onebox && matches!(step.params, Params::Deploy { .. }))
+            .or_else(|| steps.first())
+        else {
+            continue;
+        };
+        let mut regions: Vec<&str> = steps
+            .iter()
+            .filter_map(|step| step.target.region.as_deref())
+            .collect();
+        // A region's steps are consecutive and share its name: most
+        // repeats go before sorting, by address.
+        regions.dedup_by(|later, earlier| std::ptr::eq(*later, *earlier) || later == earlier);
+        regions.sort_unstable();
+        regions.dedup();
+        if !steps.iter().any(|step| step.target.onebox) {
+            findings.push(
+                "onebox-first",
+                || format!("wave `{wave}` does not start with a one-box"),
+                at(first),
+            );
+        }
+        // The wave's first one-box speaks for the wave: one finding is enough.
+        if let Some(step) = steps
+            .iter()
+            .find(|step| step.target.onebox && matches!(step.params, Params::Deploy { .. }))
+        {
+            let bake = steps.iter().find(|other| {
+                other.target.onebox
+                    && other.target.region == step.target.region
+                    && bake_seconds(other).is_some()
+            });
+            match bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
+                Some((_, seconds)) if seconds >= 3_600 => {}
+                Some((bake, seconds)) => findings.push(
+                    "onebox-bake",
+                    || {
+                        format!(
+                            "the one-box of wave `{wave}` bakes {}, less than 1h",
+                            human(seconds)
+                        )
+                    },
+                    at(bake),
+                ),
+                None => findings.push(
+                    "onebox-bake",
+                    || format!("the one-box of wave `{wave}` does not bake"),
+                    at(step),
+                ),
+            }
+        }
+        let wave_bake = steps
+            .iter()
+            .find(|step| step.target.region.is_none() && bake_seconds(step).is_some());
+        let (rule, minimum) = if idx == 0 {
+            ("first-wave-bake", 43_200)
+        } else {
+            ("later-wave-bake", 7_200)
+        };
+        match wave_bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
+            Some((_, seconds)) if seconds >= minimum => {}
+            Some((bake, seconds)) => findings.push(
+                rule,
+                || {
+                    format!(
+                        "wave `{wave}` bakes {}, less than {}",
+                        human(seconds),
+                        human(minimum)
+                    )
+                },
+                at(bake),
+            ),
+            None => findings.push(rule, || format!("wave `{wave}` does not bake"), at(first)),
+        }
+        if idx < 2 && regions.len() > 1 {
+            findings.push(
+                "small-first-waves",
+                || {
+                    format!(
+                        "wave `{wave}` deploys {} at once",
+                        crate::diagnostics::counted(regions.len(), "region")
+                    )
+                },
+                at(first),
+            );
+        }
+        let whole_region = steps.iter().any(|step| {
+            matches!(step.params, Params::Deploy { .. })
+                && !step.target.onebox
+                && step.target.az.is_none()
+                && step.target.cell.is_none()
+        });
+        if idx < 2 && whole_region && !is_lambda {
+            findings.push(
+                "first-wave-by-az",
+                || format!("wave `{wave}` deploys whole regions, not one AZ or cell at a time"),
+                at(first),
+            );
+        }
+        if regions.len() < previous_size {
+            findings.push(
+                "growing-waves",
+                || {
+                    format!(
+                        "wave `{wave}` has {}, fewer than the wave before ({previous_size})",
+                        crate::diagnostics::counted(regions.len(), "region")
+                    )
+                },
+                at(first),
+            );
+        }
+        previous_size = regions.len();
+    }
+    for step in &production {
+        let rolls = matches!(step.params, Params::Deploy { .. } | Params::Bake { .. });
+        if rolls && step.rollback_alarm.is_none() && !plan.rollback_unresolved {
+            findings.push(
+                "rollback-alarm",
+                || format!("`{}` has no rollback alarm", step.id),
+                at(step),
+            );
+            break;
+        }
+    }
+    for step in &production {
+        if let Params::Deploy {
+            strategy: Strategy::Rolling { min_healthy, .. },
+            ..
+        } = step.params
+            && min_healthy < 6_600
+        {
+            findings.push(
+                "rolling-healthy",
+                || {
+                    format!(
+                        "the rolling deployment keeps only {}% healthy",
+                        min_healthy / 100
+                    )
+                },
+                at(step),
+            );
+            break;
+        }
+    }
+    let production_deploys: Vec<&&Step> = production
+        .iter()
+        .filter(|step| matches!(step.params, Params::Deploy { .. }))
+        .collect();
+    if let Some(first_deploy) = production_deploys.first() {
+        // Findings about production as a whole point at its block (or its
+        // window), not at its first deploy, which is often the one-box.
+        let production_at = plan
+            .production
+            .map_or_else(|| at(first_deploy), |place| (place.file, place.span));
+        let window = gates(plan, first_deploy).find_map(|gate| match &gate.kind {
+            GateKind::Window { allow, .. } => Some((allow.clone(), gate)),
+            _ => None,
+        });
+        match window {
+            None => findings.push(
+                "weekend-window",
+                || "production deploys start at any time: no window".to_string(),
+                production_at,
+            ),
+            Some((allow, gate))
+                if allow
+                    .iter()
+                    .any(|(days, _, _)| days.iter().any(|day| *day >= 5)) =>
+            {
+                findings.push(
+                    "weekend-window",
+                    || "the production window opens on weekends".to_string(),
+                    (gate.trace.at.file, gate.trace.at.span),
+                );
+            }
+            Some(_) => {}
+        }
+        let approved = plan
+            .steps
+            .iter()
+            .any(|step| matches!(step.params, Params::Approval { .. }))
+            || gates(plan, first_deploy).any(|gate| matches!(gate.kind, GateKind::Approval { .. }));
+        if !approved {
+            findings.push(
+                "manual-approval",
+                || "production starts without a manual approval".to_string(),
+                production_at,
+            );
+        }
+    }
+    if !production.is_empty() {
+        if !preproduction_tests
+            .iter()
+            .any(|name| name.contains("integration"))
+        {
+            findings.push(
+                "integration-tests",
+                || "no integration test runs before production".to_string(),
+                pipeline_at,
+            );
+        }
+        if !preproduction_tests.iter().any(|name| name.contains("load")) {
+            findings.push(
+                "load-test",
+                || "no load test runs before production".to_string(),
+                pipeline_at,
+            );
+        }
+    }
+    if let Some(first) = gamma.first() {
+        let mut regions: Vec<&str> = gamma
+            .iter()
+            .filter_map(|step| step.target.region.as_deref())
+            .collect();
+        regions.sort_unstable();
+        regions.dedup();
+        if regions.len() < 2 {
+            findings.push(
+                "gamma-multi-region",
+                || format!("gamma deploys to {} region", regions.len()),
+                at(first),
+            );
+        }
+    }
+}
+
+fn human(seconds: u64) -> String {
+    if seconds.is_multiple_of(3_600) {
+        format!("{}h", seconds / 3_600)
+    } else if seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
+}

@@ -169,7 +169,8 @@ pub struct ResolvedBlock<'w> {
     /// each with every place that contributed it (R22).
     pub collection: Vec<(&'w Member, Vec<(FileId, Span)>)>,
     /// Where each key is in `members`, so that merging a body of n members
-    /// costs n look-ups, not n² comparisons. Kept by [`Self::push`] and
+    /// costs n look-ups, not n² comparisons; empty while the block has at
+    /// most [`SEARCHED`] members. Kept by [`Self::push`] and
     /// [`Self::remove_at`], the only ways the merge changes `members`.
     index: crate::hashing::FastHashMap<Key, usize>,
 }
@@ -239,9 +240,9 @@ impl<'w> ResolvedBlock<'w> {
         self.get(&Key::Field(name.to_string()))
     }
 
-    /// The index of a key in `members`. A small block, or one whose
-    /// `members` were filled without the index (there is none outside
-    /// this module today), is searched instead.
+    /// The index of a key in `members`. A small block has no index and
+    /// is searched, as is a large one whose index does not cover every
+    /// member.
     fn position(&self, key: &Key) -> Option<usize> {
         if self.members.len() > SEARCHED && self.index.len() == self.members.len() {
             self.index.get(key).copied()
@@ -251,20 +252,36 @@ impl<'w> ResolvedBlock<'w> {
     }
 
     fn push(&mut self, key: Key, member: Resolved<'w>) {
-        self.index.insert(key.clone(), self.members.len());
+        let at = self.members.len();
         self.members.push((key, Arc::new(member)));
+        // Most blocks stay small and never build an index: indexing them
+        // would cost a copy of each key and a table per block, copied
+        // again with every block a pipeline changes.
+        if at == SEARCHED {
+            self.reindex();
+        } else if let Some((key, _)) = self.members.last().filter(|_| at > SEARCHED) {
+            self.index.insert(key.clone(), at);
+        }
     }
 
     fn remove_at(&mut self, position: usize) {
         if position < self.members.len() {
             self.members.remove(position);
-            self.index = self
-                .members
-                .iter()
-                .enumerate()
-                .map(|(at, (key, _))| (key.clone(), at))
-                .collect();
+            if self.members.len() > SEARCHED {
+                self.reindex();
+            } else {
+                self.index = Default::default();
+            }
         }
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(at, (key, _))| (key.clone(), at))
+            .collect();
     }
 }
 

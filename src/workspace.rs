@@ -165,7 +165,7 @@ pub fn parse_and_shape(inputs: Vec<Input>) -> Vec<FileResult> {
 
 fn check_one(input: Input) -> FileResult {
     let placeholder = FileId(u32::MAX);
-    let (text, decode_error) = syntax::decode(&input.bytes);
+    let (text, decode_error) = syntax::decode(input.bytes);
     let source = SourceFile::new(input.name, text);
     if let Some(error) = decode_error {
         return FileResult {

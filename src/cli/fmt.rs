@@ -164,7 +164,7 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
 
 /// Formats one file's bytes, reporting why when it cannot.
 fn format_bytes(name: &str, bytes: &[u8], color: ColorChoice) -> Outcome {
-    let (text, decode_error) = syntax::decode(bytes);
+    let (text, decode_error) = syntax::decode(bytes.to_vec());
     let mut sources = SourceMap::new();
     let file = sources.add(SourceFile::new(name, text.clone()));
     if let Some(error) = decode_error {

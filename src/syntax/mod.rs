@@ -104,23 +104,25 @@ pub struct Parsed {
 }
 
 /// Checks that raw bytes are a UTF-8 file within the size limit, and turns
-/// them into text. On failure the text is a lossy copy (for showing the
-/// error in context) and the diagnostic says what is wrong.
-pub fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
+/// them into text, in place: a file read is decoded without a copy. On
+/// failure the text is a lossy copy (for showing the error in context) and
+/// the diagnostic says what is wrong.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<DecodeError>) {
     if bytes.len() > MAX_FILE_BYTES {
         return (
             String::new(),
             Some(DecodeError::TooLarge { size: bytes.len() }),
         );
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_string(), None),
-        Err(error) => (
-            String::from_utf8_lossy(bytes).into_owned(),
-            Some(DecodeError::NotUtf8 {
-                offset: error.valid_up_to(),
-            }),
-        ),
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                Some(DecodeError::NotUtf8 { offset }),
+            )
+        }
     }
 }
 

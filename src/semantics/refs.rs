@@ -17,7 +17,11 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
         .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.as_str()))
         .collect();
     let profiles = super::policies::profile_names(scopes);
-    for module in &workspace.modules {
+    // Files are checked on their own, so they are spread over the cores;
+    // their diagnostics keep the files' order.
+    let modules: Vec<_> = workspace.modules.iter().collect();
+    let per_file = crate::parallel::map_in_order(modules, |module| {
+        let mut found = Vec::new();
         for item in &module.tree.items {
             let Some(body) = item.kind.body() else {
                 continue;
@@ -29,10 +33,12 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
             } else {
                 None
             };
-            walk(body, module.file, scopes, known, diagnostics);
-            approved_profiles(body, module.file, &profiles, diagnostics);
+            walk(body, module.file, scopes, known, &mut found);
+            approved_profiles(body, module.file, &profiles, &mut found);
         }
-    }
+        found
+    });
+    diagnostics.extend(per_file.into_iter().flatten());
 }
 
 fn walk(

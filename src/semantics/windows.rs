@@ -136,53 +136,71 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, today: Date, out: &mut 
     let last_checked = today
         .checked_add(jiff::Span::new().days(HORIZON_DAYS - 1))
         .unwrap_or(today);
-    for module in &workspace.modules {
-        let file = module.file;
-        for item in &module.tree.items {
-            let decl = match &item.kind {
-                ItemKind::Window(decl) if !already_broken(workspace, file, item.span) => {
-                    let result = window_spec(scopes, &decl.body, file, decl.name.span);
-                    report(result, file, decl.name.span, today, out);
-                    coverage(scopes, &decl.body, file, last_checked, out);
-                    continue;
-                }
-                ItemKind::Calendar(decl) => {
-                    super::calendars::check_covers_until(&decl.body, file, out);
-                    for member in &decl.body.members {
-                        if let MemberKind::Holiday { date, .. } = &member.kind
-                            && let LiteralValue::DateRange(first, last) = date.value
-                            && first > last
-                        {
-                            out.push(reversed_range(file, date.span, first, last));
-                        }
+    // Files are checked on their own, so they are spread over the cores;
+    // their diagnostics keep the files' order.
+    let modules: Vec<_> = workspace.modules.iter().collect();
+    let per_file = crate::parallel::map_in_order(modules, |module| {
+        let mut out = Vec::new();
+        check_file(workspace, scopes, module, (today, last_checked), &mut out);
+        out
+    });
+    out.extend(per_file.into_iter().flatten());
+}
+
+/// The windows of one file: each declared or inline window opens within
+/// the horizon, and the calendars it excepts cover it.
+fn check_file(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    module: &crate::modules::Module,
+    (today, last_checked): (Date, Date),
+    out: &mut Vec<Diagnostic>,
+) {
+    let file = module.file;
+    for item in &module.tree.items {
+        let decl = match &item.kind {
+            ItemKind::Window(decl) if !already_broken(workspace, file, item.span) => {
+                let result = window_spec(scopes, &decl.body, file, decl.name.span);
+                report(result, file, decl.name.span, today, out);
+                coverage(scopes, &decl.body, file, last_checked, out);
+                continue;
+            }
+            ItemKind::Calendar(decl) => {
+                super::calendars::check_covers_until(&decl.body, file, out);
+                for member in &decl.body.members {
+                    if let MemberKind::Holiday { date, .. } = &member.kind
+                        && let LiteralValue::DateRange(first, last) = date.value
+                        && first > last
+                    {
+                        out.push(reversed_range(file, date.span, first, last));
                     }
-                    continue;
                 }
-                ItemKind::Template(decl) | ItemKind::Pipeline(decl) => decl,
-                _ => continue,
-            };
-            // Under `extends`, and in a profile, an inline window may set some
-            // fields and inherit the others: only what it writes is checked.
-            let mut pending = vec![(&decl.body, decl.extends.is_some())];
-            while let Some((block, partial)) = pending.pop() {
-                for member in &block.members {
-                    let partial = partial || matches!(member.kind, MemberKind::Profile { .. });
-                    let MemberKind::WindowUse(WindowUse::Inline(body)) = &member.kind else {
-                        pending.extend(member.kind.body().map(|body| (body, partial)));
-                        continue;
-                    };
-                    if !already_broken(workspace, file, member.span) {
-                        let anchor = keyword_span(workspace, file, member);
-                        let mode = if partial { Mode::Partial } else { Mode::Inline };
-                        report(
-                            read(scopes, body, file, anchor, mode),
-                            file,
-                            anchor,
-                            today,
-                            out,
-                        );
-                        coverage(scopes, body, file, last_checked, out);
-                    }
+                continue;
+            }
+            ItemKind::Template(decl) | ItemKind::Pipeline(decl) => decl,
+            _ => continue,
+        };
+        // Under `extends`, and in a profile, an inline window may set some
+        // fields and inherit the others: only what it writes is checked.
+        let mut pending = vec![(&decl.body, decl.extends.is_some())];
+        while let Some((block, partial)) = pending.pop() {
+            for member in &block.members {
+                let partial = partial || matches!(member.kind, MemberKind::Profile { .. });
+                let MemberKind::WindowUse(WindowUse::Inline(body)) = &member.kind else {
+                    pending.extend(member.kind.body().map(|body| (body, partial)));
+                    continue;
+                };
+                if !already_broken(workspace, file, member.span) {
+                    let anchor = keyword_span(workspace, file, member);
+                    let mode = if partial { Mode::Partial } else { Mode::Inline };
+                    report(
+                        read(scopes, body, file, anchor, mode),
+                        file,
+                        anchor,
+                        today,
+                        out,
+                    );
+                    coverage(scopes, body, file, last_checked, out);
                 }
             }
         }

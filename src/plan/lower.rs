@@ -273,6 +273,38 @@ pub(super) fn step_id(parts: &[&str]) -> Name {
     })
 }
 
+/// How a run of steps gets its ids: built from their parts, or (in a plan
+/// only checked, [`StepIds::for_rolled_back`]) one shared empty name.
+pub(super) struct StepIds {
+    unnamed: Option<Name>,
+}
+
+impl StepIds {
+    /// Ids built from their parts.
+    pub(super) fn named() -> StepIds {
+        StepIds { unnamed: None }
+    }
+
+    /// Ids for steps that an alarm rolls back, every one: in a plan to be
+    /// written they are built, in a plan only checked they are left out.
+    /// No check reads such a step's id (the policies name a production
+    /// step only for lacking a rollback alarm), and a wave's ids, with the
+    /// region and AZ prefixes they are made from, are an allocation each.
+    pub(super) fn for_rolled_back(written: bool) -> StepIds {
+        StepIds {
+            unnamed: (!written).then(|| Name::from("")),
+        }
+    }
+
+    /// The id made of `parts` ([`step_id`]), unless these steps go unnamed.
+    pub(super) fn id(&self, parts: &[&str]) -> Name {
+        match &self.unnamed {
+            Some(unnamed) => Name::clone(unnamed),
+            None => step_id(parts),
+        }
+    }
+}
+
 impl Lowerer<'_, '_> {
     /// What the step after `step` needs: `step`'s id, in a plan to be
     /// written; nothing in a plan only checked ([`Lowerer::for_checking`]).
@@ -295,6 +327,10 @@ impl Lowerer<'_, '_> {
         (bake, points, fallback): BakeParts,
         rollback_alarm: Option<AlarmRef>,
     ) -> Needs {
+        debug_assert!(
+            rollback_alarm.is_some() || !id.is_empty(),
+            "a step no alarm rolls back is named"
+        );
         let mut fields = Vec::new();
         let (duration_seconds, trace) = match bake {
             Some(bake) => {

@@ -4,7 +4,8 @@
 
 use super::gates::*;
 use super::lower::{
-    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, step_id,
+    DEFAULT_TEST_TIMEOUT_SECONDS, Defaults, Deployment, Lowerer, OneboxParts, Safety, StepIds,
+    step_id,
 };
 use super::values::*;
 use super::*;
@@ -98,7 +99,7 @@ impl<'w> Lowerer<'_, 'w> {
                     plan,
                     onebox,
                     parts,
-                    &prefix,
+                    (&StepIds::named(), &prefix),
                     &target,
                     &deployment,
                     onebox_safety,
@@ -283,7 +284,7 @@ impl<'w> Lowerer<'_, 'w> {
         plan: &mut Plan,
         onebox: &Resolved<'w>,
         parts: &OneboxParts,
-        prefix: &str,
+        (ids, prefix): (&StepIds, &str),
         target: &Target,
         deployment: &Deployment,
         onebox_safety: &Safety,
@@ -298,7 +299,7 @@ impl<'w> Lowerer<'_, 'w> {
             ..target.clone()
         });
         let step = self.deploy_step(
-            step_id(&[prefix, "onebox", "deploy"]),
+            ids.id(&[prefix, "onebox", "deploy"]),
             chain,
             Arc::clone(&target),
             deployment,
@@ -313,7 +314,7 @@ impl<'w> Lowerer<'_, 'w> {
             let fallback = bake.trace.clone();
             chain = self.push_bake_step(
                 plan,
-                (step_id(&[prefix, "onebox", "bake"]), chain, target),
+                (ids.id(&[prefix, "onebox", "bake"]), chain, target),
                 (Some(bake.clone()), data_points.clone(), fallback),
                 onebox_safety.rollback,
             );
@@ -333,6 +334,10 @@ impl<'w> Lowerer<'_, 'w> {
         member: &Resolved<'w>,
         own: Vec<(Field, Trace)>,
     ) -> Step {
+        debug_assert!(
+            safety.rollback.is_some() || !id.is_empty(),
+            "a step no alarm rolls back is named"
+        );
         let fields = if self.written {
             let mut fields = deployment.traces();
             fields.extend(own);
@@ -548,6 +553,17 @@ impl<'w> Lowerer<'_, 'w> {
                     let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &wave_safety);
                     (onebox, onebox_safety)
                 });
+            // A wave whose every step an alarm rolls back goes unnamed in a
+            // plan only checked.
+            let rolled_back = wave_safety.rollback.is_some()
+                && onebox
+                    .as_ref()
+                    .is_none_or(|(_, onebox_safety)| onebox_safety.rollback.is_some());
+            let ids = if rolled_back {
+                StepIds::for_rolled_back(self.written)
+            } else {
+                StepIds::named()
+            };
             let scope = wave_body.get(&Key::Single("by"));
             let unit = scope.and_then(|scope| match &scope.member.kind {
                 MemberKind::Scope { unit, .. } => Some(unit.name.clone()),
@@ -571,7 +587,7 @@ impl<'w> Lowerer<'_, 'w> {
             let mut region_ends: Vec<Needs> = Vec::new();
             let wave_name = Name::from(wave.wave.as_str());
             for (index, code) in wave.regions.iter().enumerate() {
-                let prefix = step_id(&["production", &wave.wave, code]);
+                let prefix = ids.id(&["production", &wave.wave, code]);
                 let target = Arc::new(Target {
                     wave: Some(Name::clone(&wave_name)),
                     region: Some(Name::from(code.as_str())),
@@ -596,7 +612,7 @@ impl<'w> Lowerer<'_, 'w> {
                         plan,
                         onebox,
                         parts,
-                        &prefix,
+                        (&ids, &prefix),
                         &target,
                         &deployment,
                         onebox_safety,
@@ -633,7 +649,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 cell: (kind == "cell").then_some(part_name),
                                 ..Target::clone(&target)
                             });
-                            (step_id(&[&prefix, kind, part]), unit_target, true)
+                            (ids.id(&[&prefix, kind, part]), unit_target, true)
                         })
                         .collect()
                 };
@@ -647,7 +663,7 @@ impl<'w> Lowerer<'_, 'w> {
                         std::mem::take(&mut first_fields)
                     };
                     let step = self.deploy_step(
-                        step_id(&[&unit, "deploy"]),
+                        ids.id(&[&unit, "deploy"]),
                         region_chain,
                         Arc::clone(&part_target),
                         &deployment,
@@ -669,7 +685,7 @@ impl<'w> Lowerer<'_, 'w> {
                         let (bake, data_points) = (bake.clone(), data_points.clone());
                         region_chain = self.push_bake_step(
                             plan,
-                            (step_id(&[&unit, "bake"]), region_chain, part_target),
+                            (ids.id(&[&unit, "bake"]), region_chain, part_target),
                             (Some(bake), data_points, fallback),
                             wave_safety.rollback,
                         );
@@ -689,7 +705,7 @@ impl<'w> Lowerer<'_, 'w> {
                 chain = self.push_bake_step(
                     plan,
                     (
-                        step_id(&["production", &wave.wave, "bake"]),
+                        ids.id(&["production", &wave.wave, "bake"]),
                         terminals,
                         target,
                     ),

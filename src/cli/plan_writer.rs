@@ -22,9 +22,9 @@ use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// The JSON of one plan in `layout`.
-fn serialize(plan: &pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> String {
-    layout.write(&pipec::export::convert::to_v1(plan, sources))
+/// The JSON of one plan in `layout`; the plan is dropped on the way.
+fn serialize(plan: pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> String {
+    layout.write(&pipec::export::convert::into_v1(plan, sources))
 }
 
 /// Locks a mutex, whether or not a thread panicked while holding it (a
@@ -281,8 +281,7 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
         let Some(&position) = positions.get(&rank) else {
             return;
         };
-        let converted = pipec::export::convert::to_v1(&plan, sources);
-        drop(plan);
+        let converted = pipec::export::convert::into_v1(plan, sources);
         let piece = pipec::export::plan_piece(&converted, position, positions.len(), self.layout);
         drop(converted);
         lock(&self.state).put(position, piece);
@@ -403,8 +402,7 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
         }
         let path = self.out.join(format!("{}.json", plan.pipeline));
         let name = plan.pipeline.clone();
-        let text = serialize(&plan, sources, self.layout);
-        drop(plan);
+        let text = serialize(plan, sources, self.layout);
         let written = Pending::create(&path).and_then(|mut pending| {
             pending.write_all(text.as_bytes())?;
             // Synced all at once before the commit, where the system can.

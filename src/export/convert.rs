@@ -16,73 +16,110 @@ use std::sync::Arc;
 
 /// Converts a plan, resolving provenance through `sources`.
 pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
-    let sources = &Locator::new(sources);
-    // The tables are in first-use order, so ids are numbered in that order.
-    let ids = numbered_ids(plan.gates.iter().map(|gate| base_id(&gate.kind)));
-    let alarm_ids = numbered_ids(
-        plan.alarms
-            .iter()
-            .map(|alarm| sanitized_key(alarm.name.as_deref().unwrap_or("inline"))),
-    );
-    v1::PlanV1 {
-        format_version: v1::FORMAT_VERSION.to_string(),
-        pipeline: plan.pipeline.clone(),
-        compiler: v1::Compiler::pipec(),
-        profile: plan.profile.clone(),
-        artifacts: plan
-            .artifacts
-            .iter()
-            .map(|artifact| v1::Artifact {
-                name: artifact.name.clone(),
-                produced_by: artifact.produced_by.clone(),
-                signed: artifact.signed,
-                provenance: provenance(&artifact.trace, sources),
-            })
-            .collect(),
-        regions: plan.regions.iter().map(convert_region).collect(),
-        gates: plan
-            .gates
-            .iter()
-            .zip(&ids)
-            .map(|(gate, id)| v1::GateEntry {
-                id: id.clone(),
-                gate: convert_gate(gate, sources),
-            })
-            .collect(),
-        alarms: plan
-            .alarms
-            .iter()
-            .zip(&alarm_ids)
-            .map(|(alarm, id)| v1::AlarmEntry {
-                id: id.clone(),
-                name: alarm.name.clone(),
-                alarm: alarm.alarm.clone(),
-                provenance: provenance(&alarm.trace, sources),
-            })
-            .collect(),
-        alarm_command: plan
-            .alarm_command
-            .as_ref()
-            .map(|(line, trace)| v1::AlarmCommand {
-                command: line.command.clone(),
-                argv: line.argv.clone().unwrap_or_default(),
-                provenance: provenance(trace, sources),
-            }),
-        steps: plan
-            .steps
-            .iter()
-            .map(|step| convert_step(step, &ids, &alarm_ids, sources))
-            .collect(),
-        dropped: plan
-            .dropped
-            .iter()
-            .map(|dropped| v1::Dropped {
-                target: convert_target(&dropped.target),
-                member: dropped.member.clone(),
-                reason: dropped.reason.clone(),
-                provenance: provenance(&dropped.trace, sources),
-            })
-            .collect(),
+    let tables = Tables::of(plan, sources);
+    let steps = plan
+        .steps
+        .iter()
+        .map(|step| convert_step(step, &tables))
+        .collect();
+    tables.plan(plan, steps)
+}
+
+/// [`to_v1`] of a plan not needed afterwards: each step's id, needs and
+/// target move into the format's step instead of being shared with it,
+/// which would count every name up now and down again when the plan is
+/// dropped (a plan names each step's stage, wave, region and AZ).
+pub fn into_v1(mut plan: plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
+    let tables = Tables::of(&plan, sources);
+    let steps = std::mem::take(&mut plan.steps)
+        .into_iter()
+        .map(|step| into_step(step, &tables))
+        .collect();
+    tables.plan(&plan, steps)
+}
+
+/// What converting each step of a plan refers to: the ids of its gates
+/// and alarms tables, by position, and where its places are.
+struct Tables<'s> {
+    ids: Vec<v1::Name>,
+    alarm_ids: Vec<v1::Name>,
+    sources: Locator<'s>,
+}
+
+impl<'s> Tables<'s> {
+    fn of(plan: &plan::Plan, sources: &'s SourceMap) -> Self {
+        // The tables are in first-use order, so ids are numbered in that
+        // order.
+        Tables {
+            ids: numbered_ids(plan.gates.iter().map(|gate| base_id(&gate.kind))),
+            alarm_ids: numbered_ids(
+                plan.alarms
+                    .iter()
+                    .map(|alarm| sanitized_key(alarm.name.as_deref().unwrap_or("inline"))),
+            ),
+            sources: Locator::new(sources),
+        }
+    }
+
+    /// The plan in the format, with its steps already converted.
+    fn plan(&self, plan: &plan::Plan, steps: Vec<v1::Step>) -> v1::PlanV1 {
+        let (ids, alarm_ids, sources) = (&self.ids, &self.alarm_ids, &self.sources);
+        v1::PlanV1 {
+            format_version: v1::FORMAT_VERSION.to_string(),
+            pipeline: plan.pipeline.clone(),
+            compiler: v1::Compiler::pipec(),
+            profile: plan.profile.clone(),
+            artifacts: plan
+                .artifacts
+                .iter()
+                .map(|artifact| v1::Artifact {
+                    name: artifact.name.clone(),
+                    produced_by: artifact.produced_by.clone(),
+                    signed: artifact.signed,
+                    provenance: provenance(&artifact.trace, sources),
+                })
+                .collect(),
+            regions: plan.regions.iter().map(convert_region).collect(),
+            gates: plan
+                .gates
+                .iter()
+                .zip(ids)
+                .map(|(gate, id)| v1::GateEntry {
+                    id: id.clone(),
+                    gate: convert_gate(gate, sources),
+                })
+                .collect(),
+            alarms: plan
+                .alarms
+                .iter()
+                .zip(alarm_ids)
+                .map(|(alarm, id)| v1::AlarmEntry {
+                    id: id.clone(),
+                    name: alarm.name.clone(),
+                    alarm: alarm.alarm.clone(),
+                    provenance: provenance(&alarm.trace, sources),
+                })
+                .collect(),
+            alarm_command: plan
+                .alarm_command
+                .as_ref()
+                .map(|(line, trace)| v1::AlarmCommand {
+                    command: line.command.clone(),
+                    argv: line.argv.clone().unwrap_or_default(),
+                    provenance: provenance(trace, sources),
+                }),
+            steps,
+            dropped: plan
+                .dropped
+                .iter()
+                .map(|dropped| v1::Dropped {
+                    target: convert_target(&dropped.target),
+                    member: dropped.member.clone(),
+                    reason: dropped.reason.clone(),
+                    provenance: provenance(&dropped.trace, sources),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -211,32 +248,105 @@ fn convert_region(region: &plan::PlanRegion) -> v1::Region {
     }
 }
 
-fn convert_step(
-    step: &plan::Step,
-    ids: &[v1::Name],
-    alarm_ids: &[v1::Name],
-    sources: &Locator<'_>,
-) -> v1::Step {
-    v1::Step {
+fn convert_step(step: &plan::Step, tables: &Tables<'_>) -> v1::Step {
+    let names = StepNames {
         id: step.id.clone(),
         needs: step.needs.to_vec(),
         target: convert_target(&step.target),
-        params: params(&step.params),
-        rollback_alarm: step
+    };
+    finish_step(names, StepRest::of(step), tables)
+}
+
+/// [`convert_step`] of a step not needed afterwards: its names move.
+fn into_step(step: plan::Step, tables: &Tables<'_>) -> v1::Step {
+    let plan::Step {
+        id,
+        needs,
+        target,
+        params,
+        rollback_alarm,
+        gates,
+        trace,
+        fields,
+    } = step;
+    // Steps in one place share their target; the last to go takes it.
+    let target = match Arc::try_unwrap(target) {
+        Ok(target) => v1::Target {
+            stage: target.stage,
+            wave: target.wave,
+            region: target.region,
+            az: target.az,
+            cell: target.cell,
+            onebox: target.onebox,
+        },
+        Err(shared) => convert_target(&shared),
+    };
+    let names = StepNames {
+        id,
+        needs: needs.into_vec(),
+        target,
+    };
+    let rest = StepRest {
+        params: &params,
+        rollback_alarm,
+        gates: &gates,
+        trace: &trace,
+        fields: &fields,
+    };
+    finish_step(names, rest, tables)
+}
+
+/// A step's names in the format: its id, what it needs and where it acts.
+struct StepNames {
+    id: v1::Name,
+    needs: Vec<v1::Name>,
+    target: v1::Target,
+}
+
+/// The rest of a step, which converts alike whether the step is kept.
+struct StepRest<'p> {
+    params: &'p Params,
+    rollback_alarm: Option<plan::AlarmRef>,
+    gates: &'p plan::GateRefs,
+    trace: &'p Trace,
+    fields: &'p [(Field, Trace)],
+}
+
+impl<'p> StepRest<'p> {
+    fn of(step: &'p plan::Step) -> Self {
+        StepRest {
+            params: &step.params,
+            rollback_alarm: step.rollback_alarm,
+            gates: &step.gates,
+            trace: &step.trace,
+            fields: &step.fields,
+        }
+    }
+}
+
+/// The format's step, from its names and the rest.
+fn finish_step(names: StepNames, rest: StepRest<'_>, tables: &Tables<'_>) -> v1::Step {
+    let sources = &tables.sources;
+    v1::Step {
+        id: names.id,
+        needs: names.needs,
+        target: names.target,
+        params: params(rest.params),
+        rollback_alarm: rest
             .rollback_alarm
-            .and_then(|alarm| alarm_ids.get(alarm.0).cloned()),
-        gates: step
+            .and_then(|alarm| tables.alarm_ids.get(alarm.0).cloned()),
+        gates: rest
             .gates
             .iter()
-            .filter_map(|gate| ids.get(gate.0).cloned())
+            .filter_map(|gate| tables.ids.get(gate.0).cloned())
             .collect(),
-        provenance: provenance(&step.trace, sources),
-        field_provenance: step
+        provenance: provenance(rest.trace, sources),
+        field_provenance: rest
             .fields
             .iter()
             .map(|(field, trace)| {
                 (
-                    pointer(kind_name(&step.params), field),
+                    pointer(kind_name(rest.params), field),
                     provenance(trace, sources),
                 )
             })

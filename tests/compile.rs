@@ -306,6 +306,29 @@ fn compiling_twice_gives_identical_bytes() {
     );
 }
 
+/// `compile` converts each plan by moving its steps' names out
+/// (`into_v1`); the result is the plan every other command converts by
+/// sharing them (`to_v1`), steps whose target another step shares
+/// included.
+#[test]
+fn a_plan_converted_by_moving_equals_one_converted_by_sharing() {
+    let compiled = compile_sample_services();
+    assert!(!compiled.has_errors());
+    assert_eq!(compiled.plans.len(), 2);
+    let mut azs = 0;
+    for plan in &compiled.plans {
+        let shared = convert::to_v1(plan, &compiled.sources);
+        let moved = convert::into_v1(plan.clone(), &compiled.sources);
+        azs += moved
+            .steps
+            .iter()
+            .filter(|step| step.target.az.is_some())
+            .count();
+        assert_eq!(moved, shared, "{}", plan.pipeline);
+    }
+    assert!(azs > 0, "an AZ's deploy and bake share a target");
+}
+
 /// Every pipeline a window gates reads it alike: the plans of the
 /// sample's two services share one list of the window's closed days (read
 /// once for the workspace), and it is the window's, calendar included.

@@ -1,5 +1,5 @@
 //! The one conversion from the compiler's internal plan to the public plan
-//! format 1.1: spans become file, line and column; gate references become
+//! format: spans become file, line and column; gate references become
 //! gate ids; internal enums become the format's; fields whose provenance a
 //! step records become JSON Pointers into the step.
 

@@ -106,7 +106,7 @@ pub fn plans_end(count: usize, layout: Layout) -> &'static str {
     }
 }
 
-/// Converts plans to format 1.1 on all cores, in order.
+/// Converts plans to the plan format on all cores, in order.
 pub fn plans_to_v1(
     plans: &[&crate::plan::Plan],
     sources: &crate::source::SourceMap,

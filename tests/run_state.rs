@@ -28,6 +28,19 @@ pipeline orders {{
     )
 }
 
+/// `workspace` after a run of [`two_steps`] whose build failed: the build
+/// fails until `fixed` exists.
+fn failed_at_the_build(workspace: Workspace) -> Workspace {
+    workspace.script(
+        "scripts/flaky.sh",
+        "#!/bin/sh\n./scripts/effect.sh\n[ -e fixed ]\n",
+    );
+    workspace.file("pipeline.pipe", &two_steps("./scripts/flaky.sh"));
+    let output = workspace.run(&["run", "pipeline.pipe"]);
+    assert_exit(&output, 1);
+    workspace
+}
+
 /// What `git clean -fdx` does to the workspace: everything but the
 /// files a repository would track goes.
 const CLEAN_SCRIPT: &str = r#"#!/bin/sh
@@ -134,15 +147,7 @@ fn finished(step: &str, outcome: StepOutcome) -> Record {
 
 #[test]
 fn resume_refuses_a_journal_whose_records_do_not_add_up() {
-    let workspace = Workspace::new("inconsistent");
-    // The build fails until `fixed` exists.
-    workspace.script(
-        "scripts/flaky.sh",
-        "#!/bin/sh\n./scripts/effect.sh\n[ -e fixed ]\n",
-    );
-    workspace.file("pipeline.pipe", &two_steps("./scripts/flaky.sh"));
-    let output = workspace.run(&["run", "pipeline.pipe"]);
-    assert_exit(&output, 1);
+    let workspace = failed_at_the_build(Workspace::new("inconsistent"));
     let state = workspace.state("orders");
     let recorded: Vec<Record> = journal(&state).into_iter().map(|e| e.record).collect();
     assert_eq!(
@@ -448,5 +453,32 @@ pipeline orders {{
         workspace.effects(),
         vec!["build/bundle", "production/first/lab-east-1/deploy"],
         "{err}"
+    );
+}
+
+/// A run resumes whatever the entry file is called: from another directory
+/// (here, by its absolute path) the plan's provenance names its file
+/// differently, but what runs is the same, and the identity is of that.
+/// An edit to what runs still refuses the run.
+#[test]
+fn resume_takes_the_same_plan_however_its_file_is_named() {
+    let workspace = failed_at_the_build(Workspace::new("renamed"));
+    workspace.file("fixed", "");
+    let absolute = workspace.dir.join("pipeline.pipe");
+    let absolute = absolute.to_str().unwrap();
+    let output = workspace.run(&["run", absolute, "--resume"]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        workspace.effects(),
+        ["build/bundle", "build/bundle", "beta/lab-east-1/deploy"]
+    );
+    // Another command for the build is another plan.
+    workspace.file("pipeline.pipe", &two_steps("./scripts/effect.sh"));
+    let output = workspace.run(&["run", absolute, "--resume"]);
+    assert_exit(&output, 2);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("holds a run of a different plan"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -74,6 +74,26 @@ pub fn write_compact(out: &mut Vec<u8>, plan: &PlanV1) {
     }
 }
 
+/// The plan with every provenance made one and the same: what runs, and
+/// nothing of where in the sources each part was written or how the
+/// entry file was named. The runner's identity of a plan is taken from
+/// it, so that a plan compiled from another directory, or from sources
+/// whose comments moved a line, resumes a run of the same steps.
+pub fn without_provenance(plan: &PlanV1) -> PlanV1 {
+    let mut plan = plan.clone();
+    for provenance in table::in_order_mut(&mut plan) {
+        *provenance = Provenance {
+            file: std::sync::Arc::from(UNKNOWN_FILE),
+            line: 1,
+            column: 1,
+            how: How::Set,
+            overrides: Vec::new(),
+            not_scaled: None,
+        };
+    }
+    plan
+}
+
 /// Renders a plan as pretty JSON: two-space indent, fields in struct order,
 /// and a trailing newline. The same plan always gives the same bytes.
 pub fn to_json(plan: &PlanV1) -> String {

@@ -16,9 +16,10 @@ use crate::run::{Options, Outcome, RunError, Shared, context};
 use std::sync::Arc;
 
 /// The plan's identity, as the journal records it: FNV-1a (64-bit) of the
-/// plan's canonical JSON. It tells plans apart; it is not a signature.
+/// canonical JSON of what runs, the plan without its provenance. It tells
+/// plans apart; it is not a signature.
 fn plan_identity(plan: &PlanV1) -> String {
-    let json = plan_v1::to_json(plan);
+    let json = plan_v1::to_json(&plan_v1::without_provenance(plan));
     format!(
         "fnv1a64:{:016x}",
         crate::diagnostics::formats::fingerprint::fnv1a64(json.as_bytes())

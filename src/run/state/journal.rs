@@ -28,7 +28,8 @@ pub enum Record {
         journal_format: u32,
         /// The pipeline.
         pipeline: String,
-        /// The plan's identity: FNV-1a of its canonical JSON, `fnv1a64:...`.
+        /// The plan's identity: FNV-1a of the canonical JSON of what runs
+        /// (the plan without its provenance), `fnv1a64:...`.
         plan: String,
         /// How many steps the plan has.
         steps: usize,

@@ -252,6 +252,39 @@ fn a_broken_settings_file_is_named_relative_to_the_current_directory() {
     }
 }
 
+/// A typo in `pipec.toml` is an error for a file named on the command
+/// line too, not only for a directory searched: it is never silently
+/// ignored (docs/language.md, `pipec.toml`).
+#[test]
+fn a_typo_in_the_settings_stops_a_named_file_as_it_stops_a_directory() {
+    let dir = scratch_dir("settings-typo");
+    let ws = dir.join("ws");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample"),
+        &ws,
+    );
+    let named = ["--today", "2026-11-22", "check", "services/orders_api.pipe"];
+    assert_eq!(pipec_in(&ws, &named).status.code(), Some(0));
+    std::fs::write(ws.join("pipec.toml"), "[check]\nexclud = [\"x\"]\n").unwrap();
+    for args in [
+        &named[..],
+        &["--today", "2026-11-22", "check", "."],
+        &[
+            "--today",
+            "2026-11-22",
+            "compile",
+            "services/orders_api.pipe",
+        ],
+    ] {
+        let output = pipec_in(&ws, args);
+        let shown = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {shown}");
+        assert!(shown.contains("error[P1004]: pipec.toml:"), "{shown}");
+        assert!(shown.contains("exclud"), "{shown}");
+        assert!(output.stdout.is_empty(), "{args:?}: nothing compiled");
+    }
+}
+
 /// A `pipec.toml` that is a link to `/proc/self/environ` is refused, not
 /// parsed: a TOML error quotes the line it failed on.
 #[cfg(target_os = "linux")]

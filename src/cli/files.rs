@@ -84,6 +84,10 @@ pub fn collect_entries_with(
     // Entries found in one directory share their directory's canonical
     // form and workspace root.
     let mut entries = Vec::new();
+    // The `pipec.toml` of each named file's workspace is read as a
+    // directory's would be, so that a typo in it is never silently
+    // ignored; once per directory of named files.
+    let mut settings_read: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
             let bytes = read_stdin()?;
@@ -95,13 +99,7 @@ pub fn collect_entries_with(
                 name: Some(stdin_filename.unwrap_or("<stdin>").to_string()),
             });
         } else if path.is_dir() {
-            let excludes = pipec::walk::excludes_for(path).map_err(|error| {
-                miette!(
-                    code = "P1004",
-                    help = "see the `[check]` table in docs/language.md",
-                    "{error}"
-                )
-            })?;
+            let excludes = pipec::walk::excludes_for(path).map_err(settings_error)?;
             let found = pipec::walk::pipe_files(path, &excludes).map_err(|error| {
                 miette!(
                     code = "P1002",
@@ -124,6 +122,11 @@ pub fn collect_entries_with(
                 entries.push(entry?);
             }
         } else if path.exists() || path.is_symlink() {
+            let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+            let dir = dir.unwrap_or(Path::new("."));
+            if settings_read.insert(dir.to_path_buf()) {
+                check_settings(dir)?;
+            }
             entries.push(read_entry(path, loader)?);
         } else {
             return Err(miette!(
@@ -135,6 +138,23 @@ pub fn collect_entries_with(
         }
     }
     Ok(entries)
+}
+
+/// Reads the `pipec.toml` of the workspace `dir` lies in, if any, for its
+/// errors alone.
+fn check_settings(dir: &Path) -> miette::Result<()> {
+    pipec::walk::excludes_for(dir)
+        .map(drop)
+        .map_err(settings_error)
+}
+
+/// A `pipec.toml` that cannot be used (P1004).
+fn settings_error(error: String) -> miette::Report {
+    miette!(
+        code = "P1004",
+        help = "see the `[check]` table in docs/language.md",
+        "{error}"
+    )
 }
 
 /// Reads an entry file named on the command line or found in a directory.

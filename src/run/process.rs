@@ -307,13 +307,17 @@ mod groups {
     }
 }
 
-/// The longest line written to a log as one line: a longer one (output
-/// without newlines) is written in pieces, so that the runner's memory
-/// stays bounded whatever a command prints.
+/// The longest line written to a log: a longer one (output without
+/// newlines) is written in pieces, each with [`CONTINUED`] within this
+/// length, so that the runner's memory stays bounded whatever a command
+/// prints.
 pub const MAX_LOG_LINE: usize = 64 * 1024;
 
 /// What ends a piece of a line that was split.
 pub const CONTINUED: &str = "…";
+
+/// The most of a command's output a piece of a split line holds.
+const PIECE: usize = MAX_LOG_LINE - CONTINUED.len();
 
 /// Copies lines from `source` into `log` on a thread of its own, then
 /// says so on `done`.
@@ -339,15 +343,16 @@ fn copy_lines(
                 Err(_) => break,
             }
         }
-        if let Some(last) = splitter.finish() {
-            log.line(&last);
+        for piece in splitter.finish(log.secrets()) {
+            log.line(&piece);
         }
         let _ = done.send(());
     });
 }
 
 /// Cuts a byte stream into log lines: at newlines, and in pieces of at
-/// most [`MAX_LOG_LINE`] bytes when a line is longer, never inside a
+/// most [`MAX_LOG_LINE`] bytes, [`CONTINUED`] included, when a line is
+/// longer, never inside a
 /// UTF-8 character nor inside a secret (which would leave each half
 /// unmasked).
 #[derive(Debug)]
@@ -383,7 +388,7 @@ impl LineSplitter {
             if self.buffer.len() <= MAX_LOG_LINE + self.lookahead {
                 break;
             }
-            let cut = piece_end(&self.buffer, MAX_LOG_LINE, secrets);
+            let cut = piece_end(&self.buffer, PIECE, secrets);
             let piece: Vec<u8> = self.buffer.drain(..cut).collect();
             lines.push(text_of(&piece) + CONTINUED);
         }
@@ -391,10 +396,20 @@ impl LineSplitter {
     }
 
     /// What is left at the end of the output: a last line without a
-    /// newline, if any.
-    fn finish(&mut self) -> Option<String> {
+    /// newline, if any, in pieces if it is longer than a line (the
+    /// lookahead [`Self::push`] keeps for secrets can make it so).
+    fn finish(&mut self, secrets: &Secrets) -> Vec<String> {
+        let mut lines = Vec::new();
+        while self.buffer.len() > MAX_LOG_LINE {
+            let cut = piece_end(&self.buffer, PIECE, secrets);
+            let piece: Vec<u8> = self.buffer.drain(..cut).collect();
+            lines.push(text_of(&piece) + CONTINUED);
+        }
         let rest = std::mem::take(&mut self.buffer);
-        (!rest.is_empty()).then(|| text_of(&rest))
+        if !rest.is_empty() {
+            lines.push(text_of(&rest));
+        }
+        lines
     }
 }
 
@@ -469,7 +484,7 @@ mod tests {
         for piece in bytes.chunks(chunk) {
             lines.extend(splitter.push(piece, secrets));
         }
-        lines.extend(splitter.finish());
+        lines.extend(splitter.finish(secrets));
         lines.iter().map(|line| secrets.mask(line)).collect()
     }
 
@@ -484,11 +499,7 @@ mod tests {
             "{:?}",
             lines.iter().map(String::len).collect::<Vec<_>>()
         );
-        assert!(
-            lines
-                .iter()
-                .all(|line| line.len() <= MAX_LOG_LINE + CONTINUED.len())
-        );
+        assert!(lines.iter().all(|line| line.len() <= MAX_LOG_LINE));
         assert!(lines[..3].iter().all(|line| line.ends_with(CONTINUED)));
         let ys: usize = lines.iter().map(|line| line.matches('y').count()).sum();
         assert_eq!(ys, 3 * MAX_LOG_LINE + 17);
@@ -513,6 +524,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_last_line_without_a_newline_is_cut_too() {
+        // The lookahead kept for a secret lets the unfinished line grow
+        // past a line's length before the output ends.
+        let secrets = Secrets::of_values(&["s3cr3t-t0ken-value"]);
+        let text = "z".repeat(MAX_LOG_LINE + 10);
+        let lines = split(text.as_bytes(), 4096, &secrets);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|line| line.len() <= MAX_LOG_LINE));
+        assert!(lines[0].ends_with(CONTINUED));
+        assert_eq!(lines.concat().matches('z').count(), MAX_LOG_LINE + 10);
     }
 
     #[test]

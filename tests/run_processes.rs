@@ -155,6 +155,14 @@ fn a_rollback_that_hangs_is_stopped_by_its_timeout() {
     ]);
     assert_exit(&output, 1);
     assert!(begun.elapsed() < Duration::from_secs(20));
+    // The progress line says it too: the deploy was not undone.
+    let err = stderr(&output);
+    assert!(
+        err.lines()
+            .any(|line| line.contains("not undone ") && line.contains("ran past its timeout")),
+        "{err}"
+    );
+    assert!(!err.contains("undone     "), "{err}");
     let entries = journal(&workspace.state("orders"));
     let undone = entries
         .iter()

@@ -54,8 +54,10 @@ impl Engine<'_> {
                 Record::UndoStarted { step: step.clone() },
             )?;
             let (ok, detail) = self.undo_one(position);
+            // A rollback that failed or ran past its timeout undid nothing.
+            let label = if ok { "undone    " } else { "not undone" };
             let shown = format!(
-                "undone     {step}{}",
+                "{label} {step}{}",
                 detail
                     .as_ref()
                     .map_or_else(String::new, |why| format!(": {why}"))

@@ -152,7 +152,7 @@ fn check_settings(dir: &Path) -> miette::Result<()> {
 fn settings_error(error: String) -> miette::Report {
     miette!(
         code = "P1004",
-        help = "see the `[check]` table in docs/language.md",
+        help = "see `pipec.toml` in docs/language.md",
         "{error}"
     )
 }

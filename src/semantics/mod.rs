@@ -16,7 +16,7 @@ pub mod scope;
 pub mod types;
 pub mod windows;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::source::{FileId, Span};
 use merge::{Key, ResolvedBlock};
@@ -309,12 +309,28 @@ pub fn analyze<'w>(
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
     let mut alarms_of_pipelines = BTreeMap::new();
+    // A literal that could not be read leaves its value out of the plan
+    // (a bake of nothing, a wave of no regions), and the policies would
+    // find fault with the gap: a pipeline whose chain has such a literal
+    // is not held to them until it is fixed, so that one mistake makes
+    // one error.
+    let unreadable = files_with_unreadable_literals(workspace);
+    let poisoned = |decl: DeclId| {
+        !unreadable.is_empty()
+            && chains
+                .chain(decl)
+                .unwrap_or_else(|| vec![decl])
+                .iter()
+                .any(|link| unreadable.contains(&link.file))
+    };
     for (decl, plan, found, pipeline_findings, alarm_found) in per_pipeline {
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
         diagnostics.extend(found);
-        findings.extend(pipeline_findings);
+        if !poisoned(decl) {
+            findings.extend(pipeline_findings);
+        }
         alarms_of_pipelines.insert(decl, alarm_found);
     }
     alarm_checks.finish(&mut diagnostics, alarms_of_pipelines);
@@ -328,6 +344,24 @@ pub fn analyze<'w>(
         plans,
         diagnostics,
     }
+}
+
+/// The files with a literal that could not be read (`P0005`, `P0006`,
+/// `P0011`).
+fn files_with_unreadable_literals(workspace: &Workspace) -> std::collections::BTreeSet<FileId> {
+    workspace
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| {
+            [
+                Code::INVALID_ESCAPE,
+                Code::INVALID_LITERAL,
+                Code::NUL_IN_STRING,
+            ]
+            .contains(&diagnostic.code)
+        })
+        .filter_map(|diagnostic| diagnostic.primary_label().map(|label| label.file))
+        .collect()
 }
 
 /// Whether a scope of `block` has a window approved for profile `name`

@@ -86,7 +86,7 @@ pub fn collect_entries_with(
     let mut entries = Vec::new();
     // The `pipec.toml` of each named file's workspace is read as a
     // directory's would be, so that a typo in it is never silently
-    // ignored; once per directory of named files.
+    // ignored; once per workspace root.
     let mut settings_read: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -122,10 +122,12 @@ pub fn collect_entries_with(
                 entries.push(entry?);
             }
         } else if path.exists() || path.is_symlink() {
-            let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
-            let dir = dir.unwrap_or(Path::new("."));
-            if settings_read.insert(dir.to_path_buf()) {
-                check_settings(dir)?;
+            // The loader remembers the root, which reading the entry
+            // asks for again.
+            if let Some(root) = pipec::modules::workspace_root(loader, path)
+                && settings_read.insert(root.clone())
+            {
+                check_settings(&root)?;
             }
             entries.push(read_entry(path, loader)?);
         } else {
@@ -140,10 +142,10 @@ pub fn collect_entries_with(
     Ok(entries)
 }
 
-/// Reads the `pipec.toml` of the workspace `dir` lies in, if any, for its
+/// Reads the `pipec.toml` of the workspace root `root`, if any, for its
 /// errors alone.
-fn check_settings(dir: &Path) -> miette::Result<()> {
-    pipec::walk::excludes_for(dir)
+fn check_settings(root: &Path) -> miette::Result<()> {
+    pipec::walk::excludes_for(root)
         .map(drop)
         .map_err(settings_error)
 }

@@ -21,6 +21,12 @@ pub trait Loader: Sync {
     fn is_symlink(&self, _path: &Path) -> Option<bool> {
         None
     }
+    /// Whether the loader remembers its answers already (a [`Remembering`]):
+    /// a load through it then asks it directly, rather than through a
+    /// second memory that would copy every answer of the first.
+    fn remembers(&self) -> bool {
+        false
+    }
 }
 
 /// Files held in memory, keyed by absolute path. Relative paths are taken
@@ -139,6 +145,15 @@ impl<'l> Remembering<'l> {
         }
     }
 
+    /// Takes note that `path` is (or is not) a link, as a caller that has
+    /// just asked the file system found: reading an entry looks at the
+    /// path without following links first, and need not be asked again.
+    pub fn know_link(&self, path: &Path, is_link: bool) {
+        if let Ok(mut links) = self.links.lock() {
+            links.insert(path.to_path_buf(), Some(is_link));
+        }
+    }
+
     /// The canonical form of `path`: its directory's, then its name, when
     /// the loader says the path is no link (and its last component is a
     /// name, not `.` or `..`); else asked of the loader whole.
@@ -200,10 +215,14 @@ impl Loader for Remembering<'_> {
         remembered(&self.files, path, || self.loader.is_file(path))
     }
 
+    fn remembers(&self) -> bool {
+        true
+    }
+
     fn is_symlink(&self, path: &Path) -> Option<bool> {
-        // Remembered too, so that a load through a `Remembering` that
-        // wraps this one (the command line finds and reads its entries
-        // first, then loads them) asks the file system nothing twice.
+        // Remembered too: the command line finds and reads its entries
+        // through the `Remembering` it then loads them with, which asks
+        // the file system nothing twice.
         remembered(&self.links, path, || self.loader.is_symlink(path))
     }
 }

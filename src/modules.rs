@@ -144,8 +144,13 @@ pub fn load_cached(entries: Vec<Entry>, loader: &dyn Loader, cache: &ParseCache)
 }
 
 fn load_with(entries: Vec<Entry>, loader: &dyn Loader, cache: Option<&ParseCache>) -> Workspace {
-    let remembering = crate::loader::Remembering::new(loader);
-    let loader: &dyn Loader = &remembering;
+    let remembering;
+    let loader: &dyn Loader = if loader.remembers() {
+        loader
+    } else {
+        remembering = crate::loader::Remembering::new(loader);
+        &remembering
+    };
     let mut load = Load {
         loader,
         cache,

@@ -164,11 +164,22 @@ fn settings_error(error: String) -> miette::Report {
 /// once links are followed: a link named `x.pipe` that leads to
 /// `/proc/self/environ` or to a device is refused before anything is read,
 /// so that its contents never reach a diagnostic.
-fn read_entry(path: &Path, loader: &dyn Loader) -> miette::Result<Entry> {
+fn read_entry(path: &Path, loader: &Remembering<'_>) -> miette::Result<Entry> {
     let cannot_read = || format!("could not read {}", path.display());
-    let metadata = std::fs::metadata(path)
+    // The path as it is, then (for a link) what it leads to: most entries
+    // are no links, and are asked about once.
+    let found = std::fs::symlink_metadata(path)
         .into_diagnostic()
         .wrap_err_with(cannot_read)?;
+    let is_link = found.file_type().is_symlink();
+    loader.know_link(path, is_link);
+    let metadata = if is_link {
+        std::fs::metadata(path)
+            .into_diagnostic()
+            .wrap_err_with(cannot_read)?
+    } else {
+        found
+    };
     if !metadata.is_file() {
         return Err(miette!(
             code = "P1002",

@@ -5,18 +5,21 @@
 
 use super::scope::{DeclId, DeclKind, Scopes};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::hashing::{FastHashMap, FastHashSet};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Decl, ItemKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The most ancestors a declaration may have (R3).
 pub const MAX_ANCESTORS: usize = 10;
 
-/// The resolved `extends` of every declaration.
+/// The resolved `extends` of every declaration. Looked up, never iterated
+/// (a workspace of ten thousand pipelines looks each one up a dozen
+/// times), so hashed.
 #[derive(Debug, Default)]
 pub struct Chains {
-    parents: BTreeMap<DeclId, DeclId>,
-    broken: BTreeSet<DeclId>,
+    parents: FastHashMap<DeclId, DeclId>,
+    broken: FastHashSet<DeclId>,
 }
 
 impl Chains {
@@ -59,7 +62,7 @@ pub fn decl_of(kind: &ItemKind) -> Option<&Decl> {
 /// Resolves every `extends` of the workspace.
 pub fn resolve(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Chains {
     let mut chains = Chains::default();
-    let mut extends_span: BTreeMap<DeclId, Span> = BTreeMap::new();
+    let mut extends_span: FastHashMap<DeclId, Span> = FastHashMap::default();
     let decls: Vec<(DeclId, DeclKind)> = scopes.all().map(|(decl, kind, _)| (decl, kind)).collect();
     for &(decl, kind) in &decls {
         let Some(item) = scopes.item(decl) else {
@@ -101,11 +104,11 @@ pub fn resolve(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Chains
 fn report_cycles(
     scopes: &Scopes<'_>,
     decls: &[(DeclId, DeclKind)],
-    extends_span: &BTreeMap<DeclId, Span>,
+    extends_span: &FastHashMap<DeclId, Span>,
     chains: &mut Chains,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let index: BTreeMap<DeclId, usize> = decls
+    let index: FastHashMap<DeclId, usize> = decls
         .iter()
         .enumerate()
         .map(|(idx, (decl, _))| (*decl, idx))
@@ -177,12 +180,12 @@ fn mark_broken_descendants(decls: &[(DeclId, DeclKind)], chains: &mut Chains) {
 fn report_depth(
     scopes: &Scopes<'_>,
     decls: &[(DeclId, DeclKind)],
-    extends_span: &BTreeMap<DeclId, Span>,
+    extends_span: &FastHashMap<DeclId, Span>,
     chains: &mut Chains,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Ancestor counts, computed root first by walking each chain once.
-    let mut depth: BTreeMap<DeclId, usize> = BTreeMap::new();
+    let mut depth: FastHashMap<DeclId, usize> = FastHashMap::default();
     for (decl, _) in decls {
         let mut path = vec![*decl];
         let mut current = *decl;

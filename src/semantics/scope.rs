@@ -235,13 +235,15 @@ impl<'w> Scopes<'w> {
         path: &Path,
         wanted: &[DeclKind],
     ) -> Result<(DeclId, DeclKind), Unresolved> {
-        let wanted_text = describe_kinds(wanted);
+        // Described only when something is reported: a name that resolves
+        // (nearly every one) costs no text.
+        let wanted_text = || describe_kinds(wanted);
         let found = match path.segments.as_slice() {
             [name] => self
-                .resolve_unqualified(file, &name.name, path.span, &wanted_text)
+                .resolve_unqualified(file, &name.name, path.span, wanted)
                 .map_err(|diagnostic| self.suggest_unqualified(*diagnostic, file, path, wanted))?,
             [module, name] => self
-                .resolve_qualified(file, &module.name, &name.name, path, &wanted_text)
+                .resolve_qualified(file, &module.name, &name.name, path, wanted)
                 .map_err(|diagnostic| {
                     self.suggest_qualified(
                         *diagnostic,
@@ -256,7 +258,7 @@ impl<'w> Scopes<'w> {
                     Code::UNKNOWN_NAME,
                     format!("`{}` is not a name", path.to_dotted()),
                 )
-                .primary(file, path.span, format!("expected {wanted_text}"))
+                .primary(file, path.span, format!("expected {}", wanted_text()))
                 .help("names are `name` or `module.name`")
                 .into());
             }
@@ -264,6 +266,7 @@ impl<'w> Scopes<'w> {
         if wanted.contains(&found.1) {
             return Ok(found);
         }
+        let wanted_text = wanted_text();
         let mut diagnostic = Diagnostic::error(
             Code::WRONG_KIND,
             format!(
@@ -293,7 +296,7 @@ impl<'w> Scopes<'w> {
         file: FileId,
         name: &str,
         span: Span,
-        wanted: &str,
+        wanted: &[DeclKind],
     ) -> Result<(DeclId, DeclKind), Box<Diagnostic>> {
         if let Some(&found) = self
             .locals
@@ -304,23 +307,23 @@ impl<'w> Scopes<'w> {
         }
         let module = self.workspace.module(file);
         let imports = module.map_or(&[][..], |module| module.imports.as_slice());
-        let providers: Vec<(&str, (DeclId, DeclKind))> = imports
-            .iter()
-            .filter_map(|import| {
-                self.locals
-                    .get(import.target.0 as usize)
-                    .and_then(|locals| locals.get(name))
-                    .map(|&found| (import.alias.as_str(), found))
-            })
-            .collect();
-        match providers.as_slice() {
-            [(_, found)] => Ok(*found),
-            [] => {
+        let mut providers = imports.iter().filter_map(|import| {
+            self.locals
+                .get(import.target.0 as usize)
+                .and_then(|locals| locals.get(name))
+                .map(|&found| (import.alias.as_str(), found))
+        });
+        match (providers.next(), providers.next()) {
+            (Some((_, found)), None) => Ok(found),
+            (None, _) => {
                 let mut diagnostic =
                     Diagnostic::error(Code::UNKNOWN_NAME, format!("cannot find `{name}`")).primary(
                         file,
                         span,
-                        format!("expected {wanted}; nothing of this name is in scope"),
+                        format!(
+                            "expected {}; nothing of this name is in scope",
+                            describe_kinds(wanted)
+                        ),
                     );
                 let suggestion = self.suggestion(file, name, imports);
                 diagnostic = match suggestion {
@@ -330,9 +333,10 @@ impl<'w> Scopes<'w> {
                 };
                 Err(Box::new(diagnostic))
             }
-            many => {
-                let modules: Vec<String> = many
-                    .iter()
+            (Some(first), Some(second)) => {
+                let modules: Vec<String> = [first, second]
+                    .into_iter()
+                    .chain(providers)
                     .map(|(alias, _)| format!("`{alias}.{name}`"))
                     .collect();
                 Err(Box::new(
@@ -353,7 +357,7 @@ impl<'w> Scopes<'w> {
         module_name: &str,
         name: &str,
         path: &Path,
-        wanted: &str,
+        wanted: &[DeclKind],
     ) -> Result<(DeclId, DeclKind), Box<Diagnostic>> {
         let imports = self
             .workspace
@@ -365,7 +369,11 @@ impl<'w> Scopes<'w> {
                 Code::UNKNOWN_NAME,
                 format!("no imported module `{module_name}`"),
             )
-            .primary(file, path.span, format!("expected {wanted}"));
+            .primary(
+                file,
+                path.span,
+                format!("expected {}", describe_kinds(wanted)),
+            );
             diagnostic = match closest(module_name, aliases.iter().copied()) {
                 Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}.{name}`?")),
                 None => diagnostic.help(format!(
@@ -382,7 +390,11 @@ impl<'w> Scopes<'w> {
             Code::UNKNOWN_NAME,
             format!("`{module_name}` has no `{name}`"),
         )
-        .primary(file, path.span, format!("expected {wanted}"));
+        .primary(
+            file,
+            path.span,
+            format!("expected {}", describe_kinds(wanted)),
+        );
         diagnostic = match closest(
             name,
             locals.into_iter().flat_map(|locals| locals.keys().copied()),

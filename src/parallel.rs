@@ -18,7 +18,15 @@ where
 pub fn cores() -> usize {
     THREADS
         .with(std::cell::Cell::get)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .unwrap_or_else(machine_cores)
+}
+
+/// The machine's cores, asked once: the standard library reads the
+/// process's CPU affinity and its cgroup's quota (several files) each
+/// time, and a check of a workspace spreads a dozen stages.
+fn machine_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 std::thread_local! {
@@ -55,37 +63,87 @@ where
         Ok(mut queue) => queue.next(),
         Err(poisoned) => poisoned.into_inner().next(),
     };
-    let work = &work;
-    let next = &next;
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    while let Some((index, item)) = next() {
-                        mine.push((index, work(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
+    // Each thread's results, in the order it took its items.
+    let take_items = || {
+        let mut mine = Vec::new();
+        while let Some((index, item)) = next() {
+            mine.push((index, work(item)));
+        }
+        mine
+    };
+    let take_items = &take_items;
+    let shares: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        // The calling thread only waits: when it took items too, a check
+        // of a thousand services used 4% less CPU time but took 5% longer.
+        let helpers: Vec<_> = (0..threads).map(|_| scope.spawn(take_items)).collect();
+        helpers
             .into_iter()
-            .flat_map(|handle| {
-                handle
+            .map(|helper| {
+                helper
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
     });
-    debug_assert_eq!(done.len(), count);
-    done.sort_unstable_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
+    let merged = merge_in_order(shares, count);
+    debug_assert_eq!(merged.len(), count);
+    merged
+}
+
+/// The results of every share in item order. Items are taken in order, so
+/// each share is sorted already: the shares are merged, each result moved
+/// once, rather than sorted together.
+fn merge_in_order<R>(shares: Vec<Vec<(usize, R)>>, count: usize) -> Vec<R> {
+    let mut shares: Vec<_> = shares
+        .into_iter()
+        .map(|share| share.into_iter().peekable())
+        .collect();
+    let mut merged = Vec::with_capacity(count);
+    loop {
+        let mut first: Option<(usize, usize)> = None;
+        for (at, share) in shares.iter_mut().enumerate() {
+            if let Some(&(index, _)) = share.peek()
+                && first.is_none_or(|(_, lowest)| index < lowest)
+            {
+                first = Some((at, index));
+            }
+        }
+        let Some((at, _)) = first else {
+            return merged;
+        };
+        if let Some((_, result)) = shares.get_mut(at).and_then(Iterator::next) {
+            merged.push(result);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::map_in_order;
+    use super::{map_in_order, map_in_order_on};
+
+    #[test]
+    fn results_keep_the_input_order_on_any_number_of_threads() {
+        // Uneven work, so that the threads' shares interleave unevenly.
+        let items: Vec<u64> = (0..2_000).collect();
+        let work = |item: u64| (0..(item % 37) * 50).fold(item, |acc, n| acc ^ n);
+        let serial: Vec<u64> = items.iter().copied().map(work).collect();
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(map_in_order_on(threads, items.clone(), work), serial);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_any_thread_reaches_the_caller() {
+        for threads in [1, 2, 4] {
+            let outcome = std::panic::catch_unwind(|| {
+                map_in_order_on(threads, (0..500).collect(), |item: u32| {
+                    assert_ne!(item, 321, "item 321");
+                    item
+                })
+            });
+            assert!(outcome.is_err(), "{threads} threads");
+        }
+    }
 
     #[test]
     fn results_keep_the_input_order() {

@@ -259,8 +259,9 @@ enum Command {
         /// (`OUT/PIPELINE.json`), once the whole workspace compiles.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
-        /// How many plans a directory's compile writes at once. Default:
-        /// the machine's cores; the files are the same for any number.
+        /// How many plans a directory's compile writes at once (at most
+        /// the machine's cores). Default: the machine's cores; the files
+        /// are the same for any number.
         #[arg(long, value_name = "N", value_parser = run::positive)]
         jobs: Option<usize>,
         /// Indent the JSON for people to read (default: one line per plan,

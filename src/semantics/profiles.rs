@@ -91,6 +91,18 @@ pub fn check_overflows<'w>(
     resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // The declarations with a profile that lengthens bakes, found in one
+    // pass: most workspaces have none, and a pipeline's chain is looked
+    // into only when it holds one (ten thousand services would otherwise
+    // each read their templates' every member again).
+    let growing: std::collections::BTreeSet<DeclId> = scopes
+        .all()
+        .filter(|(decl, _, _)| !growing_profiles(scopes, std::slice::from_ref(decl)).is_empty())
+        .map(|(decl, _, _)| decl)
+        .collect();
+    if growing.is_empty() {
+        return;
+    }
     // Pipelines, and templates nothing extends: a template file checked
     // on its own gets its profiles' overflows too (R39).
     let extended = chains.extended();
@@ -102,6 +114,9 @@ pub fn check_overflows<'w>(
         let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {
             continue;
         };
+        if !chain.iter().any(|link| growing.contains(link)) {
+            continue;
+        }
         for name in growing_profiles(scopes, &chain) {
             let mut profiled = block.clone();
             let mut ignored = Vec::new();

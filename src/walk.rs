@@ -118,8 +118,27 @@ pub fn pipe_files(dir: &Path, excludes: &Excludes) -> Result<Vec<PathBuf>, WalkE
             found.push(entry.into_path());
         }
     }
-    found.sort();
+    found.sort_by_cached_key(|path| path_order_key(path));
     Ok(found)
+}
+
+/// A key whose byte order is the order of paths (component by component):
+/// the path's bytes with every separator made the lowest byte, so that a
+/// name that ends sorts before any longer name it begins. Comparing paths
+/// themselves splits both into components at every comparison, which
+/// was most of the time a walk of ten thousand files took.
+fn path_order_key(path: &Path) -> Vec<u8> {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&byte| {
+            if std::path::is_separator(char::from(byte)) {
+                0
+            } else {
+                byte
+            }
+        })
+        .collect()
 }
 
 /// The excludes that apply to a walk of `dir`: those of the workspace it
@@ -248,6 +267,31 @@ fn relative_path(path: &Path, base: &Path) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_order_key_sorts_as_paths_do() {
+        // A name that ends (`a`) sorts before the longer names it begins
+        // (`a-b`, `a.pipe`), whatever byte follows; bytes above ASCII too.
+        let names = [
+            "ws/a/b.pipe",
+            "ws/a-b.pipe",
+            "ws/a.pipe",
+            "ws/a b/c.pipe",
+            "ws/a0/c.pipe",
+            "ws/a/b/c.pipe",
+            "ws/A.pipe",
+            "ws/é/x.pipe",
+            "ws/e/x.pipe",
+            "ws/a!/x.pipe",
+            "ws/ab.pipe",
+            "ws/a/.pipe",
+        ];
+        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut by_key = by_path.clone();
+        by_path.sort();
+        by_key.sort_by_cached_key(|path| path_order_key(path));
+        assert_eq!(by_key, by_path);
+    }
 
     #[test]
     fn paths_are_named_from_the_base_directory() {

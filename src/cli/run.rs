@@ -32,7 +32,7 @@ pub struct RunArgs {
     resume: bool,
     /// Run time goes N times faster than real time: bakes, window waits
     /// and alarm polling shrink N-fold (commands still take real time).
-    #[arg(long, value_name = "N", default_value_t = 1.0)]
+    #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = positive_speed)]
     speed: f64,
     /// The instant the run clock starts at (RFC 3339, e.g.
     /// `2027-01-25T17:00:00Z`), for trying windows; default: now.
@@ -79,6 +79,15 @@ pub(crate) fn positive(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(count) if count > 0 => Ok(count),
         _ => Err("expected a whole number, at least 1".to_string()),
+    }
+}
+
+/// A speed the run clock can go at: refused with the other flags, before
+/// anything is compiled or a state directory named.
+fn positive_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err("expected a positive number, such as 36000".to_string()),
     }
 }
 

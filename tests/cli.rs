@@ -187,6 +187,19 @@ fn a_directory_walk_skips_ignored_and_excluded_files_but_not_named_ones() {
         None,
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // So is a directory named on the command line, though what lies under
+    // it is still left out as the globs say.
+    let drafts = dir.join("drafts");
+    let output = pipec(
+        &["check", drafts.to_str().unwrap(), "--color", "never"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let team = dir.join("team");
+    let output = pipec(&["check", team.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 1 file:"), "{text}");
 
     // `exclude` replaces the defaults: `node_modules` is walked again.
     std::fs::write(

@@ -105,8 +105,9 @@ fn in_threads<R: Send>(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// [`in_threads`] without rayon (the compiler core alone, as the browser
-/// builds it, where there is one thread and this is never called).
+/// [`in_threads`] without rayon: the compiler core alone, as the browser
+/// builds it (where [`cores`] is one, so this is not reached), on fresh
+/// threads.
 #[cfg(not(feature = "native"))]
 fn in_threads<R: Send>(
     threads: usize,
@@ -126,9 +127,9 @@ fn in_threads<R: Send>(
 }
 
 /// The results of every share in item order, whatever order the shares
-/// come in. Items are taken in order, so
-/// each share is sorted already: the shares are merged, each result moved
-/// once, rather than sorted together.
+/// come in. Items are taken in order, so each share is sorted already:
+/// the shares are merged, each result moved once, rather than sorted
+/// together.
 fn merge_in_order<R>(shares: Vec<Vec<(usize, R)>>, count: usize) -> Vec<R> {
     let mut shares: Vec<_> = shares
         .into_iter()

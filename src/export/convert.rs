@@ -22,20 +22,27 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
         .iter()
         .map(|step| convert_step(step, &tables))
         .collect();
-    tables.plan(plan, steps)
+    let regions = plan.regions.iter().map(convert_region).collect();
+    tables.plan(plan, regions, steps)
 }
 
 /// [`to_v1`] of a plan not needed afterwards: each step's id, needs and
 /// target move into the format's step instead of being shared with it,
 /// which would count every name up now and down again when the plan is
-/// dropped (a plan names each step's stage, wave, region and AZ).
+/// dropped (a plan names each step's stage, wave, region and AZ); and the
+/// regions table moves rather than being copied (the race's plans list 34
+/// regions, each with its attributes and AZs, some 700 strings).
 pub fn into_v1(mut plan: plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
     let tables = Tables::of(&plan, sources);
     let steps = std::mem::take(&mut plan.steps)
         .into_iter()
         .map(|step| into_step(step, &tables))
         .collect();
-    tables.plan(&plan, steps)
+    let regions = std::mem::take(&mut plan.regions)
+        .into_iter()
+        .map(into_region)
+        .collect();
+    tables.plan(&plan, regions, steps)
 }
 
 /// What converting each step of a plan refers to: the ids of its gates
@@ -61,8 +68,14 @@ impl<'s> Tables<'s> {
         }
     }
 
-    /// The plan in the format, with its steps already converted.
-    fn plan(&self, plan: &plan::Plan, steps: Vec<v1::Step>) -> v1::PlanV1 {
+    /// The plan in the format, with its regions and steps already
+    /// converted.
+    fn plan(
+        &self,
+        plan: &plan::Plan,
+        regions: Vec<v1::Region>,
+        steps: Vec<v1::Step>,
+    ) -> v1::PlanV1 {
         let (ids, alarm_ids, sources) = (&self.ids, &self.alarm_ids, &self.sources);
         v1::PlanV1 {
             format_version: v1::FORMAT_VERSION.to_string(),
@@ -79,7 +92,7 @@ impl<'s> Tables<'s> {
                     provenance: provenance(&artifact.trace, sources),
                 })
                 .collect(),
-            regions: plan.regions.iter().map(convert_region).collect(),
+            regions,
             gates: plan
                 .gates
                 .iter()
@@ -233,18 +246,25 @@ fn sanitized_key(key: &str) -> String {
 }
 
 fn convert_region(region: &plan::PlanRegion) -> v1::Region {
+    into_region(region.clone())
+}
+
+/// [`convert_region`] of a region not needed afterwards.
+fn into_region(region: plan::PlanRegion) -> v1::Region {
+    let plan::PlanRegion {
+        code,
+        registry,
+        mut attributes,
+        azs,
+    } = region;
+    // The code is the region's own field; repeating it among the
+    // attributes would say it twice.
+    attributes.remove("code");
     v1::Region {
-        code: region.code.clone(),
-        registry: region.registry.clone(),
-        // The code is the region's own field; repeating it among the
-        // attributes would say it twice.
-        attributes: region
-            .attributes
-            .iter()
-            .filter(|(name, _)| name.as_str() != "code")
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect(),
-        azs: region.azs.clone(),
+        code,
+        registry,
+        attributes,
+        azs,
     }
 }
 

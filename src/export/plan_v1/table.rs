@@ -80,14 +80,38 @@ pub(super) fn in_order_mut(plan: &mut PlanV1) -> Vec<&mut Provenance> {
 
 thread_local! {
     /// While a plan is being written: the number of each of its
-    /// provenances, by address. Addresses are stable while the plan is
-    /// borrowed for writing, and a number is only looked up for a
-    /// provenance of that plan.
-    static NUMBERS: RefCell<Option<FastHashMap<usize, u32>>> = const { RefCell::new(None) };
+    /// provenances, in the order [`in_order`] finds them.
+    static NUMBERS: RefCell<Option<Numbers>> = const { RefCell::new(None) };
 }
 
 fn address(provenance: &Provenance) -> usize {
     std::ptr::from_ref(provenance) as usize
+}
+
+/// Each provenance of the plan being written, by address, with its
+/// number, in document order. Serializing meets the provenances in that
+/// order, so each is the one after the last found and is found without
+/// hashing; one met out of order (nothing writes one so) is searched
+/// for, and the order taken up again after it. Addresses are stable
+/// while the plan is borrowed for writing.
+struct Numbers {
+    in_order: Vec<(usize, u32)>,
+    next: usize,
+}
+
+impl Numbers {
+    fn number(&mut self, provenance: &Provenance) -> Option<u32> {
+        let address = address(provenance);
+        if let Some(&(at, number)) = self.in_order.get(self.next)
+            && at == address
+        {
+            self.next += 1;
+            return Some(number);
+        }
+        let index = self.in_order.iter().position(|(at, _)| *at == address)?;
+        self.next = index + 1;
+        self.in_order.get(index).map(|&(_, number)| number)
+    }
 }
 
 /// The number [`Provenance`]'s serialization writes instead of the whole
@@ -95,9 +119,9 @@ fn address(provenance: &Provenance) -> usize {
 pub(super) fn number_of(provenance: &Provenance) -> Option<u32> {
     NUMBERS.with(|numbers| {
         numbers
-            .borrow()
-            .as_ref()
-            .and_then(|numbers| numbers.get(&address(provenance)).copied())
+            .borrow_mut()
+            .as_mut()
+            .and_then(|numbers| numbers.number(provenance))
     })
 }
 
@@ -112,18 +136,18 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
     let mut distinct: FastHashMap<&Provenance, u32> =
         FastHashMap::with_capacity_and_hasher(all.len() / 4, Default::default());
     let mut table: Vec<&Provenance> = Vec::new();
-    let mut numbers: FastHashMap<usize, u32> =
-        FastHashMap::with_capacity_and_hasher(all.len(), Default::default());
+    let mut in_order = Vec::with_capacity(all.len());
     for provenance in all {
         let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
         let number = *distinct.entry(provenance).or_insert_with(|| {
             table.push(provenance);
             next
         });
-        numbers.insert(address(provenance), number);
+        in_order.push((address(provenance), number));
     }
+    let numbers = Numbers { in_order, next: 0 };
     /// Clears the numbers however `write` ends, a panic included.
-    struct Reset(Option<FastHashMap<usize, u32>>);
+    struct Reset(Option<Numbers>);
     impl Drop for Reset {
         fn drop(&mut self) {
             let before = self.0.take();
@@ -333,5 +357,36 @@ impl PlanV1 {
             plan.serialize_field("provenances", &whole)?;
         }
         plan.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Numbers, address, placeholder};
+
+    #[test]
+    fn numbers_are_found_in_order_skipped_or_out_of_order() {
+        // Placeholders are whole provenances; only their addresses matter.
+        let provenances: Vec<_> = (0..4).map(placeholder).collect();
+        let at = |index: usize| provenances.get(index).map(address).unwrap_or_default();
+        let mut numbers = Numbers {
+            in_order: vec![(at(0), 0), (at(1), 1), (at(2), 0), (at(3), 2)],
+            next: 0,
+        };
+        let number = |numbers: &mut Numbers, index: usize| {
+            provenances
+                .get(index)
+                .and_then(|provenance| numbers.number(provenance))
+        };
+        assert_eq!(number(&mut numbers, 0), Some(0));
+        // One skipped: found by searching, and the order taken up after it.
+        assert_eq!(number(&mut numbers, 2), Some(0));
+        assert_eq!(numbers.next, 3);
+        assert_eq!(number(&mut numbers, 3), Some(2));
+        // One met again, or late.
+        assert_eq!(number(&mut numbers, 0), Some(0));
+        assert_eq!(number(&mut numbers, 1), Some(1));
+        // A provenance of another plan has none.
+        assert_eq!(numbers.number(&placeholder(9)), None);
     }
 }

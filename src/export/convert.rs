@@ -666,11 +666,12 @@ fn how(how: How) -> v1::How {
 /// Places in source as a plan's provenances give them, worked out once
 /// per conversion: a plan's hundreds of provenances name a handful of
 /// files and a few dozen places, so each file's name is made once and
-/// shared, and each place's line and column counted once.
+/// shared, and each place's line and column counted once, both found
+/// again by one lookup.
 struct Locator<'s> {
     sources: &'s SourceMap,
     files: RefCell<Vec<(FileId, Arc<str>)>>,
-    positions: RefCell<FastHashMap<(FileId, usize), (u32, u32)>>,
+    places: RefCell<FastHashMap<(FileId, usize), (Arc<str>, u32, u32)>>,
 }
 
 impl<'s> Locator<'s> {
@@ -678,13 +679,22 @@ impl<'s> Locator<'s> {
         Locator {
             sources,
             files: RefCell::new(Vec::new()),
-            positions: RefCell::new(FastHashMap::default()),
+            places: RefCell::new(FastHashMap::default()),
         }
     }
 
     /// The file, line and column of a place; line and column are
     /// one-based, so at least 1, as the format requires.
     fn locate(&self, place: plan::Place) -> (Arc<str>, u32, u32) {
+        let mut places = self.places.borrow_mut();
+        let (name, line, column) = places
+            .entry((place.file, place.span.start()))
+            .or_insert_with(|| self.find(place));
+        (Arc::clone(name), *line, *column)
+    }
+
+    /// [`Locator::locate`] of a place not met before.
+    fn find(&self, place: plan::Place) -> (Arc<str>, u32, u32) {
         // Every place the lowering records is in a loaded file; if one is
         // not, the plan still says so in a valid form rather than with an
         // empty name and a line 0.
@@ -702,18 +712,12 @@ impl<'s> Locator<'s> {
                 }
             }
         };
-        let (line, column) = *self
-            .positions
-            .borrow_mut()
-            .entry((place.file, place.span.start()))
-            .or_insert_with(|| {
-                let (line, column) = file.line_col(place.span.start());
-                (
-                    u32::try_from(line).unwrap_or(u32::MAX).max(1),
-                    u32::try_from(column).unwrap_or(u32::MAX).max(1),
-                )
-            });
-        (name, line, column)
+        let (line, column) = file.line_col(place.span.start());
+        (
+            name,
+            u32::try_from(line).unwrap_or(u32::MAX).max(1),
+            u32::try_from(column).unwrap_or(u32::MAX).max(1),
+        )
     }
 }
 

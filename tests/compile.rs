@@ -1081,6 +1081,41 @@ pipeline orders_api {
     assert_eq!(strategy("production/rest/eu-west-1/deploy"), "blue_green");
 }
 
+/// A `deploy` body's `strategy` is how those artifacts deploy there: over
+/// its stage's `strategy`, and in production over production's, though a
+/// wave's own `strategy` still decides that wave.
+#[test]
+fn a_deploys_strategy_wins_over_its_stages_and_productions() {
+    let plan = compile_text(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage beta { regions = [us-east-1]; deploy bundle { strategy = all_at_once } }
+  stage gamma { regions = [us-east-1]; strategy = all_at_once; deploy bundle { strategy = linear(10%, every: 1m) } }
+  production {
+    registry = aws
+    strategy = in_place
+    deploy bundle { strategy = blue_green }
+    wave first { regions = [us-west-2]; strategy = canary(10%, wait: 10m) }
+    wave rest { regions = rest }
+  }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    let strategy = |id: &str| by_id[id]["deploy"]["strategy"]["type"].clone();
+    assert_eq!(strategy("beta/us-east-1/deploy"), "all_at_once");
+    assert_eq!(strategy("gamma/us-east-1/deploy"), "linear");
+    assert_eq!(strategy("production/first/us-west-2/deploy"), "canary");
+    assert_eq!(strategy("production/rest/eu-west-1/deploy"), "blue_green");
+    // Its provenance is the deploy's line.
+    let line = |id: &str| by_id[id]["field_provenance"]["/deploy/strategy"]["line"].clone();
+    assert_eq!(line("beta/us-east-1/deploy"), 6);
+    assert_eq!(line("production/rest/eu-west-1/deploy"), 11);
+}
+
 /// `check` without `--profile` reports what `--profile emergency` reports
 /// about that profile (R39: unselected profiles are checked), so a broken
 /// profile is found in review.

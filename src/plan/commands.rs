@@ -84,7 +84,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             let env = self.env(deploy_body);
             if self.field(deploy_body, "run").is_some() {
                 if let Some(first) = run_from {
-                    self.second_command(member, first, "run");
+                    self.second_deploy_field(member, first, "run", "a `run` command");
                 } else {
                     run_from = Some(member);
                     if let Some(line) = self.command_line(deploy_body, "run", shell, &mut values) {
@@ -98,7 +98,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             }
             if self.field(deploy_body, "rollback").is_some() {
                 if let Some(first) = rollback_from {
-                    self.second_command(member, first, "rollback");
+                    self.second_deploy_field(member, first, "rollback", "a `rollback` command");
                 } else {
                     rollback_from = Some(member);
                     commands.rollback = self
@@ -323,11 +323,20 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
     }
 
     /// Two `deploy` members of one body both give a command.
-    fn second_command(&mut self, again: &Resolved<'w>, first: &Resolved<'w>, field: &str) {
+    /// `P0103` for a second `deploy` member of one body giving the field
+    /// `field` (`what`: "a `run` command"): the body's artifacts deploy in
+    /// one step, which has one of each.
+    pub(super) fn second_deploy_field(
+        &mut self,
+        again: &Resolved<'w>,
+        first: &Resolved<'w>,
+        field: &str,
+        what: &str,
+    ) {
         self.diagnostics.push(
             Diagnostic::error(
                 Code::DUPLICATE_DEFINITION,
-                format!("two `deploy` members give a `{field}` command for one deployment"),
+                format!("two `deploy` members give {what} for one deployment"),
             )
             .primary(
                 again.origin.file,
@@ -339,10 +348,10 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                 crate::semantics::merge::head_span(first.member),
                 "the first",
             )
-            .help(
-                "the artifacts a body deploys go out in one step, which runs one command: \
-                 write them in one member, `deploy a, b { run = \"...\" }`",
-            ),
+            .help(format!(
+                "the artifacts a body deploys go out in one step, with one `{field}`: write \
+                 them in one member, `deploy a, b {{ {field} = ... }}`"
+            )),
         );
     }
 }

@@ -39,9 +39,14 @@ impl<'w> Lowerer<'_, 'w> {
             .map(|trace| (Field::Region, trace));
         let artifacts = self.deployed(plan, body);
         let commands = self.deploy_commands(body);
-        let (strategy, strategy_trace) = match self.strategy(body, defaults.known_platform) {
-            Some(strategy) => (strategy, self.field_trace(body, "strategy")),
-            None => (defaults.strategy, defaults.strategy_trace.clone()),
+        // The stage's `deploy` says how its artifacts deploy, over the
+        // stage's `strategy`, over production's.
+        let (strategy, strategy_trace) = match self.deploy_strategy(body, defaults.known_platform) {
+            Some(given) => given,
+            None => match self.strategy(body, defaults.known_platform) {
+                Some(strategy) => (strategy, self.field_trace(body, "strategy")),
+                None => (defaults.strategy, defaults.strategy_trace.clone()),
+            },
         };
         let deployment = Deployment {
             artifacts,
@@ -485,7 +490,14 @@ impl<'w> Lowerer<'_, 'w> {
         if let Some(sites) = &mut self.profile_sites {
             sites.production_entry(plan.steps.len());
         }
-        let (platform, production_strategy) = (defaults.platform, defaults.strategy);
+        let platform = defaults.platform;
+        // Production's `deploy` says how its artifacts deploy in every wave
+        // that sets no `strategy` of its own, over production's `strategy`.
+        let (production_strategy, production_strategy_trace) =
+            match self.deploy_strategy(body, defaults.known_platform) {
+                Some(given) => given,
+                None => (defaults.strategy, defaults.strategy_trace.clone()),
+            };
         let artifacts = {
             let own = self.deployed(plan, body);
             if own.is_empty() {
@@ -531,7 +543,7 @@ impl<'w> Lowerer<'_, 'w> {
             let (strategy, strategy_trace) = match self.strategy(wave_body, defaults.known_platform)
             {
                 Some(strategy) => (strategy, self.field_trace(wave_body, "strategy")),
-                None => (production_strategy, defaults.strategy_trace.clone()),
+                None => (production_strategy, production_strategy_trace.clone()),
             };
             let deployment = Deployment {
                 artifacts: artifacts.clone(),

@@ -5,7 +5,7 @@
 use super::lower::Lowerer;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::semantics::merge::{How, Resolved, ResolvedBlock};
+use crate::semantics::merge::{How, Key, Resolved, ResolvedBlock};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
 
 impl<'w> Lowerer<'_, 'w> {
@@ -305,6 +305,36 @@ impl<'w> Lowerer<'_, 'w> {
             return None;
         }
         Some(strategy)
+    }
+
+    /// The strategy a `deploy` member of `body` gives its artifacts (how
+    /// they deploy here, over the body's own `strategy`), checked as
+    /// [`Lowerer::strategy`] checks one, with where it is set; `None` when
+    /// no deploy member gives one. The artifacts of a body deploy in one
+    /// step, so a second deploy member giving a strategy is `P0103`.
+    pub(super) fn deploy_strategy(
+        &mut self,
+        body: &ResolvedBlock<'w>,
+        platform: Option<Platform>,
+    ) -> Option<(Strategy, Option<Trace>)> {
+        let mut first: Option<&Resolved<'w>> = None;
+        for (key, member) in &body.members {
+            let (Key::Deploy(_), Some(deploy_body)) = (key, member.body.as_ref()) else {
+                continue;
+            };
+            if self.field(deploy_body, "strategy").is_none() {
+                continue;
+            }
+            match first {
+                Some(first) => {
+                    self.second_deploy_field(member, first, "strategy", "a `strategy`");
+                }
+                None => first = Some(member),
+            }
+        }
+        let deploy_body = first?.body.as_ref()?;
+        let strategy = self.strategy(deploy_body, platform)?;
+        Some((strategy, self.field_trace(deploy_body, "strategy")))
     }
 
     pub(super) fn parse_strategy(&mut self, expr: &Expr, file: FileId) -> Option<Strategy> {

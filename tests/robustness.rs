@@ -105,6 +105,40 @@ fn long_chains_of_operators_do_not_recurse() {
     assert_eq!(codes(&checked), Vec::<Code>::new());
 }
 
+/// Alarms that name alarms, each the one before (`a1 = a0`, `a2 = a1`,
+/// ...): expanding one recurses once per level, so a long chain is one
+/// `P0007` at the reference past the limit, not a stack overflow (nor a
+/// walk of the whole chain from each of its alarms).
+#[test]
+fn long_chains_of_alarm_references_are_a_diagnostic_not_a_crash() {
+    let chain = |length: usize| {
+        let mut text = String::from("alarm a0 = ALARM(\"x\")\n");
+        for index in 1..length {
+            text.push_str(&format!("alarm a{index} = a{}\n", index - 1));
+        }
+        text
+    };
+    let check = |text: String| {
+        std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn(move || support::check_fixture("chain.pipe", &text))
+            .unwrap()
+            .join()
+            .expect("the checker panicked or overflowed")
+    };
+    // From `a64` down to `a0` is 64 references: at the limit.
+    let checked = check(chain(65));
+    assert_eq!(codes(&checked), Vec::<Code>::new());
+    for length in [66, 6_000] {
+        let checked = check(chain(length));
+        assert_eq!(codes(&checked), vec![Code::NESTING_TOO_DEEP], "{length}");
+        let label = checked.diagnostics[0].primary_label().unwrap();
+        // At `a0` in `alarm a1 = a0`, 65 references below `a65`.
+        let text = chain(2);
+        assert_eq!(label.span.start as usize, text.len() - "a0\n".len());
+    }
+}
+
 #[test]
 fn non_utf8_names_the_byte_offset() {
     let mut bytes = b"alarm a = ALARM(\"caf".to_vec();

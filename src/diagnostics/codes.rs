@@ -130,10 +130,12 @@ codes! {
          calendar dates `YYYY-MM-DD`. Values must fit the compiler's range (a \
          count up to 2^53, a duration up to 100 years).";
     NESTING_TOO_DEEP = "P0007", "nesting-too-deep",
-        "Brackets or `not`s are nested deeper than the limit.",
+        "Brackets, `not`s or alarm references are nested deeper than the limit.",
         "A declaration may nest brackets (`(`, `[`, `{`) at most 64 levels deep, \
-         and chain at most 64 `not`s. Real pipelines never come close; the limit \
-         keeps the compiler's memory and stack bounded on any input.";
+         and chain at most 64 `not`s; alarms that name alarms (`a2 = a1`, \
+         `a1 = a0`) may do so at most 64 references deep. Real pipelines never \
+         come close; the limits keep the compiler's memory and stack bounded on \
+         any input.";
     FILE_TOO_LARGE = "P0008", "file-too-large",
         "The file is larger than the 8 MiB limit.",
         "A `.pipe` file may be at most 8 MiB. Split a large file into several \

@@ -113,6 +113,7 @@ fn alarm_text(
         pipeline: block,
         diagnostics: &mut problems,
         reported_cycles: Default::default(),
+        reported_too_deep: false,
     }
     .render(value, place.file)?;
     Some(format!(

@@ -133,6 +133,7 @@ impl<'w> Lowerer<'_, 'w> {
             pipeline,
             diagnostics: &mut Vec::new(),
             reported_cycles: Default::default(),
+            reported_too_deep: false,
         }
         .render(alarm, file);
         self.alarm_texts.insert(alarm, file, rendered.clone());

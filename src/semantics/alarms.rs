@@ -21,6 +21,9 @@ pub struct AlarmRenderer<'a, 'w> {
     /// Cycles already reported, by their sorted member names, so that a
     /// cycle met from each of its alarms is reported once.
     pub reported_cycles: std::collections::BTreeSet<Vec<String>>,
+    /// Whether references nested past [`MAX_ALARM_DEPTH`] were reported:
+    /// once, since every alarm above the limit in a long chain meets it.
+    pub reported_too_deep: bool,
 }
 
 /// How tightly an operator binds, for parentheses.
@@ -36,6 +39,12 @@ enum Precedence {
 /// expanding references: alarms that each name another twice double with
 /// every line, and rendering stops as soon as the text passes this.
 pub const MAX_RULE_LENGTH: usize = 10_240;
+
+/// How many alarms deep one alarm's expansion may name alarms (`a = b`,
+/// `b = c`, ...): the expansion recurses once per level, and the limit
+/// keeps its stack, and the work of expanding every alarm of a long chain,
+/// bounded. Real alarms combine a level or two.
+pub const MAX_ALARM_DEPTH: usize = crate::syntax::scan::MAX_NESTING;
 
 /// The state of one [`AlarmRenderer::render`]: the alarms being expanded,
 /// innermost last, with where each one's expression is (for cycles, and to
@@ -273,6 +282,32 @@ impl AlarmRenderer<'_, '_> {
         rendered
     }
 
+    /// Reports (once) a reference, at `span` in `file`, that would expand
+    /// past [`MAX_ALARM_DEPTH`].
+    fn too_deep(&mut self, file: FileId, span: Span, walk: &Walk) {
+        if std::mem::replace(&mut self.reported_too_deep, true) {
+            return;
+        }
+        let mut diagnostic = Diagnostic::error(
+            Code::NESTING_TOO_DEEP,
+            format!("alarms name alarms more than {MAX_ALARM_DEPTH} deep"),
+        )
+        .primary(
+            file,
+            span,
+            format!("more than {MAX_ALARM_DEPTH} references down"),
+        );
+        if let Some(&(ref name, top_file, top_span)) = walk.stack.first() {
+            diagnostic =
+                diagnostic.secondary(top_file, top_span, format!("expanding alarm `{name}`"));
+        }
+        self.diagnostics.push(
+            diagnostic
+                .note("each alarm an expression names is written out in full, and so are the alarms it names")
+                .help("name the alarms further down directly, or combine them in CloudWatch and name the composite alarm with `ALARM(\"...\")`"),
+        );
+    }
+
     fn reference(
         &mut self,
         path: &crate::syntax::ast::Path,
@@ -305,6 +340,10 @@ impl AlarmRenderer<'_, '_> {
                     "an alarm may combine other alarms, but not itself, directly or through others",
                 ),
             );
+            return None;
+        }
+        if walk.stack.len() > MAX_ALARM_DEPTH {
+            self.too_deep(file, expr.span, walk);
             return None;
         }
         // A pipeline's own (or inherited) alarm member comes first.

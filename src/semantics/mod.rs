@@ -557,6 +557,7 @@ fn check_alarms_of(
         pipeline: block,
         diagnostics,
         reported_cycles: std::collections::BTreeSet::new(),
+        reported_too_deep: false,
     };
     let mut rendered = crate::plan::lower::RenderedAlarms::default();
     for (expr, file) in alarm_expressions(block) {
@@ -707,6 +708,7 @@ fn check_alarms(
         pipeline: &no_members,
         diagnostics: &mut found,
         reported_cycles: std::collections::BTreeSet::new(),
+        reported_too_deep: false,
     };
     for decl in top_level {
         let _ = renderer.render_declared(decl);

@@ -1,5 +1,15 @@
 //! The `pipec` command line.
 
+/// Writes a line to standard error, as `eprintln!` does but without
+/// panicking when standard error is closed (`pipec run ... 2>&1 | head`):
+/// a message no one reads is no reason to fail the work that wrote it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod cli;
 
 // The compiler allocates many small, short-lived strings and vectors (syntax

@@ -96,6 +96,45 @@ fn the_example_runs_end_to_end_in_dependency_order() {
     std::fs::remove_dir_all(&state).unwrap();
 }
 
+/// A reader of the progress that stops early (`2>&1 | head -2`) stops
+/// nothing: the run goes on to the end and exits 0, instead of panicking
+/// at the next line it cannot write.
+#[test]
+fn a_run_whose_progress_reader_has_gone_completes() {
+    use std::io::BufRead as _;
+    let state = std::env::temp_dir().join(format!("pipec-run-closed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args([
+            "run",
+            "examples/run/pipeline.pipe",
+            "--speed",
+            "36000",
+            "--state",
+        ])
+        .arg(&state)
+        .env("DEPLOY_TOKEN", "local-token")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The pipe's only reader is dropped here.
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "after {first:?}");
+    let outcomes = outcomes(&journal(&state));
+    assert_eq!(outcomes.len(), 16);
+    assert!(
+        outcomes
+            .values()
+            .all(|outcome| *outcome == StepOutcome::Succeeded)
+    );
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
 #[test]
 fn a_failed_step_stops_promotion_and_resume_runs_it_again() {
     let workspace = Workspace::new("failure");

@@ -70,7 +70,7 @@ fn compile_into(
     }
     let written = staged.commit()?;
     if !how.filter.quiet() {
-        eprintln!(
+        note!(
             "compiled {}: {} written to {}",
             dir.display(),
             pipec::diagnostics::counted(written, "plan"),

@@ -136,7 +136,7 @@ fn side(
         .any(|diagnostic| diagnostic.is_error() && !is_policy(diagnostic.code.as_str()));
     if broken {
         render::to_stderr(&compiled.diagnostics, &compiled.sources, how.color);
-        eprintln!("error: the {name} side does not compile");
+        note!("error: the {name} side does not compile");
         return Ok(None);
     }
     let findings = compiled

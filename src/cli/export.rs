@@ -46,7 +46,7 @@ pub(crate) fn run_codepipeline(
     let reported = how.filter.apply(&diagnostics, None);
     reported.to_stderr(&compiled.sources, how.color);
     if reported.failed() {
-        eprintln!(
+        note!(
             "error: could not export {} for CodePipeline: {}",
             file.display(),
             reported.counts()

@@ -110,7 +110,7 @@ pub fn collect_entries_with(
                 )
             })?;
             if found.is_empty() {
-                eprintln!(
+                note!(
                     "warning: no .pipe files in {} (hidden, git-ignored and excluded files are skipped)",
                     path.display()
                 );

@@ -112,9 +112,9 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         skipped.push(format!("{refused_unsafe} not provably safe to format"));
     }
     if skipped.is_empty() {
-        eprintln!("{summary}");
+        note!("{summary}");
     } else {
-        eprintln!(
+        note!(
             "error: {summary}, {} skipped ({})",
             refused_syntax + refused_unsafe,
             skipped.join(", ")
@@ -178,11 +178,11 @@ fn format_bytes(name: &str, bytes: &[u8], color: ColorChoice) -> Outcome {
         },
         Err(FormatError::Syntax(diagnostics)) => {
             render::to_stderr(&diagnostics, &sources, color);
-            eprintln!("error: {name} has syntax errors and was not formatted");
+            note!("error: {name} has syntax errors and was not formatted");
             Outcome::Refused(Refusal::Syntax)
         }
         Err(FormatError::Unsafe(reason)) => {
-            eprintln!(
+            note!(
                 "error: {name} was left unchanged: {reason} (a bug in `pipec fmt`; please report it with the file)"
             );
             Outcome::Refused(Refusal::Unsafe)

@@ -44,7 +44,7 @@ pub(crate) fn run(
     let reported = how.filter.apply(&diagnostics, None);
     reported.to_stderr(&compiled.sources, how.color);
     if request.deny_lossy && !diagnostics.is_empty() {
-        eprintln!(
+        note!(
             "error: {} in the GitHub Actions export of `{}`; nothing written",
             pipec::diagnostics::counted(diagnostics.len(), "lossy mapping"),
             plan.pipeline
@@ -52,7 +52,7 @@ pub(crate) fn run(
         return Ok(EXIT_ERRORS);
     }
     if reported.failed() {
-        eprintln!(
+        note!(
             "error: the GitHub Actions export of `{}`: {}; nothing written",
             plan.pipeline,
             reported.counts()

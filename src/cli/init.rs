@@ -107,12 +107,12 @@ pub fn run(dir: &Path) -> miette::Result<u8> {
             .wrap_err_with(|| format!("could not write {}", target.display()))?;
     }
     let shown = |path: &Path| dir.join(path).display().to_string();
-    eprintln!("created a pipec workspace in {}:", dir.display());
+    note!("created a pipec workspace in {}:", dir.display());
     for (path, _) in &files {
-        eprintln!("  {}", shown(path));
+        note!("  {}", shown(path));
     }
     let service = Path::new("services").join(format!("{name}.pipe"));
-    eprintln!(
+    note!(
         "next: `pipec check {}`, then `pipec compile --pretty {}`",
         dir.display(),
         shown(&service)

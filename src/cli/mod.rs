@@ -646,11 +646,11 @@ fn run_check(
         reported.to_stderr(&checked.sources, how.color);
     }
     let code = if reported.failed() {
-        eprintln!("{}", reported.check_closing_line(file_count));
+        note!("{}", reported.check_closing_line(file_count));
         EXIT_ERRORS
     } else {
         if !how.filter.quiet() {
-            eprintln!("{}", reported.check_closing_line(file_count));
+            note!("{}", reported.check_closing_line(file_count));
         }
         0
     };
@@ -786,7 +786,7 @@ pub(crate) fn compile_file_into(
     if compiled.has_errors() {
         let reported = how.filter.apply(&compiled.diagnostics, None);
         reported.to_stderr(&compiled.sources, how.color);
-        eprintln!(
+        note!(
             "error: could not compile {}: {}",
             file.display(),
             pipec::diagnostics::counted(reported.errors, "error")
@@ -804,7 +804,7 @@ pub(crate) fn compile_file_into(
     let reported = how.filter.apply(&compiled.diagnostics, Some(&names));
     reported.to_stderr(&compiled.sources, how.color);
     if reported.failed() {
-        eprintln!(
+        note!(
             "error: could not compile {}: {}",
             file.display(),
             reported.counts()

@@ -134,7 +134,7 @@ pub fn run(
         render::to_stderr(&errors, &compiled.sources, color);
         let warnings = compiled.diagnostics.len() - errors.len();
         if warnings > 0 {
-            eprintln!(
+            note!(
                 "{} has {}; `pipec check` shows them",
                 args.file.display(),
                 pipec::diagnostics::counted(warnings, "warning")
@@ -175,11 +175,11 @@ pub fn run(
         .map_err(|error| miette::miette!(code = "P1009", "{error}"))?,
     };
     // One line, so that people find the journal and the logs.
-    eprintln!("state: {}", state_dir.display());
+    note!("state: {}", state_dir.display());
     // What runs is argv: say so when a command's text shows other words.
     for disagreement in run::command_text::disagreements(&plan) {
-        eprintln!("warning: {disagreement}");
-        eprintln!(
+        note!("warning: {disagreement}");
+        note!(
             "help: what runs is argv; a plan file is trusted like code, so read what it runs before running it"
         );
     }
@@ -208,19 +208,19 @@ pub fn run(
     }
     match run::run(plan, &options) {
         Ok(Outcome::Completed { steps }) => {
-            eprintln!("completed: {steps} steps; state in {}", state_dir.display());
+            note!("completed: {steps} steps; state in {}", state_dir.display());
             Ok(0)
         }
         Ok(Outcome::Failed(why)) => {
-            eprintln!("failed: {why}; promoted no further (fix it, then `--resume`)");
+            note!("failed: {why}; promoted no further (fix it, then `--resume`)");
             Ok(EXIT_ERRORS)
         }
         Ok(Outcome::RolledBack(why)) => {
-            eprintln!("rolled back: {why}; promoted no further");
+            note!("rolled back: {why}; promoted no further");
             Ok(EXIT_ERRORS)
         }
         Ok(Outcome::Halted(why)) => {
-            eprintln!("halted: {why}");
+            note!("halted: {why}");
             Ok(EXIT_ERRORS)
         }
         Ok(Outcome::Interrupted { signal, running }) => {
@@ -229,12 +229,12 @@ pub fn run(
             } else {
                 format!("stopped {}", running.join(", "))
             };
-            eprintln!(
+            note!(
                 "interrupted by {}: {stopped}; recorded in {}",
                 signal.name(),
                 state_dir.display()
             );
-            eprintln!(
+            note!(
                 "help: `pipec run {} --state {} --resume` continues: the stopped steps run again",
                 args.file.display(),
                 state_dir.display()

@@ -396,7 +396,7 @@ impl Checker {
                     (check(workspace, &options), imports)
                 }));
                 let (lists, imports) = outcome.unwrap_or_else(|_| {
-                    eprintln!("pipec lsp: internal error while checking in the background");
+                    log_line!("pipec lsp: internal error while checking in the background");
                     Default::default()
                 });
                 // A server that has ended no longer listens; nothing to do.

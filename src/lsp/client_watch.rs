@@ -23,10 +23,10 @@ pub fn watch(pid: u32) {
             while entry.exists() {
                 std::thread::sleep(EVERY);
             }
-            eprintln!("pipec lsp: the client (process {pid}) has gone; exiting");
+            log_line!("pipec lsp: the client (process {pid}) has gone; exiting");
             std::process::exit(1);
         });
     if let Err(error) = spawned {
-        eprintln!("pipec lsp: cannot watch the client process: {error}");
+        log_line!("pipec lsp: cannot watch the client process: {error}");
     }
 }

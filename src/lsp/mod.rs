@@ -9,6 +9,16 @@
 //! that extend it. Like the runner, this module does I/O by design (it reads
 //! the workspace's files and talks on stdio); the core it calls does none.
 
+/// Writes a line to standard error, the server's log, as `eprintln!`
+/// does but without panicking when the client has closed it: a log line
+/// no one reads is no reason to stop serving.
+macro_rules! log_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod around;
 mod checking;
 mod client_watch;
@@ -70,7 +80,7 @@ impl Settings {
         if let Some(today) = value.get("today") {
             match today.as_str().map(str::parse::<jiff::civil::Date>) {
                 Some(Ok(date)) => self.today = Some(date),
-                Some(Err(error)) => eprintln!("pipec lsp: ignoring `today`: {error}"),
+                Some(Err(error)) => log_line!("pipec lsp: ignoring `today`: {error}"),
                 None => self.today = None,
             }
         }
@@ -107,7 +117,7 @@ pub fn serve_stdio(settings: Settings) -> u8 {
     let status = server::run_for_client(&connection, settings, true);
     drop(connection);
     if let Err(error) = io_threads.join() {
-        eprintln!("pipec lsp: {error}");
+        log_line!("pipec lsp: {error}");
     }
     status
 }

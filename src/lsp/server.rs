@@ -70,7 +70,7 @@ pub(super) fn run_for_client(
     let (id, params) = match connection.initialize_start() {
         Ok(start) => start,
         Err(error) => {
-            eprintln!("pipec lsp: {error}");
+            log_line!("pipec lsp: {error}");
             return 1;
         }
     };
@@ -117,7 +117,7 @@ pub(super) fn run_for_client(
         },
     });
     if let Err(error) = connection.initialize_finish(id, result) {
-        eprintln!("pipec lsp: {error}");
+        log_line!("pipec lsp: {error}");
         return 1;
     }
     let mut server = Server {
@@ -292,7 +292,7 @@ impl Server<'_> {
                 let method = notification.method.clone();
                 let outcome = catch_unwind(AssertUnwindSafe(|| self.notification(notification)));
                 if outcome.is_err() {
-                    eprintln!("pipec lsp: internal error while handling {method}");
+                    log_line!("pipec lsp: internal error while handling {method}");
                 }
             }
             Message::Response(_) => {}
@@ -326,7 +326,7 @@ impl Server<'_> {
 
     fn send(&self, message: Message) {
         if self.connection.sender.send(message).is_err() {
-            eprintln!("pipec lsp: the client is gone");
+            log_line!("pipec lsp: the client is gone");
         }
     }
 
@@ -782,7 +782,7 @@ impl Server<'_> {
             }));
             match outcome {
                 Ok(publish) => self.publish_all(publish),
-                Err(_) => eprintln!("pipec lsp: internal error while checking"),
+                Err(_) => log_line!("pipec lsp: internal error while checking"),
             }
         }
     }

@@ -617,6 +617,65 @@ fn the_emergency_profile_scales_bakes_and_adds_an_approval() {
     assert_eq!(codes, ["P0312"]);
 }
 
+/// A final block freezes everything in it (R33), so a bake inside one is a
+/// final bake, which `bake scale` leaves alone (R35, R41) and says so;
+/// bakes outside final blocks are scaled.
+#[test]
+fn bake_scale_leaves_bakes_in_final_blocks_alone() {
+    let plan = compile_text_with(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  final stage beta { regions = [us-east-1]; deploy bundle; bake = 2h }
+  stage gamma { regions = [us-east-1]; deploy bundle; bake = 2h }
+  production {
+    registry = aws
+    rollback on ALARM("Orders")
+    final wave first {
+      regions = [us-west-2]
+      bake = 12h
+      onebox { bake = 1h }
+    }
+    wave second { regions = [eu-west-1]; bake = 4h; final onebox { bake = 1h } }
+    wave rest { regions = rest; bake = 2h; onebox { bake = 1h } }
+  }
+  profile fast { bake scale 50% }
+}
+"#,
+        Some("fast"),
+    );
+    let by_id = steps_by_id(&plan);
+    let bake = |id: &str| {
+        let step = by_id[id];
+        (
+            step["bake"]["duration_seconds"].as_u64().unwrap(),
+            step["provenance"]["not_scaled"]["reason"].clone(),
+        )
+    };
+    let final_ = serde_json::json!("final");
+    let scaled = Value::Null;
+    assert_eq!(bake("beta/bake"), (7200, final_.clone()));
+    assert_eq!(bake("gamma/bake"), (3600, scaled.clone()));
+    assert_eq!(bake("production/first/bake"), (12 * 3600, final_.clone()));
+    // Inside the final wave, so final too.
+    assert_eq!(
+        bake("production/first/us-west-2/onebox/bake"),
+        (3600, final_.clone())
+    );
+    assert_eq!(bake("production/second/bake"), (2 * 3600, scaled.clone()));
+    assert_eq!(
+        bake("production/second/eu-west-1/onebox/bake"),
+        (3600, final_)
+    );
+    assert_eq!(bake("production/rest/bake"), (3600, scaled.clone()));
+    assert_eq!(
+        bake("production/rest/ap-east-1/onebox/bake"),
+        (1800, scaled)
+    );
+}
+
 #[test]
 fn several_plans_are_written_as_serde_writes_an_array_of_them() {
     let compiled = compile_sample_services();

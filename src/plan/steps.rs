@@ -99,7 +99,8 @@ impl<'w> Lowerer<'_, 'w> {
                 .collect();
             let mut chain = entry.clone();
             if let Some((onebox, onebox_safety)) = &onebox {
-                let parts = onebox_parts.get_or_insert_with(|| self.onebox_parts(onebox));
+                let parts = onebox_parts
+                    .get_or_insert_with(|| self.onebox_parts(onebox, member.final_at.is_some()));
                 chain = self.onebox(
                     plan,
                     onebox,
@@ -166,7 +167,7 @@ impl<'w> Lowerer<'_, 'w> {
         }
         let mut done = if tests.is_empty() { terminals } else { tests };
         let data_points = self.data_points(body);
-        let bake = self.bake(body);
+        let bake = self.bake(body, member.final_at.is_some());
         if bake.is_some() || !data_points.is_empty() {
             let target = Arc::new(Target::in_stage(stage_name));
             let fallback = self.trace(member);
@@ -245,7 +246,10 @@ impl<'w> Lowerer<'_, 'w> {
     /// stage or wave: read once, at the first region, rather than once per
     /// region (its problems were reported once per region and then
     /// deduplicated; they are now reported once).
-    pub(super) fn onebox_parts(&mut self, onebox: &Resolved<'w>) -> OneboxParts {
+    /// `frozen`: the one-box is in a final block (its stage, production or
+    /// its wave), so its bake is final (R33) as its own `final` would make
+    /// it.
+    pub(super) fn onebox_parts(&mut self, onebox: &Resolved<'w>, frozen: bool) -> OneboxParts {
         let empty = ResolvedBlock::default();
         let body = onebox.body.as_ref().unwrap_or(&empty);
         let traffic = self
@@ -275,7 +279,9 @@ impl<'w> Lowerer<'_, 'w> {
                 }
             });
         let traffic_trace = traffic.and_then(|_| self.step_field_trace(body, "traffic"));
-        let bake = self.bake(body).map(|bake| (bake, self.data_points(body)));
+        let bake = self
+            .bake(body, frozen || onebox.final_at.is_some())
+            .map(|bake| (bake, self.data_points(body)));
         OneboxParts {
             traffic,
             traffic_trace,
@@ -558,6 +564,15 @@ impl<'w> Lowerer<'_, 'w> {
             let region_trace = self
                 .step_field_trace(wave_body, "regions")
                 .map(|trace| (Field::Region, trace));
+            // Bakes in a final block are final (R33): production's, then
+            // the wave's.
+            let production_frozen = production.final_at.is_some();
+            let wave_frozen = production_frozen || wave_member.final_at.is_some();
+            let onebox_frozen = if wave_body.get(&Key::Single("onebox")).is_some() {
+                wave_frozen
+            } else {
+                production_frozen
+            };
             let onebox = wave_body
                 .get(&Key::Single("onebox"))
                 .or_else(|| body.get(&Key::Single("onebox")))
@@ -619,7 +634,8 @@ impl<'w> Lowerer<'_, 'w> {
                     .cloned()
                     .collect();
                 if let Some((onebox, onebox_safety)) = &onebox {
-                    let parts = onebox_parts.get_or_insert_with(|| self.onebox_parts(onebox));
+                    let parts = onebox_parts
+                        .get_or_insert_with(|| self.onebox_parts(onebox, onebox_frozen));
                     region_chain = self.onebox(
                         plan,
                         onebox,
@@ -689,7 +705,9 @@ impl<'w> Lowerer<'_, 'w> {
                     if scoped
                         && let Some(scope_body) = scope_body
                         && let Some((bake, data_points)) = unit_bake.get_or_insert_with(|| {
-                            self.bake(scope_body)
+                            let frozen =
+                                wave_frozen || scope.is_some_and(|by| by.final_at.is_some());
+                            self.bake(scope_body, frozen)
                                 .map(|bake| (bake, self.data_points(scope_body)))
                         })
                     {
@@ -707,7 +725,7 @@ impl<'w> Lowerer<'_, 'w> {
             }
             let terminals: Needs = region_ends.into_iter().flatten().collect();
             let data_points = self.data_points(wave_body);
-            let bake = self.bake(wave_body);
+            let bake = self.bake(wave_body, wave_frozen);
             if bake.is_some() || !data_points.is_empty() {
                 let target = Arc::new(Target {
                     wave: Some(wave_name),

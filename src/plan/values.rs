@@ -11,13 +11,15 @@ use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
 impl<'w> Lowerer<'_, 'w> {
     /// A body's `bake`, with the selected profile's `bake scale` applied
     /// (R41): rounded down to whole seconds, at least one; final bakes and
-    /// bakes the profile sets itself are not scaled.
-    pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>) -> Option<Bake> {
+    /// bakes the profile sets itself are not scaled. `frozen`: the body is
+    /// in a final block (itself, or one enclosing it), which makes every
+    /// bake inside it final (R33, R35).
+    pub(super) fn bake(&mut self, block: &ResolvedBlock<'w>, frozen: bool) -> Option<Bake> {
         let (seconds, field) = self.duration(block, "bake")?;
         let trace = self.trace(field);
         // A bake the scale leaves alone says so, and which `bake scale`
         // it escaped (R41).
-        let skipped = if field.final_at.is_some() {
+        let skipped = if frozen || field.final_at.is_some() {
             Some(NotScaled::Final)
         } else if field.origin.how == How::Profile {
             Some(NotScaled::Profile)

@@ -1175,6 +1175,40 @@ pipeline orders_api {
     assert_eq!(line("production/rest/eu-west-1/deploy"), 11);
 }
 
+/// `rolling`'s defaults: a batch of 33%, 66% kept healthy unless the batch
+/// leaves less standing, the rollback batch the batch.
+#[test]
+fn rolling_defaults_are_the_documented_ones() {
+    let plan = compile_text(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage a { regions = [us-east-1]; strategy = rolling; deploy bundle }
+  stage b { regions = [us-east-1]; strategy = rolling(batch: 20%); deploy bundle }
+  stage c { regions = [us-east-1]; strategy = rolling(batch: 50%); deploy bundle }
+  stage d { regions = [us-east-1]; strategy = rolling(min_healthy: 50%, rollback_batch: 100%); deploy bundle }
+  production { registry = aws; wave all { regions = rest } }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    let strategy = |stage: &str| {
+        let strategy = &by_id[format!("{stage}/us-east-1/deploy").as_str()]["deploy"]["strategy"];
+        [
+            &strategy["batch_percent"],
+            &strategy["min_healthy_percent"],
+            &strategy["rollback_batch_percent"],
+        ]
+        .map(|percent| percent.as_u64().unwrap())
+    };
+    assert_eq!(strategy("a"), [33, 66, 33]);
+    assert_eq!(strategy("b"), [20, 66, 20]);
+    assert_eq!(strategy("c"), [50, 50, 50]);
+    assert_eq!(strategy("d"), [33, 50, 100]);
+}
+
 /// `check` without `--profile` reports what `--profile emergency` reports
 /// about that profile (R39: unselected profiles are checked), so a broken
 /// profile is found in review.

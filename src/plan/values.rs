@@ -460,22 +460,35 @@ pub fn parse_strategy(
         },
         _ => None,
     };
+    if let Some(parameters) = parameters_of(&name)
+        && let Err(problem) = check_parameters(&name, expr.span, args, parameters)
+    {
+        diagnostics.push(
+            Diagnostic::error(Code::INVALID_STRATEGY, problem.message)
+                .primary(file, problem.at, problem.label)
+                .help(problem.help),
+        );
+        return None;
+    }
     let strategy = match name.as_str() {
         "in_place" => Strategy::InPlace,
         "blue_green" => Strategy::BlueGreen,
         "all_at_once" => Strategy::AllAtOnce,
         _ if matches!(expr.kind, ExprKind::Invalid) => return None,
         "rolling" => {
-            let Some(batch) = percent(arg("batch", 0)) else {
+            let batch_given = arg("batch", 0);
+            let Some(batch) = batch_given.map_or(Some(DEFAULT_BATCH), |given| percent(Some(given)))
+            else {
                 return bad_strategy(
                     diagnostics,
                     file,
                     expr,
-                    "`rolling` needs `batch: P%`, e.g. `rolling(batch: 33%, min_healthy: 66%)`",
+                    "`rolling` takes shares: `rolling(batch: 33%, min_healthy: 66%)`",
                 );
             };
-            let min_healthy =
-                percent(arg("min_healthy", 1)).unwrap_or(10_000u32.saturating_sub(batch));
+            // 66% stays healthy, unless the batch leaves less standing.
+            let min_healthy = percent(arg("min_healthy", 1))
+                .unwrap_or(DEFAULT_MIN_HEALTHY.min(10_000u32.saturating_sub(batch)));
             let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
             // Shares of the fleet: none may pass 100% (the sum check
             // below covers `batch` and `min_healthy`).
@@ -547,6 +560,96 @@ pub fn parse_strategy(
         }
     };
     Some(strategy)
+}
+
+/// `rolling`'s batch when none is given: a third of the fleet, in
+/// hundredths of a percent.
+const DEFAULT_BATCH: u32 = 3_300;
+
+/// `rolling`'s healthy minimum when none is given (at most what the batch
+/// leaves standing), in hundredths of a percent.
+const DEFAULT_MIN_HEALTHY: u32 = 6_600;
+
+/// The parameters a strategy takes, in their positional order; `None` for
+/// a name that is no strategy (reported as such).
+fn parameters_of(strategy: &str) -> Option<&'static [&'static str]> {
+    match strategy {
+        "in_place" | "blue_green" | "all_at_once" => Some(&[]),
+        "rolling" => Some(&["batch", "min_healthy", "rollback_batch"]),
+        "canary" => Some(&["percent", "wait"]),
+        "linear" => Some(&["percent", "every"]),
+        _ => None,
+    }
+}
+
+/// Why a strategy's arguments do not fit its parameters, and where.
+struct ParameterProblem {
+    message: String,
+    at: Span,
+    label: &'static str,
+    help: String,
+}
+
+/// Checks that `args` fit `parameters`: no more positional arguments than
+/// parameters, every name one of them, and none given twice (by name, or
+/// by name and by position). A strategy's parameter that is silently
+/// dropped would deploy otherwise than written.
+fn check_parameters(
+    strategy: &str,
+    whole: Span,
+    args: &[crate::syntax::ast::Arg],
+    parameters: &[&str],
+) -> Result<(), ParameterProblem> {
+    let takes = if parameters.is_empty() {
+        format!("`{strategy}` takes no parameters")
+    } else {
+        let mut names = String::new();
+        for (index, name) in parameters.iter().enumerate() {
+            if index > 0 {
+                names.push_str(if index + 1 == parameters.len() {
+                    " and "
+                } else {
+                    ", "
+                });
+            }
+            names.push_str(&format!("`{name}`"));
+        }
+        format!("`{strategy}` takes {names}")
+    };
+    let positional = args.iter().filter(|arg| arg.name.is_none()).count();
+    if positional > parameters.len() {
+        let extra = args
+            .iter()
+            .filter(|arg| arg.name.is_none())
+            .nth(parameters.len());
+        return Err(ParameterProblem {
+            message: format!("too many parameters for `{strategy}`"),
+            at: extra.map_or(whole, |arg| arg.value.span),
+            label: "one parameter too many",
+            help: takes,
+        });
+    }
+    let mut seen: Vec<&str> = parameters.iter().take(positional).copied().collect();
+    for name in args.iter().filter_map(|arg| arg.name.as_ref()) {
+        if !parameters.contains(&name.name.as_str()) {
+            return Err(ParameterProblem {
+                message: format!("`{strategy}` has no parameter `{}`", name.name),
+                at: name.span,
+                label: "not a parameter of this strategy",
+                help: takes,
+            });
+        }
+        if seen.contains(&name.name.as_str()) {
+            return Err(ParameterProblem {
+                message: format!("`{}` is given twice", name.name),
+                at: name.span,
+                label: "given a second time",
+                help: format!("give each parameter once; {takes}"),
+            });
+        }
+        seen.push(&name.name);
+    }
+    Ok(())
 }
 
 fn bad_strategy(

@@ -1209,6 +1209,25 @@ pipeline orders_api {
     assert_eq!(strategy("d"), [33, 50, 100]);
 }
 
+/// A source's body may give its branch, when `git(...)` does not.
+#[test]
+fn a_sources_branch_field_is_its_branch() {
+    let plan = compile_text(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api") { branch = "release" }
+  source docs = git("orders-docs")
+  build bundle from code, docs { run = "make" }
+  production { registry = aws; wave all { regions = rest } }
+}
+"#,
+    );
+    let by_id = steps_by_id(&plan);
+    assert_eq!(by_id["source/code"]["source"]["branch"], "release");
+    assert_eq!(by_id["source/docs"]["source"]["branch"], "main");
+}
+
 /// `check` without `--profile` reports what `--profile emergency` reports
 /// about that profile (R39: unselected profiles are checked), so a broken
 /// profile is found in review.

@@ -559,18 +559,30 @@ impl<'w> Lowerer<'_, 'w> {
                     .iter()
                     .find(|arg| arg.name.is_none())
                     .and_then(|arg| string_literal(&arg.value));
-                let branch = args
+                let branch_arg = args
                     .iter()
-                    .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == "branch"))
-                    .and_then(|arg| string_literal(&arg.value));
+                    .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == "branch"));
+                let branch = branch_arg.and_then(|arg| string_literal(&arg.value));
                 match (callee.to_dotted().as_str(), positional) {
-                    ("git", Some(url)) => SourceOrigin::Git {
-                        url: self.interpolate(url, file),
-                        branch: branch.map_or_else(
-                            || "main".to_string(),
-                            |branch| self.interpolate(branch, file),
-                        ),
-                    },
+                    ("git", Some(url)) => {
+                        let url = self.interpolate(url, file);
+                        // The body's `branch`, when `git(...)` gives none.
+                        let field = member
+                            .body
+                            .as_ref()
+                            .and_then(|body| self.text(body, "branch"));
+                        let branch = match (branch, field) {
+                            (Some(branch), field) => {
+                                if let (Some((_, field)), Some(arg)) = (field, branch_arg) {
+                                    self.branch_twice(field, file, arg);
+                                }
+                                self.interpolate(branch, file)
+                            }
+                            (None, Some((branch, _))) => branch,
+                            (None, None) => "main".to_string(),
+                        };
+                        SourceOrigin::Git { url, branch }
+                    }
                     ("store", Some(url)) => SourceOrigin::ArtifactStore {
                         url: self.interpolate(url, file),
                     },
@@ -612,6 +624,18 @@ impl<'w> Lowerer<'_, 'w> {
             trace: self.trace(member),
             fields: Vec::new(),
         });
+    }
+
+    /// `P0103` for a source whose branch is given both to `git(...)` and
+    /// as its body's `branch`: one of them would be ignored.
+    fn branch_twice(&mut self, field: &Resolved<'w>, file: FileId, arg: &crate::syntax::ast::Arg) {
+        let at = arg.name.as_ref().map_or(arg.value.span, |name| name.span);
+        self.diagnostics.push(
+            Diagnostic::error(Code::DUPLICATE_DEFINITION, "the source's branch is given twice")
+                .primary(field.origin.file, head_span(field.member), "a second branch")
+                .secondary(file, at, "the first, given to `git(...)`")
+                .help("give the branch once: `git(\"...\", branch: \"main\")`, or `branch = \"main\"` in the source's body"),
+        );
     }
 
     /// A build step; `builds` names every build of the pipeline, in order.

@@ -160,6 +160,22 @@ impl<'w> Lowerer<'_, 'w> {
         None
     }
 
+    /// A string field, with `${...}` replaced, and the member that sets it.
+    pub(super) fn text<'b>(
+        &mut self,
+        block: &'b ResolvedBlock<'w>,
+        name: &str,
+    ) -> Option<(String, &'b Resolved<'w>)> {
+        let member = self.field(block, name)?;
+        let (expr, file) = self.value_of(member)?;
+        if let Some(string) = string_literal(expr) {
+            return Some((self.interpolate(string, file), member));
+        }
+        self.diagnostics
+            .extend(builtin_value_problem(Builtin::String, name, expr, file));
+        None
+    }
+
     /// A count field that must be at least 1, such as a wave's `parallel`.
     pub(super) fn positive_count(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<u64> {
         let member = self.field(block, name)?;

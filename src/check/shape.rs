@@ -773,6 +773,7 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
         (Body::Test, "timeout")
         | (Body::Stage | Body::Wave | Body::Onebox | Body::Scope, "bake") => Builtin::Duration,
         (Body::Wave, "parallel") => Builtin::Count,
+        (Body::Test, "kind") => Builtin::Symbol,
         (Body::Stage | Body::Production | Body::Wave | Body::Deploy, "strategy") => {
             Builtin::Strategy
         }

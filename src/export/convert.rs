@@ -487,6 +487,7 @@ fn params(params: &Params) -> v1::Params {
             name,
             run,
             timeout_seconds,
+            kind: _,
         } => {
             let run = RunFields::of(run.as_deref());
             v1::Params::Test(v1::TestParams {

@@ -372,6 +372,9 @@ pub enum Params {
     Test {
         /// The test's name.
         name: String,
+        /// Its kind (`integration`, `load`, ...): its `kind`, else its
+        /// name. The policies go by it; the plan format does not carry it.
+        kind: String,
         /// Its command, if it has one.
         run: Option<Box<Run>>,
         /// How long it may run.

@@ -154,6 +154,9 @@ impl<'w> Lowerer<'_, 'w> {
                 target: Arc::new(Target::in_stage(Name::clone(&stage_name))),
                 params: Params::Test {
                     name: test_name.clone(),
+                    kind: self
+                        .symbol(test_body, "kind")
+                        .unwrap_or_else(|| test_name.clone()),
                     run: run.map(Box::new),
                     timeout_seconds: timeout,
                 },

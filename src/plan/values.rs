@@ -176,6 +176,20 @@ impl<'w> Lowerer<'_, 'w> {
         None
     }
 
+    /// A symbol field (`kind = load`): its name.
+    pub(super) fn symbol(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<String> {
+        let member = self.field(block, name)?;
+        let (expr, file) = self.value_of(member)?;
+        if let ExprKind::Path(path) = &expr.kind
+            && path.segments.len() == 1
+        {
+            return Some(path.to_dotted());
+        }
+        self.diagnostics
+            .extend(builtin_value_problem(Builtin::Symbol, name, expr, file));
+        None
+    }
+
     /// A count field that must be at least 1, such as a wave's `parallel`.
     pub(super) fn positive_count(&mut self, block: &ResolvedBlock<'w>, name: &str) -> Option<u64> {
         let member = self.field(block, name)?;
@@ -718,6 +732,8 @@ pub enum Builtin {
     Strategy,
     /// A one-box's share of traffic: a percent from 0% to 100%.
     Share,
+    /// A name written bare, such as a test's `kind = load`.
+    Symbol,
 }
 
 /// The problem with the value of built-in field `name`, if any.
@@ -775,6 +791,10 @@ pub fn builtin_value_problem(
             parse_strategy(expr, file, &mut found);
             found.into_iter().next()
         }
+        (Builtin::Symbol, _) => match &expr.kind {
+            ExprKind::Path(path) if path.segments.len() == 1 => None,
+            _ => mismatch(file, expr, "a symbol"),
+        },
         (Builtin::String, _) => mismatch(file, expr, "a string"),
         (Builtin::Bool, _) => mismatch(file, expr, "`true` or `false`"),
         (Builtin::Duration, _) => mismatch(file, expr, "a duration"),
@@ -888,6 +908,7 @@ pub(super) fn type_help(expected: &str) -> String {
         "a percent" => "percents are written `33%`".to_string(),
         "a string" => "strings are written in double quotes: \"make release\"".to_string(),
         "a count" => "counts are whole numbers: `3`, `100`".to_string(),
+        "a symbol" => "symbols are bare names: `integration`, `load`".to_string(),
         other => format!("write {other} here"),
     }
 }

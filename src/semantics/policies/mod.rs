@@ -105,13 +105,13 @@ pub static RULES: &[Rule] = &[
         name: "integration-tests",
         default: PolicyLevel::Warn,
         summary: "integration tests run before production",
-        explanation: "Some pre-production stage should run a `test integration` so that end-to-end behaviour is proven before customers see it.",
+        explanation: "Some pre-production stage should run an integration test (`test integration`, or any test with `kind = integration`) so that end-to-end behaviour is proven before customers see it.",
     },
     Rule {
         name: "load-test",
         default: PolicyLevel::Warn,
         summary: "a load test runs before production",
-        explanation: "A short load test in a pre-production stage (`test load`) catches capacity regressions.",
+        explanation: "A short load test in a pre-production stage (`test load`, or any test with `kind = load`) catches capacity regressions.",
     },
     Rule {
         name: "rolling-healthy",

@@ -78,7 +78,7 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
             continue;
         }
         match &step.params {
-            Params::Test { name, .. } => preproduction_tests.push(name.as_str()),
+            Params::Test { kind, .. } => preproduction_tests.push(kind.as_str()),
             Params::Deploy { .. } if stage == "gamma" => gamma.push(step),
             _ => {}
         }
@@ -309,7 +309,7 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
     if !production.is_empty() {
         if !preproduction_tests
             .iter()
-            .any(|name| name.contains("integration"))
+            .any(|kind| kind.contains("integration"))
         {
             findings.push(
                 "integration-tests",
@@ -317,7 +317,7 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
                 pipeline_at,
             );
         }
-        if !preproduction_tests.iter().any(|name| name.contains("load")) {
+        if !preproduction_tests.iter().any(|kind| kind.contains("load")) {
             findings.push(
                 "load-test",
                 || "no load test runs before production".to_string(),

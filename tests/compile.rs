@@ -1228,6 +1228,34 @@ pipeline orders_api {
     assert_eq!(by_id["source/docs"]["source"]["branch"], "main");
 }
 
+/// A slot's days are written Monday first, as the format promises, even
+/// for a range that wraps over the weekend.
+#[test]
+fn a_window_slots_days_are_monday_first() {
+    let plan = compile_text(
+        r#"import "std/aws"
+window late_week { zone = "UTC"; allow = [fri..mon 09:00..16:00, wed] }
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production { registry = aws; window late_week; wave all { regions = rest } }
+}
+"#,
+    );
+    let window = plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["type"] == "window")
+        .unwrap();
+    assert_eq!(
+        window["allow"][0]["days"],
+        serde_json::json!(["mon", "fri", "sat", "sun"])
+    );
+    assert_eq!(window["allow"][1]["days"], serde_json::json!(["wed"]));
+}
+
 /// `check` without `--profile` reports what `--profile emergency` reports
 /// about that profile (R39: unselected profiles are checked), so a broken
 /// profile is found in review.

@@ -545,6 +545,9 @@ pub(super) fn slots(value: &Expr) -> Vec<(Vec<u8>, u16, u16)> {
                         }
                         day = (day + 1) % 7;
                     }
+                    // Monday first, as the plan format promises: `fri..mon`
+                    // is the days Monday, Friday, Saturday and Sunday.
+                    days.sort_unstable();
                     let (start, end) =
                         hours.map_or((0, 1_440), |(start, end)| (start.minutes, end.minutes));
                     Some((days, start, end))

@@ -435,6 +435,10 @@ impl ShapeChecker {
     /// abstract here (anywhere inside a template, outside its profiles).
     fn check_block_in(&mut self, block: &Block, body: Body, abstract_allowed: bool) {
         let mut seen: BTreeMap<(Form, &str), &Member> = BTreeMap::new();
+        // Fields given whole (`=`, or a declaration with a value), and the
+        // first `+=` or `-=` of each: a body does one or the other (R7).
+        let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
+        let mut edited: BTreeMap<&str, &Member> = BTreeMap::new();
         for member in &block.members {
             let form = Form::of(&member.kind);
             if !body.allowed().contains(&form) {
@@ -458,12 +462,28 @@ impl ShapeChecker {
                 );
             }
             if let Some(key) = identity(&member.kind) {
-                let key = (form, key);
+                // `traffic <= 10%` sets the field `traffic` (R5), as
+                // `traffic = 10%` would.
+                let key = match &member.kind {
+                    MemberKind::TrafficLimit { .. } => (Form::Field, "traffic"),
+                    _ => (form, key),
+                };
                 if let Some(first) = seen.get(&key) {
                     self.duplicate_member(member, first, body);
                 } else {
                     seen.insert(key, member);
                 }
+            }
+            if let Some((name, edit)) = field_write(&member.kind) {
+                let (mine, other) = if edit {
+                    (&mut edited, &whole)
+                } else {
+                    (&mut whole, &edited)
+                };
+                if let Some(first) = other.get(name) {
+                    self.whole_and_edited(member, first, name);
+                }
+                mine.entry(name).or_insert(member);
             }
             if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =
                 &member.kind
@@ -728,6 +748,23 @@ impl ShapeChecker {
         );
     }
 
+    /// `P0103` for a field a body both gives whole (`=`) and edits (`+=`,
+    /// `-=`): the edits would apply to the body's own list, which already
+    /// says what it holds (R7).
+    fn whole_and_edited(&mut self, again: &Member, first: &Member, name: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::DUPLICATE_DEFINITION,
+                format!("`{name}` is both assigned and edited in one body"),
+            )
+            .primary(self.file, again.span, "written again here")
+            .secondary(self.file, first.span, "first written here")
+            .help(format!(
+                "write the whole list with `{name} = [...]`, or only `+=` and `-=` to change the inherited one"
+            )),
+        );
+    }
+
     fn duplicate_member(&mut self, again: &Member, first: &Member, body: Body) {
         let (again_span, first_span) = (head_span(again), head_span(first));
         let what = again.kind.describe();
@@ -747,6 +784,22 @@ impl ShapeChecker {
                     "keep one; to change an inherited member, override it in a child declaration",
                 ),
         );
+    }
+}
+
+/// The field a member writes, and whether it edits the list (`+=`, `-=`)
+/// rather than giving it whole (`=`, a declaration with a value).
+fn field_write(kind: &MemberKind) -> Option<(&str, bool)> {
+    match kind {
+        MemberKind::FieldAssign { op, name, .. } => {
+            Some((name.name.as_str(), *op != AssignOp::Replace))
+        }
+        MemberKind::FieldDecl {
+            name,
+            value: Some(_),
+            ..
+        } => Some((name.name.as_str(), false)),
+        _ => None,
     }
 }
 

@@ -507,6 +507,22 @@ impl ShapeChecker {
                     builtin, &name.name, value, self.file,
                 ));
             }
+            // An exclusion says why (`because "..."`); an empty reason says
+            // nothing, as for an exemption.
+            if let MemberKind::Exclude { reason, .. } = &member.kind
+                && reason
+                    .as_plain_str()
+                    .is_some_and(|text| text.trim().is_empty())
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::EXEMPTION_WITHOUT_REASON,
+                        "an exclusion needs a reason",
+                    )
+                    .primary(self.file, reason.span, "an empty reason")
+                    .help("say why these regions are left out, so that reviewers can tell when they will not be"),
+                );
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,

@@ -496,10 +496,12 @@ codes! {
         "Levels and exemptions name rules by their kebab-case names, such as \
          `onebox-first` or `first-wave-bake`; the message suggests the closest.";
     EXEMPTION_WITHOUT_REASON = "P0803", "exemption-without-reason",
-        "An exemption, or a policy's `under` block, has no reason.",
+        "An exemption, a policy's `under` block, or an exclusion has no reason.",
         "Every exemption says why the rule does not apply (`reason = \"...\"`), \
-         and every `under PROFILE { ... }` block why the profile changes its \
-         rules, so that reviewers can judge it and tell when it should end.";
+         every `under PROFILE { ... }` block why the profile changes its \
+         rules, and every `exclude REGIONS because \"...\"` why the regions \
+         are left out, so that reviewers can judge it and tell when it should \
+         end. An empty or blank reason is none.";
     EXEMPTION_EXPIRED = "P0804", "exemption-expired",
         "An exemption's or `under` block's `expires` day has passed.",
         "An exemption, or a policy's `under PROFILE` levels, count up to and \

@@ -111,7 +111,7 @@ fn check_loaded_then(
     afterwards.dispose(analysis);
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
-    diagnostics::sort(&mut diagnostics);
+    diagnostics::sort_by_name(&mut diagnostics, &workspace.sources);
     dedup(&mut diagnostics);
     diagnostics::shorten(&mut diagnostics);
     Checked {
@@ -327,7 +327,7 @@ fn finish(
 ) -> Compiled {
     workspace.diagnostics.extend(semantic);
     let mut diagnostics = workspace.diagnostics;
-    diagnostics::sort(&mut diagnostics);
+    diagnostics::sort_by_name(&mut diagnostics, &workspace.sources);
     dedup(&mut diagnostics);
     diagnostics::shorten(&mut diagnostics);
     Compiled {

@@ -486,3 +486,33 @@ fn multi_line_labels_and_diagnostics_without_a_place() {
     assert_eq!(gitlab[1]["location"]["path"], "");
     assert_eq!(gitlab[1]["severity"], "minor");
 }
+
+/// Diagnostics are sorted by file name, position and code, so the order
+/// the files are named in changes nothing, in any format.
+#[test]
+fn the_order_files_are_named_in_changes_no_report() {
+    let files = [
+        "examples/concepts/policies.pipe",
+        "examples/concepts/strategies.pipe",
+        FIXTURE,
+    ];
+    for format in ["text", "short", "json", "sarif", "github", "gitlab"] {
+        let run = |order: [&str; 3]| {
+            let mut args = vec!["check", "--format", format];
+            args.extend(order);
+            let output = pipec(&args);
+            assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+            (output.stdout, output.stderr)
+        };
+        let forwards = run(files);
+        let backwards = run([files[2], files[1], files[0]]);
+        assert!(forwards == backwards, "{format}");
+        // Both files with findings are in the report.
+        let text = String::from_utf8_lossy(&forwards.0).into_owned()
+            + &String::from_utf8_lossy(&forwards.1);
+        assert!(
+            text.contains("policies.pipe") && text.contains("unicode.pipe"),
+            "{format}: {text}"
+        );
+    }
+}

@@ -632,7 +632,7 @@ fn run_check(
         let base_dir = std::env::current_dir().ok();
         // Machine formats keep place order: tools sort as they like.
         let mut diagnostics = reported.owned();
-        pipec::diagnostics::sort(&mut diagnostics);
+        pipec::diagnostics::sort_by_name(&mut diagnostics, &checked.sources);
         let report = formats::Report {
             diagnostics: &diagnostics,
             sources: &checked.sources,

@@ -43,6 +43,23 @@ fn error(message: impl Into<String>, label: &'static str, help: impl Into<String
 
 /// Reads a number with an optional unit: a count, a percent or a duration.
 pub fn quantity(text: &str) -> Result<LiteralValue, LiteralError> {
+    // One `_` at a time, between two digits: `3_000`.
+    let bytes = text.as_bytes();
+    let misplaced = bytes.iter().enumerate().any(|(at, &byte)| {
+        byte == b'_'
+            && !(at
+                .checked_sub(1)
+                .and_then(|before| bytes.get(before))
+                .is_some_and(u8::is_ascii_digit)
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_digit))
+    });
+    if misplaced {
+        return Err(error(
+            format!("`{text}` has a misplaced `_`"),
+            "an `_` not between two digits",
+            "`_` may separate digits, one at a time: `3_000`",
+        ));
+    }
     let digits_only: String = text.chars().filter(|&ch| ch != '_').collect();
     if let Some(number) = digits_only.strip_suffix('%') {
         return percent(number, text);

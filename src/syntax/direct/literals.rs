@@ -178,21 +178,20 @@ impl Reader<'_> {
         })
     }
 
-    /// `digits = _{ ASCII_DIGIT ~ ("_"? ~ ASCII_DIGIT)* }` from `at`.
+    /// `digits = _{ ASCII_DIGIT ~ (ASCII_DIGIT | "_")* }` from `at`; where
+    /// the underscores may stand is the literal's to check.
     pub(super) fn digits_end(&self, at: usize) -> Option<usize> {
         if !self.byte(at).is_some_and(|byte| byte.is_ascii_digit()) {
             return None;
         }
         let mut end = at + 1;
-        loop {
-            match self.byte(end) {
-                Some(byte) if byte.is_ascii_digit() => end += 1,
-                Some(b'_') if self.byte(end + 1).is_some_and(|byte| byte.is_ascii_digit()) => {
-                    end += 2
-                }
-                _ => return Some(end),
-            }
+        while self
+            .byte(end)
+            .is_some_and(|byte| byte.is_ascii_digit() || byte == b'_')
+        {
+            end += 1;
         }
+        Some(end)
     }
 
     /// `digits ~ ("." ~ digits)?` from `at`.

@@ -357,7 +357,7 @@ const TRICKY_VALID: &[&str] = &[
     "template T { abstract final new x: int }",
     "template T { x = 1 y += [a] z -= [b] }",
     "template T { x-=1; y+=2; z=3 }",
-    "template T { x = 5_x = 2 }",
+    "template T { x = 5 _x = 2 }",
     "template T { x = 5%x = 2; y = \"a\"z = 3; w = [a]v = 4 }",
     "template T { _ = 1; __ = 2; _-_ = 3; a-1-b = 4 }",
     "template T { abstract-x = 1; final_y = 2; new-z = 3 }",

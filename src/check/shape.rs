@@ -474,6 +474,17 @@ impl ShapeChecker {
                     seen.insert(key, member);
                 }
             }
+            // A declaration without a value that is not abstract is a
+            // YAML habit or a missing value, reported as that.
+            if let MemberKind::FieldDecl { name, ty, value } = &member.kind
+                && (value.is_some()
+                    || member
+                        .modifiers
+                        .iter()
+                        .any(|modifier| modifier.kind == ModifierKind::Abstract))
+            {
+                self.check_declared_type(body, name, ty);
+            }
             if let Some((name, edit)) = field_write(&member.kind) {
                 let (mine, other) = if edit {
                     (&mut edited, &whole)
@@ -764,6 +775,45 @@ impl ShapeChecker {
         );
     }
 
+    /// A declared type is one of the language's (or a list of them), and a
+    /// built-in field keeps its built-in type (R27, R37): `P0701`.
+    fn check_declared_type(&mut self, body: Body, name: &Ident, ty: &TypeExpr) {
+        let mut base = ty;
+        while let TypeExpr::List(inner, _) = base {
+            base = inner;
+        }
+        let TypeExpr::Named(base) = base else {
+            return;
+        };
+        if !KNOWN_TYPES.contains(&base.name.as_str()) {
+            let mut diagnostic =
+                Diagnostic::error(Code::TYPE_MISMATCH, format!("unknown type `{}`", base.name))
+                    .primary(self.file, base.span, "not a type");
+            diagnostic = match crate::names::closest(&base.name, KNOWN_TYPES.iter().copied()) {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+                None => diagnostic.help(format!("the types are {}", KNOWN_TYPES.join(", "))),
+            };
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        let builtin = builtin_type(body, &name.name).and_then(crate::plan::Builtin::type_name);
+        if let Some(builtin) = builtin
+            && !matches!(ty, TypeExpr::Named(named) if named.name == builtin)
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("`{}` is a built-in field of type `{builtin}`", name.name),
+                )
+                .primary(self.file, type_span(ty), format!("not `{builtin}`"))
+                .help(format!(
+                    "declare it with its own type, `{} : {builtin}`, or give a new field another name",
+                    name.name
+                )),
+            );
+        }
+    }
+
     /// `P0103` for a field a body both gives whole (`=`) and edits (`+=`,
     /// `-=`): the edits would apply to the body's own list, which already
     /// says what it holds (R7).
@@ -816,6 +866,14 @@ fn field_write(kind: &MemberKind) -> Option<(&str, bool)> {
             ..
         } => Some((name.name.as_str(), false)),
         _ => None,
+    }
+}
+
+/// Where a type is written.
+fn type_span(ty: &TypeExpr) -> Span {
+    match ty {
+        TypeExpr::Named(name) => name.span,
+        TypeExpr::List(_, span) => *span,
     }
 }
 

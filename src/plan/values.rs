@@ -736,6 +736,23 @@ pub enum Builtin {
     Symbol,
 }
 
+impl Builtin {
+    /// The name a declaration writes this type with (`bake : duration`),
+    /// where the language has one.
+    pub fn type_name(self) -> Option<&'static str> {
+        match self {
+            Builtin::String => Some("string"),
+            Builtin::Bool => Some("bool"),
+            Builtin::Duration => Some("duration"),
+            Builtin::Count => Some("count"),
+            Builtin::Platform => Some("platform"),
+            Builtin::Strategy => Some("strategy"),
+            Builtin::Share => Some("percent"),
+            Builtin::Symbol => None,
+        }
+    }
+}
+
 /// The problem with the value of built-in field `name`, if any.
 pub fn builtin_value_problem(
     builtin: Builtin,

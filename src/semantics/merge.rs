@@ -322,6 +322,28 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
 
 /// Whether a member writes a value of its own (as opposed to only opening a
 /// body to merge into).
+/// The members a change to the final member `key` writes: each member
+/// inside a block written over it (and inside its blocks), keyed by
+/// itself, or the member itself when it is no block or an empty one.
+fn changes_in<'m>(member: &'m Member, key: &Key) -> Vec<(&'m Member, Key)> {
+    let inner = member
+        .kind
+        .body()
+        .filter(|_| !writes_value(&member.kind))
+        .map(|body| body.members.as_slice())
+        .unwrap_or_default();
+    if inner.is_empty() {
+        return vec![(member, key.clone())];
+    }
+    inner
+        .iter()
+        .flat_map(|inner| {
+            let inner_key = key_of(&inner.kind).unwrap_or_else(|| key.clone());
+            changes_in(inner, &inner_key)
+        })
+        .collect()
+}
+
 fn writes_value(kind: &MemberKind) -> bool {
     match kind {
         MemberKind::FieldDecl { value, .. } => value.is_some(),
@@ -716,12 +738,16 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         if let Some(final_at) = existing.final_at {
-            let verb = if writes_value(&member.kind) {
-                "overrides"
-            } else {
-                "changes"
-            };
-            self.final_violation(file, head_span(member), final_at, &key, verb);
+            // What changes is each member written inside the block, not the
+            // block (R32: the primary label is at the change).
+            for (change, change_key) in changes_in(member, &key) {
+                let verb = if writes_value(&change.kind) {
+                    "overrides"
+                } else {
+                    "changes"
+                };
+                self.final_violation(file, head_span(change), final_at, &change_key, verb);
+            }
             return;
         }
         if let Some(abstract_span) =

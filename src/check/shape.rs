@@ -534,6 +534,21 @@ impl ShapeChecker {
                     .help("say why these regions are left out, so that reviewers can tell when they will not be"),
                 );
             }
+            if let (
+                Body::Production,
+                MemberKind::FieldAssign {
+                    name,
+                    op: AssignOp::Replace,
+                    value,
+                },
+            ) = (body, &member.kind)
+                && name.name == "registry"
+            {
+                self.diagnostics
+                    .extend(crate::semantics::regions::registry_value_problem(
+                        value, self.file,
+                    ));
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,

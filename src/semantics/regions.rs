@@ -584,14 +584,7 @@ impl Placer<'_, '_> {
             return None;
         }
         let ExprKind::Path(path) = &expr.kind else {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::INVALID_REGION_EXPRESSION,
-                    "`registry` must name a registry",
-                )
-                .primary(file, expr.span, "not a registry name")
-                .help("write `registry = aws` after `import \"std/aws\"`"),
-            );
+            self.diagnostics.extend(registry_value_problem(expr, file));
             return None;
         };
         match self.scopes.resolve(file, path, &[DeclKind::Registry]) {
@@ -885,6 +878,23 @@ impl Placer<'_, '_> {
 
 fn head(member: &Resolved<'_>) -> Span {
     super::merge::head_span(member.member)
+}
+
+/// `P0408` for a `registry` whose value is no name: checked where it is
+/// written (a template no pipeline extends yet included) and where the
+/// pipeline's regions are placed, as one diagnostic.
+pub fn registry_value_problem(expr: &Expr, file: FileId) -> Option<Diagnostic> {
+    if matches!(expr.kind, ExprKind::Path(_) | ExprKind::Invalid) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            Code::INVALID_REGION_EXPRESSION,
+            "`registry` must name a registry",
+        )
+        .primary(file, expr.span, "not a registry name")
+        .help("write `registry = aws` after `import \"std/aws\"`"),
+    )
 }
 
 #[cfg(test)]

@@ -672,8 +672,11 @@ fn how(how: How) -> v1::How {
 struct Locator<'s> {
     sources: &'s SourceMap,
     files: RefCell<Vec<(FileId, Arc<str>)>>,
-    places: RefCell<FastHashMap<(FileId, usize), (Arc<str>, u32, u32)>>,
+    places: RefCell<FastHashMap<(FileId, usize), Located>>,
 }
+
+/// A place's file name, one-based line and one-based column.
+type Located = (Arc<str>, u32, u32);
 
 impl<'s> Locator<'s> {
     fn new(sources: &'s SourceMap) -> Self {
@@ -686,7 +689,7 @@ impl<'s> Locator<'s> {
 
     /// The file, line and column of a place; line and column are
     /// one-based, so at least 1, as the format requires.
-    fn locate(&self, place: plan::Place) -> (Arc<str>, u32, u32) {
+    fn locate(&self, place: plan::Place) -> Located {
         let mut places = self.places.borrow_mut();
         let (name, line, column) = places
             .entry((place.file, place.span.start()))
@@ -695,7 +698,7 @@ impl<'s> Locator<'s> {
     }
 
     /// [`Locator::locate`] of a place not met before.
-    fn find(&self, place: plan::Place) -> (Arc<str>, u32, u32) {
+    fn find(&self, place: plan::Place) -> Located {
         // Every place the lowering records is in a loaded file; if one is
         // not, the plan still says so in a valid form rather than with an
         // empty name and a line 0.

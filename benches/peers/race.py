@@ -440,7 +440,10 @@ def same(work, pipec, python, skip=()):
     count = len(ours) if isinstance(ours, list) else 1
     steps = sum(len(plan["steps"]) for plan in (ours if isinstance(ours, list) else [ours]))
     peers = " = ".join(name for name in MODULES if name not in skip)
-    print(f"same steps: {count} pipelines, {steps} steps, pipec = {peers}", flush=True)
+    if peers:
+        print(f"same steps: {count} pipelines, {steps} steps, pipec = {peers}", flush=True)
+    else:
+        print(f"{count} pipelines, {steps} steps; no peer raced, none compared", flush=True)
 
 
 def race(args):

@@ -439,6 +439,7 @@ impl ShapeChecker {
         // first `+=` or `-=` of each: a body does one or the other (R7).
         let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
         let mut edited: BTreeMap<&str, &Member> = BTreeMap::new();
+        self.check_one_per_deployment(block);
         for member in &block.members {
             let form = Form::of(&member.kind);
             if !body.allowed().contains(&form) {
@@ -788,6 +789,40 @@ impl ShapeChecker {
             .secondary(self.file, first.span, "first declared here")
             .help("rename one of them, or merge them into one"),
         );
+    }
+
+    /// At most one `deploy` member of a body gives `run`, `rollback` or
+    /// `strategy` (`P0103`), checked where the body is written, so a
+    /// template nothing extends yet is told too; lowering checks a
+    /// pipeline's merged body the same way, and the two are one
+    /// diagnostic.
+    fn check_one_per_deployment(&mut self, block: &Block) {
+        for (field, what) in crate::plan::ONE_PER_DEPLOYMENT {
+            let mut first: Option<&Member> = None;
+            for member in &block.members {
+                let MemberKind::Deploy {
+                    body: Some(body), ..
+                } = &member.kind
+                else {
+                    continue;
+                };
+                let gives = body.members.iter().any(|inner| {
+                    matches!(&inner.kind, MemberKind::FieldAssign { name, .. } if name.name == field)
+                });
+                if !gives {
+                    continue;
+                }
+                match first {
+                    Some(first) => self.diagnostics.push(crate::plan::second_deploy_field(
+                        (self.file, head_span(member)),
+                        (self.file, head_span(first)),
+                        field,
+                        what,
+                    )),
+                    None => first = Some(member),
+                }
+            }
+        }
     }
 
     /// A declared type is one of the language's (or a list of them), and a

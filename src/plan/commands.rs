@@ -322,10 +322,8 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         );
     }
 
-    /// Two `deploy` members of one body both give a command.
     /// `P0103` for a second `deploy` member of one body giving the field
-    /// `field` (`what`: "a `run` command"): the body's artifacts deploy in
-    /// one step, which has one of each.
+    /// `field` ([`second_deploy_field`]).
     pub(super) fn second_deploy_field(
         &mut self,
         again: &Resolved<'w>,
@@ -333,28 +331,51 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         field: &str,
         what: &str,
     ) {
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::DUPLICATE_DEFINITION,
-                format!("two `deploy` members give {what} for one deployment"),
-            )
-            .primary(
+        self.diagnostics.push(second_deploy_field(
+            (
                 again.origin.file,
                 crate::semantics::merge::head_span(again.member),
-                format!("a second `{field}`"),
-            )
-            .secondary(
+            ),
+            (
                 first.origin.file,
                 crate::semantics::merge::head_span(first.member),
-                "the first",
-            )
-            .help(format!(
-                "the artifacts a body deploys go out in one step, with one `{field}`: write \
-                 them in one member, `deploy a, b {{ {field} = ... }}`"
-            )),
-        );
+            ),
+            field,
+            what,
+        ));
     }
 }
+
+/// `P0103` for a second `deploy` member of one body, at `again`, giving
+/// the field `field` (`what`: "a `run` command") that the one at `first`
+/// gives: the body's artifacts deploy in one step, which has one of each.
+/// Reported where a body is written and where a pipeline's merged body is
+/// lowered, as one diagnostic.
+pub fn second_deploy_field(
+    again: (FileId, Span),
+    first: (FileId, Span),
+    field: &str,
+    what: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::DUPLICATE_DEFINITION,
+        format!("two `deploy` members give {what} for one deployment"),
+    )
+    .primary(again.0, again.1, format!("a second `{field}`"))
+    .secondary(first.0, first.1, "the first")
+    .help(format!(
+        "the artifacts a body deploys go out in one step, with one `{field}`: write \
+         them in one member, `deploy a, b {{ {field} = ... }}`"
+    ))
+}
+
+/// The fields of which the `deploy` members of one body give at most one,
+/// with how a second is described.
+pub const ONE_PER_DEPLOYMENT: [(&str, &str); 3] = [
+    ("run", "a `run` command"),
+    ("rollback", "a `rollback` command"),
+    ("strategy", "a `strategy`"),
+];
 
 /// Whether `name` can name an environment variable the plan sets: a C
 /// identifier that is not one of the runner's own (`PIPEC_...`).

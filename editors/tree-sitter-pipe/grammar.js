@@ -39,7 +39,9 @@ const CLAUSE_KEYWORDS = ['from', 'for'];
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/;
-const DIGITS = '[0-9](_?[0-9])*';
+// Underscores are read after any digit, as pest reads them; where they may
+// stand is the compiler's to check (P0006).
+const DIGITS = '[0-9][0-9_]*';
 
 const PREC = {
   or: 1,

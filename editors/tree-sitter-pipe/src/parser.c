@@ -2084,55 +2084,55 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
         '!', 7,
-        '"', 64,
-        '$', 63,
-        '(', 45,
-        ')', 46,
+        '"', 62,
+        '$', 61,
+        '(', 43,
+        ')', 44,
         '+', 8,
-        ',', 43,
+        ',', 41,
         '-', 9,
-        '.', 73,
+        '.', 71,
         '/', 6,
-        ':', 40,
-        ';', 33,
+        ':', 38,
+        ';', 31,
         '<', 10,
-        '=', 37,
-        '[', 41,
-        '\\', 24,
-        ']', 42,
-        '{', 34,
-        '}', 70,
+        '=', 35,
+        '[', 39,
+        '\\', 22,
+        ']', 40,
+        '{', 32,
+        '}', 68,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(25);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
+          lookahead == 0xfeff) SKIP(23);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 1:
       if (lookahead == '\n') SKIP(4);
-      if (lookahead == '"') ADVANCE(64);
-      if (lookahead == '$') ADVANCE(63);
-      if (lookahead == '/') ADVANCE(66);
-      if (lookahead == '\\') ADVANCE(24);
+      if (lookahead == '"') ADVANCE(62);
+      if (lookahead == '$') ADVANCE(61);
+      if (lookahead == '/') ADVANCE(64);
+      if (lookahead == '\\') ADVANCE(22);
       if (lookahead == '\t' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(65);
-      if (lookahead != 0) ADVANCE(67);
+          lookahead == 0xfeff) ADVANCE(63);
+      if (lookahead != 0) ADVANCE(65);
       END_STATE();
     case 2:
-      if (lookahead == '-') ADVANCE(21);
+      if (lookahead == '-') ADVANCE(19);
       END_STATE();
     case 3:
-      if (lookahead == '.') ADVANCE(49);
+      if (lookahead == '.') ADVANCE(47);
       END_STATE();
     case 4:
       if (lookahead == '/') ADVANCE(6);
@@ -2151,470 +2151,464 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(4);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(71);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(69);
       END_STATE();
     case 6:
-      if (lookahead == '/') ADVANCE(75);
+      if (lookahead == '/') ADVANCE(73);
       END_STATE();
     case 7:
-      if (lookahead == '=') ADVANCE(48);
+      if (lookahead == '=') ADVANCE(46);
       END_STATE();
     case 8:
-      if (lookahead == '=') ADVANCE(38);
+      if (lookahead == '=') ADVANCE(36);
       END_STATE();
     case 9:
-      if (lookahead == '=') ADVANCE(39);
+      if (lookahead == '=') ADVANCE(37);
       END_STATE();
     case 10:
-      if (lookahead == '=') ADVANCE(44);
+      if (lookahead == '=') ADVANCE(42);
       END_STATE();
     case 11:
-      if (lookahead == '=') ADVANCE(47);
+      if (lookahead == '=') ADVANCE(45);
       END_STATE();
     case 12:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(58);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
       END_STATE();
     case 13:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(48);
       END_STATE();
     case 14:
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(59);
       END_STATE();
     case 15:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(50);
-      END_STATE();
-    case 16:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(60);
-      END_STATE();
-    case 17:
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(2);
       END_STATE();
-    case 18:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(51);
+    case 16:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(49);
       END_STATE();
-    case 19:
+    case 17:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(13);
+      END_STATE();
+    case 18:
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(15);
       END_STATE();
+    case 19:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(16);
+      END_STATE();
     case 20:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(17);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 21:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(18);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(69);
       END_STATE();
     case 22:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+      if (lookahead != 0 &&
+          lookahead != '\n') ADVANCE(66);
       END_STATE();
     case 23:
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
+      if (eof) ADVANCE(30);
+      ADVANCE_MAP(
+        '!', 7,
+        '"', 60,
+        '(', 43,
+        ')', 44,
+        '+', 8,
+        ',', 41,
+        '-', 9,
+        '.', 3,
+        '/', 6,
+        ':', 38,
+        ';', 31,
+        '<', 10,
+        '=', 35,
+        '[', 39,
+        ']', 40,
+        '{', 32,
+        '}', 33,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(23);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(71);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 24:
-      if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(68);
+      if (eof) ADVANCE(30);
+      ADVANCE_MAP(
+        '!', 7,
+        '"', 60,
+        '(', 43,
+        ')', 44,
+        ',', 41,
+        '.', 3,
+        '/', 6,
+        ';', 31,
+        '=', 11,
+        '[', 39,
+        ']', 40,
+        '{', 32,
+        '}', 33,
+      );
+      if (lookahead == '\t' ||
+          lookahead == '\n' ||
+          lookahead == '\r' ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) SKIP(24);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 25:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
         '!', 7,
-        '"', 62,
-        '(', 45,
-        ')', 46,
-        '+', 8,
-        ',', 43,
-        '-', 9,
-        '.', 3,
+        '(', 43,
+        ')', 44,
+        ',', 41,
+        '.', 70,
         '/', 6,
-        ':', 40,
-        ';', 33,
-        '<', 10,
-        '=', 37,
-        '[', 41,
-        ']', 42,
-        '{', 34,
-        '}', 35,
+        ':', 38,
+        ';', 31,
+        '=', 11,
+        ']', 40,
+        '{', 32,
+        '}', 33,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(25);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
+          lookahead == 0xfeff) SKIP(27);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 26:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
         '!', 7,
-        '"', 62,
-        '(', 45,
-        ')', 46,
-        ',', 43,
-        '.', 3,
+        '(', 43,
+        ')', 44,
+        ',', 41,
+        '.', 70,
         '/', 6,
-        ';', 33,
+        ';', 31,
         '=', 11,
-        '[', 41,
-        ']', 42,
-        '{', 34,
-        '}', 35,
+        ']', 40,
+        '{', 32,
+        '}', 68,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(26);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
+          lookahead == 0xfeff) SKIP(28);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 27:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
         '!', 7,
-        '(', 45,
-        ')', 46,
-        ',', 43,
-        '.', 72,
+        '(', 43,
+        ')', 44,
+        ',', 41,
         '/', 6,
-        ':', 40,
-        ';', 33,
+        ':', 38,
+        ';', 31,
         '=', 11,
-        ']', 42,
-        '{', 34,
-        '}', 35,
+        ']', 40,
+        '{', 32,
+        '}', 33,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(29);
+          lookahead == 0xfeff) SKIP(27);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 28:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
         '!', 7,
-        '(', 45,
-        ')', 46,
-        ',', 43,
-        '.', 72,
+        '(', 43,
+        ')', 44,
+        ',', 41,
         '/', 6,
-        ';', 33,
+        ';', 31,
         '=', 11,
-        ']', 42,
-        '{', 34,
-        '}', 70,
+        ']', 40,
+        '{', 32,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(30);
+          lookahead == 0xfeff) SKIP(28);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
     case 29:
-      if (eof) ADVANCE(32);
+      if (eof) ADVANCE(30);
       ADVANCE_MAP(
-        '!', 7,
-        '(', 45,
-        ')', 46,
-        ',', 43,
-        '/', 6,
-        ':', 40,
-        ';', 33,
-        '=', 11,
-        ']', 42,
-        '{', 34,
-        '}', 35,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(29);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
-      END_STATE();
-    case 30:
-      if (eof) ADVANCE(32);
-      ADVANCE_MAP(
-        '!', 7,
-        '(', 45,
-        ')', 46,
-        ',', 43,
-        '/', 6,
-        ';', 33,
-        '=', 11,
-        ']', 42,
-        '{', 34,
-      );
-      if (lookahead == '\t' ||
-          lookahead == '\n' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(30);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
-      END_STATE();
-    case 31:
-      if (eof) ADVANCE(32);
-      ADVANCE_MAP(
-        '"', 62,
-        '(', 45,
+        '"', 60,
+        '(', 43,
         '+', 8,
         '-', 9,
         '/', 6,
-        ':', 40,
-        ';', 33,
+        ':', 38,
+        ';', 31,
         '<', 10,
-        '=', 36,
-        '[', 41,
-        ']', 42,
-        '{', 34,
-        '}', 35,
+        '=', 34,
+        '[', 39,
+        ']', 40,
+        '{', 32,
+        '}', 33,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(31);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
+          lookahead == 0xfeff) SKIP(29);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
-    case 32:
+    case 30:
       ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
-    case 33:
+    case 31:
       ACCEPT_TOKEN(anon_sym_SEMI);
       END_STATE();
-    case 34:
+    case 32:
       ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
-    case 35:
+    case 33:
       ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
+    case 34:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      END_STATE();
+    case 35:
+      ACCEPT_TOKEN(anon_sym_EQ);
+      if (lookahead == '=') ADVANCE(45);
+      END_STATE();
     case 36:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 37:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      if (lookahead == '=') ADVANCE(47);
-      END_STATE();
-    case 38:
       ACCEPT_TOKEN(anon_sym_PLUS_EQ);
       END_STATE();
-    case 39:
+    case 37:
       ACCEPT_TOKEN(anon_sym_DASH_EQ);
       END_STATE();
-    case 40:
+    case 38:
       ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
-    case 41:
+    case 39:
       ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
-    case 42:
+    case 40:
       ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
-    case 43:
+    case 41:
       ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
-    case 44:
+    case 42:
       ACCEPT_TOKEN(anon_sym_LT_EQ);
       END_STATE();
-    case 45:
+    case 43:
       ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
-    case 46:
+    case 44:
       ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
-    case 47:
+    case 45:
       ACCEPT_TOKEN(anon_sym_EQ_EQ);
       END_STATE();
-    case 48:
+    case 46:
       ACCEPT_TOKEN(anon_sym_BANG_EQ);
       END_STATE();
-    case 49:
+    case 47:
       ACCEPT_TOKEN(anon_sym_DOT_DOT);
       END_STATE();
-    case 50:
+    case 48:
       ACCEPT_TOKEN(sym_time);
       END_STATE();
-    case 51:
+    case 49:
       ACCEPT_TOKEN(sym_date);
+      END_STATE();
+    case 50:
+      ACCEPT_TOKEN(sym_quantity);
+      END_STATE();
+    case 51:
+      ACCEPT_TOKEN(sym_quantity);
+      if (lookahead == '%') ADVANCE(50);
+      if (lookahead == '-') ADVANCE(18);
+      if (lookahead == '.') ADVANCE(12);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(55);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 52:
       ACCEPT_TOKEN(sym_quantity);
+      if (lookahead == '%') ADVANCE(50);
+      if (lookahead == '.') ADVANCE(12);
+      if (lookahead == ':') ADVANCE(17);
+      if (lookahead == '_') ADVANCE(55);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(54);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 53:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
-      if (lookahead == '-') ADVANCE(20);
+      if (lookahead == '%') ADVANCE(50);
       if (lookahead == '.') ADVANCE(12);
-      if (lookahead == '_') ADVANCE(13);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (lookahead == ':') ADVANCE(17);
+      if (lookahead == '_') ADVANCE(55);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(52);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 54:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
+      if (lookahead == '%') ADVANCE(50);
       if (lookahead == '.') ADVANCE(12);
-      if (lookahead == ':') ADVANCE(19);
-      if (lookahead == '_') ADVANCE(13);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(55);
+      if (lookahead == '_') ADVANCE(55);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(51);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 55:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
+      if (lookahead == '%') ADVANCE(50);
       if (lookahead == '.') ADVANCE(12);
-      if (lookahead == ':') ADVANCE(19);
-      if (lookahead == '_') ADVANCE(13);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(55);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 56:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
-      if (lookahead == '.') ADVANCE(12);
-      if (lookahead == '_') ADVANCE(13);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(56);
+      if (lookahead == '%') ADVANCE(50);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(56);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 57:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
-      if (lookahead == '.') ADVANCE(12);
-      if (lookahead == '_') ADVANCE(13);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(53);
+      if (lookahead == '.') ADVANCE(14);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(57);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 58:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '%') ADVANCE(52);
-      if (lookahead == '_') ADVANCE(12);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(58);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(57);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 59:
       ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '.') ADVANCE(16);
-      if (lookahead == '_') ADVANCE(14);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(59);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(59);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(58);
       END_STATE();
     case 60:
-      ACCEPT_TOKEN(sym_quantity);
-      if (lookahead == '_') ADVANCE(16);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(60);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
-      END_STATE();
-    case 61:
-      ACCEPT_TOKEN(sym_quantity);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(59);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(61);
-      END_STATE();
-    case 62:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 63:
+    case 61:
       ACCEPT_TOKEN(anon_sym_DOLLAR);
-      if (lookahead == '{') ADVANCE(69);
+      if (lookahead == '{') ADVANCE(67);
       END_STATE();
-    case 64:
+    case 62:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 65:
+    case 63:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '/') ADVANCE(66);
+      if (lookahead == '/') ADVANCE(64);
       if (lookahead == '\t' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(65);
+          lookahead == 0xfeff) ADVANCE(63);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\\') ADVANCE(67);
+          lookahead != '\\') ADVANCE(65);
+      END_STATE();
+    case 64:
+      ACCEPT_TOKEN(sym_string_content);
+      if (lookahead == '/') ADVANCE(65);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(65);
+      END_STATE();
+    case 65:
+      ACCEPT_TOKEN(sym_string_content);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(65);
       END_STATE();
     case 66:
-      ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '/') ADVANCE(67);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\\') ADVANCE(67);
-      END_STATE();
-    case 67:
-      ACCEPT_TOKEN(sym_string_content);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '"' &&
-          lookahead != '$' &&
-          lookahead != '\\') ADVANCE(67);
-      END_STATE();
-    case 68:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 69:
+    case 67:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
-    case 70:
+    case 68:
       ACCEPT_TOKEN(anon_sym_RBRACE2);
       END_STATE();
-    case 71:
+    case 69:
       ACCEPT_TOKEN(aux_sym_interpolation_path_token1);
-      if (lookahead == '-') ADVANCE(23);
+      if (lookahead == '-') ADVANCE(21);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(71);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(69);
+      END_STATE();
+    case 70:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 71:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      if (lookahead == '.') ADVANCE(47);
       END_STATE();
     case 72:
-      ACCEPT_TOKEN(anon_sym_DOT);
-      END_STATE();
-    case 73:
-      ACCEPT_TOKEN(anon_sym_DOT);
-      if (lookahead == '.') ADVANCE(49);
-      END_STATE();
-    case 74:
       ACCEPT_TOKEN(sym_identifier);
-      if (lookahead == '-') ADVANCE(22);
+      if (lookahead == '-') ADVANCE(20);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(74);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(72);
       END_STATE();
-    case 75:
+    case 73:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(75);
+          lookahead != '\n') ADVANCE(73);
       END_STATE();
     default:
       return false;
@@ -3597,196 +3591,196 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0},
   [1] = {.lex_state = 0},
-  [2] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [3] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [4] = {.lex_state = 26, .reserved_word_set_id = 1},
+  [2] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [3] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [4] = {.lex_state = 24, .reserved_word_set_id = 1},
   [5] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [6] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [7] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [8] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [9] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [10] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [11] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [12] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [13] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [14] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [15] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [16] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [17] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [18] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [19] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [20] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [21] = {.lex_state = 26, .reserved_word_set_id = 2},
-  [22] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [23] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [24] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [25] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [26] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [27] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [28] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [29] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [30] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [31] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [32] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [33] = {.lex_state = 26, .reserved_word_set_id = 3},
-  [34] = {.lex_state = 26, .reserved_word_set_id = 4},
-  [35] = {.lex_state = 27, .reserved_word_set_id = 5},
-  [36] = {.lex_state = 27, .reserved_word_set_id = 5},
-  [37] = {.lex_state = 27, .reserved_word_set_id = 5},
-  [38] = {.lex_state = 27, .reserved_word_set_id = 5},
-  [39] = {.lex_state = 26, .reserved_word_set_id = 5},
-  [40] = {.lex_state = 26, .reserved_word_set_id = 6},
-  [41] = {.lex_state = 26, .reserved_word_set_id = 6},
-  [42] = {.lex_state = 26, .reserved_word_set_id = 6},
-  [43] = {.lex_state = 26, .reserved_word_set_id = 7},
-  [44] = {.lex_state = 26, .reserved_word_set_id = 7},
-  [45] = {.lex_state = 26, .reserved_word_set_id = 7},
-  [46] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [47] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [48] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [49] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [50] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [51] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [52] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [53] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [54] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [55] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [56] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [57] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [58] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [59] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [60] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [61] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [62] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [63] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [64] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [65] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [66] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [67] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [68] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [69] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [70] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [71] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [72] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [73] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [74] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [75] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [76] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [77] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [78] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [79] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [80] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [81] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [82] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [83] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [84] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [85] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [86] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [87] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [88] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [89] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [90] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [91] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [92] = {.lex_state = 26, .reserved_word_set_id = 1},
+  [6] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [7] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [8] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [9] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [10] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [11] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [12] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [13] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [14] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [15] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [16] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [17] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [18] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [19] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [20] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [21] = {.lex_state = 24, .reserved_word_set_id = 2},
+  [22] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [23] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [24] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [25] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [26] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [27] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [28] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [29] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [30] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [31] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [32] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [33] = {.lex_state = 24, .reserved_word_set_id = 3},
+  [34] = {.lex_state = 24, .reserved_word_set_id = 4},
+  [35] = {.lex_state = 25, .reserved_word_set_id = 5},
+  [36] = {.lex_state = 25, .reserved_word_set_id = 5},
+  [37] = {.lex_state = 25, .reserved_word_set_id = 5},
+  [38] = {.lex_state = 25, .reserved_word_set_id = 5},
+  [39] = {.lex_state = 24, .reserved_word_set_id = 5},
+  [40] = {.lex_state = 24, .reserved_word_set_id = 6},
+  [41] = {.lex_state = 24, .reserved_word_set_id = 6},
+  [42] = {.lex_state = 24, .reserved_word_set_id = 6},
+  [43] = {.lex_state = 24, .reserved_word_set_id = 7},
+  [44] = {.lex_state = 24, .reserved_word_set_id = 7},
+  [45] = {.lex_state = 24, .reserved_word_set_id = 7},
+  [46] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [47] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [48] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [49] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [50] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [51] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [52] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [53] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [54] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [55] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [56] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [57] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [58] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [59] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [60] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [61] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [62] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [63] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [64] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [65] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [66] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [67] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [68] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [69] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [70] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [71] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [72] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [73] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [74] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [75] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [76] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [77] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [78] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [79] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [80] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [81] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [82] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [83] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [84] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [85] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [86] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [87] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [88] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [89] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [90] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [91] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [92] = {.lex_state = 24, .reserved_word_set_id = 1},
   [93] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [94] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [95] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [96] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [97] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [98] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [99] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [100] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [101] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [102] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [103] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [104] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [105] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [106] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [107] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [108] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [109] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [110] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [111] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [112] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [113] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [114] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [115] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [116] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [117] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [118] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [119] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [120] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [121] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [122] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [123] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [124] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [125] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [126] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [127] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [128] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [129] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [130] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [131] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [132] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [133] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [134] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [135] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [136] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [137] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [138] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [139] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [140] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [141] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [142] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [143] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [144] = {.lex_state = 26, .reserved_word_set_id = 1},
+  [94] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [95] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [96] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [97] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [98] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [99] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [100] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [101] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [102] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [103] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [104] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [105] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [106] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [107] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [108] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [109] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [110] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [111] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [112] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [113] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [114] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [115] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [116] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [117] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [118] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [119] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [120] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [121] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [122] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [123] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [124] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [125] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [126] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [127] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [128] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [129] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [130] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [131] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [132] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [133] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [134] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [135] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [136] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [137] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [138] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [139] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [140] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [141] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [142] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [143] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [144] = {.lex_state = 24, .reserved_word_set_id = 1},
   [145] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [146] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [147] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [148] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [149] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [150] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [151] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [152] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [153] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [154] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [155] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [156] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [157] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [158] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [159] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [160] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [161] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [162] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [163] = {.lex_state = 26, .reserved_word_set_id = 1},
-  [164] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [165] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [166] = {.lex_state = 26, .reserved_word_set_id = 8},
-  [167] = {.lex_state = 28},
-  [168] = {.lex_state = 28},
-  [169] = {.lex_state = 26},
-  [170] = {.lex_state = 27},
-  [171] = {.lex_state = 26},
-  [172] = {.lex_state = 27},
-  [173] = {.lex_state = 26},
-  [174] = {.lex_state = 27},
-  [175] = {.lex_state = 27},
-  [176] = {.lex_state = 26, .reserved_word_set_id = 9},
-  [177] = {.lex_state = 26},
-  [178] = {.lex_state = 26, .reserved_word_set_id = 9},
-  [179] = {.lex_state = 26},
-  [180] = {.lex_state = 26},
-  [181] = {.lex_state = 26},
-  [182] = {.lex_state = 26},
-  [183] = {.lex_state = 26},
-  [184] = {.lex_state = 26},
-  [185] = {.lex_state = 26},
-  [186] = {.lex_state = 26},
-  [187] = {.lex_state = 26},
-  [188] = {.lex_state = 26},
-  [189] = {.lex_state = 26},
-  [190] = {.lex_state = 26},
-  [191] = {.lex_state = 26},
+  [146] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [147] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [148] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [149] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [150] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [151] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [152] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [153] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [154] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [155] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [156] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [157] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [158] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [159] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [160] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [161] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [162] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [163] = {.lex_state = 24, .reserved_word_set_id = 1},
+  [164] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [165] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [166] = {.lex_state = 24, .reserved_word_set_id = 8},
+  [167] = {.lex_state = 26},
+  [168] = {.lex_state = 26},
+  [169] = {.lex_state = 24},
+  [170] = {.lex_state = 25},
+  [171] = {.lex_state = 24},
+  [172] = {.lex_state = 25},
+  [173] = {.lex_state = 24},
+  [174] = {.lex_state = 25},
+  [175] = {.lex_state = 25},
+  [176] = {.lex_state = 24, .reserved_word_set_id = 9},
+  [177] = {.lex_state = 24},
+  [178] = {.lex_state = 24, .reserved_word_set_id = 9},
+  [179] = {.lex_state = 24},
+  [180] = {.lex_state = 24},
+  [181] = {.lex_state = 24},
+  [182] = {.lex_state = 24},
+  [183] = {.lex_state = 24},
+  [184] = {.lex_state = 24},
+  [185] = {.lex_state = 24},
+  [186] = {.lex_state = 24},
+  [187] = {.lex_state = 24},
+  [188] = {.lex_state = 24},
+  [189] = {.lex_state = 24},
+  [190] = {.lex_state = 24},
+  [191] = {.lex_state = 24},
   [192] = {.lex_state = 0},
   [193] = {.lex_state = 0},
   [194] = {.lex_state = 0},
@@ -3796,9 +3790,9 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [198] = {.lex_state = 0},
   [199] = {.lex_state = 0},
   [200] = {.lex_state = 0},
-  [201] = {.lex_state = 31},
-  [202] = {.lex_state = 27},
-  [203] = {.lex_state = 31},
+  [201] = {.lex_state = 29},
+  [202] = {.lex_state = 25},
+  [203] = {.lex_state = 29},
   [204] = {.lex_state = 0},
   [205] = {.lex_state = 0},
   [206] = {.lex_state = 0},
@@ -3810,16 +3804,16 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [212] = {.lex_state = 0},
   [213] = {.lex_state = 0},
   [214] = {.lex_state = 0},
-  [215] = {.lex_state = 26},
-  [216] = {.lex_state = 31, .reserved_word_set_id = 1},
+  [215] = {.lex_state = 24},
+  [216] = {.lex_state = 29, .reserved_word_set_id = 1},
   [217] = {.lex_state = 0},
-  [218] = {.lex_state = 31},
+  [218] = {.lex_state = 29},
   [219] = {.lex_state = 0},
-  [220] = {.lex_state = 27},
-  [221] = {.lex_state = 26},
-  [222] = {.lex_state = 27},
-  [223] = {.lex_state = 26},
-  [224] = {.lex_state = 27},
+  [220] = {.lex_state = 25},
+  [221] = {.lex_state = 24},
+  [222] = {.lex_state = 25},
+  [223] = {.lex_state = 24},
+  [224] = {.lex_state = 25},
   [225] = {.lex_state = 0},
   [226] = {.lex_state = 0},
   [227] = {.lex_state = 0},
@@ -3830,55 +3824,55 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [232] = {.lex_state = 1},
   [233] = {.lex_state = 0},
   [234] = {.lex_state = 0},
-  [235] = {.lex_state = 26},
+  [235] = {.lex_state = 24},
   [236] = {.lex_state = 1},
   [237] = {.lex_state = 1},
   [238] = {.lex_state = 1},
-  [239] = {.lex_state = 27},
-  [240] = {.lex_state = 26},
+  [239] = {.lex_state = 25},
+  [240] = {.lex_state = 24},
   [241] = {.lex_state = 0},
-  [242] = {.lex_state = 26},
-  [243] = {.lex_state = 31, .reserved_word_set_id = 1},
+  [242] = {.lex_state = 24},
+  [243] = {.lex_state = 29, .reserved_word_set_id = 1},
   [244] = {.lex_state = 0},
-  [245] = {.lex_state = 26},
-  [246] = {.lex_state = 26},
-  [247] = {.lex_state = 31},
+  [245] = {.lex_state = 24},
+  [246] = {.lex_state = 24},
+  [247] = {.lex_state = 29},
   [248] = {.lex_state = 0},
-  [249] = {.lex_state = 26},
-  [250] = {.lex_state = 26},
-  [251] = {.lex_state = 26},
-  [252] = {.lex_state = 26},
-  [253] = {.lex_state = 26},
-  [254] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [255] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [256] = {.lex_state = 26},
-  [257] = {.lex_state = 31},
-  [258] = {.lex_state = 26},
-  [259] = {.lex_state = 26},
-  [260] = {.lex_state = 26},
-  [261] = {.lex_state = 31},
-  [262] = {.lex_state = 31},
-  [263] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [264] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [265] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [266] = {.lex_state = 31},
-  [267] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [268] = {.lex_state = 31},
-  [269] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [270] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [271] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [272] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [273] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [274] = {.lex_state = 31, .reserved_word_set_id = 1},
+  [249] = {.lex_state = 24},
+  [250] = {.lex_state = 24},
+  [251] = {.lex_state = 24},
+  [252] = {.lex_state = 24},
+  [253] = {.lex_state = 24},
+  [254] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [255] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [256] = {.lex_state = 24},
+  [257] = {.lex_state = 29},
+  [258] = {.lex_state = 24},
+  [259] = {.lex_state = 24},
+  [260] = {.lex_state = 24},
+  [261] = {.lex_state = 29},
+  [262] = {.lex_state = 29},
+  [263] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [264] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [265] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [266] = {.lex_state = 29},
+  [267] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [268] = {.lex_state = 29},
+  [269] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [270] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [271] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [272] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [273] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [274] = {.lex_state = 29, .reserved_word_set_id = 1},
   [275] = {.lex_state = 1},
-  [276] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [277] = {.lex_state = 31, .reserved_word_set_id = 1},
-  [278] = {.lex_state = 31, .reserved_word_set_id = 1},
+  [276] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [277] = {.lex_state = 29, .reserved_word_set_id = 1},
+  [278] = {.lex_state = 29, .reserved_word_set_id = 1},
   [279] = {.lex_state = 0, .reserved_word_set_id = 1},
   [280] = {.lex_state = 0},
-  [281] = {.lex_state = 31},
+  [281] = {.lex_state = 29},
   [282] = {.lex_state = 0},
-  [283] = {.lex_state = 31},
+  [283] = {.lex_state = 29},
   [284] = {.lex_state = 0, .reserved_word_set_id = 1},
   [285] = {.lex_state = 0},
   [286] = {.lex_state = 0},
@@ -3886,26 +3880,26 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [288] = {.lex_state = 0},
   [289] = {.lex_state = 0},
   [290] = {.lex_state = 0},
-  [291] = {.lex_state = 28},
+  [291] = {.lex_state = 26},
   [292] = {.lex_state = 0},
   [293] = {.lex_state = 0},
-  [294] = {.lex_state = 28},
+  [294] = {.lex_state = 26},
   [295] = {.lex_state = 0},
   [296] = {.lex_state = 0},
   [297] = {.lex_state = 0},
-  [298] = {.lex_state = 26},
+  [298] = {.lex_state = 24},
   [299] = {.lex_state = 5},
   [300] = {.lex_state = 0},
   [301] = {.lex_state = 0},
   [302] = {.lex_state = 0},
   [303] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [304] = {.lex_state = 26},
+  [304] = {.lex_state = 24},
   [305] = {.lex_state = 0},
-  [306] = {.lex_state = 26},
+  [306] = {.lex_state = 24},
   [307] = {.lex_state = 0, .reserved_word_set_id = 1},
   [308] = {.lex_state = 0},
   [309] = {.lex_state = 0},
-  [310] = {.lex_state = 26},
+  [310] = {.lex_state = 24},
   [311] = {.lex_state = 0, .reserved_word_set_id = 1},
   [312] = {.lex_state = 0},
   [313] = {.lex_state = 0},
@@ -3914,27 +3908,27 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [316] = {.lex_state = 0},
   [317] = {.lex_state = 0},
   [318] = {.lex_state = 0},
-  [319] = {.lex_state = 26},
+  [319] = {.lex_state = 24},
   [320] = {.lex_state = 0, .reserved_word_set_id = 1},
   [321] = {.lex_state = 0},
   [322] = {.lex_state = 0},
   [323] = {.lex_state = 0, .reserved_word_set_id = 1},
   [324] = {.lex_state = 5},
-  [325] = {.lex_state = 31},
+  [325] = {.lex_state = 29},
   [326] = {.lex_state = 0},
   [327] = {.lex_state = 0},
   [328] = {.lex_state = 0},
-  [329] = {.lex_state = 31},
+  [329] = {.lex_state = 29},
   [330] = {.lex_state = 0, .reserved_word_set_id = 1},
   [331] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [332] = {.lex_state = 26},
+  [332] = {.lex_state = 24},
   [333] = {.lex_state = 0, .reserved_word_set_id = 1},
   [334] = {.lex_state = 0},
   [335] = {.lex_state = 0, .reserved_word_set_id = 1},
   [336] = {.lex_state = 0},
   [337] = {.lex_state = 0},
   [338] = {.lex_state = 0},
-  [339] = {.lex_state = 26},
+  [339] = {.lex_state = 24},
   [340] = {.lex_state = 0, .reserved_word_set_id = 1},
   [341] = {.lex_state = 0, .reserved_word_set_id = 1},
   [342] = {.lex_state = 0, .reserved_word_set_id = 1},
@@ -3943,20 +3937,20 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [345] = {.lex_state = 0, .reserved_word_set_id = 1},
   [346] = {.lex_state = 5},
   [347] = {.lex_state = 5},
-  [348] = {.lex_state = 31},
+  [348] = {.lex_state = 29},
   [349] = {.lex_state = 0},
   [350] = {.lex_state = 0},
-  [351] = {.lex_state = 26},
+  [351] = {.lex_state = 24},
   [352] = {.lex_state = 0, .reserved_word_set_id = 1},
   [353] = {.lex_state = 0},
-  [354] = {.lex_state = 26},
+  [354] = {.lex_state = 24},
   [355] = {.lex_state = 0, .reserved_word_set_id = 1},
   [356] = {.lex_state = 0},
   [357] = {.lex_state = 0, .reserved_word_set_id = 1},
   [358] = {.lex_state = 0, .reserved_word_set_id = 1},
   [359] = {.lex_state = 0},
   [360] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [361] = {.lex_state = 28},
+  [361] = {.lex_state = 26},
 };
 
 static const TSSymbol ts_reserved_words[10][MAX_RESERVED_WORD_SET_SIZE] = {

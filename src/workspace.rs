@@ -140,7 +140,7 @@ pub fn check_inputs(inputs: Vec<Input>) -> Checked {
             checked.trees.push((file, tree));
         }
     }
-    diagnostics::sort(&mut checked.diagnostics);
+    diagnostics::sort_by_name(&mut checked.diagnostics, &checked.sources);
     diagnostics::shorten(&mut checked.diagnostics);
     checked
 }

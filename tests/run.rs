@@ -54,12 +54,11 @@ fn set(lines: &[String]) -> BTreeSet<&str> {
     lines.iter().map(String::as_str).collect()
 }
 
-#[test]
-fn the_example_runs_end_to_end_in_dependency_order() {
-    let state = std::env::temp_dir().join(format!("pipec-run-example-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&state);
-    let started = Instant::now();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"))
+/// `pipec run` of examples/run/pipeline.pipe at 36000x, its state in
+/// `state`, with the secret it needs.
+fn run_example(state: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"));
+    command
         .args([
             "run",
             "examples/run/pipeline.pipe",
@@ -67,10 +66,17 @@ fn the_example_runs_end_to_end_in_dependency_order() {
             "36000",
             "--state",
         ])
-        .arg(&state)
-        .env("DEPLOY_TOKEN", "local-token")
-        .output()
-        .unwrap();
+        .arg(state)
+        .env("DEPLOY_TOKEN", "local-token");
+    command
+}
+
+#[test]
+fn the_example_runs_end_to_end_in_dependency_order() {
+    let state = std::env::temp_dir().join(format!("pipec-run-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let started = Instant::now();
+    let output = run_example(&state).output().unwrap();
     assert_exit(&output, 0);
     // Four one-hour bakes and a two-hour one take well under a second at
     // 36000x; the bound only catches a run that waits in real time.
@@ -104,16 +110,7 @@ fn a_run_whose_progress_reader_has_gone_completes() {
     use std::io::BufRead as _;
     let state = std::env::temp_dir().join(format!("pipec-run-closed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pipec"))
-        .args([
-            "run",
-            "examples/run/pipeline.pipe",
-            "--speed",
-            "36000",
-            "--state",
-        ])
-        .arg(&state)
-        .env("DEPLOY_TOKEN", "local-token")
+    let mut child = run_example(&state)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -203,26 +203,10 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file, position and code so that output does not
-/// depend on the order in which passes found them. Files go in the order
-/// they were added; [`sort_by_name`] orders them by name.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|left, right| {
-        let key = |diagnostic: &Diagnostic| {
-            diagnostic
-                .primary_label()
-                .map(|label| (label.file, label.span.start, label.span.end))
-        };
-        key(left)
-            .cmp(&key(right))
-            .then_with(|| left.code.cmp(&right.code))
-            .then_with(|| left.message.cmp(&right.message))
-    });
-}
-
-/// [`sort`] with files ordered by their names in `sources`, so that the
-/// order the files were named or loaded in (`pipec check b.pipe a.pipe`)
-/// does not change the report.
+/// Sorts diagnostics by file name (in `sources`), position and code, so
+/// that output depends neither on the order in which passes found them
+/// nor on the order the files were named or loaded in (`pipec check
+/// b.pipe a.pipe`).
 pub fn sort_by_name(diagnostics: &mut [Diagnostic], sources: &crate::source::SourceMap) {
     diagnostics.sort_by(|left, right| {
         let key = |diagnostic: &Diagnostic| {

@@ -571,18 +571,16 @@ impl<'w> Lowerer<'_, 'w> {
             // the wave's.
             let production_frozen = production.final_at.is_some();
             let wave_frozen = production_frozen || wave_member.final_at.is_some();
-            let onebox_frozen = if wave_body.get(&Key::Single("onebox")).is_some() {
-                wave_frozen
-            } else {
-                production_frozen
+            // The wave's one-box, else production's, and whether it is in a
+            // final block.
+            let (onebox, onebox_frozen) = match wave_body.get(&Key::Single("onebox")) {
+                Some(own) => (Some(own), wave_frozen),
+                None => (body.get(&Key::Single("onebox")), production_frozen),
             };
-            let onebox = wave_body
-                .get(&Key::Single("onebox"))
-                .or_else(|| body.get(&Key::Single("onebox")))
-                .map(|onebox| {
-                    let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &wave_safety);
-                    (onebox, onebox_safety)
-                });
+            let onebox = onebox.map(|onebox| {
+                let onebox_safety = self.onebox_safety(plan, pipeline, onebox, &wave_safety);
+                (onebox, onebox_safety)
+            });
             // A wave whose every step an alarm rolls back goes unnamed in a
             // plan only checked.
             let rolled_back = wave_safety.rollback.is_some()

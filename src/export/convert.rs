@@ -683,7 +683,11 @@ impl<'s> Locator<'s> {
         Locator {
             sources,
             files: RefCell::new(Vec::new()),
-            places: RefCell::new(FastHashMap::default()),
+            // A service's plan names a few dozen places.
+            places: RefCell::new(FastHashMap::with_capacity_and_hasher(
+                64,
+                Default::default(),
+            )),
         }
     }
 

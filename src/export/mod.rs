@@ -10,6 +10,7 @@
 //! together.
 
 pub mod codepipeline;
+pub mod compact_json;
 pub mod convert;
 pub mod findings;
 pub mod github_actions;

@@ -49,6 +49,26 @@ pub fn check_fixture(name: &str, text: &str) -> Checked {
     workspace::check_workspace(entries, &loader, TODAY)
 }
 
+/// Compiles a fixture's files as a workspace, as [`check_fixture`]
+/// checks them.
+pub fn compile_fixture(name: &str, text: &str) -> Compiled {
+    let files = split_fixture(name, text);
+    let mut loader = MemoryLoader::in_dir("/workspace");
+    loader.add("pipec.toml", "");
+    for (name, body) in &files {
+        loader.add(name, body.as_bytes());
+    }
+    let entries = files
+        .into_iter()
+        .map(|(name, _)| Entry {
+            path: name.into(),
+            bytes: None,
+            name: None,
+        })
+        .collect();
+    workspace::compile_workspace(entries, &loader, TODAY)
+}
+
 /// Compiles `main.pipe` with `text`, in `/ws` in memory, with a
 /// `pipec.toml` beside it when `root` says so.
 pub fn compile_main(text: &str, root: bool) -> Compiled {

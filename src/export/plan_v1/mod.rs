@@ -56,19 +56,17 @@ pub const UNKNOWN_FILE: &str = "<unknown>";
 /// same bytes. What `pipec compile` writes by default: the plans of a large
 /// workspace are half the size and twice as fast to write as pretty ones.
 pub fn to_json_compact(plan: &PlanV1) -> String {
-    match serde_json::to_string(plan) {
-        Ok(mut json) => {
-            json.push('\n');
-            json
-        }
-        // As for `to_json`: nothing for serde_json to refuse.
-        Err(error) => unreachable!("a plan always serializes: {error}"),
-    }
+    let mut out = Vec::with_capacity(128 << 10);
+    write_compact(&mut out, plan);
+    out.push(b'\n');
+    // JSON is written as UTF-8 only.
+    String::from_utf8(out)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// Appends a plan's compact JSON, without the newline, to `out`.
 pub fn write_compact(out: &mut Vec<u8>, plan: &PlanV1) {
-    if let Err(error) = serde_json::to_writer(out, plan) {
+    if let Err(error) = crate::export::compact_json::write(out, plan) {
         // As for `to_json`: nothing for serde_json to refuse.
         unreachable!("a plan always serializes: {error}")
     }

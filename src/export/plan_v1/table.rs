@@ -133,13 +133,13 @@ pub(super) fn number_of(provenance: &Provenance) -> Option<u32> {
 /// through [`Whole`].
 pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R) -> R {
     let all = in_order(plan);
-    let mut distinct: FastHashMap<&Provenance, u32> =
+    let mut distinct: FastHashMap<Key<'_>, u32> =
         FastHashMap::with_capacity_and_hasher(all.len() / 4, Default::default());
     let mut table: Vec<&Provenance> = Vec::new();
     let mut in_order = Vec::with_capacity(all.len());
     for provenance in all {
         let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
-        let number = *distinct.entry(provenance).or_insert_with(|| {
+        let number = *distinct.entry(Key(provenance)).or_insert_with(|| {
             table.push(provenance);
             next
         });
@@ -158,6 +158,43 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
     let _reset = Reset(before);
     write(&table)
 }
+
+/// A provenance as a key of the table: equal as provenances are, but
+/// hashed by its line and column only, and its file compared by address
+/// before by name. A plan's provenances share one copy of each file's
+/// name, so hashing the name (and comparing it byte by byte) for each of
+/// the several hundred provenances of a plan was most of finding the
+/// table; two places at the same line and column of different files are
+/// rare, and then told apart by the comparison.
+struct Key<'a>(&'a Provenance);
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from(self.0.line) << 32 | u64::from(self.0.column));
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field, named, so that a new one is not forgotten here.
+        let Provenance {
+            file,
+            line,
+            column,
+            how,
+            overrides,
+            not_scaled,
+        } = self.0;
+        *line == other.0.line
+            && *column == other.0.column
+            && *how == other.0.how
+            && (std::sync::Arc::ptr_eq(file, &other.0.file) || *file == other.0.file)
+            && *overrides == other.0.overrides
+            && *not_scaled == other.0.not_scaled
+    }
+}
+
+impl Eq for Key<'_> {}
 
 /// A provenance written whole, even while its plan is being written with
 /// numbers (the table's entries).

@@ -22,9 +22,10 @@ use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-/// The JSON of one plan in `layout`; the plan is dropped on the way.
-fn serialize(plan: pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> String {
-    layout.write(&pipec::export::convert::into_v1(plan, sources))
+/// The JSON of one plan in `layout`, as a file of its own holds it; the
+/// plan is dropped on the way.
+fn serialize(plan: pipec::plan::Plan, sources: &SourceMap, layout: Layout) -> Vec<u8> {
+    pipec::export::plan_piece(&pipec::export::convert::into_v1(plan, sources), 0, 1, layout)
 }
 
 /// Locks a mutex, whether or not a thread panicked while holding it (a
@@ -84,17 +85,17 @@ impl Write for Destination {
 /// before it waits (threads take pipelines in order, so few ever wait).
 struct InOrder {
     next: usize,
-    waiting: BTreeMap<usize, String>,
+    waiting: BTreeMap<usize, Vec<u8>>,
     out: io::BufWriter<Destination>,
     error: Option<io::Error>,
 }
 
 impl InOrder {
-    fn put(&mut self, position: usize, piece: String) {
+    fn put(&mut self, position: usize, piece: Vec<u8>) {
         self.waiting.insert(position, piece);
         while let Some(piece) = self.waiting.remove(&self.next) {
             if self.error.is_none()
-                && let Err(error) = self.out.write_all(piece.as_bytes())
+                && let Err(error) = self.out.write_all(&piece)
             {
                 self.error = Some(error);
             }
@@ -402,9 +403,9 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
         }
         let path = self.out.join(format!("{}.json", plan.pipeline));
         let name = plan.pipeline.clone();
-        let text = serialize(plan, sources, self.layout);
+        let json = serialize(plan, sources, self.layout);
         let written = Pending::create(&path).and_then(|mut pending| {
-            pending.write_all(text.as_bytes())?;
+            pending.write_all(&json)?;
             // Synced all at once before the commit, where the system can.
             if pipec::disk::BATCH_SYNC {
                 pending.close_unsynced();

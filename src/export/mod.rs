@@ -45,39 +45,48 @@ impl Layout {
 /// to tens of megabytes); the text does not depend on how many there are.
 pub fn plans_to_json(plans: &[plan_v1::PlanV1], layout: Layout) -> String {
     let count = plans.len();
-    let texts =
+    let pieces =
         crate::parallel::map_in_order(plans.iter().enumerate().collect(), |(index, plan)| {
             plan_piece(plan, index, count, layout)
         });
-    let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 4);
-    for text in &texts {
-        out.push_str(text);
+    let mut out = Vec::with_capacity(pieces.iter().map(Vec::len).sum::<usize>() + 4);
+    for piece in &pieces {
+        out.extend_from_slice(piece);
     }
-    out.push_str(plans_end(count, layout));
-    out
+    out.extend_from_slice(plans_end(count, layout).as_bytes());
+    utf8(out)
 }
 
-/// The text plan `index` of `count` takes in [`plans_to_json`]'s output:
+/// JSON written as bytes, as the text it is: the writers write UTF-8 only.
+fn utf8(json: Vec<u8>) -> String {
+    String::from_utf8(json)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// The bytes plan `index` of `count` takes in [`plans_to_json`]'s output:
 /// its JSON in that layout when it is the only plan, otherwise an element
 /// of the array, with what comes before it. Written one after another,
 /// then [`plans_end`], the pieces make the whole document, so a caller can
-/// write plans out as they are built instead of holding them all.
-pub fn plan_piece(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> String {
-    if count == 1 {
-        return layout.write(plan);
-    }
+/// write plans out as they are built instead of holding them all. Bytes,
+/// not a string, so that a piece going straight to a file is not checked
+/// to be UTF-8 on the way (76 KB per service).
+pub fn plan_piece(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> Vec<u8> {
     match layout {
         Layout::Compact => {
             // Serialized straight after its `[` or `,` into a buffer sized
             // for a plan (a service's is about 76 KB), rather than into a
             // growing string that is then copied.
             let mut out = Vec::with_capacity(128 << 10);
-            out.push(if index == 0 { b'[' } else { b',' });
+            if count != 1 {
+                out.push(if index == 0 { b'[' } else { b',' });
+            }
             plan_v1::write_compact(&mut out, plan);
-            // serde_json writes UTF-8 only.
-            String::from_utf8(out)
-                .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+            if count == 1 {
+                out.push(b'\n');
+            }
+            out
         }
+        Layout::Pretty if count == 1 => layout.write(plan).into_bytes(),
         Layout::Pretty => {
             let text = layout.write(plan);
             let text = text.trim_end_matches('\n');
@@ -92,7 +101,7 @@ pub fn plan_piece(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: La
                 out.push_str("  ");
                 out.push_str(line);
             }
-            out
+            out.into_bytes()
         }
     }
 }

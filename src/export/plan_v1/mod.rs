@@ -59,7 +59,7 @@ pub fn to_json_compact(plan: &PlanV1) -> String {
     let mut out = Vec::with_capacity(128 << 10);
     write_compact(&mut out, plan);
     out.push(b'\n');
-    // JSON is written as UTF-8 only.
+    // The writer writes UTF-8 only.
     String::from_utf8(out)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }

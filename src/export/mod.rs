@@ -73,21 +73,47 @@ fn utf8(json: Vec<u8>) -> String {
 pub fn plan_piece(plan: &plan_v1::PlanV1, index: usize, count: usize, layout: Layout) -> Vec<u8> {
     match layout {
         Layout::Compact => {
-            // Serialized straight after its `[` or `,` into a buffer sized
-            // for a plan (a service's is about 76 KB), rather than into a
-            // growing string that is then copied.
+            // Sized for a plan (a service's is about 76 KB), rather than
+            // grown.
             let mut out = Vec::with_capacity(128 << 10);
+            write_plan_piece(&mut out, plan, index, count, layout);
+            out
+        }
+        Layout::Pretty => pretty_piece(plan, index, count),
+    }
+}
+
+/// Appends [`plan_piece`] to `out`, so that a writer can reuse one buffer
+/// for plan after plan.
+pub fn write_plan_piece(
+    out: &mut Vec<u8>,
+    plan: &plan_v1::PlanV1,
+    index: usize,
+    count: usize,
+    layout: Layout,
+) {
+    match layout {
+        // Serialized straight after its `[` or `,`, rather than into a
+        // string of its own that is then copied.
+        Layout::Compact => {
             if count != 1 {
                 out.push(if index == 0 { b'[' } else { b',' });
             }
-            plan_v1::write_compact(&mut out, plan);
+            plan_v1::write_compact(out, plan);
             if count == 1 {
                 out.push(b'\n');
             }
-            out
         }
-        Layout::Pretty if count == 1 => layout.write(plan).into_bytes(),
-        Layout::Pretty => {
+        Layout::Pretty => out.extend_from_slice(&pretty_piece(plan, index, count)),
+    }
+}
+
+/// [`plan_piece`] in the pretty layout.
+fn pretty_piece(plan: &plan_v1::PlanV1, index: usize, count: usize) -> Vec<u8> {
+    let layout = Layout::Pretty;
+    match count {
+        1 => layout.write(plan).into_bytes(),
+        _ => {
             let text = layout.write(plan);
             let text = text.trim_end_matches('\n');
             // Pretty JSON never holds a raw newline inside a string, so

@@ -6,10 +6,11 @@
 //! is per string: it looks every byte up in a table, keys included, and
 //! writes the quotes, the `,` and the `:` one call each. This serializer
 //! checks eight bytes at a time for anything JSON escapes and writes a
-//! clean string in one go. Whatever has to be escaped, every number and
-//! everything this serializer does not write itself (an object key that
-//! is not a string) is serde_json's: [`write`] falls back to it for the
-//! whole value, so the bytes never differ, which `tests/plan_contract.rs`
+//! clean string, or a key with its `,` and `:`, in one go. What has to be
+//! escaped goes through serde_json's escapes and every number through its
+//! formatter; a value this serializer does not write itself (one with an
+//! object key that is not a string) is handed to serde_json whole by
+//! [`write`]. So the bytes never differ, which `tests/compact_json.rs`
 //! holds it to on every plan of the repository.
 
 use serde::ser::{self, Serialize};
@@ -399,56 +400,31 @@ impl<'a> ser::Serializer for Compact<'a> {
     }
 }
 
-impl ser::SerializeSeq for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
+/// The four ways serde writes a list, each an element at a time.
+macro_rules! lists {
+    ($($trait:ident::$method:ident),* $(,)?) => {
+        $(
+            impl ser::$trait for Open<'_> {
+                type Ok = ();
+                type Error = Unsupported;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        self.element(value)
-    }
+                fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+                    self.element(value)
+                }
 
-    fn end(self) -> Done {
-        Open::end(self)
-    }
+                fn end(self) -> Done {
+                    Open::end(self)
+                }
+            }
+        )*
+    };
 }
 
-impl ser::SerializeTuple for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        self.element(value)
-    }
-
-    fn end(self) -> Done {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        self.element(value)
-    }
-
-    fn end(self) -> Done {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        self.element(value)
-    }
-
-    fn end(self) -> Done {
-        Open::end(self)
-    }
+lists! {
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
 }
 
 impl ser::SerializeMap for Open<'_> {
@@ -482,31 +458,31 @@ impl ser::SerializeMap for Open<'_> {
     }
 }
 
-impl ser::SerializeStruct for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
+/// The two ways serde writes a struct, each a named field at a time.
+macro_rules! structs {
+    ($($trait:ident),* $(,)?) => {
+        $(
+            impl ser::$trait for Open<'_> {
+                type Ok = ();
+                type Error = Unsupported;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Done {
-        self.field(name, value)
-    }
+                fn serialize_field<T: Serialize + ?Sized>(
+                    &mut self,
+                    name: &'static str,
+                    value: &T,
+                ) -> Done {
+                    self.field(name, value)
+                }
 
-    fn end(self) -> Done {
-        Open::end(self)
-    }
+                fn end(self) -> Done {
+                    Open::end(self)
+                }
+            }
+        )*
+    };
 }
 
-impl ser::SerializeStructVariant for Open<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Done {
-        self.field(name, value)
-    }
-
-    fn end(self) -> Done {
-        Open::end(self)
-    }
-}
+structs!(SerializeStruct, SerializeStructVariant);
 
 /// Writes an object key and its `:`: a string as it is, and a unit
 /// variant or a newtype of one as its name; any other key (serde_json

@@ -29,9 +29,9 @@ pub fn split_fixture(name: &str, text: &str) -> Vec<(String, String)> {
     files
 }
 
-/// Checks a fixture's files as a workspace: every file is an entry, in a
+/// A fixture's files as a workspace: every file is an entry, in a
 /// directory with a `pipec.toml`, and imports between them resolve.
-pub fn check_fixture(name: &str, text: &str) -> Checked {
+fn fixture_workspace(name: &str, text: &str) -> (MemoryLoader, Vec<Entry>) {
     let files = split_fixture(name, text);
     let mut loader = MemoryLoader::in_dir("/workspace");
     loader.add("pipec.toml", "");
@@ -46,26 +46,19 @@ pub fn check_fixture(name: &str, text: &str) -> Checked {
             name: None,
         })
         .collect();
+    (loader, entries)
+}
+
+/// Checks a fixture's files as a workspace ([`fixture_workspace`]).
+pub fn check_fixture(name: &str, text: &str) -> Checked {
+    let (loader, entries) = fixture_workspace(name, text);
     workspace::check_workspace(entries, &loader, TODAY)
 }
 
 /// Compiles a fixture's files as a workspace, as [`check_fixture`]
 /// checks them.
 pub fn compile_fixture(name: &str, text: &str) -> Compiled {
-    let files = split_fixture(name, text);
-    let mut loader = MemoryLoader::in_dir("/workspace");
-    loader.add("pipec.toml", "");
-    for (name, body) in &files {
-        loader.add(name, body.as_bytes());
-    }
-    let entries = files
-        .into_iter()
-        .map(|(name, _)| Entry {
-            path: name.into(),
-            bytes: None,
-            name: None,
-        })
-        .collect();
+    let (loader, entries) = fixture_workspace(name, text);
     workspace::compile_workspace(entries, &loader, TODAY)
 }
 

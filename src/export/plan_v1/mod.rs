@@ -56,12 +56,10 @@ pub const UNKNOWN_FILE: &str = "<unknown>";
 /// same bytes. What `pipec compile` writes by default: the plans of a large
 /// workspace are half the size and twice as fast to write as pretty ones.
 pub fn to_json_compact(plan: &PlanV1) -> String {
-    let mut out = Vec::with_capacity(128 << 10);
+    let mut out = Vec::new();
     write_compact(&mut out, plan);
     out.push(b'\n');
-    // The writer writes UTF-8 only.
-    String::from_utf8(out)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    super::utf8(out)
 }
 
 /// Appends a plan's compact JSON, without the newline, to `out`.

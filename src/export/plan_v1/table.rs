@@ -162,10 +162,10 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
 /// A provenance as a key of the table: equal as provenances are, but
 /// hashed by its line and column only, and its file compared by address
 /// before by name. A plan's provenances share one copy of each file's
-/// name, so hashing the name (and comparing it byte by byte) for each of
-/// the several hundred provenances of a plan was most of finding the
-/// table; two places at the same line and column of different files are
-/// rare, and then told apart by the comparison.
+/// name, so the address spares hashing the name (and comparing it byte by
+/// byte) for each of the several hundred provenances of a plan; two
+/// places at the same line and column of different files are rare, and
+/// then told apart by the comparison.
 struct Key<'a>(&'a Provenance);
 
 impl std::hash::Hash for Key<'_> {

@@ -238,6 +238,16 @@ impl<'a> Open<'a> {
     }
 }
 
+impl<'a> Compact<'a> {
+    fn list(self) -> Open<'a> {
+        Open::new(self.out, b"[", b"]")
+    }
+
+    fn object(self) -> Open<'a> {
+        Open::new(self.out, b"{", b"}")
+    }
+}
+
 /// Opens `{"variant":` and what follows it.
 fn variant<'a>(out: &'a mut Vec<u8>, variant: &str, open: &[u8], close: &'static [u8]) -> Open<'a> {
     out.push(b'{');
@@ -360,15 +370,15 @@ impl<'a> ser::Serializer for Compact<'a> {
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Open<'a>, Unsupported> {
-        Ok(Open::new(self.out, b"[", b"]"))
+        Ok(self.list())
     }
 
     fn serialize_tuple(self, _: usize) -> Result<Open<'a>, Unsupported> {
-        Ok(Open::new(self.out, b"[", b"]"))
+        Ok(self.list())
     }
 
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Open<'a>, Unsupported> {
-        Ok(Open::new(self.out, b"[", b"]"))
+        Ok(self.list())
     }
 
     fn serialize_tuple_variant(
@@ -382,11 +392,11 @@ impl<'a> ser::Serializer for Compact<'a> {
     }
 
     fn serialize_map(self, _: Option<usize>) -> Result<Open<'a>, Unsupported> {
-        Ok(Open::new(self.out, b"{", b"}"))
+        Ok(self.object())
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Open<'a>, Unsupported> {
-        Ok(Open::new(self.out, b"{", b"}"))
+        Ok(self.object())
     }
 
     fn serialize_struct_variant(

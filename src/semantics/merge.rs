@@ -320,8 +320,6 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
     })
 }
 
-/// Whether a member writes a value of its own (as opposed to only opening a
-/// body to merge into).
 /// The members a change to the final member `key` writes: each member
 /// inside a block written over it (and inside its blocks), keyed by
 /// itself, or the member itself when it is no block or an empty one.
@@ -344,6 +342,8 @@ fn changes_in<'m>(member: &'m Member, key: &Key) -> Vec<(&'m Member, Key)> {
         .collect()
 }
 
+/// Whether a member writes a value of its own (as opposed to only opening a
+/// body to merge into).
 fn writes_value(kind: &MemberKind) -> bool {
     match kind {
         MemberKind::FieldDecl { value, .. } => value.is_some(),

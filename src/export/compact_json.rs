@@ -10,7 +10,7 @@
 //! escaped goes through serde_json's escapes and every number through its
 //! formatter; a value this serializer does not write itself (one with an
 //! object key that is not a string) is handed to serde_json whole by
-//! [`write`]. So the bytes never differ, which `tests/compact_json.rs`
+//! [`write()`]. So the bytes never differ, which `tests/compact_json.rs`
 //! holds it to on every plan of the repository.
 
 use serde::ser::{self, Serialize};

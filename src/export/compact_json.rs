@@ -325,7 +325,7 @@ impl<'a> ser::Serializer for Compact<'a> {
     }
 
     fn serialize_bytes(self, value: &[u8]) -> Done {
-        let mut list = Open::new(self.out, b"[", b"]");
+        let mut list = self.list();
         for byte in value {
             list.element(byte)?;
         }
@@ -451,15 +451,6 @@ impl ser::SerializeMap for Open<'_> {
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(Compact { out: self.out })
-    }
-
-    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
-        &mut self,
-        name: &K,
-        value: &V,
-    ) -> Done {
-        ser::SerializeMap::serialize_key(self, name)?;
         value.serialize(Compact { out: self.out })
     }
 

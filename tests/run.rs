@@ -731,7 +731,8 @@ fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
 /// A secret that is also part of the runner's own step ids (`lab`, in
 /// `production/first/lab-east-1/deploy`) leaves those ids whole in the
 /// progress lines, is still masked in what commands print, and, being
-/// short, is warned about.
+/// short, is warned about. A one-letter secret leaves the runner's verbs
+/// and its own warning whole too.
 #[test]
 fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
     let workspace = Workspace::new("short-secret");
@@ -763,4 +764,23 @@ fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
     let log =
         std::fs::read_to_string(workspace.state("orders").join("logs/build/bundle.log")).unwrap();
     assert!(log.contains("the token is ***"), "{log}");
+
+    let state = workspace.state_home().join("one-letter");
+    let one_letter = workspace
+        .pipec()
+        .args(["run", "pipeline.pipe", "--speed", "36000", "--state"])
+        .arg(&state)
+        .env("LAB_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_exit(&one_letter, 0);
+    let err = stderr(&one_letter);
+    assert!(
+        err.contains("secret `LAB_TOKEN` is shorter than 4 characters: every occurrence in command output is masked"),
+        "{err}"
+    );
+    assert!(err.contains("started    source/code"), "{err}");
+    assert!(err.contains("succeeded  build/bundle"), "{err}");
+    let log = std::fs::read_to_string(state.join("logs/build/bundle.log")).unwrap();
+    assert!(log.contains("***he ***oken is ***"), "{log}");
 }

@@ -136,9 +136,6 @@ impl std::error::Error for RunError {}
 #[derive(Debug)]
 struct Shared {
     plan: PlanV1,
-    /// Every step's id, to tell the runner's own words in its progress
-    /// lines from what they quote.
-    step_ids: std::collections::HashSet<String>,
     topology: scheduler::Topology,
     clock: clock::Clock,
     secrets: Arc<secrets::Secrets>,

@@ -90,45 +90,6 @@ impl Secrets {
             .collect()
     }
 
-    /// Masks `text` as [`Secrets::mask`] does, except inside the words
-    /// `own` accepts (the runner's own step ids in its progress lines, so
-    /// that a secret `x` does not turn `onebox/deploy` into
-    /// `onebo***/deploy`). Words are what lies between spaces, commas,
-    /// colons, parentheses and backquotes.
-    pub fn mask_keeping(&self, text: &str, own: impl Fn(&str) -> bool) -> String {
-        let separators = |ch: char| ch.is_whitespace() || matches!(ch, ',' | ':' | '(' | ')' | '`');
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while !rest.is_empty() {
-            let word_end = rest.find(separators).unwrap_or(rest.len());
-            let (word, after) = rest.split_at(word_end);
-            if word.is_empty() {
-                let separator_len = after.chars().next().map_or(1, char::len_utf8);
-                out.push_str(&after[..separator_len]);
-                rest = &after[separator_len..];
-                continue;
-            }
-            if own(word) {
-                out.push_str(word);
-            } else {
-                out.push_str(&self.mask(word));
-            }
-            rest = after;
-        }
-        // A secret with a separator in it spans words: it is masked in the
-        // whole text.
-        for secret in self
-            .masked
-            .iter()
-            .filter(|secret| secret.contains(separators))
-        {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
-            }
-        }
-        out
-    }
-
     /// Secrets with these values, for tests of what masks them.
     #[cfg(test)]
     pub fn of_values(values: &[&str]) -> Secrets {
@@ -214,19 +175,5 @@ mod tests {
             "a *** b *** c ******"
         );
         assert_eq!(secrets.mask("nothing here"), "nothing here");
-    }
-
-    #[test]
-    fn the_runners_own_words_are_not_masked_but_the_rest_is() {
-        let secrets = Secrets::of_values(&["x", "two words"]);
-        let own = |word: &str| word == "onebox/deploy";
-        assert_eq!(
-            secrets.mask_keeping("started    onebox/deploy: x failed", own),
-            "started    onebox/deploy: *** failed"
-        );
-        assert_eq!(
-            secrets.mask_keeping("it said two words, then x", own),
-            "it said ***, then ***"
-        );
     }
 }

@@ -84,16 +84,21 @@ impl<'o> Engine<'o> {
             .to_string()
     }
 
-    fn say(&mut self, text: &str) {
+    /// Shows a progress line of the runner's own words (its verbs, the
+    /// plan's step ids, gates and alarms: a plan never holds a secret's
+    /// value), whole.
+    fn say(&mut self, own: &str) {
+        self.say_quoting(own, "");
+    }
+
+    /// Shows a progress line whose end, `quoted`, comes from elsewhere (an
+    /// alarm command's answer, a failure's reason, a log's lines) and so is
+    /// masked; `own` is shown whole, as [`Self::say`] shows it. Masking
+    /// only what is quoted keeps the runner's words readable when a
+    /// secret is a short, common string.
+    fn say_quoting(&mut self, own: &str, quoted: &str) {
         let now = self.now();
-        // The runner's own step ids stay whole; anything else a progress
-        // line quotes (an alarm command's answer, a failure's reason) is
-        // masked.
-        let ids = &self.shared.step_ids;
-        let text = self
-            .shared
-            .secrets
-            .mask_keeping(text, |word| ids.contains(word));
+        let text = format!("{own}{}", self.shared.secrets.mask(quoted));
         self.progress.event(&now, &text);
     }
 
@@ -204,10 +209,14 @@ impl<'o> Engine<'o> {
 
     fn handle(&mut self, message: Message) -> Result<(), RunError> {
         match message {
-            Message::Waiting { position, why } => {
+            Message::Waiting {
+                position,
+                why,
+                quoted,
+            } => {
                 let id = self.id(position);
                 self.progress.status(position, &id, "waiting", None);
-                self.say(&format!("waiting    {id}: {why}"));
+                self.say_quoting(&format!("waiting    {id}: {why}"), &quoted);
             }
             Message::Overridden { position, gate } => {
                 let step = self.id(position);
@@ -276,7 +285,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Succeeded,
                     Some((StepOutcome::Succeeded, None)),
-                    format!("succeeded  {step}{note}"),
+                    (format!("succeeded  {step}"), note),
                 )
             }
             StepResult::Failed(why) => {
@@ -287,7 +296,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Failed,
                     Some((StepOutcome::Failed, Some(why.clone()))),
-                    format!("failed     {step}: {why}"),
+                    (format!("failed     {step}: "), why.clone()),
                 )
             }
             StepResult::Alarm {
@@ -302,7 +311,10 @@ impl<'o> Engine<'o> {
                         StepOutcome::RolledBack,
                         Some(format!("alarm `{alarm}`: {detail}")),
                     )),
-                    format!("alarm      {step}: `{alarm}` in alarm: {detail}"),
+                    (
+                        format!("alarm      {step}: `{alarm}` in alarm: "),
+                        detail.clone(),
+                    ),
                 )
             }
             StepResult::Stopped => (
@@ -311,7 +323,7 @@ impl<'o> Engine<'o> {
                     StepOutcome::RolledBack,
                     Some("stopped by a rollback".to_string()),
                 )),
-                format!("stopped    {step}: rolled back"),
+                (format!("stopped    {step}: rolled back"), String::new()),
             ),
             StepResult::Blocked(why) => {
                 // One approval often gates many steps: say it once.
@@ -321,7 +333,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Blocked(why.clone()),
                     None,
-                    format!("blocked    {step}: {why}"),
+                    (format!("blocked    {step}: {why}"), String::new()),
                 )
             }
             StepResult::NotStarted => {
@@ -343,7 +355,7 @@ impl<'o> Engine<'o> {
                 },
             )?;
         }
-        self.say(&shown);
+        self.say_quoting(&shown.0, &shown.1);
         if matches!(result, StepResult::Failed(_)) {
             self.show_log_tail(&step);
         }
@@ -492,12 +504,12 @@ impl<'o> Engine<'o> {
         let tail = lines
             .get(lines.len().saturating_sub(10)..)
             .unwrap_or_default();
-        let mut shown = format!("last lines of {}:", path.display());
+        let mut quoted = String::new();
         for line in tail {
-            shown.push_str("\n    ");
-            shown.push_str(line);
+            quoted.push_str("\n    ");
+            quoted.push_str(line);
         }
-        self.say(&shown);
+        self.say_quoting(&format!("last lines of {}:", path.display()), &quoted);
     }
 
     fn outcome(&self) -> Outcome {

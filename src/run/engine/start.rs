@@ -182,7 +182,6 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
         approvals: replay.approvals.clone(),
         auto_approve: options.auto_approve,
         overrides: options.overrides.iter().cloned().collect(),
-        step_ids: plan.steps.iter().map(|step| step.id.to_string()).collect(),
         plan,
     });
     let mut engine = Engine::new(shared, journal, replay, options);

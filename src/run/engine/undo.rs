@@ -56,15 +56,13 @@ impl Engine<'_> {
             let (ok, detail) = self.undo_one(position);
             // A rollback that failed or ran past its timeout undid nothing.
             let label = if ok { "undone    " } else { "not undone" };
-            let shown = format!(
-                "{label} {step}{}",
-                detail
-                    .as_ref()
-                    .map_or_else(String::new, |why| format!(": {why}"))
-            );
+            let quoted = detail
+                .as_ref()
+                .map_or_else(String::new, |why| format!(": {why}"));
+            let own = format!("{label} {step}");
             // Shown once on disk, as every transition.
             append(&mut self.journal, Record::UndoFinished { step, ok, detail })?;
-            self.say(&shown);
+            self.say_quoting(&own, &quoted);
             self.replay.undone.insert(position);
             if let Some(status) = self.replay.statuses.get_mut(position) {
                 *status = Status::RolledBack;

@@ -90,6 +90,7 @@ impl Worker<'_> {
             let _ = self.engine.send(Message::Waiting {
                 position: self.position,
                 why,
+                quoted: String::new(),
             });
             if !clock.sleep_until(opening, self.stop) {
                 return Err(StepResult::NotStarted);
@@ -104,7 +105,7 @@ impl Worker<'_> {
         };
         let regions = vec![self.step.target.region.as_deref().map(str::to_string)];
         let context = context(self.shared, self.step, None);
-        let mut said = String::new();
+        let mut said: Option<String> = None;
         loop {
             let question = Question {
                 id: gate_id,
@@ -117,13 +118,13 @@ impl Worker<'_> {
             if !answer.in_alarm {
                 return Ok(());
             }
-            let why = format!("alarm blocker `{gate_id}` is in alarm: {}", answer.detail);
-            if why != said {
+            if said.as_ref() != Some(&answer.detail) {
                 let _ = self.engine.send(Message::Waiting {
                     position: self.position,
-                    why: why.clone(),
+                    why: format!("alarm blocker `{gate_id}` is in alarm: "),
+                    quoted: answer.detail.clone(),
                 });
-                said = why;
+                said = Some(answer.detail);
             }
             if !self.shared.clock.sleep(self.shared.alarm_poll, self.stop) {
                 return Err(StepResult::NotStarted);

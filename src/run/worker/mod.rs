@@ -24,8 +24,11 @@ pub enum Message {
     Waiting {
         /// The step's position in the plan.
         position: usize,
-        /// Why, for people.
+        /// Why, for people, in the runner's words.
         why: String,
+        /// What `why` ends with from elsewhere (an alarm command's
+        /// answer), masked when shown.
+        quoted: String,
     },
     /// An overridable gate was passed because of `--override`.
     Overridden {

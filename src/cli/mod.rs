@@ -221,8 +221,8 @@ enum Command {
     },
     /// Draw a pipeline's plan as a Mermaid flowchart or a Graphviz digraph.
     ///
-    /// Regions are collapsed to one node per wave, gates shown once per
-    /// stage or wave (see docs/graph.md).
+    /// Each region's steps in a stage or wave are collapsed to one node,
+    /// and gates shown once per stage or wave (see docs/graph.md).
     Graph {
         /// The `.pipe` file declaring the pipeline, or a plan file
         /// (`*.json`, as `compile` writes it).
@@ -359,8 +359,9 @@ enum Command {
     /// (see docs/editors.md).
     ///
     /// Diagnostics as `check` reports them, hover, go to definition,
-    /// document symbols and formatting. `--today` and `--profile` are the
-    /// defaults of the `today` and `profile` settings.
+    /// references, rename, quick fixes, completion, symbols, folding,
+    /// inlay hints, semantic tokens and formatting. `--today` and
+    /// `--profile` are the defaults of the `today` and `profile` settings.
     Lsp {
         #[command(flatten)]
         meaning: MeaningArgs,

@@ -11,11 +11,13 @@ use pipec::source::SourceMap;
 /// The flags that choose what is reported.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct ReportArgs {
-    /// Report errors only, and print no summary when there are none.
+    /// Report errors only, and no closing count (`checked N files: ...`)
+    /// when there are none; what the command produces is unchanged.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Fail (exit status 1, nothing written) when a warning is reported,
-    /// as clippy's `-D warnings`.
+    /// Fail (exit status 1; a command that writes a plan or an export
+    /// writes nothing) when a warning is reported, as clippy's `-D
+    /// warnings`.
     #[arg(long)]
     pub deny_warnings: bool,
     /// Report only the warnings with these codes (`P0801`, `policy`) or

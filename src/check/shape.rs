@@ -550,6 +550,15 @@ impl ShapeChecker {
                         value, self.file,
                     ));
             }
+            if let MemberKind::Require { requirement } = &member.kind
+                && body.allowed().contains(&Form::Require)
+            {
+                self.diagnostics.extend(crate::plan::requirement_problem(
+                    body == Body::Source,
+                    requirement,
+                    self.file,
+                ));
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,

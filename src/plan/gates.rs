@@ -4,6 +4,7 @@
 use super::lower::{Lowerer, Safety, WindowTimes, step_id};
 use super::values::*;
 use super::*;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::semantics::alarms::AlarmRenderer;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::DeclKind;
@@ -509,6 +510,109 @@ pub(super) fn intern_alarm(plan: &mut Plan, alarm: RollbackAlarm) -> AlarmRef {
 
 pub(super) fn is_requirement(member: &Member, what: &str) -> bool {
     matches!(&member.kind, MemberKind::Require { requirement } if matches!(&requirement.kind, ExprKind::Path(path) if path.is_dotted(what)))
+}
+
+/// What is wrong with the requirement `require EXPR` written in a source
+/// (`in_source`: only `review` stands there) or in a stage, `production`, a
+/// wave or a profile (only `approval("ROLE")`), if anything. Lowering
+/// reads only those two forms: any other would vanish from the plan, and a
+/// manual gate that vanishes silently is the worst kind of typo.
+pub fn requirement_problem(in_source: bool, requirement: &Expr, file: FileId) -> Option<Diagnostic> {
+    let expected = if in_source {
+        "`review`"
+    } else {
+        "`approval(\"ROLE\")`"
+    };
+    let problem = |message: String, label: &str, help: String| {
+        Some(
+            Diagnostic::error(Code::TYPE_MISMATCH, message)
+                .primary(file, requirement.span, label.to_string())
+                .help(help),
+        )
+    };
+    match (&requirement.kind, in_source) {
+        (ExprKind::Invalid, _) => None,
+        (ExprKind::Path(path), true) if path.is_dotted("review") => None,
+        (ExprKind::Path(path), false) if path.is_dotted("review") => problem(
+            "`require review` stands only in a source".to_string(),
+            "a review is required of a source's commits",
+            "move it into the source (`source code = git(...) { require review }`), or require a \
+             manual approval here: `require approval(\"ROLE\")`"
+                .to_string(),
+        ),
+        (ExprKind::Call { callee, .. }, true) if callee.is_dotted("approval") => problem(
+            "a source requires only `review`".to_string(),
+            "an approval stands in a stage, `production`, a wave or a profile",
+            "move the approval to the stage or wave it gates; `require review` here refuses \
+             unreviewed commits"
+                .to_string(),
+        ),
+        (ExprKind::Call { callee, args }, false) if callee.is_dotted("approval") => {
+            let role = match args.as_slice() {
+                [arg] if arg.name.is_none() => string_literal(&arg.value),
+                _ => None,
+            };
+            match role.map(|role| (role, role.as_plain_str())) {
+                Some((_, Some(text))) if !text.trim().is_empty() => None,
+                Some((role, Some(_))) => Some(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "an approval names no role")
+                        .primary(file, role.span, "an empty role")
+                        .help("name who approves, e.g. `approval(\"release-manager\")`"),
+                ),
+                Some((role, None)) => Some(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "an approval's role is plain text")
+                        .primary(file, role.span, "an interpolated role")
+                        .help("write the role itself, e.g. `approval(\"release-manager\")`"),
+                ),
+                None => {
+                    let written = match args.as_slice() {
+                        [arg] if arg.name.is_none() => match &arg.value.kind {
+                            ExprKind::Path(path) => {
+                                format!("`approval(\"{}\")`", path.to_dotted())
+                            }
+                            _ => "`approval(\"release-manager\")`".to_string(),
+                        },
+                        _ => "`approval(\"release-manager\")`".to_string(),
+                    };
+                    problem(
+                        "`approval` takes one role, as a string".to_string(),
+                        "expected one string",
+                        format!("name who approves, e.g. {written}"),
+                    )
+                }
+            }
+        }
+        (ExprKind::Call { callee, .. }, _) | (ExprKind::Path(callee), _) => {
+            let word = if in_source { "review" } else { "approval" };
+            let name = callee.to_dotted();
+            let suggestion = crate::names::closest(&name, [word]).map_or_else(String::new, |_| {
+                format!("; did you mean `{word}`?")
+            });
+            problem(
+                format!("unknown requirement `{name}`{suggestion}"),
+                &format!("expected {expected}"),
+                requirement_help(in_source),
+            )
+        }
+        _ => problem(
+            format!("expected {expected}, found {}", describe_value(requirement)),
+            &format!("expected {expected}"),
+            requirement_help(in_source),
+        ),
+    }
+}
+
+/// What may be required where: the help of a requirement that is wrong.
+fn requirement_help(in_source: bool) -> String {
+    if in_source {
+        "a source may `require review` (no unreviewed commits); a manual approval goes in a \
+         stage, `production`, a wave or a profile"
+            .to_string()
+    } else {
+        "require a manual approval with `require approval(\"ROLE\")`; `require review` goes in \
+         a source"
+            .to_string()
+    }
 }
 
 /// The role of `approval("role")`.

@@ -20,6 +20,7 @@ mod values;
 pub mod words;
 
 pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
+pub use gates::requirement_problem;
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
 };

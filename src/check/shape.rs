@@ -550,6 +550,13 @@ impl ShapeChecker {
                         value, self.file,
                     ));
             }
+            if let MemberKind::Source { origin, body, .. } = &member.kind {
+                self.diagnostics.extend(crate::plan::source_origin_problems(
+                    origin,
+                    body.as_ref(),
+                    self.file,
+                ));
+            }
             if let MemberKind::Require { requirement } = &member.kind
                 && body.allowed().contains(&Form::Require)
             {

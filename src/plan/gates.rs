@@ -517,7 +517,11 @@ pub(super) fn is_requirement(member: &Member, what: &str) -> bool {
 /// wave or a profile (only `approval("ROLE")`), if anything. Lowering
 /// reads only those two forms: any other would vanish from the plan, and a
 /// manual gate that vanishes silently is the worst kind of typo.
-pub fn requirement_problem(in_source: bool, requirement: &Expr, file: FileId) -> Option<Diagnostic> {
+pub fn requirement_problem(
+    in_source: bool,
+    requirement: &Expr,
+    file: FileId,
+) -> Option<Diagnostic> {
     let expected = if in_source {
         "`review`"
     } else {
@@ -585,9 +589,8 @@ pub fn requirement_problem(in_source: bool, requirement: &Expr, file: FileId) ->
         (ExprKind::Call { callee, .. }, _) | (ExprKind::Path(callee), _) => {
             let word = if in_source { "review" } else { "approval" };
             let name = callee.to_dotted();
-            let suggestion = crate::names::closest(&name, [word]).map_or_else(String::new, |_| {
-                format!("; did you mean `{word}`?")
-            });
+            let suggestion = crate::names::closest(&name, [word])
+                .map_or_else(String::new, |_| format!("; did you mean `{word}`?"));
             problem(
                 format!("unknown requirement `{name}`{suggestion}"),
                 &format!("expected {expected}"),

@@ -513,10 +513,20 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => None,
             })
             .collect();
+        let sources: Vec<&str> = block
+            .members
+            .iter()
+            .filter_map(|(key, _)| match key {
+                Key::Named("source", source) => Some(source.as_str()),
+                _ => None,
+            })
+            .collect();
         for (key, member) in &block.members {
             match key {
                 Key::Named("source", source) => self.source(&mut plan, source, member),
-                Key::Named("build", build) => self.build(&mut plan, build, member, &builds),
+                Key::Named("build", build) => {
+                    self.build(&mut plan, build, member, (&builds, &sources));
+                }
                 _ => {}
             }
         }
@@ -586,24 +596,11 @@ impl<'w> Lowerer<'_, 'w> {
                     ("store", Some(url)) => SourceOrigin::ArtifactStore {
                         url: self.interpolate(url, file),
                     },
-                    _ => {
-                        self.mismatch(
-                            file,
-                            origin,
-                            "`git(\"repository\", branch: \"main\")` or `store(\"location\")`",
-                        );
-                        return;
-                    }
+                    // Reported where it is written (`origins`).
+                    _ => return,
                 }
             }
-            _ => {
-                self.mismatch(
-                    file,
-                    origin,
-                    "`git(\"repository\", branch: \"main\")` or `store(\"location\")`",
-                );
-                return;
-            }
+            _ => return,
         };
         let require_review = member.body.as_ref().is_some_and(|body| {
             body.collection
@@ -639,7 +636,13 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     /// A build step; `builds` names every build of the pipeline, in order.
-    fn build(&mut self, plan: &mut Plan, name: &str, member: &Resolved<'w>, builds: &[&str]) {
+    fn build(
+        &mut self,
+        plan: &mut Plan,
+        name: &str,
+        member: &Resolved<'w>,
+        (builds, declared_sources): (&[&str], &[&str]),
+    ) {
         let MemberKind::Build { inputs, .. } = &member.member.kind else {
             return;
         };
@@ -688,6 +691,9 @@ impl<'w> Lowerer<'_, 'w> {
                 .find(|step| step.id == as_source || step.id == as_build)
             {
                 Some(step) => needs.extend(self.needs_after(step)),
+                // A source whose origin is wrong has no step; that mistake
+                // is reported where it is written, and this is not another.
+                None if declared_sources.contains(&input.as_str()) => {}
                 None => {
                     let later = builds.contains(&input.as_str());
                     self.unknown_build_input(plan, input, later, (member.origin.file, path.span));

@@ -13,6 +13,7 @@
 mod commands;
 mod gates;
 pub mod lower;
+mod origins;
 pub mod profile_view;
 pub mod shell;
 mod steps;
@@ -21,6 +22,7 @@ pub mod words;
 
 pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
 pub use gates::requirement_problem;
+pub use origins::source_origin_problems;
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
 };

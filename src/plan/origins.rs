@@ -1,0 +1,158 @@
+//! Where a source's changes come from, checked where it is written:
+//! `git(URL, branch: NAME)` or `store(URL)`, nothing else. Lowering reads
+//! the URL and the branch and nothing more, so an argument it would not
+//! read (`ref: "release"`, a second URL, a misspelt `brnach:`) must be an
+//! error: otherwise the pipeline quietly deploys `main`.
+
+use super::values::{describe_value, string_literal};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::FileId;
+use crate::syntax::ast::{Arg, AssignOp, Block, Expr, ExprKind, MemberKind};
+
+/// How a good origin is written, for messages.
+const EXPECTED: &str = "`git(\"repository\", branch: \"main\")` or `store(\"location\")`";
+
+/// The problems of the origin of `source NAME = ORIGIN [{ BODY }]`: each
+/// is `P0701` at what is wrong.
+pub fn source_origin_problems(
+    origin: &Expr,
+    body: Option<&Block>,
+    file: FileId,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let (callee, args) = match &origin.kind {
+        ExprKind::Invalid => return problems,
+        ExprKind::Call { callee, args } => (callee.to_dotted(), args),
+        _ => {
+            problems.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("expected {EXPECTED}, found {}", describe_value(origin)),
+                )
+                .primary(file, origin.span, "not where changes come from")
+                .help("a source is a git repository and branch, `git(\"https://...\", branch: \"main\")`, or an artifact store, `store(\"s3://bucket/path\")`"),
+            );
+            return problems;
+        }
+    };
+    let named: &[&str] = match callee.as_str() {
+        "git" => &["branch"],
+        "store" => &[],
+        _ => {
+            let suggestion = crate::names::closest(&callee, ["git", "store"])
+                .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+            problems.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("unknown source `{callee}(...)`{suggestion}"),
+                )
+                .primary(file, origin.span, format!("expected {EXPECTED}"))
+                .help("a source is a git repository and branch, or an artifact store"),
+            );
+            return problems;
+        }
+    };
+    let positional: Vec<&Arg> = args.iter().filter(|arg| arg.name.is_none()).collect();
+    match positional.as_slice() {
+        [] => problems.push(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("`{callee}(...)` needs its location first"),
+            )
+            .primary(file, origin.span, "no location")
+            .help(format!(
+                "write the location as a string: `{callee}(\"https://...\")`"
+            )),
+        ),
+        [url, extra @ ..] => {
+            if args.first().is_some_and(|first| first.name.is_some()) {
+                problems.push(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        "the location comes before named arguments",
+                    )
+                    .primary(file, url.value.span, "after a named argument")
+                    .help(format!("write `{callee}(\"location\", name: value)`")),
+                );
+            }
+            if string_literal(&url.value).is_none() {
+                problems.extend(super::values::mismatch(file, &url.value, "a string"));
+            }
+            for arg in extra {
+                problems.push(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("`{callee}(...)` takes one location"),
+                    )
+                    .primary(file, arg.value.span, "a second location")
+                    .help(if callee == "git" {
+                        "give the branch by name: `git(\"https://...\", branch: \"main\")`"
+                    } else {
+                        "a source reads one location; declare another source for another"
+                    }),
+                );
+            }
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for arg in args {
+        let Some(name) = &arg.name else { continue };
+        if !named.contains(&name.name.as_str()) {
+            let near = crate::names::closest(&name.name, named.iter().copied())
+                .map_or_else(String::new, |near| format!("; did you mean `{near}`?"));
+            problems.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!("`{callee}(...)` has no argument `{}`{near}", name.name),
+                )
+                .primary(file, name.span, "an argument it would ignore")
+                .help(if callee == "git" {
+                    "`git(...)` takes the repository and `branch:`"
+                } else {
+                    "`store(...)` takes the location only"
+                }),
+            );
+        } else if seen.contains(&name.name.as_str()) {
+            problems.push(
+                Diagnostic::error(
+                    Code::DUPLICATE_DEFINITION,
+                    format!("`{}` is given twice", name.name),
+                )
+                .primary(file, name.span, "given again")
+                .help(format!("give `{}` once", name.name)),
+            );
+        } else {
+            seen.push(name.name.as_str());
+            if string_literal(&arg.value).is_none() {
+                problems.extend(super::values::mismatch(file, &arg.value, "a string"));
+            }
+        }
+    }
+    // A store has no branch: the body's `branch` would be ignored.
+    if callee == "store" {
+        let branches = body
+            .into_iter()
+            .flat_map(|body| &body.members)
+            .filter_map(|member| match &member.kind {
+                MemberKind::FieldAssign {
+                    name,
+                    op: AssignOp::Replace,
+                    ..
+                }
+                | MemberKind::FieldDecl { name, .. }
+                    if name.name == "branch" =>
+                {
+                    Some(name)
+                }
+                _ => None,
+            });
+        for name in branches {
+            problems.push(
+                Diagnostic::error(Code::TYPE_MISMATCH, "a `store(...)` source has no branch")
+                    .primary(file, name.span, "a branch it would ignore")
+                    .help("remove it; a branch belongs to a `git(...)` source"),
+            );
+        }
+    }
+    problems
+}

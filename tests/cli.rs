@@ -64,6 +64,56 @@ fn errors_exit_1_with_code_and_location() {
     assert!(!text.contains('\u{1b}'), "no colour was asked for: {text}");
 }
 
+/// `compile -` names standard input as `check -` does: in its messages and
+/// in the plan's provenance (docs/plan-format.md, Files).
+#[test]
+fn compile_names_standard_input_as_told() {
+    let source = "policy p { allow code-review }\npipeline orders {\n  platform = ecs\n  source code = git(\"https://x/y.git\")\n  build b from code { run = \"make\" }\n}\n";
+    let named = pipec(
+        &[
+            "compile",
+            "-",
+            "--stdin-filename",
+            "services/orders.pipe",
+            "-q",
+        ],
+        Some(source),
+    );
+    assert_eq!(named.status.code(), Some(0), "{}", stderr(&named));
+    let plan: serde_json::Value = serde_json::from_slice(&named.stdout).unwrap();
+    let files: Vec<&str> = plan["provenances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|provenance| provenance["file"].as_str().unwrap())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(
+        files.iter().all(|file| *file == "services/orders.pipe"),
+        "{files:?}"
+    );
+    let unnamed = pipec(&["compile", "-", "-q"], Some(source));
+    assert_eq!(unnamed.status.code(), Some(0), "{}", stderr(&unnamed));
+    assert!(String::from_utf8_lossy(&unnamed.stdout).contains("\"file\":\"<stdin>\""));
+    let broken = pipec(
+        &[
+            "compile",
+            "-",
+            "--stdin-filename",
+            "services/orders.pipe",
+            "--color",
+            "never",
+        ],
+        Some("pipeline orders { platform = ecs2 }\n"),
+    );
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("services/orders.pipe:1:30"),
+        "{}",
+        stderr(&broken)
+    );
+}
+
 #[test]
 fn colour_always_colours_and_never_does_not() {
     let bad = Some("alarm a = \n");

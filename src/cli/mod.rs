@@ -253,6 +253,10 @@ enum Command {
         /// Compile only this pipeline.
         #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
+        /// The name to give standard input (`compile -`) in messages and in
+        /// the plan's provenance; it also places it, for its imports.
+        #[arg(long, value_name = "NAME")]
+        stdin_filename: Option<String>,
         /// Write the plan here instead of standard output (atomically: the
         /// file is replaced only by a complete plan). For a directory
         /// FILE, a directory to write one plan per pipeline into
@@ -499,6 +503,7 @@ fn dispatch(
         Command::Compile {
             file,
             pipeline,
+            stdin_filename,
             output,
             jobs,
             pretty,
@@ -508,7 +513,8 @@ fn dispatch(
             report,
         } => {
             let filter = report::Filter::new(&report)?;
-            let how = Compilation::new(color, &meaning, &filter);
+            let how =
+                Compilation::new(color, &meaning, &filter).naming_stdin(stdin_filename.as_deref());
             match target {
                 Target::GithubActions => github_actions::run(
                     &file,
@@ -676,6 +682,8 @@ pub(crate) struct Compilation<'a> {
     today: jiff::civil::Date,
     profile: Option<&'a str>,
     filter: &'a report::Filter,
+    /// What standard input (`-`) is called, when a flag names it.
+    stdin_filename: Option<&'a str>,
 }
 
 impl<'a> Compilation<'a> {
@@ -685,6 +693,15 @@ impl<'a> Compilation<'a> {
             today: meaning.today(),
             profile: meaning.profile.as_deref(),
             filter,
+            stdin_filename: None,
+        }
+    }
+
+    /// The compilation with standard input called `name`.
+    fn naming_stdin(self, name: Option<&'a str>) -> Self {
+        Compilation {
+            stdin_filename: name,
+            ..self
         }
     }
 }
@@ -771,7 +788,7 @@ pub(crate) fn compile_file_into(
     sink: Option<&dyn workspace::PlanSink>,
 ) -> miette::Result<Result<Chosen, u8>> {
     let loader = pipec::loader::Remembering::new(&files::FsLoader);
-    let entries = files::collect_entries_with(&[file.to_path_buf()], None, &loader)?;
+    let entries = files::collect_entries_with(&[file.to_path_buf()], how.stdin_filename, &loader)?;
     let compiled = match sink {
         // Only `compile` streams its plans, and it ends once they are written.
         Some(sink) => workspace::compile_workspace_into(

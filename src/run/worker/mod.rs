@@ -275,7 +275,9 @@ fn describe(result: &StepResult) -> String {
         StepResult::Succeeded(_) => "succeeded".to_string(),
         StepResult::Failed(why) => format!("failed: {why}"),
         StepResult::Alarm { detail, .. } => format!("rollback alarm: {detail}"),
-        StepResult::Stopped => "stopped for a rollback".to_string(),
+        // The worker is told to stop, not why: a rollback elsewhere or a
+        // signal to the runner, which its progress and journal record.
+        StepResult::Stopped => "stopped by the runner before it finished".to_string(),
         StepResult::Blocked(why) => format!("blocked: {why}"),
         StepResult::NotStarted => "not started".to_string(),
     }

@@ -312,8 +312,8 @@ codes! {
         "A window is checked past the last day a calendar's holidays cover.",
         "A calendar may say through which day its holidays are complete \
          (`covers_until = 2028-12-31`; `std/calendars` does). A window is \
-         checked, and the plan lists its closed days, for the year from \
-         `--today`: when that year runs past a calendar the window excepts \
+         checked for the year from `--today` (the plan lists every closed \
+         day its calendars hold, whatever the year): when that year runs past a calendar the window excepts \
          (directly or through `include`), the calendar closes none of the days \
          after it and the window would open on their holidays. The warning \
          sits on the `except` entry; add the next year's holidays and move \

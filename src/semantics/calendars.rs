@@ -244,9 +244,9 @@ pub fn check_coverage(
                     format!("this window is checked through {last_checked}"),
                 )
                 .note(format!(
-                    "a window is checked, and its closed days listed in the plan, for the year \
-                     from `--today`; after {until} `{calendar_name}` closes no day, so the window \
-                     would open on that year's holidays"
+                    "a window is checked for the year from `--today`; after {until} \
+                     `{calendar_name}` closes no day, so the window would open on that year's \
+                     holidays"
                 ))
                 .help(format!(
                     "add the next year's holidays to `{calendar_name}` and move its \

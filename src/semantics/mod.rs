@@ -309,26 +309,42 @@ pub fn analyze<'w>(
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
     let mut alarms_of_pipelines = BTreeMap::new();
-    // A literal that could not be read leaves its value out of the plan
-    // (a bake of nothing, a wave of no regions), and the policies would
+    // A literal that could not be read, or a value of the wrong type,
+    // leaves its value out of the plan (a bake of nothing, a wave of no
+    // regions), and the policies would
     // find fault with the gap: a pipeline whose chain has such a literal
     // is not held to them until it is fixed, so that one mistake makes
     // one error.
     let unreadable = files_with_unreadable_literals(workspace);
+    let mistyped = values_of_the_wrong_type(workspace);
     let poisoned = |decl: DeclId| {
-        !unreadable.is_empty()
+        (!unreadable.is_empty() || !mistyped.is_empty())
             && chains
                 .chain(decl)
                 .unwrap_or_else(|| vec![decl])
                 .iter()
-                .any(|link| unreadable.contains(&link.file))
+                .any(|&link| {
+                    unreadable.contains(&link.file)
+                        || scopes.item(link).is_some_and(|item| {
+                            mistyped.iter().any(|&(file, span)| {
+                                file == link.file
+                                    && item.span.start <= span.start
+                                    && span.end <= item.span.end
+                            })
+                        })
+                })
     };
     for (decl, plan, found, pipeline_findings, alarm_found) in per_pipeline {
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
+        // A value lowering found of the wrong type is missing from the
+        // plan too (under a profile: from that profile's plan).
+        let lowered_without_a_value = found
+            .iter()
+            .any(|diagnostic| diagnostic.code == Code::TYPE_MISMATCH);
         diagnostics.extend(found);
-        if !poisoned(decl) {
+        if !poisoned(decl) && !lowered_without_a_value {
             findings.extend(pipeline_findings);
         }
         alarms_of_pipelines.insert(decl, alarm_found);
@@ -352,17 +368,34 @@ fn files_with_unreadable_literals(workspace: &Workspace) -> std::collections::BT
     workspace
         .diagnostics
         .iter()
-        .filter(|diagnostic| {
-            [
-                Code::INVALID_ESCAPE,
-                Code::INVALID_LITERAL,
-                Code::NUL_IN_STRING,
-            ]
-            .contains(&diagnostic.code)
-        })
+        .filter(|diagnostic| UNREADABLE_LITERAL_CODES.contains(&diagnostic.code))
         .filter_map(|diagnostic| diagnostic.primary_label().map(|label| label.file))
         .collect()
 }
+
+/// Where a built-in value of the wrong type is written (`P0701`, found
+/// where it is written, in whichever declaration): the value is missing
+/// from the plan of every pipeline whose chain holds it, as an unreadable
+/// literal's is, but a file's other declarations are unaffected.
+fn values_of_the_wrong_type(workspace: &Workspace) -> Vec<(FileId, crate::source::Span)> {
+    workspace
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == Code::TYPE_MISMATCH)
+        .filter_map(|diagnostic| {
+            diagnostic
+                .primary_label()
+                .map(|label| (label.file, label.span))
+        })
+        .collect()
+}
+
+/// The codes of a literal that could not be read.
+const UNREADABLE_LITERAL_CODES: [Code; 3] = [
+    Code::INVALID_ESCAPE,
+    Code::INVALID_LITERAL,
+    Code::NUL_IN_STRING,
+];
 
 /// Whether a scope of `block` has a window approved for profile `name`
 /// (`window NAME for profile PROFILE`), which lowering under the profile

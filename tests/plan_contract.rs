@@ -1580,6 +1580,31 @@ fn docs_json_blocks() -> Vec<String> {
     blocks
 }
 
+/// The ```` ```pipe file=PATH ```` blocks of docs/plan-format.md, each
+/// as its path and text, in the order the page shows them: the source of
+/// the example.
+fn docs_pipe_files() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string("docs/plan-format.md").unwrap();
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        match &mut current {
+            None => {
+                if let Some(path) = line.trim_end().strip_prefix("```pipe file=") {
+                    current = Some((path.to_string(), String::new()));
+                }
+            }
+            Some(_) if line.trim_end() == "```" => files.extend(current.take()),
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+    }
+    assert!(current.is_none(), "an unclosed ```pipe block");
+    files
+}
+
 // ---------------------------------------------------------------------------
 // The contract.
 
@@ -2369,6 +2394,57 @@ fn the_consistency_check_catches_dangling_and_stray_table_entries() {
         errors.iter().any(|error| error.starts_with("`regions` is")),
         "{errors:#?}"
     );
+}
+
+/// The example is no illustration: its source is on the page too, and
+/// the plan shown is what `pipec` compiles from it (`compile --pretty`
+/// writes `to_json`), so an edit to either, or a change to what the
+/// compiler writes, fails here. Only `compiler.version` is taken from the
+/// page, so that a release need not edit it.
+#[test]
+fn the_documented_example_is_what_pipec_compiles_from_the_source_shown() {
+    let files = docs_pipe_files();
+    let paths: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["templates/service.pipe", "services/orders_api.pipe"],
+        "the files of the example in docs/plan-format.md"
+    );
+    let fixture: String = files
+        .iter()
+        .map(|(path, text)| format!("//- {path}\n{text}"))
+        .collect();
+    let compiled = support::compile_fixture("example.pipe", &fixture);
+    assert!(
+        !compiled.has_errors(),
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    assert_eq!(compiled.plans.len(), 1, "the example has one pipeline");
+    let mut plan = pipec::export::convert::to_v1(&compiled.plans[0], &compiled.sources);
+    let blocks = docs_json_blocks();
+    let shown = &blocks[0];
+    let documented: Value = serde_json::from_str(shown).unwrap();
+    plan.compiler.version = documented["compiler"]["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let written = to_json(&plan);
+    if written != *shown {
+        let line = written
+            .lines()
+            .zip(shown.lines())
+            .position(|(written, shown)| written != shown)
+            .unwrap_or_else(|| written.lines().count().min(shown.lines().count()));
+        panic!(
+            "the example's plan in docs/plan-format.md is not what pipec compiles from the \
+             source shown there: line {} of the ```json block differs (shown {:?}, compiled \
+             {:?}). The whole plan pipec compiles:\n{written}",
+            line + 1,
+            shown.lines().nth(line),
+            written.lines().nth(line),
+        );
+    }
 }
 
 #[test]

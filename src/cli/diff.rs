@@ -202,8 +202,9 @@ fn coloured(text: &str) -> String {
 /// The seconds from merge to the last event of a simulated rollout with no
 /// alarms and approvals given at once, from `start`, or by default from
 /// the first Monday on or after `today` at 09:00 in the zone of the plan's
-/// first window (UTC without one): both sides start at the same instant,
-/// so the difference is the change's.
+/// first window (UTC without one): both sides start at the same instant
+/// unless the change moves that window to another zone, so the difference
+/// is the change's.
 fn rollout_seconds(
     plan: &PlanV1,
     start: Option<jiff::Timestamp>,

@@ -307,7 +307,8 @@ enum Command {
         exit_code: bool,
         /// When the simulated rollouts start, RFC 3339 with an offset.
         /// Default: the first Monday on or after `--today`, 09:00 in the
-        /// zone of the pipeline's window.
+        /// zone of the first window in each plan's gate table (UTC without
+        /// one).
         #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
         start: Option<jiff::Timestamp>,
         #[command(flatten)]
@@ -327,7 +328,8 @@ enum Command {
         /// When the first change is merged, RFC 3339 with an offset
         /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
         /// `merged_at`, else the first Monday on or after `--today`, 09:00
-        /// in the zone of the pipeline's window (as `diff`).
+        /// in the zone of the first window in the plan's gate table, which
+        /// may be a pre-production stage's (UTC without one; as `diff`).
         #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
         start: Option<jiff::Timestamp>,
         /// A scenario file (format 1.0): changes, alarms, approvals,

@@ -268,8 +268,9 @@ enum Command {
         /// are the same for any number.
         #[arg(long, value_name = "N", value_parser = run::positive)]
         jobs: Option<usize>,
-        /// Indent the JSON for people to read (default: one line per plan,
-        /// half the size and faster to write and parse).
+        /// Indent the JSON for people to read (default: compact, each
+        /// document on one line, an array of plans too: half the size and
+        /// faster to write and parse).
         #[arg(long)]
         pretty: bool,
         /// What to write: the plan, or an export of it for another engine.

@@ -1112,6 +1112,120 @@ pipeline orders_api {
     );
 }
 
+/// A `wait for` without a `bake` gives a bake of 0 s that waits for its
+/// data points, wherever a bake stands: a stage, a wave, a one-box, a `by`
+/// scope (docs/language.md, "`wait for`"). The step is placed at its
+/// scope and each data point where it is written.
+#[test]
+fn a_wait_for_without_a_bake_bakes_0_s_in_every_scope() {
+    let text = r#"registry lab { region lab-east-1 { azs = [labe1-az1, labe1-az2] } }
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma {
+    regions = [lab-east-1]
+    deploy bundle
+    onebox { wait for 100 requests("OneboxGamma") }
+    wait for 10 requests("Gamma")
+  }
+  production {
+    registry = lab
+    deploy bundle
+    onebox { wait for 200 requests("OneboxProduction") }
+    wave first { regions = rest; by az { wait for 50 datapoints("PerAz") }; wait for 7 requests("Wave") }
+  }
+}
+"#;
+    let plan = compile_text(text);
+    let by_id = steps_by_id(&plan);
+    for (id, scope, count, kind, name) in [
+        (
+            "gamma/lab-east-1/onebox/bake",
+            "onebox {",
+            100,
+            "requests",
+            "OneboxGamma",
+        ),
+        ("gamma/bake", "stage gamma", 10, "requests", "Gamma"),
+        (
+            "production/first/lab-east-1/onebox/bake",
+            "onebox { wait for 200",
+            200,
+            "requests",
+            "OneboxProduction",
+        ),
+        (
+            "production/first/lab-east-1/az/labe1-az1/bake",
+            "by az",
+            50,
+            "datapoints",
+            "PerAz",
+        ),
+        (
+            "production/first/lab-east-1/az/labe1-az2/bake",
+            "by az",
+            50,
+            "datapoints",
+            "PerAz",
+        ),
+        ("production/first/bake", "wave first", 7, "requests", "Wave"),
+    ] {
+        let Some(step) = by_id.get(id) else {
+            panic!("no step {id}: {:#?}", by_id.keys().collect::<Vec<_>>());
+        };
+        assert_eq!(step["kind"], "bake", "{id}");
+        assert_eq!(
+            step["bake"],
+            serde_json::json!({
+                "duration_seconds": 0,
+                "data_points": [{ "count": count, "type": kind, "name": name }]
+            }),
+            "{id}"
+        );
+        let (line, column) = place_of(text, scope, scope.split(' ').next().unwrap());
+        assert_eq!(
+            where_set(&step["provenance"]),
+            (line, column, "set"),
+            "{id}"
+        );
+        let quoted = format!("\"{name}\"");
+        let wait = text[..text.find(&quoted).unwrap()]
+            .rfind("wait for")
+            .unwrap();
+        let (line, column) = place_of(text, &text[wait..], "wait for");
+        assert_eq!(
+            where_set(&step["field_provenance"]["/bake/data_points/0"]),
+            (line, column, "set"),
+            "{id}"
+        );
+        assert!(
+            step["field_provenance"]
+                .get("/bake/duration_seconds")
+                .is_none(),
+            "{id}"
+        );
+    }
+    // Each waits for the step before it and is waited for by the next.
+    let needs = |id: &str| by_id[id]["needs"].clone();
+    assert_eq!(
+        needs("gamma/lab-east-1/deploy"),
+        serde_json::json!(["gamma/lab-east-1/onebox/bake"])
+    );
+    assert_eq!(
+        needs("production/first/lab-east-1/az/labe1-az1/deploy"),
+        serde_json::json!(["production/first/lab-east-1/onebox/bake"])
+    );
+    assert_eq!(
+        needs("production/first/lab-east-1/az/labe1-az2/deploy"),
+        serde_json::json!(["production/first/lab-east-1/az/labe1-az1/bake"])
+    );
+    assert_eq!(
+        needs("production/first/bake"),
+        serde_json::json!(["production/first/lab-east-1/az/labe1-az2/bake"])
+    );
+}
+
 #[test]
 fn a_stage_without_a_strategy_deploys_with_productions() {
     let plan = compile_text(

@@ -194,13 +194,10 @@ pub(super) struct OneboxParts {
     pub(super) traffic: Option<u32>,
     /// Where the share is set, when it is valid (in a plan to be written).
     pub(super) traffic_trace: Option<Trace>,
-    /// Its bake, and the data points it waits for.
-    pub(super) bake: Option<BakeAndPoints>,
+    /// Its bake, and the data points it waits for: there is one when
+    /// either is written ([`Lowerer::bake_parts`]).
+    pub(super) bake: Option<BakeParts>,
 }
-
-/// A bake (its seconds, and where they are set) and the data points it
-/// waits for.
-pub(super) type BakeAndPoints = (Bake, Vec<(DataPoints, Trace)>);
 
 /// What the deploy steps of a scope deploy, how, and with which commands.
 pub(super) struct Deployment {
@@ -251,7 +248,7 @@ impl Defaults {
 /// What a bake step waits for: `bake` (its duration and where it is set,
 /// if the body has one), its data points, and the step's trace when only
 /// data points are awaited (the scope's member).
-type BakeParts = (Option<Bake>, Vec<(DataPoints, Trace)>, Trace);
+pub(super) type BakeParts = (Option<Bake>, Vec<(DataPoints, Trace)>, Trace);
 
 /// A step id: `parts` joined with `/` (`production/first/ap-east-1/deploy`).
 /// Written without the formatting machinery (every step has one), in a

@@ -169,15 +169,12 @@ impl<'w> Lowerer<'_, 'w> {
             plan.steps.push(step);
         }
         let mut done = if tests.is_empty() { terminals } else { tests };
-        let data_points = self.data_points(body);
-        let bake = self.bake(body, member.final_at.is_some());
-        if bake.is_some() || !data_points.is_empty() {
+        if let Some(parts) = self.bake_parts(member, body, member.final_at.is_some()) {
             let target = Arc::new(Target::in_stage(stage_name));
-            let fallback = self.trace(member);
             done = self.push_bake_step(
                 plan,
                 (step_id(&[name, "bake"]), done, target),
-                (bake, data_points, fallback),
+                parts,
                 safety.rollback,
             );
         }
@@ -282,9 +279,7 @@ impl<'w> Lowerer<'_, 'w> {
                 }
             });
         let traffic_trace = traffic.and_then(|_| self.step_field_trace(body, "traffic"));
-        let bake = self
-            .bake(body, frozen || onebox.final_at.is_some())
-            .map(|bake| (bake, self.data_points(body)));
+        let bake = self.bake_parts(onebox, body, frozen || onebox.final_at.is_some());
         OneboxParts {
             traffic,
             traffic_trace,
@@ -324,12 +319,11 @@ impl<'w> Lowerer<'_, 'w> {
         );
         let mut chain = self.needs_after(&step);
         plan.steps.push(step);
-        if let Some((bake, data_points)) = &parts.bake {
-            let fallback = bake.trace.clone();
+        if let Some(bake) = &parts.bake {
             chain = self.push_bake_step(
                 plan,
                 (ids.id(&[prefix, "onebox", "bake"]), chain, target),
-                (Some(bake.clone()), data_points.clone(), fallback),
+                bake.clone(),
                 onebox_safety.rollback,
             );
         }
@@ -704,20 +698,17 @@ impl<'w> Lowerer<'_, 'w> {
                     region_chain = self.needs_after(&step);
                     plan.steps.push(step);
                     if scoped
+                        && let Some(scope) = scope
                         && let Some(scope_body) = scope_body
-                        && let Some((bake, data_points)) = unit_bake.get_or_insert_with(|| {
-                            let frozen =
-                                wave_frozen || scope.is_some_and(|by| by.final_at.is_some());
-                            self.bake(scope_body, frozen)
-                                .map(|bake| (bake, self.data_points(scope_body)))
+                        && let Some(bake) = unit_bake.get_or_insert_with(|| {
+                            let frozen = wave_frozen || scope.final_at.is_some();
+                            self.bake_parts(scope, scope_body, frozen)
                         })
                     {
-                        let fallback = bake.trace.clone();
-                        let (bake, data_points) = (bake.clone(), data_points.clone());
                         region_chain = self.push_bake_step(
                             plan,
                             (ids.id(&[&unit, "bake"]), region_chain, part_target),
-                            (Some(bake), data_points, fallback),
+                            bake.clone(),
                             wave_safety.rollback,
                         );
                     }
@@ -725,14 +716,11 @@ impl<'w> Lowerer<'_, 'w> {
                 region_ends.push(region_chain);
             }
             let terminals: Needs = region_ends.into_iter().flatten().collect();
-            let data_points = self.data_points(wave_body);
-            let bake = self.bake(wave_body, wave_frozen);
-            if bake.is_some() || !data_points.is_empty() {
+            if let Some(parts) = self.bake_parts(wave_member, wave_body, wave_frozen) {
                 let target = Arc::new(Target {
                     wave: Some(wave_name),
                     ..Target::in_stage(Name::clone(&stage))
                 });
-                let fallback = self.trace(wave_member);
                 chain = self.push_bake_step(
                     plan,
                     (
@@ -740,7 +728,7 @@ impl<'w> Lowerer<'_, 'w> {
                         terminals,
                         target,
                     ),
-                    (bake, data_points, fallback),
+                    parts,
                     wave_safety.rollback,
                 );
             } else if !terminals.is_empty() {

@@ -47,6 +47,22 @@ impl<'w> Lowerer<'_, 'w> {
         })
     }
 
+    /// The bake step of the scope `member` (a stage, a wave, a one-box, a
+    /// `by` scope) whose body is `body`: its `bake` and its `wait for`s.
+    /// A scope with either has one; a `wait for` without a `bake` bakes
+    /// 0 s until its data points are in, the step then placed at the
+    /// scope.
+    pub(super) fn bake_parts(
+        &mut self,
+        member: &Resolved<'w>,
+        body: &ResolvedBlock<'w>,
+        frozen: bool,
+    ) -> Option<super::lower::BakeParts> {
+        let data_points = self.data_points(body);
+        let bake = self.bake(body, frozen);
+        (bake.is_some() || !data_points.is_empty()).then(|| (bake, data_points, self.trace(member)))
+    }
+
     /// Where field `name` of `body` is set, if it is.
     pub(super) fn field_trace(&self, body: &ResolvedBlock<'w>, name: &str) -> Option<Trace> {
         self.field(body, name).map(|member| self.trace(member))

@@ -617,6 +617,85 @@ fn the_emergency_profile_scales_bakes_and_adds_an_approval() {
     assert_eq!(codes, ["P0312"]);
 }
 
+/// `remove profile NAME` drops the inherited profile (R36): selecting it
+/// is then P0312 for that pipeline, with `check` as with `compile`, as for
+/// any pipeline without it; and a profile declared again after its
+/// removal is only the new declaration, none of the removed body.
+#[test]
+fn a_removed_profile_is_not_applied() {
+    let text = r#"registry lab { region lab-1 { } }
+template Base {
+  platform = ecs
+  source code = git("https://git.example.com/p.git") { require review }
+  build bundle from code { run = "make" }
+  stage beta { bake = 3h }
+  production { registry = lab; rollback on ALARM("X"); wave w { regions = rest; bake = 12h } }
+  profile em { stage beta { bake = 1h } }
+}
+pipeline kept extends Base { }
+pipeline dropped extends Base { remove profile em }
+pipeline renewed extends Base {
+  remove profile em
+  new profile em { require approval("boss") }
+}
+"#;
+    let entries = || {
+        vec![Entry {
+            path: PathBuf::from("main.pipe"),
+            bytes: Some(text.as_bytes().to_vec()),
+            name: None,
+        }]
+    };
+    let loader = MemoryLoader::in_dir("/workspace");
+    let errors = |diagnostics: &[pipec::diagnostics::Diagnostic]| -> Vec<(String, String)> {
+        diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .map(|diagnostic| {
+                (
+                    diagnostic.code.as_str().to_string(),
+                    diagnostic.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let expected = [(
+        "P0312".to_string(),
+        "pipeline `dropped` has no profile `em`".to_string(),
+    )];
+    let checked = workspace::check_workspace_with(entries(), &loader, support::TODAY, Some("em"));
+    assert_eq!(errors(&checked.diagnostics), expected);
+    let compiled =
+        workspace::compile_workspace_with(entries(), &loader, support::TODAY, Some("em"));
+    assert_eq!(errors(&compiled.diagnostics), expected);
+    // Without `--profile` nothing is wrong: the pipeline simply has no `em`.
+    let unselected = workspace::check_workspace_with(entries(), &loader, support::TODAY, None);
+    assert_eq!(errors(&unselected.diagnostics), []);
+    let plan = |name: &str| {
+        let plan = compiled
+            .plans
+            .iter()
+            .find(|plan| plan.pipeline == name)
+            .unwrap();
+        support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)))
+    };
+    let beta_bake =
+        |plan: &Value| steps_by_id(plan)["beta/bake"]["bake"]["duration_seconds"].clone();
+    let approvals = |plan: &Value| -> Vec<String> {
+        steps(plan)
+            .iter()
+            .filter(|step| step["kind"] == "approval")
+            .map(|step| step["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let kept = plan("kept");
+    assert_eq!(beta_bake(&kept), 3_600);
+    assert!(approvals(&kept).is_empty());
+    let renewed = plan("renewed");
+    assert_eq!(beta_bake(&renewed), 3 * 3_600);
+    assert_eq!(approvals(&renewed), ["production/approval/boss"]);
+}
+
 /// A final block freezes everything in it (R33), so a bake inside one is a
 /// final bake, which `bake scale` leaves alone (R35, R41) and says so;
 /// bakes outside final blocks are scaled.

@@ -414,24 +414,57 @@ pub struct ProfileEffects<'w> {
 }
 
 /// The bodies of every `profile NAME { ... }` of `chain`, root first,
-/// each with the file it is written in.
-fn profile_bodies<'s, 'w>(
-    scopes: &'s Scopes<'w>,
-    chain: &'s [DeclId],
-    name: &'s str,
-) -> impl Iterator<Item = (&'w crate::syntax::ast::Block, FileId)> + 's {
-    chain.iter().flat_map(move |&link| {
+/// each with the file it is written in, from the last link that writes
+/// `remove profile NAME` on: a removal drops what is inherited (R36), so
+/// only the removing link's own declaration and its descendants' stay.
+/// None when the chain removes the profile and declares it no more, as
+/// when it never declared it.
+fn profile_bodies<'w>(
+    scopes: &Scopes<'w>,
+    chain: &[DeclId],
+    name: &str,
+) -> Vec<(&'w crate::syntax::ast::Block, FileId)> {
+    let mut bodies = Vec::new();
+    for &link in chain {
         let members = scopes
             .item(link)
             .and_then(|item| decl_of(&item.kind))
             .map_or(&[][..], |decl| decl.body.members.as_slice());
-        members.iter().filter_map(move |member| match &member.kind {
+        // Removals first, as in any body (R10).
+        if members.iter().any(|member| removes_profile(member, name)) {
+            bodies.clear();
+        }
+        bodies.extend(members.iter().filter_map(|member| match &member.kind {
             MemberKind::Profile {
                 name: profile,
                 body,
             } if profile.name == name => Some((body, link.file)),
             _ => None,
-        })
+        }));
+    }
+    bodies
+}
+
+/// Whether `member` is `remove profile NAME`.
+fn removes_profile(member: &Member, name: &str) -> bool {
+    matches!(&member.kind, MemberKind::Remove { keyword, name: removed }
+        if keyword.name == "profile" && removed.name == name)
+}
+
+/// Where the last link of `chain` that removes profile `name` does, if one
+/// does: what a `--profile NAME` the pipeline then lacks points at.
+pub fn profile_removal(
+    scopes: &Scopes<'_>,
+    chain: &[DeclId],
+    name: &str,
+) -> Option<(FileId, Span)> {
+    chain.iter().rev().find_map(|&link| {
+        let decl = scopes.item(link).and_then(|item| decl_of(&item.kind))?;
+        decl.body
+            .members
+            .iter()
+            .find(|member| removes_profile(member, name))
+            .map(|member| (link.file, member.span))
     })
 }
 

@@ -505,11 +505,14 @@ fn apply_profile<'w>(
             Some(found) => {
                 effects.insert(decl, found);
             }
-            None => missing.push((decl, item, available)),
+            None => {
+                let removed = merge::profile_removal(scopes, &chain, name);
+                missing.push((decl, item, available, removed));
+            }
         }
     }
     drop(merger);
-    for (decl, item, available) in missing {
+    for (decl, item, available, removed) in missing {
         let Some(pipeline) = item.kind.name() else {
             continue;
         };
@@ -522,8 +525,16 @@ fn apply_profile<'w>(
             pipeline.span,
             format!("selected with `--profile {name}`"),
         );
+        // A profile its templates declare and the chain removes is gone
+        // (R36), as if never declared.
+        if let Some((file, span)) = removed {
+            diagnostic = diagnostic.secondary(file, span, format!("`{name}` removed here"));
+        }
         diagnostic = match crate::names::closest(name, available.iter().map(String::as_str)) {
             Some(suggestion) => diagnostic.help(format!("did you mean `--profile {suggestion}`?")),
+            None if available.is_empty() && removed.is_some() => {
+                diagnostic.help("it has no other profile")
+            }
             None if available.is_empty() => {
                 diagnostic.help("this pipeline and its templates declare no profile")
             }

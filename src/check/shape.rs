@@ -566,6 +566,28 @@ impl ShapeChecker {
                     self.file,
                 ));
             }
+            // `regions` needs the registry to name regions of it, but not
+            // to be a region set (a wave's) or a list of names (a stage's).
+            if let MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                value,
+            } = &member.kind
+                && name.name == "regions"
+            {
+                match body {
+                    Body::Stage => self
+                        .diagnostics
+                        .extend(crate::plan::stage_regions_problems(value, self.file)),
+                    Body::Wave => {
+                        self.diagnostics
+                            .extend(crate::semantics::regions::region_set_problems(
+                                value, self.file,
+                            ))
+                    }
+                    _ => {}
+                }
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,
@@ -952,7 +974,10 @@ const KNOWN_TYPES: &[&str] = &[
 /// The type of built-in field `name` of a body, where its value can be
 /// checked on its own. Fields whose values need the workspace (`regions`,
 /// `registry`, windows) or the pipeline (`${...}` in strings is checked
-/// where lowering resolves it) are checked later.
+/// where lowering resolves it) are checked later; what of a `regions` or a
+/// `registry` needs no registry is checked where it is written, apart
+/// (`plan::stage_regions_problems`, `semantics::regions::region_set_problems`,
+/// `semantics::regions::registry_value_problem`).
 pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
     use crate::plan::Builtin;
     Some(match (body, name) {
@@ -966,6 +991,7 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
         (Body::Test, "timeout")
         | (Body::Stage | Body::Wave | Body::Onebox | Body::Scope, "bake") => Builtin::Duration,
         (Body::Wave, "parallel") => Builtin::Count,
+        (Body::Onebox, "traffic") => Builtin::Share,
         (Body::Test, "kind") => Builtin::Symbol,
         (Body::Stage | Body::Production | Body::Wave | Body::Deploy, "strategy") => {
             Builtin::Strategy

@@ -25,6 +25,7 @@ pub use gates::requirement_problem;
 pub use origins::source_origin_problems;
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
+    stage_regions_problems,
 };
 
 use crate::semantics::merge::How;

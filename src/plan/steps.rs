@@ -196,14 +196,14 @@ impl<'w> Lowerer<'_, 'w> {
         let Some((expr, file)) = self.value_of(field) else {
             return vec![None];
         };
+        self.diagnostics
+            .extend(super::stage_regions_problems(expr, file));
         let ExprKind::List(items) = &expr.kind else {
-            self.mismatch(file, expr, "a list of regions");
             return vec![None];
         };
         let mut regions = Vec::new();
         for item in items {
             let ExprKind::Path(path) = &item.kind else {
-                self.mismatch(file, item, "a region name");
                 continue;
             };
             let code = path.to_dotted();

@@ -729,6 +729,23 @@ pub fn mismatch(file: FileId, expr: &Expr, expected: &str) -> Option<Diagnostic>
     )
 }
 
+/// The problems of a stage's `regions` value that need no registry: it is
+/// a list of region names. Checked where the value is written (a template
+/// no pipeline extends yet included) and where lowering reads it, which
+/// then checks each name against the registry, as one diagnostic each.
+pub fn stage_regions_problems(expr: &Expr, file: FileId) -> Vec<Diagnostic> {
+    let ExprKind::List(items) = &expr.kind else {
+        return mismatch(file, expr, "a list of regions")
+            .into_iter()
+            .collect();
+    };
+    items
+        .iter()
+        .filter(|item| !matches!(item.kind, ExprKind::Path(_)))
+        .filter_map(|item| mismatch(file, item, "a region name"))
+        .collect()
+}
+
 /// The type of a built-in field whose value is checked on its own,
 /// wherever it is written (a template no pipeline uses yet, a profile not
 /// selected) and again, with the same message, where lowering reads it.

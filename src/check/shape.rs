@@ -588,6 +588,17 @@ impl ShapeChecker {
                     _ => {}
                 }
             }
+            // A region's AZ ids and cells are lists of names, whole or
+            // edited; any other field of a region is an attribute for
+            // `where`.
+            if let (Body::Region, MemberKind::FieldAssign { name, value, .. }) =
+                (body, &member.kind)
+                && matches!(name.name.as_str(), "azs" | "cells")
+            {
+                self.diagnostics.extend(crate::plan::region_ids_problems(
+                    &name.name, value, self.file,
+                ));
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,
@@ -991,6 +1002,7 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
         (Body::Test, "timeout")
         | (Body::Stage | Body::Wave | Body::Onebox | Body::Scope, "bake") => Builtin::Duration,
         (Body::Wave, "parallel") => Builtin::Count,
+        (Body::Registry, "partition") | (Body::Region, "name") => Builtin::String,
         (Body::Onebox, "traffic") => Builtin::Share,
         (Body::Test, "kind") => Builtin::Symbol,
         (Body::Stage | Body::Production | Body::Wave | Body::Deploy, "strategy") => {

@@ -25,7 +25,7 @@ pub use gates::requirement_problem;
 pub use origins::source_origin_problems;
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
-    stage_regions_problems,
+    region_ids_problems, stage_regions_problems,
 };
 
 use crate::semantics::merge::How;

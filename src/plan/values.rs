@@ -734,15 +734,33 @@ pub fn mismatch(file: FileId, expr: &Expr, expected: &str) -> Option<Diagnostic>
 /// no pipeline extends yet included) and where lowering reads it, which
 /// then checks each name against the registry, as one diagnostic each.
 pub fn stage_regions_problems(expr: &Expr, file: FileId) -> Vec<Diagnostic> {
+    name_list_problems(expr, file, ("a list of regions", "a region name"))
+}
+
+/// The problems of a region's `azs` or `cells` (`field`) in a registry:
+/// a list of names, the AZ ids or cell ids, each `P0701` at the value
+/// naming what is expected. Checked where the registry is written; one
+/// that is not a list, or an item that is no name, is then not read as an
+/// AZ or a cell.
+pub fn region_ids_problems(field: &str, expr: &Expr, file: FileId) -> Vec<Diagnostic> {
+    let expected = if field == "cells" {
+        ("a list of cell ids", "a cell id")
+    } else {
+        ("a list of AZ ids", "an AZ id")
+    };
+    name_list_problems(expr, file, expected)
+}
+
+/// `expr` is a list (else a mismatch against `list`) of names (else a
+/// mismatch against `item` at each item that is not).
+fn name_list_problems(expr: &Expr, file: FileId, (list, item): (&str, &str)) -> Vec<Diagnostic> {
     let ExprKind::List(items) = &expr.kind else {
-        return mismatch(file, expr, "a list of regions")
-            .into_iter()
-            .collect();
+        return mismatch(file, expr, list).into_iter().collect();
     };
     items
         .iter()
-        .filter(|item| !matches!(item.kind, ExprKind::Path(_)))
-        .filter_map(|item| mismatch(file, item, "a region name"))
+        .filter(|value| !matches!(value.kind, ExprKind::Path(_)))
+        .filter_map(|value| mismatch(file, value, item))
         .collect()
 }
 
@@ -959,6 +977,12 @@ pub(super) fn type_help(expected: &str) -> String {
         "a string" => "strings are written in double quotes: \"make release\"".to_string(),
         "a count" => "counts are whole numbers: `3`, `100`".to_string(),
         "a symbol" => "symbols are bare names: `integration`, `load`".to_string(),
+        "a list of AZ ids" | "an AZ id" => {
+            "AZ ids are names, listed in brackets: `azs = [use1-az1, use1-az2]`".to_string()
+        }
+        "a list of cell ids" | "a cell id" => {
+            "cell ids are names, listed in brackets: `cells = [use1-cell1, use1-cell2]`".to_string()
+        }
         other => format!("write {other} here"),
     }
 }

@@ -85,20 +85,27 @@ impl Registry {
                         continue;
                     };
                     let file = field.base.map_or(field.origin.file, |(_, file)| file);
+                    // AZ ids and cells are names; what is not is reported
+                    // where it is written (`plan::region_ids_problems`) and
+                    // is neither an AZ, a cell nor an attribute.
+                    let names = |items: &[Expr]| -> Vec<(String, Span)> {
+                        items
+                            .iter()
+                            .filter(|item| matches!(item.kind, ExprKind::Path(_)))
+                            .map(|item| (value_text(item, text, file), item.span))
+                            .collect()
+                    };
                     match (field_name.as_str(), &expr.kind) {
                         ("azs", ExprKind::List(items)) => {
-                            region.azs = items
-                                .iter()
-                                .map(|item| value_text(item, text, file))
-                                .collect();
-                            region.az_places = items.iter().map(|item| (file, item.span)).collect();
+                            let (azs, spans): (Vec<String>, Vec<Span>) =
+                                names(items).into_iter().unzip();
+                            region.azs = azs;
+                            region.az_places = spans.into_iter().map(|span| (file, span)).collect();
                         }
                         ("cells", ExprKind::List(items)) => {
-                            region.cells = items
-                                .iter()
-                                .map(|item| value_text(item, text, file))
-                                .collect();
+                            region.cells = names(items).into_iter().map(|(cell, _)| cell).collect();
                         }
+                        ("azs" | "cells", _) => {}
                         _ => {
                             region
                                 .attributes

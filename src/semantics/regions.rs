@@ -110,6 +110,44 @@ impl Registry {
                             region
                                 .attributes
                                 .insert(field_name.clone(), value_text(expr, text, file));
+                            continue;
+                        }
+                    }
+                    // `azs += [...]`, `cells -= [...]` in a registry that
+                    // extends another, in order (R20).
+                    for (op_member, op_file) in &field.list_ops {
+                        let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
+                            continue;
+                        };
+                        let ExprKind::List(items) = &value.kind else {
+                            continue;
+                        };
+                        let operand: Vec<(String, Span)> = items
+                            .iter()
+                            .filter(|item| matches!(item.kind, ExprKind::Path(_)))
+                            .map(|item| (value_text(item, text, *op_file), item.span))
+                            .collect();
+                        let is_azs = field_name == "azs";
+                        for (name, span) in operand {
+                            match op {
+                                AssignOp::Append if is_azs && !region.azs.contains(&name) => {
+                                    region.azs.push(name);
+                                    region.az_places.push((*op_file, span));
+                                }
+                                AssignOp::Append if !is_azs && !region.cells.contains(&name) => {
+                                    region.cells.push(name);
+                                }
+                                AssignOp::Remove if is_azs => {
+                                    if let Some(at) = region.azs.iter().position(|az| *az == name) {
+                                        region.azs.remove(at);
+                                        if at < region.az_places.len() {
+                                            region.az_places.remove(at);
+                                        }
+                                    }
+                                }
+                                AssignOp::Remove => region.cells.retain(|cell| *cell != name),
+                                _ => {}
+                            }
                         }
                     }
                 }

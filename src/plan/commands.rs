@@ -210,6 +210,12 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         refusal: Refusal,
     ) {
         let help = match refusal {
+            Refusal::Arithmetic(_) | Refusal::Name(_) | Refusal::Attribute { .. } => {
+                "bash runs `cmd` from a text like `a[$(cmd)]` here, whatever variable \
+                 holds it: set `env NAME = \"${...}\"` and check `$NAME` in the code \
+                 before it stands here (a number: `case $NAME in ''|*[!0-9]*) exit 1;; \
+                 esac`), or pass the value to a script that checks it"
+            }
             Refusal::Reevaluated(_) => {
                 "keep values out of code that is read again: pass the value as an argument \
                  of a script, or set `env NAME = \"${...}\"` and let the code that is \

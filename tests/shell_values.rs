@@ -3,8 +3,10 @@
 //! nested or in double quotes, backticks, here-documents, comments) is
 //! compiled, then run by `pipec run` under the system's `sh`. No value may
 //! run anything, and where a value is printed it comes back byte for byte.
-//! Where no reference to a value is safe (`eval`, `$((...))`, a quoted
-//! here-document, ...) the compiler refuses the command with P0708.
+//! Where no reference to a value is safe (`eval`, `$((...))` and the other
+//! places where bash evaluates a variable's text as arithmetic or as a
+//! name, a quoted here-document, ...) the compiler refuses the command with
+//! P0708.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -243,6 +245,28 @@ const REFUSED: &[(&str, &str)] = &[
     ("escaped-here-document", "cat <<\\EOF\nx\n@V@\nEOF"),
     ("here-document-delimiter", "cat <<@V@\nx\n"),
     ("parameter-expansion", "echo \"${X:-@V@}\""),
+    // bash evaluates these as arithmetic, and runs `cmd` from `a[$(cmd)]`:
+    // also `bash --posix`, which is `sh` on some systems.
+    ("let", "let \"n=@V@\""),
+    ("arithmetic-command", "(( n = @V@ ))"),
+    ("for-arithmetic", "for ((i = @V@; i < 1; i++)); do :; done"),
+    ("old-arithmetic", "echo $[ @V@ + 1 ]"),
+    ("conditional-eq", "[[ @V@ -eq 1 ]]"),
+    ("conditional-ge", "[[ 1 -ge \"@V@\" ]]"),
+    ("subscript", "arr[@V@]=x"),
+    ("compound-subscript", "arr=([@V@]=x)"),
+    ("subscript-expansion", "echo \"${arr[@V@]}\""),
+    ("declare-integer", "declare -i n=@V@"),
+    ("typeset-integer", "typeset -i n; n=@V@"),
+    ("local-integer", "f() { local -i n=\"@V@\"; }; f"),
+    // bash reads these as a variable's name, and evaluates its subscript.
+    ("declare-nameref", "declare -n r=@V@; r=1"),
+    ("declare-name", "declare @V@=1"),
+    ("unset", "unset @V@"),
+    ("read", "read -r @V@ < /dev/null"),
+    ("printf-v", "printf -v @V@ x"),
+    ("test-v", "[ -v @V@ ]"),
+    ("conditional-v", "[[ -v @V@ ]]"),
 ];
 
 #[test]

@@ -460,15 +460,25 @@ codes! {
         "A value stands where shell code cannot take it safely.",
         "In a command with `shell = true`, each `${...}` value reaches the \
          shell in an environment variable (`PIPEC_VALUE_1`, ...) and the code \
-         gets a reference to it, so no value is ever read as code. Some places \
-         have no safe reference: inside `$((...))` (shells evaluate a \
-         variable's text as arithmetic, and bash runs code from `a[$(cmd)]`), \
-         in a here-document's delimiter or in the body of one whose delimiter \
-         is quoted (nothing expands there), inside a `${...}` expansion of the shell \
-         (the value would be a pattern), and in a command `eval`, `trap` or \
-         `alias`, which read their arguments as code again. Pass the value as \
-         an argument of a script, or set it with `env NAME = \"${...}\"` and \
-         write `\"$NAME\"` in the code where it is read as meant.";
+         gets a reference to it, so no value is ever read as code. Some \
+         places have no safe reference: where the shell evaluates a \
+         variable's text as arithmetic, for bash runs code from `a[$(cmd)]` \
+         there (inside `$((...))`; in bash also `$[...]`, `((...))`, an \
+         argument of `let`, the operands of `-eq` and its kin in `[[ ... ]]`, \
+         and an array's subscript in an assignment); where bash reads it as a \
+         variable's name (an argument of `unset` or `read`, a name given to \
+         `declare`, the operand of `printf -v` or `[[ -v`); anywhere in a \
+         command that gives a variable the integer or name-reference \
+         attribute (`declare -i`, `declare -n`), as bash evaluates whatever \
+         is assigned to that variable; in a here-document's delimiter or in \
+         the body of one whose delimiter is quoted (nothing expands there); \
+         inside a `${...}` expansion of the shell (the value would be a \
+         pattern); and in a command `eval`, `trap` or `alias`, which read \
+         their arguments as code again. Pass the value as an argument of a \
+         script, or set it with `env NAME = \"${...}\"` and write `\"$NAME\"` \
+         in the code where it is read as meant; where bash evaluates it, \
+         check it there first (`case $NAME in ''|*[!0-9]*) exit 1;; esac` for \
+         a number).";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

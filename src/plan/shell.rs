@@ -17,15 +17,20 @@
 //! | in a comment | `${PIPEC_VALUE_1}` (it does nothing there) |
 //!
 //! The shell expands a reference once and never reads its text as code.
-//! Where it would (the shell evaluates the expansion again, or nothing
-//! expands) there is no safe reference, and the value is refused: see
-//! [`Refusal`].
+//! Where it would (the shell evaluates the expansion again, as arithmetic or
+//! as a variable's name, or nothing expands) there is no safe reference, and
+//! the value is refused: see [`Refusal`].
 //!
 //! The scanner knows enough of POSIX `sh` to tell these contexts apart:
 //! quotes, backslashes, `$(...)` (nested, also in double quotes), backticks,
-//! `$((...))`, `${...}`, comments and here-documents. A mistake in it could
-//! only choose a wrong reference, never run a value: every reference is a
-//! single variable expansion.
+//! `$((...))`, `${...}`, comments and here-documents. It knows the places of
+//! bash where a variable's text is evaluated, as `a[$(cmd)]` runs `cmd`
+//! there: `$[...]`, `((...))`, `let`, `[[ ... -eq ... ]]`, subscripts in
+//! assignments, the names of `unset`, `read`, `declare`, `printf -v`,
+//! `wait -p`, `test -v`, and the variables `declare -i` and `-n` make. A
+//! mistake in it could only choose a wrong reference or miss such a place,
+//! never write a value into the code: every reference is a single variable
+//! expansion.
 
 use super::words::{Piece, WordsError};
 

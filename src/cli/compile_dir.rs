@@ -54,8 +54,9 @@ fn compile_into(
         return Ok(code);
     }
     let staged = writer.finish()?;
-    // Two files may declare pipelines of one name; their plans would share
-    // a file.
+    // Two files declaring pipelines of one name is an error of the check
+    // (`P0103`), so the workspace does not compile and nothing reaches
+    // here; this stays as the last guard against two plans sharing a file.
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for name in staged.names() {
         *seen.entry(name).or_default() += 1;

@@ -173,8 +173,11 @@ codes! {
     DUPLICATE_DEFINITION = "P0103", "duplicate-definition",
         "The same name is declared twice in one scope.",
         "Top-level declarations of a file, and named members of one body, must \
-         have distinct names. To change an inherited member, write the override \
-         in the child declaration instead.";
+         have distinct names. Pipelines' names are distinct across the whole \
+         workspace: plans, `compile -o`'s files and exemptions name them, so a \
+         pipeline another file also declares is reported in the file whose name \
+         sorts later. To change an inherited member, write the override in the \
+         child declaration instead.";
     UNKNOWN_FIELD = "P0105", "unknown-field",
         "A body sets a field it does not have.",
         "Each body has a fixed set of fields (`bake`, `regions`, `strategy`, \

@@ -79,6 +79,7 @@ pub fn analyze<'w>(
 ) -> Analysis<'w> {
     let mut diagnostics = Vec::new();
     let scopes = Scopes::new(workspace);
+    scope::check_pipeline_names(workspace, &mut diagnostics);
     refs::check(workspace, &scopes, &mut diagnostics);
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);

@@ -523,6 +523,64 @@ impl Scopes<'_> {
     }
 }
 
+/// `P0103` for a pipeline whose name another file of the workspace also
+/// gives a pipeline: plans, `compile -o`'s files and policies' exemptions
+/// name pipelines, so the name is unique across the workspace, not only
+/// within a file. Files are taken in the order of their names (as reports
+/// are), declarations in source order: the first file to declare the name
+/// keeps it, and each other file is told once, at its first declaration
+/// of it (a second in the same file is the shape check's, against that
+/// file's first).
+pub fn check_pipeline_names(workspace: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
+    let mut by_name: BTreeMap<&str, Vec<(&str, FileId, Span)>> = BTreeMap::new();
+    for module in workspace.modules.iter().filter(|module| !module.is_std) {
+        let Some(source) = workspace.sources.get(module.file) else {
+            continue;
+        };
+        for item in &module.tree.items {
+            if let ItemKind::Pipeline(decl) = &item.kind {
+                by_name.entry(decl.name.name.as_str()).or_default().push((
+                    source.name.as_str(),
+                    module.file,
+                    decl.name.span,
+                ));
+            }
+        }
+    }
+    for (name, mut places) in by_name {
+        if places.len() < 2 {
+            continue;
+        }
+        places.sort_by_key(|(file_name, file, span)| (*file_name, *file, span.start()));
+        let Some(&(_, first_file, first_span)) = places.first() else {
+            continue;
+        };
+        let mut told = std::collections::BTreeSet::from([first_file]);
+        for &(_, file, span) in places.iter().skip(1) {
+            if !told.insert(file) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DUPLICATE_DEFINITION,
+                    format!("pipeline `{name}` is declared in two files"),
+                )
+                .primary(
+                    file,
+                    span,
+                    format!("second pipeline named `{name}` in the workspace"),
+                )
+                .secondary(first_file, first_span, "first declared here")
+                .note(
+                    "pipeline names are unique across the workspace: a plan, the file \
+                     `compile -o` writes it to and a policy's `exempt` name the pipeline",
+                )
+                .help("rename one of them"),
+            );
+        }
+    }
+}
+
 /// The name a "did you mean `NAME`?" help line proposes.
 fn proposed(diagnostic: &Diagnostic) -> Option<String> {
     let help = diagnostic.help.as_deref()?;

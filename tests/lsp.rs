@@ -641,6 +641,56 @@ fn pulling_clients_ask_for_diagnostics_and_hear_unchanged_lists() {
     client.shutdown();
 }
 
+/// A pipeline's name is unique across the workspace: an edit that gives
+/// one file's pipeline the name of another file's changes that other
+/// file's diagnostics at once (the check after the edit takes in the files
+/// that declare the name, before and after), not only once the whole
+/// workspace is checked again after a pause.
+#[test]
+fn renaming_a_pipeline_onto_another_files_reaches_that_file_at_once() {
+    let template = "template T { platform = ecs }\n";
+    let x_text = "import \"./t.pipe\"\npipeline apples extends T { }\n";
+    let y_text = "import \"./t.pipe\"\npipeline orders extends T { }\n";
+    let dir = TempWorkspace::new(
+        "pipeline-names",
+        &[
+            ("pipec.toml", ""),
+            ("t.pipe", template),
+            ("x.pipe", x_text),
+            ("y.pipe", y_text),
+        ],
+    );
+    let (mut client, _) = Client::start(json!({
+        "capabilities": { "textDocument": { "diagnostic": {} } }
+    }));
+    let x = uri(&dir.join("x.pipe"));
+    let y = uri(&dir.join("y.pipe"));
+    let pull = |client: &mut Client, uri: &str| -> Vec<String> {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    client.open(&x, x_text);
+    assert!(!pull(&mut client, &y).contains(&"P0103".to_string()));
+    // `x.pipe` sorts first: the second declaration, in `y.pipe`, is told.
+    client.change(&x, 2, &x_text.replace("apples", "orders"));
+    let told = pull(&mut client, &y);
+    assert!(told.contains(&"P0103".to_string()), "{told:?}");
+    assert!(!pull(&mut client, &x).contains(&"P0103".to_string()));
+    // And the name given back clears it, by the name the file had.
+    client.change(&x, 3, x_text);
+    let cleared = pull(&mut client, &y);
+    assert!(!cleared.contains(&"P0103".to_string()), "{cleared:?}");
+    client.shutdown();
+}
+
 #[test]
 fn a_request_cancelled_before_it_runs_is_answered_as_cancelled() {
     use lsp_server::{Connection, Message, Notification, Request, RequestId};

@@ -2,14 +2,18 @@
 //! background.
 //!
 //! A file's diagnostics depend on the file, the files it imports
-//! (transitively), and the files that import it (whose uses of it may be
-//! reported there, as a template's problem found through a pipeline is):
-//! names resolve only through imports, and policies govern only the files
-//! that reach them by import. So after an edit to some files, the *subset*
-//! made of those files and every file that imports them, directly or not,
-//! is checked at once, with those files as entries and their imports loaded
-//! as usual; the diagnostics of every file in the subset are then exactly
-//! what a check of the whole workspace gives them.
+//! (transitively), the files that import it (whose uses of it may be
+//! reported there, as a template's problem found through a pipeline is),
+//! and the files that declare a pipeline of a name it declares too (a
+//! pipeline's name is unique across the workspace, `P0103`): names resolve
+//! only through imports, and policies govern only the files that reach them
+//! by import. So after an edit to some files, the *subset* made of those
+//! files and, over and over, every file that imports one of the subset or
+//! shares a pipeline's name with one (by the names of the last check, and
+//! by those the edited files declare now) is checked at once, with those
+//! files as entries and their imports loaded as usual; the diagnostics of
+//! every file in the subset are then exactly what a check of the whole
+//! workspace gives them.
 //!
 //! The files the subset only imports (a template an edited pipeline
 //! extends) may owe a finding to the edited file too, so the whole
@@ -72,16 +76,22 @@ pub struct Finished {
     generation: u64,
     lists: Lists,
     imports: Imports,
+    pipelines: Pipelines,
 }
 
 /// Per file name, the names of the files it imports.
 type Imports = BTreeMap<String, BTreeSet<String>>;
+
+/// Per file name, the names of the pipelines it declares.
+type Pipelines = BTreeMap<String, BTreeSet<String>>;
 
 #[derive(Debug, Default)]
 struct ScopeState {
     /// The import graph of the last check of everything, updated by each
     /// subset check for the files it checked.
     imports: Imports,
+    /// The pipelines each file declared at the last check of it.
+    pipelines: Pipelines,
     /// Whether the scope was ever checked whole (until then, the import
     /// graph is unknown and every check is whole).
     known: bool,
@@ -206,7 +216,11 @@ impl Checker {
         options: &Options,
     ) -> Option<Publish> {
         let state = self.states.get(scope)?;
-        if !state.known || importers_closure(&state.imports, [name.to_string()]).len() != 1 {
+        // The edit keeps the file's pipelines' names, so a file that shares
+        // none with another file and that nothing imports still stands alone.
+        if !state.known
+            || related_closure(&state.imports, &state.pipelines, [name.to_string()]).len() != 1
+        {
             return None;
         }
         let document = documents.iter().find(|document| document.name() == name)?;
@@ -275,30 +289,51 @@ impl Checker {
             Changed::Everything => BTreeSet::new(),
         };
         let subset = match changed {
-            Changed::Files(files) if state.known => Some(importers_closure(&state.imports, files)),
+            Changed::Files(files) if state.known => {
+                Some(related_closure(&state.imports, &state.pipelines, files))
+            }
             _ => None,
         };
-        let entries: Vec<Entry> = match &subset {
-            Some(names) => all
-                .iter()
+        let in_subset = |names: &BTreeSet<String>| -> Vec<Entry> {
+            all.iter()
                 .filter(|entry| names.contains(&entry_name(entry)))
                 .cloned()
-                .collect(),
+                .collect()
+        };
+        let mut entries: Vec<Entry> = match &subset {
+            Some(names) => in_subset(names),
             None => all.clone(),
         };
+        let overlay = documents.overlay();
+        let mut workspace = modules::load_cached(entries.clone(), &overlay, &self.cache);
+        // The edited files may now declare a pipeline another file
+        // declares: that file's list changes too, so it joins the subset
+        // (its parse is cached; only the check is done again).
+        if let Some(names) = &subset {
+            let mut now = state.pipelines.clone();
+            for name in names {
+                now.remove(name);
+            }
+            now.extend(pipeline_names(&workspace));
+            let wider = related_closure(&state.imports, &now, names.iter().cloned());
+            if wider.len() > names.len() {
+                entries = in_subset(&wider);
+                workspace = modules::load_cached(entries.clone(), &overlay, &self.cache);
+            }
+        }
         // The names the subset gives exact lists for: its entries, and a
         // changed file that is not one (an untitled buffer, named by URI).
         let mut exact: BTreeSet<String> = entries.iter().map(entry_name).collect();
         exact.extend(touched.iter().cloned());
         let whole = entries.len() == all.len();
-        let overlay = documents.overlay();
-        let workspace = modules::load_cached(entries, &overlay, &self.cache);
         let imports = import_graph(&workspace);
+        let pipelines = pipeline_names(&workspace);
         let lists = check(workspace, options);
         let touched_uris = uris(&touched);
         let state = self.states.entry(scope.clone()).or_default();
         if whole {
             state.imports = imports;
+            state.pipelines = pipelines;
             state.known = true;
             state.behind = false;
             let publish = replace(state, lists, None, &touched_uris);
@@ -307,10 +342,16 @@ impl Checker {
         }
         for name in &exact {
             state.imports.remove(name);
+            state.pipelines.remove(name);
         }
         for (name, targets) in imports {
             if exact.contains(&name) {
                 state.imports.insert(name, targets);
+            }
+        }
+        for (name, declared) in pipelines {
+            if exact.contains(&name) {
+                state.pipelines.insert(name, declared);
             }
         }
         let publish = replace(state, lists, Some(&uris(&exact)), &touched_uris);
@@ -356,6 +397,7 @@ impl Checker {
             return Vec::new();
         }
         state.imports = finished.imports;
+        state.pipelines = finished.pipelines;
         state.behind = false;
         let publish = replace(state, finished.lists, None, &BTreeSet::new());
         self.forget_unused();
@@ -393,9 +435,10 @@ impl Checker {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let workspace = modules::load_cached(entries, &overlay, &cache);
                     let imports = import_graph(&workspace);
-                    (check(workspace, &options), imports)
+                    let pipelines = pipeline_names(&workspace);
+                    (check(workspace, &options), imports, pipelines)
                 }));
-                let (lists, imports) = outcome.unwrap_or_else(|_| {
+                let (lists, imports, pipelines) = outcome.unwrap_or_else(|_| {
                     log_line!("pipec lsp: internal error while checking in the background");
                     Default::default()
                 });
@@ -405,6 +448,7 @@ impl Checker {
                     generation,
                     lists,
                     imports,
+                    pipelines,
                 });
             });
         if spawned.is_err()
@@ -485,6 +529,60 @@ fn importers_closure(
         }
     }
     found
+}
+
+/// `names` and, until nothing more joins, every file that imports one of
+/// them, directly or not, or declares a pipeline of a name one of them
+/// declares: the files whose diagnostics a change to `names` may change.
+fn related_closure(
+    imports: &Imports,
+    pipelines: &Pipelines,
+    names: impl IntoIterator<Item = String>,
+) -> BTreeSet<String> {
+    let mut declaring: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (file, declared) in pipelines {
+        for pipeline in declared {
+            declaring.entry(pipeline).or_default().push(file);
+        }
+    }
+    let mut found = importers_closure(imports, names);
+    loop {
+        let sharing: BTreeSet<String> = found
+            .iter()
+            .filter_map(|file| pipelines.get(file))
+            .flatten()
+            .filter_map(|pipeline| declaring.get(pipeline.as_str()))
+            .flatten()
+            .filter(|file| !found.contains(**file))
+            .map(|file| (*file).to_string())
+            .collect();
+        if sharing.is_empty() {
+            return found;
+        }
+        found.extend(importers_closure(imports, sharing));
+    }
+}
+
+/// The pipelines each file of a loaded workspace declares, by file name.
+fn pipeline_names(workspace: &Workspace) -> Pipelines {
+    workspace
+        .modules
+        .iter()
+        .filter(|module| !module.is_std)
+        .filter_map(|module| {
+            let name = workspace.sources.get(module.file)?.name.clone();
+            let declared = module
+                .tree
+                .items
+                .iter()
+                .filter_map(|item| match &item.kind {
+                    crate::syntax::ast::ItemKind::Pipeline(decl) => Some(decl.name.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            Some((name, declared))
+        })
+        .collect()
 }
 
 fn import_graph(workspace: &Workspace) -> Imports {
@@ -596,6 +694,34 @@ mod tests {
         assert_eq!(
             importers_closure(&imports, ["org".to_string()]),
             set(&["org", "team", "svc1", "svc2", "other"])
+        );
+    }
+
+    #[test]
+    fn files_sharing_a_pipeline_name_join_the_subset_with_their_importers() {
+        let set = |names: &[&str]| -> BTreeSet<String> {
+            names.iter().map(|name| name.to_string()).collect()
+        };
+        let mut imports = Imports::new();
+        imports.insert("x".into(), set(&["t"]));
+        imports.insert("y".into(), set(&["t"]));
+        imports.insert("z".into(), set(&[]));
+        imports.insert("t".into(), set(&[]));
+        imports.insert("w".into(), set(&["y"]));
+        let mut pipelines = Pipelines::new();
+        pipelines.insert("x".into(), set(&["orders"]));
+        pipelines.insert("y".into(), set(&["orders", "refunds"]));
+        pipelines.insert("z".into(), set(&["refunds"]));
+        pipelines.insert("w".into(), set(&["payments"]));
+        // x shares `orders` with y, which w imports and which shares
+        // `refunds` with z; t, imported only, is not among them.
+        assert_eq!(
+            related_closure(&imports, &pipelines, ["x".to_string()]),
+            set(&["x", "y", "w", "z"])
+        );
+        assert_eq!(
+            related_closure(&imports, &pipelines, ["w".to_string()]),
+            set(&["w"])
         );
     }
 

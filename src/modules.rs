@@ -355,7 +355,7 @@ impl Load<'_> {
                 let alias = import
                     .alias
                     .as_ref()
-                    .map_or_else(|| stem(&path), |alias| alias.name.clone());
+                    .map_or_else(|| ast::module_stem(&path), |alias| alias.name.clone());
                 resolved.push(ModuleImport {
                     alias,
                     target,
@@ -550,12 +550,4 @@ impl Load<'_> {
             self.error(diagnostic);
         }
     }
-}
-
-/// A module's default name: the file stem of its path.
-fn stem(path: &str) -> String {
-    Path::new(path).file_stem().map_or_else(
-        || path.to_string(),
-        |stem| stem.to_string_lossy().into_owned(),
-    )
 }

@@ -394,13 +394,34 @@ pub fn check_shape(tree: &File, file: FileId) -> Vec<Diagnostic> {
 
 impl ShapeChecker {
     fn check_items(&mut self, items: &[Item]) {
-        let mut seen: BTreeMap<&str, &Ident> = BTreeMap::new();
+        // A module's name (its `as` alias, else its path's stem) shares
+        // the namespace of the file's declarations: `aws.x` and `aws`
+        // could otherwise mean two things, the later silently. Each name
+        // is kept with the path of the module it is bound to, if any.
+        let mut seen: BTreeMap<String, (Ident, Option<String>)> = BTreeMap::new();
         for item in items {
-            if let Some(name) = item.kind.name() {
-                if let Some(first) = seen.get(name.name.as_str()) {
-                    self.duplicate(name, first, "top-level declaration");
-                } else {
-                    seen.insert(&name.name, name);
+            let named = match &item.kind {
+                ItemKind::Import(import) => import
+                    .bound_name()
+                    .map(|name| (name, import.path.as_plain())),
+                kind => kind.name().map(|name| (name.clone(), None)),
+            };
+            if let Some((name, module)) = named {
+                match seen.get(&name.name) {
+                    Some((first, None)) if module.is_none() => {
+                        self.duplicate(&name, first, "top-level declaration");
+                    }
+                    Some((first, first_module)) => {
+                        self.duplicate_module(
+                            &name,
+                            module.as_deref(),
+                            first,
+                            first_module.as_deref(),
+                        );
+                    }
+                    None => {
+                        seen.insert(name.name.clone(), (name, module));
+                    }
                 }
             }
             match &item.kind {
@@ -837,6 +858,45 @@ impl ShapeChecker {
             )
             .secondary(self.file, first.span, "first declared here")
             .help("rename one of them, or merge them into one"),
+        );
+    }
+
+    /// A module's name that the file also gives another module or a
+    /// declaration, reported at the later of the two; `module` and
+    /// `first_module` are the paths of the imports among them.
+    fn duplicate_module(
+        &mut self,
+        again: &Ident,
+        module: Option<&str>,
+        first: &Ident,
+        first_module: Option<&str>,
+    ) {
+        let label = match module {
+            Some(_) => format!("imports a module named `{}`", again.name),
+            None => format!("declares `{}`, the name of a module", again.name),
+        };
+        let first_label = match first_module {
+            Some(_) => format!("the module imported as `{}`", again.name),
+            None => "first declared here".to_string(),
+        };
+        let help = if module.is_some() && module == first_module {
+            "the module is imported already: remove this import".to_string()
+        } else {
+            "import the module under another name (`import \"...\" as NAME`), or rename the declaration"
+                .to_string()
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::DUPLICATE_DEFINITION,
+                format!("`{}` is declared twice", again.name),
+            )
+            .primary(self.file, again.span, label)
+            .secondary(self.file, first.span, first_label)
+            .note(
+                "a module's name (its file's stem, or the name after `as`) shares one \
+                 namespace with the file's declarations",
+            )
+            .help(help),
         );
     }
 

@@ -173,11 +173,13 @@ codes! {
     DUPLICATE_DEFINITION = "P0103", "duplicate-definition",
         "The same name is declared twice in one scope.",
         "Top-level declarations of a file, and named members of one body, must \
-         have distinct names. Pipelines' names are distinct across the whole \
-         workspace: plans, `compile -o`'s files and exemptions name them, so a \
-         pipeline another file also declares is reported in the file whose name \
-         sorts later. To change an inherited member, write the override in the \
-         child declaration instead.";
+         have distinct names; an import's name (the name after `as`, else its \
+         path's stem) is a top-level name too, reported at the later of the \
+         two. Pipelines' names are distinct across the whole workspace: plans, \
+         `compile -o`'s files and exemptions name them, so a pipeline another \
+         file also declares is reported in the file whose name sorts later. To \
+         change an inherited member, write the override in the child \
+         declaration instead.";
     UNKNOWN_FIELD = "P0105", "unknown-field",
         "A body sets a field it does not have.",
         "Each body has a fixed set of fields (`bake`, `regions`, `strategy`, \

@@ -146,7 +146,7 @@ import "../../outside.pipe"
         Code::IMPORT_CYCLE,
         r#"// In a.pipe:
 import "./a.pipe"
-alarm a = ALARM("A")
+alarm errors = ALARM("Errors")
 "#,
     ),
     (

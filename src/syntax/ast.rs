@@ -162,6 +162,31 @@ pub struct Import {
     pub alias: Option<Ident>,
 }
 
+impl Import {
+    /// The name the module is bound to, with where it is written: the
+    /// `as` alias, else the stem of the path (`aws` for `"std/aws"`,
+    /// `service` for `"../team/service.pipe"`), placed at the path.
+    /// `None` for a path that interpolates, which binds nothing.
+    pub fn bound_name(&self) -> Option<Ident> {
+        if let Some(alias) = &self.alias {
+            return Some(alias.clone());
+        }
+        let path = self.path.as_plain_str()?;
+        Some(Ident {
+            name: module_stem(&path),
+            span: self.path.span,
+        })
+    }
+}
+
+/// The name a module of `path` is bound to without `as`: the file's stem.
+pub fn module_stem(path: &str) -> String {
+    std::path::Path::new(path).file_stem().map_or_else(
+        || path.to_string(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
+}
+
 /// A named declaration with an optional parent and a body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decl {

@@ -364,7 +364,9 @@ codes! {
         "Every region of the target registry is deployed exactly once in \
          production unless excluded with a reason, so that a region added to the \
          registry is never silently skipped. Add a `rest` wave, or exclude the \
-         regions with a reason.";
+         regions with a reason. A wave whose regions could not be resolved \
+         (its own error is reported) might have placed the rest, so then none \
+         is reported as never deployed.";
     UNKNOWN_REGION_ATTRIBUTE = "P0406", "unknown-region-attribute",
         "A filter tests an attribute no region has.",
         "Filters test attributes declared in the registry's regions (for \

@@ -434,10 +434,10 @@ impl Placer<'_, '_> {
             .collect();
         let mut placed: BTreeMap<String, (String, FileId, Span)> = BTreeMap::new();
         let mut rest_wave: Option<usize> = None;
-        // Whether some wave's set reported a problem as it resolved: the
-        // regions a misspelt name left unplaced are that mistake's
-        // consequence, not a second one (`P0405`).
-        let mut some_wave_poisoned = false;
+        // Whether a wave's set reported a problem while it resolved: the
+        // regions it meant to place are then unknown, and regions left
+        // over are a consequence, not a second mistake.
+        let mut any_poisoned = false;
         for (wave_idx, (name, wave)) in waves.iter().enumerate() {
             let regions_field = wave
                 .body
@@ -490,7 +490,7 @@ impl Placer<'_, '_> {
             let reported_before = self.diagnostics.len();
             let evaluated = self.eval(expr, base_file, &registry, &placed_set, &excluded, true);
             let poisoned = self.diagnostics.len() > reported_before;
-            some_wave_poisoned |= poisoned;
+            any_poisoned |= poisoned || evaluated.is_none();
             let Some(mut set) = evaluated else {
                 placement.waves.push(WaveRegions {
                     wave: (*name).clone(),
@@ -612,7 +612,7 @@ impl Placer<'_, '_> {
                     wave.regions = rest;
                 }
             }
-            None if !rest.is_empty() && !waves.is_empty() && !some_wave_poisoned => {
+            None if !rest.is_empty() && !waves.is_empty() && !any_poisoned => {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::REGION_NOT_DEPLOYED,

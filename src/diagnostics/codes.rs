@@ -370,7 +370,9 @@ codes! {
     UNKNOWN_REGION_ATTRIBUTE = "P0406", "unknown-region-attribute",
         "A filter tests an attribute no region has.",
         "Filters test attributes declared in the registry's regions (for \
-         `std/aws`: `traffic`, `geo`, `opt_in`, `name`, `partition`, `code`).";
+         `std/aws`: `traffic`, `geo`, `opt_in`, `name`, `partition`, `code`), \
+         whether compared (`traffic == low`) or tested bare (`where opt_in`); \
+         a misspelt one would otherwise match nothing, silently.";
     REGISTRY_REQUIRED = "P0407", "registry-required",
         "A pipeline's production names no registry.",
         "Production waves choose regions from a registry: write `registry = aws` \
@@ -431,7 +433,10 @@ codes! {
          A command (`run`, `rollback`, `alarm_command`) must read as words: \
          quotes closed, no shell operator outside quotes unless `shell = \
          true`; an `env` entry has a variable's name and a string or \
-         `secret(\"NAME\")` value.";
+         `secret(\"NAME\")` value. A bare attribute in a region filter \
+         (`where opt_in`) tests a boolean attribute, one whose every value in \
+         the registry is `true` or `false`: `where traffic` is an error, whose \
+         help line writes the comparison meant.";
     INVALID_STRATEGY = "P0702", "invalid-strategy",
         "A deployment strategy is unknown or its parameters cannot work.",
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \

@@ -43,6 +43,10 @@ pub struct Registry {
     pub name: String,
     /// Regions, in registry order.
     pub regions: Vec<Region>,
+    /// The attributes every region that gives them gives `true` or
+    /// `false`: those a bare attribute in a filter (`where opt_in`) may
+    /// test.
+    pub booleans: BTreeSet<String>,
 }
 
 impl Registry {
@@ -57,6 +61,13 @@ impl Registry {
             .and_then(|field| field_expr(field))
             .map(|expr| value_text(expr, text, field_file(block, "partition")));
         let mut regions = Vec::new();
+        // Attributes given `true` or `false` somewhere, and given anything
+        // else somewhere (`code` and `partition` are strings).
+        let mut booleans = BTreeSet::new();
+        let mut others: BTreeSet<String> = ["code", "partition"]
+            .into_iter()
+            .map(String::from)
+            .collect();
         for (key, member) in &block.members {
             let Key::Named("region", code) = key else {
                 continue;
@@ -107,6 +118,16 @@ impl Registry {
                         }
                         ("azs" | "cells", _) => {}
                         _ => {
+                            let is_boolean = matches!(
+                                &expr.kind,
+                                ExprKind::Literal(literal)
+                                    if matches!(literal.value, LiteralValue::Bool(_))
+                            );
+                            if is_boolean {
+                                booleans.insert(field_name.clone());
+                            } else {
+                                others.insert(field_name.clone());
+                            }
                             region
                                 .attributes
                                 .insert(field_name.clone(), value_text(expr, text, file));
@@ -154,9 +175,11 @@ impl Registry {
             }
             regions.push(region);
         }
+        booleans.retain(|attribute| !others.contains(attribute));
         Registry {
             name: name.to_string(),
             regions,
+            booleans,
         }
     }
 
@@ -812,33 +835,10 @@ impl Placer<'_, '_> {
                 };
                 let attribute = attribute.to_dotted();
                 let Some(actual) = region.attributes.get(&attribute) else {
-                    let known: BTreeSet<&str> = registry
-                        .regions
-                        .iter()
-                        .flat_map(|region| region.attributes.keys().map(String::as_str))
-                        .collect();
-                    if known.contains(attribute.as_str()) {
-                        return Some(false);
-                    }
-                    let mut diagnostic = Diagnostic::error(
-                        Code::UNKNOWN_REGION_ATTRIBUTE,
-                        format!(
-                            "regions of `{}` have no attribute `{attribute}`",
-                            registry.name
-                        ),
-                    )
-                    .primary(file, lhs.span, "not an attribute of any region");
-                    diagnostic = match closest(&attribute, known.iter().copied()) {
-                        Some(suggestion) => {
-                            diagnostic.help(format!("did you mean `{suggestion}`?"))
-                        }
-                        None => diagnostic.help(format!(
-                            "the attributes are {}",
-                            known.iter().copied().collect::<Vec<_>>().join(", ")
-                        )),
-                    };
-                    self.diagnostics.push(diagnostic);
-                    return None;
+                    // Another region's attribute: this one does not match.
+                    return self
+                        .known_attribute(&attribute, lhs.span, file, registry)
+                        .then_some(false);
                 };
                 let wanted: Vec<String> = match (&rhs.kind, op) {
                     (ExprKind::List(items), CompareOp::In) => items
@@ -854,17 +854,104 @@ impl Placer<'_, '_> {
                     matches
                 })
             }
-            ExprKind::Path(attribute) => Some(
-                region
-                    .attributes
-                    .get(&attribute.to_dotted())
-                    .is_some_and(|value| value == "true"),
-            ),
+            ExprKind::Path(path) => {
+                let attribute = path.to_dotted();
+                if registry.booleans.contains(&attribute) {
+                    // A region without it is not `true`.
+                    return Some(
+                        region
+                            .attributes
+                            .get(&attribute)
+                            .is_some_and(|value| value == "true"),
+                    );
+                }
+                if self.known_attribute(&attribute, condition.span, file, registry) {
+                    self.not_boolean(&attribute, condition.span, file, registry);
+                }
+                None
+            }
             _ => {
                 self.invalid(file, condition.span, "a condition such as `traffic == low`");
                 None
             }
         }
+    }
+
+    /// Whether some region of the registry has `attribute`; `P0406` at
+    /// `span` when none has.
+    fn known_attribute(
+        &mut self,
+        attribute: &str,
+        span: Span,
+        file: FileId,
+        registry: &Registry,
+    ) -> bool {
+        let known: BTreeSet<&str> = registry
+            .regions
+            .iter()
+            .flat_map(|region| region.attributes.keys().map(String::as_str))
+            .collect();
+        if known.contains(attribute) {
+            return true;
+        }
+        let mut diagnostic = Diagnostic::error(
+            Code::UNKNOWN_REGION_ATTRIBUTE,
+            format!(
+                "regions of `{}` have no attribute `{attribute}`",
+                registry.name
+            ),
+        )
+        .primary(file, span, "not an attribute of any region");
+        diagnostic = match closest(attribute, known.iter().copied()) {
+            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+            None => diagnostic.help(format!(
+                "the attributes are {}",
+                known.iter().copied().collect::<Vec<_>>().join(", ")
+            )),
+        };
+        self.diagnostics.push(diagnostic);
+        false
+    }
+
+    /// `P0701` for a bare attribute in a filter that some region gives a
+    /// value other than `true` or `false`: it would match nothing.
+    fn not_boolean(&mut self, attribute: &str, span: Span, file: FileId, registry: &Registry) {
+        let example = registry.regions.iter().find_map(|region| {
+            let value = region.attributes.get(attribute)?;
+            (value != "true" && value != "false").then_some((region, value))
+        });
+        let mut diagnostic = Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("expected a boolean attribute, found `{attribute}`"),
+        );
+        diagnostic = match example {
+            Some((region, value)) => {
+                let written = if !value.is_empty()
+                    && value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    value.clone()
+                } else {
+                    format!("{value:?}")
+                };
+                diagnostic
+                    .primary(
+                        file,
+                        span,
+                        format!("`{attribute}` is `{written}` on `{}`", region.code),
+                    )
+                    .help(format!(
+                        "a bare attribute tests one that is `true` or `false`; compare this one: `{attribute} == {written}`"
+                    ))
+            }
+            None => diagnostic
+                .primary(file, span, "not `true` or `false` on every region")
+                .help(format!(
+                    "a bare attribute tests one that is `true` or `false`; compare this one: `{attribute} == ...`"
+                )),
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     fn unknown_region(&mut self, file: FileId, span: Span, code: &str, registry: &Registry) {

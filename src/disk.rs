@@ -11,7 +11,7 @@
 
 use crate::syntax::MAX_FILE_BYTES;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -85,6 +85,20 @@ pub struct Pending {
     path: PathBuf,
     dir: PathBuf,
     committed: bool,
+    /// `path` is a device, a FIFO or a socket (`-o /dev/null`): there is
+    /// no file to replace, and renaming over it would put a file in its
+    /// place. The bytes wait in a scratch file instead, and are written
+    /// into it on commit.
+    special: bool,
+}
+
+/// Whether `path` (through links) is something to write into rather than a
+/// file to replace: a device, a FIFO or a socket.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|metadata| {
+        let kind = metadata.file_type();
+        !kind.is_file() && !kind.is_dir()
+    })
 }
 
 impl Pending {
@@ -100,6 +114,16 @@ impl Pending {
             || "output".into(),
             |name| name.to_string_lossy().into_owned(),
         );
+        if is_special(path) {
+            return Ok(Pending {
+                file: Some(scratch_file()?),
+                temporary: PathBuf::new(),
+                path: path.to_path_buf(),
+                dir,
+                committed: false,
+                special: true,
+            });
+        }
         let (file, temporary) = create_temporary(&dir, &name, false)?;
         let pending = Pending {
             file: Some(file),
@@ -107,6 +131,7 @@ impl Pending {
             path: path.to_path_buf(),
             dir,
             committed: false,
+            special: false,
         };
         if let (Ok(metadata), Some(file)) = (std::fs::metadata(path), &pending.file) {
             file.set_permissions(metadata.permissions())?;
@@ -119,8 +144,12 @@ impl Pending {
         &self.path
     }
 
-    /// Syncs the written bytes to disk and closes the file.
+    /// Syncs the written bytes to disk and closes the file (a scratch file
+    /// for a device stays open until the commit copies it).
     pub fn close(&mut self) -> io::Result<()> {
+        if self.special {
+            return Ok(());
+        }
         if let Some(file) = self.file.take() {
             file.sync_all()?;
         }
@@ -130,13 +159,26 @@ impl Pending {
     /// Closes the file without syncing it, for a caller that syncs many
     /// files at once with [`sync_filesystem`] before committing them.
     pub fn close_unsynced(&mut self) {
-        drop(self.file.take());
+        if !self.special {
+            drop(self.file.take());
+        }
     }
 
     /// Closes the file (see [`Pending::close`]) and renames it over
     /// `path`. The directory is not synced: a caller committing many files
     /// syncs it once, with [`sync_dir`].
     pub fn commit(mut self) -> io::Result<()> {
+        if self.special {
+            let Some(mut scratch) = self.file.take() else {
+                return Err(io::Error::other("the file was closed"));
+            };
+            scratch.rewind()?;
+            let mut target = OpenOptions::new().write(true).open(&self.path)?;
+            io::copy(&mut scratch, &mut target)?;
+            target.flush()?;
+            self.committed = true;
+            return Ok(());
+        }
         self.close()?;
         std::fs::rename(&self.temporary, &self.path)?;
         self.committed = true;
@@ -164,7 +206,9 @@ impl Drop for Pending {
     fn drop(&mut self) {
         if !self.committed {
             drop(self.file.take());
-            let _ = std::fs::remove_file(&self.temporary);
+            if !self.special {
+                let _ = std::fs::remove_file(&self.temporary);
+            }
         }
     }
 }

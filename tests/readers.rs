@@ -187,6 +187,58 @@ fn compile_output_does_not_follow_a_planted_link() {
     );
 }
 
+/// `compile -o` to a FIFO (as to `/dev/null` or `/dev/stdout`) writes the
+/// whole document into it once the file has compiled, and leaves it a
+/// FIFO: renaming a file over it, as for a regular output, would replace
+/// the device or pipe with a file.
+#[cfg(unix)]
+#[test]
+fn compile_output_into_a_fifo_writes_into_it_and_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = scratch_dir("fifo-output");
+    let fifo = dir.join("plan.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample/services/orders_api.pipe");
+    let output = pipec_in(
+        &dir,
+        &[
+            "--today",
+            "2026-11-22",
+            "compile",
+            "-o",
+            "plan.fifo",
+            sample.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", all_output(&output));
+    // Checked before waiting for the reader, which a file renamed over the
+    // FIFO would leave waiting for a writer forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let written = reader.join().unwrap();
+    let on_stdout = pipec_in(
+        &dir,
+        &["--today", "2026-11-22", "compile", sample.to_str().unwrap()],
+    );
+    assert_eq!(written, on_stdout.stdout);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["plan.fifo"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Standard input named after a file in a directory that does not exist
 /// is still confined: its root is the current directory, and an import
 /// that climbs out of it is `P0202`, its target never read.

@@ -737,7 +737,7 @@ impl<'s> Locator<'s> {
 /// (`..` drops the segment before it, and is dropped at the start); `:`,
 /// which the format keeps for no file, becomes `_`. A name left empty is
 /// [`v1::UNKNOWN_FILE`].
-fn plan_file(name: &str) -> Cow<'_, str> {
+pub(crate) fn plan_file(name: &str) -> Cow<'_, str> {
     let clean = !name.is_empty()
         && !name.contains(['\\', ':'])
         && name

@@ -87,9 +87,9 @@ pub fn to_diagnostics(
 
 /// The file and a one-character span at a position, when the file is
 /// loaded and the position inside it. Plan files are relative with `/`
-/// separators and no leading `./`; source names are as the files were
-/// loaded, so both are compared in the plan's form. Every exporter places
-/// its findings through here.
+/// separators and no `.` or `..` segments (an absolute path loses its
+/// root); source names are as the files were loaded, so both are compared
+/// in the plan's form. Every exporter places its findings through here.
 pub fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::FileId, Span)> {
     let (id, file) = sources
         .iter()
@@ -110,13 +110,38 @@ pub fn locate(at: &Position, sources: &SourceMap) -> Option<(crate::source::File
     Some((id, Span::new(start, end)))
 }
 
-/// A loaded file's name as the plan writes it: `/` separators, no leading
-/// `./`.
+/// A loaded file's name as the plan writes it (`convert` names the
+/// plan's files the same way).
 fn plan_file_name(name: &str) -> String {
-    let name = name.replace('\\', "/");
-    let mut rest = name.as_str();
-    while let Some(stripped) = rest.strip_prefix("./") {
-        rest = stripped;
+    crate::export::convert::plan_file(name).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+
+    #[test]
+    fn a_finding_is_placed_in_a_file_loaded_by_its_absolute_path() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(crate::source::SourceFile::new(
+            "/home/ci/shop/org.pipe",
+            "pipeline a {\n  platform = ecs\n}\n",
+        ));
+        let at = Position {
+            file: "home/ci/shop/org.pipe".to_string(),
+            line: 2,
+            column: 3,
+        };
+        let (file, span) = locate(&at, &sources).expect("the file is found");
+        assert_eq!(file, id);
+        assert_eq!(span, Span::new(15, 16));
+        let finding = Finding {
+            diagnostic: Diagnostic::warning(Code::CODEPIPELINE_BLOCKER_DROPPED, "dropped"),
+            at: Some(at),
+        };
+        let placed = to_diagnostics(&[finding], &sources, false);
+        let label = placed.first().and_then(Diagnostic::primary_label);
+        assert!(label.is_some(), "{placed:?}");
     }
-    rest.to_string()
 }

@@ -94,10 +94,12 @@ fn every_code_has_a_case() {
         Code::CODEPIPELINE_ALARM_APPROXIMATED,
         Code::CODEPIPELINE_QUOTA,
         Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+        Code::CODEPIPELINE_ENV_DROPPED,
         Code::GHA_DATA_POINTS_DROPPED,
         Code::GHA_ALARM_APPROXIMATED,
         Code::GHA_TIMEOUT_SHORTENED,
         Code::GHA_REVIEW_NOT_ENFORCED,
+        Code::GHA_ENV_DROPPED,
     ];
     // Errors of the command line itself: tests/cli.rs produces each one.
     let command_line_only = [

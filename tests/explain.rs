@@ -33,6 +33,7 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
     (Code::GHA_ALARM_APPROXIMATED, "needs an export"),
     (Code::GHA_TIMEOUT_SHORTENED, "needs an export"),
     (Code::GHA_REVIEW_NOT_ENFORCED, "needs an export"),
+    (Code::GHA_ENV_DROPPED, "needs an export"),
     (Code::CODEPIPELINE_SETTING_MISSING, "needs an export"),
     (Code::CODEPIPELINE_WINDOW_APPROXIMATED, "needs an export"),
     (Code::CODEPIPELINE_BAKE_APPROXIMATED, "needs an export"),
@@ -40,6 +41,7 @@ const NOT_CHECKABLE: &[(Code, &str)] = &[
     (Code::CODEPIPELINE_ALARM_APPROXIMATED, "needs an export"),
     (Code::CODEPIPELINE_QUOTA, "needs an export"),
     (Code::CODEPIPELINE_DEPLOY_APPROXIMATED, "needs an export"),
+    (Code::CODEPIPELINE_ENV_DROPPED, "needs an export"),
     // Errors of the command line come from running `pipec`, not from a
     // file; tests/cli.rs produces them.
     (Code::CLI_NO_SUCH_FILE, "needs a command line"),

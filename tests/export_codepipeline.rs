@@ -482,3 +482,212 @@ fn shell_commands_carry_their_values_in_the_actions_variables() {
         serde_json::to_string_pretty(&problems).unwrap()
     );
 }
+
+/// The plan of `support::env_pipe` in `dir`, as `pipec compile` writes it.
+fn env_plan(dir: &Path, build_env: &str) -> (PathBuf, pipec::export::plan_v1::PlanV1) {
+    let pipe = support::env_pipe(dir, build_env);
+    let output = pipec(&["--today", TODAY, "compile", pipe.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let plan = pipec::export::plan_v1::from_json(&String::from_utf8_lossy(&output.stdout)).unwrap();
+    (pipe, plan)
+}
+
+/// The `EnvironmentVariables` of the action of the step whose
+/// `PIPEC_STEP` is `step`, by name: (type, value).
+fn codebuild_variables(export: &codepipeline::Export, step: &str) -> Vec<(String, String, String)> {
+    let value = serde_json::to_value(&export.value).unwrap();
+    for stage in value["pipeline"]["stages"].as_array().unwrap() {
+        for action in stage["actions"].as_array().unwrap() {
+            let Some(variables) = action["configuration"]["EnvironmentVariables"].as_str() else {
+                continue;
+            };
+            let variables: Vec<Value> = serde_json::from_str(variables).unwrap();
+            if !variables
+                .iter()
+                .any(|v| v["name"] == "PIPEC_STEP" && v["value"] == step)
+            {
+                continue;
+            }
+            return variables
+                .iter()
+                .map(|v| {
+                    let text = |key: &str| v[key].as_str().unwrap().to_string();
+                    (text("name"), text("type"), text("value"))
+                })
+                .collect();
+        }
+    }
+    panic!("no CodeBuild action for {step}");
+}
+
+#[test]
+fn env_values_are_codebuild_variables_and_what_is_not_carried_warns() {
+    let dir = scratch_dir("env");
+    let (pipe, plan) = env_plan(&dir, "");
+    let export = codepipeline::export(&plan, &settings());
+    let plain =
+        |name: &str, value: &str| (name.to_string(), "PLAINTEXT".to_string(), value.to_string());
+    let build = codebuild_variables(&export, "build/bundle");
+    assert!(build.contains(&plain("LEVEL", "info")), "{build:?}");
+    assert!(
+        build.contains(&plain("NOTE", "${{ github.token }} it's")),
+        "{build:?}"
+    );
+    assert!(
+        !build.iter().any(|(name, ..)| name == "SIGNING"),
+        "{build:?}"
+    );
+    let smoke = codebuild_variables(&export, "beta/test/smoke");
+    assert!(smoke.contains(&plain("TARGET", "beta")), "{smoke:?}");
+
+    let found: Vec<(Code, &str)> = export
+        .findings
+        .iter()
+        .map(|f| (f.diagnostic.code, f.diagnostic.message.as_str()))
+        .collect();
+    // The build's secret: a variable of the runner's environment.
+    let secret: Vec<_> = found
+        .iter()
+        .filter(|(code, _)| *code == Code::CODEPIPELINE_ENV_DROPPED)
+        .collect();
+    assert_eq!(secret.len(), 1, "{found:#?}");
+    for name in ["`build/bundle`", "`SIGNING`", "`SIGNING_KEY`"] {
+        assert!(secret[0].1.contains(name), "{}", secret[0].1);
+    }
+    // Each deploy's commands and their env: no deploy action runs them.
+    let deploys: Vec<_> = found
+        .iter()
+        .filter(|(code, message)| {
+            *code == Code::CODEPIPELINE_DEPLOY_APPROXIMATED && message.contains("`./undo.sh`")
+        })
+        .collect();
+    assert_eq!(deploys.len(), 3, "{found:#?}");
+    assert!(
+        deploys[0].1.contains("`beta/lab-east-1/deploy`")
+            && deploys[0].1.contains("`./deploy.sh 'beta box'`")
+            && deploys[0].1.contains("2 `env` entries"),
+        "{}",
+        deploys[0].1
+    );
+    assert!(
+        export
+            .findings
+            .iter()
+            .filter(|f| f.is_lossy())
+            .all(|f| f.at.is_some())
+    );
+
+    // On the command line: warnings at the steps' lines, errors with
+    // `--deny-lossy`.
+    let args = [
+        "--color",
+        "never",
+        "--today",
+        TODAY,
+        "compile",
+        pipe.to_str().unwrap(),
+        "--target",
+        "codepipeline",
+    ];
+    let output = pipec(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[P0908]") && stderr.contains("env.pipe:8:3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning[P0907]") && stderr.contains("env.pipe:9:3"),
+        "{stderr}"
+    );
+    let mut denied = args.to_vec();
+    denied.push("--deny-lossy");
+    let output = pipec(&denied);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr.contains("error[P0908]") && stderr.contains("error[P0907]"),
+        "{stderr}"
+    );
+
+    let Some(python) = python() else { return };
+    let path = dir.join("env.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&export.value).unwrap()).unwrap();
+    let (problems, passed) = validate(&python, &[path]);
+    assert!(
+        problems.is_empty() && passed,
+        "{}",
+        serde_json::to_string_pretty(&problems).unwrap()
+    );
+}
+
+#[test]
+fn a_configuration_value_longer_than_the_api_takes_is_a_quota_error() {
+    let dir = scratch_dir("env-long");
+    let (_, mut plan) = env_plan(&dir, "");
+    let mut with_pad = |pad: &str| {
+        for step in &mut plan.steps {
+            if let pipec::export::plan_v1::Params::Build(build) = &mut step.params {
+                build.env.insert(
+                    "PAD".to_string(),
+                    pipec::export::plan_v1::EnvValue::Text(pad.to_string()),
+                );
+            }
+        }
+        codepipeline::export(&plan, &settings())
+    };
+    let length = |export: &codepipeline::Export| {
+        serde_json::to_value(&export.value).unwrap()["pipeline"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|stage| stage["actions"].as_array().unwrap().clone())
+            .filter_map(|action| {
+                action["configuration"]["EnvironmentVariables"]
+                    .as_str()
+                    .map(|text| text.chars().count())
+            })
+            .max()
+            .unwrap()
+    };
+    let quota = |export: &codepipeline::Export| {
+        export
+            .findings
+            .iter()
+            .filter(|f| f.diagnostic.code == Code::CODEPIPELINE_QUOTA)
+            .map(|f| f.diagnostic.clone())
+            .collect::<Vec<_>>()
+    };
+    let empty = length(&with_pad(""));
+    // Exactly the limit: exported, and the model agrees.
+    let at_limit = with_pad(&"é".repeat(1000 - empty));
+    assert_eq!(length(&at_limit), 1000);
+    assert!(quota(&at_limit).is_empty(), "{:#?}", quota(&at_limit));
+    // One character more: an error naming the step and the key.
+    let over = with_pad(&"é".repeat(1001 - empty));
+    let errors = quota(&over);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].is_error());
+    assert!(
+        errors[0].message.contains("`build/bundle`")
+            && errors[0]
+                .message
+                .contains("`EnvironmentVariables` is 1001 characters"),
+        "{}",
+        errors[0].message
+    );
+    let Some(python) = python() else { return };
+    let fits = dir.join("fits.json");
+    std::fs::write(&fits, serde_json::to_string(&at_limit.value).unwrap()).unwrap();
+    let (problems, passed) = validate(&python, &[fits]);
+    assert!(problems.is_empty() && passed, "{problems:#?}");
+    let too_long = dir.join("too-long.json");
+    std::fs::write(&too_long, serde_json::to_string(&over.value).unwrap()).unwrap();
+    let (problems, passed) = validate(&python, &[too_long]);
+    assert!(!passed);
+    assert!(
+        problems.iter().any(|p| p["validator"] == "model"),
+        "{problems:#?}"
+    );
+}

@@ -814,3 +814,221 @@ fn waits_name_shared_alarms_and_the_program_resolves_them() {
         assert_eq!(output.status.success(), passes, "{state}: {output:?}");
     }
 }
+
+/// A value of a step's `env` as GitHub gives it to the step: a secret's
+/// expression becomes the secret (empty when GitHub holds none), the
+/// run's attempt 1, and each quoted `${{` (see `workflow::literal`) the
+/// opening itself.
+fn evaluated(value: &str, secrets: &BTreeMap<&str, &str>) -> String {
+    if let Some(name) = value
+        .strip_prefix("${{ secrets.")
+        .and_then(|rest| rest.strip_suffix(" }}"))
+    {
+        return secrets.get(name).copied().unwrap_or_default().to_string();
+    }
+    if value == "${{ github.run_attempt }}" {
+        return "1".to_string();
+    }
+    assert!(
+        !value.replace("${{ '${{' }}", "").contains("${{"),
+        "an expression the test does not know: {value}"
+    );
+    value.replace("${{ '${{' }}", "${{")
+}
+
+/// Runs one step of a job as GitHub would: bash with `-e`, the workflow's,
+/// the job's and the step's variables evaluated, in `dir`.
+fn run_step(
+    workflow: &Value,
+    job: &Value,
+    step: &Value,
+    secrets: &BTreeMap<&str, &str>,
+    dir: &Path,
+) -> std::process::Output {
+    let mut command = Command::new("bash");
+    command
+        .args(["-e", "-c", step["run"].as_str().unwrap()])
+        .current_dir(dir);
+    for scope in [&workflow["env"], &job["env"], &step["env"]] {
+        for (name, value) in scope.as_object().into_iter().flatten() {
+            command.env(name, evaluated(value.as_str().unwrap(), secrets));
+        }
+    }
+    command.output().unwrap()
+}
+
+fn step_named<'j>(job: &'j Value, name: &str) -> &'j Value {
+    job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {job:#}"))
+}
+
+#[test]
+fn env_entries_and_deploy_and_rollback_commands_are_carried() {
+    let dir = scratch_dir("github-actions-env");
+    let compiled = compile(support::env_pipe(&dir, "").to_str().unwrap(), None);
+    let plan = plans(&compiled).remove(0);
+    let export = github_actions::export(&plan, &Settings::default());
+    let codes: Vec<Code> = export.findings.iter().map(|finding| finding.code).collect();
+    assert_eq!(
+        codes,
+        [Code::GHA_REVIEW_NOT_ENFORCED],
+        "nothing else is lost"
+    );
+    let workflow = workflow_json(&export);
+    let jobs = &workflow["jobs"];
+
+    // Values as written (GitHub's `${{` kept text), secrets from GitHub's.
+    let build = step_named(&jobs["build_bundle"], "Build bundle");
+    assert_eq!(build["env"]["LEVEL"], "info");
+    assert_eq!(build["env"]["NOTE"], "${{ '${{' }} github.token }} it's");
+    assert_eq!(build["env"]["SIGNING"], "${{ secrets.SIGNING_KEY }}");
+    assert_eq!(build["env"]["PIPEC_STEP_ID"], "build/bundle");
+    let smoke = step_named(&jobs["beta_test_smoke"], "Test smoke");
+    assert_eq!(smoke["env"]["TARGET"], "beta");
+
+    // A deploy runs the plan's command, not the hook, with its `env`.
+    let text = export.to_json(false);
+    assert!(!text.contains("\\\"$PIPEC_HOOK\\\" deploy"), "{text}");
+    assert!(!text.contains("\\\"$PIPEC_HOOK\\\" rollback"), "{text}");
+    let secrets = BTreeMap::from([("DEPLOY_TOKEN", "t0ken"), ("SIGNING_KEY", "k")]);
+    let deploy_job = &jobs["beta_lab-east-1_deploy"];
+    let deploy = step_named(deploy_job, "Deploy");
+    let output = run_step(&workflow, deploy_job, deploy, &secrets, &dir);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("deploy.out")).unwrap(),
+        "beta box\nt0ken\nbeta\nbeta/lab-east-1/deploy\nfalse\n"
+    );
+    // A secret GitHub does not hold stops the step before the command,
+    // as a missing secret stops `pipec run` from starting.
+    let output = run_step(&workflow, deploy_job, deploy, &BTreeMap::new(), &dir);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("::error::the secret DEPLOY_TOKEN is not set"),
+        "{output:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("deploy.out"))
+            .unwrap()
+            .lines()
+            .count(),
+        5,
+        "the deploy did not run again"
+    );
+
+    // The region's rollback undoes each deploy that started, latest first,
+    // with its rollback command, the deploy's environment and
+    // PIPEC_ROLLBACK=true.
+    let rollback = &jobs["rollback_beta_lab-east-1"];
+    let undo = step_named(rollback, "Roll back beta/lab-east-1/deploy");
+    assert_eq!(
+        undo["if"],
+        "${{ !cancelled() && needs['beta_lab-east-1_deploy'].result != 'skipped' }}"
+    );
+    assert!(
+        rollback["needs"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("beta_lab-east-1_deploy"))
+    );
+    let output = run_step(&workflow, rollback, undo, &secrets, &dir);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("undo.out")).unwrap(),
+        "\nt0ken\nbeta\nbeta/lab-east-1/deploy\ntrue\n"
+    );
+    let production: Vec<&str> = jobs["rollback_production_first_lab-east-1"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        production,
+        [
+            "Check out the revision",
+            "Roll back production/first/lab-east-1/deploy",
+            "Roll back production/first/lab-east-1/onebox/deploy",
+        ]
+    );
+
+    let path = dir.join("env.yml");
+    std::fs::write(&path, export.to_json(true)).unwrap();
+    match actionlint(std::slice::from_ref(&path)) {
+        None => processes::not_run("actionlint", "PIPEC_ACTIONLINT unset"),
+        Some(results) => {
+            let problems: Vec<_> = results.values().flatten().collect();
+            assert!(problems.is_empty(), "actionlint: {problems:#?}");
+        }
+    }
+    match check_jsonschema(&[path]) {
+        None => processes::not_run("check-jsonschema", "PIPEC_CHECK_JSONSCHEMA unset"),
+        Some(errors) => assert!(errors.is_empty(), "check-jsonschema: {errors:#?}"),
+    }
+}
+
+#[test]
+fn env_entries_github_cannot_set_warn_at_the_step_and_deny_lossy_refuses() {
+    let dir = scratch_dir("github-actions-env-dropped");
+    let pipe = support::env_pipe(
+        &dir,
+        "; env GITHUB_SHA = \"pinned\"; env PAT = secret(\"GITHUB_PAT\")",
+    );
+    let compiled = compile(pipe.to_str().unwrap(), None);
+    let plan = plans(&compiled).remove(0);
+    let export = github_actions::export(&plan, &Settings::default());
+    let dropped: Vec<_> = export
+        .findings
+        .iter()
+        .filter(|finding| finding.code == Code::GHA_ENV_DROPPED)
+        .collect();
+    assert_eq!(dropped.len(), 1, "{:#?}", export.findings);
+    let finding = dropped[0];
+    assert_eq!(finding.step, "build/bundle");
+    for name in ["`build/bundle`", "`GITHUB_SHA`", "`PAT`", "`GITHUB_PAT`"] {
+        assert!(finding.message.contains(name), "{}", finding.message);
+    }
+    let warning = github_actions::to_diagnostic(finding, &compiled.sources, false);
+    let label = warning.primary_label().expect("labelled at the build");
+    let file = compiled.sources.get(label.file).unwrap();
+    assert_eq!(file.line_col(label.span.start()), (8, 3));
+    assert!(github_actions::to_diagnostic(finding, &compiled.sources, true).is_error());
+    // Neither is in the workflow; the other entries are.
+    let build = &workflow_json(&export)["jobs"]["build_bundle"];
+    let env = &step_named(build, "Build bundle")["env"];
+    assert!(
+        env.get("GITHUB_SHA").is_none() && env.get("PAT").is_none(),
+        "{env}"
+    );
+    assert_eq!(env["LEVEL"], "info");
+
+    let out = dir.join("env.yml");
+    let args = [
+        "compile",
+        "--target",
+        "github-actions",
+        pipe.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let output = pipec(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[P0955]") && stderr.contains("env.pipe:8:3"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&out).unwrap();
+    let mut denied = args.to_vec();
+    denied.push("--deny-lossy");
+    let output = pipec(&denied);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[P0955]"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+}

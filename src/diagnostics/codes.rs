@@ -52,10 +52,12 @@ impl Code {
             Code::CODEPIPELINE_BLOCKER_DROPPED,
             Code::CODEPIPELINE_ALARM_APPROXIMATED,
             Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+            Code::CODEPIPELINE_ENV_DROPPED,
             Code::GHA_DATA_POINTS_DROPPED,
             Code::GHA_ALARM_APPROXIMATED,
             Code::GHA_TIMEOUT_SHORTENED,
             Code::GHA_REVIEW_NOT_ENFORCED,
+            Code::GHA_ENV_DROPPED,
         ]
         .contains(&self)
     }
@@ -574,6 +576,15 @@ codes! {
          before a merge with branch protection (or a ruleset) on the source \
          branch: require pull-request reviews there, then this warning is the \
          reminder that the workflow relies on it.";
+    GHA_ENV_DROPPED = "P0955", "github-actions-env-dropped",
+        "A step's `env` entry cannot be set in a GitHub Actions workflow.",
+        "The workflow sets a build's, test's or deploy's `env` entries on the \
+         step that runs its command: a value as written, a `secret(\"NAME\")` \
+         as `${{ secrets.NAME }}`. GitHub sets the variables named `GITHUB_*` and \
+         `RUNNER_*` itself and ignores a workflow's own, and it stores no secret \
+         whose name starts with `GITHUB_`: such an entry is left out, and the \
+         command runs without it. Rename the variable or the secret; \
+         `--deny-lossy` refuses the export instead.";
     // Exports for AWS CodePipeline (`compile --target codepipeline`).
     CODEPIPELINE_SETTING_MISSING = "P0901", "codepipeline-setting-missing",
         "The CodePipeline export needs a setting that pipec.toml does not give.",
@@ -622,7 +633,22 @@ codes! {
         "A deploy step cannot be expressed exactly as a CodePipeline deploy action.",
         "CodePipeline's deploy actions take one input artifact: a step that \
          deploys several artifacts deploys only the first. Package what is \
-         deployed together as one artifact. `--deny-lossy` makes this an error.";
+         deployed together as one artifact. A deploy's `run` and `rollback` \
+         commands (and the `env` they run with) are not run either: the ECS or \
+         CodeDeploy action deploys the artifact itself and CodePipeline rolls a \
+         failed stage back, so what the commands do beyond that is lost. Put it \
+         in the deployment's own configuration (the ECS service, the CodeDeploy \
+         application's lifecycle hooks). `--deny-lossy` makes this an error.";
+    CODEPIPELINE_ENV_DROPPED = "P0908", "codepipeline-env-dropped",
+        "A build's or test's `env` entry cannot be carried into its CodeBuild action.",
+        "A build's or test's `env` entries become the CodeBuild action's \
+         environment variables, values as `PLAINTEXT`. A `secret(\"NAME\")` \
+         names a variable of the runner's environment, which has no counterpart \
+         in CodePipeline (a Secrets Manager secret or a Parameter Store \
+         parameter has a name of its own), and CodeBuild keeps the names starting \
+         with `CODEBUILD_` for itself: such an entry is left out. Give the \
+         CodeBuild project the variable instead (type `SECRETS_MANAGER` or \
+         `PARAMETER_STORE` for a secret). `--deny-lossy` makes this an error.";
     // Errors of the command line itself: no source location.
     CLI_NO_SUCH_FILE = "P1001", "no-such-file",
         "A path named on the command line does not exist.",

@@ -734,6 +734,19 @@ template Service {
         Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
         r#"// `--target codepipeline` of a step `deploy [bundle, assets]`: deploy
 // actions take one input artifact, so only `bundle` is deployed.
+// Likewise `deploy bundle { run = "./deploy.sh"; rollback = "./undo.sh" }`:
+// the ECS or CodeDeploy action deploys; neither command runs.
+"#,
+    ),
+    (
+        Code::CODEPIPELINE_ENV_DROPPED,
+        r#"// `--target codepipeline` of a pipeline with
+//   build bundle from code {
+//     run = "make release"
+//     env SIGNING_KEY = secret("RELEASE_SIGNING_KEY")
+//   }
+// The CodeBuild action cannot read the runner's `RELEASE_SIGNING_KEY`:
+// give the CodeBuild project the variable (type SECRETS_MANAGER).
 "#,
     ),
     (
@@ -815,6 +828,18 @@ template Service {
 //     require_review = true
 //   }
 // Require pull-request reviews with branch protection on `main`.
+"#,
+    ),
+    (
+        Code::GHA_ENV_DROPPED,
+        r#"// `pipec compile --target github-actions` on a pipeline with
+//   build bundle from code {
+//     run = "make release"
+//     env GITHUB_SHA = "pinned"
+//     env TOKEN = secret("GITHUB_PAT")
+//   }
+// GitHub sets `GITHUB_SHA` itself, and stores no secret named `GITHUB_...`:
+// the build runs without both.
 "#,
     ),
 ];

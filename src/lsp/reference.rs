@@ -105,14 +105,14 @@ const FIELDS: &[Field] = &[
         &["deploy"],
         "run",
         "string",
-        "the deploy command, for local runs",
+        "the deploy command (local runs and the GitHub Actions export)",
         "none",
     ),
     (
         &["deploy"],
         "rollback",
         "string",
-        "the command that undoes the deployment, for local runs",
+        "the command that undoes the deployment (local runs and the GitHub Actions export)",
         "none",
     ),
     (
@@ -175,7 +175,7 @@ const FIELDS: &[Field] = &[
         &["production"],
         "alarm_command",
         "string",
-        "the command that tells local runs whether an alarm is in alarm",
+        "the command that tells local runs whether an alarm is in alarm; exports read the alarms' states from CloudWatch instead",
         "none",
     ),
     (

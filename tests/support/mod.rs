@@ -188,6 +188,57 @@ pub fn shell_values_pipe(dir: &std::path::Path, value: &str) -> std::path::PathB
     path
 }
 
+/// Writes `dir/env.pipe`, a pipeline whose build, test and deploys set
+/// `env` entries (values, one holding a GitHub expression, and secrets)
+/// and whose deploys give `run` and `rollback` commands, with the scripts
+/// they name: `deploy.sh` and `undo.sh` write what they see to
+/// `deploy.out` and `undo.out`. `build_env` is put in the build's body
+/// (more `env` entries). Also `dir/pipec.toml`, the sample's, for the
+/// CodePipeline export's settings. For the exporters' tests of what each
+/// target carries. The build is on line 8, the beta stage (its deploy step's
+/// provenance) on line 9.
+pub fn env_pipe(dir: &std::path::Path, build_env: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let text = format!(
+        r#"registry lab {{
+  partition = "lab"
+  region lab-east-1 {{ traffic = low; azs = [labe1-az1] }}
+}}
+pipeline envs {{
+  platform = ecs
+  source code = git("https://git.example.com/shop/envs.git", branch: "main") {{ require review }}
+  build bundle from code {{ run = "./build.sh"; sign = true; env LEVEL = "info"; env NOTE = "\${{{{ github.token }}}} it's"; env SIGNING = secret("SIGNING_KEY"){build_env} }}
+  stage beta {{
+    deploy bundle {{ run = "./deploy.sh 'beta box'"; rollback = "./undo.sh"; env TOKEN = secret("DEPLOY_TOKEN"); env MODE = "beta" }}
+    test smoke {{ run = "./smoke.sh"; env TARGET = "beta" }}
+  }}
+  production {{
+    registry = lab
+    rollback on ALARM("Envs_High_Severity")
+    onebox {{ traffic <= 10%; bake = 1h }}
+    deploy bundle {{ run = "./deploy.sh production"; rollback = "./undo.sh"; env TOKEN = secret("DEPLOY_TOKEN"); env MODE = "production" }}
+    wave first {{ regions = [lab-east-1]; bake = 12h }}
+  }}
+}}
+"#
+    );
+    let path = dir.join("env.pipe");
+    std::fs::write(&path, text).unwrap();
+    std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+    for (name, out) in [("deploy.sh", "deploy.out"), ("undo.sh", "undo.out")] {
+        let script = dir.join(name);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nset -eu\nprintf '%s\\n' \"$*\" \"$TOKEN\" \"$MODE\" \"$PIPEC_STEP_ID\" \"${{PIPEC_ROLLBACK:-false}}\" >> {out}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
+
 /// Puts every provenance of a plan's JSON (or of each plan of an array)
 /// back in place: each number becomes its entry of the plan's
 /// `provenances` table, and the table is removed. What the plan says,

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | git source | Source / `CodeStarSourceConnection` |
 //! | artifact-store source | Source / `S3` |
-//! | build, test | Build or Test / `CodeBuild`, the command in `PIPEC_COMMAND` |
+//! | build, test | Build or Test / `CodeBuild`, the command in `PIPEC_COMMAND`, the step's `env` as environment variables |
 //! | deploy on ECS, in place, rolling, all at once | Deploy / `ECS` |
 //! | deploy on ECS, blue/green, canary, linear | Deploy / `CodeDeployToECS` |
 //! | deploy on EC2, on-premises, Lambda | Deploy / `CodeDeploy` |
@@ -14,7 +14,7 @@ use super::model::{ActionDeclaration, ActionTypeId, ArtifactRef, StageDeclaratio
 use super::{Context, Placeholders, expand, names};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::export::plan_v1::{
-    DeployParams, Params, PlanV1, Platform, SourceOrigin, Step, Strategy,
+    DeployParams, Env, EnvValue, Params, PlanV1, Platform, SourceOrigin, Step, Strategy,
 };
 use std::collections::BTreeMap;
 
@@ -85,6 +85,7 @@ pub(crate) fn add(
         };
         let name = action_names.give(names::entity_name(&local_name(step).replace('/', ".")));
         let action = action(context, step, name, run_order + shift);
+        check_configuration(context, step, &action);
         stage.actions.push(action);
     }
 }
@@ -162,7 +163,8 @@ fn action(
                 build.shell,
                 &build.env,
             );
-            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
+            action.configuration =
+                codebuild(context, step, &placeholders, &command, &build.env, &inputs);
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -185,7 +187,8 @@ fn action(
                     variables: Vec::new(),
                 },
             };
-            action.configuration = codebuild(context, step, &placeholders, &command, &inputs);
+            action.configuration =
+                codebuild(context, step, &placeholders, &command, &test.env, &inputs);
             action.input_artifacts = inputs
                 .into_iter()
                 .map(|name| ArtifactRef { name })
@@ -240,6 +243,7 @@ fn deploy_action(
         .take(1)
         .map(|name| ArtifactRef { name })
         .collect();
+    report_deploy_commands(context, step, deploy);
     let shifts_traffic = matches!(
         deploy.strategy,
         Strategy::BlueGreen | Strategy::Canary { .. } | Strategy::Linear { .. }
@@ -301,14 +305,106 @@ fn deploy_action(
     }
 }
 
+/// A deploy's `run` and `rollback` commands, and the `env` they run with,
+/// are what `pipec run` and the GitHub Actions workflow run; a CodePipeline
+/// deploy action runs no command (ECS or CodeDeploy deploys the artifact,
+/// and a failed stage rolls back), so they are reported (`P0907`).
+fn report_deploy_commands(context: &mut Context<'_>, step: &Step, deploy: &DeployParams) {
+    let mut dropped = Vec::new();
+    if let Some(command) = &deploy.command {
+        dropped.push(format!("its deploy command `{command}`"));
+    }
+    if let Some(rollback) = &deploy.rollback {
+        dropped.push(format!("its rollback command `{}`", rollback.command));
+    }
+    if dropped.is_empty() {
+        // Without a command, `env` has nothing to reach either.
+        return;
+    }
+    let entries = user_env(&deploy.env).count();
+    match entries {
+        0 => {}
+        1 => dropped.push("the `env` entry they run with".to_string()),
+        _ => dropped.push(format!("the {entries} `env` entries they run with")),
+    }
+    let diagnostic = Diagnostic::warning(
+        Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
+        format!(
+            "step `{}`: the CodePipeline deploy action does not run {}",
+            step.id,
+            and_list(&dropped)
+        ),
+    )
+    .note("the ECS or CodeDeploy action deploys the artifact, and CodePipeline rolls a failed stage back")
+    .help(
+        "put what the commands do into the deployment's own configuration (the ECS service, \
+         the CodeDeploy application's lifecycle hooks)",
+    );
+    context.report_once(format!("commands:{}", step.id), diagnostic, Some(step));
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The entries of a step's `env` that the pipeline gives its commands:
+/// all but the `PIPEC_VALUE_N` values of a shell command, which its
+/// exported command carries.
+fn user_env(env: &Env) -> impl Iterator<Item = (&String, &EnvValue)> {
+    env.iter()
+        .filter(|(name, _)| !name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX))
+}
+
+/// The longest configuration value the API takes (the model's
+/// `ActionConfigurationValue`).
+const MAX_CONFIGURATION_VALUE: usize = 1000;
+
+/// An action whose configuration value is longer than the API takes
+/// cannot be created: reported as over a limit (`P0906`), naming the key.
+fn check_configuration(context: &mut Context<'_>, step: &Step, action: &ActionDeclaration) {
+    for (key, value) in &action.configuration {
+        let length = value.chars().count();
+        if length <= MAX_CONFIGURATION_VALUE {
+            continue;
+        }
+        let diagnostic = Diagnostic::error(
+            Code::CODEPIPELINE_QUOTA,
+            format!(
+                "step `{}`: its action's `{key}` is {length} characters; CodePipeline takes at most \
+                 {MAX_CONFIGURATION_VALUE} per configuration value",
+                step.id
+            ),
+        )
+        .help(if key == "EnvironmentVariables" {
+            "shorten the command or its `env` values, or give long values to the CodeBuild \
+             project's environment instead"
+        } else {
+            "shorten the names in `[codepipeline]` or in the pipeline"
+        });
+        context.report_once(
+            format!("configuration:{}:{key}", step.id),
+            diagnostic,
+            Some(step),
+        );
+    }
+}
+
 /// A CodeBuild action's configuration: the project, the primary source
 /// when there are several inputs, and the plan's command for the
-/// project's buildspec to run, with the variables carrying its values.
+/// project's buildspec to run, with the variables carrying its values and
+/// the step's `env` entries (values as `PLAINTEXT`). A secret, or a name
+/// CodeBuild keeps for itself, cannot be carried: reported (`P0908`).
 fn codebuild(
     context: &mut Context<'_>,
     step: &Step,
     placeholders: &Placeholders,
     command: &crate::export::plan_v1::ExportedCommand,
+    env: &Env,
     inputs: &[String],
 ) -> BTreeMap<String, String> {
     let project = context.setting(
@@ -323,6 +419,45 @@ fn codebuild(
     variables.extend(command.variables.iter().map(
         |(name, value)| serde_json::json!({"name": name, "value": value, "type": "PLAINTEXT"}),
     ));
+    let mut dropped = Vec::new();
+    for (name, value) in user_env(env) {
+        match value {
+            EnvValue::Text(text) if !name.starts_with("CODEBUILD_") => variables
+                .push(serde_json::json!({"name": name, "value": text, "type": "PLAINTEXT"})),
+            EnvValue::Text(_) => dropped.push(format!(
+                "`{name}` (CodeBuild keeps the names starting with `CODEBUILD_` for itself)"
+            )),
+            EnvValue::Secret(secret) => dropped.push(format!(
+                "`{name}` (the secret `{}` of the runner's environment)",
+                secret.secret
+            )),
+        }
+    }
+    if !dropped.is_empty() {
+        let diagnostic = Diagnostic::warning(
+            Code::CODEPIPELINE_ENV_DROPPED,
+            format!(
+                "step `{}`: its CodeBuild action cannot set {}: {}",
+                step.id,
+                if dropped.len() == 1 {
+                    "an `env` entry"
+                } else {
+                    "`env` entries"
+                },
+                dropped.join("; ")
+            ),
+        )
+        .note(if dropped.len() == 1 {
+            "the command runs without it unless the CodeBuild project sets it"
+        } else {
+            "the command runs without them unless the CodeBuild project sets them"
+        })
+        .help(
+            "give the CodeBuild project these variables (a secret as type `SECRETS_MANAGER` \
+             or `PARAMETER_STORE`)",
+        );
+        context.report_once(format!("env:{}", step.id), diagnostic, Some(step));
+    }
     let variables = serde_json::Value::Array(variables);
     let mut configuration = BTreeMap::from([
         ("ProjectName".to_string(), expand(&project, placeholders)),

@@ -10,7 +10,8 @@ use super::workflow::{Job, JobStep, Jobs, PushTrigger, Triggers, literal};
 use super::{MAX_JOB_MINUTES, MAX_WAIT_SECONDS, Settings};
 use crate::diagnostics::Code;
 use crate::export::plan_v1::{
-    Blocked, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step, exported_command,
+    Blocked, DeployParams, Env, EnvValue, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step,
+    exported_command,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -254,9 +255,14 @@ impl<'p> Builder<'p> {
                     params.shell,
                     &params.env,
                 );
-                let mut build =
-                    JobStep::bash(format!("Build {}", params.artifact), &command.script);
-                build.env = literal_env(&command.variables);
+                let (mut build, dropped) = command_step(
+                    format!("Build {}", params.artifact),
+                    &command.script,
+                    &command.variables,
+                    &params.env,
+                );
+                with_context(&mut build, command_context(step));
+                self.report_dropped_env(step, dropped);
                 job.steps.push(build);
                 if params.sign {
                     job.steps.push(JobStep::bash(
@@ -270,15 +276,24 @@ impl<'p> Builder<'p> {
                 let command = params.command.as_ref().map(|command| {
                     exported_command(command, params.argv.as_ref(), params.shell, &params.env)
                 });
-                let mut run = match &command {
-                    Some(command) => {
-                        JobStep::bash(format!("Test {}", params.name), &command.script)
-                    }
-                    None => JobStep::bash(
+                let (mut run, dropped) = match &command {
+                    Some(command) => command_step(
+                        format!("Test {}", params.name),
+                        &command.script,
+                        &command.variables,
+                        &params.env,
+                    ),
+                    None => command_step(
                         format!("Test {} (a suite the environment runs)", params.name),
-                        format!("{hook} suite {}", shell_quote(&params.name)),
+                        &format!("{hook} suite {}", shell_quote(&params.name)),
+                        &[],
+                        &params.env,
                     ),
                 };
+                if command.is_some() {
+                    with_context(&mut run, command_context(step));
+                }
+                self.report_dropped_env(step, dropped);
                 let minutes = params.timeout_seconds.div_ceil(60).max(1);
                 if minutes > MAX_JOB_MINUTES - 10 {
                     self.built.findings.push(Finding {
@@ -296,39 +311,42 @@ impl<'p> Builder<'p> {
                     });
                 }
                 run.timeout_minutes = Some(minutes.min(MAX_JOB_MINUTES - 10));
-                run.env = command
-                    .map(|command| literal_env(&command.variables))
-                    .unwrap_or_default();
                 job.steps.push(run);
                 self.push_alarm_check(step, &mut job);
             }
             Params::Deploy(params) => {
                 job.environment = Some(deploy_environment(step));
                 job.env.extend(aws_credentials());
-                job.env.insert(
-                    "PIPEC_ARTIFACTS".into(),
-                    literal(&params.artifacts.join(",")),
-                );
-                job.env.insert(
-                    "PIPEC_PLATFORM".into(),
-                    serde_json::to_value(params.platform)
-                        .ok()
-                        .and_then(|value| value.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                );
-                job.env.insert(
-                    "PIPEC_STRATEGY".into(),
-                    literal(&serde_json::to_string(&params.strategy).unwrap_or_default()),
-                );
-                if let Some(percent) = params.traffic_percent {
-                    job.env.insert(
-                        "PIPEC_TRAFFIC_PERCENT".into(),
-                        serde_json::to_string(&percent).unwrap_or_default(),
-                    );
-                }
+                job.env.extend(deploy_variables(params));
                 job.steps.push(JobStep::checkout());
-                job.steps
-                    .push(JobStep::bash("Deploy", format!("{hook} deploy")));
+                // The plan's deploy command when it has one, as `pipec run`
+                // runs it; otherwise the hook deploys.
+                let (deploy, dropped) = match &params.command {
+                    Some(command) => {
+                        let command = exported_command(
+                            command,
+                            params.argv.as_ref(),
+                            params.shell,
+                            &params.env,
+                        );
+                        let (mut deploy, dropped) = command_step(
+                            "Deploy".to_string(),
+                            &command.script,
+                            &command.variables,
+                            &params.env,
+                        );
+                        with_context(&mut deploy, command_context(step));
+                        (deploy, dropped)
+                    }
+                    None => command_step(
+                        "Deploy".to_string(),
+                        &format!("{hook} deploy"),
+                        &[],
+                        &params.env,
+                    ),
+                };
+                self.report_dropped_env(step, dropped);
+                job.steps.push(deploy);
                 self.push_alarm_check(step, &mut job);
             }
             Params::Approval(params) => {
@@ -347,6 +365,33 @@ impl<'p> Builder<'p> {
             Params::Bake(_) => {}
         }
         job
+    }
+
+    /// One finding for the `env` entries of a step the workflow cannot set.
+    fn report_dropped_env(&mut self, step: &Step, dropped: Vec<String>) {
+        if dropped.is_empty() {
+            return;
+        }
+        self.built.findings.push(Finding {
+            code: Code::GHA_ENV_DROPPED,
+            step: step.id.to_string(),
+            message: format!(
+                "step `{}`: the workflow cannot set {} of its `env`: {}",
+                step.id,
+                if dropped.len() == 1 {
+                    "an entry"
+                } else {
+                    "entries"
+                },
+                dropped.join("; ")
+            ),
+            note: if dropped.len() == 1 {
+                "the step's command runs without it".to_string()
+            } else {
+                "the step's command runs without them".to_string()
+            },
+            provenance: step.provenance.clone(),
+        });
     }
 
     /// After a deploy or test: the step's rollback alarm, once.
@@ -484,7 +529,7 @@ fn artifact_check(id: &str, blocked: &Blocked) -> JobStep {
 }
 
 /// The variables every job of a step has: where it acts.
-fn step_env(step: &Step) -> BTreeMap<String, String> {
+pub fn step_env(step: &Step) -> BTreeMap<String, String> {
     let target = &step.target;
     let mut env = BTreeMap::new();
     env.insert("PIPEC_STEP".to_string(), literal(&step.id));
@@ -514,6 +559,156 @@ fn literal_env(variables: &[(String, String)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(name, value)| (name.clone(), literal(value)))
         .collect()
+}
+
+/// A bash step running `script` with the variables carrying its command's
+/// values and the step's `env` entries ([`carried_env`]); a secret is
+/// checked to be set before the script runs, as `pipec run` refuses to
+/// start without one (GitHub gives a secret it does not hold as an empty
+/// string). Also the entries left out, described.
+pub fn command_step(
+    name: String,
+    script: &str,
+    variables: &[(String, String)],
+    env: &Env,
+) -> (JobStep, Vec<String>) {
+    let carried = carried_env(env);
+    let mut lines = carried.checks;
+    lines.push(script.to_string());
+    let mut step = JobStep::bash(name, lines.join("\n"));
+    step.env = literal_env(variables);
+    step.env.extend(carried.variables);
+    (step, carried.dropped)
+}
+
+/// What `pipec run` tells a step's command about the step and the job
+/// does not (docs/execution.md, "What a command sees"): `PIPEC_STEP_ID`,
+/// `PIPEC_STEP_KIND`, `PIPEC_ATTEMPT` (the run's attempt, which a re-run
+/// raises) and, for a build, `PIPEC_ARTIFACTS`.
+pub fn command_context(step: &Step) -> BTreeMap<String, String> {
+    let mut context = BTreeMap::new();
+    context.insert("PIPEC_STEP_ID".to_string(), literal(&step.id));
+    context.insert(
+        "PIPEC_STEP_KIND".to_string(),
+        step.kind().name().to_string(),
+    );
+    context.insert(
+        "PIPEC_ATTEMPT".to_string(),
+        "${{ github.run_attempt }}".to_string(),
+    );
+    if let Params::Build(params) = &step.params {
+        context.insert("PIPEC_ARTIFACTS".to_string(), literal(&params.artifact));
+    }
+    context
+}
+
+/// Adds `context` to a step's variables, before its own (the plan's
+/// `env` never names a `PIPEC_` variable).
+pub fn with_context(job_step: &mut JobStep, mut context: BTreeMap<String, String>) {
+    context.append(&mut job_step.env);
+    job_step.env = context;
+}
+
+/// A step's `env` entries as a workflow step sets them.
+pub struct CarriedEnv {
+    /// The variables: a value written so that GitHub evaluates no `${{`
+    /// in it, a secret as the expression `${{ secrets.NAME }}`.
+    pub variables: BTreeMap<String, String>,
+    /// Lines of bash failing the step when a secret's variable is empty.
+    pub checks: Vec<String>,
+    /// The entries GitHub cannot set, each described.
+    pub dropped: Vec<String>,
+}
+
+/// The plan's `env` entries for a workflow step. The values of a shell
+/// command (`PIPEC_VALUE_N`) are left to its [`exported_command`]. GitHub
+/// sets `GITHUB_*` and `RUNNER_*` variables itself (a workflow's own are
+/// ignored), and stores no secret whose name starts with `GITHUB_`: those
+/// entries are dropped, and described.
+pub fn carried_env(env: &Env) -> CarriedEnv {
+    let mut carried = CarriedEnv {
+        variables: BTreeMap::new(),
+        checks: Vec::new(),
+        dropped: Vec::new(),
+    };
+    for (name, value) in env {
+        if name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX) {
+            continue;
+        }
+        if !is_identifier(name) {
+            carried
+                .dropped
+                .push(format!("`{name}` is not a variable name"));
+            continue;
+        }
+        if name.starts_with("GITHUB_") || name.starts_with("RUNNER_") {
+            carried.dropped.push(format!(
+                "`{name}` (GitHub sets the `GITHUB_*` and `RUNNER_*` variables itself)"
+            ));
+            continue;
+        }
+        match value {
+            EnvValue::Text(text) => {
+                carried.variables.insert(name.clone(), literal(text));
+            }
+            EnvValue::Secret(secret) => {
+                let secret = &secret.secret;
+                if !is_identifier(secret) || secret.to_ascii_uppercase().starts_with("GITHUB_") {
+                    carried.dropped.push(format!(
+                        "`{name}` (GitHub stores no secret named `{secret}`: \
+                         names are letters, digits and `_`, not starting with `GITHUB_`)"
+                    ));
+                    continue;
+                }
+                carried
+                    .variables
+                    .insert(name.clone(), format!("${{{{ secrets.{secret} }}}}"));
+                carried.checks.push(format!(
+                    "[ -n \"${{{name}:-}}\" ] || {{ echo '::error::the secret {secret} is not set'; exit 1; }}"
+                ));
+            }
+        }
+    }
+    carried
+}
+
+/// A name of letters, digits and `_`, not starting with a digit: what an
+/// environment variable and a GitHub secret may be called.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}
+
+/// What a deploy's hook or commands are told about the deployment:
+/// `PIPEC_ARTIFACTS`, `PIPEC_PLATFORM`, `PIPEC_STRATEGY` and, for a
+/// one-box, `PIPEC_TRAFFIC_PERCENT`.
+pub fn deploy_variables(params: &DeployParams) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert(
+        "PIPEC_ARTIFACTS".into(),
+        literal(&params.artifacts.join(",")),
+    );
+    env.insert(
+        "PIPEC_PLATFORM".into(),
+        serde_json::to_value(params.platform)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default(),
+    );
+    env.insert(
+        "PIPEC_STRATEGY".into(),
+        literal(&serde_json::to_string(&params.strategy).unwrap_or_default()),
+    );
+    if let Some(percent) = params.traffic_percent {
+        env.insert(
+            "PIPEC_TRAFFIC_PERCENT".into(),
+            serde_json::to_string(&percent).unwrap_or_default(),
+        );
+    }
+    env
 }
 
 /// AWS credentials from the repository's secrets, for jobs that read

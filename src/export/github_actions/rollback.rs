@@ -6,11 +6,21 @@
 //! condition looks only at the direct `needs`: the region's deploy, test
 //! and bake jobs, and the stage's or wave's own tests and bakes (whose
 //! alarms watch every region of it).
+//!
+//! What the job runs follows `pipec run`: every deploy of the region that
+//! ran a plan's deploy command and started, latest first, is undone by its
+//! `rollback` command, with the deploy's environment and
+//! `PIPEC_ROLLBACK=true` (a deploy without a rollback command has nothing
+//! to undo); deploys the hook made are undone by `HOOK rollback`, once.
+//! A region with nothing to undo gets no job.
 
 use super::Settings;
-use super::jobs::{aws_credentials, deploy_environment};
+use super::jobs::{
+    aws_credentials, command_context, command_step, deploy_environment, deploy_variables, step_env,
+    with_context,
+};
 use super::workflow::{Job, JobStep, literal};
-use crate::export::plan_v1::{PlanV1, StepKind};
+use crate::export::plan_v1::{Params, PlanV1, Step, StepKind, exported_command};
 use std::collections::BTreeMap;
 
 /// The condition of every rollback job.
@@ -41,6 +51,11 @@ pub fn jobs(
             continue;
         }
         seen.push(key);
+        let in_region = |step: &&Step| {
+            step.target.stage == target.stage
+                && step.target.wave == target.wave
+                && step.target.region.as_deref().is_none_or(|r| r == region)
+        };
         let needs: Vec<String> = plan
             .steps
             .iter()
@@ -48,17 +63,15 @@ pub fn jobs(
                 matches!(
                     step.kind(),
                     StepKind::Deploy | StepKind::Test | StepKind::Bake
-                ) && step.target.stage == target.stage
-                    && step.target.wave == target.wave
-                    && step.target.region.as_deref().is_none_or(|r| r == region)
+                )
             })
+            .filter(in_region)
             .flat_map(|step| members.get(&*step.id).cloned().unwrap_or_default())
             .collect();
         let scope = match &target.wave {
             Some(wave) => format!("{}/{wave}/{region}", target.stage),
             None => format!("{}/{region}", target.stage),
         };
-        let id = ids.allocate(&format!("rollback/{scope}"));
         let mut env = BTreeMap::new();
         env.insert("PIPEC_STAGE".to_string(), literal(&target.stage));
         if let Some(wave) = &target.wave {
@@ -67,6 +80,19 @@ pub fn jobs(
         env.insert("PIPEC_REGION".to_string(), literal(region));
         env.insert("AWS_REGION".to_string(), literal(region));
         env.extend(aws_credentials());
+        let deploys: Vec<&Step> = plan
+            .steps
+            .iter()
+            .filter(|step| step.kind() == StepKind::Deploy && step.target.region.is_some())
+            .filter(in_region)
+            .collect();
+        let undos = undo_steps(&deploys, members, &env);
+        if undos.is_empty() {
+            continue;
+        }
+        let id = ids.allocate(&format!("rollback/{scope}"));
+        let mut steps = vec![JobStep::checkout()];
+        steps.extend(undos);
         rollbacks.push((
             id,
             Job {
@@ -77,12 +103,74 @@ pub fn jobs(
                 environment: Some(deploy_environment(deploy)),
                 timeout_minutes: super::MAX_JOB_MINUTES,
                 env,
-                steps: vec![
-                    JobStep::checkout(),
-                    JobStep::bash("Roll back", "\"$PIPEC_HOOK\" rollback"),
-                ],
+                steps,
             },
         ));
     }
     rollbacks
+}
+
+/// The steps undoing a region's deploys (`deploys`, in plan order), latest
+/// first: a deploy that ran the plan's command is undone by its `rollback`
+/// command if it started (its job neither skipped nor never reached), each
+/// whatever became of the undos before it; the deploys the hook made by
+/// one `HOOK rollback`. `job_env` is the job's own environment, which the
+/// steps do not repeat.
+fn undo_steps(
+    deploys: &[&Step],
+    members: &BTreeMap<String, Vec<String>>,
+    job_env: &BTreeMap<String, String>,
+) -> Vec<JobStep> {
+    let mut steps = Vec::new();
+    let mut hook_added = false;
+    for deploy in deploys.iter().rev() {
+        let Params::Deploy(params) = &deploy.params else {
+            continue;
+        };
+        if params.command.is_none() {
+            if !hook_added {
+                hook_added = true;
+                let (mut step, _) = command_step(
+                    "Roll back".to_string(),
+                    "\"$PIPEC_HOOK\" rollback",
+                    &[],
+                    &params.env,
+                );
+                step.env
+                    .retain(|name, value| job_env.get(name) != Some(value));
+                steps.push(step);
+            }
+            continue;
+        }
+        let Some(rollback) = &params.rollback else {
+            continue;
+        };
+        let Some(job) = members.get(&*deploy.id).and_then(|jobs| jobs.first()) else {
+            continue;
+        };
+        let command = exported_command(
+            &rollback.command,
+            rollback.argv.as_ref(),
+            params.shell,
+            &params.env,
+        );
+        // The env entries GitHub cannot set were reported with the deploy.
+        let (mut step, _) = command_step(
+            format!("Roll back {}", deploy.id),
+            &command.script,
+            &command.variables,
+            &params.env,
+        );
+        let mut context = step_env(deploy);
+        context.extend(deploy_variables(params));
+        context.extend(command_context(deploy));
+        context.insert("PIPEC_ROLLBACK".to_string(), "true".to_string());
+        context.retain(|name, value| job_env.get(name) != Some(value));
+        with_context(&mut step, context);
+        step.condition = Some(format!(
+            "${{{{ !cancelled() && needs['{job}'].result != 'skipped' }}}}"
+        ));
+        steps.push(step);
+    }
+    steps
 }

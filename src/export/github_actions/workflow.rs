@@ -101,6 +101,9 @@ pub struct Job {
 pub struct JobStep {
     /// Shown in the job's log.
     pub name: String,
+    /// When the step runs; absent for "when every step before succeeded".
+    #[serde(rename = "if", skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
     /// An action, `owner/repo@ref`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uses: Option<String>,
@@ -126,6 +129,7 @@ impl JobStep {
     pub fn bash(name: impl Into<String>, script: impl AsRef<str>) -> JobStep {
         JobStep {
             name: literal(name.into().as_str()),
+            condition: None,
             uses: None,
             with: BTreeMap::new(),
             env: BTreeMap::new(),
@@ -142,6 +146,7 @@ impl JobStep {
         with.insert("fetch-depth".to_string(), serde_json::Value::from(0));
         JobStep {
             name: "Check out the revision".to_string(),
+            condition: None,
             uses: Some("actions/checkout@v4".to_string()),
             with,
             env: BTreeMap::new(),

@@ -671,8 +671,8 @@ pub struct DeployParams {
     /// it may take.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_percent: Option<Percent>,
-    /// The deploy command, for local runs (`pipec run`); absent when the
-    /// pipeline gives none.
+    /// The deploy command, which `pipec run` and the GitHub Actions export
+    /// run; absent when the pipeline gives none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// The program and its arguments, when the command runs without a

@@ -701,54 +701,32 @@ pipeline renewed extends Base {
 /// edited, in order, not to the inherited list.
 #[test]
 fn a_registry_edits_an_inherited_regions_azs_and_cells() {
-    let text = r#"registry base { region r1 { azs = [r1-az1, r1-az2]; cells = [c1] } }
-registry more extends base { region r1 { azs += [r1-az3]; azs -= [r1-az1]; cells += [c2] } }
-pipeline by_az {
+    let deploys = |by: &str| -> Vec<String> {
+        let text = format!(
+            r#"registry base {{ region r1 {{ azs = [r1-az1, r1-az2]; cells = [c1] }} }}
+registry more extends base {{ region r1 {{ azs += [r1-az3]; azs -= [r1-az1]; cells += [c2] }} }}
+pipeline orders {{
   platform = ecs
-  build bundle { run = "make" }
-  production { registry = more; rollback on ALARM("X"); wave first { regions = rest; by az } }
-}
-pipeline by_cell {
-  platform = ecs
-  build bundle { run = "make" }
-  production { registry = more; rollback on ALARM("X"); wave first { regions = rest; by cell } }
-}
-"#;
-    let entries = vec![Entry {
-        path: PathBuf::from("main.pipe"),
-        bytes: Some(text.as_bytes().to_vec()),
-        name: None,
-    }];
-    let loader = MemoryLoader::in_dir("/workspace");
-    let compiled = workspace::compile_workspace_with(entries, &loader, support::TODAY, None);
-    let errors: Vec<_> = compiled
-        .diagnostics
-        .iter()
-        .filter(|diagnostic| diagnostic.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    let deploys = |name: &str| -> Vec<String> {
-        let plan = compiled
-            .plans
-            .iter()
-            .find(|plan| plan.pipeline == name)
-            .unwrap();
-        let plan = support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)));
-        steps(&plan)
+  build bundle {{ run = "make" }}
+  production {{ registry = more; rollback on ALARM("X"); wave first {{ regions = rest; by {by} }} }}
+}}
+"#
+        );
+        steps(&compile_text(&text))
             .iter()
             .filter(|step| step["kind"] == "deploy")
             .map(|step| step["id"].as_str().unwrap().to_string())
             .collect()
     };
     assert_eq!(
-        deploys("by_az"),
+        deploys("az"),
         [
             "production/first/r1/az/r1-az2/deploy",
             "production/first/r1/az/r1-az3/deploy"
         ]
     );
     assert_eq!(
-        deploys("by_cell"),
+        deploys("cell"),
         [
             "production/first/r1/cell/c1/deploy",
             "production/first/r1/cell/c2/deploy"

@@ -399,6 +399,14 @@ impl<'w> Lowerer<'_, 'w> {
             };
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
             let trace = collection_trace(item, places);
+            if count.value == LiteralValue::Count(0) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "`wait for` needs at least 1 data point")
+                        .primary(file, count.span, "zero")
+                        .help("remove the `wait for`, or wait for a number of data points: `wait for 100 requests(\"CreateApi\")`"),
+                );
+                continue;
+            }
             let LiteralValue::Count(count) = count.value else {
                 self.diagnostics.push(
                     Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
@@ -416,10 +424,14 @@ impl<'w> Lowerer<'_, 'w> {
                 continue;
             };
             let measure = callee.to_dotted();
-            let name = args
-                .first()
-                .and_then(|arg| string_literal(&arg.value))
-                .map(|string| self.interpolate(string, file));
+            // One name, given positionally: another argument would be
+            // ignored, and the bake would wait for something else than
+            // what was written.
+            let name = match args.as_slice() {
+                [arg] if arg.name.is_none() => string_literal(&arg.value),
+                _ => None,
+            }
+            .map(|string| self.interpolate(string, file));
             match (measure.as_str(), name) {
                 ("requests" | "datapoints", Some(name)) => points.push((
                     DataPoints {

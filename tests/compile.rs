@@ -2101,3 +2101,150 @@ fn streamed_plans_are_the_kept_plans() {
         .collect();
     assert_eq!(handed, expected);
 }
+
+/// Two windows, a template gating its stage with an inline window and
+/// production with a named one, and a pipeline changing both: `STAGE` and
+/// `PRODUCTION` are the pipeline's bodies.
+const WINDOWS: &str = r#"import "std/aws"
+window a { zone = "UTC"; allow = [mon..fri 09:00..17:00] }
+window b { zone = "Europe/Paris"; allow = [mon..fri 10:00..12:00] }
+window on_call { zone = "UTC"; allow = [mon..sun] }
+template W {
+  platform = ecs
+  source code = git("orders-api", branch: "main")
+  build bundle from code { run = "make" }
+  stage gamma {
+    regions = [us-east-1]
+    deploy bundle
+    window { zone = "UTC"; allow = [mon..fri] }
+  }
+  production {
+    registry = aws
+    window a
+    window on_call for profile emergency
+    wave all { regions = rest }
+  }
+  profile emergency { bake scale 50% }
+}
+pipeline p extends W {
+  stage gamma { STAGE }
+  production { PRODUCTION }
+}
+"#;
+
+fn windows_plan(stage: &str, production: &str, profile: Option<&str>) -> (String, Value) {
+    let text = WINDOWS
+        .replace("STAGE", stage)
+        .replace("PRODUCTION", production);
+    let plan = compile_text_with(&text, profile);
+    (text, plan)
+}
+
+/// The window gate every step of a scope has (`prefix`: `gamma/`,
+/// `production/`), the same for all of them.
+fn window_of<'p>(plan: &'p Value, prefix: &str) -> &'p Value {
+    let gates: BTreeSet<&str> = steps(plan)
+        .iter()
+        .filter(|step| step["id"].as_str().unwrap().starts_with(prefix))
+        .filter(|step| step["kind"] == "deploy")
+        .flat_map(|step| step["gates"].as_array().unwrap())
+        .map(|gate| gate.as_str().unwrap())
+        .filter(|gate| gate.starts_with("window:"))
+        .collect();
+    assert_eq!(gates.len(), 1, "{prefix}: {gates:?}");
+    let id = gates.first().unwrap();
+    plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|gate| gate["id"] == *id)
+        .unwrap()
+}
+
+/// RFC 0001, R11 and R15: a named window written in a descendant replaces
+/// the inherited one, and the gate says where it was set and what it
+/// replaced.
+#[test]
+fn a_descendants_named_window_replaces_the_inherited_one() {
+    let (text, plan) = windows_plan("", "window b", None);
+    let gate = window_of(&plan, "production/");
+    assert_eq!(gate["id"], "window:b");
+    assert_eq!(gate["zone"], "Europe/Paris");
+    assert_eq!(gate["allow"][0]["start"], "10:00");
+    let (line, column) = place_of(&text, "pipeline p", "window b");
+    assert_eq!(where_set(&gate["provenance"]), (line, column, "set"));
+    let (line, column) = place_of(&text, "template W", "window a");
+    assert_eq!(
+        where_set(&gate["provenance"]["overrides"][0]),
+        (line, column, "set")
+    );
+    // Over an inline window too.
+    let (_, plan) = windows_plan("window b", "", None);
+    assert_eq!(window_of(&plan, "gamma/")["id"], "window:b");
+}
+
+/// RFC 0001, R11: an inline window over an inline window merges field by
+/// field, the descendant's fields winning; over a named one it replaces
+/// it whole. The gate's provenance is the descendant's window.
+#[test]
+fn a_descendants_inline_window_merges_into_an_inline_one() {
+    let (text, plan) = windows_plan(r#"window { zone = "Asia/Tokyo" }"#, "", None);
+    let gate = window_of(&plan, "gamma/");
+    assert_eq!(gate["zone"], "Asia/Tokyo");
+    // The template's `allow`, kept.
+    assert_eq!(
+        gate["allow"],
+        serde_json::json!([{ "days": ["mon", "tue", "wed", "thu", "fri"], "start": "00:00", "end": "24:00" }])
+    );
+    let (line, column) = place_of(&text, "pipeline p", "window {");
+    assert_eq!(where_set(&gate["provenance"]), (line, column, "set"));
+    let (line, column) = place_of(&text, "deploy bundle", "window {");
+    assert_eq!(
+        where_set(&gate["provenance"]["overrides"][0]),
+        (line, column, "set")
+    );
+    // Both fields written: both the descendant's.
+    let (_, plan) = windows_plan(
+        r#"window { zone = "Europe/Paris"; allow = [sat..sun] }"#,
+        "",
+        None,
+    );
+    let gate = window_of(&plan, "gamma/");
+    assert_eq!(gate["zone"], "Europe/Paris");
+    assert_eq!(gate["allow"][0]["days"], serde_json::json!(["sat", "sun"]));
+    // Over the named window: replaced whole, the inline window's own.
+    let (_, plan) = windows_plan("", r#"window { zone = "Asia/Tokyo"; allow = [sat] }"#, None);
+    let gate = window_of(&plan, "production/");
+    assert!(
+        gate["id"].as_str().unwrap().starts_with("window:inline"),
+        "{gate}"
+    );
+    assert_eq!(gate["zone"], "Asia/Tokyo");
+    assert_eq!(gate["allow"][0]["days"], serde_json::json!(["sat"]));
+}
+
+/// `window NAME for profile PROFILE` still gates the body under the
+/// profile, standing in for the descendant's window, which it lists as
+/// the window it replaces; and a descendant's own approval replaces the
+/// inherited one.
+#[test]
+fn a_window_approved_for_a_profile_stands_in_for_the_merged_window() {
+    let (text, plan) = windows_plan("", "window b", Some("emergency"));
+    let gate = window_of(&plan, "production/");
+    assert_eq!(gate["id"], "window:on_call");
+    assert_eq!(gate["provenance"]["how"], "profile");
+    let (line, column) = place_of(&text, "pipeline p", "window b");
+    assert_eq!(
+        where_set(&gate["provenance"]["overrides"][0]),
+        (line, column, "set")
+    );
+    assert_eq!(gate["provenance"]["overrides"][0]["value"], "window b");
+    let (text, plan) = windows_plan("", "window b for profile emergency", Some("emergency"));
+    let gate = window_of(&plan, "production/");
+    assert_eq!(gate["id"], "window:b");
+    let (line, column) = place_of(&text, "pipeline p", "window b");
+    assert_eq!(where_set(&gate["provenance"]), (line, column, "profile"));
+    // Without the profile, the template's own window.
+    let (_, plan) = windows_plan("", "window b for profile emergency", None);
+    assert_eq!(window_of(&plan, "production/")["id"], "window:a");
+}

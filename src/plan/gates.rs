@@ -9,7 +9,8 @@ use crate::semantics::alarms::AlarmRenderer;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::DeclKind;
 use crate::syntax::ast::{
-    ArtifactKind, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
+    ArtifactKind, AssignOp, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind,
+    WindowUse,
 };
 
 impl<'w> Lowerer<'_, 'w> {
@@ -229,9 +230,14 @@ impl<'w> Lowerer<'_, 'w> {
         Some(gate)
     }
 
+    /// The gate of a window member as resolved: a named window (or one
+    /// approved for a profile) is the window declared under that name; an
+    /// inline one is its fields as merged along the chain (RFC 0001, R11).
     pub(super) fn window_gate(&mut self, member: &Resolved<'w>) -> Option<Gate> {
-        let (base, file) = (member.member, member.origin.file);
-        let named = match &base.kind {
+        // Where the member that gives the window was written: names
+        // resolve there.
+        let file = member.base.map_or(member.origin.file, |(_, file)| file);
+        let (name, overridable, times) = match &member.member.kind {
             MemberKind::WindowUse(WindowUse::Named {
                 window,
                 overridable,
@@ -240,12 +246,7 @@ impl<'w> Lowerer<'_, 'w> {
                 window,
                 overridable,
                 ..
-            } => Some((window, overridable)),
-            MemberKind::WindowUse(WindowUse::Inline(_)) => None,
-            _ => return None,
-        };
-        let (name, overridable, block, block_file) = match (named, &base.kind) {
-            (Some((window, overridable)), _) => {
+            } => {
                 let (decl, _) = self
                     .scopes
                     .resolve(file, window, &[DeclKind::Window])
@@ -254,21 +255,13 @@ impl<'w> Lowerer<'_, 'w> {
                 let ItemKind::Window(window_decl) = &item.kind else {
                     return None;
                 };
-                (
-                    Some(window_decl.name.name.clone()),
-                    *overridable,
-                    &window_decl.body,
-                    decl.file,
-                )
+                let times = self.block_times(&window_decl.body, decl.file);
+                (Some(window_decl.name.name.clone()), *overridable, times)
             }
-            (None, MemberKind::WindowUse(WindowUse::Inline(block))) => (None, false, block, file),
-            (None, _) => return None,
-        };
-        let times = match self.windows {
-            Some(windows) => {
-                windows.times(block, block_file, || self.window_times(block, block_file))
+            MemberKind::WindowUse(WindowUse::Inline(block)) => {
+                (None, false, self.inline_window_times(member, block))
             }
-            None => self.window_times(block, block_file),
+            _ => return None,
         };
         Some(Gate {
             kind: GateKind::Window {
@@ -280,6 +273,121 @@ impl<'w> Lowerer<'_, 'w> {
             overridable,
             trace: self.trace(member),
         })
+    }
+
+    /// The times of the window `block`, written in `file`: read once for
+    /// the workspace when the lowering shares windows.
+    fn block_times(&self, block: &'w crate::syntax::ast::Block, file: FileId) -> WindowTimes {
+        match self.windows {
+            Some(windows) => windows.times(block, file, || self.window_times(block, file)),
+            None => self.window_times(block, file),
+        }
+    }
+
+    /// The times of an inline window as merged along the chain: an inline
+    /// window over an inherited inline window merges field by field, the
+    /// descendant's fields winning (R11). When every field is the one
+    /// `block` (the window written last) writes, as it is unless a
+    /// descendant changed part of a window, that block is read as it
+    /// stands; otherwise each field is read where it was written, with
+    /// its `+=` and `-=`.
+    fn inline_window_times(
+        &self,
+        member: &Resolved<'w>,
+        block: &'w crate::syntax::ast::Block,
+    ) -> WindowTimes {
+        let file = member.origin.file;
+        let fields = member
+            .body
+            .as_ref()
+            .map_or(&[][..], |body| body.members.as_slice());
+        let own = fields.iter().all(|(_, field)| {
+            field.list_ops.is_empty()
+                && field.origin.file == file
+                && block
+                    .members
+                    .iter()
+                    .any(|written| std::ptr::eq(written, field.member))
+        });
+        if own {
+            return self.block_times(block, file);
+        }
+        let mut zone = String::new();
+        let mut allow = Vec::new();
+        let mut closed: Vec<Date> = Vec::new();
+        for (key, field) in fields {
+            let Key::Field(name) = key else {
+                continue;
+            };
+            let items = self.merged_items(field);
+            match name.as_str() {
+                "zone" => {
+                    zone = items
+                        .first()
+                        .and_then(|(value, _)| string_literal(value))
+                        .and_then(|s| s.as_plain())
+                        .unwrap_or_default()
+                }
+                "allow" => allow.extend(items.iter().flat_map(|(value, _)| slots(value))),
+                "except" => {
+                    for (value, value_file) in &items {
+                        closed.extend(self.calendar_dates(value, *value_file));
+                    }
+                }
+                "blackout" => closed.extend(items.iter().flat_map(|(value, _)| dates(value))),
+                _ => {}
+            }
+        }
+        closed.sort_unstable();
+        closed.dedup();
+        WindowTimes {
+            zone,
+            allow: allow.into(),
+            closed_dates: closed.into_iter().map(format_date).collect(),
+        }
+    }
+
+    /// The items of a field as resolved, each with the file it is written
+    /// in: the value last given whole (a list's items, or the value
+    /// itself), then each `+=` and `-=` since, in order. Items compare by
+    /// their text, as merging compares them (R17, R18).
+    fn merged_items(&self, field: &Resolved<'w>) -> Vec<(&'w Expr, FileId)> {
+        fn listed(value: &Expr) -> Vec<&Expr> {
+            match &value.kind {
+                ExprKind::List(items) => items.iter().collect(),
+                _ => vec![value],
+            }
+        }
+        let Some((value, file)) = self.value_of(field) else {
+            return Vec::new();
+        };
+        let text = |file: FileId, expr: &Expr| {
+            crate::semantics::source_text(self.workspace, file, expr.span)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut items: Vec<(&'w Expr, FileId)> =
+            listed(value).into_iter().map(|item| (item, file)).collect();
+        for (edit, edit_file) in &field.list_ops {
+            let MemberKind::FieldAssign { op, value, .. } = &edit.kind else {
+                continue;
+            };
+            for operand in listed(value) {
+                let written = text(*edit_file, operand);
+                let found = items
+                    .iter()
+                    .position(|(item, item_file)| text(*item_file, item) == written);
+                match (op, found) {
+                    (AssignOp::Append, None) => items.push((operand, *edit_file)),
+                    (AssignOp::Remove, Some(at)) => {
+                        items.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        items
     }
 
     /// The zone, open slots and closed days of the window `block`,

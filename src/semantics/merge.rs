@@ -354,6 +354,10 @@ fn writes_value(kind: &MemberKind) -> bool {
         | MemberKind::Rollback { .. }
         | MemberKind::BakeScale { .. }
         | MemberKind::Env { .. } => true,
+        // A named window is the window's value: a descendant naming
+        // another replaces it (R11, R15), as does an approval for the
+        // same profile (R48).
+        MemberKind::WindowUse(WindowUse::Named { .. }) | MemberKind::ProfileWindow { .. } => true,
         MemberKind::Build { inputs, .. } => !inputs.is_empty(),
         _ => false,
     }
@@ -803,9 +807,38 @@ impl<'w, 'd> Merger<'w, 'd> {
                 self.final_violation(file, head_span(member), final_at, &key, "replaces");
                 return;
             }
-            let fresh = self.fresh(member, file, ctx);
+            let mut fresh = self.fresh(member, file, ctx);
+            // What it replaced is still its history (R44).
+            fresh.history = std::iter::once(existing.origin)
+                .chain(existing.history.iter().copied())
+                .collect();
+            if self.applying_profile {
+                fresh.origin.how = How::Profile;
+            }
             *existing = fresh;
             return;
+        }
+        // An inline window merged into an inherited inline window is the
+        // window the scope now has: its fields are merged below, and the
+        // window as a whole was last written here (R11).
+        if matches!(
+            (&existing.member.kind, &member.kind),
+            (
+                MemberKind::WindowUse(WindowUse::Inline(_)),
+                MemberKind::WindowUse(WindowUse::Inline(_))
+            )
+        ) {
+            let how = if self.applying_profile {
+                How::Profile
+            } else {
+                How::Declared
+            };
+            existing.supersede(Origin {
+                file,
+                span: member.span,
+                how,
+            });
+            existing.member = member;
         }
         if let Some(declared) = existing.declared {
             self.diagnostics

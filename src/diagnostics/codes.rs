@@ -299,7 +299,9 @@ codes! {
          range must be non-empty (start before end; `24:00` ends a day), a \
          weekday range runs forward (`mon..fri`, or wraps like `fri..mon`), \
          `except` names calendars and `blackout` dates or date ranges (first \
-         day not after the last).";
+         day not after the last). A window needs a `zone` and an `allow`: under \
+         `extends` an inline window may leave them to the inline window it \
+         merges into, so the window each pipeline ends up with is checked.";
     EMPTY_WINDOW = "P0503", "empty-window",
         "A window never opens.",
         "Every window must open at least once: its `allow` slots, minus the \

@@ -701,7 +701,7 @@ fn already_broken(workspace: &Workspace, file: FileId, span: Span) -> bool {
 }
 
 /// The `window` keyword of an inline window, after any modifiers.
-fn keyword_span(workspace: &Workspace, file: FileId, member: &Member) -> Span {
+pub(crate) fn keyword_span(workspace: &Workspace, file: FileId, member: &Member) -> Span {
     let modifiers = member.modifiers.last().map(|modifier| modifier.span.end());
     let from = modifiers.unwrap_or(member.span.start());
     let text = workspace

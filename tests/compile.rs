@@ -2248,3 +2248,73 @@ fn a_window_approved_for_a_profile_stands_in_for_the_merged_window() {
     let (_, plan) = windows_plan("", "window b for profile emergency", None);
     assert_eq!(window_of(&plan, "production/")["id"], "window:a");
 }
+
+/// RFC 0001, R38 and R13: `+=` or `-=` on a built-in field that holds one
+/// value is a type error at the value, and is skipped: the plan keeps the
+/// inherited value, with no edit in its provenance that never happened.
+#[test]
+fn a_list_edit_of_a_single_value_is_refused_and_leaves_no_trace() {
+    let text = r#"import "std/aws"
+template T {
+  platform = ecs
+  source code = git("orders-api", branch: "main")
+  build bundle from code { run = "make" }
+  production { registry = aws; wave all { regions = rest; bake = 12h } }
+}
+pipeline p extends T {
+  platform -= [ecs]
+  production { wave all { bake -= 12h } }
+}
+"#;
+    let entries = vec![Entry {
+        path: PathBuf::from("main.pipe"),
+        bytes: Some(text.as_bytes().to_vec()),
+        name: None,
+    }];
+    let loader = MemoryLoader::in_dir("/workspace");
+    let compiled = workspace::compile_workspace_with(entries, &loader, support::TODAY, None);
+    let errors: Vec<(&str, usize)> = compiled
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.is_error())
+        .map(|diagnostic| {
+            let span = diagnostic.primary_label().unwrap().span;
+            (diagnostic.code.as_str(), span.start())
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("P0701", text.find("[ecs]").unwrap()),
+            (
+                "P0701",
+                text.find("bake -= 12h").unwrap() + "bake -= ".len()
+            ),
+        ],
+        "{}",
+        pipec::diagnostics::render::to_plain_string(&compiled.diagnostics, &compiled.sources)
+    );
+    // The plan, had for its provenance: the template's values, as set.
+    let plan = compiled.plans.first().unwrap();
+    let plan: Value =
+        support::plan_value(&plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)));
+    let by_id = steps_by_id(&plan);
+    let bake = by_id["production/all/bake"];
+    assert_eq!(bake["bake"]["duration_seconds"], 43_200);
+    let (line, column) = place_of(text, "wave all", "bake = 12h");
+    let provenance = &bake["field_provenance"]["/bake/duration_seconds"];
+    assert_eq!(where_set(provenance), (line, column, "set"));
+    assert_eq!(
+        provenance["overrides"],
+        serde_json::json!([]),
+        "{provenance}"
+    );
+    let deploy = steps(&plan)
+        .iter()
+        .find(|step| step["kind"] == "deploy")
+        .unwrap();
+    let platform = &deploy["field_provenance"]["/deploy/platform"];
+    assert_eq!(deploy["deploy"]["platform"], "ecs");
+    assert_eq!(where_set(platform), (3, 3, "set"));
+    assert_eq!(platform["overrides"], serde_json::json!([]), "{platform}");
+}

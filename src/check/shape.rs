@@ -507,6 +507,16 @@ impl ShapeChecker {
             {
                 self.check_declared_type(body, name, ty);
             }
+            // `+=` and `-=` edit a list: on a built-in field that holds
+            // one value they are a type error (RFC 0001, R38), reported
+            // once, here, and skipped when merging (R13).
+            if let MemberKind::FieldAssign { name, op, value } = &member.kind
+                && *op != AssignOp::Replace
+                && let Some(what) = builtin_single_value(body, &name.name)
+            {
+                self.list_edit_of_single_value(name, *op, value, what);
+                continue;
+            }
             if let Some((name, edit)) = field_write(&member.kind) {
                 let (mine, other) = if edit {
                     (&mut edited, &whole)
@@ -973,6 +983,33 @@ impl ShapeChecker {
         }
     }
 
+    /// `P0701` for `+=` or `-=` on a built-in field that holds one value
+    /// (`bake += [1h]`): there is no list to add to or take from (R38).
+    fn list_edit_of_single_value(
+        &mut self,
+        name: &Ident,
+        op: AssignOp,
+        value: &crate::syntax::ast::Expr,
+        what: &str,
+    ) {
+        let symbol = if op == AssignOp::Append { "+=" } else { "-=" };
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!(
+                    "`{symbol}` needs a list field, but `{}` is {what}",
+                    name.name
+                ),
+            )
+            .primary(self.file, value.span, format!("`{symbol}` on {what}"))
+            .note("`+=` and `-=` add items to a list or take them out (RFC 0001, R38)")
+            .help(format!(
+                "`{0}` holds one value: replace it with `{0} = ...`",
+                name.name
+            )),
+        );
+    }
+
     /// `P0103` for a field a body both gives whole (`=`) and edits (`+=`,
     /// `-=`): the edits would apply to the body's own list, which already
     /// says what it holds (R7).
@@ -1068,6 +1105,37 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
         (Body::Stage | Body::Production | Body::Wave | Body::Deploy, "strategy") => {
             Builtin::Strategy
         }
+        _ => return None,
+    })
+}
+
+/// The type, for people, of a built-in field of `body` that holds one
+/// value and never a list (`bake`: "a duration"), on which `+=` and `-=`
+/// are a type error (RFC 0001, R38); `None` for list fields (`regions`,
+/// `azs`, `allow`, ...), fields that may be either (`except`, `blackout`,
+/// a region's attributes) and user fields.
+pub fn builtin_single_value(body: Body, name: &str) -> Option<&'static str> {
+    use crate::plan::Builtin;
+    if let Some(builtin) = builtin_type(body, name) {
+        return Some(match builtin {
+            Builtin::String => "a string",
+            Builtin::Bool => "a boolean",
+            Builtin::Duration => "a duration",
+            Builtin::Count => "a count",
+            Builtin::Platform => "a platform",
+            Builtin::Strategy => "a strategy",
+            Builtin::Share => "a percent",
+            Builtin::Symbol => "a name",
+        });
+    }
+    Some(match (body, name) {
+        (Body::Registry, "partition")
+        | (Body::Region, "name")
+        | (Body::Window, "zone")
+        | (Body::Exempt | Body::Under, "reason") => "a string",
+        (Body::Calendar, "covers_until") | (Body::Exempt | Body::Under, "expires") => "a date",
+        (Body::Onebox, "traffic") => "a percent",
+        (Body::Production, "registry") => "a registry name",
         _ => return None,
     })
 }

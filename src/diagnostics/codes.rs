@@ -277,7 +277,8 @@ codes! {
     LIST_OPERATOR_WITHOUT_LIST = "P0310", "list-operator-without-list",
         "`+=` or `-=` on a field that has no inherited value.",
         "The list operators change an inherited list (R19). Where nothing is \
-         inherited, assign the whole list with `=`.";
+         inherited, assign the whole list with `=`. On a field that holds one \
+         value they are `P0701` instead.";
     UNKNOWN_PROFILE = "P0312", "unknown-profile",
         "`--profile` names a profile a pipeline does not have.",
         "`--profile NAME` applies the profile `NAME` declared in a pipeline or \
@@ -434,7 +435,9 @@ codes! {
          field (`owner : string = \"shop\"`) keeps its type down the \
          inheritance chain: its own value, every override, a restatement \
          with `:` and the operand of `+=` or `-=` are checked against it. \
-         A command (`run`, `rollback`, `alarm_command`) must read as words: \
+         `+=` and `-=` edit a list: on a field that holds one value, built \
+         in (`bake += [1h]`, `platform -= [ecs]`) or declared, they are this \
+         error; assign the value with `=`. A command (`run`, `rollback`, `alarm_command`) must read as words: \
          quotes closed, no shell operator outside quotes unless `shell = \
          true`; an `env` entry has a variable's name and a string or \
          `secret(\"NAME\")` value. A bare attribute in a region filter \

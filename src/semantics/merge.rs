@@ -753,6 +753,15 @@ impl<'w, 'd> Merger<'w, 'd> {
         file: FileId,
         ctx: Ctx,
     ) {
+        // `+=` or `-=` on a built-in field that holds one value is refused
+        // where it is written (P0701, R38); the inherited value is kept
+        // (R13), and no edit that never happened enters its provenance.
+        if let MemberKind::FieldAssign { op, name, .. } = &member.kind
+            && *op != AssignOp::Replace
+            && crate::check::builtin_single_value(ctx.body, &name.name).is_some()
+        {
+            return;
+        }
         let is_new = has_modifier(member, ModifierKind::New).is_some();
         let builtin = match (&key, ctx.body.builtin_fields()) {
             (Key::Field(name), Some(fields)) => fields.contains(&name.as_str()),

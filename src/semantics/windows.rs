@@ -297,6 +297,13 @@ fn read(
         let Some(idx) = FIELDS.iter().position(|field| *field == name.name) else {
             continue;
         };
+        // `zone` holds one value: `+=` on it is refused where it is
+        // written (P0701, RFC 0001 R38), and means nothing here.
+        if op != AssignOp::Replace
+            && crate::check::builtin_single_value(crate::check::Body::Window, &name.name).is_some()
+        {
+            continue;
+        }
         if op != AssignOp::Replace && mode == Mode::Declared {
             let message = format!(
                 "a list operator on `{}`, which has no inherited value",

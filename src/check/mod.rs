@@ -3,4 +3,4 @@
 
 mod shape;
 
-pub use shape::{Body, builtin_single_value, builtin_type, check_shape};
+pub use shape::{Body, builtin_single_value, builtin_type, check_shape, single_value_elsewhere};

@@ -1140,6 +1140,38 @@ pub fn builtin_single_value(body: Body, name: &str) -> Option<&'static str> {
     })
 }
 
+/// Where `name` is a built-in field holding one value, other than in
+/// `here`, and its type there: what a misplaced `bake` is (a duration) and
+/// where it belongs (a stage, a wave, a one-box, a `by` scope).
+pub fn single_value_elsewhere(here: Body, name: &str) -> Option<(&'static str, Vec<Body>)> {
+    const BODIES: [Body; 17] = [
+        Body::Template,
+        Body::Pipeline,
+        Body::Registry,
+        Body::Region,
+        Body::Calendar,
+        Body::Window,
+        Body::Source,
+        Body::Build,
+        Body::Stage,
+        Body::Production,
+        Body::Wave,
+        Body::Onebox,
+        Body::Test,
+        Body::Deploy,
+        Body::Scope,
+        Body::Exempt,
+        Body::Under,
+    ];
+    let homes: Vec<(Body, &'static str)> = BODIES
+        .iter()
+        .filter(|body| **body != here)
+        .filter_map(|body| builtin_single_value(*body, name).map(|what| (*body, what)))
+        .collect();
+    let (_, what) = homes.first()?;
+    Some((what, homes.iter().map(|(body, _)| *body).collect()))
+}
+
 /// The key under which a member must be unique in its body: its name for
 /// named members, the empty string for singletons, none for collections
 /// and for list edits (`+=`, `-=`) that may repeat.

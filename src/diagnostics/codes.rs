@@ -278,7 +278,9 @@ codes! {
         "`+=` or `-=` on a field that has no inherited value.",
         "The list operators change an inherited list (R19). Where nothing is \
          inherited, assign the whole list with `=`. On a field that holds one \
-         value they are `P0701` instead.";
+         value they are `P0701` instead; on a field the body does not have \
+         that holds one value where it is built in (`bake += [1h]` at a \
+         template's top level), the note says where it belongs.";
     UNKNOWN_PROFILE = "P0312", "unknown-profile",
         "`--profile` names a profile a pipeline does not have.",
         "`--profile NAME` applies the profile `NAME` declared in a pipeline or \

@@ -938,31 +938,51 @@ impl<'w, 'd> Merger<'w, 'd> {
             && *op != AssignOp::Replace
         {
             let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::LIST_OPERATOR_WITHOUT_LIST,
-                    format!(
-                        "`{symbol}` on `{}`, which has no inherited value",
-                        name.name
-                    ),
-                )
-                .primary(
-                    file,
-                    member.span,
-                    format!(
-                        "nothing to {}",
-                        if *op == AssignOp::Append {
-                            "append to"
-                        } else {
-                            "remove from"
-                        }
-                    ),
-                )
-                .help(format!(
+            let mut diagnostic = Diagnostic::error(
+                Code::LIST_OPERATOR_WITHOUT_LIST,
+                format!(
+                    "`{symbol}` on `{}`, which has no inherited value",
+                    name.name
+                ),
+            )
+            .primary(
+                file,
+                member.span,
+                format!(
+                    "nothing to {}",
+                    if *op == AssignOp::Append {
+                        "append to"
+                    } else {
+                        "remove from"
+                    }
+                ),
+            );
+            // A field this body does not have, that holds one value where
+            // it is built in (`bake` at a template's top level), is no
+            // list to assign whole: say where it belongs.
+            diagnostic = match crate::check::single_value_elsewhere(ctx.body, &name.name)
+                .filter(|_| !builtin)
+            {
+                Some((what, homes)) => {
+                    let homes: Vec<&str> = homes.iter().map(|body| body.describe()).collect();
+                    diagnostic
+                        .note(format!(
+                            "{} has no built-in `{}`: it is {what} field of {}",
+                            ctx.body.describe(),
+                            name.name,
+                            in_words(&homes)
+                        ))
+                        .help(format!(
+                            "set it there with `{} = ...`; `+=` and `-=` only edit an inherited list",
+                            name.name
+                        ))
+                }
+                None => diagnostic.help(format!(
                     "assign the whole list with `{} = [...]`",
                     name.name
                 )),
-            );
+            };
+            self.diagnostics.push(diagnostic);
             return;
         }
         if ctx.checks && builtin && is_new {
@@ -1361,6 +1381,15 @@ fn list_operator_on_abstract(
     .help(format!(
         "bind the whole list with `{name} = [...]`; `+=` and `-=` edit a list that has a value"
     ))
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn in_words(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn self_text(workspace: &Workspace, file: FileId, span: Span) -> String {

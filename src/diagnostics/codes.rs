@@ -436,7 +436,8 @@ codes! {
          profile may scale a bake past 100 years. A declared \
          field (`owner : string = \"shop\"`) keeps its type down the \
          inheritance chain: its own value, every override, a restatement \
-         with `:` and the operand of `+=` or `-=` are checked against it. \
+         with `:` (abstract or not) and the operand of `+=` or `-=` are \
+         checked against it. \
          `+=` and `-=` edit a list: on a field that holds one value, built \
          in (`bake += [1h]`, `platform -= [ecs]`) or declared, they are this \
          error; assign the value with `=`. A command (`run`, `rollback`, `alarm_command`) must read as words: \

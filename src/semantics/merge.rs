@@ -799,7 +799,15 @@ impl<'w, 'd> Merger<'w, 'd> {
         if let Some(abstract_span) =
             has_modifier(member, ModifierKind::Abstract).filter(|_| ctx.in_template)
         {
-            if existing.abstract_at.is_none() {
+            if existing.abstract_at.is_some() {
+                // Restating an abstract field keeps its type (R30, R37):
+                // another type would be dropped here, silently, and its
+                // descendants checked against the declared one.
+                if let Some(declared) = existing.declared {
+                    self.diagnostics
+                        .extend(types::override_problem(&declared, member, file));
+                }
+            } else {
                 let diagnostic = Diagnostic::error(
                     Code::ABSTRACT_REDECLARATION,
                     format!("{} already has a value and cannot become abstract", key.describe()),

@@ -9,7 +9,9 @@ use super::merge::Declared;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::describe_value;
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{AssignOp, Expr, ExprKind, LiteralValue, Member, MemberKind, TypeExpr};
+use crate::syntax::ast::{
+    AssignOp, Expr, ExprKind, LiteralValue, Member, MemberKind, ModifierKind, TypeExpr,
+};
 
 /// What went wrong with a value of a declared type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,23 @@ pub fn override_problem(
             if same_type(ty, declared.ty) {
                 return None;
             }
+            let help = if member
+                .modifiers
+                .iter()
+                .any(|modifier| modifier.kind == ModifierKind::Abstract)
+            {
+                format!(
+                    "restate it with its type, `abstract {0} : {1}`, or bind it with `{0} = ...`; the type stays `{1}`",
+                    name.name,
+                    type_text(declared.ty)
+                )
+            } else {
+                format!(
+                    "write `{} = ...` to override the value; the type stays `{}`",
+                    name.name,
+                    type_text(declared.ty)
+                )
+            };
             return Some(
                 Diagnostic::error(
                     Code::TYPE_MISMATCH,
@@ -86,11 +105,7 @@ pub fn override_problem(
                 )
                 .primary(file, type_span(ty), "a different type")
                 .secondary(declared.file, declared.span, inherited_label)
-                .help(format!(
-                    "write `{} = ...` to override the value; the type stays `{}`",
-                    name.name,
-                    type_text(declared.ty)
-                )),
+                .help(help),
             );
         }
         MemberKind::FieldAssign {

@@ -3,4 +3,7 @@
 
 mod shape;
 
-pub use shape::{Body, builtin_single_value, builtin_type, check_shape, single_value_elsewhere};
+pub use shape::{
+    Body, builtin_single_value, builtin_type, check_shape, reported_as_out_of_place,
+    single_value_elsewhere,
+};

@@ -68,6 +68,24 @@ enum Form {
     Env,
 }
 
+/// Whether the shape check reports `member` itself as out of place in a
+/// body of kind `body`: a member the body cannot hold (`P0101`), or a
+/// field it does not have (`P0105`). Merging says nothing more about such a
+/// member (not also that it overrides nothing): one mistake, one error.
+pub fn reported_as_out_of_place(body: Body, member: &Member) -> bool {
+    if !body.allowed().contains(&Form::of(&member.kind)) {
+        return true;
+    }
+    matches!(
+        &member.kind,
+        MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. }
+            if !matches!(body, Body::Template | Body::Pipeline)
+                && body
+                    .builtin_fields()
+                    .is_some_and(|fields| !fields.contains(&name.name.as_str()))
+    )
+}
+
 impl Form {
     fn of(kind: &MemberKind) -> Form {
         match kind {

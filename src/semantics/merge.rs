@@ -1004,7 +1004,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             );
             return;
         }
-        if ctx.checks && !is_new && !builtin {
+        if ctx.checks
+            && !is_new
+            && !builtin
+            && !crate::check::reported_as_out_of_place(ctx.body, member)
+        {
             let mut diagnostic = Diagnostic::error(
                 Code::OVERRIDE_OF_NOTHING,
                 format!("{} overrides nothing", key.describe()),

@@ -366,13 +366,7 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        closed.sort_unstable();
-        closed.dedup();
-        WindowTimes {
-            zone,
-            allow: allow.into(),
-            closed_dates: closed.into_iter().map(format_date).collect(),
-        }
+        WindowTimes::new(zone, allow, closed)
     }
 
     /// The items of a field as resolved, each with the file it is written
@@ -423,8 +417,6 @@ impl<'w> Lowerer<'_, 'w> {
     fn window_times(&self, block: &crate::syntax::ast::Block, block_file: FileId) -> WindowTimes {
         let mut zone = String::new();
         let mut allow = Vec::new();
-        // Sorted as dates and written once: `YYYY-MM-DD` sorts as the dates
-        // do, and a calendar of holidays is hundreds of them.
         let mut closed: Vec<Date> = Vec::new();
         for window_member in &block.members {
             let MemberKind::FieldAssign {
@@ -445,13 +437,7 @@ impl<'w> Lowerer<'_, 'w> {
                 _ => {}
             }
         }
-        closed.sort_unstable();
-        closed.dedup();
-        WindowTimes {
-            zone,
-            allow: allow.into(),
-            closed_dates: closed.into_iter().map(format_date).collect(),
-        }
+        WindowTimes::new(zone, allow, closed)
     }
 
     pub(super) fn calendar_dates(&self, value: &Expr, file: FileId) -> Vec<Date> {

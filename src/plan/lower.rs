@@ -65,6 +65,26 @@ pub(super) struct WindowTimes {
     pub(super) closed_dates: Arc<[String]>,
 }
 
+impl WindowTimes {
+    /// A window's times from its zone, its slots and its closed days in
+    /// any order: the days are sorted as dates and written once
+    /// (`YYYY-MM-DD` sorts as the dates do, and a calendar of holidays is
+    /// hundreds of them).
+    pub(super) fn new(
+        zone: String,
+        allow: Vec<(Vec<u8>, u16, u16)>,
+        mut closed: Vec<crate::syntax::ast::Date>,
+    ) -> WindowTimes {
+        closed.sort_unstable();
+        closed.dedup();
+        WindowTimes {
+            zone,
+            allow: allow.into(),
+            closed_dates: closed.into_iter().map(super::gates::format_date).collect(),
+        }
+    }
+}
+
 /// The times of every window block read while lowering the pipelines of
 /// one workspace, by the block (its address) and the file it is written
 /// in: the same for every pipeline a window gates, whose plans share

@@ -639,13 +639,7 @@ pipeline renewed extends Base {
   new profile em { require approval("boss") }
 }
 "#;
-    let entries = || {
-        vec![Entry {
-            path: PathBuf::from("main.pipe"),
-            bytes: Some(text.as_bytes().to_vec()),
-            name: None,
-        }]
-    };
+    let entries = || main_entry(text);
     let loader = MemoryLoader::in_dir("/workspace");
     let errors = |diagnostics: &[pipec::diagnostics::Diagnostic]| -> Vec<(String, String)> {
         diagnostics
@@ -953,6 +947,15 @@ fn an_entry_that_cannot_be_read_is_an_error_not_an_empty_file() {
     );
 }
 
+/// One in-memory entry file, `main.pipe`, holding `text`.
+fn main_entry(text: &str) -> Vec<Entry> {
+    vec![Entry {
+        path: PathBuf::from("main.pipe"),
+        bytes: Some(text.as_bytes().to_vec()),
+        name: None,
+    }]
+}
+
 /// Compiles one in-memory file; any diagnostic but a policy finding (the
 /// small pipelines of these tests skip best practices) fails the test.
 fn compile_text(text: &str) -> Value {
@@ -961,11 +964,7 @@ fn compile_text(text: &str) -> Value {
 
 /// [`compile_text`] with a profile selected.
 fn compile_text_with(text: &str, profile: Option<&str>) -> Value {
-    let entries = vec![Entry {
-        path: PathBuf::from("main.pipe"),
-        bytes: Some(text.as_bytes().to_vec()),
-        name: None,
-    }];
+    let entries = main_entry(text);
     let loader = MemoryLoader::in_dir("/workspace");
     let compiled = workspace::compile_workspace_with(entries, &loader, support::TODAY, profile);
     let problems: Vec<&pipec::diagnostics::Diagnostic> = compiled
@@ -2266,11 +2265,7 @@ pipeline p extends T {
   production { wave all { bake -= 12h } }
 }
 "#;
-    let entries = vec![Entry {
-        path: PathBuf::from("main.pipe"),
-        bytes: Some(text.as_bytes().to_vec()),
-        name: None,
-    }];
+    let entries = main_entry(text);
     let loader = MemoryLoader::in_dir("/workspace");
     let compiled = workspace::compile_workspace_with(entries, &loader, support::TODAY, None);
     let errors: Vec<(&str, usize)> = compiled

@@ -35,6 +35,7 @@ const EDITS: usize = 200;
 const SOAK_EDITS: usize = 10_000;
 
 fn main() {
+    pipec::lsp::small_pages_only();
     let org = std::fs::read_to_string("examples/sample/org.pipe").unwrap();
     let team = std::fs::read_to_string("examples/sample/team/service.pipe").unwrap();
     let service = std::fs::read_to_string("examples/sample/services/orders_api.pipe").unwrap();

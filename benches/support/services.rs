@@ -77,9 +77,25 @@ pub fn pipec_to(args: &[&str], stdout: Option<&Path>) -> Run {
 /// shared machine can be slowed by anything else it does; the median of a
 /// few is what the command costs.
 pub fn pipec_median(args: &[&str], stdout: Option<&Path>, runs: usize, times: usize) -> Run {
-    let samples: Vec<Run> = (0..runs.max(1))
-        .map(|_| pipec_repeated(args, stdout, times))
-        .collect();
+    median_of(runs, || pipec_repeated(args, stdout, times))
+}
+
+/// The median of `runs` samples of [`repeated`] running `program ARGS`
+/// (`cat FILE`, say: the floor a command's output is measured against).
+pub fn command_median(
+    program: &str,
+    args: &[&str],
+    stdout: Option<&Path>,
+    runs: usize,
+    times: usize,
+) -> Run {
+    median_of(runs, || repeated(program, args, stdout, times))
+}
+
+/// The medians of `runs` samples' wall, CPU and user times, and the
+/// largest peak.
+fn median_of(runs: usize, mut sample: impl FnMut() -> Run) -> Run {
+    let samples: Vec<Run> = (0..runs.max(1)).map(|_| sample()).collect();
     let median = |mut values: Vec<Duration>| {
         values.sort();
         values[values.len() / 2]
@@ -98,16 +114,23 @@ pub fn pipec_median(args: &[&str], stdout: Option<&Path>, runs: usize, times: us
 /// another (standard output to `stdout`, else discarded), their cost
 /// divided by `times`: a command of a few milliseconds is measured over
 /// many runs, since `/usr/bin/time` gives CPU time in hundredths of a
-/// second. The runs are children of one shell, whose CPU time includes
-/// theirs.
+/// second.
 pub fn pipec_repeated(args: &[&str], stdout: Option<&Path>, times: usize) -> Run {
+    let mut args = args.to_vec();
+    args.extend(["--today", "2026-11-22", "--quiet"]);
+    repeated(env!("CARGO_BIN_EXE_pipec"), &args, stdout, times)
+}
+
+/// `times` runs of `program ARGS`, as [`pipec_repeated`] runs `pipec`.
+/// The runs are children of one shell, whose CPU time includes theirs.
+fn repeated(program: &str, args: &[&str], stdout: Option<&Path>, times: usize) -> Run {
     let times = times.max(1);
     // A file written is removed before the next run writes it again: a
     // file truncated and rewritten is flushed when it is closed (ext4's
     // `auto_da_alloc`), a cost of the benchmark's, not the command's.
     let remove = stdout.map_or_else(String::new, |path| format!("rm -f '{}'; ", path.display()));
     let mut line = format!("for i in $(seq {times}); do {remove}\"$0\"");
-    for arg in args.iter().chain(&["--today", "2026-11-22", "--quiet"]) {
+    for arg in args {
         line.push_str(&format!(" '{arg}'"));
     }
     match stdout {
@@ -116,7 +139,7 @@ pub fn pipec_repeated(args: &[&str], stdout: Option<&Path>, times: usize) -> Run
     }
     line.push_str(" || exit 1; done");
     let mut command = timed("sh");
-    command.arg("-c").arg(line).arg(env!("CARGO_BIN_EXE_pipec"));
+    command.arg("-c").arg(line).arg(program);
     let begun = Instant::now();
     let output = command.output().unwrap();
     let wall = begun.elapsed();

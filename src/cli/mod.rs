@@ -377,6 +377,8 @@ enum Command {
 
 /// Runs the CLI and returns its exit code.
 pub fn main() -> ExitCode {
+    // Small pages until the loader has read a large workspace (`pipec::pages`).
+    pipec::pages::small_pages_only();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if error.use_stderr() => {
@@ -583,14 +585,11 @@ fn dispatch(
         Command::Run { args, meaning } => {
             run::run(args, color, meaning.today(), meaning.profile.as_deref())
         }
-        Command::Lsp { meaning } => {
-            pipec::lsp::small_pages_only();
-            Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
-                today: meaning.today,
-                profile: meaning.profile.clone(),
-                docs_url: None,
-            }))
-        }
+        Command::Lsp { meaning } => Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
+            today: meaning.today,
+            profile: meaning.profile.clone(),
+            docs_url: None,
+        })),
     }
 }
 

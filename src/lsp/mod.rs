@@ -109,18 +109,6 @@ impl Settings {
     }
 }
 
-/// Turns transparent huge pages off for the rest of the process, as
-/// `pipec lsp` does before it serves. A batch command (`check`, `compile`)
-/// fills a heap once and exits, and 2 MiB pages save it most of its page
-/// faults; the server lives for hours, its heap grows and shrinks with
-/// every edit, and a huge page kept for a few live blocks would hold
-/// 2 MiB where 4 KiB would do. Failing (an old kernel, a sandbox) changes
-/// only memory use, so it is ignored.
-pub fn small_pages_only() {
-    #[cfg(target_os = "linux")]
-    let _ = nix::sys::prctl::set_thp_disable(true);
-}
-
 /// Serves on standard input and output until the client exits. The exit
 /// status is 0 after `shutdown` then `exit`, 1 otherwise, as the protocol
 /// asks.

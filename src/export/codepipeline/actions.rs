@@ -15,6 +15,7 @@ use super::{Context, Placeholders, expand, names};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::export::plan_v1::{
     DeployParams, Env, EnvValue, Params, PlanV1, Platform, SourceOrigin, Step, Strategy,
+    declared_env,
 };
 use std::collections::BTreeMap;
 
@@ -321,7 +322,7 @@ fn report_deploy_commands(context: &mut Context<'_>, step: &Step, deploy: &Deplo
         // Without a command, `env` has nothing to reach either.
         return;
     }
-    let entries = user_env(&deploy.env).count();
+    let entries = declared_env(&deploy.env).count();
     match entries {
         0 => {}
         1 => dropped.push("the `env` entry they run with".to_string()),
@@ -350,14 +351,6 @@ fn and_list(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
-}
-
-/// The entries of a step's `env` that the pipeline gives its commands:
-/// all but the `PIPEC_VALUE_N` values of a shell command, which its
-/// exported command carries.
-fn user_env(env: &Env) -> impl Iterator<Item = (&String, &EnvValue)> {
-    env.iter()
-        .filter(|(name, _)| !name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX))
 }
 
 /// The longest configuration value the API takes (the model's
@@ -420,7 +413,7 @@ fn codebuild(
         |(name, value)| serde_json::json!({"name": name, "value": value, "type": "PLAINTEXT"}),
     ));
     let mut dropped = Vec::new();
-    for (name, value) in user_env(env) {
+    for (name, value) in declared_env(env) {
         match value {
             EnvValue::Text(text) if !name.starts_with("CODEBUILD_") => variables
                 .push(serde_json::json!({"name": name, "value": text, "type": "PLAINTEXT"})),

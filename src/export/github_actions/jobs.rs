@@ -11,7 +11,7 @@ use super::{MAX_JOB_MINUTES, MAX_WAIT_SECONDS, Settings};
 use crate::diagnostics::Code;
 use crate::export::plan_v1::{
     Blocked, DeployParams, Env, EnvValue, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step,
-    exported_command,
+    declared_env, exported_command,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -620,8 +620,9 @@ pub struct CarriedEnv {
     pub dropped: Vec<String>,
 }
 
-/// The plan's `env` entries for a workflow step. The values of a shell
-/// command (`PIPEC_VALUE_N`) are left to its [`exported_command`]. GitHub
+/// The plan's `env` entries for a workflow step, those the pipeline
+/// declares ([`declared_env`]): the values of a shell command
+/// (`PIPEC_VALUE_N`) are left to its [`exported_command`]. GitHub
 /// sets `GITHUB_*` and `RUNNER_*` variables itself (a workflow's own are
 /// ignored), and stores no secret whose name starts with `GITHUB_`: those
 /// entries are dropped, and described.
@@ -631,10 +632,7 @@ pub fn carried_env(env: &Env) -> CarriedEnv {
         checks: Vec::new(),
         dropped: Vec::new(),
     };
-    for (name, value) in env {
-        if name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX) {
-            continue;
-        }
+    for (name, value) in declared_env(env) {
         if !is_identifier(name) {
             carried
                 .dropped

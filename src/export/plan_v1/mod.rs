@@ -476,6 +476,15 @@ pub fn value_variables(env: &Env) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// The entries of `env` the pipeline declares for a step's commands: all
+/// but the [`value_variables`] of a shell command, which its
+/// [`exported_command`] carries. What an export sets for a command, or
+/// reports it cannot.
+pub fn declared_env(env: &Env) -> impl Iterator<Item = (&String, &EnvValue)> {
+    env.iter()
+        .filter(|(name, _)| !name.starts_with(crate::plan::shell::VALUE_VARIABLE_PREFIX))
+}
+
 /// A step's command as shell code another engine runs (a workflow's
 /// `run`, a buildspec's command), with the variables it needs set.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -59,6 +59,44 @@ impl Finding {
     }
 }
 
+/// How an exporter words its finding about the `env` entries of a step it
+/// cannot set (`P0908`, `P0955`): one entry or several, each described.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DroppedEnvWording {
+    /// What cannot set them: `its CodeBuild action`, `the workflow`.
+    pub setter: &'static str,
+    /// One entry, as the object of "cannot set".
+    pub one: &'static str,
+    /// Several entries, likewise.
+    pub several: &'static str,
+    /// The note when one entry is dropped: what the command does without it.
+    pub note_one: &'static str,
+    /// The note when several are.
+    pub note_several: &'static str,
+}
+
+impl DroppedEnvWording {
+    /// The message and the note of the finding about step `step`'s
+    /// `dropped` entries (their descriptions), or nothing when none is.
+    pub(crate) fn message_and_note(
+        &self,
+        step: &str,
+        dropped: &[String],
+    ) -> Option<(String, &'static str)> {
+        let (entries, note) = match dropped {
+            [] => return None,
+            [_] => (self.one, self.note_one),
+            _ => (self.several, self.note_several),
+        };
+        let message = format!(
+            "step `{step}`: {} cannot set {entries}: {}",
+            self.setter,
+            dropped.join("; ")
+        );
+        Some((message, note))
+    }
+}
+
 /// The findings as diagnostics, placed in `sources` where their files are
 /// loaded. With `deny_lossy`, lossy mappings are errors.
 pub fn to_diagnostics(

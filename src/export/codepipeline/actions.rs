@@ -13,6 +13,7 @@
 use super::model::{ActionDeclaration, ActionTypeId, ArtifactRef, StageDeclaration};
 use super::{Context, Placeholders, expand, names};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::export::findings::DroppedEnvWording;
 use crate::export::plan_v1::{
     DeployParams, Env, EnvValue, Params, PlanV1, Platform, SourceOrigin, Step, Strategy,
     declared_env,
@@ -387,6 +388,15 @@ fn check_configuration(context: &mut Context<'_>, step: &Step, action: &ActionDe
     }
 }
 
+/// How `P0908` words the `env` entries a CodeBuild action cannot set.
+const ENV_DROPPED: DroppedEnvWording = DroppedEnvWording {
+    setter: "its CodeBuild action",
+    one: "an `env` entry",
+    several: "`env` entries",
+    note_one: "the command runs without it unless the CodeBuild project sets it",
+    note_several: "the command runs without them unless the CodeBuild project sets them",
+};
+
 /// A CodeBuild action's configuration: the project, the primary source
 /// when there are several inputs, and the plan's command for the
 /// project's buildspec to run, with the variables carrying its values and
@@ -426,29 +436,13 @@ fn codebuild(
             )),
         }
     }
-    if !dropped.is_empty() {
-        let diagnostic = Diagnostic::warning(
-            Code::CODEPIPELINE_ENV_DROPPED,
-            format!(
-                "step `{}`: its CodeBuild action cannot set {}: {}",
-                step.id,
-                if dropped.len() == 1 {
-                    "an `env` entry"
-                } else {
-                    "`env` entries"
-                },
-                dropped.join("; ")
-            ),
-        )
-        .note(if dropped.len() == 1 {
-            "the command runs without it unless the CodeBuild project sets it"
-        } else {
-            "the command runs without them unless the CodeBuild project sets them"
-        })
-        .help(
-            "give the CodeBuild project these variables (a secret as type `SECRETS_MANAGER` \
+    if let Some((message, note)) = ENV_DROPPED.message_and_note(&step.id, &dropped) {
+        let diagnostic = Diagnostic::warning(Code::CODEPIPELINE_ENV_DROPPED, message)
+            .note(note)
+            .help(
+                "give the CodeBuild project these variables (a secret as type `SECRETS_MANAGER` \
              or `PARAMETER_STORE`)",
-        );
+            );
         context.report_once(format!("env:{}", step.id), diagnostic, Some(step));
     }
     let variables = serde_json::Value::Array(variables);

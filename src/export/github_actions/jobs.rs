@@ -9,6 +9,7 @@ use super::job_ids::JobIds;
 use super::workflow::{Job, JobStep, Jobs, PushTrigger, Triggers, literal};
 use super::{MAX_JOB_MINUTES, MAX_WAIT_SECONDS, Settings};
 use crate::diagnostics::Code;
+use crate::export::findings::DroppedEnvWording;
 use crate::export::plan_v1::{
     Blocked, DeployParams, Env, EnvValue, Gate, GateEntry, Params, PlanV1, SourceOrigin, Step,
     declared_env, exported_command,
@@ -28,6 +29,15 @@ pub struct Built {
     /// Every job id handed out, for jobs added after the steps'.
     pub ids: JobIds,
 }
+
+/// How `P0955` words the `env` entries a workflow cannot set.
+const ENV_DROPPED: DroppedEnvWording = DroppedEnvWording {
+    setter: "the workflow",
+    one: "an entry of its `env`",
+    several: "entries of its `env`",
+    note_one: "the step's command runs without it",
+    note_several: "the step's command runs without them",
+};
 
 /// Builds jobs step by step, in plan order.
 pub struct Builder<'p> {
@@ -369,27 +379,14 @@ impl<'p> Builder<'p> {
 
     /// One finding for the `env` entries of a step the workflow cannot set.
     fn report_dropped_env(&mut self, step: &Step, dropped: Vec<String>) {
-        if dropped.is_empty() {
+        let Some((message, note)) = ENV_DROPPED.message_and_note(&step.id, &dropped) else {
             return;
-        }
+        };
         self.built.findings.push(Finding {
             code: Code::GHA_ENV_DROPPED,
             step: step.id.to_string(),
-            message: format!(
-                "step `{}`: the workflow cannot set {} of its `env`: {}",
-                step.id,
-                if dropped.len() == 1 {
-                    "an entry"
-                } else {
-                    "entries"
-                },
-                dropped.join("; ")
-            ),
-            note: if dropped.len() == 1 {
-                "the step's command runs without it".to_string()
-            } else {
-                "the step's command runs without them".to_string()
-            },
+            message,
+            note: note.to_string(),
             provenance: step.provenance.clone(),
         });
     }

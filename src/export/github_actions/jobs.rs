@@ -259,19 +259,14 @@ impl<'p> Builder<'p> {
             }
             Params::Build(params) => {
                 job.steps.push(JobStep::checkout());
-                let command = exported_command(
+                let (build, dropped) = plan_command_step(
+                    format!("Build {}", params.artifact),
                     &params.command,
                     params.argv.as_ref(),
                     params.shell,
                     &params.env,
+                    command_context(step),
                 );
-                let (mut build, dropped) = command_step(
-                    format!("Build {}", params.artifact),
-                    &command.script,
-                    &command.variables,
-                    &params.env,
-                );
-                with_context(&mut build, command_context(step));
                 self.report_dropped_env(step, dropped);
                 job.steps.push(build);
                 if params.sign {
@@ -283,15 +278,14 @@ impl<'p> Builder<'p> {
             }
             Params::Test(params) => {
                 job.steps.push(JobStep::checkout());
-                let command = params.command.as_ref().map(|command| {
-                    exported_command(command, params.argv.as_ref(), params.shell, &params.env)
-                });
-                let (mut run, dropped) = match &command {
-                    Some(command) => command_step(
+                let (mut run, dropped) = match &params.command {
+                    Some(command) => plan_command_step(
                         format!("Test {}", params.name),
-                        &command.script,
-                        &command.variables,
+                        command,
+                        params.argv.as_ref(),
+                        params.shell,
                         &params.env,
+                        command_context(step),
                     ),
                     None => command_step(
                         format!("Test {} (a suite the environment runs)", params.name),
@@ -300,9 +294,6 @@ impl<'p> Builder<'p> {
                         &params.env,
                     ),
                 };
-                if command.is_some() {
-                    with_context(&mut run, command_context(step));
-                }
                 self.report_dropped_env(step, dropped);
                 let minutes = params.timeout_seconds.div_ceil(60).max(1);
                 if minutes > MAX_JOB_MINUTES - 10 {
@@ -332,22 +323,14 @@ impl<'p> Builder<'p> {
                 // The plan's deploy command when it has one, as `pipec run`
                 // runs it; otherwise the hook deploys.
                 let (deploy, dropped) = match &params.command {
-                    Some(command) => {
-                        let command = exported_command(
-                            command,
-                            params.argv.as_ref(),
-                            params.shell,
-                            &params.env,
-                        );
-                        let (mut deploy, dropped) = command_step(
-                            "Deploy".to_string(),
-                            &command.script,
-                            &command.variables,
-                            &params.env,
-                        );
-                        with_context(&mut deploy, command_context(step));
-                        (deploy, dropped)
-                    }
+                    Some(command) => plan_command_step(
+                        "Deploy".to_string(),
+                        command,
+                        params.argv.as_ref(),
+                        params.shell,
+                        &params.env,
+                        command_context(step),
+                    ),
                     None => command_step(
                         "Deploy".to_string(),
                         &format!("{hook} deploy"),
@@ -578,6 +561,24 @@ pub fn command_step(
     (step, carried.dropped)
 }
 
+/// A bash step running the plan's `command` as `pipec run` runs it: as
+/// exported ([`exported_command`]) in a [`command_step`], with `context`
+/// before its own variables ([`with_context`]). Also the `env` entries
+/// left out, described.
+pub fn plan_command_step(
+    name: String,
+    command: &str,
+    argv: Option<&Vec<String>>,
+    shell: bool,
+    env: &Env,
+    context: BTreeMap<String, String>,
+) -> (JobStep, Vec<String>) {
+    let command = exported_command(command, argv, shell, env);
+    let (mut step, dropped) = command_step(name, &command.script, &command.variables, env);
+    with_context(&mut step, context);
+    (step, dropped)
+}
+
 /// What `pipec run` tells a step's command about the step and the job
 /// does not (docs/execution.md, "What a command sees"): `PIPEC_STEP_ID`,
 /// `PIPEC_STEP_KIND`, `PIPEC_ATTEMPT` (the run's attempt, which a re-run
@@ -601,7 +602,7 @@ pub fn command_context(step: &Step) -> BTreeMap<String, String> {
 
 /// Adds `context` to a step's variables, before its own (the plan's
 /// `env` never names a `PIPEC_` variable).
-pub fn with_context(job_step: &mut JobStep, mut context: BTreeMap<String, String>) {
+fn with_context(job_step: &mut JobStep, mut context: BTreeMap<String, String>) {
     context.append(&mut job_step.env);
     job_step.env = context;
 }

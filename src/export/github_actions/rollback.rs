@@ -16,11 +16,11 @@
 
 use super::Settings;
 use super::jobs::{
-    aws_credentials, command_context, command_step, deploy_environment, deploy_variables, step_env,
-    with_context,
+    aws_credentials, command_context, command_step, deploy_environment, deploy_variables,
+    plan_command_step, step_env,
 };
 use super::workflow::{Job, JobStep, literal};
-use crate::export::plan_v1::{Params, PlanV1, Step, StepKind, exported_command};
+use crate::export::plan_v1::{Params, PlanV1, Step, StepKind};
 use std::collections::BTreeMap;
 
 /// The condition of every rollback job.
@@ -148,25 +148,20 @@ fn undo_steps(
         let Some(job) = members.get(&*deploy.id).and_then(|jobs| jobs.first()) else {
             continue;
         };
-        let command = exported_command(
-            &rollback.command,
-            rollback.argv.as_ref(),
-            params.shell,
-            &params.env,
-        );
-        // The env entries GitHub cannot set were reported with the deploy.
-        let (mut step, _) = command_step(
-            format!("Roll back {}", deploy.id),
-            &command.script,
-            &command.variables,
-            &params.env,
-        );
         let mut context = step_env(deploy);
         context.extend(deploy_variables(params));
         context.extend(command_context(deploy));
         context.insert("PIPEC_ROLLBACK".to_string(), "true".to_string());
         context.retain(|name, value| job_env.get(name) != Some(value));
-        with_context(&mut step, context);
+        // The env entries GitHub cannot set were reported with the deploy.
+        let (mut step, _) = plan_command_step(
+            format!("Roll back {}", deploy.id),
+            &rollback.command,
+            rollback.argv.as_ref(),
+            params.shell,
+            &params.env,
+            context,
+        );
         step.condition = Some(format!(
             "${{{{ !cancelled() && needs['{job}'].result != 'skipped' }}}}"
         ));

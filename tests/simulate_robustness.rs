@@ -12,7 +12,9 @@ use pipec::sim::{Options, scenario};
 use sim::generate::Rng;
 use sim::{TINY, at, compile};
 
-const MUTATIONS: u64 = 200;
+/// Mutants of each file. Most mutants of a plan are refused (a date or an
+/// id broken); 400 leave a score of them readable for the simulator.
+const MUTATIONS: u64 = 400;
 
 fn options() -> Options {
     Options {

@@ -301,9 +301,15 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
             _ => None,
         })
         .collect();
-    // 11 holidays a year for three years; New Year's Day 2028 (a Saturday)
-    // is observed on Friday 2027-12-31.
-    assert_eq!(holidays.len(), 33);
+    // 11 holidays a year for six years, 2026 to 2031; New Year's Day 2028
+    // (a Saturday) is observed on Friday 2027-12-31, and New Year's Day
+    // 2032 (a Thursday) is not in 2031.
+    assert_eq!(holidays.len(), 66);
+    let in_year = |year: i32| holidays.iter().filter(|((y, ..), _)| *y == year).count();
+    assert_eq!(
+        [2026, 2027, 2028, 2029, 2030, 2031].map(in_year),
+        [11, 12, 10, 11, 11, 11]
+    );
     for ((year, month, day), name) in &holidays {
         let dow = weekday(*year, *month, *day);
         assert!(
@@ -320,6 +326,9 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
     assert_eq!(on((2026, 11, 26)), Some("Thanksgiving Day"));
     assert_eq!(on((2027, 11, 25)), Some("Thanksgiving Day"));
     assert_eq!(on((2028, 11, 23)), Some("Thanksgiving Day"));
+    assert_eq!(on((2029, 11, 22)), Some("Thanksgiving Day"));
+    assert_eq!(on((2030, 11, 28)), Some("Thanksgiving Day"));
+    assert_eq!(on((2031, 11, 27)), Some("Thanksgiving Day"));
     assert_eq!(on((2026, 7, 3)), Some("Independence Day (observed)"));
     assert_eq!(
         on((2027, 6, 18)),
@@ -328,13 +337,16 @@ fn the_holiday_calendar_lists_observed_federal_holidays() {
     assert_eq!(on((2027, 12, 24)), Some("Christmas Day (observed)"));
     assert_eq!(on((2027, 12, 31)), Some("New Year's Day (observed)"));
     assert_eq!(on((2028, 11, 10)), Some("Veterans Day (observed)"));
+    assert_eq!(on((2029, 11, 12)), Some("Veterans Day (observed)"));
+    assert_eq!(on((2031, 12, 25)), Some("Christmas Day"));
+    assert_eq!(on((2031, 12, 31)), None);
     assert_eq!(
         on((2026, 1, 19)),
         Some("Birthday of Martin Luther King, Jr.")
     );
 }
 
-/// `us_holidays` lists holidays through 2028-12-31 (`covers_until`): a window
+/// `us_holidays` lists holidays through 2031-12-31 (`covers_until`): a window
 /// excepting it warns once the year it is checked for, from `--today`, runs
 /// past that day, and not a day earlier.
 #[test]
@@ -368,17 +380,25 @@ window business_hours {
             })
             .collect::<Vec<_>>()
     };
-    // Checked from 2028-01-01, the year ends on 2028-12-31: covered.
+    // Checked from 2030-12-31, the year ends on 2031-12-31: covered.
     assert_eq!(
-        warnings(jiff::civil::date(2028, 1, 1)),
+        warnings(jiff::civil::date(2030, 12, 31)),
         Vec::<String>::new()
     );
     assert_eq!(warnings(support::TODAY), Vec::<String>::new());
-    // From 2028-01-02 it ends on 2029-01-01, a day past the calendar.
+    // From 2028-01-02, where the list used to run out, and a year and two
+    // years later: covered.
+    for year in [2028, 2029, 2030] {
+        assert_eq!(
+            warnings(jiff::civil::date(year, 1, 2)),
+            Vec::<String>::new()
+        );
+    }
+    // From 2031-01-01 it ends on 2032-01-01, a day past the calendar.
     assert_eq!(
-        warnings(jiff::civil::date(2028, 1, 2)),
+        warnings(jiff::civil::date(2031, 1, 1)),
         vec![
-            "P0505 6:13 calendar `us_holidays` lists holidays only through 2028-12-31".to_string()
+            "P0505 6:13 calendar `us_holidays` lists holidays only through 2031-12-31".to_string()
         ]
     );
 }

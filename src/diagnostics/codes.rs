@@ -323,7 +323,7 @@ codes! {
     CALENDAR_COVERAGE_ENDS = "P0505", "calendar-coverage-ends",
         "A window is checked past the last day a calendar's holidays cover.",
         "A calendar may say through which day its holidays are complete \
-         (`covers_until = 2028-12-31`; `std/calendars` does). A window is \
+         (`covers_until = 2031-12-31`; `std/calendars` does). A window is \
          checked for the year from `--today` (the plan lists every closed \
          day its calendars hold, whatever the year): when that year runs past a calendar the window excepts \
          (directly or through `include`), the calendar closes none of the days \

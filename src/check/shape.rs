@@ -73,17 +73,21 @@ enum Form {
 /// field it does not have (`P0105`). Merging says nothing more about such a
 /// member (not also that it overrides nothing): one mistake, one error.
 pub fn reported_as_out_of_place(body: Body, member: &Member) -> bool {
-    if !body.allowed().contains(&Form::of(&member.kind)) {
-        return true;
-    }
-    matches!(
-        &member.kind,
-        MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. }
-            if !matches!(body, Body::Template | Body::Pipeline)
-                && body
-                    .builtin_fields()
-                    .is_some_and(|fields| !fields.contains(&name.name.as_str()))
-    )
+    !body.allowed().contains(&Form::of(&member.kind)) || field_unknown_to(body, member).is_some()
+}
+
+/// The name of the field `member` sets or declares, if a body of kind
+/// `body` has no such field (`P0105`), with the fields it has. Templates
+/// and pipelines declare their own fields; a region's attributes and a
+/// profile's fields are free.
+fn field_unknown_to(body: Body, member: &Member) -> Option<(&Ident, &'static [&'static str])> {
+    let (MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. }) = &member.kind
+    else {
+        return None;
+    };
+    let fields = body.builtin_fields()?;
+    (!matches!(body, Body::Template | Body::Pipeline) && !fields.contains(&name.name.as_str()))
+        .then_some((name, fields))
 }
 
 impl Form {
@@ -485,6 +489,13 @@ impl ShapeChecker {
                 self.not_allowed(member, form, body);
                 continue;
             }
+            // A field the body does not have is that mistake alone: its
+            // modifiers, type or value are not checked, as a member the
+            // body cannot hold is not (one mistake, one error).
+            if let Some((name, fields)) = field_unknown_to(body, member) {
+                self.unknown_field(name, body, fields);
+                continue;
+            }
             self.check_modifiers(member, form, abstract_allowed);
             if let (MemberKind::ProfileWindow { profile, .. }, true) =
                 (&member.kind, self.in_profile > 0)
@@ -545,14 +556,6 @@ impl ShapeChecker {
                     self.whole_and_edited(member, first, name);
                 }
                 mine.entry(name).or_insert(member);
-            }
-            if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =
-                &member.kind
-                && let Some(fields) = body.builtin_fields()
-                && !matches!(body, Body::Template | Body::Pipeline)
-                && !fields.contains(&name.name.as_str())
-            {
-                self.unknown_field(name, body, fields);
             }
             // A built-in field's value is checked where it is written, so a
             // template no pipeline extends yet, or a profile nobody selected,
@@ -823,7 +826,20 @@ impl ShapeChecker {
             format!("{} has no field `{}`", body.describe(), name.name),
         )
         .primary(self.file, name.span, "unknown field");
-        diagnostic = match crate::names::closest(&name.name, fields.iter().copied()) {
+        let suggestion = crate::names::closest(&name.name, fields.iter().copied());
+        // A field built in elsewhere (`timeout` in a stage) says where it
+        // belongs, unless it reads as a typo of one of this body's.
+        if let (None, Some((what, homes))) = (suggestion, single_value_elsewhere(body, &name.name))
+        {
+            let homes: Vec<&str> = homes.iter().map(|home| home.describe()).collect();
+            let homes = match homes.split_last() {
+                Some((last, [])) => (*last).to_string(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            diagnostic = diagnostic.note(format!("`{}` is {what} field of {homes}", name.name));
+        }
+        diagnostic = match suggestion {
             Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
             None if fields.is_empty() => {
                 diagnostic.help(format!("{} has no fields", body.describe()))

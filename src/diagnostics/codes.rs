@@ -188,7 +188,10 @@ codes! {
          `run`, `zone`, ...; docs/language.md lists them per body); a misspelt \
          one would otherwise be silently ignored (RFC 0001, R8). User fields \
          are declared with `NAME : TYPE` at the top level of templates and \
-         pipelines; region attributes are free.";
+         pipelines; region attributes are free. A field another body has \
+         (`timeout` in a stage) gets a note saying where it belongs. The \
+         field is reported alone: not also for its modifiers, its value, or \
+         a `+=` with nothing inherited (`P0310`).";
     UNKNOWN_SCOPE = "P0104", "unknown-scope",
         "`by` names something other than `az`, `cell` or `region`.",
         "Inside a region a wave deploys the whole region at once (`by region`, \

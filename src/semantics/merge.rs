@@ -945,6 +945,11 @@ impl<'w, 'd> Merger<'w, 'd> {
         if let MemberKind::FieldAssign { op, name, .. } = &member.kind
             && *op != AssignOp::Replace
         {
+            // A field the body does not have is `P0105` where it is
+            // written; that it has nothing to edit is the same mistake.
+            if crate::check::reported_as_out_of_place(ctx.body, member) {
+                return;
+            }
             let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
             let mut diagnostic = Diagnostic::error(
                 Code::LIST_OPERATOR_WITHOUT_LIST,

@@ -76,6 +76,14 @@ pub fn reported_as_out_of_place(body: Body, member: &Member) -> bool {
     !body.allowed().contains(&Form::of(&member.kind)) || field_unknown_to(body, member).is_some()
 }
 
+/// Whether the shape check refuses the modifiers of `member` (or its lack
+/// of a value) where it is written (`abstract_allowed`: anywhere inside a
+/// template, outside its profiles). Merging says nothing more about such
+/// a member (not also that it overrides nothing): one mistake, one error.
+pub fn reported_as_misused_modifier(member: &Member, abstract_allowed: bool) -> bool {
+    modifier_problem(member, Form::of(&member.kind), abstract_allowed, FileId(0)).is_some()
+}
+
 /// The name of the field `member` sets or declares, if a body of kind
 /// `body` has no such field (`P0105`), with the fields it has. Templates
 /// and pipelines declare their own fields; a region's attributes and a
@@ -687,135 +695,8 @@ impl ShapeChecker {
     }
 
     fn check_modifiers(&mut self, member: &Member, form: Form, abstract_allowed: bool) {
-        let mut seen: Vec<ModifierKind> = Vec::new();
-        for modifier in &member.modifiers {
-            if seen.contains(&modifier.kind) {
-                self.bad_modifier(
-                    modifier.span,
-                    format!("`{}` is written twice", modifier.kind.keyword()),
-                    "written again here",
-                    "remove one",
-                );
-                return;
-            }
-            seen.push(modifier.kind);
-        }
-        if let (Some(modifier), true) = (member.modifiers.first(), form.is_collection()) {
-            self.bad_modifier(
-                modifier.span,
-                format!("`{}` has no meaning on {}", modifier.kind.keyword(), member.kind.describe()),
-                "remove this modifier",
-                "statements like `block`, `require`, `exclude` and `remove` have no identity to mark; \
-                 they add to what is inherited",
-            );
-            return;
-        }
-        let abstract_modifier = member
-            .modifiers
-            .iter()
-            .find(|m| m.kind == ModifierKind::Abstract);
-        if let Some(modifier) = abstract_modifier {
-            self.check_abstract(member, modifier, &seen, abstract_allowed);
-            return;
-        }
-        let missing_value = match &member.kind {
-            MemberKind::FieldDecl {
-                value: None,
-                name,
-                ty,
-            } => Some((name, Some(ty))),
-            MemberKind::Alarm(AlarmDecl { value: None, name }) => Some((name, None)),
-            _ => None,
-        };
-        if let Some((name, ty)) = missing_value {
-            if let Some(TypeExpr::Named(type_name)) = ty
-                && !KNOWN_TYPES.contains(&type_name.name.as_str())
-            {
-                // `zone: UTC` reads as a declaration of type `UTC`; it is far
-                // more likely a YAML habit.
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::YAML_HABIT,
-                        "`key: value` is YAML; `.pipe` assigns with `=`",
-                    )
-                    .primary(
-                        self.file,
-                        name.span.to(type_name.span),
-                        "read as a field declaration",
-                    )
-                    .help(format!("write `{} = {}`", name.name, type_name.name))
-                    .suggest(
-                        "Change `:` to `=`",
-                        self.file,
-                        name.span.to(type_name.span),
-                        format!("{} = {}", name.name, type_name.name),
-                    ),
-                );
-                return;
-            }
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Code::INVALID_MODIFIER,
-                    format!("{} `{}` has no value and is not abstract", member.kind.describe(), name.name),
-                )
-                .primary(self.file, member.span, "no value given")
-                .help("give it a value with `= ...`, or write `abstract` in front to make descendants bind it"),
-            );
-        }
-    }
-
-    fn check_abstract(
-        &mut self,
-        member: &Member,
-        modifier: &Modifier,
-        seen: &[ModifierKind],
-        allowed: bool,
-    ) {
-        let value_span = match &member.kind {
-            MemberKind::FieldDecl { value, .. } => value.as_ref().map(|value| value.span),
-            MemberKind::Alarm(alarm) => alarm.value.as_ref().map(|value| value.span),
-            MemberKind::FieldAssign { value, .. } => Some(value.span),
-            _ => None,
-        };
-        let title = if !allowed {
-            "abstract members are declared in templates only".to_string()
-        } else if seen.contains(&ModifierKind::Final) {
-            "a member cannot be both `abstract` and `final`".to_string()
-        } else if let MemberKind::FieldAssign { name, .. } = &member.kind {
-            format!(
-                "an abstract field is declared with its type, not a value: `abstract {} : TYPE`",
-                name.name
-            )
-        } else if value_span.is_some() {
-            "an abstract member cannot have a value".to_string()
-        } else if !matches!(
-            member.kind,
-            MemberKind::FieldDecl { .. } | MemberKind::Alarm(_)
-        ) {
-            format!("{} cannot be abstract", member.kind.describe())
-        } else {
-            return;
-        };
-        let help = if !allowed {
-            "give the member a value here, or declare it abstract in the template this extends"
-        } else if seen.contains(&ModifierKind::Final) {
-            "an abstract member must be bound by a descendant, which `final` forbids"
-        } else if matches!(member.kind, MemberKind::FieldAssign { .. }) {
-            "declare the type here and let each pipeline bind the value, e.g. `abstract bake : duration`"
-        } else if value_span.is_some() {
-            "remove `abstract` to give a default value, or remove the value"
-        } else {
-            "only fields (`abstract name : type`) and alarms (`abstract alarm name`) can be abstract"
-        };
-        let mut diagnostic = Diagnostic::error(Code::INVALID_MODIFIER, title).primary(
-            self.file,
-            modifier.span,
-            "`abstract` here",
-        );
-        if let (Some(span), true) = (value_span, allowed) {
-            diagnostic = diagnostic.secondary(self.file, span, "a value");
-        }
-        self.diagnostics.push(diagnostic.help(help));
+        self.diagnostics
+            .extend(modifier_problem(member, form, abstract_allowed, self.file));
     }
 
     /// A field a body does not have (RFC 0001, R8): almost always a typo,
@@ -854,14 +735,6 @@ impl ShapeChecker {
             )),
         };
         self.diagnostics.push(diagnostic);
-    }
-
-    fn bad_modifier(&mut self, span: Span, message: String, label: &str, help: &str) {
-        self.diagnostics.push(
-            Diagnostic::error(Code::INVALID_MODIFIER, message)
-                .primary(self.file, span, label.to_string())
-                .help(help.to_string()),
-        );
     }
 
     fn not_allowed(&mut self, member: &Member, form: Form, body: Body) {
@@ -1244,4 +1117,156 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// What is wrong with the modifiers of `member`, a member of form `form`
+/// (`abstract_allowed`: anywhere inside a template, outside its profiles),
+/// or with its lack of a value: at most one diagnostic, `P0102` or, for a
+/// YAML habit, `P0010`.
+fn modifier_problem(
+    member: &Member,
+    form: Form,
+    abstract_allowed: bool,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let mut seen: Vec<ModifierKind> = Vec::new();
+    for modifier in &member.modifiers {
+        if seen.contains(&modifier.kind) {
+            return Some(bad_modifier(
+                file,
+                modifier.span,
+                format!("`{}` is written twice", modifier.kind.keyword()),
+                "written again here",
+                "remove one",
+            ));
+        }
+        seen.push(modifier.kind);
+    }
+    if let (Some(modifier), true) = (member.modifiers.first(), form.is_collection()) {
+        return Some(bad_modifier(
+            file,
+            modifier.span,
+            format!(
+                "`{}` has no meaning on {}",
+                modifier.kind.keyword(),
+                member.kind.describe()
+            ),
+            "remove this modifier",
+            "statements like `block`, `require`, `exclude` and `remove` have no identity to mark; \
+                 they add to what is inherited",
+        ));
+    }
+    let abstract_modifier = member
+        .modifiers
+        .iter()
+        .find(|m| m.kind == ModifierKind::Abstract);
+    if let Some(modifier) = abstract_modifier {
+        return abstract_problem(member, modifier, &seen, abstract_allowed, file);
+    }
+    let missing_value = match &member.kind {
+        MemberKind::FieldDecl {
+            value: None,
+            name,
+            ty,
+        } => Some((name, Some(ty))),
+        MemberKind::Alarm(AlarmDecl { value: None, name }) => Some((name, None)),
+        _ => None,
+    };
+    if let Some((name, ty)) = missing_value {
+        if let Some(TypeExpr::Named(type_name)) = ty
+            && !KNOWN_TYPES.contains(&type_name.name.as_str())
+        {
+            // `zone: UTC` reads as a declaration of type `UTC`; it is far
+            // more likely a YAML habit.
+            return Some(
+                Diagnostic::error(
+                    Code::YAML_HABIT,
+                    "`key: value` is YAML; `.pipe` assigns with `=`",
+                )
+                .primary(
+                    file,
+                    name.span.to(type_name.span),
+                    "read as a field declaration",
+                )
+                .help(format!("write `{} = {}`", name.name, type_name.name))
+                .suggest(
+                    "Change `:` to `=`",
+                    file,
+                    name.span.to(type_name.span),
+                    format!("{} = {}", name.name, type_name.name),
+                ),
+            );
+        }
+        return Some(
+                Diagnostic::error(
+                    Code::INVALID_MODIFIER,
+                    format!("{} `{}` has no value and is not abstract", member.kind.describe(), name.name),
+                )
+                .primary(file, member.span, "no value given")
+                .help("give it a value with `= ...`, or write `abstract` in front to make descendants bind it"),
+            );
+    }
+    None
+}
+
+/// What is wrong with `abstract` on `member` (`allowed`: anywhere inside
+/// a template, outside its profiles), if anything: `P0102`.
+fn abstract_problem(
+    member: &Member,
+    modifier: &Modifier,
+    seen: &[ModifierKind],
+    allowed: bool,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let value_span = match &member.kind {
+        MemberKind::FieldDecl { value, .. } => value.as_ref().map(|value| value.span),
+        MemberKind::Alarm(alarm) => alarm.value.as_ref().map(|value| value.span),
+        MemberKind::FieldAssign { value, .. } => Some(value.span),
+        _ => None,
+    };
+    let title = if !allowed {
+        "abstract members are declared in templates only".to_string()
+    } else if seen.contains(&ModifierKind::Final) {
+        "a member cannot be both `abstract` and `final`".to_string()
+    } else if let MemberKind::FieldAssign { name, .. } = &member.kind {
+        format!(
+            "an abstract field is declared with its type, not a value: `abstract {} : TYPE`",
+            name.name
+        )
+    } else if value_span.is_some() {
+        "an abstract member cannot have a value".to_string()
+    } else if !matches!(
+        member.kind,
+        MemberKind::FieldDecl { .. } | MemberKind::Alarm(_)
+    ) {
+        format!("{} cannot be abstract", member.kind.describe())
+    } else {
+        return None;
+    };
+    let help = if !allowed {
+        "give the member a value here, or declare it abstract in the template this extends"
+    } else if seen.contains(&ModifierKind::Final) {
+        "an abstract member must be bound by a descendant, which `final` forbids"
+    } else if matches!(member.kind, MemberKind::FieldAssign { .. }) {
+        "declare the type here and let each pipeline bind the value, e.g. `abstract bake : duration`"
+    } else if value_span.is_some() {
+        "remove `abstract` to give a default value, or remove the value"
+    } else {
+        "only fields (`abstract name : type`) and alarms (`abstract alarm name`) can be abstract"
+    };
+    let mut diagnostic = Diagnostic::error(Code::INVALID_MODIFIER, title).primary(
+        file,
+        modifier.span,
+        "`abstract` here",
+    );
+    if let (Some(span), true) = (value_span, allowed) {
+        diagnostic = diagnostic.secondary(file, span, "a value");
+    }
+    Some(diagnostic.help(help))
+}
+
+fn bad_modifier(file: FileId, span: Span, message: String, label: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(Code::INVALID_MODIFIER, message)
+        .primary(file, span, label.to_string())
+        .help(help.to_string())
 }

@@ -1013,6 +1013,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             && !is_new
             && !builtin
             && !crate::check::reported_as_out_of_place(ctx.body, member)
+            && !crate::check::reported_as_misused_modifier(member, ctx.in_template)
         {
             let mut diagnostic = Diagnostic::error(
                 Code::OVERRIDE_OF_NOTHING,

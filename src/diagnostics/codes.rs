@@ -169,9 +169,10 @@ codes! {
     INVALID_MODIFIER = "P0102", "invalid-modifier",
         "A modifier (`abstract`, `final`, `new`) is misused.",
         "`abstract` declares a member without a value, so it cannot have one and \
-         cannot be `final`; top-level declarations and collection statements \
-         (`block`, `require`, `exclude`, `wait for`) take no modifiers; a \
-         modifier may appear once per member.";
+         cannot be `final`; collection statements (`block`, `require`, \
+         `exclude`, `wait for`) take no modifiers; a modifier may appear once \
+         per member. Top-level declarations take none either: a modifier \
+         before one is a syntax error (`P0001`).";
     DUPLICATE_DEFINITION = "P0103", "duplicate-definition",
         "The same name is declared twice in one scope.",
         "Top-level declarations of a file, and named members of one body, must \

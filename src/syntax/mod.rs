@@ -256,11 +256,16 @@ fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
 /// `business_hours`), read without the parser, for a declaration that did
 /// not parse.
 fn declared_name(text: &str) -> Option<String> {
-    let code = text
+    // Modifiers written before the keyword (a syntax error of their own)
+    // are skipped: `abstract alarm x` declares `x`.
+    let mut words = text
         .lines()
         .map(str::trim_start)
-        .find(|line| !line.is_empty() && !line.starts_with("//"))?;
-    let mut words = code.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'));
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .flat_map(|line| {
+            line.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+        })
+        .skip_while(|word| matches!(*word, "abstract" | "final" | "new"));
     let keyword = words.next()?;
     if !matches!(
         keyword,

@@ -473,6 +473,22 @@ fn hint(positives: &[Rule], text: &str, pos: usize, at_first_token: bool) -> Opt
             "`{word}` is a reserved word and cannot be used as a name"
         ));
     }
+    if at_first_token && matches!(word, "abstract" | "final" | "new") {
+        let declares_alarm = rest
+            .split_whitespace()
+            .find(|next| !matches!(*next, "abstract" | "final" | "new"))
+            == Some("alarm");
+        return Some(if word == "abstract" && declares_alarm {
+            "`abstract alarm` belongs in a template; a top-level alarm is written with its value, \
+             `alarm NAME = ALARM(\"...\")`"
+                .to_string()
+        } else {
+            format!(
+                "a top-level declaration takes no modifier: `{word}` marks a member of a template \
+                 or pipeline"
+            )
+        });
+    }
     if (at_first_token || positives.contains(&Rule::EOI)) && MEMBER_WORDS.contains(&word) {
         return Some(format!(
             "`{word}` is a member: it goes inside a `template` or `pipeline` (or, for `region` and \

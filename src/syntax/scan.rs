@@ -113,8 +113,18 @@ struct Scanner<'a> {
     /// Where the open brackets were last found to close, so that a run of
     /// unindented members is looked ahead over once, not once per member.
     balanced_until: usize,
+    /// The modifiers (`abstract`, `final`, `new`) written last, outside
+    /// brackets, from the start of a line, with nothing but blanks and
+    /// comments after them: where the first starts, and whether the chunk
+    /// held tokens before it. A declaration keyword after them starts its
+    /// declaration there, so that `abstract alarm x` is one declaration
+    /// (one syntax error), not a stray word ending the one before.
+    modifiers: Option<(usize, bool)>,
     scan: Scan,
 }
+
+/// Words that modify a member, which a top-level declaration cannot take.
+const MODIFIERS: &[&str] = &["abstract", "final", "new"];
 
 /// Scans a whole file.
 pub fn scan(text: &str) -> Scan {
@@ -133,6 +143,7 @@ pub fn scan(text: &str) -> Scan {
         too_deep_reported: false,
         line_start: 0,
         balanced_until: 0,
+        modifiers: None,
         scan: Scan::default(),
     };
     scanner.run();
@@ -158,25 +169,30 @@ impl Scanner<'_> {
                 b' ' | b'\t' | b'\r' => self.pos += 1,
                 b'/' if self.peek(1) == Some(b'/') => self.comment(),
                 b'#' if self.starts_line() => {
+                    self.modifiers = None;
                     let end = self.line_end(self.pos);
                     self.hash_comments.push(Span::new(self.pos, end));
                     self.pos = end;
                 }
                 b'"' => {
                     self.chunk_has_tokens = true;
+                    self.modifiers = None;
                     self.string();
                 }
                 b'(' | b'[' | b'{' => {
                     self.chunk_has_tokens = true;
+                    self.modifiers = None;
                     self.open(byte);
                 }
                 b')' | b']' | b'}' => {
                     self.chunk_has_tokens = true;
+                    self.modifiers = None;
                     self.close(byte);
                 }
                 byte if byte.is_ascii_alphabetic() || byte == b'_' => self.word(),
                 _ => {
                     self.chunk_has_tokens = true;
+                    self.modifiers = None;
                     self.pos += 1;
                 }
             }
@@ -360,9 +376,25 @@ impl Scanner<'_> {
                 start >= self.balanced_until && !self.closes_later(end)
             };
         if starts_item {
-            self.finish_chunk(start, Some(Span::new(start, end)));
-            self.chunk_start = start;
+            // Modifiers written just before belong to this declaration: it
+            // starts at the first of them, unless they began the chunk.
+            let from = match self.modifiers {
+                Some((first, true)) => Some(first),
+                Some((_, false)) => None,
+                None => Some(start),
+            };
+            if let Some(from) = from {
+                self.finish_chunk(from, Some(Span::new(start, end)));
+                self.chunk_start = from;
+            }
         }
+        self.modifiers = if !MODIFIERS.contains(&word) || !self.stack.is_empty() {
+            None
+        } else if self.modifiers.is_some() {
+            self.modifiers
+        } else {
+            self.starts_line().then_some((start, self.chunk_has_tokens))
+        };
         self.chunk_has_tokens = true;
         self.pos = end;
     }
@@ -455,6 +487,7 @@ impl Scanner<'_> {
             hash_comments: std::mem::take(&mut self.hash_comments),
         });
         self.chunk_has_tokens = false;
+        self.modifiers = None;
         self.too_deep_reported = false;
         self.premature_close = None;
     }
@@ -515,6 +548,25 @@ mod tests {
             scan.chunks[0].problems.as_slice(),
             [ScanProblem::Unclosed { .. }]
         ));
+    }
+
+    #[test]
+    fn modifiers_before_a_keyword_start_its_declaration() {
+        let text = "template T {}\nfinal template U {}\nabstract alarm x\n";
+        let scan = scan(text);
+        let starts: Vec<u32> = scan.chunks.iter().map(|chunk| chunk.span.start).collect();
+        let second = text.find("final").unwrap() as u32;
+        let third = text.find("abstract").unwrap() as u32;
+        assert_eq!(starts, vec![0, second, third]);
+        // At the start of the file, the modifier is already in the chunk.
+        let scan = super::scan("abstract alarm x\nalarm y = z\n");
+        assert_eq!(scan.chunks.len(), 2);
+        assert_eq!(scan.chunks[1].span.start, 17);
+        // A name that is a modifier's word, after its keyword, is a name.
+        let text = "import \"std/aws\" as new\ntemplate T {}\n";
+        let scan = super::scan(text);
+        let starts: Vec<u32> = scan.chunks.iter().map(|chunk| chunk.span.start).collect();
+        assert_eq!(starts, vec![0, text.find("template").unwrap() as u32]);
     }
 
     #[test]

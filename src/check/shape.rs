@@ -626,6 +626,10 @@ impl ShapeChecker {
                     self.file,
                 ));
             }
+            if let MemberKind::WaitFor { count, metric } = &member.kind {
+                self.diagnostics
+                    .extend(crate::plan::wait_for_problem(count, metric, self.file));
+            }
             // `regions` needs the registry to name regions of it, but not
             // to be a region set (a wave's) or a list of names (a stage's).
             if let MemberKind::FieldAssign {

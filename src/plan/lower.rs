@@ -600,8 +600,19 @@ impl<'w> Lowerer<'_, 'w> {
                             .and_then(|body| self.text(body, "branch"));
                         let branch = match (branch, field) {
                             (Some(branch), field) => {
-                                if let (Some((_, field)), Some(arg)) = (field, branch_arg) {
-                                    self.branch_twice(field, file, arg);
+                                // Both in the source as written: reported
+                                // there (`origins`).
+                                if let (Some((_, field)), Some(arg)) = (field, branch_arg)
+                                    && !member.member.kind.body().is_some_and(|body| {
+                                        body.members
+                                            .iter()
+                                            .any(|written| std::ptr::eq(written, field.member))
+                                    })
+                                {
+                                    self.diagnostics.push(branch_given_twice(
+                                        (field.origin.file, head_span(field.member)),
+                                        (file, arg),
+                                    ));
                                 }
                                 self.interpolate(branch, file)
                             }
@@ -638,18 +649,6 @@ impl<'w> Lowerer<'_, 'w> {
             trace: self.trace(member),
             fields: Vec::new(),
         });
-    }
-
-    /// `P0103` for a source whose branch is given both to `git(...)` and
-    /// as its body's `branch`: one of them would be ignored.
-    fn branch_twice(&mut self, field: &Resolved<'w>, file: FileId, arg: &crate::syntax::ast::Arg) {
-        let at = arg.name.as_ref().map_or(arg.value.span, |name| name.span);
-        self.diagnostics.push(
-            Diagnostic::error(Code::DUPLICATE_DEFINITION, "the source's branch is given twice")
-                .primary(field.origin.file, head_span(field.member), "a second branch")
-                .secondary(file, at, "the first, given to `git(...)`")
-                .help("give the branch once: `git(\"...\", branch: \"main\")`, or `branch = \"main\"` in the source's body"),
-        );
     }
 
     /// A build step; `builds` names every build of the pipeline, in order.

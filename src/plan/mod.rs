@@ -22,10 +22,10 @@ pub mod words;
 
 pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
 pub use gates::requirement_problem;
-pub use origins::source_origin_problems;
+pub use origins::{branch_given_twice, source_origin_problems};
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,
-    region_ids_problems, stage_regions_problems,
+    region_ids_problems, stage_regions_problems, wait_for_problem,
 };
 
 use crate::semantics::merge::How;

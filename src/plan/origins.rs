@@ -6,7 +6,8 @@
 
 use super::values::{describe_value, string_literal};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::FileId;
+use crate::semantics::merge::head_span;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{Arg, AssignOp, Block, Expr, ExprKind, MemberKind};
 
 /// How a good origin is written, for messages.
@@ -128,10 +129,8 @@ pub fn source_origin_problems(
             }
         }
     }
-    // A store has no branch: the body's `branch` would be ignored.
-    if callee == "store" {
-        let branches = body
-            .into_iter()
+    let branches =
+        body.into_iter()
             .flat_map(|body| &body.members)
             .filter_map(|member| match &member.kind {
                 MemberKind::FieldAssign {
@@ -142,17 +141,41 @@ pub fn source_origin_problems(
                 | MemberKind::FieldDecl { name, .. }
                     if name.name == "branch" =>
                 {
-                    Some(name)
+                    Some((member, name))
                 }
                 _ => None,
             });
-        for name in branches {
+    // A store has no branch: the body's `branch` would be ignored.
+    if callee == "store" {
+        for (_, name) in branches {
             problems.push(
                 Diagnostic::error(Code::TYPE_MISMATCH, "a `store(...)` source has no branch")
                     .primary(file, name.span, "a branch it would ignore")
                     .help("remove it; a branch belongs to a `git(...)` source"),
             );
         }
+    } else if let Some(arg) = args
+        .iter()
+        .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == "branch"))
+    {
+        // The first `branch` of the body: a second one is a duplicate of
+        // its own, which the shape check reports.
+        if let Some((member, _)) = branches.into_iter().next() {
+            problems.push(branch_given_twice((file, head_span(member)), (file, arg)));
+        }
     }
     problems
+}
+
+/// `P0103` for a source whose branch is given both to `git(...)` (`arg`,
+/// with the file it is written in) and as its body's `branch` (the member
+/// at `field`): one of them would be ignored. Reported where the source is
+/// written when it says both, and by lowering when they come from two
+/// declarations (a body merged into an inherited source).
+pub fn branch_given_twice(field: (FileId, Span), (arg_file, arg): (FileId, &Arg)) -> Diagnostic {
+    let at = arg.name.as_ref().map_or(arg.value.span, |name| name.span);
+    Diagnostic::error(Code::DUPLICATE_DEFINITION, "the source's branch is given twice")
+        .primary(field.0, field.1, "a second branch")
+        .secondary(arg_file, at, "the first, given to `git(...)`")
+        .help("give the branch once: `git(\"...\", branch: \"main\")`, or `branch = \"main\"` in the source's body")
 }

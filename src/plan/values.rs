@@ -390,66 +390,90 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     /// A body's `wait for` requirements, each with where it is written
-    /// ([`collection_trace`]).
+    /// ([`collection_trace`]). One written otherwise than
+    /// [`wait_for_parts`] reads is left out: it is reported where it is
+    /// written ([`wait_for_problem`]).
     pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<(DataPoints, Trace)> {
         let mut points = Vec::new();
         for (item, places) in &body.collection {
             let MemberKind::WaitFor { count, metric } = &item.kind else {
                 continue;
             };
+            let Some((count, measure, name)) = wait_for_parts(count, metric) else {
+                continue;
+            };
             let file = places.first().map_or(FileId(0), |(file, _)| *file);
             let trace = collection_trace(item, places);
-            if count.value == LiteralValue::Count(0) {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::TYPE_MISMATCH, "`wait for` needs at least 1 data point")
-                        .primary(file, count.span, "zero")
-                        .help("remove the `wait for`, or wait for a number of data points: `wait for 100 requests(\"CreateApi\")`"),
-                );
-                continue;
-            }
-            let LiteralValue::Count(count) = count.value else {
-                self.diagnostics.push(
-                    Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
-                        .primary(file, count.span, "not a count")
-                        .help("write a whole number: `wait for 100 requests(\"CreateApi\")`"),
-                );
-                continue;
-            };
-            let ExprKind::Call { callee, args } = &metric.kind else {
-                self.mismatch(
-                    file,
-                    metric,
-                    "`requests(\"Api\")` or `datapoints(\"Metric\")`",
-                );
-                continue;
-            };
-            let measure = callee.to_dotted();
-            // One name, given positionally: another argument would be
-            // ignored, and the bake would wait for something else than
-            // what was written.
-            let name = match args.as_slice() {
-                [arg] if arg.name.is_none() => string_literal(&arg.value),
-                _ => None,
-            }
-            .map(|string| self.interpolate(string, file));
-            match (measure.as_str(), name) {
-                ("requests" | "datapoints", Some(name)) => points.push((
-                    DataPoints {
-                        count,
-                        measure,
-                        name,
-                    },
-                    trace,
-                )),
-                _ => self.mismatch(
-                    file,
-                    metric,
-                    "`requests(\"Api\")` or `datapoints(\"Metric\")`",
-                ),
-            }
+            points.push((
+                DataPoints {
+                    count,
+                    measure,
+                    name: self.interpolate(name, file),
+                },
+                trace,
+            ));
         }
         points
     }
+}
+
+/// What `wait for COUNT METRIC` waits for, as lowering reads it: at least
+/// one data point, of `requests(NAME)` or `datapoints(NAME)` with one name
+/// given positionally (another argument would be ignored, and the bake
+/// would wait for something else than what is written); `None` for
+/// anything else.
+fn wait_for_parts<'e>(
+    count: &crate::syntax::ast::Literal,
+    metric: &'e Expr,
+) -> Option<(u64, String, &'e crate::syntax::ast::StringLit)> {
+    let LiteralValue::Count(count @ 1..) = count.value else {
+        return None;
+    };
+    let ExprKind::Call { callee, args } = &metric.kind else {
+        return None;
+    };
+    let measure = callee.to_dotted();
+    let name = match args.as_slice() {
+        [arg] if arg.name.is_none() => string_literal(&arg.value)?,
+        _ => return None,
+    };
+    matches!(measure.as_str(), "requests" | "datapoints").then_some((count, measure, name))
+}
+
+/// What is wrong with `wait for COUNT METRIC`, written in `file`, if
+/// anything: `P0701` at the count or at the metric. Checked where it is
+/// written, so that a template no pipeline extends is told too; lowering
+/// reads only what passes ([`wait_for_parts`]).
+pub fn wait_for_problem(
+    count: &crate::syntax::ast::Literal,
+    metric: &Expr,
+    file: FileId,
+) -> Option<Diagnostic> {
+    match count.value {
+        LiteralValue::Count(0) => {
+            return Some(
+                Diagnostic::error(Code::TYPE_MISMATCH, "`wait for` needs at least 1 data point")
+                    .primary(file, count.span, "zero")
+                    .help("remove the `wait for`, or wait for a number of data points: `wait for 100 requests(\"CreateApi\")`"),
+            );
+        }
+        LiteralValue::Count(_) => {}
+        _ => {
+            return Some(
+                Diagnostic::error(Code::TYPE_MISMATCH, "expected a count of data points")
+                    .primary(file, count.span, "not a count")
+                    .help("write a whole number: `wait for 100 requests(\"CreateApi\")`"),
+            );
+        }
+    }
+    if wait_for_parts(count, metric).is_some() {
+        return None;
+    }
+    mismatch(
+        file,
+        metric,
+        "`requests(\"Api\")` or `datapoints(\"Metric\")`",
+    )
 }
 
 /// Where a collection statement (`wait for`, `block`) is written: the

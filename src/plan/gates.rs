@@ -9,8 +9,7 @@ use crate::semantics::alarms::AlarmRenderer;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::DeclKind;
 use crate::syntax::ast::{
-    ArtifactKind, AssignOp, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind,
-    WindowUse,
+    ArtifactKind, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
 };
 
 impl<'w> Lowerer<'_, 'w> {
@@ -347,7 +346,7 @@ impl<'w> Lowerer<'_, 'w> {
             let Key::Field(name) = key else {
                 continue;
             };
-            let items = self.merged_items(field);
+            let items = field.merged_items(self.workspace);
             match name.as_str() {
                 "zone" => {
                     zone = items
@@ -367,49 +366,6 @@ impl<'w> Lowerer<'_, 'w> {
             }
         }
         WindowTimes::new(zone, allow, closed)
-    }
-
-    /// The items of a field as resolved, each with the file it is written
-    /// in: the value last given whole (a list's items, or the value
-    /// itself), then each `+=` and `-=` since, in order. Items compare by
-    /// their text, as merging compares them (R17, R18).
-    fn merged_items(&self, field: &Resolved<'w>) -> Vec<(&'w Expr, FileId)> {
-        fn listed(value: &Expr) -> Vec<&Expr> {
-            match &value.kind {
-                ExprKind::List(items) => items.iter().collect(),
-                _ => vec![value],
-            }
-        }
-        let Some((value, file)) = self.value_of(field) else {
-            return Vec::new();
-        };
-        let text = |file: FileId, expr: &Expr| {
-            crate::semantics::source_text(self.workspace, file, expr.span)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let mut items: Vec<(&'w Expr, FileId)> =
-            listed(value).into_iter().map(|item| (item, file)).collect();
-        for (edit, edit_file) in &field.list_ops {
-            let MemberKind::FieldAssign { op, value, .. } = &edit.kind else {
-                continue;
-            };
-            for operand in listed(value) {
-                let written = text(*edit_file, operand);
-                let found = items
-                    .iter()
-                    .position(|(item, item_file)| text(*item_file, item) == written);
-                match (op, found) {
-                    (AssignOp::Append, None) => items.push((operand, *edit_file)),
-                    (AssignOp::Remove, Some(at)) => {
-                        items.remove(at);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        items
     }
 
     /// The zone, open slots and closed days of the window `block`,

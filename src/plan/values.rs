@@ -122,15 +122,7 @@ impl<'w> Lowerer<'_, 'w> {
     }
 
     pub(super) fn value_of<'b>(&self, member: &'b Resolved<'w>) -> Option<(&'w Expr, FileId)> {
-        let (base, file) = member.base?;
-        let expr = match &base.kind {
-            MemberKind::FieldAssign { value, .. } => value,
-            MemberKind::FieldDecl { value, .. } => value.as_ref()?,
-            MemberKind::TrafficLimit { share } => share,
-            MemberKind::Env { value, .. } => value,
-            _ => return None,
-        };
-        Some((expr, file))
+        member.base_value()
     }
 
     pub(super) fn field<'b>(

@@ -143,12 +143,63 @@ pub struct Declared<'w> {
     pub span: Span,
 }
 
-impl Resolved<'_> {
+impl<'w> Resolved<'w> {
     /// Records a new origin, keeping the one it replaces in the history
     /// (newest first, R44).
     fn supersede(&mut self, origin: Origin) {
         self.history.insert(0, self.origin);
         self.origin = origin;
+    }
+
+    /// The value last given whole (`=`, or a declaration's value), with
+    /// the file it is written in.
+    pub fn base_value(&self) -> Option<(&'w Expr, FileId)> {
+        let (base, file) = self.base?;
+        let expr = match &base.kind {
+            MemberKind::FieldAssign { value, .. } => value,
+            MemberKind::FieldDecl { value, .. } => value.as_ref()?,
+            MemberKind::TrafficLimit { share } => share,
+            MemberKind::Env { value, .. } => value,
+            _ => return None,
+        };
+        Some((expr, file))
+    }
+
+    /// The items of a field as resolved, each with the file it is written
+    /// in: the value last given whole (a list's items, or the value
+    /// itself), then each `+=` and `-=` since, in order. Items compare by
+    /// their text, as merging compares them (R17, R18).
+    pub fn merged_items(&self, workspace: &Workspace) -> Vec<(&'w Expr, FileId)> {
+        fn listed(value: &Expr) -> Vec<&Expr> {
+            match &value.kind {
+                ExprKind::List(items) => items.iter().collect(),
+                _ => vec![value],
+            }
+        }
+        let Some((value, file)) = self.base_value() else {
+            return Vec::new();
+        };
+        let mut items: Vec<(&'w Expr, FileId)> =
+            listed(value).into_iter().map(|item| (item, file)).collect();
+        for (edit, edit_file) in &self.list_ops {
+            let MemberKind::FieldAssign { op, value, .. } = &edit.kind else {
+                continue;
+            };
+            for operand in listed(value) {
+                let written = self_text(workspace, *edit_file, operand.span);
+                let found = items.iter().position(|(item, item_file)| {
+                    self_text(workspace, *item_file, item.span) == written
+                });
+                match (op, found) {
+                    (AssignOp::Append, None) => items.push((operand, *edit_file)),
+                    (AssignOp::Remove, Some(at)) => {
+                        items.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        items
     }
 }
 

@@ -315,7 +315,10 @@ codes! {
          holidays of its `except` calendars and its `blackout` days, must leave \
          some time in the coming year (checked from the compile date over 366 \
          days in the window's zone). A window that never opens would block \
-         every deployment forever.";
+         every deployment forever. Under `extends`, an inline window merged \
+         into the inline window it inherits is checked as the two make it, \
+         once, at the `window` written last; when the inherited window never \
+         opens either, only that one is reported.";
     CALENDAR_INCLUDE_CYCLE = "P0504", "calendar-include-cycle",
         "Calendars include each other in a cycle.",
         "A calendar's `include` adds another calendar's days; following the \

@@ -84,6 +84,14 @@ pub fn analyze<'w>(
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
     let mut resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
+    windows::check_merged(
+        workspace,
+        &scopes,
+        &chains,
+        &resolved,
+        today,
+        &mut diagnostics,
+    );
     // Every profile, before the selected one changes the pipelines.
     profiles::check_scales(workspace, &mut diagnostics);
     profiles::check_overflows(workspace, &scopes, &chains, &resolved, &mut diagnostics);

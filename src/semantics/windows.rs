@@ -3,7 +3,9 @@
 //! validated (P0501, P0502); one that never opens in the coming year is an
 //! error (P0503), since it would block every deployment forever.
 
-use super::scope::{DeclKind, Scopes};
+use super::chains::Chains;
+use super::merge::{Key, Resolved, ResolvedBlock};
+use super::scope::{DeclId, DeclKind, Scopes};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
@@ -214,16 +216,21 @@ fn report(
     today: Date,
     out: &mut Vec<Diagnostic>,
 ) {
-    let spec = match result {
-        Ok(spec) => spec,
-        Err(found) => return out.extend(found),
-    };
+    match result {
+        Ok(spec) => out.extend(never_opens(&spec, file, anchor, today)),
+        Err(found) => out.extend(found),
+    }
+}
+
+/// `P0503` at `anchor` if the window `spec` does not open within
+/// [`HORIZON_DAYS`] from the start of `today` in its zone.
+fn never_opens(spec: &WindowSpec, file: FileId, anchor: Span, today: Date) -> Option<Diagnostic> {
     let start = entries(&spec.zone, today, 0).first().copied();
-    let opens = start.and_then(|start| next_opening(&spec, start));
+    let opens = start.and_then(|start| next_opening(spec, start));
     let horizon = today.checked_add(jiff::Span::new().days(HORIZON_DAYS)).ok();
     let local = opens.map(|at| spec.zone.to_datetime(at).date());
     if local.is_some_and(|opens| horizon.is_none_or(|horizon| opens < horizon)) {
-        return;
+        return None;
     }
     let last = horizon.and_then(|date| date.yesterday().ok());
     let last = last.map_or_else(|| "the end of time".to_string(), |date| date.to_string());
@@ -235,12 +242,208 @@ fn report(
             spec.zone_name
         )
     };
-    out.push(
+    Some(
         Diagnostic::error(Code::EMPTY_WINDOW, "this window never opens")
             .primary(file, anchor, format!("closed from {today} through {last}"))
             .note(reason)
             .help("allow more days or hours, or shorten the blackouts and excepted calendars"),
-    );
+    )
+}
+
+/// Checks that every inline window a template or pipeline under `extends`
+/// writes opens (P0503) once merged into the inline window it inherits
+/// (RFC 0001, R11). Where it is written such a window is checked only for
+/// what it writes, since it may leave fields to its ancestors; merging
+/// shows the window that gates. Each merged window is checked once, for
+/// the declaration whose window completed it, at that window's `window`
+/// keyword; one that never opens because the window it merges into never
+/// opens either is that window's mistake, reported where it is written.
+/// Windows in profiles are not checked here.
+pub fn check_merged(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    chains: &Chains,
+    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'_>>,
+    today: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    let decls: Vec<_> = scopes
+        .all()
+        .filter(|(_, kind, _)| matches!(kind, DeclKind::Template | DeclKind::Pipeline))
+        .filter_map(|(decl, _, item)| {
+            let body = &super::chains::decl_of(&item.kind)?.body;
+            let chain = chains.chain(decl)?;
+            let parent = chain.len().checked_sub(2).and_then(|at| chain.get(at))?;
+            Some((decl, *parent, body))
+        })
+        .collect();
+    let per_decl = crate::parallel::map_in_order(decls, |(decl, parent, body)| {
+        let mut found = Vec::new();
+        let (Some(block), parent_block) = (resolved.get(&decl), resolved.get(&parent)) else {
+            return found;
+        };
+        let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
+        while let Some((block_ast, path)) = pending.pop() {
+            for member in &block_ast.members {
+                if matches!(member.kind, MemberKind::Profile { .. }) {
+                    continue;
+                }
+                let Some(key) = super::merge::key_of(&member.kind) else {
+                    continue;
+                };
+                let mut path = path.clone();
+                path.push(key);
+                if let MemberKind::WindowUse(WindowUse::Inline(_)) = &member.kind {
+                    let window = resolved_at(block, &path)
+                        .filter(|window| std::ptr::eq(window.member, member));
+                    let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
+                    if let Some(window) = window {
+                        found.extend(merged_never_opens(
+                            (workspace, scopes),
+                            (decl.file, window),
+                            inherited,
+                            today,
+                        ));
+                    }
+                } else if let Some(inner) = member.kind.body() {
+                    pending.push((inner, path));
+                }
+            }
+        }
+        found
+    });
+    out.extend(per_decl.into_iter().flatten());
+}
+
+/// The member at `path` of a resolved block: a key, then keys inside its
+/// body.
+fn resolved_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b Resolved<'w>> {
+    let (last, inside) = path.split_last()?;
+    let mut block = block;
+    for key in inside {
+        block = block.get(key)?.body.as_ref()?;
+    }
+    block.get(last)
+}
+
+/// `P0503` for the inline window `window`, written in `file` and merged
+/// into `inherited` (the parent's window at the same place, if any), when
+/// the window they make never opens, unless it keeps fields of an
+/// inherited inline window that never opens either (reported there).
+fn merged_never_opens(
+    (workspace, scopes): (&Workspace, &Scopes<'_>),
+    (file, window): (FileId, &Resolved<'_>),
+    inherited: Option<&Resolved<'_>>,
+    today: Date,
+) -> Option<Diagnostic> {
+    let spec = merged_spec(workspace, scopes, window)?;
+    let anchor = keyword_span(workspace, file, window.member);
+    let diagnostic = never_opens(&spec, file, anchor, today)?;
+    // The inline window it merges into; a named one it replaced whole.
+    let inherited = inherited.filter(|inherited| {
+        matches!(
+            inherited.member.kind,
+            MemberKind::WindowUse(WindowUse::Inline(_))
+        )
+    });
+    // Whether a field (or an edit of one) comes from elsewhere than the
+    // window written here.
+    let written_here = |member: &Member| match &window.member.kind {
+        MemberKind::WindowUse(WindowUse::Inline(block)) => block
+            .members
+            .iter()
+            .any(|written| std::ptr::eq(written, member)),
+        _ => false,
+    };
+    let merged = window
+        .body
+        .iter()
+        .flat_map(|body| &body.members)
+        .any(|(_, field)| {
+            let base = field.base.map(|(member, _)| member);
+            let edits = field.list_ops.iter().map(|(member, _)| *member);
+            !base.into_iter().chain(edits).all(written_here)
+        });
+    let Some(inherited) = inherited.filter(|_| merged) else {
+        return Some(diagnostic);
+    };
+    if merged_spec(workspace, scopes, inherited)
+        .is_some_and(|spec| never_opens(&spec, file, anchor, today).is_some())
+    {
+        return None;
+    }
+    let at = inherited.origin.file;
+    Some(
+        diagnostic
+            .secondary(
+                at,
+                keyword_span(workspace, at, inherited.member),
+                "merged into the window inherited from here",
+            )
+            .note(
+                "an inline window keeps the fields it does not write from the inline window it \
+                 inherits (RFC 0001, R11): this is the window the two make",
+            ),
+    )
+}
+
+/// The window a resolved inline `window` member makes, each field read
+/// where it was written with its `+=` and `-=`; `None` when a field is
+/// missing, could not be read, or has a problem (each reported where it
+/// is written, or by lowering for a missing `zone` or `allow`).
+fn merged_spec(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    window: &Resolved<'_>,
+) -> Option<WindowSpec> {
+    let body = window.body.as_ref()?;
+    // A field's items; `Err` where parsing or the shape check reported an
+    // error in what wrote it, or an item could not be read.
+    let read_field = |name: &str| {
+        let Some(field) = body.get_field(name) else {
+            return Ok(None);
+        };
+        let base = field.base.into_iter();
+        let mut written = base.chain(field.list_ops.iter().copied());
+        if written.any(|(member, file)| already_broken(workspace, file, member.span)) {
+            return Err(());
+        }
+        let items = field.merged_items(workspace);
+        if items.iter().any(|(item, _)| is_invalid(item)) {
+            return Err(());
+        }
+        Ok(Some(items))
+    };
+    let zone = read_field("zone").ok()??;
+    let allow = read_field("allow").ok()??;
+    let except = read_field("except").ok()?.unwrap_or_default();
+    let blackout = read_field("blackout").ok()?.unwrap_or_default();
+    let mut problems = Vec::new();
+    let (zone_expr, zone_file) = zone.first()?;
+    let (zone_name, zone) = read_zone(zone_expr, *zone_file, &mut problems)?;
+    let mut slots = Vec::new();
+    for (item, item_file) in &allow {
+        slots.extend(read_slots(item, *item_file, &mut problems));
+    }
+    let mut closed = Vec::new();
+    for (item, item_file) in &except {
+        read_calendar(scopes, item, *item_file, &mut closed, &mut problems);
+    }
+    for (item, _) in &blackout {
+        match literal(item) {
+            Some(&LiteralValue::Date(day)) => push_range(&mut closed, day, day),
+            Some(&LiteralValue::DateRange(first, last)) if first <= last => {
+                push_range(&mut closed, first, last);
+            }
+            _ => return None,
+        }
+    }
+    problems.is_empty().then(|| WindowSpec {
+        zone_name,
+        zone,
+        slots,
+        closed: merge_ranges(closed),
+    })
 }
 
 /// Warns about the calendars a window's `except` reaches whose holidays

@@ -279,6 +279,11 @@ pub fn check_merged(
         .collect();
     let per_decl = crate::parallel::map_in_order(decls, |(decl, parent, body)| {
         let mut found = Vec::new();
+        // Most declarations write no inline window: a walk that builds no
+        // paths says so.
+        if !writes_inline_window(body) {
+            return found;
+        }
         let (Some(block), parent_block) = (resolved.get(&decl), resolved.get(&parent)) else {
             return found;
         };
@@ -288,12 +293,19 @@ pub fn check_merged(
                 if matches!(member.kind, MemberKind::Profile { .. }) {
                     continue;
                 }
+                // Only a window and a body to search are worth a path: most
+                // members of a service's pipeline are neither.
+                let inner = member.kind.body();
+                let is_window = matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
+                if !is_window && inner.is_none() {
+                    continue;
+                }
                 let Some(key) = super::merge::key_of(&member.kind) else {
                     continue;
                 };
                 let mut path = path.clone();
                 path.push(key);
-                if let MemberKind::WindowUse(WindowUse::Inline(_)) = &member.kind {
+                if is_window {
                     let window = resolved_at(block, &path)
                         .filter(|window| std::ptr::eq(window.member, member));
                     let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
@@ -305,7 +317,7 @@ pub fn check_merged(
                             today,
                         ));
                     }
-                } else if let Some(inner) = member.kind.body() {
+                } else if let Some(inner) = inner {
                     pending.push((inner, path));
                 }
             }
@@ -313,6 +325,16 @@ pub fn check_merged(
         found
     });
     out.extend(per_decl.into_iter().flatten());
+}
+
+/// Whether `block` writes an inline window, at any depth outside its
+/// profiles.
+fn writes_inline_window(block: &Block) -> bool {
+    block.members.iter().any(|member| match &member.kind {
+        MemberKind::WindowUse(WindowUse::Inline(_)) => true,
+        MemberKind::Profile { .. } => false,
+        kind => kind.body().is_some_and(writes_inline_window),
+    })
 }
 
 /// The member at `path` of a resolved block: a key, then keys inside its

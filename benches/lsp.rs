@@ -35,8 +35,6 @@ const EDITS: usize = 200;
 const SOAK_EDITS: usize = 10_000;
 
 fn main() {
-    // Small pages, as `pipec lsp` has them (`pipec::pages`).
-    pipec::pages::small_pages_only();
     let org = std::fs::read_to_string("examples/sample/org.pipe").unwrap();
     let team = std::fs::read_to_string("examples/sample/team/service.pipe").unwrap();
     let service = std::fs::read_to_string("examples/sample/services/orders_api.pipe").unwrap();

@@ -31,8 +31,6 @@ pub mod loader;
 pub mod lsp;
 pub mod modules;
 pub mod names;
-#[cfg(feature = "native")]
-pub mod pages;
 pub mod parallel;
 pub mod plan;
 #[cfg(feature = "native")]

@@ -6,21 +6,12 @@ use pipec::modules::Entry;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// A source file's bytes (one imported, or read again for `diff`), counted
-/// towards turning huge pages on for a large workspace (`pipec::pages`),
-/// as the entries named on the command line are.
-fn read_counted(path: &Path) -> std::io::Result<Vec<u8>> {
-    let bytes = pipec::disk::read_source_file(path)?;
-    pipec::pages::count_source_read(bytes.len());
-    Ok(bytes)
-}
-
 /// The file system, as the compiler's loader.
 pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        read_counted(path)
+        pipec::disk::read_source_file(path)
     }
 
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -47,7 +38,7 @@ pub struct RootedLoader {
 
 impl Loader for RootedLoader {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        read_counted(&self.root.join(path))
+        pipec::disk::read_source_file(&self.root.join(path))
     }
 
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -124,8 +115,6 @@ pub fn collect_entries_with(
                     path.display()
                 );
             }
-            // A large workspace is faulted in huge pages from here on.
-            pipec::pages::count_sources_found(found.len());
             // Read on every core; the first error, in path order, is the one
             // reported, as if they were read one after another.
             let read = pipec::parallel::map_in_order(found, |file| read_entry(&file, loader));
@@ -222,7 +211,6 @@ fn read_entry(path: &Path, loader: &Remembering<'_>) -> miette::Result<Entry> {
     let bytes = pipec::disk::read_checked_source_file(path)
         .into_diagnostic()
         .wrap_err_with(cannot_read)?;
-    pipec::pages::count_source_read(bytes.len());
     Ok(Entry {
         path: path.to_path_buf(),
         bytes: Some(bytes),

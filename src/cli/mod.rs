@@ -377,8 +377,6 @@ enum Command {
 
 /// Runs the CLI and returns its exit code.
 pub fn main() -> ExitCode {
-    // Small pages until the loader has read a large workspace (`pipec::pages`).
-    pipec::pages::small_pages_only();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if error.use_stderr() => {

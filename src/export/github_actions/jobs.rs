@@ -631,7 +631,7 @@ pub fn carried_env(env: &Env) -> CarriedEnv {
         dropped: Vec::new(),
     };
     for (name, value) in declared_env(env) {
-        if !is_identifier(name) {
+        if !crate::plan::shell::is_variable_name(name) {
             carried
                 .dropped
                 .push(format!("`{name}` is not a variable name"));
@@ -649,7 +649,9 @@ pub fn carried_env(env: &Env) -> CarriedEnv {
             }
             EnvValue::Secret(secret) => {
                 let secret = &secret.secret;
-                if !is_identifier(secret) || secret.to_ascii_uppercase().starts_with("GITHUB_") {
+                if !crate::plan::shell::is_variable_name(secret)
+                    || secret.to_ascii_uppercase().starts_with("GITHUB_")
+                {
                     carried.dropped.push(format!(
                         "`{name}` (GitHub stores no secret named `{secret}`: \
                          names are letters, digits and `_`, not starting with `GITHUB_`)"
@@ -666,16 +668,6 @@ pub fn carried_env(env: &Env) -> CarriedEnv {
         }
     }
     carried
-}
-
-/// A name of letters, digits and `_`, not starting with a digit: what an
-/// environment variable and a GitHub secret may be called.
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
 }
 
 /// What a deploy's hook or commands are told about the deployment:

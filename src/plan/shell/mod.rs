@@ -95,3 +95,14 @@ impl Values {
 pub fn variable(number: usize) -> String {
     format!("{VALUE_VARIABLE_PREFIX}{number}")
 }
+
+/// Whether `text` is a variable name as `sh` reads one (and as an
+/// environment variable or a GitHub secret is called): letters, digits and
+/// `_`, not starting with a digit.
+pub fn is_variable_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}

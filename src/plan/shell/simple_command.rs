@@ -195,7 +195,7 @@ impl Command {
             && self
                 .word
                 .split_once('=')
-                .is_some_and(|(name, _)| is_name(name))
+                .is_some_and(|(name, _)| super::is_variable_name(name))
         {
             return;
         }
@@ -309,7 +309,7 @@ impl Command {
             } else {
                 self.word
                     .split_once('[')
-                    .filter(|(name, _)| is_name(name))
+                    .filter(|(name, _)| super::is_variable_name(name))
                     .map(|(_, subscript)| subscript)
             };
             let open = subscript.is_some_and(|subscript| {
@@ -366,7 +366,7 @@ impl Command {
                 .word
                 .strip_suffix('=')
                 .map(|name| name.strip_suffix('+').unwrap_or(name))
-                .is_some_and(is_name);
+                .is_some_and(super::is_variable_name);
         if assignment && !self.compound {
             self.end_word(false);
             self.compound = true;
@@ -421,14 +421,7 @@ fn option_name(letter: char) -> &'static str {
     }
 }
 
-fn is_name(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-}
-
 fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| is_name(name))
+    word.split_once('=')
+        .is_some_and(|(name, _)| super::is_variable_name(name))
 }

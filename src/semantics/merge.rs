@@ -474,7 +474,7 @@ pub struct ProfileEffects<'w> {
 /// only the removing link's own declaration and its descendants' stay.
 /// None when the chain removes the profile and declares it no more, as
 /// when it never declared it.
-fn profile_bodies<'w>(
+pub(super) fn profile_bodies<'w>(
     scopes: &Scopes<'w>,
     chain: &[DeclId],
     name: &str,

@@ -93,6 +93,14 @@ pub fn analyze<'w>(
         &mut diagnostics,
     );
     // Every profile, before the selected one changes the pipelines.
+    windows::check_profiles(
+        workspace,
+        &scopes,
+        &chains,
+        &resolved,
+        today,
+        &mut diagnostics,
+    );
     profiles::check_scales(workspace, &mut diagnostics);
     profiles::check_overflows(workspace, &scopes, &chains, &resolved, &mut diagnostics);
     check_unselected_profiles(

@@ -258,7 +258,8 @@ fn never_opens(spec: &WindowSpec, file: FileId, anchor: Span, today: Date) -> Op
 /// the declaration whose window completed it, at that window's `window`
 /// keyword; one that never opens because the window it merges into never
 /// opens either is that window's mistake, reported where it is written.
-/// Windows in profiles are not checked here.
+/// Windows in profiles are checked with their profiles
+/// ([`check_profiles`]).
 pub fn check_merged(
     workspace: &Workspace,
     scopes: &Scopes<'_>,
@@ -327,6 +328,144 @@ pub fn check_merged(
     out.extend(per_decl.into_iter().flatten());
 }
 
+/// Checks that every inline window a profile writes opens (P0503) once
+/// the profile is applied, merged into the inline window the pipeline has
+/// there (RFC 0001, R11, R39–R40). Where it is written such a window is
+/// checked only for what it writes, since it leaves fields to the
+/// pipeline. As `check` applies every profile, selected or not, each is
+/// applied to a copy of every pipeline that has it and of every template
+/// nothing extends; the copies are dropped, and a window found never
+/// opening through several of them is reported once, at its `window`
+/// keyword. Only chains with a profile that writes an inline window are
+/// looked into: most workspaces have none. A window approved for the
+/// profile where the profile's window would be (`window NAME for profile
+/// NAME`) gates instead of it, and is not the profile's to check.
+pub fn check_profiles<'w>(
+    workspace: &'w Workspace,
+    scopes: &Scopes<'w>,
+    chains: &Chains,
+    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'w>>,
+    today: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    // The declarations with such a profile, found in one pass over their
+    // top-level members.
+    let windowed: std::collections::BTreeSet<DeclId> = scopes
+        .all()
+        .filter(|(_, _, item)| profiles_writing_windows(item).next().is_some())
+        .map(|(decl, _, _)| decl)
+        .collect();
+    if windowed.is_empty() {
+        return;
+    }
+    let extended = chains.extended();
+    let targets: Vec<_> = scopes
+        .all()
+        .filter(|(decl, kind, _)| {
+            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
+        })
+        .filter_map(|(decl, _, _)| {
+            let chain = chains.chain(decl)?;
+            let block = resolved.get(&decl)?;
+            let mut names: Vec<&str> = Vec::new();
+            for link in chain.iter().filter(|link| windowed.contains(link)) {
+                let item = scopes.item(*link)?;
+                for name in profiles_writing_windows(item) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            (!names.is_empty()).then_some((chain, block, names))
+        })
+        .collect();
+    let per_target =
+        crate::parallel::map_in_order(targets, |(chain, block, names)| {
+            let mut found = Vec::new();
+            for name in names {
+                let mut profiled = block.clone();
+                // What applying the profile reports is reported where every
+                // profile is applied.
+                let mut ignored = Vec::new();
+                let applied = super::merge::Merger::new(workspace, &mut ignored).apply_profile(
+                    scopes,
+                    &chain,
+                    name,
+                    &mut profiled,
+                );
+                if applied.is_none() {
+                    continue;
+                }
+                for (body, file) in super::merge::profile_bodies(scopes, &chain, name) {
+                    let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
+                    while let Some((block_ast, path)) = pending.pop() {
+                        for member in &block_ast.members {
+                            let inner = member.kind.body();
+                            let is_window =
+                                matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
+                            if !is_window && inner.is_none() {
+                                continue;
+                            }
+                            let Some(key) = super::merge::key_of(&member.kind) else {
+                                continue;
+                            };
+                            let mut path = path.clone();
+                            path.push(key);
+                            if !is_window {
+                                pending.extend(inner.map(|inner| (inner, path)));
+                                continue;
+                            }
+                            let approved = Key::Named("window for profile", name.to_string());
+                            let scope = path
+                                .split_last()
+                                .and_then(|(_, inside)| scope_at(&profiled, inside));
+                            if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
+                                continue;
+                            }
+                            let window = resolved_at(&profiled, &path)
+                                .filter(|window| std::ptr::eq(window.member, member));
+                            let Some(window) = window else {
+                                continue;
+                            };
+                            let diagnostic = merged_never_opens(
+                                (workspace, scopes),
+                                (file, window),
+                                resolved_at(block, &path),
+                                today,
+                            );
+                            found.extend(diagnostic.map(|diagnostic| {
+                                diagnostic.note(format!("with `--profile {name}`"))
+                            }));
+                        }
+                    }
+                }
+            }
+            found
+        });
+    // One profile window, one error, however many pipelines have it.
+    let mut seen = std::collections::BTreeSet::new();
+    out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
+        diagnostic
+            .primary_label()
+            .is_none_or(|label| seen.insert((label.file, label.span.start, label.span.end)))
+    }));
+}
+
+/// The names of the profiles a template or pipeline declares that write an
+/// inline window.
+fn profiles_writing_windows(item: &ast::Item) -> impl Iterator<Item = &str> {
+    let members = match &item.kind {
+        ItemKind::Template(decl) | ItemKind::Pipeline(decl) => decl.body.members.as_slice(),
+        _ => &[],
+    };
+    members.iter().filter_map(|member| match &member.kind {
+        MemberKind::Profile { name, body } if writes_inline_window(body) => {
+            Some(name.name.as_str())
+        }
+        _ => None,
+    })
+}
+
 /// Whether `block` writes an inline window, at any depth outside its
 /// profiles.
 fn writes_inline_window(block: &Block) -> bool {
@@ -341,11 +480,16 @@ fn writes_inline_window(block: &Block) -> bool {
 /// body.
 fn resolved_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b Resolved<'w>> {
     let (last, inside) = path.split_last()?;
+    scope_at(block, inside)?.get(last)
+}
+
+/// The body at `path` of a resolved block: the block itself for no keys.
+fn scope_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b ResolvedBlock<'w>> {
     let mut block = block;
-    for key in inside {
+    for key in path {
         block = block.get(key)?.body.as_ref()?;
     }
-    block.get(last)
+    Some(block)
 }
 
 /// `P0503` for the inline window `window`, written in `file` and merged

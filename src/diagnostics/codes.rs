@@ -317,8 +317,10 @@ codes! {
          days in the window's zone). A window that never opens would block \
          every deployment forever. Under `extends`, an inline window merged \
          into the inline window it inherits is checked as the two make it, \
-         once, at the `window` written last; when the inherited window never \
-         opens either, only that one is reported.";
+         once, at the `window` written last; so is a profile's inline window, \
+         merged into the pipeline's when the profile is applied (every \
+         profile, selected or not). When the inherited window never opens \
+         either, only that one is reported.";
     CALENDAR_INCLUDE_CYCLE = "P0504", "calendar-include-cycle",
         "Calendars include each other in a cycle.",
         "A calendar's `include` adds another calendar's days; following the \

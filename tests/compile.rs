@@ -787,6 +787,70 @@ pipeline orders_api {
     );
 }
 
+/// A profile's body overrides the resolved pipeline (R40): its `+=` edits
+/// the pipeline's list, even where no ancestor's profile of that name
+/// has the field, and is applied only when the profile is.
+#[test]
+fn a_profile_edits_the_pipelines_lists() {
+    let text = r#"import "std/aws"
+template Service {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma {
+    regions = [us-east-1]
+    deploy bundle
+    bake = 1h
+    window {
+      zone = "UTC"
+      allow = [mon..fri 09:00..17:00]
+      blackout = [2027-12-24]
+    }
+  }
+}
+pipeline orders_api extends Service {
+  new profile late {
+    stage gamma {
+      regions += [us-west-2]
+      window { blackout += [2027-12-31] }
+    }
+  }
+}
+"#;
+    let gamma_regions = |plan: &Value| -> Vec<String> {
+        let mut regions: Vec<String> = plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|step| step["target"]["stage"] == "gamma" && step["kind"] == "deploy")
+            .map(|step| step["target"]["region"].as_str().unwrap().to_string())
+            .collect();
+        regions.sort();
+        regions
+    };
+    let closed = |plan: &Value| -> Vec<Value> {
+        plan["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|gate| gate["type"] == "window")
+            .map(|gate| gate["closed_dates"].as_array().unwrap().clone())
+            .unwrap_or_default()
+    };
+    let plain = compile_text_with(text, None);
+    assert_eq!(gamma_regions(&plain), ["us-east-1"]);
+    assert_eq!(closed(&plain), [serde_json::json!("2027-12-24")]);
+    let late = compile_text_with(text, Some("late"));
+    assert_eq!(gamma_regions(&late), ["us-east-1", "us-west-2"]);
+    assert_eq!(
+        closed(&late),
+        [
+            serde_json::json!("2027-12-24"),
+            serde_json::json!("2027-12-31")
+        ]
+    );
+}
+
 #[test]
 fn several_plans_are_written_as_serde_writes_an_array_of_them() {
     let compiled = compile_sample_services();

@@ -998,7 +998,10 @@ impl<'w, 'd> Merger<'w, 'd> {
         {
             // A field the body does not have is `P0105` where it is
             // written; that it has nothing to edit is the same mistake.
-            if crate::check::reported_as_out_of_place(ctx.body, member) {
+            // In a profile's body, merged along the chain, the list it
+            // edits is the pipeline's (R40): checked, and applied, when
+            // the profile is applied to the pipeline.
+            if crate::check::reported_as_out_of_place(ctx.body, member) || ctx.in_profile {
                 return;
             }
             let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };

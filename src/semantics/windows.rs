@@ -288,39 +288,17 @@ pub fn check_merged(
         let (Some(block), parent_block) = (resolved.get(&decl), resolved.get(&parent)) else {
             return found;
         };
-        let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
-        while let Some((block_ast, path)) = pending.pop() {
-            for member in &block_ast.members {
-                if matches!(member.kind, MemberKind::Profile { .. }) {
-                    continue;
-                }
-                // Only a window and a body to search are worth a path: most
-                // members of a service's pipeline are neither.
-                let inner = member.kind.body();
-                let is_window = matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
-                if !is_window && inner.is_none() {
-                    continue;
-                }
-                let Some(key) = super::merge::key_of(&member.kind) else {
-                    continue;
-                };
-                let mut path = path.clone();
-                path.push(key);
-                if is_window {
-                    let window = resolved_at(block, &path)
-                        .filter(|window| std::ptr::eq(window.member, member));
-                    let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
-                    if let Some(window) = window {
-                        found.extend(merged_never_opens(
-                            (workspace, scopes),
-                            (decl.file, window),
-                            inherited,
-                            today,
-                        ));
-                    }
-                } else if let Some(inner) = inner {
-                    pending.push((inner, path));
-                }
+        for (member, path) in inline_windows(body) {
+            let window =
+                resolved_at(block, &path).filter(|window| std::ptr::eq(window.member, member));
+            let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
+            if let Some(window) = window {
+                found.extend(merged_never_opens(
+                    (workspace, scopes),
+                    (decl.file, window),
+                    inherited,
+                    today,
+                ));
             }
         }
         found
@@ -379,69 +357,51 @@ pub fn check_profiles<'w>(
             (!names.is_empty()).then_some((chain, block, names))
         })
         .collect();
-    let per_target =
-        crate::parallel::map_in_order(targets, |(chain, block, names)| {
-            let mut found = Vec::new();
-            for name in names {
-                let mut profiled = block.clone();
-                // What applying the profile reports is reported where every
-                // profile is applied.
-                let mut ignored = Vec::new();
-                let applied = super::merge::Merger::new(workspace, &mut ignored).apply_profile(
-                    scopes,
-                    &chain,
-                    name,
-                    &mut profiled,
-                );
-                if applied.is_none() {
-                    continue;
-                }
-                for (body, file) in super::merge::profile_bodies(scopes, &chain, name) {
-                    let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
-                    while let Some((block_ast, path)) = pending.pop() {
-                        for member in &block_ast.members {
-                            let inner = member.kind.body();
-                            let is_window =
-                                matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
-                            if !is_window && inner.is_none() {
-                                continue;
-                            }
-                            let Some(key) = super::merge::key_of(&member.kind) else {
-                                continue;
-                            };
-                            let mut path = path.clone();
-                            path.push(key);
-                            if !is_window {
-                                pending.extend(inner.map(|inner| (inner, path)));
-                                continue;
-                            }
-                            let approved = Key::Named("window for profile", name.to_string());
-                            let scope = path
-                                .split_last()
-                                .and_then(|(_, inside)| scope_at(&profiled, inside));
-                            if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
-                                continue;
-                            }
-                            let window = resolved_at(&profiled, &path)
-                                .filter(|window| std::ptr::eq(window.member, member));
-                            let Some(window) = window else {
-                                continue;
-                            };
-                            let diagnostic = merged_never_opens(
-                                (workspace, scopes),
-                                (file, window),
-                                resolved_at(block, &path),
-                                today,
-                            );
-                            found.extend(diagnostic.map(|diagnostic| {
-                                diagnostic.note(format!("with `--profile {name}`"))
-                            }));
-                        }
+    let per_target = crate::parallel::map_in_order(targets, |(chain, block, names)| {
+        let mut found = Vec::new();
+        for name in names {
+            let mut profiled = block.clone();
+            // What applying the profile reports is reported where every
+            // profile is applied.
+            let mut ignored = Vec::new();
+            let applied = super::merge::Merger::new(workspace, &mut ignored).apply_profile(
+                scopes,
+                &chain,
+                name,
+                &mut profiled,
+            );
+            if applied.is_none() {
+                continue;
+            }
+            for (body, file) in super::merge::profile_bodies(scopes, &chain, name) {
+                for (member, path) in inline_windows(body) {
+                    let approved = Key::Named("window for profile", name.to_string());
+                    let scope = path
+                        .split_last()
+                        .and_then(|(_, inside)| scope_at(&profiled, inside));
+                    if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
+                        continue;
                     }
+                    let window = resolved_at(&profiled, &path)
+                        .filter(|window| std::ptr::eq(window.member, member));
+                    let Some(window) = window else {
+                        continue;
+                    };
+                    let diagnostic = merged_never_opens(
+                        (workspace, scopes),
+                        (file, window),
+                        resolved_at(block, &path),
+                        today,
+                    );
+                    found.extend(
+                        diagnostic
+                            .map(|diagnostic| diagnostic.note(format!("with `--profile {name}`"))),
+                    );
                 }
             }
-            found
-        });
+        }
+        found
+    });
     // One profile window, one error, however many pipelines have it.
     let mut seen = std::collections::BTreeSet::new();
     out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
@@ -464,6 +424,38 @@ fn profiles_writing_windows(item: &ast::Item) -> impl Iterator<Item = &str> {
         }
         _ => None,
     })
+}
+
+/// Every inline window `body` writes outside its profiles, with the keys
+/// that lead to it from `body`, in the order the checks report them.
+fn inline_windows(body: &Block) -> Vec<(&Member, Vec<Key>)> {
+    let mut found = Vec::new();
+    let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
+    while let Some((block, path)) = pending.pop() {
+        for member in &block.members {
+            if matches!(member.kind, MemberKind::Profile { .. }) {
+                continue;
+            }
+            // Only a window and a body to search are worth a path: most
+            // members of a service's pipeline are neither.
+            let inner = member.kind.body();
+            let is_window = matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
+            if !is_window && inner.is_none() {
+                continue;
+            }
+            let Some(key) = super::merge::key_of(&member.kind) else {
+                continue;
+            };
+            let mut path = path.clone();
+            path.push(key);
+            if is_window {
+                found.push((member, path));
+            } else if let Some(inner) = inner {
+                pending.push((inner, path));
+            }
+        }
+    }
+    found
 }
 
 /// Whether `block` writes an inline window, at any depth outside its

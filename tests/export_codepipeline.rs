@@ -72,6 +72,19 @@ fn validate(python: &Path, files: &[PathBuf]) -> (Vec<Value>, bool) {
     (problems, output.status.success())
 }
 
+/// Writes `input` to `path` and asserts that the validators accept it,
+/// when they are installed.
+fn assert_validators_accept(path: &Path, input: &impl serde::Serialize) {
+    let Some(python) = python() else { return };
+    std::fs::write(path, serde_json::to_string_pretty(input).unwrap()).unwrap();
+    let (problems, passed) = validate(&python, &[path.to_path_buf()]);
+    assert!(
+        problems.is_empty() && passed,
+        "{}",
+        serde_json::to_string_pretty(&problems).unwrap()
+    );
+}
+
 fn pipe_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -472,15 +485,7 @@ fn shell_commands_carry_their_values_in_the_actions_variables() {
         );
     }
     assert!(!dir.join("CANARY").exists(), "a value ran");
-    let Some(python) = python() else { return };
-    let path = dir.join("shell.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&export.value).unwrap()).unwrap();
-    let (problems, passed) = validate(&python, &[path]);
-    assert!(
-        problems.is_empty() && passed,
-        "{}",
-        serde_json::to_string_pretty(&problems).unwrap()
-    );
+    assert_validators_accept(&dir.join("shell.json"), &export.value);
 }
 
 /// The plan of `support::env_pipe` in `dir`, as `pipec compile` writes it.
@@ -611,15 +616,7 @@ fn env_values_are_codebuild_variables_and_what_is_not_carried_warns() {
         "{stderr}"
     );
 
-    let Some(python) = python() else { return };
-    let path = dir.join("env.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&export.value).unwrap()).unwrap();
-    let (problems, passed) = validate(&python, &[path]);
-    assert!(
-        problems.is_empty() && passed,
-        "{}",
-        serde_json::to_string_pretty(&problems).unwrap()
-    );
+    assert_validators_accept(&dir.join("env.json"), &export.value);
 }
 
 #[test]

@@ -508,27 +508,48 @@ fn moved_by(
     diagnostic
 }
 
+/// For each value of `map`, the keys that list it: who imports a file,
+/// or which files declare a pipeline name.
+fn inverted(map: &BTreeMap<String, BTreeSet<String>>) -> BTreeMap<&str, Vec<&str>> {
+    let mut inverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (key, values) in map {
+        for value in values {
+            inverse
+                .entry(value.as_str())
+                .or_default()
+                .push(key.as_str());
+        }
+    }
+    inverse
+}
+
+/// `names` and every file reached from them by `next`, until nothing
+/// more joins.
+fn closure<'a>(
+    names: impl IntoIterator<Item = String>,
+    next: impl Fn(&str) -> Vec<&'a str>,
+) -> BTreeSet<String> {
+    let mut found: BTreeSet<String> = names.into_iter().collect();
+    let mut pending: Vec<String> = found.iter().cloned().collect();
+    while let Some(name) = pending.pop() {
+        for joined in next(&name) {
+            if found.insert(joined.to_string()) {
+                pending.push(joined.to_string());
+            }
+        }
+    }
+    found
+}
+
 /// `names` and every file that imports one of them, directly or not.
 fn importers_closure(
     imports: &Imports,
     names: impl IntoIterator<Item = String>,
 ) -> BTreeSet<String> {
-    let mut importers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (file, targets) in imports {
-        for target in targets {
-            importers.entry(target).or_default().push(file);
-        }
-    }
-    let mut found: BTreeSet<String> = names.into_iter().collect();
-    let mut pending: Vec<String> = found.iter().cloned().collect();
-    while let Some(name) = pending.pop() {
-        for importer in importers.get(name.as_str()).into_iter().flatten() {
-            if found.insert((*importer).to_string()) {
-                pending.push((*importer).to_string());
-            }
-        }
-    }
-    found
+    let importers = inverted(imports);
+    closure(names, |name| {
+        importers.get(name).cloned().unwrap_or_default()
+    })
 }
 
 /// `names` and, until nothing more joins, every file that imports one of
@@ -539,28 +560,23 @@ fn related_closure(
     pipelines: &Pipelines,
     names: impl IntoIterator<Item = String>,
 ) -> BTreeSet<String> {
-    let mut declaring: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (file, declared) in pipelines {
-        for pipeline in declared {
-            declaring.entry(pipeline).or_default().push(file);
-        }
-    }
-    let mut found = importers_closure(imports, names);
-    loop {
-        let sharing: BTreeSet<String> = found
-            .iter()
-            .filter_map(|file| pipelines.get(file))
+    let importers = inverted(imports);
+    let declaring = inverted(pipelines);
+    closure(names, |name| {
+        let sharing = pipelines
+            .get(name)
+            .into_iter()
             .flatten()
             .filter_map(|pipeline| declaring.get(pipeline.as_str()))
+            .flatten();
+        importers
+            .get(name)
+            .into_iter()
             .flatten()
-            .filter(|file| !found.contains(**file))
-            .map(|file| (*file).to_string())
-            .collect();
-        if sharing.is_empty() {
-            return found;
-        }
-        found.extend(importers_closure(imports, sharing));
-    }
+            .chain(sharing)
+            .copied()
+            .collect()
+    })
 }
 
 /// The pipelines each file of a loaded workspace declares, by file name.

@@ -1,0 +1,368 @@
+//! Windows checked once merged (P0503): an inline window written under
+//! `extends` as it merges into the inline window it inherits, and a
+//! profile's inline window once the profile is applied. Where it is
+//! written such a window is checked only for what it writes
+//! (`super::check`).
+
+use super::{
+    WindowSpec, already_broken, is_invalid, keyword_span, literal, merge_ranges, never_opens,
+    push_range, read_calendar, read_slots, read_zone,
+};
+use crate::diagnostics::Diagnostic;
+use crate::modules::Workspace;
+use crate::semantics::chains::Chains;
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::semantics::scope::{DeclId, DeclKind, Scopes};
+use crate::source::FileId;
+use crate::syntax::ast::{self, Block, ItemKind, LiteralValue, Member, MemberKind, WindowUse};
+use jiff::civil::Date;
+
+/// Checks that every inline window a template or pipeline under `extends`
+/// writes opens (P0503) once merged into the inline window it inherits
+/// (RFC 0001, R11). Where it is written such a window is checked only for
+/// what it writes, since it may leave fields to its ancestors; merging
+/// shows the window that gates. Each merged window is checked once, for
+/// the declaration whose window completed it, at that window's `window`
+/// keyword; one that never opens because the window it merges into never
+/// opens either is that window's mistake, reported where it is written.
+/// Windows in profiles are checked with their profiles
+/// ([`check_profiles`]).
+pub fn check_merged(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    chains: &Chains,
+    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'_>>,
+    today: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    let decls: Vec<_> = scopes
+        .all()
+        .filter(|(_, kind, _)| matches!(kind, DeclKind::Template | DeclKind::Pipeline))
+        .filter_map(|(decl, _, item)| {
+            let body = &crate::semantics::chains::decl_of(&item.kind)?.body;
+            let chain = chains.chain(decl)?;
+            let parent = chain.len().checked_sub(2).and_then(|at| chain.get(at))?;
+            Some((decl, *parent, body))
+        })
+        .collect();
+    let per_decl = crate::parallel::map_in_order(decls, |(decl, parent, body)| {
+        let mut found = Vec::new();
+        // Most declarations write no inline window: a walk that builds no
+        // paths says so.
+        if !writes_inline_window(body) {
+            return found;
+        }
+        let (Some(block), parent_block) = (resolved.get(&decl), resolved.get(&parent)) else {
+            return found;
+        };
+        for (member, path) in inline_windows(body) {
+            let window =
+                resolved_at(block, &path).filter(|window| std::ptr::eq(window.member, member));
+            let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
+            if let Some(window) = window {
+                found.extend(merged_never_opens(
+                    (workspace, scopes),
+                    (decl.file, window),
+                    inherited,
+                    today,
+                ));
+            }
+        }
+        found
+    });
+    out.extend(per_decl.into_iter().flatten());
+}
+
+/// Checks that every inline window a profile writes opens (P0503) once
+/// the profile is applied, merged into the inline window the pipeline has
+/// there (RFC 0001, R11, R39–R40). Where it is written such a window is
+/// checked only for what it writes, since it leaves fields to the
+/// pipeline. As `check` applies every profile, selected or not, each is
+/// applied to a copy of every pipeline that has it and of every template
+/// nothing extends; the copies are dropped, and a window found never
+/// opening through several of them is reported once, at its `window`
+/// keyword. Only chains with a profile that writes an inline window are
+/// looked into: most workspaces have none. A window approved for the
+/// profile where the profile's window would be (`window NAME for profile
+/// NAME`) gates instead of it, and is not the profile's to check.
+pub fn check_profiles<'w>(
+    workspace: &'w Workspace,
+    scopes: &Scopes<'w>,
+    chains: &Chains,
+    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'w>>,
+    today: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    // The declarations with such a profile, found in one pass over their
+    // top-level members.
+    let windowed: std::collections::BTreeSet<DeclId> = scopes
+        .all()
+        .filter(|(_, _, item)| profiles_writing_windows(item).next().is_some())
+        .map(|(decl, _, _)| decl)
+        .collect();
+    if windowed.is_empty() {
+        return;
+    }
+    let extended = chains.extended();
+    let targets: Vec<_> = scopes
+        .all()
+        .filter(|(decl, kind, _)| {
+            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
+        })
+        .filter_map(|(decl, _, _)| {
+            let chain = chains.chain(decl)?;
+            let block = resolved.get(&decl)?;
+            let mut names: Vec<&str> = Vec::new();
+            for link in chain.iter().filter(|link| windowed.contains(link)) {
+                let item = scopes.item(*link)?;
+                for name in profiles_writing_windows(item) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            (!names.is_empty()).then_some((chain, block, names))
+        })
+        .collect();
+    let per_target = crate::parallel::map_in_order(targets, |(chain, block, names)| {
+        let mut found = Vec::new();
+        for name in names {
+            let mut profiled = block.clone();
+            // What applying the profile reports is reported where every
+            // profile is applied.
+            let mut ignored = Vec::new();
+            let applied = crate::semantics::merge::Merger::new(workspace, &mut ignored)
+                .apply_profile(scopes, &chain, name, &mut profiled);
+            if applied.is_none() {
+                continue;
+            }
+            for (body, file) in crate::semantics::merge::profile_bodies(scopes, &chain, name) {
+                for (member, path) in inline_windows(body) {
+                    let approved = Key::Named("window for profile", name.to_string());
+                    let scope = path
+                        .split_last()
+                        .and_then(|(_, inside)| scope_at(&profiled, inside));
+                    if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
+                        continue;
+                    }
+                    let window = resolved_at(&profiled, &path)
+                        .filter(|window| std::ptr::eq(window.member, member));
+                    let Some(window) = window else {
+                        continue;
+                    };
+                    let diagnostic = merged_never_opens(
+                        (workspace, scopes),
+                        (file, window),
+                        resolved_at(block, &path),
+                        today,
+                    );
+                    found.extend(
+                        diagnostic
+                            .map(|diagnostic| diagnostic.note(format!("with `--profile {name}`"))),
+                    );
+                }
+            }
+        }
+        found
+    });
+    // One profile window, one error, however many pipelines have it.
+    let mut seen = std::collections::BTreeSet::new();
+    out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
+        diagnostic
+            .primary_label()
+            .is_none_or(|label| seen.insert((label.file, label.span.start, label.span.end)))
+    }));
+}
+
+/// The names of the profiles a template or pipeline declares that write an
+/// inline window.
+fn profiles_writing_windows(item: &ast::Item) -> impl Iterator<Item = &str> {
+    let members = match &item.kind {
+        ItemKind::Template(decl) | ItemKind::Pipeline(decl) => decl.body.members.as_slice(),
+        _ => &[],
+    };
+    members.iter().filter_map(|member| match &member.kind {
+        MemberKind::Profile { name, body } if writes_inline_window(body) => {
+            Some(name.name.as_str())
+        }
+        _ => None,
+    })
+}
+
+/// Every inline window `body` writes outside its profiles, with the keys
+/// that lead to it from `body`, in the order the checks report them.
+fn inline_windows(body: &Block) -> Vec<(&Member, Vec<Key>)> {
+    let mut found = Vec::new();
+    let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
+    while let Some((block, path)) = pending.pop() {
+        for member in &block.members {
+            if matches!(member.kind, MemberKind::Profile { .. }) {
+                continue;
+            }
+            // Only a window and a body to search are worth a path: most
+            // members of a service's pipeline are neither.
+            let inner = member.kind.body();
+            let is_window = matches!(member.kind, MemberKind::WindowUse(WindowUse::Inline(_)));
+            if !is_window && inner.is_none() {
+                continue;
+            }
+            let Some(key) = crate::semantics::merge::key_of(&member.kind) else {
+                continue;
+            };
+            let mut path = path.clone();
+            path.push(key);
+            if is_window {
+                found.push((member, path));
+            } else if let Some(inner) = inner {
+                pending.push((inner, path));
+            }
+        }
+    }
+    found
+}
+
+/// Whether `block` writes an inline window, at any depth outside its
+/// profiles.
+fn writes_inline_window(block: &Block) -> bool {
+    block.members.iter().any(|member| match &member.kind {
+        MemberKind::WindowUse(WindowUse::Inline(_)) => true,
+        MemberKind::Profile { .. } => false,
+        kind => kind.body().is_some_and(writes_inline_window),
+    })
+}
+
+/// The member at `path` of a resolved block: a key, then keys inside its
+/// body.
+fn resolved_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b Resolved<'w>> {
+    let (last, inside) = path.split_last()?;
+    scope_at(block, inside)?.get(last)
+}
+
+/// The body at `path` of a resolved block: the block itself for no keys.
+fn scope_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b ResolvedBlock<'w>> {
+    let mut block = block;
+    for key in path {
+        block = block.get(key)?.body.as_ref()?;
+    }
+    Some(block)
+}
+
+/// `P0503` for the inline window `window`, written in `file` and merged
+/// into `inherited` (the parent's window at the same place, if any), when
+/// the window they make never opens, unless it keeps fields of an
+/// inherited inline window that never opens either (reported there).
+fn merged_never_opens(
+    (workspace, scopes): (&Workspace, &Scopes<'_>),
+    (file, window): (FileId, &Resolved<'_>),
+    inherited: Option<&Resolved<'_>>,
+    today: Date,
+) -> Option<Diagnostic> {
+    let spec = merged_spec(workspace, scopes, window)?;
+    let anchor = keyword_span(workspace, file, window.member);
+    let diagnostic = never_opens(&spec, file, anchor, today)?;
+    // The inline window it merges into; a named one it replaced whole.
+    let inherited = inherited.filter(|inherited| {
+        matches!(
+            inherited.member.kind,
+            MemberKind::WindowUse(WindowUse::Inline(_))
+        )
+    });
+    // Whether a field (or an edit of one) comes from elsewhere than the
+    // window written here.
+    let written_here = |member: &Member| match &window.member.kind {
+        MemberKind::WindowUse(WindowUse::Inline(block)) => block
+            .members
+            .iter()
+            .any(|written| std::ptr::eq(written, member)),
+        _ => false,
+    };
+    let merged = window
+        .body
+        .iter()
+        .flat_map(|body| &body.members)
+        .any(|(_, field)| {
+            let base = field.base.map(|(member, _)| member);
+            let edits = field.list_ops.iter().map(|(member, _)| *member);
+            !base.into_iter().chain(edits).all(written_here)
+        });
+    let Some(inherited) = inherited.filter(|_| merged) else {
+        return Some(diagnostic);
+    };
+    if merged_spec(workspace, scopes, inherited)
+        .is_some_and(|spec| never_opens(&spec, file, anchor, today).is_some())
+    {
+        return None;
+    }
+    let at = inherited.origin.file;
+    Some(
+        diagnostic
+            .secondary(
+                at,
+                keyword_span(workspace, at, inherited.member),
+                "merged into the window inherited from here",
+            )
+            .note(
+                "an inline window keeps the fields it does not write from the inline window it \
+                 inherits (RFC 0001, R11): this is the window the two make",
+            ),
+    )
+}
+
+/// The window a resolved inline `window` member makes, each field read
+/// where it was written with its `+=` and `-=`; `None` when a field is
+/// missing, could not be read, or has a problem (each reported where it
+/// is written, or by lowering for a missing `zone` or `allow`).
+fn merged_spec(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    window: &Resolved<'_>,
+) -> Option<WindowSpec> {
+    let body = window.body.as_ref()?;
+    // A field's items; `Err` where parsing or the shape check reported an
+    // error in what wrote it, or an item could not be read.
+    let read_field = |name: &str| {
+        let Some(field) = body.get_field(name) else {
+            return Ok(None);
+        };
+        let base = field.base.into_iter();
+        let mut written = base.chain(field.list_ops.iter().copied());
+        if written.any(|(member, file)| already_broken(workspace, file, member.span)) {
+            return Err(());
+        }
+        let items = field.merged_items(workspace);
+        if items.iter().any(|(item, _)| is_invalid(item)) {
+            return Err(());
+        }
+        Ok(Some(items))
+    };
+    let zone = read_field("zone").ok()??;
+    let allow = read_field("allow").ok()??;
+    let except = read_field("except").ok()?.unwrap_or_default();
+    let blackout = read_field("blackout").ok()?.unwrap_or_default();
+    let mut problems = Vec::new();
+    let (zone_expr, zone_file) = zone.first()?;
+    let (zone_name, zone) = read_zone(zone_expr, *zone_file, &mut problems)?;
+    let mut slots = Vec::new();
+    for (item, item_file) in &allow {
+        slots.extend(read_slots(item, *item_file, &mut problems));
+    }
+    let mut closed = Vec::new();
+    for (item, item_file) in &except {
+        read_calendar(scopes, item, *item_file, &mut closed, &mut problems);
+    }
+    for (item, _) in &blackout {
+        match literal(item) {
+            Some(&LiteralValue::Date(day)) => push_range(&mut closed, day, day),
+            Some(&LiteralValue::DateRange(first, last)) if first <= last => {
+                push_range(&mut closed, first, last);
+            }
+            _ => return None,
+        }
+    }
+    problems.is_empty().then(|| WindowSpec {
+        zone_name,
+        zone,
+        slots,
+        closed: merge_ranges(closed),
+    })
+}

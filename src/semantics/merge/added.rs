@@ -1,0 +1,242 @@
+//! A member that the inherited body does not have: refused when it
+//! overrides nothing or edits no list (R23), else built fresh, with its
+//! body applied to an empty block (R25). Apart from `keyed`, as
+//! what reports a missing parent member rather than a changed one.
+
+use super::keys::writes_value;
+use super::lists::{literal_items, self_text};
+use super::modifiers::has_modifier;
+use super::{Ctx, Declared, How, Key, Merger, Origin, Resolved, ResolvedBlock, head_span};
+use crate::check::Body;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::names::closest;
+use crate::semantics::types;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{AssignOp, Member, MemberKind, ModifierKind};
+
+impl<'w, 'd> Merger<'w, 'd> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn add_new(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        key: Key,
+        member: &'w Member,
+        file: FileId,
+        ctx: Ctx,
+        is_new: bool,
+        builtin: bool,
+    ) {
+        if let MemberKind::FieldAssign { op, name, .. } = &member.kind
+            && *op != AssignOp::Replace
+        {
+            // A field the body does not have is `P0105` where it is
+            // written; that it has nothing to edit is the same mistake.
+            // In a profile's body, merged along the chain, the list it
+            // edits is the pipeline's (R40): checked, and applied, when
+            // the profile is applied to the pipeline.
+            if crate::check::reported_as_out_of_place(ctx.body, member) || ctx.in_profile {
+                return;
+            }
+            let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
+            let mut diagnostic = Diagnostic::error(
+                Code::LIST_OPERATOR_WITHOUT_LIST,
+                format!(
+                    "`{symbol}` on `{}`, which has no inherited value",
+                    name.name
+                ),
+            )
+            .primary(
+                file,
+                member.span,
+                format!(
+                    "nothing to {}",
+                    if *op == AssignOp::Append {
+                        "append to"
+                    } else {
+                        "remove from"
+                    }
+                ),
+            );
+            // A field this body does not have, that holds one value where
+            // it is built in (`bake` at a template's top level), is no
+            // list to assign whole: say where it belongs.
+            diagnostic = match crate::check::single_value_elsewhere(ctx.body, &name.name)
+                .filter(|_| !builtin)
+            {
+                Some((what, homes)) => {
+                    let homes: Vec<&str> = homes.iter().map(|body| body.describe()).collect();
+                    diagnostic
+                        .note(format!(
+                            "{} has no built-in `{}`: it is {what} field of {}",
+                            ctx.body.describe(),
+                            name.name,
+                            in_words(&homes)
+                        ))
+                        .help(format!(
+                            "set it there with `{} = ...`; `+=` and `-=` only edit an inherited list",
+                            name.name
+                        ))
+                }
+                None => diagnostic.help(format!(
+                    "assign the whole list with `{} = [...]`",
+                    name.name
+                )),
+            };
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        if ctx.checks && builtin && is_new {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::NEW_SHADOWS_INHERITED,
+                    format!("{} is built in; it cannot be `new`", key.describe()),
+                )
+                .primary(file, head_span(member), "declared `new` here")
+                .help("remove `new`: every such block already has this field"),
+            );
+            return;
+        }
+        if ctx.checks
+            && !is_new
+            && !builtin
+            && !crate::check::reported_as_out_of_place(ctx.body, member)
+            && !crate::check::reported_as_misused_modifier(member, ctx.in_template)
+        {
+            let mut diagnostic = Diagnostic::error(
+                Code::OVERRIDE_OF_NOTHING,
+                format!("{} overrides nothing", key.describe()),
+            )
+            .primary(file, head_span(member), "nothing inherited has this name");
+            let written = key.written();
+            // Names are compared without their kind (`stage `), so that the
+            // typo threshold is the name's: `beta_canary` is not a typo of
+            // `gamma_canary`. A member of the same kind is preferred, then
+            // the same name of another kind (`high_severity = ...` for
+            // `alarm high_severity`), then a close name of any kind.
+            let names: Vec<(String, String)> = block
+                .members
+                .iter()
+                .map(|(k, _)| (k.name().to_string(), k.written()))
+                .collect();
+            let same_kind: Vec<(String, String)> = block
+                .members
+                .iter()
+                .filter(|(k, _)| {
+                    std::mem::discriminant(k) == std::mem::discriminant(&key)
+                        && k.kind_word() == key.kind_word()
+                })
+                .map(|(k, _)| (k.name().to_string(), k.written()))
+                .collect();
+            let written_of = |list: &[(String, String)], name: &str| {
+                list.iter().find(|(n, _)| n == name).map(|(_, w)| w.clone())
+            };
+            let suggestion = closest(key.name(), same_kind.iter().map(|(name, _)| name.as_str()))
+                .and_then(|name| written_of(&same_kind, name))
+                .or_else(|| {
+                    names
+                        .iter()
+                        .find(|(n, w)| n == key.name() && *w != written)
+                        .map(|(_, w)| w.clone())
+                })
+                .or_else(|| {
+                    closest(key.name(), names.iter().map(|(name, _)| name.as_str()))
+                        .and_then(|name| written_of(&names, name))
+                });
+            // The fixes: the closest inherited member of the same kind, by
+            // its name, and `new` in front.
+            if let Some(name) = member.kind.name()
+                && let Some(close) =
+                    closest(key.name(), same_kind.iter().map(|(name, _)| name.as_str()))
+            {
+                diagnostic =
+                    diagnostic.suggest(format!("Change to `{close}`"), file, name.span, close);
+            }
+            diagnostic = diagnostic.suggest(
+                "Add `new`: declare a member the parent does not have",
+                file,
+                Span {
+                    start: member.span.start,
+                    end: member.span.start,
+                },
+                "new ",
+            );
+            diagnostic = match suggestion {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`? To add a member the parent does not have, write `new` in front")),
+                None => diagnostic.help("to add a member the parent does not have, write `new` in front"),
+            };
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        let fresh = self.fresh(member, file, ctx);
+        block.push(key, fresh);
+    }
+
+    /// A member as declared, with its body applied to an empty block;
+    /// members nested in it are new implicitly (R25).
+    pub(super) fn fresh(&mut self, member: &'w Member, file: FileId, ctx: Ctx) -> Resolved<'w> {
+        let abstract_at = has_modifier(member, ModifierKind::Abstract)
+            .filter(|_| ctx.in_template)
+            .map(|_| (file, member.span));
+        let how = if abstract_at.is_some() || !writes_value(&member.kind) {
+            How::Declared
+        } else {
+            How::Set
+        };
+        let body = match (member.kind.body(), Body::child(&member.kind)) {
+            (Some(child_body), Some(child_kind)) => {
+                let mut block = ResolvedBlock::default();
+                let child_ctx = Ctx {
+                    checks: false,
+                    body: child_kind,
+                    in_template: ctx.in_template && child_kind != Body::Profile,
+                    in_profile: ctx.in_profile || child_kind == Body::Profile,
+                };
+                self.apply(&mut block, child_body, file, child_ctx);
+                Some(block)
+            }
+            _ => None,
+        };
+        Resolved {
+            member,
+            origin: Origin {
+                file,
+                span: member.span,
+                how,
+            },
+            history: Vec::new(),
+            final_at: has_modifier(member, ModifierKind::Final).map(|span| (file, span)),
+            abstract_at,
+            body,
+            items: literal_items(member, file, |span| self_text(self.workspace, file, span)),
+            base: writes_value(&member.kind).then_some((member, file)),
+            list_ops: Vec::new(),
+            declared: self.declaration(member, file),
+        }
+    }
+
+    /// The type a member declares (`NAME : TYPE [= VALUE]`), after checking
+    /// the declaration's own value against it.
+    fn declaration(&mut self, member: &'w Member, file: FileId) -> Option<Declared<'w>> {
+        let MemberKind::FieldDecl { ty, value, .. } = &member.kind else {
+            return None;
+        };
+        if let Some(value) = value {
+            self.diagnostics
+                .extend(types::declared_value_problem(ty, value, file));
+        }
+        Some(Declared {
+            ty,
+            file,
+            span: member.span,
+        })
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn in_words(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,216 @@
+//! A member that has an inherited one with the same key: `new` and
+//! `abstract` checked against it, a final one kept, a wholesale
+//! replacement, a list operator or a value merged into it (R11–R34). The
+//! longest part of the merge, kept to itself.
+
+use super::keys::{changes_in, writes_value};
+use super::lists::{list_operator_on_abstract, literal_items, self_text};
+use super::modifiers::{find_final, has_modifier};
+use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
+use crate::check::Body;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::semantics::types;
+use crate::source::FileId;
+use crate::syntax::ast::{AssignOp, Member, MemberKind, ModifierKind, WindowUse};
+
+impl<'w, 'd> Merger<'w, 'd> {
+    pub(super) fn apply_keyed(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        key: Key,
+        member: &'w Member,
+        file: FileId,
+        ctx: Ctx,
+    ) {
+        // `+=` or `-=` on a built-in field that holds one value is refused
+        // where it is written (P0701, R38); the inherited value is kept
+        // (R13), and no edit that never happened enters its provenance.
+        if let MemberKind::FieldAssign { op, name, .. } = &member.kind
+            && *op != AssignOp::Replace
+            && crate::check::builtin_single_value(ctx.body, &name.name).is_some()
+        {
+            return;
+        }
+        let is_new = has_modifier(member, ModifierKind::New).is_some();
+        let builtin = match (&key, ctx.body.builtin_fields()) {
+            (Key::Field(name), Some(fields)) => fields.contains(&name.as_str()),
+            (Key::Field(_), None) => true,
+            _ => false,
+        };
+        let Some(existing) = block.get_mut(&key) else {
+            self.add_new(block, key, member, file, ctx, is_new, builtin);
+            return;
+        };
+        if is_new && ctx.checks {
+            let diagnostic = Diagnostic::error(
+                Code::NEW_SHADOWS_INHERITED,
+                format!("{} is marked `new` but is inherited", key.describe()),
+            )
+            .primary(file, head_span(member), "declared `new` here")
+            .secondary(existing.origin.file, existing.origin.span, "inherited from here")
+            .help("remove `new` to override the inherited member, or choose another name for a new one");
+            self.diagnostics.push(diagnostic);
+            return;
+        }
+        if let Some(final_at) = existing.final_at {
+            // What changes is each member written inside the block, not the
+            // block (R32: the primary label is at the change).
+            for (change, change_key) in changes_in(member, &key) {
+                let verb = if writes_value(&change.kind) {
+                    "overrides"
+                } else {
+                    "changes"
+                };
+                self.final_violation(file, head_span(change), final_at, &change_key, verb);
+            }
+            return;
+        }
+        if let Some(abstract_span) =
+            has_modifier(member, ModifierKind::Abstract).filter(|_| ctx.in_template)
+        {
+            if existing.abstract_at.is_some() {
+                // Restating an abstract field keeps its type (R30, R37):
+                // another type would be dropped here, silently, and its
+                // descendants checked against the declared one.
+                if let Some(declared) = existing.declared {
+                    self.diagnostics
+                        .extend(types::override_problem(&declared, member, file));
+                }
+            } else {
+                let diagnostic = Diagnostic::error(
+                    Code::ABSTRACT_REDECLARATION,
+                    format!("{} already has a value and cannot become abstract", key.describe()),
+                )
+                .primary(file, abstract_span, "`abstract` here")
+                .secondary(existing.origin.file, existing.origin.span, "the value it inherits")
+                .help("remove `abstract`; to require each pipeline to choose, make it abstract in the template that declares it");
+                self.diagnostics.push(diagnostic);
+            }
+            return;
+        }
+        if replaces_wholesale(existing.member, member) {
+            if let Some(final_at) = find_final(existing) {
+                self.final_violation(file, head_span(member), final_at, &key, "replaces");
+                return;
+            }
+            let mut fresh = self.fresh(member, file, ctx);
+            // What it replaced is still its history (R44).
+            fresh.history = std::iter::once(existing.origin)
+                .chain(existing.history.iter().copied())
+                .collect();
+            if self.applying_profile {
+                fresh.origin.how = How::Profile;
+            }
+            *existing = fresh;
+            return;
+        }
+        // An inline window merged into an inherited inline window is the
+        // window the scope now has: its fields are merged below, and the
+        // window as a whole was last written here (R11).
+        if matches!(
+            (&existing.member.kind, &member.kind),
+            (
+                MemberKind::WindowUse(WindowUse::Inline(_)),
+                MemberKind::WindowUse(WindowUse::Inline(_))
+            )
+        ) {
+            let how = if self.applying_profile {
+                How::Profile
+            } else {
+                How::Declared
+            };
+            existing.supersede(Origin {
+                file,
+                span: member.span,
+                how,
+            });
+            existing.member = member;
+        }
+        if let Some(declared) = existing.declared {
+            self.diagnostics
+                .extend(types::override_problem(&declared, member, file));
+        }
+        // Merge into the inherited member (R11).
+        let op = match &member.kind {
+            MemberKind::FieldAssign { op, .. } => *op,
+            _ => AssignOp::Replace,
+        };
+        if op != AssignOp::Replace {
+            // An abstract list has no items to edit yet (R19): the edit
+            // would be lost when a descendant binds it with `=`.
+            if let Some(abstract_at) = existing.abstract_at {
+                self.diagnostics
+                    .push(list_operator_on_abstract(member, op, file, abstract_at));
+                return;
+            }
+            let previous_items = existing.items.clone();
+            let items = self.list_op(previous_items, member, op, file, existing);
+            let how = if op == AssignOp::Append {
+                How::Append
+            } else {
+                How::Remove
+            };
+            existing.supersede(Origin {
+                file,
+                span: member.span,
+                how,
+            });
+            existing.items = items;
+            existing.member = member;
+            existing.list_ops.push((member, file));
+            return;
+        }
+        if writes_value(&member.kind) {
+            let how = if self.applying_profile {
+                How::Profile
+            } else if existing.abstract_at.is_some() {
+                How::Bind
+            } else {
+                How::Set
+            };
+            existing.supersede(Origin {
+                file,
+                span: member.span,
+                how,
+            });
+            existing.abstract_at = None;
+            existing.items =
+                literal_items(member, file, |span| self_text(self.workspace, file, span));
+            existing.member = member;
+            existing.base = Some((member, file));
+            existing.list_ops.clear();
+        }
+        if let Some(final_span) = has_modifier(member, ModifierKind::Final) {
+            existing.final_at = Some((file, final_span));
+        }
+        if let (Some(child_body), Some(child_kind)) =
+            (member.kind.body(), Body::child(&member.kind))
+        {
+            let mut merged = existing.body.take().unwrap_or_default();
+            let child_ctx = Ctx {
+                checks: ctx.checks && child_kind != Body::Profile && !ctx.in_profile,
+                body: child_kind,
+                in_template: ctx.in_template && child_kind != Body::Profile,
+                in_profile: ctx.in_profile || child_kind == Body::Profile,
+            };
+            self.apply(&mut merged, child_body, file, child_ctx);
+            if let Some(existing) = block.get_mut(&key) {
+                existing.body = Some(merged);
+            }
+        }
+    }
+}
+
+/// `by az` over `by cell`, or an inline window over a named one, replaces
+/// the inherited member instead of merging into it (R11).
+fn replaces_wholesale(inherited: &Member, new: &Member) -> bool {
+    match (&inherited.kind, &new.kind) {
+        (MemberKind::Scope { unit: old, .. }, MemberKind::Scope { unit: new, .. }) => {
+            old.name != new.name
+        }
+        (MemberKind::WindowUse(old), MemberKind::WindowUse(new)) => {
+            matches!(old, WindowUse::Inline(_)) != matches!(new, WindowUse::Inline(_))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,149 @@
+//! What a member is merged by ([`Key`]), and what a member writes: the
+//! keys and value-or-body distinctions every other part of the merge, and
+//! the language server and plan, look members up by. Kept apart from the
+//! merger so that reading a key needs none of its state.
+
+use crate::source::Span;
+use crate::syntax::ast::{Member, MemberKind, WindowUse};
+
+/// What a member is merged by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    /// A field of its block, by name.
+    Field(String),
+    /// A named member: its kind (`stage`, `wave`, ...) and name.
+    Named(&'static str, String),
+    /// A member of which a block has at most one: `production`, `onebox`,
+    /// `window`, `rollback on`, `by`, `bake scale`.
+    Single(&'static str),
+    /// `deploy`, by the set of artifacts it deploys.
+    Deploy(Vec<String>),
+}
+
+impl Key {
+    /// How the key reads in messages: "stage `gamma`", "field `bake`".
+    pub fn describe(&self) -> String {
+        match self {
+            Key::Field(name) => format!("field `{name}`"),
+            Key::Named(kind, name) => format!("{kind} `{name}`"),
+            Key::Single(kind) => format!("`{kind}`"),
+            Key::Deploy(artifacts) => format!("`deploy {}`", artifacts.join(", ")),
+        }
+    }
+
+    /// The kind as written before a name (`stage`), empty for fields.
+    pub(super) fn kind_word(&self) -> &str {
+        match self {
+            Key::Field(_) => "",
+            Key::Named(kind, _) | Key::Single(kind) => kind,
+            Key::Deploy(_) => "deploy",
+        }
+    }
+
+    /// How the key is written in source, for suggestions.
+    pub(super) fn written(&self) -> String {
+        match self {
+            Key::Field(name) => name.clone(),
+            Key::Named(kind, name) => format!("{kind} {name}"),
+            Key::Single(kind) => (*kind).to_string(),
+            Key::Deploy(artifacts) => format!("deploy {}", artifacts.join(", ")),
+        }
+    }
+
+    pub(super) fn name(&self) -> &str {
+        match self {
+            Key::Field(name) | Key::Named(_, name) => name,
+            Key::Single(kind) => kind,
+            Key::Deploy(_) => "deploy",
+        }
+    }
+}
+
+/// The key of a keyed member; `None` for collection statements and
+/// `remove`.
+pub fn key_of(kind: &MemberKind) -> Option<Key> {
+    Some(match kind {
+        MemberKind::FieldDecl { name, .. } | MemberKind::FieldAssign { name, .. } => {
+            Key::Field(name.name.clone())
+        }
+        MemberKind::TrafficLimit { .. } => Key::Field("traffic".to_string()),
+        MemberKind::Alarm(alarm) => Key::Named("alarm", alarm.name.name.clone()),
+        MemberKind::Source { name, .. } => Key::Named("source", name.name.clone()),
+        MemberKind::Build { name, .. } => Key::Named("build", name.name.clone()),
+        MemberKind::Stage { name, .. } => Key::Named("stage", name.name.clone()),
+        MemberKind::Wave { name, .. } => Key::Named("wave", name.name.clone()),
+        MemberKind::Test { name, .. } => Key::Named("test", name.name.clone()),
+        MemberKind::Profile { name, .. } => Key::Named("profile", name.name.clone()),
+        MemberKind::Region { name, .. } => Key::Named("region", name.name.clone()),
+        MemberKind::Env { name, .. } => Key::Named("env", name.name.clone()),
+        MemberKind::Production { .. } => Key::Single("production"),
+        MemberKind::Onebox { .. } => Key::Single("onebox"),
+        MemberKind::WindowUse(_) => Key::Single("window"),
+        MemberKind::ProfileWindow { profile, .. } => {
+            Key::Named("window for profile", profile.name.clone())
+        }
+        MemberKind::Rollback { .. } => Key::Single("rollback on"),
+        MemberKind::Scope { .. } => Key::Single("by"),
+        MemberKind::BakeScale { .. } => Key::Single("bake scale"),
+        MemberKind::Deploy { artifacts, .. } => {
+            let mut names: Vec<String> = artifacts.iter().map(|path| path.to_dotted()).collect();
+            names.sort();
+            Key::Deploy(names)
+        }
+        _ => return None,
+    })
+}
+
+/// The members a change to the final member `key` writes: each member
+/// inside a block written over it (and inside its blocks), keyed by
+/// itself, or the member itself when it is no block or an empty one.
+pub(super) fn changes_in<'m>(member: &'m Member, key: &Key) -> Vec<(&'m Member, Key)> {
+    let inner = member
+        .kind
+        .body()
+        .filter(|_| !writes_value(&member.kind))
+        .map(|body| body.members.as_slice())
+        .unwrap_or_default();
+    if inner.is_empty() {
+        return vec![(member, key.clone())];
+    }
+    inner
+        .iter()
+        .flat_map(|inner| {
+            let inner_key = key_of(&inner.kind).unwrap_or_else(|| key.clone());
+            changes_in(inner, &inner_key)
+        })
+        .collect()
+}
+
+/// Whether a member writes a value of its own (as opposed to only opening a
+/// body to merge into).
+pub(super) fn writes_value(kind: &MemberKind) -> bool {
+    match kind {
+        MemberKind::FieldDecl { value, .. } => value.is_some(),
+        MemberKind::Alarm(alarm) => alarm.value.is_some(),
+        MemberKind::FieldAssign { .. }
+        | MemberKind::TrafficLimit { .. }
+        | MemberKind::Source { .. }
+        | MemberKind::Rollback { .. }
+        | MemberKind::BakeScale { .. }
+        | MemberKind::Env { .. } => true,
+        // A named window is the window's value: a descendant naming
+        // another replaces it (R11, R15), as does an approval for the
+        // same profile (R48).
+        MemberKind::WindowUse(WindowUse::Named { .. }) | MemberKind::ProfileWindow { .. } => true,
+        MemberKind::Build { inputs, .. } => !inputs.is_empty(),
+        _ => false,
+    }
+}
+
+/// The first line of a member, up to its body: what labels underline.
+pub fn head_span(member: &Member) -> Span {
+    let end = member.kind.body().map_or(member.span.end, |body| {
+        body.span.start.max(member.span.start)
+    });
+    Span {
+        start: member.span.start,
+        end,
+    }
+}

@@ -1,0 +1,52 @@
+//! Modifiers as the merge reads them: finding one on a member, the first
+//! `final` at or inside a member (R34), and the report of a change to a
+//! frozen one (R32). Shared by every kind of change, so kept apart.
+
+use super::{Key, Merger, Resolved, ResolvedBlock};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{Member, ModifierKind};
+
+pub(super) fn has_modifier(member: &Member, kind: ModifierKind) -> Option<Span> {
+    member
+        .modifiers
+        .iter()
+        .find(|m| m.kind == kind)
+        .map(|m| m.span)
+}
+
+impl<'w, 'd> Merger<'w, 'd> {
+    pub(super) fn final_violation(
+        &mut self,
+        file: FileId,
+        span: Span,
+        final_at: (FileId, Span),
+        key: &Key,
+        verb: &str,
+    ) {
+        self.diagnostics.push(
+            Diagnostic::error(Code::OVERRIDE_OF_FINAL, format!("this {verb} a final member ({})", key.describe()))
+                .primary(file, span, format!("{verb} a frozen member"))
+                .secondary(final_at.0, final_at.1, "declared `final` here")
+                .note("a final member, and everything inside a final block, cannot change in descendants or profiles (RFC 0001, R32–R34)")
+                .help("remove this change; the inherited value is kept"),
+        );
+    }
+}
+
+/// The first `final` at or inside a member (R34).
+pub(super) fn find_final(member: &Resolved<'_>) -> Option<(FileId, Span)> {
+    if member.final_at.is_some() {
+        return member.final_at;
+    }
+    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.iter().collect();
+    while let Some(block) = pending.pop() {
+        for (_, inner) in &block.members {
+            if inner.final_at.is_some() {
+                return inner.final_at;
+            }
+            pending.extend(inner.body.iter());
+        }
+    }
+    None
+}

@@ -1,0 +1,139 @@
+//! A member after merging ([`Resolved`]): its value, who set it and what
+//! it replaced (provenance, R44), whether it is final or still abstract.
+//! What the merge produces, apart from how it produces it.
+
+use super::ResolvedBlock;
+use super::lists::self_text;
+use crate::modules::Workspace;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, Member, MemberKind, TypeExpr};
+
+/// How a value came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Written with a value.
+    Set,
+    /// A value given to an abstract member.
+    Bind,
+    /// Items appended with `+=`.
+    Append,
+    /// Items removed with `-=`.
+    Remove,
+    /// Declared without a value (`abstract`), or a block merged into.
+    Declared,
+    /// Overridden by the selected profile.
+    Profile,
+    /// Scaled by the selected profile's `bake scale`.
+    BakeScale,
+    /// Raised to a policy's floor.
+    Floor,
+}
+
+/// Where a value was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// The file.
+    pub file: FileId,
+    /// The member that set it.
+    pub span: Span,
+    /// How.
+    pub how: How,
+}
+
+/// A member after merging.
+#[derive(Debug, Clone)]
+pub struct Resolved<'w> {
+    /// The member that last wrote it (its value is the resolved one).
+    pub member: &'w Member,
+    /// Who set the current value.
+    pub origin: Origin,
+    /// The values it replaced, newest first (R44).
+    pub history: Vec<Origin>,
+    /// The `final` keyword that froze it.
+    pub final_at: Option<(FileId, Span)>,
+    /// The `abstract` declaration, while the member is unbound.
+    pub abstract_at: Option<(FileId, Span)>,
+    /// Its merged body.
+    pub body: Option<ResolvedBlock<'w>>,
+    /// List items after `+=` and `-=`, when the list is literal.
+    pub items: Option<Vec<(String, FileId, Span)>>,
+    /// The member that last wrote the whole value (`=`), with its file.
+    pub base: Option<(&'w Member, FileId)>,
+    /// `+=` and `-=` applied since, in order, with their files; on a
+    /// region set they are applied when regions resolve (R20).
+    pub list_ops: Vec<(&'w Member, FileId)>,
+    /// For a declared field (`NAME : TYPE`), the type and where the first
+    /// declaration is; overrides are checked against it (R37, R38).
+    pub declared: Option<Declared<'w>>,
+}
+
+/// Where a field's type was declared.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'w> {
+    /// The declared type.
+    pub ty: &'w TypeExpr,
+    /// The declaring file.
+    pub file: FileId,
+    /// The declaring member.
+    pub span: Span,
+}
+
+impl<'w> Resolved<'w> {
+    /// Records a new origin, keeping the one it replaces in the history
+    /// (newest first, R44).
+    pub(super) fn supersede(&mut self, origin: Origin) {
+        self.history.insert(0, self.origin);
+        self.origin = origin;
+    }
+
+    /// The value last given whole (`=`, or a declaration's value), with
+    /// the file it is written in.
+    pub fn base_value(&self) -> Option<(&'w Expr, FileId)> {
+        let (base, file) = self.base?;
+        let expr = match &base.kind {
+            MemberKind::FieldAssign { value, .. } => value,
+            MemberKind::FieldDecl { value, .. } => value.as_ref()?,
+            MemberKind::TrafficLimit { share } => share,
+            MemberKind::Env { value, .. } => value,
+            _ => return None,
+        };
+        Some((expr, file))
+    }
+
+    /// The items of a field as resolved, each with the file it is written
+    /// in: the value last given whole (a list's items, or the value
+    /// itself), then each `+=` and `-=` since, in order. Items compare by
+    /// their text, as merging compares them (R17, R18).
+    pub fn merged_items(&self, workspace: &Workspace) -> Vec<(&'w Expr, FileId)> {
+        fn listed(value: &Expr) -> Vec<&Expr> {
+            match &value.kind {
+                ExprKind::List(items) => items.iter().collect(),
+                _ => vec![value],
+            }
+        }
+        let Some((value, file)) = self.base_value() else {
+            return Vec::new();
+        };
+        let mut items: Vec<(&'w Expr, FileId)> =
+            listed(value).into_iter().map(|item| (item, file)).collect();
+        for (edit, edit_file) in &self.list_ops {
+            let MemberKind::FieldAssign { op, value, .. } = &edit.kind else {
+                continue;
+            };
+            for operand in listed(value) {
+                let written = self_text(workspace, *edit_file, operand.span);
+                let found = items.iter().position(|(item, item_file)| {
+                    self_text(workspace, *item_file, item.span) == written
+                });
+                match (op, found) {
+                    (AssignOp::Append, None) => items.push((operand, *edit_file)),
+                    (AssignOp::Remove, Some(at)) => {
+                        items.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        items
+    }
+}

@@ -1,0 +1,325 @@
+//! Placing one pipeline's production waves: the registry it targets, its
+//! exclusions, each wave's regions in order with `+=` and `-=` applied,
+//! `rest`, and every region deployed exactly once. The walk over a
+//! pipeline's waves, apart from how a region set is evaluated (`sets`).
+
+use super::Registry;
+use super::fields::field_value;
+use super::problems::registry_value_problem;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
+use crate::semantics::scope::{DeclId, DeclKind, Scopes};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{AssignOp, ExprKind, MemberKind};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The regions of one wave, with where its `regions` were written.
+#[derive(Debug, Clone)]
+pub struct WaveRegions {
+    /// The wave's name.
+    pub wave: String,
+    /// The regions, in rollout order: a literal list's as written, `where`
+    /// and `take` their operand's, set operations, the registry and `rest`
+    /// the registry's; regions added with `+=` follow.
+    pub regions: Vec<String>,
+    /// The file and span of the `regions` field (for provenance).
+    pub origin: Option<(FileId, Span)>,
+}
+
+/// The result of placing a pipeline's regions.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The target registry, shared: every pipeline of a workspace usually
+    /// targets the same one.
+    pub registry: Arc<Registry>,
+    /// Each wave, in order.
+    pub waves: Vec<WaveRegions>,
+    /// Regions excluded, with the reason.
+    pub excluded: Vec<(String, String)>,
+}
+
+/// Places the regions of one pipeline's production waves.
+pub struct Placer<'a, 'w> {
+    /// Names.
+    pub scopes: &'a Scopes<'w>,
+    /// Every resolved registry.
+    pub registries: &'a BTreeMap<DeclId, Arc<Registry>>,
+    /// Reads source text.
+    pub text: &'a dyn Fn(FileId, Span) -> String,
+    /// Where problems go.
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Placer<'_, '_> {
+    /// Places a pipeline's regions; `None` if the pipeline has no
+    /// production or its registry does not resolve (already reported).
+    pub fn place(
+        &mut self,
+        pipeline_name: (FileId, Span),
+        block: &ResolvedBlock<'_>,
+    ) -> Option<Placement> {
+        let production = block.get(&Key::Single("production"))?;
+        let body = production.body.as_ref()?;
+        let Some(registry_field) = body.get_field("registry") else {
+            self.diagnostics.push(
+                Diagnostic::error(Code::REGISTRY_REQUIRED, "production has no registry")
+                    .primary(production.origin.file, head(production), "no `registry = ...` here or inherited")
+                    .secondary(pipeline_name.0, pipeline_name.1, "in this pipeline")
+                    .help("name the registry of regions to deploy to, e.g. `registry = aws` after `import \"std/aws\"`"),
+            );
+            return None;
+        };
+        let registry = self.registry_of(registry_field)?;
+        let mut placement = Placement {
+            registry: Arc::clone(&registry),
+            ..Placement::default()
+        };
+        // Exclusions apply before waves resolve.
+        let mut excluded: BTreeSet<String> = BTreeSet::new();
+        for (member, places) in &body.collection {
+            if let MemberKind::Exclude { regions, reason } = &member.kind {
+                let file = places.first().map_or(FileId(0), |(file, _)| *file);
+                let set = self.eval(
+                    regions,
+                    file,
+                    &registry,
+                    &BTreeSet::new(),
+                    &BTreeSet::new(),
+                    false,
+                )?;
+                for code in set {
+                    if excluded.insert(code.clone()) {
+                        placement
+                            .excluded
+                            .push((code, reason.as_plain().unwrap_or_default()));
+                    }
+                }
+            }
+        }
+        let waves: Vec<(&String, &Resolved<'_>)> = body
+            .members
+            .iter()
+            .filter_map(|(key, member)| match key {
+                Key::Named("wave", name) => Some((name, &**member)),
+                _ => None,
+            })
+            .collect();
+        let mut placed: BTreeMap<String, (String, FileId, Span)> = BTreeMap::new();
+        let mut rest_wave: Option<usize> = None;
+        // Whether a wave's set reported a problem while it resolved: the
+        // regions it meant to place are then unknown, and regions left
+        // over are a consequence, not a second mistake.
+        let mut any_poisoned = false;
+        for (wave_idx, (name, wave)) in waves.iter().enumerate() {
+            let regions_field = wave
+                .body
+                .as_ref()
+                .and_then(|body| body.get_field("regions"));
+            let Some(field) = regions_field else {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
+                        .primary(wave.origin.file, head(wave), "no `regions = ...` here or inherited")
+                        .help("give the wave regions: a list, a filter such as `aws where traffic == low take 1`, or `rest`"),
+                );
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: None,
+                });
+                continue;
+            };
+            let Some((base, base_file)) = field.base else {
+                continue;
+            };
+            let Some(expr) = field_value(base) else {
+                continue;
+            };
+            if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
+                if let Some(first_rest) = rest_wave {
+                    let first_name = waves.get(first_rest).map_or("", |(name, _)| name.as_str());
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::REGION_PLACED_TWICE,
+                            format!("waves `{first_name}` and `{name}` both take `rest`"),
+                        )
+                        .primary(base_file, expr.span, "a second `rest`")
+                        .help("only one wave can take every region not placed elsewhere"),
+                    );
+                    continue;
+                }
+                rest_wave = Some(wave_idx);
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: Some((base_file, base.span)),
+                });
+                continue;
+            }
+            let placed_set: BTreeSet<String> = placed.keys().cloned().collect();
+            // A set that reported a problem while it resolved (a misspelt
+            // region, an unknown attribute) is poisoned: its emptiness is a
+            // consequence, not a second mistake.
+            let reported_before = self.diagnostics.len();
+            let evaluated = self.eval(expr, base_file, &registry, &placed_set, &excluded, true);
+            let poisoned = self.diagnostics.len() > reported_before;
+            any_poisoned |= poisoned || evaluated.is_none();
+            let Some(mut set) = evaluated else {
+                placement.waves.push(WaveRegions {
+                    wave: (*name).clone(),
+                    regions: Vec::new(),
+                    origin: Some((base_file, base.span)),
+                });
+                continue;
+            };
+            for (op_member, op_file) in &field.list_ops {
+                let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
+                    continue;
+                };
+                let Some(operand) = self.eval(
+                    value,
+                    *op_file,
+                    &registry,
+                    &BTreeSet::new(),
+                    &excluded,
+                    false,
+                ) else {
+                    continue;
+                };
+                for code in operand {
+                    let present = set.contains(&code);
+                    match (op, present) {
+                        (AssignOp::Append, false) => set.push(code),
+                        (AssignOp::Remove, true) => set.retain(|existing| *existing != code),
+                        (AssignOp::Append, true) => self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::DUPLICATE_LIST_ITEM,
+                                format!("`{code}` is already in wave `{name}`"),
+                            )
+                            .primary(*op_file, value.span, "appended again")
+                            .help("remove it from the `+=` list"),
+                        ),
+                        _ => self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::LIST_REMOVAL_OF_ABSENT,
+                                format!("`{code}` is not in wave `{name}`"),
+                            )
+                            .primary(*op_file, value.span, "removes nothing")
+                            .help("check the inherited wave's regions"),
+                        ),
+                    }
+                }
+            }
+            let origin = (base_file, base.span);
+            let mut reported = false;
+            for code in &set {
+                if excluded.contains(code) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::EXCLUDED_REGION_PLACED,
+                            format!("`{code}` is excluded but wave `{name}` deploys it"),
+                        )
+                        .primary(origin.0, expr.span, "places an excluded region")
+                        .help("remove it from the wave, or drop the exclusion"),
+                    );
+                    reported = true;
+                } else if let Some((other_wave, file, span)) = placed.get(code) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{other_wave}` and `{name}`"))
+                            .primary(origin.0, origin.1, format!("wave `{name}` places it again"))
+                            .secondary(*file, *span, format!("wave `{other_wave}` places it first"))
+                            .help("each production region is deployed exactly once: remove it from one wave"),
+                    );
+                    reported = true;
+                } else {
+                    placed.insert(code.clone(), ((*name).clone(), origin.0, origin.1));
+                }
+            }
+            set.retain(|code| !excluded.contains(code));
+            if set.is_empty() && !reported && !poisoned {
+                let help = if matches!(expr.kind, ExprKind::List(_)) {
+                    "every region of this list is excluded or placed by an earlier wave; name others, or drop the wave"
+                } else {
+                    "earlier waves may have taken every region this filter matches; loosen the filter or drop the wave"
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(Code::EMPTY_WAVE, format!("wave `{name}` has no regions"))
+                        .primary(origin.0, expr.span, "selects no region")
+                        .help(help),
+                );
+            }
+            placement.waves.push(WaveRegions {
+                wave: (*name).clone(),
+                regions: set,
+                origin: Some(origin),
+            });
+        }
+        let rest: Vec<String> = registry
+            .regions
+            .iter()
+            .map(|region| region.code.clone())
+            .filter(|code| !placed.contains_key(code) && !excluded.contains(code))
+            .collect();
+        match rest_wave {
+            Some(idx) => {
+                let name = waves
+                    .get(idx)
+                    .map_or_else(String::new, |(name, _)| (*name).clone());
+                if let Some(wave) = placement.waves.iter_mut().find(|wave| wave.wave == name) {
+                    if rest.is_empty()
+                        && let Some((file, span)) = wave.origin
+                    {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::EMPTY_WAVE,
+                                format!("wave `{name}` has no regions"),
+                            )
+                            .primary(
+                                file,
+                                span,
+                                "`rest` is empty: earlier waves place every region",
+                            )
+                            .help("drop this wave, or take fewer regions in earlier waves"),
+                        );
+                    }
+                    wave.regions = rest;
+                }
+            }
+            None if !rest.is_empty() && !waves.is_empty() && !any_poisoned => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::REGION_NOT_DEPLOYED,
+                        format!("{} of `{}` {} never deployed: {}", crate::diagnostics::counted(rest.len(), "region"), registry.name, if rest.len() == 1 { "is" } else { "are" }, rest.join(", ")),
+                    )
+                    .primary(production.origin.file, head(production), if rest.len() == 1 { "no wave places it" } else { "no wave places them" })
+                    .help("add a wave with `regions = rest`, or `exclude [...] because \"...\"` the regions this service does not run in"),
+                );
+            }
+            None => {}
+        }
+        Some(placement)
+    }
+
+    fn registry_of(&mut self, field: &Resolved<'_>) -> Option<Arc<Registry>> {
+        let (member, file) = field.base?;
+        let expr = field_value(member)?;
+        if matches!(expr.kind, ExprKind::Invalid) {
+            return None;
+        }
+        let ExprKind::Path(path) = &expr.kind else {
+            self.diagnostics.extend(registry_value_problem(expr, file));
+            return None;
+        };
+        match self.scopes.resolve(file, path, &[DeclKind::Registry]) {
+            Ok((decl, _)) => self.registries.get(&decl).cloned(),
+            Err(unresolved) => {
+                self.diagnostics.push(*unresolved.diagnostic);
+                None
+            }
+        }
+    }
+}
+
+fn head(member: &Resolved<'_>) -> Span {
+    crate::semantics::merge::head_span(member.member)
+}

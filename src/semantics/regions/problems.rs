@@ -25,7 +25,7 @@ pub(super) fn take_zero(file: FileId, span: Span) -> Diagnostic {
 /// The problems of a wave's `regions` value that need no registry: parts
 /// that are no part of a region set (`regions = 5`, `[1, us-east-1]`,
 /// `take 5h`, `where 3`), each the diagnostic placing the wave gives it
-/// ([`Regions::eval`]). Checked where the value is written (a template no
+/// ([`Placer::eval`](super::Placer::eval)). Checked where the value is written (a template no
 /// pipeline extends yet included) and again where a pipeline's regions are
 /// placed, as one diagnostic.
 pub fn region_set_problems(expr: &Expr, file: FileId) -> Vec<Diagnostic> {
@@ -72,7 +72,7 @@ fn set_problems(expr: &Expr, file: FileId, found: &mut Vec<Diagnostic>) {
 }
 
 /// The problems of a `where` condition that need no registry, each the
-/// diagnostic testing a region against it gives ([`Regions::test`]).
+/// diagnostic testing a region against it gives ([`Placer::test`](super::Placer::test)).
 fn condition_problems(condition: &Expr, file: FileId, found: &mut Vec<Diagnostic>) {
     match &condition.kind {
         ExprKind::Or(operands) | ExprKind::And(operands) => {

@@ -172,10 +172,16 @@ impl Placer<'_, '_> {
                 });
                 continue;
             };
+            // Merging already checked the edits of a list that is literal
+            // up to them (R17, R18), and reported each at its item: those
+            // are applied here, not reported again.
+            let mut literal = matches!(expr.kind, ExprKind::List(_));
             for (op_member, op_file) in &field.list_ops {
                 let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
                     continue;
                 };
+                let checked_in_merge = literal && matches!(value.kind, ExprKind::List(_));
+                literal = checked_in_merge;
                 let Some(operand) = self.eval(
                     value,
                     *op_file,
@@ -191,6 +197,7 @@ impl Placer<'_, '_> {
                     match (op, present) {
                         (AssignOp::Append, false) => set.push(code),
                         (AssignOp::Remove, true) => set.retain(|existing| *existing != code),
+                        _ if checked_in_merge => {}
                         (AssignOp::Append, true) => self.diagnostics.push(
                             Diagnostic::error(
                                 Code::DUPLICATE_LIST_ITEM,

@@ -30,6 +30,10 @@ pub enum Body {
     Test,
     Deploy,
     Scope,
+    /// `by region`: each region whole, as a wave without `by` deploys, so
+    /// its body holds nothing: a bake or `wait for` there would follow
+    /// no AZ or cell.
+    RegionScope,
     Profile,
 }
 
@@ -226,7 +230,7 @@ impl Form {
             Form::Require => {
                 "`require` goes in a source, a stage, `production`, a wave or a profile"
             }
-            Form::Wait => "`wait for` goes in a stage, a wave, a one-box or a `by` scope",
+            Form::Wait => "`wait for` goes in a stage, a wave, a one-box, `by az` or `by cell`",
             Form::Scope => "`by az` and `by cell` go in a wave",
             Form::Exclude => "`exclude` goes in `production`",
             Form::BakeScale => "`bake scale` goes in a profile",
@@ -282,6 +286,7 @@ impl Body {
             Body::Test => "a test",
             Body::Deploy => "a deploy",
             Body::Scope => "a `by` scope",
+            Body::RegionScope => "`by region`",
             Body::Profile => "a profile",
         }
     }
@@ -303,6 +308,7 @@ impl Body {
             Body::Wave => &["regions", "bake", "parallel", "strategy"],
             Body::Onebox => &["bake", "traffic"],
             Body::Scope => &["bake"],
+            Body::RegionScope => &[],
             Body::Exempt | Body::Under => &["reason", "expires"],
             Body::Source => &["branch"],
             Body::Calendar => &["covers_until"],
@@ -377,6 +383,7 @@ impl Body {
             Body::Wave => &[Field, Scope, Wait, Onebox, Rollback, Require, Remove],
             Body::Onebox => &[Field, Traffic, Rollback, Wait],
             Body::Scope => &[Field, Wait],
+            Body::RegionScope => &[Field],
         }
     }
 
@@ -393,6 +400,7 @@ impl Body {
             MemberKind::Test { .. } => Body::Test,
             MemberKind::Deploy { .. } => Body::Deploy,
             MemberKind::Profile { .. } => Body::Profile,
+            MemberKind::Scope { unit, .. } if unit.name == "region" => Body::RegionScope,
             MemberKind::Scope { .. } => Body::Scope,
             MemberKind::Region { .. } => Body::Region,
             MemberKind::Exempt { .. } => Body::Exempt,
@@ -742,7 +750,15 @@ impl ShapeChecker {
     }
 
     fn not_allowed(&mut self, member: &Member, form: Form, body: Body) {
-        let accepted: Vec<&str> = body.allowed().iter().map(|form| form.syntax()).collect();
+        // A body whose fields are all misspelt (`by region` has none) is
+        // not said to hold fields.
+        let no_fields = body.builtin_fields().is_some_and(<[_]>::is_empty);
+        let accepted: Vec<&str> = body
+            .allowed()
+            .iter()
+            .filter(|form| !(no_fields && **form == Form::Field))
+            .map(|form| form.syntax())
+            .collect();
         self.diagnostics.push(
             Diagnostic::error(
                 Code::MEMBER_NOT_ALLOWED,
@@ -757,11 +773,15 @@ impl ShapeChecker {
                 head_span(member),
                 format!("not allowed in {}", body.describe()),
             )
-            .note(format!(
-                "{} holds {}",
-                capitalise(body.describe()),
-                accepted.join(", ")
-            ))
+            .note(if accepted.is_empty() {
+                format!("{} holds nothing", capitalise(body.describe()))
+            } else {
+                format!(
+                    "{} holds {}",
+                    capitalise(body.describe()),
+                    accepted.join(", ")
+                )
+            })
             .help(form.home()),
         );
     }

@@ -676,8 +676,8 @@ pub struct DeployParams {
     pub platform: Platform,
     /// How the artifacts replace what runs.
     pub strategy: Strategy,
-    /// For a production one-box: the largest share of the target's traffic
-    /// it may take.
+    /// For a one-box (in production, or a stage's one-box that sets
+    /// `traffic`): the largest share of the target's traffic it may take.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_percent: Option<Percent>,
     /// The deploy command, which `pipec run` and the GitHub Actions export

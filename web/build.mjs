@@ -49,6 +49,7 @@ await build({
   ...common,
   entryPoints: [join(web, "src", "worker.js")],
   outfile: join(dist, "worker.js"),
+  define: { PIPEC_SAMPLE: JSON.stringify(JSON.stringify(sampleFiles())) },
 });
 for (const [from, to] of [
   [join(web, "src", "index.html"), "index.html"],

@@ -12,9 +12,8 @@ import { renderPlan } from "./plan.js";
 import { renderGraph } from "./graph.js";
 import { renderTimeline } from "./timeline.js";
 import { decodeState, encodeState } from "./url.js";
+import { SAMPLE, checkRequest, todayHere } from "./first.js";
 
-/* global PIPEC_SAMPLE */
-const SAMPLE = { files: JSON.parse(PIPEC_SAMPLE), current: "services/orders_api.pipe", pipeline: "orders_api" };
 const $ = (id) => document.getElementById(id);
 const timings = (window.__pipecTimings = { scriptStartMs: performance.now() });
 // What the browser tests read (web/tests/): the workspace as the page
@@ -56,18 +55,12 @@ const state = { files: new Map(), current: null, pipeline: null, today: "", prof
 let lastCheck = null;
 let generation = 0;
 
-function todayHere() {
-  const now = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 function workspaceFiles() {
   return [...state.files].map(([name, editorState]) => ({ name, text: editorState.doc.toString() }));
 }
 
 function baseRequest() {
-  return { files: workspaceFiles(), today: state.today, profile: state.profile || null };
+  return checkRequest(workspaceFiles(), state.today, state.profile);
 }
 
 function setStatus(kind, text) {

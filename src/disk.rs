@@ -35,7 +35,29 @@ pub fn read_source_file(path: &Path) -> io::Result<Vec<u8>> {
 /// that again: the file opened is checked once more, since the path may
 /// have been swapped for something else since.
 pub fn read_checked_source_file(path: &Path) -> io::Result<Vec<u8>> {
-    let file = File::open(path)?;
+    read_opened_source_file(File::open(path)?)
+}
+
+/// [`read_checked_source_file`] of a path a directory walk has just found
+/// to be a regular file and no link (the type its directory entry gives),
+/// without asking the file system that again: the path is opened without
+/// following a link, and without waiting for a writer, so that one
+/// swapped since for a link fails to open and one swapped for a FIFO or a
+/// device is refused by the type of what was opened.
+#[cfg(unix)]
+pub fn read_walked_source_file(path: &Path) -> io::Result<Vec<u8>> {
+    use nix::fcntl::OFlag;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
+        .open(path)?;
+    read_opened_source_file(file)
+}
+
+/// Reads an opened file if it is a regular one, at most
+/// [`MAX_FILE_BYTES`] + 1 bytes of it.
+fn read_opened_source_file(file: File) -> io::Result<Vec<u8>> {
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(not_regular());

@@ -117,7 +117,7 @@ pub fn collect_entries_with(
             }
             // Read on every core; the first error, in path order, is the one
             // reported, as if they were read one after another.
-            let read = pipec::parallel::map_in_order(found, |file| read_entry(&file, loader));
+            let read = pipec::parallel::map_in_order(found, |file| read_walked_entry(&file, loader));
             for entry in read {
                 entries.push(entry?);
             }
@@ -159,6 +159,29 @@ fn settings_error(error: String) -> miette::Report {
     )
 }
 
+/// Reads an entry file a directory walk found: a regular file and no link,
+/// as its directory entry says, so the file system is not asked that
+/// again. Should the path have been swapped since for a link, a FIFO or
+/// a device, it fails to read (nothing of it is read), as it does when
+/// named on the command line.
+fn read_walked_entry(path: &Path, loader: &Remembering<'_>) -> miette::Result<Entry> {
+    #[cfg(unix)]
+    {
+        loader.know_link(path, false);
+        inside_root(path, loader)?;
+        let bytes = pipec::disk::read_walked_source_file(path)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("could not read {}", path.display()))?;
+        Ok(Entry {
+            path: path.to_path_buf(),
+            bytes: Some(bytes),
+            name: None,
+        })
+    }
+    #[cfg(not(unix))]
+    read_entry(path, loader)
+}
+
 /// Reads an entry file named on the command line or found in a directory.
 /// Like an import, it must be a regular file inside its workspace root
 /// once links are followed: a link named `x.pipe` that leads to
@@ -188,10 +211,25 @@ fn read_entry(path: &Path, loader: &Remembering<'_>) -> miette::Result<Entry> {
             path.display()
         ));
     }
+    inside_root(path, loader)?;
+    // Found to be a regular file above.
+    let bytes = pipec::disk::read_checked_source_file(path)
+        .into_diagnostic()
+        .wrap_err_with(cannot_read)?;
+    Ok(Entry {
+        path: path.to_path_buf(),
+        bytes: Some(bytes),
+        name: None,
+    })
+}
+
+/// Refuses an entry that leads outside its workspace root once links are
+/// followed (`P1007`).
+fn inside_root(path: &Path, loader: &Remembering<'_>) -> miette::Result<()> {
     let canonical = loader
         .canonicalize(path)
         .into_diagnostic()
-        .wrap_err_with(cannot_read)?;
+        .wrap_err_with(|| format!("could not read {}", path.display()))?;
     if let Some(root) = pipec::modules::workspace_root(loader, path)
         && !canonical.starts_with(&root)
     {
@@ -207,15 +245,7 @@ fn read_entry(path: &Path, loader: &Remembering<'_>) -> miette::Result<Entry> {
             root.display()
         ));
     }
-    // Found to be a regular file above.
-    let bytes = pipec::disk::read_checked_source_file(path)
-        .into_diagnostic()
-        .wrap_err_with(cannot_read)?;
-    Ok(Entry {
-        path: path.to_path_buf(),
-        bytes: Some(bytes),
-        name: None,
-    })
+    Ok(())
 }
 
 /// Reads standard input, at most one byte over the size limit: enough for

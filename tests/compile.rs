@@ -1860,6 +1860,40 @@ fn a_bake_the_profile_sets_is_not_scaled_and_says_so() {
 }
 
 #[test]
+fn what_the_profile_adds_is_set_by_the_profile() {
+    // Gamma has no bake, and no wave `last` exists: the bakes the
+    // profile writes there are its own, as much as one it overrides, so
+    // its `bake scale` leaves them whole; so is the blocker it adds.
+    let text = CHAIN.replace("PLATFORM", "ecs").replace(
+        "profile emergency { bake scale 50% }",
+        "profile emergency {\n    bake scale 50%\n    stage gamma { bake = 3h }\n    \
+         production {\n      block on ALARM(\"Stop\")\n      \
+         remove wave rest\n      new wave last { regions = rest; bake = 4h }\n    }\n  }",
+    );
+    let plan = compile_text_with(&text, Some("emergency"));
+    let by_id = steps_by_id(&plan);
+    for (id, seconds, written) in [
+        ("gamma/bake", 10_800, "bake = 3h"),
+        ("production/last/bake", 14_400, "bake = 4h"),
+    ] {
+        let step = by_id[id];
+        assert_eq!(step["bake"]["duration_seconds"], seconds, "{id}");
+        let (line, column) = place_of(&text, written, "bake");
+        let provenance = &step["field_provenance"]["/bake/duration_seconds"];
+        assert_eq!(where_set(provenance), (line, column, "profile"), "{id}");
+        assert_eq!(provenance["not_scaled"]["reason"], "profile", "{id}");
+    }
+    let gate = plan["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|gate| gate["alarm"] == "ALARM(\"Stop\")")
+        .unwrap();
+    let (line, column) = place_of(&text, "block on ALARM(\"Stop\")", "block");
+    assert_eq!(where_set(&gate["provenance"]), (line, column, "profile"));
+}
+
+#[test]
 fn by_az_on_lambda_is_recorded_as_dropped() {
     let (text, plan) = chain("lambda", None);
     let by_id = steps_by_id(&plan);

@@ -48,13 +48,18 @@ impl<'w> Lowerer<'_, 'w> {
             });
         }
         for (item, places) in &body.collection {
-            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            // `set`, or `profile` for what the selected profile adds.
+            let (file, how) = places
+                .first()
+                .map_or((FileId(0), crate::semantics::merge::How::Set), |place| {
+                    (place.file, place.how)
+                });
             let trace = Trace::at(
                 Place {
                     file,
                     span: item.span,
                 },
-                crate::semantics::merge::How::Set,
+                how,
             );
             match &item.kind {
                 MemberKind::BlockOn { blockers } => {

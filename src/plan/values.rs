@@ -5,7 +5,7 @@
 use super::lower::Lowerer;
 use super::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::semantics::merge::{How, Key, Resolved, ResolvedBlock};
+use crate::semantics::merge::{How, Key, Origin, Resolved, ResolvedBlock};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, MemberKind};
 
 impl<'w> Lowerer<'_, 'w> {
@@ -394,7 +394,7 @@ impl<'w> Lowerer<'_, 'w> {
             let Some((count, measure, name)) = wait_for_parts(count, metric) else {
                 continue;
             };
-            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let file = places.first().map_or(FileId(0), |place| place.file);
             let trace = collection_trace(item, places);
             points.push((
                 DataPoints {
@@ -470,22 +470,28 @@ pub fn wait_for_problem(
 
 /// Where a collection statement (`wait for`, `block`) is written: the
 /// latest of the places that wrote it, the earlier ones as what it
-/// replaced, newest first (as for merged alarm blockers, R22).
-pub(super) fn collection_trace(
-    item: &crate::syntax::ast::Member,
-    places: &[(FileId, Span)],
-) -> Trace {
-    let mut written = places.iter().rev().map(|(file, span)| Place {
-        file: *file,
-        span: *span,
+/// replaced, newest first (as for merged alarm blockers, R22), each `set`
+/// or, added by the selected profile, `profile`.
+pub(super) fn collection_trace(item: &crate::syntax::ast::Member, places: &[Origin]) -> Trace {
+    let mut written = places.iter().rev().map(|origin| {
+        (
+            Place {
+                file: origin.file,
+                span: origin.span,
+            },
+            origin.how,
+        )
     });
-    let at = written.next().unwrap_or(Place {
-        file: FileId(0),
-        span: item.span,
-    });
+    let (at, how) = written.next().unwrap_or((
+        Place {
+            file: FileId(0),
+            span: item.span,
+        },
+        How::Set,
+    ));
     Trace {
-        overrides: written.map(|place| (place, How::Set, None)).collect(),
-        ..Trace::at(at, How::Set)
+        overrides: written.map(|(place, how)| (place, how, None)).collect(),
+        ..Trace::at(at, how)
     }
 }
 

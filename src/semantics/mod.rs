@@ -842,7 +842,7 @@ pub fn alarm_expressions<'w>(
         }
         for (member, places) in &block.collection {
             if let MemberKind::BlockOn { blockers } = &member.kind {
-                let file = places.first().map_or(FileId(0), |(file, _)| *file);
+                let file = places.first().map_or(FileId(0), |place| place.file);
                 found.extend(blockers.iter().map(|blocker| (&blocker.alarm, file)));
             }
         }

@@ -42,7 +42,7 @@ fn reads(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
     )];
     for (member, places) in &body.collection {
         if matches!(member.kind, MemberKind::Exclude { .. }) {
-            let file = places.first().map_or(FileId(0), |(file, _)| *file);
+            let file = places.first().map_or(FileId(0), |place| place.file);
             reads.push(Read::Exclude(std::ptr::from_ref(*member) as usize, file));
         }
     }

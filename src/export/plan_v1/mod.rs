@@ -1008,7 +1008,7 @@ pub enum How {
     Append,
     /// Items removed with `-=`.
     Remove,
-    /// Overridden by the selected profile.
+    /// Set by the selected profile, over an inherited value or not.
     Profile,
     /// Scaled by the profile's `bake scale`.
     BakeScale,

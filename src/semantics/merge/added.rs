@@ -177,7 +177,11 @@ impl<'w, 'd> Merger<'w, 'd> {
         let abstract_at = has_modifier(member, ModifierKind::Abstract)
             .filter(|_| ctx.in_template)
             .map(|_| (file, member.span));
-        let how = if abstract_at.is_some() || !writes_value(&member.kind) {
+        // What the selected profile adds is set by the profile, as what it
+        // overrides is (R41, R44): a bake it adds escapes its `bake scale`.
+        let how = if self.applying_profile {
+            How::Profile
+        } else if abstract_at.is_some() || !writes_value(&member.kind) {
             How::Declared
         } else {
             How::Set

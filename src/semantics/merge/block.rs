@@ -3,8 +3,7 @@
 //! large bodies. Its own file, as the one place that keeps `members` and
 //! its index in step.
 
-use super::{Key, Resolved};
-use crate::source::{FileId, Span};
+use super::{Key, Origin, Resolved};
 use crate::syntax::ast::Member;
 use std::sync::Arc;
 
@@ -22,8 +21,9 @@ pub struct ResolvedBlock<'w> {
     /// template hold one copy of what they inherit unchanged.
     pub members: Vec<(Key, Arc<Resolved<'w>>)>,
     /// Collection statements (`block`, `require`, `exclude`, `wait for`),
-    /// each with every place that contributed it (R22).
-    pub collection: Vec<(&'w Member, Vec<(FileId, Span)>)>,
+    /// each with every place that contributed it, and how (R22): what the
+    /// selected profile adds says so.
+    pub collection: Vec<(&'w Member, Vec<Origin>)>,
     /// Where each key is in `members`, so that merging a body of n members
     /// costs n look-ups, not n² comparisons; empty while the block has at
     /// most [`SEARCHED`] members. Kept by [`Self::push`] and

@@ -5,7 +5,7 @@
 
 use super::keys::key_of;
 use super::modifiers::{find_final, has_modifier};
-use super::{Ctx, Key, Merger, ResolvedBlock, head_span};
+use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::closest;
 use crate::source::FileId;
@@ -64,7 +64,14 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             match key_of(&member.kind) {
                 Some(key) => self.apply_keyed(block, key, member, file, ctx),
-                None => add_collection_item(block, member, file),
+                None => {
+                    let how = if self.applying_profile {
+                        How::Profile
+                    } else {
+                        How::Set
+                    };
+                    add_collection_item(block, member, file, how);
+                }
             }
         }
     }
@@ -112,18 +119,25 @@ impl<'w, 'd> Merger<'w, 'd> {
 }
 
 /// Collection statements accumulate; an identical one is merged (R21, R22).
+/// `how`: set by the body it is written in, or by the selected profile.
 pub(super) fn add_collection_item<'w>(
     block: &mut ResolvedBlock<'w>,
     member: &'w Member,
     file: FileId,
+    how: How,
 ) {
+    let origin = Origin {
+        file,
+        span: member.span,
+        how,
+    };
     let same = block
         .collection
         .iter_mut()
         .find(|(existing, _)| existing.kind == member.kind);
     match same {
-        Some((_, places)) => places.push((file, member.span)),
-        None => block.collection.push((member, vec![(file, member.span)])),
+        Some((_, places)) => places.push(origin),
+        None => block.collection.push((member, vec![origin])),
     }
 }
 

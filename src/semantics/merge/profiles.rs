@@ -5,7 +5,7 @@
 
 use super::bodies::add_collection_item;
 use super::keys::key_of;
-use super::{Ctx, Merger, ResolvedBlock};
+use super::{Ctx, How, Merger, ResolvedBlock};
 use crate::check::Body;
 use crate::semantics::chains::decl_of;
 use crate::semantics::scope::{DeclId, Scopes};
@@ -176,7 +176,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 }
                 match key_of(&inner.kind) {
                     Some(key) => self.apply_keyed(block, key, inner, file, ctx),
-                    None => add_collection_item(block, inner, file),
+                    None => add_collection_item(block, inner, file, How::Profile),
                 }
             }
         }

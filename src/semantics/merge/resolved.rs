@@ -21,7 +21,7 @@ pub enum How {
     Remove,
     /// Declared without a value (`abstract`), or a block merged into.
     Declared,
-    /// Overridden by the selected profile.
+    /// Set by the selected profile, over an inherited value or not.
     Profile,
     /// Scaled by the selected profile's `bake scale`.
     BakeScale,

@@ -79,7 +79,7 @@ impl Placer<'_, '_> {
         let mut excluded: BTreeSet<String> = BTreeSet::new();
         for (member, places) in &body.collection {
             if let MemberKind::Exclude { regions, reason } = &member.kind {
-                let file = places.first().map_or(FileId(0), |(file, _)| *file);
+                let file = places.first().map_or(FileId(0), |place| place.file);
                 let set = self.eval(
                     regions,
                     file,

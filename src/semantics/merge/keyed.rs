@@ -55,7 +55,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         if let Some(final_at) = existing.final_at {
             // What changes is each member written inside the block, not the
             // block (R32: the primary label is at the change).
-            for (change, change_key) in changes_in(member, &key) {
+            for (change, change_key) in changes_in(member, &key, ctx.body) {
                 let verb = if writes_value(&change.kind) {
                     "overrides"
                 } else {

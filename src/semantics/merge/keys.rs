@@ -3,6 +3,7 @@
 //! the language server and plan, look members up by. Kept apart from the
 //! merger so that reading a key needs none of its state.
 
+use crate::check::Body;
 use crate::source::Span;
 use crate::syntax::ast::{Member, MemberKind, WindowUse};
 
@@ -97,21 +98,27 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
 /// The members a change to the final member `key` writes: each member
 /// inside a block written over it (and inside its blocks), keyed by
 /// itself, or the member itself when it is no block or an empty one.
-pub(super) fn changes_in<'m>(member: &'m Member, key: &Key) -> Vec<(&'m Member, Key)> {
+/// `body` is the kind of body `member` is written in. A member the shape
+/// check reports as out of place there (`P0101`, a misspelt field's
+/// `P0105`) changes nothing: that is the whole error.
+pub(super) fn changes_in<'m>(member: &'m Member, key: &Key, body: Body) -> Vec<(&'m Member, Key)> {
+    if crate::check::reported_as_out_of_place(body, member) {
+        return Vec::new();
+    }
     let inner = member
         .kind
         .body()
         .filter(|_| !writes_value(&member.kind))
         .map(|body| body.members.as_slice())
         .unwrap_or_default();
-    if inner.is_empty() {
+    let Some(child) = Body::child(&member.kind).filter(|_| !inner.is_empty()) else {
         return vec![(member, key.clone())];
-    }
+    };
     inner
         .iter()
         .flat_map(|inner| {
             let inner_key = key_of(&inner.kind).unwrap_or_else(|| key.clone());
-            changes_in(inner, &inner_key)
+            changes_in(inner, &inner_key, child)
         })
         .collect()
 }

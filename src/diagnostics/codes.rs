@@ -252,7 +252,9 @@ codes! {
         "A member marked `new` already exists in the parent.",
         "`new` says a member is added on purpose; on a member the parent already \
          has (built-in fields included) it would hide the override (R24). Remove \
-         `new` to override, or rename the member.";
+         `new` to override, or rename the member. A built-in field the parent \
+         does not set keeps the value written, as if without `new`, so that it is \
+         not also reported missing.";
     OVERRIDE_OF_FINAL = "P0305", "override-of-final",
         "A descendant changes a member declared `final`.",
         "A final member, and everything inside a final block, cannot be \

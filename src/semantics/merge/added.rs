@@ -85,6 +85,10 @@ impl<'w, 'd> Merger<'w, 'd> {
             self.diagnostics.push(diagnostic);
             return;
         }
+        // `new` on a built-in field is the one mistake: its value is kept,
+        // as if written without `new`, so that the field is not also
+        // missing (a production without a registry, a pipeline without a
+        // platform).
         if ctx.checks && builtin && is_new {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -94,7 +98,6 @@ impl<'w, 'd> Merger<'w, 'd> {
                 .primary(file, head_span(member), "declared `new` here")
                 .help("remove `new`: every such block already has this field"),
             );
-            return;
         }
         if ctx.checks
             && !is_new

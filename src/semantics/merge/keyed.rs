@@ -3,7 +3,7 @@
 //! replacement, a list operator or a value merged into it (R11–R34). The
 //! longest part of the merge, kept to itself.
 
-use super::keys::{changes_in, writes_value};
+use super::keys::{changes_in, replaces_wholesale, writes_value};
 use super::lists::{list_operator_on_abstract, literal_items, self_text};
 use super::modifiers::{find_final, has_modifier};
 use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
@@ -55,12 +55,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         if let Some(final_at) = existing.final_at {
             // What changes is each member written inside the block, not the
             // block (R32: the primary label is at the change).
-            for (change, change_key) in changes_in(member, &key, ctx.body) {
-                let verb = if writes_value(&change.kind) {
-                    "overrides"
-                } else {
-                    "changes"
-                };
+            for (change, change_key, verb) in changes_in(member, &key, ctx.body, Some(existing)) {
                 self.final_violation(file, head_span(change), final_at, &change_key, verb);
             }
             return;
@@ -198,19 +193,5 @@ impl<'w, 'd> Merger<'w, 'd> {
                 existing.body = Some(merged);
             }
         }
-    }
-}
-
-/// `by az` over `by cell`, or an inline window over a named one, replaces
-/// the inherited member instead of merging into it (R11).
-fn replaces_wholesale(inherited: &Member, new: &Member) -> bool {
-    match (&inherited.kind, &new.kind) {
-        (MemberKind::Scope { unit: old, .. }, MemberKind::Scope { unit: new, .. }) => {
-            old.name != new.name
-        }
-        (MemberKind::WindowUse(old), MemberKind::WindowUse(new)) => {
-            matches!(old, WindowUse::Inline(_)) != matches!(new, WindowUse::Inline(_))
-        }
-        _ => false,
     }
 }

@@ -3,6 +3,7 @@
 //! the language server and plan, look members up by. Kept apart from the
 //! merger so that reading a key needs none of its state.
 
+use super::Resolved;
 use crate::check::Body;
 use crate::source::Span;
 use crate::syntax::ast::{Member, MemberKind, WindowUse};
@@ -95,15 +96,25 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
     })
 }
 
-/// The members a change to the final member `key` writes: each member
-/// inside a block written over it (and inside its blocks), keyed by
-/// itself, or the member itself when it is no block or an empty one.
-/// `body` is the kind of body `member` is written in. A member the shape
-/// check reports as out of place there (`P0101`, a misspelt field's
-/// `P0105`) changes nothing: that is the whole error.
-pub(super) fn changes_in<'m>(member: &'m Member, key: &Key, body: Body) -> Vec<(&'m Member, Key)> {
+/// The members a change to the final member `key` writes, each with what
+/// it does to it (`overrides`, `changes`, `replaces`): each member inside a
+/// block written over it (and inside its blocks), keyed by itself, or the
+/// member itself when it is no block or an empty one, or when it replaces
+/// `inherited`, the member it is written over, whole (an inline window
+/// over a named one). `body` is the kind of body `member` is written in.
+/// A member the shape check reports as out of place there (`P0101`, a
+/// misspelt field's `P0105`) changes nothing: that is the whole error.
+pub(super) fn changes_in<'m>(
+    member: &'m Member,
+    key: &Key,
+    body: Body,
+    inherited: Option<&Resolved<'_>>,
+) -> Vec<(&'m Member, Key, &'static str)> {
     if crate::check::reported_as_out_of_place(body, member) {
         return Vec::new();
+    }
+    if inherited.is_some_and(|inherited| replaces_wholesale(inherited.member, member)) {
+        return vec![(member, key.clone(), "replaces")];
     }
     let inner = member
         .kind
@@ -112,15 +123,41 @@ pub(super) fn changes_in<'m>(member: &'m Member, key: &Key, body: Body) -> Vec<(
         .map(|body| body.members.as_slice())
         .unwrap_or_default();
     let Some(child) = Body::child(&member.kind).filter(|_| !inner.is_empty()) else {
-        return vec![(member, key.clone())];
+        let verb = if writes_value(&member.kind) {
+            "overrides"
+        } else {
+            "changes"
+        };
+        return vec![(member, key.clone(), verb)];
     };
+    let inherited_body = inherited.and_then(|inherited| inherited.body.as_ref());
     inner
         .iter()
         .flat_map(|inner| {
-            let inner_key = key_of(&inner.kind).unwrap_or_else(|| key.clone());
-            changes_in(inner, &inner_key, child)
+            let (inner_key, inner_inherited) = match key_of(&inner.kind) {
+                Some(inner_key) => {
+                    let found = inherited_body.and_then(|body| body.get(&inner_key));
+                    (inner_key, found)
+                }
+                None => (key.clone(), None),
+            };
+            changes_in(inner, &inner_key, child, inner_inherited)
         })
         .collect()
+}
+
+/// `by az` over `by cell`, or an inline window over a named one, replaces
+/// the inherited member instead of merging into it (R11).
+pub(super) fn replaces_wholesale(inherited: &Member, new: &Member) -> bool {
+    match (&inherited.kind, &new.kind) {
+        (MemberKind::Scope { unit: old, .. }, MemberKind::Scope { unit: new, .. }) => {
+            old.name != new.name
+        }
+        (MemberKind::WindowUse(old), MemberKind::WindowUse(new)) => {
+            matches!(old, WindowUse::Inline(_)) != matches!(new, WindowUse::Inline(_))
+        }
+        _ => false,
+    }
 }
 
 /// Whether a member writes a value of its own (as opposed to only opening a

@@ -310,7 +310,9 @@ codes! {
          `except` names calendars and `blackout` dates or date ranges (first \
          day not after the last). A window needs a `zone` and an `allow`: under \
          `extends` an inline window may leave them to the inline window it \
-         merges into, so the window each pipeline ends up with is checked.";
+         merges into, so the window each pipeline, and each template nothing \
+         extends, ends up with is checked; a missing field is reported once, \
+         at the first inline window that lacks it.";
     EMPTY_WINDOW = "P0503", "empty-window",
         "A window never opens.",
         "Every window must open at least once: its `allow` slots, minus the \

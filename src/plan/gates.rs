@@ -295,9 +295,8 @@ impl<'w> Lowerer<'_, 'w> {
     /// descendant changed part of a window, that block is read as it
     /// stands; otherwise each field is read where it was written, with
     /// its `+=` and `-=`. A window missing `zone` or `allow` once merged
-    /// is reported here, where the pipeline that uses it is known: under
-    /// `extends` an inline window may leave them to its ancestors, and
-    /// only the merged window shows whether one did.
+    /// was reported by the checks of merged windows
+    /// (`semantics::windows::check_complete`); what it has is read.
     fn inline_window_times(
         &mut self,
         member: &Resolved<'w>,
@@ -308,31 +307,6 @@ impl<'w> Lowerer<'_, 'w> {
             .body
             .as_ref()
             .map_or(&[][..], |body| body.members.as_slice());
-        for (field, example) in [
-            ("zone", "zone = \"America/Los_Angeles\""),
-            ("allow", "allow = [mon..fri 09:00..17:00]"),
-        ] {
-            if !fields
-                .iter()
-                .any(|(key, _)| matches!(key, Key::Field(name) if name == field))
-            {
-                let anchor =
-                    crate::semantics::windows::keyword_span(self.workspace, file, member.member);
-                let mut diagnostic = Diagnostic::error(
-                    Code::INVALID_WINDOW_SLOT,
-                    format!("this window has no `{field}`"),
-                )
-                .primary(file, anchor, format!("`{field}` is required"));
-                if !member.history.is_empty() {
-                    diagnostic = diagnostic.note(
-                        "an inline window keeps the fields it does not write only from an \
-                         inherited inline window; it replaces a named one whole (RFC 0001, R11)",
-                    );
-                }
-                self.diagnostics
-                    .push(diagnostic.help(format!("add `{example}`")));
-            }
-        }
         let own = fields.iter().all(|(_, field)| {
             field.list_ops.is_empty()
                 && field.origin.file == file

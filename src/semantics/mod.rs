@@ -84,6 +84,7 @@ pub fn analyze<'w>(
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
     let mut resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
+    windows::check_complete(workspace, &scopes, &chains, &resolved, &mut diagnostics);
     windows::check_merged(
         workspace,
         &scopes,

@@ -1,14 +1,14 @@
-//! Windows checked once merged (P0503): an inline window written under
-//! `extends` as it merges into the inline window it inherits, and a
-//! profile's inline window once the profile is applied. Where it is
-//! written such a window is checked only for what it writes
-//! (`super::check`).
+//! Windows checked once merged: an inline window written under `extends`
+//! as it merges into the inline window it inherits, and a profile's inline
+//! window once the profile is applied, has a `zone` and an `allow` (P0502)
+//! and opens (P0503). Where it is written such a window is checked only
+//! for what it writes (`super::check`).
 
 use super::{
     WindowSpec, already_broken, is_invalid, keyword_span, literal, merge_ranges, never_opens,
     push_range, read_calendar, read_slots, read_zone,
 };
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::semantics::chains::Chains;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
@@ -73,11 +73,174 @@ pub fn check_merged(
     out.extend(per_decl.into_iter().flatten());
 }
 
-/// Checks that every inline window a profile writes opens (P0503) once
-/// the profile is applied, merged into the inline window the pipeline has
-/// there (RFC 0001, R11, R39–R40). Where it is written such a window is
-/// checked only for what it writes, since it leaves fields to the
-/// pipeline. As `check` applies every profile, selected or not, each is
+/// The fields a window cannot do without, each with the line the help
+/// suggests.
+const REQUIRED: [(&str, &str); 2] = [
+    ("zone", "zone = \"America/Los_Angeles\""),
+    ("allow", "allow = [mon..fri 09:00..17:00]"),
+];
+
+/// Checks that every inline window a pipeline or a template nothing
+/// extends ends up with has a `zone` and an `allow` (P0502). Under
+/// `extends` an inline window may leave them to the inline window it
+/// merges into (RFC 0001, R11): only the merged window shows whether one
+/// did. A field missing there is missing from every inline window merged
+/// into it, so it is reported once, at the first of them, the one that
+/// lacked it first (over a named window, which it replaced whole, or over
+/// none), however many pipelines inherit it; when that first one is
+/// written in a declaration without `extends`, it was reported where it is
+/// written (`super::check`), and is not reported again. Only windows a
+/// declaration under `extends` writes are looked into: most workspaces
+/// have few. Windows in profiles are checked with their profiles
+/// ([`check_profiles`]).
+pub fn check_complete(
+    workspace: &Workspace,
+    scopes: &Scopes<'_>,
+    chains: &Chains,
+    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'_>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // The declarations under `extends` that write an inline window, with
+    // the paths of those windows.
+    let writers: std::collections::BTreeMap<DeclId, Vec<Vec<Key>>> = scopes
+        .all()
+        .filter(|(_, kind, _)| matches!(kind, DeclKind::Template | DeclKind::Pipeline))
+        .filter_map(|(decl, _, item)| {
+            let decl_of = crate::semantics::chains::decl_of(&item.kind)?;
+            let body = &decl_of.body;
+            (decl_of.extends.is_some() && writes_inline_window(body)).then(|| {
+                let paths = inline_windows(body).into_iter().map(|(_, path)| path);
+                (decl, paths.collect())
+            })
+        })
+        .collect();
+    if writers.is_empty() {
+        return;
+    }
+    let extended = chains.extended();
+    let targets: Vec<_> = scopes
+        .all()
+        .filter(|(decl, kind, _)| {
+            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
+        })
+        .filter_map(|(decl, _, _)| {
+            let chain = chains.chain(decl)?;
+            let block = resolved.get(&decl)?;
+            let mut paths: Vec<&Vec<Key>> = Vec::new();
+            for path in chain.iter().filter_map(|link| writers.get(link)).flatten() {
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            (!paths.is_empty()).then_some((chain, block, paths))
+        })
+        .collect();
+    let per_target = crate::parallel::map_in_order(targets, |(chain, block, paths)| {
+        let mut found = Vec::new();
+        for path in paths {
+            let Some(window) = resolved_at(block, path).filter(|window| is_inline(window)) else {
+                continue;
+            };
+            let missing = missing_fields(window);
+            if missing.is_empty() {
+                continue;
+            }
+            // The first inline window of those merged into this one, and
+            // the declaration it is in.
+            let (mut first, mut at) = (window, chain.len().saturating_sub(1));
+            let mut run = vec![window];
+            while let Some(parent) = at.checked_sub(1) {
+                let inherited = chain
+                    .get(parent)
+                    .and_then(|link| resolved.get(link))
+                    .and_then(|parent| resolved_at(parent, path))
+                    .filter(|inherited| is_inline(inherited));
+                let Some(inherited) = inherited else {
+                    break;
+                };
+                (first, at) = (inherited, parent);
+                run.push(inherited);
+            }
+            // A window that could not be read leaves its fields unknown.
+            let broken = run
+                .iter()
+                .any(|window| already_broken(workspace, window.origin.file, window.member.span));
+            if at == 0 || broken {
+                continue;
+            }
+            found.extend(no_field(workspace, first, &missing));
+        }
+        found
+    });
+    // One window, one error per field, however many declarations have it.
+    let mut seen = std::collections::BTreeSet::new();
+    out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
+        diagnostic.primary_label().is_none_or(|label| {
+            seen.insert((
+                label.file,
+                label.span.start,
+                label.span.end,
+                diagnostic.message.clone(),
+            ))
+        })
+    }));
+}
+
+/// Whether a resolved window is an inline one.
+fn is_inline(window: &Resolved<'_>) -> bool {
+    matches!(
+        window.member.kind,
+        MemberKind::WindowUse(WindowUse::Inline(_))
+    )
+}
+
+/// The required fields a resolved inline window lacks, with the help line
+/// of each.
+fn missing_fields(window: &Resolved<'_>) -> Vec<(&'static str, &'static str)> {
+    REQUIRED
+        .into_iter()
+        .filter(|(field, _)| {
+            window
+                .body
+                .as_ref()
+                .is_none_or(|body| body.get_field(field).is_none())
+        })
+        .collect()
+}
+
+/// `P0502` for each of `missing` at the `window` keyword of `window`.
+fn no_field(
+    workspace: &Workspace,
+    window: &Resolved<'_>,
+    missing: &[(&str, &str)],
+) -> Vec<Diagnostic> {
+    let file = window.origin.file;
+    let anchor = keyword_span(workspace, file, window.member);
+    missing
+        .iter()
+        .map(|(field, example)| {
+            let mut diagnostic = Diagnostic::error(
+                Code::INVALID_WINDOW_SLOT,
+                format!("this window has no `{field}`"),
+            )
+            .primary(file, anchor, format!("`{field}` is required"));
+            if !window.history.is_empty() {
+                diagnostic = diagnostic.note(
+                    "an inline window keeps the fields it does not write only from an \
+                     inherited inline window; it replaces a named one whole (RFC 0001, R11)",
+                );
+            }
+            diagnostic.help(format!("add `{example}`"))
+        })
+        .collect()
+}
+
+/// Checks that every inline window a profile writes has a `zone` and an
+/// `allow` (P0502) and opens (P0503) once the profile is applied, merged
+/// into the inline window the pipeline has there (RFC 0001, R11, R39–R40).
+/// Where it is written such a window is checked only for what it writes,
+/// since it leaves fields to the pipeline; a field the pipeline's inline
+/// window lacks too is the pipeline's to report ([`check_complete`]). As `check` applies every profile, selected or not, each is
 /// applied to a copy of every pipeline that has it and of every template
 /// nothing extends; the copies are dropped, and a window found never
 /// opening through several of them is reported once, at its `window`
@@ -150,14 +313,22 @@ pub fn check_profiles<'w>(
                     let Some(window) = window else {
                         continue;
                     };
-                    let diagnostic = merged_never_opens(
-                        (workspace, scopes),
-                        (file, window),
-                        resolved_at(block, &path),
-                        today,
-                    );
+                    let inherited = resolved_at(block, &path);
+                    // Over an inline window, a missing field is missing
+                    // from the one it merges into too, and reported there.
+                    let incomplete = if inherited.is_some_and(is_inline)
+                        || already_broken(workspace, file, member.span)
+                    {
+                        Vec::new()
+                    } else {
+                        no_field(workspace, window, &missing_fields(window))
+                    };
+                    let diagnostic =
+                        merged_never_opens((workspace, scopes), (file, window), inherited, today);
                     found.extend(
-                        diagnostic
+                        incomplete
+                            .into_iter()
+                            .chain(diagnostic)
                             .map(|diagnostic| diagnostic.note(format!("with `--profile {name}`"))),
                     );
                 }
@@ -165,12 +336,18 @@ pub fn check_profiles<'w>(
         }
         found
     });
-    // One profile window, one error, however many pipelines have it.
+    // One profile window, one error of each kind, however many pipelines
+    // have it.
     let mut seen = std::collections::BTreeSet::new();
     out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
-        diagnostic
-            .primary_label()
-            .is_none_or(|label| seen.insert((label.file, label.span.start, label.span.end)))
+        diagnostic.primary_label().is_none_or(|label| {
+            seen.insert((
+                label.file,
+                label.span.start,
+                label.span.end,
+                diagnostic.message.clone(),
+            ))
+        })
     }));
 }
 
@@ -261,12 +438,7 @@ fn merged_never_opens(
     let anchor = keyword_span(workspace, file, window.member);
     let diagnostic = never_opens(&spec, file, anchor, today)?;
     // The inline window it merges into; a named one it replaced whole.
-    let inherited = inherited.filter(|inherited| {
-        matches!(
-            inherited.member.kind,
-            MemberKind::WindowUse(WindowUse::Inline(_))
-        )
-    });
+    let inherited = inherited.filter(|inherited| is_inline(inherited));
     // Whether a field (or an edit of one) comes from elsewhere than the
     // window written here.
     let written_here = |member: &Member| match &window.member.kind {

@@ -114,14 +114,18 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
         // A finding about the wave points at the wave: its first step may
         // be a one-box deploy, whose place is the one-box it inherits
         // (often production's), which says nothing about this wave. Its
-        // deploys (outside the one-box) carry the wave member's place.
-        let Some(first) = steps
+        // deploys (outside the one-box) carry the wave member's place. A
+        // wave with no deploy deploys nothing: its regions did not resolve
+        // (reported where they are written), so the rules about what it
+        // deploys stay silent, and none of its steps is the wave to point
+        // at; only a bake it has is held to the bake rules, at the bake.
+        let deploys = steps
+            .iter()
+            .any(|step| matches!(step.params, Params::Deploy { .. }));
+        let first = steps
             .iter()
             .find(|step| !step.target.onebox && matches!(step.params, Params::Deploy { .. }))
-            .or_else(|| steps.first())
-        else {
-            continue;
-        };
+            .or_else(|| steps.first().filter(|_| deploys));
         let mut regions: Vec<&str> = steps
             .iter()
             .filter_map(|step| step.target.region.as_deref())
@@ -131,7 +135,9 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
         regions.dedup_by(|later, earlier| std::ptr::eq(*later, *earlier) || later == earlier);
         regions.sort_unstable();
         regions.dedup();
-        if !steps.iter().any(|step| step.target.onebox) {
+        if let Some(first) = first
+            && !steps.iter().any(|step| step.target.onebox)
+        {
             findings.push(
                 "onebox-first",
                 || format!("wave `{wave}` does not start with a one-box"),
@@ -188,8 +194,17 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
                 },
                 at(bake),
             ),
-            None => findings.push(rule, || format!("wave `{wave}` does not bake"), at(first)),
+            None => {
+                if let Some(first) = first {
+                    findings.push(rule, || format!("wave `{wave}` does not bake"), at(first));
+                }
+            }
         }
+        let Some(first) = first else {
+            // Nothing deployed: the next wave has no size to grow from.
+            previous_size = 0;
+            continue;
+        };
         if idx < 2 && regions.len() > 1 {
             findings.push(
                 "small-first-waves",

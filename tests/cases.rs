@@ -129,3 +129,30 @@ fn every_code_has_a_case() {
         "codes without a case in tests/cases: {missing:?}"
     );
 }
+
+/// A strategy's help names the parameter at fault: a rolling batch over
+/// 100% is the batch's mistake, even though the rollback batch, left
+/// unwritten, defaults to it and is over 100% too. One error, blaming
+/// `batch`.
+#[test]
+fn a_batch_over_the_fleet_is_blamed_on_the_batch() {
+    let text = std::fs::read_to_string("tests/cases/types/batch_over_the_fleet.pipe").unwrap();
+    let checked = support::check_fixture("batch_over_the_fleet.pipe", &text);
+    let strategies: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == Code::INVALID_STRATEGY)
+        .collect();
+    assert_eq!(strategies.len(), 1, "{}", support::rendered(&checked));
+    assert_eq!(
+        strategies[0].help.as_deref(),
+        Some("`batch` is a share of the fleet: at most 100%"),
+        "{}",
+        support::rendered(&checked)
+    );
+    assert!(
+        !support::rendered(&checked).contains("rollback_batch"),
+        "{}",
+        support::rendered(&checked)
+    );
+}

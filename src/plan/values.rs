@@ -571,7 +571,16 @@ pub fn parse_strategy(
                 .unwrap_or(DEFAULT_MIN_HEALTHY.min(10_000u32.saturating_sub(batch)));
             let rollback_batch = percent(arg("rollback_batch", 2)).unwrap_or(batch);
             // Shares of the fleet: none may pass 100% (the sum check
-            // below covers `batch` and `min_healthy`).
+            // below covers `min_healthy`). The batch first: a rollback
+            // batch left to default is the batch, and its mistake.
+            if batch > 10_000 {
+                return bad_strategy(
+                    diagnostics,
+                    file,
+                    expr,
+                    "`batch` is a share of the fleet: at most 100%",
+                );
+            }
             if rollback_batch > 10_000 {
                 return bad_strategy(
                     diagnostics,

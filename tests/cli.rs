@@ -1326,6 +1326,61 @@ fn compile_of_a_directory_writes_a_plan_per_pipeline() {
     assert!(report.contains("b.pipe:1:10"), "{report}");
 }
 
+/// The CodePipeline export reads the `[codepipeline]` settings of the
+/// workspace the compiled files belong to, however it is named: its
+/// directory (from outside it, by any spelling, or from its parent), or
+/// standard input placed in it by `--stdin-filename`.
+#[test]
+fn the_codepipeline_export_reads_the_settings_of_the_workspace_compiled() {
+    let file = "examples/sample/services/orders_api.pipe";
+    let text = std::fs::read_to_string(file).unwrap();
+    let export_in = |dir: &str, args: &[&str], stdin: Option<&str>| {
+        let mut all = vec!["--color", "never", "--today", "2026-11-22", "compile"];
+        all.extend(args);
+        all.extend(["--target", "codepipeline", "-p", "orders_api"]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
+            .args(&all)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        drop(input);
+        let output = child.wait_with_output().unwrap();
+        let report = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?} in {dir}: {report}");
+        assert!(!report.contains("P0901"), "{args:?} in {dir}: {report}");
+        output.stdout
+    };
+    let export = |args: &[&str], stdin: Option<&str>| export_in(".", args, stdin);
+    let alone = export(&[file], None);
+    let value: serde_json::Value = serde_json::from_slice(&alone).unwrap();
+    assert_eq!(
+        value["pipeline"]["roleArn"],
+        "arn:aws:iam::111122223333:role/pipec-codepipeline"
+    );
+    let absolute = std::fs::canonicalize("examples/sample").unwrap();
+    for dir in [
+        "examples/sample",
+        "examples/sample/",
+        "./examples/sample",
+        "examples/sample/services",
+        absolute.to_str().unwrap(),
+    ] {
+        assert_eq!(export(&[dir], None), alone, "{dir}");
+    }
+    assert_eq!(export_in("examples", &["sample"], None), alone);
+    assert_eq!(export_in("examples/sample", &["."], None), alone);
+    assert_eq!(
+        export(&["-", "--stdin-filename", file], Some(&text)),
+        alone,
+        "standard input"
+    );
+}
+
 /// Plans for standard output wait in a scratch file until the workspace
 /// has compiled; where none can be made (an unwritable temporary
 /// directory), they wait in memory, and the output is the same.

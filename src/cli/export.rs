@@ -23,7 +23,10 @@ pub(crate) fn run_codepipeline(
     };
     let compiled = &chosen.compiled;
     let plans = pipec::export::plans_to_v1(&chosen.plans(), &compiled.sources);
-    let root = pipec::modules::workspace_root(&files::FsLoader, file)
+    // The settings of the workspace the compiled files belong to: that of
+    // a directory named is at or above it, that of standard input where
+    // `--stdin-filename` places it.
+    let root = files::root_of_argument(file, how.stdin_filename, &files::FsLoader)
         .unwrap_or_else(|| Path::new(".").to_path_buf());
     let settings = match pipec::walk::read_settings(&root) {
         Ok(settings) => settings,

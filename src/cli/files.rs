@@ -142,6 +142,27 @@ pub fn collect_entries_with(
     Ok(entries)
 }
 
+/// The workspace root of a command-line argument, found as
+/// [`collect_entries`] places what it reads: for `-`, the root of the file
+/// `stdin_filename` names (where its imports resolve from); for a
+/// directory, the nearest directory at or above it holding `pipec.toml`
+/// (the one whose excludes its walk follows), else the directory itself;
+/// for a file, its own root. `None` when the argument cannot be resolved.
+pub fn root_of_argument(
+    path: &Path,
+    stdin_filename: Option<&str>,
+    loader: &dyn Loader,
+) -> Option<PathBuf> {
+    if path.as_os_str() == "-" {
+        let named = Path::new(stdin_filename.unwrap_or("stdin.pipe"));
+        pipec::modules::workspace_root(loader, named)
+    } else if path.is_dir() {
+        pipec::walk::root_of_directory(path).or_else(|| loader.canonicalize(path).ok())
+    } else {
+        pipec::modules::workspace_root(loader, path)
+    }
+}
+
 /// Reads the `pipec.toml` of the workspace root `root`, if any, for its
 /// errors alone.
 fn check_settings(root: &Path) -> miette::Result<()> {

@@ -1381,6 +1381,146 @@ fn the_codepipeline_export_reads_the_settings_of_the_workspace_compiled() {
     );
 }
 
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `compile DIR -o OUTDIR --target ...` writes a file per pipeline, as the
+/// plan target does: each what `compile` writes for that pipeline alone,
+/// into a directory that may exist, and nothing when any export fails.
+#[test]
+fn exports_of_a_directory_write_a_file_per_pipeline() {
+    let dir = scratch_dir("export-dir");
+    let sample = "examples/sample";
+    let today = ["--color", "never", "--today", "2026-11-22"];
+    let run = |args: &[&str]| {
+        let mut all = today.to_vec();
+        all.extend(args);
+        pipec(&all, None)
+    };
+    for (target, extension) in [("codepipeline", "json"), ("github-actions", "yml")] {
+        let out = dir.join(target);
+        // An existing directory is written into, and what else it holds
+        // is left alone.
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("other.txt"), "kept").unwrap();
+        for pretty in [false, true] {
+            let mut args = vec![
+                "compile",
+                sample,
+                "--target",
+                target,
+                "-o",
+                out.to_str().unwrap(),
+            ];
+            if pretty {
+                args.push("--pretty");
+            }
+            let output = run(&args);
+            let report = stderr(&output);
+            assert_eq!(output.status.code(), Some(0), "{target}: {report}");
+            assert!(output.stdout.is_empty(), "{target}");
+            assert!(!report.contains("P0901"), "{target}: {report}");
+            assert!(
+                report.contains(&format!("compiled {sample}: 2 ")),
+                "{target}: {report}"
+            );
+            assert_eq!(
+                file_names(&out),
+                [
+                    format!("orders_api.{extension}"),
+                    "other.txt".to_string(),
+                    format!("payments_worker.{extension}"),
+                ],
+                "{target}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(out.join("other.txt")).unwrap(),
+                "kept"
+            );
+            for name in ["orders_api", "payments_worker"] {
+                let mut alone = vec!["compile", sample, "-p", name, "--target", target];
+                if pretty {
+                    alone.push("--pretty");
+                }
+                let alone = run(&alone);
+                assert_eq!(alone.status.code(), Some(0), "{}", stderr(&alone));
+                let written = std::fs::read(out.join(format!("{name}.{extension}"))).unwrap();
+                assert_eq!(written, alone.stdout, "{target} {name} pretty={pretty}");
+                let value: serde_json::Value = serde_json::from_slice(&written).unwrap();
+                assert!(value.is_object(), "{target} {name}: one document");
+            }
+        }
+        // `--pipeline` picks one.
+        let one = dir.join(format!("{target}-one"));
+        let output = run(&[
+            "compile",
+            sample,
+            "-p",
+            "payments_worker",
+            "--target",
+            target,
+            "-o",
+            one.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(file_names(&one), [format!("payments_worker.{extension}")]);
+    }
+
+    // Lossy mappings refused: nothing written, no directory made.
+    for target in ["codepipeline", "github-actions"] {
+        let out = dir.join(format!("{target}-denied"));
+        let output = run(&[
+            "compile",
+            sample,
+            "--target",
+            target,
+            "--deny-lossy",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(!out.exists(), "{target}");
+    }
+    // A workspace without `[codepipeline]` settings: an error, and an
+    // existing directory is left as it was.
+    let bare = dir.join("bare");
+    let copied = Command::new("cp")
+        .args(["-R", sample, bare.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    std::fs::write(bare.join("pipec.toml"), "# no settings\n").unwrap();
+    let kept = dir.join("kept");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join("payments_worker.json"), "old").unwrap();
+    let output = run(&[
+        "compile",
+        bare.to_str().unwrap(),
+        "--target",
+        "codepipeline",
+        "-o",
+        kept.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error[P0901]"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(file_names(&kept), ["payments_worker.json"]);
+    assert_eq!(
+        std::fs::read_to_string(kept.join("payments_worker.json")).unwrap(),
+        "old"
+    );
+}
+
 /// Plans for standard output wait in a scratch file until the workspace
 /// has compiled; where none can be made (an unwritable temporary
 /// directory), they wait in memory, and the output is the same.

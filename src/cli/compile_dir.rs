@@ -1,5 +1,7 @@
 //! `pipec compile DIR -o OUTDIR`: every pipeline of a workspace compiled in
-//! one process, one plan file per pipeline (`OUTDIR/PIPELINE.json`).
+//! one process, one plan file per pipeline (`OUTDIR/PIPELINE.json`); with
+//! `--target`, one export per pipeline, laid out and put in place the same
+//! way ([`write_exports`]).
 //!
 //! Nothing is put in place unless the whole workspace compiles (its
 //! errors, and warnings under `--deny-warnings`, are reported first). Each
@@ -9,7 +11,7 @@
 //! compiled, the files are renamed into place. Their bytes do not depend
 //! on the number of threads.
 
-use super::plan_writer::EachToDir;
+use super::plan_writer::{EachToDir, Staged};
 use super::{Compilation, EXIT_ERRORS, Takes, compile_file_into};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +25,31 @@ pub fn run(
     jobs: usize,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
+    into_directory(out, || {
+        compile_into(dir, pipeline, out, (layout, jobs), how)
+    })
+}
+
+/// `compile DIR -o OUTDIR --target ...`: writes the export of each
+/// pipeline of `dir`, `(pipeline, document)` in order, to
+/// `out/PIPELINE.EXTENSION`, each put in place only once all are written
+/// (as the plans are); `what` names one document in the closing line.
+pub fn write_exports(
+    dir: &Path,
+    out: &Path,
+    (extension, what): (&str, &str),
+    documents: Vec<(String, String)>,
+    how: Compilation<'_>,
+) -> miette::Result<u8> {
+    into_directory(out, || {
+        let staged = Staged::write(out, extension, documents)?;
+        put_in_place(dir, out, staged, (extension, what), how)
+    })
+}
+
+/// Runs `write` with `out` created; if it had to be created and `write`
+/// does not succeed, it is removed again.
+fn into_directory(out: &Path, write: impl FnOnce() -> miette::Result<u8>) -> miette::Result<u8> {
     let created = !out.is_dir();
     std::fs::create_dir_all(out).map_err(|error| {
         miette::miette!(
@@ -31,7 +58,7 @@ pub fn run(
             out.display()
         )
     })?;
-    let result = compile_into(dir, pipeline, out, (layout, jobs), how);
+    let result = write();
     if created && !matches!(result, Ok(0)) {
         // Only if it is still empty: nothing of anyone else's is removed.
         let _ = std::fs::remove_dir(out);
@@ -54,6 +81,19 @@ fn compile_into(
         return Ok(code);
     }
     let staged = writer.finish()?;
+    put_in_place(dir, out, staged, ("json", "plan"), how)
+}
+
+/// Puts the files of `staged` in place in `out`, `PIPELINE.EXTENSION` for
+/// each pipeline of `dir`, and says how many (`what` names one); nothing
+/// when two pipelines would share a file.
+fn put_in_place(
+    dir: &Path,
+    out: &Path,
+    staged: Staged,
+    (extension, what): (&str, &str),
+    how: Compilation<'_>,
+) -> miette::Result<u8> {
     // Two files declaring pipelines of one name is an error of the check
     // (`P0103`), so the workspace does not compile and nothing reaches
     // here; this stays as the last guard against two plans sharing a file.
@@ -65,7 +105,7 @@ fn compile_into(
         return Err(miette::miette!(
             code = "P1003",
             help = "rename one of them, or compile each file on its own",
-            "two pipelines in {} are named `{name}`, and each plan is written to PIPELINE.json",
+            "two pipelines in {} are named `{name}`, and each {what} is written to PIPELINE.{extension}",
             dir.display()
         ));
     }
@@ -74,7 +114,7 @@ fn compile_into(
         note!(
             "compiled {}: {} written to {}",
             dir.display(),
-            pipec::diagnostics::counted(written, "plan"),
+            pipec::diagnostics::counted(written, what),
             out.display()
         );
     }

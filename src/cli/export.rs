@@ -56,17 +56,38 @@ pub(crate) fn run_codepipeline(
         );
         return Ok(EXIT_ERRORS);
     }
-    let json = match (values.as_slice(), pretty) {
-        ([one], true) => serde_json::to_string_pretty(one),
-        ([one], false) => serde_json::to_string(one),
-        (_, true) => serde_json::to_string_pretty(&values),
-        (_, false) => serde_json::to_string(&values),
+    if let Some(out) = out.filter(|_| file.is_dir()) {
+        // As the plans of a directory are: a file per pipeline.
+        let mut documents = Vec::with_capacity(values.len());
+        for (plan, value) in plans.iter().zip(&values) {
+            documents.push((plan.pipeline.clone(), to_json(value, pretty)?));
+        }
+        return super::compile_dir::write_exports(
+            file,
+            out,
+            ("json", "CodePipeline input"),
+            documents,
+            how,
+        );
     }
-    .map_err(|error| miette::miette!(code = "P1002", "could not write the export: {error}"))?
-        + "\n";
+    let json = match values.as_slice() {
+        [one] => to_json(one, pretty)?,
+        _ => to_json(&values, pretty)?,
+    };
     match out {
         Some(path) => output::write_atomically(path, json.as_bytes())?,
         None => output::write_stdout(&json)?,
     }
     Ok(0)
+}
+
+/// One export as `compile FILE` writes it, with a trailing newline.
+fn to_json(value: &impl serde::Serialize, pretty: bool) -> miette::Result<String> {
+    if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .map(|json| json + "\n")
+    .map_err(|error| miette::miette!(code = "P1002", "could not write the export: {error}"))
 }

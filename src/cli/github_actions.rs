@@ -1,7 +1,8 @@
 //! `compile --target github-actions`: compiles one pipeline and writes it
-//! as a GitHub Actions workflow, reporting what the workflow cannot express
-//! as warnings at the source of the steps concerned (errors with
-//! `--deny-lossy`, and then nothing is written).
+//! as a GitHub Actions workflow (or, for a directory with `-o`, every
+//! pipeline, each to `OUT/PIPELINE.yml`), reporting what the workflow
+//! cannot express as warnings at the source of the steps concerned (errors
+//! with `--deny-lossy`, and then nothing is written).
 
 use super::{Compilation, EXIT_ERRORS, Takes, compile_file, output};
 use pipec::export::github_actions::{self, Settings};
@@ -19,10 +20,18 @@ pub(crate) fn run(
     request: &Request<'_>,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
+    // A directory with `-o` gets a workflow per pipeline, as it gets a
+    // plan per pipeline; otherwise the one workflow is the output.
+    let each_into = request.output.filter(|_| file.is_dir());
+    let takes = if each_into.is_some() {
+        Takes::Every
+    } else {
+        Takes::One
+    };
     let chosen = match compile_file(
         file,
         request.pipeline,
-        ("compile --target github-actions", Takes::One),
+        ("compile --target github-actions", takes),
         how,
     )? {
         Ok(chosen) => chosen,
@@ -30,13 +39,20 @@ pub(crate) fn run(
     };
     let compiled = &chosen.compiled;
     let plans = pipec::export::plans_to_v1(&chosen.plans(), &compiled.sources);
-    let Some(plan) = plans.first() else {
+    let exports: Vec<_> = plans
+        .iter()
+        .map(|plan| github_actions::export(plan, &Settings::default()))
+        .collect();
+    let what = match plans.as_slice() {
+        [plan] => format!("`{}`", plan.pipeline),
+        _ => file.display().to_string(),
+    };
+    let Some(first) = exports.first() else {
         return Ok(EXIT_ERRORS);
     };
-    let export = github_actions::export(plan, &Settings::default());
-    let diagnostics: Vec<_> = export
-        .findings
+    let diagnostics: Vec<_> = exports
         .iter()
+        .flat_map(|export| &export.findings)
         .map(|finding| {
             github_actions::to_diagnostic(finding, &compiled.sources, request.deny_lossy)
         })
@@ -45,21 +61,27 @@ pub(crate) fn run(
     reported.to_stderr(&compiled.sources, how.color);
     if request.deny_lossy && !diagnostics.is_empty() {
         note!(
-            "error: {} in the GitHub Actions export of `{}`; nothing written",
+            "error: {} in the GitHub Actions export of {what}; nothing written",
             pipec::diagnostics::counted(diagnostics.len(), "lossy mapping"),
-            plan.pipeline
         );
         return Ok(EXIT_ERRORS);
     }
     if reported.failed() {
         note!(
-            "error: the GitHub Actions export of `{}`: {}; nothing written",
-            plan.pipeline,
+            "error: the GitHub Actions export of {what}: {}; nothing written",
             reported.counts()
         );
         return Ok(EXIT_ERRORS);
     }
-    let json = export.to_json(request.pretty);
+    if let Some(out) = each_into {
+        let documents = plans
+            .iter()
+            .zip(&exports)
+            .map(|(plan, export)| (plan.pipeline.clone(), export.to_json(request.pretty)))
+            .collect();
+        return super::compile_dir::write_exports(file, out, ("yml", "workflow"), documents, how);
+    }
+    let json = first.to_json(request.pretty);
     match request.output {
         Some(path) => output::write_atomically(path, json.as_bytes())?,
         None => output::write_stdout(&json)?,

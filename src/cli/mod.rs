@@ -259,8 +259,10 @@ enum Command {
         stdin_filename: Option<String>,
         /// Write the plan here instead of standard output (atomically: the
         /// file is replaced only by a complete plan). For a directory
-        /// FILE, a directory to write one plan per pipeline into
-        /// (`OUT/PIPELINE.json`), once the whole workspace compiles.
+        /// FILE, a directory to write one file per pipeline into, once the
+        /// whole workspace compiles: `OUT/PIPELINE.json` (the plan, or its
+        /// CodePipeline export), `OUT/PIPELINE.yml` for
+        /// `--target github-actions`.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
         /// How many plans a directory's compile writes at once (at most

@@ -361,14 +361,53 @@ impl<'a> EachToDir<'a> {
     }
 }
 
-/// Plans written to temporary files in the output directory, waiting to
-/// be put in place.
+/// Writes `bytes` to a temporary file that [`Pending::commit`] will put at
+/// `path`, and closes it.
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<Pending> {
+    let mut pending = Pending::create(path)?;
+    pending.write_all(bytes)?;
+    // Synced all at once before the commit, where the system can.
+    if pipec::disk::BATCH_SYNC {
+        pending.close_unsynced();
+    } else {
+        pending.close()?;
+    }
+    Ok(pending)
+}
+
+/// Plans (or exports of them) written to temporary files in the output
+/// directory, waiting to be put in place.
 pub(crate) struct Staged {
     out: PathBuf,
     plans: Vec<(String, Pending)>,
 }
 
 impl Staged {
+    /// Writes each pipeline's document to a temporary file in `out`, which
+    /// exists, to become `out/PIPELINE.EXTENSION`.
+    pub fn write(
+        out: &Path,
+        extension: &str,
+        documents: Vec<(String, String)>,
+    ) -> miette::Result<Staged> {
+        let mut plans = Vec::with_capacity(documents.len());
+        for (name, document) in documents {
+            let path = out.join(format!("{name}.{extension}"));
+            let pending = stage(&path, document.as_bytes()).map_err(|error| {
+                miette::miette!(
+                    code = "P1002",
+                    "could not write {}: {error}",
+                    path.display()
+                )
+            })?;
+            plans.push((name, pending));
+        }
+        Ok(Staged {
+            out: out.to_path_buf(),
+            plans,
+        })
+    }
+
     /// The pipelines' names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.plans.iter().map(|(name, _)| name.as_str())
@@ -429,15 +468,7 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
             json.clear();
             pipec::export::write_plan_piece(json, &converted, 0, 1, self.layout);
             drop(converted);
-            let mut pending = Pending::create(&path)?;
-            pending.write_all(json)?;
-            // Synced all at once before the commit, where the system can.
-            if pipec::disk::BATCH_SYNC {
-                pending.close_unsynced();
-            } else {
-                pending.close()?;
-            }
-            Ok(pending)
+            stage(&path, json)
         });
         match written {
             Ok(pending) => {

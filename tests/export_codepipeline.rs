@@ -688,3 +688,127 @@ fn a_configuration_value_longer_than_the_api_takes_is_a_quota_error() {
         "{problems:#?}"
     );
 }
+
+/// A pipeline whose one-region `beta` stage deploys, tests and bakes
+/// behind an alarm blocker, and whose one-region first wave asks for an
+/// approval; `beta` deploys to `region`.
+fn tested_and_approved_pipe(region: &str) -> String {
+    format!(
+        r#"import "std/aws"
+pipeline st {{
+  platform = ecs
+  source code = git("https://example.com/shop/st.git", branch: "main") {{ require review }}
+  build bundle from code {{ run = "make" }}
+  stage beta {{
+    regions = [{region}]
+    rollback on ALARM("Beta_Errors")
+    block on ALARM("Beta_Blocked")
+    deploy bundle
+    test integration {{ run = "make it" }}
+    bake = 1h
+  }}
+  production {{
+    registry = aws
+    rollback on ALARM("Prod_Errors")
+    onebox {{ bake = 1h }}
+    wave first {{ regions = [ap-east-1]; by az; bake = 12h; require approval("qa") }}
+    wave rest {{ regions = rest; bake = 2h }}
+  }}
+}}
+"#
+    )
+}
+
+/// Tests and approvals run in the pipeline's region, so they have no
+/// region of their own: a stage that deploys to one region and also tests
+/// or asks for an approval still deploys to one region. Its alarm rules
+/// are checked there, and it is not reported as spanning regions.
+#[test]
+fn tests_and_approvals_leave_a_one_region_stage_one_region() {
+    for region in ["eu-west-1", "us-east-1"] {
+        let dir = scratch_dir(&format!("one-region-{region}"));
+        std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+        let pipe = dir.join("st.pipe");
+        std::fs::write(&pipe, tested_and_approved_pipe(region)).unwrap();
+        let output = pipec(&[
+            "--color",
+            "never",
+            "--today",
+            TODAY,
+            "compile",
+            pipe.to_str().unwrap(),
+            "--target",
+            "codepipeline",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("P0901"), "{stderr}");
+        let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let stages = value["pipeline"]["stages"].as_array().unwrap();
+        let stage = |name: &str| {
+            stages
+                .iter()
+                .find(|stage| stage["name"] == name)
+                .unwrap_or_else(|| panic!("no stage {name} in {stages:#?}"))
+        };
+        let rules = |name: &str, condition: &str| -> Vec<(String, Value)> {
+            stage(name)[condition]["conditions"][0]["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|rule| {
+                    (
+                        rule["name"].as_str().unwrap().to_string(),
+                        rule["region"].clone(),
+                    )
+                })
+                .collect()
+        };
+        // The stages really hold actions without a region.
+        let categories = |name: &str| -> Vec<String> {
+            stage(name)["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|action| action["region"].is_null())
+                .map(|action| {
+                    action["actionTypeId"]["category"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(categories("beta"), ["Test"]);
+        assert_eq!(categories("production-first-2"), ["Approval"]);
+        assert_eq!(
+            rules("beta", "onSuccess"),
+            [("bake.Beta_Errors".to_string(), json!(region))]
+        );
+        assert_eq!(
+            rules("beta", "beforeEntry"),
+            [("blocker.Beta_Blocked".to_string(), json!(region))]
+        );
+        assert_eq!(
+            rules("production-first-2", "onSuccess"),
+            [("bake.Prod_Errors".to_string(), json!("ap-east-1"))]
+        );
+        // Only the wave that does span regions is reported.
+        let spanning: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.starts_with("warning[P0905]"))
+            .collect();
+        assert!(
+            spanning
+                .iter()
+                .all(|line| line.contains("`production-rest-")),
+            "{spanning:#?}"
+        );
+        assert!(!spanning.is_empty(), "{stderr}");
+        assert_eq!(
+            rules("production-rest-2", "onSuccess"),
+            [("bake.Prod_Errors".to_string(), Value::Null)]
+        );
+        assert_validators_accept(&dir.join("st.json"), &value);
+    }
+}

@@ -22,7 +22,15 @@ pub(crate) fn entry(
     actions: &[(usize, u32)],
 ) -> Vec<(String, String)> {
     let plan = context.plan;
-    let region = single_region(context, actions.iter().map(|(index, _)| *index));
+    // Tests and approvals run in the pipeline's region wherever the stage
+    // deploys: only the deploys say where its alarms are.
+    let region = DeployRegion::of(
+        actions
+            .iter()
+            .filter_map(|(index, _)| plan.steps.get(*index))
+            .filter(|step| matches!(step.params, Params::Deploy(_)))
+            .map(|step| step.target.region.as_deref()),
+    );
     let mut seen: Vec<&str> = Vec::new();
     let mut owners: Vec<&Step> = Vec::new();
     for step in gated.iter().filter_map(|index| plan.steps.get(*index)) {
@@ -94,7 +102,7 @@ pub(crate) fn entry(
                 let key = alarm.name.clone().unwrap_or_else(|| gate_id.to_string());
                 for name in alarm_names(context, &key, &alarm.alarm, step) {
                     let rule_name = rule_names.give(names::entity_name(&format!("blocker.{name}")));
-                    let rule = rules::alarm_rule(rule_name, &name, None, region.clone());
+                    let rule = rules::alarm_rule(rule_name, &name, None, region.rule_region());
                     entry_rules.push((rule, step));
                 }
             }
@@ -117,7 +125,7 @@ pub(crate) fn entry(
             }
         }
     }
-    if region.is_none() && entry_rules.iter().any(|(rule, _)| is_alarm(rule)) {
+    if region == DeployRegion::Several && entry_rules.iter().any(|(rule, _)| is_alarm(rule)) {
         warn_home_region(context, stage, entry_rules.first().map(|(_, step)| *step));
     }
     let kept = keep_five(context, stage, entry_rules);
@@ -188,8 +196,11 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
         context.report_once(format!("no-alarm:{}", first.id), diagnostic, Some(first));
         return;
     }
-    // A bake of a whole wave has no region; the stage's actions tell.
-    let region = single_region(context, bakes.iter().copied()).or_else(|| stage_region(stage));
+    // A bake of a whole wave has no region; the stage's deploys tell.
+    let region = match single_region(context, bakes.iter().copied()) {
+        Some(region) => DeployRegion::One(region),
+        None => stage_region(stage),
+    };
     let mut rule_names = names::Unique::default();
     let mut existing: Vec<(RuleDeclaration, &Step)> = Vec::new();
     if let Some(success) = stage.on_success.take() {
@@ -208,12 +219,12 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
         for name in alarm_names(context, &key, &entry.alarm, first) {
             let rule_name = rule_names.give(names::entity_name(&format!("bake.{name}")));
             existing.push((
-                rules::alarm_rule(rule_name, &name, Some(wait_minutes), region.clone()),
+                rules::alarm_rule(rule_name, &name, Some(wait_minutes), region.rule_region()),
                 first,
             ));
         }
     }
-    if region.is_none() {
+    if region == DeployRegion::Several {
         warn_home_region(context, stage, Some(first));
     }
     let kept = keep_five(context, stage, existing);
@@ -227,17 +238,53 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
     }
 }
 
-/// The region of every action of the stage, if they all have the same.
-fn stage_region(stage: &StageDeclaration) -> Option<String> {
-    let mut region: Option<&str> = None;
-    for action in &stage.actions {
-        let action_region = action.region.as_deref()?;
-        match region {
-            Some(seen) if seen != action_region => return None,
-            _ => region = Some(action_region),
+/// Where a stage deploys, which is where its alarms are watched from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DeployRegion {
+    /// In the pipeline's region, or nowhere: builds, tests and approvals
+    /// run there.
+    Home,
+    /// In this one region.
+    One(String),
+    /// In several regions: a rule checks in one only.
+    Several,
+}
+
+impl DeployRegion {
+    /// The region of deploys, each `None` for the pipeline's own.
+    fn of<'a>(mut regions: impl Iterator<Item = Option<&'a str>>) -> DeployRegion {
+        let Some(first) = regions.next() else {
+            return DeployRegion::Home;
+        };
+        if regions.any(|region| region != first) {
+            return DeployRegion::Several;
+        }
+        first.map_or(DeployRegion::Home, |region| {
+            DeployRegion::One(region.to_string())
+        })
+    }
+
+    /// The `region` of a rule checking alarms there: absent for the
+    /// pipeline's region, and where no one region is right.
+    fn rule_region(&self) -> Option<String> {
+        match self {
+            DeployRegion::One(region) => Some(region.clone()),
+            DeployRegion::Home | DeployRegion::Several => None,
         }
     }
-    region.map(str::to_string)
+}
+
+/// Where the deploy actions of the stage run. Test, build and approval
+/// actions have no region of their own (they run in the pipeline's), so
+/// they do not count: a one-region stage with a test stays one-region.
+fn stage_region(stage: &StageDeclaration) -> DeployRegion {
+    DeployRegion::of(
+        stage
+            .actions
+            .iter()
+            .filter(|action| action.action_type_id.category == "Deploy")
+            .map(|action| action.region.as_deref()),
+    )
 }
 
 /// The CloudWatch alarm names standing for a plan alarm: its composite

@@ -117,7 +117,8 @@ pub fn collect_entries_with(
             }
             // Read on every core; the first error, in path order, is the one
             // reported, as if they were read one after another.
-            let read = pipec::parallel::map_in_order(found, |file| read_walked_entry(&file, loader));
+            let read =
+                pipec::parallel::map_in_order(found, |file| read_walked_entry(&file, loader));
             for entry in read {
                 entries.push(entry?);
             }

@@ -252,9 +252,11 @@ codes! {
         "A member marked `new` already exists in the parent.",
         "`new` says a member is added on purpose; on a member the parent already \
          has (built-in fields included) it would hide the override (R24). Remove \
-         `new` to override, or rename the member. A built-in field the parent \
-         does not set keeps the value written, as if without `new`, so that it is \
-         not also reported missing.";
+         `new` to override, or rename the member. A built-in field keeps the \
+         value written, as if without `new`, so that it is not also reported \
+         missing, nor what depends on it (the regions of the registry it names) \
+         read against the inherited value; another member marked `new` is left \
+         out.";
     OVERRIDE_OF_FINAL = "P0305", "override-of-final",
         "A descendant changes a member declared `final`.",
         "A final member, and everything inside a final block, cannot be \

@@ -50,7 +50,14 @@ impl<'w, 'd> Merger<'w, 'd> {
             .secondary(existing.origin.file, existing.origin.span, "inherited from here")
             .help("remove `new` to override the inherited member, or choose another name for a new one");
             self.diagnostics.push(diagnostic);
-            return;
+            // A built-in field has no other name to mean: its value is
+            // kept, as if written without `new`, so that what the body
+            // goes on to say (regions of the registry it names) is read
+            // against it. Another member may have been meant as a new
+            // one, and is left out.
+            if !builtin {
+                return;
+            }
         }
         if let Some(final_at) = existing.final_at {
             // What changes is each member written inside the block, not the

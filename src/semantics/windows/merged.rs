@@ -117,24 +117,9 @@ pub fn check_complete(
     if writers.is_empty() {
         return;
     }
-    let extended = chains.extended();
-    let targets: Vec<_> = scopes
-        .all()
-        .filter(|(decl, kind, _)| {
-            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
-        })
-        .filter_map(|(decl, _, _)| {
-            let chain = chains.chain(decl)?;
-            let block = resolved.get(&decl)?;
-            let mut paths: Vec<&Vec<Key>> = Vec::new();
-            for path in chain.iter().filter_map(|link| writers.get(link)).flatten() {
-                if !paths.contains(&path) {
-                    paths.push(path);
-                }
-            }
-            (!paths.is_empty()).then_some((chain, block, paths))
-        })
-        .collect();
+    let targets = chain_targets(scopes, chains, resolved, |link| {
+        writers.get(&link).into_iter().flatten().collect()
+    });
     let per_target = crate::parallel::map_in_order(targets, |(chain, block, paths)| {
         let mut found = Vec::new();
         for path in paths {
@@ -184,6 +169,37 @@ pub fn check_complete(
             ))
         })
     }));
+}
+
+/// Every pipeline, and every template nothing extends, with its chain,
+/// its merged body and what `found_in` finds in the links of its chain,
+/// each once, in chain order: the declarations whose merged windows are
+/// what gates (or would, for a template). Those with nothing found are
+/// left out.
+fn chain_targets<'r, 'w, T: PartialEq>(
+    scopes: &Scopes<'w>,
+    chains: &Chains,
+    resolved: &'r std::collections::BTreeMap<DeclId, ResolvedBlock<'w>>,
+    mut found_in: impl FnMut(DeclId) -> Vec<T>,
+) -> Vec<(Vec<DeclId>, &'r ResolvedBlock<'w>, Vec<T>)> {
+    let extended = chains.extended();
+    scopes
+        .all()
+        .filter(|(decl, kind, _)| {
+            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
+        })
+        .filter_map(|(decl, _, _)| {
+            let chain = chains.chain(decl)?;
+            let block = resolved.get(&decl)?;
+            let mut found: Vec<T> = Vec::new();
+            for item in chain.iter().flat_map(|link| found_in(*link)) {
+                if !found.contains(&item) {
+                    found.push(item);
+                }
+            }
+            (!found.is_empty()).then_some((chain, block, found))
+        })
+        .collect()
 }
 
 /// Whether a resolved window is an inline one.
@@ -266,27 +282,12 @@ pub fn check_profiles<'w>(
     if windowed.is_empty() {
         return;
     }
-    let extended = chains.extended();
-    let targets: Vec<_> = scopes
-        .all()
-        .filter(|(decl, kind, _)| {
-            *kind == DeclKind::Pipeline || *kind == DeclKind::Template && !extended.contains(decl)
-        })
-        .filter_map(|(decl, _, _)| {
-            let chain = chains.chain(decl)?;
-            let block = resolved.get(&decl)?;
-            let mut names: Vec<&str> = Vec::new();
-            for link in chain.iter().filter(|link| windowed.contains(link)) {
-                let item = scopes.item(*link)?;
-                for name in profiles_writing_windows(item) {
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-            }
-            (!names.is_empty()).then_some((chain, block, names))
-        })
-        .collect();
+    let targets = chain_targets(scopes, chains, resolved, |link| {
+        match scopes.item(link).filter(|_| windowed.contains(&link)) {
+            Some(item) => profiles_writing_windows(item).collect(),
+            None => Vec::new(),
+        }
+    });
     let per_target = crate::parallel::map_in_order(targets, |(chain, block, names)| {
         let mut found = Vec::new();
         for name in names {

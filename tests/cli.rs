@@ -8,8 +8,14 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn pipec(args: &[&str], stdin: Option<&str>) -> Output {
+    pipec_in(".", args, stdin)
+}
+
+/// [`pipec`], run in the directory `dir`.
+fn pipec_in(dir: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
         .args(args)
+        .current_dir(dir)
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -1338,18 +1344,7 @@ fn the_codepipeline_export_reads_the_settings_of_the_workspace_compiled() {
         let mut all = vec!["--color", "never", "--today", "2026-11-22", "compile"];
         all.extend(args);
         all.extend(["--target", "codepipeline", "-p", "orders_api"]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pipec"))
-            .args(&all)
-            .current_dir(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-        drop(input);
-        let output = child.wait_with_output().unwrap();
+        let output = pipec_in(dir, &all, stdin);
         let report = stderr(&output);
         assert_eq!(output.status.code(), Some(0), "{args:?} in {dir}: {report}");
         assert!(!report.contains("P0901"), "{args:?} in {dir}: {report}");

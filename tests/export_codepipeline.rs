@@ -235,19 +235,24 @@ fn pipec(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-#[test]
-fn the_cli_exports_warns_and_deny_lossy_makes_the_warnings_errors() {
-    let sample = "examples/sample/services/orders_api.pipe";
-    let args = [
+/// The command line that exports `pipe` for CodePipeline, on [`TODAY`].
+fn export_args(pipe: &str) -> Vec<&str> {
+    vec![
         "--color",
         "never",
         "--today",
         TODAY,
         "compile",
-        sample,
+        pipe,
         "--target",
         "codepipeline",
-    ];
+    ]
+}
+
+#[test]
+fn the_cli_exports_warns_and_deny_lossy_makes_the_warnings_errors() {
+    let sample = "examples/sample/services/orders_api.pipe";
+    let args = export_args(sample);
     let output = pipec(&args);
     assert_eq!(output.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -584,16 +589,7 @@ fn env_values_are_codebuild_variables_and_what_is_not_carried_warns() {
 
     // On the command line: warnings at the steps' lines, errors with
     // `--deny-lossy`.
-    let args = [
-        "--color",
-        "never",
-        "--today",
-        TODAY,
-        "compile",
-        pipe.to_str().unwrap(),
-        "--target",
-        "codepipeline",
-    ];
+    let args = export_args(pipe.to_str().unwrap());
     let output = pipec(&args);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
@@ -730,16 +726,7 @@ fn tests_and_approvals_leave_a_one_region_stage_one_region() {
         std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
         let pipe = dir.join("st.pipe");
         std::fs::write(&pipe, tested_and_approved_pipe(region)).unwrap();
-        let output = pipec(&[
-            "--color",
-            "never",
-            "--today",
-            TODAY,
-            "compile",
-            pipe.to_str().unwrap(),
-            "--target",
-            "codepipeline",
-        ]);
+        let output = pipec(&export_args(pipe.to_str().unwrap()));
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{stderr}");
         assert!(!stderr.contains("P0901"), "{stderr}");

@@ -158,17 +158,28 @@ pub fn check_complete(
         found
     });
     // One window, one error per field, however many declarations have it.
+    out.extend(once_each(per_target));
+}
+
+/// The diagnostics found per declaration, each said once: the same
+/// message at the same place, found through several declarations that
+/// share the window, is one mistake.
+fn once_each(per_target: Vec<Vec<Diagnostic>>) -> Vec<Diagnostic> {
     let mut seen = std::collections::BTreeSet::new();
-    out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
-        diagnostic.primary_label().is_none_or(|label| {
-            seen.insert((
-                label.file,
-                label.span.start,
-                label.span.end,
-                diagnostic.message.clone(),
-            ))
+    per_target
+        .into_iter()
+        .flatten()
+        .filter(|diagnostic| {
+            diagnostic.primary_label().is_none_or(|label| {
+                seen.insert((
+                    label.file,
+                    label.span.start,
+                    label.span.end,
+                    diagnostic.message.clone(),
+                ))
+            })
         })
-    }));
+        .collect()
 }
 
 /// Every pipeline, and every template nothing extends, with its chain,
@@ -339,17 +350,7 @@ pub fn check_profiles<'w>(
     });
     // One profile window, one error of each kind, however many pipelines
     // have it.
-    let mut seen = std::collections::BTreeSet::new();
-    out.extend(per_target.into_iter().flatten().filter(|diagnostic| {
-        diagnostic.primary_label().is_none_or(|label| {
-            seen.insert((
-                label.file,
-                label.span.start,
-                label.span.end,
-                diagnostic.message.clone(),
-            ))
-        })
-    }));
+    out.extend(once_each(per_target));
 }
 
 /// The names of the profiles a template or pipeline declares that write an

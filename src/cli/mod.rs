@@ -585,11 +585,9 @@ fn dispatch(
         Command::Run { args, meaning } => {
             run::run(args, color, meaning.today(), meaning.profile.as_deref())
         }
-        Command::Lsp { meaning } => Ok(pipec::lsp::serve_stdio(pipec::lsp::Settings {
-            today: meaning.today,
-            profile: meaning.profile.clone(),
-            docs_url: None,
-        })),
+        Command::Lsp { meaning } => Ok(pipec::lsp::serve_stdio(
+            pipec::lsp::Settings::started_with(meaning.today, meaning.profile.clone()),
+        )),
     }
 }
 

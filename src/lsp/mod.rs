@@ -48,6 +48,7 @@ mod semantic_tokens;
 mod server;
 mod std_copy;
 mod symbols;
+mod transport;
 pub mod uri;
 mod uses;
 mod value_context;
@@ -69,23 +70,41 @@ pub struct Settings {
     pub profile: Option<String>,
     /// Where `docs/language.md` is, for links from diagnostic codes.
     pub docs_url: Option<String>,
+    /// What `null` restores `today` and `profile` to: the `--today` and
+    /// `--profile` the server was started with.
+    started_with: (Option<jiff::civil::Date>, Option<String>),
 }
 
 impl Settings {
+    /// The settings of a server started with `--today` and `--profile`,
+    /// which are also what `null` restores.
+    pub fn started_with(today: Option<jiff::civil::Date>, profile: Option<String>) -> Settings {
+        Settings {
+            today,
+            profile: profile.clone(),
+            docs_url: None,
+            started_with: (today, profile),
+        }
+    }
+
     /// Reads settings from JSON, keeping the current value of any setting
-    /// the JSON does not mention; `null` unsets one. A malformed date is
-    /// ignored, with a message on standard error.
+    /// the JSON does not mention; `null` restores the one the server was
+    /// started with (`--today`, `--profile`), or unsets it. A malformed
+    /// date is ignored, with a message on standard error.
     pub fn update(&mut self, value: &serde_json::Value) {
         let value = value.get("pipec").unwrap_or(value);
         if let Some(today) = value.get("today") {
             match today.as_str().map(str::parse::<jiff::civil::Date>) {
                 Some(Ok(date)) => self.today = Some(date),
                 Some(Err(error)) => log_line!("pipec lsp: ignoring `today`: {error}"),
-                None => self.today = None,
+                None => self.today = self.started_with.0,
             }
         }
         if let Some(profile) = value.get("profile") {
-            self.profile = profile.as_str().map(str::to_string);
+            self.profile = match profile.as_str() {
+                Some(name) => Some(name.to_string()),
+                None => self.started_with.1.clone(),
+            };
         }
         if let Some(url) = value.get("docsUrl") {
             self.docs_url = url.as_str().map(str::to_string);
@@ -113,7 +132,13 @@ impl Settings {
 /// status is 0 after `shutdown` then `exit`, 1 otherwise, as the protocol
 /// asks.
 pub fn serve_stdio(settings: Settings) -> u8 {
-    let (connection, io_threads) = lsp_server::Connection::stdio();
+    let (connection, io_threads) = match transport::stdio() {
+        Ok(started) => started,
+        Err(error) => {
+            log_line!("pipec lsp: {error}");
+            return 1;
+        }
+    };
     let status = server::run_for_client(&connection, settings, true);
     drop(connection);
     if let Err(error) = io_threads.join() {

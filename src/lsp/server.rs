@@ -74,6 +74,11 @@ pub(super) fn run_for_client(
             return 1;
         }
     };
+    // LSP 3.17 names the workspace's diagnostic capabilities `diagnostics`;
+    // the types read `diagnostic`. Either spelling is taken.
+    let refresh_support = params
+        .pointer("/capabilities/workspace/diagnostics/refreshSupport")
+        .and_then(serde_json::Value::as_bool);
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let encoding = Encoding::negotiate(
         params
@@ -91,12 +96,15 @@ pub(super) fn run_for_client(
             .text_document
             .as_ref()
             .is_some_and(|text| text.diagnostic.is_some()),
-        diagnostic_refresh: params
-            .capabilities
-            .workspace
-            .as_ref()
-            .and_then(|workspace| workspace.diagnostic.as_ref())
-            .and_then(|diagnostic| diagnostic.refresh_support)
+        diagnostic_refresh: refresh_support
+            .or_else(|| {
+                params
+                    .capabilities
+                    .workspace
+                    .as_ref()
+                    .and_then(|workspace| workspace.diagnostic.as_ref())
+                    .and_then(|diagnostic| diagnostic.refresh_support)
+            })
             .unwrap_or(false),
         watch_files: params
             .capabilities

@@ -339,3 +339,40 @@ fn a_null_today_restores_the_servers_today() {
     }
     client.finish();
 }
+
+/// Places in other files are named from the workspace's root, as `pipec
+/// check` run there names them: `base.pipe:5` for a file at the root seen
+/// from a document in a directory below it, not its absolute path.
+#[test]
+fn hints_name_other_files_from_the_workspace_root() {
+    let dir = workspace(
+        "places",
+        &[(
+            "base.pipe",
+            "template Base {\n  platform = ecs\n  stage gamma {\n    bake = 1h\n  }\n}\n",
+        )],
+    );
+    std::fs::create_dir_all(dir.join("services")).unwrap();
+    let svc = dir.join("services/svc.pipe");
+    std::fs::write(
+        &svc,
+        "import \"../base.pipe\"\n\npipeline svc extends Base {\n  stage gamma { bake = 2h }\n}\n",
+    )
+    .unwrap();
+    let mut client = StdioClient::start(&[], serde_json::json!({}), &dir);
+    client.open(&svc);
+    client.send(&[
+        serde_json::json!({"jsonrpc": "2.0", "id": 30, "method": "textDocument/inlayHint",
+        "params": {"textDocument": {"uri": format!("file://{}", svc.display())},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}}}}),
+    ]);
+    let hints = client.wait_for(|message| message["id"] == 30);
+    let labels: Vec<&str> = hints["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|hint| hint["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"overrides 1h (base.pipe:4)"), "{labels:?}");
+    client.finish();
+}

@@ -76,6 +76,7 @@ fn exercise(svc: &str) -> (usize, usize, usize) {
         analysis: &analysis,
         file,
         base_dir: None,
+        root: None,
         today,
         scope_files: &[],
     };

@@ -19,9 +19,12 @@ pub struct Place<'w, 'a> {
     pub analysis: &'a Analysis<'w>,
     /// The document's file.
     pub file: FileId,
-    /// Where paths in hover text are shown relative to: the document's
-    /// directory.
+    /// The document's directory, which its imports are relative to.
     pub base_dir: Option<&'a Path>,
+    /// Where places in hover text and hints are named from: the
+    /// workspace's root, as `pipec check` run there names them (else the
+    /// document's directory).
+    pub root: Option<&'a Path>,
     /// The date checks are made from (the `today` setting): windows'
     /// openings in hover are counted from it.
     pub today: jiff::civil::Date,
@@ -50,7 +53,10 @@ impl Place<'_, '_> {
             return String::from("?");
         };
         let line = source.position(span.start()).line;
-        format!("{}:{line}", report_path(&source.name, self.base_dir))
+        format!(
+            "{}:{line}",
+            report_path(&source.name, self.root.or(self.base_dir))
+        )
     }
 
     /// The resolved body of the declaration the cursor is in.

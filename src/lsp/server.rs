@@ -626,11 +626,16 @@ impl Server<'_> {
             .find(|(_, source)| source.name == name)?;
         let offset = convert::offset(source, position, self.encoding);
         let base_dir = document.path.as_deref().and_then(std::path::Path::parent);
+        let root = match &scope {
+            documents::Scope::Root(root) => Some(root.as_path()),
+            documents::Scope::Alone(_) => None,
+        };
         let place = Place {
             workspace: &workspace,
             analysis: &analysis,
             file,
             base_dir,
+            root,
             today: self.settings.today(),
             scope_files: &scope_files,
         };

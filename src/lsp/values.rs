@@ -527,6 +527,7 @@ mod tests {
             analysis: &analysis,
             file,
             base_dir: Some(dir),
+            root: None,
             today: today(),
             scope_files: &[],
         };
@@ -703,6 +704,7 @@ mod tests {
             analysis: &analysis,
             file: crate::source::FileId(1),
             base_dir: Some(std::path::Path::new("/w")),
+            root: None,
             today: today(),
             scope_files: &[],
         };

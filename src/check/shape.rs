@@ -6,6 +6,7 @@
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The kinds of body, for saying what a body may hold.
@@ -493,7 +494,7 @@ impl ShapeChecker {
     /// Checks a body; `abstract_allowed` says whether members may be
     /// abstract here (anywhere inside a template, outside its profiles).
     fn check_block_in(&mut self, block: &Block, body: Body, abstract_allowed: bool) {
-        let mut seen: BTreeMap<(Form, &str), &Member> = BTreeMap::new();
+        let mut seen: BTreeMap<(Form, Cow<'_, str>), &Member> = BTreeMap::new();
         // Fields given whole (`=`, or a declaration with a value), and the
         // first `+=` or `-=` of each: a body does one or the other (R7).
         let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
@@ -532,7 +533,7 @@ impl ShapeChecker {
                 // `traffic <= 10%` sets the field `traffic` (R5), as
                 // `traffic = 10%` would.
                 let key = match &member.kind {
-                    MemberKind::TrafficLimit { .. } => (Form::Field, "traffic"),
+                    MemberKind::TrafficLimit { .. } => (Form::Field, Cow::Borrowed("traffic")),
                     _ => (form, key),
                 };
                 if let Some(first) = seen.get(&key) {
@@ -961,13 +962,18 @@ impl ShapeChecker {
     fn duplicate_member(&mut self, again: &Member, first: &Member, body: Body) {
         let (again_span, first_span) = (head_span(again), head_span(first));
         let what = again.kind.describe();
-        let title = match again.kind.name() {
-            Some(name) => format!(
+        let title = match (&again.kind, again.kind.name()) {
+            (MemberKind::Deploy { artifacts, .. }, _) => format!(
+                "{what} of `{}` is written twice in {}",
+                deployed_set(artifacts),
+                body.describe()
+            ),
+            (_, Some(name)) => format!(
                 "{what} named `{}` is declared twice in {}",
                 name.name,
                 body.describe()
             ),
-            None => format!("{what} is written twice in {}", body.describe()),
+            (_, None) => format!("{what} is written twice in {}", body.describe()),
         };
         self.diagnostics.push(
             Diagnostic::error(Code::DUPLICATE_DEFINITION, title)
@@ -1106,22 +1112,32 @@ pub fn single_value_elsewhere(here: Body, name: &str) -> Option<(&'static str, V
 /// The key under which a member must be unique in its body: its name for
 /// named members, the empty string for singletons, none for collections
 /// and for list edits (`+=`, `-=`) that may repeat.
-fn identity(kind: &MemberKind) -> Option<&str> {
+fn identity(kind: &MemberKind) -> Option<Cow<'_, str>> {
     match kind {
         MemberKind::FieldAssign { op, name, .. } => {
-            (*op == AssignOp::Replace).then_some(name.name.as_str())
+            (*op == AssignOp::Replace).then_some(Cow::Borrowed(name.name.as_str()))
         }
-        MemberKind::FieldDecl { name, .. } => Some(name.name.as_str()),
+        MemberKind::FieldDecl { name, .. } => Some(Cow::Borrowed(name.name.as_str())),
         MemberKind::Production { .. }
         | MemberKind::Onebox { .. }
         | MemberKind::WindowUse(_)
         | MemberKind::Rollback { .. }
         | MemberKind::Scope { .. }
         | MemberKind::TrafficLimit { .. }
-        | MemberKind::BakeScale { .. } => Some(""),
-        MemberKind::ProfileWindow { profile, .. } => Some(profile.name.as_str()),
-        other => other.name().map(|name| name.name.as_str()),
+        | MemberKind::BakeScale { .. } => Some(Cow::Borrowed("")),
+        MemberKind::ProfileWindow { profile, .. } => Some(Cow::Borrowed(profile.name.as_str())),
+        // `deploy A, B` is keyed by the set it deploys (R5): `deploy b, a`
+        // is the same member, `deploy a` another.
+        MemberKind::Deploy { artifacts, .. } => Some(Cow::Owned(deployed_set(artifacts))),
+        other => other.name().map(|name| Cow::Borrowed(name.name.as_str())),
     }
+}
+
+/// The artifacts of a `deploy`, sorted: the set that is its key.
+fn deployed_set(artifacts: &[Path]) -> String {
+    let mut names: Vec<String> = artifacts.iter().map(Path::to_dotted).collect();
+    names.sort();
+    names.join(", ")
 }
 
 /// The part of a member worth underlining: its first line.

@@ -138,6 +138,15 @@ impl<'w, 'd> Merger<'w, 'd> {
             _ => AssignOp::Replace,
         };
         if op != AssignOp::Replace {
+            // A list operator on a declared field that is not a list is a
+            // type error (R38), reported above: the edit is skipped (R13),
+            // and the field is not a list R19 could speak of.
+            if existing
+                .declared
+                .is_some_and(|declared| !types::takes_list_edits(declared.ty))
+            {
+                return;
+            }
             // An abstract list has no items to edit yet (R19): the edit
             // would be lost when a descendant binds it with `=`.
             if let Some(abstract_at) = existing.abstract_at {

@@ -125,7 +125,7 @@ pub fn override_problem(
                             name.name
                         ),
                     )
-                    .primary(file, member.span, format!("`{symbol}` on a `{ty}`"))
+                    .primary(file, value.span, format!("`{symbol}` on a `{ty}`"))
                     .secondary(declared.file, declared.span, inherited_label)
                     .help(format!("replace the value with `{} = ...`", name.name)),
                 );

@@ -897,10 +897,7 @@ impl ShapeChecker {
             self.diagnostics.push(diagnostic);
             return;
         }
-        let builtin = builtin_type(body, &name.name).and_then(crate::plan::Builtin::type_name);
-        if let Some(builtin) = builtin
-            && !matches!(ty, TypeExpr::Named(named) if named.name == builtin)
-        {
+        if let Some(builtin) = builtin_restated_as(body, &name.name, ty) {
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::TYPE_MISMATCH,
@@ -1044,6 +1041,16 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
         }
         _ => return None,
     })
+}
+
+/// The type of the built-in field `name` of `body`, when a declaration
+/// restates it as `ty`, another type (R37): `P0701`, and the declaration is
+/// skipped when merging (R13), so its value is not checked a second time
+/// against the built-in type.
+pub fn builtin_restated_as(body: Body, name: &str, ty: &TypeExpr) -> Option<&'static str> {
+    builtin_type(body, name)
+        .and_then(crate::plan::Builtin::type_name)
+        .filter(|builtin| !matches!(ty, TypeExpr::Named(named) if named.name == *builtin))
 }
 
 /// The type, for people, of a built-in field of `body` that holds one

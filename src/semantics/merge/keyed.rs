@@ -31,6 +31,14 @@ impl<'w, 'd> Merger<'w, 'd> {
         {
             return;
         }
+        // So is a built-in field restated with another type (P0701, R37):
+        // the declaration is skipped, and its value is not checked again
+        // against the built-in type.
+        if let MemberKind::FieldDecl { name, ty, .. } = &member.kind
+            && crate::check::builtin_restated_as(ctx.body, &name.name, ty).is_some()
+        {
+            return;
+        }
         let is_new = has_modifier(member, ModifierKind::New).is_some();
         let builtin = match (&key, ctx.body.builtin_fields()) {
             (Key::Field(name), Some(fields)) => fields.contains(&name.as_str()),

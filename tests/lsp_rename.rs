@@ -174,3 +174,31 @@ fn renaming_a_template_and_an_alarm_keeps_the_workspace_as_it_was() {
         checked(&after_files, "rename-alarm-after", "errors", "faults")
     );
 }
+
+#[test]
+fn renaming_a_pipeline_to_a_pipeline_of_a_file_it_does_not_reach_is_refused() {
+    let lone = "import \"base.pipe\"\n\npipeline Lone extends Base {}\n";
+    let mut files = files();
+    files.insert("lone.pipe".to_string(), lone.to_string());
+    let list: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let workspace = TempWorkspace::new("rename-pipeline-taken", &list);
+    let mut client = client_utf8();
+    let uri = workspace.uri("svc.pipe");
+    client.open(&uri, SVC);
+    // Once checked, a request loads only the file and its importers.
+    client.diagnostics_for(&uri);
+    let response = client.request_raw(
+        "textDocument/rename",
+        json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": 2, "character": 10 },
+            "newName": "Lone",
+        }),
+    );
+    client.shutdown();
+    let error = response.error.expect("the rename is refused");
+    assert!(error.message.contains("`Lone`"), "{}", error.message);
+}

@@ -58,11 +58,14 @@ pub fn prepare(place: &Place<'_, '_>, offset: usize) -> Result<Option<(Span, Str
 
 /// The places to write `new_name` at, by file, sorted, for renaming what
 /// is at `offset`; `Ok(None)` where nothing renameable is; an error saying
-/// why when the rename is refused.
+/// why when the rename is refused. `pipelines` are the names of the
+/// pipelines declared anywhere in the workspace, loaded for the request or
+/// not: a pipeline may not take one of them.
 pub fn rename(
     place: &Place<'_, '_>,
     offset: usize,
     new_name: &str,
+    pipelines: &BTreeSet<String>,
 ) -> Result<Option<Vec<(FileId, Span)>>, String> {
     let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
     let Some((_, old, target)) = target(place, &chains, offset)? else {
@@ -75,7 +78,7 @@ pub fn rename(
     let places = match &target {
         Target::Decl(decl, kind) => {
             let places = decl_uses(place, *decl, *kind, &old);
-            decl_collision(place, *decl, *kind, &old, new_name, &places)?;
+            decl_collision(place, *decl, *kind, &old, new_name, &places, pipelines)?;
             places
         }
         Target::Profile(name) => {
@@ -364,7 +367,8 @@ fn decl_uses(
 
 /// Refuses a new name already visible where the declaration's name is
 /// (its file, the files that name it, the files that import its file), or
-/// already the name of a pipeline, which exemptions name workspace-wide.
+/// already the name of a pipeline, which exemptions name workspace-wide
+/// (those loaded, and `pipelines`, those of the whole workspace).
 fn decl_collision(
     place: &Place<'_, '_>,
     target: DeclId,
@@ -372,6 +376,7 @@ fn decl_collision(
     old: &str,
     new_name: &str,
     places: &BTreeSet<(FileId, Span)>,
+    pipelines: &BTreeSet<String>,
 ) -> Result<(), String> {
     let workspace = place.workspace;
     let mut files: BTreeSet<FileId> = places.iter().map(|(file, _)| *file).collect();
@@ -422,9 +427,11 @@ fn decl_collision(
         }
     }
     if kind == DeclKind::Pipeline
-        && place.analysis.scopes.all().any(|(_, kind, item)| {
-            kind == DeclKind::Pipeline && item.kind.name().is_some_and(|name| name.name == new_name)
-        })
+        && (pipelines.contains(new_name)
+            || place.analysis.scopes.all().any(|(_, kind, item)| {
+                kind == DeclKind::Pipeline
+                    && item.kind.name().is_some_and(|name| name.name == new_name)
+            }))
     {
         return Err(format!("a pipeline `{new_name}` is already declared"));
     }

@@ -516,9 +516,11 @@ impl Server<'_> {
                 let at = params.text_document_position;
                 let encoding = self.encoding;
                 let new_name = params.new_name;
+                let pipelines = self.pipeline_names(&at.text_document.uri);
                 let answer = self
                     .with_place(&at.text_document.uri, at.position, |place, offset| {
-                        let Some(places) = rename::rename(place, offset, &new_name)? else {
+                        let Some(places) = rename::rename(place, offset, &new_name, &pipelines)?
+                        else {
                             return Ok(None);
                         };
                         Ok(Some(rename::workspace_edit(
@@ -594,6 +596,27 @@ impl Server<'_> {
                 format!("{} is not open", uri.as_str()),
             )
         })
+    }
+
+    /// The names of the pipelines declared in the workspace of a document,
+    /// in every file of it (a request loads only some), parsed, not
+    /// analysed.
+    fn pipeline_names(&self, uri: &Uri) -> BTreeSet<String> {
+        let Some(document) = self.documents.get(uri) else {
+            return BTreeSet::new();
+        };
+        let scope = documents::scope_of(document);
+        let entries = documents::entries(&scope, &self.documents);
+        let overlay = self.documents.overlay();
+        let workspace = modules::load_cached(entries, &overlay, self.checker.cache());
+        workspace
+            .modules
+            .iter()
+            .filter(|module| !module.is_std)
+            .flat_map(|module| &module.tree.items)
+            .filter(|item| matches!(item.kind, crate::syntax::ast::ItemKind::Pipeline(_)))
+            .filter_map(|item| item.kind.name().map(|name| name.name.clone()))
+            .collect()
     }
 
     /// Loads and analyses the workspace of a document and calls `f` with

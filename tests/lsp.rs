@@ -281,6 +281,55 @@ fn definitions_of_extends_alarms_deploys_and_overrides() {
 }
 
 #[test]
+fn definitions_of_overriding_members_with_a_body_are_the_members_they_override() {
+    let svc = r#"import "base.pipe"
+
+template Mid extends Base {
+  stage beta { bake = 45m }
+}
+
+pipeline Svc extends Mid {
+  stage beta {
+    bake = 30m
+  }
+  production {
+    wave first { bake = 3h }
+  }
+}
+"#;
+    let dir = TempWorkspace::new(
+        "definition-blocks",
+        &[("pipec.toml", ""), ("base.pipe", BASE), ("svc.pipe", svc)],
+    );
+    let mut client = Client::default();
+    let svc_uri = uri(&dir.join("svc.pipe"));
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&svc_uri, svc);
+    let start = |found: &Value| {
+        (
+            found["uri"].as_str().unwrap().to_string(),
+            found["range"]["start"]["line"].as_u64().unwrap(),
+            found["range"]["start"]["character"].as_u64().unwrap(),
+        )
+    };
+    // The nearest ancestor that writes the stage: `Mid`, then `Base`.
+    for character in [2, 9, 13] {
+        let found = client.request("textDocument/definition", position(&svc_uri, 7, character));
+        assert_eq!(start(&found), (svc_uri.clone(), 3, 8), "{character}");
+    }
+    let found = client.request("textDocument/definition", position(&svc_uri, 3, 9));
+    assert_eq!(start(&found), (base.clone(), 8, 8));
+    let found = client.request("textDocument/definition", position(&svc_uri, 11, 10));
+    assert_eq!(start(&found), (base.clone(), 15, 9));
+    let found = client.request("textDocument/definition", position(&svc_uri, 10, 4));
+    assert_eq!(start(&found), (base.clone(), 12, 2));
+    // Inside the body, off the first line: nothing.
+    let found = client.request("textDocument/definition", position(&svc_uri, 9, 0));
+    assert_eq!(found, Value::Null);
+    client.shutdown();
+}
+
+#[test]
 fn symbols_outline_declarations_stages_and_waves() {
     let mut client = Client::default();
     let file = "untitled:base";

@@ -4,10 +4,12 @@
 //! inherited member an override replaces. Targets in the standard library
 //! open as read-only copies (`std_copy`).
 
-use super::locate;
+use super::locate::{self, At};
+use super::overrides;
 use super::resolve::{self, Place};
-use crate::semantics::merge::Key;
-use crate::semantics::scope::DeclKind;
+use crate::semantics::chains;
+use crate::semantics::merge::{Key, head_span, key_of};
+use crate::semantics::scope::{DeclId, DeclKind};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{ItemKind, MemberKind, Path};
 
@@ -79,10 +81,45 @@ pub fn definition(place: &Place<'_, '_>, offset: usize) -> Option<(FileId, Span)
         let found = place.block(&at)?.get(&Key::Named("alarm", name))?;
         return Some((found.origin.file, found.origin.span));
     }
-    // On an override: the member it overrides.
-    let resolved = resolve::member(place, &at)?;
-    let previous = resolved.history.first()?;
-    Some((previous.file, previous.span))
+    // On an override: the member it overrides. A value replaced keeps
+    // what it replaced in its history; a member with a body is merged
+    // into, so its history is empty and the chain is searched instead.
+    if let Some(previous) = resolve::member(place, &at).and_then(|found| found.history.first()) {
+        return Some((previous.file, previous.span));
+    }
+    let head = head_span(member);
+    if offset < head.start() || offset > head.end() {
+        return None;
+    }
+    overridden(place, &at)
+}
+
+/// The member that the member at the cursor (one with a body, on its
+/// first line) overrides: the nearest ancestor's, at the same key path;
+/// inside a profile, the declaration's own.
+fn overridden(place: &Place<'_, '_>, at: &At<'_>) -> Option<(FileId, Span)> {
+    let mut keys = at
+        .members
+        .iter()
+        .map(|member| key_of(&member.kind))
+        .collect::<Option<Vec<Key>>>()?;
+    let here = DeclId {
+        file: place.file,
+        item: at.item_idx,
+    };
+    let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
+    let mut chain = chains.chain(here)?;
+    if matches!(keys.first(), Some(Key::Named("profile", _))) {
+        keys.remove(0);
+    } else {
+        chain.pop();
+    }
+    chain.into_iter().rev().find_map(|decl| {
+        let body = place.analysis.scopes.item(decl)?.kind.body()?;
+        let member = *overrides::follow(body, &keys).last()?;
+        let text = place.workspace.sources.get(decl.file)?.text.as_str();
+        Some((decl.file, overrides::shown_span(text, member)))
+    })
 }
 
 fn declaration(place: &Place<'_, '_>, path: &Path) -> Option<(FileId, Span)> {

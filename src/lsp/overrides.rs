@@ -143,7 +143,7 @@ fn writes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key]) -> Vec<(FileId, Spa
 
 /// The members reached by following `keys` from `block`. A key written
 /// twice in one body is a diagnostic; both are listed.
-fn follow<'b>(block: &'b Block, keys: &[Key]) -> Vec<&'b Member> {
+pub fn follow<'b>(block: &'b Block, keys: &[Key]) -> Vec<&'b Member> {
     let Some((first, rest)) = keys.split_first() else {
         return Vec::new();
     };

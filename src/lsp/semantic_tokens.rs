@@ -386,7 +386,11 @@ impl Classifier<'_, '_, '_> {
             }
             MemberKind::Include { calendar } => self.path(calendar, Context::Value, Some(decl)),
             MemberKind::Exempt { pipeline, rule, .. } => {
-                self.path(pipeline, Context::Value, Some(decl));
+                // Exemptions name pipelines workspace-wide, by name: the
+                // pipeline is seldom in a file the policy's file imports.
+                if let Some(last) = pipeline.segments.last() {
+                    self.put(ident_or_path(pipeline, last), Kind::Type, 0);
+                }
                 self.put(rule.span, Kind::EnumMember, 0);
             }
             MemberKind::Level { rules, .. } => {

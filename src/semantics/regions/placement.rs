@@ -176,6 +176,12 @@ impl Placer<'_, '_> {
             // up to them (R17, R18), and reported each at its item: those
             // are applied here, not reported again.
             let mut literal = matches!(expr.kind, ExprKind::List(_));
+            // Where the inherited list was last set or changed (the
+            // secondary label of an absent item), and where each region an
+            // edit appended was written (that of a repeated one, which is
+            // otherwise the inherited list).
+            let mut last_change = (base_file, expr.span);
+            let mut appended_at: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
             for (op_member, op_file) in &field.list_ops {
                 let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
                     continue;
@@ -192,30 +198,59 @@ impl Placer<'_, '_> {
                 ) else {
                     continue;
                 };
+                // Each region is labelled at its own item when the operand
+                // is a literal list, at the operand otherwise.
+                let item_span = |code: &str| {
+                    match &value.kind {
+                    ExprKind::List(items) => items
+                        .iter()
+                        .find(|item| {
+                            matches!(&item.kind, ExprKind::Path(path) if path.to_dotted() == code)
+                        })
+                        .map_or(value.span, |item| item.span),
+                    _ => value.span,
+                }
+                };
                 for code in operand {
                     let present = set.contains(&code);
                     match (op, present) {
-                        (AssignOp::Append, false) => set.push(code),
-                        (AssignOp::Remove, true) => set.retain(|existing| *existing != code),
+                        (AssignOp::Append, false) => {
+                            appended_at.insert(code.clone(), (*op_file, item_span(&code)));
+                            set.push(code);
+                        }
+                        (AssignOp::Remove, true) => {
+                            appended_at.remove(&code);
+                            set.retain(|existing| *existing != code);
+                        }
                         _ if checked_in_merge => {}
-                        (AssignOp::Append, true) => self.diagnostics.push(
-                            Diagnostic::error(
-                                Code::DUPLICATE_LIST_ITEM,
-                                format!("`{code}` is already in wave `{name}`"),
-                            )
-                            .primary(*op_file, value.span, "appended again")
-                            .help("remove it from the `+=` list"),
-                        ),
+                        (AssignOp::Append, true) => {
+                            let (earlier, label) = appended_at
+                                .get(&code)
+                                .map_or(((base_file, expr.span), "the inherited list"), |at| {
+                                    (*at, "already here")
+                                });
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::DUPLICATE_LIST_ITEM,
+                                    format!("`{code}` is already in wave `{name}`"),
+                                )
+                                .primary(*op_file, item_span(&code), "appended again")
+                                .secondary(earlier.0, earlier.1, label)
+                                .help("remove it from the `+=` list"),
+                            );
+                        }
                         _ => self.diagnostics.push(
                             Diagnostic::error(
                                 Code::LIST_REMOVAL_OF_ABSENT,
                                 format!("`{code}` is not in wave `{name}`"),
                             )
-                            .primary(*op_file, value.span, "removes nothing")
+                            .primary(*op_file, item_span(&code), "removes nothing")
+                            .secondary(last_change.0, last_change.1, "the inherited list")
                             .help("check the inherited wave's regions"),
                         ),
                     }
                 }
+                last_change = (*op_file, value.span);
             }
             let origin = (base_file, base.span);
             let mut reported = false;

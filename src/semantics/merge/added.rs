@@ -4,7 +4,7 @@
 //! what reports a missing parent member rather than a changed one.
 
 use super::keys::writes_value;
-use super::lists::{literal_items, self_text};
+use super::lists::{item_key, literal_items};
 use super::modifiers::has_modifier;
 use super::{Ctx, Declared, How, Key, Merger, Origin, Resolved, ResolvedBlock, head_span};
 use crate::check::Body;
@@ -214,7 +214,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             final_at: has_modifier(member, ModifierKind::Final).map(|span| (file, span)),
             abstract_at,
             body,
-            items: literal_items(member, file, |span| self_text(self.workspace, file, span)),
+            items: literal_items(member, file, |item| item_key(self.workspace, file, item)),
             base: writes_value(&member.kind).then_some((member, file)),
             list_ops: Vec::new(),
             declared: self.declaration(member, file),

@@ -4,7 +4,7 @@
 //! longest part of the merge, kept to itself.
 
 use super::keys::{changes_in, replaces_wholesale, writes_value};
-use super::lists::{list_operator_on_abstract, literal_items, self_text};
+use super::lists::{item_key, list_operator_on_abstract, literal_items};
 use super::modifiers::{find_final, has_modifier};
 use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
 use crate::check::Body;
@@ -194,7 +194,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             });
             existing.abstract_at = None;
             existing.items =
-                literal_items(member, file, |span| self_text(self.workspace, file, span));
+                literal_items(member, file, |item| item_key(self.workspace, file, item));
             existing.member = member;
             existing.base = Some((member, file));
             existing.list_ops.clear();

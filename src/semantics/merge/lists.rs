@@ -1,12 +1,12 @@
 //! List operators: `+=` and `-=` applied to a literal inherited list
-//! (R17–R19), and the text items compare by. Separate from the merging of
+//! (R17–R19), and what items compare by. Separate from the merging of
 //! a member, which only decides when an edit applies.
 
 use super::{Merger, Resolved};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{AssignOp, Expr, ExprKind, Member, MemberKind};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, LiteralValue, Member, MemberKind};
 
 impl<'w, 'd> Merger<'w, 'd> {
     /// Applies `+=` or `-=` to a literal inherited list (R17, R18). When the
@@ -29,7 +29,8 @@ impl<'w, 'd> Merger<'w, 'd> {
         };
         for operand in operands {
             let text = self_text(self.workspace, file, operand.span);
-            let found = items.iter().position(|(item, _, _)| *item == text);
+            let key = item_key(self.workspace, file, operand);
+            let found = items.iter().position(|(item, _, _)| *item == key);
             match (op, found) {
                 (AssignOp::Append, Some(idx)) => {
                     let mut diagnostic = Diagnostic::error(
@@ -43,7 +44,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                     self.diagnostics
                         .push(diagnostic.help("remove it from the `+=` list"));
                 }
-                (AssignOp::Append, None) => items.push((text, file, operand.span)),
+                (AssignOp::Append, None) => items.push((key, file, operand.span)),
                 (_, Some(idx)) => {
                     items.remove(idx);
                 }
@@ -97,11 +98,28 @@ pub(super) fn self_text(workspace: &Workspace, file: FileId, span: Span) -> Stri
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The items of a literal list written by a field, for list operators.
+/// What a list item compares by (R17, R18): its value when it is a count,
+/// a duration or a percent, so `60m` is `1h` and `1_000` is `1000`; its
+/// text otherwise, as names and strings are written.
+pub(super) fn item_key(workspace: &Workspace, file: FileId, item: &Expr) -> String {
+    // The NUL prefix keeps a value's key apart from any item's text.
+    match &item.kind {
+        ExprKind::Literal(literal) => match literal.value {
+            LiteralValue::Count(count) => format!("\0count {count}"),
+            LiteralValue::Duration(seconds) => format!("\0duration {seconds}"),
+            LiteralValue::Percent(hundredths) => format!("\0percent {hundredths}"),
+            _ => self_text(workspace, file, item.span),
+        },
+        _ => self_text(workspace, file, item.span),
+    }
+}
+
+/// The items of a literal list written by a field, for list operators,
+/// each with the key it compares by.
 pub(super) fn literal_items(
     member: &Member,
     file: FileId,
-    text: impl Fn(Span) -> String,
+    key: impl Fn(&Expr) -> String,
 ) -> Option<Vec<(String, FileId, Span)>> {
     let value: &Expr = match &member.kind {
         MemberKind::FieldAssign {
@@ -118,7 +136,7 @@ pub(super) fn literal_items(
         ExprKind::List(items) => Some(
             items
                 .iter()
-                .map(|item| (text(item.span), file, item.span))
+                .map(|item| (key(item), file, item.span))
                 .collect(),
         ),
         _ => None,

@@ -3,7 +3,7 @@
 //! What the merge produces, apart from how it produces it.
 
 use super::ResolvedBlock;
-use super::lists::self_text;
+use super::lists::item_key;
 use crate::modules::Workspace;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{AssignOp, Expr, ExprKind, Member, MemberKind, TypeExpr};
@@ -102,8 +102,8 @@ impl<'w> Resolved<'w> {
 
     /// The items of a field as resolved, each with the file it is written
     /// in: the value last given whole (a list's items, or the value
-    /// itself), then each `+=` and `-=` since, in order. Items compare by
-    /// their text, as merging compares them (R17, R18).
+    /// itself), then each `+=` and `-=` since, in order. Items compare as
+    /// merging compares them: by value, or by text (R17, R18).
     pub fn merged_items(&self, workspace: &Workspace) -> Vec<(&'w Expr, FileId)> {
         fn listed(value: &Expr) -> Vec<&Expr> {
             match &value.kind {
@@ -121,10 +121,10 @@ impl<'w> Resolved<'w> {
                 continue;
             };
             for operand in listed(value) {
-                let written = self_text(workspace, *edit_file, operand.span);
-                let found = items.iter().position(|(item, item_file)| {
-                    self_text(workspace, *item_file, item.span) == written
-                });
+                let written = item_key(workspace, *edit_file, operand);
+                let found = items
+                    .iter()
+                    .position(|(item, item_file)| item_key(workspace, *item_file, item) == written);
                 match (op, found) {
                     (AssignOp::Append, None) => items.push((operand, *edit_file)),
                     (AssignOp::Remove, Some(at)) => {

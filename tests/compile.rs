@@ -728,6 +728,32 @@ pipeline orders {{
     );
 }
 
+/// A region's `azs` and `cells` default to `[]` (R19): a registry that
+/// extends another may edit them with `+=` and `-=` where no ancestor set
+/// them, and the plan deploys to the AZs and cells so edited.
+#[test]
+fn a_registry_edits_a_regions_default_azs_and_cells() {
+    let deploys = |by: &str| -> Vec<String> {
+        let text = format!(
+            r#"registry base {{ region r1 {{ traffic = low }} }}
+registry more extends base {{ region r1 {{ azs += [r1-az1, r1-az2]; azs -= [r1-az1]; cells += [c1] }} }}
+pipeline orders {{
+  platform = ecs
+  build bundle {{ run = "make" }}
+  production {{ registry = more; rollback on ALARM("X"); wave first {{ regions = rest; by {by} }} }}
+}}
+"#
+        );
+        steps(&compile_text(&text))
+            .iter()
+            .filter(|step| step["kind"] == "deploy")
+            .map(|step| step["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(deploys("az"), ["production/first/r1/az/r1-az2/deploy"]);
+    assert_eq!(deploys("cell"), ["production/first/r1/cell/c1/deploy"]);
+}
+
 /// A final block freezes everything in it (R33), so a bake inside one is a
 /// final bake, which `bake scale` leaves alone (R35, R41) and says so;
 /// bakes outside final blocks are scaled.

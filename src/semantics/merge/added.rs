@@ -37,6 +37,21 @@ impl<'w, 'd> Merger<'w, 'd> {
             if crate::check::reported_as_out_of_place(ctx.body, member) || ctx.in_profile {
                 return;
             }
+            // A region's AZ ids and cells have a built-in default, `[]`
+            // (R19): an edit with nothing inherited starts from it.
+            if ctx.body == Body::Region && matches!(name.name.as_str(), "azs" | "cells") {
+                let mut fresh = self.fresh(member, file, ctx);
+                fresh.base = None;
+                fresh.items = self.list_op(Some(Vec::new()), member, *op, file, &fresh);
+                fresh.origin.how = if *op == AssignOp::Append {
+                    How::Append
+                } else {
+                    How::Remove
+                };
+                fresh.list_ops.push((member, file));
+                block.push(key, fresh);
+                return;
+            }
             let symbol = if *op == AssignOp::Append { "+=" } else { "-=" };
             let mut diagnostic = Diagnostic::error(
                 Code::LIST_OPERATOR_WITHOUT_LIST,

@@ -49,19 +49,27 @@ impl<'w, 'd> Merger<'w, 'd> {
                     items.remove(idx);
                 }
                 (_, None) => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::LIST_REMOVAL_OF_ABSENT,
-                            format!("`{text}` is not in `{}`", name.name),
-                        )
-                        .primary(file, operand.span, "removes nothing")
-                        .secondary(
+                    let diagnostic = Diagnostic::error(
+                        Code::LIST_REMOVAL_OF_ABSENT,
+                        format!("`{text}` is not in `{}`", name.name),
+                    )
+                    .primary(file, operand.span, "removes nothing");
+                    // A list edited from its built-in default, `[]`, has
+                    // no inherited list to point at.
+                    let diagnostic = if existing.base.is_none() && existing.list_ops.is_empty() {
+                        diagnostic.note(format!(
+                            "nothing sets `{}`: it is its default, `[]`",
+                            name.name
+                        ))
+                    } else {
+                        diagnostic.secondary(
                             existing.origin.file,
                             existing.origin.span,
                             "the inherited list",
                         )
-                        .help("remove it from the `-=` list"),
-                    );
+                    };
+                    self.diagnostics
+                        .push(diagnostic.help("remove it from the `-=` list"));
                 }
             }
         }

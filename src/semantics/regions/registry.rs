@@ -86,9 +86,9 @@ impl Registry {
                     let Key::Field(field_name) = field_key else {
                         continue;
                     };
-                    let Some(expr) = field_expr(field) else {
-                        continue;
-                    };
+                    // `azs` and `cells` with no value are their default,
+                    // `[]`, which their edits start from (R19).
+                    let expr = field_expr(field);
                     let file = field.base.map_or(field.origin.file, |(_, file)| file);
                     // AZ ids and cells are names; what is not is reported
                     // where it is written (`plan::region_ids_problems`) and
@@ -100,18 +100,31 @@ impl Registry {
                             .map(|item| (value_text(item, text, file), item.span))
                             .collect()
                     };
-                    match (field_name.as_str(), &expr.kind) {
-                        ("azs", ExprKind::List(items)) => {
+                    match (field_name.as_str(), expr) {
+                        (
+                            "azs",
+                            Some(Expr {
+                                kind: ExprKind::List(items),
+                                ..
+                            }),
+                        ) => {
                             let (azs, spans): (Vec<String>, Vec<Span>) =
                                 names(items).into_iter().unzip();
                             region.azs = azs;
                             region.az_places = spans.into_iter().map(|span| (file, span)).collect();
                         }
-                        ("cells", ExprKind::List(items)) => {
+                        (
+                            "cells",
+                            Some(Expr {
+                                kind: ExprKind::List(items),
+                                ..
+                            }),
+                        ) => {
                             region.cells = names(items).into_iter().map(|(cell, _)| cell).collect();
                         }
                         ("azs" | "cells", _) => {}
-                        _ => {
+                        (_, None) => continue,
+                        (_, Some(expr)) => {
                             let is_boolean = matches!(
                                 &expr.kind,
                                 ExprKind::Literal(literal)

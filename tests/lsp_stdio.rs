@@ -1,6 +1,9 @@
 //! `pipec lsp` as an editor starts it, over stdio: when the client process
 //! named in `initialize` dies without `exit`, the server ends too instead of
-//! waiting on a pipe nobody writes to.
+//! waiting on a pipe nobody writes to; what only the stdio transport and a
+//! real process show (cancellation while busy, the refresh capability as
+//! clients spell it, settings against the command line's defaults, paths
+//! of files on disk).
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 

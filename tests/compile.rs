@@ -695,32 +695,17 @@ pipeline renewed extends Base {
 /// edited, in order, not to the inherited list.
 #[test]
 fn a_registry_edits_an_inherited_regions_azs_and_cells() {
-    let deploys = |by: &str| -> Vec<String> {
-        let text = format!(
-            r#"registry base {{ region r1 {{ azs = [r1-az1, r1-az2]; cells = [c1] }} }}
-registry more extends base {{ region r1 {{ azs += [r1-az3]; azs -= [r1-az1]; cells += [c2] }} }}
-pipeline orders {{
-  platform = ecs
-  build bundle {{ run = "make" }}
-  production {{ registry = more; rollback on ALARM("X"); wave first {{ regions = rest; by {by} }} }}
-}}
-"#
-        );
-        steps(&compile_text(&text))
-            .iter()
-            .filter(|step| step["kind"] == "deploy")
-            .map(|step| step["id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let registries = "registry base { region r1 { azs = [r1-az1, r1-az2]; cells = [c1] } }
+registry more extends base { region r1 { azs += [r1-az3]; azs -= [r1-az1]; cells += [c2] } }";
     assert_eq!(
-        deploys("az"),
+        deploys_through(registries, "az"),
         [
             "production/first/r1/az/r1-az2/deploy",
             "production/first/r1/az/r1-az3/deploy"
         ]
     );
     assert_eq!(
-        deploys("cell"),
+        deploys_through(registries, "cell"),
         [
             "production/first/r1/cell/c1/deploy",
             "production/first/r1/cell/c2/deploy"
@@ -728,30 +713,40 @@ pipeline orders {{
     );
 }
 
-/// A region's `azs` and `cells` default to `[]` (R19): a registry that
-/// extends another may edit them with `+=` and `-=` where no ancestor set
-/// them, and the plan deploys to the AZs and cells so edited.
-#[test]
-fn a_registry_edits_a_regions_default_azs_and_cells() {
-    let deploys = |by: &str| -> Vec<String> {
-        let text = format!(
-            r#"registry base {{ region r1 {{ traffic = low }} }}
-registry more extends base {{ region r1 {{ azs += [r1-az1, r1-az2]; azs -= [r1-az1]; cells += [c1] }} }}
+/// The deploy steps of a pipeline over the registry `more` (declared in
+/// `registries`), in one wave of every region, `by` AZ or cell.
+fn deploys_through(registries: &str, by: &str) -> Vec<String> {
+    let text = format!(
+        r#"{registries}
 pipeline orders {{
   platform = ecs
   build bundle {{ run = "make" }}
   production {{ registry = more; rollback on ALARM("X"); wave first {{ regions = rest; by {by} }} }}
 }}
 "#
-        );
-        steps(&compile_text(&text))
-            .iter()
-            .filter(|step| step["kind"] == "deploy")
-            .map(|step| step["id"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert_eq!(deploys("az"), ["production/first/r1/az/r1-az2/deploy"]);
-    assert_eq!(deploys("cell"), ["production/first/r1/cell/c1/deploy"]);
+    );
+    steps(&compile_text(&text))
+        .iter()
+        .filter(|step| step["kind"] == "deploy")
+        .map(|step| step["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A region's `azs` and `cells` default to `[]` (R19): a registry that
+/// extends another may edit them with `+=` and `-=` where no ancestor set
+/// them, and the plan deploys to the AZs and cells so edited.
+#[test]
+fn a_registry_edits_a_regions_default_azs_and_cells() {
+    let registries = "registry base { region r1 { traffic = low } }
+registry more extends base { region r1 { azs += [r1-az1, r1-az2]; azs -= [r1-az1]; cells += [c1] } }";
+    assert_eq!(
+        deploys_through(registries, "az"),
+        ["production/first/r1/az/r1-az2/deploy"]
+    );
+    assert_eq!(
+        deploys_through(registries, "cell"),
+        ["production/first/r1/cell/c1/deploy"]
+    );
 }
 
 /// A final block freezes everything in it (R33), so a bake inside one is a

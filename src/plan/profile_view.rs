@@ -16,6 +16,20 @@ use super::*;
 use crate::semantics::merge::ProfileEffects;
 use crate::semantics::policies::Floor;
 
+/// Where [`ProfileSites::with_profile`] puts the approval steps a profile
+/// requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approvals {
+    /// Where lowering puts them, before production's first step: the plan
+    /// exactly as lowering under the profile gives it, at the price of
+    /// moving every production step up and back again.
+    AtEntry,
+    /// After the last step: for a reader that asks whether the plan has an
+    /// approval step, not where, as the policies do. Moving a hundred
+    /// production steps twice per profile was a twentieth of `check`.
+    Last,
+}
+
 /// Where a plan's bakes are (each by its step's index, as its body sets
 /// it) and where production's approval steps end.
 #[derive(Debug, Default)]
@@ -42,12 +56,13 @@ impl ProfileSites {
     /// it; then puts the plan back as it was. Of a plan to be written,
     /// what only such a plan has (the values a bake replaced, what each
     /// approval step needs) stays as lowered without the profile: no
-    /// check reads it.
+    /// check reads it. `approvals` says where the profile's approval
+    /// steps go.
     pub fn with_profile<R>(
         &self,
         plan: &mut Plan,
         (name, effects): (&str, &ProfileEffects<'_>),
-        floors: &[Floor],
+        (floors, approvals_at): (&[Floor], Approvals),
         read: impl FnOnce(&Plan) -> R,
     ) -> R {
         let profile = plan.profile.replace(name.to_string());
@@ -78,7 +93,10 @@ impl ProfileSites {
         // A plan without production gets no approval steps.
         let (entry, approvals): (usize, Vec<Step>) = match self.production_entry {
             Some(entry) => (
-                entry.min(plan.steps.len()),
+                match approvals_at {
+                    Approvals::AtEntry => entry.min(plan.steps.len()),
+                    Approvals::Last => plan.steps.len(),
+                },
                 profile_approvals(effects)
                     .into_iter()
                     .map(|(role, trace)| approval_step("production", role, trace, Needs::new()))

@@ -18,6 +18,7 @@ pub mod windows;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
+use crate::plan::profile_view::Approvals;
 use crate::source::{FileId, Span};
 use merge::{Key, ResolvedBlock};
 use scope::{DeclId, DeclKind, Scopes};
@@ -295,18 +296,32 @@ pub fn analyze<'w>(
                     // In a debug build (every test run) the plan had so
                     // is compared with the one lowering gives: a rule of
                     // lowering it misses fails the test that meets it.
+                    // The policies read it with the profile's approvals
+                    // last, which they find as they find them in place.
                     if cfg!(debug_assertions) && matches!(want, Want::Diagnostics) {
                         let lowered = lower_under(other, &mut Vec::new());
+                        let in_place = (&governing_floors[..], Approvals::AtEntry);
                         let derived =
-                            sites.with_profile(&mut plan, effects, &governing_floors, Clone::clone);
+                            sites.with_profile(&mut plan, effects, in_place, Clone::clone);
                         assert_eq!(
                             lowered.as_ref(),
                             Some(&derived),
                             "profile `{other}` of `{}`",
                             name.name
                         );
+                        let found_in_place =
+                            sites.with_profile(&mut plan, effects, in_place, checked);
+                        let last = (&governing_floors[..], Approvals::Last);
+                        let found_last = sites.with_profile(&mut plan, effects, last, checked);
+                        assert_eq!(
+                            format!("{found_in_place:?}"),
+                            format!("{found_last:?}"),
+                            "the policies on profile `{other}` of `{}`",
+                            name.name
+                        );
                     }
-                    sites.with_profile(&mut plan, effects, &governing_floors, checked)
+                    let last = (&governing_floors[..], Approvals::Last);
+                    sites.with_profile(&mut plan, effects, last, checked)
                 }
                 _ => match lower_under(other, &mut found) {
                     Some(other_plan) => {

@@ -85,21 +85,56 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
     }
     // Waves in order, with their steps. A wave's steps come one after
     // another and share its name: the last wave is looked at first, by
-    // address before by letters.
-    let mut waves: Vec<(&str, Vec<&Step>)> = Vec::new();
+    // address before by letters. Each wave's steps are a run of one list:
+    // counted first, then placed, so that no wave grows a list of its own
+    // (those were a third of the allocations of checking a plan).
+    let wave_at = |waves: &[(&str, usize)], wave: &str| {
+        waves
+            .iter()
+            .rposition(|(name, _)| std::ptr::eq(*name, wave) || *name == wave)
+    };
+    let mut counts: Vec<(&str, usize)> = Vec::new();
     for step in &production {
         let Some(wave) = step.target.wave.as_deref() else {
             continue;
         };
-        match waves
-            .iter_mut()
-            .rev()
-            .find(|(name, _)| std::ptr::eq(*name, wave) || *name == wave)
-        {
-            Some((_, steps)) => steps.push(step),
-            None => waves.push((wave, vec![step])),
+        match wave_at(&counts, wave).and_then(|at| counts.get_mut(at)) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((wave, 1)),
         }
     }
+    // Where each wave's next step goes.
+    let mut next: Vec<(&str, usize)> = Vec::with_capacity(counts.len());
+    let mut placed = 0;
+    for &(wave, count) in &counts {
+        next.push((wave, placed));
+        placed += count;
+    }
+    let mut in_waves: Vec<&Step> = production
+        .first()
+        .map_or_else(Vec::new, |&first| vec![first; placed]);
+    for step in &production {
+        let Some(wave) = step.target.wave.as_deref() else {
+            continue;
+        };
+        if let Some((_, at)) = wave_at(&next, wave).and_then(|at| next.get_mut(at))
+            && let Some(slot) = in_waves.get_mut(*at)
+        {
+            *slot = step;
+            *at += 1;
+        }
+    }
+    let mut rest: &[&Step] = &in_waves;
+    let waves: Vec<(&str, &[&Step])> = counts
+        .iter()
+        .map(|&(wave, count)| {
+            let (steps, after) = rest.split_at_checked(count).unwrap_or((rest, &[]));
+            rest = after;
+            (wave, steps)
+        })
+        .collect();
+    // The regions of a wave, counted: a set kept from wave to wave.
+    let mut regions: crate::hashing::FastHashSet<&str> = Default::default();
     let is_lambda = production.iter().any(|step| {
         matches!(
             step.params,
@@ -126,15 +161,20 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
             .iter()
             .find(|step| !step.target.onebox && matches!(step.params, Params::Deploy { .. }))
             .or_else(|| steps.first().filter(|_| deploys));
-        let mut regions: Vec<&str> = steps
+        // A region's steps are consecutive and share its name: most
+        // repeats are passed over by address, before hashing.
+        regions.clear();
+        let mut last: Option<&str> = None;
+        for region in steps
             .iter()
             .filter_map(|step| step.target.region.as_deref())
-            .collect();
-        // A region's steps are consecutive and share its name: most
-        // repeats go before sorting, by address.
-        regions.dedup_by(|later, earlier| std::ptr::eq(*later, *earlier) || later == earlier);
-        regions.sort_unstable();
-        regions.dedup();
+        {
+            if last.is_some_and(|last| std::ptr::eq(last, region) || last == region) {
+                continue;
+            }
+            last = Some(region);
+            regions.insert(region);
+        }
         if let Some(first) = first
             && !steps.iter().any(|step| step.target.onebox)
         {

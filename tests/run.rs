@@ -636,6 +636,104 @@ fn approvals_and_blockers_halt_until_given() {
     );
 }
 
+/// Waiting at a gate takes no job: with `--jobs 1`, a region whose alarm
+/// blocker is in alarm does not keep the other region of its wave from
+/// deploying. Here the blocker in lab-east-1 clears only once lab-west-1's
+/// deploy has begun, so a runner whose waiting step held the only job
+/// would wait forever. The blocker clears while lab-west-1 still runs:
+/// lab-east-1 then waits for the job, and starts only once lab-west-1 is
+/// done, so that one command runs at a time.
+#[test]
+fn a_step_waiting_at_a_gate_holds_no_job() {
+    let workspace = Workspace::new("jobs");
+    let text = basic("block on ALARM(\"Busy\")").replace(
+        "wave first { regions = [lab-east-1]; bake = 1h }",
+        "wave first { regions = [lab-east-1, lab-west-1]; bake = 1h }",
+    );
+    assert!(text.contains("[lab-east-1, lab-west-1]"));
+    workspace.file("pipeline.pipe", &text);
+    workspace.script(
+        "scripts/effect.sh",
+        "#!/bin/sh\nset -eu\n\
+         if [ \"${PIPEC_REGION:-}\" = lab-west-1 ] && [ \"$PIPEC_STAGE\" = production ]; then touch west-begun; sleep 1; fi\n\
+         echo \"${PIPEC_STEP_ID}${1:+ $1}\" >> effects.txt\n",
+    );
+    workspace.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\n\
+         if [ \"$PIPEC_ALARM\" = Busy ] && [ \"${PIPEC_REGION:-}\" = lab-east-1 ] && [ ! -e west-begun ]; then exit 1; fi\n\
+         exit 0\n",
+    );
+    let mut child = workspace
+        .pipec()
+        .args([
+            "run",
+            "pipeline.pipe",
+            "--jobs",
+            "1",
+            "--speed",
+            "36000",
+            "--alarm-command",
+            "./scripts/check-alarm.sh",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "the run never finished: the waiting step kept the only job\n{}",
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 0);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "waiting    production/first/lab-east-1/deploy: alarm blocker `alarm:expr` is in alarm: Busy in lab-east-1"
+        ),
+        "{err}"
+    );
+    let effects = workspace.effects();
+    let position = |line: &str| effects.iter().position(|effect| effect == line).unwrap();
+    assert!(
+        position("production/first/lab-west-1/deploy")
+            < position("production/first/lab-east-1/deploy"),
+        "{effects:?}"
+    );
+    // One command at a time: each command step starts only after the one
+    // before it finished.
+    let entries = journal(&workspace.state("orders"));
+    let mut running = 0;
+    for entry in &entries {
+        match &entry.record {
+            Record::StepStarted { step, .. }
+                if !step.ends_with("/bake") && step != "source/code" =>
+            {
+                running += 1;
+                assert_eq!(running, 1, "{step} started while another command ran");
+            }
+            Record::StepFinished { step, .. }
+                if !step.ends_with("/bake") && step != "source/code" =>
+            {
+                running -= 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        outcomes(&entries)["production/first/lab-east-1/deploy"],
+        StepOutcome::Succeeded
+    );
+}
+
 #[test]
 fn a_plan_file_runs_like_its_source() {
     let workspace = Workspace::new("plan-file");

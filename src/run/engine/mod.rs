@@ -16,7 +16,7 @@ pub use start::run;
 use super::progress::Progress;
 use super::scheduler::{Status, runs_command};
 use super::state::journal::{Journal, Record, StepOutcome};
-use super::worker::{self, Message, StepResult};
+use super::worker::{self, Answer, Message, StepResult};
 use super::{Options, Outcome, RunError, Shared};
 use crate::export::plan_v1::{Gate, Params};
 use replay::{Replay, Rollback};
@@ -28,7 +28,9 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 /// An active step: its worker's stop flag, whether it has begun, and
-/// whether it holds a job slot.
+/// whether it holds a job slot. A step that runs a command takes a job when
+/// its worker starts, gives it back while its gates make it wait (a window,
+/// an alarm blocker), and takes one again before it starts.
 struct Active {
     stop: Arc<AtomicBool>,
     begun: bool,
@@ -50,6 +52,9 @@ struct Engine<'o> {
     /// waits for them.
     stopping_for_undo: BTreeSet<usize>,
     blocked: Vec<String>,
+    /// Steps whose gates passed while every job was taken, by plan
+    /// position, each with the answer it waits for.
+    queued: BTreeMap<usize, Sender<Answer>>,
 }
 
 impl<'o> Engine<'o> {
@@ -73,6 +78,7 @@ impl<'o> Engine<'o> {
             stopping: None,
             stopping_for_undo: BTreeSet::new(),
             blocked: Vec::new(),
+            queued: BTreeMap::new(),
         }
     }
 
@@ -146,6 +152,7 @@ impl<'o> Engine<'o> {
                 return self.interrupt(signal);
             }
             if self.stopping.is_none() {
+                self.grant_queued();
                 self.start_ready();
             }
             if self.active.is_empty() {
@@ -175,19 +182,46 @@ impl<'o> Engine<'o> {
         Ok(self.outcome())
     }
 
+    /// How many jobs no step holds.
+    fn free_jobs(&self) -> usize {
+        let held = self.active.values().filter(|active| active.slot).count();
+        self.options.jobs.max(1).saturating_sub(held)
+    }
+
+    /// Gives the jobs that are free to the steps that wait for one, in plan
+    /// order: each checks its gates again, then asks to begin.
+    fn grant_queued(&mut self) {
+        while self.free_jobs() > 0 {
+            let Some((position, reply)) = self.queued.pop_first() else {
+                break;
+            };
+            if let Some(active) = self.active.get_mut(&position) {
+                active.slot = true;
+            }
+            let _ = reply.send(Answer::Recheck);
+        }
+    }
+
+    /// Tells every step waiting for a job that nothing starts any more.
+    fn refuse_queued(&mut self) {
+        for (_, reply) in std::mem::take(&mut self.queued) {
+            let _ = reply.send(Answer::Stop);
+        }
+    }
+
     fn start_ready(&mut self) {
         let ready = self.shared.topology.ready(&self.replay.statuses);
-        let mut commands = self.active.values().filter(|active| active.slot).count();
+        let mut free = self.free_jobs();
         for position in ready {
             let Some(step) = self.shared.plan.steps.get(position) else {
                 continue;
             };
             let slot = runs_command(step);
-            if slot && commands >= self.options.jobs.max(1) {
+            if slot && free == 0 {
                 continue;
             }
             if slot {
-                commands += 1;
+                free -= 1;
             }
             let stop = Arc::new(AtomicBool::new(false));
             self.active.insert(
@@ -214,6 +248,12 @@ impl<'o> Engine<'o> {
                 why,
                 quoted,
             } => {
+                // Waiting at a gate holds no job.
+                if let Some(active) = self.active.get_mut(&position)
+                    && !active.begun
+                {
+                    active.slot = false;
+                }
                 let id = self.id(position);
                 self.progress.status(position, &id, "waiting", None);
                 self.say_quoting(&format!("waiting    {id}: {why}"), &quoted);
@@ -225,6 +265,23 @@ impl<'o> Engine<'o> {
                 self.say(&shown);
             }
             Message::Begin { position, reply } => {
+                let needs_job = self
+                    .shared
+                    .plan
+                    .steps
+                    .get(position)
+                    .is_some_and(runs_command);
+                if self.stopping.is_none() && needs_job {
+                    let holds = self.active.get(&position).is_some_and(|active| active.slot);
+                    if !holds && self.free_jobs() == 0 {
+                        // Answered when a job is free.
+                        self.queued.insert(position, reply);
+                        return Ok(());
+                    }
+                    if let Some(active) = self.active.get_mut(&position) {
+                        active.slot = true;
+                    }
+                }
                 let attempt = if self.stopping.is_some() {
                     None
                 } else {
@@ -263,7 +320,7 @@ impl<'o> Engine<'o> {
                     Some(attempt)
                 };
                 // A worker that is gone has nothing to start.
-                let _ = reply.send(attempt);
+                let _ = reply.send(attempt.map_or(Answer::Stop, Answer::Start));
             }
             Message::Finished { position, result } => self.finished(position, result)?,
         }
@@ -375,7 +432,8 @@ impl<'o> Engine<'o> {
         detail: &str,
     ) -> Result<(), RunError> {
         let step = self.id(position);
-        let topology = &self.shared.topology;
+        let shared = self.shared.clone();
+        let topology = &shared.topology;
         let slot = topology.slot(position).cloned().unwrap_or_default();
         // The step's region; for a step without one, every region of its
         // slot (a wave's bake undoes the wave).
@@ -414,7 +472,7 @@ impl<'o> Engine<'o> {
         for (&other, active) in &self.active {
             if other != position
                 && active.begun
-                && topology.rolled_back_with(&self.shared.plan, other, &slot, &regions)
+                && topology.rolled_back_with(&shared.plan, other, &slot, &regions)
             {
                 active.stop.store(true, Ordering::SeqCst);
                 self.stopping_for_undo.insert(other);
@@ -449,6 +507,7 @@ impl<'o> Engine<'o> {
         for active in self.active.values() {
             active.stop.store(true, Ordering::SeqCst);
         }
+        self.refuse_queued();
         let mut first_error = None;
         let mut pending = pending.into_iter();
         while !self.active.is_empty() {
@@ -465,7 +524,7 @@ impl<'o> Engine<'o> {
             };
             match message {
                 Message::Begin { reply, .. } => {
-                    let _ = reply.send(None);
+                    let _ = reply.send(Answer::Stop);
                 }
                 Message::Finished { position, .. } => {
                     let begun = self
@@ -486,13 +545,14 @@ impl<'o> Engine<'o> {
     }
 
     /// Once nothing more may start, steps still waiting for their gates
-    /// are told to give up; steps that began run to their end.
-    fn stop_waiting_steps(&self) {
+    /// or for a job are told to give up; steps that began run to their end.
+    fn stop_waiting_steps(&mut self) {
         for active in self.active.values() {
             if !active.begun {
                 active.stop.store(true, Ordering::SeqCst);
             }
         }
+        self.refuse_queued();
     }
 
     fn show_log_tail(&mut self, step: &str) {

@@ -10,7 +10,10 @@ use crate::run::process::Log;
 use crate::sim::window::Window;
 
 impl Worker<'_> {
-    pub(super) fn pass_gates(&self, log: &Log) -> Result<(), StepResult> {
+    /// Waits until every gate of the step passes, or says why it cannot
+    /// start. `first`: the first check of this step's gates in this
+    /// invocation, the one whose overrides are recorded.
+    pub(super) fn pass_gates(&self, log: &Log, first: bool) -> Result<(), StepResult> {
         for gate_id in &self.step.gates {
             let Some(entry) = self
                 .shared
@@ -25,10 +28,12 @@ impl Worker<'_> {
             };
             if self.shared.overrides.contains(&**gate_id) {
                 log.line(&format!("gate {gate_id}: overridden (--override)"));
-                let _ = self.engine.send(Message::Overridden {
-                    position: self.position,
-                    gate: gate_id.to_string(),
-                });
+                if first {
+                    let _ = self.engine.send(Message::Overridden {
+                        position: self.position,
+                        gate: gate_id.to_string(),
+                    });
+                }
                 continue;
             }
             match &entry.gate {

@@ -37,14 +37,13 @@ pub enum Message {
         /// The gate's id.
         gate: String,
     },
-    /// The gates passed: may the step start? The engine records the start
-    /// and answers with the attempt number, or `None` when nothing may
-    /// start any more.
+    /// The gates passed: may the step start? The engine answers when it
+    /// can (a step that runs a command may have to wait for a job).
     Begin {
         /// The step's position.
         position: usize,
         /// Where the answer goes.
-        reply: Sender<Option<u32>>,
+        reply: Sender<Answer>,
     },
     /// The worker is done.
     Finished {
@@ -53,6 +52,18 @@ pub enum Message {
         /// How it went.
         result: StepResult,
     },
+}
+
+/// The engine's answer to [`Message::Begin`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The start is recorded: run this attempt.
+    Start(u32),
+    /// A job is now held for the step, which waited for one after its
+    /// gates passed: check the gates again (time went by), then ask again.
+    Recheck,
+    /// Nothing may start any more.
+    Stop,
 }
 
 /// How a worker's step went.
@@ -120,21 +131,29 @@ impl Worker<'_> {
             Ok(log) => log,
             Err(error) => return StepResult::Failed(format!("cannot open its log: {error}")),
         };
-        if let Err(result) = self.pass_gates(&log) {
-            return result;
-        }
-        if let Params::Approval(approval) = &self.step.params
-            && !self.shared.approved(&approval.role)
-        {
-            return StepResult::Blocked(approval_needed(&approval.role, &self.step.id));
-        }
-        let (reply, answer) = std::sync::mpsc::channel();
-        let asked = self.engine.send(Message::Begin {
-            position: self.position,
-            reply,
-        });
-        let Some(attempt) = asked.ok().and_then(|()| answer.recv().ok()).flatten() else {
-            return StepResult::NotStarted;
+        // The gates are checked right before the step starts: again when
+        // it had to wait for a job after they passed.
+        let mut first = true;
+        let attempt = loop {
+            if let Err(result) = self.pass_gates(&log, first) {
+                return result;
+            }
+            first = false;
+            if let Params::Approval(approval) = &self.step.params
+                && !self.shared.approved(&approval.role)
+            {
+                return StepResult::Blocked(approval_needed(&approval.role, &self.step.id));
+            }
+            let (reply, answer) = std::sync::mpsc::channel();
+            let asked = self.engine.send(Message::Begin {
+                position: self.position,
+                reply,
+            });
+            match asked.ok().and_then(|()| answer.recv().ok()) {
+                Some(Answer::Start(attempt)) => break attempt,
+                Some(Answer::Recheck) => {}
+                Some(Answer::Stop) | None => return StepResult::NotStarted,
+            }
         };
         log.line(&format!(
             "--- {} attempt {attempt}, run clock {} ---",

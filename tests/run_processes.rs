@@ -65,6 +65,42 @@ fn appears_within(workspace: &Workspace, path: &str, delay: Duration) -> bool {
     workspace.dir.join(path).exists()
 }
 
+/// A command that exits while a process it left behind holds its output
+/// open: what that process writes after the command ended (and its output
+/// was waited for) is not logged, even while the run goes on.
+#[test]
+fn output_a_leftover_process_writes_after_its_command_ended_is_not_logged() {
+    let workspace = workspace_with(
+        "leftover-output",
+        r#"run = "./scripts/leaves-child.sh""#,
+        // The run is still going when the leftover writes.
+        r#"run = "sleep 4""#,
+    );
+    workspace.script(
+        "scripts/leaves-child.sh",
+        "#!/bin/sh\n(sleep 3; echo late-output) &\necho early-output\n",
+    );
+    let output = workspace.run(&["run", "pipeline.pipe", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    let log = std::fs::read_to_string(
+        workspace
+            .state("orders")
+            .join("logs/beta/test/integration.log"),
+    )
+    .unwrap();
+    assert!(log.contains("early-output"), "{log}");
+    assert!(
+        log.contains("(output still open after the command ended; the rest is not logged)"),
+        "{log}"
+    );
+    assert!(!log.contains("late-output"), "{log}");
+    assert!(
+        log.trim_end()
+            .ends_with("--- beta/test/integration: succeeded ---"),
+        "{log}"
+    );
+}
+
 #[test]
 fn a_timeout_stops_the_children_of_a_wrapper_script_too() {
     let workspace = workspace_with(

@@ -185,14 +185,18 @@ pub fn run(spec: &Spec, log: &Log, mut watch: impl FnMut() -> Option<String>) ->
         Err(error) => return Ended::NotStarted(error),
     };
     let (done_sender, done) = std::sync::mpsc::channel::<()>();
+    // Whether the readers may still write into the log: once the command
+    // has ended and its output was waited for, what a process it left
+    // behind still writes is not the step's.
+    let open = Arc::new(Mutex::new(true));
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
         readers += 1;
-        copy_lines(stdout, log.clone(), done_sender.clone());
+        copy_lines(stdout, log.clone(), open.clone(), done_sender.clone());
     }
     if let Some(stderr) = child.stderr.take() {
         readers += 1;
-        copy_lines(stderr, log.clone(), done_sender.clone());
+        copy_lines(stderr, log.clone(), open.clone(), done_sender.clone());
     }
     drop(done_sender);
     let started = Instant::now();
@@ -219,11 +223,22 @@ pub fn run(spec: &Spec, log: &Log, mut watch: impl FnMut() -> Option<String>) ->
     for _ in 0..readers {
         let left = deadline.saturating_duration_since(Instant::now());
         if done.recv_timeout(left).is_err() {
+            close(&open);
             log.line("(output still open after the command ended; the rest is not logged)");
             break;
         }
     }
+    close(&open);
     ended
+}
+
+/// Stops the readers of a command's output from writing into its log: a
+/// line being written is finished first, and nothing follows it.
+fn close(open: &Mutex<bool>) {
+    match open.lock() {
+        Ok(mut open) => *open = false,
+        Err(poisoned) => *poisoned.into_inner() = false,
+    }
 }
 
 /// How long a stopped command's process group has to end after SIGTERM
@@ -319,14 +334,29 @@ pub const CONTINUED: &str = "…";
 /// The most of a command's output a piece of a split line holds.
 const PIECE: usize = MAX_LOG_LINE - CONTINUED.len();
 
-/// Copies lines from `source` into `log` on a thread of its own, then
-/// says so on `done`.
+/// Copies lines from `source` into `log` on a thread of its own, while
+/// `open` says so, then says it is done on `done`.
 fn copy_lines(
     source: impl std::io::Read + Send + 'static,
     log: Log,
+    open: Arc<Mutex<bool>>,
     done: std::sync::mpsc::Sender<()>,
 ) {
     std::thread::spawn(move || {
+        // Writes the pieces, unless the log was closed to this command's
+        // output: then says so, and nothing more is written.
+        let write = |pieces: Vec<String>| -> bool {
+            let Ok(still_open) = open.lock() else {
+                return false;
+            };
+            if !*still_open {
+                return false;
+            }
+            for piece in pieces {
+                log.line(&piece);
+            }
+            true
+        };
         let mut splitter = LineSplitter::new(log.secrets().longest());
         let mut source = source;
         let mut chunk = [0_u8; 8192];
@@ -334,18 +364,17 @@ fn copy_lines(
             match source.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(read) => {
-                    for piece in splitter.push(chunk.get(..read).unwrap_or_default(), log.secrets())
-                    {
-                        log.line(&piece);
+                    let pieces =
+                        splitter.push(chunk.get(..read).unwrap_or_default(), log.secrets());
+                    if !write(pieces) {
+                        return;
                     }
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => break,
             }
         }
-        for piece in splitter.finish(log.secrets()) {
-            log.line(&piece);
-        }
+        write(splitter.finish(log.secrets()));
         let _ = done.send(());
     });
 }

@@ -494,13 +494,9 @@ impl ShapeChecker {
     /// Checks a body; `abstract_allowed` says whether members may be
     /// abstract here (anywhere inside a template, outside its profiles).
     fn check_block_in(&mut self, block: &Block, body: Body, abstract_allowed: bool) {
-        let mut seen: BTreeMap<(Form, Cow<'_, str>), &Member> = BTreeMap::new();
-        // Fields given whole (`=`, or a declaration with a value), and the
-        // first `+=` or `-=` of each: a body does one or the other (R7).
-        let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
-        let mut edited: BTreeMap<&str, &Member> = BTreeMap::new();
+        let repeats = repeats(body, block);
         self.check_one_per_deployment(block);
-        for member in &block.members {
+        for (member, repeat) in block.members.iter().zip(&repeats) {
             let form = Form::of(&member.kind);
             if !body.allowed().contains(&form) {
                 self.not_allowed(member, form, body);
@@ -529,18 +525,8 @@ impl ShapeChecker {
                     )),
                 );
             }
-            if let Some(key) = identity(&member.kind) {
-                // `traffic <= 10%` sets the field `traffic` (R5), as
-                // `traffic = 10%` would.
-                let key = match &member.kind {
-                    MemberKind::TrafficLimit { .. } => (Form::Field, Cow::Borrowed("traffic")),
-                    _ => (form, key),
-                };
-                if let Some(first) = seen.get(&key) {
-                    self.duplicate_member(member, first, body);
-                } else {
-                    seen.insert(key, member);
-                }
+            if let Some(first) = repeat.key {
+                self.duplicate_member(member, first, body);
             }
             // A declaration without a value that is not abstract is a
             // YAML habit or a missing value, reported as that.
@@ -563,16 +549,10 @@ impl ShapeChecker {
                 self.list_edit_of_single_value(name, *op, value, what);
                 continue;
             }
-            if let Some((name, edit)) = field_write(&member.kind) {
-                let (mine, other) = if edit {
-                    (&mut edited, &whole)
-                } else {
-                    (&mut whole, &edited)
-                };
-                if let Some(first) = other.get(name) {
-                    self.whole_and_edited(member, first, name);
-                }
-                mine.entry(name).or_insert(member);
+            if let (Some(first), Some((name, _))) =
+                (repeat.whole_and_edited, field_write(&member.kind))
+            {
+                self.whole_and_edited(member, first, name);
             }
             // A built-in field's value is checked where it is written, so a
             // template no pipeline extends yet, or a profile nobody selected,
@@ -981,6 +961,73 @@ impl ShapeChecker {
                 ),
         );
     }
+}
+
+/// How a member of a body repeats earlier ones (R7): the shape check
+/// reports it (`P0103`), and merging skips a member whose key an earlier
+/// one has, so that the first is what the body says and the repeat adds
+/// no diagnostic of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Repeat<'a> {
+    /// The earlier member with the same key.
+    pub key: Option<&'a Member>,
+    /// For a field given whole (`=`) and edited (`+=`, `-=`) in one body,
+    /// the first earlier write of the other kind.
+    pub whole_and_edited: Option<&'a Member>,
+}
+
+/// For each member of `block`, a body of kind `body`, whether it repeats
+/// an earlier member (R7). A member the body cannot hold (`P0101`), a
+/// field it does not have (`P0105`) and a list edit of a field that holds
+/// one value (`P0701`) are those mistakes alone and repeat nothing, nor
+/// are they repeated.
+pub fn repeats(body: Body, block: &Block) -> Vec<Repeat<'_>> {
+    let mut seen: BTreeMap<(Form, Cow<'_, str>), &Member> = BTreeMap::new();
+    // Fields given whole (`=`, or a declaration with a value), and the
+    // first `+=` or `-=` of each: a body does one or the other (R7).
+    let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
+    let mut edited: BTreeMap<&str, &Member> = BTreeMap::new();
+    block
+        .members
+        .iter()
+        .map(|member| {
+            let form = Form::of(&member.kind);
+            let mut repeat = Repeat::default();
+            if !body.allowed().contains(&form) || field_unknown_to(body, member).is_some() {
+                return repeat;
+            }
+            if let Some(key) = identity(&member.kind) {
+                // `traffic <= 10%` sets the field `traffic` (R5), as
+                // `traffic = 10%` would.
+                let key = match &member.kind {
+                    MemberKind::TrafficLimit { .. } => (Form::Field, Cow::Borrowed("traffic")),
+                    _ => (form, key),
+                };
+                match seen.get(&key) {
+                    Some(first) => repeat.key = Some(first),
+                    None => {
+                        seen.insert(key, member);
+                    }
+                }
+            }
+            if let MemberKind::FieldAssign { name, op, .. } = &member.kind
+                && *op != AssignOp::Replace
+                && builtin_single_value(body, &name.name).is_some()
+            {
+                return repeat;
+            }
+            if let Some((name, edit)) = field_write(&member.kind) {
+                let (mine, other) = if edit {
+                    (&mut edited, &whole)
+                } else {
+                    (&mut whole, &edited)
+                };
+                repeat.whole_and_edited = other.get(name).copied();
+                mine.entry(name).or_insert(member);
+            }
+            repeat
+        })
+        .collect()
 }
 
 /// The field a member writes, and whether it edits the list (`+=`, `-=`)

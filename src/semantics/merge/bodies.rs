@@ -6,6 +6,7 @@
 use super::keys::key_of;
 use super::modifiers::{find_final, has_modifier};
 use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
+use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::closest;
 use crate::source::FileId;
@@ -19,10 +20,14 @@ impl<'w, 'd> Merger<'w, 'd> {
         file: FileId,
         ctx: Ctx,
     ) {
+        // A member repeating an earlier one of the body is reported where
+        // it is written (P0103) and ignored (R7): the first says what the
+        // body does, and the repeat draws no other diagnostic.
+        let members: Vec<&'w Member> = unrepeated(ctx.body, body).collect();
         // Removals first (R10). A profile's removals apply to the pipeline
         // the profile is selected for; a `remove` with a modifier was
         // already refused by the shape check.
-        for member in &body.members {
+        for member in members.iter().copied() {
             if ctx.in_profile || !member.modifiers.is_empty() {
                 continue;
             }
@@ -30,7 +35,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 self.remove(block, member, keyword.name.as_str(), &name.name, file);
             }
         }
-        for member in &body.members {
+        for member in members.iter().copied() {
             if matches!(member.kind, MemberKind::Remove { .. }) {
                 continue;
             }
@@ -116,6 +121,18 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         block.remove_at(position);
     }
+}
+
+/// The members of `body`, a body of kind `kind`, less those whose key an
+/// earlier one already has (R7), in source order. A field both given whole
+/// and edited in one body (also `P0103`) keeps both writes, applied in
+/// order, as the shape check's message describes them.
+pub(super) fn unrepeated(kind: Body, body: &Block) -> impl Iterator<Item = &Member> {
+    body.members
+        .iter()
+        .zip(crate::check::repeats(kind, body))
+        .filter(|(_, repeat)| repeat.key.is_none())
+        .map(|(member, _)| member)
 }
 
 /// Collection statements accumulate; an identical one is merged (R21, R22).

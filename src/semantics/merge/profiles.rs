@@ -3,7 +3,7 @@
 //! pipeline's resolved body (R39–R42). Profiles apply after the chain has
 //! resolved, so they are read and applied apart from it.
 
-use super::bodies::add_collection_item;
+use super::bodies::{add_collection_item, unrepeated};
 use super::keys::key_of;
 use super::{Ctx, How, Merger, ResolvedBlock};
 use crate::check::Body;
@@ -107,9 +107,10 @@ impl<'w> ProfileEffects<'w> {
     }
 
     /// Adds the effects of a profile's body, written in `file`: a later
-    /// `bake scale` replaces an earlier one, approvals add up.
+    /// `bake scale` replaces an earlier one, approvals add up. A `bake
+    /// scale` repeated in one body is ignored (R7).
     fn read(&mut self, body: &'w crate::syntax::ast::Block, file: FileId) {
-        for inner in &body.members {
+        for inner in unrepeated(Body::Profile, body) {
             match &inner.kind {
                 MemberKind::BakeScale { factor } => {
                     // A factor out of range is reported for every
@@ -147,9 +148,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             found = true;
             effects.read(body, file);
             // Removals first, as in any body (R10).
-            let keep: Vec<&'w Member> = body
-                .members
-                .iter()
+            // A member repeating an earlier one is ignored (R7), as in
+            // any body.
+            let keep: Vec<&'w Member> = unrepeated(Body::Profile, body)
                 .filter(|inner| !ProfileEffects::is_effect(inner))
                 .collect();
             let ctx = Ctx {

@@ -238,6 +238,53 @@ fn hover_shows_an_overridden_bake_with_both_values_and_places() {
     client.shutdown();
 }
 
+/// The files RFC 0001's guide names (```` ```pipe file=NAME ````), and the
+/// hover it shows (the ```` ```text ```` block after "Hovering over").
+fn rfc_guide() -> (Vec<(String, String)>, String) {
+    let rfc = std::fs::read_to_string("docs/rfcs/0001-inheritance.md").unwrap();
+    let mut files = Vec::new();
+    let mut rest = rfc.as_str();
+    while let Some(start) = rest.find("```pipe file=") {
+        let after = &rest[start + "```pipe file=".len()..];
+        let (name, body) = after.split_once('\n').unwrap();
+        let end = body.find("```").unwrap();
+        files.push((name.trim().to_string(), body[..end].to_string()));
+        rest = &body[end..];
+    }
+    let hover = &rfc[rfc.find("Hovering over").unwrap()..];
+    let hover = &hover[hover.find("```text\n").unwrap() + "```text\n".len()..];
+    let hover = hover[..hover.find("```").unwrap()].trim_end().to_string();
+    (files, hover)
+}
+
+/// RFC 0001's guide shows the hover over `bake` on line 9 of
+/// `payments/orders.pipe`, its places named from the workspace's root:
+/// that is what the server answers, to the byte.
+#[test]
+fn hover_over_the_rfc_guides_bake_is_the_one_it_shows() {
+    let (files, expected) = rfc_guide();
+    let mut on_disk: Vec<(&str, &str)> = vec![("pipec.toml", "")];
+    on_disk.extend(
+        files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    );
+    let dir = TempWorkspace::new("rfc-guide", &on_disk);
+    let orders = files
+        .iter()
+        .find(|(name, _)| name == "payments/orders.pipe")
+        .unwrap();
+    let line = orders.1.lines().nth(8).unwrap();
+    let column = u32::try_from(line.find("bake").unwrap()).unwrap();
+    let mut client = Client::default();
+    let orders_uri = uri(&dir.join("payments/orders.pipe"));
+    client.open(&orders_uri, &orders.1);
+    let hover = client.request("textDocument/hover", position(&orders_uri, 8, column));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert_eq!(text.trim_end(), expected);
+    client.shutdown();
+}
+
 #[test]
 fn hover_on_a_policy_rule_explains_it() {
     let mut client = Client::default();

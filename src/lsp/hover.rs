@@ -49,8 +49,11 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Appends `text` after a rule, one blank line either side of it however
+/// the text before it ends.
 fn push_paragraph(out: &mut String, text: &str) {
     if !out.is_empty() {
+        out.truncate(out.trim_end_matches('\n').len());
         out.push_str("\n\n---\n\n");
     }
     out.push_str(text);

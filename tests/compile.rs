@@ -464,6 +464,48 @@ fn a_new_region_changes_only_the_rest_wave() {
     }
 }
 
+/// A list attribute of a region that a registry extending another edits
+/// with `+=` and `-=` (RFC 0001, R17, R18, R46) holds the edited items, in
+/// the plan's regions table and for filters: the edits are not dropped.
+#[test]
+fn a_registrys_list_attribute_edits_reach_the_plan_and_filters() {
+    let text = r#"registry base {
+  region r1 { traffic = low; tags = [a, b]; azs = [r1-a] }
+  region r2 { traffic = high; tags = [a]; azs = [r2-a] }
+}
+registry mine extends base {
+  region r1 { tags += [c]; tags -= [a] }
+}
+pipeline api {
+  platform = ecs
+  source code = git("api", branch: "main") { require review }
+  build bundle from code { run = "make" }
+  production {
+    registry = mine
+    rollback on ALARM("Api_High_Severity")
+    wave first { regions = mine where tags == "[b, c]" }
+    wave rest { regions = rest }
+  }
+}
+"#;
+    let plan = plan_json(&support::compile_main(text, true), "api");
+    let tags: BTreeMap<&str, &str> = plan["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|region| {
+            (
+                region["code"].as_str().unwrap(),
+                region["attributes"]["tags"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tags, BTreeMap::from([("r1", "[b, c]"), ("r2", "[a]")]));
+    let waves = wave_regions(&plan);
+    assert_eq!(waves["first"], ["r1"], "{waves:?}");
+    assert_eq!(waves["rest"], ["r2"], "{waves:?}");
+}
+
 /// The regions of each production wave of a plan, in rollout order, by
 /// wave.
 fn wave_regions(plan: &Value) -> BTreeMap<String, Vec<String>> {

@@ -155,6 +155,26 @@ impl<'w, 'd> Merger<'w, 'd> {
             {
                 return;
             }
+            // A region's attribute holds what it is given: a list, which
+            // `+=` and `-=` edit, or one value, which they cannot (R38, at
+            // the operand); the edit is skipped (R13).
+            if ctx.body == Body::Region
+                && let MemberKind::FieldAssign { name, value, .. } = &member.kind
+                && !matches!(name.name.as_str(), "azs" | "cells")
+                && let Some((base, base_file)) = existing.base
+                && writes_value(&base.kind)
+                && existing.items.is_none()
+                && existing.list_ops.is_empty()
+            {
+                self.diagnostics.push(attribute_edit_of_one_value(
+                    &name.name,
+                    op,
+                    value.span,
+                    file,
+                    (base_file, base.span),
+                ));
+                return;
+            }
             // An abstract list has no items to edit yet (R19): the edit
             // would be lost when a descendant binds it with `=`.
             if let Some(abstract_at) = existing.abstract_at {
@@ -218,4 +238,27 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
         }
     }
+}
+
+/// `P0701` for `+=` or `-=` on a region's attribute that holds one value
+/// (`traffic += [high]` over `traffic = low`): there is no list to add to
+/// or take from (RFC 0001, R38, R46).
+fn attribute_edit_of_one_value(
+    name: &str,
+    op: AssignOp,
+    operand: crate::source::Span,
+    file: FileId,
+    given: (FileId, crate::source::Span),
+) -> Diagnostic {
+    let symbol = if op == AssignOp::Append { "+=" } else { "-=" };
+    Diagnostic::error(
+        Code::TYPE_MISMATCH,
+        format!("`{symbol}` needs a list, but the attribute `{name}` holds one value"),
+    )
+    .primary(file, operand, format!("`{symbol}` on one value"))
+    .secondary(given.0, given.1, "given one value here")
+    .note("`+=` and `-=` add items to a list or take them out (RFC 0001, R38)")
+    .help(format!(
+        "`{name}` holds one value: replace it with `{name} = ...`"
+    ))
 }

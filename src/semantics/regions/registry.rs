@@ -8,7 +8,7 @@ use super::fields::{field_expr, field_file, value_text};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::semantics::merge::{Key, ResolvedBlock};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{AssignOp, Expr, ExprKind, LiteralValue, MemberKind};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, LiteralValue, Member, MemberKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One region of a registry.
@@ -28,6 +28,39 @@ pub struct Region {
     pub file: FileId,
     /// Its `region` member.
     pub span: Span,
+}
+
+/// A list attribute (`tags = [a, b]`, written in `file`) after the `+=`
+/// and `-=` that edit it, in order, as text: `[b, c]`. Each edit was
+/// checked while merging (R17, R18); an item it could not apply changes
+/// nothing here either.
+fn list_attribute(
+    items: &[Expr],
+    file: FileId,
+    edits: &[(&Member, FileId)],
+    text: &dyn Fn(FileId, Span) -> String,
+) -> String {
+    let mut values: Vec<String> = items
+        .iter()
+        .map(|item| value_text(item, text, file))
+        .collect();
+    for (edit, edit_file) in edits {
+        let MemberKind::FieldAssign { op, value, .. } = &edit.kind else {
+            continue;
+        };
+        let ExprKind::List(operands) = &value.kind else {
+            continue;
+        };
+        for operand in operands {
+            let value = value_text(operand, text, *edit_file);
+            match op {
+                AssignOp::Append if !values.contains(&value) => values.push(value),
+                AssignOp::Remove => values.retain(|item| *item != value),
+                _ => {}
+            }
+        }
+    }
+    format!("[{}]", values.join(", "))
 }
 
 /// A resolved registry: its regions in registry order.
@@ -135,9 +168,16 @@ impl Registry {
                             } else {
                                 others.insert(field_name.clone());
                             }
-                            region
-                                .attributes
-                                .insert(field_name.clone(), value_text(expr, text, file));
+                            let value = match &expr.kind {
+                                // A list attribute a descendant edits with
+                                // `+=` and `-=` (R17, R18): its items
+                                // after the edits, in order.
+                                ExprKind::List(items) if !field.list_ops.is_empty() => {
+                                    list_attribute(items, file, &field.list_ops, text)
+                                }
+                                _ => value_text(expr, text, file),
+                            };
+                            region.attributes.insert(field_name.clone(), value);
                             continue;
                         }
                     }

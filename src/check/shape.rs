@@ -39,7 +39,7 @@ pub enum Body {
 }
 
 /// Member kinds, by name, as the messages list them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Form {
     Field,
     Alarm,
@@ -982,11 +982,17 @@ pub struct Repeat<'a> {
 /// one value (`P0701`) are those mistakes alone and repeat nothing, nor
 /// are they repeated.
 pub fn repeats(body: Body, block: &Block) -> Vec<Repeat<'_>> {
-    let mut seen: BTreeMap<(Form, Cow<'_, str>), &Member> = BTreeMap::new();
+    let count = block.members.len();
+    // One member repeats nothing (most bodies merged are a wave's bake, a
+    // stage's test).
+    if count < 2 {
+        return vec![Repeat::default(); count];
+    }
+    let mut seen: FirstMet<'_, (Form, Cow<'_, str>)> = FirstMet::for_body_of(count);
     // Fields given whole (`=`, or a declaration with a value), and the
     // first `+=` or `-=` of each: a body does one or the other (R7).
-    let mut whole: BTreeMap<&str, &Member> = BTreeMap::new();
-    let mut edited: BTreeMap<&str, &Member> = BTreeMap::new();
+    let mut whole: FirstMet<'_, &str> = FirstMet::for_body_of(count);
+    let mut edited: FirstMet<'_, &str> = FirstMet::for_body_of(count);
     block
         .members
         .iter()
@@ -1003,12 +1009,7 @@ pub fn repeats(body: Body, block: &Block) -> Vec<Repeat<'_>> {
                     MemberKind::TrafficLimit { .. } => (Form::Field, Cow::Borrowed("traffic")),
                     _ => (form, key),
                 };
-                match seen.get(&key) {
-                    Some(first) => repeat.key = Some(first),
-                    None => {
-                        seen.insert(key, member);
-                    }
-                }
+                repeat.key = seen.first_or_keep(key, member);
             }
             if let MemberKind::FieldAssign { name, op, .. } = &member.kind
                 && *op != AssignOp::Replace
@@ -1022,12 +1023,73 @@ pub fn repeats(body: Body, block: &Block) -> Vec<Repeat<'_>> {
                 } else {
                     (&mut whole, &edited)
                 };
-                repeat.whole_and_edited = other.get(name).copied();
-                mine.entry(name).or_insert(member);
+                repeat.whole_and_edited = other.get(&name);
+                mine.first_or_keep(name, member);
             }
             repeat
         })
         .collect()
+}
+
+/// The first member of a body met with each key. Searched while the body
+/// is small, as most are, and hashed in a large one, so that a body of
+/// thousands of members stays linear; both the shape check and merging
+/// ask it of every body.
+struct FirstMet<'a, K> {
+    few: Vec<(K, &'a Member)>,
+    many: Option<crate::hashing::FastHashMap<K, &'a Member>>,
+}
+
+impl<'a, K: std::hash::Hash + Eq> FirstMet<'a, K> {
+    /// Bodies of at most this many members are searched.
+    const SEARCHED: usize = 16;
+
+    fn for_body_of(members: usize) -> Self {
+        if members > Self::SEARCHED {
+            let many =
+                crate::hashing::FastHashMap::with_capacity_and_hasher(members, Default::default());
+            FirstMet {
+                few: Vec::new(),
+                many: Some(many),
+            }
+        } else {
+            FirstMet {
+                few: Vec::with_capacity(members),
+                many: None,
+            }
+        }
+    }
+
+    /// The member first met with `key`; `None` when this is the first,
+    /// which is then kept as it.
+    fn first_or_keep(&mut self, key: K, member: &'a Member) -> Option<&'a Member> {
+        if let Some(many) = &mut self.many {
+            return match many.entry(key) {
+                std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(member);
+                    None
+                }
+            };
+        }
+        match self.get(&key) {
+            Some(first) => Some(first),
+            None => {
+                self.few.push((key, member));
+                None
+            }
+        }
+    }
+
+    fn get(&self, key: &K) -> Option<&'a Member> {
+        if let Some(many) = &self.many {
+            return many.get(key).copied();
+        }
+        self.few
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|&(_, member)| member)
+    }
 }
 
 /// The field a member writes, and whether it edits the list (`+=`, `-=`)

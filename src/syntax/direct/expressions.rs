@@ -23,15 +23,21 @@ impl Reader<'_> {
         build: fn(Vec<Expr>) -> ExprKind,
     ) -> Option<Expr> {
         let start = self.pos;
-        let mut operands = vec![operand(self)?];
-        while let Some(next) = self.optional(|this| {
-            this.then_keyword(joiner)?;
-            operand(this)
-        }) {
-            operands.push(next);
-        }
-        if operands.len() == 1 {
-            return operands.pop();
+        let first = operand(self)?;
+        let mut next = |this: &mut Self| {
+            this.optional(|this| {
+                this.then_keyword(joiner)?;
+                operand(this)
+            })
+        };
+        // Most expressions are one operand: the list is made only for two
+        // (every expression passes through `or` and `and`).
+        let Some(second) = next(self) else {
+            return Some(first);
+        };
+        let mut operands = vec![first, second];
+        while let Some(more) = next(self) {
+            operands.push(more);
         }
         Some(Expr {
             kind: build(operands),
@@ -206,18 +212,32 @@ impl Reader<'_> {
         if let Some(list) = self.attempt(Self::list) {
             return Some(list);
         }
-        if let Some(call) = self.attempt(Self::call) {
-            return Some(call);
-        }
+        // `call | kw_rest | path`: a call's callee is a path, read once
+        // for both (most names are not calls).
         let start = self.pos;
+        if let Some(callee) = self.attempt(Self::path) {
+            if let Some(args) = self.attempt(Self::call_args) {
+                return Some(Expr {
+                    kind: ExprKind::Call { callee, args },
+                    span: self.span(start, self.pos),
+                });
+            }
+            let after = self.pos;
+            self.pos = start;
+            if self.keyword("rest") {
+                return Some(Expr {
+                    kind: ExprKind::Rest,
+                    span: self.span(start, self.pos),
+                });
+            }
+            self.pos = after;
+            return Some(path_expr(callee));
+        }
         if self.keyword("rest") {
             return Some(Expr {
                 kind: ExprKind::Rest,
                 span: self.span(start, self.pos),
             });
-        }
-        if let Some(path) = self.attempt(Self::path) {
-            return Some(path_expr(path));
         }
         // `paren`: the expression inside, with its own span.
         if !self.eat("(") {
@@ -258,23 +278,15 @@ impl Reader<'_> {
         items
     }
 
-    /// `path ~ "(" ~ (arg ~ ("," ~ arg)* ~ ","?)? ~ ")"`.
-    pub(super) fn call(&mut self) -> Option<Expr> {
-        let start = self.pos;
-        let callee = self.path()?;
+    /// A call after its callee: `~ "(" ~ (arg ~ ("," ~ arg)* ~ ","?)? ~ ")"`.
+    pub(super) fn call_args(&mut self) -> Option<Vec<Arg>> {
         self.skip();
         if !self.eat("(") {
             return None;
         }
         let args = self.comma_list(Self::arg);
         self.skip();
-        if !self.eat(")") {
-            return None;
-        }
-        Some(Expr {
-            kind: ExprKind::Call { callee, args },
-            span: self.span(start, self.pos),
-        })
+        self.eat(")").then_some(args)
     }
 
     /// `(ident ~ ":")? ~ expr`.

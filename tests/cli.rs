@@ -1187,6 +1187,49 @@ fn graph_draws_a_plan_file_as_its_source_and_refuses_directories() {
     }
 }
 
+/// A plan file is already compiled: `graph`, `simulate` and `run` refuse
+/// `--profile` with one (exit 2) rather than draw, simulate or run the plan
+/// as if the profile applied; the `.pipe` file takes it.
+#[test]
+fn a_plan_file_with_a_profile_is_refused_by_every_reader() {
+    let dir = scratch_dir("plan-profile");
+    let plan = dir.join("orders.json");
+    let sample = "examples/sample/services/orders_api.pipe";
+    let compiled = pipec(&["compile", sample, "-o", plan.to_str().unwrap()], None);
+    assert_eq!(compiled.status.code(), Some(0), "{}", stderr(&compiled));
+    let start = "2027-01-25T09:00:00-08:00";
+    for command in ["graph", "simulate", "run"] {
+        let mut args = vec![command, plan.to_str().unwrap(), "--profile", "emergency"];
+        if command == "simulate" {
+            args.extend(["--start", start]);
+        }
+        args.extend(["--color", "never"]);
+        let output = pipec(&args, None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {text}");
+        assert!(
+            text.starts_with("error[P1003]: --profile applies to `.pipe` files only"),
+            "{command}: {text}"
+        );
+        assert!(stdout(&output).is_empty(), "{command}");
+    }
+    // The source takes the profile: its plan has the emergency approval.
+    let output = pipec(
+        &[
+            "simulate",
+            sample,
+            "--profile",
+            "emergency",
+            "--start",
+            start,
+            "--auto-approve",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("production/approval/senior-engineer"));
+}
+
 /// `compile DIR -o OUTDIR` writes one plan per pipeline, each the bytes
 /// `compile FILE -p NAME` writes, whatever `--jobs`; nothing when the
 /// workspace has an error; and none for two pipelines of one name, an

@@ -89,7 +89,8 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
 /// The one plan `command` works on: read from a `.json` file (one plan,
 /// or the array `compile` writes), or compiled from a `.pipe` file, and
 /// picked by `pipeline` when there are several. `Ok(Err(code))` when the
-/// source has errors.
+/// source has errors. `--profile` with a plan file is refused, as `run`
+/// refuses it.
 pub(crate) fn load_plan(
     path: &Path,
     pipeline: Option<&str>,
@@ -98,6 +99,15 @@ pub(crate) fn load_plan(
 ) -> miette::Result<Result<PlanV1, u8>> {
     refuse_directory(path, command)?;
     let plans = if pipec::run::plan_source::is_plan_file(path) {
+        // A plan is already compiled: a profile cannot change it, and
+        // ignoring one would answer another question than the one asked.
+        if compile.profile.is_some() {
+            return Err(miette!(
+                code = "P1003",
+                help = "a plan file is already compiled; compile with `--profile` instead",
+                "--profile applies to `.pipe` files only"
+            ));
+        }
         read_plans(path)?
     } else {
         match compile_plans(path, pipeline, compile)? {

@@ -1813,6 +1813,24 @@ fn the_schema_rejects_what_the_format_forbids() {
     plan["format_version"] = json!("2.0");
     assert_rejected(&validator, &plan, "/format_version", "format_version 2.0");
 
+    // A region's code and its AZ ids are names, as steps' targets write them.
+    let mut plan = valid.clone();
+    plan["regions"][0]["code"] = json!("us east 1");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/regions/0/code",
+        "a region code that is no name",
+    );
+    let mut plan = valid.clone();
+    plan["regions"][0]["azs"][0] = json!("use1 az1");
+    assert_rejected(
+        &validator,
+        &plan,
+        "/regions/0/azs/0",
+        "an AZ id that is no name",
+    );
+
     let mut plan = valid.clone();
     plan["steps"][bake]["kind"] = json!("soak");
     assert_rejected(&validator, &plan, &steps(bake, "/kind"), "an unknown kind");

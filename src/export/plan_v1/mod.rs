@@ -204,8 +204,8 @@ pub struct AlarmEntry {
 pub struct Region {
     /// The region's code, as steps' targets name it: `us-east-1`.
     pub code: String,
-    /// The registry listing it; absent for a region only a pre-production
-    /// stage names and the registry does not list.
+    /// The registry that lists it, production's; absent when the pipeline
+    /// has no production, and so no registry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
     /// The registry's attributes of the region (`traffic`, `geo`,

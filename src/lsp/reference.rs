@@ -231,11 +231,16 @@ const FIELDS: &[Field] = &[
 ];
 
 /// The reference of a built-in field in a body (`stage`, `wave`, ...):
-/// the row for that body, else every row for the field.
+/// the row for that body. In a body the table knows, a field without a
+/// row is not a built-in one (a region's `traffic` is an attribute, not
+/// the one-box's share); in one it does not know (a profile), every row
+/// for the field.
 pub fn field(body: &str, name: &str) -> Option<String> {
     let rows: Vec<&Field> = FIELDS.iter().filter(|row| row.1 == name).collect();
+    let known = FIELDS.iter().any(|row| row.0.contains(&body));
     let chosen: Vec<&&Field> = match rows.iter().find(|row| row.0.contains(&body)) {
         Some(row) => vec![row],
+        None if known => Vec::new(),
         None => rows.iter().collect(),
     };
     if chosen.is_empty() {

@@ -96,7 +96,7 @@ pub enum Record {
     },
     /// An invocation stops; informative only.
     RunStopped {
-        /// `completed`, `failed`, `rolled_back` or `halted`.
+        /// `completed`, `failed`, `rolled_back`, `halted` or `interrupted`.
         outcome: String,
         /// Why, for people.
         detail: String,

@@ -18,6 +18,9 @@ pub(super) struct Watch<'a, 'w> {
     pub(super) context: Vec<(String, String)>,
     /// When the next check is due (run clock).
     pub(super) next: Timestamp,
+    /// When the last check started (real time): a large `--speed` still
+    /// leaves `MIN_REAL_TICK` between checks.
+    pub(super) last_real: Option<std::time::Instant>,
     pub(super) fired: Option<Answer>,
     pub(super) error: Option<String>,
 }
@@ -43,6 +46,7 @@ impl<'a, 'w> Watch<'a, 'w> {
             regions: shared.topology.watched_regions(worker.step),
             context: context(shared, worker.step, None),
             next: shared.clock.now(),
+            last_real: None,
             fired: None,
             error: None,
         }
@@ -54,9 +58,14 @@ impl<'a, 'w> Watch<'a, 'w> {
         if self.worker.stop.load(Ordering::SeqCst) {
             return Some("stopped".to_string());
         }
-        if self.worker.shared.clock.now() < self.next {
+        if self.worker.shared.clock.now() < self.next
+            || self
+                .last_real
+                .is_some_and(|at| at.elapsed() < crate::run::clock::MIN_REAL_TICK)
+        {
             return None;
         }
+        self.last_real = Some(std::time::Instant::now());
         self.next = self
             .worker
             .shared

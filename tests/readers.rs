@@ -317,7 +317,26 @@ fn a_typo_in_the_settings_stops_a_named_file_as_it_stops_a_directory() {
     );
     let named = ["--today", "2026-11-22", "check", "services/orders_api.pipe"];
     assert_eq!(pipec_in(&ws, &named).status.code(), Some(0));
+    // Standard input named after a file of the workspace is that file.
+    let source = std::fs::read_to_string(ws.join("services/orders_api.pipe")).unwrap();
+    let from_stdin = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pipec"));
+        command.current_dir(&ws).args([
+            "--today",
+            "2026-11-22",
+            "check",
+            "-",
+            "--stdin-filename",
+            "services/orders_api.pipe",
+        ]);
+        run(command, &source)
+    };
+    assert_eq!(from_stdin().status.code(), Some(0));
     std::fs::write(ws.join("pipec.toml"), "[check]\nexclud = [\"x\"]\n").unwrap();
+    let output = from_stdin();
+    let shown = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "standard input: {shown}");
+    assert!(shown.contains("error[P1004]: pipec.toml:"), "{shown}");
     for args in [
         &named[..],
         &["--today", "2026-11-22", "check", "."],

@@ -90,6 +90,13 @@ pub fn collect_entries_with(
     let mut settings_read: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
+            // Standard input belongs to the workspace of the file it is
+            // named after: that workspace's `pipec.toml` is read too.
+            if let Some(root) = root_of_argument(path, stdin_filename, loader)
+                && settings_read.insert(root.clone())
+            {
+                check_settings(&root)?;
+            }
             let bytes = read_stdin()?;
             // Imports from standard input resolve as if the text were the
             // file it is named after (or one in the current directory).

@@ -56,10 +56,19 @@ impl<'w> Lowerer<'_, 'w> {
             traces: defaults.traces(strategy_trace),
         };
         // A one-box deploys the stage's artifacts to one box first; in a
-        // stage that deploys nothing it would deploy nothing.
+        // stage that deploys nothing it would deploy nothing. A `deploy`
+        // whose artifacts nothing builds is that mistake (`P0704`), once:
+        // the one-box is left out without a second error.
+        let names_a_deploy = body
+            .members
+            .iter()
+            .any(|(key, _)| matches!(key, Key::Deploy(_)));
         let onebox = body.get(&Key::Single("onebox")).filter(|onebox| {
             if !deployment.artifacts.is_empty() {
                 return true;
+            }
+            if names_a_deploy {
+                return false;
             }
             self.diagnostics.push(
                 Diagnostic::error(

@@ -232,17 +232,25 @@ impl<'w, 'd> Merger<'w, 'd> {
             items: literal_items(member, file, |item| item_key(self.workspace, file, item)),
             base: writes_value(&member.kind).then_some((member, file)),
             list_ops: Vec::new(),
-            declared: self.declaration(member, file),
+            declared: self.declaration(member, file, ctx.body),
         }
     }
 
     /// The type a member declares (`NAME : TYPE [= VALUE]`), after checking
-    /// the declaration's own value against it.
-    fn declaration(&mut self, member: &'w Member, file: FileId) -> Option<Declared<'w>> {
+    /// the declaration's own value against it. A field its body does not
+    /// have is `P0105` alone: its value is not checked.
+    fn declaration(
+        &mut self,
+        member: &'w Member,
+        file: FileId,
+        body: Body,
+    ) -> Option<Declared<'w>> {
         let MemberKind::FieldDecl { ty, value, .. } = &member.kind else {
             return None;
         };
-        if let Some(value) = value {
+        if let Some(value) = value
+            && !crate::check::reported_as_out_of_place(body, member)
+        {
             self.diagnostics
                 .extend(types::declared_value_problem(ty, value, file));
         }

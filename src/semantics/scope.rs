@@ -364,7 +364,17 @@ impl<'w> Scopes<'w> {
             .module(file)
             .map_or(&[][..], |module| module.imports.as_slice());
         let Some(import) = imports.iter().find(|import| import.alias == module_name) else {
-            let aliases: Vec<&str> = imports.iter().map(|import| import.alias.as_str()).collect();
+            // Only a module that declares the name makes `alias.name` mean
+            // something: a close alias without it would be another error.
+            let aliases: Vec<&str> = imports
+                .iter()
+                .filter(|import| {
+                    self.locals
+                        .get(import.target.0 as usize)
+                        .is_some_and(|locals| locals.contains_key(name))
+                })
+                .map(|import| import.alias.as_str())
+                .collect();
             let mut diagnostic = Diagnostic::error(
                 Code::UNKNOWN_NAME,
                 format!("no imported module `{module_name}`"),

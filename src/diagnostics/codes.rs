@@ -182,7 +182,10 @@ codes! {
          `compile -o`'s files and exemptions name them, so a pipeline another \
          file also declares is reported in the file whose name sorts later. To \
          change an inherited member, write the override in the child \
-         declaration instead.";
+         declaration instead. Two `deploy` members of one body that both \
+         give `run` (or both `rollback`, or both `strategy`) are this error \
+         too, as the body's artifacts deploy in one step; so is a source's \
+         branch given both to `git(...)` and as its body's `branch`.";
     UNKNOWN_FIELD = "P0105", "unknown-field",
         "A body sets a field it does not have.",
         "Each body has a fixed set of fields (`bake`, `regions`, `strategy`, \
@@ -219,8 +222,12 @@ codes! {
     UNKNOWN_NAME = "P0204", "unknown-name",
         "A name does not refer to any declaration in scope.",
         "A file sees its own top-level declarations and those of the files it \
-         imports (not what they import in turn). Check the spelling, import the \
-         file that declares the name, or write it qualified as `module.name`.";
+         imports (not what they import in turn); the message suggests the \
+         closest name in scope. Check the spelling, import the file that \
+         declares the name, or write it qualified as `module.name`. An \
+         `exempt` names any pipeline among the files checked, since a \
+         policy's file cannot import the services it governs; one that \
+         names none is a warning, as the exemption exempts nothing.";
     AMBIGUOUS_NAME = "P0205", "ambiguous-name",
         "An unqualified name is declared by several imported files.",
         "When two imported files declare the same name, an unqualified use could \
@@ -230,7 +237,8 @@ codes! {
         "A name refers to a declaration of another kind than expected here.",
         "Each place expects one kind of declaration: `extends` in a template or \
          pipeline names a template, in a registry a registry; `window` names a \
-         window; `include` a calendar. A pipeline is a leaf: nothing extends it.";
+         window; `include` and `except` a calendar. A pipeline is a leaf: \
+         nothing extends it.";
     INHERITANCE_CYCLE = "P0301", "inheritance-cycle",
         "Declarations extend each other in a cycle.",
         "Following `extends` from a declaration must end at a root. The cycle is \
@@ -319,8 +327,8 @@ codes! {
         "A window never opens.",
         "Every window must open at least once: its `allow` slots, minus the \
          holidays of its `except` calendars and its `blackout` days, must leave \
-         some time in the coming year (checked from the compile date over 366 \
-         days in the window's zone). A window that never opens would block \
+         some time in the coming year (checked from `--today`, by default the \
+         compile date, over 366 days in the window's zone). A window that never opens would block \
          every deployment forever. Under `extends`, an inline window merged \
          into the inline window it inherits is checked as the two make it, \
          once, at the `window` written last; so is a profile's inline window, \

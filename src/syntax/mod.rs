@@ -228,29 +228,54 @@ fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
         }
         // `#` lines, already reported, are blanked (same length, so every
         // offset stays) for the parser to read the declaration around them.
-        let blanked = blank_spans(chunk_text, chunk.span.start(), &chunk.hash_comments);
+        let mut blanked = blank_spans(chunk_text, chunk.span.start(), &chunk.hash_comments);
         let more_follows = chunk.span.end() < text.len();
-        match parser::parse(
-            parser::Rule::item_entry,
-            &blanked,
-            file,
-            chunk.span.start(),
-            more_follows,
-        ) {
-            Ok(pairs) => {
-                let mut lowerer =
-                    lower::Lowerer::new(file, chunk.span.start(), text, &comment_ends);
-                parsed.file.items.extend(lowerer.lower_entry(pairs));
-                parsed.diagnostics.extend(lowerer.diagnostics);
-            }
-            Err(diagnostic) => {
-                parsed.file.broken_names.extend(declared_name(chunk_text));
-                parsed.diagnostics.push(*diagnostic);
+        // A YAML `key: value` is reported where it is written, and read as
+        // `key = value` (one byte for one, so every offset stays) for the
+        // declaration around it to be checked; any other syntax error skips
+        // the declaration, reported once.
+        let mut habits: Vec<Diagnostic> = Vec::new();
+        loop {
+            match parser::parse(
+                parser::Rule::item_entry,
+                &blanked,
+                file,
+                chunk.span.start(),
+                more_follows,
+            ) {
+                Ok(pairs) => {
+                    let mut lowerer =
+                        lower::Lowerer::new(file, chunk.span.start(), text, &comment_ends);
+                    parsed.file.items.extend(lowerer.lower_entry(pairs));
+                    parsed.diagnostics.append(&mut habits);
+                    parsed.diagnostics.extend(lowerer.diagnostics);
+                    break;
+                }
+                Err(parser::ParseError {
+                    diagnostic,
+                    colon: Some(colon),
+                }) if habits.len() < MAX_COLON_HABITS
+                    && blanked.get(colon..=colon) == Some(":") =>
+                {
+                    habits.push(*diagnostic);
+                    blanked.to_mut().replace_range(colon..=colon, "=");
+                }
+                Err(error) => {
+                    parsed.file.broken_names.extend(declared_name(chunk_text));
+                    let first = habits.into_iter().next();
+                    parsed.diagnostics.push(first.unwrap_or(*error.diagnostic));
+                    break;
+                }
             }
         }
     }
     parsed
 }
+
+/// How many YAML `key: value`s of one declaration are read as `key =
+/// value` before the declaration is given up on: each is a parse of the
+/// whole declaration again.
+const MAX_COLON_HABITS: usize = 16;
 
 /// The name a declaration's text declares (`window business_hours {` gives
 /// `business_hours`), read without the parser, for a declaration that did

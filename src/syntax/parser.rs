@@ -17,6 +17,15 @@ pub struct PipeParser;
 /// Held while pest's process-wide error detail is on.
 static DETAILED_PARSE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Why a text does not parse: the diagnostic, and when it is a YAML
+/// `key: value`, where in the text its `:` is, so that the caller can read
+/// the text again with `=` there.
+pub struct ParseError {
+    pub diagnostic: Box<Diagnostic>,
+    /// The byte offset in the text parsed of a `:` written for `=`.
+    pub colon: Option<usize>,
+}
+
 /// Parses `text` (which starts at byte `offset` of file `file`) with the
 /// entry rule `rule`, or explains why it does not parse.
 ///
@@ -29,7 +38,7 @@ pub fn parse(
     file: FileId,
     offset: usize,
     more_follows: bool,
-) -> Result<Pairs<'_, Rule>, Box<Diagnostic>> {
+) -> Result<Pairs<'_, Rule>, ParseError> {
     match PipeParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
         Err(_) => {
@@ -50,19 +59,27 @@ pub fn parse(
             };
             match detailed {
                 Ok(pairs) => Ok(pairs),
-                Err(error) => Err(Box::new(describe(&error, text, file, offset, more_follows))),
+                Err(error) => {
+                    let (diagnostic, colon) = describe(&error, text, file, offset, more_follows);
+                    Err(ParseError {
+                        diagnostic: Box::new(diagnostic),
+                        colon,
+                    })
+                }
             }
         }
     }
 }
 
+/// The diagnostic for `error`, and the offset in `text` of the `:` of a
+/// YAML `key: value` it is about, if it is one.
 fn describe(
     error: &pest::error::Error<Rule>,
     text: &str,
     file: FileId,
     offset: usize,
     more_follows: bool,
-) -> Diagnostic {
+) -> (Diagnostic, Option<usize>) {
     let mut pos = match error.location {
         InputLocation::Pos(pos) => pos,
         InputLocation::Span((start, _)) => start,
@@ -126,23 +143,26 @@ fn describe(
             .primary(file, span, habit.label)
             .help(habit.help);
         if !habit.colon {
-            return diagnostic;
+            return (diagnostic, None);
         }
         // `key: value` becomes `key = value`.
         let spaced = text
             .get(..habit.span.0)
             .is_some_and(|before| before.ends_with([' ', '\t']));
-        return diagnostic.suggest(
-            "Change `:` to `=`",
-            file,
-            span,
-            if spaced { "=" } else { " =" },
+        return (
+            diagnostic.suggest(
+                "Change `:` to `=`",
+                file,
+                span,
+                if spaced { "=" } else { " =" },
+            ),
+            Some(habit.span.0),
         );
     }
 
     if let Some((start, end, short)) = full_weekday_near(text, pos) {
         let word = text.get(start..end).unwrap_or("");
-        return Diagnostic::error(
+        let diagnostic = Diagnostic::error(
             Code::SYNTAX,
             format!("`{word}` is not a day name in `.pipe`"),
         )
@@ -152,6 +172,7 @@ fn describe(
             format!("write `{short}`"),
         )
         .help("days are written `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`: `allow = [mon..thu 09:00..16:00]`");
+        return (diagnostic, None);
     }
 
     // Nothing of the declaration parsed: what was expected is a
@@ -174,7 +195,7 @@ fn describe(
         Some(help) => diagnostic.help(help),
         None => diagnostic.help("see docs/language.md for the syntax of each construct"),
     };
-    diagnostic
+    (diagnostic, None)
 }
 
 /// A weekday written in full (`monday`) just before or at `pos`, where the

@@ -1275,6 +1275,18 @@ fn capitalise(text: &str) -> String {
     }
 }
 
+/// A type that names no type (`UTC`, or `[us-east-1]`, a list of one),
+/// written as the value it more likely is, with where it is written.
+fn unknown_type_as_value(ty: &TypeExpr) -> Option<(String, Span)> {
+    match ty {
+        TypeExpr::Named(type_name) => (!KNOWN_TYPES.contains(&type_name.name.as_str()))
+            .then(|| (type_name.name.clone(), type_name.span)),
+        TypeExpr::List(inner, span) => {
+            unknown_type_as_value(inner).map(|(value, _)| (format!("[{value}]"), *span))
+        }
+    }
+}
+
 /// What is wrong with the modifiers of `member`, a member of form `form`
 /// (`abstract_allowed`: anywhere inside a template, outside its profiles),
 /// or with its lack of a value: at most one diagnostic, `P0102` or, for a
@@ -1329,11 +1341,10 @@ fn modifier_problem(
         _ => None,
     };
     if let Some((name, ty)) = missing_value {
-        if let Some(TypeExpr::Named(type_name)) = ty
-            && !KNOWN_TYPES.contains(&type_name.name.as_str())
-        {
-            // `zone: UTC` reads as a declaration of type `UTC`; it is far
-            // more likely a YAML habit.
+        if let Some((value, value_span)) = ty.and_then(unknown_type_as_value) {
+            // `zone: UTC` reads as a declaration of type `UTC`, and
+            // `regions: [us-east-1]` as one of a list of `us-east-1`s; each
+            // is far more likely a YAML habit.
             return Some(
                 Diagnostic::error(
                     Code::YAML_HABIT,
@@ -1341,15 +1352,15 @@ fn modifier_problem(
                 )
                 .primary(
                     file,
-                    name.span.to(type_name.span),
+                    name.span.to(value_span),
                     "read as a field declaration",
                 )
-                .help(format!("write `{} = {}`", name.name, type_name.name))
+                .help(format!("write `{} = {value}`", name.name))
                 .suggest(
                     "Change `:` to `=`",
                     file,
-                    name.span.to(type_name.span),
-                    format!("{} = {}", name.name, type_name.name),
+                    name.span.to(value_span),
+                    format!("{} = {value}", name.name),
                 ),
             );
         }

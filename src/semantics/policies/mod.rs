@@ -304,7 +304,7 @@ impl Policies {
                         else {
                             continue;
                         };
-                        let (reason, expires) = reason_and_expiry(body);
+                        let (reason, expires) = reason_and_expiry(body, file, diagnostics);
                         if reason.is_none() {
                             diagnostics.push(
                                 Diagnostic::error(Code::EXEMPTION_WITHOUT_REASON, "an exemption needs a reason")
@@ -361,7 +361,7 @@ impl Policies {
             ));
             usable = false;
         }
-        let (reason, expires) = reason_and_expiry(body);
+        let (reason, expires) = reason_and_expiry(body, file, diagnostics);
         let Some(reason) = reason else {
             diagnostics.push(
                 Diagnostic::error(
@@ -590,9 +590,13 @@ fn head_span(span: Span, body: &crate::syntax::ast::Block) -> Span {
 }
 
 /// An exemption's or `under` block's `reason` (not blank) and `expires`
-/// (the last day it counts, with its place).
+/// (the last day it counts, with its place). An `expires` that is not a
+/// date is `P0701` at the value: read as no expiry, it would make a
+/// temporary exemption permanent without a word.
 fn reason_and_expiry(
     body: &crate::syntax::ast::Block,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> (Option<String>, Option<(jiff::civil::Date, Span)>) {
     let mut reason = None;
     let mut expires = None;
@@ -600,14 +604,15 @@ fn reason_and_expiry(
         let MemberKind::FieldAssign { name, value, .. } = &field.kind else {
             continue;
         };
-        let crate::syntax::ast::ExprKind::Literal(literal) = &value.kind else {
-            continue;
+        let literal = match &value.kind {
+            crate::syntax::ast::ExprKind::Literal(literal) => Some(&literal.value),
+            _ => None,
         };
-        match (name.name.as_str(), &literal.value) {
-            ("reason", LiteralValue::String(text)) => {
+        match (name.name.as_str(), literal) {
+            ("reason", Some(LiteralValue::String(text))) => {
                 reason = text.as_plain().filter(|text| !text.trim().is_empty())
             }
-            ("expires", LiteralValue::Date(date)) => {
+            ("expires", Some(LiteralValue::Date(date))) => {
                 // The reader only makes real dates; one that is not a
                 // civil date is left without an expiry rather than guessed.
                 let last_day = i16::try_from(date.year).ok().and_then(|year| {
@@ -618,6 +623,20 @@ fn reason_and_expiry(
                 if let Some(last_day) = last_day {
                     expires = Some((last_day, field.span));
                 }
+            }
+            // A literal that could not be read is reported where it is.
+            ("expires", _) if !matches!(value.kind, crate::syntax::ast::ExprKind::Invalid) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!(
+                            "`expires` takes a date, found {}",
+                            crate::plan::describe_value(value)
+                        ),
+                    )
+                    .primary(file, value.span, "not a date")
+                    .help("write the last day it counts, e.g. `expires = 2027-03-31`"),
+                );
             }
             _ => {}
         }

@@ -178,6 +178,17 @@ impl AlarmRenderer<'_, '_> {
                     );
                     return None;
                 };
+                // No alarm has an empty name: the rule would watch nothing.
+                if name.trim().is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::INVALID_ALARM_EXPRESSION, "`ALARM` names no alarm")
+                            .primary(file, expr.span, "an empty alarm name")
+                            .help(
+                                "name a CloudWatch alarm: `ALARM(\"OrdersApi_High_Fault_Rate\")`",
+                            ),
+                    );
+                    return None;
+                }
                 // One allocation: a pipeline renders dozens of these.
                 let mut text = String::with_capacity(name.len() + 9);
                 text.push_str("ALARM(\"");

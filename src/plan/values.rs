@@ -458,7 +458,19 @@ pub fn wait_for_problem(
             );
         }
     }
-    if wait_for_parts(count, metric).is_some() {
+    if let Some((_, _, name)) = wait_for_parts(count, metric) {
+        // A metric without a name is no metric: the bake would wait for
+        // data points nothing ever sends.
+        if name
+            .as_plain_str()
+            .is_some_and(|name| name.trim().is_empty())
+        {
+            return Some(
+                Diagnostic::error(Code::TYPE_MISMATCH, "`wait for` names no metric")
+                    .primary(file, name.span, "an empty name")
+                    .help("name the API or metric: `wait for 100 requests(\"CreateApi\")`"),
+            );
+        }
         return None;
     }
     mismatch(

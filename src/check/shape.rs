@@ -615,6 +615,12 @@ impl ShapeChecker {
                     self.file,
                 ));
             }
+            if let MemberKind::BlockArtifact(blocker) = &member.kind
+                && body.allowed().contains(&Form::Block)
+            {
+                self.diagnostics
+                    .extend(crate::plan::artifact_blocker_problem(blocker, self.file));
+            }
             if let MemberKind::WaitFor { count, metric } = &member.kind {
                 self.diagnostics
                     .extend(crate::plan::wait_for_problem(count, metric, self.file));

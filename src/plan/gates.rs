@@ -9,7 +9,8 @@ use crate::semantics::alarms::AlarmRenderer;
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::DeclKind;
 use crate::syntax::ast::{
-    ArtifactKind, Date, Expr, ExprKind, ItemKind, LiteralValue, Member, MemberKind, WindowUse,
+    ArtifactBlocker, ArtifactKind, Date, Expr, ExprKind, ItemKind, LiteralValue, Member,
+    MemberKind, WindowUse,
 };
 
 impl<'w> Lowerer<'_, 'w> {
@@ -660,6 +661,50 @@ pub fn requirement_problem(
             requirement_help(in_source),
         ),
     }
+}
+
+/// What is wrong with `block artifacts containing package|git "..."`,
+/// written in `file`, if anything: `P0701` at the string. The plan keeps
+/// only plain text, and an artifact's contents are matched against it
+/// exactly (a package as `NAME@VERSION`), so an interpolated, empty or
+/// versionless pattern would be a blocker that stops nothing.
+pub fn artifact_blocker_problem(blocker: &ArtifactBlocker, file: FileId) -> Option<Diagnostic> {
+    let pattern = &blocker.pattern;
+    let (what, example) = match blocker.kind {
+        ArtifactKind::Package => ("package", "package \"libjson@2.3.1\""),
+        ArtifactKind::Git => ("git ref", "git \"refs/tags/v4.2.0\""),
+    };
+    let problem = |message: String, label: &str| {
+        Some(
+            Diagnostic::error(Code::TYPE_MISMATCH, message)
+                .primary(file, pattern.span, label.to_string())
+                .help(format!(
+                    "write what to stop, e.g. `block artifacts containing {example}`"
+                )),
+        )
+    };
+    let Some(text) = pattern.as_plain_str() else {
+        return problem(
+            format!("a blocked {what} is plain text"),
+            &format!("an interpolated {what}"),
+        );
+    };
+    if text.trim().is_empty() {
+        return problem(
+            format!("this blocker names no {what}"),
+            &format!("an empty {what}"),
+        );
+    }
+    let versioned = text
+        .rsplit_once('@')
+        .is_some_and(|(name, version)| !name.trim().is_empty() && !version.trim().is_empty());
+    if blocker.kind == ArtifactKind::Package && !versioned {
+        return problem(
+            "a blocked package is `NAME@VERSION`".to_string(),
+            "no version",
+        );
+    }
+    None
 }
 
 /// What may be required where: the help of a requirement that is wrong.

@@ -21,7 +21,7 @@ mod values;
 pub mod words;
 
 pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
-pub use gates::requirement_problem;
+pub use gates::{artifact_blocker_problem, requirement_problem};
 pub use origins::{branch_given_twice, source_origin_problems};
 pub use values::{
     Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, parse_strategy,

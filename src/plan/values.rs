@@ -719,15 +719,17 @@ fn check_parameters(
     };
     // Positional parameters come first: one after a named parameter would
     // be read by its position, which the reader cannot see.
-    if let Some(first_named) = args.iter().position(|arg| arg.name.is_some()) {
-        if let Some(late) = args[first_named..].iter().find(|arg| arg.name.is_none()) {
-            return Err(ParameterProblem {
-                message: format!("a positional parameter of `{strategy}` after a named one"),
-                at: late.value.span,
-                label: "after a named parameter",
-                help: format!("give positional parameters first, then named ones; {takes}"),
-            });
-        }
+    if let Some(late) = args
+        .iter()
+        .skip_while(|arg| arg.name.is_none())
+        .find(|arg| arg.name.is_none())
+    {
+        return Err(ParameterProblem {
+            message: format!("a positional parameter of `{strategy}` after a named one"),
+            at: late.value.span,
+            label: "after a named parameter",
+            help: format!("give positional parameters first, then named ones; {takes}"),
+        });
     }
     let positional = args.iter().filter(|arg| arg.name.is_none()).count();
     if positional > parameters.len() {

@@ -475,7 +475,7 @@ codes! {
         "Strategies are `in_place`, `rolling(batch: P, min_healthy: P, \
          rollback_batch: P)`, `blue_green`, `canary(P, wait: D)`, `linear(P, \
          every: D)` and `all_at_once`; each takes only its own parameters, \
-         each once. Every `P` is a share of the traffic or \
+         each once, positional ones before named ones. Every `P` is a share of the traffic or \
          of the fleet, at most 100%. A rolling batch (and rollback batch) must \
          be more than 0%, and batch plus minimum healthy at most 100%, so that \
          replacing a batch leaves the healthy minimum standing.";

@@ -1013,6 +1013,17 @@ pub(super) fn string_literal(expr: &Expr) -> Option<&crate::syntax::ast::StringL
     }
 }
 
+/// `P0701` for `value`, written in `file`, where a date belongs: `wanted`
+/// says what takes one (`` `expires` takes a date ``), `help` how to write it.
+pub fn not_a_date(value: &Expr, file: FileId, wanted: &str, help: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::TYPE_MISMATCH,
+        format!("{wanted}, found {}", describe_value(value)),
+    )
+    .primary(file, value.span, "not a date")
+    .help(help)
+}
+
 /// "a percent", "a string": what an expression is, for messages.
 pub fn describe_value(expr: &Expr) -> &'static str {
     match &expr.kind {

@@ -165,17 +165,12 @@ pub fn check_covers_until(block: &Block, file: FileId, out: &mut Vec<Diagnostic>
         let is_date = matches!(&value.kind, ExprKind::Literal(literal)
             if matches!(literal.value, LiteralValue::Date(_)));
         if !is_date && !matches!(value.kind, ExprKind::Invalid) {
-            out.push(
-                Diagnostic::error(
-                    Code::TYPE_MISMATCH,
-                    format!(
-                        "expected a date, found {}",
-                        crate::plan::describe_value(value)
-                    ),
-                )
-                .primary(file, value.span, "not a date")
-                .help("write the last day the holidays are complete, e.g. `covers_until = 2028-12-31`"),
-            );
+            out.push(crate::plan::not_a_date(
+                value,
+                file,
+                "expected a date",
+                "write the last day the holidays are complete, e.g. `covers_until = 2028-12-31`",
+            ));
         }
     }
 }

@@ -626,17 +626,12 @@ fn reason_and_expiry(
             }
             // A literal that could not be read is reported where it is.
             ("expires", _) if !matches!(value.kind, crate::syntax::ast::ExprKind::Invalid) => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::TYPE_MISMATCH,
-                        format!(
-                            "`expires` takes a date, found {}",
-                            crate::plan::describe_value(value)
-                        ),
-                    )
-                    .primary(file, value.span, "not a date")
-                    .help("write the last day it counts, e.g. `expires = 2027-03-31`"),
-                );
+                diagnostics.push(crate::plan::not_a_date(
+                    value,
+                    file,
+                    "`expires` takes a date",
+                    "write the last day it counts, e.g. `expires = 2027-03-31`",
+                ));
             }
             _ => {}
         }

@@ -70,8 +70,8 @@ fn assert_formatting_keeps_meaning(name: &str, text: &str) -> String {
         "{name}: the tree changed\n{once}"
     );
     assert_eq!(
-        comment_texts(&before.file),
-        comment_texts(&after.file),
+        comment_texts(&before.file, text),
+        comment_texts(&after.file, &once),
         "{name}: the comments changed"
     );
     assert!(

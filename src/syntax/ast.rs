@@ -20,13 +20,23 @@ pub struct File {
     pub broken_names: Vec<String>,
 }
 
-/// A `//` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A `//` comment. Its text is read from the source when asked for:
+/// only the formatter and editors read it, and a tree kept for checking
+/// holds no copy of every comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment {
-    /// The comment including its `//`.
+    /// The comment including its `//` (and no line ending).
     pub span: Span,
-    /// The text after `//`.
-    pub text: String,
+}
+
+impl Comment {
+    /// The text after `//`, read from `source`, the text the comment was
+    /// scanned from.
+    pub fn text<'s>(&self, source: &'s str) -> &'s str {
+        source
+            .get(self.span.start() + 2..self.span.end())
+            .unwrap_or("")
+    }
 }
 
 /// A name with its place.

@@ -56,11 +56,12 @@ pub fn same_tree(left: &ast::File, right: &ast::File) -> bool {
 }
 
 /// The comments of a file as the formatter writes them: `//` and text,
-/// without trailing spaces, in source order.
-pub fn comment_texts(file: &ast::File) -> Vec<String> {
+/// without trailing spaces, in source order; `source` is the text `file`
+/// was parsed from.
+pub fn comment_texts(file: &ast::File, source: &str) -> Vec<String> {
     file.comments
         .iter()
-        .map(|comment| format!("//{}", comment.text.trim_end()))
+        .map(|comment| format!("//{}", comment.text(source).trim_end()))
         .collect()
 }
 
@@ -75,7 +76,7 @@ fn check_meaning_kept(
     if !reparsed.diagnostics.is_empty() {
         return Err(FormatError::Unsafe("the formatted text does not parse"));
     }
-    if comment_texts(tree) != comment_texts(&reparsed.file) {
+    if comment_texts(tree, source) != comment_texts(&reparsed.file, formatted) {
         return Err(FormatError::Unsafe(
             "the formatted text does not hold the same comments",
         ));

@@ -282,10 +282,13 @@ codes! {
          there is none of that kind and name. The message suggests the closest \
          one.";
     DUPLICATE_LIST_ITEM = "P0308", "duplicate-list-item",
-        "`+=` appends an item the list already has.",
+        "A list gets an item it already has: `+=` appends one, or a list of regions or cells names one twice.",
         "Appending an item that is already present does nothing, which is \
          almost always a mistake (R17). The label points at both occurrences, \
-         possibly in different files.";
+         possibly in different files. A literal list of regions (a stage's or \
+         a wave's `regions`, an `exclude`) or a region's `cells` names each \
+         once, too: the list would keep a repeated name once, so the second \
+         is reported, with the first labelled. A repeated AZ id is `P0410`.";
     LIST_REMOVAL_OF_ABSENT = "P0309", "list-removal-of-absent",
         "`-=` removes an item the list does not have.",
         "Removing an absent item does nothing, which is almost always a mistake \

@@ -803,7 +803,39 @@ pub fn mismatch(file: FileId, expr: &Expr, expected: &str) -> Option<Diagnostic>
 /// no pipeline extends yet included) and where lowering reads it, which
 /// then checks each name against the registry, as one diagnostic each.
 pub fn stage_regions_problems(expr: &Expr, file: FileId) -> Vec<Diagnostic> {
-    name_list_problems(expr, file, ("a list of regions", "a region name"))
+    let mut problems = name_list_problems(expr, file, ("a list of regions", "a region name"));
+    if let ExprKind::List(items) = &expr.kind {
+        problems.extend(repeated_names(items, file, "region"));
+    }
+    problems
+}
+
+/// `P0308` at each name of a literal list that an earlier item already
+/// names (`[us-east-1, us-east-1]`): the list would otherwise keep it
+/// once, silently. `what` is what the list names (`region`, `cell`), for
+/// the help line. Items that are not names are left to the type checks.
+pub fn repeated_names(items: &[Expr], file: FileId, what: &str) -> Vec<Diagnostic> {
+    let mut first: Vec<(String, Span)> = Vec::new();
+    let mut found = Vec::new();
+    for item in items {
+        let ExprKind::Path(path) = &item.kind else {
+            continue;
+        };
+        let name = path.to_dotted();
+        match first.iter().find(|(earlier, _)| *earlier == name) {
+            Some((_, earlier)) => found.push(
+                Diagnostic::error(
+                    Code::DUPLICATE_LIST_ITEM,
+                    format!("`{name}` is listed twice"),
+                )
+                .primary(file, item.span, "listed again")
+                .secondary(file, *earlier, "first listed here")
+                .help(format!("remove the repeated {what}")),
+            ),
+            None => first.push((name, item.span)),
+        }
+    }
+    found
 }
 
 /// The problems of a region's `azs` or `cells` (`field`) in a registry:
@@ -812,12 +844,16 @@ pub fn stage_regions_problems(expr: &Expr, file: FileId) -> Vec<Diagnostic> {
 /// that is not a list, or an item that is no name, is then not read as an
 /// AZ or a cell.
 pub fn region_ids_problems(field: &str, expr: &Expr, file: FileId) -> Vec<Diagnostic> {
-    let expected = if field == "cells" {
-        ("a list of cell ids", "a cell id")
-    } else {
-        ("a list of AZ ids", "an AZ id")
-    };
-    name_list_problems(expr, file, expected)
+    if field != "cells" {
+        // A repeated AZ id is `P0410`, checked across the registry's
+        // regions (`Registry::check_azs`).
+        return name_list_problems(expr, file, ("a list of AZ ids", "an AZ id"));
+    }
+    let mut problems = name_list_problems(expr, file, ("a list of cell ids", "a cell id"));
+    if let ExprKind::List(items) = &expr.kind {
+        problems.extend(repeated_names(items, file, "cell"));
+    }
+    problems
 }
 
 /// `expr` is a list (else a mismatch against `list`) of names (else a

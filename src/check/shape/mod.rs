@@ -651,6 +651,13 @@ impl ShapeChecker {
                     _ => {}
                 }
             }
+            // An exclusion's literal list names each region once.
+            if let MemberKind::Exclude { regions, .. } = &member.kind
+                && let ExprKind::List(items) = &regions.kind
+            {
+                self.diagnostics
+                    .extend(crate::plan::repeated_names(items, self.file, "region"));
+            }
             // A region's AZ ids and cells are lists of names, whole or
             // edited; any other field of a region is an attribute for
             // `where`.

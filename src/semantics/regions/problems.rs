@@ -42,6 +42,7 @@ fn set_problems(expr: &Expr, file: FileId, found: &mut Vec<Diagnostic>) {
                     found.push(invalid(file, item.span, "a region name"));
                 }
             }
+            found.extend(crate::plan::repeated_names(items, file, "region"));
         }
         ExprKind::Path(_) | ExprKind::Rest | ExprKind::Invalid => {}
         ExprKind::Postfix { base, ops } => {

@@ -61,6 +61,11 @@ struct Walk {
     /// How many references led back into the stack: a failure that met
     /// one depends on the path, and is not remembered in `failed`.
     cycles: usize,
+    /// Where the expression rendered is, when it is an alarm member's own
+    /// ([`AlarmRenderer::render_alarm`]): blamed, when no alarm it names
+    /// is being expanded, for an expansion too long, as a reference to the
+    /// alarm would blame it.
+    root: Option<(FileId, Span)>,
 }
 
 impl Walk {
@@ -72,7 +77,9 @@ impl Walk {
             self.too_long = Some(
                 self.stack
                     .last()
-                    .map_or((file, span), |&(_, file, span)| (file, span)),
+                    .map(|&(_, file, span)| (file, span))
+                    .or(self.root)
+                    .unwrap_or((file, span)),
             );
         }
     }
@@ -86,8 +93,29 @@ impl AlarmRenderer<'_, '_> {
             too_long: None,
             failed: std::collections::HashSet::new(),
             cycles: 0,
+            root: None,
         };
         let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
+        self.finish(&walk, rendered)
+    }
+
+    /// Renders `value`, written in `file`, the expression of an alarm
+    /// member, blaming an expansion too long as a reference to the alarm
+    /// does: at the alarm's expression (or at an alarm it names, whose own
+    /// expression is too long), once, whether it is met here or through a
+    /// `rollback on` or `block on` naming the alarm.
+    pub fn render_alarm(&mut self, value: &Expr, file: FileId) -> Option<String> {
+        // The alarm is not put on the stack: a cycle through it is found,
+        // and reported, one reference further in, as when it is rendered
+        // on its own.
+        let mut walk = Walk {
+            stack: Vec::new(),
+            too_long: None,
+            failed: std::collections::HashSet::new(),
+            cycles: 0,
+            root: Some((file, value.span)),
+        };
+        let rendered = self.render_in(value, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
     }
 
@@ -105,6 +133,7 @@ impl AlarmRenderer<'_, '_> {
             too_long: None,
             failed: std::collections::HashSet::new(),
             cycles: 0,
+            root: None,
         };
         let rendered = self
             .render_in(value, decl.file, &mut walk)

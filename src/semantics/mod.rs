@@ -637,8 +637,14 @@ fn check_alarms_of(
         reported_too_deep: false,
     };
     let mut rendered = crate::plan::lower::RenderedAlarms::default();
-    for (expr, file) in alarm_expressions(block) {
-        let text = renderer.render(expr, file);
+    for (expr, file, is_alarm) in alarm_expressions(block) {
+        // An alarm member's value blames an expansion too long where a
+        // reference to the alarm does, so that it is reported once.
+        let text = if is_alarm {
+            renderer.render_alarm(expr, file)
+        } else {
+            renderer.render(expr, file)
+        };
         rendered.insert(expr, file, text);
     }
     rendered
@@ -832,11 +838,11 @@ impl PendingAlarmChecks {
 }
 
 /// Every alarm expression in a resolved body, with the file it is written
-/// in, in a stable order. Profiles are skipped: they are checked when
-/// applied.
+/// in and whether it is the value of an `alarm` member, in a stable
+/// order. Profiles are skipped: they are checked when applied.
 pub fn alarm_expressions<'w>(
     block: &ResolvedBlock<'w>,
-) -> Vec<(&'w crate::syntax::ast::Expr, FileId)> {
+) -> Vec<(&'w crate::syntax::ast::Expr, FileId, bool)> {
     use crate::syntax::ast::MemberKind;
     let mut found = Vec::new();
     let mut pending = vec![block];
@@ -848,9 +854,9 @@ pub fn alarm_expressions<'w>(
             if let Some((base, file)) = member.base {
                 match &base.kind {
                     MemberKind::Alarm(alarm) => {
-                        found.extend(alarm.value.as_ref().map(|value| (value, file)))
+                        found.extend(alarm.value.as_ref().map(|value| (value, file, true)))
                     }
-                    MemberKind::Rollback { alarm } => found.push((alarm, file)),
+                    MemberKind::Rollback { alarm } => found.push((alarm, file, false)),
                     _ => {}
                 }
             }
@@ -859,7 +865,7 @@ pub fn alarm_expressions<'w>(
         for (member, places) in &block.collection {
             if let MemberKind::BlockOn { blockers } = &member.kind {
                 let file = places.first().map_or(FileId(0), |place| place.file);
-                found.extend(blockers.iter().map(|blocker| (&blocker.alarm, file)));
+                found.extend(blockers.iter().map(|blocker| (&blocker.alarm, file, false)));
             }
         }
     }

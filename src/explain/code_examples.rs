@@ -607,6 +607,18 @@ pipeline orders_api {
 "#,
     ),
     (
+        Code::ENV_WITHOUT_COMMAND,
+        r#"pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make release"; sign = true }
+  stage gamma {
+    test canary { env LOG_LEVEL = "debug" }
+  }
+}
+"#,
+    ),
+    (
         Code::STRATEGY_PLATFORM,
         r#"import "std/aws"
 pipeline orders_api {

@@ -65,6 +65,28 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         traces
     }
 
+    /// `P0709` at each `env` entry of `body`, a test's or a deploy's,
+    /// which runs no command that the entry could reach; `why` says so.
+    pub(super) fn env_without_command(&mut self, body: &ResolvedBlock<'w>, why: &str) {
+        for (key, member) in &body.members {
+            let Key::Named("env", name) = key else {
+                continue;
+            };
+            let crate::syntax::ast::MemberKind::Env { name: ident, .. } = &member.member.kind
+            else {
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::ENV_WITHOUT_COMMAND,
+                    format!("`env {name}` reaches no command: {why}"),
+                )
+                .primary(member.origin.file, ident.span, "set for no command")
+                .help("give the body its `run`, move the entry to the member whose command needs it, or delete it"),
+            );
+        }
+    }
+
     /// The commands of the `deploy` members of a body (a stage or
     /// production). Several `deploy` members deploy together in one step,
     /// which runs one command: at most one of them may give `run`, and at
@@ -111,6 +133,32 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                     }
                 }
             }
+        }
+        // An entry of a member whose `run` is not the step's reaches no
+        // command: a rollback runs with the `run`'s environment.
+        let run_key = body
+            .members
+            .iter()
+            .find(|(_, member)| run_from.is_some_and(|from| std::ptr::eq(from, &**member)))
+            .map(|(key, _)| key.describe());
+        for (key, member) in &body.members {
+            let (Key::Deploy(_), Some(deploy_body)) = (key, member.body.as_ref()) else {
+                continue;
+            };
+            if run_from.is_some_and(|from| std::ptr::eq(from, &**member)) {
+                continue;
+            }
+            let what = key.describe();
+            let why = match (&run_key, self.field(deploy_body, "rollback").is_some()) {
+                (Some(from), _) => {
+                    format!("the step runs the `run` of {from}, with that member's `env` only")
+                }
+                (None, true) => format!(
+                    "{what} gives a `rollback` but no `run`, whose environment the rollback runs with"
+                ),
+                (None, false) => format!("{what} has no `run`"),
+            };
+            self.env_without_command(deploy_body, &why);
         }
         let variables: Vec<(String, String)> = values
             .variables()

@@ -148,6 +148,9 @@ impl<'w> Lowerer<'_, 'w> {
             };
             let test_body = test.body.as_ref().unwrap_or(&empty);
             let run = self.run(test_body);
+            if self.field(test_body, "run").is_none() {
+                self.env_without_command(test_body, &format!("test `{test_name}` has no `run`"));
+            }
             let mut fields = self.run_traces(test_body, run.as_ref());
             let timeout = match self.duration(test_body, "timeout") {
                 Some((seconds, field)) => {

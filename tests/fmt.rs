@@ -1,8 +1,9 @@
 //! `pipec fmt` over every `.pipe` file the project has: formatting is
 //! idempotent, keeps the tree (spans aside) and every comment, refuses files
-//! with syntax errors, leaves the examples as they are (they are written in
-//! the canonical layout), and a formatted workspace compiles to the same
-//! plan. Snapshots show messy input next to its canonical layout.
+//! with syntax errors, leaves the examples and the standard library as they
+//! are (they are written in the canonical layout), and a formatted workspace
+//! compiles to the same plan. Snapshots show messy input next to its
+//! canonical layout.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -180,21 +181,48 @@ fn every_scrambled_file_formats_idempotently_to_the_same_tree() {
     assert!(count >= 110, "only {count} files scrambled");
 }
 
+/// The examples and the standard library (which is compiled into the
+/// binary, and which `pipec fmt` users open as the model of the layout) are
+/// already formatted, and formatting them again changes nothing.
 #[test]
-fn the_examples_are_in_the_canonical_layout() {
+fn the_examples_and_the_stdlib_are_in_the_canonical_layout() {
     let mut paths = Vec::new();
     pipe_files(Path::new("examples"), &mut paths);
     assert!(paths.len() >= 10);
+    let mut stdlib = Vec::new();
+    pipe_files(Path::new("stdlib"), &mut stdlib);
+    assert!(stdlib.len() >= 2);
+    paths.extend(stdlib);
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
-        let formatted = format_text(&text).unwrap();
+        let name = path.display().to_string();
+        let formatted = assert_formatting_keeps_meaning(&name, &text);
         assert!(
             formatted == text,
-            "{} is not formatted; run `pipec fmt {}`",
-            path.display(),
-            path.display()
+            "{name} is not formatted; run `pipec fmt {name}`"
         );
     }
+    for (module, text) in pipec::stdlib::MODULES {
+        assert_eq!(
+            &format_text(text).unwrap(),
+            text,
+            "{module} is not formatted"
+        );
+    }
+}
+
+/// Comments that end the rows of a table line up across the comment lines
+/// between the rows, as the rows' heads do; a blank line starts a new
+/// table.
+#[test]
+fn trailing_comments_line_up_across_comment_lines() {
+    let text = "registry r {\n  region a { traffic = low }  // one\n  // a note\n  region long-name { traffic = high }  // two\n\n  region b { traffic = low }  // three\n}\n";
+    let formatted = format_text(text).unwrap();
+    assert_eq!(
+        formatted,
+        "registry r {\n  region a         { traffic = low }   // one\n  // a note\n  region long-name { traffic = high }  // two\n\n  region b { traffic = low }  // three\n}\n"
+    );
+    assert_eq!(format_text(&formatted).unwrap(), formatted);
 }
 
 /// Removes `line` and `column` from every provenance (and every override

@@ -90,8 +90,16 @@ fn align_heads(lines: &mut [Line]) {
     }
 }
 
+fn indent(text: &str) -> usize {
+    text.len() - text.trim_start_matches(' ').len()
+}
+
 /// Comments that end consecutive lines start in one column, two spaces
-/// after the longest code among them.
+/// after the longest code among them. Comment lines between two lines of
+/// one block (at one indentation) do not break the run, so that rows of a
+/// table with notes between them stay one table; a blank line, a line
+/// without a comment, or comment lines between lines at two indentations
+/// do.
 fn align_comments(lines: &mut [Line]) {
     let mut idx = 0;
     while idx < lines.len() {
@@ -99,19 +107,38 @@ fn align_comments(lines: &mut [Line]) {
             idx += 1;
             continue;
         }
-        let mut end = idx;
-        while lines.get(end).is_some_and(|line| line.comment.is_some()) {
-            end += 1;
+        let mut run = vec![idx];
+        let mut next = idx + 1;
+        while let Some(line) = lines.get(next) {
+            if line.comment.is_some() {
+                let after_comments = lines
+                    .get(next - 1)
+                    .is_some_and(|previous| previous.kind == LineKind::Comment);
+                let last = run.last().and_then(|&last| lines.get(last));
+                if after_comments
+                    && last.is_some_and(|last| indent(&last.text) != indent(&line.text))
+                {
+                    break;
+                }
+                run.push(next);
+            } else if line.kind != LineKind::Comment {
+                break;
+            }
+            next += 1;
         }
-        let run = lines.get_mut(idx..end).unwrap_or_default();
+        // Comment lines after the run's last member are not part of it.
+        let end = run.last().map_or(next, |last| last + 1);
         let column = run
             .iter()
+            .filter_map(|&member| lines.get(member))
             .map(|line| width(line.text.trim_end()))
             .max()
             .unwrap_or(0)
             + COMMENT_GAP;
-        for line in run {
-            if let Some(comment) = line.comment.take() {
+        for &member in &run {
+            if let Some(line) = lines.get_mut(member)
+                && let Some(comment) = line.comment.take()
+            {
                 let code = line.text.trim_end().to_string();
                 let padding = column.saturating_sub(width(&code));
                 line.text = format!("{code}{}{comment}", " ".repeat(padding));

@@ -198,6 +198,48 @@ impl Placer<'_, '_> {
                 ) else {
                     continue;
                 };
+                // A region an edit's own list names twice: evaluating the
+                // list kept it once, so it is reported here, as merging
+                // reports it in an edit it checks.
+                if !checked_in_merge && let ExprKind::List(items) = &value.kind {
+                    let mut seen: Vec<(String, Span)> = Vec::new();
+                    for item in items {
+                        let ExprKind::Path(path) = &item.kind else {
+                            continue;
+                        };
+                        let code = path.to_dotted();
+                        if registry.region(&code).is_none() {
+                            continue;
+                        }
+                        let Some(&(_, first)) = seen.iter().find(|(seen, _)| *seen == code) else {
+                            seen.push((code, item.span));
+                            continue;
+                        };
+                        let (message, label, help) = match op {
+                            AssignOp::Remove => (
+                                format!("`{code}` is removed from wave `{name}` twice"),
+                                "removes nothing",
+                                "remove it from the `-=` list",
+                            ),
+                            _ => (
+                                format!("`{code}` is already in wave `{name}`"),
+                                "appended again",
+                                "remove it from the `+=` list",
+                            ),
+                        };
+                        let code = if *op == AssignOp::Remove {
+                            Code::LIST_REMOVAL_OF_ABSENT
+                        } else {
+                            Code::DUPLICATE_LIST_ITEM
+                        };
+                        self.diagnostics.push(
+                            Diagnostic::error(code, message)
+                                .primary(*op_file, item.span, label)
+                                .secondary(*op_file, first, "first named here")
+                                .help(help),
+                        );
+                    }
+                }
                 // Each region is labelled at its own item when the operand
                 // is a literal list, at the operand otherwise.
                 let item_span = |code: &str| {

@@ -219,3 +219,38 @@ pipeline orders extends Service {
     assert_eq!(deploy["argv"], json!(["./deploy.sh", "--fast"]));
     assert_eq!(deploy["rollback"]["argv"], json!(["./undo.sh"]));
 }
+
+/// A deploy that gives a `rollback` but no `run` (the platform deploys)
+/// runs its rollback with its own `env`, which the plan keeps, with where
+/// each entry is set.
+#[test]
+fn a_rollback_without_a_run_keeps_its_environment() {
+    let text = r#"registry lab { region lab-east-1 { traffic = low } }
+
+pipeline orders {
+  platform = ecs
+  source code = git("orders", branch: "main") { require review }
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    rollback on ALARM("Orders_High_Severity")
+    deploy bundle { rollback = "./undo.sh"; env TOKEN = secret("UNDO_TOKEN"); env MODE = "fast" }
+    wave all { regions = rest }
+  }
+}
+"#;
+    let plan = &plans(text)[0];
+    let deploy_step = step(plan, "production/all/lab-east-1/deploy");
+    let deploy = &deploy_step["deploy"];
+    assert!(deploy.get("command").is_none());
+    assert_eq!(deploy["rollback"]["argv"], json!(["./undo.sh"]));
+    assert_eq!(
+        deploy["env"],
+        json!({ "MODE": "fast", "TOKEN": { "secret": "UNDO_TOKEN" } })
+    );
+    let provenance = deploy_step["field_provenance"].as_object().unwrap();
+    assert!(
+        provenance.contains_key("/deploy/env/TOKEN") && provenance.contains_key("/deploy/env/MODE"),
+        "{provenance:?}"
+    );
+}

@@ -531,18 +531,19 @@ codes! {
     ENV_WITHOUT_COMMAND = "P0709", "env-without-command",
         "An `env` entry is set in a test or deploy that runs no command.",
         "`env NAME = VALUE` sets a variable of the commands of its body: a \
-         test's `run`, a deploy's `run` and, with it, its `rollback`. A test \
-         or a deploy without `run` (here or inherited; a deploy's `rollback` \
-         alone has no environment) runs nothing the variable could reach, \
-         and the plan has nowhere to keep it, so it would be dropped without \
-         a word. Several `deploy` members of one body deploy in one \
-         step, which runs the command of the one that gives `run`, with that \
-         member's `env`: an entry of another is dropped too. Give the body \
-         its command, move the entry to the member that has it, or delete \
-         it. A warning, as the plan is otherwise what is written, and an \
-         inherited entry cannot be removed: a template may give a deploy an \
-         entry that only the pipelines giving it a command use. A build \
-         without `run` is `P0707` instead.";
+         test's `run`, a deploy's `run` and `rollback`. A test without `run`, \
+         or a deploy with neither (here or inherited), runs nothing the \
+         variable could reach, and the plan has nowhere to keep it, so it \
+         would be dropped without a word. Several `deploy` members of one \
+         body deploy in one step, which runs the `run` of the one that gives \
+         it (and any `rollback` with that member's `env`), or, with no `run`, \
+         the `rollback` of the one that gives it, with that member's `env`: \
+         an entry of another member is dropped too. Give the body its \
+         command, move the entry to the member that has it, or delete it. A \
+         warning, as the plan is otherwise what is written, and an inherited \
+         entry cannot be removed: a template may give a deploy an entry that \
+         only the pipelines giving it a command use. A build without `run` \
+         is `P0707` instead.";
     STRATEGY_PLATFORM = "P0703", "strategy-platform",
         "A deployment strategy is not supported on the compute platform.",
         "ECS supports every strategy; Lambda shifts traffic (in place, \

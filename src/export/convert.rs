@@ -387,6 +387,16 @@ fn kind_name(params: &Params) -> &'static str {
     }
 }
 
+/// An environment variable's value as the plan format writes it.
+fn env_value(value: &plan::EnvValue) -> v1::EnvValue {
+    match value {
+        plan::EnvValue::Text(text) => v1::EnvValue::Text(text.clone()),
+        plan::EnvValue::Secret(secret) => v1::EnvValue::Secret(v1::SecretRef {
+            secret: secret.clone(),
+        }),
+    }
+}
+
 /// The command fields a build, test or deploy step writes.
 struct RunFields {
     command: Option<String>,
@@ -405,15 +415,7 @@ impl RunFields {
                 env: run
                     .env
                     .iter()
-                    .map(|(name, value)| {
-                        let value = match value {
-                            plan::EnvValue::Text(text) => v1::EnvValue::Text(text.clone()),
-                            plan::EnvValue::Secret(secret) => v1::EnvValue::Secret(v1::SecretRef {
-                                secret: secret.clone(),
-                            }),
-                        };
-                        (name.clone(), value)
-                    })
+                    .map(|(name, value)| (name.clone(), env_value(value)))
                     .chain(value_variables(&run.line))
                     .collect(),
             },
@@ -506,6 +508,7 @@ fn params(params: &Params) -> v1::Params {
             traffic_hundredths,
             run,
             rollback,
+            rollback_env,
         } => {
             let fields = RunFields::of(run.as_deref());
             // Without a deploy command, the rollback says whether the
@@ -556,6 +559,11 @@ fn params(params: &Params) -> v1::Params {
                 env: fields
                     .env
                     .into_iter()
+                    .chain(
+                        rollback_env
+                            .iter()
+                            .map(|(name, value)| (name.clone(), env_value(value))),
+                    )
                     .chain(rollback.as_deref().into_iter().flat_map(value_variables))
                     .collect(),
                 rollback: rollback.as_deref().map(command_line),

@@ -18,6 +18,9 @@ pub(super) struct DeployCommands {
     /// Boxed as the deploy steps hold them, each a copy.
     pub(super) run: Option<Box<Run>>,
     pub(super) rollback: Option<Box<CommandLine>>,
+    /// The environment of a `rollback` given without a `run` (with one,
+    /// the rollback runs with the `run`'s), by name.
+    pub(super) rollback_env: BTreeMap<String, EnvValue>,
     /// Where the command, its `shell` and `env`, and the rollback are set.
     pub(super) traces: Vec<(Field, Trace)>,
 }
@@ -95,6 +98,9 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
         let mut commands = DeployCommands::default();
         let mut run_from: Option<&Resolved<'w>> = None;
         let mut rollback_from: Option<&Resolved<'w>> = None;
+        // The environment of the member giving `rollback`, for a rollback
+        // without a `run`.
+        let mut rollback_env = BTreeMap::new();
         // The run and the rollback share one environment, so one numbering.
         let mut values = Values::default();
         for (key, member) in &body.members {
@@ -104,6 +110,9 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             let shell = self.boolean(deploy_body, "shell").unwrap_or(false);
             // Read (and checked) even when the command is wrong.
             let env = self.env(deploy_body);
+            if self.field(deploy_body, "rollback").is_some() && rollback_from.is_none() {
+                rollback_env.clone_from(&env);
+            }
             if self.field(deploy_body, "run").is_some() {
                 if let Some(first) = run_from {
                     self.second_deploy_field(member, first, "run", "a `run` command");
@@ -134,29 +143,49 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                 }
             }
         }
+        // Without a `run`, the rollback runs with its own member's `env`.
+        if run_from.is_none()
+            && commands.rollback.is_some()
+            && let Some(from) = rollback_from
+            && let Some(from_body) = from.body.as_ref()
+        {
+            for name in rollback_env.keys() {
+                if let Some(member) = from_body.get(&Key::Named("env", name.clone())) {
+                    commands
+                        .traces
+                        .push((Field::Env(name.clone()), self.trace(member)));
+                }
+            }
+            commands.rollback_env = rollback_env;
+        }
         // An entry of a member whose `run` is not the step's reaches no
-        // command: a rollback runs with the `run`'s environment.
-        let run_key = body
-            .members
-            .iter()
-            .find(|(_, member)| run_from.is_some_and(|from| std::ptr::eq(from, &**member)))
-            .map(|(key, _)| key.describe());
+        // command: a rollback runs with the `run`'s environment when there
+        // is one, and with its own member's only when there is none.
+        let key_of = |from: Option<&Resolved<'w>>| {
+            body.members
+                .iter()
+                .find(|(_, member)| from.is_some_and(|from| std::ptr::eq(from, &**member)))
+                .map(|(key, _)| key.describe())
+        };
+        let (run_key, rollback_key) = (key_of(run_from), key_of(rollback_from));
         for (key, member) in &body.members {
             let (Key::Deploy(_), Some(deploy_body)) = (key, member.body.as_ref()) else {
                 continue;
             };
-            if run_from.is_some_and(|from| std::ptr::eq(from, &**member)) {
+            let gives = |from: Option<&Resolved<'w>>| {
+                from.is_some_and(|from| std::ptr::eq(from, &**member))
+            };
+            if gives(run_from) || (run_from.is_none() && gives(rollback_from)) {
                 continue;
             }
-            let what = key.describe();
-            let why = match (&run_key, self.field(deploy_body, "rollback").is_some()) {
+            let why = match (&run_key, &rollback_key) {
                 (Some(from), _) => {
                     format!("the step runs the `run` of {from}, with that member's `env` only")
                 }
-                (None, true) => format!(
-                    "{what} gives a `rollback` but no `run`, whose environment the rollback runs with"
+                (None, Some(from)) => format!(
+                    "the step runs only the `rollback` of {from}, with that member's `env` only"
                 ),
-                (None, false) => format!("{what} has no `run`"),
+                (None, None) => format!("{} has no `run` or `rollback`", key.describe()),
             };
             self.env_without_command(deploy_body, &why);
         }

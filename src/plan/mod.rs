@@ -400,6 +400,9 @@ pub enum Params {
         /// The command that undoes the deployment (`rollback = "..."`),
         /// run with the deploy command's shell setting and environment.
         rollback: Option<Box<CommandLine>>,
+        /// The environment of a `rollback` given without a deploy
+        /// command (with one, the rollback has the command's), by name.
+        rollback_env: std::collections::BTreeMap<String, EnvValue>,
     },
     /// Waiting while watching alarms.
     Bake {

@@ -368,14 +368,15 @@ impl<'w> Lowerer<'_, 'w> {
         };
         // What it deploys and with which commands no check reads: a plan
         // only checked leaves them out.
-        let (artifacts, run, rollback) = if self.written {
+        let (artifacts, run, rollback, rollback_env) = if self.written {
             (
                 deployment.artifacts.clone(),
                 deployment.commands.run.clone(),
                 deployment.commands.rollback.clone(),
+                deployment.commands.rollback_env.clone(),
             )
         } else {
-            (Artifacts::new(), None, None)
+            (Artifacts::new(), None, None, Default::default())
         };
         Step {
             id,
@@ -388,6 +389,7 @@ impl<'w> Lowerer<'_, 'w> {
                 traffic_hundredths: traffic,
                 run,
                 rollback,
+                rollback_env,
             },
             rollback_alarm: safety.rollback,
             // Copied whole: `clone` would copy one reference at a time.

@@ -348,8 +348,10 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
             }
             Some(_) => {}
         }
-        let approved = plan
-            .steps
+        // Production's approval step (its own or a profile's, which comes
+        // after the last pre-production stage), or a gate on its first
+        // deploys: a stage's approval opens only that stage.
+        let approved = production
             .iter()
             .any(|step| matches!(step.params, Params::Approval { .. }))
             || gates(plan, first_deploy).any(|gate| matches!(gate.kind, GateKind::Approval { .. }));

@@ -125,6 +125,75 @@ fn every_code_has_an_explanation_and_an_example_that_produces_it() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Comment examples whose indented lines are not `.pipe` text, with why.
+const NOT_PIPE_TEXT: &[(Code, &str)] = &[(
+    Code::GHA_ALARM_APPROXIMATED,
+    "shows a plan's JSON, which only another tool writes",
+)];
+
+/// The `.pipe` text of a comment example: each run of lines indented
+/// under `//` (`//   stage beta { ... }`), without the comment marks.
+fn quoted_pipe_text(example: &str) -> Vec<String> {
+    let mut snippets = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in example.lines() {
+        match line.strip_prefix("//  ").filter(|rest| rest.starts_with(' ')) {
+            Some(rest) => current.push(rest),
+            None if !current.is_empty() => snippets.push(std::mem::take(&mut current).join("\n")),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        snippets.push(current.join("\n"));
+    }
+    snippets
+}
+
+#[test]
+fn the_pipe_text_quoted_in_comment_examples_is_written_as_pipe_reads_it() {
+    // A fragment is a declaration or a member of a pipeline, a stage or
+    // production: it is sound if, put where it belongs, it has no syntax or
+    // shape error (`P00xx`, `P01xx`). Names it uses may be declared
+    // elsewhere, so other codes do not count.
+    let places: [(&str, &str); 4] = [
+        ("", ""),
+        ("pipeline p {\n", "\n}\n"),
+        ("pipeline p {\n  stage beta {\n", "\n  }\n}\n"),
+        ("pipeline p {\n  production {\n", "\n  }\n}\n"),
+    ];
+    let mut problems = Vec::new();
+    let mut fragments = 0;
+    for doc in ALL_CODES {
+        let Some(example) = explain::code_example(doc.code) else {
+            continue;
+        };
+        if !example.starts_with("//") || NOT_PIPE_TEXT.iter().any(|(code, _)| *code == doc.code) {
+            continue;
+        }
+        for snippet in quoted_pipe_text(example) {
+            fragments += 1;
+            let sound = places.iter().any(|(before, after)| {
+                let source = format!("{before}{snippet}{after}");
+                let checked = check_example(&source, None);
+                !checked.diagnostics.iter().any(|diagnostic| {
+                    let code = diagnostic.code.as_str();
+                    code.starts_with("P00") || code.starts_with("P01")
+                })
+            });
+            if !sound {
+                let checked = check_example(&snippet, None);
+                problems.push(format!(
+                    "{}: `{snippet}` is not .pipe text in any place it could stand\n{}",
+                    doc.code,
+                    pipec::diagnostics::render::to_plain_string(&checked.diagnostics, &checked.sources)
+                ));
+            }
+        }
+    }
+    assert!(fragments >= 8, "only {fragments} fragments found");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn every_policy_rule_has_an_explanation_and_an_example_that_breaks_it() {
     let mut problems = Vec::new();

@@ -710,8 +710,11 @@ template Service {
     (
         Code::CODEPIPELINE_WINDOW_APPROXIMATED,
         r#"// `--target codepipeline` of a pipeline whose production window is
-//   window business_hours { zone = "America/New_York"; calendar = us_holidays
-//     allow mon..thu 09:00-16:00; allow fri 09:00-12:00 }
+//   window business_hours {
+//     zone   = "America/New_York"
+//     allow  = [mon..thu 09:00..16:00, fri 09:00..12:00]
+//     except = us_holidays
+//   }
 // The holidays are dropped and the slots narrowed to 09:00-12:00 Mon-Fri.
 "#,
     ),
@@ -744,10 +747,12 @@ template Service {
     ),
     (
         Code::CODEPIPELINE_DEPLOY_APPROXIMATED,
-        r#"// `--target codepipeline` of a step `deploy [bundle, assets]`: deploy
-// actions take one input artifact, so only `bundle` is deployed.
-// Likewise `deploy bundle { run = "./deploy.sh"; rollback = "./undo.sh" }`:
-// the ECS or CodeDeploy action deploys; neither command runs.
+        r#"// `--target codepipeline` of a step that deploys two artifacts:
+//   stage beta { deploy api, bundle }
+// Deploy actions take one input artifact, so only `api` is deployed.
+// Likewise a deploy with commands:
+//   deploy bundle { run = "./deploy.sh"; rollback = "./undo.sh" }
+// The ECS or CodeDeploy action deploys; neither command runs.
 "#,
     ),
     (
@@ -837,7 +842,7 @@ template Service {
         r#"// `pipec compile --target github-actions` on a pipeline whose source
 // requires reviews:
 //   source code = git("https://git.example.com/shop/orders.git", branch: "main") {
-//     require_review = true
+//     require review
 //   }
 // Require pull-request reviews with branch protection on `main`.
 "#,

@@ -670,6 +670,9 @@ fn a_configuration_value_longer_than_the_api_takes_is_a_quota_error() {
         "{}",
         errors[0].message
     );
+    // `pipec explain P0906` names this limit too.
+    let explanation = Code::CODEPIPELINE_QUOTA.doc().unwrap().explanation;
+    assert!(explanation.contains("1000 characters"), "{explanation}");
     let Some(python) = python() else { return };
     let fits = dir.join("fits.json");
     std::fs::write(&fits, serde_json::to_string(&at_limit.value).unwrap()).unwrap();

@@ -675,11 +675,14 @@ codes! {
          an error.";
     CODEPIPELINE_QUOTA = "P0906", "codepipeline-quota",
         "The export exceeds a CodePipeline quota or API limit.",
-        "CodePipeline allows 50 stages per pipeline, 50 actions per stage and \
-         `runOrder` up to 999. Waves become one stage per bake they hold, so a \
-         wave of more than 50 regions, or too many waves, do not fit: split the \
-         wave or the pipeline (docs/targets/codepipeline.md says how), or ask \
-         AWS for a quota increase.";
+        "CodePipeline allows 50 stages per pipeline, 50 actions per stage, \
+         `runOrder` up to 999 and 1000 characters in an action's configuration \
+         value. Waves become one stage per bake they hold, so a wave of more \
+         than 50 regions, or too many waves, do not fit: split the wave or the \
+         pipeline (docs/targets/codepipeline.md says how), or ask AWS for a \
+         quota increase. A CodeBuild action carries its build's or test's \
+         command, the command's values and its `env` in one value: shorten \
+         them, or give long values to the CodeBuild project instead.";
     CODEPIPELINE_DEPLOY_APPROXIMATED = "P0907", "codepipeline-deploy-approximated",
         "A deploy step cannot be expressed exactly as a CodePipeline deploy action.",
         "CodePipeline's deploy actions take one input artifact: a step that \

@@ -116,8 +116,8 @@ pub static RULES: &[Rule] = &[
     Rule {
         name: "rolling-healthy",
         default: PolicyLevel::Warn,
-        summary: "rolling deployments keep at least 66% healthy",
-        explanation: "Every service is sized to survive the loss of one AZ; a rolling deployment must not take down more than a third at once: `rolling(batch: 33%, min_healthy: 66%)`.",
+        summary: "production's rolling deployments keep at least 66% healthy",
+        explanation: "Every service is sized to survive the loss of one AZ; a rolling deployment in production must not take down more than a third of the fleet at once: `rolling(batch: 33%, min_healthy: 66%)`. Pre-production stages, which serve no customers, are not held to it.",
     },
     Rule {
         name: "manual-approval",

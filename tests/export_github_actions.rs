@@ -610,6 +610,48 @@ fn each_lossy_mapping_warns_naming_the_step() {
     );
 }
 
+#[test]
+fn a_test_timeout_over_350_minutes_is_shortened_and_350_is_kept() {
+    let compiled = compile("examples/sample/services/orders_api.pipe", None);
+    let with_timeout = |minutes: u64| {
+        let mut plan = plans(&compiled).remove(0);
+        for step in &mut plan.steps {
+            if let Params::Test(params) = &mut step.params
+                && &*step.id == "beta/test/integration"
+            {
+                params.timeout_seconds = minutes * 60;
+            }
+        }
+        github_actions::export(&plan, &Settings::default())
+    };
+    let shortened = |export: &Export| {
+        export
+            .findings
+            .iter()
+            .filter(|finding| finding.code == Code::GHA_TIMEOUT_SHORTENED)
+            .map(|finding| finding.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shortened(&with_timeout(350)), Vec::<String>::new());
+    // Under the 6 hours a job may run, but over what it leaves the test.
+    let export = with_timeout(355);
+    assert_eq!(
+        shortened(&export),
+        ["step `beta/test/integration`: its 355-minute timeout is longer than a GitHub job \
+          leaves a test (350 minutes)"]
+    );
+    let job = jobs_named(&workflow_json(&export), "beta/test/integration")
+        .into_iter()
+        .find_map(|(_, job)| {
+            job["steps"]
+                .as_array()
+                .and_then(|steps| steps.iter().find_map(|step| step["timeout-minutes"].as_u64()))
+        });
+    assert_eq!(job, Some(350));
+    let explanation = Code::GHA_TIMEOUT_SHORTENED.doc().unwrap().explanation;
+    assert!(explanation.contains("over 350 minutes"), "{explanation}");
+}
+
 fn pipec(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_pipec"))
         .args(["--today", "2026-11-22", "--color", "never"])

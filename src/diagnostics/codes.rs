@@ -616,10 +616,11 @@ codes! {
          composite syntax, or accept the stricter check.";
     GHA_TIMEOUT_SHORTENED = "P0953", "github-actions-timeout-shortened",
         "A test's timeout is longer than a GitHub Actions job may run.",
-        "Jobs on GitHub-hosted runners stop after 6 hours, so a test that may \
-         run longer is given 350 minutes in the workflow and fails if it needs \
-         more. Split the test, shorten its timeout, or run the workflow on \
-         self-hosted runners and raise the limit by hand.";
+        "Jobs on GitHub-hosted runners stop after 6 hours, and the test's job \
+         keeps 10 minutes of them for checking out and starting, so a test whose \
+         timeout is over 350 minutes is given 350 minutes in the workflow and \
+         fails if it needs more. Split the test, shorten its timeout, or run the \
+         workflow on self-hosted runners and raise the limit by hand.";
     GHA_REVIEW_NOT_ENFORCED = "P0954", "github-actions-review-not-enforced",
         "A source requires reviewed commits, which a GitHub Actions workflow cannot enforce.",
         "A workflow runs on every push to the branch it watches; it cannot \

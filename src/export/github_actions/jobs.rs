@@ -301,8 +301,9 @@ impl<'p> Builder<'p> {
                         code: Code::GHA_TIMEOUT_SHORTENED,
                         step: step.id.to_string(),
                         message: format!(
-                            "step `{}`: its {minutes}-minute timeout is longer than a GitHub job may run",
-                            step.id
+                            "step `{}`: its {minutes}-minute timeout is longer than a GitHub job leaves a test ({} minutes)",
+                            step.id,
+                            MAX_JOB_MINUTES - 10
                         ),
                         note: format!(
                             "the test is given {} minutes, the most a job on a hosted runner leaves it",

@@ -997,6 +997,64 @@ fn compile_and_graph_of_one_pipeline_report_only_its_findings() {
 }
 
 #[test]
+fn a_denied_finding_about_another_pipeline_does_not_stop_the_chosen_one() {
+    let dir = scratch_dir("denied-elsewhere");
+    let pipelines = r#"import "std/aws"
+
+policy strict { deny later-wave-bake }
+
+template Service {
+  platform = ecs
+  build app { run = "make" }
+  source code = git("x") { require review }
+  production {
+    registry = aws
+    rollback on ALARM("Faults")
+    wave first { regions = [us-east-1]; bake = 12h }
+    wave rest { regions = rest; bake = 2h }
+  }
+}
+
+pipeline alpha extends Service {}
+pipeline beta_svc extends Service {
+  production { wave rest { bake = 1h } }
+}
+"#;
+    std::fs::write(dir.join("svc.pipe"), pipelines).unwrap();
+    let file = dir.join("svc.pipe");
+    let file = file.to_str().unwrap();
+    let out = dir.join("alpha.json");
+    let out = out.to_str().unwrap();
+    // `beta_svc` breaks a denied rule; `alpha` compiles, and hears nothing of it.
+    let alpha = pipec(
+        &["compile", file, "-p", "alpha", "--color", "never", "-o", out],
+        None,
+    );
+    let text = stderr(&alpha);
+    assert_eq!(alpha.status.code(), Some(0), "{text}");
+    assert!(!text.contains("[later-wave-bake]"), "{text}");
+    assert!(std::fs::read_to_string(out).unwrap().contains("\"alpha\""));
+    let graph = pipec(&["graph", file, "-p", "alpha", "--color", "never"], None);
+    assert_eq!(graph.status.code(), Some(0), "{}", stderr(&graph));
+    // Chosen, or with every pipeline, the finding is an error.
+    for args in [
+        &["compile", file, "-p", "beta_svc", "--color", "never"][..],
+        &["compile", file, "--color", "never"][..],
+    ] {
+        let output = pipec(args, None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+        assert!(text.contains("error[P0801]: [later-wave-bake]"), "{text}");
+    }
+    // Without a pipeline, `graph` asks for one before showing any finding.
+    let graph = pipec(&["graph", file, "--color", "never"], None);
+    let text = stderr(&graph);
+    assert_eq!(graph.status.code(), Some(2), "{text}");
+    assert!(!text.contains("[later-wave-bake]"), "{text}");
+    assert!(text.contains("--pipeline"), "{text}");
+}
+
+#[test]
 fn errors_are_reported_before_warnings() {
     let dir = noisy_workspace("order");
     std::fs::write(dir.join("zz_broken.pipe"), "alarm broken = \n").unwrap();

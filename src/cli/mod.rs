@@ -769,8 +769,8 @@ impl Chosen {
 
 /// Compiles `file` and what it imports, picks the plans `pipeline` names
 /// (all, without it) and reports the diagnostics on standard error: every
-/// error, and the warnings about the chosen pipelines that the flags let
-/// through, errors first. `Ok(Err(code))` when there are errors, or
+/// error but policy findings about other pipelines, and the warnings about
+/// the chosen pipelines that the flags let through, errors first. `Ok(Err(code))` when there are errors, or
 /// warnings that `--deny-warnings` refuses (already reported).
 pub(crate) fn compile_file(
     file: &std::path::Path,
@@ -804,7 +804,15 @@ pub(crate) fn compile_file_into(
         ),
         None => workspace::compile_workspace_with(entries, &loader, how.today, how.profile),
     };
-    if compiled.has_errors() {
+    // An error stops the command before a pipeline is chosen, unless it is
+    // a policy finding: those are reported for the chosen pipelines only,
+    // so a `deny` rule another pipeline of the file breaks does not stop
+    // `-p` from working on this one.
+    if compiled
+        .diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.is_error() && diagnostic.finding.is_none())
+    {
         let reported = how.filter.apply(&compiled.diagnostics, None);
         reported.to_stderr(&compiled.sources, how.color);
         note!(

@@ -126,9 +126,18 @@ impl Filter {
         diagnostics: &'d [Diagnostic],
         pipelines: Option<&[&str]>,
     ) -> Reported<'d> {
+        // A policy finding is about its pipelines: with some chosen, only
+        // theirs are reported, errors included.
+        let about_chosen = |diagnostic: &Diagnostic| match (pipelines, &diagnostic.finding) {
+            (Some(chosen), Some(finding)) => finding
+                .pipelines
+                .iter()
+                .any(|pipeline| chosen.contains(&pipeline.as_str())),
+            _ => true,
+        };
         let kept = |diagnostic: &&Diagnostic| {
             if diagnostic.is_error() {
-                return true;
+                return about_chosen(diagnostic);
             }
             if self.quiet && !self.deny_warnings {
                 return false;
@@ -139,13 +148,7 @@ impl Filter {
             if self.ignore.iter().any(|s| s.matches(diagnostic)) {
                 return false;
             }
-            match (pipelines, &diagnostic.finding) {
-                (Some(chosen), Some(finding)) => finding
-                    .pipelines
-                    .iter()
-                    .any(|pipeline| chosen.contains(&pipeline.as_str())),
-                _ => true,
-            }
+            about_chosen(diagnostic)
         };
         let shown = pipec::diagnostics::errors_first(diagnostics.iter().filter(kept));
         let errors = shown.iter().take_while(|d| d.is_error()).count();

@@ -1191,6 +1191,8 @@ fn command_line_errors_have_codes_and_help_lines() {
             "P1006",
             vec!["simulate".into(), path(&dir.join("plan.json"))],
         ),
+        ("P1006", vec!["graph".into(), path(&dir.join("plan.json"))]),
+        ("P1006", vec!["run".into(), path(&dir.join("plan.json"))]),
         (
             "P1007",
             vec!["check".into(), path(&inner.join("link.pipe"))],
@@ -1208,6 +1210,25 @@ fn command_line_errors_have_codes_and_help_lines() {
             "{args:?}: {text}"
         );
         assert!(text.contains(" = help: "), "{args:?}: {text}");
+        // `pipec explain CODE` names the command among those it concerns.
+        if code == "P1006" {
+            let explanation = pipec::explain::lookup(code)
+                .map(|topic| pipec::explain::explain(topic))
+                .unwrap();
+            assert!(
+                explanation.contains(&format!("`{}`", args[0])),
+                "{explanation}"
+            );
+        }
+    }
+    // A plan file that is not there is no such file, whichever command
+    // reads plans.
+    let missing = path(&dir.join("missing.json"));
+    for command in ["graph", "simulate", "run"] {
+        let output = pipec(&[command, &missing, "--color", "never"], None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command}: {text}");
+        assert!(text.starts_with("error[P1001]: "), "{command}: {text}");
     }
     let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
         .args(["diff", "--git", "no-such-revision", "--color", "never"])

@@ -11,6 +11,7 @@ use pipec::plan::words::{self, Piece};
 use pipec::run::{self, Options, Outcome, plan_source};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use miette::{IntoDiagnostic, WrapErr};
 
 /// The flags of `pipec run`.
 #[derive(clap::Args)]
@@ -106,8 +107,20 @@ pub fn run(
                 "--profile applies to `.pipe` files only"
             ));
         }
+        // A plan file that is not there, or cannot be read, is the file's
+        // problem (`P1001`, `P1002`), as for `graph` and `simulate`; one
+        // that is read but is no plan is the plan's (`P1006`).
+        std::fs::File::open(&args.file)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("could not read {}", args.file.display()))?;
         let plan = plan_source::read_plan_file(&args.file)
-            .map_err(|error| miette::miette!(code = "P1006", "{error}"))?;
+            .map_err(|error| {
+                miette::miette!(
+                    code = "P1006",
+                    help = "pass a plan written by `pipec compile`, or the .pipe file itself",
+                    "{error}"
+                )
+            })?;
         if let Some(wanted) = &args.pipeline
             && *wanted != plan.pipeline
         {

@@ -722,7 +722,7 @@ codes! {
         "`pipec diff --git REV` runs git to find the work tree, check the revision and unpack it. The revision may not exist (fetch it first for a remote branch), the directory may not be in a git work tree, or git may not be installed.";
     CLI_INPUT_INVALID = "P1006", "input-invalid",
         "A plan or scenario file is not valid.",
-        "`simulate` and `run` read plans as `pipec compile` writes them, and `simulate --scenario` reads scenarios (format 1.0). A file that is not JSON, does not follow the schema, or holds values that cannot be simulated is refused as a whole with the reason; nothing is guessed.";
+        "`simulate`, `run` and `graph` read plans as `pipec compile` writes them, and `simulate --scenario` reads scenarios (format 1.0). A file that is not JSON, does not follow the schema, or holds values that cannot be simulated is refused as a whole with the reason; nothing is guessed.";
     CLI_OUTSIDE_WORKSPACE = "P1007", "outside-workspace",
         "A file named on the command line leads outside its workspace.",
         "An entry file must lie inside its workspace root (the nearest directory above it with `pipec.toml`, else its own directory) once links are resolved, as imports must. A link that leads elsewhere (to `/proc/self/environ`, to another checkout) is refused before anything is read, so its contents can never reach a diagnostic.";

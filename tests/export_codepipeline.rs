@@ -276,6 +276,42 @@ fn the_cli_exports_warns_and_deny_lossy_makes_the_warnings_errors() {
 }
 
 #[test]
+fn a_window_without_a_whole_hour_is_dropped_and_explained_so() {
+    let mut plan = sample_plan();
+    for entry in &mut plan.gates {
+        if let pipec::export::plan_v1::Gate::Window(window) = &mut entry.gate {
+            window.closed_dates.clear();
+            for slot in &mut window.allow {
+                slot.start = "09:10".to_string();
+                slot.end = "09:50".to_string();
+            }
+        }
+    }
+    let export = codepipeline::export(&plan, &settings());
+    let dropped: Vec<&str> = export
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == Code::CODEPIPELINE_WINDOW_APPROXIMATED)
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    assert!(
+        !dropped.is_empty() && dropped.iter().all(|m| m.contains("it is dropped")),
+        "{dropped:?}"
+    );
+    let value = serde_json::to_value(&export.value).unwrap();
+    assert!(
+        !value.to_string().contains("DeploymentWindow"),
+        "no stage is gated by the window"
+    );
+    // `pipec explain P0902` says a window can go altogether.
+    let explanation = Code::CODEPIPELINE_WINDOW_APPROXIMATED.doc().unwrap().explanation;
+    assert!(
+        explanation.contains("no whole hour") && explanation.contains("dropped"),
+        "{explanation}"
+    );
+}
+
+#[test]
 fn missing_settings_are_errors_naming_the_key() {
     let export = codepipeline::export(&sample_plan(), &Default::default());
     let missing: Vec<&str> = export

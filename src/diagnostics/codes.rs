@@ -651,7 +651,9 @@ codes! {
         "A `DeploymentWindow` rule holds one cron: one set of hours on a set of \
          days, and no dates. A calendar's closed dates are dropped, and slots \
          with different or partial hours are narrowed to whole hours that lie \
-         inside the window (never outside it). `--deny-lossy` makes this an error.";
+         inside the window (never outside it). A window with no whole hour \
+         inside it (`09:10..09:50`) cannot be narrowed: it is dropped, and the \
+         stage then starts at any time. `--deny-lossy` makes this an error.";
     CODEPIPELINE_BAKE_APPROXIMATED = "P0903", "codepipeline-bake-approximated",
         "A bake cannot be expressed exactly as a CodePipeline stage condition.",
         "CodePipeline waits only through a condition's `CloudWatchAlarm` rule \

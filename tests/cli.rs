@@ -1027,7 +1027,9 @@ pipeline beta_svc extends Service {
     let out = out.to_str().unwrap();
     // `beta_svc` breaks a denied rule; `alpha` compiles, and hears nothing of it.
     let alpha = pipec(
-        &["compile", file, "-p", "alpha", "--color", "never", "-o", out],
+        &[
+            "compile", file, "-p", "alpha", "--color", "never", "-o", out,
+        ],
         None,
     );
     let text = stderr(&alpha);
@@ -1213,7 +1215,7 @@ fn command_line_errors_have_codes_and_help_lines() {
         // `pipec explain CODE` names the command among those it concerns.
         if code == "P1006" {
             let explanation = pipec::explain::lookup(code)
-                .map(|topic| pipec::explain::explain(topic))
+                .map(pipec::explain::explain)
                 .unwrap();
             assert!(
                 explanation.contains(&format!("`{}`", args[0])),

@@ -137,7 +137,10 @@ fn quoted_pipe_text(example: &str) -> Vec<String> {
     let mut snippets = Vec::new();
     let mut current: Vec<&str> = Vec::new();
     for line in example.lines() {
-        match line.strip_prefix("//  ").filter(|rest| rest.starts_with(' ')) {
+        match line
+            .strip_prefix("//  ")
+            .filter(|rest| rest.starts_with(' '))
+        {
             Some(rest) => current.push(rest),
             None if !current.is_empty() => snippets.push(std::mem::take(&mut current).join("\n")),
             None => {}
@@ -185,7 +188,10 @@ fn the_pipe_text_quoted_in_comment_examples_is_written_as_pipe_reads_it() {
                 problems.push(format!(
                     "{}: `{snippet}` is not .pipe text in any place it could stand\n{}",
                     doc.code,
-                    pipec::diagnostics::render::to_plain_string(&checked.diagnostics, &checked.sources)
+                    pipec::diagnostics::render::to_plain_string(
+                        &checked.diagnostics,
+                        &checked.sources
+                    )
                 ));
             }
         }

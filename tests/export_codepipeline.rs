@@ -304,7 +304,10 @@ fn a_window_without_a_whole_hour_is_dropped_and_explained_so() {
         "no stage is gated by the window"
     );
     // `pipec explain P0902` says a window can go altogether.
-    let explanation = Code::CODEPIPELINE_WINDOW_APPROXIMATED.doc().unwrap().explanation;
+    let explanation = Code::CODEPIPELINE_WINDOW_APPROXIMATED
+        .doc()
+        .unwrap()
+        .explanation;
     assert!(
         explanation.contains("no whole hour") && explanation.contains("dropped"),
         "{explanation}"

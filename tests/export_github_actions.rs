@@ -637,15 +637,19 @@ fn a_test_timeout_over_350_minutes_is_shortened_and_350_is_kept() {
     let export = with_timeout(355);
     assert_eq!(
         shortened(&export),
-        ["step `beta/test/integration`: its 355-minute timeout is longer than a GitHub job \
-          leaves a test (350 minutes)"]
+        [
+            "step `beta/test/integration`: its 355-minute timeout is longer than a GitHub job \
+          leaves a test (350 minutes)"
+        ]
     );
     let job = jobs_named(&workflow_json(&export), "beta/test/integration")
         .into_iter()
         .find_map(|(_, job)| {
-            job["steps"]
-                .as_array()
-                .and_then(|steps| steps.iter().find_map(|step| step["timeout-minutes"].as_u64()))
+            job["steps"].as_array().and_then(|steps| {
+                steps
+                    .iter()
+                    .find_map(|step| step["timeout-minutes"].as_u64())
+            })
         });
     assert_eq!(job, Some(350));
     let explanation = Code::GHA_TIMEOUT_SHORTENED.doc().unwrap().explanation;

@@ -5,13 +5,13 @@
 //! errors (nothing ran, or the state could not be kept).
 
 use super::{EXIT_ERRORS, EXIT_FAILURE, files};
+use miette::{IntoDiagnostic, WrapErr};
 use pipec::diagnostics::render::{self, ColorChoice};
 use pipec::export::convert;
 use pipec::plan::words::{self, Piece};
 use pipec::run::{self, Options, Outcome, plan_source};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use miette::{IntoDiagnostic, WrapErr};
 
 /// The flags of `pipec run`.
 #[derive(clap::Args)]
@@ -113,14 +113,13 @@ pub fn run(
         std::fs::File::open(&args.file)
             .into_diagnostic()
             .wrap_err_with(|| format!("could not read {}", args.file.display()))?;
-        let plan = plan_source::read_plan_file(&args.file)
-            .map_err(|error| {
-                miette::miette!(
-                    code = "P1006",
-                    help = "pass a plan written by `pipec compile`, or the .pipe file itself",
-                    "{error}"
-                )
-            })?;
+        let plan = plan_source::read_plan_file(&args.file).map_err(|error| {
+            miette::miette!(
+                code = "P1006",
+                help = "pass a plan written by `pipec compile`, or the .pipe file itself",
+                "{error}"
+            )
+        })?;
         if let Some(wanted) = &args.pipeline
             && *wanted != plan.pipeline
         {

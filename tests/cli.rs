@@ -1231,6 +1231,7 @@ fn command_line_errors_have_codes_and_help_lines() {
         let text = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{command}: {text}");
         assert!(text.starts_with("error[P1001]: "), "{command}: {text}");
+        assert!(text.contains(" = help: "), "{command}: {text}");
     }
     let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
         .args(["diff", "--git", "no-such-revision", "--color", "never"])

@@ -288,10 +288,18 @@ fn a_window_without_a_whole_hour_is_dropped_and_explained_so() {
         }
     }
     let export = codepipeline::export(&plan, &settings());
-    let dropped: Vec<&str> = export
+    let findings: Vec<_> = export
         .findings
         .iter()
         .filter(|f| f.diagnostic.code == Code::CODEPIPELINE_WINDOW_APPROXIMATED)
+        .collect();
+    // Like every diagnostic, it ends with a help line.
+    assert!(
+        findings.iter().all(|f| f.diagnostic.help.is_some()),
+        "{findings:#?}"
+    );
+    let dropped: Vec<&str> = findings
+        .iter()
         .map(|f| f.diagnostic.message.as_str())
         .collect();
     assert!(

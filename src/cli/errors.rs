@@ -62,6 +62,13 @@ fn report_diagnostic(report: &miette::Report) -> Diagnostic {
     }
     if let Some(help) = report.help() {
         diagnostic = diagnostic.help(help.to_string());
+    } else if code == Code::CLI_NO_SUCH_FILE {
+        // Every diagnostic ends with a help line, the operating system's
+        // refusals too.
+        diagnostic = diagnostic.help("check the spelling and the current directory");
+    } else if code == Code::CLI_CANNOT_READ_OR_WRITE {
+        diagnostic = diagnostic
+            .help("the reason is above: check the path's permissions, what it names, and the disk");
     }
     diagnostic
 }

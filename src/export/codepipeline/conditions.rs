@@ -93,6 +93,10 @@ pub(crate) fn entry(
                                  it is dropped",
                                 step.id
                             ),
+                        )
+                        .help(
+                            "give the window at least one whole hour (`09:00..10:00`), or disable \
+                             the stage transition by hand outside it",
                         );
                         context.report_once(format!("slots:{gate_id}"), diagnostic, Some(step));
                     }

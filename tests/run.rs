@@ -182,6 +182,47 @@ fn a_failed_step_stops_promotion_and_resume_runs_it_again() {
 }
 
 #[test]
+fn a_denied_finding_about_another_pipeline_does_not_stop_the_chosen_one() {
+    let workspace = Workspace::new("denied-elsewhere");
+    let mut text = basic("");
+    text.push_str(
+        r#"
+policy strict { deny signed-artifacts }
+
+pipeline payments {
+  platform = ecs
+  source code = git("payments", branch: "main") { require review }
+  build bundle from code { run = "./scripts/effect.sh" }
+}
+"#,
+    );
+    // `orders` signs its bundle, so only `payments` breaks the rule.
+    let text = text.replacen(
+        "build bundle from code { run = \"./scripts/effect.sh\" }",
+        "build bundle from code { run = \"./scripts/effect.sh\"; sign = true }",
+        1,
+    );
+    workspace.file("pipeline.pipe", &text);
+    // `payments` breaks the denied rule; `orders` runs, `-p` as `--pipeline`.
+    let output = workspace.run(&["run", "pipeline.pipe", "-p", "orders", "--speed", "36000"]);
+    assert_exit(&output, 0);
+    assert!(
+        !stderr(&output).contains("[signed-artifacts]"),
+        "{}",
+        stderr(&output)
+    );
+    let output = workspace.run(&["run", "pipeline.pipe", "--pipeline", "payments"]);
+    assert_exit(&output, 2);
+    let text = stderr(&output);
+    assert!(text.contains("error[P0801]: [signed-artifacts]"), "{text}");
+    assert!(
+        text.contains("error[P1009]") && text.contains(" = help: "),
+        "{text}"
+    );
+    assert!(!workspace.state("payments").exists());
+}
+
+#[test]
 fn usage_and_state_errors_exit_with_2() {
     let workspace = Workspace::new("errors");
     workspace.file("pipeline.pipe", &basic(""));

@@ -19,7 +19,7 @@ pub struct RunArgs {
     /// A `.pipe` file (compiled first) or a plan file (`PLAN.json`).
     file: PathBuf,
     /// The pipeline to run, when the file declares several.
-    #[arg(long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME")]
     pipeline: Option<String>,
     /// The state directory (journal, logs, lock). Default:
     /// `$XDG_STATE_HOME/pipec/runs/PIPELINE-HASH/` (or under
@@ -125,6 +125,8 @@ pub fn run(
         {
             return Err(miette::miette!(
                 code = "P1003",
+                help =
+                    "leave out --pipeline, or compile the pipeline wanted into a plan of its own",
                 "{} is the plan of `{}`, not `{wanted}`",
                 args.file.display(),
                 plan.pipeline
@@ -136,15 +138,29 @@ pub fn run(
         let compiled =
             pipec::workspace::compile_workspace_with(entries, &files::FsLoader, today, profile);
         // Errors stop the run; warnings (policy findings, mostly) are
-        // `check`'s business and would bury the run's progress.
+        // `check`'s business and would bury the run's progress. With
+        // `--pipeline`, a policy finding about another pipeline (a `deny`
+        // rule it breaks) is not this run's.
+        let about_this_run = |diagnostic: &&pipec::diagnostics::Diagnostic| match (
+            &args.pipeline,
+            &diagnostic.finding,
+        ) {
+            (Some(wanted), Some(finding)) => finding.pipelines.iter().any(|p| p == wanted),
+            _ => true,
+        };
         let errors: Vec<_> = compiled
             .diagnostics
             .iter()
             .filter(|diagnostic| diagnostic.is_error())
+            .filter(about_this_run)
             .cloned()
             .collect();
         render::to_stderr(&errors, &compiled.sources, color);
-        let warnings = compiled.diagnostics.len() - errors.len();
+        let warnings = compiled
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| !diagnostic.is_error())
+            .count();
         if warnings > 0 {
             note!(
                 "{} has {}; `pipec check` shows them",
@@ -152,9 +168,10 @@ pub fn run(
                 pipec::diagnostics::counted(warnings, "warning")
             );
         }
-        if compiled.has_errors() {
+        if !errors.is_empty() {
             return Err(miette::miette!(
                 code = "P1009",
+                help = "fix the errors above; `pipec check` shows the warnings too",
                 "{} does not compile: nothing ran",
                 args.file.display()
             ));

@@ -24,8 +24,8 @@ pub enum Approvals {
     /// exactly as lowering under the profile gives it, at the price of
     /// moving every production step up and back again.
     AtEntry,
-    /// After the last step: for a reader that asks whether the plan has an
-    /// approval step, not where, as the policies do. Moving a hundred
+    /// After the last step: for a reader that asks whether production has
+    /// an approval step, not where in the plan, as the policies do. Moving a hundred
     /// production steps twice per profile was a twentieth of `check`.
     Last,
 }

@@ -323,6 +323,33 @@ fn a_window_without_a_whole_hour_is_dropped_and_explained_so() {
 }
 
 #[test]
+fn one_closed_date_is_counted_in_the_singular() {
+    let mut plan = sample_plan();
+    for entry in &mut plan.gates {
+        if let pipec::export::plan_v1::Gate::Window(window) = &mut entry.gate {
+            window.closed_dates.truncate(1);
+        }
+    }
+    let export = codepipeline::export(&plan, &settings());
+    let messages: Vec<&str> = export
+        .findings
+        .iter()
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "closes on 1 date (holidays, blackouts), which a DeploymentWindow cron cannot \
+             express: it is dropped"
+        )),
+        "{messages:#?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("1 dates")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
 fn missing_settings_are_errors_naming_the_key() {
     let export = codepipeline::export(&sample_plan(), &Default::default());
     let missing: Vec<&str> = export
@@ -372,6 +399,22 @@ fn a_plain_or_of_too_many_alarms_and_a_multi_artifact_deploy_are_reported() {
         codes.contains(&Code::CODEPIPELINE_DEPLOY_APPROXIMATED),
         "{codes:?}"
     );
+    // The rules left out are named, with a verb that agrees with them.
+    let mut counted = 0;
+    for finding in &export.findings {
+        let message = &finding.diagnostic.message;
+        let Some((_, dropped)) = message.split_once("CodePipeline allows 5, so ") else {
+            continue;
+        };
+        counted += 1;
+        let verb = if dropped.contains(", ") {
+            " are dropped"
+        } else {
+            " is dropped"
+        };
+        assert!(dropped.ends_with(verb), "{message}");
+    }
+    assert!(counted > 0, "{:#?}", export.findings);
 }
 
 #[test]

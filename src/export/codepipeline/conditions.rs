@@ -54,15 +54,24 @@ pub(crate) fn entry(
                     let diagnostic = Diagnostic::warning(
                         Code::CODEPIPELINE_WINDOW_APPROXIMATED,
                         format!(
-                            "window `{gate_id}` of step `{}` closes on {} dates (holidays, blackouts), \
-                             which a DeploymentWindow cron cannot express: they are dropped",
+                            "window `{gate_id}` of step `{}` closes on {} (holidays, blackouts), \
+                             which a DeploymentWindow cron cannot express: {} dropped",
                             step.id,
-                            window.closed_dates.len()
+                            crate::diagnostics::counted(window.closed_dates.len(), "date"),
+                            if window.closed_dates.len() == 1 {
+                                "it is"
+                            } else {
+                                "they are"
+                            }
                         ),
                     )
                     .note(format!(
                         "first closed date dropped: {}",
-                        window.closed_dates.first().map(String::as_str).unwrap_or_default()
+                        window
+                            .closed_dates
+                            .first()
+                            .map(String::as_str)
+                            .unwrap_or_default()
                     ))
                     .help("disable the stage transition by hand on those days, or accept the loss");
                     context.report_once(format!("closed:{gate_id}"), diagnostic, Some(step));
@@ -334,12 +343,13 @@ fn keep_five(
             Code::CODEPIPELINE_ALARM_APPROXIMATED,
             format!(
                 "stage `{}` needs {} rules in one condition{}; CodePipeline allows {MAX_RULES}, \
-                 so {} are dropped",
+                 so {} {} dropped",
                 stage.name,
                 all.len(),
                 step.map(|step| format!(" (for step `{}`)", step.id))
                     .unwrap_or_default(),
-                dropped.join(", ")
+                dropped.join(", "),
+                if dropped.len() == 1 { "is" } else { "are" }
             ),
         )
         .help(

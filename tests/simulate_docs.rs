@@ -239,6 +239,8 @@ fn the_schema_and_the_reader_agree() {
         r#"{"format_version": "1.0", "approvals": [{"step": "x/y", "change": "c1", "at": "2027-01-25T09:00:00Z"}], "changes": [{"id": "c1"}]}"#,
         r#"{"format_version": "1.0", "alarms": [{"alarm": "A", "from": "2027-01-25T09:00:00+01:00"}], "traffic": {"untiered": 0}}"#,
         r#"{"format_version": "1.0", "alarms": [{"alarm": "A", "from": "2027-01-25T09:00Z", "to": "2027-01-25T10:00-08:00"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00+23:59"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00-19:30"}]}"#,
     ];
     for text in valid {
         assert!(schema_errors(&validator, text).is_empty(), "{text}");
@@ -254,6 +256,8 @@ fn the_schema_and_the_reader_agree() {
         r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25t09:00:00z"}]}"#,
         r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00+01:00[Europe/Paris]"}]}"#,
         r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00+25:00"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00-08:60"}]}"#,
         r#"{"format_version": "1.0", "approvals": [{"role": "r", "at": "2027-01-25T09:00:00Z", "after_seconds": 5}]}"#,
         r#"{"format_version": "1.0", "approvals": [{"role": "r", "step": "s", "after_seconds": 5}]}"#,
         r#"{"format_version": "1.0", "approvals": [{"role": "r"}]}"#,

@@ -185,7 +185,8 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
     Ok(at)
 }
 
-/// Whether `text` is `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` (fractions are
+/// Whether `text` is `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)`, an offset at most
+/// 23:59 (fractions are
 /// refused later, with their own message), the shape the schema allows.
 /// The time parser alone would also take a space for the `T`, lowercase
 /// letters and a bracketed zone name.
@@ -231,8 +232,12 @@ fn has_rfc3339_shape(text: &str) -> bool {
     }
     match rest {
         [b'Z'] => true,
+        // RFC 3339 offsets are -23:59 to +23:59; the parser would also take
+        // up to 25 hours.
         [sign, h1, h2, b':', m1, m2] => {
-            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+            matches!(sign, b'+' | b'-')
+                && matches!((h1, h2), (b'0' | b'1', b'0'..=b'9') | (b'2', b'0'..=b'3'))
+                && matches!((m1, m2), (b'0'..=b'5', b'0'..=b'9'))
         }
         _ => false,
     }

@@ -330,3 +330,125 @@ fn a_pipe_file_with_errors_exits_1_with_diagnostics() {
     assert!(stderr(&output).contains("error["), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
 }
+
+/// A start so late that the horizon, or a window's next opening after it,
+/// runs past the last time there is, is refused with the latest start
+/// there can be; it does not print times with fractions of a second and
+/// steps that take no time.
+#[test]
+fn a_start_too_late_to_simulate_from_exits_2() {
+    for args in [
+        &["simulate", SAMPLE, "--start", "9999-06-01T00:00:00Z"][..],
+        &["diff", SAMPLE, SAMPLE, "--start", "9999-06-01T00:00:00Z"][..],
+    ] {
+        let output = pipec(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("is too late to start a simulation")
+                && stderr(&output).contains("start at 9997-12-18T22:00:00Z at the latest"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+    // The latest start itself runs, in whole seconds.
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        "9997-12-18T22:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).contains(".999"), "{}", stdout(&output));
+    // A scenario's first merge is the start; the same limit holds.
+    let dir = scratch_dir("late");
+    let scenario = dir.join("late.json");
+    std::fs::write(
+        &scenario,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "9999-12-30T09:00:00Z"}]}"#,
+    )
+    .unwrap();
+    let output = pipec(&["simulate", SAMPLE, "--scenario", scenario.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("9999-12-30T09:00:00Z is too late to start a simulation"),
+        "{}",
+        stderr(&output)
+    );
+    // RFC 3339 offsets stop at 23:59.
+    let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00+25:00"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is not a time such as"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A plan whose window is in a zone the time-zone database does not know
+/// is refused for that, naming the zone, with or without `--start`; and a
+/// `--today` whose next Monday is past the last time there is says so
+/// rather than blaming the zone.
+#[test]
+fn an_unknown_zone_and_an_unreachable_default_start_say_what_is_wrong() {
+    let dir = scratch_dir("zone");
+    let plan_path = dir.join("plan.json");
+    let output = pipec(&["compile", SAMPLE, "-o", plan_path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = std::fs::read_to_string(&plan_path).unwrap();
+    assert!(text.contains("America/Los_Angeles"));
+    let mars = dir.join("mars.json");
+    std::fs::write(
+        &mars,
+        text.replace("America/Los_Angeles", "Mars/Olympus_Mons"),
+    )
+    .unwrap();
+    for start in [None, Some(START)] {
+        let mut args = vec!["simulate", mars.to_str().unwrap()];
+        args.extend(start.iter().flat_map(|start| ["--start", start]));
+        let output = pipec(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("unknown time zone `Mars/Olympus_Mons`"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // Without a window the rollout starts on a Monday at 09:00 UTC; after
+    // 9999-12-31 there is none.
+    let source = dir.join("no_window.pipe");
+    std::fs::write(
+        &source,
+        r#"registry lab {
+  region r1 { traffic = high }
+}
+
+pipeline plain {
+  platform = ecs
+  source code = git("https://git.example.com/plain.git", branch: "main") { require review }
+  build bundle from code { run = "make"; sign = true }
+  production {
+    registry = lab
+    rollback on ALARM("Plain_High_Severity")
+    wave first { regions = [r1]; bake = 1h }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
+        .args(["simulate", "-q", "--today", "9999-12-31"])
+        .arg(&source)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("no start: the first Monday on or after 9999-12-31")
+            && !message.contains("time-zone database"),
+        "{message}"
+    );
+}
+

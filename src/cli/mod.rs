@@ -610,7 +610,9 @@ fn color_from_args() -> ColorChoice {
 }
 
 fn parse_start(text: &str) -> Result<jiff::Timestamp, String> {
-    pipec::sim::scenario::parse_time(text)
+    let start = pipec::sim::scenario::parse_time(text)?;
+    pipec::sim::check_start(start)?;
+    Ok(start)
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {

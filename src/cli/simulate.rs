@@ -43,6 +43,21 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         Some(path) => read_scenario(path)?,
         None => scenario::Scenario::empty(),
     };
+    let fail = |error: sim::SimError| {
+        let help = match error {
+            sim::SimError::NoStart | sim::SimError::LateStart(_) => {
+                "for example: --start 2027-01-25T09:00:00-08:00"
+            }
+            sim::SimError::Scenario(_) => "see docs/simulation.md for the scenario format",
+            sim::SimError::Plan(_) => "compile the plan again with this pipec",
+        };
+        miette!(code = "P1006", help = help, "{error}")
+    };
+    // A plan the simulator cannot read (a window in a zone the time-zone
+    // database does not know) says so, with or without a start.
+    if let Err(problems) = sim::model::prepare(&plan) {
+        return Err(fail(sim::SimError::Plan(problems)));
+    }
     // Without `--start` or a merge time, the rollout starts where `diff`
     // starts it, and says so: a timeline is read against its start.
     let start = match request.start {
@@ -51,7 +66,8 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
                 return Err(miette!(
                     code = "P1006",
                     help = "give --start, such as --start 2027-01-25T09:00:00-08:00",
-                    "the plan's window zone is not in the time-zone database"
+                    "no start: the first Monday on or after {}, 09:00, is past the last time this pipec can write",
+                    request.compile.today
                 ));
             };
             let local = start
@@ -69,14 +85,7 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         start,
         auto_approve: request.auto_approve,
     };
-    let simulation = sim::simulate(&plan, &scenario, &options).map_err(|error| {
-        let help = match error {
-            sim::SimError::NoStart => "for example: --start 2027-01-25T09:00:00-08:00",
-            sim::SimError::Scenario(_) => "see docs/simulation.md for the scenario format",
-            sim::SimError::Plan(_) => "compile the plan again with this pipec",
-        };
-        miette!(code = "P1006", help = help, "{error}")
-    })?;
+    let simulation = sim::simulate(&plan, &scenario, &options).map_err(fail)?;
     let text = match request.format {
         Format::Text => sim::output::text::render(&simulation),
         Format::Json => sim::output::json::render(&simulation),

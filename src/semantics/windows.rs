@@ -23,7 +23,7 @@ pub use merged::{check_complete, check_merged, check_profiles};
 pub const HORIZON_DAYS: i64 = 366;
 
 /// How many days [`next_opening`] looks at: the horizon and a week more.
-const SEARCH_DAYS: usize = 366 + 7;
+pub const SEARCH_DAYS: usize = 366 + 7;
 
 /// A validated window: when deployments may start.
 #[derive(Debug, Clone)]

@@ -52,6 +52,9 @@ pub enum SimError {
     /// Neither `--start` nor a merge time in the scenario says when to
     /// start.
     NoStart,
+    /// The start is so late that the times the simulation may compute
+    /// run past the last one it can write ([`check_start`]).
+    LateStart(String),
 }
 
 impl std::fmt::Display for SimError {
@@ -66,6 +69,7 @@ impl std::fmt::Display for SimError {
             SimError::NoStart => f.write_str(
                 "no start time: give --start (such as 2027-01-25T09:00:00-08:00) or a scenario whose changes have `merged_at`",
             ),
+            SimError::LateStart(message) => f.write_str(message),
         }
     }
 }
@@ -97,8 +101,9 @@ pub fn simulate(
 /// Where a rollout starts when nothing says: the first Monday on or after
 /// `today`, 09:00 in the zone of the plan's first window (UTC without
 /// one), so that a default run meets the working week as people plan it.
-/// Returns the instant and the zone's name; `None` only for a zone the
-/// time-zone database does not know.
+/// Returns the instant and the zone's name; `None` for a zone the
+/// time-zone database does not know, and for a Monday past the last
+/// instant a timestamp holds.
 pub fn default_start(plan: &PlanV1, today: jiff::civil::Date) -> Option<(Timestamp, String)> {
     let zone_name = plan
         .gates
@@ -113,6 +118,32 @@ pub fn default_start(plan: &PlanV1, today: jiff::civil::Date) -> Option<(Timesta
     let monday = today.checked_add(jiff::Span::new().days(days)).ok()?;
     let start = monday.at(9, 0, 0, 0).to_zoned(zone).ok()?.timestamp();
     Some((start, zone_name))
+}
+
+/// How many days past its start a simulation may compute a time: up to
+/// its horizon, and from there a window's next opening, looked for a year
+/// and a week ahead, with a day to spare for local dates.
+const LOOKAHEAD_DAYS: i64 =
+    engine::HORIZON_DAYS + crate::semantics::windows::SEARCH_DAYS as i64 + 3;
+
+/// Whether a simulation can start at `start`: every time it may compute
+/// must come before the last instant a timestamp holds (the end of the
+/// year 9999, less a day), or else it would write times that are not
+/// whole seconds and steps that take no time. The message names the
+/// latest start.
+pub fn check_start(start: Timestamp) -> Result<(), String> {
+    let lookahead = jiff::SignedDuration::from_hours(24 * LOOKAHEAD_DAYS);
+    let latest = Timestamp::MAX
+        .checked_sub(lookahead)
+        .map_or(Timestamp::MAX, |latest| {
+            Timestamp::from_second(latest.as_second()).unwrap_or(latest)
+        });
+    if start <= latest {
+        return Ok(());
+    }
+    Err(format!(
+        "{start} is too late to start a simulation: it looks up to {LOOKAHEAD_DAYS} days ahead (its horizon, then a window's next opening), and times end with the year 9999; start at {latest} at the latest"
+    ))
 }
 
 /// Whether a scenario says when its first change is merged (then that is
@@ -137,6 +168,7 @@ fn resolve_changes(
     let Some(start) = start.or(first_merge) else {
         return Err(SimError::NoStart);
     };
+    check_start(start).map_err(SimError::LateStart)?;
     let mut problems = Vec::new();
     let mut changes: Vec<engine::ChangeInput> = scenario
         .changes

@@ -452,3 +452,43 @@ pipeline plain {
     );
 }
 
+/// Files that are JSON but not a plan say what a plan is, in the words of
+/// the format rather than of this program's types.
+#[test]
+fn json_that_is_not_a_plan_says_what_a_plan_is() {
+    let dir = scratch_dir("not-a-plan");
+    for (text, said) in [
+        ("[]", "holds no plan: its array is empty"),
+        ("[1]", "expected a JSON object with a `format_version`"),
+        ("\"plan\"", "expected a JSON object with a `format_version`"),
+        ("{\"steps\": []}", "the file has no `format_version`"),
+    ] {
+        let path = dir.join("plan.json");
+        std::fs::write(&path, text).unwrap();
+        for pipeline in [None, Some("orders_api")] {
+            let mut args = vec!["simulate", path.to_str().unwrap(), "--start", START];
+            args.extend(pipeline.iter().flat_map(|name| ["--pipeline", name]));
+            let output = pipec(&args);
+            assert_eq!(output.status.code(), Some(2), "{text}");
+            let message = stderr(&output);
+            assert!(message.contains(said), "{text}: {message}");
+            assert!(!message.contains("VersionProbe"), "{text}: {message}");
+        }
+    }
+}
+
+/// A `.pipe` file without a pipeline is refused by the command that was
+/// run, not by another one.
+#[test]
+fn a_file_without_a_pipeline_is_refused_by_simulate_itself() {
+    let dir = scratch_dir("no-pipeline");
+    let path = dir.join("registry.pipe");
+    std::fs::write(&path, "registry lab {\n  region r1 { traffic = high }\n}\n").unwrap();
+    let output = pipec(&["simulate", path.to_str().unwrap(), "--start", START]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("declares no pipeline") && message.contains("`simulate` works on"),
+        "{message}"
+    );
+}

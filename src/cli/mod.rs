@@ -738,9 +738,10 @@ fn run_compile(
 fn compile_plans(
     file: &std::path::Path,
     pipeline: Option<&str>,
+    command: &str,
     how: Compilation<'_>,
 ) -> miette::Result<Result<Vec<pipec::export::plan_v1::PlanV1>, u8>> {
-    let chosen = match compile_file(file, pipeline, ("compile", Takes::Every), how)? {
+    let chosen = match compile_file(file, pipeline, (command, Takes::Every), how)? {
         Ok(chosen) => chosen,
         Err(code) => return Ok(Err(code)),
     };

@@ -119,11 +119,19 @@ pub(crate) fn load_plan(
         }
         read_plans(path)?
     } else {
-        match compile_plans(path, pipeline, compile)? {
+        match compile_plans(path, pipeline, command, compile)? {
             Ok(plans) => plans,
             Err(code) => return Ok(Err(code)),
         }
     };
+    if plans.is_empty() {
+        return Err(miette!(
+            code = "P1006",
+            help = "pass a plan written by `pipec compile`, or the .pipe file itself",
+            "{} holds no plan: its array is empty",
+            path.display()
+        ));
+    }
     let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
     let chosen = match pipeline {
         Some(wanted) => plans.iter().find(|plan| plan.pipeline == wanted),

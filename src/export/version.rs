@@ -15,15 +15,50 @@ pub enum VersionMismatch {
 /// Checks that `json` has a `"format_version"` among `accepted`; every
 /// other field is ignored here.
 pub fn check(json: &str, accepted: &[&str]) -> Result<(), VersionMismatch> {
-    #[derive(serde::Deserialize)]
-    struct VersionProbe {
-        format_version: Option<serde_json::Value>,
-    }
     let probe: VersionProbe = serde_json::from_str(json).map_err(VersionMismatch::Json)?;
     match probe.format_version {
         Some(serde_json::Value::String(version)) if accepted.contains(&version.as_str()) => Ok(()),
         Some(serde_json::Value::String(version)) => Err(VersionMismatch::Other(Some(version))),
         Some(other) => Err(VersionMismatch::Other(Some(other.to_string()))),
         None => Err(VersionMismatch::Other(None)),
+    }
+}
+
+/// The `format_version` of a document, every other field ignored. Read by
+/// hand so that a document that is not an object is refused as what it
+/// should be ("a JSON object with a `format_version`"), not under the name
+/// of a type of this program.
+struct VersionProbe {
+    format_version: Option<serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for VersionProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = VersionProbe;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a JSON object with a `format_version`")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VersionProbe, A::Error> {
+                let mut format_version = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "format_version" {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    } else if format_version.is_some() {
+                        return Err(serde::de::Error::duplicate_field("format_version"));
+                    } else {
+                        format_version = Some(map.next_value::<serde_json::Value>()?);
+                    }
+                }
+                Ok(VersionProbe { format_version })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }

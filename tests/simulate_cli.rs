@@ -492,3 +492,25 @@ fn a_file_without_a_pipeline_is_refused_by_simulate_itself() {
         "{message}"
     );
 }
+
+/// With several changes, the chart has the bars of each change, named
+/// after it, as docs/simulation.md says.
+#[test]
+fn with_several_changes_each_bar_is_named_after_its_change() {
+    let mermaid = stdout(&pipec(&[
+        "simulate",
+        SAMPLE,
+        "--scenario",
+        "examples/scenarios/busy_week.json",
+        "--format",
+        "mermaid",
+    ]));
+    assert!(
+        mermaid.contains("    section beta\n    feature-1 us-east-1 :t9, 2027-01-25 17:16:00, 2027-01-25 17:36:00\n    feature-1 test integration :t10,"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    hotfix eu-west-1 :crit, "),
+        "{mermaid}"
+    );
+}

@@ -512,6 +512,41 @@ fn approvals_wait_for_the_scenario_or_auto_approve_or_end_the_run_waiting() {
     );
 }
 
+/// A change queued behind one that waits for an approval never given is
+/// waiting too, not halted: nothing stopped it (there is no `halted`
+/// event), and the approval would let both go on.
+#[test]
+fn a_change_behind_an_approval_never_given_is_waiting_too() {
+    let source = TINY.replace(
+        "    window office\n",
+        "    window office\n    require approval(\"release-manager\")\n",
+    );
+    let plan = compile(&source);
+    let scenario = r#"{
+      "format_version": "1.0",
+      "changes": [
+        { "id": "c1", "merged_at": "2027-01-25T09:00:00-08:00" },
+        { "id": "c2", "merged_at": "2027-01-25T09:30:00-08:00" }
+      ],
+      "approvals": [{ "role": "release-manager", "change": "c2", "after_seconds": 60 }]
+    }"#;
+    let simulation = simulate(&plan, Some(scenario), "2027-01-25T09:00:00-08:00");
+    assert_eq!(simulation.outcome, Outcome::Waiting);
+    assert_eq!(simulation.changes[1].id, "c2");
+    assert_eq!(simulation.changes[1].outcome, Outcome::Waiting);
+    assert_eq!(
+        simulation.changes[1].reason.as_deref(),
+        Some("waiting at production/approval/release-manager: production holds change c1")
+    );
+    assert!(
+        simulation
+            .events
+            .iter()
+            .all(|event| event.kind != EventKind::Halted),
+        "nothing halted"
+    );
+}
+
 #[test]
 fn two_changes_share_each_wave_one_at_a_time() {
     let plan = compile(TINY);

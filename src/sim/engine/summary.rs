@@ -4,8 +4,8 @@
 use super::{Action, ChangeRun, Engine, HORIZON_DAYS, Status, StepState};
 use crate::sim::model::GateCheck;
 use crate::sim::report::{
-    ChangeSummary, Outcome, RegionStatus, RegionSummary, RollbackSummary, Run, RunEnding,
-    Simulation, StepSummary,
+    ChangeSummary, EventKind, Outcome, RegionStatus, RegionSummary, RollbackSummary, Run,
+    RunEnding, Simulation, StepSummary,
 };
 use jiff::Timestamp;
 
@@ -139,15 +139,29 @@ impl Engine<'_> {
                     .iter()
                     .map(|&step| self.step_id(step))
                     .collect();
-                if waiting.is_empty() {
-                    (
-                        Outcome::Halted,
-                        Some("no step can start any more".to_string()),
-                    )
-                } else {
+                // With no approval of its own to wait for, a change left
+                // active waits in a slot behind an older change that
+                // waits for one (a change that stops leaves its slots):
+                // it is waiting too, for what its last `waiting` said.
+                let behind = || {
+                    self.events.iter().rev().find(|event| {
+                        event.change == run.input.id && event.kind == EventKind::Waiting
+                    })
+                };
+                if !waiting.is_empty() {
                     (
                         Outcome::Waiting,
                         Some(format!("waiting for approval at {}", waiting.join(", "))),
+                    )
+                } else if let Some(event) = behind() {
+                    (
+                        Outcome::Waiting,
+                        Some(format!("waiting at {}: {}", event.step, event.reason)),
+                    )
+                } else {
+                    (
+                        Outcome::Halted,
+                        Some("no step can start any more".to_string()),
                     )
                 }
             }

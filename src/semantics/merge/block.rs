@@ -109,13 +109,6 @@ impl<'w> ResolvedBlock<'w> {
 
     pub(super) fn push(&mut self, key: Key, member: Resolved<'w>) {
         let at = self.members.len();
-        // A pipeline's block is a copy of its template's, exactly as long
-        // as it is, and a pipeline adds a member or two (an alarm, a test):
-        // doubling it for them would leave most of every pipeline's copy
-        // empty for the whole run.
-        if at == self.members.capacity() && at >= 8 {
-            self.members.reserve_exact(at / 4);
-        }
         self.members.push((key, Arc::new(member)));
         // Most blocks stay small and never build an index: indexing them
         // would cost a copy of each key and a table per block, copied

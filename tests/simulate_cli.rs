@@ -387,6 +387,64 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     );
 }
 
+/// Every problem of a scenario is listed at once: a misspelt field, a
+/// mistake of the scenario alone and one against the plan, whichever comes
+/// first in the file.
+#[test]
+fn every_problem_of_a_scenario_is_listed_together() {
+    let dir = scratch_dir("together");
+    let path = dir.join("scenario.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0",
+  "changes": [{"id": "c1"}, {"id": "c1", "merge_at": "2027-01-25T09:00:00Z"}],
+  "overrides": [{"gate": "alarm:high_severity", "change": "c9"}],
+  "durations": {"kinds": {"bake": 60}, "steps": {"production/first/bak": 60}}}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    for problem in [
+        "unknown field `merge_at` in an entry of `changes`, expected one of `id`, `merged_at`, `packages`, `git_refs`",
+        "unknown field `bake` in `durations.kinds`, expected one of `source`, `build`, `test`, `deploy`, `onebox_deploy`",
+        "change `c1` is listed 2 times",
+        "no change `c9` in `changes`",
+        "override of `alarm:high_severity`, which is not overridable",
+        "`durations.steps` names `production/first/bak`, which is not a step of the plan",
+    ] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    assert!(stdout(&output).is_empty());
+    // A value of the wrong type still stops the reading, where it is.
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0", "durations": {"kinds": {"bake": 60, "build": "ten"}}}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("at line 1 column"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// A plan whose window is in a zone the time-zone database does not know
 /// is refused for that, naming the zone, with or without `--start`; and a
 /// `--today` whose next Monday is past the last time there is says so

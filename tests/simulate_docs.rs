@@ -278,6 +278,31 @@ fn the_schema_and_the_reader_agree() {
     }
 }
 
+/// A misspelt field is set aside and listed with the other problems; every
+/// field the types have is known where it is, so that one misspelling
+/// never makes the reader set aside a correct field with it.
+#[test]
+fn the_reader_sets_aside_only_unknown_fields() {
+    let every_field = r#"{"format_version": "1.0", "colour": 1,
+      "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00Z", "packages": [], "git_refs": []}],
+      "alarms": [{"alarm": "A", "region": "r", "from": "2027-01-25T09:00:00Z", "to": "2027-01-25T10:00:00Z"}],
+      "approvals": [{"role": "r", "change": "c1", "at": "2027-01-25T09:00:00Z"}, {"step": "s", "after_seconds": 5}],
+      "overrides": [{"gate": "g", "step": "s", "change": "c1"}],
+      "durations": {"kinds": {"source": 1, "build": 1, "test": 1, "deploy": 1, "onebox_deploy": 1}, "steps": {"s": 1}},
+      "traffic": {"tiers": {"low": 1}, "regions": {"r": 1}, "untiered": 1}}"#;
+    let read = scenario::read(every_field).unwrap();
+    assert_eq!(
+        read.unknown_fields,
+        [
+            "unknown field `colour`, expected one of `format_version`, `changes`, `alarms`, `approvals`, `overrides`, `durations`, `traffic`"
+        ]
+    );
+    assert_eq!(read.problems(), read.unknown_fields);
+    let message = scenario::from_json(every_field).unwrap_err().to_string();
+    assert_eq!(message.matches("unknown field").count(), 1, "{message}");
+    assert!(scenario::from_json(&every_field.replace(r#""colour": 1,"#, "")).is_ok());
+}
+
 /// `73h25m`: hours and minutes, as the docs' table writes them.
 fn hours(seconds: i64) -> String {
     let (hours, minutes) = (seconds / 3600, seconds % 3600 / 60);

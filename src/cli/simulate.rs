@@ -211,9 +211,11 @@ fn read_scenario(path: &Path) -> miette::Result<scenario::Scenario> {
     let text = std::fs::read_to_string(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
-    scenario::from_json(&text).map_err(|error| {
+    // Its problems are listed with those against the plan, when the
+    // simulation is asked for.
+    scenario::read(&text).map_err(|error| {
         miette!(
- code = "P1006",
+            code = "P1006",
             help = "the scenario format is described in docs/simulation.md and schemas/scenario-v1.schema.json",
             "could not read the scenario {}: {error}",
             path.display()

@@ -84,11 +84,18 @@ pub fn simulate(
     options: &Options,
 ) -> Result<Simulation, SimError> {
     let model = model::prepare(plan).map_err(SimError::Plan)?;
-    let problems = check::scenario_against_plan(&model, scenario);
+    // Every problem of the scenario at once: its own, those against the
+    // plan, and merges before the start.
+    let mut problems = scenario.problems();
+    problems.extend(check::scenario_against_plan(&model, scenario));
+    let resolved = resolve_changes(scenario, options.start);
+    if let Err(SimError::Scenario(more)) = &resolved {
+        problems.extend(more.iter().cloned());
+    }
     if !problems.is_empty() {
         return Err(SimError::Scenario(problems));
     }
-    let (start, changes) = resolve_changes(scenario, options.start)?;
+    let (start, changes) = resolved?;
     Ok(engine::run(
         &model,
         scenario,

@@ -40,6 +40,10 @@ pub struct Scenario {
     /// Traffic instead of the defaults.
     #[serde(default)]
     pub traffic: Traffic,
+    /// Fields of the file that no type has, set aside by [`read`] and
+    /// listed first among [`Scenario::problems`].
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
 }
 
 /// A change (a merged commit) that travels the pipeline.
@@ -278,8 +282,24 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// Reads a scenario, checking its version first and then what the types
-/// cannot say (see [`Scenario::problems`]).
+/// cannot say (see [`Scenario::problems`]): every problem at once.
 pub fn from_json(json: &str) -> Result<Scenario, ReadError> {
+    let scenario = read(json)?;
+    let problems = scenario.problems();
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ReadError::Invalid(problems))
+    }
+}
+
+/// Reads a scenario as far as it can be read, leaving its problems to be
+/// listed with those against the plan (`simulate` does): a misspelt field
+/// is set aside and kept in [`Scenario::unknown_fields`], so that it is
+/// listed with every other problem rather than alone. Only a file that is
+/// not JSON, is not of this version, or holds a value of the wrong type
+/// stops here, at its first error.
+pub fn read(json: &str) -> Result<Scenario, ReadError> {
     match crate::export::version::check(json, &[FORMAT_VERSION]) {
         Ok(()) => {}
         Err(crate::export::version::VersionMismatch::Json(error)) => {
@@ -289,12 +309,109 @@ pub fn from_json(json: &str) -> Result<Scenario, ReadError> {
             return Err(ReadError::Version { found });
         }
     }
-    let scenario: Scenario = serde_json::from_str(json).map_err(ReadError::Json)?;
-    let problems = scenario.problems();
-    if problems.is_empty() {
-        Ok(scenario)
+    let error = match serde_json::from_str::<Scenario>(json) {
+        Ok(scenario) => return Ok(scenario),
+        Err(error) => error,
+    };
+    // Set the unknown fields aside and read again: when that reads, they
+    // were the only thing serde refused.
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Err(ReadError::Json(error));
+    };
+    let mut unknown = Vec::new();
+    set_aside_unknown_fields(&mut value, "", &mut unknown);
+    if unknown.is_empty() {
+        return Err(ReadError::Json(error));
+    }
+    match Scenario::deserialize(value) {
+        Ok(mut scenario) => {
+            scenario.unknown_fields = unknown;
+            Ok(scenario)
+        }
+        Err(_) => Err(ReadError::Json(error)),
+    }
+}
+
+/// The fields each object of a scenario has, by where it is: the fields of
+/// the types above (`tests/simulate_docs.rs` holds the two together).
+const FIELDS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "format_version",
+            "changes",
+            "alarms",
+            "approvals",
+            "overrides",
+            "durations",
+            "traffic",
+        ],
+    ),
+    ("changes", &["id", "merged_at", "packages", "git_refs"]),
+    ("alarms", &["alarm", "region", "from", "to"]),
+    (
+        "approvals",
+        &["role", "step", "change", "at", "after_seconds"],
+    ),
+    ("overrides", &["gate", "step", "change"]),
+    ("durations", &["kinds", "steps"]),
+    (
+        "durations.kinds",
+        &["source", "build", "test", "deploy", "onebox_deploy"],
+    ),
+    ("traffic", &["tiers", "regions", "untiered"]),
+];
+
+/// Removes from `value`, the object found at `path`, the fields its type
+/// does not have, saying so in `unknown` in serde's words, and goes on
+/// into the objects and lists of objects it has.
+fn set_aside_unknown_fields(value: &mut serde_json::Value, path: &str, unknown: &mut Vec<String>) {
+    let Some(fields) = FIELDS
+        .iter()
+        .find(|(at, _)| *at == path)
+        .map(|(_, fields)| *fields)
+    else {
+        return;
+    };
+    let serde_json::Value::Object(object) = value else {
+        return;
+    };
+    let expected = fields
+        .iter()
+        .map(|field| format!("`{field}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let place = if path.is_empty() {
+        String::new()
+    } else if matches!(path, "changes" | "alarms" | "approvals" | "overrides") {
+        format!(" in an entry of `{path}`")
     } else {
-        Err(ReadError::Invalid(problems))
+        format!(" in `{path}`")
+    };
+    object.retain(|key, _| {
+        let known = fields.contains(&key.as_str());
+        if !known {
+            unknown.push(format!(
+                "unknown field `{}`{place}, expected one of {expected}",
+                key.escape_debug()
+            ));
+        }
+        known
+    });
+    for (key, inner) in object.iter_mut() {
+        let inner_path = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match inner {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    set_aside_unknown_fields(item, &inner_path, unknown);
+                }
+            }
+            other => set_aside_unknown_fields(other, &inner_path, unknown),
+        }
     }
 }
 
@@ -307,13 +424,14 @@ impl Scenario {
         }
     }
 
-    /// What the types cannot say: change ids are unique and non-empty, an
+    /// What the types cannot say (and the fields they do not have, when
+    /// [`read`] set some aside): change ids are unique and non-empty, an
     /// alarm span ends after it starts, an approval names exactly one of
     /// `role` and `step` and exactly one of `at` and `after_seconds`, and
     /// every `change` names a listed change. Checks against a plan (step
     /// and gate ids, regions) come later, with the plan.
     pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
+        let mut problems = self.unknown_fields.clone();
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         for change in &self.changes {
             *ids.entry(change.id.as_str()).or_default() += 1;

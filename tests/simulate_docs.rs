@@ -241,6 +241,7 @@ fn the_schema_and_the_reader_agree() {
         r#"{"format_version": "1.0", "alarms": [{"alarm": "A", "from": "2027-01-25T09:00Z", "to": "2027-01-25T10:00-08:00"}]}"#,
         r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00+23:59"}]}"#,
         r#"{"format_version": "1.0", "changes": [{"id": "c1", "merged_at": "2027-01-25T09:00:00-19:30"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "fix 1234 é"}, {"id": " c2 "}]}"#,
     ];
     for text in valid {
         assert!(schema_errors(&validator, text).is_empty(), "{text}");
@@ -265,6 +266,13 @@ fn the_schema_and_the_reader_agree() {
         r#"{"format_version": "1.0", "durations": {"steps": {"a": -1}}}"#,
         r#"{"format_version": "1.0", "traffic": {"regions": {"a": 1.5}}}"#,
         r#"{"format_version": "1.0", "overrides": [{"step": "s"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": " "}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1\nc2"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c1\n"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "\tc1"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c\u0000"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c\u007f"}]}"#,
+        r#"{"format_version": "1.0", "changes": [{"id": "c\u0085"}]}"#,
     ];
     for text in invalid {
         assert!(

@@ -50,7 +50,8 @@ pub struct Scenario {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
-    /// The change's id, unique in the scenario: `c1`, `fix-1234`.
+    /// The change's id, unique in the scenario: `c1`, `fix-1234`; no
+    /// control characters.
     pub id: String,
     /// When it was merged; absent means at the start (`--start`).
     pub merged_at: Option<Time>,
@@ -425,7 +426,8 @@ impl Scenario {
     }
 
     /// What the types cannot say (and the fields they do not have, when
-    /// [`read`] set some aside): change ids are unique and non-empty, an
+    /// [`read`] set some aside): change ids are unique, non-empty and free
+    /// of control characters, an
     /// alarm span ends after it starts, an approval names exactly one of
     /// `role` and `step` and exactly one of `at` and `after_seconds`, and
     /// every `change` names a listed change. Checks against a plan (step
@@ -437,6 +439,15 @@ impl Scenario {
             *ids.entry(change.id.as_str()).or_default() += 1;
             if change.id.trim().is_empty() {
                 problems.push("a change has an empty `id`".to_string());
+            }
+            // An id is written on a line of the text output, and in the
+            // Mermaid chart's task names: a line break would break them.
+            if let Some(control) = change.id.chars().find(|c| c.is_control()) {
+                problems.push(format!(
+                    "change `{}` has a control character (U+{:04X}) in its `id`; ids are written on one line",
+                    change.id.escape_debug(),
+                    u32::from(control)
+                ));
             }
         }
         for (id, count) in &ids {

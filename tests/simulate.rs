@@ -547,6 +547,40 @@ fn a_change_behind_an_approval_never_given_is_waiting_too() {
     );
 }
 
+/// One change completed over most of a year is a small frequency, not 0:
+/// three significant digits, in the summary and in JSON.
+#[test]
+fn a_small_deployment_frequency_is_not_written_as_zero() {
+    let plan = compile(TINY);
+    // `late` merges 301 days after `early` (a Monday too) and is rolled
+    // back by its one-box alarm: one completed change over 301 days and
+    // 30 minutes.
+    let scenario = r#"{
+      "format_version": "1.0",
+      "changes": [
+        {"id": "early", "merged_at": "2027-01-25T09:00:00-08:00"},
+        {"id": "late", "merged_at": "2027-11-22T09:00:00-08:00"}
+      ],
+      "alarms": [
+        {"alarm": "Tiny_OneBox_Faults", "region": "lab-east-1", "from": "2027-11-22T09:30:00-08:00", "to": "2027-11-22T09:45:00-08:00"}
+      ]
+    }"#;
+    let simulation = simulate_with(&plan, Some(scenario), None, false);
+    let outcomes: Vec<Outcome> = simulation.changes.iter().map(|c| c.outcome).collect();
+    assert_eq!(outcomes, [Outcome::Completed, Outcome::RolledBack]);
+    assert_eq!(simulation.finished_at, at("2027-11-22T17:30:00Z"));
+    // 86400 / (301 days + 30 minutes) = 0.0033220...
+    assert_eq!(simulation.deployments_per_day(), Some(0.00332));
+    let text = pipec::sim::output::text::render(&simulation);
+    assert!(
+        text.contains("  deployment frequency  0.00332 completed change(s) per day\n"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&pipec::sim::output::json::render(&simulation)).unwrap();
+    assert_eq!(json["summary"]["deployments_per_day"], 0.00332);
+}
+
 #[test]
 fn two_changes_share_each_wave_one_at_a_time() {
     let plan = compile(TINY);
@@ -592,7 +626,7 @@ fn two_changes_share_each_wave_one_at_a_time() {
         .collect();
     assert_eq!(lead, [Some(91_500), Some(174_300)]);
     // Two changes over 51h25m.
-    assert_eq!(simulation.deployments_per_day(), Some(0.93));
+    assert_eq!(simulation.deployments_per_day(), Some(0.934));
     assert_eq!(simulation.outcome, Outcome::Completed);
     let newest: Vec<Option<&str>> = simulation
         .regions

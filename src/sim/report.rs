@@ -39,8 +39,9 @@ impl Simulation {
         self.changes.len() > 1
     }
 
-    /// Completed changes per day over the simulated span, to two decimals;
-    /// `None` when no time passed.
+    /// Completed changes per day over the simulated span, to three
+    /// significant digits, so that a small frequency is not written as 0
+    /// (one change over a year is 0.00273); `None` when no time passed.
     pub fn deployments_per_day(&self) -> Option<f64> {
         let span = self.finished_at.as_second() - self.started_at.as_second();
         if span <= 0 {
@@ -54,7 +55,10 @@ impl Simulation {
         // Counts and spans are far below 2^52: the conversion is exact.
         #[allow(clippy::cast_precision_loss)]
         let per_day = completed as f64 * 86_400.0 / span as f64;
-        Some((per_day * 100.0).round() / 100.0)
+        // Written with three significant digits and read back: the
+        // nearest `f64` to that decimal, which prints as it.
+        let rounded = format!("{per_day:.2e}").parse().unwrap_or(per_day);
+        Some(rounded)
     }
 }
 

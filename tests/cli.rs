@@ -1233,6 +1233,26 @@ fn command_line_errors_have_codes_and_help_lines() {
         assert!(text.starts_with("error[P1001]: "), "{command}: {text}");
         assert!(text.contains(" = help: "), "{command}: {text}");
     }
+    // Nor is a missing `.pipe` file; the help names what these commands
+    // take, never a directory, which they refuse.
+    let missing = path(&dir.join("missing.pipe"));
+    for command in ["graph", "simulate", "run"] {
+        let output = pipec(&[command, &missing, "--color", "never"], None);
+        let text = stderr(&output)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(output.status.code(), Some(2), "{command}: {text}");
+        assert!(
+            text.starts_with("error[P1001]: no such file or directory: "),
+            "{command}: {text}"
+        );
+        assert!(
+            text.contains("= help: pass the .pipe file that declares the pipeline, a plan written by `pipec compile`, or - for standard input"),
+            "{command}: {text}"
+        );
+        assert!(!text.contains("directory to search"), "{command}: {text}");
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_pipec"))
         .args(["diff", "--git", "no-such-revision", "--color", "never"])
         .current_dir(&repo)

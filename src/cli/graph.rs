@@ -12,7 +12,7 @@ pub fn run(
     format: GraphFormat,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    super::simulate::refuse_directory(file, "graph")?;
+    super::simulate::require_file(file, "graph")?;
     // A plan file draws as the `.pipe` file it was compiled from does.
     let drawing = if pipec::run::plan_source::is_plan_file(file) {
         match super::simulate::load_plan(file, pipeline, how, "graph")? {

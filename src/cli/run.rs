@@ -98,7 +98,7 @@ pub fn run(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> miette::Result<u8> {
-    super::simulate::refuse_directory(&args.file, "run")?;
+    super::simulate::require_file(&args.file, "run")?;
     let plan = if plan_source::is_plan_file(&args.file) {
         if profile.is_some() {
             return Err(miette::miette!(

@@ -106,7 +106,7 @@ pub(crate) fn load_plan(
     compile: Compilation<'_>,
     command: &str,
 ) -> miette::Result<Result<PlanV1, u8>> {
-    refuse_directory(path, command)?;
+    require_file(path, command)?;
     let plans = if pipec::run::plan_source::is_plan_file(path) {
         // A plan is already compiled: a profile cannot change it, and
         // ignoring one would answer another question than the one asked.
@@ -162,9 +162,19 @@ pub(crate) fn load_plan(
     }
 }
 
-/// A command that works on one pipeline takes the file that declares it,
-/// not a directory of them.
-pub(crate) fn refuse_directory(path: &Path, command: &str) -> miette::Result<()> {
+/// A command that works on one pipeline takes the file that declares it
+/// (or its plan), not a directory of them; and one that is not there is
+/// refused with a help that says so, rather than the help of the commands
+/// that search directories.
+pub(crate) fn require_file(path: &Path, command: &str) -> miette::Result<()> {
+    if path.as_os_str() != "-" && !path.exists() && !path.is_symlink() {
+        return Err(miette!(
+            code = "P1001",
+            help = "pass the .pipe file that declares the pipeline, a plan written by `pipec compile`, or - for standard input",
+            "no such file or directory: {}",
+            path.display()
+        ));
+    }
     if path.is_dir() {
         return Err(miette!(
             code = "P1003",

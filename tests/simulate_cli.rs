@@ -203,6 +203,14 @@ fn the_default_start_is_diffs_and_a_start_must_have_an_offset() {
     ]);
     let explicit: serde_json::Value = serde_json::from_slice(&explicit.stdout).unwrap();
     assert_eq!(defaulted, explicit);
+    // `--quiet` reports errors only: the same rollout, and no note.
+    for quiet in ["-q", "--quiet"] {
+        let output = pipec(&["simulate", SAMPLE, "--format", "json", quiet]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stderr(&output), "", "{quiet}");
+        let quieted: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(quieted, explicit, "{quiet}");
+    }
     let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(

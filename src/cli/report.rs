@@ -11,8 +11,9 @@ use pipec::source::SourceMap;
 /// The flags that choose what is reported.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct ReportArgs {
-    /// Report errors only, and no closing count (`checked N files: ...`)
-    /// when there are none; what the command produces is unchanged.
+    /// Report errors only: no warnings, no notes (`simulate`'s
+    /// `simulating from ...`), and no closing count (`checked N files:
+    /// ...`) when there are none; what the command produces is unchanged.
     #[arg(short, long)]
     pub quiet: bool,
     /// Fail (exit status 1; a command that writes a plan or an export

@@ -73,10 +73,13 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
             let local = start
                 .to_zoned(jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC))
                 .strftime("%Y-%m-%dT%H:%M:%S%:z");
-            note!(
-                "simulating from {local} ({zone}): the first Monday on or after {}, 09:00; --start changes it",
-                request.compile.today
-            );
+            // A note, not an error: `--quiet` reports errors only.
+            if !request.compile.filter.quiet() {
+                note!(
+                    "simulating from {local} ({zone}): the first Monday on or after {}, 09:00; --start changes it",
+                    request.compile.today
+                );
+            }
             Some(start)
         }
         start => start,

@@ -48,6 +48,9 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
             sim::SimError::NoStart | sim::SimError::LateStart(_) => {
                 "for example: --start 2027-01-25T09:00:00-08:00"
             }
+            sim::SimError::NoDefaultStart(_) => {
+                "give --start, such as --start 2027-01-25T09:00:00-08:00"
+            }
             sim::SimError::Scenario(_) => "see docs/simulation.md for the scenario format",
             sim::SimError::Plan(_) => "compile the plan again with this pipec",
         };
@@ -62,14 +65,8 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
     // starts it, and says so: a timeline is read against its start.
     let start = match request.start {
         None if !sim::scenario_has_start(&scenario) => {
-            let Some((start, zone)) = sim::default_start(&plan, request.compile.today) else {
-                return Err(miette!(
-                    code = "P1006",
-                    help = "give --start, such as --start 2027-01-25T09:00:00-08:00",
-                    "no start: the first Monday on or after {}, 09:00, is past the last time this pipec can write",
-                    request.compile.today
-                ));
-            };
+            let (start, zone) =
+                sim::default_start_or_why(&plan, request.compile.today).map_err(fail)?;
             let local = start
                 .to_zoned(jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC))
                 .strftime("%Y-%m-%dT%H:%M:%S%:z");

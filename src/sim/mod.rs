@@ -55,6 +55,9 @@ pub enum SimError {
     /// The start is so late that the times the simulation may compute
     /// run past the last one it can write ([`check_start`]).
     LateStart(String),
+    /// Nothing says when to start, and the default start after this day
+    /// ([`default_start`]) is past the last instant there is.
+    NoDefaultStart(jiff::civil::Date),
 }
 
 impl std::fmt::Display for SimError {
@@ -70,6 +73,10 @@ impl std::fmt::Display for SimError {
                 "no start time: give --start (such as 2027-01-25T09:00:00-08:00) or a scenario whose changes have `merged_at`",
             ),
             SimError::LateStart(message) => f.write_str(message),
+            SimError::NoDefaultStart(today) => write!(
+                f,
+                "no start: the first Monday on or after {today}, 09:00, is past the last time this pipec can write"
+            ),
         }
     }
 }
@@ -112,19 +119,39 @@ pub fn simulate(
 /// time-zone database does not know, and for a Monday past the last
 /// instant a timestamp holds.
 pub fn default_start(plan: &PlanV1, today: jiff::civil::Date) -> Option<(Timestamp, String)> {
-    let zone_name = plan
-        .gates
-        .iter()
-        .find_map(|gate| match &gate.gate {
-            crate::export::plan_v1::Gate::Window(window) => Some(window.zone.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "UTC".to_string());
+    let zone_name = local_zone_name(plan);
     let zone = jiff::tz::TimeZone::get(&zone_name).ok()?;
     let days = (7 - i32::from(today.weekday().to_monday_zero_offset())) % 7;
     let monday = today.checked_add(jiff::Span::new().days(days)).ok()?;
     let start = monday.at(9, 0, 0, 0).to_zoned(zone).ok()?.timestamp();
     Some((start, zone_name))
+}
+
+/// [`default_start`], or why there is none, as `simulate` and the
+/// playground say it: a zone the time-zone database does not know is the
+/// plan's problem ([`SimError::Plan`]); otherwise the Monday is past the
+/// last instant there is ([`SimError::NoDefaultStart`]).
+pub fn default_start_or_why(
+    plan: &PlanV1,
+    today: jiff::civil::Date,
+) -> Result<(Timestamp, String), SimError> {
+    if let Some(found) = default_start(plan, today) {
+        return Ok(found);
+    }
+    model::prepare(plan).map_err(SimError::Plan)?;
+    Err(SimError::NoDefaultStart(today))
+}
+
+/// The zone a simulation of `plan` shows local times in and starts by
+/// default in: the first window's of the plan's `gates` table, else UTC.
+pub fn local_zone_name(plan: &PlanV1) -> String {
+    plan.gates
+        .iter()
+        .find_map(|gate| match &gate.gate {
+            crate::export::plan_v1::Gate::Window(window) => Some(window.zone.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "UTC".to_string())
 }
 
 /// How many days past its start a simulation may compute a time: up to

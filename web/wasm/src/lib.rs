@@ -161,6 +161,28 @@ mod tests {
         assert_eq!(found["line"], json!(3));
     }
 
+    /// With no start and no Monday left after `today`, the playground says
+    /// what `pipec simulate` says, not that the zone is unknown; with a
+    /// start, `today` does not matter.
+    #[test]
+    fn a_default_start_past_the_last_time_is_named_as_the_cli_names_it() {
+        let mut request = workspace(PIPELINE);
+        request["file"] = json!("app.pipe");
+        request["today"] = json!("9999-12-31");
+        let answer = call(super::simulate, request.clone());
+        assert_eq!(answer["ok"], json!(false), "{answer}");
+        assert_eq!(
+            answer["text"],
+            json!(
+                "no start: the first Monday on or after 9999-12-31, 09:00, is past the last time this pipec can write"
+            )
+        );
+        request["start"] = json!("2027-01-25T09:00:00Z");
+        let answer = call(super::simulate, request);
+        assert_eq!(answer["ok"], json!(true), "{answer}");
+        assert_eq!(answer["start"], json!("2027-01-25T09:00:00Z"), "{answer}");
+    }
+
     #[test]
     fn explain_gives_the_command_line_text() {
         assert!(super::explain("P0006").starts_with("P0006 "));

@@ -82,16 +82,17 @@ pub fn simulate(request: &Request) -> Result<Timeline, Refusal> {
         return Err(Refusal::new("no plan"));
     };
     let window = first_window(plan);
-    // Where `pipec simulate` starts, and the zone it shows local times in.
-    let Some((default_start, zone_name)) = sim::default_start(plan, request.today()?) else {
-        return Err(Refusal::new(
-            "the plan's window zone is not in the time-zone database",
-        ));
-    };
+    // The zone `pipec simulate` shows local times in (an unknown one is
+    // refused by the simulation, naming it), and where it starts.
+    let zone_name = sim::local_zone_name(plan);
     let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
     let start = match request.start.as_deref().filter(|text| !text.is_empty()) {
         Some(text) => start_at(text, &zone)?,
-        None => default_start,
+        None => {
+            sim::default_start_or_why(plan, request.today()?)
+                .map_err(|error| Refusal::new(error.to_string()))?
+                .0
+        }
     };
     let simulation = sim::simulate(
         plan,

@@ -153,6 +153,14 @@ fn bad_scenarios_exit_2_and_say_why() {
             "{\"format_version\": \"1.0\",",
             "EOF while parsing a value at line 1 column 25",
         ),
+        (
+            r#"{"format_version": "1.0", "alarms": [{"alarm": "OrdersApi_High_Fault_Rate", "from": "2027-01-25T09:00:00Z", "to": "2027-01-25T00:00:00-09:00"}]}"#,
+            "alarm `OrdersApi_High_Fault_Rate` lasts no time: it ends (`to`) when it starts (`from`)",
+        ),
+        (
+            r#"{"format_version": "1.0", "alarms": [{"alarm": "OrdersApi_High_Fault_Rate", "from": "2027-01-25T09:00:00Z", "to": "2027-01-25T08:59:59Z"}]}"#,
+            "alarm `OrdersApi_High_Fault_Rate` ends (`to`) before it starts (`from`)",
+        ),
     ];
     for (idx, (text, message)) in cases.iter().enumerate() {
         let path = dir.join(format!("scenario{idx}.json"));

@@ -428,7 +428,8 @@ impl Scenario {
     /// What the types cannot say (and the fields they do not have, when
     /// [`read`] set some aside): change ids are unique, non-empty and free
     /// of control characters, an
-    /// alarm span ends after it starts, an approval names exactly one of
+    /// alarm span ends after it starts (not when it starts: it would last
+    /// no time), an approval names exactly one of
     /// `role` and `step` and exactly one of `at` and `after_seconds`, and
     /// every `change` names a listed change. Checks against a plan (step
     /// and gate ids, regions) come later, with the plan.
@@ -456,11 +457,19 @@ impl Scenario {
             }
         }
         for span in &self.alarms {
-            if span.to.is_some_and(|to| to <= span.from) {
-                problems.push(format!(
+            match span.to {
+                Some(to) if to < span.from => problems.push(format!(
                     "alarm `{}` ends (`to`) before it starts (`from`)",
                     span.alarm
-                ));
+                )),
+                // In `ALARM` from `from` until just before `to`: never. An
+                // alarm that never fires is a mistake in the times, not a
+                // way to say that nothing happens.
+                Some(to) if to == span.from => problems.push(format!(
+                    "alarm `{}` lasts no time: it ends (`to`) when it starts (`from`)",
+                    span.alarm
+                )),
+                _ => {}
             }
         }
         for approval in &self.approvals {

@@ -33,6 +33,13 @@ fn stderr(output: &Output) -> String {
     words.join(" ")
 }
 
+/// Asserts that a run exited 2 (a bad input) and said `said` on standard
+/// error.
+fn assert_refused(output: &Output, said: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    assert!(stderr(output).contains(said), "{}", stderr(output));
+}
+
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("pipec-sim-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -220,12 +227,7 @@ fn the_default_start_is_diffs_and_a_start_must_have_an_offset() {
         assert_eq!(quieted, explicit, "{quiet}");
     }
     let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("is not a time such as"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "is not a time such as");
 }
 
 #[test]
@@ -254,11 +256,9 @@ fn plans_of_another_version_or_shape_exit_2() {
     )
     .unwrap();
     let output = pipec(&["simulate", future.to_str().unwrap(), "--start", START]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &output,
+        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0",
     );
 
     let dangling = dir.join("dangling.json");
@@ -271,11 +271,9 @@ fn plans_of_another_version_or_shape_exit_2() {
     )
     .unwrap();
     let output = pipec(&["simulate", dangling.to_str().unwrap(), "--start", START]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("step `build/bundle` needs `source/kode`, which is not a step"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &output,
+        "step `build/bundle` needs `source/kode`, which is not a step",
     );
 }
 
@@ -283,12 +281,7 @@ fn plans_of_another_version_or_shape_exit_2() {
 fn a_file_with_several_pipelines_needs_pipeline() {
     let file = "examples/concepts/strategies.pipe";
     let output = pipec(&["simulate", file, "--start", START]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("pick one with --pipeline"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "pick one with --pipeline");
 
     let output = pipec(&[
         "simulate",
@@ -387,20 +380,13 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     )
     .unwrap();
     let output = pipec(&["simulate", SAMPLE, "--scenario", scenario.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("9999-12-30T09:00:00Z is too late to start a simulation"),
-        "{}",
-        stderr(&output)
+    assert_refused(
+        &output,
+        "9999-12-30T09:00:00Z is too late to start a simulation",
     );
     // RFC 3339 offsets stop at 23:59.
     let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00+25:00"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("is not a time such as"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "is not a time such as");
 }
 
 /// Every problem of a scenario is listed at once: a misspelt field, a
@@ -453,12 +439,7 @@ fn every_problem_of_a_scenario_is_listed_together() {
         "--scenario",
         path.to_str().unwrap(),
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("at line 1 column"),
-        "{}",
-        stderr(&output)
-    );
+    assert_refused(&output, "at line 1 column");
 }
 
 /// A plan whose window is in a zone the time-zone database does not know

@@ -206,6 +206,61 @@ fn a_side_that_does_not_compile_is_an_error() {
     );
 }
 
+/// Only findings (`P0801`) are compared, errors of `deny` rules included;
+/// an error in a policy itself, such as a rule the catalogue does not have
+/// (`P0802`), stops the side compiling like any other error.
+#[test]
+fn an_error_in_a_policy_is_not_a_finding() {
+    let dir = two_samples("policy-error");
+    let org = dir.join("head/org.pipe");
+    edit(
+        &org,
+        "warn  gamma-multi-region, first-wave-by-az, load-test",
+        "warn  gamma-multi-region, first-wave-by-az, load-test, onebox-firts",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("P0802"), "{stderr}");
+    assert!(
+        stderr.contains("the head side does not compile"),
+        "{stderr}"
+    );
+
+    // A finding that `deny` makes an error is still a finding.
+    let dir = two_samples("policy-deny");
+    let team = dir.join("head/team/service.pipe");
+    edit(
+        &team,
+        "regions = aws where traffic == high take 1; by az; bake = 4h",
+        "regions = aws where traffic == high take 2; by az; bake = 4h",
+    );
+    edit(
+        &team,
+        "[us-west-2, eu-west-1, ap-northeast-1]",
+        "[us-west-2, ap-northeast-1]",
+    );
+    edit(
+        &dir.join("head/org.pipe"),
+        "deny  code-review,",
+        "deny  small-first-waves, code-review,",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let added = report["policy"]["added"].as_array().unwrap();
+    assert!(
+        added.iter().any(|finding| finding["code"] == "P0801"
+            && finding["severity"] == "error"
+            && finding["message"]
+                .as_str()
+                .unwrap()
+                .contains("small-first-waves")),
+        "{added:#?}"
+    );
+}
+
 #[test]
 fn git_compares_a_revision_with_the_working_tree() {
     let dir = two_samples("git");

@@ -129,11 +129,18 @@ fn side(
 ) -> miette::Result<Option<Side>> {
     let compiled =
         workspace::compile_workspace_with(entries.to_vec(), loader, how.today, how.profile);
-    let is_policy = |code: &str| code.starts_with("P08");
+    // A finding (`P0801`) is what a rule says about a pipeline, compared
+    // between the sides even when a `deny` makes it an error. The other
+    // `P08xx` codes are about the policies themselves (an unknown rule, an
+    // exemption without a reason): as errors they break the side like any
+    // other, and as warnings they are not findings.
+    let is_policy = |diagnostic: &pipec::diagnostics::Diagnostic| {
+        diagnostic.code == pipec::diagnostics::Code::POLICY
+    };
     let broken = compiled
         .diagnostics
         .iter()
-        .any(|diagnostic| diagnostic.is_error() && !is_policy(diagnostic.code.as_str()));
+        .any(|diagnostic| diagnostic.is_error() && !is_policy(diagnostic));
     if broken {
         render::to_stderr(&compiled.diagnostics, &compiled.sources, how.color);
         note!("error: the {name} side does not compile");
@@ -142,7 +149,7 @@ fn side(
     let findings = compiled
         .diagnostics
         .iter()
-        .filter(|diagnostic| is_policy(diagnostic.code.as_str()))
+        .filter(|diagnostic| is_policy(diagnostic))
         .map(|diagnostic| {
             let at = diagnostic
                 .primary_label()

@@ -39,6 +39,11 @@ impl Found<'_> {
     }
 }
 
+/// A one-box that bakes too little: where the bake (or, without one, the
+/// one-box) is, how long it bakes (`None`: not at all), and the waves it is
+/// in.
+type ShortBake<'p> = ((FileId, Span), Option<u64>, Vec<&'p str>);
+
 /// Every rule's findings for one plan.
 pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut Found<'_>) {
     // One pass sorts out the steps the rules read: production's, the tests
@@ -145,6 +150,7 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
         )
     });
     let mut previous_size = 0;
+    let mut onebox_bakes: Vec<ShortBake<'_>> = Vec::new();
     for (idx, (wave, steps)) in waves.iter().enumerate() {
         // A finding about the wave points at the wave: its first step may
         // be a one-box deploy, whose place is the one-box it inherits
@@ -194,23 +200,22 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
                     && other.target.region == step.target.region
                     && bake_seconds(other).is_some()
             });
-            match bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
-                Some((_, seconds)) if seconds >= 3_600 => {}
-                Some((bake, seconds)) => findings.push(
-                    "onebox-bake",
-                    || {
-                        format!(
-                            "the one-box of wave `{wave}` bakes {}, less than 1h",
-                            human(seconds)
-                        )
-                    },
-                    at(bake),
-                ),
-                None => findings.push(
-                    "onebox-bake",
-                    || format!("the one-box of wave `{wave}` does not bake"),
-                    at(step),
-                ),
+            let short =
+                match bake.and_then(|bake| bake_seconds(bake).map(|seconds| (bake, seconds))) {
+                    Some((_, seconds)) if seconds >= 3_600 => None,
+                    Some((bake, seconds)) => Some((at(bake), Some(seconds))),
+                    None => Some((at(step), None)),
+                };
+            // A one-box every wave inherits (production's) is one mistake
+            // in one place: one finding, naming the waves.
+            if let Some((place, seconds)) = short {
+                match onebox_bakes
+                    .iter_mut()
+                    .find(|(at, bake, _)| *at == place && *bake == seconds)
+                {
+                    Some((_, _, waves)) => waves.push(wave),
+                    None => onebox_bakes.push((place, seconds, vec![wave])),
+                }
             }
         }
         let wave_bake = steps
@@ -283,6 +288,25 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
             );
         }
         previous_size = regions.len();
+    }
+    for (place, seconds, waves) in onebox_bakes {
+        findings.push(
+            "onebox-bake",
+            || {
+                let (one_box, bakes, does) = match waves.as_slice() {
+                    [_] => ("the one-box of wave", "bakes", "does"),
+                    _ => ("the one-boxes of waves", "bake", "do"),
+                };
+                let waves = and_list(&waves);
+                match seconds {
+                    Some(seconds) => {
+                        format!("{one_box} {waves} {bakes} {}, less than 1h", human(seconds))
+                    }
+                    None => format!("{one_box} {waves} {does} not bake"),
+                }
+            },
+            place,
+        );
     }
     for step in &production {
         let rolls = matches!(step.params, Params::Deploy { .. } | Params::Bake { .. });
@@ -396,6 +420,18 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
                 at(first),
             );
         }
+    }
+}
+
+/// Names in backquotes, the last two joined by "and": `` `a`, `b` and `c` ``.
+fn and_list(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => format!("`{last}`"),
+        Some((last, rest)) => {
+            let rest: Vec<String> = rest.iter().map(|name| format!("`{name}`")).collect();
+            format!("{} and `{last}`", rest.join(", "))
+        }
+        None => String::new(),
     }
 }
 

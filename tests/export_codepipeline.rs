@@ -892,3 +892,111 @@ fn tests_and_approvals_leave_a_one_region_stage_one_region() {
         assert_validators_accept(&dir.join("st.json"), &value);
     }
 }
+
+/// A stage `beta` in us-east-1 whose rollback alarm and blocker are the
+/// given expressions.
+fn alarmed_pipe(rollback: &str, blocker: &str) -> String {
+    format!(
+        r#"import "std/aws"
+pipeline al {{
+  platform = ecs
+  source code = git("https://example.com/shop/al.git", branch: "main") {{ require review }}
+  build bundle from code {{ run = "make" }}
+  stage beta {{
+    regions = [us-east-1]
+    rollback on {rollback}
+    block on {blocker}
+    deploy bundle
+    bake = 1h
+  }}
+  production {{
+    registry = aws
+    rollback on ALARM("Prod_Errors")
+    onebox {{ bake = 1h }}
+    wave first {{ regions = [ap-east-1]; by az; bake = 12h }}
+    wave rest {{ regions = rest; bake = 2h }}
+  }}
+}}
+"#
+    )
+}
+
+/// As `pipec explain P0905` says: an alarm that is not a plain OR of
+/// alarms gets no rule, so the whole alarm goes unwatched, not part of
+/// it: the blocker holds nothing back, and a bake watching only that
+/// alarm does not wait. A plain OR becomes one rule per alarm.
+#[test]
+fn an_alarm_that_is_not_a_plain_or_is_not_watched_at_all() {
+    let export = |rollback: &str, blocker: &str| -> (Value, String) {
+        let dir = scratch_dir("not-a-plain-or");
+        std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+        let pipe = dir.join("al.pipe");
+        std::fs::write(&pipe, alarmed_pipe(rollback, blocker)).unwrap();
+        let output = pipec(&export_args(pipe.to_str().unwrap()));
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let beta = value["pipeline"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|stage| stage["name"] == "beta")
+            .unwrap_or_else(|| panic!("no stage beta in {value:#}"))
+            .clone();
+        (beta, stderr)
+    };
+    let rule_names = |stage: &Value, condition: &str| -> Vec<String> {
+        stage[condition]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|condition| condition["rules"].as_array().unwrap().iter())
+            .map(|rule| rule["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let (beta, stderr) = export(
+        r#"ALARM("Beta_A") or ALARM("Beta_B")"#,
+        r#"ALARM("Beta_C") or ALARM("Beta_D")"#,
+    );
+    assert!(!stderr.contains("not a plain OR"), "{stderr}");
+    assert_eq!(
+        rule_names(&beta, "beforeEntry"),
+        ["blocker.Beta_C", "blocker.Beta_D"]
+    );
+    assert_eq!(
+        rule_names(&beta, "onSuccess"),
+        ["bake.Beta_A", "bake.Beta_B"]
+    );
+
+    let (beta, stderr) = export(
+        r#"ALARM("Beta_A") and ALARM("Beta_B")"#,
+        r#"ALARM("Beta_C") and not ALARM("Beta_D")"#,
+    );
+    let unwatched: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("warning[P0905]") && line.contains("not a plain OR"))
+        .collect();
+    assert_eq!(unwatched.len(), 2, "{stderr}");
+    assert!(
+        unwatched
+            .iter()
+            .all(|line| line.ends_with("it is not watched")),
+        "{unwatched:#?}"
+    );
+    // Neither alarm has a rule: the stage is not held back, and its bake
+    // has nothing to wait through.
+    assert_eq!(rule_names(&beta, "beforeEntry"), Vec::<String>::new());
+    assert_eq!(rule_names(&beta, "onSuccess"), Vec::<String>::new());
+    assert!(!beta.to_string().contains("WaitTime"), "{beta:#}");
+
+    let explanation = Code::CODEPIPELINE_ALARM_APPROXIMATED
+        .doc()
+        .unwrap()
+        .explanation;
+    assert!(
+        explanation.contains("the whole alarm is unwatched")
+            && explanation.contains("does not wait"),
+        "{explanation}"
+    );
+}

@@ -670,10 +670,14 @@ codes! {
     CODEPIPELINE_ALARM_APPROXIMATED = "P0905", "codepipeline-alarm-approximated",
         "An alarm cannot be watched exactly by a CodePipeline condition.",
         "A condition holds at most five rules, each one CloudWatch alarm in one \
-         region, all of which must be quiet. An expression other than a plain \
-         OR of alarms, more than five alarms, or a stage spanning several \
-         regions (rules then check the pipeline's region) lose part of what the \
-         plan watches. Name composite alarms in `composite_alarms` of \
+         region, all of which must be quiet. An alarm whose expression is not a \
+         plain OR of alarms gets no rule at all: the whole alarm is unwatched, so \
+         a blocker on it never holds a stage back, a bake never rolls back on it, \
+         and a bake that watches no other alarm does not wait either (CodePipeline \
+         waits only through an alarm rule). Rules beyond the first five of a \
+         condition are dropped, and a stage deploying to several regions checks \
+         its alarms in the pipeline's region only, so the other regions' alarms \
+         are unwatched. Name a composite alarm in `composite_alarms` of \
          `[codepipeline]` to map an alarm to one rule. `--deny-lossy` makes this \
          an error.";
     CODEPIPELINE_QUOTA = "P0906", "codepipeline-quota",

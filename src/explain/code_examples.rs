@@ -734,9 +734,10 @@ template Service {
     ),
     (
         Code::CODEPIPELINE_ALARM_APPROXIMATED,
-        r#"// `--target codepipeline` of a wave deploying to several regions, or
-// with an alarm such as `ALARM("A") and ALARM("B")`: condition rules
-// check one alarm each, in the pipeline's region, five at most.
+        r#"// `--target codepipeline` of a wave deploying to several regions:
+// condition rules check alarms in the pipeline's region only. Or of an
+// alarm such as `ALARM("A") and ALARM("B")`: a rule checks one alarm, and
+// only a plain OR splits into rules, so this alarm is not watched at all.
 "#,
     ),
     (

@@ -516,3 +516,39 @@ fn the_order_files_are_named_in_changes_no_report() {
         );
     }
 }
+
+/// The codes docs/code-review.md says SARIF gives the default level
+/// `warning` are exactly those it does.
+#[test]
+fn the_rules_that_warn_by_default_are_the_documented_ones() {
+    let doc = std::fs::read_to_string("docs/code-review.md").unwrap();
+    let start = doc.find("a default level (`warning` for").unwrap();
+    let end = start + doc[start..].find("`error` otherwise").unwrap();
+    let words: Vec<&str> = doc[start..end]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '–'))
+        .filter(|word| word.starts_with('P') && word.len() > 1)
+        .collect();
+    let number = |code: &str| code.trim_start_matches('P').parse::<u32>().unwrap();
+    let mut documented = std::collections::BTreeSet::new();
+    for word in words {
+        match word.split_once('–') {
+            Some((first, last)) => {
+                for code in number(first)..=number(last) {
+                    documented.insert(format!("P{code:04}"));
+                }
+            }
+            None => {
+                documented.insert(word.to_string());
+            }
+        }
+    }
+    let sarif: Value = serde_json::from_str(&stdout(&check_fixture("sarif"))).unwrap();
+    let warning: std::collections::BTreeSet<String> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|rule| rule["defaultConfiguration"]["level"] == "warning")
+        .map(|rule| rule["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(warning, documented);
+}

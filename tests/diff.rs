@@ -343,3 +343,47 @@ fn the_text_report_is_coloured_when_asked() {
     let plain = run("never");
     assert!(!plain.contains('\u{1b}'), "{plain}");
 }
+
+/// A whole pipeline added or removed is one change counting its steps,
+/// with no place; the other changes carry the new value's place.
+#[test]
+fn a_pipeline_added_or_removed_is_one_change() {
+    let dir = two_samples("whole");
+    std::fs::remove_file(dir.join("base/services/payments_worker.pipe")).unwrap();
+    std::fs::remove_file(dir.join("head/services/orders_api.pipe")).unwrap();
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let pipelines = report["pipelines"].as_array().unwrap();
+    assert_eq!(pipelines.len(), 2, "{pipelines:#?}");
+    for (name, status, kind, what) in [
+        (
+            "orders_api",
+            "removed",
+            "pipeline-removed",
+            "pipeline removed, ",
+        ),
+        (
+            "payments_worker",
+            "added",
+            "pipeline-added",
+            "new pipeline, ",
+        ),
+    ] {
+        let pipeline = pipelines
+            .iter()
+            .find(|pipeline| pipeline["pipeline"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {pipelines:#?}"));
+        assert_eq!(pipeline["status"], status);
+        let changes = pipeline["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes[0]["kind"], kind);
+        assert_eq!(changes[0]["subject"], name);
+        let described = changes[0]["what"].as_str().unwrap();
+        assert!(
+            described.starts_with(what) && described.ends_with(" steps"),
+            "{described}"
+        );
+        assert!(changes[0].get("provenance").is_none(), "{changes:#?}");
+    }
+}

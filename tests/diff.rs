@@ -387,3 +387,49 @@ fn a_pipeline_added_or_removed_is_one_change() {
         assert!(changes[0].get("provenance").is_none(), "{changes:#?}");
     }
 }
+
+/// The same message about another pipeline is another finding: one
+/// pipeline gaining a load test and another losing its exemption from
+/// `load-test` removes one finding and adds one, each naming its pipeline.
+#[test]
+fn a_finding_about_another_pipeline_is_another_finding() {
+    let dir = two_samples("other-pipeline");
+    let base_orders = dir.join("base/services/orders_api.pipe");
+    edit(
+        &base_orders,
+        "new test load { run = \"make load-test RATE=2x-peak\"; timeout = 30m }",
+        "",
+    );
+    edit(
+        &dir.join("head/org.pipe"),
+        "exempt payments_worker from load-test",
+        "exempt orders_api from load-test",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let load_test = |side: &str| -> Vec<Value> {
+        report["policy"][side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| {
+                finding["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("[load-test]")
+            })
+            .map(|finding| finding["pipelines"].clone())
+            .collect()
+    };
+    assert_eq!(load_test("added"), [serde_json::json!(["payments_worker"])]);
+    assert_eq!(load_test("removed"), [serde_json::json!(["orders_api"])]);
+    let output = pipec(&dir, &["diff", "base", "head"]);
+    let report = text(&output.stdout);
+    assert!(
+        report.contains(
+            "  + warning[P0801] [load-test] no load test runs before production (pipeline `payments_worker`, head/services/payments_worker.pipe:"
+        ),
+        "{report}"
+    );
+}

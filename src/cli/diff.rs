@@ -171,6 +171,11 @@ fn side(
                 }
                 .to_string(),
                 message: diagnostic.message.clone(),
+                pipelines: diagnostic
+                    .finding
+                    .as_ref()
+                    .map(|finding| finding.pipelines.clone())
+                    .unwrap_or_default(),
                 at,
             }
         })

@@ -34,6 +34,9 @@ pub struct Finding {
     pub severity: String,
     /// The message, e.g. `[later-wave-bake] wave `second` bakes 30m, less than 2h`.
     pub message: String,
+    /// The pipelines it holds for, sorted: the same message about another
+    /// pipeline is another finding.
+    pub pipelines: Vec<String>,
     /// Where: `file:line:column`.
     pub at: String,
 }
@@ -190,8 +193,15 @@ pub fn compare(base: &Side, head: &Side, rollout: &dyn Fn(&PlanV1) -> Option<i64
     }
     let old_findings: BTreeSet<&Finding> = base.findings.iter().collect();
     let new_findings: BTreeSet<&Finding> = head.findings.iter().collect();
-    // A finding that only moved lines is the same finding.
-    let key = |finding: &Finding| (finding.code.clone(), finding.message.clone());
+    // A finding that only moved lines is the same finding; one about
+    // other pipelines is not.
+    let key = |finding: &Finding| {
+        (
+            finding.code.clone(),
+            finding.message.clone(),
+            finding.pipelines.clone(),
+        )
+    };
     let old_keys: BTreeSet<_> = old_findings.iter().map(|f| key(f)).collect();
     let new_keys: BTreeSet<_> = new_findings.iter().map(|f| key(f)).collect();
     Report {

@@ -35,8 +35,12 @@ pub fn text(report: &Report) -> String {
     }
     findings_text(&mut out, report, Some("policy results\n"), |finding| {
         format!(
-            "{}[{}] {} ({})",
-            finding.severity, finding.code, finding.message, finding.at
+            "{}[{}] {} ({}{})",
+            finding.severity,
+            finding.code,
+            finding.message,
+            pipelines_of(finding, |name| format!("`{name}`")),
+            finding.at
         )
     });
     out
@@ -81,10 +85,11 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("\n#### Policy results\n\n");
         findings_text(&mut out, report, None, |finding| {
             format!(
-                "{} `{}` {} — `{}`",
+                "{} `{}` {} — {}`{}`",
                 finding.severity,
                 finding.code,
                 escape_markdown(&finding.message),
+                pipelines_of(finding, |name| format!("`{name}`")),
                 finding.at
             )
         });
@@ -149,6 +154,17 @@ fn findings_text(
     }
     for finding in &report.findings_removed {
         out.push_str(&format!("  - {}\n", line(finding)));
+    }
+}
+
+/// The pipelines a finding holds for, each written by `name`, then `, `:
+/// `pipeline `a`, ` or `pipelines `a`, `b`, `; nothing without any.
+fn pipelines_of(finding: &Finding, name: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = finding.pipelines.iter().map(|p| name(p)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("pipeline {one}, "),
+        _ => format!("pipelines {}, ", names.join(", ")),
     }
 }
 

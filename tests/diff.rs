@@ -433,3 +433,53 @@ fn a_finding_about_another_pipeline_is_another_finding() {
         "{report}"
     );
 }
+
+/// A rule moved from `warn` to `deny` turns its finding into an error that
+/// stops the build: the diff lists it, removed as a warning and added as
+/// an error, though its message and place are the same.
+#[test]
+fn a_finding_whose_rule_became_deny_is_listed_at_both_severities() {
+    let dir = two_samples("warn-to-deny");
+    for side in ["base", "head"] {
+        edit(
+            &dir.join(side).join("services/orders_api.pipe"),
+            "new test load { run = \"make load-test RATE=2x-peak\"; timeout = 30m }",
+            "",
+        );
+    }
+    edit(
+        &dir.join("head/org.pipe"),
+        "warn  gamma-multi-region, first-wave-by-az, load-test",
+        "warn  gamma-multi-region, first-wave-by-az\n  deny  load-test",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let load_test = |side: &str| -> Vec<(String, Value)> {
+        report["policy"][side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| {
+                finding["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("[load-test]")
+            })
+            .map(|finding| {
+                (
+                    finding["severity"].as_str().unwrap().to_string(),
+                    finding["pipelines"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        load_test("removed"),
+        [("warning".to_string(), serde_json::json!(["orders_api"]))]
+    );
+    assert_eq!(
+        load_test("added"),
+        [("error".to_string(), serde_json::json!(["orders_api"]))]
+    );
+}

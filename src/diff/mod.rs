@@ -194,10 +194,12 @@ pub fn compare(base: &Side, head: &Side, rollout: &dyn Fn(&PlanV1) -> Option<i64
     let old_findings: BTreeSet<&Finding> = base.findings.iter().collect();
     let new_findings: BTreeSet<&Finding> = head.findings.iter().collect();
     // A finding that only moved lines is the same finding; one about
-    // other pipelines is not.
+    // other pipelines is not, nor one whose rule's level changed (a `warn`
+    // made `deny` now stops the build, which a reviewer must see).
     let key = |finding: &Finding| {
         (
             finding.code.clone(),
+            finding.severity.clone(),
             finding.message.clone(),
             finding.pipelines.clone(),
         )

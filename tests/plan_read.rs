@@ -169,3 +169,374 @@ fn onebox_false_and_half_artifact_gates_are_refused() {
     artifact["git_ref"] = "refs/tags/bad".into();
     assert!(read_error(&plan).contains("needs exactly one of `package` and `git_ref`"));
 }
+
+/// The plan of docs/plan-format.md's example: every kind of step `pipec`
+/// writes, gates of every kind but approval, an alarm command, commands
+/// with an environment and a rollback.
+fn documented_plan() -> serde_json::Value {
+    let text = std::fs::read_to_string("docs/plan-format.md").unwrap();
+    let block = text
+        .split("```json\n")
+        .last()
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    serde_json::from_str(block).unwrap()
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/plan-v1.schema.json").unwrap())
+            .unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+/// `plan` with the value at `pointer` replaced by `value`, or removed
+/// when `value` is `None`.
+fn changed(
+    plan: &serde_json::Value,
+    pointer: &str,
+    value: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut plan = plan.clone();
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let parent = plan.pointer_mut(parent).unwrap();
+    match (value, parent) {
+        (Some(value), serde_json::Value::Array(items)) => {
+            items[key.parse::<usize>().unwrap()] = value;
+        }
+        (Some(value), parent) => {
+            parent
+                .as_object_mut()
+                .unwrap()
+                .insert(key.to_string(), value);
+        }
+        (None, parent) => {
+            parent.as_object_mut().unwrap().remove(key).unwrap();
+        }
+    }
+    plan
+}
+
+/// The reader is as strict as the schema: each value below breaks a rule
+/// of `schemas/plan-v1.schema.json` that serde's types alone let through,
+/// and the reader refuses it, saying what is wrong.
+#[test]
+fn the_reader_refuses_what_the_schema_refuses() {
+    use serde_json::json;
+    let validator = schema_validator();
+    let plan = documented_plan();
+    assert!(validator.is_valid(&plan));
+    plan_v1::from_json(&plan.to_string()).unwrap();
+    let index = |id: &str| {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|step| step["id"] == id)
+            .unwrap()
+    };
+    let source = format!("/steps/{}", index("source/code"));
+    let build = format!("/steps/{}", index("build/bundle"));
+    let gamma = format!("/steps/{}", index("gamma/lab-east-1/deploy"));
+    let canary = format!("/steps/{}", index("gamma/test/canary"));
+    let approval = format!("/steps/{}", index("production/approval/release-manager"));
+    let onebox = format!(
+        "/steps/{}",
+        index("production/first/lab-east-1/onebox/deploy")
+    );
+    let az = format!(
+        "/steps/{}",
+        index("production/first/lab-east-1/az/labe1-az1/deploy")
+    );
+    let wave_bake = format!("/steps/{}", index("production/first/bake"));
+    let at = |step: &str, rest: &str| format!("{step}{rest}");
+    let cases: Vec<(String, Option<serde_json::Value>, &str)> = vec![
+        (
+            "/pipeline".into(),
+            Some(json!("orders api")),
+            "the pipeline's name `orders api` is not an identifier",
+        ),
+        ("/profile".into(), None, "missing field `profile`"),
+        (
+            "/profile".into(),
+            Some(json!("big one")),
+            "the profile `big one` is not an identifier",
+        ),
+        (
+            "/compiler/name".into(),
+            Some(json!("other")),
+            "`compiler.name` is `other`",
+        ),
+        (
+            "/compiler/version".into(),
+            Some(json!("")),
+            "`compiler.version` is empty",
+        ),
+        (
+            "/artifacts/0/name".into(),
+            Some(json!("a b")),
+            "an artifact's name `a b` is not an identifier",
+        ),
+        (
+            "/artifacts/0/produced_by".into(),
+            Some(json!("build bundle")),
+            "is not a step id",
+        ),
+        (
+            "/regions/0/code".into(),
+            Some(json!("lab east")),
+            "a region's `code` `lab east` is not an identifier",
+        ),
+        (
+            "/regions/0/azs".into(),
+            Some(json!(["labe1-az1", "labe1-az1"])),
+            "`azs` repeats",
+        ),
+        (
+            "/gates/0/id".into(),
+            Some(json!("alarm:high severity")),
+            "is not a gate id",
+        ),
+        (
+            "/gates/0/id".into(),
+            Some(json!("alarm:x#1")),
+            "is not a gate id",
+        ),
+        (
+            "/gates/0/id".into(),
+            Some(json!("window:high_severity")),
+            "whose id starts with `alarm:`",
+        ),
+        (
+            "/gates/0/alarm".into(),
+            Some(json!("X")),
+            "is not an alarm expression",
+        ),
+        (
+            "/gates/2/package".into(),
+            Some(json!("libjson")),
+            "is not `NAME@VERSION`",
+        ),
+        (
+            "/gates/2/id".into(),
+            Some(json!("git:libjson@2.3.1")),
+            "whose id starts with `package:`",
+        ),
+        (
+            "/gates/3/zone".into(),
+            Some(json!("America Los Angeles")),
+            "is not an IANA time zone",
+        ),
+        ("/gates/3/allow".into(), Some(json!([])), "`allow` is empty"),
+        (
+            "/gates/3/allow/0/days".into(),
+            Some(json!([])),
+            "has no `days`",
+        ),
+        (
+            "/gates/3/allow/0/days".into(),
+            Some(json!(["mon", "mon"])),
+            "`days` repeats",
+        ),
+        (
+            "/gates/3/allow/0/start".into(),
+            Some(json!("9:00")),
+            "`9:00` is not a time",
+        ),
+        (
+            "/gates/3/allow/0/end".into(),
+            Some(json!("24:30")),
+            "`24:30` is not a time",
+        ),
+        (
+            "/gates/3/closed_dates/0".into(),
+            Some(json!("2026-13-01")),
+            "is not a date",
+        ),
+        (
+            "/gates/3/closed_dates".into(),
+            Some(json!(["2026-12-25", "2026-12-25"])),
+            "`closed_dates` repeats",
+        ),
+        (
+            "/alarms/0/id".into(),
+            Some(json!("high severity")),
+            "is not an alarm id",
+        ),
+        (
+            "/alarms/0/alarm".into(),
+            Some(json!("")),
+            "is not an alarm expression",
+        ),
+        (
+            "/alarm_command/argv".into(),
+            Some(json!([])),
+            "`alarm_command.argv` is empty",
+        ),
+        (
+            at(&source, "/id"),
+            Some(json!("source code")),
+            "is not a step id",
+        ),
+        (
+            at(&source, "/rollback_alarm"),
+            Some(json!("onebox")),
+            "only deploy, test and bake steps have",
+        ),
+        (
+            at(&source, "/source/url"),
+            Some(json!("")),
+            "`source.url` is empty",
+        ),
+        (
+            at(&build, "/build/sources"),
+            Some(json!(["code", "code"])),
+            "`build.sources` repeats",
+        ),
+        (
+            at(&build, "/build/argv"),
+            Some(json!([])),
+            "`build.argv` is empty",
+        ),
+        (
+            at(&build, "/build/shell"),
+            Some(json!(true)),
+            "has both `argv` and `shell`",
+        ),
+        (
+            at(&build, "/build/env"),
+            Some(json!({"PIPEC_STEP": "x"})),
+            "names `PIPEC_STEP`",
+        ),
+        (
+            at(&build, "/build/env"),
+            Some(json!({"KEY": {"secret": "a b"}})),
+            "is the secret `a b`",
+        ),
+        (
+            at(&build, "/field_provenance"),
+            Some(json!({})),
+            "empty `field_provenance`",
+        ),
+        (
+            at(&build, "/field_provenance"),
+            Some(json!({"/build/colour": 0})),
+            "the key `/build/colour`",
+        ),
+        (
+            at(&gamma, "/needs"),
+            Some(json!(["build/bundle", "build/bundle"])),
+            "`needs` repeats",
+        ),
+        (
+            at(&gamma, "/target/wave"),
+            Some(json!("first")),
+            "only `production` has waves",
+        ),
+        (
+            at(&gamma, "/deploy/artifacts"),
+            Some(json!([])),
+            "`deploy.artifacts` is empty",
+        ),
+        (
+            at(&gamma, "/deploy/argv"),
+            Some(json!(["x"])),
+            "`deploy.argv` without a `deploy.command`",
+        ),
+        (
+            at(&gamma, "/deploy/strategy"),
+            Some(
+                json!({"type": "canary", "canary_percent": 10, "wait_seconds": 3_155_760_001_u64}),
+            ),
+            "over 100 years",
+        ),
+        (
+            at(&canary, "/test/timeout_seconds"),
+            Some(json!(0)),
+            "`test.timeout_seconds` is 0",
+        ),
+        (
+            at(&canary, "/test/env"),
+            Some(json!({"A": "b"})),
+            "`test.env` without a `test.command`",
+        ),
+        (
+            at(&approval, "/approval/role"),
+            Some(json!("")),
+            "`approval.role` is empty",
+        ),
+        (
+            at(&onebox, "/target/az"),
+            Some(json!("labe1-az1")),
+            "a one-box in an AZ or cell",
+        ),
+        (
+            at(&onebox, "/deploy/rollback/command"),
+            Some(json!("")),
+            "`deploy.rollback.command` is empty",
+        ),
+        (
+            at(&onebox, "/gates/0"),
+            Some(json!("alarm:high severity")),
+            "is not a gate id",
+        ),
+        (
+            at(&az, "/target/cell"),
+            Some(json!("c1")),
+            "both an `az` and a `cell`",
+        ),
+        (
+            at(&wave_bake, "/target/az"),
+            Some(json!("labe1-az1")),
+            "but no `region`",
+        ),
+        (
+            at(&wave_bake, "/bake/duration_seconds"),
+            Some(json!(3_155_760_001_u64)),
+            "over 100 years",
+        ),
+        (
+            at(&wave_bake, "/bake/data_points/0/count"),
+            Some(json!(9_007_199_254_740_993_u64)),
+            "over 2^53",
+        ),
+        (
+            at(&wave_bake, "/bake/data_points/0/name"),
+            Some(json!("")),
+            "a data point's `name` is empty",
+        ),
+        (
+            "/provenances/0/file".into(),
+            Some(json!("/home/ci/x.pipe")),
+            "file `/home/ci/x.pipe` is not a relative path",
+        ),
+        (
+            "/provenances/0/file".into(),
+            Some(json!("a/../x.pipe")),
+            "is not a relative path",
+        ),
+        (
+            "/provenances/13/overrides/0/line".into(),
+            Some(json!(0)),
+            "an override's line and column are one-based",
+        ),
+        (
+            "/provenances".into(),
+            Some(json!([])),
+            "`provenances` is empty",
+        ),
+    ];
+    for (pointer, value, expected) in cases {
+        let what = format!("{pointer} = {value:?}");
+        let broken = changed(&plan, &pointer, value);
+        assert!(!validator.is_valid(&broken), "the schema accepts {what}");
+        let error = read_error(&broken);
+        assert!(error.contains(expected), "{what}: {error}");
+    }
+
+    // An empty `dropped` is refused as the schema refuses it.
+    let mut with_dropped = plan.clone();
+    with_dropped["dropped"] = json!([]);
+    assert!(!validator.is_valid(&with_dropped));
+    assert!(read_error(&with_dropped).contains("`dropped` is empty"));
+}

@@ -1053,6 +1053,7 @@ impl Serialize for Percent {
 mod fields;
 mod read;
 mod table;
+mod valid;
 
 pub use fields::FieldProvenance;
 

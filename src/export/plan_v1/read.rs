@@ -1,7 +1,8 @@
 //! Reading plans: the consumer's side of the contract. As strict as the
 //! schema: closed objects, one parameter object per step kind, percents of
-//! at most two decimals, and another `format_version` refused by name
-//! before any field is read.
+//! at most two decimals, optional lists and objects left out rather than
+//! written empty, every value of its form (`valid`), and another
+//! `format_version` refused by name before any field is read.
 
 use super::*;
 use serde::de::{self, Deserialize, Deserializer};
@@ -82,6 +83,8 @@ struct RawPlan {
     format_version: String,
     pipeline: String,
     compiler: Compiler,
+    /// Always present: `null` when no profile was selected.
+    #[serde(deserialize_with = "present_or_null")]
     profile: Option<String>,
     artifacts: Vec<Artifact>,
     regions: Vec<Region>,
@@ -91,14 +94,32 @@ struct RawPlan {
     alarm_command: Option<AlarmCommand>,
     steps: Vec<Step>,
     #[serde(default)]
-    dropped: Vec<Dropped>,
+    dropped: Option<Vec<Dropped>>,
     #[serde(default)]
-    provenances: Vec<Provenance>,
+    provenances: Option<Vec<Provenance>>,
+}
+
+/// A field that is always written, its value possibly `null`: unlike a
+/// plain `Option`, a missing one is an error.
+fn present_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Option::deserialize(deserializer)
+}
+
+/// An optional list is left out rather than written empty.
+fn not_written_empty<T, E: de::Error>(list: Option<Vec<T>>, field: &str) -> Result<Vec<T>, E> {
+    match list {
+        Some(list) if list.is_empty() => Err(E::custom(format!(
+            "`{field}` is empty; an optional list is left out rather than written empty"
+        ))),
+        list => Ok(list.unwrap_or_default()),
+    }
 }
 
 impl<'de> Deserialize<'de> for PlanV1 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = RawPlan::deserialize(deserializer)?;
+        let dropped = not_written_empty(raw.dropped, "dropped")?;
+        let provenances = not_written_empty(raw.provenances, "provenances")?;
         let mut plan = PlanV1 {
             format_version: raw.format_version,
             pipeline: raw.pipeline,
@@ -110,10 +131,11 @@ impl<'de> Deserialize<'de> for PlanV1 {
             alarms: raw.alarms,
             alarm_command: raw.alarm_command,
             steps: raw.steps,
-            dropped: raw.dropped,
+            dropped,
         };
         let version = plan.format_version.clone();
-        super::table::resolve(&mut plan, raw.provenances, &version).map_err(de::Error::custom)?;
+        super::table::resolve(&mut plan, provenances, &version).map_err(de::Error::custom)?;
+        super::valid::plan(&plan).map_err(de::Error::custom)?;
         Ok(plan)
     }
 }
@@ -137,12 +159,22 @@ struct RawStep {
     gates: Vec<Name>,
     provenance: Provenance,
     #[serde(default)]
-    field_provenance: FieldProvenance,
+    field_provenance: Option<FieldProvenance>,
 }
 
 impl<'de> Deserialize<'de> for Step {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = RawStep::deserialize(deserializer)?;
+        if raw
+            .field_provenance
+            .as_ref()
+            .is_some_and(FieldProvenance::is_empty)
+        {
+            return Err(de::Error::custom(format!(
+                "step `{}` has an empty `field_provenance`, which is left out rather than written empty",
+                raw.id
+            )));
+        }
         let present = [
             ("source", raw.source.is_some()),
             ("build", raw.build.is_some()),
@@ -185,7 +217,7 @@ impl<'de> Deserialize<'de> for Step {
             rollback_alarm: raw.rollback_alarm,
             gates: raw.gates,
             provenance: raw.provenance,
-            field_provenance: raw.field_provenance,
+            field_provenance: raw.field_provenance.unwrap_or_default(),
         })
     }
 }

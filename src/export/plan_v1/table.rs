@@ -338,14 +338,16 @@ impl<'de> de::Visitor<'de> for ProvenanceVisitor {
                 "a provenance's line and column are one-based",
             ));
         }
-        Ok(Provenance {
+        let provenance = Provenance {
             file: fields.file.into(),
             line: fields.line,
             column: fields.column,
             how: fields.how,
             overrides: fields.overrides,
             not_scaled: fields.not_scaled,
-        })
+        };
+        super::valid::provenance(&provenance).map_err(de::Error::custom)?;
+        Ok(provenance)
     }
 }
 

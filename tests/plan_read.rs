@@ -540,3 +540,105 @@ fn the_reader_refuses_what_the_schema_refuses() {
     assert!(!validator.is_valid(&with_dropped));
     assert!(read_error(&with_dropped).contains("`dropped` is empty"));
 }
+
+/// What the schema cannot say but the format does (docs/plan-format.md,
+/// "What the schema cannot say"): ids name what the plan holds. A plan
+/// whose step watched an alarm not in `alarms` would deploy unwatched;
+/// the reader refuses it, and every other dangling or repeated id, before
+/// `simulate`, `graph` or `run` sees it.
+#[test]
+fn the_reader_refuses_ids_that_do_not_resolve() {
+    use serde_json::json;
+    let validator = schema_validator();
+    let plan = documented_plan();
+    let index = |id: &str| {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|step| step["id"] == id)
+            .unwrap()
+    };
+    let build = format!("/steps/{}", index("build/bundle"));
+    let gamma = format!("/steps/{}", index("gamma/lab-east-1/deploy"));
+    let az = format!(
+        "/steps/{}",
+        index("production/first/lab-east-1/az/labe1-az1/deploy")
+    );
+    let at = |step: &str, rest: &str| format!("{step}{rest}");
+    let cases: Vec<(String, serde_json::Value, &str)> = vec![
+        (
+            at(&gamma, "/needs"),
+            json!(["build/bundel"]),
+            "step `gamma/lab-east-1/deploy` needs `build/bundel`, which is not a step",
+        ),
+        (
+            at(&build, "/needs"),
+            json!(["production/first/bake"]),
+            "step `build/bundle` needs `production/first/bake`, which comes after it",
+        ),
+        (
+            at(&gamma, "/id"),
+            json!("build/bundle"),
+            "two steps have the id `build/bundle`",
+        ),
+        (
+            at(&az, "/gates/0"),
+            json!("alarm:nowhere"),
+            "checks gate `alarm:nowhere`, which is not in `gates`",
+        ),
+        (
+            at(&az, "/rollback_alarm"),
+            json!("nowhere"),
+            "rolls back on alarm `nowhere`, which is not in `alarms`",
+        ),
+        (
+            "/gates/1/id".into(),
+            json!("alarm:high_severity"),
+            "two gates have the id `alarm:high_severity`",
+        ),
+        (
+            "/alarms/1/id".into(),
+            json!("high_severity"),
+            "two alarms have the id `high_severity`",
+        ),
+        (
+            at(&az, "/deploy/artifacts"),
+            json!(["other"]),
+            "deploys `other`, which is not in `artifacts`",
+        ),
+        (
+            "/artifacts/0/produced_by".into(),
+            json!("source/code"),
+            "which is not a build step of that artifact",
+        ),
+        (
+            "/artifacts/0/signed".into(),
+            json!(false),
+            "says `signed` is false",
+        ),
+        (
+            "/gates/3/closed_dates".into(),
+            json!(["2027-01-01", "2026-12-25"]),
+            "`closed_dates` are not ascending",
+        ),
+        (
+            "/gates/3/allow/0/days".into(),
+            json!(["tue", "mon"]),
+            "`days` are not Monday first",
+        ),
+        (
+            "/gates/3/allow/0/start".into(),
+            json!("16:00"),
+            "a slot starts at 16:00 and ends at 16:00",
+        ),
+    ];
+    for (pointer, value, expected) in cases {
+        let what = format!("{pointer} = {value}");
+        let broken = changed(&plan, &pointer, Some(value));
+        // Beyond JSON Schema: valid there, refused by the reader.
+        assert!(validator.is_valid(&broken), "the schema refuses {what}");
+        let error = read_error(&broken);
+        assert!(error.contains(expected), "{what}: {error}");
+    }
+}

@@ -193,7 +193,9 @@ impl Builder {
         if let Some(known) = self.gates.iter().find(|entry| entry.gate == gate) {
             return known.id.clone();
         }
-        let id = Name::from(format!("{base_id}#{}", self.gates.len() + 1));
+        // Unique by its number; `#N` is for a later gate with an earlier
+        // one's id, and `#1` is no id at all.
+        let id = Name::from(format!("{base_id}{}", self.gates.len() + 1));
         self.gates.push(GateEntry {
             id: id.clone(),
             gate,

@@ -136,6 +136,7 @@ impl<'de> Deserialize<'de> for PlanV1 {
         let version = plan.format_version.clone();
         super::table::resolve(&mut plan, provenances, &version).map_err(de::Error::custom)?;
         super::valid::plan(&plan).map_err(de::Error::custom)?;
+        super::valid::references(&plan).map_err(de::Error::custom)?;
         Ok(plan)
     }
 }

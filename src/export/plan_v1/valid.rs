@@ -69,6 +69,131 @@ pub(super) fn plan(plan: &PlanV1) -> Result<(), String> {
     Ok(())
 }
 
+/// The references docs/plan-format.md lists among what the schema
+/// cannot say, which a plan's engine relies on: ids are unique; a step
+/// needs only earlier steps, and checks and watches gates and alarms of
+/// the plan's tables; artifacts come from the build steps that say so
+/// and are listed where deployed; windows list their days, dates and
+/// slots forward. A step whose rollback alarm named nothing would run
+/// unwatched.
+pub(super) fn references(plan: &PlanV1) -> Result<(), String> {
+    let mut steps: std::collections::BTreeMap<&str, &Step> = std::collections::BTreeMap::new();
+    for step in &plan.steps {
+        for need in &step.needs {
+            if !steps.contains_key(&**need) {
+                let found_later = plan.steps.iter().any(|later| later.id == *need);
+                return Err(if found_later {
+                    format!(
+                        "step `{}` needs `{need}`, which comes after it: steps must be in an order where each comes after what it needs",
+                        step.id
+                    )
+                } else {
+                    format!("step `{}` needs `{need}`, which is not a step", step.id)
+                });
+            }
+        }
+        if steps.insert(&step.id, step).is_some() {
+            return Err(format!("two steps have the id `{}`", step.id));
+        }
+    }
+    let gates = unique(plan.gates.iter().map(|entry| &*entry.id), "gate")?;
+    let alarms = unique(plan.alarms.iter().map(|alarm| &*alarm.id), "alarm")?;
+    for step in &plan.steps {
+        if let Some(id) = step.gates.iter().find(|id| !gates.contains(&***id)) {
+            return Err(format!(
+                "step `{}` checks gate `{id}`, which is not in `gates`",
+                step.id
+            ));
+        }
+        if let Some(id) = &step.rollback_alarm
+            && !alarms.contains(&**id)
+        {
+            return Err(format!(
+                "step `{}` rolls back on alarm `{id}`, which is not in `alarms`",
+                step.id
+            ));
+        }
+    }
+    let artifacts = unique(
+        plan.artifacts.iter().map(|artifact| artifact.name.as_str()),
+        "artifact",
+    )?;
+    for artifact in &plan.artifacts {
+        let build = steps
+            .get(artifact.produced_by.as_str())
+            .and_then(|step| match &step.params {
+                Params::Build(build) if build.artifact == artifact.name => Some(build),
+                _ => None,
+            });
+        match build {
+            None => {
+                return Err(format!(
+                    "artifact `{}` is produced by `{}`, which is not a build step of that artifact",
+                    artifact.name, artifact.produced_by
+                ));
+            }
+            Some(build) if build.sign != artifact.signed => {
+                return Err(format!(
+                    "artifact `{}` says `signed` is {}, and its build step `{}` says `sign` is {}",
+                    artifact.name, artifact.signed, artifact.produced_by, build.sign
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for step in &plan.steps {
+        if let Params::Deploy(deploy) = &step.params
+            && let Some(name) = deploy
+                .artifacts
+                .iter()
+                .find(|name| !artifacts.contains(&***name))
+        {
+            return Err(format!(
+                "step `{}` deploys `{name}`, which is not in `artifacts`",
+                step.id
+            ));
+        }
+    }
+    for entry in &plan.gates {
+        let Gate::Window(window) = &entry.gate else {
+            continue;
+        };
+        let what = format!("gate `{}`", entry.id);
+        if window.closed_dates.windows(2).any(|pair| match pair {
+            [earlier, later] => earlier >= later,
+            _ => false,
+        }) {
+            return Err(format!("{what}: `closed_dates` are not ascending"));
+        }
+        for slot in &window.allow {
+            if slot.days.windows(2).any(|pair| match pair {
+                [earlier, later] => earlier >= later,
+                _ => false,
+            }) {
+                return Err(format!("{what}: a slot's `days` are not Monday first"));
+            }
+            if slot.start >= slot.end {
+                return Err(format!(
+                    "{what}: a slot starts at {} and ends at {}; it starts before its end",
+                    slot.start, slot.end
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The ids of a table, each once.
+fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> Result<BTreeSet<&'a str>, String> {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(format!("two {what}s have the id `{id}`"));
+        }
+    }
+    Ok(seen)
+}
+
 fn artifact(artifact: &Artifact) -> Result<(), String> {
     name(&artifact.name, "an artifact's name")?;
     let what = format!("artifact `{}`", artifact.name);

@@ -642,3 +642,25 @@ fn the_reader_refuses_ids_that_do_not_resolve() {
         assert!(error.contains(expected), "{what}: {error}");
     }
 }
+
+/// Integers are written without a fraction (docs/plan-format.md,
+/// Conventions): the reader refuses `86400.0`, which JSON Schema's
+/// `integer` would take; a percent may have one.
+#[test]
+fn integers_are_read_only_as_json_integers() {
+    let text = documented_plan().to_string();
+    for (integer, written) in [
+        ("\"duration_seconds\":86400", "\"duration_seconds\":86400.0"),
+        ("\"line\":25,", "\"line\":25.0,"),
+        ("\"count\":100", "\"count\":1e2"),
+    ] {
+        assert!(text.contains(integer), "{integer}");
+        let error = plan_v1::from_json(&text.replacen(integer, written, 1))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("invalid type: floating point"), "{error}");
+    }
+    let percent = text.replacen("\"traffic_percent\":10", "\"traffic_percent\":10.0", 1);
+    assert_ne!(percent, text);
+    plan_v1::from_json(&percent).unwrap();
+}

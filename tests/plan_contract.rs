@@ -1292,6 +1292,15 @@ fn inconsistencies(plan: &mirror::Plan) -> Vec<String> {
         }
         // Every field provenance is of a value the step holds.
         let written = serde_json::to_value(step).unwrap();
+        for (field, value) in percents(&written) {
+            let hundredths = value * 100.0;
+            if (hundredths - hundredths.round()).abs() > 1e-6 {
+                errors.push(format!(
+                    "{}: {field} {value} has more than two decimals",
+                    step.id
+                ));
+            }
+        }
         for pointer in step.field_provenance.iter().flatten().map(|(key, _)| key) {
             if written.pointer(pointer).is_none() {
                 errors.push(format!(
@@ -1518,6 +1527,24 @@ fn provenance_inconsistencies(plan: &mirror::Plan) -> Vec<String> {
         errors.push("`provenances` holds a provenance twice".into());
     }
     errors
+}
+
+/// Every `*_percent` field below `value`, with its number.
+fn percents(value: &Value) -> Vec<(String, f64)> {
+    let mut found = Vec::new();
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                match field.as_f64() {
+                    Some(number) if key.ends_with("_percent") => found.push((key.clone(), number)),
+                    _ => found.extend(percents(field)),
+                }
+            }
+        }
+        Value::Array(items) => found.extend(items.iter().flat_map(percents)),
+        _ => {}
+    }
+    found
 }
 
 fn assert_consistent(plan: &mirror::Plan, what: &str) {
@@ -2291,6 +2318,18 @@ fn the_consistency_check_catches_dangling_and_stray_table_entries() {
     let read = |plan: &Value| -> mirror::Plan { serde_json::from_value(plan.clone()).unwrap() };
     assert_eq!(inconsistencies(&read(&valid)), Vec::<String>::new());
     let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az2/deploy");
+
+    // A third decimal is beyond the schema, which takes any number.
+    let mut plan = valid.clone();
+    plan["steps"][az]["deploy"]["strategy"]["batch_percent"] = json!(33.125);
+    assert_valid(&validator, &plan, "a percent with three decimals");
+    let errors = inconsistencies(&read(&plan));
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.contains("batch_percent 33.125 has more than two decimals")),
+        "{errors:#?}"
+    );
 
     let mut plan = valid.clone();
     plan["steps"][az]["gates"][1] = json!("alarm:no_such_alarm");

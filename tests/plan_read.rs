@@ -78,6 +78,12 @@ fn another_format_version_is_refused_by_name() {
         error.to_string(),
         "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0"
     );
+    // A version written as a number is not the version.
+    plan["format_version"] = serde_json::json!(1.2);
+    assert_eq!(
+        read_error(&plan),
+        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 1.2 (a JSON number, not a string)"
+    );
     plan.as_object_mut().unwrap().remove("format_version");
     assert_eq!(
         read_error(&plan),

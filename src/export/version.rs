@@ -19,7 +19,21 @@ pub fn check(json: &str, accepted: &[&str]) -> Result<(), VersionMismatch> {
     match probe.format_version {
         Some(serde_json::Value::String(version)) if accepted.contains(&version.as_str()) => Ok(()),
         Some(serde_json::Value::String(version)) => Err(VersionMismatch::Other(Some(version))),
-        Some(other) => Err(VersionMismatch::Other(Some(other.to_string()))),
+        // `1.2` written as a number is not the version "1.2": say so, or
+        // the message would read "reads 1.2; the file is 1.2".
+        Some(other) => {
+            let kind = match other {
+                serde_json::Value::Null => "null",
+                serde_json::Value::Bool(_) => "boolean",
+                serde_json::Value::Number(_) => "number",
+                serde_json::Value::Array(_) => "array",
+                serde_json::Value::Object(_) => "object",
+                serde_json::Value::String(_) => "string",
+            };
+            Err(VersionMismatch::Other(Some(format!(
+                "{other} (a JSON {kind}, not a string)"
+            ))))
+        }
         None => Err(VersionMismatch::Other(None)),
     }
 }

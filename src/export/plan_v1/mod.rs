@@ -25,8 +25,10 @@
 //! (the simulator reads nothing else). Reading is strict where the schema
 //! is: closed objects refuse unknown fields, a step holds exactly the
 //! parameter object its kind names, percents have at most two decimals,
-//! and a plan of a `format_version` other than [`READ_VERSIONS`] is refused
-//! before anything else is read. `from_json(&to_json(plan))` is `plan`.
+//! every value has the form the schema gives it, ids name what the plan
+//! holds, and a plan of a `format_version` other than [`READ_VERSIONS`] is
+//! refused before anything else is read. `from_json(&to_json(plan))` is
+//! `plan`.
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};

@@ -670,3 +670,30 @@ fn integers_are_read_only_as_json_integers() {
     assert_ne!(percent, text);
     plan_v1::from_json(&percent).unwrap();
 }
+
+/// A region's `attributes` and `azs` come from the plan's `registry`,
+/// production's: without `production` there is none, and they are empty
+/// even when a file declares a registry listing the region.
+#[test]
+fn regions_without_production_have_no_registry_attributes_or_azs() {
+    let compiled = support::compile_main(
+        "registry lab {\n\
+         \x20 region lab-east-1 { geo = na; traffic = low; azs = [labe1-az1] }\n\
+         }\n\
+         pipeline nop {\n\
+         \x20 platform = ecs\n\
+         \x20 source code = git(\"https://x/y.git\", branch: \"main\") { require review }\n\
+         \x20 build bundle from code { run = \"make\"; sign = true }\n\
+         \x20 stage beta { regions = [lab-east-1]; deploy bundle }\n\
+         }\n",
+        true,
+    );
+    assert!(!compiled.has_errors(), "{:?}", compiled.diagnostics);
+    let plan = convert::to_v1(&compiled.plans[0], &compiled.sources);
+    let [region] = &plan.regions[..] else {
+        panic!("{:?}", plan.regions)
+    };
+    assert_eq!(region.code, "lab-east-1");
+    assert_eq!(region.registry, None);
+    assert!(region.attributes.is_empty() && region.azs.is_empty());
+}

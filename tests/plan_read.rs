@@ -589,6 +589,11 @@ fn the_reader_refuses_ids_that_do_not_resolve() {
             "two steps have the id `build/bundle`",
         ),
         (
+            at(&gamma, "/needs"),
+            json!(["gamma/lab-east-1/deploy"]),
+            "step `gamma/lab-east-1/deploy` needs itself",
+        ),
+        (
             at(&az, "/gates/0"),
             json!("alarm:nowhere"),
             "checks gate `alarm:nowhere`, which is not in `gates`",

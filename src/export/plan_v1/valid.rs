@@ -82,7 +82,9 @@ pub(super) fn references(plan: &PlanV1) -> Result<(), String> {
         for need in &step.needs {
             if !steps.contains_key(&**need) {
                 let found_later = plan.steps.iter().any(|later| later.id == *need);
-                return Err(if found_later {
+                return Err(if *need == step.id {
+                    format!("step `{}` needs itself", step.id)
+                } else if found_later {
                     format!(
                         "step `{}` needs `{need}`, which comes after it: steps must be in an order where each comes after what it needs",
                         step.id

@@ -39,6 +39,55 @@ fn example_plans() -> Vec<(String, plan_v1::PlanV1)> {
     plans
 }
 
+/// Every `.pipe` file under `dir`, at any depth, sorted.
+fn pipe_files(dir: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::from(dir)];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "pipe") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// What `pipec` writes, `pipec` reads: every plan that any case or example
+/// file compiles to (the odd corners of the language included) is read
+/// back by the reader, whole, and written again byte for byte.
+#[test]
+fn every_plan_the_cases_compile_to_reads_back() {
+    let mut read_back = 0;
+    for file in ["tests/cases", "tests/fixtures", "examples"]
+        .into_iter()
+        .flat_map(pipe_files)
+    {
+        let entries = vec![Entry {
+            path: file.clone(),
+            bytes: None,
+            name: None,
+        }];
+        let compiled = workspace::compile_workspace(entries, &support::FsLoader, support::TODAY);
+        if compiled.has_errors() {
+            continue;
+        }
+        for plan in &compiled.plans {
+            let plan = convert::to_v1(plan, &compiled.sources);
+            let json = plan_v1::to_json(&plan);
+            let read = plan_v1::from_json(&json)
+                .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+            assert_eq!(plan_v1::to_json(&read), json, "{}", file.display());
+            read_back += 1;
+        }
+    }
+    assert!(read_back >= 20, "only {read_back} plans read back");
+}
+
 #[test]
 fn every_example_plan_round_trips() {
     let plans = example_plans();

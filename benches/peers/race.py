@@ -53,10 +53,10 @@ def aws_regions():
     """The regions of std/aws, in registry order: code, traffic tier, AZ ids."""
     text = open(os.path.join(ROOT, "stdlib", "aws.pipe"), encoding="utf-8").read()
     regions = []
-    for match in re.finditer(r"^\s*region ([a-z0-9-]+) \{([^}]*)\}", text, re.M):
+    for match in re.finditer(r"^\s*region ([a-z0-9-]+)\s+\{([^}]*)\}", text, re.M):
         body = match.group(2)
-        traffic = re.search(r"traffic = (\w+)", body).group(1)
-        azs = re.search(r"azs = \[([^\]]*)\]", body).group(1)
+        traffic = re.search(r"traffic\s*=\s*(\w+)", body).group(1)
+        azs = re.search(r"azs\s*=\s*\[([^\]]*)\]", body).group(1)
         regions.append(
             {
                 "code": match.group(1),

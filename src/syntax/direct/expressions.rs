@@ -40,7 +40,7 @@ impl Reader<'_> {
             operands.push(more);
         }
         Some(Expr {
-            kind: build(operands),
+            kind: build(super::exact(operands)),
             span: self.span(start, self.pos),
         })
     }
@@ -98,7 +98,7 @@ impl Reader<'_> {
         Some(Expr {
             kind: ExprKind::SetOps {
                 first: Box::new(first),
-                rest,
+                rest: super::exact(rest),
             },
             span: self.span(start, self.pos),
         })
@@ -128,7 +128,7 @@ impl Reader<'_> {
         Some(Expr {
             kind: ExprKind::Postfix {
                 base: Box::new(base),
-                ops,
+                ops: super::exact(ops),
             },
             span: self.span(start, self.pos),
         })
@@ -275,7 +275,7 @@ impl Reader<'_> {
         items.push(first);
         self.repeat_after(",", item, &mut items);
         self.optional(|this| this.eat(",").then_some(()));
-        items
+        super::exact(items)
     }
 
     /// A call after its callee: `~ "(" ~ (arg ~ ("," ~ arg)* ~ ","?)? ~ ")"`.

@@ -299,7 +299,7 @@ impl Reader<'_> {
             parts.push(StringPart::Text(text));
         }
         Some(StringLit {
-            parts,
+            parts: super::exact(parts),
             span: self.span(start, self.pos),
         })
     }

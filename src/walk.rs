@@ -13,7 +13,8 @@ use crate::settings::{CheckSettings, Settings};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
-/// How deep a directory is searched: deep enough for any real layout.
+/// How deep a directory is searched: deep enough for any real layout. A
+/// directory deeper still is an error, not files silently left out.
 const MAX_DEPTH: usize = 64;
 
 /// The globs a walk leaves out, relative to the workspace root that
@@ -114,6 +115,19 @@ pub fn pipe_files(dir: &Path, excludes: &Excludes) -> Result<Vec<PathBuf>, WalkE
     for result in walk {
         let entry = result.map_err(|error| walk_error(dir, error))?;
         let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+        // A directory the walk stops at would hide its files without a
+        // word: the check would pass having read none of them.
+        if entry.depth() >= MAX_DEPTH
+            && entry.file_type().is_some_and(|kind| kind.is_dir())
+            && std::fs::read_dir(entry.path()).map_or(true, |mut inside| inside.next().is_some())
+        {
+            return Err(WalkError {
+                path: entry.into_path(),
+                message: format!(
+                    "it lies more than {MAX_DEPTH} directories deep, and is not searched"
+                ),
+            });
+        }
         if is_file && entry.path().extension().is_some_and(|ext| ext == "pipe") {
             found.push(entry.into_path());
         }

@@ -292,6 +292,36 @@ fn a_directory_without_pipe_files_is_a_warning() {
     assert!(text.contains("warning: no .pipe files in"), "{text}");
 }
 
+#[test]
+fn a_directory_too_deep_to_search_is_an_error_not_a_silent_skip() {
+    let dir = scratch_dir("too-deep");
+    // A file 64 levels down is found; one a level deeper would be missed.
+    let mut deep = dir.clone();
+    for _ in 0..63 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("shallow.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 1 file"), "{text}");
+    // An empty directory at the limit hides nothing.
+    deep.push("d");
+    std::fs::create_dir_all(&deep).unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    std::fs::write(deep.join("deep.pipe"), "alarm = 1\n").unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("P1002") && text.contains("more than 64 directories deep"),
+        "{text}"
+    );
+}
+
 /// From the repository's root, as the README's commands run, a walk checks
 /// the examples and the standard library and leaves the intentionally
 /// broken fixtures out.

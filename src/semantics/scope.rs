@@ -334,18 +334,34 @@ impl<'w> Scopes<'w> {
                 Err(Box::new(diagnostic))
             }
             (Some(first), Some(second)) => {
-                let modules: Vec<String> = [first, second]
+                let aliases: Vec<&str> = [first, second]
                     .into_iter()
                     .chain(providers)
-                    .map(|(alias, _)| format!("`{alias}.{name}`"))
+                    .map(|(alias, _)| alias)
                     .collect();
+                let mut distinct = aliases.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                // Imports of one name (already `P0103`) cannot be told
+                // apart by a qualified name: `a.hs` would mean the first.
+                let help = if distinct.len() < aliases.len() {
+                    "import the modules under different names (`import \"...\" as NAME`), \
+                     then write it qualified"
+                        .to_string()
+                } else {
+                    let modules: Vec<String> = aliases
+                        .iter()
+                        .map(|alias| format!("`{alias}.{name}`"))
+                        .collect();
+                    format!("write it qualified: {}", modules.join(" or "))
+                };
                 Err(Box::new(
                     Diagnostic::error(
                         Code::AMBIGUOUS_NAME,
                         format!("`{name}` is declared by several imports"),
                     )
                     .primary(file, span, "could mean either")
-                    .help(format!("write it qualified: {}", modules.join(" or "))),
+                    .help(help),
                 ))
             }
         }

@@ -1,13 +1,14 @@
 //! References to top-level declarations written as members: `window NAME`,
-//! `include CALENDAR` and `exempt PIPELINE`. Each is resolved where it is
-//! written (an inherited member keeps the meaning it had in its file).
+//! `include CALENDAR`, `exempt PIPELINE` and production's `registry = NAME`.
+//! Each is resolved where it is written (an inherited member keeps the
+//! meaning it had in its file).
 
 use super::scope::{DeclKind, Scopes};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
 use crate::source::FileId;
-use crate::syntax::ast::{Block, MemberKind, WindowUse};
+use crate::syntax::ast::{AssignOp, Block, ExprKind, MemberKind, WindowUse};
 
 /// Resolves every member reference of the workspace.
 pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) {
@@ -49,10 +50,23 @@ fn walk(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Explicit stack: blocks nest at most 64 deep, but no recursion is needed.
-    let mut pending = vec![block];
-    while let Some(block) = pending.pop() {
+    let mut pending = vec![(block, false)];
+    while let Some((block, in_production)) = pending.pop() {
         for member in &block.members {
             match &member.kind {
+                // A descendant may set another registry, but none can
+                // change what this name means in this file.
+                MemberKind::FieldAssign {
+                    name,
+                    op: AssignOp::Replace,
+                    value,
+                } if in_production && name.name == "registry" => {
+                    if let ExprKind::Path(path) = &value.kind
+                        && let Err(unresolved) = scopes.resolve(file, path, &[DeclKind::Registry])
+                    {
+                        diagnostics.push(*unresolved.diagnostic);
+                    }
+                }
                 MemberKind::WindowUse(WindowUse::Named { window, .. })
                 | MemberKind::ProfileWindow { window, .. } => {
                     if let Err(unresolved) = scopes.resolve(file, window, &[DeclKind::Window]) {
@@ -97,7 +111,8 @@ fn walk(
                 _ => {}
             }
             if let Some(body) = member.kind.body() {
-                pending.push(body);
+                let production = matches!(member.kind, MemberKind::Production { .. });
+                pending.push((body, production));
             }
         }
     }

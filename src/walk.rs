@@ -30,13 +30,19 @@ impl Excludes {
     /// The excludes of `[check]` in the `pipec.toml` of `root` (the
     /// directory holding it): `exclude` in place of the defaults when
     /// given, then `extend-exclude`. A glob without `/` matches a file or
-    /// directory of that name at any depth; one with `/` is relative to
-    /// the root. An excluded directory is not entered.
+    /// directory of that name at any depth; one with `/` (a leading one
+    /// too) is relative to the root. An excluded directory is not entered.
     pub fn new(root: &Path, settings: &CheckSettings) -> Result<Excludes, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in settings.effective_excludes() {
-            let trimmed = pattern.trim_start_matches("./").trim_end_matches('/');
-            let anchored = if trimmed.contains('/') {
+            // A leading `/` anchors the glob at the root, as in
+            // `.gitignore`; the paths matched are relative to it.
+            let rooted = pattern.starts_with('/');
+            let trimmed = pattern
+                .trim_start_matches("./")
+                .trim_start_matches('/')
+                .trim_end_matches('/');
+            let anchored = if rooted || trimmed.contains('/') {
                 trimmed.to_string()
             } else {
                 format!("**/{trimmed}")
@@ -346,6 +352,15 @@ mod tests {
         assert!(names.excludes(Path::new("/ws/x/y.draft.pipe")));
         assert!(!names.excludes(Path::new("/ws/x/y.pipe")));
         assert!(!names.excludes(Path::new("/elsewhere/fixtures")));
+    }
+
+    #[test]
+    fn a_leading_slash_anchors_a_glob_at_the_root() {
+        let names = excludes(&["/target", "/tests/cases"]);
+        assert!(names.excludes(Path::new("/ws/target")));
+        assert!(!names.excludes(Path::new("/ws/crates/target")));
+        assert!(names.excludes(Path::new("/ws/tests/cases")));
+        assert!(!names.excludes(Path::new("/ws/other/tests/cases")));
     }
 
     #[test]

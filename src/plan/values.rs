@@ -624,30 +624,36 @@ pub fn parse_strategy(
             }
         }
         "canary" => match (percent(arg("percent", 0)), duration(arg("wait", 1))) {
-            (Some(percent), Some(wait)) if percent > 0 && percent < 10_000 => Strategy::Canary {
-                percent,
-                wait_seconds: wait,
-            },
+            // A wait of nothing shifts the rest at once: `all_at_once`
+            // under another name.
+            (Some(percent), Some(wait)) if percent > 0 && percent < 10_000 && wait > 0 => {
+                Strategy::Canary {
+                    percent,
+                    wait_seconds: wait,
+                }
+            }
             _ => {
                 return bad_strategy(
                     diagnostics,
                     file,
                     expr,
-                    "`canary` takes a share between 0% and 100% and a wait: `canary(10%, wait: 10m)`",
+                    "`canary` takes a share between 0% and 100% and a wait longer than zero: `canary(10%, wait: 10m)`",
                 );
             }
         },
         "linear" => match (percent(arg("percent", 0)), duration(arg("every", 1))) {
-            (Some(step), Some(every)) if step > 0 && step <= 10_000 => Strategy::Linear {
-                step,
-                interval_seconds: every,
-            },
+            (Some(step), Some(every)) if step > 0 && step <= 10_000 && every > 0 => {
+                Strategy::Linear {
+                    step,
+                    interval_seconds: every,
+                }
+            }
             _ => {
                 return bad_strategy(
                     diagnostics,
                     file,
                     expr,
-                    "`linear` takes a share above 0% and at most 100%, and an interval: `linear(10%, every: 1m)`",
+                    "`linear` takes a share above 0% and at most 100%, and an interval longer than zero: `linear(10%, every: 1m)`",
                 );
             }
         },

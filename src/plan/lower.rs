@@ -592,7 +592,7 @@ impl<'w> Lowerer<'_, 'w> {
                 let branch = branch_arg.and_then(|arg| string_literal(&arg.value));
                 match (callee.to_dotted().as_str(), positional) {
                     ("git", Some(url)) => {
-                        let url = self.interpolate(url, file);
+                        let url = self.interpolated_origin(url, file, "location");
                         // The body's `branch`, when `git(...)` gives none.
                         let field = member
                             .body
@@ -614,7 +614,7 @@ impl<'w> Lowerer<'_, 'w> {
                                         (file, arg),
                                     ));
                                 }
-                                self.interpolate(branch, file)
+                                self.interpolated_origin(branch, file, "branch")
                             }
                             (None, Some((branch, _))) => branch,
                             (None, None) => "main".to_string(),
@@ -622,7 +622,7 @@ impl<'w> Lowerer<'_, 'w> {
                         SourceOrigin::Git { url, branch }
                     }
                     ("store", Some(url)) => SourceOrigin::ArtifactStore {
-                        url: self.interpolate(url, file),
+                        url: self.interpolated_origin(url, file, "location"),
                     },
                     // Reported where it is written (`origins`).
                     _ => return,

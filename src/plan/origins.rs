@@ -79,6 +79,7 @@ pub fn source_origin_problems(
             if string_literal(&url.value).is_none() {
                 problems.extend(super::values::mismatch(file, &url.value, "a string"));
             }
+            problems.extend(empty_text(file, &url.value, "location"));
             for arg in extra {
                 problems.push(
                     Diagnostic::error(
@@ -127,44 +128,73 @@ pub fn source_origin_problems(
             if string_literal(&arg.value).is_none() {
                 problems.extend(super::values::mismatch(file, &arg.value, "a string"));
             }
+            problems.extend(empty_text(file, &arg.value, "branch"));
         }
     }
-    let branches =
-        body.into_iter()
-            .flat_map(|body| &body.members)
-            .filter_map(|member| match &member.kind {
-                MemberKind::FieldAssign {
-                    name,
-                    op: AssignOp::Replace,
-                    ..
-                }
-                | MemberKind::FieldDecl { name, .. }
-                    if name.name == "branch" =>
-                {
-                    Some((member, name))
-                }
-                _ => None,
-            });
+    let branches: Vec<_> = body
+        .into_iter()
+        .flat_map(|body| &body.members)
+        .filter_map(|member| match &member.kind {
+            MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                ..
+            }
+            | MemberKind::FieldDecl { name, .. }
+                if name.name == "branch" =>
+            {
+                Some((member, name))
+            }
+            _ => None,
+        })
+        .collect();
     // A store has no branch: the body's `branch` would be ignored.
     if callee == "store" {
-        for (_, name) in branches {
+        for (_, name) in &branches {
             problems.push(
                 Diagnostic::error(Code::TYPE_MISMATCH, "a `store(...)` source has no branch")
                     .primary(file, name.span, "a branch it would ignore")
                     .help("remove it; a branch belongs to a `git(...)` source"),
             );
         }
-    } else if let Some(arg) = args
-        .iter()
-        .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == "branch"))
+    } else {
+        for (member, _) in &branches {
+            if let MemberKind::FieldAssign { value, .. }
+            | MemberKind::FieldDecl {
+                value: Some(value), ..
+            } = &member.kind
+            {
+                problems.extend(empty_text(file, value, "branch"));
+            }
+        }
+    }
+    if callee == "git"
+        && let Some(arg) = args
+            .iter()
+            .find(|arg| arg.name.as_ref().is_some_and(|name| name.name == "branch"))
     {
         // The first `branch` of the body: a second one is a duplicate of
         // its own, which the shape check reports.
-        if let Some((member, _)) = branches.into_iter().next() {
+        if let Some((member, _)) = branches.first() {
             problems.push(branch_given_twice((file, head_span(member)), (file, arg)));
         }
     }
     problems
+}
+
+/// `P0701` for a location or branch written as `""` (or blank): a plan cannot fetch
+/// from nowhere, nor follow a branch without a name.
+pub fn empty_text(file: FileId, value: &Expr, what: &str) -> Option<Diagnostic> {
+    let plain = string_literal(value)?.as_plain_str()?;
+    plain.trim().is_empty().then(|| {
+        Diagnostic::error(Code::TYPE_MISMATCH, format!("the source's {what} is empty"))
+            .primary(file, value.span, format!("an empty {what}"))
+            .help(if what == "branch" {
+                "name the branch: `branch: \"main\"`, or leave it out for `main`"
+            } else {
+                "write where changes come from: `git(\"https://...\")` or `store(\"s3://bucket/path\")`"
+            })
+    })
 }
 
 /// `P0103` for a source whose branch is given both to `git(...)` (`arg`,

@@ -226,6 +226,30 @@ impl<'w> Lowerer<'_, 'w> {
             .collect()
     }
 
+    /// A source's location or branch, interpolated; one that interpolates
+    /// to nothing is reported (one written `""` is reported where it is
+    /// written, `origins`).
+    pub(super) fn interpolated_origin(
+        &mut self,
+        string: &crate::syntax::ast::StringLit,
+        file: FileId,
+        what: &str,
+    ) -> String {
+        let text = self.interpolate(string, file);
+        if text.trim().is_empty() && string.as_plain_str().is_none() {
+            self.diagnostics.push(
+                Diagnostic::error(Code::TYPE_MISMATCH, format!("the source's {what} is empty"))
+                    .primary(
+                        file,
+                        string.span,
+                        format!("this {what} interpolates to nothing"),
+                    )
+                    .help("give the field it interpolates a value that is not empty"),
+            );
+        }
+        text
+    }
+
     /// A string's pieces with `${name}` replaced, each interpolated value
     /// marked with the span of its `${...}` (commands keep values whole);
     /// an unknown name is reported and left as written, as text.

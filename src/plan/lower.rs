@@ -518,7 +518,13 @@ impl<'w> Lowerer<'_, 'w> {
                     return None;
                 }
                 let (expr, _) = self.value_of(member)?;
-                Some((name.clone(), describe_value(expr)))
+                // A string is plain unless it interpolates in turn.
+                let what = if string_literal(expr).is_some() {
+                    "a string with a `${...}` of its own"
+                } else {
+                    describe_value(expr)
+                };
+                Some((name.clone(), what))
             })
             .collect();
         // Sources and builds.

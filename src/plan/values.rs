@@ -284,7 +284,7 @@ impl<'w> Lowerer<'_, 'w> {
                                     format!("`{name}` is {what}, which cannot be interpolated"),
                                 )
                                 .primary(file, path.span, format!("`{name}` is {what}"))
-                                .help("`${name}` inserts a string, a count or a name; write the value into the string, or declare a string field to insert"),
+                                .help("`${name}` inserts a string without `${...}`, a count or a name; write the value into the string, or declare a string field to insert"),
                             );
                             out.push((format!("${{{name}}}"), None));
                         }

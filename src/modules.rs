@@ -40,6 +40,10 @@ pub struct Module {
     pub is_entry: bool,
     /// Whether it is part of the embedded standard library.
     pub is_std: bool,
+    /// The root of the workspace it belongs to: the directory of its
+    /// `pipec.toml`, else its entry file's directory (`None` for the
+    /// standard library, and when no root could be found).
+    pub root: Option<PathBuf>,
 }
 
 /// A resolved `import`.
@@ -315,6 +319,7 @@ impl Load<'_> {
             imports: Vec::new(),
             is_entry,
             is_std,
+            root: place.root.clone(),
         });
         self.places.push(place);
         file

@@ -1767,3 +1767,37 @@ fn compile_to_a_file_on_standard_output_writes_all_or_nothing() {
         }
     }
 }
+
+/// Pipeline names are unique within a workspace: two workspaces checked by
+/// one command (`pipec init` names both services `my_service` when their
+/// directories are keywords) each keep theirs, while two files of one
+/// workspace still may not share a pipeline's name.
+#[test]
+fn pipelines_of_two_workspaces_may_share_a_name() {
+    let dir = scratch_dir("two-workspaces");
+    let pipeline = "pipeline same {\n  platform = ecs\n  build b { run = \"make\" }\n}\n";
+    for workspace in ["one", "two"] {
+        let root = dir.join(workspace);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("pipec.toml"), "").unwrap();
+        std::fs::write(root.join("service.pipe"), pipeline).unwrap();
+    }
+    let (one, two) = (dir.join("one"), dir.join("two"));
+    let args = ["check", "-q", one.to_str().unwrap(), two.to_str().unwrap()];
+    let output = pipec(&args, None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::write(one.join("again.pipe"), pipeline).unwrap();
+    let output = pipec(&args, None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = stderr(&output);
+    assert!(
+        report.contains("pipeline `same` is declared in two files"),
+        "{report}"
+    );
+    assert_eq!(
+        report.matches("declared in two files").count(),
+        1,
+        "{report}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -552,20 +552,25 @@ impl Scopes<'_> {
 /// `P0103` for a pipeline whose name another file of the workspace also
 /// gives a pipeline: plans, `compile -o`'s files and policies' exemptions
 /// name pipelines, so the name is unique across the workspace, not only
-/// within a file. Files are taken in the order of their names (as reports
+/// within a file (files of two workspaces checked together are apart).
+/// Files are taken in the order of their names (as reports
 /// are), declarations in source order: the first file to declare the name
 /// keeps it, and each other file is told once, at its first declaration
 /// of it (a second in the same file is the shape check's, against that
 /// file's first).
 pub fn check_pipeline_names(workspace: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
-    let mut by_name: BTreeMap<&str, Vec<(&str, FileId, Span)>> = BTreeMap::new();
+    // Files of different workspaces, checked by one command, are compiled
+    // apart: their pipelines may share a name.
+    type Root<'a> = Option<&'a std::path::Path>;
+    let mut by_name: BTreeMap<(Root<'_>, &str), Vec<(&str, FileId, Span)>> = BTreeMap::new();
     for module in workspace.modules.iter().filter(|module| !module.is_std) {
         let Some(source) = workspace.sources.get(module.file) else {
             continue;
         };
         for item in &module.tree.items {
             if let ItemKind::Pipeline(decl) = &item.kind {
-                by_name.entry(decl.name.name.as_str()).or_default().push((
+                let key = (module.root.as_deref(), decl.name.name.as_str());
+                by_name.entry(key).or_default().push((
                     source.name.as_str(),
                     module.file,
                     decl.name.span,
@@ -573,7 +578,7 @@ pub fn check_pipeline_names(workspace: &Workspace, diagnostics: &mut Vec<Diagnos
             }
         }
     }
-    for (name, mut places) in by_name {
+    for ((_, name), mut places) in by_name {
         if places.len() < 2 {
             continue;
         }

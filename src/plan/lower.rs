@@ -527,6 +527,17 @@ impl<'w> Lowerer<'_, 'w> {
                 Some((name.clone(), what))
             })
             .collect();
+        // A top-level string field that interpolates is not inserted
+        // anywhere, but its own `${...}` must still name fields.
+        for (key, member) in &block.members {
+            if let Key::Field(_) = key
+                && let Some((expr, file)) = self.value_of(member)
+                && let Some(string) = string_literal(expr)
+                && string.as_plain_str().is_none()
+            {
+                self.interpolate(string, file);
+            }
+        }
         // Sources and builds.
         let builds: Vec<&str> = block
             .members

@@ -253,7 +253,10 @@ pub fn date(text: &str) -> Result<Date, LiteralError> {
         return Err(bad(": the month must be 01 to 12"));
     }
     let days_in_month = days_in_month(year, month);
-    if day == 0 || day > days_in_month {
+    if day == 0 {
+        return Err(bad(": days are numbered from 01"));
+    }
+    if day > days_in_month {
         return Err(bad(&format!(": that month has {days_in_month} days")));
     }
     Ok(Date { year, month, day })

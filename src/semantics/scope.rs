@@ -561,8 +561,9 @@ impl Scopes<'_> {
 pub fn check_pipeline_names(workspace: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
     // Files of different workspaces, checked by one command, are compiled
     // apart: their pipelines may share a name.
-    type Root<'a> = Option<&'a std::path::Path>;
-    let mut by_name: BTreeMap<(Root<'_>, &str), Vec<(&str, FileId, Span)>> = BTreeMap::new();
+    type Key<'a> = (Option<&'a std::path::Path>, &'a str);
+    type Place<'a> = (&'a str, FileId, Span);
+    let mut by_name: BTreeMap<Key<'_>, Vec<Place<'_>>> = BTreeMap::new();
     for module in workspace.modules.iter().filter(|module| !module.is_std) {
         let Some(source) = workspace.sources.get(module.file) else {
             continue;

@@ -1799,5 +1799,29 @@ fn pipelines_of_two_workspaces_may_share_a_name() {
         1,
         "{report}"
     );
+    std::fs::remove_file(one.join("again.pipe")).unwrap();
+    // One document of plans names each pipeline once: compiling the
+    // directory that holds both workspaces is refused, and writes nothing.
+    let out = dir.join("plans.json");
+    let args = [
+        "compile",
+        "-q",
+        dir.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let output = pipec(&args, None);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("two workspaces in") && stderr(&output).contains("`same`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists());
+    let output = pipec(&["compile", "-q", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let output = pipec(&["compile", "-q", one.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let _ = std::fs::remove_dir_all(&dir);
 }

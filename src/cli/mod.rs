@@ -866,6 +866,21 @@ pub(crate) fn select_plans(
     (command, takes): (&str, Takes),
 ) -> miette::Result<Vec<usize>> {
     let names: Vec<&str> = compiled.pipelines.iter().map(String::as_str).collect();
+    // Pipeline names are unique within a workspace, and a directory can
+    // hold two workspaces that each have one of a name: `check` takes
+    // both, but one command's plans name each pipeline once, or a reader
+    // of them could not tell which is meant.
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    if let Some(pair) = sorted.windows(2).find(|pair| pair.first() == pair.last()) {
+        let name = pair.first().copied().unwrap_or_default();
+        return Err(miette::miette!(
+            code = "P1003",
+            help = "compile each workspace on its own",
+            "two workspaces in {} declare a pipeline `{name}`, and `{command}` names each pipeline once",
+            file.display()
+        ));
+    }
     let chosen: Vec<usize> = match pipeline {
         Some(wanted) => {
             let Some(index) = names.iter().position(|name| *name == wanted) else {

@@ -401,6 +401,7 @@ fn every_problem_of_a_scenario_is_listed_together() {
         r#"{"format_version": "1.0",
   "changes": [{"id": "c1"}, {"id": "c1", "merge_at": "2027-01-25T09:00:00Z"}],
   "overrides": [{"gate": "alarm:high_severity", "change": "c9"}],
+  "alarms": [{"alarm": "Nope\nline", "from": "2027-01-25T10:00:00Z"}],
   "durations": {"kinds": {"bake": 60}, "steps": {"production/first/bak": 60}}}"#,
     )
     .unwrap();
@@ -421,6 +422,8 @@ fn every_problem_of_a_scenario_is_listed_together() {
         "no change `c9` in `changes`",
         "override of `alarm:high_severity`, which is not overridable",
         "`durations.steps` names `production/first/bak`, which is not a step of the plan",
+        // A name is written escaped: a line break in it would split the line.
+        "alarm `Nope\\nline` is not read by any rollback alarm or blocker of the plan",
     ] {
         assert!(text.contains(problem), "{problem}: {text}");
     }

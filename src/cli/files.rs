@@ -110,7 +110,7 @@ pub fn collect_entries_with(
             let found = pipec::walk::pipe_files(path, &excludes).map_err(|error| {
                 miette!(
                     code = "P1002",
-                    help = "check the directory's permissions, or name the files to check",
+                    help = "check the directory (its permissions, or how deep it goes), or name the files to check",
                     "could not read directory {}: {}",
                     error.path.display(),
                     error.message

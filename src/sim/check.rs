@@ -9,6 +9,8 @@ use crate::export::plan_v1::Params;
 use std::collections::BTreeSet;
 
 /// Every problem of the scenario against this plan, in scenario order.
+/// Names from the scenario are written escaped: one with a line break is
+/// no name of the plan, and would split its message over two lines.
 pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<String> {
     let plan = model.plan;
     let mut problems = Vec::new();
@@ -46,7 +48,8 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
     for id in scenario.durations.steps.keys() {
         if !step_exists(id) {
             problems.push(format!(
-                "`durations.steps` names `{id}`, which is not a step of the plan"
+                "`durations.steps` names `{}`, which is not a step of the plan",
+                id.escape_debug()
             ));
         }
     }
@@ -54,15 +57,16 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
         if !alarm_names.contains(span.alarm.as_str()) {
             problems.push(format!(
                 "alarm `{}` is not read by any rollback alarm or blocker of the plan",
-                span.alarm
+                span.alarm.escape_debug()
             ));
         }
         if let Some(region) = &span.region
             && !regions.contains(region.as_str())
         {
             problems.push(format!(
-                "alarm `{}` fires in `{region}`, which no step of the plan targets",
-                span.alarm
+                "alarm `{}` fires in `{}`, which no step of the plan targets",
+                span.alarm.escape_debug(),
+                region.escape_debug()
             ));
         }
     }
@@ -70,13 +74,17 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
         if let Some(role) = &approval.role
             && !roles.contains(role.as_str())
         {
-            problems.push(format!("no approval of the plan asks role `{role}`"));
+            problems.push(format!(
+                "no approval of the plan asks role `{}`",
+                role.escape_debug()
+            ));
         }
         if let Some(step) = &approval.step
             && !asks_approval(model, step)
         {
             problems.push(format!(
-                "approval for `{step}`: the plan has no such step asking an approval"
+                "approval for `{}`: the plan has no such step asking an approval",
+                step.escape_debug()
             ));
         }
     }
@@ -84,7 +92,7 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
         let Some(&gate_idx) = model.gate_ids.get(&entry.gate) else {
             problems.push(format!(
                 "override of `{}`, which is not a gate of the plan",
-                entry.gate
+                entry.gate.escape_debug()
             ));
             continue;
         };
@@ -105,8 +113,9 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
                 .and_then(|&idx| model.steps.get(idx));
             if !checks.is_some_and(|info| info.gates.contains(&gate_idx)) {
                 problems.push(format!(
-                    "override of `{}` before `{step}`, which does not check it",
-                    entry.gate
+                    "override of `{}` before `{}`, which does not check it",
+                    entry.gate.escape_debug(),
+                    step.escape_debug()
                 ));
             }
         }
@@ -114,7 +123,8 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
     for region in scenario.traffic.regions.keys() {
         if !regions.contains(region.as_str()) {
             problems.push(format!(
-                "`traffic.regions` names `{region}`, which no step targets"
+                "`traffic.regions` names `{}`, which no step targets",
+                region.escape_debug()
             ));
         }
     }

@@ -95,6 +95,25 @@ pub struct WalkError {
 /// thousand files; reading and parsing what it finds are spread over the
 /// cores.
 pub fn pipe_files(dir: &Path, excludes: &Excludes) -> Result<Vec<PathBuf>, WalkError> {
+    walk_pipe_files(dir, excludes, Stop::AtFirstError)
+}
+
+/// [`pipe_files`] that passes over what it cannot search (a directory it
+/// cannot read, or one too deep) instead of stopping there: what an editor
+/// shows of a workspace, where the files that can be read are better than
+/// none. Empty when `dir` itself cannot be resolved.
+pub fn readable_pipe_files(dir: &Path, excludes: &Excludes) -> Vec<PathBuf> {
+    walk_pipe_files(dir, excludes, Stop::Never).unwrap_or_default()
+}
+
+/// Whether a walk stops at its first error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    AtFirstError,
+    Never,
+}
+
+fn walk_pipe_files(dir: &Path, excludes: &Excludes, stop: Stop) -> Result<Vec<PathBuf>, WalkError> {
     // Globs match absolute paths, while the walk yields paths that start
     // with `dir` as written: one prefix, resolved once, turns the second
     // into the first.
@@ -119,11 +138,16 @@ pub fn pipe_files(dir: &Path, excludes: &Excludes) -> Result<Vec<PathBuf>, WalkE
         .build();
     let mut found = Vec::new();
     for result in walk {
-        let entry = result.map_err(|error| walk_error(dir, error))?;
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(_) if stop == Stop::Never => continue,
+            Err(error) => return Err(walk_error(dir, error)),
+        };
         let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
         // A directory the walk stops at would hide its files without a
         // word: the check would pass having read none of them.
-        if entry.depth() >= MAX_DEPTH
+        if stop == Stop::AtFirstError
+            && entry.depth() >= MAX_DEPTH
             && entry.file_type().is_some_and(|kind| kind.is_dir())
             && std::fs::read_dir(entry.path()).map_or(true, |mut inside| inside.next().is_some())
         {
@@ -287,6 +311,34 @@ fn relative_path(path: &Path, base: &Path) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A directory too deep to search stops `pipe_files` (P1002 for the
+    /// command line) and is passed over by `readable_pipe_files` (the
+    /// editor's view), which still finds every file above it.
+    #[test]
+    fn a_directory_too_deep_stops_the_strict_walk_only() {
+        let root = std::env::temp_dir().join(format!("pipec-walk-deep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut deep = root.clone();
+        for _ in 0..MAX_DEPTH {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("deep.pipe"), "").unwrap();
+        std::fs::write(root.join("top.pipe"), "").unwrap();
+        let excludes = Excludes::none();
+        let error = pipe_files(&root, &excludes).unwrap_err();
+        assert!(
+            error.message.contains("directories deep"),
+            "{}",
+            error.message
+        );
+        assert_eq!(
+            readable_pipe_files(&root, &excludes),
+            vec![root.join("top.pipe")]
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn the_order_key_sorts_as_paths_do() {

@@ -207,13 +207,16 @@ pub fn scope_of(document: &Document) -> Scope {
 /// under a root, found as `pipec check ROOT` finds them (see
 /// [`crate::walk`]), and the open documents in it that are not saved yet;
 /// or the one document. A root whose `pipec.toml` cannot be read is
-/// walked without its excludes: the editor still shows every file.
+/// walked without its excludes, and a directory that cannot be searched
+/// (unreadable, or too deep) is passed over: the editor still shows every
+/// file it can.
 pub fn entries(scope: &Scope, documents: &Documents) -> Vec<Entry> {
     match scope {
         Scope::Root(root) => {
             let excludes =
                 crate::walk::excludes_for(root).unwrap_or_else(|_| crate::walk::Excludes::none());
-            let mut found = crate::walk::pipe_files(root, &excludes).unwrap_or_default();
+            // A directory it cannot search is passed over, not every file.
+            let mut found = crate::walk::readable_pipe_files(root, &excludes);
             for document in documents.iter() {
                 if let Some(path) = &document.path
                     && path.starts_with(root)

@@ -856,6 +856,13 @@ pub fn floors(scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Flo
                 _ => None,
             };
             match (name.name.as_str(), seconds) {
+                // A floor of nothing raises nothing: a mistake, like a
+                // built-in duration of zero.
+                ("bake", Some(0)) => diagnostics.push(
+                    Diagnostic::error(Code::TYPE_MISMATCH, "a `bake` floor of 0s raises no bake")
+                        .primary(decl.file, value.span, "zero")
+                        .help("give the shortest bake the policy allows, e.g. `floor bake = 30m`, or remove the floor"),
+                ),
                 ("bake", Some(seconds)) => found.push(Floor {
                     seconds,
                     file: decl.file,

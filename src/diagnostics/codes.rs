@@ -283,13 +283,16 @@ codes! {
          there is none of that kind and name. The message suggests the closest \
          one.";
     DUPLICATE_LIST_ITEM = "P0308", "duplicate-list-item",
-        "A list gets an item it already has: `+=` appends one, or a list of regions or cells names one twice.",
+        "A list gets an item it already has: `+=` appends one, a list of regions or cells names one twice, or a calendar a holiday.",
         "Appending an item that is already present does nothing, which is \
          almost always a mistake (R17). The label points at both occurrences, \
          possibly in different files. A literal list of regions (a stage's or \
          a wave's `regions`, an `exclude`) or a region's `cells` names each \
          once, too: the list would keep a repeated name once, so the second \
-         is reported, with the first labelled. A repeated AZ id is `P0410`.";
+         is reported, with the first labelled. A repeated AZ id is `P0410`. \
+         A calendar lists each holiday (a date or a range) once: a line \
+         repeated, most often last year's copied and not edited, changes \
+         nothing and leaves out the day that was meant.";
     LIST_REMOVAL_OF_ABSENT = "P0309", "list-removal-of-absent",
         "`-=` removes an item the list does not have.",
         "Removing an absent item does nothing, which is almost always a mistake \

@@ -175,6 +175,31 @@ pub fn check_covers_until(block: &Block, file: FileId, out: &mut Vec<Diagnostic>
     }
 }
 
+/// A calendar names each holiday once: a date (or range) written twice in
+/// one calendar is `P0308` at the second, the first labelled. The second
+/// would change nothing, and is most often a year's line copied and not
+/// edited, which leaves the day that was meant out.
+pub fn check_repeated_holidays(block: &Block, file: FileId, out: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(&LiteralValue, crate::source::Span)> = Vec::new();
+    for member in &block.members {
+        let MemberKind::Holiday { date, .. } = &member.kind else {
+            continue;
+        };
+        if !matches!(date.value, LiteralValue::Date(_) | LiteralValue::DateRange(..)) {
+            continue;
+        }
+        match seen.iter().find(|(earlier, _)| **earlier == date.value) {
+            Some((_, earlier)) => out.push(
+                Diagnostic::error(Code::DUPLICATE_LIST_ITEM, "this holiday is listed twice")
+                    .primary(file, date.span, "listed again")
+                    .secondary(file, *earlier, "first listed here")
+                    .help("remove the repeated line, or correct its date"),
+            ),
+            None => seen.push((&date.value, date.span)),
+        }
+    }
+}
+
 /// Warns, at each `except` entry of a window, about every calendar it
 /// reaches (itself or through `include`) whose `covers_until` comes before
 /// `last_checked`, the last day of the year the window is checked for from

@@ -171,6 +171,7 @@ fn check_file(
             }
             ItemKind::Calendar(decl) => {
                 super::calendars::check_covers_until(&decl.body, file, out);
+                super::calendars::check_repeated_holidays(&decl.body, file, out);
                 for member in &decl.body.members {
                     if let MemberKind::Holiday { date, .. } = &member.kind
                         && let LiteralValue::DateRange(first, last) = date.value

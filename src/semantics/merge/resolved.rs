@@ -82,6 +82,10 @@ impl<'w> Resolved<'w> {
     /// Records a new origin, keeping the one it replaces in the history
     /// (newest first, R44).
     pub(super) fn supersede(&mut self, origin: Origin) {
+        // A history is a few entries, kept to the end of a run in every
+        // pipeline that changes the member: room for one more, not for
+        // twice as many.
+        self.history.reserve_exact(1);
         self.history.insert(0, self.origin);
         self.origin = origin;
     }

@@ -185,7 +185,10 @@ pub fn check_repeated_holidays(block: &Block, file: FileId, out: &mut Vec<Diagno
         let MemberKind::Holiday { date, .. } = &member.kind else {
             continue;
         };
-        if !matches!(date.value, LiteralValue::Date(_) | LiteralValue::DateRange(..)) {
+        if !matches!(
+            date.value,
+            LiteralValue::Date(_) | LiteralValue::DateRange(..)
+        ) {
             continue;
         }
         match seen.iter().find(|(earlier, _)| **earlier == date.value) {

@@ -188,7 +188,11 @@ fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
     let scanned = scan::scan(text);
     // A declaration per chunk: the tree's list of them, kept to the end
     // of a run, has room for no more.
-    let declarations = scanned.chunks.iter().filter(|chunk| chunk.has_tokens).count();
+    let declarations = scanned
+        .chunks
+        .iter()
+        .filter(|chunk| chunk.has_tokens)
+        .count();
     let mut parsed = Parsed {
         file: ast::File {
             items: Vec::with_capacity(declarations),

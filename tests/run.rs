@@ -796,6 +796,58 @@ fn a_plan_file_runs_like_its_source() {
 }
 
 #[test]
+fn a_plan_file_of_several_pipelines_runs_the_one_chosen() {
+    let workspace = Workspace::new("plan-file-several");
+    let mut text = basic("");
+    text.push_str(
+        r#"
+pipeline payments {
+  platform = ecs
+  source code = git("payments", branch: "main") { require review }
+  build bundle from code { run = "./scripts/effect.sh" }
+}
+"#,
+    );
+    workspace.file("pipeline.pipe", &text);
+    workspace.script("plans/scripts/effect.sh", EFFECT_SCRIPT);
+    let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plans/all.json"]);
+    assert_exit(&output, 0);
+    // `compile` writes both plans, as an array; `run` needs to be told which.
+    let output = workspace.run(&["run", "plans/all.json", "--speed", "36000"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("choose one with --pipeline NAME"),
+        "{}",
+        stderr(&output)
+    );
+    let output = workspace.run(&["run", "plans/all.json", "-p", "nothing"]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("no pipeline `nothing`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = workspace.run(&[
+        "run",
+        "plans/all.json",
+        "-p",
+        "payments",
+        "--speed",
+        "36000",
+    ]);
+    assert_exit(&output, 0);
+    let state = workspace.state_of(&workspace.dir.join("plans"), "payments");
+    assert_eq!(plan(&state).pipeline, "payments");
+    let outcomes = outcomes(&journal(&state));
+    assert_eq!(outcomes.get("build/bundle"), Some(&StepOutcome::Succeeded));
+    assert!(
+        !workspace
+            .state_of(&workspace.dir.join("plans"), "orders")
+            .exists()
+    );
+}
+
+#[test]
 fn a_test_past_its_timeout_is_killed_and_fails() {
     let workspace = Workspace::new("timeout");
     let text = basic("").replace(

@@ -113,26 +113,15 @@ pub fn run(
         std::fs::File::open(&args.file)
             .into_diagnostic()
             .wrap_err_with(|| format!("could not read {}", args.file.display()))?;
-        let plan = plan_source::read_plan_file(&args.file).map_err(|error| {
+        let plans = plan_source::read_plan_file(&args.file).map_err(|error| {
             miette::miette!(
                 code = "P1006",
                 help = "pass a plan written by `pipec compile`, or the .pipe file itself",
                 "{error}"
             )
         })?;
-        if let Some(wanted) = &args.pipeline
-            && *wanted != plan.pipeline
-        {
-            return Err(miette::miette!(
-                code = "P1003",
-                help =
-                    "leave out --pipeline, or compile the pipeline wanted into a plan of its own",
-                "{} is the plan of `{}`, not `{wanted}`",
-                args.file.display(),
-                plan.pipeline
-            ));
-        }
-        plan
+        plan_source::choose(plans, args.pipeline.as_deref(), &args.file)
+            .map_err(|error| miette::miette!(code = "P1003", "{error}"))?
     } else {
         let entries = files::collect_entries(std::slice::from_ref(&args.file), None)?;
         let compiled =

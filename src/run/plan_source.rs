@@ -11,21 +11,33 @@ pub fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
 }
 
-/// Reads a plan file. Its pipeline's name must be an identifier, as the
-/// schema says: it names the state directory (`.../runs/PIPELINE-HASH/`), and a
-/// name like `../../x` would put the journal, lock and logs elsewhere.
-pub fn read_plan_file(path: &Path) -> Result<PlanV1, String> {
+/// Reads a plan file: one plan, or an array of plans as `pipec compile`
+/// writes for a file that declares several pipelines. Each pipeline's name
+/// must be an identifier, as the schema says: it names the state directory
+/// (`.../runs/PIPELINE-HASH/`), and a name like `../../x` would put the
+/// journal, lock and logs elsewhere.
+pub fn read_plan_file(path: &Path) -> Result<Vec<PlanV1>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let plan = plan_v1::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))?;
-    if !is_identifier(&plan.pipeline) {
+    let unreadable = |error: plan_v1::ReadError| format!("{}: {error}", path.display());
+    let plans = if text.trim_start().starts_with('[') {
+        let items: Vec<serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|error| unreadable(plan_v1::ReadError::Json(error)))?;
+        items
+            .iter()
+            .map(|item| plan_v1::from_json(&item.to_string()).map_err(unreadable))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        vec![plan_v1::from_json(&text).map_err(unreadable)?]
+    };
+    if let Some(plan) = plans.iter().find(|plan| !is_identifier(&plan.pipeline)) {
         return Err(format!(
             "{}: the pipeline's name `{}` is not an identifier (letters, digits and `_`, with single `-` between them)",
             path.display(),
             plan.pipeline.escape_debug()
         ));
     }
-    Ok(plan)
+    Ok(plans)
 }
 
 /// Whether a name is a `.pipe` identifier: `^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$`.

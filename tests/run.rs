@@ -560,7 +560,14 @@ fn an_alarm_during_a_bake_rolls_back_and_promotes_no_further() {
         "./scripts/check-alarm.sh",
     ]);
     assert_exit(&output, 1);
-    assert!(stderr(&output).contains("rolled back"));
+    // ... and says why as the invocation that rolled back said it.
+    let said = |text: &str| {
+        text.lines()
+            .find(|line| line.starts_with("rolled back: "))
+            .map(str::to_string)
+    };
+    assert!(said(&err).is_some(), "{err}");
+    assert_eq!(said(&stderr(&output)), said(&err), "{}", stderr(&output));
     assert_eq!(workspace.effects().len(), before);
 }
 

@@ -82,7 +82,14 @@ impl Replay {
                     self.rollbacks.push(Rollback {
                         slot: self.slots.get(position).cloned().unwrap_or_default(),
                         regions: regions.clone(),
-                        why: format!("alarm `{alarm}` during `{step}`"),
+                        // Said as the invocation that saw it fire said it:
+                        // the record holds `ID: DETAIL`.
+                        why: match alarm.split_once(": ") {
+                            Some((id, detail)) => {
+                                format!("alarm `{id}` during `{step}` ({detail})")
+                            }
+                            None => format!("alarm `{alarm}` during `{step}`"),
+                        },
                     });
                 }
             }

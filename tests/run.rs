@@ -241,6 +241,11 @@ fn usage_and_state_errors_exit_with_2() {
             &["run", "pipeline.pipe", "--override", "window:nope"],
             "no such gate",
         ),
+        // `basic` has no gates: the help says so rather than listing none.
+        (
+            &["run", "pipeline.pipe", "--override", "window:nope"],
+            "help: the plan has no gates to override",
+        ),
         (
             &["run", "pipeline.pipe", "--alarm-command", "./check 'x"],
             "never closed",

@@ -222,9 +222,13 @@ fn check_overrides(plan: &PlanV1, overrides: &[String]) -> Result<(), RunError> 
     for id in overrides {
         let Some(entry) = plan.gates.iter().find(|gate| *gate.id == **id) else {
             let ids: Vec<&str> = plan.gates.iter().map(|gate| gate.id.as_ref()).collect();
+            let help = if ids.is_empty() {
+                "the plan has no gates to override".to_string()
+            } else {
+                format!("the plan's gates are: {}", ids.join(", "))
+            };
             return Err(
-                RunError::new(format!("--override {id}: the plan has no such gate"))
-                    .help(format!("the plan's gates are: {}", ids.join(", "))),
+                RunError::new(format!("--override {id}: the plan has no such gate")).help(help),
             );
         };
         let overridable = match &entry.gate {

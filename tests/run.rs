@@ -237,6 +237,7 @@ fn usage_and_state_errors_exit_with_2() {
         ),
         (&["run", "pipeline.pipe", "--jobs", "0"], "at least 1"),
         (&["run", "missing.pipe"], "missing.pipe"),
+        (&["run", "-"], "`run` takes a file, not standard input"),
         (
             &["run", "pipeline.pipe", "--override", "window:nope"],
             "no such gate",

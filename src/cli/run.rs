@@ -98,6 +98,15 @@ pub fn run(
     today: jiff::civil::Date,
     profile: Option<&str>,
 ) -> miette::Result<u8> {
+    // Commands run in the file's workspace, and the default state is named
+    // after it: standard input has neither.
+    if args.file.as_os_str() == "-" {
+        return Err(miette::miette!(
+            code = "P1003",
+            help = "save the pipeline to a file and run that: commands run in its workspace",
+            "`run` takes a file, not standard input"
+        ));
+    }
     super::simulate::require_file(&args.file, "run")?;
     let plan = if plan_source::is_plan_file(&args.file) {
         if profile.is_some() {

@@ -11,8 +11,9 @@
 //!   there is no hint.
 //! - After a member that replaces an inherited value (`bake = 30m`), the
 //!   value it replaces and where that is (`overrides 1h (base.pipe:9)`),
-//!   from the merge provenance hover shows. Members with a body (a stage
-//!   merged into) get none: what they change is said by their members.
+//!   from the merge provenance hover shows; a field edited twice in one
+//!   body (`-=` then `+=`) shows, after each edit, the inherited value.
+//!   Members with a body (a stage merged into) get none: what they change is said by their members.
 //!
 //! Only hints placed inside the requested range are returned.
 
@@ -109,10 +110,27 @@ impl Hinter<'_, '_, '_, '_> {
             match (member.kind.body(), &found.body) {
                 (Some(body), Some(inner)) => self.overrides(body, inner),
                 (None, _) => {
-                    let written_here =
-                        found.origin.file == self.place.file && found.origin.span == member.span;
-                    if let (true, Some(previous)) = (written_here, found.history.first()) {
-                        self.replaced(member, found.origin.how, previous);
+                    // Newest first: the member's own write, then what it
+                    // replaced. A field edited more than once in one body
+                    // (`-=` then `+=`) has each write in the list; each
+                    // edits the value inherited from outside this body.
+                    let writes: Vec<&Origin> = std::iter::once(&found.origin)
+                        .chain(&found.history)
+                        .collect();
+                    let in_this_body = |origin: &Origin| {
+                        origin.file == self.place.file
+                            && block.members.iter().any(|other| other.span == origin.span)
+                    };
+                    let Some(own) = writes.iter().position(|origin| {
+                        origin.file == self.place.file && origin.span == member.span
+                    }) else {
+                        continue;
+                    };
+                    let previous = writes[own + 1..]
+                        .iter()
+                        .find(|origin| !in_this_body(origin));
+                    if let Some(previous) = previous {
+                        self.replaced(member, writes[own].how, previous);
                     }
                 }
                 (Some(_), None) => {}

@@ -234,6 +234,31 @@ fn target(
                 Target::Member { origin, keys },
             )));
         }
+        // `remove stage NAME` (or `wave`): the member it removes, from the
+        // declaration that first declares it.
+        MemberKind::Remove { keyword, name } if within(name.span) => {
+            let kind = match keyword.name.as_str() {
+                "stage" => "stage",
+                "wave" => "wave",
+                _ => return Ok(None),
+            };
+            let parents = &at.members[..at.members.len().saturating_sub(1)];
+            let keys: Option<Vec<Key>> = parents.iter().map(|m| key_of(&m.kind)).collect();
+            let Some(mut keys) = keys else {
+                return Ok(None);
+            };
+            if matches!(keys.first(), Some(Key::Named("profile", _))) {
+                keys.remove(0);
+            }
+            keys.push(Key::Named(kind, name.name.clone()));
+            let origin = origin_of(place, chains, here, &keys);
+            refuse_std(place, origin, &name.name)?;
+            return Ok(Some((
+                name.span,
+                name.name.clone(),
+                Target::Member { origin, keys },
+            )));
+        }
         MemberKind::Profile { name, .. }
         | MemberKind::Under { profile: name, .. }
         | MemberKind::ProfileWindow { profile: name, .. }

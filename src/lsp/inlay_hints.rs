@@ -114,23 +114,18 @@ impl Hinter<'_, '_, '_, '_> {
                     // replaced. A field edited more than once in one body
                     // (`-=` then `+=`) has each write in the list; each
                     // edits the value inherited from outside this body.
-                    let writes: Vec<&Origin> = std::iter::once(&found.origin)
-                        .chain(&found.history)
-                        .collect();
+                    let mut writes = std::iter::once(&found.origin).chain(&found.history);
                     let in_this_body = |origin: &Origin| {
                         origin.file == self.place.file
                             && block.members.iter().any(|other| other.span == origin.span)
                     };
-                    let Some(own) = writes.iter().position(|origin| {
+                    let Some(own) = writes.by_ref().find(|origin| {
                         origin.file == self.place.file && origin.span == member.span
                     }) else {
                         continue;
                     };
-                    let previous = writes[own + 1..]
-                        .iter()
-                        .find(|origin| !in_this_body(origin));
-                    if let Some(previous) = previous {
-                        self.replaced(member, writes[own].how, previous);
+                    if let Some(previous) = writes.find(|origin| !in_this_body(origin)) {
+                        self.replaced(member, own.how, previous);
                     }
                 }
                 (Some(_), None) => {}

@@ -242,8 +242,13 @@ fn target(
                 "wave" => "wave",
                 _ => return Ok(None),
             };
-            let parents = &at.members[..at.members.len().saturating_sub(1)];
-            let keys: Option<Vec<Key>> = parents.iter().map(|m| key_of(&m.kind)).collect();
+            let parents = at.members.len().saturating_sub(1);
+            let keys: Option<Vec<Key>> = at
+                .members
+                .iter()
+                .take(parents)
+                .map(|m| key_of(&m.kind))
+                .collect();
             let Some(mut keys) = keys else {
                 return Ok(None);
             };

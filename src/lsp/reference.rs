@@ -314,6 +314,30 @@ pub fn keyword(word: &str) -> Option<&'static str> {
         }
         "final" => "`final`: a member no descendant may override.",
         "new" => "`new`: a member that does not override anything inherited.",
+        "remove" => {
+            "`remove KIND NAME`: drops an inherited named member (`stage`, `wave`, `test`, `alarm`, `source`, `build`, `profile` or `region`)."
+        }
+        "by" => {
+            "`by az [{ ... }]`, `by cell [{ ... }]`, `by region`: a wave's regions one availability zone, one cell, or whole region at a time."
+        }
+        "wait" => {
+            "`wait for N METRIC`: extends a bake until the metric has at least `N` data points."
+        }
+        "region" => "`region NAME { ... }`: a region of a registry, with its attributes.",
+        "holiday" => "`holiday DATE \"name\"`: a day of a calendar.",
+        "include" => "`include CALENDAR`: another calendar's days, added to this one.",
+        "deny" | "warn" | "allow" => {
+            "`deny RULE, ...` (or `warn`, `allow`): the level of policy rules for the pipelines the policy governs."
+        }
+        "exempt" => {
+            "`exempt PIPELINE from RULE { reason = \"...\"; expires = DATE }`: one pipeline exempted from a policy rule."
+        }
+        "under" => {
+            "`under PROFILE { LEVEL RULE, ...; reason = \"...\"; expires = DATE }`: rule levels that apply only under `--profile PROFILE`."
+        }
+        "floor" => {
+            "`floor FIELD = VALUE`, e.g. `floor bake = 30m`: a policy's lower bound on a value."
+        }
         _ => return None,
     })
 }

@@ -338,6 +338,52 @@ pub fn keyword(word: &str) -> Option<&'static str> {
         "floor" => {
             "`floor FIELD = VALUE`, e.g. `floor bake = 30m`: a policy's lower bound on a value."
         }
+        "as" => {
+            "`import \"path\" as NAME`: the name the file's declarations are reached by, `NAME.decl`."
+        }
+        "from" => {
+            "`build NAME from INPUTS` / `exempt PIPELINE from RULE`: what a build is made from; the rule an exemption lifts."
+        }
+        "on" => {
+            "`rollback on EXPR` / `block on ALARM`: the alarm expression a deployment rolls back or stops on."
+        }
+        "for" => {
+            "`wait for N METRIC` / `window NAME for profile PROFILE`: what a bake waits for; the profile a window applies under."
+        }
+        "because" => "`exclude REGIONS because \"reason\"`: why the regions are left out.",
+        "overridable" => "`block ... overridable`: a blocker a person may override.",
+        // Not `git`: it is also the function of a `source`.
+        "artifacts" | "containing" | "package" => {
+            "`block artifacts containing package \"NAME@VERSION\"` / `git \"REF\"`: stops any artifact holding that package version, or built from that ref."
+        }
+        "scale" => "`bake scale N%`: in a profile, every bake scaled by `N%`.",
+        "env" => "`env NAME = VALUE`: an environment variable of a build, test or deploy.",
+        "and" | "or" | "not" => "`and`, `or`, `not`: combine alarms in an alarm expression.",
+        "where" => "`REGIONS where CONDITION`: the regions whose attributes satisfy the condition.",
+        "take" => "`REGIONS take N`: the first `N` regions of the set.",
+        "union" | "intersect" | "minus" => {
+            "`a union b`, `a intersect b`, `a minus b`: regions in either, in both, of `a` not in `b`."
+        }
+        "in" => "`ATTR in [VALUE, ...]`: a region whose attribute is one of the values.",
+        "rest" => "`rest`: every region that no other wave places.",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::keyword;
+
+    #[test]
+    fn every_keyword_has_a_reference_but_fields_functions_and_values() {
+        // `bake` and `traffic` are fields (their hover is the field's),
+        // `git` a function of a `source`, `true` and `false` values.
+        let elsewhere = ["bake", "traffic", "git", "true", "false"];
+        let missing: Vec<&str> = crate::syntax::KEYWORDS
+            .iter()
+            .copied()
+            .filter(|word| !elsewhere.contains(word) && keyword(word).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no reference for {missing:?}");
+    }
 }

@@ -218,21 +218,8 @@ fn target(
     };
     match &member.kind {
         MemberKind::Stage { name, .. } | MemberKind::Wave { name, .. } if within(name.span) => {
-            let keys: Option<Vec<Key>> = at.members.iter().map(|m| key_of(&m.kind)).collect();
-            let Some(mut keys) = keys else {
-                return Ok(None);
-            };
-            // A profile's stage overrides the declaration's own.
-            if matches!(keys.first(), Some(Key::Named("profile", _))) {
-                keys.remove(0);
-            }
-            let origin = origin_of(place, chains, here, &keys);
-            refuse_std(place, origin, &name.name)?;
-            return Ok(Some((
-                name.span,
-                name.name.clone(),
-                Target::Member { origin, keys },
-            )));
+            let keys = at.members.iter().map(|m| key_of(&m.kind)).collect();
+            return member_target(place, chains, here, keys, name);
         }
         // `remove stage NAME` (or `wave`): the member it removes, from the
         // declaration that first declares it.
@@ -243,26 +230,14 @@ fn target(
                 _ => return Ok(None),
             };
             let parents = at.members.len().saturating_sub(1);
-            let keys: Option<Vec<Key>> = at
+            let keys = at
                 .members
                 .iter()
                 .take(parents)
                 .map(|m| key_of(&m.kind))
+                .chain(std::iter::once(Some(Key::Named(kind, name.name.clone()))))
                 .collect();
-            let Some(mut keys) = keys else {
-                return Ok(None);
-            };
-            if matches!(keys.first(), Some(Key::Named("profile", _))) {
-                keys.remove(0);
-            }
-            keys.push(Key::Named(kind, name.name.clone()));
-            let origin = origin_of(place, chains, here, &keys);
-            refuse_std(place, origin, &name.name)?;
-            return Ok(Some((
-                name.span,
-                name.name.clone(),
-                Target::Member { origin, keys },
-            )));
+            return member_target(place, chains, here, keys, name);
         }
         MemberKind::Profile { name, .. }
         | MemberKind::Under { profile: name, .. }
@@ -339,6 +314,33 @@ fn decl_kind(kind: &ItemKind) -> Option<DeclKind> {
 }
 
 /// Names of the embedded standard library belong to every workspace.
+/// The rename target of the member `name` names, whose keys down from its
+/// declaration are `keys` (`None` where a member on the way has none): a
+/// profile's first key is left out, as a profile's stage overrides the
+/// declaration's own, and the member is renamed from the declaration
+/// that first declares it.
+fn member_target(
+    place: &Place<'_, '_>,
+    chains: &Chains,
+    here: DeclId,
+    keys: Option<Vec<Key>>,
+    name: &crate::syntax::ast::Ident,
+) -> Result<Option<(Span, String, Target)>, String> {
+    let Some(mut keys) = keys else {
+        return Ok(None);
+    };
+    if matches!(keys.first(), Some(Key::Named("profile", _))) {
+        keys.remove(0);
+    }
+    let origin = origin_of(place, chains, here, &keys);
+    refuse_std(place, origin, &name.name)?;
+    Ok(Some((
+        name.span,
+        name.name.clone(),
+        Target::Member { origin, keys },
+    )))
+}
+
 fn refuse_std(place: &Place<'_, '_>, decl: DeclId, name: &str) -> Result<(), String> {
     let Some(module) = place.workspace.module(decl.file) else {
         return Ok(());

@@ -53,6 +53,21 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, source.replacen(from, to, 1)).unwrap();
 }
 
+/// The `load-test` findings a JSON diff report lists as `side` (`added`
+/// or `removed`).
+fn load_test_findings<'r>(report: &'r Value, side: &str) -> impl Iterator<Item = &'r Value> {
+    report["policy"][side]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| {
+            finding["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("[load-test]")
+        })
+}
+
 /// The line of `needle` in `file`, one-based.
 fn line_of(file: &Path, needle: &str) -> usize {
     std::fs::read_to_string(file)
@@ -409,16 +424,7 @@ fn a_finding_about_another_pipeline_is_another_finding() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let load_test = |side: &str| -> Vec<Value> {
-        report["policy"][side]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|finding| {
-                finding["message"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("[load-test]")
-            })
+        load_test_findings(&report, side)
             .map(|finding| finding["pipelines"].clone())
             .collect()
     };
@@ -456,16 +462,7 @@ fn a_finding_whose_rule_became_deny_is_listed_at_both_severities() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let load_test = |side: &str| -> Vec<(String, Value)> {
-        report["policy"][side]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|finding| {
-                finding["message"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("[load-test]")
-            })
+        load_test_findings(&report, side)
             .map(|finding| {
                 (
                     finding["severity"].as_str().unwrap().to_string(),

@@ -53,6 +53,23 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, source.replacen(from, to, 1)).unwrap();
 }
 
+/// Two regions in the second wave of the sample in `side` break
+/// `small-first-waves` (the second high-traffic region leaves the third
+/// wave for it).
+fn break_small_first_waves(side: &Path) {
+    let team = side.join("team/service.pipe");
+    edit(
+        &team,
+        "regions = aws where traffic == high take 1; by az; bake = 4h",
+        "regions = aws where traffic == high take 2; by az; bake = 4h",
+    );
+    edit(
+        &team,
+        "[us-west-2, eu-west-1, ap-northeast-1]",
+        "[us-west-2, ap-northeast-1]",
+    );
+}
+
 /// The `load-test` findings a JSON diff report lists as `side` (`added`
 /// or `removed`).
 fn load_test_findings<'r>(report: &'r Value, side: &str) -> impl Iterator<Item = &'r Value> {
@@ -171,19 +188,7 @@ fn identical_workspaces_have_no_changes() {
 #[test]
 fn policy_results_are_compared() {
     let dir = two_samples("policy");
-    // Two regions in the second wave break `small-first-waves` (the
-    // second high-traffic region leaves the third wave for it).
-    let team = dir.join("head/team/service.pipe");
-    edit(
-        &team,
-        "regions = aws where traffic == high take 1; by az; bake = 4h",
-        "regions = aws where traffic == high take 2; by az; bake = 4h",
-    );
-    edit(
-        &team,
-        "[us-west-2, eu-west-1, ap-northeast-1]",
-        "[us-west-2, ap-northeast-1]",
-    );
+    break_small_first_waves(&dir.join("head"));
     let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -245,17 +250,7 @@ fn an_error_in_a_policy_is_not_a_finding() {
 
     // A finding that `deny` makes an error is still a finding.
     let dir = two_samples("policy-deny");
-    let team = dir.join("head/team/service.pipe");
-    edit(
-        &team,
-        "regions = aws where traffic == high take 1; by az; bake = 4h",
-        "regions = aws where traffic == high take 2; by az; bake = 4h",
-    );
-    edit(
-        &team,
-        "[us-west-2, eu-west-1, ap-northeast-1]",
-        "[us-west-2, ap-northeast-1]",
-    );
+    break_small_first_waves(&dir.join("head"));
     edit(
         &dir.join("head/org.pipe"),
         "deny  code-review,",

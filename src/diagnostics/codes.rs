@@ -193,7 +193,10 @@ codes! {
          `run`, `zone`, ...; docs/language.md lists them per body); a misspelt \
          one would otherwise be silently ignored (RFC 0001, R8). User fields \
          are declared with `NAME : TYPE` at the top level of templates and \
-         pipelines; region attributes are free. A field another body has \
+         pipelines: a template or pipeline that extends nothing and sets a \
+         field it does not declare (`tier = 1`) has no such field either \
+         (under `extends`, such a field overrides nothing, `P0303`); region \
+         attributes are free. A field another body has \
          (`timeout` in a stage) gets a note saying where it belongs. The \
          field is reported alone: not also for its modifiers, its value, or \
          a `+=` with nothing inherited (`P0310`).";

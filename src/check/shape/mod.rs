@@ -484,10 +484,76 @@ impl ShapeChecker {
                 ItemKind::Registry(decl) => self.check_block(&decl.body, Body::Registry),
                 ItemKind::Calendar(decl) => self.check_block(&decl.body, Body::Calendar),
                 ItemKind::Window(decl) => self.check_block(&decl.body, Body::Window),
-                ItemKind::Template(decl) => self.check_block(&decl.body, Body::Template),
-                ItemKind::Pipeline(decl) => self.check_block(&decl.body, Body::Pipeline),
+                ItemKind::Template(decl) => self.check_declaration(decl, Body::Template),
+                ItemKind::Pipeline(decl) => self.check_declaration(decl, Body::Pipeline),
                 ItemKind::Policy(decl) => self.check_block(&decl.body, Body::Policy),
             }
+        }
+    }
+
+    /// A template or pipeline: its body, and, where it extends nothing,
+    /// the fields it sets without declaring. Under `extends` such a field
+    /// overrides nothing (`P0303`, when merging); at a chain's root there
+    /// is nothing it could override, so it is a field the body does not
+    /// have (R8).
+    fn check_declaration(&mut self, decl: &crate::syntax::ast::Decl, body: Body) {
+        self.check_block(&decl.body, body);
+        if decl.extends.is_some() {
+            return;
+        }
+        let builtin = body.builtin_fields().unwrap_or_default();
+        let declared: Vec<&str> = decl
+            .body
+            .members
+            .iter()
+            .filter_map(|member| match &member.kind {
+                MemberKind::FieldDecl { name, .. } => Some(name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        for member in &decl.body.members {
+            let MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                ..
+            } = &member.kind
+            else {
+                continue;
+            };
+            if builtin.contains(&name.name.as_str())
+                || declared.contains(&name.name.as_str())
+                || reported_as_misused_modifier(member, body == Body::Template)
+            {
+                continue;
+            }
+            let known = builtin.iter().copied().chain(declared.iter().copied());
+            let mut diagnostic = Diagnostic::error(
+                Code::UNKNOWN_FIELD,
+                format!("{} has no field `{}`", body.describe(), name.name),
+            )
+            .primary(self.file, name.span, "set here, declared nowhere")
+            .note(format!(
+                "`{}` extends nothing, so no template declares the field for it",
+                decl.name.name
+            ));
+            // `source = git(...)` is a member missing its name, not a field.
+            let keyword = body
+                .member_keywords()
+                .contains(&name.name.as_str())
+                .then_some(&name.name);
+            diagnostic = match (keyword, crate::names::closest(&name.name, known)) {
+                (Some(keyword), _) => diagnostic.help(format!(
+                    "`{keyword}` begins a member with a name: `{keyword} NAME ...`"
+                )),
+                (None, Some(suggestion)) => {
+                    diagnostic.help(format!("did you mean `{suggestion}`?"))
+                }
+                (None, None) => diagnostic.help(format!(
+                    "declare it with a type: `{} : TYPE = ...`",
+                    name.name
+                )),
+            };
+            self.diagnostics.push(diagnostic);
         }
     }
 

@@ -2474,3 +2474,71 @@ pipeline p extends T {
     assert_eq!(where_set(platform), (3, 3, "set"));
     assert_eq!(platform["overrides"], serde_json::json!([]), "{platform}");
 }
+
+/// A pipeline whose region sets name one region bare, in every place a
+/// region set stands (a wave's regions, an operand, an exclusion).
+fn one_region_sets(bare: bool) -> Compiled {
+    let one = |region: &str| {
+        if bare {
+            region.to_string()
+        } else {
+            format!("[{region}]")
+        }
+    };
+    let text = format!(
+        r#"import "std/aws"
+pipeline orders_api {{
+  platform = ecs
+  source code = git("orders-api", branch: "mainline") {{ require review }}
+  build bundle from code {{ run = "make" }}
+  production {{
+    registry = aws
+    rollback on ALARM("OrdersApi_High_Severity")
+    exclude {me} because "not offered there"
+    wave first  {{ regions = {eu}; bake = 12h }}
+    wave second {{ regions = [us-east-1] union {usw}; bake = 4h }}
+    wave rest   {{ regions = rest minus {aps}; bake = 2h }}
+    wave last   {{ regions = {aps}; bake = 2h }}
+  }}
+}}
+"#,
+        me = one("me-central-1"),
+        eu = one("eu-west-1"),
+        usw = one("us-west-2"),
+        aps = one("ap-south-1"),
+    );
+    support::compile_main(&text, true)
+}
+
+/// A bare region is the region set of that one region, as docs/language.md's
+/// table of region sets says: the plan is the one its one-item lists give.
+#[test]
+fn a_bare_region_is_the_set_of_that_region() {
+    let bare = plan_json(&one_region_sets(true), "orders_api");
+    let listed = plan_json(&one_region_sets(false), "orders_api");
+    let waves = wave_regions(&bare);
+    assert_eq!(waves["first"], ["eu-west-1"]);
+    assert_eq!(waves["second"], ["us-east-1", "us-west-2"]);
+    assert_eq!(waves["last"], ["ap-south-1"]);
+    assert!(!waves["rest"].iter().any(|region| region == "ap-south-1"));
+    assert!(
+        !waves
+            .values()
+            .flatten()
+            .any(|region| region == "me-central-1")
+    );
+    // Columns of provenance differ with the brackets; the steps do not.
+    let shape = |plan: &Value| -> Vec<(Value, Value, Value)> {
+        steps(plan)
+            .iter()
+            .map(|step| {
+                (
+                    step["id"].clone(),
+                    step["target"].clone(),
+                    step["needs"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shape(&bare), shape(&listed));
+}

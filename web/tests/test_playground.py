@@ -79,8 +79,13 @@ def test_typing_a_mistake_shows_its_code_at_its_line_and_fixing_it_clears_it(pag
     assert mistake.get_attribute("data-line") == str(line)
     assert page.locator(".cm-lintRange-error").count() >= 1
     # The panels say the chosen pipeline does not compile, and keep it.
+    # They are computed after the diagnostics, and may first show a state
+    # from mid-typing (an unclosed `{`): wait for the text as typed.
     page.locator("#compile-error").wait_for(state="visible", timeout=2000)
-    assert "error[P0010]" in page.locator("#compile-error").text_content()
+    page.wait_for_function(
+        "document.querySelector('#compile-error').textContent.includes('error[P0010]')",
+        timeout=5000,
+    )
     assert page.input_value("#pipeline") == "orders_api"
     # The fix: undo the typing.
     for _ in range(20):

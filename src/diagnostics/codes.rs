@@ -582,7 +582,9 @@ codes! {
          every `under PROFILE { ... }` block why the profile changes its \
          rules, and every `exclude REGIONS because \"...\"` why the regions \
          are left out, so that reviewers can judge it and tell when it should \
-         end. An empty or blank reason is none.";
+         end. An empty or blank reason is none. A reason is plain text: one \
+         that interpolates (`\"${ticket}\"`), or a value that is no string, \
+         is `P0701` at the value instead, and counts as given.";
     EXEMPTION_EXPIRED = "P0804", "exemption-expired",
         "An exemption's or `under` block's `expires` day has passed.",
         "An exemption, or a policy's `under PROFILE` levels, count up to and \

@@ -639,7 +639,16 @@ impl ShapeChecker {
                 ));
             }
             // An exclusion says why (`because "..."`); an empty reason says
-            // nothing, as for an exemption.
+            // nothing, as for an exemption, and a reason is plain text.
+            if let MemberKind::Exclude { reason, .. } = &member.kind
+                && reason.as_plain_str().is_none()
+            {
+                self.diagnostics
+                    .push(crate::semantics::policies::reason_not_plain(
+                        reason.span,
+                        self.file,
+                    ));
+            }
             if let MemberKind::Exclude { reason, .. } = &member.kind
                 && reason
                     .as_plain_str()

@@ -609,8 +609,19 @@ fn reason_and_expiry(
             _ => None,
         };
         match (name.name.as_str(), literal) {
-            ("reason", Some(LiteralValue::String(text))) => {
-                reason = text.as_plain().filter(|text| !text.trim().is_empty())
+            ("reason", Some(LiteralValue::String(text))) => match text.as_plain() {
+                Some(plain) => reason = Some(plain).filter(|text| !text.trim().is_empty()),
+                // A reason is read by people, as written: there is no
+                // pipeline here whose fields `${...}` could insert. It is
+                // given, so it is not also missing.
+                None => {
+                    diagnostics.push(reason_not_plain(text.span, file));
+                    reason = Some(String::new());
+                }
+            },
+            ("reason", _) => {
+                diagnostics.extend(crate::plan::mismatch(file, value, "a string"));
+                reason = Some(String::new());
             }
             ("expires", Some(LiteralValue::Date(date))) => {
                 // The reader only makes real dates; one that is not a
@@ -637,6 +648,14 @@ fn reason_and_expiry(
         }
     }
     (reason, expires)
+}
+
+/// `P0701` for a reason (an exemption's, an `under` block's, an
+/// exclusion's) that interpolates: reasons are plain text, for people.
+pub(crate) fn reason_not_plain(span: Span, file: FileId) -> Diagnostic {
+    Diagnostic::error(Code::TYPE_MISMATCH, "a reason is plain text")
+        .primary(file, span, "an interpolated reason")
+        .help("write the reason out; a `$` that is text is written `\\$`")
 }
 
 /// One pipeline's finding, before it is rendered.

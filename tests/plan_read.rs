@@ -751,3 +751,65 @@ fn regions_without_production_have_no_registry_attributes_or_azs() {
     assert_eq!(region.registry, None);
     assert!(region.attributes.is_empty() && region.azs.is_empty());
 }
+
+/// Absent, not null (docs/plan-format.md, Conventions): an optional field
+/// that does not apply is left out, and only the top-level `profile` is
+/// ever `null`. The reader refuses `null` wherever the schema does, and
+/// reads the same plan with the field left out.
+#[test]
+fn optional_fields_are_left_out_never_null() {
+    let plan = documented_plan();
+    let step = |id: &str| {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|step| step["id"] == id)
+            .unwrap()
+    };
+    let build = step("build/bundle");
+    let gamma = step("gamma/lab-east-1/deploy");
+    let canary = step("gamma/test/canary");
+    let onebox = step("production/first/lab-east-1/onebox/deploy");
+    // Each optional field, by the JSON Pointer of the object holding it.
+    let optional = [
+        (String::new(), "alarm_command"),
+        (String::new(), "dropped"),
+        ("/regions/0".to_string(), "registry"),
+        ("/gates/0".to_string(), "name"),
+        ("/gates/2".to_string(), "git_ref"),
+        ("/gates/3".to_string(), "window"),
+        ("/alarms/0".to_string(), "name"),
+        (format!("/steps/{build}"), "field_provenance"),
+        (format!("/steps/{build}/build"), "argv"),
+        (format!("/steps/{gamma}"), "gate"),
+        (format!("/steps/{gamma}/target"), "wave"),
+        (format!("/steps/{gamma}/target"), "az"),
+        (format!("/steps/{canary}"), "rollback_alarm"),
+        (format!("/steps/{canary}/test"), "command"),
+        (format!("/steps/{onebox}/deploy"), "traffic_percent"),
+        (format!("/steps/{onebox}/deploy/rollback"), "argv"),
+        ("/steps/0/source".to_string(), "branch"),
+        ("/provenances/0".to_string(), "not_scaled"),
+        ("/provenances/13/overrides/0".to_string(), "value"),
+    ];
+    let validator = schema_validator();
+    for (parent, field) in optional {
+        let mut broken = plan.clone();
+        broken
+            .pointer_mut(&parent)
+            .and_then(serde_json::Value::as_object_mut)
+            .unwrap()
+            .insert(field.to_string(), serde_json::Value::Null);
+        let what = format!("{parent}/{field}: null");
+        assert!(!validator.is_valid(&broken), "the schema takes {what}");
+        let error = read_error(&broken);
+        assert!(
+            error.contains("an optional field is `null`"),
+            "{what}: {error}"
+        );
+    }
+    // The top-level `profile` is the one field written `null`.
+    assert_eq!(plan["profile"], serde_json::Value::Null);
+    assert_eq!(read_error(&plan), "read");
+}

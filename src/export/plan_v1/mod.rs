@@ -191,7 +191,11 @@ pub struct AlarmEntry {
     /// The alarm's id, unique in the table.
     pub id: Name,
     /// The alarm's name as written, absent for an inline expression.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub name: Option<String>,
     /// The expression, CloudWatch composite syntax, every named alarm
     /// expanded: `ALARM("A") OR ALARM("B")`.
@@ -208,7 +212,11 @@ pub struct Region {
     pub code: String,
     /// The registry that lists it, production's; absent when the pipeline
     /// has no production, and so no registry.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub registry: Option<String>,
     /// The registry's attributes of the region (`traffic`, `geo`,
     /// `partition`, ...), as text, by name; empty when not listed.
@@ -369,16 +377,32 @@ pub struct Target {
     /// for pre-production steps, `production` for production steps.
     pub stage: Name,
     /// The production wave.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub wave: Option<Name>,
     /// The region.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub region: Option<Name>,
     /// The availability zone (AZ id), in `by az` waves.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub az: Option<Name>,
     /// The cell, in `by cell` waves.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub cell: Option<Name>,
     /// Whether the step acts on the one-box only; written only when true.
     #[serde(
@@ -387,6 +411,23 @@ pub struct Target {
         deserialize_with = "only_true"
     )]
     pub onebox: bool,
+}
+
+/// An optional field as read: left out, or present with a value. The
+/// format writes no `null` but the top-level `profile` (which is read
+/// apart), so a reader that took `null` for "left out" would take plans
+/// the schema refuses.
+fn left_out_not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(de::Error::custom(
+            "an optional field is `null`; one that does not apply is left out, never written `null`",
+        )),
+    }
 }
 
 // serde's `skip_serializing_if` passes a reference.
@@ -439,7 +480,11 @@ pub struct CommandLine {
     pub command: String,
     /// The program and its arguments, each interpolated value inside one
     /// argument; absent when the command runs in a shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub argv: Option<Vec<String>>,
 }
 
@@ -624,7 +669,11 @@ pub struct BuildParams {
     pub command: String,
     /// The program and its arguments, when the command runs without a
     /// shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub argv: Option<Vec<String>>,
     /// Whether the command runs as `sh -c COMMAND`; written only when true.
     #[serde(
@@ -648,11 +697,19 @@ pub struct TestParams {
     pub name: String,
     /// The command; absent when the test names a suite the environment
     /// already runs, such as a continuous canary.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub command: Option<String>,
     /// The program and its arguments, when the command runs without a
     /// shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub argv: Option<Vec<String>>,
     /// Whether the command runs as `sh -c COMMAND`; written only when true.
     #[serde(
@@ -680,15 +737,27 @@ pub struct DeployParams {
     pub strategy: Strategy,
     /// For a one-box (in production, or a stage's one-box that sets
     /// `traffic`): the largest share of the target's traffic it may take.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub traffic_percent: Option<Percent>,
     /// The deploy command, which `pipec run` and the GitHub Actions export
     /// run; absent when the pipeline gives none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub command: Option<String>,
     /// The program and its arguments, when the command runs without a
     /// shell.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub argv: Option<Vec<String>>,
     /// Whether the deploy and rollback commands run as `sh -c COMMAND`;
     /// written only when true.
@@ -703,7 +772,11 @@ pub struct DeployParams {
     pub env: Env,
     /// The command that undoes this deployment when its rollback alarm
     /// fires, in the same shell setting and environment.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub rollback: Option<CommandLine>,
 }
 
@@ -992,7 +1065,11 @@ pub struct Override {
     /// How it was set.
     pub how: How,
     /// The value as written in source, e.g. `12h`, when it had one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "left_out_not_null"
+    )]
     pub value: Option<String>,
 }
 

@@ -90,12 +90,12 @@ struct RawPlan {
     regions: Vec<Region>,
     gates: Vec<GateEntry>,
     alarms: Vec<AlarmEntry>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "left_out_not_null")]
     alarm_command: Option<AlarmCommand>,
     steps: Vec<Step>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "left_out_not_null")]
     dropped: Option<Vec<Dropped>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "left_out_not_null")]
     provenances: Option<Vec<Provenance>>,
 }
 
@@ -149,17 +149,25 @@ struct RawStep {
     kind: StepKind,
     needs: Vec<Name>,
     target: Target,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     source: Option<SourceParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     build: Option<BuildParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     test: Option<TestParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     deploy: Option<DeployParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     bake: Option<BakeParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     approval: Option<ApprovalParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     gate: Option<GateParams>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     rollback_alarm: Option<Name>,
     gates: Vec<Name>,
     provenance: Provenance,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "left_out_not_null")]
     field_provenance: Option<FieldProvenance>,
 }
 
@@ -231,6 +239,7 @@ struct RawSourceParams {
     #[serde(rename = "type")]
     origin_type: RawOriginType,
     url: String,
+    #[serde(default, deserialize_with = "left_out_not_null")]
     branch: Option<String>,
     require_review: bool,
 }
@@ -279,6 +288,7 @@ impl<'de> Deserialize<'de> for SourceParams {
 enum RawGateEntry {
     Window {
         id: Name,
+        #[serde(default, deserialize_with = "left_out_not_null")]
         window: Option<String>,
         zone: String,
         allow: Vec<WindowSlot>,
@@ -288,6 +298,7 @@ enum RawGateEntry {
     },
     Alarm {
         id: Name,
+        #[serde(default, deserialize_with = "left_out_not_null")]
         name: Option<String>,
         alarm: String,
         overridable: bool,
@@ -295,7 +306,9 @@ enum RawGateEntry {
     },
     Artifact {
         id: Name,
+        #[serde(default, deserialize_with = "left_out_not_null")]
         package: Option<String>,
+        #[serde(default, deserialize_with = "left_out_not_null")]
         git_ref: Option<String>,
         overridable: bool,
         provenance: Provenance,

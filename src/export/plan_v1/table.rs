@@ -271,7 +271,12 @@ struct ProvenanceFields<F, O, N> {
     column: u32,
     how: How,
     overrides: O,
-    #[serde(skip_serializing_if = "Option::is_none", default = "Option::default")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default = "Option::default",
+        deserialize_with = "super::left_out_not_null",
+        bound(deserialize = "N: Deserialize<'de>")
+    )]
     not_scaled: Option<N>,
 }
 

@@ -2199,6 +2199,107 @@ pipeline orders_api extends Base {
     assert_eq!(merged[0]["line"], 8);
 }
 
+/// RFC 0001, R22 for approvals: a role required again along the chain (or
+/// by the selected profile) is one approval, so the plan's step ids stay
+/// unique (docs/plan-format.md): one approval step before a stage or
+/// production, one gate for a wave, with both requirements in its
+/// provenance, the latest first.
+#[test]
+fn a_repeated_approval_is_one_step_or_gate() {
+    let text = r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma { regions = [us-east-1]; deploy bundle; require approval("qa") }
+  production {
+    registry = aws
+    deploy bundle
+    require approval("release-manager")
+    wave first { regions = [us-east-1]; require approval("owner") }
+    wave rest  { regions = rest }
+  }
+  profile emergency { require approval("release-manager") }
+}
+pipeline orders_api extends Base {
+  stage gamma { require approval("qa") }
+  production {
+    require approval("release-manager")
+    wave first { require approval("owner") }
+  }
+  platform = ecs
+}
+"#;
+    for profile in [None, Some("emergency")] {
+        let plan = compile_text_with(text, profile);
+        let steps = plan["steps"].as_array().unwrap();
+        let ids: Vec<&str> = steps
+            .iter()
+            .map(|step| step["id"].as_str().unwrap())
+            .collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{profile:?}: {ids:#?}");
+        let approvals: Vec<&Value> = steps
+            .iter()
+            .filter(|step| step["kind"] == "approval")
+            .collect();
+        let approval_ids: Vec<&str> = approvals
+            .iter()
+            .map(|step| step["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            approval_ids,
+            ["gamma/approval/qa", "production/approval/release-manager"],
+            "{profile:?}"
+        );
+        // The stage's: the pipeline's requirement, over the template's.
+        assert_eq!(approvals[0]["provenance"]["line"], 16);
+        let merged = approvals[0]["provenance"]["overrides"].as_array().unwrap();
+        assert_eq!(merged.len(), 1, "{merged:#?}");
+        assert_eq!(merged[0]["line"], 5);
+        assert_eq!(merged[0]["value"], "require approval(\"qa\")");
+        // Production's: under the profile, the profile's is the latest.
+        let production = &approvals[1]["provenance"];
+        let lines: Vec<&Value> = std::iter::once(&production["line"])
+            .chain(
+                production["overrides"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|old| &old["line"]),
+            )
+            .collect();
+        match profile {
+            None => assert_eq!(lines, [18, 9], "{production:#}"),
+            Some(_) => assert_eq!(lines, [13, 18, 9], "{production:#}"),
+        }
+        // The wave's approval is one gate, checked once by each deploy.
+        let owners: Vec<&Value> = plan["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|gate| gate["type"] == "approval")
+            .collect();
+        assert_eq!(owners.len(), 1, "{owners:#?}");
+        assert_eq!(owners[0]["id"], "approval:owner");
+        assert_eq!(owners[0]["provenance"]["line"], 19);
+        assert_eq!(owners[0]["provenance"]["overrides"][0]["line"], 10);
+        let first = steps
+            .iter()
+            .find(|step| {
+                step["id"] == "production/first/us-east-1/onebox/deploy"
+                    || step["id"] == "production/first/us-east-1/deploy"
+            })
+            .unwrap();
+        let approval_gates = first["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|id| id.as_str().unwrap().starts_with("approval:"))
+            .count();
+        assert_eq!(approval_gates, 1, "{first:#}");
+    }
+}
+
 /// Collects what `compile_workspace_into` hands over.
 struct Collect(
     std::sync::Mutex<BTreeMap<usize, String>>,

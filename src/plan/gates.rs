@@ -94,14 +94,12 @@ impl<'w> Lowerer<'_, 'w> {
                 }
                 MemberKind::Require { requirement } => {
                     if let Some(role) = approval_role(requirement) {
-                        safety.gates.push(intern(
-                            plan,
-                            Gate {
-                                kind: GateKind::Approval { role },
-                                overridable: false,
-                                trace,
-                            },
-                        ));
+                        let gate = Gate {
+                            kind: GateKind::Approval { role },
+                            overridable: false,
+                            trace,
+                        };
+                        self.add_blocker(plan, &mut safety, gate);
                     }
                 }
                 _ => {}
@@ -157,10 +155,16 @@ impl<'w> Lowerer<'_, 'w> {
     /// every declaration says so (a repeat can tighten a blocker, never
     /// loosen it), and its provenance is the latest declaration, with the
     /// earlier ones, newest first, as the values it merged, each with its
-    /// `block` member as written.
-    fn add_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
+    /// `block` member as written. An approval of a role the scope already
+    /// requires (repeated along the chain, or by the selected profile) is
+    /// merged the same way: one approval, asked once, rather than two
+    /// steps or gates of one id.
+    pub(super) fn add_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
         let repeated = match &gate.kind {
-            GateKind::Alarm { .. } | GateKind::Package(_) | GateKind::GitRef(_) => {
+            GateKind::Alarm { .. }
+            | GateKind::Package(_)
+            | GateKind::GitRef(_)
+            | GateKind::Approval { .. } => {
                 safety.gates.iter().enumerate().find_map(|(slot, known)| {
                     let known = plan.gate(*known)?;
                     same_blocker(&known.kind, &gate.kind).then(|| (slot, known.clone()))
@@ -846,14 +850,16 @@ pub(super) fn next_day(date: crate::syntax::ast::Date) -> crate::syntax::ast::Da
 }
 
 /// Whether two blockers block on the same thing: the same alarm expression
-/// (names expanded), or the same artifact pattern of the same kind.
+/// (names expanded), or the same artifact pattern of the same kind; or two
+/// approvals ask the same role.
 fn same_blocker(left: &GateKind, right: &GateKind) -> bool {
     match (left, right) {
         (GateKind::Alarm { alarm: left, .. }, GateKind::Alarm { alarm: right, .. }) => {
             left == right
         }
         (GateKind::Package(left), GateKind::Package(right))
-        | (GateKind::GitRef(left), GateKind::GitRef(right)) => left == right,
+        | (GateKind::GitRef(left), GateKind::GitRef(right))
+        | (GateKind::Approval { role: left }, GateKind::Approval { role: right }) => left == right,
         _ => false,
     }
 }

@@ -499,7 +499,7 @@ impl<'w> Lowerer<'_, 'w> {
                     overridable: false,
                     trace,
                 };
-                safety.gates.push(intern(plan, gate));
+                self.add_blocker(plan, &mut safety, gate);
             }
         }
         let mut chain = self.approvals(plan, &mut safety, "production", previous);

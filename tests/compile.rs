@@ -2300,6 +2300,64 @@ pipeline orders_api extends Base {
     }
 }
 
+/// RFC 0001, R22 for `wait for`: a requirement written again along the
+/// chain is one requirement of the bake (docs/plan-format.md, Field
+/// provenance: "repeats of one requirement along the chain are its
+/// overrides"), in the first one's place; another count or metric is
+/// another requirement.
+#[test]
+fn a_repeated_wait_for_is_one_requirement() {
+    let plan = compile_text(
+        r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    wave first { regions = [us-east-1]; bake = 1h; wait for 100 requests("CreateOrder") }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  production {
+    wave first { wait for 5 datapoints("Canary"); wait for 100 requests("CreateOrder"); wait for 50 requests("CreateOrder") }
+  }
+  platform = ecs
+}
+"#,
+    );
+    let bake = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["id"] == "production/first/bake")
+        .unwrap();
+    assert_eq!(
+        bake["bake"]["data_points"],
+        serde_json::json!([
+            {"count": 100, "type": "requests", "name": "CreateOrder"},
+            {"count": 5, "type": "datapoints", "name": "Canary"},
+            {"count": 50, "type": "requests", "name": "CreateOrder"},
+        ])
+    );
+    let merged = &bake["field_provenance"]["/bake/data_points/0"];
+    assert_eq!(merged["line"], 14, "{merged:#}");
+    assert_eq!(merged["column"], 51, "{merged:#}");
+    let overrides = merged["overrides"].as_array().unwrap();
+    assert_eq!(overrides.len(), 1, "{merged:#}");
+    assert_eq!(overrides[0]["line"], 8);
+    assert_eq!(
+        overrides[0]["value"],
+        "wait for 100 requests(\"CreateOrder\")"
+    );
+    assert_eq!(bake["field_provenance"]["/bake/data_points/1"]["line"], 14);
+    assert_eq!(
+        bake["field_provenance"]["/bake/data_points/1"]["overrides"],
+        serde_json::json!([])
+    );
+}
+
 /// Collects what `compile_workspace_into` hands over.
 struct Collect(
     std::sync::Mutex<BTreeMap<usize, String>>,

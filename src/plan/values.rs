@@ -408,9 +408,13 @@ impl<'w> Lowerer<'_, 'w> {
     /// A body's `wait for` requirements, each with where it is written
     /// ([`collection_trace`]). One written otherwise than
     /// [`wait_for_parts`] reads is left out: it is reported where it is
-    /// written ([`wait_for_problem`]).
+    /// written ([`wait_for_problem`]). A requirement written again (along
+    /// the chain, or by the selected profile) is one requirement (RFC 0001,
+    /// R22): it keeps the first one's place, and its provenance is the
+    /// latest, with the earlier ones, newest first, as its overrides, each
+    /// with its `wait for` as written.
     pub(super) fn data_points(&mut self, body: &ResolvedBlock<'w>) -> Vec<(DataPoints, Trace)> {
-        let mut points = Vec::new();
+        let mut points: Vec<(DataPoints, Trace)> = Vec::new();
         for (item, places) in &body.collection {
             let MemberKind::WaitFor { count, metric } = &item.kind else {
                 continue;
@@ -420,14 +424,24 @@ impl<'w> Lowerer<'_, 'w> {
             };
             let file = places.first().map_or(FileId(0), |place| place.file);
             let trace = collection_trace(item, places);
-            points.push((
-                DataPoints {
-                    count,
-                    measure,
-                    name: self.interpolate(name, file),
-                },
-                trace,
-            ));
+            let requirement = DataPoints {
+                count,
+                measure,
+                name: self.interpolate(name, file),
+            };
+            match points.iter_mut().find(|(known, _)| *known == requirement) {
+                Some((_, earlier)) => {
+                    let at = earlier.at;
+                    let written = crate::semantics::source_text(self.workspace, at.file, at.span)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let mut overrides = vec![(at, earlier.how, Some(written))];
+                    overrides.append(&mut earlier.overrides);
+                    *earlier = Trace { overrides, ..trace };
+                }
+                None => points.push((requirement, trace)),
+            }
         }
         points
     }

@@ -2199,11 +2199,12 @@ pipeline orders_api extends Base {
     assert_eq!(merged[0]["line"], 8);
 }
 
-/// RFC 0001, R22 for approvals: a role required again along the chain (or
-/// by the selected profile) is one approval, so the plan's step ids stay
-/// unique (docs/plan-format.md): one approval step before a stage or
-/// production, one gate for a wave, with both requirements in its
-/// provenance, the latest first.
+/// RFC 0001, R22 for approvals: a role required again along the chain is
+/// one approval, so the plan's step ids stay unique (docs/plan-format.md):
+/// one approval step before a stage or production, one gate for a wave,
+/// with both requirements in its provenance, the latest first. A
+/// profile's approval of a role production requires is a step of its own,
+/// its id numbered.
 #[test]
 fn a_repeated_approval_is_one_step_or_gate() {
     let text = r#"import "std/aws"
@@ -2246,18 +2247,20 @@ pipeline orders_api extends Base {
             .iter()
             .map(|step| step["id"].as_str().unwrap())
             .collect();
-        assert_eq!(
-            approval_ids,
-            ["gamma/approval/qa", "production/approval/release-manager"],
-            "{profile:?}"
-        );
+        let mut expected = vec!["gamma/approval/qa", "production/approval/release-manager"];
+        if profile.is_some() {
+            expected.push("production/approval/release-manager-2");
+            assert_eq!(approvals[2]["provenance"]["line"], 13);
+            assert_eq!(approvals[2]["provenance"]["how"], "profile");
+        }
+        assert_eq!(approval_ids, expected, "{profile:?}");
         // The stage's: the pipeline's requirement, over the template's.
         assert_eq!(approvals[0]["provenance"]["line"], 16);
         let merged = approvals[0]["provenance"]["overrides"].as_array().unwrap();
         assert_eq!(merged.len(), 1, "{merged:#?}");
         assert_eq!(merged[0]["line"], 5);
         assert_eq!(merged[0]["value"], "require approval(\"qa\")");
-        // Production's: under the profile, the profile's is the latest.
+        // Production's: the pipeline's requirement, over the template's.
         let production = &approvals[1]["provenance"];
         let lines: Vec<&Value> = std::iter::once(&production["line"])
             .chain(
@@ -2268,10 +2271,7 @@ pipeline orders_api extends Base {
                     .map(|old| &old["line"]),
             )
             .collect();
-        match profile {
-            None => assert_eq!(lines, [18, 9], "{production:#}"),
-            Some(_) => assert_eq!(lines, [13, 18, 9], "{production:#}"),
-        }
+        assert_eq!(lines, [18, 9], "{production:#}");
         // The wave's approval is one gate, checked once by each deploy.
         let owners: Vec<&Value> = plan["gates"]
             .as_array()
@@ -2355,6 +2355,52 @@ pipeline orders_api extends Base {
     assert_eq!(
         bake["field_provenance"]["/bake/data_points/1"]["overrides"],
         serde_json::json!([])
+    );
+}
+
+/// An approval step's id ends in its role written as a name, as every
+/// segment of a step id is (docs/plan-format.md, Ids): other characters
+/// are one `-` between words, a leading digit gets a `_`, and roles that
+/// would share a segment are numbered.
+#[test]
+fn approval_step_ids_are_names_joined_by_slashes() {
+    let plan = compile_text(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma {
+    regions = [us-east-1]
+    deploy bundle
+    require approval("release.manager")
+    require approval("qa lead")
+    require approval("qa-lead")
+    require approval(" 9ers  on call ")
+  }
+}
+"#,
+    );
+    let approvals: Vec<(&str, &str)> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["kind"] == "approval")
+        .map(|step| {
+            (
+                step["id"].as_str().unwrap(),
+                step["approval"]["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        approvals,
+        [
+            ("gamma/approval/release-manager", "release.manager"),
+            ("gamma/approval/qa-lead", "qa lead"),
+            ("gamma/approval/qa-lead-2", "qa-lead"),
+            ("gamma/approval/_9ers-on-call", " 9ers  on call "),
+        ]
     );
 }
 

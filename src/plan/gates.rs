@@ -156,10 +156,10 @@ impl<'w> Lowerer<'_, 'w> {
     /// loosen it), and its provenance is the latest declaration, with the
     /// earlier ones, newest first, as the values it merged, each with its
     /// `block` member as written. An approval of a role the scope already
-    /// requires (repeated along the chain, or by the selected profile) is
-    /// merged the same way: one approval, asked once, rather than two
-    /// steps or gates of one id.
-    pub(super) fn add_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
+    /// requires (repeated in one body or along the chain) is merged the
+    /// same way: one approval, asked once, rather than two steps or gates
+    /// of one id.
+    fn add_blocker(&self, plan: &mut Plan, safety: &mut Safety, gate: Gate) {
         let repeated = match &gate.kind {
             GateKind::Alarm { .. }
             | GateKind::Package(_)
@@ -446,8 +446,10 @@ impl<'w> Lowerer<'_, 'w> {
             return previous;
         }
         let mut entry = Needs::new();
+        let mut segments: Vec<String> = Vec::new();
         for (role, trace) in approvals {
-            let step = approval_step(stage, role, trace, previous.clone());
+            let segment = unused_segment(&role, &mut segments);
+            let step = approval_step(stage, &segment, role, trace, previous.clone());
             entry.extend(self.needs_after(&step));
             plan.steps.push(step);
         }
@@ -470,10 +472,34 @@ impl<'w> Lowerer<'_, 'w> {
     }
 }
 
-/// The step that waits for `role`'s approval before `stage`.
-pub(super) fn approval_step(stage: &str, role: String, trace: Trace, needs: Needs) -> Step {
+/// The last segment of the id of an approval step for `role` among
+/// approval steps of one stage whose segments are `used` (and adds it
+/// there): the role as a name ([`id_segment`]), then `-2`, `-3`, ... when
+/// roles that differ only where an id cannot (`qa lead`, `qa-lead`), or a
+/// profile's role that production requires too, would share it.
+pub(super) fn unused_segment(role: &str, used: &mut Vec<String>) -> String {
+    let base = id_segment(role);
+    let mut segment = base.clone();
+    let mut count = 1;
+    while used.contains(&segment) {
+        count += 1;
+        segment = format!("{base}-{count}");
+    }
+    used.push(segment.clone());
+    segment
+}
+
+/// The step that waits for `role`'s approval before `stage`, its id
+/// ending in `segment` (the role as a name, [`id_segment`]).
+pub(super) fn approval_step(
+    stage: &str,
+    segment: &str,
+    role: String,
+    trace: Trace,
+    needs: Needs,
+) -> Step {
     Step {
-        id: step_id(&[stage, "approval", &id_segment(&role)]),
+        id: step_id(&[stage, "approval", segment]),
         needs,
         target: Arc::new(Target::in_stage(stage.into())),
         params: Params::Approval { role },

@@ -10,7 +10,7 @@
 //! those are ([`ProfileSites`]); the plan is changed in place for the
 //! check and put back after it.
 
-use super::gates::{approval_step, profile_approvals};
+use super::gates::{approval_step, profile_approvals, unused_segment};
 use super::values::{BakeSource, scale_and_floor};
 use super::*;
 use crate::semantics::merge::ProfileEffects;
@@ -92,16 +92,32 @@ impl ProfileSites {
         }
         // A plan without production gets no approval steps.
         let (entry, approvals): (usize, Vec<Step>) = match self.production_entry {
-            Some(entry) => (
-                match approvals_at {
-                    Approvals::AtEntry => entry.min(plan.steps.len()),
-                    Approvals::Last => plan.steps.len(),
-                },
-                profile_approvals(effects)
-                    .into_iter()
-                    .map(|(role, trace)| approval_step("production", role, trace, Needs::new()))
-                    .collect(),
-            ),
+            Some(entry) => {
+                // Numbered after production's own approval steps, which
+                // end where the profile's begin, as lowering numbers them.
+                let mut used: Vec<String> = plan
+                    .steps
+                    .get(..entry)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|step| matches!(step.params, Params::Approval { .. }))
+                    .filter_map(|step| step.id.strip_prefix("production/approval/"))
+                    .map(str::to_string)
+                    .collect();
+                (
+                    match approvals_at {
+                        Approvals::AtEntry => entry.min(plan.steps.len()),
+                        Approvals::Last => plan.steps.len(),
+                    },
+                    profile_approvals(effects)
+                        .into_iter()
+                        .map(|(role, trace)| {
+                            let segment = unused_segment(&role, &mut used);
+                            approval_step("production", &segment, role, trace, Needs::new())
+                        })
+                        .collect(),
+                )
+            }
             None => (plan.steps.len(), Vec::new()),
         };
         let added = approvals.len();

@@ -499,7 +499,7 @@ impl<'w> Lowerer<'_, 'w> {
                     overridable: false,
                     trace,
                 };
-                self.add_blocker(plan, &mut safety, gate);
+                safety.gates.push(intern(plan, gate));
             }
         }
         let mut chain = self.approvals(plan, &mut safety, "production", previous);

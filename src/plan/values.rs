@@ -1063,24 +1063,30 @@ pub(super) fn canonical_value_text(text: &str) -> String {
     out
 }
 
-/// A free-text name (an approval role) as a step-id segment: characters
-/// outside `[A-Za-z0-9_.-]` become `-`, so ids stay paths of plain names.
+/// A free-text name (an approval role) as a step-id segment, which the
+/// plan format makes a `.pipe` name (docs/plan-format.md, Ids): each run
+/// of characters other than ASCII letters, digits and `_` is one `-`,
+/// none at either end, and a segment that would start with a digit, or be
+/// empty, starts with `_` (`release.manager` is `release-manager`, `9ers`
+/// is `_9ers`).
 pub(super) fn id_segment(text: &str) -> String {
-    let segment: String = text
-        .chars()
-        .map(|ch| {
-            if ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-') {
-                ch
-            } else {
-                '-'
+    let mut segment = String::with_capacity(text.len() + 1);
+    let mut apart = false;
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            if apart && !segment.is_empty() {
+                segment.push('-');
             }
-        })
-        .collect();
-    if segment.is_empty() {
-        "-".to_string()
-    } else {
-        segment
+            apart = false;
+            segment.push(ch);
+        } else {
+            apart = true;
+        }
     }
+    if segment.is_empty() || segment.starts_with(|ch: char| ch.is_ascii_digit()) {
+        segment.insert(0, '_');
+    }
+    segment
 }
 
 pub(super) fn string_literal(expr: &Expr) -> Option<&crate::syntax::ast::StringLit> {

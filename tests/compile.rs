@@ -2404,6 +2404,52 @@ pipeline orders_api {
     );
 }
 
+/// `traffic_percent` is a one-box's `traffic`, in production or in a
+/// stage (docs/plan-format.md, `deploy`): a one-box that sets none, in
+/// production too, has none, and no other deploy has one.
+#[test]
+fn traffic_percent_is_written_only_for_a_one_box_that_sets_traffic() {
+    let plan = compile_text(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  stage gamma { regions = [us-east-1]; deploy bundle; onebox { traffic <= 2.5% } }
+  production {
+    registry = aws
+    deploy bundle
+    onebox { bake = 1h }
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+"#,
+    );
+    let traffic: Vec<(&str, Option<&Value>)> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["kind"] == "deploy" && step["target"]["wave"] != "rest")
+        .map(|step| {
+            (
+                step["id"].as_str().unwrap(),
+                step["deploy"].get("traffic_percent"),
+            )
+        })
+        .collect();
+    let two_and_a_half = serde_json::json!(2.5);
+    assert_eq!(
+        traffic,
+        [
+            ("gamma/us-east-1/onebox/deploy", Some(&two_and_a_half)),
+            ("gamma/us-east-1/deploy", None),
+            ("production/first/us-east-1/onebox/deploy", None),
+            ("production/first/us-east-1/deploy", None),
+        ]
+    );
+}
+
 /// Collects what `compile_workspace_into` hands over.
 struct Collect(
     std::sync::Mutex<BTreeMap<usize, String>>,

@@ -735,8 +735,8 @@ pub struct DeployParams {
     pub platform: Platform,
     /// How the artifacts replace what runs.
     pub strategy: Strategy,
-    /// For a one-box (in production, or a stage's one-box that sets
-    /// `traffic`): the largest share of the target's traffic it may take.
+    /// For a one-box whose `traffic` is set (in production or in a
+    /// stage): the largest share of the target's traffic it may take.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,

@@ -1000,3 +1000,45 @@ fn an_alarm_that_is_not_a_plain_or_is_not_watched_at_all() {
         "{explanation}"
     );
 }
+
+/// A one-region first wave baking 30m after each AZ, then 2h as a wave,
+/// and a wide last wave, all rolling back on `rollback`.
+fn baked_after_each_az_pipe(rollback: &str) -> String {
+    format!(
+        r#"import "std/aws"
+pipeline bk {{
+  platform = ecs
+  source code = git("https://example.com/shop/bk.git", branch: "main") {{ require review }}
+  build bundle from code {{ run = "make" }}
+  production {{
+    registry = aws
+    rollback on {rollback}
+    wave first {{ regions = [ap-east-1]; by az {{ bake = 30m }}; bake = 2h }}
+    wave rest {{ regions = rest; bake = 2h }}
+  }}
+}}
+"#
+    )
+}
+
+/// A wide wave whose rollback alarm gets no rule checks no alarm in any
+/// region: the alarm is reported as not watched, and the stage is not also
+/// reported as checking its alarms in the pipeline's region only.
+#[test]
+fn a_wide_wave_whose_alarm_gets_no_rule_is_not_said_to_check_it_elsewhere() {
+    let dir = scratch_dir("wide-unwatched");
+    std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+    let pipe = dir.join("bk.pipe");
+    let rollback = r#"ALARM("Prod_A") and ALARM("Prod_B")"#;
+    std::fs::write(&pipe, baked_after_each_az_pipe(rollback)).unwrap();
+    let output = pipec(&export_args(pipe.to_str().unwrap()));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let p0905: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("warning[P0905]"))
+        .collect();
+    assert_eq!(p0905.len(), 1, "{stderr}");
+    assert!(p0905[0].ends_with("it is not watched"), "{p0905:#?}");
+    assert!(!stderr.contains("deploys to several regions"), "{stderr}");
+}

@@ -224,12 +224,14 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
             }
         }
     }
+    let mut watched = false;
     for alarm_id in alarm_ids {
         let Some(entry) = plan.alarms.iter().find(|entry| *entry.id == *alarm_id) else {
             continue;
         };
         let key = entry.name.clone().unwrap_or_else(|| alarm_id.to_string());
         for name in alarm_names(context, &key, &entry.alarm, first) {
+            watched = true;
             let rule_name = rule_names.give(names::entity_name(&format!("bake.{name}")));
             existing.push((
                 rules::alarm_rule(rule_name, &name, Some(wait_minutes), region.rule_region()),
@@ -237,7 +239,9 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
             ));
         }
     }
-    if region == DeployRegion::Several {
+    // Only alarms that got a rule are checked anywhere; an alarm with none
+    // was reported as not watched at all.
+    if region == DeployRegion::Several && watched {
         warn_home_region(context, stage, Some(first));
     }
     let kept = keep_five(context, stage, existing);

@@ -1021,6 +1021,65 @@ pipeline bk {{
     )
 }
 
+/// The wave's bake follows the last AZ's bake with nothing in between, so
+/// it ends the last AZ's stage too. The rules of a condition are evaluated
+/// together: the stage holds for both bakes, 30m and then 2h, only if its
+/// rule waits 150 minutes, not if a second rule on the same alarm waits
+/// 120 alongside the first one's 30.
+#[test]
+fn a_bake_right_after_another_adds_its_wait_to_the_stages() {
+    let dir = scratch_dir("bake-after-bake");
+    std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+    let pipe = dir.join("bk.pipe");
+    std::fs::write(&pipe, baked_after_each_az_pipe(r#"ALARM("Prod_Errors")"#)).unwrap();
+    let output = pipec(&export_args(pipe.to_str().unwrap()));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stages = value["pipeline"]["stages"].as_array().unwrap();
+    let waits = |name: &str| -> Vec<(String, String, Value)> {
+        let stage = stages
+            .iter()
+            .find(|stage| stage["name"] == name)
+            .unwrap_or_else(|| panic!("no stage {name} in {stages:#?}"));
+        stage["onSuccess"]["conditions"][0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|rule| {
+                (
+                    rule["configuration"]["AlarmName"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    rule["configuration"]["WaitTime"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    rule["region"].clone(),
+                )
+            })
+            .collect()
+    };
+    let az = |minutes: &str| {
+        vec![(
+            "Prod_Errors".to_string(),
+            minutes.to_string(),
+            json!("ap-east-1"),
+        )]
+    };
+    assert_eq!(waits("production-first-1"), az("30"));
+    assert_eq!(waits("production-first-2"), az("30"));
+    assert_eq!(waits("production-first-3"), az("150"));
+    assert_eq!(
+        stages
+            .iter()
+            .filter(|s| s["name"] == "production-first-4")
+            .count(),
+        0
+    );
+}
+
 /// A wide wave whose rollback alarm gets no rule checks no alarm in any
 /// region: the alarm is reported as not watched, and the stage is not also
 /// reported as checking its alarms in the pipeline's region only.

@@ -154,7 +154,8 @@ pub(crate) fn entry(
 }
 
 /// Adds the bakes' waits to the stage's `onSuccess`: every rollback alarm
-/// the bakes watch, each waiting the longest bake.
+/// the bakes watch, each waiting the longest bake, after any wait the
+/// stage's `onSuccess` already holds.
 pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration, bakes: &[usize]) {
     let plan = context.plan;
     let bake_steps: Vec<&Step> = bakes
@@ -224,6 +225,17 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
             }
         }
     }
+    // Bakes with no action between them and the stage's own bakes (a
+    // wave's bake after its last AZ's) come after those: the rules of a
+    // condition are evaluated together, so their wait starts where the
+    // longest wait already there ends, and an alarm already watched is
+    // watched that much longer rather than by a second rule.
+    let earlier = existing
+        .iter()
+        .filter_map(|(rule, _)| rule.configuration.get("WaitTime")?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    let wait_minutes = earlier + wait_minutes;
     let mut watched = false;
     for alarm_id in alarm_ids {
         let Some(entry) = plan.alarms.iter().find(|entry| *entry.id == *alarm_id) else {
@@ -232,9 +244,20 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
         let key = entry.name.clone().unwrap_or_else(|| alarm_id.to_string());
         for name in alarm_names(context, &key, &entry.alarm, first) {
             watched = true;
+            let rule_region = region.rule_region();
+            let same = existing.iter_mut().find(|(rule, _)| {
+                is_alarm(rule)
+                    && rule.configuration.get("AlarmName") == Some(&name)
+                    && rule.region == rule_region
+            });
+            if let Some((rule, _)) = same {
+                rule.configuration
+                    .insert("WaitTime".to_string(), wait_minutes.to_string());
+                continue;
+            }
             let rule_name = rule_names.give(names::entity_name(&format!("bake.{name}")));
             existing.push((
-                rules::alarm_rule(rule_name, &name, Some(wait_minutes), region.rule_region()),
+                rules::alarm_rule(rule_name, &name, Some(wait_minutes), rule_region),
                 first,
             ));
         }

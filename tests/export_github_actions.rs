@@ -1078,3 +1078,34 @@ fn env_entries_github_cannot_set_warn_at_the_step_and_deny_lossy_refuses() {
     assert!(stderr.contains("error[P0955]"), "{stderr}");
     assert!(!out.exists(), "nothing is written");
 }
+
+/// The deploys the hook made in a region are undone by one `HOOK
+/// rollback`, told what the hook was told when it made the last of them:
+/// its step, artifacts, platform and strategy (the job tells the stage,
+/// wave and region). A rollback undoes the whole region: no traffic share.
+#[test]
+fn the_hooks_rollback_is_told_what_it_was_told_for_the_regions_last_deploy() {
+    let plan = &plans(&compile("examples/sample/services/orders_api.pipe", None))[0];
+    let workflow = workflow_json(&github_actions::export(plan, &Settings::default()));
+    let rollback = &workflow["jobs"]["rollback_production_first_ap-east-1"];
+    assert_eq!(rollback["env"]["PIPEC_STAGE"], "production");
+    assert_eq!(rollback["env"]["PIPEC_WAVE"], "first");
+    assert_eq!(rollback["env"]["PIPEC_REGION"], "ap-east-1");
+    let undo = step_named(rollback, "Roll back");
+    assert_eq!(undo["run"], "\"$PIPEC_HOOK\" rollback");
+    let deploy = &workflow["jobs"]["production_first_ap-east-1_az_ape1-az3_deploy"]["env"];
+    assert_eq!(
+        undo["env"]["PIPEC_STEP"],
+        "production/first/ap-east-1/az/ape1-az3/deploy"
+    );
+    for name in ["PIPEC_ARTIFACTS", "PIPEC_PLATFORM", "PIPEC_STRATEGY"] {
+        assert!(deploy[name].is_string(), "{name}: {deploy:#}");
+        assert_eq!(undo["env"][name], deploy[name], "{name}");
+    }
+    assert_eq!(undo["env"]["PIPEC_PLATFORM"], "ecs");
+    assert_eq!(undo["env"]["PIPEC_ARTIFACTS"], "bundle");
+    assert!(
+        undo["env"].get("PIPEC_TRAFFIC_PERCENT").is_none(),
+        "{undo:#}"
+    );
+}

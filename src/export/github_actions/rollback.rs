@@ -11,7 +11,8 @@
 //! ran a plan's deploy command and started, latest first, is undone by its
 //! `rollback` command, with the deploy's environment and
 //! `PIPEC_ROLLBACK=true` (a deploy without a rollback command has nothing
-//! to undo); deploys the hook made are undone by `HOOK rollback`, once.
+//! to undo); deploys the hook made are undone by `HOOK rollback`, once,
+//! told the step, artifacts, platform and strategy of the last of them.
 //! A region with nothing to undo gets no job.
 
 use super::Settings;
@@ -136,6 +137,15 @@ fn undo_steps(
                     &[],
                     &params.env,
                 );
+                // What the hook was told when it made the region's last
+                // deploy: which step, which artifacts, on what platform,
+                // with what strategy. The rollback undoes the whole region,
+                // so no one-box traffic share.
+                let mut told = deploy_variables(params);
+                told.remove("PIPEC_TRAFFIC_PERCENT");
+                told.insert("PIPEC_STEP".to_string(), literal(&deploy.id));
+                told.append(&mut step.env);
+                step.env = told;
                 step.env
                     .retain(|name, value| job_env.get(name) != Some(value));
                 steps.push(step);

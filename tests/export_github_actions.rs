@@ -1109,3 +1109,40 @@ fn the_hooks_rollback_is_told_what_it_was_told_for_the_regions_last_deploy() {
         "{undo:#}"
     );
 }
+
+/// A command without a shell runs its first word as the program, as
+/// `pipec run` runs it: a first word bash would read as a variable
+/// assignment (`LEVEL=1`) or a reserved word (`time`) is passed in a
+/// variable like any other value, so bash runs (or fails to find) the
+/// program of that name too, never sets a variable or times the rest. An
+/// `=` later in the command is an argument, written as it is.
+#[test]
+fn a_first_word_bash_would_not_run_as_a_program_is_a_variable() {
+    let env = plan_v1::Env::new();
+    let exported = |text: &str| plan_v1::exported_command(text, None, false, &env);
+    let assignment = exported("LEVEL=1 printf ran");
+    assert_eq!(assignment.script, r#""${PIPEC_ARG_1}" printf ran"#);
+    assert_eq!(
+        assignment.variables,
+        [("PIPEC_ARG_1".to_string(), "LEVEL=1".to_string())]
+    );
+    let keyword = exported("time make");
+    assert_eq!(keyword.script, r#""${PIPEC_ARG_1}" make"#);
+    assert_eq!(
+        keyword.variables,
+        [("PIPEC_ARG_1".to_string(), "time".to_string())]
+    );
+    let later = exported("make load-test RATE=2x-peak");
+    assert_eq!(later.script, "make load-test RATE=2x-peak");
+    assert!(later.variables.is_empty());
+
+    // Run as the workflow runs it, the assignment is a program bash does
+    // not find, as `pipec run` finds no program `LEVEL=1`: nothing runs.
+    let output = Command::new("bash")
+        .args(["-c", &assignment.script])
+        .envs(assignment.variables.iter().cloned())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(127), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+}

@@ -549,8 +549,9 @@ pub const ARG_VARIABLE_PREFIX: &str = "PIPEC_ARG_";
 /// How another engine runs a step's command, which it runs in a shell.
 /// Shell code stays as it is, its values in their `PIPEC_VALUE_N`
 /// variables. A command without a shell becomes its words: a word that no
-/// shell or engine reads specially (letters, digits, `-_./:,+=@%`) as it
-/// is, any other in a variable of its own, referred to quoted. So neither
+/// shell or engine reads specially (letters, digits, `-_./:,+=@%`, and not
+/// first a reserved word or an assignment) as it is, any other in a
+/// variable of its own, referred to quoted. So neither
 /// the shell nor the engine's own expressions (`${{ ... }}` in a GitHub
 /// workflow, `#{...}` in CodePipeline) ever see a value's text as code.
 pub fn exported_command(
@@ -575,9 +576,10 @@ pub fn exported_command(
     let mut variables = Vec::new();
     let script = words
         .iter()
-        .map(|word| {
+        .enumerate()
+        .map(|(index, word)| {
             let quoted = crate::plan::words::quote(word);
-            if quoted == *word {
+            if quoted == *word && !(index == 0 && shell_reads_first_word(word)) {
                 quoted
             } else {
                 let name = format!("{ARG_VARIABLE_PREFIX}{}", variables.len() + 1);
@@ -589,6 +591,21 @@ pub fn exported_command(
         .collect::<Vec<_>>()
         .join(" ");
     ExportedCommand { script, variables }
+}
+
+/// Whether a shell reads `word`, first in a command, as something other
+/// than the program to run: a reserved word (`time`, `if`) or a variable
+/// assignment (`LEVEL=1`). A command run without a shell runs the program
+/// of that name, so the export puts such a word in a variable too.
+fn shell_reads_first_word(word: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
+        "in", "select", "then", "time", "until", "while",
+    ];
+    RESERVED.contains(&word)
+        || word
+            .split_once('=')
+            .is_some_and(|(name, _)| crate::plan::shell::is_variable_name(name))
 }
 
 /// The kind-specific parameters of a step; the variant is the step's kind.

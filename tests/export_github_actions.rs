@@ -1132,6 +1132,8 @@ fn a_first_word_bash_would_not_run_as_a_program_is_a_variable() {
         keyword.variables,
         [("PIPEC_ARG_1".to_string(), "time".to_string())]
     );
+    let append = exported("PATH+=:bin make");
+    assert_eq!(append.script, r#""${PIPEC_ARG_1}" make"#);
     let later = exported("make load-test RATE=2x-peak");
     assert_eq!(later.script, "make load-test RATE=2x-peak");
     assert!(later.variables.is_empty());

@@ -595,17 +595,18 @@ pub fn exported_command(
 
 /// Whether a shell reads `word`, first in a command, as something other
 /// than the program to run: a reserved word (`time`, `if`) or a variable
-/// assignment (`LEVEL=1`). A command run without a shell runs the program
-/// of that name, so the export puts such a word in a variable too.
+/// assignment (`LEVEL=1`, `PATH+=:bin`). A command run without a shell
+/// runs the program of that name, so the export puts such a word in a
+/// variable too.
 fn shell_reads_first_word(word: &str) -> bool {
     const RESERVED: &[&str] = &[
         "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
         "in", "select", "then", "time", "until", "while",
     ];
     RESERVED.contains(&word)
-        || word
-            .split_once('=')
-            .is_some_and(|(name, _)| crate::plan::shell::is_variable_name(name))
+        || word.split_once('=').is_some_and(|(name, _)| {
+            crate::plan::shell::is_variable_name(name.strip_suffix('+').unwrap_or(name))
+        })
 }
 
 /// The kind-specific parameters of a step; the variant is the step's kind.

@@ -673,6 +673,32 @@ fn man_pages_are_written_for_every_subcommand_and_render_cleanly() {
     assert!(page.contains(".TH pipec 1"), "{page}");
 }
 
+/// Every page `pipec.1` refers to under SUBCOMMANDS is one `pipec man
+/// DIR` writes, so `man -l DIR/pipec-NAME.1` works for each.
+#[test]
+fn the_main_man_page_names_only_pages_that_are_written() {
+    let dir = scratch_dir("man-refs");
+    let output = pipec(&["man", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let main = std::fs::read_to_string(dir.join("pipec.1")).unwrap();
+    let named: Vec<&str> = main
+        .lines()
+        .skip_while(|line| *line != ".SH SUBCOMMANDS")
+        .skip(1)
+        .take_while(|line| !line.starts_with(".SH"))
+        .filter_map(|line| line.strip_prefix("pipec\\-"))
+        .filter_map(|line| line.strip_suffix("(1)"))
+        .collect();
+    assert!(named.contains(&"check"), "{main}");
+    assert!(!named.contains(&"help"), "{main}");
+    for name in named {
+        assert!(
+            dir.join(format!("pipec-{name}.1")).is_file(),
+            "pipec.1 names pipec-{name}(1), which is not written"
+        );
+    }
+}
+
 const MESSY: &str = "template T {\nstage beta {deploy bundle\n}   // trailing\n}\n";
 const TIDY: &str = "template T {\n  stage beta {\n    deploy bundle\n  }  // trailing\n}\n";
 

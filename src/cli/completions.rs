@@ -26,7 +26,9 @@ pub fn run(shell: CompletionShell, mut command: clap::Command) -> miette::Result
 /// directory, `pipec.1` and one page per subcommand (`pipec-check.1`,
 /// ...) written there.
 pub fn man(command: clap::Command, dir: Option<&std::path::Path>) -> miette::Result<u8> {
-    let command = command.name("pipec");
+    // `pipec help` prints the other pages' text, and has no page of its
+    // own: `pipec.1` lists only the subcommands that have one.
+    let command = command.name("pipec").disable_help_subcommand(true);
     let Some(dir) = dir else {
         write_stdout(&render_page(command)?)?;
         return Ok(0);

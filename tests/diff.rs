@@ -475,3 +475,53 @@ fn a_finding_whose_rule_became_deny_is_listed_at_both_severities() {
         [("error".to_string(), serde_json::json!(["orders_api"]))]
     );
 }
+
+/// The README's `pipec diff` example, after the edit it describes, is what
+/// `pipec diff` prints: each line it shows, in order, with `...` for any
+/// run of lines and the rollout times (which depend on `--today`) left
+/// open.
+#[test]
+fn the_readme_example_is_what_diff_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let marker = "$ pipec diff --git origin/main    # after editing the sample's team template\n";
+    let start = readme.find(marker).unwrap() + marker.len();
+    let shown: Vec<&str> = readme[start..start + readme[start..].find("```").unwrap()]
+        .lines()
+        .collect();
+    let dir = two_samples("readme");
+    let team = dir.join("head/team/service.pipe");
+    edit(
+        &team,
+        "take 1; by az; bake = 4h }",
+        "take 1; by az; bake = 6h }",
+    );
+    edit(
+        &team,
+        "[us-west-2, eu-west-1, ap-northeast-1]",
+        "[us-west-2, ap-northeast-1]",
+    );
+    // From the head tree, as `--git` reports it: paths relative to it.
+    let output = pipec(&dir.join("head"), &["diff", "../base", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let printed = text(&output.stdout);
+    let actual: Vec<&str> = printed.lines().collect();
+    fn matches(shown: &[&str], actual: &[&str]) -> bool {
+        match shown.split_first() {
+            None => actual.is_empty(),
+            Some((first, rest)) if first.trim() == "..." => {
+                (0..=actual.len()).any(|skip| matches(rest, &actual[skip..]))
+            }
+            Some((first, rest)) => {
+                actual.first().is_some_and(|line| {
+                    line == first
+                        || (first.starts_with("  rollout: <") && line.starts_with("  rollout: "))
+                }) && matches(rest, &actual[1..])
+            }
+        }
+    }
+    assert!(
+        matches(&shown, &actual),
+        "README.md shows:\n{}\npipec diff printed:\n{printed}",
+        shown.join("\n")
+    );
+}

@@ -517,8 +517,8 @@ fn the_readme_provenance_example_is_real() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let marker = "select(.id == \"production/first/bake\") | .provenance]'\n";
     let start = readme.find(marker).unwrap() + marker.len();
-    let shown: serde_json::Value =
-        serde_json::from_str(&readme[start..start + readme[start..].find("```").unwrap()]).unwrap();
+    let shown_text = &readme[start..start + readme[start..].find("```").unwrap()];
+    let shown: serde_json::Value = serde_json::from_str(shown_text).unwrap();
     let output = pipec(
         &["compile", "examples/sample/services/orders_api.pipe"],
         None,
@@ -533,6 +533,13 @@ fn the_readme_provenance_example_is_real() {
         .unwrap();
     let number = usize::try_from(bake["provenance"].as_u64().unwrap()).unwrap();
     assert_eq!(plan["provenances"][number], shown);
+    // Laid out as `jq` prints it: one member a line, never an object on one.
+    for line in shown_text.lines() {
+        assert!(
+            line.matches("\": ").count() <= 1,
+            "not as jq prints it: {line}"
+        );
+    }
 }
 
 /// An exemption counts through its `expires` day and not after: `--today`

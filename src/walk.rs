@@ -62,7 +62,7 @@ impl Excludes {
         })
     }
 
-    /// No globs at all: a directory outside any workspace.
+    /// No globs at all.
     pub fn none() -> Excludes {
         Excludes {
             root: PathBuf::new(),
@@ -186,8 +186,10 @@ fn path_order_key(path: &Path) -> Vec<u8> {
 }
 
 /// The excludes that apply to a walk of `dir`: those of the workspace it
-/// lies in (the nearest directory at or above it holding `pipec.toml`);
-/// none outside a workspace.
+/// lies in (the nearest directory at or above it holding `pipec.toml`).
+/// Outside a workspace, the defaults, as for a `pipec.toml` without
+/// `[check]`: a repository without one still has its `node_modules` and
+/// `target` left out.
 pub fn excludes_for(dir: &Path) -> Result<Excludes, String> {
     match root_of_directory(dir) {
         Some(root) => {
@@ -195,7 +197,7 @@ pub fn excludes_for(dir: &Path) -> Result<Excludes, String> {
             Excludes::new(&root, &settings.check)
                 .map_err(|error| format!("{}: {error}", settings_path_shown(&root)))
         }
-        None => Ok(Excludes::none()),
+        None => Excludes::new(dir, &CheckSettings::default()),
     }
 }
 

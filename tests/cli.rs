@@ -206,6 +206,45 @@ fn directories_are_searched_recursively_in_a_stable_order() {
     assert!(text.contains("checked 2 files"), "{text}");
 }
 
+/// Without a `pipec.toml` anywhere above, a walk still leaves out the
+/// default excludes, `node_modules` and `target`, at any depth.
+#[test]
+fn a_walk_outside_a_workspace_skips_the_default_excludes() {
+    let dir = scratch_dir("walk-defaults");
+    let broken = "alarm broken = \n";
+    for sub in [
+        "node_modules/pkg",
+        "target/debug",
+        "api/node_modules",
+        "api/target",
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join("b.pipe"), broken).unwrap();
+    }
+    std::fs::write(dir.join("api/ok.pipe"), "alarm a = ALARM(\"A\")\n").unwrap();
+    assert!(
+        pipec::walk::root_of_directory(&dir).is_none(),
+        "{} lies in a workspace",
+        dir.display()
+    );
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 1 file:"), "{text}");
+    // From inside it, with no path, the same.
+    let output = pipec_in(dir.to_str().unwrap(), &["check", "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("checked 1 file:"), "{text}");
+    // Named, an excluded directory is still searched.
+    let named = dir.join("api/target");
+    let output = pipec(
+        &["check", named.to_str().unwrap(), "--color", "never"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
 #[test]
 fn a_directory_walk_skips_ignored_and_excluded_files_but_not_named_ones() {
     let dir = scratch_dir("walk");

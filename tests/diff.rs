@@ -525,3 +525,45 @@ fn the_readme_example_is_what_diff_prints() {
         shown.join("\n")
     );
 }
+
+/// A value a service overrides is reported where the service sets it, not
+/// at the template member that made the step: the place of the new value.
+#[test]
+fn a_changed_value_is_reported_where_the_new_value_is_set() {
+    let dir = two_samples("value-place");
+    let service = dir.join("head/services/orders_api.pipe");
+    edit(
+        &service,
+        "    wave first { bake = 24h }\n",
+        "    wave first { bake = 24h }\n    strategy = rolling(batch: 25%, min_healthy: 75%)\n",
+    );
+    let line = line_of(&service, "strategy = rolling");
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let orders = report["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pipeline| pipeline["pipeline"] == "orders_api")
+        .unwrap();
+    let deploys: Vec<&Value> = orders["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|change| {
+            change["what"]
+                .as_str()
+                .unwrap()
+                .contains("\"min_healthy_percent\":75")
+        })
+        .collect();
+    assert!(!deploys.is_empty(), "{orders:#}");
+    for change in deploys {
+        assert_eq!(
+            change["provenance"]["file"], "head/services/orders_api.pipe",
+            "{change}"
+        );
+        assert_eq!(change["provenance"]["line"], line, "{change}");
+    }
+}

@@ -250,12 +250,12 @@ fn plan_changes(old: &PlanV1, new: &PlanV1) -> Vec<Change> {
                 provenance: Some(Place::of(&step.provenance)),
             }),
             Some(before) => {
-                for what in step_differences(old, before, new, step) {
+                for (what, set_at) in step_differences(old, before, new, step) {
                     changes.push(Change {
                         kind: "step-changed",
                         subject: step.id.to_string(),
                         what,
-                        provenance: Some(Place::of(&step.provenance)),
+                        provenance: Some(Place::of(set_at.unwrap_or(&step.provenance))),
                     });
                 }
             }
@@ -324,37 +324,70 @@ fn region_moves(old: &PlanV1, new: &PlanV1, changes: &mut Vec<Change>) {
     }
 }
 
-/// What differs between two versions of a step, provenance aside.
-fn step_differences(old_plan: &PlanV1, old: &Step, new_plan: &PlanV1, new: &Step) -> Vec<String> {
+/// What differs between two versions of a step, provenance aside, each
+/// with where the new value was set when the step records it
+/// (`field_provenance`): an override in a service is named there, not at
+/// the template member that made the step.
+fn step_differences<'p>(
+    old_plan: &PlanV1,
+    old: &Step,
+    new_plan: &PlanV1,
+    new: &'p Step,
+) -> Vec<(String, Option<&'p Provenance>)> {
     let mut out = Vec::new();
     let old_params = params_json(old);
     let new_params = params_json(new);
+    let (old_json, new_json) = (step_json(old), step_json(new));
+    // The first value under `prefix` that changed and has a provenance.
+    let set_at = |prefix: &str| -> Option<&'p Provenance> {
+        new.field_provenance
+            .iter()
+            .find(|(pointer, _)| {
+                pointer
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                    && old_json.pointer(pointer) != new_json.pointer(pointer)
+            })
+            .map(|(_, provenance)| provenance)
+    };
     if let (Some(old_bake), Some(new_bake)) = (bake_seconds(old), bake_seconds(new))
         && old_bake != new_bake
     {
-        out.push(format!(
-            "bake {} → {}",
-            format_seconds(old_bake),
-            format_seconds(new_bake)
+        out.push((
+            format!(
+                "bake {} → {}",
+                format_seconds(old_bake),
+                format_seconds(new_bake)
+            ),
+            set_at("/bake/duration_seconds"),
         ));
     }
     // A bake whose duration alone changed was said above.
     if old_params != new_params && !only_duration_differs(old, new) {
-        out.push(format!(
-            "{} {} → {}",
-            kind_name(new),
-            compact(&old_params, &["duration_seconds"]),
-            compact(&new_params, &["duration_seconds"])
+        let kind = kind_name(new);
+        out.push((
+            format!(
+                "{kind} {} → {}",
+                compact(&old_params, &["duration_seconds"]),
+                compact(&new_params, &["duration_seconds"])
+            ),
+            set_at(&format!("/{kind}")),
         ));
     }
     if old.needs != new.needs {
-        out.push(list_change("needs", &old.needs, &new.needs));
+        out.push((
+            list_change("needs", &old.needs, &new.needs),
+            set_at("/needs"),
+        ));
     }
     if old.target != new.target {
-        out.push(format!(
-            "target {} → {}",
-            json_text(&old.target),
-            json_text(&new.target)
+        out.push((
+            format!(
+                "target {} → {}",
+                json_text(&old.target),
+                json_text(&new.target)
+            ),
+            set_at("/target"),
         ));
     }
     let old_alarm = old
@@ -366,14 +399,17 @@ fn step_differences(old_plan: &PlanV1, old: &Step, new_plan: &PlanV1, new: &Step
         .as_ref()
         .and_then(|id| alarm_expression(new_plan, id));
     if old_alarm != new_alarm {
-        out.push(format!(
-            "rollback alarm {} → {}",
-            old_alarm.unwrap_or("none"),
-            new_alarm.unwrap_or("none")
+        out.push((
+            format!(
+                "rollback alarm {} → {}",
+                old_alarm.unwrap_or("none"),
+                new_alarm.unwrap_or("none")
+            ),
+            None,
         ));
     }
     if old.gates != new.gates {
-        out.push(list_change("gates", &old.gates, &new.gates));
+        out.push((list_change("gates", &old.gates, &new.gates), None));
     }
     out
 }
@@ -491,11 +527,16 @@ fn gate_json(gate: &GateEntry) -> String {
 
 /// A step's parameter object as JSON.
 fn params_json(step: &Step) -> serde_json::Value {
-    let value = serde_json::to_value(step).unwrap_or_default();
+    let value = step_json(step);
     value
         .get(kind_name(step).as_str())
         .cloned()
         .unwrap_or_default()
+}
+
+/// The step as the plan writes it, for its values by JSON Pointer.
+fn step_json(step: &Step) -> serde_json::Value {
+    serde_json::to_value(step).unwrap_or_default()
 }
 
 /// `value` as compact JSON without the `skip` keys of its top object.

@@ -536,19 +536,33 @@ impl ShapeChecker {
                 "`{}` extends nothing, so no template declares the field for it",
                 decl.name.name
             ));
-            // `source = git(...)` is a member missing its name, not a field.
+            // `source = git(...)` is a member missing its name, not a field;
+            // `bake = 1h` belongs in a body that has it.
             let keyword = body
                 .member_keywords()
                 .contains(&name.name.as_str())
                 .then_some(&name.name);
-            diagnostic = match (keyword, crate::names::closest(&name.name, known)) {
-                (Some(keyword), _) => diagnostic.help(format!(
+            let elsewhere = single_value_elsewhere(body, &name.name);
+            diagnostic = match (keyword, elsewhere, crate::names::closest(&name.name, known)) {
+                (Some(keyword), _, _) => diagnostic.help(format!(
                     "`{keyword}` begins a member with a name: `{keyword} NAME ...`"
                 )),
-                (None, Some(suggestion)) => {
+                (None, _, Some(suggestion)) => {
                     diagnostic.help(format!("did you mean `{suggestion}`?"))
                 }
-                (None, None) => diagnostic.help(format!(
+                (None, Some((what, homes)), None) => {
+                    let homes: Vec<&str> = homes.iter().map(|home| home.describe()).collect();
+                    diagnostic.help(format!(
+                        "`{}` is {what} field of {}: set it there",
+                        name.name,
+                        match homes.split_last() {
+                            Some((last, [])) => (*last).to_string(),
+                            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                            None => String::new(),
+                        }
+                    ))
+                }
+                (None, None, None) => diagnostic.help(format!(
                     "declare it with a type: `{} : TYPE = ...`",
                     name.name
                 )),

@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn a_file_that_does_not_compile_answers_with_the_diagnostics_text() {
-        let mut request = workspace("pipeline app {\n  platform = ecs\n  bake = 1hx\n}\n");
+        let mut request =
+            workspace("pipeline app {\n  platform = ecs\n  stage beta { bake = 1hx }\n}\n");
         request["file"] = json!("app.pipe");
         let answer = call(super::compile, request);
         assert_eq!(answer["ok"], json!(false));

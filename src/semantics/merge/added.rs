@@ -229,7 +229,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             final_at: has_modifier(member, ModifierKind::Final).map(|span| (file, span)),
             abstract_at,
             body,
-            items: literal_items(member, file, |item| item_key(self.workspace, file, item)),
+            items: literal_items(member, ctx.body, file, |item| {
+                item_key(self.workspace, file, item)
+            }),
             base: writes_value(&member.kind).then_some((member, file)),
             list_ops: Vec::new(),
             declared: self.declaration(member, file, ctx.body),

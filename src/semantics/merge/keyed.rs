@@ -213,8 +213,9 @@ impl<'w, 'd> Merger<'w, 'd> {
                 how,
             });
             existing.abstract_at = None;
-            existing.items =
-                literal_items(member, file, |item| item_key(self.workspace, file, item));
+            existing.items = literal_items(member, ctx.body, file, |item| {
+                item_key(self.workspace, file, item)
+            });
             existing.member = member;
             existing.base = Some((member, file));
             existing.list_ops.clear();

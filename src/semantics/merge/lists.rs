@@ -3,6 +3,7 @@
 //! a member, which only decides when an edit applies.
 
 use super::{Merger, Resolved};
+use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::source::{FileId, Span};
@@ -122,22 +123,27 @@ pub(super) fn item_key(workspace: &Workspace, file: FileId, item: &Expr) -> Stri
     }
 }
 
-/// The items of a literal list written by a field, for list operators,
-/// each with the key it compares by.
+/// The items of a literal list written by a field of a body of kind
+/// `body`, for list operators, each with the key it compares by. A
+/// window's `allow`, `except` and `blackout` take one item without the
+/// brackets (`except = holidays`), which is the list of that one item.
 pub(super) fn literal_items(
     member: &Member,
+    body: Body,
     file: FileId,
     key: impl Fn(&Expr) -> String,
 ) -> Option<Vec<(String, FileId, Span)>> {
-    let value: &Expr = match &member.kind {
+    let (name, value): (&str, &Expr) = match &member.kind {
         MemberKind::FieldAssign {
             op: AssignOp::Replace,
+            name,
             value,
-            ..
-        } => value,
+        } => (&name.name, value),
         MemberKind::FieldDecl {
-            value: Some(value), ..
-        } => value,
+            name,
+            value: Some(value),
+            ..
+        } => (&name.name, value),
         _ => return None,
     };
     match &value.kind {
@@ -147,6 +153,10 @@ pub(super) fn literal_items(
                 .map(|item| (key(item), file, item.span))
                 .collect(),
         ),
+        ExprKind::Invalid => None,
+        _ if body == Body::Window && matches!(name, "allow" | "except" | "blackout") => {
+            Some(vec![(key(value), file, value.span)])
+        }
         _ => None,
     }
 }

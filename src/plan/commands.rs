@@ -390,6 +390,12 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             WordsError::TrailingBackslash => {
                 "remove the backslash, or write `\\\\\\\\` for a backslash argument".to_string()
             }
+            // `alarm_command` has no `shell`: it always runs without one.
+            WordsError::ShellOperator(_) if field == "alarm_command" => {
+                "quote the character to pass it to the program; `alarm_command` always runs \
+                 without a shell, so put shell code in a script and name the script here"
+                    .to_string()
+            }
             WordsError::ShellOperator(_) => "quote the character to pass it to the program, or \
                  write `shell = true` next to it to run the command with `sh -c`"
                 .to_string(),

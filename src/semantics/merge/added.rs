@@ -92,6 +92,16 @@ impl<'w, 'd> Merger<'w, 'd> {
                             name.name
                         ))
                 }
+                // A template's or pipeline's own field is declared with
+                // its type: assigned whole without one, it would be
+                // unknown (`P0105`) or override nothing (`P0303`).
+                None if !builtin && matches!(ctx.body, Body::Template | Body::Pipeline) => {
+                    diagnostic.help(format!(
+                        "declare the list with its type: `{}{} : [TYPE] = [...]`",
+                        if ctx.checks { "new " } else { "" },
+                        name.name
+                    ))
+                }
                 None => diagnostic.help(format!(
                     "assign the whole list with `{} = [...]`",
                     name.name

@@ -19,5 +19,5 @@ mod cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    cli::exit_status_even_on_a_bug(cli::main)
 }

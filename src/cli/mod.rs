@@ -23,6 +23,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use pipec::diagnostics::formats::{self, Format};
 use pipec::diagnostics::render::ColorChoice;
 use pipec::workspace;
+use std::panic::UnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -375,6 +376,24 @@ enum Command {
         #[command(flatten)]
         meaning: MeaningArgs,
     },
+}
+
+/// Runs `command` (the CLI) and returns its exit code. A panic is a bug,
+/// never an answer to any input; should one happen, the exit status is
+/// still one the README promises (2, an internal error), after the
+/// panic's own message and a line saying what it is. Unwinding drops what
+/// was being written, so no output is left half-written.
+pub fn exit_status_even_on_a_bug(command: impl FnOnce() -> ExitCode + UnwindSafe) -> ExitCode {
+    match std::panic::catch_unwind(command) {
+        Ok(code) => code,
+        Err(_) => {
+            note!(
+                "error: internal error: pipec {} stopped on a bug (the panic above); please report it with the input that caused it",
+                env!("CARGO_PKG_VERSION")
+            );
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 /// Runs the CLI and returns its exit code.
@@ -919,4 +938,17 @@ pub(crate) fn select_plans(
         ));
     }
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_exits_with_the_internal_error_status() {
+        let code = exit_status_even_on_a_bug(|| panic!("a bug"));
+        assert_eq!(code, ExitCode::from(EXIT_FAILURE));
+        let code = exit_status_even_on_a_bug(|| ExitCode::from(EXIT_ERRORS));
+        assert_eq!(code, ExitCode::from(EXIT_ERRORS));
+    }
 }

@@ -170,6 +170,44 @@ fn missing_paths_and_bad_flags_exit_2() {
     assert_eq!(bad_color.status.code(), Some(2));
 }
 
+/// Standard input is read once, and only for `-`: `-` named twice, or
+/// `--stdin-filename` without `-`, is a usage error (exit 2) that reads
+/// nothing, not a second empty file or a name silently ignored.
+#[test]
+fn standard_input_is_named_once_and_only_with_dash() {
+    let text = "alarm errors = ALARM(\"E\")\n";
+    let twice = pipec(&["check", "-", "-"], Some(text));
+    assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
+    assert!(
+        stderr(&twice).contains("error[P1003]"),
+        "{}",
+        stderr(&twice)
+    );
+    assert!(!stderr(&twice).contains("checked"), "{}", stderr(&twice));
+    for command in ["check", "fmt", "compile"] {
+        let unnamed = pipec(
+            &[
+                command,
+                "--stdin-filename",
+                "x.pipe",
+                "examples/sample/services/orders_api.pipe",
+            ],
+            None,
+        );
+        assert_eq!(
+            unnamed.status.code(),
+            Some(2),
+            "{command}: {}",
+            stderr(&unnamed)
+        );
+        assert!(
+            stderr(&unnamed).contains("`--stdin-filename` names standard input"),
+            "{command}: {}",
+            stderr(&unnamed)
+        );
+    }
+}
+
 #[test]
 fn version_and_help() {
     let version = pipec(&["--version"], None);

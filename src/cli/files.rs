@@ -75,6 +75,23 @@ pub fn collect_entries_with(
     stdin_filename: Option<&str>,
     loader: &Remembering<'_>,
 ) -> miette::Result<Vec<Entry>> {
+    let stdin_named = paths.iter().filter(|path| path.as_os_str() == "-").count();
+    if stdin_named > 1 {
+        return Err(miette!(
+            code = "P1003",
+            help = "name `-` once",
+            "standard input is named {stdin_named} times, and can be read only once"
+        ));
+    }
+    if let (0, Some(name)) = (stdin_named, stdin_filename) {
+        return Err(miette!(
+            code = "P1003",
+            help = format!(
+                "add `-` to read standard input as `{name}`, or leave out `--stdin-filename`"
+            ),
+            "`--stdin-filename` names standard input, which is read only for `-`"
+        ));
+    }
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]

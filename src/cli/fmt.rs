@@ -58,6 +58,15 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
         }
         return run_stdin(request);
     }
+    if let Some(name) = request.stdin_filename {
+        return Err(miette::miette!(
+            code = "P1003",
+            help = format!(
+                "add `-` to format standard input as `{name}`, or leave out `--stdin-filename`"
+            ),
+            "`--stdin-filename` names standard input, which is read only for `-`"
+        ));
+    }
     let entries = files::collect_entries(paths, None)?;
     let total = entries.len();
     let mut exit = 0;

@@ -807,6 +807,14 @@ fn fmt_check_lists_unformatted_files_and_changes_nothing() {
     let output = pipec(&["fmt", "--check", tidy.to_str().unwrap()], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stdout(&output), "");
+
+    // Run inside the directory, with no path or `.`, files are named as
+    // `check` names them: relative, without a leading `./`.
+    for args in [&["fmt", "--check"][..], &["fmt", "--check", "."][..]] {
+        let output = pipec_in(dir.to_str().unwrap(), args, None);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "nested/messy.pipe\n", "{args:?}");
+    }
 }
 
 #[test]

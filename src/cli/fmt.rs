@@ -74,7 +74,11 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
     let mut refused_syntax = 0;
     let mut refused_unsafe = 0;
     for entry in entries {
-        let name = entry.path.display().to_string();
+        // Named as `check` names it: `a.pipe`, not `./a.pipe`.
+        let name = pipec::diagnostics::formats::paths::report_path(
+            &entry.path.display().to_string(),
+            None,
+        );
         let bytes = entry.bytes.unwrap_or_default();
         match format_bytes(&name, &bytes, color) {
             Outcome::Formatted { changed: false, .. } => {}

@@ -416,7 +416,10 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
         if regions.len() < 2 {
             findings.push(
                 "gamma-multi-region",
-                || format!("gamma deploys to {} region", regions.len()),
+                || match regions.len() {
+                    0 => "gamma deploys to no region".to_string(),
+                    count => format!("gamma deploys to {count} region"),
+                },
                 at(first),
             );
         }

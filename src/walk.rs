@@ -409,6 +409,15 @@ mod tests {
     }
 
     #[test]
+    fn a_trailing_slash_changes_nothing() {
+        let names = excludes(&["fixtures/", "tests/cases/"]);
+        assert!(names.excludes(Path::new("/ws/fixtures")));
+        assert!(names.excludes(Path::new("/ws/a/b/fixtures")));
+        assert!(names.excludes(Path::new("/ws/tests/cases")));
+        assert!(!names.excludes(Path::new("/ws/other/tests/cases")));
+    }
+
+    #[test]
     fn a_leading_slash_anchors_a_glob_at_the_root() {
         let names = excludes(&["/target", "/tests/cases"]);
         assert!(names.excludes(Path::new("/ws/target")));

@@ -522,3 +522,14 @@ fn the_formatting_example_in_the_reference_is_real() {
     assert_ne!(messy, tidy);
     assert_eq!(format_text(&messy).unwrap(), tidy);
 }
+
+/// A line that continues a member after a comment is indented one level
+/// more, except a block's `{`, which stays at the member's indentation, in
+/// line with its `}` (docs/language.md, "Formatting").
+#[test]
+fn a_brace_after_a_comment_stays_at_the_members_indentation() {
+    let messy = "template T {\n  production {\n    wave first // why\n        { bake = 12h }\n    wave rest { bake =  // short\n 2h }\n  }\n}\n";
+    let tidy = "template T {\n  production {\n    wave first  // why\n    { bake = 12h }\n    wave rest {\n      bake =  // short\n        2h\n    }\n  }\n}\n";
+    assert_eq!(format_text(messy).unwrap(), tidy);
+    assert_eq!(format_text(tidy).unwrap(), tidy);
+}

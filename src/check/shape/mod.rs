@@ -249,7 +249,8 @@ impl Form {
     }
 
     /// Statements that add to a collection; they have no identity, so
-    /// modifiers mean nothing on them.
+    /// modifiers mean nothing on them. A profile's `bake scale` is not one:
+    /// it is keyed by its kind (RFC 0001, R5), so `final` freezes it.
     fn is_collection(self) -> bool {
         matches!(
             self,
@@ -264,7 +265,6 @@ impl Form {
                 | Form::Holiday
                 | Form::Include
                 | Form::Remove
-                | Form::BakeScale
         )
     }
 }
@@ -1259,6 +1259,23 @@ fn modifier_problem(
             "remove this modifier",
             "statements like `block`, `require`, `exclude` and `remove` have no identity to mark; \
                  they add to what is inherited",
+        ));
+    }
+    // A profile sets its `bake scale` whether or not one is inherited:
+    // `new` marks nothing there; `final` freezes it.
+    if matches!(form, Form::BakeScale)
+        && let Some(modifier) = member
+            .modifiers
+            .iter()
+            .find(|modifier| modifier.kind == ModifierKind::New)
+    {
+        return Some(bad_modifier(
+            file,
+            modifier.span,
+            format!("`new` has no meaning on {}", member.kind.describe()),
+            "remove this modifier",
+            "a profile may always set its `bake scale`; `final` is the modifier it takes, \
+                 so that no descendant's profile changes it",
         ));
     }
     let abstract_modifier = member

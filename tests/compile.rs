@@ -732,6 +732,113 @@ pipeline renewed extends Base {
     assert_eq!(approvals(&renewed), ["production/approval/boss"]);
 }
 
+/// A final profile is frozen (R32, R33): a pipeline that removes it, or
+/// changes or adds to it, is an override of a final member, and that
+/// change is skipped (R13). Selecting the profile then applies the
+/// template's body alone, and is no P0312 for the pipeline that tried to
+/// remove it. A final `bake scale` likewise keeps its factor.
+#[test]
+fn a_final_profile_keeps_its_body_and_its_bake_scale() {
+    let text = r#"registry lab { region lab-1 { } }
+template Base {
+  platform = ecs
+  source code = git("https://git.example.com/p.git") { require review }
+  build bundle from code { run = "make" }
+  stage beta { bake = 4h }
+  production { registry = lab; rollback on ALARM("X"); wave w { regions = rest; bake = 12h } }
+  final profile em { stage beta { bake = 1h } }
+  profile fast { final bake scale 50% }
+}
+pipeline dropped extends Base { remove profile em }
+pipeline changed extends Base {
+  profile em { stage beta { bake = 2h }; require approval("boss") }
+  profile fast { bake scale 25% }
+}
+"#;
+    let loader = MemoryLoader::in_dir("/workspace");
+    let errors = |profile: Option<&str>| -> Vec<(String, String)> {
+        workspace::check_workspace_with(main_entry(text), &loader, support::TODAY, profile)
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .map(|diagnostic| {
+                (
+                    diagnostic.code.as_str().to_string(),
+                    diagnostic.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let overrides = [
+        ("P0305", "this removes a final member (profile `em`)"),
+        ("P0305", "this overrides a final member (field `bake`)"),
+        ("P0305", "this changes a final member (profile `em`)"),
+        ("P0305", "this overrides a final member (`bake scale`)"),
+    ]
+    .map(|(code, message)| (code.to_string(), message.to_string()));
+    for profile in [None, Some("em"), Some("fast")] {
+        let mut found = errors(profile);
+        found.sort();
+        let mut expected = overrides.to_vec();
+        expected.sort();
+        assert_eq!(found, expected, "with --profile {profile:?}");
+    }
+    // What each pipeline's plan would be, with its own overrides gone:
+    // the template's profile alone.
+    let without_overrides = text
+        .replace("pipeline dropped extends Base { remove profile em }", "pipeline dropped extends Base { }")
+        .replace(
+            "  profile em { stage beta { bake = 2h }; require approval(\"boss\") }\n  profile fast { bake scale 25% }\n",
+            "",
+        );
+    assert_ne!(without_overrides, text);
+    for (profile, bake) in [("em", 3_600), ("fast", 2 * 3_600)] {
+        let compiled = workspace::compile_workspace_with(
+            main_entry(text),
+            &loader,
+            support::TODAY,
+            Some(profile),
+        );
+        let expected = workspace::compile_workspace_with(
+            main_entry(&without_overrides),
+            &loader,
+            support::TODAY,
+            Some(profile),
+        );
+        for name in ["dropped", "changed"] {
+            let plan = |compiled: &Compiled| {
+                compiled
+                    .plans
+                    .iter()
+                    .find(|plan| plan.pipeline == name)
+                    .map(|plan| {
+                        let value = support::plan_value(&plan_v1::to_json(&convert::to_v1(
+                            plan,
+                            &compiled.sources,
+                        )));
+                        let steps = steps_by_id(&value);
+                        let approvals = steps
+                            .keys()
+                            .filter(|id| id.contains("approval"))
+                            .cloned()
+                            .collect::<Vec<_>>();
+                        (
+                            steps["beta/bake"]["bake"]["duration_seconds"].clone(),
+                            approvals,
+                        )
+                    })
+            };
+            let wanted = plan(&expected).unwrap();
+            assert_eq!(wanted.0, bake, "{name} with --profile {profile}");
+            assert_eq!(
+                plan(&compiled).unwrap(),
+                wanted,
+                "{name} with --profile {profile}"
+            );
+        }
+    }
+}
+
 /// A region of a registry that extends another may add and remove AZs
 /// and cells with `+=` and `-=` (R20): the plan deploys to the AZs as
 /// edited, in order, not to the inherited list.

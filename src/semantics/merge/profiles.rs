@@ -5,12 +5,13 @@
 
 use super::bodies::{add_collection_item, unrepeated};
 use super::keys::key_of;
+use super::modifiers::has_modifier;
 use super::{Ctx, How, Merger, ResolvedBlock};
 use crate::check::Body;
 use crate::semantics::chains::decl_of;
 use crate::semantics::scope::{DeclId, Scopes};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{Member, MemberKind};
+use crate::syntax::ast::{Member, MemberKind, ModifierKind};
 
 /// What a profile does besides overriding members.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +20,9 @@ pub struct ProfileEffects<'w> {
     pub bake_scale: Option<(u32, FileId, Span)>,
     /// `require approval(...)` at the top of the profile body.
     pub approvals: Vec<(&'w Member, FileId)>,
+    /// The `bake scale` read is `final`: a later one is an override of a
+    /// final member, reported where the chain merges, and skipped (R13).
+    bake_scale_final: bool,
 }
 
 /// The bodies of every `profile NAME { ... }` of `chain`, root first,
@@ -27,6 +31,12 @@ pub struct ProfileEffects<'w> {
 /// only the removing link's own declaration and its descendants' stay.
 /// None when the chain removes the profile and declares it no more, as
 /// when it never declared it.
+///
+/// A `final profile NAME` freezes the profile (R32, R33): a later link's
+/// removal of it, and every change a later link's body makes to it, are
+/// overrides of a final member, reported where the chain merges, and
+/// skipped (R13), so the bodies stop at the final one and no removal
+/// clears it.
 pub(in crate::semantics) fn profile_bodies<'w>(
     scopes: &Scopes<'w>,
     chain: &[DeclId],
@@ -42,13 +52,20 @@ pub(in crate::semantics) fn profile_bodies<'w>(
         if members.iter().any(|member| removes_profile(member, name)) {
             bodies.clear();
         }
+        let mut frozen = false;
         bodies.extend(members.iter().filter_map(|member| match &member.kind {
             MemberKind::Profile {
                 name: profile,
                 body,
-            } if profile.name == name => Some((body, link.file)),
+            } if profile.name == name && !frozen => {
+                frozen = has_modifier(member, ModifierKind::Final).is_some();
+                Some((body, link.file))
+            }
             _ => None,
         }));
+        if frozen {
+            break;
+        }
     }
     bodies
 }
@@ -112,6 +129,7 @@ impl<'w> ProfileEffects<'w> {
     fn read(&mut self, body: &'w crate::syntax::ast::Block, file: FileId) {
         for inner in unrepeated(Body::Profile, body) {
             match &inner.kind {
+                MemberKind::BakeScale { .. } if self.bake_scale_final => {}
                 MemberKind::BakeScale { factor } => {
                     // A factor out of range is reported for every
                     // profile, selected or not (`profiles::check_scales`).
@@ -120,6 +138,7 @@ impl<'w> ProfileEffects<'w> {
                     {
                         self.bake_scale = Some((hundredths, file, inner.span));
                     }
+                    self.bake_scale_final = has_modifier(inner, ModifierKind::Final).is_some();
                 }
                 MemberKind::Require { .. } => self.approvals.push((inner, file)),
                 _ => {}

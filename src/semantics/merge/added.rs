@@ -5,14 +5,14 @@
 
 use super::keys::writes_value;
 use super::lists::{item_key, literal_items};
-use super::modifiers::has_modifier;
+use super::modifiers::{abstract_modifier, final_modifier};
 use super::{Ctx, Declared, How, Key, Merger, Origin, Resolved, ResolvedBlock, head_span};
 use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::closest;
 use crate::semantics::types;
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{AssignOp, Member, MemberKind, ModifierKind};
+use crate::syntax::ast::{AssignOp, Member, MemberKind};
 
 impl<'w, 'd> Merger<'w, 'd> {
     #[allow(clippy::too_many_arguments)]
@@ -202,7 +202,7 @@ impl<'w, 'd> Merger<'w, 'd> {
     /// A member as declared, with its body applied to an empty block;
     /// members nested in it are new implicitly (R25).
     pub(super) fn fresh(&mut self, member: &'w Member, file: FileId, ctx: Ctx) -> Resolved<'w> {
-        let abstract_at = has_modifier(member, ModifierKind::Abstract)
+        let abstract_at = abstract_modifier(member)
             .filter(|_| ctx.in_template)
             .map(|_| (file, member.span));
         // What the selected profile adds is set by the profile, as what it
@@ -236,7 +236,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 how,
             },
             history: Vec::new(),
-            final_at: has_modifier(member, ModifierKind::Final).map(|span| (file, span)),
+            final_at: final_modifier(member).map(|span| (file, span)),
             abstract_at,
             body,
             items: literal_items(member, ctx.body, file, |item| {

@@ -5,7 +5,7 @@
 
 use super::keys::{changes_in, replaces_wholesale, writes_value};
 use super::lists::{item_key, list_operator_on_abstract, literal_items};
-use super::modifiers::{find_final, has_modifier};
+use super::modifiers::{abstract_modifier, final_modifier, find_final, has_modifier};
 use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
 use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
@@ -75,9 +75,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             return;
         }
-        if let Some(abstract_span) =
-            has_modifier(member, ModifierKind::Abstract).filter(|_| ctx.in_template)
-        {
+        if let Some(abstract_span) = abstract_modifier(member).filter(|_| ctx.in_template) {
             if existing.abstract_at.is_some() {
                 // Restating an abstract field keeps its type (R30, R37):
                 // another type would be dropped here, silently, and its
@@ -220,7 +218,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             existing.base = Some((member, file));
             existing.list_ops.clear();
         }
-        if let Some(final_span) = has_modifier(member, ModifierKind::Final) {
+        if let Some(final_span) = final_modifier(member) {
             existing.final_at = Some((file, final_span));
         }
         if let (Some(child_body), Some(child_kind)) =

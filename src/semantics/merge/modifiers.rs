@@ -2,6 +2,7 @@
 //! `final` at or inside a member (R34), and the report of a change to a
 //! frozen one (R32). Shared by every kind of change, so kept apart.
 
+use super::keys::writes_value;
 use super::{Key, Merger, Resolved, ResolvedBlock};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -13,6 +14,21 @@ pub(super) fn has_modifier(member: &Member, kind: ModifierKind) -> Option<Span> 
         .iter()
         .find(|m| m.kind == kind)
         .map(|m| m.span)
+}
+
+/// `abstract` as the merge reads it. On a member that writes a value
+/// (`abstract owner : string = "shop"`) it is refused (P0102) and the
+/// member is read as written without it, its value standing: no pipeline
+/// is then also told to bind it (R13: one mistake, one diagnostic).
+pub(super) fn abstract_modifier(member: &Member) -> Option<Span> {
+    has_modifier(member, ModifierKind::Abstract).filter(|_| !writes_value(&member.kind))
+}
+
+/// `final` as the merge reads it. Beside `abstract` on a member without a
+/// value it is refused (P0102) and the member is read as abstract alone:
+/// the pipeline that binds it is not also told it changes a final member.
+pub(super) fn final_modifier(member: &Member) -> Option<Span> {
+    has_modifier(member, ModifierKind::Final).filter(|_| abstract_modifier(member).is_none())
 }
 
 impl<'w, 'd> Merger<'w, 'd> {

@@ -501,11 +501,22 @@ impl<'w> Lowerer<'_, 'w> {
                 Some((name.clone(), value))
             })
             .collect();
+        // A field left without a value: abstract and unbound (P0306), or
+        // declared without a value nor `abstract` (P0102). Either is
+        // reported at its declaration; its `${...}` stays silent.
         self.unbound_fields = block
             .members
             .iter()
             .filter_map(|(key, member)| match key {
-                Key::Field(name) if member.abstract_at.is_some() => Some(name.clone()),
+                Key::Field(name)
+                    if member.abstract_at.is_some()
+                        || matches!(
+                            member.member.kind,
+                            MemberKind::FieldDecl { value: None, .. }
+                        ) =>
+                {
+                    Some(name.clone())
+                }
                 _ => None,
             })
             .collect();

@@ -36,14 +36,16 @@ pub struct ProfileEffects<'w> {
 /// removal of it, and every change a later link's body makes to it, are
 /// overrides of a final member, reported where the chain merges, and
 /// skipped (R13), so the bodies stop at the final one and no removal
-/// clears it.
+/// clears it. Under `extends`, a profile the links before lack needs `new`
+/// (R23, R26), and `new` on one they have leaves it out (R24): each is
+/// reported where the chain merges, and its body is skipped too.
 pub(in crate::semantics) fn profile_bodies<'w>(
     scopes: &Scopes<'w>,
     chain: &[DeclId],
     name: &str,
 ) -> Vec<(&'w crate::syntax::ast::Block, FileId)> {
     let mut bodies = Vec::new();
-    for &link in chain {
+    for (position, &link) in chain.iter().enumerate() {
         let members = scopes
             .item(link)
             .and_then(|item| decl_of(&item.kind))
@@ -52,12 +54,17 @@ pub(in crate::semantics) fn profile_bodies<'w>(
         if members.iter().any(|member| removes_profile(member, name)) {
             bodies.clear();
         }
+        let inherited = !bodies.is_empty();
         let mut frozen = false;
         bodies.extend(members.iter().filter_map(|member| match &member.kind {
             MemberKind::Profile {
                 name: profile,
                 body,
             } if profile.name == name && !frozen => {
+                let is_new = has_modifier(member, ModifierKind::New).is_some();
+                if position > 0 && inherited == is_new {
+                    return None;
+                }
                 frozen = has_modifier(member, ModifierKind::Final).is_some();
                 Some((body, link.file))
             }

@@ -195,7 +195,8 @@ codes! {
          are declared with `NAME : TYPE` at the top level of templates and \
          pipelines: a template or pipeline that extends nothing and sets a \
          field it does not declare (`tier = 1`) has no such field either \
-         (under `extends`, such a field overrides nothing, `P0303`); region \
+         (under `extends`, such a field overrides nothing, `P0303`), nor does \
+         one added under `extends` with `new` and no type (`new tier = 1`); region \
          attributes are free. A field another body has \
          (`timeout` in a stage) gets a note saying where it belongs. The \
          field is reported alone: not also for its modifiers, its value, or \
@@ -259,7 +260,8 @@ codes! {
         "Under `extends`, every member must override something the parent has \
          (RFC 0001, R23), so that a misspelt override is an error instead of a \
          member nobody reads. The message suggests the closest inherited member. \
-         To add a member the parent lacks, write `new` in front of it.";
+         To add a member the parent lacks, write `new` in front of it; a \
+         field, with its type (`new tier : count = 1`).";
     NEW_SHADOWS_INHERITED = "P0304", "new-shadows-inherited",
         "A member marked `new` already exists in the parent.",
         "`new` says a member is added on purpose; on a member the parent already \

@@ -498,10 +498,11 @@ impl ShapeChecker {
     /// have (R8).
     fn check_declaration(&mut self, decl: &crate::syntax::ast::Decl, body: Body) {
         self.check_block(&decl.body, body);
+        let builtin = body.builtin_fields().unwrap_or_default();
         if decl.extends.is_some() {
+            self.new_fields_without_type(decl, body, builtin);
             return;
         }
-        let builtin = body.builtin_fields().unwrap_or_default();
         let declared: Vec<&str> = decl
             .body
             .members
@@ -568,6 +569,47 @@ impl ShapeChecker {
                 )),
             };
             self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Under `extends`, a field added with `new` is declared as any new
+    /// field is, with its type (`new tier : count = 1`): `new tier = 1`
+    /// would add a field of no type, which no override is checked
+    /// against (R8, R37).
+    fn new_fields_without_type(
+        &mut self,
+        decl: &crate::syntax::ast::Decl,
+        body: Body,
+        builtin: &[&str],
+    ) {
+        for member in &decl.body.members {
+            let MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                ..
+            } = &member.kind
+            else {
+                continue;
+            };
+            let is_new = member
+                .modifiers
+                .iter()
+                .any(|modifier| modifier.kind == ModifierKind::New);
+            if !is_new
+                || builtin.contains(&name.name.as_str())
+                || reported_as_misused_modifier(member, body == Body::Template)
+            {
+                continue;
+            }
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::UNKNOWN_FIELD,
+                    format!("`new {}` adds a field without a type", name.name),
+                )
+                .primary(self.file, name.span, "no type declared")
+                .note("a new field is declared with its type, as at the top of any template")
+                .help(format!("declare it: `new {} : TYPE = ...`", name.name)),
+            );
         }
     }
 

@@ -179,18 +179,35 @@ impl<'w, 'd> Merger<'w, 'd> {
                 diagnostic =
                     diagnostic.suggest(format!("Change to `{close}`"), file, name.span, close);
             }
-            diagnostic = diagnostic.suggest(
-                "Add `new`: declare a member the parent does not have",
-                file,
-                Span {
-                    start: member.span.start,
-                    end: member.span.start,
-                },
-                "new ",
-            );
+            // A template's or pipeline's own new field is declared with its
+            // type (`new tier : count = 1`), which no fix can guess; other
+            // members only need `new` in front.
+            let untyped_field = matches!(member.kind, MemberKind::FieldAssign { .. })
+                && matches!(ctx.body, Body::Template | Body::Pipeline);
+            if !untyped_field {
+                diagnostic = diagnostic.suggest(
+                    "Add `new`: declare a member the parent does not have",
+                    file,
+                    Span {
+                        start: member.span.start,
+                        end: member.span.start,
+                    },
+                    "new ",
+                );
+            }
+            let to_add = if untyped_field {
+                format!(
+                    "to add a field the parent does not have, declare it with its type: `new {} : TYPE = ...`",
+                    key.name()
+                )
+            } else {
+                "to add a member the parent does not have, write `new` in front".to_string()
+            };
             diagnostic = match suggestion {
-                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`? To add a member the parent does not have, write `new` in front")),
-                None => diagnostic.help("to add a member the parent does not have, write `new` in front"),
+                Some(suggestion) => {
+                    diagnostic.help(format!("did you mean `{suggestion}`? Or, {to_add}"))
+                }
+                None => diagnostic.help(to_add),
             };
             self.diagnostics.push(diagnostic);
             return;

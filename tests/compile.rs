@@ -2900,3 +2900,38 @@ fn a_bare_region_is_the_set_of_that_region() {
     };
     assert_eq!(shape(&bare), shape(&listed));
 }
+
+/// A stage without a `strategy` deploys with production's `strategy`
+/// field; a strategy production's `deploy` gives is for production's
+/// waves (docs/language.md, Built-in fields).
+#[test]
+fn a_stage_defaults_to_productions_strategy_field_not_its_deploys() {
+    let compiled = support::compile_main(
+        r#"import "std/aws"
+pipeline orders_api {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make" }
+  stage gamma { regions = [us-east-1]; deploy bundle }
+  production {
+    registry = aws
+    strategy = rolling(batch: 25%, min_healthy: 75%)
+    deploy bundle { strategy = blue_green }
+    rollback on ALARM("OrdersApi_High_Severity")
+    wave all { regions = rest; bake = 2h }
+  }
+}
+"#,
+        true,
+    );
+    let plan = plan_json(&compiled, "orders_api");
+    let strategy_of = |id: &str| {
+        steps(&plan)
+            .iter()
+            .find(|step| step["id"] == id)
+            .map(|step| step["deploy"]["strategy"]["type"].clone())
+            .unwrap_or_else(|| panic!("no step {id}"))
+    };
+    assert_eq!(strategy_of("gamma/us-east-1/deploy"), "rolling");
+    assert_eq!(strategy_of("production/all/us-east-1/deploy"), "blue_green");
+}

@@ -107,6 +107,31 @@ fn field_unknown_to(body: Body, member: &Member) -> Option<(&Ident, &'static [&'
         .then_some((name, fields))
 }
 
+/// The fields a template or pipeline assigns whole at its top (`NAME =
+/// EXPR`) that are neither built in nor refused for their modifiers: the
+/// writes of its own fields, which it must declare with their types.
+fn own_field_writes<'d>(
+    decl: &'d crate::syntax::ast::Decl,
+    body: Body,
+    builtin: &'d [&str],
+) -> impl Iterator<Item = (&'d Member, &'d Ident)> + 'd {
+    decl.body
+        .members
+        .iter()
+        .filter_map(move |member| match &member.kind {
+            MemberKind::FieldAssign {
+                name,
+                op: AssignOp::Replace,
+                ..
+            } if !builtin.contains(&name.name.as_str())
+                && !reported_as_misused_modifier(member, body == Body::Template) =>
+            {
+                Some((member, name))
+            }
+            _ => None,
+        })
+}
+
 impl Form {
     fn of(kind: &MemberKind) -> Form {
         match kind {
@@ -512,19 +537,8 @@ impl ShapeChecker {
                 _ => None,
             })
             .collect();
-        for member in &decl.body.members {
-            let MemberKind::FieldAssign {
-                name,
-                op: AssignOp::Replace,
-                ..
-            } = &member.kind
-            else {
-                continue;
-            };
-            if builtin.contains(&name.name.as_str())
-                || declared.contains(&name.name.as_str())
-                || reported_as_misused_modifier(member, body == Body::Template)
-            {
+        for (_, name) in own_field_writes(decl, body, builtin) {
+            if declared.contains(&name.name.as_str()) {
                 continue;
             }
             let known = builtin.iter().copied().chain(declared.iter().copied());
@@ -582,23 +596,12 @@ impl ShapeChecker {
         body: Body,
         builtin: &[&str],
     ) {
-        for member in &decl.body.members {
-            let MemberKind::FieldAssign {
-                name,
-                op: AssignOp::Replace,
-                ..
-            } = &member.kind
-            else {
-                continue;
-            };
+        for (member, name) in own_field_writes(decl, body, builtin) {
             let is_new = member
                 .modifiers
                 .iter()
                 .any(|modifier| modifier.kind == ModifierKind::New);
-            if !is_new
-                || builtin.contains(&name.name.as_str())
-                || reported_as_misused_modifier(member, body == Body::Template)
-            {
+            if !is_new {
                 continue;
             }
             self.diagnostics.push(

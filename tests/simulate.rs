@@ -760,3 +760,62 @@ pipeline tiny extends Org {
     assert_eq!(replaced["line"], 19);
     assert_eq!(replaced["value"], "final window office");
 }
+
+/// At the horizon, a change queued in a slot behind a change that halted
+/// there (its build runs on past the horizon) halts too, with the same
+/// reason: it was still rolling out, not waiting for an approval.
+#[test]
+fn a_change_queued_behind_one_halted_at_the_horizon_halts_too() {
+    let plan = compile(TINY);
+    let scenario = r#"{
+      "format_version": "1.0",
+      "changes": [
+        { "id": "a", "merged_at": "2027-01-25T09:00:00-08:00" },
+        { "id": "b", "merged_at": "2027-01-25T09:00:00-08:00" }
+      ],
+      "durations": { "steps": { "build/bundle": 40000000 } }
+    }"#;
+    let simulation = simulate(&plan, Some(scenario), "2027-01-25T09:00:00-08:00");
+    let horizon = "the simulation stops at its horizon, 366 days after the start";
+    assert_eq!(simulation.outcome, Outcome::Halted);
+    for change in &simulation.changes {
+        assert_eq!(change.outcome, Outcome::Halted, "{}", change.id);
+        assert_eq!(change.reason.as_deref(), Some(horizon), "{}", change.id);
+    }
+    assert_eq!(
+        first_of(&simulation, "b", "build/bundle", EventKind::Halted),
+        at("2028-01-26T17:00:00Z")
+    );
+}
+
+/// Reaching the horizon does not turn a change waiting behind an approval
+/// never given into a halted one: an alarm span past the horizon takes
+/// the simulation there, and both changes still wait.
+#[test]
+fn changes_waiting_for_an_approval_still_wait_when_the_horizon_is_reached() {
+    let source = TINY.replace(
+        "    window office\n",
+        "    window office\n    require approval(\"release-manager\")\n",
+    );
+    let plan = compile(&source);
+    let scenario = r#"{
+      "format_version": "1.0",
+      "changes": [
+        { "id": "c1", "merged_at": "2027-01-25T09:00:00-08:00" },
+        { "id": "c2", "merged_at": "2027-01-25T09:30:00-08:00" }
+      ],
+      "alarms": [{ "alarm": "Lab_Event", "from": "2029-01-01T00:00:00Z" }]
+    }"#;
+    let simulation = simulate(&plan, Some(scenario), "2027-01-25T09:00:00-08:00");
+    assert_eq!(simulation.outcome, Outcome::Waiting);
+    assert_eq!(
+        simulation.changes[1].reason.as_deref(),
+        Some("waiting at production/approval/release-manager: production holds change c1")
+    );
+    assert!(
+        simulation
+            .events
+            .iter()
+            .all(|event| event.kind != EventKind::Halted)
+    );
+}

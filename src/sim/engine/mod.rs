@@ -111,6 +111,7 @@ pub fn run(
         slot_waiters: vec![BTreeSet::new(); slot_count],
         events: Vec::new(),
         rolled_back: Vec::new(),
+        reached_horizon: false,
     };
     engine.run();
     engine.into_simulation()
@@ -210,6 +211,8 @@ struct Engine<'a> {
     events: Vec<Event>,
     /// Each rollback: change, slot, region, when.
     rolled_back: Vec<(usize, usize, String, Timestamp)>,
+    /// Whether some action fell past the horizon.
+    reached_horizon: bool,
 }
 
 impl Engine<'_> {
@@ -230,6 +233,7 @@ impl Engine<'_> {
         while let Some(Reverse(queued)) = self.queue.pop() {
             if queued.at > self.horizon {
                 self.now = self.horizon;
+                self.reached_horizon = true;
                 self.beyond_horizon(queued.action);
                 continue;
             }
@@ -242,6 +246,9 @@ impl Engine<'_> {
                 Action::BakeTimeOver { change, step } => self.bake_time_over(change, step),
                 Action::AlarmEdge => self.check_rollbacks(),
             }
+        }
+        if self.reached_horizon {
+            self.halt_left_behind();
         }
     }
 

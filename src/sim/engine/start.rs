@@ -119,32 +119,40 @@ impl Engine<'_> {
     /// Why `change` may not enter `slot` now: another change is inside, or
     /// an older change still has to go through it (changes never overtake).
     pub(super) fn slot_busy(&self, change: usize, slot: usize) -> Option<String> {
+        let blocker = self.slot_blocker(change, slot)?;
         let slot_name = self
             .model
             .slots
             .get(slot)
             .map(|s| s.name())
             .unwrap_or_default();
+        let id = self
+            .changes
+            .get(blocker)
+            .map_or("", |c| c.input.id.as_str());
+        if self.holders.get(slot) == Some(&Some(blocker)) {
+            Some(format!("{slot_name} holds change {id}"))
+        } else {
+            Some(format!("change {id} goes through {slot_name} first"))
+        }
+    }
+
+    /// The change that keeps `change` out of `slot` now: the one inside,
+    /// or else an older one still rolling out that has steps there to
+    /// finish.
+    pub(super) fn slot_blocker(&self, change: usize, slot: usize) -> Option<usize> {
         if let Some(Some(holder)) = self.holders.get(slot)
             && *holder != change
         {
-            let id = self
-                .changes
-                .get(*holder)
-                .map_or("", |c| c.input.id.as_str());
-            return Some(format!("{slot_name} holds change {id}"));
+            return Some(*holder);
         }
-        let older = self.changes.iter().take(change).find(|older| {
+        self.changes.iter().take(change).position(|older| {
             older.status == Status::Active
                 && older
                     .slot_unfinished
                     .get(slot)
                     .is_some_and(|left| *left > 0)
-        })?;
-        Some(format!(
-            "change {} goes through {slot_name} first",
-            older.input.id
-        ))
+        })
     }
 
     pub(super) fn start(&mut self, change: usize, step: usize, notes: Vec<String>) {

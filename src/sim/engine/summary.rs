@@ -30,9 +30,61 @@ impl Engine<'_> {
             | Action::Fail { change, step }
             | Action::BakeTimeOver { change, step } => (change, step),
         };
-        let reason =
-            format!("the simulation stops at its horizon, {HORIZON_DAYS} days after the start");
-        self.halt(change, step, Status::Halted, reason);
+        self.halt(change, step, Status::Halted, horizon_reason());
+    }
+
+    /// At the horizon, a change still waiting in a slot behind a change
+    /// that stopped there (whose steps run on past it) halts as well: it
+    /// was still rolling out, and what it waits for does not happen
+    /// within the simulation. A change that waits, itself or through the
+    /// slots ahead of it, for an approval never given stays waiting.
+    pub(super) fn halt_left_behind(&mut self) {
+        for change in 0..self.changes.len() {
+            if !self.is_active(change) || self.waits_for_approval(change) {
+                continue;
+            }
+            if let Some((_, step)) = self.slot_wait(change) {
+                self.halt(change, step, Status::Halted, horizon_reason());
+            }
+        }
+    }
+
+    /// The first step of `change` waiting for a slot, with the slot.
+    fn slot_wait(&self, change: usize) -> Option<(usize, usize)> {
+        self.slot_waiters
+            .iter()
+            .enumerate()
+            .find_map(|(slot, waiters)| {
+                waiters
+                    .iter()
+                    .find(|(waiter, _)| *waiter == change)
+                    .map(|&(_, step)| (slot, step))
+            })
+    }
+
+    /// Whether `change` waits for an approval the scenario never gives,
+    /// itself or behind the changes that keep it out of a slot.
+    fn waits_for_approval(&self, change: usize) -> bool {
+        let mut current = change;
+        for _ in 0..=self.changes.len() {
+            let Some(run) = self.changes.get(current) else {
+                return false;
+            };
+            if run.status != Status::Active {
+                return false;
+            }
+            if !run.awaiting_approval.is_empty() {
+                return true;
+            }
+            let Some(next) = self
+                .slot_wait(current)
+                .and_then(|(slot, _)| self.slot_blocker(current, slot))
+            else {
+                return false;
+            };
+            current = next;
+        }
+        false
     }
 
     pub(super) fn into_simulation(self) -> Simulation {
@@ -280,4 +332,8 @@ impl Engine<'_> {
             })
             .collect()
     }
+}
+
+fn horizon_reason() -> String {
+    format!("the simulation stops at its horizon, {HORIZON_DAYS} days after the start")
 }

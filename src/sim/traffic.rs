@@ -43,29 +43,32 @@ impl Rates {
         traffic: &Traffic,
     ) -> Rates {
         let untiered = traffic.untiered.unwrap_or(LOW_PER_MINUTE);
-        let by_region = tiers
-            .into_iter()
-            .map(|(region, tier)| {
-                let rate = traffic.regions.get(region).copied().or_else(|| {
-                    tier.map(|tier| {
-                        traffic
-                            .tiers
-                            .get(tier)
-                            .copied()
-                            .unwrap_or_else(|| default_tier_rate(Some(tier)))
-                    })
-                });
-                (region.to_string(), rate.unwrap_or(untiered))
-            })
+        // The scenario's rate for a region wins, whether or not the plan's
+        // region table lists the region.
+        let mut by_region: BTreeMap<String, u64> = traffic
+            .regions
+            .iter()
+            .map(|(region, rate)| (region.clone(), *rate))
             .collect();
+        for (region, tier) in tiers {
+            let rate = tier.map_or(untiered, |tier| {
+                traffic
+                    .tiers
+                    .get(tier)
+                    .copied()
+                    .unwrap_or_else(|| default_tier_rate(Some(tier)))
+            });
+            by_region.entry(region.to_string()).or_insert(rate);
+        }
         Rates {
             by_region,
             untiered,
         }
     }
 
-    /// Data points per minute in a region (the untiered rate for one the
-    /// plan's region table does not list).
+    /// Data points per minute in a region (for one the plan's region
+    /// table does not list, the scenario's rate for it, else the untiered
+    /// rate).
     pub fn per_minute(&self, region: &str) -> u64 {
         self.by_region.get(region).copied().unwrap_or(self.untiered)
     }
@@ -158,5 +161,16 @@ mod tests {
         assert_eq!(rates.per_minute("lab-1"), 3);
         assert_eq!(rates.per_minute("odd-1"), LOW_PER_MINUTE);
         assert_eq!(rates.per_minute("nowhere-1"), 3);
+    }
+
+    #[test]
+    fn a_scenario_rate_applies_to_a_region_the_plan_does_not_list() {
+        let traffic = Traffic {
+            regions: [("lab-east-1".to_string(), 0)].into_iter().collect(),
+            ..Traffic::default()
+        };
+        let rates = Rates::new([("lab-west-1", Some("high"))], &traffic);
+        assert_eq!(rates.per_minute("lab-east-1"), 0);
+        assert_eq!(rates.per_minute("lab-west-1"), HIGH_PER_MINUTE);
     }
 }

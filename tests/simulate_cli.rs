@@ -445,6 +445,44 @@ fn every_problem_of_a_scenario_is_listed_together() {
     assert_refused(&output, "at line 1 column");
 }
 
+/// An entry without a field it needs (a change without `id`, an alarm
+/// without `from`, an override without `gate`) is one more problem,
+/// listed with the others rather than stopping the reading alone.
+#[test]
+fn an_entry_without_a_field_it_needs_is_listed_with_the_other_problems() {
+    let dir = scratch_dir("missing");
+    let path = dir.join("scenario.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0",
+  "changes": [{"merged_at": "2027-01-25T09:00:00Z"}, {"id": "c2", "merge_at": "2027-01-25T09:00:00Z"}],
+  "alarms": [{"alarm": "AWS_Large_Scale_Event", "to": "2027-01-25T10:00:00Z"}, {"alarm": "Nope", "from": "2027-01-25T10:00:00Z"}],
+  "overrides": [{"step": "build/bundle"}]}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    for problem in [
+        "missing field `id` in an entry of `changes`",
+        "unknown field `merge_at` in an entry of `changes`",
+        "missing field `from` in an entry of `alarms`",
+        "missing field `gate` in an entry of `overrides`",
+        "alarm `Nope` is not read by any rollback alarm or blocker of the plan",
+    ] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    assert!(!text.contains("line 1 column"), "{text}");
+    assert!(stdout(&output).is_empty());
+}
+
 /// A plan whose window is in a zone the time-zone database does not know
 /// is refused for that, naming the zone, with or without `--start`; and a
 /// `--today` whose next Monday is past the last time there is says so

@@ -300,12 +300,12 @@ fn the_reader_sets_aside_only_unknown_fields() {
       "traffic": {"tiers": {"low": 1}, "regions": {"r": 1}, "untiered": 1}}"#;
     let read = scenario::read(every_field).unwrap();
     assert_eq!(
-        read.unknown_fields,
+        read.set_aside,
         [
             "unknown field `colour`, expected one of `format_version`, `changes`, `alarms`, `approvals`, `overrides`, `durations`, `traffic`"
         ]
     );
-    assert_eq!(read.problems(), read.unknown_fields);
+    assert_eq!(read.problems(), read.set_aside);
     let message = scenario::from_json(every_field).unwrap_err().to_string();
     assert_eq!(message.matches("unknown field").count(), 1, "{message}");
     assert!(scenario::from_json(&every_field.replace(r#""colour": 1,"#, "")).is_ok());

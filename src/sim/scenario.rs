@@ -40,10 +40,10 @@ pub struct Scenario {
     /// Traffic instead of the defaults.
     #[serde(default)]
     pub traffic: Traffic,
-    /// Fields of the file that no type has, set aside by [`read`] and
-    /// listed first among [`Scenario::problems`].
+    /// What [`read`] set aside (fields that no type has, entries without
+    /// a field they need), listed first among [`Scenario::problems`].
     #[serde(skip)]
-    pub unknown_fields: Vec<String>,
+    pub set_aside: Vec<String>,
 }
 
 /// A change (a merged commit) that travels the pipeline.
@@ -295,10 +295,11 @@ pub fn from_json(json: &str) -> Result<Scenario, ReadError> {
 }
 
 /// Reads a scenario as far as it can be read, leaving its problems to be
-/// listed with those against the plan (`simulate` does): a misspelt field
-/// is set aside and kept in [`Scenario::unknown_fields`], so that it is
-/// listed with every other problem rather than alone. Only a file that is
-/// not JSON, is not of this version, or holds a value of the wrong type
+/// listed with those against the plan (`simulate` does): a misspelt field,
+/// and an entry of a list without a field it needs (a change without
+/// `id`), are set aside and kept in [`Scenario::set_aside`], so that they
+/// are listed with every other problem rather than alone. Only a file that
+/// is not JSON, is not of this version, or holds a value of the wrong type
 /// stops here, at its first error.
 pub fn read(json: &str) -> Result<Scenario, ReadError> {
     match crate::export::version::check(json, &[FORMAT_VERSION]) {
@@ -314,24 +315,32 @@ pub fn read(json: &str) -> Result<Scenario, ReadError> {
         Ok(scenario) => return Ok(scenario),
         Err(error) => error,
     };
-    // Set the unknown fields aside and read again: when that reads, they
-    // were the only thing serde refused.
+    // Set the unknown fields and the incomplete entries aside and read
+    // again: when that reads, they were the only thing serde refused.
     let Ok(mut value) = serde_json::from_str::<serde_json::Value>(json) else {
         return Err(ReadError::Json(error));
     };
     let mut unknown = Vec::new();
-    set_aside_unknown_fields(&mut value, "", &mut unknown);
+    set_aside_fields(&mut value, "", &mut unknown);
     if unknown.is_empty() {
         return Err(ReadError::Json(error));
     }
     match Scenario::deserialize(value) {
         Ok(mut scenario) => {
-            scenario.unknown_fields = unknown;
+            scenario.set_aside = unknown;
             Ok(scenario)
         }
         Err(_) => Err(ReadError::Json(error)),
     }
 }
+
+/// The fields an entry of each list cannot do without: those of the types
+/// above that are neither optional nor defaulted.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("changes", &["id"]),
+    ("alarms", &["alarm", "from"]),
+    ("overrides", &["gate"]),
+];
 
 /// The fields each object of a scenario has, by where it is: the fields of
 /// the types above (`tests/simulate_docs.rs` holds the two together).
@@ -365,8 +374,9 @@ const FIELDS: &[(&str, &[&str])] = &[
 
 /// Removes from `value`, the object found at `path`, the fields its type
 /// does not have, saying so in `unknown` in serde's words, and goes on
-/// into the objects and lists of objects it has.
-fn set_aside_unknown_fields(value: &mut serde_json::Value, path: &str, unknown: &mut Vec<String>) {
+/// into the objects and lists of objects it has, where it also removes
+/// the entries without a field they need.
+fn set_aside_fields(value: &mut serde_json::Value, path: &str, unknown: &mut Vec<String>) {
     let Some(fields) = FIELDS
         .iter()
         .find(|(at, _)| *at == path)
@@ -407,13 +417,35 @@ fn set_aside_unknown_fields(value: &mut serde_json::Value, path: &str, unknown: 
         };
         match inner {
             serde_json::Value::Array(items) => {
-                for item in items {
-                    set_aside_unknown_fields(item, &inner_path, unknown);
-                }
+                items.retain_mut(|item| {
+                    set_aside_fields(item, &inner_path, unknown);
+                    has_required_fields(item, &inner_path, unknown)
+                });
             }
-            other => set_aside_unknown_fields(other, &inner_path, unknown),
+            other => set_aside_fields(other, &inner_path, unknown),
         }
     }
+}
+
+/// Whether `item`, an entry of the list at `path`, has the fields it needs;
+/// each one missing is said in `missing`, in serde's words. An entry that
+/// is not an object is left for serde to refuse.
+fn has_required_fields(item: &serde_json::Value, path: &str, missing: &mut Vec<String>) -> bool {
+    let serde_json::Value::Object(object) = item else {
+        return true;
+    };
+    let required = REQUIRED
+        .iter()
+        .find(|(at, _)| *at == path)
+        .map_or(&[][..], |(_, fields)| *fields);
+    let mut complete = true;
+    for field in required {
+        if !object.contains_key(*field) {
+            missing.push(format!("missing field `{field}` in an entry of `{path}`"));
+            complete = false;
+        }
+    }
+    complete
 }
 
 impl Scenario {
@@ -434,7 +466,7 @@ impl Scenario {
     /// every `change` names a listed change. Checks against a plan (step
     /// and gate ids, regions) come later, with the plan.
     pub fn problems(&self) -> Vec<String> {
-        let mut problems = self.unknown_fields.clone();
+        let mut problems = self.set_aside.clone();
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         for change in &self.changes {
             *ids.entry(change.id.as_str()).or_default() += 1;

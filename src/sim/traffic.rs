@@ -141,7 +141,9 @@ mod tests {
     #[test]
     fn the_scenario_wins_over_tiers_and_defaults() {
         let traffic = Traffic {
-            tiers: [("low".to_string(), 2)].into_iter().collect(),
+            tiers: [("low".to_string(), 2), ("quiet".to_string(), 1)]
+                .into_iter()
+                .collect(),
             regions: [("us-east-1".to_string(), 7)].into_iter().collect(),
             untiered: Some(3),
         };
@@ -152,6 +154,7 @@ mod tests {
                 ("ap-east-1", Some("low")),
                 ("lab-1", None),
                 ("odd-1", Some("tiny")),
+                ("odd-2", Some("quiet")),
             ],
             &traffic,
         );
@@ -159,7 +162,10 @@ mod tests {
         assert_eq!(rates.per_minute("eu-west-1"), HIGH_PER_MINUTE);
         assert_eq!(rates.per_minute("ap-east-1"), 2);
         assert_eq!(rates.per_minute("lab-1"), 3);
+        // Another value is a tier of its own: neither `low`'s rate nor the
+        // untiered one applies to it, only its own.
         assert_eq!(rates.per_minute("odd-1"), LOW_PER_MINUTE);
+        assert_eq!(rates.per_minute("odd-2"), 1);
         assert_eq!(rates.per_minute("nowhere-1"), 3);
     }
 

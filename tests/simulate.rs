@@ -819,3 +819,29 @@ fn changes_waiting_for_an_approval_still_wait_when_the_horizon_is_reached() {
             .all(|event| event.kind != EventKind::Halted)
     );
 }
+
+/// A change rolled back in its last wave's bake, after every production
+/// deploy of it finished, was not deployed everywhere: it has no last
+/// region and no lead time.
+#[test]
+fn a_change_rolled_back_after_its_last_deploy_has_no_lead_time() {
+    let plan = compile(TINY);
+    let scenario = r#"{
+      "format_version": "1.0",
+      "alarms": [{ "alarm": "Tiny_High_Severity", "region": "lab-west-1",
+                   "from": "2027-01-26T19:00:00Z", "to": "2027-01-26T19:30:00Z" }]
+    }"#;
+    let simulation = simulate(&plan, Some(scenario), "2027-01-25T09:00:00-08:00");
+    assert_eq!(
+        first(&simulation, REST_DEPLOY, EventKind::Finished),
+        at("2027-01-26T18:25:00Z")
+    );
+    assert_eq!(
+        first(&simulation, REST_BAKE, EventKind::RolledBack),
+        at("2027-01-26T19:00:00Z")
+    );
+    let change = &simulation.changes[0];
+    assert_eq!(change.outcome, Outcome::RolledBack);
+    assert_eq!(change.last_region_at, None);
+    assert_eq!(change.lead_time_seconds(), None);
+}

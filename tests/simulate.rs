@@ -845,3 +845,29 @@ fn a_change_rolled_back_after_its_last_deploy_has_no_lead_time() {
     assert_eq!(change.last_region_at, None);
     assert_eq!(change.lead_time_seconds(), None);
 }
+
+/// In the Gantt chart, a region whose deployments a wave's bake undid is
+/// a rolled-back bar (`crit`), as the bake is, though each of the
+/// region's own steps had finished.
+#[test]
+fn a_region_undone_by_its_waves_bake_is_a_crit_bar() {
+    let plan = compile(TINY);
+    let scenario = r#"{
+      "format_version": "1.0",
+      "alarms": [{"alarm": "Tiny_High_Severity", "region": "lab-east-1", "from": "2027-01-26T00:00:00Z"}]
+    }"#;
+    let simulation = simulate(&plan, Some(scenario), "2027-01-25T09:00:00-08:00");
+    let chart = pipec::sim::output::mermaid::render(&simulation);
+    let section: Vec<&str> = chart
+        .lines()
+        .skip_while(|line| *line != "    section production/first")
+        .collect();
+    assert_eq!(
+        section,
+        [
+            "    section production/first",
+            "    lab-east-1 :crit, t3, 2027-01-25 17:11:00, 2027-01-25 18:36:00",
+            "    bake :crit, t4, 2027-01-25 18:36:00, 2027-01-26 00:00:00",
+        ]
+    );
+}

@@ -3,8 +3,9 @@
 //! in each, one bar per region (from its first step's start to its last
 //! step's end: one-box, AZs, cells and their bakes) and one per step that
 //! targets no region (a wave's bake, a stage's tests, a build). Steps that
-//! take no time are milestones. Rolled-back bars are `crit`, bars still
-//! running at the end `active`. Times are UTC.
+//! take no time are milestones. Rolled-back bars (a region whose
+//! deployments were undone among them) are `crit`, bars still running at
+//! the end `active`. Times are UTC.
 
 use crate::sim::report::{RunEnding, Simulation};
 use jiff::Timestamp;
@@ -126,6 +127,18 @@ fn bars_of_slot(simulation: &Simulation, slot: usize) -> Vec<Bar> {
                     ending: run.ending,
                 });
             }
+        }
+    }
+    // A region whose deployments an alarm undid is rolled back, even when
+    // every step of its bar had finished (a wave's bake fired).
+    for bar in by_region.values_mut() {
+        let undone = simulation.rolled_back.iter().any(|rollback| {
+            rollback.change == bar.change
+                && rollback.stage == slot_name
+                && rollback.region == bar.label
+        });
+        if undone {
+            bar.ending = worse(bar.ending, RunEnding::RolledBack);
         }
     }
     bars.extend(by_region.into_values());

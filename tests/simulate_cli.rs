@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod sim;
+
 use std::process::{Command, Output};
 
 const SAMPLE: &str = "examples/sample/services/orders_api.pipe";
@@ -338,6 +340,40 @@ fn a_pipe_file_with_errors_exits_1_with_diagnostics() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).contains("error["), "{}", stderr(&output));
     assert!(stdout(&output).is_empty());
+}
+
+/// With `--deny-warnings`, a `.pipe` file with warnings exits 1 as one
+/// with errors does, and simulates nothing; a plan file, already
+/// compiled, has no warnings to deny.
+#[test]
+fn denied_warnings_exit_1_and_simulate_nothing() {
+    let dir = scratch_dir("denied");
+    let file = dir.join("tiny.pipe");
+    std::fs::write(&file, sim::TINY).unwrap();
+    std::fs::write(dir.join("pipec.toml"), "").unwrap();
+    let file = file.to_str().unwrap();
+    let allowed = pipec(&["simulate", file, "--start", START]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    assert!(
+        stderr(&allowed).contains("warning["),
+        "{}",
+        stderr(&allowed)
+    );
+    let denied = pipec(&["simulate", file, "--start", START, "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    assert!(stdout(&denied).is_empty());
+    let plan = dir.join("tiny.json");
+    let compiled = pipec(&["compile", file, "-o", plan.to_str().unwrap()]);
+    assert_eq!(compiled.status.code(), Some(0), "{}", stderr(&compiled));
+    let from_plan = pipec(&[
+        "simulate",
+        plan.to_str().unwrap(),
+        "--start",
+        START,
+        "--deny-warnings",
+    ]);
+    assert_eq!(from_plan.status.code(), Some(0), "{}", stderr(&from_plan));
+    assert_eq!(stdout(&from_plan), stdout(&allowed));
 }
 
 /// A start so late that the horizon, or a window's next opening after it,

@@ -646,3 +646,43 @@ fn with_several_changes_each_bar_is_named_after_its_change() {
         "{mermaid}"
     );
 }
+
+/// A change rolled back in one region of a wave and then, by a one-box
+/// still running, in another keeps the reason it halted with: the first
+/// rollback. Both rollbacks are listed.
+#[test]
+fn a_second_rollback_keeps_the_reason_the_change_halted_with() {
+    let dir = scratch_dir("second-rollback");
+    let path = dir.join("scenario.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0", "alarms": [
+  {"alarm": "OrdersApi_High_P99_Latency", "region": "eu-west-1", "from": "2027-01-27T17:20:00Z", "to": "2027-01-27T17:30:00Z"},
+  {"alarm": "OrdersApi_High_P99_Latency", "region": "us-west-2", "from": "2027-01-27T17:40:00Z", "to": "2027-01-27T17:50:00Z"}]}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("halted      production/third/eu-west-1/onebox/bake  promoted no further: rolled back in eu-west-1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  change c1: merged 2027-01-25T17:00:00Z, rolled_back; promoted no further: rolled back in eu-west-1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  rolled back: in eu-west-1 (production/third) at 2027-01-27T17:20:00Z\n  rolled back: in us-west-2 (production/third) at 2027-01-27T17:40:00Z\n"
+        ),
+        "{text}"
+    );
+}

@@ -145,9 +145,12 @@ impl Engine<'_> {
         };
         if self.is_active(change) {
             self.halt(change, trigger, Status::RolledBack, halt_reason);
-        } else if let Some(run) = self.changes.get_mut(change) {
+        } else if let Some(run) = self.changes.get_mut(change)
+            && run.status != Status::RolledBack
+        {
             // Already stopped for another reason: the rollback is the
-            // weightier fact about it.
+            // weightier fact about it. Rolled back already, it keeps the
+            // reason its `halted` event gave.
             run.status = Status::RolledBack;
             run.reason = Some(halt_reason);
         }

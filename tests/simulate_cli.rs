@@ -159,6 +159,10 @@ fn bad_scenarios_exit_2_and_say_why() {
             "approval `release-manager` gives exactly one of `at` and `after_seconds`",
         ),
         (
+            r#"{"format_version": "1.0", "approvals": [{"after_seconds": 60}]}"#,
+            "an approval names neither `role` nor `step`; it names exactly one of them",
+        ),
+        (
             "{\"format_version\": \"1.0\",",
             "EOF while parsing a value at line 1 column 25",
         ),

@@ -505,19 +505,28 @@ impl Scenario {
             }
         }
         for approval in &self.approvals {
+            // Named by its role or step, escaped (a line break would split
+            // the message); one with neither is "an approval".
             let what = approval
                 .role
                 .as_deref()
                 .or(approval.step.as_deref())
-                .unwrap_or("?");
-            if approval.role.is_some() == approval.step.is_some() {
-                problems.push(format!(
-                    "approval `{what}` names exactly one of `role` and `step`"
-                ));
+                .map_or("an approval".to_string(), |name| {
+                    format!("approval `{}`", name.escape_debug())
+                });
+            match (&approval.role, &approval.step) {
+                (Some(_), Some(_)) => {
+                    problems.push(format!("{what} names exactly one of `role` and `step`"))
+                }
+                (None, None) => problems.push(
+                    "an approval names neither `role` nor `step`; it names exactly one of them"
+                        .to_string(),
+                ),
+                _ => {}
             }
             if approval.at.is_some() == approval.after_seconds.is_some() {
                 problems.push(format!(
-                    "approval `{what}` gives exactly one of `at` and `after_seconds`"
+                    "{what} gives exactly one of `at` and `after_seconds`"
                 ));
             }
         }

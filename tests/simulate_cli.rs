@@ -199,6 +199,38 @@ fn bad_scenarios_exit_2_and_say_why() {
     assert!(stderr(&missing).contains("could not read no/such/scenario.json"));
 }
 
+/// A scenario may replace any step's duration, but an approval lasts until
+/// it is given and a gate takes no time: a duration for one would be read
+/// and ignored, so it is a problem of the scenario (exit 2).
+#[test]
+fn a_duration_for_an_approval_step_is_refused() {
+    let dir = scratch_dir("timeless");
+    let path = dir.join("scenario.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0", "durations": {"steps": {"production/approval/senior-engineer": 60}}}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--profile",
+        "emergency",
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "`durations.steps` names `production/approval/senior-engineer`, an approval, which lasts until it is given"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
 #[test]
 fn the_default_start_is_diffs_and_a_start_must_have_an_offset() {
     // `pipec()` passes `--today 2026-11-22`, a Sunday: the rollout starts

@@ -51,6 +51,26 @@ pub fn scenario_against_plan(model: &Model<'_>, scenario: &Scenario) -> Vec<Stri
                 "`durations.steps` names `{}`, which is not a step of the plan",
                 id.escape_debug()
             ));
+            continue;
+        }
+        // An approval lasts until it is given, and a gate takes no time:
+        // a duration for either would be read and then ignored.
+        let timeless = model
+            .step_ids
+            .get(id.as_str())
+            .and_then(|&index| plan.steps.get(index))
+            .and_then(|step| match step.params {
+                Params::Approval(_) => {
+                    Some("an approval, which lasts until it is given (see `approvals`)")
+                }
+                Params::Gate(_) => Some("a gate, which takes no time"),
+                _ => None,
+            });
+        if let Some(what) = timeless {
+            problems.push(format!(
+                "`durations.steps` names `{}`, {what}",
+                id.escape_debug()
+            ));
         }
     }
     for span in &scenario.alarms {

@@ -11,7 +11,7 @@ use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::semantics::types;
 use crate::source::FileId;
-use crate::syntax::ast::{AssignOp, Member, MemberKind, ModifierKind, WindowUse};
+use crate::syntax::ast::{AssignOp, ExprKind, Member, MemberKind, ModifierKind, WindowUse};
 
 impl<'w, 'd> Merger<'w, 'd> {
     pub(super) fn apply_keyed(
@@ -181,7 +181,18 @@ impl<'w, 'd> Merger<'w, 'd> {
                 return;
             }
             let previous_items = existing.items.clone();
-            let items = self.list_op(previous_items, member, op, file, existing);
+            let items = self.list_op(previous_items.clone(), member, op, file, existing);
+            // An edit whose every item was refused (P0308, P0309) changed
+            // nothing: it is skipped (R13), so the list is still where it
+            // was last set or changed, which is what a later `-=` of an
+            // absent item points at, and the edit enters no provenance.
+            if items.is_some()
+                && items == previous_items
+                && matches!(&member.kind, MemberKind::FieldAssign { value, .. }
+                    if matches!(&value.kind, ExprKind::List(operands) if !operands.is_empty()))
+            {
+                return;
+            }
             let how = if op == AssignOp::Append {
                 How::Append
             } else {

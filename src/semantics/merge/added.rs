@@ -141,14 +141,17 @@ impl<'w, 'd> Merger<'w, 'd> {
             // `gamma_canary`. A member of the same kind is preferred, then
             // the same name of another kind (`high_severity = ...` for
             // `alarm high_severity`), then a close name of any kind.
-            let names: Vec<(String, String)> = block
+            // A profile's body holds no profiles: those of the pipeline it
+            // is applied to are no member it could have meant.
+            let candidates = block
                 .members
                 .iter()
+                .filter(|(k, _)| !(self.applying_profile && matches!(k, Key::Named("profile", _))));
+            let names: Vec<(String, String)> = candidates
+                .clone()
                 .map(|(k, _)| (k.name().to_string(), k.written()))
                 .collect();
-            let same_kind: Vec<(String, String)> = block
-                .members
-                .iter()
+            let same_kind: Vec<(String, String)> = candidates
                 .filter(|(k, _)| {
                     std::mem::discriminant(k) == std::mem::discriminant(&key)
                         && k.kind_word() == key.kind_word()

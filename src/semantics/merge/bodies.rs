@@ -103,10 +103,23 @@ impl<'w, 'd> Merger<'w, 'd> {
                 format!("nothing to remove: no inherited {}", key.describe()),
             )
             .primary(file, member.span, "removes nothing");
-            diagnostic = match closest(name, candidates.iter().map(String::as_str)) {
-                Some(suggestion) => {
-                    diagnostic.help(format!("did you mean `remove {keyword} {suggestion}`?"))
+            // A close name of the kind written, else the name written as a
+            // member of another kind `remove` takes (`remove wave gamma`
+            // over an inherited `stage gamma`), as for an override of
+            // nothing (R23).
+            let other_kind = block.members.iter().find_map(|(k, _)| match k {
+                Key::Named(other, other_name)
+                    if *other != kind && other_name == name && REMOVABLE.contains(other) =>
+                {
+                    Some(format!("remove {other} {other_name}"))
                 }
+                _ => None,
+            });
+            diagnostic = match closest(name, candidates.iter().map(String::as_str))
+                .map(|suggestion| format!("remove {keyword} {suggestion}"))
+                .or(other_kind)
+            {
+                Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
                 None => diagnostic
                     .help("`remove` drops a member inherited from the parent; delete this line"),
             };
@@ -157,6 +170,11 @@ pub(super) fn add_collection_item<'w>(
         None => block.collection.push((member, vec![origin])),
     }
 }
+
+/// The kinds of member `remove` drops (R36).
+const REMOVABLE: [&str; 8] = [
+    "stage", "wave", "test", "alarm", "source", "build", "profile", "region",
+];
 
 fn static_kind(keyword: &str) -> &'static str {
     match keyword {

@@ -134,9 +134,18 @@ impl<'w, 'd> Merger<'w, 'd> {
             });
             existing.member = member;
         }
-        if let Some(declared) = existing.declared {
-            self.diagnostics
-                .extend(types::override_problem(&declared, member, file));
+        if let Some(declared) = existing.declared
+            && let Some(problem) = types::override_problem(&declared, member, file)
+        {
+            self.diagnostics.push(problem);
+            // An override of another type is refused (R37): the inherited
+            // value and its declared type are kept (R13), so a descendant's
+            // edit is read against them, not against the refused value.
+            // A binding of an abstract member still binds it, so that the
+            // pipeline is not also told to bind it (R29).
+            if existing.abstract_at.is_none() {
+                return;
+            }
         }
         // Merge into the inherited member (R11).
         let op = match &member.kind {

@@ -649,7 +649,12 @@ impl ShapeChecker {
                     )
                     .primary(self.file, head_span(member), "inside a profile")
                     .help(format!(
-                        "approve the window where production's window is set, outside any profile: `window NAME for profile {}`",
+                        "approve the window where {} window is set, outside any profile: `window NAME for profile {}`",
+                        if body == Body::Stage {
+                            "the stage's"
+                        } else {
+                            "production's"
+                        },
                         profile.name
                     )),
                 );

@@ -732,6 +732,68 @@ pipeline renewed extends Base {
     assert_eq!(approvals(&renewed), ["production/approval/boss"]);
 }
 
+/// A profile the chain refuses (`P0303`: a pipeline's own profile under
+/// `extends` written without `new`, also after its template's was removed)
+/// is that one error (R13): selecting it with `--profile` is not also
+/// `P0312`, which would say the pipeline declares no profile of that name.
+/// A pipeline that declares none still gets `P0312`.
+#[test]
+fn selecting_a_refused_profile_is_one_error() {
+    let text = r#"registry lab { region lab-1 { } }
+template Base {
+  platform = ecs
+  source code = git("https://git.example.com/p.git") { require review }
+  build bundle from code { run = "make" }
+  stage beta { bake = 3h }
+  production { registry = lab; rollback on ALARM("X"); wave w { regions = rest; bake = 12h } }
+  profile other { stage beta { bake = 2h } }
+}
+pipeline unmarked extends Base { profile em { stage beta { bake = 1h } } }
+pipeline readded extends Base {
+  remove profile other
+  profile other { stage beta { bake = 1h } }
+}
+pipeline plain extends Base { }
+"#;
+    let loader = MemoryLoader::in_dir("/workspace");
+    let errors = |profile: Option<&str>| -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> =
+            workspace::check_workspace_with(main_entry(text), &loader, support::TODAY, profile)
+                .diagnostics
+                .iter()
+                .filter(|diagnostic| diagnostic.is_error())
+                .map(|diagnostic| {
+                    (
+                        diagnostic.code.as_str().to_string(),
+                        diagnostic.message.clone(),
+                    )
+                })
+                .collect();
+        found.sort();
+        found
+    };
+    let refused = [
+        ("P0303", "profile `em` overrides nothing"),
+        ("P0303", "profile `other` overrides nothing"),
+    ]
+    .map(|(code, message)| (code.to_string(), message.to_string()));
+    assert_eq!(errors(None), refused);
+    let mut em = refused.to_vec();
+    em.push((
+        "P0312".to_string(),
+        "pipeline `plain` has no profile `em`".to_string(),
+    ));
+    em.push((
+        "P0312".to_string(),
+        "pipeline `readded` has no profile `em`".to_string(),
+    ));
+    em.sort();
+    assert_eq!(errors(Some("em")), em);
+    let mut other = refused.to_vec();
+    other.sort();
+    assert_eq!(errors(Some("other")), other);
+}
+
 /// A final profile is frozen (R32, R33): a pipeline that removes it, or
 /// changes or adds to it, is an override of a final member, and that
 /// change is skipped (R13). Selecting the profile then applies the

@@ -538,6 +538,9 @@ fn apply_profile<'w>(
             Some(found) => {
                 effects.insert(decl, found);
             }
+            // A profile the chain declares but refused (P0303, P0304) is
+            // that one error (R13), not also one for selecting it.
+            None if merge::profile_refused(scopes, &chain, name) => {}
             None => {
                 let removed = merge::profile_removal(scopes, &chain, name);
                 missing.push((decl, item, available, removed));

@@ -28,7 +28,7 @@ mod resolved;
 pub use block::ResolvedBlock;
 pub use keys::{Key, head_span, key_of};
 pub(super) use profiles::profile_bodies;
-pub use profiles::{ProfileEffects, profile_removal};
+pub use profiles::{ProfileEffects, profile_refused, profile_removal};
 pub use resolved::{Declared, How, Origin, Resolved};
 
 use super::chains::{Chains, decl_of};

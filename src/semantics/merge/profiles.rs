@@ -100,6 +100,28 @@ pub fn profile_removal(
     })
 }
 
+/// Whether a link of `chain` writes `profile NAME { ... }` after the last
+/// link that removes it. When the chain gives the profile no body
+/// ([`profile_bodies`] is empty), every such declaration was refused
+/// where it is written (`P0303` without `new`, `P0304` with it on one
+/// inherited), and selecting the profile is that mistake, not another.
+pub fn profile_refused(scopes: &Scopes<'_>, chain: &[DeclId], name: &str) -> bool {
+    let mut written = false;
+    for &link in chain {
+        let members = scopes
+            .item(link)
+            .and_then(|item| decl_of(&item.kind))
+            .map_or(&[][..], |decl| decl.body.members.as_slice());
+        if members.iter().any(|member| removes_profile(member, name)) {
+            written = false;
+        }
+        written |= members.iter().any(|member| {
+            matches!(&member.kind, MemberKind::Profile { name: profile, .. } if profile.name == name)
+        });
+    }
+    written
+}
+
 impl<'w> ProfileEffects<'w> {
     /// What profile `name` does besides overriding members, read from
     /// every link of `chain` that declares it, and whether that is all it

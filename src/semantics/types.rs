@@ -72,9 +72,13 @@ pub fn override_problem(
 ) -> Option<Diagnostic> {
     let inherited_label = format!("declared `{}` here", type_text(declared.ty));
     let misfit = match &member.kind {
-        MemberKind::FieldDecl { ty, name, .. } => {
+        MemberKind::FieldDecl { ty, name, value } => {
+            // Restated with its type, the field's value still has to fit
+            // it, as a declaration's own value does.
             if same_type(ty, declared.ty) {
-                return None;
+                return value
+                    .as_ref()
+                    .and_then(|value| declared_value_problem(ty, value, file));
             }
             let help = if member
                 .modifiers

@@ -134,9 +134,22 @@ impl<'w, 'd> Merger<'w, 'd> {
             });
             existing.member = member;
         }
-        if let Some(declared) = existing.declared
-            && let Some(problem) = types::override_problem(&declared, member, file)
-        {
+        // A built-in field restated with its type (`bake : duration = ...`)
+        // has no declaration to inherit: its value is checked against the
+        // type it states, as where nothing is inherited.
+        let problem = match (existing.declared, &member.kind) {
+            (Some(declared), _) => types::override_problem(&declared, member, file),
+            (
+                None,
+                MemberKind::FieldDecl {
+                    ty,
+                    value: Some(value),
+                    ..
+                },
+            ) => types::declared_value_problem(ty, value, file),
+            _ => None,
+        };
+        if let Some(problem) = problem {
             self.diagnostics.push(problem);
             // An override of another type is refused (R37): the inherited
             // value and its declared type are kept (R13), so a descendant's

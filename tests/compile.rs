@@ -794,6 +794,55 @@ pipeline plain extends Base { }
     assert_eq!(errors(Some("other")), other);
 }
 
+/// An inheritance cycle across files is named from its member that comes
+/// first, files in path order (R4): from `a.pipe` whichever file the check
+/// starts from, with the primary label there and the other `extends`
+/// labelled in `b.pipe`.
+#[test]
+fn an_inheritance_cycle_is_named_from_the_first_file_by_path() {
+    let mut loader = MemoryLoader::in_dir("/workspace");
+    loader.add("pipec.toml", "");
+    loader.add("a.pipe", "import \"./b.pipe\"\ntemplate Z extends Y { }\n");
+    loader.add("b.pipe", "import \"./a.pipe\"\ntemplate Y extends Z { }\n");
+    for entry in ["b.pipe", "a.pipe"] {
+        let checked = workspace::check_workspace(
+            vec![Entry {
+                path: PathBuf::from(entry),
+                bytes: None,
+                name: None,
+            }],
+            &loader,
+            support::TODAY,
+        );
+        let cycles: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.code.as_str() == "P0301")
+            .collect();
+        assert_eq!(cycles.len(), 1, "from {entry}");
+        let cycle = cycles[0];
+        assert_eq!(
+            cycle.message, "inheritance cycle: Z → Y → Z",
+            "from {entry}"
+        );
+        let file_of = |label: &pipec::diagnostics::Label| {
+            checked.sources.get(label.file).unwrap().name.clone()
+        };
+        assert_eq!(
+            file_of(cycle.primary_label().unwrap()),
+            "a.pipe",
+            "from {entry}"
+        );
+        let others: Vec<String> = cycle
+            .labels
+            .iter()
+            .filter(|label| !label.primary)
+            .map(file_of)
+            .collect();
+        assert_eq!(others, ["b.pipe"], "from {entry}");
+    }
+}
+
 /// A final profile is frozen (R32, R33): a pipeline that removes it, or
 /// changes or adds to it, is an override of a final member, and that
 /// change is skipped (R13). Selecting the profile then applies the

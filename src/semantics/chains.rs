@@ -108,6 +108,16 @@ fn report_cycles(
     chains: &mut Chains,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // Numbered in path order of their files, then by position, so that a
+    // cycle is named from its member that comes first (R4), whichever file
+    // the check started from.
+    let sources = &scopes.workspace().sources;
+    let mut decls = decls.to_vec();
+    decls.sort_by(|(left, _), (right, _)| {
+        let name = |decl: &DeclId| sources.get(decl.file).map(|source| source.name.as_str());
+        (name(left), left.file, left.item).cmp(&(name(right), right.file, right.item))
+    });
+    let decls = &decls;
     let index: FastHashMap<DeclId, usize> = decls
         .iter()
         .enumerate()

@@ -85,6 +85,23 @@ pub fn reported_as_out_of_place(body: Body, member: &Member) -> bool {
     !body.allowed().contains(&Form::of(&member.kind)) || field_unknown_to(body, member).is_some()
 }
 
+/// Whether the shape check refuses the operand of `member`, a `+=` or
+/// `-=`, where it is written (`P0701`): a stage's `regions` and a region's
+/// `azs` and `cells` are lists of names, edited with a list (`regions +=
+/// [eu-west-1]`), not with one name or a region set. Merging skips such an
+/// edit (RFC 0001, R13, R38) and says nothing more about it.
+pub fn reported_as_list_operand(body: Body, member: &Member) -> bool {
+    let MemberKind::FieldAssign { name, op, value } = &member.kind else {
+        return false;
+    };
+    *op != AssignOp::Replace
+        && !matches!(value.kind, ExprKind::List(_))
+        && matches!(
+            (body, name.name.as_str()),
+            (Body::Stage, "regions") | (Body::Region, "azs" | "cells")
+        )
+}
+
 /// Whether the shape check refuses the modifiers of `member` (or its lack
 /// of a value) where it is written (`abstract_allowed`: anywhere inside a
 /// template, outside its profiles). Merging says nothing more about such
@@ -770,12 +787,11 @@ impl ShapeChecker {
             }
             // `regions` needs the registry to name regions of it, but not
             // to be a region set (a wave's) or a list of names (a stage's).
-            if let MemberKind::FieldAssign {
-                name,
-                op: AssignOp::Replace,
-                value,
-            } = &member.kind
+            // A stage's list is edited with a list too (R38); the items
+            // of a list operand are checked where the edit applies.
+            if let MemberKind::FieldAssign { name, op, value } = &member.kind
                 && name.name == "regions"
+                && (*op == AssignOp::Replace || reported_as_list_operand(body, member))
             {
                 match body {
                     Body::Stage => self

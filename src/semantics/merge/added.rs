@@ -34,7 +34,10 @@ impl<'w, 'd> Merger<'w, 'd> {
             // In a profile's body, merged along the chain, the list it
             // edits is the pipeline's (R40): checked, and applied, when
             // the profile is applied to the pipeline.
-            if crate::check::reported_as_out_of_place(ctx.body, member) || ctx.in_profile {
+            if crate::check::reported_as_out_of_place(ctx.body, member)
+                || crate::check::reported_as_list_operand(ctx.body, member)
+                || ctx.in_profile
+            {
                 return;
             }
             // A region's AZ ids and cells have a built-in default, `[]`

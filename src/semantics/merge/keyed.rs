@@ -22,12 +22,15 @@ impl<'w, 'd> Merger<'w, 'd> {
         file: FileId,
         ctx: Ctx,
     ) {
-        // `+=` or `-=` on a built-in field that holds one value is refused
-        // where it is written (P0701, R38); the inherited value is kept
-        // (R13), and no edit that never happened enters its provenance.
+        // `+=` or `-=` on a built-in field that holds one value, or with an
+        // operand that is no list where only a list edits the field (a
+        // stage's `regions += eu-west-1`), is refused where it is written
+        // (P0701, R38); the inherited value is kept (R13), and no edit that
+        // never happened enters its provenance.
         if let MemberKind::FieldAssign { op, name, .. } = &member.kind
             && *op != AssignOp::Replace
-            && crate::check::builtin_single_value(ctx.body, &name.name).is_some()
+            && (crate::check::builtin_single_value(ctx.body, &name.name).is_some()
+                || crate::check::reported_as_list_operand(ctx.body, member))
         {
             return;
         }

@@ -249,7 +249,8 @@ codes! {
         "Following `extends` from a declaration must end at a root. The cycle is \
          reported once, at the `extends` of the declaration that comes first, \
          with every other `extends` of the cycle labelled; declarations in or \
-         below the cycle are not checked further.";
+         below the cycle are not checked further, apart from what is checked \
+         of a member where it is written, such as an unknown field (`P0105`).";
     INHERITANCE_TOO_DEEP = "P0302", "inheritance-too-deep",
         "A declaration has more than ten ancestors.",
         "Chains of `extends` are limited to ten ancestors (RFC 0001, R3), which \

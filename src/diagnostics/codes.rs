@@ -170,7 +170,8 @@ codes! {
     INVALID_MODIFIER = "P0102", "invalid-modifier",
         "A modifier (`abstract`, `final`, `new`) is misused.",
         "`abstract` declares a member without a value, so it cannot have one and \
-         cannot be `final`; collection statements (`block`, `require`, \
+         cannot be `final`, nor stand unbound in a template's `final` block; \
+         collection statements (`block`, `require`, \
          `exclude`, `wait for`) take no modifiers; a modifier may appear once \
          per member. Top-level declarations take none either: a modifier \
          before one is a syntax error (`P0001`).";

@@ -251,7 +251,8 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             _ => None,
         };
-        Resolved {
+        let final_at = final_modifier(member).map(|span| (file, span));
+        let mut resolved = Resolved {
             member,
             origin: Origin {
                 file,
@@ -259,7 +260,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 how,
             },
             history: Vec::new(),
-            final_at: final_modifier(member).map(|span| (file, span)),
+            final_at,
             abstract_at,
             body,
             items: literal_items(member, ctx.body, file, |item| {
@@ -268,7 +269,13 @@ impl<'w, 'd> Merger<'w, 'd> {
             base: writes_value(&member.kind).then_some((member, file)),
             list_ops: Vec::new(),
             declared: self.declaration(member, file, ctx.body),
+        };
+        // Only a template holds abstract members: in a pipeline, one left
+        // unbound is that pipeline's one error (P0306).
+        if let Some(final_at) = final_at.filter(|_| ctx.in_template) {
+            self.refuse_final_over_abstract(&mut resolved, final_at);
         }
+        resolved
     }
 
     /// The type a member declares (`NAME : TYPE [= VALUE]`), after checking

@@ -270,6 +270,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             self.apply(&mut merged, child_body, file, child_ctx);
             if let Some(existing) = block.get_mut(&key) {
                 existing.body = Some(merged);
+                if let Some(final_span) = final_modifier(member).filter(|_| ctx.in_template) {
+                    self.refuse_final_over_abstract(existing, (file, final_span));
+                }
             }
         }
     }

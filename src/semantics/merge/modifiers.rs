@@ -32,6 +32,38 @@ pub(super) fn final_modifier(member: &Member) -> Option<Span> {
 }
 
 impl<'w, 'd> Merger<'w, 'd> {
+    /// `final` on a block that holds an abstract member, which every
+    /// pipeline must bind and the block would forbid it to (R31: `final`
+    /// never goes with `abstract`). `None` when the block holds none;
+    /// otherwise the `final` is refused (P0102) and the block is read
+    /// without it, so that pipelines may bind the member and are told
+    /// neither to bind it nor that binding it changes a final member
+    /// (R13: one mistake, one diagnostic).
+    pub(super) fn refuse_final_over_abstract(
+        &mut self,
+        member: &mut Resolved<'_>,
+        final_at: (FileId, Span),
+    ) {
+        let Some(abstract_at) = find_abstract_inside(member) else {
+            return;
+        };
+        member.final_at = None;
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::INVALID_MODIFIER,
+                "a final block cannot hold an abstract member",
+            )
+            .primary(final_at.0, final_at.1, "`final` here")
+            .secondary(
+                abstract_at.0,
+                abstract_at.1,
+                "abstract: each pipeline must bind it",
+            )
+            .note("`final` and `abstract` never go together (RFC 0001, R31): the block is read without `final`")
+            .help("remove `final`, or give the abstract member its value before the block is made final"),
+        );
+    }
+
     pub(super) fn final_violation(
         &mut self,
         file: FileId,
@@ -48,6 +80,20 @@ impl<'w, 'd> Merger<'w, 'd> {
                 .help("remove this change; the inherited value is kept"),
         );
     }
+}
+
+/// The first abstract member inside a member's body, at any depth.
+fn find_abstract_inside(member: &Resolved<'_>) -> Option<(FileId, Span)> {
+    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.iter().collect();
+    while let Some(block) = pending.pop() {
+        for (_, inner) in &block.members {
+            if inner.abstract_at.is_some() {
+                return inner.abstract_at;
+            }
+            pending.extend(inner.body.iter());
+        }
+    }
+    None
 }
 
 /// The first `final` at or inside a member (R34).

@@ -75,17 +75,17 @@ impl Secrets {
     }
 }
 
-/// A secret shorter than this many bytes is warned about: masking every
-/// occurrence of a two-letter value garbles every log it appears in.
+/// A secret shorter than this many characters is warned about: masking
+/// every occurrence of a two-letter value garbles every log it appears in.
 pub const SHORT_SECRET: usize = 4;
 
 impl Secrets {
     /// The names of the secrets whose values are shorter than
-    /// [`SHORT_SECRET`] bytes.
+    /// [`SHORT_SECRET`] characters (not bytes: `ééé` is as short as `abc`).
     pub fn short(&self) -> Vec<&str> {
         self.values
             .iter()
-            .filter(|(_, value)| value.len() < SHORT_SECRET)
+            .filter(|(_, value)| value.chars().count() < SHORT_SECRET)
             .map(|(name, _)| name.as_str())
             .collect()
     }
@@ -175,5 +175,18 @@ mod tests {
             "a *** b *** c ******"
         );
         assert_eq!(secrets.mask("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn a_short_secret_is_counted_in_characters() {
+        let values = [("A", "ééé"), ("B", "abc"), ("C", "abcd"), ("D", "éééé")];
+        let secrets = Secrets {
+            values: values
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+            masked: Vec::new(),
+        };
+        assert_eq!(secrets.short(), ["A", "B"]);
     }
 }

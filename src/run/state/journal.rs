@@ -231,7 +231,7 @@ pub fn read(path: &Path) -> Result<(Vec<Entry>, u64), JournalError> {
         let parsed = if complete {
             parse_line(line, entries.len() as u64 + 1)
         } else {
-            Err("no newline at its end".to_string())
+            Err(LineError::Torn("no newline at its end".to_string()))
         };
         match parsed {
             Ok(entry) => {
@@ -239,8 +239,10 @@ pub fn read(path: &Path) -> Result<(Vec<Entry>, u64), JournalError> {
                 good_length += line.len() as u64 + 1;
             }
             // A torn tail: what a kill in the middle of an append leaves.
-            Err(_) if is_last => break,
-            Err(why) => {
+            // A last line whose checksum matches was written whole: if its
+            // record is wrong, no crash made it so.
+            Err(LineError::Torn(_)) if is_last => break,
+            Err(LineError::Torn(why) | LineError::Wrong(why)) => {
                 return Err(JournalError::Corrupt {
                     path: path.to_path_buf(),
                     line: line_number,
@@ -253,18 +255,30 @@ pub fn read(path: &Path) -> Result<(Vec<Entry>, u64), JournalError> {
     Ok((entries, good_length))
 }
 
-fn parse_line(line: &[u8], seq: u64) -> Result<Entry, String> {
-    let text = std::str::from_utf8(line).map_err(|_| "not UTF-8".to_string())?;
-    let (checksum, json) = text
-        .split_once(' ')
-        .ok_or_else(|| "no checksum".to_string())?;
+/// Why a line is not a record.
+enum LineError {
+    /// Not what was written (cut short, or its checksum does not match):
+    /// a crash's trace when it is the last line.
+    Torn(String),
+    /// Written whole (its checksum matches), but not a record that fits
+    /// here: never a crash's trace.
+    Wrong(String),
+}
+
+fn parse_line(line: &[u8], seq: u64) -> Result<Entry, LineError> {
+    let torn = |why: &str| LineError::Torn(why.to_string());
+    let text = std::str::from_utf8(line).map_err(|_| torn("not UTF-8"))?;
+    let (checksum, json) = text.split_once(' ').ok_or_else(|| torn("no checksum"))?;
     if checksum != format!("{:016x}", fnv1a64(json.as_bytes())) {
-        return Err("checksum mismatch".to_string());
+        return Err(torn("checksum mismatch"));
     }
-    let entry: Entry =
-        serde_json::from_str(json).map_err(|error| format!("unreadable record: {error}"))?;
+    let entry: Entry = serde_json::from_str(json)
+        .map_err(|error| LineError::Wrong(format!("unreadable record: {error}")))?;
     if entry.seq != seq {
-        return Err(format!("record {} where {seq} was due", entry.seq));
+        return Err(LineError::Wrong(format!(
+            "record {} where {seq} was due",
+            entry.seq
+        )));
     }
     Ok(entry)
 }
@@ -437,6 +451,33 @@ mod tests {
         assert!(journal.append(started("c")).is_err());
         let (entries, _) = read(&path).unwrap();
         assert_eq!(entries.len(), 1);
+    }
+
+    /// A last line written whole (its checksum matches) with a sequence
+    /// number out of order, or a record that cannot be read, is not what
+    /// a kill leaves: it is refused, not dropped and cut off.
+    #[test]
+    fn a_whole_last_line_that_does_not_fit_is_corruption_not_a_torn_tail() {
+        let path = scratch("whole-last");
+        {
+            let (mut journal, _) = Journal::open(&path).unwrap();
+            journal.append(started("a")).unwrap();
+        }
+        let good = std::fs::read_to_string(&path).unwrap();
+        for json in [
+            r#"{"seq":3,"at":"2027-01-25T17:00:00Z","event":"step_started","step":"b","attempt":1}"#,
+            r#"{"seq":2,"at":"2027-01-25T17:00:00Z","event":"no_such_event"}"#,
+        ] {
+            let text = format!("{good}{:016x} {json}\n", fnv1a64(json.as_bytes()));
+            std::fs::write(&path, &text).unwrap();
+            match read(&path) {
+                Err(JournalError::Corrupt { line: 2, .. }) => {}
+                other => panic!("{json}: {other:?}"),
+            }
+            assert!(Journal::open(&path).is_err(), "{json}");
+            // Nothing was cut off.
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        }
     }
 
     #[test]

@@ -232,10 +232,25 @@ fn interrupted_run(name: &str, signal: &str) -> (Workspace, std::process::Output
         r#"run = "./scripts/wrapper.sh""#,
         r#"run = "./scripts/effect.sh""#,
     );
+    interrupted(
+        workspace,
+        &["run", "pipeline.pipe", "--speed", "36000"],
+        signal,
+    )
+}
+
+/// Runs `pipec` with `args` in `workspace` (whose test runs
+/// `scripts/wrapper.sh`), waits until the test has started, sends
+/// `signal`, and returns the workspace and the finished run's output.
+fn interrupted(
+    workspace: Workspace,
+    args: &[&str],
+    signal: &str,
+) -> (Workspace, std::process::Output) {
     workspace.script("scripts/wrapper.sh", &wrapper("late-child.txt", "3"));
     let child = workspace
         .pipec()
-        .args(["run", "pipeline.pipe", "--speed", "36000"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -304,6 +319,71 @@ fn sigint_stops_the_running_groups_records_it_and_resume_continues() {
         );
     }
     assert!(workspace.dir.join("tested.txt").exists());
+}
+
+/// The command an interrupted run says continues it does: for a file of
+/// two pipelines it names the pipeline (without it, the file's plan could
+/// not be chosen) and the alarm command the run was watched with.
+#[test]
+fn the_command_an_interruption_suggests_resumes_the_same_run() {
+    let workspace = workspace_with(
+        "sigint-suggests",
+        r#"run = "./scripts/wrapper.sh""#,
+        r#"run = "./scripts/effect.sh""#,
+    );
+    let text = pipeline(
+        r#"run = "./scripts/wrapper.sh""#,
+        r#"run = "./scripts/effect.sh""#,
+    );
+    let second = text
+        .replace(LAB, "")
+        .replace("pipeline orders", "pipeline billing");
+    workspace.file("pipeline.pipe", &(text + &second));
+    workspace.script("scripts/check-alarm.sh", "#!/bin/sh\nexit 0\n");
+    let (workspace, output) = interrupted(
+        workspace,
+        &[
+            "run",
+            "pipeline.pipe",
+            "--pipeline",
+            "orders",
+            "--alarm-command",
+            "./scripts/check-alarm.sh --quiet",
+            "--speed",
+            "36000",
+        ],
+        "-INT",
+    );
+    assert_exit(&output, 130);
+    let err = stderr(&output);
+    let state = workspace.state("orders");
+    let expected = format!(
+        "help: `pipec run pipeline.pipe --pipeline orders --alarm-command './scripts/check-alarm.sh --quiet' --state {} --resume` continues",
+        state.display()
+    );
+    assert!(err.contains(&expected), "{err}");
+    // Run as suggested (faster), it continues the run to its end, watched.
+    workspace.script(
+        "scripts/wrapper.sh",
+        "#!/bin/sh\necho passed >> tested.txt\n",
+    );
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--pipeline",
+        "orders",
+        "--alarm-command",
+        "./scripts/check-alarm.sh --quiet",
+        "--state",
+        state.to_str().unwrap(),
+        "--resume",
+        "--speed",
+        "36000",
+    ]);
+    assert_exit(&output, 0);
+    assert!(workspace.dir.join("tested.txt").exists());
+    let log = std::fs::read_to_string(state.join("logs/production/rest/bake.log")).unwrap();
+    assert!(log.contains("alarm check: Orders_High_Severity"), "{log}");
 }
 
 #[test]

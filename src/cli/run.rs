@@ -62,6 +62,36 @@ pub struct RunArgs {
     rollback_timeout: std::time::Duration,
 }
 
+/// The command that continues an interrupted run: the same file, and the
+/// flags that choose its plan (`--pipeline`, `--profile`) and watch it
+/// (`--alarm-command`), so that it resumes the same plan, watched the same
+/// way, rather than being refused or running unwatched.
+fn resume_command(args: &RunArgs, profile: Option<&str>, state_dir: &std::path::Path) -> String {
+    let mut line = vec![
+        "pipec".to_string(),
+        "run".to_string(),
+        args.file.display().to_string(),
+    ];
+    let flags = [
+        ("--pipeline", args.pipeline.as_deref()),
+        ("--profile", profile),
+        ("--alarm-command", args.alarm_command.as_deref()),
+    ];
+    for (flag, value) in flags {
+        if let Some(value) = value {
+            line.push(flag.to_string());
+            line.push(value.to_string());
+        }
+    }
+    line.push("--state".to_string());
+    line.push(state_dir.display().to_string());
+    line.push("--resume".to_string());
+    line.iter()
+        .map(|word| words::quote(word))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn duration(text: &str) -> Result<std::time::Duration, String> {
     let span: jiff::Span = text
         .parse()
@@ -210,6 +240,8 @@ pub fn run(
             "help: what runs is argv; a plan file is trusted like code, so read what it runs before running it"
         );
     }
+    // Said when a signal stops the run: what continues it.
+    let resume = resume_command(&args, profile, &state_dir);
     let options = Options {
         state_dir: state_dir.clone(),
         resume: args.resume,
@@ -261,11 +293,7 @@ pub fn run(
                 signal.name(),
                 state_dir.display()
             );
-            note!(
-                "help: `pipec run {} --state {} --resume` continues: the stopped steps run again",
-                args.file.display(),
-                state_dir.display()
-            );
+            note!("help: `{resume}` continues: the stopped steps run again");
             Ok(signal.exit_status())
         }
         Err(error) => {

@@ -988,3 +988,45 @@ fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
     let log = std::fs::read_to_string(state.join("logs/build/bundle.log")).unwrap();
     assert!(log.contains("***he ***oken is ***"), "{log}");
 }
+
+/// A window that does not open within a year of the run clock halts the
+/// run, saying what to do: an overridable one names the `--override` that
+/// passes it, and with it the run completes.
+#[test]
+fn a_window_that_never_opens_halts_and_says_how_to_pass_it() {
+    let workspace = Workspace::new("window-never");
+    let text = basic("window closed overridable").replace(
+        "pipeline orders {",
+        "window closed { zone = \"UTC\"; allow = [mon..sun]; blackout = [2027-01-20..2028-06-01] }\npipeline orders {",
+    );
+    workspace.file("pipeline.pipe", &text);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "pipeline.pipe",
+            "--today",
+            "2026-06-01",
+            "--speed",
+            "36000",
+            "--start-at",
+            "2027-01-23T10:00:00Z",
+        ];
+        args.extend_from_slice(extra);
+        workspace.run(&args)
+    };
+    let output = run(&[]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "halted: window `window:closed` does not open within a year; rerun with `--resume --override window:closed` to pass it"
+        ),
+        "{err}"
+    );
+    let output = run(&["--resume", "--override", "window:closed"]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        set(&workspace.effects()),
+        BASIC_EFFECTS.iter().copied().collect()
+    );
+}

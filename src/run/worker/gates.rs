@@ -81,8 +81,14 @@ impl Worker<'_> {
                 return Ok(());
             }
             let Some(opening) = window.next_opening(now) else {
+                // Halting says what to do, as for approvals and blockers.
+                let fix = if gate.overridable {
+                    format!("rerun with `--resume --override {gate_id}` to pass it")
+                } else {
+                    "it is not overridable: change the window, or start the run clock elsewhere with `--start-at`".to_string()
+                };
                 return Err(StepResult::Blocked(format!(
-                    "window `{gate_id}` does not open within a year"
+                    "window `{gate_id}` does not open within a year; {fix}"
                 )));
             };
             let local = opening.to_zoned(window.zone().clone());

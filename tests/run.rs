@@ -1030,3 +1030,52 @@ fn a_window_that_never_opens_halts_and_says_how_to_pass_it() {
         BASIC_EFFECTS.iter().copied().collect()
     );
 }
+
+/// The step's `env` entries are for its command and its rollback: the
+/// alarm command asked about the step gets the step's context, not its
+/// `env`, and not the secret's variable of the runner either.
+#[test]
+fn the_alarm_command_sees_the_steps_context_but_not_its_env() {
+    let workspace = Workspace::new("alarm-env");
+    let text = basic("").replace(
+        r#"deploy bundle { run = "./scripts/effect.sh"; rollback"#,
+        r#"deploy bundle { run = "./scripts/seen.sh"; env FOO = "bar"; env TOKEN = secret("RUN_TOKEN"); rollback"#,
+    );
+    assert!(text.contains("seen.sh"));
+    workspace.file("pipeline.pipe", &text);
+    workspace.script(
+        "scripts/seen.sh",
+        "#!/bin/sh\necho \"deploy ${FOO:-unset} ${TOKEN:+token}\" >> seen.txt\n",
+    );
+    workspace.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\necho \"alarm ${PIPEC_STEP_KIND} ${FOO:-unset} ${TOKEN:-unset} ${RUN_TOKEN:-unset}\" >> seen.txt\nexit 0\n",
+    );
+    let output = workspace
+        .pipec()
+        .args([
+            "run",
+            "pipeline.pipe",
+            "--speed",
+            "36000",
+            "--alarm-command",
+            "./scripts/check-alarm.sh",
+        ])
+        .env("RUN_TOKEN", "a-long-token-value")
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let seen = std::fs::read_to_string(workspace.dir.join("seen.txt")).unwrap();
+    let lines: BTreeSet<&str> = seen.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "alarm bake unset unset unset",
+            "alarm deploy unset unset unset",
+            "deploy bar token"
+        ]
+        .into_iter()
+        .collect(),
+        "{seen}"
+    );
+}

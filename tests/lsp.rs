@@ -301,6 +301,27 @@ fn hover_on_a_policy_rule_explains_it() {
 }
 
 #[test]
+fn hover_on_a_oneboxs_traffic_gives_the_built_in_fields_reference() {
+    let mut client = Client::default();
+    let file = "untitled:traffic";
+    client.open(
+        file,
+        "template T {\n  production {\n    onebox { traffic <= 10%; bake = 1h }\n  }\n}\n",
+    );
+    let hover = client.request("textDocument/hover", position(file, 2, 15));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("effective value: `traffic <= 10%`"), "{text}");
+    assert!(
+        text.ends_with(
+            "built-in field `traffic` of onebox: **percent, 0% to 100%**, \
+             the one-box's share of traffic; default: none"
+        ),
+        "{text}"
+    );
+    client.shutdown();
+}
+
+#[test]
 fn definitions_of_extends_alarms_deploys_and_overrides() {
     let dir = workspace("definition");
     let mut client = Client::default();

@@ -31,9 +31,16 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
         } else if let Some(resolved) = resolve::member(place, at) {
             provenance(place, member, resolved, &mut out);
         }
-        if let MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } =
-            &member.kind
-            && let Some(text) = reference::field(&body_word(at), &name.name)
+        // `traffic <= N%` is a one-box's built-in field, written with `<=`.
+        let field = match &member.kind {
+            MemberKind::FieldAssign { name, .. } | MemberKind::FieldDecl { name, .. } => {
+                Some(name.name.as_str())
+            }
+            MemberKind::TrafficLimit { .. } => Some("traffic"),
+            _ => None,
+        };
+        if let Some(field) = field
+            && let Some(text) = reference::field(&body_word(at), field)
         {
             push_paragraph(&mut out, &text);
         }

@@ -182,3 +182,60 @@ fn an_exemption_goes_in_the_policy_of_another_file() {
     ];
     assert_eq!(check_fixes("fix-exempt", &files, "base.pipe", "P0801"), 1);
 }
+
+#[test]
+fn a_qualified_name_of_an_unimported_standard_module_gets_its_import() {
+    let svc = "import \"std/aws\"\n\nwindow office {\n  zone = \"UTC\"\n  allow = [mon..fri 09:00..17:00]\n  except = calendars.us_holidays\n}\n";
+    let files = [("pipec.toml", ""), ("svc.pipe", svc)];
+    assert_eq!(check_fixes("fix-qualified", &files, "svc.pipe", "P0204"), 1);
+    let workspace = TempWorkspace::new("fix-qualified-edit", &files);
+    let mut client = client_utf8();
+    let uri = workspace.uri("svc.pipe");
+    client.open(&uri, svc);
+    let diagnostic = client.diagnostics_for(&uri)["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "P0204");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    );
+    client.shutdown();
+    assert_eq!(actions.as_array().unwrap().len(), 1);
+    assert_eq!(actions[0]["title"], "Add `import \"std/calendars\"`");
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(
+        actions[0]["edit"]["changes"][uri.as_str()],
+        json!([{
+            "range": {
+                "start": { "line": 0, "character": 16 },
+                "end": { "line": 0, "character": 16 }
+            },
+            "newText": "\nimport \"std/calendars\""
+        }])
+    );
+}
+
+#[test]
+fn a_qualified_name_of_an_alias_that_is_no_standard_module_gets_no_import() {
+    let svc = "window office {\n  zone = \"UTC\"\n  allow = [mon..fri 09:00..17:00]\n  except = holidays.us_holidays\n}\n";
+    let files = [("pipec.toml", ""), ("svc.pipe", svc)];
+    let workspace = TempWorkspace::new("fix-qualified-none", &files);
+    let mut client = client_utf8();
+    let uri = workspace.uri("svc.pipe");
+    client.open(&uri, svc);
+    let diagnostic = client.diagnostics_for(&uri)["diagnostics"][0].clone();
+    assert_eq!(diagnostic["code"], "P0204");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic] },
+        }),
+    );
+    client.shutdown();
+    assert_eq!(actions, json!([]));
+}

@@ -478,17 +478,27 @@ impl Scopes<'_> {
                 suggestion,
             );
         }
-        let Some(module) = self.workspace.module(file) else {
-            return diagnostic;
-        };
         let Some(name) = path.segments.first() else {
             return diagnostic;
         };
         let Some(std_module) = std_module_declaring(&name.name, wanted) else {
             return diagnostic;
         };
-        // Imported under another name already: the name is `alias.name`,
-        // which is not this fix.
+        self.suggest_std_import(diagnostic, file, std_module)
+    }
+
+    /// Adds `import "STD_MODULE"` as the fix, unless the file imports that
+    /// module already: under another name, the fix is that name, not a
+    /// second import.
+    fn suggest_std_import(
+        &self,
+        diagnostic: Diagnostic,
+        file: FileId,
+        std_module: &str,
+    ) -> Diagnostic {
+        let Some(module) = self.workspace.module(file) else {
+            return diagnostic;
+        };
         let imported = module.imports.iter().any(|import| {
             self.workspace
                 .sources
@@ -511,7 +521,7 @@ impl Scopes<'_> {
         &self,
         diagnostic: Diagnostic,
         file: FileId,
-        (_, name): (&str, &str),
+        (module_name, name): (&str, &str),
         path: &Path,
         wanted: &[DeclKind],
     ) -> Diagnostic {
@@ -519,6 +529,18 @@ impl Scopes<'_> {
             return diagnostic;
         }
         let Some(suggestion) = proposed(&diagnostic) else {
+            // `calendars.us_holidays` without the import: the module of the
+            // standard library that the alias names, when it declares the
+            // name with a wanted kind, imported under its own name.
+            let std_module = format!("std/{module_name}");
+            let declares = std_module_declares(&std_module, name, wanted);
+            let no_such_alias = self
+                .workspace
+                .module(file)
+                .is_some_and(|module| module.imports.iter().all(|i| i.alias != module_name));
+            if declares && no_such_alias && path.segments.len() == 2 {
+                return self.suggest_std_import(diagnostic, file, &std_module);
+            }
             return diagnostic;
         };
         let Some((alias, suggested_name)) = suggestion.split_once('.') else {
@@ -625,9 +647,27 @@ fn proposed(diagnostic: &Diagnostic) -> Option<String> {
 /// as one of the `wanted` kinds, if one does. The library is parsed once,
 /// the first time a name is not found.
 fn std_module_declaring(name: &str, wanted: &[DeclKind]) -> Option<&'static str> {
+    std_declarations()
+        .iter()
+        .find(|(_, declared, kind)| declared == name && wanted.contains(kind))
+        .map(|(module, _, _)| *module)
+}
+
+/// Whether the module of the standard library `module` (`std/calendars`)
+/// declares `name` with one of the `wanted` kinds.
+fn std_module_declares(module: &str, name: &str, wanted: &[DeclKind]) -> bool {
+    std_declarations()
+        .iter()
+        .any(|(declaring, declared, kind)| {
+            *declaring == module && declared == name && wanted.contains(kind)
+        })
+}
+
+/// Every declaration of the standard library: its module, name and kind.
+fn std_declarations() -> &'static [(&'static str, String, DeclKind)] {
     static DECLARED: std::sync::OnceLock<Vec<(&'static str, String, DeclKind)>> =
         std::sync::OnceLock::new();
-    let declared = DECLARED.get_or_init(|| {
+    DECLARED.get_or_init(|| {
         crate::stdlib::MODULES
             .iter()
             .flat_map(|(module, text)| {
@@ -641,11 +681,7 @@ fn std_module_declaring(name: &str, wanted: &[DeclKind]) -> Option<&'static str>
                     })
             })
             .collect()
-    });
-    declared
-        .iter()
-        .find(|(_, declared, kind)| declared == name && wanted.contains(kind))
-        .map(|(module, _, _)| *module)
+    })
 }
 
 fn describe_kinds(kinds: &[DeclKind]) -> String {

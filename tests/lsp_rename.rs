@@ -202,3 +202,47 @@ fn renaming_a_pipeline_to_a_pipeline_of_a_file_it_does_not_reach_is_refused() {
     let error = response.error.expect("the rename is refused");
     assert!(error.message.contains("`Lone`"), "{}", error.message);
 }
+
+#[test]
+fn a_refused_rename_names_the_file_that_would_see_both_names() {
+    let shared = "template Shared {\n  platform = ecs\n}\n";
+    let base = "template Base {\n  platform = ecs\n}\n";
+    let svc = "import \"base.pipe\"\nimport \"shared.pipe\"\n\npipeline Svc extends Base {}\n";
+    let files = [
+        ("pipec.toml", ""),
+        ("shared.pipe", shared),
+        ("base.pipe", base),
+        ("svc.pipe", svc),
+    ];
+    let workspace = TempWorkspace::new("rename-seen-through-import", &files);
+    let mut client = client_utf8();
+    let uri = workspace.uri("base.pipe");
+    client.open(&uri, base);
+    client.diagnostics_for(&uri);
+    let rename = |client: &mut lsp_harness::Client, new: &str| {
+        client
+            .request_raw(
+                "textDocument/rename",
+                json!({
+                    "textDocument": { "uri": uri },
+                    "position": { "line": 0, "character": 10 },
+                    "newName": new,
+                }),
+            )
+            .error
+            .expect("the rename is refused")
+            .message
+    };
+    // `Shared` is declared in shared.pipe, which does not see `Base`: the
+    // clash is in svc.pipe, which imports both.
+    assert_eq!(
+        rename(&mut client, "Shared"),
+        "`Shared` is already declared in shared.pipe, which svc.pipe imports, where `Base` is visible"
+    );
+    // `Svc` is declared in svc.pipe itself.
+    assert_eq!(
+        rename(&mut client, "Svc"),
+        "`Svc` is already declared in svc.pipe, where `Base` is visible"
+    );
+    client.shutdown();
+}

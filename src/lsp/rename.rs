@@ -451,8 +451,15 @@ fn decl_collision(
         let seen = std::iter::once(file).chain(module.imports.iter().map(|import| import.target));
         for other in seen {
             if declares(other) {
+                // Name the file that would see both names: the one that
+                // declares the new name, or the one importing it.
+                let through = if other == file {
+                    String::new()
+                } else {
+                    format!(", which {} imports", file_name(file))
+                };
                 return Err(format!(
-                    "`{new_name}` is already declared in {}, where `{old}` is visible",
+                    "`{new_name}` is already declared in {}{through}, where `{old}` is visible",
                     file_name(other)
                 ));
             }

@@ -891,3 +891,48 @@ fn files_changed_on_disk_are_watched_and_checked() {
     assert!(codes(&client.diagnostics_for(&other)).is_empty());
     client.shutdown();
 }
+
+#[test]
+fn references_of_a_member_list_its_declarations_own_profile_overrides() {
+    let svc = "import \"base.pipe\"\n\npipeline Svc extends Base {\n  stage beta {\n    bake = 30m\n  }\n  profile fast {\n    stage beta { bake = 5m }\n  }\n}\n";
+    let dir = TempWorkspace::new(
+        "references-own-profile",
+        &[("pipec.toml", ""), ("base.pipe", BASE), ("svc.pipe", svc)],
+    );
+    let mut client = Client::default();
+    let svc_uri = uri(&dir.join("svc.pipe"));
+    let base_uri = uri(&dir.join("base.pipe"));
+    client.open(&svc_uri, svc);
+    let references = |client: &mut Client, include: bool| {
+        let mut params = position(&svc_uri, 4, 5);
+        params["context"] = json!({ "includeDeclaration": include });
+        let found = client.request("textDocument/references", params);
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|place| {
+                (
+                    place["uri"].as_str().unwrap().to_string(),
+                    place["range"]["start"]["line"].as_u64().unwrap(),
+                    place["range"]["start"]["character"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The profile `fast` overrides the pipeline's own `bake`.
+    assert_eq!(
+        references(&mut client, false),
+        vec![(svc_uri.clone(), 7, 17)]
+    );
+    // With the declaration: the template's `bake`, this one, the profile's.
+    assert_eq!(
+        references(&mut client, true),
+        vec![
+            (base_uri.clone(), 10, 4),
+            (svc_uri.clone(), 4, 4),
+            (svc_uri.clone(), 7, 17)
+        ]
+    );
+    client.shutdown();
+}

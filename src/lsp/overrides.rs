@@ -6,7 +6,8 @@
 //! (`stage beta`, then `field bake`), the keys `semantics::merge` merges
 //! by, so what counts as "the same member" is exactly what the compiler
 //! overrides. A profile's body is applied over the declaration's, so the
-//! same path inside a `profile` counts too. The declarations searched are
+//! same path inside a `profile` counts too, as an override of the member
+//! of the declaration's own body. The declarations searched are
 //! the one the cursor is in, its ancestors (what the member overrides) and
 //! every declaration whose chain passes through it (what overrides it);
 //! siblings are not: a pipeline does not override another pipeline. An
@@ -24,7 +25,7 @@ use crate::syntax::ast::{Block, Member, MemberKind};
 
 /// The member at the cursor's writes: with `include_declaration`, those up
 /// the chain (root first) and the member itself, then every override below
-/// it (sorted by file and offset). `None` when the cursor is not on the
+/// it, its own declaration's profiles included (sorted by file and offset). `None` when the cursor is not on the
 /// first line of a keyed member of a template, pipeline or registry.
 pub fn references(
     place: &Place<'_, '_>,
@@ -75,7 +76,13 @@ pub fn family(
     let mut found = Vec::new();
     if include_declaration {
         for &decl in &chain {
-            found.extend(writes(place, decl, keys));
+            // The declaration's own profiles override the member: they are
+            // listed below with the other overrides.
+            let mut written = writes(place, decl, keys);
+            if decl == here {
+                written.retain(|write| !in_profiles(place, here, keys, write));
+            }
+            found.extend(written);
         }
     }
     let below_decls = descendants(place, &chains, here);
@@ -83,6 +90,11 @@ pub fn family(
         .iter()
         .flat_map(|&decl| writes(place, decl, keys))
         .collect();
+    below.extend(
+        writes(place, here, keys)
+            .into_iter()
+            .filter(|write| in_profiles(place, here, keys, write)),
+    );
     if let Some(name) = alarm {
         for &decl in chain.iter().chain(&below_decls) {
             below.extend(uses::member_alarm_uses(place, decl, name));
@@ -109,6 +121,27 @@ fn descendants(place: &Place<'_, '_>, chains: &Chains, decl: DeclId) -> Vec<Decl
                 .is_some_and(|chain| chain.contains(&decl))
         })
         .collect()
+}
+
+/// Whether a write of `decl` at `keys` (one of [`writes`]) is inside one
+/// of its profiles rather than in its body.
+fn in_profiles(place: &Place<'_, '_>, decl: DeclId, keys: &[Key], write: &(FileId, Span)) -> bool {
+    let Some(body) = place
+        .analysis
+        .scopes
+        .item(decl)
+        .and_then(|item| item.kind.body())
+    else {
+        return false;
+    };
+    body.members.iter().any(|member| match &member.kind {
+        MemberKind::Profile { body, .. } => {
+            body.span.start() <= write.1.start()
+                && write.1.end() <= body.span.end()
+                && !follow(body, keys).is_empty()
+        }
+        _ => false,
+    })
 }
 
 /// The members a declaration writes at a key path, in source order: in its

@@ -604,6 +604,32 @@ fn folding_ranges_cover_declarations_and_blocks() {
 }
 
 #[test]
+fn folding_ranges_cover_a_declaration_without_a_body_over_several_lines() {
+    let mut client = Client::default();
+    let file = "untitled:fold-alarm";
+    let text = "alarm one = ALARM(\"A\")\nalarm errors = ALARM(\"E\")\n  or ALARM(\"F\")\n  or ALARM(\"G\")\n\nwindow w {\n  zone = \"UTC\"\n}\n";
+    client.open(file, text);
+    let found = client.request(
+        "textDocument/foldingRange",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    let ranges: Vec<(u64, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["startLine"].as_u64().unwrap(),
+                r["endLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The alarm on one line does not fold; the one on three does.
+    assert_eq!(ranges, [(1, 3), (5, 7)]);
+    client.shutdown();
+}
+
+#[test]
 fn hover_on_a_wave_lists_its_regions_in_rollout_order_bake_and_scope() {
     let dir = workspace("wave");
     // Two regions out of alphabetical order, zone by zone.

@@ -1,5 +1,7 @@
 //! Folding ranges: every declaration and every member with a body folds
-//! from its first line to the line of its closing brace.
+//! from its first line to the line of its closing brace; a declaration
+//! without a body (an alarm whose expression goes on over several lines)
+//! folds to its last line.
 
 use super::convert::{self, Encoding};
 use crate::source::{SourceFile, Span};
@@ -12,6 +14,16 @@ pub fn ranges(tree: &File, source: &SourceFile, encoding: Encoding) -> Vec<Foldi
     for item in &tree.items {
         if let Some(body) = item.kind.body() {
             push(item.span, body, source, encoding, &mut out);
+        } else {
+            let start = convert::position(source, item.span.start(), encoding).line;
+            let end = convert::position(source, item.span.end(), encoding).line;
+            if end > start {
+                out.push(FoldingRange {
+                    start_line: start,
+                    end_line: end,
+                    ..FoldingRange::default()
+                });
+            }
         }
     }
     out

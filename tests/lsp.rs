@@ -962,3 +962,27 @@ fn references_of_a_member_list_its_declarations_own_profile_overrides() {
     );
     client.shutdown();
 }
+
+#[test]
+fn completion_after_exempt_offers_the_pipelines_of_files_importing_the_policy() {
+    let rules = "policy release {\n  deny signed-artifacts\n  exempt \n}\n";
+    let svc = "import \"rules.pipe\"\n\npipeline Orders { platform = ecs }\npipeline Billing { platform = ecs }\n";
+    let dir = TempWorkspace::new(
+        "completion-exempt-importers",
+        &[("pipec.toml", ""), ("rules.pipe", rules), ("svc.pipe", svc)],
+    );
+    let mut client = Client::default();
+    let rules_uri = uri(&dir.join("rules.pipe"));
+    client.open(&rules_uri, rules);
+    client.diagnostics_for(&rules_uri);
+    let found = client.request("textDocument/completion", position(&rules_uri, 2, 9));
+    let items = found.get("items").cloned().unwrap_or_else(|| found.clone());
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Billing", "Orders"]);
+    client.shutdown();
+}

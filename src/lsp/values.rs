@@ -210,7 +210,25 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
             }
         }
         (Context::Pipeline, Some(around)) if around.body == Body::Policy => {
-            declarations(place, DeclKind::Pipeline, &simple, &mut out);
+            // An exemption names a pipeline by its bare name, unique in the
+            // workspace, wherever it is declared: the pipelines the policy
+            // governs are in files that import it, which it cannot name.
+            let names: BTreeSet<&str> = place
+                .analysis
+                .scopes
+                .all()
+                .filter(|(decl, kind, _)| {
+                    *kind == DeclKind::Pipeline
+                        && place
+                            .workspace
+                            .module(decl.file)
+                            .is_some_and(|module| !module.is_std)
+                })
+                .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.as_str()))
+                .collect();
+            for name in names {
+                out.push(simple(name, CompletionItemKind::REFERENCE));
+            }
         }
         _ => {}
     }

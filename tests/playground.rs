@@ -139,11 +139,13 @@ fn wasm_and_native_plans_are_byte_identical_for_every_example() {
         for file in example.pipe_files() {
             let document = example.native(&["compile", file]);
             if !document.status.success() {
-                // A file of templates only: the module refuses it too.
+                // A file of templates only: the module refuses it too, in
+                // the command's words.
                 let mut request = example.request();
                 request["file"] = json!(file);
                 jobs.push(json!({ "op": "compile", "request": request }));
-                expected.push((file.to_string(), None, None));
+                let said = String::from_utf8(document.stderr).unwrap();
+                expected.push((file.to_string(), None, Some(said)));
                 continue;
             }
             let plans: Value = serde_json::from_slice(&document.stdout).unwrap();
@@ -182,7 +184,16 @@ fn wasm_and_native_plans_are_byte_identical_for_every_example() {
                     );
                     compared += 1;
                 }
-                _ => assert_eq!(answer["ok"], json!(false), "{dir}: {what}: {answer}"),
+                (None, said) => {
+                    assert_eq!(answer["ok"], json!(false), "{dir}: {what}: {answer}");
+                    assert!(answer.get("document").is_none(), "{dir}: {what}: {answer}");
+                    assert_eq!(
+                        answer["text"].as_str(),
+                        said.as_deref(),
+                        "{dir}: {what}: `pipec compile` and the wasm module refuse differently"
+                    );
+                }
+                (Some(_), None) => unreachable!("a plan is compared with its document"),
             }
         }
     }

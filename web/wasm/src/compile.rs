@@ -76,7 +76,7 @@ pub fn compile(request: &Request) -> Result<Compiled, Refusal> {
         plans,
         chosen,
         sources,
-    } = plans(request)?;
+    } = plans(request, "compile")?;
     let Some(chosen) = plans.get(chosen) else {
         return Err(Refusal::new("no plan"));
     };
@@ -103,7 +103,8 @@ pub struct Planned {
 
 /// Compiles the chosen file and picks the chosen pipeline's plan (the
 /// first, when none is named); the diagnostics' text when it has errors.
-pub fn plans(request: &Request) -> Result<Planned, Refusal> {
+/// `command` is the command line's name for the work, for its refusals.
+pub fn plans(request: &Request, command: &str) -> Result<Planned, Refusal> {
     let today = request.today()?;
     let Some(file) = request.file.as_deref() else {
         return Err(Refusal::new("no file chosen"));
@@ -124,18 +125,27 @@ pub fn plans(request: &Request) -> Result<Planned, Refusal> {
     }
     let plans: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
     let plans = pipec::export::plans_to_v1(&plans, &compiled.sources);
+    // Refused as `pipec compile` and `pipec simulate` refuse it, to the
+    // blank line after the report.
     let chosen = match request.pipeline.as_deref() {
-        Some(wanted) => plans.iter().position(|plan| plan.pipeline == wanted),
-        None if plans.is_empty() => None,
-        None => Some(0),
-    };
-    let Some(chosen) = chosen else {
-        let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
-        return Err(Refusal::new(format!(
-            "no pipeline `{}` in {file}; it declares: {}\n",
-            request.pipeline.as_deref().unwrap_or_default(),
-            names.join(", ")
-        )));
+        Some(wanted) => {
+            let names: Vec<&str> = plans.iter().map(|plan| plan.pipeline.as_str()).collect();
+            names
+                .iter()
+                .position(|name| *name == wanted)
+                .ok_or_else(|| {
+                    Refusal::new(format!(
+                        "error[P1003]: no pipeline `{wanted}` in {file}\n = help: the pipelines of {file} are: {}\n\n",
+                        names.join(", ")
+                    ))
+                })?
+        }
+        None if plans.is_empty() => {
+            return Err(Refusal::new(format!(
+                "error[P1003]: {file} declares no pipeline\n = help: `{command}` works on the plans of the pipelines a file declares; templates have none\n\n"
+            )));
+        }
+        None => 0,
     };
     Ok(Planned {
         plans,

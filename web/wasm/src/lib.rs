@@ -108,14 +108,31 @@ mod tests {
         let mut unknown = workspace(PIPELINE);
         unknown["file"] = json!("app.pipe");
         unknown["pipeline"] = json!("other");
+        // As `pipec compile app.pipe --pipeline other` says it.
         let answer = call(super::compile, unknown.clone());
-        assert!(
-            answer["text"]
-                .as_str()
-                .unwrap()
-                .contains("it declares: app"),
+        assert_eq!(
+            answer["text"],
+            json!(
+                "error[P1003]: no pipeline `other` in app.pipe\n = help: the pipelines of app.pipe are: app\n\n"
+            ),
             "{answer}"
         );
+        // A file of templates only has no plan to compile or simulate.
+        let mut templates = workspace("template T {\n  platform = ecs\n}\n");
+        templates["file"] = json!("app.pipe");
+        for (function, command) in [
+            (super::compile as fn(&str) -> String, "compile"),
+            (super::simulate, "simulate"),
+        ] {
+            let answer = call(function, templates.clone());
+            assert_eq!(
+                answer["text"],
+                json!(format!(
+                    "error[P1003]: app.pipe declares no pipeline\n = help: `{command}` works on the plans of the pipelines a file declares; templates have none\n\n"
+                )),
+                "{answer}"
+            );
+        }
         unknown["pipeline"] = json!("app");
         unknown["start"] = json!("next tuesday");
         let answer = call(super::simulate, unknown);

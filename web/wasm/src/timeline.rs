@@ -77,7 +77,7 @@ struct Span {
 /// Simulates the chosen pipeline with no scenario, as `pipec simulate
 /// FILE --pipeline NAME [--start START]` does.
 pub fn simulate(request: &Request) -> Result<Timeline, Refusal> {
-    let Planned { plans, chosen, .. } = plans(request)?;
+    let Planned { plans, chosen, .. } = plans(request, "simulate")?;
     let Some(plan) = plans.get(chosen) else {
         return Err(Refusal::new("no plan"));
     };

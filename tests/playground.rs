@@ -451,3 +451,119 @@ fn wasm_survives_hostile_input_as_the_native_build_does() {
     }
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// Writes an executable shell script.
+fn script(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// web/build.sh finds the module where cargo builds it, which is not
+/// `target/` when `CARGO_TARGET_DIR` says otherwise. Run on a copy of the
+/// script, with `cargo` and `wasm-bindgen` standing in for the real ones
+/// (they only say where the module is and check it is there), so that
+/// the test takes no build.
+#[cfg(unix)]
+#[test]
+fn build_sh_takes_the_module_from_cargos_target_directory() {
+    let Ok(node) = Command::new("node").arg("--version").output() else {
+        processes::not_run("web/build.sh", "no `node` on the PATH");
+        return;
+    };
+    assert!(node.status.success());
+    let scratch = std::env::temp_dir().join(format!("pipec-build-sh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let tree = scratch.join("tree");
+    std::fs::create_dir_all(tree.join("web/node_modules")).unwrap();
+    std::fs::copy(repo().join("web/build.sh"), tree.join("web/build.sh")).unwrap();
+    std::fs::copy(repo().join("Cargo.lock"), tree.join("Cargo.lock")).unwrap();
+    // The packages are installed already (the stamp matches the lock file);
+    // the page's bundler only says it ran.
+    std::fs::write(tree.join("web/package-lock.json"), "{}").unwrap();
+    std::fs::write(tree.join("web/node_modules/.installed.lock.json"), "{}").unwrap();
+    std::fs::write(
+        tree.join("web/build.mjs"),
+        "import { writeFileSync } from \"node:fs\";\nwriteFileSync(\"bundled\", \"\");\n",
+    )
+    .unwrap();
+    let bin = scratch.join("bin");
+    // cargo builds into CARGO_TARGET_DIR when it is set, and says so in
+    // its metadata.
+    script(
+        &bin.join("cargo"),
+        r#"#!/bin/sh
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+case "$1" in
+build)
+    mkdir -p "$target/wasm32-unknown-unknown/wasm"
+    echo module >"$target/wasm32-unknown-unknown/wasm/pipec_wasm.wasm" ;;
+metadata)
+    printf '{"packages":[],"target_directory":"%s","version":1}\n' "$target" ;;
+*)
+    echo "cargo $1: not expected" >&2; exit 1 ;;
+esac
+"#,
+    );
+    script(
+        &bin.join("rustup"),
+        "#!/bin/sh\necho wasm32-unknown-unknown\n",
+    );
+    let version = std::fs::read_to_string(repo().join("Cargo.lock"))
+        .unwrap()
+        .split("\n[[package]]\n")
+        .find_map(|package| {
+            package
+                .strip_prefix("name = \"wasm-bindgen\"\nversion = \"")
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_string)
+        })
+        .expect("wasm-bindgen in Cargo.lock");
+    let cache = scratch.join("cache");
+    script(
+        &cache.join(format!("pipec/wasm-bindgen-cli-{version}/bin/wasm-bindgen")),
+        r#"#!/bin/sh
+for last; do :; done
+[ -f "$last" ] || { echo "wasm-bindgen: no module at $last" >&2; exit 1; }
+mkdir -p web/pkg && cp "$last" web/pkg/pipec_wasm_bg.wasm
+"#,
+    );
+    let node_dir = Path::new(
+        &String::from_utf8(
+            Command::new("sh")
+                .args(["-c", "command -v node"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+        .trim()
+        .to_string(),
+    )
+    .parent()
+    .unwrap()
+    .to_path_buf();
+    let elsewhere = scratch.join("elsewhere");
+    let output = Command::new("bash")
+        .arg(tree.join("web/build.sh"))
+        .env(
+            "PATH",
+            format!("{}:{}:/usr/bin:/bin", bin.display(), node_dir.display()),
+        )
+        .env("XDG_CACHE_HOME", &cache)
+        .env("CARGO_TARGET_DIR", &elsewhere)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "web/build.sh with CARGO_TARGET_DIR failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(tree.join("web/pkg/pipec_wasm_bg.wasm").is_file());
+    assert!(tree.join("bundled").is_file(), "web/build.mjs did not run");
+    let _ = std::fs::remove_dir_all(&scratch);
+}

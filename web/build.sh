@@ -27,9 +27,13 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx w
     rustup target add wasm32-unknown-unknown
 fi
 cargo build --locked --quiet -p pipec-wasm --target wasm32-unknown-unknown --profile wasm
+# The module is where cargo put it: target/ unless CARGO_TARGET_DIR (or
+# build.target-dir in a cargo configuration) says otherwise.
+target_dir="$(cargo metadata --locked --format-version 1 --no-deps |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
 rm -rf web/pkg
 "$wasm_bindgen_root/bin/wasm-bindgen" --target web --no-typescript --out-dir web/pkg \
-    target/wasm32-unknown-unknown/wasm/pipec_wasm.wasm
+    "$target_dir/wasm32-unknown-unknown/wasm/pipec_wasm.wasm"
 
 # esbuild and CodeMirror, installed into web/node_modules/ again only when
 # the lock file changes: a stamp written after a complete install tells

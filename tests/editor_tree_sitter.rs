@@ -641,6 +641,68 @@ fn highlights_of_the_sample() {
     insta::assert_snapshot!(output);
 }
 
+/// Editors disagree on which of two patterns capturing one node wins, so
+/// the highlights give each node at most one capture: over every `.pipe`
+/// file of the repository, no span is captured under two names (a region
+/// removed by `remove region me-south-1` was once both a label and a
+/// constant).
+#[test]
+fn highlights_give_each_node_at_most_one_capture() {
+    let Some(cli) = tree_sitter("tree-sitter highlight conflicts") else {
+        return;
+    };
+    let mut files = Vec::new();
+    for dir in ["examples", "stdlib", "tests/cases"] {
+        files_with_extension(&root().join(dir), "pipe", &mut files);
+    }
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "query".into(),
+        "--captures".into(),
+        root().join(QUERIES).join("highlights.scm").into_os_string(),
+    ];
+    args.extend(files.into_iter().map(PathBuf::into_os_string));
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|arg| arg.as_os_str()).collect();
+    let output = run(&cli, &refs);
+    assert!(
+        output.status.success(),
+        "tree-sitter query: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // `FILE` lines, then `  pattern: P, capture: C - NAME, start: (R, C),
+    // end: (R, C), text: ...` for each capture.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut file = "";
+    let mut names: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for line in stdout.lines() {
+        if !line.starts_with(' ') {
+            file = line.trim();
+            continue;
+        }
+        let Some((_, capture)) = line
+            .trim_start()
+            .strip_prefix("pattern:")
+            .and_then(|capture| capture.split_once(" - "))
+        else {
+            // The rest of a capture's text that spans lines.
+            continue;
+        };
+        let (name, rest) = capture.split_once(", ").unwrap();
+        let span = rest.split(", text:").next().unwrap();
+        names.entry((file, span)).or_default().insert(name);
+    }
+    assert!(names.len() > 1000, "too few captures:\n{stdout}");
+    let twice: Vec<String> = names
+        .iter()
+        .filter(|(_, names)| names.len() > 1)
+        .map(|((file, span), names)| format!("{file} {span}: {names:?}"))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "nodes with two captures in {QUERIES}/highlights.scm:\n{}",
+        twice.join("\n")
+    );
+}
+
 #[test]
 fn the_grammars_own_tests_pass() {
     let Some(cli) = tree_sitter("tree-sitter test") else {

@@ -43,7 +43,10 @@
 (profile_declaration name: (identifier) @label)
 (source_declaration name: (identifier) @label)
 (build_declaration name: (identifier) @label)
-(remove_statement name: (identifier) @label)
+(remove_statement kind: (member_keyword "region") name: (identifier) @constant)
+(remove_statement
+  kind: (member_keyword ["stage" "wave" "test" "alarm" "source" "build" "profile"])
+  name: (identifier) @label)
 (region_declaration name: (identifier) @constant)
 (scope_statement scope: (identifier) @constant)
 (alarm_declaration name: (identifier) @variable)
@@ -58,10 +61,12 @@
 
 (call function: (path (identifier) @function .))
 
-; Region names (`us-east-1`) and AZ ids (`use1-az1`) read as constants.
-((identifier) @constant
+; Region names (`us-east-1`) and AZ ids (`use1-az1`) read as constants
+; where they are used; a name being declared keeps its capture above,
+; whatever it looks like.
+((path (identifier) @constant)
   (#match? @constant "^[a-z]{2}(-[a-z]+)+-[0-9]+$"))
-((identifier) @constant
+((path (identifier) @constant)
   (#match? @constant "^[a-z]+[0-9]+-az[0-9]+$"))
 
 ; Literals.

@@ -203,3 +203,56 @@ fn neovim_highlights_the_sample_with_the_parser_and_queries() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// With an nvim-treesitter that has no `get_parser_configs` (the rewrite
+/// on its `main` branch), `setup({ parser_url = ... })` says it cannot
+/// register the parser and still starts `pipec lsp`: it used to stop at
+/// calling the missing function, before the server's autocommand.
+#[test]
+fn neovim_setup_starts_the_server_beside_an_nvim_treesitter_it_cannot_tell() {
+    let Some(nvim) = nvim() else {
+        assert!(!on_ci(), "nvim is missing on CI");
+        processes::not_run("Neovim setup", "no `nvim` on the PATH");
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("editor-neovim-main-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("report.json");
+    let child = Command::new(&nvim)
+        .args(["--headless", "--clean", "-n", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root()
+                .join("tests/editor_neovim/treesitter_main.lua")
+                .display()
+        ))
+        .arg(root().join("examples/sample/team/service.pipe"))
+        .env("PIPEC_BIN", env!("CARGO_BIN_EXE_pipec"))
+        .env("PIPEC_REPOSITORY", root())
+        .env("PIPEC_NVIM_RUNTIME", root().join("editors/neovim"))
+        .env("PIPEC_NVIM_OUT", &out)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = wait_bounded(child, Duration::from_secs(120), "nvim");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(&out)
+            .unwrap_or_else(|error| panic!("nvim ({status}) wrote no report: {error}")),
+    )
+    .unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report:#}");
+    assert_eq!(report["setup_ok"], true, "{report:#}");
+    assert_eq!(report["filetype"], "pipe", "{report:#}");
+    assert_eq!(report["lsp_attached"], true, "{report:#}");
+    let messages = report["messages"].as_array().unwrap();
+    assert!(
+        messages.iter().any(|message| message["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("get_parser_configs")),
+        "{report:#}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -46,11 +46,22 @@ end
 
 --- Registers the parser with nvim-treesitter, when it is installed, so that
 --- `:TSInstall pipe` builds it from this repository. `url` is where the
---- repository is: a git URL, or the path of a local checkout.
+--- repository is: a git URL, or the path of a local checkout. Only the
+--- nvim-treesitter that has `get_parser_configs` (its `master` branch) is
+--- told; another (the rewrite on its `main` branch) is left alone, with a
+--- message, and the language server still starts.
 ---@param url string
 function M.register_parser(url)
   local ok, parsers = pcall(require, "nvim-treesitter.parsers")
   if not ok then
+    return false
+  end
+  if type(parsers) ~= "table" or type(parsers.get_parser_configs) ~= "function" then
+    vim.notify(
+      "pipec: this nvim-treesitter has no get_parser_configs; register the pipe parser "
+        .. "(editors/tree-sitter-pipe) as its documentation says",
+      vim.log.levels.WARN
+    )
     return false
   end
   local parser_config = parsers.get_parser_configs()

@@ -3046,3 +3046,50 @@ pipeline orders_api {
     assert_eq!(strategy_of("gamma/us-east-1/deploy"), "rolling");
     assert_eq!(strategy_of("production/all/us-east-1/deploy"), "blue_green");
 }
+
+/// `rest` is every region no other wave places, also inside a larger set
+/// and in a wave written before others, such as a template's last wave
+/// followed by a pipeline's new one (docs/language.md, "`rest`").
+#[test]
+fn rest_inside_a_set_resolves_after_every_other_wave() {
+    let plan = compile_text(
+        r#"registry lab {
+  region r-a { tier = low }
+  region r-b { tier = high }
+  region r-c { tier = high }
+  region r-d { tier = low }
+  region r-e { tier = low }
+}
+template Service {
+  platform = ecs
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = lab
+    deploy bundle
+    wave first { regions = [r-a] }
+    wave rest  { regions = rest minus [r-e] }
+  }
+}
+pipeline orders_api extends Service {
+  production {
+    new wave late { regions = [r-e, r-b] }
+  }
+}
+"#,
+    );
+    let waves = wave_regions(&plan);
+    assert_eq!(waves["first"], ["r-a"], "{waves:?}");
+    assert_eq!(waves["rest"], ["r-c", "r-d"], "{waves:?}");
+    assert_eq!(waves["late"], ["r-e", "r-b"], "{waves:?}");
+    let order: Vec<&str> = steps(&plan)
+        .iter()
+        .filter_map(|step| step["target"]["wave"].as_str())
+        .fold(Vec::new(), |mut order, wave| {
+            if order.last() != Some(&wave) {
+                order.push(wave);
+            }
+            order
+        });
+    assert_eq!(order, ["first", "rest", "late"]);
+}

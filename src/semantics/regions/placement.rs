@@ -10,7 +10,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::semantics::merge::{Key, Resolved, ResolvedBlock};
 use crate::semantics::scope::{DeclId, DeclKind, Scopes};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{AssignOp, ExprKind, MemberKind};
+use crate::syntax::ast::{AssignOp, Expr, ExprKind, MemberKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -111,7 +111,24 @@ impl Placer<'_, '_> {
         // regions it meant to place are then unknown, and regions left
         // over are a consequence, not a second mistake.
         let mut any_poisoned = false;
-        for (wave_idx, (name, wave)) in waves.iter().enumerate() {
+        // The wave that uses `rest`, bare or inside a larger set, and where.
+        let mut rest_user: Option<usize> = None;
+        // `rest` is every region no other wave places, so a wave that uses
+        // it resolves after all the others, wherever it stands.
+        let mut order: Vec<usize> = (0..waves.len()).collect();
+        order.sort_by_key(|&idx| {
+            waves
+                .get(idx)
+                .and_then(|(_, wave)| wave.body.as_ref())
+                .and_then(|body| body.get_field("regions"))
+                .and_then(|field| field.base)
+                .and_then(|(base, _)| field_value(base))
+                .is_some_and(|expr| rest_span(expr).is_some())
+        });
+        for wave_idx in order {
+            let Some((name, wave)) = waves.get(wave_idx) else {
+                continue;
+            };
             let regions_field = wave
                 .body
                 .as_ref()
@@ -135,19 +152,25 @@ impl Placer<'_, '_> {
             let Some(expr) = field_value(base) else {
                 continue;
             };
-            if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
-                if let Some(first_rest) = rest_wave {
+            if let Some(rest_at) = rest_span(expr) {
+                if let Some(first_rest) = rest_user {
                     let first_name = waves.get(first_rest).map_or("", |(name, _)| name.as_str());
                     self.diagnostics.push(
                         Diagnostic::error(
                             Code::REGION_PLACED_TWICE,
                             format!("waves `{first_name}` and `{name}` both take `rest`"),
                         )
-                        .primary(base_file, expr.span, "a second `rest`")
+                        .primary(base_file, rest_at, "a second `rest`")
                         .help("only one wave can take every region not placed elsewhere"),
                     );
+                    // What is left over is then a consequence, not a
+                    // second mistake.
+                    any_poisoned = true;
                     continue;
                 }
+                rest_user = Some(wave_idx);
+            }
+            if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
                 rest_wave = Some(wave_idx);
                 placement.waves.push(WaveRegions {
                     wave: (*name).clone(),
@@ -338,6 +361,12 @@ impl Placer<'_, '_> {
                 origin: Some(origin),
             });
         }
+        // Back in the order the waves are written.
+        placement.waves.sort_by_key(|placed_wave| {
+            waves
+                .iter()
+                .position(|(name, _)| **name == placed_wave.wave)
+        });
         let rest: Vec<String> = registry
             .regions
             .iter()
@@ -400,6 +429,25 @@ impl Placer<'_, '_> {
                 self.diagnostics.push(*unresolved.diagnostic);
                 None
             }
+        }
+    }
+}
+
+/// Where a region set uses `rest`, if it does.
+fn rest_span(expr: &Expr) -> Option<Span> {
+    match &expr.kind {
+        ExprKind::Rest => Some(expr.span),
+        ExprKind::List(items) | ExprKind::Or(items) | ExprKind::And(items) => {
+            items.iter().find_map(rest_span)
+        }
+        ExprKind::Not(inner) => rest_span(inner),
+        ExprKind::SetOps { first, rest } => {
+            rest_span(first).or_else(|| rest.iter().find_map(|(_, operand)| rest_span(operand)))
+        }
+        ExprKind::Postfix { base, .. } => rest_span(base),
+        ExprKind::Call { args, .. } => args.iter().find_map(|arg| rest_span(&arg.value)),
+        ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Compare { .. } | ExprKind::Invalid => {
+            None
         }
     }
 }

@@ -331,10 +331,21 @@ impl Placer<'_, '_> {
                     );
                     reported = true;
                 } else if let Some((other_wave, file, span)) = placed.get(code) {
+                    // A wave using `rest` resolves last, but is reported in
+                    // the order the waves are written.
+                    let other_is_later = waves
+                        .iter()
+                        .position(|(wave, _)| *wave == other_wave)
+                        .is_some_and(|other_idx| other_idx > wave_idx);
+                    let ((first, first_at), (again, again_at)) = if other_is_later {
+                        ((*name, origin), (other_wave, (*file, *span)))
+                    } else {
+                        ((other_wave, (*file, *span)), (*name, origin))
+                    };
                     self.diagnostics.push(
-                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{other_wave}` and `{name}`"))
-                            .primary(origin.0, origin.1, format!("wave `{name}` places it again"))
-                            .secondary(*file, *span, format!("wave `{other_wave}` places it first"))
+                        Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{first}` and `{again}`"))
+                            .primary(again_at.0, again_at.1, format!("wave `{again}` places it again"))
+                            .secondary(first_at.0, first_at.1, format!("wave `{first}` places it first"))
                             .help("each production region is deployed exactly once: remove it from one wave"),
                     );
                     reported = true;

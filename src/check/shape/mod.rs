@@ -719,6 +719,26 @@ impl ShapeChecker {
                     builtin, &name.name, value, self.file,
                 ));
             }
+            // A registry's strings belong to no pipeline whose fields a
+            // `${...}` could name: they are plain text, read as written.
+            if let MemberKind::FieldAssign { name, value, .. } = &member.kind
+                && matches!(
+                    (body, name.name.as_str()),
+                    (Body::Registry, "partition") | (Body::Region, "name")
+                )
+                && let ExprKind::Literal(literal) = &value.kind
+                && let LiteralValue::String(string) = &literal.value
+                && string.as_plain().is_none()
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("`{}` is plain text", name.name),
+                    )
+                    .primary(self.file, value.span, "an interpolated string")
+                    .help("a registry belongs to no pipeline whose fields `${...}` could insert: write the text out; a `$` that is text is written `\\$`"),
+                );
+            }
             // An exclusion says why (`because "..."`); an empty reason says
             // nothing, as for an exemption, and a reason is plain text.
             if let MemberKind::Exclude { reason, .. } = &member.kind

@@ -115,7 +115,7 @@ fn overridden(place: &Place<'_, '_>, at: &At<'_>) -> Option<(FileId, Span)> {
         chain.pop();
     }
     chain.into_iter().rev().find_map(|decl| {
-        let body = place.analysis.scopes.item(decl)?.kind.body()?;
+        let body = place.body_of(decl)?;
         let member = *overrides::follow(body, &keys).last()?;
         let text = place.workspace.sources.get(decl.file)?.text.as_str();
         Some((decl.file, overrides::shown_span(text, member)))

@@ -126,12 +126,7 @@ fn descendants(place: &Place<'_, '_>, chains: &Chains, decl: DeclId) -> Vec<Decl
 /// Whether a write of `decl` at `keys` (one of [`writes`]) is inside one
 /// of its profiles rather than in its body.
 fn in_profiles(place: &Place<'_, '_>, decl: DeclId, keys: &[Key], write: &(FileId, Span)) -> bool {
-    let Some(body) = place
-        .analysis
-        .scopes
-        .item(decl)
-        .and_then(|item| item.kind.body())
-    else {
+    let Some(body) = place.body_of(decl) else {
         return false;
     };
     body.members.iter().any(|member| match &member.kind {
@@ -147,12 +142,7 @@ fn in_profiles(place: &Place<'_, '_>, decl: DeclId, keys: &[Key], write: &(FileI
 /// The members a declaration writes at a key path, in source order: in its
 /// body and in each of its profiles.
 fn writes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key]) -> Vec<(FileId, Span)> {
-    let Some(body) = place
-        .analysis
-        .scopes
-        .item(decl)
-        .and_then(|item| item.kind.body())
-    else {
+    let Some(body) = place.body_of(decl) else {
         return Vec::new();
     };
     let mut found: Vec<&Member> = follow(body, keys);

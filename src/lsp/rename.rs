@@ -646,15 +646,12 @@ fn origin_of(place: &Place<'_, '_>, chains: &Chains, decl: DeclId, keys: &[Key])
     chain
         .into_iter()
         .find(|&up| {
-            body_of(place, up)
+            place
+                .body_of(up)
                 .and_then(|body| find(body, keys))
                 .is_some()
         })
         .unwrap_or(decl)
-}
-
-fn body_of<'w>(place: &Place<'w, '_>, decl: DeclId) -> Option<&'w Block> {
-    place.analysis.scopes.item(decl)?.kind.body()
 }
 
 /// The member at `keys` below a body.

@@ -35,7 +35,16 @@ pub struct Place<'w, 'a> {
     pub scope_files: &'a [std::path::PathBuf],
 }
 
-impl Place<'_, '_> {
+impl<'w> Place<'w, '_> {
+    /// The body of the template, pipeline or other declaration `decl`, as
+    /// written.
+    pub fn body_of(&self, decl: DeclId) -> Option<&'w crate::syntax::ast::Block> {
+        self.analysis
+            .scopes
+            .item(decl)
+            .and_then(|item| item.kind.body())
+    }
+
     /// The first line of the source of a span, trimmed, for hover text.
     pub fn snippet(&self, file: FileId, span: Span) -> String {
         let Some(source) = self.workspace.sources.get(file) else {

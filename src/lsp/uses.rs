@@ -46,12 +46,7 @@ pub fn member_alarm_at(place: &Place<'_, '_>, offset: usize) -> Option<(DeclId, 
 /// The bare names of alarm `name` in the alarm expressions written in
 /// `decl`'s body: uses of its alarm member of that name.
 pub fn member_alarm_uses(place: &Place<'_, '_>, decl: DeclId, name: &str) -> Vec<(FileId, Span)> {
-    let Some(body) = place
-        .analysis
-        .scopes
-        .item(decl)
-        .and_then(|item| item.kind.body())
-    else {
+    let Some(body) = place.body_of(decl) else {
         return Vec::new();
     };
     let mut paths = Vec::new();

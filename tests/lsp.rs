@@ -986,3 +986,35 @@ fn completion_after_exempt_offers_the_pipelines_of_files_importing_the_policy() 
     assert_eq!(labels, ["Billing", "Orders"]);
     client.shutdown();
 }
+
+/// `Unnecessary` fades what can simply be deleted: a list item given
+/// twice. An expired exemption's range is its `expires = DATE`, whose
+/// deletion would make the exemption permanent: it is not faded.
+#[test]
+fn only_what_can_be_deleted_is_tagged_unnecessary() {
+    let text = r#"policy org {
+  exempt orders from load-test { reason = "LOAD-1"; expires = 2020-01-01 }
+}
+
+template Base {
+  stage gamma { regions = [us-east-1, us-east-1] }
+}
+"#;
+    let dir = TempWorkspace::new("tags", &[("pipec.toml", ""), ("main.pipe", text)]);
+    let client = Client::default();
+    let main = uri(&dir.join("main.pipe"));
+    client.open(&main, text);
+    let published = client.diagnostics_for(&main);
+    let tags_of = |code: &str| {
+        published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {published}"))["tags"]
+            .clone()
+    };
+    assert_eq!(tags_of("P0308"), json!([1]));
+    assert_eq!(tags_of("P0804"), Value::Null);
+    client.shutdown();
+}

@@ -122,14 +122,15 @@ fn convert_one(
 
 /// The tags of a code: `Unnecessary` (shown faded) where what the range
 /// covers has no effect and can be deleted: a list item given twice, a
-/// removal of something absent, an exemption that has expired.
+/// removal of something absent. Not an expired exemption: its range is
+/// its `expires = DATE`, and deleting that would make the exemption
+/// permanent.
 fn tags(code: crate::diagnostics::Code) -> Option<Vec<DiagnosticTag>> {
     use crate::diagnostics::Code;
     let unnecessary = [
         Code::DUPLICATE_LIST_ITEM,
         Code::REMOVAL_OF_NOTHING,
         Code::LIST_REMOVAL_OF_ABSENT,
-        Code::EXEMPTION_EXPIRED,
     ];
     unnecessary
         .contains(&code)

@@ -159,7 +159,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         let found = crate::parallel::map_in_order(pipelines, |decl| {
             let mut found = Vec::new();
             Merger::check_bound(resolved, scopes, decl, &mut found);
-            Merger::check_platform(resolved, scopes, decl, &mut found);
+            Merger::check_platform(resolved, scopes, chains, decl, &mut found);
             found
         });
         self.diagnostics.extend(found.into_iter().flatten());

@@ -14,6 +14,7 @@ impl<'w, 'd> Merger<'w, 'd> {
     pub(super) fn check_platform(
         resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
         scopes: &Scopes<'w>,
+        chains: &crate::semantics::chains::Chains,
         decl: DeclId,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
@@ -21,6 +22,29 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         };
         if block.get_field("platform").is_some() {
+            return;
+        }
+        // A `platform += [...]` (or `-=`) on the way was refused where it
+        // is written (P0701): the platform it meant to give is that one
+        // mistake, not also a missing one.
+        let edits_platform = chains.chain(decl).is_some_and(|chain| {
+            chain.iter().any(|&link| {
+                scopes
+                    .item(link)
+                    .and_then(|item| item.kind.body())
+                    .is_some_and(|body| {
+                        body.members.iter().any(|member| {
+                            matches!(
+                                &member.kind,
+                                crate::syntax::ast::MemberKind::FieldAssign { name, op, .. }
+                                    if name.name == "platform"
+                                        && *op != crate::syntax::ast::AssignOp::Replace
+                            )
+                        })
+                    })
+            })
+        });
+        if edits_platform {
             return;
         }
         let Some(name) = scopes.item(decl).and_then(|item| item.kind.name()) else {

@@ -30,6 +30,18 @@ pub fn read_source_file(path: &Path) -> io::Result<Vec<u8>> {
     read_checked_source_file(path)
 }
 
+/// Reads a data file (a plan, a scenario) as text: a regular file after
+/// following links, so that a FIFO or a device such as `/dev/zero` is
+/// refused instead of blocking or never ending. Unlike a source file it
+/// has no size limit: a plan file of a whole workspace is as large as
+/// its pipelines make it.
+pub fn read_data_file(path: &Path) -> io::Result<String> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    std::fs::read_to_string(path)
+}
+
 /// [`read_source_file`] of a path the caller has just found to be a
 /// regular file (after following links), without asking the file system
 /// that again: the file opened is checked once more, since the path may

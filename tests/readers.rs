@@ -130,6 +130,39 @@ fn entries_that_are_not_regular_files_are_refused() {
     assert_eq!(output.status.code(), Some(0), "{}", all_output(&output));
 }
 
+/// Plan and scenario files that are no regular files (a FIFO, a link to
+/// `/dev/zero`) are refused at once by every command that reads one
+/// (`simulate`, `graph`, `run`, a scenario), not waited on or read without
+/// end: `P1002`, exit 2.
+#[cfg(unix)]
+#[test]
+fn plans_and_scenarios_that_are_not_regular_files_are_refused() {
+    let dir = scratch_dir("special-plans");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.json")).unwrap();
+    let fifo = Command::new("mkfifo")
+        .arg(dir.join("fifo.json"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sample/services/orders_api.pipe"
+    );
+    for entry in ["zero.json", "fifo.json"] {
+        for args in [
+            vec!["simulate", entry],
+            vec!["graph", entry],
+            vec!["run", entry],
+            vec!["simulate", sample, "--scenario", entry],
+        ] {
+            let output = pipec_in(&dir, &args);
+            let shown = all_output(&output);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {shown}");
+            assert!(shown.contains("not a regular file"), "{args:?}: {shown}");
+        }
+    }
+}
+
 /// A huge sparse file, as an entry or as an import inside the workspace,
 /// is refused as too large (`P0008`) after reading no more than the limit:
 /// quickly and in bounded memory.

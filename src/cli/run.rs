@@ -149,10 +149,10 @@ pub fn run(
         // A plan file that is not there, or cannot be read, is the file's
         // problem (`P1001`, `P1002`), as for `graph` and `simulate`; one
         // that is read but is no plan is the plan's (`P1006`).
-        std::fs::File::open(&args.file)
+        let text = pipec::disk::read_data_file(&args.file)
             .into_diagnostic()
             .wrap_err_with(|| format!("could not read {}", args.file.display()))?;
-        let plans = plan_source::read_plan_file(&args.file).map_err(|error| {
+        let plans = plan_source::read_plan_text(&args.file, &text).map_err(|error| {
             miette::miette!(
                 code = "P1006",
                 help = "pass a plan written by `pipec compile`, or the .pipe file itself",

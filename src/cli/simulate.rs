@@ -192,7 +192,7 @@ pub(crate) fn require_file(path: &Path, command: &str) -> miette::Result<()> {
 /// Reads a plan file: one plan, or an array of plans as `compile` writes
 /// for a file with several pipelines.
 fn read_plans(path: &Path) -> miette::Result<Vec<PlanV1>> {
-    let text = std::fs::read_to_string(path)
+    let text = pipec::disk::read_data_file(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
     let unreadable = |error: plan_v1::ReadError| {
@@ -218,7 +218,7 @@ fn read_plans(path: &Path) -> miette::Result<Vec<PlanV1>> {
 }
 
 fn read_scenario(path: &Path) -> miette::Result<scenario::Scenario> {
-    let text = std::fs::read_to_string(path)
+    let text = pipec::disk::read_data_file(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
     // Its problems are listed with those against the plan, when the

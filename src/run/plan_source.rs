@@ -11,24 +11,22 @@ pub fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
 }
 
-/// Reads a plan file: one plan, or an array of plans as `pipec compile`
-/// writes for a file that declares several pipelines. Each pipeline's name
-/// must be an identifier, as the schema says: it names the state directory
-/// (`.../runs/PIPELINE-HASH/`), and a name like `../../x` would put the
-/// journal, lock and logs elsewhere.
-pub fn read_plan_file(path: &Path) -> Result<Vec<PlanV1>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+/// Reads the text of a plan file `path`: one plan, or an array of plans
+/// as `pipec compile` writes for a file that declares several pipelines.
+/// Each pipeline's name must be an identifier, as the schema says: it
+/// names the state directory (`.../runs/PIPELINE-HASH/`), and a name like
+/// `../../x` would put the journal, lock and logs elsewhere.
+pub fn read_plan_text(path: &Path, text: &str) -> Result<Vec<PlanV1>, String> {
     let unreadable = |error: plan_v1::ReadError| format!("{}: {error}", path.display());
     let plans = if text.trim_start().starts_with('[') {
-        let items: Vec<serde_json::Value> = serde_json::from_str(&text)
+        let items: Vec<serde_json::Value> = serde_json::from_str(text)
             .map_err(|error| unreadable(plan_v1::ReadError::Json(error)))?;
         items
             .iter()
             .map(|item| plan_v1::from_json(&item.to_string()).map_err(unreadable))
             .collect::<Result<Vec<_>, _>>()?
     } else {
-        vec![plan_v1::from_json(&text).map_err(unreadable)?]
+        vec![plan_v1::from_json(text).map_err(unreadable)?]
     };
     if let Some(plan) = plans.iter().find(|plan| !is_identifier(&plan.pipeline)) {
         return Err(format!(

@@ -11,7 +11,8 @@ inheritance (an org object, a team object extending it, a service object
 extending that) and the region registry as data.
 
     race.py generate N DIR     write DIR/pipe/ and DIR/jsonnet/
-    race.py same DIR PIPEC PY  compile both and compare them step by step
+    race.py same N PIPEC PY    write N pipelines both ways, compile both and
+                               compare them step by step
     race.py race [options]     time pipec against go-jsonnet and C++
                                jsonnet, alternately, and the floors
 
@@ -35,6 +36,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "examples", "sample")
 TODAY = "2026-11-23"
+
+
+def default_pipec():
+    """The release pipec that `cargo build --release` writes: under
+    CARGO_TARGET_DIR when it is set (a relative one from the repository's
+    root, where benches/peers/run runs cargo), else under target/."""
+    target = os.environ.get("CARGO_TARGET_DIR") or "target"
+    return os.path.join(ROOT, target, "release", "pipec")
 
 
 def service_name(index):
@@ -423,6 +432,8 @@ def jsonnet_inputs(work):
 
 
 MODULES = {"go-jsonnet": "_gojsonnet", "C++ jsonnet": "_jsonnet"}
+# Who races, in the order of each round; `--skip` takes these names.
+CONTENDERS = ("pipec compile", "pipec check", *MODULES, "cat inputs", "cat plans")
 
 
 def same(work, pipec, python, skip=()):
@@ -466,6 +477,7 @@ def race(args):
                     ["pipec.json"], os.path.join(work, "copy.json")
                 ),
             }
+            assert tuple(runs) == CONTENDERS
             skip = set(args.skip or [])
             results = {name: [] for name in runs if name not in skip}
             # Alternating rounds: a slow moment of the shared machine falls
@@ -529,11 +541,19 @@ def main():
     check.add_argument("pipec")
     check.add_argument("python")
     run = commands.add_parser("race")
-    run.add_argument("--pipec", default=os.path.join(ROOT, "target", "release", "pipec"))
+    run.add_argument("--pipec", default=default_pipec())
     run.add_argument("--python", required=True)
     run.add_argument("--n", type=int, nargs="+", default=[1000])
     run.add_argument("--rounds", type=int, default=3)
-    run.add_argument("--skip", nargs="*", help="contenders to leave out, e.g. 'C++ jsonnet'")
+    # A misspelt name is refused rather than raced: leaving out the wrong
+    # one could mean an hour of C++ jsonnet.
+    run.add_argument(
+        "--skip",
+        nargs="*",
+        choices=CONTENDERS,
+        metavar="NAME",
+        help="contenders to leave out, e.g. 'C++ jsonnet': " + ", ".join(CONTENDERS),
+    )
     args = parser.parse_args()
     if args.command == "generate":
         generate(args.n, args.dir)

@@ -195,26 +195,14 @@ fn read_plans(path: &Path) -> miette::Result<Vec<PlanV1>> {
     let text = pipec::disk::read_data_file(path)
         .into_diagnostic()
         .wrap_err_with(|| format!("could not read {}", path.display()))?;
-    let unreadable = |error: plan_v1::ReadError| {
+    plan_v1::plans_from_json(&text).map_err(|error| {
         miette!(
             code = "P1006",
             help = "pass a plan written by `pipec compile`, or the .pipe file itself",
             "could not read the plan {}: {error}",
             path.display()
         )
-    };
-    if text.trim_start().starts_with('[') {
-        let items: Vec<serde_json::Value> = serde_json::from_str(&text)
-            .map_err(|error| unreadable(plan_v1::ReadError::Json(error)))?;
-        items
-            .iter()
-            .map(|item| plan_v1::from_json(&item.to_string()).map_err(unreadable))
-            .collect()
-    } else {
-        plan_v1::from_json(&text)
-            .map(|plan| vec![plan])
-            .map_err(unreadable)
-    }
+    })
 }
 
 fn read_scenario(path: &Path) -> miette::Result<scenario::Scenario> {

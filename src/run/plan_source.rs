@@ -17,17 +17,8 @@ pub fn is_plan_file(path: &Path) -> bool {
 /// names the state directory (`.../runs/PIPELINE-HASH/`), and a name like
 /// `../../x` would put the journal, lock and logs elsewhere.
 pub fn read_plan_text(path: &Path, text: &str) -> Result<Vec<PlanV1>, String> {
-    let unreadable = |error: plan_v1::ReadError| format!("{}: {error}", path.display());
-    let plans = if text.trim_start().starts_with('[') {
-        let items: Vec<serde_json::Value> = serde_json::from_str(text)
-            .map_err(|error| unreadable(plan_v1::ReadError::Json(error)))?;
-        items
-            .iter()
-            .map(|item| plan_v1::from_json(&item.to_string()).map_err(unreadable))
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        vec![plan_v1::from_json(text).map_err(unreadable)?]
-    };
+    let plans =
+        plan_v1::plans_from_json(text).map_err(|error| format!("{}: {error}", path.display()))?;
     if let Some(plan) = plans.iter().find(|plan| !is_identifier(&plan.pipeline)) {
         return Err(format!(
             "{}: the pipeline's name `{}` is not an identifier (letters, digits and `_`, with single `-` between them)",

@@ -1154,7 +1154,7 @@ mod valid;
 
 pub use fields::FieldProvenance;
 
-pub use read::{ReadError, from_json};
+pub use read::{ReadError, from_json, plans_from_json};
 
 impl Gate {
     /// Where the gate is applied or declared.

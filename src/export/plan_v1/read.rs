@@ -75,6 +75,20 @@ pub fn from_json(json: &str) -> Result<PlanV1, ReadError> {
     serde_json::from_str(json).map_err(ReadError::Json)
 }
 
+/// Reads a plan file's text: one plan, or an array of plans as `pipec
+/// compile` writes for a file that declares several pipelines, each read
+/// as [`from_json`] reads one.
+pub fn plans_from_json(json: &str) -> Result<Vec<PlanV1>, ReadError> {
+    if !json.trim_start().starts_with('[') {
+        return from_json(json).map(|plan| vec![plan]);
+    }
+    let items: Vec<serde_json::Value> = serde_json::from_str(json).map_err(ReadError::Json)?;
+    items
+        .iter()
+        .map(|item| from_json(&item.to_string()))
+        .collect()
+}
+
 /// A plan as written: the fields of [`PlanV1`], and from format 1.2 on the
 /// provenance table its provenances may refer to by number.
 #[derive(serde::Deserialize)]

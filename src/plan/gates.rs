@@ -652,8 +652,7 @@ pub fn requirement_problem(
                         .help("name who approves, e.g. `approval(\"release-manager\")`"),
                 ),
                 Some((role, None)) => Some(
-                    Diagnostic::error(Code::TYPE_MISMATCH, "an approval's role is plain text")
-                        .primary(file, role.span, "an interpolated role")
+                    super::interpolated_where_plain(file, role.span, "an approval's role", "role")
                         .help("write the role itself, e.g. `approval(\"release-manager\")`"),
                 ),
                 None => {

@@ -24,8 +24,9 @@ pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
 pub use gates::{artifact_blocker_problem, requirement_problem};
 pub use origins::{branch_given_twice, source_origin_problems};
 pub use values::{
-    Builtin, builtin_value_problem, describe_value, format_seconds, mismatch, not_a_date,
-    parse_strategy, region_ids_problems, repeated_names, stage_regions_problems, wait_for_problem,
+    Builtin, builtin_value_problem, describe_value, format_seconds, interpolated_where_plain,
+    mismatch, not_a_date, parse_strategy, region_ids_problems, repeated_names,
+    stage_regions_problems, wait_for_problem,
 };
 
 use crate::semantics::merge::How;

@@ -825,6 +825,18 @@ fn bad_strategy(
     None
 }
 
+/// `P0701` at a string that interpolates where only plain text is read
+/// (a reason, an approval's role, a registry's strings): "`subject` is
+/// plain text", labelled "an interpolated `noun`". The caller says how to
+/// write it instead.
+pub fn interpolated_where_plain(file: FileId, span: Span, subject: &str, noun: &str) -> Diagnostic {
+    Diagnostic::error(Code::TYPE_MISMATCH, format!("{subject} is plain text")).primary(
+        file,
+        span,
+        format!("an interpolated {noun}"),
+    )
+}
+
 /// "expected a duration, found a percent", at the value; `None` for an
 /// unreadable value, which was reported where it was read.
 pub fn mismatch(file: FileId, expr: &Expr, expected: &str) -> Option<Diagnostic> {

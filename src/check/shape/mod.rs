@@ -633,6 +633,26 @@ impl ShapeChecker {
         }
     }
 
+    /// An exclusion says why (`because "..."`): a reason that interpolates
+    /// is no plain text (`P0701`), and an empty one says nothing (`P0803`),
+    /// as for an exemption.
+    fn exclusion_reason(&mut self, reason: &StringLit) {
+        match reason.as_plain_str() {
+            None => self
+                .diagnostics
+                .push(crate::semantics::policies::reason_not_plain(
+                    reason.span,
+                    self.file,
+                )),
+            Some(text) if text.trim().is_empty() => self.diagnostics.push(
+                Diagnostic::error(Code::EXEMPTION_WITHOUT_REASON, "an exclusion needs a reason")
+                    .primary(self.file, reason.span, "an empty reason")
+                    .help("say why these regions are left out, so that reviewers can tell when they will not be"),
+            ),
+            Some(_) => {}
+        }
+    }
+
     fn check_block(&mut self, block: &Block, body: Body) {
         self.check_block_in(block, body, body == Body::Template);
     }
@@ -728,41 +748,22 @@ impl ShapeChecker {
                 )
                 && let ExprKind::Literal(literal) = &value.kind
                 && let LiteralValue::String(string) = &literal.value
-                && string.as_plain().is_none()
+                && string.as_plain_str().is_none()
             {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::TYPE_MISMATCH,
-                        format!("`{}` is plain text", name.name),
+                    crate::plan::interpolated_where_plain(
+                        self.file,
+                        value.span,
+                        &format!("`{}`", name.name),
+                        "string",
                     )
-                    .primary(self.file, value.span, "an interpolated string")
                     .help("a registry belongs to no pipeline whose fields `${...}` could insert: write the text out; a `$` that is text is written `\\$`"),
                 );
             }
             // An exclusion says why (`because "..."`); an empty reason says
             // nothing, as for an exemption, and a reason is plain text.
-            if let MemberKind::Exclude { reason, .. } = &member.kind
-                && reason.as_plain_str().is_none()
-            {
-                self.diagnostics
-                    .push(crate::semantics::policies::reason_not_plain(
-                        reason.span,
-                        self.file,
-                    ));
-            }
-            if let MemberKind::Exclude { reason, .. } = &member.kind
-                && reason
-                    .as_plain_str()
-                    .is_some_and(|text| text.trim().is_empty())
-            {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::EXEMPTION_WITHOUT_REASON,
-                        "an exclusion needs a reason",
-                    )
-                    .primary(self.file, reason.span, "an empty reason")
-                    .help("say why these regions are left out, so that reviewers can tell when they will not be"),
-                );
+            if let MemberKind::Exclude { reason, .. } = &member.kind {
+                self.exclusion_reason(reason);
             }
             if let (
                 Body::Production,

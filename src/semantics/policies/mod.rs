@@ -653,8 +653,7 @@ fn reason_and_expiry(
 /// `P0701` for a reason (an exemption's, an `under` block's, an
 /// exclusion's) that interpolates: reasons are plain text, for people.
 pub(crate) fn reason_not_plain(span: Span, file: FileId) -> Diagnostic {
-    Diagnostic::error(Code::TYPE_MISMATCH, "a reason is plain text")
-        .primary(file, span, "an interpolated reason")
+    crate::plan::interpolated_where_plain(file, span, "a reason", "reason")
         .help("write the reason out; a `$` that is text is written `\\$`")
 }
 

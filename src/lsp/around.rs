@@ -195,11 +195,11 @@ impl<'f> Around<'f> {
                 if let Key::Named(kind, name) = key
                     && *kind == keyword
                 {
-                    found.insert(name.clone());
+                    found.insert(*name);
                 }
             }
         }
-        found.into_iter().collect()
+        found.into_iter().map(str::to_string).collect()
     }
 
     /// The registry the declaration's production names: written here, or

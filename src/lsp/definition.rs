@@ -64,7 +64,7 @@ pub fn definition(place: &Place<'_, '_>, offset: usize) -> Option<(FileId, Span)
             let name = path.segments.last()?.name.clone();
             let block = place.block(&at)?;
             for kind in ["build", "source"] {
-                if let Some(found) = block.get(&Key::Named(kind, name.clone())) {
+                if let Some(found) = block.get(&Key::Named(kind, &name)) {
                     return Some((found.origin.file, found.origin.span));
                 }
             }
@@ -78,7 +78,7 @@ pub fn definition(place: &Place<'_, '_>, offset: usize) -> Option<(FileId, Span)
         }
         // An alarm declared inside the template or pipeline.
         let name = path.segments.first()?.name.clone();
-        let found = place.block(&at)?.get(&Key::Named("alarm", name))?;
+        let found = place.block(&at)?.get(&Key::Named("alarm", &name))?;
         return Some((found.origin.file, found.origin.span));
     }
     // On an override: the member it overrides. A value replaced keeps

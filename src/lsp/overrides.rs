@@ -63,14 +63,14 @@ pub fn references(
 pub fn family(
     place: &Place<'_, '_>,
     here: DeclId,
-    keys: &[Key],
+    keys: &[Key<'_>],
     include_declaration: bool,
 ) -> Option<Vec<(FileId, Span)>> {
     chains::decl_of(&place.analysis.scopes.item(here)?.kind)?;
     let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
     let chain = chains.chain(here)?;
     let alarm = match keys {
-        [Key::Named("alarm", name)] => Some(name.as_str()),
+        [Key::Named("alarm", name)] => Some(*name),
         _ => None,
     };
     let mut found = Vec::new();
@@ -125,7 +125,12 @@ fn descendants(place: &Place<'_, '_>, chains: &Chains, decl: DeclId) -> Vec<Decl
 
 /// Whether a write of `decl` at `keys` (one of [`writes`]) is inside one
 /// of its profiles rather than in its body.
-fn in_profiles(place: &Place<'_, '_>, decl: DeclId, keys: &[Key], write: &(FileId, Span)) -> bool {
+fn in_profiles(
+    place: &Place<'_, '_>,
+    decl: DeclId,
+    keys: &[Key<'_>],
+    write: &(FileId, Span),
+) -> bool {
     let Some(body) = place.body_of(decl) else {
         return false;
     };
@@ -141,7 +146,7 @@ fn in_profiles(place: &Place<'_, '_>, decl: DeclId, keys: &[Key], write: &(FileI
 
 /// The members a declaration writes at a key path, in source order: in its
 /// body and in each of its profiles.
-fn writes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key]) -> Vec<(FileId, Span)> {
+fn writes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key<'_>]) -> Vec<(FileId, Span)> {
     let Some(body) = place.body_of(decl) else {
         return Vec::new();
     };
@@ -166,7 +171,7 @@ fn writes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key]) -> Vec<(FileId, Spa
 
 /// The members reached by following `keys` from `block`. A key written
 /// twice in one body is a diagnostic; both are listed.
-pub fn follow<'b>(block: &'b Block, keys: &[Key]) -> Vec<&'b Member> {
+pub fn follow<'b>(block: &'b Block, keys: &[Key<'_>]) -> Vec<&'b Member> {
     let Some((first, rest)) = keys.split_first() else {
         return Vec::new();
     };

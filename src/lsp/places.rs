@@ -45,7 +45,7 @@ pub fn region(place: &Place<'_, '_>, at: &At<'_>, path: &Path) -> Option<(FileId
         .analysis
         .resolved
         .get(&decl)?
-        .get(&Key::Named("region", region.code.clone()))?;
+        .get(&Key::Named("region", &region.code))?;
     Some(name_of(place, entry))
 }
 
@@ -65,7 +65,7 @@ pub fn profile(
     if offset < name.span.start() || name.span.end() < offset {
         return None;
     }
-    let key = Key::Named("profile", name.name.clone());
+    let key = Key::Named("profile", &name.name);
     if !in_policy {
         return place
             .block(at)?

@@ -21,7 +21,7 @@ pub fn references(
     include_declaration: bool,
 ) -> Vec<(FileId, Span)> {
     if let Some((decl, name)) = uses::member_alarm_at(place, offset) {
-        let keys = [crate::semantics::merge::Key::Named("alarm", name)];
+        let keys = [crate::semantics::merge::Key::Named("alarm", &name)];
         return overrides::family(place, decl, &keys, include_declaration).unwrap_or_default();
     }
     if let Some(target) = uses::target(place, offset) {

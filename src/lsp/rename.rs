@@ -38,14 +38,14 @@ const ANY: &[DeclKind] = &[
 
 /// What a rename changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
+enum Target<'w> {
     /// A top-level declaration.
     Decl(DeclId, DeclKind),
     /// Every profile of this name.
     Profile(String),
     /// A stage or wave: the declaration that first declares it, and the
     /// keys leading to it from that declaration's body.
-    Member { origin: DeclId, keys: Vec<Key> },
+    Member { origin: DeclId, keys: Vec<Key<'w>> },
 }
 
 /// The name at `offset` that can be renamed: its span and current text.
@@ -165,11 +165,11 @@ fn check_name(name: &str) -> Result<(), String> {
 
 /// What is at `offset`: the span of the name there, the name, and what
 /// renaming it renames.
-fn target(
-    place: &Place<'_, '_>,
+fn target<'w>(
+    place: &Place<'w, '_>,
     chains: &Chains,
     offset: usize,
-) -> Result<Option<(Span, String, Target)>, String> {
+) -> Result<Option<(Span, String, Target<'w>)>, String> {
     let scopes = &place.analysis.scopes;
     let Some(module) = place.workspace.module(place.file) else {
         return Ok(None);
@@ -235,7 +235,7 @@ fn target(
                 .iter()
                 .take(parents)
                 .map(|m| key_of(&m.kind))
-                .chain(std::iter::once(Some(Key::Named(kind, name.name.clone()))))
+                .chain(std::iter::once(Some(Key::Named(kind, &name.name))))
                 .collect();
             return member_target(place, chains, here, keys, name);
         }
@@ -275,11 +275,11 @@ fn target(
 
 /// A name written at `offset` that resolves to a declaration: renamed
 /// through its last segment only.
-fn use_at(
-    place: &Place<'_, '_>,
+fn use_at<'w>(
+    place: &Place<'w, '_>,
     path: &Path,
     offset: usize,
-) -> Result<Option<(Span, String, Target)>, String> {
+) -> Result<Option<(Span, String, Target<'w>)>, String> {
     let Some(last) = path.segments.last() else {
         return Ok(None);
     };
@@ -319,13 +319,13 @@ fn decl_kind(kind: &ItemKind) -> Option<DeclKind> {
 /// profile's first key is left out, as a profile's stage overrides the
 /// declaration's own, and the member is renamed from the declaration
 /// that first declares it.
-fn member_target(
-    place: &Place<'_, '_>,
+fn member_target<'w>(
+    place: &Place<'w, '_>,
     chains: &Chains,
     here: DeclId,
-    keys: Option<Vec<Key>>,
+    keys: Option<Vec<Key<'w>>>,
     name: &crate::syntax::ast::Ident,
-) -> Result<Option<(Span, String, Target)>, String> {
+) -> Result<Option<(Span, String, Target<'w>)>, String> {
     let Some(mut keys) = keys else {
         return Ok(None);
     };
@@ -641,7 +641,7 @@ fn profile_uses(
 
 /// The declaration in `decl`'s chain that first declares the member at
 /// `keys` (the root-most); `decl` itself when none before it does.
-fn origin_of(place: &Place<'_, '_>, chains: &Chains, decl: DeclId, keys: &[Key]) -> DeclId {
+fn origin_of(place: &Place<'_, '_>, chains: &Chains, decl: DeclId, keys: &[Key<'_>]) -> DeclId {
     let chain = chains.chain(decl).unwrap_or_else(|| vec![decl]);
     chain
         .into_iter()
@@ -655,7 +655,7 @@ fn origin_of(place: &Place<'_, '_>, chains: &Chains, decl: DeclId, keys: &[Key])
 }
 
 /// The member at `keys` below a body.
-fn find<'b>(body: &'b Block, keys: &[Key]) -> Option<&'b Member> {
+fn find<'b>(body: &'b Block, keys: &[Key<'_>]) -> Option<&'b Member> {
     let (first, rest) = keys.split_first()?;
     let member = body
         .members
@@ -678,7 +678,7 @@ fn member_uses(
     place: &Place<'_, '_>,
     chains: &Chains,
     origin: DeclId,
-    keys: &[Key],
+    keys: &[Key<'_>],
     new_name: &str,
 ) -> (BTreeSet<(FileId, Span)>, Taken) {
     let mut found = BTreeSet::new();
@@ -686,7 +686,7 @@ fn member_uses(
     let Some((Key::Named(kind, old), parents)) = keys.split_last() else {
         return (found, None);
     };
-    let renamed = Key::Named(kind, new_name.to_string());
+    let renamed = Key::Named(kind, new_name);
     for (decl, _, item) in place.analysis.scopes.all() {
         if chains::decl_of(&item.kind).is_none() {
             continue;

@@ -308,7 +308,7 @@ impl Classifier<'_, '_, '_> {
                     found.is_some(),
                     Bases {
                         own: None,
-                        inherited: found.and_then(|resolved| resolved.body.as_ref()),
+                        inherited: found.and_then(|resolved| resolved.body.as_deref()),
                     },
                 )
             }
@@ -493,7 +493,7 @@ impl Classifier<'_, '_, '_> {
             && path.segments.len() == 1
             && decl
                 .and_then(|decl| self.place.analysis.resolved.get(&decl))
-                .is_some_and(|block| block.get(&Key::Named("alarm", last.name.clone())).is_some());
+                .is_some_and(|block| block.get(&Key::Named("alarm", &last.name)).is_some());
         let resolved = if member_alarm {
             None
         } else {

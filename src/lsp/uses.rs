@@ -39,7 +39,7 @@ pub fn member_alarm_at(place: &Place<'_, '_>, offset: usize) -> Option<(DeclId, 
         item: at.item_idx,
     };
     let block = place.analysis.resolved.get(&decl)?;
-    block.get(&Key::Named("alarm", name.name.clone()))?;
+    block.get(&Key::Named("alarm", &name.name))?;
     Some((decl, name.name.clone()))
 }
 
@@ -131,7 +131,7 @@ fn resolve(place: &Place<'_, '_>, decl: DeclId, path: &Path, in_alarm: bool) -> 
             .analysis
             .resolved
             .get(&decl)
-            .is_some_and(|block| block.get(&Key::Named("alarm", name.name.clone())).is_some())
+            .is_some_and(|block| block.get(&Key::Named("alarm", &name.name)).is_some())
     {
         return None;
     }

@@ -119,16 +119,16 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
                 return Some(out);
             };
             let written = around.written_names(keyword);
-            let inherited: Vec<&String> = parent
+            let inherited: Vec<&str> = parent
                 .members
                 .iter()
                 .filter_map(|(key, _)| match key {
-                    Key::Named(kind, name) if *kind == keyword => Some(name),
+                    Key::Named(kind, name) if *kind == keyword => Some(*name),
                     _ => None,
                 })
                 .collect();
             for name in &inherited {
-                if !written.contains(name.as_str()) {
+                if !written.contains(*name) {
                     let mut candidate = simple(name, CompletionItemKind::FIELD);
                     candidate.detail = Some(format!("overrides the inherited {keyword}"));
                     out.push(candidate);
@@ -137,7 +137,7 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
             let is_name = typed
                 .chars()
                 .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
-            if !typed.is_empty() && is_name && !inherited.iter().any(|name| *name == typed) {
+            if !typed.is_empty() && is_name && !inherited.contains(&typed) {
                 out.push(Candidate {
                     label: format!("new {keyword} {typed}"),
                     insert: format!("new {keyword} {typed}"),
@@ -416,7 +416,7 @@ fn all_profiles(place: &Place<'_, '_>) -> Vec<String> {
     for block in place.analysis.resolved.values() {
         for (key, _) in &block.members {
             if let Key::Named("profile", name) = key {
-                found.insert(name.clone());
+                found.insert(name.to_string());
             }
         }
     }

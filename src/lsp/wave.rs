@@ -21,10 +21,7 @@ pub fn wave(place: &Place<'_, '_>, at: &At<'_>) -> Option<String> {
     };
     let mut out = format!("**wave `{}`**\n", name.name);
     if let Some(body) = resolve::member(place, at).and_then(|wave| wave.body.as_ref()) {
-        for (key, label) in [
-            (Key::Field("bake".to_string()), "bake"),
-            (Key::Single("by"), "scope"),
-        ] {
+        for (key, label) in [(Key::Field("bake"), "bake"), (Key::Single("by"), "scope")] {
             if let Some(found) = body.get(&key) {
                 let _ = write!(
                     out,

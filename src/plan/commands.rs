@@ -61,7 +61,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             traces.push((Field::Shell, self.trace(member)));
         }
         for name in run.env.keys() {
-            if let Some(member) = body.get(&Key::Named("env", name.clone())) {
+            if let Some(member) = body.get(&Key::Named("env", name)) {
                 traces.push((Field::Env(name.clone()), self.trace(member)));
             }
         }
@@ -150,7 +150,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             && let Some(from_body) = from.body.as_ref()
         {
             for name in rollback_env.keys() {
-                if let Some(member) = from_body.get(&Key::Named("env", name.clone())) {
+                if let Some(member) = from_body.get(&Key::Named("env", name)) {
                     commands
                         .traces
                         .push((Field::Env(name.clone()), self.trace(member)));
@@ -343,7 +343,7 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                 continue;
             }
             if let Some(value) = self.env_value(expr, file) {
-                env.insert(name.clone(), value);
+                env.insert(name.to_string(), value);
             }
         }
         env

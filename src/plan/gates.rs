@@ -219,7 +219,7 @@ impl<'w> Lowerer<'_, 'w> {
         let approved = self
             .profile
             .as_ref()
-            .and_then(|(name, _)| body.get(&Key::Named("window for profile", name.clone())));
+            .and_then(|(name, _)| body.get(&Key::Named("window for profile", name)));
         let Some(approved) = approved else {
             return own.and_then(|window| self.window_gate(window));
         };
@@ -331,7 +331,7 @@ impl<'w> Lowerer<'_, 'w> {
                 continue;
             };
             let items = field.merged_items(self.workspace);
-            match name.as_str() {
+            match *name {
                 "zone" => {
                     zone = items
                         .first()
@@ -467,7 +467,7 @@ impl<'w> Lowerer<'_, 'w> {
         inherited: &Safety,
     ) -> Safety {
         let empty = ResolvedBlock::default();
-        let body = onebox.body.as_ref().unwrap_or(&empty);
+        let body = onebox.body.as_deref().unwrap_or(&empty);
         self.safety(plan, pipeline, body, inherited)
     }
 }

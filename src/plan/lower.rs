@@ -28,13 +28,13 @@ pub struct Lowerer<'a, 'w> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
     /// The pipeline's top-level fields with plain values, for `${name}`
     /// (read from the pipeline by [`Lowerer::lower`]).
-    pub(super) fields: std::collections::BTreeMap<String, String>,
+    pub(super) fields: std::collections::BTreeMap<&'w str, String>,
     /// The pipeline's abstract fields left unbound (reported once, at the
     /// pipeline): `${...}` of one is that mistake's consequence, not another.
-    pub(super) unbound_fields: std::collections::BTreeSet<String>,
+    pub(super) unbound_fields: std::collections::BTreeSet<&'w str>,
     /// The pipeline's top-level fields whose values cannot be interpolated
     /// (a list, a duration), with what each is, for the message.
-    pub(super) unplain_fields: std::collections::BTreeMap<String, &'static str>,
+    pub(super) unplain_fields: std::collections::BTreeMap<&'w str, &'static str>,
     /// The selected profile and what it does besides overriding members.
     pub profile: Option<(String, crate::semantics::merge::ProfileEffects<'w>)>,
     /// The bake floors of the policies that govern the pipeline.
@@ -498,7 +498,7 @@ impl<'w> Lowerer<'_, 'w> {
                     ExprKind::Path(path) => path.to_dotted(),
                     _ => return None,
                 };
-                Some((name.clone(), value))
+                Some((*name, value))
             })
             .collect();
         // A field left without a value: abstract and unbound (P0306), or
@@ -515,7 +515,7 @@ impl<'w> Lowerer<'_, 'w> {
                             MemberKind::FieldDecl { value: None, .. }
                         ) =>
                 {
-                    Some(name.clone())
+                    Some(*name)
                 }
                 _ => None,
             })
@@ -535,7 +535,7 @@ impl<'w> Lowerer<'_, 'w> {
                 } else {
                     describe_value(expr)
                 };
-                Some((name.clone(), what))
+                Some((*name, what))
             })
             .collect();
         // A top-level string field that interpolates is not inserted
@@ -554,7 +554,7 @@ impl<'w> Lowerer<'_, 'w> {
             .members
             .iter()
             .filter_map(|(key, _)| match key {
-                Key::Named("build", build) => Some(build.as_str()),
+                Key::Named("build", build) => Some(*build),
                 _ => None,
             })
             .collect();
@@ -562,7 +562,7 @@ impl<'w> Lowerer<'_, 'w> {
             .members
             .iter()
             .filter_map(|(key, _)| match key {
-                Key::Named("source", source) => Some(source.as_str()),
+                Key::Named("source", source) => Some(*source),
                 _ => None,
             })
             .collect();
@@ -691,7 +691,7 @@ impl<'w> Lowerer<'_, 'w> {
             return;
         };
         let empty = ResolvedBlock::default();
-        let body = member.body.as_ref().unwrap_or(&empty);
+        let body = member.body.as_deref().unwrap_or(&empty);
         let run = self.run(body);
         // The artifact is what the command makes: a build without one
         // would produce nothing, and the plan format needs its command. A
@@ -810,7 +810,7 @@ impl<'w> Lowerer<'_, 'w> {
         let mut artifacts = Artifacts::new();
         for (key, member) in &body.members {
             let Key::Deploy(names) = key else { continue };
-            for name in names {
+            for name in names.iter() {
                 if plan.artifacts.iter().any(|artifact| artifact.name == *name) {
                     artifacts.push(Name::from(name.as_str()));
                     continue;

@@ -28,7 +28,7 @@ impl<'w> Lowerer<'_, 'w> {
         previous: Needs,
     ) -> Needs {
         let empty = ResolvedBlock::default();
-        let body = member.body.as_ref().unwrap_or(&empty);
+        let body = member.body.as_deref().unwrap_or(&empty);
         let mut safety = self.safety(plan, pipeline, body, &Safety::default());
         let entry = self.approvals(plan, &mut safety, name, previous);
         let regions = self.stage_regions(body, registry);
@@ -146,7 +146,7 @@ impl<'w> Lowerer<'_, 'w> {
             let Key::Named("test", test_name) = key else {
                 continue;
             };
-            let test_body = test.body.as_ref().unwrap_or(&empty);
+            let test_body = test.body.as_deref().unwrap_or(&empty);
             let run = self.run(test_body);
             if self.field(test_body, "run").is_none() {
                 self.env_without_command(test_body, &format!("test `{test_name}` has no `run`"));
@@ -165,10 +165,10 @@ impl<'w> Lowerer<'_, 'w> {
                 needs: terminals.clone(),
                 target: Arc::new(Target::in_stage(Name::clone(&stage_name))),
                 params: Params::Test {
-                    name: test_name.clone(),
+                    name: test_name.to_string(),
                     kind: self
                         .symbol(test_body, "kind")
-                        .unwrap_or_else(|| test_name.clone()),
+                        .unwrap_or_else(|| test_name.to_string()),
                     run: run.map(Box::new),
                     timeout_seconds: timeout,
                 },
@@ -263,7 +263,7 @@ impl<'w> Lowerer<'_, 'w> {
     /// it.
     pub(super) fn onebox_parts(&mut self, onebox: &Resolved<'w>, frozen: bool) -> OneboxParts {
         let empty = ResolvedBlock::default();
-        let body = onebox.body.as_ref().unwrap_or(&empty);
+        let body = onebox.body.as_deref().unwrap_or(&empty);
         let traffic = self
             .field(body, "traffic")
             .and_then(|field| self.value_of(field))
@@ -482,7 +482,7 @@ impl<'w> Lowerer<'_, 'w> {
         previous: Needs,
     ) {
         let empty = ResolvedBlock::default();
-        let body = production.body.as_ref().unwrap_or(&empty);
+        let body = production.body.as_deref().unwrap_or(&empty);
         // Its first line: a label over the whole block would underline
         // every line of it.
         let mut production_at = self.trace(production).at;
@@ -552,10 +552,10 @@ impl<'w> Lowerer<'_, 'w> {
         plan.alarm_command = self.alarm_command(body);
         let stage = Name::from("production");
         for wave in &placement.waves {
-            let Some(wave_member) = body.get(&Key::Named("wave", wave.wave.clone())) else {
+            let Some(wave_member) = body.get(&Key::Named("wave", &wave.wave)) else {
                 continue;
             };
-            let wave_body = wave_member.body.as_ref().unwrap_or(&empty);
+            let wave_body = wave_member.body.as_deref().unwrap_or(&empty);
             let wave_safety = self.safety(plan, pipeline, wave_body, &safety);
             let (strategy, strategy_trace) = match self.strategy(wave_body, defaults.known_platform)
             {

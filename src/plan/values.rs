@@ -264,7 +264,7 @@ impl<'w> Lowerer<'_, 'w> {
                 crate::syntax::ast::StringPart::Text(text) => out.push((text.clone(), None)),
                 crate::syntax::ast::StringPart::Interpolation(path) => {
                     let name = path.to_dotted();
-                    match self.fields.get(&name) {
+                    match self.fields.get(name.as_str()) {
                         Some(value) => {
                             // `${` and `}` stand right around the path.
                             let span = crate::source::Span {
@@ -273,11 +273,15 @@ impl<'w> Lowerer<'_, 'w> {
                             };
                             out.push((value.clone(), Some(span)));
                         }
-                        None if self.unbound_fields.contains(&name) => {
+                        None if self.unbound_fields.contains(name.as_str()) => {
                             out.push((format!("${{{name}}}"), None));
                         }
-                        None if self.unplain_fields.contains_key(&name) => {
-                            let what = self.unplain_fields.get(&name).copied().unwrap_or("a value");
+                        None if self.unplain_fields.contains_key(name.as_str()) => {
+                            let what = self
+                                .unplain_fields
+                                .get(name.as_str())
+                                .copied()
+                                .unwrap_or("a value");
                             self.diagnostics.push(
                                 Diagnostic::error(
                                     Code::TYPE_MISMATCH,
@@ -298,7 +302,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 path.span,
                                 "not a field of the pipeline with a plain value",
                             );
-                            diagnostic = match crate::names::closest(&name, self.fields.keys().map(String::as_str)) {
+                            diagnostic = match crate::names::closest(&name, self.fields.keys().copied()) {
                                 Some(suggestion) => diagnostic.help(format!("did you mean `${{{suggestion}}}`?")),
                                 None => diagnostic.help("`${name}` inserts a top-level field of the pipeline, such as `service`; write `\\$` for a literal dollar sign"),
                             };

@@ -388,7 +388,7 @@ impl AlarmRenderer<'_, '_> {
         }
         // A pipeline's own (or inherited) alarm member comes first.
         if path.segments.len() == 1
-            && let Some(member) = self.pipeline.get(&Key::Named("alarm", dotted.clone()))
+            && let Some(member) = self.pipeline.get(&Key::Named("alarm", &dotted))
         {
             let (alarm_member, alarm_file) = member.base?;
             let MemberKind::Alarm(alarm) = &alarm_member.kind else {
@@ -414,7 +414,7 @@ impl AlarmRenderer<'_, '_> {
                         .members
                         .iter()
                         .filter_map(|(key, _)| match key {
-                            Key::Named("alarm", name) => Some(name.as_str()),
+                            Key::Named("alarm", name) => Some(*name),
                             _ => None,
                         })
                         .collect();

@@ -435,7 +435,7 @@ const UNREADABLE_LITERAL_CODES: [Code; 3] = [
 /// reads in place of the scope's own.
 fn approves_window_for(block: &ResolvedBlock<'_>, name: &str) -> bool {
     block.members.iter().any(|(key, member)| {
-        matches!(key, Key::Named("window for profile", profile) if profile == name)
+        matches!(key, Key::Named("window for profile", profile) if *profile == name)
             || member
                 .body
                 .as_ref()
@@ -446,7 +446,7 @@ fn approves_window_for(block: &ResolvedBlock<'_>, name: &str) -> bool {
 /// The profiles a resolved pipeline or template has.
 fn profile_names<'b>(block: &'b ResolvedBlock<'_>) -> impl Iterator<Item = &'b str> {
     block.members.iter().filter_map(|(key, _)| match key {
-        Key::Named("profile", name) => Some(name.as_str()),
+        Key::Named("profile", name) => Some(*name),
         _ => None,
     })
 }
@@ -863,7 +863,7 @@ pub fn alarm_expressions<'w>(
                     _ => {}
                 }
             }
-            pending.extend(member.body.iter());
+            pending.extend(member.body.as_deref());
         }
         for (member, places) in &block.collection {
             if let MemberKind::BlockOn { blockers } = &member.kind {

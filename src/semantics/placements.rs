@@ -52,7 +52,7 @@ fn reads(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
                 .body
                 .as_ref()
                 .and_then(|body| body.get_field("regions"));
-            reads.push(Read::Wave(name.clone(), regions.map(address)));
+            reads.push(Read::Wave(name.to_string(), regions.map(address)));
         }
     }
     Some(reads)

@@ -177,8 +177,8 @@ fn overflowing_bakes(
             if matches!(key, Key::Named("profile", _)) {
                 continue;
             }
-            pending.extend(member.body.iter());
-            if *key != Key::Field("bake".to_string())
+            pending.extend(member.body.as_deref());
+            if *key != Key::Field("bake")
                 || member.final_at.is_some()
                 || member.origin.how == How::Profile
             {

@@ -19,7 +19,7 @@ impl<'w, 'd> Merger<'w, 'd> {
     pub(super) fn add_new(
         &mut self,
         block: &mut ResolvedBlock<'w>,
-        key: Key,
+        key: Key<'w>,
         member: &'w Member,
         file: FileId,
         ctx: Ctx,
@@ -262,7 +262,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             history: Vec::new(),
             final_at,
             abstract_at,
-            body,
+            body: body.map(Box::new),
             items: literal_items(member, ctx.body, file, |item| {
                 item_key(self.workspace, file, item)
             }),

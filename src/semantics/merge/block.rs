@@ -19,7 +19,7 @@ pub struct ResolvedBlock<'w> {
     /// block starts as its template's, and only the members it changes
     /// are copied (`Arc::make_mut`), so ten thousand pipelines of one
     /// template hold one copy of what they inherit unchanged.
-    pub members: Vec<(Key, Arc<Resolved<'w>>)>,
+    pub members: Vec<(Key<'w>, Arc<Resolved<'w>>)>,
     /// Collection statements (`block`, `require`, `exclude`, `wait for`),
     /// each with every place that contributed it, and how (R22): what the
     /// selected profile adds says so.
@@ -28,7 +28,9 @@ pub struct ResolvedBlock<'w> {
     /// costs n look-ups, not n² comparisons; empty while the block has at
     /// most [`SEARCHED`] members. Kept by [`Self::push`] and
     /// [`Self::remove_at`], the only ways the merge changes `members`.
-    index: crate::hashing::FastHashMap<Key, usize>,
+    /// Boxed: most blocks have none, and every merged member with a body
+    /// holds a block.
+    index: Option<Box<crate::hashing::FastHashMap<Key<'w>, usize>>>,
 }
 
 impl<'w> ResolvedBlock<'w> {
@@ -83,31 +85,22 @@ impl<'w> ResolvedBlock<'w> {
             )
     }
 
-    /// The field `name`: what [`Self::get`] of `Key::Field(name)` gives,
-    /// without making the key.
+    /// The field `name`.
     pub fn get_field(&self, name: &str) -> Option<&Resolved<'w>> {
-        if self.members.len() <= SEARCHED {
-            return self
-                .members
-                .iter()
-                .find(|(key, _)| matches!(key, Key::Field(field) if field == name))
-                .map(|(_, member)| &**member);
-        }
-        self.get(&Key::Field(name.to_string()))
+        self.get(&Key::Field(name))
     }
 
     /// The index of a key in `members`. A small block has no index and
     /// is searched, as is a large one whose index does not cover every
     /// member.
     pub(super) fn position(&self, key: &Key) -> Option<usize> {
-        if self.members.len() > SEARCHED && self.index.len() == self.members.len() {
-            self.index.get(key).copied()
-        } else {
-            self.members.iter().position(|(k, _)| k == key)
+        match &self.index {
+            Some(index) if index.len() == self.members.len() => index.get(key).copied(),
+            _ => self.members.iter().position(|(k, _)| k == key),
         }
     }
 
-    pub(super) fn push(&mut self, key: Key, member: Resolved<'w>) {
+    pub(super) fn push(&mut self, key: Key<'w>, member: Resolved<'w>) {
         let at = self.members.len();
         self.members.push((key, Arc::new(member)));
         // Most blocks stay small and never build an index: indexing them
@@ -115,8 +108,8 @@ impl<'w> ResolvedBlock<'w> {
         // again with every block a pipeline changes.
         if at == SEARCHED {
             self.reindex();
-        } else if let Some((key, _)) = self.members.last().filter(|_| at > SEARCHED) {
-            self.index.insert(key.clone(), at);
+        } else if let (Some((key, _)), Some(index)) = (self.members.last(), &mut self.index) {
+            index.insert(key.clone(), at);
         }
     }
 
@@ -126,17 +119,18 @@ impl<'w> ResolvedBlock<'w> {
             if self.members.len() > SEARCHED {
                 self.reindex();
             } else {
-                self.index = Default::default();
+                self.index = None;
             }
         }
     }
 
     fn reindex(&mut self) {
-        self.index = self
-            .members
-            .iter()
-            .enumerate()
-            .map(|(at, (key, _))| (key.clone(), at))
-            .collect();
+        self.index = Some(Box::new(
+            self.members
+                .iter()
+                .enumerate()
+                .map(|(at, (key, _))| (key.clone(), at))
+                .collect(),
+        ));
     }
 }

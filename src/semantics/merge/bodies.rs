@@ -90,7 +90,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         file: FileId,
     ) {
         let kind = static_kind(keyword);
-        let key = Key::Named(kind, name.to_string());
+        let key = Key::Named(kind, name);
         let Some(position) = block.position(&key) else {
             let candidates: Vec<String> = block
                 .members
@@ -109,7 +109,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             // nothing (R23).
             let other_kind = block.members.iter().find_map(|(k, _)| match k {
                 Key::Named(other, other_name)
-                    if *other != kind && other_name == name && REMOVABLE.contains(other) =>
+                    if *other != kind && *other_name == name && REMOVABLE.contains(other) =>
                 {
                     Some(format!("remove {other} {other_name}"))
                 }

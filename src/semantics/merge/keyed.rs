@@ -17,7 +17,7 @@ impl<'w, 'd> Merger<'w, 'd> {
     pub(super) fn apply_keyed(
         &mut self,
         block: &mut ResolvedBlock<'w>,
-        key: Key,
+        key: Key<'w>,
         member: &'w Member,
         file: FileId,
         ctx: Ctx,
@@ -44,7 +44,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
         let is_new = has_modifier(member, ModifierKind::New).is_some();
         let builtin = match (&key, ctx.body.builtin_fields()) {
-            (Key::Field(name), Some(fields)) => fields.contains(&name.as_str()),
+            (Key::Field(name), Some(fields)) => fields.contains(name),
             (Key::Field(_), None) => true,
             _ => false,
         };

@@ -7,22 +7,27 @@ use super::Resolved;
 use crate::check::Body;
 use crate::source::Span;
 use crate::syntax::ast::{Member, MemberKind, WindowUse};
+use std::sync::Arc;
 
-/// What a member is merged by.
+/// What a member is merged by. Names are borrowed from the syntax tree
+/// (or from whoever looks a member up): every block a pipeline copies
+/// from its template copies its keys, and a key that owned its name
+/// would allocate and free it each time.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Key {
+pub enum Key<'a> {
     /// A field of its block, by name.
-    Field(String),
+    Field(&'a str),
     /// A named member: its kind (`stage`, `wave`, ...) and name.
-    Named(&'static str, String),
+    Named(&'static str, &'a str),
     /// A member of which a block has at most one: `production`, `onebox`,
     /// `window`, `rollback on`, `by`, `bake scale`.
     Single(&'static str),
-    /// `deploy`, by the set of artifacts it deploys.
-    Deploy(Vec<String>),
+    /// `deploy`, by the set of artifacts it deploys (their dotted names,
+    /// sorted), shared by the copies of the key.
+    Deploy(Arc<[String]>),
 }
 
-impl Key {
+impl<'a> Key<'a> {
     /// How the key reads in messages: "stage `gamma`", "field `bake`".
     pub fn describe(&self) -> String {
         match self {
@@ -45,14 +50,14 @@ impl Key {
     /// How the key is written in source, for suggestions.
     pub(super) fn written(&self) -> String {
         match self {
-            Key::Field(name) => name.clone(),
+            Key::Field(name) => (*name).to_string(),
             Key::Named(kind, name) => format!("{kind} {name}"),
             Key::Single(kind) => (*kind).to_string(),
             Key::Deploy(artifacts) => format!("deploy {}", artifacts.join(", ")),
         }
     }
 
-    pub(super) fn name(&self) -> &str {
+    pub(super) fn name(&self) -> &'a str {
         match self {
             Key::Field(name) | Key::Named(_, name) => name,
             Key::Single(kind) => kind,
@@ -63,26 +68,26 @@ impl Key {
 
 /// The key of a keyed member; `None` for collection statements and
 /// `remove`.
-pub fn key_of(kind: &MemberKind) -> Option<Key> {
+pub fn key_of(kind: &MemberKind) -> Option<Key<'_>> {
     Some(match kind {
         MemberKind::FieldDecl { name, .. } | MemberKind::FieldAssign { name, .. } => {
-            Key::Field(name.name.clone())
+            Key::Field(&name.name)
         }
-        MemberKind::TrafficLimit { .. } => Key::Field("traffic".to_string()),
-        MemberKind::Alarm(alarm) => Key::Named("alarm", alarm.name.name.clone()),
-        MemberKind::Source { name, .. } => Key::Named("source", name.name.clone()),
-        MemberKind::Build { name, .. } => Key::Named("build", name.name.clone()),
-        MemberKind::Stage { name, .. } => Key::Named("stage", name.name.clone()),
-        MemberKind::Wave { name, .. } => Key::Named("wave", name.name.clone()),
-        MemberKind::Test { name, .. } => Key::Named("test", name.name.clone()),
-        MemberKind::Profile { name, .. } => Key::Named("profile", name.name.clone()),
-        MemberKind::Region { name, .. } => Key::Named("region", name.name.clone()),
-        MemberKind::Env { name, .. } => Key::Named("env", name.name.clone()),
+        MemberKind::TrafficLimit { .. } => Key::Field("traffic"),
+        MemberKind::Alarm(alarm) => Key::Named("alarm", &alarm.name.name),
+        MemberKind::Source { name, .. } => Key::Named("source", &name.name),
+        MemberKind::Build { name, .. } => Key::Named("build", &name.name),
+        MemberKind::Stage { name, .. } => Key::Named("stage", &name.name),
+        MemberKind::Wave { name, .. } => Key::Named("wave", &name.name),
+        MemberKind::Test { name, .. } => Key::Named("test", &name.name),
+        MemberKind::Profile { name, .. } => Key::Named("profile", &name.name),
+        MemberKind::Region { name, .. } => Key::Named("region", &name.name),
+        MemberKind::Env { name, .. } => Key::Named("env", &name.name),
         MemberKind::Production { .. } => Key::Single("production"),
         MemberKind::Onebox { .. } => Key::Single("onebox"),
         MemberKind::WindowUse(_) => Key::Single("window"),
         MemberKind::ProfileWindow { profile, .. } => {
-            Key::Named("window for profile", profile.name.clone())
+            Key::Named("window for profile", &profile.name)
         }
         MemberKind::Rollback { .. } => Key::Single("rollback on"),
         MemberKind::Scope { .. } => Key::Single("by"),
@@ -90,7 +95,7 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
         MemberKind::Deploy { artifacts, .. } => {
             let mut names: Vec<String> = artifacts.iter().map(|path| path.to_dotted()).collect();
             names.sort();
-            Key::Deploy(names)
+            Key::Deploy(names.into())
         }
         _ => return None,
     })
@@ -106,10 +111,10 @@ pub fn key_of(kind: &MemberKind) -> Option<Key> {
 /// misspelt field's `P0105`) changes nothing: that is the whole error.
 pub(super) fn changes_in<'m>(
     member: &'m Member,
-    key: &Key,
+    key: &Key<'m>,
     body: Body,
     inherited: Option<&Resolved<'_>>,
-) -> Vec<(&'m Member, Key, &'static str)> {
+) -> Vec<(&'m Member, Key<'m>, &'static str)> {
     if crate::check::reported_as_out_of_place(body, member) {
         return Vec::new();
     }

@@ -84,13 +84,13 @@ impl<'w, 'd> Merger<'w, 'd> {
 
 /// The first abstract member inside a member's body, at any depth.
 fn find_abstract_inside(member: &Resolved<'_>) -> Option<(FileId, Span)> {
-    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.iter().collect();
+    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.as_deref().into_iter().collect();
     while let Some(block) = pending.pop() {
         for (_, inner) in &block.members {
             if inner.abstract_at.is_some() {
                 return inner.abstract_at;
             }
-            pending.extend(inner.body.iter());
+            pending.extend(inner.body.as_deref());
         }
     }
     None
@@ -101,13 +101,13 @@ pub(super) fn find_final(member: &Resolved<'_>) -> Option<(FileId, Span)> {
     if member.final_at.is_some() {
         return member.final_at;
     }
-    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.iter().collect();
+    let mut pending: Vec<&ResolvedBlock<'_>> = member.body.as_deref().into_iter().collect();
     while let Some(block) = pending.pop() {
         for (_, inner) in &block.members {
             if inner.final_at.is_some() {
                 return inner.final_at;
             }
-            pending.extend(inner.body.iter());
+            pending.extend(inner.body.as_deref());
         }
     }
     None

@@ -54,7 +54,7 @@ pub struct Resolved<'w> {
     /// The `abstract` declaration, while the member is unbound.
     pub abstract_at: Option<(FileId, Span)>,
     /// Its merged body.
-    pub body: Option<ResolvedBlock<'w>>,
+    pub body: Option<Box<ResolvedBlock<'w>>>,
     /// List items after `+=` and `-=`, when the list is literal.
     pub items: Option<Vec<(String, FileId, Span)>>,
     /// The member that last wrote the whole value (`=`), with its file.

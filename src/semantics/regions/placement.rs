@@ -97,11 +97,11 @@ impl Placer<'_, '_> {
                 }
             }
         }
-        let waves: Vec<(&String, &Resolved<'_>)> = body
+        let waves: Vec<(&str, &Resolved<'_>)> = body
             .members
             .iter()
             .filter_map(|(key, member)| match key {
-                Key::Named("wave", name) => Some((name, &**member)),
+                Key::Named("wave", name) => Some((*name, &**member)),
                 _ => None,
             })
             .collect();
@@ -140,7 +140,7 @@ impl Placer<'_, '_> {
                         .help("give the wave regions: a list, a filter such as `aws where traffic == low take 1`, or `rest`"),
                 );
                 placement.waves.push(WaveRegions {
-                    wave: (*name).clone(),
+                    wave: (*name).to_string(),
                     regions: Vec::new(),
                     origin: None,
                 });
@@ -154,7 +154,7 @@ impl Placer<'_, '_> {
             };
             if let Some(rest_at) = rest_span(expr) {
                 if let Some(first_rest) = rest_user {
-                    let first_name = waves.get(first_rest).map_or("", |(name, _)| name.as_str());
+                    let first_name = waves.get(first_rest).map_or("", |(name, _)| *name);
                     self.diagnostics.push(
                         Diagnostic::error(
                             Code::REGION_PLACED_TWICE,
@@ -173,7 +173,7 @@ impl Placer<'_, '_> {
             if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
                 rest_wave = Some(wave_idx);
                 placement.waves.push(WaveRegions {
-                    wave: (*name).clone(),
+                    wave: (*name).to_string(),
                     regions: Vec::new(),
                     origin: Some((base_file, base.span)),
                 });
@@ -189,7 +189,7 @@ impl Placer<'_, '_> {
             any_poisoned |= poisoned || evaluated.is_none();
             let Some(mut set) = evaluated else {
                 placement.waves.push(WaveRegions {
-                    wave: (*name).clone(),
+                    wave: (*name).to_string(),
                     regions: Vec::new(),
                     origin: Some((base_file, base.span)),
                 });
@@ -338,9 +338,9 @@ impl Placer<'_, '_> {
                         .position(|(wave, _)| *wave == other_wave)
                         .is_some_and(|other_idx| other_idx > wave_idx);
                     let ((first, first_at), (again, again_at)) = if other_is_later {
-                        ((*name, origin), (other_wave, (*file, *span)))
+                        ((*name, origin), (other_wave.as_str(), (*file, *span)))
                     } else {
-                        ((other_wave, (*file, *span)), (*name, origin))
+                        ((other_wave.as_str(), (*file, *span)), (*name, origin))
                     };
                     self.diagnostics.push(
                         Diagnostic::error(Code::REGION_PLACED_TWICE, format!("`{code}` is deployed by waves `{first}` and `{again}`"))
@@ -350,7 +350,7 @@ impl Placer<'_, '_> {
                     );
                     reported = true;
                 } else {
-                    placed.insert(code.clone(), ((*name).clone(), origin.0, origin.1));
+                    placed.insert(code.clone(), ((*name).to_string(), origin.0, origin.1));
                 }
             }
             set.retain(|code| !excluded.contains(code));
@@ -367,7 +367,7 @@ impl Placer<'_, '_> {
                 );
             }
             placement.waves.push(WaveRegions {
-                wave: (*name).clone(),
+                wave: (*name).to_string(),
                 regions: set,
                 origin: Some(origin),
             });
@@ -388,7 +388,7 @@ impl Placer<'_, '_> {
             Some(idx) => {
                 let name = waves
                     .get(idx)
-                    .map_or_else(String::new, |(name, _)| (*name).clone());
+                    .map_or_else(String::new, |(name, _)| (*name).to_string());
                 if let Some(wave) = placement.waves.iter_mut().find(|wave| wave.wave == name) {
                     if rest.is_empty()
                         && let Some((file, span)) = wave.origin

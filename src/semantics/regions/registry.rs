@@ -100,7 +100,7 @@ impl Registry {
                 continue;
             };
             let mut region = Region {
-                code: code.clone(),
+                code: code.to_string(),
                 attributes: BTreeMap::new(),
                 azs: Vec::new(),
                 az_places: Vec::new(),
@@ -108,7 +108,9 @@ impl Registry {
                 file: member.origin.file,
                 span: member.origin.span,
             };
-            region.attributes.insert("code".to_string(), code.clone());
+            region
+                .attributes
+                .insert("code".to_string(), code.to_string());
             if let Some(partition) = &partition {
                 region
                     .attributes
@@ -133,7 +135,7 @@ impl Registry {
                             .map(|item| (value_text(item, text, file), item.span))
                             .collect()
                     };
-                    match (field_name.as_str(), expr) {
+                    match (*field_name, expr) {
                         (
                             "azs",
                             Some(Expr {
@@ -164,9 +166,9 @@ impl Registry {
                                     if matches!(literal.value, LiteralValue::Bool(_))
                             );
                             if is_boolean {
-                                booleans.insert(field_name.clone());
+                                booleans.insert(field_name.to_string());
                             } else {
-                                others.insert(field_name.clone());
+                                others.insert(field_name.to_string());
                             }
                             let value = match &expr.kind {
                                 // A list attribute a descendant edits with
@@ -177,7 +179,7 @@ impl Registry {
                                 }
                                 _ => value_text(expr, text, file),
                             };
-                            region.attributes.insert(field_name.clone(), value);
+                            region.attributes.insert(field_name.to_string(), value);
                             continue;
                         }
                     }
@@ -195,7 +197,7 @@ impl Registry {
                             .filter(|item| matches!(item.kind, ExprKind::Path(_)))
                             .map(|item| (value_text(item, text, *op_file), item.span))
                             .collect();
-                        let is_azs = field_name == "azs";
+                        let is_azs = *field_name == "azs";
                         for (name, span) in operand {
                             match op {
                                 AssignOp::Append if is_azs && !region.azs.contains(&name) => {

@@ -102,7 +102,7 @@ pub fn check_complete(
 ) {
     // The declarations under `extends` that write an inline window, with
     // the paths of those windows.
-    let writers: std::collections::BTreeMap<DeclId, Vec<Vec<Key>>> = scopes
+    let writers: std::collections::BTreeMap<DeclId, Vec<Vec<Key<'_>>>> = scopes
         .all()
         .filter(|(_, kind, _)| matches!(kind, DeclKind::Template | DeclKind::Pipeline))
         .filter_map(|(decl, _, item)| {
@@ -313,7 +313,7 @@ pub fn check_profiles<'w>(
             }
             for (body, file) in crate::semantics::merge::profile_bodies(scopes, &chain, name) {
                 for (member, path) in inline_windows(body) {
-                    let approved = Key::Named("window for profile", name.to_string());
+                    let approved = Key::Named("window for profile", name);
                     let scope = path
                         .split_last()
                         .and_then(|(_, inside)| scope_at(&profiled, inside));
@@ -370,9 +370,9 @@ fn profiles_writing_windows(item: &ast::Item) -> impl Iterator<Item = &str> {
 
 /// Every inline window `body` writes outside its profiles, with the keys
 /// that lead to it from `body`, in the order the checks report them.
-fn inline_windows(body: &Block) -> Vec<(&Member, Vec<Key>)> {
+fn inline_windows(body: &Block) -> Vec<(&Member, Vec<Key<'_>>)> {
     let mut found = Vec::new();
-    let mut pending: Vec<(&Block, Vec<Key>)> = vec![(body, Vec::new())];
+    let mut pending: Vec<(&Block, Vec<Key<'_>>)> = vec![(body, Vec::new())];
     while let Some((block, path)) = pending.pop() {
         for member in &block.members {
             if matches!(member.kind, MemberKind::Profile { .. }) {
@@ -412,13 +412,16 @@ fn writes_inline_window(block: &Block) -> bool {
 
 /// The member at `path` of a resolved block: a key, then keys inside its
 /// body.
-fn resolved_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b Resolved<'w>> {
+fn resolved_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key<'_>]) -> Option<&'b Resolved<'w>> {
     let (last, inside) = path.split_last()?;
     scope_at(block, inside)?.get(last)
 }
 
 /// The body at `path` of a resolved block: the block itself for no keys.
-fn scope_at<'b, 'w>(block: &'b ResolvedBlock<'w>, path: &[Key]) -> Option<&'b ResolvedBlock<'w>> {
+fn scope_at<'b, 'w>(
+    block: &'b ResolvedBlock<'w>,
+    path: &[Key<'_>],
+) -> Option<&'b ResolvedBlock<'w>> {
     let mut block = block;
     for key in path {
         block = block.get(key)?.body.as_ref()?;

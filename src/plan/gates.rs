@@ -313,7 +313,7 @@ impl<'w> Lowerer<'_, 'w> {
             .as_ref()
             .map_or(&[][..], |body| body.members.as_slice());
         let own = fields.iter().all(|(_, field)| {
-            field.list_ops.is_empty()
+            field.list_ops().is_empty()
                 && field.origin.file == file
                 && block
                     .members

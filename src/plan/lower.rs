@@ -509,7 +509,7 @@ impl<'w> Lowerer<'_, 'w> {
             .iter()
             .filter_map(|(key, member)| match key {
                 Key::Field(name)
-                    if member.abstract_at.is_some()
+                    if member.abstract_at().is_some()
                         || matches!(
                             member.member.kind,
                             MemberKind::FieldDecl { value: None, .. }

@@ -109,7 +109,7 @@ impl<'w> Lowerer<'_, 'w> {
             let mut chain = entry.clone();
             if let Some((onebox, onebox_safety)) = &onebox {
                 let parts = onebox_parts
-                    .get_or_insert_with(|| self.onebox_parts(onebox, member.final_at.is_some()));
+                    .get_or_insert_with(|| self.onebox_parts(onebox, member.final_at().is_some()));
                 chain = self.onebox(
                     plan,
                     onebox,
@@ -181,7 +181,7 @@ impl<'w> Lowerer<'_, 'w> {
             plan.steps.push(step);
         }
         let mut done = if tests.is_empty() { terminals } else { tests };
-        if let Some(parts) = self.bake_parts(member, body, member.final_at.is_some()) {
+        if let Some(parts) = self.bake_parts(member, body, member.final_at().is_some()) {
             let target = Arc::new(Target::in_stage(stage_name));
             done = self.push_bake_step(
                 plan,
@@ -291,7 +291,7 @@ impl<'w> Lowerer<'_, 'w> {
                 }
             });
         let traffic_trace = traffic.and_then(|_| self.step_field_trace(body, "traffic"));
-        let bake = self.bake_parts(onebox, body, frozen || onebox.final_at.is_some());
+        let bake = self.bake_parts(onebox, body, frozen || onebox.final_at().is_some());
         OneboxParts {
             traffic,
             traffic_trace,
@@ -577,8 +577,8 @@ impl<'w> Lowerer<'_, 'w> {
                 .map(|trace| (Field::Region, trace));
             // Bakes in a final block are final (R33): production's, then
             // the wave's.
-            let production_frozen = production.final_at.is_some();
-            let wave_frozen = production_frozen || wave_member.final_at.is_some();
+            let production_frozen = production.final_at().is_some();
+            let wave_frozen = production_frozen || wave_member.final_at().is_some();
             // The wave's one-box, else production's, and whether it is in a
             // final block.
             let (onebox, onebox_frozen) = match wave_body.get(&Key::Single("onebox")) {
@@ -715,7 +715,7 @@ impl<'w> Lowerer<'_, 'w> {
                         && let Some(scope) = scope
                         && let Some(scope_body) = scope_body
                         && let Some(bake) = unit_bake.get_or_insert_with(|| {
-                            let frozen = wave_frozen || scope.final_at.is_some();
+                            let frozen = wave_frozen || scope.final_at().is_some();
                             self.bake_parts(scope, scope_body, frozen)
                         })
                     {

@@ -19,7 +19,7 @@ impl<'w> Lowerer<'_, 'w> {
         let trace = self.trace(field);
         // A bake the scale leaves alone says so, and which `bake scale`
         // it escaped (R41).
-        let skipped = if frozen || field.final_at.is_some() {
+        let skipped = if frozen || field.final_at().is_some() {
             Some(NotScaled::Final)
         } else if field.origin.how == How::Profile {
             Some(NotScaled::Profile)

@@ -179,7 +179,7 @@ fn overflowing_bakes(
             }
             pending.extend(member.body.as_deref());
             if *key != Key::Field("bake")
-                || member.final_at.is_some()
+                || member.final_at().is_some()
                 || member.origin.how == How::Profile
             {
                 continue;

@@ -51,7 +51,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 } else {
                     How::Remove
                 };
-                fresh.list_ops.push((member, file));
+                fresh.push_list_op((member, file));
                 block.push(key, fresh);
                 return;
             }
@@ -252,24 +252,25 @@ impl<'w, 'd> Merger<'w, 'd> {
             _ => None,
         };
         let final_at = final_modifier(member).map(|span| (file, span));
-        let mut resolved = Resolved {
-            member,
-            origin: Origin {
-                file,
-                span: member.span,
-                how,
-            },
-            history: Vec::new(),
-            final_at,
-            abstract_at,
-            body: body.map(Box::new),
-            items: literal_items(member, ctx.body, file, |item| {
-                item_key(self.workspace, file, item)
-            }),
-            base: writes_value(&member.kind).then_some((member, file)),
-            list_ops: Vec::new(),
-            declared: self.declaration(member, file, ctx.body),
+        let origin = Origin {
+            file,
+            span: member.span,
+            how,
         };
+        let items = literal_items(member, ctx.body, file, |item| {
+            item_key(self.workspace, file, item)
+        });
+        let base = writes_value(&member.kind).then_some((member, file));
+        let declared = self.declaration(member, file, ctx.body);
+        let mut resolved = Resolved::written(
+            member,
+            origin,
+            body,
+            items,
+            base,
+            (final_at, abstract_at),
+            declared,
+        );
         // Only a template holds abstract members: in a pipeline, one left
         // unbound is that pipeline's one error (P0306).
         if let Some(final_at) = final_at.filter(|_| ctx.in_template) {

@@ -52,7 +52,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             if let MemberKind::ProfileWindow { .. } = &member.kind
                 && let Some(final_at) = block
                     .get(&Key::Single("window"))
-                    .and_then(|window| window.final_at)
+                    .and_then(|window| window.final_at())
                 && !body.members.iter().any(|sibling| {
                     final_at.0 == file
                         && has_modifier(sibling, ModifierKind::Final) == Some(final_at.1)

@@ -70,7 +70,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 return;
             }
         }
-        if let Some(final_at) = existing.final_at {
+        if let Some(final_at) = existing.final_at() {
             // What changes is each member written inside the block, not the
             // block (R32: the primary label is at the change).
             for (change, change_key, verb) in changes_in(member, &key, ctx.body, Some(existing)) {
@@ -79,11 +79,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         if let Some(abstract_span) = abstract_modifier(member).filter(|_| ctx.in_template) {
-            if existing.abstract_at.is_some() {
+            if existing.abstract_at().is_some() {
                 // Restating an abstract field keeps its type (R30, R37):
                 // another type would be dropped here, silently, and its
                 // descendants checked against the declared one.
-                if let Some(declared) = existing.declared {
+                if let Some(declared) = existing.declared() {
                     self.diagnostics
                         .extend(types::override_problem(&declared, member, file));
                 }
@@ -140,7 +140,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         // A built-in field restated with its type (`bake : duration = ...`)
         // has no declaration to inherit: its value is checked against the
         // type it states, as where nothing is inherited.
-        let problem = match (existing.declared, &member.kind) {
+        let problem = match (existing.declared(), &member.kind) {
             (Some(declared), _) => types::override_problem(&declared, member, file),
             (
                 None,
@@ -159,7 +159,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             // edit is read against them, not against the refused value.
             // A binding of an abstract member still binds it, so that the
             // pipeline is not also told to bind it (R29).
-            if existing.abstract_at.is_none() {
+            if existing.abstract_at().is_none() {
                 return;
             }
         }
@@ -173,7 +173,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             // type error (R38), reported above: the edit is skipped (R13),
             // and the field is not a list R19 could speak of.
             if existing
-                .declared
+                .declared()
                 .is_some_and(|declared| !types::takes_list_edits(declared.ty))
             {
                 return;
@@ -187,7 +187,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 && let Some((base, base_file)) = existing.base
                 && writes_value(&base.kind)
                 && existing.items.is_none()
-                && existing.list_ops.is_empty()
+                && existing.list_ops().is_empty()
             {
                 self.diagnostics.push(attribute_edit_of_one_value(
                     &name.name,
@@ -200,7 +200,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             // An abstract list has no items to edit yet (R19): the edit
             // would be lost when a descendant binds it with `=`.
-            if let Some(abstract_at) = existing.abstract_at {
+            if let Some(abstract_at) = existing.abstract_at() {
                 self.diagnostics
                     .push(list_operator_on_abstract(member, op, file, abstract_at));
                 return;
@@ -230,13 +230,13 @@ impl<'w, 'd> Merger<'w, 'd> {
             });
             existing.items = items;
             existing.member = member;
-            existing.list_ops.push((member, file));
+            existing.push_list_op((member, file));
             return;
         }
         if writes_value(&member.kind) {
             let how = if self.applying_profile {
                 How::Profile
-            } else if existing.abstract_at.is_some() {
+            } else if existing.abstract_at().is_some() {
                 How::Bind
             } else {
                 How::Set
@@ -246,16 +246,16 @@ impl<'w, 'd> Merger<'w, 'd> {
                 span: member.span,
                 how,
             });
-            existing.abstract_at = None;
+            existing.set_abstract_at(None);
             existing.items = literal_items(member, ctx.body, file, |item| {
                 item_key(self.workspace, file, item)
             });
             existing.member = member;
             existing.base = Some((member, file));
-            existing.list_ops.clear();
+            existing.clear_list_ops();
         }
         if let Some(final_span) = final_modifier(member) {
-            existing.final_at = Some((file, final_span));
+            existing.set_final_at(Some((file, final_span)));
         }
         if let (Some(child_body), Some(child_kind)) =
             (member.kind.body(), Body::child(&member.kind))

@@ -57,7 +57,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                     .primary(file, operand.span, "removes nothing");
                     // A list edited from its built-in default, `[]`, has
                     // no inherited list to point at.
-                    let diagnostic = if existing.base.is_none() && existing.list_ops.is_empty() {
+                    let diagnostic = if existing.base.is_none() && existing.list_ops().is_empty() {
                         diagnostic.note(format!(
                             "nothing sets `{}`: it is its default, `[]`",
                             name.name

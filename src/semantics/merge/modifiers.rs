@@ -47,7 +47,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         let Some(abstract_at) = find_abstract_inside(member) else {
             return;
         };
-        member.final_at = None;
+        member.set_final_at(None);
         self.diagnostics.push(
             Diagnostic::error(
                 Code::INVALID_MODIFIER,
@@ -87,8 +87,8 @@ fn find_abstract_inside(member: &Resolved<'_>) -> Option<(FileId, Span)> {
     let mut pending: Vec<&ResolvedBlock<'_>> = member.body.as_deref().into_iter().collect();
     while let Some(block) = pending.pop() {
         for (_, inner) in &block.members {
-            if inner.abstract_at.is_some() {
-                return inner.abstract_at;
+            if inner.abstract_at().is_some() {
+                return inner.abstract_at();
             }
             pending.extend(inner.body.as_deref());
         }
@@ -98,14 +98,14 @@ fn find_abstract_inside(member: &Resolved<'_>) -> Option<(FileId, Span)> {
 
 /// The first `final` at or inside a member (R34).
 pub(super) fn find_final(member: &Resolved<'_>) -> Option<(FileId, Span)> {
-    if member.final_at.is_some() {
-        return member.final_at;
+    if member.final_at().is_some() {
+        return member.final_at();
     }
     let mut pending: Vec<&ResolvedBlock<'_>> = member.body.as_deref().into_iter().collect();
     while let Some(block) = pending.pop() {
         for (_, inner) in &block.members {
-            if inner.final_at.is_some() {
-                return inner.final_at;
+            if inner.final_at().is_some() {
+                return inner.final_at();
             }
             pending.extend(inner.body.as_deref());
         }

@@ -82,7 +82,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 if matches!(key, Key::Named("profile", _)) {
                     continue;
                 }
-                if let Some((file, span)) = member.abstract_at {
+                if let Some((file, span)) = member.abstract_at() {
                     unbound.push((file, span, format!("{prefix}{}", key.describe())));
                 }
                 if let Some(body) = &member.body {
@@ -125,7 +125,7 @@ fn has_abstract(block: &ResolvedBlock<'_>) -> bool {
             if matches!(key, Key::Named("profile", _)) {
                 continue;
             }
-            if member.abstract_at.is_some() {
+            if member.abstract_at().is_some() {
                 return true;
             }
             if let Some(body) = &member.body {

@@ -170,7 +170,7 @@ impl Placer<'_, '_> {
                 }
                 rest_user = Some(wave_idx);
             }
-            if matches!(expr.kind, ExprKind::Rest) && field.list_ops.is_empty() {
+            if matches!(expr.kind, ExprKind::Rest) && field.list_ops().is_empty() {
                 rest_wave = Some(wave_idx);
                 placement.waves.push(WaveRegions {
                     wave: (*name).to_string(),
@@ -205,7 +205,7 @@ impl Placer<'_, '_> {
             // otherwise the inherited list).
             let mut last_change = (base_file, expr.span);
             let mut appended_at: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
-            for (op_member, op_file) in &field.list_ops {
+            for (op_member, op_file) in field.list_ops() {
                 let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
                     continue;
                 };

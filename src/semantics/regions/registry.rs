@@ -174,8 +174,8 @@ impl Registry {
                                 // A list attribute a descendant edits with
                                 // `+=` and `-=` (R17, R18): its items
                                 // after the edits, in order.
-                                ExprKind::List(items) if !field.list_ops.is_empty() => {
-                                    list_attribute(items, file, &field.list_ops, text)
+                                ExprKind::List(items) if !field.list_ops().is_empty() => {
+                                    list_attribute(items, file, field.list_ops(), text)
                                 }
                                 _ => value_text(expr, text, file),
                             };
@@ -185,7 +185,7 @@ impl Registry {
                     }
                     // `azs += [...]`, `cells -= [...]` in a registry that
                     // extends another, in order (R20).
-                    for (op_member, op_file) in &field.list_ops {
+                    for (op_member, op_file) in field.list_ops() {
                         let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
                             continue;
                         };

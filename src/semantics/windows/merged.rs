@@ -459,7 +459,7 @@ fn merged_never_opens(
         .flat_map(|body| &body.members)
         .any(|(_, field)| {
             let base = field.base.map(|(member, _)| member);
-            let edits = field.list_ops.iter().map(|(member, _)| *member);
+            let edits = field.list_ops().iter().map(|(member, _)| *member);
             !base.into_iter().chain(edits).all(written_here)
         });
     let Some(inherited) = inherited.filter(|_| merged) else {
@@ -502,7 +502,7 @@ fn merged_spec(
             return Ok(None);
         };
         let base = field.base.into_iter();
-        let mut written = base.chain(field.list_ops.iter().copied());
+        let mut written = base.chain(field.list_ops().iter().copied());
         if written.any(|(member, file)| already_broken(workspace, file, member.span)) {
             return Err(());
         }

@@ -25,7 +25,7 @@ pub struct ResolvedBlock<'w> {
     /// selected profile adds says so.
     pub collection: Vec<(&'w Member, Vec<Origin>)>,
     /// Where each key is in `members`, so that merging a body of n members
-    /// costs n look-ups, not n² comparisons; empty while the block has at
+    /// costs n look-ups, not n² comparisons; `None` while the block has at
     /// most [`SEARCHED`] members. Kept by [`Self::push`] and
     /// [`Self::remove_at`], the only ways the merge changes `members`.
     /// Boxed: most blocks have none, and every merged member with a body

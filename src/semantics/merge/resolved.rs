@@ -65,15 +65,15 @@ pub struct Resolved<'w> {
 }
 
 /// Where a member's `final` or `abstract` is written, if it is.
-type KeywordAt = Option<(FileId, Span)>;
+pub type KeywordAt = Option<(FileId, Span)>;
 
 /// The parts of a [`Resolved`] that few members have.
 #[derive(Debug, Clone, Default)]
 struct Rare<'w> {
     /// The `final` keyword that froze it.
-    final_at: Option<(FileId, Span)>,
+    final_at: KeywordAt,
     /// The `abstract` declaration, while the member is unbound.
-    abstract_at: Option<(FileId, Span)>,
+    abstract_at: KeywordAt,
     /// `+=` and `-=` applied since the value last given whole, in order,
     /// with their files.
     list_ops: Vec<(&'w Member, FileId)>,
@@ -129,22 +129,22 @@ impl<'w> Resolved<'w> {
     }
 
     /// The `final` keyword that froze it.
-    pub fn final_at(&self) -> Option<(FileId, Span)> {
+    pub fn final_at(&self) -> KeywordAt {
         self.rare.as_ref().and_then(|rare| rare.final_at)
     }
 
-    pub(super) fn set_final_at(&mut self, at: Option<(FileId, Span)>) {
+    pub(super) fn set_final_at(&mut self, at: KeywordAt) {
         if at.is_some() || self.rare.is_some() {
             self.rare_mut().final_at = at;
         }
     }
 
     /// The `abstract` declaration, while the member is unbound.
-    pub fn abstract_at(&self) -> Option<(FileId, Span)> {
+    pub fn abstract_at(&self) -> KeywordAt {
         self.rare.as_ref().and_then(|rare| rare.abstract_at)
     }
 
-    pub(super) fn set_abstract_at(&mut self, at: Option<(FileId, Span)>) {
+    pub(super) fn set_abstract_at(&mut self, at: KeywordAt) {
         if at.is_some() || self.rare.is_some() {
             self.rare_mut().abstract_at = at;
         }

@@ -900,6 +900,24 @@ fn resume_without_a_journal_is_an_error_not_a_fresh_start() {
     );
     // Nothing ran.
     assert!(!workspace.dir.join("effects.txt").exists());
+    // And nothing is left behind: no state directory where there was none.
+    let state = workspace.dir.join("no-such-state");
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--resume",
+        "--state",
+        "no-such-state",
+        "--speed",
+        "36000",
+    ]);
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("nothing to resume"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!state.exists(), "{}", state.display());
 }
 
 #[test]

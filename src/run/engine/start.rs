@@ -26,6 +26,16 @@ fn plan_identity(plan: &PlanV1) -> String {
     )
 }
 
+/// `--resume` where `root` holds no run: not a fresh start, since deploys
+/// that succeeded would run twice.
+fn nothing_to_resume(root: &std::path::Path) -> RunError {
+    RunError::new(format!(
+        "nothing to resume: {} holds no journal",
+        root.display()
+    ))
+    .help("start the run without `--resume`, or name the state directory it ran with in `--state DIR`")
+}
+
 /// Runs `plan` as `options` say. `Err` is a problem with the inputs or the
 /// state (exit status 2); every other ending is an [`Outcome`].
 pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
@@ -41,6 +51,13 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
     })?;
     if !(options.speed.is_finite() && options.speed > 0.0) {
         return Err(RunError::new("--speed must be a positive number"));
+    }
+    // A run with nothing to resume leaves no state directory or journal
+    // behind where there was none.
+    if options.resume
+        && std::fs::symlink_metadata(StateDir::journal_in(&options.state_dir)).is_err()
+    {
+        return Err(nothing_to_resume(&options.state_dir));
     }
     let state = StateDir::create(&options.state_dir).map_err(|error| {
         RunError::new(format!(
@@ -62,13 +79,7 @@ pub fn run(plan: PlanV1, options: &Options) -> Result<Outcome, RunError> {
         // `--resume` of a run whose journal is gone (a step that cleaned
         // the work tree, a wrong `--state`) must not start again from the
         // first step: deploys that succeeded would run twice.
-        None if options.resume => {
-            return Err(RunError::new(format!(
-                "nothing to resume: {} holds no journal",
-                state.root().display()
-            ))
-            .help("start the run without `--resume`, or name the state directory it ran with in `--state DIR`"));
-        }
+        None if options.resume => return Err(nothing_to_resume(state.root())),
         None => {
             crate::run::state::write_atomically(
                 &state.plan_path(),

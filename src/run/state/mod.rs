@@ -52,7 +52,12 @@ impl StateDir {
 
     /// The journal.
     pub fn journal_path(&self) -> PathBuf {
-        self.root.join("journal")
+        Self::journal_in(&self.root)
+    }
+
+    /// The journal of the state directory `root`, which may not exist.
+    pub fn journal_in(root: &Path) -> PathBuf {
+        root.join("journal")
     }
 
     /// The copy of the plan.

@@ -271,8 +271,9 @@ codes! {
          `new` to override, or rename the member. A built-in field keeps the \
          value written, as if without `new`, so that it is not also reported \
          missing, nor what depends on it (the regions of the registry it names) \
-         read against the inherited value; another member marked `new` is left \
-         out.";
+         read against the inherited value; so does a member the parent declares \
+         `abstract` and leaves unbound, which is not also reported unbound \
+         (`P0306`); another member marked `new` is left out.";
     OVERRIDE_OF_FINAL = "P0305", "override-of-final",
         "A descendant changes a member declared `final`.",
         "A final member, and everything inside a final block, cannot be \

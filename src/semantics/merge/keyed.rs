@@ -64,9 +64,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             // A built-in field has no other name to mean: its value is
             // kept, as if written without `new`, so that what the body
             // goes on to say (regions of the registry it names) is read
-            // against it. Another member may have been meant as a new
-            // one, and is left out.
-            if !builtin {
+            // against it. So is a value given to an abstract member left
+            // unbound, which can only have meant to bind it: left out,
+            // the member would be reported unbound too (P0306). Another
+            // member may have been meant as a new one, and is left out.
+            if !builtin && existing.abstract_at().is_none() {
                 return;
             }
         }

@@ -2731,6 +2731,77 @@ fn streamed_plans_are_the_kept_plans() {
     assert_eq!(handed, expected);
 }
 
+/// Pipelines nothing extends are merged where their plans are built and,
+/// when streamed, dropped after: a wave's regions written by one of them
+/// must not be taken for another's that happens to be allocated where the
+/// first one was. Each of these pipelines writes its own regions for a
+/// wave; streamed, each plan is the kept one.
+#[test]
+fn streamed_pipelines_that_write_their_own_regions_each_place_them() {
+    let regions = [
+        "[us-west-2]",
+        "[eu-west-1, ap-northeast-1]",
+        "[us-east-2, eu-central-1]",
+        "[ap-southeast-2]",
+    ];
+    let mut text = String::from(
+        r#"import "std/aws"
+template Service {
+  platform = ecs
+  source code = git("svc", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    wave first { regions = aws where traffic == low take 1; bake = 1h }
+    wave third { regions = [us-west-1]; bake = 1h }
+    wave rest  { regions = rest; bake = 1h }
+  }
+}
+"#,
+    );
+    for index in 0..64 {
+        let written = regions[index % regions.len()];
+        text.push_str(&format!(
+            "pipeline p{index} extends Service {{ production {{ wave third {{ regions = {written} }} }} }}\n"
+        ));
+    }
+    let mut loader = MemoryLoader::in_dir("/ws");
+    loader.add("main.pipe", text);
+    let entries = || {
+        vec![Entry {
+            path: "main.pipe".into(),
+            bytes: None,
+            name: None,
+        }]
+    };
+    let kept = workspace::compile_workspace(entries(), &loader, support::TODAY);
+    // The policies' findings (no alarms, no review) are beside the point.
+    assert_eq!(kept.plans.len(), 64);
+    let sink = Collect(Default::default(), Default::default());
+    let streamed = workspace::compile_workspace_into(
+        entries(),
+        &loader,
+        support::TODAY,
+        None,
+        &sink,
+        workspace::Afterwards::Free,
+    );
+    assert!(streamed.diagnostics == kept.diagnostics);
+    let handed: Vec<String> = sink.0.into_inner().unwrap().into_values().collect();
+    assert_eq!(handed.len(), 64);
+    for (index, (plan, text)) in kept.plans.iter().zip(&handed).enumerate() {
+        let kept_text = plan_v1::to_json_compact(&convert::to_v1(plan, &kept.sources));
+        assert!(kept_text == *text, "pipeline p{index} placed otherwise when streamed");
+        let third = &wave_regions(&serde_json::from_str(text).unwrap())["third"];
+        let expected: Vec<&str> = regions[index % regions.len()]
+            .trim_matches(['[', ']'])
+            .split(", ")
+            .collect();
+        assert_eq!(third, &expected, "p{index}");
+    }
+}
+
 /// Two windows, a template gating its stage with an inline window and
 /// production with a named one, and a pipeline changing both: `STAGE` and
 /// `PRODUCTION` are the pipeline's bodies.

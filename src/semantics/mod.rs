@@ -21,6 +21,7 @@ use crate::modules::Workspace;
 use crate::plan::profile_view::Approvals;
 use crate::source::{FileId, Span};
 use merge::{Key, ResolvedBlock};
+use placements::Lasting;
 use scope::{DeclId, DeclKind, Scopes};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -84,27 +85,20 @@ pub fn analyze<'w>(
     refs::check(workspace, &scopes, &mut diagnostics);
     windows::check(workspace, &scopes, today, &mut diagnostics);
     let chains = chains::resolve(&scopes, &mut diagnostics);
-    let mut resolved = merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains);
-    windows::check_complete(workspace, &scopes, &chains, &resolved, &mut diagnostics);
-    windows::check_merged(
-        workspace,
-        &scopes,
-        &chains,
-        &resolved,
-        today,
-        &mut diagnostics,
-    );
-    // Every profile, before the selected one changes the pipelines.
-    windows::check_profiles(
-        workspace,
-        &scopes,
-        &chains,
-        &resolved,
-        today,
-        &mut diagnostics,
-    );
+    // A pipeline nothing extends is merged where its plan is built, and
+    // dropped with it unless the plans are kept: the merged members of
+    // ten thousand services are never all held at once. The checks of
+    // merged bodies below see the rest here, and each of those pipelines
+    // there, with the same functions.
+    let leaves = leaf_pipelines(&scopes, &chains);
+    let mut resolved =
+        merge::Merger::new(workspace, &mut diagnostics).run(&scopes, &chains, &leaves);
+    let merged_windows = windows::MergedWindows::find(&scopes);
+    let context = (workspace, &scopes, &chains);
+    merged_windows.check_resolved(context, &resolved, today, &mut diagnostics);
     profiles::check_scales(workspace, &mut diagnostics);
-    profiles::check_overflows(workspace, &scopes, &chains, &resolved, &mut diagnostics);
+    let overflows = profiles::Overflows::find(&scopes);
+    overflows.check_resolved(context, &resolved, &mut diagnostics);
     check_unselected_profiles(
         workspace,
         &scopes,
@@ -125,15 +119,18 @@ pub fn analyze<'w>(
         None => BTreeMap::new(),
     };
     let registries = resolve_registries(workspace, &scopes, &resolved, &mut diagnostics);
-    // The pipelines lowered below have their alarms checked there.
+    // The pipelines lowered below have their alarms checked there; those
+    // without a block here are merged there.
     let pipelines: Vec<_> = scopes
         .all()
-        .filter_map(
-            |(decl, kind, item)| match (kind, resolved.get(&decl), item.kind.name()) {
-                (DeclKind::Pipeline, Some(block), Some(name)) => Some((decl, block, name)),
+        .filter_map(|(decl, kind, item)| {
+            let name = item.kind.name()?;
+            match (kind, resolved.get(&decl)) {
+                (DeclKind::Pipeline, Some(block)) => Some((decl, Some(block), name)),
+                (DeclKind::Pipeline, None) if leaves.contains(&decl) => Some((decl, None, name)),
                 _ => None,
-            },
-        )
+            }
+        })
         .collect();
     let lowered = pipelines.iter().map(|(decl, _, _)| *decl).collect();
     let alarm_checks = check_alarms(&scopes, &resolved, &lowered, diagnostics.len());
@@ -161,7 +158,13 @@ pub fn analyze<'w>(
     let placements = placements::Placements::default();
     // A window reads alike for every pipeline it gates.
     let windows = crate::plan::lower::Windows::default();
-    let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
+    // One pipeline, merged: placed, lowered, held to the policies, and its
+    // profiles' plans too.
+    let lower_one = |decl: DeclId,
+                     block: &ResolvedBlock<'w>,
+                     name: &crate::syntax::ast::Ident,
+                     pipeline_effects: Option<&merge::ProfileEffects<'w>>,
+                     lasting: placements::Lasting<'_, 'w>| {
         // The pipeline's share of `check_alarms`, whose texts lowering
         // takes instead of rendering them again.
         let mut alarm_found = Vec::new();
@@ -176,7 +179,7 @@ pub fn analyze<'w>(
                 diagnostics: &mut placed,
             },
             (decl.file, name.span),
-            block,
+            (block, lasting),
         );
         let mut found = placed.clone();
         let reachable = reach.get(decl.file.0 as usize);
@@ -191,7 +194,7 @@ pub fn analyze<'w>(
             &scopes,
             &mut found,
             profile
-                .zip(effects.get(&decl))
+                .zip(pipeline_effects)
                 .map(|(name, effects)| (name.to_string(), effects.clone())),
             governing_floors.clone(),
         )
@@ -215,7 +218,7 @@ pub fn analyze<'w>(
         let sites = lowerer.take_profile_sites();
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let Some(chain) = chain else {
-            return (decl, want.take(decl, plan), found, findings, alarm_found);
+            return (want.take(decl, plan), found, findings, alarm_found);
         };
         // The plan of profile `other`, lowered from a copy of the pipeline
         // with the profile applied. Only its errors are kept; the
@@ -337,7 +340,45 @@ pub fn analyze<'w>(
             );
         }
         findings.extend(profile_findings);
-        (decl, want.take(decl, plan), found, findings, alarm_found)
+        (want.take(decl, plan), found, findings, alarm_found)
+    };
+    let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
+        if let Some(block) = block {
+            let lowered = lower_one(decl, block, name, effects.get(&decl), Lasting::Whole);
+            return (decl, Some(lowered), Vec::new(), None);
+        }
+        // A pipeline nothing extends: merged here, on its parent's block,
+        // and checked as the others were once merged.
+        let mut merged = Vec::new();
+        let Some(mut leaf) = merge::Merger::new(workspace, &mut merged)
+            .resolve_leaf(&scopes, &chains, &resolved, decl)
+        else {
+            return (decl, None, merged, None);
+        };
+        merged_windows.check_leaf(context, &resolved, (decl, &leaf), today, &mut merged);
+        overflows.check_one(context, (decl, &leaf), &mut merged);
+        let mut leaf_effects = None;
+        if let Some(selected) = profile {
+            check_unselected_of(context, (decl, &leaf), Some(selected), &mut merged);
+            let mut missing = Vec::new();
+            let found = (&mut merged, &mut missing);
+            leaf_effects = apply_selected(context, (decl, &mut leaf), selected, found);
+            merged.extend(missing);
+        }
+        let parent = chains
+            .chain(decl)
+            .and_then(|chain| {
+                chain
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|at| chain.get(at).copied())
+            })
+            .and_then(|parent| resolved.get(&parent));
+        let lasting = Lasting::Inherited(parent);
+        let lowered = lower_one(decl, &leaf, name, leaf_effects.as_ref(), lasting);
+        // The language server reads every merged body.
+        let kept = matches!(want, Want::Plans).then_some(leaf);
+        (decl, Some(lowered), merged, kept)
     });
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
@@ -367,7 +408,14 @@ pub fn analyze<'w>(
                         })
                 })
     };
-    for (decl, plan, found, pipeline_findings, alarm_found) in per_pipeline {
+    for (decl, lowered, merged, kept) in per_pipeline {
+        diagnostics.extend(merged);
+        if let Some(block) = kept {
+            resolved.insert(decl, block);
+        }
+        let Some((plan, found, pipeline_findings, alarm_found)) = lowered else {
+            continue;
+        };
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
@@ -393,6 +441,22 @@ pub fn analyze<'w>(
         plans,
         diagnostics,
     }
+}
+
+/// The pipelines with a chain that nothing extends: the leaves of
+/// inheritance, merged where their plans are built.
+fn leaf_pipelines(
+    scopes: &Scopes<'_>,
+    chains: &chains::Chains,
+) -> std::collections::BTreeSet<DeclId> {
+    let extended = chains.extended();
+    scopes
+        .all()
+        .filter(|(decl, kind, _)| {
+            *kind == DeclKind::Pipeline && !extended.contains(decl) && chains.chain(*decl).is_some()
+        })
+        .map(|(decl, _, _)| decl)
+        .collect()
 }
 
 /// The files with a literal that could not be read (`P0005`, `P0006`,
@@ -513,8 +577,8 @@ fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Ve
     });
 }
 
-/// Applies the selected profile to every pipeline that has it; a pipeline
-/// without it is an error naming the profiles it has (R39).
+/// Applies the selected profile to every pipeline in `resolved` that has
+/// it; a pipeline without it is an error naming the profiles it has (R39).
 fn apply_profile<'w>(
     workspace: &'w Workspace,
     scopes: &Scopes<'w>,
@@ -524,49 +588,61 @@ fn apply_profile<'w>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<DeclId, merge::ProfileEffects<'w>> {
     let mut effects = BTreeMap::new();
-    let mut merger = merge::Merger::new(workspace, diagnostics);
     let mut missing = Vec::new();
-    for (decl, kind, item) in scopes.all() {
+    for (decl, kind, _) in scopes.all() {
         if kind != DeclKind::Pipeline {
             continue;
         }
-        let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get_mut(&decl)) else {
+        let Some(block) = resolved.get_mut(&decl) else {
             continue;
         };
-        let available: Vec<String> = profile_names(block).map(str::to_string).collect();
-        match merger.apply_profile(scopes, &chain, name, block) {
-            Some(found) => {
-                effects.insert(decl, found);
-            }
-            // A profile the chain declares but refused (P0303, P0304) is
-            // that one error (R13), not also one for selecting it.
-            None if merge::profile_refused(scopes, &chain, name) => {}
-            None => {
-                let removed = merge::profile_removal(scopes, &chain, name);
-                missing.push((decl, item, available, removed));
-            }
-        }
+        let context = (workspace, scopes, chains);
+        let found = apply_selected(context, (decl, block), name, (diagnostics, &mut missing));
+        effects.extend(found.map(|found| (decl, found)));
     }
-    drop(merger);
-    for (decl, item, available, removed) in missing {
-        let Some(pipeline) = item.kind.name() else {
-            continue;
-        };
-        let mut diagnostic = crate::diagnostics::Diagnostic::error(
-            crate::diagnostics::Code::UNKNOWN_PROFILE,
-            format!("pipeline `{}` has no profile `{name}`", pipeline.name),
-        )
-        .primary(
-            decl.file,
-            pipeline.span,
-            format!("selected with `--profile {name}`"),
-        );
-        // A profile its templates declare and the chain removes is gone
-        // (R36), as if never declared.
-        if let Some((file, span)) = removed {
-            diagnostic = diagnostic.secondary(file, span, format!("`{name}` removed here"));
-        }
-        diagnostic = match crate::names::closest(name, available.iter().map(String::as_str)) {
+    diagnostics.extend(missing);
+    effects
+}
+
+/// Applies the selected profile `name` to one resolved pipeline, reporting
+/// what applying it finds into `diagnostics`, and returns its effects.
+/// A pipeline without the profile is an error, pushed to `missing`, unless
+/// the chain declares it but it was refused (P0303, P0304: that one error,
+/// R13, not also one for selecting it).
+fn apply_selected<'w>(
+    (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &chains::Chains),
+    (decl, block): (DeclId, &mut ResolvedBlock<'w>),
+    name: &str,
+    (diagnostics, missing): (&mut Vec<Diagnostic>, &mut Vec<Diagnostic>),
+) -> Option<merge::ProfileEffects<'w>> {
+    let chain = chains.chain(decl)?;
+    let available: Vec<String> = profile_names(block).map(str::to_string).collect();
+    let applied =
+        merge::Merger::new(workspace, diagnostics).apply_profile(scopes, &chain, name, block);
+    if applied.is_some() {
+        return applied;
+    }
+    let pipeline = scopes.item(decl).and_then(|item| item.kind.name());
+    let (true, Some(pipeline)) = (!merge::profile_refused(scopes, &chain, name), pipeline) else {
+        return None;
+    };
+    let removed = merge::profile_removal(scopes, &chain, name);
+    let mut diagnostic = crate::diagnostics::Diagnostic::error(
+        crate::diagnostics::Code::UNKNOWN_PROFILE,
+        format!("pipeline `{}` has no profile `{name}`", pipeline.name),
+    )
+    .primary(
+        decl.file,
+        pipeline.span,
+        format!("selected with `--profile {name}`"),
+    );
+    // A profile its templates declare and the chain removes is gone
+    // (R36), as if never declared.
+    if let Some((file, span)) = removed {
+        diagnostic = diagnostic.secondary(file, span, format!("`{name}` removed here"));
+    }
+    missing.push(
+        match crate::names::closest(name, available.iter().map(String::as_str)) {
             Some(suggestion) => diagnostic.help(format!("did you mean `--profile {suggestion}`?")),
             None if available.is_empty() && removed.is_some() => {
                 diagnostic.help("it has no other profile")
@@ -575,10 +651,9 @@ fn apply_profile<'w>(
                 diagnostic.help("this pipeline and its templates declare no profile")
             }
             None => diagnostic.help(format!("its profiles are {}", available.join(", "))),
-        };
-        diagnostics.push(diagnostic);
-    }
-    effects
+        },
+    );
+    None
 }
 
 /// Checks every profile that is not applied (R39: "checked but not
@@ -608,19 +683,38 @@ fn check_unselected_profiles<'w>(
             DeclKind::Template if !extended.contains(&decl) => false,
             _ => continue,
         };
-        let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {
-            continue;
-        };
-        let names: Vec<&str> = profile_names(block)
-            .filter(|name| !(applies_selected && Some(*name) == selected))
-            .collect();
-        for name in names {
-            let mut copy = block.clone();
-            let mut merger = merge::Merger::new(workspace, diagnostics);
-            let _ = merger.apply_profile(scopes, &chain, name, &mut copy);
-            drop(merger);
-            check_alarms_of(scopes, &copy, diagnostics);
+        if let Some(block) = resolved.get(&decl) {
+            let unselected = selected.filter(|_| applies_selected);
+            check_unselected_of(
+                (workspace, scopes, chains),
+                (decl, block),
+                unselected,
+                diagnostics,
+            );
         }
+    }
+}
+
+/// [`check_unselected_profiles`] of one resolved declaration: each of its
+/// profiles but `selected`.
+fn check_unselected_of<'w>(
+    (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &chains::Chains),
+    (decl, block): (DeclId, &ResolvedBlock<'w>),
+    selected: Option<&str>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(chain) = chains.chain(decl) else {
+        return;
+    };
+    let names: Vec<&str> = profile_names(block)
+        .filter(|name| Some(*name) != selected)
+        .collect();
+    for name in names {
+        let mut copy = block.clone();
+        let mut merger = merge::Merger::new(workspace, diagnostics);
+        let _ = merger.apply_profile(scopes, &chain, name, &mut copy);
+        drop(merger);
+        check_alarms_of(scopes, &copy, diagnostics);
     }
 }
 
@@ -764,8 +858,10 @@ fn check_alarms(
     let mut blocks = Vec::new();
     for (decl, kind, _) in scopes.all() {
         match kind {
+            // A pipeline lowered may be merged only where it is lowered.
+            DeclKind::Pipeline if lowered.contains(&decl) => blocks.push((decl, None)),
             DeclKind::Pipeline | DeclKind::Template => {
-                blocks.extend(resolved.get(&decl).map(|block| (decl, block)))
+                blocks.extend(resolved.get(&decl).map(|block| (decl, Some(block))))
             }
             DeclKind::Alarm => top_level.push(decl),
             _ => {}
@@ -776,9 +872,9 @@ fn check_alarms(
     // if checked one after another. A pipeline that is lowered has its
     // alarms checked there, where their texts serve the lowering.
     let bodies = crate::parallel::map_in_order(blocks, |(decl, block)| {
-        if lowered.contains(&decl) {
+        let Some(block) = block else {
             return Err(decl);
-        }
+        };
         let mut found = Vec::new();
         check_alarms_of(scopes, block, &mut found);
         Ok(found)

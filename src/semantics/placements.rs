@@ -6,6 +6,12 @@
 //! blocker), and place alike. A placement found without a problem is kept
 //! under the identity of those members and reused; one with a problem is
 //! always worked out again, so that each pipeline reports its own.
+//!
+//! A member's address is its identity only while it lives: a pipeline
+//! nothing extends is merged where its plan is built and dropped after,
+//! and a member of its own could be freed and its address taken by a
+//! member of the next. So a placement is kept only when every member it
+//! read outlives the analysis ([`Lasting`]).
 
 use super::merge::{Key, Resolved, ResolvedBlock};
 use super::regions::{Placement, Placer};
@@ -15,8 +21,8 @@ use crate::syntax::ast::MemberKind;
 use std::sync::{Arc, Mutex};
 
 /// What placing a pipeline reads, by identity: each member an address
-/// that stays put while the resolved blocks live (they outlive the
-/// analysis that places), and each wave by name, in order.
+/// (kept as a key only while the member lives as long as the analysis,
+/// [`Lasting`]), and each wave by name, in order.
 #[derive(PartialEq, Eq, Hash)]
 enum Read {
     Registry(usize),
@@ -35,7 +41,7 @@ fn address(member: &Resolved<'_>) -> usize {
 }
 
 /// What placing `block` reads; `None` without a production body.
-fn reads(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
+fn reads_of(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
     let body = block.get(&Key::Single("production"))?.body.as_ref()?;
     let mut reads = vec![Read::Registry(
         body.get_field("registry").map_or(0, address),
@@ -58,6 +64,32 @@ fn reads(block: &ResolvedBlock<'_>) -> Option<Vec<Read>> {
     Some(reads)
 }
 
+/// Which members of a block being placed live as long as the analysis.
+#[derive(Clone, Copy)]
+pub enum Lasting<'b, 'w> {
+    /// Every one: the block is kept for the whole analysis.
+    Whole,
+    /// Those it shares with this block, its parent, which is kept: the
+    /// block itself is dropped once its plan is built.
+    Inherited(Option<&'b ResolvedBlock<'w>>),
+}
+
+impl Lasting<'_, '_> {
+    /// Whether every member in `reads` lives as long as the analysis.
+    fn covers(self, reads: &[Read]) -> bool {
+        let Lasting::Inherited(parent) = self else {
+            return true;
+        };
+        let lasting = parent.and_then(reads_of).unwrap_or_default();
+        reads.iter().all(|read| match read {
+            // A collection statement is the syntax tree's, which outlives
+            // the analysis; no member is no address.
+            Read::Exclude(..) | Read::Wave(_, None) | Read::Registry(0) => true,
+            Read::Registry(_) | Read::Wave(_, Some(_)) => lasting.contains(read),
+        })
+    }
+}
+
 impl Placements {
     /// [`Placer::place`] of `block`, or the placement of a pipeline placed
     /// before from the same members without a problem.
@@ -65,9 +97,9 @@ impl Placements {
         &self,
         placer: &mut Placer<'_, '_>,
         pipeline_name: (FileId, Span),
-        block: &ResolvedBlock<'_>,
+        (block, lasting): (&ResolvedBlock<'_>, Lasting<'_, '_>),
     ) -> Option<Arc<Placement>> {
-        let reads = reads(block);
+        let reads = reads_of(block);
         if let Some(reads) = &reads
             && let Some(known) = self
                 .known
@@ -81,6 +113,7 @@ impl Placements {
         let placement = Arc::new(placer.place(pipeline_name, block)?);
         if placer.diagnostics.len() == before
             && let Some(reads) = reads
+            && lasting.covers(&reads)
             && let Ok(mut known) = self.known.lock()
         {
             known.insert(reads, Arc::clone(&placement));

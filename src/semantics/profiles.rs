@@ -84,38 +84,66 @@ pub fn check_scales(workspace: &Workspace, out: &mut Vec<Diagnostic>) {
 /// 100% (smaller ones only shorten bakes) is applied to a copy of the
 /// pipeline, as `--profile` would, and the bakes it scales are measured;
 /// what applying it reports otherwise is left to `--profile`.
-pub fn check_overflows<'w>(
-    workspace: &'w Workspace,
-    scopes: &Scopes<'w>,
-    chains: &Chains,
-    resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
-    out: &mut Vec<Diagnostic>,
-) {
-    // The declarations with a profile that lengthens bakes, found in one
-    // pass: most workspaces have none, and a pipeline's chain is looked
-    // into only when it holds one (ten thousand services would otherwise
-    // each read their templates' every member again).
-    let growing: std::collections::BTreeSet<DeclId> = scopes
-        .all()
-        .filter(|(decl, _, _)| !growing_profiles(scopes, std::slice::from_ref(decl)).is_empty())
-        .map(|(decl, _, _)| decl)
-        .collect();
-    if growing.is_empty() {
-        return;
+///
+/// The declarations with a profile that lengthens bakes are found once, in
+/// one pass ([`Overflows::find`]): most workspaces have none, and a
+/// pipeline's chain is looked into only when it holds one (ten thousand
+/// services would otherwise each read their templates' every member
+/// again).
+pub struct Overflows {
+    growing: std::collections::BTreeSet<DeclId>,
+}
+
+impl Overflows {
+    /// Finds the declarations with a profile that lengthens bakes.
+    pub fn find(scopes: &Scopes<'_>) -> Overflows {
+        let growing = scopes
+            .all()
+            .filter(|(decl, _, _)| !growing_profiles(scopes, std::slice::from_ref(decl)).is_empty())
+            .map(|(decl, _, _)| decl)
+            .collect();
+        Overflows { growing }
     }
-    // Pipelines, and templates nothing extends: a template file checked
-    // on its own gets its profiles' overflows too (R39).
-    let extended = chains.extended();
-    for (decl, kind, _) in scopes.all() {
-        let leaf_template = kind == DeclKind::Template && !extended.contains(&decl);
-        if kind != DeclKind::Pipeline && !leaf_template {
-            continue;
+
+    /// Checks every pipeline in `resolved`, and every template nothing
+    /// extends: a template file checked on its own gets its profiles'
+    /// overflows too (R39).
+    pub fn check_resolved<'w>(
+        &self,
+        (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &Chains),
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if self.growing.is_empty() {
+            return;
         }
-        let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) else {
-            continue;
+        let extended = chains.extended();
+        for (decl, kind, _) in scopes.all() {
+            let leaf_template = kind == DeclKind::Template && !extended.contains(&decl);
+            if kind != DeclKind::Pipeline && !leaf_template {
+                continue;
+            }
+            if let Some(block) = resolved.get(&decl) {
+                self.check_one((workspace, scopes, chains), (decl, block), out);
+            }
+        }
+    }
+
+    /// Checks one declaration, resolved as `block`.
+    pub fn check_one<'w>(
+        &self,
+        (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &Chains),
+        (decl, block): (DeclId, &ResolvedBlock<'w>),
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if self.growing.is_empty() {
+            return;
+        }
+        let Some(chain) = chains.chain(decl) else {
+            return;
         };
-        if !chain.iter().any(|link| growing.contains(link)) {
-            continue;
+        if !chain.iter().any(|link| self.growing.contains(link)) {
+            return;
         }
         for name in growing_profiles(scopes, &chain) {
             let mut profiled = block.clone();

@@ -16,7 +16,7 @@ use jiff::{SignedDuration, Timestamp};
 
 mod merged;
 
-pub use merged::{check_complete, check_merged, check_profiles};
+pub use merged::MergedWindows;
 
 /// How many days from the compile date a window must open within: a year,
 /// leap day included.

@@ -75,20 +75,25 @@ impl<'w, 'd> Merger<'w, 'd> {
         }
     }
 
-    /// Resolves every declaration with a chain, then checks that each
-    /// pipeline binds every abstract member (R29).
+    /// Resolves every declaration with a chain but those in `deferred`,
+    /// then checks that each pipeline resolved binds every abstract member
+    /// (R29). A deferred declaration is one nothing extends, resolved
+    /// later by [`Merger::resolve_leaf`], where its plan is built: so that
+    /// the merged members of ten thousand services are never all held at
+    /// once.
     pub fn run(
         mut self,
         scopes: &Scopes<'w>,
         chains: &Chains,
+        deferred: &std::collections::BTreeSet<DeclId>,
     ) -> BTreeMap<DeclId, ResolvedBlock<'w>> {
         let decls: Vec<(DeclId, DeclKind)> = scopes
             .all()
-            .filter(|(_, kind, _)| {
+            .filter(|(decl, kind, _)| {
                 matches!(
                     kind,
                     DeclKind::Template | DeclKind::Pipeline | DeclKind::Registry
-                )
+                ) && !deferred.contains(decl)
             })
             .map(|(decl, kind, _)| (decl, kind))
             .collect();
@@ -158,12 +163,47 @@ impl<'w, 'd> Merger<'w, 'd> {
         let resolved = &self.resolved;
         let found = crate::parallel::map_in_order(pipelines, |decl| {
             let mut found = Vec::new();
-            Merger::check_bound(resolved, scopes, decl, &mut found);
-            Merger::check_platform(resolved, scopes, chains, decl, &mut found);
+            if let Some(block) = resolved.get(&decl) {
+                Merger::check_pipeline(block, scopes, chains, decl, &mut found);
+            }
             found
         });
         self.diagnostics.extend(found.into_iter().flatten());
         self.resolved
+    }
+
+    /// Resolves a pipeline nothing extends, deferred by [`Merger::run`],
+    /// on its parent's resolved block in `resolved`, with the checks `run`
+    /// makes of each pipeline it resolves.
+    pub fn resolve_leaf(
+        mut self,
+        scopes: &Scopes<'w>,
+        chains: &Chains,
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        decl: DeclId,
+    ) -> Option<ResolvedBlock<'w>> {
+        let chain = chains.chain(decl)?;
+        let parent = chain
+            .len()
+            .checked_sub(2)
+            .and_then(|at| chain.get(at))
+            .map(|parent| resolved.get(parent));
+        let block = self.resolve_link(scopes, decl, parent)?;
+        Merger::check_pipeline(&block, scopes, chains, decl, self.diagnostics);
+        Some(block)
+    }
+
+    /// The checks of a resolved pipeline: abstract members bound, a
+    /// platform given.
+    fn check_pipeline(
+        block: &ResolvedBlock<'w>,
+        scopes: &Scopes<'w>,
+        chains: &Chains,
+        decl: DeclId,
+        found: &mut Vec<Diagnostic>,
+    ) {
+        Merger::check_bound(block, scopes, decl, found);
+        Merger::check_platform(block, scopes, chains, decl, found);
     }
 
     /// One link of a chain: its body applied to its parent's resolved

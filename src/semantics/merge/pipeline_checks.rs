@@ -6,21 +6,17 @@ use super::{Key, Merger, ResolvedBlock};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::semantics::scope::{DeclId, Scopes};
 use crate::source::{FileId, Span};
-use std::collections::BTreeMap;
 
 impl<'w, 'd> Merger<'w, 'd> {
     /// A pipeline says which platform it deploys to: strategies and
     /// policies depend on it, so none is not taken to mean one.
     pub(super) fn check_platform(
-        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        block: &ResolvedBlock<'w>,
         scopes: &Scopes<'w>,
         chains: &crate::semantics::chains::Chains,
         decl: DeclId,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let Some(block) = resolved.get(&decl) else {
-            return;
-        };
         if block.get_field("platform").is_some() {
             return;
         }
@@ -62,14 +58,11 @@ impl<'w, 'd> Merger<'w, 'd> {
     }
 
     pub(super) fn check_bound(
-        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        block: &ResolvedBlock<'w>,
         scopes: &Scopes<'w>,
         decl: DeclId,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let Some(block) = resolved.get(&decl) else {
-            return;
-        };
         // Almost every pipeline binds everything: find that out without
         // naming each member on the way.
         if !has_abstract(block) {

@@ -16,6 +16,118 @@ use crate::semantics::scope::{DeclId, DeclKind, Scopes};
 use crate::source::FileId;
 use crate::syntax::ast::{self, Block, ItemKind, LiteralValue, Member, MemberKind, WindowUse};
 use jiff::civil::Date;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the checks of merged windows look for, found once for the
+/// workspace, in one pass over its declarations' own bodies: most
+/// workspaces write no inline window under `extends` and no profile that
+/// writes one, and then no merged body is looked into.
+pub struct MergedWindows<'w> {
+    /// The declarations under `extends` that write an inline window, with
+    /// the paths of those windows ([`check_complete`]).
+    writers: BTreeMap<DeclId, Vec<Vec<Key<'w>>>>,
+    /// The declarations with a profile that writes an inline window
+    /// ([`check_profiles`]).
+    windowed: BTreeSet<DeclId>,
+}
+
+impl<'w> MergedWindows<'w> {
+    /// Finds, in every template and pipeline, what the checks look for.
+    pub fn find(scopes: &Scopes<'w>) -> MergedWindows<'w> {
+        let mut writers = BTreeMap::new();
+        let mut windowed = BTreeSet::new();
+        for (decl, kind, item) in scopes.all() {
+            if !matches!(kind, DeclKind::Template | DeclKind::Pipeline) {
+                continue;
+            }
+            if profiles_writing_windows(item).next().is_some() {
+                windowed.insert(decl);
+            }
+            let Some(decl_of) = crate::semantics::chains::decl_of(&item.kind) else {
+                continue;
+            };
+            let body = &decl_of.body;
+            if decl_of.extends.is_some() && writes_inline_window(body) {
+                let paths = inline_windows(body).into_iter().map(|(_, path)| path);
+                writers.insert(decl, paths.collect());
+            }
+        }
+        MergedWindows { writers, windowed }
+    }
+
+    /// Every check of merged windows, of every declaration in `resolved`:
+    /// [`check_complete`], [`check_merged`], then [`check_profiles`].
+    pub fn check_resolved(
+        &self,
+        (workspace, scopes, chains): (&Workspace, &Scopes<'w>, &Chains),
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        today: Date,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        check_complete(self, workspace, scopes, chains, resolved, out);
+        check_merged(workspace, scopes, chains, resolved, today, out);
+        check_profiles(self, workspace, scopes, chains, resolved, today, out);
+    }
+
+    /// The same checks of one pipeline nothing extends, resolved apart as
+    /// `block`, whose ancestors are in `resolved`. What several pipelines
+    /// find alike is the same diagnostic, said once when the workspace's
+    /// are sorted.
+    pub fn check_leaf(
+        &self,
+        (workspace, scopes, chains): (&Workspace, &Scopes<'w>, &Chains),
+        resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
+        (decl, block): (DeclId, &ResolvedBlock<'w>),
+        today: Date,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(chain) = chains.chain(decl) else {
+            return;
+        };
+        if !self.writers.is_empty() {
+            let paths = found_along(&chain, |link| self.paths_written(link));
+            out.extend(once_each(vec![complete_of(
+                workspace, resolved, &chain, block, &paths,
+            )]));
+        }
+        let parent = chain.len().checked_sub(2).and_then(|at| chain.get(at));
+        let body = scopes
+            .item(decl)
+            .and_then(|item| crate::semantics::chains::decl_of(&item.kind));
+        if let (Some(parent), Some(body)) = (parent, body) {
+            let parent_block = resolved.get(parent);
+            out.extend(merged_of(
+                (workspace, scopes),
+                &body.body,
+                (decl, block, parent_block),
+                today,
+            ));
+        }
+        if !self.windowed.is_empty() {
+            let names = found_along(&chain, |link| self.profiles_writing(scopes, link));
+            out.extend(once_each(vec![profiles_of(
+                (workspace, scopes),
+                &chain,
+                block,
+                &names,
+                today,
+            )]));
+        }
+    }
+
+    /// The paths of the inline windows `link` writes under `extends`.
+    fn paths_written<'s>(&'s self, link: DeclId) -> Vec<&'s Vec<Key<'w>>> {
+        self.writers.get(&link).into_iter().flatten().collect()
+    }
+
+    /// The profiles of `link` that write an inline window.
+    fn profiles_writing(&self, scopes: &Scopes<'w>, link: DeclId) -> Vec<&'w str> {
+        match scopes.item(link).filter(|_| self.windowed.contains(&link)) {
+            Some(item) => profiles_writing_windows(item).collect(),
+            None => Vec::new(),
+        }
+    }
+}
 
 /// Checks that every inline window a template or pipeline under `extends`
 /// writes opens (P0503) once merged into the inline window it inherits
@@ -27,11 +139,11 @@ use jiff::civil::Date;
 /// opens either is that window's mistake, reported where it is written.
 /// Windows in profiles are checked with their profiles
 /// ([`check_profiles`]).
-pub fn check_merged(
+fn check_merged(
     workspace: &Workspace,
     scopes: &Scopes<'_>,
     chains: &Chains,
-    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'_>>,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
     today: Date,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -46,31 +158,46 @@ pub fn check_merged(
         })
         .collect();
     let per_decl = crate::parallel::map_in_order(decls, |(decl, parent, body)| {
-        let mut found = Vec::new();
-        // Most declarations write no inline window: a walk that builds no
-        // paths says so.
-        if !writes_inline_window(body) {
-            return found;
-        }
-        let (Some(block), parent_block) = (resolved.get(&decl), resolved.get(&parent)) else {
-            return found;
+        let Some(block) = resolved.get(&decl) else {
+            return Vec::new();
         };
-        for (member, path) in inline_windows(body) {
-            let window =
-                resolved_at(block, &path).filter(|window| std::ptr::eq(window.member, member));
-            let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
-            if let Some(window) = window {
-                found.extend(merged_never_opens(
-                    (workspace, scopes),
-                    (decl.file, window),
-                    inherited,
-                    today,
-                ));
-            }
-        }
-        found
+        merged_of(
+            (workspace, scopes),
+            body,
+            (decl, block, resolved.get(&parent)),
+            today,
+        )
     });
     out.extend(per_decl.into_iter().flatten());
+}
+
+/// [`check_merged`] of one declaration: its own `body`, its resolved
+/// `block` and its parent's.
+fn merged_of(
+    (workspace, scopes): (&Workspace, &Scopes<'_>),
+    body: &Block,
+    (decl, block, parent_block): (DeclId, &ResolvedBlock<'_>, Option<&ResolvedBlock<'_>>),
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    // Most declarations write no inline window: a walk that builds no
+    // paths says so.
+    if !writes_inline_window(body) {
+        return found;
+    }
+    for (member, path) in inline_windows(body) {
+        let window = resolved_at(block, &path).filter(|window| std::ptr::eq(window.member, member));
+        let inherited = parent_block.and_then(|parent| resolved_at(parent, &path));
+        if let Some(window) = window {
+            found.extend(merged_never_opens(
+                (workspace, scopes),
+                (decl.file, window),
+                inherited,
+                today,
+            ));
+        }
+    }
+    found
 }
 
 /// The fields a window cannot do without, each with the line the help
@@ -93,72 +220,70 @@ const REQUIRED: [(&str, &str); 2] = [
 /// declaration under `extends` writes are looked into: most workspaces
 /// have few. Windows in profiles are checked with their profiles
 /// ([`check_profiles`]).
-pub fn check_complete(
+fn check_complete(
+    windows: &MergedWindows<'_>,
     workspace: &Workspace,
     scopes: &Scopes<'_>,
     chains: &Chains,
-    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'_>>,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
     out: &mut Vec<Diagnostic>,
 ) {
-    // The declarations under `extends` that write an inline window, with
-    // the paths of those windows.
-    let writers: std::collections::BTreeMap<DeclId, Vec<Vec<Key<'_>>>> = scopes
-        .all()
-        .filter(|(_, kind, _)| matches!(kind, DeclKind::Template | DeclKind::Pipeline))
-        .filter_map(|(decl, _, item)| {
-            let decl_of = crate::semantics::chains::decl_of(&item.kind)?;
-            let body = &decl_of.body;
-            (decl_of.extends.is_some() && writes_inline_window(body)).then(|| {
-                let paths = inline_windows(body).into_iter().map(|(_, path)| path);
-                (decl, paths.collect())
-            })
-        })
-        .collect();
-    if writers.is_empty() {
+    if windows.writers.is_empty() {
         return;
     }
-    let targets = chain_targets(scopes, chains, resolved, |link| {
-        writers.get(&link).into_iter().flatten().collect()
-    });
+    let targets = chain_targets(scopes, chains, resolved, |link| windows.paths_written(link));
     let per_target = crate::parallel::map_in_order(targets, |(chain, block, paths)| {
-        let mut found = Vec::new();
-        for path in paths {
-            let Some(window) = resolved_at(block, path).filter(|window| is_inline(window)) else {
-                continue;
-            };
-            let missing = missing_fields(window);
-            if missing.is_empty() {
-                continue;
-            }
-            // The first inline window of those merged into this one, and
-            // the declaration it is in.
-            let (mut first, mut at) = (window, chain.len().saturating_sub(1));
-            let mut run = vec![window];
-            while let Some(parent) = at.checked_sub(1) {
-                let inherited = chain
-                    .get(parent)
-                    .and_then(|link| resolved.get(link))
-                    .and_then(|parent| resolved_at(parent, path))
-                    .filter(|inherited| is_inline(inherited));
-                let Some(inherited) = inherited else {
-                    break;
-                };
-                (first, at) = (inherited, parent);
-                run.push(inherited);
-            }
-            // A window that could not be read leaves its fields unknown.
-            let broken = run
-                .iter()
-                .any(|window| already_broken(workspace, window.origin.file, window.member.span));
-            if at == 0 || broken {
-                continue;
-            }
-            found.extend(no_field(workspace, first, &missing));
-        }
-        found
+        complete_of(workspace, resolved, &chain, block, &paths)
     });
     // One window, one error per field, however many declarations have it.
     out.extend(once_each(per_target));
+}
+
+/// [`check_complete`] of one declaration: its `chain`, its resolved
+/// `block`, and the `paths` of the inline windows its chain writes under
+/// `extends`, its ancestors' blocks read from `resolved`.
+fn complete_of(
+    workspace: &Workspace,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'_>>,
+    chain: &[DeclId],
+    block: &ResolvedBlock<'_>,
+    paths: &[&Vec<Key<'_>>],
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for path in paths {
+        let Some(window) = resolved_at(block, path).filter(|window| is_inline(window)) else {
+            continue;
+        };
+        let missing = missing_fields(window);
+        if missing.is_empty() {
+            continue;
+        }
+        // The first inline window of those merged into this one, and
+        // the declaration it is in.
+        let (mut first, mut at) = (window, chain.len().saturating_sub(1));
+        let mut run = vec![window];
+        while let Some(parent) = at.checked_sub(1) {
+            let inherited = chain
+                .get(parent)
+                .and_then(|link| resolved.get(link))
+                .and_then(|parent| resolved_at(parent, path))
+                .filter(|inherited| is_inline(inherited));
+            let Some(inherited) = inherited else {
+                break;
+            };
+            (first, at) = (inherited, parent);
+            run.push(inherited);
+        }
+        // A window that could not be read leaves its fields unknown.
+        let broken = run
+            .iter()
+            .any(|window| already_broken(workspace, window.origin.file, window.member.span));
+        if at == 0 || broken {
+            continue;
+        }
+        found.extend(no_field(workspace, first, &missing));
+    }
+    found
 }
 
 /// The diagnostics found per declaration, each said once: the same
@@ -182,15 +307,15 @@ fn once_each(per_target: Vec<Vec<Diagnostic>>) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Every pipeline, and every template nothing extends, with its chain,
-/// its merged body and what `found_in` finds in the links of its chain,
-/// each once, in chain order: the declarations whose merged windows are
-/// what gates (or would, for a template). Those with nothing found are
-/// left out.
+/// Every pipeline, and every template nothing extends, resolved in
+/// `resolved`, with its chain, its merged body and what `found_in` finds
+/// in the links of its chain ([`found_along`]): the declarations whose
+/// merged windows are what gates (or would, for a template). Those with
+/// nothing found are left out.
 fn chain_targets<'r, 'w, T: PartialEq>(
     scopes: &Scopes<'w>,
     chains: &Chains,
-    resolved: &'r std::collections::BTreeMap<DeclId, ResolvedBlock<'w>>,
+    resolved: &'r BTreeMap<DeclId, ResolvedBlock<'w>>,
     mut found_in: impl FnMut(DeclId) -> Vec<T>,
 ) -> Vec<(Vec<DeclId>, &'r ResolvedBlock<'w>, Vec<T>)> {
     let extended = chains.extended();
@@ -202,15 +327,25 @@ fn chain_targets<'r, 'w, T: PartialEq>(
         .filter_map(|(decl, _, _)| {
             let chain = chains.chain(decl)?;
             let block = resolved.get(&decl)?;
-            let mut found: Vec<T> = Vec::new();
-            for item in chain.iter().flat_map(|link| found_in(*link)) {
-                if !found.contains(&item) {
-                    found.push(item);
-                }
-            }
+            let found = found_along(&chain, &mut found_in);
             (!found.is_empty()).then_some((chain, block, found))
         })
         .collect()
+}
+
+/// What `found_in` finds in the links of `chain`, each once, in chain
+/// order.
+fn found_along<T: PartialEq>(
+    chain: &[DeclId],
+    mut found_in: impl FnMut(DeclId) -> Vec<T>,
+) -> Vec<T> {
+    let mut found: Vec<T> = Vec::new();
+    for item in chain.iter().flat_map(|link| found_in(*link)) {
+        if !found.contains(&item) {
+            found.push(item);
+        }
+    }
+    found
 }
 
 /// Whether a resolved window is an inline one.
@@ -275,82 +410,90 @@ fn no_field(
 /// looked into: most workspaces have none. A window approved for the
 /// profile where the profile's window would be (`window NAME for profile
 /// NAME`) gates instead of it, and is not the profile's to check.
-pub fn check_profiles<'w>(
+fn check_profiles<'w>(
+    windows: &MergedWindows<'w>,
     workspace: &'w Workspace,
     scopes: &Scopes<'w>,
     chains: &Chains,
-    resolved: &std::collections::BTreeMap<DeclId, ResolvedBlock<'w>>,
+    resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
     today: Date,
     out: &mut Vec<Diagnostic>,
 ) {
-    // The declarations with such a profile, found in one pass over their
-    // top-level members.
-    let windowed: std::collections::BTreeSet<DeclId> = scopes
-        .all()
-        .filter(|(_, _, item)| profiles_writing_windows(item).next().is_some())
-        .map(|(decl, _, _)| decl)
-        .collect();
-    if windowed.is_empty() {
+    if windows.windowed.is_empty() {
         return;
     }
     let targets = chain_targets(scopes, chains, resolved, |link| {
-        match scopes.item(link).filter(|_| windowed.contains(&link)) {
-            Some(item) => profiles_writing_windows(item).collect(),
-            None => Vec::new(),
-        }
+        windows.profiles_writing(scopes, link)
     });
     let per_target = crate::parallel::map_in_order(targets, |(chain, block, names)| {
-        let mut found = Vec::new();
-        for name in names {
-            let mut profiled = block.clone();
-            // What applying the profile reports is reported where every
-            // profile is applied.
-            let mut ignored = Vec::new();
-            let applied = crate::semantics::merge::Merger::new(workspace, &mut ignored)
-                .apply_profile(scopes, &chain, name, &mut profiled);
-            if applied.is_none() {
-                continue;
-            }
-            for (body, file) in crate::semantics::merge::profile_bodies(scopes, &chain, name) {
-                for (member, path) in inline_windows(body) {
-                    let approved = Key::Named("window for profile", name);
-                    let scope = path
-                        .split_last()
-                        .and_then(|(_, inside)| scope_at(&profiled, inside));
-                    if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
-                        continue;
-                    }
-                    let window = resolved_at(&profiled, &path)
-                        .filter(|window| std::ptr::eq(window.member, member));
-                    let Some(window) = window else {
-                        continue;
-                    };
-                    let inherited = resolved_at(block, &path);
-                    // Over an inline window, a missing field is missing
-                    // from the one it merges into too, and reported there.
-                    let incomplete = if inherited.is_some_and(is_inline)
-                        || already_broken(workspace, file, member.span)
-                    {
-                        Vec::new()
-                    } else {
-                        no_field(workspace, window, &missing_fields(window))
-                    };
-                    let diagnostic =
-                        merged_never_opens((workspace, scopes), (file, window), inherited, today);
-                    found.extend(
-                        incomplete
-                            .into_iter()
-                            .chain(diagnostic)
-                            .map(|diagnostic| diagnostic.note(format!("with `--profile {name}`"))),
-                    );
-                }
-            }
-        }
-        found
+        profiles_of((workspace, scopes), &chain, block, &names, today)
     });
     // One profile window, one error of each kind, however many pipelines
     // have it.
     out.extend(once_each(per_target));
+}
+
+/// [`check_profiles`] of one declaration: its `chain`, its resolved
+/// `block` and the `names` of the profiles along its chain that write an
+/// inline window.
+fn profiles_of<'w>(
+    (workspace, scopes): (&'w Workspace, &Scopes<'w>),
+    chain: &[DeclId],
+    block: &ResolvedBlock<'w>,
+    names: &[&str],
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for &name in names {
+        let mut profiled = block.clone();
+        // What applying the profile reports is reported where every
+        // profile is applied.
+        let mut ignored = Vec::new();
+        let applied = crate::semantics::merge::Merger::new(workspace, &mut ignored).apply_profile(
+            scopes,
+            chain,
+            name,
+            &mut profiled,
+        );
+        if applied.is_none() {
+            continue;
+        }
+        for (body, file) in crate::semantics::merge::profile_bodies(scopes, chain, name) {
+            for (member, path) in inline_windows(body) {
+                let approved = Key::Named("window for profile", name);
+                let scope = path
+                    .split_last()
+                    .and_then(|(_, inside)| scope_at(&profiled, inside));
+                if scope.is_none_or(|scope| scope.get(&approved).is_some()) {
+                    continue;
+                }
+                let window = resolved_at(&profiled, &path)
+                    .filter(|window| std::ptr::eq(window.member, member));
+                let Some(window) = window else {
+                    continue;
+                };
+                let inherited = resolved_at(block, &path);
+                // Over an inline window, a missing field is missing
+                // from the one it merges into too, and reported there.
+                let incomplete = if inherited.is_some_and(is_inline)
+                    || already_broken(workspace, file, member.span)
+                {
+                    Vec::new()
+                } else {
+                    no_field(workspace, window, &missing_fields(window))
+                };
+                let diagnostic =
+                    merged_never_opens((workspace, scopes), (file, window), inherited, today);
+                found.extend(
+                    incomplete
+                        .into_iter()
+                        .chain(diagnostic)
+                        .map(|diagnostic| diagnostic.note(format!("with `--profile {name}`"))),
+                );
+            }
+        }
+    }
+    found
 }
 
 /// The names of the profiles a template or pipeline declares that write an

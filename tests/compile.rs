@@ -2792,7 +2792,10 @@ template Service {
     assert_eq!(handed.len(), 64);
     for (index, (plan, text)) in kept.plans.iter().zip(&handed).enumerate() {
         let kept_text = plan_v1::to_json_compact(&convert::to_v1(plan, &kept.sources));
-        assert!(kept_text == *text, "pipeline p{index} placed otherwise when streamed");
+        assert!(
+            kept_text == *text,
+            "pipeline p{index} placed otherwise when streamed"
+        );
         let third = &wave_regions(&serde_json::from_str(text).unwrap())["third"];
         let expected: Vec<&str> = regions[index % regions.len()]
             .trim_matches(['[', ']'])

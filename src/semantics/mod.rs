@@ -218,7 +218,7 @@ pub fn analyze<'w>(
         let sites = lowerer.take_profile_sites();
         let mut findings = policies.check(&plan, (decl.file, name.span), &governed_by);
         let Some(chain) = chain else {
-            return (want.take(decl, plan), found, findings, alarm_found);
+            return Outcome::lowered(want.take(decl, plan), found, findings, alarm_found);
         };
         // The plan of profile `other`, lowered from a copy of the pipeline
         // with the profile applied. Only its errors are kept; the
@@ -340,12 +340,12 @@ pub fn analyze<'w>(
             );
         }
         findings.extend(profile_findings);
-        (want.take(decl, plan), found, findings, alarm_found)
+        Outcome::lowered(want.take(decl, plan), found, findings, alarm_found)
     };
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
         if let Some(block) = block {
             let lowered = lower_one(decl, block, name, effects.get(&decl), Lasting::Whole);
-            return (decl, Some(lowered), Vec::new(), None);
+            return (decl, lowered.boxed_unless_empty());
         }
         // A pipeline nothing extends: merged here, on its parent's block,
         // and checked as the others were once merged.
@@ -353,7 +353,11 @@ pub fn analyze<'w>(
         let Some(mut leaf) = merge::Merger::new(workspace, &mut merged)
             .resolve_leaf(&scopes, &chains, &resolved, decl)
         else {
-            return (decl, None, merged, None);
+            let nothing_lowered = Outcome {
+                merged,
+                ..Outcome::default()
+            };
+            return (decl, nothing_lowered.boxed_unless_empty());
         };
         merged_windows.check_leaf(context, &resolved, (decl, &leaf), today, &mut merged);
         overflows.check_one(context, (decl, &leaf), &mut merged);
@@ -376,9 +380,13 @@ pub fn analyze<'w>(
             .and_then(|parent| resolved.get(&parent));
         let lasting = Lasting::Inherited(parent);
         let lowered = lower_one(decl, &leaf, name, leaf_effects.as_ref(), lasting);
-        // The language server reads every merged body.
-        let kept = matches!(want, Want::Plans).then_some(leaf);
-        (decl, Some(lowered), merged, kept)
+        let outcome = Outcome {
+            merged,
+            // The language server reads every merged body.
+            kept: matches!(want, Want::Plans).then_some(leaf),
+            ..lowered
+        };
+        (decl, outcome.boxed_unless_empty())
     });
     let mut plans = BTreeMap::new();
     let mut findings = Vec::new();
@@ -408,14 +416,22 @@ pub fn analyze<'w>(
                         })
                 })
     };
-    for (decl, lowered, merged, kept) in per_pipeline {
+    for (decl, outcome) in per_pipeline {
+        let Some(outcome) = outcome else {
+            continue;
+        };
+        let Outcome {
+            merged,
+            kept,
+            plan,
+            found,
+            findings: pipeline_findings,
+            alarm_found,
+        } = *outcome;
         diagnostics.extend(merged);
         if let Some(block) = kept {
             resolved.insert(decl, block);
         }
-        let Some((plan, found, pipeline_findings, alarm_found)) = lowered else {
-            continue;
-        };
         if let Some(plan) = plan {
             plans.insert(decl, plan);
         }
@@ -428,7 +444,9 @@ pub fn analyze<'w>(
         if !poisoned(decl) && !lowered_without_a_value {
             findings.extend(pipeline_findings);
         }
-        alarms_of_pipelines.insert(decl, alarm_found);
+        if !alarm_found.is_empty() {
+            alarms_of_pipelines.insert(decl, alarm_found);
+        }
     }
     alarm_checks.finish(&mut diagnostics, alarms_of_pipelines);
     // Rendered after every pipeline is checked, so that a template's line
@@ -440,6 +458,55 @@ pub fn analyze<'w>(
         resolved,
         plans,
         diagnostics,
+    }
+}
+
+/// What one pipeline's part of [`analyze`] found and built. Boxed, and
+/// left out when it is nothing (a pipeline without a problem, its plan
+/// handed over or dropped): the list of every pipeline's outcome, held
+/// until the last is built, costs a pointer per pipeline rather than the
+/// room for a plan.
+#[derive(Default)]
+struct Outcome<'w> {
+    /// What merging a pipeline nothing extends, and checking it merged,
+    /// found.
+    merged: Vec<Diagnostic>,
+    /// Its merged body, for a caller that keeps them ([`Want::Plans`]).
+    kept: Option<ResolvedBlock<'w>>,
+    /// Its plan, kept ([`Want::Plans`]).
+    plan: Option<crate::plan::Plan>,
+    /// What placing and lowering it found.
+    found: Vec<Diagnostic>,
+    /// What the policies found in its plans.
+    findings: Vec<policies::Finding>,
+    /// What checking its alarm expressions found.
+    alarm_found: Vec<Diagnostic>,
+}
+
+impl<'w> Outcome<'w> {
+    fn lowered(
+        plan: Option<crate::plan::Plan>,
+        found: Vec<Diagnostic>,
+        findings: Vec<policies::Finding>,
+        alarm_found: Vec<Diagnostic>,
+    ) -> Outcome<'w> {
+        Outcome {
+            plan,
+            found,
+            findings,
+            alarm_found,
+            ..Outcome::default()
+        }
+    }
+
+    fn boxed_unless_empty(self) -> Option<Box<Outcome<'w>>> {
+        let empty = self.merged.is_empty()
+            && self.kept.is_none()
+            && self.plan.is_none()
+            && self.found.is_empty()
+            && self.findings.is_empty()
+            && self.alarm_found.is_empty();
+        (!empty).then(|| Box::new(self))
     }
 }
 

@@ -285,6 +285,32 @@ fn hover_over_the_rfc_guides_bake_is_the_one_it_shows() {
     client.shutdown();
 }
 
+/// A block written along the chain is merged from each write: hovering on
+/// the service's `stage beta` names the two places, newest first, after
+/// its effective value.
+#[test]
+fn hover_on_a_block_names_every_write_it_is_merged_from() {
+    let dir = workspace("hover-block");
+    let mut client = Client::default();
+    let svc = uri(&dir.join("svc.pipe"));
+    client.open(&svc, SVC);
+    let hover = client.request("textDocument/hover", position(&svc, 3, 3));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("set at base.pipe:9 (declared)"), "{text}");
+    assert!(
+        text.contains("merged from, newest first:\n- svc.pipe:4\n- base.pipe:9\n"),
+        "{text}"
+    );
+    // A block written once has nothing more to say.
+    let base = uri(&dir.join("base.pipe"));
+    client.open(&base, BASE);
+    let hover = client.request("textDocument/hover", position(&base, 12, 3));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("effective value: `production"), "{text}");
+    assert!(!text.contains("merged from"), "{text}");
+    client.shutdown();
+}
+
 #[test]
 fn hover_on_a_policy_rule_explains_it() {
     let mut client = Client::default();

@@ -30,6 +30,7 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
             push_paragraph(&mut out, &text);
         } else if let Some(resolved) = resolve::member(place, at) {
             provenance(place, member, resolved, &mut out);
+            merged_from(place, at, resolved, &mut out);
         }
         // `traffic <= N%` is a one-box's built-in field, written with `<=`.
         let field = match &member.kind {
@@ -125,6 +126,42 @@ fn provenance(place: &Place<'_, '_>, member: &Member, resolved: &Resolved<'_>, o
                 how_word(origin.how)
             );
         }
+    }
+}
+
+/// For a member with a body, every place along the chain that writes it,
+/// newest first, when there is more than one: a block is merged member by
+/// member, so each of them gives some of its effective body. Inside a
+/// profile the body is the profile's, and not listed.
+fn merged_from(place: &Place<'_, '_>, at: &At<'_>, resolved: &Resolved<'_>, out: &mut String) {
+    if resolved.body.is_none() {
+        return;
+    }
+    let Some(keys) = at
+        .members
+        .iter()
+        .map(|member| crate::semantics::merge::key_of(&member.kind))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return;
+    };
+    if matches!(
+        keys.first(),
+        Some(crate::semantics::merge::Key::Named("profile", _))
+    ) {
+        return;
+    }
+    let here = crate::semantics::scope::DeclId {
+        file: place.file,
+        item: at.item_idx,
+    };
+    let written = super::overrides::written_along(place, here, &keys);
+    if written.len() < 2 {
+        return;
+    }
+    out.push_str("\nmerged from, newest first:\n");
+    for (file, span) in written.iter().rev() {
+        let _ = writeln!(out, "- {}", place.where_is(*file, *span));
     }
 }
 

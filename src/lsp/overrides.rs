@@ -107,6 +107,24 @@ pub fn family(
     Some(found)
 }
 
+/// The writes of the member at `keys` along `here`'s chain, root first and
+/// `here`'s last, outside profiles (a profile is applied only when it is
+/// selected): the places a block's effective body is merged from.
+pub fn written_along(place: &Place<'_, '_>, here: DeclId, keys: &[Key<'_>]) -> Vec<(FileId, Span)> {
+    let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
+    let Some(chain) = chains.chain(here) else {
+        return Vec::new();
+    };
+    chain
+        .iter()
+        .flat_map(|&decl| {
+            let mut written = writes(place, decl, keys);
+            written.retain(|write| !in_profiles(place, decl, keys, write));
+            written
+        })
+        .collect()
+}
+
 /// Every declaration whose chain passes through `decl`, `decl` excluded.
 fn descendants(place: &Place<'_, '_>, chains: &Chains, decl: DeclId) -> Vec<DeclId> {
     place

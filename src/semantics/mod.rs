@@ -60,7 +60,9 @@ impl Want<'_> {
 pub struct Analysis<'w> {
     /// Names.
     pub scopes: Scopes<'w>,
-    /// Every template, pipeline and registry, resolved.
+    /// Every template, pipeline and registry, resolved; but for
+    /// [`Want::Plans`], without the pipelines nothing extends, which are
+    /// resolved where their plans are built and dropped with them.
     pub resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
     /// Every pipeline's plan, by declaration, when asked for ([`Want`]).
     pub plans: BTreeMap<DeclId, crate::plan::Plan>,

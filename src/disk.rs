@@ -178,6 +178,11 @@ impl Pending {
         &self.path
     }
 
+    /// The file being written, while it is open.
+    pub fn file(&self) -> Option<&File> {
+        self.file.as_ref()
+    }
+
     /// Syncs the written bytes to disk and closes the file (a scratch file
     /// for a device stays open until the commit copies it).
     pub fn close(&mut self) -> io::Result<()> {

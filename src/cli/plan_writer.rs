@@ -46,7 +46,7 @@ fn wanted_ranks(pipelines: &[String], pipeline: Option<&str>) -> Vec<usize> {
 /// Where one document of plans goes.
 enum Destination {
     /// A file, replaced atomically.
-    File(Pending),
+    File(Pending, Writeback),
     /// Standard output that is a regular file, written at its end.
     Appended(Appended),
     /// Standard output, through a scratch file.
@@ -58,8 +58,18 @@ enum Destination {
 impl Write for Destination {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
-            Destination::File(file) => file.write(bytes),
-            Destination::Appended(appended) => appended.file.write(bytes),
+            Destination::File(file, writeback) => {
+                let written = file.write(bytes)?;
+                if let Some(file) = file.file() {
+                    writeback.wrote(file, written);
+                }
+                Ok(written)
+            }
+            Destination::Appended(appended) => {
+                let written = appended.file.write(bytes)?;
+                appended.writeback.wrote(&appended.file, written);
+                Ok(written)
+            }
             Destination::Stdout(file) => file.write(bytes),
             Destination::Memory(buffer) => buffer.write(bytes),
         }
@@ -67,13 +77,95 @@ impl Write for Destination {
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Destination::File(file) => file.flush(),
+            Destination::File(file, _) => file.flush(),
             Destination::Appended(appended) => appended.file.flush(),
             Destination::Stdout(file) => file.flush(),
             Destination::Memory(_) => Ok(()),
         }
     }
 }
+
+/// How much of a document is written before the system is asked to start
+/// putting it on disk: below it, a document is written into memory and
+/// the system writes it back when it will, after the run.
+const WRITEBACK_FROM: u64 = 1 << 30;
+
+/// How much of a document is handed to the disk at a time once it is
+/// larger than [`WRITEBACK_FROM`].
+const WRITEBACK_CHUNK: u64 = 64 << 20;
+
+/// Asks the system to start writing a large document to disk a chunk at a
+/// time, as it is written, and to drop from memory the chunks it has
+/// written. Left alone, the system writes back only once a tenth of free
+/// memory is waiting to be written, and makes every writer wait for the
+/// disk once a fifth is: the 7.6 GB of 100,000 plans were mostly written
+/// after they were built, where started early the disk works while the
+/// plans are built (docs/performance.md). A document under a GiB is not
+/// touched: the system holds it in memory, and writing it back at once
+/// would only cost the run time. Only a hint: where it fails, or
+/// elsewhere than on Linux, nothing changes.
+struct Writeback {
+    /// How much is written before the first hint, and between two
+    /// ([`WRITEBACK_FROM`], [`WRITEBACK_CHUNK`]).
+    from: u64,
+    chunk: u64,
+    /// Where the document starts.
+    start: u64,
+    /// Where the bytes not yet handed over start.
+    chunk_start: u64,
+    /// Where the chunk handed over before them starts.
+    previous: Option<u64>,
+    /// How much is written after `chunk_start`.
+    written: u64,
+}
+
+impl From<u64> for Writeback {
+    /// A document written from `start`.
+    fn from(start: u64) -> Writeback {
+        Writeback {
+            from: WRITEBACK_FROM,
+            chunk: WRITEBACK_CHUNK,
+            start,
+            chunk_start: start,
+            previous: None,
+            written: 0,
+        }
+    }
+}
+
+impl Writeback {
+    fn wrote(&mut self, file: &std::fs::File, bytes: usize) {
+        self.written += bytes as u64;
+        let end = self.chunk_start + self.written;
+        if self.written < self.chunk || end - self.start < self.from {
+            return;
+        }
+        // The chunk before, written back by now, is dropped from memory;
+        // this one's writing is started (its pages, not yet written, stay).
+        let from = self.previous.unwrap_or(self.chunk_start);
+        hint_written(file, from, end - from);
+        self.previous = Some(self.chunk_start);
+        self.chunk_start = end;
+        self.written = 0;
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn hint_written(file: &std::fs::File, offset: u64, length: u64) {
+    use nix::fcntl::{PosixFadviseAdvice, posix_fadvise};
+    if let (Ok(offset), Ok(length)) = (i64::try_from(offset), i64::try_from(length)) {
+        // A hint: the document is written whether or not it is taken.
+        let _ = posix_fadvise(
+            file,
+            offset,
+            length,
+            PosixFadviseAdvice::POSIX_FADV_DONTNEED,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn hint_written(_file: &std::fs::File, _offset: u64, _length: u64) {}
 
 /// The plans written so far, in order: a plan that is ready before those
 /// before it waits (threads take pipelines in order, so few ever wait).
@@ -133,7 +225,9 @@ impl<'a> OneDocument<'a> {
         pipeline: Option<&'a str>,
     ) -> miette::Result<Self> {
         let destination = match output {
-            Some(path) => Pending::create(path).map(Destination::File),
+            Some(path) => {
+                Pending::create(path).map(|pending| Destination::File(pending, Writeback::from(0)))
+            }
             None => Ok(Appended::to_stdout().map_or_else(
                 || {
                     pipec::disk::scratch_file()
@@ -195,7 +289,7 @@ impl<'a> OneDocument<'a> {
 fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result<()> {
     out.write_all(end.as_bytes())?;
     match out.into_inner().map_err(io::IntoInnerError::into_error)? {
-        Destination::File(pending) => {
+        Destination::File(pending, _) => {
             let dir = pending
                 .path()
                 .parent()
@@ -226,6 +320,7 @@ struct Appended {
     /// Its length before the document.
     start: u64,
     finished: bool,
+    writeback: Writeback,
 }
 
 impl Appended {
@@ -245,6 +340,7 @@ impl Appended {
             file,
             start,
             finished: false,
+            writeback: Writeback::from(start),
         })
     }
 
@@ -478,5 +574,47 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
                 lock(&self.error).get_or_insert((path, error));
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::Writeback;
+    use std::io::{Read, Seek, Write};
+
+    /// A document of a few chunks, written in pieces of odd sizes from the
+    /// middle of a file, with the system asked to write each chunk back
+    /// and drop the one before from memory: every byte reads back as
+    /// written, the bytes before the document too.
+    #[test]
+    fn a_document_handed_to_the_disk_chunk_by_chunk_reads_back_whole() {
+        let mut file = pipec::disk::scratch_file().unwrap();
+        let before = b"kept before the document\n";
+        file.write_all(before).unwrap();
+        // Hints from 8 MiB on, every 2 MiB: a test writes tens of MiB,
+        // not the GiB a document waits for.
+        let mut writeback = Writeback {
+            from: 8 << 20,
+            chunk: 2 << 20,
+            ..Writeback::from(before.len() as u64)
+        };
+        let piece: Vec<u8> = (0..1_000_003u32).map(|at| (at % 251) as u8).collect();
+        let pieces = 16;
+        for _ in 0..pieces {
+            file.write_all(&piece).unwrap();
+            writeback.wrote(&file, piece.len());
+        }
+        assert!(writeback.previous.is_some(), "no chunk was handed over");
+        file.rewind().unwrap();
+        let mut head = vec![0; before.len()];
+        file.read_exact(&mut head).unwrap();
+        assert_eq!(head, before);
+        let mut read = vec![0; piece.len()];
+        for at in 0..pieces {
+            file.read_exact(&mut read).unwrap();
+            assert!(read == piece, "piece {at} differs");
+        }
+        assert_eq!(file.read(&mut read).unwrap(), 0);
     }
 }

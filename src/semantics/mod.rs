@@ -4,6 +4,7 @@
 //! built from.
 
 pub mod alarms;
+mod applied_profiles;
 pub mod calendars;
 pub mod chains;
 pub mod merge;
@@ -20,6 +21,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::plan::profile_view::Approvals;
 use crate::source::{FileId, Span};
+use applied_profiles::{
+    apply_profile, apply_selected, check_unselected_of, check_unselected_profiles,
+};
 use merge::{Key, ResolvedBlock};
 use placements::Lasting;
 use scope::{DeclId, DeclKind, Scopes};
@@ -160,9 +164,10 @@ pub fn analyze<'w>(
     let placements = placements::Placements::default();
     // A window reads alike for every pipeline it gates.
     let windows = crate::plan::lower::Windows::default();
-    // One pipeline, merged: placed, lowered, held to the policies, and its
-    // profiles' plans too.
+    // One pipeline, merged, with its chain: placed, lowered, held to the
+    // policies, and its profiles' plans too.
     let lower_one = |decl: DeclId,
+                     chain: Option<Vec<DeclId>>,
                      block: &ResolvedBlock<'w>,
                      name: &crate::syntax::ast::Ident,
                      pipeline_effects: Option<&merge::ProfileEffects<'w>>,
@@ -210,7 +215,7 @@ pub fn analyze<'w>(
         // would: a bake scaled below a denied rule's minimum, a strategy
         // the platform lacks. With `--profile` selected, the pipeline is
         // that profile's.
-        let chain = chains.chain(decl).filter(|_| profile.is_none());
+        let chain = chain.filter(|_| profile.is_none());
         let mut lowerer = match &chain {
             Some(_) if profile_names(block).next().is_some() => lowerer.recording_profile_sites(),
             _ => lowerer,
@@ -346,42 +351,43 @@ pub fn analyze<'w>(
     };
     let per_pipeline = crate::parallel::map_in_order(pipelines, |(decl, block, name)| {
         if let Some(block) = block {
-            let lowered = lower_one(decl, block, name, effects.get(&decl), Lasting::Whole);
+            let (chain, effects) = (chains.chain(decl), effects.get(&decl));
+            let lowered = lower_one(decl, chain, block, name, effects, Lasting::Whole);
             return (decl, lowered.boxed_unless_empty());
         }
         // A pipeline nothing extends: merged here, on its parent's block,
         // and checked as the others were once merged.
+        // (`leaf_pipelines` takes only pipelines with a chain.)
+        let Some(chain) = chains.chain(decl) else {
+            return (decl, None);
+        };
         let mut merged = Vec::new();
-        let Some(mut leaf) = merge::Merger::new(workspace, &mut merged)
-            .resolve_leaf(&scopes, &chains, &resolved, decl)
-        else {
+        let Some(mut leaf) = merge::Merger::new(workspace, &mut merged).resolve_leaf(
+            (&scopes, &chains),
+            &resolved,
+            (decl, &chain),
+        ) else {
             let nothing_lowered = Outcome {
                 merged,
                 ..Outcome::default()
             };
             return (decl, nothing_lowered.boxed_unless_empty());
         };
-        merged_windows.check_leaf(context, &resolved, (decl, &leaf), today, &mut merged);
-        overflows.check_one(context, (decl, &leaf), &mut merged);
+        let sources = (workspace, &scopes);
+        merged_windows.check_leaf(sources, &resolved, (&chain, &leaf), today, &mut merged);
+        overflows.check_one(sources, (&chain, &leaf), &mut merged);
         let mut leaf_effects = None;
         if let Some(selected) = profile {
-            check_unselected_of(context, (decl, &leaf), Some(selected), &mut merged);
+            check_unselected_of(sources, (&chain, &leaf), Some(selected), &mut merged);
             let mut missing = Vec::new();
             let found = (&mut merged, &mut missing);
-            leaf_effects = apply_selected(context, (decl, &mut leaf), selected, found);
+            leaf_effects = apply_selected(sources, (&chain, &mut leaf), selected, found);
             merged.extend(missing);
         }
-        let parent = chains
-            .chain(decl)
-            .and_then(|chain| {
-                chain
-                    .len()
-                    .checked_sub(2)
-                    .and_then(|at| chain.get(at).copied())
-            })
-            .and_then(|parent| resolved.get(&parent));
-        let lasting = Lasting::Inherited(parent);
-        let lowered = lower_one(decl, &leaf, name, leaf_effects.as_ref(), lasting);
+        let parent = chain.len().checked_sub(2).and_then(|at| chain.get(at));
+        let lasting = Lasting::Inherited(parent.and_then(|parent| resolved.get(parent)));
+        let effects = leaf_effects.as_ref();
+        let lowered = lower_one(decl, Some(chain), &leaf, name, effects, lasting);
         let outcome = Outcome {
             merged,
             // The language server reads every merged body.
@@ -644,147 +650,6 @@ fn drop_names_of_broken_declarations(workspace: &Workspace, diagnostics: &mut Ve
             .any(|(declaring, message)| *message == diagnostic.message && sees(*declaring));
         !(explained_by_broken_declaration || unresolved_name && broken_imports.contains(&file))
     });
-}
-
-/// Applies the selected profile to every pipeline in `resolved` that has
-/// it; a pipeline without it is an error naming the profiles it has (R39).
-fn apply_profile<'w>(
-    workspace: &'w Workspace,
-    scopes: &Scopes<'w>,
-    chains: &chains::Chains,
-    resolved: &mut BTreeMap<DeclId, ResolvedBlock<'w>>,
-    name: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<DeclId, merge::ProfileEffects<'w>> {
-    let mut effects = BTreeMap::new();
-    let mut missing = Vec::new();
-    for (decl, kind, _) in scopes.all() {
-        if kind != DeclKind::Pipeline {
-            continue;
-        }
-        let Some(block) = resolved.get_mut(&decl) else {
-            continue;
-        };
-        let context = (workspace, scopes, chains);
-        let found = apply_selected(context, (decl, block), name, (diagnostics, &mut missing));
-        effects.extend(found.map(|found| (decl, found)));
-    }
-    diagnostics.extend(missing);
-    effects
-}
-
-/// Applies the selected profile `name` to one resolved pipeline, reporting
-/// what applying it finds into `diagnostics`, and returns its effects.
-/// A pipeline without the profile is an error, pushed to `missing`, unless
-/// the chain declares it but it was refused (P0303, P0304: that one error,
-/// R13, not also one for selecting it).
-fn apply_selected<'w>(
-    (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &chains::Chains),
-    (decl, block): (DeclId, &mut ResolvedBlock<'w>),
-    name: &str,
-    (diagnostics, missing): (&mut Vec<Diagnostic>, &mut Vec<Diagnostic>),
-) -> Option<merge::ProfileEffects<'w>> {
-    let chain = chains.chain(decl)?;
-    let available: Vec<String> = profile_names(block).map(str::to_string).collect();
-    let applied =
-        merge::Merger::new(workspace, diagnostics).apply_profile(scopes, &chain, name, block);
-    if applied.is_some() {
-        return applied;
-    }
-    let pipeline = scopes.item(decl).and_then(|item| item.kind.name());
-    let (true, Some(pipeline)) = (!merge::profile_refused(scopes, &chain, name), pipeline) else {
-        return None;
-    };
-    let removed = merge::profile_removal(scopes, &chain, name);
-    let mut diagnostic = crate::diagnostics::Diagnostic::error(
-        crate::diagnostics::Code::UNKNOWN_PROFILE,
-        format!("pipeline `{}` has no profile `{name}`", pipeline.name),
-    )
-    .primary(
-        decl.file,
-        pipeline.span,
-        format!("selected with `--profile {name}`"),
-    );
-    // A profile its templates declare and the chain removes is gone
-    // (R36), as if never declared.
-    if let Some((file, span)) = removed {
-        diagnostic = diagnostic.secondary(file, span, format!("`{name}` removed here"));
-    }
-    missing.push(
-        match crate::names::closest(name, available.iter().map(String::as_str)) {
-            Some(suggestion) => diagnostic.help(format!("did you mean `--profile {suggestion}`?")),
-            None if available.is_empty() && removed.is_some() => {
-                diagnostic.help("it has no other profile")
-            }
-            None if available.is_empty() => {
-                diagnostic.help("this pipeline and its templates declare no profile")
-            }
-            None => diagnostic.help(format!("its profiles are {}", available.join(", "))),
-        },
-    );
-    None
-}
-
-/// Checks every profile that is not applied (R39: "checked but not
-/// applied"), so that a mistake in `profile emergency` is found in review,
-/// not during the incident that selects it. Each is applied to a copy of
-/// every pipeline that has it, and of every template no declaration
-/// extends (so a template file checked alone gets its profiles' errors;
-/// a template with descendants is checked through them, since a profile's
-/// keys are checked against the pipeline, R40). What merging and alarm
-/// resolution report is kept; the copies are dropped. A mistake seen
-/// through several pipelines is the same diagnostic, reported once.
-fn check_unselected_profiles<'w>(
-    workspace: &'w Workspace,
-    scopes: &Scopes<'w>,
-    chains: &chains::Chains,
-    resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
-    selected: Option<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let extended = chains.extended();
-    for (decl, kind, _) in scopes.all() {
-        let applies_selected = match kind {
-            // Without `--profile`, a pipeline's profiles are applied where
-            // its plan is built (`analyze`), once for both checks.
-            DeclKind::Pipeline if selected.is_none() => continue,
-            DeclKind::Pipeline => true,
-            DeclKind::Template if !extended.contains(&decl) => false,
-            _ => continue,
-        };
-        if let Some(block) = resolved.get(&decl) {
-            let unselected = selected.filter(|_| applies_selected);
-            check_unselected_of(
-                (workspace, scopes, chains),
-                (decl, block),
-                unselected,
-                diagnostics,
-            );
-        }
-    }
-}
-
-/// [`check_unselected_profiles`] of one resolved declaration: each of its
-/// profiles but `selected`.
-fn check_unselected_of<'w>(
-    (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &chains::Chains),
-    (decl, block): (DeclId, &ResolvedBlock<'w>),
-    selected: Option<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let Some(chain) = chains.chain(decl) else {
-        return;
-    };
-    let names: Vec<&str> = profile_names(block)
-        .filter(|name| Some(*name) != selected)
-        .collect();
-    for name in names {
-        let mut copy = block.clone();
-        let mut merger = merge::Merger::new(workspace, diagnostics);
-        let _ = merger.apply_profile(scopes, &chain, name, &mut copy);
-        drop(merger);
-        check_alarms_of(scopes, &copy, diagnostics);
-    }
 }
 
 /// Resolves every alarm expression of one resolved body (see

@@ -123,34 +123,28 @@ impl Overflows {
             if kind != DeclKind::Pipeline && !leaf_template {
                 continue;
             }
-            if let Some(block) = resolved.get(&decl) {
-                self.check_one((workspace, scopes, chains), (decl, block), out);
+            if let (Some(chain), Some(block)) = (chains.chain(decl), resolved.get(&decl)) {
+                self.check_one((workspace, scopes), (&chain, block), out);
             }
         }
     }
 
-    /// Checks one declaration, resolved as `block`.
+    /// Checks one declaration, the last of `chain`, resolved as `block`.
     pub fn check_one<'w>(
         &self,
-        (workspace, scopes, chains): (&'w Workspace, &Scopes<'w>, &Chains),
-        (decl, block): (DeclId, &ResolvedBlock<'w>),
+        (workspace, scopes): (&'w Workspace, &Scopes<'w>),
+        (chain, block): (&[DeclId], &ResolvedBlock<'w>),
         out: &mut Vec<Diagnostic>,
     ) {
-        if self.growing.is_empty() {
-            return;
-        }
-        let Some(chain) = chains.chain(decl) else {
-            return;
-        };
         if !chain.iter().any(|link| self.growing.contains(link)) {
             return;
         }
-        for name in growing_profiles(scopes, &chain) {
+        for name in growing_profiles(scopes, chain) {
             let mut profiled = block.clone();
             let mut ignored = Vec::new();
             let effects = Merger::new(workspace, &mut ignored).apply_profile(
                 scopes,
-                &chain,
+                chain,
                 &name,
                 &mut profiled,
             );

@@ -173,16 +173,15 @@ impl<'w, 'd> Merger<'w, 'd> {
     }
 
     /// Resolves a pipeline nothing extends, deferred by [`Merger::run`],
-    /// on its parent's resolved block in `resolved`, with the checks `run`
-    /// makes of each pipeline it resolves.
+    /// whose `chain` ends with it, on its parent's resolved block in
+    /// `resolved`, with the checks `run` makes of each pipeline it
+    /// resolves.
     pub fn resolve_leaf(
         mut self,
-        scopes: &Scopes<'w>,
-        chains: &Chains,
+        (scopes, chains): (&Scopes<'w>, &Chains),
         resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
-        decl: DeclId,
+        (decl, chain): (DeclId, &[DeclId]),
     ) -> Option<ResolvedBlock<'w>> {
-        let chain = chains.chain(decl)?;
         let parent = chain
             .len()
             .checked_sub(2)

@@ -70,24 +70,24 @@ impl<'w> MergedWindows<'w> {
     }
 
     /// The same checks of one pipeline nothing extends, resolved apart as
-    /// `block`, whose ancestors are in `resolved`. What several pipelines
+    /// `block`, the last of `chain`, whose ancestors are in `resolved`. What several pipelines
     /// find alike is the same diagnostic, said once when the workspace's
     /// are sorted.
     pub fn check_leaf(
         &self,
-        (workspace, scopes, chains): (&Workspace, &Scopes<'w>, &Chains),
+        (workspace, scopes): (&Workspace, &Scopes<'w>),
         resolved: &BTreeMap<DeclId, ResolvedBlock<'w>>,
-        (decl, block): (DeclId, &ResolvedBlock<'w>),
+        (chain, block): (&[DeclId], &ResolvedBlock<'w>),
         today: Date,
         out: &mut Vec<Diagnostic>,
     ) {
-        let Some(chain) = chains.chain(decl) else {
+        let Some(&decl) = chain.last() else {
             return;
         };
         if !self.writers.is_empty() {
-            let paths = found_along(&chain, |link| self.paths_written(link));
+            let paths = found_along(chain, |link| self.paths_written(link));
             out.extend(once_each(vec![complete_of(
-                workspace, resolved, &chain, block, &paths,
+                workspace, resolved, chain, block, &paths,
             )]));
         }
         let parent = chain.len().checked_sub(2).and_then(|at| chain.get(at));
@@ -104,10 +104,10 @@ impl<'w> MergedWindows<'w> {
             ));
         }
         if !self.windowed.is_empty() {
-            let names = found_along(&chain, |link| self.profiles_writing(scopes, link));
+            let names = found_along(chain, |link| self.profiles_writing(scopes, link));
             out.extend(once_each(vec![profiles_of(
                 (workspace, scopes),
-                &chain,
+                chain,
                 block,
                 &names,
                 today,

@@ -117,6 +117,36 @@ struct Writeback {
     previous: Option<u64>,
     /// How much is written after `chunk_start`.
     written: u64,
+    /// Where the hints are given, once the first is due.
+    hinter: Option<Hinter>,
+}
+
+/// A thread that hands written chunks to the disk. Asked to start
+/// writing a range back, the system submits its pages on the asking
+/// thread, tens of milliseconds for a chunk; given under the lock that
+/// orders the plans, that left the other threads waiting for it, and at
+/// 100,000 services a core idle for a sixth of the run
+/// (docs/performance.md). The thread holds its own descriptor of the
+/// file and is not waited for: a hint left unsent when the run ends
+/// changes nothing on disk.
+struct Hinter {
+    chunks: std::sync::mpsc::Sender<(u64, u64)>,
+}
+
+impl Hinter {
+    fn start(file: &std::fs::File) -> Option<Hinter> {
+        let file = file.try_clone().ok()?;
+        let (chunks, written) = std::sync::mpsc::channel::<(u64, u64)>();
+        std::thread::Builder::new()
+            .name("writeback".into())
+            .spawn(move || {
+                for (offset, length) in written {
+                    hint_written(&file, offset, length);
+                }
+            })
+            .ok()?;
+        Some(Hinter { chunks })
+    }
 }
 
 impl From<u64> for Writeback {
@@ -129,6 +159,7 @@ impl From<u64> for Writeback {
             chunk_start: start,
             previous: None,
             written: 0,
+            hinter: None,
         }
     }
 }
@@ -143,7 +174,17 @@ impl Writeback {
         // The chunk before, written back by now, is dropped from memory;
         // this one's writing is started (its pages, not yet written, stay).
         let from = self.previous.unwrap_or(self.chunk_start);
-        hint_written(file, from, end - from);
+        if self.hinter.is_none() {
+            self.hinter = Hinter::start(file);
+        }
+        let handed = self
+            .hinter
+            .as_ref()
+            .is_some_and(|hinter| hinter.chunks.send((from, end - from)).is_ok());
+        if !handed {
+            // No thread to give it: given here, it still helps.
+            hint_written(file, from, end - from);
+        }
         self.previous = Some(self.chunk_start);
         self.chunk_start = end;
         self.written = 0;
@@ -584,9 +625,10 @@ mod tests {
     use std::io::{Read, Seek, Write};
 
     /// A document of a few chunks, written in pieces of odd sizes from the
-    /// middle of a file, with the system asked to write each chunk back
-    /// and drop the one before from memory: every byte reads back as
-    /// written, the bytes before the document too.
+    /// middle of a file, with the system asked (from a thread of its own)
+    /// to write each chunk back and drop the one before from memory:
+    /// every byte reads back as written, the bytes before the document
+    /// too.
     #[test]
     fn a_document_handed_to_the_disk_chunk_by_chunk_reads_back_whole() {
         let mut file = pipec::disk::scratch_file().unwrap();
@@ -606,6 +648,10 @@ mod tests {
             writeback.wrote(&file, piece.len());
         }
         assert!(writeback.previous.is_some(), "no chunk was handed over");
+        assert!(
+            writeback.hinter.is_some(),
+            "the chunks were not handed to a thread of their own"
+        );
         file.rewind().unwrap();
         let mut head = vec![0; before.len()];
         file.read_exact(&mut head).unwrap();

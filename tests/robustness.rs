@@ -139,6 +139,33 @@ fn long_chains_of_alarm_references_are_a_diagnostic_not_a_crash() {
     }
 }
 
+/// CloudWatch's limit on a rule is 10,240 characters, counted as the
+/// rule is written out: `ALARM("x…") OR ALARM("y…")` of exactly the limit
+/// is a rule, one character more is `P0603`, at the alarm's expression.
+#[test]
+fn an_alarm_rule_of_exactly_the_limit_is_a_rule() {
+    let rule = |length: usize| {
+        // Two `ALARM("…")` of 10 characters besides the name, and " OR ".
+        let first = (length - 4) / 2;
+        let second = length - 4 - first;
+        let name = |character: &str, width: usize| character.repeat(width - 9);
+        let text = format!(
+            "ALARM(\"{}\") or ALARM(\"{}\")",
+            name("x", first),
+            name("y", second)
+        );
+        assert_eq!(text.len(), length);
+        format!("alarm combined = {text}\n")
+    };
+    let checked = support::check_fixture("rule.pipe", &rule(10_240));
+    assert_eq!(codes(&checked), Vec::<Code>::new());
+    let text = rule(10_241);
+    let checked = support::check_fixture("rule.pipe", &text);
+    assert_eq!(codes(&checked), vec![Code::ALARM_RULE_TOO_LONG]);
+    let label = checked.diagnostics[0].primary_label().unwrap();
+    assert_eq!(label.span.start as usize, "alarm combined = ".len());
+}
+
 #[test]
 fn non_utf8_names_the_byte_offset() {
     let mut bytes = b"alarm a = ALARM(\"caf".to_vec();

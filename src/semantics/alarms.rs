@@ -272,11 +272,9 @@ impl AlarmRenderer<'_, '_> {
         // Joined as they come: the text is only used if none fails.
         let mut joined = String::new();
         let mut failed = false;
-        let mut length = 0;
         for operand in operands {
             match self.render_in(operand, file, walk) {
                 Some((text, precedence)) => {
-                    length += text.len() + separator.len();
                     if !joined.is_empty() {
                         joined.push_str(separator);
                     }
@@ -290,7 +288,9 @@ impl AlarmRenderer<'_, '_> {
                 }
                 None => failed = true,
             }
-            if length > MAX_RULE_LENGTH {
+            // The text so far, separators and parentheses counted as
+            // written: a rule of exactly the limit is a rule.
+            if joined.len() > MAX_RULE_LENGTH {
                 walk.overflow(file, operand.span);
             }
             if walk.too_long.is_some() {

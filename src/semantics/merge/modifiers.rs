@@ -6,7 +6,7 @@ use super::keys::writes_value;
 use super::{Key, Merger, Resolved, ResolvedBlock};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{Member, ModifierKind};
+use crate::syntax::ast::{Member, MemberKind, ModifierKind};
 
 pub(super) fn has_modifier(member: &Member, kind: ModifierKind) -> Option<Span> {
     member
@@ -17,11 +17,18 @@ pub(super) fn has_modifier(member: &Member, kind: ModifierKind) -> Option<Span> 
 }
 
 /// `abstract` as the merge reads it. On a member that writes a value
-/// (`abstract owner : string = "shop"`) it is refused (P0102) and the
-/// member is read as written without it, its value standing: no pipeline
+/// (`abstract owner : string = "shop"`), or one that cannot be abstract
+/// (`abstract stage canary { }`), it is refused (P0102) and the member is
+/// read as written without it, its value or block standing: no pipeline
 /// is then also told to bind it (R13: one mistake, one diagnostic).
 pub(super) fn abstract_modifier(member: &Member) -> Option<Span> {
-    has_modifier(member, ModifierKind::Abstract).filter(|_| !writes_value(&member.kind))
+    has_modifier(member, ModifierKind::Abstract).filter(|_| {
+        !writes_value(&member.kind)
+            && matches!(
+                member.kind,
+                MemberKind::FieldDecl { .. } | MemberKind::Alarm(_)
+            )
+    })
 }
 
 /// `final` as the merge reads it. Beside `abstract` on a member without a

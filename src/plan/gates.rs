@@ -724,10 +724,24 @@ pub fn artifact_blocker_problem(blocker: &ArtifactBlocker, file: FileId) -> Opti
             &format!("an empty {what}"),
         );
     }
+    if blocker.kind != ArtifactKind::Package {
+        return None;
+    }
+    // Whitespace is refused as the plan's readers refuse it: a package
+    // version is one word, and `lib json@2` would match no artifact.
+    if text
+        .chars()
+        .any(|character| character.is_whitespace() || character == '\u{feff}')
+    {
+        return problem(
+            "a blocked package is `NAME@VERSION`, without spaces".to_string(),
+            "a space in a package",
+        );
+    }
     let versioned = text
         .rsplit_once('@')
-        .is_some_and(|(name, version)| !name.trim().is_empty() && !version.trim().is_empty());
-    if blocker.kind == ArtifactKind::Package && !versioned {
+        .is_some_and(|(name, version)| !name.is_empty() && !version.is_empty());
+    if !versioned {
         return problem(
             "a blocked package is `NAME@VERSION`".to_string(),
             "no version",

@@ -1070,8 +1070,8 @@ impl ShapeChecker {
             self.diagnostics.push(diagnostic);
             return;
         }
-        if let Some(builtin) = builtin_restated_as(body, &name.name, ty) {
-            self.diagnostics.push(
+        match builtin_restated_as(body, &name.name, ty) {
+            Some(Restated::As(builtin)) => self.diagnostics.push(
                 Diagnostic::error(
                     Code::TYPE_MISMATCH,
                     format!("`{}` is a built-in field of type `{builtin}`", name.name),
@@ -1081,7 +1081,23 @@ impl ShapeChecker {
                     "declare it with its own type, `{} : {builtin}`, or give a new field another name",
                     name.name
                 )),
-            );
+            ),
+            Some(Restated::Untyped) => self.diagnostics.push(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!(
+                        "`{}` is a built-in field of {}, set without a type",
+                        name.name,
+                        body.describe()
+                    ),
+                )
+                .primary(self.file, type_span(ty), "no type names its values")
+                .help(format!(
+                    "write `{} = ...`, or give a new field another name",
+                    name.name
+                )),
+            ),
+            None => {}
         }
     }
 
@@ -1204,10 +1220,45 @@ pub fn builtin_type(body: Body, name: &str) -> Option<crate::plan::Builtin> {
 /// restates it as `ty`, another type (R37): `P0701`, and the declaration is
 /// skipped when merging (R13), so its value is not checked a second time
 /// against the built-in type.
-pub fn builtin_restated_as(body: Body, name: &str, ty: &TypeExpr) -> Option<&'static str> {
-    builtin_type(body, name)
-        .and_then(crate::plan::Builtin::type_name)
-        .filter(|builtin| !matches!(ty, TypeExpr::Named(named) if named.name == *builtin))
+pub fn builtin_restated_as(body: Body, name: &str, ty: &TypeExpr) -> Option<Restated> {
+    let own = match builtin_type(body, name) {
+        Some(builtin) => builtin.type_name(),
+        None => builtin_declared_type(body, name)?,
+    };
+    match own {
+        Some(own) if crate::semantics::types::type_text(ty) == own => None,
+        Some(own) => Some(Restated::As(own)),
+        None => Some(Restated::Untyped),
+    }
+}
+
+/// What is wrong with a declaration that gives a built-in field a type
+/// ([`builtin_restated_as`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restated {
+    /// The field has this type, and the declaration another.
+    As(&'static str),
+    /// The field's values are of no type a declaration can name (a
+    /// window's `allow`, a test's `kind`): it is set without one.
+    Untyped,
+}
+
+/// The type a declaration may restate for a built-in field that
+/// [`builtin_type`] does not type: `Some(None)` when no type names its
+/// values, `None` when `name` is no built-in field of `body`.
+fn builtin_declared_type(body: Body, name: &str) -> Option<Option<&'static str>> {
+    Some(match (body, name) {
+        (Body::Stage | Body::Wave, "regions") => Some("[region]"),
+        (Body::Production, "registry") => Some("registry"),
+        (Body::Region, "azs") => Some("[az]"),
+        (Body::Region, "cells") => Some("[cell]"),
+        (Body::Window, "zone") | (Body::Exempt | Body::Under, "reason") => Some("string"),
+        (Body::Calendar, "covers_until") | (Body::Exempt | Body::Under, "expires") => {
+            Some("date")
+        }
+        (Body::Window, "allow" | "except" | "blackout") => None,
+        _ => return None,
+    })
 }
 
 /// The type, for people, of a built-in field of `body` that holds one

@@ -32,7 +32,7 @@ impl Excludes {
     /// given, then `extend-exclude`. A glob without `/` matches a file or
     /// directory of that name at any depth; one with `/` (a leading one
     /// too) is relative to the root. An excluded directory is not entered.
-    pub fn new(root: &Path, settings: &CheckSettings) -> Result<Excludes, String> {
+    pub fn new(root: &Path, settings: &CheckSettings) -> Result<Excludes, BadExclude> {
         let mut builder = GlobSetBuilder::new();
         for pattern in settings.effective_excludes() {
             // A leading `/` anchors the glob at the root, as in
@@ -50,12 +50,16 @@ impl Excludes {
             let glob = GlobBuilder::new(&anchored)
                 .literal_separator(true)
                 .build()
-                .map_err(|error| format!("exclude pattern `{pattern}`: {}", error.kind()))?;
+                .map_err(|error| BadExclude {
+                    pattern: Some(pattern.clone()),
+                    message: format!("exclude pattern `{pattern}`: {}", error.kind()),
+                })?;
             builder.add(glob);
         }
-        let globs = builder
-            .build()
-            .map_err(|error| format!("exclude patterns: {error}"))?;
+        let globs = builder.build().map_err(|error| BadExclude {
+            pattern: None,
+            message: format!("exclude patterns: {error}"),
+        })?;
         Ok(Excludes {
             root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             globs,
@@ -194,11 +198,52 @@ pub fn excludes_for(dir: &Path) -> Result<Excludes, String> {
     match root_of_directory(dir) {
         Some(root) => {
             let settings = read_settings(&root)?;
-            Excludes::new(&root, &settings.check)
-                .map_err(|error| format!("{}: {error}", settings_path_shown(&root)))
+            Excludes::new(&root, &settings.check).map_err(|error| {
+                // The settings were read whole a moment ago; read again
+                // only to say where the bad pattern is written.
+                let line = error.pattern.as_deref().and_then(|pattern| {
+                    let text = std::fs::read_to_string(root.join(crate::modules::ROOT_MARKER));
+                    line_of_string(&text.ok()?, pattern)
+                });
+                match line {
+                    Some(line) => format!(
+                        "{}: line {line}: {}",
+                        settings_path_shown(&root),
+                        error.message
+                    ),
+                    None => format!("{}: {}", settings_path_shown(&root), error.message),
+                }
+            })
         }
-        None => Excludes::new(dir, &CheckSettings::default()),
+        None => Excludes::new(dir, &CheckSettings::default()).map_err(|error| error.message),
     }
+}
+
+/// A glob of `[check]` that is no glob: which, when one is to blame, and
+/// why.
+#[derive(Debug)]
+pub struct BadExclude {
+    /// The pattern as written, when one glob is to blame.
+    pub pattern: Option<String>,
+    /// What is wrong, naming the pattern.
+    pub message: String,
+}
+
+impl std::fmt::Display for BadExclude {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The line (one-based) of the TOML text `text` where the string `value`
+/// is written, as a literal string (`'a[b'`) or a basic one (`"a[b"`,
+/// with `\\` and `\"` escaped); `None` when it is written some other way.
+fn line_of_string(text: &str, value: &str) -> Option<usize> {
+    let literal = format!("'{value}'");
+    let basic = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+    text.lines()
+        .position(|line| line.contains(&literal) || line.contains(&basic))
+        .map(|index| index + 1)
 }
 
 /// The nearest directory at or above `dir` holding `pipec.toml`.
@@ -433,6 +478,16 @@ mod tests {
             extend_exclude: vec!["a[".to_string()],
         };
         let error = Excludes::new(Path::new("/"), &settings).unwrap_err();
-        assert!(error.contains("`a[`"), "{error}");
+        assert!(error.message.contains("`a[`"), "{error}");
+        assert_eq!(error.pattern.as_deref(), Some("a["));
+    }
+
+    #[test]
+    fn a_bad_glob_is_found_on_its_line() {
+        let text = "[check]\nexclude = [\n  \"ok/**\",\n  'a[b',\n  \"c\\\\[\\\"\",\n]\n";
+        assert_eq!(line_of_string(text, "a[b"), Some(4));
+        assert_eq!(line_of_string(text, "c\\[\""), Some(5));
+        assert_eq!(line_of_string(text, "ok/**"), Some(3));
+        assert_eq!(line_of_string(text, "missing"), None);
     }
 }

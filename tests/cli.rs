@@ -1297,6 +1297,26 @@ fn init_scaffolds_a_workspace_that_checks_clean_and_never_overwrites() {
 }
 
 /// Every error of the command line itself reads like a source diagnostic:
+/// A glob of `[check]` that is no glob is `P1004` naming the line it is
+/// written on, as a syntax error or an unknown key in `pipec.toml` is.
+#[test]
+fn a_bad_exclude_glob_names_its_line() {
+    let dir = scratch_dir("cli-bad-glob");
+    std::fs::write(
+        dir.join("pipec.toml"),
+        "[check]\nextend-exclude = [\n  \"drafts\",\n  \"a[b\",\n]\n",
+    )
+    .unwrap();
+    let output = pipec(&["check", dir.to_str().unwrap(), "--color", "never"], None);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.starts_with("error[P1004]: ")
+            && text.contains("pipec.toml: line 4: exclude pattern `a[b`"),
+        "{text}"
+    );
+}
+
 /// `error[CODE]: message`, a `= help:` line, exit status 2.
 #[test]
 fn command_line_errors_have_codes_and_help_lines() {

@@ -1253,9 +1253,7 @@ fn builtin_declared_type(body: Body, name: &str) -> Option<Option<&'static str>>
         (Body::Region, "azs") => Some("[az]"),
         (Body::Region, "cells") => Some("[cell]"),
         (Body::Window, "zone") | (Body::Exempt | Body::Under, "reason") => Some("string"),
-        (Body::Calendar, "covers_until") | (Body::Exempt | Body::Under, "expires") => {
-            Some("date")
-        }
+        (Body::Calendar, "covers_until") | (Body::Exempt | Body::Under, "expires") => Some("date"),
         (Body::Window, "allow" | "except" | "blackout") => None,
         _ => return None,
     })

@@ -989,27 +989,40 @@ fn references_of_a_member_list_its_declarations_own_profile_overrides() {
     client.shutdown();
 }
 
+/// An exemption names any pipeline of the workspace: after `exempt`, the
+/// pipelines of the files that import the policy's, those of files that
+/// do not, and those of the whole workspace in a policy nothing imports.
 #[test]
-fn completion_after_exempt_offers_the_pipelines_of_files_importing_the_policy() {
+fn completion_after_exempt_offers_the_pipelines_of_the_workspace() {
     let rules = "policy release {\n  deny signed-artifacts\n  exempt \n}\n";
     let svc = "import \"rules.pipe\"\n\npipeline Orders { platform = ecs }\npipeline Billing { platform = ecs }\n";
+    let other = "pipeline Reports { platform = ecs }\n";
+    let loose = "policy loose {\n  exempt \n}\n";
     let dir = TempWorkspace::new(
         "completion-exempt-importers",
-        &[("pipec.toml", ""), ("rules.pipe", rules), ("svc.pipe", svc)],
+        &[
+            ("pipec.toml", ""),
+            ("rules.pipe", rules),
+            ("svc.pipe", svc),
+            ("other/reports.pipe", other),
+            ("loose.pipe", loose),
+        ],
     );
     let mut client = Client::default();
-    let rules_uri = uri(&dir.join("rules.pipe"));
-    client.open(&rules_uri, rules);
-    client.diagnostics_for(&rules_uri);
-    let found = client.request("textDocument/completion", position(&rules_uri, 2, 9));
-    let items = found.get("items").cloned().unwrap_or_else(|| found.clone());
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, ["Billing", "Orders"]);
+    for (name, text, line) in [("rules.pipe", rules, 2), ("loose.pipe", loose, 1)] {
+        let file_uri = uri(&dir.join(name));
+        client.open(&file_uri, text);
+        client.diagnostics_for(&file_uri);
+        let found = client.request("textDocument/completion", position(&file_uri, line, 9));
+        let items = found.get("items").cloned().unwrap_or_else(|| found.clone());
+        let labels: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels, ["Billing", "Orders", "Reports"], "{name}");
+    }
     client.shutdown();
 }
 

@@ -397,9 +397,10 @@ impl Server<'_> {
                 let encoding = self.encoding;
                 // A value or a name after a keyword, where one is being
                 // written; else the words that begin a member.
+                let pipelines = || self.pipeline_names(&at.text_document.uri);
                 if let Some(items) = self
                     .with_place(&at.text_document.uri, at.position, |place, offset| {
-                        values::complete(place, offset, encoding)
+                        values::complete(place, offset, encoding, &pipelines)
                     })
                     .flatten()
                 {

@@ -55,9 +55,10 @@ pub fn complete(
     place: &Place<'_, '_>,
     offset: usize,
     encoding: Encoding,
+    pipelines: &WorkspacePipelines<'_>,
 ) -> Option<Vec<CompletionItem>> {
     let source = place.workspace.sources.get(place.file)?;
-    let found = candidates(place, &source.text, offset)?;
+    let found = candidates(place, &source.text, offset, pipelines)?;
     Some(
         found
             .into_iter()
@@ -81,9 +82,19 @@ pub fn complete(
     )
 }
 
+/// The names of the pipelines of the whole workspace, which an exemption
+/// may name: asked for only where one is written, since finding them
+/// reads every file of the workspace, not only those a check loads.
+pub type WorkspacePipelines<'a> = dyn Fn() -> BTreeSet<String> + 'a;
+
 /// The candidates at `offset` of `text` (the document's text), in the
 /// order they are offered.
-pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Vec<Candidate>> {
+pub fn candidates(
+    place: &Place<'_, '_>,
+    text: &str,
+    offset: usize,
+    pipelines: &WorkspacePipelines<'_>,
+) -> Option<Vec<Candidate>> {
     let (context, start) = value_context::context(text, offset)?;
     let parsed = parse_around(text, offset, place.file);
     let around = Around::find(&parsed.file, offset);
@@ -212,21 +223,24 @@ pub fn candidates(place: &Place<'_, '_>, text: &str, offset: usize) -> Option<Ve
         (Context::Pipeline, Some(around)) if around.body == Body::Policy => {
             // An exemption names a pipeline by its bare name, unique in the
             // workspace, wherever it is declared: the pipelines the policy
-            // governs are in files that import it, which it cannot name.
-            let names: BTreeSet<&str> = place
-                .analysis
-                .scopes
-                .all()
-                .filter(|(decl, kind, _)| {
-                    *kind == DeclKind::Pipeline
-                        && place
-                            .workspace
-                            .module(decl.file)
-                            .is_some_and(|module| !module.is_std)
-                })
-                .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.as_str()))
-                .collect();
-            for name in names {
+            // governs are in files that import it, which it cannot name,
+            // and a check of the policy's file loads only those that do.
+            let mut names: BTreeSet<String> = pipelines();
+            names.extend(
+                place
+                    .analysis
+                    .scopes
+                    .all()
+                    .filter(|(decl, kind, _)| {
+                        *kind == DeclKind::Pipeline
+                            && place
+                                .workspace
+                                .module(decl.file)
+                                .is_some_and(|module| !module.is_std)
+                    })
+                    .filter_map(|(_, _, item)| item.kind.name().map(|name| name.name.clone())),
+            );
+            for name in &names {
                 out.push(simple(name, CompletionItemKind::REFERENCE));
             }
         }
@@ -549,7 +563,7 @@ mod tests {
             today: today(),
             scope_files: &[],
         };
-        let found = candidates(&place, &text, offset).unwrap_or_default();
+        let found = candidates(&place, &text, offset, &BTreeSet::new).unwrap_or_default();
         (text, offset, found)
     }
 
@@ -727,7 +741,7 @@ mod tests {
             scope_files: &[],
         };
         for offset in 0..=text.len() + 2 {
-            let _ = candidates(&place, text, offset);
+            let _ = candidates(&place, text, offset, &BTreeSet::new);
             let _ = value_context::blank_statement(text, offset);
         }
     }

@@ -287,6 +287,60 @@ fn the_childs_bake_override_carries_its_provenance() {
     assert!(line.contains("bake = 12h"), "{line}");
 }
 
+/// An override's `value` is the replaced value as written, for members
+/// that set one without `=` too: `rollback on hs` and `window bh`.
+#[test]
+fn overrides_of_a_rollback_alarm_and_a_window_carry_the_replaced_value() {
+    let plan = compile_text(
+        r#"import "std/aws"
+window bh { zone = "UTC"; allow = [mon..fri 09:00..17:00] }
+window bh2 { zone = "UTC"; allow = [mon..thu 09:00..17:00] }
+template Base {
+  abstract alarm hs
+  alarm hs2 = ALARM("Api_High_Latency")
+  source code = git("orders-api", branch: "mainline")
+  build bundle from code { run = "make" }
+  production {
+    registry = aws
+    deploy bundle
+    window bh overridable
+    rollback on hs
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  platform = ecs
+  alarm hs = ALARM("Api_High_Severity")
+  production { rollback on hs2; window bh2 }
+}
+"#,
+    );
+    // Every override in the plan, wherever its provenance is written.
+    fn collect(value: &Value, found: &mut BTreeSet<(u64, String)>) {
+        match value {
+            Value::Object(object) => {
+                for replaced in object
+                    .get("overrides")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let value = replaced["value"].as_str().unwrap_or("(none)");
+                    found.insert((replaced["line"].as_u64().unwrap(), value.to_string()));
+                }
+                object.values().for_each(|inner| collect(inner, found));
+            }
+            Value::Array(items) => items.iter().for_each(|inner| collect(inner, found)),
+            _ => {}
+        }
+    }
+    let mut found = BTreeSet::new();
+    collect(&plan, &mut found);
+    let expected: BTreeSet<(u64, String)> = [(12, "bh".to_string()), (13, "hs".to_string())].into();
+    assert_eq!(found, expected);
+}
+
 #[test]
 fn compiling_twice_gives_identical_bytes() {
     let first = compile_file("examples/sample/services/payments_worker.pipe");

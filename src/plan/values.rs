@@ -109,15 +109,18 @@ impl<'w> Lowerer<'_, 'w> {
         }
     }
 
-    /// The value a field member wrote, as written (`12h` of `bake = 12h`);
-    /// `None` for blocks.
+    /// The value a member wrote, as written: `12h` of `bake = 12h`, `hs`
+    /// of `rollback on hs`, `bh` of `window bh`; `None` for blocks.
     pub(super) fn written_value(&self, file: FileId, span: Span) -> Option<String> {
         let text = crate::semantics::source_text(self.workspace, file, span);
         if text.contains('{') {
             return None;
         }
-        let (_, value) = text.split_once('=')?;
-        let value = value.trim();
+        let value = match text.split_once('=') {
+            Some((_, value)) => value,
+            None => keyword_member_value(&text)?,
+        }
+        .trim();
         (!value.is_empty()).then(|| canonical_value_text(value))
     }
 
@@ -1040,6 +1043,24 @@ pub fn builtin_value_problem(
 /// and a trailing comma is dropped, so that formatting a file (which may
 /// break a call over lines with a trailing comma) never changes a value the
 /// plan quotes.
+/// What follows the keywords of a member that sets a value without `=`
+/// (`rollback on hs`, `final window bh overridable`): its modifiers, its
+/// keywords and a trailing `overridable` left out.
+fn keyword_member_value(text: &str) -> Option<&str> {
+    let mut rest = text.trim();
+    while let Some(after) = ["final ", "new ", "abstract "]
+        .iter()
+        .find_map(|modifier| rest.strip_prefix(modifier))
+    {
+        rest = after.trim_start();
+    }
+    let value = ["rollback on ", "window "]
+        .iter()
+        .find_map(|keyword| rest.strip_prefix(keyword))?
+        .trim();
+    Some(value.strip_suffix(" overridable").unwrap_or(value))
+}
+
 pub(super) fn canonical_value_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut in_string, mut escaped) = (false, false);

@@ -377,6 +377,51 @@ fn missing_settings_are_errors_naming_the_key() {
     }
 }
 
+/// A bucket for the pipeline's own region alone: the one error names the
+/// regions without one and stands at the first step that runs in one of
+/// them, not at the pipeline's first step.
+#[test]
+fn a_region_without_an_artifact_bucket_is_named_at_its_first_step() {
+    let plan = sample_plan();
+    let mut settings = settings();
+    let home = settings.region.clone().unwrap();
+    settings.artifact_bucket = None;
+    settings.artifact_buckets = [(home.clone(), "shop-artifacts-home".to_string())].into();
+    let export = codepipeline::export(&plan, &settings);
+    let missing: Vec<_> = export
+        .findings
+        .iter()
+        .filter(|f| f.diagnostic.code == Code::CODEPIPELINE_SETTING_MISSING)
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    let first_elsewhere = plan
+        .steps
+        .iter()
+        .find(|step| {
+            step.target
+                .region
+                .as_ref()
+                .is_some_and(|region| **region != home)
+        })
+        .unwrap();
+    let region = first_elsewhere.target.region.as_ref().unwrap().to_string();
+    let message = &missing[0].diagnostic.message;
+    assert!(
+        message.contains(&format!("none for `{region}`")),
+        "{message}"
+    );
+    assert!(!message.contains(&format!("`{home}`")), "{message}");
+    let at = missing[0].at.as_ref().unwrap();
+    assert_eq!(
+        (u64::from(at.line), u64::from(at.column)),
+        (
+            u64::from(first_elsewhere.provenance.line),
+            u64::from(first_elsewhere.provenance.column)
+        )
+    );
+    assert_ne!(u64::from(at.line), u64::from(plan.steps[0].provenance.line));
+}
+
 #[test]
 fn a_plain_or_of_too_many_alarms_and_a_multi_artifact_deploy_are_reported() {
     let mut plan = sample_plan();

@@ -70,6 +70,7 @@ pub fn export(plan: &PlanV1, settings: &CodePipelineSettings) -> Export {
         artifacts: actions::artifact_names(plan),
         missing: Vec::new(),
         missing_at: None,
+        unbucketed: Vec::new(),
     };
     let home_region = context.setting("region", settings.region.as_ref(), first_step(plan));
     let role_arn = context.setting("role_arn", settings.role_arn.as_ref(), first_step(plan));
@@ -161,7 +162,7 @@ fn artifact_stores(
     regions.remove(home_region);
     let mut store_of = |region: &str| ArtifactStore {
         store_type: "S3".to_string(),
-        location: context.bucket(region),
+        location: context.bucket(region, home_region),
     };
     if regions.is_empty() {
         return (Some(store_of(home_region)), None);
@@ -209,6 +210,27 @@ fn check_stage_quotas(
     }
 }
 
+/// The regions without a bucket, in the order their steps run: the first
+/// three, and how many more.
+fn unbucketed_regions(unbucketed: &[(usize, String)]) -> String {
+    const NAMED: usize = 3;
+    // The pipeline's own region, when not set, is no region to name.
+    let mut regions: Vec<&(usize, String)> = unbucketed
+        .iter()
+        .filter(|(_, region)| !region.starts_with("MISSING-"))
+        .collect();
+    regions.sort();
+    let named: Vec<String> = regions
+        .iter()
+        .take(NAMED)
+        .map(|(_, region)| format!("`{region}`"))
+        .collect();
+    match regions.len().saturating_sub(NAMED) {
+        0 => named.join(", "),
+        more => format!("{} and {more} more", named.join(", ")),
+    }
+}
+
 /// The first step, for findings about the whole pipeline.
 fn first_step(plan: &PlanV1) -> Option<&Step> {
     plan.steps.first()
@@ -229,7 +251,11 @@ pub(crate) struct Context<'p> {
     /// first needed, with the first step that needs any: one error names
     /// them all (a bare table would otherwise give one per region).
     missing: Vec<String>,
-    missing_at: Option<Provenance>,
+    /// The first step, in the plan's order, that needs a missing setting.
+    missing_at: Option<(usize, Provenance)>,
+    /// The regions with no artifact bucket, with the position in the
+    /// plan of the first step that needs one.
+    unbucketed: Vec<(usize, String)>,
 }
 
 impl Context<'_> {
@@ -262,8 +288,15 @@ impl Context<'_> {
         if !self.missing.iter().any(|missing| missing == key) {
             self.missing.push(key.to_string());
         }
-        if self.missing_at.is_none() {
-            self.missing_at = step.map(|step| step.provenance.clone());
+        let plan = self.plan;
+        if let Some(index) =
+            step.and_then(|step| plan.steps.iter().position(|each| std::ptr::eq(each, step)))
+            && self
+                .missing_at
+                .as_ref()
+                .is_none_or(|(first, _)| index < *first)
+        {
+            self.missing_at = Some((index, plan.steps[index].provenance.clone()));
         }
         format!("MISSING-{key}")
     }
@@ -277,6 +310,11 @@ impl Context<'_> {
             .missing
             .iter()
             .map(|key| match key.as_str() {
+                // With some regions' buckets given, which lack one.
+                "artifact_bucket" if !self.settings.artifact_buckets.is_empty() => format!(
+                    "`artifact_bucket` (or `artifact_buckets` for each region; none for {})",
+                    unbucketed_regions(&self.unbucketed)
+                ),
                 "artifact_bucket" => {
                     "`artifact_bucket` (or `artifact_buckets` for each region)".to_string()
                 }
@@ -299,13 +337,13 @@ impl Context<'_> {
             "set them in the `[codepipeline]` table of the workspace's pipec.toml \
              (see docs/targets/codepipeline.md); the sample's pipec.toml has one of each",
         );
-        let at = self.missing_at.take();
+        let at = self.missing_at.take().map(|(_, provenance)| provenance);
         self.report(diagnostic, at.as_ref());
     }
 
-    /// The artifact bucket of a region: `artifact_buckets`, else the
-    /// `artifact_bucket` pattern.
-    fn bucket(&mut self, region: &str) -> String {
+    /// The artifact bucket of a region (`home_region` is the pipeline's
+    /// own): `artifact_buckets`, else the `artifact_bucket` pattern.
+    fn bucket(&mut self, region: &str, home_region: &str) -> String {
         if let Some(bucket) = self.settings.artifact_buckets.get(region) {
             return bucket.clone();
         }
@@ -314,8 +352,20 @@ impl Context<'_> {
         match pattern {
             Some(pattern) => expand(&pattern, &Placeholders::pipeline(plan).region(region)),
             // One key for every region: `artifact_bucket` is the pattern
-            // that covers them all.
-            None => self.setting("artifact_bucket", None, first_step(plan)),
+            // that covers them all. Needed first by the region's first
+            // step (the pipeline's own region: by its first step).
+            None => {
+                let index = plan
+                    .steps
+                    .iter()
+                    .position(|step| step.target.region.as_deref() == Some(region))
+                    .filter(|_| region != home_region)
+                    .unwrap_or(0);
+                if !self.unbucketed.iter().any(|(_, known)| known == region) {
+                    self.unbucketed.push((index, region.to_string()));
+                }
+                self.setting("artifact_bucket", None, plan.steps.get(index))
+            }
         }
     }
 }

@@ -1097,3 +1097,44 @@ fn the_alarm_command_sees_the_steps_context_but_not_its_env() {
         "{seen}"
     );
 }
+
+/// Steps ready together start in plan order, however long each one's
+/// gates take to check: here the alarm blocker of the first region of the
+/// wave is answered half a second after the second's.
+#[test]
+fn steps_ready_together_start_in_plan_order() {
+    let workspace = Workspace::new("plan-order");
+    workspace.file(
+        "pipeline.pipe",
+        &basic(r#"block on ALARM("Orders_Blocker")"#),
+    );
+    workspace.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\nif [ \"$PIPEC_ALARM_PURPOSE\" = blocker ] && [ \"$PIPEC_REGION\" = lab-west-1 ]; then sleep 0.5; fi\nexit 0\n",
+    );
+    let output = workspace
+        .pipec()
+        .args([
+            "run",
+            "pipeline.pipe",
+            "--speed",
+            "36000",
+            "--alarm-command",
+            "./scripts/check-alarm.sh",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let started = started(&journal(&workspace.state("orders")));
+    let at = |id: &str| started.iter().position(|step| step == id).unwrap();
+    assert!(
+        at("production/rest/lab-west-1/deploy") < at("production/rest/lab-north-1/deploy"),
+        "{started:?}"
+    );
+    let shown = stderr(&output);
+    let line = |id: &str| shown.find(&format!("started    {id}")).unwrap();
+    assert!(
+        line("production/rest/lab-west-1/deploy") < line("production/rest/lab-north-1/deploy"),
+        "{shown}"
+    );
+}

@@ -35,6 +35,9 @@ struct Active {
     stop: Arc<AtomicBool>,
     begun: bool,
     slot: bool,
+    /// Whether the step has asked to begin or said it waits: until then,
+    /// steps after it in plan order are held back (see `parked`).
+    settled: bool,
 }
 
 struct Engine<'o> {
@@ -55,6 +58,12 @@ struct Engine<'o> {
     /// Steps whose gates passed while every job was taken, by plan
     /// position, each with the answer it waits for.
     queued: BTreeMap<usize, Sender<Answer>>,
+    /// Asks to begin, and waits, of steps that a step before them in plan
+    /// order has not yet settled, by position and arrival: handled once
+    /// it has, so that steps ready together start, and are shown, in plan
+    /// order however their workers' gate checks race.
+    parked: BTreeMap<(usize, u64), Message>,
+    arrivals: u64,
 }
 
 impl<'o> Engine<'o> {
@@ -79,6 +88,8 @@ impl<'o> Engine<'o> {
             stopping_for_undo: BTreeSet::new(),
             blocked: Vec::new(),
             queued: BTreeMap::new(),
+            parked: BTreeMap::new(),
+            arrivals: 0,
         }
     }
 
@@ -168,7 +179,7 @@ impl<'o> Engine<'o> {
             messages.sort_by_key(message_position);
             let mut messages = messages.into_iter();
             while let Some(message) = messages.next() {
-                if let Err(error) = self.handle(message) {
+                if let Err(error) = self.handle_in_order(message) {
                     return Err(self.abandon(error, messages.collect()));
                 }
             }
@@ -202,11 +213,56 @@ impl<'o> Engine<'o> {
         }
     }
 
-    /// Tells every step waiting for a job that nothing starts any more.
+    /// Tells every step waiting for a job, or held back behind an earlier
+    /// one, that nothing starts any more.
     fn refuse_queued(&mut self) {
         for (_, reply) in std::mem::take(&mut self.queued) {
             let _ = reply.send(Answer::Stop);
         }
+        for (_, message) in std::mem::take(&mut self.parked) {
+            if let Message::Begin { reply, .. } = message {
+                let _ = reply.send(Answer::Stop);
+            }
+        }
+    }
+
+    /// Whether a step before `position` in plan order is active and has
+    /// neither asked to begin nor said it waits.
+    fn unsettled_before(&self, position: usize) -> bool {
+        self.active
+            .range(..position)
+            .any(|(_, active)| !active.settled)
+    }
+
+    /// Handles `message`, holding back an ask to begin or a wait behind
+    /// an unsettled step before it, then whatever held back it released.
+    fn handle_in_order(&mut self, message: Message) -> Result<(), RunError> {
+        match &message {
+            Message::Begin { position, .. } | Message::Waiting { position, .. } => {
+                let position = *position;
+                if let Some(active) = self.active.get_mut(&position) {
+                    active.settled = true;
+                }
+                if self.unsettled_before(position) {
+                    self.arrivals += 1;
+                    self.parked.insert((position, self.arrivals), message);
+                    return Ok(());
+                }
+                self.handle(message)?;
+            }
+            _ => self.handle(message)?,
+        }
+        // Held back behind a step is everything after it too: released
+        // from the first, until one is still held back.
+        while let Some(&(position, arrival)) = self.parked.keys().next() {
+            if self.unsettled_before(position) {
+                break;
+            }
+            if let Some(message) = self.parked.remove(&(position, arrival)) {
+                self.handle(message)?;
+            }
+        }
+        Ok(())
     }
 
     fn start_ready(&mut self) {
@@ -230,6 +286,7 @@ impl<'o> Engine<'o> {
                     stop: stop.clone(),
                     begun: false,
                     slot,
+                    settled: false,
                 },
             );
             if let Some(status) = self.replay.statuses.get_mut(position) {

@@ -461,6 +461,40 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     assert_refused(&output, "is not a time such as");
 }
 
+/// Without `changes` the one change is `c1`, which approvals and
+/// overrides may name; any other name is refused.
+#[test]
+fn without_changes_the_one_change_c1_may_be_named() {
+    let dir = scratch_dir("default-change");
+    let path = dir.join("scenario.json");
+    let scenario = |change: &str| {
+        format!(
+            r#"{{"format_version": "1.0", "approvals": [{{"role": "senior-engineer", "change": "{change}", "after_seconds": 60}}]}}"#
+        )
+    };
+    let run = |change: &str| {
+        std::fs::write(&path, scenario(change)).unwrap();
+        pipec(&[
+            "simulate",
+            SAMPLE,
+            "--profile",
+            "emergency",
+            "--start",
+            START,
+            "--scenario",
+            path.to_str().unwrap(),
+        ])
+    };
+    let output = run("c1");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("approved by senior-engineer"),
+        "{}",
+        stdout(&output)
+    );
+    assert_refused(&run("c2"), "no change `c2` in `changes`");
+}
+
 /// Every problem of a scenario is listed at once: a misspelt field, a
 /// mistake of the scenario alone and one against the plan, whichever comes
 /// first in the file.

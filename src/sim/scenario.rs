@@ -463,7 +463,7 @@ impl Scenario {
     /// alarm span ends after it starts (not when it starts: it would last
     /// no time), an approval names exactly one of
     /// `role` and `step` and exactly one of `at` and `after_seconds`, and
-    /// every `change` names a listed change. Checks against a plan (step
+    /// every `change` names a listed change (`c1`, without `changes`). Checks against a plan (step
     /// and gate ids, regions) come later, with the plan.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = self.set_aside.clone();
@@ -487,6 +487,10 @@ impl Scenario {
             if *count > 1 {
                 problems.push(format!("change `{id}` is listed {count} times"));
             }
+        }
+        // Without `changes`, the one change there is may be named.
+        if self.changes.is_empty() {
+            ids.insert(super::DEFAULT_CHANGE_ID, 1);
         }
         for span in &self.alarms {
             match span.to {

@@ -138,7 +138,8 @@ alarm paging = not not not not not not not not not not not not not
     ),
     (
         Code::IMPORT_ESCAPES_ROOT,
-        r#"// In app/main.pipe, in a workspace whose `pipec.toml` is in app/:
+        r#"// In app/main.pipe, in a workspace whose `pipec.toml` is in app/,
+// with a file outside.pipe two directories above app/:
 import "../../outside.pipe"
 "#,
     ),
@@ -824,8 +825,10 @@ template Service {
     ),
     (
         Code::GHA_ALARM_APPROXIMATED,
-        r#"// `pipec compile --target github-actions` on a plan (written by another
-// tool) whose alarm blocker is not in the CloudWatch composite syntax:
+        r#"// Not from a `.pipe` file, whose alarms pipec always writes in the
+// CloudWatch composite syntax: the GitHub Actions exporter, used as a
+// library, given a plan (written by another tool) whose alarm blocker is
+// not in that syntax:
 //   "alarm": "ANOMALY(\"Orders_Latency\") > 3"
 // The workflow waits while `Orders_Latency` is in ALARM.
 "#,

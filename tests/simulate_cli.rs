@@ -461,6 +461,46 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     assert_refused(&output, "is not a time such as");
 }
 
+/// As in a plan, an optional field is left out, never `null`, and a
+/// change's packages and git refs are not blank: each is listed, with the
+/// scenario's other problems, as its JSON Schema refuses it.
+#[test]
+fn a_null_field_and_a_blank_package_are_refused() {
+    let dir = scratch_dir("nulls");
+    let path = dir.join("scenario.json");
+    std::fs::write(
+        &path,
+        r#"{"format_version": "1.0",
+  "changes": [{"id": "c1", "merged_at": null, "packages": ["", "libjson@2.3.1"], "git_refs": [" "]}],
+  "alarms": [{"alarm": "OrdersApi_High_Fault_Rate", "region": null, "from": "2027-01-25T10:00:00Z", "to": null}],
+  "overrides": [{"gate": "alarm:aws.large_scale_event", "step": null}],
+  "traffic": {"untiered": null}}"#,
+    )
+    .unwrap();
+    let output = pipec(&[
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    for problem in [
+        "`merged_at` in an entry of `changes` is `null`",
+        "`region` in an entry of `alarms` is `null`",
+        "`to` in an entry of `alarms` is `null`",
+        "`step` in an entry of `overrides` is `null`",
+        "`untiered` in `traffic` is `null`",
+        "change `c1` has an empty entry in `packages`",
+        "change `c1` has an empty entry in `git_refs`",
+    ] {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    assert!(stdout(&output).is_empty());
+}
+
 /// Without `changes` the one change is `c1`, which approvals and
 /// overrides may name; any other name is refused.
 #[test]

@@ -54,6 +54,10 @@ pub struct Change {
     /// control characters.
     pub id: String,
     /// When it was merged; absent means at the start (`--start`).
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub merged_at: Option<Time>,
     /// Package versions its artifact contains (`libjson@2.3.1`), for
     /// artifact blockers.
@@ -73,10 +77,18 @@ pub struct AlarmSpan {
     pub alarm: String,
     /// The region it fires in; absent means every region, and region-less
     /// steps.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub region: Option<String>,
     /// The first instant in alarm.
     pub from: Time,
     /// The first instant back to `OK`; absent means never.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub to: Option<Time>,
 }
 
@@ -86,15 +98,35 @@ pub struct AlarmSpan {
 pub struct Approval {
     /// The role that approves: every approval step and approval gate of
     /// that role.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub role: Option<String>,
     /// Or one step: its approval step, or the approval gates before it.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub step: Option<String>,
     /// Only for this change; absent means every change.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub change: Option<String>,
     /// When the approval is given; an approval asked later is approved
     /// when asked.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub at: Option<Time>,
     /// Or how long after it is asked.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub after_seconds: Option<u64>,
 }
 
@@ -106,8 +138,16 @@ pub struct GateOverride {
     pub gate: String,
     /// Only before this step; absent means before every step that checks
     /// the gate.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub step: Option<String>,
     /// Only for this change; absent means every change.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub change: Option<String>,
 }
 
@@ -130,14 +170,34 @@ pub struct Durations {
 #[serde(deny_unknown_fields)]
 pub struct KindDurations {
     /// Every source step.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub source: Option<u64>,
     /// Every build step.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub build: Option<u64>,
     /// Every test step (a test longer than its timeout fails).
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub test: Option<u64>,
     /// Every deploy step except one-box deploys, whatever its scope.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub deploy: Option<u64>,
     /// Every one-box deploy step.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub onebox_deploy: Option<u64>,
 }
 
@@ -153,6 +213,10 @@ pub struct Traffic {
     #[serde(default)]
     pub regions: BTreeMap<String, u64>,
     /// For a region with no `traffic` attribute.
+    #[serde(
+        default,
+        deserialize_with = "crate::export::plan_v1::left_out_not_null"
+    )]
     pub untiered: Option<u64>,
 }
 
@@ -399,7 +463,11 @@ fn set_aside_fields(value: &mut serde_json::Value, path: &str, unknown: &mut Vec
     } else {
         format!(" in `{path}`")
     };
-    object.retain(|key, _| {
+    let required = REQUIRED
+        .iter()
+        .find(|(at, _)| *at == path)
+        .map_or(&[][..], |(_, fields)| *fields);
+    object.retain(|key, inner| {
         let known = fields.contains(&key.as_str());
         if !known {
             unknown.push(format!(
@@ -407,7 +475,15 @@ fn set_aside_fields(value: &mut serde_json::Value, path: &str, unknown: &mut Vec
                 key.escape_debug()
             ));
         }
-        known
+        // An optional field written `null`: said, and read as left out.
+        // (A needed one is left for serde to refuse as of the wrong type.)
+        let null = known && inner.is_null() && !required.contains(&key.as_str());
+        if null {
+            unknown.push(format!(
+                "`{key}`{place} is `null`; a field that does not apply is left out, never written `null`"
+            ));
+        }
+        known && !null
     });
     for (key, inner) in object.iter_mut() {
         let inner_path = if path.is_empty() {
@@ -486,6 +562,19 @@ impl Scenario {
         for (id, count) in &ids {
             if *count > 1 {
                 problems.push(format!("change `{id}` is listed {count} times"));
+            }
+        }
+        for change in &self.changes {
+            for (list, items) in [
+                ("packages", &change.packages),
+                ("git_refs", &change.git_refs),
+            ] {
+                if items.iter().any(|item| item.trim().is_empty()) {
+                    problems.push(format!(
+                        "change `{}` has an empty entry in `{list}`",
+                        change.id.escape_debug()
+                    ));
+                }
             }
         }
         // Without `changes`, the one change there is may be named.

@@ -417,7 +417,7 @@ pub struct Target {
 /// format writes no `null` but the top-level `profile` (which is read
 /// apart), so a reader that took `null` for "left out" would take plans
 /// the schema refuses.
-fn left_out_not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn left_out_not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

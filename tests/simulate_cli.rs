@@ -459,6 +459,11 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     // RFC 3339 offsets stop at 23:59.
     let output = pipec(&["simulate", SAMPLE, "--start", "2027-01-25T09:00:00+25:00"]);
     assert_refused(&output, "is not a time such as");
+    // Whole seconds, with no fraction written, not even `.000`.
+    for start in ["2027-01-25T09:00:00.5Z", "2027-01-25T09:00:00.000Z"] {
+        let output = pipec(&["simulate", SAMPLE, "--start", start]);
+        assert_refused(&output, "has a fraction of a second");
+    }
 }
 
 /// As in a plan, an optional field is left out, never `null`, and a

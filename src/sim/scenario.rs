@@ -246,7 +246,8 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
     let at: Timestamp = text
         .parse()
         .map_err(|error| format!("`{text}` is not {expected}: {error}"))?;
-    if at.subsec_nanosecond() != 0 {
+    // `.000` too: the schema's times have no fraction written at all.
+    if at.subsec_nanosecond() != 0 || text.contains('.') {
         return Err(format!(
             "`{text}` has a fraction of a second; times are whole seconds"
         ));

@@ -150,17 +150,28 @@ impl<'w, 'd> Merger<'w, 'd> {
                 .members
                 .iter()
                 .filter(|(k, _)| !(self.applying_profile && matches!(k, Key::Named("profile", _))));
-            let names: Vec<(String, String)> = candidates
+            let mut names: Vec<(String, String)> = candidates
                 .clone()
                 .map(|(k, _)| (k.name().to_string(), k.written()))
                 .collect();
-            let same_kind: Vec<(String, String)> = candidates
+            let mut same_kind: Vec<(String, String)> = candidates
                 .filter(|(k, _)| {
                     std::mem::discriminant(k) == std::mem::discriminant(&key)
                         && k.kind_word() == key.kind_word()
                 })
                 .map(|(k, _)| (k.name().to_string(), k.written()))
                 .collect();
+            // A built-in field is in every block of its body, written by an
+            // ancestor or not (R8): `platfrom` is a typo of `platform` in a
+            // template that leaves the platform to its pipelines too.
+            if matches!(member.kind, MemberKind::FieldAssign { .. }) {
+                for field in ctx.body.builtin_fields().unwrap_or(&[]) {
+                    if !names.iter().any(|(name, _)| name == field) {
+                        names.push((field.to_string(), field.to_string()));
+                        same_kind.push((field.to_string(), field.to_string()));
+                    }
+                }
+            }
             let written_of = |list: &[(String, String)], name: &str| {
                 list.iter().find(|(n, _)| n == name).map(|(_, w)| w.clone())
             };

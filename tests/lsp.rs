@@ -311,6 +311,23 @@ fn hover_on_a_block_names_every_write_it_is_merged_from() {
     client.shutdown();
 }
 
+/// `remove X` then `new X` replaces X wholesale (R26): the hover of the
+/// new block names no write of the one removed.
+#[test]
+fn hover_on_a_block_replaced_after_remove_names_only_the_new_one() {
+    let text = "import \"std/aws\"\ntemplate A {\n  build a { run = \"make\" }\n  stage gamma { regions = [us-east-1]; deploy a; bake = 1h }\n}\ntemplate B extends A {\n  remove stage gamma\n  new stage gamma { regions = [us-west-2]; deploy a }\n}\n";
+    let dir = TempWorkspace::new("hover-removed", &[("pipec.toml", ""), ("w.pipe", text)]);
+    let mut client = Client::default();
+    let file = uri(&dir.join("w.pipe"));
+    client.open(&file, text);
+    let hover = client.request("textDocument/hover", position(&file, 7, 13));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("stage gamma"), "{shown}");
+    assert!(!shown.contains("merged from"), "{shown}");
+    assert!(!shown.contains("w.pipe:4"), "{shown}");
+    client.shutdown();
+}
+
 #[test]
 fn hover_on_a_policy_rule_explains_it() {
     let mut client = Client::default();

@@ -109,20 +109,53 @@ pub fn family(
 
 /// The writes of the member at `keys` along `here`'s chain, root first and
 /// `here`'s last, outside profiles (a profile is applied only when it is
-/// selected): the places a block's effective body is merged from.
+/// selected), from the last that removes it (`remove X`) on: the places
+/// a block's effective body is merged from.
 pub fn written_along(place: &Place<'_, '_>, here: DeclId, keys: &[Key<'_>]) -> Vec<(FileId, Span)> {
     let chains = chains::resolve(&place.analysis.scopes, &mut Vec::new());
     let Some(chain) = chains.chain(here) else {
         return Vec::new();
     };
-    chain
-        .iter()
-        .flat_map(|&decl| {
-            let mut written = writes(place, decl, keys);
-            written.retain(|write| !in_profiles(place, decl, keys, write));
-            written
+    // Root first: `remove X` drops what the ancestors wrote of X (R26),
+    // and what a `new X` after it writes is all there is.
+    let mut along = Vec::new();
+    for decl in chain {
+        if removes(place, decl, keys) {
+            along.clear();
+        }
+        let mut written = writes(place, decl, keys);
+        written.retain(|write| !in_profiles(place, decl, keys, write));
+        along.extend(written);
+    }
+    along
+}
+
+/// Whether the body of `decl` removes the member at `keys`, or a block
+/// that holds it (`remove stage gamma` for the `bake` of stage `gamma`).
+fn removes(place: &Place<'_, '_>, decl: DeclId, keys: &[Key<'_>]) -> bool {
+    let Some(body) = place.body_of(decl) else {
+        return false;
+    };
+    (0..keys.len()).any(|depth| {
+        let (Some(outer), Some(Key::Named(kind, name))) = (keys.get(..depth), keys.get(depth))
+        else {
+            return false;
+        };
+        let blocks: Vec<&Block> = if outer.is_empty() {
+            vec![body]
+        } else {
+            follow(body, outer)
+                .into_iter()
+                .filter_map(|member| member.kind.body())
+                .collect()
+        };
+        blocks.iter().any(|block| {
+            block.members.iter().any(|member| {
+                matches!(&member.kind, MemberKind::Remove { keyword, name: removed }
+                    if keyword.name == *kind && removed.name == *name)
+            })
         })
-        .collect()
+    })
 }
 
 /// Every declaration whose chain passes through `decl`, `decl` excluded.

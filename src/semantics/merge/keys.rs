@@ -142,6 +142,11 @@ pub(super) fn changes_in<'m>(
             let (inner_key, inner_inherited) = match key_of(&inner.kind) {
                 Some(inner_key) => {
                     let found = inherited_body.and_then(|body| body.get(&inner_key));
+                    // A block the inherited one does not have is one change,
+                    // wherever it is, not one per member written inside it.
+                    if found.is_none() && inner.kind.body().is_some() {
+                        return vec![(inner, inner_key, "changes")];
+                    }
                     (inner_key, found)
                 }
                 None => (key.clone(), None),

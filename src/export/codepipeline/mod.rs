@@ -289,14 +289,17 @@ impl Context<'_> {
             self.missing.push(key.to_string());
         }
         let plan = self.plan;
-        if let Some(index) =
-            step.and_then(|step| plan.steps.iter().position(|each| std::ptr::eq(each, step)))
-            && self
-                .missing_at
-                .as_ref()
-                .is_none_or(|(first, _)| index < *first)
+        if let Some((index, step)) = step.and_then(|step| {
+            plan.steps
+                .iter()
+                .position(|each| std::ptr::eq(each, step))
+                .map(|index| (index, step))
+        }) && self
+            .missing_at
+            .as_ref()
+            .is_none_or(|(first, _)| index < *first)
         {
-            self.missing_at = Some((index, plan.steps[index].provenance.clone()));
+            self.missing_at = Some((index, step.provenance.clone()));
         }
         format!("MISSING-{key}")
     }

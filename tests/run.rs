@@ -510,14 +510,7 @@ fn an_alarm_during_a_bake_rolls_back_and_promotes_no_further() {
         "#!/bin/sh\necho \"$PIPEC_ALARM_PURPOSE $PIPEC_ALARM in ${PIPEC_REGION:-none} for $PIPEC_STEP_ID\" >> alarm-calls.txt\n\
          if [ \"${PIPEC_REGION:-}\" = lab-east-1 ] && [ \"$PIPEC_STEP_KIND\" = bake ]; then exit 1; fi\nexit 0\n",
     );
-    let output = workspace.run(&[
-        "run",
-        "pipeline.pipe",
-        "--speed",
-        "36000",
-        "--alarm-command",
-        "./scripts/check-alarm.sh",
-    ]);
+    let output = workspace.run(RUN_WATCHING_ALARMS);
     assert_exit(&output, 1);
     let err = stderr(&output);
     assert!(
@@ -1071,14 +1064,7 @@ fn the_alarm_command_sees_the_steps_context_but_not_its_env() {
     );
     let output = workspace
         .pipec()
-        .args([
-            "run",
-            "pipeline.pipe",
-            "--speed",
-            "36000",
-            "--alarm-command",
-            "./scripts/check-alarm.sh",
-        ])
+        .args(RUN_WATCHING_ALARMS)
         .env("RUN_TOKEN", "a-long-token-value")
         .output()
         .unwrap();
@@ -1114,14 +1100,7 @@ fn steps_ready_together_start_in_plan_order() {
     );
     let output = workspace
         .pipec()
-        .args([
-            "run",
-            "pipeline.pipe",
-            "--speed",
-            "36000",
-            "--alarm-command",
-            "./scripts/check-alarm.sh",
-        ])
+        .args(RUN_WATCHING_ALARMS)
         .output()
         .unwrap();
     assert_exit(&output, 0);

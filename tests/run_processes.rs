@@ -145,14 +145,7 @@ fn an_alarm_stops_the_deploys_whole_group_before_the_rollback_runs() {
         "scripts/check-alarm.sh",
         "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = deploy ] && [ -e started.txt ]; then exit 1; fi\nexit 0\n",
     );
-    let output = workspace.run(&[
-        "run",
-        "pipeline.pipe",
-        "--speed",
-        "36000",
-        "--alarm-command",
-        "./scripts/check-alarm.sh",
-    ]);
+    let output = workspace.run(RUN_WATCHING_ALARMS);
     assert_exit(&output, 1);
     let err = stderr(&output);
     assert!(err.contains("rolled back"), "{err}");
@@ -179,16 +172,7 @@ fn a_rollback_that_hangs_is_stopped_by_its_timeout() {
         "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = bake ]; then exit 1; fi\nexit 0\n",
     );
     let begun = Instant::now();
-    let output = workspace.run(&[
-        "run",
-        "pipeline.pipe",
-        "--speed",
-        "36000",
-        "--alarm-command",
-        "./scripts/check-alarm.sh",
-        "--rollback-timeout",
-        "1s",
-    ]);
+    let output = workspace.run(&[RUN_WATCHING_ALARMS, &["--rollback-timeout", "1s"]].concat());
     assert_exit(&output, 1);
     assert!(begun.elapsed() < Duration::from_secs(20));
     // The progress line says it too: the deploy was not undone.

@@ -178,14 +178,7 @@ fn bad_scenarios_exit_2_and_say_why() {
     for (idx, (text, message)) in cases.iter().enumerate() {
         let path = dir.join(format!("scenario{idx}.json"));
         std::fs::write(&path, text).unwrap();
-        let output = pipec(&[
-            "simulate",
-            SAMPLE,
-            "--start",
-            START,
-            "--scenario",
-            path.to_str().unwrap(),
-        ]);
+        let output = simulate_with_scenario(&path, &[]);
         assert_eq!(output.status.code(), Some(2), "{text}: {}", stderr(&output));
         assert!(
             stderr(&output).contains(message),
@@ -211,16 +204,7 @@ fn a_duration_for_an_approval_step_is_refused() {
         r#"{"format_version": "1.0", "durations": {"steps": {"production/approval/senior-engineer": 60}}}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--profile",
-        "emergency",
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
+    let output = simulate_with_scenario(&path, &["--profile", "emergency"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(
@@ -466,6 +450,32 @@ fn a_start_too_late_to_simulate_from_exits_2() {
     }
 }
 
+/// `simulate` of the sample from [`START`] with the scenario at `path`,
+/// and `extra` arguments.
+fn simulate_with_scenario(path: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "simulate",
+        SAMPLE,
+        "--start",
+        START,
+        "--scenario",
+        path.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    pipec(&args)
+}
+
+/// A scenario refused (exit status 2, nothing on standard output) with
+/// every one of `problems` listed.
+fn assert_scenario_problems(output: &std::process::Output, problems: &[&str]) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    let text = stderr(output);
+    for problem in problems {
+        assert!(text.contains(problem), "{problem}: {text}");
+    }
+    assert!(stdout(output).is_empty());
+}
+
 /// As in a plan, an optional field is left out, never `null`, and a
 /// change's packages and git refs are not blank: each is listed, with the
 /// scenario's other problems, as its JSON Schema refuses it.
@@ -482,28 +492,19 @@ fn a_null_field_and_a_blank_package_are_refused() {
   "traffic": {"untiered": null}}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let text = stderr(&output);
-    for problem in [
-        "`merged_at` in an entry of `changes` is `null`",
-        "`region` in an entry of `alarms` is `null`",
-        "`to` in an entry of `alarms` is `null`",
-        "`step` in an entry of `overrides` is `null`",
-        "`untiered` in `traffic` is `null`",
-        "change `c1` has an empty entry in `packages`",
-        "change `c1` has an empty entry in `git_refs`",
-    ] {
-        assert!(text.contains(problem), "{problem}: {text}");
-    }
-    assert!(stdout(&output).is_empty());
+    let output = simulate_with_scenario(&path, &[]);
+    assert_scenario_problems(
+        &output,
+        &[
+            "`merged_at` in an entry of `changes` is `null`",
+            "`region` in an entry of `alarms` is `null`",
+            "`to` in an entry of `alarms` is `null`",
+            "`step` in an entry of `overrides` is `null`",
+            "`untiered` in `traffic` is `null`",
+            "change `c1` has an empty entry in `packages`",
+            "change `c1` has an empty entry in `git_refs`",
+        ],
+    );
 }
 
 /// Without `changes` the one change is `c1`, which approvals and
@@ -519,16 +520,7 @@ fn without_changes_the_one_change_c1_may_be_named() {
     };
     let run = |change: &str| {
         std::fs::write(&path, scenario(change)).unwrap();
-        pipec(&[
-            "simulate",
-            SAMPLE,
-            "--profile",
-            "emergency",
-            "--start",
-            START,
-            "--scenario",
-            path.to_str().unwrap(),
-        ])
+        simulate_with_scenario(&path, &["--profile", "emergency"])
     };
     let output = run("c1");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -556,43 +548,27 @@ fn every_problem_of_a_scenario_is_listed_together() {
   "durations": {"kinds": {"bake": 60}, "steps": {"production/first/bak": 60}}}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let text = stderr(&output);
-    for problem in [
-        "unknown field `merge_at` in an entry of `changes`, expected one of `id`, `merged_at`, `packages`, `git_refs`",
-        "unknown field `bake` in `durations.kinds`, expected one of `source`, `build`, `test`, `deploy`, `onebox_deploy`",
-        "change `c1` is listed 2 times",
-        "no change `c9` in `changes`",
-        "override of `alarm:high_severity`, which is not overridable",
-        "`durations.steps` names `production/first/bak`, which is not a step of the plan",
-        // A name is written escaped: a line break in it would split the line.
-        "alarm `Nope\\nline` is not read by any rollback alarm or blocker of the plan",
-    ] {
-        assert!(text.contains(problem), "{problem}: {text}");
-    }
-    assert!(stdout(&output).is_empty());
+    let output = simulate_with_scenario(&path, &[]);
+    assert_scenario_problems(
+        &output,
+        &[
+            "unknown field `merge_at` in an entry of `changes`, expected one of `id`, `merged_at`, `packages`, `git_refs`",
+            "unknown field `bake` in `durations.kinds`, expected one of `source`, `build`, `test`, `deploy`, `onebox_deploy`",
+            "change `c1` is listed 2 times",
+            "no change `c9` in `changes`",
+            "override of `alarm:high_severity`, which is not overridable",
+            "`durations.steps` names `production/first/bak`, which is not a step of the plan",
+            // A name is written escaped: a line break in it would split the line.
+            "alarm `Nope\\nline` is not read by any rollback alarm or blocker of the plan",
+        ],
+    );
     // A value of the wrong type still stops the reading, where it is.
     std::fs::write(
         &path,
         r#"{"format_version": "1.0", "durations": {"kinds": {"bake": 60, "build": "ten"}}}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
+    let output = simulate_with_scenario(&path, &[]);
     assert_refused(&output, "at line 1 column");
 }
 
@@ -611,27 +587,19 @@ fn an_entry_without_a_field_it_needs_is_listed_with_the_other_problems() {
   "overrides": [{"step": "build/bundle"}]}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let output = simulate_with_scenario(&path, &[]);
+    assert_scenario_problems(
+        &output,
+        &[
+            "missing field `id` in an entry of `changes`",
+            "unknown field `merge_at` in an entry of `changes`",
+            "missing field `from` in an entry of `alarms`",
+            "missing field `gate` in an entry of `overrides`",
+            "alarm `Nope` is not read by any rollback alarm or blocker of the plan",
+        ],
+    );
     let text = stderr(&output);
-    for problem in [
-        "missing field `id` in an entry of `changes`",
-        "unknown field `merge_at` in an entry of `changes`",
-        "missing field `from` in an entry of `alarms`",
-        "missing field `gate` in an entry of `overrides`",
-        "alarm `Nope` is not read by any rollback alarm or blocker of the plan",
-    ] {
-        assert!(text.contains(problem), "{problem}: {text}");
-    }
     assert!(!text.contains("line 1 column"), "{text}");
-    assert!(stdout(&output).is_empty());
 }
 
 /// A plan whose window is in a zone the time-zone database does not know
@@ -776,14 +744,7 @@ fn a_second_rollback_keeps_the_reason_the_change_halted_with() {
   {"alarm": "OrdersApi_High_P99_Latency", "region": "us-west-2", "from": "2027-01-27T17:40:00Z", "to": "2027-01-27T17:50:00Z"}]}"#,
     )
     .unwrap();
-    let output = pipec(&[
-        "simulate",
-        SAMPLE,
-        "--start",
-        START,
-        "--scenario",
-        path.to_str().unwrap(),
-    ]);
+    let output = simulate_with_scenario(&path, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(

@@ -12,6 +12,18 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The registry every fixture deploys to.
+
+/// `pipec run` of the workspace's `pipeline.pipe` at 36000x, its alarms
+/// asked of `scripts/check-alarm.sh`.
+pub const RUN_WATCHING_ALARMS: &[&str] = &[
+    "run",
+    "pipeline.pipe",
+    "--speed",
+    "36000",
+    "--alarm-command",
+    "./scripts/check-alarm.sh",
+];
+
 pub const LAB: &str = r#"registry lab {
   partition = "lab"
   region lab-east-1  { traffic = low;  azs = [labe1-az1, labe1-az2] }

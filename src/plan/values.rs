@@ -116,9 +116,10 @@ impl<'w> Lowerer<'_, 'w> {
         if text.contains('{') {
             return None;
         }
-        let value = match text.split_once('=') {
-            Some((_, value)) => value,
-            None => keyword_member_value(&text)?,
+        // The keyword forms first: an alarm's name may hold a `=`.
+        let value = match keyword_member_value(&text) {
+            Some(value) => value,
+            None => text.split_once('=')?.1,
         }
         .trim();
         (!value.is_empty()).then(|| canonical_value_text(value))

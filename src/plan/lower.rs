@@ -644,7 +644,17 @@ impl<'w> Lowerer<'_, 'w> {
                                 }
                                 self.interpolated_origin(branch, file, "branch")
                             }
-                            (None, Some((branch, _))) => branch,
+                            // Interpolated again, as an origin: one that
+                            // inserts nothing is an empty branch.
+                            (None, Some((branch, field))) => match self
+                                .value_of(field)
+                                .and_then(|(expr, file)| string_literal(expr).map(|s| (s, file)))
+                            {
+                                Some((string, file)) => {
+                                    self.interpolated_origin(string, file, "branch")
+                                }
+                                None => branch,
+                            },
                             (None, None) => "main".to_string(),
                         };
                         SourceOrigin::Git { url, branch }

@@ -1091,7 +1091,7 @@ impl ShapeChecker {
                         body.describe()
                     ),
                 )
-                .primary(self.file, type_span(ty), "no type names its values")
+                .primary(self.file, type_span(ty), "a type, where none is written")
                 .help(format!(
                     "write `{} = ...`, or give a new field another name",
                     name.name
@@ -1238,8 +1238,9 @@ pub fn builtin_restated_as(body: Body, name: &str, ty: &TypeExpr) -> Option<Rest
 pub enum Restated {
     /// The field has this type, and the declaration another.
     As(&'static str),
-    /// The field's values are of no type a declaration can name (a
-    /// window's `allow`, a test's `kind`): it is set without one.
+    /// The field is set without a type: its values are of no type a
+    /// declaration can name (a window's `allow`, a test's `kind`), or its
+    /// body reads assignments only (a window's `zone`).
     Untyped,
 }
 
@@ -1252,9 +1253,11 @@ fn builtin_declared_type(body: Body, name: &str) -> Option<Option<&'static str>>
         (Body::Production, "registry") => Some("registry"),
         (Body::Region, "azs") => Some("[az]"),
         (Body::Region, "cells") => Some("[cell]"),
-        (Body::Window, "zone") | (Body::Exempt | Body::Under, "reason") => Some("string"),
-        (Body::Calendar, "covers_until") | (Body::Exempt | Body::Under, "expires") => Some("date"),
-        (Body::Window, "allow" | "except" | "blackout") => None,
+        // A window's, a calendar's and an exemption's fields are read
+        // from their assignments alone: a declaration would be dropped.
+        (Body::Window, "zone" | "allow" | "except" | "blackout")
+        | (Body::Calendar, "covers_until")
+        | (Body::Exempt | Body::Under, "reason" | "expires") => None,
         _ => return None,
     })
 }

@@ -400,6 +400,11 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
                  write `shell = true` next to it to run the command with `sh -c`"
                 .to_string(),
             WordsError::Empty => format!("give a command, or remove `{field}`"),
+            WordsError::EmptyProgram => {
+                "give the field inserted first a value that is not empty, or write the \
+                 program's name first"
+                    .to_string()
+            }
         };
         self.diagnostics.push(
             Diagnostic::error(

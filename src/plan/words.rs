@@ -36,6 +36,9 @@ pub enum WordsError {
     ShellOperator(char),
     /// The command has no words.
     Empty,
+    /// The first word, the program, is empty: a value inserted there
+    /// (`${tool}`) is empty.
+    EmptyProgram,
 }
 
 impl std::fmt::Display for WordsError {
@@ -48,6 +51,7 @@ impl std::fmt::Display for WordsError {
                 "`{op}` is a shell operator, and this command runs without a shell"
             ),
             WordsError::Empty => f.write_str("the command is empty"),
+            WordsError::EmptyProgram => f.write_str("its program, the first word, is empty"),
         }
     }
 }
@@ -130,10 +134,11 @@ pub fn split(pieces: &[Piece<'_>]) -> Result<Vec<String>, WordsError> {
     if let Some(done) = word {
         words.push(done);
     }
-    if words.is_empty() {
-        return Err(WordsError::Empty);
+    match words.first() {
+        None => Err(WordsError::Empty),
+        Some(program) if program.is_empty() => Err(WordsError::EmptyProgram),
+        Some(_) => Ok(words),
     }
-    Ok(words)
 }
 
 /// One word as the shell would read it back unchanged: bare when it holds
@@ -243,6 +248,11 @@ mod tests {
             Err(WordsError::ShellOperator('&'))
         );
         assert_eq!(split(&[Piece::Text("  ")]), Err(WordsError::Empty));
+        assert_eq!(
+            split(&[Piece::Value(""), Piece::Text(" x")]),
+            Err(WordsError::EmptyProgram)
+        );
+        assert_eq!(split(&[Piece::Text("''")]), Err(WordsError::EmptyProgram));
         // Quoted or escaped, operators are plain characters.
         assert_eq!(
             words("find . -exec true {} \\;"),

@@ -595,6 +595,7 @@ impl<'w> Lowerer<'_, 'w> {
             self.production(&mut plan, block, production, placement, &defaults, previous);
         }
         tables_in_first_use_order(&mut plan);
+        self.diagnostics.extend(repeated_step_ids(&plan));
         if self.written {
             plan.regions = regions_in_first_use_order(&plan.steps, registry);
         }
@@ -886,4 +887,48 @@ fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Ve
         });
     }
     regions
+}
+
+/// `P0103` for each step id a plan gives two steps: ids are paths of names
+/// (`gamma/test/deploy`), and a stage, region, test or approval role may be
+/// named like a fixed segment of another step's path (a region `test`, a
+/// test `deploy`, a stage `production`). The plan's readers refuse such a
+/// plan, so it is not written; reported at the later step, once an id.
+/// In a plan only checked, the steps an alarm rolls back have no id
+/// ([`StepIds::for_rolled_back`]): two of those meeting is found when the
+/// plan is compiled.
+fn repeated_step_ids(plan: &Plan) -> Vec<Diagnostic> {
+    let mut first: std::collections::HashMap<&str, &Step> =
+        std::collections::HashMap::with_capacity(plan.steps.len());
+    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for step in &plan.steps {
+        let id: &str = &step.id;
+        if id.is_empty() {
+            continue;
+        }
+        match first.get(id) {
+            None => {
+                first.insert(id, step);
+            }
+            // The same step twice (a region listed twice) is the repeated
+            // item's mistake, reported where it is written (P0308).
+            Some(earlier)
+                if earlier.target == step.target
+                    && std::mem::discriminant(&earlier.params)
+                        == std::mem::discriminant(&step.params) => {}
+            Some(earlier) if reported.insert(id) => found.push(
+                Diagnostic::error(
+                    Code::DUPLICATE_DEFINITION,
+                    format!("two steps of pipeline `{}` have the id `{id}`", plan.pipeline),
+                )
+                .primary(step.trace.at.file, step.trace.at.span, "this step's id")
+                .secondary(earlier.trace.at.file, earlier.trace.at.span, "is also this step's")
+                .note("a step's id is the path of the names it is made of: a stage, region, test or approval role named like a fixed part of another step's path (`test`, `approval`, `deploy`, `bake`; a stage `source`, `build` or `production`) makes two paths meet")
+                .help("rename the stage, region, test or role, so that every step keeps an id of its own"),
+            ),
+            Some(_) => {}
+        }
+    }
+    found
 }

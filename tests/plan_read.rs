@@ -663,6 +663,17 @@ fn the_reader_refuses_ids_that_do_not_resolve() {
             "two alarms have the id `high_severity`",
         ),
         (
+            "/regions".into(),
+            {
+                // The region again, with another traffic tier.
+                let listed = plan["regions"][0].clone();
+                let mut again = listed.clone();
+                again["attributes"]["traffic"] = json!("high");
+                json!([listed, again])
+            },
+            "the `regions` table lists `lab-east-1` twice",
+        ),
+        (
             at(&az, "/deploy/artifacts"),
             json!(["other"]),
             "deploys `other`, which is not in `artifacts`",

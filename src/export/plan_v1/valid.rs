@@ -40,8 +40,17 @@ pub(super) fn plan(plan: &PlanV1) -> Result<(), String> {
     for artifact in &plan.artifacts {
         self::artifact(artifact)?;
     }
+    let mut listed = BTreeSet::new();
     for region in &plan.regions {
         self::region(region)?;
+        // Steps name a region by its code: one listed twice, perhaps with
+        // other attributes, would leave which one they mean to chance.
+        if !listed.insert(&*region.code) {
+            return Err(format!(
+                "the `regions` table lists `{}` twice",
+                region.code.escape_debug()
+            ));
+        }
     }
     for entry in &plan.gates {
         gate(entry)?;

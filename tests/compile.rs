@@ -1398,6 +1398,45 @@ fn alarm_gates(plan: &Value) -> Vec<&Value> {
         .collect()
 }
 
+/// An alarm expression is written as CloudWatch reads it whatever the
+/// precedence: an `and` inside an `or` (or the reverse) is parenthesised,
+/// as written or not, and a `not` of an `ALARM(...)` is not.
+#[test]
+fn alarm_expressions_parenthesise_every_mixed_operator() {
+    let plan = compile_text(
+        r#"import "std/aws"
+template Base {
+  source code = git("orders-api", branch: "mainline") { require review }
+  build bundle from code { run = "make"; sign = true }
+  production {
+    registry = aws
+    deploy bundle
+    block on ALARM("A") or (ALARM("B") and not ALARM("C"))
+    block on ALARM("D") or ALARM("E") and ALARM("F")
+    block on (ALARM("G") or ALARM("H")) and ALARM("I")
+    wave first { regions = [us-east-1] }
+    wave rest  { regions = rest }
+  }
+}
+pipeline orders_api extends Base {
+  platform = ecs
+}
+"#,
+    );
+    let written: Vec<&str> = alarm_gates(&plan)
+        .iter()
+        .map(|gate| gate["alarm"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            r#"ALARM("A") OR (ALARM("B") AND NOT ALARM("C"))"#,
+            r#"ALARM("D") OR (ALARM("E") AND ALARM("F"))"#,
+            r#"(ALARM("G") OR ALARM("H")) AND ALARM("I")"#,
+        ]
+    );
+}
+
 /// RFC 0001, R22: a blocker on the same alarm declared twice, in one body
 /// or along the chain, is one gate, overridable only if every declaration
 /// says so, with every declaration in its provenance.

@@ -278,7 +278,10 @@ impl AlarmRenderer<'_, '_> {
                     if !joined.is_empty() {
                         joined.push_str(separator);
                     }
-                    if precedence < own {
+                    // An operand of the other operator is parenthesised
+                    // whichever binds tighter: CloudWatch's rule syntax
+                    // states no precedence of `AND` over `OR`.
+                    if precedence != Precedence::Atom && precedence != own {
                         joined.push('(');
                         joined.push_str(&text);
                         joined.push(')');

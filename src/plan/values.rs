@@ -1066,7 +1066,8 @@ pub(super) fn canonical_value_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut in_string, mut escaped) = (false, false);
     let mut last_was_space = false;
-    for ch in text.trim().chars() {
+    let mut chars = text.trim().chars().peekable();
+    while let Some(ch) = chars.next() {
         // Strings keep their text exactly.
         if in_string {
             out.push(ch);
@@ -1075,6 +1076,17 @@ pub(super) fn canonical_value_text(text: &str) -> String {
             continue;
         }
         if ch.is_whitespace() {
+            last_was_space = true;
+            continue;
+        }
+        // A comment is left out, as a blank: joined onto one line, it
+        // would hide what follows it.
+        if ch == '/' && chars.peek() == Some(&'/') {
+            for skipped in chars.by_ref() {
+                if skipped == '\n' {
+                    break;
+                }
+            }
             last_was_space = true;
             continue;
         }
@@ -1292,6 +1304,11 @@ mod canonical_tests {
         assert_eq!(canonical_value_text(one_line), one_line);
         assert_eq!(canonical_value_text(broken), one_line);
         assert_eq!(canonical_value_text("[ a,  b, ]"), "[a, b]");
+        assert_eq!(
+            canonical_value_text("[\n  r-1,   // the first\n  r-2\n]"),
+            "[r-1, r-2]"
+        );
+        assert_eq!(canonical_value_text("\"a // b\" // c"), "\"a // b\"");
         // Strings are kept as written.
         assert_eq!(canonical_value_text("\"make (x,  )\"  "), "\"make (x,  )\"");
         assert_eq!(canonical_value_text("\"a \\\" ,)\""), "\"a \\\" ,)\"");

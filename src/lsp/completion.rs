@@ -139,6 +139,23 @@ mod tests {
         assert!(!words.contains(&"stage") && !words.contains(&"test"));
     }
 
+    /// Bodies whose fields are free still offer their built-in ones, and
+    /// a wave every `by` it accepts.
+    #[test]
+    fn free_bodies_offer_their_built_in_fields() {
+        let text = "template T {\n  profile p {\n    pl\n  }\n}\n";
+        assert!(members(text, "pl\n").contains(&"platform"));
+        let text = "registry r {\n  region x-1 {\n    az\n  }\n}\n";
+        let words = members(text, "az\n");
+        assert!(
+            ["name", "azs", "cells"]
+                .iter()
+                .all(|field| words.contains(field))
+        );
+        let text = "template T {\n  production {\n    wave w {\n      b\n    }\n  }\n}\n";
+        assert!(members(text, "b\n").contains(&"by region"));
+    }
+
     #[test]
     fn the_top_level_offers_declarations_and_a_header_nothing() {
         assert_eq!(offer("templ", 3), Some(Offer::Declarations(DECLARATIONS)));

@@ -315,9 +315,12 @@ fn field_value(
             (Body::Production, "registry") if operand => {
                 declarations(place, DeclKind::Registry, simple, out);
             }
-            (Body::Stage | Body::Wave, "regions") => {
-                regions(place, around, spot, around.body == Body::Wave, simple, out);
+            // A stage's regions are a list (`[us-east-1]`), not a set: no
+            // registry, `rest` or region stands alone there.
+            (Body::Stage, "regions") if !matches!(spot, Spot::Operand { .. }) => {
+                regions(place, around, spot, false, simple, out);
             }
+            (Body::Wave, "regions") => regions(place, around, spot, true, simple, out),
             (Body::Window, "except") if operand || matches!(spot, Spot::ListItem(_)) => {
                 declarations(place, DeclKind::Calendar, simple, out);
             }
@@ -639,7 +642,7 @@ mod tests {
             "stage" => " s1 {}",
             "production" => " {}",
             "wave" => " w1 {}",
-            "onebox" | "by az" | "by cell" => "",
+            "onebox" | "by az" | "by cell" | "by region" => "",
             "test" => " t1",
             "deploy" => " x",
             "profile" => " p1 {}",
@@ -797,8 +800,14 @@ mod tests {
         );
         assert_eq!(
             labels(&pipeline("  production { wave w { by | } }")),
-            ["az", "cell"]
+            ["az", "cell", "region"]
         );
+        // A stage's regions are a list: nothing stands alone there, and
+        // inside the list, regions only.
+        assert!(labels(&pipeline("  stage beta { regions = | }")).is_empty());
+        let listed = labels(&pipeline("  stage beta { regions = [|] }"));
+        assert!(listed.contains(&"us-east-1".to_string()), "{listed:?}");
+        assert!(!listed.contains(&"aws".to_string()), "{listed:?}");
         assert_eq!(labels(&pipeline("  stage beta { deploy | }")), ["bundle"]);
         // A value where none is typed: no member keywords, nothing.
         assert_eq!(

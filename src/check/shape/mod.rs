@@ -239,7 +239,7 @@ impl Form {
             Form::Window | Form::ProfileWindow => &["window"],
             Form::Require => &["require"],
             Form::Wait => &["wait for"],
-            Form::Scope => &["by az", "by cell"],
+            Form::Scope => &["by az", "by cell", "by region"],
             Form::Exclude => &["exclude"],
             Form::BakeScale => &["bake scale"],
             Form::Traffic => &["traffic <="],
@@ -371,7 +371,12 @@ impl Body {
         let mut words: Vec<&'static str> = Vec::new();
         for form in self.allowed() {
             let written: &[&'static str] = match form {
-                Form::Field => self.builtin_fields().unwrap_or(&[]),
+                // A body whose fields are free still has built-in ones.
+                Form::Field => self.builtin_fields().unwrap_or(match self {
+                    Body::Profile => &["platform"],
+                    Body::Region => &["name", "azs", "cells"],
+                    _ => &[],
+                }),
                 other => other.keywords(),
             };
             for word in written {

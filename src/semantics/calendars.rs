@@ -191,14 +191,16 @@ pub fn check_repeated_holidays(block: &Block, file: FileId, out: &mut Vec<Diagno
         ) {
             continue;
         }
+        // The whole line, which can be deleted (an editor fades it): the
+        // date alone would leave a holiday without one.
         match seen.iter().find(|(earlier, _)| **earlier == date.value) {
             Some((_, earlier)) => out.push(
                 Diagnostic::error(Code::DUPLICATE_LIST_ITEM, "this holiday is listed twice")
-                    .primary(file, date.span, "listed again")
+                    .primary(file, member.span, "listed again")
                     .secondary(file, *earlier, "first listed here")
                     .help("remove the repeated line, or correct its date"),
             ),
-            None => seen.push((&date.value, date.span)),
+            None => seen.push((&date.value, member.span)),
         }
     }
 }

@@ -244,5 +244,10 @@ fn a_refused_rename_names_the_file_that_would_see_both_names() {
         rename(&mut client, "Svc"),
         "`Svc` is already declared in svc.pipe, where `Base` is visible"
     );
+    // `shared` is the name svc.pipe's import of shared.pipe binds.
+    assert_eq!(
+        rename(&mut client, "shared"),
+        "`shared` is the name of an import of svc.pipe, where `Base` is visible"
+    );
     client.shutdown();
 }

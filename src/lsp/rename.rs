@@ -448,6 +448,13 @@ fn decl_collision(
         let Some(module) = workspace.module(file) else {
             continue;
         };
+        // An import's name is a top-level name of the file that writes it.
+        if module.imports.iter().any(|import| import.alias == new_name) {
+            return Err(format!(
+                "`{new_name}` is the name of an import of {}, where `{old}` is visible",
+                file_name(file)
+            ));
+        }
         let seen = std::iter::once(file).chain(module.imports.iter().map(|import| import.target));
         for other in seen {
             if declares(other) {

@@ -48,12 +48,24 @@ pipeline Other extends base.Base {
 }
 "#;
 
+/// A descendant of `Base` beside svc.pipe's: a rename started in svc.pipe
+/// reaches it through `Base`, though neither file imports the other.
+const MORE: &str = r#"import "base.pipe"
+
+pipeline More extends Base {
+  production {
+    wave first { bake = 14h }
+  }
+}
+"#;
+
 fn files() -> BTreeMap<String, String> {
     [
         ("pipec.toml", ""),
         ("alarms.pipe", ALARMS),
         ("base.pipe", BASE),
         ("svc.pipe", SVC),
+        ("more.pipe", MORE),
     ]
     .into_iter()
     .map(|(path, text)| (path.to_string(), text.to_string()))
@@ -105,6 +117,9 @@ fn rename(name: &str, path: &str, at: &str, new: &str) -> (BTreeMap<String, Stri
     let uri = workspace.uri(path);
     let text = files[path].clone();
     client.open(&uri, &text);
+    // Once checked, the server knows which files import which, and loads
+    // only those a request needs: the rename must still reach them all.
+    client.diagnostics_for(&uri);
     let cursor = text.find(at).unwrap() + at.len() - 1;
     let line = text[..cursor].matches('\n').count();
     let character = cursor - text[..cursor].rfind('\n').map_or(0, |idx| idx + 1);
@@ -148,7 +163,8 @@ fn renaming_a_stage_from_its_template_keeps_the_workspace_as_it_was() {
 fn renaming_a_wave_from_an_override_keeps_the_workspace_as_it_was() {
     let before = checked(&files(), "rename-wave-before", "first", "pilot");
     let (after_files, count) = rename("rename-wave", "svc.pipe", "wave f", "pilot");
-    assert_eq!(count, 2, "{after_files:#?}");
+    // base.pipe's, svc.pipe's and more.pipe's.
+    assert_eq!(count, 3, "{after_files:#?}");
     assert!(after_files.values().all(|text| !text.contains("first")));
     let after = checked(&after_files, "rename-wave-after", "first", "pilot");
     assert_eq!(before, after);
@@ -158,7 +174,7 @@ fn renaming_a_wave_from_an_override_keeps_the_workspace_as_it_was() {
 fn renaming_a_template_and_an_alarm_keeps_the_workspace_as_it_was() {
     let before = checked(&files(), "rename-decl-before", "Base", "Foundation");
     let (after_files, count) = rename("rename-decl", "svc.pipe", "extends B", "Foundation");
-    assert_eq!(count, 3, "{after_files:#?}");
+    assert_eq!(count, 4, "{after_files:#?}");
     assert!(after_files.values().all(|text| !text.contains("Base")));
     assert_eq!(
         before,

@@ -161,9 +161,36 @@ impl Checker {
     /// references and hovers can reach), or all of them while the scope's
     /// graph is unknown.
     pub fn request_entries(&self, scope: &Scope, name: &str, all: Vec<Entry>) -> Vec<Entry> {
+        self.entries_importing(scope, [name.to_string()], all)
+    }
+
+    /// The files a rename from `name` may edit: those importing `name` or
+    /// any file it imports, directly or not. A member declared in an
+    /// imported template is renamed in every descendant of it, siblings of
+    /// `name`'s own declarations included.
+    pub fn rename_entries(&self, scope: &Scope, name: &str, all: Vec<Entry>) -> Vec<Entry> {
+        let Some(state) = self.states.get(scope).filter(|state| state.known) else {
+            return all;
+        };
+        let imported = closure([name.to_string()], |file| {
+            state
+                .imports
+                .get(file)
+                .map(|targets| targets.iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        });
+        self.entries_importing(scope, imported, all)
+    }
+
+    fn entries_importing(
+        &self,
+        scope: &Scope,
+        names: impl IntoIterator<Item = String>,
+        all: Vec<Entry>,
+    ) -> Vec<Entry> {
         match self.states.get(scope) {
             Some(state) if state.known => {
-                let wanted = importers_closure(&state.imports, [name.to_string()]);
+                let wanted = importers_closure(&state.imports, names);
                 all.into_iter()
                     .filter(|entry| wanted.contains(&entry_name(entry)))
                     .collect()

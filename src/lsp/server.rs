@@ -519,15 +519,21 @@ impl Server<'_> {
                 let new_name = params.new_name;
                 let pipelines = self.pipeline_names(&at.text_document.uri);
                 let answer = self
-                    .with_place(&at.text_document.uri, at.position, |place, offset| {
-                        let Some(places) = rename::rename(place, offset, &new_name, &pipelines)?
-                        else {
-                            return Ok(None);
-                        };
-                        Ok(Some(rename::workspace_edit(
-                            place, &places, &new_name, encoding,
-                        )))
-                    })
+                    .with_place_loading(
+                        &at.text_document.uri,
+                        at.position,
+                        Loading::Rename,
+                        |place, offset| {
+                            let Some(places) =
+                                rename::rename(place, offset, &new_name, &pipelines)?
+                            else {
+                                return Ok(None);
+                            };
+                            Ok(Some(rename::workspace_edit(
+                                place, &places, &new_name, encoding,
+                            )))
+                        },
+                    )
                     .unwrap_or(Ok(None));
                 match answer {
                     Ok(edit) => to_value(edit),
@@ -628,12 +634,26 @@ impl Server<'_> {
         position: lsp_types::Position,
         f: impl FnOnce(&Place<'_, '_>, usize) -> R,
     ) -> Option<R> {
+        self.with_place_loading(uri, position, Loading::Importers, f)
+    }
+
+    /// [`Self::with_place`], loading the files `loading` says.
+    fn with_place_loading<R>(
+        &self,
+        uri: &Uri,
+        position: lsp_types::Position,
+        loading: Loading,
+        f: impl FnOnce(&Place<'_, '_>, usize) -> R,
+    ) -> Option<R> {
         let document = self.documents.get(uri)?;
         let scope = documents::scope_of(document);
         let all = documents::entries(&scope, &self.documents);
         let scope_files: Vec<std::path::PathBuf> =
             all.iter().map(|entry| entry.path.clone()).collect();
-        let entries = self.checker.request_entries(&scope, &document.name(), all);
+        let entries = match loading {
+            Loading::Importers => self.checker.request_entries(&scope, &document.name(), all),
+            Loading::Rename => self.checker.rename_entries(&scope, &document.name(), all),
+        };
         let overlay = self.documents.overlay();
         let workspace = modules::load_cached(entries, &overlay, self.checker.cache());
         let analysis = semantics::analyze(
@@ -934,4 +954,15 @@ mod tests {
         assert!(message.contains("textDocument/hover"));
         assert_eq!(guarded("x", || Ok(Value::Null)).ok(), Some(Value::Null));
     }
+}
+
+/// Which files a request loads besides the document's.
+#[derive(Clone, Copy)]
+enum Loading {
+    /// The files that import it, directly or not: whatever its names
+    /// reach.
+    Importers,
+    /// Also those importing any file it imports: every descendant of a
+    /// template it extends, which a rename of an inherited member edits.
+    Rename,
 }

@@ -267,3 +267,35 @@ fn a_refused_rename_names_the_file_that_would_see_both_names() {
     );
     client.shutdown();
 }
+
+/// A bare name in a template that has an alarm member of that name means
+/// the member: renaming the top-level alarm leaves it alone.
+#[test]
+fn renaming_an_alarm_leaves_the_names_a_member_alarm_shadows() {
+    let text = "import \"std/aws\"\nalarm errs = ALARM(\"e\")\ntemplate T {\n  alarm errs = ALARM(\"t\")\n  alarm both = errs or ALARM(\"z\")\n  production { registry = aws; rollback on errs; block on both; wave w { regions = rest } }\n}\ntemplate V { production { registry = aws; rollback on errs; wave w { regions = rest } } }\n";
+    let workspace = TempWorkspace::new(
+        "rename-shadowed-alarm",
+        &[("pipec.toml", ""), ("a.pipe", text)],
+    );
+    let mut client = client_utf8();
+    let uri = workspace.uri("a.pipe");
+    client.open(&uri, text);
+    client.diagnostics_for(&uri);
+    let edit = client.request(
+        "textDocument/rename",
+        json!({
+            "textDocument": { "uri": uri },
+            "position": { "line": 1, "character": 7 },
+            "newName": "errors",
+        }),
+    );
+    client.shutdown();
+    let lines: Vec<u64> = edit["changes"][uri.as_str()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edit| edit["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // The declaration and V's `rollback on errs`; not T's two uses.
+    assert_eq!(lines, [1, 7], "{edit:#}");
+}

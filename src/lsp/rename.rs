@@ -370,6 +370,16 @@ fn decl_uses(
     if let Some(name) = scopes.item(target).and_then(|item| item.kind.name()) {
         found.insert((target.file, name.span));
     }
+    // An alarm's, window's or calendar's uses as references find them: a
+    // bare name in a template that has an alarm member of that name means
+    // the member, not the top-level alarm.
+    if matches!(
+        kind,
+        DeclKind::Alarm | DeclKind::Window | DeclKind::Calendar
+    ) {
+        found.extend(super::uses::uses(place, target));
+        return found;
+    }
     for module in &place.workspace.modules {
         if module.is_std {
             continue;

@@ -12,6 +12,13 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The registry every fixture deploys to.
+pub const LAB: &str = r#"registry lab {
+  partition = "lab"
+  region lab-east-1  { traffic = low;  azs = [labe1-az1, labe1-az2] }
+  region lab-west-1  { traffic = high; azs = [labw1-az1] }
+  region lab-north-1 { traffic = high; azs = [labn1-az1] }
+}
+"#;
 
 /// `pipec run` of the workspace's `pipeline.pipe` at 36000x, its alarms
 /// asked of `scripts/check-alarm.sh`.
@@ -23,14 +30,6 @@ pub const RUN_WATCHING_ALARMS: &[&str] = &[
     "--alarm-command",
     "./scripts/check-alarm.sh",
 ];
-
-pub const LAB: &str = r#"registry lab {
-  partition = "lab"
-  region lab-east-1  { traffic = low;  azs = [labe1-az1, labe1-az2] }
-  region lab-west-1  { traffic = high; azs = [labw1-az1] }
-  region lab-north-1 { traffic = high; azs = [labn1-az1] }
-}
-"#;
 
 /// Appends the step's id (and its first argument, if any) to
 /// `effects.txt`: the side effect the tests count. Appending one line is

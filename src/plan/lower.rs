@@ -898,9 +898,9 @@ fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Ve
 /// ([`StepIds::for_rolled_back`]): two of those meeting is found when the
 /// plan is compiled.
 fn repeated_step_ids(plan: &Plan) -> Vec<Diagnostic> {
-    let mut first: std::collections::HashMap<&str, &Step> =
-        std::collections::HashMap::with_capacity(plan.steps.len());
-    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut first: crate::hashing::FastHashMap<&str, &Step> =
+        crate::hashing::FastHashMap::with_capacity_and_hasher(plan.steps.len(), Default::default());
+    let mut reported: crate::hashing::FastHashSet<&str> = Default::default();
     let mut found = Vec::new();
     for step in &plan.steps {
         let id: &str = &step.id;

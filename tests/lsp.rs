@@ -328,6 +328,31 @@ fn hover_on_a_block_replaced_after_remove_names_only_the_new_one() {
     client.shutdown();
 }
 
+/// A contextual keyword written as a name is the name: hover on an alarm
+/// named `onebox` gives no one-box reference, hover on `onebox {` does.
+#[test]
+fn hover_on_a_name_spelt_like_a_keyword_gives_no_keyword_reference() {
+    let mut client = Client::default();
+    let file = "untitled:names";
+    client.open(
+        file,
+        "template T {\n  alarm onebox = ALARM(\"OneBox\")\n  production {\n    rollback on onebox\n    onebox { traffic <= 10% }\n  }\n}\n",
+    );
+    let text = |client: &mut Client, line: u32, character: u32| {
+        let hover = client.request("textDocument/hover", position(file, line, character));
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let reference = "a one-box host";
+    assert!(!text(&mut client, 1, 9).contains(reference));
+    assert!(!text(&mut client, 3, 17).contains(reference));
+    let keyword = text(&mut client, 4, 6);
+    assert!(keyword.contains(reference), "{keyword}");
+    client.shutdown();
+}
+
 #[test]
 fn hover_on_a_policy_rule_explains_it() {
     let mut client = Client::default();

@@ -51,7 +51,17 @@ pub fn hover(place: &Place<'_, '_>, offset: usize) -> Option<String> {
     {
         push_paragraph(&mut out, &text);
     }
-    if let Some(text) = word.and_then(reference::keyword) {
+    // A contextual keyword written as a name (`alarm onebox = ...`,
+    // `rollback on onebox`) is that name, not the keyword.
+    let within = |span: crate::source::Span| span.start() <= offset && offset <= span.end();
+    let as_name = at.as_ref().is_some_and(|at| match at.member() {
+        Some(member) => {
+            member.kind.name().is_some_and(|name| within(name.span))
+                || super::locate::path_in_member(member, offset).is_some()
+        }
+        None => at.item.kind.name().is_some_and(|name| within(name.span)),
+    });
+    if !as_name && let Some(text) = word.and_then(reference::keyword) {
         push_paragraph(&mut out, text);
     }
     (!out.is_empty()).then_some(out)

@@ -542,7 +542,7 @@ fn compile_writes_the_plan_and_refuses_broken_input() {
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(plan["pipeline"], "orders_api");
-    assert_eq!(plan["format_version"], "1.2");
+    assert_eq!(plan["format_version"], "1.3");
 
     // A broken file: exit 1, diagnostics, and the previous plan untouched.
     std::fs::write(
@@ -1843,7 +1843,7 @@ fn compile_to_standard_output_needs_no_temporary_directory() {
         .unwrap();
     assert_eq!(usual.status.code(), Some(0), "{}", stderr(&usual));
     assert_eq!(without.status.code(), Some(0), "{}", stderr(&without));
-    assert!(usual.stdout.starts_with(b"[{\"format_version\":\"1.2\""));
+    assert!(usual.stdout.starts_with(b"[{\"format_version\":\"1.3\""));
     assert_eq!(usual.stdout, without.stdout);
 }
 

@@ -758,9 +758,12 @@ mod mirror {
     use serde::{Deserialize, Serialize};
     use serde_json::Number;
 
+    /// A plan: its steps whole (`Step`), as every version may write
+    /// them, or as written (`WrittenStep`), which from 1.3 on name their
+    /// parameters, gates and field provenance by number in the tables.
     #[derive(Debug, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
-    pub struct Plan {
+    pub struct Plan<S = Step> {
         pub format_version: String,
         pub pipeline: String,
         pub compiler: Compiler,
@@ -771,11 +774,97 @@ mod mirror {
         pub alarms: Vec<AlarmEntry>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub alarm_command: Option<AlarmCommand>,
-        pub steps: Vec<Step>,
+        pub steps: Vec<S>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub dropped: Option<Vec<Dropped>>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        pub parameters: Option<Parameters>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub gate_lists: Option<Vec<Vec<String>>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub field_provenances: Option<Vec<std::collections::BTreeMap<String, ProvenanceRef>>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub provenances: Option<Vec<Provenance>>,
+    }
+
+    /// A value a 1.3 step names by its number in a table, or the value
+    /// itself.
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(untagged)]
+    pub enum Ref<T> {
+        Number(u32),
+        Whole(T),
+    }
+
+    /// The `parameters` table (1.3): each kind's parameter objects.
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Parameters {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub source: Option<Vec<Source>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub build: Option<Vec<Build>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub test: Option<Vec<Test>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub deploy: Option<Vec<Deploy>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub bake: Option<Vec<Bake>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub approval: Option<Vec<Approval>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub gate: Option<Vec<GateStep>>,
+    }
+
+    /// A step as written: from 1.3 on its parameters, gates and field
+    /// provenance are numbers in the plan's tables.
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WrittenStep {
+        pub id: String,
+        pub kind: Kind,
+        pub needs: Vec<String>,
+        pub target: Target,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub source: Option<Ref<Source>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub build: Option<Ref<Build>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub test: Option<Ref<Test>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub deploy: Option<Ref<Deploy>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub bake: Option<Ref<Bake>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub approval: Option<Ref<Approval>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub gate: Option<Ref<GateStep>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub rollback_alarm: Option<String>,
+        pub gates: Ref<Vec<String>>,
+        pub provenance: ProvenanceRef,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub field_provenance: Option<Ref<std::collections::BTreeMap<String, ProvenanceRef>>>,
+    }
+
+    impl WrittenStep {
+        /// The step's parameters as written: its number in its kind's
+        /// table, or `None` when written whole (or absent).
+        pub fn params_number(&self) -> Option<u32> {
+            fn number<T>(written: &Option<Ref<T>>) -> Option<u32> {
+                match written {
+                    Some(Ref::Number(number)) => Some(*number),
+                    _ => None,
+                }
+            }
+            number(&self.source)
+                .or(number(&self.build))
+                .or(number(&self.test))
+                .or(number(&self.deploy))
+                .or(number(&self.bake))
+                .or(number(&self.approval))
+                .or(number(&self.gate))
+        }
     }
 
     /// A provenance where it applies: its number in `provenances` (1.2),
@@ -888,7 +977,7 @@ mod mirror {
         pub provenance: ProvenanceRef,
     }
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
     #[serde(rename_all = "snake_case")]
     pub enum Kind {
         Source,
@@ -1250,15 +1339,119 @@ fn assert_valid(validator: &jsonschema::Validator, plan: &Value, what: &str) {
 }
 
 /// Parses through the mirror types and writes the result as `to_json`
-/// does; the text must come back unchanged.
+/// does; the text must come back unchanged, and its step tables hold
+/// what the format says. The plan, its steps put back whole.
 fn assert_mirror_round_trip(json: &str, what: &str) -> mirror::Plan {
-    let plan: mirror::Plan = match serde_json::from_str(json) {
+    let plan: mirror::Plan<mirror::WrittenStep> = match serde_json::from_str(json) {
         Ok(plan) => plan,
         Err(error) => panic!("{what} does not read through the mirror types: {error}"),
     };
     let again = serde_json::to_string_pretty(&plan).unwrap() + "\n";
     assert_eq!(again, json, "{what} changed through the mirror types");
-    plan
+    let errors = step_table_inconsistencies(&plan);
+    assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
+    whole_steps(&serde_json::to_value(&plan).unwrap())
+}
+
+/// A plan's JSON read through the mirror types with every step whole.
+fn whole_steps(plan: &Value) -> mirror::Plan {
+    let mut plan = plan.clone();
+    support::step_tables_inline(&mut plan);
+    serde_json::from_value(plan).unwrap()
+}
+
+/// The step tables (1.3): every step's parameters, gates and field
+/// provenance are numbers, each in its table, and each table holds
+/// exactly the entries steps name, each once, in the order steps first
+/// name them.
+fn step_table_inconsistencies(plan: &mirror::Plan<mirror::WrittenStep>) -> Vec<String> {
+    use mirror::Ref;
+    let mut errors = Vec::new();
+    let mut params_used: std::collections::BTreeMap<mirror::Kind, Vec<u32>> = Default::default();
+    let mut gates_used: Vec<u32> = Vec::new();
+    let mut fields_used: Vec<u32> = Vec::new();
+    let first_use = |used: &mut Vec<u32>, number: u32| {
+        if !used.contains(&number) {
+            used.push(number);
+        }
+    };
+    for step in &plan.steps {
+        match step.params_number() {
+            Some(number) => first_use(params_used.entry(step.kind).or_default(), number),
+            None => errors.push(format!(
+                "{}: parameters written whole in a 1.3 plan",
+                step.id
+            )),
+        }
+        match &step.gates {
+            Ref::Number(number) => first_use(&mut gates_used, *number),
+            Ref::Whole(_) => errors.push(format!("{}: gates written whole in a 1.3 plan", step.id)),
+        }
+        match &step.field_provenance {
+            Some(Ref::Number(number)) => first_use(&mut fields_used, *number),
+            Some(Ref::Whole(_)) => errors.push(format!(
+                "{}: field provenance written whole in a 1.3 plan",
+                step.id
+            )),
+            None => {}
+        }
+    }
+    let parameters = serde_json::to_value(&plan.parameters).unwrap();
+    let tables: Vec<(String, Vec<Value>, Vec<u32>)> = params_used
+        .into_iter()
+        .map(|(kind, used)| {
+            let name = serde_json::to_value(kind).unwrap();
+            let name = name.as_str().unwrap();
+            let table = parameters[name].as_array().cloned().unwrap_or_default();
+            (format!("parameters.{name}"), table, used)
+        })
+        .chain([
+            (
+                "gate_lists".to_string(),
+                serde_json::to_value(&plan.gate_lists)
+                    .unwrap()
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                gates_used,
+            ),
+            (
+                "field_provenances".to_string(),
+                serde_json::to_value(&plan.field_provenances)
+                    .unwrap()
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                fields_used,
+            ),
+        ])
+        .collect();
+    for (name, table, used) in tables {
+        let in_order: Vec<u32> = (0..u32::try_from(table.len()).unwrap()).collect();
+        if used != in_order {
+            errors.push(format!(
+                "`{name}` is not the entries in order of first use: first uses {used:?} of {}",
+                table.len()
+            ));
+        }
+        let distinct: BTreeSet<String> = table.iter().map(Value::to_string).collect();
+        if distinct.len() != table.len() {
+            errors.push(format!("`{name}` holds an entry twice"));
+        }
+    }
+    let kinds_written = parameters.as_object().map_or(0, serde_json::Map::len);
+    let kinds_used = plan
+        .steps
+        .iter()
+        .map(|step| step.kind)
+        .collect::<BTreeSet<_>>()
+        .len();
+    if kinds_written != kinds_used {
+        errors.push(format!(
+            "`parameters` has {kinds_written} kinds; the steps are of {kinds_used}"
+        ));
+    }
+    errors
 }
 
 /// What the schema cannot say, as a list of violations (empty for a
@@ -1673,7 +1866,7 @@ fn serializing_is_deterministic() {
     assert!(!first.contains('\t') && !first.contains("\r"));
     // Two-space indent, fields in struct order.
     assert!(first.starts_with(
-        "{\n  \"format_version\": \"1.2\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
+        "{\n  \"format_version\": \"1.3\",\n  \"pipeline\": \"orders_api\",\n  \"compiler\": {\n"
     ));
 }
 
@@ -1773,8 +1966,38 @@ fn steps_are_written_in_the_documented_shape() {
             "alarm_command",
             "steps",
             "dropped",
+            "parameters",
+            "gate_lists",
+            "field_provenances",
             "provenances"
         ]
+    );
+    // As written, a step names its parameters, gates and field provenance
+    // by number in the tables after the steps, which hold each once.
+    let written: Value = serde_json::from_str(&json).unwrap();
+    let written_bake = &written["steps"][step_index(&written, "production/first/bake")];
+    for field in ["bake", "gates", "field_provenance"] {
+        assert!(
+            written_bake[field].is_u64(),
+            "{field}: {}",
+            written_bake[field]
+        );
+    }
+    assert_eq!(
+        written["parameters"]["bake"][written_bake["bake"].as_u64().unwrap() as usize],
+        wave_bake["bake"]
+    );
+    let distinct_deploys = plan
+        .steps
+        .iter()
+        .filter_map(|step| match &step.params {
+            Params::Deploy(deploy) => Some(serde_json::to_string(deploy).unwrap()),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>();
+    assert_eq!(
+        written["parameters"]["deploy"].as_array().unwrap().len(),
+        distinct_deploys.len()
     );
     let window = lines
         .iter()
@@ -2213,16 +2436,17 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
         "an empty `dropped` written out",
     );
     let mut plan = valid.clone();
-    plan["format_version"] = json!("1.3");
-    assert_rejected(&validator, &plan, "/format_version", "format_version 1.3");
+    plan["format_version"] = json!("1.4");
+    assert_rejected(&validator, &plan, "/format_version", "format_version 1.4");
 
     // A key naming a value the step does not hold is beyond the schema;
     // the consistency check catches it.
     let mut plan: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    support::step_tables_inline(&mut plan);
     plan["steps"][az]["field_provenance"]["/deploy/traffic_percent"] =
         plan["steps"][az]["provenance"].clone();
     assert_valid(&validator, &plan, "a field provenance of an absent value");
-    let read: mirror::Plan = serde_json::from_value(plan).unwrap();
+    let read = whole_steps(&plan);
     assert_eq!(
         inconsistencies(&read),
         [format!(
@@ -2244,7 +2468,7 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
             .remove("not_scaled");
     }
     assert_valid(&validator, &old, "a plan of format 1.0");
-    assert_eq!(READ_VERSIONS, ["1.0", "1.1", "1.2"]);
+    assert_eq!(READ_VERSIONS, ["1.0", "1.1", "1.2", "1.3"]);
     let read = pipec::export::plan_v1::from_json(&old.to_string()).unwrap();
     assert_eq!(read.format_version, "1.0");
     assert!(read.dropped.is_empty());
@@ -2252,6 +2476,97 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
         read.steps
             .iter()
             .all(|step| step.field_provenance.is_empty())
+    );
+}
+
+/// A 1.3 plan written with every step whole and called 1.2 is a valid
+/// 1.2 plan that reads as the same plan, and writes back the same way; a
+/// step's number in a 1.2 plan, a table in one, a number past its table
+/// and a table written empty are refused.
+#[test]
+fn a_plan_of_1_2_writes_steps_whole_and_reads_as_the_same_plan() {
+    use pipec::export::plan_v1::{from_json, to_json_compact};
+    let plan = sample_plan();
+    let numbered = to_json(&plan);
+    let mut whole: Value = serde_json::from_str(&numbered).unwrap();
+    support::step_tables_inline(&mut whole);
+    // Steps whole are as valid in 1.3 as in 1.2, and mean the same.
+    assert_valid(&validator(), &whole, "the plan with its steps whole");
+    assert_eq!(from_json(&whole.to_string()).unwrap(), plan);
+    whole["format_version"] = json!("1.2");
+    assert_valid(&validator(), &whole, "the plan written as 1.2");
+    let read = from_json(&whole.to_string()).unwrap();
+    let mut expected = plan.clone();
+    expected.format_version = "1.2".to_string();
+    assert_eq!(read, expected);
+    let again: Value = serde_json::from_str(&to_json(&read)).unwrap();
+    assert_eq!(again, whole);
+    // With the tables, the plan is smaller (this one has few steps alike).
+    let (tabled, untabled) = (to_json_compact(&plan).len(), to_json_compact(&read).len());
+    assert!(tabled < untabled, "{tabled} against {untabled}");
+
+    let refused = |plan: &Value| from_json(&plan.to_string()).unwrap_err().to_string();
+    let mut old_with_numbers: Value = serde_json::from_str(&numbered).unwrap();
+    old_with_numbers["format_version"] = json!("1.2");
+    let error = refused(&old_with_numbers);
+    assert!(
+        error.contains("`parameters` is a field of format 1.3 and later; the plan is 1.2"),
+        "{error}"
+    );
+    for table in ["parameters", "gate_lists", "field_provenances"] {
+        old_with_numbers.as_object_mut().unwrap().remove(table);
+    }
+    let error = refused(&old_with_numbers);
+    assert!(
+        error.contains("step `source/code`'s `source` is a number, which is a form of format 1.3 and later; the plan is 1.2"),
+        "{error}"
+    );
+
+    let written: Value = serde_json::from_str(&numbered).unwrap();
+    let bake = step_index(&written, "production/first/bake");
+    let cases = [
+        (
+            "/steps/BAKE/bake",
+            json!(99),
+            "step `production/first/bake`'s `bake` is 99, which is not in the plan's `parameters.bake`",
+        ),
+        (
+            "/steps/BAKE/gates",
+            json!(99),
+            "step `production/first/bake`'s `gates` is 99, which is not in the plan's `gate_lists`",
+        ),
+        (
+            "/steps/BAKE/field_provenance",
+            json!(99),
+            "step `production/first/bake`'s `field_provenance` is 99, which is not in the plan's `field_provenances`",
+        ),
+        ("/steps/BAKE/bake", json!(-1), "table number -1 is negative"),
+        ("/parameters/bake", json!([]), "`parameters.bake` is empty"),
+        ("/parameters", json!({}), "`parameters` is empty"),
+        ("/gate_lists", json!([]), "`gate_lists` is empty"),
+        (
+            "/field_provenances/0",
+            json!({}),
+            "`field_provenances` entry 0 is empty",
+        ),
+    ];
+    for (pointer, value, expected) in cases {
+        let mut plan = written.clone();
+        *plan
+            .pointer_mut(&pointer.replace("BAKE", &bake.to_string()))
+            .unwrap() = value;
+        let error = refused(&plan);
+        assert!(error.contains(expected), "{pointer}: {error}");
+    }
+    // A bake step naming a deploy object is refused for its kind.
+    let mut plan = written.clone();
+    let step = plan["steps"][bake].as_object_mut().unwrap();
+    let number = step.remove("bake").unwrap();
+    step.insert("deploy".to_string(), number);
+    let error = refused(&plan);
+    assert!(
+        error.contains("is a bake step but holds `deploy` parameters"),
+        "{error}"
     );
 }
 
@@ -2277,6 +2592,7 @@ fn a_plan_of_1_1_writes_provenances_whole_and_reads_as_the_same_plan() {
     assert!(compact(&plan).len() < compact(&read).len());
 
     let mut old_with_numbers: Value = serde_json::from_str(&numbered).unwrap();
+    support::step_tables_inline(&mut old_with_numbers);
     old_with_numbers["format_version"] = json!("1.1");
     let error = from_json(&old_with_numbers.to_string())
         .unwrap_err()
@@ -2314,8 +2630,10 @@ fn a_plan_of_1_1_writes_provenances_whole_and_reads_as_the_same_plan() {
 #[test]
 fn the_consistency_check_catches_dangling_and_stray_table_entries() {
     let validator = validator();
-    let valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
-    let read = |plan: &Value| -> mirror::Plan { serde_json::from_value(plan.clone()).unwrap() };
+    // Steps whole, so that their values can be changed where they apply.
+    let mut valid: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    support::step_tables_inline(&mut valid);
+    let read = whole_steps;
     assert_eq!(inconsistencies(&read(&valid)), Vec::<String>::new());
     let az = step_index(&valid, "production/first/ap-east-1/az/ape1-az2/deploy");
 

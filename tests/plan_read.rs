@@ -106,7 +106,11 @@ fn sample_json() -> serde_json::Value {
         .iter()
         .find(|(name, _)| name.contains("orders_api"))
         .unwrap();
-    serde_json::from_str(&plan_v1::to_json(plan)).unwrap()
+    // Steps whole, so that their values can be changed where they apply:
+    // a 1.3 plan may write them either way.
+    let mut plan = serde_json::from_str(&plan_v1::to_json(plan)).unwrap();
+    support::step_tables_inline(&mut plan);
+    plan
 }
 
 fn read_error(value: &serde_json::Value) -> String {
@@ -125,18 +129,18 @@ fn another_format_version_is_refused_by_name() {
     assert!(matches!(error, ReadError::Version { .. }));
     assert_eq!(
         error.to_string(),
-        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0"
+        "this pipec reads plan formats 1.0, 1.1, 1.2 and 1.3; the file is 2.0"
     );
     // A version written as a number is not the version.
     plan["format_version"] = serde_json::json!(1.2);
     assert_eq!(
         read_error(&plan),
-        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 1.2 (a JSON number, not a string)"
+        "this pipec reads plan formats 1.0, 1.1, 1.2 and 1.3; the file is 1.2 (a JSON number, not a string)"
     );
     plan.as_object_mut().unwrap().remove("format_version");
     assert_eq!(
         read_error(&plan),
-        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file has no `format_version`"
+        "this pipec reads plan formats 1.0, 1.1, 1.2 and 1.3; the file has no `format_version`"
     );
 }
 
@@ -235,7 +239,11 @@ fn documented_plan() -> serde_json::Value {
         .last()
         .and_then(|rest| rest.split("\n```").next())
         .unwrap();
-    serde_json::from_str(block).unwrap()
+    // Steps whole, so that their values can be changed where they apply:
+    // a 1.3 plan may write them either way.
+    let mut plan = serde_json::from_str(block).unwrap();
+    support::step_tables_inline(&mut plan);
+    plan
 }
 
 fn schema_validator() -> jsonschema::Validator {

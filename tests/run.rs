@@ -286,7 +286,7 @@ fn usage_and_state_errors_exit_with_2() {
     let output = workspace.run(&["run", "plan.json"]);
     assert_exit(&output, 2);
     assert!(
-        stderr(&output).contains("plan formats 1.0, 1.1 and 1.2"),
+        stderr(&output).contains("plan formats 1.0, 1.1, 1.2 and 1.3"),
         "{}",
         stderr(&output)
     );

@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod run_support;
+mod support;
 
 use run_support::*;
 
@@ -212,10 +213,9 @@ fn no_value_runs_and_every_value_comes_back_exactly() {
             );
         }
         // The plan carries the value, not code made of it.
-        let plan: serde_json::Value = serde_json::from_str(
+        let plan = support::plan_value(
             &std::fs::read_to_string(workspace.state("shell").join("plan.json")).unwrap(),
-        )
-        .unwrap();
+        );
         let json = plan["steps"]
             .as_array()
             .unwrap()
@@ -322,9 +322,8 @@ pipeline shell {{
     );
     let output = workspace.run(&["compile", "pipeline.pipe", "-o", "plan.json"]);
     assert_exit(&output, 0);
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace.dir.join("plan.json")).unwrap())
-            .unwrap();
+    let plan =
+        support::plan_value(&std::fs::read_to_string(workspace.dir.join("plan.json")).unwrap());
     let deploy = plan["steps"]
         .as_array()
         .unwrap()

@@ -274,13 +274,13 @@ fn plans_of_another_version_or_shape_exit_2() {
     let future = dir.join("future.json");
     std::fs::write(
         &future,
-        edited("\"format_version\": \"1.2\"", "\"format_version\": \"2.0\""),
+        edited("\"format_version\": \"1.3\"", "\"format_version\": \"2.0\""),
     )
     .unwrap();
     let output = pipec(&["simulate", future.to_str().unwrap(), "--start", START]);
     assert_refused(
         &output,
-        "this pipec reads plan formats 1.0, 1.1 and 1.2; the file is 2.0",
+        "this pipec reads plan formats 1.0, 1.1, 1.2 and 1.3; the file is 2.0",
     );
 
     let dangling = dir.join("dangling.json");

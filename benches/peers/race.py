@@ -307,8 +307,20 @@ def steps(plan, alarm=lambda step: step.get("rollback_alarm")):
 
 
 def pipec_steps(plan):
+    """pipec's steps, each bake's parameters put in place: from plan format
+    1.3 on a step names them by number in the plan's `parameters`."""
     alarms = {alarm["id"]: alarm["alarm"] for alarm in plan["alarms"]}
-    return steps(plan, lambda step: alarms.get(step.get("rollback_alarm")))
+    bakes = plan.get("parameters", {}).get("bake", [])
+
+    def whole(step):
+        if isinstance(step.get("bake"), int):
+            return dict(step, bake=bakes[step["bake"]])
+        return step
+
+    return steps(
+        {"steps": [whole(step) for step in plan["steps"]]},
+        lambda step: alarms.get(step.get("rollback_alarm")),
+    )
 
 
 def compare(pipec_plans, jsonnet_plans):

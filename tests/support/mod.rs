@@ -239,17 +239,53 @@ pipeline envs {{
     path
 }
 
+/// Puts every step's parameters, gates and field provenance of a plan's
+/// JSON back in place: each number becomes its entry of the plan's
+/// `parameters`, `gate_lists` or `field_provenances`, and the tables are
+/// removed. What the plan says, written as format 1.2 did.
+pub fn step_tables_inline(json: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(plan) = json.as_object_mut() else {
+        return;
+    };
+    let parameters = plan.remove("parameters").unwrap_or(Value::Null);
+    let gate_lists = plan.remove("gate_lists").unwrap_or(Value::Null);
+    let field_provenances = plan.remove("field_provenances").unwrap_or(Value::Null);
+    let entry = |table: &Value, number: &Value| {
+        let index = usize::try_from(number.as_u64().unwrap()).unwrap();
+        table[index].clone()
+    };
+    for step in plan
+        .get_mut("steps")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let kind = step["kind"].as_str().unwrap().to_string();
+        if step[&kind].is_u64() {
+            step[&kind] = entry(&parameters[&kind], &step[&kind]);
+        }
+        if step["gates"].is_u64() {
+            step["gates"] = entry(&gate_lists, &step["gates"]);
+        }
+        if step.get("field_provenance").is_some_and(Value::is_u64) {
+            step["field_provenance"] = entry(&field_provenances, &step["field_provenance"]);
+        }
+    }
+}
+
 /// Puts every provenance of a plan's JSON (or of each plan of an array)
 /// back in place: each number becomes its entry of the plan's
-/// `provenances` table, and the table is removed. What the plan says,
-/// written as format 1.1 did, for tests that look at a provenance where
-/// it applies.
+/// `provenances` table, and the table is removed, after the step tables
+/// ([`step_tables_inline`]). What the plan says, written as format 1.1
+/// did, for tests that look at a value where it applies.
 pub fn provenances_inline(json: &mut serde_json::Value) {
     use serde_json::Value;
     if let Value::Array(plans) = json {
         plans.iter_mut().for_each(provenances_inline);
         return;
     }
+    step_tables_inline(json);
     let Some(Value::Array(table)) = json
         .as_object_mut()
         .and_then(|plan| plan.remove("provenances"))

@@ -1,6 +1,7 @@
-//! The execution plan, format version 1 (`format_version` `"1.2"`; plans
-//! of `"1.1"`, which write every provenance whole, and of `"1.0"`, which
-//! also lack 1.1's optional fields, read the same).
+//! The execution plan, format version 1 (`format_version` `"1.3"`; plans
+//! of `"1.2"`, which write each step's parameters, gates and field
+//! provenance whole, of `"1.1"`, which also write every provenance whole,
+//! and of `"1.0"`, which also lack 1.1's optional fields, read the same).
 //!
 //! A plan is what an engine runs: the artifacts, the gates, and a DAG of
 //! steps, each with its target, its parameters, the alarm that rolls it
@@ -34,7 +35,7 @@ use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// The value of `format_version` for plans this module writes.
-pub const FORMAT_VERSION: &str = "1.2";
+pub const FORMAT_VERSION: &str = "1.3";
 
 /// An id or a name that many places of a plan repeat (a step's id in the
 /// `needs` of the steps after it, a region in every step of it, a gate's
@@ -46,8 +47,10 @@ pub type Name = std::sync::Arc<str>;
 /// optional fields (`field_provenance`, `not_scaled`, `dropped`), so a
 /// 1.0 plan is a 1.1 plan without them and means what it meant; 1.2 only
 /// lets a provenance be written as its number in the plan's
-/// `provenances` table, and reads back to the same plan.
-pub const READ_VERSIONS: &[&str] = &["1.0", "1.1", FORMAT_VERSION];
+/// `provenances` table, and 1.3 a step's parameters, gates and field
+/// provenance as their numbers in the plan's `parameters`, `gate_lists`
+/// and `field_provenances`: each reads back to the same plan.
+pub const READ_VERSIONS: &[&str] = &["1.0", "1.1", "1.2", FORMAT_VERSION];
 
 /// The `file` of a provenance whose file is not known (with line and
 /// column 1); the compiler only writes it if it has lost track of a file.
@@ -109,9 +112,11 @@ pub fn to_json(plan: &PlanV1) -> String {
 
 /// A whole execution plan.
 ///
-/// Serialized in field order; from format 1.2 on (as [`FORMAT_VERSION`]
-/// is), each provenance is written as its number in a `provenances`
-/// table that ends the document (see `table`). Read back by [`from_json`].
+/// Serialized in field order; from format 1.2 on, each provenance is
+/// written as its number in a `provenances` table that ends the document
+/// (see `table`), and from 1.3 on (as [`FORMAT_VERSION`] is) each step's
+/// parameters, gates and field provenance as their numbers in the tables
+/// before it (see `step_tables`). Read back by [`from_json`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanV1 {
     /// Always [`FORMAT_VERSION`].
@@ -471,7 +476,7 @@ pub struct AlarmCommand {
 }
 
 /// A command line: what people read, and what runs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandLine {
     /// Without a shell, the command as written with its values put in, for
@@ -491,7 +496,7 @@ pub struct CommandLine {
 /// The value of an environment variable of a command: a string, or
 /// `{"secret": "NAME"}`, a secret the runner reads from its own
 /// environment variable `NAME` (the plan never holds a secret's value).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum EnvValue {
     /// A plain value.
@@ -501,7 +506,7 @@ pub enum EnvValue {
 }
 
 /// A secret, by the name of the environment variable that holds it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretRef {
     /// The environment variable's name.
@@ -610,7 +615,7 @@ fn shell_reads_first_word(word: &str) -> bool {
 }
 
 /// The kind-specific parameters of a step; the variant is the step's kind.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Params {
     /// A source step.
     Source(SourceParams),
@@ -644,7 +649,7 @@ impl Params {
 }
 
 /// Parameters of a source step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct SourceParams {
     /// The source's name, as build steps refer to it.
     pub name: String,
@@ -657,7 +662,7 @@ pub struct SourceParams {
 }
 
 /// Where a source's revisions come from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SourceOrigin {
     /// A branch of a git repository.
@@ -675,7 +680,7 @@ pub enum SourceOrigin {
 }
 
 /// Parameters of a build step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildParams {
     /// The artifact the build produces (listed in the plan's `artifacts`).
@@ -708,7 +713,7 @@ pub struct BuildParams {
 }
 
 /// Parameters of a test step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestParams {
     /// The test's name: `integration`, `canary`, `load`, or any other.
@@ -744,7 +749,7 @@ pub struct TestParams {
 }
 
 /// Parameters of a deploy step.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeployParams {
     /// Names of the artifacts deployed.
@@ -816,7 +821,7 @@ pub enum Platform {
 
 /// A deployment strategy with every parameter resolved; serialized as an
 /// object whose `type` names the strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Strategy {
     /// Stop, install, start and validate the whole fleet.
@@ -852,7 +857,7 @@ pub enum Strategy {
 
 /// Parameters of a bake step. A bake ends when its duration has passed and
 /// every data-point requirement is met, with its rollback alarm quiet.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BakeParams {
     /// The shortest bake, in seconds (after profiles and floors).
@@ -862,7 +867,7 @@ pub struct BakeParams {
 }
 
 /// A data-point requirement: `wait for 100 requests("CreateApi")`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataPoints {
     /// How many data points, at least.
@@ -887,7 +892,7 @@ pub enum Measure {
 }
 
 /// Parameters of an approval step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalParams {
     /// The role whose holder approves.
@@ -895,7 +900,7 @@ pub struct ApprovalParams {
 }
 
 /// Parameters of a gate step, which only waits for its gates.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GateParams {
     /// Why the pipeline waits here, for people: "production entry".
@@ -1149,6 +1154,7 @@ impl Serialize for Percent {
 
 mod fields;
 mod read;
+mod step_tables;
 mod table;
 mod valid;
 

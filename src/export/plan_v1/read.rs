@@ -4,6 +4,7 @@
 //! written empty, every value of its form (`valid`), and another
 //! `format_version` refused by name before any field is read.
 
+use super::step_tables::{ReadParameters, ReadStep, ReadTables};
 use super::*;
 use serde::de::{self, Deserialize, Deserializer};
 
@@ -38,7 +39,7 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// The versions read, for people: `1.0, 1.1 and 1.2`.
+/// The versions read, for people: `1.0, 1.1, 1.2 and 1.3`.
 fn versions(last: &str) -> String {
     match READ_VERSIONS.split_last() {
         Some((newest, [])) => (*newest).to_string(),
@@ -56,9 +57,11 @@ impl std::error::Error for ReadError {
     }
 }
 
-/// Reads a plan written by [`to_json`] (or by any producer of format 1.2,
-/// 1.1 or 1.0: 1.0 plans are 1.1 plans without 1.1's optional fields, and
-/// 1.1 plans are 1.2 plans that write every provenance whole).
+/// Reads a plan written by [`to_json`] (or by any producer of format 1.3,
+/// 1.2, 1.1 or 1.0: 1.0 plans are 1.1 plans without 1.1's optional
+/// fields, 1.1 plans are 1.2 plans that write every provenance whole, and
+/// 1.2 plans are 1.3 plans that write every step's parameters, gates and
+/// field provenance whole).
 ///
 /// The version is checked first, so that a plan of another version is
 /// refused for what it is rather than for a field this version lacks.
@@ -89,8 +92,9 @@ pub fn plans_from_json(json: &str) -> Result<Vec<PlanV1>, ReadError> {
         .collect()
 }
 
-/// A plan as written: the fields of [`PlanV1`], and from format 1.2 on the
-/// provenance table its provenances may refer to by number.
+/// A plan as written: the fields of [`PlanV1`], from format 1.2 on the
+/// provenance table its provenances may refer to by number, and from 1.3
+/// on the step tables its steps may refer to by number.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
@@ -106,9 +110,15 @@ struct RawPlan {
     alarms: Vec<AlarmEntry>,
     #[serde(default, deserialize_with = "left_out_not_null")]
     alarm_command: Option<AlarmCommand>,
-    steps: Vec<Step>,
+    steps: Vec<ReadStep>,
     #[serde(default, deserialize_with = "left_out_not_null")]
     dropped: Option<Vec<Dropped>>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
+    parameters: Option<ReadParameters>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
+    gate_lists: Option<Vec<Vec<Name>>>,
+    #[serde(default, deserialize_with = "left_out_not_null")]
+    field_provenances: Option<Vec<FieldProvenance>>,
     #[serde(default, deserialize_with = "left_out_not_null")]
     provenances: Option<Vec<Provenance>>,
 }
@@ -134,6 +144,20 @@ impl<'de> Deserialize<'de> for PlanV1 {
         let raw = RawPlan::deserialize(deserializer)?;
         let dropped = not_written_empty(raw.dropped, "dropped")?;
         let provenances = not_written_empty(raw.provenances, "provenances")?;
+        let tables = ReadTables {
+            parameters: raw.parameters,
+            gate_lists: raw.gate_lists,
+            field_provenances: raw.field_provenances,
+        };
+        tables
+            .check(&raw.format_version)
+            .map_err(de::Error::custom)?;
+        let steps = raw
+            .steps
+            .into_iter()
+            .map(|step| step.resolve(&tables, &raw.format_version))
+            .collect::<Result<Vec<Step>, String>>()
+            .map_err(de::Error::custom)?;
         let mut plan = PlanV1 {
             format_version: raw.format_version,
             pipeline: raw.pipeline,
@@ -144,7 +168,7 @@ impl<'de> Deserialize<'de> for PlanV1 {
             gates: raw.gates,
             alarms: raw.alarms,
             alarm_command: raw.alarm_command,
-            steps: raw.steps,
+            steps,
             dropped,
         };
         let version = plan.format_version.clone();
@@ -152,96 +176,6 @@ impl<'de> Deserialize<'de> for PlanV1 {
         super::valid::plan(&plan).map_err(de::Error::custom)?;
         super::valid::references(&plan).map_err(de::Error::custom)?;
         Ok(plan)
-    }
-}
-
-/// A step as written: one optional field per kind, checked against `kind`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStep {
-    id: Name,
-    kind: StepKind,
-    needs: Vec<Name>,
-    target: Target,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    source: Option<SourceParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    build: Option<BuildParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    test: Option<TestParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    deploy: Option<DeployParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    bake: Option<BakeParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    approval: Option<ApprovalParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    gate: Option<GateParams>,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    rollback_alarm: Option<Name>,
-    gates: Vec<Name>,
-    provenance: Provenance,
-    #[serde(default, deserialize_with = "left_out_not_null")]
-    field_provenance: Option<FieldProvenance>,
-}
-
-impl<'de> Deserialize<'de> for Step {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = RawStep::deserialize(deserializer)?;
-        if raw
-            .field_provenance
-            .as_ref()
-            .is_some_and(FieldProvenance::is_empty)
-        {
-            return Err(de::Error::custom(format!(
-                "step `{}` has an empty `field_provenance`, which is left out rather than written empty",
-                raw.id
-            )));
-        }
-        let present = [
-            ("source", raw.source.is_some()),
-            ("build", raw.build.is_some()),
-            ("test", raw.test.is_some()),
-            ("deploy", raw.deploy.is_some()),
-            ("bake", raw.bake.is_some()),
-            ("approval", raw.approval.is_some()),
-            ("gate", raw.gate.is_some()),
-        ];
-        let kind_name = raw.kind.name();
-        if let Some((other, _)) = present
-            .iter()
-            .find(|(name, present)| *present && *name != kind_name)
-        {
-            return Err(de::Error::custom(format!(
-                "step `{}` is a {kind_name} step but holds `{other}` parameters",
-                raw.id
-            )));
-        }
-        let params = match raw.kind {
-            StepKind::Source => raw.source.map(Params::Source),
-            StepKind::Build => raw.build.map(Params::Build),
-            StepKind::Test => raw.test.map(Params::Test),
-            StepKind::Deploy => raw.deploy.map(Params::Deploy),
-            StepKind::Bake => raw.bake.map(Params::Bake),
-            StepKind::Approval => raw.approval.map(Params::Approval),
-            StepKind::Gate => raw.gate.map(Params::Gate),
-        };
-        let Some(params) = params else {
-            return Err(de::Error::custom(format!(
-                "step `{}` is a {kind_name} step without its `{kind_name}` object",
-                raw.id
-            )));
-        };
-        Ok(Step {
-            id: raw.id,
-            needs: raw.needs,
-            target: raw.target,
-            params,
-            rollback_alarm: raw.rollback_alarm,
-            gates: raw.gates,
-            provenance: raw.provenance,
-            field_provenance: raw.field_provenance.unwrap_or_default(),
-        })
     }
 }
 

@@ -13,6 +13,7 @@
 //! So this module holds how a [`Provenance`] and a [`PlanV1`] are
 //! serialized, and how a provenance is read.
 
+use super::step_tables::{self, StepTables};
 use super::{How, NotScaled, Override, PlanV1, Provenance};
 use crate::hashing::FastHashMap;
 use serde::de::{self, Deserialize, Deserializer};
@@ -45,6 +46,15 @@ pub(super) fn in_order(plan: &PlanV1) -> Vec<&Provenance> {
     }
     found.extend(plan.dropped.iter().map(|dropped| &dropped.provenance));
     found
+}
+
+/// How many of [`in_order`]'s provenances come before the first step's:
+/// those of the artifacts, the gates, the alarms and the alarm command.
+pub(super) fn before_steps(plan: &PlanV1) -> usize {
+    plan.artifacts.len()
+        + plan.gates.len()
+        + plan.alarms.len()
+        + usize::from(plan.alarm_command.is_some())
 }
 
 /// [`in_order`], to change them.
@@ -131,12 +141,13 @@ pub(super) fn number_of(provenance: &Provenance) -> Option<u32> {
 /// The table's own entries, written by `write`, are whole: they are not
 /// the plan's provenances but the first of each kind, and serialize
 /// through [`Whole`].
-pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R) -> R {
+pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance], &[u32]) -> R) -> R {
     let all = in_order(plan);
     let mut distinct: FastHashMap<Key<'_>, u32> =
         FastHashMap::with_capacity_and_hasher(all.len() / 4, Default::default());
     let mut table: Vec<&Provenance> = Vec::new();
     let mut in_order = Vec::with_capacity(all.len());
+    let mut numbers = Vec::with_capacity(all.len());
     for provenance in all {
         let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
         let number = *distinct.entry(Key(provenance)).or_insert_with(|| {
@@ -144,8 +155,9 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
             next
         });
         in_order.push((address(provenance), number));
+        numbers.push(number);
     }
-    let numbers = Numbers { in_order, next: 0 };
+    let by_address = Numbers { in_order, next: 0 };
     /// Clears the numbers however `write` ends, a panic included.
     struct Reset(Option<Numbers>);
     impl Drop for Reset {
@@ -154,9 +166,9 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance]) -> R
             NUMBERS.with(|numbers| *numbers.borrow_mut() = before);
         }
     }
-    let before = NUMBERS.with(|cell| cell.borrow_mut().replace(numbers));
+    let before = NUMBERS.with(|cell| cell.borrow_mut().replace(by_address));
     let _reset = Reset(before);
-    write(&table)
+    write(&table, &numbers)
 }
 
 /// A provenance as a key of the table: equal as provenances are, but
@@ -359,26 +371,35 @@ impl<'de> de::Visitor<'de> for ProvenanceVisitor {
 impl Serialize for PlanV1 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if !has_table(&self.format_version) {
-            return self.serialize_fields(serializer, None);
+            return self.serialize_fields(serializer, None, None);
         }
         // A plan without provenances (no steps, say) has no table.
-        numbered(self, |table| {
-            self.serialize_fields(serializer, Some(table).filter(|table| !table.is_empty()))
+        numbered(self, |table, numbers| {
+            let step_tables = (step_tables::has_step_tables(&self.format_version)
+                && !self.steps.is_empty())
+            .then(|| step_tables::find(self, numbers));
+            self.serialize_fields(
+                serializer,
+                Some(table).filter(|table| !table.is_empty()),
+                step_tables.as_ref(),
+            )
         })
     }
 }
 
 impl PlanV1 {
-    /// The plan's fields in order, then the provenance table if there is
-    /// one.
+    /// The plan's fields in order, then the step tables and the
+    /// provenance table if there are any.
     fn serialize_fields<S: Serializer>(
         &self,
         serializer: S,
         table: Option<&[&Provenance]>,
+        step_tables: Option<&StepTables<'_>>,
     ) -> Result<S::Ok, S::Error> {
         let count = 10
             + usize::from(self.alarm_command.is_some())
             + usize::from(!self.dropped.is_empty())
+            + step_tables.map_or(0, |tables| 2 + usize::from(tables.has_field_provenances()))
             + usize::from(table.is_some());
         let mut plan = serializer.serialize_struct("PlanV1", count)?;
         plan.serialize_field("format_version", &self.format_version)?;
@@ -392,9 +413,19 @@ impl PlanV1 {
         if let Some(command) = &self.alarm_command {
             plan.serialize_field("alarm_command", command)?;
         }
-        plan.serialize_field("steps", &self.steps)?;
+        match step_tables {
+            Some(tables) => plan.serialize_field("steps", &tables.steps(&self.steps))?,
+            None => plan.serialize_field("steps", &self.steps)?,
+        }
         if !self.dropped.is_empty() {
             plan.serialize_field("dropped", &self.dropped)?;
+        }
+        if let Some(tables) = step_tables {
+            plan.serialize_field("parameters", &tables.parameters())?;
+            plan.serialize_field("gate_lists", tables.gate_lists())?;
+            if tables.has_field_provenances() {
+                plan.serialize_field("field_provenances", &tables.field_provenances())?;
+            }
         }
         if let Some(table) = table {
             let whole: Vec<Whole<'_>> = table.iter().map(|entry| Whole(entry)).collect();

@@ -50,7 +50,26 @@ function keyLabel(key) {
   return label;
 }
 
-function node(key, value, provenances, depth) {
+/**
+ * The table entry a step's field names by number (format 1.3: its
+ * parameters in `parameters.KIND`, its gates in `gate_lists`, its field
+ * provenance in `field_provenances`), with the entry's name, or null when
+ * the field holds its value itself.
+ */
+function tableEntry(plan, step, key, value) {
+  if (typeof value !== "number" || !step || typeof step.kind !== "string") return null;
+  const tables = {
+    [step.kind]: [plan.parameters?.[step.kind], `parameters.${step.kind}`],
+    gates: [plan.gate_lists, "gate_lists"],
+    field_provenance: [plan.field_provenances, "field_provenances"],
+  };
+  const [table, name] = tables[key] ?? [];
+  if (!Array.isArray(table) || value >= table.length) return null;
+  return { entry: table[value], name: `${name}[${value}]` };
+}
+
+function node(key, value, context, depth) {
+  const { plan, provenances } = context;
   if (value === null || typeof value !== "object") {
     const line = document.createElement("div");
     line.className = "entry";
@@ -77,7 +96,14 @@ function node(key, value, provenances, depth) {
   const fill = () => {
     const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     for (const [childKey, child] of entries) {
-      details.append(node(childKey, child, provenances, depth + 1));
+      // A step's numbered field is drawn as the entry it names, so that a
+      // step reads whole.
+      const named = Array.isArray(value) ? null : tableEntry(plan, value, childKey, child);
+      if (named) {
+        details.append(node(`${childKey} = ${named.name}`, named.entry, context, depth + 1));
+      } else {
+        details.append(node(childKey, child, context, depth + 1));
+      }
     }
   };
   if (details.open) {
@@ -92,5 +118,5 @@ function node(key, value, provenances, depth) {
 export function renderPlan(container, text) {
   const plan = JSON.parse(text);
   const provenances = Array.isArray(plan.provenances) ? plan.provenances : [];
-  container.replaceChildren(node(null, plan, provenances, 0));
+  container.replaceChildren(node(null, plan, { plan, provenances }, 0));
 }

@@ -261,3 +261,11 @@ def test_hovering_over_a_step_shows_where_it_was_set(page, site):
     summary = page.locator("#plan-tree summary", has_text=first["id"]).first
     title = summary.get_attribute("title")
     assert title.startswith(f"{where['file']}:{where['line']}:{where['column']}"), title
+    # The step names its parameters by number; the tree draws them in place.
+    kind = first["kind"]
+    assert isinstance(first[kind], int)
+    summary.click()
+    named = page.locator("#plan-tree summary", has_text=f"{kind} = parameters.{kind}[{first[kind]}]")
+    named.first.click()
+    url = plan["parameters"][kind][first[kind]]["url"]
+    assert page.locator("#plan-tree .entry", has_text=url).count() >= 1

@@ -18,7 +18,7 @@
 //! the last six columns are the cost per pipeline beyond it (wall, CPU
 //! and user time), which is what grows or does not with the workspace.
 //! User time is the compiler's own work: writing a document larger than
-//! the page cache holds dirty (7.6 GB at 100,000 pipelines) also costs
+//! the page cache holds dirty (5.0 GB at 100,000 pipelines) also costs
 //! system time, and wall time waiting for the disk. So the last two
 //! columns are compile's floor, `cat` of the same document into a file
 //! (beyond its own start, per pipeline), and compile's cost beyond its
@@ -27,7 +27,7 @@
 //!
 //! Run with `cargo bench --bench scale`; `PIPEC_SCALE_SIZES=100,1000`
 //! picks the sizes (default 100, 1,000, 10,000 and 100,000; the largest
-//! writes about 7.6 GB of plans per run, removed afterwards). It prints a
+//! writes about 5.0 GB of plans per run, removed afterwards). It prints a
 //! table and the spread of each column (largest cost per pipeline over
 //! smallest); it is a measurement, not a test.
 

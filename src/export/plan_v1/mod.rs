@@ -270,8 +270,11 @@ pub struct Artifact {
 /// the kind's parameters under the kind's name (`"bake": {...}` for a
 /// bake), then `rollback_alarm` (an alarm id, when there is one), `gates`
 /// (gate ids) and
-/// `provenance`. The kind is not stored: it is the kind of [`Step::params`],
-/// so the two cannot disagree.
+/// `provenance`. So a step is written on its own and in plans before 1.3;
+/// a 1.3 plan writes its steps with their parameters, gates and field
+/// provenance as numbers in its tables (see `step_tables`). The kind is
+/// not stored: it is the kind of [`Step::params`], so the two cannot
+/// disagree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// A stable path naming the step, unique in the plan, such as

@@ -125,7 +125,7 @@ pub(crate) enum GraphFormat {
 /// What `compile` writes.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Target {
-    /// The execution plan (format 1.2).
+    /// The execution plan (format 1.3).
     Plan,
     /// An AWS CodePipeline `CreatePipeline` input (docs/targets/codepipeline.md).
     Codepipeline,

@@ -1,4 +1,4 @@
-//! Where the plan comes from: a plan file (`PLAN.json`, format 1.0 to 1.2) read
+//! Where the plan comes from: a plan file (`PLAN.json`, format 1.0 to 1.3) read
 //! here, or a `.pipe` file the CLI compiles; and the defaults that follow
 //! from it: the directory commands run in, and the state directory.
 

@@ -1,4 +1,4 @@
-//! The simulator: runs an execution plan (format 1.2, 1.1 or 1.0) on a virtual clock,
+//! The simulator: runs an execution plan (format 1.3, 1.2, 1.1 or 1.0) on a virtual clock,
 //! under a scenario of merges, alarms, approvals and overrides, and says
 //! when each step would start and end, what waits for what, and which
 //! regions end up on the new version.

@@ -1,5 +1,5 @@
 //! `pipec compile --target github-actions`: a GitHub Actions workflow that
-//! runs a plan (format 1.2). Like every exporter it reads only the plan
+//! runs a plan (format 1.3). Like every exporter it reads only the plan
 //! ([`PlanV1`]), never the compiler's internals.
 //!
 //! One job per plan step, with `needs` mirroring the plan's DAG; a step's

@@ -2479,6 +2479,59 @@ fn the_schema_checks_the_provenance_added_in_1_1() {
     );
 }
 
+/// The step tables' consistency check reports what the schema cannot
+/// see: an entry no step names or one written twice, entries out of
+/// their order of first use, and a value written whole in a 1.3 plan.
+#[test]
+fn the_step_table_check_catches_stray_repeated_and_whole_entries() {
+    let written: Value = serde_json::from_str(&to_json(&sample_plan())).unwrap();
+    let check = |plan: &Value| {
+        let read: mirror::Plan<mirror::WrittenStep> = serde_json::from_value(plan.clone()).unwrap();
+        step_table_inconsistencies(&read)
+    };
+    assert_eq!(check(&written), Vec::<String>::new());
+
+    // An entry again, at the end: no step names it.
+    let mut plan = written.clone();
+    let first = plan["gate_lists"][0].clone();
+    plan["gate_lists"].as_array_mut().unwrap().push(first);
+    let errors = check(&plan);
+    assert!(
+        errors.iter().any(|error| error.starts_with("`gate_lists` is not the entries in order of first use")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&"`gate_lists` holds an entry twice".to_string()),
+        "{errors:?}"
+    );
+
+    // The first two entries swapped, and every step's number with them.
+    let mut plan = written.clone();
+    plan["gate_lists"].as_array_mut().unwrap().swap(0, 1);
+    for step in plan["steps"].as_array_mut().unwrap() {
+        let number = step["gates"].as_u64().unwrap();
+        step["gates"] = json!(match number {
+            0 => 1,
+            1 => 0,
+            other => other,
+        });
+    }
+    assert_eq!(
+        check(&plan),
+        ["`gate_lists` is not the entries in order of first use: first uses [1, 0, 2, 3] of 4"]
+    );
+
+    // A step's gates written whole.
+    let mut plan = written.clone();
+    plan["steps"][0]["gates"] = json!([]);
+    let errors = check(&plan);
+    assert_eq!(
+        errors.first().map(String::as_str),
+        Some("source/code: gates written whole in a 1.3 plan"),
+        "{errors:?}"
+    );
+}
+
 /// A 1.3 plan written with every step whole and called 1.2 is a valid
 /// 1.2 plan that reads as the same plan, and writes back the same way; a
 /// step's number in a 1.2 plan, a table in one, a number past its table
@@ -2557,6 +2610,32 @@ fn a_plan_of_1_2_writes_steps_whole_and_reads_as_the_same_plan() {
             .unwrap() = value;
         let error = refused(&plan);
         assert!(error.contains(expected), "{pointer}: {error}");
+    }
+    // Entries no step names are held to what the schema says too.
+    let mut plan = written.clone();
+    plan["parameters"]["gate"] = json!([{ "reason": "" }]);
+    let error = refused(&plan);
+    assert!(error.contains("`parameters.gate[0]`"), "{error}");
+    let unused = written["field_provenances"].as_array().unwrap().len();
+    for (entry, expected) in [
+        (
+            json!({ "/nope": 0 }),
+            format!("`field_provenances[{unused}]`: `field_provenance` has the key `/nope`"),
+        ),
+        (
+            json!({ "/build/command": 9999 }),
+            format!(
+                "`field_provenances[{unused}]`: provenance 9999 is not in the plan's `provenances`"
+            ),
+        ),
+    ] {
+        let mut plan = written.clone();
+        plan["field_provenances"]
+            .as_array_mut()
+            .unwrap()
+            .push(entry);
+        let error = refused(&plan);
+        assert!(error.contains(&expected), "{error}");
     }
     // A bake step naming a deploy object is refused for its kind.
     let mut plan = written.clone();

@@ -57,7 +57,7 @@ function keyLabel(key) {
  * the field holds its value itself.
  */
 function tableEntry(plan, step, key, value) {
-  if (typeof value !== "number" || !step || typeof step.kind !== "string") return null;
+  if (!Number.isInteger(value) || value < 0 || !step || typeof step.kind !== "string") return null;
   const tables = {
     [step.kind]: [plan.parameters?.[step.kind], `parameters.${step.kind}`],
     gates: [plan.gate_lists, "gate_lists"],

@@ -151,6 +151,7 @@ impl<'de> Deserialize<'de> for PlanV1 {
         };
         tables
             .check(&raw.format_version)
+            .and_then(|()| tables.check_entries(provenances.len(), &raw.format_version))
             .map_err(de::Error::custom)?;
         let steps = raw
             .steps

@@ -230,6 +230,31 @@ fn placeholder_number(provenance: &Provenance) -> Option<u32> {
     (provenance.column == 0).then_some(provenance.line)
 }
 
+/// Refuses a provenance number of `provenances` past the end of a table
+/// of `entries`, or in a plan of `version` without a table: for the
+/// provenances of table entries no step names, which [`resolve`] does not
+/// meet.
+pub(super) fn numbers_in_table<'a>(
+    provenances: impl Iterator<Item = &'a Provenance>,
+    entries: usize,
+    version: &str,
+    whose: &str,
+) -> Result<(), String> {
+    for number in provenances.filter_map(placeholder_number) {
+        if !has_table(version) {
+            return Err(format!(
+                "{whose}: a provenance is the number {number}; plans of format {version} write provenances whole"
+            ));
+        }
+        if usize::try_from(number).map_or(true, |index| index >= entries) {
+            return Err(format!(
+                "{whose}: provenance {number} is not in the plan's `provenances`, which has {entries} entries"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Puts each numbered provenance of a plan just read back whole, from the
 /// table read with it. A number outside the table, a number in a plan
 /// without one, and a table entry that is itself a number are errors.

@@ -371,7 +371,7 @@ fn target(target: &Target, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn params(params: &Params, what: &str) -> Result<(), String> {
+pub(super) fn params(params: &Params, what: &str) -> Result<(), String> {
     match params {
         Params::Source(source) => self::source(source, what),
         Params::Build(build) => self::build(build, what),
@@ -578,7 +578,7 @@ fn command_form(
     Ok(())
 }
 
-fn field_provenance(fields: &FieldProvenance, what: &str) -> Result<(), String> {
+pub(super) fn field_provenance(fields: &FieldProvenance, what: &str) -> Result<(), String> {
     for (pointer, _) in fields {
         if !field_pointer(pointer) {
             return Err(format!(

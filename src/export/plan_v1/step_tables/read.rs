@@ -3,6 +3,8 @@
 //! step's kind where the step is read, and put back whole from the tables
 //! once the whole plan is read.
 
+use super::super::table::numbers_in_table;
+use super::super::valid;
 use super::super::{
     ApprovalParams, BakeParams, BuildParams, DeployParams, FieldProvenance, GateParams, Name,
     Params, Provenance, SourceParams, Step, StepKind, Target, TestParams, left_out_not_null,
@@ -39,7 +41,7 @@ impl<'de, T: Deserialize<'de>> de::Visitor<'de> for WrittenVisitor<T> {
     type Value = Written<T>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the value, or its number in the plan's table")
+        f.write_str("the value, or (since format 1.3) its number in the plan's table")
     }
 
     fn visit_u64<E: de::Error>(self, number: u64) -> Result<Written<T>, E> {
@@ -97,6 +99,35 @@ impl ReadParameters {
             (StepKind::Approval, self.approval.as_ref().map(Vec::len)),
             (StepKind::Gate, self.gate.as_ref().map(Vec::len)),
         ]
+    }
+
+    /// Every entry, as a step's parameters, with its place in the table
+    /// (`parameters.deploy[1]`).
+    fn entries(&self) -> Vec<(String, Params)> {
+        fn each<T: Clone>(
+            list: Option<&Vec<T>>,
+            kind: &str,
+            wrap: fn(T) -> Params,
+            into: &mut Vec<(String, Params)>,
+        ) {
+            for (index, entry) in list.into_iter().flatten().enumerate() {
+                into.push((format!("parameters.{kind}[{index}]"), wrap(entry.clone())));
+            }
+        }
+        let mut entries = Vec::new();
+        each(self.source.as_ref(), "source", Params::Source, &mut entries);
+        each(self.build.as_ref(), "build", Params::Build, &mut entries);
+        each(self.test.as_ref(), "test", Params::Test, &mut entries);
+        each(self.deploy.as_ref(), "deploy", Params::Deploy, &mut entries);
+        each(self.bake.as_ref(), "bake", Params::Bake, &mut entries);
+        each(
+            self.approval.as_ref(),
+            "approval",
+            Params::Approval,
+            &mut entries,
+        );
+        each(self.gate.as_ref(), "gate", Params::Gate, &mut entries);
+        entries
     }
 
     /// The entry `index` of the list of `kind`, as a step's parameters.
@@ -168,6 +199,31 @@ impl ReadTables {
             return Err(format!(
                 "`field_provenances` entry {entry} is empty; a step with no field provenance names none"
             ));
+        }
+        Ok(())
+    }
+
+    /// Holds every entry to what a step's own value is held to, whether
+    /// or not a step names it, as the schema does: each parameter object's
+    /// values, each field provenance's keys, and each provenance number
+    /// of a field provenance to the `provenances` table of `entries`.
+    pub(in super::super) fn check_entries(
+        &self,
+        provenances: usize,
+        version: &str,
+    ) -> Result<(), String> {
+        for (place, params) in self
+            .parameters
+            .as_ref()
+            .map(ReadParameters::entries)
+            .unwrap_or_default()
+        {
+            valid::params(&params, &format!("`{place}`"))?;
+        }
+        for (index, fields) in self.field_provenances.iter().flatten().enumerate() {
+            let whose = format!("`field_provenances[{index}]`");
+            valid::field_provenance(fields, &whose)?;
+            numbers_in_table(fields.values(), provenances, version, &whose)?;
         }
         Ok(())
     }
@@ -260,7 +316,7 @@ impl<'de> Deserialize<'de> for ReadStep {
         };
         let Some(params) = params else {
             return Err(de::Error::custom(format!(
-                "step `{id}` is a {kind_name} step without its `{kind_name}` object"
+                "step `{id}` is a {kind_name} step without its `{kind_name}` parameters"
             )));
         };
         Ok(ReadStep {
@@ -278,10 +334,16 @@ impl<'de> Deserialize<'de> for ReadStep {
 }
 
 /// Why a step's `number` names nothing in its table.
-fn not_in_table(id: &str, field: &str, number: u32, table: &str, entries: usize) -> String {
-    format!(
-        "step `{id}`'s `{field}` is {number}, which is not in the plan's `{table}` ({entries} entries)"
-    )
+/// `entries` is `None` when the plan has no such table.
+fn not_in_table(id: &str, field: &str, number: u32, table: &str, entries: Option<usize>) -> String {
+    match entries {
+        Some(entries) => format!(
+            "step `{id}`'s `{field}` is {number}, which is not in the plan's `{table}` ({entries} entries)"
+        ),
+        None => format!(
+            "step `{id}`'s `{field}` is {number}, a number in the plan's `{table}`, which the plan does not have"
+        ),
+    }
 }
 
 /// The entry `number` of `table`, for the `field` of step `id`.
@@ -294,7 +356,7 @@ fn entry<T: Clone>(
         .ok()
         .and_then(|index| table.and_then(|table| table.get(index)))
         .cloned()
-        .ok_or_else(|| not_in_table(id, field, number, table_name, table.map_or(0, Vec::len)))
+        .ok_or_else(|| not_in_table(id, field, number, table_name, table.map(Vec::len)))
 }
 
 impl ReadStep {
@@ -333,8 +395,7 @@ impl ReadStep {
                                     .into_iter()
                                     .find(|(listed, _)| *listed == self.kind)
                             })
-                            .and_then(|(_, length)| length)
-                            .unwrap_or(0);
+                            .and_then(|(_, length)| length);
                         let table = format!("parameters.{kind}");
                         not_in_table(&id, kind, number, &table, entries)
                     })?

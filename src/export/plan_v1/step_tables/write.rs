@@ -141,6 +141,10 @@ pub(in super::super) fn find<'a>(
         let numbers = provenance_numbers
             .get(at + 1..at + 1 + count)
             .unwrap_or_default();
+        // The walk of `table::in_order` numbers a step's own provenance,
+        // then its field provenance's: the two walks must agree.
+        debug_assert_eq!(numbers.len(), count, "step {}", step.id);
+        debug_assert!(at < provenance_numbers.len(), "step {}", step.id);
         at += 1 + count;
         let kind_table = tables.parameters.get_mut(step.kind());
         // Parameters of different kinds never compare equal, so one map

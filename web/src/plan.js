@@ -63,7 +63,7 @@ function tableEntry(plan, step, key, value) {
     gates: [plan.gate_lists, "gate_lists"],
     field_provenance: [plan.field_provenances, "field_provenances"],
   };
-  const [table, name] = tables[key] ?? [];
+  const [table, name] = Object.hasOwn(tables, key) ? tables[key] : [];
   if (!Array.isArray(table) || value >= table.length) return null;
   return { entry: table[value], name: `${name}[${value}]` };
 }

@@ -55,6 +55,7 @@ impl<T> ByKind<T> {
         }
     }
 }
+
 /// The numbers a step is written with.
 struct StepNumbers {
     params: u32,

@@ -2575,7 +2575,25 @@ fn a_plan_of_1_2_writes_steps_whole_and_reads_as_the_same_plan() {
         "{error}"
     );
 
+    // Each of a step's three number forms is refused in a 1.2 plan.
+    let bake = step_index(&whole, "production/first/bake");
+    for field in ["bake", "gates", "field_provenance"] {
+        let mut plan = whole.clone();
+        plan["steps"][bake][field] = json!(0);
+        let error = refused(&plan);
+        assert!(
+            error.contains(&format!(
+                "step `production/first/bake`'s `{field}` is a number, which is a form of format 1.3 and later; the plan is 1.2"
+            )),
+            "{field}: {error}"
+        );
+    }
+
     let written: Value = serde_json::from_str(&numbered).unwrap();
+    let mut plan = written.clone();
+    plan["parameters"]["colour"] = json!([]);
+    let error = refused(&plan);
+    assert!(error.contains("unknown field `colour`"), "{error}");
     let bake = step_index(&written, "production/first/bake");
     let cases = [
         (

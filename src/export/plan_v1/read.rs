@@ -145,7 +145,7 @@ impl<'de> Deserialize<'de> for PlanV1 {
         let dropped = not_written_empty(raw.dropped, "dropped")?;
         let provenances = not_written_empty(raw.provenances, "provenances")?;
         let tables = ReadTables {
-            parameters: raw.parameters,
+            parameters: raw.parameters.map(ReadParameters::by_kind),
             gate_lists: raw.gate_lists,
             field_provenances: raw.field_provenances,
         };

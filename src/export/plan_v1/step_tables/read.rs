@@ -87,69 +87,45 @@ pub(in super::super) struct ReadParameters {
 }
 
 impl ReadParameters {
-    /// How many entries each kind's list has, or `None` for a list left
-    /// out.
-    fn lengths(&self) -> [(StepKind, Option<usize>); 7] {
-        [
-            (StepKind::Source, self.source.as_ref().map(Vec::len)),
-            (StepKind::Build, self.build.as_ref().map(Vec::len)),
-            (StepKind::Test, self.test.as_ref().map(Vec::len)),
-            (StepKind::Deploy, self.deploy.as_ref().map(Vec::len)),
-            (StepKind::Bake, self.bake.as_ref().map(Vec::len)),
-            (StepKind::Approval, self.approval.as_ref().map(Vec::len)),
-            (StepKind::Gate, self.gate.as_ref().map(Vec::len)),
-        ]
-    }
-
-    /// Every entry, as a step's parameters, with its place in the table
-    /// (`parameters.deploy[1]`).
-    fn entries(&self) -> Vec<(String, Params)> {
-        fn each<T: Clone>(
-            list: Option<&Vec<T>>,
-            kind: &str,
+    /// Each kind's list that was written, in kind order, its entries as
+    /// steps' parameters: what the rest of reading looks entries up in.
+    pub(in super::super) fn by_kind(self) -> ParameterLists {
+        fn list<T>(
+            kind: StepKind,
+            list: Option<Vec<T>>,
             wrap: fn(T) -> Params,
-            into: &mut Vec<(String, Params)>,
-        ) {
-            for (index, entry) in list.into_iter().flatten().enumerate() {
-                into.push((format!("parameters.{kind}[{index}]"), wrap(entry.clone())));
-            }
+        ) -> Option<(StepKind, Vec<Params>)> {
+            list.map(|list| (kind, list.into_iter().map(wrap).collect()))
         }
-        let mut entries = Vec::new();
-        each(self.source.as_ref(), "source", Params::Source, &mut entries);
-        each(self.build.as_ref(), "build", Params::Build, &mut entries);
-        each(self.test.as_ref(), "test", Params::Test, &mut entries);
-        each(self.deploy.as_ref(), "deploy", Params::Deploy, &mut entries);
-        each(self.bake.as_ref(), "bake", Params::Bake, &mut entries);
-        each(
-            self.approval.as_ref(),
-            "approval",
-            Params::Approval,
-            &mut entries,
-        );
-        each(self.gate.as_ref(), "gate", Params::Gate, &mut entries);
-        entries
+        [
+            list(StepKind::Source, self.source, Params::Source),
+            list(StepKind::Build, self.build, Params::Build),
+            list(StepKind::Test, self.test, Params::Test),
+            list(StepKind::Deploy, self.deploy, Params::Deploy),
+            list(StepKind::Bake, self.bake, Params::Bake),
+            list(StepKind::Approval, self.approval, Params::Approval),
+            list(StepKind::Gate, self.gate, Params::Gate),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
+}
 
-    /// The entry `index` of the list of `kind`, as a step's parameters.
-    fn entry(&self, kind: StepKind, index: usize) -> Option<Params> {
-        fn at<T: Clone>(list: Option<&Vec<T>>, index: usize) -> Option<T> {
-            list.and_then(|list| list.get(index)).cloned()
-        }
-        match kind {
-            StepKind::Source => at(self.source.as_ref(), index).map(Params::Source),
-            StepKind::Build => at(self.build.as_ref(), index).map(Params::Build),
-            StepKind::Test => at(self.test.as_ref(), index).map(Params::Test),
-            StepKind::Deploy => at(self.deploy.as_ref(), index).map(Params::Deploy),
-            StepKind::Bake => at(self.bake.as_ref(), index).map(Params::Bake),
-            StepKind::Approval => at(self.approval.as_ref(), index).map(Params::Approval),
-            StepKind::Gate => at(self.gate.as_ref(), index).map(Params::Gate),
-        }
-    }
+/// The lists of `parameters` that were written, by kind, in kind order.
+pub(in super::super) type ParameterLists = Vec<(StepKind, Vec<Params>)>;
+
+/// The list of `kind` in `parameters`, if the plan wrote one.
+fn list_of(parameters: Option<&ParameterLists>, kind: StepKind) -> Option<&Vec<Params>> {
+    parameters?
+        .iter()
+        .find(|(listed, _)| *listed == kind)
+        .map(|(_, list)| list)
 }
 
 /// The step tables as read, each possibly absent.
 pub(in super::super) struct ReadTables {
-    pub parameters: Option<ReadParameters>,
+    pub parameters: Option<ParameterLists>,
     pub gate_lists: Option<Vec<Vec<Name>>>,
     pub field_provenances: Option<Vec<FieldProvenance>>,
 }
@@ -173,14 +149,14 @@ impl ReadTables {
         let empty = |table: &str| {
             format!("`{table}` is empty; an optional list is left out rather than written empty")
         };
-        if let Some(lengths) = self.parameters.as_ref().map(ReadParameters::lengths) {
-            if lengths.iter().all(|(_, length)| length.is_none()) {
+        if let Some(lists) = &self.parameters {
+            if lists.is_empty() {
                 return Err(
                     "`parameters` is empty; an optional table is left out rather than written empty"
                         .to_string(),
                 );
             }
-            if let Some((kind, _)) = lengths.iter().find(|(_, length)| *length == Some(0)) {
+            if let Some((kind, _)) = lists.iter().find(|(_, list)| list.is_empty()) {
                 return Err(empty(&format!("parameters.{}", kind.name())));
             }
         }
@@ -212,13 +188,10 @@ impl ReadTables {
         provenances: usize,
         version: &str,
     ) -> Result<(), String> {
-        for (place, params) in self
-            .parameters
-            .as_ref()
-            .map(ReadParameters::entries)
-            .unwrap_or_default()
-        {
-            valid::params(&params, &format!("`{place}`"))?;
+        for (kind, list) in self.parameters.iter().flatten() {
+            for (index, params) in list.iter().enumerate() {
+                valid::params(params, &format!("`parameters.{}[{index}]`", kind.name()))?;
+            }
         }
         for (index, fields) in self.field_provenances.iter().flatten().enumerate() {
             let whose = format!("`field_provenances[{index}]`");
@@ -383,22 +356,9 @@ impl ReadStep {
             Written::Number(number) => {
                 let kind = self.kind.name();
                 numbered(kind)?;
-                let parameters = tables.parameters.as_ref();
-                usize::try_from(number)
-                    .ok()
-                    .and_then(|index| parameters?.entry(self.kind, index))
-                    .ok_or_else(|| {
-                        let entries = parameters
-                            .and_then(|parameters| {
-                                parameters
-                                    .lengths()
-                                    .into_iter()
-                                    .find(|(listed, _)| *listed == self.kind)
-                            })
-                            .and_then(|(_, length)| length);
-                        let table = format!("parameters.{kind}");
-                        not_in_table(&id, kind, number, &table, entries)
-                    })?
+                let table = list_of(tables.parameters.as_ref(), self.kind);
+                let table_name = format!("parameters.{kind}");
+                entry(table, number, (&id, kind, &table_name))?
             }
         };
         let gates = match self.gates {

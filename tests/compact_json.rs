@@ -39,3 +39,53 @@ fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
     // The corpus is what makes this test mean something.
     assert!(plans > 50, "only {plans} plans were compared");
 }
+
+/// `compile` writes each plan straight from the compiler's plan, finding
+/// its tables as it converts each distinct value once: the bytes are
+/// those of the plan converted whole and then written, for every plan of
+/// the repository, alone in a document or among others.
+#[test]
+fn every_plan_written_as_it_is_converted_is_the_plan_converted_whole() {
+    use pipec::export::{Layout, write_compiled_piece, write_plan_piece};
+    let mut files = support::pipe_files_below(std::path::Path::new("examples"));
+    files.extend(support::pipe_files_below(std::path::Path::new(
+        "tests/cases",
+    )));
+    let (mut plans, mut with_tables) = (0, 0);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let compiled = support::compile_fixture(&name, &text);
+        for (index, plan) in compiled.plans.iter().enumerate() {
+            let converted = pipec::export::convert::to_v1(plan, &compiled.sources);
+            for (at, count) in [(0, 1), (index, compiled.plans.len() + 1)] {
+                let mut whole = Vec::new();
+                write_plan_piece(&mut whole, &converted, at, count, Layout::Compact);
+                let mut straight = Vec::new();
+                let piece = (at, count);
+                write_compiled_piece(
+                    &mut straight,
+                    plan.clone(),
+                    &compiled.sources,
+                    piece,
+                    Layout::Compact,
+                );
+                assert!(
+                    whole == straight,
+                    "{}: plan {} written straight differs:\n{}\n{}",
+                    path.display(),
+                    plan.pipeline,
+                    String::from_utf8_lossy(&whole),
+                    String::from_utf8_lossy(&straight)
+                );
+            }
+            plans += 1;
+            with_tables += usize::from(!converted.steps.is_empty());
+        }
+    }
+    // The corpus is what makes this test mean something.
+    assert!(
+        plans > 50 && with_tables > 50,
+        "only {plans} plans were compared"
+    );
+}

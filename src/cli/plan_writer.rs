@@ -430,17 +430,15 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
         let Some(&position) = positions.get(&rank) else {
             return;
         };
-        let converted = pipec::export::convert::into_v1(plan, sources);
         PIECE.with_borrow_mut(|piece| {
             piece.clear();
-            pipec::export::write_plan_piece(
+            pipec::export::write_compiled_piece(
                 piece,
-                &converted,
-                position,
-                positions.len(),
+                plan,
+                sources,
+                (position, positions.len()),
                 self.layout,
             );
-            drop(converted);
             lock(&self.state).put(position, piece);
         });
     }
@@ -599,12 +597,10 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
         }
         let path = self.out.join(format!("{}.json", plan.pipeline));
         let name = plan.pipeline.clone();
-        let converted = pipec::export::convert::into_v1(plan, sources);
         let written = PIECE.with_borrow_mut(|json| {
             // As a file of its own holds it.
             json.clear();
-            pipec::export::write_plan_piece(json, &converted, 0, 1, self.layout);
-            drop(converted);
+            pipec::export::write_compiled_piece(json, plan, sources, (0, 1), self.layout);
             stage(&path, json)
         });
         match written {

@@ -108,6 +108,40 @@ pub fn write_plan_piece(
     }
 }
 
+/// [`write_plan_piece`] of a compiled plan not needed afterwards,
+/// converted as it is written: in the compact layout, each distinct
+/// parameters object, gate list and provenance of the plan is converted
+/// once ([`convert::into_tabled`]) rather than at each of its uses. The
+/// bytes are those of [`write_plan_piece`] of [`convert::into_v1`]'s
+/// plan.
+pub fn write_compiled_piece(
+    out: &mut Vec<u8>,
+    plan: crate::plan::Plan,
+    sources: &crate::source::SourceMap,
+    (index, count): (usize, usize),
+    layout: Layout,
+) {
+    match layout {
+        Layout::Compact => {
+            let tabled = convert::into_tabled(plan, sources);
+            if count != 1 {
+                out.push(if index == 0 { b'[' } else { b',' });
+            }
+            if let Err(error) = compact_json::write(out, &tabled) {
+                // As for `plan_v1::write_compact`: nothing to refuse.
+                unreachable!("a plan always serializes: {error}")
+            }
+            if count == 1 {
+                out.push(b'\n');
+            }
+        }
+        Layout::Pretty => {
+            let converted = convert::into_v1(plan, sources);
+            write_plan_piece(out, &converted, index, count, layout);
+        }
+    }
+}
+
 /// [`plan_piece`] in the pretty layout.
 fn pretty_piece(plan: &plan_v1::PlanV1, index: usize, count: usize) -> Vec<u8> {
     let layout = Layout::Pretty;

@@ -206,7 +206,7 @@ pub enum NotScaled {
 /// A step field whose value was set in source, besides the step itself:
 /// the key of one of [`Step::fields`]. The public format spells each as a
 /// path into the step (`export::convert`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     /// A deploy's `platform`, the pipeline's.
     Platform,
@@ -352,7 +352,7 @@ impl Target {
 }
 
 /// A step's kind and parameters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Params {
     /// A change enters: a repository and branch.
     Source {

@@ -13,7 +13,7 @@
 //! So this module holds how a [`Provenance`] and a [`PlanV1`] are
 //! serialized, and how a provenance is read.
 
-use super::step_tables::{self, StepTables};
+use super::step_tables::{self, StepTables, WrittenTables};
 use super::{How, NotScaled, Override, PlanV1, Provenance};
 use crate::hashing::FastHashMap;
 use serde::de::{self, Deserialize, Deserializer};
@@ -157,6 +157,24 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance], &[u3
         in_order.push((address(provenance), number));
         numbers.push(number);
     }
+    numbering(in_order, || write(&table, &numbers))
+}
+
+/// Runs `write` with the provenances of `plan` written as `numbers` says,
+/// in the order [`in_order`] finds them: for a plan whose table was found
+/// elsewhere (`step_tables::Tabled`).
+pub(super) fn with_numbers<R>(plan: &PlanV1, numbers: &[u32], write: impl FnOnce() -> R) -> R {
+    let in_order = in_order(plan)
+        .into_iter()
+        .map(address)
+        .zip(numbers.iter().copied())
+        .collect();
+    numbering(in_order, write)
+}
+
+/// Runs `write` while each provenance at one of `in_order`'s addresses
+/// writes its number.
+fn numbering<R>(in_order: Vec<(usize, u32)>, write: impl FnOnce() -> R) -> R {
     let by_address = Numbers { in_order, next: 0 };
     /// Clears the numbers however `write` ends, a panic included.
     struct Reset(Option<Numbers>);
@@ -168,7 +186,7 @@ pub(super) fn numbered<R>(plan: &PlanV1, write: impl FnOnce(&[&Provenance], &[u3
     }
     let before = NUMBERS.with(|cell| cell.borrow_mut().replace(by_address));
     let _reset = Reset(before);
-    write(&table, &numbers)
+    write()
 }
 
 /// A provenance as a key of the table: equal as provenances are, but
@@ -396,68 +414,84 @@ impl<'de> de::Visitor<'de> for ProvenanceVisitor {
 impl Serialize for PlanV1 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if !has_table(&self.format_version) {
-            return self.serialize_fields(serializer, None, None);
+            return serialize_plan::<_, _, StepTables<'_>>(
+                self,
+                serializer,
+                &self.steps,
+                None,
+                None,
+            );
         }
         // A plan without provenances (no steps, say) has no table.
         numbered(self, |table, numbers| {
             let step_tables = (step_tables::has_step_tables(&self.format_version)
                 && !self.steps.is_empty())
             .then(|| step_tables::find(self, numbers));
-            self.serialize_fields(
-                serializer,
-                Some(table).filter(|table| !table.is_empty()),
-                step_tables.as_ref(),
-            )
+            let whole: Vec<Whole<'_>> = table.iter().map(|entry| Whole(entry)).collect();
+            match &step_tables {
+                Some(tables) => serialize_plan(
+                    self,
+                    serializer,
+                    &tables.steps(&self.steps),
+                    Some(tables),
+                    Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
+                ),
+                None => serialize_plan::<_, _, StepTables<'_>>(
+                    self,
+                    serializer,
+                    &self.steps,
+                    None,
+                    Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
+                ),
+            }
         })
     }
 }
 
-impl PlanV1 {
-    /// The plan's fields in order, then the step tables and the
-    /// provenance table if there are any.
-    fn serialize_fields<S: Serializer>(
-        &self,
-        serializer: S,
-        table: Option<&[&Provenance]>,
-        step_tables: Option<&StepTables<'_>>,
-    ) -> Result<S::Ok, S::Error> {
-        let count = 10
-            + usize::from(self.alarm_command.is_some())
-            + usize::from(!self.dropped.is_empty())
-            + step_tables.map_or(0, |tables| 2 + usize::from(tables.has_field_provenances()))
-            + usize::from(table.is_some());
-        let mut plan = serializer.serialize_struct("PlanV1", count)?;
-        plan.serialize_field("format_version", &self.format_version)?;
-        plan.serialize_field("pipeline", &self.pipeline)?;
-        plan.serialize_field("compiler", &self.compiler)?;
-        plan.serialize_field("profile", &self.profile)?;
-        plan.serialize_field("artifacts", &self.artifacts)?;
-        plan.serialize_field("regions", &self.regions)?;
-        plan.serialize_field("gates", &self.gates)?;
-        plan.serialize_field("alarms", &self.alarms)?;
-        if let Some(command) = &self.alarm_command {
-            plan.serialize_field("alarm_command", command)?;
-        }
-        match step_tables {
-            Some(tables) => plan.serialize_field("steps", &tables.steps(&self.steps))?,
-            None => plan.serialize_field("steps", &self.steps)?,
-        }
-        if !self.dropped.is_empty() {
-            plan.serialize_field("dropped", &self.dropped)?;
-        }
-        if let Some(tables) = step_tables {
-            plan.serialize_field("parameters", &tables.parameters())?;
-            plan.serialize_field("gate_lists", tables.gate_lists())?;
-            if tables.has_field_provenances() {
-                plan.serialize_field("field_provenances", &tables.field_provenances())?;
-            }
-        }
-        if let Some(table) = table {
-            let whole: Vec<Whole<'_>> = table.iter().map(|entry| Whole(entry)).collect();
-            plan.serialize_field("provenances", &whole)?;
-        }
-        plan.end()
+/// A plan's fields in order: those of `head` but its steps, `steps` in
+/// their place, then the step tables and the provenance table if there
+/// are any. Every plan is written through here, whether its tables were
+/// found in it or while it was converted.
+pub(super) fn serialize_plan<S: Serializer, St: Serialize, T: WrittenTables>(
+    head: &PlanV1,
+    serializer: S,
+    steps: &St,
+    step_tables: Option<&T>,
+    table: Option<&[Whole<'_>]>,
+) -> Result<S::Ok, S::Error> {
+    let field_provenances = step_tables.and_then(|tables| tables.field_provenances());
+    let count = 10
+        + usize::from(head.alarm_command.is_some())
+        + usize::from(!head.dropped.is_empty())
+        + step_tables.map_or(0, |_| 2 + usize::from(field_provenances.is_some()))
+        + usize::from(table.is_some());
+    let mut plan = serializer.serialize_struct("PlanV1", count)?;
+    plan.serialize_field("format_version", &head.format_version)?;
+    plan.serialize_field("pipeline", &head.pipeline)?;
+    plan.serialize_field("compiler", &head.compiler)?;
+    plan.serialize_field("profile", &head.profile)?;
+    plan.serialize_field("artifacts", &head.artifacts)?;
+    plan.serialize_field("regions", &head.regions)?;
+    plan.serialize_field("gates", &head.gates)?;
+    plan.serialize_field("alarms", &head.alarms)?;
+    if let Some(command) = &head.alarm_command {
+        plan.serialize_field("alarm_command", command)?;
     }
+    plan.serialize_field("steps", steps)?;
+    if !head.dropped.is_empty() {
+        plan.serialize_field("dropped", &head.dropped)?;
+    }
+    if let Some(tables) = step_tables {
+        plan.serialize_field("parameters", &tables.parameters())?;
+        plan.serialize_field("gate_lists", &tables.gate_lists())?;
+        if let Some(field_provenances) = &field_provenances {
+            plan.serialize_field("field_provenances", field_provenances)?;
+        }
+    }
+    if let Some(table) = table {
+        plan.serialize_field("provenances", table)?;
+    }
+    plan.end()
 }
 
 #[cfg(test)]

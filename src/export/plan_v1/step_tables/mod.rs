@@ -11,13 +11,18 @@
 //! finds them (each distinct entry numbered at its first use, walking the
 //! steps) and writes each step with its numbers (`write`); reading reads
 //! each step's fields in either form and puts the numbered ones back
-//! whole once the tables are read (`read`).
+//! whole once the tables are read (`read`). `compile` finds them while
+//! it converts each plan instead, converting each distinct entry once
+//! (`tabled`), and writes the same bytes.
 
 mod read;
+mod tabled;
 mod write;
 
 pub(super) use read::{ReadParameters, ReadStep, ReadTables};
-pub(super) use write::{StepTables, find};
+pub(crate) use tabled::{TableBuilder, Tabled, TabledStep};
+pub(crate) use write::StepNumbers;
+pub(super) use write::{StepTables, WrittenTables, find};
 
 /// The first format version that writes the step tables.
 pub(super) const SINCE: &str = "1.3";

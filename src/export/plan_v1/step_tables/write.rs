@@ -2,7 +2,7 @@
 //! field provenance of a plan numbered at its first use, walking the
 //! steps, and each step written with its numbers.
 
-use super::super::{FieldProvenance, Name, Params, PlanV1, Step, StepKind};
+use super::super::{FieldProvenance, Name, Params, PlanV1, Step, StepKind, Target};
 use crate::hashing::FastHashMap;
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
@@ -20,7 +20,7 @@ const KINDS: [StepKind; 7] = [
 
 /// One value for each kind of step.
 #[derive(Default)]
-struct ByKind<T> {
+pub(super) struct ByKind<T> {
     source: T,
     build: T,
     test: T,
@@ -31,7 +31,7 @@ struct ByKind<T> {
 }
 
 impl<T> ByKind<T> {
-    fn get(&self, kind: StepKind) -> &T {
+    pub(super) fn get(&self, kind: StepKind) -> &T {
         match kind {
             StepKind::Source => &self.source,
             StepKind::Build => &self.build,
@@ -43,7 +43,20 @@ impl<T> ByKind<T> {
         }
     }
 
-    fn get_mut(&mut self, kind: StepKind) -> &mut T {
+    /// Each kind's value, made by `make` from this one's.
+    pub(super) fn map<'a, U>(&'a self, make: impl Fn(&'a T) -> U) -> ByKind<U> {
+        ByKind {
+            source: make(&self.source),
+            build: make(&self.build),
+            test: make(&self.test),
+            deploy: make(&self.deploy),
+            bake: make(&self.bake),
+            approval: make(&self.approval),
+            gate: make(&self.gate),
+        }
+    }
+
+    pub(super) fn get_mut(&mut self, kind: StepKind) -> &mut T {
         match kind {
             StepKind::Source => &mut self.source,
             StepKind::Build => &mut self.build,
@@ -56,12 +69,14 @@ impl<T> ByKind<T> {
     }
 }
 
-/// The numbers a step is written with.
-struct StepNumbers {
-    params: u32,
-    gates: u32,
-    provenance: u32,
-    field_provenance: Option<u32>,
+/// The numbers a step is written with: of its parameters in its kind's
+/// table, of its gate list, of its provenance, and of its field
+/// provenance (none when it has none).
+pub(crate) struct StepNumbers {
+    pub params: u32,
+    pub gates: u32,
+    pub provenance: u32,
+    pub field_provenance: Option<u32>,
 }
 
 /// A step's field provenance as a key of its table: its pointers, and
@@ -185,25 +200,30 @@ impl<'a> StepTables<'a> {
             numbers: &self.steps,
         }
     }
+}
 
-    /// Whether the plan writes `field_provenances`.
-    pub(in super::super) fn has_field_provenances(&self) -> bool {
-        !self.field_provenances.is_empty()
-    }
-
+/// The step tables of a plan being written, whichever way they were
+/// found: each writes as the other would.
+pub(in super::super) trait WrittenTables {
     /// The `parameters` table.
-    pub(in super::super) fn parameters(&self) -> impl Serialize + '_ {
-        ParametersTable(&self.parameters)
+    fn parameters(&self) -> impl Serialize + '_;
+    /// The `gate_lists` table.
+    fn gate_lists(&self) -> impl Serialize + '_;
+    /// The `field_provenances` table, if the plan writes one.
+    fn field_provenances(&self) -> Option<impl Serialize + '_>;
+}
+
+impl WrittenTables for StepTables<'_> {
+    fn parameters(&self) -> impl Serialize + '_ {
+        ParametersTable(self.parameters.map(Vec::as_slice))
     }
 
-    /// The `gate_lists` table.
-    pub(in super::super) fn gate_lists(&self) -> &[&'a [Name]] {
+    fn gate_lists(&self) -> impl Serialize + '_ {
         &self.gate_lists
     }
 
-    /// The `field_provenances` table.
-    pub(in super::super) fn field_provenances(&self) -> impl Serialize + '_ {
-        FieldsTable(&self.field_provenances)
+    fn field_provenances(&self) -> Option<impl Serialize + '_> {
+        (!self.field_provenances.is_empty()).then_some(FieldsTable(&self.field_provenances))
     }
 }
 
@@ -232,17 +252,44 @@ struct NumberedStep<'a> {
 impl Serialize for NumberedStep<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Self { step, numbers } = self;
+        let head = StepHead {
+            id: &step.id,
+            kind: step.kind(),
+            needs: &step.needs,
+            target: &step.target,
+            rollback_alarm: step.rollback_alarm.as_ref(),
+        };
+        head.serialize_with(numbers, serializer)
+    }
+}
+
+/// What a step writes besides its numbers.
+pub(in super::super) struct StepHead<'a> {
+    pub id: &'a Name,
+    pub kind: StepKind,
+    pub needs: &'a [Name],
+    pub target: &'a Target,
+    pub rollback_alarm: Option<&'a Name>,
+}
+
+impl StepHead<'_> {
+    /// The step, written with `numbers`.
+    pub(in super::super) fn serialize_with<S: Serializer>(
+        &self,
+        numbers: &StepNumbers,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         let field_count = 7
-            + usize::from(step.rollback_alarm.is_some())
+            + usize::from(self.rollback_alarm.is_some())
             + usize::from(numbers.field_provenance.is_some());
-        let kind = step.kind();
+        let kind = self.kind;
         let mut out = serializer.serialize_struct("Step", field_count)?;
-        out.serialize_field("id", &step.id)?;
+        out.serialize_field("id", self.id)?;
         out.serialize_field("kind", &kind)?;
-        out.serialize_field("needs", &step.needs)?;
-        out.serialize_field("target", &step.target)?;
+        out.serialize_field("needs", self.needs)?;
+        out.serialize_field("target", self.target)?;
         out.serialize_field(kind.name(), &numbers.params)?;
-        if let Some(alarm) = &step.rollback_alarm {
+        if let Some(alarm) = self.rollback_alarm {
             out.serialize_field("rollback_alarm", alarm)?;
         }
         out.serialize_field("gates", &numbers.gates)?;
@@ -271,9 +318,10 @@ impl Serialize for ParamsObject<'_> {
     }
 }
 
-struct ParametersTable<'a, 'b>(&'b ByKind<Vec<&'a Params>>);
+/// The `parameters` table, of entries borrowed or owned.
+pub(super) struct ParametersTable<'b, P>(pub ByKind<&'b [P]>);
 
-impl Serialize for ParametersTable<'_, '_> {
+impl<P: std::borrow::Borrow<Params>> Serialize for ParametersTable<'_, P> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let written = KINDS
             .iter()
@@ -283,8 +331,10 @@ impl Serialize for ParametersTable<'_, '_> {
         for kind in KINDS {
             let table = self.0.get(kind);
             if !table.is_empty() {
-                let objects: Vec<ParamsObject<'_>> =
-                    table.iter().map(|params| ParamsObject(params)).collect();
+                let objects: Vec<ParamsObject<'_>> = table
+                    .iter()
+                    .map(|params| ParamsObject(params.borrow()))
+                    .collect();
                 out.serialize_field(kind.name(), &objects)?;
             }
         }
@@ -306,10 +356,21 @@ struct NumberedFields<'a>(FieldsKey<'a>);
 impl Serialize for NumberedFields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let FieldsKey { fields, numbers } = self.0;
-        let mut map = serializer.serialize_map(Some(numbers.len()))?;
-        for ((pointer, _), number) in fields.iter().zip(numbers) {
-            map.serialize_entry(pointer, number)?;
-        }
-        map.end()
+        let pointers = fields.iter().map(|(pointer, _)| pointer);
+        serialize_numbered_fields(pointers, numbers, serializer)
     }
+}
+
+/// A field provenance written with its provenances' numbers: an object
+/// from each pointer to its number.
+pub(super) fn serialize_numbered_fields<'p, S: Serializer>(
+    pointers: impl Iterator<Item = &'p str>,
+    numbers: &[u32],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(numbers.len()))?;
+    for (pointer, number) in pointers.zip(numbers) {
+        map.serialize_entry(pointer, number)?;
+    }
+    map.end()
 }

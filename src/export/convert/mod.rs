@@ -14,6 +14,10 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod tabled;
+
+pub(crate) use tabled::into_tabled;
+
 /// Converts a plan, resolving provenance through `sources`.
 pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
     let tables = Tables::of(plan, sources);

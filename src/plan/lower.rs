@@ -856,7 +856,7 @@ impl<'w> Lowerer<'_, 'w> {
 /// them, with what `registry` says of those it lists. Pre-production stages
 /// may name regions outside the production registry; those carry only
 /// their code.
-fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Vec<PlanRegion> {
+fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Vec<Arc<PlanRegion>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut regions = Vec::new();
     for code in steps
@@ -866,24 +866,15 @@ fn regions_in_first_use_order(steps: &[Step], registry: Option<&Registry>) -> Ve
         if !seen.insert(code) {
             continue;
         }
-        let listed = registry.and_then(|registry| {
-            registry
-                .region(code)
-                .map(|region| (registry.name.clone(), region))
-        });
+        let listed = registry.and_then(|registry| registry.planned(code));
         regions.push(match listed {
-            Some((registry, region)) => PlanRegion {
-                code: code.to_string(),
-                registry: Some(registry),
-                attributes: region.attributes.clone(),
-                azs: region.azs.clone(),
-            },
-            None => PlanRegion {
+            Some(region) => Arc::clone(region),
+            None => Arc::new(PlanRegion {
                 code: code.to_string(),
                 registry: None,
                 attributes: Default::default(),
                 azs: Vec::new(),
-            },
+            }),
         });
     }
     regions

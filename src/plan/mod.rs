@@ -52,7 +52,8 @@ pub struct Plan {
     pub alarms: Vec<RollbackAlarm>,
     /// Every region some step targets, each once, in first-use order, with
     /// what its registry says of it.
-    pub regions: Vec<PlanRegion>,
+    /// Those a registry lists are the registry's, shared by every plan.
+    pub regions: Vec<Arc<PlanRegion>>,
     /// The command that evaluates alarms in local runs
     /// (`production { alarm_command = "..." }`), with where it is set.
     pub alarm_command: Option<(CommandLine, Trace)>,

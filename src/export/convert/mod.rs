@@ -26,25 +26,28 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
         .iter()
         .map(|step| convert_step(step, &tables))
         .collect();
-    let regions = plan.regions.iter().map(convert_region).collect();
+    let regions = plan
+        .regions
+        .iter()
+        .map(|region| convert_region(region))
+        .collect();
     tables.plan(plan, regions, steps)
 }
 
 /// [`to_v1`] of a plan not needed afterwards: each step's id, needs and
 /// target move into the format's step instead of being shared with it,
 /// which would count every name up now and down again when the plan is
-/// dropped (a plan names each step's stage, wave, region and AZ); and the
-/// regions table moves rather than being copied (the race's plans list 34
-/// regions, each with its attributes and AZs, some 700 strings).
+/// dropped (a plan names each step's stage, wave, region and AZ).
 pub fn into_v1(mut plan: plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
     let tables = Tables::of(&plan, sources);
     let steps = std::mem::take(&mut plan.steps)
         .into_iter()
         .map(|step| into_step(step, &tables))
         .collect();
-    let regions = std::mem::take(&mut plan.regions)
-        .into_iter()
-        .map(into_region)
+    let regions = plan
+        .regions
+        .iter()
+        .map(|region| convert_region(region))
         .collect();
     tables.plan(&plan, regions, steps)
 }
@@ -250,25 +253,23 @@ fn sanitized_key(key: &str) -> String {
 }
 
 fn convert_region(region: &plan::PlanRegion) -> v1::Region {
-    into_region(region.clone())
-}
-
-/// [`convert_region`] of a region not needed afterwards.
-fn into_region(region: plan::PlanRegion) -> v1::Region {
     let plan::PlanRegion {
-        code,
-        registry,
-        mut attributes,
-        azs,
-    } = region;
-    // The code is the region's own field; repeating it among the
-    // attributes would say it twice.
-    attributes.remove("code");
-    v1::Region {
         code,
         registry,
         attributes,
         azs,
+    } = region;
+    v1::Region {
+        code: code.clone(),
+        registry: registry.clone(),
+        // The code is the region's own field; repeating it among the
+        // attributes would say it twice.
+        attributes: attributes
+            .iter()
+            .filter(|(name, _)| name.as_str() != "code")
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+        azs: azs.clone(),
     }
 }
 

@@ -9,12 +9,13 @@
 //! them ([`v1::TableBuilder`]), and the tables come out as converting the
 //! plan whole and finding them would make them.
 
-use super::{Tables, kind_name, params, pointer, provenance};
+use super::{Tables, convert_region, kind_name, params, pointer, provenance};
 use crate::export::plan_v1 as v1;
 use crate::hashing::FastHashMap;
 use crate::plan::{self, Field, GateRef, Trace};
 use crate::source::SourceMap;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -23,11 +24,8 @@ use std::sync::Arc;
 pub fn into_tabled(mut plan: plan::Plan, sources: &SourceMap) -> v1::Tabled {
     let tables = Tables::of(&plan, sources);
     let steps = std::mem::take(&mut plan.steps);
-    let regions = std::mem::take(&mut plan.regions)
-        .into_iter()
-        .map(super::into_region)
-        .collect();
-    let head = tables.plan(&plan, regions, Vec::new());
+    let regions = converted_regions(std::mem::take(&mut plan.regions));
+    let head = tables.plan(&plan, Vec::new(), Vec::new());
     let mut builder = v1::TableBuilder::new(&head);
     let numbers = {
         let mut numbering = Numbering {
@@ -49,7 +47,37 @@ pub fn into_tabled(mut plan: plan::Plan, sources: &SourceMap) -> v1::Tabled {
         .zip(numbers)
         .map(|(step, numbers)| tabled_step(step, numbers, &tables))
         .collect();
-    builder.finish(head, steps)
+    builder.finish(head, regions, steps)
+}
+
+thread_local! {
+    /// The regions of the last plan this thread converted, and what they
+    /// converted to. A registry's regions are shared by the plans that
+    /// deploy to them (`Registry::planned`), and the plans of a workspace
+    /// mostly deploy to the same ones, in the same order: told by their
+    /// addresses (which the regions held here keep from being reused),
+    /// they are converted once, not once per plan.
+    static LAST_REGIONS: RefCell<ConvertedRegions> =
+        RefCell::new((Vec::new(), Arc::from([])));
+}
+
+/// Regions of the compiler's plan, and what they converted to.
+type ConvertedRegions = (Vec<Arc<plan::PlanRegion>>, Arc<[v1::Region]>);
+
+/// A plan's regions in the format, converted or as the last plan's were.
+fn converted_regions(regions: Vec<Arc<plan::PlanRegion>>) -> Arc<[v1::Region]> {
+    LAST_REGIONS.with_borrow_mut(|(last, converted)| {
+        let same = last.len() == regions.len()
+            && last.iter().zip(&regions).all(|(a, b)| Arc::ptr_eq(a, b));
+        if !same {
+            *converted = regions
+                .iter()
+                .map(|region| convert_region(region))
+                .collect();
+            *last = regions;
+        }
+        Arc::clone(converted)
+    })
 }
 
 /// A step's names, moved into the format's step, with its numbers.

@@ -14,7 +14,7 @@
 //! serialized, and how a provenance is read.
 
 use super::step_tables::{self, StepTables, WrittenTables};
-use super::{How, NotScaled, Override, PlanV1, Provenance};
+use super::{How, NotScaled, Override, PlanV1, Provenance, Region};
 use crate::hashing::FastHashMap;
 use serde::de::{self, Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
@@ -414,13 +414,8 @@ impl<'de> de::Visitor<'de> for ProvenanceVisitor {
 impl Serialize for PlanV1 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if !has_table(&self.format_version) {
-            return serialize_plan::<_, _, StepTables<'_>>(
-                self,
-                serializer,
-                &self.steps,
-                None,
-                None,
-            );
+            let body = (self.regions.as_slice(), &self.steps);
+            return serialize_plan::<_, _, StepTables<'_>>(self, serializer, body, None, None);
         }
         // A plan without provenances (no steps, say) has no table.
         numbered(self, |table, numbers| {
@@ -432,14 +427,14 @@ impl Serialize for PlanV1 {
                 Some(tables) => serialize_plan(
                     self,
                     serializer,
-                    &tables.steps(&self.steps),
+                    (self.regions.as_slice(), &tables.steps(&self.steps)),
                     Some(tables),
                     Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
                 ),
                 None => serialize_plan::<_, _, StepTables<'_>>(
                     self,
                     serializer,
-                    &self.steps,
+                    (self.regions.as_slice(), &self.steps),
                     None,
                     Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
                 ),
@@ -448,14 +443,14 @@ impl Serialize for PlanV1 {
     }
 }
 
-/// A plan's fields in order: those of `head` but its steps, `steps` in
-/// their place, then the step tables and the provenance table if there
-/// are any. Every plan is written through here, whether its tables were
-/// found in it or while it was converted.
+/// A plan's fields in order: those of `head` but its regions and steps,
+/// `regions` and `steps` in their place, then the step tables and the
+/// provenance table if there are any. Every plan is written through here,
+/// whether its tables were found in it or while it was converted.
 pub(super) fn serialize_plan<S: Serializer, St: Serialize, T: WrittenTables>(
     head: &PlanV1,
     serializer: S,
-    steps: &St,
+    (regions, steps): (&[Region], &St),
     step_tables: Option<&T>,
     table: Option<&[Whole<'_>]>,
 ) -> Result<S::Ok, S::Error> {
@@ -471,7 +466,7 @@ pub(super) fn serialize_plan<S: Serializer, St: Serialize, T: WrittenTables>(
     plan.serialize_field("compiler", &head.compiler)?;
     plan.serialize_field("profile", &head.profile)?;
     plan.serialize_field("artifacts", &head.artifacts)?;
-    plan.serialize_field("regions", &head.regions)?;
+    plan.serialize_field("regions", regions)?;
     plan.serialize_field("gates", &head.gates)?;
     plan.serialize_field("alarms", &head.alarms)?;
     if let Some(command) = &head.alarm_command {

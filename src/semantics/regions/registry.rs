@@ -74,6 +74,11 @@ pub struct Registry {
     /// `false`: those a bare attribute in a filter (`where opt_in`) may
     /// test.
     pub booleans: BTreeSet<String>,
+    /// What a plan says of each region, in the order of `regions`: made
+    /// once here, so that each plan refers to them rather than copying a
+    /// region's attributes and AZs (34 regions, some 700 strings, per
+    /// plan).
+    planned: Vec<std::sync::Arc<crate::plan::PlanRegion>>,
 }
 
 impl Registry {
@@ -225,9 +230,21 @@ impl Registry {
             regions.push(region);
         }
         booleans.retain(|attribute| !others.contains(attribute));
+        let planned = regions
+            .iter()
+            .map(|region| {
+                std::sync::Arc::new(crate::plan::PlanRegion {
+                    code: region.code.clone(),
+                    registry: Some(name.to_string()),
+                    attributes: region.attributes.clone(),
+                    azs: region.azs.clone(),
+                })
+            })
+            .collect();
         Registry {
             name: name.to_string(),
             regions,
+            planned,
             booleans,
         }
     }
@@ -235,6 +252,13 @@ impl Registry {
     /// The region with this code.
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|region| region.code == code)
+    }
+
+    /// What a plan says of the region with this code, shared by every
+    /// plan that deploys to it.
+    pub fn planned(&self, code: &str) -> Option<&std::sync::Arc<crate::plan::PlanRegion>> {
+        let at = self.regions.iter().position(|region| region.code == code)?;
+        self.planned.get(at)
     }
 
     /// Checks the registry's AZ ids: under a region whose code follows

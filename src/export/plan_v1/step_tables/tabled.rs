@@ -11,18 +11,20 @@
 //! and it is written by the same code (`table::serialize_plan`).
 
 use super::super::table::{self, Whole};
-use super::super::{Name, Params, PlanV1, Provenance, StepKind, Target};
+use super::super::{Name, Params, PlanV1, Provenance, Region, StepKind, Target};
 use super::write::{
     ByKind, ParametersTable, StepHead, StepNumbers, WrittenTables, serialize_numbered_fields,
 };
 use serde::ser::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 /// A plan as format 1.3 writes it: every part but the steps whole
 /// (`head`), each step with its numbers, and the tables.
 pub struct Tabled {
     head: PlanV1,
+    regions: Arc<[Region]>,
     head_numbers: Vec<u32>,
     steps: Vec<TabledStep>,
     tables: OwnedTables,
@@ -173,8 +175,15 @@ impl TableBuilder {
     }
 
     /// The plan: `head`, which [`TableBuilder::new`] was given, with
-    /// `steps`. The provenances after the steps are numbered here.
-    pub fn finish(mut self, head: PlanV1, steps: Vec<TabledStep>) -> Tabled {
+    /// `regions` (`head`'s own are left empty: a plan's regions are
+    /// usually the last plan's) and `steps`. The provenances after the
+    /// steps are numbered here.
+    pub fn finish(
+        mut self,
+        head: PlanV1,
+        regions: Arc<[Region]>,
+        steps: Vec<TabledStep>,
+    ) -> Tabled {
         let all = table::in_order(&head);
         let count = table::before_steps(&head);
         for provenance in all.into_iter().skip(count) {
@@ -183,6 +192,7 @@ impl TableBuilder {
         }
         Tabled {
             head,
+            regions,
             head_numbers: self.head_numbers,
             steps,
             tables: self.tables,
@@ -222,7 +232,8 @@ impl Serialize for Tabled {
         let whole: Vec<Whole<'_>> = self.provenances.iter().map(Whole).collect();
         let table = Some(whole.as_slice()).filter(|whole| !whole.is_empty());
         table::with_numbers(&self.head, &self.head_numbers, || {
-            table::serialize_plan(&self.head, serializer, &steps, step_tables, table)
+            let body = (&*self.regions, &steps);
+            table::serialize_plan(&self.head, serializer, body, step_tables, table)
         })
     }
 }

@@ -241,6 +241,14 @@ impl InOrder {
     }
 }
 
+/// How much of a document is gathered before it is handed to the system
+/// in one write. Each write costs the system more than its bytes (on
+/// ext4, updating the file's times among others): 64 KiB writes, about
+/// one per plan, made `compile` of 10,000 services a tenth slower than
+/// writes of a MiB, and writes of 4 MiB slower still on the 2-core
+/// machine measured (docs/performance.md).
+const WRITE_SIZE: usize = 1 << 20;
+
 thread_local! {
     /// Where a thread serializes its plans, one after another: a buffer
     /// that stays allocated and in the cache, instead of a fresh one of
@@ -291,7 +299,7 @@ impl<'a> OneDocument<'a> {
             state: Mutex::new(InOrder {
                 next: 0,
                 waiting: BTreeMap::new(),
-                out: io::BufWriter::with_capacity(1 << 16, destination),
+                out: io::BufWriter::with_capacity(WRITE_SIZE, destination),
                 error: None,
             }),
         })

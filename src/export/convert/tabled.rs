@@ -97,7 +97,7 @@ fn tabled_step(step: plan::Step, numbers: v1::StepNumbers, tables: &Tables<'_>) 
     };
     v1::TabledStep {
         id: step.id,
-        needs: step.needs.into_vec(),
+        needs: step.needs,
         target,
         kind,
         rollback_alarm: step

@@ -35,8 +35,8 @@ pub struct Tabled {
 pub struct TabledStep {
     /// As [`super::super::Step::id`].
     pub id: Name,
-    /// As [`super::super::Step::needs`].
-    pub needs: Vec<Name>,
+    /// As [`super::super::Step::needs`]; most steps need one or two.
+    pub needs: smallvec::SmallVec<[Name; 2]>,
     /// As [`super::super::Step::target`].
     pub target: Target,
     /// The kind of its parameters.

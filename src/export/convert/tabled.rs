@@ -294,8 +294,8 @@ impl Eq for ShapeKey<'_> {}
 
 /// A step's parameters as a key: hashed by their kind and a value that
 /// tells most of one kind's apart (a bake's duration, a deploy's share of
-/// traffic), compared whole. Hashing every string of a deploy for each
-/// of a plan's steps would cost more than it spares.
+/// traffic), compared whole: cheaper than hashing every string of a
+/// deploy for each of a plan's steps.
 struct ParamsKey<'p>(&'p plan::Params);
 
 impl Hash for ParamsKey<'_> {

@@ -26,12 +26,7 @@ pub fn to_v1(plan: &plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
         .iter()
         .map(|step| convert_step(step, &tables))
         .collect();
-    let regions = plan
-        .regions
-        .iter()
-        .map(|region| convert_region(region))
-        .collect();
-    tables.plan(plan, regions, steps)
+    tables.plan(plan, steps)
 }
 
 /// [`to_v1`] of a plan not needed afterwards: each step's id, needs and
@@ -44,12 +39,7 @@ pub fn into_v1(mut plan: plan::Plan, sources: &SourceMap) -> v1::PlanV1 {
         .into_iter()
         .map(|step| into_step(step, &tables))
         .collect();
-    let regions = plan
-        .regions
-        .iter()
-        .map(|region| convert_region(region))
-        .collect();
-    tables.plan(&plan, regions, steps)
+    tables.plan(&plan, steps)
 }
 
 /// What converting each step of a plan refers to: the ids of its gates
@@ -75,14 +65,8 @@ impl<'s> Tables<'s> {
         }
     }
 
-    /// The plan in the format, with its regions and steps already
-    /// converted.
-    fn plan(
-        &self,
-        plan: &plan::Plan,
-        regions: Vec<v1::Region>,
-        steps: Vec<v1::Step>,
-    ) -> v1::PlanV1 {
+    /// The plan in the format, with its steps already converted.
+    fn plan(&self, plan: &plan::Plan, steps: Vec<v1::Step>) -> v1::PlanV1 {
         let (ids, alarm_ids, sources) = (&self.ids, &self.alarm_ids, &self.sources);
         v1::PlanV1 {
             format_version: v1::FORMAT_VERSION.to_string(),
@@ -99,7 +83,11 @@ impl<'s> Tables<'s> {
                     provenance: provenance(&artifact.trace, sources),
                 })
                 .collect(),
-            regions,
+            regions: plan
+                .regions
+                .iter()
+                .map(|region| convert_region(region))
+                .collect(),
             gates: plan
                 .gates
                 .iter()
@@ -140,6 +128,22 @@ impl<'s> Tables<'s> {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A step's target, moved when the step is the last of those that share
+/// it (the steps that act in one place), else copied.
+fn into_target(target: Arc<plan::Target>) -> v1::Target {
+    match Arc::try_unwrap(target) {
+        Ok(target) => v1::Target {
+            stage: target.stage,
+            wave: target.wave,
+            region: target.region,
+            az: target.az,
+            cell: target.cell,
+            onebox: target.onebox,
+        },
+        Err(shared) => convert_target(&shared),
     }
 }
 
@@ -294,22 +298,10 @@ fn into_step(step: plan::Step, tables: &Tables<'_>) -> v1::Step {
         trace,
         fields,
     } = step;
-    // Steps in one place share their target; the last to go takes it.
-    let target = match Arc::try_unwrap(target) {
-        Ok(target) => v1::Target {
-            stage: target.stage,
-            wave: target.wave,
-            region: target.region,
-            az: target.az,
-            cell: target.cell,
-            onebox: target.onebox,
-        },
-        Err(shared) => convert_target(&shared),
-    };
     let names = StepNames {
         id,
+        target: into_target(target),
         needs: needs.into_vec(),
-        target,
     };
     let rest = StepRest {
         params: &params,

@@ -25,7 +25,9 @@ pub fn into_tabled(mut plan: plan::Plan, sources: &SourceMap) -> v1::Tabled {
     let tables = Tables::of(&plan, sources);
     let steps = std::mem::take(&mut plan.steps);
     let regions = converted_regions(std::mem::take(&mut plan.regions));
-    let head = tables.plan(&plan, Vec::new(), Vec::new());
+    // Its regions taken, the plan's head has none: they are written
+    // from `regions`.
+    let head = tables.plan(&plan, Vec::new());
     let mut builder = v1::TableBuilder::new(&head);
     let numbers = {
         let mut numbering = Numbering {
@@ -82,24 +84,11 @@ fn converted_regions(regions: Vec<Arc<plan::PlanRegion>>) -> Arc<[v1::Region]> {
 
 /// A step's names, moved into the format's step, with its numbers.
 fn tabled_step(step: plan::Step, numbers: v1::StepNumbers, tables: &Tables<'_>) -> v1::TabledStep {
-    let kind = step_kind(&step.params);
-    // Steps in one place share their target; the last to go takes it.
-    let target = match Arc::try_unwrap(step.target) {
-        Ok(target) => v1::Target {
-            stage: target.stage,
-            wave: target.wave,
-            region: target.region,
-            az: target.az,
-            cell: target.cell,
-            onebox: target.onebox,
-        },
-        Err(shared) => super::convert_target(&shared),
-    };
     v1::TabledStep {
+        kind: step_kind(&step.params),
         id: step.id,
         needs: step.needs,
-        target,
-        kind,
+        target: super::into_target(step.target),
         rollback_alarm: step
             .rollback_alarm
             .and_then(|alarm| tables.alarm_ids.get(alarm.0).cloned()),

@@ -7,19 +7,26 @@ mod support;
 
 use pipec::export::compact_json;
 
-/// Every plan of every `.pipe` file of the examples and the test cases
-/// (each a workspace of its own, as the cases are checked).
-#[test]
-fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
+/// Every `.pipe` file of the examples and the test cases, compiled (each
+/// a workspace of its own, as the cases are checked).
+fn repository_sources() -> impl Iterator<Item = (std::path::PathBuf, pipec::workspace::Compiled)> {
     let mut files = support::pipe_files_below(std::path::Path::new("examples"));
     files.extend(support::pipe_files_below(std::path::Path::new(
         "tests/cases",
     )));
-    let mut plans = 0;
-    for path in files {
+    files.into_iter().map(|path| {
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let compiled = support::compile_fixture(&name, &text);
+        (path, compiled)
+    })
+}
+
+/// Every plan of [`repository_sources`].
+#[test]
+fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
+    let mut plans = 0;
+    for (path, compiled) in repository_sources() {
         let refs: Vec<&pipec::plan::Plan> = compiled.plans.iter().collect();
         for plan in pipec::export::plans_to_v1(&refs, &compiled.sources) {
             let mut ours = Vec::new();
@@ -47,15 +54,8 @@ fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
 #[test]
 fn every_plan_written_as_it_is_converted_is_the_plan_converted_whole() {
     use pipec::export::{Layout, write_compiled_piece, write_plan_piece};
-    let mut files = support::pipe_files_below(std::path::Path::new("examples"));
-    files.extend(support::pipe_files_below(std::path::Path::new(
-        "tests/cases",
-    )));
     let (mut plans, mut with_tables) = (0, 0);
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let compiled = support::compile_fixture(&name, &text);
+    for (path, compiled) in repository_sources() {
         for (index, plan) in compiled.plans.iter().enumerate() {
             let converted = pipec::export::convert::to_v1(plan, &compiled.sources);
             for (at, count) in [(0, 1), (index, compiled.plans.len() + 1)] {

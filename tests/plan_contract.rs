@@ -2532,6 +2532,25 @@ fn the_step_table_check_catches_stray_repeated_and_whole_entries() {
     );
 }
 
+/// `whole`, called `version`: valid against the schema, read as `plan`
+/// of that version, and written back as it is. The plan read.
+fn reads_as_written_in(plan: &PlanV1, whole: &mut Value, version: &str) -> PlanV1 {
+    use pipec::export::plan_v1::from_json;
+    whole["format_version"] = json!(version);
+    assert_valid(
+        &validator(),
+        whole,
+        &format!("the plan written as {version}"),
+    );
+    let read = from_json(&whole.to_string()).unwrap();
+    let mut expected = plan.clone();
+    expected.format_version = version.to_string();
+    assert_eq!(read, expected);
+    let again: Value = serde_json::from_str(&to_json(&read)).unwrap();
+    assert_eq!(&again, whole);
+    read
+}
+
 /// A 1.3 plan written with every step whole and called 1.2 is a valid
 /// 1.2 plan that reads as the same plan, and writes back the same way; a
 /// step's number in a 1.2 plan, a table in one, a number past its table
@@ -2546,14 +2565,7 @@ fn a_plan_of_1_2_writes_steps_whole_and_reads_as_the_same_plan() {
     // Steps whole are as valid in 1.3 as in 1.2, and mean the same.
     assert_valid(&validator(), &whole, "the plan with its steps whole");
     assert_eq!(from_json(&whole.to_string()).unwrap(), plan);
-    whole["format_version"] = json!("1.2");
-    assert_valid(&validator(), &whole, "the plan written as 1.2");
-    let read = from_json(&whole.to_string()).unwrap();
-    let mut expected = plan.clone();
-    expected.format_version = "1.2".to_string();
-    assert_eq!(read, expected);
-    let again: Value = serde_json::from_str(&to_json(&read)).unwrap();
-    assert_eq!(again, whole);
+    let read = reads_as_written_in(&plan, &mut whole, "1.2");
     // With the tables, the plan is smaller (this one has few steps alike).
     let (tabled, untabled) = (to_json_compact(&plan).len(), to_json_compact(&read).len());
     assert!(tabled < untabled, "{tabled} against {untabled}");
@@ -2676,14 +2688,7 @@ fn a_plan_of_1_1_writes_provenances_whole_and_reads_as_the_same_plan() {
     let plan = sample_plan();
     let numbered = to_json(&plan);
     let mut whole = support::plan_value(&numbered);
-    whole["format_version"] = json!("1.1");
-    assert_valid(&validator(), &whole, "the plan written as 1.1");
-    let read = from_json(&whole.to_string()).unwrap();
-    let mut expected = plan.clone();
-    expected.format_version = "1.1".to_string();
-    assert_eq!(read, expected);
-    let again: Value = serde_json::from_str(&to_json(&read)).unwrap();
-    assert_eq!(again, whole);
+    let read = reads_as_written_in(&plan, &mut whole, "1.1");
     // Numbered, the plan is smaller.
     let compact = pipec::export::plan_v1::to_json_compact;
     assert!(compact(&plan).len() < compact(&read).len());
@@ -2691,6 +2696,7 @@ fn a_plan_of_1_1_writes_provenances_whole_and_reads_as_the_same_plan() {
     let mut called_1_0 = whole.clone();
     called_1_0["format_version"] = json!("1.0");
     let read = from_json(&called_1_0.to_string()).unwrap();
+    let mut expected = plan.clone();
     expected.format_version = "1.0".to_string();
     assert_eq!(read, expected);
 

@@ -96,15 +96,22 @@ pub fn write_plan_piece(
         // Serialized straight after its `[` or `,`, rather than into a
         // string of its own that is then copied.
         Layout::Compact => {
-            if count != 1 {
-                out.push(if index == 0 { b'[' } else { b',' });
-            }
-            plan_v1::write_compact(out, plan);
-            if count == 1 {
-                out.push(b'\n');
-            }
+            compact_piece(out, index, count, |out| plan_v1::write_compact(out, plan));
         }
         Layout::Pretty => out.extend_from_slice(&pretty_piece(plan, index, count)),
+    }
+}
+
+/// Appends the compact piece of the plan at `index` of `count`: the plan
+/// `write` appends, after its `[` or `,` among several, or with a
+/// newline alone.
+fn compact_piece(out: &mut Vec<u8>, index: usize, count: usize, write: impl FnOnce(&mut Vec<u8>)) {
+    if count != 1 {
+        out.push(if index == 0 { b'[' } else { b',' });
+    }
+    write(out);
+    if count == 1 {
+        out.push(b'\n');
     }
 }
 
@@ -124,16 +131,12 @@ pub fn write_compiled_piece(
     match layout {
         Layout::Compact => {
             let tabled = convert::into_tabled(plan, sources);
-            if count != 1 {
-                out.push(if index == 0 { b'[' } else { b',' });
-            }
-            if let Err(error) = compact_json::write(out, &tabled) {
-                // As for `plan_v1::write_compact`: nothing to refuse.
-                unreachable!("a plan always serializes: {error}")
-            }
-            if count == 1 {
-                out.push(b'\n');
-            }
+            compact_piece(out, index, count, |out| {
+                if let Err(error) = compact_json::write(out, &tabled) {
+                    // As for `plan_v1::write_compact`: nothing to refuse.
+                    unreachable!("a plan always serializes: {error}")
+                }
+            });
         }
         Layout::Pretty => {
             let converted = convert::into_v1(plan, sources);

@@ -371,17 +371,22 @@ fn finish_step(names: StepNames, rest: StepRest<'_>, tables: &Tables<'_>) -> v1:
     }
 }
 
+/// The kind of step parameters make.
+fn step_kind(params: &Params) -> v1::StepKind {
+    match params {
+        Params::Source { .. } => v1::StepKind::Source,
+        Params::Build { .. } => v1::StepKind::Build,
+        Params::Test { .. } => v1::StepKind::Test,
+        Params::Deploy { .. } => v1::StepKind::Deploy,
+        Params::Bake { .. } => v1::StepKind::Bake,
+        Params::Approval { .. } => v1::StepKind::Approval,
+        Params::Gate { .. } => v1::StepKind::Gate,
+    }
+}
+
 /// The name of a step's kind, which is its parameter object's key.
 fn kind_name(params: &Params) -> &'static str {
-    match params {
-        Params::Source { .. } => "source",
-        Params::Build { .. } => "build",
-        Params::Test { .. } => "test",
-        Params::Deploy { .. } => "deploy",
-        Params::Bake { .. } => "bake",
-        Params::Approval { .. } => "approval",
-        Params::Gate { .. } => "gate",
-    }
+    step_kind(params).name()
 }
 
 /// An environment variable's value as the plan format writes it.

@@ -85,7 +85,7 @@ fn converted_regions(regions: Vec<Arc<plan::PlanRegion>>) -> Arc<[v1::Region]> {
 /// A step's names, moved into the format's step, with its numbers.
 fn tabled_step(step: plan::Step, numbers: v1::StepNumbers, tables: &Tables<'_>) -> v1::TabledStep {
     v1::TabledStep {
-        kind: step_kind(&step.params),
+        kind: super::step_kind(&step.params),
         id: step.id,
         needs: step.needs,
         target: super::into_target(step.target),
@@ -93,19 +93,6 @@ fn tabled_step(step: plan::Step, numbers: v1::StepNumbers, tables: &Tables<'_>) 
             .rollback_alarm
             .and_then(|alarm| tables.alarm_ids.get(alarm.0).cloned()),
         numbers,
-    }
-}
-
-/// The kind of step parameters make, as [`kind_name`] names it.
-fn step_kind(params: &plan::Params) -> v1::StepKind {
-    match params {
-        plan::Params::Source { .. } => v1::StepKind::Source,
-        plan::Params::Build { .. } => v1::StepKind::Build,
-        plan::Params::Test { .. } => v1::StepKind::Test,
-        plan::Params::Deploy { .. } => v1::StepKind::Deploy,
-        plan::Params::Bake { .. } => v1::StepKind::Bake,
-        plan::Params::Approval { .. } => v1::StepKind::Approval,
-        plan::Params::Gate { .. } => v1::StepKind::Gate,
     }
 }
 
@@ -214,21 +201,12 @@ fn number_trace<'p>(
 
 /// The [`Shape`] of a step of `kind` with `fields`.
 fn shape(kind: &str, fields: &[(Field, Trace)]) -> Shape {
-    let mut pairs: Vec<(Cow<'static, str>, usize)> = fields
+    let pairs = fields
         .iter()
         .enumerate()
         .map(|(position, (field, _))| (pointer(kind, field), position))
         .collect();
-    // Stable, so of one pointer's fields the last given stays last.
-    pairs.sort_by(|(a, _), (b, _)| a.cmp(b));
-    let mut kept: Vec<(Cow<'static, str>, usize)> = Vec::with_capacity(pairs.len());
-    for pair in pairs {
-        match kept.last_mut() {
-            Some(last) if last.0 == pair.0 => *last = pair,
-            _ => kept.push(pair),
-        }
-    }
-    let (pointers, positions) = kept.into_iter().unzip();
+    let (pointers, positions) = v1::fields_by_pointer(pairs).into_iter().unzip();
     Shape {
         pointers,
         positions,

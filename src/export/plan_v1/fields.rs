@@ -59,21 +59,28 @@ impl<P: Into<Cow<'static, str>>> FromIterator<(P, Provenance)> for FieldProvenan
     /// Sorted by pointer; of pairs with one pointer, the last is kept, as
     /// a map collected from them would keep it.
     fn from_iter<I: IntoIterator<Item = (P, Provenance)>>(pairs: I) -> Self {
-        let mut pairs: Vec<(Cow<'static, str>, Provenance)> = pairs
+        let pairs = pairs
             .into_iter()
             .map(|(pointer, provenance)| (pointer.into(), provenance))
             .collect();
-        // Stable, so equal pointers stay in the order given.
-        pairs.sort_by(|(a, _), (b, _)| a.cmp(b));
-        let mut kept: Vec<(Cow<'static, str>, Provenance)> = Vec::with_capacity(pairs.len());
-        for pair in pairs {
-            match kept.last_mut() {
-                Some(last) if last.0 == pair.0 => *last = pair,
-                _ => kept.push(pair),
-            }
-        }
-        FieldProvenance(kept)
+        FieldProvenance(by_pointer(pairs))
     }
+}
+
+/// `pairs` sorted by pointer, of pairs with one pointer the last given
+/// kept: the order and the entries of a step's field provenance, however
+/// it is built.
+pub(crate) fn by_pointer<T>(mut pairs: Vec<(Cow<'static, str>, T)>) -> Vec<(Cow<'static, str>, T)> {
+    // Stable, so equal pointers stay in the order given.
+    pairs.sort_by(|(a, _), (b, _)| a.cmp(b));
+    let mut kept: Vec<(Cow<'static, str>, T)> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        match kept.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => kept.push(pair),
+        }
+    }
+    kept
 }
 
 impl<'a> IntoIterator for &'a FieldProvenance {

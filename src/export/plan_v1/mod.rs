@@ -1162,6 +1162,7 @@ mod table;
 mod valid;
 
 pub use fields::FieldProvenance;
+pub(crate) use fields::by_pointer as fields_by_pointer;
 pub(crate) use step_tables::{StepNumbers, TableBuilder, Tabled, TabledStep};
 
 pub use read::{ReadError, from_json, plans_from_json};

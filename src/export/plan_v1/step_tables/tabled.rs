@@ -57,7 +57,6 @@ struct OwnedTables {
 
 /// A field provenance as its table holds it: each pointer, with the
 /// number of its provenance.
-#[derive(PartialEq, Eq, Hash)]
 struct NumberedFields {
     pointers: Vec<Cow<'static, str>>,
     numbers: Vec<u32>,
@@ -82,20 +81,33 @@ impl<T> Default for Interned<T> {
 }
 
 impl<T> Interned<T> {
-    /// The number of the entry with `hash` that `is` holds of, else of
-    /// the entry `make` makes, added.
-    fn number(&mut self, hash: u64, is: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> u32 {
-        let bucket = self.by_hash.entry(hash).or_default();
-        if let Some(&found) = bucket
+    /// The number of the entry with `hash` that `is` holds of, if there
+    /// is one.
+    fn find(&self, hash: u64, is: impl Fn(&T) -> bool) -> Option<u32> {
+        self.by_hash
+            .get(&hash)?
             .iter()
-            .find(|&&number| self.entries.get(number as usize).is_some_and(&is))
-        {
-            return found;
-        }
+            .copied()
+            .find(|&number| self.entries.get(number as usize).is_some_and(&is))
+    }
+
+    /// Adds `entry`, whose hash is `hash`, and gives its number.
+    fn add(&mut self, hash: u64, entry: T) -> u32 {
         let next = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        self.entries.push(make());
-        bucket.push(next);
+        self.entries.push(entry);
+        self.by_hash.entry(hash).or_default().push(next);
         next
+    }
+
+    /// The number of `entry`, added if it is not there yet.
+    fn number(&mut self, hash: u64, entry: T) -> u32
+    where
+        T: PartialEq,
+    {
+        match self.find(hash, |known| *known == entry) {
+            Some(number) => number,
+            None => self.add(hash, entry),
+        }
     }
 }
 
@@ -135,26 +147,22 @@ impl TableBuilder {
     pub fn provenance(&mut self, provenance: Provenance) -> u32 {
         // Hashed by line and column, as `table::Key` is.
         let hash = self.hasher.hash_one((provenance.line, provenance.column));
-        self.provenances
-            .number(hash, |entry| *entry == provenance, || provenance.clone())
+        self.provenances.number(hash, provenance)
     }
 
     /// The number of a parameters object in its kind's table.
     pub fn params(&mut self, params: Params) -> u32 {
         let hash = self.hasher.hash_one(&params);
-        self.tables.parameters.get_mut(params.kind()).number(
-            hash,
-            |entry| *entry == params,
-            || params.clone(),
-        )
+        self.tables
+            .parameters
+            .get_mut(params.kind())
+            .number(hash, params)
     }
 
     /// The number of a list of gate ids in `gate_lists`.
     pub fn gate_list(&mut self, gates: Vec<Name>) -> u32 {
         let hash = self.hasher.hash_one(&gates);
-        self.tables
-            .gate_lists
-            .number(hash, |entry| *entry == gates, || gates.clone())
+        self.tables.gate_lists.number(hash, gates)
     }
 
     /// The number in `field_provenances` of a field provenance: its
@@ -164,14 +172,18 @@ impl TableBuilder {
         pointers.hash(&mut state);
         numbers.hash(&mut state);
         let hash = std::hash::Hasher::finish(&state);
-        self.tables.field_provenances.number(
-            hash,
-            |entry| entry.pointers == pointers && entry.numbers == numbers,
-            || NumberedFields {
+        let table = &mut self.tables.field_provenances;
+        // Looked up by the slices, so that a key is built only when added.
+        let found = table.find(hash, |entry| {
+            entry.pointers == pointers && entry.numbers == numbers
+        });
+        found.unwrap_or_else(|| {
+            let entry = NumberedFields {
                 pointers: pointers.to_vec(),
                 numbers: numbers.to_vec(),
-            },
-        )
+            };
+            table.add(hash, entry)
+        })
     }
 
     /// The plan: `head`, which [`TableBuilder::new`] was given, with
@@ -225,39 +237,27 @@ impl Serialize for NumberedFields {
 
 impl Serialize for Tabled {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let steps = TabledSteps(&self.steps);
         // As a converted plan is written: no step tables without steps,
         // and no provenance table without provenances.
         let step_tables = (!self.steps.is_empty()).then_some(&self.tables);
         let whole: Vec<Whole<'_>> = self.provenances.iter().map(Whole).collect();
         let table = Some(whole.as_slice()).filter(|whole| !whole.is_empty());
         table::with_numbers(&self.head, &self.head_numbers, || {
-            let body = (&*self.regions, &steps);
+            let body = (&*self.regions, &self.steps);
             table::serialize_plan(&self.head, serializer, body, step_tables, table)
         })
     }
 }
 
-struct TabledSteps<'a>(&'a [TabledStep]);
-
-impl Serialize for TabledSteps<'_> {
+impl Serialize for TabledStep {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(StepOf))
-    }
-}
-
-struct StepOf<'a>(&'a TabledStep);
-
-impl Serialize for StepOf<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let step = self.0;
         let head = StepHead {
-            id: &step.id,
-            kind: step.kind,
-            needs: &step.needs,
-            target: &step.target,
-            rollback_alarm: step.rollback_alarm.as_ref(),
+            id: &self.id,
+            kind: self.kind,
+            needs: &self.needs,
+            target: &self.target,
+            rollback_alarm: self.rollback_alarm.as_ref(),
         };
-        head.serialize_with(&step.numbers, serializer)
+        head.serialize_with(&self.numbers, serializer)
     }
 }

@@ -1500,6 +1500,61 @@ fn a_plan_file_with_a_profile_is_refused_by_every_reader() {
     assert!(stdout(&output).contains("production/approval/senior-engineer"));
 }
 
+/// `--jobs` says how many threads every `compile` uses, and never what it
+/// writes: a workspace of a dozen pipelines (the sample's team template
+/// extended once per service) gives the same array of plans, and the same
+/// CodePipeline export, on one thread as on two or seven.
+#[test]
+fn compile_writes_the_same_bytes_for_any_number_of_jobs() {
+    let dir = scratch_dir("compile-jobs");
+    for file in ["org.pipe", "pipec.toml", "team/service.pipe"] {
+        let to = dir.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(std::path::Path::new("examples/sample").join(file), to).unwrap();
+    }
+    let service = std::fs::read_to_string("examples/sample/services/payments_worker.pipe").unwrap();
+    std::fs::create_dir_all(dir.join("services")).unwrap();
+    for at in 0..12 {
+        let renamed = service
+            .replace(
+                "pipeline payments_worker",
+                &format!("pipeline worker_{at:02}"),
+            )
+            .replace("\"payments-worker\"", &format!("\"worker-{at:02}\""));
+        std::fs::write(dir.join(format!("services/worker_{at:02}.pipe")), renamed).unwrap();
+    }
+    let workspace = dir.to_str().unwrap();
+    for target in ["plan", "codepipeline"] {
+        let mut written = Vec::new();
+        for jobs in ["1", "2", "7"] {
+            let output = pipec(
+                &["compile", workspace, "--target", target, "--jobs", jobs],
+                None,
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            written.push(output.stdout);
+        }
+        let document: serde_json::Value = serde_json::from_slice(&written[0]).unwrap();
+        let pipelines: Vec<&str> = document
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|plan| {
+                plan["pipeline"]
+                    .as_str()
+                    .or_else(|| plan["pipeline"]["name"].as_str())
+                    .unwrap()
+            })
+            .collect();
+        let expected: Vec<String> = (0..12).map(|at| format!("worker_{at:02}")).collect();
+        assert_eq!(pipelines, expected, "{target}: every pipeline, in order");
+        assert!(
+            written.windows(2).all(|pair| pair[0] == pair[1]),
+            "{target}: the bytes depend on --jobs"
+        );
+    }
+}
+
 /// `compile DIR -o OUTDIR` writes one plan per pipeline, each the bytes
 /// `compile FILE -p NAME` writes, whatever `--jobs`; nothing when the
 /// workspace has an error; and none for two pipelines of one name, an

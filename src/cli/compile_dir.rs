@@ -22,12 +22,9 @@ pub fn run(
     pipeline: Option<&str>,
     out: &Path,
     layout: pipec::export::Layout,
-    jobs: usize,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    into_directory(out, || {
-        compile_into(dir, pipeline, out, (layout, jobs), how)
-    })
+    into_directory(out, || compile_into(dir, pipeline, out, layout, how))
 }
 
 /// `compile DIR -o OUTDIR --target ...`: writes the export of each
@@ -70,13 +67,11 @@ fn compile_into(
     dir: &Path,
     pipeline: Option<&str>,
     out: &Path,
-    (layout, jobs): (pipec::export::Layout, usize),
+    layout: pipec::export::Layout,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
     let writer = EachToDir::new(out, layout, pipeline);
-    let compiled = pipec::parallel::with_threads(jobs, || {
-        compile_file_into(dir, pipeline, ("compile", Takes::Every), how, Some(&writer))
-    })?;
+    let compiled = compile_file_into(dir, pipeline, ("compile", Takes::Every), how, Some(&writer))?;
     if let Err(code) = compiled {
         return Ok(code);
     }

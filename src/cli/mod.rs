@@ -266,9 +266,9 @@ enum Command {
         /// `--target github-actions`.
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
-        /// How many plans a directory's compile writes at once (at most
-        /// the machine's cores). Default: the machine's cores; the files
-        /// are the same for any number.
+        /// How many threads compile at once: parse, check and build and
+        /// write plans (at most the machine's cores). Default: the
+        /// machine's cores; the output is the same for any number.
         #[arg(long, value_name = "N", value_parser = run::positive)]
         jobs: Option<usize>,
         /// Indent the JSON for people to read (default: compact, each
@@ -539,7 +539,8 @@ fn dispatch(
             let filter = report::Filter::new(&report)?;
             let how =
                 Compilation::new(color, &meaning, &filter).naming_stdin(stdin_filename.as_deref());
-            match target {
+            let threads = jobs.unwrap_or_else(pipec::parallel::cores);
+            pipec::parallel::with_threads(threads, || match target {
                 Target::GithubActions => github_actions::run(
                     &file,
                     &github_actions::Request {
@@ -565,20 +566,15 @@ fn dispatch(
                         pipec::export::Layout::Compact
                     };
                     match output.as_deref() {
-                        Some(out) if file.is_dir() => compile_dir::run(
-                            &file,
-                            pipeline.as_deref(),
-                            out,
-                            layout,
-                            jobs.unwrap_or_else(pipec::parallel::cores),
-                            how,
-                        ),
+                        Some(out) if file.is_dir() => {
+                            compile_dir::run(&file, pipeline.as_deref(), out, layout, how)
+                        }
                         _ => {
                             run_compile(&file, pipeline.as_deref(), output.as_deref(), layout, how)
                         }
                     }
                 }
-            }
+            })
         }
         Command::Simulate {
             input,

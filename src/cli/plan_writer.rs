@@ -20,7 +20,7 @@ use pipec::source::SourceMap;
 use std::collections::BTreeMap;
 use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Locks a mutex, whether or not a thread panicked while holding it (a
 /// panic is re-raised on the main thread anyway).
@@ -208,37 +208,60 @@ fn hint_written(file: &std::fs::File, offset: u64, length: u64) {
 #[cfg(not(target_os = "linux"))]
 fn hint_written(_file: &std::fs::File, _offset: u64, _length: u64) {}
 
-/// The plans written so far, in order: a plan that is ready before those
+/// The plans put so far, in order: a plan that is ready before those
 /// before it waits (threads take pipelines in order, so few ever wait).
+/// Plans in order are gathered into a buffer of about [`WRITE_SIZE`];
+/// a full buffer is handed out to be written outside this lock.
 struct InOrder {
     next: usize,
     waiting: BTreeMap<usize, Vec<u8>>,
-    out: io::BufWriter<Destination>,
-    error: Option<io::Error>,
+    /// The plans in order not yet handed out.
+    buffer: Vec<u8>,
+    /// Buffers written and handed back, to be filled again.
+    spare: Vec<Vec<u8>>,
+    /// How many buffers were handed out: the next one's turn.
+    handed: usize,
 }
 
 impl InOrder {
-    /// Takes the piece at `position`: writes it now if it is the next,
-    /// and those waiting after it, or keeps a copy until it is.
-    fn put(&mut self, position: usize, piece: &[u8]) {
+    /// Takes the piece at `position`: appends it now if it is the next,
+    /// and those waiting after it, or keeps a copy until it is. A buffer
+    /// that is full comes back, with its turn, to be written.
+    fn put(&mut self, position: usize, piece: &[u8]) -> Option<(usize, Vec<u8>)> {
         if position != self.next {
             self.waiting.insert(position, piece.to_vec());
-            return;
+            return None;
         }
-        self.write(piece);
+        self.append(piece);
         while let Some(piece) = self.waiting.remove(&self.next) {
-            self.write(&piece);
+            self.append(&piece);
         }
+        (self.buffer.len() >= WRITE_SIZE).then(|| self.hand_out())
     }
 
-    fn write(&mut self, piece: &[u8]) {
-        if self.error.is_none()
-            && let Err(error) = self.out.write_all(piece)
-        {
-            self.error = Some(error);
-        }
+    fn append(&mut self, piece: &[u8]) {
+        self.buffer.extend_from_slice(piece);
         self.next += 1;
     }
+
+    /// The buffer, with its turn; a spare one takes its place.
+    fn hand_out(&mut self) -> (usize, Vec<u8>) {
+        let fresh = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(WRITE_SIZE));
+        let turn = self.handed;
+        self.handed += 1;
+        (turn, std::mem::replace(&mut self.buffer, fresh))
+    }
+}
+
+/// Where the buffers go, each in its turn.
+struct Output {
+    destination: Destination,
+    /// How many buffers were written: the turn being waited for.
+    written: usize,
+    error: Option<io::Error>,
 }
 
 /// How much of a document is gathered before it is handed to the system
@@ -264,6 +287,13 @@ pub(crate) struct OneDocument<'a> {
     /// Position in the document by rank, once the pipelines are known.
     positions: OnceLock<BTreeMap<usize, usize>>,
     state: Mutex<InOrder>,
+    /// Taken after `state` is let go: a thread writing a buffer holds up
+    /// only a thread with the next buffer to write, not one putting a
+    /// plan (with the write under `state`, a core waited for the other's
+    /// writes for a fifteenth of `compile`'s time, docs/performance.md).
+    output: Mutex<Output>,
+    /// Wakes the threads waiting for their turn to write.
+    turn: Condvar,
 }
 
 impl<'a> OneDocument<'a> {
@@ -299,10 +329,39 @@ impl<'a> OneDocument<'a> {
             state: Mutex::new(InOrder {
                 next: 0,
                 waiting: BTreeMap::new(),
-                out: io::BufWriter::with_capacity(WRITE_SIZE, destination),
+                buffer: Vec::with_capacity(WRITE_SIZE),
+                spare: Vec::new(),
+                handed: 0,
+            }),
+            output: Mutex::new(Output {
+                destination,
+                written: 0,
                 error: None,
             }),
+            turn: Condvar::new(),
         })
+    }
+
+    /// Writes the buffer handed out `turn`-th once those before it are
+    /// written, and hands it back to be filled again.
+    fn write_in_turn(&self, turn: usize, mut buffer: Vec<u8>) {
+        let mut output = lock(&self.output);
+        while output.written != turn {
+            output = self
+                .turn
+                .wait(output)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if output.error.is_none()
+            && let Err(error) = output.destination.write_all(&buffer)
+        {
+            output.error = Some(error);
+        }
+        output.written += 1;
+        drop(output);
+        self.turn.notify_all();
+        buffer.clear();
+        lock(&self.state).spare.push(buffer);
     }
 
     /// Ends the document and puts it in place, once the workspace has
@@ -313,31 +372,41 @@ impl<'a> OneDocument<'a> {
             .state
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let output = self
+            .output
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let InOrder {
             next,
-            out,
-            error,
             waiting,
+            buffer,
+            handed,
+            ..
         } = state;
-        if next != count || !waiting.is_empty() {
+        if next != count || !waiting.is_empty() || output.written != handed {
             return Err(miette::miette!(
                 "internal error: {next} of {count} plans were built; nothing was written"
             ));
         }
-        let written = match error {
+        let written = match output.error {
             Some(error) => Err(error),
-            None => finish_document(out, pipec::export::plans_end(count, self.layout)),
+            None => finish_document(
+                output.destination,
+                &buffer,
+                pipec::export::plans_end(count, self.layout),
+            ),
         };
         written
             .map_err(|error| miette::miette!(code = "P1002", "could not write the plan: {error}"))
     }
 }
 
-/// Writes the end of the document and puts it in place: renames the file,
-/// or copies the scratch file to standard output.
-fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result<()> {
+/// Writes the last plans and the end of the document and puts it in
+/// place: renames the file, or copies the scratch file to standard output.
+fn finish_document(mut out: Destination, last: &[u8], end: &str) -> io::Result<()> {
+    out.write_all(last)?;
     out.write_all(end.as_bytes())?;
-    match out.into_inner().map_err(io::IntoInnerError::into_error)? {
+    match out {
         Destination::File(pending, _) => {
             let dir = pending
                 .path()
@@ -348,7 +417,6 @@ fn finish_document(mut out: io::BufWriter<Destination>, end: &str) -> io::Result
             pending.commit()?;
             pipec::disk::sync_dir(&dir)
         }
-        // `into_inner` has flushed the buffer into the file.
         Destination::Appended(mut appended) => {
             appended.finished = true;
             Ok(())
@@ -447,7 +515,10 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
                 (position, positions.len()),
                 self.layout,
             );
-            lock(&self.state).put(position, piece);
+            let full = lock(&self.state).put(position, piece);
+            if let Some((turn, buffer)) = full {
+                self.write_in_turn(turn, buffer);
+            }
         });
     }
 }

@@ -14,7 +14,6 @@ use crate::export::plan_v1 as v1;
 use crate::hashing::FastHashMap;
 use crate::plan::{self, Field, GateRef, Trace};
 use crate::source::SourceMap;
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -33,10 +32,13 @@ pub fn into_tabled(mut plan: plan::Plan, sources: &SourceMap) -> v1::Tabled {
         let mut numbering = Numbering {
             tables: &tables,
             builder: &mut builder,
-            traces: FastHashMap::default(),
-            params: FastHashMap::default(),
-            gates: FastHashMap::default(),
-            shapes: FastHashMap::default(),
+            // Sized for a service's plan (a few dozen traces, a dozen
+            // parameters objects, a few gate lists and shapes), so that
+            // none grows step by step.
+            traces: FastHashMap::with_capacity_and_hasher(64, Default::default()),
+            params: FastHashMap::with_capacity_and_hasher(16, Default::default()),
+            gates: FastHashMap::with_capacity_and_hasher(8, Default::default()),
+            shapes: FastHashMap::with_capacity_and_hasher(32, Default::default()),
             scratch: Vec::new(),
         };
         steps
@@ -114,7 +116,7 @@ struct Numbering<'p, 't, 's> {
 /// last of a field met twice, as `v1::FieldProvenance` keeps it), and
 /// where in the step's fields each one's provenance is.
 struct Shape {
-    pointers: Vec<Cow<'static, str>>,
+    pointers: v1::FieldPointers,
     positions: Vec<usize>,
 }
 
@@ -208,7 +210,7 @@ fn shape(kind: &str, fields: &[(Field, Trace)]) -> Shape {
         .collect();
     let (pointers, positions) = v1::fields_by_pointer(pairs).into_iter().unzip();
     Shape {
-        pointers,
+        pointers: v1::FieldPointers::new(pointers),
         positions,
     }
 }

@@ -1163,7 +1163,7 @@ mod valid;
 
 pub use fields::FieldProvenance;
 pub(crate) use fields::by_pointer as fields_by_pointer;
-pub(crate) use step_tables::{StepNumbers, TableBuilder, Tabled, TabledStep};
+pub(crate) use step_tables::{FieldPointers, StepNumbers, TableBuilder, Tabled, TabledStep};
 
 pub use read::{ReadError, from_json, plans_from_json};
 

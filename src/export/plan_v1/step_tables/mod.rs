@@ -20,7 +20,7 @@ mod tabled;
 mod write;
 
 pub(super) use read::{ReadParameters, ReadStep, ReadTables};
-pub(crate) use tabled::{TableBuilder, Tabled, TabledStep};
+pub(crate) use tabled::{FieldPointers, TableBuilder, Tabled, TabledStep};
 pub(crate) use write::StepNumbers;
 pub(super) use write::{StepTables, WrittenTables, find};
 

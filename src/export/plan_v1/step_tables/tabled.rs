@@ -17,7 +17,7 @@ use super::write::{
 };
 use serde::ser::{Serialize, Serializer};
 use std::borrow::Cow;
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// A plan as format 1.3 writes it: every part but the steps whole
@@ -45,6 +45,21 @@ pub struct TabledStep {
     pub rollback_alarm: Option<Name>,
     /// Its numbers in the tables, from [`TableBuilder`].
     pub numbers: StepNumbers,
+}
+
+/// A step's field provenance's pointers, in order, with their hash: the
+/// steps of one shape (most of a plan's) share one list, hashed once
+/// rather than at each step.
+pub struct FieldPointers {
+    pointers: Vec<Cow<'static, str>>,
+    hash: u64,
+}
+
+impl FieldPointers {
+    pub fn new(pointers: Vec<Cow<'static, str>>) -> FieldPointers {
+        let hash = foldhash::fast::FixedState::default().hash_one(&pointers);
+        FieldPointers { pointers, hash }
+    }
 }
 
 /// The step tables of a [`Tabled`] plan.
@@ -167,11 +182,9 @@ impl TableBuilder {
 
     /// The number in `field_provenances` of a field provenance: its
     /// pointers, in order, each with the number of its provenance.
-    pub fn field_provenance(&mut self, pointers: &[Cow<'static, str>], numbers: &[u32]) -> u32 {
-        let mut state = self.hasher.build_hasher();
-        pointers.hash(&mut state);
-        numbers.hash(&mut state);
-        let hash = std::hash::Hasher::finish(&state);
+    pub fn field_provenance(&mut self, pointers: &FieldPointers, numbers: &[u32]) -> u32 {
+        let hash = self.hasher.hash_one((pointers.hash, numbers));
+        let pointers = pointers.pointers.as_slice();
         let table = &mut self.tables.field_provenances;
         // Looked up by the slices, so that a key is built only when added.
         let found = table.find(hash, |entry| {

@@ -233,6 +233,13 @@ impl Write for Pending {
         }
     }
 
+    fn write_vectored(&mut self, pieces: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.write_vectored(pieces),
+            None => Err(io::Error::other("the file was closed")),
+        }
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.file {
             Some(file) => file.flush(),

@@ -57,21 +57,27 @@ enum Destination {
 
 impl Write for Destination {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_vectored(&[io::IoSlice::new(bytes)])
+    }
+
+    /// One system call for a batch of plans (as many as the system takes
+    /// at once).
+    fn write_vectored(&mut self, pieces: &[io::IoSlice<'_>]) -> io::Result<usize> {
         match self {
             Destination::File(file, writeback) => {
-                let written = file.write(bytes)?;
+                let written = file.write_vectored(pieces)?;
                 if let Some(file) = file.file() {
                     writeback.wrote(file, written);
                 }
                 Ok(written)
             }
             Destination::Appended(appended) => {
-                let written = appended.file.write(bytes)?;
+                let written = appended.file.write_vectored(pieces)?;
                 appended.writeback.wrote(&appended.file, written);
                 Ok(written)
             }
-            Destination::Stdout(file) => file.write(bytes),
-            Destination::Memory(buffer) => buffer.write(bytes),
+            Destination::Stdout(file) => file.write_vectored(pieces),
+            Destination::Memory(buffer) => buffer.write_vectored(pieces),
         }
     }
 
@@ -210,58 +216,81 @@ fn hint_written(_file: &std::fs::File, _offset: u64, _length: u64) {}
 
 /// The plans put so far, in order: a plan that is ready before those
 /// before it waits (threads take pipelines in order, so few ever wait).
-/// Plans in order are gathered into a buffer of about [`WRITE_SIZE`];
-/// a full buffer is handed out to be written outside this lock.
+/// Each plan is a piece of its own, moved and never copied: pieces in
+/// order are gathered into a batch of about [`WRITE_SIZE`], and a full
+/// batch is handed out to be written, in one system call, outside this
+/// lock; written pieces come back emptied, to be serialized into again.
 struct InOrder {
     next: usize,
     waiting: BTreeMap<usize, Vec<u8>>,
-    /// The plans in order not yet handed out.
-    buffer: Vec<u8>,
-    /// Buffers written and handed back, to be filled again.
+    /// The pieces in order not yet handed out, and their bytes.
+    batch: Vec<Vec<u8>>,
+    batch_bytes: usize,
+    /// Pieces written and emptied.
     spare: Vec<Vec<u8>>,
-    /// How many buffers were handed out: the next one's turn.
+    /// How many batches were handed out: the next one's turn.
     handed: usize,
 }
 
+/// A full batch of pieces, and its turn to be written.
+type Batch = (usize, Vec<Vec<u8>>);
+
 impl InOrder {
-    /// Takes the piece at `position`: appends it now if it is the next,
-    /// and those waiting after it, or keeps a copy until it is. A buffer
-    /// that is full comes back, with its turn, to be written.
-    fn put(&mut self, position: usize, piece: &[u8]) -> Option<(usize, Vec<u8>)> {
-        if position != self.next {
-            self.waiting.insert(position, piece.to_vec());
-            return None;
+    /// Takes the piece at `position`: adds it to the batch now if it is
+    /// the next, and those waiting after it, or keeps it until it is.
+    /// Gives back a piece to serialize the next plan into, and a batch
+    /// that filled, to be written.
+    fn put(&mut self, position: usize, piece: Vec<u8>) -> (Vec<u8>, Option<Batch>) {
+        if position == self.next {
+            self.append(piece);
+            while let Some(piece) = self.waiting.remove(&self.next) {
+                self.append(piece);
+            }
+        } else {
+            self.waiting.insert(position, piece);
         }
-        self.append(piece);
-        while let Some(piece) = self.waiting.remove(&self.next) {
-            self.append(&piece);
-        }
-        (self.buffer.len() >= WRITE_SIZE).then(|| self.hand_out())
+        let full = (self.batch_bytes >= WRITE_SIZE).then(|| {
+            let turn = self.handed;
+            self.handed += 1;
+            self.batch_bytes = 0;
+            (turn, std::mem::take(&mut self.batch))
+        });
+        (self.spare.pop().unwrap_or_default(), full)
     }
 
-    fn append(&mut self, piece: &[u8]) {
-        self.buffer.extend_from_slice(piece);
+    fn append(&mut self, piece: Vec<u8>) {
+        self.batch_bytes += piece.len();
+        self.batch.push(piece);
         self.next += 1;
-    }
-
-    /// The buffer, with its turn; a spare one takes its place.
-    fn hand_out(&mut self) -> (usize, Vec<u8>) {
-        let fresh = self
-            .spare
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(WRITE_SIZE));
-        let turn = self.handed;
-        self.handed += 1;
-        (turn, std::mem::replace(&mut self.buffer, fresh))
     }
 }
 
-/// Where the buffers go, each in its turn.
+/// Where the batches go, each in its turn.
 struct Output {
     destination: Destination,
-    /// How many buffers were written: the turn being waited for.
+    /// How many batches were written: the turn being waited for.
     written: usize,
     error: Option<io::Error>,
+}
+
+/// Writes every byte of `pieces`, in order, a system call taking as many
+/// pieces as it will.
+fn write_pieces(out: &mut impl Write, pieces: &[Vec<u8>]) -> io::Result<()> {
+    let mut slices: Vec<io::IoSlice<'_>> = pieces
+        .iter()
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| io::IoSlice::new(piece))
+        .collect();
+    let mut slices = slices.as_mut_slice();
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) => io::IoSlice::advance_slices(&mut slices, written),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 /// How much of a document is gathered before it is handed to the system
@@ -273,9 +302,9 @@ struct Output {
 const WRITE_SIZE: usize = 1 << 20;
 
 thread_local! {
-    /// Where a thread serializes its plans, one after another: a buffer
-    /// that stays allocated and in the cache, instead of a fresh one of
-    /// 128 KB per plan.
+    /// Where a thread serializes its next plan: a buffer already grown to
+    /// a plan's size, instead of a fresh one of 128 KB per plan (for one
+    /// document, the buffer of a plan written before it, emptied).
     static PIECE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -329,7 +358,8 @@ impl<'a> OneDocument<'a> {
             state: Mutex::new(InOrder {
                 next: 0,
                 waiting: BTreeMap::new(),
-                buffer: Vec::with_capacity(WRITE_SIZE),
+                batch: Vec::new(),
+                batch_bytes: 0,
                 spare: Vec::new(),
                 handed: 0,
             }),
@@ -342,9 +372,9 @@ impl<'a> OneDocument<'a> {
         })
     }
 
-    /// Writes the buffer handed out `turn`-th once those before it are
-    /// written, and hands it back to be filled again.
-    fn write_in_turn(&self, turn: usize, mut buffer: Vec<u8>) {
+    /// Writes the batch handed out `turn`-th once those before it are
+    /// written, and hands its pieces back to be filled again.
+    fn write_in_turn(&self, (turn, mut batch): Batch) {
         let mut output = lock(&self.output);
         while output.written != turn {
             output = self
@@ -353,15 +383,15 @@ impl<'a> OneDocument<'a> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         if output.error.is_none()
-            && let Err(error) = output.destination.write_all(&buffer)
+            && let Err(error) = write_pieces(&mut output.destination, &batch)
         {
             output.error = Some(error);
         }
         output.written += 1;
         drop(output);
         self.turn.notify_all();
-        buffer.clear();
-        lock(&self.state).spare.push(buffer);
+        batch.iter_mut().for_each(Vec::clear);
+        lock(&self.state).spare.append(&mut batch);
     }
 
     /// Ends the document and puts it in place, once the workspace has
@@ -379,7 +409,7 @@ impl<'a> OneDocument<'a> {
         let InOrder {
             next,
             waiting,
-            buffer,
+            batch,
             handed,
             ..
         } = state;
@@ -392,7 +422,7 @@ impl<'a> OneDocument<'a> {
             Some(error) => Err(error),
             None => finish_document(
                 output.destination,
-                &buffer,
+                &batch,
                 pipec::export::plans_end(count, self.layout),
             ),
         };
@@ -403,8 +433,8 @@ impl<'a> OneDocument<'a> {
 
 /// Writes the last plans and the end of the document and puts it in
 /// place: renames the file, or copies the scratch file to standard output.
-fn finish_document(mut out: Destination, last: &[u8], end: &str) -> io::Result<()> {
-    out.write_all(last)?;
+fn finish_document(mut out: Destination, last: &[Vec<u8>], end: &str) -> io::Result<()> {
+    write_pieces(&mut out, last)?;
     out.write_all(end.as_bytes())?;
     match out {
         Destination::File(pending, _) => {
@@ -506,20 +536,22 @@ impl pipec::workspace::PlanSink for OneDocument<'_> {
         let Some(&position) = positions.get(&rank) else {
             return;
         };
-        PIECE.with_borrow_mut(|piece| {
-            piece.clear();
-            pipec::export::write_compiled_piece(
-                piece,
-                plan,
-                sources,
-                (position, positions.len()),
-                self.layout,
-            );
-            let full = lock(&self.state).put(position, piece);
-            if let Some((turn, buffer)) = full {
-                self.write_in_turn(turn, buffer);
-            }
-        });
+        // The thread's piece goes into the document; it serializes its
+        // next plan into the one it gets back.
+        let mut piece = PIECE.take();
+        piece.clear();
+        pipec::export::write_compiled_piece(
+            &mut piece,
+            plan,
+            sources,
+            (position, positions.len()),
+            self.layout,
+        );
+        let (next_piece, full) = lock(&self.state).put(position, piece);
+        PIECE.set(next_piece);
+        if let Some(batch) = full {
+            self.write_in_turn(batch);
+        }
     }
 }
 

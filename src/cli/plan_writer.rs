@@ -728,8 +728,60 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::Writeback;
+    use super::{InOrder, WRITE_SIZE, Writeback, write_pieces};
+    use std::collections::BTreeMap;
     use std::io::{Read, Seek, Write};
+
+    /// Three MiB of pieces of odd sizes, each put a little before or
+    /// after its turn (as two threads finish their plans): the batches
+    /// come out in turn, each of about a MiB, and written one after
+    /// another they are every piece in position order; each piece handed
+    /// back to be serialized into is empty.
+    #[test]
+    fn pieces_put_out_of_order_are_written_in_order_a_batch_at_a_time() {
+        let pieces: Vec<Vec<u8>> = (0..600u32)
+            .map(|position| {
+                let length = 3_000 + (position as usize * 7_919) % 4_000;
+                (0..length).map(|at| (at as u32 ^ position) as u8).collect()
+            })
+            .collect();
+        let mut state = InOrder {
+            next: 0,
+            waiting: BTreeMap::new(),
+            batch: Vec::new(),
+            batch_bytes: 0,
+            spare: Vec::new(),
+            handed: 0,
+        };
+        let mut document = Vec::new();
+        let mut turns = Vec::new();
+        // Positions swapped in pairs, and every tenth a few places late.
+        let mut order: Vec<usize> = (0..pieces.len()).map(|at| at ^ 1).collect();
+        for at in (0..order.len() - 3).step_by(10) {
+            order.swap(at, at + 3);
+        }
+        for position in order {
+            let (next_piece, full) = state.put(position, pieces[position].clone());
+            assert!(next_piece.is_empty());
+            if let Some((turn, batch)) = full {
+                let bytes: usize = batch.iter().map(Vec::len).sum();
+                assert!(bytes >= WRITE_SIZE && bytes < WRITE_SIZE + 5 * 7_000);
+                turns.push(turn);
+                write_pieces(&mut document, &batch).unwrap();
+                batch
+                    .into_iter()
+                    .for_each(|piece| state.spare.push(Vec::with_capacity(piece.capacity())));
+            }
+        }
+        assert_eq!(state.next, pieces.len());
+        assert!(state.waiting.is_empty());
+        assert_eq!(turns, [0, 1]);
+        write_pieces(&mut document, &state.batch).unwrap();
+        assert!(
+            document == pieces.concat(),
+            "the document is not the pieces in order"
+        );
+    }
 
     /// A document of a few chunks, written in pieces of odd sizes from the
     /// middle of a file, with the system asked (from a thread of its own)

@@ -608,7 +608,7 @@ pub fn check_pipeline_names(workspace: &Workspace, diagnostics: &mut Vec<Diagnos
         .into_iter()
         .filter(|(_, places)| places.len() > 1)
         .collect();
-    repeated.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    repeated.sort_unstable_by_key(|(key, _)| *key);
     for ((_, name), mut places) in repeated {
         places.sort_by_key(|(file_name, file, span)| (*file_name, *file, span.start()));
         let Some(&(_, first_file, first_span)) = places.first() else {

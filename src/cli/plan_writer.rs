@@ -761,11 +761,12 @@ mod tests {
             order.swap(at, at + 3);
         }
         for position in order {
-            let (next_piece, full) = state.put(position, pieces[position].clone());
+            let piece = pieces.get(position).unwrap().clone();
+            let (next_piece, full) = state.put(position, piece);
             assert!(next_piece.is_empty());
             if let Some((turn, batch)) = full {
                 let bytes: usize = batch.iter().map(Vec::len).sum();
-                assert!(bytes >= WRITE_SIZE && bytes < WRITE_SIZE + 5 * 7_000);
+                assert!((WRITE_SIZE..WRITE_SIZE + 5 * 7_000).contains(&bytes));
                 turns.push(turn);
                 write_pieces(&mut document, &batch).unwrap();
                 batch

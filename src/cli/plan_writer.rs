@@ -220,6 +220,7 @@ fn hint_written(_file: &std::fs::File, _offset: u64, _length: u64) {}
 /// order are gathered into a batch of about [`WRITE_SIZE`], and a full
 /// batch is handed out to be written, in one system call, outside this
 /// lock; written pieces come back emptied, to be serialized into again.
+#[derive(Default)]
 struct InOrder {
     next: usize,
     waiting: BTreeMap<usize, Vec<u8>>,
@@ -355,14 +356,7 @@ impl<'a> OneDocument<'a> {
             layout,
             pipeline,
             positions: OnceLock::new(),
-            state: Mutex::new(InOrder {
-                next: 0,
-                waiting: BTreeMap::new(),
-                batch: Vec::new(),
-                batch_bytes: 0,
-                spare: Vec::new(),
-                handed: 0,
-            }),
+            state: Mutex::new(InOrder::default()),
             output: Mutex::new(Output {
                 destination,
                 written: 0,
@@ -729,7 +723,6 @@ impl pipec::workspace::PlanSink for EachToDir<'_> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::{InOrder, WRITE_SIZE, Writeback, write_pieces};
-    use std::collections::BTreeMap;
     use std::io::{Read, Seek, Write};
 
     /// Three MiB of pieces of odd sizes, each put a little before or
@@ -745,14 +738,7 @@ mod tests {
                 (0..length).map(|at| (at as u32 ^ position) as u8).collect()
             })
             .collect();
-        let mut state = InOrder {
-            next: 0,
-            waiting: BTreeMap::new(),
-            batch: Vec::new(),
-            batch_bytes: 0,
-            spare: Vec::new(),
-            handed: 0,
-        };
+        let mut state = InOrder::default();
         let mut document = Vec::new();
         let mut turns = Vec::new();
         // Positions swapped in pairs, and every tenth a few places late.

@@ -1501,9 +1501,10 @@ fn a_plan_file_with_a_profile_is_refused_by_every_reader() {
 }
 
 /// `--jobs` says how many threads every `compile` uses, and never what it
-/// writes: a workspace of a dozen pipelines (the sample's team template
-/// extended once per service) gives the same array of plans, and the same
-/// CodePipeline export, on one thread as on two or seven.
+/// writes: a workspace of forty pipelines (the sample's team template
+/// extended once per service; their plans more than a MiB, the batch in
+/// which one document is written) gives the same array of plans, and the
+/// same CodePipeline export, on one thread as on two or seven.
 #[test]
 fn compile_writes_the_same_bytes_for_any_number_of_jobs() {
     let dir = scratch_dir("compile-jobs");
@@ -1514,7 +1515,7 @@ fn compile_writes_the_same_bytes_for_any_number_of_jobs() {
     }
     let service = std::fs::read_to_string("examples/sample/services/payments_worker.pipe").unwrap();
     std::fs::create_dir_all(dir.join("services")).unwrap();
-    for at in 0..12 {
+    for at in 0..40 {
         let renamed = service
             .replace(
                 "pipeline payments_worker",
@@ -1546,8 +1547,11 @@ fn compile_writes_the_same_bytes_for_any_number_of_jobs() {
                     .unwrap()
             })
             .collect();
-        let expected: Vec<String> = (0..12).map(|at| format!("worker_{at:02}")).collect();
+        let expected: Vec<String> = (0..40).map(|at| format!("worker_{at:02}")).collect();
         assert_eq!(pipelines, expected, "{target}: every pipeline, in order");
+        if target == "plan" {
+            assert!(written[0].len() > 1 << 20, "the plans fit one batch");
+        }
         assert!(
             written.windows(2).all(|pair| pair[0] == pair[1]),
             "{target}: the bytes depend on --jobs"

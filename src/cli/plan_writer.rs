@@ -317,10 +317,11 @@ pub(crate) struct OneDocument<'a> {
     /// Position in the document by rank, once the pipelines are known.
     positions: OnceLock<BTreeMap<usize, usize>>,
     state: Mutex<InOrder>,
-    /// Taken after `state` is let go: a thread writing a buffer holds up
-    /// only a thread with the next buffer to write, not one putting a
-    /// plan (with the write under `state`, a core waited for the other's
-    /// writes for a fifteenth of `compile`'s time, docs/performance.md).
+    /// Taken after `state` is let go: a thread writing a batch holds up
+    /// only a thread with the next batch to write, not one putting a plan
+    /// (with the write under `state`, the other thread waited for it, and
+    /// `compile` of 10,000 services took a twentieth longer,
+    /// docs/performance.md).
     output: Mutex<Output>,
     /// Wakes the threads waiting for their turn to write.
     turn: Condvar,

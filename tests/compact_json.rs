@@ -22,6 +22,24 @@ fn repository_sources() -> impl Iterator<Item = (std::path::PathBuf, pipec::work
     })
 }
 
+/// Fails, showing both, unless the two writings of `plan` of the file at
+/// `path` are the same bytes.
+fn assert_same_bytes(
+    path: &std::path::Path,
+    plan: &str,
+    how: &str,
+    expected: &[u8],
+    written: &[u8],
+) {
+    assert!(
+        expected == written,
+        "{}: plan {plan} {how}:\n{}\n{}",
+        path.display(),
+        String::from_utf8_lossy(expected),
+        String::from_utf8_lossy(written)
+    );
+}
+
 /// Every plan of [`repository_sources`].
 #[test]
 fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
@@ -32,14 +50,8 @@ fn every_plan_of_the_repository_is_written_as_serde_json_writes_it() {
             let mut ours = Vec::new();
             compact_json::write(&mut ours, &plan).unwrap();
             let theirs = serde_json::to_vec(&plan).unwrap();
-            assert!(
-                ours == theirs,
-                "{}: plan {} differs from serde_json's:\n{}\n{}",
-                path.display(),
-                plan.pipeline,
-                String::from_utf8_lossy(&ours),
-                String::from_utf8_lossy(&theirs)
-            );
+            let how = "differs from serde_json's";
+            assert_same_bytes(&path, &plan.pipeline, how, &theirs, &ours);
             plans += 1;
         }
     }
@@ -70,14 +82,8 @@ fn every_plan_written_as_it_is_converted_is_the_plan_converted_whole() {
                     piece,
                     Layout::Compact,
                 );
-                assert!(
-                    whole == straight,
-                    "{}: plan {} written straight differs:\n{}\n{}",
-                    path.display(),
-                    plan.pipeline,
-                    String::from_utf8_lossy(&whole),
-                    String::from_utf8_lossy(&straight)
-                );
+                let how = "written straight differs";
+                assert_same_bytes(&path, &plan.pipeline, how, &whole, &straight);
             }
             plans += 1;
             with_tables += usize::from(!converted.steps.is_empty());

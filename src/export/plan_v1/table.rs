@@ -423,20 +423,25 @@ impl Serialize for PlanV1 {
                 && !self.steps.is_empty())
             .then(|| step_tables::find(self, numbers));
             let whole: Vec<Whole<'_>> = table.iter().map(|entry| Whole(entry)).collect();
+            let provenances = Some(whole.as_slice()).filter(|whole| !whole.is_empty());
+            let regions = self.regions.as_slice();
             match &step_tables {
-                Some(tables) => serialize_plan(
-                    self,
-                    serializer,
-                    (self.regions.as_slice(), &tables.steps(&self.steps)),
-                    Some(tables),
-                    Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
-                ),
+                Some(tables) => {
+                    let steps = tables.steps(&self.steps);
+                    serialize_plan(
+                        self,
+                        serializer,
+                        (regions, &steps),
+                        Some(tables),
+                        provenances,
+                    )
+                }
                 None => serialize_plan::<_, _, StepTables<'_>>(
                     self,
                     serializer,
-                    (self.regions.as_slice(), &self.steps),
+                    (regions, &self.steps),
                     None,
-                    Some(whole.as_slice()).filter(|whole| !whole.is_empty()),
+                    provenances,
                 ),
             }
         })

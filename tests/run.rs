@@ -998,6 +998,76 @@ fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
     assert!(err.contains("succeeded  build/bundle"), "{err}");
     let log = std::fs::read_to_string(state.join("logs/build/bundle.log")).unwrap();
     assert!(log.contains("***he ***oken is ***"), "{log}");
+    // A step's note is the runner's own words too.
+    assert!(
+        err.contains("succeeded  source/code (a source has nothing to run locally)"),
+        "{err}"
+    );
+}
+
+/// A failure's reason that quotes a secret's value (here the alarm
+/// command, named by a flag, cannot start) is masked everywhere the run
+/// writes it: its progress line, the run's last line and the journal.
+/// What an alarm is in alarm, and where, is the plan's names, whole even
+/// when a secret is part of a region's name.
+#[test]
+fn a_secret_in_a_failures_reason_is_masked_in_the_journal_and_the_last_line_too() {
+    let workspace = Workspace::new("masked-failure");
+    let text = basic("").replace(
+        "build bundle from code { run = \"./scripts/effect.sh\" }",
+        "build bundle from code { run = \"./scripts/effect.sh\"; env TOKEN = secret(\"LAB_TOKEN\") }",
+    );
+    workspace.file("pipeline.pipe", &text);
+    let output = workspace
+        .pipec()
+        .args([
+            "run",
+            "pipeline.pipe",
+            "--speed",
+            "36000",
+            "--alarm-command",
+            "./no-such-dir/open-sesame-42",
+        ])
+        .env("LAB_TOKEN", "open-sesame-42")
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(!err.contains("open-sesame-42"), "{err}");
+    assert!(
+        err.lines()
+            .any(|line| line.contains("failed     ") && line.contains("./no-such-dir/***")),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|line| line.starts_with("failed: ") && line.contains("./no-such-dir/***")),
+        "{err}"
+    );
+    let journal_text = std::fs::read_to_string(workspace.state("orders").join("journal")).unwrap();
+    assert!(journal_text.contains("./no-such-dir/***"), "{journal_text}");
+    assert!(!journal_text.contains("open-sesame-42"), "{journal_text}");
+
+    let alarmed = Workspace::new("masked-alarm");
+    alarmed.file("pipeline.pipe", &text);
+    alarmed.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\nif [ \"${PIPEC_REGION:-}\" = lab-east-1 ] && [ \"$PIPEC_STEP_KIND\" = bake ]; then exit 1; fi\nexit 0\n",
+    );
+    let output = alarmed
+        .pipec()
+        .args(RUN_WATCHING_ALARMS)
+        .env("LAB_TOKEN", "lab-east")
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "alarm      production/first/bake: `inline` in alarm: Orders_High_Severity in lab-east-1"
+        ),
+        "{err}"
+    );
 }
 
 /// A window that does not open within a year of the run clock halts the

@@ -103,16 +103,15 @@ impl<'o> Engine<'o> {
 
     /// Shows a progress line of the runner's own words (its verbs, the
     /// plan's step ids, gates and alarms: a plan never holds a secret's
-    /// value), whole.
+    /// value) and of text masked already, whole.
     fn say(&mut self, own: &str) {
         self.say_quoting(own, "");
     }
 
-    /// Shows a progress line whose end, `quoted`, comes from elsewhere (an
-    /// alarm command's answer, a failure's reason, a log's lines) and so is
-    /// masked; `own` is shown whole, as [`Self::say`] shows it. Masking
-    /// only what is quoted keeps the runner's words readable when a
-    /// secret is a short, common string.
+    /// Shows a progress line whose end, `quoted`, comes from elsewhere (a
+    /// log's lines) and so is masked; `own` is shown whole, as
+    /// [`Self::say`] shows it. Masking only what is quoted keeps the
+    /// runner's words readable when a secret is a short, common string.
     fn say_quoting(&mut self, own: &str, quoted: &str) {
         let now = self.now();
         let text = format!("{own}{}", self.shared.secrets.mask(quoted));
@@ -300,11 +299,7 @@ impl<'o> Engine<'o> {
 
     fn handle(&mut self, message: Message) -> Result<(), RunError> {
         match message {
-            Message::Waiting {
-                position,
-                why,
-                quoted,
-            } => {
+            Message::Waiting { position, why } => {
                 // Waiting at a gate holds no job.
                 if let Some(active) = self.active.get_mut(&position)
                     && !active.begun
@@ -313,7 +308,7 @@ impl<'o> Engine<'o> {
                 }
                 let id = self.id(position);
                 self.progress.status(position, &id, "waiting", None);
-                self.say_quoting(&format!("waiting    {id}: {why}"), &quoted);
+                self.say(&format!("waiting    {id}: {why}"));
             }
             Message::Overridden { position, gate } => {
                 let step = self.id(position);
@@ -385,6 +380,16 @@ impl<'o> Engine<'o> {
     }
 
     fn finished(&mut self, position: usize, result: StepResult) -> Result<(), RunError> {
+        // A failure's reason can quote what the runner did not write (an
+        // error of the system's, a command as the plan or a flag gave
+        // it): masked once, here, it is masked alike in the progress
+        // line, the journal and the run's last line. The rest of what a
+        // step's end says is the runner's words and the plan's names
+        // (a note, which alarm is in alarm where), shown whole.
+        let result = match result {
+            StepResult::Failed(why) => StepResult::Failed(self.shared.secrets.mask(&why)),
+            other => other,
+        };
         self.active.remove(&position);
         self.progress.done(position);
         self.stopping_for_undo.remove(&position);
@@ -399,7 +404,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Succeeded,
                     Some((StepOutcome::Succeeded, None)),
-                    (format!("succeeded  {step}"), note),
+                    format!("succeeded  {step}{note}"),
                 )
             }
             StepResult::Failed(why) => {
@@ -410,7 +415,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Failed,
                     Some((StepOutcome::Failed, Some(why.clone()))),
-                    (format!("failed     {step}: "), why.clone()),
+                    format!("failed     {step}: {why}"),
                 )
             }
             StepResult::Alarm {
@@ -425,10 +430,7 @@ impl<'o> Engine<'o> {
                         StepOutcome::RolledBack,
                         Some(format!("alarm `{alarm}`: {detail}")),
                     )),
-                    (
-                        format!("alarm      {step}: `{alarm}` in alarm: "),
-                        detail.clone(),
-                    ),
+                    format!("alarm      {step}: `{alarm}` in alarm: {detail}"),
                 )
             }
             StepResult::Stopped => (
@@ -437,7 +439,7 @@ impl<'o> Engine<'o> {
                     StepOutcome::RolledBack,
                     Some("stopped by a rollback".to_string()),
                 )),
-                (format!("stopped    {step}: rolled back"), String::new()),
+                format!("stopped    {step}: rolled back"),
             ),
             StepResult::Blocked(why) => {
                 // One approval often gates many steps: say it once.
@@ -447,7 +449,7 @@ impl<'o> Engine<'o> {
                 (
                     Status::Blocked(why.clone()),
                     None,
-                    (format!("blocked    {step}: {why}"), String::new()),
+                    format!("blocked    {step}: {why}"),
                 )
             }
             StepResult::NotStarted => {
@@ -469,7 +471,7 @@ impl<'o> Engine<'o> {
                 },
             )?;
         }
-        self.say_quoting(&shown.0, &shown.1);
+        self.say(&shown);
         if matches!(result, StepResult::Failed(_)) {
             self.show_log_tail(&step);
         }

@@ -54,15 +54,18 @@ impl Engine<'_> {
                 Record::UndoStarted { step: step.clone() },
             )?;
             let (ok, detail) = self.undo_one(position);
+            // Why a rollback failed can quote what the runner did not
+            // write: masked once, in the journal as in the progress line.
+            let detail = detail.map(|why| self.shared.secrets.mask(&why));
             // A rollback that failed or ran past its timeout undid nothing.
             let label = if ok { "undone    " } else { "not undone" };
-            let quoted = detail
+            let why = detail
                 .as_ref()
                 .map_or_else(String::new, |why| format!(": {why}"));
-            let own = format!("{label} {step}");
+            let shown = format!("{label} {step}{why}");
             // Shown once on disk, as every transition.
             append(&mut self.journal, Record::UndoFinished { step, ok, detail })?;
-            self.say_quoting(&own, &quoted);
+            self.say(&shown);
             self.replay.undone.insert(position);
             if let Some(status) = self.replay.statuses.get_mut(position) {
                 *status = Status::RolledBack;

@@ -101,7 +101,6 @@ impl Worker<'_> {
             let _ = self.engine.send(Message::Waiting {
                 position: self.position,
                 why,
-                quoted: String::new(),
             });
             if !clock.sleep_until(opening, self.stop) {
                 return Err(StepResult::NotStarted);
@@ -132,8 +131,7 @@ impl Worker<'_> {
             if said.as_ref() != Some(&answer.detail) {
                 let _ = self.engine.send(Message::Waiting {
                     position: self.position,
-                    why: format!("alarm blocker `{gate_id}` is in alarm: "),
-                    quoted: answer.detail.clone(),
+                    why: format!("alarm blocker `{gate_id}` is in alarm: {}", answer.detail),
                 });
                 said = Some(answer.detail);
             }

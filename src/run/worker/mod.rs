@@ -24,11 +24,9 @@ pub enum Message {
     Waiting {
         /// The step's position in the plan.
         position: usize,
-        /// Why, for people, in the runner's words.
+        /// Why, for people, in the runner's words and the plan's names
+        /// (a window's opening, which alarms are in alarm where).
         why: String,
-        /// What `why` ends with from elsewhere (an alarm command's
-        /// answer), masked when shown.
-        quoted: String,
     },
     /// An overridable gate was passed because of `--override`.
     Overridden {

@@ -185,6 +185,45 @@ fn the_sample_fits_the_quotas_and_its_export_is_on_record() {
     insta::assert_snapshot!("codepipeline_sample", json);
 }
 
+/// A test without a command, a suite the environment runs (the sample's
+/// canary), leaves `PIPEC_COMMAND` empty and names the suite in
+/// `PIPEC_SUITE`, for the buildspec to run; a test with a command has no
+/// suite.
+#[test]
+fn a_test_without_a_command_names_its_suite_for_the_buildspec() {
+    let export = codepipeline::export(&sample_plan(), &settings());
+    let plain = |variables: Vec<(String, String, String)>| -> Vec<(String, String)> {
+        variables
+            .into_iter()
+            .filter(|(name, ..)| name.starts_with("PIPEC_"))
+            .map(|(name, kind, value)| {
+                assert_eq!(kind, "PLAINTEXT", "{name}");
+                (name, value)
+            })
+            .collect()
+    };
+    let pair = |name: &str, value: &str| (name.to_string(), value.to_string());
+    assert_eq!(
+        plain(codebuild_variables(&export, "gamma/test/canary")),
+        [
+            pair("PIPEC_STEP", "gamma/test/canary"),
+            pair("PIPEC_COMMAND", ""),
+            pair("PIPEC_SUITE", "canary"),
+        ]
+    );
+    let integration = plain(codebuild_variables(&export, "beta/test/integration"));
+    assert!(
+        integration
+            .iter()
+            .any(|(name, value)| name == "PIPEC_COMMAND" && !value.is_empty()),
+        "{integration:?}"
+    );
+    assert!(
+        !integration.iter().any(|(name, _)| name == "PIPEC_SUITE"),
+        "{integration:?}"
+    );
+}
+
 #[test]
 fn the_samples_calendar_and_data_points_warn_naming_their_steps() {
     let export = codepipeline::export(&sample_plan(), &settings());

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | git source | Source / `CodeStarSourceConnection` |
 //! | artifact-store source | Source / `S3` |
-//! | build, test | Build or Test / `CodeBuild`, the command in `PIPEC_COMMAND`, the step's `env` as environment variables |
+//! | build, test | Build or Test / `CodeBuild`, the command in `PIPEC_COMMAND` (a test without one: empty, and the suite's name in `PIPEC_SUITE`), the step's `env` as environment variables |
 //! | deploy on ECS, in place, rolling, all at once | Deploy / `ECS` |
 //! | deploy on ECS, blue/green, canary, linear | Deploy / `CodeDeployToECS` |
 //! | deploy on EC2, on-premises, Lambda | Deploy / `CodeDeploy` |
@@ -184,9 +184,11 @@ fn action(
                     test.shell,
                     &test.env,
                 ),
+                // A suite the environment runs: no command, and its name
+                // for the buildspec to run it by.
                 None => crate::export::plan_v1::ExportedCommand {
                     script: String::new(),
-                    variables: Vec::new(),
+                    variables: vec![(SUITE_VARIABLE.to_string(), test.name.clone())],
                 },
             };
             action.configuration =
@@ -387,6 +389,10 @@ fn check_configuration(context: &mut Context<'_>, step: &Step, action: &ActionDe
         );
     }
 }
+
+/// The variable that names the suite of a test without a command, whose
+/// `PIPEC_COMMAND` is empty: the buildspec runs the suite it names.
+const SUITE_VARIABLE: &str = "PIPEC_SUITE";
 
 /// How `P0908` words the `env` entries a CodeBuild action cannot set.
 const ENV_DROPPED: DroppedEnvWording = DroppedEnvWording {

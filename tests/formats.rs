@@ -365,7 +365,7 @@ fn paths_are_relative_to_the_current_directory() {
 
 #[test]
 fn standard_input_is_named_by_stdin_filename_or_stdin() {
-    let broken = "window w {\n  zone: \"UTC\"\n}\n";
+    let broken = "window w {\n  zone: \"UTC\"\n  allow = [mon]\n}\n";
     let named = pipec_in(
         Path::new("."),
         &[

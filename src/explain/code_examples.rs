@@ -81,6 +81,7 @@ alarm paging = not not not not not not not not not not not not not
         Code::YAML_HABIT,
         r#"window business_hours {
   zone: "America/Los_Angeles"
+  allow = [mon..fri 09:00..17:00]
 }
 "#,
     ),

@@ -163,7 +163,7 @@ fn check_file(
     let file = module.file;
     for item in &module.tree.items {
         let decl = match &item.kind {
-            ItemKind::Window(decl) if !already_broken(workspace, file, item.span) => {
+            ItemKind::Window(decl) if !unreadable(workspace, file, item.span, &decl.body) => {
                 let result = window_spec(scopes, &decl.body, file, decl.name.span);
                 report(result, file, decl.name.span, today, out);
                 coverage(scopes, &decl.body, file, last_checked, out);
@@ -195,7 +195,7 @@ fn check_file(
                     pending.extend(member.kind.body().map(|body| (body, partial)));
                     continue;
                 };
-                if !already_broken(workspace, file, member.span) {
+                if !unreadable(workspace, file, member.span, body) {
                     let anchor = keyword_span(workspace, file, member);
                     let mode = if partial { Mode::Partial } else { Mode::Inline };
                     report(
@@ -708,10 +708,40 @@ fn candidates(spec: &WindowSpec, day: Date) -> Vec<Timestamp> {
 /// out of its list) or hold a duplicate nobody reads: checking the window
 /// would only add noise.
 fn already_broken(workspace: &Workspace, file: FileId, span: Span) -> bool {
+    broken_by(workspace, file, span, |_| true)
+}
+
+/// Whether the window at `span`, whose fields are `body`, cannot be
+/// checked as written: [`already_broken`], but for two errors that leave
+/// the tree as its writer meant it, so that the window is still checked
+/// (as docs/language.md promises of the declaration around them): a YAML
+/// habit (`P0010`: a `#` line read as a comment, `key: "value"` as
+/// `key = "value"`) and a field windows do not have (`P0105`), which no
+/// check of a window reads. `zone: UTC`, though, reads as a declaration
+/// of a field of type `UTC` with no value (its `P0010` says so): a body
+/// holding one lacks what its writer meant.
+fn unreadable(workspace: &Workspace, file: FileId, span: Span, body: &Block) -> bool {
+    let declared_without_value = body
+        .members
+        .iter()
+        .any(|member| matches!(member.kind, MemberKind::FieldDecl { value: None, .. }));
+    declared_without_value
+        || broken_by(workspace, file, span, |code| {
+            code != Code::YAML_HABIT && code != Code::UNKNOWN_FIELD
+        })
+}
+
+/// Whether an error whose code `counts` was reported inside `span`.
+fn broken_by(
+    workspace: &Workspace,
+    file: FileId,
+    span: Span,
+    counts: impl Fn(Code) -> bool,
+) -> bool {
     let errors = workspace
         .diagnostics
         .iter()
-        .filter(|diagnostic| diagnostic.is_error());
+        .filter(|diagnostic| diagnostic.is_error() && counts(diagnostic.code));
     errors.filter_map(Diagnostic::primary_label).any(|label| {
         label.file == file && span.start <= label.span.start && label.span.start < span.end
     })

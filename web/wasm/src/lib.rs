@@ -165,11 +165,11 @@ mod tests {
         // `é` is two bytes and one UTF-16 unit; `𝄞` four bytes and two.
         let answer = call(
             super::check,
-            workspace("// é𝄞\nwindow w {\n  zone: \"UTC\"\n}\n"),
+            workspace("// é𝄞\nwindow w {\n  zone: \"UTC\"\n  allow = [mon]\n}\n"),
         );
         let found = &answer["diagnostics"][0];
         assert_eq!(found["code"], json!("P0010"), "{answer}");
-        let text = "// é𝄞\nwindow w {\n  zone: \"UTC\"\n}\n";
+        let text = "// é𝄞\nwindow w {\n  zone: \"UTC\"\n  allow = [mon]\n}\n";
         let units: Vec<u16> = text.encode_utf16().collect();
         let from = found["from"].as_u64().unwrap() as usize;
         let to = found["to"].as_u64().unwrap() as usize;

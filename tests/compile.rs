@@ -3260,3 +3260,63 @@ pipeline orders_api extends Service {
         });
     assert_eq!(order, ["first", "rest", "late"]);
 }
+
+/// A wave's own `onebox` or `rollback on` written under a final one of
+/// production's is refused (`P0305`) and not merged: the merged template
+/// keeps what it inherited, the wave without a one-box of its own and the
+/// one-box with production's alarm.
+#[test]
+fn what_replaces_a_final_member_of_production_in_a_wave_is_refused_and_not_merged() {
+    use pipec::semantics::merge::Key;
+    let text = r#"
+template Org {
+  production {
+    final rollback on ALARM("Org_Severe")
+    final onebox { bake = 1h }
+    wave first { bake = 12h }
+  }
+}
+template Team extends Org {
+  production {
+    wave first { new onebox { bake = 5m }; new rollback on ALARM("Quiet") }
+  }
+}
+"#;
+    let loader = MemoryLoader::in_dir("/workspace");
+    let workspace = pipec::modules::load(main_entry(text), &loader);
+    let analysis = pipec::semantics::analyze(
+        &workspace,
+        support::TODAY,
+        None,
+        pipec::semantics::Want::Diagnostics,
+    );
+    let refused: Vec<&str> = analysis
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code.as_str() == "P0305")
+        .map(|diagnostic| diagnostic.message.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "this replaces, in wave `first`, a final member (`onebox`)",
+            "this replaces, in wave `first`, a final member (`rollback on`)",
+        ]
+    );
+    let (team, ..) = analysis
+        .scopes
+        .all()
+        .find(|(_, _, item)| item.kind.name().is_some_and(|name| name.name == "Team"))
+        .unwrap();
+    let production = analysis.resolved[&team]
+        .get(&Key::Single("production"))
+        .and_then(|production| production.body.as_deref())
+        .unwrap();
+    let first = production
+        .get(&Key::Named("wave", "first"))
+        .and_then(|wave| wave.body.as_deref())
+        .unwrap();
+    assert!(first.get(&Key::Single("onebox")).is_none());
+    assert!(first.get(&Key::Single("rollback on")).is_none());
+    assert!(first.get_field("bake").is_some());
+}

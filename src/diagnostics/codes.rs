@@ -278,8 +278,12 @@ codes! {
         "A descendant changes a member declared `final`.",
         "A final member, and everything inside a final block, cannot be \
          assigned, appended to, removed from, merged into or removed by any \
-         descendant or profile, even to restate its value (R32–R34). The \
-         inherited value is kept.";
+         descendant or profile, even to restate its value (R32–R34). Nor can \
+         it be replaced by a nearer member where the nearest applies: a \
+         wave's own `onebox` or `rollback on` under a final one of \
+         production's, or a one-box's own `rollback on` under production's \
+         final `rollback on`, unless the body that made it final writes it. \
+         The inherited value is kept.";
     UNBOUND_ABSTRACT = "P0306", "unbound-abstract",
         "A pipeline leaves abstract members without a value.",
         "Every `abstract` member of a pipeline's chain must be given a value \

@@ -67,8 +67,18 @@ impl<'w, 'd> Merger<'w, 'd> {
                 );
                 continue;
             }
+            if key_of(&member.kind).is_some_and(|key| self.refused_below.contains(&(ctx.body, key)))
+            {
+                continue;
+            }
+            if ctx.body == Body::Production && !ctx.in_profile {
+                self.refused_below = self.refuse_over_final(block, body, member, file);
+            }
             match key_of(&member.kind) {
-                Some(key) => self.apply_keyed(block, key, member, file, ctx),
+                Some(key) => {
+                    self.apply_keyed(block, key, member, file, ctx);
+                    self.refused_below.clear();
+                }
                 None => {
                     let how = if self.applying_profile {
                         How::Profile
@@ -133,6 +143,143 @@ impl<'w, 'd> Merger<'w, 'd> {
             return;
         }
         block.remove_at(position);
+    }
+
+    /// A wave's own `onebox` or `rollback on` replaces production's for
+    /// that wave, and a one-box's own `rollback on` production's for the
+    /// one-box (the nearest applies), so under a final one of
+    /// production's each would change, wave by wave or for the one-box,
+    /// what `final` froze (R32). Refused where it is written, unless the
+    /// production body that froze it writes it too (the exception is its
+    /// own). What is refused, by the kind of body it is written in, is
+    /// then not applied: production's stays.
+    fn refuse_over_final(
+        &mut self,
+        production: &ResolvedBlock<'w>,
+        body: &'w Block,
+        member: &'w Member,
+        file: FileId,
+    ) -> Vec<(Body, Key<'static>)> {
+        const ONEBOX: Key<'static> = Key::Single("onebox");
+        const ROLLBACK: Key<'static> = Key::Single("rollback on");
+        let frozen = |key: &Key<'_>| {
+            production
+                .get(key)
+                .and_then(|frozen| frozen.final_at())
+                .filter(|final_at| {
+                    // Frozen by this very body: its exceptions are its own.
+                    !(final_at.0 == file
+                        && body.members.iter().any(|sibling| {
+                            has_modifier(sibling, ModifierKind::Final) == Some(final_at.1)
+                        }))
+                })
+        };
+        let onebox_final = frozen(&ONEBOX);
+        let rollback_final = frozen(&ROLLBACK);
+        let onebox_rollback = |onebox: &'w Member| {
+            let MemberKind::Onebox {
+                body: Some(onebox_body),
+            } = &onebox.kind
+            else {
+                return None;
+            };
+            onebox_body
+                .members
+                .iter()
+                .find(|inner| matches!(inner.kind, MemberKind::Rollback { .. }))
+        };
+        // Each member refused: where it is written, the kind of body it is
+        // written in, what it replaces, where that was made final, and
+        // for what it would replace it.
+        let mut refusals: Vec<(&Member, Body, Key<'static>, _, String)> = Vec::new();
+        match &member.kind {
+            MemberKind::Wave {
+                name,
+                body: wave_body,
+            } => {
+                let wave = format!("in wave `{}`", name.name);
+                for inner in &wave_body.members {
+                    match inner.kind {
+                        MemberKind::Onebox { .. } => {
+                            if let Some(final_at) = onebox_final {
+                                refusals.push((inner, Body::Wave, ONEBOX, final_at, wave.clone()));
+                            } else if let (Some(final_at), Some(own)) =
+                                (rollback_final, onebox_rollback(inner))
+                            {
+                                let whose = format!("for the one-box of wave `{}`", name.name);
+                                refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
+                            }
+                        }
+                        MemberKind::Rollback { .. } => {
+                            if let Some(final_at) = rollback_final {
+                                refusals.push((
+                                    inner,
+                                    Body::Wave,
+                                    ROLLBACK,
+                                    final_at,
+                                    wave.clone(),
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // A final one-box's own members are frozen with it (R33),
+            // and reported as such.
+            MemberKind::Onebox { .. }
+                if production
+                    .get(&ONEBOX)
+                    .is_none_or(|inherited| find_final(inherited).is_none()) =>
+            {
+                if let (Some(final_at), Some(own)) = (rollback_final, onebox_rollback(member)) {
+                    refusals.push((
+                        own,
+                        Body::Onebox,
+                        ROLLBACK,
+                        final_at,
+                        "for the one-box".to_string(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        refusals
+            .into_iter()
+            .map(|(inner, in_body, key, final_at, whose)| {
+                self.final_replaced(file, inner, final_at, &key, &whose);
+                (in_body, key)
+            })
+            .collect()
+    }
+
+    /// `P0305` for `inner`, which replaces `key`, final in production,
+    /// `whose`: in a wave, or for a one-box.
+    fn final_replaced(
+        &mut self,
+        file: FileId,
+        inner: &Member,
+        final_at: (FileId, crate::source::Span),
+        key: &Key<'_>,
+        whose: &str,
+    ) {
+        let kind = key.kind_word();
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::OVERRIDE_OF_FINAL,
+                format!("this replaces, {whose}, a final member ({})", key.describe()),
+            )
+            .primary(
+                file,
+                head_span(inner),
+                format!("replaces production's final `{kind}` {whose}"),
+            )
+            .secondary(final_at.0, final_at.1, "declared `final` here")
+            .note(format!(
+                "the nearest `{kind}` applies: one written {whose} replaces production's there, so under a final one only the body that made it final may write one (RFC 0001, R32)"
+            ))
+            .help(format!("remove this `{kind}`; what is inherited applies")),
+        );
     }
 }
 

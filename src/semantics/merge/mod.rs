@@ -62,6 +62,11 @@ pub struct Merger<'w, 'd> {
     resolved: BTreeMap<DeclId, ResolvedBlock<'w>>,
     /// Set while a profile is applied, so that what it sets says so.
     applying_profile: bool,
+    /// While a member of production is applied (a wave, the one-box):
+    /// what its bodies write that was refused for replacing a final one
+    /// of production's (`onebox`, `rollback on`), by the kind of body it
+    /// is written in, and is then not applied.
+    refused_below: Vec<(Body, Key<'static>)>,
 }
 
 impl<'w, 'd> Merger<'w, 'd> {
@@ -72,6 +77,7 @@ impl<'w, 'd> Merger<'w, 'd> {
             diagnostics,
             resolved: BTreeMap::new(),
             applying_profile: false,
+            refused_below: Vec::new(),
         }
     }
 

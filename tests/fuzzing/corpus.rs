@@ -87,30 +87,38 @@ pub fn compile(bytes: &[u8]) -> Compiled {
     workspace::compile_workspace_with(entries, &loader, today(), None)
 }
 
-/// The plans of every example that compiles on its own, as JSON, and the
-/// plan of the simulator tests' small pipeline.
+/// The plans of every example, each compiled as `pipec compile FILE` does
+/// among the other files of `examples/` (so that the sample's services
+/// find the templates they import), as JSON, and the plan of the
+/// simulator tests' small pipeline.
 pub fn plans() -> Vec<Vec<u8>> {
-    let mut sources: Vec<Vec<u8>> = read_all(&["examples"], "pipe")
+    let mut tree = MemoryLoader::in_dir("/fuzz");
+    for (path, bytes) in read_all(&["examples"], "pipe")
         .into_iter()
-        .map(|(_, bytes)| bytes)
+        .chain(read_all(&["examples"], "toml"))
+    {
+        tree.add(path, bytes);
+    }
+    let mut compiled: Vec<Compiled> = read_all(&["examples"], "pipe")
+        .into_iter()
+        .map(|(path, _)| {
+            let entries = vec![Entry {
+                path,
+                bytes: None,
+                name: None,
+            }];
+            workspace::compile_workspace_with(entries, &tree, today(), None)
+        })
         .collect();
-    sources.push(crate::sim::TINY.as_bytes().to_vec());
-    sources
+    compiled.push(compile(crate::sim::TINY.as_bytes()));
+    compiled
         .iter()
-        .flat_map(|bytes| {
-            let compiled = compile(bytes);
-            let plans: Vec<Vec<u8>> = if compiled.diagnostics.iter().any(|d| d.is_error()) {
-                Vec::new()
-            } else {
-                compiled
-                    .plans
-                    .iter()
-                    .map(|plan| {
-                        plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)).into_bytes()
-                    })
-                    .collect()
-            };
-            plans
+        .filter(|compiled| !compiled.diagnostics.iter().any(|d| d.is_error()))
+        .flat_map(|compiled| {
+            compiled
+                .plans
+                .iter()
+                .map(|plan| plan_v1::to_json(&convert::to_v1(plan, &compiled.sources)).into_bytes())
         })
         .collect()
 }

@@ -943,6 +943,14 @@ fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
     );
 }
 
+/// `basic`, its build running `run` with the secret `LAB_TOKEN` as `TOKEN`.
+fn basic_with_secret(run: &str) -> String {
+    basic("").replace(
+        "build bundle from code { run = \"./scripts/effect.sh\" }",
+        &format!("build bundle from code {{ run = \"{run}\"; env TOKEN = secret(\"LAB_TOKEN\") }}"),
+    )
+}
+
 /// A secret that is also part of the runner's own step ids (`lab`, in
 /// `production/first/lab-east-1/deploy`) leaves those ids whole in the
 /// progress lines, is still masked in what commands print, and, being
@@ -951,10 +959,7 @@ fn a_plan_whose_pipeline_name_is_a_path_is_refused() {
 #[test]
 fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
     let workspace = Workspace::new("short-secret");
-    let text = basic("").replace(
-        "build bundle from code { run = \"./scripts/effect.sh\" }",
-        "build bundle from code { run = \"./scripts/say.sh\"; env TOKEN = secret(\"LAB_TOKEN\") }",
-    );
+    let text = basic_with_secret("./scripts/say.sh");
     workspace.file("pipeline.pipe", &text);
     workspace.script(
         "scripts/say.sh",
@@ -1013,10 +1018,7 @@ fn a_short_secret_masks_command_output_but_not_the_runners_own_words() {
 #[test]
 fn a_secret_in_a_failures_reason_is_masked_in_the_journal_and_the_last_line_too() {
     let workspace = Workspace::new("masked-failure");
-    let text = basic("").replace(
-        "build bundle from code { run = \"./scripts/effect.sh\" }",
-        "build bundle from code { run = \"./scripts/effect.sh\"; env TOKEN = secret(\"LAB_TOKEN\") }",
-    );
+    let text = basic_with_secret("./scripts/effect.sh");
     workspace.file("pipeline.pipe", &text);
     let output = workspace
         .pipec()

@@ -712,23 +712,20 @@ fn already_broken(workspace: &Workspace, file: FileId, span: Span) -> bool {
 }
 
 /// Whether the window at `span`, whose fields are `body`, cannot be
-/// checked as written: [`already_broken`], but for two errors that leave
-/// the tree as its writer meant it, so that the window is still checked
-/// (as docs/language.md promises of the declaration around them): a YAML
-/// habit (`P0010`: a `#` line read as a comment, `key: "value"` as
-/// `key = "value"`) and a field windows do not have (`P0105`), which no
-/// check of a window reads. `zone: UTC`, though, reads as a declaration
-/// of a field of type `UTC` with no value (its `P0010` says so): a body
-/// holding one lacks what its writer meant.
+/// checked as written: [`already_broken`], but for a YAML habit (`P0010`:
+/// a `#` line read as a comment, `key: "value"` as `key = "value"`), which
+/// leaves the tree as its writer meant it, so that the window is still
+/// checked (as docs/language.md promises of the declaration around it).
+/// `zone: UTC`, though, reads as a declaration of a field of type `UTC`
+/// with no value (its `P0010` says so): a body holding one lacks what its
+/// writer meant. A field windows do not have (`P0105`) is most often a
+/// misspelt one (`alow`), whose absence the check would report again.
 fn unreadable(workspace: &Workspace, file: FileId, span: Span, body: &Block) -> bool {
     let declared_without_value = body
         .members
         .iter()
         .any(|member| matches!(member.kind, MemberKind::FieldDecl { value: None, .. }));
-    declared_without_value
-        || broken_by(workspace, file, span, |code| {
-            code != Code::YAML_HABIT && code != Code::UNKNOWN_FIELD
-        })
+    declared_without_value || broken_by(workspace, file, span, |code| code != Code::YAML_HABIT)
 }
 
 /// Whether an error whose code `counts` was reported inside `span`.

@@ -3262,9 +3262,10 @@ pipeline orders_api extends Service {
 }
 
 /// A wave's own `onebox` or `rollback on` written under a final one of
-/// production's is refused (`P0305`) and not merged: the merged template
-/// keeps what it inherited, the wave without a one-box of its own and the
-/// one-box with production's alarm.
+/// production's is refused (`P0305`) and not merged, whatever the wave's
+/// body writes before it: the merged template keeps what it inherited, the
+/// wave without a one-box or an alarm of its own, and takes the rest (its
+/// bake).
 #[test]
 fn what_replaces_a_final_member_of_production_in_a_wave_is_refused_and_not_merged() {
     use pipec::semantics::merge::Key;
@@ -3278,7 +3279,7 @@ template Org {
 }
 template Team extends Org {
   production {
-    wave first { new onebox { bake = 5m }; new rollback on ALARM("Quiet") }
+    wave first { bake = 6h; new onebox { bake = 5m }; new rollback on ALARM("Quiet") }
   }
 }
 "#;
@@ -3318,5 +3319,9 @@ template Team extends Org {
         .unwrap();
     assert!(first.get(&Key::Single("onebox")).is_none());
     assert!(first.get(&Key::Single("rollback on")).is_none());
-    assert!(first.get_field("bake").is_some());
+    let (bake, _) = first.get_field("bake").unwrap().base_value().unwrap();
+    assert_eq!(
+        &text[bake.span.start as usize..bake.span.end as usize],
+        "6h"
+    );
 }

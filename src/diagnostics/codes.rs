@@ -282,8 +282,9 @@ codes! {
          it be replaced by a nearer member where the nearest applies: a \
          wave's own `onebox` or `rollback on` under a final one of \
          production's, or a one-box's own `rollback on` under production's \
-         final `rollback on`, unless the body that made it final writes it. \
-         The inherited value is kept.";
+         final `rollback on`, unless the body that made it final writes it, \
+         or the wave or one-box already has its own, which production's does \
+         not reach. The inherited value is kept.";
     UNBOUND_ABSTRACT = "P0306", "unbound-abstract",
         "A pipeline leaves abstract members without a value.",
         "Every `abstract` member of a pipeline's chain must be given a value \

@@ -5,7 +5,7 @@
 
 use super::keys::key_of;
 use super::modifiers::{find_final, has_modifier};
-use super::{Ctx, How, Key, Merger, Origin, ResolvedBlock, head_span};
+use super::{Ctx, How, Key, Merger, Origin, Resolved, ResolvedBlock, head_span};
 use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::closest;
@@ -71,14 +71,16 @@ impl<'w, 'd> Merger<'w, 'd> {
             {
                 continue;
             }
-            if ctx.body == Body::Production && !ctx.in_profile {
-                self.refused_below = self.refuse_over_final(block, body, member, file);
-            }
             match key_of(&member.kind) {
-                Some(key) => {
+                Some(key) if ctx.body == Body::Production && !ctx.in_profile => {
+                    // What the member's bodies may not write under a final
+                    // member of production's, skipped while it is applied.
+                    let refused = self.refuse_over_final(block, body, member, file);
+                    let outer = std::mem::replace(&mut self.refused_below, refused);
                     self.apply_keyed(block, key, member, file, ctx);
-                    self.refused_below.clear();
+                    self.refused_below = outer;
                 }
+                Some(key) => self.apply_keyed(block, key, member, file, ctx),
                 None => {
                     let how = if self.applying_profile {
                         How::Profile
@@ -147,12 +149,14 @@ impl<'w, 'd> Merger<'w, 'd> {
 
     /// A wave's own `onebox` or `rollback on` replaces production's for
     /// that wave, and a one-box's own `rollback on` production's for the
-    /// one-box (the nearest applies), so under a final one of
-    /// production's each would change, wave by wave or for the one-box,
-    /// what `final` froze (R32). Refused where it is written, unless the
-    /// production body that froze it writes it too (the exception is its
-    /// own). What is refused, by the kind of body it is written in, is
-    /// then not applied: production's stays.
+    /// one-box (the nearest applies), so where production's is final (it,
+    /// or something inside it) each would change, wave by wave or for the
+    /// one-box, what `final` froze (R32). Refused where it is written,
+    /// unless the production body that froze it writes it too (the
+    /// exception is its own), or what it replaces is not production's (the
+    /// wave or one-box already has its own, inherited: changing that is an
+    /// ordinary override). What is refused, by the kind of body it is
+    /// written in, is then not applied: production's stays.
     fn refuse_over_final(
         &mut self,
         production: &ResolvedBlock<'w>,
@@ -162,32 +166,22 @@ impl<'w, 'd> Merger<'w, 'd> {
     ) -> Vec<(Body, Key<'static>)> {
         const ONEBOX: Key<'static> = Key::Single("onebox");
         const ROLLBACK: Key<'static> = Key::Single("rollback on");
+        // Where production's member is final, unless this very body froze
+        // it: its exceptions are its own.
         let frozen = |key: &Key<'_>| {
-            production
-                .get(key)
-                .and_then(|frozen| frozen.final_at())
-                .filter(|final_at| {
-                    // Frozen by this very body: its exceptions are its own.
-                    !(final_at.0 == file
-                        && body.members.iter().any(|sibling| {
-                            has_modifier(sibling, ModifierKind::Final) == Some(final_at.1)
-                        }))
-                })
+            production.get(key).and_then(find_final).filter(|final_at| {
+                !(final_at.0 == file
+                    && body.span.start <= final_at.1.start
+                    && final_at.1.start < body.span.end)
+            })
+        };
+        let has_own = |block: Option<&Resolved<'_>>, key: &Key<'_>| {
+            block
+                .and_then(|resolved| resolved.body.as_deref())
+                .is_some_and(|inner| inner.get(key).is_some())
         };
         let onebox_final = frozen(&ONEBOX);
         let rollback_final = frozen(&ROLLBACK);
-        let onebox_rollback = |onebox: &'w Member| {
-            let MemberKind::Onebox {
-                body: Some(onebox_body),
-            } = &onebox.kind
-            else {
-                return None;
-            };
-            onebox_body
-                .members
-                .iter()
-                .find(|inner| matches!(inner.kind, MemberKind::Rollback { .. }))
-        };
         // Each member refused: where it is written, the kind of body it is
         // written in, what it replaces, where that was made final, and
         // for what it would replace it.
@@ -197,20 +191,44 @@ impl<'w, 'd> Merger<'w, 'd> {
                 name,
                 body: wave_body,
             } => {
+                let inherited = production.get(&Key::Named("wave", name.name.as_str()));
+                // A wave the merge refuses (it overrides nothing) or that
+                // is final is reported as such, and nothing in it applies.
+                let refused_whole = match inherited {
+                    None => has_modifier(member, ModifierKind::New).is_none(),
+                    Some(wave) => find_final(wave).is_some(),
+                };
+                if refused_whole {
+                    return Vec::new();
+                }
+                let inherited_onebox = inherited
+                    .and_then(|wave| wave.body.as_deref())
+                    .and_then(|wave| wave.get(&ONEBOX));
                 let wave = format!("in wave `{}`", name.name);
-                for inner in &wave_body.members {
+                for inner in unrepeated(Body::Wave, wave_body) {
                     match inner.kind {
-                        MemberKind::Onebox { .. } => {
+                        MemberKind::Onebox { .. } if inherited_onebox.is_none() => {
                             if let Some(final_at) = onebox_final {
                                 refusals.push((inner, Body::Wave, ONEBOX, final_at, wave.clone()));
                             } else if let (Some(final_at), Some(own)) =
-                                (rollback_final, onebox_rollback(inner))
+                                (rollback_final, own_rollback(inner))
+                                && !has_own(inherited, &ROLLBACK)
                             {
                                 let whose = format!("for the one-box of wave `{}`", name.name);
                                 refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
                             }
                         }
-                        MemberKind::Rollback { .. } => {
+                        MemberKind::Onebox { .. } => {
+                            if let (Some(final_at), Some(own)) =
+                                (rollback_final, own_rollback(inner))
+                                && !has_own(inherited, &ROLLBACK)
+                                && !has_own(inherited_onebox, &ROLLBACK)
+                            {
+                                let whose = format!("for the one-box of wave `{}`", name.name);
+                                refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
+                            }
+                        }
+                        MemberKind::Rollback { .. } if !has_own(inherited, &ROLLBACK) => {
                             if let Some(final_at) = rollback_final {
                                 refusals.push((
                                     inner,
@@ -225,14 +243,13 @@ impl<'w, 'd> Merger<'w, 'd> {
                     }
                 }
             }
-            // A final one-box's own members are frozen with it (R33),
-            // and reported as such.
-            MemberKind::Onebox { .. }
-                if production
-                    .get(&ONEBOX)
-                    .is_none_or(|inherited| find_final(inherited).is_none()) =>
-            {
-                if let (Some(final_at), Some(own)) = (rollback_final, onebox_rollback(member)) {
+            // A final one-box's own members are frozen with it (R33), and
+            // reported as such.
+            MemberKind::Onebox { .. } if onebox_final.is_none() => {
+                let inherited = production.get(&ONEBOX);
+                if let (Some(final_at), Some(own)) = (rollback_final, own_rollback(member))
+                    && !has_own(inherited, &ROLLBACK)
+                {
                     refusals.push((
                         own,
                         Body::Onebox,
@@ -281,6 +298,18 @@ impl<'w, 'd> Merger<'w, 'd> {
             .help(format!("remove this `{kind}`; what is inherited applies")),
         );
     }
+}
+
+/// The `rollback on` a one-box's body writes, if it writes one.
+fn own_rollback(onebox: &Member) -> Option<&Member> {
+    let MemberKind::Onebox {
+        body: Some(onebox_body),
+    } = &onebox.kind
+    else {
+        return None;
+    };
+    unrepeated(Body::Onebox, onebox_body)
+        .find(|inner| matches!(inner.kind, MemberKind::Rollback { .. }))
 }
 
 /// The members of `body`, a body of kind `kind`, less those whose key an

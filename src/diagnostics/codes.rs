@@ -280,11 +280,13 @@ codes! {
          assigned, appended to, removed from, merged into or removed by any \
          descendant or profile, even to restate its value (R32–R34). Nor can \
          it be replaced by a nearer member where the nearest applies: a \
-         wave's own `onebox` or `rollback on` under a final one of \
-         production's, or a one-box's own `rollback on` under production's \
-         final `rollback on`, unless the body that made it final writes it, \
-         or the wave or one-box already has its own, which production's does \
-         not reach. The inherited value is kept.";
+         wave's own `onebox` under production's final one, a wave's or a \
+         one-box's own `rollback on` under a final one of production's, its \
+         stage's or its wave's, a stage's, a wave's or a deploy's own \
+         `strategy` under a final one of production's or its stage's, unless \
+         the body that made it final writes it, or the member already has its \
+         own, inherited, which the final one never reached. The inherited \
+         value is kept.";
     UNBOUND_ABSTRACT = "P0306", "unbound-abstract",
         "A pipeline leaves abstract members without a value.",
         "Every `abstract` member of a pipeline's chain must be given a value \

@@ -72,13 +72,8 @@ impl<'w, 'd> Merger<'w, 'd> {
                 continue;
             }
             match key_of(&member.kind) {
-                Some(key) if ctx.body == Body::Production && !ctx.in_profile => {
-                    // What the member's bodies may not write under a final
-                    // member of production's, skipped while it is applied.
-                    let refused = self.refuse_over_final(block, body, member, file);
-                    let outer = std::mem::replace(&mut self.refused_below, refused);
-                    self.apply_keyed(block, key, member, file, ctx);
-                    self.refused_below = outer;
+                Some(key) if holds_nearer(ctx.body) && !ctx.in_profile => {
+                    self.apply_guarded(block, body, (key, member), file, ctx);
                 }
                 Some(key) => self.apply_keyed(block, key, member, file, ctx),
                 None => {
@@ -147,119 +142,182 @@ impl<'w, 'd> Merger<'w, 'd> {
         block.remove_at(position);
     }
 
-    /// A wave's own `onebox` or `rollback on` replaces production's for
-    /// that wave, and a one-box's own `rollback on` production's for the
-    /// one-box (the nearest applies), so where production's is final (it,
-    /// or something inside it) each would change, wave by wave or for the
-    /// one-box, what `final` froze (R32). Refused where it is written,
-    /// unless the production body that froze it writes it too (the
-    /// exception is its own), or what it replaces is not production's (the
-    /// wave or one-box already has its own, inherited: changing that is an
+    /// [`Merger::apply_keyed`] of `member`, written in `body`, less what
+    /// its own bodies may not write under a final member of `block`'s
+    /// ([`Merger::refuse_over_final`]), skipped while it is applied.
+    pub(super) fn apply_guarded(
+        &mut self,
+        block: &mut ResolvedBlock<'w>,
+        body: &'w Block,
+        (key, member): (Key<'w>, &'w Member),
+        file: FileId,
+        ctx: Ctx,
+    ) {
+        let refused = self.refuse_over_final(ctx.body, block, body, member, file);
+        let mark = self.refused_below.len();
+        self.refused_below.extend(refused);
+        self.apply_keyed(block, key, member, file, ctx);
+        self.refused_below.truncate(mark);
+    }
+
+    /// Where the nearest member applies, a nearer one replaces a final one
+    /// of `outer` (a block of kind `outer_kind`) without touching it: a
+    /// wave's own `onebox`, `rollback on` or `strategy` production's, a
+    /// one-box's own `rollback on` that of the production, stage or wave it
+    /// is in, a deploy's own `strategy` that of its stage or production,
+    /// and a stage's own `strategy` production's (the default of every
+    /// stage). Each would change what `final` froze (R32), so each is
+    /// refused where `member` (of `outer`) writes it, unless the body that
+    /// froze it writes it too (the exception is its own), or what it would
+    /// replace is not the final one (the member already has its own,
+    /// inherited, which the final one never reached: changing that is an
     /// ordinary override). What is refused, by the kind of body it is
-    /// written in, is then not applied: production's stays.
+    /// written in, is then not applied: the final one stays.
     fn refuse_over_final(
         &mut self,
-        production: &ResolvedBlock<'w>,
+        outer_kind: Body,
+        outer: &ResolvedBlock<'w>,
         body: &'w Block,
         member: &'w Member,
         file: FileId,
     ) -> Vec<(Body, Key<'static>)> {
         const ONEBOX: Key<'static> = Key::Single("onebox");
         const ROLLBACK: Key<'static> = Key::Single("rollback on");
-        // Where production's member is final, unless this very body froze
+        const STRATEGY: Key<'static> = Key::Field("strategy");
+        // Where a member of `block` is final, unless this very body froze
         // it: its exceptions are its own.
-        let frozen = |key: &Key<'_>| {
-            production.get(key).and_then(find_final).filter(|final_at| {
-                !(final_at.0 == file
-                    && body.span.start <= final_at.1.start
-                    && final_at.1.start < body.span.end)
-            })
-        };
-        let has_own = |block: Option<&Resolved<'_>>, key: &Key<'_>| {
+        let frozen = |block: Option<&ResolvedBlock<'_>>, key: &Key<'_>| {
             block
+                .and_then(|block| block.get(key))
+                .and_then(find_final)
+                .filter(|final_at| {
+                    !(final_at.0 == file
+                        && body.span.start <= final_at.1.start
+                        && final_at.1.start < body.span.end)
+                })
+        };
+        let has_own = |member: Option<&Resolved<'_>>, key: &Key<'_>| {
+            member
                 .and_then(|resolved| resolved.body.as_deref())
                 .is_some_and(|inner| inner.get(key).is_some())
         };
-        let onebox_final = frozen(&ONEBOX);
-        let rollback_final = frozen(&ROLLBACK);
-        // Each member refused: where it is written, the kind of body it is
-        // written in, what it replaces, where that was made final, and
-        // for what it would replace it.
-        let mut refusals: Vec<(&Member, Body, Key<'static>, _, String)> = Vec::new();
-        match &member.kind {
-            MemberKind::Wave {
-                name,
-                body: wave_body,
-            } => {
-                let inherited = production.get(&Key::Named("wave", name.name.as_str()));
-                // A wave the merge refuses (it overrides nothing) or that
-                // is final is reported as such, and nothing in it applies.
-                let refused_whole = match inherited {
-                    None => has_modifier(member, ModifierKind::New).is_none(),
-                    Some(wave) => find_final(wave).is_some(),
-                };
-                if refused_whole {
-                    return Vec::new();
+        let inherited = key_of(&member.kind).and_then(|key| outer.get(&key));
+        // A member the merge refuses whole (it overrides nothing, or it
+        // is final) is reported as such, and nothing in it applies.
+        let refused_whole = match inherited {
+            None => has_modifier(member, ModifierKind::New).is_none(),
+            Some(inherited) => find_final(inherited).is_some(),
+        };
+        if refused_whole {
+            return Vec::new();
+        }
+        let Some(member_body) = member_body(member) else {
+            return Vec::new();
+        };
+        // What `member`'s body may not write, beside its one-box's
+        // `rollback on`: (key, where it was made final).
+        let mut guarded: Vec<(Key<'static>, (FileId, crate::source::Span))> = Vec::new();
+        let mut onebox_rollback = None;
+        let mut deploy_strategy = None;
+        let whose = describe(member);
+        match (outer_kind, &member.kind) {
+            (Body::Production, MemberKind::Wave { .. }) => {
+                let onebox_final = frozen(Some(outer), &ONEBOX);
+                let rollback_final = frozen(Some(outer), &ROLLBACK);
+                if let Some(final_at) = onebox_final.filter(|_| !has_own(inherited, &ONEBOX)) {
+                    guarded.push((ONEBOX, final_at));
                 }
-                let inherited_onebox = inherited
-                    .and_then(|wave| wave.body.as_deref())
-                    .and_then(|wave| wave.get(&ONEBOX));
-                let wave = format!("in wave `{}`", name.name);
-                for inner in unrepeated(Body::Wave, wave_body) {
-                    match inner.kind {
-                        MemberKind::Onebox { .. } if inherited_onebox.is_none() => {
-                            if let Some(final_at) = onebox_final {
-                                refusals.push((inner, Body::Wave, ONEBOX, final_at, wave.clone()));
-                            } else if let (Some(final_at), Some(own)) =
-                                (rollback_final, own_rollback(inner))
-                                && !has_own(inherited, &ROLLBACK)
-                            {
-                                let whose = format!("for the one-box of wave `{}`", name.name);
-                                refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
-                            }
-                        }
-                        MemberKind::Onebox { .. } => {
-                            if let (Some(final_at), Some(own)) =
-                                (rollback_final, own_rollback(inner))
-                                && !has_own(inherited, &ROLLBACK)
-                                && !has_own(inherited_onebox, &ROLLBACK)
-                            {
-                                let whose = format!("for the one-box of wave `{}`", name.name);
-                                refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
-                            }
-                        }
-                        MemberKind::Rollback { .. } if !has_own(inherited, &ROLLBACK) => {
-                            if let Some(final_at) = rollback_final {
-                                refusals.push((
-                                    inner,
-                                    Body::Wave,
-                                    ROLLBACK,
-                                    final_at,
-                                    wave.clone(),
-                                ));
-                            }
-                        }
-                        _ => {}
+                if let Some(final_at) = rollback_final.filter(|_| !has_own(inherited, &ROLLBACK)) {
+                    guarded.push((ROLLBACK, final_at));
+                    // Its one-box's alarm too, unless the one-box is
+                    // refused whole or already has its own.
+                    let inherited_onebox =
+                        inner_block(inherited).and_then(|wave| wave.get(&ONEBOX));
+                    if (onebox_final.is_none() || has_own(inherited, &ONEBOX))
+                        && !has_own(inherited_onebox, &ROLLBACK)
+                    {
+                        onebox_rollback = Some(final_at);
+                    }
+                }
+                if let Some(final_at) =
+                    frozen(Some(outer), &STRATEGY).filter(|_| !has_own(inherited, &STRATEGY))
+                {
+                    guarded.push((STRATEGY, final_at));
+                }
+            }
+            (Body::Production | Body::Stage | Body::Wave, MemberKind::Onebox { .. }) => {
+                // A final one-box's own members are frozen with it (R33),
+                // and reported as such.
+                // Production's one-box is every wave's that has none of
+                // its own, under the wave's alarm if the wave has one.
+                let waves_final = || {
+                    outer.members.iter().find_map(|(key, wave)| {
+                        let Key::Named("wave", _) = key else {
+                            return None;
+                        };
+                        frozen(inner_block(Some(&**wave)), &ROLLBACK)
+                            .filter(|_| !has_own(Some(&**wave), &ONEBOX))
+                    })
+                };
+                let final_at = frozen(Some(outer), &ROLLBACK)
+                    .or_else(|| (outer_kind == Body::Production).then(waves_final).flatten());
+                if frozen(Some(outer), &ONEBOX).is_none()
+                    && let Some(final_at) = final_at
+                    && !has_own(inherited, &ROLLBACK)
+                {
+                    guarded.push((ROLLBACK, final_at));
+                }
+            }
+            (Body::Production | Body::Stage, MemberKind::Deploy { .. }) => {
+                if let Some(final_at) =
+                    frozen(Some(outer), &STRATEGY).filter(|_| !has_own(inherited, &STRATEGY))
+                {
+                    guarded.push((STRATEGY, final_at));
+                }
+            }
+            (Body::Template | Body::Pipeline, MemberKind::Stage { .. }) => {
+                // Production's strategy is the default of every stage.
+                let production = inner_block(outer.get(&Key::Single("production")));
+                if let Some(final_at) =
+                    frozen(production, &STRATEGY).filter(|_| !has_own(inherited, &STRATEGY))
+                {
+                    guarded.push((STRATEGY, final_at));
+                    // And of its deploy, unless one it has already gives one.
+                    let deploys_own = inner_block(inherited).is_some_and(|stage| {
+                        stage.members.iter().any(|(key, deploy)| {
+                            matches!(key, Key::Deploy(_)) && has_own(Some(&**deploy), &STRATEGY)
+                        })
+                    });
+                    if !deploys_own {
+                        deploy_strategy = Some(final_at);
                     }
                 }
             }
-            // A final one-box's own members are frozen with it (R33), and
-            // reported as such.
-            MemberKind::Onebox { .. } if onebox_final.is_none() => {
-                let inherited = production.get(&ONEBOX);
-                if let (Some(final_at), Some(own)) = (rollback_final, own_rollback(member))
-                    && !has_own(inherited, &ROLLBACK)
-                {
-                    refusals.push((
-                        own,
-                        Body::Onebox,
-                        ROLLBACK,
-                        final_at,
-                        "for the one-box".to_string(),
-                    ));
-                }
-            }
             _ => {}
+        }
+        let kind = body_kind(member);
+        let mut refusals: Vec<(&Member, Body, Key<'static>, _, String)> = Vec::new();
+        for inner in unrepeated(kind, member_body) {
+            let Some(key) = key_of(&inner.kind) else {
+                continue;
+            };
+            if let Some((key, final_at)) = guarded.iter().find(|(guarded, _)| *guarded == key) {
+                refusals.push((inner, kind, key.clone(), *final_at, whose.clone()));
+            } else if let (Some(final_at), MemberKind::Onebox { .. }) =
+                (onebox_rollback, &inner.kind)
+                && let Some(own) = own_rollback(inner)
+            {
+                let whose = format!("for the one-box {whose}");
+                refusals.push((own, Body::Onebox, ROLLBACK, final_at, whose));
+            } else if let (Some(final_at), MemberKind::Deploy { body: Some(deploy), .. }) =
+                (deploy_strategy, &inner.kind)
+                && let Some(own) = unrepeated(Body::Deploy, deploy).find(|field| {
+                    matches!(&field.kind, MemberKind::FieldAssign { name, .. } if name.name == "strategy")
+                })
+            {
+                let whose = format!("in its `deploy` {whose}");
+                refusals.push((own, Body::Deploy, STRATEGY, final_at, whose));
+            }
         }
         refusals
             .into_iter()
@@ -270,8 +328,8 @@ impl<'w, 'd> Merger<'w, 'd> {
             .collect()
     }
 
-    /// `P0305` for `inner`, which replaces `key`, final in production,
-    /// `whose`: in a wave, or for a one-box.
+    /// `P0305` for `inner`, which replaces `key`, final further out,
+    /// `whose`: in a wave, for a one-box, ...
     fn final_replaced(
         &mut self,
         file: FileId,
@@ -280,7 +338,7 @@ impl<'w, 'd> Merger<'w, 'd> {
         key: &Key<'_>,
         whose: &str,
     ) {
-        let kind = key.kind_word();
+        let name = key.written();
         self.diagnostics.push(
             Diagnostic::error(
                 Code::OVERRIDE_OF_FINAL,
@@ -289,14 +347,57 @@ impl<'w, 'd> Merger<'w, 'd> {
             .primary(
                 file,
                 head_span(inner),
-                format!("replaces production's final `{kind}` {whose}"),
+                format!("replaces the final `{name}` {whose}"),
             )
             .secondary(final_at.0, final_at.1, "declared `final` here")
             .note(format!(
-                "the nearest `{kind}` applies: one written {whose} replaces production's there, so under a final one only the body that made it final may write one (RFC 0001, R32)"
+                "the nearest `{name}` applies: one written {whose} replaces the final one there, so only the body that made it final may write one (RFC 0001, R32)"
             ))
-            .help(format!("remove this `{kind}`; what is inherited applies")),
+            .help(format!("remove this `{name}`; what is inherited applies")),
         );
+    }
+}
+
+/// The body a resolved member holds, if any.
+fn inner_block<'a, 'w>(member: Option<&'a Resolved<'w>>) -> Option<&'a ResolvedBlock<'w>> {
+    member.and_then(|member| member.body.as_deref())
+}
+
+/// Whether the members of a body of `kind` hold nearer members that a
+/// final one of the body's would yield to (see `refuse_over_final`).
+fn holds_nearer(kind: Body) -> bool {
+    matches!(
+        kind,
+        Body::Production | Body::Stage | Body::Wave | Body::Template | Body::Pipeline
+    )
+}
+
+/// The body `member` writes, for the members that hold nearer ones.
+fn member_body(member: &Member) -> Option<&Block> {
+    match &member.kind {
+        MemberKind::Wave { body, .. } | MemberKind::Stage { body, .. } => Some(body),
+        MemberKind::Onebox { body } | MemberKind::Deploy { body, .. } => body.as_ref(),
+        _ => None,
+    }
+}
+
+/// The kind of body `member` writes.
+fn body_kind(member: &Member) -> Body {
+    match &member.kind {
+        MemberKind::Wave { .. } => Body::Wave,
+        MemberKind::Stage { .. } => Body::Stage,
+        MemberKind::Deploy { .. } => Body::Deploy,
+        _ => Body::Onebox,
+    }
+}
+
+/// For what a nearer member replaces a final one: "in wave `first`".
+fn describe(member: &Member) -> String {
+    match &member.kind {
+        MemberKind::Wave { name, .. } => format!("in wave `{}`", name.name),
+        MemberKind::Stage { name, .. } => format!("in stage `{}`", name.name),
+        MemberKind::Deploy { .. } => "in its `deploy`".to_string(),
+        _ => "for the one-box".to_string(),
     }
 }
 

@@ -224,7 +224,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                     continue;
                 }
                 match key_of(&inner.kind) {
-                    Some(key) => self.apply_keyed(block, key, inner, file, ctx),
+                    Some(key) => self.apply_guarded(block, body, (key, inner), file, ctx),
                     None => add_collection_item(block, inner, file, How::Profile),
                 }
             }

@@ -283,7 +283,8 @@ codes! {
          wave's own `onebox` under production's final one, a wave's or a \
          one-box's own `rollback on` under a final one of production's, its \
          stage's or its wave's, a stage's, a wave's or a deploy's own \
-         `strategy` under a final one of production's or its stage's, unless \
+         `strategy` under a final one of production's, production's \
+         deploy's or its stage's, unless \
          the body that made it final writes it, or the member already has its \
          own, inherited, which the final one never reached. The inherited \
          value is kept.";

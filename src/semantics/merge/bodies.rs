@@ -203,10 +203,23 @@ impl<'w, 'd> Merger<'w, 'd> {
         };
         let inherited = key_of(&member.kind).and_then(|key| outer.get(&key));
         // A member the merge refuses whole (it overrides nothing, or it
-        // is final) is reported as such, and nothing in it applies.
+        // is final itself) is reported as such, and nothing in it applies.
         let refused_whole = match inherited {
             None => has_modifier(member, ModifierKind::New).is_none(),
-            Some(inherited) => find_final(inherited).is_some(),
+            Some(inherited) => inherited.final_at().is_some(),
+        };
+        // A production deploy's own strategy wins over production's for
+        // the waves (and is final, or not, itself).
+        let deploys_strategy = |block: Option<&ResolvedBlock<'_>>| {
+            block
+                .into_iter()
+                .flat_map(|block| &block.members)
+                .find_map(|(key, deploy)| {
+                    let Key::Deploy(_) = key else { return None };
+                    inner_block(Some(&**deploy))
+                        .and_then(|deploy| deploy.get(&STRATEGY))
+                        .map(|_| frozen(inner_block(Some(&**deploy)), &STRATEGY))
+                })
         };
         if refused_whole {
             return Vec::new();
@@ -239,15 +252,19 @@ impl<'w, 'd> Merger<'w, 'd> {
                         onebox_rollback = Some(final_at);
                     }
                 }
-                if let Some(final_at) =
-                    frozen(Some(outer), &STRATEGY).filter(|_| !has_own(inherited, &STRATEGY))
-                {
+                // The waves deploy with a production deploy's strategy if
+                // one gives one, else with production's.
+                let strategy_final = match deploys_strategy(Some(outer)) {
+                    Some(deploys) => deploys,
+                    None => frozen(Some(outer), &STRATEGY),
+                };
+                if let Some(final_at) = strategy_final.filter(|_| !has_own(inherited, &STRATEGY)) {
                     guarded.push((STRATEGY, final_at));
                 }
             }
             (Body::Production | Body::Stage | Body::Wave, MemberKind::Onebox { .. }) => {
-                // A final one-box's own members are frozen with it (R33),
-                // and reported as such.
+                // (A final one-box is refused whole above: its own members
+                // are frozen with it, R33, and reported as such.)
                 // Production's one-box is every wave's that has none of
                 // its own, under the wave's alarm if the wave has one.
                 let waves_final = || {
@@ -261,8 +278,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 };
                 let final_at = frozen(Some(outer), &ROLLBACK)
                     .or_else(|| (outer_kind == Body::Production).then(waves_final).flatten());
-                if frozen(Some(outer), &ONEBOX).is_none()
-                    && let Some(final_at) = final_at
+                if let Some(final_at) = final_at
                     && !has_own(inherited, &ROLLBACK)
                 {
                     guarded.push((ROLLBACK, final_at));
@@ -276,10 +292,21 @@ impl<'w, 'd> Merger<'w, 'd> {
                 }
             }
             (Body::Template | Body::Pipeline, MemberKind::Stage { .. }) => {
-                // Production's strategy is the default of every stage.
-                let production = inner_block(outer.get(&Key::Single("production")));
-                if let Some(final_at) =
-                    frozen(production, &STRATEGY).filter(|_| !has_own(inherited, &STRATEGY))
+                // Production's strategy is the default of every stage; a
+                // final production freezes it too (R33).
+                let production_member = outer.get(&Key::Single("production"));
+                let production = inner_block(production_member);
+                let block_final = production_member
+                    .filter(|_| production.is_some_and(|block| block.get(&STRATEGY).is_some()))
+                    .and_then(|production| production.final_at())
+                    .filter(|final_at| {
+                        !(final_at.0 == file
+                            && body.span.start <= final_at.1.start
+                            && final_at.1.start < body.span.end)
+                    });
+                if let Some(final_at) = frozen(production, &STRATEGY)
+                    .or(block_final)
+                    .filter(|_| !has_own(inherited, &STRATEGY))
                 {
                     guarded.push((STRATEGY, final_at));
                     // And of its deploy, unless one it has already gives one.

@@ -184,17 +184,19 @@ impl<'w, 'd> Merger<'w, 'd> {
         const ONEBOX: Key<'static> = Key::Single("onebox");
         const ROLLBACK: Key<'static> = Key::Single("rollback on");
         const STRATEGY: Key<'static> = Key::Field("strategy");
-        // Where a member of `block` is final, unless this very body froze
-        // it: its exceptions are its own.
+        // A `final` written outside this very body: the exceptions the
+        // body that froze a member makes are its own.
+        let elsewhere = |final_at: &(FileId, crate::source::Span)| {
+            !(final_at.0 == file
+                && body.span.start <= final_at.1.start
+                && final_at.1.start < body.span.end)
+        };
+        // Where a member of `block` is final, unless this very body froze it.
         let frozen = |block: Option<&ResolvedBlock<'_>>, key: &Key<'_>| {
             block
                 .and_then(|block| block.get(key))
                 .and_then(find_final)
-                .filter(|final_at| {
-                    !(final_at.0 == file
-                        && body.span.start <= final_at.1.start
-                        && final_at.1.start < body.span.end)
-                })
+                .filter(elsewhere)
         };
         let has_own = |member: Option<&Resolved<'_>>, key: &Key<'_>| {
             member
@@ -299,11 +301,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 let block_final = production_member
                     .filter(|_| production.is_some_and(|block| block.get(&STRATEGY).is_some()))
                     .and_then(|production| production.final_at())
-                    .filter(|final_at| {
-                        !(final_at.0 == file
-                            && body.span.start <= final_at.1.start
-                            && final_at.1.start < body.span.end)
-                    });
+                    .filter(elsewhere);
                 if let Some(final_at) = frozen(production, &STRATEGY)
                     .or(block_final)
                     .filter(|_| !has_own(inherited, &STRATEGY))

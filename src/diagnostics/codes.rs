@@ -273,7 +273,8 @@ codes! {
          missing, nor what depends on it (the regions of the registry it names) \
          read against the inherited value; so does a member the parent declares \
          `abstract` and leaves unbound, which is not also reported unbound \
-         (`P0306`); another member marked `new` is left out.";
+         (`P0306`); another member marked `new` is left out. Over a final \
+         member, the change is what is reported (`P0305`), not `new`.";
     OVERRIDE_OF_FINAL = "P0305", "override-of-final",
         "A descendant changes a member declared `final`.",
         "A final member, and everything inside a final block, cannot be \

@@ -52,7 +52,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             self.add_new(block, key, member, file, ctx, is_new, builtin);
             return;
         };
-        if is_new && ctx.checks {
+        // Over a final member, the change is the mistake to report (one
+        // mistake, one diagnostic, R13), as it is inside a final block.
+        if is_new && ctx.checks && existing.final_at().is_none() {
             let diagnostic = Diagnostic::error(
                 Code::NEW_SHADOWS_INHERITED,
                 format!("{} is marked `new` but is inherited", key.describe()),

@@ -1048,18 +1048,35 @@ pub fn builtin_value_problem(
 /// (`rollback on hs`, `final window bh overridable`): its modifiers, its
 /// keywords and a trailing `overridable` left out.
 fn keyword_member_value(text: &str) -> Option<&str> {
+    // Words are apart by any whitespace, as the grammar reads them: a tab
+    // after `window` is as good as a space.
     let mut rest = text.trim();
-    while let Some(after) = ["final ", "new ", "abstract "]
-        .iter()
-        .find_map(|modifier| rest.strip_prefix(modifier))
+    while let Some((word, after)) = first_word(rest)
+        && matches!(word, "final" | "new" | "abstract")
     {
-        rest = after.trim_start();
+        rest = after;
     }
-    let value = ["rollback on ", "window "]
-        .iter()
-        .find_map(|keyword| rest.strip_prefix(keyword))?
-        .trim();
-    Some(value.strip_suffix(" overridable").unwrap_or(value))
+    let (keyword, after) = first_word(rest)?;
+    let value = match keyword {
+        "window" => after,
+        "rollback" => match first_word(after)? {
+            ("on", value) => value,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(match value.rsplit_once(char::is_whitespace) {
+        Some((value, "overridable")) => value.trim_end(),
+        _ => value,
+    })
+}
+
+/// The first word of `text` and what follows it, both trimmed; `None`
+/// when nothing follows the word.
+fn first_word(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start();
+    let end = text.find(char::is_whitespace)?;
+    Some((text.get(..end)?, text.get(end..)?.trim_start()))
 }
 
 pub(super) fn canonical_value_text(text: &str) -> String {
@@ -1312,5 +1329,28 @@ mod canonical_tests {
         // Strings are kept as written.
         assert_eq!(canonical_value_text("\"make (x,  )\"  "), "\"make (x,  )\"");
         assert_eq!(canonical_value_text("\"a \\\" ,)\""), "\"a \\\" ,)\"");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keyword_members_value_is_read_whatever_whitespace_parts_its_words() {
+        assert_eq!(keyword_member_value("window bh"), Some("bh"));
+        assert_eq!(keyword_member_value("window\to"), Some("o"));
+        assert_eq!(
+            keyword_member_value("final\twindow  bh overridable"),
+            Some("bh")
+        );
+        assert_eq!(
+            keyword_member_value("new rollback\ton hs or other"),
+            Some("hs or other")
+        );
+        assert_eq!(keyword_member_value("rollback  on\n  hs"), Some("hs"));
+        assert_eq!(keyword_member_value("rollback off hs"), None);
+        assert_eq!(keyword_member_value("window"), None);
+        assert_eq!(keyword_member_value("bake = 12h"), None);
     }
 }

@@ -199,9 +199,7 @@ impl<'w, 'd> Merger<'w, 'd> {
                 .filter(elsewhere)
         };
         let has_own = |member: Option<&Resolved<'_>>, key: &Key<'_>| {
-            member
-                .and_then(|resolved| resolved.body.as_deref())
-                .is_some_and(|inner| inner.get(key).is_some())
+            inner_block(member).is_some_and(|inner| inner.get(key).is_some())
         };
         let inherited = key_of(&member.kind).and_then(|key| outer.get(&key));
         // A member the merge refuses whole (it overrides nothing, or it
@@ -209,6 +207,12 @@ impl<'w, 'd> Merger<'w, 'd> {
         let refused_whole = match inherited {
             None => has_modifier(member, ModifierKind::New).is_none(),
             Some(inherited) => inherited.final_at().is_some(),
+        };
+        if refused_whole {
+            return Vec::new();
+        }
+        let Some(member_body) = member_body(member) else {
+            return Vec::new();
         };
         // A production deploy's own strategy wins over production's for
         // the waves (and is final, or not, itself).
@@ -222,12 +226,6 @@ impl<'w, 'd> Merger<'w, 'd> {
                         .and_then(|deploy| deploy.get(&STRATEGY))
                         .map(|_| frozen(inner_block(Some(&**deploy)), &STRATEGY))
                 })
-        };
-        if refused_whole {
-            return Vec::new();
-        }
-        let Some(member_body) = member_body(member) else {
-            return Vec::new();
         };
         // What `member`'s body may not write, beside its one-box's
         // `rollback on`: (key, where it was made final).

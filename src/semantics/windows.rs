@@ -703,19 +703,14 @@ fn candidates(spec: &WindowSpec, day: Date) -> Vec<Timestamp> {
     found
 }
 
-/// Whether parsing or the shape check reported an error inside `span`. The
-/// tree may then lack what the error was about (an invalid literal is left
-/// out of its list) or hold a duplicate nobody reads: checking the window
-/// would only add noise.
-fn already_broken(workspace: &Workspace, file: FileId, span: Span) -> bool {
-    broken_by(workspace, file, span, |_| true)
-}
-
 /// Whether the window at `span`, whose fields are `body`, cannot be
-/// checked as written: [`already_broken`], but for a YAML habit (`P0010`:
-/// a `#` line read as a comment, `key: "value"` as `key = "value"`), which
-/// leaves the tree as its writer meant it, so that the window is still
-/// checked (as docs/language.md promises of the declaration around it).
+/// checked as written: parsing or the shape check reported an error inside
+/// it, so that the tree may lack what the error was about (an invalid
+/// literal is left out of its list) or hold a duplicate nobody reads, and
+/// checking the window would only add noise. A YAML habit (`P0010`:
+/// a `#` line read as a comment, `key: "value"` as `key = "value"`) does
+/// not count: it leaves the tree as its writer meant it, so that the
+/// window is still checked (as docs/language.md promises of the declaration around it).
 /// `zone: UTC`, though, reads as a declaration of a field of type `UTC`
 /// with no value (its `P0010` says so): a body holding one lacks what its
 /// writer meant. A field windows do not have (`P0105`) is most often a
@@ -725,7 +720,21 @@ fn unreadable(workspace: &Workspace, file: FileId, span: Span, body: &Block) -> 
         .members
         .iter()
         .any(|member| matches!(member.kind, MemberKind::FieldDecl { value: None, .. }));
-    declared_without_value || broken_by(workspace, file, span, |code| code != Code::YAML_HABIT)
+    declared_without_value || broken_beyond_habit(workspace, file, span)
+}
+
+/// [`unreadable`], of an inline window written as `member`.
+fn unreadable_inline(workspace: &Workspace, file: FileId, member: &Member) -> bool {
+    match member.kind.body() {
+        Some(body) => unreadable(workspace, file, member.span, body),
+        None => broken_beyond_habit(workspace, file, member.span),
+    }
+}
+
+/// Whether an error other than a YAML habit (`P0010`) was reported inside
+/// `span`.
+fn broken_beyond_habit(workspace: &Workspace, file: FileId, span: Span) -> bool {
+    broken_by(workspace, file, span, |code| code != Code::YAML_HABIT)
 }
 
 /// Whether an error whose code `counts` was reported inside `span`.

@@ -5,8 +5,8 @@
 //! for what it writes (`super::check`).
 
 use super::{
-    WindowSpec, already_broken, is_invalid, keyword_span, literal, merge_ranges, never_opens,
-    push_range, read_calendar, read_slots, read_zone,
+    WindowSpec, broken_beyond_habit, is_invalid, keyword_span, literal, merge_ranges, never_opens,
+    push_range, read_calendar, read_slots, read_zone, unreadable_inline,
 };
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
@@ -277,7 +277,7 @@ fn complete_of(
         // A window that could not be read leaves its fields unknown.
         let broken = run
             .iter()
-            .any(|window| already_broken(workspace, window.origin.file, window.member.span));
+            .any(|window| unreadable_inline(workspace, window.origin.file, window.member));
         if at == 0 || broken {
             continue;
         }
@@ -476,7 +476,7 @@ fn profiles_of<'w>(
                 // Over an inline window, a missing field is missing
                 // from the one it merges into too, and reported there.
                 let incomplete = if inherited.is_some_and(is_inline)
-                    || already_broken(workspace, file, member.span)
+                    || unreadable_inline(workspace, file, member)
                 {
                     Vec::new()
                 } else {
@@ -639,14 +639,15 @@ fn merged_spec(
 ) -> Option<WindowSpec> {
     let body = window.body.as_ref()?;
     // A field's items; `Err` where parsing or the shape check reported an
-    // error in what wrote it, or an item could not be read.
+    // error in what wrote it, or an item could not be read. A YAML habit
+    // (`zone: "UTC"`) leaves the field as meant, as where it is written.
     let read_field = |name: &str| {
         let Some(field) = body.get_field(name) else {
             return Ok(None);
         };
         let base = field.base.into_iter();
         let mut written = base.chain(field.list_ops().iter().copied());
-        if written.any(|(member, file)| already_broken(workspace, file, member.span)) {
+        if written.any(|(member, file)| broken_beyond_habit(workspace, file, member.span)) {
             return Err(());
         }
         let items = field.merged_items(workspace);

@@ -263,7 +263,9 @@ codes! {
          (RFC 0001, R23), so that a misspelt override is an error instead of a \
          member nobody reads. The message suggests the closest inherited member. \
          To add a member the parent lacks, write `new` in front of it; a \
-         field, with its type (`new tier : count = 1`).";
+         field, with its type (`new tier : count = 1`). In a registry's \
+         extension, `region X {...}` overrides what region X has: an attribute \
+         it lacks is added with `new` too, without a type (`new tier = gold`).";
     NEW_SHADOWS_INHERITED = "P0304", "new-shadows-inherited",
         "A member marked `new` already exists in the parent.",
         "`new` says a member is added on purpose; on a member the parent already \

@@ -17,6 +17,10 @@ pub use builtins::{
 use repeats::field_write;
 pub use repeats::{Repeat, repeats};
 
+/// The fields every region has, whatever attributes its registry gives
+/// it: its display name, and its AZ ids and cells (`[]` when unwritten).
+pub const REGION_FIELDS: &[&str] = &["name", "azs", "cells"];
+
 /// The kinds of body, for saying what a body may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -378,7 +382,7 @@ impl Body {
                 // A body whose fields are free still has built-in ones.
                 Form::Field => self.builtin_fields().unwrap_or(match self {
                     Body::Profile => &["platform"],
-                    Body::Region => &["name", "azs", "cells"],
+                    Body::Region => REGION_FIELDS,
                     _ => &[],
                 }),
                 other => other.keywords(),

@@ -78,8 +78,9 @@ impl<'w, 'd> Merger<'w, 'd> {
             // A field this body does not have, that holds one value where
             // it is built in (`bake` at a template's top level), is no
             // list to assign whole: say where it belongs.
+            // A region's attributes are free: `zone` there is no window's.
             diagnostic = match crate::check::single_value_elsewhere(ctx.body, &name.name)
-                .filter(|_| !builtin)
+                .filter(|_| !builtin && ctx.body.builtin_fields().is_some())
             {
                 Some((what, homes)) => {
                     let homes: Vec<&str> = homes.iter().map(|body| body.describe()).collect();
@@ -217,6 +218,9 @@ impl<'w, 'd> Merger<'w, 'd> {
                     "to add a field the parent does not have, declare it with its type: `new {} : TYPE = ...`",
                     key.name()
                 )
+            } else if ctx.body == Body::Region {
+                "to add an attribute the inherited region does not have, write `new` in front"
+                    .to_string()
             } else {
                 "to add a member the parent does not have, write `new` in front".to_string()
             };

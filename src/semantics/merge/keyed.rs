@@ -45,6 +45,14 @@ impl<'w, 'd> Merger<'w, 'd> {
         let is_new = has_modifier(member, ModifierKind::New).is_some();
         let builtin = match (&key, ctx.body.builtin_fields()) {
             (Key::Field(name), Some(fields)) => fields.contains(name),
+            // A region's attributes are free, but one a registry's
+            // extension writes over an inherited region overrides what
+            // that region has (R46): a new one is added with `new`, so
+            // that `trafic = low` is no silent second attribute. Only
+            // `name`, `azs` and `cells` are in every region.
+            (Key::Field(name), None) if ctx.body == Body::Region => {
+                crate::check::REGION_FIELDS.contains(name)
+            }
             (Key::Field(_), None) => true,
             _ => false,
         };

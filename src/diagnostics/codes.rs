@@ -404,8 +404,10 @@ codes! {
         "Two waves deploy the same region.",
         "Each production region is deployed exactly once. Literal lists name \
          regions explicitly, so naming one that an earlier wave placed is an \
-         error with labels at both waves; filters and `take` skip regions earlier \
-         waves placed. Only one wave may take `rest`.";
+         error with labels at both waves, whether or not a filter or `take` \
+         follows the list. In a wave, the registry's name stands for the \
+         regions earlier waves have not placed, so filters and `take` over it \
+         never choose a placed one. Only one wave may take `rest`.";
     EMPTY_WAVE = "P0403", "empty-wave",
         "A wave deploys no region.",
         "A wave must select at least one region. A filter can come up empty \

@@ -13,8 +13,10 @@ use std::collections::BTreeSet;
 
 impl Placer<'_, '_> {
     /// Evaluates a region expression. `placed` are regions earlier waves
-    /// took: filters and `take` skip them; `excluded` are never chosen by a
-    /// filter. Literal lists keep every region they name.
+    /// took, which the registry's name in a wave and `rest` leave out, so
+    /// that filters and `take` over them never choose one; `excluded` are
+    /// left out by both everywhere. Literal lists keep every region they
+    /// name, filtered or taken from.
     pub(super) fn eval(
         &mut self,
         expr: &Expr,
@@ -84,7 +86,11 @@ impl Placer<'_, '_> {
                                 self.diagnostics.push(take_zero(file, count_span));
                                 return None;
                             }
-                            set.retain(|code| !placed.contains(code) && !excluded.contains(code));
+                            // Over the registry's name or `rest` the set
+                            // holds no placed or excluded region already; a
+                            // literal list keeps what it names, so that
+                            // naming a placed region is its error (P0402),
+                            // taken from or not.
                             set.truncate(usize::try_from(count).unwrap_or(usize::MAX));
                         }
                     }

@@ -1240,6 +1240,28 @@ fn today_and_profile_belong_to_the_commands_that_compile() {
         Some(2),
         "an invalid date is still checked"
     );
+    assert!(
+        stderr(&leading).contains("'--today <DATE>'"),
+        "{}",
+        stderr(&leading)
+    );
+    // Before a command that compiles nothing, they would be read by no one.
+    let into = scratch_dir("leading-profile").join("never-made");
+    for (flag, value, command, argument) in [
+        ("--today", "2027-01-04", "explain", "P0401"),
+        ("--profile", "emergency", "init", into.to_str().unwrap()),
+    ] {
+        let output = pipec(&[flag, value, command, argument, "--color", "never"], None);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(
+            text.starts_with(&format!(
+                "error[P1003]: `{flag}` changes what a `.pipe` file means"
+            )),
+            "{text}"
+        );
+    }
+    assert!(!into.exists(), "`init` refused did nothing");
 }
 
 #[test]
@@ -2021,4 +2043,72 @@ fn pipelines_of_two_workspaces_may_share_a_name() {
     let output = pipec(&["compile", "-q", one.to_str().unwrap()], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `compile FILE -o PATH` creates the directories above PATH that are
+/// missing (the README writes `.github/workflows/orders_api.yml` in a
+/// fresh checkout), as `-o OUTDIR` does for a workspace; a compile that
+/// writes nothing leaves none of them behind. A path it cannot write is
+/// `P1002` naming it, for a plan and an export alike.
+#[test]
+fn compile_creates_the_directories_above_its_output_and_leaves_none_on_failure() {
+    let dir = scratch_dir("output-parents");
+    let sample = "examples/sample/services/orders_api.pipe";
+    for (target, name) in [("plan", "plan.json"), ("github-actions", "orders_api.yml")] {
+        let out = dir.join(target).join("nested").join(name);
+        let output = pipec(
+            &[
+                "compile",
+                sample,
+                "--target",
+                target,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(std::fs::metadata(&out).unwrap().len() > 0, "{target}");
+    }
+    let broken = dir.join("broken.pipe");
+    std::fs::write(&broken, "pipeline p { bake = }\n").unwrap();
+    let out = dir.join("never").join("made").join("plan.json");
+    let output = pipec(
+        &[
+            "compile",
+            broken.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        !dir.join("never").exists(),
+        "a failed compile leaves no directory"
+    );
+    // A directory made above, where a file is wanted.
+    let into = dir.join("plan");
+    for target in ["plan", "codepipeline"] {
+        let output = pipec(
+            &[
+                "compile",
+                sample,
+                "--target",
+                target,
+                "-o",
+                into.to_str().unwrap(),
+                "--color",
+                "never",
+            ],
+            None,
+        );
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        // After the export's warnings, if any.
+        assert!(
+            text.contains(&format!("error[P1002]: could not write {}", into.display())),
+            "{target}: {text}"
+        );
+    }
 }

@@ -44,23 +44,10 @@ pub fn write_exports(
     })
 }
 
-/// Runs `write` with `out` created; if it had to be created and `write`
-/// does not succeed, it is removed again.
+/// Runs `write` with `out` created; what it had to create is removed
+/// again unless `write` succeeds.
 fn into_directory(out: &Path, write: impl FnOnce() -> miette::Result<u8>) -> miette::Result<u8> {
-    let created = !out.is_dir();
-    std::fs::create_dir_all(out).map_err(|error| {
-        miette::miette!(
-            code = "P1002",
-            "could not create {}: {error}",
-            out.display()
-        )
-    })?;
-    let result = write();
-    if created && !matches!(result, Ok(0)) {
-        // Only if it is still empty: nothing of anyone else's is removed.
-        let _ = std::fs::remove_dir(out);
-    }
-    result
+    super::output::with_directory(out, write)
 }
 
 fn compile_into(

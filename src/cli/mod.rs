@@ -57,10 +57,34 @@ struct Cli {
 /// [`MeaningArgs`] before the subcommand, hidden.
 #[derive(clap::Args, Debug, Clone, Default)]
 struct LeadingMeaningArgs {
-    #[arg(long = "today", id = "leading_today", hide = true, value_parser = parse_date)]
+    #[arg(
+        long = "today",
+        id = "leading_today",
+        value_name = "DATE",
+        hide = true,
+        value_parser = parse_date
+    )]
     today: Option<jiff::civil::Date>,
-    #[arg(long = "profile", id = "leading_profile", hide = true)]
+    #[arg(
+        long = "profile",
+        id = "leading_profile",
+        value_name = "NAME",
+        hide = true
+    )]
     profile: Option<String>,
+}
+
+impl LeadingMeaningArgs {
+    /// The first flag given, as written.
+    fn written(&self) -> Option<&'static str> {
+        if self.today.is_some() {
+            Some("--today")
+        } else if self.profile.is_some() {
+            Some("--profile")
+        } else {
+            None
+        }
+    }
 }
 
 /// The flags that change what a `.pipe` file means: only the commands
@@ -259,7 +283,9 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         stdin_filename: Option<String>,
         /// Write the plan here instead of standard output (atomically: the
-        /// file is replaced only by a complete plan). For a directory
+        /// file is replaced only by a complete plan; missing directories
+        /// above it are created, and removed again when nothing is
+        /// written). For a directory
         /// FILE, a directory to write one file per pipeline into, once the
         /// whole workspace compiles: `OUT/PIPELINE.json` (the plan, or its
         /// CodePipeline export), `OUT/PIPELINE.yml` for
@@ -330,7 +356,7 @@ enum Command {
         #[arg(short, long, value_name = "NAME")]
         pipeline: Option<String>,
         /// When the first change is merged, RFC 3339 with an offset
-        /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's first
+        /// (`2027-01-25T09:00:00-08:00`). Default: the scenario's earliest
         /// `merged_at`, else the first Monday on or after `--today`, 09:00
         /// in the zone of the first window in the plan's gate table, which
         /// may be a pre-production stage's (UTC without one; as `diff`).
@@ -456,6 +482,14 @@ fn dispatch(
         if meaning.profile.is_none() {
             meaning.profile.clone_from(&leading.profile);
         }
+    } else if let Some(flag) = leading.written() {
+        // Read by no one, it would be ignored in silence.
+        return Err(miette::miette!(
+            code = "P1003",
+            help = "write it after a command that compiles: `check`, `compile`, `graph`, `diff`, \
+                    `simulate`, `run` or `lsp`",
+            "`{flag}` changes what a `.pipe` file means; this command reads none"
+        ));
     }
     match command {
         Command::Check {
@@ -540,7 +574,14 @@ fn dispatch(
             let how =
                 Compilation::new(color, &meaning, &filter).naming_stdin(stdin_filename.as_deref());
             let threads = jobs.unwrap_or_else(pipec::parallel::cores);
-            pipec::parallel::with_threads(threads, || match target {
+            // One document written to a file: a missing directory above it
+            // is created (as `-o OUTDIR` is for a workspace).
+            let parent = output
+                .as_deref()
+                .filter(|_| !file.is_dir())
+                .and_then(std::path::Path::parent)
+                .filter(|parent| !parent.as_os_str().is_empty());
+            let compile = || match target {
                 Target::GithubActions => github_actions::run(
                     &file,
                     &github_actions::Request {
@@ -574,6 +615,10 @@ fn dispatch(
                         }
                     }
                 }
+            };
+            pipec::parallel::with_threads(threads, || match parent {
+                Some(parent) => output::with_directory(parent, compile),
+                None => compile(),
             })
         }
         Command::Simulate {

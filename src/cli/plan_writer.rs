@@ -325,6 +325,8 @@ pub(crate) struct OneDocument<'a> {
     output: Mutex<Output>,
     /// Wakes the threads waiting for their turn to write.
     turn: Condvar,
+    /// Where the document goes, as an error names it.
+    named: String,
 }
 
 impl<'a> OneDocument<'a> {
@@ -354,6 +356,10 @@ impl<'a> OneDocument<'a> {
             miette::miette!(code = "P1002", "could not write {what}: {error}")
         })?;
         Ok(OneDocument {
+            named: output.map_or_else(
+                || "standard output".to_string(),
+                |path| path.display().to_string(),
+            ),
             layout,
             pipeline,
             positions: OnceLock::new(),
@@ -421,8 +427,9 @@ impl<'a> OneDocument<'a> {
                 pipec::export::plans_end(count, self.layout),
             ),
         };
-        written
-            .map_err(|error| miette::miette!(code = "P1002", "could not write the plan: {error}"))
+        written.map_err(|error| {
+            miette::miette!(code = "P1002", "could not write {}: {error}", self.named)
+        })
     }
 }
 

@@ -58,6 +58,31 @@ fn cases() {
     );
 }
 
+/// Each diagnostic of every case names its code, points at the place,
+/// and ends with a help line (docs/language.md, Diagnostics).
+#[test]
+fn every_diagnostic_has_a_place_and_a_help_line() {
+    let mut missing = Vec::new();
+    for path in support::pipe_files_below(std::path::Path::new("tests/cases")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for diagnostic in support::check_fixture(&name, &text).diagnostics {
+            let lacks = match (diagnostic.primary_label(), &diagnostic.help) {
+                (None, _) => "place",
+                (_, None) => "help line",
+                _ => continue,
+            };
+            missing.push(format!(
+                "{}: {} `{}` has no {lacks}",
+                path.display(),
+                diagnostic.code.as_str(),
+                diagnostic.message
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
 /// Every registered code is expected by at least one case, so every code
 /// is known to be reachable and its message is on record.
 #[test]

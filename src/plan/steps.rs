@@ -222,18 +222,10 @@ impl<'w> Lowerer<'_, 'w> {
             if let Some(registry) = registry
                 && registry.region(&code).is_none()
             {
-                let mut diagnostic = Diagnostic::error(
-                    Code::UNKNOWN_REGION,
-                    format!("`{code}` is not a region of `{}`", registry.name),
-                )
-                .primary(file, item.span, "unknown region");
-                if let Some(suggestion) = crate::names::closest(
-                    &code,
-                    registry.regions.iter().map(|region| region.code.as_str()),
-                ) {
-                    diagnostic = diagnostic.help(format!("did you mean `{suggestion}`?"));
-                }
-                self.diagnostics.push(diagnostic);
+                self.diagnostics
+                    .push(crate::semantics::regions::not_a_region(
+                        file, item.span, &code, registry,
+                    ));
                 continue;
             }
             regions.push(Some(Name::from(code)));

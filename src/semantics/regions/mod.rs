@@ -23,7 +23,7 @@ mod sets;
 pub use az_ids::{az_id_prefix, az_id_region_prefix};
 pub use fields::field_expr;
 pub use placement::{Placement, Placer, WaveRegions};
-pub use problems::{region_set_problems, registry_value_problem};
+pub use problems::{not_a_region, region_set_problems, registry_value_problem};
 pub use registry::{Region, Registry};
 
 /// A set of regions in rollout order: as written for a literal list, else

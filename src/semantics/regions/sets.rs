@@ -3,10 +3,9 @@
 //! the diagnostics for a region or registry it does not know. Kept apart
 //! from placement, which only decides what each wave may choose from.
 
-use super::problems::{invalid, take_zero};
+use super::problems::{invalid, not_a_region, take_zero};
 use super::{Placer, Registry, Set};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::names::closest;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, PostfixOp, SetOp};
 use std::collections::BTreeSet;
@@ -177,23 +176,8 @@ impl Placer<'_, '_> {
             );
             return;
         }
-        let mut diagnostic = Diagnostic::error(
-            Code::UNKNOWN_REGION,
-            format!("`{code}` is not a region of `{}`", registry.name),
-        )
-        .primary(file, span, "unknown region");
-        diagnostic = match closest(
-            code,
-            registry.regions.iter().map(|region| region.code.as_str()),
-        ) {
-            Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-            None => diagnostic.help(format!(
-                "`{}` lists {} regions; add this one to a registry that extends it",
-                registry.name,
-                registry.regions.len()
-            )),
-        };
-        self.diagnostics.push(diagnostic);
+        self.diagnostics
+            .push(not_a_region(file, span, code, registry));
     }
 
     pub(super) fn invalid(&mut self, file: FileId, span: Span, expected: &str) {

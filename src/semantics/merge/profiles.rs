@@ -198,8 +198,11 @@ impl<'w, 'd> Merger<'w, 'd> {
             // Removals first, as in any body (R10).
             // A member repeating an earlier one is ignored (R7), as in
             // any body.
+            // What a profile may not hold (a profile in a profile) is
+            // `P0101` where it is written, and is not applied.
             let keep: Vec<&'w Member> = unrepeated(Body::Profile, body)
                 .filter(|inner| !ProfileEffects::is_effect(inner))
+                .filter(|inner| !crate::check::reported_as_out_of_place(Body::Profile, inner))
                 .collect();
             let ctx = Ctx {
                 checks: true,

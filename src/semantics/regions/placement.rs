@@ -75,19 +75,28 @@ impl Placer<'_, '_> {
             registry: Arc::clone(&registry),
             ..Placement::default()
         };
+        // Whether a wave's or an exclusion's set reported a problem while
+        // it resolved: the regions it meant to place or exclude are then
+        // unknown, and regions left over are a consequence, not a second
+        // mistake. The waves are still placed, and their own mistakes
+        // reported.
+        let mut any_poisoned = false;
         // Exclusions apply before waves resolve.
         let mut excluded: BTreeSet<String> = BTreeSet::new();
         for (member, places) in &body.collection {
             if let MemberKind::Exclude { regions, reason } = &member.kind {
                 let file = places.first().map_or(FileId(0), |place| place.file);
-                let set = self.eval(
+                let Some(set) = self.eval(
                     regions,
                     file,
                     &registry,
                     &BTreeSet::new(),
                     &BTreeSet::new(),
                     false,
-                )?;
+                ) else {
+                    any_poisoned = true;
+                    continue;
+                };
                 for code in set {
                     if excluded.insert(code.clone()) {
                         placement
@@ -107,10 +116,6 @@ impl Placer<'_, '_> {
             .collect();
         let mut placed: BTreeMap<String, (String, FileId, Span)> = BTreeMap::new();
         let mut rest_wave: Option<usize> = None;
-        // Whether a wave's set reported a problem while it resolved: the
-        // regions it meant to place are then unknown, and regions left
-        // over are a consequence, not a second mistake.
-        let mut any_poisoned = false;
         // The wave that uses `rest`, bare or inside a larger set, and where.
         let mut rest_user: Option<usize> = None;
         // `rest` is every region no other wave places, so a wave that uses

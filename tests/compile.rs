@@ -647,6 +647,56 @@ pipeline orders_api {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// The same approval in a profile of the same name along the chain is one
+/// approval, as a repeated item of any collection is (R22): one step, set
+/// where it was written last, the ancestor's place among what it overrides.
+#[test]
+fn a_profile_approval_written_again_along_the_chain_is_one_step() {
+    let text = r#"import "std/aws"
+template Org {
+  build bundle { run = "make" }
+  stage gamma { regions = [us-east-1]; deploy bundle { run = "d" } }
+  production { registry = aws; rollback on ALARM("X"); wave all { regions = rest } }
+  profile e { require approval("senior") }
+}
+pipeline r extends Org {
+  platform = ecs
+  profile e { require approval("senior"); require approval("oncall") }
+}
+"#;
+    let entries = vec![Entry {
+        path: PathBuf::from("chain.pipe"),
+        bytes: Some(text.as_bytes().to_vec()),
+        name: None,
+    }];
+    let compiled =
+        workspace::compile_workspace_with(entries, &support::FsLoader, support::TODAY, Some("e"));
+    let plan = plan_json(&compiled, "r");
+    let approvals: Vec<&Value> = steps(&plan)
+        .iter()
+        .filter(|step| {
+            step["id"]
+                .as_str()
+                .unwrap()
+                .starts_with("production/approval/")
+        })
+        .collect();
+    let ids: Vec<&str> = approvals
+        .iter()
+        .map(|step| step["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["production/approval/senior", "production/approval/oncall"]
+    );
+    let provenance = &approvals[0]["provenance"];
+    assert_eq!(
+        (&provenance["line"], &provenance["how"]),
+        (&serde_json::json!(10), &serde_json::json!("profile"))
+    );
+    assert_eq!(provenance["overrides"][0]["line"], 6);
+}
+
 /// `--profile emergency` on the sample: bakes scaled to a quarter with the
 /// scale in their provenance, the final one-box bake kept, and the senior
 /// engineer's approval before production.

@@ -516,23 +516,32 @@ pub(super) fn approval_step(
 pub(super) fn profile_approvals(
     effects: &crate::semantics::merge::ProfileEffects<'_>,
 ) -> Vec<(String, Trace)> {
-    effects
-        .approvals
-        .iter()
-        .filter_map(|(member, file)| {
-            let MemberKind::Require { requirement } = &member.kind else {
-                return None;
-            };
-            let place = Place {
-                file: *file,
-                span: member.span,
-            };
-            Some((
-                approval_role(requirement)?,
-                Trace::at(place, crate::semantics::merge::How::Profile),
-            ))
-        })
-        .collect()
+    // The same approval written again (by a descendant's profile of the
+    // same name, or twice in one) is one approval, as a repeated item of
+    // any collection is (R22): written where it was last, with the
+    // earlier places among what it overrides, newest first.
+    let mut approvals: Vec<(String, Trace)> = Vec::new();
+    for (member, file) in &effects.approvals {
+        let MemberKind::Require { requirement } = &member.kind else {
+            continue;
+        };
+        let Some(role) = approval_role(requirement) else {
+            continue;
+        };
+        let place = Place {
+            file: *file,
+            span: member.span,
+        };
+        let how = crate::semantics::merge::How::Profile;
+        match approvals.iter_mut().find(|(known, _)| *known == role) {
+            Some((_, trace)) => {
+                let earlier = std::mem::replace(&mut trace.at, place);
+                trace.overrides.insert(0, (earlier, how, None));
+            }
+            None => approvals.push((role, Trace::at(place, how))),
+        }
+    }
+    approvals
 }
 
 /// The reference to `gate` in `plan.gates`, adding it if no equal gate is

@@ -439,7 +439,8 @@ codes! {
         "An expression is not a region set where one is expected.",
         "Region sets are literal lists of region codes, the registry with \
          `where` filters and `take N`, set operations (`union`, `intersect`, \
-         `minus`) and `rest`.";
+         `minus`) and `rest`. `rest` is what no wave places once exclusions \
+         apply, so an exclusion cannot use it: name the regions it excludes.";
     AZ_OF_ANOTHER_REGION = "P0409", "az-of-another-region",
         "A registry lists an AZ id of another region.",
         "AWS names every Availability Zone id after its region: the region's \

@@ -86,6 +86,20 @@ impl Placer<'_, '_> {
         for (member, places) in &body.collection {
             if let MemberKind::Exclude { regions, reason } = &member.kind {
                 let file = places.first().map_or(FileId(0), |place| place.file);
+                // `rest` is what the waves leave, which the exclusions
+                // decide: in one, it would mean the whole registry.
+                if let Some(span) = rest_span(regions) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::INVALID_REGION_EXPRESSION,
+                            "`rest` in an exclusion",
+                        )
+                        .primary(file, span, "`rest` is what no wave places, known only once exclusions apply")
+                        .help("name the regions to exclude: a list, or a filter such as `aws where geo == af`"),
+                    );
+                    any_poisoned = true;
+                    continue;
+                }
                 let Some(set) = self.eval(
                     regions,
                     file,

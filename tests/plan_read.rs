@@ -548,6 +548,31 @@ fn the_reader_refuses_what_the_schema_refuses() {
             ),
             "over 100 years",
         ),
+        // A share that moves nothing would never finish.
+        (
+            at(&gamma, "/deploy/strategy"),
+            Some(
+                json!({"type": "rolling", "batch_percent": 0, "min_healthy_percent": 50, "rollback_batch_percent": 10}),
+            ),
+            "`batch_percent` is above 0",
+        ),
+        (
+            at(&gamma, "/deploy/strategy"),
+            Some(
+                json!({"type": "rolling", "batch_percent": 10, "min_healthy_percent": 50, "rollback_batch_percent": 0}),
+            ),
+            "`rollback_batch_percent` is above 0",
+        ),
+        (
+            at(&gamma, "/deploy/strategy"),
+            Some(json!({"type": "linear", "step_percent": 0, "interval_seconds": 60})),
+            "`step_percent` is above 0",
+        ),
+        (
+            at(&gamma, "/deploy/strategy"),
+            Some(json!({"type": "canary", "canary_percent": 100, "wait_seconds": 60})),
+            "`canary_percent` is above 0 and below 100",
+        ),
         (
             at(&canary, "/test/timeout_seconds"),
             Some(json!(0)),

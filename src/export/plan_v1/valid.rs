@@ -8,8 +8,8 @@
 
 use super::{
     Artifact, BakeParams, BuildParams, DeployParams, Dropped, Env, EnvValue, FieldProvenance, Gate,
-    GateEntry, Params, PlanV1, Provenance, Region, SourceOrigin, SourceParams, Step, StepKind,
-    Strategy, Target, TestParams,
+    GateEntry, Params, Percent, PlanV1, Provenance, Region, SourceOrigin, SourceParams, Step,
+    StepKind, Strategy, Target, TestParams,
 };
 use std::collections::BTreeSet;
 
@@ -458,23 +458,50 @@ fn deploy(deploy: &DeployParams, what: &str) -> Result<(), String> {
         deploy.artifacts.iter(),
         &format!("{what}: `deploy.artifacts`"),
     )?;
+    // A share that moves nothing would never finish (the language refuses
+    // it where the strategy is written).
+    let moves = |share: Percent, field: &str, below_all: bool| {
+        let all = Percent::from_hundredths(10_000);
+        if share.hundredths() == 0 || (below_all && share == all) {
+            let range = if below_all {
+                "above 0 and below 100"
+            } else {
+                "above 0"
+            };
+            return Err(format!("{what}: the strategy's `{field}` is {range}"));
+        }
+        Ok(())
+    };
     match deploy.strategy {
-        Strategy::Canary { wait_seconds, .. } => {
+        Strategy::Canary {
+            canary_percent,
+            wait_seconds,
+        } => {
+            moves(canary_percent, "canary_percent", true)?;
             seconds(
                 wait_seconds,
                 &format!("{what}: the strategy's `wait_seconds`"),
             )?;
         }
         Strategy::Linear {
-            interval_seconds, ..
-        } => seconds(
+            step_percent,
             interval_seconds,
-            &format!("{what}: the strategy's `interval_seconds`"),
-        )?,
-        Strategy::InPlace
-        | Strategy::Rolling { .. }
-        | Strategy::BlueGreen
-        | Strategy::AllAtOnce => {}
+        } => {
+            moves(step_percent, "step_percent", false)?;
+            seconds(
+                interval_seconds,
+                &format!("{what}: the strategy's `interval_seconds`"),
+            )?;
+        }
+        Strategy::Rolling {
+            batch_percent,
+            rollback_batch_percent,
+            ..
+        } => {
+            moves(batch_percent, "batch_percent", false)?;
+            moves(rollback_batch_percent, "rollback_batch_percent", false)?;
+        }
+        Strategy::InPlace | Strategy::BlueGreen | Strategy::AllAtOnce => {}
     }
     match &deploy.command {
         Some(command) => not_empty(command, &format!("{what}: `deploy.command`"))?,

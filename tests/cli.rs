@@ -1379,6 +1379,17 @@ fn command_line_errors_have_codes_and_help_lines() {
             vec!["fmt".into(), "--today".into(), "2027-01-04".into()],
         ),
         ("P1004", vec!["check".into(), path(&dir)]),
+        // Standard input named after a file of that workspace reads its
+        // `pipec.toml` too, for `fmt` as for `check`.
+        (
+            "P1004",
+            vec![
+                "fmt".into(),
+                "-".into(),
+                "--stdin-filename".into(),
+                path(&dir.join("x.pipe")),
+            ],
+        ),
         (
             "P1006",
             vec!["simulate".into(), path(&dir.join("plan.json"))],

@@ -137,7 +137,15 @@ pub fn run(request: &Request<'_>) -> miette::Result<u8> {
 }
 
 fn run_stdin(request: &Request<'_>) -> miette::Result<u8> {
-    let bytes = files::read_stdin()?;
+    // Read as every command reads `-`: the `pipec.toml` of the workspace
+    // of the file it is named after is read too, so that a typo in it is
+    // reported here as it is by `check -`.
+    let entries = files::collect_entries(&[std::path::PathBuf::from("-")], request.stdin_filename)?;
+    let bytes = entries
+        .into_iter()
+        .next()
+        .and_then(|entry| entry.bytes)
+        .unwrap_or_default();
     let name = request.stdin_filename.unwrap_or("<stdin>");
     match format_bytes(name, &bytes, request.color) {
         Outcome::Refused(_) => Ok(EXIT_FAILURE),

@@ -74,19 +74,6 @@ struct LeadingMeaningArgs {
     profile: Option<String>,
 }
 
-impl LeadingMeaningArgs {
-    /// The first flag given, as written.
-    fn written(&self) -> Option<&'static str> {
-        if self.today.is_some() {
-            Some("--today")
-        } else if self.profile.is_some() {
-            Some("--profile")
-        } else {
-            None
-        }
-    }
-}
-
 /// The flags that change what a `.pipe` file means: only the commands
 /// that compile one take them.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -482,15 +469,9 @@ fn dispatch(
         if meaning.profile.is_none() {
             meaning.profile.clone_from(&leading.profile);
         }
-    } else if let Some(flag) = leading.written() {
-        // Read by no one, it would be ignored in silence.
-        return Err(miette::miette!(
-            code = "P1003",
-            help = "write it after a command that compiles: `check`, `compile`, `graph`, `diff`, \
-                    `simulate`, `run` or `lsp`",
-            "`{flag}` changes what a `.pipe` file means; this command reads none"
-        ));
     }
+    // Before a command that compiles nothing they mean nothing, and are
+    // left alone: a wrapper may put them before every command.
     match command {
         Command::Check {
             paths,

@@ -350,11 +350,42 @@ fn finish(
 }
 
 /// A template's problem found through each pipeline that extends it is
-/// reported once (RFC 0001, R14).
+/// reported once (RFC 0001, R14); and one mistake is one diagnostic (R13).
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup_by(|later, earlier| {
         later.code == earlier.code
             && later.message == earlier.message
             && later.primary_label() == earlier.primary_label()
+    });
+    drop_untyped_new_of_inherited(diagnostics);
+}
+
+/// `new owner = "b"` over an inherited `owner`: the shape check, which
+/// sees one file, reports a new field without a type (`P0105`), and the
+/// merge that the field is inherited (`P0304`), the one mistake. The
+/// `P0105` inside the `P0304`'s label goes: its help (declare a type)
+/// would lead to the `P0304` again.
+fn drop_untyped_new_of_inherited(diagnostics: &mut Vec<Diagnostic>) {
+    let inherited: Vec<_> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == crate::diagnostics::Code::NEW_SHADOWS_INHERITED)
+        .filter_map(Diagnostic::primary_label)
+        .map(|label| (label.file, label.span))
+        .collect();
+    if inherited.is_empty() {
+        return;
+    }
+    diagnostics.retain(|diagnostic| {
+        if diagnostic.code != crate::diagnostics::Code::UNKNOWN_FIELD
+            || !diagnostic.message.starts_with("`new ")
+        {
+            return true;
+        }
+        let Some(label) = diagnostic.primary_label() else {
+            return true;
+        };
+        !inherited.iter().any(|(file, span)| {
+            *file == label.file && span.start <= label.span.start && label.span.end <= span.end
+        })
     });
 }

@@ -211,9 +211,6 @@ impl<'w, 'd> Merger<'w, 'd> {
         if refused_whole {
             return Vec::new();
         }
-        let Some(member_body) = member_body(member) else {
-            return Vec::new();
-        };
         // A production deploy's own strategy wins over production's for
         // the waves (and is final, or not, itself).
         let deploys_strategy = |block: Option<&ResolvedBlock<'_>>| {
@@ -318,7 +315,14 @@ impl<'w, 'd> Merger<'w, 'd> {
             }
             _ => {}
         }
-        let kind = body_kind(member);
+        // Most members guard nothing: their bodies are not read again.
+        if guarded.is_empty() && onebox_rollback.is_none() && deploy_strategy.is_none() {
+            return Vec::new();
+        }
+        let (Some(member_body), Some(kind)) = (member.kind.body(), Body::child(&member.kind))
+        else {
+            return Vec::new();
+        };
         let mut refusals: Vec<(&Member, Body, Key<'static>, _, String)> = Vec::new();
         for inner in unrepeated(kind, member_body) {
             let Some(key) = key_of(&inner.kind) else {
@@ -393,25 +397,6 @@ fn holds_nearer(kind: Body) -> bool {
         kind,
         Body::Production | Body::Stage | Body::Wave | Body::Template | Body::Pipeline
     )
-}
-
-/// The body `member` writes, for the members that hold nearer ones.
-fn member_body(member: &Member) -> Option<&Block> {
-    match &member.kind {
-        MemberKind::Wave { body, .. } | MemberKind::Stage { body, .. } => Some(body),
-        MemberKind::Onebox { body } | MemberKind::Deploy { body, .. } => body.as_ref(),
-        _ => None,
-    }
-}
-
-/// The kind of body `member` writes.
-fn body_kind(member: &Member) -> Body {
-    match &member.kind {
-        MemberKind::Wave { .. } => Body::Wave,
-        MemberKind::Stage { .. } => Body::Stage,
-        MemberKind::Deploy { .. } => Body::Deploy,
-        _ => Body::Onebox,
-    }
 }
 
 /// For what a nearer member replaces a final one: "in wave `first`".

@@ -11,6 +11,7 @@
 //! compiled, the files are renamed into place. Their bytes do not depend
 //! on the number of threads.
 
+use super::output::with_directory;
 use super::plan_writer::{EachToDir, Staged};
 use super::{Compilation, EXIT_ERRORS, Takes, compile_file_into};
 use std::collections::BTreeMap;
@@ -24,7 +25,7 @@ pub fn run(
     layout: pipec::export::Layout,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    into_directory(out, || compile_into(dir, pipeline, out, layout, how))
+    with_directory(out, || compile_into(dir, pipeline, out, layout, how))
 }
 
 /// `compile DIR -o OUTDIR --target ...`: writes the export of each
@@ -38,16 +39,10 @@ pub fn write_exports(
     documents: Vec<(String, String)>,
     how: Compilation<'_>,
 ) -> miette::Result<u8> {
-    into_directory(out, || {
+    with_directory(out, || {
         let staged = Staged::write(out, extension, documents)?;
         put_in_place(dir, out, staged, (extension, what), how)
     })
-}
-
-/// Runs `write` with `out` created; what it had to create is removed
-/// again unless `write` succeeds.
-fn into_directory(out: &Path, write: impl FnOnce() -> miette::Result<u8>) -> miette::Result<u8> {
-    super::output::with_directory(out, write)
 }
 
 fn compile_into(

@@ -23,8 +23,9 @@ mod sets;
 pub use az_ids::{az_id_prefix, az_id_region_prefix};
 pub use fields::field_expr;
 pub use placement::{Placement, Placer, WaveRegions};
-pub use problems::{not_a_region, region_set_problems, registry_value_problem};
+pub use problems::{region_set_problems, registry_value_problem};
 pub use registry::{Region, Registry};
+pub use sets::not_a_region;
 
 /// A set of regions in rollout order: as written for a literal list, else
 /// the registry's order or that of the set a filter or `take` applies to.

@@ -3,7 +3,6 @@
 //! same diagnostic where a pipeline's regions are placed. Apart from the
 //! placement, since the shape check reports them without placing anything.
 
-use super::Registry;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{Expr, ExprKind, LiteralValue, PostfixOp};
@@ -14,25 +13,6 @@ pub(super) fn invalid(file: FileId, span: Span, expected: &str) -> Diagnostic {
     Diagnostic::error(Code::INVALID_REGION_EXPRESSION, format!("expected {expected}"))
         .primary(file, span, "not a region expression")
         .help("region sets are lists (`[us-east-1, eu-west-1]`), filters (`aws where traffic == low take 1`), set operations (`union`, `intersect`, `minus`) and `rest`")
-}
-
-/// `P0401`: `code`, at `span`, names no region of `registry`; the help
-/// suggests the closest region, or says how to add one.
-pub fn not_a_region(file: FileId, span: Span, code: &str, registry: &Registry) -> Diagnostic {
-    let diagnostic = Diagnostic::error(
-        Code::UNKNOWN_REGION,
-        format!("`{code}` is not a region of `{}`", registry.name),
-    )
-    .primary(file, span, "unknown region");
-    let regions = registry.regions.iter().map(|region| region.code.as_str());
-    match crate::names::closest(code, regions) {
-        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
-        None => diagnostic.help(format!(
-            "`{}` lists {} regions; add this one to a registry that extends it",
-            registry.name,
-            registry.regions.len()
-        )),
-    }
 }
 
 /// `P0408` for `take 0`, at the count.

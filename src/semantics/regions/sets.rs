@@ -3,7 +3,7 @@
 //! the diagnostics for a region or registry it does not know. Kept apart
 //! from placement, which only decides what each wave may choose from.
 
-use super::problems::{invalid, not_a_region, take_zero};
+use super::problems::{invalid, take_zero};
 use super::{Placer, Registry, Set};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -182,5 +182,24 @@ impl Placer<'_, '_> {
 
     pub(super) fn invalid(&mut self, file: FileId, span: Span, expected: &str) {
         self.diagnostics.push(invalid(file, span, expected));
+    }
+}
+
+/// `P0401`: `code`, at `span`, names no region of `registry`; the help
+/// suggests the closest region, or says how to add one.
+pub fn not_a_region(file: FileId, span: Span, code: &str, registry: &Registry) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
+        Code::UNKNOWN_REGION,
+        format!("`{code}` is not a region of `{}`", registry.name),
+    )
+    .primary(file, span, "unknown region");
+    let regions = registry.regions.iter().map(|region| region.code.as_str());
+    match crate::names::closest(code, regions) {
+        Some(suggestion) => diagnostic.help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic.help(format!(
+            "`{}` lists {} regions; add this one to a registry that extends it",
+            registry.name,
+            registry.regions.len()
+        )),
     }
 }

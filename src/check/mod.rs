@@ -6,5 +6,5 @@ mod shape;
 pub use shape::{
     Body, REGION_FIELDS, Repeat, builtin_restated_as, builtin_single_value, builtin_type,
     check_shape, repeats, reported_as_list_operand, reported_as_misused_modifier,
-    reported_as_out_of_place, single_value_elsewhere,
+    reported_as_out_of_place, single_value_elsewhere, whole_builtin_value,
 };

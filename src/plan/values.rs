@@ -519,11 +519,63 @@ pub fn wait_for_problem(
         }
         return None;
     }
+    if let Some(problem) = metric_argument_problem(metric, file) {
+        return Some(problem);
+    }
     mismatch(
         file,
         metric,
         "`requests(\"Api\")` or `datapoints(\"Metric\")`",
     )
+}
+
+/// `P0701` at the argument at fault of a `requests(...)` or
+/// `datapoints(...)` call that is not one plain name: a named argument,
+/// a second name, a value that is no string, or none at all. A call of
+/// anything else is left to the caller's mismatch, at the call.
+fn metric_argument_problem(metric: &Expr, file: FileId) -> Option<Diagnostic> {
+    let ExprKind::Call { callee, args } = &metric.kind else {
+        return None;
+    };
+    let measure = callee.to_dotted();
+    if !matches!(measure.as_str(), "requests" | "datapoints") {
+        return None;
+    }
+    let example = match measure.as_str() {
+        "requests" => "`wait for 100 requests(\"CreateApi\")`",
+        _ => "`wait for 100 datapoints(\"Canary_Success\")`",
+    };
+    let problem = match args.as_slice() {
+        [] => Diagnostic::error(Code::TYPE_MISMATCH, format!("`{measure}` names no metric"))
+            .primary(file, metric.span, "no name given")
+            .help(format!("name the API or metric: {example}")),
+        [first, ..] if first.name.is_some() => {
+            let name = first.name.as_ref()?;
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("`{measure}` takes no named argument"),
+            )
+            .primary(file, name.span, "a named argument")
+            .help(format!("write the name alone: {example}"))
+        }
+        [first] => mismatch(file, &first.value, "a string")?,
+        [_, second, ..] => Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("`{measure}` takes one name"),
+        )
+        .primary(
+            file,
+            second
+                .name
+                .as_ref()
+                .map_or(second.value.span, |name| name.span.to(second.value.span)),
+            "a second argument",
+        )
+        .help(format!(
+            "wait for each metric on its own line: {example}"
+        )),
+    };
+    Some(problem)
 }
 
 /// Where a collection statement (`wait for`, `block`) is written: the

@@ -8,7 +8,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
 use crate::source::FileId;
-use crate::syntax::ast::{AssignOp, Block, ExprKind, MemberKind, WindowUse};
+use crate::check::Body;
+use crate::syntax::ast::{Block, ExprKind, MemberKind, WindowUse};
 
 /// Resolves every member reference of the workspace.
 pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<Diagnostic>) {
@@ -53,20 +54,22 @@ fn walk(
     let mut pending = vec![(block, false)];
     while let Some((block, in_production)) = pending.pop() {
         for member in &block.members {
-            match &member.kind {
-                // A descendant may set another registry, but none can
-                // change what this name means in this file.
-                MemberKind::FieldAssign {
-                    name,
-                    op: AssignOp::Replace,
-                    value,
-                } if in_production && name.name == "registry" => {
-                    if let ExprKind::Path(path) = &value.kind
-                        && let Err(unresolved) = scopes.resolve(file, path, &[DeclKind::Registry])
-                    {
-                        diagnostics.push(*unresolved.diagnostic);
-                    }
+            // A descendant may set another registry, but none can change
+            // what this name means in this file (`registry = NAME`, or
+            // `registry : registry = NAME`).
+            if in_production
+                && let Some((name, value)) =
+                    crate::check::whole_builtin_value(Body::Production, member)
+                && name.name == "registry"
+            {
+                if let ExprKind::Path(path) = &value.kind
+                    && let Err(unresolved) = scopes.resolve(file, path, &[DeclKind::Registry])
+                {
+                    diagnostics.push(*unresolved.diagnostic);
                 }
+                continue;
+            }
+            match &member.kind {
                 MemberKind::WindowUse(WindowUse::Named { window, .. })
                 | MemberKind::ProfileWindow { window, .. } => {
                     if let Err(unresolved) = scopes.resolve(file, window, &[DeclKind::Window]) {

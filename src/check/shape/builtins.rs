@@ -3,7 +3,7 @@
 //! belongs. Tables only; the shape check and the merge read them.
 
 use super::Body;
-use crate::syntax::ast::TypeExpr;
+use crate::syntax::ast::{AssignOp, Expr, Ident, Member, MemberKind, TypeExpr};
 
 /// The type of built-in field `name` of a body, where its value can be
 /// checked on its own. Fields whose values need the workspace (`regions`,
@@ -142,4 +142,37 @@ pub fn single_value_elsewhere(here: Body, name: &str) -> Option<(&'static str, V
         .collect();
     let (_, what) = homes.first()?;
     Some((what, homes.iter().map(|(body, _)| *body).collect()))
+}
+
+/// The name and value of `member` when it gives a built-in field of
+/// `body` its whole value: `NAME = VALUE`, or a declaration restating the
+/// field's own type with a value (`bake : duration = 12h`, `registry :
+/// registry = aws`), which sets it just the same. What is checked of such
+/// a value where it is written is checked of both forms alike, so that
+/// `: TYPE` changes no diagnostic; merging leaves the value of such a
+/// declaration to that check.
+pub fn whole_builtin_value(body: Body, member: &Member) -> Option<(&Ident, &Expr)> {
+    match &member.kind {
+        MemberKind::FieldAssign {
+            name,
+            op: AssignOp::Replace,
+            value,
+        } => Some((name, value)),
+        MemberKind::FieldDecl {
+            name,
+            ty,
+            value: Some(value),
+        } if restates_own_type(body, &name.name, ty) => Some((name, value)),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is the type built-in field `name` of `body` has.
+fn restates_own_type(body: Body, name: &str, ty: &TypeExpr) -> bool {
+    let own = builtin_type(body, name).and_then(crate::plan::Builtin::type_name);
+    let own = match own {
+        Some(own) => Some(own),
+        None => builtin_declared_type(body, name).flatten(),
+    };
+    own.is_some_and(|own| crate::semantics::types::type_text(ty) == own)
 }

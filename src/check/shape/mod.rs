@@ -13,6 +13,7 @@ mod repeats;
 
 pub use builtins::{
     Restated, builtin_restated_as, builtin_single_value, builtin_type, single_value_elsewhere,
+    whole_builtin_value,
 };
 use repeats::field_write;
 pub use repeats::{Repeat, repeats};
@@ -477,6 +478,10 @@ struct ShapeChecker {
     /// How many profile bodies enclose the body being checked: a profile
     /// may not approve windows, or it could widen a final one itself.
     in_profile: usize,
+    /// How many repeated members (`P0103`) enclose the body being checked:
+    /// merging skips them, so what it would find of their list edits is
+    /// found here.
+    in_repeat: usize,
 }
 
 /// Checks one file's tree and returns what it found.
@@ -485,6 +490,7 @@ pub fn check_shape(tree: &File, file: FileId) -> Vec<Diagnostic> {
         file,
         diagnostics: Vec::new(),
         in_profile: 0,
+        in_repeat: 0,
     };
     checker.check_items(&tree.items);
     checker.diagnostics
@@ -741,11 +747,8 @@ impl ShapeChecker {
             // A built-in field's value is checked where it is written, so a
             // template no pipeline extends yet, or a profile nobody selected,
             // gets every error it has.
-            if let MemberKind::FieldAssign {
-                name,
-                op: AssignOp::Replace,
-                value,
-            } = &member.kind
+            let whole = whole_builtin_value(body, member);
+            if let Some((name, value)) = whole
                 && let Some(builtin) = builtin_type(body, &name.name)
             {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
@@ -778,14 +781,7 @@ impl ShapeChecker {
             if let MemberKind::Exclude { reason, .. } = &member.kind {
                 self.exclusion_reason(reason);
             }
-            if let (
-                Body::Production,
-                MemberKind::FieldAssign {
-                    name,
-                    op: AssignOp::Replace,
-                    value,
-                },
-            ) = (body, &member.kind)
+            if let (Body::Production, Some((name, value))) = (body, whole)
                 && name.name == "registry"
             {
                 self.diagnostics
@@ -823,9 +819,16 @@ impl ShapeChecker {
             // to be a region set (a wave's) or a list of names (a stage's).
             // A stage's list is edited with a list too (R38); the items
             // of a list operand are checked where the edit applies.
-            if let MemberKind::FieldAssign { name, op, value } = &member.kind
+            let regions_value = match &member.kind {
+                MemberKind::FieldAssign { name, value, .. }
+                    if reported_as_list_operand(body, member) =>
+                {
+                    Some((name, value))
+                }
+                _ => whole,
+            };
+            if let Some((name, value)) = regions_value
                 && name.name == "regions"
-                && (*op == AssignOp::Replace || reported_as_list_operand(body, member))
             {
                 match body {
                     Body::Stage => self
@@ -840,6 +843,18 @@ impl ShapeChecker {
                     _ => {}
                 }
             }
+            // A list edit in a repeat is never merged, where a region it
+            // names twice would be found (`P0308`): it is found here.
+            if self.in_repeat > 0
+                && let MemberKind::FieldAssign { name, op, value } = &member.kind
+                && *op != AssignOp::Replace
+                && name.name == "regions"
+                && matches!(body, Body::Stage | Body::Wave)
+                && let ExprKind::List(items) = &value.kind
+            {
+                self.diagnostics
+                    .extend(crate::plan::repeated_names(items, self.file, "region"));
+            }
             // An exclusion's literal list names each region once.
             if let MemberKind::Exclude { regions, .. } = &member.kind
                 && let ExprKind::List(items) = &regions.kind
@@ -850,8 +865,11 @@ impl ShapeChecker {
             // A region's AZ ids and cells are lists of names, whole or
             // edited; any other field of a region is an attribute for
             // `where`.
-            if let (Body::Region, MemberKind::FieldAssign { name, value, .. }) =
-                (body, &member.kind)
+            let region_ids = match &member.kind {
+                MemberKind::FieldAssign { name, value, .. } => Some((name, value)),
+                _ => whole,
+            };
+            if let (Body::Region, Some((name, value))) = (body, region_ids)
                 && matches!(name.name.as_str(), "azs" | "cells")
             {
                 self.diagnostics.extend(crate::plan::region_ids_problems(
@@ -886,9 +904,12 @@ impl ShapeChecker {
             {
                 let child_abstract = abstract_allowed && child != Body::Profile;
                 let profile = usize::from(child == Body::Profile);
+                let repeated = usize::from(repeat.key.is_some());
                 self.in_profile += profile;
+                self.in_repeat += repeated;
                 self.check_block_in(child_block, child, child_abstract);
                 self.in_profile -= profile;
+                self.in_repeat -= repeated;
             }
         }
     }

@@ -306,8 +306,10 @@ impl<'w, 'd> Merger<'w, 'd> {
         let MemberKind::FieldDecl { ty, value, .. } = &member.kind else {
             return None;
         };
+        // A built-in field's value is the shape check's, in either form.
         if let Some(value) = value
             && !crate::check::reported_as_out_of_place(body, member)
+            && crate::check::whole_builtin_value(body, member).is_none()
         {
             self.diagnostics
                 .extend(types::declared_value_problem(ty, value, file));

@@ -150,10 +150,12 @@ impl<'w, 'd> Merger<'w, 'd> {
             existing.member = member;
         }
         // A built-in field restated with its type (`bake : duration = ...`)
-        // has no declaration to inherit: its value is checked against the
-        // type it states, as where nothing is inherited.
+        // has no declaration to inherit: its value is checked where it is
+        // written, as an assignment's is (`check::whole_builtin_value`);
+        // another field's against the type it states.
         let problem = match (existing.declared(), &member.kind) {
             (Some(declared), _) => types::override_problem(&declared, member, file),
+            _ if crate::check::whole_builtin_value(ctx.body, member).is_some() => None,
             (
                 None,
                 MemberKind::FieldDecl {

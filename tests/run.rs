@@ -595,6 +595,38 @@ fn speed_compresses_an_hour_of_bake() {
 }
 
 #[test]
+fn a_bake_past_the_clocks_last_instant_fails_rather_than_passing_unbaked() {
+    let workspace = Workspace::new("endoftime");
+    workspace.file("pipeline.pipe", &basic(""));
+    // An hour before the last instant a timestamp holds: the first
+    // one-hour bake cannot end, and must not pass as if it had.
+    let output = workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "100000",
+        "--start-at",
+        "9999-12-30T21:30:00Z",
+    ]);
+    assert_exit(&output, 1);
+    let outcomes = outcomes(&journal(&workspace.state("orders")));
+    assert_eq!(
+        outcomes.get("production/first/bake"),
+        Some(&StepOutcome::Failed),
+        "{outcomes:?}"
+    );
+    assert!(
+        !outcomes.contains_key("production/rest/lab-west-1/deploy"),
+        "{outcomes:?}"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("the last instant the run clock holds"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_closed_window_waits_in_run_time() {
     let workspace = Workspace::new("window");
     let text = basic("window { zone = \"UTC\"; allow = [mon..fri 09:00..17:00] }");

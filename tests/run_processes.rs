@@ -159,6 +159,61 @@ fn an_alarm_stops_the_deploys_whole_group_before_the_rollback_runs() {
 }
 
 #[test]
+fn an_alarm_is_recorded_before_the_command_it_stops_is_gone() {
+    let workspace = workspace_with(
+        "alarm-first",
+        r#"run = "./scripts/effect.sh""#,
+        r#"run = "./scripts/deploy.sh""#,
+    );
+    let journal = workspace.state("orders").join("journal");
+    // The deploy outlives SIGTERM (the runner's grace period, then
+    // SIGKILL): a second after SIGTERM it looks whether the alarm is on
+    // record already, as it must be before the runner waits for it.
+    workspace.script(
+        "scripts/deploy.sh",
+        &format!(
+            "#!/bin/sh\necho $$ > deploy.pid\n\
+             trap 'sleep 1; if grep -q alarm_fired \"{}\"; then echo recorded > at-term.txt; else echo missing > at-term.txt; fi' TERM\n\
+             echo started >> started.txt\n\
+             while :; do sleep 1; done\n",
+            journal.display()
+        ),
+    );
+    // The rollback says whether the deploy was still alive when it ran.
+    workspace.script(
+        "scripts/rollback.sh",
+        "#!/bin/sh\nif kill -0 \"$(cat deploy.pid)\" 2>/dev/null; then echo early >> rollback.txt; else echo after >> rollback.txt; fi\n",
+    );
+    workspace.script(
+        "scripts/check-alarm.sh",
+        "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = deploy ] && [ -e started.txt ]; then exit 1; fi\nexit 0\n",
+    );
+    let output = workspace.run(RUN_WATCHING_ALARMS);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    let at_term = std::fs::read_to_string(workspace.dir.join("at-term.txt")).unwrap();
+    assert_eq!(at_term, "recorded\n", "{err}");
+    let rollback = std::fs::read_to_string(workspace.dir.join("rollback.txt")).unwrap();
+    assert_eq!(rollback, "after\n", "{err}");
+    let entries = journal_entries(&workspace);
+    let alarm = entries
+        .iter()
+        .position(|entry| matches!(entry.record, Record::AlarmFired { .. }))
+        .unwrap();
+    // Nothing started once the alarm was on record.
+    assert!(
+        !entries[alarm..]
+            .iter()
+            .any(|entry| matches!(entry.record, Record::StepStarted { .. })),
+        "{err}"
+    );
+}
+
+fn journal_entries(workspace: &Workspace) -> Vec<pipec::run::state::journal::Entry> {
+    journal(&workspace.state("orders"))
+}
+
+#[test]
 fn a_rollback_that_hangs_is_stopped_by_its_timeout() {
     let workspace = workspace_with(
         "rollback-timeout",

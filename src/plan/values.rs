@@ -559,21 +559,18 @@ fn metric_argument_problem(metric: &Expr, file: FileId) -> Option<Diagnostic> {
             .help(format!("write the name alone: {example}"))
         }
         [first] => mismatch(file, &first.value, "a string")?,
-        [_, second, ..] => Diagnostic::error(
-            Code::TYPE_MISMATCH,
-            format!("`{measure}` takes one name"),
-        )
-        .primary(
-            file,
-            second
-                .name
-                .as_ref()
-                .map_or(second.value.span, |name| name.span.to(second.value.span)),
-            "a second argument",
-        )
-        .help(format!(
-            "wait for each metric on its own line: {example}"
-        )),
+        [_, second, ..] => {
+            Diagnostic::error(Code::TYPE_MISMATCH, format!("`{measure}` takes one name"))
+                .primary(
+                    file,
+                    second
+                        .name
+                        .as_ref()
+                        .map_or(second.value.span, |name| name.span.to(second.value.span)),
+                    "a second argument",
+                )
+                .help(format!("wait for each metric on its own line: {example}"))
+        }
     };
     Some(problem)
 }

@@ -4,11 +4,11 @@
 //! meaning it had in its file).
 
 use super::scope::{DeclKind, Scopes};
+use crate::check::Body;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::modules::Workspace;
 use crate::names::closest;
 use crate::source::FileId;
-use crate::check::Body;
 use crate::syntax::ast::{Block, ExprKind, MemberKind, WindowUse};
 
 /// Resolves every member reference of the workspace.

@@ -54,6 +54,9 @@ struct Engine<'o> {
     /// Steps stopped for a rollback that have not reported yet: undoing
     /// waits for them.
     stopping_for_undo: BTreeSet<usize>,
+    /// Steps whose alarm is recorded, told by [`Message::Alarmed`], that
+    /// have not finished yet.
+    alarmed: BTreeSet<usize>,
     blocked: Vec<String>,
     /// Steps whose gates passed while every job was taken, by plan
     /// position, each with the answer it waits for.
@@ -86,6 +89,7 @@ impl<'o> Engine<'o> {
             receiver,
             stopping: None,
             stopping_for_undo: BTreeSet::new(),
+            alarmed: BTreeSet::new(),
             blocked: Vec::new(),
             queued: BTreeMap::new(),
             parked: BTreeMap::new(),
@@ -374,6 +378,20 @@ impl<'o> Engine<'o> {
                 // A worker that is gone has nothing to start.
                 let _ = reply.send(attempt.map_or(Answer::Stop, Answer::Start));
             }
+            Message::Alarmed {
+                position,
+                alarm,
+                regions,
+                detail,
+            } => {
+                // Recorded before the step's command is stopped; undoing
+                // waits for that step too, whose process group may take
+                // its grace period to go.
+                if self.alarmed.insert(position) {
+                    self.alarm(position, &alarm, &regions, &detail)?;
+                    self.stopping_for_undo.insert(position);
+                }
+            }
             Message::Finished { position, result } => self.finished(position, result)?,
         }
         Ok(())
@@ -423,7 +441,9 @@ impl<'o> Engine<'o> {
                 regions,
                 detail,
             } => {
-                self.alarm(position, alarm, regions, detail)?;
+                if !self.alarmed.remove(&position) {
+                    self.alarm(position, alarm, regions, detail)?;
+                }
                 (
                     Status::RolledBack,
                     Some((
@@ -597,7 +617,7 @@ impl<'o> Engine<'o> {
                         first_error = Some(error);
                     }
                 }
-                Message::Waiting { .. } | Message::Overridden { .. } => {}
+                Message::Waiting { .. } | Message::Overridden { .. } | Message::Alarmed { .. } => {}
             }
         }
         first_error.map_or(Ok(()), Err)
@@ -661,6 +681,7 @@ fn message_position(message: &Message) -> usize {
         Message::Waiting { position, .. }
         | Message::Overridden { position, .. }
         | Message::Begin { position, .. }
+        | Message::Alarmed { position, .. }
         | Message::Finished { position, .. } => *position,
     }
 }

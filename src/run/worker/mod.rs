@@ -43,6 +43,20 @@ pub enum Message {
         /// Where the answer goes.
         reply: Sender<Answer>,
     },
+    /// The step's rollback alarm fired: told at once, before its command
+    /// is stopped (which may take the command's grace period), so that
+    /// the alarm is recorded and nothing new starts meanwhile. The step's
+    /// [`Message::Finished`] follows, with [`StepResult::Alarm`].
+    Alarmed {
+        /// The step's position.
+        position: usize,
+        /// The alarm's id.
+        alarm: String,
+        /// Where it fired (empty: no region in particular).
+        regions: Vec<String>,
+        /// What is in alarm where.
+        detail: String,
+    },
     /// The worker is done.
     Finished {
         /// The step's position.
@@ -260,10 +274,19 @@ impl Worker<'_> {
     /// Waits `duration` of run time, watching the rollback alarm.
     fn bake(&self, log: &Log, duration: Duration) -> StepResult {
         let clock = &self.shared.clock;
-        let end = jiff::SignedDuration::try_from(duration)
+        // A bake that would end past the last instant the run clock holds
+        // (the end of the year 9999) cannot be waited for: read as ending
+        // there, it would pass at once, unbaked.
+        let Some(end) = jiff::SignedDuration::try_from(duration)
             .ok()
             .and_then(|span| clock.now().checked_add(span).ok())
-            .unwrap_or(Timestamp::MAX);
+        else {
+            return StepResult::Failed(format!(
+                "its bake of {} would end after {}, the last instant the run clock holds: start the run earlier (`--start-at`)",
+                crate::plan::format_seconds(duration.as_secs()),
+                Timestamp::MAX
+            ));
+        };
         log.line(&format!("baking until {end} (run clock)"));
         let mut watch = Watch::new(self, log);
         loop {

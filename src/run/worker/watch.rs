@@ -92,6 +92,12 @@ impl<'a, 'w> Watch<'a, 'w> {
         };
         match command.ask(&question, self.log) {
             Ok(answer) if answer.in_alarm => {
+                let _ = self.worker.engine.send(super::Message::Alarmed {
+                    position: self.worker.position,
+                    alarm: alarm.id.to_string(),
+                    regions: answer.regions.clone(),
+                    detail: answer.detail.clone(),
+                });
                 self.fired = Some(answer);
                 Some("alarm".to_string())
             }

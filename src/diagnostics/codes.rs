@@ -261,7 +261,8 @@ codes! {
         "A member in a child declaration matches nothing it inherits.",
         "Under `extends`, every member must override something the parent has \
          (RFC 0001, R23), so that a misspelt override is an error instead of a \
-         member nobody reads. The message suggests the closest inherited member. \
+         member nobody reads. The message suggests the closest member the body \
+         has, inherited or declared above it (a built-in field included). \
          To add a member the parent lacks, write `new` in front of it; a \
          field, with its type (`new tier : count = 1`). In a registry's \
          extension, `region X {...}` overrides what region X has: an attribute \

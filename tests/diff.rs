@@ -171,6 +171,52 @@ fn a_template_change_is_reported_for_every_pipeline_that_inherits_it() {
 }
 
 #[test]
+fn a_steps_changed_rollback_alarm_comes_from_the_rollback_on_that_chose_it() {
+    let dir = two_samples("rollback-alarm");
+    let service = dir.join("head/services/orders_api.pipe");
+    edit(
+        &service,
+        "ALARM(\"OrdersApi_High_Fault_Rate\")",
+        "ALARM(\"OrdersApi_Fault_Rate\")",
+    );
+    let output = pipec(&dir, &["diff", "base", "head", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let org = dir.join("head/org.pipe");
+    let rollback_ons = [
+        line_of(&org, "final rollback on high_severity"),
+        line_of(&org, "rollback on onebox"),
+    ];
+    let pipelines = report["pipelines"].as_array().unwrap();
+    let orders = pipelines
+        .iter()
+        .find(|pipeline| pipeline["pipeline"] == "orders_api")
+        .unwrap();
+    let steps: Vec<&Value> = orders["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|change| {
+            change["kind"] == "step-changed"
+                && change["what"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("rollback alarm")
+        })
+        .collect();
+    assert!(!steps.is_empty(), "{orders:#}");
+    // Each step names the `rollback on` that guards it (production's, or
+    // the one-box's, whose alarm includes the one changed), not the step
+    // (its wave, its bake) nor the service binding the alarm.
+    let mut lines = std::collections::BTreeSet::new();
+    for change in &steps {
+        assert_eq!(change["provenance"]["file"], "head/org.pipe", "{change:#}");
+        lines.insert(change["provenance"]["line"].as_u64().unwrap() as usize);
+    }
+    assert_eq!(lines.into_iter().collect::<Vec<_>>(), rollback_ons);
+}
+
+#[test]
 fn identical_workspaces_have_no_changes() {
     let dir = two_samples("same");
     // A comment and a blank line move every line below: still no change.

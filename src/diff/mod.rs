@@ -331,7 +331,7 @@ fn region_moves(old: &PlanV1, new: &PlanV1, changes: &mut Vec<Change>) {
 fn step_differences<'p>(
     old_plan: &PlanV1,
     old: &Step,
-    new_plan: &PlanV1,
+    new_plan: &'p PlanV1,
     new: &'p Step,
 ) -> Vec<(String, Option<&'p Provenance>)> {
     let mut out = Vec::new();
@@ -394,18 +394,21 @@ fn step_differences<'p>(
         .rollback_alarm
         .as_ref()
         .and_then(|id| alarm_expression(old_plan, id));
-    let new_alarm = new
+    let new_entry = new
         .rollback_alarm
         .as_ref()
-        .and_then(|id| alarm_expression(new_plan, id));
+        .and_then(|id| alarm_entry(new_plan, id));
+    let new_alarm = new_entry.map(|entry| entry.alarm.as_str());
     if old_alarm != new_alarm {
+        // Where it comes from is the `rollback on` that chose it (the
+        // alarm's own provenance), not the step it guards.
         out.push((
             format!(
                 "rollback alarm {} → {}",
                 old_alarm.unwrap_or("none"),
                 new_alarm.unwrap_or("none")
             ),
-            None,
+            new_entry.map(|entry| &entry.provenance),
         ));
     }
     if old.gates != new.gates {
@@ -452,10 +455,11 @@ fn only_duration_differs(old: &Step, new: &Step) -> bool {
 }
 
 fn alarm_expression<'p>(plan: &'p PlanV1, id: &str) -> Option<&'p str> {
-    plan.alarms
-        .iter()
-        .find(|alarm| *alarm.id == *id)
-        .map(|alarm| alarm.alarm.as_str())
+    alarm_entry(plan, id).map(|alarm| alarm.alarm.as_str())
+}
+
+fn alarm_entry<'p>(plan: &'p PlanV1, id: &str) -> Option<&'p plan_v1::AlarmEntry> {
+    plan.alarms.iter().find(|alarm| *alarm.id == *id)
 }
 
 /// Gates and rollback alarms whose content changed under the same id

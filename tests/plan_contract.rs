@@ -2646,6 +2646,17 @@ fn a_plan_of_1_2_writes_steps_whole_and_reads_as_the_same_plan() {
     plan["parameters"]["gate"] = json!([{ "reason": "" }]);
     let error = refused(&plan);
     assert!(error.contains("`parameters.gate[0]`"), "{error}");
+    let unused = written["gate_lists"].as_array().unwrap().len();
+    let mut plan = written.clone();
+    plan["gate_lists"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(["bad id"]));
+    let error = refused(&plan);
+    assert!(
+        error.contains(&format!("`gate_lists[{unused}]`: a gate id")),
+        "{error}"
+    );
     let unused = written["field_provenances"].as_array().unwrap().len();
     for (entry, expected) in [
         (

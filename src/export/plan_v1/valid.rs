@@ -8,7 +8,7 @@
 
 use super::{
     Artifact, BakeParams, BuildParams, DeployParams, Dropped, Env, EnvValue, FieldProvenance, Gate,
-    GateEntry, Params, Percent, PlanV1, Provenance, Region, SourceOrigin, SourceParams, Step,
+    GateEntry, Name, Params, Percent, PlanV1, Provenance, Region, SourceOrigin, SourceParams, Step,
     StepKind, Strategy, Target, TestParams,
 };
 use std::collections::BTreeSet;
@@ -810,6 +810,12 @@ fn keyed(text: &str) -> bool {
             && number.bytes().all(|byte| byte.is_ascii_digit())
     });
     !key.is_empty() && !key.chars().any(is_space) && number_ok
+}
+
+/// Each id of a gate list, as a step's `gates` holds them.
+pub(super) fn gate_ids(ids: &[Name], what: &str) -> Result<(), String> {
+    ids.iter()
+        .try_for_each(|id| gate_id(id, &format!("{what}: a gate id")))
 }
 
 fn gate_id(id: &str, what: &str) -> Result<(), String> {

@@ -181,7 +181,7 @@ impl ReadTables {
 
     /// Holds every entry to what a step's own value is held to, whether
     /// or not a step names it, as the schema does: each parameter object's
-    /// values, each field provenance's keys, and each provenance number
+    /// values, each gate list's ids, each field provenance's keys, and each provenance number
     /// of a field provenance to the `provenances` table of `entries`.
     pub(in super::super) fn check_entries(
         &self,
@@ -192,6 +192,9 @@ impl ReadTables {
             for (index, params) in list.iter().enumerate() {
                 valid::params(params, &format!("`parameters.{}[{index}]`", kind.name()))?;
             }
+        }
+        for (index, ids) in self.gate_lists.iter().flatten().enumerate() {
+            valid::gate_ids(ids, &format!("`gate_lists[{index}]`"))?;
         }
         for (index, fields) in self.field_provenances.iter().flatten().enumerate() {
             let whose = format!("`field_provenances[{index}]`");

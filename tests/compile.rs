@@ -1500,7 +1500,7 @@ template Base {
   production {
     registry = aws
     deploy bundle
-    block on ALARM("Api_High_Severity") overridable
+    block on ALARM( "Api_High_Severity" )   overridable
     block on ALARM("OrdersDb_Lag")
     block on ALARM("OrdersDb_Lag") overridable
     wave first { regions = [us-east-1] }
@@ -1524,7 +1524,8 @@ pipeline orders_api extends Base {
             .collect()
     };
     // Along the chain: the pipeline's repeat drops the template's
-    // `overridable`; its provenance is the pipeline's, then the template's.
+    // `overridable`; its provenance is the pipeline's, then the template's,
+    // whose value is written with its blanks tidied as any value's are.
     let high = by_alarm("ALARM(\"Api_High_Severity\")");
     assert_eq!(high.len(), 1, "{gates:#?}");
     assert_eq!(high[0]["overridable"], false);

@@ -189,10 +189,11 @@ impl<'w> Lowerer<'_, 'w> {
             (kind, _) => kind,
         };
         let at = earlier.trace.at;
-        let written = crate::semantics::source_text(self.workspace, at.file, at.span)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let written = super::values::canonical_value_text(&crate::semantics::source_text(
+            self.workspace,
+            at.file,
+            at.span,
+        ));
         let mut overrides = vec![(at, earlier.trace.how, Some(written))];
         overrides.extend(earlier.trace.overrides);
         let merged = Gate {

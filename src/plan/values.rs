@@ -440,10 +440,11 @@ impl<'w> Lowerer<'_, 'w> {
             match points.iter_mut().find(|(known, _)| *known == requirement) {
                 Some((_, earlier)) => {
                     let at = earlier.at;
-                    let written = crate::semantics::source_text(self.workspace, at.file, at.span)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let written = canonical_value_text(&crate::semantics::source_text(
+                        self.workspace,
+                        at.file,
+                        at.span,
+                    ));
                     let mut overrides = vec![(at, earlier.how, Some(written))];
                     overrides.append(&mut earlier.overrides);
                     *earlier = Trace { overrides, ..trace };

@@ -104,6 +104,9 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
 }
 
+/// A byte-order mark, which a file may start with and which is ignored.
+pub(crate) const BOM: &str = "\u{FEFF}";
+
 impl SourceFile {
     /// A file from its name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
@@ -141,7 +144,11 @@ impl SourceFile {
             offset -= 1;
         }
         let line = self.line_index(offset);
-        let line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        let mut line_start = self.line_starts.get(line).copied().unwrap_or(0);
+        // A leading byte-order mark is ignored: no column counts it.
+        if line_start == 0 && offset >= BOM.len() && self.text.starts_with(BOM) {
+            line_start = BOM.len();
+        }
         (
             offset,
             line,
@@ -179,7 +186,15 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line) else {
             return self.text.len();
         };
-        let line_text = self.line_text(line);
+        let mut line_text = self.line_text(line);
+        // As in `position`, a leading byte-order mark takes no column.
+        let start = match line_text.strip_prefix(BOM) {
+            Some(rest) if start == 0 => {
+                line_text = rest;
+                BOM.len()
+            }
+            _ => start,
+        };
         let mut counted = 0;
         for (idx, ch) in line_text.char_indices() {
             let width = match unit {
@@ -278,6 +293,19 @@ mod tests {
         assert_eq!(file.offset_at(0, 99, ColumnUnit::Utf16), 8);
         assert_eq!(file.offset_at(1, 1, ColumnUnit::Utf16), 11);
         assert_eq!(file.offset_at(7, 0, ColumnUnit::Utf16), 12);
+    }
+
+    /// A leading byte-order mark takes no column, either way.
+    #[test]
+    fn a_leading_byte_order_mark_takes_no_column() {
+        let file = SourceFile::new("t", "\u{FEFF}ab\ncd");
+        assert_eq!(file.line_col(3), (1, 1));
+        assert_eq!(file.line_col(4), (1, 2));
+        assert_eq!(file.position(4).utf16_column, 2);
+        assert_eq!(file.line_col(7), (2, 2));
+        assert_eq!(file.offset_at(0, 0, ColumnUnit::Utf16), 3);
+        assert_eq!(file.offset_at(0, 1, ColumnUnit::Char), 4);
+        assert_eq!(file.offset_at(1, 1, ColumnUnit::Utf8), 7);
     }
 
     /// `é` is 2 bytes, 1 character, 1 UTF-16 unit; `日` is 3 bytes, 1

@@ -157,8 +157,11 @@ impl Scanner<'_> {
 
     fn run(&mut self) {
         // A byte-order mark is not a token.
+        // A leading byte-order mark is no part of the first line: a `#`
+        // after it still starts that line.
         if self.text.starts_with('\u{FEFF}') {
             self.pos = '\u{FEFF}'.len_utf8();
+            self.line_start = self.pos;
         }
         while let Some(byte) = self.peek(0) {
             match byte {

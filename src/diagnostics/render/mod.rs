@@ -60,6 +60,13 @@ impl<'a> Files<'a> for SourceMap {
             .get(line_index + 1)
             .copied()
             .unwrap_or(file.text.len());
+        // A leading byte-order mark is no part of the first line, so that
+        // no column counts it and the line is shown without it.
+        let start = if start == 0 && file.text.starts_with(crate::source::BOM) {
+            crate::source::BOM.len().min(end)
+        } else {
+            start
+        };
         Ok(start..end)
     }
 }
@@ -82,8 +89,14 @@ fn to_codespan<'s>(
         .map(|label| {
             // Clamp to the file so that a stale span can never make the
             // renderer fail.
-            let len = sources.get(label.file).map_or(0, |file| file.text.len());
-            let start = label.span.start().min(len);
+            let file = sources.get(label.file);
+            let len = file.map_or(0, |file| file.text.len());
+            // Nor start inside a leading byte-order mark, which the first
+            // line does not hold (`line_range`).
+            let first = file
+                .filter(|file| file.text.starts_with(crate::source::BOM))
+                .map_or(0, |_| crate::source::BOM.len());
+            let start = label.span.start().clamp(first.min(len), len);
             let end = label.span.end().clamp(start, len);
             Place {
                 file: label.file,

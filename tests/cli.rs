@@ -1250,6 +1250,10 @@ fn today_and_profile_belong_to_the_commands_that_compile() {
     let explained = pipec(&["--today", "2027-01-04", "explain", "P0401"], None);
     assert_eq!(explained.status.code(), Some(0), "{}", stderr(&explained));
     assert!(stdout(&explained).starts_with("P0401 "));
+    // Nor checked: `explain` never reads it.
+    let explained = pipec(&["--today", "someday", "explain", "P0401"], None);
+    assert_eq!(explained.status.code(), Some(0), "{}", stderr(&explained));
+    assert!(stdout(&explained).starts_with("P0401 "));
 }
 
 #[test]

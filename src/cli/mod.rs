@@ -57,14 +57,10 @@ struct Cli {
 /// [`MeaningArgs`] before the subcommand, hidden.
 #[derive(clap::Args, Debug, Clone, Default)]
 struct LeadingMeaningArgs {
-    #[arg(
-        long = "today",
-        id = "leading_today",
-        value_name = "DATE",
-        hide = true,
-        value_parser = parse_date
-    )]
-    today: Option<jiff::civil::Date>,
+    /// Read as a date only by a command that compiles: before one that
+    /// compiles nothing it means nothing, and is not checked either.
+    #[arg(long = "today", id = "leading_today", value_name = "DATE", hide = true)]
+    today: Option<String>,
     #[arg(
         long = "profile",
         id = "leading_profile",
@@ -465,7 +461,15 @@ fn dispatch(
     leading: &LeadingMeaningArgs,
 ) -> miette::Result<u8> {
     if let Some(meaning) = command.meaning_mut() {
-        meaning.today = meaning.today.or(leading.today);
+        if let (None, Some(text)) = (meaning.today, &leading.today) {
+            meaning.today = Some(parse_date(text).map_err(|error| {
+                miette::miette!(
+                    code = "P1003",
+                    help = "write the date as YYYY-MM-DD, e.g. `--today 2026-11-22`",
+                    "invalid value '{text}' for '--today <DATE>': {error}"
+                )
+            })?);
+        }
         if meaning.profile.is_none() {
             meaning.profile.clone_from(&leading.profile);
         }

@@ -91,7 +91,57 @@ enum Form {
 /// field it does not have (`P0105`). Merging says nothing more about such a
 /// member (not also that it overrides nothing): one mistake, one error.
 pub fn reported_as_out_of_place(body: Body, member: &Member) -> bool {
-    !body.allowed().contains(&Form::of(&member.kind)) || field_unknown_to(body, member).is_some()
+    !body.allowed().contains(&Form::of(&member.kind))
+        || field_unknown_to(body, member).is_some()
+        || removed_profile_in_profile(body, member).is_some()
+}
+
+/// `P0701` at each positional argument written after a named one, in
+/// the calls of `value` (nested in lists and calls too): which parameter
+/// it is would depend on a position the reader cannot see.
+fn late_positional_arguments(value: &Expr, file: FileId, diagnostics: &mut Vec<Diagnostic>) {
+    let mut pending = vec![value];
+    while let Some(expr) = pending.pop() {
+        match &expr.kind {
+            ExprKind::List(items) => pending.extend(items.iter().rev()),
+            ExprKind::Call { callee, args } => {
+                if let Some(late) = args
+                    .iter()
+                    .skip_while(|arg| arg.name.is_none())
+                    .find(|arg| arg.name.is_none())
+                {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!(
+                                "a positional argument of `{}(...)` after a named one",
+                                callee.to_dotted()
+                            ),
+                        )
+                        .primary(file, late.value.span, "after a named argument")
+                        .help("write the positional arguments first, then the named ones: `f(a, name: b)`"),
+                    );
+                }
+                pending.extend(args.iter().rev().map(|arg| &arg.value));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The profile a profile's body removes (`remove profile NAME`): a
+/// profile holds no profiles, and the pipeline it is applied to is
+/// already built with the profiles it has, this one included, so the
+/// removal could only remove nothing, or itself.
+fn removed_profile_in_profile(body: Body, member: &Member) -> Option<&Ident> {
+    match &member.kind {
+        MemberKind::Remove { keyword, name }
+            if body == Body::Profile && keyword.name == "profile" =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
 }
 
 /// Whether the shape check refuses the operand of `member`, a `+=` or
@@ -687,6 +737,21 @@ impl ShapeChecker {
                 self.not_allowed(member, form, body);
                 continue;
             }
+            if let Some(removed) = removed_profile_in_profile(body, member) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MEMBER_NOT_ALLOWED,
+                        "a profile cannot remove a profile",
+                    )
+                    .primary(self.file, member.span, "inside a profile")
+                    .note("a profile changes the pipeline it is selected for; it holds no profiles, and removes none")
+                    .help(format!(
+                        "remove the profile in the template or pipeline that inherits it: `remove profile {}`",
+                        removed.name
+                    )),
+                );
+                continue;
+            }
             // A field the body does not have is that mistake alone: its
             // modifiers, type or value are not checked, as a member the
             // body cannot hold is not (one mistake, one error).
@@ -875,6 +940,15 @@ impl ShapeChecker {
                 self.diagnostics.extend(crate::plan::region_ids_problems(
                     &name.name, value, self.file,
                 ));
+            }
+            // A region's attributes are free values, read by no check of
+            // their own: a call among them still follows the syntax of
+            // calls, positional arguments first.
+            if let (Body::Region, MemberKind::FieldAssign { name, value, .. }) =
+                (body, &member.kind)
+                && !REGION_FIELDS.contains(&name.name.as_str())
+            {
+                late_positional_arguments(value, self.file, &mut self.diagnostics);
             }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(

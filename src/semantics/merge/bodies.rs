@@ -25,10 +25,13 @@ impl<'w, 'd> Merger<'w, 'd> {
         // body does, and the repeat draws no other diagnostic.
         let members: Vec<&'w Member> = unrepeated(ctx.body, body).collect();
         // Removals first (R10). A profile's removals apply to the pipeline
-        // the profile is selected for; a `remove` with a modifier was
-        // already refused by the shape check.
+        // the profile is selected for; a `remove` with a modifier, or where
+        // its body holds none, was already refused by the shape check.
         for member in members.iter().copied() {
-            if ctx.in_profile || !member.modifiers.is_empty() {
+            if ctx.in_profile
+                || !member.modifiers.is_empty()
+                || crate::check::reported_as_out_of_place(ctx.body, member)
+            {
                 continue;
             }
             if let MemberKind::Remove { keyword, name } = &member.kind {

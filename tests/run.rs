@@ -594,20 +594,25 @@ fn speed_compresses_an_hour_of_bake() {
     assert!(log.contains("baking until"), "{log}");
 }
 
+/// `pipec run pipeline.pipe` at 100000x, its clock starting at `start`.
+fn run_fast_from(workspace: &Workspace, start: &str) -> std::process::Output {
+    workspace.run(&[
+        "run",
+        "pipeline.pipe",
+        "--speed",
+        "100000",
+        "--start-at",
+        start,
+    ])
+}
+
 #[test]
 fn a_bake_past_the_clocks_last_instant_fails_rather_than_passing_unbaked() {
     let workspace = Workspace::new("endoftime");
     workspace.file("pipeline.pipe", &basic(""));
     // An hour before the last instant a timestamp holds: the first
     // one-hour bake cannot end, and must not pass as if it had.
-    let output = workspace.run(&[
-        "run",
-        "pipeline.pipe",
-        "--speed",
-        "100000",
-        "--start-at",
-        "9999-12-30T21:30:00Z",
-    ]);
+    let output = run_fast_from(&workspace, "9999-12-30T21:30:00Z");
     assert_exit(&output, 1);
     let outcomes = outcomes(&journal(&workspace.state("orders")));
     assert_eq!(
@@ -633,14 +638,7 @@ fn a_closed_window_waits_in_run_time() {
     workspace.file("pipeline.pipe", &text);
     // Saturday 10:00 UTC: production waits until Monday 09:00, 47 hours of
     // run time, under two seconds at 100000x.
-    let output = workspace.run(&[
-        "run",
-        "pipeline.pipe",
-        "--speed",
-        "100000",
-        "--start-at",
-        "2027-01-23T10:00:00Z",
-    ]);
+    let output = run_fast_from(&workspace, "2027-01-23T10:00:00Z");
     assert_exit(&output, 0);
     let err = stderr(&output);
     assert!(

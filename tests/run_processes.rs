@@ -51,6 +51,10 @@ fn workspace_with(name: &str, test: &str, deploy: &str) -> Workspace {
     workspace
 }
 
+/// An alarm command in alarm for a deploy once `started.txt` exists:
+/// as soon as the production deploy's command runs.
+const ALARM_ONCE_THE_DEPLOY_STARTED: &str = "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = deploy ] && [ -e started.txt ]; then exit 1; fi\nexit 0\n";
+
 /// A wrapper that leaves a child behind: the child writes `marker` after
 /// `delay` seconds unless it is stopped first; the wrapper itself waits.
 fn wrapper(marker: &str, delay: &str) -> String {
@@ -141,10 +145,7 @@ fn an_alarm_stops_the_deploys_whole_group_before_the_rollback_runs() {
         "#!/bin/sh\nsleep 3\nif [ -e deployed.txt ]; then echo after >> rollback.txt; else echo clean >> rollback.txt; fi\n",
     );
     // In alarm as soon as the production deploy runs.
-    workspace.script(
-        "scripts/check-alarm.sh",
-        "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = deploy ] && [ -e started.txt ]; then exit 1; fi\nexit 0\n",
-    );
+    workspace.script("scripts/check-alarm.sh", ALARM_ONCE_THE_DEPLOY_STARTED);
     let output = workspace.run(RUN_WATCHING_ALARMS);
     assert_exit(&output, 1);
     let err = stderr(&output);
@@ -184,10 +185,7 @@ fn an_alarm_is_recorded_before_the_command_it_stops_is_gone() {
         "scripts/rollback.sh",
         "#!/bin/sh\nif kill -0 \"$(cat deploy.pid)\" 2>/dev/null; then echo early >> rollback.txt; else echo after >> rollback.txt; fi\n",
     );
-    workspace.script(
-        "scripts/check-alarm.sh",
-        "#!/bin/sh\nif [ \"${PIPEC_STEP_KIND:-}\" = deploy ] && [ -e started.txt ]; then exit 1; fi\nexit 0\n",
-    );
+    workspace.script("scripts/check-alarm.sh", ALARM_ONCE_THE_DEPLOY_STARTED);
     let output = workspace.run(RUN_WATCHING_ALARMS);
     assert_exit(&output, 1);
     let err = stderr(&output);

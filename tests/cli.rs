@@ -36,6 +36,19 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
+/// `pipec compile INPUT -o OUT`.
+fn compile_to(input: &std::path::Path, out: &std::path::Path) -> Output {
+    pipec(
+        &[
+            "compile",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    )
+}
+
 fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("pipec-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -1636,15 +1649,7 @@ fn compile_of_a_directory_writes_a_plan_per_pipeline() {
     .unwrap();
     std::fs::write(broken.join("bad.pipe"), "alarm x = \n").unwrap();
     let out = dir.join("out-broken");
-    let output = pipec(
-        &[
-            "compile",
-            broken.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
+    let output = compile_to(&broken, &out);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         !out.exists(),
@@ -2076,15 +2081,7 @@ fn compile_creates_the_directories_above_its_output_and_leaves_none_on_failure()
     let broken = dir.join("broken.pipe");
     std::fs::write(&broken, "pipeline p { bake = }\n").unwrap();
     let out = dir.join("never").join("made").join("plan.json");
-    let output = pipec(
-        &[
-            "compile",
-            broken.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
+    let output = compile_to(&broken, &out);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         !dir.join("never").exists(),

@@ -821,11 +821,7 @@ fn check_parameters(
     };
     // Positional parameters come first: one after a named parameter would
     // be read by its position, which the reader cannot see.
-    if let Some(late) = args
-        .iter()
-        .skip_while(|arg| arg.name.is_none())
-        .find(|arg| arg.name.is_none())
-    {
+    if let Some(late) = crate::syntax::ast::Arg::late_positional(args) {
         return Err(ParameterProblem {
             message: format!("a positional parameter of `{strategy}` after a named one"),
             at: late.value.span,

@@ -706,6 +706,17 @@ pub struct Arg {
     pub value: Expr,
 }
 
+impl Arg {
+    /// The first positional argument of `args` written after a named one:
+    /// calls take positional arguments first, and one after a named one
+    /// would be read by a position the reader cannot see.
+    pub fn late_positional(args: &[Arg]) -> Option<&Arg> {
+        args.iter()
+            .skip_while(|arg| arg.name.is_none())
+            .find(|arg| arg.name.is_none())
+    }
+}
+
 /// A comparison in a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareOp {

@@ -105,11 +105,7 @@ fn late_positional_arguments(value: &Expr, file: FileId, diagnostics: &mut Vec<D
         match &expr.kind {
             ExprKind::List(items) => pending.extend(items.iter().rev()),
             ExprKind::Call { callee, args } => {
-                if let Some(late) = args
-                    .iter()
-                    .skip_while(|arg| arg.name.is_none())
-                    .find(|arg| arg.name.is_none())
-                {
+                if let Some(late) = Arg::late_positional(args) {
                     diagnostics.push(
                         Diagnostic::error(
                             Code::TYPE_MISMATCH,

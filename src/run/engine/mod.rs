@@ -411,6 +411,9 @@ impl<'o> Engine<'o> {
         self.active.remove(&position);
         self.progress.done(position);
         self.stopping_for_undo.remove(&position);
+        // Whatever the step's end (its command may have failed as the
+        // alarm fired), an alarm recorded early is not recorded again.
+        let alarm_recorded = self.alarmed.remove(&position);
         let step = self.id(position);
         // What progress shows is shown only once its record is on disk: a
         // step shown `succeeded` is never run again by `--resume`.
@@ -441,7 +444,7 @@ impl<'o> Engine<'o> {
                 regions,
                 detail,
             } => {
-                if !self.alarmed.remove(&position) {
+                if !alarm_recorded {
                     self.alarm(position, alarm, regions, detail)?;
                 }
                 (

@@ -97,15 +97,7 @@ impl<'f> Around<'f> {
             .items
             .iter()
             .find(|item| item.span.start() <= offset && offset <= item.span.end())?;
-        let (mut body, mut block) = match &item.kind {
-            ItemKind::Registry(decl) => (Body::Registry, &decl.body),
-            ItemKind::Calendar(decl) => (Body::Calendar, &decl.body),
-            ItemKind::Window(decl) => (Body::Window, &decl.body),
-            ItemKind::Template(decl) => (Body::Template, &decl.body),
-            ItemKind::Pipeline(decl) => (Body::Pipeline, &decl.body),
-            ItemKind::Policy(decl) => (Body::Policy, &decl.body),
-            ItemKind::Import(_) | ItemKind::Alarm(_) => return None,
-        };
+        let (mut body, mut block) = Body::of_item(&item.kind)?;
         if !inside(block.span) {
             return None;
         }

@@ -4,7 +4,7 @@
 
 use crate::check::Body;
 use crate::source::FileId;
-use crate::syntax::ast::{Block, ItemKind};
+use crate::syntax::ast::Block;
 use lsp_types::{CompletionItem, CompletionItemKind};
 
 /// How a declaration begins, offered outside every declaration.
@@ -41,15 +41,7 @@ pub fn offer(text: &str, offset: usize) -> Option<Offer> {
         // broken elsewhere, where nothing is offered rather than a guess.
         return (depth(&blanked, offset) == 0).then_some(Offer::Declarations(DECLARATIONS));
     };
-    let (mut body, mut block) = match &item.kind {
-        ItemKind::Registry(decl) => (Body::Registry, &decl.body),
-        ItemKind::Calendar(decl) => (Body::Calendar, &decl.body),
-        ItemKind::Window(decl) => (Body::Window, &decl.body),
-        ItemKind::Template(decl) => (Body::Template, &decl.body),
-        ItemKind::Pipeline(decl) => (Body::Pipeline, &decl.body),
-        ItemKind::Policy(decl) => (Body::Policy, &decl.body),
-        ItemKind::Import(_) | ItemKind::Alarm(_) => return None,
-    };
+    let (mut body, mut block) = Body::of_item(&item.kind)?;
     if !inside(block, offset) {
         return None;
     }

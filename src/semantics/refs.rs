@@ -25,7 +25,7 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
     let per_file = crate::parallel::map_in_order(modules, |module| {
         let mut found = Vec::new();
         for item in &module.tree.items {
-            let Some(body) = item.kind.body() else {
+            let Some((kind, body)) = Body::of_item(&item.kind) else {
                 continue;
             };
             // An imported policy file's siblings (the services it governs)
@@ -35,7 +35,7 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
             } else {
                 None
             };
-            walk(body, module.file, scopes, known, &mut found);
+            walk(body, kind, module.file, scopes, known, &mut found);
             approved_profiles(body, module.file, &profiles, &mut found);
         }
         found
@@ -45,21 +45,26 @@ pub fn check(workspace: &Workspace, scopes: &Scopes<'_>, diagnostics: &mut Vec<D
 
 fn walk(
     block: &Block,
+    kind: Body,
     file: FileId,
     scopes: &Scopes<'_>,
     pipelines: Option<&[&str]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Explicit stack: blocks nest at most 64 deep, but no recursion is needed.
-    let mut pending = vec![(block, false)];
-    while let Some((block, in_production)) = pending.pop() {
+    let mut pending = vec![(block, kind)];
+    while let Some((block, kind)) = pending.pop() {
         for member in &block.members {
+            // A member its body cannot hold is that one error: what it
+            // names is not looked up (as merging skips it).
+            if crate::check::reported_as_out_of_place(kind, member) {
+                continue;
+            }
             // A descendant may set another registry, but none can change
             // what this name means in this file (`registry = NAME`, or
             // `registry : registry = NAME`).
-            if in_production
-                && let Some((name, value)) =
-                    crate::check::whole_builtin_value(Body::Production, member)
+            if kind == Body::Production
+                && let Some((name, value)) = crate::check::whole_builtin_value(kind, member)
                 && name.name == "registry"
             {
                 if let ExprKind::Path(path) = &value.kind
@@ -113,9 +118,8 @@ fn walk(
                 }
                 _ => {}
             }
-            if let Some(body) = member.kind.body() {
-                let production = matches!(member.kind, MemberKind::Production { .. });
-                pending.push((body, production));
+            if let (Some(body), Some(kind)) = (member.kind.body(), Body::child(&member.kind)) {
+                pending.push((body, kind));
             }
         }
     }

@@ -494,7 +494,20 @@ impl Body {
         }
     }
 
-    /// The body of a member of this body, if the member has one.
+    /// The kind of a top-level declaration's body, and the body; `None`
+    /// for an import or an alarm, which have none.
+    pub fn of_item(item: &ItemKind) -> Option<(Body, &Block)> {
+        Some(match item {
+            ItemKind::Registry(decl) => (Body::Registry, &decl.body),
+            ItemKind::Calendar(decl) => (Body::Calendar, &decl.body),
+            ItemKind::Window(decl) => (Body::Window, &decl.body),
+            ItemKind::Template(decl) => (Body::Template, &decl.body),
+            ItemKind::Pipeline(decl) => (Body::Pipeline, &decl.body),
+            ItemKind::Policy(decl) => (Body::Policy, &decl.body),
+            ItemKind::Import(_) | ItemKind::Alarm(_) => return None,
+        })
+    }
+
     /// The kind of body a member opens, if it has one.
     pub fn child(member: &MemberKind) -> Option<Body> {
         Some(match member {

@@ -41,7 +41,8 @@ pub struct Lowerer<'a, 'w> {
     pub floors: Vec<crate::semantics::policies::Floor>,
     /// Whether the plan is to be written out (or shown), and not only
     /// checked: only a written plan shows what each value replaced, where
-    /// each field of a step is set, the regions it deploys to, what each
+    /// each field of a step is set (a checked one, only a rolling deploy's
+    /// strategy, which a policy may point at), the regions it deploys to, what each
     /// step needs and a deploy step's artifacts and commands, so a plan
     /// built to be checked and dropped goes without
     /// ([`Lowerer::for_checking`]).

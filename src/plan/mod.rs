@@ -313,7 +313,9 @@ pub struct Step {
     /// Where it comes from.
     pub trace: Trace,
     /// Where each of its values set in source was set, when that is not
-    /// simply the step's own member: by field, in [`Field`] order.
+    /// simply the step's own member: by field, in [`Field`] order. A plan
+    /// only checked keeps just a rolling deploy's `strategy`, where the
+    /// policies point a finding about it.
     pub fields: Vec<(Field, Trace)>,
 }
 

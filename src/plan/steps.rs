@@ -355,6 +355,14 @@ impl<'w> Lowerer<'_, 'w> {
             fields.extend(own);
             fields.sort_by(|(a, _), (b, _)| a.cmp(b));
             fields
+        } else if matches!(deployment.strategy, Strategy::Rolling { .. }) {
+            // `rolling-healthy` points at the strategy it finds fault with.
+            deployment
+                .traces
+                .iter()
+                .filter(|(field, _)| *field == Field::Strategy)
+                .cloned()
+                .collect()
         } else {
             Vec::new()
         };

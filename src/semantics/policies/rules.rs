@@ -2,7 +2,7 @@
 //! where it points ([`evaluate`]); the levels, exemptions and reporting
 //! are the policies' (`super`).
 
-use crate::plan::{Gate, GateKind, Params, Plan, Step, Strategy};
+use crate::plan::{Field, Gate, GateKind, Params, Plan, Step, Strategy};
 use crate::source::{FileId, Span};
 
 /// The gates a step must pass.
@@ -334,7 +334,10 @@ pub(super) fn evaluate(plan: &Plan, pipeline_at: (FileId, Span), findings: &mut 
                         min_healthy / 100
                     )
                 },
-                at(step),
+                step.fields
+                    .iter()
+                    .find(|(field, _)| *field == Field::Strategy)
+                    .map_or_else(|| at(step), |(_, trace)| (trace.at.file, trace.at.span)),
             );
             break;
         }

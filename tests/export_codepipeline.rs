@@ -1005,6 +1005,39 @@ pipeline al {{
     )
 }
 
+/// A stage whose `beforeEntry` and `onSuccess` both need more than five
+/// rules is told of the rules each drops, not only the first's.
+#[test]
+fn rules_dropped_from_both_conditions_of_a_stage_are_each_reported() {
+    let dir = scratch_dir("both-conditions-full");
+    std::fs::copy("examples/sample/pipec.toml", dir.join("pipec.toml")).unwrap();
+    let pipe = dir.join("al.pipe");
+    let alarms = |prefix: &str| -> String {
+        (1..=6)
+            .map(|n| format!("ALARM(\"{prefix}{n}\")"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    std::fs::write(&pipe, alarmed_pipe(&alarms("Bake_"), &alarms("Block_"))).unwrap();
+    let output = pipec(&export_args(pipe.to_str().unwrap()));
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let beta: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("warning[P0905]: stage `beta` needs"))
+        .collect();
+    assert_eq!(beta.len(), 2, "{stderr}");
+    assert!(
+        beta[0].contains("`beforeEntry` condition")
+            && beta[0].ends_with("blocker.Block_6 is dropped"),
+        "{beta:#?}"
+    );
+    assert!(
+        beta[1].contains("`onSuccess` condition") && beta[1].ends_with("bake.Bake_6 is dropped"),
+        "{beta:#?}"
+    );
+}
+
 /// As `pipec explain P0905` says: an alarm that is not a plain OR of
 /// alarms gets no rule, so the whole alarm goes unwatched, not part of
 /// it: the blocker holds nothing back, and a bake watching only that

@@ -141,7 +141,7 @@ pub(crate) fn entry(
     if region == DeployRegion::Several && entry_rules.iter().any(|(rule, _)| is_alarm(rule)) {
         warn_home_region(context, stage, entry_rules.first().map(|(_, step)| *step));
     }
-    let kept = keep_five(context, stage, entry_rules);
+    let kept = keep_five(context, stage, "beforeEntry", entry_rules);
     if !kept.is_empty() {
         stage.before_entry = Some(Conditions {
             conditions: vec![Condition {
@@ -267,7 +267,7 @@ pub(crate) fn add_bakes(context: &mut Context<'_>, stage: &mut StageDeclaration,
     if region == DeployRegion::Several && watched {
         warn_home_region(context, stage, Some(first));
     }
-    let kept = keep_five(context, stage, existing);
+    let kept = keep_five(context, stage, "onSuccess", existing);
     if !kept.is_empty() {
         stage.on_success = Some(Conditions {
             conditions: vec![Condition {
@@ -353,10 +353,12 @@ fn alarm_names(context: &mut Context<'_>, key: &str, expression: &str, step: &St
     Vec::new()
 }
 
-/// The first five rules; the rest are reported.
+/// The first five rules of a stage's `condition` (`beforeEntry` or
+/// `onSuccess`); the rest are reported, once for each condition.
 fn keep_five(
     context: &mut Context<'_>,
     stage: &StageDeclaration,
+    condition: &str,
     all: Vec<(RuleDeclaration, &Step)>,
 ) -> Vec<RuleDeclaration> {
     if all.len() > MAX_RULES {
@@ -369,8 +371,8 @@ fn keep_five(
         let diagnostic = Diagnostic::warning(
             Code::CODEPIPELINE_ALARM_APPROXIMATED,
             format!(
-                "stage `{}` needs {} rules in one condition{}; CodePipeline allows {MAX_RULES}, \
-                 so {} {} dropped",
+                "stage `{}` needs {} rules in its `{condition}` condition{}; CodePipeline \
+                 allows {MAX_RULES}, so {} {} dropped",
                 stage.name,
                 all.len(),
                 step.map(|step| format!(" (for step `{}`)", step.id))
@@ -383,7 +385,11 @@ fn keep_five(
             "combine alarms into a CloudWatch composite alarm and name it in \
              `composite_alarms` of `[codepipeline]` in pipec.toml",
         );
-        context.report_once(format!("rules:{}", stage.name), diagnostic, step);
+        context.report_once(
+            format!("rules:{}:{condition}", stage.name),
+            diagnostic,
+            step,
+        );
     }
     all.into_iter()
         .take(MAX_RULES)

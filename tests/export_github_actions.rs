@@ -1148,3 +1148,44 @@ fn a_first_word_bash_would_not_run_as_a_program_is_a_variable() {
     assert_eq!(output.status.code(), Some(127), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
 }
+
+/// A command whose program bash has a builtin of runs the program, as
+/// `pipec run` runs it, not the builtin: quoting does not stop bash from
+/// running `eval` or `source`, which would read a value as code, or
+/// `test -v`, which evaluates a subscript's command substitution.
+#[test]
+fn a_program_bash_has_a_builtin_of_runs_through_env() {
+    let env = plan_v1::Env::new();
+    let run = |argv: &[&str]| -> (plan_v1::ExportedCommand, std::process::Output) {
+        let argv: Vec<String> = argv.iter().map(|word| word.to_string()).collect();
+        let exported = plan_v1::exported_command(&argv.join(" "), Some(&argv), false, &env);
+        let output = Command::new("bash")
+            .args(["-c", &exported.script])
+            .envs(exported.variables.iter().cloned())
+            .output()
+            .unwrap();
+        (exported, output)
+    };
+    let (eval, output) = run(&["eval", "echo pwned; echo pwned >&2"]);
+    assert_eq!(eval.script, r#"env -- eval "${PIPEC_ARG_1}""#);
+    assert_eq!(output.status.code(), Some(127), "{output:?}");
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("pwned"),
+        "{output:?}"
+    );
+    let (_, output) = run(&["source", "/dev/stdin"]);
+    assert_eq!(output.status.code(), Some(127), "{output:?}");
+    let (test, output) = run(&["test", "-v", "a[$(echo pwned >&2)]"]);
+    assert_eq!(test.script, r#"env -- test -v "${PIPEC_ARG_1}""#);
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("pwned"),
+        "{output:?}"
+    );
+    // A program bash also has a builtin of runs as the program.
+    let (echo, output) = run(&["echo", "shipped"]);
+    assert_eq!(echo.script, "env -- echo shipped");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "shipped\n");
+    // Any other program is run as it was.
+    let (make, _) = run(&["true-ish", "x"]);
+    assert_eq!(make.script, "true-ish x");
+}

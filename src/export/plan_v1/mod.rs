@@ -559,7 +559,8 @@ pub const ARG_VARIABLE_PREFIX: &str = "PIPEC_ARG_";
 /// variables. A command without a shell becomes its words: a word that no
 /// shell or engine reads specially (letters, digits, `-_./:,+=@%`, and not
 /// first a reserved word or an assignment) as it is, any other in a
-/// variable of its own, referred to quoted. So neither
+/// variable of its own, referred to quoted; a command whose program bash
+/// has a builtin of (`echo`, `eval`) run through `env`. So neither
 /// the shell nor the engine's own expressions (`${{ ... }}` in a GitHub
 /// workflow, `#{...}` in CodePipeline) ever see a value's text as code.
 pub fn exported_command(
@@ -598,8 +599,81 @@ pub fn exported_command(
         })
         .collect::<Vec<_>>()
         .join(" ");
+    // Quoting keeps bash from reading a word as a keyword, not from
+    // running its own builtin of that name (`eval`, `source`, `test`),
+    // which may read a value as code; `env` runs the program instead.
+    let script = match words.first() {
+        Some(first) if BASH_BUILTINS.contains(&first.as_str()) => format!("env -- {script}"),
+        _ => script,
+    };
     ExportedCommand { script, variables }
 }
+
+/// The builtins of bash (5.2, `compgen -b`), which it runs in place of a
+/// program of the same name however the name is quoted.
+const BASH_BUILTINS: &[&str] = &[
+    ".",
+    ":",
+    "[",
+    "alias",
+    "bg",
+    "bind",
+    "break",
+    "builtin",
+    "caller",
+    "cd",
+    "command",
+    "compgen",
+    "complete",
+    "compopt",
+    "continue",
+    "declare",
+    "dirs",
+    "disown",
+    "echo",
+    "enable",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "false",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "help",
+    "history",
+    "jobs",
+    "kill",
+    "let",
+    "local",
+    "logout",
+    "mapfile",
+    "popd",
+    "printf",
+    "pushd",
+    "pwd",
+    "read",
+    "readarray",
+    "readonly",
+    "return",
+    "set",
+    "shift",
+    "shopt",
+    "source",
+    "suspend",
+    "test",
+    "times",
+    "trap",
+    "true",
+    "type",
+    "typeset",
+    "ulimit",
+    "umask",
+    "unalias",
+    "unset",
+    "wait",
+];
 
 /// Whether a shell reads `word`, first in a command, as something other
 /// than the program to run: a reserved word (`time`, `if`) or a variable

@@ -2,8 +2,10 @@
 //! as code actions.
 //!
 //! The diagnostics an editor sends back in the request's context are only
-//! what it was shown: code, range and message. They are matched, by code
-//! and range, against a fresh check of the document's workspace, whose
+//! what it was shown: code, range and message. They are matched, by code,
+//! range and the message's first line (several policy findings share a
+//! pipeline's name and a code, and differ only in their rule), against a
+//! fresh check of the document's workspace, whose
 //! diagnostics carry the suggestions; a diagnostic that no longer exists
 //! gets no fix, so an edit is never offered for text that changed since.
 
@@ -51,7 +53,9 @@ pub fn actions(
             context
                 .iter()
                 .find(|sent| {
-                    sent.range == at && sent.code == Some(NumberOrString::String(code.to_string()))
+                    sent.range == at
+                        && sent.code == Some(NumberOrString::String(code.to_string()))
+                        && sent.message.lines().next() == diagnostic.message.lines().next()
                 })
                 .map(|sent| Some(sent.clone()))
         };

@@ -182,7 +182,10 @@ fn findings_at_one_place_each_get_their_own_exemption() {
         ("base.pipe", base.as_str()),
         ("svc.pipe", svc),
     ];
-    assert_eq!(check_fixes("fix-exempt-one-rule", &files, "svc.pipe", "P0801"), 1);
+    assert_eq!(
+        check_fixes("fix-exempt-one-rule", &files, "svc.pipe", "P0801"),
+        1
+    );
 }
 
 #[test]

@@ -379,3 +379,26 @@ fn hints_name_other_files_from_the_workspace_root() {
     assert!(labels.contains(&"overrides 1h (base.pipe:4)"), "{labels:?}");
     client.finish();
 }
+
+/// A message the server cannot read (not JSON, JSON that is no JSON-RPC
+/// message, a header without a length) is skipped: the server answers the
+/// next request, and ends as a session ends, with status 0.
+#[test]
+fn an_unreadable_message_is_skipped_and_the_server_goes_on() {
+    let dir = workspace("unreadable", &[("a.pipe", "template T {}\n")]);
+    let path = dir.join("a.pipe");
+    let mut client = StdioClient::start(&[], serde_json::json!({}), &dir);
+    client.open(&path);
+    client
+        .input
+        .write_all(b"Content-Length: 5\r\n\r\n{bad}Content-Length: 2\r\n\r\n[]X-Other: 1\r\n\r\n")
+        .unwrap();
+    let uri = format!("file://{}", path.display());
+    client.send(&[
+        serde_json::json!({"jsonrpc": "2.0", "id": 12, "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": uri}}}),
+    ]);
+    let answer = client.wait_for(|message| message["id"] == 12);
+    assert!(answer.get("result").is_some(), "{answer}");
+    client.finish();
+}

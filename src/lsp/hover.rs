@@ -121,7 +121,7 @@ fn provenance(place: &Place<'_, '_>, member: &Member, resolved: &Resolved<'_>, o
     let _ = writeln!(
         out,
         "effective value: `{}`  \nset at {} ({})",
-        place.snippet(resolved.origin.file, resolved.origin.span),
+        effective_value(place, resolved),
         place.where_is(resolved.origin.file, resolved.origin.span),
         how_word(resolved.origin.how)
     );
@@ -137,6 +137,21 @@ fn provenance(place: &Place<'_, '_>, member: &Member, resolved: &Resolved<'_>, o
             );
         }
     }
+}
+
+/// The member's value as inheritance leaves it: the text that set it, or,
+/// for a literal list last edited with `+=` or `-=`, the list those edits
+/// made (`regions = [us-east-1, us-west-2]`), not the edit alone.
+fn effective_value(place: &Place<'_, '_>, resolved: &Resolved<'_>) -> String {
+    if let (Some(items), How::Append | How::Remove, MemberKind::FieldAssign { name, .. }) = (
+        &resolved.items,
+        resolved.origin.how,
+        &resolved.member.kind,
+    ) {
+        let items: Vec<&str> = items.iter().map(|(item, _, _)| item.as_str()).collect();
+        return format!("{} = [{}]", name.name, items.join(", "));
+    }
+    place.snippet(resolved.origin.file, resolved.origin.span)
 }
 
 /// For a member with a body, every place along the chain that writes it,

@@ -112,8 +112,9 @@ impl Hinter<'_, '_, '_, '_> {
                 (None, _) => {
                     // Newest first: the member's own write, then what it
                     // replaced. A field edited more than once in one body
-                    // (`-=` then `+=`) has each write in the list; each
-                    // edits the value inherited from outside this body.
+                    // (`-=` then `+=`) has each write in the list; each is
+                    // shown against the value inherited from outside this
+                    // body, the one a reader sees written elsewhere.
                     let mut writes = std::iter::once(&found.origin).chain(&found.history);
                     let in_this_body = |origin: &Origin| {
                         origin.file == self.place.file

@@ -143,11 +143,9 @@ fn provenance(place: &Place<'_, '_>, member: &Member, resolved: &Resolved<'_>, o
 /// for a literal list last edited with `+=` or `-=`, the list those edits
 /// made (`regions = [us-east-1, us-west-2]`), not the edit alone.
 fn effective_value(place: &Place<'_, '_>, resolved: &Resolved<'_>) -> String {
-    if let (Some(items), How::Append | How::Remove, MemberKind::FieldAssign { name, .. }) = (
-        &resolved.items,
-        resolved.origin.how,
-        &resolved.member.kind,
-    ) {
+    if let (Some(items), How::Append | How::Remove, MemberKind::FieldAssign { name, .. }) =
+        (&resolved.items, resolved.origin.how, &resolved.member.kind)
+    {
         let items: Vec<&str> = items.iter().map(|(item, _, _)| item.as_str()).collect();
         return format!("{} = [{}]", name.name, items.join(", "));
     }

@@ -13,8 +13,14 @@ use std::path::{Path, PathBuf};
 /// writing it if needed; `None` for any other name or when it cannot be
 /// written.
 pub fn uri(name: &str) -> Option<lsp_types::Uri> {
-    let path = path(name, &cache_base()?)?;
+    let path = first_written(name, &cache_bases())?;
     super::uri::from_path(&path)
+}
+
+/// The copy of module `name` under the first of `bases` it can be
+/// written in (or is already).
+fn first_written(name: &str, bases: &[PathBuf]) -> Option<PathBuf> {
+    bases.iter().find_map(|base| path(name, base))
 }
 
 /// The copy of module `name` under `base`, written if missing or stale.
@@ -56,9 +62,10 @@ fn dir_name() -> String {
     format!("std-{}-{:016x}", env!("CARGO_PKG_VERSION"), fnv1a64(&all))
 }
 
-/// The user's cache directory (`$XDG_CACHE_HOME`, else `~/.cache`), else
-/// the temporary directory.
-fn cache_base() -> Option<PathBuf> {
+/// Where a copy may go, in order: the user's cache directory
+/// (`$XDG_CACHE_HOME`, else `~/.cache`), then the temporary directory, for
+/// when the cache directory is not set or cannot be written.
+fn cache_bases() -> Vec<PathBuf> {
     let from_env = |key: &str| {
         std::env::var_os(key)
             .map(PathBuf::from)
@@ -66,7 +73,9 @@ fn cache_base() -> Option<PathBuf> {
     };
     from_env("XDG_CACHE_HOME")
         .or_else(|| from_env("HOME").map(|home| home.join(".cache")))
-        .or_else(|| Some(std::env::temp_dir()))
+        .into_iter()
+        .chain([std::env::temp_dir()])
+        .collect()
 }
 
 #[cfg(test)]
@@ -89,5 +98,22 @@ mod tests {
         assert_eq!(path("std/nothing", &base), None);
         assert_eq!(path("base.pipe", &base), None);
         let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn a_cache_directory_that_cannot_be_written_is_passed_over() {
+        let base = std::env::temp_dir().join(format!("pipec-std-copy-next-{}", std::process::id()));
+        // A directory under a file can never be created.
+        let blocked =
+            std::env::temp_dir().join(format!("pipec-std-copy-file-{}", std::process::id()));
+        std::fs::write(&blocked, "").unwrap_or_default();
+        let bases = [blocked.join("cache"), base.clone()];
+        let copy = first_written("std/aws", &bases);
+        assert!(
+            copy.as_ref().is_some_and(|copy| copy.starts_with(&base)),
+            "{copy:?}"
+        );
+        let _ = std::fs::remove_dir_all(&base);
+        let _ = std::fs::remove_file(&blocked);
     }
 }

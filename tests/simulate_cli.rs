@@ -708,6 +708,27 @@ fn a_file_without_a_pipeline_is_refused_by_simulate_itself() {
     );
 }
 
+/// A `--pipeline` that names nothing in a file without pipelines says the
+/// file has none, for `simulate` and `compile` alike, rather than listing
+/// no names.
+#[test]
+fn a_pipeline_named_in_a_file_without_one_says_it_has_none() {
+    let dir = scratch_dir("no-pipeline-named");
+    let path = dir.join("team.pipe");
+    std::fs::write(&path, "template Team {\n  platform = ecs\n}\n").unwrap();
+    for command in ["simulate", "compile"] {
+        let output = pipec(&[command, path.to_str().unwrap(), "-p", "orders"]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let message = stderr(&output);
+        assert!(
+            message.contains("no pipeline `orders`")
+                && message.contains("team.pipe declares no pipeline (a template has no plan)")
+                && !message.contains("are: \n"),
+            "{command}: {message}"
+        );
+    }
+}
+
 /// With several changes, the chart has the bars of each change, named
 /// after it, as docs/simulation.md says.
 #[test]

@@ -931,11 +931,7 @@ pub(crate) fn select_plans(
             let Some(index) = names.iter().position(|name| *name == wanted) else {
                 return Err(miette::miette!(
                     code = "P1003",
-                    help = format!(
-                        "the pipelines of {} are: {}",
-                        file.display(),
-                        names.join(", ")
-                    ),
+                    help = pipelines_help(file, &names),
                     "no pipeline `{wanted}` in {}",
                     file.display()
                 ));
@@ -976,5 +972,22 @@ mod tests {
         assert_eq!(code, ExitCode::from(EXIT_FAILURE));
         let code = exit_status_even_on_a_bug(|| ExitCode::from(EXIT_ERRORS));
         assert_eq!(code, ExitCode::from(EXIT_ERRORS));
+    }
+}
+
+/// The help of a `--pipeline` that names no pipeline of `file`: the
+/// pipelines it declares, or that it declares none.
+fn pipelines_help(file: &std::path::Path, names: &[&str]) -> String {
+    if names.is_empty() {
+        format!(
+            "{} declares no pipeline (a template has no plan)",
+            file.display()
+        )
+    } else {
+        format!(
+            "the pipelines of {} are: {}",
+            file.display(),
+            names.join(", ")
+        )
     }
 }

@@ -150,11 +150,7 @@ pub(crate) fn load_plan(
         Some(plan) => Ok(Ok(plan.clone())),
         None => Err(miette!(
             code = "P1003",
-            help = format!(
-                "the pipelines of {} are: {}",
-                path.display(),
-                names.join(", ")
-            ),
+            help = super::pipelines_help(path, &names),
             "no pipeline `{}` in {}",
             pipeline.unwrap_or_default(),
             path.display()

@@ -303,8 +303,17 @@ fn found_token(text: &str, pos: usize) -> Found {
             len: 0,
         };
     }
+    // A character that shows as nothing, or as a blank, is named by its
+    // code point: "found ` `" would not say what to delete.
+    let invisible = first.is_control()
+        || first.is_whitespace()
+        || matches!(first, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}');
     Found {
-        description: format!("`{first}`"),
+        description: if invisible {
+            format!("the invisible character U+{:04X}", u32::from(first))
+        } else {
+            format!("`{first}`")
+        },
         len: first.len_utf8(),
     }
 }

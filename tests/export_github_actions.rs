@@ -1080,34 +1080,110 @@ fn env_entries_github_cannot_set_warn_at_the_step_and_deny_lossy_refuses() {
 }
 
 /// The deploys the hook made in a region are undone by one `HOOK
-/// rollback`, told what the hook was told when it made the last of them:
-/// its step, artifacts, platform and strategy (the job tells the stage,
-/// wave and region). A rollback undoes the whole region: no traffic share.
+/// rollback`, told what the hook was told when it made the last of them
+/// that started: its step, artifacts, platform and strategy (the job tells
+/// the stage, wave and region). A step for each deploy, latest first, runs
+/// only when its deploy started and no later one did, so whichever deploy
+/// a failure stopped after, one `HOOK rollback` runs, told of that one. A
+/// rollback undoes the whole region: no traffic share.
 #[test]
-fn the_hooks_rollback_is_told_what_it_was_told_for_the_regions_last_deploy() {
+fn the_hooks_rollback_is_told_what_it_was_told_for_the_regions_last_started_deploy() {
     let plan = &plans(&compile("examples/sample/services/orders_api.pipe", None))[0];
     let workflow = workflow_json(&github_actions::export(plan, &Settings::default()));
-    let rollback = &workflow["jobs"]["rollback_production_first_ap-east-1"];
+    let jobs = workflow["jobs"].as_object().unwrap();
+    let rollback = &jobs["rollback_production_first_ap-east-1"];
     assert_eq!(rollback["env"]["PIPEC_STAGE"], "production");
     assert_eq!(rollback["env"]["PIPEC_WAVE"], "first");
     assert_eq!(rollback["env"]["PIPEC_REGION"], "ap-east-1");
-    let undo = step_named(rollback, "Roll back");
-    assert_eq!(undo["run"], "\"$PIPEC_HOOK\" rollback");
-    let deploy = &workflow["jobs"]["production_first_ap-east-1_az_ape1-az3_deploy"]["env"];
+    let undos: Vec<&Value> = rollback["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|step| step["run"] == "\"$PIPEC_HOOK\" rollback")
+        .collect();
+    // The region's deploys, in plan order: the one-box, then AZ by AZ.
+    let mut deploys: Vec<(&String, &Value)> = jobs
+        .iter()
+        .filter(|(_, job)| {
+            job["env"]["PIPEC_REGION"] == "ap-east-1"
+                && job["env"]["PIPEC_WAVE"] == "first"
+                && job["steps"].as_array().is_some_and(|steps| {
+                    steps
+                        .iter()
+                        .any(|step| step["run"] == "\"$PIPEC_HOOK\" deploy")
+                })
+        })
+        .collect();
+    let plan_order = |job: &Value| {
+        let step = job["env"]["PIPEC_STEP"].as_str().unwrap();
+        plan.steps.iter().position(|planned| &*planned.id == step)
+    };
+    deploys.sort_by_key(|(_, job)| plan_order(job));
     assert_eq!(
-        undo["env"]["PIPEC_STEP"],
-        "production/first/ap-east-1/az/ape1-az3/deploy"
+        deploys.len(),
+        4,
+        "{:?}",
+        deploys.iter().map(|(id, _)| id).collect::<Vec<_>>()
     );
-    for name in ["PIPEC_ARTIFACTS", "PIPEC_PLATFORM", "PIPEC_STRATEGY"] {
-        assert!(deploy[name].is_string(), "{name}: {deploy:#}");
-        assert_eq!(undo["env"][name], deploy[name], "{name}");
+    assert_eq!(undos.len(), deploys.len());
+    // Latest first, each named after and told of its deploy.
+    for (undo, (_, deploy)) in undos.iter().zip(deploys.iter().rev()) {
+        let step = deploy["env"]["PIPEC_STEP"].as_str().unwrap();
+        assert_eq!(undo["name"], format!("Roll back to before {step}"));
+        assert_eq!(undo["env"]["PIPEC_STEP"], step);
+        for name in ["PIPEC_ARTIFACTS", "PIPEC_PLATFORM", "PIPEC_STRATEGY"] {
+            assert!(deploy["env"][name].is_string(), "{name}: {deploy:#}");
+            assert_eq!(undo["env"][name], deploy["env"][name], "{name}");
+        }
+        assert!(
+            undo["env"].get("PIPEC_TRAFFIC_PERCENT").is_none(),
+            "{undo:#}"
+        );
     }
-    assert_eq!(undo["env"]["PIPEC_PLATFORM"], "ecs");
-    assert_eq!(undo["env"]["PIPEC_ARTIFACTS"], "bundle");
-    assert!(
-        undo["env"].get("PIPEC_TRAFFIC_PERCENT").is_none(),
-        "{undo:#}"
-    );
+    assert_eq!(undos[0]["env"]["PIPEC_PLATFORM"], "ecs");
+    assert_eq!(undos[0]["env"]["PIPEC_ARTIFACTS"], "bundle");
+    // Whichever deploy was the last to start, exactly one undo runs, the
+    // one told of it; none runs when none started.
+    let runs = |started: usize| -> Vec<String> {
+        let skipped = |job: &str| {
+            deploys
+                .iter()
+                .position(|(id, _)| id.as_str() == job)
+                .unwrap()
+                >= started
+        };
+        undos
+            .iter()
+            .filter(|undo| {
+                let condition = undo["if"].as_str().unwrap();
+                let inner = condition
+                    .strip_prefix("${{ !cancelled() && ")
+                    .unwrap()
+                    .strip_suffix(" }}")
+                    .unwrap();
+                inner.split(" && ").all(|part| {
+                    let (job, test) = part
+                        .strip_prefix("needs['")
+                        .unwrap()
+                        .split_once("'].result ")
+                        .unwrap();
+                    match test {
+                        "!= 'skipped'" => !skipped(job),
+                        "== 'skipped'" => skipped(job),
+                        other => panic!("{other}"),
+                    }
+                })
+            })
+            .map(|undo| undo["env"]["PIPEC_STEP"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(runs(0).is_empty());
+    for started in 1..=deploys.len() {
+        let last = deploys[started - 1].1["env"]["PIPEC_STEP"]
+            .as_str()
+            .unwrap();
+        assert_eq!(runs(started), [last], "{started} deploys started");
+    }
 }
 
 /// A command without a shell runs its first word as the program, as

@@ -12,7 +12,8 @@
 //! `rollback` command, with the deploy's environment and
 //! `PIPEC_ROLLBACK=true` (a deploy without a rollback command has nothing
 //! to undo); deploys the hook made are undone by `HOOK rollback`, once,
-//! told the step, artifacts, platform and strategy of the last of them.
+//! told the step, artifacts, platform and strategy of the last of them
+//! that started (a step for each, run only for that one).
 //! A region with nothing to undo gets no job.
 
 use super::Settings;
@@ -115,47 +116,66 @@ pub fn jobs(
 /// first: a deploy that ran the plan's command is undone by its `rollback`
 /// command if it started (its job neither skipped nor never reached), each
 /// whatever became of the undos before it; the deploys the hook made by
-/// one `HOOK rollback`. `job_env` is the job's own environment, which the
+/// one `HOOK rollback`, told of the last of them that started. `job_env` is the job's own environment, which the
 /// steps do not repeat.
 fn undo_steps(
     deploys: &[&Step],
     members: &BTreeMap<String, Vec<String>>,
     job_env: &BTreeMap<String, String>,
 ) -> Vec<JobStep> {
+    let job_of = |deploy: &Step| {
+        members
+            .get(&*deploy.id)
+            .and_then(|jobs| jobs.first())
+            .cloned()
+    };
+    // The jobs of the hook's deploys after the one being undone: its
+    // `HOOK rollback` runs only when none of them started.
+    let mut later_hook_jobs: Vec<String> = Vec::new();
     let mut steps = Vec::new();
-    let mut hook_added = false;
     for deploy in deploys.iter().rev() {
         let Params::Deploy(params) = &deploy.params else {
             continue;
         };
         if params.command.is_none() {
-            if !hook_added {
-                hook_added = true;
-                let (mut step, _) = command_step(
-                    "Roll back".to_string(),
-                    "\"$PIPEC_HOOK\" rollback",
-                    &[],
-                    &params.env,
-                );
-                // What the hook was told when it made the region's last
-                // deploy: which step, which artifacts, on what platform,
-                // with what strategy. The rollback undoes the whole region,
-                // so no one-box traffic share.
-                let mut told = deploy_variables(params);
-                told.remove("PIPEC_TRAFFIC_PERCENT");
-                told.insert("PIPEC_STEP".to_string(), literal(&deploy.id));
-                told.append(&mut step.env);
-                step.env = told;
-                step.env
-                    .retain(|name, value| job_env.get(name) != Some(value));
-                steps.push(step);
+            let (mut step, _) = command_step(
+                format!("Roll back to before {}", deploy.id),
+                "\"$PIPEC_HOOK\" rollback",
+                &[],
+                &params.env,
+            );
+            // What the hook was told when it made the region's last
+            // deploy: which step, which artifacts, on what platform,
+            // with what strategy. The rollback undoes the whole region,
+            // so no one-box traffic share.
+            let mut told = deploy_variables(params);
+            told.remove("PIPEC_TRAFFIC_PERCENT");
+            told.insert("PIPEC_STEP".to_string(), literal(&deploy.id));
+            told.append(&mut step.env);
+            step.env = told;
+            step.env
+                .retain(|name, value| job_env.get(name) != Some(value));
+            // One `HOOK rollback` for the region, told of the last of its
+            // deploys that started: this one, when it started and no later
+            // one did.
+            let mut condition = vec!["!cancelled()".to_string()];
+            if let Some(job) = job_of(deploy) {
+                condition.push(format!("needs['{job}'].result != 'skipped'"));
             }
+            condition.extend(
+                later_hook_jobs
+                    .iter()
+                    .map(|job| format!("needs['{job}'].result == 'skipped'")),
+            );
+            step.condition = Some(format!("${{{{ {} }}}}", condition.join(" && ")));
+            steps.push(step);
+            later_hook_jobs.extend(job_of(deploy));
             continue;
         }
         let Some(rollback) = &params.rollback else {
             continue;
         };
-        let Some(job) = members.get(&*deploy.id).and_then(|jobs| jobs.first()) else {
+        let Some(job) = job_of(deploy) else {
             continue;
         };
         let mut context = step_env(deploy);

@@ -323,23 +323,9 @@ impl<'w> super::lower::Lowerer<'_, 'w> {
             let Some((expr, file)) = self.value_of(member) else {
                 continue;
             };
-            let name_span = match &member.member.kind {
-                crate::syntax::ast::MemberKind::Env { name, .. } => name.span,
-                _ => expr.span,
-            };
+            // Reported where it is written (`env_name_problem`), in every
+            // file, whether or not a pipeline inherits it.
             if !is_env_name(name) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::TYPE_MISMATCH,
-                        format!("`{name}` is not a name for an environment variable"),
-                    )
-                    .primary(member.origin.file, name_span, "not a variable name")
-                    .help(
-                        "environment variables are named with letters, digits and `_`, \
-                         not starting with a digit, and not starting with `PIPEC_` \
-                         (the runner's own)",
-                    ),
-                );
                 continue;
             }
             if let Some(value) = self.env_value(expr, file) {
@@ -470,6 +456,23 @@ pub const ONE_PER_DEPLOYMENT: [(&str, &str); 3] = [
     ("rollback", "a `rollback` command"),
     ("strategy", "a `strategy`"),
 ];
+
+/// `P0701` for an `env` entry whose name cannot name an environment
+/// variable the plan sets (see [`is_env_name`]), at the name.
+pub fn env_name_problem(name: &crate::syntax::ast::Ident, file: FileId) -> Option<Diagnostic> {
+    (!is_env_name(&name.name)).then(|| {
+        Diagnostic::error(
+            Code::TYPE_MISMATCH,
+            format!("`{}` is not a name for an environment variable", name.name),
+        )
+        .primary(file, name.span, "not a variable name")
+        .help(
+            "environment variables are named with letters, digits and `_`, \
+             not starting with a digit, and not starting with `PIPEC_` \
+             (the runner's own)",
+        )
+    })
+}
 
 /// Whether `name` can name an environment variable the plan sets: a C
 /// identifier that is not one of the runner's own (`PIPEC_...`).

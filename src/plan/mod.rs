@@ -20,7 +20,7 @@ mod steps;
 mod values;
 pub mod words;
 
-pub use commands::{ONE_PER_DEPLOYMENT, second_deploy_field};
+pub use commands::{ONE_PER_DEPLOYMENT, env_name_problem, second_deploy_field};
 pub use gates::{artifact_blocker_problem, requirement_problem};
 pub use origins::{branch_given_twice, source_origin_problems};
 pub use values::{

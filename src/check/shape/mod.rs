@@ -959,6 +959,10 @@ impl ShapeChecker {
             {
                 late_positional_arguments(value, self.file, &mut self.diagnostics);
             }
+            if let MemberKind::Env { name, .. } = &member.kind {
+                self.diagnostics
+                    .extend(crate::plan::env_name_problem(name, self.file));
+            }
             if let MemberKind::TrafficLimit { share } = &member.kind {
                 self.diagnostics.extend(crate::plan::builtin_value_problem(
                     crate::plan::Builtin::Share,

@@ -150,6 +150,27 @@ pub fn scan(text: &str) -> Scan {
     scanner.scan
 }
 
+/// Where the first unescaped `"` of `line` is, when the line holds an
+/// odd number of them: the quote that ends a string begun on the line
+/// before.
+fn closing_quote(line: &[u8]) -> Option<usize> {
+    let mut quotes = Vec::new();
+    let mut idx = 0;
+    while let Some(&byte) = line.get(idx) {
+        match byte {
+            b'\\' => idx += 2,
+            b'"' => {
+                quotes.push(idx);
+                idx += 1;
+            }
+            _ => idx += 1,
+        }
+    }
+    (quotes.len() % 2 == 1)
+        .then(|| quotes.first().copied())
+        .flatten()
+}
+
 impl Scanner<'_> {
     fn peek(&self, offset: usize) -> Option<u8> {
         self.bytes.get(self.pos + offset).copied()
@@ -273,6 +294,16 @@ impl Scanner<'_> {
             span: Span::new(start, end_trimmed),
         });
         self.pos = end;
+        // A string broken across two lines (`"x` and `yz"`) is one mistake:
+        // when the next line holds an odd number of quotes, its first ends
+        // this string, and the rest of that line is read as code, not as
+        // a second string left open.
+        let next_start = end + 1;
+        let next_line = self.bytes.get(next_start..self.line_end(next_start));
+        if let Some(closing) = next_line.and_then(closing_quote) {
+            self.pos = next_start + closing + 1;
+            self.line_start = next_start;
+        }
     }
 
     fn open(&mut self, byte: u8) {

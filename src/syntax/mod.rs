@@ -396,6 +396,21 @@ fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {
                     .help("remove it, or add the opening delimiter it closes"),
             }
         }
+        ScanProblem::BadInterpolation { span, at, name } => Diagnostic::error(
+            Code::SYNTAX,
+            "an interpolation is a name between `${` and `}`",
+        )
+        .primary(
+            file,
+            *at,
+            if name.is_empty() {
+                "expected a name after `${`".to_string()
+            } else {
+                format!("expected `}}` after `{name}`")
+            },
+        )
+        .secondary(file, *span, "this interpolation")
+        .help("write the name with nothing around it, `${service}`; `\\$` writes a literal `$`"),
         ScanProblem::TooDeep { span } => Diagnostic::error(
             Code::NESTING_TOO_DEEP,
             format!("nesting deeper than {} levels", scan::MAX_NESTING),

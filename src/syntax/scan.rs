@@ -76,6 +76,16 @@ pub enum ScanProblem {
         /// the depth first went wrong.
         premature: Option<Span>,
     },
+    /// `${` in a string not followed by a name and `}` (`${service }`).
+    BadInterpolation {
+        /// From `${` to what stops it.
+        span: Span,
+        /// What stops it: the first byte that is not part of a name, or
+        /// the `}` right after `${`.
+        at: Span,
+        /// The name before it, if any.
+        name: String,
+    },
     /// Brackets nested deeper than [`MAX_NESTING`].
     TooDeep {
         /// The first bracket past the limit.
@@ -280,6 +290,9 @@ impl Scanner<'_> {
                 Some(b'\\') if self.bytes.get(idx + 1).is_some_and(|&next| next != b'\n') => {
                     idx += 2;
                 }
+                Some(b'$') if self.bytes.get(idx + 1) == Some(&b'{') => {
+                    idx = self.interpolation(idx);
+                }
                 Some(b'\n') | None => break,
                 Some(_) => idx += 1,
             }
@@ -304,6 +317,44 @@ impl Scanner<'_> {
             self.pos = next_start + closing + 1;
             self.line_start = next_start;
         }
+    }
+
+    /// Checks the interpolation starting at `start` (`${`) and returns
+    /// where the string goes on: after its `}`, or, when it has none right
+    /// after a name, at what stopped it, which is reported (the parser
+    /// would say only that the string is not one).
+    fn interpolation(&mut self, start: usize) -> usize {
+        let name_start = start + 2;
+        let name_len = self.bytes.get(name_start..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|&&byte| {
+                    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.')
+                })
+                .count()
+        });
+        let name_end = name_start + name_len;
+        if name_len > 0 && self.bytes.get(name_end) == Some(&b'}') {
+            return name_end + 1;
+        }
+        let stop_len = match self.bytes.get(name_end) {
+            None | Some(b'\n' | b'\r' | b'"') => 0,
+            Some(b'}') => 1,
+            Some(_) => self
+                .text
+                .get(name_end..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8),
+        };
+        self.problems.push(ScanProblem::BadInterpolation {
+            span: Span::new(start, name_end),
+            at: Span::new(name_end, name_end + stop_len),
+            name: self
+                .text
+                .get(name_start..name_end)
+                .unwrap_or("")
+                .to_string(),
+        });
+        name_end
     }
 
     fn open(&mut self, byte: u8) {

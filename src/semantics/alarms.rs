@@ -66,9 +66,41 @@ struct Walk {
     /// is being expanded, for an expansion too long, as a reference to the
     /// alarm would blame it.
     root: Option<(FileId, Span)>,
+    /// The fewest characters the operators around the expression being
+    /// rendered add to the rule: `NOT ` for each `not`, and for each
+    /// operand of `and` or `or` its separator and another operand (an
+    /// alarm is at least `ALARM("x")`). Once that and the shortest alarm
+    /// pass [`MAX_RULE_LENGTH`], the rule is too long whatever is inside,
+    /// so the walk stops there: its depth, and the stack it takes, are
+    /// bounded by the limit on the text, however alarms nest.
+    floor: usize,
+    /// The `floor` when each alarm of `stack` began to expand: what the
+    /// operators around its own expression add is the floor less that.
+    entry_floors: Vec<usize>,
 }
 
+/// The shortest an alarm renders: `ALARM("x")`.
+const SHORTEST_ALARM: usize = 10;
+
 impl Walk {
+    /// Marks the text too long once the operators around the expression
+    /// being rendered make it so (see `floor`), blaming the innermost
+    /// alarm whose own expression they make too long: the one a reference
+    /// reaching it would be too long through, as when the text is counted.
+    fn overflow_in_depth(&mut self, file: FileId, span: Span) {
+        if self.too_long.is_none() {
+            let floor = self.floor;
+            let own = self
+                .stack
+                .iter()
+                .zip(&self.entry_floors)
+                .rev()
+                .find(|(_, entry)| floor - **entry + SHORTEST_ALARM > MAX_RULE_LENGTH)
+                .map(|(&(_, file, span), _)| (file, span));
+            self.too_long = Some(own.or(self.root).unwrap_or((file, span)));
+        }
+    }
+
     /// Marks the text too long, blaming the alarm being expanded (whose own
     /// expression is too long, and is reported there, once, however many
     /// alarms name it), or the expression rendered when none is.
@@ -94,6 +126,8 @@ impl AlarmRenderer<'_, '_> {
             failed: std::collections::HashSet::new(),
             cycles: 0,
             root: None,
+            floor: 0,
+            entry_floors: Vec::new(),
         };
         let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
@@ -114,6 +148,8 @@ impl AlarmRenderer<'_, '_> {
             failed: std::collections::HashSet::new(),
             cycles: 0,
             root: Some((file, value.span)),
+            floor: 0,
+            entry_floors: Vec::new(),
         };
         let rendered = self.render_in(value, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
@@ -134,6 +170,8 @@ impl AlarmRenderer<'_, '_> {
             failed: std::collections::HashSet::new(),
             cycles: 0,
             root: None,
+            floor: 0,
+            entry_floors: vec![0],
         };
         let rendered = self
             .render_in(value, decl.file, &mut walk)
@@ -171,6 +209,10 @@ impl AlarmRenderer<'_, '_> {
         walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
         if walk.too_long.is_some() {
+            return None;
+        }
+        if walk.floor + SHORTEST_ALARM > MAX_RULE_LENGTH {
+            walk.overflow_in_depth(file, expr.span);
             return None;
         }
         let rendered = self.render_expr(expr, file, walk)?;
@@ -240,13 +282,27 @@ impl AlarmRenderer<'_, '_> {
             ExprKind::Or(operands) => self.join(operands, " OR ", Precedence::Or, file, walk),
             ExprKind::And(operands) => self.join(operands, " AND ", Precedence::And, file, walk),
             ExprKind::Not(inner) => {
-                let (text, precedence) = self.render_in(inner, file, walk)?;
-                let text = if precedence == Precedence::Atom {
-                    text
+                // A run of `not`s is rendered in one step, not one call
+                // each: the operand once, then a `NOT ` for each.
+                let mut nots = 1;
+                let mut operand = &**inner;
+                while let ExprKind::Not(deeper) = &operand.kind {
+                    nots += 1;
+                    operand = deeper;
+                }
+                walk.floor += 4 * nots;
+                let rendered = self.render_in(operand, file, walk);
+                walk.floor -= 4 * nots;
+                let (text, precedence) = rendered?;
+                let mut out = "NOT ".repeat(nots);
+                if precedence == Precedence::Atom {
+                    out.push_str(&text);
                 } else {
-                    format!("({text})")
-                };
-                Some((format!("NOT {text}"), Precedence::Atom))
+                    out.push('(');
+                    out.push_str(&text);
+                    out.push(')');
+                }
+                Some((out, Precedence::Atom))
             }
             _ => {
                 self.diagnostics.push(
@@ -272,8 +328,14 @@ impl AlarmRenderer<'_, '_> {
         // Joined as they come: the text is only used if none fails.
         let mut joined = String::new();
         let mut failed = false;
+        // Beside each operand, the others add at least their separators
+        // and an alarm each.
+        let beside = operands.len().saturating_sub(1) * (separator.len() + SHORTEST_ALARM);
         for operand in operands {
-            match self.render_in(operand, file, walk) {
+            walk.floor += beside;
+            let rendered = self.render_in(operand, file, walk);
+            walk.floor -= beside;
+            match rendered {
                 Some((text, precedence)) => {
                     if !joined.is_empty() {
                         joined.push_str(separator);
@@ -317,8 +379,10 @@ impl AlarmRenderer<'_, '_> {
         }
         let cycles = walk.cycles;
         walk.stack.push((dotted, file, value.span));
+        walk.entry_floors.push(walk.floor);
         let rendered = self.render_in(value, file, walk);
         walk.stack.pop();
+        walk.entry_floors.pop();
         if rendered.is_none() && walk.cycles == cycles {
             walk.failed.insert((file, value.span));
         }

@@ -962,19 +962,6 @@ pub(crate) fn select_plans(
     Ok(chosen)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_panic_exits_with_the_internal_error_status() {
-        let code = exit_status_even_on_a_bug(|| panic!("a bug"));
-        assert_eq!(code, ExitCode::from(EXIT_FAILURE));
-        let code = exit_status_even_on_a_bug(|| ExitCode::from(EXIT_ERRORS));
-        assert_eq!(code, ExitCode::from(EXIT_ERRORS));
-    }
-}
-
 /// The help of a `--pipeline` that names no pipeline of `file`: the
 /// pipelines it declares, or that it declares none.
 fn pipelines_help(file: &std::path::Path, names: &[&str]) -> String {
@@ -991,3 +978,17 @@ fn pipelines_help(file: &std::path::Path, names: &[&str]) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_exits_with_the_internal_error_status() {
+        let code = exit_status_even_on_a_bug(|| panic!("a bug"));
+        assert_eq!(code, ExitCode::from(EXIT_FAILURE));
+        let code = exit_status_even_on_a_bug(|| ExitCode::from(EXIT_ERRORS));
+        assert_eq!(code, ExitCode::from(EXIT_ERRORS));
+    }
+}
+

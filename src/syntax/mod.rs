@@ -186,6 +186,7 @@ enum Reader {
 
 fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
     let scanned = scan::scan(text);
+    let lone_return = lone_carriage_return(text, &scanned.comments, file);
     // A declaration per chunk: the tree's list of them, kept to the end
     // of a run, has room for no more.
     let declarations = scanned
@@ -199,7 +200,7 @@ fn parse_file_with(text: &str, file: FileId, reader: Reader) -> Parsed {
             comments: scanned.comments,
             broken_names: Vec::new(),
         },
-        diagnostics: Vec::new(),
+        diagnostics: lone_return.into_iter().collect(),
     };
     let comment_ends = lower::comment_ends(&parsed.file.comments);
     for chunk in &scanned.chunks {
@@ -341,6 +342,35 @@ fn hash_comment_diagnostic(span: Span, file: FileId) -> Diagnostic {
     )
     .note("the rest of the file is checked as if this line were a comment")
     .help("write `//` for a comment")
+}
+
+/// `P0001` at the first carriage return in a `//` comment that no line
+/// feed follows, with text after it: a line ends at a line feed (LF or CRLF), so with old Mac
+/// line endings the comment runs on past it and hides the code after it.
+/// Elsewhere such a character only separates tokens, as a blank does.
+/// Said once, whatever the file holds after it.
+fn lone_carriage_return(text: &str, comments: &[ast::Comment], file: FileId) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let at = comments.iter().find_map(|comment| {
+        let body = text.get(comment.span.start()..comment.span.end())?;
+        body.match_indices('\r')
+            .find(|&(offset, _)| {
+                let at = comment.span.start() + offset;
+                // Only where it hides something: text after it that a
+                // reader would take for the next line.
+                bytes.get(at + 1) != Some(&b'\n')
+                    && body
+                        .get(offset + 1..)
+                        .is_some_and(|rest| !rest.trim().is_empty())
+            })
+            .map(|(offset, _)| comment.span.start() + offset)
+    })?;
+    Some(
+        Diagnostic::error(Code::SYNTAX, "a carriage return in a comment ends no line")
+            .primary(file, Span::new(at, at + 1), "the comment runs on past it")
+            .note("a line ends at a line feed (LF, or CR LF): what follows a lone carriage return, up to the next line feed, is comment")
+            .help("save the file with LF (or CR LF) line endings"),
+    )
 }
 
 fn scan_diagnostic(problem: &ScanProblem, file: FileId) -> Diagnostic {

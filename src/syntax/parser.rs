@@ -309,7 +309,11 @@ fn found_token(text: &str, pos: usize) -> Found {
         || first.is_whitespace()
         || matches!(first, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}');
     Found {
-        description: if invisible {
+        description: if first == ' ' {
+            "a space".to_string()
+        } else if first == '\t' {
+            "a tab".to_string()
+        } else if invisible {
             format!("the invisible character U+{:04X}", u32::from(first))
         } else {
             format!("`{first}`")
@@ -661,7 +665,43 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
             }
         });
     }
-    colon_before(text, pos)
+    colon_before(text, pos).or_else(|| colon_of_member(text, pos))
+}
+
+/// `key: [a, b]` after other members on its line (`stage s { regions: [a,
+/// b] }`): the error sits inside the value, after a member that starts
+/// with `name:` and a value, since the member's start (the line's, or the
+/// last `{`, `}` or `;` before the error).
+fn colon_of_member(text: &str, pos: usize) -> Option<Habit> {
+    let before = text.get(..pos)?;
+    let line_start = before.rfind('\n').map_or(0, |idx| idx + 1);
+    let start = before
+        .get(line_start..)?
+        .rfind(['{', '}', ';'])
+        .map_or(line_start, |idx| line_start + idx + 1);
+    let member = text.get(start..pos)?;
+    let trimmed = member.trim_start();
+    let key_start = start + (member.len() - trimmed.len());
+    let key_len = trimmed
+        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+        .unwrap_or(trimmed.len());
+    let after_key = trimmed.get(key_len..)?;
+    let spaces = after_key.len() - after_key.trim_start_matches([' ', '\t']).len();
+    let colon = key_start + key_len + spaces;
+    let value = text.get(colon + 1..pos)?.trim_start_matches([' ', '\t']);
+    let value_follows =
+        value.starts_with(['"', '[', '-']) || value.starts_with(|ch: char| ch.is_ascii_digit());
+    (key_len > 0
+        && text.get(colon..)?.starts_with(':')
+        && !text.get(colon..)?.starts_with("::")
+        && value_follows)
+        .then_some(Habit {
+            title: "`key: value` is YAML; `.pipe` assigns with `=`",
+            label: "a YAML-style key",
+            help: "write `name = value`; `name : type` declares a field's type",
+            span: (colon, colon + 1),
+            colon: true,
+        })
 }
 
 /// `key: "value"` in the middle of a line: the error sits on a value right

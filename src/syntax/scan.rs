@@ -446,13 +446,19 @@ impl Scanner<'_> {
             } else if !at_column_zero || !ITEM_KEYWORDS.contains(&word) {
                 false
             } else if RECOVERY_KEYWORDS.contains(&word) {
-                // `registry = aws` is a field; `registry aws {` a declaration.
+                // `registry = aws` is a field; `registry aws {` a declaration,
+                // as `import "std/aws"` is (an import names a path, not a
+                // name: `import x` is no declaration).
                 self.text
                     .get(end..)
                     .map(|rest| rest.trim_start_matches([' ', '\t']))
                     .is_some_and(|rest| {
                         rest.starts_with(|ch: char| {
-                            ch.is_ascii_alphabetic() || ch == '_' || ch == '"'
+                            if word == "import" {
+                                ch == '"'
+                            } else {
+                                ch.is_ascii_alphabetic() || ch == '_'
+                            }
                         })
                     })
             } else {

@@ -224,6 +224,8 @@ impl Placer<'_, '_> {
             // otherwise the inherited list).
             let mut last_change = (base_file, expr.span);
             let mut appended_at: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
+            // Regions an edit removed (`-=`), which the wave does not place.
+            let mut removed: BTreeSet<String> = BTreeSet::new();
             for (op_member, op_file) in field.list_ops() {
                 let MemberKind::FieldAssign { op, value, .. } = &op_member.kind else {
                     continue;
@@ -305,6 +307,7 @@ impl Placer<'_, '_> {
                         (AssignOp::Remove, true) => {
                             appended_at.remove(&code);
                             set.retain(|existing| *existing != code);
+                            removed.insert(code);
                         }
                         _ if checked_in_merge => {}
                         (AssignOp::Append, true) => {
@@ -338,7 +341,16 @@ impl Placer<'_, '_> {
             }
             let origin = (base_file, base.span);
             let mut reported = false;
-            for code in &set {
+            // A region the wave's literal list names is its to place,
+            // whatever a filter after the list keeps: one placed before, or
+            // excluded, is the list's mistake even when the filter drops it.
+            let mut checked = set.clone();
+            checked.extend(literal_regions(expr).into_iter().filter(|code| {
+                !set.contains(code)
+                    && !removed.contains(code)
+                    && (excluded.contains(code) || placed.contains_key(code))
+            }));
+            for code in &checked {
                 if excluded.contains(code) {
                     self.diagnostics.push(
                         Diagnostic::error(
@@ -368,7 +380,7 @@ impl Placer<'_, '_> {
                             .help("each production region is deployed exactly once: remove it from one wave"),
                     );
                     reported = true;
-                } else {
+                } else if set.contains(code) {
                     placed.insert(code.clone(), ((*name).to_string(), origin.0, origin.1));
                 }
             }
@@ -484,4 +496,24 @@ fn rest_span(expr: &Expr) -> Option<Span> {
 
 fn head(member: &Resolved<'_>) -> Span {
     crate::semantics::merge::head_span(member.member)
+}
+
+/// The regions a wave's literal list names, when its expression is one
+/// (`[a, b]`) or filters or takes from one (`[a, b] where ...`), in the
+/// order written.
+fn literal_regions(expr: &Expr) -> Vec<String> {
+    let list = match &expr.kind {
+        ExprKind::Postfix { base, .. } => base,
+        _ => expr,
+    };
+    let ExprKind::List(items) = &list.kind else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ExprKind::Path(path) => Some(path.to_dotted()),
+            _ => None,
+        })
+        .collect()
 }

@@ -601,8 +601,21 @@ fn reason_and_expiry(
     let mut reason = None;
     let mut expires = None;
     for field in &body.members {
-        let MemberKind::FieldAssign { name, value, .. } = &field.kind else {
-            continue;
+        let (name, value) = match &field.kind {
+            MemberKind::FieldAssign { name, value, .. } => (name, value),
+            // Given with a type, which is `P0701` where it is written: the
+            // reason is given, and is not also missing.
+            MemberKind::FieldDecl {
+                name,
+                value: Some(_),
+                ..
+            } => {
+                if name.name == "reason" {
+                    reason = Some(String::new());
+                }
+                continue;
+            }
+            _ => continue,
         };
         let literal = match &value.kind {
             crate::syntax::ast::ExprKind::Literal(literal) => Some(&literal.value),

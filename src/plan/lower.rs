@@ -661,9 +661,41 @@ impl<'w> Lowerer<'_, 'w> {
                         };
                         SourceOrigin::Git { url, branch }
                     }
-                    ("store", Some(url)) => SourceOrigin::ArtifactStore {
-                        url: self.interpolated_origin(url, file, "location"),
-                    },
+                    ("store", Some(url)) => {
+                        // An inherited body's `branch` under a descendant's
+                        // `store(...)` would be dropped without a word; one
+                        // in the source as written is reported there.
+                        if let Some((_, field)) = member
+                            .body
+                            .as_ref()
+                            .and_then(|body| self.text(body, "branch"))
+                            && !member.member.kind.body().is_some_and(|body| {
+                                body.members
+                                    .iter()
+                                    .any(|written| std::ptr::eq(written, field.member))
+                            })
+                        {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::TYPE_MISMATCH,
+                                    "a `store(...)` source has no branch",
+                                )
+                                .primary(
+                                    field.origin.file,
+                                    head_span(field.member),
+                                    "a branch it would ignore",
+                                )
+                                .secondary(file, origin.span, "the source is a store here")
+                                .help(
+                                    "a branch belongs to a `git(...)` source: keep this one \
+                                     a `git(...)` source, or add the store under a name of its own",
+                                ),
+                            );
+                        }
+                        SourceOrigin::ArtifactStore {
+                            url: self.interpolated_origin(url, file, "location"),
+                        }
+                    }
                     // Reported where it is written (`origins`).
                     _ => return,
                 }

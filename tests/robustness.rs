@@ -139,6 +139,54 @@ fn long_chains_of_alarm_references_are_a_diagnostic_not_a_crash() {
     }
 }
 
+/// Alarms that each wrap the one before in many `not`s, or in `not` and
+/// `and` by turns, sixty deep: each is within the limits of one
+/// declaration, but written out in full the last is far past CloudWatch's
+/// 10,240 characters (`P0603`), or nests its operators more than 256 deep
+/// (`P0007`), found without walking as deep as the chain: the walk once
+/// overflowed the stack.
+#[test]
+fn deep_chains_of_negated_alarms_are_too_long_not_a_crash() {
+    let chain = |wrap: &dyn Fn(String) -> String| {
+        let mut text = String::from("alarm a0 = ALARM(\"x\")\n");
+        for index in 1..=60 {
+            text.push_str(&format!(
+                "alarm a{index} = {}\n",
+                wrap(format!("a{}", index - 1))
+            ));
+        }
+        text
+    };
+    let nots = chain(&|inner| {
+        let mut text = inner;
+        for _ in 0..20 {
+            text = format!("({}{text})", "not ".repeat(64));
+        }
+        text
+    });
+    let alternating = chain(&|inner| {
+        let mut text = inner;
+        for _ in 0..30 {
+            text = format!("not (ALARM(\"y\") and {text})");
+        }
+        text
+    });
+    for (text, code) in [
+        (nots, Code::ALARM_RULE_TOO_LONG),
+        (alternating, Code::NESTING_TOO_DEEP),
+    ] {
+        let checked = std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn(move || support::check_fixture("chain.pipe", &text))
+            .unwrap()
+            .join()
+            .expect("the checker panicked or overflowed");
+        let found = codes(&checked);
+        assert!(!found.is_empty(), "nothing reported");
+        assert!(found.iter().all(|found| *found == code), "{found:?}");
+    }
+}
+
 /// CloudWatch's limit on a rule is 10,240 characters, counted as the
 /// rule is written out: `ALARM("x…") OR ALARM("y…")` of exactly the limit
 /// is a rule, one character more is `P0603`, at the alarm's expression.

@@ -136,7 +136,9 @@ codes! {
         "Brackets, `not`s or alarm references are nested deeper than the limit.",
         "A declaration may nest brackets (`(`, `[`, `{`) at most 64 levels deep, \
          and chain at most 64 `not`s; alarms that name alarms (`a2 = a1`, \
-         `a1 = a0`) may do so at most 64 references deep. Real pipelines never \
+         `a1 = a0`) may do so at most 64 references deep, and an alarm written \
+         out in full, the alarms it names included, nests its operators at \
+         most 256 deep (a run of `not`s counts once). Real pipelines never \
          come close; the limits keep the compiler's memory and stack bounded on \
          any input.";
     FILE_TOO_LARGE = "P0008", "file-too-large",

@@ -46,6 +46,12 @@ pub const MAX_RULE_LENGTH: usize = 10_240;
 /// bounded. Real alarms combine a level or two.
 pub const MAX_ALARM_DEPTH: usize = crate::syntax::scan::MAX_NESTING;
 
+/// How deep the operators of an alarm written out in full may nest, the
+/// alarms it names included (a run of `not`s counts once): four times what
+/// one declaration may nest. Rendering recurses once per level, so the
+/// limit bounds its stack however alarms nest inside each other.
+pub const MAX_EXPANDED_NESTING: usize = 4 * crate::syntax::scan::MAX_NESTING;
+
 /// The state of one [`AlarmRenderer::render`]: the alarms being expanded,
 /// innermost last, with where each one's expression is (for cycles, and to
 /// blame the right alarm); and, once the text has grown past
@@ -77,6 +83,11 @@ struct Walk {
     /// The `floor` when each alarm of `stack` began to expand: what the
     /// operators around its own expression add is the floor less that.
     entry_floors: Vec<usize>,
+    /// How many operators enclose the expression being rendered (a run of
+    /// `not`s counts once), and whether that passed
+    /// [`MAX_EXPANDED_NESTING`], which ends the walk.
+    nesting: usize,
+    too_nested: bool,
 }
 
 /// The shortest an alarm renders: `ALARM("x")`.
@@ -128,6 +139,8 @@ impl AlarmRenderer<'_, '_> {
             root: None,
             floor: 0,
             entry_floors: Vec::new(),
+            nesting: 0,
+            too_nested: false,
         };
         let rendered = self.render_in(expr, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
@@ -150,6 +163,8 @@ impl AlarmRenderer<'_, '_> {
             root: Some((file, value.span)),
             floor: 0,
             entry_floors: Vec::new(),
+            nesting: 0,
+            too_nested: false,
         };
         let rendered = self.render_in(value, file, &mut walk).map(|(text, _)| text);
         self.finish(&walk, rendered)
@@ -172,6 +187,8 @@ impl AlarmRenderer<'_, '_> {
             root: None,
             floor: 0,
             entry_floors: vec![0],
+            nesting: 0,
+            too_nested: false,
         };
         let rendered = self
             .render_in(value, decl.file, &mut walk)
@@ -208,7 +225,7 @@ impl AlarmRenderer<'_, '_> {
         file: FileId,
         walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
-        if walk.too_long.is_some() {
+        if walk.too_long.is_some() || walk.too_nested {
             return None;
         }
         if walk.floor + SHORTEST_ALARM > MAX_RULE_LENGTH {
@@ -290,9 +307,13 @@ impl AlarmRenderer<'_, '_> {
                     nots += 1;
                     operand = deeper;
                 }
+                if !self.nest(walk, file, expr.span) {
+                    return None;
+                }
                 walk.floor += 4 * nots;
                 let rendered = self.render_in(operand, file, walk);
                 walk.floor -= 4 * nots;
+                walk.nesting -= 1;
                 let (text, precedence) = rendered?;
                 let mut out = "NOT ".repeat(nots);
                 if precedence == Precedence::Atom {
@@ -326,6 +347,55 @@ impl AlarmRenderer<'_, '_> {
         // Every operand is rendered, so that each problem is reported,
         // until the text is too long to be an alarm rule.
         // Joined as they come: the text is only used if none fails.
+        let first = operands.first()?;
+        if !self.nest(walk, file, first.span) {
+            return None;
+        }
+        let rendered = self.join_operands(operands, separator, own, file, walk);
+        walk.nesting -= 1;
+        rendered
+    }
+
+    /// One level deeper in the expression being written out: `false`,
+    /// reported once, past [`MAX_EXPANDED_NESTING`].
+    fn nest(&mut self, walk: &mut Walk, file: FileId, span: Span) -> bool {
+        if walk.nesting >= MAX_EXPANDED_NESTING {
+            walk.too_nested = true;
+            // Blamed on the alarm written out, not on the operator deep
+            // inside another alarm where the count ran out.
+            let at = walk
+                .stack
+                .first()
+                .map(|&(_, file, span)| (file, span))
+                .or(walk.root)
+                .unwrap_or((file, span));
+            if !self.reported_too_deep {
+                self.reported_too_deep = true;
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::NESTING_TOO_DEEP,
+                        format!(
+                            "written out in full, this alarm nests more than {MAX_EXPANDED_NESTING} operators deep"
+                        ),
+                    )
+                    .primary(at.0, at.1, format!("more than {MAX_EXPANDED_NESTING} operators down, counting the alarms it names"))
+                    .help("name fewer alarms inside each other, or combine them in CloudWatch and name the composite alarm with `ALARM(\"...\")`"),
+                );
+            }
+            return false;
+        }
+        walk.nesting += 1;
+        true
+    }
+
+    fn join_operands(
+        &mut self,
+        operands: &[Expr],
+        separator: &str,
+        own: Precedence,
+        file: FileId,
+        walk: &mut Walk,
+    ) -> Option<(String, Precedence)> {
         let mut joined = String::new();
         let mut failed = false;
         // Beside each operand, the others add at least their separators

@@ -991,4 +991,3 @@ mod tests {
         assert_eq!(code, ExitCode::from(EXIT_ERRORS));
     }
 }
-

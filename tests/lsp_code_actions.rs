@@ -166,43 +166,35 @@ fn an_unknown_rule_is_corrected() {
     assert_eq!(check_fixes("fix-rule", &files, "rules.pipe", "P0802"), 1);
 }
 
+/// Checks the fixes of the first P0801 in `target` of a workspace where
+/// a service extends `BASE`, whose file imports the policy `rules`.
+fn check_exemption(name: &str, rules: &str, target: &str) -> usize {
+    let base = BASE.replace(
+        "import \"std/aws\"",
+        "import \"std/aws\"\nimport \"rules.pipe\"",
+    );
+    let svc = "import \"base.pipe\"\n\npipeline Svc extends Base {\n}\n";
+    let files = [
+        ("pipec.toml", ""),
+        ("rules.pipe", rules),
+        ("base.pipe", base.as_str()),
+        ("svc.pipe", svc),
+    ];
+    check_fixes(name, &files, target, "P0801")
+}
+
 /// Two findings at the pipeline's name, of one code, are told apart by
 /// their message: the fix offered for one exempts from its rule alone.
 #[test]
 fn findings_at_one_place_each_get_their_own_exemption() {
     let rules = "policy release { warn integration-tests; warn load-test }\n";
-    let base = BASE.replace(
-        "import \"std/aws\"",
-        "import \"std/aws\"\nimport \"rules.pipe\"",
-    );
-    let svc = "import \"base.pipe\"\n\npipeline Svc extends Base {\n}\n";
-    let files = [
-        ("pipec.toml", ""),
-        ("rules.pipe", rules),
-        ("base.pipe", base.as_str()),
-        ("svc.pipe", svc),
-    ];
-    assert_eq!(
-        check_fixes("fix-exempt-one-rule", &files, "svc.pipe", "P0801"),
-        1
-    );
+    assert_eq!(check_exemption("fix-exempt-one-rule", rules, "svc.pipe"), 1);
 }
 
 #[test]
 fn an_exemption_goes_in_the_policy_of_another_file() {
     let rules = "policy release { deny signed-artifacts }\n";
-    let base = BASE.replace(
-        "import \"std/aws\"",
-        "import \"std/aws\"\nimport \"rules.pipe\"",
-    );
-    let svc = "import \"base.pipe\"\n\npipeline Svc extends Base {\n}\n";
-    let files = [
-        ("pipec.toml", ""),
-        ("rules.pipe", rules),
-        ("base.pipe", base.as_str()),
-        ("svc.pipe", svc),
-    ];
-    assert_eq!(check_fixes("fix-exempt", &files, "base.pipe", "P0801"), 1);
+    assert_eq!(check_exemption("fix-exempt", rules, "base.pipe"), 1);
 }
 
 #[test]

@@ -656,13 +656,7 @@ fn yaml_habit(text: &str, pos: usize) -> Option<Habit> {
                 colon: false,
             }
         } else {
-            Habit {
-                title: "`key: value` is YAML; `.pipe` assigns with `=`",
-                label: "a YAML-style key",
-                help: "write `name = value`; `name : type` declares a field's type",
-                span: (colon, colon + 1),
-                colon: true,
-            }
+            colon_for_equals(colon)
         });
     }
     colon_before(text, pos).or_else(|| colon_of_member(text, pos))
@@ -695,13 +689,18 @@ fn colon_of_member(text: &str, pos: usize) -> Option<Habit> {
         && text.get(colon..)?.starts_with(':')
         && !text.get(colon..)?.starts_with("::")
         && value_follows)
-        .then_some(Habit {
-            title: "`key: value` is YAML; `.pipe` assigns with `=`",
-            label: "a YAML-style key",
-            help: "write `name = value`; `name : type` declares a field's type",
-            span: (colon, colon + 1),
-            colon: true,
-        })
+        .then(|| colon_for_equals(colon))
+}
+
+/// The `:` at `colon`, written for `=` (`key: value`).
+fn colon_for_equals(colon: usize) -> Habit {
+    Habit {
+        title: "`key: value` is YAML; `.pipe` assigns with `=`",
+        label: "a YAML-style key",
+        help: "write `name = value`; `name : type` declares a field's type",
+        span: (colon, colon + 1),
+        colon: true,
+    }
 }
 
 /// `key: "value"` in the middle of a line: the error sits on a value right
@@ -716,13 +715,7 @@ fn colon_before(text: &str, pos: usize) -> Option<Habit> {
     (before.ends_with(':')
         && (name_char_before.is_ascii_alphanumeric() || name_char_before == '_')
         && value_follows)
-        .then_some(Habit {
-            title: "`key: value` is YAML; `.pipe` assigns with `=`",
-            label: "a YAML-style key",
-            help: "write `name = value`; `name : type` declares a field's type",
-            span: (colon, colon + 1),
-            colon: true,
-        })
+        .then(|| colon_for_equals(colon))
 }
 
 #[cfg(test)]

@@ -116,8 +116,8 @@ pub fn jobs(
 /// first: a deploy that ran the plan's command is undone by its `rollback`
 /// command if it started (its job neither skipped nor never reached), each
 /// whatever became of the undos before it; the deploys the hook made by
-/// one `HOOK rollback`, told of the last of them that started. `job_env` is the job's own environment, which the
-/// steps do not repeat.
+/// one `HOOK rollback`, told of the last of them that started. `job_env`
+/// is the job's own environment, which the steps do not repeat.
 fn undo_steps(
     deploys: &[&Step],
     members: &BTreeMap<String, Vec<String>>,

@@ -271,6 +271,17 @@ impl Defaults {
 /// data points are awaited (the scope's member).
 pub(super) type BakeParts = (Option<Bake>, Vec<(DataPoints, Trace)>, Trace);
 
+/// Whether `field`, a member of `member`'s merged body, is written in the
+/// body of `member` as written here, not inherited: what the source's own
+/// checks (`origins`) already report.
+fn written_in_own_body(member: &Resolved<'_>, field: &Resolved<'_>) -> bool {
+    member.member.kind.body().is_some_and(|body| {
+        body.members
+            .iter()
+            .any(|written| std::ptr::eq(written, field.member))
+    })
+}
+
 /// A step id: `parts` joined with `/` (`production/first/ap-east-1/deploy`).
 /// Written without the formatting machinery (every step has one), in a
 /// buffer of the thread's, so that the id costs the one allocation of its
@@ -633,11 +644,7 @@ impl<'w> Lowerer<'_, 'w> {
                                 // Both in the source as written: reported
                                 // there (`origins`).
                                 if let (Some((_, field)), Some(arg)) = (field, branch_arg)
-                                    && !member.member.kind.body().is_some_and(|body| {
-                                        body.members
-                                            .iter()
-                                            .any(|written| std::ptr::eq(written, field.member))
-                                    })
+                                    && !written_in_own_body(member, field)
                                 {
                                     self.diagnostics.push(branch_given_twice(
                                         (field.origin.file, head_span(field.member)),
@@ -669,11 +676,7 @@ impl<'w> Lowerer<'_, 'w> {
                             .body
                             .as_ref()
                             .and_then(|body| self.text(body, "branch"))
-                            && !member.member.kind.body().is_some_and(|body| {
-                                body.members
-                                    .iter()
-                                    .any(|written| std::ptr::eq(written, field.member))
-                            })
+                            && !written_in_own_body(member, field)
                         {
                             self.diagnostics.push(
                                 Diagnostic::error(

@@ -296,35 +296,15 @@ impl AlarmRenderer<'_, '_> {
             ExprKind::Path(path) => self.reference(path, expr, file, walk),
             // Already reported where it was read.
             ExprKind::Invalid => None,
-            ExprKind::Or(operands) => self.join(operands, " OR ", Precedence::Or, file, walk),
-            ExprKind::And(operands) => self.join(operands, " AND ", Precedence::And, file, walk),
-            ExprKind::Not(inner) => {
-                // A run of `not`s is rendered in one step, not one call
-                // each: the operand once, then a `NOT ` for each.
-                let mut nots = 1;
-                let mut operand = &**inner;
-                while let ExprKind::Not(deeper) = &operand.kind {
-                    nots += 1;
-                    operand = deeper;
-                }
-                if !self.nest(walk, file, expr.span) {
-                    return None;
-                }
-                walk.floor += 4 * nots;
-                let rendered = self.render_in(operand, file, walk);
-                walk.floor -= 4 * nots;
-                walk.nesting -= 1;
-                let (text, precedence) = rendered?;
-                let mut out = "NOT ".repeat(nots);
-                if precedence == Precedence::Atom {
-                    out.push_str(&text);
-                } else {
-                    out.push('(');
-                    out.push_str(&text);
-                    out.push(')');
-                }
-                Some((out, Precedence::Atom))
-            }
+            ExprKind::Or(operands) => self.nested(walk, file, expr.span, |this, walk| {
+                this.join(operands, " OR ", Precedence::Or, file, walk)
+            }),
+            ExprKind::And(operands) => self.nested(walk, file, expr.span, |this, walk| {
+                this.join(operands, " AND ", Precedence::And, file, walk)
+            }),
+            ExprKind::Not(inner) => self.nested(walk, file, expr.span, |this, walk| {
+                this.negate(inner, file, walk)
+            }),
             _ => {
                 self.diagnostics.push(
                     Diagnostic::error(Code::INVALID_ALARM_EXPRESSION, "not an alarm expression")
@@ -336,29 +316,15 @@ impl AlarmRenderer<'_, '_> {
         }
     }
 
-    fn join(
+    /// `render`, one operator deeper in the expression being written out;
+    /// past [`MAX_EXPANDED_NESTING`], `None`, reported once.
+    fn nested(
         &mut self,
-        operands: &[Expr],
-        separator: &str,
-        own: Precedence,
-        file: FileId,
         walk: &mut Walk,
+        file: FileId,
+        span: Span,
+        render: impl FnOnce(&mut Self, &mut Walk) -> Option<(String, Precedence)>,
     ) -> Option<(String, Precedence)> {
-        // Every operand is rendered, so that each problem is reported,
-        // until the text is too long to be an alarm rule.
-        // Joined as they come: the text is only used if none fails.
-        let first = operands.first()?;
-        if !self.nest(walk, file, first.span) {
-            return None;
-        }
-        let rendered = self.join_operands(operands, separator, own, file, walk);
-        walk.nesting -= 1;
-        rendered
-    }
-
-    /// One level deeper in the expression being written out: `false`,
-    /// reported once, past [`MAX_EXPANDED_NESTING`].
-    fn nest(&mut self, walk: &mut Walk, file: FileId, span: Span) -> bool {
         if walk.nesting >= MAX_EXPANDED_NESTING {
             walk.too_nested = true;
             // Blamed on the alarm written out, not on the operator deep
@@ -382,13 +348,44 @@ impl AlarmRenderer<'_, '_> {
                     .help("name fewer alarms inside each other, or combine them in CloudWatch and name the composite alarm with `ALARM(\"...\")`"),
                 );
             }
-            return false;
+            return None;
         }
         walk.nesting += 1;
-        true
+        let rendered = render(self, walk);
+        walk.nesting -= 1;
+        rendered
     }
 
-    fn join_operands(
+    /// `not` over `inner`: a run of `not`s is rendered in one step, not one
+    /// call each, the operand once and then a `NOT ` for each.
+    fn negate(
+        &mut self,
+        inner: &Expr,
+        file: FileId,
+        walk: &mut Walk,
+    ) -> Option<(String, Precedence)> {
+        let mut nots = 1;
+        let mut operand = inner;
+        while let ExprKind::Not(deeper) = &operand.kind {
+            nots += 1;
+            operand = deeper;
+        }
+        walk.floor += 4 * nots;
+        let rendered = self.render_in(operand, file, walk);
+        walk.floor -= 4 * nots;
+        let (text, precedence) = rendered?;
+        let mut out = "NOT ".repeat(nots);
+        if precedence == Precedence::Atom {
+            out.push_str(&text);
+        } else {
+            out.push('(');
+            out.push_str(&text);
+            out.push(')');
+        }
+        Some((out, Precedence::Atom))
+    }
+
+    fn join(
         &mut self,
         operands: &[Expr],
         separator: &str,
@@ -396,6 +393,9 @@ impl AlarmRenderer<'_, '_> {
         file: FileId,
         walk: &mut Walk,
     ) -> Option<(String, Precedence)> {
+        // Every operand is rendered, so that each problem is reported,
+        // until the text is too long to be an alarm rule.
+        // Joined as they come: the text is only used if none fails.
         let mut joined = String::new();
         let mut failed = false;
         // Beside each operand, the others add at least their separators
